@@ -1,0 +1,3 @@
+from tradeterm.cli import main
+
+raise SystemExit(main())

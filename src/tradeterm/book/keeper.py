@@ -1,0 +1,64 @@
+"""Keeps the market data views current from the bus: one L2 book per instrument, the trades
+tape and per-instrument session statistics. Nothing here runs per UI frame."""
+
+from __future__ import annotations
+
+import logging
+
+from tradeterm.book.l2 import L2Book
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.views import EngineViews, InstrumentStats, RingView
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import BookDelta, BookSnapshot, Trade
+
+log = logging.getLogger(__name__)
+
+TAPE_LENGTH = 200
+
+
+class MarketDataKeeper:
+    def __init__(self, bus: MessageBus, views: EngineViews, instruments: list[Instrument]) -> None:
+        self.views = views
+        self.md_events = 0
+        for inst in instruments:
+            book = L2Book(inst.id)
+            book.on_gap = self._on_gap
+            book.on_crossed = self._on_crossed
+            views.books[inst.id] = book
+            views.trades[inst.id] = RingView(TAPE_LENGTH)
+            views.stats[inst.id] = InstrumentStats()
+        bus.subscribe("book.*", self.on_book)
+        bus.subscribe("trade.*", self.on_trade)
+
+    def on_book(self, msg: BookDelta | BookSnapshot) -> None:
+        book = self.views.books.get(msg.instrument)
+        if book is None:
+            return
+        self.md_events += 1
+        if type(msg) is BookDelta:
+            book.apply_delta(msg)  # type: ignore[union-attr]
+        else:
+            book.apply_snapshot(msg)  # type: ignore[union-attr]
+
+    def on_trade(self, trade: Trade) -> None:
+        tape = self.views.trades.get(trade.instrument)
+        if tape is None:
+            return
+        self.md_events += 1
+        tape.append(trade)
+        stats = self.views.stats[trade.instrument]
+        if stats.open_price is None:
+            stats.open_price = trade.price
+        stats.last_price = trade.price
+        stats.last_side = int(trade.aggressor)
+        stats.volume += trade.size
+        stats.trades += 1
+        stats.version += 1
+
+    def _on_gap(self, book: L2Book, expected: int, got: int) -> None:
+        log.warning("%s: sequence gap (expected update %d, got %d); waiting for a snapshot",
+                    book.instrument, expected, got)
+
+    def _on_crossed(self, book: L2Book) -> None:
+        log.warning("%s: crossed book (bid %s >= ask %s)", book.instrument, book.best_bid,
+                    book.best_ask)

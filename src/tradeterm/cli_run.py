@@ -1,0 +1,117 @@
+"""Run modes from the command line: headless (progress + summary) or the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tradeterm.cli import UsageError
+from tradeterm.config import Settings, load_settings
+from tradeterm.kernel import Kernel, RunOptions
+
+log = logging.getLogger("tradeterm")
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    sim: dict[str, Any] = {}
+    if getattr(args, "seed", None) is not None:
+        sim["seed"] = args.seed
+    if getattr(args, "activity", None):
+        sim["activity"] = args.activity
+    if getattr(args, "rate", None):
+        sim["events_per_second"] = args.rate
+    settings = load_settings(args.config, **({"sim": sim} if sim else {}))
+    symbols = getattr(args, "symbols", None)
+    if symbols:
+        wanted = [s.strip() for s in symbols.split(",") if s.strip()]
+        known = {i.symbol.upper(): i for i in settings.sim.instruments}
+        unknown = [s for s in wanted if s.upper() not in known]
+        if unknown or not wanted:
+            named = ", ".join(unknown) if unknown else repr(symbols)
+            available = ", ".join(i.symbol for i in known.values())
+            raise UsageError(f"unknown symbol(s) {named} on the sim venue; available: {available}")
+        chosen = [known[s.upper()] for s in wanted]
+        settings = settings.model_copy(
+            update={"sim": settings.sim.model_copy(update={"instruments": chosen})})
+    return settings
+
+
+def prepare_data_dir(settings: Settings) -> Path:
+    """Create the data dir and log to ``<data dir>/logs/tradeterm.log``."""
+    data_dir = settings.resolved_data_dir()
+    try:
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(data_dir / "logs" / "tradeterm.log", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot use data dir {data_dir}: {exc.strerror or exc}; "
+                         "set TRADETERM_DATA_DIR or data_dir in the config") from None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    log.addHandler(handler)
+    return data_dir
+
+
+def run_paper(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    headless = args.headless or args.json or args.fast
+    prepare_data_dir(settings)
+    kernel = Kernel(settings, RunOptions(mode="paper", fast=args.fast, seconds=args.seconds))
+    if headless:
+        return asyncio.run(run_headless(kernel, as_json=args.json))
+    from tradeterm.ui.app import create_app
+
+    app = create_app(kernel)
+    app.run()
+    return app.return_code or 0
+
+
+async def run_headless(kernel: Kernel, as_json: bool) -> int:
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    log.addHandler(stderr)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, kernel.request_stop)
+    progress = asyncio.create_task(_progress(kernel))
+    try:
+        await kernel.run()
+    finally:
+        progress.cancel()
+        log.removeHandler(stderr)
+    summary = kernel.summary()
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print(format_summary(summary, kernel.wall_seconds))
+    return 0
+
+
+async def _progress(kernel: Kernel) -> None:
+    """One line a second on stderr while a headless run goes."""
+    started = time.perf_counter()
+    while True:
+        await asyncio.sleep(1.0)
+        status = kernel.views.status
+        print(f"[{time.perf_counter() - started:6.1f}s] events {kernel.bus.seq:,}  "
+              f"market {kernel.market.md_events:,}  {status.connection.value}",
+              file=sys.stderr, flush=True)
+
+
+def format_summary(summary: dict[str, Any], wall_seconds: float) -> str:
+    lines = [f"{summary['mode']} on {summary['venue']} (seed {summary['seed']}): "
+             f"{summary['events']:,} events in {wall_seconds:.2f}s wall "
+             f"({summary['events'] / max(wall_seconds, 1e-9):,.0f}/s)"]
+    if summary["sim_seconds"] is not None:
+        lines[0] += f", {summary['sim_seconds']:.1f}s simulated"
+    for symbol, inst in summary["instruments"].items():
+        lines.append(f"  {symbol:<14} bid {inst['best_bid']}  ask {inst['best_ask']}  "
+                     f"last {inst['last']}  trades {inst['trades']:,}  volume {inst['volume']}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""What every component plugs into: bus, clock, engine views. Imports only domain/."""

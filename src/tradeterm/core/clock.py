@@ -1,0 +1,139 @@
+"""Clocks. Components ask the clock for the time and for timers; they never read the wall clock.
+
+``LiveClock`` is wall time with timers on the asyncio loop. ``SimClock`` is driven by the data:
+whoever feeds events (the simulated market in fast mode, the replayer) advances it, and due timers
+fire in time order at their own timestamps, so a simulated run is deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+
+TimerCallback = Callable[[int], None]  # receives the timer's due time in ns
+
+NS = 1_000_000_000
+
+
+class Clock:
+    """Common interface."""
+
+    is_simulated = False
+
+    def timestamp_ns(self) -> int:
+        raise NotImplementedError
+
+    def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
+                  start_ns: int | None = None) -> None:
+        """Call ``callback`` every ``interval_ns`` from ``start_ns`` (default: now) + interval."""
+        raise NotImplementedError
+
+    def set_alert(self, name: str, at_ns: int, callback: TimerCallback) -> None:
+        """Call ``callback`` once at ``at_ns``."""
+        raise NotImplementedError
+
+    def cancel_timer(self, name: str) -> None:
+        raise NotImplementedError
+
+
+class LiveClock(Clock):
+    def __init__(self) -> None:
+        self._handles: dict[str, asyncio.TimerHandle] = {}
+
+    def timestamp_ns(self) -> int:
+        return time.time_ns()
+
+    def _schedule(self, name: str, at_ns: int, fire: Callable[[], None]) -> None:
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, (at_ns - time.time_ns()) / NS)
+        self._handles[name] = loop.call_later(delay, fire)
+
+    def set_alert(self, name: str, at_ns: int, callback: TimerCallback) -> None:
+        self.cancel_timer(name)
+
+        def fire() -> None:
+            self._handles.pop(name, None)
+            callback(at_ns)
+
+        self._schedule(name, at_ns, fire)
+
+    def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
+                  start_ns: int | None = None) -> None:
+        if interval_ns <= 0:
+            raise ValueError("timer interval must be positive")
+        self.cancel_timer(name)
+        due = (start_ns if start_ns is not None else time.time_ns()) + interval_ns
+
+        def fire() -> None:
+            nonlocal due
+            at = due
+            due += interval_ns
+            self._schedule(name, due, fire)
+            callback(at)
+
+        self._schedule(name, due, fire)
+
+    def cancel_timer(self, name: str) -> None:
+        handle = self._handles.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+
+
+class SimClock(Clock):
+    is_simulated = True
+
+    def __init__(self, start_ns: int = 0) -> None:
+        self._now = start_ns
+        self._heap: list[tuple[int, int, str]] = []  # (due, order, name)
+        self._timers: dict[str, tuple[int, int, TimerCallback]] = {}  # name -> (due, interval, cb)
+        self._order = itertools.count()
+
+    def timestamp_ns(self) -> int:
+        return self._now
+
+    def set_alert(self, name: str, at_ns: int, callback: TimerCallback) -> None:
+        self._timers[name] = (at_ns, 0, callback)
+        heapq.heappush(self._heap, (at_ns, next(self._order), name))
+
+    def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
+                  start_ns: int | None = None) -> None:
+        if interval_ns <= 0:
+            raise ValueError("timer interval must be positive")
+        due = (start_ns if start_ns is not None else self._now) + interval_ns
+        self._timers[name] = (due, interval_ns, callback)
+        heapq.heappush(self._heap, (due, next(self._order), name))
+
+    def cancel_timer(self, name: str) -> None:
+        self._timers.pop(name, None)
+
+    def next_due_ns(self) -> int | None:
+        while self._heap:
+            due, _, name = self._heap[0]
+            timer = self._timers.get(name)
+            if timer is not None and timer[0] == due:
+                return due
+            heapq.heappop(self._heap)  # stale entry of a cancelled or rescheduled timer
+        return None
+
+    def advance_to(self, ts_ns: int) -> None:
+        """Move time forward to ``ts_ns``, firing every timer due on the way, in order."""
+        if ts_ns < self._now:
+            return  # time never goes backwards; late data is processed at the current time
+        heap, timers = self._heap, self._timers
+        while heap and heap[0][0] <= ts_ns:
+            due, _, name = heapq.heappop(heap)
+            timer = timers.get(name)
+            if timer is None or timer[0] != due:
+                continue
+            _, interval, callback = timer
+            if interval:
+                timers[name] = (due + interval, interval, callback)
+                heapq.heappush(heap, (due + interval, next(self._order), name))
+            else:
+                del timers[name]
+            self._now = due
+            callback(due)
+        self._now = ts_ns

@@ -1,0 +1,95 @@
+"""Engine views: the current state the UI (and the CLI summary) reads.
+
+Each view carries a ``version`` that its owner bumps on every change. A reader remembers the
+version it last drew and redraws only when it differs, on its own timer, so a flood of market
+data costs the reader nothing extra: state is kept current, snapshots are taken only on read.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from tradeterm.domain.events import ConnectionState, TradingState
+
+T = TypeVar("T")
+
+
+class Versioned(Protocol):
+    version: int
+
+
+class BookReader(Protocol):
+    """What a view of one order book offers (implemented by ``book.L2Book``)."""
+
+    version: int
+    best_bid: int | None
+    best_ask: int | None
+    synced: bool
+
+    def size_at(self, side: int, price: int) -> int: ...
+    def top(self, n: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]: ...
+
+
+class RingView(Generic[T]):
+    """The last ``maxlen`` items of a stream (trades tape, fills, log lines)."""
+
+    __slots__ = ("items", "version")
+
+    def __init__(self, maxlen: int) -> None:
+        self.items: deque[T] = deque(maxlen=maxlen)
+        self.version = 0
+
+    def append(self, item: T) -> None:
+        self.items.append(item)
+        self.version += 1
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(slots=True)
+class StatusView:
+    """Header state: mode, venue, connection, trading state, clock and throughput."""
+
+    mode: str
+    venue: str
+    connection: ConnectionState = ConnectionState.CONNECTING
+    connection_detail: str = ""
+    trading_state: TradingState = TradingState.ACTIVE
+    trading_state_reason: str = ""
+    events: int = 0  # market data events processed
+    events_per_s: float = 0.0
+    clock_ns: int = 0
+    version: int = 0
+
+    def touch(self) -> None:
+        self.version += 1
+
+
+@dataclass(slots=True)
+class InstrumentStats:
+    """Per-instrument session statistics for the quotes pane: last, volume, open."""
+
+    last_price: int | None = None
+    last_side: int = 0
+    open_price: int | None = None
+    volume: int = 0  # lots
+    trades: int = 0
+    version: int = 0
+
+
+@dataclass
+class EngineViews:
+    """Everything the UI may read, keyed by instrument id where it is per instrument."""
+
+    status: StatusView
+    books: dict[str, BookReader] = field(default_factory=dict)
+    trades: dict[str, RingView] = field(default_factory=dict)
+    stats: dict[str, InstrumentStats] = field(default_factory=dict)
+    log: RingView = field(default_factory=lambda: RingView(500))

@@ -1,0 +1,87 @@
+"""Instruments and the integer tick/lot arithmetic used on the hot path.
+
+Prices travel through the engine as integer *ticks* and quantities as integer *lots* of their
+instrument. Decimal appears only at the edges: venue I/O, display and export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+
+class PrecisionError(ValueError):
+    """A price or quantity is not a whole number of ticks or lots."""
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A tradable instrument on one venue.
+
+    ``maker_fee`` and ``taker_fee`` are rates (0.0002 = 2 bps); a negative maker fee is a rebate.
+    """
+
+    venue: str
+    symbol: str
+    base: str
+    quote: str
+    tick_size: Decimal
+    lot_size: Decimal
+    min_notional: Decimal = Decimal(0)
+    maker_fee: Decimal = Decimal(0)
+    taker_fee: Decimal = Decimal(0)
+    id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.tick_size <= 0 or self.lot_size <= 0:
+            raise ValueError(f"{self.symbol}: tick_size and lot_size must be positive")
+        object.__setattr__(self, "id", f"{self.venue}:{self.symbol}")
+
+    # --- price <-> ticks -------------------------------------------------------------------
+    def price_to_ticks(self, price: Decimal | str | int) -> int:
+        """Exact conversion; raises PrecisionError if ``price`` is off the tick grid."""
+        ticks, rem = divmod(Decimal(price), self.tick_size)
+        if rem:
+            raise PrecisionError(f"price {price} is not a multiple of tick {self.tick_size}")
+        return int(ticks)
+
+    def price_to_ticks_rounded(self, price: Decimal | str | int, *, up: bool) -> int:
+        """Round a price onto the grid: bids round down (``up=False``), asks round up."""
+        q = Decimal(price) / self.tick_size
+        return int(q.to_integral_value(ROUND_CEILING if up else ROUND_FLOOR))
+
+    def ticks_to_price(self, ticks: int) -> Decimal:
+        return ticks * self.tick_size
+
+    # --- quantity <-> lots -----------------------------------------------------------------
+    def qty_to_lots(self, qty: Decimal | str | int) -> int:
+        lots, rem = divmod(Decimal(qty), self.lot_size)
+        if rem:
+            raise PrecisionError(f"quantity {qty} is not a multiple of lot {self.lot_size}")
+        return int(lots)
+
+    def lots_to_qty(self, lots: int) -> Decimal:
+        return lots * self.lot_size
+
+    # --- money -----------------------------------------------------------------------------
+    def notional(self, price_ticks: int, lots: int) -> Decimal:
+        """Exact quote-currency value of ``lots`` at ``price_ticks``."""
+        return (price_ticks * lots) * (self.tick_size * self.lot_size)
+
+    def format_price(self, ticks: int | None) -> str:
+        if ticks is None:
+            return "-"
+        return f"{self.ticks_to_price(ticks):f}"
+
+    def format_qty(self, lots: int | None) -> str:
+        if lots is None:
+            return "-"
+        return f"{self.lots_to_qty(lots):f}"
+
+    @property
+    def price_decimals(self) -> int:
+        return max(0, -self.tick_size.normalize().as_tuple().exponent)
+
+    @property
+    def qty_decimals(self) -> int:
+        return max(0, -self.lot_size.normalize().as_tuple().exponent)

@@ -1,0 +1,1 @@
+"""The Textual workstation. Knows the engine only through ``Kernel`` views and methods."""

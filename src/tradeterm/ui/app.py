@@ -1,0 +1,110 @@
+"""The Textual app: layout, keys, and the redraw timer. Starts and stops the kernel.
+
+The panes never receive one message per market event: a timer (``ui.refresh_hz``, at most 30 Hz)
+asks each pane to redraw, and a pane redraws only if the engine view it shows has a new version.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from tradeterm.kernel import Kernel
+from tradeterm.ui.widgets.instrument_bar import InstrumentBar
+from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.log_pane import LogPane
+from tradeterm.ui.widgets.status_header import StatusHeader
+from tradeterm.ui.widgets.tape import TradesTape
+
+
+class TradetermApp(App):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "tradeterm"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
+        Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
+        *[Binding(str(n), f"select_instrument({n - 1})", f"Instrument {n}", show=False,
+                  id=f"instrument.select_{n}") for n in range(1, 10)],
+    ]
+
+    def __init__(self, kernel: Kernel, run_engine: bool = True) -> None:
+        super().__init__()
+        self.kernel = kernel
+        self.run_engine = run_engine
+        self.instruments = list(kernel.instruments.values())
+        self.selected = 0
+
+    def compose(self) -> ComposeResult:
+        views = self.kernel.views
+        yield StatusHeader(views.status, id="status")
+        yield InstrumentBar(self.instruments, views.books, id="instruments")
+        with Horizontal(id="body"):
+            with Vertical(id="ladder-box"):
+                yield Ladder(id="ladder")
+            with Vertical(id="right"):
+                with Vertical(id="tape-box"):
+                    yield TradesTape(id="tape")
+                with Vertical(id="log-box"):
+                    yield LogPane(views.log, id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ladder-box").border_title = "Ladder"
+        self.query_one("#tape-box").border_title = "Trades"
+        self.query_one("#log-box").border_title = "Log"
+        self._show_instrument()
+        self.set_interval(1 / self.kernel.settings.ui.refresh_hz, self.refresh_views)
+        if self.run_engine:
+            self.run_worker(self._run_kernel(), name="kernel", exit_on_error=True)
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width < 100, "-narrow")
+
+    async def _run_kernel(self) -> None:
+        await self.kernel.run()
+        self.exit()
+
+    def refresh_views(self) -> None:
+        """The only place panes are told to redraw; each checks its view's version."""
+        self.query_one(StatusHeader).refresh_view()
+        self.query_one(InstrumentBar).refresh_view()
+        self.query_one(Ladder).refresh_view()
+        self.query_one(TradesTape).refresh_view()
+        self.query_one(LogPane).refresh_view()
+
+    # --- instruments -----------------------------------------------------------------------
+    def _show_instrument(self) -> None:
+        inst = self.instruments[self.selected]
+        views = self.kernel.views
+        bar = self.query_one(InstrumentBar)
+        bar.selected = self.selected
+        self.query_one("#ladder-box").border_title = f"Ladder  {inst.symbol}"
+        self.query_one("#tape-box").border_title = f"Trades  {inst.symbol}"
+        self.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
+        self.query_one(TradesTape).show(inst, views.trades[inst.id])
+        bar.refresh_view()
+
+    def action_select_instrument(self, index: int) -> None:
+        if 0 <= index < len(self.instruments) and index != self.selected:
+            self.selected = index
+            self._show_instrument()
+
+    def action_next_instrument(self) -> None:
+        self.action_select_instrument((self.selected + 1) % len(self.instruments))
+
+    def action_prev_instrument(self) -> None:
+        self.action_select_instrument((self.selected - 1) % len(self.instruments))
+
+    async def action_quit(self) -> None:
+        self.kernel.request_stop()
+        self.exit()
+
+
+def create_app(kernel: Kernel, run_engine: bool = True) -> TradetermApp:
+    """The one app factory, shared by the CLI and the snapshot tests."""
+    return TradetermApp(kernel, run_engine=run_engine)

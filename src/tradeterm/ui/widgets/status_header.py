@@ -1,0 +1,61 @@
+"""The header line: mode badge, venue, connection, trading state, clock, throughput."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tradeterm.core.views import StatusView
+from tradeterm.domain.events import ConnectionState, TradingState
+from tradeterm.ui.format import hms
+
+MODE_STYLES = {
+    "LIVE": "bold white on red",
+    "PAPER": "bold black on #5fafff",
+    "REPLAY": "bold black on #d7af00",
+}
+CONNECTION_STYLES = {
+    ConnectionState.CONNECTED: "green",
+    ConnectionState.CONNECTING: "yellow",
+    ConnectionState.RESYNCING: "yellow",
+    ConnectionState.STALE: "bold black on yellow",
+    ConnectionState.DISCONNECTED: "bold white on red",
+}
+TRADING_STYLES = {
+    TradingState.ACTIVE: "green",
+    TradingState.REDUCING: "bold black on yellow",
+    TradingState.HALTED: "bold white on red",
+}
+
+
+class StatusHeader(Static):
+    DEFAULT_CSS = """
+    StatusHeader { height: 1; background: $panel; color: $foreground; }
+    """
+
+    def __init__(self, status: StatusView, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status = status
+        self._drawn = -1
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        if self.status.version == self._drawn:
+            return
+        self._drawn = self.status.version
+        self.update(self.render_status())
+
+    def render_status(self) -> Text:
+        s = self.status
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse"))
+        text.append(" tradeterm ", "bold")
+        text.append(f" {s.venue} ", "bold")
+        text.append(f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection, ""))
+        text.append(" ")
+        text.append(f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state])
+        text.append(f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold")
+        text.append(f"  {s.events_per_s:,.0f} ev/s", "dim")
+        return text

@@ -1,0 +1,63 @@
+"""The TUI with the engine running, driven by Textual's pilot."""
+
+import asyncio
+
+from tests.helpers import fast_kernel
+from tradeterm.config import load_settings
+from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.ui.app import create_app
+from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.tape import TradesTape
+
+
+async def test_live_screen_moves_and_q_quits():
+    kernel = Kernel(load_settings(sim={"seed": 1, "activity": "busy"}), RunOptions())
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        ladder = app.query_one(Ladder)
+        first = (ladder.book.version, str(ladder.render()))
+        await pilot.pause(0.5)
+        assert ladder.book.version > first[0] + 100  # the market is moving
+        assert str(ladder.render()) != first[1]  # and the screen follows
+        assert len(app.query_one(TradesTape).tape) > 10
+        await pilot.press("q")
+        await pilot.pause(0.2)
+    assert kernel._stop.is_set()
+
+
+async def test_switching_instruments():
+    kernel = fast_kernel(seed=2, seconds=5)
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ids = list(kernel.instruments)
+        assert app.query_one(Ladder).book is kernel.views.books[ids[0]]
+        await pilot.press("]")
+        assert app.query_one(Ladder).book is kernel.views.books[ids[1]]
+        await pilot.press("[")
+        await pilot.press("2")
+        assert app.query_one(TradesTape).tape is kernel.views.trades[ids[1]]
+
+
+async def test_ui_redraws_are_bounded_not_per_event():
+    """A flood of market data must not make the panes redraw more often than the timer."""
+    kernel = Kernel(load_settings(sim={"seed": 3, "activity": "storm"}), RunOptions())
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ladder = app.query_one(Ladder)
+        calls = 0
+        original = ladder.render_ladder
+
+        def counting(*args):
+            nonlocal calls
+            calls += 1
+            return original(*args)
+
+        ladder.render_ladder = counting
+        before = kernel.market.md_events
+        await asyncio.sleep(1.0)
+        events = kernel.market.md_events - before
+        await pilot.press("q")
+    assert events > 1_000
+    assert calls <= 1.0 * kernel.settings.ui.refresh_hz + 3

@@ -1,0 +1,73 @@
+import pytest
+
+from tradeterm.core.bus import MessageBus
+
+
+def test_exact_prefix_and_wildcard_subscriptions():
+    bus = MessageBus()
+    got = []
+    bus.subscribe("book.sim.BTC", lambda m: got.append(("exact", m)))
+    bus.subscribe("book.*", lambda m: got.append(("prefix", m)))
+    bus.subscribe("*", lambda m: got.append(("all", m)))
+    bus.publish("book.sim.BTC", 1)
+    bus.publish("trade.sim.BTC", 2)
+    assert got == [("exact", 1), ("prefix", 1), ("all", 1), ("all", 2)]
+    assert bus.seq == 2
+
+
+def test_publish_from_a_handler_is_delivered_after_the_current_message():
+    bus = MessageBus()
+    seen = []
+
+    def first(msg):
+        seen.append(("first", msg))
+        if msg == "a":
+            bus.publish("t", "b")
+
+    bus.subscribe("t", first)
+    bus.subscribe("t", lambda m: seen.append(("second", m)))
+    recorder = []
+    bus.subscribe("*", lambda m: recorder.append((bus.seq, m)))
+    bus.publish("t", "a")
+    assert seen == [("first", "a"), ("second", "a"), ("first", "b"), ("second", "b")]
+    assert recorder == [(1, "a"), (2, "b")]  # recorder order == sequence order
+
+
+def test_subscribe_after_publish_invalidates_cache():
+    bus = MessageBus()
+    got = []
+    bus.publish("x", 0)
+    bus.subscribe("x", got.append)
+    bus.publish("x", 1)
+    bus.unsubscribe("x", got.append)
+    bus.publish("x", 2)
+    assert got == [1]
+
+
+def test_failing_handler_is_reported_and_others_still_run():
+    bus = MessageBus()
+    errors, got = [], []
+    bus.on_handler_error = lambda topic, msg, exc: errors.append((topic, msg, str(exc)))
+
+    def bad(msg):
+        raise RuntimeError("boom")
+
+    bus.subscribe("t", bad)
+    bus.subscribe("t", got.append)
+    bus.publish("t", 1)
+    assert got == [1] and errors == [("t", 1, "boom")]
+
+
+def test_without_error_hook_handler_errors_propagate_and_bus_recovers():
+    bus = MessageBus()
+
+    def bad(msg):
+        raise RuntimeError("boom")
+
+    bus.subscribe("t", bad)
+    with pytest.raises(RuntimeError):
+        bus.publish("t", 1)
+    got = []
+    bus.subscribe("u", got.append)
+    bus.publish("u", 2)
+    assert got == [2]

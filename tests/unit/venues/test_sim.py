@@ -1,0 +1,83 @@
+import asyncio
+
+from tests.helpers import fast_kernel, run_fast
+from tradeterm.core import topics
+from tradeterm.domain.events import OrderAccepted, OrderCanceled, OrderFilled
+from tradeterm.domain.market import Side, Trade
+from tradeterm.domain.orders import Order, OrderType, TimeInForce
+
+
+def test_books_on_the_bus_mirror_the_exchange_books_exactly():
+    kernel = run_fast(seed=3, seconds=20)
+    for sim_book in kernel.venue.books:
+        book = kernel.views.books[sim_book.instrument.id]
+        bids, asks = sim_book.engine.level_size
+        assert book.bids == bids and book.asks == asks
+        assert book.best_bid == sim_book.engine.best_bid
+        assert not book.is_crossed and book.synced and book.gaps == 0
+
+
+def test_trades_happen_and_stay_inside_the_market():
+    kernel = fast_kernel(seed=4, seconds=30)
+    trades: list[Trade] = []
+    kernel.bus.subscribe("trade.*", trades.append)
+    asyncio.run(kernel.run())
+    assert len(trades) > 1000
+    for inst in kernel.instruments.values():
+        prices = [t.price for t in trades if t.instrument == inst.id]
+        assert prices and max(prices) / min(prices) < 1.05  # no absurd prints
+        sides = {t.aggressor for t in trades if t.instrument == inst.id}
+        assert sides == {Side.BUY, Side.SELL}
+
+
+def test_activity_is_configurable():
+    calm = run_fast(seed=1, seconds=10, activity="calm").market.md_events
+    busy = run_fast(seed=1, seconds=10, activity="busy").market.md_events
+    assert 1_000 < calm < 5_000 and busy > 50 * calm
+
+
+def test_the_book_keeps_its_shape_over_a_long_run():
+    kernel = run_fast(seed=5, seconds=600)
+    for sim_book in kernel.venue.books:
+        bids, asks = sim_book.engine.level_size
+        assert 20 < len(bids) < 400 and 20 < len(asks) < 400
+        spread = sim_book.engine.best_ask - sim_book.engine.best_bid
+        assert 1 <= spread < 20
+
+
+def test_own_orders_trade_against_the_agents():
+    kernel = fast_kernel(seed=9, seconds=5)
+    events = []
+    kernel.bus.subscribe(topics.orders("sim"), events.append)
+    inst = next(iter(kernel.instruments.values()))
+
+    async def scenario():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.01)
+        book = kernel.views.books[inst.id]
+        buy = Order("m1", inst.id, Side.BUY, qty=50, order_type=OrderType.MARKET)
+        kernel.venue.submit_order(buy)
+        rest = Order("r1", inst.id, Side.SELL, qty=10, price=book.best_ask + 200,
+                     tif=TimeInForce.GTC)
+        kernel.venue.submit_order(rest)
+        rest.venue_order_id = next(e.venue_order_id for e in events
+                                   if isinstance(e, OrderAccepted) and e.client_order_id == "r1")
+        kernel.venue.cancel_order(rest)
+        kernel.request_stop()
+        await task
+
+    asyncio.run(scenario())
+    fills = [e for e in events if isinstance(e, OrderFilled) and e.client_order_id == "m1"]
+    assert sum(f.qty for f in fills) == 50 and fills[-1].leaves_qty == 0
+    assert all(f.fee > 0 for f in fills)
+    assert any(isinstance(e, OrderCanceled) and e.client_order_id == "r1" for e in events)
+
+
+def test_invalid_own_order_is_rejected_with_a_reason():
+    kernel = fast_kernel(seed=9, seconds=1)
+    events = []
+    kernel.bus.subscribe(topics.orders("sim"), events.append)
+    kernel.venue.submit_order(Order("x", "sim:NOPE", Side.BUY, qty=1, price=1))
+    kernel.venue.submit_order(Order("y", next(iter(kernel.instruments)), Side.BUY, qty=1))
+    assert [(e.client_order_id, e.reason) for e in events] == [
+        ("x", "UNKNOWN_INSTRUMENT"), ("y", "INVALID_PRICE")]
