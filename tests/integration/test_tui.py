@@ -16,10 +16,10 @@ async def test_live_screen_moves_and_q_quits():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
         ladder = app.query_one(Ladder)
-        first = (ladder.book.version, str(ladder.render()))
+        first = (ladder.book.version, ladder.plain_lines())
         await pilot.pause(0.5)
         assert ladder.book.version > first[0] + 100  # the market is moving
-        assert str(ladder.render()) != first[1]  # and the screen follows
+        assert ladder.plain_lines() != first[1]  # and the screen follows
         assert len(app.query_one(TradesTape).tape) > 10
         await pilot.press("q")
         await pilot.pause(0.2)
@@ -47,14 +47,14 @@ async def test_ui_redraws_are_bounded_not_per_event():
     async with app.run_test(size=(120, 40)) as pilot:
         ladder = app.query_one(Ladder)
         calls = 0
-        original = ladder.render_ladder
+        original = ladder.ladder_rows
 
         def counting(*args):
             nonlocal calls
             calls += 1
             return original(*args)
 
-        ladder.render_ladder = counting
+        ladder.ladder_rows = counting
         before = kernel.market.md_events
         await asyncio.sleep(1.0)
         events = kernel.market.md_events - before

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
-
 from tradeterm.core.views import BookReader
 from tradeterm.domain.instruments import Instrument
+from tradeterm.ui.widgets.pane import Run, TextPane
 
 
-class InstrumentBar(Static):
+class InstrumentBar(TextPane):
     DEFAULT_CSS = """
     InstrumentBar { height: 1; background: $boost; }
     """
@@ -20,18 +18,12 @@ class InstrumentBar(Static):
         self.instruments = instruments
         self.books = books
         self.selected = 0
-        self._drawn: tuple | None = None
 
     def refresh_view(self) -> None:
-        key = (self.selected, *(self.books[i.id].best_bid for i in self.instruments))
-        if key == self._drawn:
-            return
-        self._drawn = key
-        text = Text(no_wrap=True, overflow="ellipsis")
+        runs: list[Run] = []
         for n, inst in enumerate(self.instruments):
             book = self.books[inst.id]
-            style = "bold reverse" if n == self.selected else ""
-            text.append(f" {n + 1} {inst.symbol} ", style)
-            text.append(f"{inst.format_price(book.best_bid)} ", "green")
-            text.append(f"{inst.format_price(book.best_ask)}  ", "red")
-        self.update(text)
+            runs.append((f" {n + 1} {inst.symbol} ", "bold reverse" if n == self.selected else ""))
+            runs.append((f"{inst.format_price(book.best_bid)} ", "green"))
+            runs.append((f"{inst.format_price(book.best_ask)}  ", "red"))
+        self.set_rows([tuple(runs)])  # unchanged rows cost nothing: set_rows compares

@@ -5,12 +5,10 @@ pane, so the ladder does not jitter."""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
-
 from tradeterm.core.views import BookReader, InstrumentStats
 from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.format import ASK_STYLE, BID_STYLE, compact
+from tradeterm.ui.widgets.pane import Row, TextPane
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 10
@@ -26,9 +24,9 @@ def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = Fals
     return s.rjust(width) if right_align else s.ljust(width)
 
 
-class Ladder(Static):
+class Ladder(TextPane):
     DEFAULT_CSS = """
-    Ladder { height: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: clip; }
+    Ladder { height: 1fr; padding: 0 1; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -37,7 +35,7 @@ class Ladder(Static):
         self.book: BookReader | None = None
         self.stats: InstrumentStats | None = None
         self.centre: int | None = None
-        self._drawn: tuple[int, int, int, int] | None = None
+        self._drawn: tuple[int, ...] | None = None
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
         self.instrument, self.book, self.stats = instrument, book, stats
@@ -52,9 +50,9 @@ class Ladder(Static):
         if key == self._drawn:
             return
         self._drawn = key
-        self.update(self.render_ladder(max(3, self.size.height or 30), self.size.width or 52))
+        self.set_rows(self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52))
 
-    def _rows_around(self, rows: int) -> int:
+    def _top_price(self, rows: int) -> int:
         """Top price of the ladder, keeping the spread near the middle."""
         book = self.book
         assert book is not None
@@ -66,34 +64,32 @@ class Ladder(Static):
             self.centre = mid
         return self.centre + rows // 2
 
-    def render_ladder(self, height: int, width: int) -> Text:
+    def ladder_rows(self, height: int, width: int) -> list[Row]:
         inst, book, stats = self.instrument, self.book, self.stats
         assert inst is not None and book is not None and stats is not None
         rows = height - 1
-        top = self._rows_around(rows)
+        top = self._top_price(rows)
         prices = range(top, top - rows, -1)
         sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
         scale = max((max(b, a) for b, a in sizes), default=0)
         pw = max(len(inst.format_price(top)), 8)
         bw = max(0, min(BAR_WIDTH, (width - pw - 22) // 2))  # what is left for the bars
-        text = Text(no_wrap=True, overflow="crop")
-        text.append(f"{'':>{bw}} {'bid':>8}  {'price':^{pw}}  {'ask':<8} \n", "bold dim")
         lot = float(inst.lot_size)
+        out: list[Row] = [((f"{'':>{bw}} {'bid':>8}  {'price':^{pw}}  {'ask':<8}", "bold dim"),)]
+        best_bid, best_ask, last = book.best_bid, book.best_ask, stats.last_price
         for price, (bid, ask) in zip(prices, sizes):
-            is_best_bid = price == book.best_bid
-            is_best_ask = price == book.best_ask
-            text.append(bar(bid, scale, bw, right_align=True), BID_STYLE)
-            text.append(f" {compact(bid * lot) if bid else '':>8}",
-                        "bold green" if is_best_bid else BID_STYLE)
-            price_style = "bold reverse green" if is_best_bid else (
-                "bold reverse red" if is_best_ask else "")
-            marker = "◀" if price == stats.last_price else " "
-            text.append(" ")
-            text.append(f"{inst.format_price(price):>{pw}}", price_style)
-            text.append(marker, "bold yellow")
-            text.append(f" {compact(ask * lot) if ask else '':<8} ",
-                        "bold red" if is_best_ask else ASK_STYLE)
-            text.append(bar(ask, scale, bw), ASK_STYLE)
-            text.append("\n")
-        text.rstrip()
-        return text
+            if price == best_bid:
+                price_style, bid_style, ask_style = "bold reverse green", "bold green", ASK_STYLE
+            elif price == best_ask:
+                price_style, bid_style, ask_style = "bold reverse red", BID_STYLE, "bold red"
+            else:
+                price_style, bid_style, ask_style = "", BID_STYLE, ASK_STYLE
+            out.append((
+                (bar(bid, scale, bw, right_align=True), BID_STYLE),
+                (f" {compact(bid * lot) if bid else '':>8} ", bid_style),
+                (f"{inst.format_price(price):>{pw}}", price_style),
+                ("◀" if price == last else " ", "bold yellow"),
+                (f" {compact(ask * lot) if ask else '':<8} ", ask_style),
+                (bar(ask, scale, bw), ASK_STYLE),
+            ))
+        return out

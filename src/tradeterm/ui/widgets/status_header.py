@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
-
 from tradeterm.core.views import StatusView
 from tradeterm.domain.events import ConnectionState, TradingState
 from tradeterm.ui.format import hms
+from tradeterm.ui.widgets.pane import Row, TextPane
 
 MODE_STYLES = {
     "LIVE": "bold white on red",
@@ -28,7 +26,7 @@ TRADING_STYLES = {
 }
 
 
-class StatusHeader(Static):
+class StatusHeader(TextPane):
     DEFAULT_CSS = """
     StatusHeader { height: 1; background: $panel; color: $foreground; }
     """
@@ -45,17 +43,17 @@ class StatusHeader(Static):
         if self.status.version == self._drawn:
             return
         self._drawn = self.status.version
-        self.update(self.render_status())
+        self.set_rows([self.status_row()])
 
-    def render_status(self) -> Text:
+    def status_row(self) -> Row:
         s = self.status
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse"))
-        text.append(" tradeterm ", "bold")
-        text.append(f" {s.venue} ", "bold")
-        text.append(f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection, ""))
-        text.append(" ")
-        text.append(f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state])
-        text.append(f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold")
-        text.append(f"  {s.events_per_s:,.0f} ev/s", "dim")
-        return text
+        return (
+            (f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse")),
+            (" tradeterm ", "bold"),
+            (f" {s.venue} ", "bold"),
+            (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection, "")),
+            (" ", ""),
+            (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state]),
+            (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold"),
+            (f"  {s.events_per_s:,.0f} ev/s", "dim"),
+        )

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
-
 from tradeterm.core.views import RingView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side, Trade
 from tradeterm.ui.format import BUY_STYLE, SELL_STYLE, hms
+from tradeterm.ui.widgets.pane import Row, TextPane
 
 
-class TradesTape(Static):
+class TradesTape(TextPane):
     DEFAULT_CSS = """
-    TradesTape { height: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: clip; }
+    TradesTape { height: 1fr; padding: 0 1; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.instrument: Instrument | None = None
         self.tape: RingView[Trade] | None = None
-        self._drawn: tuple[int, int, int] | None = None
+        self._drawn: tuple[int, ...] | None = None
 
     def show(self, instrument: Instrument, tape: RingView[Trade]) -> None:
         self.instrument, self.tape = instrument, tape
@@ -34,23 +32,23 @@ class TradesTape(Static):
         if key == self._drawn:
             return
         self._drawn = key
-        self.update(self.render_tape(max(1, self.size.height or 20), self.size.width or 60))
+        self.set_rows(self.tape_rows(max(1, self.size.height or 20), self.size.width or 60))
 
-    def render_tape(self, height: int, width: int) -> Text:
+    def tape_rows(self, height: int, width: int) -> list[Row]:
         inst, tape = self.instrument, self.tape
         assert inst is not None and tape is not None
         millis = width >= 44  # narrow panes drop the milliseconds and the price padding
         tw, pw = (12, 12) if millis else (8, 9)
-        text = Text(no_wrap=True, overflow="crop")
-        text.append(f"{'time':<{tw}} {'price':>{pw}} {'size':>9}  side\n", "bold dim")
+        out: list[Row] = [((f"{'time':<{tw}} {'price':>{pw}} {'size':>9}  side", "bold dim"),)]
         items = tape.items
         for i in range(min(height - 1, len(items))):
             trade = items[-1 - i]
-            style = BUY_STYLE if trade.aggressor is Side.BUY else SELL_STYLE
-            text.append(f"{hms(trade.ts_event, millis=millis):<{tw}} ")
-            text.append(f"{inst.format_price(trade.price):>{pw}} ", style)
-            text.append(f"{inst.format_qty(trade.size):>9}  ")
-            text.append("BUY" if trade.aggressor is Side.BUY else "SELL", style)
-            text.append("\n")
-        text.rstrip()
-        return text
+            buy = trade.aggressor is Side.BUY
+            style = BUY_STYLE if buy else SELL_STYLE
+            out.append((
+                (f"{hms(trade.ts_event, millis=millis):<{tw}} ", ""),
+                (f"{inst.format_price(trade.price):>{pw}} ", style),
+                (f"{inst.format_qty(trade.size):>9}  ", ""),
+                ("BUY" if buy else "SELL", style),
+            ))
+        return out
