@@ -31,11 +31,23 @@ class Instrument:
     maker_fee: Decimal = Decimal(0)
     taker_fee: Decimal = Decimal(0)
     id: str = field(init=False)
+    _price_scale: tuple[int, int] = field(init=False, repr=False, compare=False)
+    _qty_scale: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.tick_size <= 0 or self.lot_size <= 0:
             raise ValueError(f"{self.symbol}: tick_size and lot_size must be positive")
         object.__setattr__(self, "id", f"{self.venue}:{self.symbol}")
+        object.__setattr__(self, "_price_scale", _scale(self.tick_size))
+        object.__setattr__(self, "_qty_scale", _scale(self.lot_size))
+
+    # --- venue strings -> integers (the fast path for feeds: no Decimal) ------------------
+    def parse_price(self, text: str) -> int:
+        """A decimal string from a venue ("61685.99000000") -> ticks, exactly."""
+        return _parse_scaled(text, *self._price_scale)
+
+    def parse_qty(self, text: str) -> int:
+        return _parse_scaled(text, *self._qty_scale)
 
     # --- price <-> ticks -------------------------------------------------------------------
     def price_to_ticks(self, price: Decimal | str | int) -> int:
@@ -85,3 +97,25 @@ class Instrument:
     @property
     def qty_decimals(self) -> int:
         return max(0, -self.lot_size.normalize().as_tuple().exponent)
+
+
+def _scale(step: Decimal) -> tuple[int, int]:
+    """(decimal places, step in units of 10**-places) for exact string parsing."""
+    places = max(0, -step.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return places, int(step.scaleb(places))
+
+
+def _parse_scaled(text: str, places: int, step_units: int) -> int:
+    whole, _, frac = text.partition(".")
+    if len(frac) > places:
+        if frac[places:].strip("0"):
+            raise PrecisionError(f"{text} has more decimals than the instrument allows")
+        frac = frac[:places]
+    try:
+        units = int(whole + frac.ljust(places, "0")) if places else int(whole)
+    except ValueError:
+        raise PrecisionError(f"{text!r} is not a decimal number") from None
+    steps, rem = divmod(units, step_units)
+    if rem:
+        raise PrecisionError(f"{text} is not a multiple of the instrument's step")
+    return steps
