@@ -89,8 +89,11 @@ class UIConfig(Section):
     """The terminal workstation."""
 
     refresh_hz: float = Field(default=20.0, ge=1, le=30, description="Pane redraw rate (max 30)")
-    ladder_levels: int = Field(default=0, ge=0, le=200,
-                               description="Price rows in the ladder; 0 = fit the pane")
+    theme: str = Field(default="tradeterm-dark",
+                       description="tradeterm-dark | -light | -high-contrast | -colorblind, or a "
+                                   "theme file of your own in <data_dir>/themes")
+    keys: dict[str, str] = Field(default_factory=dict,
+                                 description='Remap bindings by id, e.g. "app.quit" = "ctrl+q"')
 
 
 class LogConfig(Section):

@@ -61,3 +61,74 @@ async def test_ui_redraws_are_bounded_not_per_event():
         await pilot.press("q")
     assert events > 1_000
     assert calls <= 1.0 * kernel.settings.ui.refresh_hz + 3
+
+
+async def test_help_lists_every_binding_with_its_id():
+    kernel = fast_kernel(seed=2, seconds=2)
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        from tradeterm.ui.screens.help import HelpScreen, HelpTable
+
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(app.screen.query_one(HelpTable).plain_lines())
+        for binding_id in ("app.quit", "app.help", "instrument.next", "ladder.centre",
+                           "ladder.cursor_up"):
+            assert binding_id in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_are_remappable_from_the_config(caplog):
+    from tradeterm.config import load_settings
+    from tradeterm.kernel import Kernel, RunOptions
+
+    settings = load_settings(sim={"seed": 1}, ui={"keys": {"instrument.next": "n",
+                                                            "no.such.binding": "x"}})
+    kernel = Kernel(settings, RunOptions(fast=True, seconds=2))
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    ids = list(kernel.instruments)
+    with caplog.at_level("WARNING", logger="tradeterm.ui"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("]")  # the old key no longer switches
+            assert app.query_one(Ladder).book is kernel.views.books[ids[0]]
+            await pilot.press("n")
+            assert app.query_one(Ladder).book is kernel.views.books[ids[1]]
+    assert "no binding with id 'no.such.binding'" in caplog.text
+
+
+async def test_ladder_cursor_scroll_and_recentre():
+    kernel = fast_kernel(seed=2, seconds=5)
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ladder = app.query_one(Ladder)
+        book = ladder.book
+        mid = (book.best_bid + book.best_ask) // 2
+        await pilot.press("up", "up")
+        assert ladder.cursor == mid + 2 and ladder.manual_top is None
+        await pilot.press("pageup")
+        assert ladder.manual_top is not None
+        top = ladder.manual_top
+        assert ladder.plain_lines()[1].strip().startswith(
+            ladder.instrument.format_price(top)) or ladder.instrument.format_price(top) in (
+            ladder.plain_lines()[1])
+        await pilot.press("c")
+        assert ladder.manual_top is None and ladder.cursor == mid
+
+
+async def test_theme_switch_changes_the_trading_palette():
+    from tradeterm.ui.format import palette
+
+    kernel = fast_kernel(seed=2, seconds=2)
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        dark_buy = palette().buy
+        app.theme = "tradeterm-colorblind"
+        await pilot.pause()
+        assert palette().buy != dark_buy and palette().buy == "#56b4e9"
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Theme: colorblind" in commands and "Quit" in commands and "Help" in commands

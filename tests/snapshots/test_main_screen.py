@@ -1,10 +1,31 @@
-def test_main_screen_120x40(snap_compare, seeded_app):
-    assert snap_compare(seeded_app(), terminal_size=(120, 40))
+import pytest
+
+SIZES = [(120, 40), (80, 24)]
 
 
-def test_main_screen_80x24(snap_compare, seeded_app):
-    assert snap_compare(seeded_app(), terminal_size=(80, 24))
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(snap_compare, seeded_app, size):
+    assert snap_compare(seeded_app(), terminal_size=size)
 
 
 def test_second_instrument_selected(snap_compare, seeded_app):
     assert snap_compare(seeded_app(), terminal_size=(120, 40), press=["]"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(snap_compare, seeded_app, size):
+    assert snap_compare(seeded_app(), terminal_size=size, press=["question_mark"])
+
+
+@pytest.mark.parametrize("theme", ["tradeterm-light", "tradeterm-colorblind",
+                                   "tradeterm-high-contrast"])
+def test_themes(snap_compare, seeded_app, theme):
+    async def switch(pilot):
+        pilot.app.theme = theme
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(), terminal_size=(120, 40), run_before=switch)
+
+
+def test_ladder_cursor_and_manual_scroll(snap_compare, seeded_app):
+    assert snap_compare(seeded_app(), terminal_size=(120, 40), press=["up", "up", "pagedown"])

@@ -49,6 +49,8 @@ class MarketDataKeeper:
         stats = self.views.stats[trade.instrument]
         if stats.open_price is None:
             stats.open_price = trade.price
+        elif trade.price != stats.last_price:
+            stats.tick = 1 if trade.price > stats.last_price else -1  # type: ignore[operator]
         stats.last_price = trade.price
         stats.last_side = int(trade.aggressor)
         stats.volume += trade.size

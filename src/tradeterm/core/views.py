@@ -77,7 +77,8 @@ class InstrumentStats:
     """Per-instrument session statistics for the quotes pane: last, volume, open."""
 
     last_price: int | None = None
-    last_side: int = 0
+    last_side: int = 0  # aggressor of the last trade: 1 buy, -1 sell
+    tick: int = 0  # last price change: 1 uptick, -1 downtick, 0 none yet
     open_price: int | None = None
     volume: int = 0  # lots
     trades: int = 0

@@ -1,13 +1,40 @@
-"""Shared formatting for panes: times, sizes, colours that mean buy and sell."""
+"""Shared formatting for panes: times, compact numbers, and the colours that mean buy and sell.
+
+The trading palette comes from the active theme (``ui/themes.py``): the colour-blind theme swaps
+green/red for blue/orange, so panes never hard-code those colours; they ask ``palette()``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-BUY_STYLE = "bold green"
-SELL_STYLE = "bold red"
-BID_STYLE = "green"
-ASK_STYLE = "red"
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    buy: str = "#3fb950"
+    sell: str = "#f85149"
+    last: str = "#d7af00"
+
+    @property
+    def bid(self) -> str:
+        return self.buy
+
+    @property
+    def ask(self) -> str:
+        return self.sell
+
+
+_palette = Palette()
+
+
+def palette() -> Palette:
+    return _palette
+
+
+def set_palette(new: Palette) -> None:
+    global _palette
+    _palette = new
 
 
 def hms(ts_ns: int, millis: bool = False) -> str:

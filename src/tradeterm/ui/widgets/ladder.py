@@ -1,13 +1,19 @@
-"""The order-book ladder (DOM): one row per price tick, asks above, bids below, centred on the
-spread. Columns: bid size bar, bid size, price, ask size, ask size bar. The row of the last
-trade is marked. The centre moves only when the market drifts out of the middle half of the
-pane, so the ladder does not jitter."""
+"""The order-book ladder (DOM): one row per price tick, asks above, bids below.
+
+Columns: bid size bar, bid size, price, ask size, ask size bar; the last trade's price is
+marked. In auto mode the ladder keeps the spread near the middle and moves only when the market
+drifts out of the middle half of the pane, so it does not jitter. Scrolling (page up / down)
+switches to manual mode; ``c`` re-centres and returns to auto. The cursor is a price: up / down
+move it one tick, and order keys act at the cursor's price.
+"""
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from tradeterm.core.views import BookReader, InstrumentStats
 from tradeterm.domain.instruments import Instrument
-from tradeterm.ui.format import ASK_STYLE, BID_STYLE, compact
+from tradeterm.ui.format import compact, palette
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -16,7 +22,7 @@ BAR_WIDTH = 10
 
 def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = False) -> str:
     """A size bar of ``width`` cells with eighth-cell resolution."""
-    if scale <= 0 or value <= 0:
+    if scale <= 0 or value <= 0 or width <= 0:
         return " " * width
     eighths = max(1, min(width * 8, round(value * width * 8 / scale)))
     full, part = divmod(eighths, 8)
@@ -24,72 +30,122 @@ def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = Fals
     return s.rjust(width) if right_align else s.ljust(width)
 
 
-class Ladder(TextPane):
+class Ladder(TextPane, can_focus=True):
     DEFAULT_CSS = """
     Ladder { height: 1fr; padding: 0 1; }
     """
+    BINDINGS = [
+        Binding("up", "cursor(1)", "Tick up", show=False, id="ladder.cursor_up"),
+        Binding("down", "cursor(-1)", "Tick down", show=False, id="ladder.cursor_down"),
+        Binding("pageup", "page(1)", "Scroll up", show=False, id="ladder.page_up"),
+        Binding("pagedown", "page(-1)", "Scroll down", show=False, id="ladder.page_down"),
+        Binding("c", "recentre", "Centre", id="ladder.centre"),
+    ]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.instrument: Instrument | None = None
         self.book: BookReader | None = None
         self.stats: InstrumentStats | None = None
-        self.centre: int | None = None
-        self._drawn: tuple[int, ...] | None = None
+        self.centre: int | None = None  # auto mode: the price kept in the middle
+        self.manual_top: int | None = None  # manual mode: the top row's price
+        self.cursor: int | None = None
+        self._drawn: tuple[object, ...] | None = None
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
         self.instrument, self.book, self.stats = instrument, book, stats
-        self.centre = None
+        self.centre = self.manual_top = self.cursor = None
         self._drawn = None
         self.refresh_view()
 
     def refresh_view(self) -> None:
         if self.book is None or self.stats is None:
             return
-        key = (id(self.book), self.book.version, self.stats.version, *self.size)
+        key = (id(self.book), self.book.version, self.stats.version, *self.size, self.cursor,
+               self.manual_top, palette())
         if key == self._drawn:
             return
         self._drawn = key
         self.set_rows(self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52))
 
-    def _top_price(self, rows: int) -> int:
-        """Top price of the ladder, keeping the spread near the middle."""
+    # --- navigation --------------------------------------------------------------------------
+    @property
+    def rows_visible(self) -> int:
+        return max(2, (self.size.height or 30) - 1)
+
+    def _mid(self) -> int | None:
         book = self.book
-        assert book is not None
+        if book is None:
+            return None
         if book.best_bid is not None and book.best_ask is not None:
-            mid = (book.best_bid + book.best_ask) // 2
-        else:
-            mid = book.best_bid or book.best_ask or self.centre or 0
+            return (book.best_bid + book.best_ask) // 2
+        return book.best_bid or book.best_ask or self.centre
+
+    def top_price(self, rows: int) -> int:
+        """Price of the first row under the header."""
+        if self.manual_top is not None:
+            return self.manual_top
+        mid = self._mid()
+        if mid is None:
+            return rows // 2
         if self.centre is None or abs(mid - self.centre) > rows // 4:
             self.centre = mid
         return self.centre + rows // 2
 
+    def action_cursor(self, ticks: int) -> None:
+        rows = self.rows_visible
+        top = self.top_price(rows)
+        if self.cursor is None:
+            self.cursor = self._mid() or top
+        self.cursor += ticks
+        if not top - rows < self.cursor <= top:  # keep the cursor on screen
+            self.manual_top = self.cursor + rows // 2
+        self.refresh_view()
+
+    def action_page(self, direction: int) -> None:
+        rows = self.rows_visible
+        self.manual_top = self.top_price(rows) + direction * (rows // 2)
+        self.refresh_view()
+
+    def action_recentre(self) -> None:
+        self.manual_top = None
+        self.centre = None
+        self.cursor = self._mid()
+        self.refresh_view()
+
+    # --- drawing -------------------------------------------------------------------------------
     def ladder_rows(self, height: int, width: int) -> list[Row]:
         inst, book, stats = self.instrument, self.book, self.stats
         assert inst is not None and book is not None and stats is not None
+        pal = palette()
         rows = height - 1
-        top = self._top_price(rows)
+        top = self.top_price(rows)
         prices = range(top, top - rows, -1)
         sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
         scale = max((max(b, a) for b, a in sizes), default=0)
         pw = max(len(inst.format_price(top)), 8)
-        bw = max(0, min(BAR_WIDTH, (width - pw - 22) // 2))  # what is left for the bars
+        bw = max(0, min(BAR_WIDTH, (width - pw - 23) // 2))  # what is left for the bars
         lot = float(inst.lot_size)
-        out: list[Row] = [((f"{'':>{bw}} {'bid':>8}  {'price':^{pw}}  {'ask':<8}", "bold dim"),)]
-        best_bid, best_ask, last = book.best_bid, book.best_ask, stats.last_price
+        mode = "" if self.manual_top is None else "  manual·c"
+        out: list[Row] = [((f"{'':>{bw}} {'bid':>8}   {'price':^{pw}}  {'ask':<8}", "bold dim"),
+                           (mode, "dim italic"))]
+        best_bid, best_ask, last, cursor = book.best_bid, book.best_ask, stats.last_price, self.cursor
+        bid_style, ask_style = pal.bid, pal.ask
         for price, (bid, ask) in zip(prices, sizes):
             if price == best_bid:
-                price_style, bid_style, ask_style = "bold reverse green", "bold green", ASK_STYLE
+                price_style, b_style, a_style = f"bold reverse {pal.bid}", f"bold {pal.bid}", ask_style
             elif price == best_ask:
-                price_style, bid_style, ask_style = "bold reverse red", BID_STYLE, "bold red"
+                price_style, b_style, a_style = f"bold reverse {pal.ask}", bid_style, f"bold {pal.ask}"
             else:
-                price_style, bid_style, ask_style = "", BID_STYLE, ASK_STYLE
+                price_style, b_style, a_style = "", bid_style, ask_style
+            at_cursor = price == cursor
             out.append((
-                (bar(bid, scale, bw, right_align=True), BID_STYLE),
-                (f" {compact(bid * lot) if bid else '':>8} ", bid_style),
-                (f"{inst.format_price(price):>{pw}}", price_style),
-                ("◀" if price == last else " ", "bold yellow"),
-                (f" {compact(ask * lot) if ask else '':<8} ", ask_style),
-                (bar(ask, scale, bw), ASK_STYLE),
+                (bar(bid, scale, bw, right_align=True), bid_style),
+                (f" {compact(bid * lot) if bid else '':>8} ", b_style),
+                ("›" if at_cursor else " ", "bold"),
+                (f"{inst.format_price(price):>{pw}}", price_style + (" underline" if at_cursor else "")),
+                ("◀" if price == last else " ", f"bold {pal.last}"),
+                (f" {compact(ask * lot) if ask else '':<8} ", a_style),
+                (bar(ask, scale, bw), ask_style),
             ))
         return out

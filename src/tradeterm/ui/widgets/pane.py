@@ -24,7 +24,7 @@ class TextPane(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._rows: list[Row] = []
-        self._strips: dict[tuple[Row, int], Strip] = {}
+        self._strips: dict[tuple[Row, int, Style], Strip] = {}
 
     def set_rows(self, rows: list[Row]) -> None:
         old = self._rows
@@ -39,11 +39,11 @@ class TextPane(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.visual_style.rich_style
+        base = self.rich_style  # foreground + the background blended from the ancestors (theme)
         if y >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[y]
-        key = (row, width)
+        key = (row, width, base)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > CACHE_LIMIT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tradeterm.core.views import StatusView
 from tradeterm.domain.events import ConnectionState, TradingState
-from tradeterm.ui.format import hms
+from tradeterm.ui.format import hms, palette
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 MODE_STYLES = {
@@ -13,14 +13,14 @@ MODE_STYLES = {
     "REPLAY": "bold black on #d7af00",
 }
 CONNECTION_STYLES = {
-    ConnectionState.CONNECTED: "green",
+    ConnectionState.CONNECTED: "",  # healthy states take the theme's "buy" colour
     ConnectionState.CONNECTING: "yellow",
     ConnectionState.RESYNCING: "yellow",
     ConnectionState.STALE: "bold black on yellow",
     ConnectionState.DISCONNECTED: "bold white on red",
 }
 TRADING_STYLES = {
-    TradingState.ACTIVE: "green",
+    TradingState.ACTIVE: "",
     TradingState.REDUCING: "bold black on yellow",
     TradingState.HALTED: "bold white on red",
 }
@@ -34,26 +34,28 @@ class StatusHeader(TextPane):
     def __init__(self, status: StatusView, **kwargs) -> None:
         super().__init__(**kwargs)
         self.status = status
-        self._drawn = -1
+        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        if self.status.version == self._drawn:
+        key = (self.status.version, palette())
+        if key == self._drawn:
             return
-        self._drawn = self.status.version
+        self._drawn = key
         self.set_rows([self.status_row()])
 
     def status_row(self) -> Row:
         s = self.status
+        healthy = palette().buy
         return (
             (f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse")),
             (" tradeterm ", "bold"),
             (f" {s.venue} ", "bold"),
-            (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection, "")),
+            (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy),
             (" ", ""),
-            (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state]),
+            (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state] or healthy),
             (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold"),
             (f"  {s.events_per_s:,.0f} ev/s", "dim"),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tradeterm.core.views import RingView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side, Trade
-from tradeterm.ui.format import BUY_STYLE, SELL_STYLE, hms
+from tradeterm.ui.format import hms, palette
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 
@@ -18,7 +18,7 @@ class TradesTape(TextPane):
         super().__init__(**kwargs)
         self.instrument: Instrument | None = None
         self.tape: RingView[Trade] | None = None
-        self._drawn: tuple[int, ...] | None = None
+        self._drawn: tuple[object, ...] | None = None
 
     def show(self, instrument: Instrument, tape: RingView[Trade]) -> None:
         self.instrument, self.tape = instrument, tape
@@ -28,7 +28,7 @@ class TradesTape(TextPane):
     def refresh_view(self) -> None:
         if self.tape is None:
             return
-        key = (id(self.tape), self.tape.version, *self.size)
+        key = (id(self.tape), self.tape.version, *self.size, palette())
         if key == self._drawn:
             return
         self._drawn = key
@@ -37,14 +37,16 @@ class TradesTape(TextPane):
     def tape_rows(self, height: int, width: int) -> list[Row]:
         inst, tape = self.instrument, self.tape
         assert inst is not None and tape is not None
+        pal = palette()
         millis = width >= 44  # narrow panes drop the milliseconds and the price padding
         tw, pw = (12, 12) if millis else (8, 9)
         out: list[Row] = [((f"{'time':<{tw}} {'price':>{pw}} {'size':>9}  side", "bold dim"),)]
+        buy_style, sell_style = f"bold {pal.buy}", f"bold {pal.sell}"
         items = tape.items
         for i in range(min(height - 1, len(items))):
             trade = items[-1 - i]
             buy = trade.aggressor is Side.BUY
-            style = BUY_STYLE if buy else SELL_STYLE
+            style = buy_style if buy else sell_style
             out.append((
                 (f"{hms(trade.ts_event, millis=millis):<{tw}} ", ""),
                 (f"{inst.format_price(trade.price):>{pw}} ", style),

@@ -1,0 +1,1 @@
+"""Screens of the workstation: help, and (later) order ticket, confirmations, replay."""
