@@ -132,3 +132,17 @@ async def test_theme_switch_changes_the_trading_palette():
         assert palette().buy != dark_buy and palette().buy == "#56b4e9"
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Theme: colorblind" in commands and "Quit" in commands and "Help" in commands
+
+
+async def test_panes_keep_updating_under_the_help_screen():
+    kernel = Kernel(load_settings(sim={"seed": 1, "activity": "busy"}), RunOptions())
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        ladder = app.panes[2]
+        before = ladder.plain_lines()
+        await pilot.pause(0.6)  # many timer ticks while the modal is up: no crash
+        assert ladder.plain_lines() != before
+        await pilot.press("right_square_bracket")  # the modal keeps the keys: no crash
+        app._show_instrument()  # and redraws addressed to the main screen still work
+        await pilot.press("escape", "q")

@@ -77,6 +77,9 @@ class TradetermApp(App):
         self.query_one("#tape-box").border_title = "Trades"
         self.query_one("#log-box").border_title = "Log"
         self._check_keymap()
+        # the main screen's panes, held so they keep redrawing under a modal (help, ticket)
+        self.panes = [self.query_one(p) for p in (StatusHeader, QuotesPane, Ladder, TradesTape,
+                                                  LogPane)]
         self._show_instrument()
         self.query_one(Ladder).focus()
         self.set_interval(1 / self.kernel.settings.ui.refresh_hz, self.refresh_views)
@@ -91,7 +94,7 @@ class TradetermApp(App):
 
     def watch_theme(self, theme: str) -> None:
         set_palette(self.palettes.get(theme, Palette()))
-        if self.is_mounted:
+        if getattr(self, "panes", None):
             self.refresh_views()
 
     def on_resize(self) -> None:
@@ -103,19 +106,21 @@ class TradetermApp(App):
 
     def refresh_views(self) -> None:
         """The only place panes are told to redraw; each checks its view's version."""
-        for pane in (StatusHeader, QuotesPane, Ladder, TradesTape, LogPane):
-            self.query_one(pane).refresh_view()
+        for pane in self.panes:
+            pane.refresh_view()
 
     # --- instruments -----------------------------------------------------------------------
     def _show_instrument(self) -> None:
         inst = self.instruments[self.selected]
         views = self.kernel.views
-        self.query_one(QuotesPane).selected = self.selected
-        self.query_one("#ladder-box").border_title = f"Ladder  {inst.symbol}"
-        self.query_one("#tape-box").border_title = f"Trades  {inst.symbol}"
-        self.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
-        self.query_one(TradesTape).show(inst, views.trades[inst.id])
-        self.query_one(QuotesPane).refresh_view()
+        main = self.screen_stack[0]  # works whatever modal is on top
+        quotes = main.query_one(QuotesPane)
+        quotes.selected = self.selected
+        main.query_one("#ladder-box").border_title = f"Ladder  {inst.symbol}"
+        main.query_one("#tape-box").border_title = f"Trades  {inst.symbol}"
+        main.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
+        main.query_one(TradesTape).show(inst, views.trades[inst.id])
+        quotes.refresh_view()
 
     def action_select_instrument(self, index: int) -> None:
         if 0 <= index < len(self.instruments) and index != self.selected:
