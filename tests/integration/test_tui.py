@@ -18,7 +18,7 @@ async def test_live_screen_moves_and_q_quits():
         ladder = app.query_one(Ladder)
         first = (ladder.book.version, ladder.plain_lines())
         await pilot.pause(0.5)
-        assert ladder.book.version > first[0] + 100  # the market is moving
+        assert ladder.book.version > first[0] + 20  # the market is moving
         assert ladder.plain_lines() != first[1]  # and the screen follows
         assert len(app.query_one(TradesTape).tape) > 10
         await pilot.press("q")
