@@ -8,12 +8,17 @@ Topics are dotted strings, ``<kind>.<venue>.<symbol>`` for market data (``book.s
 Delivery is synchronous and FIFO: a message published from inside a handler is queued and
 delivered after the current message has reached all of its handlers, so every handler, the
 recorder included, sees messages in sequence-number order. There is no asyncio task per message.
+
+``with bus.batch():`` holds delivery until the block ends. A venue wraps each operation on its
+exchange state (a match, a cancel) in a batch, so no subscriber can re-enter the venue while
+that state is half-updated; the messages are then delivered in order.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 Handler = Callable[[Any], None]
@@ -52,12 +57,29 @@ class MessageBus:
         self._dispatching = True
         try:
             self._deliver(topic, msg)
-            queue = self._queue
-            while queue:
-                self._deliver(*queue.popleft())
+            self._drain()
         finally:
             self._dispatching = False
             self._queue.clear()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Queue everything published inside the block; deliver it, in order, at the end."""
+        if self._dispatching:  # already inside a delivery: the queue drains after it
+            yield
+            return
+        self._dispatching = True
+        try:
+            yield
+            self._drain()
+        finally:
+            self._dispatching = False
+            self._queue.clear()
+
+    def _drain(self) -> None:
+        queue = self._queue
+        while queue:
+            self._deliver(*queue.popleft())
 
     def _deliver(self, topic: str, msg: Any) -> None:
         self.seq += 1

@@ -97,9 +97,10 @@ class SimMarketVenue(Venue):
         while u > cum[i] and i < len(cum) - 1:
             i += 1
         book = self.books[i]
-        book.act(ts)
+        with self.bus.batch():  # an agent's taker order may fill the session's own orders
+            book.act(ts)
+            self._flush(i, book, ts)
         self.actions += 1
-        self._flush(i, book, ts)
 
     def _flush(self, i: int, book: SimBook, ts: int) -> None:
         publish = self.bus.publish
@@ -184,20 +185,22 @@ class SimMarketVenue(Venue):
         self.bus.publish(self._order_event_topic(), OrderAccepted(
             now, now, order.client_order_id, order.instrument, str(oid)))
         engine = book.engine
-        if order.order_type is OrderType.MARKET:
-            engine.submit_market(oid, TRADER, order.side, order.qty)
-        else:
-            engine.submit_limit(oid, TRADER, order.side, order.price, order.qty,  # type: ignore[arg-type]
-                                ioc=order.tif is TimeInForce.IOC)
-        self._flush(i, book, now)
+        with self.bus.batch():  # subscribers react only after the match is complete
+            if order.order_type is OrderType.MARKET:
+                engine.submit_market(oid, TRADER, order.side, order.qty)
+            else:
+                engine.submit_limit(oid, TRADER, order.side, order.price, order.qty,  # type: ignore[arg-type]
+                                    ioc=order.tif is TimeInForce.IOC)
+            self._flush(i, book, now)
 
     def cancel_order(self, order: Order) -> None:
         found = self._book_for(order.instrument)
         if found is None or order.venue_order_id is None:
             return
         i, book = found
-        if book.engine.cancel(int(order.venue_order_id)):
-            self._flush(i, book, self.clock.timestamp_ns())
+        with self.bus.batch():
+            if book.engine.cancel(int(order.venue_order_id)):
+                self._flush(i, book, self.clock.timestamp_ns())
 
     def own_fill(self, inst: Instrument, order_id: int, price: int, qty: int, maker: bool) -> None:
         order = self._own.get(order_id)

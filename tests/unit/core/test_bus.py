@@ -71,3 +71,32 @@ def test_without_error_hook_handler_errors_propagate_and_bus_recovers():
     bus.subscribe("u", got.append)
     bus.publish("u", 2)
     assert got == [2]
+
+
+def test_batch_holds_delivery_until_the_block_ends():
+    bus = MessageBus()
+    got = []
+    bus.subscribe("t", got.append)
+    with bus.batch():
+        bus.publish("t", 1)
+        bus.publish("t", 2)
+        assert got == []  # nothing delivered while the publisher is mid-operation
+    assert got == [1, 2] and bus.seq == 2
+    bus.publish("t", 3)
+    assert got == [1, 2, 3]
+
+
+def test_batch_inside_a_delivery_defers_to_the_queue():
+    bus = MessageBus()
+    got = []
+
+    def handler(msg):
+        got.append(msg)
+        if msg == "a":
+            with bus.batch():
+                bus.publish("t", "b")
+            assert got == ["a"]
+
+    bus.subscribe("t", handler)
+    bus.publish("t", "a")
+    assert got == ["a", "b"]

@@ -81,3 +81,51 @@ def test_invalid_own_order_is_rejected_with_a_reason():
     kernel.venue.submit_order(Order("y", next(iter(kernel.instruments)), Side.BUY, qty=1))
     assert [(e.client_order_id, e.reason) for e in events] == [
         ("x", "UNKNOWN_INSTRUMENT"), ("y", "INVALID_PRICE")]
+
+
+def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
+    """An OMS or quoter that cancels and resubmits from inside an order-event handler must see
+    the exchange in a consistent state (the venue publishes only after a match completes)."""
+    kernel = fast_kernel(seed=21, seconds=20)
+    inst = next(iter(kernel.instruments.values()))
+    resting: dict[str, str] = {}
+    seq = iter(range(10**6))
+
+    def place(side):
+        book = kernel.views.books[inst.id]
+        if book.best_bid is None or book.best_ask is None:
+            return
+        price = book.best_bid if side is Side.BUY else book.best_ask
+        kernel.venue.submit_order(Order(f"q{next(seq)}", inst.id, side, qty=3000, price=price))
+
+    def on_order_event(event):
+        if isinstance(event, OrderAccepted):
+            resting[event.client_order_id] = event.venue_order_id
+        elif isinstance(event, OrderFilled):
+            vid = resting.get(event.client_order_id)
+            if vid is not None and event.leaves_qty:  # cancel the rest and requote at once
+                order = Order(event.client_order_id, inst.id, event.side, qty=3000, price=1)
+                order.venue_order_id = vid
+                kernel.venue.cancel_order(order)
+            place(event.side)
+
+    kernel.bus.subscribe(topics.orders("sim"), on_order_event)
+    fills = []
+    kernel.bus.subscribe(topics.orders("sim"),
+                         lambda e: fills.append(e) if isinstance(e, OrderFilled) else None)
+
+    async def scenario():
+        task = asyncio.create_task(kernel.run())
+        while kernel.views.books[inst.id].best_bid is None:
+            await asyncio.sleep(0)
+        place(Side.BUY)
+        place(Side.SELL)
+        await task
+
+    asyncio.run(scenario())
+    assert len(fills) > 100 and any(f.leaves_qty for f in fills)
+    assert not [line for line in kernel.views.log if line.level == "ERROR"]
+    for sim_book in kernel.venue.books:
+        bids, asks = sim_book.engine.level_size
+        book = kernel.views.books[sim_book.instrument.id]
+        assert book.bids == bids and book.asks == asks and not book.is_crossed
