@@ -306,42 +306,65 @@ class Quoter:
         self._publish_view(self.clock.timestamp_ns())
 
     def _send(self, actions: list, now: int) -> None:
-        iid, gateway, view = self.instrument.id, self.gateway, self.view
+        """Send a plan: reductions first and never held back, then what adds exposure, within
+        the order rate and only while every fill of every working quote stays inside the limit.
+        """
         rate = self.setup.config.max_orders_per_s
         self._tokens = min(rate, self._tokens + (now - self._tokens_ns) / NS * rate)
         self._tokens_ns = now
+        working = self.working
+        reductions, additions = [], []
         for action in actions:
-            if isinstance(action, Cancel):
-                quote = self.working.get(action.client_order_id)
-                if quote is None:
-                    continue  # gone meanwhile (filled or cancelled while this plan ran)
-                quote.status = PENDING_CANCEL
-                gateway.cancel(CancelOrder(now, action.client_order_id, iid))
-                view.cancels += 1
-                continue
-            if self._tokens < 1.0:
-                continue  # over the order rate: the next requote tries again
-            self._tokens -= 1.0
+            quote = None if isinstance(action, Submit) else working.get(action.client_order_id)
             if isinstance(action, Submit):
-                self._ids += 1
-                coid = f"{self._id_prefix}{self._ids}"
-                self.working.add(WorkingQuote(coid, action.side, action.level, action.price,
-                                              action.lots, placed_ns=now))
-                gateway.submit(SubmitOrder(now, coid, iid, action.side, action.lots,
-                                           price=action.price,
-                                           post_only=self.setup.params.post_only,
-                                           source="quoter"))
-                view.submits += 1
-            elif isinstance(action, Modify):
-                quote = self.working.get(action.client_order_id)
-                if quote is None or quote.status != LIVE:
-                    self._tokens += 1.0
-                    continue
-                quote.status = PENDING_MODIFY
-                quote.target_price, quote.target_lots = action.price, action.lots
-                gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
-                                           action.lots))
-                view.modifies += 1
+                additions.append(action)
+            elif quote is None:
+                continue  # gone meanwhile (filled or cancelled while this plan ran)
+            elif isinstance(action, Cancel) or action.lots < quote.lots:
+                reductions.append(action)
+            else:
+                additions.append(action)
+        for action in reductions:
+            self._request(action, now)
+        limit = self.setup.params.max_position_lots
+        room = {Side.BUY: limit - self.inventory, Side.SELL: limit + self.inventory}
+        for action in additions:
+            if self._tokens < 1.0:
+                return  # over the order rate: the next requote tries again
+            side = action.side if isinstance(action, Submit) else working.get(
+                action.client_order_id).side  # type: ignore[union-attr]
+            extra = action.lots if isinstance(action, Submit) else action.lots - _exposure(
+                working.get(action.client_order_id))  # type: ignore[arg-type]
+            if _side_exposure(working, side) + extra > room[side]:
+                continue  # wait until the reductions in flight have landed
+            self._tokens -= 1.0
+            self._request(action, now)
+
+    def _request(self, action: Submit | Modify | Cancel, now: int) -> None:
+        iid, gateway, view = self.instrument.id, self.gateway, self.view
+        if isinstance(action, Submit):
+            self._ids += 1
+            coid = f"{self._id_prefix}{self._ids}"
+            self.working.add(WorkingQuote(coid, action.side, action.level, action.price,
+                                          action.lots, placed_ns=now))
+            gateway.submit(SubmitOrder(now, coid, iid, action.side, action.lots,
+                                       price=action.price, post_only=self.setup.params.post_only,
+                                       source="quoter"))
+            view.submits += 1
+            return
+        quote = self.working.get(action.client_order_id)
+        if quote is None:
+            return
+        if isinstance(action, Cancel):
+            quote.status = PENDING_CANCEL
+            gateway.cancel(CancelOrder(now, action.client_order_id, iid))
+            view.cancels += 1
+        elif quote.status == LIVE:
+            quote.status = PENDING_MODIFY
+            quote.target_price, quote.target_lots = action.price, action.lots
+            gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
+                                       action.lots))
+            view.modifies += 1
 
     # --- prices and the view ---------------------------------------------------------------
     def _mid(self) -> float | None:
@@ -378,6 +401,15 @@ class Quoter:
             view.micro_price = micro_price(bid, bid_size, ask, ask_size)
             view.imbalance = imbalance([(bid, bid_size)], [(ask, ask_size)])
         view.touch()
+
+
+def _exposure(quote: WorkingQuote) -> int:
+    """Lots this quote may still fill: a pending modify could fill at either size."""
+    return max(quote.lots, quote.target_lots or 0) if quote.status == PENDING_MODIFY else quote.lots
+
+
+def _side_exposure(working: WorkingQuotes, side: Side) -> int:
+    return sum(_exposure(q) for q in working if q.side is side)
 
 
 def _id_prefix(symbol: str, now_ns: int) -> str:

@@ -213,3 +213,25 @@ def test_warms_up_from_market_data_when_sigma_k_and_a_are_not_configured():
     assert view.state == "QUOTING", view.reason
     assert view.estimated == "sigma,k,A" and view.sigma > 0 and view.k > 0 and view.A > 0
     assert len(rig.gateway.of(SubmitOrder)) == 2
+
+
+def test_never_adds_exposure_before_a_shrink_in_flight_has_landed():
+    from tradeterm.domain.events import OrderAccepted, OrderModified
+
+    rig = Rig(auto_ack=False, levels=2, max_position="0.025", requote_ticks=50)
+    rig.book_at(0.0, BID, ASK)
+    rig.quoter.start()
+    for cmd in rig.gateway.take():
+        rig.bus.publish(topics.orders("test"), OrderAccepted(
+            rig.now, rig.now, cmd.client_order_id, cmd.instrument, "v"))
+    asks = sorted((p, c) for c, (s, p, _q) in rig.gateway.working.items() if s is Side.SELL)
+    rig.fill(asks[0][1], 100)  # short 100: room to sell is 150, the other ask still shows 100
+    calls = rig.gateway.take()
+    shrink = [c for c in calls if isinstance(c, ModifyOrder)]
+    assert [(c.client_order_id, c.qty) for c in shrink] == [(asks[1][1], 50)]
+    assert not [c for c in calls if isinstance(c, SubmitOrder) and c.side is Side.SELL]
+    rig.bus.publish(topics.orders("test"), OrderModified(
+        rig.now, rig.now, asks[1][1], shrink[0].instrument, shrink[0].price, 50))
+    rig.settle()
+    new = [c for c in rig.gateway.take() if isinstance(c, SubmitOrder) and c.side is Side.SELL]
+    assert [c.qty for c in new] == [100]  # 100 + 50 working = the 150 of room, no more
