@@ -1,4 +1,4 @@
-"""``tradeterm quoter simulate``: the Avellaneda & Stoikov (2008) study, beside the paper's tables."""
+"""``tradeterm quoter simulate``: the Avellaneda & Stoikov (2008) study beside the paper's."""
 
 from __future__ import annotations
 
@@ -41,11 +41,11 @@ def format_table(results: list[StudyResult], paths: int, seed: int, setup: Study
     s = setup
     lines = [
         "Avellaneda & Stoikov (2008), 'High-frequency trading in a limit order book', section 3.3",
-        f"{paths} paths per strategy, seed {seed}: s0={s.s0:g} T={s.T:g} sigma={s.sigma:g} "
-        f"dt={s.dt:g} q0={s.q0} k={s.k:g} A={s.A:g}  ({elapsed:.2f}s)",
+        (f"{paths} paths per strategy, seed {seed}: s0={s.s0:g} T={s.T:g} sigma={s.sigma:g} "
+         f"dt={s.dt:g} q0={s.q0} k={s.k:g} A={s.A:g}  ({elapsed:.2f}s)"),
         "",
-        f"{'gamma':>6}  {'strategy':<10}{'spread':>8}{'profit':>9}{'std':>8}{'final q':>9}"
-        f"{'std q':>8}   paper: {'spread':>6}{'profit':>8}{'std':>7}{'q':>7}{'std q':>7}",
+        (f"{'gamma':>6}  {'strategy':<10}{'spread':>8}{'profit':>9}{'std':>8}{'final q':>9}"
+         f"{'std q':>8}   paper: {'spread':>6}{'profit':>8}{'std':>7}{'q':>7}{'std q':>7}"),
     ]
     used_preprint = False
     for r in results:

@@ -103,7 +103,7 @@ class QuoterOverrides(Section):
     gamma: float | None = Field(default=None, gt=0)
     sigma: float | None = Field(default=None, gt=0)
     k: float | None = Field(default=None, gt=0)
-    A: float | None = Field(default=None, gt=0)  # noqa: N815
+    A: float | None = Field(default=None, gt=0)
     min_spread_ticks: int | None = Field(default=None, ge=1)
     max_spread_ticks: int | None = Field(default=None, ge=1)
 
@@ -127,7 +127,7 @@ class QuoterConfig(Section):
                                 description="Volatility, ticks/sqrt(s); unset = estimated")
     k: float | None = Field(default=None, gt=0, description="Intensity decay per tick; unset = "
                             "estimated")
-    A: float | None = Field(default=None, gt=0,  # noqa: N815
+    A: float | None = Field(default=None, gt=0,
                             description="Arrivals per second per side at the mid; unset = "
                             "estimated")
     fair_price: Literal["mid", "micro", "vamp"] = Field(

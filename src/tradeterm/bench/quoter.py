@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from typing import Any
 
 from tradeterm.bench.registry import Figure, benchmark
 
@@ -19,18 +20,18 @@ class _AckingGateway:
     def submit(self, command: object) -> None:
         from tradeterm.domain.events import OrderAccepted
 
-        c = command
+        c: Any = command
         self.bus.publish(self.topic, OrderAccepted(  # type: ignore[attr-defined]
-            c.ts, c.ts, c.client_order_id, c.instrument, "v"))  # type: ignore[attr-defined]
+            c.ts, c.ts, c.client_order_id, c.instrument, "v"))
 
     def cancel(self, command: object) -> None: ...
 
     def modify(self, command: object) -> None:
         from tradeterm.domain.events import OrderModified
 
-        c = command
+        c: Any = command
         self.bus.publish(self.topic, OrderModified(  # type: ignore[attr-defined]
-            c.ts, c.ts, c.client_order_id, c.instrument, c.price, c.qty))  # type: ignore[attr-defined]
+            c.ts, c.ts, c.client_order_id, c.instrument, c.price, c.qty))
 
 
 @benchmark("quoter.requote")

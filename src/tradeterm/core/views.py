@@ -105,7 +105,7 @@ class QuoterView:
     max_position_lots: int = 0
     sigma: float | None = None
     k: float | None = None
-    A: float | None = None  # noqa: N815
+    A: float | None = None
     estimated: str = ""  # which of sigma, k, A are estimates ("sigma,k,A"); the rest configured
     imbalance: float | None = None
     micro_price: float | None = None

@@ -7,5 +7,8 @@
 * ``signals``    book signals: imbalance, micro-price, volume-adjusted mid (VAMP)
 * ``study``      the Avellaneda & Stoikov (2008) section 3.3 simulation, with the same function
 * ``gateway``    the order-gateway protocol the live quoter sends its intent through
+* ``settings``   from the ``[quoter]`` config to one instrument's parameters and estimators
+* ``working``    the quoter's own orders and the plan from working to desired quotes
+* ``sender``     sends a plan through the gateway within the order rate and the position limit
 * ``component``  the live quoter: bus in, estimators current, quotes out through the gateway
 """

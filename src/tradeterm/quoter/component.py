@@ -28,7 +28,6 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.core.views import BookReader, QuoterView, StatusView
-from tradeterm.domain.commands import CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.events import (
     ConnectionState, KillSwitchTripped, OrderAccepted, OrderCanceled, OrderDenied, OrderExpired,
     OrderFilled, OrderModified, OrderRejected, PositionChanged, TradingState, TradingStateChanged,
@@ -40,9 +39,9 @@ from tradeterm.quoter.gateway import OrderGateway
 from tradeterm.quoter.model import MarketState, compute_quotes, ladder
 from tradeterm.quoter.settings import QuoterSetup, build_setup
 from tradeterm.quoter.signals import imbalance, micro_price, vamp
+from tradeterm.quoter.sender import OrderSender
 from tradeterm.quoter.working import (
-    LIVE, PENDING_CANCEL, PENDING_MODIFY, Cancel, Modify, Submit, WorkingQuote, WorkingQuotes,
-    plan, pull_all,
+    LIVE, PENDING_CANCEL, PENDING_MODIFY, WorkingQuotes, plan, pull_all,
 )
 
 log = logging.getLogger(__name__)
@@ -66,10 +65,7 @@ class Quoter:
         self._last_book_ns: int | None = None
         self._last_top: tuple[int | None, int | None] = (None, None)
         self._backoff_until = 0
-        self._tokens = self.setup.config.max_orders_per_s
-        self._tokens_ns = 0
-        self._ids = 0
-        self._id_prefix = ""
+        self.sender = OrderSender(instrument, gateway, self.working, self.view)
         self._busy = False
         self._again = False
         self._soon = False
@@ -84,8 +80,7 @@ class Quoter:
     # --- lifecycle and controls ------------------------------------------------------------
     def start(self) -> None:
         now = self.clock.timestamp_ns()
-        self._id_prefix = _id_prefix(self.instrument.symbol, now)
-        self._tokens_ns = now
+        self.sender.begin(now)
         self.setup.intensity.start(now)
         self.setup.refresh_estimates(now, self._mid())
         self.clock.set_timer(self._timer, self.setup.config.refresh_ms * 1_000_000, self._on_timer)
@@ -306,65 +301,9 @@ class Quoter:
         self._publish_view(self.clock.timestamp_ns())
 
     def _send(self, actions: list, now: int) -> None:
-        """Send a plan: reductions first and never held back, then what adds exposure, within
-        the order rate and only while every fill of every working quote stays inside the limit.
-        """
-        rate = self.setup.config.max_orders_per_s
-        self._tokens = min(rate, self._tokens + (now - self._tokens_ns) / NS * rate)
-        self._tokens_ns = now
-        working = self.working
-        reductions, additions = [], []
-        for action in actions:
-            quote = None if isinstance(action, Submit) else working.get(action.client_order_id)
-            if isinstance(action, Submit):
-                additions.append(action)
-            elif quote is None:
-                continue  # gone meanwhile (filled or cancelled while this plan ran)
-            elif isinstance(action, Cancel) or action.lots < quote.lots:
-                reductions.append(action)
-            else:
-                additions.append(action)
-        for action in reductions:
-            self._request(action, now)
-        limit = self.setup.params.max_position_lots
-        room = {Side.BUY: limit - self.inventory, Side.SELL: limit + self.inventory}
-        for action in additions:
-            if self._tokens < 1.0:
-                return  # over the order rate: the next requote tries again
-            side = action.side if isinstance(action, Submit) else working.get(
-                action.client_order_id).side  # type: ignore[union-attr]
-            extra = action.lots if isinstance(action, Submit) else action.lots - _exposure(
-                working.get(action.client_order_id))  # type: ignore[arg-type]
-            if _side_exposure(working, side) + extra > room[side]:
-                continue  # wait until the reductions in flight have landed
-            self._tokens -= 1.0
-            self._request(action, now)
-
-    def _request(self, action: Submit | Modify | Cancel, now: int) -> None:
-        iid, gateway, view = self.instrument.id, self.gateway, self.view
-        if isinstance(action, Submit):
-            self._ids += 1
-            coid = f"{self._id_prefix}{self._ids}"
-            self.working.add(WorkingQuote(coid, action.side, action.level, action.price,
-                                          action.lots, placed_ns=now))
-            gateway.submit(SubmitOrder(now, coid, iid, action.side, action.lots,
-                                       price=action.price, post_only=self.setup.params.post_only,
-                                       source="quoter"))
-            view.submits += 1
-            return
-        quote = self.working.get(action.client_order_id)
-        if quote is None:
-            return
-        if isinstance(action, Cancel):
-            quote.status = PENDING_CANCEL
-            gateway.cancel(CancelOrder(now, action.client_order_id, iid))
-            view.cancels += 1
-        elif quote.status == LIVE:
-            quote.status = PENDING_MODIFY
-            quote.target_price, quote.target_lots = action.price, action.lots
-            gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
-                                       action.lots))
-            view.modifies += 1
+        params = self.setup.params
+        self.sender.send(actions, now, self.inventory, params.max_position_lots,
+                         self.setup.config.max_orders_per_s, params.post_only)
 
     # --- prices and the view ---------------------------------------------------------------
     def _mid(self) -> float | None:
@@ -379,7 +318,8 @@ class Quoter:
             return micro_price(bid, book.size_at(1, bid), ask, book.size_at(-1, ask)) or 0.0
         if source == "vamp":
             bids, asks = book.top(32)
-            value = vamp(bids, asks, self.setup.params.order_lots * self.setup.config.vamp_depth_clips)
+            depth = self.setup.params.order_lots * self.setup.config.vamp_depth_clips
+            value = vamp(bids, asks, depth)
             if value is not None:
                 return value
         return (bid + ask) / 2.0
@@ -401,23 +341,3 @@ class Quoter:
             view.micro_price = micro_price(bid, bid_size, ask, ask_size)
             view.imbalance = imbalance([(bid, bid_size)], [(ask, ask_size)])
         view.touch()
-
-
-def _exposure(quote: WorkingQuote) -> int:
-    """Lots this quote may still fill: a pending modify could fill at either size."""
-    return max(quote.lots, quote.target_lots or 0) if quote.status == PENDING_MODIFY else quote.lots
-
-
-def _side_exposure(working: WorkingQuotes, side: Side) -> int:
-    return sum(_exposure(q) for q in working if q.side is side)
-
-
-def _id_prefix(symbol: str, now_ns: int) -> str:
-    """Short, unique per session: q<symbol letters><session start, base 36>- (<= 36 chars)."""
-    letters = "".join(ch for ch in symbol if ch.isalnum())[:8]
-    stamp, digits = now_ns // 1_000_000, ""
-    while stamp:
-        stamp, r = divmod(stamp, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
-    return f"q{letters}{digits}-"
-

@@ -19,7 +19,8 @@ Models (``QuoteParams.model``):
     Avellaneda, M. & Stoikov, S. (2008), "High-frequency trading in a limit order book",
     Quantitative Finance 8(3), 217-224, eqs. (29)-(30): reservation price
     ``r = s - q * gamma * sigma^2 * (T - t)`` and total spread
-    ``delta = gamma * sigma^2 * (T - t) + (2 / gamma) * ln(1 + gamma / k)``, quotes ``r -/+ delta/2``.
+    ``delta = gamma * sigma^2 * (T - t) + (2 / gamma) * ln(1 + gamma / k)``, quotes
+    ``r -/+ delta/2``.
     Needs a horizon: ``MarketState.time_left_s`` is ``T - t``.
 
 ``glft``
@@ -68,7 +69,7 @@ class QuoteParams:
     gamma: float = 0.1  # risk aversion, 1/tick
     sigma: float = 1.0  # fair-price volatility, ticks / sqrt(s)
     k: float = 1.5  # intensity decay, 1/tick
-    A: float = 1.0  # arrival intensity at zero distance, 1/s per side  # noqa: N815
+    A: float = 1.0  # arrival intensity at zero distance, 1/s per side
     order_lots: int = 1  # size of one quote (one "clip")
     max_position_lots: float = math.inf  # |position| a fill may never exceed
     min_spread_ticks: float = 1.0
@@ -143,7 +144,7 @@ def reservation_and_spread(q: Any, sigma: float, time_left_s: float, params: Quo
     return fair - q * skew, 2.0 * arrival_term + skew + 0.0 * q
 
 
-def glft_skew(gamma: float, sigma: float, k: float, A: float) -> float:  # noqa: N803
+def glft_skew(gamma: float, sigma: float, k: float, A: float) -> float:
     """The GLFT inventory term c = sqrt(sigma^2 gamma / (2kA) * (1 + gamma/k)^(1 + k/gamma))."""
     log_power = (1.0 + k / gamma) * math.log1p(gamma / k)  # stable for tiny gamma/k
     return math.sqrt(sigma * sigma * gamma / (2.0 * k * A) * math.exp(log_power))
@@ -179,7 +180,7 @@ def compute_quotes(state: MarketState, params: QuoteParams, sigma: float | None 
 
 def ladder(quotes: DesiredQuotes, params: QuoteParams, inventory: int,
            ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Expand one instrument's quotes to ``params.levels`` per side: (price ticks, lots), best first.
+    """One instrument's quotes as ``params.levels`` per side: (price ticks, lots), best first.
 
     Level i sits ``i * level_step_ticks`` behind the best quote. The room left under
     ``max_position_lots`` is shared out level by level, so even if every level of a side filled,

@@ -32,7 +32,7 @@ class QuoterSetup:
     base: dict  # QuoteParams fields that do not come from estimates
     fixed_sigma: float | None
     fixed_k: float | None
-    fixed_A: float | None  # noqa: N815
+    fixed_A: float | None
     order_lots: int | None  # None: sized from 2x min notional at the first mid
     max_position_lots: int | None
     vol: VolatilityEstimators
@@ -40,7 +40,7 @@ class QuoterSetup:
     intensity: ArrivalIntensity
     sigma: float | None = None
     k: float | None = None
-    A: float | None = None  # noqa: N815
+    A: float | None = None
     params: QuoteParams = field(default_factory=QuoteParams)
     _live: QuoteParams | None = None
 
@@ -103,7 +103,7 @@ class QuoterSetup:
         return "warming up: " + ", ".join(missing) if missing else "warming up"
 
     def time_left_s(self, now_ns: int) -> float:
-        """T - t for avellaneda_stoikov: the horizon restarts every ``horizon_s`` (from 00:00 UTC)."""
+        """T - t for avellaneda_stoikov; the horizon restarts every ``horizon_s`` from 00:00 UTC."""
         if self.config.model != "avellaneda_stoikov":
             return 0.0
         horizon = self.config.horizon_s

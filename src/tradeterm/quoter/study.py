@@ -57,16 +57,16 @@ class StudySetup:
     """The paper's parameters (section 3.3)."""
 
     s0: float = 100.0
-    T: float = 1.0  # noqa: N815
+    T: float = 1.0
     sigma: float = 2.0
     dt: float = 0.005
     q0: int = 0
     k: float = 1.5
-    A: float = 140.0  # noqa: N815
+    A: float = 140.0
 
     @property
     def steps(self) -> int:
-        return int(round(self.T / self.dt))
+        return round(self.T / self.dt)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ from tradeterm.domain.events import (
     OrderModified, TradingState, TradingStateChanged, VenueStatus,
 )
 from tradeterm.domain.market import BookSnapshot, Side, Trade
-from tests.helpers import BTC
 from tradeterm.quoter.component import Quoter
+
+from tests.helpers import BTC
 
 START = 1_767_225_600 * NS
 
@@ -124,7 +125,8 @@ class Rig:
         self.settle()
 
     def venue(self, state: ConnectionState) -> None:
-        self.bus.publish(topics.venue_status("test"), VenueStatus(self.now, self.now, "test", state))
+        self.bus.publish(topics.venue_status("test"),
+                         VenueStatus(self.now, self.now, "test", state))
 
     def kill(self, reason: str = "test") -> None:
         self.bus.publish(topics.RISK, KillSwitchTripped(self.now, self.now, reason, "manual"))

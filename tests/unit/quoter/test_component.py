@@ -2,10 +2,10 @@
 
 import pytest
 
+from tradeterm.core import topics
 from tradeterm.domain.commands import CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.events import ConnectionState, OrderDenied, TradingState
 from tradeterm.domain.market import Side
-from tradeterm.core import topics
 from tradeterm.quoter.model import MarketState, compute_quotes
 
 from tests.unit.quoter.fakes import Rig

@@ -73,7 +73,7 @@ def test_paused_time_is_not_counted_and_untrusted_books_are_skipped():
     est.start(10 * NS)
     est.on_trade(11 * NS, 1002, 1, None, ASK)  # no bid: mid unknown, skipped
     est.on_trade(11 * NS + 1, 1002, 1, 1003, ASK)  # crossed book: skipped
-    k, a = est.estimate(12 * NS)
+    k, _ = est.estimate(12 * NS)
     assert est.n == 1 and est.observed_s == pytest.approx(4.0)
     assert k == est.max_k  # never past the touch: as steep as allowed
 
