@@ -235,3 +235,28 @@ def test_never_adds_exposure_before_a_shrink_in_flight_has_landed():
     rig.settle()
     new = [c for c in rig.gateway.take() if isinstance(c, SubmitOrder) and c.side is Side.SELL]
     assert [c.qty for c in new] == [100]  # 100 + 50 working = the 150 of room, no more
+
+
+@pytest.mark.parametrize("source", ["micro", "vamp"])
+def test_fair_price_leans_to_the_thin_side_of_the_book(source):
+    rig = started(fair_price=source, vamp_depth_clips=2)
+    mid = (BID + ASK) / 2
+    rig.book_at(1.0, BID, ASK, bid_size=2000, ask_size=100)  # buyers rest 20x the sellers' size
+    assert rig.quoter.view.fair_price > mid
+    rig.book_at(2.0, BID, ASK, bid_size=100, ask_size=2000)
+    assert rig.quoter.view.fair_price < mid
+
+
+def test_a_parameter_change_keeps_what_the_estimators_learnt():
+    rig = Rig(sigma=None, warmup_bars=3)
+    rig.book_at(0.0, BID, ASK)
+    rig.quoter.start()
+    for i in range(6):
+        rig.book_at(i + 0.5, BID + (i % 3), ASK + (i % 3))
+    rig.at(6.5)
+    assert rig.quoter.view.sigma is not None
+    bars = rig.quoter.setup.vol.bars
+    rig.quoter.update_config(gamma=0.3)
+    assert rig.quoter.setup.vol.bars == bars and rig.quoter.view.sigma is not None
+    rig.quoter.update_config(bar_seconds=2.0)  # a new bar length: the estimator starts again
+    assert rig.quoter.setup.vol.bars == 0 and rig.quoter.view.state == "WARMING_UP"
