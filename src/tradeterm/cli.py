@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tradeterm import __version__
 
-COMMANDS = ("paper", "config")
+COMMANDS = ("paper", "config", "quoter")
 
 
 class UsageError(Exception):
@@ -39,6 +39,13 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _paths(text: str) -> int:
+    value = _seed(text)
+    if not 2 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be between 2 and 1000000, got {value}")
     return value
 
 
@@ -78,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate a config file and the environment")
     check.add_argument("file", nargs="?", type=Path, help="TOML file (default: defaults + env)")
+
+    quoter = sub.add_parser("quoter", help="market making tools")
+    quoter_sub = quoter.add_subparsers(dest="quoter_command", metavar="ACTION", required=True)
+    study = quoter_sub.add_parser(
+        "simulate", help="reproduce the Avellaneda & Stoikov (2008) study with the live model")
+    study.add_argument("--gamma", type=_positive_float, nargs="+", metavar="G",
+                       help="risk aversions to run (default: 0.01 0.1 0.5 1)")
+    study.add_argument("--paths", type=_paths, default=1000, metavar="N",
+                       help="simulated sessions per strategy (default: 1000)")
+    study.add_argument("--seed", type=_seed, metavar="S", help="seed; random (and shown) if unset")
+    study.add_argument("--json", action="store_true", help="print the results as one JSON object")
     return parser
 
 
@@ -97,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_config import check_config
 
             return check_config(args.file)
+        if args.command == "quoter":
+            from tradeterm.cli_quoter import simulate
+
+            return simulate(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)

@@ -85,6 +85,42 @@ class InstrumentStats:
     version: int = 0
 
 
+@dataclass(slots=True)
+class QuoterView:
+    """The quoter of one instrument, for the UI. Prices in ticks (floats where they come from the
+    model), sizes and inventory in lots, sigma in ticks/sqrt(s), k per tick, A per second."""
+
+    instrument: str
+    enabled: bool = False
+    state: str = "OFF"  # OFF | WARMING_UP | QUOTING | PULLED
+    reason: str = ""  # why it is not quoting (kill switch, stale data, HALTED...)
+    model: str = ""
+    gamma: float = 0.0
+    fair_price: float | None = None
+    reservation_price: float | None = None
+    spread: float | None = None  # the model's total spread, ticks
+    bids: list[tuple[int, int]] = field(default_factory=list)  # working quotes, best first
+    asks: list[tuple[int, int]] = field(default_factory=list)
+    inventory: int = 0
+    order_lots: int = 0
+    max_position_lots: int = 0
+    sigma: float | None = None
+    k: float | None = None
+    A: float | None = None
+    estimated: str = ""  # which of sigma, k, A are estimates ("sigma,k,A"); the rest configured
+    imbalance: float | None = None
+    micro_price: float | None = None
+    submits: int = 0
+    modifies: int = 0
+    cancels: int = 0
+    fills: int = 0
+    rejects: int = 0  # rejected by the venue or denied by risk
+    version: int = 0
+
+    def touch(self) -> None:
+        self.version += 1
+
+
 @dataclass
 class EngineViews:
     """Everything the UI may read, keyed by instrument id where it is per instrument."""
@@ -94,3 +130,4 @@ class EngineViews:
     trades: dict[str, RingView] = field(default_factory=dict)
     stats: dict[str, InstrumentStats] = field(default_factory=dict)
     log: RingView = field(default_factory=lambda: RingView(500))
+    quoters: dict[str, QuoterView] = field(default_factory=dict)

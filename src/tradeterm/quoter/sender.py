@@ -1,0 +1,118 @@
+"""Sends the quoter's plan through the order gateway, inside the rate and the position limit.
+
+Reductions (cancels and smaller sizes) go first and are never held back: they only lower risk.
+What adds exposure (new quotes, larger sizes, moved prices) goes next, each spending a token of a
+bucket refilled at ``max_orders_per_s``, and only while the position plus every lot the side's
+working quotes could still fill (a pending modify counted at the larger of its two sizes) stays
+within ``max_position``. A fill racing a shrink in flight therefore cannot pass the limit; what
+is held back is retried on the next requote.
+"""
+
+from __future__ import annotations
+
+from tradeterm.domain.commands import CancelOrder, ModifyOrder, SubmitOrder
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import Side
+from tradeterm.core.views import QuoterView
+from tradeterm.quoter.gateway import OrderGateway
+from tradeterm.quoter.working import (
+    LIVE, PENDING_CANCEL, PENDING_MODIFY, Action, Cancel, Modify, Submit, WorkingQuote,
+    WorkingQuotes,
+)
+
+NS = 1_000_000_000
+
+
+class OrderSender:
+    def __init__(self, instrument: Instrument, gateway: OrderGateway, working: WorkingQuotes,
+                 view: QuoterView) -> None:
+        self.instrument, self.gateway, self.working, self.view = instrument, gateway, working, view
+        self.tokens = 0.0
+        self._tokens_ns = 0
+        self._ids = 0
+        self._prefix = ""
+
+    def begin(self, now: int) -> None:
+        """Start of the session: client ids unique to it, a full bucket."""
+        self._prefix = client_id_prefix(self.instrument.symbol, now)
+        self._tokens_ns = now
+        self.tokens = float("inf")  # capped at the rate on the first send
+
+    def send(self, actions: list[Action], now: int, inventory: int, max_position: float,
+             rate: float, post_only: bool) -> None:
+        self.tokens = min(rate, self.tokens + (now - self._tokens_ns) / NS * rate)
+        self._tokens_ns = now
+        working = self.working
+        reductions: list[Action] = []
+        additions: list[Action] = []
+        for action in actions:
+            quote = None if isinstance(action, Submit) else working.get(action.client_order_id)
+            if isinstance(action, Submit):
+                additions.append(action)
+            elif quote is None:
+                continue  # gone meanwhile (filled or cancelled while this plan ran)
+            elif isinstance(action, Cancel) or action.lots < quote.lots:
+                reductions.append(action)
+            else:
+                additions.append(action)
+        for action in reductions:
+            self._request(action, now, post_only)
+        room = {Side.BUY: max_position - inventory, Side.SELL: max_position + inventory}
+        for action in additions:
+            if self.tokens < 1.0:
+                return  # over the order rate: the next requote tries again
+            if isinstance(action, Submit):
+                side, extra = action.side, action.lots
+            else:
+                quote = working.get(action.client_order_id)
+                assert quote is not None and isinstance(action, Modify)
+                side, extra = quote.side, action.lots - exposure(quote)
+            if side_exposure(working, side) + extra > room[side]:
+                continue  # wait until the reductions in flight have landed
+            self.tokens -= 1.0
+            self._request(action, now, post_only)
+
+    def _request(self, action: Action, now: int, post_only: bool) -> None:
+        iid, gateway, view = self.instrument.id, self.gateway, self.view
+        if isinstance(action, Submit):
+            self._ids += 1
+            coid = f"{self._prefix}{self._ids}"
+            self.working.add(WorkingQuote(coid, action.side, action.level, action.price,
+                                          action.lots, placed_ns=now))
+            gateway.submit(SubmitOrder(now, coid, iid, action.side, action.lots,
+                                       price=action.price, post_only=post_only,
+                                       source="quoter"))
+            view.submits += 1
+            return
+        quote = self.working.get(action.client_order_id)
+        if quote is None:
+            return
+        if isinstance(action, Cancel):
+            quote.status = PENDING_CANCEL
+            gateway.cancel(CancelOrder(now, action.client_order_id, iid))
+            view.cancels += 1
+        elif quote.status == LIVE:
+            quote.status = PENDING_MODIFY
+            quote.target_price, quote.target_lots = action.price, action.lots
+            gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
+                                       action.lots))
+            view.modifies += 1
+
+
+def exposure(quote: WorkingQuote) -> int:
+    """Lots this quote may still fill: a pending modify could fill at either size."""
+    return max(quote.lots, quote.target_lots or 0) if quote.status == PENDING_MODIFY else quote.lots
+
+
+def side_exposure(working: WorkingQuotes, side: Side) -> int:
+    return sum(exposure(q) for q in working if q.side is side)
+
+
+def client_id_prefix(symbol: str, now_ns: int) -> str:
+    """Short, unique per session: q<symbol letters><session start ms, base 36>- (<= 36 chars)."""
+    letters = "".join(ch for ch in symbol if ch.isalnum())[:8]
+    stamp, digits = now_ns // 1_000_000, ""
+    while stamp:
+        stamp, r = divmod(stamp, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+    return f"q{letters}{digits}-"

@@ -1,0 +1,159 @@
+"""From the ``[quoter]`` config to what the quoter of one instrument runs with.
+
+``build_setup`` resolves the per-symbol overrides, converts sizes to lots (exactly: a size off
+the lot grid is refused with the reason), builds the model parameters and the estimators, and
+keeps the estimators of the previous setup when their own settings did not change (a parameter
+change while running does not throw away what was learnt). ``QuoterSetup.refresh_estimates``
+(on the quoter's timer) turns the estimators' output into the model's sigma, k and A.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_CEILING, Decimal
+
+from tradeterm.config import QuoterConfig
+from tradeterm.domain.instruments import Instrument, PrecisionError
+from tradeterm.quoter.intensity import ArrivalIntensity
+from tradeterm.quoter.model import QuoteParams
+from tradeterm.quoter.volatility import BarBuilder, VolatilityEstimators
+
+NS = 1_000_000_000
+DEFAULT_MAX_POSITION_CLIPS = 10
+_ESTIMATOR_KEYS = ("vol_source", "bar_seconds", "vol_window_bars", "ewma_halflife_bars",
+                   "intensity_halflife_s")
+
+
+@dataclass
+class QuoterSetup:
+    config: QuoterConfig
+    instrument: Instrument
+    base: dict  # QuoteParams fields that do not come from estimates
+    fixed_sigma: float | None
+    fixed_k: float | None
+    fixed_A: float | None
+    order_lots: int | None  # None: sized from 2x min notional at the first mid
+    max_position_lots: int | None
+    vol: VolatilityEstimators
+    bars: BarBuilder
+    intensity: ArrivalIntensity
+    sigma: float | None = None
+    k: float | None = None
+    A: float | None = None
+    params: QuoteParams = field(default_factory=QuoteParams)
+    _live: QuoteParams | None = None
+
+    @property
+    def estimated(self) -> str:
+        names = [n for n, fixed in (("sigma", self.fixed_sigma), ("k", self.fixed_k),
+                                    ("A", self.fixed_A)) if fixed is None]
+        return ",".join(names)
+
+    def refresh_estimates(self, now_ns: int, mid_ticks: float | None) -> None:
+        cfg = self.config
+        if self.order_lots is None and mid_ticks:
+            self._size_from_min_notional(mid_ticks)
+        self.sigma = self.fixed_sigma
+        if self.sigma is None and mid_ticks and self.vol.window_bars >= cfg.warmup_bars:
+            rel = self.vol.sigma(cfg.vol_estimator)
+            self.sigma = None if rel is None else rel * mid_ticks
+        self.k, self.A = self.fixed_k, self.fixed_A
+        if self.k is None or self.A is None:
+            fit = self.intensity.estimate(now_ns)
+            if fit is not None and self.intensity.n >= cfg.warmup_sweeps:
+                self.k = self.fixed_k if self.fixed_k is not None else fit[0]
+                self.A = self.fixed_A if self.fixed_A is not None else fit[1]
+        self._rebuild()
+
+    def _size_from_min_notional(self, mid_ticks: float) -> None:
+        """Smallest size worth at least twice the venue's minimum notional (at least one lot)."""
+        inst = self.instrument
+        price = Decimal(str(mid_ticks)) * inst.tick_size
+        lots = 1
+        if inst.min_notional > 0 and price > 0:
+            lots = max(1, int((2 * inst.min_notional / (price * inst.lot_size))
+                              .to_integral_value(ROUND_CEILING)))
+        self.order_lots = lots
+        if self.max_position_lots is None:
+            self.max_position_lots = DEFAULT_MAX_POSITION_CLIPS * lots
+
+    def _rebuild(self) -> None:
+        lots = self.order_lots or 1
+        limit = self.max_position_lots
+        fields = dict(self.base, order_lots=lots,
+                      max_position_lots=float(limit) if limit is not None else 0.0)
+        self.params = QuoteParams(**fields)
+        ready = (self.sigma is not None and self.k is not None and self.A is not None
+                 and self.order_lots is not None and self.sigma > 0)
+        self._live = replace(self.params, sigma=self.sigma, k=self.k, A=self.A) if ready else None
+
+    def live_params(self) -> QuoteParams | None:
+        """The model parameters with current estimates, or None while warming up."""
+        return self._live
+
+    def warming_reason(self) -> str:
+        cfg, missing = self.config, []
+        if self.order_lots is None:
+            missing.append("a mid price to size the quotes")
+        if self.sigma is None:
+            missing.append(f"sigma ({self.vol.window_bars}/{cfg.warmup_bars} bars)")
+        if self.k is None or self.A is None:
+            missing.append(f"k and A ({int(self.intensity.n)}/{cfg.warmup_sweeps} sweeps)")
+        return "warming up: " + ", ".join(missing) if missing else "warming up"
+
+    def time_left_s(self, now_ns: int) -> float:
+        """T - t for avellaneda_stoikov; the horizon restarts every ``horizon_s`` from 00:00 UTC."""
+        if self.config.model != "avellaneda_stoikov":
+            return 0.0
+        horizon = self.config.horizon_s
+        return horizon - math.fmod(now_ns / NS, horizon)
+
+
+def build_setup(config: QuoterConfig, instrument: Instrument,
+                previous: QuoterSetup | None = None) -> QuoterSetup:
+    """Raises ValueError naming the key when a size is off the lot grid or a value is invalid."""
+    over = config.per_symbol.get(instrument.symbol)
+    pick = (lambda key: getattr(over, key) if over is not None and getattr(over, key) is not None
+            else getattr(config, key))
+    where = f"quoter (for {instrument.symbol})"
+    order_lots = _lots(instrument, pick("order_size"), f"{where}.order_size")
+    max_lots = _lots(instrument, pick("max_position"), f"{where}.max_position")
+    if max_lots is None and order_lots is not None:
+        max_lots = DEFAULT_MAX_POSITION_CLIPS * order_lots
+    max_spread = pick("max_spread_ticks")
+    base = {"model": config.model, "gamma": pick("gamma"),
+            "min_spread_ticks": float(pick("min_spread_ticks")),
+            "max_spread_ticks": float(max_spread) if max_spread is not None else math.inf,
+            "levels": config.levels, "level_step_ticks": config.level_step_ticks,
+            "post_only": config.post_only}
+    reuse = previous is not None and all(
+        getattr(previous.config, key) == getattr(config, key) for key in _ESTIMATOR_KEYS)
+    if reuse:
+        assert previous is not None
+        vol, bars, intensity = previous.vol, previous.bars, previous.intensity
+    else:
+        vol = VolatilityEstimators(config.bar_seconds, config.vol_window_bars,
+                                   config.ewma_halflife_bars)
+        bars = BarBuilder(config.bar_seconds, vol.on_bar)
+        intensity = ArrivalIntensity(config.intensity_halflife_s)
+        if previous is not None and previous.intensity._t_last is not None:
+            intensity.start(previous.intensity._t_last)
+    setup = QuoterSetup(config, instrument, base, pick("sigma"), pick("k"), pick("A"),
+                        order_lots, max_lots, vol, bars, intensity)
+    if previous is not None and order_lots is None and previous.order_lots is not None:
+        setup.order_lots = previous.order_lots  # keep the size found from the min notional
+        if max_lots is None:
+            setup.max_position_lots = DEFAULT_MAX_POSITION_CLIPS * previous.order_lots
+    setup.refresh_estimates(0, None)  # the caller refreshes again once it knows the mid
+    return setup
+
+
+def _lots(instrument: Instrument, qty: Decimal | None, key: str) -> int | None:
+    if qty is None:
+        return None
+    try:
+        return instrument.qty_to_lots(qty)
+    except PrecisionError:
+        raise ValueError(f"{key}: {qty} is not a multiple of the lot size "
+                         f"{instrument.lot_size}") from None

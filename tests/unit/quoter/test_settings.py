@@ -1,0 +1,79 @@
+"""The [quoter] config section and what the quoter of one instrument makes of it."""
+
+import math
+
+import pytest
+
+from tradeterm.config import ConfigError, QuoterConfig, load_settings
+from tradeterm.quoter.settings import build_setup
+
+from tests.helpers import BTC  # tick 0.5, lot 0.0001, min notional 5
+
+NS = 1_000_000_000
+
+
+def test_defaults_validate_and_bad_values_name_the_key(tmp_path):
+    settings = load_settings()
+    assert settings.quoter.model == "glft" and settings.quoter.enabled is False
+    bad = tmp_path / "q.toml"
+    bad.write_text('[quoter]\ngamma = 0\nvol_estimator = "garch"\nmin_spread_ticks = 4\n'
+                   'max_spread_ticks = 2\n[quoter.per_symbol."SIM-BTC/USD"]\nordr_size = "1"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(bad)
+    text = str(err.value)
+    for key in ("quoter.gamma", "quoter.vol_estimator", "quoter.max_spread_ticks",
+                "quoter.per_symbol.SIM-BTC/USD.ordr_size: unknown key"):
+        assert key in text, text
+
+
+def test_environment_overrides_the_quoter_section(monkeypatch):
+    monkeypatch.setenv("TRADETERM_QUOTER__GAMMA", "0.3")
+    monkeypatch.setenv("TRADETERM_QUOTER__MODEL", "avellaneda_stoikov")
+    settings = load_settings()
+    assert settings.quoter.gamma == 0.3 and settings.quoter.model == "avellaneda_stoikov"
+
+
+def test_per_symbol_overrides_and_sizes_in_lots():
+    config = QuoterConfig(gamma=0.2, order_size="0.01", per_symbol={
+        BTC.symbol: {"gamma": 0.7, "max_position": "0.03", "k": 1.1}})
+    setup = build_setup(config, BTC)
+    assert setup.params.gamma == 0.7
+    assert setup.params.order_lots == 100 and setup.params.max_position_lots == 300
+    assert (setup.fixed_k, setup.fixed_sigma) == (1.1, None)
+    assert setup.estimated == "sigma,A"
+    other = build_setup(QuoterConfig(gamma=0.2, order_size="0.01"), BTC)
+    assert other.params.gamma == 0.2 and other.params.max_position_lots == 1000  # 10 sizes
+
+
+def test_sizes_off_the_lot_grid_are_refused_with_the_key():
+    with pytest.raises(ValueError, match=r"quoter \(for BTC/USD\)\.order_size: 0\.00015 is not "
+                                         r"a multiple of the lot size 0\.0001"):
+        build_setup(QuoterConfig(order_size="0.00015"), BTC)
+
+
+def test_unset_size_is_twice_the_min_notional_at_the_first_mid():
+    setup = build_setup(QuoterConfig(sigma=1.0, k=1.0, A=1.0), BTC)
+    assert setup.live_params() is None and "a mid price" in setup.warming_reason()
+    setup.refresh_estimates(0, 120_000.0)  # 60000.0 USD: 2 x 5 USD -> 0.000166.. -> 2 lots
+    assert setup.params.order_lots == 2 and setup.params.max_position_lots == 20
+    assert setup.live_params() is not None
+
+
+def test_avellaneda_stoikov_horizon_restarts_every_horizon_from_midnight_utc():
+    setup = build_setup(QuoterConfig(model="avellaneda_stoikov", horizon_s=3600.0), BTC)
+    midnight = 1_767_225_600 * NS
+    assert setup.time_left_s(midnight) == pytest.approx(3600.0)
+    assert setup.time_left_s(midnight + 900 * NS) == pytest.approx(2700.0)
+    assert setup.time_left_s(midnight + 3599 * NS) == pytest.approx(1.0)
+    assert build_setup(QuoterConfig(), BTC).time_left_s(midnight) == 0.0  # glft: no horizon
+
+
+def test_configured_values_win_over_estimates_and_estimates_fill_the_rest():
+    setup = build_setup(QuoterConfig(sigma=3.0, warmup_sweeps=1, order_size="0.01",
+                                     intensity_halflife_s=None), BTC)
+    setup.intensity.start(0)
+    setup.intensity.on_trade(NS, 120_004, 1, 120_000, 120_002)  # two ticks past the ask
+    setup.refresh_estimates(2 * NS, 120_001.0)
+    assert setup.sigma == 3.0
+    assert setup.k == pytest.approx(math.log1p(1 / 2))
+    assert setup.A > 0 and setup.live_params().k == setup.k
