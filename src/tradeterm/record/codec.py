@@ -62,10 +62,16 @@ class BlockEncoder:
         """-> (compressed block, records stored). Messages of no recordable type are counted in
         ``unrecordable`` and left out (the recorder logs them)."""
         reg = self.reg
-        code_of: dict[type, int] = {}
-        classes = list(map(type, msgs))
-        setdefault = code_of.setdefault
-        codes = np.array([setdefault(c, len(code_of)) for c in classes], dtype=np.int64)
+        class_arr = np.empty(len(msgs), dtype=object)
+        class_arr[:] = list(map(type, msgs))
+        distinct = set(class_arr.tolist())
+        codes = np.zeros(len(msgs), dtype=np.int64)
+        if len(distinct) > 1:  # codes in order of first appearance: the same input, same bytes
+            masks = {cls: class_arr == cls for cls in distinct}
+            distinct = sorted(distinct, key=lambda cls: int(masks[cls].argmax()))
+            for k, cls in enumerate(distinct):
+                codes[masks[cls]] = k
+        code_of = {cls: k for k, cls in enumerate(distinct)}
         specs = []
         keep = None
         for cls, code in code_of.items():
@@ -100,11 +106,11 @@ class BlockEncoder:
         for k, spec in enumerate(specs):
             idx = np.flatnonzero(codes == k) if len(specs) > 1 else np.arange(n)
             if "instrument" in spec.field_names and idx.size > 1:
-                names = list(map(_instrument, obj[idx].tolist()))
-                table: dict[Any, int] = {}
-                inst_codes = np.array([table.setdefault(v, len(table)) for v in names])
+                names = np.empty(idx.size, dtype=object)
+                names[:] = list(map(_instrument, obj[idx].tolist()))
+                table = sorted(set(names.tolist()), key=str)
                 if len(table) > 1:
-                    groups.extend((spec, idx[inst_codes == j]) for j in range(len(table)))
+                    groups.extend((spec, idx[names == name]) for name in table)
                     continue
             groups.append((spec, idx))
         group_codes = np.empty(n, dtype=np.int64)

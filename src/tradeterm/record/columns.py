@@ -2,7 +2,7 @@
 
 Integers are what market data is made of (prices in ticks, sizes in lots, update ids, ns
 timestamps). Each integer column is stored as the cheapest of a few transforms, chosen per block
-by an entropy estimate (sum of log2 of the stored values):
+by the spread of the values each would store (fewest bits wins, the first on a tie):
 
 * ``raw`` the values; ``delta`` the differences between neighbours;
 * ``rel`` the difference to an earlier column of the same group (ask price minus bid price,
@@ -39,16 +39,11 @@ def _width(top: int) -> int:
     return 8
 
 
-def _cost(y: np.ndarray) -> tuple[float, int, int]:
-    """(estimated bits, base, gcd) of storing ``y`` as (y - base) / gcd."""
+def _spread_bits(y: np.ndarray) -> int:
+    """Bits needed for ``y`` once its minimum is subtracted: the cost of a candidate."""
     if y.size == 0:
-        return 0.0, 0, 1
-    base = int(y.min())
-    u = y - base
-    g = int(np.gcd.reduce(u)) or 1
-    if g > 1:
-        u = u // g
-    return float(np.log2(u.astype(np.float64) + 1.0).sum()), base, g
+        return 0
+    return (int(y.max()) - int(y.min())).bit_length()
 
 
 def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list[bytes]) -> list:
@@ -59,7 +54,7 @@ def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list
     n = x.size
     if n == 0:
         return [RAW, -1, 0, 0, 1, 0]
-    best: tuple[float, int, int, int, int, int, np.ndarray] | None = None
+    best: tuple[int, int, int, int, np.ndarray] | None = None  # bits, transform, ref, first, y
     candidates: list[tuple[int, int, int, np.ndarray]] = [(RAW, -1, 0, x)]
     if n > 1:
         candidates.append((DELTA, -1, int(x[0]), np.diff(x)))
@@ -69,13 +64,17 @@ def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list
         if n > 1:
             candidates.append((RELD, idx, int(rel[0]), np.diff(rel)))
     for tf, ref_idx, first, y in candidates:
-        cost, base, g = _cost(y)
-        if best is None or cost < best[0]:
-            best = (cost, tf, ref_idx, first, base, g, y)
-            if cost == 0.0:
+        bits = _spread_bits(y)
+        if best is None or bits < best[0]:
+            best = (bits, tf, ref_idx, first, y)
+            if bits == 0:
                 break
     assert best is not None
-    _, tf, ref_idx, first, base, g, y = best
+    _, tf, ref_idx, first, y = best
+    base = int(y.min()) if y.size else 0
+    g = 1
+    if y.size > 1:
+        g = int(np.gcd.reduce(y - base)) or 1
     u = (y - base).astype(np.uint64)
     if g > 1:
         u //= np.uint64(g)
