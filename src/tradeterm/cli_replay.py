@@ -82,6 +82,9 @@ def run_replay(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     replay = kernel.replay
     assert replay is not None
+    if replay.reader.damaged_at is not None:
+        print(f"tradeterm: warning: {replay.reader.path.name}: {replay.reader.damage}; replaying "
+              f"the {replay.reader.records:,} records before it", file=sys.stderr)
     if args.start:
         try:
             target = parse_time(args.start, replay.state.start_ns)

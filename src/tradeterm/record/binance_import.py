@@ -58,6 +58,7 @@ class CaptureScan:
 
     path: Path
     symbols: dict[str, int] = field(default_factory=dict)  # symbol -> price decimals seen
+    snapshot_decimals: int = -1  # price decimals in the REST snapshot(s): the book's own grid
     snapshots: int = 0
     futures: bool = False
     depth: int = 0
@@ -142,27 +143,28 @@ def scan_capture(path: Path) -> CaptureScan:
             continue
         if "lastUpdateId" in msg:
             scan.snapshots += 1
-            prices = [p for p, _ in msg.get("bids", [])[:50] + msg.get("asks", [])[:50]]
-            symbol = None
+            for p, _ in (msg.get("bids") or []) + (msg.get("asks") or []):
+                if isinstance(p, str):
+                    scan.snapshot_decimals = max(scan.snapshot_decimals, _decimals(p))
+            continue
+        data = msg.get("data", msg)
+        symbol = data.get("s") if isinstance(data, dict) else None
+        if not isinstance(symbol, str):
+            continue
+        kind = data.get("e")
+        if kind == "depthUpdate":
+            scan.depth += 1
+            scan.futures = scan.futures or "pu" in data
+            prices = [p for p, _ in (data.get("b") or [])[:5] + (data.get("a") or [])[:5]]
+        elif kind == "trade":
+            prices = [data.get("p", "")]
         else:
-            data = msg.get("data", msg)
-            symbol = data.get("s") if isinstance(data, dict) else None
-            if not isinstance(symbol, str):
-                continue
-            kind = data.get("e")
-            if kind == "depthUpdate":
-                scan.depth += 1
-                scan.futures = scan.futures or "pu" in data
-                prices = [p for p, _ in (data.get("b") or [])[:5] + (data.get("a") or [])[:5]]
-            elif kind == "trade":
-                prices = [data.get("p", "")]
-            else:
-                prices = [data.get("b", ""), data.get("a", "")]
-        if symbol is not None:
-            scan.symbols.setdefault(symbol.upper(), 0)
+            prices = [data.get("b", ""), data.get("a", "")]
+        sym = symbol.upper()
+        scan.symbols.setdefault(sym, 0)
         for p in prices:
-            if isinstance(p, str) and symbol is not None:
-                scan.symbols[symbol.upper()] = max(scan.symbols[symbol.upper()], _decimals(p))
+            if isinstance(p, str):
+                scan.symbols[sym] = max(scan.symbols[sym], _decimals(p))
     return scan
 
 
@@ -316,6 +318,8 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
                 "(Binance diffs only update a book that starts from a snapshot). Capture again "
                 "with a snapshot, or pass --trades-only to import just trades and best bid/ask")
         for sym, dec in scan.symbols.items():
+            # the snapshot's full book sets the price grid; without one, every price seen does
+            dec = scan.snapshot_decimals if scan.snapshot_decimals >= 0 else dec
             symbols[sym] = max(symbols.get(sym, 0), dec)
     instruments = {sym: instrument_for(sym, dec, venue) for sym, dec in sorted(symbols.items())}
     file_symbol = {i: next(iter(s.symbols)) for i, s in enumerate(scans)}

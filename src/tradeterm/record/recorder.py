@@ -102,18 +102,17 @@ class Recorder:
             return
         if self._span is not None:
             self._close_span()
-        msgs = self._msgs
         now = self.clock.timestamp_ns()
-        if (now >= self._deadline and len(msgs) >= self._min_block) or \
-                len(msgs) >= self.block_records:
-            self.flush(now)
-        if not msgs:
+        size = len(self._msgs)
+        if (now >= self._deadline and size >= self._min_block) or size >= self.block_records:
+            self.flush(now)  # swaps in fresh buffers
+        if not self._msgs:
             self._first_wall = time.monotonic()
         bus = self.bus
         self._seqs.append(bus.seq)
         self._topics.append(bus.topic)
         self._recs.append(now)
-        msgs.append(msg)
+        self._msgs.append(msg)
 
     def _on_source(self, msg: Any) -> None:
         self.source_pending = None
