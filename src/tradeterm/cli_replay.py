@@ -10,7 +10,6 @@ import logging
 import signal
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from tradeterm.cli import UsageError
 from tradeterm.cli_run import format_summary, prepare_data_dir, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
-from tradeterm.record.replayer import speed_label
+from tradeterm.record.replayer import parse_time, speed_label
 
 BAR = 30
 log = logging.getLogger("tradeterm")
@@ -36,34 +35,6 @@ def parse_speed(text: str) -> float:
     if not 0.1 <= value <= 100:
         raise argparse.ArgumentTypeError(f"speed must be from 0.1 to 100 (or max), got {text}")
     return value
-
-
-def parse_time(text: str, start_ns: int) -> int:
-    """``HH:MM[:SS[.fff]]`` on the recording's first day (UTC), ``+30s``/``+5m``/``+1h`` from its
-    start, or an ISO date-time. Raises ValueError with the accepted forms."""
-    t = text.strip()
-    if t.startswith("+"):
-        units = {"s": 1, "m": 60, "h": 3600}
-        unit = t[-1] if t[-1] in units else "s"
-        number = t[1:-1] if t[-1] in units else t[1:]
-        return start_ns + int(float(number) * units[unit] * 1e9)
-    day = datetime.fromtimestamp(start_ns / 1e9, tz=timezone.utc)
-    for fmt in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):
-        try:
-            parsed = datetime.strptime(t, fmt)
-        except ValueError:
-            continue
-        moment = day.replace(hour=parsed.hour, minute=parsed.minute, second=parsed.second,
-                             microsecond=parsed.microsecond)
-        return int(moment.timestamp() * 1e9)
-    try:
-        moment = datetime.fromisoformat(t)
-    except ValueError:
-        raise ValueError(f"cannot read time {text!r}: use HH:MM:SS (UTC), +90s / +5m from the "
-                         "start, or an ISO date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1e9)
 
 
 def run_replay(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -355,6 +356,34 @@ class ReplayVenue(Venue):
         state = self.state
         state.clock_ns = self.clock.timestamp_ns()
         state.touch()
+
+
+def parse_time(text: str, start_ns: int) -> int:
+    """``HH:MM[:SS[.fff]]`` on the recording's first day (UTC), ``+30s``/``+5m``/``+1h`` from its
+    start, or an ISO date-time. Raises ValueError with the accepted forms."""
+    t = text.strip()
+    if t.startswith("+"):
+        units = {"s": 1, "m": 60, "h": 3600}
+        unit = t[-1] if t[-1] in units else "s"
+        number = t[1:-1] if t[-1] in units else t[1:]
+        return start_ns + int(float(number) * units[unit] * 1e9)
+    day = datetime.fromtimestamp(start_ns / 1e9, tz=timezone.utc)
+    for fmt in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):
+        try:
+            parsed = datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+        moment = day.replace(hour=parsed.hour, minute=parsed.minute, second=parsed.second,
+                             microsecond=parsed.microsecond)
+        return int(moment.timestamp() * 1e9)
+    try:
+        moment = datetime.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"cannot read time {text!r}: use HH:MM:SS (UTC), +90s / +5m from the "
+                         "start, or an ISO date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1e9)
 
 
 def _next_speed(current: float | None, direction: int) -> float | None:

@@ -1,0 +1,1 @@
+"""Screens: modal dialogs over the workstation."""
