@@ -177,3 +177,49 @@ def replay_end_to_end(quick: bool = False) -> Figure:
                   note="shipped real recording (74,864 records, 230k book level updates) at max "
                        "speed through the kernel: books, tape, recorder on. The quoter and paper "
                        "fills join this figure once they exist")
+
+
+@benchmark("journal.seek")
+def journal_seek(quick: bool = False) -> Figure:
+    """Seek in a 24 h journal: 345,600 blocks of 250 ms (each a real 30-record block of the
+    BTCUSDT capture, re-stamped), opened with its index; the reference is opening the same file after a
+    crash (no index: every frame header is visited once)."""
+    import random
+
+    from tradeterm.record.codec import BlockEncoder
+    from tradeterm.record.journal import JournalReader, JournalWriter
+
+    hours = 1 if quick else 24
+    blocks = hours * 3600 * 4
+    step = 250_000_000
+    seqs, recs, topics, msgs = _records(_import(_capture_lines(True), Path(tempfile.mkdtemp())))
+    per_block = 30  # the BTCUSDT capture's rate: ~120 records a second, 30 per 250 ms block
+    payload, count = BlockEncoder().encode(seqs[100:100 + per_block], recs[100:100 + per_block],
+                                           topics[100:100 + per_block], msgs[100:100 + per_block])
+    start = recs[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "day.ttj"
+        w = JournalWriter(path, {"bench": "24h"})
+        for b in range(blocks):
+            w.append_encoded(payload, count, start + b * step, start + (b + 1) * step - 1)
+        w.close()
+        rng = random.Random(1)
+        targets = [start + rng.randrange(blocks * step) for _ in range(20)]
+        with JournalReader(path) as reader:
+            t = time.perf_counter()
+            for ts in targets:
+                reader.seek(ts)
+            per_seek = (time.perf_counter() - t) / len(targets)
+        crashed = Path(tmp) / "crashed.ttj"
+        crashed.write_bytes(path.read_bytes()[:-30])  # index trailer cut: a killed recorder
+        t = time.perf_counter()
+        with JournalReader(crashed) as reader:
+            assert len(reader.index) == blocks
+            reader.seek(targets[0])
+        unclean = time.perf_counter() - t
+        size = path.stat().st_size
+    return Figure("journal.seek", per_seek * 1000, "ms",
+                  "opening the same file without its index (killed recorder) and seeking once",
+                  unclean * 1000, target="< 100 ms on a 24 h file", higher_is_better=False,
+                  note=f"{hours} h file, {blocks:,} blocks, {size / 1e6:,.0f} MB; seek = index "
+                       "bisect + read + decode one block")

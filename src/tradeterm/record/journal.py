@@ -68,7 +68,11 @@ class JournalWriter:
         payload, count = self._encoder.encode(seqs, recs, topics, msgs)
         if count == 0:
             return 0
-        first_ts, last_ts = min(recs), max(recs)
+        self.append_encoded(payload, count, min(recs), max(recs))
+        return count
+
+    def append_encoded(self, payload: bytes, count: int, first_ts: int, last_ts: int) -> None:
+        """Append an already encoded block (``BlockEncoder.encode``) covering those times."""
         frame = pack_frame(KIND_BLOCK, CODEC_COLUMNS_ZSTD, payload, count, first_ts, last_ts)
         self._fh.write(frame)
         self._fh.flush()
@@ -76,7 +80,6 @@ class JournalWriter:
         self._offset += len(frame)
         self.bytes_written = self._offset
         self.records += count
-        return count
 
     def fsync(self) -> None:
         if not self.closed:

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.skipif(not bench.CAPTURE.exists(), reason="shared marke
 
 def test_registered_and_listed():
     assert "tradeterm.record.bench" in MODULES
-    for name in ("journal.write", "journal.bytes_per_event", "journal.decode",
+    for name in ("journal.write", "journal.bytes_per_event", "journal.decode", "journal.seek",
                  "replay.end_to_end"):
         assert name in REGISTRY
 
 
 @pytest.mark.parametrize("fn", [bench.bytes_per_event, bench.journal_write, bench.journal_decode,
-                                bench.replay_end_to_end])
+                                bench.journal_seek, bench.replay_end_to_end])
 def test_quick_figures(fn):
     figure = fn(True)
     assert figure.value > 0 and figure.reference_value and figure.reference_value > 0
