@@ -13,12 +13,13 @@ BTC = Instrument("test", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.000
                  Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
 
 
-def fast_kernel(seed: int = 7, seconds: float = 10.0, **sim) -> Kernel:
+def fast_kernel(seed: int = 7, seconds: float = 10.0, record: bool = False, **sim) -> Kernel:
+    """A seeded --fast kernel; not recording unless asked (journals are tested in tests/*/record)."""
     settings = load_settings(sim={"seed": seed, **sim})
-    return Kernel(settings, RunOptions(mode="paper", fast=True, seconds=seconds))
+    return Kernel(settings, RunOptions(mode="paper", fast=True, seconds=seconds, record=record))
 
 
-def run_fast(seed: int = 7, seconds: float = 10.0, **sim) -> Kernel:
-    kernel = fast_kernel(seed, seconds, **sim)
+def run_fast(seed: int = 7, seconds: float = 10.0, record: bool = False, **sim) -> Kernel:
+    kernel = fast_kernel(seed, seconds, record, **sim)
     asyncio.run(kernel.run())
     return kernel

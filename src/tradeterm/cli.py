@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tradeterm import __version__
 
-COMMANDS = ("paper", "config", "quoter")
+COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report")
 
 
 class UsageError(Exception):
@@ -60,6 +60,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fast", action="store_true",
                    help="simulated clock, as fast as possible (implies --headless)")
     p.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    p.add_argument("--no-record", action="store_true",
+                   help="do not journal this session (recording is on by default)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="simulated market actions per second (overrides --activity)")
     _add_run_options(paper)
 
+    _add_record_commands(sub)
+
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate a config file and the environment")
@@ -97,6 +101,51 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--seed", type=_seed, metavar="S", help="seed; random (and shown) if unset")
     study.add_argument("--json", action="store_true", help="print the results as one JSON object")
     return parser
+
+
+def _add_record_commands(sub: argparse._SubParsersAction) -> None:
+    """record / replay / import / export / report (record/)."""
+    from tradeterm.cli_replay import parse_speed
+
+    record = sub.add_parser("record", help="run a session headless only to record it")
+    record.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
+    record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
+    record.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
+    record.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    record.add_argument("-o", "--output", type=Path, metavar="RECORDING",
+                        help="journal path (default: <data dir>/recordings/<start>-record-...)")
+    _add_run_options(record)
+
+    replay = sub.add_parser("replay", help="replay a recording: TUI with transport, or headless")
+    replay.add_argument("recording", type=Path, help="a .ttj journal")
+    replay.add_argument("--speed", type=parse_speed, metavar="1|10|max",
+                        help="0.1 to 100 or max (default: 1 in the TUI, max headless)")
+    replay.add_argument("--start", metavar="TIME",
+                        help="begin at TIME: HH:MM:SS (UTC), +90s / +5m from the start, ISO")
+    _add_run_options(replay)
+
+    imp = sub.add_parser("import", help="turn an exchange capture into a recording")
+    imp_sub = imp.add_subparsers(dest="import_venue", metavar="VENUE", required=True)
+    binance = imp_sub.add_parser("binance", help="Binance combined-stream captures (.gz)")
+    binance.add_argument("captures", nargs="+", type=Path, metavar="CAPTURE",
+                         help="one or more captures, merged by receive time")
+    binance.add_argument("-o", "--output", type=Path, required=True, metavar="RECORDING")
+    binance.add_argument("--trades-only", action="store_true",
+                         help="import trades and best bid/ask only (a capture without snapshot)")
+    binance.add_argument("--json", action="store_true", help="the import report as JSON")
+
+    export = sub.add_parser("export", help="recordings -> Parquet or CSV")
+    export.add_argument("recordings", nargs="+", type=Path, metavar="RECORDING")
+    export.add_argument("--what", required=True,
+                        choices=["trades", "book-top", "orders", "fills", "pnl"])
+    export.add_argument("--format", default="parquet", choices=["parquet", "csv"])
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
+                        help="a file, or a directory: a hive-partitioned tree (date, instrument)")
+
+    report = sub.add_parser("report", help="PnL, drawdown, Sharpe, fills, markouts, latency")
+    report.add_argument("recording", type=Path)
+    report.add_argument("--json", action="store_true", help="the numbers as one JSON object")
+    report.add_argument("--no-charts", action="store_true", help="tables only")
 
 
 def _normalise(argv: list[str]) -> list[str]:
@@ -119,6 +168,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_quoter import simulate
 
             return simulate(args)
+        if args.command in ("record", "import"):
+            from tradeterm.cli_record import run_import, run_record
+
+            return run_record(args) if args.command == "record" else run_import(args)
+        if args.command == "replay":
+            from tradeterm.cli_replay import run_replay
+
+            return run_replay(args)
+        if args.command in ("export", "report"):
+            from tradeterm.cli_analyse import run_export, run_report
+
+            return run_export(args) if args.command == "export" else run_report(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)

@@ -62,14 +62,19 @@ def run_paper(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     headless = args.headless or args.json or args.fast
     prepare_data_dir(settings)
-    kernel = Kernel(settings, RunOptions(mode="paper", fast=args.fast, seconds=args.seconds))
+    kernel = Kernel(settings, RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
+                                         record=not args.no_record, interactive=not headless))
     if headless:
-        return asyncio.run(run_headless(kernel, as_json=args.json))
-    from tradeterm.ui.app import create_app
+        code = asyncio.run(run_headless(kernel, as_json=args.json))
+    else:
+        from tradeterm.ui.app import create_app
 
-    app = create_app(kernel)
-    app.run()
-    return app.return_code or 0
+        app = create_app(kernel)
+        app.run()
+        code = app.return_code or 0
+    if kernel.recorder is not None and kernel.recorder.writer is not None:
+        print(f"tradeterm: recorded this session to {kernel.recorder.path}", file=sys.stderr)
+    return code
 
 
 async def run_headless(kernel: Kernel, as_json: bool) -> int:

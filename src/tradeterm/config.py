@@ -179,6 +179,21 @@ class QuoterConfig(Section):
         return v
 
 
+class RecordConfig(Section):
+    """The session journal: every bus message of every session, for replay, export and report."""
+
+    enabled: bool = Field(default=True, description="Record every session (--no-record: off)")
+    directory: Path | None = Field(default=None,
+                                   description="Where journals go; default <data_dir>/recordings")
+    flush_ms: int = Field(default=250, ge=10, le=250,
+                          description="Longest time a message waits in memory before the file")
+    block_records: int = Field(default=16_384, ge=64, le=1_000_000,
+                               description="Most records in one journal block")
+    compression_level: int = Field(default=3, ge=1, le=19, description="zstd level of blocks")
+    fsync_seconds: float = Field(default=5.0, ge=0,
+                                 description="Push the file to disk this often (0: at close)")
+
+
 class LogConfig(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -193,6 +208,7 @@ class Settings(BaseSettings):
     sim: SimConfig = Field(default_factory=SimConfig)
     ui: UIConfig = Field(default_factory=UIConfig)
     quoter: QuoterConfig = Field(default_factory=QuoterConfig)
+    record: RecordConfig = Field(default_factory=RecordConfig)
     log: LogConfig = Field(default_factory=LogConfig)
 
     @classmethod
@@ -203,6 +219,10 @@ class Settings(BaseSettings):
                                    file_secret_settings: PydanticBaseSettingsSource,
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (env_settings, init_settings)  # environment beats the file
+
+    def recordings_dir(self) -> Path:
+        return (self.record.directory.expanduser() if self.record.directory is not None
+                else self.resolved_data_dir() / "recordings")
 
     def resolved_data_dir(self) -> Path:
         if self.data_dir is not None:

@@ -16,6 +16,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tradeterm.book.keeper import MarketDataKeeper
@@ -27,6 +28,8 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.events import VenueStatus
 from tradeterm.domain.instruments import Instrument
 from tradeterm.logbridge import EngineLogHandler
+from tradeterm.record.replayer import ReplayVenue
+from tradeterm.record.session import build_recorder, open_source, start_recording
 from tradeterm.venues.base import Venue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
@@ -42,6 +45,11 @@ class RunOptions:
     mode: str = "paper"
     fast: bool = False  # SimClock, as fast as possible
     seconds: float | None = None  # bound the run (simulated seconds when fast)
+    record: bool = True  # journal every bus message (settings.record.enabled must agree)
+    recording: Path | None = None  # journal path (default: <recordings dir>/<start>-<mode>-...)
+    replay: Path | None = None  # replay this recording: it takes the venue slot
+    speed: float | None = None  # replay speed; None = as fast as possible
+    interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
 
 
 def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int) -> SimMarketVenue:
@@ -66,15 +74,29 @@ class Kernel:
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
-        self.clock = clock or (SimClock(FAST_START_NS) if options.fast else LiveClock())
+        source = open_source(options.replay) if options.replay is not None else None
+        self.clock = clock or (SimClock(source.start_ns or 0) if source else
+                               SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = MessageBus()
         self.bus.on_handler_error = self._on_handler_error
-        self.venue = venue or build_sim_venue(settings, self.bus, self.clock, self.seed)
+        self.venue = venue or (
+            ReplayVenue(self.bus, self.clock, source, options.speed)  # type: ignore[arg-type]
+            if source else build_sim_venue(settings, self.bus, self.clock, self.seed))
         self.instruments = {inst.id: inst for inst in self.venue.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
         self.bus.subscribe(topics.venue_status(self.venue.name), self._on_venue_status)
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
+        # --- recording and replay (record/) -------------------------------------------------
+        self.replay = self.venue if isinstance(self.venue, ReplayVenue) else None
+        self.recorder = build_recorder(
+            self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
+            self.venue.name, options.recording,
+            wall_flush=options.interactive or not self.clock.is_simulated,
+        ) if options.record and settings.record.enabled else None
+        if self.replay is not None:
+            self.replay.recorder = self.recorder
+            self.bus.subscribe("replay.log", self.views.log.append)  # the recorded log lines
         self._stop = asyncio.Event()
         self._started_wall = 0.0
         self._last_rate_sample = (0, 0)  # (clock ns, market events)
@@ -93,6 +115,10 @@ class Kernel:
         if self.options.seconds is not None:
             self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
                                  lambda _ts: self.request_stop())
+        if self.recorder is not None:
+            start_recording(self.recorder, self.options.mode, self.venue.name,
+                            list(self.instruments.values()), start,
+                            self.settings.model_dump(mode="json"), self.seed, self.replay)
         log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name, self.seed)
         venue_task = asyncio.create_task(self.venue.run(), name=f"venue.{self.venue.name}")
         stop_task = asyncio.create_task(self._stop.wait())
@@ -113,6 +139,8 @@ class Kernel:
             self._update_status(self.clock.timestamp_ns())
             self.wall_seconds = time.perf_counter() - self._started_wall
             log.info("session stopped after %d events", self.bus.seq)
+            if self.recorder is not None:
+                self.recorder.close({"events": self.bus.seq, "end_ns": self.clock.timestamp_ns()})
             root.removeHandler(self._log_handler)
 
     def request_stop(self) -> None:

@@ -25,10 +25,11 @@ Handler = Callable[[Any], None]
 
 
 class MessageBus:
-    __slots__ = ("seq", "_subs", "_cache", "_queue", "_dispatching", "on_handler_error")
+    __slots__ = ("seq", "topic", "_subs", "_cache", "_queue", "_dispatching", "on_handler_error")
 
     def __init__(self) -> None:
         self.seq = 0  # sequence number of the message being (or last) delivered
+        self.topic = ""  # topic of the message being (or last) delivered (the recorder reads it)
         self._subs: list[tuple[str, Handler]] = []
         self._cache: dict[str, tuple[Handler, ...]] = {}
         self._queue: deque[tuple[str, Any]] = deque()
@@ -83,6 +84,7 @@ class MessageBus:
 
     def _deliver(self, topic: str, msg: Any) -> None:
         self.seq += 1
+        self.topic = topic
         handlers = self._cache.get(topic)
         if handlers is None:
             handlers = self.handlers_for(topic)

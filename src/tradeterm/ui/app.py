@@ -39,6 +39,15 @@ class TradetermApp(App):
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
         *[Binding(str(n), f"select_instrument({n - 1})", f"Instrument {n}", show=False,
                   id=f"instrument.select_{n}") for n in range(1, 10)],
+        # replay transport (shown only in a replay)
+        Binding("space", "replay('toggle_pause')", "Play/Pause", id="replay.play_pause"),
+        Binding("plus,equals_sign", "replay('faster')", "Faster", key_display="+",
+                id="replay.faster"),
+        Binding("minus", "replay('slower')", "Slower", key_display="-", id="replay.slower"),
+        Binding("full_stop", "replay('step')", "Step", key_display=".", id="replay.step"),
+        Binding("t", "replay('step_to_trade')", "Next trade", id="replay.next_trade"),
+        Binding("o", "replay('step_to_order_event')", "Next order evt", id="replay.next_order"),
+        Binding("g", "replay_goto", "Go to time", id="replay.goto"),
     ]
 
     def __init__(self, kernel: Kernel, run_engine: bool = True) -> None:
@@ -57,7 +66,8 @@ class TradetermApp(App):
 
     def compose(self) -> ComposeResult:
         views = self.kernel.views
-        yield StatusHeader(views.status, id="status")
+        replay = self.kernel.replay
+        yield StatusHeader(views.status, replay.state if replay else None, id="status")
         yield QuotesPane(self.instruments, views.books, views.stats, id="quotes")
         with Horizontal(id="body"):
             with Vertical(id="ladder-box"):
@@ -102,7 +112,8 @@ class TradetermApp(App):
 
     async def _run_kernel(self) -> None:
         await self.kernel.run()
-        self.exit()
+        if self.kernel.replay is None:
+            self.exit()  # a finished replay stays on screen for review until the trader quits
 
     def refresh_views(self) -> None:
         """The only place panes are told to redraw; each checks its view's version."""
@@ -164,6 +175,39 @@ class TradetermApp(App):
                             return None  # acts on a pane that is not focused
                         return prefix + binding.action
         return None
+
+    # --- replay transport --------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("replay") and self.kernel.replay is None:
+            return False  # hidden outside a replay
+        return True
+
+    def action_replay(self, control: str) -> None:
+        replay = self.kernel.replay
+        if replay is not None:
+            getattr(replay, control)()
+            self.panes[0].refresh_view()
+
+    def action_replay_goto(self, error: str = "") -> None:
+        from tradeterm.record.replayer import parse_time
+        from tradeterm.ui.screens.replay_goto import GotoTimeScreen
+
+        replay = self.kernel.replay
+        if replay is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                target = parse_time(text, replay.state.start_ns)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            if not replay.seek(target):
+                self.notify(replay.state.message, severity="warning")
+
+        self.push_screen(GotoTimeScreen(error), chosen)
 
     async def action_quit(self) -> None:
         self.kernel.request_stop()

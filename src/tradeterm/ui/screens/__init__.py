@@ -1,1 +1,1 @@
-"""Screens of the workstation: help, and (later) order ticket, confirmations, replay."""
+"""Screens: the help screen and modal dialogs over the workstation."""

@@ -32,8 +32,10 @@ def collect_bindings(nodes: list[DOMNode]) -> list[tuple[str, str, str, str]]:
                 entry[1].append(node.app.get_key_display(binding.__class__(key, binding.action)))
         for binding_id, (binding, keys) in by_id.items():
             if binding_id not in seen:
-                seen[binding_id] = (where, " / ".join(keys), binding.description, binding_id)
-    return sorted(seen.values(), key=lambda row: (row[0] != "workstation", row[0], row[3]))
+                group = "replay" if binding_id.startswith("replay.") else where
+                seen[binding_id] = (group, " / ".join(keys), binding.description, binding_id)
+    order = {"workstation": 0, "replay": 2}
+    return sorted(seen.values(), key=lambda row: (order.get(row[0], 1), row[0], row[3]))
 
 
 class HelpTable(TextPane):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tradeterm.core.views import StatusView
 from tradeterm.domain.events import ConnectionState, TradingState
 from tradeterm.ui.format import hms, palette
@@ -31,16 +33,17 @@ class StatusHeader(TextPane):
     StatusHeader { height: 1; background: $panel; color: $foreground; }
     """
 
-    def __init__(self, status: StatusView, **kwargs) -> None:
+    def __init__(self, status: StatusView, replay: Any = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.status = status
+        self.replay = replay  # record.replayer.ReplayState in a replay, else None
         self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        key = (self.status.version, palette())
+        key = (self.status.version, self.replay.version if self.replay else 0, palette())
         if key == self._drawn:
             return
         self._drawn = key
@@ -56,6 +59,22 @@ class StatusHeader(TextPane):
             (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy),
             (" ", ""),
             (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state] or healthy),
-            (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold"),
+            *(self.replay_runs() if self.replay is not None else (
+                (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold"),)),
             (f"  {s.events_per_s:,.0f} ev/s", "dim"),
+        )
+
+    def replay_runs(self) -> tuple[tuple[str, str], ...]:
+        """Replay clock, transport state, speed and progress."""
+        r = self.replay
+        speed = "max" if r.speed is None else f"{r.speed:g}x"
+        state = ("END" if r.done else "PAUSED" if r.paused else "PLAY")
+        state_style = "bold black on yellow" if r.paused or r.done else "bold green"
+        return (
+            (f"  {hms(r.clock_ns, millis=True)} UTC", "bold"),
+            ("  ", ""),
+            (f" {state} ", state_style),
+            (f" {speed} ", "bold"),
+            (f" {r.progress * 100:5.1f}%", "dim"),
+            (f"  {r.message}" if r.message else "", "italic dim"),
         )

@@ -1,0 +1,145 @@
+"""``tradeterm export`` (recordings -> Parquet/CSV, one file or a hive-partitioned tree) and
+``tradeterm report`` (PnL, drawdown, Sharpe/Sortino, fills, markouts, latency; tables + charts).
+pandas, pyarrow, rich and plotext are imported only here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tradeterm.cli import UsageError
+from tradeterm.record.journal import JournalError, JournalReader
+
+
+def _open(path: Path) -> JournalReader:
+    try:
+        reader = JournalReader(path)
+    except JournalError as exc:
+        raise UsageError(str(exc)) from None
+    if reader.damaged_at is not None:
+        print(f"tradeterm: warning: {path.name}: {reader.damage}; using the {reader.records:,} "
+              "records before it", file=sys.stderr)
+    return reader
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from tradeterm.record.export import export_recordings
+
+    readers = [_open(p) for p in args.recordings]
+    try:
+        written = export_recordings(readers, args.what, args.format, args.output)
+    except JournalError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    finally:
+        for r in readers:
+            r.close()
+    rows = sum(n for _, n in written)
+    print(f"exported {rows:,} {args.what} rows to {len(written)} file(s) under {args.output}",
+          file=sys.stderr)
+    for path, n in written:
+        print(f"  {path}  ({n:,} rows)", file=sys.stderr)
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from tradeterm.record.merged import session_records
+    from tradeterm.record.report import analyse
+    from tradeterm.record.tables import instruments_of
+
+    reader = _open(args.recording)
+    try:
+        result = analyse(session_records(reader), instruments_of(reader))
+    except JournalError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        reader.close()
+    result["recording"] = args.recording.name
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+        return 0
+    render_report(result, charts=not args.no_charts)
+    return 0
+
+
+def render_report(r: dict[str, Any], charts: bool = True) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    pnl = r["pnl"]
+    head = Table(title=f"Session report  {r['recording']}  ({r['currency']})", show_header=False)
+    head.add_column(style="bold")
+    head.add_column(justify="right")
+    for label, value in (("PnL", pnl["total"]), ("realized", pnl["realized"]),
+                         ("fees", pnl["fees"]), ("max drawdown", pnl["max_drawdown"]),
+                         ("Sharpe", _num(pnl["sharpe"])), ("Sortino", _num(pnl["sortino"])),
+                         ("annualised", pnl["annualisation"])):
+        head.add_row(label, str(value))
+    console.print(head)
+    inst = Table(title="Instruments")
+    for col in ("symbol", "position", "realized", "unrealized", "fees", "PnL", "volume", "mark"):
+        inst.add_column(col, justify="left" if col in ("symbol", "mark") else "right")
+    for sym, v in r["instruments"].items():
+        inst.add_row(sym, v["position"], v["realized"], v["unrealized"], v["fees"], v["pnl"],
+                     v["volume"], v["mark"])
+    console.print(inst)
+    f = r["fills"]
+    fills = Table(title="Fills")
+    for col in ("fills", "maker", "taker", "orders", "filled orders", "fill ratio (qty)"):
+        fills.add_column(col, justify="right")
+    fills.add_row(str(f["count"]), str(f["maker"]), str(f["taker"]), str(f["orders_submitted"]),
+                  str(f["orders_filled"]), _num(f["fill_ratio_qty"]))
+    console.print(fills)
+    marks = Table(title="Markouts (mid after the fill minus fill price, signed by side)")
+    for col in ("horizon", "fills", "avg price", "avg bps"):
+        marks.add_column(col, justify="right")
+    for h, m in f["markouts"].items():
+        marks.add_row(h, str(m["fills"]), str(m["avg_price"] or "-"), _num(m["avg_bps"]))
+    console.print(marks)
+    lat = Table(title="Order latency (ms)")
+    for col in ("leg", "orders", "p50", "p90", "max"):
+        lat.add_column(col, justify="right")
+    for leg, s in r["latency_ms"].items():
+        lat.add_row(leg.replace("_", " "), str(s["count"]), _num(s["p50"]), _num(s["p90"]),
+                    _num(s["max"]))
+    console.print(lat)
+    if charts and len(r["curve"]) > 1:
+        import plotext as plt
+
+        chart = _charts(r)
+        print(chart if sys.stdout.isatty() else plt.uncolorize(chart))
+
+
+def _num(v: Any) -> str:
+    if v is None:
+        return "-"
+    return f"{v:,.3f}" if isinstance(v, float) else str(v)
+
+
+def _charts(r: dict[str, Any]) -> str:
+    import plotext as plt
+
+    start = r["start_ns"] or 0
+    xs = [(ts - start) / 1e9 for ts, _ in r["curve"]]
+    ys = [float(v) for _, v in r["curve"]]
+    peak, dd = float("-inf"), []
+    for y in ys:
+        peak = max(peak, y)
+        dd.append(y - peak)
+    plt.clear_figure()
+    plt.subplots(2, 1)
+    plt.plotsize(100, 30)
+    plt.theme("clear")
+    plt.subplot(1, 1)
+    plt.title(f"PnL ({r['currency']})")
+    plt.plot(xs, ys)
+    plt.subplot(2, 1)
+    plt.title("Drawdown")
+    plt.xlabel("seconds from start")
+    plt.plot(xs, dd)
+    return plt.build()

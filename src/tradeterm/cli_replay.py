@@ -1,0 +1,131 @@
+"""``tradeterm replay RECORDING``: the TUI with transport controls, or headless with a progress
+bar on stderr and a summary on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tradeterm.cli import UsageError
+from tradeterm.cli_run import format_summary, prepare_data_dir, settings_for
+from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.record.journal import JournalError
+from tradeterm.record.replayer import parse_time, speed_label
+
+BAR = 30
+log = logging.getLogger("tradeterm")
+
+
+def parse_speed(text: str) -> float:
+    """``max`` (infinity) or a number from 0.1 to 100 (a trailing ``x`` is allowed)."""
+    if text.strip().lower() in ("max", "inf", "fast"):
+        return float("inf")
+    try:
+        value = float(text.strip().lower().rstrip("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a speed like 1, 10 or max, got {text!r}"
+                                         ) from None
+    if not 0.1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"speed must be from 0.1 to 100 (or max), got {text}")
+    return value
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    headless = args.headless or args.json
+    speed: float | None = args.speed if args.speed is not None else (
+        float("inf") if headless else 1.0)
+    if args.fast or speed == float("inf"):
+        speed = None  # as fast as possible
+    prepare_data_dir(settings)
+    options = RunOptions(mode="replay", seconds=args.seconds, record=not args.no_record,
+                         replay=args.recording, speed=speed, interactive=not headless)
+    try:
+        kernel = Kernel(settings, options)
+    except JournalError as exc:
+        raise UsageError(str(exc)) from None
+    replay = kernel.replay
+    assert replay is not None
+    if replay.reader.damaged_at is not None:
+        print(f"tradeterm: warning: {replay.reader.path.name}: {replay.reader.damage}; replaying "
+              f"the {replay.reader.records:,} records before it", file=sys.stderr)
+    if args.start:
+        try:
+            target = parse_time(args.start, replay.state.start_ns)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        replay.seek(target)
+        if speed is not None or headless:
+            replay.state.paused = False  # play on from the target
+    if headless:
+        code = asyncio.run(_headless(kernel, args.json))
+    else:
+        from tradeterm.ui.app import create_app
+
+        app = create_app(kernel)
+        app.run()
+        code = app.return_code or 0
+    if kernel.recorder is not None and kernel.recorder.writer is not None:
+        print(f"tradeterm: recorded this session to {kernel.recorder.path}", file=sys.stderr)
+    return code
+
+
+async def _headless(kernel: Kernel, as_json: bool) -> int:
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    log.addHandler(stderr)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, kernel.request_stop)
+    bar = asyncio.create_task(_progress_bar(kernel))
+    try:
+        await kernel.run()
+    finally:
+        bar.cancel()
+        log.removeHandler(stderr)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    _print_summary(kernel, kernel.summary(), as_json)
+    return 0
+
+
+def _print_summary(kernel: Kernel, summary: dict[str, Any], as_json: bool) -> None:
+    replay = kernel.replay
+    assert replay is not None
+    state = replay.state
+    summary["replay"] = {"source": Path(state.source).name, "records": state.total,
+                         "read": state.published, "speed": speed_label(state.speed),
+                         "complete": state.done and state.published == state.total,
+                         "start_ns": state.start_ns, "end_ns": state.clock_ns}
+    if as_json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print(format_summary(summary, kernel.wall_seconds))
+
+
+async def _progress_bar(kernel: Kernel) -> None:
+    """A progress bar on stderr (one line a second when stderr is not a terminal)."""
+    replay = kernel.replay
+    assert replay is not None
+    tty = sys.stderr.isatty()
+    started = time.perf_counter()
+    while True:
+        await asyncio.sleep(0.2 if tty else 1.0)
+        state = replay.state
+        frac = state.progress
+        filled = int(frac * BAR)
+        elapsed = time.perf_counter() - started
+        clock = time.strftime("%H:%M:%S", time.gmtime(state.clock_ns / 1e9))
+        line = (f"[{'#' * filled}{'.' * (BAR - filled)}] {frac * 100:5.1f}%  {clock} UTC  "
+                f"{state.published:,}/{state.total:,} records  "
+                f"{state.published / max(elapsed, 1e-9):,.0f}/s")
+        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr,
+              flush=True)

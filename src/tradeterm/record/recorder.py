@@ -1,0 +1,186 @@
+"""The recorder: every message on the bus, in sequence order, into the session's journal.
+
+It subscribes to ``*`` and keeps each message with its sequence number (``bus.seq``), its topic
+and the clock time it was delivered at; the messages carry their own ``ts_event``/``ts_recv``.
+Buffered messages are written as one block when the clock crosses the next 250 ms boundary (a
+fixed grid, so a seeded simulated run cuts the same blocks every time), when a block is full, and,
+when ``wall_flush`` is on, by a watchdog as soon as the oldest buffered message is 250 ms old in
+wall time (live sessions, and replays that are paused or slow). Without ``wall_flush`` (runs on a
+simulated clock at full speed, where the data moves the clock) only the data decides, so the
+same input gives the same bytes; there a block also waits for at least 2,048 records, since
+250 ms of simulated time pass in a fraction of that on the wall.
+
+In a replay the recorded market data is not written again: the replayer announces each source
+record it publishes (``source_pending``/``source_index``) and the recorder notes runs of them as
+``ReplaySpan`` records, so the output journal holds what the session added plus where the replayed
+data sat in the sequence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.record.journal import JournalWriter
+from tradeterm.record.records import ReplaySpan
+
+log = logging.getLogger(__name__)
+
+FLUSH_NS = 250_000_000
+BLOCK_RECORDS = 16_384
+SOURCE_CHECK_EVERY = 1024  # in a replay, look at the clock every this many source records
+SPAN_TOPIC = "replay.span"
+DETERMINISTIC_MIN_BLOCK = 2048
+
+
+class Recorder:
+    def __init__(self, bus: MessageBus, clock: Clock, path: Path, flush_ns: int = FLUSH_NS,
+                 block_records: int = BLOCK_RECORDS, level: int = 3, wall_flush: bool = True,
+                 fsync_seconds: float = 5.0) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.path = path
+        self.flush_ns = flush_ns
+        self.block_records = block_records
+        self.level = level
+        self.wall_flush = wall_flush
+        # on a simulated clock the data runs far ahead of the wall: cut blocks of a useful size
+        self._min_block = 1 if wall_flush else DETERMINISTIC_MIN_BLOCK
+        self.fsync_seconds = fsync_seconds
+        self.writer: JournalWriter | None = None
+        self._seqs: list[int] = []
+        self._recs: list[int] = []
+        self._topics: list[str] = []
+        self._msgs: list[Any] = []
+        self._deadline = 0
+        self._first_wall = 0.0
+        self._watchdog: asyncio.Task | None = None
+        self.blocks = 0
+        self.failed: str | None = None
+        # replay: the replayer sets these right before publishing a source record
+        self.source_pending: Any = None
+        self.source_index = 0
+        self._span: list[int] | None = None  # [first index, end index, published, seq, ts]
+        self._source_count = 0
+        bus.subscribe("*", self.on_message)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self, header: dict[str, Any]) -> None:
+        """Create the journal and write its header. Raises OSError if it cannot be created."""
+        self.writer = JournalWriter(self.path, header, level=self.level)
+        self._deadline = self._next_boundary(self.clock.timestamp_ns())
+        with contextlib.suppress(RuntimeError):  # no running loop: flushes are event-driven
+            self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+
+    def close(self, summary: dict[str, Any] | None = None) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        if self.writer is None or self.writer.closed:
+            return
+        self.flush()
+        dropped = self.writer.unrecordable
+        if dropped:
+            log.warning("not recorded (no journal encoding): %s",
+                        ", ".join(f"{n} x{c}" for n, c in dropped.items()))
+        self.writer.close({**(summary or {}), "unrecordable": dict(dropped)})
+
+    @property
+    def records(self) -> int:
+        return self.writer.records if self.writer is not None else 0
+
+    # --- the hot path ----------------------------------------------------------------------
+    def on_message(self, msg: Any) -> None:
+        if msg is self.source_pending:
+            self._on_source(msg)
+            return
+        if self._span is not None:
+            self._close_span()
+        now = self.clock.timestamp_ns()
+        size = len(self._msgs)
+        if (now >= self._deadline and size >= self._min_block) or size >= self.block_records:
+            self.flush(now)  # swaps in fresh buffers
+        if not self._msgs:
+            self._first_wall = time.monotonic()
+        bus = self.bus
+        self._seqs.append(bus.seq)
+        self._topics.append(bus.topic)
+        self._recs.append(now)
+        self._msgs.append(msg)
+
+    def _on_source(self, msg: Any) -> None:
+        self.source_pending = None
+        idx = self.source_index
+        span = self._span
+        if span is not None:
+            span[1] = idx + 1
+            span[2] += 1
+        else:
+            if not self._msgs:
+                self._first_wall = time.monotonic()
+            self._span = [idx, idx + 1, 1, self.bus.seq, self.clock.timestamp_ns()]
+        self._source_count += 1
+        if self._source_count % SOURCE_CHECK_EVERY == 0:
+            now = self.clock.timestamp_ns()
+            if now >= self._deadline:
+                self.flush(now)
+
+    def source_break(self) -> None:
+        """The replayer jumped (seek): the next source record starts a new span."""
+        if self._span is not None:
+            self._close_span()
+
+    def _close_span(self) -> None:
+        first, end, published, seq, ts = self._span  # type: ignore[misc]
+        self._span = None
+        self._seqs.append(seq)
+        self._topics.append(SPAN_TOPIC)
+        self._recs.append(ts)
+        self._msgs.append(ReplaySpan(first, end - first, published, ts))
+
+    # --- flushing --------------------------------------------------------------------------
+    def _next_boundary(self, now: int) -> int:
+        return (now // self.flush_ns + 1) * self.flush_ns
+
+    def flush(self, now: int | None = None) -> None:
+        """Write what is buffered as one block (at once, whatever the clock says)."""
+        if self._span is not None:
+            self._close_span()
+        if now is not None:
+            self._deadline = self._next_boundary(now)
+        if not self._msgs or self.writer is None or self.failed:
+            return
+        seqs, recs, topics, msgs = self._seqs, self._recs, self._topics, self._msgs
+        self._seqs, self._recs, self._topics, self._msgs = [], [], [], []
+        try:
+            self.writer.write_block(seqs, recs, topics, msgs)
+            self.blocks += 1
+        except OSError as exc:  # disk full, removed medium: say so once, keep trading
+            self.failed = f"recording stopped: cannot write {self.path}: {exc.strerror or exc}"
+            log.error(self.failed)
+
+    async def _watch(self) -> None:
+        """Flush a buffer that waited 250 ms (wall) when no message came to push it out."""
+        last_fsync = time.monotonic()
+        tick = self.flush_ns / 1e9 / 2.5
+        while True:
+            await asyncio.sleep(tick)
+            now_wall = time.monotonic()
+            if self.wall_flush and (self._msgs or self._span is not None):
+                clock_now = self.clock.timestamp_ns()
+                if clock_now >= self._deadline:
+                    self.flush(clock_now)
+                elif now_wall - self._first_wall >= self.flush_ns / 1e9:
+                    self.flush()
+            if self.fsync_seconds and now_wall - last_fsync >= self.fsync_seconds:
+                last_fsync = now_wall
+                writer = self.writer
+                if writer is not None and not writer.closed and not self.failed:
+                    with contextlib.suppress(OSError, ValueError):
+                        await asyncio.to_thread(writer.fsync)

@@ -1,0 +1,297 @@
+"""The session report: PnL curve and drawdown, Sharpe and Sortino, fill statistics with
+markouts, and order latency, computed from a recording's order and market events.
+
+* PnL is exact: average-cost positions in ticks and lots (``Fraction``), fees as recorded, marked
+  at the mid of the rebuilt book (the venue's best bid/ask, then the last trade, when a recording
+  has no book). Money is reported in the instruments' quote currency.
+* Sharpe and Sortino use the PnL changes over fixed intervals of the session clock (1 s, or 60 s
+  for sessions over two hours), annualised for a market that trades 24/7:
+  ``mean / std * sqrt(365 * 24 * 3600 / interval)`` (Sortino: downside deviation). PnL changes
+  are in money, not returns: the ratios are scale-free, no capital figure is assumed.
+* Markouts: for each fill, the mid ``h`` seconds later minus the fill price, signed by side (a
+  buy that the market then lifts scores positive), quantity-weighted, in price units and bps.
+* Latency per order: submit -> ack (accepted), submit -> first fill, ack -> first fill.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from tradeterm.book.l2 import L2Book
+from tradeterm.domain import commands, events
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import BookDelta, BookSnapshot, TopOfBook, Trade
+
+NS = 1_000_000_000
+MARKOUTS_S = (1, 10, 60)
+YEAR_S = 365 * 24 * 3600
+
+
+@dataclass
+class _Position:
+    inst: Instrument
+    lots: int = 0
+    cost: Fraction = Fraction(0)  # ticks * lots of the open position
+    realized: Fraction = Fraction(0)  # ticks * lots
+    fees: Decimal = Decimal(0)
+    volume: Decimal = Decimal(0)  # notional traded
+
+    def fill(self, side: int, ticks: int, lots: int, fee: Decimal) -> None:
+        self.fees += fee
+        self.volume += self.inst.notional(ticks, lots)
+        if self.lots == 0 or (self.lots > 0) == (side > 0):
+            self.cost += ticks * lots
+            self.lots += side * lots
+            return
+        closing = min(lots, abs(self.lots))
+        avg = self.cost / abs(self.lots)
+        direction = 1 if self.lots > 0 else -1
+        self.realized += (ticks - avg) * closing * direction
+        self.cost -= avg * closing
+        self.lots += side * lots
+        if lots > closing:  # flipped: the rest opens a position at this price
+            self.cost = Fraction(ticks * (lots - closing))
+        if self.lots == 0:
+            self.cost = Fraction(0)
+
+    def money(self, units: Fraction) -> Decimal:
+        value = units * Fraction(self.inst.tick_size * self.inst.lot_size)
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+    def unrealized(self, mid_x2: int | None) -> Fraction:
+        if not self.lots or mid_x2 is None:
+            return Fraction(0)
+        return Fraction(mid_x2, 2) * self.lots - self.cost * (1 if self.lots > 0 else -1)
+
+    def equity(self, mid_x2: int | None) -> Decimal:
+        return self.money(self.realized + self.unrealized(mid_x2)) - self.fees
+
+
+@dataclass
+class _Order:
+    submit: int | None = None
+    ack: int | None = None
+    first_fill: int | None = None
+    qty: int = 0
+    filled: int = 0
+
+
+@dataclass
+class _Mids:
+    times: list[int] = field(default_factory=list)
+    mids_x2: list[int] = field(default_factory=list)
+    source: str = ""
+
+    def add(self, ts: int, mid_x2: int) -> None:
+        if self.mids_x2 and self.mids_x2[-1] == mid_x2:
+            return
+        self.times.append(ts)
+        self.mids_x2.append(mid_x2)
+
+    def at(self, ts: int) -> int | None:
+        i = bisect.bisect_right(self.times, ts) - 1
+        return self.mids_x2[i] if i >= 0 else None
+
+
+def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str, Instrument],
+            sample_ns: int = NS) -> dict[str, Any]:
+    positions = {iid: _Position(inst) for iid, inst in instruments.items()}
+    books: dict[str, L2Book] = {}
+    mids: dict[str, _Mids] = {iid: _Mids() for iid in instruments}
+    orders: dict[str, _Order] = {}
+    fills: list[events.OrderFilled] = []
+    curve: list[tuple[int, Decimal]] = []
+    start = end = None
+    next_sample = None
+
+    def equity() -> Decimal:
+        return sum((p.equity(mids[i].mids_x2[-1] if mids[i].mids_x2 else None)
+                    for i, p in positions.items()), Decimal(0))
+
+    for _, ts, _, ev in records:
+        if start is None:
+            start, next_sample = ts, ts + sample_ns
+        end = max(end or ts, ts)
+        while next_sample is not None and ts >= next_sample:
+            curve.append((next_sample, equity()))
+            next_sample += sample_ns
+        kind = type(ev)
+        if kind is BookDelta or kind is BookSnapshot:
+            book = books.get(ev.instrument)
+            if book is None:
+                book = books[ev.instrument] = L2Book(ev.instrument)
+            book.apply_delta(ev) if kind is BookDelta else book.apply_snapshot(ev)
+            m = mids.get(ev.instrument)
+            if m is not None and book.synced and book.mid_x2 is not None:
+                m.source = "book"
+                m.add(ts, book.mid_x2)
+        elif kind is TopOfBook:
+            m = mids.get(ev.instrument)
+            if m is not None and m.source != "book":
+                m.source = "ticker"
+                m.add(ts, ev.bid_price + ev.ask_price)
+        elif kind is Trade:
+            m = mids.get(ev.instrument)
+            if m is not None and m.source in ("", "trade"):
+                m.source = "trade"
+                m.add(ts, 2 * ev.price)
+        elif kind is commands.SubmitOrder:
+            order = orders.setdefault(ev.client_order_id, _Order())
+            order.submit, order.qty = ev.ts, ev.qty
+        elif kind is events.OrderSubmitted:
+            order = orders.setdefault(ev.client_order_id, _Order())
+            if order.submit is None:
+                order.submit = ev.ts_event
+        elif kind is events.OrderAccepted:
+            order = orders.setdefault(ev.client_order_id, _Order())
+            if order.ack is None:
+                order.ack = ts
+        elif kind is events.OrderFilled:
+            order = orders.setdefault(ev.client_order_id, _Order())
+            if order.first_fill is None:
+                order.first_fill = ts
+            order.filled += ev.qty
+            pos = positions.get(ev.instrument)
+            if pos is not None:
+                pos.fill(int(ev.side), ev.price, ev.qty, ev.fee)
+                fills.append(ev)
+                curve.append((ts, equity()))
+    if end is not None:
+        curve.append((end, equity()))
+    return _summarise(positions, mids, orders, fills, curve, start, end, sample_ns, instruments)
+
+
+def _summarise(positions: dict[str, _Position], mids: dict[str, _Mids],
+               orders: dict[str, _Order], fills: list[events.OrderFilled],
+               curve: list[tuple[int, Decimal]], start: int | None, end: int | None,
+               sample_ns: int, instruments: dict[str, Instrument]) -> dict[str, Any]:
+    quotes = sorted({inst.quote for inst in instruments.values()})
+    per_inst = {}
+    for iid, pos in positions.items():
+        last_mid = mids[iid].mids_x2[-1] if mids[iid].mids_x2 else None
+        per_inst[pos.inst.symbol] = {
+            "position": str(pos.inst.lots_to_qty(pos.lots)),
+            "realized": str(pos.money(pos.realized)),
+            "unrealized": str(pos.money(pos.unrealized(last_mid))),
+            "fees": str(pos.fees), "pnl": str(pos.equity(last_mid)),
+            "volume": str(pos.volume), "currency": pos.inst.quote,
+            "mark": "mid of the " + (mids[iid].source or "(no market data)"),
+        }
+    grid = [v for ts, v in _grid(curve, start, sample_ns)]
+    interval_s = sample_ns / NS
+    if start is not None and end is not None and (end - start) > 2 * 3600 * NS:
+        grid, interval_s = grid[:: int(60 * NS / sample_ns)], 60.0
+    diffs = [float(b - a) for a, b in zip(grid, grid[1:])]
+    values = [v for _, v in curve]
+    peak, max_dd = Decimal("-Infinity"), Decimal(0)
+    for v in values:
+        peak = max(peak, v)
+        max_dd = max(max_dd, peak - v)
+    total = values[-1] if values else Decimal(0)
+    return {
+        "start_ns": start, "end_ns": end,
+        "currency": quotes[0] if len(quotes) == 1 else "mixed: " + ",".join(quotes),
+        "instruments": per_inst,
+        "pnl": {
+            "total": str(total), "max_drawdown": str(max_dd),
+            "realized": str(sum((p.money(p.realized) for p in positions.values()), Decimal(0))),
+            "fees": str(sum((p.fees for p in positions.values()), Decimal(0))),
+            "sharpe": _ratio(diffs, interval_s, downside=False),
+            "sortino": _ratio(diffs, interval_s, downside=True),
+            "interval_s": interval_s,
+            "annualisation": f"24/7 market: sqrt(365*24*3600/{interval_s:g}) periods",
+        },
+        "fills": _fill_stats(fills, orders, mids, instruments, end),
+        "latency_ms": _latency(orders),
+        "curve": [[ts, str(v)] for ts, v in curve],
+    }
+
+
+def _grid(curve: list[tuple[int, Decimal]], start: int | None, sample_ns: int
+          ) -> list[tuple[int, Decimal]]:
+    """The curve's points on the sampling grid (fill points left out)."""
+    if start is None:
+        return []
+    return [(ts, v) for ts, v in curve if (ts - start) % sample_ns == 0]
+
+
+def _ratio(diffs: list[float], interval_s: float, downside: bool) -> float | None:
+    if len(diffs) < 3:
+        return None
+    mean = sum(diffs) / len(diffs)
+    if downside:
+        dev = math.sqrt(sum(min(0.0, d) ** 2 for d in diffs) / len(diffs))
+    else:
+        dev = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1))
+    if dev == 0:
+        return None
+    return mean / dev * math.sqrt(YEAR_S / interval_s)
+
+
+def _fill_stats(fills: list[events.OrderFilled], orders: dict[str, _Order],
+                mids: dict[str, _Mids], instruments: dict[str, Instrument],
+                end: int | None) -> dict[str, Any]:
+    maker = [f for f in fills if f.liquidity is events.Liquidity.MAKER]
+    submitted = [o for o in orders.values() if o.qty]
+    sub_qty = sum(o.qty for o in submitted)
+    markouts = {}
+    for h in MARKOUTS_S:
+        weight = 0
+        total_px = Fraction(0)
+        total_bps = Fraction(0)
+        for f in fills:
+            target = f.ts_recv + h * NS
+            if end is None or target > end:
+                continue
+            mid_x2 = mids[f.instrument].at(target) if f.instrument in mids else None
+            if mid_x2 is None:
+                continue
+            edge = (Fraction(mid_x2, 2) - f.price) * int(f.side)  # ticks
+            total_px += edge * f.qty
+            total_bps += edge / f.price * 10_000 * f.qty
+            weight += f.qty
+        if weight:
+            tick = instruments[fills[0].instrument].tick_size if fills else Decimal(1)
+            avg_ticks = total_px / weight
+            markouts[f"{h}s"] = {
+                "fills": sum(1 for f in fills if end is not None and f.ts_recv + h * NS <= end),
+                "avg_price": str((Decimal(avg_ticks.numerator) / avg_ticks.denominator * tick)
+                                 .quantize(tick / 100)),
+                "avg_bps": round(float(total_bps / weight), 3)}
+        else:
+            markouts[f"{h}s"] = {"fills": 0, "avg_price": None, "avg_bps": None}
+    return {
+        "count": len(fills), "maker": len(maker), "taker": len(fills) - len(maker),
+        "maker_share": round(len(maker) / len(fills), 4) if fills else None,
+        "orders_submitted": len(submitted),
+        "orders_filled": sum(1 for o in submitted if o.filled),
+        "fill_ratio_qty": round(sum(min(o.filled, o.qty) for o in submitted) / sub_qty, 4)
+        if sub_qty else None,
+        "fill_ratio_orders": round(sum(1 for o in submitted if o.filled) / len(submitted), 4)
+        if submitted else None,
+        "markouts": markouts,
+    }
+
+
+def _latency(orders: dict[str, _Order]) -> dict[str, Any]:
+    def stats(values: list[int]) -> dict[str, Any]:
+        if not values:
+            return {"count": 0, "p50": None, "p90": None, "max": None}
+        values = sorted(values)
+        pick = lambda q: round(values[min(len(values) - 1, int(q * len(values)))] / 1e6, 3)  # noqa: E731
+        return {"count": len(values), "p50": pick(0.5), "p90": pick(0.9),
+                "max": round(values[-1] / 1e6, 3)}
+
+    os_ = orders.values()
+    return {
+        "submit_to_ack": stats([o.ack - o.submit for o in os_ if o.ack and o.submit]),
+        "submit_to_fill": stats([o.first_fill - o.submit for o in os_
+                                 if o.first_fill and o.submit]),
+        "ack_to_fill": stats([o.first_fill - o.ack for o in os_ if o.first_fill and o.ack]),
+    }

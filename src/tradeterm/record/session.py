@@ -1,0 +1,65 @@
+"""Wiring helpers the kernel uses to add recording and replay to a session's graph."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.domain.instruments import Instrument
+from tradeterm.record.header import recording_path, session_header
+from tradeterm.record.journal import JournalError, JournalReader
+from tradeterm.record.recorder import Recorder
+from tradeterm.record.replayer import ReplayVenue
+
+log = logging.getLogger(__name__)
+
+
+def open_source(path: Path) -> JournalReader:
+    """Open a recording to replay. Raises JournalError with a reason the trader can act on."""
+    reader = JournalReader(path)
+    if reader.damaged_at is not None:
+        log.warning("%s: %s; replaying the %d records before it", path.name, reader.damage,
+                    reader.records)
+    if not reader.records:
+        reader.close()
+        raise JournalError(f"{path} holds no records to replay")
+    if not reader.instruments:
+        reader.close()
+        raise JournalError(f"{path} names no instruments in its header")
+    return reader
+
+
+def source_info(reader: JournalReader, market_only: bool) -> dict[str, Any]:
+    return {"path": str(reader.path.resolve()), "records": reader.records,
+            "start_ns": reader.start_ns, "end_ns": reader.end_ns, "size": reader.size,
+            "filter": "market" if market_only else "all"}
+
+
+def build_recorder(bus: MessageBus, clock: Clock, cfg: Any, directory: Path, mode: str,
+                   venue: str, path: Path | None, wall_flush: bool) -> Recorder:
+    start = clock.timestamp_ns()
+    target = path or recording_path(directory, mode, venue, start)
+    return Recorder(bus, clock, target, flush_ns=cfg.flush_ms * 1_000_000,
+                    block_records=cfg.block_records, level=cfg.compression_level,
+                    wall_flush=wall_flush, fsync_seconds=cfg.fsync_seconds)
+
+
+def start_recording(recorder: Recorder, mode: str, venue: str, instruments: list[Instrument],
+                    start_ns: int, config: dict[str, Any], seed: int | None,
+                    replay: ReplayVenue | None) -> bool:
+    """Write the header; on failure say why and go on without a journal."""
+    extra: dict[str, Any] = {}
+    if replay is not None:
+        extra["source"] = source_info(replay.reader, replay.market_only)
+    header = session_header(mode, venue, instruments, start_ns, config, seed, **extra)
+    try:
+        recorder.start(header)
+    except (OSError, FileExistsError) as exc:
+        recorder.failed = f"not recording: cannot create {recorder.path}: {exc}"
+        log.error(recorder.failed)
+        return False
+    log.debug("recording to %s", recorder.path)  # not on the bus: the path differs per run
+    return True
