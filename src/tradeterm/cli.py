@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tradeterm import __version__
 
-COMMANDS = ("paper", "config")
+COMMANDS = ("paper", "config", "exchange")
 
 
 class UsageError(Exception):
@@ -55,6 +55,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tradeterm",
@@ -73,6 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
                        help="simulated market actions per second (overrides --activity)")
     _add_run_options(paper)
+
+    exchange = sub.add_parser("exchange", help="the loopback exchange: Binance's protocol on "
+                                                "127.0.0.1, for tests and other bots")
+    exchange_sub = exchange.add_subparsers(dest="exchange_command", metavar="ACTION",
+                                           required=True)
+    serve = exchange_sub.add_parser("serve", help="run the loopback exchange until Ctrl-C")
+    serve.add_argument("--host", help="loopback address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--faults", metavar="SPEC",
+                       help="fault plan, e.g. drop=30,gap=45,stale=60:5,5xx=0.05,timeout=0.02:10")
+    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
+                       help="simulated market actions per second")
+    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--seconds", type=_positive_float, metavar="N", help="stop after N seconds")
+    serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -97,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_config import check_config
 
             return check_config(args.file)
+        if args.command == "exchange":
+            from tradeterm.cli_exchange import run_exchange
+
+            return run_exchange(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)
