@@ -85,6 +85,14 @@ class Session:
             if book.synced and book.is_crossed:
                 self.crossed_shown += 1
 
+    async def wait_flowing(self, timeout: float = 5.0) -> None:
+        """Every book has applied a diff newer than its snapshot: the frames still in flight when
+        the snapshot was taken (old, dropped as already applied) are through."""
+        assert self.venue is not None
+        syncs = list(self.venue.feed.books.values())
+        await wait_until(lambda: all(s.live and not s.fresh for s in syncs), timeout,
+                         "diffs after the snapshots")
+
     async def wait_connected(self, timeout: float = 5.0) -> None:
         await wait_until(lambda: self.state is ConnectionState.CONNECTED, timeout, "CONNECTED")
 
