@@ -56,6 +56,7 @@ class Session:
         self.symbols = symbols or ["BTC/USDT", "ETH/USDT"]
         self.credentials = credentials
         settings = load_settings(binance={"rest_url": server.rest_url, "ws_url": server.ws_url,
+                                          "ws_api_url": server.ws_url + "/ws-api/v3",
                                           "symbols": self.symbols, **FAST_FEED, **feed})
         self.cfg = settings.binance
         self.bus = MessageBus()

@@ -111,8 +111,14 @@ class BinanceConfig(Section):
     rest_url: str = Field(default="https://api.binance.com", description="REST base URL")
     ws_url: str = Field(default="wss://stream.binance.com:9443",
                         description="Websocket base URL (streams at /stream, /ws)")
+    ws_api_url: str = Field(default="wss://ws-api.binance.com:443/ws-api/v3",
+                            description="WebSocket API URL (the user data stream)")
+    user_stream: Literal["ws-api", "listen-key"] = Field(
+        default="ws-api", description="ws-api (Binance spot since 2026-02-20), or listen-key "
+                                      "(the older REST listen key stream)")
     testnet_rest_url: str = Field(default="https://testnet.binance.vision")
     testnet_ws_url: str = Field(default="wss://stream.testnet.binance.vision")
+    testnet_ws_api_url: str = Field(default="wss://ws-api.testnet.binance.vision/ws-api/v3")
     symbols: list[str] = Field(default_factory=lambda: ["BTC/USDT", "ETH/USDT"], min_length=1)
     depth_speed_ms: Literal[100, 1000] = Field(default=100, description="Diff depth stream speed")
     book_ticker: bool = Field(default=True, description="Also subscribe to <sym>@bookTicker")

@@ -41,11 +41,11 @@ log = logging.getLogger(__name__)
 STOP_GRACE_S = 1.0
 
 
-def endpoints(cfg: BinanceConfig, testnet: bool = False) -> tuple[str, str]:
-    """(REST base URL, websocket base URL)."""
+def endpoints(cfg: BinanceConfig, testnet: bool = False) -> tuple[str, str, str]:
+    """(REST base URL, market streams base URL, WebSocket API URL)."""
     if testnet:
-        return cfg.testnet_rest_url, cfg.testnet_ws_url
-    return cfg.rest_url, cfg.ws_url
+        return cfg.testnet_rest_url, cfg.testnet_ws_url, cfg.testnet_ws_api_url
+    return cfg.rest_url, cfg.ws_url, cfg.ws_api_url
 
 
 class BinanceVenue(Venue):
@@ -61,12 +61,12 @@ class BinanceVenue(Venue):
         self.cfg = cfg
         self.symbols = symbols
         self.credentials = credentials
-        self.rest_url, self.ws_url = endpoints(cfg, testnet)
+        self.rest_url, self.ws_url, self.ws_api_url = endpoints(cfg, testnet)
         rng = random.Random(seed)
         self.feed = BinanceMarketFeed(name, bus, clock, [s.instrument for s in symbols], cfg,
                                       self.ws_url, rng)
         self.execution = BinanceExecution(name, bus, clock, symbols, cfg)
-        self.user = (UserDataStream(self.execution, cfg, self.ws_url, rng)
+        self.user = (UserDataStream(self.execution, cfg, self.ws_url, self.ws_api_url, rng)
                      if credentials is not None else None)
         self.rest: BinanceRest | None = None
         self._stop_event: asyncio.Event | None = None
@@ -77,7 +77,7 @@ class BinanceVenue(Venue):
         """The symbols' rules from ``exchangeInfo`` (before the venue, which must know its
         instruments up front). Raises ``UnknownSymbol``, ``BinanceError``, ``UnknownOutcome`` or
         ``VenueUnreachable``."""
-        rest_url, _ = endpoints(cfg, testnet)
+        rest_url = endpoints(cfg, testnet)[0]
         async with aiohttp.ClientSession() as session:
             rest = BinanceRest(session, rest_url, timeout_s=cfg.request_timeout_s)
             return await fetch_symbols(rest, symbols, venue)

@@ -52,6 +52,15 @@ class Credentials:
         raise TypeError("credentials cannot be serialised")
 
 
+def ws_api_signed(credentials: Credentials, params: dict[str, Any]) -> dict[str, Any]:
+    """WebSocket API params with ``apiKey`` and ``signature``: the HMAC of every param sorted by
+    name and joined as ``name=value&...``."""
+    signed = {**params, "apiKey": credentials.api_key}
+    payload = "&".join(f"{k}={v}" for k, v in sorted(signed.items()))
+    signed["signature"] = credentials.sign(payload)
+    return signed
+
+
 class BinanceRest:
     def __init__(self, session: aiohttp.ClientSession, base_url: str,
                  credentials: Credentials | None = None, recv_window_ms: int = 5000,

@@ -1,17 +1,27 @@
-"""Binance's user data stream: a listen key (``POST /api/v3/userDataStream``, kept alive with
-``PUT`` well inside its 60-minute life), a websocket on ``/ws/<listenKey>``, and its events:
-``executionReport`` (to the execution), ``outboundAccountPosition`` (balances) and
-``listenKeyExpired`` (start again with a new key). A lost connection is retried with backoff;
-after every reconnect the orders still open are looked up, so what happened meanwhile is not
-lost. Balances also come from ``GET /api/v3/account`` at start.
+"""Binance's user data stream: ``executionReport`` (to the execution), ``outboundAccountPosition``
+(balances), and the end-of-stream events. Two ways in (``binance.user_stream``):
+
+* ``ws-api`` (default; the only one Binance spot offers since 2026-02-20): a WebSocket API
+  connection (``ws_api_url``) sends ``userDataStream.subscribe.signature`` with ``apiKey``,
+  ``timestamp``, ``recvWindow`` and the HMAC of those params sorted by name; events then arrive
+  as ``{"subscriptionId": n, "event": {...}}``; ``eventStreamTerminated`` ends the subscription.
+* ``listen-key``: ``POST /api/v3/userDataStream`` for a listen key (kept alive with ``PUT``
+  well inside its 60-minute life), then ``/ws/<listenKey>``; ``listenKeyExpired`` ends it.
+
+A lost connection is retried with backoff and jitter; after every reconnect the orders still
+open are looked up, so what happened meanwhile is not lost. Balances also come from
+``GET /api/v3/account`` at start. The API key travels only in the subscription request and is
+never logged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from decimal import Decimal
+from typing import Any
 
 import aiohttp
 import msgspec
@@ -21,22 +31,24 @@ from websockets.asyncio.client import ClientConnection, connect
 from tradeterm.config import BinanceConfig
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
 from tradeterm.venues.binance_exec import BinanceExecution
-from tradeterm.venues.binance_rest import BinanceRest
+from tradeterm.venues.binance_rest import BinanceRest, ws_api_signed
 
 log = logging.getLogger(__name__)
 
 _decode = msgspec.json.Decoder().decode
+STREAM_ENDS = ("listenKeyExpired", "eventStreamTerminated", "serverShutdown")
 
 
 class UserDataStream:
     def __init__(self, execution: BinanceExecution, cfg: BinanceConfig, ws_url: str,
-                 rng: random.Random | None = None) -> None:
+                 ws_api_url: str, rng: random.Random | None = None) -> None:
         self.execution = execution
         self.cfg = cfg
         self.ws_url = ws_url.rstrip("/")
+        self.ws_api_url = ws_api_url
         self.rng = rng or random.Random()
         self.balances: dict[str, tuple[Decimal, Decimal]] = {}  # asset -> (free, locked)
-        self.connects = 0
+        self.connects = 0  # subscriptions that were confirmed
         self.reports = 0
         self._ws: ClientConnection | None = None
         self._stopping = False
@@ -52,8 +64,10 @@ class UserDataStream:
         await self._load_balances(rest)
         while not self._stopping:
             try:
-                key = (await rest.keyed("POST", "/api/v3/userDataStream"))["listenKey"]
-                await self._connect_once(rest, key)
+                if self.cfg.user_stream == "ws-api":
+                    await self._ws_api_once(rest)
+                else:
+                    await self._listen_key_once(rest)
                 attempt = 0
             except (BinanceError, UnknownOutcome, VenueUnreachable, KeyError, TypeError, OSError,
                     asyncio.TimeoutError, websockets.WebSocketException,
@@ -64,30 +78,64 @@ class UserDataStream:
                 self.execution.stream_connected = False
             if self._stopping:
                 break
-            ceiling = min(self.cfg.reconnect_max_s, self.cfg.reconnect_min_s * 2 ** min(attempt, 30))
+            ceiling = min(self.cfg.reconnect_max_s,
+                          self.cfg.reconnect_min_s * 2 ** min(attempt, 30))
             attempt += 1
             await asyncio.sleep(ceiling * (0.5 + 0.5 * self.rng.random()))
 
-    async def _connect_once(self, rest: BinanceRest, key: str) -> None:
+    def _connect(self, url: str) -> Any:
         cfg = self.cfg
-        async with connect(f"{self.ws_url}/ws/{key}", ping_interval=cfg.ping_interval_s,
-                           ping_timeout=cfg.ping_timeout_s, open_timeout=cfg.open_timeout_s,
-                           close_timeout=2, max_size=2 ** 22, compression=None,
-                           proxy=None) as ws:
+        return connect(url, ping_interval=cfg.ping_interval_s, ping_timeout=cfg.ping_timeout_s,
+                       open_timeout=cfg.open_timeout_s, close_timeout=2, max_size=2 ** 22,
+                       compression=None, proxy=None)
+
+    async def _ws_api_once(self, rest: BinanceRest) -> None:
+        creds = rest.credentials
+        assert creds is not None
+        async with self._connect(self.ws_api_url) as ws:
             self._ws = ws
-            self.execution.stream_connected = True
-            self.connects += 1
+            request_id = f"tradeterm-subscribe-{self.connects + 1}"
+            params = ws_api_signed(creds, {"recvWindow": self.cfg.recv_window_ms,
+                                           "timestamp": rest.server_time_ms()})
+            await ws.send(json.dumps({"id": request_id,
+                                      "method": "userDataStream.subscribe.signature",
+                                      "params": params}))
+            answer = await asyncio.wait_for(self._answer(ws, request_id), self.cfg.open_timeout_s)
+            if answer.get("status") != 200:
+                err = answer.get("error") or {}
+                raise BinanceError(int(err.get("code", -1000)), str(err.get("msg", "")),
+                                   int(answer.get("status") or 400))
+            await self._listen(ws)
+
+    async def _answer(self, ws: ClientConnection, request_id: str) -> dict[str, Any]:
+        async for raw in ws:
+            msg = _decode(raw)
+            if isinstance(msg, dict) and msg.get("id") == request_id:
+                return msg
+        raise websockets.ConnectionClosed(None, None)
+
+    async def _listen_key_once(self, rest: BinanceRest) -> None:
+        key = (await rest.keyed("POST", "/api/v3/userDataStream"))["listenKey"]
+        async with self._connect(f"{self.ws_url}/ws/{key}") as ws:
+            self._ws = ws
             keepalive = asyncio.get_running_loop().create_task(self._keepalive(rest, key, ws))
-            if self.connects > 1:  # anything may have happened while we were away
-                for tracked in self.execution.open_orders():
-                    await self.execution.refresh(tracked)
             try:
-                async for raw in ws:
-                    if self._on_message(raw):
-                        log.info("%s: listen key expired; opening a new one", self.venue)
-                        break
+                await self._listen(ws)
             finally:
                 keepalive.cancel()
+
+    async def _listen(self, ws: ClientConnection) -> None:
+        """The subscription is live: events until the stream ends."""
+        self.execution.stream_connected = True
+        self.connects += 1
+        if self.connects > 1:  # anything may have happened while we were away
+            for tracked in self.execution.open_orders():
+                await self.execution.refresh(tracked)
+        async for raw in ws:
+            ended = self._on_message(raw)
+            if ended:
+                log.info("%s: user data stream ended (%s); subscribing again", self.venue, ended)
+                return
 
     async def _keepalive(self, rest: BinanceRest, key: str, ws: ClientConnection) -> None:
         while True:
@@ -102,16 +150,18 @@ class UserDataStream:
             except (UnknownOutcome, VenueUnreachable) as exc:
                 log.warning("%s: listen key keepalive: %s", self.venue, exc)
 
-    def _on_message(self, raw: str | bytes) -> bool:
-        """Handle one event; True when the listen key has expired."""
+    def _on_message(self, raw: str | bytes) -> str | None:
+        """Handle one message; the event name if it ends the stream."""
         try:
             msg = _decode(raw)
         except msgspec.DecodeError:
             log.warning("%s: unreadable user data message dropped", self.venue)
-            return False
-        data = msg.get("data", msg) if isinstance(msg, dict) else None
+            return None
+        if not isinstance(msg, dict):
+            return None
+        data = msg.get("event") or msg.get("data") or msg
         if not isinstance(data, dict):
-            return False
+            return None
         kind = data.get("e")
         if kind == "executionReport":
             self.reports += 1
@@ -122,9 +172,9 @@ class UserDataStream:
         elif kind == "outboundAccountPosition":
             for bal in data.get("B", []):
                 self.balances[bal["a"]] = (Decimal(bal["f"]), Decimal(bal["l"]))
-        elif kind == "listenKeyExpired":
-            return True
-        return False
+        elif kind in STREAM_ENDS:
+            return str(kind)
+        return None
 
     async def _load_balances(self, rest: BinanceRest) -> None:
         try:

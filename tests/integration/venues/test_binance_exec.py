@@ -5,6 +5,8 @@ the exchange (the counterparty) trades against our orders so that fills happen w
 import asyncio
 from decimal import Decimal
 
+import pytest
+
 from tests.loopback_session import (
     COUNTERPARTY_KEY, TRADER_KEY, TRADER_SECRET, Session, loopback_settings, wait_until,
 )
@@ -55,9 +57,10 @@ def passive_buy(session: Session, client_id: str, qty: str) -> Order:
     return Order(client_id, inst.id, Side.BUY, inst.qty_to_lots(qty), price=ask)
 
 
-async def test_submit_ack_partial_fill_cancel():
+@pytest.mark.parametrize("user_stream", ["ws-api", "listen-key"])
+async def test_submit_ack_partial_fill_cancel(user_stream):
     async with LoopbackServer(loopback_settings().exchange) as server:
-        session = await trading_session(server)
+        session = await trading_session(server, user_stream=user_stream)
         inst = session.instrument()
         order = passive_buy(session, "t-1", "0.01")
         session.venue.submit_order(order)

@@ -14,8 +14,6 @@ and for other bots; they are not part of Binance's API.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -26,8 +24,10 @@ from aiohttp import web
 
 from tradeterm.venues.loopback.accounts import Account
 from tradeterm.venues.loopback.exchange import ApiError, LoopbackExchange, mandatory, now_ms
+from tradeterm.venues.loopback.security import account_for_key, check_signature, check_timestamp
 from tradeterm.venues.loopback.market import FAST_SUFFIX
 from tradeterm.venues.loopback.streams import serve_websocket
+from tradeterm.venues.loopback.wsapi import serve_ws_api
 
 SIGNATURE = re.compile(r"(^|&)signature=[^&]*")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,39 +53,14 @@ async def _params(request: web.Request) -> tuple[dict[str, str], str]:
 
 
 def _api_key_account(request: web.Request) -> Account:
-    key = request.headers.get("X-MBX-APIKEY", "")
-    if not key:
-        raise ApiError(-2014, "API-key format invalid.", 401)
-    account = request.app[EXCHANGE].accounts.get(key)
-    if account is None:
-        raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
-    return account
+    return account_for_key(request.app[EXCHANGE], request.headers.get("X-MBX-APIKEY"))
 
 
 def _signed_account(request: web.Request, params: dict[str, str], body: str) -> Account:
     account = _api_key_account(request)
-    if "timestamp" not in params:
-        raise mandatory("timestamp")
-    try:
-        timestamp = int(params["timestamp"])
-        window = int(params.get("recvWindow") or 5000)
-    except ValueError:
-        raise ApiError(-1100, "Illegal characters found in parameter 'timestamp'; legal range "
-                              "is '^[0-9]{1,20}$'.") from None
-    if window > 60_000:
-        raise ApiError(-1131, "recvWindow must be less than 60000")
-    server = now_ms()
-    if timestamp >= server + 1000:
-        raise ApiError(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
-    if server - timestamp > window:
-        raise ApiError(-1021, "Timestamp for this request is outside of the recvWindow.")
-    signature = params.get("signature", "")
-    if not signature:
-        raise mandatory("signature")
+    check_timestamp(params)
     total = SIGNATURE.sub("", request.query_string).lstrip("&") + SIGNATURE.sub("", body).lstrip("&")
-    expected = hmac.new(account.secret, total.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.lower()):
-        raise ApiError(-1022, "Signature for this request is not valid.")
+    check_signature(account, total, params.get("signature"))
     return account
 
 
@@ -233,6 +208,10 @@ def build_app(exchange: LoopbackExchange) -> web.Application:
                                      cfg.max_connection_age_s, exchange.market.stream_error,
                                      exchange.account_for_listen_key)
 
+    async def ws_api(request: web.Request) -> web.StreamResponse:
+        return await serve_ws_api(request, exchange, cfg.heartbeat_s)
+
+    r.add_get("/ws-api/v3", ws_api)
     r.add_get("/ws", websocket)
     r.add_get("/ws/{name}", websocket)
     r.add_get("/stream", websocket)

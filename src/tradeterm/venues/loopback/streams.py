@@ -33,7 +33,8 @@ SHUTDOWN_GRACE_S = 1.0
 
 class Connection:
     __slots__ = ("ws", "request", "combined", "streams", "account", "listen_key", "queue",
-                 "gap_symbols", "injector", "opened", "sent", "task", "closing")
+                 "gap_symbols", "injector", "opened", "sent", "task", "closing",
+                 "subscription_id")
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request, combined: bool,
                  injector: FaultInjector) -> None:
@@ -43,6 +44,7 @@ class Connection:
         self.streams: set[str] = set()
         self.account: Any = None  # set when the connection carries a user data stream
         self.listen_key: str | None = None
+        self.subscription_id: int | None = None  # WebSocket API user data subscription
         self.queue: asyncio.Queue[tuple[float, str, str, int, str]] = asyncio.Queue()
         self.gap_symbols: set[str] = set()
         self.injector = injector
@@ -76,8 +78,14 @@ class Connection:
             if kind == self.DEPTH and symbol in self.gap_symbols:
                 self.gap_symbols.discard(symbol)
                 continue  # the gap: this update never arrives
-            frame = payload if not self.combined or kind == self.CONTROL else (
-                '{"stream":"%s","data":%s}' % (stream, payload))
+            if kind == self.CONTROL:
+                frame = payload
+            elif self.subscription_id is not None and kind in (self.USER, self.FILL):
+                frame = '{"subscriptionId":%d,"event":%s}' % (self.subscription_id, payload)
+            elif self.combined:
+                frame = '{"stream":"%s","data":%s}' % (stream, payload)
+            else:
+                frame = payload
             copies = 1
             if kind == self.FILL and inj.take_duplicate_fill():
                 copies = 2
@@ -122,7 +130,14 @@ class StreamHub:
             if subs is not None:
                 subs.discard(conn)
 
-    def attach_account(self, conn: Connection, account: Any, listen_key: str) -> None:
+    def detach_account(self, conn: Connection) -> None:
+        if conn.account is not None:
+            self._by_account.get(id(conn.account), set()).discard(conn)
+        conn.account = None
+        conn.listen_key = None
+        conn.subscription_id = None
+
+    def attach_account(self, conn: Connection, account: Any, listen_key: str | None) -> None:
         conn.account = account
         conn.listen_key = listen_key
         self._by_account.setdefault(id(account), set()).add(conn)

@@ -15,7 +15,7 @@ from tests.loopback_session import (
     COUNTERPARTY_KEY, TRADER_KEY, TRADER_SECRET, loopback_settings, wait_until,
 )
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome
-from tradeterm.venues.binance_rest import BinanceRest, Credentials
+from tradeterm.venues.binance_rest import BinanceRest, Credentials, ws_api_signed
 from tradeterm.venues.binance_symbols import fetch_symbols
 from tradeterm.venues.loopback import (
     FaultPlan, FaultSpecError, LoopbackServer, NotLoopback, check_loopback,
@@ -201,6 +201,36 @@ async def test_listen_keys_and_user_stream(server, rest):
         assert position["e"] == "outboundAccountPosition"
         assert {b["a"]: b["l"] for b in position["B"]}["BTC"] == "0.01000000"
     assert await rest.keyed("DELETE", "/api/v3/userDataStream", {"listenKey": key}) == {}
+
+
+async def test_ws_api_user_data_subscription(server, rest):
+    creds = Credentials(TRADER_KEY, TRADER_SECRET)
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(f"{server.ws_url}/ws-api/v3") as ws:
+            params = ws_api_signed(Credentials(TRADER_KEY, "wrong"),
+                                   {"timestamp": int(time.time() * 1000)})
+            await ws.send_json({"id": "a", "method": "userDataStream.subscribe.signature",
+                                "params": params})
+            answer = await ws.receive_json(timeout=2)
+            assert answer["status"] == 400 and answer["error"]["code"] == -1022
+            params = ws_api_signed(creds, {"timestamp": int(time.time() * 1000),
+                                           "recvWindow": 5000})
+            await ws.send_json({"id": "b", "method": "userDataStream.subscribe.signature",
+                                "params": params})
+            answer = await ws.receive_json(timeout=2)
+            assert answer["status"] == 200 and "subscriptionId" in answer["result"]
+            sub = answer["result"]["subscriptionId"]
+            await rest.signed("POST", "/api/v3/order", {
+                "symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC",
+                "quantity": "0.01", "price": "900000", "newClientOrderId": "wsapi-1"})
+            report = await ws.receive_json(timeout=2)
+            assert report["subscriptionId"] == sub
+            assert (report["event"]["e"], report["event"]["c"]) == ("executionReport", "wsapi-1")
+            await ws.send_json({"id": "c", "method": "userDataStream.unsubscribe"})
+            while (msg := await ws.receive_json(timeout=2)).get("id") != "c":
+                pass
+            await ws.send_json({"id": "d", "method": "nonsense"})
+            assert (await ws.receive_json(timeout=2))["error"]["code"] == -1020
 
 
 async def test_market_streams_raw_combined_and_subscribe(server):
