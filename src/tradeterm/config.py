@@ -157,7 +157,8 @@ class LoopbackSymbol(Section):
     quote: str
     tick_size: Decimal = Field(gt=0, description="PRICE_FILTER tickSize")
     step_size: Decimal = Field(gt=0, description="LOT_SIZE stepSize")
-    min_qty: Decimal | None = Field(default=None, gt=0, description="LOT_SIZE minQty (default: step)")
+    min_qty: Decimal | None = Field(default=None, gt=0,
+                                    description="LOT_SIZE minQty (default: the step)")
     min_notional: Decimal = Field(default=Decimal(5), ge=0, description="NOTIONAL minNotional")
     start_price: Decimal = Field(gt=0)
     maker_median_qty: Decimal = Field(gt=0, description="Median size of the agents' resting orders")

@@ -56,9 +56,10 @@ class SymbolRules:
         if wanted not in self.order_types:
             return "UNSUPPORTED_ORDER", f"{self.symbol} does not take {wanted} orders"
         if order.qty % self.step_lots or not self.min_qty_lots <= order.qty <= self.max_qty_lots:
-            return ("FILTER_LOT_SIZE", f"quantity {inst.format_qty(order.qty)} must be a multiple "
-                    f"of {inst.format_qty(self.step_lots)} between "
-                    f"{inst.format_qty(self.min_qty_lots)} and {inst.format_qty(self.max_qty_lots)}")
+            fmt = inst.format_qty
+            return ("FILTER_LOT_SIZE", f"quantity {fmt(order.qty)} must be a multiple of "
+                    f"{fmt(self.step_lots)} between {fmt(self.min_qty_lots)} and "
+                    f"{fmt(self.max_qty_lots)}")
         if order.price is not None and self.min_notional:
             notional = inst.notional(order.price, order.qty)
             if notional < self.min_notional:

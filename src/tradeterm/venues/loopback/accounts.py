@@ -54,7 +54,8 @@ class LoopbackOrder:
         return self.status in ("NEW", "PARTIALLY_FILLED")
 
     def as_json(self, orig_client_id: str | None = None) -> dict[str, Any]:
-        """The order as ``GET /api/v3/order`` shows it (``orig_client_id``: as a cancel shows it)."""
+        """The order as ``GET /api/v3/order`` shows it (with ``orig_client_id``: as the answer to
+        a cancel shows it)."""
         out: dict[str, Any] = {"symbol": self.symbol}
         if orig_client_id is not None:
             out["origClientOrderId"] = orig_client_id

@@ -27,35 +27,20 @@ from tradeterm.venues.loopback.accounts import (
 )
 from tradeterm.venues.loopback.book import OwnDone, OwnEvent, OwnFill
 from tradeterm.venues.loopback.faults import FaultInjector
+from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
+from tradeterm.venues.loopback.info import (
+    MAX_OPEN_ORDERS, MAX_PRICE, MAX_QTY, ORDER_TYPES, exchange_info,
+)
 from tradeterm.venues.loopback.market import LoopbackMarket, SymbolMarket
 from tradeterm.venues.loopback.streams import StreamHub
 
 CLIENT_ID = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
-MAX_PRICE = Decimal(1_000_000)
-MAX_QTY = Decimal(9_000)
-MAX_OPEN_ORDERS = 200
-ORDER_TYPES = ("LIMIT", "LIMIT_MAKER", "MARKET")
 UNSUPPORTED_TYPES = {
     "STOP_LOSS": "Stop loss orders are not supported for this symbol.",
     "STOP_LOSS_LIMIT": "Stop loss limit orders are not supported for this symbol.",
     "TAKE_PROFIT": "Take profit orders are not supported for this symbol.",
     "TAKE_PROFIT_LIMIT": "Take profit limit orders are not supported for this symbol.",
 }
-
-
-class ApiError(Exception):
-    """An error answer: ``{"code": code, "msg": msg}`` with HTTP ``status``."""
-
-    def __init__(self, code: int, msg: str, status: int = 400) -> None:
-        super().__init__(msg)
-        self.code = code
-        self.msg = msg
-        self.status = status
-
-
-def mandatory(name: str) -> ApiError:
-    return ApiError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, "
-                           "or malformed.")
 
 
 class LoopbackExchange:
@@ -92,62 +77,7 @@ class LoopbackExchange:
 
     # --- public --------------------------------------------------------------------------------
     def exchange_info(self, params: dict[str, str]) -> dict[str, Any]:
-        names: list[str] | None = None
-        if params.get("symbol"):
-            names = [params["symbol"]]
-        elif params.get("symbols"):
-            try:
-                names = json.loads(params["symbols"])
-                assert isinstance(names, list)
-            except (ValueError, AssertionError):
-                raise ApiError(-1100, "Illegal characters found in parameter 'symbols'.") from None
-        markets = list(self.market.symbols.values())
-        if names is not None:
-            wanted = [n.upper() for n in names]
-            unknown = [n for n in wanted if n not in self.market.symbols]
-            if unknown:
-                raise ApiError(-1121, "Invalid symbol.")
-            markets = [self.market.symbols[n] for n in wanted]
-        return {
-            "timezone": "UTC", "serverTime": now_ms(),
-            "rateLimits": [
-                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-                 "limit": 6000},
-                {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10,
-                 "limit": 100},
-                {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1,
-                 "limit": 200000},
-                {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5,
-                 "limit": 61000}],
-            "exchangeFilters": [],
-            "symbols": [self._symbol_info(m) for m in markets],
-        }
-
-    def _symbol_info(self, m: SymbolMarket) -> dict[str, Any]:
-        c = m.cfg
-        return {
-            "symbol": m.symbol, "status": "TRADING", "baseAsset": c.base,
-            "baseAssetPrecision": 8, "quoteAsset": c.quote, "quotePrecision": 8,
-            "quoteAssetPrecision": 8, "baseCommissionPrecision": 8,
-            "quoteCommissionPrecision": 8, "orderTypes": list(ORDER_TYPES),
-            "icebergAllowed": False, "ocoAllowed": False, "otoAllowed": False,
-            "quoteOrderQtyMarketAllowed": False, "allowTrailingStop": False,
-            "cancelReplaceAllowed": False, "isSpotTradingAllowed": True,
-            "isMarginTradingAllowed": False,
-            "filters": [
-                {"filterType": "PRICE_FILTER", "minPrice": d8(c.tick_size),
-                 "maxPrice": d8(MAX_PRICE), "tickSize": d8(c.tick_size)},
-                {"filterType": "LOT_SIZE", "minQty": d8(c.min_qty or c.step_size),
-                 "maxQty": d8(MAX_QTY), "stepSize": d8(c.step_size)},
-                {"filterType": "MARKET_LOT_SIZE", "minQty": "0.00000000",
-                 "maxQty": d8(MAX_QTY), "stepSize": "0.00000000"},
-                {"filterType": "NOTIONAL", "minNotional": d8(c.min_notional),
-                 "applyMinToMarket": True, "maxNotional": "9000000.00000000",
-                 "applyMaxToMarket": False, "avgPriceMins": 5},
-                {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": MAX_OPEN_ORDERS}],
-            "permissions": [], "permissionSets": [["SPOT"]],
-            "defaultSelfTradePreventionMode": "NONE", "allowedSelfTradePreventionModes": ["NONE"],
-        }
+        return exchange_info(self.market, params)
 
     def depth(self, params: dict[str, str]) -> dict[str, Any]:
         market = self.symbol(params)
@@ -389,10 +319,6 @@ class LoopbackExchange:
 
     def _user(self, account: Account, payload: dict[str, Any], fill: bool = False) -> None:
         self.hub.publish_user(account, json.dumps(payload, separators=(",", ":")), fill)
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _client_id() -> str:

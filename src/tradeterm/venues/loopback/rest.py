@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from tradeterm.venues.loopback.accounts import Account
-from tradeterm.venues.loopback.exchange import ApiError, LoopbackExchange, mandatory, now_ms
+from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
+from tradeterm.venues.loopback.exchange import LoopbackExchange
 from tradeterm.venues.loopback.security import account_for_key, check_signature, check_timestamp
 from tradeterm.venues.loopback.market import FAST_SUFFIX
 from tradeterm.venues.loopback.streams import serve_websocket
@@ -59,7 +60,8 @@ def _api_key_account(request: web.Request) -> Account:
 def _signed_account(request: web.Request, params: dict[str, str], body: str) -> Account:
     account = _api_key_account(request)
     check_timestamp(params)
-    total = SIGNATURE.sub("", request.query_string).lstrip("&") + SIGNATURE.sub("", body).lstrip("&")
+    query = SIGNATURE.sub("", request.query_string).lstrip("&")
+    total = query + SIGNATURE.sub("", body).lstrip("&")
     check_signature(account, total, params.get("signature"))
     return account
 

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tradeterm.venues.loopback.accounts import Account
-from tradeterm.venues.loopback.exchange import ApiError, LoopbackExchange, mandatory, now_ms
+from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
+from tradeterm.venues.loopback.exchange import LoopbackExchange
 
 
 def account_for_key(exchange: LoopbackExchange, key: str | None) -> Account:

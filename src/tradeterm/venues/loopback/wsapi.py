@@ -19,7 +19,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tradeterm.venues.loopback.exchange import ApiError, LoopbackExchange, now_ms
+from tradeterm.venues.loopback.errors import ApiError, now_ms
+from tradeterm.venues.loopback.exchange import LoopbackExchange
 from tradeterm.venues.loopback.security import (
     account_for_key, check_signature, check_timestamp, ws_api_payload,
 )

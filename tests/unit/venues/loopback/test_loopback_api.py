@@ -227,7 +227,7 @@ async def test_ws_api_user_data_subscription(server, rest):
             assert report["subscriptionId"] == sub
             assert (report["event"]["e"], report["event"]["c"]) == ("executionReport", "wsapi-1")
             await ws.send_json({"id": "c", "method": "userDataStream.unsubscribe"})
-            while (msg := await ws.receive_json(timeout=2)).get("id") != "c":
+            while (await ws.receive_json(timeout=2)).get("id") != "c":
                 pass
             await ws.send_json({"id": "d", "method": "nonsense"})
             assert (await ws.receive_json(timeout=2))["error"]["code"] == -1020
@@ -247,7 +247,7 @@ async def test_market_streams_raw_combined_and_subscribe(server):
             frame = await ws.receive_json(timeout=3)
             assert frame["stream"] == "btcusdt@depth@100ms"
             assert frame["data"]["e"] == "depthUpdate" and frame["data"]["U"] <= frame["data"]["u"]
-        resp = await http.get(f"{server.ws_url}/stream?streams=dogeusdt@trade".replace("ws", "http", 1))
+        resp = await http.get(f"{server.rest_url}/stream?streams=dogeusdt@trade")
         assert resp.status == 400
 
 
