@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from tradeterm.config import LoopbackSymbol
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.venues.simmarket import TRADER, AgentParams, SimBook
@@ -44,7 +45,12 @@ class ExchangeBook:
     """Agents and account orders on one exchange book; public and private news collected until
     the exchange takes it (``take_changes``, ``take_trades``, ``take_own_events``)."""
 
-    def __init__(self, instrument: Instrument, params: AgentParams, rng: random.Random) -> None:
+    def __init__(self, instrument: Instrument, cfg: LoopbackSymbol, rng: random.Random) -> None:
+        step = cfg.step_size
+        params = AgentParams(
+            start_price=float(cfg.start_price), vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
+            depth_ticks=cfg.depth_ticks, maker_median_lots=max(1, int(cfg.maker_median_qty / step)),
+            taker_median_lots=max(1, int(cfg.taker_median_qty / step)), weight=cfg.weight)
         self.instrument = instrument
         self._own: list[OwnEvent] = []
         self._sim = SimBook(instrument, params, rng, self)

@@ -24,7 +24,6 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.venues.loopback.book import ExchangeBook, OwnEvent
 from tradeterm.venues.loopback.streams import Connection, StreamHub
-from tradeterm.venues.simmarket import AgentParams
 
 NS = 1_000_000_000
 SLICE_S = 0.008  # longest stretch of agent work before giving the loop back
@@ -67,12 +66,7 @@ class SymbolMarket:
         self.stream = self.symbol.lower()
         self.instrument = Instrument("loopback", f"{cfg.base}/{cfg.quote}", cfg.base, cfg.quote,
                                      cfg.tick_size, cfg.step_size, cfg.min_notional)
-        step = cfg.step_size
-        params = AgentParams(
-            start_price=float(cfg.start_price), vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
-            depth_ticks=cfg.depth_ticks, maker_median_lots=max(1, int(cfg.maker_median_qty / step)),
-            taker_median_lots=max(1, int(cfg.taker_median_qty / step)), weight=cfg.weight)
-        self.book = ExchangeBook(self.instrument, params, rng)
+        self.book = ExchangeBook(self.instrument, cfg, rng)
         self.update_id = 0
         self.batches = {FAST_SUFFIX: _DepthBatch(), SLOW_SUFFIX: _DepthBatch()}
         self.top: tuple[int | None, int, int | None, int] = (None, 0, None, 0)
