@@ -297,6 +297,8 @@ class BinanceExecution:
     # --- the user data stream's reports -------------------------------------------------------
     def on_execution_report(self, d: dict[str, Any]) -> None:
         kind = d.get("x")
+        if kind == "TRADE_PREVENTION":  # self-trade prevention: terminal if the status says so
+            kind = d.get("X") if d.get("X") in TERMINAL else None
         client_id = d.get("C") if kind == "CANCELED" and d.get("C") else d.get("c", "")
         t = self.orders.get(client_id) or self._adopt(client_id, d)
         if t is None:
