@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tradeterm import __version__
 
-COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report")
+COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report",
+            "exchange")
 
 
 class UsageError(Exception):
@@ -64,6 +65,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="do not journal this session (recording is on by default)")
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tradeterm",
@@ -84,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(paper)
 
     _add_record_commands(sub)
+    exchange = sub.add_parser("exchange", help="the loopback exchange: Binance's protocol on "
+                                                "127.0.0.1, for tests and other bots")
+    exchange_sub = exchange.add_subparsers(dest="exchange_command", metavar="ACTION",
+                                           required=True)
+    serve = exchange_sub.add_parser("serve", help="run the loopback exchange until Ctrl-C")
+    serve.add_argument("--host", help="loopback address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--faults", metavar="SPEC",
+                       help="fault plan, e.g. drop=30,gap=45,stale=60:5,5xx=0.05,timeout=0.02:10")
+    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
+                       help="simulated market actions per second")
+    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--seconds", type=_positive_float, metavar="N", help="stop after N seconds")
+    serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -180,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_analyse import run_export, run_report
 
             return run_export(args) if args.command == "export" else run_report(args)
+        if args.command == "exchange":
+            from tradeterm.cli_exchange import run_exchange
+
+            return run_exchange(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)

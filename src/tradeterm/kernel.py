@@ -70,14 +70,15 @@ class Kernel:
     """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
 
     def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
-                 venue: Venue | None = None, clock: Clock | None = None) -> None:
+                 venue: Venue | None = None, clock: Clock | None = None,
+                 bus: MessageBus | None = None) -> None:
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
         source = open_source(options.replay) if options.replay is not None else None
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
-        self.bus = MessageBus()
+        self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
         self.bus.on_handler_error = self._on_handler_error
         self.venue = venue or (
             ReplayVenue(self.bus, self.clock, source, options.speed)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
 """``tradeterm bench``: performance figures, each beside a reference measured in the same run."""
 
 # Modules that register benchmarks (imported by the runner, never by the engine).
-MODULES: list[str] = ["tradeterm.bench.quoter", "tradeterm.record.bench"]
+MODULES: list[str] = ["tradeterm.bench.quoter", "tradeterm.record.bench",
+                      "tradeterm.bench.binance_feed"]
