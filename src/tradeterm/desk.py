@@ -24,7 +24,7 @@ from tradeterm.domain.events import (
     TradingStateChanged, VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
-from tradeterm.domain.orders import Order
+from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult, reconcile
@@ -118,8 +118,8 @@ class TradingDesk:
         clean = True
         for venue in self.venues.values():
             if not venue.keeps_state:
-                venue.restore_account({i: q for i, q in held.items()
-                                       if i.startswith(venue.name + ":")})
+                venue.resume(self.ids.session, {i: q for i, q in held.items()
+                                                if i.startswith(venue.name + ":")})
             result = await reconcile(self.oms, self.store, venue, self._positions, lookback, now)
             clean = clean and self._report(result)
         self.risk.ready = True
@@ -203,10 +203,15 @@ class TradingDesk:
                                 - order.filled_qty),
                             order.order_type, cmd.price if cmd.price is not None else order.price,
                             tif=order.tif, reduce_only=order.reduce_only, source=order.source)
-        verdict = self.risk.check(probe)
+        # the order as it would be after the modify; a cancel-replace's replacement is checked
+        # (and spends its token) again when it goes out
+        verdict = self.risk.check(probe, commit=False)
         if verdict is not None:
             return self._deny(probe, verdict, cmd.client_order_id)
-        return self.oms.modify(cmd)
+        done = self.oms.modify(cmd)
+        if done and order.status is OrderStatus.PENDING_UPDATE:
+            self.risk.take_token(self.oms.venue_of[order.client_order_id])
+        return done
 
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         return self.risk.preview(cmd)

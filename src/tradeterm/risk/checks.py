@@ -157,16 +157,26 @@ class PreTradeRisk:
         )
 
     # --- the hot path ----------------------------------------------------------------------
-    def check(self, cmd: SubmitOrder) -> Verdict:
-        """None if ``cmd`` may go out (its throttle token is then taken), else (code, message)."""
+    def check(self, cmd: SubmitOrder, commit: bool = True) -> Verdict:
+        """None if ``cmd`` may go out (its throttle token is then taken and it enters the
+        duplicate window, unless ``commit`` is False), else (code, message)."""
         lim = self.limits.get(cmd.instrument)
         now = self.now()
         for _, fn in self._checks:
             verdict = fn(cmd, lim, now)
             if verdict is not None:
                 return verdict
-        self._commit(cmd, lim, now)  # type: ignore[arg-type]
+        if commit:
+            self._commit(cmd, lim, now)  # type: ignore[arg-type]
         return None
+
+    def take_token(self, venue: str) -> None:
+        """A message that is not a new order (a native modify) still spends order rate."""
+        now = self.now()
+        self.global_bucket.take(now)
+        bucket = self.venue_buckets.get(venue)
+        if bucket is not None:
+            bucket.take(now)
 
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         """Every check's verdict for a prospective order; changes nothing."""

@@ -118,7 +118,10 @@ class Venue(ABC):
         checks its positions against its own fills only."""
         return None
 
-    def restore_account(self, positions: dict[str, int]) -> None:
-        """In-process venues only (``keeps_state = False``): open the account with the net
-        positions (lots by instrument id) the engine's store kept from the previous session,
-        so the paper account survives restarts. A real venue ignores this."""
+    def resume(self, session: int, positions: dict[str, int]) -> None:
+        """In-process venues only (``keeps_state = False``), called once before trading starts:
+        ``session`` is a number the engine never handed out before (its store's session
+        counter): put it in every venue order id and trade id so that ids stay unique across
+        restarts, as a real exchange's are. ``positions`` (lots by instrument id) are the net
+        positions the engine's store kept: open the account with them, so the paper account
+        survives restarts. A real venue ignores this."""

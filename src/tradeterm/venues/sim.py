@@ -71,7 +71,8 @@ class SimMarketVenue(Venue):
         self._own: dict[int, _OwnOrder] = {}
         self._own_ids = 0
         self._own_trade_ids = 0
-        # ids unique across restarts of this exchange (a real venue never reuses a trade id)
+        # ids unique across restarts of this exchange (a real venue never reuses a trade id):
+        # the engine hands its session number over in ``resume``; until then, the start time
         self._run_tag = format(clock.timestamp_ns() // 1_000_000, "x")
         self._by_client: dict[str, _OwnOrder] = {}  # every own order of this run
         self._fills: deque[OrderFilled] = deque(maxlen=FILLS_KEPT)
@@ -275,9 +276,10 @@ class SimMarketVenue(Venue):
     async def positions(self) -> list[PositionReport] | None:
         return [PositionReport(iid, qty) for iid, qty in sorted(self._account.items())]
 
-    def restore_account(self, positions: dict[str, int]) -> None:
-        """Open the paper account with the positions a previous session left (the engine's
-        store keeps them; this in-process exchange does not outlive its process)."""
+    def resume(self, session: int, positions: dict[str, int]) -> None:
+        """Ids carry the engine's session number; the account opens with the positions the
+        engine's store kept (this in-process exchange does not outlive its process)."""
+        self._run_tag = f"{session:x}"
         self._account = {iid: qty for iid, qty in positions.items() if qty}
 
 
