@@ -135,7 +135,7 @@ class FakeVenue(Venue):
                                   if filled == r.qty else OrderStatus.PARTIALLY_FILLED)
         fill = OrderFilled(self.now(), self.now(), coid, r.instrument, r.venue_order_id,
                            trade_id or f"T{self._trade}", r.side,
-                           price if price is not None else r.price, qty, Liquidity.MAKER,
+                           price if price is not None else (r.price or MID), qty, Liquidity.MAKER,
                            Decimal("0.01"), "USD", r.qty - filled)
         self.fill_log.append(fill)
         if self.account is not None:

@@ -345,6 +345,11 @@ class OrderManager:
         seen = self._trade_ids.setdefault(venue, set())
         if fill.trade_id in seen:
             return False
+        if (type(fill.price) is not int or type(fill.qty) is not int or fill.price <= 0
+                or fill.qty <= 0 or not fill.trade_id):
+            log.error("malformed fill from %s ignored: %r", venue, fill)
+            self._problem(f"malformed fill from {venue} (trade {fill.trade_id!r})")
+            return False
         order = self.working.get(fill.client_order_id) or self.recent.get(fill.client_order_id)
         saved = None
         if order is not None:

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -150,7 +150,13 @@ class Store:
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
         self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
-        self._update_order = update(ORDERS).where(ORDERS.c.client_order_id == _bind("k"))
+        # hot statements, built once (parameters are bound at execute time)
+        self._update_order = update(ORDERS).where(ORDERS.c.client_order_id == bindparam("k"))
+        self._insert_order = insert(ORDERS)
+        self._insert_fill = insert(FILLS)
+        self._update_position = update(POSITIONS).where(
+            POSITIONS.c.instrument == bindparam("k"))
+        self._insert_position = insert(POSITIONS)
         self.writes = 0  # durable commits
 
     def close(self) -> None:
@@ -208,7 +214,7 @@ class Store:
         """Durably record a new order (call before sending it)."""
         try:
             self._write_dirty()
-            self.conn.execute(insert(ORDERS), order_row(order, venue, session))
+            self.conn.execute(self._insert_order, order_row(order, venue, session))
             self._commit()
             self._dirty.clear()
         except SQLAlchemyError:
@@ -251,7 +257,7 @@ class Store:
         """Fill + its order + the position, in one durable transaction. False (and nothing
         written) if this venue's trade id is already recorded."""
         try:
-            self.conn.execute(insert(FILLS), {
+            self.conn.execute(self._insert_fill, {
                 "venue": venue, "trade_id": fill.trade_id,
                 "client_order_id": fill.client_order_id, "venue_order_id": fill.venue_order_id,
                 "instrument": fill.instrument, "side": int(fill.side), "price": fill.price,
@@ -266,9 +272,9 @@ class Store:
                 self.note_order(order)
             self._write_dirty()
             values = position_row(position)
-            if not self.conn.execute(update(POSITIONS).where(
-                    POSITIONS.c.instrument == position.instrument).values(**values)).rowcount:
-                self.conn.execute(insert(POSITIONS).values(**values))
+            if not self.conn.execute(self._update_position,
+                                     {"k": position.instrument, **values}).rowcount:
+                self.conn.execute(self._insert_position, values)
             self._commit()
             self._dirty.clear()
         except SQLAlchemyError:
@@ -367,12 +373,6 @@ class Store:
             return None
         return (Decimal(row.start_equity), Decimal(row.peak_equity),
                 Decimal(row.last_equity) if row.last_equity else None, row.ts)
-
-
-def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
 
 
 def _safe_url(url: str) -> str:

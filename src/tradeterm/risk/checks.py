@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from tradeterm.config import RiskConfig
 
 BIG = 1 << 62
+ACTIVE = TradingState.ACTIVE
+LIMIT = OrderType.LIMIT
+BUY = Side.BUY
 Verdict = tuple[str, str] | None  # (reason code, message) or None = pass
 ROUTED_TYPES = frozenset({OrderType.LIMIT, OrderType.MARKET})
 
@@ -136,8 +139,10 @@ class PreTradeRisk:
             if rate is not None:
                 self.venue_buckets[venue] = TokenBucket(rate, burst or max(1, int(rate)), start)
         self.band_bps = config.price_band_bps
+        self.max_open_orders = config.max_open_orders
         self.dup_window_ns = config.duplicate_window_ms * 1_000_000
         self._recent: dict[tuple, int] = {}  # duplicate-window key -> ts
+        self._recent_cap = 512
         self._flatten_ids: set[str] = set()
         self._checks: tuple[tuple[str, Callable[..., Verdict]], ...] = (
             ("trading state", self._state),
@@ -159,9 +164,83 @@ class PreTradeRisk:
     # --- the hot path ----------------------------------------------------------------------
     def check(self, cmd: SubmitOrder, commit: bool = True) -> Verdict:
         """None if ``cmd`` may go out (its throttle token is then taken and it enters the
-        duplicate window, unless ``commit`` is False), else (code, message)."""
+        duplicate window, unless ``commit`` is False), else (code, message).
+
+        The common case (ACTIVE, a plain limit order inside every limit) is decided inline
+        below; anything else, and every denial, goes through the check chain, which names the
+        first failing check. The inline path only ever *passes* an order that every check in
+        the chain passes (a test compares the two on random orders).
+        """
         lim = self.limits.get(cmd.instrument)
         now = self.now()
+        qty, price = cmd.qty, cmd.price
+        if (lim is None or self.trading.state is not ACTIVE or not self.ready
+                or cmd.order_type is not LIMIT or cmd.reduce_only or cmd.display_qty is not None
+                or type(qty) is not int or type(price) is not int or qty <= 0 or price <= 0
+                or qty > lim.max_qty):
+            return self._chain(cmd, lim, now, commit)
+        book = lim.book
+        bid = book.best_bid if book is not None else None
+        ask = book.best_ask if book is not None else None
+        if bid is None or ask is None:
+            return self._chain(cmd, lim, now, commit)
+        ref = bid + ask
+        off = 2 * price - ref
+        notional = price * qty
+        if ((off if off > 0 else -off) * 10_000 > self.band_bps * ref
+                or notional > lim.max_notional or notional < lim.min_notional):
+            return self._chain(cmd, lim, now, commit)
+        iid = cmd.instrument
+        buys, sells, own_bid, own_ask = self.orders.exposure(iid)
+        pos = self.position(iid)
+        if cmd.side is BUY:
+            projected = pos + buys + qty
+            if own_ask is not None and price >= own_ask:
+                return self._chain(cmd, lim, now, commit)
+        else:
+            projected = pos - sells - qty
+            if own_bid is not None and price <= own_bid:
+                return self._chain(cmd, lim, now, commit)
+        size = projected if projected >= 0 else -projected
+        if (size > (pos if pos >= 0 else -pos)
+                and (size > lim.max_pos or size * ref > lim.max_pos_notional_x2)):
+            return self._chain(cmd, lim, now, commit)
+        if self.orders.working_count() >= self.max_open_orders:
+            return self._chain(cmd, lim, now, commit)
+        window = self.dup_window_ns
+        if window:
+            key = (iid, cmd.side, LIMIT, price, qty)
+            seen = self._recent.get(key)
+            if seen is not None and now - seen < window:
+                return self._chain(cmd, lim, now, commit)
+        glob = self.global_bucket
+        g_tokens = glob.available(now)
+        if g_tokens < 1.0:
+            return self._chain(cmd, lim, now, commit)
+        bucket = self.venue_buckets.get(lim.venue)
+        if bucket is not None:
+            v_tokens = bucket.available(now)
+            if v_tokens < 1.0:
+                return self._chain(cmd, lim, now, commit)
+        if commit:  # what _commit does, with the figures already at hand
+            glob.tokens = g_tokens - 1.0
+            if now > glob.ts:
+                glob.ts = now
+            if bucket is not None:
+                bucket.tokens = v_tokens - 1.0
+                if now > bucket.ts:
+                    bucket.ts = now
+            if window:
+                self._recent[key] = now
+                if len(self._recent) > self._recent_cap:
+                    self._prune_recent(now)
+            if self._flatten_ids:
+                self._flatten_ids.discard(cmd.client_order_id)
+        return None
+
+    def _chain(self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int,
+               commit: bool) -> Verdict:
+        """Every check in order; the first failure is the verdict."""
         for _, fn in self._checks:
             verdict = fn(cmd, lim, now)
             if verdict is not None:
@@ -234,12 +313,16 @@ class PreTradeRisk:
         if bucket is not None:
             bucket.take(now)
         if self.dup_window_ns:
-            recent = self._recent
-            recent[(cmd.instrument, cmd.side, cmd.order_type, cmd.price, cmd.qty)] = now
-            if len(recent) > 512:  # forget keys older than the window
-                horizon = now - self.dup_window_ns
-                self._recent = {k: t for k, t in recent.items() if t >= horizon}
+            self._recent[(cmd.instrument, cmd.side, cmd.order_type, cmd.price, cmd.qty)] = now
+            if len(self._recent) > self._recent_cap:
+                self._prune_recent(now)
         self._flatten_ids.discard(cmd.client_order_id)
+
+    def _prune_recent(self, now: int) -> None:
+        """Forget duplicate-window keys older than the window."""
+        horizon = now - self.dup_window_ns
+        self._recent = {k: t for k, t in self._recent.items() if t >= horizon}
+        self._recent_cap = max(512, 2 * len(self._recent))
 
     # --- the checks ------------------------------------------------------------------------
     def _state(self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int) -> Verdict:

@@ -11,12 +11,13 @@ class TokenBucket:
     Time is the engine clock's, so a simulated run throttles in simulated time.
     """
 
-    __slots__ = ("rate", "burst", "tokens", "ts")
+    __slots__ = ("rate", "burst", "tokens", "ts", "_per_ns")
 
     def __init__(self, rate: float, burst: int, now_ns: int = 0) -> None:
         if rate <= 0 or burst <= 0:
             raise ValueError("token bucket rate and burst must be positive")
         self.rate = rate
+        self._per_ns = rate / NS
         self.burst = float(burst)
         self.tokens = float(burst)
         self.ts = now_ns
@@ -25,7 +26,7 @@ class TokenBucket:
         elapsed = now_ns - self.ts
         if elapsed <= 0:
             return self.tokens
-        tokens = self.tokens + elapsed * self.rate / NS
+        tokens = self.tokens + elapsed * self._per_ns
         return tokens if tokens < self.burst else self.burst
 
     def take(self, now_ns: int) -> None:

@@ -269,3 +269,37 @@ async def test_reducing_lets_only_reducing_orders_through():
             assert result.reason in (codes.REDUCING_ONLY, codes.SELF_CROSS), result
     assert passed and all(o.side is Side.SELL for o in passed)
     assert h.submit(Side.BUY, 1, MID - 2).reason == codes.REDUCING_ONLY
+
+
+async def test_the_inline_path_never_passes_what_the_check_chain_denies():
+    h = await started(risk={"max_open_orders": 6, "orders_per_second": 20, "order_burst": 4,
+                            "duplicate_window_ms": 100, "price_band_bps": 50,
+                            "max_order_notional": "3000", "max_position_notional": "5000",
+                            "instruments": {"BTC/USD": {"max_position": "0.05",
+                                                        "max_order_qty": "0.04"}}})
+    risk = h.desk.risk
+    rng = random.Random(9)
+    verdicts = {"pass": 0}
+    for i in range(3_000):
+        side = rng.choice([Side.BUY, Side.SELL])
+        price = MID + rng.choice([-700, -320, -300, -8, -2, 0, 2, 8, 300, 320, 700])
+        qty = rng.choice([1, 10, 100, 300, 400, 401, 600])
+        cmd = h.order(side, qty, price if rng.random() < 0.9 else None,
+                      reduce_only=rng.random() < 0.1)
+        lim = risk.limits[BTC.id]
+        fast = risk.check(cmd, commit=False)
+        chain = risk._chain(cmd, lim, h.clock.timestamp_ns(), commit=False)
+        assert fast == chain, (cmd, fast, chain)
+        verdicts["pass" if fast is None else fast[0]] = verdicts.get(
+            "pass" if fast is None else fast[0], 0) + 1
+        if rng.random() < 0.3:  # change the context: orders, fills, cancels, time, the book
+            result = h.desk.execute(cmd)
+            if isinstance(result, Order) and rng.random() < 0.3:
+                h.venue.fill(result.client_order_id, result.qty)
+        if rng.random() < 0.1 and h.desk.oms.working:
+            h.desk.oms.cancel(rng.choice(list(h.desk.oms.working)))
+        if rng.random() < 0.2:
+            h.advance(rng.choice([0.01, 0.05, 0.3]))
+        if rng.random() < 0.05:
+            h.book(BTC, MID - rng.randint(1, 6), MID + rng.randint(1, 6))
+    assert verdicts["pass"] > 150 and len(verdicts) >= 8, verdicts
