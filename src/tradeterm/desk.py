@@ -30,7 +30,8 @@ from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult, reconcile
 from tradeterm.oms.store import Store
 from tradeterm.portfolio.portfolio import DayState, Portfolio
-from tradeterm.risk.checks import CheckResult, PreTradeRisk
+from tradeterm.risk.checks import PreTradeRisk
+from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits

@@ -40,7 +40,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.store import Store
 from tradeterm.quoter.placeholder import PlaceholderQuoter
-from tradeterm.risk.checks import CheckResult
+from tradeterm.risk.context import CheckResult
 from tradeterm.venues.base import Venue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams

@@ -16,7 +16,7 @@ from tradeterm.core.clock import Clock
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import TimeInForce
-from tradeterm.risk.checks import InstrumentLimits
+from tradeterm.risk.context import InstrumentLimits
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tradeterm.core.views import LimitUsage, PortfolioView
 from tradeterm.risk import codes
-from tradeterm.risk.checks import InstrumentLimits
+from tradeterm.risk.context import InstrumentLimits
 
 if TYPE_CHECKING:
     from tradeterm.config import RiskConfig

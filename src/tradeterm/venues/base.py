@@ -125,3 +125,4 @@ class Venue(ABC):
         restarts, as a real exchange's are. ``positions`` (lots by instrument id) are the net
         positions the engine's store kept: open the account with them, so the paper account
         survives restarts. A real venue ignores this."""
+        return None

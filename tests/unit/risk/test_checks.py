@@ -280,7 +280,7 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
     risk = h.desk.risk
     rng = random.Random(9)
     verdicts = {"pass": 0}
-    for i in range(3_000):
+    for _ in range(3_000):
         side = rng.choice([Side.BUY, Side.SELL])
         price = MID + rng.choice([-700, -320, -300, -8, -2, 0, 2, 8, 300, 320, 700])
         qty = rng.choice([1, 10, 100, 300, 400, 401, 600])
