@@ -12,16 +12,20 @@ import argparse
 import sys
 import time
 
-from tradeterm.cli_session import data_dir_for, database_url_for
-from tradeterm.control import control_socket_path, send_control
+from tradeterm.cli_session import ask_session, data_dir_for, open_store
 
 
 def run_kill(args: argparse.Namespace) -> int:
     reason = (args.reason or "").strip() or "kill switch from the command line"
     data_dir = data_dir_for(args.config)
     started = time.perf_counter()
-    answer = send_control(control_socket_path(data_dir),
-                          {"op": "kill", "flatten": args.flatten, "reason": reason})
+    try:
+        answer = ask_session(data_dir, {"op": "kill", "flatten": args.flatten, "reason": reason})
+    except TimeoutError as exc:  # a session holds the socket but is stuck: mark the store too
+        _mark_store(args, reason)
+        print(f"tradeterm: {exc}; the store is marked HALTED (a restart comes back HALTED). "
+              "Check the session: it may still be trading.", file=sys.stderr)
+        return 1
     if answer is not None:
         ms = (time.perf_counter() - started) * 1000
         if not answer.get("ok"):
@@ -31,15 +35,7 @@ def run_kill(args: argparse.Namespace) -> int:
               f"({answer.get('working_orders', 0)} order(s) still working, cancels sent"
               f"{'; flattening' if args.flatten else ''}) in {ms:.1f} ms")
         return 0
-    from tradeterm.domain.events import TradingState
-    from tradeterm.oms.store import Store
-
-    store = Store(database_url_for(args.config))
-    try:
-        store.save_trading_state(TradingState.HALTED, reason, "cli", time.time_ns(),
-                                 "kill_switch.trip")
-    finally:
-        store.close()
+    _mark_store(args, reason)
     print("no session is running: the store is marked HALTED; the next session starts HALTED"
           + (" (nothing to flatten without a running session)" if args.flatten else ""))
     return 0
@@ -50,8 +46,12 @@ def run_rearm(args: argparse.Namespace) -> int:
     if not reason:
         print("tradeterm: error: --reason must say why trading may resume", file=sys.stderr)
         return 2
-    answer = send_control(control_socket_path(data_dir_for(args.config)),
-                          {"op": "rearm", "reason": reason, "reducing": args.reducing})
+    try:
+        answer = ask_session(data_dir_for(args.config),
+                             {"op": "rearm", "reason": reason, "reducing": args.reducing})
+    except TimeoutError as exc:
+        print(f"tradeterm: {exc}; nothing changed", file=sys.stderr)
+        return 1
     if answer is not None:
         if not answer.get("ok"):
             print(f"tradeterm: re-arm refused: {answer.get('error')}", file=sys.stderr)
@@ -59,10 +59,9 @@ def run_rearm(args: argparse.Namespace) -> int:
         print(f"session (pid {answer.get('pid')}) is {answer['state']}")
         return 0
     from tradeterm.domain.events import TradingState
-    from tradeterm.oms.store import Store
 
     state = TradingState.REDUCING if args.reducing else TradingState.ACTIVE
-    store = Store(database_url_for(args.config))
+    store = open_store(args.config)
     try:
         saved = store.load_trading_state()
         kind = "kill_switch.rearm" if saved and saved[0] is TradingState.HALTED \
@@ -73,3 +72,14 @@ def run_rearm(args: argparse.Namespace) -> int:
     print(f"no session is running: the store is marked {state.value}; the next session starts "
           f"{state.value} (after reconciling with the venue)")
     return 0
+
+
+def _mark_store(args: argparse.Namespace, reason: str) -> None:
+    from tradeterm.domain.events import TradingState
+
+    store = open_store(args.config)
+    try:
+        store.save_trading_state(TradingState.HALTED, reason, "cli", time.time_ns(),
+                                 "kill_switch.trip")
+    finally:
+        store.close()

@@ -11,8 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from tradeterm.cli_session import data_dir_for, database_url_for
-from tradeterm.control import control_socket_path, send_control
+from tradeterm.cli_session import ask_session, data_dir_for, open_store
 
 DAY_NS = 86_400 * 1_000_000_000
 RECENT_FILLS = 20
@@ -25,11 +24,12 @@ def iso(ts_ns: int) -> str:
 
 def collect(args: argparse.Namespace) -> dict[str, Any]:
     from tradeterm.domain.instruments import Instrument
-    from tradeterm.oms.store import Store
 
-    session = send_control(control_socket_path(data_dir_for(args.config)), {"op": "status"},
-                           timeout=1.0)
-    store = Store(database_url_for(args.config))
+    try:
+        session = ask_session(data_dir_for(args.config), {"op": "status"}, timeout=1.0)
+    except TimeoutError:
+        session = {"pid": None, "stuck": True}  # holds the socket but does not answer
+    store = open_store(args.config)
     try:
         instruments = store.load_instruments()
         state = store.load_trading_state()

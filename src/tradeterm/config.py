@@ -104,8 +104,8 @@ class OmsConfig(Section):
         default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/tradeterm.db "
                                   "(postgresql+psycopg://... works through the same code)")
     synchronous: Literal["FULL", "NORMAL"] = Field(
-        default="FULL", description="SQLite fsync policy for order and fill writes: FULL survives "
-                                    "power loss; NORMAL survives a crash of the process only")
+        default="FULL", description="SQLite fsync policy for order and fill writes: FULL "
+                                    "survives power loss; NORMAL a crash of the process only")
     order_id_prefix: str = Field(default="TT", pattern=r"^[A-Za-z]{1,6}$",
                                  description="Leading letters of every client order id")
     ack_timeout_ms: int = Field(default=2_000, gt=0,
@@ -156,11 +156,11 @@ class RiskConfig(Section):
         default=None, gt=0, description="Per-venue throttle; default: the venue's own limit")
     venue_order_burst: int | None = Field(default=None, gt=0)
     duplicate_window_ms: int = Field(default=250, ge=0, description="An identical order "
-                                     "(instrument, side, price, qty) within this window is denied")
+                                     "(instrument, side, price, qty) within it is denied")
     daily_loss_limit: Decimal = Field(default=Decimal(5_000), gt=0,
-                                      description="Trips the kill switch when today's PnL <= -this")
+                                      description="Trips the kill switch at today's PnL <= -this")
     max_drawdown: Decimal = Field(default=Decimal(10_000), gt=0,
-                                  description="Trips when equity falls this far below today's peak")
+                                  description="Trips when equity falls this far below the peak")
     flatten_max_attempts: int = Field(default=5, ge=1)
     flatten_retry_ms: int = Field(default=500, gt=0)
     flatten_slippage_bps: int = Field(default=50, ge=0, description="How far through the "
@@ -176,7 +176,8 @@ class SessionConfig(Section):
     on_hangup: Literal["keep", "halt", "halt_cancel"] = Field(
         default="halt_cancel", description="SIGHUP / SSH drop: keep running, HALT (orders stay), "
                                            "or HALT and cancel every working order")
-    cancel_on_exit: bool = Field(default=True, description="Cancel working orders on a clean stop")
+    cancel_on_exit: bool = Field(default=True,
+                                 description="Cancel working orders on a clean stop")
 
 
 class Settings(BaseSettings):

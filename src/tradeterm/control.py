@@ -129,8 +129,8 @@ def send_control(path: Path, request: dict[str, Any], timeout: float = 2.0
     try:
         try:
             sock.connect(str(path))
-        except (FileNotFoundError, ConnectionRefusedError):
-            return None
+        except (FileNotFoundError, NotADirectoryError, ConnectionRefusedError):
+            return None  # nobody listens there
         sock.sendall(json.dumps(request).encode() + b"\n")
         data = b""
         while not data.endswith(b"\n"):

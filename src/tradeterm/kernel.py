@@ -158,7 +158,8 @@ class Kernel:
         if self.options.quoter == "placeholder":
             self.quoter = PlaceholderQuoter(
                 self.bus, self.clock, list(self.instruments.values()), self.views.books,
-                self.views.orders, self.desk.portfolio.qty, self.desk.execute, self.desk.ids.next)
+                self.views.orders, self.desk.portfolio.qty, self.desk.execute,
+                self.desk.ids.next)
         elif self.options.quoter is not None:
             raise ValueError(f"unknown quoter {self.options.quoter!r}")
         self._control: ControlServer | None = None
@@ -169,8 +170,9 @@ class Kernel:
             self._control = ControlServer(control_socket_path(self.data_dir), self.control)
             await self._control.start()
             saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
-            if saved is not None and saved[0] is TradingState.HALTED and not self.desk.killswitch.halted:
-                self.desk.trip(saved[1], saved[2] or "cli")
+            halted = saved is not None and saved[0] is TradingState.HALTED
+            if halted and not self.desk.killswitch.halted:
+                self.desk.trip(saved[1], saved[2] or "cli")  # type: ignore[index]
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, self.desk.hangup)

@@ -80,3 +80,12 @@ def test_hangup_halts_and_cancels_and_sigterm_stops_cleanly(tmp_path):
         assert set(fill) >= {"id", "instrument", "side", "qty", "price", "ts"}
     text = tradeterm(data, "status", "--fills")
     assert "trading HALTED" in text.stdout and report["fills"][0]["id"] in text.stdout
+
+
+def test_second_shell_commands_explain_an_unusable_data_dir(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    for args in (("status",), ("kill",), ("rearm", "--reason", "x")):
+        out = tradeterm(blocker / "sub", *args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert "cannot open the store" in out.stderr and "Traceback" not in out.stderr

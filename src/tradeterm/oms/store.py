@@ -326,7 +326,8 @@ class Store:
         """The kill switch's state and its audit record, in one durable transaction."""
         try:
             values = {"state": state.value, "reason": reason, "source": source, "ts": ts}
-            if not self.conn.execute(update(STATE).where(STATE.c.id == 1).values(**values)).rowcount:
+            changed = self.conn.execute(update(STATE).where(STATE.c.id == 1).values(**values))
+            if not changed.rowcount:
                 self.conn.execute(insert(STATE).values(id=1, **values))
             self.conn.execute(insert(AUDIT).values(ts=ts, kind=kind, source=source,
                                                    detail=f"{state.value}: {reason}"))
@@ -359,7 +360,8 @@ class Store:
         values = {"start_equity": str(start_equity), "peak_equity": str(peak_equity),
                   "last_equity": str(last_equity), "ts": ts}
         try:
-            if not self.conn.execute(update(DAYS).where(DAYS.c.day == day).values(**values)).rowcount:
+            changed = self.conn.execute(update(DAYS).where(DAYS.c.day == day).values(**values))
+            if not changed.rowcount:
                 self.conn.execute(insert(DAYS).values(day=day, **values))
             self._commit()
         except SQLAlchemyError:
