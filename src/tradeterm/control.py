@@ -72,6 +72,9 @@ class SessionLock:
                 os.close(self._fd)
             self._fd = None
 
+    def __del__(self) -> None:  # a kernel built but never run must not keep the data dir
+        self.release()
+
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -168,7 +168,12 @@ class Kernel:
         await self.desk.start()
         if not self.options.fast:
             self._control = ControlServer(control_socket_path(self.data_dir), self.control)
-            await self._control.start()
+            try:
+                await self._control.start()
+            except OSError as exc:
+                self._control = None
+                log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
+                          "will only mark the store; use the kill key here", exc)
             saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
             halted = saved is not None and saved[0] is TradingState.HALTED
             if halted and not self.desk.killswitch.halted:

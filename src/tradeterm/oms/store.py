@@ -33,9 +33,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel
 
@@ -43,6 +43,7 @@ from tradeterm.domain.events import Liquidity, OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import TERMINAL, Order, OrderStatus, OrderType, TimeInForce
+from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
 from tradeterm.oms.tables import (
     AuditRecord, DayRecord, FillRecord, InstrumentRecord, MetaRecord, OrderRecord,
     PositionRecord, TradingStateRecord,
@@ -89,6 +90,12 @@ def make_engine(url: str, synchronous: str = "FULL") -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+ORDER_KEYS = ("client_order_id", "venue", "instrument", "side", "qty", "order_type", "price",
+              "trigger_price", "tif", "post_only", "reduce_only", "display_qty", "expire_ns",
+              "status", "is_open", "venue_order_id", "filled_qty", "filled_value", "ts_created",
+              "ts_last", "source", "external", "reason", "session")
+
+
 def order_row(order: Order, venue: str, session: int) -> dict[str, Any]:
     return {
         "client_order_id": order.client_order_id, "venue": venue,
@@ -105,13 +112,20 @@ def order_row(order: Order, venue: str, session: int) -> dict[str, Any]:
     }
 
 
+ORDER_UPDATE_KEYS = ("status", "is_open", "venue_order_id", "filled_qty", "filled_value",
+                     "ts_last", "reason", "qty", "price")
+FILL_KEYS = ("venue", "trade_id", "client_order_id", "venue_order_id", "instrument", "side",
+             "price", "qty", "fee", "fee_currency", "liquidity", "ts_event", "ts_recv", "note")
+POSITION_KEYS = ("instrument", "qty", "cost", "realized", "fees", "fills", "volume", "ts_last")
+
+
 def _order_update(order: Order) -> dict[str, Any]:
     return {
-        "k": order.client_order_id, "status": order.status.value,
-        "is_open": not order.is_terminal, "venue_order_id": order.venue_order_id,
-        "filled_qty": order.filled_qty, "filled_value": order.filled_value,
-        "ts_last": order.ts_last, "reason": order.reason, "qty": order.qty,
-        "price": order.price,
+        "k": order.client_order_id, "p_status": order.status.value,
+        "p_is_open": not order.is_terminal, "p_venue_order_id": order.venue_order_id,
+        "p_filled_qty": order.filled_qty, "p_filled_value": order.filled_value,
+        "p_ts_last": order.ts_last, "p_reason": order.reason, "p_qty": order.qty,
+        "p_price": order.price,
     }
 
 
@@ -150,13 +164,21 @@ class Store:
         except (SQLAlchemyError, OSError) as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
         self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
-        # hot statements, built once (parameters are bound at execute time)
-        self._update_order = update(ORDERS).where(ORDERS.c.client_order_id == bindparam("k"))
-        self._insert_order = insert(ORDERS)
-        self._insert_fill = insert(FILLS)
-        self._update_position = update(POSITIONS).where(
-            POSITIONS.c.instrument == bindparam("k"))
-        self._insert_position = insert(POSITIONS)
+        # the hot writes run on the DBAPI connection with statements compiled once
+        dialect = self.engine.dialect
+        self._dbapi = self.conn.connection.dbapi_connection
+        if getattr(self._dbapi, "isolation_level", "") is None:
+            raise StoreError("the store's connection is in autocommit mode; a fill and its "
+                             "position must commit together")
+        self._cur = self._dbapi.cursor()  # type: ignore[union-attr]
+        self._integrity_error = dialect.loaded_dbapi.IntegrityError
+        self._update_order = prepared_update(ORDERS, "client_order_id", ORDER_UPDATE_KEYS,
+                                             dialect)
+        self._insert_order = prepared_insert(ORDERS, ORDER_KEYS, dialect)
+        self._insert_fill = prepared_insert(FILLS, FILL_KEYS, dialect)
+        self._update_position = prepared_update(POSITIONS, "instrument", POSITION_KEYS[1:],
+                                                dialect)
+        self._insert_position = prepared_insert(POSITIONS, POSITION_KEYS, dialect)
         self.writes = 0  # durable commits
 
     def close(self) -> None:
@@ -168,12 +190,18 @@ class Store:
 
     # --- transactions ----------------------------------------------------------------------
     def _commit(self) -> None:
+        """Commit everything on the connection (SQLAlchemy's and the hot writes')."""
         self.conn.commit()
+        self._dbapi.commit()  # type: ignore[union-attr]
         self.writes += 1
+
+    def _rollback(self) -> None:
+        self._dbapi.rollback()  # type: ignore[union-attr]
+        self.conn.rollback()
 
     def _write_dirty(self) -> None:
         if self._dirty:
-            self.conn.execute(self._update_order, list(self._dirty.values()))
+            self._update_order.run_many(self._cur, self._dirty.values())
 
     def flush(self) -> None:
         """Write the buffered status updates now."""
@@ -183,8 +211,8 @@ class Store:
             self._write_dirty()
             self._commit()
             self._dirty.clear()
-        except SQLAlchemyError:
-            self.conn.rollback()
+        except Exception:
+            self._rollback()
             raise
 
     # --- session ---------------------------------------------------------------------------
@@ -214,11 +242,11 @@ class Store:
         """Durably record a new order (call before sending it)."""
         try:
             self._write_dirty()
-            self.conn.execute(self._insert_order, order_row(order, venue, session))
+            self._insert_order.run(self._cur, order_row(order, venue, session))
             self._commit()
             self._dirty.clear()
-        except SQLAlchemyError:
-            self.conn.rollback()
+        except Exception:
+            self._rollback()
             raise
 
     def note_order(self, order: Order) -> None:
@@ -257,28 +285,27 @@ class Store:
         """Fill + its order + the position, in one durable transaction. False (and nothing
         written) if this venue's trade id is already recorded."""
         try:
-            self.conn.execute(self._insert_fill, {
+            self._insert_fill.run(self._cur, {
                 "venue": venue, "trade_id": fill.trade_id,
                 "client_order_id": fill.client_order_id, "venue_order_id": fill.venue_order_id,
                 "instrument": fill.instrument, "side": int(fill.side), "price": fill.price,
                 "qty": fill.qty, "fee": str(fill.fee), "fee_currency": fill.fee_currency,
                 "liquidity": fill.liquidity.value, "ts_event": fill.ts_event,
                 "ts_recv": fill.ts_recv, "note": fill.note})
-        except IntegrityError:
-            self.conn.rollback()
+        except self._integrity_error:
+            self._rollback()
             return False
         try:
             if order is not None:
                 self.note_order(order)
             self._write_dirty()
             values = position_row(position)
-            if not self.conn.execute(self._update_position,
-                                     {"k": position.instrument, **values}).rowcount:
-                self.conn.execute(self._insert_position, values)
+            if not self._update_position.run(self._cur, prefixed(values, position.instrument)):
+                self._insert_position.run(self._cur, values)
             self._commit()
             self._dirty.clear()
-        except SQLAlchemyError:
-            self.conn.rollback()
+        except Exception:
+            self._rollback()
             raise
         return True
 

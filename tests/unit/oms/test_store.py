@@ -95,3 +95,27 @@ def test_an_unusable_location_is_a_clear_error(tmp_path):
     blocker.write_text("")
     with pytest.raises(StoreError, match="cannot open the store"):
         Store(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")
+
+
+def test_prepared_statements_work_with_a_named_paramstyle():
+    """PostgreSQL drivers bind by name; exercise that branch on SQLite set to named style."""
+    from sqlalchemy import create_engine
+
+    from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
+    from tradeterm.oms.store import POSITION_KEYS, POSITIONS, position_row
+
+    engine = create_engine("sqlite://", paramstyle="named")
+    POSITIONS.create(engine)
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        cur = raw.cursor()
+        ins = prepared_insert(POSITIONS, POSITION_KEYS, engine.dialect)
+        upd = prepared_update(POSITIONS, "instrument", POSITION_KEYS[1:], engine.dialect)
+        assert not ins.positional and ":qty" in ins.sql
+        pos = Position("sim:X").with_fill(1, 100, 5, Decimal("0.5"))
+        ins.run(cur, position_row(pos))
+        pos = pos.with_fill(-1, 110, 2)
+        assert upd.run(cur, prefixed(position_row(pos), "sim:X")) == 1
+        raw.commit()
+        row = conn.execute(text("SELECT qty, cost, realized, fees FROM positions")).one()
+    assert tuple(row) == (3, 300, 20, "0.5")
