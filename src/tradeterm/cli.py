@@ -16,7 +16,7 @@ from pathlib import Path
 from tradeterm import __version__
 
 COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report",
-            "exchange")
+            "exchange", "status", "kill", "rearm")
 
 
 class UsageError(Exception):
@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="simulated market activity preset")
     paper.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
                        help="simulated market actions per second (overrides --activity)")
+    paper.add_argument("--quoter", choices=["placeholder"],
+                       help="run a quoter: 'placeholder' is the built-in two-sided loop")
     _add_run_options(paper)
 
     _add_record_commands(sub)
@@ -109,6 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
     serve.add_argument("--seconds", type=_positive_float, metavar="N", help="stop after N seconds")
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    status = sub.add_parser("status", help="trading state, positions, orders, PnL (from the store)")
+    status.add_argument("--json", action="store_true", help="one JSON object")
+    status.add_argument("--fills", action="store_true", help="list every fill")
+    status.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    kill = sub.add_parser("kill", help="trip the kill switch: HALT and cancel every working order")
+    kill.add_argument("--flatten", action="store_true",
+                      help="also close every position with reduce-only IOC orders")
+    kill.add_argument("--reason", default="", help="why (goes to the audit log)")
+    kill.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    rearm = sub.add_parser("rearm", help="leave HALTED: resume trading (a reason is required)")
+    rearm.add_argument("--reason", required=True, help="why trading may resume (audit log)")
+    rearm.add_argument("--reducing", action="store_true",
+                       help="resume as REDUCING: only exposure-reducing orders")
+    rearm.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -209,6 +225,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_exchange import run_exchange
 
             return run_exchange(args)
+        if args.command == "status":
+            from tradeterm.cli_status import run_status
+
+            return run_status(args)
+        if args.command in ("kill", "rearm"):
+            from tradeterm import cli_kill
+
+            return cli_kill.run_kill(args) if args.command == "kill" else cli_kill.run_rearm(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)

@@ -59,11 +59,18 @@ def prepare_data_dir(settings: Settings) -> Path:
 
 
 def run_paper(args: argparse.Namespace) -> int:
+    from tradeterm.control import SessionLocked
+    from tradeterm.oms.store import StoreError
+
     settings = settings_for(args)
     headless = args.headless or args.json or args.fast
     prepare_data_dir(settings)
-    kernel = Kernel(settings, RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
-                                         record=not args.no_record, interactive=not headless))
+    try:
+        kernel = Kernel(settings, RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
+                                             record=not args.no_record, interactive=not headless,
+                                             quoter=getattr(args, "quoter", None), signals=True))
+    except (SessionLocked, StoreError) as exc:
+        raise UsageError(str(exc)) from None
     if headless:
         code = asyncio.run(run_headless(kernel, as_json=args.json))
     else:
@@ -119,4 +126,13 @@ def format_summary(summary: dict[str, Any], wall_seconds: float) -> str:
     for symbol, inst in summary["instruments"].items():
         lines.append(f"  {symbol:<14} bid {inst['best_bid']}  ask {inst['best_ask']}  "
                      f"last {inst['last']}  trades {inst['trades']:,}  volume {inst['volume']}")
+    trading = summary.get("trading")
+    if trading:
+        reason = f" ({trading['trading_state_reason']})" if trading["trading_state_reason"] else ""
+        lines.append(f"trading {trading['trading_state']}{reason}: {trading['orders_submitted']:,} "
+                     f"orders, {trading['orders_denied']:,} denied, {trading['fills']:,} fills, "
+                     f"equity {trading['equity']}, today {trading['day_pnl']}")
+        for symbol, pos in trading["positions"].items():
+            lines.append(f"  {symbol:<14} position {pos['qty']}  realized {pos['realized']}  "
+                         f"unrealized {pos['unrealized']}  fees {pos['fees']}")
     return "\n".join(lines)

@@ -6,14 +6,18 @@ Every mode is the same graph; only the clock and the venue differ:
 * later: paper on external data, live, and replay plug different venues into the same slots.
 
 The UI and the CLI talk to the engine only through a ``Kernel``: its ``views`` to read and its
-methods to act. Nothing below this module imports it.
+methods to act. Nothing below this module imports it. Trading (risk, OMS, portfolio, kill
+switch) is one unit, ``desk.TradingDesk``, built here for every mode; orders go through the
+kernel's small methods below, which all pass risk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +29,21 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
-from tradeterm.domain.events import VenueStatus
+from tradeterm.control import ControlServer, SessionLock, control_socket_path
+from tradeterm.desk import TradingDesk
+from tradeterm.domain.commands import (
+    CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
+)
+from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
 from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.record.replayer import ReplayVenue
 from tradeterm.record.session import build_recorder, open_source, start_recording
+from tradeterm.oms.store import Store
+from tradeterm.quoter.placeholder import PlaceholderQuoter
+from tradeterm.risk.context import CheckResult
 from tradeterm.venues.base import Venue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
@@ -50,6 +64,8 @@ class RunOptions:
     replay: Path | None = None  # replay this recording: it takes the venue slot
     speed: float | None = None  # replay speed; None = as fast as possible
     interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
+    quoter: str | None = None  # "placeholder": the built-in two-sided loop
+    signals: bool = False  # handle SIGHUP (session.on_hangup) on the loop; set by the CLI
 
 
 def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int) -> SimMarketVenue:
@@ -98,6 +114,7 @@ class Kernel:
         if self.replay is not None:
             self.replay.recorder = self.recorder
             self.bus.subscribe("replay.log", self.views.log.append)  # the recorded log lines
+        self._build_trading()
         self._stop = asyncio.Event()
         self._started_wall = 0.0
         self._last_rate_sample = (0, 0)  # (clock ns, market events)
@@ -121,20 +138,25 @@ class Kernel:
                             list(self.instruments.values()), start,
                             self.settings.model_dump(mode="json"), self.seed, self.replay)
         log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name, self.seed)
-        venue_task = asyncio.create_task(self.venue.run(), name=f"venue.{self.venue.name}")
-        stop_task = asyncio.create_task(self._stop.wait())
+        venue_task = stop_task = None
         try:
+            await self._start_trading()
+            venue_task = asyncio.create_task(self.venue.run(), name=f"venue.{self.venue.name}")
+            stop_task = asyncio.create_task(self._stop.wait())
             done, _ = await asyncio.wait({venue_task, stop_task},
                                          return_when=asyncio.FIRST_COMPLETED)
             if venue_task in done and venue_task.exception() is not None:
                 raise venue_task.exception()  # type: ignore[misc]
         finally:
+            await self._stop_trading()
             self.venue.stop()
-            stop_task.cancel()
-            try:
-                await asyncio.wait_for(venue_task, timeout=2)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
-                venue_task.cancel()
+            if stop_task is not None:
+                stop_task.cancel()
+            if venue_task is not None:
+                try:
+                    await asyncio.wait_for(venue_task, timeout=2)
+                except (asyncio.TimeoutError, asyncio.CancelledError):
+                    venue_task.cancel()
             self.clock.cancel_timer("kernel.status")
             self.clock.cancel_timer("kernel.stop")
             self._update_status(self.clock.timestamp_ns())
@@ -147,6 +169,115 @@ class Kernel:
     def request_stop(self) -> None:
         self._stop.set()
         self.venue.stop()
+
+    # --- trading: risk, OMS, portfolio, kill switch (see desk.py) ----------------------------
+    def _build_trading(self) -> None:
+        """The desk over the durable store. ``--fast`` runs and replays are simulations: an
+        in-memory store (unless ``oms.database_url`` names one), so a backtest starts from a clean
+        account and never touches the paper account; no session lock, no control socket."""
+        settings = self.settings
+        self.simulated = self.options.fast or self.options.replay is not None
+        self.data_dir = settings.resolved_data_dir()
+        self._lock = None if self.simulated else SessionLock(self.data_dir)
+        if self._lock is not None:
+            self._lock.acquire()
+        url = (settings.database_url() if settings.oms.database_url or not self.simulated
+               else "sqlite://")
+        self.store = Store(url, settings.oms.synchronous)
+        self.desk = TradingDesk(settings, self.bus, self.clock, {self.venue.name: self.venue},
+                                self.instruments, self.views, self.store)
+        self.quoter: PlaceholderQuoter | None = None
+        if self.options.quoter == "placeholder":
+            self.quoter = PlaceholderQuoter(
+                self.bus, self.clock, list(self.instruments.values()), self.views.books,
+                self.views.orders, self.desk.portfolio.qty, self.desk.execute,
+                self.desk.ids.next)
+        elif self.options.quoter is not None:
+            raise ValueError(f"unknown quoter {self.options.quoter!r}")
+        self._control: ControlServer | None = None
+
+    async def _start_trading(self) -> None:
+        await self.desk.start()
+        if not self.simulated:
+            self._control = ControlServer(control_socket_path(self.data_dir), self.control)
+            try:
+                await self._control.start()
+            except OSError as exc:
+                self._control = None
+                log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
+                          "will only mark the store; use the kill key here", exc)
+            saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
+            halted = saved is not None and saved[0] is TradingState.HALTED
+            if halted and not self.desk.killswitch.halted:
+                self.desk.trip(saved[1], saved[2] or "cli")  # type: ignore[index]
+        if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, self.desk.hangup)
+            loop.add_signal_handler(signal.SIGTERM, self.request_stop)
+        if self.quoter is not None:
+            self.quoter.paused = self.desk.killswitch.state is not TradingState.ACTIVE
+            self.quoter.start()
+
+    async def _stop_trading(self) -> None:
+        if self.quoter is not None:
+            self.quoter.stop()
+        if self.options.signals:
+            loop = asyncio.get_running_loop()
+            loop.remove_signal_handler(signal.SIGHUP)
+            loop.remove_signal_handler(signal.SIGTERM)
+        self.desk.stop()
+        if self._control is not None:
+            await self._control.stop()
+        self.store.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def control(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A request from ``tradeterm kill`` / ``rearm`` / ``status`` in another shell."""
+        op = request.get("op")
+        reason = str(request.get("reason") or "")
+        if op == "kill":
+            self.trip_kill_switch(reason or "kill switch from the command line",
+                                  flatten=bool(request.get("flatten")), source="cli")
+        elif op == "rearm":
+            state = TradingState.REDUCING if request.get("reducing") else TradingState.ACTIVE
+            error = self.rearm(reason, state, source="cli")
+            if error:
+                return {"ok": False, "error": error, "state": self.desk.killswitch.state.value}
+        elif op != "status":
+            return {"ok": False, "error": f"unknown op {op!r}"}
+        ks = self.desk.killswitch
+        return {"ok": True, "state": ks.state.value, "reason": ks.reason,
+                "working_orders": len(self.desk.oms.working), "pid": os.getpid()}
+
+    def next_order_id(self) -> str:
+        return self.desk.ids.next()
+
+    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        return self.desk.execute(cmd)
+
+    def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
+        return self.desk.preview(cmd)
+
+    def cancel(self, client_order_id: str) -> bool:
+        order = self.desk.oms.working.get(client_order_id)
+        return bool(order) and self.desk.execute(
+            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument))
+
+    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
+        return self.desk.execute(CancelAll(self.clock.timestamp_ns(), instrument, side))
+
+    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+        return self.desk.execute(cmd)
+
+    def trip_kill_switch(self, reason: str, flatten: bool = False, source: str = "key") -> bool:
+        return self.desk.execute(TripKillSwitch(self.clock.timestamp_ns(), reason, flatten,
+                                                source))
+
+    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
+              source: str = "key") -> str | None:
+        """Returns an error message if the re-arm is refused."""
+        return self.desk.execute(RearmTrading(self.clock.timestamp_ns(), reason, state, source))
 
     # --- views -----------------------------------------------------------------------------
     def _sample_rate(self, ts: int) -> None:
@@ -200,9 +331,10 @@ class Kernel:
             "events": self.bus.seq,
             "market_events": self.market.md_events,
             "instruments": instruments,
+            "trading": self.desk.summary(),
         }
+
 
 
 def _price(inst: Instrument, ticks: int | None) -> str | None:
     return None if ticks is None else str(inst.ticks_to_price(ticks))
-

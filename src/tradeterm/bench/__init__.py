@@ -2,4 +2,4 @@
 
 # Modules that register benchmarks (imported by the runner, never by the engine).
 MODULES: list[str] = ["tradeterm.bench.quoter", "tradeterm.record.bench",
-                      "tradeterm.bench.binance_feed"]
+                      "tradeterm.bench.binance_feed", "tradeterm.bench.trading"]

@@ -23,5 +23,7 @@ def venue_status(venue: str) -> str:
 
 
 LOG = "log"
-RISK = "risk"
-COMMAND = "command"
+RISK = "risk"  # KillSwitchTripped, TradingStateChanged, OrderDenied
+COMMAND = "command"  # every command the desk received, for the record
+POSITION = "position"  # PositionChanged
+OMS = "oms"  # ReconciliationCompleted

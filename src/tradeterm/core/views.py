@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Generic, Protocol, TypeVar
 
-from tradeterm.domain.events import ConnectionState, TradingState
+from tradeterm.domain.events import ConnectionState, OrderFilled, TradingState
+from tradeterm.domain.orders import Order
 
 T = TypeVar("T")
 
@@ -121,6 +123,74 @@ class QuoterView:
         self.version += 1
 
 
+@dataclass(slots=True)
+class WorkingOrdersView:
+    """The orders that are live or in flight (not terminal), keyed by client order id.
+
+    The OMS owns the ``Order`` objects; a reader must treat them as read-only.
+    """
+
+    orders: dict[str, Order] = field(default_factory=dict)
+    version: int = 0
+
+
+@dataclass(slots=True)
+class PositionRow:
+    """One instrument's position, valued at the mark. Money in the instrument's quote currency."""
+
+    instrument: str
+    qty: int  # lots, signed
+    avg_price: Decimal | None  # average entry (display precision); None when flat
+    realized: Decimal
+    unrealized: Decimal
+    fees: Decimal  # paid (negative = rebates received)
+    mark: Decimal | None  # the price the position is valued at; None = no market yet
+    currency: str = ""
+
+
+@dataclass(slots=True)
+class PortfolioView:
+    """Positions and the account: equity, today's PnL, drawdown; the equity curve."""
+
+    currency: str = ""
+    positions: dict[str, PositionRow] = field(default_factory=dict)
+    equity: Decimal = Decimal(0)
+    realized: Decimal = Decimal(0)
+    unrealized: Decimal = Decimal(0)
+    fees: Decimal = Decimal(0)
+    day_pnl: Decimal = Decimal(0)  # equity now - equity at the start of the UTC day
+    peak_equity: Decimal = Decimal(0)  # today's peak
+    drawdown: Decimal = Decimal(0)  # today's peak - equity now
+    equity_curve: RingView = field(default_factory=lambda: RingView(3600))  # (ts, equity)
+    version: int = 0
+
+
+@dataclass(slots=True)
+class LimitUsage:
+    """One risk limit and how much of it is in use (``used``/``limit`` in ``unit``)."""
+
+    name: str
+    used: Decimal
+    limit: Decimal
+    unit: str = ""
+
+    @property
+    def share(self) -> float:
+        return float(self.used / self.limit) if self.limit else 0.0
+
+
+@dataclass(slots=True)
+class RiskView:
+    """Trading state and limit usage for the risk pane and the order ticket."""
+
+    state: TradingState = TradingState.HALTED
+    reason: str = "starting: reconciling with the venue"
+    limits: list[LimitUsage] = field(default_factory=list)
+    denied: int = 0  # orders risk refused this session
+    last_denied: str = ""  # "<reason code>: <message>" of the last refusal
+    version: int = 0
+
+
 @dataclass
 class EngineViews:
     """Everything the UI may read, keyed by instrument id where it is per instrument."""
@@ -131,3 +201,7 @@ class EngineViews:
     stats: dict[str, InstrumentStats] = field(default_factory=dict)
     log: RingView = field(default_factory=lambda: RingView(500))
     quoters: dict[str, QuoterView] = field(default_factory=dict)
+    orders: WorkingOrdersView = field(default_factory=WorkingOrdersView)
+    portfolio: PortfolioView = field(default_factory=PortfolioView)
+    risk: RiskView = field(default_factory=RiskView)
+    fills: RingView[OrderFilled] = field(default_factory=lambda: RingView(500))

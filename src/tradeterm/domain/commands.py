@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType, TimeInForce
 
@@ -48,9 +49,20 @@ class CancelAll(Command, frozen=True):
 
 
 class TripKillSwitch(Command, frozen=True):
+    """HALT trading. ``cancel`` cancels every working order (the kill switch); ``cancel=False``
+    only stops new orders (the hangup policy "halt"). ``flatten`` then closes every position
+    with reduce-only IOC orders."""
+
     reason: str
     flatten: bool = False
+    source: str = "command"  # key | command | cli | limit | feed_loss | hangup | reconciliation
+    cancel: bool = True
 
 
 class RearmTrading(Command, frozen=True):
+    """Leave HALTED (or REDUCING) by an explicit human action with a reason. ``state`` is the
+    state to enter: ACTIVE, or REDUCING to allow only exposure-reducing orders."""
+
     reason: str
+    state: TradingState = TradingState.ACTIVE
+    source: str = "command"

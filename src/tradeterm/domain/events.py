@@ -70,6 +70,16 @@ class OrderCanceled(Event, frozen=True):
     reason: str = ""
 
 
+class OrderUpdateRejected(Event, frozen=True):
+    """The venue refused a cancel or modify (``request``); the order stays as it was."""
+
+    client_order_id: str
+    instrument: str
+    request: str  # "cancel" | "modify"
+    reason: str
+    message: str = ""
+
+
 class OrderExpired(Event, frozen=True):
     client_order_id: str
     instrument: str
@@ -103,6 +113,8 @@ class TradingState(str, Enum):
 class KillSwitchTripped(Event, frozen=True):
     reason: str
     source: str
+    flatten: bool = False
+    cancel: bool = True
 
 
 class TradingStateChanged(Event, frozen=True):
@@ -128,3 +140,19 @@ class LogLine(Event, frozen=True):
     level: str
     logger: str
     message: str
+
+
+class ReconciliationCompleted(Event, frozen=True):
+    """The OMS compared its state with the venue's (at start, or after a reconnect).
+
+    ``clean`` is False when something could not be explained; trading is then HALTED with
+    ``problems`` as the reason. The counters say what was repaired on the way.
+    """
+
+    venue: str
+    clean: bool
+    adopted: int = 0  # venue orders we did not know, adopted as EXTERNAL
+    resolved: int = 0  # local orders whose outcome a targeted query settled
+    closed_lost: int = 0  # local orders an in-process venue lost on restart, closed
+    missed_fills: int = 0  # fills that happened while we were away, applied once
+    problems: str = ""

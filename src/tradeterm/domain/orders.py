@@ -103,6 +103,10 @@ class Order:
     filled_value: int = 0  # sum(price ticks * lots) of fills, exact average = value / qty
     ts_last: int = 0
     _before_pending: OrderStatus | None = field(default=None, repr=False)
+    source: str = "manual"  # manual | quoter | flatten | cli | external
+    external: bool = False  # found at the venue, not placed by this engine (adopted)
+    reason: str = ""  # why it was rejected, canceled or closed by reconciliation
+    uncertain: bool = False  # outcome unknown (timeout, disconnect): being resolved by query
 
     @property
     def leaves_qty(self) -> int:

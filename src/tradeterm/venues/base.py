@@ -1,6 +1,6 @@
 """The venue contract. A new venue implements this class and nothing else needs to change.
 
-A venue does two jobs:
+A venue does three jobs:
 
 * **Market data.** ``run()`` connects and publishes market data on the bus until ``stop()``:
   first a ``BookSnapshot`` for each instrument on ``topics.book(id)``, then ``BookDelta``s that
@@ -11,7 +11,11 @@ A venue does two jobs:
 * **Execution.** ``submit_order``/``cancel_order``/``modify_order`` send requests and return at
   once; outcomes arrive later as order events (``OrderAccepted``, ``OrderFilled``...) on
   ``topics.orders(name)``. A venue never raises for a refused order; it publishes
-  ``OrderRejected`` with a reason code.
+  ``OrderRejected`` (or ``OrderUpdateRejected`` for a refused cancel/modify) with a reason code.
+* **Queries.** ``query_order``, ``open_orders``, ``fills_since`` and ``positions`` answer what
+  the venue knows about the account *now*. The OMS uses them when an outcome is uncertain (no
+  answer in time, a disconnect) and at every start, to reconcile its records with the venue's.
+  They are the venue's truth: never derive them from the engine's own state.
 
 All methods are called on the engine's asyncio loop; a venue must never block it (use async I/O,
 and give control back at least every few milliseconds when it produces data in a loop).
@@ -23,12 +27,21 @@ from abc import ABC, abstractmethod
 
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
+from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
+from tradeterm.domain.reports import OrderStatusReport, PositionReport
 
 
 class Venue(ABC):
     name: str
+    #: True when the venue's orders, fills and account outlive this process (a real exchange).
+    #: An in-process simulation sets False: after a restart it knows nothing of the previous
+    #: session, and the OMS closes the orders it lost instead of treating them as a mismatch.
+    keeps_state: bool = True
+    #: The venue's own order-entry limit as (orders per second, burst), or None if it has none.
+    #: Risk's per-venue throttle uses it unless the config overrides it.
+    order_rate_limit: tuple[float, int] | None = None
 
     def __init__(self, bus: MessageBus, clock: Clock) -> None:
         self.bus = bus
@@ -51,14 +64,65 @@ class Venue(ABC):
     def stopping(self) -> bool:
         return self._stopping
 
+    # --- execution -----------------------------------------------------------------------------
     @abstractmethod
     def submit_order(self, order: Order) -> None:
-        """Send a new order. The outcome arrives as order events."""
+        """Send a new order. The outcome arrives as order events.
+
+        ``order.client_order_id`` must reach the venue (Binance ``newClientOrderId``): it is how
+        the OMS recognises the order in every later answer, and how a resent order is refused
+        as a duplicate instead of trading twice.
+        """
 
     @abstractmethod
     def cancel_order(self, order: Order) -> None:
-        """Ask the venue to cancel a working order. The outcome arrives as order events."""
+        """Ask the venue to cancel a working order. The outcome arrives as order events:
+        ``OrderCanceled``, or ``OrderUpdateRejected(request="cancel")`` if the venue no longer
+        has it working (the fill that beat the cancel arrives as ``OrderFilled``)."""
 
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
-        """Modify in place if the venue can; return False to have the OMS cancel-replace."""
+        """Modify in place if the venue can (then publish ``OrderModified`` or
+        ``OrderUpdateRejected(request="modify")``); return False to have the OMS
+        cancel-replace. ``qty`` is the new total quantity, fills included."""
         return False
+
+    # --- queries -------------------------------------------------------------------------------
+    async def query_order(self, client_order_id: str, instrument: str
+                          ) -> OrderStatusReport | None:
+        """The venue's current record of one order, looked up by client order id.
+
+        Return None only when the venue has no record of that id at all (the order never
+        arrived, or an in-process venue restarted). Raise (any exception) when the venue could
+        not be asked: the OMS then retries, it never guesses. Binance: ``GET /api/v3/order``
+        with ``origClientOrderId``.
+        """
+        raise NotImplementedError(f"venue {self.name} cannot answer order queries")
+
+    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
+        """Every order working at the venue for this account (optionally one instrument),
+        including orders placed elsewhere: the OMS adopts those as EXTERNAL.
+        Binance: ``GET /api/v3/openOrders``."""
+        raise NotImplementedError(f"venue {self.name} cannot list open orders")
+
+    async def fills_since(self, since_ns: int, instrument: str | None = None
+                          ) -> list[OrderFilled]:
+        """The account's own fills with ``ts_event >= since_ns``, oldest first, as the same
+        ``OrderFilled`` events the venue publishes live (same ``trade_id``: that is how the
+        OMS applies each fill exactly once). ``leaves_qty`` may be 0 when unknown.
+        Binance: ``GET /api/v3/myTrades`` per symbol with ``startTime``."""
+        raise NotImplementedError(f"venue {self.name} cannot list fills")
+
+    async def positions(self) -> list[PositionReport] | None:
+        """The account's net position per instrument as the venue reports it, or None if the
+        venue has no position view (spot venues report balances, not positions): the OMS then
+        checks its positions against its own fills only."""
+        return None
+
+    def resume(self, session: int, positions: dict[str, int]) -> None:
+        """In-process venues only (``keeps_state = False``), called once before trading starts:
+        ``session`` is a number the engine never handed out before (its store's session
+        counter): put it in every venue order id and trade id so that ids stay unique across
+        restarts, as a real exchange's are. ``positions`` (lots by instrument id) are the net
+        positions the engine's store kept: open the account with them, so the paper account
+        survives restarts. A real venue ignores this."""
+        return None

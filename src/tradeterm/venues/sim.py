@@ -15,17 +15,19 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.domain.events import (
     ConnectionState, Liquidity, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected,
-    VenueStatus,
+    OrderUpdateRejected, VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
-from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.domain.orders import Order, OrderStatus, OrderType, TimeInForce
+from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.simmarket import TRADER, AgentParams, SimBook
 
@@ -34,10 +36,13 @@ log = logging.getLogger(__name__)
 SLICE_S = 0.008  # longest stretch of work before giving the loop back
 PACE_S = 0.004  # sleep between paced batches
 MAX_LAG_NS = NS  # a paced market that falls further behind skips ahead
+FILLS_KEPT = 100_000  # own fills the venue remembers for ``fills_since``
 
 
 class SimMarketVenue(Venue):
     name = "sim"
+    keeps_state = False  # in-process: a restart starts an empty exchange
+    order_rate_limit = (100.0, 200)
 
     def __init__(self, bus: MessageBus, clock: Clock, markets: list[tuple[Instrument, AgentParams]],
                  events_per_second: float, seed: int, seed_orders: int = 300) -> None:
@@ -62,10 +67,16 @@ class SimMarketVenue(Venue):
         self._next_ts = 0
         self.actions = 0
         self.skipped_ns = 0
-        # the session's own orders as the exchange sees them: venue order id -> record
+        # the session's own orders as the exchange sees them: venue order id -> working record
         self._own: dict[int, _OwnOrder] = {}
         self._own_ids = 0
         self._own_trade_ids = 0
+        # ids unique across restarts of this exchange (a real venue never reuses a trade id):
+        # the engine hands its session number over in ``resume``; until then, the start time
+        self._run_tag = format(clock.timestamp_ns() // 1_000_000, "x")
+        self._by_client: dict[str, _OwnOrder] = {}  # every own order of this run
+        self._fills: deque[OrderFilled] = deque(maxlen=FILLS_KEPT)
+        self._account: dict[str, int] = {}  # net position per instrument, lots
 
     def instruments(self) -> list[Instrument]:
         return [b.instrument for b in self.books]
@@ -166,7 +177,10 @@ class SimMarketVenue(Venue):
         now = self.clock.timestamp_ns()
         found = self._book_for(order.instrument)
         reason = None
-        if found is None:
+        if order.client_order_id in self._by_client:
+            reason, message = "DUPLICATE_CLIENT_ORDER_ID", \
+                f"client order id {order.client_order_id} was already used"
+        elif found is None:
             reason, message = "UNKNOWN_INSTRUMENT", f"{order.instrument} is not traded here"
         elif order.qty <= 0:
             reason, message = "INVALID_QUANTITY", "quantity must be positive"
@@ -181,9 +195,12 @@ class SimMarketVenue(Venue):
         i, book = found  # type: ignore[misc]
         self._own_ids += 1
         oid = self._own_ids
-        self._own[oid] = _OwnOrder(order.client_order_id, order.instrument, order.side, order.qty)
+        own = _OwnOrder(order.client_order_id, order.instrument, order.side, order.qty, oid,
+                        f"{self._run_tag}-{oid}", order.price, order.order_type, order.tif, now)
+        self._own[oid] = own
+        self._by_client[order.client_order_id] = own
         self.bus.publish(self._order_event_topic(), OrderAccepted(
-            now, now, order.client_order_id, order.instrument, str(oid)))
+            now, now, order.client_order_id, order.instrument, own.venue_order_id))
         engine = book.engine
         with self.bus.batch():  # subscribers react only after the match is complete
             if order.order_type is OrderType.MARKET:
@@ -194,13 +211,20 @@ class SimMarketVenue(Venue):
             self._flush(i, book, now)
 
     def cancel_order(self, order: Order) -> None:
+        now = self.clock.timestamp_ns()
+        own = self._by_client.get(order.client_order_id)
         found = self._book_for(order.instrument)
-        if found is None or order.venue_order_id is None:
-            return
-        i, book = found
-        with self.bus.batch():
-            if book.engine.cancel(int(order.venue_order_id)):
-                self._flush(i, book, self.clock.timestamp_ns())
+        if own is not None and found is not None and own.oid in self._own:
+            i, book = found
+            with self.bus.batch():
+                canceled = book.engine.cancel(own.oid)
+                if canceled:
+                    self._flush(i, book, now)
+            if canceled:
+                return
+        self.bus.publish(self._order_event_topic(), OrderUpdateRejected(
+            now, now, order.client_order_id, order.instrument, "cancel", "NOT_WORKING",
+            "the order is not working at the venue"))
 
     def own_fill(self, inst: Instrument, order_id: int, price: int, qty: int, maker: bool) -> None:
         order = self._own.get(order_id)
@@ -210,30 +234,80 @@ class SimMarketVenue(Venue):
         fee = inst.notional(price, qty) * (inst.maker_fee if maker else inst.taker_fee)
         self._own_trade_ids += 1
         order.filled += qty
-        self.bus.publish(self._order_event_topic(), OrderFilled(
-            now, now, order.client_order_id, order.instrument, str(order_id),
-            f"S{self._own_trade_ids}", order.side, price, qty,
+        self._account[order.instrument] = self._account.get(order.instrument, 0) + \
+            int(order.side) * qty
+        fill = OrderFilled(
+            now, now, order.client_order_id, order.instrument, order.venue_order_id,
+            f"S{self._run_tag}-{self._own_trade_ids}", order.side, price, qty,
             Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote,
-            order.qty - order.filled))
+            order.qty - order.filled)
+        self._fills.append(fill)
+        self.bus.publish(self._order_event_topic(), fill)
 
     def own_done(self, order_id: int, leaves: int, reason: str) -> None:
         order = self._own.pop(order_id, None)
-        if order is None or reason == "FILLED":
+        if order is None:
             return
-        now = self.clock.timestamp_ns()
+        order.ts = self.clock.timestamp_ns()
+        if reason == "FILLED":
+            order.status = OrderStatus.FILLED
+            return
+        order.status = OrderStatus.CANCELED
+        order.reason = reason
+        now = order.ts
         self.bus.publish(self._order_event_topic(), OrderCanceled(
             now, now, order.client_order_id, order.instrument, reason))
 
+    # --- queries -----------------------------------------------------------------------------
+    def _report(self, own: _OwnOrder) -> OrderStatusReport:
+        return OrderStatusReport(own.client_order_id, own.venue_order_id, own.instrument,
+                                 own.side, own.qty, own.status, own.filled, own.price,
+                                 own.order_type, own.tif, own.ts, own.reason)
+
+    async def query_order(self, client_order_id: str, instrument: str
+                          ) -> OrderStatusReport | None:
+        own = self._by_client.get(client_order_id)
+        return None if own is None else self._report(own)
+
+    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
+        return [self._report(o) for o in self._own.values()
+                if instrument is None or o.instrument == instrument]
+
+    async def fills_since(self, since_ns: int, instrument: str | None = None
+                          ) -> list[OrderFilled]:
+        return [f for f in self._fills
+                if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)]
+
+    async def positions(self) -> list[PositionReport] | None:
+        return [PositionReport(iid, qty) for iid, qty in sorted(self._account.items())]
+
+    def resume(self, session: int, positions: dict[str, int]) -> None:
+        """Ids carry the engine's session number; the account opens with the positions the
+        engine's store kept (this in-process exchange does not outlive its process)."""
+        self._run_tag = f"{session:x}"
+        self._account = {iid: qty for iid, qty in positions.items() if qty}
+
 
 class _OwnOrder:
-    __slots__ = ("client_order_id", "instrument", "side", "qty", "filled")
+    __slots__ = ("client_order_id", "instrument", "side", "qty", "filled", "oid",
+                 "venue_order_id", "price", "order_type", "tif", "ts", "status", "reason")
 
-    def __init__(self, client_order_id: str, instrument: str, side: Side, qty: int) -> None:
+    def __init__(self, client_order_id: str, instrument: str, side: Side, qty: int, oid: int,
+                 venue_order_id: str, price: int | None, order_type: OrderType,
+                 tif: TimeInForce, ts: int) -> None:
         self.client_order_id = client_order_id
         self.instrument = instrument
         self.side = side
         self.qty = qty
         self.filled = 0
+        self.oid = oid
+        self.venue_order_id = venue_order_id
+        self.price = price
+        self.order_type = order_type
+        self.tif = tif
+        self.ts = ts
+        self.status = OrderStatus.ACCEPTED
+        self.reason = ""
 
 
 class _OwnOrders:

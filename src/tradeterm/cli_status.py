@@ -1,0 +1,133 @@
+"""``tradeterm status``: trading state, positions, working orders, today's PnL and fills, read
+from the store, so it works whether or not a session is running (SQLite WAL lets it read while
+the session writes)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from tradeterm.cli_session import ask_session, data_dir_for, open_store
+
+DAY_NS = 86_400 * 1_000_000_000
+RECENT_FILLS = 20
+
+
+def iso(ts_ns: int) -> str:
+    dt = datetime.fromtimestamp(ts_ns // 1_000_000_000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{ts_ns % 1_000_000_000:09d}Z"
+
+
+def collect(args: argparse.Namespace) -> dict[str, Any]:
+    from tradeterm.domain.instruments import Instrument
+
+    try:
+        session = ask_session(data_dir_for(args.config), {"op": "status"}, timeout=1.0)
+    except TimeoutError:
+        session = {"pid": None, "stuck": True}  # holds the socket but does not answer
+    store = open_store(args.config)
+    try:
+        instruments = store.load_instruments()
+        state = store.load_trading_state()
+        positions = store.load_positions()
+        orders = store.load_open_orders()
+        fill_rows = store.fill_rows()
+        day = store.load_day(time.time_ns() // DAY_NS)  # today, UTC
+    finally:
+        store.close()
+
+    def inst_of(iid: str) -> Instrument | None:
+        return instruments.get(iid)
+
+    def qty(iid: str, lots: int) -> str:
+        inst = inst_of(iid)
+        return str(inst.lots_to_qty(lots)) if inst else str(lots)
+
+    def price(iid: str, ticks: int | Decimal | None) -> str | None:
+        inst = inst_of(iid)
+        if ticks is None:
+            return None
+        return str(ticks * inst.tick_size) if inst else str(ticks)
+
+    def money(iid: str, tick_lots: int) -> str:
+        inst = inst_of(iid)
+        return str(tick_lots * inst.tick_size * inst.lot_size) if inst else str(tick_lots)
+
+    def symbol(iid: str) -> str:
+        inst = inst_of(iid)
+        return inst.symbol if inst else iid
+
+    fills = [{"id": r.trade_id, "instrument": symbol(r.instrument), "instrument_id": r.instrument,
+              "side": "BUY" if r.side > 0 else "SELL", "qty": qty(r.instrument, r.qty),
+              "price": price(r.instrument, r.price), "ts": iso(r.ts_event),
+              "ts_ns": r.ts_event, "fee": r.fee, "fee_currency": r.fee_currency,
+              "liquidity": r.liquidity, "client_order_id": r.client_order_id}
+             for r in fill_rows]
+    return {
+        "trading_state": state[0].value if state else "ACTIVE",
+        "trading_state_reason": state[1] if state else "",
+        "trading_state_source": state[2] if state else "",
+        "trading_state_since": iso(state[3]) if state and state[3] else None,
+        "session_running": session is not None,
+        "session_pid": session.get("pid") if session else None,
+        "positions": [{
+            "instrument": symbol(p.instrument), "instrument_id": p.instrument,
+            "qty": qty(p.instrument, p.qty),
+            "avg_price": None if not p.qty else str(
+                (Decimal(p.cost) / Decimal(p.qty) * inst_of(p.instrument).tick_size).quantize(
+                    inst_of(p.instrument).tick_size / 100)) if inst_of(p.instrument) else None,
+            "realized_pnl": money(p.instrument, p.realized), "fees": str(p.fees),
+            "fills": p.fills} for p in positions if p.qty or p.fills],
+        "working_orders": [{
+            "client_order_id": o.client_order_id, "instrument": symbol(o.instrument),
+            "side": o.side.name, "qty": qty(o.instrument, o.qty),
+            "filled": qty(o.instrument, o.filled_qty), "price": price(o.instrument, o.price),
+            "type": o.order_type.value, "status": o.status.value, "source": o.source,
+            "external": o.external, "venue": venue} for o, venue in orders],
+        "today": None if day is None else {
+            "start_equity": str(day[0]), "equity": str(day[2]) if day[2] is not None else None,
+            "pnl": str(day[2] - day[0]) if day[2] is not None else None,
+            "as_of": iso(day[3]) if day[3] else None},
+        "fill_count": len(fills),
+        "fills": fills if args.fills else fills[-RECENT_FILLS:],
+    }
+
+
+def run_status(args: argparse.Namespace) -> int:
+    report = collect(args)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+        return 0
+    running = f"session running (pid {report['session_pid']})" if report["session_running"] \
+        else "no session running"
+    reason = f" ({report['trading_state_reason']})" if report["trading_state_reason"] else ""
+    lines = [f"trading {report['trading_state']}{reason}; {running}"]
+    lines.append("positions:" if report["positions"] else "positions: none")
+    for p in report["positions"]:
+        lines.append(f"  {p['instrument']:<14} {p['qty']:>14}  avg {p['avg_price'] or '-':>12}  "
+                     f"realized {p['realized_pnl']}  fees {p['fees']}")
+    lines.append(f"working orders: {len(report['working_orders'])}")
+    for o in report["working_orders"]:
+        tag = " EXTERNAL" if o["external"] else ""
+        lines.append(f"  {o['client_order_id']}  {o['instrument']:<14} {o['side']:<4} "
+                     f"{o['qty']} @ {o['price'] or 'MKT'}  filled {o['filled']}  {o['status']}"
+                     f"  {o['source']}{tag}")
+    today = report["today"]
+    if today and today["pnl"] is not None:
+        lines.append(f"today's PnL: {today['pnl']} (equity {today['equity']}, as of "
+                     f"{today['as_of']})")
+    else:
+        lines.append("today's PnL: no session has traded today")
+    if args.fills:
+        lines.append(f"fills: {report['fill_count']}")
+        for f in report["fills"]:
+            lines.append(f"  {f['id']:<24} {f['ts']}  {f['instrument']:<14} {f['side']:<4} "
+                         f"{f['qty']} @ {f['price']}  fee {f['fee']} {f['fee_currency']}")
+    else:
+        lines.append(f"fills: {report['fill_count']} (list them with --fills)")
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,370 @@
+"""The trading desk: risk, OMS, portfolio and kill switch wired into one unit for the kernel.
+
+Commands flow UI / quoter / CLI -> ``TradingDesk.execute`` -> risk -> OMS -> venue; order
+events flow venue -> bus -> OMS -> portfolio. The kernel builds one desk for every mode and
+talks to it only through ``execute`` (and ``start``/``stop``). Like the kernel this module is a
+composition helper: components never import it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import NS, Clock
+from tradeterm.core.views import EngineViews
+from tradeterm.domain.commands import (
+    CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
+)
+from tradeterm.domain.events import (
+    ConnectionState, KillSwitchTripped, OrderDenied, ReconciliationCompleted, TradingState,
+    TradingStateChanged, VenueStatus,
+)
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.oms.ids import ClientOrderIds
+from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.reconcile import ReconcileResult, reconcile
+from tradeterm.oms.store import Store
+from tradeterm.portfolio.portfolio import DayState, Portfolio
+from tradeterm.risk.checks import PreTradeRisk
+from tradeterm.risk.context import CheckResult
+from tradeterm.risk.flatten import Flattener
+from tradeterm.risk.killswitch import KillSwitch
+from tradeterm.risk.limits import PostTradeLimits
+
+if TYPE_CHECKING:
+    from tradeterm.config import Settings
+    from tradeterm.venues.base import Venue
+
+log = logging.getLogger("tradeterm.desk")
+
+REVALUE_TIMER = "desk.revalue"
+DAY_SAVE_NS = 5 * NS
+MS = 1_000_000
+
+
+class TradingDesk:
+    def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
+                 venues: dict[str, Venue], instruments: dict[str, Instrument],
+                 views: EngineViews, store: Store) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.clock = clock
+        self.venues = venues
+        self.instruments = instruments
+        self.views = views
+        self.store = store
+        cfg, risk_cfg = settings.oms, settings.risk
+        self.killswitch = KillSwitch(bus, persist=store.save_trading_state)
+        pf = settings.portfolio
+        self.portfolio = Portfolio(instruments, views.portfolio, views.books, views.stats,
+                                   pf.mark, pf.starting_cash, pf.currency)
+        self.portfolio.on_position = lambda e: bus.publish(topics.POSITION, e)
+        self.ids = ClientOrderIds(cfg.order_id_prefix, store.next_session(), store.next_session)
+        self.oms = OrderManager(bus, clock, store, venues, self.ids, self.portfolio, views.orders,
+                                views.fills, cfg.ack_timeout_ms * MS, cfg.query_retry_ms * MS,
+                                cfg.max_query_attempts, cfg.flush_interval_ms * MS)
+        self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
+                                 self.portfolio.qty, self.oms, self.killswitch,
+                                 clock.timestamp_ns,
+                                 {name: v.order_rate_limit for name, v in venues.items()})
+        self.limits = PostTradeLimits(risk_cfg, views.portfolio, self.risk.limits,
+                                      self.portfolio.qty)
+        self.flattener = Flattener(clock, self.risk.limits, self.portfolio.qty,
+                                   self.oms.has_working, self.ids.next, self.risk.authorize_flatten,
+                                   self.submit, risk_cfg.flatten_max_attempts,
+                                   risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
+        self.killswitch.on_trip.append(self._after_trip)
+        self.killswitch.on_change.append(self._show_state)
+        self.oms.on_replace = self.submit
+        self.oms.on_problem = self._oms_problem
+        self.oms.on_fill = lambda _fill: self._check_limits(self.clock.timestamp_ns())
+        self.reconciliations: list[ReconcileResult] = []
+        self.submitted = 0
+        self.denied = 0
+        self._started = False
+        self._feed_down: dict[str, int] = {}  # venue -> since when its feed is not CONNECTED
+        self._tasks: set[asyncio.Task] = set()
+        self._day_saved_ts = 0
+        for name in venues:
+            bus.subscribe(topics.venue_status(name), self._on_venue_status)
+        store.save_instruments(instruments.values())
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> bool:
+        """Load the store, reconcile with every venue, then open for trading. Returns True if
+        reconciliation was clean."""
+        now = self.clock.timestamp_ns()
+        saved = self.store.load_trading_state()
+        if saved is not None:
+            self.killswitch.restore(saved[0], saved[1], saved[2])
+            if saved[0] is not TradingState.ACTIVE:
+                log.warning("trading is %s from the previous session (%s): re-arm with a reason "
+                            "to trade", saved[0].value, saved[1])
+        self._show_state(None)
+        self.views.status.trading_state_reason = "reconciling with the venue"
+        positions = self.store.load_positions()
+        day = self.store.load_day(now // (86_400 * NS))
+        self.portfolio.load(positions, None if day is None else
+                            DayState(now // (86_400 * NS), day[0], day[1]))
+        lookback = int(self.settings.oms.fills_lookback_s * NS)
+        self.oms.load(self.store.load_open_orders(),
+                      {v: self.store.known_trade_ids(v, now - lookback - NS * 3600)
+                       for v in self.venues})
+        held = {p.instrument: p.qty for p in positions}
+        clean = True
+        for venue in self.venues.values():
+            if not venue.keeps_state:
+                venue.resume(self.ids.session, {i: q for i, q in held.items()
+                                                if i.startswith(venue.name + ":")})
+            result = await reconcile(self.oms, self.store, venue, self._positions, lookback, now)
+            clean = clean and self._report(result)
+        self.risk.ready = True
+        self._started = True
+        self.portfolio.revalue(self.clock.timestamp_ns())
+        self._show_state(None)
+        self.oms.start_timers()
+        self.clock.set_timer(REVALUE_TIMER, self.settings.portfolio.revalue_ms * MS, self._revalue,
+                             self.clock.timestamp_ns())
+        return clean
+
+    def stop(self) -> None:
+        """Clean shutdown: cancel working orders (``session.cancel_on_exit``), write all."""
+        self.flattener.stop()
+        self.clock.cancel_timer(REVALUE_TIMER)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._started and self.settings.session.cancel_on_exit and self.oms.working:
+            n = self.oms.cancel_all()
+            log.info("shutting down: %d working order(s) canceled", n)
+        self.oms.stop_timers()
+        try:
+            self._save_day(self.clock.timestamp_ns(), force=True)
+            self.store.flush()
+        except Exception as exc:
+            log.error("could not write the final state: %s", exc)
+
+    def _positions(self) -> dict[str, int]:
+        return {iid: p.qty for iid, p in self.portfolio.positions.items()}
+
+    def _report(self, result: ReconcileResult) -> bool:
+        self.reconciliations.append(result)
+        now = self.clock.timestamp_ns()
+        text = result.describe()
+        repaired = result.adopted or result.resolved or result.closed_lost or result.missed_fills
+        if result.clean:
+            (log.info if repaired else log.debug)("%s", text)
+        else:
+            log.error("%s", text)
+        self.store.audit(now, "reconciliation", result.venue, text)
+        self.bus.publish(topics.OMS, ReconciliationCompleted(
+            now, now, result.venue, result.clean, result.adopted, result.resolved,
+            result.closed_lost, result.missed_fills, "; ".join(result.problems)))
+        if not result.clean:
+            self.trip(f"reconciliation failed: {'; '.join(result.problems)}", "reconciliation")
+        return result.clean
+
+    # --- commands --------------------------------------------------------------------------
+    def execute(self, cmd: Command) -> Any:
+        """The one entry for commands. Returns what the specific method returns."""
+        self.bus.publish(topics.COMMAND, cmd)
+        kind = type(cmd)
+        if kind is SubmitOrder:
+            return self.submit(cmd)  # type: ignore[arg-type]
+        if kind is CancelOrder:
+            return self.oms.cancel(cmd.client_order_id)  # type: ignore[attr-defined]
+        if kind is CancelAll:
+            return self.oms.cancel_all(cmd.instrument, cmd.side)  # type: ignore[attr-defined]
+        if kind is ModifyOrder:
+            return self.modify(cmd)  # type: ignore[arg-type]
+        if kind is TripKillSwitch:
+            return self.trip(cmd.reason, cmd.source, cmd.flatten, cmd.cancel)  # type: ignore[attr-defined]
+        if kind is RearmTrading:
+            return self.rearm(cmd.reason, cmd.state, cmd.source)  # type: ignore[attr-defined]
+        raise TypeError(f"unknown command {kind.__name__}")
+
+    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        """Risk, then the OMS. A denial is published (topic ``risk``) and returned."""
+        verdict = self.risk.check(cmd)
+        if verdict is not None:
+            return self._deny(cmd, verdict)
+        self.submitted += 1
+        return self.oms.submit(cmd)
+
+    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+        order = self.oms.working.get(cmd.client_order_id)
+        if order is None:
+            return False
+        probe = SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
+                            max(1, (cmd.qty if cmd.qty is not None else order.qty)
+                                - order.filled_qty),
+                            order.order_type, cmd.price if cmd.price is not None else order.price,
+                            tif=order.tif, reduce_only=order.reduce_only, source=order.source)
+        # the order as it would be after the modify; a cancel-replace's replacement is checked
+        # (and spends its token) again when it goes out
+        verdict = self.risk.check(probe, commit=False)
+        if verdict is not None:
+            return self._deny(probe, verdict, cmd.client_order_id)
+        done = self.oms.modify(cmd)
+        if done and order.status is OrderStatus.PENDING_UPDATE:
+            self.risk.take_token(self.oms.venue_of[order.client_order_id])
+        return done
+
+    def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
+        return self.risk.preview(cmd)
+
+    def _deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
+              client_order_id: str | None = None) -> OrderDenied:
+        self.denied += 1
+        now = self.clock.timestamp_ns()
+        code, message = verdict
+        event = OrderDenied(now, now, client_order_id or cmd.client_order_id, cmd.instrument,
+                            code, message)
+        risk_view = self.views.risk
+        risk_view.denied += 1
+        risk_view.last_denied = f"{code}: {message}"
+        risk_view.version += 1
+        (log.debug if cmd.source == "quoter" else log.info)(
+            "order %s denied: %s %s", event.client_order_id, code, message)
+        self.bus.publish(topics.RISK, event)
+        return event
+
+    # --- kill switch -----------------------------------------------------------------------
+    def trip(self, reason: str, source: str, flatten: bool = False, cancel: bool = True) -> bool:
+        return self.killswitch.trip(reason, source, self.clock.timestamp_ns(), flatten, cancel)
+
+    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
+              source: str = "command") -> str | None:
+        """Leave HALTED / REDUCING. Returns an error message if refused."""
+        if state is TradingState.ACTIVE:
+            breach = self.limits.breach()
+            if breach is not None:
+                return f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); re-arm to REDUCING " \
+                       "to trade down, or change the limit"
+        self.flattener.stop()
+        return self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
+
+    def _after_trip(self, event: KillSwitchTripped) -> None:
+        if event.cancel:
+            n = self.oms.cancel_all()
+            log.warning("kill switch: %d working order(s) canceled", n)
+        if event.flatten:
+            self.flattener.start()
+        self.views.risk.version += 1
+
+    def _show_state(self, _event: TradingStateChanged | None) -> None:
+        ks = self.killswitch
+        for view in (self.views.status,):
+            view.trading_state = ks.state
+            view.trading_state_reason = ks.reason
+            view.touch()
+        self.views.risk.state = ks.state
+        self.views.risk.reason = ks.reason
+        self.views.risk.version += 1
+
+    def _oms_problem(self, message: str) -> None:
+        if not self.killswitch.halted:
+            self.trip(message, "oms")
+
+    # --- post-trade ------------------------------------------------------------------------
+    def _revalue(self, ts: int) -> None:
+        self.portfolio.revalue(ts)
+        self._check_limits(ts)
+        self._save_day(ts)
+
+    def _check_limits(self, ts: int) -> None:
+        if self._started and self.killswitch.state is TradingState.ACTIVE:
+            breach = self.limits.breach()
+            if breach is not None:
+                self.trip(breach[1], f"limit:{breach[0]}")
+        risk_view = self.views.risk
+        risk_view.limits = self.limits.usage()
+        risk_view.version += 1
+
+    def _save_day(self, ts: int, force: bool = False) -> None:
+        """Today's reference points and the latest equity (for ``tradeterm status``): on a new
+        day at once, otherwise every few seconds."""
+        day = self.portfolio.day
+        if day is None:
+            return
+        new_day = self._day_saved_ts // (86_400 * NS) != ts // (86_400 * NS)
+        if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
+            self.store.save_day(day.day, day.start_equity, day.peak_equity,
+                                self.views.portfolio.equity, ts)
+            self.portfolio.day_dirty = False
+            self._day_saved_ts = ts
+
+    # --- feed loss and reconnects ----------------------------------------------------------
+    def _on_venue_status(self, msg: VenueStatus) -> None:
+        if msg.state is ConnectionState.CONNECTED:
+            was_down = self._feed_down.pop(msg.venue, None)
+            self.clock.cancel_timer(f"desk.feed_loss.{msg.venue}")
+            if was_down is not None and self._started:
+                log.warning("%s reconnected: reconciling", msg.venue)
+                self.oms.mark_all_uncertain(msg.venue)
+                self._spawn(self._reconcile_again(msg.venue))
+            return
+        if msg.state is ConnectionState.CONNECTING or msg.venue in self._feed_down:
+            return
+        self._feed_down[msg.venue] = msg.ts_recv
+        if self.settings.risk.feed_loss_policy == "halt":
+            grace = int(self.settings.risk.feed_loss_grace_s * NS)
+            self.clock.set_alert(f"desk.feed_loss.{msg.venue}", self.clock.timestamp_ns() + grace,
+                                 lambda _ts, v=msg.venue, s=msg.state: self._feed_lost(v, s))
+
+    def _feed_lost(self, venue: str, state: ConnectionState) -> None:
+        if venue in self._feed_down:
+            self.trip(f"market data from {venue} lost ({state.value}) for more than "
+                      f"{self.settings.risk.feed_loss_grace_s:g}s", "feed_loss")
+
+    async def _reconcile_again(self, venue: str) -> None:
+        now = self.clock.timestamp_ns()
+        result = await reconcile(self.oms, self.store, self.venues[venue], self._positions,
+                                 int(self.settings.oms.fills_lookback_s * NS), now)
+        self._report(result)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- hangup ----------------------------------------------------------------------------
+    def hangup(self) -> None:
+        """The terminal went away (SIGHUP): apply ``session.on_hangup``."""
+        policy = self.settings.session.on_hangup
+        if policy == "keep":
+            log.warning("terminal hung up: trading continues (session.on_hangup = keep)")
+        else:
+            self.trip("terminal hung up (SIGHUP)", "hangup", cancel=policy == "halt_cancel")
+
+    # --- summary ---------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Trading figures for the headless summary (deterministic under ``--fast --seed``)."""
+        pv = self.views.portfolio
+        positions = {}
+        for iid, row in sorted(pv.positions.items()):
+            inst = self.instruments[iid]
+            if row.qty == 0 and row.realized == 0 and row.fees == 0:
+                continue
+            positions[inst.symbol] = {
+                "qty": str(inst.lots_to_qty(row.qty)),
+                "avg_price": None if row.avg_price is None else str(row.avg_price),
+                "realized": str(row.realized), "unrealized": str(row.unrealized),
+                "fees": str(row.fees)}
+        return {
+            "trading_state": self.killswitch.state.value,
+            "trading_state_reason": self.killswitch.reason,
+            "orders_submitted": self.submitted,
+            "orders_denied": self.denied,
+            "working_orders": len(self.oms.working),
+            "fills": self.oms.fills_applied,
+            "positions": positions,
+            "equity": str(pv.equity),
+            "day_pnl": str(pv.day_pnl),
+            "fees": str(pv.fees),
+            "reconciliation": [r.describe() for r in self.reconciliations],
+        }

@@ -1,0 +1,1 @@
+"""Order management: client order ids, the order state machine, durable state, reconciliation."""

@@ -1,0 +1,1 @@
+"""Positions, average cost, realized/unrealized PnL, fees and the account's equity curve."""

@@ -1,0 +1,1 @@
+"""Pre-trade checks, post-trade limits and the kill switch (TradingState)."""
