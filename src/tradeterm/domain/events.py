@@ -128,3 +128,21 @@ class LogLine(Event, frozen=True):
     level: str
     logger: str
     message: str
+
+
+class OrderModifyRejected(Event, frozen=True):
+    """The venue refused a modify; the order stays as it was."""
+
+    client_order_id: str
+    instrument: str
+    reason: str
+    message: str = ""
+
+
+class OrderCancelRejected(Event, frozen=True):
+    """The venue refused a cancel (typically: the order is no longer working)."""
+
+    client_order_id: str
+    instrument: str
+    reason: str
+    message: str = ""

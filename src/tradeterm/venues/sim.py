@@ -20,12 +20,14 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.domain.events import (
-    ConnectionState, Liquidity, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected,
-    VenueStatus,
+    ConnectionState, OrderCancelRejected, OrderModifyRejected, OrderRejected, VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
-from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.domain.orders import Order
+from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
+from tradeterm.matching.reports import OrderReports
+from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.base import Venue
 from tradeterm.venues.simmarket import TRADER, AgentParams, SimBook
 
@@ -40,14 +42,19 @@ class SimMarketVenue(Venue):
     name = "sim"
 
     def __init__(self, bus: MessageBus, clock: Clock, markets: list[tuple[Instrument, AgentParams]],
-                 events_per_second: float, seed: int, seed_orders: int = 300) -> None:
+                 events_per_second: float, seed: int, seed_orders: int = 300,
+                 rules: dict[str, MatchingRules] | None = None) -> None:
         super().__init__(bus, clock)
         if events_per_second <= 0:
             raise ValueError("events_per_second must be positive")
         self.rate = events_per_second
         self.rng = random.Random(seed)
-        self.books = [SimBook(inst, params, self.rng, _OwnOrders(self, inst))
-                      for inst, params in markets]
+        self.books = []
+        for inst, params in markets:
+            book_rules = (rules or {}).get(inst.id) or MatchingRules.for_instrument(inst)
+            reports = OrderReports(bus, clock, topics.orders(self.name), inst, book_rules.fees,
+                                   TRADER, trade_prefix="S")
+            self.books.append(SimBook(inst, params, self.rng, reports, book_rules, clock))
         total = sum(p.weight for _, p in markets)
         self._cum_weights = []
         acc = 0.0
@@ -56,16 +63,12 @@ class SimMarketVenue(Venue):
             self._cum_weights.append(acc)
         self._seed_orders = seed_orders
         self._update_ids = [0] * len(self.books)
-        self._trade_ids = [0] * len(self.books)
         self._topics = [(topics.book(b.instrument.id), topics.trade(b.instrument.id))
                         for b in self.books]
         self._next_ts = 0
         self.actions = 0
         self.skipped_ns = 0
-        # the session's own orders as the exchange sees them: venue order id -> record
-        self._own: dict[int, _OwnOrder] = {}
-        self._own_ids = 0
-        self._own_trade_ids = 0
+        self._own_ids = 0  # engine ids of the session's own orders (agents' ids start at 2**32)
 
     def instruments(self) -> list[Instrument]:
         return [b.instrument for b in self.books]
@@ -106,17 +109,17 @@ class SimMarketVenue(Venue):
         book_topic, trade_topic = self._topics[i]
         if book.trades:
             iid = book.instrument.id
-            for price, qty, aggressor in book.trades:
-                self._trade_ids[i] += 1
-                publish(trade_topic, Trade(iid, price, qty, aggressor, self._trade_ids[i], ts, ts))
+            for price, qty, aggressor, trade_id in book.trades:
+                publish(trade_topic, Trade(iid, price, qty, aggressor, trade_id, ts, ts))
             book.trades.clear()
-        if book.bid_changes or book.ask_changes:
+        bid_changes, ask_changes = book.engine.level_changes
+        if bid_changes or ask_changes:
             self._update_ids[i] += 1
             uid = self._update_ids[i]
-            publish(book_topic, BookDelta(book.instrument.id, list(book.bid_changes.items()),
-                                          list(book.ask_changes.items()), uid, uid, ts, ts))
-            book.bid_changes.clear()
-            book.ask_changes.clear()
+            publish(book_topic, BookDelta(book.instrument.id, list(bid_changes.items()),
+                                          list(ask_changes.items()), uid, uid, ts, ts))
+            bid_changes.clear()
+            ask_changes.clear()
 
     async def _run_fast(self) -> None:
         clock = self.clock
@@ -162,91 +165,68 @@ class SimMarketVenue(Venue):
         return topics.orders(self.name)
 
     def submit_order(self, order: Order) -> None:
+        """The order enters the exchange book at once; every outcome (accepted or rejected
+        with the engine's reason code, fills, cancels...) arrives as order events."""
         now = self.clock.timestamp_ns()
         found = self._book_for(order.instrument)
-        reason = None
         if found is None:
-            reason, message = "UNKNOWN_INSTRUMENT", f"{order.instrument} is not traded here"
-        elif order.qty <= 0:
-            reason, message = "INVALID_QUANTITY", "quantity must be positive"
-        elif order.order_type is OrderType.LIMIT and (order.price is None or order.price <= 0):
-            reason, message = "INVALID_PRICE", "a limit order needs a positive price"
-        elif order.order_type not in (OrderType.LIMIT, OrderType.MARKET):
-            reason, message = "UNSUPPORTED_ORDER_TYPE", f"{order.order_type.value} not supported"
-        if reason is not None:
             self.bus.publish(self._order_event_topic(), OrderRejected(
-                now, now, order.client_order_id, order.instrument, reason, message))
+                now, now, order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
+                f"{order.instrument} is not traded here"))
             return
-        i, book = found  # type: ignore[misc]
+        i, book = found
         self._own_ids += 1
         oid = self._own_ids
-        self._own[oid] = _OwnOrder(order.client_order_id, order.instrument, order.side, order.qty)
-        self.bus.publish(self._order_event_topic(), OrderAccepted(
-            now, now, order.client_order_id, order.instrument, str(oid)))
-        engine = book.engine
-        if order.order_type is OrderType.MARKET:
-            engine.submit_market(oid, TRADER, order.side, order.qty)
-        else:
-            engine.submit_limit(oid, TRADER, order.side, order.price, order.qty,  # type: ignore[arg-type]
-                                ioc=order.tif is TimeInForce.IOC)
+        order.venue_order_id = str(oid)
+        book.own.track(oid, order.client_order_id, order.side, order.qty)
+        book.engine.submit(
+            oid, TRADER, int(order.side), order.qty, KIND_NAMES[order.order_type.value],
+            order.price, TIF_NAMES[order.tif.value], trigger=order.trigger_price,
+            post_only=order.post_only, reduce_only=order.reduce_only,
+            display=order.display_qty or 0, expire_ns=order.expire_ns)
         self._flush(i, book, now)
 
     def cancel_order(self, order: Order) -> None:
+        now = self.clock.timestamp_ns()
         found = self._book_for(order.instrument)
-        if found is None or order.venue_order_id is None:
+        oid = _engine_id(order.venue_order_id)
+        if found is None or oid is None or not found[1].engine.cancel(oid):
+            self.bus.publish(self._order_event_topic(), OrderCancelRejected(
+                now, now, order.client_order_id, order.instrument, UNKNOWN_ORDER,
+                "the order is not working at the venue"))
             return
+        self._flush(found[0], found[1], now)
+
+    def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
+        """Modified in place by the exchange (a price change or a size increase loses time
+        priority); the outcome arrives as OrderModified or OrderModifyRejected."""
+        now = self.clock.timestamp_ns()
+        found = self._book_for(order.instrument)
+        oid = _engine_id(order.venue_order_id)
+        if found is None or oid is None or oid not in found[1].own.orders:
+            self.bus.publish(self._order_event_topic(), OrderModifyRejected(
+                now, now, order.client_order_id, order.instrument, UNKNOWN_ORDER,
+                "the order is not working at the venue"))
+            return True
         i, book = found
-        if book.engine.cancel(int(order.venue_order_id)):
-            self._flush(i, book, self.clock.timestamp_ns())
+        book.engine.modify(oid, price=price, qty=qty)
+        self._flush(i, book, now)
+        return True
 
-    def own_fill(self, inst: Instrument, order_id: int, price: int, qty: int, maker: bool) -> None:
-        order = self._own.get(order_id)
-        if order is None:
-            return
+    def cancel_all_orders(self, instrument: str | None = None, side: Side | None = None) -> int:
+        """Cancel the session's working orders: all, one instrument's, and/or one side's."""
         now = self.clock.timestamp_ns()
-        fee = inst.notional(price, qty) * (inst.maker_fee if maker else inst.taker_fee)
-        self._own_trade_ids += 1
-        order.filled += qty
-        self.bus.publish(self._order_event_topic(), OrderFilled(
-            now, now, order.client_order_id, order.instrument, str(order_id),
-            f"S{self._own_trade_ids}", order.side, price, qty,
-            Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote,
-            order.qty - order.filled))
-
-    def own_done(self, order_id: int, leaves: int, reason: str) -> None:
-        order = self._own.pop(order_id, None)
-        if order is None or reason == "FILLED":
-            return
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._order_event_topic(), OrderCanceled(
-            now, now, order.client_order_id, order.instrument, reason))
+        count = 0
+        for i, book in enumerate(self.books):
+            if instrument is None or book.instrument.id == instrument:
+                count += book.engine.cancel_all(TRADER, None if side is None else int(side))
+                self._flush(i, book, now)
+        return count
 
 
-class _OwnOrder:
-    __slots__ = ("client_order_id", "instrument", "side", "qty", "filled")
+def _engine_id(venue_order_id: str | None) -> int | None:
+    try:
+        return int(venue_order_id) if venue_order_id is not None else None
+    except ValueError:
+        return None
 
-    def __init__(self, client_order_id: str, instrument: str, side: Side, qty: int) -> None:
-        self.client_order_id = client_order_id
-        self.instrument = instrument
-        self.side = side
-        self.qty = qty
-        self.filled = 0
-
-
-class _OwnOrders:
-    """Routes the matching engine's news about the session's own orders to the venue."""
-
-    __slots__ = ("venue", "instrument")
-
-    def __init__(self, venue: SimMarketVenue, instrument: Instrument) -> None:
-        self.venue = venue
-        self.instrument = instrument
-
-    def own_fill(self, order_id: int, price: int, qty: int, maker: bool) -> None:
-        self.venue.own_fill(self.instrument, order_id, price, qty, maker)
-
-    def own_rested(self, order_id: int) -> None:
-        pass  # the accept was already published when the order arrived
-
-    def own_done(self, order_id: int, leaves: int, reason: str) -> None:
-        self.venue.own_done(order_id, leaves, reason)
