@@ -127,19 +127,28 @@ class Sweeper(_Base):
 
     def _can_fill(self, side: int, limit: int, qty: int, owner: int, stp: int) -> bool:
         """Fill-or-kill check: is there ``qty`` at prices no worse than ``limit`` that this
-        owner may trade with (icebergs count in full: they refill while a sweep goes on)?"""
+        owner can trade with? An iceberg counts in full (it refills while the sweep goes on)
+        unless one of the owner's own orders waits behind it at that level: with self-trade
+        prevention cancelling the aggressor, the sweep stops there after the visible slices."""
         levels = self._asks if side > 0 else self._bids
         prices = sorted((p for p in levels if (p - limit) * side <= 0), reverse=side < 0)
+        stops_at_own = stp != STP_CANCEL_RESTING and stp != 0
         total = 0
         for p in prices:
-            for order in levels[p]:
-                if order.owner == owner and stp:
-                    if stp == STP_CANCEL_RESTING:
-                        continue
-                    return False
-                total += order.leaves
-                if total >= qty:
-                    return True
+            queue = levels[p]
+            own_at = -1
+            if stp:
+                for k, order in enumerate(queue):
+                    if order.owner == owner:
+                        own_at = k
+                        break
+            if own_at >= 0 and stops_at_own:
+                if not self._pro_rata:  # pro rata stops before the level
+                    total += sum(o.visible for o in list(queue)[:own_at])
+                return total >= qty
+            total += sum(o.leaves for o in queue if o.owner != owner or not stp)
+            if total >= qty:
+                return True
         return False
 
     def _match_pro_rata(self, side: int, limit: int, qty: int, taker_id: int, taker_owner: int,
