@@ -15,6 +15,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,10 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.events import VenueStatus
 from tradeterm.domain.instruments import Instrument
 from tradeterm.logbridge import EngineLogHandler
+from tradeterm.matching.paper_fills import FillModel
+from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.base import Venue
+from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
 
@@ -46,6 +50,7 @@ class RunOptions:
 
 def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int) -> SimMarketVenue:
     markets = []
+    rules = {}
     for cfg in settings.sim.instruments:
         inst = Instrument("sim", cfg.symbol, cfg.base, cfg.quote, cfg.tick_size, cfg.lot_size,
                           cfg.min_notional, cfg.maker_fee, cfg.taker_fee)
@@ -55,20 +60,40 @@ def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int
             maker_median_lots=cfg.maker_median_lots, taker_median_lots=cfg.taker_median_lots,
             weight=cfg.weight)
         markets.append((inst, params))
-    return SimMarketVenue(bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders)
+        rules[inst.id] = MatchingRules.for_instrument(
+            inst, post_only=cfg.post_only, pro_rata=cfg.pro_rata, stp=cfg.self_trade_prevention)
+    return SimMarketVenue(bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders,
+                          rules)
+
+
+def fill_model(settings: Settings) -> FillModel:
+    cfg = settings.paper
+    return FillModel(model=cfg.fill_model, latency_ns=int(cfg.latency_ms * 1_000_000),
+                     jitter_ns=int(cfg.latency_jitter_ms * 1_000_000),
+                     cancels_ahead=cfg.cancels_ahead, post_only_slide=cfg.post_only == "slide")
+
+
+def with_paper_execution(settings: Settings, data: Venue, seed: int = 0) -> PaperVenue:
+    """Market data from ``data`` (a replay, a live feed) + paper fills with the configured model:
+    pass ``venue_factory=lambda bus, clock: with_paper_execution(settings, make_data(bus,
+    clock))`` to ``Kernel``."""
+    return PaperVenue(data, fill_model(settings), seed)
 
 
 class Kernel:
     """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
 
     def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
-                 venue: Venue | None = None, clock: Clock | None = None) -> None:
+                 venue: Venue | None = None, clock: Clock | None = None,
+                 venue_factory: Callable[[MessageBus, Clock], Venue] | None = None) -> None:
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
         self.clock = clock or (SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = MessageBus()
         self.bus.on_handler_error = self._on_handler_error
+        if venue is None and venue_factory is not None:  # built on this kernel's bus and clock
+            venue = venue_factory(self.bus, self.clock)
         self.venue = venue or build_sim_venue(settings, self.bus, self.clock, self.seed)
         self.instruments = {inst.id: inst for inst in self.venue.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
