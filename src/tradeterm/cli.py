@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tradeterm import __version__
 
-COMMANDS = ("paper", "config")
+COMMANDS = ("paper", "config", "bench")
 
 
 class UsageError(Exception):
@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser("check", help="validate a config file and the environment")
     check.add_argument("file", nargs="?", type=Path, help="TOML file (default: defaults + env)")
+
+    bench = sub.add_parser("bench", help="performance figures, each beside a reference")
+    bench.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    bench.add_argument("--only", metavar="NAMES",
+                       help="comma-separated benchmark names or areas (e.g. matching)")
+    bench.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     return parser
 
 
@@ -97,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_config import check_config
 
             return check_config(args.file)
+        if args.command == "bench":
+            from tradeterm.cli_bench import run_bench
+
+            return run_bench(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)

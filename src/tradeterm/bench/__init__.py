@@ -1,4 +1,7 @@
 """``tradeterm bench``: performance figures, each beside a reference measured in the same run."""
 
 # Modules that register benchmarks (imported by the runner, never by the engine).
-MODULES: list[str] = []
+MODULES: list[str] = [
+    "tradeterm.bench.matching_bench",
+    "tradeterm.bench.book_bench",
+]
