@@ -186,17 +186,25 @@ class MatchingEngine(Sweeper, ConditionalOrders):
         if order is not None:
             price = order.price
             if order.side > 0:
-                levels, sizes, changes = self._bids, self._bid_size, self._bid_changes
+                queue = self._bids[price]
+                queue.remove(order)
+                if queue:
+                    self._bid_size[price] = self._bid_changes[price] = (
+                        self._bid_size[price] - order.visible)
+                else:
+                    del self._bids[price]
+                    del self._bid_size[price]
+                    self._bid_changes[price] = 0
             else:
-                levels, sizes, changes = self._asks, self._ask_size, self._ask_changes
-            queue = levels[price]
-            queue.remove(order)
-            if queue:
-                sizes[price] = changes[price] = sizes[price] - order.visible
-            else:
-                del levels[price]
-                del sizes[price]
-                changes[price] = 0
+                queue = self._asks[price]
+                queue.remove(order)
+                if queue:
+                    self._ask_size[price] = self._ask_changes[price] = (
+                        self._ask_size[price] - order.visible)
+                else:
+                    del self._asks[price]
+                    del self._ask_size[price]
+                    self._ask_changes[price] = 0
         else:
             order = self.stops.pop(order_id, None)
             if order is None:

@@ -68,39 +68,41 @@ class Sweeper(_Base):
                         self._stp_hit = True
                         break
                     continue
-                visible = maker.visible
-                fill = visible if visible < remaining else remaining
-                remaining -= fill
-                size -= fill
-                maker.leaves -= fill
-                visible -= fill
-                maker.visible = visible
+                fill = maker.visible
                 trade_id += 1
-                if not visible:
+                if fill <= remaining:  # its whole shown part trades
+                    remaining -= fill
+                    size -= fill
                     queue.popleft()
-                    if maker.leaves:  # iceberg: a new slice, at the back of the queue
-                        visible = maker.ext.display  # type: ignore[union-attr]
-                        if visible > maker.leaves:
-                            visible = maker.leaves
-                        maker.visible = visible
-                        size += visible
+                    leaves = maker.leaves - fill
+                    maker.leaves = leaves
+                    if leaves:  # iceberg: a new slice, at the back of the queue
+                        shown = maker.ext.display  # type: ignore[union-attr]
+                        if shown > leaves:
+                            shown = leaves
+                        maker.visible = shown
+                        size += shown
                         queue.append(maker)
-                    else:
+                    else:  # done (its ``visible`` is left as it was: meaningless now)
                         del orders[maker.order_id]
                         if maker.ext is not None:
                             self._forget(maker)
+                else:  # the taker is done inside this order
+                    fill = remaining
+                    remaining = 0
+                    size -= fill
+                    maker.leaves -= fill
+                    maker.visible -= fill
                 if positions is not None:
                     self._track_fill(maker.owner, taker_owner, side, fill)
                 if not first:
                     first = price
                 last = price
-                self.trade_id = trade_id
                 on_fill(maker, taker_id, taker_owner, price, fill, remaining, trade_id)
                 if not remaining:
                     break
             if queue:
-                sizes[price] = size
-                changes[price] = size
+                sizes[price] = changes[price] = size
             else:
                 del levels[price]
                 del sizes[price]
@@ -109,6 +111,7 @@ class Sweeper(_Base):
             if not remaining or self._stp_hit:
                 break
         if last:
+            self.trade_id = trade_id
             self.last_price = last
             if self._watch:
                 self._traded(first, last)
