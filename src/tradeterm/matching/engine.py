@@ -22,22 +22,22 @@ from collections import deque
 from heapq import heapify, heappop, heappush
 
 from tradeterm.core.clock import Clock
+from tradeterm.matching.amend import Amendments
 from tradeterm.matching.conditional import ConditionalOrders
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
-    CANCELED, DUPLICATE_ORDER_ID, FOK, FOK_UNFILLED, GTC, GTD, INVALID_DISPLAY_QTY,
-    INVALID_EXPIRE_TIME, INVALID_PRICE, INVALID_QUANTITY, INVALID_TRIGGER_PRICE, IOC,
-    IOC_REMAINDER, LIMIT, MARKET, MIN_NOTIONAL, NO_LIQUIDITY, POST_ONLY_WOULD_TAKE,
-    REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT, STOP_MARKET, UNKNOWN_ORDER,
-    UNSUPPORTED_COMBINATION, WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
+    CANCELED, FOK, FOK_UNFILLED, GTC, GTD, IOC, IOC_REMAINDER, LIMIT, NO_LIQUIDITY,
+    POST_ONLY_WOULD_TAKE, REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT, STOP_MARKET,
+    WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
 )
 from tradeterm.matching.rules import MatchingRules
 from tradeterm.matching.sweep import Sweeper
+from tradeterm.matching.validate import Validation
 
 ANY_PRICE = 1 << 62  # a buy market order's limit; a sell market order's limit is 0
 
 
-class MatchingEngine(Sweeper, ConditionalOrders):
+class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
     """One instrument's book. See the module docstring."""
 
     def __init__(self, listener: MatchListener, rules: MatchingRules | None = None,
@@ -302,51 +302,6 @@ class MatchingEngine(Sweeper, ConditionalOrders):
             self._reduce_only.setdefault(order.owner, []).append(order)
             self._update_watch()
 
-    def _refuse(self, order_id: int, owner: int, kind: int, price: int | None, qty: int,
-                trigger: int | None, display: int, tif: int, expire_ns: int | None,
-                post_only: bool, side: int = 1) -> bool:
-        """Validate; on a problem report it and return True."""
-        rules = self.rules
-        reason = message = ""
-        limit_price = kind == LIMIT or kind == STOP_LIMIT
-        if qty <= 0 or qty % rules.qty_step or qty < rules.min_qty or \
-                (rules.max_qty and qty > rules.max_qty):
-            reason, message = INVALID_QUANTITY, (
-                f"quantity {qty} lots: must be a positive multiple of {rules.qty_step}, "
-                f"at least {rules.min_qty}" + (f", at most {rules.max_qty}" if rules.max_qty else ""))
-        elif limit_price and (price is None or price <= 0 or price % rules.price_step):
-            reason, message = INVALID_PRICE, (
-                f"price {price}: a limit order needs a positive multiple of {rules.price_step}")
-        elif kind in (STOP_MARKET, STOP_LIMIT) and (
-                trigger is None or trigger <= 0 or trigger % rules.price_step):
-            reason, message = INVALID_TRIGGER_PRICE, (
-                f"trigger {trigger}: a stop needs a positive multiple of {rules.price_step}")
-        elif display and (display < 0 or display > qty or display % rules.qty_step
-                          or display < rules.min_qty):
-            reason, message = INVALID_DISPLAY_QTY, (
-                f"display {display} lots: must be a multiple of {rules.qty_step} between "
-                f"{rules.min_qty} and the order quantity {qty}")
-        elif (display or post_only) and (kind in (MARKET, STOP_MARKET) or tif in (IOC, FOK)):
-            reason, message = UNSUPPORTED_COMBINATION, (
-                "iceberg and post-only orders must be limit orders that can rest (GTC or GTD)")
-        elif tif == GTD and (expire_ns is None or (
-                self.clock is not None and expire_ns <= self.clock.timestamp_ns())):
-            reason, message = INVALID_EXPIRE_TIME, (
-                "a GTD order needs an expiry time in the future" if expire_ns is not None
-                else "a GTD order needs an expiry time")
-        elif order_id in self.orders or order_id in self.stops:
-            reason, message = DUPLICATE_ORDER_ID, f"order id {order_id} is already working"
-        else:
-            ref = price if limit_price else trigger if kind == STOP_MARKET else self.best(-side)
-            if ref is not None and ref * qty < rules.min_notional:
-                reason, message = MIN_NOTIONAL, (
-                    f"notional {ref * qty} (ticks x lots) is below the minimum "
-                    f"{rules.min_notional}")
-        if not reason:
-            return False
-        self._on_rejected(order_id, owner, reason, message)
-        return True
-
     # --- book maintenance --------------------------------------------------------------------
     def _push_level(self, side: int, price: int) -> None:
         if side > 0:
@@ -415,117 +370,3 @@ class MatchingEngine(Sweeper, ConditionalOrders):
             size = self.level_size[ix][order.price] - cut
             self.level_size[ix][order.price] = size
             self.level_changes[ix][order.price] = size
-
-    # --- cancel all, modify ------------------------------------------------------------------
-    def cancel_all(self, owner: int | None = None, side: int | None = None) -> int:
-        """Cancel every working order (resting and stops), optionally of one owner and/or one
-        side. Returns how many were cancelled."""
-        victims = [o.order_id for o in (*self.orders.values(), *self.stops.values())
-                   if (owner is None or o.owner == owner) and (side is None or o.side == side)]
-        for order_id in victims:
-            self.cancel(order_id)
-        return len(victims)
-
-    def modify(self, order_id: int, price: int | None = None, qty: int | None = None,
-               trigger: int | None = None) -> bool:
-        """Change a working order's price (limit price for a stop-limit), total quantity or
-        stop trigger. A price change or a size increase sends it to the back of the queue (a
-        new price may also trade at once); a size decrease keeps its place."""
-        order = self.orders.get(order_id)
-        stop = order is None
-        if stop:
-            order = self.stops.get(order_id)
-            if order is None:
-                self._on_modify_rejected(order_id, -1, UNKNOWN_ORDER,
-                                         f"order {order_id} is not working")
-                return False
-        assert order is not None
-        rules, ext = self.rules, order.ext
-        filled = order.qty - order.leaves
-        new_qty = order.qty if qty is None else qty
-        cur_price = (ext.limit if stop and ext is not None else order.price)
-        new_price = cur_price if price is None else price
-        reason = message = ""
-        if new_qty <= filled or new_qty % rules.qty_step or (rules.max_qty and new_qty > rules.max_qty):
-            reason, message = INVALID_QUANTITY, (
-                f"new quantity {new_qty} must exceed the filled {filled} and fit the lot grid")
-        elif new_price is not None and (new_price <= 0 or new_price % rules.price_step):
-            reason, message = INVALID_PRICE, f"price {new_price} is not on the price grid"
-        elif trigger is not None and (not stop or trigger <= 0 or trigger % rules.price_step):
-            reason, message = INVALID_TRIGGER_PRICE, f"trigger {trigger} is not valid here"
-        elif new_price is not None and new_price * new_qty < rules.min_notional:
-            reason, message = MIN_NOTIONAL, "the modified order is below the minimum notional"
-        elif ext is not None and ext.display and ext.display > new_qty - filled:
-            reason, message = INVALID_DISPLAY_QTY, "the display size exceeds the new quantity"
-        elif not stop and ext is not None and ext.post_only and new_price != order.price:
-            best = self.best(-order.side)
-            if best is not None and (new_price - best) * order.side >= 0:  # type: ignore[operator]
-                reason, message = POST_ONLY_WOULD_TAKE, f"price {new_price} would trade against {best}"
-        if not reason and stop and trigger is not None and self.last_price is not None and \
-                (self.last_price - trigger) * order.side >= 0:
-            reason, message = WOULD_TRIGGER_IMMEDIATELY, "the new trigger is already reached"
-        if reason:
-            self._on_modify_rejected(order_id, order.owner, reason, message)
-            return False
-        if stop:
-            return self._modify_stop(order, new_qty, new_price, trigger)
-        if new_price != order.price:
-            self._remove(order)
-            order.price = new_price  # type: ignore[assignment]
-            order.qty = new_qty
-            order.leaves = new_qty - filled
-            self._on_modified(order)
-            self._reenter(order)
-        elif new_qty > order.qty:
-            self._remove(order)
-            order.leaves += new_qty - order.qty
-            order.qty = new_qty
-            if not order.is_iceberg:
-                order.visible = order.leaves
-            self._rest(order)
-            self._on_modified(order)
-        else:
-            if new_qty < order.qty:
-                self._shrink(order, order.qty - new_qty)
-            self._on_modified(order)
-        if self._pending:
-            self._run_pending()
-        return True
-
-    def _modify_stop(self, order: EngineOrder, new_qty: int, new_price: int | None,
-                     trigger: int | None) -> bool:
-        ext = order.ext
-        assert ext is not None
-        order.leaves += new_qty - order.qty
-        order.qty = new_qty
-        if new_price is not None and ext.kind == STOP_LIMIT:
-            ext.limit = new_price
-        if trigger is not None and trigger != order.price:
-            del self.stops[order.order_id]
-            order.price = trigger
-            ext.trigger = trigger
-            self._add_stop(order)  # new heap entry; the old one is skipped as stale
-        self._on_modified(order)
-        return True
-
-    def _reenter(self, order: EngineOrder) -> None:
-        """A repriced order: it may trade now (as the aggressor), the rest goes to the back."""
-        ext = order.ext
-        stp = ext.stp if ext is not None and ext.stp >= 0 else self._stp
-        best = self.best(-order.side)
-        remaining = order.leaves
-        if best is not None and (best - order.price) * order.side <= 0:
-            remaining = self._match(order.side, order.price, remaining, order.order_id,
-                                    order.owner, stp)
-        if not remaining:
-            self._forget(order)
-            return
-        order.leaves = remaining
-        if self._stp_hit:
-            self._stp_hit = False
-            self._forget(order)
-            self._on_canceled(order.order_id, order.owner, remaining, SELF_TRADE)
-            return
-        display = ext.display if ext is not None else 0
-        order.visible = display if display and display < remaining else remaining
-        self._rest(order)

@@ -16,7 +16,7 @@ from heapq import heappop
 from typing import TYPE_CHECKING
 
 from tradeterm.matching.orders import (
-    SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_BOTH, STP_CANCEL_RESTING, EngineOrder,
+    SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, EngineOrder,
 )
 
 if TYPE_CHECKING:

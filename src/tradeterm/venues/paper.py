@@ -38,7 +38,7 @@ from tradeterm.domain.events import (
     OrderModified, OrderModifyRejected, OrderRejected, OrderTriggered,
 )
 from tradeterm.domain.instruments import Instrument
-from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
+from tradeterm.domain.market import BookDelta, BookSnapshot, Side
 from tradeterm.domain.orders import Order
 from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
 from tradeterm.matching.paper_fills import FillModel, PaperBook, PaperListener, PaperOrder

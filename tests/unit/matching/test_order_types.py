@@ -10,7 +10,7 @@ from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.matching import MatchingEngine, MatchingRules
 from tradeterm.matching.orders import (
-    FOK, GTD, IOC, LIMIT, MARKET, STOP_LIMIT, STOP_MARKET, STP_CANCEL_AGGRESSING,
+    FOK, GTD, LIMIT, MARKET, STOP_LIMIT, STOP_MARKET, STP_CANCEL_AGGRESSING,
     STP_CANCEL_BOTH, STP_CANCEL_RESTING, STP_NONE,
 )
 from tradeterm.matching.listener import MatchListener
