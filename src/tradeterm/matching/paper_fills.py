@@ -198,8 +198,9 @@ class PaperBook:
             return INVALID_PRICE, "a limit order needs a positive price"
         if order.kind in (STOP_MARKET, STOP_LIMIT) and not order.trigger:
             return "INVALID_TRIGGER_PRICE", "a stop order needs a trigger price"
-        if (order.post_only or order.display) and (
-                order.kind in (MARKET, STOP_MARKET) or order.tif in (IOC, FOK)):
+        if ((order.display and order.kind in (MARKET, STOP_MARKET))
+                or (order.post_only and order.kind != LIMIT)
+                or ((order.post_only or order.display) and order.tif in (IOC, FOK))):
             return UNSUPPORTED_COMBINATION, "post-only and iceberg orders must be able to rest"
         if order.display and not 0 < order.display <= order.qty:
             return "INVALID_DISPLAY_QTY", "display size must be between 1 lot and the quantity"

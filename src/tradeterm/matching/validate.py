@@ -46,9 +46,11 @@ class Validation(_Base):
             reason, message = INVALID_DISPLAY_QTY, (
                 f"display {display} lots: must be a multiple of {rules.qty_step} between "
                 f"{rules.min_qty} and the order quantity {qty}")
-        elif (display or post_only) and (kind in (MARKET, STOP_MARKET) or tif in (IOC, FOK)):
+        elif ((display and kind in (MARKET, STOP_MARKET)) or (post_only and kind != LIMIT)
+              or ((display or post_only) and tif in (IOC, FOK))):
             reason, message = UNSUPPORTED_COMBINATION, (
-                "iceberg and post-only orders must be limit orders that can rest (GTC or GTD)")
+                "iceberg and post-only orders must be limit orders that can rest (GTC or GTD); "
+                "a stop cannot be post-only")
         elif tif == GTD and (expire_ns is None or (
                 self.clock is not None and expire_ns <= self.clock.timestamp_ns())):
             reason, message = INVALID_EXPIRE_TIME, (

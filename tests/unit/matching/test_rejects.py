@@ -36,6 +36,8 @@ CASES = [
     ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, price=900, tif=IOC, display=50)),
     ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, kind=MARKET, post_only=True)),
     ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, price=900, tif=FOK, post_only=True)),
+    ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, kind=STOP_LIMIT, price=1100,
+                                     trigger=1100, post_only=True)),
     ("INVALID_EXPIRE_TIME", dict(side=BUY, qty=100, price=900, tif=GTD)),
     ("INVALID_EXPIRE_TIME", dict(side=BUY, qty=100, price=900, tif=GTD, expire_ns=999)),
     ("POST_ONLY_WOULD_TAKE", dict(side=BUY, qty=100, price=1000, post_only=True)),
