@@ -15,7 +15,6 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +73,10 @@ def fill_model(settings: Settings) -> FillModel:
 
 
 def with_paper_execution(settings: Settings, data: Venue, seed: int = 0) -> PaperVenue:
-    """Market data from ``data`` (a replay, a live feed) + paper fills with the configured model:
-    pass ``venue_factory=lambda bus, clock: with_paper_execution(settings, make_data(bus,
-    clock))`` to ``Kernel``."""
+    """Market data from ``data`` (a replay, a live feed, built on the kernel's bus and clock)
+    plus paper fills with the configured model, in the venue slot: e.g. for ``replay --paper``
+    the kernel puts ``with_paper_execution(settings, ReplayVenue(bus, clock, ...))`` where it
+    would put the ReplayVenue."""
     return PaperVenue(data, fill_model(settings), seed)
 
 
@@ -84,16 +84,13 @@ class Kernel:
     """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
 
     def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
-                 venue: Venue | None = None, clock: Clock | None = None,
-                 venue_factory: Callable[[MessageBus, Clock], Venue] | None = None) -> None:
+                 venue: Venue | None = None, clock: Clock | None = None) -> None:
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
         self.clock = clock or (SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = MessageBus()
         self.bus.on_handler_error = self._on_handler_error
-        if venue is None and venue_factory is not None:  # built on this kernel's bus and clock
-            venue = venue_factory(self.bus, self.clock)
         self.venue = venue or build_sim_venue(settings, self.bus, self.clock, self.seed)
         self.instruments = {inst.id: inst for inst in self.venue.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))

@@ -16,10 +16,9 @@ arrives at once.
 
 Composition (the kernel does this for ``replay --paper`` and paper trading on real data)::
 
-    data = SomeMarketDataVenue(bus, clock, ...)        # any Venue: publishes market data
+    data = ReplayVenue(bus, clock, ...)     # any Venue that publishes market data on ``bus``
     venue = PaperVenue(data, FillModel(model="queue", latency_ns=20_000_000))
-    Kernel(settings, options, venue_factory=lambda bus, clock: PaperVenue(make_data(bus, clock),
-           fill_model_from(settings.paper)))
+    # in the kernel: venue = with_paper_execution(settings, data)   ([paper] config section)
 
 ``PaperVenue`` forwards ``instruments``/``run``/``stop`` to the data venue and the execution
 methods to its ``PaperExecution``; the data venue never sees the session's orders.
