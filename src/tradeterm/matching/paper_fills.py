@@ -292,10 +292,13 @@ class PaperBook:
                 continue
             if model != "queue":
                 continue
-            if order.queue_ahead >= trade.size:
-                order.queue_ahead -= trade.size
+            # at our price: what our better-priced orders did not take reaches this queue; own
+            # orders at the same price each count the trade in full (the later ones have the
+            # earlier ones in their queue ahead)
+            if order.queue_ahead >= left:
+                order.queue_ahead -= left
                 continue
-            excess = trade.size - order.queue_ahead
+            excess = left - order.queue_ahead
             order.queue_ahead = 0
             take = min(order.leaves, excess, order.slice_left)
             if take > 0:

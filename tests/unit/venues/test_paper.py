@@ -167,3 +167,14 @@ def test_paper_venue_trades_on_the_sim_feed_without_touching_its_book():
     fills = [e for e in events if isinstance(e, OrderFilled) and e.client_order_id == "pb"]
     assert fills and all(f.note for f in fills)
     assert not any(isinstance(e, OrderCanceled) and e.client_order_id == "pb" for e in events)
+
+
+def test_one_trade_is_shared_between_own_orders_best_price_first():
+    m = Market()
+    m.submit("hi", BUY, 4, 100)  # 50 visible ahead
+    m.delta(bids=[(100, 0)])  # the level empties (cancels): nothing can be ahead now
+    m.submit("lo", BUY, 10, 99)  # 80 ahead
+    m.trade(99, 84, SELL)  # through 100 (4 for "hi"), 80 left at 99: exactly the queue
+    assert [(f.client_order_id, f.qty) for f in m.of(OrderFilled)] == [("hi", 4)]
+    m.trade(99, 3, SELL)
+    assert m.of(OrderFilled, "lo")[0].qty == 3
