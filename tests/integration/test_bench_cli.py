@@ -28,7 +28,8 @@ def test_bench_json_quick_has_the_documented_shape():
     doc = json.loads(out.stdout)
     assert list(doc) == ["benchmarks"]
     names = [row["name"] for row in doc["benchmarks"]]
-    assert names == ["matching.mixed_ops", "book.l2_apply_real"]
+    assert {"matching.mixed_ops", "book.l2_apply_real"} <= set(names)  # other steps add more
+    assert len(names) == len(set(names))
     for row in doc["benchmarks"]:
         assert KEYS <= set(row)
         assert isinstance(row["value"], float) and row["value"] > 0
@@ -43,4 +44,4 @@ def test_bench_only_and_unknown_names():
     assert "book.l2_apply_real" not in out.stdout
     bad = subprocess.run([sys.executable, "-m", "tradeterm", "bench", "--only", "nope"],
                          capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "available: matching.mixed_ops" in bad.stderr
+    assert bad.returncode == 2 and "available:" in bad.stderr and "matching.mixed_ops" in bad.stderr
