@@ -28,6 +28,7 @@ class TrackedOrder:
     client_order_id: str
     side: Side
     qty: int
+    price: int | None = None  # as sent
     filled: int = 0
 
 
@@ -43,8 +44,9 @@ class OrderReports:
         self.trade_prefix = trade_prefix
         self.orders: dict[int, TrackedOrder] = {}
 
-    def track(self, order_id: int, client_order_id: str, side: Side, qty: int) -> None:
-        self.orders[order_id] = TrackedOrder(client_order_id, side, qty)
+    def track(self, order_id: int, client_order_id: str, side: Side, qty: int,
+              price: int | None = None) -> None:
+        self.orders[order_id] = TrackedOrder(client_order_id, side, qty, price)
 
     def client_id(self, order_id: int) -> str | None:
         tracked = self.orders.get(order_id)
@@ -59,10 +61,15 @@ class OrderReports:
         tracked = self.orders.get(order_id)
         if tracked is None:
             return
-        tracked.qty = qty  # a reduce-only order may have been clamped
         iid = self.instrument.id
         self._publish(lambda now: OrderAccepted(now, now, tracked.client_order_id, iid,
                                                 str(order_id)))
+        changed_price = price is not None and tracked.price is not None and price != tracked.price
+        if changed_price or qty != tracked.qty:  # a post-only slide, a reduce-only clamp
+            tracked.qty = qty
+            tracked.price = price
+            self._publish(lambda now: OrderModified(now, now, tracked.client_order_id, iid, price,
+                                                    qty))
 
     def rejected(self, order_id: int, reason: str, message: str) -> None:
         tracked = self.orders.pop(order_id, None)

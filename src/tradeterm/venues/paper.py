@@ -46,13 +46,15 @@ from tradeterm.venues.base import Venue
 
 
 class _Tracked:
-    __slots__ = ("client_order_id", "instrument", "side", "filled")
+    __slots__ = ("client_order_id", "instrument", "side", "price", "qty")
 
-    def __init__(self, client_order_id: str, instrument: Instrument, side: Side) -> None:
+    def __init__(self, client_order_id: str, instrument: Instrument, side: Side,
+                 price: int | None, qty: int) -> None:
         self.client_order_id = client_order_id
         self.instrument = instrument
         self.side = side
-        self.filled = 0
+        self.price = price  # as sent
+        self.qty = qty
 
 
 class PaperExecution(PaperListener):
@@ -98,7 +100,8 @@ class PaperExecution(PaperListener):
         self._ids += 1
         oid = self._ids
         order.venue_order_id = f"P{oid}"
-        self._tracked[oid] = _Tracked(order.client_order_id, book.instrument, order.side)
+        self._tracked[oid] = _Tracked(order.client_order_id, book.instrument, order.side,
+                                      order.price, order.qty)
         paper = PaperOrder(oid, int(order.side), order.qty, order.price,
                            KIND_NAMES[order.order_type.value], TIF_NAMES[order.tif.value],
                            order.post_only, order.reduce_only, order.display_qty or 0,
@@ -155,6 +158,9 @@ class PaperExecution(PaperListener):
         t = self._tracked[order.order_id]
         self._publish(lambda now: OrderAccepted(now, now, t.client_order_id, t.instrument.id,
                                                 f"P{order.order_id}"))
+        if (order.price is not None and t.price is not None and order.price != t.price) \
+                or order.qty != t.qty:  # a post-only slide, a reduce-only clamp
+            self.modified(order)
         if order.expire_ns is not None and order.tif == TIF_NAMES["GTD"]:
             book = self.books[t.instrument.id]
             self.clock.set_alert(f"paper.{self.venue}.gtd.{order.order_id}", order.expire_ns,
@@ -193,6 +199,7 @@ class PaperExecution(PaperListener):
 
     def modified(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
+        t.price, t.qty = order.price, order.qty
         self._publish(lambda now: OrderModified(now, now, t.client_order_id, t.instrument.id,
                                                 order.price, order.qty))
 

@@ -178,7 +178,7 @@ class SimMarketVenue(Venue):
         self._own_ids += 1
         oid = self._own_ids
         order.venue_order_id = str(oid)
-        book.own.track(oid, order.client_order_id, order.side, order.qty)
+        book.own.track(oid, order.client_order_id, order.side, order.qty, order.price)
         book.engine.submit(
             oid, TRADER, int(order.side), order.qty, KIND_NAMES[order.order_type.value],
             order.price, TIF_NAMES[order.tif.value], trigger=order.trigger_price,

@@ -305,3 +305,16 @@ def test_per_owner_fee_override():
     assert fees.fee(BTC, 2, 10000, True, owner=7) == Decimal("-0.0001")
     assert fees.fee(BTC, 2, 10000, False, owner=1) == Decimal("0.002")
 
+
+
+def test_reports_announce_a_post_only_slide_as_a_modify():
+    from tradeterm.domain.events import OrderAccepted, OrderModified
+
+    bus, clock = MessageBus(), SimClock(0)
+    events = []
+    bus.subscribe("order.test", events.append)
+    reports = OrderReports(bus, clock, "order.test", BTC, FeeSchedule(), owner=0)
+    reports.track(7, "mine", Side.BUY, 5, price=105)
+    reports.accepted(7, 99, 5)
+    assert [type(e) for e in events] == [OrderAccepted, OrderModified]
+    assert events[1].price == 99

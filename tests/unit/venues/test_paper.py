@@ -178,3 +178,11 @@ def test_one_trade_is_shared_between_own_orders_best_price_first():
     assert [(f.client_order_id, f.qty) for f in m.of(OrderFilled)] == [("hi", 4)]
     m.trade(99, 3, SELL)
     assert m.of(OrderFilled, "lo")[0].qty == 3
+
+
+def test_a_slid_post_only_order_reports_its_new_price():
+    m = Market(FillModel(post_only_slide=True))
+    m.submit("p", BUY, 1, 105, post_only=True)
+    accepted, modified = m.out[-2:]
+    assert isinstance(accepted, OrderAccepted) and isinstance(modified, OrderModified)
+    assert modified.price == 100 and modified.qty == 1
