@@ -16,7 +16,7 @@ from pathlib import Path
 from tradeterm import __version__
 
 COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report",
-            "exchange", "status", "kill", "rearm")
+            "exchange", "status", "kill", "rearm", "bench")
 
 
 class UsageError(Exception):
@@ -141,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="simulated sessions per strategy (default: 1000)")
     study.add_argument("--seed", type=_seed, metavar="S", help="seed; random (and shown) if unset")
     study.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    bench = sub.add_parser("bench", help="performance figures, each beside a reference")
+    bench.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    bench.add_argument("--only", metavar="NAMES",
+                       help="comma-separated benchmark names or areas (e.g. matching)")
+    bench.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     return parser
 
 
@@ -233,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm import cli_kill
 
             return cli_kill.run_kill(args) if args.command == "kill" else cli_kill.run_rearm(args)
+        if args.command == "bench":
+            from tradeterm.cli_bench import run_bench
+
+            return run_bench(args)
         from tradeterm.cli_run import run_paper
 
         return run_paper(args)

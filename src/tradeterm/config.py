@@ -49,6 +49,15 @@ class SimInstrument(Section):
     maker_median_lots: int = Field(default=100, gt=0)
     taker_median_lots: int = Field(default=60, gt=0)
     weight: float = Field(default=1.0, gt=0, description="Share of the market's activity")
+    post_only: Literal["reject", "slide"] = Field(
+        default="reject", description="A post-only order that would take: reject it, or slide "
+                                      "it one tick inside the opposite best")
+    pro_rata: bool = Field(default=False, description="Allocate each level pro rata to size "
+                                                      "(remainder by time) instead of FIFO")
+    self_trade_prevention: Literal["none", "cancel_resting", "cancel_aggressing",
+                                   "cancel_both"] = Field(
+        default="cancel_aggressing", description="What the exchange does when an account's "
+                                                 "order would trade with its own resting order")
 
 
 def _default_sim_instruments() -> list[SimInstrument]:
@@ -86,6 +95,25 @@ class SimConfig(Section):
     @property
     def rate(self) -> float:
         return self.events_per_second or ACTIVITY_PRESETS[self.activity]
+
+
+class PaperConfig(Section):
+    """Paper fills against external market data (a recording replayed with --paper, paper
+    trading on a real venue's feed). The embedded simulated market matches orders itself."""
+
+    fill_model: Literal["queue", "trade-through", "touch"] = Field(
+        default="queue", description="queue: fills once trades exhaust the queue ahead or trade "
+        "through the price; trade-through: only trades through the price; touch: fills in full "
+        "when the price is touched (optimistic)")
+    latency_ms: float = Field(default=0.0, ge=0, le=10_000,
+                              description="Order and cancel arrival delay")
+    latency_jitter_ms: float = Field(default=0.0, ge=0, le=10_000,
+                                     description="Extra random delay, uniform 0..jitter")
+    cancels_ahead: float = Field(
+        default=0.0, ge=0, le=1, description="Share of size leaving our level without a trade "
+        "that is assumed to have been ahead of us (0 = conservative: only trades advance us)")
+    post_only: Literal["reject", "slide"] = Field(default="reject",
+                                                  description="Post-only that would take")
 
 
 class UIConfig(Section):
@@ -427,6 +455,7 @@ class Settings(BaseSettings):
 
     data_dir: Path | None = Field(default=None, description="State and recordings; XDG default")
     sim: SimConfig = Field(default_factory=SimConfig)
+    paper: PaperConfig = Field(default_factory=PaperConfig)
     ui: UIConfig = Field(default_factory=UIConfig)
     quoter: QuoterConfig = Field(default_factory=QuoterConfig)
     record: RecordConfig = Field(default_factory=RecordConfig)

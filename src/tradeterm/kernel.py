@@ -44,7 +44,10 @@ from tradeterm.record.session import build_recorder, open_source, start_recordin
 from tradeterm.oms.store import Store
 from tradeterm.quoter.placeholder import PlaceholderQuoter
 from tradeterm.risk.context import CheckResult
+from tradeterm.matching.paper_fills import FillModel
+from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.base import Venue
+from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
 
@@ -70,6 +73,7 @@ class RunOptions:
 
 def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int) -> SimMarketVenue:
     markets = []
+    rules = {}
     for cfg in settings.sim.instruments:
         inst = Instrument("sim", cfg.symbol, cfg.base, cfg.quote, cfg.tick_size, cfg.lot_size,
                           cfg.min_notional, cfg.maker_fee, cfg.taker_fee)
@@ -79,7 +83,25 @@ def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int
             maker_median_lots=cfg.maker_median_lots, taker_median_lots=cfg.taker_median_lots,
             weight=cfg.weight)
         markets.append((inst, params))
-    return SimMarketVenue(bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders)
+        rules[inst.id] = MatchingRules.for_instrument(
+            inst, post_only=cfg.post_only, pro_rata=cfg.pro_rata, stp=cfg.self_trade_prevention)
+    return SimMarketVenue(bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders,
+                          rules)
+
+
+def fill_model(settings: Settings) -> FillModel:
+    cfg = settings.paper
+    return FillModel(model=cfg.fill_model, latency_ns=int(cfg.latency_ms * 1_000_000),
+                     jitter_ns=int(cfg.latency_jitter_ms * 1_000_000),
+                     cancels_ahead=cfg.cancels_ahead, post_only_slide=cfg.post_only == "slide")
+
+
+def with_paper_execution(settings: Settings, data: Venue, seed: int = 0) -> PaperVenue:
+    """Market data from ``data`` (a replay, a live feed, built on the kernel's bus and clock)
+    plus paper fills with the configured model, in the venue slot: e.g. for ``replay --paper``
+    the kernel puts ``with_paper_execution(settings, ReplayVenue(bus, clock, ...))`` where it
+    would put the ReplayVenue."""
+    return PaperVenue(data, fill_model(settings), seed)
 
 
 class Kernel:

@@ -49,3 +49,26 @@ def test_bad_config_names_the_key_and_the_reason(tmp_path, text, expected):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_paper_fill_model_section(tmp_path):
+    from tradeterm.kernel import fill_model
+
+    path = write(tmp_path, '[paper]\nfill_model = "touch"\nlatency_ms = 2.5\ncancels_ahead = 0.5\n')
+    model = fill_model(load_settings(path))
+    assert (model.model, model.latency_ns, model.cancels_ahead) == ("touch", 2_500_000, 0.5)
+    with pytest.raises(ConfigError, match="paper.fill_model"):
+        load_settings(write(tmp_path, '[paper]\nfill_model = "magic"\n'))
+    with pytest.raises(ConfigError, match="paper.cancels_ahead"):
+        load_settings(write(tmp_path, '[paper]\ncancels_ahead = 2\n'))
+
+
+def test_sim_instrument_matching_options(tmp_path):
+    from tradeterm.kernel import Kernel, RunOptions
+
+    settings = load_settings(sim={"seed": 1, "instruments": [{
+        "symbol": "X/USD", "base": "X", "quote": "USD", "tick_size": "1", "lot_size": "1",
+        "start_price": "100", "post_only": "slide", "pro_rata": True,
+        "self_trade_prevention": "cancel_both"}]})
+    rules = Kernel(settings, RunOptions(fast=True)).venue.books[0].rules
+    assert rules.post_only_slide and rules.pro_rata and rules.stp == 3

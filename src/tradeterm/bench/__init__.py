@@ -1,5 +1,11 @@
 """``tradeterm bench``: performance figures, each beside a reference measured in the same run."""
 
 # Modules that register benchmarks (imported by the runner, never by the engine).
-MODULES: list[str] = ["tradeterm.bench.quoter", "tradeterm.record.bench",
-                      "tradeterm.bench.binance_feed", "tradeterm.bench.trading"]
+MODULES: list[str] = [
+    "tradeterm.bench.matching_bench",
+    "tradeterm.bench.book_bench",
+    "tradeterm.bench.trading",
+    "tradeterm.bench.quoter",
+    "tradeterm.record.bench",
+    "tradeterm.bench.binance_feed",
+]

@@ -33,7 +33,7 @@ class Figure:
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        out.pop("higher_is_better")
+        out["better"] = "higher" if out.pop("higher_is_better") else "lower"
         return out
 
 

@@ -37,7 +37,7 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.outcomes import InFlight, OutcomeResolution
-from tradeterm.oms.store import Store
+from tradeterm.oms.store import Store, fill_key
 from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
@@ -335,7 +335,8 @@ class OrderManager(OutcomeResolution):
         venue = venue or self.venue_of.get(fill.client_order_id) or \
             fill.instrument.split(":", 1)[0]
         seen = self._trade_ids.setdefault(venue, set())
-        if fill.trade_id in seen:
+        key = fill_key(fill.instrument, fill.trade_id)
+        if key in seen:
             return False
         if (type(fill.price) is not int or type(fill.qty) is not int or fill.price <= 0
                 or fill.qty <= 0 or not fill.trade_id):
@@ -371,7 +372,7 @@ class OrderManager(OutcomeResolution):
             log.error("fill %s could not be stored (%s): not applied", fill.trade_id, exc)
             self._problem(f"store write failed for fill {fill.trade_id}: {exc}")
             return False
-        seen.add(fill.trade_id)
+        seen.add(key)
         if not fresh:  # the store had it already (from before a restart)
             if order is not None and saved is not None:
                 self._restore(order, saved)

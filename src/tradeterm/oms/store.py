@@ -309,14 +309,16 @@ class Store:
             raise
         return True
 
-    def has_fill(self, venue: str, trade_id: str) -> bool:
+    def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
         return self.conn.execute(select(FILLS.c.id).where(
-            FILLS.c.venue == venue, FILLS.c.trade_id == trade_id)).first() is not None
+            FILLS.c.venue == venue, FILLS.c.instrument == instrument,
+            FILLS.c.trade_id == trade_id)).first() is not None
 
     def known_trade_ids(self, venue: str, since_ns: int) -> set[str]:
-        rows = self.conn.execute(select(FILLS.c.trade_id).where(
+        """Fill keys (``fill_key``) of the venue's fills since ``since_ns``."""
+        rows = self.conn.execute(select(FILLS.c.instrument, FILLS.c.trade_id).where(
             FILLS.c.venue == venue, FILLS.c.ts_event >= since_ns))
-        return {r.trade_id for r in rows}
+        return {fill_key(r.instrument, r.trade_id) for r in rows}
 
     def last_fill_ts(self, venue: str) -> int | None:
         return self.conn.execute(select(func.max(FILLS.c.ts_event)).where(
@@ -410,3 +412,8 @@ def _safe_url(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def fill_key(instrument: str, trade_id: str) -> str:
+    """A fill's identity at its venue: trade ids are unique per instrument, not per venue."""
+    return f"{instrument}|{trade_id}"

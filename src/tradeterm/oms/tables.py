@@ -40,7 +40,9 @@ class OrderRecord(SQLModel, table=True):
 
 class FillRecord(SQLModel, table=True):
     __tablename__ = "fills"
-    __table_args__ = (UniqueConstraint("venue", "trade_id", name="uq_fills_venue_trade"),)
+    # trade ids are per instrument on most venues (Binance): the instrument is part of the key
+    __table_args__ = (UniqueConstraint("venue", "instrument", "trade_id",
+                                       name="uq_fills_venue_instrument_trade"),)
 
     id: int | None = Field(default=None, primary_key=True)
     venue: str

@@ -15,20 +15,22 @@ import asyncio
 import logging
 import random
 import time
-from collections import deque
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.domain.events import (
-    ConnectionState, Liquidity, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected,
-    OrderUpdateRejected, VenueStatus,
+    ConnectionState, OrderFilled, OrderRejected, OrderUpdateRejected, VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
-from tradeterm.domain.orders import Order, OrderStatus, OrderType, TimeInForce
+from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
+from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
+from tradeterm.matching.reports import OrderReports
+from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.base import Venue
+from tradeterm.venues.sim_account import SimAccount
 from tradeterm.venues.simmarket import TRADER, AgentParams, SimBook
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,6 @@ log = logging.getLogger(__name__)
 SLICE_S = 0.008  # longest stretch of work before giving the loop back
 PACE_S = 0.004  # sleep between paced batches
 MAX_LAG_NS = NS  # a paced market that falls further behind skips ahead
-FILLS_KEPT = 100_000  # own fills the venue remembers for ``fills_since``
 
 
 class SimMarketVenue(Venue):
@@ -45,14 +46,19 @@ class SimMarketVenue(Venue):
     order_rate_limit = (100.0, 200)
 
     def __init__(self, bus: MessageBus, clock: Clock, markets: list[tuple[Instrument, AgentParams]],
-                 events_per_second: float, seed: int, seed_orders: int = 300) -> None:
+                 events_per_second: float, seed: int, seed_orders: int = 300,
+                 rules: dict[str, MatchingRules] | None = None) -> None:
         super().__init__(bus, clock)
         if events_per_second <= 0:
             raise ValueError("events_per_second must be positive")
         self.rate = events_per_second
         self.rng = random.Random(seed)
-        self.books = [SimBook(inst, params, self.rng, _OwnOrders(self, inst))
-                      for inst, params in markets]
+        self.books = []
+        for inst, params in markets:
+            book_rules = (rules or {}).get(inst.id) or MatchingRules.for_instrument(inst)
+            reports = OrderReports(bus, clock, topics.orders(self.name), inst, book_rules.fees,
+                                   TRADER, trade_prefix="S")
+            self.books.append(SimBook(inst, params, self.rng, reports, book_rules, clock))
         total = sum(p.weight for _, p in markets)
         self._cum_weights = []
         acc = 0.0
@@ -61,22 +67,17 @@ class SimMarketVenue(Venue):
             self._cum_weights.append(acc)
         self._seed_orders = seed_orders
         self._update_ids = [0] * len(self.books)
-        self._trade_ids = [0] * len(self.books)
         self._topics = [(topics.book(b.instrument.id), topics.trade(b.instrument.id))
                         for b in self.books]
         self._next_ts = 0
         self.actions = 0
         self.skipped_ns = 0
-        # the session's own orders as the exchange sees them: venue order id -> working record
-        self._own: dict[int, _OwnOrder] = {}
-        self._own_ids = 0
-        self._own_trade_ids = 0
-        # ids unique across restarts of this exchange (a real venue never reuses a trade id):
-        # the engine hands its session number over in ``resume``; until then, the start time
-        self._run_tag = format(clock.timestamp_ns() // 1_000_000, "x")
-        self._by_client: dict[str, _OwnOrder] = {}  # every own order of this run
-        self._fills: deque[OrderFilled] = deque(maxlen=FILLS_KEPT)
-        self._account: dict[str, int] = {}  # net position per instrument, lots
+        self._own_ids = 0  # engine ids of the session's own orders (agents' ids start at 2**32)
+        # what the exchange knows of the session's account, for the OMS's reconciliation queries
+        self.account = SimAccount(bus, topics.orders(self.name))
+        # ids unique across restarts of this exchange (a real venue never reuses an id): the
+        # engine hands its session number over in ``resume``; until then, the start time
+        self._set_run_tag(format(clock.timestamp_ns() // 1_000_000, "x"))
 
     def instruments(self) -> list[Instrument]:
         return [b.instrument for b in self.books]
@@ -118,17 +119,17 @@ class SimMarketVenue(Venue):
         book_topic, trade_topic = self._topics[i]
         if book.trades:
             iid = book.instrument.id
-            for price, qty, aggressor in book.trades:
-                self._trade_ids[i] += 1
-                publish(trade_topic, Trade(iid, price, qty, aggressor, self._trade_ids[i], ts, ts))
+            for price, qty, aggressor, trade_id in book.trades:
+                publish(trade_topic, Trade(iid, price, qty, aggressor, trade_id, ts, ts))
             book.trades.clear()
-        if book.bid_changes or book.ask_changes:
+        bid_changes, ask_changes = book.engine.level_changes
+        if bid_changes or ask_changes:
             self._update_ids[i] += 1
             uid = self._update_ids[i]
-            publish(book_topic, BookDelta(book.instrument.id, list(book.bid_changes.items()),
-                                          list(book.ask_changes.items()), uid, uid, ts, ts))
-            book.bid_changes.clear()
-            book.ask_changes.clear()
+            publish(book_topic, BookDelta(book.instrument.id, list(bid_changes.items()),
+                                          list(ask_changes.items()), uid, uid, ts, ts))
+            bid_changes.clear()
+            ask_changes.clear()
 
     async def _run_fast(self) -> None:
         clock = self.clock
@@ -174,156 +175,112 @@ class SimMarketVenue(Venue):
         return topics.orders(self.name)
 
     def submit_order(self, order: Order) -> None:
+        """The order enters the exchange book at once; every outcome (accepted or rejected
+        with the engine's reason code, fills, cancels...) arrives as order events, delivered
+        only after the match is complete (a bus batch), so no subscriber re-enters the book."""
         now = self.clock.timestamp_ns()
         found = self._book_for(order.instrument)
-        reason = None
-        if order.client_order_id in self._by_client:
-            reason, message = "DUPLICATE_CLIENT_ORDER_ID", \
-                f"client order id {order.client_order_id} was already used"
+        reason = message = ""
+        if self.account.knows(order.client_order_id):
+            reason = "DUPLICATE_CLIENT_ORDER_ID"
+            message = f"client order id {order.client_order_id} was already used"
         elif found is None:
             reason, message = "UNKNOWN_INSTRUMENT", f"{order.instrument} is not traded here"
-        elif order.qty <= 0:
-            reason, message = "INVALID_QUANTITY", "quantity must be positive"
-        elif order.order_type is OrderType.LIMIT and (order.price is None or order.price <= 0):
-            reason, message = "INVALID_PRICE", "a limit order needs a positive price"
-        elif order.order_type not in (OrderType.LIMIT, OrderType.MARKET):
-            reason, message = "UNSUPPORTED_ORDER_TYPE", f"{order.order_type.value} not supported"
-        if reason is not None:
+        if reason:
             self.bus.publish(self._order_event_topic(), OrderRejected(
                 now, now, order.client_order_id, order.instrument, reason, message))
             return
         i, book = found  # type: ignore[misc]
         self._own_ids += 1
         oid = self._own_ids
-        own = _OwnOrder(order.client_order_id, order.instrument, order.side, order.qty, oid,
-                        f"{self._run_tag}-{oid}", order.price, order.order_type, order.tif, now)
-        self._own[oid] = own
-        self._by_client[order.client_order_id] = own
-        self.bus.publish(self._order_event_topic(), OrderAccepted(
-            now, now, order.client_order_id, order.instrument, own.venue_order_id))
-        engine = book.engine
-        with self.bus.batch():  # subscribers react only after the match is complete
-            if order.order_type is OrderType.MARKET:
-                engine.submit_market(oid, TRADER, order.side, order.qty)
-            else:
-                engine.submit_limit(oid, TRADER, order.side, order.price, order.qty,  # type: ignore[arg-type]
-                                    ioc=order.tif is TimeInForce.IOC)
+        self.account.track(order, book.own.venue_order_id(oid), now)
+        book.own.track(oid, order.client_order_id, order.side, order.qty, order.price)
+        with self.bus.batch():
+            book.engine.submit(
+                oid, TRADER, int(order.side), order.qty, KIND_NAMES[order.order_type.value],
+                order.price, TIF_NAMES[order.tif.value], trigger=order.trigger_price,
+                post_only=order.post_only, reduce_only=order.reduce_only,
+                display=order.display_qty or 0, expire_ns=order.expire_ns)
             self._flush(i, book, now)
+
+    def _not_working(self, order: Order, request: str, now: int) -> None:
+        self.bus.publish(self._order_event_topic(), OrderUpdateRejected(
+            now, now, order.client_order_id, order.instrument, request, UNKNOWN_ORDER,
+            "the order is not working at the venue"))
 
     def cancel_order(self, order: Order) -> None:
         now = self.clock.timestamp_ns()
-        own = self._by_client.get(order.client_order_id)
         found = self._book_for(order.instrument)
-        if own is not None and found is not None and own.oid in self._own:
-            i, book = found
-            with self.bus.batch():
-                canceled = book.engine.cancel(own.oid)
-                if canceled:
-                    self._flush(i, book, now)
+        oid = _engine_id(order.venue_order_id)
+        if found is None or oid is None:
+            self._not_working(order, "cancel", now)
+            return
+        i, book = found
+        with self.bus.batch():
+            canceled = book.engine.cancel(oid)
             if canceled:
-                return
-        self.bus.publish(self._order_event_topic(), OrderUpdateRejected(
-            now, now, order.client_order_id, order.instrument, "cancel", "NOT_WORKING",
-            "the order is not working at the venue"))
+                self._flush(i, book, now)
+        if not canceled:
+            self._not_working(order, "cancel", now)
 
-    def own_fill(self, inst: Instrument, order_id: int, price: int, qty: int, maker: bool) -> None:
-        order = self._own.get(order_id)
-        if order is None:
-            return
+    def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
+        """Modified in place by the exchange (a price change or a size increase loses time
+        priority); the outcome arrives as OrderModified or OrderUpdateRejected."""
         now = self.clock.timestamp_ns()
-        fee = inst.notional(price, qty) * (inst.maker_fee if maker else inst.taker_fee)
-        self._own_trade_ids += 1
-        order.filled += qty
-        self._account[order.instrument] = self._account.get(order.instrument, 0) + \
-            int(order.side) * qty
-        fill = OrderFilled(
-            now, now, order.client_order_id, order.instrument, order.venue_order_id,
-            f"S{self._run_tag}-{self._own_trade_ids}", order.side, price, qty,
-            Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote,
-            order.qty - order.filled)
-        self._fills.append(fill)
-        self.bus.publish(self._order_event_topic(), fill)
+        found = self._book_for(order.instrument)
+        oid = _engine_id(order.venue_order_id)
+        if found is None or oid is None or oid not in found[1].own.orders:
+            self._not_working(order, "modify", now)
+            return True
+        i, book = found
+        with self.bus.batch():
+            book.engine.modify(oid, price=price, qty=qty)
+            self._flush(i, book, now)
+        return True
 
-    def own_done(self, order_id: int, leaves: int, reason: str) -> None:
-        order = self._own.pop(order_id, None)
-        if order is None:
-            return
-        order.ts = self.clock.timestamp_ns()
-        if reason == "FILLED":
-            order.status = OrderStatus.FILLED
-            return
-        order.status = OrderStatus.CANCELED
-        order.reason = reason
-        now = order.ts
-        self.bus.publish(self._order_event_topic(), OrderCanceled(
-            now, now, order.client_order_id, order.instrument, reason))
+    def cancel_all_orders(self, instrument: str | None = None, side: Side | None = None) -> int:
+        """Cancel the session's working orders: all, one instrument's, and/or one side's."""
+        now = self.clock.timestamp_ns()
+        count = 0
+        with self.bus.batch():
+            for i, book in enumerate(self.books):
+                if instrument is None or book.instrument.id == instrument:
+                    count += book.engine.cancel_all(TRADER, None if side is None else int(side))
+                    self._flush(i, book, now)
+        return count
 
-    # --- queries -----------------------------------------------------------------------------
-    def _report(self, own: _OwnOrder) -> OrderStatusReport:
-        return OrderStatusReport(own.client_order_id, own.venue_order_id, own.instrument,
-                                 own.side, own.qty, own.status, own.filled, own.price,
-                                 own.order_type, own.tif, own.ts, own.reason)
-
+    # --- queries (reconciliation) --------------------------------------------------------------
     async def query_order(self, client_order_id: str, instrument: str
                           ) -> OrderStatusReport | None:
-        own = self._by_client.get(client_order_id)
-        return None if own is None else self._report(own)
+        return self.account.report(client_order_id)
 
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
-        return [self._report(o) for o in self._own.values()
-                if instrument is None or o.instrument == instrument]
+        return self.account.open_orders(instrument)
 
     async def fills_since(self, since_ns: int, instrument: str | None = None
                           ) -> list[OrderFilled]:
-        return [f for f in self._fills
-                if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)]
+        return self.account.fills_since(since_ns, instrument)
 
     async def positions(self) -> list[PositionReport] | None:
-        return [PositionReport(iid, qty) for iid, qty in sorted(self._account.items())]
+        return self.account.positions()
 
     def resume(self, session: int, positions: dict[str, int]) -> None:
         """Ids carry the engine's session number; the account opens with the positions the
         engine's store kept (this in-process exchange does not outlive its process)."""
-        self._run_tag = f"{session:x}"
-        self._account = {iid: qty for iid, qty in positions.items() if qty}
+        self._set_run_tag(f"{session:x}")
+        self.account.open_with(positions)
+
+    def _set_run_tag(self, tag: str) -> None:
+        for book in self.books:
+            book.own.id_prefix = f"{tag}-"
+            book.own.trade_prefix = f"S{tag}-"
 
 
-class _OwnOrder:
-    __slots__ = ("client_order_id", "instrument", "side", "qty", "filled", "oid",
-                 "venue_order_id", "price", "order_type", "tif", "ts", "status", "reason")
-
-    def __init__(self, client_order_id: str, instrument: str, side: Side, qty: int, oid: int,
-                 venue_order_id: str, price: int | None, order_type: OrderType,
-                 tif: TimeInForce, ts: int) -> None:
-        self.client_order_id = client_order_id
-        self.instrument = instrument
-        self.side = side
-        self.qty = qty
-        self.filled = 0
-        self.oid = oid
-        self.venue_order_id = venue_order_id
-        self.price = price
-        self.order_type = order_type
-        self.tif = tif
-        self.ts = ts
-        self.status = OrderStatus.ACCEPTED
-        self.reason = ""
-
-
-class _OwnOrders:
-    """Routes the matching engine's news about the session's own orders to the venue."""
-
-    __slots__ = ("venue", "instrument")
-
-    def __init__(self, venue: SimMarketVenue, instrument: Instrument) -> None:
-        self.venue = venue
-        self.instrument = instrument
-
-    def own_fill(self, order_id: int, price: int, qty: int, maker: bool) -> None:
-        self.venue.own_fill(self.instrument, order_id, price, qty, maker)
-
-    def own_rested(self, order_id: int) -> None:
-        pass  # the accept was already published when the order arrived
-
-    def own_done(self, order_id: int, leaves: int, reason: str) -> None:
-        self.venue.own_done(order_id, leaves, reason)
+def _engine_id(venue_order_id: str | None) -> int | None:
+    """The engine's id inside a venue order id ``<run tag>-<id>``."""
+    if venue_order_id is None:
+        return None
+    try:
+        return int(venue_order_id.rsplit("-", 1)[-1])
+    except ValueError:
+        return None

@@ -8,8 +8,11 @@ and lean towards the side the fair price favours, so a stale book gets picked of
 the fair price. Every order goes through ``matching.MatchingEngine``, so book and trades are
 always consistent.
 
-The model publishes nothing itself: it collects level changes and trades and hands them to the
-venue (``SimMarketVenue``) through ``flush``.
+The model publishes nothing itself: it collects trades, the engine collects level changes
+(``engine.level_changes``), and the venue (``SimMarketVenue``) publishes both after each action.
+The book is the listener of its engine: agents' order outcomes update the list of live agent
+orders, and everything about the session's own orders (owner ``TRADER``) goes to the venue's
+``OrderReports``.
 """
 
 from __future__ import annotations
@@ -18,12 +21,18 @@ import math
 import random
 from dataclasses import dataclass
 
+from tradeterm.core.clock import Clock
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.matching.engine import MatchingEngine, RestingOrder
+from tradeterm.matching.engine import MatchingEngine
+from tradeterm.matching.listener import MatchListener
+from tradeterm.matching.orders import IOC, LIMIT, EngineOrder
+from tradeterm.matching.reports import OrderReports
+from tradeterm.matching.rules import MatchingRules
 
 TRADER = 0  # owner id of the session's own orders; agents are > 0
 MAKERS = 64  # maker agents own ids 1..MAKERS; takers above
+BUY, SELL = Side.BUY, Side.SELL
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +50,19 @@ class AgentParams:
     weight: float = 1.0  # share of the market's activity
 
 
-class TradeListener:
-    """What the venue wants to hear about the session's own orders (owner TRADER)."""
-
-    def own_fill(self, order_id: int, price: int, qty: int, maker: bool) -> None: ...
-    def own_rested(self, order_id: int) -> None: ...
-    def own_done(self, order_id: int, leaves: int, reason: str) -> None: ...
-
-
-class SimBook:
+class SimBook(MatchListener):
     """One instrument of the simulated market: fair price, agents and the exchange book."""
 
     def __init__(self, instrument: Instrument, params: AgentParams, rng: random.Random,
-                 own: TradeListener) -> None:
+                 own: OrderReports, rules: MatchingRules | None = None,
+                 clock: Clock | None = None) -> None:
         self.instrument = instrument
         self.params = params
         self.rng = rng
         self.own = own
-        self.engine = MatchingEngine(self)
+        self.rules = rules or MatchingRules.for_instrument(instrument)
+        self.engine = MatchingEngine(self, self.rules, clock, name=instrument.id)
+        self.engine.track_position(TRADER)  # the exchange knows the session's position
         self.fair = params.start_price / float(instrument.tick_size)  # in ticks, float
         self._fair_ts = 0
         self._sigma = params.vol_bps_per_sqrt_s / 1e4
@@ -66,9 +70,7 @@ class SimBook:
         self._ids = 1 << 32  # agent order ids; the venue's own ids stay below
         self._live: list[int] = []  # resting agent order ids, for O(1) random cancel
         self._live_ix: dict[int, int] = {}
-        self.bid_changes: dict[int, int] = {}
-        self.ask_changes: dict[int, int] = {}
-        self.trades: list[tuple[int, int, Side]] = []  # (price, qty, aggressor)
+        self.trades: list[tuple[int, int, Side, int]] = []  # (price, qty, aggressor, trade id)
 
     # --- agents ------------------------------------------------------------------------------
     def seed_book(self, orders_per_side: int, ts: int) -> None:
@@ -76,8 +78,7 @@ class SimBook:
         for _ in range(orders_per_side):
             self._add(Side.BUY)
             self._add(Side.SELL)
-        self.bid_changes.clear()
-        self.ask_changes.clear()
+        self.engine.drain_level_changes()
 
     def act(self, ts: int) -> None:
         """One agent action at time ``ts``."""
@@ -108,7 +109,7 @@ class SimBook:
         lots = median * math.exp(0.9 * rng.gauss(0.0, 1.0))
         if rng.random() < 0.03:
             lots *= 8
-        return max(1, int(lots))
+        return max(1, int(lots))  # the exchange rejects one below its minimum notional
 
     def _add(self, side: Side) -> None:
         rng, p, engine = self.rng, self.params, self.engine
@@ -126,8 +127,12 @@ class SimBook:
         if price <= 0:
             return
         self._ids += 1
-        engine.submit_limit(self._ids, 1 + int(rng.random() * MAKERS), side, price,
+        oid = self._ids
+        engine.submit_limit(oid, 1 + int(rng.random() * MAKERS), side, price,
                             self._size(p.maker_median_lots))
+        if oid in engine.orders:
+            self._live_ix[oid] = len(self._live)
+            self._live.append(oid)
 
     def _take(self) -> None:
         rng, engine = self.rng, self.engine
@@ -138,32 +143,50 @@ class SimBook:
         side = Side.BUY if rng.random() < 0.5 + lean else Side.SELL
         limit = ask + 20 if side is Side.BUY else bid - 20  # takers protect themselves
         self._ids += 1
-        engine.submit_limit(self._ids, MAKERS + 1 + int(rng.random() * 64), side, limit,
-                            self._size(self.params.taker_median_lots), ioc=True)
+        engine.submit(self._ids, MAKERS + 1 + int(rng.random() * 64), side,
+                      self._size(self.params.taker_median_lots), LIMIT, limit, IOC)
 
     # --- MatchListener -----------------------------------------------------------------------
-    def on_level(self, side: Side, price: int, size: int) -> None:
-        (self.bid_changes if side is Side.BUY else self.ask_changes)[price] = size
-
-    def on_trade(self, price: int, qty: int, aggressor: Side, maker: RestingOrder,
-                 taker_id: int, taker_owner: int) -> None:
-        self.trades.append((price, qty, aggressor))
+    def on_fill(self, maker: EngineOrder, taker_id: int, taker_owner: int, price: int, qty: int,
+                taker_leaves: int, trade_id: int) -> None:
+        self.trades.append((price, qty, SELL if maker.side > 0 else BUY, trade_id))
         if maker.owner == TRADER:
-            self.own.own_fill(maker.order_id, price, qty, True)
+            self.own.fill(maker.order_id, price, qty, True, trade_id)
+        elif not maker.leaves:
+            self._forget(maker.order_id)
         if taker_owner == TRADER:
-            self.own.own_fill(taker_id, price, qty, False)
+            self.own.fill(taker_id, price, qty, False, trade_id)
 
-    def on_rested(self, order: RestingOrder) -> None:
-        if order.owner == TRADER:
-            self.own.own_rested(order.order_id)
-        else:
-            self._live_ix[order.order_id] = len(self._live)
-            self._live.append(order.order_id)
-
-    def on_done(self, order_id: int, owner: int, leaves: int, reason: str) -> None:
+    def on_canceled(self, order_id: int, owner: int, leaves: int, reason: str) -> None:
         if owner == TRADER:
-            self.own.own_done(order_id, leaves, reason)
-            return
+            self.own.canceled(order_id, leaves, reason)
+        else:
+            self._forget(order_id)
+
+    def on_accepted(self, order_id: int, owner: int, price: int | None, qty: int) -> None:
+        if owner == TRADER:
+            self.own.accepted(order_id, price, qty)
+
+    def on_rejected(self, order_id: int, owner: int, reason: str, message: str) -> None:
+        if owner == TRADER:
+            self.own.rejected(order_id, reason, message)
+
+    def on_expired(self, order_id: int, owner: int, leaves: int) -> None:
+        if owner == TRADER:
+            self.own.expired(order_id)
+
+    def on_triggered(self, order_id: int, owner: int, last_price: int) -> None:
+        if owner == TRADER:
+            self.own.triggered(order_id)
+
+    def on_modified(self, order: EngineOrder) -> None:
+        if order.owner == TRADER:
+            self.own.modified(order)
+
+    def on_modify_rejected(self, order_id: int, owner: int, reason: str, message: str) -> None:
+        self.own.modify_rejected(order_id, reason, message)  # unknown ids: owner -1
+
+    def _forget(self, order_id: int) -> None:
         ix = self._live_ix.pop(order_id, None)
         if ix is not None:  # swap-remove
             last = self._live.pop()

@@ -1,107 +1,89 @@
-from hypothesis import given, settings
-from hypothesis import strategies as st
+"""Core matching: price-time priority, partial fills, cancels, the public level feed."""
 
-from tradeterm.domain.market import Side
-from tradeterm.matching.engine import MatchingEngine
-
-BUY, SELL = Side.BUY, Side.SELL
+from tests.unit.matching.recorder import BUY, SELL, make, queue_ids
+from tradeterm.matching.orders import GTC, IOC, LIMIT, MARKET, STOP_LIMIT
 
 
-class Recorder:
-    def __init__(self):
-        self.trades, self.levels, self.done, self.rested = [], {}, [], []
-
-    def on_trade(self, price, qty, aggressor, maker, taker_id, taker_owner):
-        self.trades.append((price, qty, aggressor, maker.order_id, taker_id))
-
-    def on_level(self, side, price, size):
-        self.levels[(side, price)] = size
-
-    def on_rested(self, order):
-        self.rested.append(order.order_id)
-
-    def on_done(self, order_id, owner, leaves, reason):
-        self.done.append((order_id, leaves, reason))
-
-
-def engine():
-    rec = Recorder()
-    return MatchingEngine(rec), rec
-
-
-def test_price_then_time_priority():
-    eng, rec = engine()
+def test_price_then_time_priority_and_partial_fill():
+    eng, rec = make()
     eng.submit_limit(1, 1, SELL, 101, 5)
     eng.submit_limit(2, 1, SELL, 100, 5)
-    eng.submit_limit(3, 1, SELL, 100, 5)
-    eng.submit_limit(10, 2, BUY, 101, 12)
-    assert [(t[0], t[1], t[3]) for t in rec.trades] == [(100, 5, 2), (100, 5, 3), (101, 2, 1)]
-    assert eng.best_ask == 101 and eng.orders[1].leaves == 3
-    assert rec.levels[(SELL, 100)] == 0 and rec.levels[(SELL, 101)] == 3
+    eng.submit_limit(3, 2, SELL, 100, 5)
+    assert eng.submit_limit(10, 3, BUY, 101, 12) == 12
+    assert [(f[0], f[4], f[5]) for f in rec.fills] == [(2, 100, 5), (3, 100, 5), (1, 101, 2)]
+    assert eng.best_ask == 101 and eng.orders[1].leaves == 3 and 10 not in eng.orders
+    assert eng.level_changes[1] == {101: 3, 100: 0}
+    last = rec.of("fill")[-1]
+    assert last[5:7] == (3, 0)  # maker leaves 3, taker done
+    assert [e[-1] for e in rec.of("fill")] == [1, 2, 3]  # trade ids
 
 
-def test_limit_remainder_rests_and_ioc_does_not():
-    eng, rec = engine()
+def test_limit_remainder_rests_behind_earlier_orders():
+    eng, rec = make()
     eng.submit_limit(1, 1, SELL, 100, 5)
     eng.submit_limit(2, 2, BUY, 100, 8)
-    assert eng.best_bid == 100 and eng.orders[2].leaves == 3
-    eng.submit_limit(3, 1, SELL, 100, 1)
-    eng.submit_limit(4, 1, SELL, 99, 10, ioc=True)
-    assert (4, 8, "IOC") in rec.done and 4 not in eng.orders and eng.best_ask is None
+    eng.submit_limit(3, 3, BUY, 100, 1)
+    assert queue_ids(eng, BUY, 100) == [2, 3]
+    assert eng.level_size[0][100] == 4 and eng.best_bid == 100 and eng.best_ask is None
 
 
-def test_market_order_walks_levels_and_reports_leftover():
-    eng, rec = engine()
+def test_market_order_walks_levels_and_cancels_leftover():
+    eng, rec = make()
     eng.submit_limit(1, 1, SELL, 100, 2)
     eng.submit_limit(2, 1, SELL, 105, 2)
-    filled = eng.submit_market(3, 2, BUY, 6)
-    assert filled == 4 and (3, 2, "NO_LIQUIDITY") in rec.done
-    assert [(t[0], t[1]) for t in rec.trades] == [(100, 2), (105, 2)]
+    assert eng.submit(3, 2, BUY, 6, MARKET) == 4
+    assert [(f[4], f[5]) for f in rec.fills] == [(100, 2), (105, 2)]
+    assert rec.events[-1] == ("canceled", 3, 2, "NO_LIQUIDITY")
+    assert rec.of("accepted")[-1] == ("accepted", 3, None, 6)
 
 
 def test_cancel_removes_order_and_updates_level():
-    eng, rec = engine()
+    eng, rec = make()
     eng.submit_limit(1, 1, BUY, 100, 2)
     eng.submit_limit(2, 1, BUY, 100, 3)
+    eng.drain_level_changes()
     assert eng.cancel(1)
-    assert rec.levels[(BUY, 100)] == 3 and (1, 2, "CANCELED") in rec.done
+    assert eng.level_changes[0] == {100: 3} and rec.events[-1] == ("canceled", 1, 2, "CANCELED")
     assert not eng.cancel(1)
-    assert eng.cancel(2) and eng.best_bid is None
+    assert eng.cancel(2) and eng.best_bid is None and eng.level_changes[0] == {100: 0}
 
 
-ops = st.lists(st.one_of(
-    st.tuples(st.just("limit"), st.sampled_from([BUY, SELL]), st.integers(95, 105),
-              st.integers(1, 10)),
-    st.tuples(st.just("market"), st.sampled_from([BUY, SELL]), st.just(0), st.integers(1, 15)),
-    st.tuples(st.just("cancel"), st.just(BUY), st.integers(0, 60), st.just(0)),
-), max_size=120)
+def test_cancel_all_by_owner_and_side():
+    eng, rec = make()
+    eng.submit_limit(1, 7, BUY, 99, 1)
+    eng.submit_limit(2, 7, SELL, 101, 1)
+    eng.submit_limit(3, 8, BUY, 98, 1)
+    eng.submit(4, 7, SELL, 1, STOP_LIMIT, 95, trigger=95)  # a waiting stop of owner 7
+    assert eng.cancel_all(owner=7, side=BUY) == 1 and set(eng.orders) == {2, 3}
+    assert eng.cancel_all(owner=7) == 2 and set(eng.orders) == {3} and not eng.stops
+    assert eng.cancel_all() == 1 and not eng.orders
 
 
-@settings(max_examples=150, deadline=None)
-@given(ops)
-def test_random_streams_conserve_quantity_and_never_cross(stream):
-    eng, rec = engine()
-    submitted = canceled = 0
-    for n, (kind, side, price, qty) in enumerate(stream, start=1):
-        if kind == "limit":
-            eng.submit_limit(n, n, side, price, qty)
-            submitted += qty
-        elif kind == "market":
-            eng.submit_market(n, n, side, qty)
-            submitted += qty
-        else:
-            order = eng.orders.get(price)
-            if order is not None:
-                canceled += order.leaves
-                eng.cancel(price)
-        bid, ask = eng.best_bid, eng.best_ask
-        assert bid is None or ask is None or bid < ask
-    traded = sum(t[1] for t in rec.trades)
-    resting = sum(o.leaves for o in eng.orders.values())
-    unfilled = sum(leaves for _, leaves, reason in rec.done if reason in ("IOC", "NO_LIQUIDITY"))
-    # each trade fills a maker and a taker: both sides of it leave the submitted total
-    assert submitted == 2 * traded + resting + canceled + unfilled
-    for side, levels in ((BUY, eng.level_size[0]), (SELL, eng.level_size[1])):
-        for price, size in levels.items():
-            assert size == sum(o.leaves for o in eng.levels[0 if side is BUY else 1][price])
-            assert rec.levels[(side, price)] == size
+def test_ioc_limit_takes_what_it_can_and_never_rests():
+    eng, rec = make()
+    eng.submit_limit(1, 1, SELL, 100, 3)
+    assert eng.submit(2, 2, BUY, 5, LIMIT, 100, IOC) == 3
+    assert 2 not in eng.orders and rec.events[-1] == ("canceled", 2, 2, "IOC")
+
+
+def test_general_submit_gtc_equals_fast_path():
+    a, ra = make()
+    b, rb = make()
+    for eng, fast in ((a, True), (b, False)):
+        for n, (side, price, qty) in enumerate([(SELL, 101, 4), (SELL, 100, 2), (BUY, 101, 5),
+                                                (BUY, 99, 3)], start=1):
+            if fast:
+                eng.submit_limit(n, n, side, price, qty)
+            else:
+                eng.submit(n, n, side, qty, LIMIT, price, GTC)
+    assert ra.events == rb.events and a.level_size == b.level_size
+
+
+def test_stale_heap_prices_are_compacted():
+    eng, _ = make()
+    for i in range(5000):
+        eng.submit_limit(i, 1, BUY, 1000 + i, 1)
+        eng.cancel(i)
+    assert len(eng._bid_heap) < 200 and eng.best_bid is None
+    eng.submit_limit(9, 1, BUY, 5, 1)
+    assert eng.best_bid == 5

@@ -242,3 +242,16 @@ async def test_accept_events_reach_the_view():
     assert h.views.orders.orders[order.client_order_id] is order
     assert h.views.orders.version > version
     assert any(isinstance(e, OrderAccepted) for e in h.events)
+
+
+async def test_the_same_trade_id_on_two_instruments_is_two_fills(tmp_path):
+    """Venues number trades per instrument (Binance does): the dedupe key includes it, so a
+    real fill is never dropped as a 'duplicate' of another instrument's trade."""
+    h = await started(store_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
+    btc = h.submit(Side.BUY, 100)
+    eth = h.submit(Side.BUY, 100, price=60_000, inst=ETH)
+    h.venue.fill(btc.client_order_id, 40, trade_id="42")
+    h.venue.fill(eth.client_order_id, 30, trade_id="42")
+    assert btc.filled_qty == 40 and eth.filled_qty == 30
+    assert h.desk.portfolio.qty(BTC.id) == 40 and h.desk.portfolio.qty(ETH.id) == 30
+    assert len(h.store.load_fills()) == 2

@@ -45,7 +45,8 @@ def test_fill_order_and_position_are_one_transaction_and_deduplicated(tmp_path):
     assert again.load_order("c1").status is OrderStatus.PARTIALLY_FILLED
     assert again.load_order("c1").filled_qty == 5
     assert again.fill_sums() == {"sim:X": 5}
-    assert again.has_fill("sim", "t1") and not again.has_fill("other", "t1")
+    assert again.has_fill("sim", "sim:X", "t1")
+    assert not again.has_fill("other", "sim:X", "t1") and not again.has_fill("sim", "sim:Y", "t1")
 
 
 def test_status_updates_are_buffered_until_the_next_commit(tmp_path):
@@ -87,7 +88,7 @@ def test_the_schema_compiles_for_postgresql():
         ddl = str(CreateTable(table.__table__).compile(dialect=postgresql.dialect()))
         assert "CREATE TABLE" in ddl
     fills = str(CreateTable(tables.FillRecord.__table__).compile(dialect=postgresql.dialect()))
-    assert "BIGINT" in fills and "UNIQUE (venue, trade_id)" in fills
+    assert "BIGINT" in fills and "UNIQUE (venue, instrument, trade_id)" in fills
 
 
 def test_an_unusable_location_is_a_clear_error(tmp_path):

@@ -129,3 +129,49 @@ def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
         bids, asks = sim_book.engine.level_size
         book = kernel.views.books[sim_book.instrument.id]
         assert book.bids == bids and book.asks == asks and not book.is_crossed
+
+
+def test_every_order_type_reaches_the_exchange_through_the_venue():
+    from tradeterm.domain.events import (
+        OrderUpdateRejected, OrderModified, OrderRejected, OrderTriggered,
+    )
+
+    kernel = fast_kernel(seed=9, seconds=5)
+    events = []
+    kernel.bus.subscribe(topics.orders("sim"), events.append)
+    inst = next(iter(kernel.instruments.values()))
+
+    async def scenario():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.01)
+        book = kernel.views.books[inst.id]
+        bid, ask = book.best_bid, book.best_ask
+        venue = kernel.venue
+        venue.submit_order(Order("po", inst.id, Side.BUY, qty=10, price=ask, post_only=True))
+        rest = Order("r", inst.id, Side.BUY, qty=10, price=bid - 40)
+        venue.submit_order(rest)
+        rest.venue_order_id = next(e.venue_order_id for e in events  # as the OMS learns it
+                                   if isinstance(e, OrderAccepted) and e.client_order_id == "r")
+        assert venue.modify_order(rest, bid - 41, 12)
+        venue.submit_order(Order("st", inst.id, Side.SELL, qty=5, trigger_price=bid - 400,
+                                 order_type=OrderType.STOP_MARKET, tif=TimeInForce.IOC))
+        venue.submit_order(Order("ro", inst.id, Side.SELL, qty=5, price=ask + 10,
+                                 reduce_only=True))
+        venue.submit_order(Order("ice", inst.id, Side.SELL, qty=50, price=ask + 60,
+                                 display_qty=10))
+        assert venue.cancel_all_orders(inst.id, Side.SELL) == 2  # the iceberg and the stop
+        venue.cancel_order(Order("gone", inst.id, Side.BUY, qty=1, price=1,
+                                 venue_order_id="999999"))
+        kernel.request_stop()
+        await task
+
+    asyncio.run(scenario())
+    rejects = {e.client_order_id: e.reason for e in events if isinstance(e, OrderRejected)}
+    assert rejects == {"po": "POST_ONLY_WOULD_TAKE", "ro": "REDUCE_ONLY_WOULD_INCREASE"}
+    modified = [e for e in events if isinstance(e, OrderModified)]
+    assert modified and modified[0].qty == 12 and modified[0].client_order_id == "r"
+    canceled = {e.client_order_id for e in events if isinstance(e, OrderCanceled)}
+    assert {"ice", "st"} <= canceled and "r" not in canceled
+    assert any(isinstance(e, OrderUpdateRejected) and e.client_order_id == "gone"
+               for e in events)
+    assert not any(isinstance(e, OrderTriggered) for e in events)

@@ -1,8 +1,8 @@
 """One symbol's book on the loopback exchange: the simulated market's agents plus the accounts'
 orders, matched by ``matching/``.
 
-This is the only loopback module that knows the matching engine's API (``submit_limit``,
-``submit_market``, ``cancel``, ``level_size``) and the simulated market's agents (``SimBook``);
+This is the only loopback module that knows the matching engine's API (``submit``, ``cancel``,
+``level_size``, ``drain_level_changes``) and the simulated market's agents (``SimBook``);
 switching to another engine changes this file alone. Prices are ticks and sizes lots of the
 symbol's instrument; the accounts' orders all trade as the simulated market's ``TRADER`` owner
 and are told apart by order id.
@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from tradeterm.config import LoopbackSymbol
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
+from tradeterm.matching.orders import FOK, GTC, IOC, LIMIT, MARKET
+from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.simmarket import TRADER, AgentParams, SimBook
+
+TIF_CODES = {"GTC": GTC, "IOC": IOC, "FOK": FOK}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +57,12 @@ class ExchangeBook:
             taker_median_lots=max(1, int(cfg.taker_median_qty / step)), weight=cfg.weight)
         self.instrument = instrument
         self._own: list[OwnEvent] = []
-        self._sim = SimBook(instrument, params, rng, self)
+        self._qty: dict[int, int] = {}  # account order id -> lots not yet filled
+        # every account trades as the one TRADER owner, told apart by order id, so the engine's
+        # self-trade prevention is off: accounts trade with each other (Binance's STP "NONE")
+        rules = MatchingRules.for_instrument(instrument, stp="none")
+        self._sim = SimBook(instrument, params, rng, self, rules)  # type: ignore[arg-type]
         self._engine = self._sim.engine
-        self._trades_taken = 0  # public trade ids are 1-based and count every trade
 
     # --- agents ------------------------------------------------------------------------------
     def seed(self, orders_per_side: int, ts: int) -> None:
@@ -67,13 +74,12 @@ class ExchangeBook:
     # --- account orders ----------------------------------------------------------------------
     def submit_limit(self, order_id: int, side: Side, price: int, qty: int, tif: str) -> None:
         """``tif``: GTC rests the remainder, IOC cancels it, FOK fills all now or nothing."""
-        if tif == "FOK" and self.available(side, price) < qty:
-            self._own.append(OwnDone(order_id, qty, "FOK"))
-            return
-        self._engine.submit_limit(order_id, TRADER, side, price, qty, ioc=tif != "GTC")
+        self._qty[order_id] = qty
+        self._engine.submit(order_id, TRADER, int(side), qty, LIMIT, price, TIF_CODES[tif])
 
     def submit_market(self, order_id: int, side: Side, qty: int) -> None:
-        self._engine.submit_market(order_id, TRADER, side, qty)
+        self._qty[order_id] = qty
+        self._engine.submit(order_id, TRADER, int(side), qty, MARKET, None, IOC)
 
     def cancel(self, order_id: int) -> bool:
         return self._engine.cancel(order_id)
@@ -121,20 +127,14 @@ class ExchangeBook:
 
     def take_changes(self) -> tuple[dict[int, int], dict[int, int]]:
         """Levels changed since the last call (absolute sizes, 0 = gone)."""
-        sim = self._sim
-        changes = (sim.bid_changes, sim.ask_changes)
-        if sim.bid_changes or sim.ask_changes:
-            sim.bid_changes, sim.ask_changes = {}, {}
-        return changes
+        return self._engine.drain_level_changes()
 
     def take_trades(self) -> list[tuple[int, int, int, Side]]:
         """Public trades since the last call: (trade id, price, qty, aggressor)."""
         trades = self._sim.trades
         if not trades:
             return []
-        base = self._trades_taken
-        out = [(base + i + 1, p, q, a) for i, (p, q, a) in enumerate(trades)]
-        self._trades_taken += len(trades)
+        out = [(trade_id, p, q, a) for p, q, a, trade_id in trades]
         trades.clear()
         return out
 
@@ -142,14 +142,36 @@ class ExchangeBook:
         events, self._own = self._own, []
         return events
 
-    # --- the simulated market's TradeListener ---------------------------------------------
-    def own_fill(self, order_id: int, price: int, qty: int, maker: bool) -> None:
-        # on_trade appended the trade before telling us: its id is the count so far
-        trade_id = self._trades_taken + len(self._sim.trades)
-        self._own.append(OwnFill(order_id, price, qty, maker, trade_id))
+    # --- the simulated market's reports about account orders (owner TRADER) -----------------
+    def _done(self, order_id: int, reason: str) -> None:
+        self._own.append(OwnDone(order_id, self._qty.pop(order_id, 0), reason))
 
-    def own_rested(self, order_id: int) -> None:
+    def fill(self, order_id: int, price: int, qty: int, maker: bool, trade_id: int) -> None:
+        self._own.append(OwnFill(order_id, price, qty, maker, trade_id))
+        left = self._qty.get(order_id, 0) - qty
+        if left > 0:
+            self._qty[order_id] = left
+        else:
+            self._qty.pop(order_id, None)
+            self._own.append(OwnDone(order_id, 0, "FILLED"))
+
+    def canceled(self, order_id: int, leaves: int, reason: str) -> None:
+        self._done(order_id, reason or "CANCELED")
+
+    def expired(self, order_id: int) -> None:
+        self._done(order_id, "EXPIRED")
+
+    def rejected(self, order_id: int, reason: str, message: str) -> None:
+        self._done(order_id, reason)
+
+    def accepted(self, order_id: int, price: int | None, qty: int) -> None:
+        pass  # the exchange answers the REST request itself
+
+    def triggered(self, order_id: int) -> None:
         pass
 
-    def own_done(self, order_id: int, leaves: int, reason: str) -> None:
-        self._own.append(OwnDone(order_id, leaves, reason))
+    def modified(self, order: object) -> None:
+        pass
+
+    def modify_rejected(self, order_id: int, reason: str, message: str) -> None:
+        pass

@@ -1,0 +1,234 @@
+"""Paper execution: the execution half of a venue, simulated against whatever market data is on
+the bus (the simulated market, a recording being replayed, a live Binance feed).
+
+``PaperExecution`` listens to ``BookSnapshot``/``BookDelta`` on ``topics.book(id)`` and
+``Trade`` on ``topics.trade(id)`` for its instruments, keeps its own copy of each book, and
+simulates the session's orders against it with ``matching.paper_fills`` (queue position, trades
+at and through the price, visible-level walks, latency). It publishes order events on
+``topics.orders(venue)`` exactly like a real venue: OrderAccepted / OrderRejected (reason code)
+/ OrderFilled (with ``note`` saying why it filled, fee from the instrument) / OrderCanceled /
+OrderExpired / OrderTriggered / OrderModified / OrderUpdateRejected.
+
+Latency: a request reaches the simulated venue ``latency + U(0, jitter)`` after it was sent (in
+send order, as over one connection), via a clock alert, so on a ``SimClock`` driven by a replay
+it arrives between the market events it would have arrived between. With zero latency it
+arrives at once.
+
+Composition (the kernel does this for ``replay --paper`` and paper trading on real data)::
+
+    data = ReplayVenue(bus, clock, ...)     # any Venue that publishes market data on ``bus``
+    venue = PaperVenue(data, FillModel(model="queue", latency_ns=20_000_000))
+    # in the kernel: venue = with_paper_execution(settings, data)   ([paper] config section)
+
+``PaperVenue`` forwards ``instruments``/``run``/``stop`` to the data venue and the execution
+methods to its ``PaperExecution``; the data venue never sees the session's orders.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.domain.events import (
+    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled,
+    OrderModified, OrderUpdateRejected, OrderRejected, OrderTriggered,
+)
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import BookDelta, BookSnapshot, Side
+from tradeterm.domain.orders import Order
+from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
+from tradeterm.matching.paper_fills import FillModel, PaperBook, PaperListener, PaperOrder
+from tradeterm.matching.rules import FeeSchedule
+from tradeterm.venues.base import Venue
+
+
+class _Tracked:
+    __slots__ = ("client_order_id", "instrument", "side", "price", "qty")
+
+    def __init__(self, client_order_id: str, instrument: Instrument, side: Side,
+                 price: int | None, qty: int) -> None:
+        self.client_order_id = client_order_id
+        self.instrument = instrument
+        self.side = side
+        self.price = price  # as sent
+        self.qty = qty
+
+
+class PaperExecution(PaperListener):
+    def __init__(self, bus: MessageBus, clock: Clock, venue: str, instruments: list[Instrument],
+                 model: FillModel, seed: int = 0) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.venue = venue
+        self.model = model
+        self.topic = topics.orders(venue)
+        self.rng = random.Random(seed)
+        self.books: dict[str, PaperBook] = {}
+        self.fees: dict[str, FeeSchedule] = {}
+        for inst in instruments:
+            self.books[inst.id] = PaperBook(inst, model, self)
+            self.fees[inst.id] = FeeSchedule(inst.maker_fee, inst.taker_fee)
+            bus.subscribe(topics.book(inst.id), self._book_handler(self.books[inst.id]))
+            bus.subscribe(topics.trade(inst.id), self.books[inst.id].on_trade)
+        self._tracked: dict[int, _Tracked] = {}
+        self._by_client: dict[str, int] = {}  # client order id -> paper id (cancel before ack)
+        self._ids = 0
+        self._trade_ids = 0
+        self._requests = 0
+        self._last_arrival = 0
+
+    @staticmethod
+    def _book_handler(book: PaperBook) -> Any:
+        def on_book(msg: BookDelta | BookSnapshot) -> None:
+            if type(msg) is BookDelta:
+                book.on_delta(msg)  # type: ignore[arg-type]
+            else:
+                book.on_snapshot(msg)  # type: ignore[arg-type]
+        return on_book
+
+    # --- requests (they reach the simulated venue after the latency) -------------------------
+    def submit_order(self, order: Order) -> None:
+        now = self.clock.timestamp_ns()
+        book = self.books.get(order.instrument)
+        if book is None:
+            self.bus.publish(self.topic, OrderRejected(
+                now, now, order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
+                f"{order.instrument} has no market data here"))
+            return
+        self._ids += 1
+        oid = self._ids
+        self._by_client[order.client_order_id] = oid
+        self._tracked[oid] = _Tracked(order.client_order_id, book.instrument, order.side,
+                                      order.price, order.qty)
+        paper = PaperOrder(oid, int(order.side), order.qty, order.price,
+                           KIND_NAMES[order.order_type.value], TIF_NAMES[order.tif.value],
+                           order.post_only, order.reduce_only, order.display_qty or 0,
+                           order.trigger_price, order.expire_ns)
+        self._after_latency(lambda _ts: book.arrive(paper))
+
+    def cancel_order(self, order: Order) -> None:
+        oid, book = self._find(order)
+
+        def arrive(_ts: int) -> None:
+            if oid is None or book is None or not book.cancel(oid):
+                self._publish(lambda now: OrderUpdateRejected(
+                    now, now, order.client_order_id, order.instrument, "cancel", UNKNOWN_ORDER,
+                    "the paper order is no longer working"))
+
+        self._after_latency(arrive)
+
+    def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
+        oid, book = self._find(order)
+
+        def arrive(_ts: int) -> None:
+            reason = UNKNOWN_ORDER if oid is None or book is None else book.modify(oid, price, qty)
+            if reason:
+                self._publish(lambda now: OrderUpdateRejected(
+                    now, now, order.client_order_id, order.instrument, "modify", reason,
+                    "the paper venue refused the modify"))
+
+        self._after_latency(arrive)
+        return True
+
+    def _find(self, order: Order) -> tuple[int | None, PaperBook | None]:
+        return self._by_client.get(order.client_order_id), self.books.get(order.instrument)
+
+    def _after_latency(self, arrive: Any) -> None:
+        model = self.model
+        if not model.latency_ns and not model.jitter_ns:
+            arrive(self.clock.timestamp_ns())
+            return
+        delay = model.latency_ns + (int(self.rng.random() * model.jitter_ns)
+                                    if model.jitter_ns else 0)
+        at = max(self.clock.timestamp_ns() + delay, self._last_arrival)  # FIFO, like a socket
+        self._last_arrival = at
+        self._requests += 1
+        self.clock.set_alert(f"paper.{self.venue}.{self._requests}", at, arrive)
+
+    # --- PaperListener: paper outcomes -> order events ---------------------------------------
+    def _publish(self, make: Any) -> None:
+        now = self.clock.timestamp_ns()
+        self.bus.publish(self.topic, make(now))
+
+    def accepted(self, order: PaperOrder) -> None:
+        t = self._tracked[order.order_id]
+        self._publish(lambda now: OrderAccepted(now, now, t.client_order_id, t.instrument.id,
+                                                f"P{order.order_id}"))
+        if (order.price is not None and t.price is not None and order.price != t.price) \
+                or order.qty != t.qty:  # a post-only slide, a reduce-only clamp
+            self.modified(order)
+        if order.expire_ns is not None and order.tif == TIF_NAMES["GTD"]:
+            book = self.books[t.instrument.id]
+            self.clock.set_alert(f"paper.{self.venue}.gtd.{order.order_id}", order.expire_ns,
+                                 lambda _ts: book.expire(order.order_id))
+
+    def rejected(self, order: PaperOrder, reason: str, message: str) -> None:
+        t = self._tracked.pop(order.order_id)
+        self._publish(lambda now: OrderRejected(now, now, t.client_order_id, t.instrument.id,
+                                                reason, message))
+
+    def filled(self, order: PaperOrder, price: int, qty: int, maker: bool, note: str) -> None:
+        t = self._tracked[order.order_id]
+        inst = t.instrument
+        fee = self.fees[inst.id].fee(inst, price, qty, maker)
+        self._trade_ids += 1
+        trade_id = f"P{self._trade_ids}"
+        if not order.leaves:
+            del self._tracked[order.order_id]
+        self._publish(lambda now: OrderFilled(
+            now, now, t.client_order_id, inst.id, f"P{order.order_id}", trade_id, t.side, price,
+            qty, Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote, order.leaves,
+            note))
+
+    def canceled(self, order: PaperOrder, reason: str) -> None:
+        t = self._tracked.pop(order.order_id)
+        self._publish(lambda now: OrderCanceled(now, now, t.client_order_id, t.instrument.id,
+                                                reason))
+
+    def expired(self, order: PaperOrder) -> None:
+        t = self._tracked.pop(order.order_id)
+        self._publish(lambda now: OrderExpired(now, now, t.client_order_id, t.instrument.id))
+
+    def triggered(self, order: PaperOrder) -> None:
+        t = self._tracked[order.order_id]
+        self._publish(lambda now: OrderTriggered(now, now, t.client_order_id, t.instrument.id))
+
+    def modified(self, order: PaperOrder) -> None:
+        t = self._tracked[order.order_id]
+        t.price, t.qty = order.price, order.qty
+        self._publish(lambda now: OrderModified(now, now, t.client_order_id, t.instrument.id,
+                                                order.price, order.qty))
+
+
+class PaperVenue(Venue):
+    """A market data venue plus paper execution: trade on real (or recorded) data, fill on
+    paper. The data venue publishes market data; this venue takes the session's orders."""
+
+    def __init__(self, data: Venue, model: FillModel, seed: int = 0) -> None:
+        super().__init__(data.bus, data.clock)
+        self.data = data
+        self.name = data.name
+        self.execution = PaperExecution(data.bus, data.clock, data.name, data.instruments(),
+                                        model, seed)
+
+    def instruments(self) -> list[Instrument]:
+        return self.data.instruments()
+
+    async def run(self) -> None:
+        await self.data.run()
+
+    def stop(self) -> None:
+        super().stop()
+        self.data.stop()
+
+    def submit_order(self, order: Order) -> None:
+        self.execution.submit_order(order)
+
+    def cancel_order(self, order: Order) -> None:
+        self.execution.cancel_order(order)
+
+    def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
+        return self.execution.modify_order(order, price, qty)
