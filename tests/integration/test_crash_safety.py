@@ -16,10 +16,11 @@ import pytest
 from tests.integration.sessions import start_session, status, wait_until_trading
 from tradeterm.oms.store import Store
 
-FILL_LINE = re.compile(r"tradeterm\.oms\.manager: fill (\S+) ")
+FILL_LINE = re.compile(r"tradeterm\.oms\.manager: fill (\S+) (\S+) ")
 
 
-def acknowledged_fills(data_dir) -> list[str]:
+def acknowledged_fills(data_dir) -> list[tuple[str, str]]:
+    """(trade id, instrument) of every fill the session logged after its durable commit."""
     log = data_dir / "logs" / "tradeterm.log"
     return FILL_LINE.findall(log.read_text()) if log.exists() else []
 
@@ -28,9 +29,9 @@ def check_store(data_dir) -> tuple[int, set[str]]:
     store = Store(f"sqlite:///{data_dir / 'tradeterm.db'}")
     try:
         rows = store.fill_rows()
-        keys = [(r.venue, r.trade_id) for r in rows]
+        keys = [(r.venue, r.instrument, r.trade_id) for r in rows]  # trade ids: per instrument
         assert len(keys) == len(set(keys)), "a fill was recorded twice"
-        stored = {r.trade_id for r in rows}
+        stored = {(r.trade_id, r.instrument) for r in rows}
         missing = set(acknowledged_fills(data_dir)) - stored
         assert not missing, f"acknowledged fills lost: {sorted(missing)[:5]}"
         positions = {p.instrument: p.qty for p in store.load_positions() if p.fills}
