@@ -277,6 +277,9 @@ class Kernel:
             return
         if choice is None and not cfg.enabled:
             return
+        if self.options.replay is not None and not self.options.paper:
+            log.warning("quoter not started: a plain replay does not trade (replay with --paper)")
+            return
         if choice not in (None, "on", "glft", "avellaneda_stoikov"):
             raise ConfigError(f"unknown quoter {choice!r}: use glft, avellaneda_stoikov or "
                               "placeholder")

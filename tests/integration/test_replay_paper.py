@@ -99,3 +99,10 @@ def test_cli_replay_paper_quoter_json_has_the_trading_section(tmp_path):
                             "--quoter", "--json", "--no-record"],
                            capture_output=True, text=True, env=env, timeout=60)
     assert plain.returncode == 2 and "--paper" in plain.stderr
+
+
+def test_a_configured_quoter_does_not_start_in_a_plain_replay():
+    settings = load_settings(sim={"seed": 1}, quoter={"enabled": True})
+    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, record=False,
+                                         seconds=5))
+    assert kernel.quoters == {} and kernel.views.quoters == {}
