@@ -65,6 +65,25 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="do not journal this session (recording is on by default)")
 
 
+QUOTER_MODELS = {"as": "avellaneda_stoikov", "avellaneda_stoikov": "avellaneda_stoikov",
+                 "glft": "glft", "placeholder": "placeholder", "on": "on"}
+
+
+def _quoter_model(text: str) -> str:
+    model = QUOTER_MODELS.get(text.strip().lower())
+    if model is None:
+        raise argparse.ArgumentTypeError(f"expected glft, as (avellaneda_stoikov) or "
+                                         f"placeholder, got {text!r}")
+    return model
+
+
+def _add_quoter_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quoter", nargs="?", const="on", type=_quoter_model, metavar="MODEL",
+                   help="market-make every instrument (the [quoter] config section) from the "
+                        "start; MODEL overrides quoter.model: glft or as (avellaneda_stoikov); "
+                        "'placeholder' is the old join-the-touch test loop")
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -92,8 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="simulated market activity preset")
     paper.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
                        help="simulated market actions per second (overrides --activity)")
-    paper.add_argument("--quoter", choices=["placeholder"],
-                       help="run a quoter: 'placeholder' is the built-in two-sided loop")
+    _add_quoter_option(paper)
     _add_run_options(paper)
 
     _add_record_commands(sub)
@@ -168,6 +186,10 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
                         help="0.1 to 100 or max (default: 1 in the TUI, max headless)")
     replay.add_argument("--start", metavar="TIME",
                         help="begin at TIME: HH:MM:SS (UTC), +90s / +5m from the start, ISO")
+    replay.add_argument("--paper", action="store_true",
+                        help="replay market data only and trade against it with paper fills "
+                             "(the [paper] fill model): a backtest")
+    _add_quoter_option(replay)
     _add_run_options(replay)
 
     imp = sub.add_parser("import", help="turn an exchange capture into a recording")

@@ -45,8 +45,13 @@ def run_replay(args: argparse.Namespace) -> int:
     if args.fast or speed == float("inf"):
         speed = None  # as fast as possible
     prepare_data_dir(settings)
+    quoter = getattr(args, "quoter", None)
+    if quoter is not None and not args.paper:
+        raise UsageError("--quoter needs --paper: a plain replay does not trade (replay the "
+                         "market data with --paper and the quoter trades it on paper fills)")
     options = RunOptions(mode="replay", seconds=args.seconds, record=not args.no_record,
-                         replay=args.recording, speed=speed, interactive=not headless)
+                         replay=args.recording, speed=speed, interactive=not headless,
+                         quoter=quoter, paper=args.paper)
     try:
         kernel = Kernel(settings, options)
     except JournalError as exc:
@@ -103,6 +108,7 @@ def _print_summary(kernel: Kernel, summary: dict[str, Any], as_json: bool) -> No
     state = replay.state
     summary["replay"] = {"source": Path(state.source).name, "records": state.total,
                          "read": state.published, "speed": speed_label(state.speed),
+                         "paper": kernel.options.paper,
                          "complete": state.done and state.published == state.total,
                          "start_ns": state.start_ns, "end_ns": state.clock_ns}
     if as_json:

@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.book.keeper import MarketDataKeeper
-from tradeterm.config import Settings
+from tradeterm.config import ConfigError, QuoterConfig, Settings
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
-from tradeterm.desk import TradingDesk
+from tradeterm.desk import QuoterGateway, TradingDesk
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
@@ -42,6 +42,7 @@ from tradeterm.logbridge import EngineLogHandler
 from tradeterm.record.replayer import ReplayVenue
 from tradeterm.record.session import build_recorder, open_source, start_recording
 from tradeterm.oms.store import Store
+from tradeterm.quoter.component import Quoter
 from tradeterm.quoter.placeholder import PlaceholderQuoter
 from tradeterm.risk.context import CheckResult
 from tradeterm.matching.paper_fills import FillModel
@@ -67,7 +68,8 @@ class RunOptions:
     replay: Path | None = None  # replay this recording: it takes the venue slot
     speed: float | None = None  # replay speed; None = as fast as possible
     interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
-    quoter: str | None = None  # "placeholder": the built-in two-sided loop
+    quoter: str | None = None  # "on" ([quoter] model), "glft", "avellaneda_stoikov", "placeholder"
+    paper: bool = False  # with replay: market data only, the session's orders filled on paper
     signals: bool = False  # handle SIGHUP (session.on_hangup) on the loop; set by the CLI
 
 
@@ -119,15 +121,16 @@ class Kernel:
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
         self.bus.on_handler_error = self._on_handler_error
         self.venue = venue or (
-            ReplayVenue(self.bus, self.clock, source, options.speed)  # type: ignore[arg-type]
-            if source else build_sim_venue(settings, self.bus, self.clock, self.seed))
+            self._replay_venue(source) if source
+            else build_sim_venue(settings, self.bus, self.clock, self.seed))
         self.instruments = {inst.id: inst for inst in self.venue.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
         self.bus.subscribe(topics.venue_status(self.venue.name), self._on_venue_status)
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
-        self.replay = self.venue if isinstance(self.venue, ReplayVenue) else None
+        data = self.venue.data if isinstance(self.venue, PaperVenue) else self.venue
+        self.replay = data if isinstance(data, ReplayVenue) else None
         self.recorder = build_recorder(
             self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
             self.venue.name, options.recording,
@@ -141,6 +144,14 @@ class Kernel:
         self._started_wall = 0.0
         self._last_rate_sample = (0, 0)  # (clock ns, market events)
         self.wall_seconds = 0.0
+
+    def _replay_venue(self, source: Any) -> Venue:
+        """A plain replay refuses orders; ``--paper`` replays market data only and fills the
+        session's orders on paper (the [paper] fill model): a backtest on the same graph."""
+        replay = ReplayVenue(self.bus, self.clock, source,  # type: ignore[arg-type]
+                             self.options.speed, market_only=self.options.paper)
+        return with_paper_execution(self.settings, replay, self.seed) if self.options.paper \
+            else replay
 
     # --- lifecycle -------------------------------------------------------------------------
     async def run(self) -> None:
@@ -208,14 +219,7 @@ class Kernel:
         self.store = Store(url, settings.oms.synchronous)
         self.desk = TradingDesk(settings, self.bus, self.clock, {self.venue.name: self.venue},
                                 self.instruments, self.views, self.store)
-        self.quoter: PlaceholderQuoter | None = None
-        if self.options.quoter == "placeholder":
-            self.quoter = PlaceholderQuoter(
-                self.bus, self.clock, list(self.instruments.values()), self.views.books,
-                self.views.orders, self.desk.portfolio.qty, self.desk.execute,
-                self.desk.ids.next)
-        elif self.options.quoter is not None:
-            raise ValueError(f"unknown quoter {self.options.quoter!r}")
+        self._build_quoters()
         self._control: ControlServer | None = None
 
     async def _start_trading(self) -> None:
@@ -239,8 +243,12 @@ class Kernel:
         if self.quoter is not None:
             self.quoter.paused = self.desk.killswitch.state is not TradingState.ACTIVE
             self.quoter.start()
+        for quoter in self.quoters.values():
+            quoter.start()
 
     async def _stop_trading(self) -> None:
+        for quoter in self.quoters.values():
+            quoter.stop()
         if self.quoter is not None:
             self.quoter.stop()
         if self.options.signals:
@@ -253,6 +261,75 @@ class Kernel:
         self.store.close()
         if self._lock is not None:
             self._lock.release()
+
+    # --- the quoter (quoter/): one per instrument, orders through the desk -----------------
+    def _build_quoters(self) -> None:
+        """``--quoter [MODEL]`` or ``[quoter] enabled``: one ``Quoter`` per quoted instrument,
+        its gateway bound to the desk (risk + OMS), its view in ``views.quoters``."""
+        self.quoter: PlaceholderQuoter | None = None  # the step-3 loop (``--quoter placeholder``)
+        self.quoters: dict[str, Quoter] = {}
+        choice, cfg = self.options.quoter, self.settings.quoter
+        if choice == "placeholder":
+            self.quoter = PlaceholderQuoter(
+                self.bus, self.clock, list(self.instruments.values()), self.views.books,
+                self.views.orders, self.desk.portfolio.qty, self.desk.execute,
+                self.desk.ids.next)
+            return
+        if choice is None and not cfg.enabled:
+            return
+        if self.options.replay is not None and not self.options.paper:
+            log.warning("quoter not started: a plain replay does not trade (replay with --paper)")
+            return
+        if choice not in (None, "on", "glft", "avellaneda_stoikov"):
+            raise ConfigError(f"unknown quoter {choice!r}: use glft, avellaneda_stoikov or "
+                              "placeholder")
+        update: dict[str, Any] = {"enabled": True}
+        if choice in ("glft", "avellaneda_stoikov"):
+            update["model"] = choice
+        cfg = cfg.model_copy(update=update)
+        by_symbol = {inst.symbol.upper(): inst for inst in self.instruments.values()}
+        wanted = [s.upper() for s in cfg.symbols] or list(by_symbol)
+        unknown = [s for s in wanted if s not in by_symbol]
+        if unknown:
+            raise ConfigError(f"quoter.symbols: {', '.join(unknown)} not traded in this session "
+                              f"(available: {', '.join(i.symbol for i in by_symbol.values())})")
+        gateway = QuoterGateway(self.desk)
+        for symbol in wanted:
+            inst = by_symbol[symbol]
+            try:
+                quoter = Quoter(self.bus, self.clock, inst, self.views.books[inst.id],
+                                self.views.status, gateway, cfg, position=self.desk.portfolio.qty)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+            self.quoters[inst.id] = quoter
+            self.views.quoters[inst.id] = quoter.view
+
+    def set_quoter(self, on: bool, instrument: str | None = None) -> int:
+        """Switch the quoter of one instrument (id or symbol), or of all, on or off. Returns how
+        many quoters it switched. On also re-arms a quoter the kill switch stopped."""
+        chosen = self._quoters_for(instrument)
+        for quoter in chosen:
+            quoter.enable() if on else quoter.disable()
+        return len(chosen)
+
+    def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:
+        """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
+        (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
+        nothing changed."""
+        chosen = self._quoters_for(instrument)
+        for quoter in chosen:  # validate everywhere first: all or nothing
+            QuoterConfig.model_validate(quoter.setup.config.model_dump() | changes)
+        for quoter in chosen:
+            quoter.update_config(**changes)
+
+    def _quoters_for(self, instrument: str | None) -> list[Quoter]:
+        if instrument is None:
+            return list(self.quoters.values())
+        for iid, quoter in self.quoters.items():
+            if instrument in (iid, quoter.instrument.symbol):
+                return [quoter]
+        raise ValueError(f"no quoter for {instrument!r}; quoting: "
+                         f"{', '.join(q.instrument.symbol for q in self.quoters.values()) or 'none'}")
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
         """A request from ``tradeterm kill`` / ``rearm`` / ``status`` in another shell."""
@@ -354,7 +431,20 @@ class Kernel:
             "market_events": self.market.md_events,
             "instruments": instruments,
             "trading": self.desk.summary(),
-        }
+        } | ({"quoters": self._quoter_summary()} if self.quoters else {})
+
+    def _quoter_summary(self) -> dict[str, Any]:
+        out = {}
+        for quoter in self.quoters.values():
+            v, inst = quoter.view, quoter.instrument
+            out[inst.symbol] = {
+                "state": v.state, "reason": v.reason, "model": v.model, "gamma": v.gamma,
+                "inventory": str(inst.lots_to_qty(v.inventory)),
+                "max_position": str(inst.lots_to_qty(v.max_position_lots)),
+                "submits": v.submits, "modifies": v.modifies, "cancels": v.cancels,
+                "fills": v.fills, "rejects": v.rejects,
+                "sigma": v.sigma, "k": v.k, "A": v.A}
+        return out
 
 
 

@@ -234,6 +234,9 @@ class PaperBook:
         levels = self.book.asks if side > 0 else self.book.bids
         if not levels or not self.book.synced:
             return
+        best = self.book.best_ask if side > 0 else self.book.best_bid
+        if order.price is not None and best is not None and (best - order.price) * side > 0:
+            return  # not marketable (the common case for a quote): no need to sort the side
         opp = -side
         for price in sorted(levels, reverse=side < 0):
             if order.price is not None and (price - order.price) * side > 0:

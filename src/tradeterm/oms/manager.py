@@ -229,16 +229,33 @@ class OrderManager(OutcomeResolution):
             return False
         venue = self.venues[self.venue_of[cmd.client_order_id]]
         now = self.clock.timestamp_ns()
-        if venue.modify_order(order, cmd.price, cmd.qty):
-            order.transition(S.PENDING_UPDATE, now)
+        # pending before the venue is called: an in-process venue may answer from inside the
+        # call (OrderModified), and that answer must find the order pending, not be undone after
+        order.transition(S.PENDING_UPDATE, now)
+        self.inflight[cmd.client_order_id] = InFlight("modify", now + self.ack_timeout_ns)
+        try:
+            native = venue.modify_order(order, cmd.price, cmd.qty)
+        except BaseException:
+            self._undo_pending_modify(order, now)
+            raise
+        if native:
             self._changed(order)
-            self.inflight[cmd.client_order_id] = InFlight("modify", now + self.ack_timeout_ns)
             return True
+        self._undo_pending_modify(order, now)
         self._replace[cmd.client_order_id] = cmd
         if not self.cancel(cmd.client_order_id):
             self._replace.pop(cmd.client_order_id, None)
             return False
         return True
+
+    def _undo_pending_modify(self, order: Order, now: int) -> None:
+        self.inflight.pop(order.client_order_id, None)
+        if order.status is S.PENDING_UPDATE:
+            order.revert_pending(now)
+
+    def drop_replacement(self, client_order_id: str) -> None:
+        """A cancel-replace in flight becomes a plain cancel (the quoter re-quotes by itself)."""
+        self._replace.pop(client_order_id, None)
 
     # --- venue events ----------------------------------------------------------------------
     def on_order_event(self, event: Any) -> None:

@@ -21,6 +21,7 @@ seen; until then it is the sum of the fills on the instrument's order topic.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from tradeterm.config import QuoterConfig
@@ -30,8 +31,8 @@ from tradeterm.core.clock import NS, Clock
 from tradeterm.core.views import BookReader, QuoterView, StatusView
 from tradeterm.domain.events import (
     ConnectionState, KillSwitchTripped, OrderAccepted, OrderCanceled, OrderDenied, OrderExpired,
-    OrderFilled, OrderModified, OrderRejected, PositionChanged, TradingState, TradingStateChanged,
-    VenueStatus,
+    OrderFilled, OrderModified, OrderRejected, OrderUpdateRejected, PositionChanged, TradingState,
+    TradingStateChanged, VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side, Trade
@@ -50,9 +51,11 @@ log = logging.getLogger(__name__)
 class Quoter:
     def __init__(self, bus: MessageBus, clock: Clock, instrument: Instrument, book: BookReader,
                  status: StatusView, gateway: OrderGateway, config: QuoterConfig,
-                 view: QuoterView | None = None) -> None:
+                 view: QuoterView | None = None,
+                 position: Callable[[str], int] | None = None) -> None:
         self.bus, self.clock, self.instrument, self.book = bus, clock, instrument, book
         self.status, self.gateway = status, gateway
+        self._position = position  # the position keeper's lots, read once at start
         self.view = view or QuoterView(instrument.id)
         self.setup: QuoterSetup = build_setup(config, instrument)
         self.inventory = 0
@@ -66,6 +69,7 @@ class Quoter:
         self._last_top: tuple[int | None, int | None] = (None, None)
         self._backoff_until = 0
         self.sender = OrderSender(instrument, gateway, self.working, self.view)
+        self.sender.duplicate_window_ns = int(getattr(gateway, "duplicate_window_ns", 0))
         self._busy = False
         self._again = False
         self._soon = False
@@ -75,11 +79,14 @@ class Quoter:
         bus.subscribe(topics.trade(iid), self._on_trade)
         bus.subscribe(topics.venue_status(venue), self._on_venue_status)
         bus.subscribe(topics.orders(venue), self._on_order_event)
+        bus.subscribe(topics.POSITION, self._on_order_event)  # PositionChanged from the portfolio
         bus.subscribe(topics.RISK, self._on_risk)
 
     # --- lifecycle and controls ------------------------------------------------------------
     def start(self) -> None:
         now = self.clock.timestamp_ns()
+        if self._position is not None:  # a restart: the position the store kept
+            self._position_seen, self.inventory = True, self._position(self.instrument.id)
         self.sender.begin(now)
         self.setup.intensity.start(now)
         self.setup.refresh_estimates(now, self._mid())
@@ -91,7 +98,7 @@ class Quoter:
     def stop(self) -> None:
         self.clock.cancel_timer(self._timer)
         self.clock.cancel_timer(self._timer + ".soon")
-        self._pull("session stopped")
+        self._pull("session stopped", state="OFF")
 
     def enable(self) -> None:
         """Switch quoting on (also re-arms the quoter after a kill switch)."""
@@ -152,6 +159,8 @@ class Quoter:
         elif isinstance(msg, TradingStateChanged):
             self._trading_state = msg.state
             self.requote()
+        elif isinstance(msg, OrderDenied):  # risk refused one of ours (a submit or a modify)
+            self._on_order_event(msg)
 
     # --- order events ----------------------------------------------------------------------
     def _on_order_event(self, msg: Any) -> None:
@@ -185,6 +194,12 @@ class Quoter:
             quote.lots = msg.qty
         elif isinstance(msg, (OrderCanceled, OrderExpired)):
             self.working.remove(quote.client_order_id)
+        elif isinstance(msg, OrderUpdateRejected):
+            # the venue refused a modify or cancel: the order works as it was (if it is gone, a
+            # fill or cancel follows, or the OMS finds out by query and the gateway says so)
+            self.view.rejects += 1
+            if quote.status in (PENDING_CANCEL, PENDING_MODIFY):
+                quote.status = LIVE
         elif isinstance(msg, (OrderRejected, OrderDenied)):
             self.view.rejects += 1
             self._backoff_until = now + int(self.setup.config.reject_backoff_s * NS)
@@ -254,9 +269,9 @@ class Quoter:
             self._pull(setup.warming_reason(), state="WARMING_UP")
             return
         fair = self._fair_price()
-        book = self.book
+        best_bid, best_ask = self._touch_with_own_quotes()
         quotes = compute_quotes(MarketState(fair, self.inventory, setup.time_left_s(now),
-                                            book.best_bid, book.best_ask), params)
+                                            best_bid, best_ask), params)
         bids, asks = ladder(quotes, params, self.inventory)
         actions = plan(bids, asks, self.working, now, setup.config.requote_ticks,
                        int(setup.config.max_quote_age_s * NS))
@@ -266,6 +281,21 @@ class Quoter:
         view.fair_price, view.reservation_price = fair, quotes.reservation
         view.spread = quotes.spread
         self._publish_view(now)
+
+    def _touch_with_own_quotes(self) -> tuple[int | None, int | None]:
+        """The best bid and ask, counting our own working quotes at their current and target
+        prices: the book may not show a quote we just moved yet, and a new bid must never meet
+        our own ask (risk would deny it as a self-cross)."""
+        bid, ask = self.book.best_bid, self.book.best_ask
+        for q in self.working:
+            target = q.target_price if q.status == PENDING_MODIFY else None
+            low = q.price if target is None else min(q.price, target)
+            high = q.price if target is None else max(q.price, target)
+            if q.side is Side.SELL and (ask is None or low < ask):
+                ask = low
+            elif q.side is Side.BUY and (bid is None or high > bid):
+                bid = high
+        return bid, ask
 
     def _blocked_reason(self, now: int) -> str:
         if not self.enabled:

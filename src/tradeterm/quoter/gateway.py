@@ -17,6 +17,13 @@ A modify may be done in place or as cancel-replace. Either keep the client id an
 quotes that level afresh). ``PositionChanged`` on the same topic, quantity in lots, makes the
 quoter take its inventory from the position keeper instead of counting fills.
 
+``cancel`` and ``modify`` may return False to say the engine has no such working order any more
+(it ended without an event the quoter saw): the quoter then forgets it. Any other return value
+means the request went out.
+
+A gateway may have ``duplicate_window_ns``: an order identical (side, price, size) to one sent
+within it would be denied, so the quoter holds such an order back until the window has passed.
+
 The gateway may answer synchronously from inside these calls; the quoter copes (it folds
 re-entrant requotes into one more pass and reacts to order events on a zero-delay alert).
 """
@@ -33,8 +40,8 @@ class OrderGateway(Protocol):
         """Send a new order (the quoter's are limit orders, ``post_only`` by default, with
         ``source="quoter"``)."""
 
-    def cancel(self, command: CancelOrder) -> None:
+    def cancel(self, command: CancelOrder) -> bool | None:
         """Cancel one working order. Must be accepted in every trading state, HALTED included."""
 
-    def modify(self, command: ModifyOrder) -> None:
-        """Change price and/or quantity; the OMS may do it as cancel-replace."""
+    def modify(self, command: ModifyOrder) -> bool | None:
+        """Change price and/or quantity in place, or answer OrderCanceled (no replacement)."""

@@ -6,6 +6,11 @@ bucket refilled at ``max_orders_per_s``, and only while the position plus every 
 working quotes could still fill (a pending modify counted at the larger of its two sizes) stays
 within ``max_position``. A fill racing a shrink in flight therefore cannot pass the limit; what
 is held back is retried on the next requote.
+
+``duplicate_window_ns`` (the gateway's, from ``risk.duplicate_window_ms``): risk denies an
+order identical (side, price, size) to one sent within that window, a guard against a double key
+press. Re-joining a level right after a fill there is normal for a quoter, so the sender holds
+such an order back until the window has passed instead of earning a denial and a back-off.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ class OrderSender:
         self._tokens_ns = 0
         self._ids = 0
         self._prefix = ""
+        self.duplicate_window_ns = 0
+        self._recent: dict[tuple[int, int, int], int] = {}  # (side, price, lots) -> sent at
 
     def begin(self, now: int) -> None:
         """Start of the session: client ids unique to it, a full bucket."""
@@ -69,6 +76,14 @@ class OrderSender:
                 side, extra = quote.side, action.lots - exposure(quote)
             if side_exposure(working, side) + extra > room[side]:
                 continue  # wait until the reductions in flight have landed
+            window = self.duplicate_window_ns
+            if window:
+                key = (int(side), action.price, action.lots)
+                if now - self._recent.get(key, now - window) < window:
+                    continue  # risk would deny it as a duplicate: wait out the window
+                if len(self._recent) > 256:
+                    self._recent = {k: t for k, t in self._recent.items() if now - t < window}
+                self._recent[key] = now
             self.tokens -= 1.0
             self._request(action, now, post_only)
 
@@ -89,14 +104,18 @@ class OrderSender:
             return
         if isinstance(action, Cancel):
             quote.status = PENDING_CANCEL
-            gateway.cancel(CancelOrder(now, action.client_order_id, iid))
+            sent = gateway.cancel(CancelOrder(now, action.client_order_id, iid))
             view.cancels += 1
         elif quote.status == LIVE:
             quote.status = PENDING_MODIFY
             quote.target_price, quote.target_lots = action.price, action.lots
-            gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
-                                       action.lots))
+            sent = gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
+                                              action.lots))
             view.modifies += 1
+        else:
+            return
+        if sent is False:  # the engine has no such working order (it ended unseen): forget it
+            self.working.remove(action.client_order_id)
 
 
 def exposure(quote: WorkingQuote) -> int:

@@ -8,7 +8,9 @@ modifies and cancels to send. Its rules, per side and level:
 * a request in flight        -> wait for its answer (one request per order at a time);
 * working and live           -> modify when the size must shrink (an inventory limit is
   never left waiting), when the size differs, when the price is ``requote_ticks`` or more
-  away, or when the quote is older than ``max_age_ns``; otherwise leave it alone.
+  away, or when it is off by less but older than ``max_age_ns`` (a quote already at the
+  right price and size is never replaced: that would only spend a request); otherwise leave it
+  alone.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def plan(bids: list[tuple[int, int]], asks: list[tuple[int, int]], working: Work
                 actions.append(Submit(side, level, price, lots))
             elif quote.status == LIVE and (
                     lots != quote.lots or abs(price - quote.price) >= requote_ticks
-                    or now_ns - quote.placed_ns >= max_age_ns):
+                    or (now_ns - quote.placed_ns >= max_age_ns and price != quote.price)):
                 actions.append(Modify(quote.client_order_id, price, lots))
     return actions
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import msgspec
+
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
@@ -38,7 +40,8 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side
-from tradeterm.domain.orders import Order
+from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.domain.reports import OrderStatusReport
 from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
 from tradeterm.matching.paper_fills import FillModel, PaperBook, PaperListener, PaperOrder
 from tradeterm.matching.rules import FeeSchedule
@@ -79,6 +82,7 @@ class PaperExecution(PaperListener):
         self._trade_ids = 0
         self._requests = 0
         self._last_arrival = 0
+        self.id_prefix = "P"  # venue order ids and trade ids; the session number after resume
 
     @staticmethod
     def _book_handler(book: PaperBook) -> Any:
@@ -156,7 +160,7 @@ class PaperExecution(PaperListener):
     def accepted(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
         self._publish(lambda now: OrderAccepted(now, now, t.client_order_id, t.instrument.id,
-                                                f"P{order.order_id}"))
+                                                f"{self.id_prefix}{order.order_id}"))
         if (order.price is not None and t.price is not None and order.price != t.price) \
                 or order.qty != t.qty:  # a post-only slide, a reduce-only clamp
             self.modified(order)
@@ -175,11 +179,12 @@ class PaperExecution(PaperListener):
         inst = t.instrument
         fee = self.fees[inst.id].fee(inst, price, qty, maker)
         self._trade_ids += 1
-        trade_id = f"P{self._trade_ids}"
+        trade_id = f"{self.id_prefix}{self._trade_ids}"
         if not order.leaves:
             del self._tracked[order.order_id]
         self._publish(lambda now: OrderFilled(
-            now, now, t.client_order_id, inst.id, f"P{order.order_id}", trade_id, t.side, price,
+            now, now, t.client_order_id, inst.id, f"{self.id_prefix}{order.order_id}", trade_id,
+            t.side, price,
             qty, Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote, order.leaves,
             note))
 
@@ -205,7 +210,11 @@ class PaperExecution(PaperListener):
 
 class PaperVenue(Venue):
     """A market data venue plus paper execution: trade on real (or recorded) data, fill on
-    paper. The data venue publishes market data; this venue takes the session's orders."""
+    paper. The data venue publishes market data; this venue takes the session's orders and
+    answers the OMS's queries about them (reconciliation, uncertain orders) from what it
+    published in this process."""
+
+    keeps_state = False  # a restart starts a fresh paper account at the venue side
 
     def __init__(self, data: Venue, model: FillModel, seed: int = 0) -> None:
         super().__init__(data.bus, data.clock)
@@ -213,6 +222,10 @@ class PaperVenue(Venue):
         self.name = data.name
         self.execution = PaperExecution(data.bus, data.clock, data.name, data.instruments(),
                                         model, seed)
+        self.fill_log: list[OrderFilled] = []
+        self._sent: dict[str, Order] = {}  # until accepted
+        self._reports: dict[str, OrderStatusReport] = {}
+        data.bus.subscribe(topics.orders(data.name), self._remember)
 
     def instruments(self) -> list[Instrument]:
         return self.data.instruments()
@@ -225,6 +238,7 @@ class PaperVenue(Venue):
         self.data.stop()
 
     def submit_order(self, order: Order) -> None:
+        self._sent[order.client_order_id] = order
         self.execution.submit_order(order)
 
     def cancel_order(self, order: Order) -> None:
@@ -232,3 +246,55 @@ class PaperVenue(Venue):
 
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
         return self.execution.modify_order(order, price, qty)
+
+    # --- queries: the paper account of this process (``keeps_state = False``) ----------------
+    def resume(self, session: int, positions: dict[str, int]) -> None:
+        """Ids carry the session number, so a restarted paper session never reuses a trade id
+        the store already holds (its fill would be taken for a repeat)."""
+        self.execution.id_prefix = f"P{session}-"
+
+    def _remember(self, event: Any) -> None:
+        kind, coid = type(event), getattr(event, "client_order_id", None)
+        if kind is OrderFilled:
+            self.fill_log.append(event)
+        report = self._reports.get(coid) if coid is not None else None
+        if report is None:
+            if kind is OrderAccepted:
+                order = self._sent.pop(coid, None)
+                if order is not None:
+                    self._reports[coid] = OrderStatusReport(
+                        coid, event.venue_order_id, order.instrument, order.side, order.qty,
+                        OrderStatus.ACCEPTED, 0, order.price, order.order_type, order.tif,
+                        event.ts_event)
+            elif kind in (OrderRejected, OrderCanceled, OrderExpired):
+                self._sent.pop(coid, None)
+            return
+        if kind is OrderFilled:
+            filled = report.filled_qty + event.qty
+            report = msgspec.structs.replace(
+                report, filled_qty=filled, ts_event=event.ts_event,
+                status=OrderStatus.FILLED if event.leaves_qty <= 0 else
+                OrderStatus.PARTIALLY_FILLED)
+        elif kind is OrderModified:
+            report = msgspec.structs.replace(report, price=event.price, qty=event.qty)
+        elif kind in (OrderCanceled, OrderExpired):
+            report = msgspec.structs.replace(
+                report, status=OrderStatus.CANCELED if kind is OrderCanceled else
+                OrderStatus.EXPIRED, ts_event=event.ts_event)
+        else:
+            return
+        self._reports[coid] = report
+
+    async def query_order(self, client_order_id: str, instrument: str
+                          ) -> OrderStatusReport | None:
+        return self._reports.get(client_order_id)
+
+    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
+        return [r for r in self._reports.values()
+                if r.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
+                and (instrument is None or r.instrument == instrument)]
+
+    async def fills_since(self, since_ns: int, instrument: str | None = None
+                          ) -> list[OrderFilled]:
+        return [f for f in self.fill_log if f.ts_event >= since_ns
+                and (instrument is None or f.instrument == instrument)]

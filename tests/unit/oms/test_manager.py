@@ -200,6 +200,28 @@ async def test_native_modify():
     assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
 
 
+async def test_native_modify_answered_from_inside_the_call_is_not_left_pending():
+    """An in-process venue (sim, paper without latency) publishes OrderModified while its
+    modify_order runs; outside a bus handler that answer is delivered at once."""
+    h = await started(modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    from tradeterm.domain.commands import ModifyOrder
+
+    native = h.venue.modify_order
+
+    def answer_at_once(o, price, qty):
+        native(o, price, qty)
+        h.bus.publish(h.venue.topic, OrderModified(0, 0, o.client_order_id, BTC.id, price, qty))
+        return True
+
+    h.venue.modify_order = answer_at_once
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80))
+    assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
+    assert order.client_order_id not in h.desk.oms.inflight
+    await settle(h, 5.0)  # past the ack timeout: nothing to ask the venue about
+    assert h.venue.queries == []
+
+
 async def test_cancel_replace_sizes_the_replacement_to_what_is_left():
     h = await started()
     order = h.submit(Side.BUY, 100, MID - 2)
