@@ -31,9 +31,9 @@ def canary_keys() -> tuple[str, str]:
     return f"CANARYKEY{tag}", f"CANARYSECRET{tag}"
 
 
-def exchange_settings(key: str, secret: str, **exchange: Any) -> Settings:
+def exchange_settings(key: str, secret: str, usdt: str = "1000000", **exchange: Any) -> Settings:
     accounts = [{"api_key": key, "api_secret": secret,
-                 "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"}},
+                 "balances": {"USDT": usdt, "BTC": "10", "ETH": "100"}},
                 {"api_key": COUNTERPARTY_KEY, "api_secret": "counterparty-secret",
                  "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"}}]
     return loopback_settings(accounts=accounts, **exchange)

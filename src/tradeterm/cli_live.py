@@ -80,10 +80,30 @@ def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, c
         creds = Credentials(keys.key, keys.secret) if keys is not None else None
         return build_binance(settings, bus, clock, creds, args.testnet)
     if venue.startswith("ccxt:"):
-        from tradeterm.venues.ccxt_venue import build_ccxt_venue
-
         return build_ccxt_venue(args, settings, bus, clock, keys)
     raise UsageError(f"unknown venue {venue!r}: use binance or ccxt:<exchange>, e.g. ccxt:kraken")
+
+
+def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock, keys: Any
+                     ) -> Venue:
+    """``tradeterm live --venue ccxt:<id>``: discover the symbols, build the venue."""
+    from tradeterm.venues.ccxt_venue import CcxtSetupError, CcxtVenue, create_exchange
+
+    exchange_id = args.venue.split(":", 1)[1]
+    cfg = settings.ccxt
+    symbols = parse_symbols(args.symbols) or cfg.symbols
+
+    def make() -> Any:
+        return create_exchange(exchange_id, cfg, keys, args.testnet, args.api_url)
+
+    try:
+        instruments = asyncio.run(CcxtVenue.discover(make, symbols))
+    except CcxtSetupError as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - ccxt network / exchange errors at start-up
+        raise UsageError(f"cannot load {exchange_id}'s markets: {type(exc).__name__}: "
+                         f"{str(exc)[:200]}") from None
+    return CcxtVenue(bus, clock, make, instruments, cfg, trading=keys is not None)
 
 
 def run_live(args: argparse.Namespace) -> int:
