@@ -5,8 +5,9 @@ events, each published once.
   to the venue's own parameter, e.g. Binance ``newClientOrderId``). Refusals map to stable reject
   reasons (``reject_reason``). ``RateLimitExceeded`` is a refusal (nothing placed); the rest of
   ccxt's ``OperationFailed`` family (``RequestTimeout``, ``ExchangeNotAvailable``, an internal
-  error) leaves the outcome *uncertain*: the order is never resent, it is looked up by client order id until the venue
-  knows it, or rejected as ``NOT_PLACED`` once ``not_placed_after_s`` have passed without it.
+  error) leaves the outcome *uncertain*: the order is never resent, it is looked up by client
+  order id until the venue knows it, or rejected as ``NOT_PLACED`` once ``not_placed_after_s``
+  have passed without it.
 * **Events** come from REST answers and from the private watchers / polling
   (``CcxtExecution.on_order``, ``on_trade``): ``OrderAccepted`` once and only before any fill,
   fills once by trade id, the terminal event once and only after the fills ccxt reports.
@@ -17,67 +18,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
-from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderRejected,
-)
+from tradeterm.domain.events import OrderAccepted, OrderCanceled, OrderExpired, OrderRejected
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order, OrderStatus, OrderType, TimeInForce
-from tradeterm.domain.reports import OrderStatusReport
+from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.venues.ccxt_mapping import (
+    fill_event, is_uncertain, reject_reason, short_error, to_units,
+)
 
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
-STATUS = {"open": OrderStatus.ACCEPTED, "closed": OrderStatus.FILLED,
-          "canceled": OrderStatus.CANCELED, "cancelled": OrderStatus.CANCELED,
-          "expired": OrderStatus.EXPIRED, "rejected": OrderStatus.REJECTED}
-
-
-def reject_reason(exc: Exception) -> str:
-    """A ccxt exception -> a stable reject reason (most specific class first)."""
-    import ccxt
-
-    for cls, reason in ((ccxt.InsufficientFunds, "INSUFFICIENT_FUNDS"),
-                        (ccxt.OrderImmediatelyFillable, "POST_ONLY_WOULD_TAKE"),
-                        (ccxt.DuplicateOrderId, "DUPLICATE_ORDER_ID"),
-                        (ccxt.InvalidOrder, "INVALID_ORDER"),
-                        (ccxt.AuthenticationError, "AUTHENTICATION"),
-                        (ccxt.PermissionDenied, "PERMISSION_DENIED"),
-                        (ccxt.AccountSuspended, "ACCOUNT_SUSPENDED"),
-                        (ccxt.RateLimitExceeded, "RATE_LIMIT"),
-                        (ccxt.BadSymbol, "UNKNOWN_INSTRUMENT"),
-                        (ccxt.BadRequest, "BAD_REQUEST"),
-                        (ccxt.NotSupported, "UNSUPPORTED")):
-        if isinstance(exc, cls):
-            return reason
-    return "VENUE_REJECTED"
-
-
-def is_uncertain(exc: Exception) -> bool:
-    """True when the request may have been carried out: ccxt's ``OperationFailed`` family
-    (``NetworkError``, ``RequestTimeout``, ``ExchangeNotAvailable``, ``BadResponse``, and a bare
-    ``OperationFailed`` such as Binance -1001 "internal error"), except the refusals in it:
-    ``RateLimitExceeded`` and ``InvalidNonce`` (refused before processing)."""
-    import ccxt
-
-    return isinstance(exc, ccxt.OperationFailed) and not isinstance(
-        exc, (ccxt.RateLimitExceeded, ccxt.InvalidNonce))
-
-
-def to_units(value: Any, step: Decimal) -> int:
-    """A ccxt number (float or string) -> whole steps (ticks or lots), rounded to nearest."""
-    return int((Decimal(str(value)) / step).to_integral_value())
 
 
 class _Tracked:
-    __slots__ = ("client_order_id", "inst", "symbol", "side", "qty", "venue_order_id",
-                 "accepted", "filled", "trade_ids", "terminal", "sent_at")
+    __slots__ = ("accepted", "client_order_id", "filled", "inst", "qty", "sent_at", "side",
+                 "symbol", "terminal", "trade_ids", "venue_order_id")
 
     def __init__(self, cid: str, inst: Instrument, symbol: str, side: Side, qty: int) -> None:
         self.client_order_id = cid
@@ -179,7 +140,7 @@ class CcxtExecution:
                             t.client_order_id, type(exc).__name__)
                 await self._resolve(t)
             else:
-                self._reject(t, reject_reason(exc), _short(exc))
+                self._reject(t, reject_reason(exc), short_error(exc))
             return
         self.on_order(data, t)
 
@@ -191,7 +152,8 @@ class CcxtExecution:
             try:
                 data = await self.find(t.client_order_id, t.symbol)
             except Exception as exc:  # noqa: BLE001
-                log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, _short(exc))
+                log.warning("%s: looking up %s: %s", self.venue, t.client_order_id,
+                            short_error(exc))
             else:
                 if data is not None:
                     self.resolved_by_query += 1
@@ -246,7 +208,7 @@ class CcxtExecution:
             except Exception as exc:  # noqa: BLE001
                 if not is_uncertain(exc):
                     log.warning("%s: cancel of %s refused: %s", self.venue, t.client_order_id,
-                                _short(exc))
+                                short_error(exc))
                     await self.refresh(t)
                     return
                 await asyncio.sleep(0.2 * 2 ** attempt)
@@ -264,7 +226,7 @@ class CcxtExecution:
         try:
             data = await self.find(t.client_order_id, t.symbol)
         except Exception as exc:  # noqa: BLE001
-            log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, _short(exc))
+            log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, short_error(exc))
             return
         if data is not None:
             self.on_order(data, t)
@@ -276,7 +238,7 @@ class CcxtExecution:
                                                          {"orderId": t.venue_order_id})
         except Exception as exc:  # noqa: BLE001
             log.warning("%s: fetching fills of %s: %s", self.venue, t.client_order_id,
-                        _short(exc))
+                        short_error(exc))
             return
         for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0):
             if str(tr.get("order")) == t.venue_order_id:
@@ -387,33 +349,3 @@ class CcxtExecution:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-
-
-def fill_event(tr: dict[str, Any], cid: str, inst: Instrument, venue_order_id: str, side: Side,
-               ts: int, now: int, leaves: int, fee: dict[str, Any]) -> OrderFilled:
-    return OrderFilled(
-        ts, now, cid, inst.id, venue_order_id, str(tr.get("id")), side,
-        to_units(tr["price"], inst.tick_size), to_units(tr["amount"], inst.lot_size),
-        Liquidity.MAKER if tr.get("takerOrMaker") == "maker" else Liquidity.TAKER,
-        Decimal(str(fee.get("cost") or 0)), str(fee.get("currency") or ""), leaves)
-
-
-def order_report(data: dict[str, Any], inst: Instrument) -> OrderStatusReport:
-    filled = to_units(data.get("filled") or 0, inst.lot_size)
-    status = STATUS.get(str(data.get("status")), OrderStatus.ACCEPTED)
-    if status is OrderStatus.ACCEPTED and filled:
-        status = OrderStatus.PARTIALLY_FILLED
-    price = data.get("price")
-    return OrderStatusReport(
-        client_order_id=str(data.get("clientOrderId") or ""), venue_order_id=str(data.get("id")),
-        instrument=inst.id, side=Side.BUY if data.get("side") == "buy" else Side.SELL,
-        qty=to_units(data.get("amount") or 0, inst.lot_size), status=status, filled_qty=filled,
-        price=to_units(price, inst.tick_size) if price else None,
-        order_type=OrderType.MARKET if data.get("type") == "market" else OrderType.LIMIT,
-        ts_event=int(data.get("lastUpdateTimestamp") or data.get("timestamp") or 0) * MS)
-
-
-def _short(exc: Exception) -> str:
-    """An exception for a log line or reject message: type and the first 200 characters
-    (ccxt messages carry the venue's answer, never the request's signature or key)."""
-    return f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -40,7 +40,8 @@ from tradeterm.domain.market import BookSnapshot, Side, Trade
 from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
-from tradeterm.venues.ccxt_exec import CcxtExecution, fill_event, order_report, to_units
+from tradeterm.venues.ccxt_exec import CcxtExecution
+from tradeterm.venues.ccxt_mapping import fill_event, order_report, to_units
 
 log = logging.getLogger(__name__)
 

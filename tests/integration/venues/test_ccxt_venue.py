@@ -59,7 +59,7 @@ async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
         kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret)
         inst = venue.instruments()[0]
         assert (inst.id, inst.tick_size, inst.lot_size, inst.min_notional, inst.maker_fee) == (
-            "ccxt-binance:BTC/USDT", Decimal("0.01"), Decimal("0.00001"), Decimal("5"),
+            "ccxt-binance:BTC/USDT", Decimal("0.01"), Decimal("0.00001"), Decimal(5),
             Decimal("0.001"))
         server.exchange.market.pause()
         market = server.exchange.market.symbols["BTCUSDT"]

@@ -5,7 +5,11 @@ canaries: after the session, no file under the data dir may contain them."""
 import asyncio
 
 from tests.live_session import (
-    LiveSession, canary_keys, counterparty, exchange_settings, files_containing,
+    LiveSession,
+    canary_keys,
+    counterparty,
+    exchange_settings,
+    files_containing,
 )
 from tests.loopback_session import wait_until
 from tradeterm.domain.events import OrderDenied
