@@ -32,13 +32,13 @@ def run_record(args: argparse.Namespace) -> int:
         prepare_data_dir(settings)
         bus, clock = MessageBus(), LiveClock()
         venue = build_binance(settings, bus, clock, None, args.testnet)
-        kernel = Kernel(settings, options, venue=venue, clock=clock, bus=bus)
+        kernel = _kernel(settings, options, venue=venue, clock=clock, bus=bus)
     else:
         if args.api_url or args.ws_url or args.ws_api_url or args.testnet:
             raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")
         settings = settings_for(args)
         prepare_data_dir(settings)
-        kernel = Kernel(settings, options)
+        kernel = _kernel(settings, options)
     code = asyncio.run(run_headless(kernel, as_json=args.json))
     recorder = kernel.recorder
     if recorder is None or recorder.writer is None:
@@ -47,6 +47,16 @@ def run_record(args: argparse.Namespace) -> int:
     print(f"tradeterm: recorded {recorder.records:,} records "
           f"({recorder.writer.bytes_written:,} bytes) to {recorder.path}", file=sys.stderr)
     return code
+
+
+def _kernel(settings, options: RunOptions, **parts) -> Kernel:  # type: ignore[no-untyped-def]
+    from tradeterm.control import SessionLocked
+    from tradeterm.oms.store import StoreError
+
+    try:
+        return Kernel(settings, options, **parts)
+    except (SessionLocked, StoreError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run_import(args: argparse.Namespace) -> int:

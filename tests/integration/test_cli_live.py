@@ -64,29 +64,42 @@ def test_live_headless_trades_the_loopback_and_leaves_no_key_behind(exchange, tm
     assert files_containing(data, [key, secret]) == []
 
 
-def test_live_refuses_without_confirmation_keys_or_a_private_secrets_file(exchange, tmp_path):
-    url, key, secret = exchange
-    env = {"TRADETERM_DATA_DIR": str(tmp_path / "data"), "TRADETERM_BINANCE_KEY": "",
-           "TRADETERM_BINANCE_SECRET": ""}
-    base = ["live", "--venue", "binance", *urls(url), "--headless", "--seconds", "1"]
-    out = tradeterm(*base, env_extra=env)
-    assert out.returncode == 2 and "needs --i-understand-live binance" in out.stderr
-    out = tradeterm(*base, "--i-understand-live", "yes", env_extra=env)
-    assert out.returncode == 2 and "exact name ('binance')" in out.stderr
-    out = tradeterm(*base, "--i-understand-live", "binance", env_extra=env)
-    assert out.returncode == 2 and "no API key for binance" in out.stderr
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text(f'[binance]\nkey = "{key}"\nsecret = "{secret}"\n')
-    os.chmod(secrets, 0o644)
-    out = tradeterm(*base, "--i-understand-live", "binance", "--secrets", str(secrets),
-                    env_extra=env)
-    assert out.returncode == 2 and "chmod 600" in out.stderr and "Traceback" not in out.stderr
-    assert key not in out.stderr and secret not in out.stderr
-    os.chmod(secrets, 0o600)
-    out = tradeterm(*base, "--symbols", "BTC/USDT", "--i-understand-live", "binance",
-                    "--secrets", str(secrets), "--json", env_extra=env)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["trading"]["trading_state"] == "ACTIVE"
+def test_live_refuses_without_confirmation_keys_or_a_private_secrets_file(
+        tmp_path, monkeypatch, capsys):
+    import logging
+
+    from tradeterm.cli import main
+
+    monkeypatch.setenv("TRADETERM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TRADETERM_BINANCE_KEY", raising=False)
+    monkeypatch.delenv("TRADETERM_BINANCE_SECRET", raising=False)
+    handlers = list(logging.getLogger("tradeterm").handlers)
+    key, secret = canary_keys()
+    base = ["live", "--venue", "binance", "--api-url", "http://127.0.0.1:9", "--headless"]
+
+    def run(*extra: str) -> str:
+        assert main([*base, *extra]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and key not in err and secret not in err
+        return err
+
+    try:
+        assert "needs --i-understand-live binance" in run()
+        assert "exact name ('binance')" in run("--i-understand-live", "yes")
+        assert "no API key for binance" in run("--i-understand-live", "binance")
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(f'[binance]\nkey = "{key}"\nsecret = "{secret}"\n')
+        os.chmod(secrets, 0o644)
+        err = run("--i-understand-live", "binance", "--secrets", str(secrets))
+        assert "mode 0644" in err and "chmod 600" in err
+        os.chmod(secrets, 0o600)  # now the keys are used: the session gets as far as the venue
+        err = run("--i-understand-live", "binance", "--secrets", str(secrets))
+        assert "cannot read Binance's symbols from http://127.0.0.1:9" in err
+        assert "--fast and --seed" in run("--i-understand-live", "binance", "--fast")
+    finally:
+        for handler in set(logging.getLogger("tradeterm").handlers) - set(handlers):
+            logging.getLogger("tradeterm").removeHandler(handler)
+            handler.close()
 
 
 def test_record_binance_headless_from_the_loopback(exchange, tmp_path):

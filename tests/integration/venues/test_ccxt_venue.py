@@ -7,8 +7,6 @@ import subprocess
 import sys
 from decimal import Decimal
 
-import pytest
-
 from tests.live_session import canary_keys, counterparty, exchange_settings, files_containing
 from tests.loopback_session import wait_until
 from tradeterm.config import load_settings
@@ -21,8 +19,6 @@ from tradeterm.domain.orders import OrderStatus
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.secrets import VenueKeys
 from tradeterm.venues.loopback import LoopbackServer
-
-pytest.importorskip("ccxt")
 
 OPTIONS = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
 
