@@ -78,16 +78,19 @@ def create_exchange(exchange_id: str, cfg: CcxtConfig, keys: Any = None, testnet
 
 
 def point_rest_at(exchange: Any, base: str) -> None:
-    """Replace the scheme and host of every REST URL of ``exchange.urls['api']`` with ``base``'s
-    (paths kept): how tests point ccxt's binance at the loopback exchange."""
+    """Replace the scheme and host of every URL of ``exchange.urls['api']`` (REST and ccxt.pro
+    websockets; paths kept) with ``base``'s: how tests point ccxt's binance at the loopback
+    exchange (``http://`` makes the websockets ``ws://``)."""
     new = urlsplit(base)
+    ws_scheme = "ws" if new.scheme == "http" else "wss"
 
     def swap(url: Any) -> Any:
         if isinstance(url, dict):
             return {k: swap(v) for k, v in url.items()}
-        if isinstance(url, str) and url.startswith("http"):
+        if isinstance(url, str) and url.startswith(("http", "ws")):
             old = urlsplit(url)
-            return urlunsplit((new.scheme, new.netloc, old.path, old.query, old.fragment))
+            scheme = new.scheme if old.scheme.startswith("http") else ws_scheme
+            return urlunsplit((scheme, new.netloc, old.path, old.query, old.fragment))
         return url
 
     exchange.urls["api"] = swap(exchange.urls["api"])

@@ -1,6 +1,6 @@
-"""The ccxt venue through ccxt's real binance client, pointed at the loopback exchange (REST;
-ccxt.pro streams are off: the loopback serves Binance's URL-path streams, not ccxt.pro's
-SUBSCRIBE protocol), inside the live kernel."""
+"""The ccxt venue through ccxt's real binance client, pointed at the loopback exchange, inside
+the live kernel. REST only: ccxt.pro's binance connects to numbered ``/ws/0`` endpoints, which
+the loopback answers 400 (it takes them for listen keys), so streams are off here."""
 
 import asyncio
 import subprocess
