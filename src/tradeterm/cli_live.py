@@ -112,6 +112,9 @@ def run_live(args: argparse.Namespace) -> int:
     from tradeterm.oms.store import StoreError
     from tradeterm.secrets import SecretsError, load_keys
 
+    if args.venue != "binance" and not (args.venue.startswith("ccxt:") and args.venue[5:]):
+        raise UsageError(f"unknown venue {args.venue!r}: use binance or ccxt:<exchange>, "
+                         "e.g. ccxt:kraken")
     settings = binance_settings(args) if args.venue == "binance" else load_settings(args.config)
     if args.fast or args.seed is not None:
         raise UsageError("--fast and --seed are for simulations; a live session runs on the "

@@ -96,6 +96,8 @@ def test_live_refuses_without_confirmation_keys_or_a_private_secrets_file(
         err = run("--i-understand-live", "binance", "--secrets", str(secrets))
         assert "cannot read Binance's symbols from http://127.0.0.1:9" in err
         assert "--fast and --seed" in run("--i-understand-live", "binance", "--fast")
+        base[2] = "kraken"
+        assert "unknown venue 'kraken': use binance or ccxt:<exchange>" in run()
     finally:
         for handler in set(logging.getLogger("tradeterm").handlers) - set(handlers):
             logging.getLogger("tradeterm").removeHandler(handler)
