@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tradeterm import __version__
 
-COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report",
+COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "export", "report",
             "exchange", "status", "kill", "rearm", "bench")
 
 
@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quoter_option(paper)
     _add_run_options(paper)
 
+    _add_live_command(sub)
     _add_record_commands(sub)
     exchange = sub.add_parser("exchange", help="the loopback exchange: Binance's protocol on "
                                                 "127.0.0.1, for tests and other bots")
@@ -167,12 +168,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_venue_urls(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--api-url", metavar="URL", help="Binance REST base URL (e.g. the loopback's)")
+    p.add_argument("--ws-url", metavar="URL", help="Binance websocket base URL")
+    p.add_argument("--ws-api-url", metavar="URL",
+                   help="Binance WebSocket API URL (default with --ws-url: <ws-url>/ws-api/v3)")
+    p.add_argument("--testnet", action="store_true",
+                   help="the venue's testnet (ccxt: sandbox mode)")
+
+
+def _add_live_command(sub: argparse._SubParsersAction) -> None:
+    live = sub.add_parser("live", help="LIVE trading: real orders; asks for typed confirmation")
+    live.add_argument("--venue", required=True, metavar="NAME",
+                      help="binance (native), or ccxt:<exchange> (e.g. ccxt:kraken)")
+    live.add_argument("--symbols", metavar="LIST", help="comma-separated, e.g. BTC/USDT,ETH/USDT")
+    _add_venue_urls(live)
+    live.add_argument("--secrets", type=Path, metavar="FILE",
+                      help="TOML secrets file, mode 0600 (default: <data dir>/secrets.toml)")
+    live.add_argument("--i-understand-live", metavar="VENUE",
+                      help="confirm live order entry up front by typing the venue's name "
+                           "(required with --headless)")
+    live.add_argument("--quoter", choices=["placeholder"],
+                      help="run a quoter: 'placeholder' is the built-in two-sided loop")
+    _add_run_options(live)
+
+
 def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     """record / replay / import / export / report (record/)."""
     from tradeterm.cli_replay import parse_speed
 
     record = sub.add_parser("record", help="run a session headless only to record it")
-    record.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
+    record.add_argument("--venue", default="sim", choices=["sim", "binance"],
+                        help="market data source")
+    _add_venue_urls(record)
     record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     record.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
     record.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
@@ -232,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli_config import check_config
 
             return check_config(args.file)
+        if args.command == "live":
+            from tradeterm.cli_live import run_live
+
+            return run_live(args)
         if args.command == "quoter":
             from tradeterm.cli_quoter import simulate
 

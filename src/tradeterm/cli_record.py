@@ -15,13 +15,30 @@ from tradeterm.kernel import Kernel, RunOptions
 
 
 def run_record(args: argparse.Namespace) -> int:
-    settings = settings_for(args)
-    prepare_data_dir(settings)
     output: Path | None = args.output
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; choose another name or remove it")
-    kernel = Kernel(settings, RunOptions(mode="record", fast=args.fast, seconds=args.seconds,
-                                         record=True, recording=output))
+    options = RunOptions(mode="record", fast=args.fast, seconds=args.seconds, record=True,
+                         recording=output)
+    if args.venue == "binance":  # live market data, no keys: nothing can trade
+        from tradeterm.cli_live import binance_settings, build_binance
+        from tradeterm.core.bus import MessageBus
+        from tradeterm.core.clock import LiveClock
+
+        if args.fast or args.seed is not None or args.activity or args.rate:
+            raise UsageError("--fast, --seed, --activity and --rate are for the simulated "
+                             "market; binance data arrives on the wall clock")
+        settings = binance_settings(args)
+        prepare_data_dir(settings)
+        bus, clock = MessageBus(), LiveClock()
+        venue = build_binance(settings, bus, clock, None, args.testnet)
+        kernel = _kernel(settings, options, venue=venue, clock=clock, bus=bus)
+    else:
+        if args.api_url or args.ws_url or args.ws_api_url or args.testnet:
+            raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")
+        settings = settings_for(args)
+        prepare_data_dir(settings)
+        kernel = _kernel(settings, options)
     code = asyncio.run(run_headless(kernel, as_json=args.json))
     recorder = kernel.recorder
     if recorder is None or recorder.writer is None:
@@ -30,6 +47,16 @@ def run_record(args: argparse.Namespace) -> int:
     print(f"tradeterm: recorded {recorder.records:,} records "
           f"({recorder.writer.bytes_written:,} bytes) to {recorder.path}", file=sys.stderr)
     return code
+
+
+def _kernel(settings, options: RunOptions, **parts) -> Kernel:  # type: ignore[no-untyped-def]
+    from tradeterm.control import SessionLocked
+    from tradeterm.oms.store import StoreError
+
+    try:
+        return Kernel(settings, options, **parts)
+    except (SessionLocked, StoreError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -223,6 +223,28 @@ class RecordConfig(Section):
                                  description="Push the file to disk this often (0: at close)")
 
 
+class CcxtConfig(Section):
+    """Any exchange through ccxt (``tradeterm live --venue ccxt:<id>``): REST orders, ccxt.pro
+    streams where the exchange has them, else REST polling. Rate limiting is always on."""
+
+    symbols: list[str] = Field(default_factory=lambda: ["BTC/USDT"], min_length=1,
+                               description="ccxt unified symbols")
+    options: dict[str, Any] = Field(default_factory=dict,
+                                    description="ccxt exchange options (passed as `options`)")
+    websockets: bool = Field(default=True, description="Use ccxt.pro watch_* where available")
+    book_depth: int = Field(default=50, ge=1, le=1000, description="Book levels kept")
+    poll_s: float = Field(default=1.0, gt=0, description="Book polling interval without streams")
+    private_poll_s: float = Field(default=2.0, gt=0,
+                                  description="Working orders looked up this often (REST)")
+    reconnect_min_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    not_placed_after_s: float = Field(
+        default=30.0, gt=0, description="An order with no answer that the venue still does not "
+                                        "know after this long was never placed")
+    resolve_timeout_s: float = Field(default=120.0, gt=0,
+                                     description="Give up resolving an uncertain order after this")
+
+
 class LogConfig(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -462,6 +484,7 @@ class Settings(BaseSettings):
     log: LogConfig = Field(default_factory=LogConfig)
     exchange: ExchangeConfig = Field(default_factory=ExchangeConfig)
     binance: BinanceConfig = Field(default_factory=BinanceConfig)
+    ccxt: CcxtConfig = Field(default_factory=CcxtConfig)
     oms: OmsConfig = Field(default_factory=OmsConfig)
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
     risk: RiskConfig = Field(default_factory=RiskConfig)

@@ -31,6 +31,7 @@ from tradeterm.oms.reconcile import ReconcileResult, reconcile
 from tradeterm.oms.store import Store
 from tradeterm.portfolio.portfolio import DayState, Portfolio
 from tradeterm.risk.checks import PreTradeRisk
+from tradeterm.risk.codes import LIVE_NOT_CONFIRMED
 from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
@@ -86,6 +87,8 @@ class TradingDesk:
         self.reconciliations: list[ReconcileResult] = []
         self.submitted = 0
         self.denied = 0
+        #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
+        self.live_unconfirmed = False
         self._started = False
         self._feed_down: dict[str, int] = {}  # venue -> since when its feed is not CONNECTED
         self._tasks: set[asyncio.Task] = set()
@@ -189,6 +192,9 @@ class TradingDesk:
 
     def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
         """Risk, then the OMS. A denial is published (topic ``risk``) and returned."""
+        if self.live_unconfirmed:
+            return self._deny(cmd, (LIVE_NOT_CONFIRMED, "live trading is not confirmed yet: "
+                                    "type the venue's name to confirm"))
         verdict = self.risk.check(cmd)
         if verdict is not None:
             return self._deny(cmd, verdict)
@@ -199,6 +205,10 @@ class TradingDesk:
         order = self.oms.working.get(cmd.client_order_id)
         if order is None:
             return False
+        if self.live_unconfirmed:
+            return self._deny(SubmitOrder(cmd.ts, cmd.client_order_id, order.instrument,
+                                          order.side, order.qty), (LIVE_NOT_CONFIRMED,
+                              "live trading is not confirmed yet"), cmd.client_order_id)
         probe = SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
                             max(1, (cmd.qty if cmd.qty is not None else order.qty)
                                 - order.filled_qty),

@@ -169,7 +169,8 @@ class Kernel:
         if self.recorder is not None:
             start_recording(self.recorder, self.options.mode, self.venue.name,
                             list(self.instruments.values()), start,
-                            self.settings.model_dump(mode="json"), self.seed, self.replay)
+                            redacted(self.settings.model_dump(mode="json")), self.seed,
+                            self.replay)
         log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name, self.seed)
         venue_task = stop_task = None
         try:
@@ -221,6 +222,7 @@ class Kernel:
                                 self.instruments, self.views, self.store)
         self._build_quoters()
         self._control: ControlServer | None = None
+        self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
 
     async def _start_trading(self) -> None:
         await self.desk.start()
@@ -349,6 +351,25 @@ class Kernel:
         return {"ok": True, "state": ks.state.value, "reason": ks.reason,
                 "working_orders": len(self.desk.oms.working), "pid": os.getpid()}
 
+    # --- live mode: no order leaves before the trader types the venue's name -----------------
+    @property
+    def live_confirmed(self) -> bool:
+        return not self.desk.live_unconfirmed
+
+    def confirm_live(self, text: str) -> bool:
+        """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``).
+        Until then the desk denies every order with ``LIVE_NOT_CONFIRMED``. Audited."""
+        if not self.desk.live_unconfirmed:
+            return True
+        if text.strip() != self.venue.name:
+            log.warning("live confirmation refused: type %r exactly", self.venue.name)
+            return False
+        self.desk.live_unconfirmed = False
+        now = self.clock.timestamp_ns()
+        self.store.audit(now, "live_confirmed", "key", f"live trading on {self.venue.name}")
+        log.warning("LIVE trading on %s confirmed: orders now go to the venue", self.venue.name)
+        return True
+
     def next_order_id(self) -> str:
         return self.desk.ids.next()
 
@@ -446,6 +467,19 @@ class Kernel:
                 "sigma": v.sigma, "k": v.k, "A": v.A}
         return out
 
+
+
+SECRET_FIELDS = frozenset({"api_key", "api_secret", "key", "secret", "password"})
+
+
+def redacted(value: Any) -> Any:
+    """The config as the journal keeps it: every key/secret field (e.g. the loopback
+    exchange's accounts) masked, so no credential is ever written into a recording."""
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_FIELDS and v else redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
 
 
 def _price(inst: Instrument, ticks: int | None) -> str | None:

@@ -25,13 +25,15 @@ from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
-from tradeterm.domain.events import OrderRejected
+from tradeterm.domain.events import OrderFilled, OrderRejected
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
+from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
 from tradeterm.venues.binance_exec import BinanceExecution
 from tradeterm.venues.binance_feed import BinanceMarketFeed
+from tradeterm.venues.binance_queries import BinanceQueries
 from tradeterm.venues.binance_rest import BinanceRest, Credentials
 from tradeterm.venues.binance_symbols import SymbolRules, fetch_symbols
 from tradeterm.venues.binance_user import UserDataStream
@@ -69,6 +71,10 @@ class BinanceVenue(Venue):
         self.user = (UserDataStream(self.execution, cfg, self.ws_url, self.ws_api_url, rng)
                      if credentials is not None else None)
         self.rest: BinanceRest | None = None
+        self.queries = BinanceQueries(name, symbols, self._rest_for_queries, self._client_id_of,
+                                      credentials is not None)
+        self._query_session: aiohttp.ClientSession | None = None
+        self._query_rest: BinanceRest | None = None
         self._stop_event: asyncio.Event | None = None
 
     @staticmethod
@@ -119,6 +125,7 @@ class BinanceVenue(Venue):
                 await self.execution.close()
                 self.execution.rest = None
                 self.rest = None
+                await self.close_queries()
             for task in done:
                 if task is not stop and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
@@ -147,3 +154,45 @@ class BinanceVenue(Venue):
     def cancel_order(self, order: Order) -> None:
         if self.credentials is not None:
             self.execution.cancel(order)
+
+    # --- queries (the OMS's truth: uncertain orders, reconciliation) ----------------------------
+    async def _rest_for_queries(self) -> BinanceRest:
+        """The running venue's REST client; before ``run`` (the desk reconciles before the
+        venue starts) a client of its own, closed when ``run`` ends."""
+        if self.rest is not None:
+            return self.rest
+        if self._query_rest is None:
+            self._query_session = aiohttp.ClientSession()
+            rest = BinanceRest(self._query_session, self.rest_url, self.credentials,
+                               self.cfg.recv_window_ms, self.cfg.request_timeout_s)
+            try:
+                await rest.sync_time()
+            except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
+                log.warning("%s: could not read the server time: %s", self.name, exc)
+            self._query_rest = rest
+        return self._query_rest
+
+    async def close_queries(self) -> None:
+        if self._query_session is not None:
+            await self._query_session.close()
+        self._query_session = self._query_rest = None
+
+    def _client_id_of(self, venue_order_id: str) -> str | None:
+        for t in self.execution.orders.values():
+            if t.venue_order_id == venue_order_id:
+                return t.client_order_id
+        return None
+
+    async def query_order(self, client_order_id: str, instrument: str
+                          ) -> OrderStatusReport | None:
+        return await self.queries.query_order(client_order_id, instrument)
+
+    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
+        return await self.queries.open_orders(instrument)
+
+    async def fills_since(self, since_ns: int, instrument: str | None = None
+                          ) -> list[OrderFilled]:
+        return await self.queries.fills_since(since_ns, instrument)
+
+    async def positions(self) -> list[PositionReport] | None:
+        return None  # spot: balances, not positions (the OMS checks its own fills)

@@ -1,0 +1,351 @@
+"""Orders through ccxt: create / cancel / look up, and turning what ccxt reports into order
+events, each published once.
+
+* **Submit**: ``create_order`` with the engine's client order id (``clientOrderId``; ccxt maps it
+  to the venue's own parameter, e.g. Binance ``newClientOrderId``). Refusals map to stable reject
+  reasons (``reject_reason``). ``RateLimitExceeded`` is a refusal (nothing placed); the rest of
+  ccxt's ``OperationFailed`` family (``RequestTimeout``, ``ExchangeNotAvailable``, an internal
+  error) leaves the outcome *uncertain*: the order is never resent, it is looked up by client
+  order id until the venue knows it, or rejected as ``NOT_PLACED`` once ``not_placed_after_s``
+  have passed without it.
+* **Events** come from REST answers and from the private watchers / polling
+  (``CcxtExecution.on_order``, ``on_trade``): ``OrderAccepted`` once and only before any fill,
+  fills once by trade id, the terminal event once and only after the fills ccxt reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.domain.events import OrderAccepted, OrderCanceled, OrderExpired, OrderRejected
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.venues.ccxt_mapping import (
+    fill_event, is_uncertain, reject_reason, short_error, to_units,
+)
+
+log = logging.getLogger(__name__)
+
+MS = 1_000_000
+
+
+class _Tracked:
+    __slots__ = ("accepted", "client_order_id", "filled", "inst", "qty", "sent_at", "side",
+                 "symbol", "terminal", "trade_ids", "venue_order_id")
+
+    def __init__(self, cid: str, inst: Instrument, symbol: str, side: Side, qty: int) -> None:
+        self.client_order_id = cid
+        self.inst = inst
+        self.symbol = symbol
+        self.side = side
+        self.qty = qty
+        self.venue_order_id = ""
+        self.accepted = False
+        self.filled = 0
+        self.trade_ids: set[str] = set()
+        self.terminal = False
+        self.sent_at = 0.0
+
+
+class CcxtExecution:
+    def __init__(self, venue: str, bus: MessageBus, clock: Clock, exchange_of: Callable[[], Any],
+                 instruments: dict[str, Instrument], symbols: dict[str, str],
+                 not_placed_after_s: float, resolve_timeout_s: float) -> None:
+        self.venue = venue
+        self.bus = bus
+        self.clock = clock
+        self._exchange_of = exchange_of  # the venue's exchange, created on the engine's loop
+        self.instruments = instruments  # id -> Instrument
+        self.symbols = symbols  # id -> ccxt symbol
+        self.by_symbol = {s: instruments[i] for i, s in symbols.items()}
+        self.not_placed_after_s = not_placed_after_s
+        self.resolve_timeout_s = resolve_timeout_s
+        self.orders: dict[str, _Tracked] = {}
+        self.duplicates_dropped = 0
+        self.resolved_by_query = 0
+        self._topic = topics.orders(venue)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def exchange(self) -> Any:
+        return self._exchange_of()
+
+    # --- commands ---------------------------------------------------------------------------------
+    def submit(self, order: Order) -> None:
+        inst = self.instruments.get(order.instrument)
+        if inst is None:
+            self._publish_reject(order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
+                                 f"{order.instrument} is not traded in this session")
+            return
+        args, problem = self._order_args(order, inst)
+        if problem is not None:
+            self._publish_reject(order.client_order_id, order.instrument, *problem)
+            return
+        t = _Tracked(order.client_order_id, inst, self.symbols[inst.id], order.side, order.qty)
+        self.orders[t.client_order_id] = t
+        self._spawn(self._submit(t, args))
+
+    def cancel(self, order: Order) -> None:
+        t = self.orders.get(order.client_order_id)
+        inst = self.instruments.get(order.instrument)
+        if t is None and inst is not None:  # an order from before a restart, or adopted
+            t = _Tracked(order.client_order_id, inst, self.symbols[inst.id], order.side,
+                         order.qty)
+            t.filled, t.accepted = order.filled_qty, True
+            t.venue_order_id = order.venue_order_id or ""
+            self.orders[t.client_order_id] = t
+        if t is None or t.terminal:
+            return
+        self._spawn(self._cancel(t))
+
+    def _order_args(self, order: Order, inst: Instrument
+                    ) -> tuple[dict[str, Any], tuple[str, str] | None]:
+        params: dict[str, Any] = {"clientOrderId": order.client_order_id}
+        args: dict[str, Any] = {"symbol": self.symbols[inst.id],
+                                "side": "buy" if order.side is Side.BUY else "sell",
+                                "amount": float(inst.lots_to_qty(order.qty)), "params": params}
+        if order.order_type is OrderType.MARKET:
+            args["type"], args["price"] = "market", None
+            return args, None
+        if order.order_type is not OrderType.LIMIT:
+            return args, ("UNSUPPORTED", "through ccxt: limit and market orders only")
+        if order.price is None:
+            return args, ("BAD_PARAMETER", "a limit order needs a price")
+        if order.tif is TimeInForce.GTD:
+            return args, ("UNSUPPORTED_TIME_IN_FORCE", "no good-till-date orders through ccxt")
+        args["type"], args["price"] = "limit", float(inst.ticks_to_price(order.price))
+        if order.post_only:
+            params["postOnly"] = True
+        elif order.tif is not TimeInForce.GTC:
+            params["timeInForce"] = order.tif.value
+        return args, None
+
+    # --- REST flows -------------------------------------------------------------------------------
+    async def _submit(self, t: _Tracked, args: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        t.sent_at = loop.time()
+        try:
+            data = await self.exchange.create_order(args["symbol"], args["type"], args["side"],
+                                                    args["amount"], args["price"], args["params"])
+        except Exception as exc:  # noqa: BLE001 - every ccxt error is mapped below
+            if is_uncertain(exc):
+                log.warning("%s: order %s outcome unknown (%s); asking the venue", self.venue,
+                            t.client_order_id, type(exc).__name__)
+                await self._resolve(t)
+            else:
+                self._reject(t, reject_reason(exc), short_error(exc))
+            return
+        self.on_order(data, t)
+
+    async def _resolve(self, t: _Tracked) -> None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.resolve_timeout_s
+        delay = 0.1
+        while not t.terminal:
+            try:
+                data = await self.find(t.client_order_id, t.symbol)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("%s: looking up %s: %s", self.venue, t.client_order_id,
+                            short_error(exc))
+            else:
+                if data is not None:
+                    self.resolved_by_query += 1
+                    self.on_order(data, t)
+                    return
+                if loop.time() - t.sent_at > self.not_placed_after_s:
+                    self._reject(t, "NOT_PLACED", "no answer, and the venue still has no such "
+                                 f"order {self.not_placed_after_s:g}s later: it was not placed")
+                    return
+            if loop.time() > give_up:
+                log.error("%s: order %s still uncertain; reconciliation must settle it",
+                          self.venue, t.client_order_id)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def find(self, client_order_id: str, symbol: str) -> dict[str, Any] | None:
+        """The order with this client id as ccxt parses it, or None if the venue has none."""
+        import ccxt
+
+        ex = self.exchange
+        try:
+            return await ex.fetch_order(None, symbol, {"clientOrderId": client_order_id,
+                                                       "origClientOrderId": client_order_id})
+        except ccxt.OrderNotFound:
+            return None
+        except (ccxt.ArgumentsRequired, ccxt.NotSupported, ccxt.BadRequest):
+            pass  # this venue cannot look orders up by client id: search the lists
+        found = await ex.fetch_open_orders(symbol)
+        if ex.has.get("fetchClosedOrders"):
+            found += await ex.fetch_closed_orders(symbol)
+        return next((o for o in found if o.get("clientOrderId") == client_order_id), None)
+
+    async def _cancel(self, t: _Tracked) -> None:
+        import ccxt
+
+        for attempt in range(5):
+            try:
+                if not t.venue_order_id:
+                    data = await self.find(t.client_order_id, t.symbol)
+                    if data is None:
+                        log.warning("%s: cannot cancel %s: the venue has no such order",
+                                    self.venue, t.client_order_id)
+                        return
+                    self.on_order(data, t)
+                    if t.terminal:
+                        return
+                data = await self.exchange.cancel_order(t.venue_order_id, t.symbol)
+            except ccxt.OrderNotFound:
+                await self.refresh(t)  # it filled or was canceled: look at what happened
+                return
+            except Exception as exc:  # noqa: BLE001
+                if not is_uncertain(exc):
+                    log.warning("%s: cancel of %s refused: %s", self.venue, t.client_order_id,
+                                short_error(exc))
+                    await self.refresh(t)
+                    return
+                await asyncio.sleep(0.2 * 2 ** attempt)
+                if t.terminal:
+                    return
+            else:
+                if data.get("status"):
+                    self.on_order(data, t)
+                else:
+                    await self.refresh(t)
+                return
+        await self.refresh(t)
+
+    async def refresh(self, t: _Tracked) -> None:
+        try:
+            data = await self.find(t.client_order_id, t.symbol)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, short_error(exc))
+            return
+        if data is not None:
+            self.on_order(data, t)
+
+    async def fetch_fills(self, t: _Tracked) -> None:
+        since = None
+        try:
+            trades = await self.exchange.fetch_my_trades(t.symbol, since, None,
+                                                         {"orderId": t.venue_order_id})
+        except Exception as exc:  # noqa: BLE001
+            log.warning("%s: fetching fills of %s: %s", self.venue, t.client_order_id,
+                        short_error(exc))
+            return
+        for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0):
+            if str(tr.get("order")) == t.venue_order_id:
+                self.on_trade(tr, t)
+
+    # --- what ccxt reports ------------------------------------------------------------------------
+    def track(self, data: dict[str, Any]) -> _Tracked | None:
+        cid = data.get("clientOrderId") or ""
+        t = self.orders.get(cid)
+        if t is None:
+            inst = self.by_symbol.get(data.get("symbol", ""))
+            if inst is None or not cid:
+                return None
+            side = Side.BUY if data.get("side") == "buy" else Side.SELL
+            t = _Tracked(cid, inst, data["symbol"], side, to_units(data["amount"], inst.lot_size))
+            self.orders[cid] = t
+        return t
+
+    def on_order(self, data: dict[str, Any], t: _Tracked | None = None) -> None:
+        """An order as ccxt parses it (REST answer or ``watch_orders``)."""
+        t = t or self.track(data)
+        if t is None:
+            return
+        t.venue_order_id = str(data.get("id") or t.venue_order_id)
+        ts = int(data.get("lastUpdateTimestamp") or data.get("timestamp") or 0) * MS
+        status = data.get("status") or "open"
+        if status == "rejected":
+            self._reject(t, "VENUE_REJECTED", "rejected by the venue")
+            return
+        self._accepted(t, ts)
+        for tr in data.get("trades") or []:
+            self.on_trade(tr, t)
+        executed = to_units(data.get("filled") or 0, t.inst.lot_size)
+        if executed > t.filled or status in ("canceled", "cancelled", "expired"):
+            self._spawn(self._settle(t, executed, status, ts))
+
+    async def _settle(self, t: _Tracked, executed: int, status: str, ts: int) -> None:
+        if executed > t.filled:
+            await self.fetch_fills(t)
+        if status in ("canceled", "cancelled", "expired") and not t.terminal:
+            if t.filled < executed:
+                log.error("%s: %s reports %d lots filled, only %d found; leaving it open for "
+                          "reconciliation", self.venue, t.client_order_id, executed, t.filled)
+                return
+            self._terminal(t, status, ts)
+
+    def on_trade(self, tr: dict[str, Any], t: _Tracked | None = None) -> None:
+        """One of our fills as ccxt parses it (``fetch_my_trades`` / ``watch_my_trades``)."""
+        if t is None:
+            t = next((o for o in self.orders.values()
+                      if o.venue_order_id and o.venue_order_id == str(tr.get("order"))), None)
+            if t is None:
+                return
+        trade_id = str(tr.get("id"))
+        if trade_id in t.trade_ids:
+            self.duplicates_dropped += 1
+            return
+        inst = t.inst
+        qty = to_units(tr["amount"], inst.lot_size)
+        if t.terminal or t.filled + qty > t.qty:
+            log.error("%s: fill %s of %s does not fit the order; not applied", self.venue,
+                      trade_id, t.client_order_id)
+            return
+        t.trade_ids.add(trade_id)
+        t.filled += qty
+        t.terminal = t.filled == t.qty
+        fee = tr.get("fee") or {}
+        now = self.clock.timestamp_ns()
+        ts = int(tr.get("timestamp") or 0) * MS or now
+        self.bus.publish(self._topic, fill_event(tr, t.client_order_id, inst, t.venue_order_id,
+                                                 t.side, ts, now, t.qty - t.filled, fee))
+
+    # --- publishing ---------------------------------------------------------------------------
+    def _accepted(self, t: _Tracked, ts: int) -> None:
+        if t.accepted or t.terminal or t.filled:
+            return
+        t.accepted = True
+        now = self.clock.timestamp_ns()
+        self.bus.publish(self._topic, OrderAccepted(ts or now, now, t.client_order_id,
+                                                    t.inst.id, t.venue_order_id))
+
+    def _terminal(self, t: _Tracked, status: str, ts: int) -> None:
+        if t.terminal:
+            return
+        t.terminal = True
+        now = self.clock.timestamp_ns()
+        event: Any = (OrderExpired(ts or now, now, t.client_order_id, t.inst.id)
+                      if status == "expired" else
+                      OrderCanceled(ts or now, now, t.client_order_id, t.inst.id, "CANCELED"))
+        self.bus.publish(self._topic, event)
+
+    def _reject(self, t: _Tracked, reason: str, message: str) -> None:
+        if t.terminal or t.accepted or t.filled:
+            return
+        t.terminal = True
+        self._publish_reject(t.client_order_id, t.inst.id, reason, message)
+
+    def _publish_reject(self, cid: str, instrument: str, reason: str, message: str) -> None:
+        now = self.clock.timestamp_ns()
+        self.bus.publish(self._topic, OrderRejected(now, now, cid, instrument, reason, message))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,86 @@
+"""ccxt's words -> the engine's: errors -> reject reasons or uncertain outcomes, numbers ->
+ticks and lots, orders -> ``OrderStatusReport``, trades -> ``OrderFilled``. ccxt is imported
+inside the functions that need its exception classes (it is heavy; the engine starts without it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tradeterm.domain.events import Liquidity, OrderFilled
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import OrderStatus, OrderType
+from tradeterm.domain.reports import OrderStatusReport
+
+MS = 1_000_000
+STATUS = {"open": OrderStatus.ACCEPTED, "closed": OrderStatus.FILLED,
+          "canceled": OrderStatus.CANCELED, "cancelled": OrderStatus.CANCELED,
+          "expired": OrderStatus.EXPIRED, "rejected": OrderStatus.REJECTED}
+
+
+def reject_reason(exc: Exception) -> str:
+    """A ccxt exception -> a stable reject reason (most specific class first)."""
+    import ccxt
+
+    for cls, reason in ((ccxt.InsufficientFunds, "INSUFFICIENT_FUNDS"),
+                        (ccxt.OrderImmediatelyFillable, "POST_ONLY_WOULD_TAKE"),
+                        (ccxt.DuplicateOrderId, "DUPLICATE_ORDER_ID"),
+                        (ccxt.InvalidOrder, "INVALID_ORDER"),
+                        (ccxt.AuthenticationError, "AUTHENTICATION"),
+                        (ccxt.PermissionDenied, "PERMISSION_DENIED"),
+                        (ccxt.AccountSuspended, "ACCOUNT_SUSPENDED"),
+                        (ccxt.RateLimitExceeded, "RATE_LIMIT"),
+                        (ccxt.BadSymbol, "UNKNOWN_INSTRUMENT"),
+                        (ccxt.BadRequest, "BAD_REQUEST"),
+                        (ccxt.NotSupported, "UNSUPPORTED")):
+        if isinstance(exc, cls):
+            return reason
+    return "VENUE_REJECTED"
+
+
+def is_uncertain(exc: Exception) -> bool:
+    """True when the request may have been carried out: ccxt's ``OperationFailed`` family
+    (``NetworkError``, ``RequestTimeout``, ``ExchangeNotAvailable``, ``BadResponse``, and a bare
+    ``OperationFailed`` such as Binance -1001 "internal error"), except the refusals in it:
+    ``RateLimitExceeded`` and ``InvalidNonce`` (refused before processing)."""
+    import ccxt
+
+    return isinstance(exc, ccxt.OperationFailed) and not isinstance(
+        exc, (ccxt.RateLimitExceeded, ccxt.InvalidNonce))
+
+
+def to_units(value: Any, step: Decimal) -> int:
+    """A ccxt number (float or string) -> whole steps (ticks or lots), rounded to nearest."""
+    return int((Decimal(str(value)) / step).to_integral_value())
+
+
+def fill_event(tr: dict[str, Any], cid: str, inst: Instrument, venue_order_id: str, side: Side,
+               ts: int, now: int, leaves: int, fee: dict[str, Any]) -> OrderFilled:
+    return OrderFilled(
+        ts, now, cid, inst.id, venue_order_id, str(tr.get("id")), side,
+        to_units(tr["price"], inst.tick_size), to_units(tr["amount"], inst.lot_size),
+        Liquidity.MAKER if tr.get("takerOrMaker") == "maker" else Liquidity.TAKER,
+        Decimal(str(fee.get("cost") or 0)), str(fee.get("currency") or ""), leaves)
+
+
+def order_report(data: dict[str, Any], inst: Instrument) -> OrderStatusReport:
+    filled = to_units(data.get("filled") or 0, inst.lot_size)
+    status = STATUS.get(str(data.get("status")), OrderStatus.ACCEPTED)
+    if status is OrderStatus.ACCEPTED and filled:
+        status = OrderStatus.PARTIALLY_FILLED
+    price = data.get("price")
+    return OrderStatusReport(
+        client_order_id=str(data.get("clientOrderId") or ""), venue_order_id=str(data.get("id")),
+        instrument=inst.id, side=Side.BUY if data.get("side") == "buy" else Side.SELL,
+        qty=to_units(data.get("amount") or 0, inst.lot_size), status=status, filled_qty=filled,
+        price=to_units(price, inst.tick_size) if price else None,
+        order_type=OrderType.MARKET if data.get("type") == "market" else OrderType.LIMIT,
+        ts_event=int(data.get("lastUpdateTimestamp") or data.get("timestamp") or 0) * MS)
+
+
+def short_error(exc: Exception) -> str:
+    """An exception for a log line or reject message: type and the first 200 characters
+    (ccxt messages carry the venue's answer, never the request's signature or key)."""
+    return f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -1,0 +1,358 @@
+"""Any ccxt exchange by name: REST trading through ccxt, market data and private updates through
+ccxt.pro where the exchange has them (else REST polling).
+
+    tradeterm live --venue ccxt:kraken [--testnet] [--symbols BTC/USD]
+
+* **Instruments** from ccxt's market metadata: tick = price precision, lot = amount precision
+  (``TICK_SIZE`` precision mode as given; ``DECIMAL_PLACES`` / ``SIGNIFICANT_DIGITS``: 10^-n),
+  min notional = ``limits.cost.min``, maker / taker fees. The venue is named ``ccxt-<id>``
+  (instrument ids ``ccxt-kraken:BTC/USD``).
+* **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; each
+  update is published as a ``BookSnapshot`` of the top ``ccxt.book_depth`` levels, numbered by a
+  local counter: ccxt does not expose the venue's update ids), else ``fetch_order_book`` every
+  ``ccxt.poll_s``. Sizes are rounded to the lot.
+* **Orders** (``ccxt_exec``): ``create_order`` with the client order id; errors mapped to reject
+  reasons; a ``NetworkError`` / ``RequestTimeout`` makes the outcome uncertain and is resolved
+  by looking the order up by its client order id. Private updates from ``watch_orders`` /
+  ``watch_my_trades`` when available, and REST polling of working orders every
+  ``ccxt.private_poll_s`` in any case (so nothing depends on one stream).
+* ccxt's rate limiter is always on (``enableRateLimit``); ``--testnet`` is
+  ``set_sandbox_mode(True)``. ccxt is imported only when this venue is built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tradeterm.config import CcxtConfig
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.domain.events import ConnectionState, OrderFilled, VenueStatus
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.market import BookSnapshot, Side, Trade
+from tradeterm.domain.orders import Order
+from tradeterm.domain.reports import OrderStatusReport, PositionReport
+from tradeterm.venues.base import Venue
+from tradeterm.venues.ccxt_exec import CcxtExecution
+from tradeterm.venues.ccxt_mapping import fill_event, order_report, to_units
+
+log = logging.getLogger(__name__)
+
+MS = 1_000_000
+
+
+class CcxtSetupError(Exception):
+    """The exchange cannot be used as asked (unknown id, symbol, no markets): for the trader."""
+
+
+def create_exchange(exchange_id: str, cfg: CcxtConfig, keys: Any = None, testnet: bool = False,
+                    api_url: str | None = None) -> Any:
+    """A ccxt.pro exchange if ccxt.pro has it, else ccxt's async REST one; rate limiting on."""
+    import ccxt.async_support as ccxt_async
+
+    try:
+        import ccxt.pro as ccxt_pro
+    except ImportError:  # pragma: no cover - ccxt ships ccxt.pro since 4.0
+        ccxt_pro = None
+    cls = getattr(ccxt_pro, exchange_id, None) if ccxt_pro is not None and cfg.websockets \
+        else None
+    cls = cls or getattr(ccxt_async, exchange_id, None)
+    if cls is None:
+        raise CcxtSetupError(f"ccxt has no exchange {exchange_id!r} (see ccxt.exchanges)")
+    config: dict[str, Any] = {"enableRateLimit": True, "options": dict(cfg.options)}
+    if keys is not None:
+        config.update(apiKey=keys.key, secret=keys.secret, **keys.extra)
+    exchange = cls(config)
+    if testnet:
+        exchange.set_sandbox_mode(True)
+    if api_url:
+        point_rest_at(exchange, api_url)
+    return exchange
+
+
+def point_rest_at(exchange: Any, base: str) -> None:
+    """Replace the scheme and host of every URL of ``exchange.urls['api']`` (REST and ccxt.pro
+    websockets; paths kept) with ``base``'s: how tests point ccxt's binance at the loopback
+    exchange (``http://`` makes the websockets ``ws://``)."""
+    new = urlsplit(base)
+    ws_scheme = "ws" if new.scheme == "http" else "wss"
+
+    def swap(url: Any) -> Any:
+        if isinstance(url, dict):
+            return {k: swap(v) for k, v in url.items()}
+        if isinstance(url, str) and url.startswith(("http", "ws")):
+            old = urlsplit(url)
+            scheme = new.scheme if old.scheme.startswith("http") else ws_scheme
+            return urlunsplit((scheme, new.netloc, old.path, old.query, old.fragment))
+        return url
+
+    exchange.urls["api"] = swap(exchange.urls["api"])
+
+
+def _step(exchange: Any, value: Any) -> Decimal:
+    import ccxt
+
+    if value is None:
+        raise CcxtSetupError("market without precision")
+    if exchange.precisionMode == ccxt.TICK_SIZE:
+        return Decimal(str(value))
+    return Decimal(1).scaleb(-int(value))
+
+
+def market_instrument(venue: str, exchange: Any, market: dict[str, Any]) -> Instrument:
+    precision = market.get("precision") or {}
+    cost = ((market.get("limits") or {}).get("cost") or {}).get("min")
+    return Instrument(venue, market["symbol"], market["base"], market["quote"],
+                      _step(exchange, precision.get("price")),
+                      _step(exchange, precision.get("amount")),
+                      Decimal(str(cost)) if cost else Decimal(0),
+                      Decimal(str(market.get("maker") or 0)),
+                      Decimal(str(market.get("taker") or 0)))
+
+
+class CcxtVenue(Venue):
+    """``make_exchange()`` builds the ccxt exchange; it is called on first use, on the engine's
+    loop (ccxt binds its HTTP session to the loop that first uses it)."""
+
+    def __init__(self, bus: MessageBus, clock: Clock, make_exchange: Callable[[], Any],
+                 instruments: list[Instrument], cfg: CcxtConfig, trading: bool = True) -> None:
+        super().__init__(bus, clock)
+        self._make_exchange = make_exchange
+        self._exchange: Any = None
+        self.name = instruments[0].venue
+        self.cfg = cfg
+        self._instruments = {i.id: i for i in instruments}
+        self.symbols = {i.id: i.symbol for i in instruments}
+        self.trading = trading
+        self.execution = CcxtExecution(self.name, bus, clock, lambda: self.exchange,
+                                       self._instruments,
+                                       self.symbols, cfg.not_placed_after_s,
+                                       cfg.resolve_timeout_s)
+        self._book_ids = dict.fromkeys(self._instruments, 0)
+        self._stop_event: asyncio.Event | None = None
+        self.closed = False
+
+    @staticmethod
+    async def discover(make_exchange: Callable[[], Any], symbols: list[str]) -> list[Instrument]:
+        """The symbols' instruments from the market metadata (a throwaway exchange object)."""
+        exchange = make_exchange()
+        try:
+            markets = await exchange.load_markets()
+            missing = [s for s in symbols if s not in markets]
+            if missing:
+                known = ", ".join(sorted(markets)[:10])
+                raise CcxtSetupError(f"{exchange.id} has no market {', '.join(missing)} "
+                                     f"(e.g. {known})")
+            venue = f"ccxt-{exchange.id}"
+            return [market_instrument(venue, exchange, markets[s]) for s in symbols]
+        finally:
+            await exchange.close()
+
+    @property
+    def exchange(self) -> Any:
+        if self._exchange is None:
+            self._exchange = self._make_exchange()
+        return self._exchange
+
+    def instruments(self) -> list[Instrument]:
+        return list(self._instruments.values())
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def run(self) -> None:
+        self._stop_event = asyncio.Event()
+        if self._stopping:
+            await self.close()
+            return
+        has = self.exchange.has
+        tasks = []
+        for iid, symbol in self.symbols.items():
+            tasks.append(self._book_loop(iid, symbol, bool(has.get("watchOrderBook"))
+                                         and self.cfg.websockets))
+            if has.get("watchTrades") and self.cfg.websockets:
+                tasks.append(self._trades_loop(iid, symbol))
+        if self.trading:
+            tasks.append(self._poll_private())
+            if has.get("watchMyTrades") and self.cfg.websockets:
+                tasks.append(self._watch(self.exchange.watch_my_trades, self.execution.on_trade))
+            if has.get("watchOrders") and self.cfg.websockets:
+                tasks.append(self._watch(self.exchange.watch_orders, self.execution.on_order))
+        running = [asyncio.create_task(t) for t in tasks]
+        self._status(ConnectionState.CONNECTING, "loading books")
+        try:
+            await self._stop_event.wait()
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            await self.close()
+
+    def stop(self) -> None:
+        super().stop()
+        if self._stop_event is not None:
+            self._stop_event.set()
+
+    async def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            await self.execution.close()
+            if self._exchange is not None:
+                await self._exchange.close()
+
+    def _status(self, state: ConnectionState, detail: str = "") -> None:
+        now = self.clock.timestamp_ns()
+        self.bus.publish(topics.venue_status(self.name), VenueStatus(now, now, self.name, state,
+                                                                     detail))
+
+    # --- market data --------------------------------------------------------------------------
+    async def _book_loop(self, iid: str, symbol: str, watch: bool) -> None:
+        delay = self.cfg.reconnect_min_s
+        connected = False
+        while not self._stopping:
+            try:
+                if watch:
+                    book = await self.exchange.watch_order_book(symbol, self.cfg.book_depth)
+                else:
+                    book = await self.exchange.fetch_order_book(symbol, self.cfg.book_depth)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure: show it, back off, retry
+                log.warning("%s: order book of %s: %s", self.name, symbol, type(exc).__name__)
+                if connected:
+                    self._status(ConnectionState.DISCONNECTED, type(exc).__name__)
+                connected = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.cfg.reconnect_max_s)
+                continue
+            delay = self.cfg.reconnect_min_s
+            self._publish_book(iid, book)
+            if not connected and all(self._book_ids.values()):
+                connected = True
+                self._status(ConnectionState.CONNECTED)
+            if not watch:
+                await asyncio.sleep(self.cfg.poll_s)
+
+    def _publish_book(self, iid: str, book: dict[str, Any]) -> None:
+        inst = self._instruments[iid]
+        n = self.cfg.book_depth
+
+        def levels(side: list[list[Any]]) -> list[tuple[int, int]]:
+            out = [(to_units(p, inst.tick_size), to_units(q, inst.lot_size)) for p, q, *_ in
+                   side[:n]]
+            return [lv for lv in out if lv[1] > 0]
+
+        self._book_ids[iid] += 1
+        now = self.clock.timestamp_ns()
+        ts = int(book.get("timestamp") or 0) * MS or now
+        self.bus.publish(topics.book(iid), BookSnapshot(iid, levels(book["bids"]),
+                                                        levels(book["asks"]),
+                                                        self._book_ids[iid], ts, now))
+
+    async def _trades_loop(self, iid: str, symbol: str) -> None:
+        inst = self._instruments[iid]
+        while not self._stopping:
+            try:
+                trades = await self.exchange.watch_trades(symbol)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.warning("%s: trades of %s: %s", self.name, symbol, type(exc).__name__)
+                await asyncio.sleep(self.cfg.reconnect_min_s)
+                continue
+            now = self.clock.timestamp_ns()
+            for tr in trades:
+                tid = str(tr.get("id") or "0")
+                self.bus.publish(topics.trade(iid), Trade(
+                    iid, to_units(tr["price"], inst.tick_size), to_units(tr["amount"],
+                                                                         inst.lot_size),
+                    Side.BUY if tr.get("side") == "buy" else Side.SELL,
+                    int(tid) if tid.isdigit() else 0,
+                    int(tr.get("timestamp") or 0) * MS or now, now))
+
+    async def _watch(self, watcher: Any, handle: Any) -> None:
+        while not self._stopping:
+            try:
+                for item in await watcher():
+                    handle(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the REST poll still covers the orders
+                log.warning("%s: private stream: %s", self.name, type(exc).__name__)
+                await asyncio.sleep(self.cfg.reconnect_min_s)
+
+    async def _poll_private(self) -> None:
+        """Working orders looked up every ``private_poll_s``: fills and ends never depend on a
+        stream alone."""
+        while not self._stopping:
+            await asyncio.sleep(self.cfg.private_poll_s)
+            for t in [t for t in self.execution.orders.values()
+                      if not t.terminal and t.venue_order_id]:
+                await self.execution.refresh(t)
+
+    # --- execution ----------------------------------------------------------------------------
+    def submit_order(self, order: Order) -> None:
+        self.execution.submit(order)
+
+    def cancel_order(self, order: Order) -> None:
+        self.execution.cancel(order)
+
+    # --- queries --------------------------------------------------------------------------------
+    async def query_order(self, client_order_id: str, instrument: str
+                          ) -> OrderStatusReport | None:
+        inst = self._instruments[instrument]
+        data = await self.execution.find(client_order_id, inst.symbol)
+        return None if data is None else order_report(data, inst)
+
+    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
+        out = []
+        for iid in [instrument] if instrument else list(self._instruments):
+            inst = self._instruments[iid]
+            out += [order_report(d, inst) for d in await self.exchange.fetch_open_orders(
+                inst.symbol) if d.get("clientOrderId")]
+        return out
+
+    async def fills_since(self, since_ns: int, instrument: str | None = None
+                          ) -> list[OrderFilled]:
+        fills = []
+        now = time.time_ns()
+        for iid in [instrument] if instrument else list(self._instruments):
+            inst = self._instruments[iid]
+            client_ids = {t.venue_order_id: t.client_order_id
+                          for t in self.execution.orders.values()}
+            for tr in await self.exchange.fetch_my_trades(inst.symbol, since_ns // MS):
+                oid = str(tr.get("order"))
+                if oid not in client_ids:
+                    data = await self.exchange.fetch_order(oid, inst.symbol)
+                    client_ids[oid] = str(data.get("clientOrderId") or "")
+                side = Side.BUY if tr.get("side") == "buy" else Side.SELL
+                ts = int(tr.get("timestamp") or 0) * MS
+                fills.append(fill_event(tr, client_ids[oid], inst, oid, side, ts, now, 0,
+                                        tr.get("fee") or {}))
+        return sorted(fills, key=lambda f: (f.ts_event, f.trade_id))
+
+    async def positions(self) -> list[PositionReport] | None:
+        if not self.exchange.has.get("fetchPositions") or all(
+                self.exchange.markets[s].get("spot") for s in self.symbols.values()):
+            return None  # spot: balances, not positions
+        out = []
+        for p in await self.exchange.fetch_positions(list(self.symbols.values())):
+            iid = next((i for i, s in self.symbols.items() if s == p.get("symbol")), None)
+            if iid is None:
+                continue
+            inst = self._instruments[iid]
+            size = Decimal(str(p.get("contracts") or 0)) * Decimal(str(p.get("contractSize")
+                                                                        or 1))
+            lots = int(size / inst.lot_size)
+            out.append(PositionReport(iid, -lots if p.get("side") == "short" else lots))
+        return out
+
+    async def balances(self) -> dict[str, Decimal]:
+        data = await self.exchange.fetch_balance()
+        return {k: Decimal(str(v)) for k, v in (data.get("total") or {}).items() if v}
+
