@@ -16,7 +16,7 @@ from pathlib import Path
 from tradeterm import __version__
 
 COMMANDS = ("paper", "config", "quoter", "record", "replay", "import", "export", "report",
-            "exchange", "status", "kill", "rearm", "bench")
+            "exchange", "status", "kill", "rearm", "bench", "serve")
 
 
 class UsageError(Exception):
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--quoter", choices=["placeholder"],
                        help="run a quoter: 'placeholder' is the built-in two-sided loop")
     _add_run_options(paper)
+    _add_serve_command(sub)
 
     _add_record_commands(sub)
     exchange = sub.add_parser("exchange", help="the loopback exchange: Binance's protocol on "
@@ -147,6 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated benchmark names or areas (e.g. matching)")
     bench.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     return parser
+
+
+def _add_serve_command(sub: argparse._SubParsersAction) -> None:
+    """serve: the workstation in a browser tab (cli_serve.py)."""
+    serve = sub.add_parser("serve", help="the workstation in a browser tab (textual-serve), "
+                                         "on 127.0.0.1 by default")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1); a non-loopback "
+                                      "address needs --public")
+    serve.add_argument("--port", type=_port, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback --host (no login: anyone reaching it can trade)")
+    serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
+    serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
+    serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
+    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    serve.add_argument("--quoter", choices=["placeholder"])
+    serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
 
 
 def _add_record_commands(sub: argparse._SubParsersAction) -> None:
@@ -238,6 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm import cli_kill
 
             return cli_kill.run_kill(args) if args.command == "kill" else cli_kill.run_rearm(args)
+        if args.command == "serve":
+            from tradeterm.cli_serve import run_serve
+
+            return run_serve(args)
         if args.command == "bench":
             from tradeterm.cli_bench import run_bench
 
