@@ -98,7 +98,7 @@ def measure_paper(rate: int, presses: int, bytes_seconds: float, settle: float) 
             sent = term.press(KEY)
             try:
                 shown = term.wait_for(lambda lines: ladder_symbol(lines) not in (None, before),
-                                      KEY_TIMEOUT)
+                                      KEY_TIMEOUT, hint=b"Ladder")
             except PtyTimeout:
                 run.misses += 1
                 run.latencies_ms.append(KEY_TIMEOUT * 1000)

@@ -38,10 +38,15 @@ def test_percentile_is_nearest_rank():
 
 
 def test_harness_sees_what_a_program_prints_and_its_exit():
-    code = "import sys; sys.stdout.write('\\x1b[2;5Hhello'); sys.stdout.flush(); input()"
+    code = ("import sys; sys.stdout.write('\\x1b[2;5Hhello'); sys.stdout.flush(); input(); "
+            "sys.stdout.write('\\x1b[3;1Hworld'); sys.stdout.flush(); input()")
     with PtySession([sys.executable, "-c", code], cols=40, rows=5) as term:
         term.wait_for(lambda lines: lines[1][4:9] == "hello", 10)
         assert term.bytes_read > 0
+        term.press("\r")
+        # with a hint, the screen is parsed when a chunk carries it (here: the same chunk)
+        term.wait_for(lambda lines: lines[2].startswith("world"), 10, hint=b"world")
+        assert term.lines()[1][4:9] == "hello"
         term.press("\r")
         with pytest.raises(PtyTimeout, match="exited"):
             term.wait_for(lambda lines: False, 10)
