@@ -171,7 +171,11 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
 
 def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     """record / replay / import / export / report (record/)."""
-    from tradeterm.cli_replay import parse_speed
+
+    def parse_speed(text: str) -> float:  # cli_replay pulls in the kernel: only when used
+        from tradeterm.cli_replay import parse_speed
+
+        return parse_speed(text)
 
     record = sub.add_parser("record", help="run a session headless only to record it")
     record.add_argument("--venue", default="sim", choices=["sim"], help="market data source")

@@ -46,6 +46,7 @@ class PtySession:
         self.last_chunk_at = 0.0
         self._pending: list[bytes] = []
         self._tail = b""  # the last bytes read, so a hint split over two chunks is seen
+        self.capture: list[bytes] | None = None  # set to a list to keep the raw output
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         full_env = dict(os.environ if env is None else env)
@@ -82,6 +83,8 @@ class PtySession:
         self.last_chunk_at = time.perf_counter()
         self.bytes_read += len(data)
         self._pending.append(data)
+        if self.capture is not None:
+            self.capture.append(data)
         if hint is not None:
             seen = hint in self._tail + data
             self._tail = data[-len(hint):]
