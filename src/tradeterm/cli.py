@@ -16,7 +16,7 @@ from pathlib import Path
 from tradeterm import __version__
 
 COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "export", "report",
-            "exchange", "status", "kill", "rearm", "bench")
+            "exchange", "status", "kill", "rearm", "bench", "serve")
 
 
 class UsageError(Exception):
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="simulated market actions per second (overrides --activity)")
     _add_quoter_option(paper)
     _add_run_options(paper)
+    _add_serve_command(sub)
 
     _add_live_command(sub)
     _add_record_commands(sub)
@@ -188,14 +189,36 @@ def _add_live_command(sub: argparse._SubParsersAction) -> None:
     live.add_argument("--i-understand-live", metavar="VENUE",
                       help="confirm live order entry up front by typing the venue's name "
                            "(required with --headless)")
-    live.add_argument("--quoter", choices=["placeholder"],
-                      help="run a quoter: 'placeholder' is the built-in two-sided loop")
+    _add_quoter_option(live)
     _add_run_options(live)
+
+
+def _add_serve_command(sub: argparse._SubParsersAction) -> None:
+    """serve: the workstation in a browser tab (cli_serve.py)."""
+    serve = sub.add_parser("serve", help="the workstation in a browser tab (textual-serve), "
+                                         "on 127.0.0.1 by default")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1); a non-loopback "
+                                      "address needs --public")
+    serve.add_argument("--port", type=_port, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback --host (no login: anyone reaching it can trade)")
+    serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
+    serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
+    serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
+    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    _add_quoter_option(serve)
+    serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
 
 
 def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     """record / replay / import / export / report (record/)."""
-    from tradeterm.cli_replay import parse_speed
+
+    def parse_speed(text: str) -> float:  # cli_replay pulls in the kernel: only when used
+        from tradeterm.cli_replay import parse_speed
+
+        return parse_speed(text)
 
     record = sub.add_parser("record", help="run a session headless only to record it")
     record.add_argument("--venue", default="sim", choices=["sim", "binance"],
@@ -292,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm import cli_kill
 
             return cli_kill.run_kill(args) if args.command == "kill" else cli_kill.run_rearm(args)
+        if args.command == "serve":
+            from tradeterm.cli_serve import run_serve
+
+            return run_serve(args)
         if args.command == "bench":
             from tradeterm.cli_bench import run_bench
 

@@ -25,7 +25,7 @@ def run_bench(args: argparse.Namespace) -> int:
                   flush=True)
         try:
             figures += runner.run([name], quick=args.quick)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, ImportError) as exc:  # missing data or optional package
             raise UsageError(f"{name}: {exc}") from None
     print(runner.to_json(figures) if args.json else runner.to_table(figures))
     return 0

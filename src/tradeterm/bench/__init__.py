@@ -8,4 +8,5 @@ MODULES: list[str] = [
     "tradeterm.bench.quoter",
     "tradeterm.record.bench",
     "tradeterm.bench.binance_feed",
+    "tradeterm.bench.ui_bench",
 ]

@@ -45,11 +45,15 @@ def to_json(figures: list[Figure]) -> str:
     return json.dumps({"benchmarks": [f.to_json() for f in figures]}, indent=2)
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"  # 1.95 s, not "2"
+
+
 def to_table(figures: list[Figure]) -> str:
     rows = [("benchmark", "value", "unit", "reference", "ratio", "target")]
     for f in figures:
-        rows.append((f.name, f"{f.value:,.0f}", f.unit,
-                     "-" if f.reference_value is None else f"{f.reference_value:,.0f}",
+        rows.append((f.name, _number(f.value), f.unit,
+                     "-" if f.reference_value is None else _number(f.reference_value),
                      "-" if f.ratio is None else f"{f.ratio:.2f}", f.target))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []

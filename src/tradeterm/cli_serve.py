@@ -1,0 +1,88 @@
+"""``tradeterm serve``: the workstation in a browser tab, through textual-serve.
+
+The server is a small web page plus a websocket; each browser tab that opens it starts its own
+``tradeterm paper`` process with the options given here (the same app as in the terminal).
+It listens on 127.0.0.1 by default. Nothing authenticates the browser, so a non-loopback address
+is refused unless ``--public`` says the trader means it (and a warning is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shlex
+import socket
+import sys
+
+from tradeterm.cli import UsageError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve anywhere, so it counts as public
+
+
+def free_port(host: str) -> int:
+    """A port the OS says is free on ``host`` (for ``--port 0``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host.strip("[]"), 0))
+        return sock.getsockname()[1]
+
+
+def paper_command(args: argparse.Namespace) -> str:
+    """The shell command each browser tab runs: ``tradeterm paper`` with the given options."""
+    argv = [sys.executable, "-m", "tradeterm", "paper"]
+    for flag, value in (("--venue", args.venue), ("--symbols", args.symbols),
+                        ("--activity", args.activity), ("--rate", args.rate),
+                        ("--quoter", args.quoter), ("--seed", args.seed),
+                        ("--config", args.config)):
+        if value is not None:
+            argv += [flag, str(value)]
+    if args.no_record:
+        argv.append("--no-record")
+    return shlex.join(argv)
+
+
+def check_host(host: str, public: bool) -> None:
+    if is_loopback(host):
+        return
+    if not public:
+        raise UsageError(f"--host {host} is not a loopback address: anyone who can reach it could "
+                         "trade in this session (there is no login). Add --public if you mean it, "
+                         "or use --host 127.0.0.1 with an SSH tunnel")
+    print(f"tradeterm: WARNING: serving on {host}, which is not loopback: anyone who can reach "
+          "this address can see and trade this session (no login, no TLS)", file=sys.stderr)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from tradeterm.cli_run import settings_for
+
+    host = args.host or DEFAULT_HOST
+    check_host(host, args.public)
+    settings_for(args)  # a bad config or symbol fails here, not in the first browser tab
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("tradeterm serve needs textual-serve: pip install textual-serve") from None
+    try:
+        port = args.port if args.port else free_port(host) if args.port == 0 else DEFAULT_PORT
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    server = Server(paper_command(args), host=host.strip("[]"), port=port, title="tradeterm",
+                    public_url=f"http://{shown}:{port}")
+    print(f"tradeterm: serving the workstation on http://{shown}:{port} (Ctrl-C to stop); "
+          "each browser tab runs its own paper session", file=sys.stderr, flush=True)
+    try:
+        server.serve()
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {shown}:{port}: {exc.strerror or exc}") from None
+    return 0
