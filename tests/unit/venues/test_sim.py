@@ -1,5 +1,7 @@
 import asyncio
 
+import pytest
+
 from tests.helpers import fast_kernel, run_fast
 from tradeterm.core import topics
 from tradeterm.domain.events import OrderAccepted, OrderCanceled, OrderFilled
@@ -36,13 +38,22 @@ def test_activity_is_configurable():
     assert 1_000 < calm < 5_000 and busy > 50 * calm
 
 
-def test_the_book_keeps_its_shape_over_a_long_run():
-    kernel = run_fast(seed=5, seconds=600)
+def _book_keeps_its_shape(seconds: float) -> None:
+    kernel = run_fast(seed=5, seconds=seconds)
     for sim_book in kernel.venue.books:
         bids, asks = sim_book.engine.level_size
         assert 20 < len(bids) < 400 and 20 < len(asks) < 400
         spread = sim_book.engine.best_ask - sim_book.engine.best_bid
         assert 1 <= spread < 20
+
+
+def test_the_book_keeps_its_shape_over_a_run():
+    _book_keeps_its_shape(150)
+
+
+@pytest.mark.slow
+def test_the_book_keeps_its_shape_over_a_long_run():
+    _book_keeps_its_shape(1800)
 
 
 def test_own_orders_trade_against_the_agents():
