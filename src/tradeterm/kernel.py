@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.book.keeper import MarketDataKeeper
-from tradeterm.config import ConfigError, QuoterConfig, Settings
+from tradeterm.config import Settings
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
-from tradeterm.desk import QuoterGateway, TradingDesk
+from tradeterm import quoting
+from tradeterm.desk import TradingDesk
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
@@ -264,74 +265,33 @@ class Kernel:
         if self._lock is not None:
             self._lock.release()
 
-    # --- the quoter (quoter/): one per instrument, orders through the desk -----------------
+    # --- the quoter (quoter/, wired in quoting.py): one per instrument, orders through the desk
     def _build_quoters(self) -> None:
-        """``--quoter [MODEL]`` or ``[quoter] enabled``: one ``Quoter`` per quoted instrument,
-        its gateway bound to the desk (risk + OMS), its view in ``views.quoters``."""
         self.quoter: PlaceholderQuoter | None = None  # the step-3 loop (``--quoter placeholder``)
         self.quoters: dict[str, Quoter] = {}
-        choice, cfg = self.options.quoter, self.settings.quoter
+        choice = self.options.quoter
         if choice == "placeholder":
             self.quoter = PlaceholderQuoter(
                 self.bus, self.clock, list(self.instruments.values()), self.views.books,
                 self.views.orders, self.desk.portfolio.qty, self.desk.execute,
                 self.desk.ids.next)
-            return
-        if choice is None and not cfg.enabled:
-            return
-        if self.options.replay is not None and not self.options.paper:
-            log.warning("quoter not started: a plain replay does not trade (replay with --paper)")
-            return
-        if choice not in (None, "on", "glft", "avellaneda_stoikov"):
-            raise ConfigError(f"unknown quoter {choice!r}: use glft, avellaneda_stoikov or "
-                              "placeholder")
-        update: dict[str, Any] = {"enabled": True}
-        if choice in ("glft", "avellaneda_stoikov"):
-            update["model"] = choice
-        cfg = cfg.model_copy(update=update)
-        by_symbol = {inst.symbol.upper(): inst for inst in self.instruments.values()}
-        wanted = [s.upper() for s in cfg.symbols] or list(by_symbol)
-        unknown = [s for s in wanted if s not in by_symbol]
-        if unknown:
-            raise ConfigError(f"quoter.symbols: {', '.join(unknown)} not traded in this session "
-                              f"(available: {', '.join(i.symbol for i in by_symbol.values())})")
-        gateway = QuoterGateway(self.desk)
-        for symbol in wanted:
-            inst = by_symbol[symbol]
-            try:
-                quoter = Quoter(self.bus, self.clock, inst, self.views.books[inst.id],
-                                self.views.status, gateway, cfg, position=self.desk.portfolio.qty)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
-            self.quoters[inst.id] = quoter
-            self.views.quoters[inst.id] = quoter.view
+        elif self.options.replay is not None and not self.options.paper:
+            if choice is not None or self.settings.quoter.enabled:
+                log.warning("quoter not started: a plain replay does not trade (use --paper)")
+        else:
+            self.quoters = quoting.build_quoters(self.settings, choice, self.bus, self.clock,
+                                                 self.instruments, self.views, self.desk)
 
     def set_quoter(self, on: bool, instrument: str | None = None) -> int:
         """Switch the quoter of one instrument (id or symbol), or of all, on or off. Returns how
         many quoters it switched. On also re-arms a quoter the kill switch stopped."""
-        chosen = self._quoters_for(instrument)
-        for quoter in chosen:
-            quoter.enable() if on else quoter.disable()
-        return len(chosen)
+        return quoting.switch(self.quoters, on, instrument)
 
     def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:
         """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
         (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
         nothing changed."""
-        chosen = self._quoters_for(instrument)
-        for quoter in chosen:  # validate everywhere first: all or nothing
-            QuoterConfig.model_validate(quoter.setup.config.model_dump() | changes)
-        for quoter in chosen:
-            quoter.update_config(**changes)
-
-    def _quoters_for(self, instrument: str | None) -> list[Quoter]:
-        if instrument is None:
-            return list(self.quoters.values())
-        for iid, quoter in self.quoters.items():
-            if instrument in (iid, quoter.instrument.symbol):
-                return [quoter]
-        raise ValueError(f"no quoter for {instrument!r}; quoting: "
-                         f"{', '.join(q.instrument.symbol for q in self.quoters.values()) or 'none'}")
+        quoting.update(self.quoters, instrument, **changes)
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
         """A request from ``tradeterm kill`` / ``rearm`` / ``status`` in another shell."""
@@ -452,21 +412,7 @@ class Kernel:
             "market_events": self.market.md_events,
             "instruments": instruments,
             "trading": self.desk.summary(),
-        } | ({"quoters": self._quoter_summary()} if self.quoters else {})
-
-    def _quoter_summary(self) -> dict[str, Any]:
-        out = {}
-        for quoter in self.quoters.values():
-            v, inst = quoter.view, quoter.instrument
-            out[inst.symbol] = {
-                "state": v.state, "reason": v.reason, "model": v.model, "gamma": v.gamma,
-                "inventory": str(inst.lots_to_qty(v.inventory)),
-                "max_position": str(inst.lots_to_qty(v.max_position_lots)),
-                "submits": v.submits, "modifies": v.modifies, "cancels": v.cancels,
-                "fills": v.fills, "rejects": v.rejects,
-                "sigma": v.sigma, "k": v.k, "A": v.A}
-        return out
-
+        } | ({"quoters": quoting.summary(self.quoters)} if self.quoters else {})
 
 
 SECRET_FIELDS = frozenset({"api_key", "api_secret", "key", "secret", "password"})

@@ -87,6 +87,10 @@ class Quoter:
         now = self.clock.timestamp_ns()
         if self._position is not None:  # a restart: the position the store kept
             self._position_seen, self.inventory = True, self._position(self.instrument.id)
+        if self.setup.order_lots is None and self.instrument.min_notional <= 0:
+            log.warning("quoter %s: no quoter.order_size and the venue states no minimum "
+                        "notional: quoting one lot (%s %s); set quoter.order_size",
+                        self.instrument.symbol, self.instrument.lot_size, self.instrument.base)
         self.sender.begin(now)
         self.setup.intensity.start(now)
         self.setup.refresh_estimates(now, self._mid())

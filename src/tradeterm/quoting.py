@@ -1,0 +1,96 @@
+"""The quoter's wiring for the kernel: one ``Quoter`` per quoted instrument, its gateway bound
+to the trading desk, its view in ``views.quoters``; switching and re-parametrising them while
+running; their lines in the headless summary. A composition helper like ``desk.py``:
+components never import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tradeterm.config import ConfigError, QuoterConfig, Settings
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.core.views import EngineViews
+from tradeterm.desk import QuoterGateway, TradingDesk
+from tradeterm.domain.instruments import Instrument
+from tradeterm.quoter.component import Quoter
+
+MODELS = ("glft", "avellaneda_stoikov")
+
+
+def build_quoters(settings: Settings, choice: str | None, bus: MessageBus, clock: Clock,
+                  instruments: dict[str, Instrument], views: EngineViews,
+                  desk: TradingDesk) -> dict[str, Quoter]:
+    """``--quoter [MODEL]`` (choice "on" or a model) or ``[quoter] enabled``: quoters for
+    ``[quoter] symbols`` (all if empty), quoting from the start. Raises ConfigError."""
+    cfg = settings.quoter
+    if choice is None and not cfg.enabled:
+        return {}
+    if choice not in (None, "on", *MODELS):
+        raise ConfigError(f"unknown quoter {choice!r}: use glft, avellaneda_stoikov or "
+                          "placeholder")
+    update: dict[str, Any] = {"enabled": True}
+    if choice in MODELS:
+        update["model"] = choice
+    cfg = cfg.model_copy(update=update)
+    by_symbol = {inst.symbol.upper(): inst for inst in instruments.values()}
+    wanted = [s.upper() for s in cfg.symbols] or list(by_symbol)
+    unknown = [s for s in wanted if s not in by_symbol]
+    if unknown:
+        raise ConfigError(f"quoter.symbols: {', '.join(unknown)} not traded in this session "
+                          f"(available: {', '.join(i.symbol for i in by_symbol.values())})")
+    gateway = QuoterGateway(desk)
+    quoters: dict[str, Quoter] = {}
+    for symbol in wanted:
+        inst = by_symbol[symbol]
+        try:
+            quoter = Quoter(bus, clock, inst, views.books[inst.id], views.status, gateway, cfg,
+                            position=desk.portfolio.qty)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        quoters[inst.id] = quoter
+        views.quoters[inst.id] = quoter.view
+    return quoters
+
+
+def pick(quoters: dict[str, Quoter], instrument: str | None) -> list[Quoter]:
+    """All quoters, or the one of an instrument id or symbol (ValueError if none)."""
+    if instrument is None:
+        return list(quoters.values())
+    for iid, quoter in quoters.items():
+        if instrument in (iid, quoter.instrument.symbol):
+            return [quoter]
+    quoting = ", ".join(q.instrument.symbol for q in quoters.values()) or "none"
+    raise ValueError(f"no quoter for {instrument!r}; quoting: {quoting}")
+
+
+def switch(quoters: dict[str, Quoter], on: bool, instrument: str | None) -> int:
+    chosen = pick(quoters, instrument)
+    for quoter in chosen:
+        quoter.enable() if on else quoter.disable()
+    return len(chosen)
+
+
+def update(quoters: dict[str, Quoter], instrument: str | None, **changes: Any) -> None:
+    """All or nothing: every chosen quoter's new config is validated before any changes."""
+    chosen = pick(quoters, instrument)
+    for quoter in chosen:
+        QuoterConfig.model_validate(quoter.setup.config.model_dump() | changes)
+    for quoter in chosen:
+        quoter.update_config(**changes)
+
+
+def summary(quoters: dict[str, Quoter]) -> dict[str, Any]:
+    """Per symbol: state, model, inventory, limit, counters and estimates (deterministic)."""
+    out = {}
+    for quoter in quoters.values():
+        v, inst = quoter.view, quoter.instrument
+        out[inst.symbol] = {
+            "state": v.state, "reason": v.reason, "model": v.model, "gamma": v.gamma,
+            "inventory": str(inst.lots_to_qty(v.inventory)),
+            "max_position": str(inst.lots_to_qty(v.max_position_lots)),
+            "submits": v.submits, "modifies": v.modifies, "cancels": v.cancels,
+            "fills": v.fills, "rejects": v.rejects,
+            "sigma": v.sigma, "k": v.k, "A": v.A}
+    return out
