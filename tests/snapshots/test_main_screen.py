@@ -29,3 +29,29 @@ def test_themes(snap_compare, seeded_app, theme):
 
 def test_ladder_cursor_and_manual_scroll(snap_compare, seeded_app):
     assert snap_compare(seeded_app(), terminal_size=(120, 40), press=["up", "up", "pagedown"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_kill_switch_tripped(snap_compare, seeded_app, size):
+    async def trip(pilot):
+        # the frozen kernel has closed its store; the trip is shown, not persisted
+        pilot.app.kernel.desk.killswitch.persist = None
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(), terminal_size=size, run_before=trip)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_command_line_error(snap_compare, seeded_app, size):
+    async def typed(pilot):
+        await pilot.press("colon")
+        pilot.app.query_one("#cmd-input").value = "b 0.5 @ 61800.3"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(), terminal_size=size, run_before=typed)
+
+
+def test_narrow_side_pane_switch(snap_compare, seeded_app):
+    assert snap_compare(seeded_app(), terminal_size=(80, 24), press=["f5"])
