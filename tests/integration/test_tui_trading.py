@@ -168,3 +168,31 @@ async def test_confirmation_when_configured(tmp_path):
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
         await pilot.pause(0.2)
+
+
+async def test_ticket_previews_and_sends(tmp_path):
+    from tradeterm.ui.screens.ticket import TicketScreen
+
+    kernel = live_kernel(tmp_path, seed=5)
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TicketScreen)
+        ticket = app.screen.query_one("#ticket-input", Input)
+        ticket.value = "b 500 @ bid-400t"
+        await pilot.pause(0.1)
+        preview = str(app.screen.query_one("#ticket-preview", Static).render())
+        assert "✗ max order notional: MAX_ORDER_NOTIONAL" in preview
+        assert "position 0.0000 -> 500.0000" in preview
+        ticket.value = "b 0.01 @ bid-400t"
+        await pilot.pause(0.1)
+        preview = str(app.screen.query_one("#ticket-preview", Static).render())
+        assert "✗" not in preview
+        await pilot.press("enter")
+        assert await until(pilot, lambda: len(working(kernel)) == 1)
+        await pilot.press("ctrl+x")
+        assert await until(pilot, lambda: not working(kernel))
+        await pilot.press("q")
+        await pilot.pause(0.2)

@@ -60,6 +60,7 @@ class TradetermApp(App):
         Binding("shift+up", "move_order(1)", "Order +1t", show=False, id="order.move_up"),
         Binding("shift+down", "move_order(-1)", "Order -1t", show=False, id="order.move_down"),
         Binding("ctrl+x", "cancel_all", "Cancel all", id="order.cancel_all"),
+        Binding("t", "ticket", "Ticket", id="order.ticket"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         *[Binding(f"f{n + 1}", f"side_pane({n})", title, show=False, id=f"pane.{box[:-4]}")
           for n, (box, title) in enumerate(SIDE_PANES)],
@@ -367,6 +368,22 @@ class TradetermApp(App):
             return
         self.send(self.trading.limit_at(self.instruments[self.selected],
                                         Side.BUY if side == "buy" else Side.SELL, price))
+
+    def action_ticket(self) -> None:
+        from tradeterm.ui.screens.ticket import TicketScreen
+
+        inst = self.instruments[self.selected]
+        ladder = self.query_one(Ladder)
+        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch("buy")
+        size = inst.format_qty(self.trading.default_lots(inst))
+        line = f"b {size} @ {inst.format_price(price)}" if price is not None else f"b {size} "
+
+        def chosen(cmd) -> None:
+            if cmd is not None:
+                self.send(cmd)
+
+        self.push_screen(TicketScreen(self.trading, lambda: self.trading.context(inst), line),
+                         chosen)
 
     def action_move_order(self, ticks: int) -> None:
         order = self.query_one(OrdersBlotter).selected()

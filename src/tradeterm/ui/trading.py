@@ -90,6 +90,21 @@ class Trading:
     def describe(self, cmd: Command) -> str:
         return describe(cmd, self.kernel.instruments)
 
+    def exposure(self, cmd: SubmitOrder) -> str:
+        """Notional and the position after a full fill, for the ticket."""
+        inst = self.kernel.instruments[cmd.instrument]
+        views = self.kernel.views
+        price = cmd.price
+        if price is None:
+            book = views.books[cmd.instrument]
+            price = book.best_ask if cmd.side is Side.BUY else book.best_bid
+        row = views.portfolio.positions.get(cmd.instrument)
+        now = row.qty if row else 0
+        after = now + int(cmd.side) * cmd.qty
+        notional = "-" if price is None else f"{inst.notional(price, cmd.qty):,.2f} {inst.quote}"
+        return (f"notional {notional}   position {inst.format_qty(now)} -> "
+                f"{inst.format_qty(after)} {inst.base}")
+
     # --- execution ---------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Outcome:
         k = self.kernel

@@ -67,7 +67,9 @@ class OrdersBlotter(TextPane, can_focus=True):
         orders = self.orders()
         self._order_ids = [o.client_order_id for o in orders]
         chosen = self.selected()
-        out: list[Row] = [(("  id          symbol      side       qty    filled       price"
+        narrow = (self.size.width or 80) < 60  # 80x24: id, side, qty, price, status
+        out: list[Row] = [(("  id          side       qty       price  status" if narrow else
+                            "  id          symbol      side       qty    filled       price"
                             "  status", "bold dim"),)]
         if not orders:
             out.append((("  no working orders", "dim italic"),))
@@ -83,6 +85,12 @@ class OrdersBlotter(TextPane, can_focus=True):
                 else " "
             row_style = "reverse" if mark == "›" and self.has_focus else ""
             status = o.status.value + ("?" if o.uncertain else "")
+            if narrow:
+                out.append((
+                    (f"{mark} {o.client_order_id[-11:]:<11} ", row_style),
+                    (f"{o.side.name:<4}", f"bold {side_style} {row_style}"),
+                    (f" {qty:>9} {price:>11}  {status}", row_style)))
+                continue
             out.append((
                 (f"{mark} {o.client_order_id[-11:]:<11} {sym[-11:]:<11} ", row_style),
                 (f"{o.side.name:<4}", f"bold {side_style} {row_style}"),
