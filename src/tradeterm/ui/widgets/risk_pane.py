@@ -35,7 +35,8 @@ class RiskPane(TextPane):
         for lim in v.limits:
             share = lim.share
             style = "red" if share >= 0.9 else "yellow" if share >= 0.6 else "green"
-            rows.append(((f"{lim.name[:14]:<14} ", ""),
+            name = lim.name.replace("position value ", "pos$ ").replace("position ", "pos ")
+            rows.append(((f"{name[:14]:<14} ", ""),
                          (bar(int(min(share, 1) * 1000), 1000, bw).replace(" ", "·"), style),
                          (f" {share:>4.0%} {lim.used:,.0f}/{lim.limit:,.0f}{lim.unit}"[:width], "")))
         rows.append(((f"denied {v.denied}", "dim"),
