@@ -125,6 +125,13 @@ class UIConfig(Section):
                                    "theme file of your own in <data_dir>/themes")
     keys: dict[str, str] = Field(default_factory=dict,
                                  description='Remap bindings by id, e.g. "app.quit" = "ctrl+q"')
+    confirm_orders: bool = Field(default=False,
+                                 description="Ask before sending an order from the command line or "
+                                             "the ladder (always on in LIVE)")
+    default_size: Decimal | dict[str, Decimal] = Field(
+        default=Decimal("0.01"),
+        description='Ladder b/s order size, base units: one value, or per symbol / base asset '
+                    'with "*" as the fallback, e.g. {"BTC" = 0.01, "*" = 0.1}')
 
 
 class QuoterOverrides(Section):

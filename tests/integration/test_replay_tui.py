@@ -34,7 +34,7 @@ async def test_transport_keys_drive_the_replay(tmp_path):
         assert replay.state.speed == 2.0
         await pilot.press("minus", "minus")
         assert replay.state.speed == 0.5
-        await pilot.press("t")
+        await pilot.press("n")
         await pilot.pause(0.3)
         assert replay.state.message == "found"
         await pilot.press("g")

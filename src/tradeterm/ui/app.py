@@ -14,17 +14,36 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.containers import Grid
 from textual.widgets import Footer
 
+from tradeterm.domain.market import Side
 from tradeterm.kernel import Kernel
+from tradeterm.orderentry import Command, GrammarError, parse
 from tradeterm.ui.format import Palette, set_palette
+from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.help import HelpScreen
+from tradeterm.ui.screens.rearm import RearmScreen
 from tradeterm.ui.themes import DEFAULT_THEME, load_themes
+from tradeterm.ui.trading import Trading
+from tradeterm.ui.widgets.command_line import CommandLine
+from tradeterm.ui.widgets.fills_pane import FillsPane
+from tradeterm.ui.widgets.halt_banner import HaltBanner
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.log_pane import LogPane
+from tradeterm.ui.widgets.orders_blotter import OrdersBlotter
+from tradeterm.ui.widgets.pnl_pane import PnlPane
+from tradeterm.ui.widgets.positions_pane import PositionsPane
+from tradeterm.ui.widgets.quoter_pane import QuoterPane
 from tradeterm.ui.widgets.quotes import QuotesPane
+from tradeterm.ui.widgets.risk_pane import RiskPane
 from tradeterm.ui.widgets.status_header import StatusHeader
 from tradeterm.ui.widgets.tape import TradesTape
+
+# (box id, title) of the panes beside the ladder; at 80x24 one at a time, chosen by F-key
+SIDE_PANES = [("orders-box", "Orders"), ("fills-box", "Fills"), ("positions-box", "Positions"),
+              ("pnl-box", "PnL"), ("risk-box", "Risk"), ("quoter-box", "Quoter"),
+              ("tape-box", "Trades"), ("log-box", "Log")]
 
 log = logging.getLogger("tradeterm.ui")
 
@@ -33,7 +52,18 @@ class TradetermApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
     BINDINGS = [
+        Binding("ctrl+k", "kill_switch", "KILL", priority=True, id="risk.kill_switch"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("colon", "command_line", "Command", key_display=":", id="order.command_line"),
+        Binding("b", "ladder_order('buy')", "Buy@cursor", id="order.buy_at_cursor"),
+        Binding("s", "ladder_order('sell')", "Sell@cursor", id="order.sell_at_cursor"),
+        Binding("shift+up", "move_order(1)", "Order +1t", show=False, id="order.move_up"),
+        Binding("shift+down", "move_order(-1)", "Order -1t", show=False, id="order.move_down"),
+        Binding("ctrl+x", "cancel_all", "Cancel all", id="order.cancel_all"),
+        Binding("t", "ticket", "Ticket", id="order.ticket"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        *[Binding(f"f{n + 1}", f"side_pane({n})", title, show=False, id=f"pane.{box[:-4]}")
+          for n, (box, title) in enumerate(SIDE_PANES)],
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
@@ -45,7 +75,7 @@ class TradetermApp(App):
                 id="replay.faster"),
         Binding("minus", "replay('slower')", "Slower", key_display="-", id="replay.slower"),
         Binding("full_stop", "replay('step')", "Step", key_display=".", id="replay.step"),
-        Binding("t", "replay('step_to_trade')", "Next trade", id="replay.next_trade"),
+        Binding("n", "replay('step_to_trade')", "Next trade", id="replay.next_trade"),
         Binding("o", "replay('step_to_order_event')", "Next order evt", id="replay.next_order"),
         Binding("g", "replay_goto", "Go to time", id="replay.goto"),
     ]
@@ -56,6 +86,8 @@ class TradetermApp(App):
         self.run_engine = run_engine
         self.instruments = list(kernel.instruments.values())
         self.selected = 0
+        self.side_pane = 0
+        self.trading = Trading(kernel)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
         for name, (theme, pal) in load_themes(kernel.settings.resolved_data_dir() / "themes").items():
@@ -67,16 +99,28 @@ class TradetermApp(App):
     def compose(self) -> ComposeResult:
         views = self.kernel.views
         replay = self.kernel.replay
+        insts = self.kernel.instruments
         yield StatusHeader(views.status, replay.state if replay else None, id="status")
+        yield HaltBanner(views.risk, lambda: self.trading.last_trip, id="halt")
         yield QuotesPane(self.instruments, views.books, views.stats, id="quotes")
         with Horizontal(id="body"):
             with Vertical(id="ladder-box"):
-                yield Ladder(id="ladder")
-            with Vertical(id="right"):
-                with Vertical(id="tape-box"):
-                    yield TradesTape(id="tape")
-                with Vertical(id="log-box"):
-                    yield LogPane(views.log, id="log")
+                yield Ladder(views.orders, id="ladder")
+            with Grid(id="side"):
+                panes = {
+                    "orders-box": OrdersBlotter(views.orders, insts, id="orders"),
+                    "fills-box": FillsPane(views.fills, insts, id="fills"),
+                    "positions-box": PositionsPane(views.portfolio, insts, id="positions"),
+                    "pnl-box": PnlPane(views.portfolio, id="pnl"),
+                    "risk-box": RiskPane(views.risk, id="risk"),
+                    "quoter-box": QuoterPane(views.quoters, id="quoter"),
+                    "tape-box": TradesTape(id="tape"),
+                    "log-box": LogPane(views.log, id="log"),
+                }
+                for box, _title in SIDE_PANES:
+                    with Vertical(id=box, classes="side-box"):
+                        yield panes[box]
+        yield CommandLine(id="cmdline")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,12 +128,15 @@ class TradetermApp(App):
         if wanted not in self.palettes:
             log.warning("theme %r not found; using %s (see themes/)", wanted, DEFAULT_THEME)
         self.theme = wanted if wanted in self.palettes else DEFAULT_THEME
-        self.query_one("#tape-box").border_title = "Trades"
-        self.query_one("#log-box").border_title = "Log"
+        for n, (box, title) in enumerate(SIDE_PANES):
+            self.query_one(f"#{box}").border_title = f"{title} F{n + 1}"
         self._check_keymap()
+        self.trading.listen()
         # the main screen's panes, held so they keep redrawing under a modal (help, ticket)
-        self.panes = [self.query_one(p) for p in (StatusHeader, QuotesPane, Ladder, TradesTape,
-                                                  LogPane)]
+        self.panes = [self.query_one(p) for p in (
+            StatusHeader, HaltBanner, QuotesPane, Ladder, OrdersBlotter, FillsPane, PositionsPane,
+            PnlPane, RiskPane, QuoterPane, TradesTape, LogPane)]
+        self.action_side_pane(0)
         self._show_instrument()
         self.query_one(Ladder).focus()
         self.set_interval(1 / self.kernel.settings.ui.refresh_hz, self.refresh_views)
@@ -128,7 +175,8 @@ class TradetermApp(App):
         quotes = main.query_one(QuotesPane)
         quotes.selected = self.selected
         main.query_one("#ladder-box").border_title = f"Ladder  {inst.symbol}"
-        main.query_one("#tape-box").border_title = f"Trades  {inst.symbol}"
+        main.query_one("#tape-box").border_title = f"Trades {inst.symbol} F7"
+        main.query_one(QuoterPane).show(inst.id)
         main.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
         main.query_one(TradesTape).show(inst, views.trades[inst.id])
         quotes.refresh_view()
@@ -159,6 +207,10 @@ class TradetermApp(App):
             if action is not None:
                 yield SystemCommand(description, f"{keys}  ·  {binding_id}",
                                     lambda a=action: self.run_action(a))
+        yield SystemCommand("Re-arm trading", "leave HALTED / REDUCING: a reason and a typed "
+                            "confirmation", self.action_rearm)
+        yield SystemCommand("Kill switch (ctrl+k)", "HALT trading and cancel every working order",
+                            self.action_kill_switch)
         for name in sorted(self.palettes):
             yield SystemCommand(f"Theme: {name.removeprefix('tradeterm-')}",
                                 "switch the colour theme", lambda n=name: setattr(self, "theme", n))
@@ -209,9 +261,156 @@ class TradetermApp(App):
 
         self.push_screen(GotoTimeScreen(error), chosen)
 
+    def _busy(self) -> str:
+        """Why quitting needs a confirmation ('' when nothing is working and no quoter runs)."""
+        views = self.kernel.views
+        working = sum(1 for o in views.orders.orders.values() if not o.is_terminal)
+        quoting = sum(1 for q in views.quoters.values() if q.enabled)
+        parts = [f"{working} working order(s)"] if working else []
+        if quoting:
+            parts.append(f"{quoting} quoter(s) on")
+        return " and ".join(parts)
+
     async def action_quit(self) -> None:
+        busy = self._busy()
+        if not busy:
+            self._stop()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._stop()
+
+        self.push_screen(ConfirmScreen(f"Quit with {busy}?",
+                                       "They stay at the venue as the session policy says "
+                                       "(cancel them first with ctrl+x or ctrl+k)."), answered)
+
+    def _stop(self) -> None:
         self.kernel.request_stop()
         self.exit()
+
+    # --- trading -----------------------------------------------------------------------------
+    def action_kill_switch(self) -> None:
+        """ctrl+k: HALT now, no confirmation, whatever has focus."""
+        try:
+            self.trading.kill()
+        except Exception as exc:  # a kill switch that fails must say so loudly
+            log.exception("kill switch failed")
+            self.notify(f"KILL SWITCH FAILED: {exc}", severity="error", timeout=30)
+            return
+        self.refresh_views()
+        self.cmdline.say("KILL SWITCH: trading HALTED, cancels sent", False)
+
+    def action_rearm(self) -> None:
+        risk = self.kernel.views.risk
+
+        def chosen(answer) -> None:
+            if not answer:
+                return
+            reason, state = answer
+            error = self.kernel.rearm(reason, state, source="ui")
+            if error:
+                self.notify(error, severity="error", timeout=8)
+                self.cmdline.say(f"re-arm refused: {error}", False)
+            else:
+                self.cmdline.say(f"trading {state.value}: {reason}", True)
+            self.refresh_views()
+
+        self.push_screen(RearmScreen(risk.reason), chosen)
+
+    @property
+    def cmdline(self) -> CommandLine:
+        return self.screen_stack[0].query_one(CommandLine)
+
+    def action_command_line(self) -> None:
+        self.cmdline.input.focus()
+
+    def action_focus_ladder(self) -> None:
+        self.query_one(Ladder).focus()
+
+    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
+        try:
+            cmd = parse(event.line, self.trading.context(self.instruments[self.selected]))
+        except GrammarError as exc:
+            self.cmdline.say(f"✗ {exc}", False)
+            return
+        self.cmdline.input.value = ""
+        self.send(cmd)
+
+    def send(self, cmd: Command, confirm: bool | None = None) -> None:
+        """Send a command, after a confirmation when the config (or LIVE) wants one."""
+        from tradeterm.domain.commands import SubmitOrder
+
+        ask = self.trading.needs_confirmation() if confirm is None else confirm
+        if ask and isinstance(cmd, SubmitOrder):
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._execute(cmd)
+                else:
+                    self.cmdline.say("not sent", None)
+
+            mode = self.kernel.views.status.mode
+            self.push_screen(ConfirmScreen(f"Send this {mode} order?",
+                                           self.trading.describe(cmd)), answered)
+            return
+        self._execute(cmd)
+
+    def _execute(self, cmd: Command) -> None:
+        outcome = self.trading.execute(cmd)
+        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
+        self.refresh_views()
+
+    def action_ladder_order(self, side: str) -> None:
+        ladder = self.query_one(Ladder)
+        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch(side)
+        if price is None:
+            self.cmdline.say("no price at the cursor yet (move it with up/down)", False)
+            return
+        self.send(self.trading.limit_at(self.instruments[self.selected],
+                                        Side.BUY if side == "buy" else Side.SELL, price))
+
+    def action_ticket(self) -> None:
+        from tradeterm.ui.screens.ticket import TicketScreen
+
+        inst = self.instruments[self.selected]
+        ladder = self.query_one(Ladder)
+        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch("buy")
+        size = inst.format_qty(self.trading.default_lots(inst))
+        line = f"b {size} @ {inst.format_price(price)}" if price is not None else f"b {size} "
+
+        def chosen(cmd) -> None:
+            if cmd is not None:
+                self.send(cmd)
+
+        self.push_screen(TicketScreen(self.trading, lambda: self.trading.context(inst), line),
+                         chosen)
+
+    def action_move_order(self, ticks: int) -> None:
+        order = self.query_one(OrdersBlotter).selected()
+        if order is None:
+            self.cmdline.say("no working order to move", False)
+            return
+        outcome = self.trading.move(order, ticks)
+        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
+        self.refresh_views()
+
+    def action_cancel_all(self) -> None:
+        from tradeterm.domain.commands import CancelAll
+
+        self._execute(CancelAll(self.kernel.clock.timestamp_ns()))
+
+    def on_orders_blotter_cancel_requested(self, event: OrdersBlotter.CancelRequested) -> None:
+        from tradeterm.domain.commands import CancelOrder
+
+        o = event.order
+        self._execute(CancelOrder(self.kernel.clock.timestamp_ns(), o.client_order_id,
+                                  o.instrument))
+
+    def action_side_pane(self, index: int) -> None:
+        self.side_pane = index
+        main = self.screen_stack[0]
+        for n, (box, _title) in enumerate(SIDE_PANES):
+            main.query_one(f"#{box}").set_class(n == index, "-shown")
 
 
 def create_app(kernel: Kernel, run_engine: bool = True) -> TradetermApp:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from tradeterm.core.views import BookReader, InstrumentStats
+from tradeterm.core.views import BookReader, InstrumentStats, WorkingOrdersView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.format import compact, palette
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 10
+OWN_WIDTH = 10  # the own-orders column: "B0.5 q1.2k"
 
 
 def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = False) -> str:
@@ -42,8 +43,10 @@ class Ladder(TextPane, can_focus=True):
         Binding("c", "recentre", "Centre", id="ladder.centre"),
     ]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, own: WorkingOrdersView | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.own = own or WorkingOrdersView()
+        self.queue_ahead: dict[str, int] = {}  # order id -> level size (lots) when first seen
         self.instrument: Instrument | None = None
         self.book: BookReader | None = None
         self.stats: InstrumentStats | None = None
@@ -62,7 +65,7 @@ class Ladder(TextPane, can_focus=True):
         if self.book is None or self.stats is None:
             return
         key = (id(self.book), self.book.version, self.stats.version, *self.size, self.cursor,
-               self.manual_top, palette())
+               self.manual_top, palette(), self.own.version)
         if key == self._drawn:
             return
         self._drawn = key
@@ -107,6 +110,33 @@ class Ladder(TextPane, can_focus=True):
         self.manual_top = self.top_price(rows) + direction * (rows // 2)
         self.refresh_view()
 
+    def cursor_or_touch(self, side: str) -> int | None:
+        """Where b / s place an order with no cursor yet: join the own side's best price."""
+        if self.book is None:
+            return None
+        return self.book.best_bid if side == "buy" else self.book.best_ask
+
+    def own_orders(self) -> dict[int, list[tuple[int, int, int]]]:
+        """price -> [(side, leaves lots, estimated queue ahead lots)] of our working orders on
+        this instrument. The queue ahead is the level's size when the order was first seen
+        resting (an upper bound: cancels ahead of us are not known)."""
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        if self.instrument is None or self.book is None:
+            return out
+        live = set()
+        for o in self.own.orders.values():
+            if o.instrument != self.instrument.id or o.price is None or o.is_terminal:
+                continue
+            live.add(o.client_order_id)
+            if o.client_order_id not in self.queue_ahead:
+                self.queue_ahead[o.client_order_id] = self.book.size_at(int(o.side), o.price)
+            out.setdefault(o.price, []).append((int(o.side), o.leaves_qty,
+                                                self.queue_ahead[o.client_order_id]))
+        for gone in set(self.queue_ahead) - live:
+            if self.own.orders.get(gone) is None or self.own.orders[gone].is_terminal:
+                self.queue_ahead.pop(gone, None)
+        return out
+
     def action_recentre(self) -> None:
         self.manual_top = None
         self.centre = None
@@ -124,7 +154,8 @@ class Ladder(TextPane, can_focus=True):
         sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
         scale = max((max(b, a) for b, a in sizes), default=0)
         pw = max(len(inst.format_price(top)), 8)
-        bw = max(0, min(BAR_WIDTH, (width - pw - 23) // 2))  # what is left for the bars
+        bw = max(0, min(BAR_WIDTH, (width - pw - 23 - OWN_WIDTH) // 2))  # left for the bars
+        own = self.own_orders()
         lot = float(inst.lot_size)
         mode = "" if self.manual_top is None else "  manual·c"
         out: list[Row] = [((f"{'':>{bw}} {'bid':>8}   {'price':^{pw}}  {'ask':<8}", "bold dim"),
@@ -147,5 +178,16 @@ class Ladder(TextPane, can_focus=True):
                 ("◀" if price == last else " ", f"bold {pal.last}"),
                 (f" {compact(ask * lot) if ask else '':<8} ", a_style),
                 (bar(ask, scale, bw), ask_style),
+                *self._own_runs(own.get(price), lot, pal),
             ))
         return out
+
+    @staticmethod
+    def _own_runs(mine, lot: float, pal) -> tuple[tuple[str, str], ...]:
+        if not mine:
+            return ()
+        side, leaves, ahead = mine[0]
+        more = f"+{len(mine) - 1}" if len(mine) > 1 else ""
+        text = f"{'B' if side > 0 else 'S'}{compact(leaves * lot)} q{compact(ahead * lot)}{more}"
+        colour = pal.buy if side > 0 else pal.sell
+        return ((" ", ""), (text[: OWN_WIDTH - 1], f"bold reverse {colour}"))

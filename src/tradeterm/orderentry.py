@@ -1,0 +1,295 @@
+"""The order-entry command grammar: one line of text -> one engine command, or an error.
+
+Engine-free (no Textual, no kernel): the workstation's command line, and anything else that takes
+typed orders, parse here and send the command only when parsing succeeded.
+
+Grammar (case-insensitive; ``[]`` optional, ``|`` alternatives)::
+
+    order   := side qty [price] [tif] [flag]* [symbol]
+    side    := b | buy | s | sell
+    qty     := decimal                          base units, e.g. 0.5 (must be on the lot grid)
+    price   := @ level | mkt | market
+    level   := decimal | ref [(+|-) n t]        61800, bid, ask-2t, mid+1t, last
+    ref     := bid | ask | mid | last
+    tif     := gtc | ioc | fok
+    flag    := post | ro                        post-only, reduce-only
+    symbol  := an instrument symbol (BTC matches SIM-BTC/USD when unambiguous)
+    cancel  := cxl all | cxl buys | cxl sells | cxl symbol | cxl order-id
+    modify  := mod order-id [@ level] [qty]
+
+A limit order needs a price; ``mkt`` sends a market order (IOC). A reference price that does
+not exist yet (no bid, no trade) is an error, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
+from tradeterm.domain.instruments import Instrument, PrecisionError
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import OrderType, TimeInForce
+
+HELP = ("b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc · s 0.2 @ ask post · "
+        "cxl all | buys | sells | BTC | <id> · mod <id> @ 61801 [qty]")
+
+SIDES = {"b": Side.BUY, "buy": Side.BUY, "s": Side.SELL, "sell": Side.SELL}
+TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}
+REFS = ("bid", "ask", "mid", "last")
+LEVEL = re.compile(r"^(bid|ask|mid|last)(?:([+-])(\d{1,6})t?)?$")
+MAX_LEN = 200
+
+
+class GrammarError(ValueError):
+    """The line is not a valid command; the message says what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    """Reference prices of one instrument (ticks), for ``bid-2t`` style prices."""
+
+    bid: int | None = None
+    ask: int | None = None
+    last: int | None = None
+
+
+@dataclass(slots=True)
+class EntryContext:
+    """What the parser needs from the workstation: instruments, the selected one, reference
+    prices, the working orders' ids, the clock and the order-id source."""
+
+    instruments: Sequence[Instrument]
+    selected: Instrument
+    markets: Mapping[str, Market]
+    working: Mapping[str, str]  # client order id -> instrument id
+    now_ns: Callable[[], int]
+    next_id: Callable[[], str]
+
+
+Command = SubmitOrder | CancelOrder | CancelAll | ModifyOrder
+
+
+def parse(line: str, ctx: EntryContext) -> Command:
+    """Parse one line. Raises ``GrammarError`` with the reason; never sends anything."""
+    if len(line) > MAX_LEN:
+        raise GrammarError(f"line too long ({len(line)} characters, at most {MAX_LEN})")
+    words = line.replace("@", " @ ").split()
+    if not words:
+        raise GrammarError(f"empty command; try: {HELP}")
+    head = words[0].lower()
+    if head in SIDES:
+        return _order(words, ctx)
+    if head in ("cxl", "cancel", "c"):
+        return _cancel(words[1:], ctx)
+    if head in ("mod", "modify", "mv"):
+        return _modify(words[1:], ctx)
+    raise GrammarError(f"unknown command {words[0]!r}; try: {HELP}")
+
+
+# --- orders -----------------------------------------------------------------------------------
+def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
+    side = SIDES[words[0].lower()]
+    if len(words) < 2:
+        raise GrammarError("missing quantity: e.g. b 0.5 @ 61800")
+    rest = words[2:]
+    inst = ctx.selected
+    # a symbol may come anywhere after the quantity; find it first, it sets the grid
+    for i, w in enumerate(rest):
+        if w != "@" and w.lower() not in TIFS and w.lower() not in ("mkt", "market", "post",
+                                                                     "ro") \
+                and not _looks_numeric(w) and not LEVEL.match(w.lower()) \
+                and (i == 0 or rest[i - 1] != "@"):
+            inst = find_instrument(w, ctx.instruments)
+            del rest[i]
+            break
+    lots = _qty(words[1], inst)
+    order_type, price, tif = OrderType.LIMIT, None, TimeInForce.GTC
+    post = reduce = False
+    seen_tif = False
+    i = 0
+    while i < len(rest):
+        w = rest[i].lower()
+        if w == "@":
+            if price is not None or order_type is OrderType.MARKET:
+                raise GrammarError("price given twice")
+            if i + 1 >= len(rest):
+                raise GrammarError("missing price after @")
+            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()))
+            i += 2
+            continue
+        if w in ("mkt", "market"):
+            if price is not None or order_type is OrderType.MARKET:
+                raise GrammarError("price given twice")
+            order_type = OrderType.MARKET
+        elif w in TIFS:
+            if seen_tif:
+                raise GrammarError("time in force given twice")
+            tif, seen_tif = TIFS[w], True
+        elif w == "post":
+            post = True
+        elif w == "ro":
+            reduce = True
+        else:
+            raise GrammarError(f"unexpected {rest[i]!r}; an order is e.g. b 0.5 @ 61800 ioc")
+        i += 1
+    if order_type is OrderType.LIMIT and price is None:
+        raise GrammarError("a limit order needs a price: add @ <price> (or mkt)")
+    if order_type is OrderType.MARKET:
+        if post:
+            raise GrammarError("a market order cannot be post-only")
+        if seen_tif and tif is TimeInForce.GTC:
+            raise GrammarError("a market order cannot rest (gtc)")
+        tif = tif if seen_tif else TimeInForce.IOC
+    if post and tif is not TimeInForce.GTC:
+        raise GrammarError(f"post-only cannot be {tif.value}")
+    return SubmitOrder(ctx.now_ns(), ctx.next_id(), inst.id, side, lots, order_type, price,
+                       tif=tif, post_only=post, reduce_only=reduce)
+
+
+def _looks_numeric(word: str) -> bool:
+    return bool(re.fullmatch(r"[+-]?[\d.,_]+", word))
+
+
+def _qty(word: str, inst: Instrument) -> int:
+    qty = _decimal(word, "quantity")
+    if qty <= 0:
+        raise GrammarError(f"quantity must be positive, got {word}")
+    try:
+        return inst.qty_to_lots(qty)
+    except PrecisionError:
+        raise GrammarError(f"quantity {word} is not a multiple of the lot size "
+                           f"{inst.lot_size} of {inst.symbol}") from None
+
+
+def _level(word: str, inst: Instrument, market: Market) -> int:
+    w = word.lower()
+    m = LEVEL.match(w)
+    if m:
+        ref, sign, n = m.groups()
+        base = _reference(ref, market, inst)
+        offset = int(n) * (1 if sign == "+" else -1) if sign else 0
+        price = base + offset
+    else:
+        value = _decimal(word, "price")
+        try:
+            price = inst.price_to_ticks(value)
+        except PrecisionError:
+            raise GrammarError(f"price {word} is not a multiple of the tick size "
+                               f"{inst.tick_size} of {inst.symbol}") from None
+    if price <= 0:
+        raise GrammarError(f"price must be positive, got {word}")
+    return price
+
+
+def _reference(ref: str, market: Market, inst: Instrument) -> int:
+    if ref == "mid":
+        if market.bid is None or market.ask is None:
+            raise GrammarError(f"{inst.symbol} has no two-sided market for 'mid'")
+        return (market.bid + market.ask) // 2
+    value = getattr(market, ref)
+    if value is None:
+        raise GrammarError(f"{inst.symbol} has no {ref} price yet")
+    return value
+
+
+def _decimal(word: str, what: str) -> Decimal:
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", word):
+        raise GrammarError(f"{what} {word!r} is not a number")
+    try:
+        value = Decimal(word)
+    except InvalidOperation:
+        raise GrammarError(f"{what} {word!r} is not a number") from None
+    if value > Decimal("1e15"):
+        raise GrammarError(f"{what} {word} is too large")
+    return value
+
+
+def find_instrument(word: str, instruments: Sequence[Instrument]) -> Instrument:
+    """An instrument by symbol or id, or by a unique fragment (BTC -> SIM-BTC/USD)."""
+    w = word.upper()
+    for inst in instruments:
+        if w in (inst.symbol.upper(), inst.id.upper()):
+            return inst
+    hits = [i for i in instruments if w == i.base.upper() or w in i.symbol.upper()]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise GrammarError(f"{word!r} matches {', '.join(i.symbol for i in hits)}: be specific")
+    raise GrammarError(f"unknown instrument or word {word!r}")
+
+
+# --- cancel and modify ------------------------------------------------------------------------
+def _cancel(args: list[str], ctx: EntryContext) -> CancelOrder | CancelAll:
+    if len(args) != 1:
+        raise GrammarError("cxl takes one argument: all, buys, sells, a symbol or an order id")
+    what = args[0]
+    now = ctx.now_ns()
+    low = what.lower()
+    if low == "all":
+        return CancelAll(now)
+    if low in ("buys", "bids"):
+        return CancelAll(now, None, Side.BUY)
+    if low in ("sells", "asks"):
+        return CancelAll(now, None, Side.SELL)
+    if what in ctx.working:
+        return CancelOrder(now, what, ctx.working[what])
+    try:
+        inst = find_instrument(what, ctx.instruments)
+    except GrammarError:
+        raise GrammarError(f"no working order or instrument {what!r}") from None
+    return CancelAll(now, inst.id)
+
+
+def _modify(args: list[str], ctx: EntryContext) -> ModifyOrder:
+    if not args:
+        raise GrammarError("mod needs an order id: mod <id> @ <price> [qty]")
+    oid = args[0]
+    if oid not in ctx.working:
+        raise GrammarError(f"no working order {oid!r}")
+    inst = next((i for i in ctx.instruments if i.id == ctx.working[oid]), None)
+    if inst is None:
+        raise GrammarError(f"order {oid} is on an unknown instrument")
+    price = qty = None
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        if rest[i] == "@":
+            if price is not None or i + 1 >= len(rest):
+                raise GrammarError("mod: one price after @")
+            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()))
+            i += 2
+        else:
+            if qty is not None:
+                raise GrammarError(f"unexpected {rest[i]!r}; mod <id> @ <price> [qty]")
+            qty = _qty(rest[i], inst)
+            i += 1
+    if price is None and qty is None:
+        raise GrammarError("mod needs a new price (@ <price>) and/or a new quantity")
+    return ModifyOrder(ctx.now_ns(), oid, inst.id, price, qty)
+
+
+def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
+    """One line a trader reads in a confirmation: 'BUY 0.5 SIM-BTC/USD @ 61800 GTC'."""
+    if isinstance(cmd, SubmitOrder):
+        inst = instruments[cmd.instrument]
+        price = "MKT" if cmd.price is None else f"@ {inst.format_price(cmd.price)}"
+        flags = "".join((" post" if cmd.post_only else "", " reduce-only" if cmd.reduce_only
+                         else ""))
+        return (f"{cmd.side.name} {inst.format_qty(cmd.qty)} {inst.symbol} {price} "
+                f"{cmd.tif.value}{flags}")
+    if isinstance(cmd, CancelAll):
+        scope = instruments[cmd.instrument].symbol if cmd.instrument else "all instruments"
+        side = f" {cmd.side.name} side" if cmd.side is not None else ""
+        return f"cancel every working order on {scope}{side}"
+    if isinstance(cmd, CancelOrder):
+        return f"cancel {cmd.client_order_id}"
+    inst = instruments[cmd.instrument]
+    parts = [f"modify {cmd.client_order_id}"]
+    if cmd.price is not None:
+        parts.append(f"price -> {inst.format_price(cmd.price)}")
+    if cmd.qty is not None:
+        parts.append(f"qty -> {inst.format_qty(cmd.qty)}")
+    return " ".join(parts)
