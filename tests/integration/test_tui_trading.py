@@ -86,7 +86,8 @@ async def test_ladder_order_move_and_blotter_cancel(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         ladder = app.query_one(Ladder)
-        await pilot.press(*["down"] * 80)  # well below the market
+        await pilot.press(*["down"] * 5)
+        ladder.action_cursor(-2000)  # far below the market, so the order stays working
         price = ladder.cursor
         await pilot.press("b")
         assert await until(pilot, lambda: len(working(kernel)) == 1), (message(app), kernel.views.orders.orders, list(kernel.views.log)[-3:])
