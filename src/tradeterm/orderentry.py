@@ -76,7 +76,8 @@ def parse(line: str, ctx: EntryContext) -> Command:
     """Parse one line. Raises ``GrammarError`` with the reason; never sends anything."""
     if len(line) > MAX_LEN:
         raise GrammarError(f"line too long ({len(line)} characters, at most {MAX_LEN})")
-    words = line.replace("@", " @ ").split()
+    # a leading ':' is the habit of pressing the command key again while already typing (vim)
+    words = line.strip().lstrip(":").replace("@", " @ ").split()
     if not words:
         raise GrammarError(f"empty command; try: {HELP}")
     head = words[0].lower()

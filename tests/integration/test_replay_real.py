@@ -12,6 +12,7 @@ import pytest
 
 from tradeterm.config import load_settings
 from tradeterm.domain.market import BookDelta, TopOfBook
+from tradeterm.domain.orders import Order
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
 from tradeterm.record.merged import session_records
@@ -127,8 +128,28 @@ def test_seek_step_and_run_to_next_trade(tmp_path):
         assert not replay.seek(start)  # backwards is refused, with a message
         assert "only forward" in replay.state.message
         replay.set_speed(None)
-        replay.resume()
+        replay.play()
         await asyncio.wait_for(task, 30)
 
     asyncio.run(drive())
     assert replay.state.done and replay.state.published == 74_864
+
+
+def test_a_plain_replay_reviews_active_and_refuses_orders_with_a_reason():
+    """Review is not an alarm: a plain replay reconciles cleanly (it has no account) and stays
+    ACTIVE; an order sent to it is refused with REPLAY_READ_ONLY, nothing else."""
+    import asyncio
+
+    from tradeterm.domain.events import OrderRejected, TradingState
+    from tradeterm.domain.market import Side
+
+    kernel = replay_kernel(record=False)
+    rejected = []
+    kernel.bus.subscribe("order.*", lambda m: rejected.append(m)
+                         if isinstance(m, OrderRejected) else None)
+    asyncio.run(kernel.run())
+    assert kernel.views.status.trading_state is TradingState.ACTIVE, \
+        kernel.views.status.trading_state_reason
+    inst = next(iter(kernel.instruments.values()))
+    kernel.venue.submit_order(Order("r1", inst.id, Side.BUY, qty=1, price=1))
+    assert [(r.client_order_id, r.reason) for r in rejected] == [("r1", "REPLAY_READ_ONLY")]

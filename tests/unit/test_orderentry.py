@@ -119,3 +119,9 @@ def test_fuzz_never_crashes_and_only_valid_lines_make_orders(line):
         assert (cmd.order_type is OrderType.MARKET) == (cmd.price is None)
         assert line.split()[0].lower() in ("b", "s", "buy", "sell")
     assert len(sent) == 1
+
+
+def test_a_leading_colon_is_the_command_key_typed_twice():
+    cmd = parse(":b 0.5 @ 61800", ctx())
+    assert isinstance(cmd, SubmitOrder) and (cmd.side, cmd.qty, cmd.price) == (
+        Side.BUY, 5000, 123_600)

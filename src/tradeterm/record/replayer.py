@@ -93,7 +93,13 @@ class ReplayState:
 
 class ReplayVenue(Venue):
     """A recording as the venue. Create with an open ``JournalReader`` and the kernel's bus and
-    ``SimClock`` (starting at the recording's first time)."""
+    ``SimClock`` (starting at the recording's first time).
+
+    A plain replay is read-only: it refuses orders (REPLAY_READ_ONLY) and, having no account,
+    truthfully answers the OMS's reconciliation queries with nothing, so review starts ACTIVE
+    rather than HALTED on an unanswerable query. ``--paper`` puts a paper venue in front."""
+
+    keeps_state = False  # no account survives a replay
 
     def __init__(self, bus: MessageBus, clock: SimClock, reader: JournalReader,
                  speed: float | None = None, market_only: bool = False,
@@ -126,12 +132,13 @@ class ReplayVenue(Venue):
 
     # --- transport (called by the UI or the CLI) ---------------------------------------------
     def toggle_pause(self) -> None:
-        self.pause() if not self.state.paused else self.resume()
+        self.pause() if not self.state.paused else self.play()
 
     def pause(self) -> None:
         self._control("paused", paused=True)
 
-    def resume(self) -> None:
+    def play(self) -> None:
+        """Resume playing after a pause (``Venue.resume`` is the OMS's restart hook)."""
         self._steps, self._until = 0, None
         self._control("playing", paused=False)
 
@@ -148,8 +155,9 @@ class ReplayVenue(Venue):
         self.set_speed(_next_speed(self.state.speed, -1))
 
     def step(self) -> None:
-        """Publish the next record, then stay paused."""
-        self._steps = 1
+        """Publish the next record, then stay paused. Presses add up: three quick presses of
+        the step key step three records."""
+        self._steps += 1
         self._until = None
         self._control("step", paused=True)
 
@@ -200,6 +208,15 @@ class ReplayVenue(Venue):
 
     def cancel_order(self, order: Order) -> None:
         pass
+
+    async def query_order(self, client_order_id: str, instrument: str) -> None:
+        return None  # a plain replay never took an order
+
+    async def open_orders(self, instrument: str | None = None) -> list:
+        return []
+
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list:
+        return []
 
     # --- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:

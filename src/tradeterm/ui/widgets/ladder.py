@@ -149,6 +149,9 @@ class Ladder(TextPane, can_focus=True):
         assert inst is not None and book is not None and stats is not None
         pal = palette()
         rows = height - 1
+        if self.manual_top is None and self._mid() is None:  # nothing to centre on: say so
+            why = "waiting for the book (resyncing)" if not book.synced else "the book is empty"
+            return [((f"  {why}", "italic dim"),)]
         top = self.top_price(rows)
         prices = range(top, top - rows, -1)
         sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
