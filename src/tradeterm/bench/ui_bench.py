@@ -36,7 +36,7 @@ KEY = "]"  # next instrument (binding id instrument.next)
 KEY_TIMEOUT = 5.0
 TITLE = re.compile(r"Ladder\s+(\S+)")
 PRICE = re.compile(r"\d\.\d")
-MINIMAL_APP = "tradeterm.bench.ui_minimal_app"
+MINIMAL_APP = "tradeterm.ui.minimal_app"  # a Textual app: it lives in ui/
 
 
 @dataclass(slots=True)

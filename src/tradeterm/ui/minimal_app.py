@@ -1,5 +1,5 @@
 """The reference for ``startup.first_frame``: the smallest Textual app (one label), started in
-the same pty harness as the workstation. ``python -m tradeterm.bench.ui_minimal_app``; q quits.
+the same pty harness as the workstation. ``python -m tradeterm.ui.minimal_app``; q quits.
 (Textual is imported in ``main`` so that importing this module leaves the engine Textual-free.)"""
 
 

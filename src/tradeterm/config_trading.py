@@ -1,0 +1,94 @@
+"""Configuration sections of the trading desk: OMS and store, portfolio, risk, session
+(part of ``config``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from tradeterm.config_base import Section
+
+
+class OmsConfig(Section):
+    """Order management and the durable store."""
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/tradeterm.db "
+                                  "(postgresql+psycopg://... works through the same code)")
+    synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL", description="SQLite fsync policy for order and fill writes: FULL "
+                                    "survives power loss; NORMAL a crash of the process only")
+    order_id_prefix: str = Field(default="TT", pattern=r"^[A-Za-z]{1,6}$",
+                                 description="Leading letters of every client order id")
+    ack_timeout_ms: int = Field(default=2_000, gt=0,
+                                description="An order or cancel without an answer for this long "
+                                            "is resolved by a query to the venue")
+    query_retry_ms: int = Field(default=1_000, gt=0, description="Pause between status queries")
+    max_query_attempts: int = Field(default=5, ge=1,
+                                    description="Unanswered queries before the kill switch trips")
+    flush_interval_ms: int = Field(default=100, gt=0,
+                                   description="Status-only updates are written at this cadence")
+    fills_lookback_s: float = Field(default=86_400, gt=0,
+                                    description="How far back to ask the venue for missed fills")
+
+
+class PortfolioConfig(Section):
+    """Positions and PnL."""
+
+    mark: Literal["mid", "last"] = Field(default="mid", description="Price positions are "
+                                         "valued at: the book's mid or the last trade")
+    starting_cash: Decimal = Field(default=Decimal(100_000), ge=0,
+                                   description="Account cash before the first fill")
+    currency: str = Field(default="", description="Account currency; default: the instruments' "
+                                                  "quote currency")
+    revalue_ms: int = Field(default=250, gt=0, description="How often positions are re-marked")
+
+
+class InstrumentLimits(Section):
+    """Per-instrument limits in base units (e.g. BTC); the notional limits apply as well."""
+
+    max_order_qty: Decimal | None = Field(default=None, gt=0)
+    max_position: Decimal | None = Field(default=None, gt=0)
+
+
+class RiskConfig(Section):
+    """Pre-trade checks, post-trade limits and the kill switch. Money in the account currency."""
+
+    max_order_notional: Decimal = Field(default=Decimal(250_000), gt=0)
+    max_position_notional: Decimal = Field(default=Decimal(500_000), gt=0,
+                                           description="Per instrument, counting working orders")
+    instruments: dict[str, InstrumentLimits] = Field(
+        default_factory=dict, description="Limits by symbol, e.g. [risk.instruments.'BTC/USDT']")
+    price_band_bps: int = Field(default=500, gt=0, description="Fat finger: furthest a limit "
+                                "price may be from the reference price (mid, else last)")
+    max_open_orders: int = Field(default=100, gt=0)
+    orders_per_second: float = Field(default=50, gt=0, description="Global order throttle rate")
+    order_burst: int = Field(default=100, gt=0, description="Global order throttle burst")
+    venue_orders_per_second: float | None = Field(
+        default=None, gt=0, description="Per-venue throttle; default: the venue's own limit")
+    venue_order_burst: int | None = Field(default=None, gt=0)
+    duplicate_window_ms: int = Field(default=250, ge=0, description="An identical order "
+                                     "(instrument, side, price, qty) within it is denied")
+    daily_loss_limit: Decimal = Field(default=Decimal(5_000), gt=0,
+                                      description="Trips the kill switch at today's PnL <= -this")
+    max_drawdown: Decimal = Field(default=Decimal(10_000), gt=0,
+                                  description="Trips when equity falls this far below the peak")
+    flatten_max_attempts: int = Field(default=5, ge=1)
+    flatten_retry_ms: int = Field(default=500, gt=0)
+    flatten_slippage_bps: int = Field(default=50, ge=0, description="How far through the "
+                                      "reference price a flattening IOC order may trade")
+    feed_loss_policy: Literal["halt", "ignore"] = Field(
+        default="halt", description="Market data lost for longer than the grace period: halt")
+    feed_loss_grace_s: float = Field(default=5.0, gt=0)
+
+
+class SessionConfig(Section):
+    """How a trading session behaves when its terminal or process goes away."""
+
+    on_hangup: Literal["keep", "halt", "halt_cancel"] = Field(
+        default="halt_cancel", description="SIGHUP / SSH drop: keep running, HALT (orders stay), "
+                                           "or HALT and cancel every working order")
+    cancel_on_exit: bool = Field(default=True,
+                                 description="Cancel working orders on a clean stop")
