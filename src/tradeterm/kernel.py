@@ -201,6 +201,15 @@ class Kernel:
                 self.recorder.close({"events": self.bus.seq, "end_ns": self.clock.timestamp_ns()})
             root.removeHandler(self._log_handler)
 
+    def _on_hangup(self) -> None:
+        """SIGHUP: apply ``session.on_hangup``. A TUI whose terminal is gone then stops (the
+        HALTED state is in the store; `tradeterm status` shows it); a headless session stays up,
+        HALTED, for `tradeterm rearm` from another shell."""
+        self.desk.hangup()
+        if self.options.interactive and self.settings.session.on_hangup != "keep":
+            log.warning("terminal hung up: the session stops")
+            self.request_stop()
+
     def request_stop(self) -> None:
         self._stop.set()
         self.venue.stop()
@@ -241,7 +250,7 @@ class Kernel:
                 self.desk.trip(saved[1], saved[2] or "cli")  # type: ignore[index]
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
             loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGHUP, self.desk.hangup)
+            loop.add_signal_handler(signal.SIGHUP, self._on_hangup)
             loop.add_signal_handler(signal.SIGTERM, self.request_stop)
         if self.quoter is not None:
             self.quoter.paused = self.desk.killswitch.state is not TradingState.ACTIVE
