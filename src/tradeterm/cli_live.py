@@ -107,7 +107,7 @@ def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock
 
 
 def run_live(args: argparse.Namespace) -> int:
-    from tradeterm.cli_run import prepare_data_dir, run_headless
+    from tradeterm.cli_run import prepare_data_dir, run_session
     from tradeterm.control import SessionLocked
     from tradeterm.oms.store import StoreError
     from tradeterm.secrets import SecretsError, load_keys
@@ -151,17 +151,7 @@ def run_live(args: argparse.Namespace) -> int:
         kernel.confirm_live(venue.name)
     print(f"tradeterm: LIVE on {venue.name} ({', '.join(kernel.instruments)}); real orders",
           file=sys.stderr)
-    if headless:
-        code = asyncio.run(run_headless(kernel, as_json=args.json))
-    else:
-        from tradeterm.ui.app import create_app
-
-        app = create_app(kernel)
-        app.run()
-        code = app.return_code or 0
-    if kernel.recorder is not None and kernel.recorder.writer is not None:
-        print(f"tradeterm: recorded this session to {kernel.recorder.path}", file=sys.stderr)
-    return code
+    return run_session(kernel, headless, args.json)
 
 
 def _env(venue: str) -> str:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from tradeterm.cli import UsageError
-from tradeterm.cli_run import format_summary, prepare_data_dir, settings_for
+from tradeterm.cli_run import prepare_data_dir, run_session, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
 from tradeterm.record.replayer import parse_time, speed_label
@@ -69,40 +67,10 @@ def run_replay(args: argparse.Namespace) -> int:
         replay.seek(target)
         if speed is not None or headless:
             replay.state.paused = False  # play on from the target
-    if headless:
-        code = asyncio.run(_headless(kernel, args.json))
-    else:
-        from tradeterm.ui.app import create_app
-
-        app = create_app(kernel)
-        app.run()
-        code = app.return_code or 0
-    if kernel.recorder is not None and kernel.recorder.writer is not None:
-        print(f"tradeterm: recorded this session to {kernel.recorder.path}", file=sys.stderr)
-    return code
+    return run_session(kernel, headless, args.json, _progress_bar, _add_replay_section)
 
 
-async def _headless(kernel: Kernel, as_json: bool) -> int:
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel(logging.WARNING)
-    stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    log.addHandler(stderr)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, kernel.request_stop)
-    bar = asyncio.create_task(_progress_bar(kernel))
-    try:
-        await kernel.run()
-    finally:
-        bar.cancel()
-        log.removeHandler(stderr)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-    _print_summary(kernel, kernel.summary(), as_json)
-    return 0
-
-
-def _print_summary(kernel: Kernel, summary: dict[str, Any], as_json: bool) -> None:
+def _add_replay_section(kernel: Kernel, summary: dict[str, Any]) -> None:
     replay = kernel.replay
     assert replay is not None
     state = replay.state
@@ -111,10 +79,6 @@ def _print_summary(kernel: Kernel, summary: dict[str, Any], as_json: bool) -> No
                          "paper": kernel.options.paper,
                          "complete": state.done and state.published == state.total,
                          "start_ns": state.start_ns, "end_ns": state.clock_ns}
-    if as_json:
-        print(json.dumps(summary, sort_keys=True))
-    else:
-        print(format_summary(summary, kernel.wall_seconds))
 
 
 async def _progress_bar(kernel: Kernel) -> None:
@@ -123,9 +87,16 @@ async def _progress_bar(kernel: Kernel) -> None:
     assert replay is not None
     tty = sys.stderr.isatty()
     started = time.perf_counter()
+    try:
+        await _draw_bar(replay.state, tty, started)
+    finally:
+        if tty:
+            print(file=sys.stderr)  # leave the bar's line
+
+
+async def _draw_bar(state: Any, tty: bool, started: float) -> None:
     while True:
         await asyncio.sleep(0.2 if tty else 1.0)
-        state = replay.state
         frac = state.progress
         filled = int(frac * BAR)
         elapsed = time.perf_counter() - started

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tradeterm.cli import UsageError
@@ -71,8 +72,17 @@ def run_paper(args: argparse.Namespace) -> int:
                                              quoter=getattr(args, "quoter", None), signals=True))
     except (SessionLocked, StoreError) as exc:
         raise UsageError(str(exc)) from None
+    return run_session(kernel, headless, args.json)
+
+
+def run_session(kernel: Kernel, headless: bool, as_json: bool,
+                progress: Callable[[Kernel], Awaitable[None]] | None = None,
+                extend: Callable[[Kernel, dict[str, Any]], None] | None = None) -> int:
+    """Run a built kernel in the TUI or headless (paper, live and replay share this), then say
+    where the session was recorded. ``progress`` replaces the one-line-a-second progress;
+    ``extend`` adds a mode's own section to the summary."""
     if headless:
-        code = asyncio.run(run_headless(kernel, as_json=args.json))
+        code = asyncio.run(run_headless(kernel, as_json, progress or _progress, extend))
     else:
         from tradeterm.ui.app import create_app
 
@@ -84,7 +94,9 @@ def run_paper(args: argparse.Namespace) -> int:
     return code
 
 
-async def run_headless(kernel: Kernel, as_json: bool) -> int:
+async def run_headless(kernel: Kernel, as_json: bool,
+                       progress: Callable[[Kernel], Awaitable[None]] | None = None,
+                       extend: Callable[[Kernel, dict[str, Any]], None] | None = None) -> int:
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.WARNING)
     stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -92,13 +104,15 @@ async def run_headless(kernel: Kernel, as_json: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, kernel.request_stop)
-    progress = asyncio.create_task(_progress(kernel))
+    ticker = asyncio.create_task((progress or _progress)(kernel))
     try:
         await kernel.run()
     finally:
-        progress.cancel()
+        ticker.cancel()
         log.removeHandler(stderr)
     summary = kernel.summary()
+    if extend is not None:
+        extend(kernel, summary)
     if as_json:
         print(json.dumps(summary, sort_keys=True))
     else:
