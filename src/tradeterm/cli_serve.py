@@ -1,4 +1,4 @@
-"""``tradeterm serve``: the workstation in a browser tab, through textual-serve.
+"""``tradeterm serve``: the workstation in a browser tab (``ui/serve.py`` runs textual-serve).
 
 The server is a small web page plus a websocket; each browser tab that opens it starts its own
 ``tradeterm paper`` process with the options given here (the same app as in the terminal).
@@ -69,16 +69,17 @@ def run_serve(args: argparse.Namespace) -> int:
     check_host(host, args.public)
     settings_for(args)  # a bad config or symbol fails here, not in the first browser tab
     try:
-        from textual_serve.server import Server
-    except ImportError:
-        raise UsageError("tradeterm serve needs textual-serve: pip install textual-serve") from None
-    try:
         port = args.port if args.port else free_port(host) if args.port == 0 else DEFAULT_PORT
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}: {exc.strerror or exc}") from None
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    server = Server(paper_command(args), host=host.strip("[]"), port=port, title="tradeterm",
-                    public_url=f"http://{shown}:{port}")
+    try:
+        from tradeterm.ui.serve import browser_server
+
+        server = browser_server(paper_command(args), host.strip("[]"), port,
+                                f"http://{shown}:{port}")
+    except ImportError:
+        raise UsageError("tradeterm serve needs textual-serve: pip install textual-serve") from None
     print(f"tradeterm: serving the workstation on http://{shown}:{port} (Ctrl-C to stop); "
           "each browser tab runs its own paper session", file=sys.stderr, flush=True)
     try:
