@@ -49,6 +49,20 @@ def wait_until_trading(data_dir: Path, proc: subprocess.Popen, timeout: float = 
     raise AssertionError("session did not start trading in time")
 
 
+def wait_for_fills(data_dir: Path, proc: subprocess.Popen, timeout: float = 60) -> dict:
+    """Until the store of a running session holds at least one fill (a loaded machine may
+    take a while to trade)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"session exited with {proc.returncode}")
+        report = status(data_dir)
+        if report["fills"]:
+            return report
+        time.sleep(0.2)
+    raise AssertionError("session recorded no fill in time")
+
+
 def status(data_dir: Path) -> dict:
     out = tradeterm(data_dir, "status", "--json", "--fills")
     assert out.returncode == 0, out.stderr

@@ -6,7 +6,7 @@ import re
 import signal
 
 from tests.integration.sessions import (
-    start_session, status, tradeterm, wait_until_trading,
+    start_session, status, tradeterm, wait_for_fills, wait_until_trading,
 )
 
 QUOTING = ("--quoter", "placeholder", "--activity", "busy", "--seconds", "60")
@@ -57,6 +57,7 @@ def test_hangup_halts_and_cancels_and_sigterm_stops_cleanly(tmp_path):
     session = start_session(data, *QUOTING)
     try:
         wait_until_trading(data, session)
+        wait_for_fills(data, session)  # so the fills survive the hang-up below
         session.send_signal(signal.SIGHUP)
         answer = None
         for _ in range(100):
