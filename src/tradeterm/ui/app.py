@@ -7,6 +7,7 @@ asks each pane to redraw, and a pane redraws only if the engine view it shows ha
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from textual.widgets import Footer
 from tradeterm.domain.market import Side
 from tradeterm.kernel import Kernel
 from tradeterm.orderentry import Command, GrammarError, parse
+from tradeterm.ui import partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.help import HelpScreen
@@ -87,6 +89,7 @@ class TradetermApp(App):
         self.instruments = list(kernel.instruments.values())
         self.selected = 0
         self.side_pane = 0
+        self._redraw_due: dict[object, float] = {}
         self.trading = Trading(kernel)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
@@ -163,9 +166,15 @@ class TradetermApp(App):
             self.exit()  # a finished replay stays on screen for review until the trader quits
 
     def refresh_views(self) -> None:
-        """The only place panes are told to redraw; each checks its view's version."""
+        """The only place panes are told to redraw; each checks its view's version. A pane
+        with a ``REDRAW_S`` is redrawn at most that often (a busy tape or watchlist at the full
+        rate would cost bytes over SSH for no information a trader can read)."""
+        now = time.monotonic()
+        due = self._redraw_due
         for pane in self.panes:
-            pane.refresh_view()
+            if due.get(pane, 0.0) <= now:
+                pane.refresh_view()
+                due[pane] = now + getattr(pane, "REDRAW_S", 0.0)
 
     # --- instruments -----------------------------------------------------------------------
     def _show_instrument(self) -> None:
@@ -415,4 +424,5 @@ class TradetermApp(App):
 
 def create_app(kernel: Kernel, run_engine: bool = True) -> TradetermApp:
     """The one app factory, shared by the CLI and the snapshot tests."""
+    partial_update.install()
     return TradetermApp(kernel, run_engine=run_engine)

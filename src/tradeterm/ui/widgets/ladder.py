@@ -32,6 +32,7 @@ def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = Fals
 
 
 class Ladder(TextPane, can_focus=True):
+    REDRAW_S = 0.1  # the ladder at most 10 times a second (keys redraw it at once)
     DEFAULT_CSS = """
     Ladder { height: 1fr; padding: 0 1; }
     """
@@ -54,11 +55,13 @@ class Ladder(TextPane, can_focus=True):
         self.manual_top: int | None = None  # manual mode: the top row's price
         self.cursor: int | None = None
         self._drawn: tuple[object, ...] | None = None
+        self._scale = 0  # lots that fill a size bar (see _bar_scale)
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
         self.instrument, self.book, self.stats = instrument, book, stats
         self.centre = self.manual_top = self.cursor = None
         self._drawn = None
+        self._scale = 0
         self.refresh_view()
 
     def refresh_view(self) -> None:
@@ -155,7 +158,7 @@ class Ladder(TextPane, can_focus=True):
         top = self.top_price(rows)
         prices = range(top, top - rows, -1)
         sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
-        scale = max((max(b, a) for b, a in sizes), default=0)
+        scale = self._bar_scale(max((max(b, a) for b, a in sizes), default=0))
         pw = max(len(inst.format_price(top)), 8)
         bw = max(0, min(BAR_WIDTH, (width - pw - 23 - OWN_WIDTH) // 2))  # left for the bars
         own = self.own_orders()
@@ -184,6 +187,16 @@ class Ladder(TextPane, can_focus=True):
                 *self._own_runs(own.get(price), lot, pal),
             ))
         return out
+
+    def _bar_scale(self, largest: int) -> int:
+        """The size that fills a bar. Sticky, with headroom: it moves only when the largest
+        visible level outgrows it or falls under half of it, so one level's size change redraws
+        that level's bar and not every bar on the ladder."""
+        if largest <= 0:
+            return 0
+        if not self._scale or largest > self._scale or largest * 2 < self._scale:
+            self._scale = largest * 5 // 4 or 1
+        return self._scale
 
     @staticmethod
     def _own_runs(mine, lot: float, pal) -> tuple[tuple[str, str], ...]:

@@ -2,12 +2,14 @@
 
 A pane hands over its content as rows of ``(text, style)`` runs (``set_rows``). Each distinct row
 is turned into a ``Strip`` once and cached, and only the rows that changed since the last frame
-are repainted: a ladder whose market moved by one level repaints one or two lines, not the pane.
+are repainted, and of those only the cells that changed: a ladder whose ask size moved repaints
+that one cell run, not the line or the pane.
 Pane sizes come from the stylesheet, never from content, so a redraw never triggers a layout.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region
@@ -20,6 +22,51 @@ Row = tuple[Run, ...]
 CACHE_LIMIT = 4096
 
 
+_styles: dict[str, Style] = {}
+
+
+def _parse(style: str) -> Style:
+    parsed = _styles.get(style)
+    if parsed is None:
+        parsed = _styles[style] = Style.parse(style)
+    return parsed
+
+
+def _inks(text: str, style: str) -> bool:
+    """Whether ``style`` shows on ``text``: blank text in a foreground-only style looks the same
+    in the pane's base style, and sending it so lets adjacent runs merge (fewer colour codes on
+    the wire)."""
+    if not text.isspace():
+        return True
+    parsed = _parse(style)
+    return bool(parsed.bgcolor or parsed.reverse or parsed.underline or parsed.strike
+                or parsed.overline)
+
+
+def changed_span(y: int, old: Row | None, new: Row | None, width: int) -> Region | None:
+    """The cells of line ``y`` that differ between two versions of a row: from the first run
+    that changed to the end of the last one when both rows have the same runs' widths (a ladder
+    row whose ask size changed repaints the ask column only), else the whole line."""
+    if old == new:
+        return None
+    if old is None or new is None or len(old) != len(new):
+        return Region(0, y, width, 1)
+    x = 0
+    first = last = None
+    for (old_text, old_style), (text, style) in zip(old, new):
+        cells = cell_len(text)
+        if cell_len(old_text) != cells:
+            return Region(0, y, width, 1)
+        if old_text != text or old_style != style:
+            if first is None:
+                first = x
+            last = x + cells
+        x += cells
+    if first is None:
+        return None
+    return Region(first, y, max(1, min(last, width) - first), 1)
+
+
 class TextPane(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -30,12 +77,14 @@ class TextPane(Widget):
         old = self._rows
         self._rows = rows
         width = self.size.width
-        changed = [y for y in range(max(len(rows), len(old)))
-                   if y >= len(rows) or y >= len(old) or rows[y] != old[y]]
-        if len(changed) > len(rows) // 2:
-            self.refresh()
-        elif changed:
-            self.refresh(*(Region(0, y, width, 1) for y in changed))
+        dirty = [changed_span(y, old[y] if y < len(old) else None,
+                              rows[y] if y < len(rows) else None, width)
+                 for y in range(max(len(rows), len(old)))]
+        dirty = [region for region in dirty if region is not None]
+        if len(dirty) > 1 and sum(r.width for r in dirty) > width * max(len(rows), 1) * 3 // 4:
+            self.refresh()  # nearly everything changed: one repaint is cheaper than many
+        elif dirty:
+            self.refresh(*dirty)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -48,9 +97,9 @@ class TextPane(Widget):
         if strip is None:
             if len(self._strips) > CACHE_LIMIT:
                 self._strips.clear()
-            segments = [Segment(text, base + Style.parse(style) if style else base)
-                        for text, style in row]
-            strip = Strip(segments).crop_extend(0, width, base)
+            segments = [Segment(text, base + _parse(style) if style and _inks(text, style)
+                                else base) for text, style in row]
+            strip = Strip(segments).crop_extend(0, width, base).simplify()
             self._strips[key] = strip
         return strip
 

@@ -11,6 +11,7 @@ from tradeterm.ui.widgets.pane import Row, TextPane
 
 
 class QuotesPane(TextPane):
+    REDRAW_S = 0.25  # the watchlist four times a second
     DEFAULT_CSS = """
     QuotesPane { height: auto; max-height: 12; padding: 0 1; }
     """

@@ -10,6 +10,7 @@ from tradeterm.ui.widgets.pane import Row, TextPane
 
 
 class TradesTape(TextPane):
+    REDRAW_S = 0.25  # a busy tape scrolls every row: four times a second is readable
     DEFAULT_CSS = """
     TradesTape { height: 1fr; padding: 0 1; }
     """
