@@ -197,3 +197,24 @@ async def test_ticket_previews_and_sends(tmp_path):
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
         await pilot.pause(0.2)
+
+
+async def test_typing_fast_after_colon_goes_to_the_command_line_not_the_ladder(tmp_path):
+    """A burst of keys (a fast typist, a paste, tmux send-keys) arrives before the app has
+    processed the first one: ':' must move the focus at once, or 'b' reaches the ladder and
+    places an order at the cursor."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = create_app(live_kernel(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        for char in ":b 0.05 @ 1":  # all queued before the app handles the first
+            key = events.Key(_character_to_key(char), char)
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await pilot.pause(0.5)
+        assert app.query_one("#cmd-input", Input).value == "b 0.05 @ 1"
+        assert not app.kernel.views.orders.orders  # nothing was sent from the ladder
+        await pilot.press("colon")  # in the field, ':' is text
+        assert app.query_one("#cmd-input", Input).value == "b 0.05 @ 1:"

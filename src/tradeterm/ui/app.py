@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.containers import Grid
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from tradeterm.domain.market import Side
 from tradeterm.kernel import Kernel
@@ -56,7 +56,10 @@ class TradetermApp(App):
     BINDINGS = [
         Binding("ctrl+k", "kill_switch", "KILL", priority=True, id="risk.kill_switch"),
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("colon", "command_line", "Command", key_display=":", id="order.command_line"),
+        # priority: handled as the app reads the key, so the rest of a fast burst is typed into
+        # the command line (a plain binding runs only after the burst reached the ladder)
+        Binding("colon", "command_line", "Command", key_display=":", priority=True,
+                id="order.command_line"),
         Binding("b", "ladder_order('buy')", "Buy@cursor", id="order.buy_at_cursor"),
         Binding("s", "ladder_order('sell')", "Sell@cursor", id="order.sell_at_cursor"),
         Binding("shift+up", "move_order(1)", "Order +1t", show=False, id="order.move_up"),
@@ -241,6 +244,9 @@ class TradetermApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("replay") and self.kernel.replay is None:
             return False  # hidden outside a replay
+        if action == "command_line" and (len(self.screen_stack) > 1
+                                         or isinstance(self.focused, Input)):
+            return False  # ':' is text in a field and on a modal
         return True
 
     def action_replay(self, control: str) -> None:
@@ -332,7 +338,7 @@ class TradetermApp(App):
         return self.screen_stack[0].query_one(CommandLine)
 
     def action_command_line(self) -> None:
-        self.cmdline.input.focus()
+        self.screen.set_focus(self.cmdline.input)  # at once: the next key of a burst is text
 
     def action_focus_ladder(self) -> None:
         self.query_one(Ladder).focus()

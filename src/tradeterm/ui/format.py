@@ -42,9 +42,9 @@ def hms(ts_ns: int, millis: bool = False) -> str:
     return dt.strftime("%H:%M:%S.%f")[:12] if millis else dt.strftime("%H:%M:%S")
 
 
-def compact(value: float) -> str:
-    """Short numbers for narrow columns: 950, 12.3k, 4.56M."""
+def compact(value: float, digits: int = 4) -> str:
+    """Short numbers for narrow columns: 950, 12.3k, 4.56M (``digits`` significant below 1000)."""
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= limit:
             return f"{value / limit:.3g}{suffix}"
-    return f"{value:.4g}"
+    return f"{value:.{digits}g}"

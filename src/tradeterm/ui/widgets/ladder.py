@@ -18,7 +18,9 @@ from tradeterm.ui.widgets.pane import Row, TextPane
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 10
-OWN_WIDTH = 10  # the own-orders column: "B0.5 q1.2k"
+OWN_WIDTH = 12  # the own-orders column: " B0.5 q1.23k"
+NARROW_OWN_WIDTH = 6  # on a narrow ladder: "B0.5", no queue estimate
+MIN_BAR = 3  # size bars narrower than this say nothing: the own column gives way first
 
 
 def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = False) -> str:
@@ -160,7 +162,11 @@ class Ladder(TextPane, can_focus=True):
         sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
         scale = self._bar_scale(max((max(b, a) for b, a in sizes), default=0))
         pw = max(len(inst.format_price(top)), 8)
-        bw = max(0, min(BAR_WIDTH, (width - pw - 23 - OWN_WIDTH) // 2))  # left for the bars
+        fixed = pw + 23  # two sizes, the price, the markers and the spaces between them
+        own_w = OWN_WIDTH
+        if width - fixed - own_w < 2 * MIN_BAR:  # narrow: own orders lose the queue estimate
+            own_w = NARROW_OWN_WIDTH
+        bw = max(0, min(BAR_WIDTH, (width - fixed - own_w) // 2))  # left for the bars
         own = self.own_orders()
         lot = float(inst.lot_size)
         mode = "" if self.manual_top is None else "  manual·c"
@@ -184,7 +190,7 @@ class Ladder(TextPane, can_focus=True):
                 ("◀" if price == last else " ", f"bold {pal.last}"),
                 (f" {compact(ask * lot) if ask else '':<8} ", a_style),
                 (bar(ask, scale, bw), ask_style),
-                *self._own_runs(own.get(price), lot, pal),
+                *self._own_runs(own.get(price), lot, pal, own_w),
             ))
         return out
 
@@ -199,11 +205,14 @@ class Ladder(TextPane, can_focus=True):
         return self._scale
 
     @staticmethod
-    def _own_runs(mine, lot: float, pal) -> tuple[tuple[str, str], ...]:
+    def _own_runs(mine, lot: float, pal, width: int) -> tuple[tuple[str, str], ...]:
         if not mine:
             return ()
         side, leaves, ahead = mine[0]
         more = f"+{len(mine) - 1}" if len(mine) > 1 else ""
-        text = f"{'B' if side > 0 else 'S'}{compact(leaves * lot)} q{compact(ahead * lot)}{more}"
+        mark, qty = ("B" if side > 0 else "S"), compact(leaves * lot)
+        fits = [t for t in (f"{mark}{qty} q{compact(ahead * lot, 2)}{more}", f"{mark}{qty}{more}",
+                            f"{mark}{qty}", f"{mark}…") if len(t) < width]  # never cut a number
+        text = fits[0] if fits else mark
         colour = pal.buy if side > 0 else pal.sell
-        return ((" ", ""), (text[: OWN_WIDTH - 1], f"bold reverse {colour}"))
+        return ((" ", ""), (text[: width - 1], f"bold reverse {colour}"))

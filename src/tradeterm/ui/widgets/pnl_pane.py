@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tradeterm.core.views import PortfolioView
-from tradeterm.ui.widgets.pane import Row, TextPane
+from tradeterm.ui.widgets.fit import flow
+from tradeterm.ui.widgets.pane import TextPane
 from tradeterm.ui.widgets.positions_pane import money, signed_style
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -46,16 +47,17 @@ class PnlPane(TextPane):
         self._drawn = key
         width = max(10, self.size.width or 40)
         cur = f" {v.currency}" if v.currency else ""
-        rows: list[Row] = [
-            (("equity ", "dim"), (money(v.equity) + cur, "bold"),
-             ("   day ", "dim"), (money(v.day_pnl), signed_style(v.day_pnl))),
-            (("real ", "dim"), (money(v.realized), signed_style(v.realized)),
-             ("  unreal ", "dim"), (money(v.unrealized), signed_style(v.unrealized)),
-             ("  fees ", "dim"), (money(v.fees), "")),
-            (("peak ", "dim"), (money(v.peak_equity), ""),
-             ("  drawdown ", "dim"), (money(v.drawdown), signed_style(-v.drawdown)
-                                      if v.drawdown else "")),
-        ]
+        dd = signed_style(-v.drawdown) if v.drawdown else ""
+        rows = flow([("equity", money(v.equity) + cur, "bold"),
+                     ("day", money(v.day_pnl), signed_style(v.day_pnl)),
+                     ("real", money(v.realized), signed_style(v.realized)),
+                     ("unreal", money(v.unrealized), signed_style(v.unrealized)),
+                     ("fees", money(v.fees), ""),
+                     ("peak", money(v.peak_equity), ""),
+                     ("drawdown", money(v.drawdown), dd)], width)
+        if len(rows) >= (self.size.height or 5):  # the figures first; the curve if room is left
+            self.set_rows(rows)
+            return
         curve = [float(e) for _, e in v.equity_curve.items]
         trend = Decimal(str(curve[-1] - curve[0])) if len(curve) > 1 else Decimal(0)
         rows.append(((sparkline(curve, width) or "no equity samples yet",

@@ -8,7 +8,13 @@ from decimal import Decimal
 from tradeterm.core.views import PortfolioView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.format import palette
+from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane
+
+# most important kept longest: a narrow pane shows symbol, qty and unrealized PnL
+COLUMNS = (Column("symbol", 11, 0, left=True), Column("qty", 8, 0), Column("avg", 9, 3),
+           Column("mark", 10, 4), Column("unreal", 9, 1), Column("real", 9, 2),
+           Column("fees", 8, 5))
 
 
 def money(value: Decimal | None, places: int = 2) -> str:
@@ -38,24 +44,23 @@ class PositionsPane(TextPane):
         if key == self._drawn:
             return
         self._drawn = key
-        rows: list[Row] = [(("symbol          qty      avg       mark     unreal     real"
-                             "     fees", "bold dim"),)]
-        shown = 0
+        keep = fit_columns(COLUMNS, self.size.width or 80)
+        rows: list[Row] = [header_row(COLUMNS, keep)]
         for iid, p in sorted(self.view.positions.items()):
             if p.qty == 0 and p.realized == 0 and p.fees == 0:
                 continue
-            shown += 1
             inst = self.instruments.get(iid)
-            sym = inst.symbol if inst else iid
             qty = inst.lots_to_qty(p.qty) if inst else Decimal(p.qty)
-            rows.append((
-                (f"{sym[:12]:<12} ", ""),
-                (f"{qty:>+8f}"[:9].rjust(9), "bold " + signed_style(qty)),
-                (f" {money(p.avg_price, 1):>8} {money(p.mark, 1):>10} ", ""),
-                (f"{money(p.unrealized):>9}", signed_style(p.unrealized)),
-                (f"{money(p.realized):>9}", signed_style(p.realized)),
-                (f"{money(p.fees):>9}", "dim"),
-            ))
-        if not shown:
+            px = inst.price_decimals + 1 if inst else 2  # an average sits between ticks
+            rows.append(table_row(COLUMNS, keep, [
+                (inst.symbol if inst else iid, ""),
+                (f"{qty.normalize():+f}", "bold " + signed_style(qty)),
+                (money(p.avg_price, px), ""),
+                (money(p.mark, px - 1), ""),
+                (money(p.unrealized), signed_style(p.unrealized)),
+                (money(p.realized), signed_style(p.realized)),
+                (money(p.fees), "dim"),
+            ]))
+        if len(rows) == 1:
             rows.append((("flat: no positions", "dim italic"),))
         self.set_rows(rows)

@@ -36,9 +36,12 @@ class RiskPane(TextPane):
             share = lim.share
             style = "red" if share >= 0.9 else "yellow" if share >= 0.6 else "green"
             name = lim.name.replace("position value ", "pos$ ").replace("position ", "pos ")
+            usage = f" {share:>4.0%} {lim.used:,.0f}/{lim.limit:,.0f}{lim.unit}"
+            if 15 + bw + len(usage) > width:  # no room for the amounts: the share alone
+                usage = f" {share:>4.0%}"
             rows.append(((f"{name[:14]:<14} ", ""),
                          (bar(int(min(share, 1) * 1000), 1000, bw).replace(" ", "·"), style),
-                         (f" {share:>4.0%} {lim.used:,.0f}/{lim.limit:,.0f}{lim.unit}"[:width], "")))
+                         (usage, "")))
         rows.append(((f"denied {v.denied}", "dim"),
                      (f"  last: {v.last_denied}" if v.last_denied else "", "yellow")))
         self.set_rows(rows)
