@@ -64,6 +64,25 @@ def test_live_headless_trades_the_loopback_and_leaves_no_key_behind(exchange, tm
     assert files_containing(data, [key, secret]) == []
 
 
+def test_live_glft_quoter_sizes_its_orders_on_binances_order_step(exchange, tmp_path):
+    """The book's lot is 1e-8 but BTCUSDT takes orders in steps of 0.00001: every quote the
+    model sends must be on that step, or Binance (and our own pre-check) refuses it."""
+    url, key, secret = exchange
+    data = tmp_path / "data"
+    env = {"TRADETERM_DATA_DIR": str(data), "TRADETERM_BINANCE_KEY": key,
+           "TRADETERM_BINANCE_SECRET": secret, "TRADETERM_QUOTER__SIGMA": "50",
+           "TRADETERM_QUOTER__K": "0.05", "TRADETERM_QUOTER__A": "1"}
+    out = tradeterm("live", "--venue", "binance", *urls(url), "--symbols", "BTC/USDT",
+                    "--headless", "--json", "--seconds", "4", "--i-understand-live", "binance",
+                    "--quoter", "glft", "--no-record", env_extra=env)
+    assert out.returncode == 0, out.stderr
+    trading = json.loads(out.stdout)["trading"]
+    assert trading["orders_submitted"] > 0, trading
+    quoter = json.loads(out.stdout)["quoters"]["BTC/USDT"]
+    assert quoter["submits"] > 0 and quoter["rejects"] == 0, quoter
+    assert trading["orders_denied"] == 0, trading
+
+
 def test_live_refuses_without_confirmation_keys_or_a_private_secrets_file(
         tmp_path, monkeypatch, capsys):
     import logging

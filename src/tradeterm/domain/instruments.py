@@ -19,6 +19,8 @@ class Instrument:
     """A tradable instrument on one venue.
 
     ``maker_fee`` and ``taker_fee`` are rates (0.0002 = 2 bps); a negative maker fee is a rebate.
+    ``qty_step_lots`` is the order-entry step in lots when the venue's book is finer than what it
+    accepts in an order (Binance spot: lot 1e-8 for the book, LOT_SIZE step 0.00001 for orders).
     """
 
     venue: str
@@ -30,6 +32,7 @@ class Instrument:
     min_notional: Decimal = Decimal(0)
     maker_fee: Decimal = Decimal(0)
     taker_fee: Decimal = Decimal(0)
+    qty_step_lots: int = 1
     id: str = field(init=False)
     _price_scale: tuple[int, int] = field(init=False, repr=False, compare=False)
     _qty_scale: tuple[int, int] = field(init=False, repr=False, compare=False)
@@ -37,6 +40,8 @@ class Instrument:
     def __post_init__(self) -> None:
         if self.tick_size <= 0 or self.lot_size <= 0:
             raise ValueError(f"{self.symbol}: tick_size and lot_size must be positive")
+        if self.qty_step_lots < 1:
+            raise ValueError(f"{self.symbol}: qty_step_lots must be >= 1")
         object.__setattr__(self, "id", f"{self.venue}:{self.symbol}")
         object.__setattr__(self, "_price_scale", _scale(self.tick_size))
         object.__setattr__(self, "_qty_scale", _scale(self.lot_size))

@@ -78,6 +78,7 @@ class QuoteParams:
     levels: int = 1  # quotes per side (see ``ladder``)
     level_step_ticks: int = 1  # distance between levels
     post_only: bool = True
+    lot_step: int = 1  # the venue takes order sizes in multiples of this many lots
 
     def __post_init__(self) -> None:
         problems = []
@@ -96,6 +97,9 @@ class QuoteParams:
             problems.append("model 'symmetric' needs symmetric_spread_ticks > 0")
         if self.order_lots < 1:
             problems.append(f"order_lots must be >= 1, got {self.order_lots}")
+        if self.lot_step < 1 or self.order_lots % self.lot_step:
+            problems.append(f"order_lots ({self.order_lots}) must be a multiple of the venue's "
+                            f"lot step ({self.lot_step})")
         if not self.max_position_lots >= 0:
             problems.append(f"max_position_lots must be >= 0, got {self.max_position_lots}")
         if not 0 <= self.min_spread_ticks <= self.max_spread_ticks:
@@ -175,6 +179,9 @@ def compute_quotes(state: MarketState, params: QuoteParams, sigma: float | None 
     room_short = params.max_position_lots + state.inventory  # what an ask fill may add short
     bid_lots = xp.to_int(xp.clip(room_long, 0, params.order_lots))
     ask_lots = xp.to_int(xp.clip(room_short, 0, params.order_lots))
+    if params.lot_step > 1:  # room under the limit may be off the venue's grid: round down
+        bid_lots = bid_lots - bid_lots % params.lot_step
+        ask_lots = ask_lots - ask_lots % params.lot_step
     return DesiredQuotes(r, spread, bid, ask, bid_lots, ask_lots)
 
 
@@ -191,12 +198,15 @@ def ladder(quotes: DesiredQuotes, params: QuoteParams, inventory: int,
     asks: list[tuple[int, int]] = []
     room_long = params.max_position_lots - inventory
     room_short = params.max_position_lots + inventory
+    grid = params.lot_step
     for i in range(params.levels):
         lots = int(min(params.order_lots, max(room_long, 0)))
+        lots -= lots % grid
         if lots > 0:
             bids.append((int(quotes.bid) - i * step, lots))
             room_long -= lots
         lots = int(min(params.order_lots, max(room_short, 0)))
+        lots -= lots % grid
         if lots > 0:
             asks.append((int(quotes.ask) + i * step, lots))
             room_short -= lots

@@ -70,18 +70,20 @@ class QuoterSetup:
         """Smallest size worth at least twice the venue's minimum notional (at least one lot)."""
         inst = self.instrument
         price = Decimal(str(mid_ticks)) * inst.tick_size
-        lots = 1
+        step = inst.qty_step_lots
+        lots = step
         if inst.min_notional > 0 and price > 0:
             lots = max(1, int((2 * inst.min_notional / (price * inst.lot_size))
                               .to_integral_value(ROUND_CEILING)))
+            lots = -(-lots // step) * step  # up to the venue's order grid
         self.order_lots = lots
         if self.max_position_lots is None:
             self.max_position_lots = DEFAULT_MAX_POSITION_CLIPS * lots
 
     def _rebuild(self) -> None:
-        lots = self.order_lots or 1
+        lots = self.order_lots or self.instrument.qty_step_lots  # placeholder until sized
         limit = self.max_position_lots
-        fields = dict(self.base, order_lots=lots,
+        fields = dict(self.base, order_lots=lots, lot_step=self.instrument.qty_step_lots,
                       max_position_lots=float(limit) if limit is not None else 0.0)
         self.params = QuoteParams(**fields)
         ready = (self.sigma is not None and self.k is not None and self.A is not None
@@ -153,7 +155,12 @@ def _lots(instrument: Instrument, qty: Decimal | None, key: str) -> int | None:
     if qty is None:
         return None
     try:
-        return instrument.qty_to_lots(qty)
+        lots = instrument.qty_to_lots(qty)
     except PrecisionError:
         raise ValueError(f"{key}: {qty} is not a multiple of the lot size "
                          f"{instrument.lot_size}") from None
+    step = instrument.qty_step_lots
+    if lots % step:
+        raise ValueError(f"{key}: {qty} is not a multiple of the venue's order step "
+                         f"{instrument.lot_size * step:f}") from None
+    return lots

@@ -10,7 +10,8 @@ from typing import Any
 from tradeterm.domain.instruments import Instrument
 
 INSTRUMENT_FIELDS = ("venue", "symbol", "base", "quote", "tick_size", "lot_size", "min_notional",
-                     "maker_fee", "taker_fee")
+                     "maker_fee", "taker_fee", "qty_step_lots")
+_INTS = {"qty_step_lots"}  # absent from recordings made before it existed: 1
 _DECIMALS = {"tick_size", "lot_size", "min_notional", "maker_fee", "taker_fee"}
 
 
@@ -19,7 +20,8 @@ def instrument_to_dict(inst: Instrument) -> dict[str, str]:
 
 
 def instrument_from_dict(d: dict[str, Any]) -> Instrument:
-    args = {name: (Decimal(str(d[name])) if name in _DECIMALS else str(d[name]))
+    args = {name: (Decimal(str(d[name])) if name in _DECIMALS
+                   else int(d[name]) if name in _INTS else str(d[name]))
             for name in INSTRUMENT_FIELDS if name in d}
     return Instrument(**args)
 

@@ -34,10 +34,12 @@ class UnknownMessage(ValueError):
 
 def binance_instrument(symbol: str, base: str, quote: str, tick: str, lot: str,
                        min_notional: str = "0", maker_fee: str = "0.001",
-                       taker_fee: str = "0.001", venue: str = "binance") -> Instrument:
+                       taker_fee: str = "0.001", venue: str = "binance",
+                       qty_step_lots: int = 1) -> Instrument:
     """An Instrument with Binance's naming: ``symbol`` as the trader writes it (BTC/USDT)."""
     return Instrument(venue, symbol, base, quote, Decimal(tick), Decimal(lot),
-                      Decimal(min_notional), Decimal(maker_fee), Decimal(taker_fee))
+                      Decimal(min_notional), Decimal(maker_fee), Decimal(taker_fee),
+                      qty_step_lots)
 
 
 def stream_symbol(instrument: Instrument) -> str:

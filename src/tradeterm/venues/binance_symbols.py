@@ -79,13 +79,13 @@ def parse_symbol(info: dict[str, Any], trader_symbol: str | None = None,
     precision = int(info.get("baseAssetPrecision", 8))
     lot_size = Decimal(1).scaleb(-precision)
     tick = Decimal(price_filter.get("tickSize", "0.00000001"))
-    inst = binance_instrument(trader_symbol or f"{base}/{quote}", base, quote,
-                              f"{tick.normalize():f}",
-                              f"{lot_size:f}", str(notional.get("minNotional", "0")),
-                              venue=venue)
     step = Decimal(lot.get("stepSize", "0")) or lot_size
     min_qty = Decimal(lot.get("minQty", "0")) or step
     max_qty = Decimal(lot.get("maxQty", "0"))
+    inst = binance_instrument(trader_symbol or f"{base}/{quote}", base, quote,
+                              f"{tick.normalize():f}",
+                              f"{lot_size:f}", str(notional.get("minNotional", "0")),
+                              venue=venue, qty_step_lots=max(1, int(step / lot_size)))
     return SymbolRules(
         info["symbol"], inst, int(step / lot_size), int(min_qty / lot_size),
         int(max_qty / lot_size) if max_qty else 10 ** 30, Decimal(notional.get("minNotional", 0)),

@@ -77,3 +77,26 @@ def test_configured_values_win_over_estimates_and_estimates_fill_the_rest():
     assert setup.sigma == 3.0
     assert setup.k == pytest.approx(math.log1p(1 / 2))
     assert setup.A > 0 and setup.live_params().k == setup.k
+
+
+def test_sizes_follow_the_venues_order_step_when_the_book_is_finer():
+    """Binance spot: the book's lot is 1e-8, orders go in steps of 0.00001 (1000 lots)."""
+    from decimal import Decimal
+
+    from tradeterm.quoter.model import DesiredQuotes, ladder
+    from tradeterm.venues.binance_messages import binance_instrument
+
+    spot = binance_instrument("BTC/USDT", "BTC", "USDT", "0.01", "0.00000001", "5",
+                              qty_step_lots=1000)
+    setup = build_setup(QuoterConfig(sigma=1.0, k=1.0, A=1.0), spot)
+    setup.refresh_estimates(0, 6_180_000.0)  # 61800.00: 2 x 5 USDT -> 0.00016181 -> 0.00017
+    assert setup.params.order_lots == 17_000 and setup.params.lot_step == 1000
+    with pytest.raises(ValueError, match="order step 0.00001"):
+        build_setup(QuoterConfig(order_size="0.000015"), spot)
+    # 25,500 lots of room under the limit: two whole clips of 10,000, then 5,000, never 5,500
+    params = setup.params.__class__(order_lots=10_000, max_position_lots=25_500.0, levels=4,
+                                    lot_step=1000)
+    quotes = DesiredQuotes(0.0, 2.0, 100, 102, 10_000, 10_000)
+    bids, _ = ladder(quotes, params, inventory=0)
+    assert [lots for _, lots in bids] == [10_000, 10_000, 5_000]
+    assert Decimal(0) == sum(Decimal(lots) for _, lots in bids) % 1000
