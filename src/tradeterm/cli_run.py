@@ -15,6 +15,7 @@ from typing import Any
 
 from tradeterm.cli import UsageError
 from tradeterm.config import Settings, load_settings
+from tradeterm.core import heap
 from tradeterm.kernel import Kernel, RunOptions
 
 log = logging.getLogger("tradeterm")
@@ -87,6 +88,7 @@ def run_session(kernel: Kernel, headless: bool, as_json: bool,
         from tradeterm.ui.app import create_app
 
         app = create_app(kernel)
+        app.settle_heap = True
         app.run()
         code = app.return_code or 0
     if kernel.recorder is not None and kernel.recorder.writer is not None:
@@ -105,6 +107,7 @@ async def run_headless(kernel: Kernel, as_json: bool,
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, kernel.request_stop)
     ticker = asyncio.create_task((progress or _progress)(kernel))
+    loop.call_later(1.0, heap.settle)  # once the market is up (see core/heap.py)
     try:
         await kernel.run()
     finally:

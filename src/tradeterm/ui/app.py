@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.containers import Grid
 from textual.widgets import Footer, Input
 
+from tradeterm.core import heap
 from tradeterm.domain.market import Side
 from tradeterm.kernel import Kernel
 from tradeterm.orderentry import Command, GrammarError, parse
@@ -93,6 +94,7 @@ class TradetermApp(App):
         self.selected = 0
         self.side_pane = 0
         self._redraw_due: dict[object, float] = {}
+        self.settle_heap = False  # the CLI sets it: freeze start-up objects after the first frame
         self.trading = Trading(kernel)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
@@ -148,6 +150,8 @@ class TradetermApp(App):
         self.set_interval(1 / self.kernel.settings.ui.refresh_hz, self.refresh_views)
         if self.run_engine:
             self.run_worker(self._run_kernel(), name="kernel", exit_on_error=True)
+        if self.settle_heap:
+            self.set_timer(1.0, heap.settle)  # once the screen and the market are up
 
     def _check_keymap(self) -> None:
         known = {binding_id for *_, binding_id in HelpScreen(self._binding_nodes()).entries}
