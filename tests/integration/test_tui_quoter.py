@@ -165,11 +165,25 @@ async def test_bad_parameter_values_apply_nothing():
         assert quoter.view.params["sigma"] is None and "sigma auto" in message(app)
 
 
-def quoted_session(seconds: float = 3) -> Kernel:
+def quoted_session(seconds: float = 3, **ui) -> Kernel:
     """A seeded --fast session with the quoter on BTC (not run yet)."""
-    settings = load_settings(sim={"seed": 7}, quoter=QUOTER)
+    settings = load_settings(sim={"seed": 7}, quoter=QUOTER, ui=ui)
     return Kernel(settings, RunOptions(mode="paper", fast=True, seconds=seconds, quoter="glft",
                                        record=False))
+
+
+async def test_the_quoter_box_names_its_keys_remaps_included():
+    kernel = quoted_session(keys={"quoter.edit": "e"})
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.query_one("#quoter-box").border_subtitle == "m on/off · e params"
+        from tradeterm.ui.screens.help import HelpScreen
+
+        keys = {row[3]: row[1] for row in HelpScreen(app._binding_nodes()).entries}
+        assert keys["quoter.edit"] == "e" and keys["quoter.toggle"] == "m"
+        await pilot.press("e")
+        assert isinstance(app.screen, QuoterParamsScreen)
 
 
 async def test_log_filter_hides_info_at_warning_and_shows_it_again(tmp_path):

@@ -113,6 +113,8 @@ class Quoter:
         self.requote()
 
     def disable(self, reason: str = "switched off") -> None:
+        if self.enabled:
+            log.info("quoter off for %s: %s", self.instrument.symbol, reason)
         self.enabled = False
         self._pull(reason, state="OFF")
 

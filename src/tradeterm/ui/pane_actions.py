@@ -33,7 +33,10 @@ NO_QUOTER = ("no quoter in this session: start it with --quoter (glft or avellan
 
 def key_for(app: Any, binding_id: str) -> str:
     """The key bound to ``binding_id`` now (remaps included), as the footer shows it."""
-    for key, bindings in app._bindings.key_to_bindings.items():
+    bindings_map = app._bindings.copy()
+    if app._keymap:
+        bindings_map.apply_keymap(app._keymap)  # Textual remaps copies, at key time
+    for key, bindings in bindings_map.key_to_bindings.items():
         for binding in bindings:
             if binding.id == binding_id:
                 return app.get_key_display(binding.__class__(key, binding.action))

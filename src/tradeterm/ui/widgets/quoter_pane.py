@@ -19,6 +19,10 @@ def num(value: float | None, fmt: str = ".3g") -> str:
     return "-" if value is None else format(value, fmt)
 
 
+def ticks(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}t"
+
+
 def fixed(value: object) -> str:
     """A configured model input, or 'est' when it is estimated from the market."""
     return "est" if value is None else format(value, "g")
@@ -95,7 +99,7 @@ class QuoterPane(TextPane):
                 state,
                 ((f"inv {q.inventory:+d}/{q.max_position_lots}  fills {q.fills}  "
                   f"rej {q.rejects}", ""),),
-                ((f"sprd {num(q.spread, '.2f')}t σ {num(q.sigma)} k {num(q.k)} "
+                ((f"sprd {ticks(q.spread)} σ {num(q.sigma)} k {num(q.k)} "
                   f"A {num(q.A)}", ""),),
                 ((f"γ {q.gamma:g}  sz {self._qty(q, q.order_lots)}  "
                   f"max {self._qty(q, q.max_position_lots)}", ""),),
@@ -105,7 +109,7 @@ class QuoterPane(TextPane):
         return [
             state,
             ((f"{q.model}  res {self._price(q, q.reservation_price)}  "
-              f"fair {self._price(q, q.fair_price)}  spread {num(q.spread, '.2f')}t", ""),),
+              f"fair {self._price(q, q.fair_price)}  spread {ticks(q.spread)}", ""),),
             ((f"σ {num(q.sigma)}  k {num(q.k)}  A {num(q.A)}{est}", ""),),
             ((inventory, ""),),
             (("parameters", "bold underline"),),
