@@ -184,6 +184,16 @@ async def test_the_quoter_box_names_its_keys_remaps_included():
         assert keys["quoter.edit"] == "e" and keys["quoter.toggle"] == "m"
         await pilot.press("e")
         assert isinstance(app.screen, QuoterParamsScreen)
+        await pilot.press("escape")
+        # LIVE: switching a quoter on always asks (the session is over: answer no)
+        kernel.views.status.mode = "LIVE"
+        await pilot.press("m")  # off (the stopped session left it switched on): never asks
+        assert not kernel.views.quoters[BTC].enabled and not isinstance(app.screen,
+                                                                        ConfirmScreen)
+        await pilot.press("m")
+        assert isinstance(app.screen, ConfirmScreen) and "LIVE" in app.screen.title_text
+        await pilot.press("n")
+        assert not kernel.quoters[BTC].enabled and "left off" in message(app)
 
 
 async def test_log_filter_hides_info_at_warning_and_shows_it_again(tmp_path):
