@@ -293,7 +293,14 @@ class Kernel:
 
     def set_quoter(self, on: bool, instrument: str | None = None) -> int:
         """Switch the quoter of one instrument (id or symbol), or of all, on or off. Returns how
-        many quoters it switched. On also re-arms a quoter the kill switch stopped."""
+        many quoters it switched. On also re-arms a quoter the kill switch stopped. Raises
+        ValueError (nothing switched) when there is no such quoter, or to switch on while
+        trading is HALTED: re-arm first."""
+        quoting.pick(self.quoters, instrument)
+        ks = self.desk.killswitch
+        if on and ks.state is TradingState.HALTED:
+            raise ValueError(f"trading is HALTED ({ks.reason}): re-arm trading first, then "
+                             "switch the quoter on")
         return quoting.switch(self.quoters, on, instrument)
 
     def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:

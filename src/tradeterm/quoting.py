@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradeterm.config import ConfigError, QuoterConfig, Settings
+from pydantic import ValidationError
+
+from tradeterm.config import ConfigError, QuoterConfig, QuoterOverrides, Settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import EngineViews
 from tradeterm.desk import QuoterGateway, TradingDesk
 from tradeterm.domain.instruments import Instrument
 from tradeterm.quoter.component import Quoter
+from tradeterm.quoter.settings import build_setup
 
 MODELS = ("glft", "avellaneda_stoikov")
 
@@ -73,12 +76,42 @@ def switch(quoters: dict[str, Quoter], on: bool, instrument: str | None) -> int:
 
 
 def update(quoters: dict[str, Quoter], instrument: str | None, **changes: Any) -> None:
-    """All or nothing: every chosen quoter's new config is validated before any changes."""
+    """All or nothing: every chosen quoter's new config is validated before any changes.
+
+    A key the symbol overrides (``[quoter.per_symbol."X"]``) is changed in its override, else
+    the change would be silently shadowed. Raises ValueError naming each bad key and why."""
     chosen = pick(quoters, instrument)
+    planned = []
     for quoter in chosen:
-        QuoterConfig.model_validate(quoter.setup.config.model_dump() | changes)
-    for quoter in chosen:
-        quoter.update_config(**changes)
+        mine = for_symbol(quoter.setup.config, quoter.instrument.symbol, changes)
+        try:
+            config = QuoterConfig.model_validate(quoter.setup.config.model_dump() | mine)
+        except ValidationError as exc:
+            raise ValueError(readable(exc)) from None
+        build_setup(config, quoter.instrument)  # sizes on the lot grid (ValueError if not)
+        planned.append((quoter, mine))
+    for quoter, mine in planned:
+        quoter.update_config(**mine)
+
+
+def for_symbol(config: QuoterConfig, symbol: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes``, with the keys ``symbol`` overrides moved into its per-symbol table."""
+    over = config.per_symbol.get(symbol)
+    if over is None:
+        return changes
+    shadowed = {k: v for k, v in changes.items()
+                if k in QuoterOverrides.model_fields and getattr(over, k) is not None}
+    if not shadowed:
+        return changes
+    per_symbol = {s: o.model_dump() for s, o in config.per_symbol.items()}
+    per_symbol[symbol] |= shadowed
+    return {k: v for k, v in changes.items() if k not in shadowed} | {"per_symbol": per_symbol}
+
+
+def readable(exc: ValidationError) -> str:
+    """One line per bad key: ``gamma: Input should be greater than 0``."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: "
+                     f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
 
 
 def summary(quoters: dict[str, Quoter]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from tradeterm.domain.events import ConnectionState, OrderFilled, TradingState
 from tradeterm.domain.orders import Order
@@ -117,6 +117,7 @@ class QuoterView:
     cancels: int = 0
     fills: int = 0
     rejects: int = 0  # rejected by the venue or denied by risk
+    params: dict[str, Any] = field(default_factory=dict)  # editable [quoter] keys in force
     version: int = 0
 
     def touch(self) -> None:

@@ -38,7 +38,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side, Trade
 from tradeterm.quoter.gateway import OrderGateway
 from tradeterm.quoter.model import MarketState, compute_quotes, ladder
-from tradeterm.quoter.settings import QuoterSetup, build_setup
+from tradeterm.quoter.settings import QuoterSetup, build_setup, in_force
 from tradeterm.quoter.signals import imbalance, micro_price, vamp
 from tradeterm.quoter.sender import OrderSender
 from tradeterm.quoter.working import (
@@ -58,6 +58,7 @@ class Quoter:
         self._position = position  # the position keeper's lots, read once at start
         self.view = view or QuoterView(instrument.id)
         self.setup: QuoterSetup = build_setup(config, instrument)
+        self.view.params = in_force(config, instrument.symbol)
         self.inventory = 0
         self.enabled = False
         self.working = WorkingQuotes()
@@ -112,6 +113,8 @@ class Quoter:
         self.requote()
 
     def disable(self, reason: str = "switched off") -> None:
+        if self.enabled:
+            log.info("quoter off for %s: %s", self.instrument.symbol, reason)
         self.enabled = False
         self._pull(reason, state="OFF")
 
@@ -120,6 +123,7 @@ class Quoter:
         merged = self.setup.config.model_dump() | changes
         config = QuoterConfig.model_validate(merged)
         self.setup = build_setup(config, self.instrument, previous=self.setup)
+        self.view.params = in_force(config, self.instrument.symbol)
         self.setup.refresh_estimates(self.clock.timestamp_ns(), self._mid())
         log.info("quoter %s: parameters changed: %s", self.instrument.symbol,
                  ", ".join(f"{k}={v}" for k, v in sorted(changes.items())))

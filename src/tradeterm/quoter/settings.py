@@ -21,6 +21,10 @@ from tradeterm.quoter.volatility import BarBuilder, VolatilityEstimators
 
 NS = 1_000_000_000
 DEFAULT_MAX_POSITION_CLIPS = 10
+# the [quoter] keys a trader changes while running (the UI's parameter form); order matters
+EDITABLE = ("gamma", "order_size", "max_position", "levels", "level_step_ticks",
+            "min_spread_ticks", "max_spread_ticks", "requote_ticks", "max_quote_age_s",
+            "sigma", "k", "A")
 _ESTIMATOR_KEYS = ("vol_source", "bar_seconds", "vol_window_bars", "ewma_halflife_bars",
                    "intensity_halflife_s")
 
@@ -110,6 +114,14 @@ class QuoterSetup:
             return 0.0
         horizon = self.config.horizon_s
         return horizon - math.fmod(now_ns / NS, horizon)
+
+
+def in_force(config: QuoterConfig, symbol: str) -> dict:
+    """The value of each ``EDITABLE`` key for one symbol, its per-symbol override applied
+    (None: automatic, i.e. estimated or sized from the minimum notional)."""
+    over = config.per_symbol.get(symbol)
+    return {key: getattr(over, key) if over is not None and getattr(over, key, None) is not None
+            else getattr(config, key) for key in EDITABLE}
 
 
 def build_setup(config: QuoterConfig, instrument: Instrument,

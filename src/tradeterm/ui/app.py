@@ -24,6 +24,7 @@ from tradeterm.kernel import Kernel
 from tradeterm.orderentry import Command, GrammarError, parse
 from tradeterm.ui import partial_update
 from tradeterm.ui.format import Palette, set_palette
+from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.screens.rearm import RearmScreen
@@ -51,7 +52,7 @@ SIDE_PANES = [("orders-box", "Orders"), ("fills-box", "Fills"), ("positions-box"
 log = logging.getLogger("tradeterm.ui")
 
 
-class TradetermApp(App):
+class TradetermApp(PaneActions, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
     BINDINGS = [
@@ -70,6 +71,7 @@ class TradetermApp(App):
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
         *[Binding(f"f{n + 1}", f"side_pane({n})", title, show=False, id=f"pane.{box[:-4]}")
           for n, (box, title) in enumerate(SIDE_PANES)],
+        *PANE_BINDINGS,
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
@@ -121,7 +123,7 @@ class TradetermApp(App):
                     "positions-box": PositionsPane(views.portfolio, insts, id="positions"),
                     "pnl-box": PnlPane(views.portfolio, id="pnl"),
                     "risk-box": RiskPane(views.risk, id="risk"),
-                    "quoter-box": QuoterPane(views.quoters, id="quoter"),
+                    "quoter-box": QuoterPane(views.quoters, insts, id="quoter"),
                     "tape-box": TradesTape(id="tape"),
                     "log-box": LogPane(views.log, id="log"),
                 }
@@ -138,6 +140,7 @@ class TradetermApp(App):
         self.theme = wanted if wanted in self.palettes else DEFAULT_THEME
         for n, (box, title) in enumerate(SIDE_PANES):
             self.query_one(f"#{box}").border_title = f"{title} F{n + 1}"
+        self.update_box_titles()
         self._check_keymap()
         self.trading.listen()
         # the main screen's panes, held so they keep redrawing under a modal (help, ticket)

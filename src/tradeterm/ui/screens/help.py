@@ -24,7 +24,10 @@ def collect_bindings(nodes: list[DOMNode]) -> list[tuple[str, str, str, str]]:
     for node in nodes:
         where = "workstation" if node is node.app else type(node).__name__
         by_id: dict[str, tuple[Binding, list[str]]] = {}
-        for key, bindings in node._bindings.key_to_bindings.items():
+        bindings_map = node._bindings.copy()
+        if node.app._keymap:  # Textual remaps copies at key time; show the keys that work
+            bindings_map.apply_keymap(node.app._keymap)
+        for key, bindings in bindings_map.key_to_bindings.items():
             for binding in bindings:
                 if binding.id is None:
                     continue

@@ -1,6 +1,13 @@
-"""The log pane: engine log lines (INFO and above), newest at the bottom."""
+"""The log pane: engine log lines (INFO and above), newest at the bottom, with a level filter.
+
+The pane keeps the last ``KEEP`` lines it was given (whatever their level), so changing the
+filter re-renders them at the new level. It draws only from ``refresh_view`` (the app's timer,
+or once after a key), never once per log event.
+"""
 
 from __future__ import annotations
+
+from collections import deque
 
 from rich.text import Text
 from textual.widgets import RichLog
@@ -10,6 +17,10 @@ from tradeterm.domain.events import LogLine
 from tradeterm.ui.format import hms
 
 LEVEL_STYLES = {"WARNING": "yellow", "ERROR": "bold red", "CRITICAL": "bold white on red"}
+# the engine routes INFO and above into the log view (logbridge); DEBUG never reaches the pane
+LEVELS = ("INFO", "WARNING", "ERROR")
+RANK = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+KEEP = 500
 
 
 class LogPane(RichLog):
@@ -21,20 +32,55 @@ class LogPane(RichLog):
     """
 
     def __init__(self, view: RingView[LogLine], **kwargs) -> None:
-        super().__init__(max_lines=500, wrap=False, markup=False, **kwargs)
+        super().__init__(max_lines=KEEP, wrap=False, markup=False, **kwargs)
         self.view = view
+        self.level = LEVELS[0]
+        self.lines_kept: deque[LogLine] = deque(maxlen=KEEP)
         self._drawn = 0
+        self._rerender = False
+
+    @property
+    def title(self) -> str:
+        """The box title: the filter is named when it hides something."""
+        return "Log" if self.level == LEVELS[0] else f"Log ≥{self.level}"
+
+    def shown(self, line: LogLine) -> bool:
+        return RANK.get(line.level, 20) >= RANK[self.level]
+
+    def set_level(self, level: str) -> None:
+        """Show lines at ``level`` and above; redrawn by the next ``refresh_view``."""
+        if level not in LEVELS:
+            raise ValueError(f"log level {level!r}: use one of {', '.join(LEVELS)}")
+        if level != self.level:
+            self.level = level
+            self._rerender = True
+
+    def cycle_level(self) -> str:
+        self.set_level(LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)])
+        return self.level
 
     def refresh_view(self) -> None:
         version = self.view.version
         new = version - self._drawn
-        if new <= 0:
-            return
-        self._drawn = version
-        items = self.view.items
-        for line in list(items)[-min(new, len(items)):]:
-            text = Text(no_wrap=True)
-            text.append(f"{hms(line.ts_event)} ", "dim")
-            text.append(f"{line.level:<7} ", LEVEL_STYLES.get(line.level, "cyan"))
-            text.append(line.message)
-            self.write(text)
+        if new > 0:
+            self._drawn = version
+            items = self.view.items
+            fresh = list(items)[-min(new, len(items)):]
+            self.lines_kept.extend(fresh)
+        else:
+            fresh = []
+        if self._rerender:
+            self._rerender = False
+            self.clear()
+            fresh = list(self.lines_kept)
+        for line in fresh:
+            if self.shown(line):
+                self.write(render(line))
+
+
+def render(line: LogLine) -> Text:
+    text = Text(no_wrap=True)
+    text.append(f"{hms(line.ts_event)} ", "dim")
+    text.append(f"{line.level:<7} ", LEVEL_STYLES.get(line.level, "cyan"))
+    text.append(line.message)
+    return text

@@ -1,30 +1,48 @@
-"""Quoter panel: state, reservation price, spread, sigma, k, A, inventory (EngineViews.quoters)."""
+"""Quoter panel: state, reservation price, spread, sigma, k, A, inventory and the parameters in
+force (EngineViews.quoters). Compact (five rows) in the 120x40 grid; one parameter a row when
+the pane is tall (the 80x24 layout). The keys (on/off, parameters) are on the box's border."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from tradeterm.core.views import QuoterView
+from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 STATE_STYLES = {"QUOTING": "bold green", "WARMING_UP": "bold yellow", "PULLED": "bold red",
                 "OFF": "dim"}
+TALL = 12  # rows from which every parameter gets its own line
 
 
 def num(value: float | None, fmt: str = ".3g") -> str:
     return "-" if value is None else format(value, fmt)
 
 
+def ticks(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}t"
+
+
+def fixed(value: object) -> str:
+    """A configured model input, or 'est' when it is estimated from the market."""
+    return "est" if value is None else format(value, "g")
+
+
 class QuoterPane(TextPane):
     DEFAULT_CSS = "QuoterPane { height: 1fr; }"
 
-    def __init__(self, quoters: Mapping[str, QuoterView], **kwargs) -> None:
+    def __init__(self, quoters: Mapping[str, QuoterView],
+                 instruments: Mapping[str, Instrument] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.quoters = quoters
+        self.instruments = instruments or {}
         self.instrument: str | None = None
         self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_resize(self) -> None:
         self.refresh_view()
 
     def show(self, instrument_id: str) -> None:
@@ -38,7 +56,8 @@ class QuoterPane(TextPane):
 
     def refresh_view(self) -> None:
         q = self.current()
-        key = (id(q), q.version if q else -1, len(self.quoters), self.size.width)
+        key = (id(q), q.version if q else -1, len(self.quoters), self.size.width,
+               self.size.height)
         if key == self._drawn:
             return
         self._drawn = key
@@ -46,14 +65,61 @@ class QuoterPane(TextPane):
             self.set_rows([(("no quoter", "dim italic"),),
                            (("(run with --quoter, or [quoter] in the config)", "dim"),)])
             return
+        self.set_rows(self.rows(q, tall=self.size.height >= TALL))
+
+    def _qty(self, q: QuoterView, lots: int) -> str:
+        inst = self.instruments.get(q.instrument)
+        return str(inst.lots_to_qty(lots)) if inst is not None else f"{lots} lots"
+
+    def _price(self, q: QuoterView, ticks: float | None) -> str:
+        """A model price (ticks, fractional) in the instrument's price units."""
+        inst = self.instruments.get(q.instrument)
+        if ticks is None or inst is None:
+            return num(ticks, ".1f") + ("t" if ticks is not None else "")
+        places = max(0, -int(inst.tick_size.normalize().as_tuple().exponent)) + 1
+        return format(ticks * float(inst.tick_size), f".{places}f")
+
+    def rows(self, q: QuoterView, tall: bool) -> list[Row]:
+        p = q.params
         est = f" est:{q.estimated}" if q.estimated else ""
-        rows: list[Row] = [
-            ((f" {q.state} ", STATE_STYLES.get(q.state, "bold")), (f" {q.instrument}", "bold"),
-             (f"  {q.reason}" if q.reason else "", "italic yellow")),
-            ((f"res {num(q.reservation_price, '.1f')}  fair {num(q.fair_price, '.1f')}  "
-              f"spread {num(q.spread, '.2f')}t", ""),),
-            ((f"σ {num(q.sigma)}  k {num(q.k)}  A {num(q.A)}  γ {q.gamma:g}{est}", ""),),
-            ((f"inv {q.inventory:+d}/{q.max_position_lots} lots  fills {q.fills}  "
-              f"rej {q.rejects}", ""),),
+        state: Row = ((f" {q.state} ", STATE_STYLES.get(q.state, "bold")),
+                      (f" {q.instrument.split(':')[-1]}", "bold"),
+                      (f"  {q.reason}" if q.reason else "", "italic yellow"))
+        size = self._qty(q, q.order_lots) + (" auto" if p.get("order_size") is None else "")
+        limit = self._qty(q, q.max_position_lots) + (
+            " auto" if p.get("max_position") is None else "")
+        levels = f"{p.get('levels', '-')}×{p.get('level_step_ticks', '-')}t"
+        top = p.get("max_spread_ticks")
+        spread = f"{p.get('min_spread_ticks', '-')}–{'∞' if top is None else top}t"
+        requote = f"{p.get('requote_ticks', '-')}t/{format(p.get('max_quote_age_s', 0), 'g')}s"
+        inventory = f"inv {q.inventory:+d}/{q.max_position_lots} lots  fills {q.fills}  " \
+                    f"rej {q.rejects}"
+        if not tall:  # about 30 columns in the 120x40 grid
+            return [
+                state,
+                ((f"inv {q.inventory:+d}/{q.max_position_lots}  fills {q.fills}  "
+                  f"rej {q.rejects}", ""),),
+                ((f"sprd {ticks(q.spread)} σ {num(q.sigma)} k {num(q.k)} "
+                  f"A {num(q.A)}", ""),),
+                ((f"γ {q.gamma:g}  sz {self._qty(q, q.order_lots)}  "
+                  f"max {self._qty(q, q.max_position_lots)}", ""),),
+                ((f"lv {levels}  sprd {spread}  rq {requote}", ""),),
+            ]
+        label = "dim"
+        return [
+            state,
+            ((f"{q.model}  res {self._price(q, q.reservation_price)}  "
+              f"fair {self._price(q, q.fair_price)}  spread {ticks(q.spread)}", ""),),
+            ((f"σ {num(q.sigma)}  k {num(q.k)}  A {num(q.A)}{est}", ""),),
+            ((inventory, ""),),
+            (("parameters", "bold underline"),),
+            (("γ risk aversion  ", label), (format(q.gamma, "g"), "bold")),
+            (("quote size       ", label), (size, "bold")),
+            (("max position     ", label), (limit, "bold")),
+            (("levels × step    ", label), (levels, "bold")),
+            (("spread min–max   ", label), (spread, "bold")),
+            (("requote move/age ", label), (requote, "bold")),
+            (("σ / k / A        ", label),
+             (f"{fixed(p.get('sigma'))} / {fixed(p.get('k'))} / {fixed(p.get('A'))}", "bold")),
         ]
-        self.set_rows(rows)
+
