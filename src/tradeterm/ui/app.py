@@ -19,11 +19,10 @@ from textual.containers import Grid
 from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
-from tradeterm.domain.market import Side
 from tradeterm.kernel import Kernel
-from tradeterm.orderentry import Command, GrammarError, parse
 from tradeterm.ui import partial_update
 from tradeterm.ui.format import Palette, set_palette
+from tradeterm.ui.order_actions import OrderActions
 from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.help import HelpScreen
@@ -52,7 +51,7 @@ SIDE_PANES = [("orders-box", "Orders"), ("fills-box", "Fills"), ("positions-box"
 log = logging.getLogger("tradeterm.ui")
 
 
-class TradetermApp(PaneActions, App):
+class TradetermApp(OrderActions, PaneActions, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
     BINDINGS = [
@@ -241,7 +240,7 @@ class TradetermApp(PaneActions, App):
                 for binding in bindings:
                     if binding.id == binding_id:
                         prefix = "" if node is self else (
-                            f"focused." if node is self.focused else "")
+                            "focused." if node is self.focused else "")
                         if node is not self and node is not self.focused:
                             return None  # acts on a pane that is not focused
                         return prefix + binding.action
@@ -349,84 +348,6 @@ class TradetermApp(PaneActions, App):
 
     def action_focus_ladder(self) -> None:
         self.query_one(Ladder).focus()
-
-    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
-        try:
-            cmd = parse(event.line, self.trading.context(self.instruments[self.selected]))
-        except GrammarError as exc:
-            self.cmdline.say(f"✗ {exc}", False)
-            return
-        self.cmdline.input.value = ""
-        self.send(cmd)
-
-    def send(self, cmd: Command, confirm: bool | None = None) -> None:
-        """Send a command, after a confirmation when the config (or LIVE) wants one."""
-        from tradeterm.domain.commands import SubmitOrder
-
-        ask = self.trading.needs_confirmation() if confirm is None else confirm
-        if ask and isinstance(cmd, SubmitOrder):
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._execute(cmd)
-                else:
-                    self.cmdline.say("not sent", None)
-
-            mode = self.kernel.views.status.mode
-            self.push_screen(ConfirmScreen(f"Send this {mode} order?",
-                                           self.trading.describe(cmd)), answered)
-            return
-        self._execute(cmd)
-
-    def _execute(self, cmd: Command) -> None:
-        outcome = self.trading.execute(cmd)
-        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
-        self.refresh_views()
-
-    def action_ladder_order(self, side: str) -> None:
-        ladder = self.query_one(Ladder)
-        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch(side)
-        if price is None:
-            self.cmdline.say("no price at the cursor yet (move it with up/down)", False)
-            return
-        self.send(self.trading.limit_at(self.instruments[self.selected],
-                                        Side.BUY if side == "buy" else Side.SELL, price))
-
-    def action_ticket(self) -> None:
-        from tradeterm.ui.screens.ticket import TicketScreen
-
-        inst = self.instruments[self.selected]
-        ladder = self.query_one(Ladder)
-        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch("buy")
-        size = inst.format_qty(self.trading.default_lots(inst))
-        line = f"b {size} @ {inst.format_price(price)}" if price is not None else f"b {size} "
-
-        def chosen(cmd) -> None:
-            if cmd is not None:
-                self.send(cmd)
-
-        self.push_screen(TicketScreen(self.trading, lambda: self.trading.context(inst), line),
-                         chosen)
-
-    def action_move_order(self, ticks: int) -> None:
-        order = self.query_one(OrdersBlotter).selected()
-        if order is None:
-            self.cmdline.say("no working order to move", False)
-            return
-        outcome = self.trading.move(order, ticks)
-        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
-        self.refresh_views()
-
-    def action_cancel_all(self) -> None:
-        from tradeterm.domain.commands import CancelAll
-
-        self._execute(CancelAll(self.kernel.clock.timestamp_ns()))
-
-    def on_orders_blotter_cancel_requested(self, event: OrdersBlotter.CancelRequested) -> None:
-        from tradeterm.domain.commands import CancelOrder
-
-        o = event.order
-        self._execute(CancelOrder(self.kernel.clock.timestamp_ns(), o.client_order_id,
-                                  o.instrument))
 
     def action_side_pane(self, index: int) -> None:
         self.side_pane = index

@@ -1,0 +1,99 @@
+"""Order entry from the workstation, mixed into the app: the command line, the ladder's b / s
+and shift+up / shift+down, the ticket, cancel all and the blotter's cancel. Every order goes
+through ``ui.trading.Trading`` (the engine's risk and OMS); LIVE (or the config) asks first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tradeterm.domain.market import Side
+from tradeterm.orderentry import Command, GrammarError, parse
+from tradeterm.ui.screens.confirm import ConfirmScreen
+from tradeterm.ui.widgets.command_line import CommandLine
+from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.orders_blotter import OrdersBlotter
+
+if TYPE_CHECKING:
+    from tradeterm.ui.app import TradetermApp
+
+
+class OrderActions:
+    """Mixed into ``TradetermApp``."""
+
+    def on_command_line_submitted(self: TradetermApp, event: CommandLine.Submitted) -> None:
+        try:
+            cmd = parse(event.line, self.trading.context(self.instruments[self.selected]))
+        except GrammarError as exc:
+            self.cmdline.say(f"✗ {exc}", False)
+            return
+        self.cmdline.input.value = ""
+        self.send(cmd)
+
+    def send(self: TradetermApp, cmd: Command, confirm: bool | None = None) -> None:
+        """Send a command, after a confirmation when the config (or LIVE) wants one."""
+        from tradeterm.domain.commands import SubmitOrder
+
+        ask = self.trading.needs_confirmation() if confirm is None else confirm
+        if ask and isinstance(cmd, SubmitOrder):
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._execute(cmd)
+                else:
+                    self.cmdline.say("not sent", None)
+
+            mode = self.kernel.views.status.mode
+            self.push_screen(ConfirmScreen(f"Send this {mode} order?",
+                                           self.trading.describe(cmd)), answered)
+            return
+        self._execute(cmd)
+
+    def _execute(self: TradetermApp, cmd: Command) -> None:
+        outcome = self.trading.execute(cmd)
+        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
+        self.refresh_views()
+
+    def action_ladder_order(self: TradetermApp, side: str) -> None:
+        ladder = self.query_one(Ladder)
+        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch(side)
+        if price is None:
+            self.cmdline.say("no price at the cursor yet (move it with up/down)", False)
+            return
+        self.send(self.trading.limit_at(self.instruments[self.selected],
+                                        Side.BUY if side == "buy" else Side.SELL, price))
+
+    def action_ticket(self: TradetermApp) -> None:
+        from tradeterm.ui.screens.ticket import TicketScreen
+
+        inst = self.instruments[self.selected]
+        ladder = self.query_one(Ladder)
+        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch("buy")
+        size = inst.format_qty(self.trading.default_lots(inst))
+        line = f"b {size} @ {inst.format_price(price)}" if price is not None else f"b {size} "
+
+        def chosen(cmd) -> None:
+            if cmd is not None:
+                self.send(cmd)
+
+        self.push_screen(TicketScreen(self.trading, lambda: self.trading.context(inst), line),
+                         chosen)
+
+    def action_move_order(self: TradetermApp, ticks: int) -> None:
+        order = self.query_one(OrdersBlotter).selected()
+        if order is None:
+            self.cmdline.say("no working order to move", False)
+            return
+        outcome = self.trading.move(order, ticks)
+        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
+        self.refresh_views()
+
+    def action_cancel_all(self: TradetermApp) -> None:
+        from tradeterm.domain.commands import CancelAll
+
+        self._execute(CancelAll(self.kernel.clock.timestamp_ns()))
+
+    def on_orders_blotter_cancel_requested(self: TradetermApp, event: OrdersBlotter.CancelRequested) -> None:
+        from tradeterm.domain.commands import CancelOrder
+
+        o = event.order
+        self._execute(CancelOrder(self.kernel.clock.timestamp_ns(), o.client_order_id,
+                                  o.instrument))
