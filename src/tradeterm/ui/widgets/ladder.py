@@ -18,7 +18,7 @@ from tradeterm.ui.widgets.pane import Row, TextPane
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 10
-OWN_WIDTH = 12  # the own-orders column: " B0.5 q1.23k"
+OWN_WIDTH = 14  # the own-orders column: " S0.0002 q1.2k"
 NARROW_OWN_WIDTH = 6  # on a narrow ladder: "B0.5", no queue estimate
 MIN_BAR = 3  # size bars narrower than this say nothing: the own column gives way first
 
