@@ -1,6 +1,7 @@
 """The TUI with the engine running, driven by Textual's pilot."""
 
 import asyncio
+import time
 
 from tests.helpers import fast_kernel
 from tradeterm.config import load_settings
@@ -55,12 +56,12 @@ async def test_ui_redraws_are_bounded_not_per_event():
             return original(*args)
 
         ladder.ladder_rows = counting
-        before = kernel.market.md_events
+        before, started = kernel.market.md_events, time.monotonic()
         await asyncio.sleep(1.0)
-        events = kernel.market.md_events - before
+        events, elapsed = kernel.market.md_events - before, time.monotonic() - started
         await pilot.press("q")
-    assert events > 1_000
-    assert calls <= 1.0 * kernel.settings.ui.refresh_hz + 3
+    assert events > 300 and events > 10 * calls  # a flood: many market events per redraw
+    assert calls <= elapsed * min(kernel.settings.ui.refresh_hz, 1 / Ladder.REDRAW_S) + 3
 
 
 async def test_help_lists_every_binding_with_its_id():
