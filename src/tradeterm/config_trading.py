@@ -15,8 +15,9 @@ class OmsConfig(Section):
     """Order management and the durable store."""
 
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/tradeterm.db "
-                                  "(postgresql+psycopg://... works through the same code)")
+        default=None, pattern=r"^sqlite(\+\w+)?://",
+        description="SQLite URL of the store: sqlite:///<path> (sqlite://: in memory); default "
+                    "sqlite:///<data_dir>/tradeterm.db")
     synchronous: Literal["FULL", "NORMAL"] = Field(
         default="FULL", description="SQLite fsync policy for order and fill writes: FULL "
                                     "survives power loss; NORMAL a crash of the process only")
