@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +41,6 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
-from tradeterm.record.replayer import ReplayVenue
-from tradeterm.record.session import build_recorder, open_source, start_recording
 from tradeterm.oms.store import Store
 from tradeterm.quoter.component import Quoter
 from tradeterm.quoter.placeholder import PlaceholderQuoter
@@ -116,7 +115,11 @@ class Kernel:
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
-        source = open_source(options.replay) if options.replay is not None else None
+        source = None
+        if options.replay is not None:  # record/ (numpy, zstd) is imported only when used
+            from tradeterm.record.session import open_source
+
+            source = open_source(options.replay)
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
@@ -131,12 +134,16 @@ class Kernel:
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
         data = self.venue.data if isinstance(self.venue, PaperVenue) else self.venue
-        self.replay = data if isinstance(data, ReplayVenue) else None
-        self.recorder = build_recorder(
-            self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
-            self.venue.name, options.recording,
-            wall_flush=options.interactive or not self.clock.is_simulated,
-        ) if options.record and settings.record.enabled else None
+        replayer = sys.modules.get("tradeterm.record.replayer")  # not loaded: not a replay
+        self.replay = data if replayer and isinstance(data, replayer.ReplayVenue) else None
+        self.recorder = None
+        if options.record and settings.record.enabled:
+            from tradeterm.record.session import build_recorder
+
+            self.recorder = build_recorder(
+                self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
+                self.venue.name, options.recording,
+                wall_flush=options.interactive or not self.clock.is_simulated)
         if self.replay is not None:
             self.replay.recorder = self.recorder
             self.bus.subscribe("replay.log", self.views.log.append)  # the recorded log lines
@@ -149,6 +156,8 @@ class Kernel:
     def _replay_venue(self, source: Any) -> Venue:
         """A plain replay refuses orders; ``--paper`` replays market data only and fills the
         session's orders on paper (the [paper] fill model): a backtest on the same graph."""
+        from tradeterm.record.replayer import ReplayVenue
+
         replay = ReplayVenue(self.bus, self.clock, source,  # type: ignore[arg-type]
                              self.options.speed, market_only=self.options.paper)
         return with_paper_execution(self.settings, replay, self.seed) if self.options.paper \
@@ -168,6 +177,8 @@ class Kernel:
             self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
                                  lambda _ts: self.request_stop())
         if self.recorder is not None:
+            from tradeterm.record.session import start_recording
+
             start_recording(self.recorder, self.options.mode, self.venue.name,
                             list(self.instruments.values()), start,
                             redacted(self.settings.model_dump(mode="json")), self.seed,
