@@ -165,8 +165,9 @@ class Store:
             self.conn = connect(url, synchronous)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
-        try:
-            for statement in SCHEMA:  # idempotent: IF NOT EXISTS
+        try:  # idempotent (IF NOT EXISTS); one transaction: one fsync for a new store, not 15
+            self.conn.execute("BEGIN")
+            for statement in SCHEMA:
                 self.conn.execute(statement)
             self.conn.commit()
         except sqlite3.Error as exc:
