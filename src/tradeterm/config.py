@@ -13,11 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+# first: it sets pydantic's environment before any model is built (see there)
+from tradeterm.config_base import ConfigError, Section
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator  # noqa: E402
+from pydantic_settings import (  # noqa: E402
+    BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict,
+)
 
 # the sections live in three modules; everything is importable from here
-from tradeterm.config_base import ConfigError, Section
 from tradeterm.config_trading import (
     InstrumentLimits, OmsConfig, PortfolioConfig, RiskConfig, SessionConfig,
 )
