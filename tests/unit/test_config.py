@@ -72,3 +72,10 @@ def test_sim_instrument_matching_options(tmp_path):
         "self_trade_prevention": "cancel_both"}]})
     rules = Kernel(settings, RunOptions(fast=True)).venue.books[0].rules
     assert rules.post_only_slide and rules.pro_rata and rules.stp == 3
+
+
+def test_the_store_url_must_be_sqlite():
+    assert load_settings(oms={"database_url": "sqlite:////tmp/x.db"}).oms.database_url
+    assert load_settings(oms={"database_url": "sqlite://"}).oms.database_url == "sqlite://"
+    with pytest.raises(ConfigError, match=r"oms.database_url: .*SQLite file: sqlite:///"):
+        load_settings(oms={"database_url": "postgresql+psycopg://trader@db/tradeterm"})
