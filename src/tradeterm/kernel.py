@@ -22,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.config import Settings
@@ -31,7 +31,6 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
-from tradeterm import quoting
 from tradeterm.desk import TradingDesk
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
@@ -42,8 +41,6 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.store import Store
-from tradeterm.quoter.component import Quoter
-from tradeterm.quoter.placeholder import PlaceholderQuoter
 from tradeterm.risk.context import CheckResult
 from tradeterm.matching.paper_fills import FillModel
 from tradeterm.matching.rules import MatchingRules
@@ -51,6 +48,10 @@ from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
+
+if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
+    from tradeterm.quoter.component import Quoter
+    from tradeterm.quoter.placeholder import PlaceholderQuoter
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +292,8 @@ class Kernel:
         self.quoters: dict[str, Quoter] = {}
         choice = self.options.quoter
         if choice == "placeholder":
+            from tradeterm.quoter.placeholder import PlaceholderQuoter
+
             self.quoter = PlaceholderQuoter(
                 self.bus, self.clock, list(self.instruments.values()), self.views.books,
                 self.views.orders, self.desk.portfolio.qty, self.desk.execute,
@@ -298,19 +301,25 @@ class Kernel:
         elif self.options.replay is not None and not self.options.paper:
             if choice is not None or self.settings.quoter.enabled:
                 log.warning("quoter not started: a plain replay does not trade (use --paper)")
-        else:
+        elif choice is not None or self.settings.quoter.enabled:
+            from tradeterm import quoting
+
             self.quoters = quoting.build_quoters(self.settings, choice, self.bus, self.clock,
                                                  self.instruments, self.views, self.desk)
 
     def set_quoter(self, on: bool, instrument: str | None = None) -> int:
         """Switch the quoter of one instrument (id or symbol), or of all, on or off. Returns how
         many quoters it switched. On also re-arms a quoter the kill switch stopped."""
+        from tradeterm import quoting
+
         return quoting.switch(self.quoters, on, instrument)
 
     def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:
         """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
         (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
         nothing changed."""
+        from tradeterm import quoting
+
         quoting.update(self.quoters, instrument, **changes)
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -432,7 +441,14 @@ class Kernel:
             "market_events": self.market.md_events,
             "instruments": instruments,
             "trading": self.desk.summary(),
-        } | ({"quoters": quoting.summary(self.quoters)} if self.quoters else {})
+        } | self._quoter_summary()
+
+    def _quoter_summary(self) -> dict[str, Any]:
+        if not self.quoters:
+            return {}
+        from tradeterm import quoting
+
+        return {"quoters": quoting.summary(self.quoters)}
 
 
 SECRET_FIELDS = frozenset({"api_key", "api_secret", "key", "secret", "password"})

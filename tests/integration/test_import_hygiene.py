@@ -46,11 +46,11 @@ import tradeterm.ui.app  # the TUI's modules too (the session above ran headless
 print([m for m in sys.argv[1:] if m in sys.modules])
 """
 # what a paper session does not need at start: recording/replay (numpy, zstd), the store's old
-# ORM, exports and charts, live venues' transports, the quoter's study, the browser view
+# ORM, exports and charts, live venues' transports, the quoter (unless asked for), the browser view
 LAZY = ("numpy", "zstandard", "sqlalchemy", "sqlmodel", "pandas", "pyarrow", "plotext", "ccxt",
         "websockets", "aiohttp", "textual_serve", "tradeterm.record.codec",
         "tradeterm.record.journal", "tradeterm.record.replayer", "tradeterm.record.recorder",
-        "tradeterm.quoter.study")
+        "tradeterm.quoter.study", "tradeterm.quoting", "tradeterm.quoter.component")
 
 
 def test_a_paper_session_starts_without_the_heavy_modules(tmp_path):
