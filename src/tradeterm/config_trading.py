@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tradeterm.config_base import Section
 
@@ -15,8 +15,9 @@ class OmsConfig(Section):
     """Order management and the durable store."""
 
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/tradeterm.db "
-                                  "(postgresql+psycopg://... works through the same code)")
+        default=None,
+        description="SQLite URL of the store: sqlite:///<path> (sqlite://: in memory); default "
+                    "sqlite:///<data_dir>/tradeterm.db")
     synchronous: Literal["FULL", "NORMAL"] = Field(
         default="FULL", description="SQLite fsync policy for order and fill writes: FULL "
                                     "survives power loss; NORMAL a crash of the process only")
@@ -32,6 +33,15 @@ class OmsConfig(Section):
                                    description="Status-only updates are written at this cadence")
     fills_lookback_s: float = Field(default=86_400, gt=0,
                                     description="How far back to ask the venue for missed fills")
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_only(cls, url: str | None) -> str | None:
+        if url is not None and url.split("://", 1)[0].split("+", 1)[0] != "sqlite":
+            raise ValueError("the store is a SQLite file: sqlite:///<path/to/file.db> (or leave "
+                             "it unset for <data_dir>/tradeterm.db); other databases are not "
+                             "supported")
+        return url
 
 
 class PortfolioConfig(Section):

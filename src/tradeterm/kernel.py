@@ -18,10 +18,11 @@ import logging
 import os
 import secrets
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.config import Settings
@@ -30,7 +31,6 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
-from tradeterm import quoting
 from tradeterm.desk import TradingDesk
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
@@ -40,11 +40,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
-from tradeterm.record.replayer import ReplayVenue
-from tradeterm.record.session import build_recorder, open_source, start_recording
 from tradeterm.oms.store import Store
-from tradeterm.quoter.component import Quoter
-from tradeterm.quoter.placeholder import PlaceholderQuoter
 from tradeterm.risk.context import CheckResult
 from tradeterm.matching.paper_fills import FillModel
 from tradeterm.matching.rules import MatchingRules
@@ -52,6 +48,10 @@ from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
+
+if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
+    from tradeterm.quoter.component import Quoter
+    from tradeterm.quoter.placeholder import PlaceholderQuoter
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,11 @@ class Kernel:
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
-        source = open_source(options.replay) if options.replay is not None else None
+        source = None
+        if options.replay is not None:  # record/ (numpy, zstd) is imported only when used
+            from tradeterm.record.session import open_source
+
+            source = open_source(options.replay)
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
@@ -131,12 +135,16 @@ class Kernel:
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
         data = self.venue.data if isinstance(self.venue, PaperVenue) else self.venue
-        self.replay = data if isinstance(data, ReplayVenue) else None
-        self.recorder = build_recorder(
-            self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
-            self.venue.name, options.recording,
-            wall_flush=options.interactive or not self.clock.is_simulated,
-        ) if options.record and settings.record.enabled else None
+        replayer = sys.modules.get("tradeterm.record.replayer")  # not loaded: not a replay
+        self.replay = data if replayer and isinstance(data, replayer.ReplayVenue) else None
+        self.recorder = None
+        if options.record and settings.record.enabled:
+            from tradeterm.record.session import build_recorder
+
+            self.recorder = build_recorder(
+                self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
+                self.venue.name, options.recording,
+                wall_flush=options.interactive or not self.clock.is_simulated)
         if self.replay is not None:
             self.replay.recorder = self.recorder
             self.bus.subscribe("replay.log", self.views.log.append)  # the recorded log lines
@@ -149,6 +157,8 @@ class Kernel:
     def _replay_venue(self, source: Any) -> Venue:
         """A plain replay refuses orders; ``--paper`` replays market data only and fills the
         session's orders on paper (the [paper] fill model): a backtest on the same graph."""
+        from tradeterm.record.replayer import ReplayVenue
+
         replay = ReplayVenue(self.bus, self.clock, source,  # type: ignore[arg-type]
                              self.options.speed, market_only=self.options.paper)
         return with_paper_execution(self.settings, replay, self.seed) if self.options.paper \
@@ -168,6 +178,8 @@ class Kernel:
             self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
                                  lambda _ts: self.request_stop())
         if self.recorder is not None:
+            from tradeterm.record.session import start_recording
+
             start_recording(self.recorder, self.options.mode, self.venue.name,
                             list(self.instruments.values()), start,
                             redacted(self.settings.model_dump(mode="json")), self.seed,
@@ -280,6 +292,8 @@ class Kernel:
         self.quoters: dict[str, Quoter] = {}
         choice = self.options.quoter
         if choice == "placeholder":
+            from tradeterm.quoter.placeholder import PlaceholderQuoter
+
             self.quoter = PlaceholderQuoter(
                 self.bus, self.clock, list(self.instruments.values()), self.views.books,
                 self.views.orders, self.desk.portfolio.qty, self.desk.execute,
@@ -287,7 +301,9 @@ class Kernel:
         elif self.options.replay is not None and not self.options.paper:
             if choice is not None or self.settings.quoter.enabled:
                 log.warning("quoter not started: a plain replay does not trade (use --paper)")
-        else:
+        elif choice is not None or self.settings.quoter.enabled:
+            from tradeterm import quoting
+
             self.quoters = quoting.build_quoters(self.settings, choice, self.bus, self.clock,
                                                  self.instruments, self.views, self.desk)
 
@@ -296,6 +312,8 @@ class Kernel:
         many quoters it switched. On also re-arms a quoter the kill switch stopped. Raises
         ValueError (nothing switched) when there is no such quoter, or to switch on while
         trading is HALTED: re-arm first."""
+        from tradeterm import quoting
+
         quoting.pick(self.quoters, instrument)
         ks = self.desk.killswitch
         if on and ks.state is TradingState.HALTED:
@@ -307,6 +325,8 @@ class Kernel:
         """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
         (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
         nothing changed."""
+        from tradeterm import quoting
+
         quoting.update(self.quoters, instrument, **changes)
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -428,7 +448,14 @@ class Kernel:
             "market_events": self.market.md_events,
             "instruments": instruments,
             "trading": self.desk.summary(),
-        } | ({"quoters": quoting.summary(self.quoters)} if self.quoters else {})
+        } | self._quoter_summary()
+
+    def _quoter_summary(self) -> dict[str, Any]:
+        if not self.quoters:
+            return {}
+        from tradeterm import quoting
+
+        return {"quoters": quoting.summary(self.quoters)}
 
 
 SECRET_FIELDS = frozenset({"api_key", "api_secret", "key", "secret", "password"})

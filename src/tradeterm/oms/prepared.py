@@ -1,53 +1,49 @@
-"""The store's hot statements, compiled once for the engine's dialect and run on the DBAPI
-connection: an order insert, a fill, an order and a position update cost tens of
-microseconds instead of SQLAlchemy's per-call statement processing, on any dialect (the SQL
-text and parameter style come from the dialect's own compiler).
+"""The store's hot statements, built once as SQL text with positional parameters and run on the
+store's ``sqlite3`` cursor (which caches the compiled statement): an order insert, a fill, an
+order and a position update cost a few microseconds of Python around SQLite's own work. Values
+come as dicts (by column) and are bound in the statement's order by one ``itemgetter``.
 
-The values are plain ``str`` / ``int`` / ``bool`` / ``None``, which every DBAPI driver takes as
-is, so no bind processors are needed.
+The values are plain ``str`` / ``int`` / ``bool`` / ``None``, which ``sqlite3`` binds as is.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
-
-from sqlalchemy import Table, bindparam, insert, update
-from sqlalchemy.engine import Dialect
 
 
 class Prepared:
-    def __init__(self, stmt: Any, dialect: Dialect, column_keys: Sequence[str] | None = None
-                 ) -> None:
-        compiled = stmt.compile(dialect=dialect, column_keys=column_keys)
-        self.sql = str(compiled)
-        self.positional = compiled.positional
-        self.keys = tuple(compiled.positiontup or ())
-        self._compiled = compiled
+    def __init__(self, sql: str, keys: Sequence[str]) -> None:
+        self.sql = sql
+        self.keys = tuple(keys)
+        self._params = itemgetter(*self.keys) if len(self.keys) > 1 else (
+            lambda values: (values[self.keys[0]],))
 
-    def params(self, values: dict[str, Any]) -> Any:
-        if self.positional:
-            return tuple(values[k] for k in self.keys)
-        return self._compiled.construct_params(values)
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return self._params(values)  # type: ignore[no-any-return]
 
-    def run(self, cursor: Any, values: dict[str, Any]) -> int:
-        cursor.execute(self.sql, self.params(values))
+    def run(self, cursor: sqlite3.Cursor, values: dict[str, Any]) -> int:
+        cursor.execute(self.sql, self._params(values))
         return cursor.rowcount
 
-    def run_many(self, cursor: Any, rows: Iterable[dict[str, Any]]) -> None:
-        cursor.executemany(self.sql, [self.params(v) for v in rows])
+    def run_many(self, cursor: sqlite3.Cursor, rows: Iterable[dict[str, Any]]) -> None:
+        cursor.executemany(self.sql, map(self._params, rows))
 
 
-def prepared_insert(table: Table, keys: Sequence[str], dialect: Dialect) -> Prepared:
-    return Prepared(insert(table), dialect, list(keys))
+def prepared_insert(table: str, keys: Sequence[str]) -> Prepared:
+    columns = ", ".join(keys)
+    marks = ", ".join("?" for _ in keys)
+    return Prepared(f"INSERT INTO {table} ({columns}) VALUES ({marks})", keys)
 
 
-def prepared_update(table: Table, key_column: str, keys: Sequence[str], dialect: Dialect
-                    ) -> Prepared:
-    """``UPDATE table SET <keys> WHERE key_column = :k``; values are passed as ``p_<key>``."""
-    stmt = update(table).where(table.c[key_column] == bindparam("k")).values(
-        {k: bindparam(f"p_{k}") for k in keys})
-    return Prepared(stmt, dialect)
+def prepared_update(table: str, key_column: str, keys: Sequence[str]) -> Prepared:
+    """``UPDATE table SET <keys> WHERE key_column = ?``; values are passed as ``p_<key>`` and
+    the key as ``k``."""
+    sets = ", ".join(f"{k}=?" for k in keys)
+    return Prepared(f"UPDATE {table} SET {sets} WHERE {key_column} = ?",
+                    [f"p_{k}" for k in keys] + ["k"])
 
 
 def prefixed(values: dict[str, Any], key: str) -> dict[str, Any]:

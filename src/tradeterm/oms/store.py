@@ -1,7 +1,8 @@
 """The durable store: orders, fills, positions, the trading state, an audit log.
 
-SQLModel tables (``tables.py``) over any SQLAlchemy URL; the default is a SQLite file
-``<data_dir>/tradeterm.db`` in WAL mode with ``synchronous=FULL``:
+The standard library's ``sqlite3`` on a SQLite file (``oms.database_url``, a ``sqlite:///<path>``
+URL; default ``<data_dir>/tradeterm.db``; ``sqlite://`` is a private in-memory store), tables in
+``tables.py``, in WAL mode with ``synchronous=FULL``:
 
 * **WAL** lets ``tradeterm status`` (another process) read while the session writes, and makes
   a commit one sequential append to the log.
@@ -15,7 +16,7 @@ Which writes wait for the disk, and why:
   knows every order it may have sent, and asks the venue about it;
 * a fill is committed, together with its order and the instrument's position, in **one
   transaction before** anyone hears of it: a fill is never lost, doubled (``UNIQUE(venue,
-  trade_id)``) or half-applied;
+  instrument, trade_id)``) or half-applied;
 * a trip or re-arm of the kill switch is committed with its audit record before it is announced;
 * status-only changes (an ack, a cancel, a reject) are buffered and written at the next durable
   commit or within ``flush_interval``: losing one in a crash is harmless, because restart
@@ -24,70 +25,74 @@ Which writes wait for the disk, and why:
 Market data never touches the store. Every method runs on the engine's loop and returns when
 its write is durable.
 """
-
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections import namedtuple
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel
-
 from tradeterm.domain.events import Liquidity, OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import TERMINAL, Order, OrderStatus, OrderType, TimeInForce
+from tradeterm.domain.orders import Order, OrderStatus, OrderType, TimeInForce
 from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
-from tradeterm.oms.tables import (
-    AuditRecord, DayRecord, FillRecord, InstrumentRecord, MetaRecord, OrderRecord,
-    PositionRecord, TradingStateRecord,
-)
+from tradeterm.oms.tables import SCHEMA
 from tradeterm.portfolio.position import Position
 
 log = logging.getLogger(__name__)
-
-ORDERS = OrderRecord.__table__  # type: ignore[attr-defined]
-FILLS = FillRecord.__table__  # type: ignore[attr-defined]
-POSITIONS = PositionRecord.__table__  # type: ignore[attr-defined]
-STATE = TradingStateRecord.__table__  # type: ignore[attr-defined]
-AUDIT = AuditRecord.__table__  # type: ignore[attr-defined]
-DAYS = DayRecord.__table__  # type: ignore[attr-defined]
-INSTRUMENTS = InstrumentRecord.__table__  # type: ignore[attr-defined]
-META = MetaRecord.__table__  # type: ignore[attr-defined]
-TERMINAL_VALUES = [s.value for s in TERMINAL]
 
 
 class StoreError(Exception):
     """The store cannot be opened or written; phrased for the trader."""
 
 
-def make_engine(url: str, synchronous: str = "FULL") -> Engine:
-    """An engine with the pragmas this module documents (SQLite) or plain (others)."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        memory = not path or path == ":memory:"
-        engine = create_engine(url, connect_args={"check_same_thread": False},
-                               poolclass=StaticPool if memory else None)
+def sqlite_path(url: str) -> str | None:
+    """The file of a ``sqlite://`` URL (``None``: in memory). Raises StoreError for other
+    schemes."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme.split("+", 1)[0] != "sqlite":
+        raise StoreError(f"cannot open the store {_safe_url(url)}: only SQLite is supported; "
+                         f"set oms.database_url to sqlite:///<path/to/file.db> (or leave it "
+                         f"unset for <data_dir>/tradeterm.db)")
+    path = url.split("///", 1)[1] if "///" in url else ""
+    return None if not path or path == ":memory:" else path
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute(f"PRAGMA synchronous={synchronous}")
-            cur.execute("PRAGMA busy_timeout=5000")
-            cur.close()
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+def connect(url: str, synchronous: str = "FULL") -> sqlite3.Connection:
+    """A connection with the pragmas this module documents."""
+    if synchronous not in ("FULL", "NORMAL", "EXTRA", "OFF"):
+        raise StoreError(f"unknown synchronous mode {synchronous!r}; use FULL or NORMAL")
+    path = sqlite_path(url)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level "" (the default): a transaction opens at the first write and lasts until
+    # commit/rollback, so a fill, its order and its position commit together
+    conn = sqlite3.connect(path or ":memory:", timeout=5.0, check_same_thread=False)
+    try:
+        if path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA busy_timeout=5000")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+_ROW_TYPES: dict[tuple[str, ...], Any] = {}
+
+
+def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Any:
+    """Rows read by column name (``row.venue``), as index or as a tuple."""
+    fields = tuple(d[0] for d in cursor.description)
+    cls = _ROW_TYPES.get(fields)
+    if cls is None:
+        cls = _ROW_TYPES[fields] = namedtuple("Row", fields, rename=True)  # type: ignore[misc]
+    return cls._make(values)
 
 
 ORDER_KEYS = ("client_order_id", "venue", "instrument", "side", "qty", "order_type", "price",
@@ -132,11 +137,11 @@ def _order_update(order: Order) -> dict[str, Any]:
 def order_from_row(row: Any) -> Order:
     order = Order(row.client_order_id, row.instrument, Side(row.side), row.qty,
                   OrderType(row.order_type), row.price, row.trigger_price,
-                  TimeInForce(row.tif), row.post_only, row.reduce_only, row.display_qty,
-                  row.expire_ns, row.ts_created, OrderStatus(row.status), row.venue_order_id,
-                  row.filled_qty, row.filled_value, row.ts_last)
+                  TimeInForce(row.tif), bool(row.post_only), bool(row.reduce_only),
+                  row.display_qty, row.expire_ns, row.ts_created, OrderStatus(row.status),
+                  row.venue_order_id, row.filled_qty, row.filled_value, row.ts_last)
     order.source = row.source
-    order.external = row.external
+    order.external = bool(row.external)
     order.reason = row.reason
     return order
 
@@ -157,28 +162,27 @@ class Store:
     def __init__(self, url: str, synchronous: str = "FULL") -> None:
         self.url = url
         try:
-            self.engine = make_engine(url, synchronous)
-            SQLModel.metadata.create_all(self.engine, tables=[
-                ORDERS, FILLS, POSITIONS, STATE, AUDIT, DAYS, INSTRUMENTS, META])
-            self.conn: Connection = self.engine.connect()
-        except (SQLAlchemyError, OSError) as exc:
+            self.conn = connect(url, synchronous)
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
-        self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
-        # the hot writes run on the DBAPI connection with statements compiled once
-        dialect = self.engine.dialect
-        self._dbapi = self.conn.connection.dbapi_connection
-        if getattr(self._dbapi, "isolation_level", "") is None:
+        try:  # idempotent (IF NOT EXISTS); one transaction: one fsync for a new store, not 15
+            self.conn.execute("BEGIN")
+            for statement in SCHEMA:
+                self.conn.execute(statement)
+            self.conn.commit()
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
+        if self.conn.isolation_level is None:
             raise StoreError("the store's connection is in autocommit mode; a fill and its "
                              "position must commit together")
-        self._cur = self._dbapi.cursor()  # type: ignore[union-attr]
-        self._integrity_error = dialect.loaded_dbapi.IntegrityError
-        self._update_order = prepared_update(ORDERS, "client_order_id", ORDER_UPDATE_KEYS,
-                                             dialect)
-        self._insert_order = prepared_insert(ORDERS, ORDER_KEYS, dialect)
-        self._insert_fill = prepared_insert(FILLS, FILL_KEYS, dialect)
-        self._update_position = prepared_update(POSITIONS, "instrument", POSITION_KEYS[1:],
-                                                dialect)
-        self._insert_position = prepared_insert(POSITIONS, POSITION_KEYS, dialect)
+        self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
+        self._cur = self.conn.cursor()  # the hot writes, statements built once
+        self._update_order = prepared_update("orders", "client_order_id", ORDER_UPDATE_KEYS)
+        self._insert_order = prepared_insert("orders", ORDER_KEYS)
+        self._insert_fill = prepared_insert("fills", FILL_KEYS)
+        self._update_position = prepared_update("positions", "instrument", POSITION_KEYS[1:])
+        self._insert_position = prepared_insert("positions", POSITION_KEYS)
         self.writes = 0  # durable commits
 
     def close(self) -> None:
@@ -186,17 +190,24 @@ class Store:
             self.flush()
         finally:
             self.conn.close()
-            self.engine.dispose()
 
-    # --- transactions ----------------------------------------------------------------------
+    # --- reads and transactions ------------------------------------------------------------
+    def _read(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        cursor = self.conn.cursor()
+        cursor.row_factory = _row  # reads only: the hot write cursor stays plain
+        return cursor.execute(sql, params)
+
+    def _rows(self, sql: str, *params: Any) -> list[Any]:
+        return self._read(sql, params).fetchall()
+
+    def _first(self, sql: str, *params: Any) -> Any:
+        return self._read(sql, params).fetchone()
+
     def _commit(self) -> None:
-        """Commit everything on the connection (SQLAlchemy's and the hot writes')."""
         self.conn.commit()
-        self._dbapi.commit()  # type: ignore[union-attr]
         self.writes += 1
 
     def _rollback(self) -> None:
-        self._dbapi.rollback()  # type: ignore[union-attr]
         self.conn.rollback()
 
     def _write_dirty(self) -> None:
@@ -218,24 +229,36 @@ class Store:
     # --- session ---------------------------------------------------------------------------
     def next_session(self) -> int:
         """A number never handed out before by this store (client order ids embed it)."""
-        row = self.conn.execute(select(META.c.value).where(META.c.key == "session")).first()
-        number = int(row.value) + 1 if row else 1
-        if row:
-            self.conn.execute(update(META).where(META.c.key == "session").values(value=str(number)))
-        else:
-            self.conn.execute(insert(META).values(key="session", value=str(number)))
-        self._commit()
+        try:
+            row = self._first('SELECT value FROM meta WHERE "key" = ?', "session")
+            number = int(row.value) + 1 if row else 1
+            if row:
+                self.conn.execute('UPDATE meta SET value = ? WHERE "key" = ?',
+                                  (str(number), "session"))
+            else:
+                self.conn.execute('INSERT INTO meta ("key", value) VALUES (?, ?)',
+                                  ("session", str(number)))
+            self._commit()
+        except Exception:
+            self._rollback()
+            raise
         return number
 
     def save_instruments(self, instruments: Iterable[Instrument]) -> None:
-        for inst in instruments:
-            values = {"venue": inst.venue, "symbol": inst.symbol, "base": inst.base,
-                      "quote": inst.quote, "tick_size": str(inst.tick_size),
-                      "lot_size": str(inst.lot_size)}
-            if not self.conn.execute(update(INSTRUMENTS).where(INSTRUMENTS.c.id == inst.id)
-                                     .values(**values)).rowcount:
-                self.conn.execute(insert(INSTRUMENTS).values(id=inst.id, **values))
-        self._commit()
+        try:
+            for inst in instruments:
+                values = (inst.venue, inst.symbol, inst.base, inst.quote, str(inst.tick_size),
+                          str(inst.lot_size), inst.id)
+                if not self.conn.execute(
+                        "UPDATE instruments SET venue=?, symbol=?, base=?, quote=?, tick_size=?, "
+                        "lot_size=? WHERE id = ?", values).rowcount:
+                    self.conn.execute(
+                        "INSERT INTO instruments (venue, symbol, base, quote, tick_size, "
+                        "lot_size, id) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+            self._commit()
+        except Exception:
+            self._rollback()
+            raise
 
     # --- orders ----------------------------------------------------------------------------
     def insert_order(self, order: Order, venue: str, session: int) -> None:
@@ -259,25 +282,23 @@ class Store:
         self.flush()
 
     def has_order(self, client_order_id: str) -> bool:
-        return self.conn.execute(select(ORDERS.c.client_order_id).where(
-            ORDERS.c.client_order_id == client_order_id)).first() is not None
+        return self._first("SELECT client_order_id FROM orders WHERE client_order_id = ?",
+                           client_order_id) is not None
 
     def load_order(self, client_order_id: str) -> Order | None:
-        row = self.conn.execute(select(ORDERS).where(
-            ORDERS.c.client_order_id == client_order_id)).first()
+        row = self._first("SELECT * FROM orders WHERE client_order_id = ?", client_order_id)
         return None if row is None else order_from_row(row)
 
     def load_open_orders(self) -> list[tuple[Order, str]]:
         """(order, venue) for every order not in a terminal state, oldest first."""
-        rows = self.conn.execute(select(ORDERS).where(ORDERS.c.is_open.is_(True))
-                                 .order_by(ORDERS.c.ts_created, ORDERS.c.client_order_id))
+        rows = self._rows("SELECT * FROM orders WHERE is_open = 1 "
+                          "ORDER BY ts_created, client_order_id")
         return [(order_from_row(r), r.venue) for r in rows]
 
     def load_orders(self, limit: int | None = None) -> list[tuple[Order, str]]:
-        stmt = select(ORDERS).order_by(ORDERS.c.ts_created.desc(), ORDERS.c.client_order_id.desc())
-        if limit:
-            stmt = stmt.limit(limit)
-        return [(order_from_row(r), r.venue) for r in self.conn.execute(stmt)]
+        sql = "SELECT * FROM orders ORDER BY ts_created DESC, client_order_id DESC"
+        rows = self._rows(sql + " LIMIT ?", int(limit)) if limit else self._rows(sql)
+        return [(order_from_row(r), r.venue) for r in rows]
 
     # --- fills and positions ---------------------------------------------------------------
     def record_fill(self, venue: str, fill: OrderFilled, order: Order | None,
@@ -292,9 +313,12 @@ class Store:
                 "qty": fill.qty, "fee": str(fill.fee), "fee_currency": fill.fee_currency,
                 "liquidity": fill.liquidity.value, "ts_event": fill.ts_event,
                 "ts_recv": fill.ts_recv, "note": fill.note})
-        except self._integrity_error:
+        except sqlite3.IntegrityError:
             self._rollback()
             return False
+        except Exception:
+            self._rollback()
+            raise
         try:
             if order is not None:
                 self.note_order(order)
@@ -310,96 +334,97 @@ class Store:
         return True
 
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
-        return self.conn.execute(select(FILLS.c.id).where(
-            FILLS.c.venue == venue, FILLS.c.instrument == instrument,
-            FILLS.c.trade_id == trade_id)).first() is not None
+        return self._first("SELECT id FROM fills WHERE venue = ? AND instrument = ? "
+                           "AND trade_id = ?", venue, instrument, trade_id) is not None
 
     def known_trade_ids(self, venue: str, since_ns: int) -> set[str]:
         """Fill keys (``fill_key``) of the venue's fills since ``since_ns``."""
-        rows = self.conn.execute(select(FILLS.c.instrument, FILLS.c.trade_id).where(
-            FILLS.c.venue == venue, FILLS.c.ts_event >= since_ns))
+        rows = self._rows("SELECT instrument, trade_id FROM fills WHERE venue = ? "
+                          "AND ts_event >= ?", venue, since_ns)
         return {fill_key(r.instrument, r.trade_id) for r in rows}
 
     def last_fill_ts(self, venue: str) -> int | None:
-        return self.conn.execute(select(func.max(FILLS.c.ts_event)).where(
-            FILLS.c.venue == venue)).scalar()
+        return self._first("SELECT max(ts_event) FROM fills WHERE venue = ?", venue)[0]
 
     def load_fills(self, since_ns: int = 0, instrument: str | None = None) -> list[OrderFilled]:
-        stmt = select(FILLS).where(FILLS.c.ts_event >= since_ns)
         if instrument:
-            stmt = stmt.where(FILLS.c.instrument == instrument)
-        return [fill_from_row(r) for r in self.conn.execute(stmt.order_by(FILLS.c.id))]
+            rows = self._rows("SELECT * FROM fills WHERE ts_event >= ? AND instrument = ? "
+                              "ORDER BY id", since_ns, instrument)
+        else:
+            rows = self._rows("SELECT * FROM fills WHERE ts_event >= ? ORDER BY id", since_ns)
+        return [fill_from_row(r) for r in rows]
 
     def fill_rows(self) -> list[Any]:
-        return list(self.conn.execute(select(FILLS).order_by(FILLS.c.id)))
+        return self._rows("SELECT * FROM fills ORDER BY id")
 
     def fill_sums(self) -> dict[str, int]:
         """Per instrument, the signed sum of every recorded fill (lots)."""
-        rows = self.conn.execute(select(FILLS.c.instrument, func.sum(FILLS.c.side * FILLS.c.qty))
-                                 .group_by(FILLS.c.instrument))
+        rows = self._rows("SELECT instrument, sum(side * qty) FROM fills GROUP BY instrument")
         return {r[0]: int(r[1]) for r in rows}
 
     def load_positions(self) -> list[Position]:
         return [Position(r.instrument, r.qty, r.cost, r.realized, Decimal(r.fees), r.fills,
                          r.volume, r.ts_last)
-                for r in self.conn.execute(select(POSITIONS).order_by(POSITIONS.c.instrument))]
+                for r in self._rows("SELECT * FROM positions ORDER BY instrument")]
 
     def load_instruments(self) -> dict[str, Instrument]:
         return {r.id: Instrument(r.venue, r.symbol, r.base, r.quote, Decimal(r.tick_size),
                                  Decimal(r.lot_size))
-                for r in self.conn.execute(select(INSTRUMENTS))}
+                for r in self._rows("SELECT * FROM instruments")}
 
     # --- trading state and audit -----------------------------------------------------------
     def save_trading_state(self, state: TradingState, reason: str, source: str, ts: int,
                            kind: str) -> None:
         """The kill switch's state and its audit record, in one durable transaction."""
         try:
-            values = {"state": state.value, "reason": reason, "source": source, "ts": ts}
-            changed = self.conn.execute(update(STATE).where(STATE.c.id == 1).values(**values))
-            if not changed.rowcount:
-                self.conn.execute(insert(STATE).values(id=1, **values))
-            self.conn.execute(insert(AUDIT).values(ts=ts, kind=kind, source=source,
-                                                   detail=f"{state.value}: {reason}"))
+            values = (state.value, reason, source, ts)
+            if not self.conn.execute("UPDATE trading_state SET state=?, reason=?, source=?, "
+                                     "ts=? WHERE id = 1", values).rowcount:
+                self.conn.execute("INSERT INTO trading_state (state, reason, source, ts, id) "
+                                  "VALUES (?, ?, ?, ?, 1)", values)
+            self.conn.execute("INSERT INTO audit (ts, kind, source, detail) VALUES (?, ?, ?, ?)",
+                              (ts, kind, source, f"{state.value}: {reason}"))
             self._commit()
-        except SQLAlchemyError:
-            self.conn.rollback()
+        except Exception:
+            self._rollback()
             raise
 
     def load_trading_state(self) -> tuple[TradingState, str, str, int] | None:
-        row = self.conn.execute(select(STATE).where(STATE.c.id == 1)).first()
+        row = self._first("SELECT * FROM trading_state WHERE id = 1")
         return None if row is None else (TradingState(row.state), row.reason, row.source, row.ts)
 
     def audit(self, ts: int, kind: str, source: str, detail: str) -> None:
         try:
-            self.conn.execute(insert(AUDIT).values(ts=ts, kind=kind, source=source, detail=detail))
+            self.conn.execute("INSERT INTO audit (ts, kind, source, detail) VALUES (?, ?, ?, ?)",
+                              (ts, kind, source, detail))
             self._commit()
-        except SQLAlchemyError:
-            self.conn.rollback()
+        except Exception:
+            self._rollback()
             raise
 
     def load_audit(self, kind_prefix: str = "") -> list[Any]:
-        stmt = select(AUDIT).order_by(AUDIT.c.id)
-        if kind_prefix:
-            stmt = stmt.where(AUDIT.c.kind.startswith(kind_prefix))
-        return list(self.conn.execute(stmt))
+        if kind_prefix:  # an exact prefix (LIKE would read "_" as a wildcard)
+            return self._rows("SELECT * FROM audit WHERE substr(kind, 1, length(?)) = ? "
+                              "ORDER BY id", kind_prefix, kind_prefix)
+        return self._rows("SELECT * FROM audit ORDER BY id")
 
     # --- trading day -----------------------------------------------------------------------
     def save_day(self, day: int, start_equity: Decimal, peak_equity: Decimal,
                  last_equity: Decimal, ts: int) -> None:
-        values = {"start_equity": str(start_equity), "peak_equity": str(peak_equity),
-                  "last_equity": str(last_equity), "ts": ts}
+        values = (str(start_equity), str(peak_equity), str(last_equity), ts, day)
         try:
-            changed = self.conn.execute(update(DAYS).where(DAYS.c.day == day).values(**values))
-            if not changed.rowcount:
-                self.conn.execute(insert(DAYS).values(day=day, **values))
+            if not self.conn.execute("UPDATE pnl_days SET start_equity=?, peak_equity=?, "
+                                     "last_equity=?, ts=? WHERE day = ?", values).rowcount:
+                self.conn.execute("INSERT INTO pnl_days (start_equity, peak_equity, "
+                                  "last_equity, ts, day) VALUES (?, ?, ?, ?, ?)", values)
             self._commit()
-        except SQLAlchemyError:
-            self.conn.rollback()
+        except Exception:
+            self._rollback()
             raise
 
     def load_day(self, day: int) -> tuple[Decimal, Decimal, Decimal | None, int] | None:
         """(start equity, peak equity, last equity, ts) of ``day``."""
-        row = self.conn.execute(select(DAYS).where(DAYS.c.day == day)).first()
+        row = self._first("SELECT * FROM pnl_days WHERE day = ?", day)
         if row is None:
             return None
         return (Decimal(row.start_equity), Decimal(row.peak_equity),

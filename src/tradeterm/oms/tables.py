@@ -1,127 +1,85 @@
-"""The store's tables (sqlmodel). Integer ticks and lots as BIGINT; money as exact decimal text.
+"""The store's tables: SQLite DDL. Integer ticks and lots as BIGINT; money as exact decimal text.
 
-One schema for SQLite and PostgreSQL: nothing here is dialect-specific.
+The statements are, character for character, the ones the earlier SQLAlchemy/sqlmodel store
+emitted (SQLite keeps a table's CREATE text in ``sqlite_master``, minus ``IF NOT EXISTS``), so a
+database written by either opens with the other; ``tests/unit/oms/test_store_compat.py`` checks
+both the text and the data against a store that code wrote. Creating them is idempotent.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, UniqueConstraint
-from sqlmodel import Field, SQLModel
+
+def _table(name: str, *parts: str) -> str:
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n\t" + ", \n\t".join(parts) + "\n)"
 
 
-class OrderRecord(SQLModel, table=True):
-    __tablename__ = "orders"
-
-    client_order_id: str = Field(primary_key=True, max_length=64)
-    venue: str
-    instrument: str = Field(index=True)
-    side: int  # +1 buy, -1 sell
-    qty: int = Field(sa_type=BigInteger)
-    order_type: str
-    price: int | None = Field(default=None, sa_type=BigInteger)
-    trigger_price: int | None = Field(default=None, sa_type=BigInteger)
-    tif: str
-    post_only: bool = False
-    reduce_only: bool = False
-    display_qty: int | None = Field(default=None, sa_type=BigInteger)
-    expire_ns: int | None = Field(default=None, sa_type=BigInteger)
-    status: str = Field(index=True)
-    is_open: bool = Field(default=True, index=True)  # not terminal: loaded at restart
-    venue_order_id: str | None = None
-    filled_qty: int = Field(default=0, sa_type=BigInteger)
-    filled_value: int = Field(default=0, sa_type=BigInteger)  # sum(price ticks * lots)
-    ts_created: int = Field(sa_type=BigInteger)
-    ts_last: int = Field(default=0, sa_type=BigInteger)
-    source: str = "manual"
-    external: bool = False
-    reason: str = ""
-    session: int = 0
+def _index(table: str, column: str) -> str:
+    return f"CREATE INDEX IF NOT EXISTS ix_{table}_{column} ON {table} ({column})"
 
 
-class FillRecord(SQLModel, table=True):
-    __tablename__ = "fills"
-    # trade ids are per instrument on most venues (Binance): the instrument is part of the key
-    __table_args__ = (UniqueConstraint("venue", "instrument", "trade_id",
-                                       name="uq_fills_venue_instrument_trade"),)
+ORDERS = _table(
+    "orders",
+    "client_order_id VARCHAR(64) NOT NULL", "venue VARCHAR NOT NULL",
+    "instrument VARCHAR NOT NULL", "side INTEGER NOT NULL",  # side: +1 buy, -1 sell
+    "qty BIGINT NOT NULL", "order_type VARCHAR NOT NULL", "price BIGINT", "trigger_price BIGINT",
+    "tif VARCHAR NOT NULL", "post_only BOOLEAN NOT NULL", "reduce_only BOOLEAN NOT NULL",
+    "display_qty BIGINT", "expire_ns BIGINT", "status VARCHAR NOT NULL",
+    "is_open BOOLEAN NOT NULL",  # not terminal: loaded at restart
+    "venue_order_id VARCHAR", "filled_qty BIGINT NOT NULL",
+    "filled_value BIGINT NOT NULL",  # sum(price ticks * lots)
+    "ts_created BIGINT NOT NULL", "ts_last BIGINT NOT NULL", "source VARCHAR NOT NULL",
+    "external BOOLEAN NOT NULL", "reason VARCHAR NOT NULL", "session INTEGER NOT NULL",
+    "PRIMARY KEY (client_order_id)")
 
-    id: int | None = Field(default=None, primary_key=True)
-    venue: str
-    trade_id: str
-    client_order_id: str = Field(index=True)
-    venue_order_id: str
-    instrument: str = Field(index=True)
-    side: int
-    price: int = Field(sa_type=BigInteger)
-    qty: int = Field(sa_type=BigInteger)
-    fee: str  # exact decimal
-    fee_currency: str
-    liquidity: str
-    ts_event: int = Field(sa_type=BigInteger, index=True)
-    ts_recv: int = Field(sa_type=BigInteger)
-    note: str = ""
+# trade ids are per instrument on most venues (Binance): the instrument is part of the key
+FILLS = _table(
+    "fills",
+    "id INTEGER NOT NULL", "venue VARCHAR NOT NULL", "trade_id VARCHAR NOT NULL",
+    "client_order_id VARCHAR NOT NULL", "venue_order_id VARCHAR NOT NULL",
+    "instrument VARCHAR NOT NULL", "side INTEGER NOT NULL", "price BIGINT NOT NULL",
+    "qty BIGINT NOT NULL", "fee VARCHAR NOT NULL",  # fee: exact decimal text
+    "fee_currency VARCHAR NOT NULL", "liquidity VARCHAR NOT NULL", "ts_event BIGINT NOT NULL",
+    "ts_recv BIGINT NOT NULL", "note VARCHAR NOT NULL", "PRIMARY KEY (id)",
+    "CONSTRAINT uq_fills_venue_instrument_trade UNIQUE (venue, instrument, trade_id)")
 
+POSITIONS = _table(
+    "positions",
+    "instrument VARCHAR NOT NULL", "qty BIGINT NOT NULL",
+    "cost BIGINT NOT NULL", "realized BIGINT NOT NULL",  # tick-lots
+    "fees VARCHAR NOT NULL", "fills BIGINT NOT NULL", "volume BIGINT NOT NULL",
+    "ts_last BIGINT NOT NULL", "PRIMARY KEY (instrument)")
 
-class PositionRecord(SQLModel, table=True):
-    __tablename__ = "positions"
+TRADING_STATE = _table(
+    "trading_state",
+    "id INTEGER NOT NULL", "state VARCHAR NOT NULL", "reason VARCHAR NOT NULL",
+    "source VARCHAR NOT NULL", "ts BIGINT NOT NULL", "PRIMARY KEY (id)")
 
-    instrument: str = Field(primary_key=True)
-    qty: int = Field(default=0, sa_type=BigInteger)
-    cost: int = Field(default=0, sa_type=BigInteger)  # tick-lots
-    realized: int = Field(default=0, sa_type=BigInteger)  # tick-lots
-    fees: str = "0"
-    fills: int = Field(default=0, sa_type=BigInteger)
-    volume: int = Field(default=0, sa_type=BigInteger)
-    ts_last: int = Field(default=0, sa_type=BigInteger)
+# kind: kill_switch.trip, kill_switch.rearm, reconciliation, order.closed, ...
+AUDIT = _table(
+    "audit",
+    "id INTEGER NOT NULL", "ts BIGINT NOT NULL", "kind VARCHAR NOT NULL",
+    "source VARCHAR NOT NULL", "detail VARCHAR NOT NULL", "PRIMARY KEY (id)")
 
+# reference points of one UTC trading day (days since the epoch), for the daily loss and
+# drawdown limits
+PNL_DAYS = _table(
+    "pnl_days",
+    "day INTEGER NOT NULL", "start_equity VARCHAR NOT NULL", "peak_equity VARCHAR NOT NULL",
+    "last_equity VARCHAR NOT NULL", "ts BIGINT NOT NULL", "PRIMARY KEY (day)")
 
-class TradingStateRecord(SQLModel, table=True):
-    __tablename__ = "trading_state"
+# instrument increments, so the store can be read (``tradeterm status``) without a venue
+INSTRUMENTS = _table(
+    "instruments",
+    "id VARCHAR NOT NULL", "venue VARCHAR NOT NULL", "symbol VARCHAR NOT NULL",
+    "base VARCHAR NOT NULL", "quote VARCHAR NOT NULL", "tick_size VARCHAR NOT NULL",
+    "lot_size VARCHAR NOT NULL", "PRIMARY KEY (id)")
 
-    id: int = Field(default=1, primary_key=True)
-    state: str
-    reason: str = ""
-    source: str = ""
-    ts: int = Field(default=0, sa_type=BigInteger)
+META = _table("meta", '"key" VARCHAR NOT NULL', "value VARCHAR NOT NULL", 'PRIMARY KEY ("key")')
 
-
-class AuditRecord(SQLModel, table=True):
-    __tablename__ = "audit"
-
-    id: int | None = Field(default=None, primary_key=True)
-    ts: int = Field(sa_type=BigInteger, index=True)
-    kind: str  # kill_switch.trip, kill_switch.rearm, reconciliation, order.closed, ...
-    source: str = ""
-    detail: str = ""
-
-
-class DayRecord(SQLModel, table=True):
-    """Reference points of one UTC trading day, for the daily loss and drawdown limits."""
-
-    __tablename__ = "pnl_days"
-
-    day: int = Field(primary_key=True)  # days since the epoch
-    start_equity: str
-    peak_equity: str
-    last_equity: str = ""
-    ts: int = Field(default=0, sa_type=BigInteger)
-
-
-class InstrumentRecord(SQLModel, table=True):
-    """Instrument increments, so the store can be read (``tradeterm status``) without a venue."""
-
-    __tablename__ = "instruments"
-
-    id: str = Field(primary_key=True)
-    venue: str
-    symbol: str
-    base: str
-    quote: str
-    tick_size: str
-    lot_size: str
-
-
-class MetaRecord(SQLModel, table=True):
-    __tablename__ = "meta"
-
-    key: str = Field(primary_key=True)
-    value: str
+SCHEMA: tuple[str, ...] = (
+    ORDERS, _index("orders", "instrument"), _index("orders", "status"),
+    _index("orders", "is_open"),
+    FILLS, _index("fills", "ts_event"), _index("fills", "instrument"),
+    _index("fills", "client_order_id"),
+    POSITIONS, TRADING_STATE, AUDIT, _index("audit", "ts"), PNL_DAYS, INSTRUMENTS, META,
+)

@@ -18,8 +18,9 @@ def test_quick_figures_have_their_shape():
         assert fig.value > 0 and fig.reference_value and fig.reference_value > 0
         assert fig.reference and fig.target and fig.ratio == pytest.approx(
             fig.reference_value / fig.value)
-    busy, calm, minimal = ui_bench.sessions(True)
+    busy, calm, starts = ui_bench.sessions(True)
     assert len(busy.latencies_ms) == len(calm.latencies_ms) == 3  # a miss counts as the timeout
+    assert len(starts.paper_s) == len(starts.minimal_s) == 2  # the session's own + one more
 
 
 def test_screen_predicates():

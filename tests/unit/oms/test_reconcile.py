@@ -3,7 +3,6 @@ reason on screen."""
 
 import asyncio
 
-from sqlalchemy import text
 
 from tests.trading_harness import BTC, MID, Harness
 from tradeterm.domain.events import ReconciliationCompleted, TradingState
@@ -88,7 +87,7 @@ async def test_positions_that_do_not_match_their_fills_halt(tmp_path):
     await h.start()
     order = h.submit(Side.BUY, 100)
     h.venue.fill(order.client_order_id, 100)
-    h.store.conn.execute(text("UPDATE positions SET qty = 90"))  # a torn or tampered store
+    h.store.conn.execute("UPDATE positions SET qty = 90")  # a torn or tampered store
     h.store.conn.commit()
     h.store.close()
     again = restart(h, url)

@@ -1,17 +1,12 @@
-"""The store: WAL + synchronous=FULL on SQLite, atomic deduplicated fills, one schema for
-SQLite and PostgreSQL."""
+"""The store: WAL + synchronous=FULL on SQLite, atomic deduplicated fills."""
 
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.schema import CreateTable
 
 from tradeterm.domain.events import Liquidity, OrderFilled, TradingState
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
-from tradeterm.oms import tables
 from tradeterm.oms.store import Store, StoreError
 from tradeterm.portfolio.position import Position
 
@@ -24,8 +19,8 @@ def fill(trade_id: str, qty: int = 5) -> OrderFilled:
 @pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("NORMAL", 1)])
 def test_sqlite_file_is_wal_with_the_configured_sync(tmp_path, mode, level):
     store = Store(f"sqlite:///{tmp_path / 'd' / 'db.sqlite'}", mode)
-    assert store.conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert store.conn.execute(text("PRAGMA synchronous")).scalar() == level
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == level
     store.close()
 
 
@@ -81,16 +76,6 @@ def test_session_numbers_never_repeat(tmp_path):
     assert numbers == [1, 2, 3]
 
 
-def test_the_schema_compiles_for_postgresql():
-    for table in (tables.OrderRecord, tables.FillRecord, tables.PositionRecord,
-                  tables.TradingStateRecord, tables.AuditRecord, tables.DayRecord,
-                  tables.InstrumentRecord, tables.MetaRecord):
-        ddl = str(CreateTable(table.__table__).compile(dialect=postgresql.dialect()))
-        assert "CREATE TABLE" in ddl
-    fills = str(CreateTable(tables.FillRecord.__table__).compile(dialect=postgresql.dialect()))
-    assert "BIGINT" in fills and "UNIQUE (venue, instrument, trade_id)" in fills
-
-
 def test_an_unusable_location_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -98,25 +83,48 @@ def test_an_unusable_location_is_a_clear_error(tmp_path):
         Store(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")
 
 
-def test_prepared_statements_work_with_a_named_paramstyle():
-    """PostgreSQL drivers bind by name; exercise that branch on SQLite set to named style."""
-    from sqlalchemy import create_engine
+def test_only_sqlite_urls_are_accepted_with_a_clear_message():
+    with pytest.raises(StoreError, match=r"only SQLite is supported.*sqlite:///") as err:
+        Store("postgresql+psycopg://trader:secret@db/tradeterm")
+    assert "secret" not in str(err.value)
 
-    from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
-    from tradeterm.oms.store import POSITION_KEYS, POSITIONS, position_row
 
-    engine = create_engine("sqlite://", paramstyle="named")
-    POSITIONS.create(engine)
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        cur = raw.cursor()
-        ins = prepared_insert(POSITIONS, POSITION_KEYS, engine.dialect)
-        upd = prepared_update(POSITIONS, "instrument", POSITION_KEYS[1:], engine.dialect)
-        assert not ins.positional and ":qty" in ins.sql
-        pos = Position("sim:X").with_fill(1, 100, 5, Decimal("0.5"))
-        ins.run(cur, position_row(pos))
-        pos = pos.with_fill(-1, 110, 2)
-        assert upd.run(cur, prefixed(position_row(pos), "sim:X")) == 1
-        raw.commit()
-        row = conn.execute(text("SELECT qty, cost, realized, fees FROM positions")).one()
-    assert tuple(row) == (3, 300, 20, "0.5")
+def test_an_in_memory_store_is_private_and_works():
+    store = Store("sqlite://")
+    store.insert_order(Order("c1", "sim:X", Side.BUY, 10, price=100), "sim", 1)
+    assert [o.client_order_id for o, _ in store.load_open_orders()] == ["c1"]
+    assert Store("sqlite:///:memory:").load_orders() == []
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    order = Order("c1", "sim:X", Side.BUY, 10, price=100)
+    store.insert_order(order, "sim", 1)
+    order.status = OrderStatus.ACCEPTED
+    store.note_order(order)  # rides along with the next insert, which fails
+    with pytest.raises(Exception, match="UNIQUE"):
+        store.insert_order(Order("c1", "sim:X", Side.BUY, 1, price=1), "sim", 1)
+    assert store.load_order("c1").qty == 10
+    reader = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert reader.load_order("c1").status is OrderStatus.INITIALIZED
+    assert store.writes == 1
+    store.close()  # the buffered ack is still buffered and is written here
+    assert reader.load_order("c1").status is OrderStatus.ACCEPTED
+
+
+def test_audit_prefix_is_exact():
+    store = Store("sqlite://")
+    store.audit(1, "kill_switch.trip", "cli", "a")
+    store.audit(2, "killXswitch", "cli", "b")
+    assert [a.detail for a in store.load_audit("kill_switch")] == ["a"]
+
+
+def test_positions_update_in_place_with_exact_fees():
+    store = Store("sqlite://")
+    pos = Position("sim:X").with_fill(1, 100, 5, Decimal("0.5"))
+    assert store.record_fill("sim", fill("t1"), None, pos)
+    pos = pos.with_fill(-1, 110, 2, Decimal("0.000000001"))
+    assert store.record_fill("sim", fill("t2", 2), None, pos)
+    [row] = store.conn.execute("SELECT qty, cost, realized, fees FROM positions").fetchall()
+    assert tuple(row) == (3, 300, 20, "0.500000001")
+    assert store.load_positions()[0].fees == Decimal("0.500000001")
