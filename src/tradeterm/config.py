@@ -1,33 +1,24 @@
-"""Configuration: one pydantic model, one section per component.
+"""Configuration: one pydantic-settings model, one section per component.
 
 Sources, strongest first: ``TRADETERM_*`` environment variables (nested with ``__``, e.g.
 ``TRADETERM_SIM__ACTIVITY=busy``), then the TOML file given with ``--config``, then defaults.
 ``load_settings`` turns every problem into a ``ConfigError`` that names the key and the reason.
-
-The environment is read here (``environment_values``), not by pydantic-settings (whose import
-cost ~30 ms of every start-up), with its rules: names are case-insensitive; a value for a
-list, dict or section (or a union holding one) is JSON, e.g. ``TRADETERM_QUOTER__SYMBOLS=
-'["SIM-BTC/USD"]'``; ``__`` also reaches into dict entries
-(``TRADETERM_RISK__INSTRUMENTS__<id>__MAX_ORDER_QTY``); the environment is merged into the file
-key by key.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
-import types
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal
 
 # first: it sets pydantic's environment before any model is built (see there)
 from tradeterm.config_base import ConfigError, Section
 
-from pydantic import (  # noqa: E402
-    BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+from pydantic import Field, ValidationError, ValidationInfo, field_validator  # noqa: E402
+from pydantic_settings import (  # noqa: E402
+    BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict,
 )
 
 # the sections live in three modules; everything is importable from here
@@ -251,12 +242,11 @@ class LogConfig(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """All of tradeterm's configuration."""
 
-    # validate_default and arbitrary types as pydantic-settings' BaseSettings had them
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
-                              arbitrary_types_allowed=True)
+    model_config = SettingsConfigDict(env_prefix="TRADETERM_", env_nested_delimiter="__",
+                                      extra="forbid", frozen=True)
 
     data_dir: Path | None = Field(default=None, description="State and recordings; XDG default")
     sim: SimConfig = Field(default_factory=SimConfig)
@@ -273,6 +263,15 @@ class Settings(BaseModel):
     risk: RiskConfig = Field(default_factory=RiskConfig)
     session: SessionConfig = Field(default_factory=SessionConfig)
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)  # environment beats the file
+
     def recordings_dir(self) -> Path:
         return (self.record.directory.expanduser() if self.record.directory is not None
                 else self.resolved_data_dir() / "recordings")
@@ -288,111 +287,6 @@ class Settings(BaseModel):
         if self.oms.database_url:
             return self.oms.database_url
         return f"sqlite:///{self.resolved_data_dir() / 'tradeterm.db'}"
-
-
-ENV_PREFIX = "tradeterm_"
-NESTED = "__"
-
-
-def _is_complex(annotation: Any) -> bool:
-    """A list, dict, set, tuple or model: its environment value is JSON."""
-    if isinstance(annotation, type) and issubclass(annotation, str | bytes):
-        return False
-    kind = get_origin(annotation) or annotation
-    return isinstance(kind, type) and issubclass(
-        kind, BaseModel | Mapping | list | tuple | set | frozenset)
-
-
-def _union_args(annotation: Any) -> list[Any] | None:
-    if get_origin(annotation) in (Union, types.UnionType):
-        return [a for a in get_args(annotation) if a is not type(None)]
-    return None
-
-
-def _child(annotation: Any, key: str) -> tuple[Any, bool]:
-    """(annotation of ``key`` inside ``annotation``, whether it is a model's field); (None, False)
-    if there is no such key."""
-    args = _union_args(annotation)
-    if args is not None:
-        for arg in args:
-            found = _child(arg, key)
-            if found[0] is not None:
-                return found
-        return None, False
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        for name, field in annotation.model_fields.items():
-            if name.lower() == key:
-                return field.annotation, True
-        return None, False
-    if get_origin(annotation) is dict or annotation is dict:
-        args = get_args(annotation)
-        return (args[1] if len(args) == 2 else Any), False
-    return None, False
-
-
-def _decode(env_name: str, annotation: Any, is_field: bool, value: str) -> Any:
-    """JSON for a complex target; a union that also takes a plain value keeps the text if it is
-    not JSON (as does an entry of a dict)."""
-    args = _union_args(annotation)
-    if args is not None:
-        complex_, strict = any(_is_complex(a) for a in args), False
-    else:
-        complex_, strict = _is_complex(annotation), is_field
-    if not complex_ or not value:
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        if strict:
-            raise ConfigError(f"{env_name.upper()}: not valid JSON (a list, table or section is "
-                              f"given as JSON in the environment, e.g. '[\"a\", \"b\"]')"
-                              ) from None
-        return value
-
-
-def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in update.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def environment_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The ``TRADETERM_*`` variables as nested config values (see the module's docstring).
-    Names that match no setting are ignored (``TRADETERM_<VENUE>_KEY`` are secrets, read by
-    ``secrets.py``); an unknown key inside a section is kept, so validation names it."""
-    env = {k.lower(): v for k, v in (os.environ if environ is None else environ).items()
-           if k.lower().startswith(ENV_PREFIX)}
-    out: dict[str, Any] = {}
-    for name, field in Settings.model_fields.items():
-        env_name = ENV_PREFIX + name
-        value: Any = None
-        if env_name in env:
-            value = _decode(env_name, field.annotation, True, env[env_name])
-        nested: dict[str, Any] = {}
-        for var, raw in sorted(env.items()):
-            if not var.startswith(env_name + NESTED):
-                continue
-            *parents, last = var[len(env_name) + len(NESTED):].split(NESTED)
-            target: Any = nested
-            annotation: Any = field.annotation
-            for part in parents:
-                annotation, _ = _child(annotation, part)
-                if isinstance(target, dict):
-                    target = target.setdefault(part, {})
-            annotation, is_field = _child(annotation, last)
-            if isinstance(target, dict):
-                target[last] = (_decode(var, annotation, is_field, raw)
-                                if annotation is not None else raw)
-        if nested:
-            value = _merge(value, nested) if isinstance(value, dict) else (
-                nested if value is None else value)
-        if value is not None:
-            out[name] = value
-    return out
 
 
 def _describe(err: dict[str, Any]) -> str:
@@ -426,7 +320,7 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
         else:
             data[section] = values
     try:
-        return Settings(**_merge(data, environment_values()))  # the environment beats the file
+        return Settings(**data)
     except ValidationError as exc:
         lines = "\n".join("  " + _describe(e) for e in exc.errors())
         raise ConfigError(f"invalid configuration ({where}):\n{lines}") from None

@@ -79,36 +79,3 @@ def test_the_store_url_must_be_sqlite():
     assert load_settings(oms={"database_url": "sqlite://"}).oms.database_url == "sqlite://"
     with pytest.raises(ConfigError, match=r"oms.database_url: .*SQLite file: sqlite:///"):
         load_settings(oms={"database_url": "postgresql+psycopg://trader@db/tradeterm"})
-
-
-def test_environment_rules():
-    from tradeterm.config import environment_values
-
-    env = {"TRADETERM_SIM__ACTIVITY": "busy", "tradeterm_ui__refresh_hz": "10",
-           "TRADETERM_QUOTER__SYMBOLS": '["SIM-BTC/USD"]', "TRADETERM_UI__DEFAULT_SIZE": "0.1",
-           "TRADETERM_RISK__INSTRUMENTS__SIM:X__MAX_ORDER_QTY": "1", "TRADETERM_SIM": '{"seed": 5}',
-           "TRADETERM_BINANCE_KEY": "a secret, not a setting", "TRADETERM_NOPE": "x",
-           "OTHER_SIM__SEED": "1"}
-    assert environment_values(env) == {
-        "sim": {"seed": 5, "activity": "busy"}, "ui": {"refresh_hz": "10", "default_size": 0.1},
-        "quoter": {"symbols": ["SIM-BTC/USD"]},
-        "risk": {"instruments": {"sim:x": {"max_order_qty": "1"}}}}
-
-
-def test_environment_beats_the_file_key_by_key(tmp_path, monkeypatch):
-    path = tmp_path / "c.toml"
-    path.write_text('[sim]\nseed = 3\nactivity = "storm"\n[quoter.per_symbol."SIM-BTC/USD"]\n'
-                    'gamma = 0.4\n')
-    monkeypatch.setenv("TRADETERM_SIM__ACTIVITY", "calm")
-    monkeypatch.setenv("TRADETERM_QUOTER__GAMMA", "0.2")
-    settings = load_settings(path)
-    assert (settings.sim.seed, settings.sim.activity) == (3, "calm")
-    assert settings.quoter.gamma == 0.2 and settings.quoter.per_symbol["SIM-BTC/USD"].gamma == 0.4
-
-
-@pytest.mark.parametrize(("name", "value"), [("TRADETERM_SIM", "notjson"),
-                                             ("TRADETERM_QUOTER__SYMBOLS", "SIM-BTC/USD")])
-def test_bad_json_in_the_environment_is_a_config_error(monkeypatch, name, value):
-    monkeypatch.setenv(name, value)
-    with pytest.raises(ConfigError, match=f"{name}: not valid JSON"):
-        load_settings()
