@@ -3,8 +3,9 @@
 screen area (from the cursor moves Textual emits before each run of a line) and by kind (colour
 and style sequences vs. text). For ``ui.bytes_per_s`` work: run it before and after a change.
 
-Areas follow the default layout (header row 1, quotes rows 2-4, footer row 40, the ladder left
-of column 57, trades and log to its right, split at row 27); a new layout needs new bounds here.
+Areas follow the default layout at 120x40 (header row 1, quotes rows 2-4, footer row 40, the
+ladder left of column 57, the side panes' grid to its right by row band); a new layout needs new
+bounds here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ SGR = re.compile(rb"\x1b\[[0-9;]*m")
 ANY_CSI = re.compile(rb"\x1b\[[0-9;?$]*[a-zA-Z]")
 
 
+SIDE_BANDS = ((11, "orders"), (18, "fills"), (24, "positions+pnl"), (31, "risk+quoter"),
+              (39, "tape+log"))
+
+
 def area(row: int, col: int) -> str:
     if row == 1:
         return "header"
@@ -29,9 +34,11 @@ def area(row: int, col: int) -> str:
         return "quotes"
     if row == ROWS:
         return "footer"
+    if row == ROWS - 1:
+        return "command line"
     if col <= 57:
         return "ladder"
-    return "trades" if row <= 27 else "log"
+    return next(name for last, name in SIDE_BANDS if row <= last)
 
 
 def split(raw: bytes) -> Counter[str]:
