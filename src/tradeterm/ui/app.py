@@ -94,7 +94,6 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.instruments = list(kernel.instruments.values())
         self.selected = 0
         self.side_pane = 0
-        self._redraw_due: dict[object, float] = {}
         self.settle_heap = False  # the CLI sets it: freeze start-up objects after the first frame
         self.trading = Trading(kernel)
         self.palettes: dict[str, Palette] = {}
@@ -176,14 +175,13 @@ class TradetermApp(OrderActions, PaneActions, App):
 
     def refresh_views(self) -> None:
         """The only place panes are told to redraw; each checks its view's version. A pane
-        with a ``REDRAW_S`` is redrawn at most that often (a busy tape or watchlist at the full
-        rate would cost bytes over SSH for no information a trader can read)."""
+        with a ``REDRAW_S`` skips ticks until that long after its last drawn frame (a busy tape
+        or watchlist at the full rate would cost bytes over SSH for no information a trader can
+        read); keys redraw a pane at once, not through here."""
         now = time.monotonic()
-        due = self._redraw_due
         for pane in self.panes:
-            if due.get(pane, 0.0) <= now:
+            if getattr(pane, "next_draw", 0.0) <= now:
                 pane.refresh_view()
-                due[pane] = now + getattr(pane, "REDRAW_S", 0.0)
 
     # --- instruments -----------------------------------------------------------------------
     def _show_instrument(self) -> None:

@@ -74,7 +74,8 @@ class Ladder(TextPane, can_focus=True):
         if key == self._drawn:
             return
         self._drawn = key
-        self.set_rows(self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52))
+        rows = self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52)
+        self.set_rows(rows, throttle=len(rows) > 1)  # one row: the "waiting for" placeholder
 
     # --- navigation --------------------------------------------------------------------------
     @property

@@ -9,6 +9,8 @@ Pane sizes come from the stylesheet, never from content, so a redraw never trigg
 
 from __future__ import annotations
 
+import time
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -68,12 +70,19 @@ def changed_span(y: int, old: Row | None, new: Row | None, width: int) -> Region
 
 
 class TextPane(Widget):
+    REDRAW_S = 0.0  # a busy pane's shortest time between frames drawn by the app's timer
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.next_draw = 0.0  # monotonic time before which the app's timer skips this pane
         self._rows: list[Row] = []
         self._strips: dict[tuple[Row, int, Style], Strip] = {}
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: list[Row], throttle: bool = True) -> None:
+        """Show ``rows``. ``throttle=False`` for a placeholder ("waiting for the book"), so the
+        first real frame does not wait out ``REDRAW_S``."""
+        if throttle and self.REDRAW_S:
+            self.next_draw = time.monotonic() + self.REDRAW_S
         old = self._rows
         self._rows = rows
         width = self.size.width
