@@ -56,8 +56,10 @@ def test_harness_sees_what_a_program_prints_and_its_exit():
 def test_profile_splits_bytes_by_screen_area():
     from tradeterm.bench.ui_profile import split
 
-    raw = b"\x1b[1;1Hhead\x1b[10;2H\x1b[31mladder\x1b[0m\x1b[10;60Htrade\x1b[40;1Hkeys"
+    raw = (b"\x1b[1;1Hhead\x1b[10;2H\x1b[31mladder\x1b[0m\x1b[10;60Horder\x1b[35;60Htrade"
+           b"\x1b[40;1Hkeys")
     by = split(raw)
     assert by["header"] == len(b"\x1b[1;1Hhead")
     assert by["ladder"] == len(b"\x1b[10;2H\x1b[31mladder\x1b[0m")
-    assert by["trades"] == len(b"\x1b[10;60Htrade") and by["footer"] == len(b"\x1b[40;1Hkeys")
+    assert by["orders"] == len(b"\x1b[10;60Horder") and by["tape+log"] == len(b"\x1b[35;60Htrade")
+    assert by["footer"] == len(b"\x1b[40;1Hkeys")
