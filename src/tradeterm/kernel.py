@@ -28,7 +28,7 @@ from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.config import Settings
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
-from tradeterm.core.clock import NS, Clock, LiveClock, SimClock
+from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.desk import TradingDesk
@@ -36,18 +36,14 @@ from tradeterm.domain.commands import (
     CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
 from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
-from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.store import Store
 from tradeterm.risk.context import CheckResult
-from tradeterm.matching.paper_fills import FillModel
-from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
-from tradeterm.venues.sim import SimMarketVenue
-from tradeterm.venues.simmarket import AgentParams
+from tradeterm.venue_setup import build_sim_venue, with_paper_execution
 
 if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
     from tradeterm.quoter.component import Quoter
@@ -55,8 +51,6 @@ if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader tu
 
 log = logging.getLogger(__name__)
 
-FAST_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z: where every --fast run starts
-SUMMARY_LEVELS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,39 +66,6 @@ class RunOptions:
     quoter: str | None = None  # "on" ([quoter] model), "glft", "avellaneda_stoikov", "placeholder"
     paper: bool = False  # with replay: market data only, the session's orders filled on paper
     signals: bool = False  # handle SIGHUP (session.on_hangup) on the loop; set by the CLI
-
-
-def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int) -> SimMarketVenue:
-    markets = []
-    rules = {}
-    for cfg in settings.sim.instruments:
-        inst = Instrument("sim", cfg.symbol, cfg.base, cfg.quote, cfg.tick_size, cfg.lot_size,
-                          cfg.min_notional, cfg.maker_fee, cfg.taker_fee)
-        params = AgentParams(
-            start_price=float(cfg.start_price), vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
-            jumps_per_hour=cfg.jumps_per_hour, jump_bps=cfg.jump_bps, depth_ticks=cfg.depth_ticks,
-            maker_median_lots=cfg.maker_median_lots, taker_median_lots=cfg.taker_median_lots,
-            weight=cfg.weight)
-        markets.append((inst, params))
-        rules[inst.id] = MatchingRules.for_instrument(
-            inst, post_only=cfg.post_only, pro_rata=cfg.pro_rata, stp=cfg.self_trade_prevention)
-    return SimMarketVenue(bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders,
-                          rules)
-
-
-def fill_model(settings: Settings) -> FillModel:
-    cfg = settings.paper
-    return FillModel(model=cfg.fill_model, latency_ns=int(cfg.latency_ms * 1_000_000),
-                     jitter_ns=int(cfg.latency_jitter_ms * 1_000_000),
-                     cancels_ahead=cfg.cancels_ahead, post_only_slide=cfg.post_only == "slide")
-
-
-def with_paper_execution(settings: Settings, data: Venue, seed: int = 0) -> PaperVenue:
-    """Market data from ``data`` (a replay, a live feed, built on the kernel's bus and clock)
-    plus paper fills with the configured model, in the venue slot: e.g. for ``replay --paper``
-    the kernel puts ``with_paper_execution(settings, ReplayVenue(bus, clock, ...))`` where it
-    would put the ReplayVenue."""
-    return PaperVenue(data, fill_model(settings), seed)
 
 
 class Kernel:
@@ -178,6 +139,7 @@ class Kernel:
             self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
                                  lambda _ts: self.request_stop())
         if self.recorder is not None:
+            from tradeterm.record.header import redacted
             from tradeterm.record.session import start_recording
 
             start_recording(self.recorder, self.options.mode, self.venue.name,
@@ -423,53 +385,6 @@ class Kernel:
     # --- summary ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """What a headless run prints. Deterministic for ``--fast --seed``: no wall-clock data."""
-        instruments: dict[str, Any] = {}
-        for iid, inst in self.instruments.items():
-            book = self.views.books[iid]
-            stats = self.views.stats[iid]
-            bids, asks = book.top(SUMMARY_LEVELS)
-            instruments[inst.symbol] = {
-                "best_bid": _price(inst, book.best_bid),
-                "best_ask": _price(inst, book.best_ask),
-                "last": _price(inst, stats.last_price),
-                "trades": stats.trades,
-                "volume": str(inst.lots_to_qty(stats.volume)),
-                "bids": [[str(inst.ticks_to_price(p)), str(inst.lots_to_qty(s))] for p, s in bids],
-                "asks": [[str(inst.ticks_to_price(p)), str(inst.lots_to_qty(s))] for p, s in asks],
-            }
-        start = FAST_START_NS if self.options.fast else None
-        return {
-            "mode": self.options.mode,
-            "venue": self.venue.name,
-            "seed": self.seed,
-            "fast": self.options.fast,
-            "sim_seconds": (self.clock.timestamp_ns() - start) / NS if start else None,
-            "events": self.bus.seq,
-            "market_events": self.market.md_events,
-            "instruments": instruments,
-            "trading": self.desk.summary(),
-        } | self._quoter_summary()
+        from tradeterm.session_summary import session_summary
 
-    def _quoter_summary(self) -> dict[str, Any]:
-        if not self.quoters:
-            return {}
-        from tradeterm import quoting
-
-        return {"quoters": quoting.summary(self.quoters)}
-
-
-SECRET_FIELDS = frozenset({"api_key", "api_secret", "key", "secret", "password"})
-
-
-def redacted(value: Any) -> Any:
-    """The config as the journal keeps it: every key/secret field (e.g. the loopback
-    exchange's accounts) masked, so no credential is ever written into a recording."""
-    if isinstance(value, dict):
-        return {k: "***" if k in SECRET_FIELDS and v else redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redacted(v) for v in value]
-    return value
-
-
-def _price(inst: Instrument, ticks: int | None) -> str | None:
-    return None if ticks is None else str(inst.ticks_to_price(ticks))
+        return session_summary(self)

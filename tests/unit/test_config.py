@@ -52,7 +52,7 @@ def test_missing_file(tmp_path):
 
 
 def test_paper_fill_model_section(tmp_path):
-    from tradeterm.kernel import fill_model
+    from tradeterm.venue_setup import fill_model
 
     path = write(tmp_path, '[paper]\nfill_model = "touch"\nlatency_ms = 2.5\ncancels_ahead = 0.5\n')
     model = fill_model(load_settings(path))

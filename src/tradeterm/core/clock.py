@@ -16,6 +16,7 @@ from collections.abc import Callable
 TimerCallback = Callable[[int], None]  # receives the timer's due time in ns
 
 NS = 1_000_000_000
+FAST_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z: where every --fast run starts
 
 
 class Clock:

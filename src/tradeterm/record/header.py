@@ -53,3 +53,16 @@ def recording_path(directory: Path, mode: str, venue: str, start_ns: int) -> Pat
         path = directory / f"{base}-{n}.ttj"
         n += 1
     return path
+
+
+SECRET_FIELDS = frozenset({"api_key", "api_secret", "key", "secret", "password"})
+
+
+def redacted(value: Any) -> Any:
+    """The config as the journal keeps it: every key/secret field (e.g. the loopback
+    exchange's accounts) masked, so no credential is ever written into a recording."""
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_FIELDS and v else redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value

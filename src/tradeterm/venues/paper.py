@@ -18,7 +18,7 @@ Composition (the kernel does this for ``replay --paper`` and paper trading on re
 
     data = ReplayVenue(bus, clock, ...)     # any Venue that publishes market data on ``bus``
     venue = PaperVenue(data, FillModel(model="queue", latency_ns=20_000_000))
-    # in the kernel: venue = with_paper_execution(settings, data)   ([paper] config section)
+    # venue_setup.with_paper_execution(settings, data)   ([paper] config section)
 
 ``PaperVenue`` forwards ``instruments``/``run``/``stop`` to the data venue and the execution
 methods to its ``PaperExecution``; the data venue never sees the session's orders.
