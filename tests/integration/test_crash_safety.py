@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.integration.sessions import start_session, status, wait_until_trading
+from tests.integration.sessions import start_session, status, wait_for_fills, wait_until_trading
 from tradeterm.oms.store import Store
 
 FILL_LINE = re.compile(r"tradeterm\.oms\.manager: fill (\S+) (\S+) ")
@@ -47,11 +47,13 @@ def check_store(data_dir) -> tuple[int, set[str]]:
 def crash_and_restart(data_dir, kills: int, seed: int) -> None:
     rng = random.Random(seed)
     fills = 0
-    for _ in range(kills):
+    for n in range(kills):
         session = start_session(data_dir, "--quoter", "placeholder", "--activity", "busy",
                                 "--seconds", "120")
         try:
             wait_until_trading(data_dir, session)
+            if n == 0:  # a loaded machine may not trade before the first kill: make sure it does
+                wait_for_fills(data_dir, session)
             session_before = fills
             time.sleep(rng.uniform(0.3, 2.5))
             session.send_signal(signal.SIGKILL)
