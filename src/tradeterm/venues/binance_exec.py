@@ -32,9 +32,10 @@ from tradeterm.core.clock import Clock
 from tradeterm.domain.events import (
     Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderRejected,
 )
-from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.domain.orders import Order
 from tradeterm.domain.market import Side
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
+from tradeterm.venues.binance_order_params import order_params
 from tradeterm.venues.binance_rest import BinanceRest
 from tradeterm.venues.binance_symbols import SymbolRules
 
@@ -91,7 +92,7 @@ class BinanceExecution:
             self._publish_reject(order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
                                  f"{order.instrument} is not traded in this session")
             return
-        params, problem = self._order_params(order, rules)
+        params, problem = order_params(order, rules)
         if problem is None:
             problem = rules.check(order)
         if problem is not None:
@@ -117,38 +118,6 @@ class BinanceExecution:
                         self.venue, order.client_order_id)
             return
         self._spawn(self._cancel(tracked))
-
-    def _order_params(self, order: Order, rules: SymbolRules
-                      ) -> tuple[dict[str, Any], tuple[str, str] | None]:
-        inst = rules.instrument
-        p: dict[str, Any] = {"symbol": rules.symbol, "side": "BUY" if order.side is Side.BUY
-                             else "SELL", "quantity": inst.format_qty(order.qty),
-                             "newClientOrderId": order.client_order_id,
-                             "newOrderRespType": "RESULT"}
-        kind = order.order_type
-        if kind is OrderType.MARKET:
-            p["type"] = "MARKET"
-            return p, None
-        if order.tif is TimeInForce.GTD:
-            return p, ("UNSUPPORTED_TIME_IN_FORCE", "Binance spot has no good-till-date orders")
-        if kind in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
-            if order.trigger_price is None:
-                return p, ("BAD_PARAMETER", "a stop order needs a trigger price")
-            p["stopPrice"] = inst.format_price(order.trigger_price)
-            p["type"] = "STOP_LOSS" if kind is OrderType.STOP_MARKET else "STOP_LOSS_LIMIT"
-            if kind is OrderType.STOP_MARKET:
-                return p, None
-        if order.price is None:
-            return p, ("BAD_PARAMETER", "a limit order needs a price")
-        p["price"] = inst.format_price(order.price)
-        if order.post_only and kind is OrderType.LIMIT:
-            p["type"] = "LIMIT_MAKER"
-        else:
-            p.setdefault("type", "LIMIT")
-            p["timeInForce"] = order.tif.value
-        if order.display_qty:
-            p["icebergQty"] = inst.format_qty(order.display_qty)
-        return p, None
 
     # --- REST flows ------------------------------------------------------------------------------
     async def _submit(self, t: _Tracked, params: dict[str, Any]) -> None:
