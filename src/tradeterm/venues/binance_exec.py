@@ -29,15 +29,14 @@ from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
-from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderRejected,
-)
+from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.orders import Order
 from tradeterm.domain.market import Side
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
 from tradeterm.venues.binance_order_params import order_params
 from tradeterm.venues.binance_rest import BinanceRest
 from tradeterm.venues.binance_symbols import SymbolRules
+from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +47,18 @@ TERMINAL = {"CANCELED": "canceled", "EXPIRED": "expired", "EXPIRED_IN_MATCH": "e
             "REJECTED": "rejected"}
 
 
-class _Tracked:
-    """What has been published for one order (by client order id)."""
+class _Tracked(TrackedOrder):
+    """What has been published for one order (by client order id), with its symbol's rules."""
 
-    __slots__ = ("client_order_id", "instrument", "rules", "side", "qty", "venue_order_id",
-                 "accepted", "filled", "trade_ids", "terminal", "settling")
+    __slots__ = ("rules", "settling")
 
     def __init__(self, client_order_id: str, rules: SymbolRules, side: Side, qty: int) -> None:
-        self.client_order_id = client_order_id
+        super().__init__(client_order_id, rules.instrument.id, side, qty)
         self.rules = rules
-        self.instrument = rules.instrument.id
-        self.side = side
-        self.qty = qty
-        self.venue_order_id = ""
-        self.accepted = False
-        self.filled = 0
-        self.trade_ids: set[str] = set()
-        self.terminal = False
         self.settling = False
 
 
-class BinanceExecution:
+class BinanceExecution(OrderEventPublisher):
     def __init__(self, venue: str, bus: MessageBus, clock: Clock, rules: list[SymbolRules],
                  cfg: BinanceConfig) -> None:
         self.venue = venue
@@ -306,15 +296,7 @@ class BinanceExecution:
     def open_orders(self) -> list[_Tracked]:
         return [t for t in self.orders.values() if not t.terminal]
 
-    # --- publishing, each event at most once ----------------------------------------------------
-    def _accepted(self, t: _Tracked, ts: int) -> None:
-        if t.accepted or t.terminal or t.filled:
-            return
-        t.accepted = True
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderAccepted(ts or now, now, t.client_order_id,
-                                                    t.instrument, t.venue_order_id))
-
+    # --- publishing, each event at most once (the rest is order_tracking.OrderEventPublisher) --
     def _fill(self, t: _Tracked, trade_id: str, price: int, qty: int, maker: bool,
               fee: Decimal, fee_currency: str, ts: int) -> None:
         if trade_id in t.trade_ids:
@@ -336,16 +318,7 @@ class BinanceExecution:
             t.qty - t.filled))
 
     def _terminal(self, t: _Tracked, kind: str, ts: int) -> None:
-        if t.terminal:
-            return
-        t.terminal = True
-        now = self.clock.timestamp_ns()
-        if kind == "canceled":
-            self.bus.publish(self._topic, OrderCanceled(ts or now, now, t.client_order_id,
-                                                        t.instrument, "CANCELED"))
-        else:
-            self.bus.publish(self._topic, OrderExpired(ts or now, now, t.client_order_id,
-                                                       t.instrument))
+        self._publish_terminal(t, kind != "canceled", ts)
 
     def _reject(self, t: _Tracked, reason: str, message: str) -> None:
         if t.terminal or t.accepted or t.filled:
@@ -354,18 +327,3 @@ class BinanceExecution:
             return
         t.terminal = True
         self._publish_reject(t.client_order_id, t.instrument, reason, message)
-
-    def _publish_reject(self, client_id: str, instrument: str, reason: str, message: str) -> None:
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderRejected(now, now, client_id, instrument, reason,
-                                                    message))
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
