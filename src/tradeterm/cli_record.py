@@ -60,7 +60,8 @@ def _kernel(settings, options: RunOptions, **parts) -> Kernel:  # type: ignore[n
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from tradeterm.record.binance_import import CaptureError, import_binance
+    from tradeterm.record.binance_import import import_binance
+    from tradeterm.record.import_report import CaptureError
 
     try:
         report = import_binance(list(args.captures), args.output, trades_only=args.trades_only)

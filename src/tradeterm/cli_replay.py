@@ -15,7 +15,7 @@ from tradeterm.cli import UsageError
 from tradeterm.cli_run import prepare_data_dir, run_session, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
-from tradeterm.record.replayer import parse_time, speed_label
+from tradeterm.record.replay_transport import parse_time, speed_label
 
 BAR = 30
 log = logging.getLogger("tradeterm")

@@ -3,7 +3,8 @@
 Commands flow UI / quoter / CLI -> ``TradingDesk.execute`` -> risk -> OMS -> venue; order
 events flow venue -> bus -> OMS -> portfolio. The kernel builds one desk for every mode and
 talks to it only through ``execute`` (and ``start``/``stop``). Like the kernel this module is a
-composition helper: components never import it.
+composition helper: components never import it. Reconciliation reports, feed loss and
+reconnects are ``desk_venue_watch.py``; the quoter's gateway to the desk is ``quoter_gateway.py``.
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ from tradeterm.core.views import EngineViews
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
-from tradeterm.domain.events import (
-    ConnectionState, KillSwitchTripped, OrderDenied, ReconciliationCompleted, TradingState,
-    TradingStateChanged, VenueStatus,
-)
+from tradeterm.desk_venue_watch import VenueWatch
+from tradeterm.domain.events import KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
@@ -48,7 +47,7 @@ DAY_SAVE_NS = 5 * NS
 MS = 1_000_000
 
 
-class TradingDesk:
+class TradingDesk(VenueWatch):
     def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
                  venues: dict[str, Venue], instruments: dict[str, Instrument],
                  views: EngineViews, store: Store) -> None:
@@ -153,23 +152,6 @@ class TradingDesk:
 
     def _positions(self) -> dict[str, int]:
         return {iid: p.qty for iid, p in self.portfolio.positions.items()}
-
-    def _report(self, result: ReconcileResult) -> bool:
-        self.reconciliations.append(result)
-        now = self.clock.timestamp_ns()
-        text = result.describe()
-        repaired = result.adopted or result.resolved or result.closed_lost or result.missed_fills
-        if result.clean:
-            (log.info if repaired else log.debug)("%s", text)
-        else:
-            log.error("%s", text)
-        self.store.audit(now, "reconciliation", result.venue, text)
-        self.bus.publish(topics.OMS, ReconciliationCompleted(
-            now, now, result.venue, result.clean, result.adopted, result.resolved,
-            result.closed_lost, result.missed_fills, "; ".join(result.problems)))
-        if not result.clean:
-            self.trip(f"reconciliation failed: {'; '.join(result.problems)}", "reconciliation")
-        return result.clean
 
     # --- commands --------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Any:
@@ -308,40 +290,6 @@ class TradingDesk:
             self.portfolio.day_dirty = False
             self._day_saved_ts = ts
 
-    # --- feed loss and reconnects ----------------------------------------------------------
-    def _on_venue_status(self, msg: VenueStatus) -> None:
-        if msg.state is ConnectionState.CONNECTED:
-            was_down = self._feed_down.pop(msg.venue, None)
-            self.clock.cancel_timer(f"desk.feed_loss.{msg.venue}")
-            if was_down is not None and self._started:
-                log.warning("%s reconnected: reconciling", msg.venue)
-                self.oms.mark_all_uncertain(msg.venue)
-                self._spawn(self._reconcile_again(msg.venue))
-            return
-        if msg.state is ConnectionState.CONNECTING or msg.venue in self._feed_down:
-            return
-        self._feed_down[msg.venue] = msg.ts_recv
-        if self.settings.risk.feed_loss_policy == "halt":
-            grace = int(self.settings.risk.feed_loss_grace_s * NS)
-            self.clock.set_alert(f"desk.feed_loss.{msg.venue}", self.clock.timestamp_ns() + grace,
-                                 lambda _ts, v=msg.venue, s=msg.state: self._feed_lost(v, s))
-
-    def _feed_lost(self, venue: str, state: ConnectionState) -> None:
-        if venue in self._feed_down:
-            self.trip(f"market data from {venue} lost ({state.value}) for more than "
-                      f"{self.settings.risk.feed_loss_grace_s:g}s", "feed_loss")
-
-    async def _reconcile_again(self, venue: str) -> None:
-        now = self.clock.timestamp_ns()
-        result = await reconcile(self.oms, self.store, self.venues[venue], self._positions,
-                                 int(self.settings.oms.fills_lookback_s * NS), now)
-        self._report(result)
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     # --- hangup ----------------------------------------------------------------------------
     def hangup(self) -> None:
         """The terminal went away (SIGHUP): apply ``session.on_hangup``."""
@@ -378,34 +326,3 @@ class TradingDesk:
             "fees": str(pv.fees),
             "reconciliation": [r.describe() for r in self.reconciliations],
         }
-
-
-class QuoterGateway:
-    """The quoter's ``OrderGateway`` bound to the desk: every request goes through ``execute``
-    (risk for submits and modifies, the OMS, the ``command`` topic for the record). A denial
-    comes back to the quoter as the ``OrderDenied`` the desk publishes on the risk topic.
-
-    A modify on a venue without native modify would be a cancel-replace whose replacement the
-    quoter does not know; here it is a plain cancel instead (the quoter sees ``OrderCanceled``
-    and quotes that level afresh). ``cancel``/``modify`` return False when the OMS has no such
-    working order any more, so the quoter forgets it.
-    """
-
-    def __init__(self, desk: TradingDesk) -> None:
-        self.desk = desk
-        # risk denies an identical order within this window; the quoter waits it out instead
-        self.duplicate_window_ns = desk.settings.risk.duplicate_window_ms * MS
-
-    def submit(self, command: SubmitOrder) -> None:
-        self.desk.execute(command)
-
-    def cancel(self, command: CancelOrder) -> bool:
-        return bool(self.desk.execute(command)) or command.client_order_id in self.desk.oms.working
-
-    def modify(self, command: ModifyOrder) -> bool:
-        oms = self.desk.oms
-        result = self.desk.execute(command)
-        order = oms.working.get(command.client_order_id)
-        if result is True and order is not None and order.status is OrderStatus.PENDING_CANCEL:
-            oms.drop_replacement(command.client_order_id)
-        return result is not False or order is not None

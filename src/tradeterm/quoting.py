@@ -14,10 +14,11 @@ from tradeterm.config import ConfigError, QuoterConfig, QuoterOverrides, Setting
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import EngineViews
-from tradeterm.desk import QuoterGateway, TradingDesk
+from tradeterm.desk import TradingDesk
 from tradeterm.domain.instruments import Instrument
 from tradeterm.quoter.component import Quoter
 from tradeterm.quoter.settings import build_setup
+from tradeterm.quoter_gateway import QuoterGateway
 
 MODELS = ("glft", "avellaneda_stoikov")
 

@@ -12,8 +12,9 @@
   order *uncertain*; the OMS asks the venue about that order (``Venue.query_order``) and applies
   the answer (``outcomes.py``). It never guesses: until the venue answers, the order counts as
   working for risk.
-* **Fills** are applied through the ledger (the portfolio) in one durable transaction with the
-  order and the position; only then is anyone told.
+* **Venue events** (``order_events.py``) and **fills** (``fills.py``): fills are applied
+  through the ledger (the portfolio) in one durable transaction with the order and the
+  position; only then is anyone told.
 """
 
 from __future__ import annotations
@@ -29,15 +30,14 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import RingView, WorkingOrdersView
 from tradeterm.domain.commands import ModifyOrder, SubmitOrder
-from tradeterm.domain.events import (
-    OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderModified, OrderRejected,
-    OrderTriggered, OrderUpdateRejected,
-)
+from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
+from tradeterm.oms.fills import FillApplication
 from tradeterm.oms.ids import ClientOrderIds
+from tradeterm.oms.order_events import OrderEventHandling
 from tradeterm.oms.outcomes import InFlight, OutcomeResolution
-from tradeterm.oms.store import Store, fill_key
+from tradeterm.oms.store import Store
 from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Ledger(Protocol):
     def commit(self, pos: Position, ts: int) -> None: ...
 
 
-class OrderManager(OutcomeResolution):
+class OrderManager(OrderEventHandling, FillApplication, OutcomeResolution):
     def __init__(self, bus: MessageBus, clock: Clock, store: Store, venues: dict[str, Venue],
                  ids: ClientOrderIds, ledger: Ledger, view: WorkingOrdersView,
                  fills_view: RingView, ack_timeout_ns: int, query_retry_ns: int,
@@ -256,162 +256,6 @@ class OrderManager(OutcomeResolution):
     def drop_replacement(self, client_order_id: str) -> None:
         """A cancel-replace in flight becomes a plain cancel (the quoter re-quotes by itself)."""
         self._replace.pop(client_order_id, None)
-
-    # --- venue events ----------------------------------------------------------------------
-    def on_order_event(self, event: Any) -> None:
-        kind = type(event)
-        if kind is OrderFilled:
-            self.apply_fill(event)
-            return
-        order = self.working.get(event.client_order_id)
-        if order is None:
-            done = self.recent.get(event.client_order_id)
-            if done is None:
-                log.warning("%s for unknown order %s ignored", kind.__name__,
-                            event.client_order_id)
-            return  # a repeat of an event already applied
-        ts = event.ts_event
-        try:
-            if kind is OrderAccepted:
-                self._on_accepted(order, event, ts)
-            elif kind is OrderCanceled:
-                self._on_canceled(order, event.reason, ts)
-            elif kind is OrderRejected:
-                order.reason = event.reason
-                order.transition(S.REJECTED, ts)
-                log.warning("order %s rejected by the venue: %s %s", order.client_order_id,
-                            event.reason, event.message)
-                self._finish(order)
-            elif kind is OrderExpired:
-                order.transition(S.EXPIRED, ts)
-                self._finish(order)
-            elif kind is OrderTriggered:
-                order.transition(S.TRIGGERED, ts)
-                self._changed(order)
-            elif kind is OrderModified:
-                self._on_modified(order, event, ts)
-            elif kind is OrderUpdateRejected:
-                self._on_update_rejected(order, event, ts)
-        except IllegalTransition as exc:
-            log.error("%s not applied: %s", kind.__name__, exc)
-
-    def _on_accepted(self, order: Order, event: OrderAccepted, ts: int) -> None:
-        order.venue_order_id = event.venue_order_id
-        if order.status is S.SUBMITTED:
-            order.transition(S.ACCEPTED, ts)
-        flight = self.inflight.get(order.client_order_id)
-        if flight is not None and flight.kind == "submit":
-            del self.inflight[order.client_order_id]
-        order.uncertain = False
-        self._changed(order)
-
-    def _on_canceled(self, order: Order, reason: str, ts: int) -> None:
-        order.reason = reason or "CANCELED"
-        order.transition(S.CANCELED, ts)
-        self._finish(order)
-        replace = self._replace.pop(order.client_order_id, None)
-        if replace is not None:
-            self._send_replacement(order, replace)
-
-    def _on_modified(self, order: Order, event: OrderModified, ts: int) -> None:
-        order.price = event.price
-        order.qty = event.qty
-        if order.status is S.PENDING_UPDATE:
-            order.revert_pending(ts)
-        self.inflight.pop(order.client_order_id, None)
-        self._changed(order)
-
-    def _on_update_rejected(self, order: Order, event: OrderUpdateRejected, ts: int) -> None:
-        self.inflight.pop(order.client_order_id, None)
-        self._replace.pop(order.client_order_id, None)
-        if order.status in (S.PENDING_CANCEL, S.PENDING_UPDATE):
-            log.warning("venue refused to %s %s: %s; asking for its status", event.request,
-                        order.client_order_id, event.reason)
-            # the order may have just filled or ended: ask rather than assume it still works
-            order.revert_pending(ts)
-            self._changed(order)
-            self._mark_uncertain(order, ts)
-
-    def _send_replacement(self, old: Order, cmd: ModifyOrder) -> None:
-        qty = (cmd.qty if cmd.qty is not None else old.qty) - old.filled_qty
-        if qty <= 0:
-            log.info("modify of %s: nothing left to replace after fills", old.client_order_id)
-            return
-        if self.on_replace is None:
-            return
-        new = SubmitOrder(self.clock.timestamp_ns(), self.ids.next(), old.instrument, old.side,
-                          qty, old.order_type, cmd.price if cmd.price is not None else old.price,
-                          old.trigger_price, old.tif, old.post_only, old.reduce_only,
-                          old.display_qty, old.expire_ns, old.source)
-        log.info("modify of %s: replaced by %s", old.client_order_id, new.client_order_id)
-        self.on_replace(new)
-
-    # --- fills -----------------------------------------------------------------------------
-    def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:
-        """Apply one fill exactly once. Returns False for a duplicate."""
-        venue = venue or self.venue_of.get(fill.client_order_id) or \
-            fill.instrument.split(":", 1)[0]
-        seen = self._trade_ids.setdefault(venue, set())
-        key = fill_key(fill.instrument, fill.trade_id)
-        if key in seen:
-            return False
-        if (type(fill.price) is not int or type(fill.qty) is not int or fill.price <= 0
-                or fill.qty <= 0 or not fill.trade_id):
-            log.error("malformed fill from %s ignored: %r", venue, fill)
-            self._problem(f"malformed fill from {venue} (trade {fill.trade_id!r})")
-            return False
-        order = self.working.get(fill.client_order_id) or self.recent.get(fill.client_order_id)
-        saved = None
-        if order is not None:
-            saved = (order.status, order.filled_qty, order.filled_value, order.ts_last,
-                     order._before_pending, order.venue_order_id)
-            if order.venue_order_id is None:
-                order.venue_order_id = fill.venue_order_id
-            try:
-                if order.filled_qty + fill.qty > order.qty or order.is_terminal:
-                    raise ValueError(f"fill {fill.trade_id} of {fill.qty} lots exceeds what is "
-                                     f"left of order {order.client_order_id}")
-                order.apply_fill(fill.price, fill.qty, fill.ts_event)
-            except (ValueError, IllegalTransition) as exc:
-                # the venue says we traded: the position must follow; the order is suspect
-                log.error("%s; the fill is applied to the position", exc)
-                self._problem(f"inconsistent fill: {exc}")
-                order = None
-        else:
-            log.warning("fill %s for unknown order %s: applied to the position",
-                        fill.trade_id, fill.client_order_id)
-        position = self.ledger.with_fill(fill)
-        try:
-            fresh = self.store.record_fill(venue, fill, order, position)
-        except Exception as exc:
-            if order is not None and saved is not None:
-                self._restore(order, saved)
-            log.error("fill %s could not be stored (%s): not applied", fill.trade_id, exc)
-            self._problem(f"store write failed for fill {fill.trade_id}: {exc}")
-            return False
-        seen.add(key)
-        if not fresh:  # the store had it already (from before a restart)
-            if order is not None and saved is not None:
-                self._restore(order, saved)
-            return False
-        self.fills_applied += 1
-        self.ledger.commit(position, fill.ts_event)
-        self.fills_view.append(fill)
-        log.info("fill %s %s %s %d lots @ %d ticks (order %s)", fill.trade_id, fill.instrument,
-                 fill.side.name, fill.qty, fill.price, fill.client_order_id)
-        if order is not None:
-            if order.is_terminal:
-                self._finish(order, persist=False)
-            else:
-                self._changed(order, persist=False)
-        if self.on_fill is not None:
-            self.on_fill(fill)
-        return True
-
-    @staticmethod
-    def _restore(order: Order, saved: tuple) -> None:
-        (order.status, order.filled_qty, order.filled_value, order.ts_last,
-         order._before_pending, order.venue_order_id) = saved
 
     # --- bookkeeping -----------------------------------------------------------------------
     def _track(self, order: Order, venue: str) -> None:

@@ -18,26 +18,26 @@ correctly"), and the recording holds what a live venue following that procedure 
 
 Lines that do not parse are counted and reported with their line numbers, never dropped
 silently. Exchange update ids stay on every book event.
+
+Reading the files is ``binance_capture.py``, the book procedure ``binance_book_sync.py``, the
+report ``import_report.py``.
 """
 
 from __future__ import annotations
 
-import gzip
 import heapq
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from tradeterm.core import topics
 from tradeterm.domain.events import ConnectionState, VenueStatus
 from tradeterm.domain.instruments import Instrument, PrecisionError
-from tradeterm.domain.market import BookDelta, BookSnapshot, TopOfBook, Trade
+from tradeterm.domain.market import BookDelta, TopOfBook, Trade
+from tradeterm.record.binance_book_sync import BookSync
+from tradeterm.record.binance_capture import capture_messages, scan_capture
 from tradeterm.record.header import session_header
+from tradeterm.record.import_report import CaptureError, ImportReport
 from tradeterm.record.journal import JournalWriter
 from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage, binance_instrument
 
@@ -45,127 +45,6 @@ BLOCK_RECORDS = 32_768
 LOT = "0.00000001"  # Binance's string precision: book sizes aggregate finer than the order step
 QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "DAI", "BTC", "ETH", "BNB", "EUR", "TRY",
           "BRL", "JPY", "GBP", "USD")
-EXAMPLES = 5
-
-
-class CaptureError(Exception):
-    """A capture that cannot be imported as asked, phrased for the trader."""
-
-
-@dataclass
-class CaptureScan:
-    """What a first pass over one capture found."""
-
-    path: Path
-    symbols: dict[str, int] = field(default_factory=dict)  # symbol -> price decimals seen
-    snapshot_decimals: int = -1  # price decimals in the REST snapshot(s): the book's own grid
-    snapshots: int = 0
-    futures: bool = False
-    depth: int = 0
-
-
-@dataclass
-class ImportReport:
-    lines: int = 0
-    records: int = 0
-    counts: dict[str, int] = field(default_factory=dict)  # event type -> records
-    malformed: int = 0
-    malformed_examples: list[str] = field(default_factory=list)
-    unhandled: dict[str, int] = field(default_factory=dict)  # stream/message kind -> lines
-    gaps: list[str] = field(default_factory=list)
-    stale_diffs: int = 0  # covered by a snapshot: dropped as documented
-    unapplied_diffs: int = 0  # buffered when the capture ended without a (later) snapshot
-    skipped_depth: int = 0  # --trades-only
-    truncated: list[str] = field(default_factory=list)
-    instruments: list[str] = field(default_factory=list)
-    venue: str = ""
-
-    def malformed_line(self, where: str, why: str) -> None:
-        self.malformed += 1
-        if len(self.malformed_examples) < EXAMPLES:
-            self.malformed_examples.append(f"{where}: {why}")
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(vars(self))
-
-
-def _open_text(path: Path) -> Any:
-    try:
-        with open(path, "rb") as fh:
-            gz = fh.read(2) == b"\x1f\x8b"
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace") if gz else open(
-            path, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise CaptureError(f"capture {path} does not exist") from None
-    except IsADirectoryError:
-        raise CaptureError(f"{path} is a directory, not a capture") from None
-    except OSError as exc:
-        raise CaptureError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _lines(path: Path, report: ImportReport | None) -> Iterator[tuple[int, str]]:
-    fh = _open_text(path)
-    n = 0
-    try:
-        with fh:
-            for n, line in enumerate(fh, 1):  # noqa: B007
-                yield n, line
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-        if report is not None:
-            report.truncated.append(f"{path.name}: unreadable after line {n:,} ({exc}); "
-                                    "the lines before it were imported")
-
-
-_json = msgspec.json.Decoder()
-
-
-def _parse(line: str) -> tuple[int, dict[str, Any]]:
-    recv, sep, payload = line.partition(" ")
-    if not sep:
-        raise ValueError("expected '<receive ns> <json>'")
-    msg = _json.decode(payload)
-    if not isinstance(msg, dict):
-        raise ValueError("the JSON is not an object")
-    return int(recv), msg
-
-
-def _decimals(text: str) -> int:
-    _, _, frac = text.partition(".")
-    return len(frac.rstrip("0"))
-
-
-def scan_capture(path: Path) -> CaptureScan:
-    scan = CaptureScan(path)
-    for _, line in _lines(path, None):
-        try:
-            _, msg = _parse(line)
-        except (ValueError, msgspec.DecodeError):
-            continue
-        if "lastUpdateId" in msg:
-            scan.snapshots += 1
-            for p, _ in (msg.get("bids") or []) + (msg.get("asks") or []):
-                if isinstance(p, str):
-                    scan.snapshot_decimals = max(scan.snapshot_decimals, _decimals(p))
-            continue
-        data = msg.get("data", msg)
-        symbol = data.get("s") if isinstance(data, dict) else None
-        if not isinstance(symbol, str):
-            continue
-        kind = data.get("e")
-        if kind == "depthUpdate":
-            scan.depth += 1
-            scan.futures = scan.futures or "pu" in data
-            prices = [p for p, _ in (data.get("b") or [])[:5] + (data.get("a") or [])[:5]]
-        elif kind == "trade":
-            prices = [data.get("p", "")]
-        else:
-            prices = [data.get("b", ""), data.get("a", "")]
-        sym = symbol.upper()
-        scan.symbols.setdefault(sym, 0)
-        for p in prices:
-            if isinstance(p, str):
-                scan.symbols[sym] = max(scan.symbols[sym], _decimals(p))
-    return scan
 
 
 def split_symbol(symbol: str) -> tuple[str, str]:
@@ -181,90 +60,6 @@ def instrument_for(symbol: str, price_decimals: int, venue: str) -> Instrument:
     return binance_instrument(f"{base}/{quote}" if quote else base, base, quote or "?", tick, LOT,
                               venue=venue)
 
-
-class BookSync:
-    """The documented snapshot + diff procedure for one symbol. Says what to publish."""
-
-    def __init__(self, inst: Instrument, futures: bool, report: ImportReport) -> None:
-        self.inst = inst
-        self.futures = futures
-        self.report = report
-        self.synced = False
-        self.fresh = False  # synced from a snapshot, no diff applied yet
-        self.last_u = -1
-        self.buffer: list[BookDelta] = []
-        self.ever_synced = False
-
-    def _stale(self, delta: BookDelta, last: int) -> bool:
-        return delta.last_update_id < last if self.futures else delta.last_update_id <= last
-
-    def _straddles(self, delta: BookDelta, last: int) -> bool:
-        if self.futures:
-            return delta.first_update_id <= last <= delta.last_update_id
-        return delta.first_update_id <= last + 1 <= delta.last_update_id
-
-    def _continues(self, delta: BookDelta, last: int) -> bool:
-        if self.futures:
-            return delta.prev_update_id == last
-        return delta.first_update_id == last + 1
-
-    def _gap(self, why: str) -> None:
-        self.report.gaps.append(f"{self.inst.symbol}: {why}; book unsynced until a later snapshot")
-        self.synced = False
-        self.fresh = False
-        self.buffer = []
-
-    def on_diff(self, delta: BookDelta) -> list[BookDelta]:
-        if not self.synced:
-            self.buffer.append(delta)
-            return []
-        last = self.last_u
-        if self.fresh:
-            if self._stale(delta, last):
-                self.report.stale_diffs += 1
-                return []
-            ok = self._straddles(delta, last)
-        else:
-            ok = self._continues(delta, last)
-        if ok:
-            self.fresh = False
-            self.last_u = delta.last_update_id
-            return [delta]
-        expected = f"pu={last}" if self.futures and not self.fresh else f"U={last + 1}"
-        got = f"pu={delta.prev_update_id}" if self.futures and not self.fresh else \
-            f"U={delta.first_update_id}"
-        self._gap(f"gap in update ids at receive time {delta.ts_recv} "
-                  f"(expected {expected}, got {got})")
-        return [delta]  # recorded so that the replayed book sees the gap itself
-
-    def on_snapshot(self, snap: BookSnapshot) -> list[BookDelta] | None:
-        """The diffs to publish right after the snapshot, or None if the snapshot does not
-        connect to the diff stream (then it is not published either)."""
-        last = snap.update_id
-        if self.synced:  # a further snapshot while in sync: restart from it
-            self.last_u, self.fresh = last, True
-            return []
-        kept: list[BookDelta] = []
-        for delta in self.buffer:
-            if self._stale(delta, last):
-                self.report.stale_diffs += 1
-                continue
-            if not (self._straddles(delta, last) if not kept
-                    else self._continues(delta, kept[-1].last_update_id)):
-                where = "first" if not kept else f"after update {kept[-1].last_update_id} the"
-                self.report.gaps.append(
-                    f"{self.inst.symbol}: the snapshot at update {last} does not connect to the "
-                    f"buffered diffs ({where} diff has U={delta.first_update_id}); waiting for "
-                    "a later snapshot")
-                self.buffer = [d for d in self.buffer if not self._stale(d, last)]
-                return None
-            kept.append(delta)
-        self.buffer = []
-        self.synced = True
-        self.ever_synced = True
-        self.fresh = not kept
-        self.last_u = kept[-1].last_update_id if kept else last
-        return kept
 
 
 class _Out:
@@ -343,7 +138,7 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
     def status(rec: int, state: ConnectionState, detail: str) -> None:
         out.add(rec, status_topic, VenueStatus(rec, rec, venue, state, detail))
 
-    streams = [_messages(i, p, report) for i, p in enumerate(captures)]
+    streams = [capture_messages(i, p, report) for i, p in enumerate(captures)]
     try:
         for recv, file_idx, where, msg in heapq.merge(*streams):
             if not started:
@@ -396,17 +191,3 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
         report.records = out.seq
         writer.close({"import": report.to_json()})
     return report
-
-
-def _messages(file_idx: int, path: Path,
-              report: ImportReport) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
-    for n, line in _lines(path, report):
-        report.lines += 1
-        if not line.strip():
-            continue
-        try:
-            recv, msg = _parse(line)
-        except (ValueError, msgspec.DecodeError) as exc:
-            report.malformed_line(f"{path.name}:{n}", str(exc))
-            continue
-        yield recv, file_idx, f"{path.name}:{n}", msg

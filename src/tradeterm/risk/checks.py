@@ -26,6 +26,8 @@ self-cross            a buy at or above our own resting sell (or the reverse)
 duplicate window      same instrument, side, type, price and qty within the window
 throttle              a token from the global bucket and from the venue's bucket
 ====================  ==========================================================================
+
+The checks themselves are in ``order_checks.py``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from tradeterm.risk import codes
 from tradeterm.risk.context import (
     CheckResult, InstrumentLimits, StateReader, Verdict, WorkingOrders,
 )
+from tradeterm.risk.order_checks import OrderChecks
 from tradeterm.risk.throttle import TokenBucket
 
 if TYPE_CHECKING:
@@ -52,10 +55,9 @@ if TYPE_CHECKING:
 ACTIVE = TradingState.ACTIVE
 LIMIT = OrderType.LIMIT
 BUY = Side.BUY
-ROUTED_TYPES = frozenset({OrderType.LIMIT, OrderType.MARKET})
 
 
-class PreTradeRisk:
+class PreTradeRisk(OrderChecks):
     def __init__(self, config: RiskConfig, instruments: dict[str, Instrument],
                  books: dict[str, BookReader], stats: dict[str, InstrumentStats],
                  position: Callable[[str], int], orders: WorkingOrders, trading: StateReader,
@@ -263,159 +265,3 @@ class PreTradeRisk:
         horizon = now - self.dup_window_ns
         self._recent = {k: t for k, t in self._recent.items() if t >= horizon}
         self._recent_cap = max(512, 2 * len(self._recent))
-
-    # --- the checks ------------------------------------------------------------------------
-    def _state(self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int) -> Verdict:
-        state = self.trading.state
-        if state is TradingState.ACTIVE:
-            if not self.ready:
-                return codes.NOT_RECONCILED, "trading starts once the venue is reconciled"
-            return None
-        if state is TradingState.HALTED:
-            if cmd.client_order_id in self._flatten_ids and cmd.reduce_only:
-                return None  # the kill switch's own flattening order; reduce-only checked next
-            return codes.KILL_SWITCH, "trading is HALTED: re-arm with a reason first"
-        if lim is None or not self._reduces(cmd, lim):
-            return codes.REDUCING_ONLY, "trading is REDUCING: only orders that reduce the " \
-                                        "position are allowed"
-        return None
-
-    def _instrument(self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int) -> Verdict:
-        if lim is None:
-            return codes.UNKNOWN_INSTRUMENT, f"{cmd.instrument} is not traded in this session"
-        return None
-
-    def _increments(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        qty = cmd.qty
-        if type(qty) is not int or qty <= 0:
-            return codes.LOT_SIZE, f"quantity must be a positive number of lots of " \
-                                   f"{lim.inst.lot_size}, got {qty!r}"
-        price = cmd.price
-        if cmd.order_type is OrderType.MARKET:
-            if price is not None and (type(price) is not int or price <= 0):
-                return codes.TICK_SIZE, f"price must be a positive number of ticks, got {price!r}"
-        elif price is None or type(price) is not int or price <= 0:
-            return codes.TICK_SIZE, f"a limit price must be a positive number of ticks of " \
-                                    f"{lim.inst.tick_size}, got {price!r}"
-        return None
-
-    def _order_type(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        if cmd.order_type not in ROUTED_TYPES:
-            return codes.UNSUPPORTED, f"{cmd.order_type.value} orders are not supported yet"
-        if cmd.display_qty is not None:
-            return codes.UNSUPPORTED, "iceberg (display quantity) orders are not supported yet"
-        return None
-
-    def _reduces(self, cmd: SubmitOrder, lim: InstrumentLimits) -> bool:
-        """Would this order, with the same-side working orders, only shrink the position?"""
-        pos = self.position(cmd.instrument)
-        buys, sells, _, _ = self.orders.exposure(cmd.instrument)
-        if cmd.side is Side.BUY:
-            return pos < 0 and cmd.qty + buys <= -pos
-        return pos > 0 and cmd.qty + sells <= pos
-
-    def _reduce_only(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        if cmd.reduce_only and not self._reduces(cmd, lim):
-            return codes.REDUCE_ONLY, "reduce-only order would not reduce the position " \
-                                      f"({lim.inst.format_qty(self.position(cmd.instrument))})"
-        return None
-
-    def _max_qty(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        if cmd.qty > lim.max_qty:
-            return codes.MAX_ORDER_QTY, f"quantity {lim.inst.format_qty(cmd.qty)} is over the " \
-                                        f"limit {lim.inst.format_qty(lim.max_qty)}"
-        return None
-
-    def _price_band(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        ref = lim.reference_x2()
-        if ref is None:
-            return codes.NO_REFERENCE_PRICE, f"no market price for {lim.inst.symbol} yet to " \
-                                             "check the order against"
-        price = cmd.price
-        if price is not None and cmd.order_type is OrderType.LIMIT:
-            off = 2 * price - ref
-            if (off if off > 0 else -off) * 10_000 > self.band_bps * ref:
-                return codes.PRICE_BAND, (
-                    f"price {lim.inst.format_price(price)} is {abs(off) * 10_000 / ref:.0f} bps "
-                    f"from the reference {lim.inst.ticks_to_price(ref) / 2}; the band is "
-                    f"{self.band_bps} bps")
-        return None
-
-    def _effective_price(self, cmd: SubmitOrder, lim: InstrumentLimits) -> int:
-        if cmd.price is not None and cmd.order_type is OrderType.LIMIT:
-            return cmd.price
-        ref = lim.reference_x2()
-        return 0 if ref is None else (ref + 1) // 2
-
-    def _max_notional(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        notional = self._effective_price(cmd, lim) * cmd.qty
-        if notional > lim.max_notional:
-            return codes.MAX_ORDER_NOTIONAL, (
-                f"order value {notional * lim.unit:f} {lim.inst.quote} is over the limit "
-                f"{self.config.max_order_notional}")
-        return None
-
-    def _min_notional(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        notional = self._effective_price(cmd, lim) * cmd.qty
-        if notional < lim.min_notional and not cmd.reduce_only:
-            return codes.MIN_NOTIONAL, (
-                f"order value {notional * lim.unit:f} {lim.inst.quote} is below the minimum "
-                f"{lim.inst.min_notional}")
-        return None
-
-    def _max_position(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        pos = self.position(cmd.instrument)
-        buys, sells, _, _ = self.orders.exposure(cmd.instrument)
-        projected = pos + buys + cmd.qty if cmd.side is Side.BUY else pos - sells - cmd.qty
-        size = projected if projected >= 0 else -projected
-        if size <= (pos if pos >= 0 else -pos):
-            return None  # does not grow the absolute position
-        if size > lim.max_pos:
-            return codes.MAX_POSITION, (
-                f"projected position {lim.inst.format_qty(projected)} (with working orders) is "
-                f"over the limit {lim.inst.format_qty(lim.max_pos)}")
-        ref = lim.reference_x2()
-        if ref is not None and size * ref > lim.max_pos_notional_x2:
-            return codes.MAX_POSITION, (
-                f"projected position {lim.inst.format_qty(projected)} is worth "
-                f"{size * ref * lim.unit / 2:f} {lim.inst.quote}, over the limit "
-                f"{self.config.max_position_notional}")
-        return None
-
-    def _max_open_orders(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        if self.orders.working_count() >= self.config.max_open_orders:
-            return codes.MAX_OPEN_ORDERS, f"{self.config.max_open_orders} orders are already " \
-                                          "working"
-        return None
-
-    def _self_cross(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        _, _, own_bid, own_ask = self.orders.exposure(cmd.instrument)
-        price = cmd.price if cmd.order_type is OrderType.LIMIT else None
-        if cmd.side is Side.BUY:
-            if own_ask is not None and (price is None or price >= own_ask):
-                return codes.SELF_CROSS, f"would trade against our own sell at " \
-                                         f"{lim.inst.format_price(own_ask)}"
-        elif own_bid is not None and (price is None or price <= own_bid):
-            return codes.SELF_CROSS, f"would trade against our own buy at " \
-                                     f"{lim.inst.format_price(own_bid)}"
-        return None
-
-    def _duplicate(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        if not self.dup_window_ns:
-            return None
-        seen = self._recent.get((cmd.instrument, cmd.side, cmd.order_type, cmd.price, cmd.qty))
-        if seen is not None and now - seen < self.dup_window_ns:
-            return codes.DUPLICATE_ORDER, (
-                f"an identical order went out {(now - seen) / 1e6:.0f} ms ago (window "
-                f"{self.config.duplicate_window_ms} ms)")
-        return None
-
-    def _throttle(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        if self.global_bucket.available(now) < 1.0:
-            return codes.RATE_LIMIT, f"order rate over {self.config.orders_per_second:g}/s " \
-                                     f"(burst {self.config.order_burst})"
-        bucket = self.venue_buckets.get(lim.venue)
-        if bucket is not None and bucket.available(now) < 1.0:
-            return codes.RATE_LIMIT, f"order rate over the {lim.venue} limit of " \
-                                     f"{bucket.rate:g}/s (burst {bucket.burst:g})"
-        return None

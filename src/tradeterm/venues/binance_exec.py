@@ -29,14 +29,14 @@ from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
-from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderRejected,
-)
-from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.domain.events import Liquidity, OrderFilled
+from tradeterm.domain.orders import Order
 from tradeterm.domain.market import Side
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
+from tradeterm.venues.binance_order_params import order_params
 from tradeterm.venues.binance_rest import BinanceRest
 from tradeterm.venues.binance_symbols import SymbolRules
+from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +47,18 @@ TERMINAL = {"CANCELED": "canceled", "EXPIRED": "expired", "EXPIRED_IN_MATCH": "e
             "REJECTED": "rejected"}
 
 
-class _Tracked:
-    """What has been published for one order (by client order id)."""
+class _Tracked(TrackedOrder):
+    """What has been published for one order (by client order id), with its symbol's rules."""
 
-    __slots__ = ("client_order_id", "instrument", "rules", "side", "qty", "venue_order_id",
-                 "accepted", "filled", "trade_ids", "terminal", "settling")
+    __slots__ = ("rules", "settling")
 
     def __init__(self, client_order_id: str, rules: SymbolRules, side: Side, qty: int) -> None:
-        self.client_order_id = client_order_id
+        super().__init__(client_order_id, rules.instrument.id, side, qty)
         self.rules = rules
-        self.instrument = rules.instrument.id
-        self.side = side
-        self.qty = qty
-        self.venue_order_id = ""
-        self.accepted = False
-        self.filled = 0
-        self.trade_ids: set[str] = set()
-        self.terminal = False
         self.settling = False
 
 
-class BinanceExecution:
+class BinanceExecution(OrderEventPublisher):
     def __init__(self, venue: str, bus: MessageBus, clock: Clock, rules: list[SymbolRules],
                  cfg: BinanceConfig) -> None:
         self.venue = venue
@@ -91,7 +82,7 @@ class BinanceExecution:
             self._publish_reject(order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
                                  f"{order.instrument} is not traded in this session")
             return
-        params, problem = self._order_params(order, rules)
+        params, problem = order_params(order, rules)
         if problem is None:
             problem = rules.check(order)
         if problem is not None:
@@ -117,38 +108,6 @@ class BinanceExecution:
                         self.venue, order.client_order_id)
             return
         self._spawn(self._cancel(tracked))
-
-    def _order_params(self, order: Order, rules: SymbolRules
-                      ) -> tuple[dict[str, Any], tuple[str, str] | None]:
-        inst = rules.instrument
-        p: dict[str, Any] = {"symbol": rules.symbol, "side": "BUY" if order.side is Side.BUY
-                             else "SELL", "quantity": inst.format_qty(order.qty),
-                             "newClientOrderId": order.client_order_id,
-                             "newOrderRespType": "RESULT"}
-        kind = order.order_type
-        if kind is OrderType.MARKET:
-            p["type"] = "MARKET"
-            return p, None
-        if order.tif is TimeInForce.GTD:
-            return p, ("UNSUPPORTED_TIME_IN_FORCE", "Binance spot has no good-till-date orders")
-        if kind in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT):
-            if order.trigger_price is None:
-                return p, ("BAD_PARAMETER", "a stop order needs a trigger price")
-            p["stopPrice"] = inst.format_price(order.trigger_price)
-            p["type"] = "STOP_LOSS" if kind is OrderType.STOP_MARKET else "STOP_LOSS_LIMIT"
-            if kind is OrderType.STOP_MARKET:
-                return p, None
-        if order.price is None:
-            return p, ("BAD_PARAMETER", "a limit order needs a price")
-        p["price"] = inst.format_price(order.price)
-        if order.post_only and kind is OrderType.LIMIT:
-            p["type"] = "LIMIT_MAKER"
-        else:
-            p.setdefault("type", "LIMIT")
-            p["timeInForce"] = order.tif.value
-        if order.display_qty:
-            p["icebergQty"] = inst.format_qty(order.display_qty)
-        return p, None
 
     # --- REST flows ------------------------------------------------------------------------------
     async def _submit(self, t: _Tracked, params: dict[str, Any]) -> None:
@@ -337,15 +296,7 @@ class BinanceExecution:
     def open_orders(self) -> list[_Tracked]:
         return [t for t in self.orders.values() if not t.terminal]
 
-    # --- publishing, each event at most once ----------------------------------------------------
-    def _accepted(self, t: _Tracked, ts: int) -> None:
-        if t.accepted or t.terminal or t.filled:
-            return
-        t.accepted = True
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderAccepted(ts or now, now, t.client_order_id,
-                                                    t.instrument, t.venue_order_id))
-
+    # --- publishing, each event at most once (the rest is order_tracking.OrderEventPublisher) --
     def _fill(self, t: _Tracked, trade_id: str, price: int, qty: int, maker: bool,
               fee: Decimal, fee_currency: str, ts: int) -> None:
         if trade_id in t.trade_ids:
@@ -367,16 +318,7 @@ class BinanceExecution:
             t.qty - t.filled))
 
     def _terminal(self, t: _Tracked, kind: str, ts: int) -> None:
-        if t.terminal:
-            return
-        t.terminal = True
-        now = self.clock.timestamp_ns()
-        if kind == "canceled":
-            self.bus.publish(self._topic, OrderCanceled(ts or now, now, t.client_order_id,
-                                                        t.instrument, "CANCELED"))
-        else:
-            self.bus.publish(self._topic, OrderExpired(ts or now, now, t.client_order_id,
-                                                       t.instrument))
+        self._publish_terminal(t, kind != "canceled", ts)
 
     def _reject(self, t: _Tracked, reason: str, message: str) -> None:
         if t.terminal or t.accepted or t.filled:
@@ -385,18 +327,3 @@ class BinanceExecution:
             return
         t.terminal = True
         self._publish_reject(t.client_order_id, t.instrument, reason, message)
-
-    def _publish_reject(self, client_id: str, instrument: str, reason: str, message: str) -> None:
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderRejected(now, now, client_id, instrument, reason,
-                                                    message))
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)

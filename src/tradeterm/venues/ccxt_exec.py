@@ -23,38 +23,30 @@ from typing import Any
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
-from tradeterm.domain.events import OrderAccepted, OrderCanceled, OrderExpired, OrderRejected
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.venues.ccxt_mapping import (
     fill_event, is_uncertain, reject_reason, short_error, to_units,
 )
+from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
 
 
-class _Tracked:
-    __slots__ = ("accepted", "client_order_id", "filled", "inst", "qty", "sent_at", "side",
-                 "symbol", "terminal", "trade_ids", "venue_order_id")
+class _Tracked(TrackedOrder):
+    __slots__ = ("inst", "sent_at", "symbol")
 
     def __init__(self, cid: str, inst: Instrument, symbol: str, side: Side, qty: int) -> None:
-        self.client_order_id = cid
+        super().__init__(cid, inst.id, side, qty)
         self.inst = inst
         self.symbol = symbol
-        self.side = side
-        self.qty = qty
-        self.venue_order_id = ""
-        self.accepted = False
-        self.filled = 0
-        self.trade_ids: set[str] = set()
-        self.terminal = False
         self.sent_at = 0.0
 
 
-class CcxtExecution:
+class CcxtExecution(OrderEventPublisher):
     def __init__(self, venue: str, bus: MessageBus, clock: Clock, exchange_of: Callable[[], Any],
                  instruments: dict[str, Instrument], symbols: dict[str, str],
                  not_placed_after_s: float, resolve_timeout_s: float) -> None:
@@ -311,41 +303,12 @@ class CcxtExecution:
         self.bus.publish(self._topic, fill_event(tr, t.client_order_id, inst, t.venue_order_id,
                                                  t.side, ts, now, t.qty - t.filled, fee))
 
-    # --- publishing ---------------------------------------------------------------------------
-    def _accepted(self, t: _Tracked, ts: int) -> None:
-        if t.accepted or t.terminal or t.filled:
-            return
-        t.accepted = True
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderAccepted(ts or now, now, t.client_order_id,
-                                                    t.inst.id, t.venue_order_id))
-
+    # --- publishing (the rest is order_tracking.OrderEventPublisher) --------------------------
     def _terminal(self, t: _Tracked, status: str, ts: int) -> None:
-        if t.terminal:
-            return
-        t.terminal = True
-        now = self.clock.timestamp_ns()
-        event: Any = (OrderExpired(ts or now, now, t.client_order_id, t.inst.id)
-                      if status == "expired" else
-                      OrderCanceled(ts or now, now, t.client_order_id, t.inst.id, "CANCELED"))
-        self.bus.publish(self._topic, event)
+        self._publish_terminal(t, status == "expired", ts)
 
     def _reject(self, t: _Tracked, reason: str, message: str) -> None:
         if t.terminal or t.accepted or t.filled:
             return
         t.terminal = True
         self._publish_reject(t.client_order_id, t.inst.id, reason, message)
-
-    def _publish_reject(self, cid: str, instrument: str, reason: str, message: str) -> None:
-        now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderRejected(now, now, cid, instrument, reason, message))
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
