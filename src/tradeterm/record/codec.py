@@ -25,7 +25,7 @@ from tradeterm.record.columns import (
     REL, decode_cat, decode_ints, encode_cat, encode_ints, list_decoder,
 )
 from tradeterm.record.schema import (
-    KIND_CAT, KIND_INT, KIND_LEVELS, KIND_OBJ, KIND_OPTINT, FieldSpec, Registry, registry,
+    KIND_CAT, KIND_INT, KIND_LEVELS, KIND_OPTINT, FieldSpec, Registry, registry,
 )
 
 _META_LEN = struct.Struct("<I")

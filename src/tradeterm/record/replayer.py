@@ -37,7 +37,6 @@ from tradeterm.record.journal import JournalReader
 from tradeterm.record.replay_transport import (
     REPLAY_PREFIX, ReplayState, ReplayTransport, speed_label,
 )
-from tradeterm.record.replay_transport import parse_time  # noqa: F401  (the UI imports it here)
 from tradeterm.venues.base import Venue
 
 log = logging.getLogger(__name__)

@@ -260,7 +260,7 @@ class TradetermApp(OrderActions, PaneActions, App):
             self.panes[0].refresh_view()
 
     def action_replay_goto(self, error: str = "") -> None:
-        from tradeterm.record.replayer import parse_time
+        from tradeterm.record.replay_transport import parse_time
         from tradeterm.ui.screens.replay_goto import GotoTimeScreen
 
         replay = self.kernel.replay

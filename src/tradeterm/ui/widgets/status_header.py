@@ -36,7 +36,7 @@ class StatusHeader(TextPane):
     def __init__(self, status: StatusView, replay: Any = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.status = status
-        self.replay = replay  # record.replayer.ReplayState in a replay, else None
+        self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
         self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
