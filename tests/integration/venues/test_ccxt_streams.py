@@ -70,7 +70,7 @@ async def test_the_streamed_book_follows_the_loopback_book_and_trades_arrive(tmp
         await asyncio.wait_for(task, 10)
 
 
-async def test_an_order_is_filled_by_a_counterparty_over_the_private_stream(tmp_path):
+async def test_an_order_is_acked_and_filled_over_the_private_stream(tmp_path):
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:
         kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret, **STREAMS)
@@ -109,5 +109,22 @@ async def test_an_order_is_filled_by_a_counterparty_over_the_private_stream(tmp_
         # watch_orders and watch_my_trades both report each fill: applied once
         assert [f.qty for f in fills] == [inst.qty_to_lots("0.004"),
                                                inst.qty_to_lots("0.006")]
+        # a 503 after the exchange placed an order, and every lookup by client id failing: the ack
+        # can only come from the private stream, and it ends the lookups
+        server.injector.fail_rest(1, 503, processed=True, path="/api/v3/order", method="POST")
+        server.injector.fail_rest(10, 503, path="/api/v3/order", method="GET")
+        uncertain = SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id,
+                                Side.BUY, inst.qty_to_lots("0.01"), price=inst.price_to_ticks(
+                                    market.price_str(ask - 100)))
+        kernel.submit(uncertain)
+        await wait_until(lambda: order_of(kernel, uncertain.client_order_id).status
+                         is OrderStatus.ACCEPTED, 2, "the uncertain order's ack, streamed")
+        lookups_left = len(server.injector.rest_queue)
+        await asyncio.sleep(1.0)  # the lookup in flight may fail; no further one is made
+        assert lookups_left - len(server.injector.rest_queue) <= 1
+        assert venue.execution.resolved_by_query == 0
+        assert [o.client_order_id for o in server.exchange.accounts[key].orders
+                if o.client_order_id == uncertain.client_order_id] == [uncertain.client_order_id]
+        server.injector.rest_queue.clear()
         kernel.request_stop()
         await asyncio.wait_for(task, 10)
