@@ -20,7 +20,9 @@ class CcxtConfig(Section):
     options: dict[str, Any] = Field(default_factory=dict,
                                     description="ccxt exchange options (passed as `options`)")
     websockets: bool = Field(default=True, description="Use ccxt.pro watch_* where available")
-    book_depth: int = Field(default=50, ge=1, le=1000, description="Book levels kept")
+    book_depth: int = Field(default=50, ge=1, le=1000,
+                            description="Book levels published (ccxt.pro keeps its own, deeper "
+                                        "book; polling fetches this many)")
     poll_s: float = Field(default=1.0, gt=0, description="Book polling interval without streams")
     private_poll_s: float = Field(default=2.0, gt=0,
                                   description="Working orders looked up this often (REST)")

@@ -6,8 +6,8 @@ events, each published once.
   reasons (``reject_reason``). ``RateLimitExceeded`` is a refusal (nothing placed); the rest of
   ccxt's ``OperationFailed`` family (``RequestTimeout``, ``ExchangeNotAvailable``, an internal
   error) leaves the outcome *uncertain*: the order is never resent, it is looked up by client
-  order id until the venue knows it, or rejected as ``NOT_PLACED`` once ``not_placed_after_s``
-  have passed without it.
+  order id until the venue knows it (or the private stream reports it first), or rejected as
+  ``NOT_PLACED`` once ``not_placed_after_s`` have passed without it.
 * **Events** come from REST answers and from the private watchers / polling
   (``CcxtExecution.on_order``, ``on_trade``): ``OrderAccepted`` once and only before any fill,
   fills once by trade id, the terminal event once and only after the fills ccxt reports.
@@ -140,7 +140,7 @@ class CcxtExecution(OrderEventPublisher):
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.resolve_timeout_s
         delay = 0.1
-        while not t.terminal:
+        while not t.terminal and not t.venue_order_id:  # an id: the stream reported it first
             try:
                 data = await self.find(t.client_order_id, t.symbol)
             except Exception as exc:  # noqa: BLE001
@@ -151,7 +151,7 @@ class CcxtExecution(OrderEventPublisher):
                     self.resolved_by_query += 1
                     self.on_order(data, t)
                     return
-                if loop.time() - t.sent_at > self.not_placed_after_s:
+                if loop.time() - t.sent_at > self.not_placed_after_s and not t.venue_order_id:
                     self._reject(t, "NOT_PLACED", "no answer, and the venue still has no such "
                                  f"order {self.not_placed_after_s:g}s later: it was not placed")
                     return

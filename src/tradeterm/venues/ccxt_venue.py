@@ -10,7 +10,9 @@ ccxt.pro where the exchange has them (else REST polling).
 * **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; each
   update is published as a ``BookSnapshot`` of the top ``ccxt.book_depth`` levels, numbered by a
   local counter: ccxt does not expose the venue's update ids), else ``fetch_order_book`` every
-  ``ccxt.poll_s``. Sizes are rounded to the lot.
+  ``ccxt.poll_s``. Sizes are rounded to the lot. The watched book is asked for without a limit:
+  ccxt.pro syncs diffs onto a REST snapshot of that limit, and a shallow snapshot leaves holes
+  once the price moves past its last level (levels that never change are never streamed).
 * **Orders** (``ccxt_exec``): ``create_order`` with the client order id; errors mapped to reject
   reasons; a ``NetworkError`` / ``RequestTimeout`` makes the outcome uncertain and is resolved
   by looking the order up by its client order id. Private updates from ``watch_orders`` /
@@ -41,7 +43,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.ccxt_exec import CcxtExecution
-from tradeterm.venues.ccxt_mapping import fill_event, order_report, to_units
+from tradeterm.venues.ccxt_mapping import fill_event, order_report, short_error, to_units
 
 log = logging.getLogger(__name__)
 
@@ -217,13 +219,15 @@ class CcxtVenue(Venue):
         while not self._stopping:
             try:
                 if watch:
-                    book = await self.exchange.watch_order_book(symbol, self.cfg.book_depth)
+                    # no limit: ccxt.pro's own depth (binance: a 1000-level snapshot,
+                    # ``options.watchOrderBookLimit``) so levels the price moves into are known
+                    book = await self.exchange.watch_order_book(symbol)
                 else:
                     book = await self.exchange.fetch_order_book(symbol, self.cfg.book_depth)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: show it, back off, retry
-                log.warning("%s: order book of %s: %s", self.name, symbol, type(exc).__name__)
+                log.warning("%s: order book of %s: %s", self.name, symbol, short_error(exc))
                 if connected:
                     self._status(ConnectionState.DISCONNECTED, type(exc).__name__)
                 connected = False
@@ -262,7 +266,7 @@ class CcxtVenue(Venue):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001
-                log.warning("%s: trades of %s: %s", self.name, symbol, type(exc).__name__)
+                log.warning("%s: trades of %s: %s", self.name, symbol, short_error(exc))
                 await asyncio.sleep(self.cfg.reconnect_min_s)
                 continue
             now = self.clock.timestamp_ns()
@@ -283,7 +287,7 @@ class CcxtVenue(Venue):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the REST poll still covers the orders
-                log.warning("%s: private stream: %s", self.name, type(exc).__name__)
+                log.warning("%s: private stream: %s", self.name, short_error(exc))
                 await asyncio.sleep(self.cfg.reconnect_min_s)
 
     async def _poll_private(self) -> None:

@@ -1,58 +1,26 @@
 """The ccxt venue through ccxt's real binance client, pointed at the loopback exchange, inside
-the live kernel. REST only: ccxt.pro's binance connects to numbered ``/ws/0`` endpoints, which
-the loopback answers 400 (it takes them for listen keys), so streams are off here."""
+the live kernel, with ccxt.pro's streams off: the REST polling path (market data by
+``fetch_order_book``, orders by looking them up). The stream path is in test_ccxt_streams.py."""
 
 import asyncio
 import subprocess
 import sys
 from decimal import Decimal
 
+from tests.ccxt_session import REST_ONLY, ccxt_kernel, order_of
 from tests.live_session import canary_keys, counterparty, exchange_settings, files_containing
 from tests.loopback_session import wait_until
-from tradeterm.config import load_settings
-from tradeterm.core.bus import MessageBus
-from tradeterm.core.clock import LiveClock
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderRejected
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus
-from tradeterm.kernel import Kernel, RunOptions
-from tradeterm.secrets import VenueKeys
 from tradeterm.venues.loopback import LoopbackServer
-
-OPTIONS = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
-
-
-async def ccxt_kernel(server, tmp_path, key, secret):
-    from tradeterm.venues.ccxt_venue import CcxtVenue, create_exchange
-
-    settings = load_settings(data_dir=str(tmp_path), ccxt={
-        "symbols": ["BTC/USDT"], "options": OPTIONS, "websockets": False, "poll_s": 0.05,
-        "private_poll_s": 0.1, "not_placed_after_s": 2.0})
-    keys = VenueKeys("ccxt:binance", key, secret)
-
-    def make():
-        return create_exchange("binance", settings.ccxt, keys, api_url=server.rest_url)
-
-    instruments = await CcxtVenue.discover(make, ["BTC/USDT"])
-    bus, clock = MessageBus(), LiveClock()
-    venue = CcxtVenue(bus, clock, make, instruments, settings.ccxt)
-    kernel = Kernel(settings, RunOptions(mode="live"), venue=venue, clock=clock, bus=bus)
-    task = asyncio.create_task(kernel.run())
-    await wait_until(lambda: kernel.desk.risk.ready and kernel.views.status.connection.value
-                     == "CONNECTED", 5, "reconciled and a book")
-    assert kernel.confirm_live("ccxt-binance")
-    return kernel, venue, task
-
-
-def order_of(kernel, cid):
-    return kernel.desk.oms.working.get(cid) or kernel.desk.oms.known_id(cid)
 
 
 async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret, "2000").exchange) as server:
-        kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret)
+        kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret, **REST_ONLY)
         inst = venue.instruments()[0]
         assert (inst.id, inst.tick_size, inst.lot_size, inst.min_notional, inst.maker_fee) == (
             "ccxt-binance:BTC/USDT", Decimal("0.01"), Decimal("0.00001"), Decimal(5),

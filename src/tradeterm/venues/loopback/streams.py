@@ -1,7 +1,10 @@
 """The loopback exchange's websocket streams, in Binance's shapes.
 
 * ``/stream?streams=a/b/c``: combined streams, each message ``{"stream": name, "data": payload}``;
-* ``/ws/<stream>`` or ``/ws``: raw streams (payload only), more by ``SUBSCRIBE``;
+* ``/ws/<stream>`` or ``/ws``: raw streams (payload only), more by ``SUBSCRIBE``. A raw path
+  that is shaped like neither a stream (``<symbol>@<kind>``) nor a listen key (60 characters),
+  e.g. ``/ws/0``, opens an empty connection, as stream.binance.com does: ccxt.pro's binance
+  connects to ``/ws/<n>`` (n = its connection number) and subscribes by message;
 * ``/ws/<listenKey>`` (or a listen key inside ``/stream?streams=``): the account's user data
   stream: ``executionReport``, ``outboundAccountPosition``, ``listenKeyExpired``.
 
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUE = 200_000  # a reader this far behind is disconnected, as a real venue would
 SHUTDOWN_GRACE_S = 1.0
+LISTEN_KEY_LENGTH = 60  # Binance's listen keys; a name this long is taken for an unknown key
 
 
 class Connection:
@@ -221,6 +225,8 @@ async def serve_websocket(request: web.Request, hub: StreamHub, heartbeat_s: flo
         if account is not None:
             user = (account, name)
             continue
+        if not combined and _names_nothing(name):
+            continue
         problem = check_stream(name)
         if problem is not None:
             return _http_error(400, -1125 if "@" not in name else -1121, problem)
@@ -258,6 +264,11 @@ async def serve_websocket(request: web.Request, hub: StreamHub, heartbeat_s: flo
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await ws.close()
     return ws
+
+
+def _names_nothing(name: str) -> bool:
+    """A raw ``/ws/<name>`` that is neither stream- nor listen-key-shaped: no stream, no error."""
+    return "@" not in name and len(name) < LISTEN_KEY_LENGTH
 
 
 def _control(hub: StreamHub, conn: Connection, text: str, check_stream: StreamValidator

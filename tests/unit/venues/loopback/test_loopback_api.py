@@ -249,6 +249,14 @@ async def test_market_streams_raw_combined_and_subscribe(server):
             assert frame["data"]["e"] == "depthUpdate" and frame["data"]["U"] <= frame["data"]["u"]
         resp = await http.get(f"{server.rest_url}/stream?streams=dogeusdt@trade")
         assert resp.status == 400
+        # a raw path naming no stream (ccxt.pro's /ws/<n>) is an empty connection, as on
+        # stream.binance.com; stream- or listen-key-shaped unknown names are still refused
+        async with http.ws_connect(f"{server.ws_url}/ws/3") as ws:
+            await ws.send_json({"method": "LIST_SUBSCRIPTIONS", "id": 1})
+            assert await ws.receive_json(timeout=2) == {"result": [], "id": 1}
+        for name in ("dogeusdt@trade", "k" * 60):
+            resp = await http.get(f"{server.rest_url}/ws/{name}")
+            assert resp.status == 400, name
 
 
 async def test_a_client_that_does_not_answer_pings_is_dropped():

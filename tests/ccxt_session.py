@@ -1,0 +1,45 @@
+"""Test harness: the ccxt venue through ccxt's real binance client (ccxt.pro when websockets are
+on), pointed at the loopback exchange, inside the live kernel."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.loopback_session import wait_until
+from tradeterm.config import load_settings
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import LiveClock
+from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.secrets import VenueKeys
+
+OPTIONS = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
+REST_ONLY = {"websockets": False, "poll_s": 0.05, "private_poll_s": 0.1}
+
+
+async def ccxt_kernel(server: Any, tmp_path: Any, key: str, secret: str, **ccxt: Any
+                      ) -> tuple[Kernel, Any, asyncio.Task[None]]:
+    """A live kernel trading ``BTC/USDT`` on the loopback through ``ccxt:binance``; returns once
+    reconciled, with a book, and confirmed for trading."""
+    from tradeterm.venues.ccxt_venue import CcxtVenue, create_exchange
+
+    settings = load_settings(data_dir=str(tmp_path), ccxt={
+        "symbols": ["BTC/USDT"], "options": OPTIONS, "not_placed_after_s": 2.0, **ccxt})
+    keys = VenueKeys("ccxt:binance", key, secret)
+
+    def make() -> Any:
+        return create_exchange("binance", settings.ccxt, keys, api_url=server.rest_url)
+
+    instruments = await CcxtVenue.discover(make, ["BTC/USDT"])
+    bus, clock = MessageBus(), LiveClock()
+    venue = CcxtVenue(bus, clock, make, instruments, settings.ccxt)
+    kernel = Kernel(settings, RunOptions(mode="live"), venue=venue, clock=clock, bus=bus)
+    task = asyncio.create_task(kernel.run())
+    await wait_until(lambda: kernel.desk.risk.ready and kernel.views.status.connection.value
+                     == "CONNECTED", 5, "reconciled and a book")
+    assert kernel.confirm_live("ccxt-binance")
+    return kernel, venue, task
+
+
+def order_of(kernel: Kernel, cid: str) -> Any:
+    return kernel.desk.oms.working.get(cid) or kernel.desk.oms.known_id(cid)
