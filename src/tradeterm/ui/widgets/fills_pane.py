@@ -18,16 +18,13 @@ class FillsPane(TextPane):
         super().__init__(**kwargs)
         self.fills = fills
         self.instruments = instruments
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        key = (self.fills.version, self.size, palette())
-        if key == self._drawn:
+        if not self.changed(self.fills.version, self.size, palette()):
             return
-        self._drawn = key
         pal = palette()
         rows: list[Row] = [(("time      side       qty        price  liq     fee  note",
                              "bold dim"),)]

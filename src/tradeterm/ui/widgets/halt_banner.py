@@ -28,17 +28,14 @@ class HaltBanner(TextPane):
         super().__init__(**kwargs)
         self.risk = risk
         self.last_trip = last_trip  # -> trading.TripRecord | None
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
         trip = self.last_trip()
-        key = (self.risk.version, self.risk.state, id(trip), self.size.width)
-        if key == self._drawn:
+        if not self.changed(self.risk.version, self.risk.state, id(trip), self.size.width):
             return
-        self._drawn = key
         state = self.risk.state
         self.set_class(state is not TradingState.ACTIVE, "-shown")
         self.set_class(state is TradingState.REDUCING, "-reducing")

@@ -56,7 +56,6 @@ class Ladder(TextPane, can_focus=True):
         self.centre: int | None = None  # auto mode: the price kept in the middle
         self.manual_top: int | None = None  # manual mode: the top row's price
         self.cursor: int | None = None
-        self._drawn: tuple[object, ...] | None = None
         self._scale = 0  # lots that fill a size bar (see _bar_scale)
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
@@ -69,11 +68,9 @@ class Ladder(TextPane, can_focus=True):
     def refresh_view(self) -> None:
         if self.book is None or self.stats is None:
             return
-        key = (id(self.book), self.book.version, self.stats.version, *self.size, self.cursor,
-               self.manual_top, palette(), self.own.version)
-        if key == self._drawn:
+        if not self.changed(id(self.book), self.book.version, self.stats.version, *self.size, self.cursor,
+               self.manual_top, palette(), self.own.version):
             return
-        self._drawn = key
         rows = self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52)
         self.set_rows(rows, throttle=len(rows) > 1)  # one row: the "waiting for" placeholder
 

@@ -39,7 +39,6 @@ class OrdersBlotter(TextPane, can_focus=True):
         self.instruments = instruments
         self.selected_id: str | None = None
         self._order_ids: list[str] = []
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -56,10 +55,8 @@ class OrdersBlotter(TextPane, can_focus=True):
         return live[0] if live else None
 
     def refresh_view(self) -> None:
-        key = (self.view.version, self.selected_id, self.size.width, self.has_focus, palette())
-        if key == self._drawn:
+        if not self.changed(self.view.version, self.selected_id, self.size.width, self.has_focus, palette()):
             return
-        self._drawn = key
         self.set_rows(self.rows())
 
     def rows(self) -> list[Row]:

@@ -75,8 +75,17 @@ class TextPane(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.next_draw = 0.0  # monotonic time before which the app's timer skips this pane
+        self._drawn: tuple[object, ...] | None = None  # what the last frame was drawn from
         self._rows: list[Row] = []
         self._strips: dict[tuple[Row, int, Style], Strip] = {}
+
+    def changed(self, *key: object) -> bool:
+        """Whether what the pane shows (its views' versions, size, palette...) differs from the
+        last frame; remembers ``key`` when it does. ``self._drawn = None`` forces a redraw."""
+        if key == self._drawn:
+            return False
+        self._drawn = key
+        return True
 
     def set_rows(self, rows: list[Row], throttle: bool = True) -> None:
         """Show ``rows``. ``throttle=False`` for a placeholder ("waiting for the book"), so the

@@ -34,17 +34,14 @@ class PnlPane(TextPane):
     def __init__(self, view: PortfolioView, **kwargs) -> None:
         super().__init__(**kwargs)
         self.view = view
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
         v = self.view
-        key = (v.version, v.equity_curve.version, self.size)
-        if key == self._drawn:
+        if not self.changed(v.version, v.equity_curve.version, self.size):
             return
-        self._drawn = key
         width = max(10, self.size.width or 40)
         cur = f" {v.currency}" if v.currency else ""
         dd = signed_style(-v.drawdown) if v.drawdown else ""

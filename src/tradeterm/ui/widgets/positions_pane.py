@@ -34,16 +34,13 @@ class PositionsPane(TextPane):
         super().__init__(**kwargs)
         self.view = view
         self.instruments = instruments
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        key = (self.view.version, self.size.width, palette())
-        if key == self._drawn:
+        if not self.changed(self.view.version, self.size.width, palette()):
             return
-        self._drawn = key
         keep = fit_columns(COLUMNS, self.size.width or 80)
         rows: list[Row] = [header_row(COLUMNS, keep)]
         for iid, p in sorted(self.view.positions.items()):

@@ -37,7 +37,6 @@ class QuoterPane(TextPane):
         self.quoters = quoters
         self.instruments = instruments or {}
         self.instrument: str | None = None
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -56,11 +55,9 @@ class QuoterPane(TextPane):
 
     def refresh_view(self) -> None:
         q = self.current()
-        key = (id(q), q.version if q else -1, len(self.quoters), self.size.width,
-               self.size.height)
-        if key == self._drawn:
+        if not self.changed(id(q), q.version if q else -1, len(self.quoters), self.size.width,
+               self.size.height):
             return
-        self._drawn = key
         if q is None:
             self.set_rows([(("no quoter", "dim italic"),),
                            (("(run with --quoter, or [quoter] in the config)", "dim"),)])

@@ -17,17 +17,14 @@ class RiskPane(TextPane):
     def __init__(self, view: RiskView, **kwargs) -> None:
         super().__init__(**kwargs)
         self.view = view
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
         v = self.view
-        key = (v.version, self.size.width)
-        if key == self._drawn:
+        if not self.changed(v.version, self.size.width):
             return
-        self._drawn = key
         width = max(20, self.size.width or 40)
         rows: list[Row] = [((f" {v.state.value} ", STATE_STYLES[v.state]),
                             (f" {v.reason}"[: width - 10], "dim"))]

@@ -37,16 +37,13 @@ class StatusHeader(TextPane):
         super().__init__(**kwargs)
         self.status = status
         self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
-        self._drawn: tuple[object, ...] | None = None
 
     def on_mount(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        key = (self.status.version, self.replay.version if self.replay else 0, palette())
-        if key == self._drawn:
+        if not self.changed(self.status.version, self.replay.version if self.replay else 0, palette()):
             return
-        self._drawn = key
         self.set_rows([self.status_row()])
 
     def status_row(self) -> Row:

@@ -19,7 +19,6 @@ class TradesTape(TextPane):
         super().__init__(**kwargs)
         self.instrument: Instrument | None = None
         self.tape: RingView[Trade] | None = None
-        self._drawn: tuple[object, ...] | None = None
 
     def show(self, instrument: Instrument, tape: RingView[Trade]) -> None:
         self.instrument, self.tape = instrument, tape
@@ -29,10 +28,8 @@ class TradesTape(TextPane):
     def refresh_view(self) -> None:
         if self.tape is None:
             return
-        key = (id(self.tape), self.tape.version, *self.size, palette())
-        if key == self._drawn:
+        if not self.changed(id(self.tape), self.tape.version, *self.size, palette()):
             return
-        self._drawn = key
         self.set_rows(self.tape_rows(max(1, self.size.height or 20), self.size.width or 60))
 
     def tape_rows(self, height: int, width: int) -> list[Row]:
