@@ -19,9 +19,6 @@ class FillsPane(TextPane):
         self.fills = fills
         self.instruments = instruments
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def refresh_view(self) -> None:
         if not self.changed(self.fills.version, self.size, palette()):
             return

@@ -29,9 +29,6 @@ class HaltBanner(TextPane):
         self.risk = risk
         self.last_trip = last_trip  # -> trading.TripRecord | None
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def refresh_view(self) -> None:
         trip = self.last_trip()
         if not self.changed(self.risk.version, self.risk.state, id(trip), self.size.width):

@@ -40,9 +40,6 @@ class OrdersBlotter(TextPane, can_focus=True):
         self.selected_id: str | None = None
         self._order_ids: list[str] = []
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def orders(self) -> list[Order]:
         return sorted((o for o in self.view.orders.values() if not o.is_terminal),
                       key=lambda o: (o.ts_created, o.client_order_id))

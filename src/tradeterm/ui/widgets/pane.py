@@ -79,6 +79,12 @@ class TextPane(Widget):
         self._rows: list[Row] = []
         self._strips: dict[tuple[Row, int, Style], Strip] = {}
 
+    def on_mount(self) -> None:
+        self.refresh_view()  # the first frame, before the app's timer first ticks
+
+    def refresh_view(self) -> None:
+        """Redraw from the pane's engine view if it changed (panes override it)."""
+
     def changed(self, *key: object) -> bool:
         """Whether what the pane shows (its views' versions, size, palette...) differs from the
         last frame; remembers ``key`` when it does. ``self._drawn = None`` forces a redraw."""

@@ -35,9 +35,6 @@ class PnlPane(TextPane):
         super().__init__(**kwargs)
         self.view = view
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def refresh_view(self) -> None:
         v = self.view
         if not self.changed(v.version, v.equity_curve.version, self.size):

@@ -35,9 +35,6 @@ class PositionsPane(TextPane):
         self.view = view
         self.instruments = instruments
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def refresh_view(self) -> None:
         if not self.changed(self.view.version, self.size.width, palette()):
             return

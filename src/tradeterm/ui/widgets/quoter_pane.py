@@ -38,9 +38,6 @@ class QuoterPane(TextPane):
         self.instruments = instruments or {}
         self.instrument: str | None = None
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def on_resize(self) -> None:
         self.refresh_view()
 

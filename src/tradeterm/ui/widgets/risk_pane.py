@@ -18,9 +18,6 @@ class RiskPane(TextPane):
         super().__init__(**kwargs)
         self.view = view
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def refresh_view(self) -> None:
         v = self.view
         if not self.changed(v.version, self.size.width):

@@ -38,9 +38,6 @@ class StatusHeader(TextPane):
         self.status = status
         self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
 
-    def on_mount(self) -> None:
-        self.refresh_view()
-
     def refresh_view(self) -> None:
         if not self.changed(self.status.version, self.replay.version if self.replay else 0, palette()):
             return

@@ -256,14 +256,19 @@ async def serve_websocket(request: web.Request, hub: StreamHub, heartbeat_s: flo
     finally:
         if age_timer is not None:
             age_timer.cancel()
-        hub.remove(conn)
-        conn.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
-            await conn.task
-        if not ws.closed:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                await ws.close()
+        await close_connection(hub, conn, ws)
     return ws
+
+
+async def close_connection(hub: StreamHub, conn: Connection, ws: web.WebSocketResponse) -> None:
+    """Forget a connection, stop its sender and close its socket (if the client has not)."""
+    hub.remove(conn)
+    conn.task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
+        await conn.task
+    if not ws.closed:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await ws.close()
 
 
 def _names_nothing(name: str) -> bool:

@@ -12,7 +12,6 @@ and ``session.subscriptions``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 from typing import Any
@@ -24,7 +23,7 @@ from tradeterm.venues.loopback.exchange import LoopbackExchange
 from tradeterm.venues.loopback.security import (
     account_for_key, check_signature, check_timestamp, ws_api_payload,
 )
-from tradeterm.venues.loopback.streams import Connection
+from tradeterm.venues.loopback.streams import Connection, close_connection
 
 _subscription_ids = itertools.count()
 
@@ -48,13 +47,7 @@ async def serve_ws_api(request: web.Request, exchange: LoopbackExchange,
             elif msg.type == WSMsgType.ERROR:
                 break
     finally:
-        hub.remove(conn)
-        conn.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
-            await conn.task
-        if not ws.closed:
-            with contextlib.suppress(ConnectionError, RuntimeError):
-                await ws.close()
+        await close_connection(hub, conn, ws)
     return ws
 
 
