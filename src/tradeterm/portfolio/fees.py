@@ -42,17 +42,48 @@ class Fees(Mapping[str, Decimal]):
             total[currency] = MONEY.add(total.get(currency, ZERO), amount)
         self._amounts = {c: a for c, a in sorted(total.items()) if a}
 
+    @classmethod
+    def _of(cls, amounts: dict[str, Decimal]) -> Fees:
+        """From a dict already summed, sorted and without zeros (the fast path)."""
+        fees = object.__new__(cls)
+        fees._amounts = amounts
+        return fees
+
     def plus(self, currency: str, amount: Decimal) -> Fees:
         """These fees and one more."""
         if not amount:
             return self
-        return Fees([*self._amounts.items(), (currency, amount)])
+        amounts = dict(self._amounts)
+        if currency in amounts:
+            total = MONEY.add(amounts[currency], amount)
+            if total:
+                amounts[currency] = total
+            else:
+                del amounts[currency]
+            return Fees._of(amounts)
+        amounts[currency] = amount
+        return Fees._of(dict(sorted(amounts.items())))
+
+    def merged(self, other: Fees) -> Fees:
+        if not other:
+            return self
+        if not self:
+            return other
+        return Fees([*self._amounts.items(), *other._amounts.items()])
 
     def amount(self, currency: str) -> Decimal:
         return self._amounts.get(currency, ZERO)
 
     def without(self, *currencies: str) -> Fees:
-        return Fees((c, a) for c, a in self._amounts.items() if c not in currencies)
+        if all(c in currencies for c in self._amounts):
+            return NO_FEES
+        return Fees._of({c: a for c, a in self._amounts.items() if c not in currencies})
+
+    def items(self):  # type: ignore[override]  # the dict's own view: no per-item lookups
+        return self._amounts.items()
+
+    def __contains__(self, currency: object) -> bool:
+        return currency in self._amounts
 
     def __getitem__(self, currency: str) -> Decimal:
         return self._amounts[currency]
@@ -62,6 +93,9 @@ class Fees(Mapping[str, Decimal]):
 
     def __len__(self) -> int:
         return len(self._amounts)
+
+    def __bool__(self) -> bool:
+        return bool(self._amounts)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Fees):

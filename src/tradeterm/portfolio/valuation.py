@@ -102,7 +102,7 @@ def totals(rows: Iterable[tuple[Instrument, Figures]], currency: str) -> Totals:
         unrealized = MONEY.add(unrealized, f.unrealized)
         fees = MONEY.add(fees, f.fees)
         pnl = MONEY.add(pnl, f.pnl)
-        unpriced = Fees([*unpriced.items(), *f.unpriced.items()])
+        unpriced = unpriced.merged(f.unpriced)
     return Totals(realized, unrealized, fees, pnl, unpriced)
 
 
