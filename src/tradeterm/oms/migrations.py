@@ -46,8 +46,8 @@ def _fees_per_currency(conn: sqlite3.Connection) -> None:
     others; they are recovered here from the fills table, which holds every fill behind every
     position."""
     conn.execute("ALTER TABLE positions ADD COLUMN fees_paid VARCHAR NOT NULL DEFAULT '{}'")
-    instruments = {r[0]: (r[1], r[2], Decimal(r[3])) for r in conn.execute(
-        "SELECT id, base, quote, tick_size FROM instruments")}
+    instruments = {r[0]: (r[1], r[2], _decimal(r[3], f"instrument {r[0]}'s tick size"))
+                   for r in conn.execute("SELECT id, base, quote, tick_size FROM instruments")}
     for instrument, fees_text in conn.execute(
             "SELECT instrument, fees FROM positions ORDER BY instrument").fetchall():
         inst = instruments.get(instrument)
@@ -56,13 +56,7 @@ def _fees_per_currency(conn: sqlite3.Connection) -> None:
         for fill_id, fee_text, currency, price in conn.execute(
                 "SELECT id, fee, fee_currency, price FROM fills WHERE instrument = ? "
                 "ORDER BY id", (instrument,)):
-            try:
-                fee = Decimal(fee_text)
-                if not fee.is_finite():
-                    raise InvalidOperation
-            except (InvalidOperation, TypeError, ValueError):
-                raise SchemaError(f"fill {fill_id} has the fee {fee_text!r}, not a decimal "
-                                  "number") from None
+            fee = _decimal(fee_text, f"fill {fill_id} has the fee")
             if inst is not None:
                 base, quote, tick = inst
                 currency = currency or quote
@@ -70,9 +64,20 @@ def _fees_per_currency(conn: sqlite3.Connection) -> None:
                     dropped = MONEY.add(dropped, MONEY.multiply(fee, MONEY.multiply(
                         Decimal(price), tick)))
             paid = paid.plus(currency, fee)
-        fees = MONEY.add(Decimal(fees_text), dropped) if dropped else fees_text
+        fees = MONEY.add(_decimal(fees_text, f"position {instrument} has the fees"), dropped) \
+            if dropped else fees_text
         conn.execute("UPDATE positions SET fees_paid = ?, fees = ? WHERE instrument = ?",
                      (paid.to_text(), str(fees), instrument))
+
+
+def _decimal(text: object, what: str) -> Decimal:
+    try:
+        value = Decimal(str(text))
+        if value.is_finite():
+            return value
+    except (InvalidOperation, ValueError):
+        pass
+    raise SchemaError(f"{what} {text!r}, not a decimal number")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -145,10 +145,6 @@ class Portfolio:
     def unrealized(self, instrument: str) -> Decimal:
         return self.figures(instrument).unrealized
 
-    def equity(self) -> Decimal:
-        rows = [(inst, self.figures(iid)) for iid, inst in self.instruments.items()]
-        return MONEY.add(self.starting_cash, totals(rows, self.currency).pnl)
-
     def revalue(self, ts: int) -> None:
         """Recompute every row, equity, today's PnL and drawdown; sample the equity curve."""
         view = self.view

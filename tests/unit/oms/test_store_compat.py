@@ -210,3 +210,15 @@ def test_status_on_a_newer_store_says_so_in_one_line(tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr
     [line] = out.stderr.strip().splitlines()
     assert f"schema version {SCHEMA_VERSION + 7}" in line and "newer tradeterm" in line
+
+
+def test_an_unreadable_number_in_an_old_store_fails_the_upgrade_cleanly(old_store):
+    add_old_fill(old_store, "T-10", 1, 5_000_000, 2, "0.00000002", "BTC")
+    con = sqlite3.connect(old_store)
+    con.execute("UPDATE positions SET fees = 'lots'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="position sim:BTCUSDT has the fees 'lots', not a "
+                                         "decimal number"):
+        Store(f"sqlite:///{old_store}")
+    assert version(old_store) == 0
