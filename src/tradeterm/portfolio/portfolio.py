@@ -30,7 +30,12 @@ from tradeterm.domain.events import OrderFilled, PositionChanged
 from tradeterm.domain.instruments import Instrument
 from tradeterm.portfolio.position import MONEY, Position, apply_fill
 from tradeterm.portfolio.valuation import (
-    Figures, account_currency, avg_price, figures, rates_from_marks, totals,
+    Figures,
+    account_currency,
+    avg_price,
+    figures,
+    rates_from_marks,
+    totals,
 )
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,11 @@ from tradeterm.domain.market import BookDelta, BookSnapshot, TopOfBook, Trade
 from tradeterm.portfolio.fees import MONEY
 from tradeterm.portfolio.position import Position, apply_fill
 from tradeterm.portfolio.valuation import (
-    Figures, account_currency, figures, rates_from_marks, totals,
+    Figures,
+    account_currency,
+    figures,
+    rates_from_marks,
+    totals,
 )
 
 NS = 1_000_000_000

@@ -10,7 +10,7 @@ import pytest
 from tradeterm.core.views import PortfolioView
 from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.instruments import Instrument
-from tradeterm.domain.market import BookSnapshot, Side
+from tradeterm.domain.market import Side
 from tradeterm.oms.store import Store
 from tradeterm.portfolio.fees import Fees
 from tradeterm.portfolio.portfolio import Portfolio
