@@ -38,9 +38,9 @@ def position_entry(pos: Position, inst: Instrument | None, symbol: str) -> dict[
                         "realized_pnl": str(pos.realized), "fees": str(pos.fees),
                         "fees_unpriced": {}}
     f = figures(pos, inst)
-    return entry | {"qty": str(f.qty), "balance": f"{f.balance:f}",
-                    "avg_price": None if f.avg_price is None else str(f.avg_price),
-                    "realized_pnl": str(f.realized), "fees": str(f.fees),
+    return entry | {"qty": f"{f.qty:f}", "balance": f"{f.balance:f}",
+                    "avg_price": None if f.avg_price is None else f"{f.avg_price:f}",
+                    "realized_pnl": f"{f.realized:f}", "fees": f"{f.fees:f}",
                     "fees_unpriced": f.unpriced.as_strings()}
 
 

@@ -58,11 +58,11 @@ def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]
         if row.qty == 0 and row.realized == 0 and row.fees == 0 and not row.paid:
             continue
         out[inst.symbol] = {
-            "qty": str(inst.lots_to_qty(row.qty)),
+            "qty": f"{inst.lots_to_qty(row.qty):f}",
             "balance": None if row.balance is None else f"{row.balance:f}",
-            "avg_price": None if row.avg_price is None else str(row.avg_price),
-            "realized": str(row.realized), "unrealized": str(row.unrealized),
-            "fees": str(row.fees),
+            "avg_price": None if row.avg_price is None else f"{row.avg_price:f}",
+            "realized": f"{row.realized:f}", "unrealized": f"{row.unrealized:f}",
+            "fees": f"{row.fees:f}",
             "fees_paid": {c: f"{a:f}" for c, a in row.paid.items()}}
     return out
 

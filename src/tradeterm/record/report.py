@@ -173,10 +173,10 @@ def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[
     for iid, f in rows.items():
         inst = instruments[iid]
         per_inst[inst.symbol] = {
-            "position": str(f.qty), "balance": f"{f.balance:f}",
-            "realized": str(f.realized), "unrealized": str(f.unrealized),
-            "fees": str(f.fees), "fees_paid": f.paid.as_strings(),
-            "fees_unpriced": f.unpriced.as_strings(), "pnl": str(f.pnl),
+            "position": f"{f.qty:f}", "balance": f"{f.balance:f}",
+            "realized": f"{f.realized:f}", "unrealized": f"{f.unrealized:f}",
+            "fees": f"{f.fees:f}", "fees_paid": f.paid.as_strings(),
+            "fees_unpriced": f.unpriced.as_strings(), "pnl": f"{f.pnl:f}",
             "volume": str(volume[iid]), "currency": inst.quote,
             "mark": "mid of the " + (mids[iid].source or "(no market data)"),
         }

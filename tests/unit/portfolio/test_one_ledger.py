@@ -83,15 +83,15 @@ async def test_live_status_and_report_give_the_same_figures(tmp_path):
         live = pf.figures(iid)
         kinds |= set(live.paid)
         s, r = status[iid], report["instruments"][inst.symbol]
-        assert s["qty"] == r["position"] == str(live.qty)
+        assert s["qty"] == r["position"] == f"{live.qty:f}"
         assert s["balance"] == r["balance"] == f"{live.balance:f}"
         assert live.balance != live.qty  # base-asset fees moved the balance
-        assert s["realized_pnl"] == r["realized"] == str(live.realized)
-        assert s["fees"] == r["fees"] == str(live.fees)
+        assert s["realized_pnl"] == r["realized"] == f"{live.realized:f}"
+        assert s["fees"] == r["fees"] == f"{live.fees:f}"
         assert s["fees_paid"] == r["fees_paid"] == live.paid.as_strings()
         assert s["fees_unpriced"] == r["fees_unpriced"] == live.unpriced.as_strings()
-        assert r["unrealized"] == str(live.unrealized) and r["pnl"] == str(live.pnl)
-        assert s["avg_price"] == str(h.views.portfolio.positions[iid].avg_price)
+        assert r["unrealized"] == f"{live.unrealized:f}" and r["pnl"] == f"{live.pnl:f}"
+        assert s["avg_price"] == f"{h.views.portfolio.positions[iid].avg_price:f}"
     assert kinds == {"USD", "BTC", "ETH", "BNB"}
     view = h.views.portfolio
     assert Decimal(report["pnl"]["total"]) == view.equity - 100_000
@@ -110,7 +110,7 @@ async def test_a_bnb_fee_is_priced_alike_live_and_in_the_report(tmp_path):
         live = h.desk.portfolio.figures(iid)
         bnb = live.paid["BNB"]
         assert live.fees == h.desk.portfolio.position(iid).fees + bnb * Decimal("600.015")
-        assert report["instruments"][h.instruments[iid].symbol]["fees"] == str(live.fees)
+        assert report["instruments"][h.instruments[iid].symbol]["fees"] == f"{live.fees:f}"
         # the store keeps no market data: status lists the BNB apart, unpriced
         assert status[iid]["fees_unpriced"] == {"BNB": f"{bnb:f}"}
         assert Decimal(status[iid]["fees"]) == live.fees - bnb * Decimal("600.015")
