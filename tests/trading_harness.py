@@ -127,7 +127,8 @@ class FakeVenue(Venue):
         return True
 
     def fill(self, coid: str, qty: int, price: int | None = None, publish: bool = True,
-             trade_id: str | None = None) -> OrderFilled:
+             trade_id: str | None = None, fee: str = "0.01", fee_currency: str = "USD"
+             ) -> OrderFilled:
         r = self.orders[coid]
         self._trade += 1
         filled = r.filled_qty + qty
@@ -136,7 +137,7 @@ class FakeVenue(Venue):
         fill = OrderFilled(self.now(), self.now(), coid, r.instrument, r.venue_order_id,
                            trade_id or f"T{self._trade}", r.side,
                            price if price is not None else (r.price or MID), qty, Liquidity.MAKER,
-                           Decimal("0.01"), "USD", r.qty - filled)
+                           Decimal(fee), fee_currency, r.qty - filled)
         self.fill_log.append(fill)
         if self.account is not None:
             self.account[r.instrument] = self.account.get(r.instrument, 0) + int(r.side) * qty

@@ -82,12 +82,20 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
         head.add_row(label, str(value))
     console.print(head)
     inst = Table(title="Instruments")
-    for col in ("symbol", "position", "realized", "unrealized", "fees", "PnL", "volume", "mark"):
+    for col in ("symbol", "position", "balance", "realized", "unrealized", "fees", "PnL",
+                "volume", "mark"):
         inst.add_column(col, justify="left" if col in ("symbol", "mark") else "right")
     for sym, v in r["instruments"].items():
-        inst.add_row(sym, v["position"], v["realized"], v["unrealized"], v["fees"], v["pnl"],
-                     v["volume"], v["mark"])
+        unpriced = "".join(f" + {a} {c}" for c, a in v["fees_unpriced"].items())
+        inst.add_row(sym, v["position"], v["balance"], v["realized"], v["unrealized"],
+                     v["fees"] + unpriced, v["pnl"], v["volume"], v["mark"])
     console.print(inst)
+    if r["not_in_total"]:
+        console.print(f"not in the {r['currency']} totals (quoted in another currency): "
+                      + ", ".join(r["not_in_total"]))
+    if pnl["fees_unpriced"]:
+        console.print("fees without a price in " + r["currency"] + " (left out of PnL): "
+                      + ", ".join(f"{a} {c}" for c, a in pnl["fees_unpriced"].items()))
     f = r["fills"]
     fills = Table(title="Fills")
     for col in ("fills", "maker", "taker", "orders", "filled orders", "fill ratio (qty)"):

@@ -9,9 +9,13 @@ import json
 import time
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.cli_session import ask_session, data_dir_for, open_store
+
+if TYPE_CHECKING:
+    from tradeterm.domain.instruments import Instrument
+    from tradeterm.portfolio.position import Position
 
 DAY_NS = 86_400 * 1_000_000_000
 RECENT_FILLS = 20
@@ -22,9 +26,25 @@ def iso(ts_ns: int) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{ts_ns % 1_000_000_000:09d}Z"
 
 
-def collect(args: argparse.Namespace) -> dict[str, Any]:
-    from tradeterm.domain.instruments import Instrument
+def position_entry(pos: Position, inst: Instrument | None, symbol: str) -> dict[str, Any]:
+    """A stored position as the portfolio values it (``valuation.figures``, no mark: the store
+    keeps no market data, so fees in a third currency are listed unpriced)."""
+    from tradeterm.portfolio.valuation import figures
 
+    entry: dict[str, Any] = {"instrument": symbol, "instrument_id": pos.instrument,
+                             "fills": pos.fills, "fees_paid": pos.paid.as_strings()}
+    if inst is None:  # an instrument the store does not describe: raw units
+        return entry | {"qty": str(pos.qty), "balance": None, "avg_price": None,
+                        "realized_pnl": str(pos.realized), "fees": str(pos.fees),
+                        "fees_unpriced": {}}
+    f = figures(pos, inst)
+    return entry | {"qty": f"{f.qty:f}", "balance": f"{f.balance:f}",
+                    "avg_price": None if f.avg_price is None else f"{f.avg_price:f}",
+                    "realized_pnl": f"{f.realized:f}", "fees": f"{f.fees:f}",
+                    "fees_unpriced": f.unpriced.as_strings()}
+
+
+def collect(args: argparse.Namespace) -> dict[str, Any]:
     try:
         session = ask_session(data_dir_for(args.config), {"op": "status"}, timeout=1.0)
     except TimeoutError:
@@ -53,10 +73,6 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
             return None
         return str(ticks * inst.tick_size) if inst else str(ticks)
 
-    def money(iid: str, tick_lots: int) -> str:
-        inst = inst_of(iid)
-        return str(tick_lots * inst.tick_size * inst.lot_size) if inst else str(tick_lots)
-
     def symbol(iid: str) -> str:
         inst = inst_of(iid)
         return inst.symbol if inst else iid
@@ -74,14 +90,8 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         "trading_state_since": iso(state[3]) if state and state[3] else None,
         "session_running": session is not None,
         "session_pid": session.get("pid") if session else None,
-        "positions": [{
-            "instrument": symbol(p.instrument), "instrument_id": p.instrument,
-            "qty": qty(p.instrument, p.qty),
-            "avg_price": None if not p.qty else str(
-                (Decimal(p.cost) / Decimal(p.qty) * inst_of(p.instrument).tick_size).quantize(
-                    inst_of(p.instrument).tick_size / 100)) if inst_of(p.instrument) else None,
-            "realized_pnl": money(p.instrument, p.realized), "fees": str(p.fees),
-            "fills": p.fills} for p in positions if p.qty or p.fills],
+        "positions": [position_entry(p, inst_of(p.instrument), symbol(p.instrument))
+                      for p in positions if p.qty or p.fills],
         "working_orders": [{
             "client_order_id": o.client_order_id, "instrument": symbol(o.instrument),
             "side": o.side.name, "qty": qty(o.instrument, o.qty),
@@ -108,8 +118,10 @@ def run_status(args: argparse.Namespace) -> int:
     lines = [f"trading {report['trading_state']}{reason}; {running}"]
     lines.append("positions:" if report["positions"] else "positions: none")
     for p in report["positions"]:
+        balance = f"  balance {p['balance']}" if p["balance"] not in (None, p["qty"]) else ""
+        unpriced = "".join(f" + {a} {c}" for c, a in p["fees_unpriced"].items())
         lines.append(f"  {p['instrument']:<14} {p['qty']:>14}  avg {p['avg_price'] or '-':>12}  "
-                     f"realized {p['realized_pnl']}  fees {p['fees']}")
+                     f"realized {p['realized_pnl']}  fees {p['fees']}{unpriced}{balance}")
     lines.append(f"working orders: {len(report['working_orders'])}")
     for o in report["working_orders"]:
         tag = " EXTERNAL" if o["external"] else ""

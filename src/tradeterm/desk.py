@@ -35,6 +35,7 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits
+from tradeterm.session_summary import positions_summary
 
 if TYPE_CHECKING:
     from tradeterm.config import Settings
@@ -74,7 +75,7 @@ class TradingDesk(VenueWatch):
                                  {name: v.order_rate_limit for name, v in venues.items()})
         self.limits = PostTradeLimits(risk_cfg, views.portfolio, self.risk.limits,
                                       self.portfolio.qty)
-        self.flattener = Flattener(clock, self.risk.limits, self.portfolio.qty,
+        self.flattener = Flattener(clock, self.risk.limits, self.portfolio.closable_lots,
                                    self.oms.has_working, self.ids.next, self.risk.authorize_flatten,
                                    self.submit, risk_cfg.flatten_max_attempts,
                                    risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
@@ -303,16 +304,6 @@ class TradingDesk(VenueWatch):
     def summary(self) -> dict[str, Any]:
         """Trading figures for the headless summary (deterministic under ``--fast --seed``)."""
         pv = self.views.portfolio
-        positions = {}
-        for iid, row in sorted(pv.positions.items()):
-            inst = self.instruments[iid]
-            if row.qty == 0 and row.realized == 0 and row.fees == 0:
-                continue
-            positions[inst.symbol] = {
-                "qty": str(inst.lots_to_qty(row.qty)),
-                "avg_price": None if row.avg_price is None else str(row.avg_price),
-                "realized": str(row.realized), "unrealized": str(row.unrealized),
-                "fees": str(row.fees)}
         return {
             "trading_state": self.killswitch.state.value,
             "trading_state_reason": self.killswitch.reason,
@@ -320,9 +311,10 @@ class TradingDesk(VenueWatch):
             "orders_denied": self.denied,
             "working_orders": len(self.oms.working),
             "fills": self.oms.fills_applied,
-            "positions": positions,
+            "positions": positions_summary(pv, self.instruments),
             "equity": str(pv.equity),
             "day_pnl": str(pv.day_pnl),
             "fees": str(pv.fees),
+            "fees_unpriced": {c: f"{a:f}" for c, a in pv.unpriced_fees.items()},
             "reconciliation": [r.describe() for r in self.reconciliations],
         }

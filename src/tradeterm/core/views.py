@@ -8,7 +8,7 @@ data costs the reader nothing extra: state is kept current, snapshots are taken 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
@@ -144,9 +144,12 @@ class PositionRow:
     avg_price: Decimal | None  # average entry (display precision); None when flat
     realized: Decimal
     unrealized: Decimal
-    fees: Decimal  # paid (negative = rebates received)
+    fees: Decimal  # paid (negative = rebates received), valued (portfolio/valuation.py)
     mark: Decimal | None  # the price the position is valued at; None = no market yet
     currency: str = ""
+    balance: Decimal | None = None  # base units held at the venue: qty less base-asset fees
+    paid: Mapping[str, Decimal] = field(default_factory=dict)  # every fee as charged, per currency
+    unpriced: Mapping[str, Decimal] = field(default_factory=dict)  # no rate: not in fees
 
 
 @dataclass(slots=True)
@@ -159,6 +162,7 @@ class PortfolioView:
     realized: Decimal = Decimal(0)
     unrealized: Decimal = Decimal(0)
     fees: Decimal = Decimal(0)
+    unpriced_fees: Mapping[str, Decimal] = field(default_factory=dict)  # no rate: not in equity
     day_pnl: Decimal = Decimal(0)  # equity now - equity at the start of the UTC day
     peak_equity: Decimal = Decimal(0)  # today's peak
     drawdown: Decimal = Decimal(0)  # today's peak - equity now

@@ -22,6 +22,10 @@ Which writes wait for the disk, and why:
   commit or within ``flush_interval``: losing one in a crash is harmless, because restart
   reconciliation asks the venue about every order the store still holds as working.
 
+The schema is versioned (``PRAGMA user_version``, ``migrations.py``): opening a store written by
+an earlier tradeterm upgrades it in one transaction; a store written by a later one is refused
+with a message saying so.
+
 Market data never touches the store. Every method runs on the engine's loop and returns when
 its write is durable.
 """
@@ -41,9 +45,9 @@ from tradeterm.domain.orders import Order
 from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
 from tradeterm.oms.store_rows import (
     FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, order_update_row, fill_from_row,
-    order_from_row, order_row, position_row,
+    order_from_row, order_row, position_from_row, position_row,
 )
-from tradeterm.oms.tables import SCHEMA
+from tradeterm.oms.migrations import SchemaError, upgrade
 from tradeterm.portfolio.position import Position
 
 log = logging.getLogger(__name__)
@@ -105,12 +109,9 @@ class Store:
             self.conn = connect(url, synchronous)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
-        try:  # idempotent (IF NOT EXISTS); one transaction: one fsync for a new store, not 15
-            self.conn.execute("BEGIN")
-            for statement in SCHEMA:
-                self.conn.execute(statement)
-            self.conn.commit()
-        except sqlite3.Error as exc:
+        try:  # tables and schema version (migrations.py): one transaction, or nothing
+            upgrade(self.conn)
+        except (sqlite3.Error, SchemaError) as exc:
             self.conn.close()
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
         if self.conn.isolation_level is None:
@@ -303,8 +304,7 @@ class Store:
         return {r[0]: int(r[1]) for r in rows}
 
     def load_positions(self) -> list[Position]:
-        return [Position(r.instrument, r.qty, r.cost, r.realized, Decimal(r.fees), r.fills,
-                         r.volume, r.ts_last)
+        return [position_from_row(r)
                 for r in self._rows("SELECT * FROM positions ORDER BY instrument")]
 
     def load_instruments(self) -> dict[str, Instrument]:

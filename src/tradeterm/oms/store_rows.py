@@ -9,6 +9,7 @@ from typing import Any
 from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus, OrderType, TimeInForce
+from tradeterm.portfolio.fees import Fees
 from tradeterm.portfolio.position import Position
 
 
@@ -38,7 +39,8 @@ ORDER_UPDATE_KEYS = ("status", "is_open", "venue_order_id", "filled_qty", "fille
                      "ts_last", "reason", "qty", "price")
 FILL_KEYS = ("venue", "trade_id", "client_order_id", "venue_order_id", "instrument", "side",
              "price", "qty", "fee", "fee_currency", "liquidity", "ts_event", "ts_recv", "note")
-POSITION_KEYS = ("instrument", "qty", "cost", "realized", "fees", "fills", "volume", "ts_last")
+POSITION_KEYS = ("instrument", "qty", "cost", "realized", "fees", "fills", "volume", "ts_last",
+                 "fees_paid")
 
 
 def order_update_row(order: Order) -> dict[str, Any]:
@@ -72,4 +74,11 @@ def fill_from_row(row: Any) -> OrderFilled:
 def position_row(pos: Position) -> dict[str, Any]:
     return {"instrument": pos.instrument, "qty": pos.qty, "cost": pos.cost,
             "realized": pos.realized, "fees": str(pos.fees), "fills": pos.fills,
-            "volume": pos.volume, "ts_last": pos.ts_last}
+            "volume": pos.volume, "ts_last": pos.ts_last, "fees_paid": pos.paid.to_text()}
+
+
+def position_from_row(row: Any) -> Position:
+    """``fees`` is the quote-currency value, ``fees_paid`` every fee per currency (JSON text,
+    schema version 1: ``migrations.py``)."""
+    return Position(row.instrument, row.qty, row.cost, row.realized, Decimal(row.fees), row.fills,
+                    row.volume, row.ts_last, Fees.from_text(row.fees_paid))

@@ -1,9 +1,12 @@
-"""The store's tables: SQLite DDL. Integer ticks and lots as BIGINT; money as exact decimal text.
+"""The store's tables at schema version 0: SQLite DDL. Integer ticks and lots as BIGINT; money
+as exact decimal text.
 
 The statements are, character for character, the ones the earlier SQLAlchemy/sqlmodel store
 emitted (SQLite keeps a table's CREATE text in ``sqlite_master``, minus ``IF NOT EXISTS``), so a
-database written by either opens with the other; ``tests/unit/oms/test_store_compat.py`` checks
-both the text and the data against a store that code wrote. Creating them is idempotent.
+database written by that code opens with this one; ``tests/unit/oms/test_store_compat.py``
+checks both the text and the data against a store that code wrote. Creating them is idempotent.
+Later versions are these tables changed by ``migrations.py`` (never edit them here: a new store
+is built as version 0 and migrated, so it equals an upgraded one).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ POSITIONS = _table(
     "cost BIGINT NOT NULL", "realized BIGINT NOT NULL",  # tick-lots
     "fees VARCHAR NOT NULL", "fills BIGINT NOT NULL", "volume BIGINT NOT NULL",
     "ts_last BIGINT NOT NULL", "PRIMARY KEY (instrument)")
+# version 1 adds fees_paid (migrations.py): every fee per currency, JSON of exact decimal text
 
 TRADING_STATE = _table(
     "trading_state",

@@ -4,6 +4,13 @@ Money figures are exact Decimals computed from the integer positions (``position
 ``revalue`` runs on a clock timer and after every fill, never per market data event: market
 data only moves the books the marks are read from.
 
+A fill reaches a position only through ``position.apply_fill`` and a position becomes money only
+through ``valuation.figures`` (the report and ``tradeterm status`` use the same two), so every
+reader of the same fills sees the same figures. Fees are kept per currency as the venue charged
+them (``fees.py``); a fee in a third currency (BNB) is valued at the mark of a ``BNB/<quote>``
+instrument of the session when there is one, else it is listed as unpriced, left out of equity
+and warned about once.
+
 Equity is ``starting_cash + realized + unrealized - fees`` in the account currency (the quote
 currency of the instruments; an instrument quoted in another currency is tracked but left out of
 equity, with a warning). Today's PnL is equity now minus equity at the start of the UTC day;
@@ -13,7 +20,7 @@ drawdown is measured from today's peak equity. Both survive restarts through ``D
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,7 +28,15 @@ from tradeterm.core.clock import NS
 from tradeterm.core.views import BookReader, InstrumentStats, PortfolioView, PositionRow
 from tradeterm.domain.events import OrderFilled, PositionChanged
 from tradeterm.domain.instruments import Instrument
-from tradeterm.portfolio.position import MONEY, Position
+from tradeterm.portfolio.position import MONEY, Position, apply_fill
+from tradeterm.portfolio.valuation import (
+    Figures,
+    account_currency,
+    avg_price,
+    figures,
+    rates_from_marks,
+    totals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +66,7 @@ class Portfolio:
         self.stats = stats
         self.mark = mark
         self.starting_cash = starting_cash
-        quotes = sorted({i.quote for i in instruments.values()})
-        self.currency = currency or (quotes[0] if quotes else "")
+        self.currency = account_currency(instruments.values(), currency)
         others = [i.id for i in instruments.values() if i.quote != self.currency]
         if others:
             log.warning("instruments %s are not quoted in %s: their PnL is kept apart from equity",
@@ -62,6 +76,8 @@ class Portfolio:
         self.day: DayState | None = None
         self.day_dirty = False  # set when ``day`` changed and should be persisted
         self._last_curve_ts = 0
+        self._rate = rates_from_marks(instruments, self.mark_x2)
+        self._unpriced_warned: set[str] = set()
         self.on_position: Callable[[PositionChanged], None] | None = None
         view.currency = self.currency
 
@@ -82,22 +98,28 @@ class Portfolio:
         pos = self.positions.get(instrument)
         return pos.qty if pos is not None else 0
 
+    def closable_lots(self, instrument: str) -> int:
+        """Signed lots a closing order may trade (``Position.closable_lots``): flatten's size."""
+        inst = self.instruments.get(instrument)
+        pos = self.positions.get(instrument)
+        if pos is None:
+            return 0
+        return pos.qty if inst is None else pos.closable_lots(inst)
+
     def with_fill(self, fill: OrderFilled) -> Position:
         """The instrument's position after ``fill``; nothing changes until ``commit``."""
-        inst = self.instruments.get(fill.instrument)
-        fee = fill.fee if inst is None or fill.fee_currency in ("", inst.quote) else Decimal(0)
-        return self.position(fill.instrument).with_fill(int(fill.side), fill.price, fill.qty, fee,
-                                                        fill.ts_event)
+        return apply_fill(self.position(fill.instrument), self.instruments.get(fill.instrument),
+                          fill)
 
     def commit(self, pos: Position, ts: int) -> None:
         """Make ``pos`` (from ``with_fill``, already persisted) the current position."""
         self.positions[pos.instrument] = pos
         self.revalue(ts)
         if self.on_position is not None:
-            avg = pos.avg_price_ticks()
-            unit_price = self._price(pos.instrument, avg)
+            inst = self.instruments.get(pos.instrument)
+            avg = None if inst is None else avg_price(pos, inst)
             self.on_position(PositionChanged(ts, ts, pos.instrument, pos.qty,
-                                             unit_price if unit_price is not None else Decimal(0),
+                                             avg if avg is not None else Decimal(0),
                                              self.money(pos.instrument, pos.realized)))
 
     # --- valuation -------------------------------------------------------------------------
@@ -120,54 +142,39 @@ class Portfolio:
         return MONEY.multiply(Decimal(tick_lots), self._unit[instrument]) \
             if instrument in self._unit else Decimal(tick_lots)
 
-    def unrealized(self, instrument: str) -> Decimal:
-        pos = self.position(instrument)
-        mark = self.mark_x2(instrument)
-        if mark is None or pos.qty == 0:
-            return Decimal(0)
-        half = MONEY.multiply(Decimal(pos.unrealized_x2(mark)), self._unit[instrument])
-        return MONEY.divide(half, Decimal(2))
+    def figures(self, instrument: str) -> Figures:
+        """The instrument's position in money at the current mark (``valuation.figures``)."""
+        return figures(self.position(instrument), self.instruments[instrument],
+                       self.mark_x2(instrument), self._rate)
 
-    def equity(self) -> Decimal:
-        total = self.starting_cash
-        for iid, pos in self.positions.items():
-            inst = self.instruments.get(iid)
-            if inst is None or inst.quote != self.currency:
-                continue
-            total = MONEY.add(total, self.money(iid, pos.realized))
-            total = MONEY.add(total, self.unrealized(iid))
-            total = MONEY.subtract(total, pos.fees)
-        return total
+    def unrealized(self, instrument: str) -> Decimal:
+        return self.figures(instrument).unrealized
 
     def revalue(self, ts: int) -> None:
         """Recompute every row, equity, today's PnL and drawdown; sample the equity curve."""
         view = self.view
-        realized = unrealized = fees = Decimal(0)
+        rows = []
         for iid, pos in self.positions.items():
             inst = self.instruments.get(iid)
             if inst is None:
                 continue
-            row_unrealized = self.unrealized(iid)
-            row_realized = self.money(iid, pos.realized)
-            mark = self.mark_x2(iid)
-            view.positions[iid] = PositionRow(
-                iid, pos.qty, self._price(iid, pos.avg_price_ticks()), row_realized,
-                row_unrealized, pos.fees,
-                None if mark is None else MONEY.divide(Decimal(mark) * inst.tick_size, 2),
-                inst.quote)
-            if inst.quote == self.currency:
-                realized = MONEY.add(realized, row_realized)
-                unrealized = MONEY.add(unrealized, row_unrealized)
-                fees = MONEY.add(fees, pos.fees)
-        equity = MONEY.subtract(MONEY.add(self.starting_cash, MONEY.add(realized, unrealized)),
-                                fees)
+            f = figures(pos, inst, self.mark_x2(iid), self._rate)
+            rows.append((inst, f))
+            view.positions[iid] = PositionRow(iid, pos.qty, f.avg_price, f.realized,
+                                              f.unrealized, f.fees, f.mark, inst.quote,
+                                              f.balance, f.paid, f.unpriced)
+        total = totals(rows, self.currency)
+        self._warn_unpriced(total.unpriced)
+        equity = MONEY.add(self.starting_cash, total.pnl)
         self._roll_day(ts, equity)
         day = self.day
         assert day is not None
         if equity > day.peak_equity:
             day.peak_equity = equity
             self.day_dirty = True
-        view.realized, view.unrealized, view.fees, view.equity = realized, unrealized, fees, equity
+        view.realized, view.unrealized, view.fees = total.realized, total.unrealized, total.fees
+        view.unpriced_fees = total.unpriced
+        view.equity = equity
         view.day_pnl = equity - day.start_equity
         view.peak_equity = day.peak_equity
         view.drawdown = day.peak_equity - equity
@@ -175,6 +182,14 @@ class Portfolio:
             self._last_curve_ts = ts
             view.equity_curve.append((ts, equity))
         view.version += 1
+
+    def _warn_unpriced(self, unpriced: Mapping[str, Decimal]) -> None:
+        for currency in unpriced:
+            if currency not in self._unpriced_warned:
+                self._unpriced_warned.add(currency)
+                log.warning("fees paid in %s are kept in %s but left out of equity: no %s/%s "
+                            "instrument in this session to price them", currency, currency,
+                            currency, self.currency)
 
     def _roll_day(self, ts: int, equity: Decimal) -> None:
         today = ts // DAY_NS
@@ -184,10 +199,3 @@ class Portfolio:
                          equity)
             self.day = DayState(today, equity, equity)
             self.day_dirty = True
-
-    def _price(self, instrument: str, ticks: Decimal | None) -> Decimal | None:
-        inst = self.instruments.get(instrument)
-        if ticks is None or inst is None:
-            return None
-        exact = ticks * inst.tick_size
-        return exact.quantize(inst.tick_size / 100) if exact.as_tuple().exponent < -12 else exact

@@ -13,17 +13,34 @@ when the position closes. Hence, always and exactly::
     realized - cost == cash flow of all fills  (-sum(side * price * lots))
     realized + unrealized == cash flow + qty * mark     where unrealized = qty * mark - cost
 
-and a flat position has ``cost == 0``. Fees are Decimal amounts of the quote currency, kept
-apart (negative fees are rebates).
+and a flat position has ``cost == 0``.
+
+Fees (``fees.py``) are kept two ways: ``paid``, every fee as charged, exactly, per currency
+(negative = rebates); and ``fees``, what the quote- and base-currency ones cost in the quote
+currency at their fills' prices (a third currency such as BNB is not in it: valuation prices it
+when a rate is known). ``realized`` is gross: net PnL is realized + unrealized - fees.
+
+Two quantities, on purpose:
+
+* ``qty``, the **lots position**: the signed sum of the fills, integer lots. Risk limits,
+  reduce-only, the quoter's inventory and reconciliation against the fills use it.
+* ``balance(inst)``, the **base balance**: ``qty`` lots less the fees charged in the base asset
+  (a Binance spot buy of 0.001 BTC delivers 0.000999 BTC), exact in Decimal, possibly a
+  fraction of a lot. It is what the venue holds; ``closable_lots`` is what a closing order can
+  trade on the venue's order step (flatten uses it: a spot venue refuses to sell more than the
+  balance, or off its step), and the rest is dust.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import ROUND_FLOOR, Decimal
 
-# Money sums: exact or an exception, never a silent rounding.
-MONEY = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow])
+from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.instruments import Instrument
+from tradeterm.portfolio.fees import MONEY, NO_FEES, Fees, fee_currency, fee_value
+
+__all__ = ["MONEY", "Position", "apply_fill"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +49,19 @@ class Position:
     qty: int = 0  # lots, signed (long > 0)
     cost: int = 0  # tick-lots, signed cost basis of the open quantity
     realized: int = 0  # tick-lots
-    fees: Decimal = Decimal(0)  # quote currency, positive = paid
+    fees: Decimal = Decimal(0)  # quote currency: quote and base fees at their fills' prices
     fills: int = 0
     volume: int = 0  # lots traded
     ts_last: int = 0
+    paid: Fees = NO_FEES  # every fee as charged, per currency
 
     def with_fill(self, side: int, price: int, lots: int, fee: Decimal = Decimal(0),
-                  ts: int = 0) -> Position:
-        """The position after one fill (``side`` +1 buy / -1 sell). Pure: self is unchanged."""
+                  ts: int = 0, currency: str = "", value: Decimal | None = None) -> Position:
+        """The position after one fill (``side`` +1 buy / -1 sell). Pure: self is unchanged.
+
+        ``fee`` is charged in ``currency`` ("" = the quote currency) and is worth ``value`` in
+        the quote currency (``fees.fee_value``; None = no price yet). ``apply_fill`` works
+        both out from an ``OrderFilled``."""
         if lots <= 0:
             raise ValueError(f"{self.instrument}: fill quantity must be positive, got {lots}")
         qty, cost, realized = self.qty, self.cost, self.realized
@@ -58,9 +80,34 @@ class Position:
             if rest:  # flipped: the rest opens a position the other way
                 qty = side * rest
                 cost = side * price * rest
+        if value is None and not currency:
+            value = fee
         return replace(self, qty=qty, cost=cost, realized=realized,
-                       fees=MONEY.add(self.fees, fee), fills=self.fills + 1,
+                       fees=self.fees if value is None else MONEY.add(self.fees, value),
+                       paid=self.paid.plus(currency, fee), fills=self.fills + 1,
                        volume=self.volume + lots, ts_last=ts or self.ts_last)
+
+    # --- balances at the venue -------------------------------------------------------------
+    def balance(self, inst: Instrument) -> Decimal:
+        """The base asset the fills left at the venue: the lots position less base-asset fees."""
+        return MONEY.subtract(inst.lots_to_qty(self.qty), self.paid.amount(inst.base))
+
+    def quote_flow(self, inst: Instrument) -> Decimal:
+        """What the fills did to the quote balance: the cash flow less quote-currency fees."""
+        flow = MONEY.multiply(Decimal(self.realized - self.cost),
+                              MONEY.multiply(inst.tick_size, inst.lot_size))
+        return MONEY.subtract(flow, self.paid.amount(inst.quote))
+
+    def closable_lots(self, inst: Instrument) -> int:
+        """Signed lots a closing order may trade, on the venue's order step (toward zero): a
+        long sells what its base balance holds (never more than the position), a short buys
+        back its lots. What is left is dust no order can close."""
+        lots = self.qty
+        if lots > 0:
+            held = MONEY.divide(self.balance(inst), inst.lot_size)
+            lots = max(0, min(lots, int(held.to_integral_value(ROUND_FLOOR))))
+        step = inst.qty_step_lots
+        return lots - lots % step if lots >= 0 else -(-lots - -lots % step)
 
     def unrealized_x2(self, mark_x2: int) -> int:
         """Unrealized PnL in half tick-lots at a mark given in half ticks (a mid can fall
@@ -72,6 +119,13 @@ class Position:
         if self.qty == 0:
             return None
         return Decimal(self.cost) / Decimal(self.qty)
+
+
+def apply_fill(pos: Position, inst: Instrument | None, fill: OrderFilled) -> Position:
+    """``pos`` after ``fill``: the one way a fill reaches a position (live, restart, report)."""
+    currency = fee_currency(inst, fill.fee_currency)
+    return pos.with_fill(int(fill.side), fill.price, fill.qty, fill.fee, fill.ts_event, currency,
+                         fee_value(inst, fill.price, fill.fee, currency))
 
 
 def _div_toward_zero(a: int, b: int) -> int:

@@ -1,9 +1,13 @@
 """The session report: PnL curve and drawdown, Sharpe and Sortino, fill statistics with
 markouts, and order latency, computed from a recording's order and market events.
 
-* PnL is exact: average-cost positions in ticks and lots (``Fraction``), fees as recorded, marked
-  at the mid of the rebuilt book (the venue's best bid/ask, then the last trade, when a recording
-  has no book). Money is reported in the instruments' quote currency.
+* PnL is the live portfolio's, exactly: the recorded fills go through ``position.apply_fill``
+  and are valued by ``valuation.figures`` (average cost in integer tick-lots; fees per currency,
+  a base-asset fee valued at its fill's price, a third currency such as BNB at the mid of a
+  ``BNB/<quote>`` instrument of the recording, else listed unpriced), marked at the mid of the
+  rebuilt book (the venue's best bid/ask, then the last trade, when a recording has no book).
+  Totals are in the account currency (the first quote currency, as the portfolio's default);
+  instruments quoted in another currency are listed but left out of them.
 * Sharpe and Sortino use the PnL changes over fixed intervals of the session clock (1 s, or 60 s
   for sessions over two hours), annualised for a market that trades 24/7:
   ``mean / std * sqrt(365 * 24 * 3600 / interval)`` (Sortino: downside deviation). PnL changes
@@ -27,50 +31,19 @@ from tradeterm.book.l2 import L2Book
 from tradeterm.domain import commands, events
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, TopOfBook, Trade
+from tradeterm.portfolio.fees import MONEY
+from tradeterm.portfolio.position import Position, apply_fill
+from tradeterm.portfolio.valuation import (
+    Figures,
+    account_currency,
+    figures,
+    rates_from_marks,
+    totals,
+)
 
 NS = 1_000_000_000
 MARKOUTS_S = (1, 10, 60)
 YEAR_S = 365 * 24 * 3600
-
-
-@dataclass
-class _Position:
-    inst: Instrument
-    lots: int = 0
-    cost: Fraction = Fraction(0)  # ticks * lots of the open position
-    realized: Fraction = Fraction(0)  # ticks * lots
-    fees: Decimal = Decimal(0)
-    volume: Decimal = Decimal(0)  # notional traded
-
-    def fill(self, side: int, ticks: int, lots: int, fee: Decimal) -> None:
-        self.fees += fee
-        self.volume += self.inst.notional(ticks, lots)
-        if self.lots == 0 or (self.lots > 0) == (side > 0):
-            self.cost += ticks * lots
-            self.lots += side * lots
-            return
-        closing = min(lots, abs(self.lots))
-        avg = self.cost / abs(self.lots)
-        direction = 1 if self.lots > 0 else -1
-        self.realized += (ticks - avg) * closing * direction
-        self.cost -= avg * closing
-        self.lots += side * lots
-        if lots > closing:  # flipped: the rest opens a position at this price
-            self.cost = Fraction(ticks * (lots - closing))
-        if self.lots == 0:
-            self.cost = Fraction(0)
-
-    def money(self, units: Fraction) -> Decimal:
-        value = units * Fraction(self.inst.tick_size * self.inst.lot_size)
-        return Decimal(value.numerator) / Decimal(value.denominator)
-
-    def unrealized(self, mid_x2: int | None) -> Fraction:
-        if not self.lots or mid_x2 is None:
-            return Fraction(0)
-        return Fraction(mid_x2, 2) * self.lots - self.cost * (1 if self.lots > 0 else -1)
-
-    def equity(self, mid_x2: int | None) -> Decimal:
-        return self.money(self.realized + self.unrealized(mid_x2)) - self.fees
 
 
 @dataclass
@@ -101,7 +74,8 @@ class _Mids:
 
 def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str, Instrument],
             sample_ns: int = NS) -> dict[str, Any]:
-    positions = {iid: _Position(inst) for iid, inst in instruments.items()}
+    positions = {iid: Position(iid) for iid in instruments}
+    volume = {iid: Decimal(0) for iid in instruments}  # notional traded
     books: dict[str, L2Book] = {}
     mids: dict[str, _Mids] = {iid: _Mids() for iid in instruments}
     orders: dict[str, _Order] = {}
@@ -109,10 +83,12 @@ def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str,
     curve: list[tuple[int, Decimal]] = []
     start = end = None
     next_sample = None
+    currency = account_currency(instruments.values())
+    valuation = _Valuation(instruments, mids)
 
     def equity() -> Decimal:
-        return sum((p.equity(mids[i].mids_x2[-1] if mids[i].mids_x2 else None)
-                    for i, p in positions.items()), Decimal(0))
+        return totals(((instruments[i], valuation.figures(p)) for i, p in positions.items()),
+                      currency).pnl
 
     for _, ts, _, ev in records:
         if start is None:
@@ -157,32 +133,54 @@ def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str,
             if order.first_fill is None:
                 order.first_fill = ts
             order.filled += ev.qty
-            pos = positions.get(ev.instrument)
-            if pos is not None:
-                pos.fill(int(ev.side), ev.price, ev.qty, ev.fee)
+            inst = instruments.get(ev.instrument)
+            if inst is not None:
+                positions[ev.instrument] = apply_fill(positions[ev.instrument], inst, ev)
+                volume[ev.instrument] = MONEY.add(volume[ev.instrument],
+                                                  inst.notional(ev.price, ev.qty))
                 fills.append(ev)
                 curve.append((ts, equity()))
     if end is not None:
         curve.append((end, equity()))
-    return _summarise(positions, mids, orders, fills, curve, start, end, sample_ns, instruments)
+    rows = {iid: valuation.figures(pos) for iid, pos in positions.items()}
+    return _summarise(rows, volume, mids, orders, fills, curve, start, end, sample_ns,
+                      instruments, currency)
 
 
-def _summarise(positions: dict[str, _Position], mids: dict[str, _Mids],
+class _Valuation:
+    """The portfolio's valuation (``valuation.figures``) at each instrument's latest mid."""
+
+    def __init__(self, instruments: dict[str, Instrument], mids: dict[str, _Mids]) -> None:
+        self.instruments = instruments
+        self.mids = mids
+        self.rate = rates_from_marks(instruments, self.mark_x2)
+
+    def mark_x2(self, iid: str) -> int | None:
+        m = self.mids.get(iid)
+        return m.mids_x2[-1] if m is not None and m.mids_x2 else None
+
+    def figures(self, pos: Position) -> Figures:
+        return figures(pos, self.instruments[pos.instrument], self.mark_x2(pos.instrument),
+                       self.rate)
+
+
+def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[str, _Mids],
                orders: dict[str, _Order], fills: list[events.OrderFilled],
                curve: list[tuple[int, Decimal]], start: int | None, end: int | None,
-               sample_ns: int, instruments: dict[str, Instrument]) -> dict[str, Any]:
-    quotes = sorted({inst.quote for inst in instruments.values()})
+               sample_ns: int, instruments: dict[str, Instrument], currency: str
+               ) -> dict[str, Any]:
     per_inst = {}
-    for iid, pos in positions.items():
-        last_mid = mids[iid].mids_x2[-1] if mids[iid].mids_x2 else None
-        per_inst[pos.inst.symbol] = {
-            "position": str(pos.inst.lots_to_qty(pos.lots)),
-            "realized": str(pos.money(pos.realized)),
-            "unrealized": str(pos.money(pos.unrealized(last_mid))),
-            "fees": str(pos.fees), "pnl": str(pos.equity(last_mid)),
-            "volume": str(pos.volume), "currency": pos.inst.quote,
+    for iid, f in rows.items():
+        inst = instruments[iid]
+        per_inst[inst.symbol] = {
+            "position": f"{f.qty:f}", "balance": f"{f.balance:f}",
+            "realized": f"{f.realized:f}", "unrealized": f"{f.unrealized:f}",
+            "fees": f"{f.fees:f}", "fees_paid": f.paid.as_strings(),
+            "fees_unpriced": f.unpriced.as_strings(), "pnl": f"{f.pnl:f}",
+            "volume": str(volume[iid]), "currency": inst.quote,
             "mark": "mid of the " + (mids[iid].source or "(no market data)"),
         }
+    total_figures = totals(((instruments[iid], f) for iid, f in rows.items()), currency)
     grid = [v for ts, v in _grid(curve, start, sample_ns)]
     interval_s = sample_ns / NS
     if start is not None and end is not None and (end - start) > 2 * 3600 * NS:
@@ -196,12 +194,14 @@ def _summarise(positions: dict[str, _Position], mids: dict[str, _Mids],
     total = values[-1] if values else Decimal(0)
     return {
         "start_ns": start, "end_ns": end,
-        "currency": quotes[0] if len(quotes) == 1 else "mixed: " + ",".join(quotes),
+        "currency": currency,
+        "not_in_total": sorted(instruments[iid].symbol for iid in rows
+                               if instruments[iid].quote != currency),
         "instruments": per_inst,
         "pnl": {
             "total": str(total), "max_drawdown": str(max_dd),
-            "realized": str(sum((p.money(p.realized) for p in positions.values()), Decimal(0))),
-            "fees": str(sum((p.fees for p in positions.values()), Decimal(0))),
+            "realized": str(total_figures.realized), "fees": str(total_figures.fees),
+            "fees_unpriced": total_figures.unpriced.as_strings(),
             "sharpe": _ratio(diffs, interval_s, downside=False),
             "sortino": _ratio(diffs, interval_s, downside=True),
             "interval_s": interval_s,

@@ -297,11 +297,10 @@ class CcxtExecution(OrderEventPublisher):
         t.trade_ids.add(trade_id)
         t.filled += qty
         t.terminal = t.filled == t.qty
-        fee = tr.get("fee") or {}
         now = self.clock.timestamp_ns()
         ts = int(tr.get("timestamp") or 0) * MS or now
         self.bus.publish(self._topic, fill_event(tr, t.client_order_id, inst, t.venue_order_id,
-                                                 t.side, ts, now, t.qty - t.filled, fee))
+                                                 t.side, ts, now, t.qty - t.filled))
 
     # --- publishing (the rest is order_tracking.OrderEventPublisher) --------------------------
     def _terminal(self, t: _Tracked, status: str, ts: int) -> None:

@@ -5,6 +5,7 @@ inside the functions that need its exception classes (it is heavy; the engine st
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,8 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus, OrderType
 from tradeterm.domain.reports import OrderStatusReport
+
+log = logging.getLogger(__name__)
 
 MS = 1_000_000
 STATUS = {"open": OrderStatus.ACCEPTED, "closed": OrderStatus.FILLED,
@@ -57,12 +60,37 @@ def to_units(value: Any, step: Decimal) -> int:
 
 
 def fill_event(tr: dict[str, Any], cid: str, inst: Instrument, venue_order_id: str, side: Side,
-               ts: int, now: int, leaves: int, fee: dict[str, Any]) -> OrderFilled:
+               ts: int, now: int, leaves: int) -> OrderFilled:
+    fee, currency = trade_fee(tr, inst)
     return OrderFilled(
         ts, now, cid, inst.id, venue_order_id, str(tr.get("id")), side,
         to_units(tr["price"], inst.tick_size), to_units(tr["amount"], inst.lot_size),
         Liquidity.MAKER if tr.get("takerOrMaker") == "maker" else Liquidity.TAKER,
-        Decimal(str(fee.get("cost") or 0)), str(fee.get("currency") or ""), leaves)
+        fee, currency, leaves)
+
+
+def trade_fee(tr: dict[str, Any], inst: Instrument) -> tuple[Decimal, str]:
+    """A ccxt trade's fee as (amount, currency), exactly as the venue charged it: ccxt's
+    ``fees`` (one entry per currency and rate), else its ``fee``. ccxt leaves ``fee`` empty
+    when a trade paid in two currencies; one fill carries one fee, so then the fee in the
+    instrument's base or quote currency is kept, else the first, and every other amount is
+    logged as an error naming the trade (to reconcile by hand), never dropped unsaid."""
+    entries = [f for f in (tr.get("fees") or [tr.get("fee")]) if f and f.get("cost") is not None]
+    amounts: dict[str, Decimal] = {}
+    for f in entries:
+        currency = str(f.get("currency") or "")
+        amounts[currency] = amounts.get(currency, Decimal(0)) + Decimal(str(f["cost"]))
+    charged = {c: a for c, a in amounts.items() if a} or amounts
+    if not charged:
+        return Decimal(0), ""
+    currency = next((c for c in charged if c in (inst.base, inst.quote)), next(iter(charged)))
+    others = {c: a for c, a in charged.items() if c != currency}
+    if others:
+        log.error("%s: trade %s paid fees in %d currencies; one fill carries one fee, so %s "
+                  "%s is booked and %s is not: reconcile it by hand", inst.id, tr.get("id"),
+                  len(charged), charged[currency], currency,
+                  ", ".join(f"{a} {c}" for c, a in others.items()))
+    return charged[currency], currency
 
 
 def order_report(data: dict[str, Any], inst: Instrument) -> OrderStatusReport:

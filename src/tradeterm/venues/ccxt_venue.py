@@ -336,8 +336,7 @@ class CcxtVenue(Venue):
                     client_ids[oid] = str(data.get("clientOrderId") or "")
                 side = Side.BUY if tr.get("side") == "buy" else Side.SELL
                 ts = int(tr.get("timestamp") or 0) * MS
-                fills.append(fill_event(tr, client_ids[oid], inst, oid, side, ts, now, 0,
-                                        tr.get("fee") or {}))
+                fills.append(fill_event(tr, client_ids[oid], inst, oid, side, ts, now, 0))
         return sorted(fills, key=lambda f: (f.ts_event, f.trade_id))
 
     async def positions(self) -> list[PositionReport] | None:

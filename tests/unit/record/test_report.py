@@ -108,7 +108,7 @@ def test_report_command_prints_tables_charts_and_json(journal, tmp_path):
     assert "1.9543" in out.stdout and "Markouts" in out.stdout and "Drawdown" in out.stdout
     js = subprocess.run([sys.executable, "-m", "tradeterm", "report", str(journal), "--json"],
                         capture_output=True, text=True, timeout=60)
-    assert json.loads(js.stdout)["pnl"]["total"] == "1.9543"
+    assert Decimal(json.loads(js.stdout)["pnl"]["total"]) == Decimal("1.9543")
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])

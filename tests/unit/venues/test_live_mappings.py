@@ -50,3 +50,46 @@ def test_ccxt_numbers_and_orders():
                            "type": "limit", "timestamp": 1000}, inst)
     assert (report.status, report.filled_qty, report.qty, report.price, report.ts_event) == (
         OrderStatus.PARTIALLY_FILLED, 400, 1000, 6180007, 1_000_000_000)
+
+
+CCXT_BTC = Instrument("ccxt-binance", "BTC/USDT", "BTC", "USDT", Decimal("0.01"),
+                      Decimal("0.00000001"))
+
+
+def ccxt_trade(**fee_fields):
+    """A trade as ccxt's own ``safe_trade`` leaves it (floats, ``fee`` and ``fees``)."""
+    import ccxt
+
+    raw = {"id": "77", "order": "9", "price": "60000.01", "amount": "0.00051", "side": "buy",
+           "takerOrMaker": "taker", **fee_fields}
+    return ccxt.Exchange().safe_trade(raw)
+
+
+def fill_of(trade):
+    from tradeterm.domain.market import Side
+    from tradeterm.venues.ccxt_mapping import fill_event
+
+    return fill_event(trade, "c1", CCXT_BTC, "9", Side.BUY, 1, 2, 0)
+
+
+def test_a_ccxt_fee_keeps_its_currency_and_exact_amount():
+    fill = fill_of(ccxt_trade(fee={"cost": "0.00000051", "currency": "BTC"}))
+    assert (fill.fee, fill.fee_currency) == (Decimal("0.00000051"), "BTC")
+    fill = fill_of(ccxt_trade(fee={"cost": "0.0306", "currency": "USDT"}))
+    assert (fill.fee, fill.fee_currency) == (Decimal("0.0306"), "USDT")
+    fill = fill_of(ccxt_trade())  # no fee reported
+    assert (fill.fee, fill.fee_currency) == (Decimal(0), "")
+
+
+def test_a_ccxt_trade_paying_two_currencies_is_not_booked_as_free(caplog):
+    # ccxt empties ``fee`` when ``fees`` has two currencies; that used to book a fee of 0
+    trade = ccxt_trade(fees=[{"cost": "0.0002", "currency": "BNB"},
+                             {"cost": "0.00000051", "currency": "BTC"},
+                             {"cost": "0.00000001", "currency": "BTC"}])
+    assert trade["fee"]["cost"] is None
+    fill = fill_of(trade)
+    assert (fill.fee, fill.fee_currency) == (Decimal("0.00000052"), "BTC")
+    [error] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "0.0002 BNB" in error.getMessage() and "77" in error.getMessage()
+    only_bnb = fill_of(ccxt_trade(fees=[{"cost": "0.0002", "currency": "BNB"}]))
+    assert (only_bnb.fee, only_bnb.fee_currency) == (Decimal("0.0002"), "BNB")
