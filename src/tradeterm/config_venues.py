@@ -57,6 +57,9 @@ class BinanceConfig(Section):
     depth_speed_ms: Literal[100, 1000] = Field(default=100, description="Diff depth stream speed")
     book_ticker: bool = Field(default=True, description="Also subscribe to <sym>@bookTicker")
     snapshot_depth: int = Field(default=1000, ge=5, le=5000, description="REST snapshot levels")
+    snapshot_timeout_s: float = Field(default=2.0, gt=0, le=60,
+                                      description="A book snapshot not answered this fast is "
+                                                  "asked for again (a resync must be quick)")
     stale_after_s: float = Field(default=5.0, gt=0,
                                  description="No message this long: the feed shows STALE")
     stale_reconnect_s: float = Field(default=30.0, ge=0,

@@ -15,7 +15,10 @@ Runs at every start (before any order goes out) and after a venue reconnects:
 5. **Positions** the venue reports (if it has a position view) must equal ours.
 
 Anything that cannot be explained makes the result unclean; the caller then keeps trading
-HALTED with the problems as the reason.
+HALTED with the problems as the reason. A venue that could not be asked (5xx, timeout, lost
+connection) is not a discrepancy: the result says ``unreachable`` and the caller retries
+(``desk_venue_watch``); every step is idempotent (fills by trade id, adopted orders become known
+ones), so a retry after a partial run repairs nothing twice.
 """
 
 from __future__ import annotations
@@ -44,10 +47,20 @@ class ReconcileResult:
     closed_lost: int = 0
     missed_fills: int = 0
     problems: list[str] = field(default_factory=list)
+    unreachable: str = ""  # the venue could not be asked: the error (retry, then a problem)
+    attempts: int = 1
 
     @property
     def clean(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.unreachable
+
+    def add_repairs(self, earlier: ReconcileResult) -> None:
+        """Count what an earlier, interrupted attempt already repaired."""
+        self.adopted += earlier.adopted
+        self.resolved += earlier.resolved
+        self.closed_lost += earlier.closed_lost
+        self.missed_fills += earlier.missed_fills
+        self.attempts += earlier.attempts
 
     def describe(self) -> str:
         parts = [f"{self.missed_fills} missed fill(s) applied" if self.missed_fills else "",
@@ -56,9 +69,15 @@ class ReconcileResult:
                  f"{self.closed_lost} order(s) lost by the venue closed" if self.closed_lost
                  else ""]
         done = ", ".join(p for p in parts if p) or "nothing to repair"
+        if self.attempts > 1:
+            done += f", {self.attempts} attempts"
         if self.clean:
             return f"{self.venue}: reconciliation clean ({done})"
-        return f"{self.venue}: reconciliation FAILED: {'; '.join(self.problems)} ({done})"
+        return f"{self.venue}: reconciliation FAILED: {'; '.join(self.reasons())} ({done})"
+
+    def reasons(self) -> list[str]:
+        return self.problems + ([f"venue {self.venue} did not answer ({self.unreachable})"]
+                                if self.unreachable else [])
 
 
 async def reconcile(oms: OrderManager, store: Store, venue: Venue,
@@ -71,7 +90,7 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
         await _reconcile_orders(oms, store, venue, lookback_ns, now, result)
         reported = await venue.positions()
     except Exception as exc:  # the venue could not be asked: nothing can be trusted yet
-        result.problems.append(f"venue {venue.name} did not answer ({type(exc).__name__}: {exc})")
+        result.unreachable = f"{type(exc).__name__}: {exc}"
         return result
     if reported is not None:
         theirs = {p.instrument: p.qty for p in reported if p.qty}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -34,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tradeterm.config import CcxtConfig
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import ConnectionState, OrderFilled, VenueStatus
@@ -124,8 +126,10 @@ class CcxtVenue(Venue):
     loop (ccxt binds its HTTP session to the loop that first uses it)."""
 
     def __init__(self, bus: MessageBus, clock: Clock, make_exchange: Callable[[], Any],
-                 instruments: list[Instrument], cfg: CcxtConfig, trading: bool = True) -> None:
+                 instruments: list[Instrument], cfg: CcxtConfig, trading: bool = True,
+                 seed: int | None = None) -> None:
         super().__init__(bus, clock)
+        self.rng = random.Random(seed)  # the backoff's jitter
         self._make_exchange = make_exchange
         self._exchange: Any = None
         self.name = instruments[0].venue
@@ -213,8 +217,11 @@ class CcxtVenue(Venue):
                                                                      detail))
 
     # --- market data --------------------------------------------------------------------------
+    def _backoff(self) -> Backoff:
+        return Backoff(self.cfg.reconnect_min_s, self.cfg.reconnect_max_s, self.rng)
+
     async def _book_loop(self, iid: str, symbol: str, watch: bool) -> None:
-        delay = self.cfg.reconnect_min_s
+        backoff = self._backoff()
         connected = False
         while not self._stopping:
             try:
@@ -231,10 +238,9 @@ class CcxtVenue(Venue):
                 if connected:
                     self._status(ConnectionState.DISCONNECTED, type(exc).__name__)
                 connected = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.cfg.reconnect_max_s)
+                await backoff.sleep()
                 continue
-            delay = self.cfg.reconnect_min_s
+            backoff.reset()
             self._publish_book(iid, book)
             if not connected and all(self._book_ids.values()):
                 connected = True
@@ -260,6 +266,7 @@ class CcxtVenue(Venue):
 
     async def _trades_loop(self, iid: str, symbol: str) -> None:
         inst = self._instruments[iid]
+        backoff = self._backoff()
         while not self._stopping:
             try:
                 trades = await self.exchange.watch_trades(symbol)
@@ -267,8 +274,9 @@ class CcxtVenue(Venue):
                 raise
             except Exception as exc:  # noqa: BLE001
                 log.warning("%s: trades of %s: %s", self.name, symbol, short_error(exc))
-                await asyncio.sleep(self.cfg.reconnect_min_s)
+                await backoff.sleep()
                 continue
+            backoff.reset()
             now = self.clock.timestamp_ns()
             for tr in trades:
                 tid = str(tr.get("id") or "0")
@@ -280,6 +288,7 @@ class CcxtVenue(Venue):
                     int(tr.get("timestamp") or 0) * MS or now, now))
 
     async def _watch(self, watcher: Any, handle: Any) -> None:
+        backoff = self._backoff()
         while not self._stopping:
             try:
                 for item in await watcher():
@@ -288,7 +297,9 @@ class CcxtVenue(Venue):
                 raise
             except Exception as exc:  # noqa: BLE001 - the REST poll still covers the orders
                 log.warning("%s: private stream: %s", self.name, short_error(exc))
-                await asyncio.sleep(self.cfg.reconnect_min_s)
+                await backoff.sleep()
+                continue
+            backoff.reset()
 
     async def _poll_private(self) -> None:
         """Working orders looked up every ``private_poll_s``: fills and ends never depend on a
