@@ -263,6 +263,27 @@ class TradingDesk:
         self.views.status.trading_state_reason = text
         self.views.status.touch()
 
+    def engine_error(self, reason: str) -> None:
+        """One of the engine's own handlers failed (``engine_errors.py``): HALT and cancel
+        everything, with the error as the reason. The trip itself must not fail quietly: if it
+        raises (the store is what broke), trading is still HALTED in memory and every working
+        order is still canceled."""
+        if self.killswitch.halted:
+            return
+        try:
+            self.trip(reason, "engine_error")
+        except Exception as exc:
+            log.critical("could not record the halt (%s: %s); trading is HALTED in this session "
+                         "only", type(exc).__name__, exc)
+            self.killswitch.state = TradingState.HALTED
+            self.killswitch.reason = reason
+            self._show_state(None)
+            try:
+                self.oms.cancel_all()
+            except Exception as again:
+                log.critical("could not cancel the working orders: %s: %s; cancel them at the "
+                             "venue", type(again).__name__, again)
+
     def _oms_problem(self, message: str) -> None:
         if not self.killswitch.halted:
             self.trip(message, "oms")
