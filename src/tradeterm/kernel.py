@@ -54,6 +54,17 @@ log = logging.getLogger(__name__)
 
 
 
+def confirm_names(venue: str) -> set[str]:
+    """What a trader may type to confirm live trading on ``venue``: its exact name, and for a
+    ccxt venue both spellings, the one given to ``--venue`` (``ccxt:kraken``) and the venue's
+    name as the header shows it (``ccxt-kraken``)."""
+    for prefix in ("ccxt:", "ccxt-"):
+        if venue.startswith(prefix) and len(venue) > len(prefix):
+            rest = venue[len(prefix):]
+            return {"ccxt:" + rest, "ccxt-" + rest}
+    return {venue}
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     mode: str = "paper"
@@ -322,12 +333,14 @@ class Kernel:
         return not self.desk.live_unconfirmed
 
     def confirm_live(self, text: str) -> bool:
-        """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``).
-        Until then the desk denies every order with ``LIVE_NOT_CONFIRMED``. Audited."""
+        """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``;
+        ``ccxt-kraken`` or ``ccxt:kraken``, see ``confirm_names``). Until then the desk denies
+        every order with ``LIVE_NOT_CONFIRMED``. Audited."""
         if not self.desk.live_unconfirmed:
             return True
-        if text.strip() != self.venue.name:
-            log.warning("live confirmation refused: type %r exactly", self.venue.name)
+        if text.strip() not in confirm_names(self.venue.name):
+            log.warning("live confirmation refused: type %s exactly",
+                        " or ".join(repr(n) for n in sorted(confirm_names(self.venue.name))))
             return False
         self.desk.live_unconfirmed = False
         now = self.clock.timestamp_ns()
