@@ -28,6 +28,10 @@ class CcxtConfig(Section):
                                   description="Working orders looked up this often (REST)")
     reconnect_min_s: float = Field(default=0.5, gt=0)
     reconnect_max_s: float = Field(default=30.0, gt=0)
+    trades_page: int | None = Field(
+        default=None, ge=1, le=1000, description="Trades asked for per fetch_my_trades page "
+                                                 "(default: the exchange's own page size); "
+                                                 "every page is read")
     not_placed_after_s: float = Field(
         default=30.0, gt=0, description="An order with no answer that the venue still does not "
                                         "know after this long was never placed")

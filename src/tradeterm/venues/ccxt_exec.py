@@ -29,6 +29,7 @@ from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.venues.ccxt_mapping import (
     fill_event, is_uncertain, reject_reason, short_error, to_units,
 )
+from tradeterm.venues.ccxt_trades import trade_ids
 from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 
 log = logging.getLogger(__name__)
@@ -232,9 +233,8 @@ class CcxtExecution(OrderEventPublisher):
             log.warning("%s: fetching fills of %s: %s", self.venue, t.client_order_id,
                         short_error(exc))
             return
-        for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0):
-            if str(tr.get("order")) == t.venue_order_id:
-                self.on_trade(tr, t)
+        self.on_trades([tr for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0)
+                        if str(tr.get("order")) == t.venue_order_id], t)
 
     # --- what ccxt reports ------------------------------------------------------------------------
     def track(self, data: dict[str, Any]) -> _Tracked | None:
@@ -261,8 +261,7 @@ class CcxtExecution(OrderEventPublisher):
             self._reject(t, "VENUE_REJECTED", "rejected by the venue")
             return
         self._accepted(t, ts)
-        for tr in data.get("trades") or []:
-            self.on_trade(tr, t)
+        self.on_trades(data.get("trades") or [], t)
         executed = to_units(data.get("filled") or 0, t.inst.lot_size)
         if executed > t.filled or status in ("canceled", "cancelled", "expired"):
             self._spawn(self._settle(t, executed, status, ts))
@@ -277,14 +276,27 @@ class CcxtExecution(OrderEventPublisher):
                 return
             self._terminal(t, status, ts)
 
-    def on_trade(self, tr: dict[str, Any], t: _Tracked | None = None) -> None:
-        """One of our fills as ccxt parses it (``fetch_my_trades`` / ``watch_my_trades``)."""
+    def on_orders(self, orders: list[dict[str, Any]]) -> None:
+        """A batch from ``watch_orders``."""
+        for data in orders:
+            self.on_order(data)
+
+    def on_trades(self, trades: list[dict[str, Any]], t: _Tracked | None = None) -> None:
+        """Our fills as ccxt lists them (``fetch_my_trades``, ``watch_my_trades``, an order's
+        ``trades``): each with its id from ``ccxt_trades.trade_ids``, numbered within the list,
+        so identical trades without an exchange id stay apart."""
+        for trade_id, tr in zip(trade_ids(trades), trades):
+            self.on_trade(tr, t, trade_id)
+
+    def on_trade(self, tr: dict[str, Any], t: _Tracked | None = None,
+                 trade_id: str | None = None) -> None:
+        """One of our fills as ccxt parses it."""
         if t is None:
             t = next((o for o in self.orders.values()
                       if o.venue_order_id and o.venue_order_id == str(tr.get("order"))), None)
             if t is None:
                 return
-        trade_id = str(tr.get("id"))
+        trade_id = trade_id or trade_ids([tr])[0]
         if trade_id in t.trade_ids:
             self.duplicates_dropped += 1
             return
@@ -300,8 +312,9 @@ class CcxtExecution(OrderEventPublisher):
         fee = tr.get("fee") or {}
         now = self.clock.timestamp_ns()
         ts = int(tr.get("timestamp") or 0) * MS or now
-        self.bus.publish(self._topic, fill_event(tr, t.client_order_id, inst, t.venue_order_id,
-                                                 t.side, ts, now, t.qty - t.filled, fee))
+        self.bus.publish(self._topic, fill_event(tr, trade_id, t.client_order_id, inst,
+                                                 t.venue_order_id, t.side, ts, now,
+                                                 t.qty - t.filled, fee))
 
     # --- publishing (the rest is order_tracking.OrderEventPublisher) --------------------------
     def _terminal(self, t: _Tracked, status: str, ts: int) -> None:

@@ -46,6 +46,7 @@ from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.ccxt_exec import CcxtExecution
 from tradeterm.venues.ccxt_mapping import fill_event, order_report, short_error, to_units
+from tradeterm.venues.ccxt_trades import fetch_all
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +187,9 @@ class CcxtVenue(Venue):
         if self.trading:
             tasks.append(self._poll_private())
             if has.get("watchMyTrades") and self.cfg.websockets:
-                tasks.append(self._watch(self.exchange.watch_my_trades, self.execution.on_trade))
+                tasks.append(self._watch(self.exchange.watch_my_trades, self.execution.on_trades))
             if has.get("watchOrders") and self.cfg.websockets:
-                tasks.append(self._watch(self.exchange.watch_orders, self.execution.on_order))
+                tasks.append(self._watch(self.exchange.watch_orders, self.execution.on_orders))
         running = [asyncio.create_task(t) for t in tasks]
         self._status(ConnectionState.CONNECTING, "loading books")
         try:
@@ -291,8 +292,7 @@ class CcxtVenue(Venue):
         backoff = self._backoff()
         while not self._stopping:
             try:
-                for item in await watcher():
-                    handle(item)
+                handle(await watcher())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the REST poll still covers the orders
@@ -334,20 +334,22 @@ class CcxtVenue(Venue):
 
     async def fills_since(self, since_ns: int, instrument: str | None = None
                           ) -> list[OrderFilled]:
+        """Every fill from ``since_ns`` on: all pages, each trade with its id (``ccxt_trades``)."""
         fills = []
         now = time.time_ns()
         for iid in [instrument] if instrument else list(self._instruments):
             inst = self._instruments[iid]
             client_ids = {t.venue_order_id: t.client_order_id
                           for t in self.execution.orders.values()}
-            for tr in await self.exchange.fetch_my_trades(inst.symbol, since_ns // MS):
+            for tid, tr in await fetch_all(self.exchange, inst.symbol, since_ns // MS,
+                                           self.cfg.trades_page):
                 oid = str(tr.get("order"))
                 if oid not in client_ids:
                     data = await self.exchange.fetch_order(oid, inst.symbol)
                     client_ids[oid] = str(data.get("clientOrderId") or "")
                 side = Side.BUY if tr.get("side") == "buy" else Side.SELL
                 ts = int(tr.get("timestamp") or 0) * MS
-                fills.append(fill_event(tr, client_ids[oid], inst, oid, side, ts, now, 0,
+                fills.append(fill_event(tr, tid, client_ids[oid], inst, oid, side, ts, now, 0,
                                         tr.get("fee") or {}))
         return sorted(fills, key=lambda f: (f.ts_event, f.trade_id))
 
