@@ -7,7 +7,8 @@ ccxt.pro where the exchange has them (else REST polling).
   (``TICK_SIZE`` precision mode as given; ``DECIMAL_PLACES`` / ``SIGNIFICANT_DIGITS``: 10^-n),
   min notional = ``limits.cost.min``, maker / taker fees. The venue is named ``ccxt-<id>``
   (instrument ids ``ccxt-kraken:BTC/USD``).
-* **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; each
+* **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; a gap
+  in its updates, ``InvalidNonce`` / ``ChecksumError``, shows RESYNCING, not an outage; each
   update is published as a ``BookSnapshot`` of the top ``ccxt.book_depth`` levels, numbered by a
   local counter: ccxt does not expose the venue's update ids), else ``fetch_order_book`` every
   ``ccxt.poll_s``. Sizes are rounded to the lot. The watched book is asked for without a limit:
@@ -99,6 +100,14 @@ def point_rest_at(exchange: Any, base: str) -> None:
         return url
 
     exchange.urls["api"] = swap(exchange.urls["api"])
+
+
+def _book_resync(exc: Exception) -> bool:
+    """ccxt.pro's word for a gap in a streamed book (``InvalidNonce``, its ``ChecksumError``):
+    the connection is up and the next ``watch_order_book`` syncs the book afresh."""
+    import ccxt
+
+    return isinstance(exc, ccxt.InvalidNonce)
 
 
 def _step(exchange: Any, value: Any) -> Decimal:
@@ -236,8 +245,11 @@ class CcxtVenue(Venue):
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: show it, back off, retry
                 log.warning("%s: order book of %s: %s", self.name, symbol, short_error(exc))
+                resync = _book_resync(exc)
                 if connected:
-                    self._status(ConnectionState.DISCONNECTED, type(exc).__name__)
+                    self._status(ConnectionState.RESYNCING if resync
+                                 else ConnectionState.DISCONNECTED,
+                                 f"{symbol}: {type(exc).__name__}")
                 connected = False
                 await backoff.sleep()
                 continue
