@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.instruments import Instrument
@@ -35,6 +36,8 @@ from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
+RESOLVE_FIRST_S, RESOLVE_MAX_S = 0.1, 2.0  # asking about an order with no answer
+CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S = 0.2, 3.2  # a cancel that met a 5xx / timeout
 
 
 class _Tracked(TrackedOrder):
@@ -140,7 +143,7 @@ class CcxtExecution(OrderEventPublisher):
     async def _resolve(self, t: _Tracked) -> None:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.resolve_timeout_s
-        delay = 0.1
+        backoff = Backoff(RESOLVE_FIRST_S, RESOLVE_MAX_S)
         while not t.terminal and not t.venue_order_id:  # an id: the stream reported it first
             try:
                 data = await self.find(t.client_order_id, t.symbol)
@@ -160,8 +163,7 @@ class CcxtExecution(OrderEventPublisher):
                 log.error("%s: order %s still uncertain; reconciliation must settle it",
                           self.venue, t.client_order_id)
                 return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            await backoff.sleep()
 
     async def find(self, client_order_id: str, symbol: str) -> dict[str, Any] | None:
         """The order with this client id as ccxt parses it, or None if the venue has none."""
@@ -183,7 +185,8 @@ class CcxtExecution(OrderEventPublisher):
     async def _cancel(self, t: _Tracked) -> None:
         import ccxt
 
-        for attempt in range(5):
+        backoff = Backoff(CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S)
+        for _attempt in range(5):
             try:
                 if not t.venue_order_id:
                     data = await self.find(t.client_order_id, t.symbol)
@@ -204,7 +207,7 @@ class CcxtExecution(OrderEventPublisher):
                                 short_error(exc))
                     await self.refresh(t)
                     return
-                await asyncio.sleep(0.2 * 2 ** attempt)
+                await backoff.sleep()
                 if t.terminal:
                     return
             else:
