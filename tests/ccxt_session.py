@@ -19,7 +19,8 @@ REST_ONLY = {"websockets": False, "poll_s": 0.05, "private_poll_s": 0.1}
 
 async def ccxt_kernel(server: Any, tmp_path: Any, key: str, secret: str, confirm: bool = True,
                       sections: dict[str, Any] | None = None, quoter: str | None = None,
-                      **ccxt: Any) -> tuple[Kernel, Any, asyncio.Task[None]]:
+                      ready_s: float = 5.0, **ccxt: Any
+                      ) -> tuple[Kernel, Any, asyncio.Task[None]]:
     """A live kernel trading ``BTC/USDT`` on the loopback through ``ccxt:binance``; returns once
     reconciled, with a book, and (``confirm``) confirmed for trading. ``sections``: more config
     sections; ``quoter``: as ``--quoter``."""
@@ -40,7 +41,7 @@ async def ccxt_kernel(server: Any, tmp_path: Any, key: str, secret: str, confirm
                     bus=bus)
     task = asyncio.create_task(kernel.run())
     await wait_until(lambda: kernel.desk.risk.ready and kernel.views.status.connection.value
-                     == "CONNECTED", 5, "reconciled and a book")
+                     == "CONNECTED", ready_s, "reconciled and a book")
     if confirm:
         assert kernel.confirm_live("ccxt-binance")
     return kernel, venue, task

@@ -1,6 +1,6 @@
 """The soak's assertions, shared by the native and the ccxt soak files (``tests/soak.py`` runs
 the sessions). Each test file runs one soak per duration (a module fixture) and these checks on
-it; 60 s in the default suite, 150 s under ``-m slow``."""
+it; 60 s in the default suite, 120 s under ``-m slow``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from tests.soak import Soak
 
-DURATIONS = [60, pytest.param(150, marks=pytest.mark.slow)]
+DURATIONS = [60, pytest.param(120, marks=pytest.mark.slow)]
 XFAIL_12_1 = pytest.mark.xfail(strict=True, reason="12.1 false trip: fixed on branch oms")
 XFAIL_12_4 = pytest.mark.xfail(strict=True, reason="12.4 fees paid in the coin are not in the "
                                                    "position: fixed on branch ledger")

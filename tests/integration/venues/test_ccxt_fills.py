@@ -50,7 +50,8 @@ async def test_a_restart_applies_every_fill_made_while_away_over_several_pages(t
         sell_to_us(server, price, TRADES)  # while we are away
         ours = [t for t in server.exchange.accounts[key].trades]
         assert len(ours) == TRADES
-        again, _venue, task = await ccxt_kernel(server, tmp_path, key, secret, **REST_ONLY)
+        again, _venue, task = await ccxt_kernel(server, tmp_path, key, secret, ready_s=60,
+                                                **REST_ONLY)  # 620 durable fills to apply
         result = again.desk.reconciliations[0]
         assert result.clean, result.describe()
         assert result.missed_fills == TRADES, result.describe()

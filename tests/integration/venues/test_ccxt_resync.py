@@ -14,13 +14,14 @@ async def test_a_gap_in_the_streamed_book_is_a_resync_not_an_outage(tmp_path):
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:
         kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret, websockets=True,
-                                                poll_s=600.0, private_poll_s=600.0)
+                                                poll_s=600.0, private_poll_s=600.0,
+                                                reconnect_min_s=0.05, reconnect_max_s=0.5)
         states = []
         kernel.bus.subscribe(topics.venue_status(venue.name), lambda m: states.append(m.state))
         for _ in range(3):
             n = len(states)
             server.injector.gap("BTCUSDT")
-            await wait_until(lambda n=n: CS.CONNECTED in states[n:], 10, "the book back")
+            await wait_until(lambda n=n: CS.CONNECTED in states[n:], 30, "the book back")
         assert CS.RESYNCING in states and CS.DISCONNECTED not in states, states
         assert len(kernel.desk.reconciliations) == 1  # the one at start
         kernel.request_stop()
