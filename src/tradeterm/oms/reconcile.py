@@ -11,7 +11,10 @@ Runs at every start (before any order goes out) and after a venue reconnects:
    ``query_order``: filled, canceled, rejected... as the venue says. An order the venue has no
    record of is closed: "NOT_RECEIVED" if it was never acknowledged; "VENUE_LOST" if an
    in-process venue (``keeps_state = False``) restarted; on a real venue an acknowledged order
-   it no longer knows is a problem.
+   it no longer knows is a problem. An order with a request still in flight (``oms.inflight``:
+   a submit, cancel or modify not answered yet, or already being looked up) is left to the
+   OMS's outcome resolution: the venue may simply not have processed it yet (a submit sent
+   while the reconciliation ran was closed as never received, then filled).
 5. **Positions** the venue reports (if it has a position view) must equal ours.
 
 Anything that cannot be explained makes the result unclean; the caller then keeps trading
@@ -146,7 +149,7 @@ async def _reconcile_orders(oms: OrderManager, store: Store, venue: Venue, lookb
     # 4. what we think is working but the venue did not list
     for order in [o for o in oms.working.values()
                   if oms.venue_of.get(o.client_order_id) == venue.name
-                  and o.client_order_id not in listed]:
+                  and o.client_order_id not in listed and o.client_order_id not in oms.inflight]:
         report = await venue.query_order(order.client_order_id, order.instrument)
         outcome = await oms.apply_report(order, report, venue)
         if outcome in ("closed_lost", "not_received") and not venue.keeps_state:

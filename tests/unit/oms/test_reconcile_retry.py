@@ -71,3 +71,22 @@ async def test_a_real_discrepancy_halts_at_once_without_retrying():
     assert not await h.start()
     assert loop.time() - started < 1.0
     assert "the venue's is 500" in h.desk.killswitch.reason
+
+
+async def test_an_order_whose_submit_is_still_in_flight_is_left_to_its_answer():
+    """Found by the ccxt soak: the quoter submitted during a reconciliation, the venue had not
+    processed the POST yet when the reconciliation asked, and the order was closed as never
+    received; its fill two seconds later then tripped the kill switch."""
+    from tradeterm.domain.orders import OrderStatus
+
+    h = Harness()
+    await h.start()
+    h.venue.auto_ack = False
+    order = h.submit(Side.BUY, 100, MID - 2)
+    del h.venue.orders[order.client_order_id]  # the POST is on its way: the venue knows nothing
+    assert await h.desk.watch.reconcile("fake")
+    assert order.status is OrderStatus.SUBMITTED and order.client_order_id in h.desk.oms.working
+    h.venue.submit_order(order)  # now it arrives
+    h.venue.ack(order.client_order_id)
+    h.venue.fill(order.client_order_id, 100)
+    assert order.status is OrderStatus.FILLED and h.desk.killswitch.state is TradingState.ACTIVE
