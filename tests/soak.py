@@ -57,6 +57,7 @@ class Soak:
     balance_change: Decimal = Decimal(0)  # BTC, the exchange's (commissions included)
     base_fees: Decimal = Decimal(0)  # BTC paid as commission
     venue_rejects: dict[str, int] = field(default_factory=dict)
+    denials: dict[str, int] = field(default_factory=dict)  # risk's, by reason
     counts: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,7 +68,8 @@ class Soak:
         return (f"{self.venue} {self.seconds:g}s: {self.state} {self.reason!r}; "
                 f"{len(self.exchange_trades)} trades, {len(self.fills)} fills; "
                 f"position {self.position} BTC, balance change {self.balance_change} "
-                f"(fees {self.base_fees}); rejects {self.venue_rejects}; trips {self.trips}; "
+                f"(fees {self.base_fees}); rejects {self.venue_rejects}; denials {self.denials}; "
+                f"trips {self.trips}; "
                 f"unsettled {self.unsettled}; counts {self.counts}")
 
 
@@ -161,6 +163,8 @@ def _watch(kernel: Any, report: Soak) -> None:
     """Record trips and venue rejects; re-arm after a trip with 12.1's signature (so the soak
     trades on), never after any other."""
     def on_risk(msg: Any) -> None:
+        if type(msg) is OrderDenied:
+            report.denials[msg.reason] = report.denials.get(msg.reason, 0) + 1
         if type(msg) is not KillSwitchTripped:
             return
         report.trips.append(f"{msg.source}: {msg.reason}")
