@@ -21,8 +21,8 @@ from tradeterm.cli import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
-from tradeterm.kernel import Kernel, RunOptions, confirm_names
-from tradeterm.venues.base import Venue
+from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.venues.base import Venue, confirm_names
 
 
 def parse_symbols(text: str | None) -> list[str] | None:

@@ -42,7 +42,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.store import Store
 from tradeterm.risk.context import CheckResult
-from tradeterm.venues.base import Venue
+from tradeterm.venues.base import Venue, confirm_names
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venue_setup import build_sim_venue, with_paper_execution
 
@@ -52,17 +52,6 @@ if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader tu
 
 log = logging.getLogger(__name__)
 
-
-
-def confirm_names(venue: str) -> set[str]:
-    """What a trader may type to confirm live trading on ``venue``: its exact name, and for a
-    ccxt venue both spellings, the one given to ``--venue`` (``ccxt:kraken``) and the venue's
-    name as the header shows it (``ccxt-kraken``)."""
-    for prefix in ("ccxt:", "ccxt-"):
-        if venue.startswith(prefix) and len(venue) > len(prefix):
-            rest = venue[len(prefix):]
-            return {"ccxt:" + rest, "ccxt-" + rest}
-    return {venue}
 
 
 @dataclass(frozen=True, slots=True)

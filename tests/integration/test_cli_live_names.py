@@ -8,7 +8,7 @@ import pytest
 
 from tests.ccxt_session import ccxt_kernel
 from tests.live_session import canary_keys, exchange_settings
-from tradeterm.kernel import confirm_names
+from tradeterm.venues.base import confirm_names
 from tradeterm.venues.loopback import LoopbackServer
 
 
