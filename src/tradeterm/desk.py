@@ -272,11 +272,9 @@ class TradingDesk:
             return
         try:
             self.trip(reason, "engine_error")
-        except Exception as exc:
+        except Exception as exc:  # the kill switch is HALTED before it persists
             log.critical("could not record the halt (%s: %s); trading is HALTED in this session "
                          "only", type(exc).__name__, exc)
-            self.killswitch.state = TradingState.HALTED
-            self.killswitch.reason = reason
             self._show_state(None)
             try:
                 self.oms.cancel_all()
