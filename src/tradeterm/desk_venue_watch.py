@@ -6,7 +6,9 @@ switch if it failed), market data loss, and what follows an outage.
 discrepancy: the reconciliation is run again after a jittered exponential backoff
 (``core/backoff.py``, seeded) until it completes or ``oms.reconcile_retry_s`` have passed; only
 then does trading halt, saying the venue was unreachable for that long and what it last
-answered. A real discrepancy (positions, an order the venue lost) halts at once.
+answered. A real discrepancy (positions, an order the venue lost) halts at once. The delays come
+from the desk's seeded ``random.Random`` (the same sequence for the same ``--seed``); the budget
+is wall time, because a simulated clock does not move while the desk waits for its venue.
 
 **Feed loss vs. recovery** (``risk.feed_loss_policy = halt``). DISCONNECTED or STALE is *lost*:
 halt after ``risk.feed_loss_grace_s``. RESYNCING (connected, books being rebuilt from a
