@@ -43,7 +43,7 @@ class LiveSession:
     """One kernel run in live mode; ``start()`` returns once reconciled and the stream is up."""
 
     def __init__(self, server: LoopbackServer, data_dir: Path, key: str, secret: str,
-                 **sections: Any) -> None:
+                 quoter: str | None = None, **sections: Any) -> None:
         self.server = server
         self.data_dir = data_dir
         self.credentials = Credentials(key, secret)
@@ -52,6 +52,7 @@ class LiveSession:
                    **FAST_FEED}
         binance.update(sections.pop("binance", {}))
         self.settings = load_settings(data_dir=str(data_dir), binance=binance, **sections)
+        self.quoter = quoter  # as --quoter
         self.kernel: Kernel | None = None
         self._task: asyncio.Task[None] | None = None
         self._log: logging.Handler | None = None
@@ -67,8 +68,8 @@ class LiveSession:
         rules = await BinanceVenue.discover(cfg, cfg.symbols)
         bus, clock = MessageBus(), LiveClock()
         venue = BinanceVenue(bus, clock, rules, cfg, self.credentials, seed=5)
-        self.kernel = kernel = Kernel(self.settings, RunOptions(mode="live"), venue=venue,
-                                      clock=clock, bus=bus)
+        self.kernel = kernel = Kernel(self.settings, RunOptions(mode="live", quoter=self.quoter),
+                                      venue=venue, clock=clock, bus=bus)
         self._task = asyncio.create_task(kernel.run())
         await wait_until(lambda: kernel.desk.risk.ready and venue.execution.stream_connected,
                          5, "reconciled with the user stream up")

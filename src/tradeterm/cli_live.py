@@ -22,7 +22,7 @@ from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
 from tradeterm.kernel import Kernel, RunOptions
-from tradeterm.venues.base import Venue
+from tradeterm.venues.base import Venue, confirm_names
 
 
 def parse_symbols(text: str | None) -> list[str] | None:
@@ -124,9 +124,10 @@ def run_live(args: argparse.Namespace) -> int:
     if headless and confirm is None:
         raise UsageError(f"live orders go to {args.venue} for real: a headless live session needs "
                          f"--i-understand-live {args.venue}")
-    if confirm is not None and confirm != args.venue:
+    names = sorted(confirm_names(args.venue), key=lambda n: n != args.venue)  # as given first
+    if confirm is not None and confirm not in names:
         raise UsageError(f"--i-understand-live must be the venue's exact name "
-                         f"({args.venue!r}), got {confirm!r}")
+                         f"({' or '.join(repr(n) for n in names)}), got {confirm!r}")
     data_dir = prepare_data_dir(settings)
     try:
         keys = load_keys(args.venue, args.secrets, data_dir)

@@ -33,6 +33,10 @@ class OmsConfig(Section):
                                    description="Status-only updates are written at this cadence")
     fills_lookback_s: float = Field(default=86_400, gt=0,
                                     description="How far back to ask the venue for missed fills")
+    reconcile_retry_s: float = Field(default=30.0, gt=0, le=600,
+                                     description="A venue that does not answer during a "
+                                                 "reconciliation (5xx, timeouts) is retried with "
+                                                 "backoff this long before trading halts")
 
     @field_validator("database_url")
     @classmethod
@@ -91,7 +95,11 @@ class RiskConfig(Section):
                                       "reference price a flattening IOC order may trade")
     feed_loss_policy: Literal["halt", "ignore"] = Field(
         default="halt", description="Market data lost for longer than the grace period: halt")
-    feed_loss_grace_s: float = Field(default=5.0, gt=0)
+    feed_loss_grace_s: float = Field(default=5.0, gt=0, description="Market data lost "
+                                     "(disconnected, stale) this long: halt")
+    resync_grace_s: float = Field(default=30.0, gt=0, description="A feed that is recovering "
+                                  "(connected, books resyncing) is not lost; not recovered "
+                                  "after this long from the start of the outage: halt")
 
 
 class SessionConfig(Section):

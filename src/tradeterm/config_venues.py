@@ -28,6 +28,10 @@ class CcxtConfig(Section):
                                   description="Working orders looked up this often (REST)")
     reconnect_min_s: float = Field(default=0.5, gt=0)
     reconnect_max_s: float = Field(default=30.0, gt=0)
+    trades_page: int | None = Field(
+        default=None, ge=1, le=1000, description="Trades asked for per fetch_my_trades page "
+                                                 "(default: the exchange's own page size); "
+                                                 "every page is read")
     not_placed_after_s: float = Field(
         default=30.0, gt=0, description="An order with no answer that the venue still does not "
                                         "know after this long was never placed")
@@ -57,6 +61,9 @@ class BinanceConfig(Section):
     depth_speed_ms: Literal[100, 1000] = Field(default=100, description="Diff depth stream speed")
     book_ticker: bool = Field(default=True, description="Also subscribe to <sym>@bookTicker")
     snapshot_depth: int = Field(default=1000, ge=5, le=5000, description="REST snapshot levels")
+    snapshot_timeout_s: float = Field(default=2.0, gt=0, le=60,
+                                      description="A book snapshot not answered this fast is "
+                                                  "asked for again (a resync must be quick)")
     stale_after_s: float = Field(default=5.0, gt=0,
                                  description="No message this long: the feed shows STALE")
     stale_reconnect_s: float = Field(default=30.0, ge=0,

@@ -9,8 +9,8 @@ reconnects are ``desk_venue_watch.py``; the quoter's gateway to the desk is ``qu
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import random
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
@@ -26,7 +26,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
-from tradeterm.oms.reconcile import ReconcileResult, reconcile
+from tradeterm.oms.reconcile import ReconcileResult
 from tradeterm.oms.store import Store
 from tradeterm.portfolio.portfolio import DayState, Portfolio
 from tradeterm.risk.checks import PreTradeRisk
@@ -48,7 +48,7 @@ DAY_SAVE_NS = 5 * NS
 MS = 1_000_000
 
 
-class TradingDesk(VenueWatch):
+class TradingDesk:
     def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
                  venues: dict[str, Venue], instruments: dict[str, Instrument],
                  views: EngineViews, store: Store) -> None:
@@ -84,17 +84,15 @@ class TradingDesk(VenueWatch):
         self.oms.on_replace = self.submit
         self.oms.on_problem = self._oms_problem
         self.oms.on_fill = lambda _fill: self._check_limits(self.clock.timestamp_ns())
-        self.reconciliations: list[ReconcileResult] = []
+        self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
+                                self.trip, self._note, random.Random(settings.sim.seed))
+        self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
         self.submitted = 0
         self.denied = 0
         #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
         self.live_unconfirmed = False
         self._started = False
-        self._feed_down: dict[str, int] = {}  # venue -> since when its feed is not CONNECTED
-        self._tasks: set[asyncio.Task] = set()
         self._day_saved_ts = 0
-        for name in venues:
-            bus.subscribe(topics.venue_status(name), self._on_venue_status)
         store.save_instruments(instruments.values())
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -124,10 +122,9 @@ class TradingDesk(VenueWatch):
             if not venue.keeps_state:
                 venue.resume(self.ids.session, {i: q for i, q in held.items()
                                                 if i.startswith(venue.name + ":")})
-            result = await reconcile(self.oms, self.store, venue, self._positions, lookback, now)
-            clean = clean and self._report(result)
+            clean = await self.watch.reconcile(venue.name) and clean
         self.risk.ready = True
-        self._started = True
+        self._started = self.watch.started = True
         self.portfolio.revalue(self.clock.timestamp_ns())
         self._show_state(None)
         self.oms.start_timers()
@@ -139,8 +136,7 @@ class TradingDesk(VenueWatch):
         """Clean shutdown: cancel working orders (``session.cancel_on_exit``), write all."""
         self.flattener.stop()
         self.clock.cancel_timer(REVALUE_TIMER)
-        for task in list(self._tasks):
-            task.cancel()
+        self.watch.stop()
         if self._started and self.settings.session.cancel_on_exit and self.oms.working:
             n = self.oms.cancel_all()
             log.info("shutting down: %d working order(s) canceled", n)
@@ -258,6 +254,34 @@ class TradingDesk(VenueWatch):
         self.views.risk.state = ks.state
         self.views.risk.reason = ks.reason
         self.views.risk.version += 1
+
+    def _note(self, text: str | None) -> None:
+        """Why trading waits (a reconciliation retrying), in the header; None: the state's own
+        reason again."""
+        if text is None:
+            self._show_state(None)
+            return
+        self.views.status.trading_state_reason = text
+        self.views.status.touch()
+
+    def engine_error(self, reason: str) -> None:
+        """One of the engine's own handlers failed (``engine_errors.py``): HALT and cancel
+        everything, with the error as the reason. The trip itself must not fail quietly: if it
+        raises (the store is what broke), trading is still HALTED in memory and every working
+        order is still canceled."""
+        if self.killswitch.halted:
+            return
+        try:
+            self.trip(reason, "engine_error")
+        except Exception as exc:  # the kill switch is HALTED before it persists
+            log.critical("could not record the halt (%s: %s); trading is HALTED in this session "
+                         "only", type(exc).__name__, exc)
+            self._show_state(None)
+            try:
+                self.oms.cancel_all()
+            except Exception as again:
+                log.critical("could not cancel the working orders: %s: %s; cancel them at the "
+                             "venue", type(again).__name__, again)
 
     def _oms_problem(self, message: str) -> None:
         if not self.killswitch.halted:

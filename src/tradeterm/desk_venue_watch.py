@@ -1,15 +1,39 @@
-"""The desk's watch over its venues (part of ``TradingDesk``): each reconciliation reported
-(log, audit, ``ReconciliationCompleted``, the kill switch if it failed), market data loss
-(HALT after ``risk.feed_loss_grace_s`` under ``feed_loss_policy = halt``), and a reconnect
-(every order of the venue uncertain, then reconcile again)."""
+"""The desk's watch over its venues (owned by ``TradingDesk``): reconciliations (retried while
+the venue does not answer, then reported: log, audit, ``ReconciliationCompleted``, the kill
+switch if it failed), market data loss, and what follows an outage.
+
+**Reconciliation retries.** A venue that cannot be asked (5xx, timeout, lost connection) is not a
+discrepancy: the reconciliation is run again after a jittered exponential backoff
+(``core/backoff.py``, seeded) until it completes or ``oms.reconcile_retry_s`` have passed; only
+then does trading halt, saying the venue was unreachable for that long and what it last
+answered. A real discrepancy (positions, an order the venue lost) halts at once. The delays come
+from the desk's seeded ``random.Random`` (the same sequence for the same ``--seed``); the budget
+is wall time, because a simulated clock does not move while the desk waits for its venue.
+
+**Feed loss vs. recovery** (``risk.feed_loss_policy = halt``). DISCONNECTED or STALE is *lost*:
+halt after ``risk.feed_loss_grace_s``. RESYNCING (connected, books being rebuilt from a
+snapshot) is *recovering*, not lost: a reconnect that reaches RESYNCING stops the loss timer;
+the outage then only has to end within ``risk.resync_grace_s`` of its start (a feed flapping
+between down and resyncing for that long halts too). CONNECTING changes nothing.
+
+**After an outage** (a lost phase, on a venue that had been CONNECTED before) every order of the
+venue becomes uncertain and the venue is reconciled again. A book resync alone (a gap in the
+market data stream) says nothing about orders and reconciles nothing; the first sync of a
+session is no reconnect either.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.domain.events import ConnectionState, ReconciliationCompleted, VenueStatus
@@ -23,22 +47,85 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tradeterm.desk")
 
+LOST = (ConnectionState.DISCONNECTED, ConnectionState.STALE)
+RETRY_FIRST_S = 0.2  # first pause before asking an unreachable venue again
+RETRY_MAX_S = 5.0
+
+
+@dataclass(slots=True)
+class _Outage:
+    since: int  # clock ns: when the feed stopped being CONNECTED
+    lost_since: int | None = None  # in a lost phase (DISCONNECTED / STALE) since then
+    was_lost: bool = False  # any lost phase: orders are checked again on return
+
 
 class VenueWatch:
-    """Reconciliation reports, feed loss and reconnects for ``TradingDesk``; it uses the desk's
-    OMS, store, clock and kill switch."""
+    """``trip(reason, source)`` halts trading; ``positions()`` are the portfolio's lots by
+    instrument; ``note(text)`` shows why trading waits (None: back to the trading state)."""
 
-    # provided by TradingDesk
-    settings: Settings
-    bus: MessageBus
-    clock: Clock
-    venues: dict[str, Venue]
-    store: Store
-    oms: OrderManager
-    reconciliations: list[ReconcileResult]
-    _started: bool
-    _feed_down: dict[str, int]
-    _tasks: set[asyncio.Task]
+    def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
+                 venues: dict[str, Venue], store: Store, oms: OrderManager,
+                 positions: Callable[[], dict[str, int]], trip: Callable[[str, str], Any],
+                 note: Callable[[str | None], None], rng: random.Random | None = None,
+                 now_s: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.clock = clock
+        self.venues = venues
+        self.store = store
+        self.oms = oms
+        self.positions = positions
+        self.trip = trip
+        self.note = note
+        self.rng = rng if rng is not None else random.Random()
+        self.now_s = now_s
+        self.reconciliations: list[ReconcileResult] = []
+        self.started = False  # the desk is open for trading (start-up reconciliation done)
+        self._outages: dict[str, _Outage] = {}
+        self._connected_once: set[str] = set()
+        self._reconciling: dict[str, bool] = {}  # venue -> another run wanted after this one
+        self._tasks: set[asyncio.Task] = set()
+        for name in venues:
+            bus.subscribe(topics.venue_status(name), self.on_venue_status)
+
+    def stop(self) -> None:
+        for name in list(self._outages):
+            self._cancel_alerts(name)
+        for task in list(self._tasks):
+            task.cancel()
+
+    # --- reconciliation ----------------------------------------------------------------------
+    async def reconcile(self, venue_name: str) -> bool:
+        """Reconcile with one venue, retrying while it does not answer; report the result.
+        Returns True if it was clean."""
+        venue = self.venues[venue_name]
+        cfg = self.settings.oms
+        budget = cfg.reconcile_retry_s
+        backoff = Backoff(RETRY_FIRST_S, RETRY_MAX_S, self.rng, budget, self.now_s)
+        earlier: ReconcileResult | None = None
+        while True:
+            result = await reconcile(self.oms, self.store, venue, self.positions,
+                                     int(cfg.fills_lookback_s * NS), self.clock.timestamp_ns())
+            if earlier is not None:
+                result.add_repairs(earlier)
+            if not result.unreachable or result.problems:
+                break
+            if backoff.give_up:
+                result.problems.append(
+                    f"venue {venue_name} unreachable for {budget:g}s ({result.attempts} "
+                    f"attempts); it did not answer: {result.unreachable}")
+                result.unreachable = ""
+                break
+            delay = backoff.delay()
+            log.warning("%s did not answer during reconciliation (%s); asking again in %.1fs",
+                        venue_name, result.unreachable, delay)
+            self.note(f"reconciling with {venue_name}: it did not answer "
+                      f"({result.unreachable}); retrying")
+            earlier = result
+            await asyncio.sleep(delay)
+        if backoff.attempts:
+            self.note(None)
+        return self._report(result)
 
     def _report(self, result: ReconcileResult) -> bool:
         self.reconciliations.append(result)
@@ -46,47 +133,94 @@ class VenueWatch:
         text = result.describe()
         repaired = result.adopted or result.resolved or result.closed_lost or result.missed_fills
         if result.clean:
-            (log.info if repaired else log.debug)("%s", text)
+            (log.info if repaired or result.attempts > 1 else log.debug)("%s", text)
         else:
             log.error("%s", text)
         self.store.audit(now, "reconciliation", result.venue, text)
+        reasons = "; ".join(result.reasons())
         self.bus.publish(topics.OMS, ReconciliationCompleted(
             now, now, result.venue, result.clean, result.adopted, result.resolved,
-            result.closed_lost, result.missed_fills, "; ".join(result.problems)))
+            result.closed_lost, result.missed_fills, reasons))
         if not result.clean:
-            self.trip(f"reconciliation failed: {'; '.join(result.problems)}", "reconciliation")
+            self.trip(f"reconciliation failed: {reasons}", "reconciliation")
         return result.clean
 
-    # --- feed loss and reconnects ----------------------------------------------------------
-    def _on_venue_status(self, msg: VenueStatus) -> None:
-        if msg.state is ConnectionState.CONNECTED:
-            was_down = self._feed_down.pop(msg.venue, None)
-            self.clock.cancel_timer(f"desk.feed_loss.{msg.venue}")
-            if was_down is not None and self._started:
-                log.warning("%s reconnected: reconciling", msg.venue)
-                self.oms.mark_all_uncertain(msg.venue)
-                self._spawn(self._reconcile_again(msg.venue))
+    async def _reconcile_after_outage(self, venue: str) -> None:
+        if venue in self._reconciling:  # one at a time; run once more when it ends
+            self._reconciling[venue] = True
             return
-        if msg.state is ConnectionState.CONNECTING or msg.venue in self._feed_down:
+        self._reconciling[venue] = False
+        try:
+            while True:
+                await self.reconcile(venue)
+                if not self._reconciling[venue]:
+                    return
+                self._reconciling[venue] = False
+        finally:
+            self._reconciling.pop(venue, None)
+
+    # --- feed loss and outages ----------------------------------------------------------------
+    def on_venue_status(self, msg: VenueStatus) -> None:
+        venue, state = msg.venue, msg.state
+        if state is ConnectionState.CONNECTED:
+            outage = self._outages.pop(venue, None)
+            self._cancel_alerts(venue)
+            reconnect = venue in self._connected_once
+            self._connected_once.add(venue)
+            if outage is not None and outage.was_lost and reconnect and self.started:
+                log.warning("%s reconnected: reconciling", venue)
+                self.oms.mark_all_uncertain(venue)
+                self._spawn(self._reconcile_after_outage(venue))
             return
-        self._feed_down[msg.venue] = msg.ts_recv
-        if self.settings.risk.feed_loss_policy == "halt":
-            grace = int(self.settings.risk.feed_loss_grace_s * NS)
-            self.clock.set_alert(f"desk.feed_loss.{msg.venue}", self.clock.timestamp_ns() + grace,
-                                 lambda _ts, v=msg.venue, s=msg.state: self._feed_lost(v, s))
-
-    def _feed_lost(self, venue: str, state: ConnectionState) -> None:
-        if venue in self._feed_down:
-            self.trip(f"market data from {venue} lost ({state.value}) for more than "
-                      f"{self.settings.risk.feed_loss_grace_s:g}s", "feed_loss")
-
-    async def _reconcile_again(self, venue: str) -> None:
+        if state is ConnectionState.CONNECTING:
+            return
         now = self.clock.timestamp_ns()
-        result = await reconcile(self.oms, self.store, self.venues[venue], self._positions,
-                                 int(self.settings.oms.fills_lookback_s * NS), now)
-        self._report(result)
+        outage = self._outages.get(venue)
+        if outage is None:
+            outage = self._outages[venue] = _Outage(now)
+        halt = self.settings.risk.feed_loss_policy == "halt"
+        if state in LOST:
+            if outage.lost_since is None:
+                outage.lost_since, outage.was_lost = now, True
+                if halt:
+                    grace = self.settings.risk.feed_loss_grace_s
+                    self.clock.set_alert(
+                        _lost_timer(venue), now + int(grace * NS),
+                        lambda _ts, v=venue, s=state: self._lost(v, s, grace))
+            return
+        # RESYNCING: connected again, books being rebuilt
+        if outage.lost_since is not None:
+            outage.lost_since = None
+            self.clock.cancel_timer(_lost_timer(venue))
+        if halt:
+            grace = self.settings.risk.resync_grace_s
+            self.clock.set_alert(_recovery_timer(venue), outage.since + int(grace * NS),
+                                 lambda _ts, v=venue: self._not_recovered(v, grace))
+
+    def _lost(self, venue: str, state: ConnectionState, grace: float) -> None:
+        outage = self._outages.get(venue)
+        if outage is not None and outage.lost_since is not None:
+            self.trip(f"market data from {venue} lost ({state.value}) for more than {grace:g}s",
+                      "feed_loss")
+
+    def _not_recovered(self, venue: str, grace: float) -> None:
+        if venue in self._outages:
+            self.trip(f"market data from {venue} not recovered {grace:g}s after it was "
+                      "interrupted (books still resyncing or reconnecting)", "feed_loss")
+
+    def _cancel_alerts(self, venue: str) -> None:
+        self.clock.cancel_timer(_lost_timer(venue))
+        self.clock.cancel_timer(_recovery_timer(venue))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _lost_timer(venue: str) -> str:
+    return f"desk.feed_loss.{venue}"
+
+
+def _recovery_timer(venue: str) -> str:
+    return f"desk.feed_recovery.{venue}"

@@ -32,6 +32,7 @@ from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.desk import TradingDesk
+from tradeterm.engine_errors import EngineErrors
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
@@ -41,7 +42,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.store import Store
 from tradeterm.risk.context import CheckResult
-from tradeterm.venues.base import Venue
+from tradeterm.venues.base import Venue, confirm_names
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venue_setup import build_sim_venue, with_paper_execution
 
@@ -85,14 +86,14 @@ class Kernel:
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
-        self.bus.on_handler_error = self._on_handler_error
         self.venue = venue or (
             self._replay_venue(source) if source
             else build_sim_venue(settings, self.bus, self.clock, self.seed))
         self.instruments = {inst.id: inst for inst in self.venue.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
-        self.bus.subscribe(topics.venue_status(self.venue.name), self._on_venue_status)
+        self.bus.subscribe(topics.venue_status(self.venue.name), self._on_venue_status,
+                           essential=False)  # the header's connection state
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
         data = self.venue.data if isinstance(self.venue, PaperVenue) else self.venue
@@ -108,8 +109,14 @@ class Kernel:
                 wall_flush=options.interactive or not self.clock.is_simulated)
         if self.replay is not None:
             self.replay.recorder = self.recorder
-            self.bus.subscribe("replay.log", self.views.log.append)  # the recorded log lines
+            self.bus.subscribe("replay.log", self.views.log.append,  # the recorded log lines
+                               essential=False)
         self._build_trading()
+        # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
+        self.errors = EngineErrors(self.desk.engine_error,
+                                   lambda: self.clock.timestamp_ns() / NS)
+        self.bus.on_handler_error = self.errors.on_bus_error
+        self.clock.on_callback_error = self.errors.on_timer_error
         self._stop = asyncio.Event()
         self._started_wall = 0.0
         self._last_rate_sample = (0, 0)  # (clock ns, market events)
@@ -315,12 +322,14 @@ class Kernel:
         return not self.desk.live_unconfirmed
 
     def confirm_live(self, text: str) -> bool:
-        """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``).
-        Until then the desk denies every order with ``LIVE_NOT_CONFIRMED``. Audited."""
+        """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``;
+        ``ccxt-kraken`` or ``ccxt:kraken``, see ``confirm_names``). Until then the desk denies
+        every order with ``LIVE_NOT_CONFIRMED``. Audited."""
         if not self.desk.live_unconfirmed:
             return True
-        if text.strip() != self.venue.name:
-            log.warning("live confirmation refused: type %r exactly", self.venue.name)
+        if text.strip() not in confirm_names(self.venue.name):
+            log.warning("live confirmation refused: type %s exactly",
+                        " or ".join(repr(n) for n in sorted(confirm_names(self.venue.name))))
             return False
         self.desk.live_unconfirmed = False
         now = self.clock.timestamp_ns()
@@ -378,9 +387,6 @@ class Kernel:
         status.connection = msg.state
         status.connection_detail = msg.detail
         status.touch()
-
-    def _on_handler_error(self, topic: str, msg: Any, exc: BaseException) -> None:
-        log.error("handler failed on %s: %s: %s", topic, type(exc).__name__, exc)
 
     # --- summary ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -8,18 +8,12 @@ import time
 from pathlib import Path
 
 from tradeterm.bench.registry import Figure, benchmark
-
-CAPTURE = "binance-spot-btcusdt-20240808.gz"
+from tradeterm.bench.shared_data import CAPTURE, find_shared
 
 
 def find_capture() -> Path | None:
-    """The shared capture next to the repository (``../shared/data``), if present."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "data" / CAPTURE
-        if candidate.exists():
-            return candidate
-    return None
+    """The shared capture (``bench/shared_data.py``), if present."""
+    return find_shared(CAPTURE)
 
 
 @benchmark("binance_feed.messages")
@@ -41,7 +35,8 @@ def feed_messages(quick: bool) -> Figure:
     path = find_capture()
     if path is None:
         return Figure("binance_feed.messages", 0.0, "msg/s", "bare decode", None,
-                      note=f"capture {CAPTURE} not found next to the repository")
+                      note=f"capture {CAPTURE} not found (../shared/data or "
+                           "TRADETERM_SHARED_DATA)")
     lines = gzip.open(path, "rt").read().splitlines()
     if quick:
         lines = lines[:3000]

@@ -11,28 +11,21 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.bench.registry import Figure, benchmark
+from tradeterm.bench.shared_data import CAPTURE, find_shared
 from tradeterm.book.l2 import L2Book
 from tradeterm.domain.market import BookDelta, BookSnapshot
 from tradeterm.venues.binance_messages import BinanceDecoder, binance_instrument
 
-CAPTURE = "binance-spot-btcusdt-20240808.gz"
 BTCUSDT = binance_instrument("BTC/USDT", "BTC", "USDT", "0.01", "0.00000001")
 
 
 def find_capture() -> Path:
-    """../shared/data beside the repository (or TRADETERM_SHARED_DATA)."""
-    import os
-
-    env = os.environ.get("TRADETERM_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve()
-    candidates += [p / "shared" / "data" for p in here.parents]
-    candidates.append(Path.cwd().parent / "shared" / "data")
-    for folder in candidates:
-        if (folder / CAPTURE).exists():
-            return folder / CAPTURE
-    raise FileNotFoundError(f"{CAPTURE} not found: put it in ../shared/data or set "
-                            "TRADETERM_SHARED_DATA")
+    """The shared capture (``bench/shared_data.py``); raises FileNotFoundError if absent."""
+    path = find_shared(CAPTURE)
+    if path is None:
+        raise FileNotFoundError(f"{CAPTURE} not found: put it in ../shared/data or set "
+                                "TRADETERM_SHARED_DATA")
+    return path
 
 
 def load_diffs(path: Path) -> tuple[BookSnapshot, list[BookDelta]]:

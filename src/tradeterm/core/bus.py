@@ -9,6 +9,12 @@ Delivery is synchronous and FIFO: a message published from inside a handler is q
 delivered after the current message has reached all of its handlers, so every handler, the
 recorder included, sees messages in sequence-number order. There is no asyncio task per message.
 
+A handler that raises does not stop the others. Without ``on_handler_error`` the exception
+propagates (tests, tools); the kernel sets it and fails safe: an *essential* handler (the
+default: anything that keeps order, position or risk state, or acts on it) halts trading, a
+handler subscribed with ``essential=False`` (the screen's views, the journal: nothing trades on
+what they keep) is only logged.
+
 ``with bus.batch():`` holds delivery until the block ends. A venue wraps each operation on its
 exchange state (a match, a cancel) in a batch, so no subscriber can re-enter the venue while
 that state is half-updated; the messages are then delivered in order.
@@ -22,10 +28,23 @@ from contextlib import contextmanager
 from typing import Any
 
 Handler = Callable[[Any], None]
+#: on_handler_error(topic, message, exception, handler, essential)
+ErrorHook = Callable[[str, Any, Exception, Handler, bool], None]
+
+
+def handler_name(handler: Any) -> str:
+    """``Class.method`` of a bound method, else the function's qualified name: the component
+    named in an error."""
+    owner = getattr(handler, "__self__", None)
+    name = getattr(handler, "__name__", None) or type(handler).__name__
+    if owner is not None and not isinstance(owner, type):
+        return f"{type(owner).__name__}.{name}"
+    return getattr(handler, "__qualname__", None) or name
 
 
 class MessageBus:
-    __slots__ = ("seq", "topic", "_subs", "_cache", "_queue", "_dispatching", "on_handler_error")
+    __slots__ = ("seq", "topic", "_subs", "_cache", "_queue", "_dispatching", "_not_essential",
+                 "on_handler_error")
 
     def __init__(self) -> None:
         self.seq = 0  # sequence number of the message being (or last) delivered
@@ -34,14 +53,21 @@ class MessageBus:
         self._cache: dict[str, tuple[Handler, ...]] = {}
         self._queue: deque[tuple[str, Any]] = deque()
         self._dispatching = False
-        self.on_handler_error: Callable[[str, Any, BaseException], None] | None = None
+        self._not_essential: set[Handler] = set()
+        self.on_handler_error: ErrorHook | None = None
 
-    def subscribe(self, pattern: str, handler: Handler) -> None:
+    def subscribe(self, pattern: str, handler: Handler, essential: bool = True) -> None:
+        """``essential=False``: the handler only keeps something to look at (a view, the
+        journal); its failure is logged and never halts trading."""
         self._subs.append((pattern, handler))
+        if not essential:
+            self._not_essential.add(handler)
         self._cache.clear()
 
     def unsubscribe(self, pattern: str, handler: Handler) -> None:
         self._subs.remove((pattern, handler))
+        if not any(h == handler for _, h in self._subs):
+            self._not_essential.discard(handler)
         self._cache.clear()
 
     def handlers_for(self, topic: str) -> tuple[Handler, ...]:
@@ -94,7 +120,8 @@ class MessageBus:
             except Exception as exc:  # one faulty subscriber must not starve the others
                 if self.on_handler_error is None:
                     raise
-                self.on_handler_error(topic, msg, exc)
+                self.on_handler_error(topic, msg, exc, handler,
+                                      handler not in self._not_essential)
 
 
 def _matches(pattern: str, topic: str) -> bool:

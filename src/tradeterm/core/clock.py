@@ -3,6 +3,10 @@
 ``LiveClock`` is wall time with timers on the asyncio loop. ``SimClock`` is driven by the data:
 whoever feeds events (the simulated market in fast mode, the replayer) advances it, and due timers
 fire in time order at their own timestamps, so a simulated run is deterministic.
+
+A timer callback that raises goes to ``on_callback_error(name, callback, exception)`` when set
+(the kernel fails safe, as for a bus handler); without it the exception propagates (SimClock) or
+reaches the event loop's handler (LiveClock). Either way the timer stays scheduled.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from collections.abc import Callable
 
 TimerCallback = Callable[[int], None]  # receives the timer's due time in ns
+CallbackErrorHook = Callable[[str, TimerCallback, Exception], None]
 
 NS = 1_000_000_000
 FAST_START_NS = 1_767_225_600 * NS  # 2026-01-01T00:00:00Z: where every --fast run starts
@@ -23,9 +28,20 @@ class Clock:
     """Common interface."""
 
     is_simulated = False
+    on_callback_error: CallbackErrorHook | None = None
 
     def timestamp_ns(self) -> int:
         raise NotImplementedError
+
+    def _call(self, name: str, callback: TimerCallback, at_ns: int) -> None:
+        hook = self.on_callback_error
+        if hook is None:
+            callback(at_ns)
+            return
+        try:
+            callback(at_ns)
+        except Exception as exc:  # reported, and the clock goes on
+            hook(name, callback, exc)
 
     def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
                   start_ns: int | None = None) -> None:
@@ -57,7 +73,7 @@ class LiveClock(Clock):
 
         def fire() -> None:
             self._handles.pop(name, None)
-            callback(at_ns)
+            self._call(name, callback, at_ns)
 
         self._schedule(name, at_ns, fire)
 
@@ -73,7 +89,7 @@ class LiveClock(Clock):
             at = due
             due += interval_ns
             self._schedule(name, due, fire)
-            callback(at)
+            self._call(name, callback, at)
 
         self._schedule(name, due, fire)
 
@@ -136,5 +152,5 @@ class SimClock(Clock):
             else:
                 del timers[name]
             self._now = due
-            callback(due)
+            self._call(name, callback, due)
         self._now = ts_ns

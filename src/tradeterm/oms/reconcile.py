@@ -11,11 +11,17 @@ Runs at every start (before any order goes out) and after a venue reconnects:
    ``query_order``: filled, canceled, rejected... as the venue says. An order the venue has no
    record of is closed: "NOT_RECEIVED" if it was never acknowledged; "VENUE_LOST" if an
    in-process venue (``keeps_state = False``) restarted; on a real venue an acknowledged order
-   it no longer knows is a problem.
+   it no longer knows is a problem. An order with a request still in flight (``oms.inflight``:
+   a submit, cancel or modify not answered yet, or already being looked up) is left to the
+   OMS's outcome resolution: the venue may simply not have processed it yet (a submit sent
+   while the reconciliation ran was closed as never received, then filled).
 5. **Positions** the venue reports (if it has a position view) must equal ours.
 
 Anything that cannot be explained makes the result unclean; the caller then keeps trading
-HALTED with the problems as the reason.
+HALTED with the problems as the reason. A venue that could not be asked (5xx, timeout, lost
+connection) is not a discrepancy: the result says ``unreachable`` and the caller retries
+(``desk_venue_watch``); every step is idempotent (fills by trade id, adopted orders become known
+ones), so a retry after a partial run repairs nothing twice.
 """
 
 from __future__ import annotations
@@ -44,10 +50,20 @@ class ReconcileResult:
     closed_lost: int = 0
     missed_fills: int = 0
     problems: list[str] = field(default_factory=list)
+    unreachable: str = ""  # the venue could not be asked: the error (retry, then a problem)
+    attempts: int = 1
 
     @property
     def clean(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.unreachable
+
+    def add_repairs(self, earlier: ReconcileResult) -> None:
+        """Count what an earlier, interrupted attempt already repaired."""
+        self.adopted += earlier.adopted
+        self.resolved += earlier.resolved
+        self.closed_lost += earlier.closed_lost
+        self.missed_fills += earlier.missed_fills
+        self.attempts += earlier.attempts
 
     def describe(self) -> str:
         parts = [f"{self.missed_fills} missed fill(s) applied" if self.missed_fills else "",
@@ -56,9 +72,15 @@ class ReconcileResult:
                  f"{self.closed_lost} order(s) lost by the venue closed" if self.closed_lost
                  else ""]
         done = ", ".join(p for p in parts if p) or "nothing to repair"
+        if self.attempts > 1:
+            done += f", {self.attempts} attempts"
         if self.clean:
             return f"{self.venue}: reconciliation clean ({done})"
-        return f"{self.venue}: reconciliation FAILED: {'; '.join(self.problems)} ({done})"
+        return f"{self.venue}: reconciliation FAILED: {'; '.join(self.reasons())} ({done})"
+
+    def reasons(self) -> list[str]:
+        return self.problems + ([f"venue {self.venue} did not answer ({self.unreachable})"]
+                                if self.unreachable else [])
 
 
 async def reconcile(oms: OrderManager, store: Store, venue: Venue,
@@ -71,7 +93,7 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
         await _reconcile_orders(oms, store, venue, lookback_ns, now, result)
         reported = await venue.positions()
     except Exception as exc:  # the venue could not be asked: nothing can be trusted yet
-        result.problems.append(f"venue {venue.name} did not answer ({type(exc).__name__}: {exc})")
+        result.unreachable = f"{type(exc).__name__}: {exc}"
         return result
     if reported is not None:
         theirs = {p.instrument: p.qty for p in reported if p.qty}
@@ -127,7 +149,7 @@ async def _reconcile_orders(oms: OrderManager, store: Store, venue: Venue, lookb
     # 4. what we think is working but the venue did not list
     for order in [o for o in oms.working.values()
                   if oms.venue_of.get(o.client_order_id) == venue.name
-                  and o.client_order_id not in listed]:
+                  and o.client_order_id not in listed and o.client_order_id not in oms.inflight]:
         report = await venue.query_order(order.client_order_id, order.instrument)
         outcome = await oms.apply_report(order, report, venue)
         if outcome in ("closed_lost", "not_received") and not venue.keeps_state:

@@ -6,7 +6,7 @@ a real trading session end to end: commands through risk and the OMS, fills into
 the kill switch, crash recovery.
 
 Every ``refresh`` of the clock, per instrument: join the best bid and the best ask with one
-order each of about ``quote_notional``, skipping the side that would take the inventory past
+order each of about ``quote_notional`` (rounded up to the venue's order step), skipping the side that would take the inventory past
 ``max_quotes`` quote sizes. A quote whose price is still right is left alone (it keeps its queue
 place); one that is wrong is canceled and replaced. It sends commands only (``send``) and knows
 no venue. It stops quoting as soon as trading leaves ACTIVE and resumes on a re-arm to ACTIVE.
@@ -92,8 +92,10 @@ class PlaceholderQuoter:
             if book is None or not book.synced or book.best_bid is None or book.best_ask is None:
                 continue
             mid = (book.best_bid + book.best_ask) / 2 * float(inst.tick_size)
+            step = inst.qty_step_lots
             lots = max(1, math.ceil(float(self.params.quote_notional) / mid /
                                     float(inst.lot_size)))
+            lots = -(-lots // step) * step  # up to the venue's order step
             cap = lots * self.params.max_quotes
             pos = self.position(inst.id)
             self._quote(ts, inst, Side.BUY, book.best_bid, lots if pos + lots <= cap else 0)

@@ -15,16 +15,19 @@ from typing import Any
 import msgspec
 
 from tradeterm.bench.registry import Figure, benchmark
+from tradeterm.bench.shared_data import CAPTURE as CAPTURE_NAME
+from tradeterm.bench.shared_data import find_shared
 
 ROOT = Path(__file__).resolve().parents[3]
-CAPTURE = ROOT.parent / "shared" / "data" / "binance-spot-btcusdt-20240808.gz"
+CAPTURE = find_shared(CAPTURE_NAME) or ROOT.parent / "shared" / "data" / CAPTURE_NAME
 SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
 QUICK_LINES = 6_000
 
 
 def _capture_lines(quick: bool) -> list[str]:
     if not CAPTURE.exists():
-        raise FileNotFoundError(f"{CAPTURE} is needed for this benchmark")
+        raise FileNotFoundError(f"{CAPTURE_NAME} not found: put it in ../shared/data or set "
+                                "TRADETERM_SHARED_DATA")
     with gzip.open(CAPTURE, "rt") as fh:
         return [line for _, line in zip(range(QUICK_LINES), fh)] if quick else fh.readlines()
 

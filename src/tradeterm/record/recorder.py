@@ -68,7 +68,7 @@ class Recorder:
         self.source_index = 0
         self._span: list[int] | None = None  # [first index, end index, published, seq, ts]
         self._source_count = 0
-        bus.subscribe("*", self.on_message)
+        bus.subscribe("*", self.on_message, essential=False)  # a journal error stops no trade
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self, header: dict[str, Any]) -> None:

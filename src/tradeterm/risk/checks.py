@@ -11,7 +11,8 @@ Checks, in order (the code each one denies with is in ``codes.py``):
 trading state         HALTED denies every new order (KILL_SWITCH) except the kill switch's own
                       flattening orders; REDUCING lets only exposure-reducing orders through
 instrument            the instrument is traded in this session
-tick / lot            price and quantity are positive whole numbers of ticks and lots
+tick / lot            price and quantity are positive whole numbers of ticks and lots, the
+                      quantity a multiple of the venue's order step (QTY_STEP)
 order type            only order types the venues route (LIMIT, MARKET)
 reduce-only           a reduce-only order must not grow the position
 max order qty         per instrument, base units
@@ -119,7 +120,7 @@ class PreTradeRisk(OrderChecks):
         if (lim is None or self.trading.state is not ACTIVE or not self.ready
                 or cmd.order_type is not LIMIT or cmd.reduce_only or cmd.display_qty is not None
                 or type(qty) is not int or type(price) is not int or qty <= 0 or price <= 0
-                or qty > lim.max_qty):
+                or qty > lim.max_qty or qty % lim.step):
             return self._chain(cmd, lim, now, commit)
         book = lim.book
         bid = book.best_bid if book is not None else None

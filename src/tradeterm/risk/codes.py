@@ -12,6 +12,7 @@ LIVE_NOT_CONFIRMED = "LIVE_NOT_CONFIRMED"  # live mode: the trader has not typed
 UNKNOWN_INSTRUMENT = "UNKNOWN_INSTRUMENT"
 TICK_SIZE = "TICK_SIZE"  # price missing, not positive, or not on the tick grid
 LOT_SIZE = "LOT_SIZE"  # quantity not positive or not a whole number of lots
+QTY_STEP = "QTY_STEP"  # quantity off the venue's order step (Binance LOT_SIZE stepSize)
 MIN_NOTIONAL = "MIN_NOTIONAL"
 UNSUPPORTED = "UNSUPPORTED"  # an order type or option the engine does not route
 MAX_ORDER_QTY = "MAX_ORDER_QTY"

@@ -45,7 +45,7 @@ class CheckResult(msgspec.Struct, frozen=True):
 class InstrumentLimits:
     """One instrument's limits in its own integer units, computed once."""
 
-    __slots__ = ("inst", "venue", "unit", "max_qty", "max_pos", "max_notional",
+    __slots__ = ("inst", "venue", "unit", "step", "max_qty", "max_pos", "max_notional",
                  "max_pos_notional_x2", "min_notional", "book", "stats")
 
     def __init__(self, inst: Instrument, cfg: RiskConfig, book: BookReader | None,
@@ -53,6 +53,7 @@ class InstrumentLimits:
         self.inst = inst
         self.venue = inst.venue
         self.unit = inst.tick_size * inst.lot_size
+        self.step = inst.qty_step_lots  # the venue's order step, in lots
         own = cfg.instruments.get(inst.symbol) or cfg.instruments.get(inst.id)
         self.max_qty = BIG if own is None or own.max_order_qty is None else \
             int(own.max_order_qty / inst.lot_size)

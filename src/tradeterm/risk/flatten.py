@@ -4,7 +4,9 @@ Each attempt sends, for every instrument with a position, one reduce-only IOC li
 the whole position at the reference price pushed ``slippage_bps`` through (a protected
 "market" order). What does not fill is canceled by the venue (IOC); the next attempt, after
 ``retry_ns``, sends for what is left. Orders go through the same risk checks as any other (the
-kill switch lets these ones through a HALT, and only if they reduce).
+kill switch lets these ones through a HALT, and only if they reduce). Orders are whole
+multiples of the venue's order step (``qty_step_lots``): what is left below one step (a
+commission paid in the coin leaves such dust) cannot be traded and counts as flat.
 """
 
 from __future__ import annotations
@@ -54,7 +56,12 @@ class Flattener:
         self.clock.cancel_timer(TIMER)
 
     def _open(self) -> list[str]:
-        return [iid for iid in self.limits if self.position(iid) != 0]
+        return [iid for iid in self.limits if self._tradable(iid)]
+
+    def _tradable(self, iid: str) -> int:
+        """The position's size in whole order steps (lots)."""
+        size = abs(self.position(iid))
+        return size - size % self.limits[iid].step
 
     def _attempt(self, ts: int) -> None:
         if not self.active:
@@ -88,6 +95,6 @@ class Flattener:
             price = (ref // 2) - push if side is Side.SELL else (ref + 1) // 2 + push
             coid = self.next_id()
             self.authorize(coid)
-            self.send(SubmitOrder(ts, coid, iid, side, abs(pos), price=max(1, price),
+            self.send(SubmitOrder(ts, coid, iid, side, self._tradable(iid), price=max(1, price),
                                   tif=TimeInForce.IOC, reduce_only=True, source="flatten"))
         self.clock.set_alert(TIMER, ts + self.retry_ns, self._attempt)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import TradingState
+from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType
 from tradeterm.risk import codes
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from tradeterm.config import RiskConfig
 
 ROUTED_TYPES = frozenset({OrderType.LIMIT, OrderType.MARKET})
+
+
+def step_message(inst: Instrument, qty: int) -> str:
+    step = inst.lots_to_qty(inst.qty_step_lots).normalize()
+    down = qty - qty % inst.qty_step_lots
+    near = inst.lots_to_qty(down or inst.qty_step_lots).normalize()
+    return (f"quantity {inst.lots_to_qty(qty).normalize():f} is not a multiple of "
+            f"{inst.venue}'s order step {step:f} {inst.base} (e.g. {near:f})")
 
 
 class OrderChecks:
@@ -66,6 +75,8 @@ class OrderChecks:
         if type(qty) is not int or qty <= 0:
             return codes.LOT_SIZE, f"quantity must be a positive number of lots of " \
                                    f"{lim.inst.lot_size}, got {qty!r}"
+        if qty % lim.step:
+            return codes.QTY_STEP, step_message(lim.inst, qty)
         price = cmd.price
         if cmd.order_type is OrderType.MARKET:
             if price is not None and (type(price) is not int or price <= 0):

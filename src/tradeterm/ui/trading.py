@@ -47,7 +47,7 @@ class Trading:
     def listen(self) -> None:
         """Note each kill-switch trip (the banner says what it did)."""
         if not self._listening:
-            self.kernel.bus.subscribe(topics.RISK, self._on_risk)
+            self.kernel.bus.subscribe(topics.RISK, self._on_risk, essential=False)  # the banner
             self._listening = True
 
     def _on_risk(self, msg: object) -> None:

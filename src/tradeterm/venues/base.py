@@ -126,3 +126,14 @@ class Venue(ABC):
         positions the engine's store kept: open the account with them, so the paper account
         survives restarts. A real venue ignores this."""
         return None
+
+
+def confirm_names(venue: str) -> set[str]:
+    """What a trader may type to confirm live trading on ``venue``: its exact name, and for a
+    ccxt venue both spellings, the one given to ``--venue`` (``ccxt:kraken``) and the venue's
+    name as the header shows it (``ccxt-kraken``)."""
+    for prefix in ("ccxt:", "ccxt-"):
+        if venue.startswith(prefix) and len(venue) > len(prefix):
+            rest = venue[len(prefix):]
+            return {"ccxt:" + rest, "ccxt-" + rest}
+    return {venue}

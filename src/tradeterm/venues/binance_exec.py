@@ -27,6 +27,7 @@ from typing import Any
 
 from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import Liquidity, OrderFilled
@@ -41,6 +42,8 @@ from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
+RESOLVE_FIRST_S, RESOLVE_MAX_S = 0.1, 2.0  # asking about an order with no answer
+CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S = 0.2, 3.2  # a cancel that met a 5xx / timeout
 FILL_GRACE_S = 0.5  # how long a REST answer waits for the stream's fills before fetching them
 NOT_PLACED_MARGIN_MS = 1000
 TERMINAL = {"CANCELED": "canceled", "EXPIRED": "expired", "EXPIRED_IN_MATCH": "expired",
@@ -137,7 +140,7 @@ class BinanceExecution(OrderEventPublisher):
         window = exc.recv_window_ms if exc.recv_window_ms is not None else rest.recv_window_ms
         too_late_ms = sent + window + NOT_PLACED_MARGIN_MS
         give_up = loop.time() + self.cfg.resolve_timeout_s
-        delay = 0.1
+        backoff = Backoff(RESOLVE_FIRST_S, RESOLVE_MAX_S)
         while not t.terminal:
             try:
                 data = await self._query(t)
@@ -158,8 +161,7 @@ class BinanceExecution(OrderEventPublisher):
                 log.error("%s: order %s still uncertain after %.0fs; reconciliation must settle "
                           "it", self.venue, t.client_order_id, self.cfg.resolve_timeout_s)
                 return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            await backoff.sleep()
 
     async def _query(self, t: _Tracked) -> dict[str, Any]:
         assert self.rest is not None
@@ -169,7 +171,8 @@ class BinanceExecution(OrderEventPublisher):
     async def _cancel(self, t: _Tracked) -> None:
         rest = self.rest
         assert rest is not None
-        for attempt in range(5):
+        backoff = Backoff(CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S)
+        for _attempt in range(5):
             try:
                 data = await rest.signed("DELETE", "/api/v3/order", {
                     "symbol": t.rules.symbol, "origClientOrderId": t.client_order_id})
@@ -184,7 +187,7 @@ class BinanceExecution(OrderEventPublisher):
             except (UnknownOutcome, VenueUnreachable) as exc:
                 log.warning("%s: cancel of %s: %s; trying again", self.venue,
                             t.client_order_id, exc)
-                await asyncio.sleep(0.2 * 2 ** attempt)
+                await backoff.sleep()
                 if t.terminal:
                     return
             else:

@@ -19,8 +19,16 @@ is never shown. Old or repeated diffs (``u`` at or below the last applied) are d
 
 The connection answers the server's pings (the websockets library does) and pings itself every
 ``ping_interval_s``; it is replaced before Binance's 24 h limit (``max_connection_age_s``) and at
-once on ``serverShutdown``; a lost connection is retried with exponential backoff and jitter. No
-message for ``stale_after_s`` publishes ``VenueStatus(STALE)``; ``stale_reconnect_s`` reconnects.
+once on ``serverShutdown``; a lost connection is retried with exponential backoff and jitter
+(``core/backoff.py``). No message for ``stale_after_s`` publishes ``VenueStatus(STALE)``;
+``stale_reconnect_s`` reconnects.
+
+A resync must be quick (the book is not shown meanwhile): the snapshot request has its own short
+limit (``snapshot_timeout_s``, not the 10 s of order requests) and a failed one is asked again
+after a short backoff of its own (``SNAPSHOT_RETRY_*``), not the reconnect backoff. Measured on
+the loopback before this: a snapshot whose answer was held waited the whole REST timeout
+(10 s), and two or three 503s in a row cost 1-7 s of reconnect backoff, so a resync could outlast
+the 5 s feed-loss grace with the connection up all along.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import ConnectionState, VenueStatus
@@ -50,6 +59,8 @@ log = logging.getLogger(__name__)
 
 MAX_BUFFER = 50_000  # diffs buffered while a snapshot is on its way
 SNAPSHOT_ATTEMPTS = 5
+SNAPSHOT_RETRY_FIRST_S = 0.05  # a failed snapshot is asked again after 0.05-0.1 s, then longer
+SNAPSHOT_RETRY_MAX_S = 1.0
 DEPTH_PATHS = {"spot": "/api/v3/depth", "usdm": "/fapi/v1/depth"}
 _decode = msgspec.json.Decoder().decode
 
@@ -60,6 +71,7 @@ class FeedStats:
     reconnects: int = 0  # connections after the first
     planned_reconnects: int = 0  # 24 h rotation, serverShutdown
     snapshots: int = 0
+    snapshot_failures: int = 0  # refused, 5xx or not answered within snapshot_timeout_s
     resyncs: int = 0  # gaps that forced a new snapshot
     duplicates: int = 0  # diffs dropped as already applied
     stale: int = 0
@@ -95,6 +107,7 @@ class BinanceMarketFeed:
         self.cfg = cfg
         self.ws_url = ws_url.rstrip("/")
         self.rng = rng or random.Random()
+        self.reconnects = Backoff(cfg.reconnect_min_s, cfg.reconnect_max_s, self.rng)
         self.decoder = BinanceDecoder(instruments)
         self.books = {i.id: _BookSync(i) for i in instruments}
         self.stats = FeedStats()
@@ -128,7 +141,6 @@ class BinanceMarketFeed:
     async def run(self, rest: BinanceRest) -> None:
         """Connect, sync, publish; reconnect on failure; return after ``stop()``."""
         self.rest = rest
-        attempt = 0
         loop = asyncio.get_running_loop()
         while not self._stopping:
             self._planned = False
@@ -148,19 +160,15 @@ class BinanceMarketFeed:
             self.stats.reconnects += 1
             if self._planned:
                 self.stats.planned_reconnects += 1
-                attempt, delay = 0, 0.0
+                self.reconnects.reset()
+                delay = 0.0
             else:
-                attempt = 0 if self._healthy else attempt
-                delay = self.backoff(attempt)
-                attempt += 1
+                if self._healthy:  # it worked for a while: start the backoff over
+                    self.reconnects.reset()
+                delay = self.reconnects.delay()
                 self._set_status(ConnectionState.DISCONNECTED, f"reconnecting in {delay:.1f}s")
             await self._sleep(delay)
         self._set_status(ConnectionState.DISCONNECTED, "stopped")
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter: between half and all of min * 2**attempt, capped."""
-        ceiling = min(self.cfg.reconnect_max_s, self.cfg.reconnect_min_s * 2 ** min(attempt, 30))
-        return ceiling * (0.5 + 0.5 * self.rng.random())
 
     async def _sleep(self, seconds: float) -> None:
         end = asyncio.get_running_loop().time() + seconds
@@ -299,15 +307,18 @@ class BinanceMarketFeed:
         rest = self.rest
         assert rest is not None
         path = DEPTH_PATHS[self.cfg.market]
+        retry = Backoff(SNAPSHOT_RETRY_FIRST_S, SNAPSHOT_RETRY_MAX_S, self.rng)
         for attempt in range(SNAPSHOT_ATTEMPTS):
             try:
                 data = await rest.public(path, {"symbol": sync.symbol,
-                                                "limit": self.cfg.snapshot_depth})
+                                                "limit": self.cfg.snapshot_depth},
+                                         timeout_s=self.cfg.snapshot_timeout_s)
                 snap = self.decoder.snapshot(sync.instrument, data, self.clock.timestamp_ns())
             except (BinanceError, UnknownOutcome, VenueUnreachable, KeyError, ValueError,
                     TypeError) as exc:
                 log.warning("%s %s: snapshot failed: %s", self.venue, sync.instrument.symbol, exc)
-                await asyncio.sleep(self.backoff(attempt))
+                self.stats.snapshot_failures += 1
+                await retry.sleep()
                 continue
             n = snap.update_id
             pending = [d for d in sync.buffer if d.last_update_id > n]

@@ -85,9 +85,9 @@ class BinanceRest:
 
     # --- the three security types ----------------------------------------------------------------
     async def public(self, path: str, params: dict[str, Any] | None = None,
-                     method: str = "GET") -> Any:
+                     method: str = "GET", timeout_s: float | None = None) -> Any:
         query = urlencode(params or {})
-        return await self._request(method, path, query, {})
+        return await self._request(method, path, query, {}, timeout_s=timeout_s)
 
     async def keyed(self, method: str, path: str, params: dict[str, Any] | None = None) -> Any:
         return await self._request(method, path, urlencode(params or {}), self._key_header())

@@ -8,8 +8,9 @@
 * ``listen-key``: ``POST /api/v3/userDataStream`` for a listen key (kept alive with ``PUT``
   well inside its 60-minute life), then ``/ws/<listenKey>``; ``listenKeyExpired`` ends it.
 
-A lost connection is retried with backoff and jitter; after every reconnect the orders still
-open are looked up, so what happened meanwhile is not lost. Balances also come from
+A lost connection is retried with backoff and jitter (``core/backoff.py``, started over once a
+subscription is live); after every reconnect the orders still open are looked up, so what
+happened meanwhile is not lost. Balances also come from
 ``GET /api/v3/account`` at start. The API key travels only in the subscription request and is
 never logged.
 """
@@ -29,6 +30,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from tradeterm.config import BinanceConfig
+from tradeterm.core.backoff import Backoff
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
 from tradeterm.venues.binance_exec import BinanceExecution
 from tradeterm.venues.binance_rest import BinanceRest, ws_api_signed
@@ -47,6 +49,7 @@ class UserDataStream:
         self.ws_url = ws_url.rstrip("/")
         self.ws_api_url = ws_api_url
         self.rng = rng or random.Random()
+        self.reconnects = Backoff(cfg.reconnect_min_s, cfg.reconnect_max_s, self.rng)
         self.balances: dict[str, tuple[Decimal, Decimal]] = {}  # asset -> (free, locked)
         self.connects = 0  # subscriptions that were confirmed
         self.reports = 0
@@ -60,7 +63,6 @@ class UserDataStream:
             asyncio.get_running_loop().create_task(self._ws.close())
 
     async def run(self, rest: BinanceRest) -> None:
-        attempt = 0
         await self._load_balances(rest)
         while not self._stopping:
             try:
@@ -68,7 +70,7 @@ class UserDataStream:
                     await self._ws_api_once(rest)
                 else:
                     await self._listen_key_once(rest)
-                attempt = 0
+                self.reconnects.reset()  # it ended by itself (stream end): the shortest pause
             except (BinanceError, UnknownOutcome, VenueUnreachable, KeyError, TypeError, OSError,
                     asyncio.TimeoutError, websockets.WebSocketException,
                     aiohttp.ClientError) as exc:
@@ -78,10 +80,7 @@ class UserDataStream:
                 self.execution.stream_connected = False
             if self._stopping:
                 break
-            ceiling = min(self.cfg.reconnect_max_s,
-                          self.cfg.reconnect_min_s * 2 ** min(attempt, 30))
-            attempt += 1
-            await asyncio.sleep(ceiling * (0.5 + 0.5 * self.rng.random()))
+            await self.reconnects.sleep()
 
     def _connect(self, url: str) -> Any:
         cfg = self.cfg
@@ -127,6 +126,7 @@ class UserDataStream:
     async def _listen(self, ws: ClientConnection) -> None:
         """The subscription is live: events until the stream ends."""
         self.execution.stream_connected = True
+        self.reconnects.reset()
         self.connects += 1
         if self.connects > 1:  # anything may have happened while we were away
             for tracked in self.execution.open_orders():

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.instruments import Instrument
@@ -29,11 +30,14 @@ from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.venues.ccxt_mapping import (
     fill_event, is_uncertain, reject_reason, short_error, to_units,
 )
+from tradeterm.venues.ccxt_trades import trade_ids
 from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
+RESOLVE_FIRST_S, RESOLVE_MAX_S = 0.1, 2.0  # asking about an order with no answer
+CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S = 0.2, 3.2  # a cancel that met a 5xx / timeout
 
 
 class _Tracked(TrackedOrder):
@@ -139,7 +143,7 @@ class CcxtExecution(OrderEventPublisher):
     async def _resolve(self, t: _Tracked) -> None:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.resolve_timeout_s
-        delay = 0.1
+        backoff = Backoff(RESOLVE_FIRST_S, RESOLVE_MAX_S)
         while not t.terminal and not t.venue_order_id:  # an id: the stream reported it first
             try:
                 data = await self.find(t.client_order_id, t.symbol)
@@ -159,8 +163,7 @@ class CcxtExecution(OrderEventPublisher):
                 log.error("%s: order %s still uncertain; reconciliation must settle it",
                           self.venue, t.client_order_id)
                 return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            await backoff.sleep()
 
     async def find(self, client_order_id: str, symbol: str) -> dict[str, Any] | None:
         """The order with this client id as ccxt parses it, or None if the venue has none."""
@@ -182,7 +185,8 @@ class CcxtExecution(OrderEventPublisher):
     async def _cancel(self, t: _Tracked) -> None:
         import ccxt
 
-        for attempt in range(5):
+        backoff = Backoff(CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S)
+        for _attempt in range(5):
             try:
                 if not t.venue_order_id:
                     data = await self.find(t.client_order_id, t.symbol)
@@ -203,7 +207,7 @@ class CcxtExecution(OrderEventPublisher):
                                 short_error(exc))
                     await self.refresh(t)
                     return
-                await asyncio.sleep(0.2 * 2 ** attempt)
+                await backoff.sleep()
                 if t.terminal:
                     return
             else:
@@ -232,9 +236,8 @@ class CcxtExecution(OrderEventPublisher):
             log.warning("%s: fetching fills of %s: %s", self.venue, t.client_order_id,
                         short_error(exc))
             return
-        for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0):
-            if str(tr.get("order")) == t.venue_order_id:
-                self.on_trade(tr, t)
+        self.on_trades([tr for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0)
+                        if str(tr.get("order")) == t.venue_order_id], t)
 
     # --- what ccxt reports ------------------------------------------------------------------------
     def track(self, data: dict[str, Any]) -> _Tracked | None:
@@ -261,8 +264,7 @@ class CcxtExecution(OrderEventPublisher):
             self._reject(t, "VENUE_REJECTED", "rejected by the venue")
             return
         self._accepted(t, ts)
-        for tr in data.get("trades") or []:
-            self.on_trade(tr, t)
+        self.on_trades(data.get("trades") or [], t)
         executed = to_units(data.get("filled") or 0, t.inst.lot_size)
         if executed > t.filled or status in ("canceled", "cancelled", "expired"):
             self._spawn(self._settle(t, executed, status, ts))
@@ -277,14 +279,27 @@ class CcxtExecution(OrderEventPublisher):
                 return
             self._terminal(t, status, ts)
 
-    def on_trade(self, tr: dict[str, Any], t: _Tracked | None = None) -> None:
-        """One of our fills as ccxt parses it (``fetch_my_trades`` / ``watch_my_trades``)."""
+    def on_orders(self, orders: list[dict[str, Any]]) -> None:
+        """A batch from ``watch_orders``."""
+        for data in orders:
+            self.on_order(data)
+
+    def on_trades(self, trades: list[dict[str, Any]], t: _Tracked | None = None) -> None:
+        """Our fills as ccxt lists them (``fetch_my_trades``, ``watch_my_trades``, an order's
+        ``trades``): each with its id from ``ccxt_trades.trade_ids``, numbered within the list,
+        so identical trades without an exchange id stay apart."""
+        for trade_id, tr in zip(trade_ids(trades), trades):
+            self.on_trade(tr, t, trade_id)
+
+    def on_trade(self, tr: dict[str, Any], t: _Tracked | None = None,
+                 trade_id: str | None = None) -> None:
+        """One of our fills as ccxt parses it."""
         if t is None:
             t = next((o for o in self.orders.values()
                       if o.venue_order_id and o.venue_order_id == str(tr.get("order"))), None)
             if t is None:
                 return
-        trade_id = str(tr.get("id"))
+        trade_id = trade_id or trade_ids([tr])[0]
         if trade_id in t.trade_ids:
             self.duplicates_dropped += 1
             return
@@ -299,8 +314,9 @@ class CcxtExecution(OrderEventPublisher):
         t.terminal = t.filled == t.qty
         now = self.clock.timestamp_ns()
         ts = int(tr.get("timestamp") or 0) * MS or now
-        self.bus.publish(self._topic, fill_event(tr, t.client_order_id, inst, t.venue_order_id,
-                                                 t.side, ts, now, t.qty - t.filled))
+        self.bus.publish(self._topic, fill_event(tr, trade_id, t.client_order_id, inst,
+                                                 t.venue_order_id, t.side, ts, now,
+                                                 t.qty - t.filled))
 
     # --- publishing (the rest is order_tracking.OrderEventPublisher) --------------------------
     def _terminal(self, t: _Tracked, status: str, ts: int) -> None:

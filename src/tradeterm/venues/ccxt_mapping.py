@@ -59,11 +59,12 @@ def to_units(value: Any, step: Decimal) -> int:
     return int((Decimal(str(value)) / step).to_integral_value())
 
 
-def fill_event(tr: dict[str, Any], cid: str, inst: Instrument, venue_order_id: str, side: Side,
-               ts: int, now: int, leaves: int) -> OrderFilled:
+def fill_event(tr: dict[str, Any], trade_id: str, cid: str, inst: Instrument,
+               venue_order_id: str, side: Side, ts: int, now: int, leaves: int) -> OrderFilled:
+    """``trade_id`` from ``ccxt_trades.trade_ids`` (the exchange's, or a synthetic one)."""
     fee, currency = trade_fee(tr, inst)
     return OrderFilled(
-        ts, now, cid, inst.id, venue_order_id, str(tr.get("id")), side,
+        ts, now, cid, inst.id, venue_order_id, trade_id, side,
         to_units(tr["price"], inst.tick_size), to_units(tr["amount"], inst.lot_size),
         Liquidity.MAKER if tr.get("takerOrMaker") == "maker" else Liquidity.TAKER,
         fee, currency, leaves)

@@ -7,7 +7,8 @@ ccxt.pro where the exchange has them (else REST polling).
   (``TICK_SIZE`` precision mode as given; ``DECIMAL_PLACES`` / ``SIGNIFICANT_DIGITS``: 10^-n),
   min notional = ``limits.cost.min``, maker / taker fees. The venue is named ``ccxt-<id>``
   (instrument ids ``ccxt-kraken:BTC/USD``).
-* **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; each
+* **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; a gap
+  in its updates, ``InvalidNonce`` / ``ChecksumError``, shows RESYNCING, not an outage; each
   update is published as a ``BookSnapshot`` of the top ``ccxt.book_depth`` levels, numbered by a
   local counter: ccxt does not expose the venue's update ids), else ``fetch_order_book`` every
   ``ccxt.poll_s``. Sizes are rounded to the lot. The watched book is asked for without a limit:
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -34,6 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tradeterm.config import CcxtConfig
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import ConnectionState, OrderFilled, VenueStatus
@@ -44,6 +47,7 @@ from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.ccxt_exec import CcxtExecution
 from tradeterm.venues.ccxt_mapping import fill_event, order_report, short_error, to_units
+from tradeterm.venues.ccxt_trades import fetch_all
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +102,14 @@ def point_rest_at(exchange: Any, base: str) -> None:
     exchange.urls["api"] = swap(exchange.urls["api"])
 
 
+def _book_resync(exc: Exception) -> bool:
+    """ccxt.pro's word for a gap in a streamed book (``InvalidNonce``, its ``ChecksumError``):
+    the connection is up and the next ``watch_order_book`` syncs the book afresh."""
+    import ccxt
+
+    return isinstance(exc, ccxt.InvalidNonce)
+
+
 def _step(exchange: Any, value: Any) -> Decimal:
     import ccxt
 
@@ -124,8 +136,10 @@ class CcxtVenue(Venue):
     loop (ccxt binds its HTTP session to the loop that first uses it)."""
 
     def __init__(self, bus: MessageBus, clock: Clock, make_exchange: Callable[[], Any],
-                 instruments: list[Instrument], cfg: CcxtConfig, trading: bool = True) -> None:
+                 instruments: list[Instrument], cfg: CcxtConfig, trading: bool = True,
+                 seed: int | None = None) -> None:
         super().__init__(bus, clock)
+        self.rng = random.Random(seed)  # the backoff's jitter
         self._make_exchange = make_exchange
         self._exchange: Any = None
         self.name = instruments[0].venue
@@ -182,9 +196,9 @@ class CcxtVenue(Venue):
         if self.trading:
             tasks.append(self._poll_private())
             if has.get("watchMyTrades") and self.cfg.websockets:
-                tasks.append(self._watch(self.exchange.watch_my_trades, self.execution.on_trade))
+                tasks.append(self._watch(self.exchange.watch_my_trades, self.execution.on_trades))
             if has.get("watchOrders") and self.cfg.websockets:
-                tasks.append(self._watch(self.exchange.watch_orders, self.execution.on_order))
+                tasks.append(self._watch(self.exchange.watch_orders, self.execution.on_orders))
         running = [asyncio.create_task(t) for t in tasks]
         self._status(ConnectionState.CONNECTING, "loading books")
         try:
@@ -213,8 +227,11 @@ class CcxtVenue(Venue):
                                                                      detail))
 
     # --- market data --------------------------------------------------------------------------
+    def _backoff(self) -> Backoff:
+        return Backoff(self.cfg.reconnect_min_s, self.cfg.reconnect_max_s, self.rng)
+
     async def _book_loop(self, iid: str, symbol: str, watch: bool) -> None:
-        delay = self.cfg.reconnect_min_s
+        backoff = self._backoff()
         connected = False
         while not self._stopping:
             try:
@@ -228,13 +245,15 @@ class CcxtVenue(Venue):
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: show it, back off, retry
                 log.warning("%s: order book of %s: %s", self.name, symbol, short_error(exc))
+                resync = _book_resync(exc)
                 if connected:
-                    self._status(ConnectionState.DISCONNECTED, type(exc).__name__)
+                    self._status(ConnectionState.RESYNCING if resync
+                                 else ConnectionState.DISCONNECTED,
+                                 f"{symbol}: {type(exc).__name__}")
                 connected = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.cfg.reconnect_max_s)
+                await backoff.sleep()
                 continue
-            delay = self.cfg.reconnect_min_s
+            backoff.reset()
             self._publish_book(iid, book)
             if not connected and all(self._book_ids.values()):
                 connected = True
@@ -260,6 +279,7 @@ class CcxtVenue(Venue):
 
     async def _trades_loop(self, iid: str, symbol: str) -> None:
         inst = self._instruments[iid]
+        backoff = self._backoff()
         while not self._stopping:
             try:
                 trades = await self.exchange.watch_trades(symbol)
@@ -267,8 +287,9 @@ class CcxtVenue(Venue):
                 raise
             except Exception as exc:  # noqa: BLE001
                 log.warning("%s: trades of %s: %s", self.name, symbol, short_error(exc))
-                await asyncio.sleep(self.cfg.reconnect_min_s)
+                await backoff.sleep()
                 continue
+            backoff.reset()
             now = self.clock.timestamp_ns()
             for tr in trades:
                 tid = str(tr.get("id") or "0")
@@ -280,15 +301,17 @@ class CcxtVenue(Venue):
                     int(tr.get("timestamp") or 0) * MS or now, now))
 
     async def _watch(self, watcher: Any, handle: Any) -> None:
+        backoff = self._backoff()
         while not self._stopping:
             try:
-                for item in await watcher():
-                    handle(item)
+                handle(await watcher())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the REST poll still covers the orders
                 log.warning("%s: private stream: %s", self.name, short_error(exc))
-                await asyncio.sleep(self.cfg.reconnect_min_s)
+                await backoff.sleep()
+                continue
+            backoff.reset()
 
     async def _poll_private(self) -> None:
         """Working orders looked up every ``private_poll_s``: fills and ends never depend on a
@@ -323,20 +346,22 @@ class CcxtVenue(Venue):
 
     async def fills_since(self, since_ns: int, instrument: str | None = None
                           ) -> list[OrderFilled]:
+        """Every fill from ``since_ns`` on: all pages, each trade with its id (``ccxt_trades``)."""
         fills = []
         now = time.time_ns()
         for iid in [instrument] if instrument else list(self._instruments):
             inst = self._instruments[iid]
             client_ids = {t.venue_order_id: t.client_order_id
                           for t in self.execution.orders.values()}
-            for tr in await self.exchange.fetch_my_trades(inst.symbol, since_ns // MS):
+            for tid, tr in await fetch_all(self.exchange, inst.symbol, since_ns // MS,
+                                           self.cfg.trades_page):
                 oid = str(tr.get("order"))
                 if oid not in client_ids:
                     data = await self.exchange.fetch_order(oid, inst.symbol)
                     client_ids[oid] = str(data.get("clientOrderId") or "")
                 side = Side.BUY if tr.get("side") == "buy" else Side.SELL
                 ts = int(tr.get("timestamp") or 0) * MS
-                fills.append(fill_event(tr, client_ids[oid], inst, oid, side, ts, now, 0))
+                fills.append(fill_event(tr, tid, client_ids[oid], inst, oid, side, ts, now, 0))
         return sorted(fills, key=lambda f: (f.ts_event, f.trade_id))
 
     async def positions(self) -> list[PositionReport] | None:

@@ -126,18 +126,6 @@ async def test_delayed_and_duplicated_messages_keep_the_book_exact():
         await session.stop()
 
 
-async def test_backoff_grows_with_jitter_and_is_capped():
-    async with LoopbackServer(loopback_settings().exchange) as server:
-        session = Session(server, reconnect_min_s=1.0, reconnect_max_s=8.0)
-        await session.start(wait_synced=False)
-        feed = session.venue.feed
-        delays = [feed.backoff(a) for a in range(8)]
-        assert all(0.5 <= d <= 1.0 for d in delays[:1])
-        assert all(4.0 <= d <= 8.0 for d in delays[4:])
-        assert len({round(feed.backoff(3), 6) for _ in range(20)}) > 1  # jittered
-        await session.stop()
-
-
 async def test_unreachable_exchange_shows_disconnected_and_keeps_trying():
     async with LoopbackServer(loopback_settings().exchange) as server:
         session = await Session(server).start()

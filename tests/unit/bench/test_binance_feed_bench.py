@@ -1,9 +1,13 @@
 import importlib
 
+import pytest
+
 from tradeterm.bench import MODULES
+from tradeterm.bench.binance_feed import find_capture
 from tradeterm.bench.registry import REGISTRY
 
 
+@pytest.mark.skipif(find_capture() is None, reason="shared market data not present")
 def test_the_feed_figure_runs_on_the_real_capture():
     for name in MODULES:
         importlib.import_module(name)

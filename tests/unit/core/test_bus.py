@@ -1,6 +1,6 @@
 import pytest
 
-from tradeterm.core.bus import MessageBus
+from tradeterm.core.bus import MessageBus, handler_name
 
 
 def test_exact_prefix_and_wildcard_subscriptions():
@@ -47,15 +47,23 @@ def test_subscribe_after_publish_invalidates_cache():
 def test_failing_handler_is_reported_and_others_still_run():
     bus = MessageBus()
     errors, got = [], []
-    bus.on_handler_error = lambda topic, msg, exc: errors.append((topic, msg, str(exc)))
+    bus.on_handler_error = lambda topic, msg, exc, handler, essential: errors.append(
+        (topic, msg, str(exc), handler_name(handler), essential))
 
     def bad(msg):
         raise RuntimeError("boom")
 
+    class Screen:
+        def draw(self, msg):
+            raise ValueError("no room")
+
     bus.subscribe("t", bad)
     bus.subscribe("t", got.append)
+    bus.subscribe("t", Screen().draw, essential=False)
     bus.publish("t", 1)
-    assert got == [1] and errors == [("t", 1, "boom")]
+    assert got == [1]
+    assert errors == [("t", 1, "boom", "test_failing_handler_is_reported_and_others_still_run."
+                       "<locals>.bad", True), ("t", 1, "no room", "Screen.draw", False)]
 
 
 def test_without_error_hook_handler_errors_propagate_and_bus_recovers():

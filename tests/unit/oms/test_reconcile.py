@@ -74,7 +74,7 @@ async def test_position_mismatch_halts_with_the_reason_in_the_status_view(tmp_pa
 
 
 async def test_an_unreachable_venue_halts():
-    h = Harness()
+    h = Harness(oms={"reconcile_retry_s": 0.2})  # retried this long first (test_reconcile_retry)
     h.venue.fail_queries = 100
     assert not await h.start()
     assert "did not answer" in h.views.status.trading_state_reason

@@ -159,6 +159,7 @@ async def test_a_manual_order_calling_itself_flatten_is_still_denied():
 async def test_feed_loss_policy_trips_after_the_grace_period_and_reconciles_on_return():
     h = await started(risk={"feed_loss_grace_s": 2})
     now = h.clock.timestamp_ns()
+    h.bus.publish("venue.fake", VenueStatus(now, now, "fake", ConnectionState.CONNECTED))
     h.bus.publish("venue.fake", VenueStatus(now, now, "fake", ConnectionState.DISCONNECTED))
     h.advance(1.5)
     assert h.desk.killswitch.state is TradingState.ACTIVE

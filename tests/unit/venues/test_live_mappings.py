@@ -69,7 +69,7 @@ def fill_of(trade):
     from tradeterm.domain.market import Side
     from tradeterm.venues.ccxt_mapping import fill_event
 
-    return fill_event(trade, "c1", CCXT_BTC, "9", Side.BUY, 1, 2, 0)
+    return fill_event(trade, "77", "c1", CCXT_BTC, "9", Side.BUY, 1, 2, 0)
 
 
 def test_a_ccxt_fee_keeps_its_currency_and_exact_amount():

@@ -256,7 +256,7 @@ class LoopbackExchange:
         limit = min(max(_int(p, "limit", 500), 1), 1000)
         found = [o for o in account.orders if o.symbol == market.symbol and o.order_id >= from_id
                  and _in_window(o.time_ms, p)]
-        return [o.as_json() for o in (found[:limit] if from_id else found[-limit:])]
+        return [o.as_json() for o in _page(found, limit, p, "orderId")]
 
     def my_trades(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p)
@@ -267,7 +267,7 @@ class LoopbackExchange:
         found = [t for t in account.trades if t.order.symbol == market.symbol
                  and (not order_id or t.order.order_id == order_id)
                  and t.trade_id >= from_id and _in_window(t.time_ms, p)]
-        return [t.as_json() for t in (found[:limit] if from_id else found[-limit:])]
+        return [t.as_json() for t in _page(found, limit, p, "fromId")]
 
     def account_info(self, account: Account) -> dict[str, Any]:
         return account.as_json(now_ms(), self.cfg.maker_fee, self.cfg.taker_fee)
@@ -348,6 +348,15 @@ def _decimal(p: dict[str, str], name: str) -> Decimal | None:
     if not value.is_finite() or value.as_tuple().exponent < -8:  # type: ignore[operator]
         raise ApiError(-1111, f"Parameter '{name}' has too much precision.")
     return value
+
+
+def _page(found: list[Any], limit: int, p: dict[str, str], from_name: str) -> list[Any]:
+    """Binance's paging of history lists (oldest first in the answer): from an id or a
+    ``startTime`` the oldest ``limit`` from there; otherwise (nothing, or ``endTime`` alone) the
+    most recent ``limit``."""
+    if p.get(from_name) or p.get("startTime"):
+        return found[:limit]
+    return found[-limit:]
 
 
 def _in_window(ms: int, p: dict[str, str]) -> bool:

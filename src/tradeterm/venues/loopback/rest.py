@@ -132,26 +132,51 @@ async def _answer(handler: Handler, request: web.Request) -> web.StreamResponse:
 
 
 # --- the exchange's own controls ----------------------------------------------------------------
+# A bad parameter is the caller's mistake: HTTP 400 with the reason (never a 500).
+def _control_number(q: Any, name: str, default: float, low: float, high: float,
+                    integer: bool = False, low_open: bool = False) -> float:
+    text = q.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise ApiError(-1100, f"parameter '{name}': {text!r} is not "
+                              f"{'a whole number' if integer else 'a number'}") from None
+    if not (value > low if low_open else value >= low) or not value <= high:
+        raise ApiError(-1130, f"parameter '{name}': {text!r} is out of range "
+                              f"({'above' if low_open else 'from'} {low:g} to {high:g})")
+    return value
+
+
+def _control_symbol(exchange: LoopbackExchange, q: Any) -> str | None:
+    name = q.get("symbol")
+    if name and name.upper() not in exchange.market.symbols:
+        raise ApiError(-1121, f"parameter 'symbol': unknown symbol {name!r} (known: "
+                              f"{', '.join(sorted(exchange.market.symbols))})")
+    return name.upper() if name else None
+
+
 async def control_fault(request: web.Request) -> web.StreamResponse:
     exchange = request.app[EXCHANGE]
     inj = exchange.injector
     kind = request.match_info["kind"]
     q = request.query
-    seconds = float(q.get("seconds", "5"))
-    count = int(q.get("count", "1"))
+    seconds = _control_number(q, "seconds", 5.0, 0.0, 86_400.0, low_open=True)
+    count = int(_control_number(q, "count", 1, 1, 1_000_000, integer=True))
     if kind == "drop":
         return ok({"dropped": inj.drop_connections()})
     if kind == "gap":
-        inj.gap(q.get("symbol"))
+        inj.gap(_control_symbol(exchange, q))
     elif kind == "stale":
         inj.go_stale(seconds)
     elif kind == "shutdown":
         inj.server_shutdown()
     elif kind == "delay":
-        inj.plan.delay_ms = float(q.get("ms", "0"))
+        inj.plan.delay_ms = _control_number(q, "ms", 0.0, 0.0, 60_000.0)
     elif kind == "5xx":
-        inj.fail_rest(count, int(q.get("status", "503")), q.get("processed") == "1",
-                      q.get("path"), q.get("method"))
+        status = int(_control_number(q, "status", 503, 500, 599, integer=True))
+        inj.fail_rest(count, status, q.get("processed") == "1", q.get("path"), q.get("method"))
     elif kind == "timeout":
         inj.hold_rest(seconds, count, q.get("path"), q.get("method"))
     elif kind == "dup":
