@@ -1,7 +1,14 @@
-"""Confirm an order before it is sent (``ui.confirm_orders``; always in LIVE): y / Enter sends,
-n / Esc drops it."""
+"""Confirm before acting (an order with ``ui.confirm_orders``, always in LIVE; quitting with
+orders working): y / Enter says yes, n / Esc no.
+
+The detail may be live (a callable): it is redrawn on a timer, so an order priced from the book
+(``bid-2t``) shows the price it would go out at now, and the quit question counts what is still
+working now. If the detail changed since it was last drawn when the trader says yes, the new one
+is shown and the trader is asked again: nobody confirms what they did not see."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -10,29 +17,54 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
+REFRESH_S = 0.25
+
 
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 70; height: auto; border: thick $warning;
+    ConfirmScreen > Vertical { width: 70; max-width: 100%; height: auto; border: thick $warning;
                                background: $panel; padding: 0 1; }
     ConfirmScreen Label { width: 100%; }
+    ConfirmScreen #confirm-changed { color: $warning; text-style: bold; }
     """
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Send", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "Don't send", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, detail: str) -> None:
+    def __init__(self, title: str, detail: str | Callable[[], str]) -> None:
         super().__init__()
         self.title_text = title
         self.detail = detail
+        self.shown = self._detail()
+
+    def _detail(self) -> str:
+        return self.detail() if callable(self.detail) else self.detail
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"[b]{escape(self.title_text)}[/b]")
-            yield Label(escape(self.detail))
+            yield Label(escape(self.shown), id="confirm-detail")
+            yield Label("", id="confirm-changed")
             yield Label("[b]y[/b] / Enter: yes    [b]n[/b] / Esc: no")
 
+    def on_mount(self) -> None:
+        if callable(self.detail):
+            self.set_interval(REFRESH_S, self.redraw)
+
+    def redraw(self) -> bool:
+        """Show the detail of now; True if it changed."""
+        now = self._detail()
+        if now == self.shown:
+            return False
+        self.shown = now
+        self.query_one("#confirm-detail", Label).update(escape(now))
+        return True
+
     def action_answer(self, yes: bool) -> None:
+        if yes and self.redraw():
+            self.query_one("#confirm-changed", Label).update(
+                "changed since you read it (the market moved): check it, then y again")
+            return
         self.dismiss(yes)

@@ -21,6 +21,7 @@ CONNECTION_STYLES = {
     ConnectionState.STALE: "bold black on yellow",
     ConnectionState.DISCONNECTED: "bold white on red",
 }
+ENDED = "bold black on #d7af00"  # the market is over (a replay at its end): nothing trades
 TRADING_STYLES = {
     TradingState.ACTIVE: "",
     TradingState.REDUCING: "bold black on yellow",
@@ -50,6 +51,7 @@ class StatusHeader(TextPane):
             (f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse")),
             (" tradeterm ", "bold"),
             (f" {s.venue} ", "bold"),
+            (f" {s.mode} END ", ENDED) if s.ended else
             (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy),
             (" ", ""),
             (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state] or healthy),
