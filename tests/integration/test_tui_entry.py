@@ -176,7 +176,7 @@ async def test_the_quit_question_counts_what_is_working_now(tmp_path):
     says so, and follows them until nothing is working."""
     settings = load_settings(sim={"seed": 1}, data_dir=str(tmp_path),
                              paper={"latency_ms": 1500})
-    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=1.0,
+    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=0.25,
                                          interactive=True, record=False))
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -184,13 +184,13 @@ async def test_the_quit_question_counts_what_is_working_now(tmp_path):
         assert await until(pilot, lambda: all(b.best_bid for b in kernel.views.books.values()))
         await command(pilot, "b 0.001 @ bid-20000t BTC")
         assert await until(pilot, lambda: any(o.status.value == "ACCEPTED"
-                                              for o in working(kernel)), 5)
+                                              for o in working(kernel)), 20)
         await pilot.press("ctrl+k", "q")
         await pilot.pause(0.05)
         assert isinstance(app.screen, ConfirmScreen)
         text = lambda: str(app.screen.query_one("#confirm-detail").render())  # noqa: E731
         assert "cancel(s) not yet confirmed" in text() and "working order" not in text()
-        assert await until(pilot, lambda: "Nothing is working" in text(), 10), text()
+        assert await until(pilot, lambda: "Nothing is working" in text(), 20), text()
         await pilot.press("y")
         await pilot.pause(0.2)
     assert kernel._stop.is_set()

@@ -67,7 +67,8 @@ async def test_command_line_order_blotter_fill_position(tmp_path):
         assert await until(pilot, lambda: len(working(kernel)) == 1)
         await pilot.pause(0.1)
         order = working(kernel)[0]
-        assert order.client_order_id[-11:] in "\n".join(app.query_one(OrdersBlotter).plain_lines())
+        shown = f"#{int(order.client_order_id.rsplit('-', 1)[1])}"  # the short id it accepts
+        assert shown in "\n".join(app.query_one(OrdersBlotter).plain_lines())
         # invalid input: a reason, nothing sent
         before = kernel.desk.submitted
         await command(pilot, "b 0.1 @ 12x")

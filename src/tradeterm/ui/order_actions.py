@@ -35,14 +35,15 @@ class OrderActions:
         try:
             cmd = self.trading.parse(line, inst, preview=True)
         except GrammarError as exc:
-            self.cmdline.say(f"✗ {exc}   (: then ↑ brings the line back)", False)
+            self.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
             return
         if self.trading.needs_confirmation() and isinstance(cmd, SubmitOrder):
             def now() -> str:
                 try:
-                    return self.trading.describe(self.trading.parse(line, inst, preview=True))
+                    order = self.trading.describe(self.trading.parse(line, inst, preview=True))
                 except GrammarError as exc:
                     return f"✗ {exc}"
+                return f"{order}\n(typed: {line}; priced again from the book when sent)"
 
             def answered(yes: bool | None) -> None:
                 if yes:

@@ -2,9 +2,8 @@
 orders working): y / Enter says yes, n / Esc no.
 
 The detail may be live (a callable): it is redrawn on a timer, so an order priced from the book
-(``bid-2t``) shows the price it would go out at now, and the quit question counts what is still
-working now. If the detail changed since it was last drawn when the trader says yes, the new one
-is shown and the trader is asked again: nobody confirms what they did not see."""
+(``bid-2t``) shows the price it would go out at now (it is priced again when sent), and the quit
+question counts what is still working now."""
 
 from __future__ import annotations
 
@@ -26,7 +25,6 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen > Vertical { width: 70; max-width: 100%; height: auto; border: thick $warning;
                                background: $panel; padding: 0 1; }
     ConfirmScreen Label { width: 100%; }
-    ConfirmScreen #confirm-changed { color: $warning; text-style: bold; }
     """
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Send", id="confirm.yes"),
@@ -46,25 +44,18 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Label(f"[b]{escape(self.title_text)}[/b]")
             yield Label(escape(self.shown), id="confirm-detail")
-            yield Label("", id="confirm-changed")
             yield Label("[b]y[/b] / Enter: yes    [b]n[/b] / Esc: no")
 
     def on_mount(self) -> None:
         if callable(self.detail):
             self.set_interval(REFRESH_S, self.redraw)
 
-    def redraw(self) -> bool:
-        """Show the detail of now; True if it changed."""
+    def redraw(self) -> None:
+        """Show the detail of now."""
         now = self._detail()
-        if now == self.shown:
-            return False
-        self.shown = now
-        self.query_one("#confirm-detail", Label).update(escape(now))
-        return True
+        if now != self.shown:
+            self.shown = now
+            self.query_one("#confirm-detail", Label).update(escape(now))
 
     def action_answer(self, yes: bool) -> None:
-        if yes and self.redraw():
-            self.query_one("#confirm-changed", Label).update(
-                "changed since you read it (the market moved): check it, then y again")
-            return
         self.dismiss(yes)

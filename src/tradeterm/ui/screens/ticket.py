@@ -42,11 +42,11 @@ class TicketScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"[b]Order ticket[/b]  {escape(self.instrument.symbol)}   e.g. b 0.5 @ 61800 · "
-                        "s 1 mkt · b 0.1 @ bid-2t ioc")
+            yield Label(f"[b]Order ticket[/b]  {escape(self.instrument.symbol)}")
             yield Input(value=self.line, id="ticket-input")
             yield Static(id="ticket-preview")
-            yield Label("Enter: send (priced when sent)   Esc: close")
+            yield Label("e.g. b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc\n"
+                        "Enter: send (priced when sent) · Esc: close")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -74,11 +74,13 @@ class TicketScreen(ModalScreen[str | None]):
             return out
         self.valid = True
         out.append(self.trading.describe(cmd) + "\n", "bold")
-        for check in self.trading.kernel.preview(cmd):
-            if check.passed:
-                out.append(f"  ✓ {check.check}\n", "green")
-            else:
-                out.append(f"  ✗ {check.check}: {check.code} {check.message}\n", "bold red")
+        checks = self.trading.kernel.preview(cmd)
+        for check in checks:  # each failure on its own lines, with the reason
+            if not check.passed:
+                out.append(f"✗ {check.check}: {check.code} {check.message}\n", "bold red")
+        passed = [c.check for c in checks if c.passed]
+        if passed:  # the passes together, so the ticket fits a 24-line terminal
+            out.append("✓ " + " · ".join(passed) + "\n", "green")
         out.append(self.trading.exposure(cmd))
         return out
 

@@ -23,15 +23,17 @@ from tradeterm.orderentry import HELP
 from tradeterm.ui.answers import answer_line
 
 HISTORY = 50
+HINT = "b 0.5 @ 61800 · s 1 mkt · cxl all · ? help"  # fits beside the line at 80 columns
 
 
 class CommandLine(Horizontal):
     DEFAULT_CSS = """
-    CommandLine { height: 1; background: $boost; }
+    CommandLine { height: auto; background: $boost; }
     CommandLine > Static#cmd-prompt { width: 2; color: $accent; text-style: bold; }
-    CommandLine > Input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
-    CommandLine > Input:focus { border: none; background: $surface; }
-    CommandLine > Static#cmd-msg { width: 3fr; height: 1; padding: 0 1; color: $text-muted; }
+    CommandLine > Input { width: 25; height: 1; border: none; padding: 0; background: $boost; }
+    CommandLine > Input:focus { width: 1fr; border: none; background: $surface; }
+    CommandLine > Static#cmd-msg { width: 1fr; height: auto; padding: 0 1;
+                                   color: $text-muted; }
     CommandLine > Static#cmd-msg.-error { color: $error; text-style: bold; }
     CommandLine > Static#cmd-msg.-ok { color: $success; }
     """
@@ -61,7 +63,7 @@ class CommandLine(Horizontal):
         yield Static(":", id="cmd-prompt")
         yield Input(placeholder="press : to type an order",
                     id="cmd-input", select_on_focus=False)
-        yield Static(Text(HELP), id="cmd-msg")
+        yield Static(Text(HINT), id="cmd-msg")
 
     @property
     def input(self) -> Input:
@@ -69,8 +71,10 @@ class CommandLine(Horizontal):
 
     # --- opening and leaving -----------------------------------------------------------------
     def open(self) -> None:
-        """A clean line with the keys in it (``:``)."""
+        """A clean line with the keys in it (``:``), and the grammar beside it."""
         self.input.value = ""
+        if self._following is None:
+            self._write(HELP if self.app.size.width >= 120 else HINT, None)
         self._recall = len(self.history)
         self.screen.set_focus(self.input)  # at once: the next key of a burst is text
 

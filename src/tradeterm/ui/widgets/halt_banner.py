@@ -8,11 +8,10 @@ takes that height. Hidden while trading is ACTIVE; yellow while REDUCING.
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-
 from tradeterm.core.views import RiskView, TripReport
 from tradeterm.domain.events import TradingState
 from tradeterm.ui.format import hms
+from tradeterm.ui.widgets.fit import flow_text
 from tradeterm.ui.widgets.pane import TextPane
 
 HALTED = "bold white on #b00000"
@@ -35,26 +34,6 @@ def what_it_did(trip: TripReport) -> list[str]:
     else:
         done.append(f"flatten: {trip.flatten_state}")
     return done
-
-
-def flow_text(first: str, items: list[str], width: int, indent: str = "   ") -> list[str]:
-    """``first`` then ``items`` joined by " · ", wrapped at word boundaries into lines of at
-    most ``width`` cells; nothing is dropped or cut."""
-    lines: list[str] = []
-    for line_words, lead in ((first.split(" "), " "), (" · ".join(items).split(" "), indent)):
-        line = lead
-        for word in line_words:
-            if not word:
-                continue
-            candidate = line + ("" if line.strip() == "" else " ") + word
-            if cell_len(candidate) > width and line.strip():
-                lines.append(line)
-                line = indent + word
-            else:
-                line = candidate
-        if line.strip():
-            lines.append(line)
-    return lines
 
 
 class HaltBanner(TextPane):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from tradeterm.core.views import QuoterView
 from tradeterm.domain.instruments import Instrument
+from tradeterm.ui.widgets.fit import flow_text
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 STATE_STYLES = {"QUOTING": "bold green", "WARMING_UP": "bold yellow", "PULLED": "bold red",
@@ -56,8 +57,10 @@ class QuoterPane(TextPane):
                self.size.height):
             return
         if q is None:
+            hint = flow_text("(run with --quoter, or [quoter] in the config)", [],
+                             max(10, self.size.width or 40), "")
             self.set_rows([(("no quoter", "dim italic"),),
-                           (("(run with --quoter, or [quoter] in the config)", "dim"),)])
+                           *(((line.strip(), "dim"),) for line in hint)])
             return
         self.set_rows(self.rows(q, tall=self.size.height >= TALL))
 
