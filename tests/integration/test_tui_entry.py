@@ -194,3 +194,44 @@ async def test_the_quit_question_counts_what_is_working_now(tmp_path):
         await pilot.press("y")
         await pilot.pause(0.2)
     assert kernel._stop.is_set()
+
+
+async def test_live_asks_for_the_venues_name_before_any_order(tmp_path):
+    """LIVE: the TUI asks for the venue's name at start (the README's promise; before, nothing
+    asked and every order was denied LIVE_NOT_CONFIRMED for the whole session)."""
+    from tradeterm.ui.screens.live_confirm import LiveConfirmScreen
+    from tradeterm.ui.widgets.status_header import StatusHeader
+
+    settings = load_settings(sim={"seed": 15}, data_dir=str(tmp_path))
+    kernel = Kernel(settings, RunOptions(mode="live", record=False))
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LiveConfirmScreen)
+        header = "".join(t for t, _ in app.query_one(StatusHeader).status_row())
+        assert header.startswith(" LIVE ")
+        await pilot.press("escape")  # watch only: orders are refused with the reason
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        await command(pilot, "b 0.01 @ bid-400t")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmScreen)  # LIVE always asks
+        await pilot.press("y")
+        assert "LIVE_NOT_CONFIRMED" in message(app)
+        app.action_confirm_live()
+        await pilot.pause(0.1)
+        field = app.screen.query_one("#live-venue", Input)
+        field.value = "Sim"
+        await pilot.press("enter")
+        assert isinstance(app.screen, LiveConfirmScreen) and not kernel.live_confirmed
+        field.value = "sim"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert kernel.live_confirmed and "confirmed" in message(app)
+        await command(pilot, "b 0.01 @ bid-400t")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        assert await until(pilot, lambda: len(working(kernel)) == 1)
+        await pilot.press("ctrl+x")
+        assert await until(pilot, lambda: not working(kernel))
+        await pilot.press("q")
+        await pilot.pause(0.2)

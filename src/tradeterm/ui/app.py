@@ -19,15 +19,13 @@ from textual.containers import Grid
 from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
-from tradeterm.domain.orders import OrderStatus
 from tradeterm.kernel import Kernel
 from tradeterm.ui import partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.order_actions import OrderActions
 from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
-from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.help import HelpScreen
-from tradeterm.ui.screens.rearm import RearmScreen
+from tradeterm.ui.session_dialogs import SessionDialogs
 from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.widgets.command_line import CommandLine
@@ -97,6 +95,7 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.side_pane = 0
         self.settle_heap = False  # the CLI sets it: freeze start-up objects after the first frame
         self.trading = Trading(kernel)
+        self.dialogs = SessionDialogs(self)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
         self.data_dir = kernel.settings.resolved_data_dir()
@@ -176,6 +175,8 @@ class TradetermApp(OrderActions, PaneActions, App):
             self.run_worker(self._run_kernel(), name="kernel", exit_on_error=True)
         if self.settle_heap:
             self.set_timer(1.0, heap.settle)  # once the screen and the market are up
+        if not self.kernel.live_confirmed:
+            self.dialogs.confirm_live()
 
     def _check_keymap(self) -> None:
         known = {binding_id for *_, binding_id in HelpScreen(self._binding_nodes()).entries}
@@ -251,6 +252,9 @@ class TradetermApp(OrderActions, PaneActions, App):
                             "confirmation", self.action_rearm)
         yield SystemCommand("Kill switch (ctrl+k)", "HALT trading and cancel every working order",
                             self.action_kill_switch)
+        if not self.kernel.live_confirmed:
+            yield SystemCommand("Confirm live trading", "type the venue's name to enable order "
+                                "entry (LIVE)", self.action_confirm_live)
         for name in sorted(self.palettes):
             yield SystemCommand(f"Theme: {name.removeprefix('tradeterm-')}",
                                 "switch the colour theme (kept for the next session)",
@@ -307,37 +311,8 @@ class TradetermApp(OrderActions, PaneActions, App):
 
         self.push_screen(GotoTimeScreen(error), chosen)
 
-    def _busy(self) -> str:
-        """Why quitting needs a confirmation ('' when nothing is working and no quoter runs).
-        Orders whose cancel is sent but not confirmed are counted apart: they may still fill."""
-        views = self.kernel.views
-        live = [o for o in views.orders.orders.values() if not o.is_terminal]
-        cancelling = sum(1 for o in live if o.status is OrderStatus.PENDING_CANCEL)
-        working = len(live) - cancelling
-        quoting = sum(1 for q in views.quoters.values() if q.enabled)
-        parts = [f"{working} working order(s)"] if working else []
-        if cancelling:
-            parts.append(f"{cancelling} cancel(s) not yet confirmed by the venue")
-        if quoting:
-            parts.append(f"{quoting} quoter(s) on")
-        return " and ".join(parts)
-
     async def action_quit(self) -> None:
-        if not self._busy():
-            self._stop()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._stop()
-
-        def question() -> str:
-            busy = self._busy()
-            return (f"Still: {busy}. They stay at the venue as the session policy says (cancel "
-                    "them first with ctrl+x or ctrl+k)." if busy else
-                    "Nothing is working any more.")
-
-        self.push_screen(ConfirmScreen("Quit?", question), answered)
+        self.dialogs.quit(self._stop)
 
     def _stop(self) -> None:
         self.kernel.request_stop()
@@ -359,21 +334,10 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.cmdline.say("KILL SWITCH: trading HALTED, cancels sent", False)
 
     def action_rearm(self) -> None:
-        risk = self.kernel.views.risk
+        self.dialogs.rearm()
 
-        def chosen(answer) -> None:
-            if not answer:
-                return
-            reason, state = answer
-            error = self.kernel.rearm(reason, state, source="ui")
-            if error:
-                self.notify(error, severity="error", timeout=8)
-                self.cmdline.say(f"re-arm refused: {error}", False)
-            else:
-                self.cmdline.say(f"trading {state.value}: {reason}", True)
-            self.refresh_views()
-
-        self.push_screen(RearmScreen(risk.reason), chosen)
+    def action_confirm_live(self) -> None:
+        self.dialogs.confirm_live()
 
     @property
     def cmdline(self) -> CommandLine:
