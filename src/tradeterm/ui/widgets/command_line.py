@@ -24,6 +24,7 @@ from tradeterm.ui.answers import answer_line
 
 HISTORY = 50
 HINT = "b 0.5 @ 61800 · s 1 mkt · cxl all · ? help"  # fits beside the line at 80 columns
+KEYS = "Enter sends · Esc leaves · ↑ earlier"  # beside an open line at 80 columns
 
 
 class CommandLine(Horizontal):
@@ -74,7 +75,7 @@ class CommandLine(Horizontal):
         """A clean line with the keys in it (``:``), and the grammar beside it."""
         self.input.value = ""
         if self._following is None:
-            self._write(HELP if self.app.size.width >= 120 else HINT, None)
+            self._write(HELP if self.app.size.width >= 120 else KEYS, None)
         self._recall = len(self.history)
         self.screen.set_focus(self.input)  # at once: the next key of a burst is text
 
