@@ -58,7 +58,7 @@ class CommandLine(Horizontal):
         self._recall = 0  # position in the history while recalling (len = the new line)
         self._following: tuple[list[int], str] | None = None  # (answer numbers, what was sent)
         self._seen = -1  # the answers' version the message was drawn from
-        self.message = ""
+        self.message = HINT
 
     def compose(self) -> ComposeResult:
         yield Static(":", id="cmd-prompt")
@@ -82,6 +82,8 @@ class CommandLine(Horizontal):
     def close(self) -> None:
         """Clear the line and give the keys back to the ladder (after Enter, Esc, ctrl+k)."""
         self.input.value = ""
+        if self._following is None and self.message in (HELP, KEYS):
+            self._write(HINT, None)  # the open line's help goes with it
         self.app.action_focus_ladder()
 
     def action_leave(self) -> None:
