@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
-from tradeterm.core.views import EngineViews
+from tradeterm.core.views import EngineViews, TripReport
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
@@ -28,9 +28,10 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult
 from tradeterm.oms.store import Store
+from tradeterm.order_answers import OrderAnswers
 from tradeterm.portfolio.portfolio import DayState, Portfolio
 from tradeterm.risk.checks import PreTradeRisk
-from tradeterm.risk.codes import LIVE_NOT_CONFIRMED
+from tradeterm.risk.codes import LIVE_NOT_CONFIRMED, REPLAY_ENDED
 from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
@@ -81,7 +82,8 @@ class TradingDesk:
                                    risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
         self.killswitch.on_trip.append(self._after_trip)
         self.killswitch.on_change.append(self._show_state)
-        self.oms.on_replace = self.submit
+        self.oms.on_replace = self._send_replacement
+        self.answers = OrderAnswers(bus, venues, views.answers)  # for the trader's requests
         self.oms.on_problem = self._oms_problem
         self.oms.on_fill = lambda _fill: self._check_limits(self.clock.timestamp_ns())
         self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
@@ -91,6 +93,9 @@ class TradingDesk:
         self.denied = 0
         #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
         self.live_unconfirmed = False
+        #: the market is over (a replay at its end): every new order is denied with this reason
+        self.closed_reason = ""
+        self._quoting_at_trip = 0  # quoters running when the kill switch tripped
         self._started = False
         self._day_saved_ts = 0
         store.save_instruments(instruments.values())
@@ -147,6 +152,25 @@ class TradingDesk:
         except Exception as exc:
             log.error("could not write the final state: %s", exc)
 
+    def close_market(self, reason: str) -> int:
+        """The market is over but the session stays up (a backtest at the end of its recording,
+        under review): working orders are cancelled, as nothing can fill them any more, and
+        every new order or modify is denied with ``reason``. The kill switch keeps working.
+        Returns how many orders it cancelled."""
+        self.closed_reason = reason
+        n = self.oms.cancel_all()
+        log.warning("%s: %d working order(s) cancelled; new orders are refused", reason, n)
+        return n
+
+    def _session_gate(self) -> tuple[str, str] | None:
+        """Why no order may go out whatever it is (before any risk check), or None."""
+        if self.closed_reason:
+            return REPLAY_ENDED, self.closed_reason
+        if self.live_unconfirmed:
+            return LIVE_NOT_CONFIRMED, ("live trading is not confirmed yet: type the venue's "
+                                        "name to confirm")
+        return None
+
     def _positions(self) -> dict[str, int]:
         return {iid: p.qty for iid, p in self.portfolio.positions.items()}
 
@@ -171,23 +195,28 @@ class TradingDesk:
 
     def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
         """Risk, then the OMS. A denial is published (topic ``risk``) and returned."""
-        if self.live_unconfirmed:
-            return self._deny(cmd, (LIVE_NOT_CONFIRMED, "live trading is not confirmed yet: "
-                                    "type the venue's name to confirm"))
+        gate = self._session_gate()
+        if gate is not None:
+            return self._deny(cmd, gate)
         verdict = self.risk.check(cmd)
         if verdict is not None:
             return self._deny(cmd, verdict)
         self.submitted += 1
         return self.oms.submit(cmd)
 
+    def _send_replacement(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        """The new half of a modify done by cancel-replace (the OMS calls it)."""
+        self.answers.replacement_sent(cmd)
+        return self.submit(cmd)
+
     def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
         order = self.oms.working.get(cmd.client_order_id)
         if order is None:
             return False
-        if self.live_unconfirmed:
+        gate = self._session_gate()
+        if gate is not None:
             return self._deny(SubmitOrder(cmd.ts, cmd.client_order_id, order.instrument,
-                                          order.side, order.qty), (LIVE_NOT_CONFIRMED,
-                              "live trading is not confirmed yet"), cmd.client_order_id)
+                                          order.side, order.qty), gate, cmd.client_order_id)
         probe = SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
                             max(1, (cmd.qty if cmd.qty is not None else order.qty)
                                 - order.filled_qty),
@@ -204,7 +233,9 @@ class TradingDesk:
         return done
 
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
-        return self.risk.preview(cmd)
+        gate = self._session_gate()
+        session = [] if gate is None else [CheckResult("session", False, *gate)]
+        return session + self.risk.preview(cmd)
 
     def _deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
               client_order_id: str | None = None) -> OrderDenied:
@@ -224,6 +255,8 @@ class TradingDesk:
 
     # --- kill switch -----------------------------------------------------------------------
     def trip(self, reason: str, source: str, flatten: bool = False, cancel: bool = True) -> bool:
+        # counted before the trip: the quoters stop on the trip's own event
+        self._quoting_at_trip = sum(1 for q in self.views.quoters.values() if q.enabled)
         return self.killswitch.trip(reason, source, self.clock.timestamp_ns(), flatten, cancel)
 
     def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
@@ -238,12 +271,27 @@ class TradingDesk:
         return self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
 
     def _after_trip(self, event: KillSwitchTripped) -> None:
+        n = 0
         if event.cancel:
             n = self.oms.cancel_all()
             log.warning("kill switch: %d working order(s) canceled", n)
+        self.views.risk.trip = TripReport(event.ts_event, event.reason, event.source, event.cancel,
+                                          n, self._quoting_at_trip, event.flatten)
+        self._quoting_at_trip = 0
         if event.flatten:
             self.flattener.start()
+        self._show_flatten()
         self.views.risk.version += 1
+
+    def _show_flatten(self) -> None:
+        """The trip report follows the flattener: flattening, flat, or why it gave up."""
+        report = self.views.risk.trip
+        if report is None or not report.flatten:
+            return
+        state = "flattening" if self.flattener.active else self.flattener.result or "stopped"
+        if state != report.flatten_state:
+            report.flatten_state = state
+            self.views.risk.version += 1
 
     def _show_state(self, _event: TradingStateChanged | None) -> None:
         ks = self.killswitch
@@ -289,6 +337,7 @@ class TradingDesk:
 
     # --- post-trade ------------------------------------------------------------------------
     def _revalue(self, ts: int) -> None:
+        self._show_flatten()
         self.portfolio.revalue(ts)
         self._check_limits(ts)
         self._save_day(ts)

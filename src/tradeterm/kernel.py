@@ -33,16 +33,15 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.desk import TradingDesk
 from tradeterm.engine_errors import EngineErrors
-from tradeterm.domain.commands import (
-    CancelAll, CancelOrder, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
-)
+from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.store import Store
+from tradeterm.trader_requests import TraderRequests
 from tradeterm.risk.context import CheckResult
-from tradeterm.venues.base import Venue, confirm_names
+from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venue_setup import build_sim_venue, with_paper_execution
 
@@ -51,7 +50,6 @@ if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader tu
     from tradeterm.quoter.placeholder import PlaceholderQuoter
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +161,8 @@ class Kernel:
                                          return_when=asyncio.FIRST_COMPLETED)
             if venue_task in done and venue_task.exception() is not None:
                 raise venue_task.exception()  # type: ignore[misc]
+            if venue_task in done and self._reviewing():
+                await self._after_replay_end()
         finally:
             await self._stop_trading()
             self.venue.stop()
@@ -181,6 +181,24 @@ class Kernel:
             if self.recorder is not None:
                 self.recorder.close({"events": self.bus.seq, "end_ns": self.clock.timestamp_ns()})
             root.removeHandler(self._log_handler)
+
+    def _reviewing(self) -> bool:
+        """A trader still looks at a replay that reached its end (the TUI): the session stays
+        up until they quit, rather than closing the store under a running screen."""
+        return (self.replay is not None and self.options.interactive
+                and not self._stop.is_set() and self.replay.state.done)
+
+    async def _after_replay_end(self) -> None:
+        """The recording is over: no more market data, so nothing can trade. Working orders are
+        cancelled and new ones refused with the reason; the kill switch, the store and the views
+        keep working. The simulated clock then follows the wall clock, so timers still fire
+        (order-answer timeouts, a paper venue's latency, the quoters' stale-data pull)."""
+        reason = ("replay ended: the recording has no more market data (replay it again to "
+                  "trade it)")
+        self.views.status.ended = reason
+        self._update_status(self.clock.timestamp_ns())
+        self.desk.close_market(reason)
+        await self.clock.follow_wall_clock(self._stop)  # type: ignore[attr-defined]
 
     def _on_hangup(self) -> None:
         """SIGHUP: apply ``session.on_hangup``. A TUI whose terminal is gone then stops (the
@@ -211,6 +229,7 @@ class Kernel:
         self.store = Store(url, settings.oms.synchronous)
         self.desk = TradingDesk(settings, self.bus, self.clock, {self.venue.name: self.venue},
                                 self.instruments, self.views, self.store)
+        self.requests = TraderRequests(self.desk, self.clock, self.store)
         self._build_quoters()
         self._control: ControlServer | None = None
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
@@ -325,37 +344,27 @@ class Kernel:
         """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``;
         ``ccxt-kraken`` or ``ccxt:kraken``, see ``confirm_names``). Until then the desk denies
         every order with ``LIVE_NOT_CONFIRMED``. Audited."""
-        if not self.desk.live_unconfirmed:
-            return True
-        if text.strip() not in confirm_names(self.venue.name):
-            log.warning("live confirmation refused: type %s exactly",
-                        " or ".join(repr(n) for n in sorted(confirm_names(self.venue.name))))
-            return False
-        self.desk.live_unconfirmed = False
-        now = self.clock.timestamp_ns()
-        self.store.audit(now, "live_confirmed", "key", f"live trading on {self.venue.name}")
-        log.warning("LIVE trading on %s confirmed: orders now go to the venue", self.venue.name)
-        return True
+        return self.requests.confirm_live(text, self.venue.name)
 
     def next_order_id(self) -> str:
         return self.desk.ids.next()
 
+    # The trader's requests (``trader_requests.py``): each is registered with the desk's
+    # answers before it goes out, so ``views.answers`` says what the venue answered.
     def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
-        return self.desk.execute(cmd)
+        return self.requests.submit(cmd)
 
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         return self.desk.preview(cmd)
 
     def cancel(self, client_order_id: str) -> bool:
-        order = self.desk.oms.working.get(client_order_id)
-        return bool(order) and self.desk.execute(
-            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument))
+        return self.requests.cancel(client_order_id)
 
     def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
-        return self.desk.execute(CancelAll(self.clock.timestamp_ns(), instrument, side))
+        return self.requests.cancel_all(instrument, side)
 
     def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
-        return self.desk.execute(cmd)
+        return self.requests.modify(cmd)
 
     def trip_kill_switch(self, reason: str, flatten: bool = False, source: str = "key") -> bool:
         return self.desk.execute(TripKillSwitch(self.clock.timestamp_ns(), reason, flatten,

@@ -235,8 +235,9 @@ def _cancel(args: list[str], ctx: EntryContext) -> CancelOrder | CancelAll:
         return CancelAll(now, None, Side.BUY)
     if low in ("sells", "asks"):
         return CancelAll(now, None, Side.SELL)
-    if what in ctx.working:
-        return CancelOrder(now, what, ctx.working[what])
+    oid = find_order(what, ctx.working)
+    if oid is not None:
+        return CancelOrder(now, oid, ctx.working[oid])
     try:
         inst = find_instrument(what, ctx.instruments)
     except GrammarError:
@@ -247,9 +248,9 @@ def _cancel(args: list[str], ctx: EntryContext) -> CancelOrder | CancelAll:
 def _modify(args: list[str], ctx: EntryContext) -> ModifyOrder:
     if not args:
         raise GrammarError("mod needs an order id: mod <id> @ <price> [qty]")
-    oid = args[0]
-    if oid not in ctx.working:
-        raise GrammarError(f"no working order {oid!r}")
+    oid = find_order(args[0], ctx.working)
+    if oid is None:
+        raise GrammarError(f"no working order {args[0]!r}")
     inst = next((i for i in ctx.instruments if i.id == ctx.working[oid]), None)
     if inst is None:
         raise GrammarError(f"order {oid} is on an unknown instrument")
@@ -270,6 +271,58 @@ def _modify(args: list[str], ctx: EntryContext) -> ModifyOrder:
     if price is None and qty is None:
         raise GrammarError("mod needs a new price (@ <price>) and/or a new quantity")
     return ModifyOrder(ctx.now_ns(), oid, inst.id, price, qty)
+
+
+# --- order ids as the blotter shows them ------------------------------------------------------
+MIN_SUFFIX = 6  # a shown end of an id that is not ours-shaped: at least this many characters
+
+
+def _number(oid: str) -> int | None:
+    """The order's number: the digits after the last '-' (``TT000001-00000015`` -> 15)."""
+    tail = oid.rsplit("-", 1)[-1]
+    return int(tail) if "-" in oid and tail.isdigit() else None
+
+
+def short_order_ids(working: Mapping[str, object]) -> dict[str, str]:
+    """The short form of each working order's id, as a narrow blotter shows it: ``#15`` when no
+    other working order has number 15, else the shortest end of the id that no other id ends
+    with (``2-00000007``). ``find_order`` accepts every form this returns."""
+    ids = list(working)
+    numbers: dict[int, int] = {}
+    for oid in ids:
+        n = _number(oid)
+        if n is not None:
+            numbers[n] = numbers.get(n, 0) + 1
+    shown = {}
+    for oid in ids:
+        n = _number(oid)
+        if n is not None and numbers[n] == 1:
+            shown[oid] = f"#{n}"
+            continue
+        size = min(len(oid), MIN_SUFFIX if n is None else len(str(oid).rsplit("-", 1)[-1]) + 1)
+        while size < len(oid) and sum(1 for o in ids if o.upper().endswith(
+                oid[-size:].upper())) > 1:
+            size += 1
+        shown[oid] = oid[-size:]
+    return shown
+
+
+def find_order(word: str, working: Mapping[str, str]) -> str | None:
+    """A working order by its full id (any case), its number (``#15`` or ``15``) or a unique end
+    of its id (what ``short_order_ids`` shows). None if nothing matches; GrammarError naming the
+    candidates if several do."""
+    if word in working:
+        return word
+    w = word.upper()
+    hits = [oid for oid in working if oid.upper() == w]
+    if not hits and w.lstrip("#").isdigit():
+        hits = [oid for oid in working if _number(oid) == int(w.lstrip("#"))]
+    # an end of an id has a digit in it: "cxl ETH" stays the instrument, never an id ending in it
+    if not hits and not w.startswith("#") and len(w) >= 2 and any(c.isdigit() for c in w):
+        hits = [oid for oid in working if oid.upper().endswith(w)]
+    if len(hits) > 1:
+        raise GrammarError(f"{word} matches {', '.join(sorted(hits))}: type more of the id")
+    return hits[0] if hits else None
 
 
 def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:

@@ -7,7 +7,7 @@ from tradeterm.config import load_settings
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 
-SIZES = [(120, 40), (80, 24)]
+from tests.snapshots.conftest import SIZES, size_id
 
 
 @pytest.fixture
@@ -26,12 +26,12 @@ def quoted_app():
     return make
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_quoter_panel(snap_compare, quoted_app, size):
     assert snap_compare(quoted_app(), terminal_size=size, press=["f6"])
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_quoter_params_modal(snap_compare, quoted_app, size):
     async def edit(pilot):
         await pilot.press("p")
@@ -40,5 +40,8 @@ def test_quoter_params_modal(snap_compare, quoted_app, size):
         screen.query_one("#param-gamma").value = "-2"  # refused by the engine, with the reason
         await pilot.press("enter")
         await pilot.pause(0.2)
+        for field in screen.query("Input"):
+            field.cursor_blink = False
+        await pilot.pause()
 
     assert snap_compare(quoted_app(), terminal_size=size, run_before=edit)

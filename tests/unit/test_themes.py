@@ -30,3 +30,43 @@ def test_bad_theme_file_is_reported(tmp_path, text, message):
     with pytest.raises(ValueError, match=message):
         load_theme_file(path)
     assert "bad" not in load_themes(tmp_path)  # skipped, never fatal
+
+
+def test_the_palette_offers_only_trading_themes_and_keeps_the_choice(tmp_path):
+    """13.18: no Textual theme without buy/sell colours is offered or selectable; the choice
+    made in the palette is kept in the data dir (0600) and used by the next session."""
+    import stat
+
+    from tests.helpers import run_fast
+    from tradeterm.ui.app import create_app
+
+    import asyncio
+
+    kernel = run_fast(seed=7, seconds=2)
+    app = create_app(kernel, run_engine=False)
+    asyncio.run(_choose_light(app))
+    saved = kernel.settings.resolved_data_dir() / "ui.toml"
+    assert saved.exists() and stat.S_IMODE(saved.stat().st_mode) == 0o600
+    again = create_app(run_fast(seed=7, seconds=1), run_engine=False)
+    asyncio.run(_started_theme(again))
+    assert again.theme == "tradeterm-light"
+
+
+async def _started_theme(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+
+
+async def _choose_light(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Theme" not in titles  # Textual's picker of its own 20+ themes
+        themes = sorted(t for t in titles if t.startswith("Theme"))
+        assert themes == ["Theme: colorblind", "Theme: dark", "Theme: high-contrast",
+                          "Theme: light"]
+        assert set(app.available_themes) == set(app.palettes)
+        chosen = next(c for c in app.get_system_commands(app.screen)
+                      if c.title == "Theme: light")
+        chosen.callback()
+        await pilot.pause()
+        assert app.theme == "tradeterm-light"

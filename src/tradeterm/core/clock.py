@@ -135,6 +135,19 @@ class SimClock(Clock):
             heapq.heappop(self._heap)  # stale entry of a cancelled or rescheduled timer
         return None
 
+    async def follow_wall_clock(self, stop: asyncio.Event, step_s: float = 0.1) -> None:
+        """From now on, move at wall-clock pace until ``stop`` is set (a replay that reached
+        its end while the trader still reviews it: timers keep firing)."""
+        last = time.perf_counter()
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), step_s)
+            except asyncio.TimeoutError:
+                pass
+            now = time.perf_counter()
+            self.advance_to(self._now + int((now - last) * NS))
+            last = now
+
     def advance_to(self, ts_ns: int) -> None:
         """Move time forward to ``ts_ns``, firing every timer due on the way, in order."""
         if ts_ns < self._now:

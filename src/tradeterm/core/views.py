@@ -65,6 +65,7 @@ class StatusView:
     connection_detail: str = ""
     trading_state: TradingState = TradingState.ACTIVE
     trading_state_reason: str = ""
+    ended: str = ""  # why the market is over (a replay at its end): no order can trade now
     events: int = 0  # market data events processed
     events_per_s: float = 0.0
     clock_ns: int = 0
@@ -185,6 +186,21 @@ class LimitUsage:
 
 
 @dataclass(slots=True)
+class TripReport:
+    """What the last kill-switch trip did, for the HALTED banner: counted by the desk as it
+    acted (quoters that were running, orders it cancelled), and how flattening is going."""
+
+    ts: int
+    reason: str
+    source: str
+    cancel: bool  # False: orders were left working (the hangup policy "halt")
+    orders_cancelled: int = 0
+    quoters_stopped: int = 0
+    flatten: bool = False
+    flatten_state: str = ""  # "flattening", "flat", or why it gave up ("" without flatten)
+
+
+@dataclass(slots=True)
 class RiskView:
     """Trading state and limit usage for the risk pane and the order ticket."""
 
@@ -193,6 +209,41 @@ class RiskView:
     limits: list[LimitUsage] = field(default_factory=list)
     denied: int = 0  # orders risk refused this session
     last_denied: str = ""  # "<reason code>: <message>" of the last refusal
+    trip: TripReport | None = None  # the last kill-switch trip
+    version: int = 0
+
+
+@dataclass(slots=True)
+class OrderAnswer:
+    """The venue's answer to one of the trader's requests (``order_answers.OrderAnswers``).
+
+    ``state``: SENT (no answer yet), ACCEPTED (working at the venue), DONE (the request did what
+    was asked: filled, cancelled, modified), REFUSED (by the venue or by risk: ``reason`` is the
+    code, ``message`` the words). ``filled`` lots at ``fill_price`` (the last fill) since the
+    request; ``replaced_by`` is the new order of a modify done by cancel-replace."""
+
+    number: int
+    request: str  # submit | cancel | modify
+    client_order_id: str
+    instrument: str
+    state: str = "SENT"
+    reason: str = ""
+    message: str = ""
+    filled: int = 0
+    fill_price: int | None = None
+    replaced_by: str = ""
+    price: int | None = None  # a modify's new price (None: unchanged)
+
+
+@dataclass(slots=True)
+class OrderAnswersView:
+    """Answers to the trader's own requests, newest last, by request number (the last ``KEEP``).
+    ``issued`` counts requests ever made: a reader that notes it before acting knows which
+    numbers its action created (one submit, or one cancel per order of a cancel-all)."""
+
+    KEEP = 200
+    answers: dict[int, OrderAnswer] = field(default_factory=dict)
+    issued: int = 0
     version: int = 0
 
 
@@ -210,3 +261,4 @@ class EngineViews:
     portfolio: PortfolioView = field(default_factory=PortfolioView)
     risk: RiskView = field(default_factory=RiskView)
     fills: RingView[OrderFilled] = field(default_factory=lambda: RingView(500))
+    answers: OrderAnswersView = field(default_factory=OrderAnswersView)

@@ -8,6 +8,7 @@ KILL_SWITCH = "KILL_SWITCH"  # trading is HALTED: every new order is denied
 REDUCING_ONLY = "REDUCING_ONLY"  # trading is REDUCING: only exposure-reducing orders pass
 NOT_RECONCILED = "NOT_RECONCILED"  # the OMS has not finished reconciling with the venue
 LIVE_NOT_CONFIRMED = "LIVE_NOT_CONFIRMED"  # live mode: the trader has not typed the confirmation
+REPLAY_ENDED = "REPLAY_ENDED"  # the recording a backtest trades against has no more data
 # --- the order itself ------------------------------------------------------------------------
 UNKNOWN_INSTRUMENT = "UNKNOWN_INSTRUMENT"
 TICK_SIZE = "TICK_SIZE"  # price missing, not positive, or not on the tick grid

@@ -24,10 +24,9 @@ from tradeterm.ui import partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.order_actions import OrderActions
 from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
-from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.help import HelpScreen
-from tradeterm.ui.screens.rearm import RearmScreen
-from tradeterm.ui.themes import DEFAULT_THEME, load_themes
+from tradeterm.ui.session_dialogs import SessionDialogs
+from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.widgets.command_line import CommandLine
 from tradeterm.ui.widgets.fills_pane import FillsPane
@@ -96,11 +95,20 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.side_pane = 0
         self.settle_heap = False  # the CLI sets it: freeze start-up objects after the first frame
         self.trading = Trading(kernel)
+        self.dialogs = SessionDialogs(self)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
-        for name, (theme, pal) in load_themes(kernel.settings.resolved_data_dir() / "themes").items():
+        self.data_dir = kernel.settings.resolved_data_dir()
+        for name, (theme, pal) in load_themes(self.data_dir / "themes").items():
             self.register_theme(theme)
             self.palettes[name] = pal
+        # only themes with buy/sell colours: Textual's own are not offered (nor selectable)
+        start = self._starting_theme()
+        self.set_reactive(App.theme, start)
+        for name in list(self.available_themes):
+            if name not in self.palettes:
+                self.unregister_theme(name)
+        set_palette(self.palettes.get(start, Palette()))
         if ui.keys:
             self.set_keymap(dict(ui.keys))
 
@@ -109,7 +117,7 @@ class TradetermApp(OrderActions, PaneActions, App):
         replay = self.kernel.replay
         insts = self.kernel.instruments
         yield StatusHeader(views.status, replay.state if replay else None, id="status")
-        yield HaltBanner(views.risk, lambda: self.trading.last_trip, id="halt")
+        yield HaltBanner(views.risk, id="halt")
         yield QuotesPane(self.instruments, views.books, views.stats, id="quotes")
         with Horizontal(id="body"):
             with Vertical(id="ladder-box"):
@@ -128,23 +136,37 @@ class TradetermApp(OrderActions, PaneActions, App):
                 for box, _title in SIDE_PANES:
                     with Vertical(id=box, classes="side-box"):
                         yield panes[box]
-        yield CommandLine(id="cmdline")
+        yield CommandLine(views.answers, insts, id="cmdline")
         yield Footer()
 
+    def _starting_theme(self) -> str:
+        """The palette's last choice (kept in the data dir), else ``ui.theme``."""
+        for wanted, where in ((saved_theme(self.data_dir), "the palette's last choice"),
+                              (self.kernel.settings.ui.theme, "ui.theme")):
+            if wanted is None:
+                continue
+            if wanted in self.palettes:
+                return wanted
+            log.warning("theme %r (%s) not found; see themes/", wanted, where)
+        return DEFAULT_THEME
+
+    def choose_theme(self, name: str) -> None:
+        """A theme chosen in the palette: shown now and kept for the next session."""
+        self.theme = name
+        try:
+            save_theme(self.data_dir, name)
+        except OSError as exc:
+            self.notify(f"theme not kept for the next session: {exc}", severity="warning")
+
     def on_mount(self) -> None:
-        wanted = self.kernel.settings.ui.theme
-        if wanted not in self.palettes:
-            log.warning("theme %r not found; using %s (see themes/)", wanted, DEFAULT_THEME)
-        self.theme = wanted if wanted in self.palettes else DEFAULT_THEME
         for n, (box, title) in enumerate(SIDE_PANES):
             self.query_one(f"#{box}").border_title = f"{title} F{n + 1}"
         self.update_box_titles()
         self._check_keymap()
-        self.trading.listen()
         # the main screen's panes, held so they keep redrawing under a modal (help, ticket)
         self.panes = [self.query_one(p) for p in (
             StatusHeader, HaltBanner, QuotesPane, Ladder, OrdersBlotter, FillsPane, PositionsPane,
-            PnlPane, RiskPane, QuoterPane, TradesTape, LogPane)]
+            PnlPane, RiskPane, QuoterPane, TradesTape, LogPane, CommandLine)]
         self.action_side_pane(0)
         self._show_instrument()
         self.query_one(Ladder).focus()
@@ -153,6 +175,8 @@ class TradetermApp(OrderActions, PaneActions, App):
             self.run_worker(self._run_kernel(), name="kernel", exit_on_error=True)
         if self.settle_heap:
             self.set_timer(1.0, heap.settle)  # once the screen and the market are up
+        if not self.kernel.live_confirmed:
+            self.dialogs.confirm_live()
 
     def _check_keymap(self) -> None:
         known = {binding_id for *_, binding_id in HelpScreen(self._binding_nodes()).entries}
@@ -169,9 +193,10 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.screen.set_class(self.size.width < 100, "-narrow")
 
     async def _run_kernel(self) -> None:
+        """The engine's run; it returns when the session stops (a replay at its end stays up
+        for review until the trader quits: ``Kernel._after_replay_end``)."""
         await self.kernel.run()
-        if self.kernel.replay is None:
-            self.exit()  # a finished replay stays on screen for review until the trader quits
+        self.exit()
 
     def refresh_views(self) -> None:
         """The only place panes are told to redraw; each checks its view's version. A pane
@@ -227,10 +252,16 @@ class TradetermApp(OrderActions, PaneActions, App):
                             "confirmation", self.action_rearm)
         yield SystemCommand("Kill switch (ctrl+k)", "HALT trading and cancel every working order",
                             self.action_kill_switch)
+        if not self.kernel.live_confirmed:
+            yield SystemCommand("Confirm live trading", "type the venue's name to enable order "
+                                "entry (LIVE)", self.action_confirm_live)
         for name in sorted(self.palettes):
             yield SystemCommand(f"Theme: {name.removeprefix('tradeterm-')}",
-                                "switch the colour theme", lambda n=name: setattr(self, "theme", n))
-        yield from super().get_system_commands(screen)
+                                "switch the colour theme (kept for the next session)",
+                                lambda n=name: self.choose_theme(n))
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":  # Textual's picker of its own themes (no buy / sell)
+                yield command
 
     def _action_for(self, binding_id: str) -> str | None:
         for node in self._binding_nodes():
@@ -280,29 +311,8 @@ class TradetermApp(OrderActions, PaneActions, App):
 
         self.push_screen(GotoTimeScreen(error), chosen)
 
-    def _busy(self) -> str:
-        """Why quitting needs a confirmation ('' when nothing is working and no quoter runs)."""
-        views = self.kernel.views
-        working = sum(1 for o in views.orders.orders.values() if not o.is_terminal)
-        quoting = sum(1 for q in views.quoters.values() if q.enabled)
-        parts = [f"{working} working order(s)"] if working else []
-        if quoting:
-            parts.append(f"{quoting} quoter(s) on")
-        return " and ".join(parts)
-
     async def action_quit(self) -> None:
-        busy = self._busy()
-        if not busy:
-            self._stop()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._stop()
-
-        self.push_screen(ConfirmScreen(f"Quit with {busy}?",
-                                       "They stay at the venue as the session policy says "
-                                       "(cancel them first with ctrl+x or ctrl+k)."), answered)
+        self.dialogs.quit(self._stop)
 
     def _stop(self) -> None:
         self.kernel.request_stop()
@@ -310,39 +320,31 @@ class TradetermApp(OrderActions, PaneActions, App):
 
     # --- trading -----------------------------------------------------------------------------
     def action_kill_switch(self) -> None:
-        """ctrl+k: HALT now, no confirmation, whatever has focus."""
+        """ctrl+k: HALT now, no confirmation, whatever has focus. A half-typed line is dropped
+        and the keys go back to the ladder (a modal such as the ticket stays, showing HALTED)."""
         try:
             self.trading.kill()
         except Exception as exc:  # a kill switch that fails must say so loudly
             log.exception("kill switch failed")
             self.notify(f"KILL SWITCH FAILED: {exc}", severity="error", timeout=30)
             return
+        if self.focused is self.cmdline.input:
+            self.cmdline.close()
         self.refresh_views()
         self.cmdline.say("KILL SWITCH: trading HALTED, cancels sent", False)
 
     def action_rearm(self) -> None:
-        risk = self.kernel.views.risk
+        self.dialogs.rearm()
 
-        def chosen(answer) -> None:
-            if not answer:
-                return
-            reason, state = answer
-            error = self.kernel.rearm(reason, state, source="ui")
-            if error:
-                self.notify(error, severity="error", timeout=8)
-                self.cmdline.say(f"re-arm refused: {error}", False)
-            else:
-                self.cmdline.say(f"trading {state.value}: {reason}", True)
-            self.refresh_views()
-
-        self.push_screen(RearmScreen(risk.reason), chosen)
+    def action_confirm_live(self) -> None:
+        self.dialogs.confirm_live()
 
     @property
     def cmdline(self) -> CommandLine:
         return self.screen_stack[0].query_one(CommandLine)
 
     def action_command_line(self) -> None:
-        self.screen.set_focus(self.cmdline.input)  # at once: the next key of a burst is text
+        self.cmdline.open()  # a clean line, focused at once: the next key of a burst is text
 
     def action_focus_ladder(self) -> None:
         self.query_one(Ladder).focus()

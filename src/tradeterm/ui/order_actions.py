@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.orderentry import Command, GrammarError, parse
+from tradeterm.orderentry import Command, GrammarError
 from tradeterm.ui.screens.confirm import ConfirmScreen
+from tradeterm.ui.trading import Outcome
 from tradeterm.ui.widgets.command_line import CommandLine
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.orders_blotter import OrdersBlotter
@@ -21,18 +24,48 @@ class OrderActions:
     """Mixed into ``TradetermApp``."""
 
     def on_command_line_submitted(self: TradetermApp, event: CommandLine.Submitted) -> None:
+        self.send_line(event.line)
+
+    def send_line(self: TradetermApp, line: str, inst: Instrument | None = None) -> None:
+        """A typed line (command line or ticket), parsed against the book at the moment it is
+        sent: ``bid-10t`` is ten ticks under the bid when the order goes out, not when it was
+        typed. With a confirmation, the dialog shows the price as the book moves and the line
+        is parsed again when the trader says yes."""
+        inst = inst or self.instruments[self.selected]
         try:
-            cmd = parse(event.line, self.trading.context(self.instruments[self.selected]))
+            cmd = self.trading.parse(line, inst, preview=True)
         except GrammarError as exc:
-            self.cmdline.say(f"✗ {exc}", False)
+            self.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
             return
-        self.cmdline.input.value = ""
-        self.send(cmd)
+        if self.trading.needs_confirmation() and isinstance(cmd, SubmitOrder):
+            def now() -> str:
+                try:
+                    order = self.trading.describe(self.trading.parse(line, inst, preview=True))
+                except GrammarError as exc:
+                    return f"✗ {exc}"
+                return f"{order}\n(typed: {line}; priced again from the book when sent)"
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._send_parsed(line, inst)
+                else:
+                    self.cmdline.say("not sent", None)
+
+            mode = self.kernel.views.status.mode
+            self.push_screen(ConfirmScreen(f"Send this {mode} order?", now), answered)
+            return
+        self._send_parsed(line, inst)
+
+    def _send_parsed(self: TradetermApp, line: str, inst: Instrument) -> None:
+        try:
+            cmd = self.trading.parse(line, inst)  # the book now, and a real order id
+        except GrammarError as exc:
+            self.cmdline.say(f"✗ not sent: {exc}", False)
+            return
+        self._execute(cmd)
 
     def send(self: TradetermApp, cmd: Command, confirm: bool | None = None) -> None:
         """Send a command, after a confirmation when the config (or LIVE) wants one."""
-        from tradeterm.domain.commands import SubmitOrder
-
         ask = self.trading.needs_confirmation() if confirm is None else confirm
         if ask and isinstance(cmd, SubmitOrder):
             def answered(yes: bool | None) -> None:
@@ -48,8 +81,15 @@ class OrderActions:
         self._execute(cmd)
 
     def _execute(self: TradetermApp, cmd: Command) -> None:
-        outcome = self.trading.execute(cmd)
-        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
+        self.show_outcome(self.trading.execute(cmd))
+
+    def show_outcome(self: TradetermApp, outcome: Outcome) -> None:
+        """The outcome on the message line: the venue's answers as they arrive, if it was sent."""
+        if outcome.follow:
+            self.cmdline.follow(outcome.follow, outcome.text)
+        else:
+            mark = "" if outcome.ok is None else "✓ " if outcome.ok else "✗ "
+            self.cmdline.say(mark + outcome.text, outcome.ok)
         self.refresh_views()
 
     def action_ladder_order(self: TradetermApp, side: str) -> None:
@@ -70,21 +110,18 @@ class OrderActions:
         size = inst.format_qty(self.trading.default_lots(inst))
         line = f"b {size} @ {inst.format_price(price)}" if price is not None else f"b {size} "
 
-        def chosen(cmd) -> None:
-            if cmd is not None:
-                self.send(cmd)
+        def chosen(line: str | None) -> None:
+            if line:
+                self.send_line(line, inst)  # parsed again now: the book when it is sent
 
-        self.push_screen(TicketScreen(self.trading, lambda: self.trading.context(inst), line),
-                         chosen)
+        self.push_screen(TicketScreen(self.trading, inst, line), chosen)
 
     def action_move_order(self: TradetermApp, ticks: int) -> None:
         order = self.query_one(OrdersBlotter).selected()
         if order is None:
             self.cmdline.say("no working order to move", False)
             return
-        outcome = self.trading.move(order, ticks)
-        self.cmdline.say(("✓ " if outcome.ok else "✗ ") + outcome.text, outcome.ok)
-        self.refresh_views()
+        self.show_outcome(self.trading.move(order, ticks))
 
     def action_cancel_all(self: TradetermApp) -> None:
         from tradeterm.domain.commands import CancelAll

@@ -9,6 +9,7 @@ user's ``<data_dir>/themes`` (their own themes, loaded last so they can override
 from __future__ import annotations
 
 import logging
+import os
 import tomllib
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tradeterm.ui.format import Palette
 log = logging.getLogger(__name__)
 
 DEFAULT_THEME = "tradeterm-dark"
+CHOICE_FILE = "ui.toml"  # in the data dir: the theme last chosen in the command palette
 THEME_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface",
                 "panel", "success", "warning", "error", "boost")
 
@@ -67,3 +69,31 @@ def load_themes(user_dir: Path | None = None) -> dict[str, tuple[Theme, Palette]
                 continue
             themes[theme.name] = (theme, palette)
     return themes
+
+
+def saved_theme(data_dir: Path) -> str | None:
+    """The theme the trader last chose in the palette (``<data_dir>/ui.toml``), if any."""
+    try:
+        data = tomllib.loads((data_dir / CHOICE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        log.warning("%s: %s (ignored)", data_dir / CHOICE_FILE, exc)
+        return None
+    theme = data.get("theme")
+    return theme if isinstance(theme, str) else None
+
+
+def save_theme(data_dir: Path, name: str) -> None:
+    """Keep the palette's choice for the next session: written whole (a temporary file renamed
+    over the old one) and readable by the owner only (0600)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / CHOICE_FILE
+    tmp = path.with_name(f".{CHOICE_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, f'theme = "{name}"\n'.encode())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)

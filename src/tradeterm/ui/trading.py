@@ -1,7 +1,9 @@
 """The workstation's side of trading: typed lines and keys -> engine commands, and what to say.
 
 Every order goes through the kernel (risk first); this module only builds the commands, decides
-whether a confirmation is needed, and turns the outcome into one line for the trader.
+whether a confirmation is needed, and turns the outcome into one line for the trader. A request
+that reached the venue is followed to the venue's answer (``views.answers``, the engine's
+``OrderAnswersView``): the outcome names the answers the command line then shows.
 """
 
 from __future__ import annotations
@@ -10,54 +12,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
-from tradeterm.domain.events import KillSwitchTripped, OrderDenied
+from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.core import topics
 from tradeterm.kernel import Kernel
-from tradeterm.orderentry import Command, EntryContext, Market, describe
+from tradeterm.orderentry import Command, EntryContext, Market, describe, parse
 
-
-@dataclass(slots=True)
-class TripRecord:
-    """What the last kill-switch trip did, for the HALTED banner."""
-
-    ts: int
-    reason: str
-    source: str
-    orders_canceled: int
-    quoters_stopped: int
-    flatten: bool
-    cancel: bool
+PREVIEW_ID = "PREVIEW"  # the order id of a command parsed only to be shown
 
 
 @dataclass(slots=True)
 class Outcome:
-    ok: bool
+    """What became of a command: ``ok`` True / False, or None while the venue's answer is
+    pending; ``follow`` = the ``views.answers`` numbers to show as they arrive."""
+
+    ok: bool | None
     text: str
+    follow: list[int] = field(default_factory=list)
 
 
 @dataclass
 class Trading:
     kernel: Kernel
-    last_trip: TripRecord | None = None
-    _listening: bool = field(default=False, repr=False)
-
-    def listen(self) -> None:
-        """Note each kill-switch trip (the banner says what it did)."""
-        if not self._listening:
-            self.kernel.bus.subscribe(topics.RISK, self._on_risk, essential=False)  # the banner
-            self._listening = True
-
-    def _on_risk(self, msg: object) -> None:
-        if isinstance(msg, KillSwitchTripped):
-            views = self.kernel.views
-            working = sum(1 for o in views.orders.orders.values() if not o.is_terminal) \
-                if msg.cancel else 0
-            quoting = sum(1 for q in views.quoters.values() if q.enabled)
-            self.last_trip = TripRecord(msg.ts_event, msg.reason, msg.source, working, quoting,
-                                        msg.flatten, msg.cancel)
 
     # --- context -----------------------------------------------------------------------------
     @property
@@ -67,13 +44,21 @@ class Trading:
     def needs_confirmation(self) -> bool:
         return self.live or self.kernel.settings.ui.confirm_orders
 
-    def context(self, selected: Instrument) -> EntryContext:
+    def context(self, selected: Instrument, preview: bool = False) -> EntryContext:
+        """The parse context now: reference prices from the books at this moment. A preview
+        takes no order id (``PREVIEW``); a command about to be sent takes the next one."""
         views = self.kernel.views
         markets = {iid: Market(book.best_bid, book.best_ask, views.stats[iid].last_price)
                    for iid, book in views.books.items()}
-        working = {oid: o.instrument for oid, o in views.orders.orders.items()}
+        working = {oid: o.instrument for oid, o in views.orders.orders.items()
+                   if not o.is_terminal}
+        next_id = (lambda: PREVIEW_ID) if preview else self.kernel.next_order_id
         return EntryContext(list(self.kernel.instruments.values()), selected, markets, working,
-                            self.kernel.clock.timestamp_ns, self.kernel.next_order_id)
+                            self.kernel.clock.timestamp_ns, next_id)
+
+    def parse(self, line: str, selected: Instrument, preview: bool = False) -> Command:
+        """The command ``line`` means against the book at this moment (raises GrammarError)."""
+        return parse(line, self.context(selected, preview))
 
     def default_lots(self, inst: Instrument) -> int:
         size = self.kernel.settings.ui.default_size
@@ -108,27 +93,35 @@ class Trading:
     # --- execution ---------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Outcome:
         k = self.kernel
+        before = k.views.answers.issued
+        what = self.describe(cmd)
         if isinstance(cmd, SubmitOrder):
             result = k.submit(cmd)
             if isinstance(result, OrderDenied):
                 return Outcome(False, f"DENIED {result.reason}: {result.message}")
             if isinstance(result, Order) and result.reason and result.is_terminal:
                 return Outcome(False, f"{result.status.value}: {result.reason}")
-            return Outcome(True, f"sent {self.describe(cmd)}  [{cmd.client_order_id}]")
+            return self._sent(before, f"{what} [{cmd.client_order_id}]")
         if isinstance(cmd, CancelAll):
             n = k.cancel_all(cmd.instrument, cmd.side)
-            return Outcome(True, f"cancel sent for {n} order(s)" if n else "no working orders")
+            return self._sent(before, f"cancel {n} order(s)") if n else \
+                Outcome(None, "no working orders to cancel")
         if isinstance(cmd, CancelOrder):
-            ok = k.cancel(cmd.client_order_id)
-            return Outcome(ok, f"cancel sent for {cmd.client_order_id}" if ok
-                           else f"{cmd.client_order_id} is not working")
+            if not k.cancel(cmd.client_order_id):
+                return Outcome(False, f"{cmd.client_order_id} is not working")
+            return self._sent(before, what)
         if isinstance(cmd, ModifyOrder):
             result = k.modify(cmd)
             if isinstance(result, OrderDenied):
                 return Outcome(False, f"DENIED {result.reason}: {result.message}")
-            return Outcome(bool(result), self.describe(cmd) if result
-                           else f"{cmd.client_order_id} cannot be modified now")
+            if not result:
+                return Outcome(False, f"{cmd.client_order_id} cannot be modified now (not "
+                               "working, or a change is still waiting for the venue)")
+            return self._sent(before, what)
         return Outcome(False, f"unsupported command {type(cmd).__name__}")
+
+    def _sent(self, before: int, what: str) -> Outcome:
+        return Outcome(None, what, list(range(before + 1, self.kernel.views.answers.issued + 1)))
 
     def move(self, order: Order, ticks: int) -> Outcome:
         if order.price is None:

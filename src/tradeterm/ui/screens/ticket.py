@@ -1,12 +1,13 @@
 """The order ticket (``t``): an order typed in the command-line grammar, with a live pre-trade
 preview: every risk check passed or failed with its reason, the notional, and the position
-after a full fill. Enter sends (through risk again), Esc closes."""
+after a full fill. The preview is redrawn as the line changes and on a timer while the ticket
+is open, so a relative price (``bid-10t``) and every check (a kill switch tripped meanwhile)
+show the state of now. Enter hands the line back: it is parsed again against the book of the
+moment it is sent, and goes through risk again. Esc closes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from msgspec.structs import replace
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,51 +16,55 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tradeterm.domain.commands import SubmitOrder
-from tradeterm.orderentry import EntryContext, GrammarError, parse
+from tradeterm.domain.instruments import Instrument
+from tradeterm.orderentry import GrammarError
 from tradeterm.ui.trading import Trading
 
+REFRESH_S = 0.25  # the preview follows the book and the trading state this often
 
-class TicketScreen(ModalScreen[SubmitOrder | None]):
+
+class TicketScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     TicketScreen { align: center middle; }
-    TicketScreen > Vertical { width: 84; height: auto; border: thick $accent; background: $panel;
-                              padding: 0 1; }
+    TicketScreen > Vertical { width: 84; max-width: 100%; height: auto; max-height: 100%;
+                              border: thick $accent; background: $panel; padding: 0 1; }
     TicketScreen Label, TicketScreen Static { width: 100%; }
     TicketScreen #ticket-input { border: tall $accent; }
     """
     BINDINGS = [Binding("escape", "close", "Close", id="ticket.close")]
 
-    def __init__(self, trading: Trading, context: Callable[[], EntryContext], line: str) -> None:
+    def __init__(self, trading: Trading, instrument: Instrument, line: str) -> None:
         super().__init__()
         self.trading = trading
-        self.context = context
+        self.instrument = instrument
         self.line = line
-        self.order: SubmitOrder | None = None
+        self.valid = False  # the line parses into an order now
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("[b]Order ticket[/b]   e.g. b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc")
+            yield Label(f"[b]Order ticket[/b]  {escape(self.instrument.symbol)}")
             yield Input(value=self.line, id="ticket-input")
             yield Static(id="ticket-preview")
-            yield Label("Enter: send   Esc: close")
+            yield Label("e.g. b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc\n"
+                        "Enter: send (priced when sent) · Esc: close")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self.update_preview(self.line)
+        self.update_preview()
+        self.set_interval(REFRESH_S, self.update_preview)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.update_preview(event.value)
+        self.line = event.value
+        self.update_preview()
 
-    def update_preview(self, line: str) -> None:
-        self.query_one("#ticket-preview", Static).update(self.preview_text(line))
+    def update_preview(self) -> None:
+        self.query_one("#ticket-preview", Static).update(self.preview_text(self.line))
 
     def preview_text(self, line: str) -> Text:
-        ctx = self.context()
-        ctx.next_id = lambda: "TICKET"  # the preview takes no order id
         out = Text()
-        self.order = None
+        self.valid = False
         try:
-            cmd = parse(line, ctx)
+            cmd = self.trading.parse(line, self.instrument, preview=True)
         except GrammarError as exc:
             out.append(f"✗ {exc}", "bold red")
             return out
@@ -67,21 +72,24 @@ class TicketScreen(ModalScreen[SubmitOrder | None]):
             out.append("the ticket takes orders; use the command line (:) for cancels",
                        "yellow")
             return out
-        self.order = cmd
+        self.valid = True
         out.append(self.trading.describe(cmd) + "\n", "bold")
-        for check in self.trading.kernel.preview(cmd):
-            if check.passed:
-                out.append(f"  ✓ {check.check}\n", "green")
-            else:
-                out.append(f"  ✗ {check.check}: {check.code} {check.message}\n", "bold red")
+        checks = self.trading.kernel.preview(cmd)
+        for check in checks:  # each failure on its own lines, with the reason
+            if not check.passed:
+                out.append(f"✗ {check.check}: {check.code} {check.message}\n", "bold red")
+        passed = [c.check for c in checks if c.passed]
+        if passed:  # the passes together, so the ticket fits a 24-line terminal
+            out.append("✓ " + " · ".join(passed) + "\n", "green")
         out.append(self.trading.exposure(cmd))
         return out
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.order is None:
-            return
-        self.dismiss(replace(self.order, client_order_id=self.trading.kernel.next_order_id()))
+        self.line = event.value
+        self.update_preview()
+        if self.valid:
+            self.dismiss(self.line)
 
     def action_close(self) -> None:
         self.dismiss(None)

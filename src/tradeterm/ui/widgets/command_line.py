@@ -1,7 +1,14 @@
-"""The command line: ``:`` focuses it, Enter sends, Esc leaves. The grammar is in
-``tradeterm.orderentry`` (``HELP`` there); the line below the input says what happened."""
+"""The command line: ``:`` opens a clean line, Enter sends and gives the keys back to the ladder,
+Esc leaves; up / down recall earlier lines (a line that failed is fixed with ``:`` then up).
+The grammar is in ``tradeterm.orderentry`` (``HELP`` there).
+
+The message beside the input says what happened. For a request sent to the venue it follows the
+venue's answer in the engine's ``OrderAnswersView`` on the app's redraw timer: "sent" while
+pending, then accepted / filled / cancelled / modified, or refused with the venue's reason."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,47 +17,120 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from tradeterm.core.views import OrderAnswersView
+from tradeterm.domain.instruments import Instrument
 from tradeterm.orderentry import HELP
+from tradeterm.ui.answers import answer_line
+
+HISTORY = 50
+HINT = "b 0.5 @ 61800 · s 1 mkt · cxl all · ? help"  # fits beside the line at 80 columns
+KEYS = "Enter sends · Esc leaves · ↑ earlier"  # beside an open line at 80 columns
 
 
 class CommandLine(Horizontal):
     DEFAULT_CSS = """
-    CommandLine { height: 1; background: $boost; }
+    CommandLine { height: auto; background: $boost; }
     CommandLine > Static#cmd-prompt { width: 2; color: $accent; text-style: bold; }
-    CommandLine > Input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
-    CommandLine > Input:focus { border: none; background: $surface; }
-    CommandLine > Static#cmd-msg { width: 2fr; height: 1; padding: 0 1; color: $text-muted; }
+    CommandLine > Input { width: 25; height: 1; border: none; padding: 0; background: $boost; }
+    CommandLine > Input:focus { width: 1fr; border: none; background: $surface; }
+    CommandLine > Static#cmd-msg { width: 1fr; height: auto; padding: 0 1;
+                                   color: $text-muted; }
     CommandLine > Static#cmd-msg.-error { color: $error; text-style: bold; }
     CommandLine > Static#cmd-msg.-ok { color: $success; }
     """
-    BINDINGS = [Binding("escape", "leave", "Leave", id="cmdline.leave")]
+    BINDINGS = [
+        Binding("escape", "leave", "Leave", id="cmdline.leave"),
+        Binding("up", "recall(-1)", "Earlier line", show=False, id="cmdline.history_back"),
+        Binding("down", "recall(1)", "Later line", show=False, id="cmdline.history_forward"),
+    ]
 
     class Submitted(Message):
         def __init__(self, line: str) -> None:
             super().__init__()
             self.line = line
 
+    def __init__(self, answers: OrderAnswersView | None = None,
+                 instruments: Mapping[str, Instrument] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.answers = answers or OrderAnswersView()
+        self.instruments = instruments or {}
+        self.history: list[str] = []
+        self._recall = 0  # position in the history while recalling (len = the new line)
+        self._following: tuple[list[int], str] | None = None  # (answer numbers, what was sent)
+        self._seen = -1  # the answers' version the message was drawn from
+        self.message = HINT
+
     def compose(self) -> ComposeResult:
         yield Static(":", id="cmd-prompt")
         yield Input(placeholder="press : to type an order",
                     id="cmd-input", select_on_focus=False)
-        yield Static(Text(HELP), id="cmd-msg")
+        yield Static(Text(HINT), id="cmd-msg")
 
     @property
     def input(self) -> Input:
         return self.query_one(Input)
 
-    def say(self, text: str, ok: bool | None = None) -> None:
-        msg = self.query_one("#cmd-msg", Static)
-        msg.update(Text(text))  # plain: order ids and reasons are not markup
-        msg.set_class(ok is False, "-error")
-        msg.set_class(ok is True, "-ok")
+    # --- opening and leaving -----------------------------------------------------------------
+    def open(self) -> None:
+        """A clean line with the keys in it (``:``), and the grammar beside it."""
+        self.input.value = ""
+        if self._following is None:
+            self._write(HELP if self.app.size.width >= 120 else KEYS, None)
+        self._recall = len(self.history)
+        self.screen.set_focus(self.input)  # at once: the next key of a burst is text
+
+    def close(self) -> None:
+        """Clear the line and give the keys back to the ladder (after Enter, Esc, ctrl+k)."""
+        self.input.value = ""
+        if self._following is None and self.message in (HELP, KEYS):
+            self._write(HINT, None)  # the open line's help goes with it
+        self.app.action_focus_ladder()
+
+    def action_leave(self) -> None:
+        self.close()
+
+    def action_recall(self, step: int) -> None:
+        if not self.history:
+            return
+        self._recall = max(0, min(len(self.history), self._recall + step))
+        line = self.history[self._recall] if self._recall < len(self.history) else ""
+        self.input.value = line
+        self.input.cursor_position = len(line)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         line = event.value.strip()
+        if line and (not self.history or self.history[-1] != line):
+            self.history = (self.history + [line])[-HISTORY:]
+        self.close()
         if line:
             self.post_message(self.Submitted(line))
 
-    def action_leave(self) -> None:
-        self.app.action_focus_ladder()
+    # --- the message -------------------------------------------------------------------------
+    def say(self, text: str, ok: bool | None = None) -> None:
+        """Say something that is not a venue's answer (stops following one)."""
+        self._following = None
+        self._write(text, ok)
+
+    def follow(self, numbers: list[int], what: str) -> None:
+        """Show the venue's answers to these requests as they arrive."""
+        self._following = (numbers, what)
+        self._seen = -1
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Called by the app's redraw timer: redraw only when an answer changed."""
+        if self._following is None or self.answers.version == self._seen:
+            return
+        self._seen = self.answers.version
+        numbers, what = self._following
+        found = [self.answers.answers[n] for n in numbers if n in self.answers.answers]
+        text, ok = answer_line(found, what, self.instruments)
+        self._write(text, ok)
+
+    def _write(self, text: str, ok: bool | None) -> None:
+        self.message = text
+        msg = self.query_one("#cmd-msg", Static)
+        msg.update(Text(text))  # plain: order ids and reasons are not markup
+        msg.set_class(ok is False, "-error")
+        msg.set_class(ok is True, "-ok")

@@ -71,3 +71,23 @@ def flow(items: Sequence[tuple[str, str, str]], width: int, gap: int = 2) -> lis
     if line:
         rows.append(tuple(line))
     return rows
+
+
+def flow_text(first: str, items: list[str], width: int, indent: str = "   ") -> list[str]:
+    """``first`` then ``items`` joined by " · ", wrapped at word boundaries into lines of at
+    most ``width`` cells; nothing is dropped or cut."""
+    lines: list[str] = []
+    for line_words, lead in ((first.split(" "), " "), (" · ".join(items).split(" "), indent)):
+        line = lead
+        for word in line_words:
+            if not word:
+                continue
+            candidate = line + ("" if line.strip() == "" else " ") + word
+            if cell_len(candidate) > width and line.strip():
+                lines.append(line)
+                line = indent + word
+            else:
+                line = candidate
+        if line.strip():
+            lines.append(line)
+    return lines

@@ -1,4 +1,5 @@
 """The log pane: engine log lines (INFO and above), newest at the bottom, with a level filter.
+Lines wrap in a narrow pane rather than lose their end (a cut line can cut a number).
 
 The pane keeps the last ``KEEP`` lines it was given (whatever their level), so changing the
 filter re-renders them at the new level. It draws only from ``refresh_view`` (the app's timer,
@@ -32,7 +33,7 @@ class LogPane(RichLog):
     """
 
     def __init__(self, view: RingView[LogLine], **kwargs) -> None:
-        super().__init__(max_lines=KEEP, wrap=False, markup=False, **kwargs)
+        super().__init__(max_lines=KEEP, wrap=True, markup=False, min_width=1, **kwargs)
         self.view = view
         self.level = LEVELS[0]
         self.lines_kept: deque[LogLine] = deque(maxlen=KEEP)
@@ -59,6 +60,10 @@ class LogPane(RichLog):
         self.set_level(LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)])
         return self.level
 
+    def on_resize(self) -> None:
+        """A new width: the kept lines are wrapped again for it by the next redraw."""
+        self._rerender = True
+
     def refresh_view(self) -> None:
         version = self.view.version
         new = version - self._drawn
@@ -79,8 +84,10 @@ class LogPane(RichLog):
 
 
 def render(line: LogLine) -> Text:
-    text = Text(no_wrap=True)
+    """One log line; a long one wraps in the pane (never cut). INFO needs no label."""
+    text = Text()
     text.append(f"{hms(line.ts_event)} ", "dim")
-    text.append(f"{line.level:<7} ", LEVEL_STYLES.get(line.level, "cyan"))
+    if line.level != "INFO":
+        text.append(f"{line.level} ", LEVEL_STYLES.get(line.level, "cyan"))
     text.append(line.message)
     return text

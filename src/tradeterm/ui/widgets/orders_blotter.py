@@ -1,20 +1,37 @@
 """Working orders blotter: every live or in-flight order. up/down select, ``x`` cancels the
 selected one, shift+up/down (anywhere) move it one tick; ``mod <id> @ <price>`` on the command
-line or the ticket modifies it."""
+line or the ticket modifies it.
+
+Ids are shown in the short form the command line accepts (``#15``, ``orderentry.short_order_ids``),
+so what the trader reads is what they can type. Columns are fitted to the width, never cut: the
+least important go first (source, filled, symbol), the status shortens (``open``, ``cxl?``)
+before it goes; id, side, quantity and price always stay."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.cells import cell_len
 from textual.binding import Binding
 from textual.message import Message
 
 from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order
+from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.orderentry import short_order_ids
 from tradeterm.ui.format import palette
+from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane
+
+S = OrderStatus
+SHORT_STATUS = {S.SUBMITTED: "sent", S.ACCEPTED: "open", S.PARTIALLY_FILLED: "part",
+                S.PENDING_CANCEL: "cxl?", S.PENDING_UPDATE: "mod?", S.TRIGGERED: "trig",
+                S.INITIALIZED: "new"}
+# (title, priority: 0 never dropped, higher goes first, left-aligned)
+FIELDS = (("id", 0, True), ("symbol", 4, True), ("side", 0, True), ("qty", 0, False),
+          ("filled", 5, False), ("price", 0, False), ("status", 2, True), ("st", 2, True),
+          ("source", 6, True))
 
 
 class OrdersBlotter(TextPane, can_focus=True):
@@ -38,7 +55,6 @@ class OrdersBlotter(TextPane, can_focus=True):
         self.view = view
         self.instruments = instruments
         self.selected_id: str | None = None
-        self._order_ids: list[str] = []
 
     def orders(self) -> list[Order]:
         return sorted((o for o in self.view.orders.values() if not o.is_terminal),
@@ -52,45 +68,50 @@ class OrdersBlotter(TextPane, can_focus=True):
         return live[0] if live else None
 
     def refresh_view(self) -> None:
-        if not self.changed(self.view.version, self.selected_id, self.size.width, self.has_focus, palette()):
+        if not self.changed(self.view.version, self.selected_id, self.size.width,
+                            self.has_focus, palette()):
             return
         self.set_rows(self.rows())
+
+    def cells(self, o: Order, shown: str) -> list[str]:
+        inst = self.instruments.get(o.instrument)
+        fmt_qty = inst.format_qty if inst else str
+        price = "MKT" if o.price is None else inst.format_price(o.price) if inst else str(o.price)
+        mark = "?" if o.uncertain else ""
+        return [shown, inst.symbol if inst else o.instrument, o.side.name, fmt_qty(o.qty),
+                fmt_qty(o.filled_qty), price, o.status.value + mark,
+                SHORT_STATUS.get(o.status, o.status.value) + mark, o.source]
 
     def rows(self) -> list[Row]:
         pal = palette()
         orders = self.orders()
-        self._order_ids = [o.client_order_id for o in orders]
+        shown = short_order_ids({o.client_order_id: o for o in orders})
+        table = [self.cells(o, shown[o.client_order_id]) for o in orders]
+        columns = [Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in table]),
+                          prio, left) for i, (title, prio, left) in enumerate(FIELDS)]
+        width = max(1, (self.size.width or 80) - 2)  # the selection mark and its space
+        keep = self.fit(columns, width)
         chosen = self.selected()
-        narrow = (self.size.width or 80) < 60  # 80x24: id, side, qty, price, status
-        out: list[Row] = [(("  id          side       qty       price  status" if narrow else
-                            "  id          symbol      side       qty    filled       price"
-                            "  status", "bold dim"),)]
+        out: list[Row] = [(("  ", ""), *header_row(columns, keep))]
         if not orders:
             out.append((("  no working orders", "dim italic"),))
-        for o in orders:
-            inst = self.instruments.get(o.instrument)
-            sym = inst.symbol if inst else o.instrument
-            qty = inst.format_qty(o.qty) if inst else str(o.qty)
-            filled = inst.format_qty(o.filled_qty) if inst else str(o.filled_qty)
-            price = ("MKT" if o.price is None else inst.format_price(o.price) if inst
-                     else str(o.price))
-            side_style = pal.buy if o.side is Side.BUY else pal.sell
-            mark = "›" if chosen is not None and o.client_order_id == chosen.client_order_id \
-                else " "
-            row_style = "reverse" if mark == "›" and self.has_focus else ""
-            status = o.status.value + ("?" if o.uncertain else "")
-            if narrow:
-                out.append((
-                    (f"{mark} {o.client_order_id[-11:]:<11} ", row_style),
-                    (f"{o.side.name:<4}", f"bold {side_style} {row_style}"),
-                    (f" {qty:>9} {price:>11}  {status}", row_style)))
-                continue
-            out.append((
-                (f"{mark} {o.client_order_id[-11:]:<11} {sym[-11:]:<11} ", row_style),
-                (f"{o.side.name:<4}", f"bold {side_style} {row_style}"),
-                (f" {qty:>9} {filled:>9} {price:>11}  {status} {o.source}", row_style),
-            ))
+        for o, row in zip(orders, table):
+            mine = chosen is not None and o.client_order_id == chosen.client_order_id
+            style = "reverse" if mine and self.has_focus else ""
+            side = f"bold {pal.buy if o.side is Side.BUY else pal.sell} {style}".strip()
+            cells = [(text, side if i == 2 else style) for i, text in enumerate(row)]
+            out.append((("› " if mine else "  ", style), *table_row(columns, keep, cells)))
         return out
+
+    @staticmethod
+    def fit(columns: list[Column], width: int) -> list[int]:
+        """The columns that fit: with the full status if it fits, else with the short one."""
+        for status, other in ((6, 7), (7, 6)):
+            index = [i for i in range(len(columns)) if i != other]
+            keep = [index[k] for k in fit_columns([columns[i] for i in index], width)]
+            if status in keep:
+                break
+        return keep
 
     def action_select(self, step: int) -> None:
         ids = [o.client_order_id for o in self.orders()]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from tradeterm.core.views import QuoterView
 from tradeterm.domain.instruments import Instrument
+from tradeterm.ui.widgets.fit import flow, flow_text
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 STATE_STYLES = {"QUOTING": "bold green", "WARMING_UP": "bold yellow", "PULLED": "bold red",
@@ -56,8 +57,10 @@ class QuoterPane(TextPane):
                self.size.height):
             return
         if q is None:
+            hint = flow_text("(run with --quoter, or [quoter] in the config)", [],
+                             max(10, self.size.width or 40), "")
             self.set_rows([(("no quoter", "dim italic"),),
-                           (("(run with --quoter, or [quoter] in the config)", "dim"),)])
+                           *(((line.strip(), "dim"),) for line in hint)])
             return
         self.set_rows(self.rows(q, tall=self.size.height >= TALL))
 
@@ -74,11 +77,16 @@ class QuoterPane(TextPane):
         return format(ticks * float(inst.tick_size), f".{places}f")
 
     def rows(self, q: QuoterView, tall: bool) -> list[Row]:
+        """Labelled figures flow onto as many lines as the width needs (never cut); the
+        parameter table puts a value under its label when both do not fit on one line."""
         p = q.params
-        est = f" est:{q.estimated}" if q.estimated else ""
-        state: Row = ((f" {q.state} ", STATE_STYLES.get(q.state, "bold")),
-                      (f" {q.instrument.split(':')[-1]}", "bold"),
-                      (f"  {q.reason}" if q.reason else "", "italic yellow"))
+        width = max(10, self.size.width or 40)
+        badge = f" {q.state} "
+        head = flow_text(f"{q.instrument.split(':')[-1]}" + (f"  {q.reason}" if q.reason else ""),
+                         [], width - len(badge) - 1, "")
+        rows: list[Row] = [((badge, STATE_STYLES.get(q.state, "bold")),
+                            (" " + head[0].strip(), "bold"))]
+        rows += [(("  " + line.strip(), "italic yellow"),) for line in head[1:]]
         size = self._qty(q, q.order_lots) + (" auto" if p.get("order_size") is None else "")
         limit = self._qty(q, q.max_position_lots) + (
             " auto" if p.get("max_position") is None else "")
@@ -86,34 +94,27 @@ class QuoterPane(TextPane):
         top = p.get("max_spread_ticks")
         spread = f"{p.get('min_spread_ticks', '-')}–{'∞' if top is None else top}t"
         requote = f"{p.get('requote_ticks', '-')}t/{format(p.get('max_quote_age_s', 0), 'g')}s"
-        inventory = f"inv {q.inventory:+d}/{q.max_position_lots} lots  fills {q.fills}  " \
-                    f"rej {q.rejects}"
+        inventory = [("inv", f"{q.inventory:+d}/{q.max_position_lots} lots", ""),
+                     ("fills", str(q.fills), ""), ("rej", str(q.rejects), "")]
+        model = [("σ", num(q.sigma), ""), ("k", num(q.k), ""), ("A", num(q.A), "")]
         if not tall:  # about 30 columns in the 120x40 grid
-            return [
-                state,
-                ((f"inv {q.inventory:+d}/{q.max_position_lots}  fills {q.fills}  "
-                  f"rej {q.rejects}", ""),),
-                ((f"sprd {ticks(q.spread)} σ {num(q.sigma)} k {num(q.k)} "
-                  f"A {num(q.A)}", ""),),
-                ((f"γ {q.gamma:g}  sz {self._qty(q, q.order_lots)}  "
-                  f"max {self._qty(q, q.max_position_lots)}", ""),),
-                ((f"lv {levels}  sprd {spread}  rq {requote}", ""),),
-            ]
-        label = "dim"
-        return [
-            state,
-            ((f"{q.model}  res {self._price(q, q.reservation_price)}  "
-              f"fair {self._price(q, q.fair_price)}  spread {ticks(q.spread)}", ""),),
-            ((f"σ {num(q.sigma)}  k {num(q.k)}  A {num(q.A)}{est}", ""),),
-            ((inventory, ""),),
-            (("parameters", "bold underline"),),
-            (("γ risk aversion  ", label), (format(q.gamma, "g"), "bold")),
-            (("quote size       ", label), (size, "bold")),
-            (("max position     ", label), (limit, "bold")),
-            (("levels × step    ", label), (levels, "bold")),
-            (("spread min–max   ", label), (spread, "bold")),
-            (("requote move/age ", label), (requote, "bold")),
-            (("σ / k / A        ", label),
-             (f"{fixed(p.get('sigma'))} / {fixed(p.get('k'))} / {fixed(p.get('A'))}", "bold")),
-        ]
-
+            return rows + flow(inventory + [("sprd", ticks(q.spread), "")] + model + [
+                ("γ", format(q.gamma, "g"), ""), ("sz", self._qty(q, q.order_lots), ""),
+                ("max", self._qty(q, q.max_position_lots), ""), ("lv", levels, ""),
+                ("sprd", spread, ""), ("rq", requote, "")], width)
+        rows += flow([(q.model, "", ""), ("res", self._price(q, q.reservation_price), ""),
+                      ("fair", self._price(q, q.fair_price), ""),
+                      ("spread", ticks(q.spread), "")], width)
+        rows += flow(model + ([("est", q.estimated, "")] if q.estimated else []), width)
+        rows += flow(inventory, width)
+        rows.append((("parameters", "bold underline"),))
+        for label, value in (("γ risk aversion", format(q.gamma, "g")), ("quote size", size),
+                             ("max position", limit), ("levels × step", levels),
+                             ("spread min–max", spread), ("requote move/age", requote),
+                             ("σ / k / A", f"{fixed(p.get('sigma'))} / {fixed(p.get('k'))} / "
+                                           f"{fixed(p.get('A'))}")):
+            if 17 + len(value) <= width:
+                rows.append(((f"{label:<16} ", "dim"), (value, "bold")))
+            else:
+                rows += [((label, "dim"),), ((f"  {value}", "bold"),)]
+        return rows

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
+
 from tradeterm.core.views import StatusView
 from tradeterm.domain.events import ConnectionState, TradingState
 from tradeterm.ui.format import hms, palette
@@ -21,6 +23,7 @@ CONNECTION_STYLES = {
     ConnectionState.STALE: "bold black on yellow",
     ConnectionState.DISCONNECTED: "bold white on red",
 }
+ENDED = "bold black on #d7af00"  # the market is over (a replay at its end): nothing trades
 TRADING_STYLES = {
     TradingState.ACTIVE: "",
     TradingState.REDUCING: "bold black on yellow",
@@ -39,36 +42,48 @@ class StatusHeader(TextPane):
         self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
 
     def refresh_view(self) -> None:
-        if not self.changed(self.status.version, self.replay.version if self.replay else 0, palette()):
+        if not self.changed(self.status.version, self.replay.version if self.replay else 0,
+                            palette(), self.size.width):
             return
         self.set_rows([self.status_row()])
 
     def status_row(self) -> Row:
+        """The header, fitted to the width: what matters least goes first (throughput, the
+        replay's message, the brand, progress, the clock); mode, connection and trading state
+        always stay, and nothing is cut."""
         s = self.status
         healthy = palette().buy
-        return (
-            (f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse")),
-            (" tradeterm ", "bold"),
-            (f" {s.venue} ", "bold"),
-            (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy),
-            (" ", ""),
-            (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state] or healthy),
+        runs: list[tuple[str, str, int]] = [
+            (f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse"), 0),
+            (" tradeterm ", "bold", 5),
+            (f" {s.venue} ", "bold", 2),
+            (f" {s.mode} END ", ENDED, 0) if s.ended else
+            (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy, 0),
+            (" ", "", 0),
+            (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state] or healthy, 0),
             *(self.replay_runs() if self.replay is not None else (
-                (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold"),)),
-            (f"  {s.events_per_s:,.0f} ev/s", "dim"),
-        )
+                (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold", 3),)),
+            (f"  {s.events_per_s:,.0f} ev/s", "dim", 7),
+        ]
+        width = self.size.width or 200
+        while sum(cell_len(text) for text, _, _ in runs) > width:
+            worst = max(runs, key=lambda r: r[2])
+            if not worst[2]:
+                break
+            runs.remove(worst)
+        return tuple((text, style) for text, style, _ in runs)
 
-    def replay_runs(self) -> tuple[tuple[str, str], ...]:
+    def replay_runs(self) -> tuple[tuple[str, str, int], ...]:
         """Replay clock, transport state, speed and progress."""
         r = self.replay
         speed = "max" if r.speed is None else f"{r.speed:g}x"
         state = ("END" if r.done else "PAUSED" if r.paused else "PLAY")
         state_style = "bold black on yellow" if r.paused or r.done else "bold green"
         return (
-            (f"  {hms(r.clock_ns, millis=True)} UTC", "bold"),
-            ("  ", ""),
-            (f" {state} ", state_style),
-            (f" {speed} ", "bold"),
-            (f" {r.progress * 100:5.1f}%", "dim"),
-            (f"  {r.message}" if r.message else "", "italic dim"),
+            (f"  {hms(r.clock_ns, millis=True)} UTC", "bold", 3),
+            ("  ", "", 0),
+            (f" {state} ", state_style, 0),
+            (f" {speed} ", "bold", 1),
+            (f" {r.progress * 100:5.1f}%", "dim", 4),
+            (f"  {r.message}" if r.message else "", "italic dim", 6),
         )

@@ -6,7 +6,11 @@ from tradeterm.core.views import RingView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side, Trade
 from tradeterm.ui.format import hms, palette
+from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane
+
+# (title, priority: 0 never dropped, higher goes first, left-aligned)
+FIELDS = (("time", 2, True), ("price", 0, False), ("size", 0, False), ("side", 1, True))
 
 
 class TradesTape(TextPane):
@@ -33,22 +37,26 @@ class TradesTape(TextPane):
         self.set_rows(self.tape_rows(max(1, self.size.height or 20), self.size.width or 60))
 
     def tape_rows(self, height: int, width: int) -> list[Row]:
+        """Newest first; the columns fitted to the width, never cut: the side word goes first
+        (the colour still says it), then the time; price and size always stay."""
         inst, tape = self.instrument, self.tape
         assert inst is not None and tape is not None
         pal = palette()
-        millis = width >= 44  # narrow panes drop the milliseconds and the price padding
-        tw, pw = (12, 12) if millis else (8, 9)
-        out: list[Row] = [((f"{'time':<{tw}} {'price':>{pw}} {'size':>9}  side", "bold dim"),)]
+        millis = width >= 44  # narrow panes drop the milliseconds
         buy_style, sell_style = f"bold {pal.buy}", f"bold {pal.sell}"
         items = tape.items
+        table, styles = [], []
         for i in range(min(height - 1, len(items))):
             trade = items[-1 - i]
             buy = trade.aggressor is Side.BUY
             style = buy_style if buy else sell_style
-            out.append((
-                (f"{hms(trade.ts_event, millis=millis):<{tw}} ", ""),
-                (f"{inst.format_price(trade.price):>{pw}} ", style),
-                (f"{inst.format_qty(trade.size):>9}  ", ""),
-                ("BUY" if buy else "SELL", style),
-            ))
+            table.append((hms(trade.ts_event, millis=millis), inst.format_price(trade.price),
+                          inst.format_qty(trade.size), "BUY" if buy else "SELL"))
+            styles.append(("", style, "", style))
+        columns = [Column(title, max([len(title)] + [len(r[i]) for r in table]), prio, left)
+                   for i, (title, prio, left) in enumerate(FIELDS)]
+        keep = fit_columns(columns, width)
+        out: list[Row] = [header_row(columns, keep)]
+        out += [table_row(columns, keep, list(zip(row, style)))
+                for row, style in zip(table, styles)]
         return out
