@@ -21,15 +21,28 @@ from tradeterm.kernel import Kernel, RunOptions
 log = logging.getLogger("tradeterm")
 
 
-def settings_for(args: argparse.Namespace) -> Settings:
+def command_line_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the run flags name, by section: the strongest source (``load_settings``).
+    ``--activity`` picks a preset, so it also drops an events_per_second from a weaker source;
+    ``--rate`` overrides both."""
     sim: dict[str, Any] = {}
     if getattr(args, "seed", None) is not None:
         sim["seed"] = args.seed
     if getattr(args, "activity", None):
         sim["activity"] = args.activity
+        sim["events_per_second"] = None
     if getattr(args, "rate", None):
         sim["events_per_second"] = args.rate
-    settings = load_settings(args.config, **({"sim": sim} if sim else {}))
+    flags: dict[str, Any] = {"sim": sim} if sim else {}
+    if getattr(args, "no_record", False):
+        flags["record"] = {"enabled": False}
+    return flags
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The config file, the environment and the run flags (``--symbols`` picks from the sim
+    market's instruments, wherever they were configured)."""
+    settings = load_settings(args.config, **command_line_settings(args))
     symbols = getattr(args, "symbols", None)
     if symbols:
         wanted = [s.strip() for s in symbols.split(",") if s.strip()]
