@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 # first: it sets pydantic's environment before any model is built (see there)
-from tradeterm.config_base import ConfigError, Section
+from tradeterm.config_base import HOUR, ConfigError, Qty, Section
 
 from pydantic import Field  # noqa: E402
 from pydantic_settings import (  # noqa: E402
@@ -52,7 +52,7 @@ class UIConfig(Section):
     confirm_orders: bool = Field(default=False,
                                  description="Ask before sending an order from the command line or "
                                              "the ladder (always on in LIVE)")
-    default_size: Decimal | dict[str, Decimal] = Field(
+    default_size: Qty | dict[str, Qty] = Field(
         default=Decimal("0.01"),
         description='Ladder b/s order size, base units: one value, or per symbol / base asset '
                     'with "*" as the fallback, e.g. {"BTC" = 0.01, "*" = 0.1}')
@@ -69,7 +69,7 @@ class RecordConfig(Section):
     block_records: int = Field(default=16_384, ge=64, le=1_000_000,
                                description="Most records in one journal block")
     compression_level: int = Field(default=3, ge=1, le=19, description="zstd level of blocks")
-    fsync_seconds: float = Field(default=5.0, ge=0,
+    fsync_seconds: float = Field(default=5.0, ge=0, le=HOUR,
                                  description="Push the file to disk this often (0: at close)")
 
 

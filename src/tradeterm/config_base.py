@@ -1,15 +1,45 @@
-"""The base of every configuration section, and the error the trader sees."""
+"""The base of every configuration section, the error the trader sees, and the limits every
+number in the configuration is held to.
+
+Every number has a lower and an upper bound (a test walks the whole settings tree), and
+infinity and NaN are refused everywhere: a value that would break a session (a timer of
+``inf`` seconds, a cash balance of 1e308) is a configuration error with the key and the reason,
+found by ``tradeterm config check`` and at start, never a failure on every book update.
+"""
 
 from __future__ import annotations
 
 import os
+from decimal import Decimal
+from typing import Annotated
 
 # Before the first model is built: pydantic looks for plugins in the entry points of every
 # installed distribution the first time it builds a model (~10 ms of every start-up); tradeterm
 # uses none. A PYDANTIC_DISABLE_PLUGINS already in the environment (even empty) is respected.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from pydantic import BaseModel, ConfigDict  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+
+# durations
+MINUTE = 60
+HOUR = 3_600
+DAY = 86_400
+WEEK = 7 * DAY
+# a seed, an id: what an int64 holds (journals and venues carry int64)
+INT64_MAX = 2 ** 63 - 1
+# money in the account currency, and amounts of an asset (base units): a trillion is more than
+# any desk's account or limit; a billion units of an asset more than any one order or position
+MONEY_MAX = Decimal(10) ** 12
+QTY_MAX = Decimal(10) ** 9
+PRICE_MAX = Decimal(10) ** 9
+# a fee rate: a rebate of up to 1 %, a fee of up to 10 %
+FEE_MIN = Decimal("-0.01")
+FEE_MAX = Decimal("0.1")
+# basis points: 10 000 is 100 %
+BPS_MAX = 10_000
+
+Money = Annotated[Decimal, Field(ge=0, le=MONEY_MAX)]
+Qty = Annotated[Decimal, Field(gt=0, le=QTY_MAX)]
 
 
 class ConfigError(Exception):
@@ -17,4 +47,11 @@ class ConfigError(Exception):
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def at_most_decimals(value: Decimal | None, places: int) -> Decimal | None:
+    """A tick or lot size with at most ``places`` decimals (ValueError otherwise)."""
+    if value is not None and value.normalize().as_tuple().exponent < -places:  # type: ignore
+        raise ValueError(f"at most {places} decimals")
+    return value

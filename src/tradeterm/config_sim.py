@@ -6,9 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from tradeterm.config_base import Section
+from tradeterm.config_base import (
+    FEE_MAX, FEE_MIN, INT64_MAX, MONEY_MAX, PRICE_MAX, Section, at_most_decimals,
+)
+
+ASSET = r"^[A-Za-z0-9]{1,20}$"  # BTC, USDT, 1000SHIB
+MAX_PRICE_TICKS = 10 ** 12  # a price of at most a trillion ticks
 
 ACTIVITY_PRESETS: dict[str, float] = {"calm": 200, "normal": 2_000, "busy": 20_000, "storm": 50_000}
 
@@ -16,22 +21,26 @@ ACTIVITY_PRESETS: dict[str, float] = {"calm": 200, "normal": 2_000, "busy": 20_0
 class SimInstrument(Section):
     """One instrument of the embedded simulated market."""
 
-    symbol: str = Field(description="Display symbol, e.g. SIM-BTC/USD")
-    base: str
-    quote: str
-    tick_size: Decimal = Field(gt=0, description="Price increment")
-    lot_size: Decimal = Field(gt=0, description="Quantity increment")
-    min_notional: Decimal = Field(default=Decimal(0), ge=0)
-    maker_fee: Decimal = Field(default=Decimal("0.0001"), description="Rate; negative = rebate")
-    taker_fee: Decimal = Field(default=Decimal("0.0004"))
-    start_price: Decimal = Field(gt=0)
-    vol_bps_per_sqrt_s: float = Field(default=2.0, ge=0, description="Fair-price volatility")
-    jumps_per_hour: float = Field(default=6.0, ge=0)
-    jump_bps: float = Field(default=25.0, ge=0)
-    depth_ticks: float = Field(default=12.0, gt=0, description="Mean distance of passive orders")
-    maker_median_lots: int = Field(default=100, gt=0)
-    taker_median_lots: int = Field(default=60, gt=0)
-    weight: float = Field(default=1.0, gt=0, description="Share of the market's activity")
+    symbol: str = Field(pattern=r"^\S{1,40}$", description="Display symbol, e.g. SIM-BTC/USD")
+    base: str = Field(pattern=ASSET)
+    quote: str = Field(pattern=ASSET)
+    tick_size: Decimal = Field(gt=0, le=10 ** 6, description="Price increment")
+    lot_size: Decimal = Field(gt=0, le=10 ** 6, description="Quantity increment")
+    min_notional: Decimal = Field(default=Decimal(0), ge=0, le=MONEY_MAX)
+    maker_fee: Decimal = Field(default=Decimal("0.0001"), ge=FEE_MIN, le=FEE_MAX,
+                               description="Rate; negative = rebate")
+    taker_fee: Decimal = Field(default=Decimal("0.0004"), ge=FEE_MIN, le=FEE_MAX)
+    start_price: Decimal = Field(gt=0, le=PRICE_MAX)
+    vol_bps_per_sqrt_s: float = Field(default=2.0, ge=0, le=100,
+                                      description="Fair-price volatility")
+    jumps_per_hour: float = Field(default=6.0, ge=0, le=3_600)
+    jump_bps: float = Field(default=25.0, ge=0, le=2_000)
+    depth_ticks: float = Field(default=12.0, gt=0, le=100_000,
+                               description="Mean distance of passive orders")
+    maker_median_lots: int = Field(default=100, gt=0, le=10 ** 12)
+    taker_median_lots: int = Field(default=60, gt=0, le=10 ** 12)
+    weight: float = Field(default=1.0, gt=0, le=1_000,
+                          description="Share of the market's activity")
     post_only: Literal["reject", "slide"] = Field(
         default="reject", description="A post-only order that would take: reject it, or slide "
                                       "it one tick inside the opposite best")
@@ -41,6 +50,19 @@ class SimInstrument(Section):
                                    "cancel_both"] = Field(
         default="cancel_aggressing", description="What the exchange does when an account's "
                                                  "order would trade with its own resting order")
+
+    @field_validator("tick_size", "lot_size")
+    @classmethod
+    def _grid(cls, v: Decimal) -> Decimal:
+        return at_most_decimals(v, 12)  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _price_on_the_grid(self) -> SimInstrument:
+        ticks = self.start_price / self.tick_size
+        if ticks < 1 or ticks > MAX_PRICE_TICKS:
+            raise ValueError(f"start_price {self.start_price} must be between one tick and "
+                             f"{MAX_PRICE_TICKS:,} ticks of {self.tick_size}")
+        return self
 
 
 def _default_sim_instruments() -> list[SimInstrument]:
@@ -62,10 +84,14 @@ class SimConfig(Section):
     activity: Literal["calm", "normal", "busy", "storm"] = Field(
         default="normal", description="Preset rate: calm 200, normal 2k, busy 20k, storm 50k ev/s")
     events_per_second: float | None = Field(
-        default=None, gt=0, le=1_000_000, description="Agent actions per second; overrides activity")
-    seed: int | None = Field(default=None, ge=0, description="Seed; random (and reported) if unset")
-    seed_orders: int = Field(default=300, ge=1, description="Resting orders per side at start")
-    instruments: list[SimInstrument] = Field(default_factory=_default_sim_instruments, min_length=1)
+        default=None, gt=0, le=1_000_000,
+        description="Agent actions per second; overrides activity")
+    seed: int | None = Field(default=None, ge=0, le=INT64_MAX,
+                             description="Seed; random (and reported) if unset")
+    seed_orders: int = Field(default=300, ge=1, le=100_000,
+                             description="Resting orders per side at start")
+    instruments: list[SimInstrument] = Field(default_factory=_default_sim_instruments,
+                                             min_length=1, max_length=100)
 
     @field_validator("instruments")
     @classmethod
