@@ -54,10 +54,13 @@ def binance_settings(args: argparse.Namespace) -> Settings:
 
 def live_settings(args: argparse.Namespace) -> Settings:
     """binance: ``binance_settings``; ccxt: the config file with ``--symbols`` over it."""
+    from tradeterm.cli_run import check_screen_settings
+
     if args.venue == "binance":
-        return binance_settings(args)
+        return check_screen_settings(binance_settings(args), args)
     symbols = parse_symbols(getattr(args, "symbols", None))
-    return load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {}))
+    return check_screen_settings(
+        load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args)
 
 
 def build_binance(settings: Settings, bus: MessageBus, clock: LiveClock, credentials: Any,
