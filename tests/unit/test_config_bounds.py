@@ -162,6 +162,17 @@ RAW_ANY = st.one_of(RAW, st.sampled_from([
 @given(key=st.sampled_from(KEYS), raw=RAW_ANY)
 def test_fuzz_any_value_in_any_key_is_accepted_or_one_clear_error(tmp_path_factory, key, raw):
     """Not only numbers: strings, tables, lists, dates in every key of every section."""
+    check_any_key(tmp_path_factory, key, raw)
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None)
+@given(key=st.sampled_from(KEYS), raw=RAW_ANY)
+def test_fuzz_any_key_many_more_examples(tmp_path_factory, key, raw):
+    check_any_key(tmp_path_factory, key, raw)
+
+
+def check_any_key(tmp_path_factory, key: str, raw: str) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "c.toml"
     path.write_text(toml_setting(key, raw))
     try:

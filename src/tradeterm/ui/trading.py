@@ -71,9 +71,11 @@ class Trading:
         views = self.kernel.views
         markets = {iid: Market(book.best_bid, book.best_ask, views.stats[iid].last_price)
                    for iid, book in views.books.items()}
-        working = {oid: o.instrument for oid, o in views.orders.orders.items()}
+        orders = views.orders.orders
+        working = {oid: o.instrument for oid, o in orders.items()}
         return EntryContext(list(self.kernel.instruments.values()), selected, markets, working,
-                            self.kernel.clock.timestamp_ns, self.kernel.next_order_id)
+                            self.kernel.clock.timestamp_ns, self.kernel.next_order_id,
+                            {oid: o.side for oid, o in orders.items()})
 
     def default_lots(self, inst: Instrument) -> int:
         size = self.kernel.settings.ui.default_size
