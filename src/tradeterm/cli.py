@@ -201,7 +201,13 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
                                       "address needs --public")
     serve.add_argument("--port", type=_port, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--public", action="store_true",
-                       help="allow a non-loopback --host (no login: anyone reaching it can trade)")
+                       help="allow a non-loopback --host (anyone with the URL can trade)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME",
+                       help="another name the browser may use for this server (a DNS name, a "
+                            "reverse proxy's); repeatable")
+    serve.add_argument("--no-token", action="store_true",
+                       help="no token in the URL (loopback --host only; Host and Origin are "
+                            "still checked)")
     serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
     serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
