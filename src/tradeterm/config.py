@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 # first: it sets pydantic's environment before any model is built (see there)
-from tradeterm.config_base import HOUR, ConfigError, Qty, Section
+from tradeterm.config_base import HOUR, ConfigError, Qty, Section, plain_text
 
-from pydantic import Field  # noqa: E402
+from pydantic import Field, field_validator  # noqa: E402
 from pydantic_settings import (  # noqa: E402
     BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict,
 )
@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
     risk: RiskConfig = Field(default_factory=RiskConfig)
     session: SessionConfig = Field(default_factory=SessionConfig)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _plain_path(cls, value: Path | None) -> Path | None:
+        return plain_text(value)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

@@ -10,15 +10,17 @@ found by ``tradeterm config check`` and at start, never a failure on every book 
 from __future__ import annotations
 
 import os
+import unicodedata
 from decimal import Decimal
-from typing import Annotated
+from pathlib import PurePath
+from typing import Annotated, Any
 
 # Before the first model is built: pydantic looks for plugins in the entry points of every
 # installed distribution the first time it builds a model (~10 ms of every start-up); tradeterm
 # uses none. A PYDANTIC_DISABLE_PLUGINS already in the environment (even empty) is respected.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field, field_validator  # noqa: E402
 
 # durations
 MINUTE = 60
@@ -46,8 +48,30 @@ class ConfigError(Exception):
     """A configuration problem, already phrased for the trader."""
 
 
+def plain_text(value: Any) -> Any:
+    """Refuses a control character (a NUL in a path failed at mkdir with a traceback) in a
+    string, a path, or any string inside a list or table."""
+    if isinstance(value, str | PurePath):
+        bad = next((c for c in str(value) if unicodedata.category(c) == "Cc"), None)
+        if bad is not None:
+            raise ValueError(f"contains a control character (U+{ord(bad):04X})")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            plain_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            plain_text(key)
+            plain_text(item)
+    return value
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return plain_text(value)
 
 
 def at_most_decimals(value: Decimal | None, places: int) -> Decimal | None:

@@ -91,8 +91,14 @@ def test_environment_values_are_bounded_too(monkeypatch):
     ("[exchange]\nfaults = 'drop=inf'\n", "exchange.faults: fault drop"),
     ("[exchange]\nfaults = 'stale=60:nan'\n", "exchange.faults: fault stale"),
     ("[portfolio]\ncurrency = 'US D'\n", "portfolio.currency"),
+    # a NUL in a path was a ValueError traceback at mkdir
+    ('data_dir = "/tmp/a\\u0000b"\n', "data_dir: contains a control character"),
+    ('[record]\ndirectory = "/tmp/a\\u0000b"\n', "record.directory: .*control character"),
+    ('[oms]\ndatabase_url = "sqlite:////tmp/a\\u0000b"\n', "oms.database_url: .*control"),
+    ('[quoter]\nsymbols = ["A\\u0007"]\n', "quoter.symbols: .*control character"),
 ])
-def test_values_that_cannot_be_meant_together_are_refused(tmp_path, toml, message):
+def test_values_that_cannot_be_meant_together_are_refused(tmp_path, monkeypatch, toml, message):
+    monkeypatch.delenv("TRADETERM_DATA_DIR")  # the file's data_dir is the one looked at
     path = tmp_path / "c.toml"
     path.write_text(toml)
     with pytest.raises(ConfigError, match=message):
@@ -153,7 +159,7 @@ def test_fuzz_any_value_in_any_numeric_key_is_sane_or_one_clear_error(tmp_path_f
                 assert ok, (key, raw, v, attr)
 
 
-RAW_ANY = st.one_of(RAW, st.sampled_from([
+RAW_ANY = st.one_of(RAW, st.sampled_from(['"a\\u0000b"', '"\\u001b[31m"', 
     "[1, 2]", "['a']", "{ a = 1 }", "'sqlite:///x'", "'https://x'", "''", "' '", "'\\u0000'",
     "1979-05-27T07:32:00Z", "'calm'", "'BTC/USDT'", "[[1]]", "{}"]))
 
