@@ -160,6 +160,7 @@ async def test_bad_parameter_values_apply_nothing():
         await refused(pilot, "gamma", "1e9", "less than or equal to 10")
         await refused(pilot, "k", "1e9", "less than or equal to 1000")
         await refused(pilot, "sigma", "1e300", "less than or equal to 1000000")
+        await refused(pilot, "levels", "\uff12", "not a number (digits 0-9)")  # fullwidth 2
         assert quoter.setup.config == before  # nothing applied, not even the good field
         # blank means automatic: a configured sigma goes back to being estimated
         await pilot.press("p")
