@@ -65,8 +65,25 @@ def plain_text(value: Any) -> Any:
     return value
 
 
+def ascii_digits(value: Any) -> Any:
+    """Refuses a non-ASCII digit in a text value before it is read as a number (pydantic's
+    Decimal reads '１０' as 10, as Decimal() does)."""
+    if isinstance(value, str):
+        bad = next((c for c in value if not c.isascii() and unicodedata.category(c) == "Nd"),
+                   None)
+        if bad is not None:
+            raise ValueError(f"{value!r} holds the digit {bad!r} (U+{ord(bad):04X}, "
+                             f"{unicodedata.name(bad, '?')}); write numbers in digits 0-9")
+    return value
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _ascii_digits(cls, value: Any) -> Any:
+        return ascii_digits(value)
 
     @field_validator("*")
     @classmethod

@@ -96,6 +96,9 @@ def test_environment_values_are_bounded_too(monkeypatch):
     ('[record]\ndirectory = "/tmp/a\\u0000b"\n', "record.directory: .*control character"),
     ('[oms]\ndatabase_url = "sqlite:////tmp/a\\u0000b"\n', "oms.database_url: .*control"),
     ('[quoter]\nsymbols = ["A\\u0007"]\n', "quoter.symbols: .*control character"),
+    # a Unicode digit in a number given as text (pydantic's Decimal read '１０' as 10)
+    ('[portfolio]\nstarting_cash = "\uff11\uff10"\n', "portfolio.starting_cash: .*digits 0-9"),
+    ('[risk]\nmax_order_notional = "1\u0660"\n', "risk.max_order_notional: .*digits 0-9"),
 ])
 def test_values_that_cannot_be_meant_together_are_refused(tmp_path, monkeypatch, toml, message):
     monkeypatch.delenv("TRADETERM_DATA_DIR")  # the file's data_dir is the one looked at
@@ -109,7 +112,8 @@ def test_values_that_cannot_be_meant_together_are_refused(tmp_path, monkeypatch,
 RAW = st.one_of(
     st.sampled_from(["inf", "-inf", "nan", "1e308", "-1e308", "0", "-0.0", "1e-300",
                      str(2 ** 63), str(-(2 ** 63)), str(2 ** 64), "true", "'12'", "'abc'",
-                     "[]", "{}", "'1e400'", "'NaN'", "1_000_000"]),
+                     "[]", "{}", "'1e400'", "'NaN'", "1_000_000", "'\uff11\uff10'",
+                     "'1\u0660'", "'\u0661.5'"]),
     st.integers(min_value=-(2 ** 70), max_value=2 ** 70).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(
         lambda f: "nan" if math.isnan(f) else ("inf" if f > 0 else "-inf") if math.isinf(f)
@@ -147,6 +151,7 @@ def test_fuzz_any_value_in_any_numeric_key_is_sane_or_one_clear_error(tmp_path_f
         assert "Traceback" not in text and text.strip()
         assert key.split(".")[0] in text or "TOML" in text  # names the section or the syntax
         return
+    assert not any(not c.isascii() and c.isdigit() for c in raw), (key, raw)  # never read
     for v in _leaf_value(loaded, key):
         if isinstance(v, dict) or v is None:
             continue
