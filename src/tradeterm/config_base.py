@@ -66,14 +66,20 @@ def plain_text(value: Any) -> Any:
 
 
 def ascii_digits(value: Any) -> Any:
-    """Refuses a non-ASCII digit in a text value before it is read as a number (pydantic's
-    Decimal reads '１０' as 10, as Decimal() does)."""
+    """Refuses a non-ASCII digit in a text value (or one inside a list or table) before it is
+    read as a number (pydantic's Decimal reads '１０' as 10, as Decimal() does)."""
     if isinstance(value, str):
         bad = next((c for c in value if not c.isascii() and unicodedata.category(c) == "Nd"),
                    None)
         if bad is not None:
             raise ValueError(f"{value!r} holds the digit {bad!r} (U+{ord(bad):04X}, "
                              f"{unicodedata.name(bad, '?')}); write numbers in digits 0-9")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            ascii_digits(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            ascii_digits(item)
     return value
 
 

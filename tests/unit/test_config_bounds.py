@@ -99,6 +99,7 @@ def test_environment_values_are_bounded_too(monkeypatch):
     # a Unicode digit in a number given as text (pydantic's Decimal read '１０' as 10)
     ('[portfolio]\nstarting_cash = "\uff11\uff10"\n', "portfolio.starting_cash: .*digits 0-9"),
     ('[risk]\nmax_order_notional = "1\u0660"\n', "risk.max_order_notional: .*digits 0-9"),
+    ('[ui.default_size]\nBTC = "\uff11"\n', "ui.default_size: .*digits 0-9"),
 ])
 def test_values_that_cannot_be_meant_together_are_refused(tmp_path, monkeypatch, toml, message):
     monkeypatch.delenv("TRADETERM_DATA_DIR")  # the file's data_dir is the one looked at
@@ -141,6 +142,19 @@ def _leaf_value(settings_obj: Settings, key: str) -> list[Any]:
 @given(leaf=st.sampled_from(LEAVES), raw=RAW)
 def test_fuzz_any_value_in_any_numeric_key_is_sane_or_one_clear_error(tmp_path_factory, leaf,
                                                                        raw):
+    check_numeric_key(tmp_path_factory, leaf, raw)
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None)
+@given(leaf=st.sampled_from(LEAVES), raw=RAW)
+def test_fuzz_numeric_keys_many_more_examples(tmp_path_factory, leaf, raw):
+    check_numeric_key(tmp_path_factory, leaf, raw)
+
+
+def check_numeric_key(tmp_path_factory, leaf, raw: str) -> None:
+    """Accepted: finite, within its bounds, never read from a Unicode digit. Refused: one
+    ConfigError naming the section."""
     key, _tp, meta = leaf
     path = tmp_path_factory.mktemp("fuzz") / "c.toml"
     path.write_text(toml_setting(key, raw))
