@@ -9,6 +9,7 @@ traceback), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,27 +20,59 @@ COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "
             "exchange", "status", "kill", "rearm", "bench", "serve")
 
 
+MAX_SECONDS = 366 * 86_400
+
+
 class UsageError(Exception):
     """Bad command-line input, phrased for the trader (exit code 2)."""
 
 
-def _positive_float(text: str) -> float:
+def _number(text: str) -> float:
+    """A finite number in ASCII digits (float() also reads 'inf', 'nan' and Unicode digits)."""
+    if not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"expected a number in digits 0-9, got {text!r}")
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
     return value
 
 
+def _seconds(text: str) -> float:
+    """A run's length: more than 0, at most a year."""
+    value = _positive_float(text)
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SECONDS:,} seconds (a year), got {text}")
+    return value
+
+
+def _gamma(text: str) -> float:
+    value = _positive_float(text)
+    if value > 10:
+        raise argparse.ArgumentTypeError(f"a risk aversion above 0 and at most 10, got {text}")
+    return value
+
+
 def _seed(text: str) -> int:
+    if not text.strip().isascii():  # int() reads Unicode digits too
+        raise argparse.ArgumentTypeError(f"expected a whole number in digits 0-9, got {text!r}")
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    if value > 2 ** 63 - 1:
+        raise argparse.ArgumentTypeError(f"at most {2 ** 63 - 1} (a 64-bit seed), got {text}")
     return value
 
 
@@ -56,7 +89,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="no TUI: progress on stderr, a summary on stdout")
     p.add_argument("--json", action="store_true",
                    help="print the summary as one JSON object (implies --headless)")
-    p.add_argument("--seconds", type=_positive_float, metavar="N",
+    p.add_argument("--seconds", type=_seconds, metavar="N",
                    help="stop after N seconds (simulated seconds with --fast)")
     p.add_argument("--fast", action="store_true",
                    help="simulated clock, as fast as possible (implies --headless)")
@@ -85,6 +118,8 @@ def _add_quoter_option(p: argparse.ArgumentParser) -> None:
 
 
 def _port(text: str) -> int:
+    if not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"expected a port number in digits 0-9, got {text!r}")
     try:
         value = int(text)
     except ValueError:
@@ -129,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
                        help="simulated market actions per second")
     serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
-    serve.add_argument("--seconds", type=_positive_float, metavar="N", help="stop after N seconds")
+    serve.add_argument("--seconds", type=_seconds, metavar="N", help="stop after N seconds")
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     status = sub.add_parser("status", help="trading state, positions, orders, PnL (from the store)")
     status.add_argument("--json", action="store_true", help="one JSON object")
@@ -155,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     quoter_sub = quoter.add_subparsers(dest="quoter_command", metavar="ACTION", required=True)
     study = quoter_sub.add_parser(
         "simulate", help="reproduce the Avellaneda & Stoikov (2008) study with the live model")
-    study.add_argument("--gamma", type=_positive_float, nargs="+", metavar="G",
+    study.add_argument("--gamma", type=_gamma, nargs="+", metavar="G",
                        help="risk aversions to run (default: 0.01 0.1 0.5 1)")
     study.add_argument("--paths", type=_paths, default=1000, metavar="N",
                        help="simulated sessions per strategy (default: 1000)")
@@ -201,7 +236,13 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
                                       "address needs --public")
     serve.add_argument("--port", type=_port, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--public", action="store_true",
-                       help="allow a non-loopback --host (no login: anyone reaching it can trade)")
+                       help="allow a non-loopback --host (anyone with the URL can trade)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME",
+                       help="another name the browser may use for this server (a DNS name, a "
+                            "reverse proxy's); repeatable")
+    serve.add_argument("--no-token", action="store_true",
+                       help="no token in the URL (loopback --host only; Host and Origin are "
+                            "still checked)")
     serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
     serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])

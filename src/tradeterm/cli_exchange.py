@@ -11,19 +11,25 @@ import sys
 from typing import Any
 
 from tradeterm.cli import UsageError
-from tradeterm.config import ExchangeConfig, load_settings
+from tradeterm.config import ExchangeConfig, Settings, load_settings
 from tradeterm.venues.loopback import FaultPlan, FaultSpecError, LoopbackServer, check_loopback
 from tradeterm.venues.loopback.server import NotLoopback
 
 
-def run_exchange(args: argparse.Namespace) -> int:
+def exchange_settings(args: argparse.Namespace) -> Settings:
+    """The config file and environment, with ``--host --port --faults --seed --rate`` over
+    them."""
     overrides: dict[str, Any] = {}
     for name, key in (("host", "host"), ("port", "port"), ("faults", "faults"), ("seed", "seed"),
                       ("rate", "events_per_second")):
         value = getattr(args, name, None)
         if value is not None:
             overrides[key] = value
-    settings = load_settings(args.config, **({"exchange": overrides} if overrides else {}))
+    return load_settings(args.config, **({"exchange": overrides} if overrides else {}))
+
+
+def run_exchange(args: argparse.Namespace) -> int:
+    settings = exchange_settings(args)
     cfg = settings.exchange
     try:
         check_loopback(cfg.host)

@@ -52,6 +52,17 @@ def binance_settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, **({"binance": binance} if binance else {}))
 
 
+def live_settings(args: argparse.Namespace) -> Settings:
+    """binance: ``binance_settings``; ccxt: the config file with ``--symbols`` over it."""
+    from tradeterm.cli_run import check_screen_settings
+
+    if args.venue == "binance":
+        return check_screen_settings(binance_settings(args), args)
+    symbols = parse_symbols(getattr(args, "symbols", None))
+    return check_screen_settings(
+        load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args)
+
+
 def build_binance(settings: Settings, bus: MessageBus, clock: LiveClock, credentials: Any,
                   testnet: bool) -> Venue:
     """Discover the symbols' rules (exchangeInfo) and build the native venue on ``bus``."""
@@ -91,7 +102,7 @@ def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock
 
     exchange_id = args.venue.split(":", 1)[1]
     cfg = settings.ccxt
-    symbols = parse_symbols(args.symbols) or cfg.symbols
+    symbols = cfg.symbols  # --symbols is in the settings (live_settings)
 
     def make() -> Any:
         return create_exchange(exchange_id, cfg, keys, args.testnet, args.api_url)
@@ -115,7 +126,7 @@ def run_live(args: argparse.Namespace) -> int:
     if args.venue != "binance" and not (args.venue.startswith("ccxt:") and args.venue[5:]):
         raise UsageError(f"unknown venue {args.venue!r}: use binance or ccxt:<exchange>, "
                          "e.g. ccxt:kraken")
-    settings = binance_settings(args) if args.venue == "binance" else load_settings(args.config)
+    settings = live_settings(args)
     if args.fast or args.seed is not None:
         raise UsageError("--fast and --seed are for simulations; a live session runs on the "
                          "wall clock against the venue")

@@ -21,15 +21,47 @@ from tradeterm.kernel import Kernel, RunOptions
 log = logging.getLogger("tradeterm")
 
 
-def settings_for(args: argparse.Namespace) -> Settings:
+def command_line_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the run flags name, by section: the strongest source (``load_settings``).
+    ``--activity`` picks a preset, so it also drops an events_per_second from a weaker source;
+    ``--rate`` overrides both."""
     sim: dict[str, Any] = {}
     if getattr(args, "seed", None) is not None:
         sim["seed"] = args.seed
     if getattr(args, "activity", None):
         sim["activity"] = args.activity
+        sim["events_per_second"] = None
     if getattr(args, "rate", None):
         sim["events_per_second"] = args.rate
-    settings = load_settings(args.config, **({"sim": sim} if sim else {}))
+    flags: dict[str, Any] = {"sim": sim} if sim else {}
+    if getattr(args, "no_record", False):
+        flags["record"] = {"enabled": False}
+    return flags
+
+
+def shows_screen(args: argparse.Namespace) -> bool:
+    """Whether this command opens the workstation (the TUI, or a browser tab with ``serve``)."""
+    if args.command == "serve":
+        return True
+    if args.command not in ("paper", "live", "replay"):
+        return False
+    return not (args.headless or args.json or getattr(args, "fast", False))
+
+
+def check_screen_settings(settings: Settings, args: argparse.Namespace) -> Settings:
+    """``[ui]`` keys and theme, before anything starts (ConfigError: exit 2)."""
+    if shows_screen(args):
+        from tradeterm.ui.config_check import require_valid
+
+        require_valid(settings)
+    return settings
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The config file, the environment and the run flags (``--symbols`` picks from the sim
+    market's instruments, wherever they were configured)."""
+    settings = check_screen_settings(load_settings(args.config, **command_line_settings(args)),
+                                     args)
     symbols = getattr(args, "symbols", None)
     if symbols:
         wanted = [s.strip() for s in symbols.split(",") if s.strip()]

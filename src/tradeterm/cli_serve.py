@@ -2,8 +2,11 @@
 
 The server is a small web page plus a websocket; each browser tab that opens it starts its own
 ``tradeterm paper`` process with the options given here (the same app as in the terminal).
-It listens on 127.0.0.1 by default. Nothing authenticates the browser, so a non-loopback address
-is refused unless ``--public`` says the trader means it (and a warning is printed).
+It listens on 127.0.0.1 by default; a non-loopback address is refused unless ``--public`` says
+the trader means it (and a warning is printed). Every request must name this server in its
+Host and Origin headers, and carry the token of the URL printed at start (``?token=...``, kept
+in a cookie by the browser); ``ui/serve_access.py`` has the policy. ``--no-token`` turns the
+token off, on a loopback address only.
 """
 
 from __future__ import annotations
@@ -55,33 +58,42 @@ def check_host(host: str, public: bool) -> None:
     if is_loopback(host):
         return
     if not public:
-        raise UsageError(f"--host {host} is not a loopback address: anyone who can reach it could "
-                         "trade in this session (there is no login). Add --public if you mean it, "
+        raise UsageError(f"--host {host} is not a loopback address: anyone who can reach it and "
+                         "has the URL could trade in this session. Add --public if you mean it, "
                          "or use --host 127.0.0.1 with an SSH tunnel")
     print(f"tradeterm: WARNING: serving on {host}, which is not loopback: anyone who can reach "
-          "this address can see and trade this session (no login, no TLS)", file=sys.stderr)
+          "this address and has the URL (its token) can see and trade this session; there is "
+          "no TLS, so the token crosses the network in the clear", file=sys.stderr)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from tradeterm.cli_run import settings_for
+    from tradeterm.ui.serve_access import Access, allowed_hosts, new_token
 
     host = args.host or DEFAULT_HOST
     check_host(host, args.public)
+    if args.no_token and not is_loopback(host):
+        raise UsageError(f"--no-token needs a loopback --host: on {host} the token is all that "
+                         "keeps other people out of this session")
     settings_for(args)  # a bad config or symbol fails here, not in the first browser tab
     try:
         port = args.port if args.port else free_port(host) if args.port == 0 else DEFAULT_PORT
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}: {exc.strerror or exc}") from None
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    token = None if args.no_token else new_token()
+    access = Access(allowed_hosts(host, port, args.allow_host or ()), token)
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     try:
         from tradeterm.ui.serve import browser_server
 
         server = browser_server(paper_command(args), host.strip("[]"), port,
-                                f"http://{shown}:{port}")
+                                f"http://{shown}:{port}", access)
     except ImportError:
         raise UsageError("tradeterm serve needs textual-serve: pip install textual-serve") from None
-    print(f"tradeterm: serving the workstation on http://{shown}:{port} (Ctrl-C to stop); "
-          "each browser tab runs its own paper session", file=sys.stderr, flush=True)
+    print(f"tradeterm: serving the workstation on {url} (Ctrl-C to stop); each browser tab runs "
+          "its own paper session; only this URL opens it" + ("" if token else " (no token)"),
+          file=sys.stderr, flush=True)
     try:
         server.serve()
     except OSError as exc:

@@ -8,7 +8,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from tradeterm.config_base import Section
+from tradeterm.config_base import (
+    BPS_MAX, DAY, HOUR, MINUTE, MONEY_MAX, QTY_MAX, Section,
+)
+
+
+# orders a second, a burst, open orders: a million is more than any venue takes (and off)
+THROTTLE_MAX = 1_000_000
 
 
 class OmsConfig(Section):
@@ -23,15 +29,16 @@ class OmsConfig(Section):
                                     "survives power loss; NORMAL a crash of the process only")
     order_id_prefix: str = Field(default="TT", pattern=r"^[A-Za-z]{1,6}$",
                                  description="Leading letters of every client order id")
-    ack_timeout_ms: int = Field(default=2_000, gt=0,
+    ack_timeout_ms: int = Field(default=2_000, ge=1, le=10 * MINUTE * 1000,
                                 description="An order or cancel without an answer for this long "
                                             "is resolved by a query to the venue")
-    query_retry_ms: int = Field(default=1_000, gt=0, description="Pause between status queries")
-    max_query_attempts: int = Field(default=5, ge=1,
+    query_retry_ms: int = Field(default=1_000, ge=1, le=10 * MINUTE * 1000,
+                                description="Pause between status queries")
+    max_query_attempts: int = Field(default=5, ge=1, le=1_000,
                                     description="Unanswered queries before the kill switch trips")
-    flush_interval_ms: int = Field(default=100, gt=0,
+    flush_interval_ms: int = Field(default=100, ge=1, le=MINUTE * 1000,
                                    description="Status-only updates are written at this cadence")
-    fills_lookback_s: float = Field(default=86_400, gt=0,
+    fills_lookback_s: float = Field(default=86_400, gt=0, le=30 * DAY,
                                     description="How far back to ask the venue for missed fills")
     reconcile_retry_s: float = Field(default=30.0, gt=0, le=600,
                                      description="A venue that does not answer during a "
@@ -53,53 +60,61 @@ class PortfolioConfig(Section):
 
     mark: Literal["mid", "last"] = Field(default="mid", description="Price positions are "
                                          "valued at: the book's mid or the last trade")
-    starting_cash: Decimal = Field(default=Decimal(100_000), ge=0,
+    starting_cash: Decimal = Field(default=Decimal(100_000), ge=0, le=MONEY_MAX,
                                    description="Account cash before the first fill")
-    currency: str = Field(default="", description="Account currency; default: the instruments' "
-                                                  "quote currency")
-    revalue_ms: int = Field(default=250, gt=0, description="How often positions are re-marked")
+    currency: str = Field(default="", pattern=r"^[A-Za-z0-9]{0,20}$",
+                          description="Account currency; default: the instruments' "
+                                      "quote currency")
+    revalue_ms: int = Field(default=250, ge=1, le=MINUTE * 1000,
+                            description="How often positions are re-marked")
 
 
 class InstrumentLimits(Section):
     """Per-instrument limits in base units (e.g. BTC); the notional limits apply as well."""
 
-    max_order_qty: Decimal | None = Field(default=None, gt=0)
-    max_position: Decimal | None = Field(default=None, gt=0)
+    max_order_qty: Decimal | None = Field(default=None, gt=0, le=QTY_MAX)
+    max_position: Decimal | None = Field(default=None, gt=0, le=QTY_MAX)
 
 
 class RiskConfig(Section):
     """Pre-trade checks, post-trade limits and the kill switch. Money in the account currency."""
 
-    max_order_notional: Decimal = Field(default=Decimal(250_000), gt=0)
-    max_position_notional: Decimal = Field(default=Decimal(500_000), gt=0,
+    max_order_notional: Decimal = Field(default=Decimal(250_000), gt=0, le=MONEY_MAX)
+    max_position_notional: Decimal = Field(default=Decimal(500_000), gt=0, le=MONEY_MAX,
                                            description="Per instrument, counting working orders")
     instruments: dict[str, InstrumentLimits] = Field(
         default_factory=dict, description="Limits by symbol, e.g. [risk.instruments.'BTC/USDT']")
-    price_band_bps: int = Field(default=500, gt=0, description="Fat finger: furthest a limit "
-                                "price may be from the reference price (mid, else last)")
-    max_open_orders: int = Field(default=100, gt=0)
-    orders_per_second: float = Field(default=50, gt=0, description="Global order throttle rate")
-    order_burst: int = Field(default=100, gt=0, description="Global order throttle burst")
+    price_band_bps: int = Field(default=500, gt=0, le=BPS_MAX,
+                                description="Fat finger: furthest a limit price may be "
+                                            "from the reference price (mid, else last)")
+    max_open_orders: int = Field(default=100, gt=0, le=THROTTLE_MAX)
+    orders_per_second: float = Field(default=50, gt=0, le=THROTTLE_MAX,
+                                     description="Global order throttle rate")
+    order_burst: int = Field(default=100, gt=0, le=THROTTLE_MAX,
+                             description="Global order throttle burst")
     venue_orders_per_second: float | None = Field(
-        default=None, gt=0, description="Per-venue throttle; default: the venue's own limit")
-    venue_order_burst: int | None = Field(default=None, gt=0)
-    duplicate_window_ms: int = Field(default=250, ge=0, description="An identical order "
-                                     "(instrument, side, price, qty) within it is denied")
-    daily_loss_limit: Decimal = Field(default=Decimal(5_000), gt=0,
+        default=None, gt=0, le=THROTTLE_MAX,
+        description="Per-venue throttle; default: the venue's own limit")
+    venue_order_burst: int | None = Field(default=None, gt=0, le=THROTTLE_MAX)
+    duplicate_window_ms: int = Field(default=250, ge=0, le=MINUTE * 1000,
+                                     description="An identical order (instrument, side, "
+                                                 "price, qty) within it is denied")
+    daily_loss_limit: Decimal = Field(default=Decimal(5_000), gt=0, le=MONEY_MAX,
                                       description="Trips the kill switch at today's PnL <= -this")
-    max_drawdown: Decimal = Field(default=Decimal(10_000), gt=0,
+    max_drawdown: Decimal = Field(default=Decimal(10_000), gt=0, le=MONEY_MAX,
                                   description="Trips when equity falls this far below the peak")
-    flatten_max_attempts: int = Field(default=5, ge=1)
-    flatten_retry_ms: int = Field(default=500, gt=0)
-    flatten_slippage_bps: int = Field(default=50, ge=0, description="How far through the "
-                                      "reference price a flattening IOC order may trade")
+    flatten_max_attempts: int = Field(default=5, ge=1, le=100)
+    flatten_retry_ms: int = Field(default=500, ge=1, le=MINUTE * 1000)
+    flatten_slippage_bps: int = Field(default=50, ge=0, le=BPS_MAX,
+                                      description="How far through the reference price "
+                                                  "a flattening IOC order may trade")
     feed_loss_policy: Literal["halt", "ignore"] = Field(
         default="halt", description="Market data lost for longer than the grace period: halt")
-    feed_loss_grace_s: float = Field(default=5.0, gt=0, description="Market data lost "
+    feed_loss_grace_s: float = Field(default=5.0, gt=0, le=HOUR, description="Market data lost "
                                      "(disconnected, stale) this long: halt")
-    resync_grace_s: float = Field(default=30.0, gt=0, description="A feed that is recovering "
-                                  "(connected, books resyncing) is not lost; not recovered "
-                                  "after this long from the start of the outage: halt")
+    resync_grace_s: float = Field(default=30.0, gt=0, le=HOUR, description="A feed that is "
+                                  "recovering (connected, books resyncing) is not lost; not "
+                                  "recovered after this long from the start of the outage: halt")
 
 
 class SessionConfig(Section):

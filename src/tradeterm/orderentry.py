@@ -9,23 +9,32 @@ Grammar (case-insensitive; ``[]`` optional, ``|`` alternatives)::
     side    := b | buy | s | sell
     qty     := decimal                          base units, e.g. 0.5 (must be on the lot grid)
     price   := @ level | mkt | market
-    level   := decimal | ref [(+|-) n t]        61800, bid, ask-2t, mid+1t, last
+    level   := decimal | ref [(+|-) n [t]]      61800, bid, ask-2t, mid + 1t, last
     ref     := bid | ask | mid | last
     tif     := gtc | ioc | fok
     flag    := post | ro                        post-only, reduce-only
-    symbol  := an instrument symbol (BTC matches SIM-BTC/USD when unambiguous)
+    symbol  := symbol | id | base/quote | base  SIM-BTC/USD, sim:SIM-BTC/USD, BTC/USD, BTC
     cancel  := cxl all | cxl buys | cxl sells | cxl symbol | cxl order-id
     modify  := mod order-id [@ level] [qty]
+    decimal := ASCII digits with one optional point: 0.5, 61800, .25
 
 A limit order needs a price; ``mkt`` sends a market order (IOC). A reference price that does
-not exist yet (no bid, no trade) is an error, never a guess.
+not exist yet (no bid, no trade) is an error, never a guess. ``mid`` between two ticks rounds
+away from the other side, so that a passive order never crosses: a buy rounds down, a sell up
+(a modify rounds for the side of the order it modifies).
+
+Hostile or mistyped input is an error, never a guess: numbers are ASCII digits only (a Unicode
+digit such as ``᱄`` is not a 4), keywords are ASCII (no look-alike letters), an instrument is
+named by its symbol, id, base/quote or base asset (a letter that happens to be in a symbol names
+nothing), and a quantity or price must fit the engine's integer ticks and lots.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
@@ -39,8 +48,14 @@ HELP = ("b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc · s 0.2 @ ask post · "
 SIDES = {"b": Side.BUY, "buy": Side.BUY, "s": Side.SELL, "sell": Side.SELL}
 TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}
 REFS = ("bid", "ask", "mid", "last")
-LEVEL = re.compile(r"^(bid|ask|mid|last)(?:([+-])(\d{1,6})t?)?$")
+LEVEL = re.compile(r"^(bid|ask|mid|last)(?:([+-])([0-9]{1,6})t?)?$")
+# "bid - 2t", "ask+ 3", "mid -1 t": the offset joined to its reference before the line is split
+OFFSET = re.compile(r"\b(bid|ask|mid|last)\s*([+-])\s*([0-9]+)(?:\s*(t)\b)?",
+                    re.IGNORECASE | re.ASCII)
+NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 MAX_LEN = 200
+MAX_VALUE = Decimal("1e15")  # a quantity or price typed: at most 15 digits before the point
+MAX_UNITS = 2 ** 63 - 1  # ticks and lots are int64 in the engine, the store and the journal
 
 
 class GrammarError(ValueError):
@@ -67,6 +82,7 @@ class EntryContext:
     working: Mapping[str, str]  # client order id -> instrument id
     now_ns: Callable[[], int]
     next_id: Callable[[], str]
+    sides: Mapping[str, Side] = field(default_factory=dict)  # client order id -> side (mod @ mid)
 
 
 Command = SubmitOrder | CancelOrder | CancelAll | ModifyOrder
@@ -74,13 +90,8 @@ Command = SubmitOrder | CancelOrder | CancelAll | ModifyOrder
 
 def parse(line: str, ctx: EntryContext) -> Command:
     """Parse one line. Raises ``GrammarError`` with the reason; never sends anything."""
-    if len(line) > MAX_LEN:
-        raise GrammarError(f"line too long ({len(line)} characters, at most {MAX_LEN})")
-    # a leading ':' is the habit of pressing the command key again while already typing (vim)
-    words = line.strip().lstrip(":").replace("@", " @ ").split()
-    if not words:
-        raise GrammarError(f"empty command; try: {HELP}")
-    head = words[0].lower()
+    words = _words(line)
+    head = _keyword(words[0])
     if head in SIDES:
         return _order(words, ctx)
     if head in ("cxl", "cancel", "c"):
@@ -90,18 +101,43 @@ def parse(line: str, ctx: EntryContext) -> Command:
     raise GrammarError(f"unknown command {words[0]!r}; try: {HELP}")
 
 
+def _words(line: str) -> list[str]:
+    if len(line) > MAX_LEN:
+        raise GrammarError(f"line too long ({len(line)} characters, at most {MAX_LEN})")
+    hidden = next((c for c in line if not c.isprintable() and c != "\t"), None)
+    if hidden is not None:
+        name = unicodedata.name(hidden, "a control character")
+        raise GrammarError(f"the line holds an invisible character (U+{ord(hidden):04X}, "
+                           f"{name}); type it again in plain text")
+    # a leading ':' is the habit of pressing the command key again while already typing (vim)
+    text = line.strip().lstrip(":").replace("@", " @ ")
+    words = OFFSET.sub(lambda m: f"{m[1]}{m[2]}{m[3]}t", text).split()
+    if not words:
+        raise GrammarError(f"empty command; try: {HELP}")
+    return words
+
+
+def _keyword(word: str) -> str:
+    """The word in lower case when it is plain ASCII; anything else is never a keyword (a
+    KELVIN SIGN lower-cases to 'k', and 'mKt' must not be a market order)."""
+    return word.lower() if word.isascii() else "\0"
+
+
 # --- orders -----------------------------------------------------------------------------------
 def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
-    side = SIDES[words[0].lower()]
+    side = SIDES[_keyword(words[0])]
     if len(words) < 2:
         raise GrammarError("missing quantity: e.g. b 0.5 @ 61800")
     rest = words[2:]
     inst = ctx.selected
     # a symbol may come anywhere after the quantity; find it first, it sets the grid
     for i, w in enumerate(rest):
-        if w != "@" and w.lower() not in TIFS and w.lower() not in ("mkt", "market", "post",
-                                                                     "ro") \
-                and not _looks_numeric(w) and not LEVEL.match(w.lower()) \
+        low = _keyword(w)
+        if w[0] in "+-" and not _looks_numeric(w):
+            raise GrammarError(f"{w!r}: a tick offset follows its reference, e.g. bid-2t or "
+                               "bid - 2t")
+        if w != "@" and low not in TIFS and low not in ("mkt", "market", "post", "ro") \
+                and not _looks_numeric(w) and not LEVEL.match(low) \
                 and (i == 0 or rest[i - 1] != "@"):
             inst = find_instrument(w, ctx.instruments)
             del rest[i]
@@ -112,13 +148,13 @@ def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
     seen_tif = False
     i = 0
     while i < len(rest):
-        w = rest[i].lower()
+        w = _keyword(rest[i])
         if w == "@":
             if price is not None or order_type is OrderType.MARKET:
                 raise GrammarError("price given twice")
             if i + 1 >= len(rest):
                 raise GrammarError("missing price after @")
-            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()))
+            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()), side)
             i += 2
             continue
         if w in ("mkt", "market"):
@@ -151,7 +187,7 @@ def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
 
 
 def _looks_numeric(word: str) -> bool:
-    return bool(re.fullmatch(r"[+-]?[\d.,_]+", word))
+    return bool(re.fullmatch(r"[+-]?[0-9.,_]+", word))
 
 
 def _qty(word: str, inst: Instrument) -> int:
@@ -159,37 +195,49 @@ def _qty(word: str, inst: Instrument) -> int:
     if qty <= 0:
         raise GrammarError(f"quantity must be positive, got {word}")
     try:
-        return inst.qty_to_lots(qty)
-    except PrecisionError:
+        lots = inst.qty_to_lots(qty)
+    except (PrecisionError, InvalidOperation):
         raise GrammarError(f"quantity {word} is not a multiple of the lot size "
                            f"{inst.lot_size} of {inst.symbol}") from None
+    if lots > MAX_UNITS:
+        raise GrammarError(f"quantity {word} is too large for {inst.symbol} (at most "
+                           f"{inst.format_qty(MAX_UNITS)} {inst.base})")
+    return lots
 
 
-def _level(word: str, inst: Instrument, market: Market) -> int:
-    w = word.lower()
+def _level(word: str, inst: Instrument, market: Market, side: Side | None) -> int:
+    w = _keyword(word)
     m = LEVEL.match(w)
     if m:
         ref, sign, n = m.groups()
-        base = _reference(ref, market, inst)
+        base = _reference(ref, market, inst, side)
         offset = int(n) * (1 if sign == "+" else -1) if sign else 0
         price = base + offset
     else:
         value = _decimal(word, "price")
         try:
             price = inst.price_to_ticks(value)
-        except PrecisionError:
+        except (PrecisionError, InvalidOperation):
             raise GrammarError(f"price {word} is not a multiple of the tick size "
                                f"{inst.tick_size} of {inst.symbol}") from None
     if price <= 0:
         raise GrammarError(f"price must be positive, got {word}")
+    if price > MAX_UNITS:
+        raise GrammarError(f"price {word} is too large for {inst.symbol} (at most "
+                           f"{inst.format_price(MAX_UNITS)})")
     return price
 
 
-def _reference(ref: str, market: Market, inst: Instrument) -> int:
+def _reference(ref: str, market: Market, inst: Instrument, side: Side | None) -> int:
     if ref == "mid":
         if market.bid is None or market.ask is None:
             raise GrammarError(f"{inst.symbol} has no two-sided market for 'mid'")
-        return (market.bid + market.ask) // 2
+        total = market.bid + market.ask
+        if total % 2 and side is None:
+            raise GrammarError("'mid' falls between two ticks and the order's side is unknown: "
+                               "give the price")
+        # between two ticks a passive price never crosses: a buy rounds down, a sell up
+        return -(-total // 2) if side is Side.SELL else total // 2
     value = getattr(market, ref)
     if value is None:
         raise GrammarError(f"{inst.symbol} has no {ref} price yet")
@@ -197,29 +245,31 @@ def _reference(ref: str, market: Market, inst: Instrument) -> int:
 
 
 def _decimal(word: str, what: str) -> Decimal:
-    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", word):
-        raise GrammarError(f"{what} {word!r} is not a number")
-    try:
-        value = Decimal(word)
-    except InvalidOperation:
-        raise GrammarError(f"{what} {word!r} is not a number") from None
-    if value > Decimal("1e15"):
+    if not NUMBER.fullmatch(word):  # ASCII digits only: Decimal() would read any Unicode digit
+        raise GrammarError(f"{what} {word!r} is not a number (digits 0-9 and one point)")
+    value = Decimal(word)
+    if value > MAX_VALUE:
         raise GrammarError(f"{what} {word} is too large")
     return value
 
 
 def find_instrument(word: str, instruments: Sequence[Instrument]) -> Instrument:
-    """An instrument by symbol or id, or by a unique fragment (BTC -> SIM-BTC/USD)."""
-    w = word.upper()
-    for inst in instruments:
-        if w in (inst.symbol.upper(), inst.id.upper()):
-            return inst
-    hits = [i for i in instruments if w == i.base.upper() or w in i.symbol.upper()]
-    if len(hits) == 1:
-        return hits[0]
-    if hits:
-        raise GrammarError(f"{word!r} matches {', '.join(i.symbol for i in hits)}: be specific")
-    raise GrammarError(f"unknown instrument or word {word!r}")
+    """An instrument by its symbol, id, base/quote pair or base asset (BTC -> SIM-BTC/USD when
+    only one instrument has that base). Case-insensitive for plain ASCII; a fragment shorter
+    than the base asset names nothing (``b`` is not BTC)."""
+    fold = str.upper if word.isascii() else (lambda s: s)
+    w = fold(word)
+    for names in ((lambda i: (i.symbol, i.id)), (lambda i: (f"{i.base}/{i.quote}",)),
+                  (lambda i: (i.base,))):
+        hits = [i for i in instruments if w in {fold(n) for n in names(i)}]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise GrammarError(f"{word!r} matches {', '.join(i.symbol for i in hits)}: be "
+                               "specific (type the symbol)")
+    known = ", ".join(f"{i.symbol} ({i.base})" for i in instruments[:4])
+    raise GrammarError(f"{word!r} names no instrument: type its symbol or base asset, e.g. "
+                       f"{known}")
 
 
 # --- cancel and modify ------------------------------------------------------------------------
@@ -228,7 +278,7 @@ def _cancel(args: list[str], ctx: EntryContext) -> CancelOrder | CancelAll:
         raise GrammarError("cxl takes one argument: all, buys, sells, a symbol or an order id")
     what = args[0]
     now = ctx.now_ns()
-    low = what.lower()
+    low = _keyword(what)
     if low == "all":
         return CancelAll(now)
     if low in ("buys", "bids"):
@@ -261,7 +311,8 @@ def _modify(args: list[str], ctx: EntryContext) -> ModifyOrder:
         if rest[i] == "@":
             if price is not None or i + 1 >= len(rest):
                 raise GrammarError("mod: one price after @")
-            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()))
+            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()),
+                           ctx.sides.get(oid))
             i += 2
         else:
             if qty is not None:
@@ -313,9 +364,11 @@ def find_order(word: str, working: Mapping[str, str]) -> str | None:
     candidates if several do."""
     if word in working:
         return word
+    if not word.isascii():  # '#٧' is not order 7, 'ß'.upper() is not 'SS' of an id
+        return None
     w = word.upper()
     hits = [oid for oid in working if oid.upper() == w]
-    if not hits and w.lstrip("#").isdigit():
+    if not hits and w.lstrip("#").isdecimal():
         hits = [oid for oid in working if _number(oid) == int(w.lstrip("#"))]
     # an end of an id has a digit in it: "cxl ETH" stays the instrument, never an id ending in it
     if not hits and not w.startswith("#") and len(w) >= 2 and any(c.isdigit() for c in w):
@@ -347,3 +400,24 @@ def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
     if cmd.qty is not None:
         parts.append(f"qty -> {inst.format_qty(cmd.qty)}")
     return " ".join(parts)
+
+
+def as_text(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
+    """The command in the grammar, in its one canonical form: parsing it gives the same
+    command (a new order id aside). ``b 0.5000 @ 61800.0 gtc sim:SIM-BTC/USD``."""
+    if isinstance(cmd, SubmitOrder):
+        inst = instruments[cmd.instrument]
+        price = "mkt" if cmd.price is None else f"@ {inst.format_price(cmd.price)}"
+        flags = "".join((" post" if cmd.post_only else "", " ro" if cmd.reduce_only else ""))
+        return (f"{'b' if cmd.side is Side.BUY else 's'} {inst.format_qty(cmd.qty)} {price} "
+                f"{cmd.tif.value.lower()}{flags} {inst.id}")
+    if isinstance(cmd, CancelAll):
+        if cmd.instrument is not None:
+            return f"cxl {instruments[cmd.instrument].id}"
+        return {None: "cxl all", Side.BUY: "cxl buys", Side.SELL: "cxl sells"}[cmd.side]
+    if isinstance(cmd, CancelOrder):
+        return f"cxl {cmd.client_order_id}"
+    inst = instruments[cmd.instrument]
+    price = "" if cmd.price is None else f" @ {inst.format_price(cmd.price)}"
+    qty = "" if cmd.qty is None else f" {inst.format_qty(cmd.qty)}"
+    return f"mod {cmd.client_order_id}{price}{qty}"

@@ -53,6 +53,15 @@ def test_live_paced_headless_run_is_bounded_by_seconds():
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["--symbols", "DOGE/USD", "--headless"], "unknown symbol(s) DOGE/USD"),
+    # numbers a flag cannot mean (they were an OverflowError traceback or a silent huge value)
+    (["--headless", "--seconds", "inf"], "argument --seconds: expected a finite number"),
+    (["--headless", "--seconds", "1e308"], "argument --seconds: at most 31,622,400 seconds"),
+    (["--seed", str(2 ** 64)], "argument --seed: at most 9223372036854775807"),
+    (["--seed", "\uff14\uff12"], "argument --seed: expected a whole number in digits 0-9"),
+    (["--rate", "nan"], "argument --rate: expected a finite number"),
+    (["quoter", "simulate", "--gamma", "inf"], "argument --gamma: expected a finite number"),
+    (["quoter", "simulate", "--gamma", "1e9"], "argument --gamma: a risk aversion above 0"),
+    (["serve", "--port", "\uff18\uff10"], "argument --port: expected a port number in digits"),
 ])
 def test_bad_arguments_exit_2_with_a_message_and_no_traceback(args, message):
     out = tradeterm(*args)

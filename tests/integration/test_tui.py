@@ -97,7 +97,23 @@ async def test_keys_are_remappable_from_the_config(caplog):
             assert app.query_one(Ladder).book is kernel.views.books[ids[0]]
             await pilot.press("n")
             assert app.query_one(Ladder).book is kernel.views.books[ids[1]]
-    assert "no binding with id 'no.such.binding'" in caplog.text
+    assert 'ui.keys."no.such.binding": no key binding has this id' in caplog.text
+
+
+async def test_a_key_remapped_to_a_character_works():
+    """``"instrument.next" = "/"``: the checker names the key ``slash`` as Textual does, and
+    the remap works."""
+    from tradeterm.config import load_settings
+    from tradeterm.kernel import Kernel, RunOptions
+
+    settings = load_settings(sim={"seed": 1}, ui={"keys": {"instrument.next": "/"}})
+    kernel = Kernel(settings, RunOptions(fast=True, seconds=2))
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    ids = list(kernel.instruments)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        assert app.query_one(Ladder).book is kernel.views.books[ids[1]]
 
 
 async def test_ladder_cursor_scroll_and_recentre():

@@ -156,6 +156,11 @@ async def test_bad_parameter_values_apply_nothing():
         await refused(pilot, "max_spread_ticks", "0", "greater than or equal to 1")
         await refused(pilot, "order_size", "0.00015", "not a multiple of the lot size")
         await refused(pilot, "sigma", "nan", "not a finite number")
+        # values the model cannot mean (issue 13.17: gamma = 1e9 was accepted)
+        await refused(pilot, "gamma", "1e9", "less than or equal to 10")
+        await refused(pilot, "k", "1e9", "less than or equal to 1000")
+        await refused(pilot, "sigma", "1e300", "less than or equal to 1000000")
+        await refused(pilot, "levels", "\uff12", "not a number (digits 0-9)")  # fullwidth 2
         assert quoter.setup.config == before  # nothing applied, not even the good field
         # blank means automatic: a configured sigma goes back to being estimated
         await pilot.press("p")

@@ -18,9 +18,9 @@ from tradeterm.domain.events import OrderAccepted
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType
 
-UNLIMITED = {"orders_per_second": 1e12, "order_burst": 10**12,
-             "venue_orders_per_second": 1e12, "venue_order_burst": 10**12,
-             "max_open_orders": 10**9}
+UNLIMITED = {"orders_per_second": 10**6, "order_burst": 10**6,  # the config's maxima
+             "venue_orders_per_second": 10**6, "venue_order_burst": 10**6,
+             "max_open_orders": 10**6}
 
 
 def _kernel(oms: dict[str, Any], risk: dict[str, Any]) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 
 from tradeterm.config import QuoterConfig
+from tradeterm.config_base import INT64_MAX
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.quoter.intensity import ArrivalIntensity
 from tradeterm.quoter.model import QuoteParams
@@ -171,6 +172,9 @@ def _lots(instrument: Instrument, qty: Decimal | None, key: str) -> int | None:
     except PrecisionError:
         raise ValueError(f"{key}: {qty} is not a multiple of the lot size "
                          f"{instrument.lot_size}") from None
+    if lots > INT64_MAX:
+        raise ValueError(f"{key}: {qty} is too large for {instrument.symbol} ({lots:,} lots of "
+                         f"{instrument.lot_size}; at most {INT64_MAX:,})")
     step = instrument.qty_step_lots
     if lots % step:
         raise ValueError(f"{key}: {qty} is not a multiple of the venue's order step "

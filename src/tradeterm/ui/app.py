@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
 from tradeterm.kernel import Kernel
-from tradeterm.ui import partial_update
+from tradeterm.ui import keymap, partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.order_actions import OrderActions
 from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
@@ -179,10 +179,9 @@ class TradetermApp(OrderActions, PaneActions, App):
             self.dialogs.confirm_live()
 
     def _check_keymap(self) -> None:
-        known = {binding_id for *_, binding_id in HelpScreen(self._binding_nodes()).entries}
-        for binding_id in self.kernel.settings.ui.keys:
-            if binding_id not in known:
-                log.warning("ui.keys: no binding with id %r (see ? for the ids)", binding_id)
+        # the CLI refuses these before the app starts; an app built in code says them here
+        for problem in keymap.problems(self.kernel.settings.ui.keys):
+            log.warning("%s", problem)
 
     def watch_theme(self, theme: str) -> None:
         set_palette(self.palettes.get(theme, Palette()))

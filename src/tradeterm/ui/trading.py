@@ -50,11 +50,12 @@ class Trading:
         views = self.kernel.views
         markets = {iid: Market(book.best_bid, book.best_ask, views.stats[iid].last_price)
                    for iid, book in views.books.items()}
-        working = {oid: o.instrument for oid, o in views.orders.orders.items()
-                   if not o.is_terminal}
+        orders = views.orders.orders
+        working = {oid: o.instrument for oid, o in orders.items() if not o.is_terminal}
+        sides = {oid: o.side for oid, o in orders.items() if not o.is_terminal}
         next_id = (lambda: PREVIEW_ID) if preview else self.kernel.next_order_id
         return EntryContext(list(self.kernel.instruments.values()), selected, markets, working,
-                            self.kernel.clock.timestamp_ns, next_id)
+                            self.kernel.clock.timestamp_ns, next_id, sides)
 
     def parse(self, line: str, selected: Instrument, preview: bool = False) -> Command:
         """The command ``line`` means against the book at this moment (raises GrammarError)."""

@@ -100,3 +100,17 @@ def test_sizes_follow_the_venues_order_step_when_the_book_is_finer():
     bids, _ = ladder(quotes, params, inventory=0)
     assert [lots for _, lots in bids] == [10_000, 10_000, 5_000]
     assert Decimal(0) == sum(Decimal(lots) for _, lots in bids) % 1000
+
+
+def test_a_size_beyond_what_an_int64_of_lots_holds_is_refused_with_the_key():
+    """The config allows a billion base units; on a 1e-12 lot that is 1e21 lots, more than the
+    engine's integer quantities hold (issue 12.9)."""
+    from decimal import Decimal
+
+    from tradeterm.domain.instruments import Instrument
+
+    fine = Instrument("sim", "FINE/USD", "FINE", "USD", Decimal("0.01"), Decimal("1e-12"))
+    with pytest.raises(ValueError, match=r"order_size: .* too large"):
+        build_setup(QuoterConfig(order_size=Decimal(10) ** 9), fine)
+    with pytest.raises(ValueError, match=r"max_position: .* too large"):
+        build_setup(QuoterConfig(order_size="1", max_position=Decimal(10) ** 9), fine)

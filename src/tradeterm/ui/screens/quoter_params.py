@@ -55,6 +55,8 @@ def parse_field(kind: str, text: str, blank: str | None) -> Any:
         if blank is None:
             raise ValueError("a value is required")
         return None
+    if not text.isascii():  # int(), float() and Decimal() read any Unicode digit
+        raise ValueError(f"{text!r} is not a number (digits 0-9)")
     if kind == "int":
         try:
             return int(text)

@@ -22,9 +22,13 @@ Plan syntax: comma-separated ``kind=value``; ``drop=30`` every 30 s, ``gap=45``,
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
+
+
+MAX_VALUE = 86_400  # a day (in seconds), or 86 s of delay in ms: more is not a fault plan
 
 
 class FaultSpecError(ValueError):
@@ -84,9 +88,12 @@ class FaultPlan:
 
 def _number(kind: str, text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise FaultSpecError(f"fault {kind}: {text!r} is not a number") from None
+    if not math.isfinite(value) or abs(value) > MAX_VALUE:
+        raise FaultSpecError(f"fault {kind}: {text!r} is not a number from 0 to {MAX_VALUE:,}")
+    return value
 
 
 def _period(kind: str, value: float) -> float:
