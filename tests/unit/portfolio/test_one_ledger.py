@@ -34,7 +34,7 @@ async def trade_session(data_dir, instruments, seed: int) -> tuple[Harness, list
     message recorded as the recorder would."""
     h = Harness(f"sqlite:///{data_dir / 'tradeterm.db'}", instruments=instruments,
                 oms={"synchronous": "NORMAL"}, portfolio={"starting_cash": "100000"},
-                risk={"orders_per_second": 1e9, "order_burst": 10**9, "duplicate_window_ms": 0,
+                risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0,
                       "max_position_notional": "1e12", "max_order_notional": "1e12"})
     records: list = []
     h.bus.subscribe("*", lambda m: records.append((h.clock.timestamp_ns(), h.bus.topic, m)))
