@@ -81,7 +81,7 @@ async def test_native_venue_positions_equal_the_exchange_balances(tmp_path):
         server.exchange.market.pause()
         fills = await trade_series(server, kernel, live.order)
         inst = live.instrument()
-        await wait_until(lambda: kernel.desk.portfolio.position(inst.id).fills == fills, 5,
+        await wait_until(lambda: kernel.desk.portfolio.position(inst.id).fills == fills, 30,
                          "every fill applied")
         check_balances(kernel, start, held(server, key))
         before = kernel.desk.portfolio.position(inst.id)
@@ -101,7 +101,7 @@ async def test_ccxt_venue_positions_equal_the_exchange_balances(tmp_path):
         server.exchange.market.pause()
         fills = await trade_series(server, kernel, lambda cid: order_of(kernel, cid))
         inst = venue.instruments()[0]
-        await wait_until(lambda: kernel.desk.portfolio.position(inst.id).fills == fills, 5,
+        await wait_until(lambda: kernel.desk.portfolio.position(inst.id).fills == fills, 30,
                          "every fill applied")
         check_balances(kernel, start, held(server, key))
         kernel.request_stop()
