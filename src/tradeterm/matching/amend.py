@@ -108,10 +108,7 @@ class Amendments(_Base):
         if new_price is not None and ext.kind == STOP_LIMIT:
             ext.limit = new_price
         if trigger is not None and trigger != order.price:
-            del self.stops[order.order_id]
-            order.price = trigger
-            ext.trigger = trigger
-            self._add_stop(order)  # new heap entry; the old one is skipped as stale
+            self.stops.move(order, trigger)  # filed again: the old filing goes stale
         self._on_modified(order)
         return True
 

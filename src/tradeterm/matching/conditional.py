@@ -74,37 +74,11 @@ class ConditionalOrders(_Base):
 
     # --- stops -------------------------------------------------------------------------------
     def _add_stop(self, order: EngineOrder) -> None:
-        self.stops[order.order_id] = order
-        self._stop_seq += 1
-        if order.side > 0:  # buy stops: lowest trigger first
-            heappush(self._buy_stops, (order.price, self._stop_seq, order))
-        else:
-            heappush(self._sell_stops, (-order.price, self._stop_seq, order))
+        self.stops.add(order)
         self._update_watch()
 
     def _update_watch(self) -> None:
         self._watch = bool(self.stops) or bool(self._reduce_only)
-
-    def _pop_triggered(self, lo: int | None, hi: int | None) -> list[EngineOrder]:
-        out: list[tuple[int, EngineOrder]] = []
-        stops = self.stops
-        if hi is not None:
-            heap = self._buy_stops
-            while heap and heap[0][0] <= hi:
-                _, seq, order = heappop(heap)
-                if stops.get(order.order_id) is order:
-                    del stops[order.order_id]
-                    out.append((seq, order))
-        if lo is not None:
-            heap = self._sell_stops
-            while heap and -heap[0][0] >= lo:
-                _, seq, order = heappop(heap)
-                if stops.get(order.order_id) is order:
-                    del stops[order.order_id]
-                    out.append((seq, order))
-        if len(out) > 1:
-            out.sort(key=lambda item: item[0])  # both sides: in the order they were placed
-        return [order for _, order in out]
 
     def _run_pending(self) -> None:
         """Work left by trades: reduce-only clamps, then triggered stops (which can trade and
@@ -123,7 +97,7 @@ class ConditionalOrders(_Base):
                         self._enforce_reduce_only(owner)
                 if not self.stops:
                     continue
-                for order in self._pop_triggered(lo, hi):
+                for order in self.stops.triggered(lo, hi):
                     self._fire(order)
                 self._update_watch()
         finally:
@@ -166,7 +140,7 @@ class ConditionalOrders(_Base):
             if order.order_id in self.orders:
                 self._remove(order)
             else:
-                del self.stops[order_id]
+                self.stops.remove(order_id)
             self._forget(order)
             self._on_expired(order_id, order.owner, order.leaves)
             expired += 1

@@ -31,6 +31,7 @@ from tradeterm.matching.orders import (
     WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
 )
 from tradeterm.matching.rules import MatchingRules
+from tradeterm.matching.stops import StopBook
 from tradeterm.matching.sweep import Sweeper
 from tradeterm.matching.validate import Validation
 
@@ -59,7 +60,7 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
         self._heaps = (self._bid_heap, self._ask_heap)
         self._bid_heap_cap = self._ask_heap_cap = 64
         self.orders: dict[int, EngineOrder] = {}  # resting orders by id
-        self.stops: dict[int, EngineOrder] = {}  # stop orders waiting for their trigger
+        self.stops = StopBook()  # stop orders waiting for their trigger
         self.trade_id = 0
         self.last_price: int | None = None
         self.positions: dict[int, int] | None = None  # owner -> lots, for reduce-only
@@ -69,9 +70,6 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
         self._stp = self.rules.stp
         self._pro_rata = self.rules.pro_rata
         # conditional orders and work left after trades
-        self._buy_stops: list[tuple[int, int, EngineOrder]] = []
-        self._sell_stops: list[tuple[int, int, EngineOrder]] = []
-        self._stop_seq = 0
         self._expiries: list[tuple[int, int]] = []
         self._alert_name = f"matching.gtd.{name}.{id(self)}"
         self._reduce_only: dict[int, list[EngineOrder]] = {}
@@ -214,7 +212,7 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
                     del self._ask_size[price]
                     self._ask_changes[price] = 0
         else:
-            order = self.stops.pop(order_id, None)
+            order = self.stops.remove(order_id)
             if order is None:
                 return False
             self._update_watch()
