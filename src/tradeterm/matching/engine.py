@@ -289,7 +289,7 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
                 display = ext.display if ext is not None else 0
                 visible = display if display and display < remaining else remaining
                 if ext is not None and not (display or tif == GTD or ext.reduce_only
-                                            or ext.post_only):
+                                            or ext.post_only or ext.stp >= 0):
                     ext = None  # nothing left that a resting order needs
                 order = EngineOrder(order_id, owner, side, price, qty, remaining, visible, ext)
                 self._rest(order)
