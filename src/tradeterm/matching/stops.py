@@ -13,7 +13,7 @@ placement), both sides together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from heapq import heapify, heappop, heappush
 
 from tradeterm.matching.orders import EngineOrder
@@ -22,10 +22,11 @@ from tradeterm.matching.orders import EngineOrder
 class StopBook:
     """Pending stop orders by id; an order waits with ``price`` = its trigger."""
 
-    __slots__ = ("_orders", "_filing", "_buys", "_sells", "_filed")
+    __slots__ = ("by_id", "_orders", "_filing", "_buys", "_sells", "_filed")
 
     def __init__(self) -> None:
         self._orders: dict[int, EngineOrder] = {}
+        self.by_id: Mapping[int, EngineOrder] = self._orders  # read-only view, for fast lookups
         self._filing: dict[int, int] = {}  # order id -> number of its live filing
         self._buys: list[tuple[int, int, int]] = []  # (trigger, filing, id): lowest first
         self._sells: list[tuple[int, int, int]] = []  # (-trigger, filing, id): highest first
