@@ -5,9 +5,13 @@ also trade at once, as the aggressor, under the order's own self-trade mode); a 
 keeps its place. A waiting stop can change its limit, size and trigger: a new trigger files it
 again in the stop book (``StopBook.move``), so it fires at the new trigger only.
 
+A reduce-only order is clamped, as on entry, so that what it leaves to trade still reduces its
+owner's position (a repriced one may trade at once, as the aggressor); a modify that would leave
+it nothing is refused.
+
 ``Amender`` works through the book's and the stop book's public operations; what it needs from
-the engine is ``cancel`` (for ``cancel_all``) and ``after_request`` (a reprice that traded may
-trigger stops or move positions).
+the engine is ``cancel`` (for ``cancel_all``), ``after_request`` (a reprice that traded may
+trigger stops or move positions) and ``room`` (what a reduce-only order may still trade).
 """
 
 from __future__ import annotations
@@ -15,21 +19,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tradeterm.matching.book import PriceTimeBook
-from tradeterm.matching.orders import SELF_TRADE, STOP_LIMIT, UNKNOWN_ORDER, EngineOrder
+from tradeterm.matching.orders import (
+    REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT, UNKNOWN_ORDER, EngineOrder,
+)
 from tradeterm.matching.stops import StopBook
-from tradeterm.matching.validate import OrderRules
+from tradeterm.matching.validate import OrderRules, Reject
 
 
 class Amender:
-    __slots__ = ("book", "stops", "checks", "cancel", "after_request")
+    __slots__ = ("book", "stops", "checks", "cancel", "after_request", "room")
 
     def __init__(self, book: PriceTimeBook, stops: StopBook, checks: OrderRules,
-                 cancel: Callable[[int], bool], after_request: Callable[[], None]) -> None:
+                 cancel: Callable[[int], bool], after_request: Callable[[], None],
+                 room: Callable[[EngineOrder], int]) -> None:
         self.book = book
         self.stops = stops
         self.checks = checks
         self.cancel = cancel
         self.after_request = after_request
+        self.room = room  # what a reduce-only order may still trade
 
     def cancel_all(self, owner: int | None = None, side: int | None = None) -> int:
         """Cancel every working order (resting, in the order they came to rest, then stops),
@@ -61,12 +69,34 @@ class Amender:
             order, waiting, new_price, new_qty, trigger,
             opposite_best=book.best(-order.side) if ext is not None and ext.post_only else None,
             last_price=book.last_price)
+        if reject is None and ext is not None and ext.reduce_only:
+            new_qty, reject = self._within_room(order, new_qty)
         if reject is not None:
             listener.on_modify_rejected(order_id, order.owner, *reject)
             return False
         if waiting:
             self._modify_stop(order, new_qty, new_price, trigger)
-            return True
+        else:
+            self._modify_resting(order, new_qty, new_price)
+        if book.pending:
+            self.after_request()
+        return True
+
+    def _within_room(self, order: EngineOrder, new_qty: int) -> tuple[int, Reject]:
+        """A reduce-only order's new quantity, clamped so that what it leaves to trade still
+        reduces its owner's position (as on entry); refused if nothing would be left."""
+        filled = order.qty - order.leaves
+        room = self.room(order)
+        if new_qty - filled <= room:
+            return new_qty, None
+        if not room:
+            return new_qty, (REDUCE_ONLY_WOULD_INCREASE,
+                             "the position leaves this reduce-only order nothing to reduce")
+        return filled + room, None
+
+    def _modify_resting(self, order: EngineOrder, new_qty: int, new_price: int | None) -> None:
+        book = self.book
+        listener = book.listener
         filled = order.qty - order.leaves
         if new_price != order.price:
             book.remove(order)
@@ -87,9 +117,6 @@ class Amender:
             if new_qty < order.qty:
                 book.shrink(order, order.qty - new_qty)
             listener.on_modified(order)
-        if book.pending:
-            self.after_request()
-        return True
 
     def _modify_stop(self, order: EngineOrder, new_qty: int, new_price: int | None,
                      trigger: int | None) -> None:

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
-    CANCELED, GTC, LIMIT, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, EngineOrder,
+    CANCELED, GTC, LIMIT, REDUCE_ONLY, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING,
+    EngineOrder,
 )
 from tradeterm.matching.rules import MatchingRules
 from tradeterm.matching.sweep import copy_reachable, take_pro_rata
@@ -299,6 +300,7 @@ class PriceTimeBook:
         orders = self.orders
         on_fill = self._on_fill
         positions = self.positions
+        limited = positions is not None and positions.has_orders  # reduce-only makers exist
         trade_id = self.trade_id
         remaining = qty
         first = last = 0
@@ -323,6 +325,17 @@ class PriceTimeBook:
                         self.stp_hit = True
                         break
                     continue
+                if limited and maker.ext is not None and maker.ext.reduce_only:
+                    shown = maker.visible
+                    cut = self.reduce_only_cut(maker, remaining)
+                    if cut:  # it may trade only what still reduces its owner's position
+                        size -= shown - maker.visible
+                        if not maker.leaves:
+                            queue.popleft()
+                            del orders[maker.order_id]
+                            self._on_canceled(maker.order_id, maker.owner, cut, REDUCE_ONLY)
+                            continue
+                        self._on_modified(maker)
                 fill = maker.visible
                 trade_id += 1
                 if fill <= remaining:  # its whole shown part trades
@@ -370,6 +383,20 @@ class PriceTimeBook:
             if self.watch:
                 self.note_traded(first, last)
         return remaining
+
+    def reduce_only_cut(self, maker: EngineOrder, wanted: int) -> int:
+        """A reduce-only maker about to trade with an aggressor that wants ``wanted`` lots: if
+        its owner's position leaves it less room than it would trade now, cut it down to the
+        room (none left: its leaves become 0). Returns the lots cut from its leaves (0: none).
+        The caller adjusts the level size and reports the cut."""
+        room = self.positions.room(maker)  # type: ignore[union-attr]
+        most = maker.visible if maker.visible < wanted else wanted
+        if room >= most:
+            return 0
+        cut = maker.leaves - room
+        maker.qty -= cut
+        maker.leaves = maker.visible = room
+        return cut
 
     def note_traded(self, first: int, last: int) -> None:
         """Remember the range of prices just traded (for stop triggers)."""

@@ -71,7 +71,8 @@ class MatchingEngine:
         self.levels = book.levels
         self.level_size = book.level_size
         self.level_changes = book.level_changes
-        self.amender = Amender(book, self.stops, self.checks, self.cancel, self._after_request)
+        self.amender = Amender(book, self.stops, self.checks, self.cancel, self._after_request,
+                               self._room)
         self._in_after = False
         self.set_listener(listener)
 
@@ -286,6 +287,9 @@ class MatchingEngine:
                 self._update_watch()
         finally:
             self._in_after = False
+
+    def _room(self, order: EngineOrder) -> int:
+        return self.position_book.room(order) if self.position_book is not None else 0
 
     def _clamp_reduce_only(self, owner: int) -> None:
         """Cut the owner's reduce-only orders down to what still reduces the position."""

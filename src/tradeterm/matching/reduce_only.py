@@ -27,9 +27,10 @@ class PositionBook:
         self._touched: set[int] = set()  # owners with reduce-only orders whose position moved
 
     def copy(self) -> PositionBook:
-        """The positions (not the index): for a trial match."""
+        """An independent copy, for a trial match."""
         other = PositionBook()
         other.positions = dict(self.positions)
+        other._reduce_only = {owner: list(orders) for owner, orders in self._reduce_only.items()}
         return other
 
     def track(self, owner: int, position: int = 0) -> None:
@@ -69,10 +70,6 @@ class PositionBook:
 
     def add(self, order: EngineOrder) -> None:
         self._reduce_only.setdefault(order.owner, []).append(order)
-
-    def touch(self, owner: int) -> None:
-        """The owner's reduce-only orders must be looked at again (e.g. one grew)."""
-        self._touched.add(owner)
 
     def touched(self) -> list[int]:
         """The owners whose reduce-only orders are due, in a fixed order; forgets them."""

@@ -2,7 +2,9 @@
 
 Pro-rata (for instruments whose rules ask for it): each level is shared in proportion to the
 visible size of its orders (whole lots), the leftover lots one at a time in time order; partly
-filled orders keep their place, refilled iceberg slices go to the back. Self-trade prevention
+filled orders keep their place, refilled iceberg slices go to the back; a reduce-only order's
+share is cut to what still reduces its owner's position (the rest of the level is shared again).
+Self-trade prevention
 looks at the whole level first: the owner's orders there are cancelled (cancel-resting) and/or
 the aggressor stops before the level (cancel-aggressing). The FIFO loop, the hot path, is
 ``PriceTimeBook.take``.
@@ -18,7 +20,7 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 from tradeterm.matching.orders import (
-    SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, EngineOrder,
+    REDUCE_ONLY, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, EngineOrder,
 )
 
 if TYPE_CHECKING:
@@ -99,11 +101,23 @@ def _allocate(book: PriceTimeBook, queue: deque[EngineOrder], price: int,
     refilled: list[EngineOrder] = []
     size = total
     positions = book.positions
-    on_fill = book.listener.on_fill
+    limited = positions is not None and positions.has_orders
+    listener = book.listener
     for maker, fill in zip(makers, shares, strict=True):
         if not fill:
             survivors.append(maker)
             continue
+        if limited and maker.ext is not None and maker.ext.reduce_only:
+            shown = maker.visible
+            cut = book.reduce_only_cut(maker, fill)
+            if cut:  # its share is more than still reduces its owner's position
+                size -= shown - maker.visible
+                if not maker.leaves:
+                    del book.orders[maker.order_id]
+                    listener.on_canceled(maker.order_id, maker.owner, cut, REDUCE_ONLY)
+                    continue
+                listener.on_modified(maker)
+                fill = maker.visible  # the lots it cannot take stay with the aggressor
         remaining -= fill
         size -= fill
         maker.leaves -= fill
@@ -120,7 +134,7 @@ def _allocate(book: PriceTimeBook, queue: deque[EngineOrder], price: int,
         if positions is not None and positions.fill(maker.owner, taker_owner, side, fill):
             book.pending = True
         book.trade_id += 1
-        on_fill(maker, taker_id, taker_owner, price, fill, remaining, book.trade_id)
+        listener.on_fill(maker, taker_id, taker_owner, price, fill, remaining, book.trade_id)
     queue.clear()
     queue.extend(survivors)
     queue.extend(refilled)

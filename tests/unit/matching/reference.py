@@ -108,10 +108,16 @@ class ReferenceExchange:
         self.trade_id += 1
         self.last_price = price
         self.traded.append(price)
+        before = dict(self.positions)
         for owner, delta in ((maker.owner, -taker.side * qty), (taker.owner, taker.side * qty)):
             if owner in self.positions:
                 self.positions[owner] += delta
                 self.touched.add(owner)
+        for order in (maker, taker):  # the promise of reduce-only, checked at every fill
+            if order.reduce_only and order.owner in self.positions:
+                was, now = before[order.owner], self.positions[order.owner]
+                assert abs(now) <= abs(was) and now * was >= 0, \
+                    f"reduce-only order {order.order_id} took position {was} to {now}"
         self.events.append(("fill", maker.order_id, taker.order_id, price, qty, maker.leaves,
                             taker.leaves, self.trade_id))
 
@@ -154,6 +160,8 @@ class ReferenceExchange:
                     self.stp_hit = True
                     return
                 continue
+            if not self.within_room(maker, min(maker.visible, taker.leaves)):
+                continue
             self.fill(maker, taker, price, min(maker.visible, taker.leaves))
             self.refill(maker)
 
@@ -184,6 +192,9 @@ class ReferenceExchange:
                 i = (i + 1) % len(level)
         refilled = []
         for maker, share in zip(level, shares, strict=True):
+            if share and not self.within_room(maker, share):
+                continue
+            share = min(share, maker.visible)
             if share:
                 self.fill(maker, taker, price, share)
                 if maker.leaves == 0:
@@ -193,6 +204,24 @@ class ReferenceExchange:
                     refilled.append(maker)
         for maker in refilled:  # in time order, behind everyone else
             maker.time = self.tick()
+
+    def within_room(self, maker: Ref, lots: int) -> bool:
+        """A reduce-only maker about to trade ``lots``: more than still reduces its owner's
+        position? Cut it to that (a modify), or cancel it if nothing is left: False."""
+        if not maker.reduce_only:
+            return True
+        room = max(0, -maker.side * self.positions.get(maker.owner, 0))
+        if room >= lots:
+            return True
+        cut = maker.leaves - room
+        maker.qty -= cut
+        maker.leaves = maker.visible = room
+        if room == 0:
+            self.resting.remove(maker)
+            self.events.append(("canceled", maker.order_id, cut, REDUCE_ONLY))
+            return False
+        self.modified(maker)
+        return True
 
     def would_fill_completely(self, taker: Ref) -> bool:
         trial = copy.deepcopy(self)
@@ -385,6 +414,14 @@ class ReferenceExchange:
         if reason:
             self.events.append(("modify_rejected", order_id, reason))
             return False
+        if order.reduce_only:  # clamped as on entry: what it leaves must still reduce
+            room = max(0, -order.side * self.positions.get(order.owner, 0))
+            if new_qty - filled > room:
+                if not room:
+                    self.events.append(("modify_rejected", order_id,
+                                        "REDUCE_ONLY_WOULD_INCREASE"))
+                    return False
+                new_qty = filled + room
         if stop:
             order.leaves += new_qty - order.qty
             order.qty = new_qty
@@ -394,8 +431,7 @@ class ReferenceExchange:
                 order.trigger = trigger
                 order.filing = self.tick()
             self.modified(order)
-            return True
-        if new_price != order.price:
+        elif new_price != order.price:
             self.resting.remove(order)
             order.price, order.qty, order.leaves = new_price, new_qty, new_qty - filled
             self.modified(order)

@@ -165,6 +165,22 @@ class EngineVersusReference(RuleBasedStateMachine):
             assert self.engine.modify(oid, trigger=trigger) == \
                 self.ref.modify(oid, trigger=trigger)
 
+    @rule(owner=owners, rungs=st.integers(1, 3), plain_first=st.booleans())
+    def reduce_only_ladder(self, owner, rungs, plain_first):
+        """The owner closes its position with reduce-only orders each as large as the whole
+        position, at the touch and behind it (and maybe a plain order in front): together
+        they exceed it, so a sweep through them must stop at flat."""
+        pos = self.ref.positions[owner]
+        if not pos:
+            return
+        side = -1 if pos > 0 else 1
+        touch = self.ref.best(side) or (101 if side < 0 else 99)
+        if plain_first:
+            self._both("submit", self._new_id(), owner, side, 1, LIMIT, touch)
+        for rung in range(rungs):
+            self._both("submit", self._new_id(), owner, side, abs(pos), LIMIT,
+                       touch - side * rung, reduce_only=True)
+
     @rule(**PRINT_AT_ARGS)
     def print_at(self, price, qty):
         """Two outside owners trade around ``price``: the last price moves, stops trigger."""
