@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from heapq import heapify, heappop, heappush
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
@@ -34,22 +34,10 @@ from tradeterm.matching.orders import (
     EngineOrder,
 )
 from tradeterm.matching.rules import MatchingRules
-from tradeterm.matching.sweep import copy_reachable, take_pro_rata
+from tradeterm.matching.sweep import take_pro_rata, would_fill
 
 if TYPE_CHECKING:
     from tradeterm.matching.reduce_only import PositionBook
-
-
-def _no_refusal(*_args: Any) -> bool:
-    return False
-
-
-def _nothing() -> None:
-    return None
-
-
-def _not_here(_order_id: int, _reason: str) -> bool:
-    return False
 
 
 class PriceTimeBook:
@@ -77,9 +65,9 @@ class PriceTimeBook:
         self.lo: int | None = None  # range of prices traded since the work last ran
         self.hi: int | None = None
         # hooks (see the module docstring)
-        self.refuse: Callable[..., bool] = _no_refusal
-        self.after_request: Callable[[], None] = _nothing
-        self.cancel_waiting: Callable[[int, str], bool] = _not_here
+        self.refuse: Callable[..., bool] = lambda *_: False
+        self.after_request: Callable[[], None] = lambda: None
+        self.cancel_waiting: Callable[[int, str], bool] = lambda *_: False
         self.positions: PositionBook | None = None
         self.stop_ids: Mapping[int, EngineOrder] = {}
         # rules, unpacked for the hot path
@@ -280,10 +268,6 @@ class PriceTimeBook:
             heapify(self._ask_heap)
             self._ask_heap_cap = 2 * len(self._ask_heap) + 64
 
-    def stale_prices(self) -> int:
-        """Prices in the heaps whose level is gone (the lazy deletion's backlog)."""
-        return (len(self._bid_heap) - len(self._bids)) + (len(self._ask_heap) - len(self._asks))
-
     # --- taking liquidity --------------------------------------------------------------------
     def take(self, side: int, limit: int, qty: int, taker_id: int, taker_owner: int,
              stp: int) -> int:
@@ -327,7 +311,7 @@ class PriceTimeBook:
                     continue
                 if limited and maker.ext is not None and maker.ext.reduce_only:
                     shown = maker.visible
-                    cut = self.reduce_only_cut(maker, remaining)
+                    cut = positions.cut_to_room(maker, remaining)  # type: ignore[union-attr]
                     if cut:  # it may trade only what still reduces its owner's position
                         size -= shown - maker.visible
                         if not maker.leaves:
@@ -384,20 +368,6 @@ class PriceTimeBook:
                 self.note_traded(first, last)
         return remaining
 
-    def reduce_only_cut(self, maker: EngineOrder, wanted: int) -> int:
-        """A reduce-only maker about to trade with an aggressor that wants ``wanted`` lots: if
-        its owner's position leaves it less room than it would trade now, cut it down to the
-        room (none left: its leaves become 0). Returns the lots cut from its leaves (0: none).
-        The caller adjusts the level size and reports the cut."""
-        room = self.positions.room(maker)  # type: ignore[union-attr]
-        most = maker.visible if maker.visible < wanted else wanted
-        if room >= most:
-            return 0
-        cut = maker.leaves - room
-        maker.qty -= cut
-        maker.leaves = maker.visible = room
-        return cut
-
     def note_traded(self, first: int, last: int) -> None:
         """Remember the range of prices just traded (for stop triggers)."""
         self.last_price = last
@@ -410,13 +380,8 @@ class PriceTimeBook:
             self.pending = True
 
     def would_fill(self, side: int, limit: int, qty: int, owner: int, stp: int) -> bool:
-        """Fill-or-kill: would ``qty`` lots trade now at prices no worse than ``limit``? The
-        match itself, run on a copy of what it could reach (so the answer cannot differ from
-        what the match would do: icebergs, self-trade prevention, pro-rata, reduce-only)."""
-        trial = PriceTimeBook(MatchListener(), self.rules)
-        copy_reachable(self, trial, side, limit)
-        remaining = trial.take(side, limit, qty, -1, owner, stp)
-        return not remaining and not trial.stp_hit
+        """Fill-or-kill: would ``qty`` lots trade now at prices no worse than ``limit``?"""
+        return would_fill(self, side, limit, qty, owner, stp)
 
     def side_of(self, side: int) -> tuple[dict[int, deque[EngineOrder]], dict[int, int],
                                           list[int], dict[int, int], int]:

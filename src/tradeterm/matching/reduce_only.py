@@ -61,7 +61,21 @@ class PositionBook:
     def room(self, order: EngineOrder) -> int:
         """Lots a reduce-only order can still trade without increasing its owner's position."""
         room = -order.side * self.positions.get(order.owner, 0)
-        return room if room > 0 else 0
+        return max(0, room)
+
+    def cut_to_room(self, maker: EngineOrder, wanted: int) -> int:
+        """A reduce-only maker about to trade with an aggressor that wants ``wanted`` lots: if
+        the position leaves it less room than it would trade now, cut it down to the room (no
+        room: its leaves become 0). Returns the lots cut from its leaves (0: none). The caller
+        adjusts the level's size and reports the cut (a modify, or a cancel at 0)."""
+        room = self.room(maker)
+        most = min(wanted, maker.visible)
+        if room >= most:
+            return 0
+        cut = maker.leaves - room
+        maker.qty -= cut
+        maker.leaves = maker.visible = room
+        return cut
 
     # --- the reduce-only index ---------------------------------------------------------------
     @property

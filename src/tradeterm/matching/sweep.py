@@ -9,7 +9,7 @@ looks at the whole level first: the owner's orders there are cancelled (cancel-r
 the aggressor stops before the level (cancel-aggressing). The FIFO loop, the hot path, is
 ``PriceTimeBook.take``.
 
-``copy_reachable`` builds the fill-or-kill trial: a throwaway book holding copies of what an
+``would_fill`` answers fill-or-kill with a trial: a throwaway book holding copies of what an
 aggressor could reach, on which the real match runs.
 """
 
@@ -19,6 +19,7 @@ from collections import deque
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
+from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
     REDUCE_ONLY, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, EngineOrder,
 )
@@ -109,7 +110,7 @@ def _allocate(book: PriceTimeBook, queue: deque[EngineOrder], price: int,
             continue
         if limited and maker.ext is not None and maker.ext.reduce_only:
             shown = maker.visible
-            cut = book.reduce_only_cut(maker, fill)
+            cut = positions.cut_to_room(maker, fill)  # type: ignore[union-attr]
             if cut:  # its share is more than still reduces its owner's position
                 size -= shown - maker.visible
                 if not maker.leaves:
@@ -140,6 +141,17 @@ def _allocate(book: PriceTimeBook, queue: deque[EngineOrder], price: int,
     queue.extend(refilled)
     sizes[price] = size
     return remaining
+
+
+def would_fill(book: PriceTimeBook, side: int, limit: int, qty: int, owner: int,
+               stp: int) -> bool:
+    """Fill-or-kill: the match itself, run on a trial book holding copies of what the order
+    could reach, so the answer cannot differ from what the match would do (icebergs,
+    self-trade prevention, pro-rata, reduce-only makers)."""
+    trial = type(book)(MatchListener(), book.rules)
+    copy_reachable(book, trial, side, limit)
+    remaining = trial.take(side, limit, qty, -1, owner, stp)
+    return not remaining and not trial.stp_hit
 
 
 def copy_reachable(book: PriceTimeBook, trial: PriceTimeBook, side: int, limit: int) -> None:
