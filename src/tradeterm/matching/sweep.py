@@ -62,10 +62,12 @@ def take_pro_rata(book: PriceTimeBook, side: int, limit: int, qty: int, taker_id
             changes[price] = sizes[price]
             if book.stp_hit:
                 break
-        if not first:
-            first = price
-        last = price
+        before = remaining
         remaining = _allocate(book, queue, price, sizes, remaining, taker_id, taker_owner, side)
+        if remaining < before:  # (reduce-only makers without room may leave a level untraded)
+            if not first:
+                first = price
+            last = price
         if queue:
             changes[price] = sizes[price]
         else:

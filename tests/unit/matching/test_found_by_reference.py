@@ -15,3 +15,22 @@ def test_a_resting_order_keeps_its_own_self_trade_mode_when_repriced():
     assert not rec.fills
     assert rec.reasons(2) == rec.reasons(3) == ["SELF_TRADE"]
     assert eng.best_ask == 99 and eng.best_bid is None
+
+
+def test_pro_rata_level_where_nothing_traded_is_not_a_print():
+    """Found by the slow run: in a pro-rata book the only order at a level was a reduce-only
+    one with no room left; it was cancelled, nothing traded there, yet the level's price became
+    the last price and triggered a stop."""
+    from tradeterm.matching.orders import IOC, STOP_MARKET
+
+    eng, rec = make(pro_rata=True)
+    eng.track_position(2, -1)  # short 1: its reduce-only buys may buy 1
+    eng.submit_limit(1, 3, BUY, 99, 1)
+    eng.submit(2, 2, BUY, 1, LIMIT, 99, reduce_only=True)
+    eng.submit(3, 2, BUY, 1, LIMIT, 98, reduce_only=True)
+    eng.submit_limit(4, 5, BUY, 101, 1)
+    eng.submit_limit(5, 6, SELL, 101, 1)  # last price 101
+    eng.submit(6, 7, SELL, 1, STOP_MARKET, trigger=98)
+    eng.submit(7, 8, SELL, 5, LIMIT, 97, IOC)  # 99 trades (2 lots), 98 has no room: cancelled
+    assert rec.reasons(3) == ["REDUCE_ONLY"]
+    assert eng.last_price == 99 and not rec.of("triggered") and 6 in eng.stops
