@@ -77,22 +77,24 @@ class PaperBook:
         ts = delta.ts_event
         if ledger.due(ts):
             self.settle()
-        watched = {(o.side, o.price) for o in self.orders.values()} if self.orders else ()
-        before: dict[tuple[int, int], int] = {}
-        for side, levels in ((1, delta.bids), (-1, delta.asks)):
-            for price, _size in levels:
-                key = (side, price)
-                if key in watched or ledger.awaits(key):
-                    before[key] = book.size_at(side, price)
+        before: dict[tuple[int, int], int] = {}  # sizes of the levels worth settling
+        if self.orders or ledger.has_pending:
+            orders = self.orders.values()
+            worth = ({o.price for o in orders if o.side > 0},
+                     {o.price for o in orders if o.side < 0})
+            for side, price in ledger.pending_levels():
+                worth[0 if side > 0 else 1].add(price)
+            for side, levels, sizes, prices in ((1, delta.bids, book.bids, worth[0]),
+                                                (-1, delta.asks, book.asks, worth[1])):
+                if prices:
+                    for price, _size in levels:
+                        if price in prices:
+                            before[(side, price)] = sizes.get(price, 0)
         if not book.apply_delta(delta):
             return
         ledger.enter(ts)
-        refreshed = self.liquidity.refreshed
-        for side, levels in ((1, delta.bids), (-1, delta.asks)):
-            for price, _size in levels:
-                key = (side, price)
-                ledger.updated(key, ts, before.get(key))
-                refreshed(key)
+        ledger.updated(ts, delta.bids, delta.asks, before)
+        self.liquidity.refreshed(delta.bids, delta.asks)
 
     def on_trade(self, trade: Trade) -> None:
         ledger = self.ledger
@@ -104,7 +106,7 @@ class PaperBook:
         key = (hit, trade.price)
         if not ledger.traded(key, trade.size, ts):  # the book still shows what it took
             self.liquidity.take(key, trade.size)
-        if (ts, trade.trade_id) > self._last_trade:
+        if (ts, trade.trade_id) >= self._last_trade:  # (without ids: the later arrival)
             self._last_trade = (ts, trade.trade_id)
             self.last_price = trade.price
         if self.orders:
@@ -264,7 +266,9 @@ class PaperBook:
         order.slice_left = min(order.display, order.leaves) if order.display else order.leaves
 
     def _resting(self) -> list[PaperOrder]:
-        return sorted(self.orders.values(), key=lambda o: o.seq)
+        """In queue order: ``orders`` is kept in ``seq`` order (an order gets its ``seq`` as it
+        goes in; a re-queued one goes out and in again)."""
+        return list(self.orders.values())
 
     def _fill_from_trade(self, trade: Trade, hit: int) -> None:
         model = self.model.model

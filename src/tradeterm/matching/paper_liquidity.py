@@ -26,10 +26,14 @@ class VisibleLiquidity:
         """A paper order took ``qty`` from the level, or a trade the book does not show yet."""
         self._gone[key] = self._gone.get(key, 0) + qty
 
-    def refreshed(self, key: Key) -> None:
-        """The venue updated the level: what it shows now is what is there."""
-        if self._gone:
-            self._gone.pop(key, None)
+    def refreshed(self, bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
+        """The venue updated these levels: what they show now is what is there."""
+        gone = self._gone
+        if gone:
+            for price, _size in bids:
+                gone.pop((1, price), None)
+            for price, _size in asks:
+                gone.pop((-1, price), None)
 
     def reset(self) -> None:
         self._gone.clear()

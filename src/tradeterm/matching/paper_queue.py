@@ -54,7 +54,8 @@ class QueueLedger:
         self._open = False
         self._start: dict[Key, int] = {}  # level size when the open moment began
         self._pending: dict[Key, int] = {}  # trade volume not yet matched by a decrease
-        self._updated: dict[Key, int] = {}  # ts of the last book update at the level
+        # per side (bids, asks): price -> ts of the last book update at the level
+        self._updated: tuple[dict[int, int], dict[int, int]] = ({}, {})
         self._book_ts = -1  # ts of the last snapshot (every level)
 
     # --- moments -----------------------------------------------------------------------------
@@ -78,39 +79,46 @@ class QueueLedger:
         if not self._start:
             return []
         out = []
-        pending, updated, book_ts = self._pending, self._updated, self._book_ts
+        pending = self._pending
         for key, start in self._start.items():
-            out.append(Settled(key, start, pending.pop(key, 0), updated.get(key, book_ts)))
+            out.append(Settled(key, start, pending.pop(key, 0), self.updated_ts(key)))
         self._start.clear()
         return out
 
     # --- events ------------------------------------------------------------------------------
     def updated_ts(self, key: Key) -> int:
         """When the book last updated the level (trades up to then are in its size)."""
-        return self._updated.get(key, self._book_ts)
+        return self._updated[0 if key[0] > 0 else 1].get(key[1], self._book_ts)
 
     def traded(self, key: Key, size: int, ts: int) -> bool:
         """A trade took ``size`` from the level ``key``. Returns whether the book already
         reflects it (updated at the level at or after ``ts``)."""
-        reflected = ts <= self._updated.get(key, self._book_ts)
+        reflected = ts <= self.updated_ts(key)
         if not reflected or key in self._start:  # a decrease still to come or to settle
             self._pending[key] = self._pending.get(key, 0) + size
         return reflected
 
-    def awaits(self, key: Key) -> bool:
-        """Are there trades at the level that its next update will reflect?"""
-        return key in self._pending
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
 
     def start_size(self, key: Key, now: int) -> int:
         """The level's size when the open moment began (``now`` if the moment left it alone)."""
         return self._start.get(key, now)
 
-    def updated(self, key: Key, ts: int, before: int | None) -> None:
-        """The book updated the level ``key`` at ``ts``; ``before`` is its size before the
-        update if it is worth settling (an order waits there, or trades await the update)."""
-        if before is not None and key not in self._start:
-            self._start[key] = before
-        self._updated[key] = ts
+    def updated(self, ts: int, bids: list[tuple[int, int]], asks: list[tuple[int, int]],
+                before: dict[Key, int]) -> None:
+        """The book updated these levels at ``ts``; ``before`` has the sizes, before the
+        update, of those worth settling (an order waits there, or trades await the update)."""
+        updated_bids, updated_asks = self._updated
+        for price, _size in bids:
+            updated_bids[price] = ts
+        for price, _size in asks:
+            updated_asks[price] = ts
+        start = self._start
+        for key, size in before.items():
+            if key not in start:
+                start[key] = size
 
     def snapshot(self, before: dict[Key, int], ts: int) -> None:
         """A snapshot updates every level; ``before`` has the sizes of the levels worth
@@ -118,7 +126,8 @@ class QueueLedger:
         for key, size in before.items():
             if key not in self._start:
                 self._start[key] = size
-        self._updated.clear()
+        self._updated[0].clear()
+        self._updated[1].clear()
         self._book_ts = ts
 
     def pending_levels(self) -> list[Key]:
