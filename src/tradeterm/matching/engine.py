@@ -159,7 +159,7 @@ class MatchingEngine:
                 post_only: bool, side: int = 1) -> bool:
         """Validate a new order; on a problem report it and return True."""
         reject = self.checks.new_order(
-            kind, price, qty, trigger, display, tif, expire_ns, post_only,
+            order_id, kind, price, qty, trigger, display, tif, expire_ns, post_only,
             now_ns=self.clock.timestamp_ns() if self.clock is not None and tif == GTD else None,
             duplicate=order_id in self.book.orders or order_id in self.stops,
             opposite_best=self.book.best(-side) if kind == MARKET else None)

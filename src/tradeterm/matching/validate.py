@@ -25,9 +25,10 @@ class OrderRules:
     def __init__(self, rules: MatchingRules) -> None:
         self.rules = rules
 
-    def new_order(self, kind: int, price: int | None, qty: int, trigger: int | None,
-                  display: int, tif: int, expire_ns: int | None, post_only: bool, *,
-                  now_ns: int | None, duplicate: bool, opposite_best: int | None) -> Reject:
+    def new_order(self, order_id: int, kind: int, price: int | None, qty: int,
+                  trigger: int | None, display: int, tif: int, expire_ns: int | None,
+                  post_only: bool, *, now_ns: int | None, duplicate: bool,
+                  opposite_best: int | None) -> Reject:
         """A new order. ``now_ns`` is the clock's time (None without a clock),
         ``duplicate`` whether the id is already working, ``opposite_best`` the best price a
         market order would meet (for its minimum notional)."""
@@ -60,7 +61,7 @@ class OrderRules:
                 "a GTD order needs an expiry time in the future" if expire_ns is not None
                 else "a GTD order needs an expiry time")
         if duplicate:
-            return DUPLICATE_ORDER_ID, "the order id is already working"
+            return DUPLICATE_ORDER_ID, f"order id {order_id} is already working"
         ref = price if limit_price else trigger if kind == STOP_MARKET else opposite_best
         if ref is not None and ref * qty < rules.min_notional:
             return MIN_NOTIONAL, (
