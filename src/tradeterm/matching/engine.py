@@ -4,13 +4,21 @@ Order entry: ``submit_limit`` is the hot path (a plain GTC limit order); ``submi
 type: limit, market, stop-market, stop-limit; GTC, IOC, FOK, GTD; post-only (reject or slide, per
 the instrument's rules), iceberg (``display``), reduce-only, a self-trade prevention mode. Then
 ``cancel`` (one), ``cancel_all`` (by owner and/or side), ``modify`` (a price change or a size
-increase loses time priority, a size decrease keeps it) and ``expire_due`` (GTD, also driven by
-the clock when one is given).
+increase loses time priority, a size decrease keeps it; a stop's trigger can move) and
+``expire_due`` (GTD, also driven by the clock when one is given).
 
-Data layout (integers only): per side a dict price -> deque of ``EngineOrder`` in time order, a
-dict price -> visible size (``level_size``, the public L2 book) and a heap of prices with lazy
-deletion for the best price (bids negated). ``level_changes`` collects every level whose size
-changed since its owner last cleared it (0 = level gone): the public depth feed.
+``MatchingEngine`` is the composition of parts that each own their state:
+
+* ``PriceTimeBook`` (book.py): the two sides, the resting orders, the matching loops (FIFO and
+  pro-rata, sweep.py), the public level feed ``level_changes``;
+* ``StopBook`` (stops.py): stops waiting for their trigger, filed by trigger and version;
+* ``ExpiryQueue`` (expiry.py): GTD orders by expiry time, one clock alert;
+* ``PositionBook`` (reduce_only.py): owners' positions from the fills, reduce-only orders;
+* ``OrderRules`` (validate.py): the reject reasons, a pure function of the request;
+* ``Amender`` (amend.py): modify and cancel-all.
+
+The engine itself does order entry for every type and the work after a request that traded:
+reduce-only clamps, then triggered stops (which can trade and trigger more), in placement order.
 
 Outcomes go to a ``MatchListener`` (see listener.py). ``owner`` is an opaque int: the account,
 used by self-trade prevention, reduce-only and per-owner fees.
@@ -18,212 +26,89 @@ used by self-trade prevention, reduce-only and per-owner fees.
 
 from __future__ import annotations
 
-from collections import deque
-from heapq import heapify, heappop, heappush
-
 from tradeterm.core.clock import Clock
-from tradeterm.matching.amend import Amendments
-from tradeterm.matching.conditional import ConditionalOrders
+from tradeterm.matching.amend import Amender
+from tradeterm.matching.book import PriceTimeBook
+from tradeterm.matching.expiry import ExpiryQueue
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
-    CANCELED, FOK, FOK_UNFILLED, GTC, GTD, IOC, IOC_REMAINDER, LIMIT, NO_LIQUIDITY,
-    POST_ONLY_WOULD_TAKE, REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT, STOP_MARKET,
-    WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
+    CANCELED, FOK, FOK_UNFILLED, GTC, GTD, IOC, IOC_REMAINDER, LIMIT, MARKET, NO_LIQUIDITY,
+    POST_ONLY_WOULD_TAKE, REDUCE_ONLY, REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT,
+    STOP_MARKET, WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
 )
+from tradeterm.matching.reduce_only import PositionBook
 from tradeterm.matching.rules import MatchingRules
-from tradeterm.matching.sweep import Sweeper
-from tradeterm.matching.validate import Validation
+from tradeterm.matching.stops import StopBook
+from tradeterm.matching.validate import OrderRules
 
 ANY_PRICE = 1 << 62  # a buy market order's limit; a sell market order's limit is 0
 
 
-class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
-    """One instrument's book. See the module docstring."""
+class MatchingEngine:
+    """One instrument's exchange. See the module docstring."""
 
     def __init__(self, listener: MatchListener, rules: MatchingRules | None = None,
                  clock: Clock | None = None, name: str = "book") -> None:
         self.rules = rules or MatchingRules()
         self.clock = clock
         self.name = name
-        self._bids: dict[int, deque[EngineOrder]] = {}
-        self._asks: dict[int, deque[EngineOrder]] = {}
-        self._bid_size: dict[int, int] = {}
-        self._ask_size: dict[int, int] = {}
-        self._bid_heap: list[int] = []  # negated prices
-        self._ask_heap: list[int] = []
-        self._bid_changes: dict[int, int] = {}
-        self._ask_changes: dict[int, int] = {}
-        self.levels = (self._bids, self._asks)
-        self.level_size = (self._bid_size, self._ask_size)
-        self.level_changes = (self._bid_changes, self._ask_changes)
-        self._heaps = (self._bid_heap, self._ask_heap)
-        self._bid_heap_cap = self._ask_heap_cap = 64
-        self.orders: dict[int, EngineOrder] = {}  # resting orders by id
-        self.stops: dict[int, EngineOrder] = {}  # stop orders waiting for their trigger
-        self.trade_id = 0
-        self.last_price: int | None = None
-        self.positions: dict[int, int] | None = None  # owner -> lots, for reduce-only
-        # rules, unpacked for the hot path
-        self._min_notional = self.rules.min_notional
-        self._strict = self.rules.strict
-        self._stp = self.rules.stp
-        self._pro_rata = self.rules.pro_rata
-        # conditional orders and work left after trades
-        self._buy_stops: list[tuple[int, int, EngineOrder]] = []
-        self._sell_stops: list[tuple[int, int, EngineOrder]] = []
-        self._stop_seq = 0
-        self._expiries: list[tuple[int, int]] = []
-        self._alert_name = f"matching.gtd.{name}.{id(self)}"
-        self._reduce_only: dict[int, list[EngineOrder]] = {}
-        self._touched: set[int] = set()
-        self._watch = False  # stops or reduce-only orders exist: note traded prices
-        self._pending = False
-        self._in_pending = False
-        self._lo: int | None = None
-        self._hi: int | None = None
-        self._stp_hit = False
+        self.book = book = PriceTimeBook(listener, self.rules)
+        self.stops = StopBook()  # stop orders waiting for their trigger
+        self.expiries = ExpiryQueue(clock, f"matching.gtd.{name}.{id(self)}", self.expire_due)
+        self.checks = OrderRules(self.rules)
+        self.position_book: PositionBook | None = None  # from ``track_position`` on
+        book.refuse = self._refuse
+        book.after_request = self._after_request
+        book.cancel_waiting = self._cancel_stop
+        book.stop_ids = self.stops.by_id
+        # the book's public face (bound methods and containers: no extra call on the hot path)
+        self.submit_limit = book.submit_limit
+        self.cancel = book.cancel
+        self.best = book.best
+        self.queue = book.queue
+        self.drain_level_changes = book.drain_level_changes
+        self.orders = book.orders
+        self.levels = book.levels
+        self.level_size = book.level_size
+        self.level_changes = book.level_changes
+        self.amender = Amender(book, self.stops, self.checks, self.cancel, self._after_request,
+                               self._room)
+        self._in_after = False
         self.set_listener(listener)
 
     def set_listener(self, listener: MatchListener) -> None:
         self.listener = listener
+        self.book.set_listener(listener)
         self._on_accepted = listener.on_accepted
         self._on_rejected = listener.on_rejected
-        self._on_fill = listener.on_fill
         self._on_canceled = listener.on_canceled
         self._on_expired = listener.on_expired
         self._on_triggered = listener.on_triggered
         self._on_modified = listener.on_modified
-        self._on_modify_rejected = listener.on_modify_rejected
 
     # --- reads -------------------------------------------------------------------------------
-    def best(self, side: int) -> int | None:
-        """Best price of ``side`` (1 bids, -1 asks), or None."""
-        if side > 0:
-            heap, levels, sign = self._bid_heap, self._bids, -1
-        else:
-            heap, levels, sign = self._ask_heap, self._asks, 1
-        while heap:
-            price = heap[0] * sign
-            if price in levels:
-                return price
-            heappop(heap)
-        return None
-
     @property
     def best_bid(self) -> int | None:
-        return self.best(1)
+        return self.book.best(1)
 
     @property
     def best_ask(self) -> int | None:
-        return self.best(-1)
+        return self.book.best(-1)
 
-    def queue(self, side: int, price: int) -> list[EngineOrder]:
-        """The orders at one level in time priority (a copy)."""
-        return list((self._bids if side > 0 else self._asks).get(price, ()))
+    @property
+    def trade_id(self) -> int:
+        return self.book.trade_id
 
-    def drain_level_changes(self) -> tuple[dict[int, int], dict[int, int]]:
-        """Hand over the changed levels since the last drain and start afresh."""
-        out = (dict(self._bid_changes), dict(self._ask_changes))
-        self._bid_changes.clear()
-        self._ask_changes.clear()
-        return out
+    @property
+    def last_price(self) -> int | None:
+        return self.book.last_price
 
-    # --- order entry: the hot path -----------------------------------------------------------
-    def submit_limit(self, order_id: int, owner: int, side: int, price: int, qty: int) -> int:
-        """A plain GTC limit order: match what crosses, rest the rest. Returns lots filled."""
-        if (qty <= 0 or price <= 0 or price * qty < self._min_notional
-                or order_id in self.orders or order_id in self.stops or self._strict):
-            if self._refuse(order_id, owner, LIMIT, price, qty, None, 0, GTC, None, False, side):
-                return 0
-        self._on_accepted(order_id, owner, price, qty)
-        remaining = qty
-        if side > 0:
-            heap = self._ask_heap
-            if heap and heap[0] <= price:  # crosses (or a stale top: _match cleans it)
-                remaining = self._match(1, price, qty, order_id, owner, self._stp)
-                if not remaining or self._stp_hit:
-                    return self._after_take(order_id, owner, qty, remaining)
-            order = EngineOrder(order_id, owner, side, price, qty, remaining, remaining)
-            queue = self._bids.get(price)
-            if queue is None:
-                self._bids[price] = deque((order,))
-                self._bid_size[price] = self._bid_changes[price] = remaining
-                heappush(self._bid_heap, -price)
-                if len(self._bid_heap) > self._bid_heap_cap:
-                    self._compact_heap(1)
-            else:
-                queue.append(order)
-                self._bid_size[price] = self._bid_changes[price] = (
-                    self._bid_size[price] + remaining)
-        else:
-            heap = self._bid_heap
-            if heap and -heap[0] >= price:
-                remaining = self._match(-1, price, qty, order_id, owner, self._stp)
-                if not remaining or self._stp_hit:
-                    return self._after_take(order_id, owner, qty, remaining)
-            order = EngineOrder(order_id, owner, side, price, qty, remaining, remaining)
-            queue = self._asks.get(price)
-            if queue is None:
-                self._asks[price] = deque((order,))
-                self._ask_size[price] = self._ask_changes[price] = remaining
-                heappush(self._ask_heap, price)
-                if len(self._ask_heap) > self._ask_heap_cap:
-                    self._compact_heap(-1)
-            else:
-                queue.append(order)
-                self._ask_size[price] = self._ask_changes[price] = (
-                    self._ask_size[price] + remaining)
-        self.orders[order_id] = order
-        if self._pending:
-            self._run_pending()
-        return qty - remaining
+    @property
+    def positions(self) -> dict[int, int] | None:
+        """Owner -> lots (+ long) for the owners whose position is kept, or None."""
+        return self.position_book.positions if self.position_book is not None else None
 
-    def _after_take(self, order_id: int, owner: int, qty: int, remaining: int) -> int:
-        """A plain limit order that filled completely, or was stopped by self-trade
-        prevention, does not rest."""
-        if remaining:
-            self._stp_hit = False
-            self._on_canceled(order_id, owner, remaining, SELF_TRADE)
-        if self._pending:
-            self._run_pending()
-        return qty - remaining
-
-    def cancel(self, order_id: int, reason: str = CANCELED) -> bool:
-        """Cancel a resting or stop order. False if there is no such working order."""
-        order = self.orders.pop(order_id, None)
-        if order is not None:
-            price = order.price
-            if order.side > 0:
-                queue = self._bids[price]
-                queue.remove(order)
-                if queue:
-                    self._bid_size[price] = self._bid_changes[price] = (
-                        self._bid_size[price] - order.visible)
-                else:
-                    del self._bids[price]
-                    del self._bid_size[price]
-                    self._bid_changes[price] = 0
-            else:
-                queue = self._asks[price]
-                queue.remove(order)
-                if queue:
-                    self._ask_size[price] = self._ask_changes[price] = (
-                        self._ask_size[price] - order.visible)
-                else:
-                    del self._asks[price]
-                    del self._ask_size[price]
-                    self._ask_changes[price] = 0
-        else:
-            order = self.stops.pop(order_id, None)
-            if order is None:
-                return False
-            self._update_watch()
-        if order.ext is not None:
-            self._forget(order)
-        self._on_canceled(order_id, order.owner, order.leaves, reason)
-        return True
-
-    # --- order entry: every type -------------------------------------------------------------
+    # --- order entry -------------------------------------------------------------------------
     def submit(self, order_id: int, owner: int, side: int, qty: int, kind: int = LIMIT,
                price: int | None = None, tif: int = GTC, *, trigger: int | None = None,
                post_only: bool = False, reduce_only: bool = False, display: int = 0,
@@ -233,9 +118,9 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
         if self._refuse(order_id, owner, kind, price, qty, trigger, display, tif, expire_ns,
                         post_only, side):
             return 0
-        stp_mode = stp if stp >= 0 else self._stp
+        stp_mode = stp if stp >= 0 else self.rules.stp
         if reduce_only:
-            pos = self.positions.get(owner, 0) if self.positions is not None else 0
+            pos = self.position_book.position(owner) if self.position_book is not None else 0
             if pos * side >= 0:
                 self._on_rejected(order_id, owner, REDUCE_ONLY_WOULD_INCREASE,
                                   f"position is {pos} lots: a {'buy' if side > 0 else 'sell'} "
@@ -247,18 +132,19 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
             ext = OrderExtras(kind, tif, display, trigger, expire_ns, post_only, reduce_only,
                               stp, price)
         if kind == STOP_MARKET or kind == STOP_LIMIT:
-            last = self.last_price
+            last = self.book.last_price
             if last is not None and (last - trigger) * side >= 0:  # type: ignore[operator]
                 self._on_rejected(order_id, owner, WOULD_TRIGGER_IMMEDIATELY,
                                   f"last trade {last} is already through the trigger {trigger}")
                 return 0
             order = EngineOrder(order_id, owner, side, trigger, qty, qty, 0, ext)  # type: ignore[arg-type]
             self._on_accepted(order_id, owner, price, qty)
-            self._add_stop(order)
+            self.stops.add(order)
             self._register(order)
+            self._update_watch()
             return 0
         if post_only:
-            best = self.best(-side)
+            best = self.book.best(-side)
             if best is not None and (price - best) * side >= 0:  # type: ignore[operator]
                 if not self.rules.post_only_slide or best - side <= 0:
                     self._on_rejected(order_id, owner, POST_ONLY_WOULD_TAKE,
@@ -268,20 +154,35 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
         self._on_accepted(order_id, owner, price, qty)
         return self._execute(order_id, owner, side, qty, price, tif, ext, stp_mode)
 
+    def _refuse(self, order_id: int, owner: int, kind: int, price: int | None, qty: int,
+                trigger: int | None, display: int, tif: int, expire_ns: int | None,
+                post_only: bool, side: int = 1) -> bool:
+        """Validate a new order; on a problem report it and return True."""
+        reject = self.checks.new_order(
+            order_id, kind, price, qty, trigger, display, tif, expire_ns, post_only,
+            now_ns=self.clock.timestamp_ns() if self.clock is not None and tif == GTD else None,
+            duplicate=order_id in self.book.orders or order_id in self.stops,
+            opposite_best=self.book.best(-side) if kind == MARKET else None)
+        if reject is None:
+            return False
+        self._on_rejected(order_id, owner, *reject)
+        return True
+
     def _execute(self, order_id: int, owner: int, side: int, qty: int, price: int | None,
                  tif: int, ext: OrderExtras | None, stp: int) -> int:
         """An accepted market (``price`` None) or limit order enters the book."""
+        book = self.book
         limit = price if price is not None else (ANY_PRICE if side > 0 else 0)
-        if tif == FOK and not self._can_fill(side, limit, qty, owner, stp):
+        if tif == FOK and not book.would_fill(side, limit, qty, owner, stp):
             self._on_canceled(order_id, owner, qty, FOK_UNFILLED)
             return 0
-        best = self.best(-side)
+        best = book.best(-side)
         remaining = qty
         if best is not None and (best - limit) * side <= 0:
-            remaining = self._match(side, limit, qty, order_id, owner, stp)
+            remaining = book.take(side, limit, qty, order_id, owner, stp)
         if remaining:
-            if self._stp_hit:
-                self._stp_hit = False
+            if book.stp_hit:
+                book.stp_hit = False
                 self._on_canceled(order_id, owner, remaining, SELF_TRADE)
             elif price is None:
                 self._on_canceled(order_id, owner, remaining, NO_LIQUIDITY)
@@ -291,90 +192,127 @@ class MatchingEngine(Sweeper, ConditionalOrders, Amendments, Validation):
                 display = ext.display if ext is not None else 0
                 visible = display if display and display < remaining else remaining
                 if ext is not None and not (display or tif == GTD or ext.reduce_only
-                                            or ext.post_only):
+                                            or ext.post_only or ext.stp >= 0):
                     ext = None  # nothing left that a resting order needs
                 order = EngineOrder(order_id, owner, side, price, qty, remaining, visible, ext)
-                self._rest(order)
+                book.rest(order)
                 self._register(order)
-        if self._pending:
-            self._run_pending()
+        if book.pending:
+            self._after_request()
         return qty - remaining
 
     def _register(self, order: EngineOrder) -> None:
+        """A working order with conditions: file its expiry, index it as reduce-only."""
         ext = order.ext
         if ext is None:
             return
         if ext.tif == GTD:
-            self._add_expiry(order)
-        if ext.reduce_only:
-            self._reduce_only.setdefault(order.owner, []).append(order)
+            self.expiries.add(order.order_id, ext.expire_ns)  # type: ignore[arg-type]
+        if ext.reduce_only and self.position_book is not None:
+            self.position_book.add(order)
             self._update_watch()
 
-    # --- book maintenance --------------------------------------------------------------------
-    def _push_level(self, side: int, price: int) -> None:
-        if side > 0:
-            heappush(self._bid_heap, -price)
-            if len(self._bid_heap) > self._bid_heap_cap:
-                self._compact_heap(1)
-        else:
-            heappush(self._ask_heap, price)
-            if len(self._ask_heap) > self._ask_heap_cap:
-                self._compact_heap(-1)
+    # --- cancels and changes -----------------------------------------------------------------
+    def _cancel_stop(self, order_id: int, reason: str = CANCELED) -> bool:
+        order = self.stops.remove(order_id)
+        if order is None:
+            return False
+        self._update_watch()
+        self._on_canceled(order_id, order.owner, order.leaves, reason)
+        return True
 
-    def _compact_heap(self, side: int) -> None:
-        """Drop the stale prices that cancels leave in a heap (amortised: the next compaction
-        comes only after the heap has doubled again)."""
-        if side > 0:
-            self._bid_heap[:] = [-p for p in self._bids]
-            heapify(self._bid_heap)
-            self._bid_heap_cap = 2 * len(self._bid_heap) + 64
-        else:
-            self._ask_heap[:] = list(self._asks)
-            heapify(self._ask_heap)
-            self._ask_heap_cap = 2 * len(self._ask_heap) + 64
+    def cancel_all(self, owner: int | None = None, side: int | None = None) -> int:
+        """Cancel every working order (resting and stops), optionally of one owner and/or one
+        side. Returns how many were cancelled."""
+        return self.amender.cancel_all(owner, side)
 
-    def _rest(self, order: EngineOrder) -> None:
-        price = order.price
-        side = order.side
-        if side > 0:
-            levels, sizes, changes = self._bids, self._bid_size, self._bid_changes
-        else:
-            levels, sizes, changes = self._asks, self._ask_size, self._ask_changes
-        queue = levels.get(price)
-        if queue is None:
-            levels[price] = deque((order,))
-            sizes[price] = changes[price] = order.visible
-            self._push_level(side, price)
-        else:
-            queue.append(order)
-            sizes[price] = changes[price] = sizes[price] + order.visible
-        self.orders[order.order_id] = order
+    def modify(self, order_id: int, price: int | None = None, qty: int | None = None,
+               trigger: int | None = None) -> bool:
+        """Change a working order's price (limit price for a stop-limit), total quantity or
+        stop trigger. A price change or a size increase sends it to the back of the queue (a
+        new price may also trade at once); a size decrease keeps its place."""
+        return self.amender.modify(order_id, price, qty, trigger)
 
-    def _remove(self, order: EngineOrder) -> None:
-        """Take a resting order out of the book (no event)."""
-        del self.orders[order.order_id]
-        price = order.price
-        if order.side > 0:
-            levels, sizes, changes = self._bids, self._bid_size, self._bid_changes
-        else:
-            levels, sizes, changes = self._asks, self._ask_size, self._ask_changes
-        queue = levels[price]
-        queue.remove(order)
-        if queue:
-            sizes[price] = changes[price] = sizes[price] - order.visible
-        else:
-            del levels[price]
-            del sizes[price]
-            changes[price] = 0
+    def expire_due(self, now_ns: int) -> int:
+        """Expire every GTD order whose time has come; returns how many expired."""
+        expired = 0
+        for expire_ns, order_id in self.expiries.due(now_ns):
+            order = self.book.orders.get(order_id) or self.stops.get(order_id)
+            if order is None or order.ext is None or order.ext.expire_ns != expire_ns:
+                continue  # it left the book, or is another order under a reused id
+            if order_id in self.book.orders:
+                self.book.remove(order)
+            else:
+                self.stops.remove(order_id)
+            self._on_expired(order_id, order.owner, order.leaves)
+            expired += 1
+        self._update_watch()
+        return expired
 
-    def _shrink(self, order: EngineOrder, lots: int) -> None:
-        """Reduce a working order by ``lots`` in place (keeps its time priority)."""
-        order.qty -= lots
-        order.leaves -= lots
-        if order.order_id in self.orders and order.visible > order.leaves:
-            cut = order.visible - order.leaves
-            order.visible = order.leaves
-            ix = 0 if order.side > 0 else 1
-            size = self.level_size[ix][order.price] - cut
-            self.level_size[ix][order.price] = size
-            self.level_changes[ix][order.price] = size
+    # --- positions, and the work after a request ---------------------------------------------
+    def track_position(self, owner: int, position: int = 0) -> None:
+        """Keep ``owner``'s net position (lots, + long) from the fills from now on."""
+        if self.position_book is None:
+            self.position_book = self.book.positions = PositionBook()
+        self.position_book.track(owner, position)
+        self._update_watch()
+
+    def _update_watch(self) -> None:
+        positions = self.position_book
+        self.book.watch = bool(self.stops) or (positions is not None and positions.has_orders)
+
+    def _working(self, order: EngineOrder) -> bool:
+        return (self.book.orders.get(order.order_id) is order
+                or self.stops.get(order.order_id) is order)
+
+    def _after_request(self) -> None:
+        """Work left by trades: reduce-only clamps, then triggered stops (which can trade and
+        trigger more). Runs after the request that traded has finished."""
+        if self._in_after:
+            return
+        self._in_after = True
+        book = self.book
+        try:
+            while book.pending:
+                book.pending = False
+                lo, hi = book.lo, book.hi
+                book.lo = book.hi = None
+                if self.position_book is not None:
+                    for owner in self.position_book.touched():
+                        self._clamp_reduce_only(owner)
+                if not self.stops:
+                    continue
+                for order in self.stops.triggered(lo, hi):
+                    self._fire(order)
+                self._update_watch()
+        finally:
+            self._in_after = False
+
+    def _room(self, order: EngineOrder) -> int:
+        return self.position_book.room(order) if self.position_book is not None else 0
+
+    def _clamp_reduce_only(self, owner: int) -> None:
+        """Cut the owner's reduce-only orders down to what still reduces the position."""
+        assert self.position_book is not None
+        for order, lots in self.position_book.clamps(owner, self._working):
+            if lots >= order.leaves:
+                self.cancel(order.order_id, REDUCE_ONLY)
+            else:
+                self.book.shrink(order, lots)
+                self._on_modified(order)
+
+    def _fire(self, order: EngineOrder) -> None:
+        """A stop whose trigger traded enters the book as a market or limit order."""
+        ext = order.ext
+        assert ext is not None
+        self._on_triggered(order.order_id, order.owner, self.book.last_price)  # type: ignore[arg-type]
+        qty = order.leaves
+        if ext.reduce_only:
+            pos = self.position_book.position(order.owner) if self.position_book else 0
+            if order.side * pos >= 0:
+                self._on_canceled(order.order_id, order.owner, qty, REDUCE_ONLY)
+                return
+            qty = min(qty, abs(pos))
+        price = ext.limit if ext.kind == STOP_LIMIT else None
+        self._execute(order.order_id, order.owner, order.side, qty, price, ext.tif, ext,
+                      ext.stp if ext.stp >= 0 else self.rules.stp)

@@ -8,19 +8,15 @@ what the market data says would have happened to it:
   slippage). Liquidity a paper order took stays taken until the venue next updates that level.
 * **Resting**: it joins the queue at its price behind everything visible there on arrival
   (``queue_ahead``), and behind earlier own orders at that price.
-* Then, per model (``FillModel.model``):
+* Then it fills per ``FillModel.model`` (queue, trade-through, touch: see ``FillModel``).
 
-  ``queue`` (default, honest): trades at its price shrink the queue ahead; once the queue ahead is
-  exhausted the rest of a trade's size fills it ("queue ahead exhausted by trade 3735683259"). A
-  trade through its price fills it up to the trade's size ("traded through 61837.63"); so does
-  the opposite side's quote reaching its price. Size removed from its level without a trade is
-  assumed to have been behind it (``cancels_ahead = 0``, conservative) or, with ``cancels_ahead``
-  = f, to have been ahead of it in share f; the queue ahead can never exceed what the level
-  shows.
-  ``trade-through``: fills only when the market trades (or quotes) strictly through its price,
-  up to the traded size; trades at its price never fill it.
-  ``touch`` (optimistic, what many tools do): fills completely the moment a trade prints at its
-  price or the opposite quote reaches it.
+Event order. A trade and the book update that reflects it arrive in either order (see
+``paper_queue``): within one timestamp (a *moment*) the result does not depend on their order.
+Trades fill at once; what reads the book as a whole waits for the moment to be complete (the next
+event with a later timestamp, or the next order request, calls ``settle``): the queue cap and the
+cancels-ahead share, fills by the opposite quote reaching an order's price, and triggered stops,
+which then walk the book as the moment left it. So these fills are reported one event later than
+the update that caused them, never earlier than a real order's.
 
 Every fill carries a short ``note`` saying why. Latency is the caller's business (the order
 arrives here when it would have reached the venue): see ``venues.paper``.
@@ -32,11 +28,15 @@ from tradeterm.book.l2 import L2Book
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Trade
 from tradeterm.matching.orders import (
-    FOK, FOK_UNFILLED, GTD, INVALID_PRICE, INVALID_QUANTITY, IOC, IOC_REMAINDER, LIMIT,
-    MARKET, NO_LIQUIDITY, POST_ONLY_WOULD_TAKE, REDUCE_ONLY, REDUCE_ONLY_WOULD_INCREASE,
-    STOP_LIMIT, STOP_MARKET, UNSUPPORTED_COMBINATION, WOULD_TRIGGER_IMMEDIATELY,
+    FOK, FOK_UNFILLED, INVALID_PRICE, INVALID_QUANTITY, IOC, IOC_REMAINDER, LIMIT, MARKET,
+    NO_LIQUIDITY, POST_ONLY_WOULD_TAKE, REDUCE_ONLY, REDUCE_ONLY_WOULD_INCREASE, STOP_LIMIT,
+    STOP_MARKET, WOULD_TRIGGER_IMMEDIATELY,
 )
-from tradeterm.matching.paper_orders import MODELS, FillModel, PaperListener, PaperOrder
+from tradeterm.matching.paper_liquidity import VisibleLiquidity
+from tradeterm.matching.paper_orders import (
+    MODELS, FillModel, PaperListener, PaperOrder, validate,
+)
+from tradeterm.matching.paper_queue import QueueLedger, Settled, settle_queue
 
 __all__ = ["MODELS", "FillModel", "PaperBook", "PaperListener", "PaperOrder"]
 
@@ -54,65 +54,94 @@ class PaperBook:
         self.stops: dict[int, PaperOrder] = {}
         self.position = 0  # lots, from paper fills (for reduce-only)
         self.last_price: int | None = None
-        self._consumed: dict[tuple[int, int], int] = {}  # (side, price) -> lots taken by us
-        self._traded_at: dict[tuple[int, int], int] = {}  # trade volume per level since a delta
+        self.ledger = QueueLedger()
+        self.liquidity = VisibleLiquidity(self.book)
+        self._last_trade = (-1, -1)  # (ts, trade id) of the latest trade: it sets last_price
+        self._stop_range: tuple[int, int] | None = None  # trade prices in the open moment
         self._seq = 0
 
     # --- market data -------------------------------------------------------------------------
     def on_snapshot(self, snap: BookSnapshot) -> None:
-        self.book.apply_snapshot(snap)
-        self._consumed.clear()
-        self._traded_at.clear()
-        for order in self._resting():
-            self._cap_queue(order)
-        self._check_quotes()
+        ledger, book = self.ledger, self.book
+        if ledger.due(snap.ts_event):
+            self.settle()
+        ledger.enter(snap.ts_event)
+        keys = {(o.side, o.price) for o in self.orders.values()}
+        keys.update(ledger.pending_levels())
+        ledger.snapshot({key: book.size_at(*key) for key in keys}, snap.ts_event)  # type: ignore[arg-type]
+        book.apply_snapshot(snap)
+        self.liquidity.reset()
 
     def on_delta(self, delta: BookDelta) -> None:
-        book = self.book
-        watched = self.orders
-        before: list[tuple[int, int, int]] = []
-        if watched:
-            prices = {(o.side, o.price) for o in watched.values()}
-            for side, levels in ((1, delta.bids), (-1, delta.asks)):
-                for price, _size in levels:
-                    if (side, price) in prices:
-                        before.append((side, price, book.size_at(side, price)))
+        ledger, book = self.ledger, self.book
+        ts = delta.ts_event
+        if ledger.due(ts):
+            self.settle()
+        before: dict[tuple[int, int], int] = {}  # sizes of the levels worth settling
+        if self.orders or ledger.has_pending:
+            orders = self.orders.values()
+            worth = ({o.price for o in orders if o.side > 0},
+                     {o.price for o in orders if o.side < 0})
+            for side, price in ledger.pending_levels():
+                worth[0 if side > 0 else 1].add(price)
+            for side, levels, sizes, prices in ((1, delta.bids, book.bids, worth[0]),
+                                                (-1, delta.asks, book.asks, worth[1])):
+                if prices:
+                    for price, _size in levels:
+                        if price in prices:
+                            before[(side, price)] = sizes.get(price, 0)
         if not book.apply_delta(delta):
             return
-        consumed, traded_at = self._consumed, self._traded_at
-        traded_here = {(side, price): traded_at.get((side, price), 0) for side, price, _ in before}
-        if consumed or traded_at:
-            for price, _ in delta.bids:
-                consumed.pop((1, price), None)
-                traded_at.pop((1, price), None)
-            for price, _ in delta.asks:
-                consumed.pop((-1, price), None)
-                traded_at.pop((-1, price), None)
-        for side, price, old in before:
-            traded = traded_here[(side, price)]
-            removed = max(0, old - book.size_at(side, price) - traded)
-            for order in self._resting():
-                if order.side == side and order.price == price:
-                    if removed and self.model.cancels_ahead:
-                        order.queue_ahead = max(
-                            0, order.queue_ahead - int(removed * self.model.cancels_ahead))
-                    self._cap_queue(order)
-        self._check_quotes()
+        ledger.enter(ts)
+        ledger.updated(ts, delta.bids, delta.asks, before)
+        self.liquidity.refreshed(delta.bids, delta.asks)
 
     def on_trade(self, trade: Trade) -> None:
-        self.last_price = trade.price
+        ledger = self.ledger
+        ts = trade.ts_event
+        if ledger.due(ts):
+            self.settle()
+        ledger.enter(ts)
         hit = -int(trade.aggressor)  # the side whose resting orders the trade took
         key = (hit, trade.price)
-        self._traded_at[key] = self._traded_at.get(key, 0) + trade.size
+        if not ledger.traded(key, trade.size, ts):  # the book still shows what it took
+            self.liquidity.take(key, trade.size)
+        if (ts, trade.trade_id) >= self._last_trade:  # (without ids: the later arrival)
+            self._last_trade = (ts, trade.trade_id)
+            self.last_price = trade.price
         if self.orders:
             self._fill_from_trade(trade, hit)
         if self.stops:
-            self._trigger_stops(trade.price)
+            lo, hi = self._stop_range or (trade.price, trade.price)
+            self._stop_range = (min(lo, trade.price), max(hi, trade.price))
+
+    def settle(self) -> None:
+        """The open moment is complete: apply what its book updates say about each level
+        (queue cap, cancels ahead), fill what the opposite quote now reaches, then run the
+        stops its trades triggered."""
+        if not self.ledger.is_open:
+            return
+        for level in self.ledger.settle():
+            self._settle_level(level)
+        self._check_quotes()
+        if self._stop_range is not None:
+            lo, hi = self._stop_range
+            self._stop_range = None
+            self._trigger_stops(lo, hi)
+
+    def _settle_level(self, level: Settled) -> None:
+        side, price = level.key
+        waiting = [o for o in self._resting() if o.side == side and o.price == price]
+        if waiting:
+            settle_queue(waiting, self.book.size_at(side, price), level,
+                         self.model.cancels_ahead)
 
     # --- orders ------------------------------------------------------------------------------
     def arrive(self, order: PaperOrder) -> None:
-        """The order reaches the (simulated) venue now."""
-        reason, message = self._validate(order)
+        """The order reaches the (simulated) venue now (after everything before it: the open
+        moment is settled first)."""
+        self.settle()
+        reason, message = validate(order)
         if reason:
             self.listener.rejected(order, reason, message)
             return
@@ -144,6 +173,8 @@ class PaperBook:
         self._enter(order)
 
     def cancel(self, order_id: int, reason: str = "CANCELED") -> bool:
+        if reason == "CANCELED":  # a request (not a reduce-only clamp from inside a fill)
+            self.settle()
         order = self.orders.pop(order_id, None) or self.stops.pop(order_id, None)
         if order is None:
             return False
@@ -154,6 +185,7 @@ class PaperBook:
     def modify(self, order_id: int, price: int | None, qty: int | None) -> str:
         """Returns "" on success, else a reject reason. A price change or size increase
         re-queues the order behind what is visible now; a decrease keeps its place."""
+        self.settle()
         order = self.orders.get(order_id) or self.stops.get(order_id)
         if order is None:
             return "UNKNOWN_ORDER"
@@ -183,6 +215,7 @@ class PaperBook:
         return ""
 
     def expire(self, order_id: int) -> bool:
+        self.settle()
         order = self.orders.pop(order_id, None) or self.stops.pop(order_id, None)
         if order is None:
             return False
@@ -191,28 +224,11 @@ class PaperBook:
         return True
 
     # --- internals ---------------------------------------------------------------------------
-    def _validate(self, order: PaperOrder) -> tuple[str, str]:
-        if order.qty <= 0:
-            return INVALID_QUANTITY, "quantity must be positive"
-        if order.kind in (LIMIT, STOP_LIMIT) and (order.price is None or order.price <= 0):
-            return INVALID_PRICE, "a limit order needs a positive price"
-        if order.kind in (STOP_MARKET, STOP_LIMIT) and not order.trigger:
-            return "INVALID_TRIGGER_PRICE", "a stop order needs a trigger price"
-        if ((order.display and order.kind in (MARKET, STOP_MARKET))
-                or (order.post_only and order.kind != LIMIT)
-                or ((order.post_only or order.display) and order.tif in (IOC, FOK))):
-            return UNSUPPORTED_COMBINATION, "post-only and iceberg orders must be able to rest"
-        if order.display and not 0 < order.display <= order.qty:
-            return "INVALID_DISPLAY_QTY", "display size must be between 1 lot and the quantity"
-        if order.tif == GTD and order.expire_ns is None:
-            return "INVALID_EXPIRE_TIME", "a GTD order needs an expiry time"
-        return "", ""
-
     def _enter(self, order: PaperOrder) -> None:
         """Take visible liquidity up to the limit, then rest, or end per time in force."""
         side = order.side
         limit = order.price
-        if order.tif == FOK and self._visible_up_to(side, limit) < order.leaves:
+        if order.tif == FOK and self.liquidity.up_to(side, limit) < order.leaves:
             self.listener.canceled(order, FOK_UNFILLED)
             return
         self._walk(order)
@@ -230,48 +246,29 @@ class PaperBook:
             self.orders[order.order_id] = order
 
     def _walk(self, order: PaperOrder) -> None:
-        side = order.side
-        levels = self.book.asks if side > 0 else self.book.bids
-        if not levels or not self.book.synced:
-            return
-        best = self.book.best_ask if side > 0 else self.book.best_bid
-        if order.price is not None and best is not None and (best - order.price) * side > 0:
-            return  # not marketable (the common case for a quote): no need to sort the side
-        opp = -side
-        for price in sorted(levels, reverse=side < 0):
-            if order.price is not None and (price - order.price) * side > 0:
-                break
-            key = (opp, price)
-            available = levels[price] - self._consumed.get(key, 0)
-            if available <= 0:
-                continue
+        """Take the opposite levels' liquidity up to the order's limit, as a taker."""
+        opp = -order.side
+        for price, available in self.liquidity.offers(order.side, order.price):
             take = min(available, order.leaves)
-            self._consumed[key] = self._consumed.get(key, 0) + take
+            self.liquidity.take((opp, price), take)
             self._fill(order, price, take, False, f"took the visible {self._fmt(price)} level")
             if not order.leaves:
                 return
 
-    def _visible_up_to(self, side: int, limit: int | None) -> int:
-        levels = self.book.asks if side > 0 else self.book.bids
-        return sum(size - self._consumed.get((-side, p), 0) for p, size in levels.items()
-                   if limit is None or (p - limit) * side <= 0)
-
     def _join_queue(self, order: PaperOrder) -> None:
+        """Behind everything the level shows and earlier own orders at the price. Trades the
+        level already reflects (up to its last update) must not move it again."""
+        key = (order.side, order.price)
         own_ahead = sum(o.leaves for o in self.orders.values()
                         if o.side == order.side and o.price == order.price)
         order.queue_ahead = self.book.size_at(order.side, order.price) + own_ahead  # type: ignore[arg-type]
+        order.basis_ts = self.ledger.updated_ts(key)  # type: ignore[arg-type]
         order.slice_left = min(order.display, order.leaves) if order.display else order.leaves
 
-    def _cap_queue(self, order: PaperOrder) -> None:
-        """What is ahead of us can never exceed what the level shows."""
-        shown = self.book.size_at(order.side, order.price)  # type: ignore[arg-type]
-        own_ahead = sum(o.leaves for o in self.orders.values() if o.side == order.side and
-                        o.price == order.price and o.seq < order.seq)
-        if order.queue_ahead > shown + own_ahead:
-            order.queue_ahead = shown + own_ahead
-
     def _resting(self) -> list[PaperOrder]:
-        return sorted(self.orders.values(), key=lambda o: o.seq)
+        """In queue order: ``orders`` is kept in ``seq`` order (an order gets its ``seq`` as it
+        goes in; a re-queued one goes out and in again)."""
+        return list(self.orders.values())
 
     def _fill_from_trade(self, trade: Trade, hit: int) -> None:
         model = self.model.model
@@ -280,6 +277,8 @@ class PaperBook:
                       (trade.price - o.price) * hit <= 0]  # type: ignore[operator]
         candidates.sort(key=lambda o: (-o.price * hit, o.seq))  # type: ignore[operator]
         for order in candidates:
+            if not order.working:  # a reduce-only clamp ended it while this trade filled
+                continue
             through = trade.price != order.price
             if model == "touch":
                 self._fill(order, order.price, order.leaves, True,  # type: ignore[arg-type]
@@ -293,8 +292,8 @@ class PaperBook:
                                f"traded through {self._fmt(order.price)} "
                                f"(trade {trade.trade_id} at {self._fmt(trade.price)})")
                 continue
-            if model != "queue":
-                continue
+            if model != "queue" or order.basis_ts >= trade.ts_event:
+                continue  # (a trade its level already showed when the order joined)
             # at our price: what our better-priced orders did not take reaches this queue; own
             # orders at the same price each count the trade in full (the later ones have the
             # earlier ones in their queue ahead)
@@ -327,17 +326,9 @@ class PaperBook:
                 self._fill(order, limit, order.leaves, True,
                            f"touched by the {self._fmt(best)} quote")
                 continue
-            levels = self.book.asks if side > 0 else self.book.bids
-            for price in sorted(levels, reverse=side < 0):
-                beyond = (price - limit) * side
-                if beyond > 0 or (beyond == 0 and model != "queue"):
-                    break
-                key = (-side, price)
-                available = levels[price] - self._consumed.get(key, 0)
-                if available <= 0:
-                    continue
+            for price, available in self.liquidity.offers(side, limit, model == "queue"):
                 take = min(available, order.leaves)
-                self._consumed[key] = self._consumed.get(key, 0) + take
+                self.liquidity.take((-side, price), take)
                 self._fill(order, limit, take, True,
                            f"{'ask' if side > 0 else 'bid'} {self._fmt(price)} reached our price")
                 if not order.working:
@@ -350,7 +341,9 @@ class PaperBook:
             if order.display:
                 order.slice_left -= qty
                 if order.slice_left <= 0 and order.leaves:  # a new slice, at the back
-                    order.queue_ahead = self.book.size_at(order.side, order.price)  # type: ignore[arg-type]
+                    key = (order.side, order.price)
+                    order.queue_ahead = self.ledger.start_size(  # (as the moment began)
+                        key, self.book.size_at(*key))  # type: ignore[arg-type]
                     order.slice_left = min(order.display, order.leaves)
             else:
                 order.slice_left = order.leaves
@@ -375,8 +368,10 @@ class PaperBook:
                 self.listener.modified(order)
             room -= order.leaves
 
-    def _trigger_stops(self, last: int) -> None:
-        fired = [o for o in self.stops.values() if (last - o.trigger) * o.side >= 0]  # type: ignore[operator]
+    def _trigger_stops(self, lo: int, hi: int) -> None:
+        """Stops that the moment's trades (prices ``lo``..``hi``) reached enter the book."""
+        fired = [o for o in self.stops.values()
+                 if (o.side > 0 and hi >= o.trigger) or (o.side < 0 and lo <= o.trigger)]  # type: ignore[operator]
         for order in sorted(fired, key=lambda o: o.order_id):
             del self.stops[order.order_id]
             self.listener.triggered(order)

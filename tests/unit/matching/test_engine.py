@@ -84,6 +84,6 @@ def test_stale_heap_prices_are_compacted():
     for i in range(5000):
         eng.submit_limit(i, 1, BUY, 1000 + i, 1)
         eng.cancel(i)
-    assert len(eng._bid_heap) < 200 and eng.best_bid is None
+    assert len(eng.book.side_of(1)[2]) < 200 and eng.best_bid is None  # the bid heap
     eng.submit_limit(9, 1, BUY, 5, 1)
     assert eng.best_bid == 5

@@ -28,18 +28,21 @@ class Market:
         self.bus.subscribe(topics.orders("x"), self.out.append)
         self.uid = 10
         self.tid = 0
+        self.ts = 0  # every event its own timestamp: they happen one after the other
         self.bus.publish(topics.book(BTC.id), BookSnapshot(
             BTC.id, [(100, 50), (99, 80)], [(101, 40), (102, 60)], 10, 0, 0))
 
     def delta(self, bids=(), asks=()):
         self.uid += 1
+        self.ts += 1
         self.bus.publish(topics.book(BTC.id), BookDelta(BTC.id, list(bids), list(asks),
-                                                        self.uid, self.uid, 0, 0))
+                                                        self.uid, self.uid, self.ts, self.ts))
 
     def trade(self, price, size, aggressor):
         self.tid += 1
+        self.ts += 1
         self.bus.publish(topics.trade(BTC.id), Trade(BTC.id, price, size, aggressor, self.tid,
-                                                     0, 0))
+                                                     self.ts, self.ts))
 
     def submit(self, cid, side, qty, price=None, **kw):
         order = Order(cid, BTC.id, side, qty=qty, price=price, **kw)
@@ -87,6 +90,8 @@ def test_quote_reaching_our_price_fills_it():
     m = Market()
     m.submit("s", SELL, 10, 102)
     m.delta(bids=[(102, 7)])
+    assert not m.of(OrderFilled)  # its moment may still hold trades: they fill first
+    m.delta(asks=[(103, 5)])  # any later event completes the moment
     (fill,) = m.of(OrderFilled)
     assert fill.qty == 7 and fill.note == "bid 51.0 reached our price"
 
@@ -105,8 +110,10 @@ def test_stop_market_triggers_on_a_trade_and_walks_the_book():
     m.submit("st", BUY, 50, order_type=OrderType.STOP_MARKET, trigger_price=101,
              tif=TimeInForce.IOC)
     m.trade(101, 1, BUY)
+    assert not m.of(OrderTriggered, "st")  # the moment of the trigger is not complete yet
+    m.delta(asks=[(101, 39)])  # the book update that reflects the trade: the stop walks it
     assert m.of(OrderTriggered, "st")
-    assert [(f.price, f.qty) for f in m.of(OrderFilled, "st")] == [(101, 40), (102, 10)]
+    assert [(f.price, f.qty) for f in m.of(OrderFilled, "st")] == [(101, 39), (102, 11)]
 
 
 def test_gtd_expires_on_the_clock_and_cancel_after_fill_is_refused():
