@@ -240,6 +240,7 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--paper", action="store_true",
                         help="replay market data only and trade against it with paper fills "
                              "(the [paper] fill model): a backtest")
+    _add_skip_damaged(replay, "replay")
     _add_quoter_option(replay)
     _add_run_options(replay)
 
@@ -260,11 +261,19 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", default="parquet", choices=["parquet", "csv"])
     export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
                         help="a file, or a directory: a hive-partitioned tree (date, instrument)")
+    _add_skip_damaged(export, "export")
 
     report = sub.add_parser("report", help="PnL, drawdown, Sharpe, fills, markouts, latency")
     report.add_argument("recording", type=Path)
     report.add_argument("--json", action="store_true", help="the numbers as one JSON object")
     report.add_argument("--no-charts", action="store_true", help="tables only")
+    _add_skip_damaged(report, "report on")
+
+
+def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
+    p.add_argument("--skip-damaged", action="store_true",
+                   help=f"{verb} the rest of a recording with damaged blocks (say how many "
+                        "records were lost) instead of refusing it")
 
 
 def _normalise(argv: list[str]) -> list[str]:

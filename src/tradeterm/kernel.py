@@ -65,6 +65,7 @@ class RunOptions:
     interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
     quoter: str | None = None  # "on" ([quoter] model), "glft", "avellaneda_stoikov", "placeholder"
     paper: bool = False  # with replay: market data only, the session's orders filled on paper
+    skip_damaged: bool = False  # with replay: skip damaged blocks of the recording
     signals: bool = False  # handle SIGHUP (session.on_hangup) on the loop; set by the CLI
 
 
@@ -81,7 +82,7 @@ class Kernel:
         if options.replay is not None:  # record/ (numpy, zstd) is imported only when used
             from tradeterm.record.session import open_source
 
-            source = open_source(options.replay)
+            source = open_source(options.replay, options.skip_damaged)
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it

@@ -81,7 +81,7 @@ def bytes_per_event(quick: bool = False) -> Figure:
 
 @benchmark("journal.write")
 def journal_write(quick: bool = False) -> Figure:
-    from tradeterm.record.journal import JournalWriter
+    from tradeterm.record.journal_writer import JournalWriter
 
     lines = _capture_lines(quick)
     with tempfile.TemporaryDirectory() as tmp:
@@ -204,7 +204,8 @@ def journal_seek(quick: bool = False) -> Figure:
     import random
 
     from tradeterm.record.codec import BlockEncoder
-    from tradeterm.record.journal import JournalReader, JournalWriter
+    from tradeterm.record.journal import JournalReader
+    from tradeterm.record.journal_writer import JournalWriter
 
     hours = 1 if quick else 24
     blocks = hours * 3600 * 4

@@ -38,7 +38,7 @@ from tradeterm.record.binance_book_sync import BookSync
 from tradeterm.record.binance_capture import capture_messages, scan_capture
 from tradeterm.record.header import session_header
 from tradeterm.record.import_report import CaptureError, ImportReport
-from tradeterm.record.journal import JournalWriter
+from tradeterm.record.journal_writer import JournalWriter
 from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage, binance_instrument
 
 BLOCK_RECORDS = 32_768
