@@ -105,7 +105,7 @@ class JournalReader:
     # --- opening -----------------------------------------------------------------------------
     def _read_header(self) -> dict[str, Any]:
         head = self._fh.read(len(MAGIC) + FRAME_SIZE)
-        if head[:6] != MAGIC[:6]:
+        if head[:6] != MAGIC[:6] or len(head) < len(MAGIC):
             raise JournalError(f"{self.path} is not a tradeterm recording (no journal marker)")
         if head[:len(MAGIC)] != MAGIC:
             raise JournalError(f"{self.path} uses journal format {head[7]}, this tradeterm reads "
@@ -117,7 +117,9 @@ class JournalReader:
             if frame.kind != KIND_HEADER:
                 raise FrameError("first frame is not a header")
             header = msgspec.msgpack.decode(payload)
-        except (FrameError, msgspec.DecodeError, ValueError) as exc:
+            if not isinstance(header, dict):
+                raise FrameError("the header is not a map of fields")
+        except (FrameError, msgspec.DecodeError, ValueError, struct.error) as exc:
             raise JournalError(f"{self.path}: the recording's header is damaged ({exc}); "
                                "nothing can be recovered from it") from None
         self._data_start = len(MAGIC) + FRAME_SIZE + frame.length
