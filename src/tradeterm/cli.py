@@ -286,6 +286,7 @@ def _normalise(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
     from tradeterm.config import ConfigError
+    from tradeterm.oms.store_rows import StoreError
 
     try:
         if args.command == "config":
@@ -338,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tradeterm: {exc}", file=sys.stderr)
         return 2
-    except UsageError as exc:
+    except (UsageError, StoreError) as exc:  # StoreError: a damaged store met after the start
         print(f"tradeterm: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
