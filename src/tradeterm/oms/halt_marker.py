@@ -72,7 +72,9 @@ class HaltMarker:
                         "cli", 0)
         try:
             body = json.loads(text)
-            return Halt(str(body["reason"]), str(body.get("source") or "cli"),
+            if not isinstance(body["reason"], str):
+                raise TypeError("the reason is not text")
+            return Halt(body["reason"], str(body.get("source") or "cli"),
                         int(body.get("ts") or 0))
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return Halt(f"halt marker {self.path} is damaged; it still holds trading HALTED",

@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tradeterm.core.files import private_dir, tighten, touch_private
 from tradeterm.domain.events import OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
@@ -73,8 +74,11 @@ def connect(url: str, synchronous: str = "FULL", verify_first: bool = False
     if synchronous not in ("FULL", "NORMAL", "EXTRA", "OFF"):
         raise StoreError(f"unknown synchronous mode {synchronous!r}; use FULL or NORMAL")
     path = sqlite_path(url)
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if path is not None:  # the trader's money: 0600 (SQLite gives -wal/-shm the db's mode)
+        private_dir(Path(path).parent)
+        touch_private(Path(path))
+        for extra in ("-wal", "-shm"):
+            tighten(Path(path + extra))
     # isolation_level "" (the default): a transaction opens at the first write and lasts until
     # commit/rollback, so a fill, its order and its position commit together
     conn = sqlite3.connect(path or ":memory:", timeout=5.0, check_same_thread=False)

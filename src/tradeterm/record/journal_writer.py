@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
+from tradeterm.core.files import create_private, private_dir
 from tradeterm.record.codec import BlockEncoder
 from tradeterm.record.frames import (
     CODEC_COLUMNS_ZSTD, CODEC_MSGPACK, FORMAT_VERSION, INDEX_FIELDS, KIND_BLOCK, KIND_HEADER,
@@ -22,8 +23,9 @@ class JournalWriter:
 
     def __init__(self, path: Path | str, header: dict[str, Any], level: int = 3) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "xb")  # noqa: SIM115 - one file per session, never overwritten
+        private_dir(self.path.parent)
+        # one file per session, never overwritten (FileExistsError); only the trader reads it
+        self._fh = os.fdopen(create_private(self.path, exclusive=True), "ab")
         self._encoder = BlockEncoder(level=level)
         self._msgpack = msgspec.msgpack.Encoder()
         header = {"format": FORMAT_VERSION, **header}
