@@ -39,7 +39,7 @@ def damaged_copy(tmp: Path, table: str, column: str, value) -> Path:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA synchronous=OFF")  # a test copy: no fsync per example
     try:
-        conn.execute(f'UPDATE {table} SET "{column}" = ? WHERE rowid = '  # noqa: S608
+        conn.execute(f'UPDATE {table} SET "{column}" = ? WHERE rowid = '
                      f'(SELECT min(rowid) FROM {table})', (value,))
         conn.commit()
     except (sqlite3.IntegrityError, OverflowError):
@@ -107,3 +107,15 @@ def test_garbage_in_any_column_many(monkeypatch, where, value):
     with tempfile.TemporaryDirectory() as tmp:
         monkeypatch.setenv("TRADETERM_DATA_DIR", str(Path(tmp) / "data"))
         check_row(Path(tmp), *where, value)
+
+
+def test_a_store_older_than_a_column_is_checked_on_what_it_has(tmp_path):
+    """Before a migration adds a column, the check does not call the store damaged."""
+    db = tmp_path / "old.db"
+    shutil.copy(SAMPLE, db)
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE positions DROP COLUMN volume")
+    conn.execute("ALTER TABLE fills DROP COLUMN note")
+    conn.commit()
+    conn.close()
+    Store(f"sqlite:///{db}", "OFF", verify=True).close()
