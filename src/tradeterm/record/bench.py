@@ -17,15 +17,28 @@ import msgspec
 from tradeterm.bench.registry import Figure, benchmark
 
 ROOT = Path(__file__).resolve().parents[3]
-CAPTURE = ROOT.parent / "shared" / "data" / "binance-spot-btcusdt-20240808.gz"
 SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
 QUICK_LINES = 6_000
 
 
+def capture_path() -> Path | None:
+    """The shared BTCUSDT capture, found as the other benchmarks find it (None: absent)."""
+    from tradeterm.bench.book_bench import find_capture
+
+    try:
+        return find_capture()
+    except FileNotFoundError:
+        return None
+
+
+def _capture() -> Path:
+    from tradeterm.bench.book_bench import find_capture
+
+    return find_capture()  # FileNotFoundError "... not found: put it in ../shared/data ..."
+
+
 def _capture_lines(quick: bool) -> list[str]:
-    if not CAPTURE.exists():
-        raise FileNotFoundError(f"{CAPTURE} is needed for this benchmark")
-    with gzip.open(CAPTURE, "rt") as fh:
+    with gzip.open(_capture(), "rt") as fh:
         return [line for _, line in zip(range(QUICK_LINES), fh)] if quick else fh.readlines()
 
 
@@ -72,7 +85,7 @@ def bytes_per_event(quick: bool = False) -> Figure:
     if quick:  # the reference on the same lines, gzip at its default level
         gz = len(gzip.compress("".join(lines).encode()))
     else:
-        gz = CAPTURE.stat().st_size
+        gz = _capture().stat().st_size
     return Figure("journal.bytes_per_event", size / records, "bytes/event",
                   "gzip of the same capture lines, bytes per message", gz / len(lines),
                   target="<= 25", higher_is_better=False,
