@@ -18,12 +18,12 @@ DAMAGE = {
     "non-numeric session": ("UPDATE meta SET value = 'abc' WHERE \"key\" = 'session'",
                             "table meta, row key='session', column value holds 'abc'"),
     "non-decimal position fee": ("UPDATE positions SET fees = 'x1'",
-                                 "table positions, row instrument='sim:SIM-BTC/USD', column "
-                                 "fees holds 'x1'"),
+                                 ("table positions, row instrument='sim:SIM-BTC/USD', column "
+                                  "fees holds 'x1'")),
     "non-decimal fill fee": ("UPDATE fills SET fee = '1,5' WHERE trade_id = 't1'",
                              "table fills, row id=2, column fee holds '1,5'"),
-    "text in a price": ("UPDATE orders SET price = 'cheap' WHERE client_order_id = "
-                        "'TT000001-00000001'", "column price holds 'cheap'"),
+    "text in a price": (("UPDATE orders SET price = 'cheap' WHERE client_order_id = "
+                         "'TT000001-00000001'"), "column price holds 'cheap'"),
     "a side that is neither": ("UPDATE fills SET side = 0 WHERE trade_id = 't0'",
                                "table fills, row id=1, column side holds 0"),
 }

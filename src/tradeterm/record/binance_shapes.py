@@ -24,7 +24,7 @@ MS_MAX = INT64_MAX // 1_000_000  # a millisecond time whose nanoseconds still fi
 # Binance writes prices and sizes with at most 8 decimals (zero-padded): a longer fraction would
 # make the importer's price grid (the most decimals seen) finer than the market's
 MAX_DECIMALS = 8
-_DECIMAL = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,%d}0*)?\Z" % MAX_DECIMALS, re.ASCII)
+_DECIMAL = re.compile(rf"[0-9]{{1,20}}(?:\.[0-9]{{1,{MAX_DECIMALS}}}0*)?\Z", re.ASCII)
 _DIGITS = re.compile(r"[0-9]{1,19}\Z", re.ASCII)
 
 
@@ -128,10 +128,10 @@ def check_event(event: Any) -> None:
                 if not 0 < price <= INT64_MAX or not 0 <= size <= INT64_MAX:
                     raise Malformed("book level prices must be above zero and sizes zero or "
                                     "more")
-    elif type(event) is TopOfBook:
-        if (not 0 < event.bid_price <= INT64_MAX or not 0 < event.ask_price <= INT64_MAX
-                or not 0 <= event.bid_size <= INT64_MAX or not 0 <= event.ask_size <= INT64_MAX):
-            raise Malformed("bookTicker: prices must be above zero and sizes zero or more")
+    elif type(event) is TopOfBook and not (
+            0 < event.bid_price <= INT64_MAX and 0 < event.ask_price <= INT64_MAX
+            and 0 <= event.bid_size <= INT64_MAX and 0 <= event.ask_size <= INT64_MAX):
+        raise Malformed("bookTicker: prices must be above zero and sizes zero or more")
 
 
 def _levels(levels: Any, key: str, what: str) -> None:

@@ -24,9 +24,8 @@ import numpy as np
 
 from tradeterm.record.codec import BlockDecoder, BlockError, DecodedBlock
 from tradeterm.record.frames import (
-    CODEC_COLUMNS_ZSTD, CODEC_MSGPACK, FORMAT_VERSION, FRAME_MAGIC, FRAME_SIZE, KIND_BLOCK,
-    INDEX_FIELDS, KIND_HEADER, KIND_INDEX, MAGIC, TRAILER_SIZE, FrameError, FrameHeader,
-    unpack_trailer,
+    FORMAT_VERSION, FRAME_MAGIC, FRAME_SIZE, INDEX_FIELDS, KIND_BLOCK, KIND_HEADER, KIND_INDEX,
+    MAGIC, TRAILER_SIZE, FrameError, FrameHeader, unpack_trailer,
 )
 
 SUFFIX = ".ttj"
