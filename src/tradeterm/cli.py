@@ -281,6 +281,7 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     replay.add_argument("--paper", action="store_true",
                         help="replay market data only and trade against it with paper fills "
                              "(the [paper] fill model): a backtest")
+    _add_skip_damaged(replay, "replay")
     _add_quoter_option(replay)
     _add_run_options(replay)
 
@@ -301,11 +302,19 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", default="parquet", choices=["parquet", "csv"])
     export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
                         help="a file, or a directory: a hive-partitioned tree (date, instrument)")
+    _add_skip_damaged(export, "export")
 
     report = sub.add_parser("report", help="PnL, drawdown, Sharpe, fills, markouts, latency")
     report.add_argument("recording", type=Path)
     report.add_argument("--json", action="store_true", help="the numbers as one JSON object")
     report.add_argument("--no-charts", action="store_true", help="tables only")
+    _add_skip_damaged(report, "report on")
+
+
+def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
+    p.add_argument("--skip-damaged", action="store_true",
+                   help=f"{verb} the rest of a recording with damaged blocks (say how many "
+                        "records were lost) instead of refusing it")
 
 
 def _normalise(argv: list[str]) -> list[str]:
@@ -318,6 +327,7 @@ def _normalise(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
     from tradeterm.config import ConfigError
+    from tradeterm.oms.store_rows import StoreError
 
     try:
         if args.command == "config":
@@ -370,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tradeterm: {exc}", file=sys.stderr)
         return 2
-    except UsageError as exc:
+    except (UsageError, StoreError) as exc:  # StoreError: a damaged store met after the start
         print(f"tradeterm: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

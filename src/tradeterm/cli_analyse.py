@@ -11,33 +11,76 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.cli import UsageError
-from tradeterm.record.journal import JournalError, JournalReader
+from tradeterm.record.journal import DamagedBlock, JournalError, JournalReader
 
 
-def _open(path: Path) -> JournalReader:
+def _blocks(n: int) -> str:
+    return f"{n:,} damaged block{'' if n == 1 else 's'}"
+
+
+def damage_refusal(damage: list[DamagedBlock], verb: str) -> UsageError:
+    """One line for a recording with damaged blocks: the first, how much, and the way on."""
+    more = ""
+    if len(damage) > 1:
+        known = sum(d.records or 0 for d in damage)
+        more = f" ({_blocks(len(damage))} in all, holding {known:,} records)"
+    return UsageError(f"{damage[0]}{more}; {verb} with --skip-damaged to skip the damage and "
+                      f"{verb} the rest")
+
+
+def lost_warning(readers: list[JournalReader]) -> str | None:
+    """What --skip-damaged left out, or None."""
+    lost = [d for r in readers for d in r.lost + r.gaps]
+    if not lost:
+        return None
+    records = sum(d.records or 0 for d in lost)
+    total = sum(r.records for r in readers)
+    unknown = sum(d.size for d in lost if d.records is None)
+    extra = f", plus the records in {unknown:,} damaged bytes" if unknown else ""
+    return (f"tradeterm: warning: skipped {_blocks(len(lost))}: {records:,} of {total:,} "
+            f"records lost{extra}")
+
+
+def open_checked(path: Path, skip_damaged: bool, verb: str) -> JournalReader:
+    """A reader for ``path``; damaged blocks are refused naming --skip-damaged, or skipped."""
     try:
-        reader = JournalReader(path)
+        reader = JournalReader(path, skip_damaged=skip_damaged)
     except JournalError as exc:
         raise UsageError(str(exc)) from None
     if reader.damaged_at is not None:
         print(f"tradeterm: warning: {path.name}: {reader.damage}; using the {reader.records:,} "
               "records before it", file=sys.stderr)
+    damage = reader.check_blocks()
+    if damage and not skip_damaged:
+        reader.close()
+        raise damage_refusal(damage, verb)
     return reader
+
+
+def journal_refusal(exc: JournalError, verb: str) -> UsageError:
+    if isinstance(exc, DamagedBlock):  # found while reading (e.g. in a replay's source)
+        return damage_refusal([exc], verb)
+    return UsageError(str(exc))
 
 
 def run_export(args: argparse.Namespace) -> int:
     from tradeterm.record.export import export_recordings
 
-    readers = [_open(p) for p in args.recordings]
+    readers: list[JournalReader] = []
     try:
+        for p in args.recordings:
+            readers.append(open_checked(p, args.skip_damaged, "export"))
         written = export_recordings(readers, args.what, args.format, args.output)
     except JournalError as exc:
-        raise UsageError(str(exc)) from None
+        raise journal_refusal(exc, "export") from None
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     finally:
         for r in readers:
             r.close()
+    warning = lost_warning(readers)
+    if warning:
+        print(warning, file=sys.stderr)
     rows = sum(n for _, n in written)
     print(f"exported {rows:,} {args.what} rows to {len(written)} file(s) under {args.output}",
           file=sys.stderr)
@@ -51,13 +94,16 @@ def run_report(args: argparse.Namespace) -> int:
     from tradeterm.record.report import analyse
     from tradeterm.record.tables import instruments_of
 
-    reader = _open(args.recording)
+    reader = open_checked(args.recording, args.skip_damaged, "report")
     try:
         result = analyse(session_records(reader), instruments_of(reader))
     except JournalError as exc:
-        raise UsageError(str(exc)) from None
+        raise journal_refusal(exc, "report") from None
     finally:
         reader.close()
+    warning = lost_warning([reader])
+    if warning:
+        print(warning, file=sys.stderr)
     result["recording"] = args.recording.name
     if args.json:
         print(json.dumps(result, sort_keys=True))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.cli import UsageError
+from tradeterm.cli_analyse import damage_refusal, journal_refusal, lost_warning
 from tradeterm.cli_run import prepare_data_dir, run_session, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
@@ -49,16 +50,21 @@ def run_replay(args: argparse.Namespace) -> int:
                          "market data with --paper and the quoter trades it on paper fills)")
     options = RunOptions(mode="replay", seconds=args.seconds, record=not args.no_record,
                          replay=args.recording, speed=speed, interactive=not headless,
-                         quoter=quoter, paper=args.paper)
+                         quoter=quoter, paper=args.paper, skip_damaged=args.skip_damaged)
     try:
         kernel = Kernel(settings, options)
     except JournalError as exc:
         raise UsageError(str(exc)) from None
     replay = kernel.replay
     assert replay is not None
-    if replay.reader.damaged_at is not None:
-        print(f"tradeterm: warning: {replay.reader.path.name}: {replay.reader.damage}; replaying "
-              f"the {replay.reader.records:,} records before it", file=sys.stderr)
+    reader = replay.reader
+    if reader.damaged_at is not None:
+        print(f"tradeterm: warning: {reader.path.name}: {reader.damage}; replaying "
+              f"the {reader.records:,} records before it", file=sys.stderr)
+    damage = reader.check_blocks()  # before the first record: refuse now, not half-way
+    if damage and not args.skip_damaged:
+        reader.close()
+        raise damage_refusal(damage, "replay")
     if args.start:
         try:
             target = parse_time(args.start, replay.state.start_ns)
@@ -67,7 +73,13 @@ def run_replay(args: argparse.Namespace) -> int:
         replay.seek(target)
         if speed is not None or headless:
             replay.state.paused = False  # play on from the target
-    return run_session(kernel, headless, args.json, _progress_bar, _add_replay_section)
+    code = run_session(kernel, headless, args.json, _progress_bar, _add_replay_section)
+    if replay.failure is not None:  # a block that passed its checksum but does not decode
+        raise journal_refusal(replay.failure, "replay")
+    warning = lost_warning([reader])
+    if warning:
+        print(warning, file=sys.stderr)
+    return code
 
 
 def _add_replay_section(kernel: Kernel, summary: dict[str, Any]) -> None:
@@ -78,6 +90,7 @@ def _add_replay_section(kernel: Kernel, summary: dict[str, Any]) -> None:
                          "read": state.published, "speed": speed_label(state.speed),
                          "paper": kernel.options.paper,
                          "complete": state.done and state.published == state.total,
+                         "lost_records": state.lost,
                          "start_ns": state.start_ns, "end_ns": state.clock_ns}
 
 

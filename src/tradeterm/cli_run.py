@@ -78,17 +78,23 @@ def settings_for(args: argparse.Namespace) -> Settings:
 
 
 def prepare_data_dir(settings: Settings) -> Path:
-    """Create the data dir and log to ``<data dir>/logs/tradeterm.log``."""
+    """Create the data dir (0700) and log to ``<data dir>/logs/tradeterm.log`` (0600)."""
+    from tradeterm.core.files import private_dir, too_open, touch_private
+
     data_dir = settings.resolved_data_dir()
+    log_file = data_dir / "logs" / "tradeterm.log"
     try:
-        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(data_dir / "logs" / "tradeterm.log", encoding="utf-8")
+        private_dir(log_file.parent)
+        touch_private(log_file)
+        handler = logging.FileHandler(log_file, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot use data dir {data_dir}: {exc.strerror or exc}; "
                          "set TRADETERM_DATA_DIR or data_dir in the config") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     log.addHandler(handler)
+    if too_open(data_dir):
+        log.warning("data dir %s can be read by other users: chmod 700 %s", data_dir, data_dir)
     return data_dir
 
 

@@ -29,13 +29,27 @@ def database_url_for(config: Path | None) -> str:
 
 
 def open_store(config: Path | None) -> Any:
-    """The session's store, or a UsageError saying why it cannot be opened."""
-    from tradeterm.oms.store import Store, StoreError
+    """The session's store, checked whole (``store_check``), or a UsageError saying why it
+    cannot be used: a damaged store is never written to."""
+    from tradeterm.oms.store import CorruptStore, Store, StoreError
 
     try:
-        return Store(database_url_for(config))
+        return Store(database_url_for(config), verify=True)
+    except CorruptStore as exc:
+        raise UsageError(str(exc)) from None
     except StoreError as exc:
         raise UsageError(f"{exc}; set TRADETERM_DATA_DIR or oms.database_url") from None
+
+
+def halt_marker_for(config: Path | None) -> Any:
+    """The halt marker beside the session's store (None for an in-memory store)."""
+    from tradeterm.oms.halt_marker import HaltMarker
+    from tradeterm.oms.store import StoreError
+
+    try:
+        return HaltMarker.for_url(database_url_for(config))
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def ask_session(data_dir: Path, request: dict[str, Any], timeout: float = 2.0

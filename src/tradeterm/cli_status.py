@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tradeterm.cli_session import ask_session, data_dir_for, open_store
+from tradeterm.cli_session import ask_session, data_dir_for, halt_marker_for, open_store
 
 if TYPE_CHECKING:
     from tradeterm.domain.instruments import Instrument
@@ -45,11 +45,16 @@ def position_entry(pos: Position, inst: Instrument | None, symbol: str) -> dict[
 
 
 def collect(args: argparse.Namespace) -> dict[str, Any]:
+    from tradeterm.domain.events import TradingState
+    from tradeterm.domain.instruments import Instrument
+
     try:
         session = ask_session(data_dir_for(args.config), {"op": "status"}, timeout=1.0)
     except TimeoutError:
         session = {"pid": None, "stuck": True}  # holds the socket but does not answer
-    store = open_store(args.config)
+    marker = halt_marker_for(args.config)
+    halt = marker.read() if marker is not None else None  # it holds the next start HALTED
+    store = open_store(args.config)  # checked whole: a damaged store is one clear line
     try:
         instruments = store.load_instruments()
         state = store.load_trading_state()
@@ -83,11 +88,14 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
               "ts_ns": r.ts_event, "fee": r.fee, "fee_currency": r.fee_currency,
               "liquidity": r.liquidity, "client_order_id": r.client_order_id}
              for r in fill_rows]
+    if halt is not None:
+        state = (TradingState.HALTED, halt.reason, halt.source, halt.ts)
     return {
         "trading_state": state[0].value if state else "ACTIVE",
         "trading_state_reason": state[1] if state else "",
         "trading_state_source": state[2] if state else "",
         "trading_state_since": iso(state[3]) if state and state[3] else None,
+        "halt_marker": str(marker.path) if halt is not None else None,
         "session_running": session is not None,
         "session_pid": session.get("pid") if session else None,
         "positions": [position_entry(p, inst_of(p.instrument), symbol(p.instrument))
@@ -116,6 +124,8 @@ def run_status(args: argparse.Namespace) -> int:
         else "no session running"
     reason = f" ({report['trading_state_reason']})" if report["trading_state_reason"] else ""
     lines = [f"trading {report['trading_state']}{reason}; {running}"]
+    if report["halt_marker"]:
+        lines.append(f"halt marker: {report['halt_marker']} (`tradeterm rearm` clears it)")
     lines.append("positions:" if report["positions"] else "positions: none")
     for p in report["positions"]:
         balance = f"  balance {p['balance']}" if p["balance"] not in (None, p["qty"]) else ""

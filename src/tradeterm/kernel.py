@@ -38,6 +38,7 @@ from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
+from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
 from tradeterm.oms.store import Store
 from tradeterm.trader_requests import TraderRequests
 from tradeterm.risk.context import CheckResult
@@ -64,6 +65,7 @@ class RunOptions:
     interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
     quoter: str | None = None  # "on" ([quoter] model), "glft", "avellaneda_stoikov", "placeholder"
     paper: bool = False  # with replay: market data only, the session's orders filled on paper
+    skip_damaged: bool = False  # with replay: skip damaged blocks of the recording
     signals: bool = False  # handle SIGHUP (session.on_hangup) on the loop; set by the CLI
 
 
@@ -80,7 +82,7 @@ class Kernel:
         if options.replay is not None:  # record/ (numpy, zstd) is imported only when used
             from tradeterm.record.session import open_source
 
-            source = open_source(options.replay)
+            source = open_source(options.replay, options.skip_damaged)
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
@@ -226,10 +228,16 @@ class Kernel:
             self._lock.acquire()
         url = (settings.database_url() if settings.oms.database_url or not self.simulated
                else "sqlite://")
-        self.store = Store(url, settings.oms.synchronous)
+        self.halt_marker = HaltMarker.for_url(url)  # `tradeterm kill`'s HALT: read it first
+        halt = self.halt_marker.read() if self.halt_marker else None
+        self.store = Store(url, settings.oms.synchronous, verify=True)  # damaged: refused
+        if halt is not None:
+            hold_in_store(self.store, halt, self.clock.timestamp_ns())
         self.desk = TradingDesk(settings, self.bus, self.clock, {self.venue.name: self.venue},
                                 self.instruments, self.views, self.store)
         self.requests = TraderRequests(self.desk, self.clock, self.store)
+        if self.halt_marker is not None:  # a re-arm, here or from `tradeterm rearm`, clears it
+            self.desk.killswitch.on_change.append(self.halt_marker.on_trading_state)
         self._build_quoters()
         self._control: ControlServer | None = None
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
@@ -245,9 +253,11 @@ class Kernel:
                 log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
                           "will only mark the store; use the kill key here", exc)
             saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
-            halted = saved is not None and saved[0] is TradingState.HALTED
-            if halted and not self.desk.killswitch.halted:
-                self.desk.trip(saved[1], saved[2] or "cli")  # type: ignore[index]
+            halt = self.halt_marker.read() if self.halt_marker else None
+            if halt is not None and self.desk.killswitch.reason != halt.reason:
+                self.desk.trip(halt.reason, halt.source)
+            elif saved and saved[0] is TradingState.HALTED and not self.desk.killswitch.halted:
+                self.desk.trip(saved[1], saved[2] or "cli")
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, self._on_hangup)

@@ -20,6 +20,7 @@ def test_kill_from_another_process_halts_the_session_and_survives_a_restart(tmp_
         out = tradeterm(data, "kill", "--reason", "risk desk says stop")
         assert out.returncode == 0, out.stderr
         assert "is HALTED" in out.stdout
+        assert "halt marker" in out.stdout and (data / "tradeterm.db.HALTED").exists()
         ms = float(re.search(r"in ([\d.]+) ms", out.stdout).group(1))
         assert ms < 1000  # the round trip; the session applied the trip before answering
         answer = wait_until_trading(data, session, working=False)
@@ -39,7 +40,28 @@ def test_kill_from_another_process_halts_the_session_and_survives_a_restart(tmp_
     assert rearm.returncode == 2 and "--reason" in rearm.stderr
     rearm = tradeterm(data, "rearm", "--reason", "reviewed, resume")
     assert rearm.returncode == 0 and "marked ACTIVE" in rearm.stdout
+    assert "halt marker" in rearm.stdout and "is cleared" in rearm.stdout
+    assert not (data / "tradeterm.db.HALTED").exists()
     assert status(data)["trading_state"] == "ACTIVE"
+
+
+def test_rearm_of_a_running_session_clears_the_halt_marker(tmp_path):
+    data = tmp_path / "data"
+    session = start_session(data, "--seconds", "60")
+    try:
+        wait_until_trading(data, session, working=False)
+        assert tradeterm(data, "kill", "--reason", "lunch").returncode == 0
+        assert (data / "tradeterm.db.HALTED").exists()
+        assert status(data)["trading_state"] == "HALTED"
+        out = tradeterm(data, "rearm", "--reason", "back")
+        assert out.returncode == 0, out.stderr
+        assert "is ACTIVE" in out.stdout and "halt marker" in out.stdout
+        assert not (data / "tradeterm.db.HALTED").exists()
+        assert status(data)["trading_state"] == "ACTIVE"
+        session.send_signal(signal.SIGTERM)
+        assert session.wait(timeout=20) == 0
+    finally:
+        session.kill()
 
 
 def test_kill_without_a_session_marks_the_store(tmp_path):

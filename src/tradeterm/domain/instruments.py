@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 
+STEP_MIN, STEP_MAX = Decimal("1E-18"), Decimal("1E+18")  # a tick or lot no market goes past
+
+
 class PrecisionError(ValueError):
     """A price or quantity is not a whole number of ticks or lots."""
 
@@ -40,6 +43,10 @@ class Instrument:
     def __post_init__(self) -> None:
         if self.tick_size <= 0 or self.lot_size <= 0:
             raise ValueError(f"{self.symbol}: tick_size and lot_size must be positive")
+        if not (STEP_MIN <= self.tick_size <= STEP_MAX and STEP_MIN <= self.lot_size <= STEP_MAX):
+            # a step such as 1E+999999 (a damaged file) would take forever to scale to integers
+            raise ValueError(f"{self.symbol}: tick_size and lot_size must be between 1E-18 and "
+                             "1E+18")
         if self.qty_step_lots < 1:
             raise ValueError(f"{self.symbol}: qty_step_lots must be >= 1")
         object.__setattr__(self, "id", f"{self.venue}:{self.symbol}")

@@ -33,28 +33,30 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections import namedtuple
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tradeterm.core.files import private_dir, tighten, touch_private
 from tradeterm.domain.events import OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
 from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
+from tradeterm.oms.store_check import (
+    CorruptStore, damaged, is_counter, sqlite_damage, verify,
+)
 from tradeterm.oms.store_rows import (
-    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, order_update_row, fill_from_row,
-    order_from_row, order_row, position_from_row, position_row,
+    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, CorruptRow, StoreError,
+    day_from_row, fill_from_row, instrument_from_row, named_row, order_from_row, order_row,
+    order_update_row, order_venue, position_from_row, position_row, trading_state_from_row,
 )
 from tradeterm.oms.migrations import SchemaError, upgrade
 from tradeterm.portfolio.position import Position
 
 log = logging.getLogger(__name__)
 
-
-class StoreError(Exception):
-    """The store cannot be opened or written; phrased for the trader."""
+__all__ = ["CorruptStore", "Store", "StoreError", "connect", "fill_key", "sqlite_path"]
 
 
 def sqlite_path(url: str) -> str | None:
@@ -69,44 +71,47 @@ def sqlite_path(url: str) -> str | None:
     return None if not path or path == ":memory:" else path
 
 
-def connect(url: str, synchronous: str = "FULL") -> sqlite3.Connection:
-    """A connection with the pragmas this module documents."""
+def connect(url: str, synchronous: str = "FULL", verify_first: bool = False
+            ) -> sqlite3.Connection:
+    """A connection with the pragmas this module documents. ``verify_first``: check the store
+    (``store_check.verify``) before anything is written to it, WAL mode included."""
     if synchronous not in ("FULL", "NORMAL", "EXTRA", "OFF"):
         raise StoreError(f"unknown synchronous mode {synchronous!r}; use FULL or NORMAL")
     path = sqlite_path(url)
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if path is not None:  # the trader's money: 0600 (SQLite gives -wal/-shm the db's mode)
+        private_dir(Path(path).parent)
+        touch_private(Path(path))
+        for extra in ("-wal", "-shm"):
+            tighten(Path(path + extra))
     # isolation_level "" (the default): a transaction opens at the first write and lasts until
     # commit/rollback, so a fill, its order and its position commit together
     conn = sqlite3.connect(path or ":memory:", timeout=5.0, check_same_thread=False)
     try:
+        conn.execute("PRAGMA busy_timeout=5000")
+        if verify_first:
+            verify(conn, path or url)
         if path is not None:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.execute("PRAGMA busy_timeout=5000")
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-_ROW_TYPES: dict[tuple[str, ...], Any] = {}
-
-
-def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Any:
-    """Rows read by column name (``row.venue``), as index or as a tuple."""
-    fields = tuple(d[0] for d in cursor.description)
-    cls = _ROW_TYPES.get(fields)
-    if cls is None:
-        cls = _ROW_TYPES[fields] = namedtuple("Row", fields, rename=True)  # type: ignore[misc]
-    return cls._make(values)
-
-
 class Store:
-    def __init__(self, url: str, synchronous: str = "FULL") -> None:
+    """``verify``: refuse a damaged store (CorruptStore) before reading or writing anything;
+    every session start, ``tradeterm status``, ``kill`` and ``rearm`` open it so."""
+
+    def __init__(self, url: str, synchronous: str = "FULL", verify: bool = False) -> None:
         self.url = url
+        self.where = sqlite_path(url) or "in memory"
         try:
-            self.conn = connect(url, synchronous)
+            self.conn = connect(url, synchronous, verify)
+        except StoreError:
+            raise
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # flipped bytes, not a db
+            raise damaged(self.where, sqlite_damage(exc)) from None
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
         try:  # tables and schema version (migrations.py): one transaction, or nothing
@@ -133,16 +138,24 @@ class Store:
             self.conn.close()
 
     # --- reads and transactions ------------------------------------------------------------
-    def _read(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
-        cursor = self.conn.cursor()
-        cursor.row_factory = _row  # reads only: the hot write cursor stays plain
-        return cursor.execute(sql, params)
-
     def _rows(self, sql: str, *params: Any) -> list[Any]:
-        return self._read(sql, params).fetchall()
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = named_row  # reads only: the hot write cursor stays plain
+            return cursor.execute(sql, params).fetchall()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise damaged(self.where, sqlite_damage(exc)) from None
 
     def _first(self, sql: str, *params: Any) -> Any:
-        return self._read(sql, params).fetchone()
+        rows = self._rows(sql, *params)
+        return rows[0] if rows else None
+
+    def _decoded(self, decode: Any, rows: list[Any]) -> list[Any]:
+        """Rows through a checked decoder of ``store_rows``; a bad value is CorruptStore."""
+        try:
+            return [decode(r) for r in rows]
+        except CorruptRow as exc:
+            raise damaged(self.where, str(exc)) from None
 
     def _commit(self) -> None:
         self.conn.commit()
@@ -170,8 +183,11 @@ class Store:
     # --- session ---------------------------------------------------------------------------
     def next_session(self) -> int:
         """A number never handed out before by this store (client order ids embed it)."""
+        row = self._first('SELECT value FROM meta WHERE "key" = ?', "session")
+        if row is not None and not is_counter(row.value):
+            raise damaged(self.where, f"table meta, row key='session', column value holds "
+                                      f"{row.value!r}, not the session counter")
         try:
-            row = self._first('SELECT value FROM meta WHERE "key" = ?', "session")
             number = int(row.value) + 1 if row else 1
             if row:
                 self.conn.execute('UPDATE meta SET value = ? WHERE "key" = ?',
@@ -228,18 +244,18 @@ class Store:
 
     def load_order(self, client_order_id: str) -> Order | None:
         row = self._first("SELECT * FROM orders WHERE client_order_id = ?", client_order_id)
-        return None if row is None else order_from_row(row)
+        return None if row is None else self._decoded(order_from_row, [row])[0]
 
     def load_open_orders(self) -> list[tuple[Order, str]]:
         """(order, venue) for every order not in a terminal state, oldest first."""
         rows = self._rows("SELECT * FROM orders WHERE is_open = 1 "
                           "ORDER BY ts_created, client_order_id")
-        return [(order_from_row(r), r.venue) for r in rows]
+        return self._decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
 
     def load_orders(self, limit: int | None = None) -> list[tuple[Order, str]]:
         sql = "SELECT * FROM orders ORDER BY ts_created DESC, client_order_id DESC"
         rows = self._rows(sql + " LIMIT ?", int(limit)) if limit else self._rows(sql)
-        return [(order_from_row(r), r.venue) for r in rows]
+        return self._decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
 
     # --- fills and positions ---------------------------------------------------------------
     def record_fill(self, venue: str, fill: OrderFilled, order: Order | None,
@@ -293,10 +309,13 @@ class Store:
                               "ORDER BY id", since_ns, instrument)
         else:
             rows = self._rows("SELECT * FROM fills WHERE ts_event >= ? ORDER BY id", since_ns)
-        return [fill_from_row(r) for r in rows]
+        return self._decoded(fill_from_row, rows)
 
     def fill_rows(self) -> list[Any]:
-        return self._rows("SELECT * FROM fills ORDER BY id")
+        """Every fill as stored (exact fee text), each row checked."""
+        rows = self._rows("SELECT * FROM fills ORDER BY id")
+        self._decoded(fill_from_row, rows)
+        return rows
 
     def fill_sums(self) -> dict[str, int]:
         """Per instrument, the signed sum of every recorded fill (lots)."""
@@ -304,13 +323,12 @@ class Store:
         return {r[0]: int(r[1]) for r in rows}
 
     def load_positions(self) -> list[Position]:
-        return [position_from_row(r)
-                for r in self._rows("SELECT * FROM positions ORDER BY instrument")]
+        return self._decoded(position_from_row,
+                             self._rows("SELECT * FROM positions ORDER BY instrument"))
 
     def load_instruments(self) -> dict[str, Instrument]:
-        return {r.id: Instrument(r.venue, r.symbol, r.base, r.quote, Decimal(r.tick_size),
-                                 Decimal(r.lot_size))
-                for r in self._rows("SELECT * FROM instruments")}
+        found = self._decoded(instrument_from_row, self._rows("SELECT * FROM instruments"))
+        return {inst.id: inst for inst in found}
 
     # --- trading state and audit -----------------------------------------------------------
     def save_trading_state(self, state: TradingState, reason: str, source: str, ts: int,
@@ -331,7 +349,7 @@ class Store:
 
     def load_trading_state(self) -> tuple[TradingState, str, str, int] | None:
         row = self._first("SELECT * FROM trading_state WHERE id = 1")
-        return None if row is None else (TradingState(row.state), row.reason, row.source, row.ts)
+        return None if row is None else self._decoded(trading_state_from_row, [row])[0]
 
     def audit(self, ts: int, kind: str, source: str, detail: str) -> None:
         try:
@@ -365,10 +383,7 @@ class Store:
     def load_day(self, day: int) -> tuple[Decimal, Decimal, Decimal | None, int] | None:
         """(start equity, peak equity, last equity, ts) of ``day``."""
         row = self._first("SELECT * FROM pnl_days WHERE day = ?", day)
-        if row is None:
-            return None
-        return (Decimal(row.start_equity), Decimal(row.peak_equity),
-                Decimal(row.last_equity) if row.last_equity else None, row.ts)
+        return None if row is None else self._decoded(day_from_row, [row])[0]
 
 
 def _safe_url(url: str) -> str:

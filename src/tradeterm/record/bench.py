@@ -15,20 +15,30 @@ from typing import Any
 import msgspec
 
 from tradeterm.bench.registry import Figure, benchmark
-from tradeterm.bench.shared_data import CAPTURE as CAPTURE_NAME
-from tradeterm.bench.shared_data import find_shared
 
 ROOT = Path(__file__).resolve().parents[3]
-CAPTURE = find_shared(CAPTURE_NAME) or ROOT.parent / "shared" / "data" / CAPTURE_NAME
 SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
 QUICK_LINES = 6_000
 
 
+def capture_path() -> Path | None:
+    """The shared BTCUSDT capture, found as the other benchmarks find it (None: absent)."""
+    from tradeterm.bench.book_bench import find_capture
+
+    try:
+        return find_capture()
+    except FileNotFoundError:
+        return None
+
+
+def _capture() -> Path:
+    from tradeterm.bench.book_bench import find_capture
+
+    return find_capture()  # FileNotFoundError "... not found: put it in ../shared/data ..."
+
+
 def _capture_lines(quick: bool) -> list[str]:
-    if not CAPTURE.exists():
-        raise FileNotFoundError(f"{CAPTURE_NAME} not found: put it in ../shared/data or set "
-                                "TRADETERM_SHARED_DATA")
-    with gzip.open(CAPTURE, "rt") as fh:
+    with gzip.open(_capture(), "rt") as fh:
         return [line for _, line in zip(range(QUICK_LINES), fh)] if quick else fh.readlines()
 
 
@@ -75,7 +85,7 @@ def bytes_per_event(quick: bool = False) -> Figure:
     if quick:  # the reference on the same lines, gzip at its default level
         gz = len(gzip.compress("".join(lines).encode()))
     else:
-        gz = CAPTURE.stat().st_size
+        gz = _capture().stat().st_size
     return Figure("journal.bytes_per_event", size / records, "bytes/event",
                   "gzip of the same capture lines, bytes per message", gz / len(lines),
                   target="<= 25", higher_is_better=False,
@@ -84,7 +94,7 @@ def bytes_per_event(quick: bool = False) -> Figure:
 
 @benchmark("journal.write")
 def journal_write(quick: bool = False) -> Figure:
-    from tradeterm.record.journal import JournalWriter
+    from tradeterm.record.journal_writer import JournalWriter
 
     lines = _capture_lines(quick)
     with tempfile.TemporaryDirectory() as tmp:
@@ -207,7 +217,8 @@ def journal_seek(quick: bool = False) -> Figure:
     import random
 
     from tradeterm.record.codec import BlockEncoder
-    from tradeterm.record.journal import JournalReader, JournalWriter
+    from tradeterm.record.journal import JournalReader
+    from tradeterm.record.journal_writer import JournalWriter
 
     hours = 1 if quick else 24
     blocks = hours * 3600 * 4

@@ -1,7 +1,8 @@
 """Reading Binance capture files: ``<receive time ns> <JSON>`` lines from gzip or plain text,
 a first pass that finds the symbols, price grids, snapshots and market (spot or futures), and
-the stream of parsed messages the importer merges. Unreadable lines are counted with their line
-numbers in the import report, never dropped silently.
+the stream of parsed messages the importer merges. Unreadable lines, and lines not shaped as
+Binance documents (``binance_shapes.py``), are counted with their line numbers in the import
+report, never dropped silently and never passed on.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 
 import msgspec
 
+from tradeterm.record.binance_shapes import (
+    Malformed, check_message, is_decimal, receive_time,
+)
 from tradeterm.record.import_report import CaptureError, ImportReport
 
 
@@ -28,6 +32,7 @@ class CaptureScan:
     snapshots: int = 0
     futures: bool = False
     depth: int = 0
+    bad_snapshot: str = ""  # the first malformed snapshot line: "line N: why"
 
 
 def _open_text(path: Path) -> Any:
@@ -61,13 +66,17 @@ _json = msgspec.json.Decoder()
 
 
 def _parse(line: str) -> tuple[int, dict[str, Any]]:
+    """(receive ns, JSON object) of a line; raises Malformed. The message is not checked."""
     recv, sep, payload = line.partition(" ")
     if not sep:
-        raise ValueError("expected '<receive ns> <json>'")
-    msg = _json.decode(payload)
+        raise Malformed("expected '<receive ns> <json>'")
+    try:
+        msg = _json.decode(payload)
+    except msgspec.DecodeError as exc:
+        raise Malformed(str(exc)) from None
     if not isinstance(msg, dict):
-        raise ValueError("the JSON is not an object")
-    return int(recv), msg
+        raise Malformed("the JSON is not an object")
+    return receive_time(recv), msg
 
 
 def _decimals(text: str) -> int:
@@ -76,17 +85,23 @@ def _decimals(text: str) -> int:
 
 
 def scan_capture(path: Path) -> CaptureScan:
+    """The first pass. It looks only at what it needs (a snapshot is checked whole; of a stream
+    message the symbol and a few prices that are decimal strings), so a malformed line cannot
+    make the price grid finer than the market's; the import pass checks every line."""
     scan = CaptureScan(path)
-    for _, line in _lines(path, None):
+    for n, line in _lines(path, None):
         try:
             _, msg = _parse(line)
-        except (ValueError, msgspec.DecodeError):
+            if "lastUpdateId" in msg:
+                check_message(msg)
+        except Malformed as exc:
+            if not scan.bad_snapshot and '"lastUpdateId"' in line:
+                scan.bad_snapshot = f"line {n:,}: {exc}"
             continue
         if "lastUpdateId" in msg:
             scan.snapshots += 1
-            for p, _ in (msg.get("bids") or []) + (msg.get("asks") or []):
-                if isinstance(p, str):
-                    scan.snapshot_decimals = max(scan.snapshot_decimals, _decimals(p))
+            for p, _ in msg["bids"] + msg["asks"]:
+                scan.snapshot_decimals = max(scan.snapshot_decimals, _decimals(p))
             continue
         data = msg.get("data", msg)
         symbol = data.get("s") if isinstance(data, dict) else None
@@ -96,15 +111,17 @@ def scan_capture(path: Path) -> CaptureScan:
         if kind == "depthUpdate":
             scan.depth += 1
             scan.futures = scan.futures or "pu" in data
-            prices = [p for p, _ in (data.get("b") or [])[:5] + (data.get("a") or [])[:5]]
+            levels = [lv for side in (data.get("b"), data.get("a")) if isinstance(side, list)
+                      for lv in side[:5]]
+            prices = [lv[0] for lv in levels if isinstance(lv, list) and lv]
         elif kind == "trade":
-            prices = [data.get("p", "")]
+            prices = [data.get("p")]
         else:
-            prices = [data.get("b", ""), data.get("a", "")]
+            prices = [data.get("b"), data.get("a")]
         sym = symbol.upper()
         scan.symbols.setdefault(sym, 0)
         for p in prices:
-            if isinstance(p, str):
+            if is_decimal(p):
                 scan.symbols[sym] = max(scan.symbols[sym], _decimals(p))
     return scan
 
@@ -117,7 +134,8 @@ def capture_messages(file_idx: int, path: Path,
             continue
         try:
             recv, msg = _parse(line)
-        except (ValueError, msgspec.DecodeError) as exc:
+            check_message(msg)
+        except Malformed as exc:
             report.malformed_line(f"{path.name}:{n}", str(exc))
             continue
         yield recv, file_idx, f"{path.name}:{n}", msg

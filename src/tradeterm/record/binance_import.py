@@ -36,9 +36,10 @@ from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.domain.market import BookDelta, TopOfBook, Trade
 from tradeterm.record.binance_book_sync import BookSync
 from tradeterm.record.binance_capture import capture_messages, scan_capture
+from tradeterm.record.binance_shapes import Malformed, check_event
 from tradeterm.record.header import session_header
 from tradeterm.record.import_report import CaptureError, ImportReport
-from tradeterm.record.journal import JournalWriter
+from tradeterm.record.journal_writer import JournalWriter
 from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage, binance_instrument
 
 BLOCK_RECORDS = 32_768
@@ -107,6 +108,11 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
             raise CaptureError(f"{scan.path} has a depth snapshot but several symbols "
                                f"({', '.join(sorted(scan.symbols))}); a REST snapshot names no "
                                "symbol, so capture one symbol per file")
+        if scan.depth and not scan.snapshots and not trades_only and scan.bad_snapshot:
+            raise CaptureError(
+                f"{scan.path} has no usable REST depth snapshot (malformed at "
+                f"{scan.bad_snapshot}), so its depth diffs cannot give a book; fix or capture it "
+                "again, or pass --trades-only to import just trades and best bid/ask")
         if scan.depth and not scan.snapshots and not trades_only:
             raise CaptureError(
                 f"{scan.path} has no REST depth snapshot, so its depth diffs cannot give a book "
@@ -151,6 +157,7 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
                     sym = file_symbol[file_idx]
                     sync = syncs[sym]
                     snap = decoder.snapshot(instruments[sym], msg, recv)
+                    check_event(snap)
                     was_synced, resync = sync.ever_synced, not sync.synced
                     kept = sync.on_snapshot(snap)
                     if kept is not None:
@@ -162,9 +169,13 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
                     continue
                 data = msg.get("data", msg)
                 event = decoder.decode(data, recv)
+                check_event(event)
             except UnknownMessage as exc:
                 kind = str(msg.get("stream") or exc)
                 report.unhandled[kind] = report.unhandled.get(kind, 0) + 1
+                continue
+            except Malformed as exc:
+                report.malformed_line(where, str(exc))
                 continue
             except (KeyError, TypeError, ValueError, IndexError, PrecisionError,
                     AttributeError) as exc:

@@ -29,6 +29,7 @@ from tradeterm.record.schema import (
 )
 
 _META_LEN = struct.Struct("<I")
+MAX_BLOCK_RECORDS = 1 << 22  # far above any writer's block size: more is a damaged count
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -110,7 +111,7 @@ class BlockEncoder:
                 names[:] = list(map(_instrument, obj[idx].tolist()))
                 table = sorted(set(names.tolist()), key=str)
                 if len(table) > 1:
-                    groups.extend((spec, idx[names == name]) for name in table)
+                    groups.extend((spec, idx[names == _as_object(name)]) for name in table)
                     continue
             groups.append((spec, idx))
         group_codes = np.empty(n, dtype=np.int64)
@@ -189,7 +190,8 @@ class BlockDecoder:
             return self._decode(self.decompress(compressed))
         except BlockError:
             raise
-        except (msgspec.DecodeError, ValueError, IndexError, KeyError, TypeError) as exc:
+        except Exception as exc:  # the bytes passed their checksum yet are not a block: any
+            # failure of the column decoders (struct, numpy, msgspec, a huge count) means that
             raise BlockError(f"block does not decode: {type(exc).__name__}: {exc}") from None
 
     def _decode(self, payload: bytes) -> DecodedBlock:
@@ -197,6 +199,8 @@ class BlockDecoder:
         meta = self._meta.decode(memoryview(payload)[4:4 + head_len])
         data = memoryview(payload)[4 + head_len:]
         n, code_desc, topic_desc, seq_desc, types_meta = meta
+        if not 0 <= n <= MAX_BLOCK_RECORDS or sum(group[1] for group in types_meta) != n:
+            raise BlockError(f"block claims {n} records in groups that do not add up")
         pos = 0
         codes, pos = decode_ints(code_desc, n, data, pos, {})
         topics, pos = decode_cat(topic_desc, n, data, pos, str)
@@ -298,6 +302,15 @@ class BlockDecoder:
 
 
 _instrument = attrgetter("instrument")
+
+
+def _as_object(value: Any) -> np.ndarray:
+    """``value`` as a 0-d object array, so comparing an object array with it compares Python
+    objects: numpy would turn a plain str into ``np.str_``, which drops trailing NULs (and an
+    instrument "X\\0" would then match nothing and its records vanish from the block)."""
+    box = np.empty((), dtype=object)
+    box[()] = value
+    return box
 
 
 def _decode_int_column(desc: list, count: int, data: memoryview, pos: int,

@@ -70,11 +70,11 @@ def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list
             if bits == 0:
                 break
     assert best is not None
-    _, tf, ref_idx, first, y = best
+    bits, tf, ref_idx, first, y = best
     base = int(y.min()) if y.size else 0
     g = 1
-    if y.size > 1:
-        g = int(np.gcd.reduce(y - base)) or 1
+    if y.size > 1 and bits < 64:  # a spread of 64 bits wraps in int64: stored modulo 2^64,
+        g = int(np.gcd.reduce(y - base)) or 1  # which is exact, but only undivided
     u = (y - base).astype(np.uint64)
     if g > 1:
         u //= np.uint64(g)

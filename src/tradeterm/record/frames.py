@@ -34,6 +34,9 @@ _FRAME = struct.Struct("<4sBBHIIIqq")
 _FRAME_CRC = struct.Struct("<I")
 FRAME_SIZE = _FRAME.size + _FRAME_CRC.size  # 40
 
+# the index frame's columns, one int64 row per block
+INDEX_FIELDS = ("offset", "first_ts", "last_ts", "first_record", "records")
+
 TRAILER_MAGIC = b"TTJEND\x00\x00"
 _TRAILER = struct.Struct("<8sQII")
 TRAILER_SIZE = _TRAILER.size  # 24

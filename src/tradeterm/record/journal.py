@@ -1,4 +1,5 @@
-"""Journal files: ``JournalWriter`` appends blocks, ``JournalReader`` reads, recovers and seeks.
+"""Journal files: ``JournalReader`` reads, recovers and seeks (``journal_writer.JournalWriter``
+appends).
 
 One file per session (``*.ttj``). Its header (format version, mode, venue, instruments, config,
 seed, and for a replay the source it replays) comes first; then blocks of records, each block
@@ -21,92 +22,34 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from tradeterm.record.codec import BlockDecoder, BlockEncoder, BlockError, DecodedBlock
+from tradeterm.record.codec import BlockDecoder, BlockError, DecodedBlock
 from tradeterm.record.frames import (
-    CODEC_COLUMNS_ZSTD, CODEC_MSGPACK, FORMAT_VERSION, FRAME_SIZE, KIND_BLOCK, KIND_HEADER,
-    KIND_INDEX, MAGIC, TRAILER_SIZE, FrameError, FrameHeader, pack_frame, pack_trailer,
-    unpack_trailer,
+    FORMAT_VERSION, FRAME_MAGIC, FRAME_SIZE, INDEX_FIELDS, KIND_BLOCK, KIND_HEADER, KIND_INDEX,
+    MAGIC, TRAILER_SIZE, FrameError, FrameHeader, unpack_trailer,
 )
 
 SUFFIX = ".ttj"
-_INDEX_FIELDS = ("offset", "first_ts", "last_ts", "first_record", "records")
 
 
 class JournalError(Exception):
     """A journal that cannot be read, phrased for the trader."""
 
 
-class JournalWriter:
-    """Appends blocks to a new journal file. Every ``write_block`` reaches the OS before it
-    returns (a killed process loses nothing already written); ``fsync`` pushes to the disk."""
+class DamagedBlock(JournalError):
+    """One stretch of a journal that cannot be read: a block whose checksum or decoding fails,
+    or (in a journal without index) bytes between two whole frames. ``records`` is how many
+    records it held (None when its frame header is damaged too, so nobody knows)."""
 
-    def __init__(self, path: Path | str, header: dict[str, Any], level: int = 3) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "xb")  # noqa: SIM115 - one file per session, never overwritten
-        self._encoder = BlockEncoder(level=level)
-        self._msgpack = msgspec.msgpack.Encoder()
-        header = {"format": FORMAT_VERSION, **header}
-        self.header = header
-        self._fh.write(MAGIC + pack_frame(KIND_HEADER, CODEC_MSGPACK, self._msgpack.encode(header)))
-        self._fh.flush()
-        self._offset = self._fh.tell()
-        self._index: list[tuple[int, int, int, int, int]] = []
-        self.records = 0
-        self.bytes_written = self._offset
-        self.closed = False
-
-    @property
-    def unrecordable(self) -> dict[str, int]:
-        return self._encoder.unrecordable
-
-    def write_block(self, seqs: list[int], recs: list[int], topics: list[str],
-                    msgs: list[Any]) -> int:
-        """Encode and append one block; returns the records written."""
-        if not msgs:
-            return 0
-        payload, count = self._encoder.encode(seqs, recs, topics, msgs)
-        if count == 0:
-            return 0
-        self.append_encoded(payload, count, min(recs), max(recs))
-        return count
-
-    def append_encoded(self, payload: bytes, count: int, first_ts: int, last_ts: int) -> None:
-        """Append an already encoded block (``BlockEncoder.encode``) covering those times."""
-        frame = pack_frame(KIND_BLOCK, CODEC_COLUMNS_ZSTD, payload, count, first_ts, last_ts)
-        self._fh.write(frame)
-        self._fh.flush()
-        self._index.append((self._offset, first_ts, last_ts, self.records, count))
-        self._offset += len(frame)
-        self.bytes_written = self._offset
-        self.records += count
-
-    def fsync(self) -> None:
-        if not self.closed:
-            os.fsync(self._fh.fileno())
-
-    def close(self, summary: dict[str, Any] | None = None) -> None:
-        """Write the block index, the summary and the trailer; then the file is complete."""
-        if self.closed:
-            return
-        cols = np.array(self._index, dtype=np.int64).reshape(-1, len(_INDEX_FIELDS))
-        index = {"fields": list(_INDEX_FIELDS), "blocks": cols.T.copy().tobytes(),
-                 "count": len(self._index), "records": self.records, "summary": summary or {}}
-        offset = self._offset
-        frame = pack_frame(KIND_INDEX, CODEC_MSGPACK, self._msgpack.encode(index))
-        self._fh.write(frame + pack_trailer(offset))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
-        self.bytes_written = offset + len(frame) + TRAILER_SIZE
-        self.closed = True
+    def __init__(self, message: str, offset: int, size: int, records: int | None) -> None:
+        super().__init__(message)
+        self.offset, self.size, self.records = offset, size, records
 
 
 class BlockIndex:
     """Where each block is and what it covers (numpy columns)."""
 
     def __init__(self, rows: np.ndarray) -> None:
-        rows = rows.reshape(len(_INDEX_FIELDS), -1)
+        rows = rows.reshape(len(INDEX_FIELDS), -1)
         self.offset, self.first_ts, self.last_ts, self.first_record, self.records = rows
         # record times are close to, not strictly, monotonic: seek on the running maximum
         self.max_ts = np.maximum.accumulate(self.last_ts) if rows.shape[1] else self.last_ts
@@ -117,10 +60,18 @@ class BlockIndex:
 
 class JournalReader:
     """Opens a journal, recovering what a crash left. ``damaged_at`` is the byte offset where an
-    unreadable tail starts (None if the file is whole)."""
+    unreadable tail starts (None if the file is whole).
 
-    def __init__(self, path: Path | str) -> None:
+    A damaged block inside the file raises ``DamagedBlock`` when read, unless the reader was
+    opened with ``skip_damaged``: then ``blocks()`` / ``readable_block`` leave it out and note it
+    in ``lost`` (the trader asked to read the rest). ``check_blocks()`` finds every damaged block
+    up front by its checksum, without decoding."""
+
+    def __init__(self, path: Path | str, skip_damaged: bool = False) -> None:
         self.path = Path(path)
+        self.skip_damaged = skip_damaged
+        self.lost: list[DamagedBlock] = []  # blocks left out by ``readable_block``
+        self.gaps: list[DamagedBlock] = []  # unreadable stretches between frames (no index)
         try:
             self._fh = open(self.path, "rb")  # noqa: SIM115
         except FileNotFoundError:
@@ -153,7 +104,7 @@ class JournalReader:
     # --- opening -----------------------------------------------------------------------------
     def _read_header(self) -> dict[str, Any]:
         head = self._fh.read(len(MAGIC) + FRAME_SIZE)
-        if head[:6] != MAGIC[:6]:
+        if head[:6] != MAGIC[:6] or len(head) < len(MAGIC):
             raise JournalError(f"{self.path} is not a tradeterm recording (no journal marker)")
         if head[:len(MAGIC)] != MAGIC:
             raise JournalError(f"{self.path} uses journal format {head[7]}, this tradeterm reads "
@@ -165,7 +116,9 @@ class JournalReader:
             if frame.kind != KIND_HEADER:
                 raise FrameError("first frame is not a header")
             header = msgspec.msgpack.decode(payload)
-        except (FrameError, msgspec.DecodeError, ValueError) as exc:
+            if not isinstance(header, dict):
+                raise FrameError("the header is not a map of fields")
+        except (FrameError, msgspec.DecodeError, ValueError, struct.error) as exc:
             raise JournalError(f"{self.path}: the recording's header is damaged ({exc}); "
                                "nothing can be recovered from it") from None
         self._data_start = len(MAGIC) + FRAME_SIZE + frame.length
@@ -203,14 +156,20 @@ class JournalReader:
                     break
                 try:
                     frame = FrameHeader(mm, pos)
+                    end = pos + FRAME_SIZE + frame.length
+                    if end > size:
+                        raise FrameError(f"the last block was cut short ({size - pos} of "
+                                         f"{end - pos} bytes written)")
                 except FrameError as exc:
-                    self._damaged(pos, str(exc))
-                    break
-                end = pos + FRAME_SIZE + frame.length
-                if end > size:
-                    self._damaged(pos, f"the last block was cut short ({size - pos} of "
-                                       f"{end - pos} bytes written)")
-                    break
+                    resume = _next_frame(mm, pos + 1, size)
+                    if resume is None:  # nothing whole after it: a damaged (torn) tail
+                        self._damaged(pos, str(exc))
+                        break
+                    self.gaps.append(DamagedBlock(
+                        f"{self.path}: bytes {pos:,} to {resume:,} are damaged ({exc}); the "
+                        "records in them are lost", pos, resume - pos, None))
+                    pos = resume
+                    continue
                 if frame.kind == KIND_BLOCK:
                     if end == size or (end + FRAME_SIZE > size):  # the last frame: verify fully
                         try:
@@ -223,8 +182,19 @@ class JournalReader:
                 elif frame.kind == KIND_INDEX:
                     pass  # an index without a valid trailer: the trailer was cut off
                 pos = end
-        arr = np.array(rows, dtype=np.int64).reshape(-1, len(_INDEX_FIELDS)).T.copy()
+        arr = np.array(rows, dtype=np.int64).reshape(-1, len(INDEX_FIELDS)).T.copy()
         self.index = BlockIndex(arr.ravel())
+
+    def check_blocks(self) -> list[DamagedBlock]:
+        """Every damaged stretch of the file, found by the frames' checksums (reads the whole
+        file once, decodes nothing). A damaged tail is not in it (``damaged_at`` says where)."""
+        found = list(self.gaps)
+        for i in range(len(self.index)):
+            try:
+                self._payload(i)
+            except DamagedBlock as exc:
+                found.append(exc)
+        return sorted(found, key=lambda d: d.offset)
 
     def _damaged(self, pos: int, why: str) -> None:
         self.damaged_at = pos
@@ -244,23 +214,33 @@ class JournalReader:
     def end_ns(self) -> int | None:
         return int(self.index.max_ts[-1]) if len(self.index) else None
 
-    def read_block(self, i: int) -> DecodedBlock:
-        offset = int(self.index.offset[i])
-        self._fh.seek(offset)
+    def _block_damage(self, i: int, why: str) -> DamagedBlock:
+        offset, records = int(self.index.offset[i]), int(self.index.records[i])
+        end = int(self.index.offset[i + 1]) if i + 1 < len(self.index) else self.size
+        return DamagedBlock(f"{self.path}: block {i} at byte {offset:,} is damaged ({why}); it "
+                            f"holds {records:,} of the {self.records:,} records",
+                            offset, end - offset, records)
+
+    def _payload(self, i: int) -> bytes:
+        self._fh.seek(int(self.index.offset[i]))
         head = self._fh.read(FRAME_SIZE)
         try:
             frame = FrameHeader(head)
             payload = self._fh.read(frame.length)
             frame.check(payload)
-        except (FrameError, ValueError, struct.error) as exc:
-            raise JournalError(f"{self.path}: block {i} at byte {offset:,} is damaged ({exc})"
-                               ) from None
+        except (FrameError, ValueError, struct.error, OverflowError, MemoryError) as exc:
+            raise self._block_damage(i, str(exc)) from None
+        return payload
+
+    def read_block(self, i: int) -> DecodedBlock:
+        """Block ``i``; raises DamagedBlock if its checksum or decoding fails."""
+        payload = self._payload(i)
         enabled = gc.isenabled()
         gc.disable()  # decoding allocates many small objects that all survive: skip GC passes
         try:
             block = self._decoder.decode(payload)
         except BlockError as exc:
-            raise JournalError(f"{self.path}: block {i} at byte {offset:,}: {exc}") from None
+            raise self._block_damage(i, str(exc)) from None
         finally:
             if enabled:
                 gc.enable()
@@ -268,9 +248,30 @@ class JournalReader:
             self.skipped[tag] = self.skipped.get(tag, 0) + count
         return block
 
+    def readable_block(self, i: int) -> DecodedBlock | None:
+        """Block ``i``, or None when it is damaged and the reader skips damaged blocks (then
+        it is in ``lost``, once)."""
+        try:
+            return self.read_block(i)
+        except DamagedBlock as exc:
+            if not self.skip_damaged:
+                raise
+            if all(d.offset != exc.offset for d in self.lost):
+                self.lost.append(exc)
+            return None
+
+    @property
+    def lost_records(self) -> int:
+        """Records in the damaged blocks skipped so far (gaps, of unknown size, not counted)."""
+        return sum(d.records or 0 for d in self.lost)
+
     def blocks(self, start: int = 0) -> Iterator[DecodedBlock]:
+        if self.gaps and not self.skip_damaged:
+            raise self.gaps[0]
         for i in range(start, len(self.index)):
-            yield self.read_block(i)
+            block = self.readable_block(i)
+            if block is not None:
+                yield block
 
     def records_iter(self, start: int = 0) -> Iterator[tuple[int, int, str, Any]]:
         """(seq, time, topic, event) of every record from block ``start`` on."""
@@ -282,7 +283,9 @@ class JournalReader:
         i = int(np.searchsorted(self.index.max_ts, ts, side="left"))
         if i >= len(self.index):
             return len(self.index), 0
-        block = self.read_block(i)
+        block = self.readable_block(i)
+        if block is None:  # the block is damaged (and skipped): play on from the next one
+            return i + 1, 0
         times = np.asarray(block.times, dtype=np.int64)
         later = np.flatnonzero(times >= ts)
         return i, int(later[0]) if later.size else len(block)
@@ -291,6 +294,24 @@ class JournalReader:
         """(block, position) of the record with index ``record`` (0-based, file order)."""
         i = int(np.searchsorted(self.index.first_record, record, side="right")) - 1
         return max(i, 0), record - int(self.index.first_record[max(i, 0)])
+
+
+def _next_frame(mm: Any, start: int, size: int) -> int | None:
+    """The offset of the next whole frame at or after ``start`` (a frame marker whose header
+    checksum holds and whose payload fits in the file), or None."""
+    pos = start
+    while True:
+        pos = mm.find(FRAME_MAGIC, pos, size)
+        if pos < 0 or pos + FRAME_SIZE > size:
+            return None
+        try:
+            frame = FrameHeader(mm, pos)
+        except FrameError:
+            pos += 1
+            continue
+        if pos + FRAME_SIZE + frame.length <= size:
+            return pos
+        pos += 1
 
 
 class _Empty:

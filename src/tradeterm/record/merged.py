@@ -28,7 +28,7 @@ def source_reader(reader: JournalReader, source: Path | None = None) -> JournalR
     if not path.exists():
         raise JournalError(f"{reader.path.name} is a replay of {info['path']}, which is not "
                            "there any more; pass the source recording's new path")
-    src = JournalReader(path)
+    src = JournalReader(path, skip_damaged=reader.skip_damaged)
     if src.records != info.get("records"):
         src.close()
         raise JournalError(f"{path} is not the recording {reader.path.name} replayed "
@@ -50,6 +50,7 @@ def session_records(reader: JournalReader, source: Path | None = None) -> Iterat
                 yield seq, ts, topic, event
     finally:
         if src is not None:
+            reader.lost.extend(src.lost)  # the source's skipped blocks are the session's loss
             src.close()
 
 
@@ -59,7 +60,11 @@ def _expand(src: JournalReader, span: ReplaySpan, seq: int, market_only: bool
     remaining = span.count
     published = 0
     while remaining > 0 and block_i < len(src.index):
-        block = src.read_block(block_i)
+        block = src.readable_block(block_i)
+        if block is None:  # damaged and skipped: its records are lost
+            remaining -= min(remaining, int(src.index.records[block_i]) - pos)
+            block_i, pos = block_i + 1, 0
+            continue
         end = min(len(block), pos + remaining)
         for k in range(pos, end):
             topic = replayed_topic(block.topics[k], market_only)

@@ -27,7 +27,7 @@ from typing import Any
 
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
-from tradeterm.record.journal import JournalWriter
+from tradeterm.record.journal_writer import JournalWriter
 from tradeterm.record.records import ReplaySpan
 
 log = logging.getLogger(__name__)

@@ -41,6 +41,7 @@ class ReplayState:
     paused: bool = False
     done: bool = False
     published: int = 0  # records read from the recording so far (published or filtered)
+    lost: int = 0  # records in damaged blocks skipped (``--skip-damaged``)
     clock_ns: int = 0
     message: str = ""
     version: int = 0
@@ -50,7 +51,7 @@ class ReplayState:
 
     @property
     def progress(self) -> float:
-        return self.published / self.total if self.total else 1.0
+        return (self.published + self.lost) / self.total if self.total else 1.0
 
 
 class ReplayTransport:
@@ -146,7 +147,12 @@ def parse_time(text: str, start_ns: int) -> int:
         units = {"s": 1, "m": 60, "h": 3600}
         unit = t[-1] if t[-1] in units else "s"
         number = t[1:-1] if t[-1] in units else t[1:]
-        return start_ns + int(float(number) * units[unit] * 1e9)
+        try:
+            offset = int(float(number) * units[unit] * 1e9)
+        except (ValueError, OverflowError):  # not a number, nan, inf
+            raise ValueError(f"cannot read time {text!r}: after '+' give seconds, minutes or "
+                             "hours, e.g. +90s or +5m") from None
+        return start_ns + offset
     day = datetime.fromtimestamp(start_ns / 1e9, tz=timezone.utc)
     for fmt in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):
         try:

@@ -15,6 +15,12 @@ What is published:
   session trades against it through the paper fill model.
 
 The venue refuses orders in a plain replay (``REPLAY_READ_ONLY``).
+
+A damaged block: with a reader that skips damaged blocks (``--skip-damaged``) the replay goes on
+with the next block, counting the records lost in ``ReplayState.lost`` and saying so in the log
+and the transport message; otherwise the replay stops there and ``failure`` says why (the CLI
+checks every block's checksum before starting, so this is a block that passed it yet does not
+decode).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
 from tradeterm.record.codec import DecodedBlock
 from tradeterm.record.header import instrument_from_dict
-from tradeterm.record.journal import JournalReader
+from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.replay_transport import (
     REPLAY_PREFIX, ReplayState, ReplayTransport, speed_label,
 )
@@ -91,6 +97,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self._seek_to: int | None = None
         self._hit = False
         self._topic_cache: dict[str, str | None] = {}
+        self.failure: JournalError | None = None  # why the replay stopped before the end
         bus.subscribe("order.*", self._on_order_event)
 
     def instruments(self) -> list[Instrument]:
@@ -121,7 +128,12 @@ class ReplayVenue(ReplayTransport, Venue):
                  self.reader.records, speed_label(self.state.speed),
                  ", market data only" if self.market_only else "")
         while not self._stopping:
-            if not self._ensure_block():
+            try:
+                if not self._ensure_block():
+                    break
+            except JournalError as exc:
+                self.failure = exc
+                log.error("replay stopped: %s (replay with --skip-damaged to skip it)", exc)
                 break
             state = self.state
             if state.paused and not (self._steps or self._until or self._seek_to is not None):
@@ -138,7 +150,8 @@ class ReplayVenue(ReplayTransport, Venue):
                 await self._run_paced(state.speed)
         self.state.done = True
         self.state.clock_ns = self.clock.timestamp_ns()
-        self.state.message = "end of recording" if not self._stopping else "stopped"
+        self.state.message = ("stopped: damaged block" if self.failure else
+                              "end of recording" if not self._stopping else "stopped")
         self.state.touch()
         if not self._stopping:
             log.info("replay finished: %d records", self.state.published)
@@ -154,7 +167,10 @@ class ReplayVenue(ReplayTransport, Venue):
         return True
 
     def _load(self, i: int, pos: int) -> None:
-        block = self.reader.read_block(i)
+        block = self.reader.readable_block(i)
+        if block is None:  # damaged, and the trader asked to skip it
+            self._skipped(i)
+            return
         self._block, self._block_index, self._pos = block, i, pos
         self._base = int(self.reader.index.first_record[i])
         cache = self._topic_cache
@@ -166,6 +182,16 @@ class ReplayVenue(ReplayTransport, Venue):
             self._topics = block.topics  # type: ignore[assignment]
         else:
             self._topics = [cache[t] for t in block.topics]
+
+    def _skipped(self, i: int) -> None:
+        records = int(self.reader.index.records[i])
+        state = self.state
+        state.lost += records
+        state.message = f"skipped damaged block {i}: {state.lost:,} records lost so far"
+        state.touch()
+        log.warning("skipped damaged block %d of %s: %d records lost", i, self.reader.path.name,
+                    records)
+        self._block, self._block_index, self._pos = None, i, 0
 
     def _run_max(self, deadline: float) -> None:
         block = self._block

@@ -17,9 +17,9 @@ from tradeterm.record.replayer import ReplayVenue
 log = logging.getLogger(__name__)
 
 
-def open_source(path: Path) -> JournalReader:
+def open_source(path: Path, skip_damaged: bool = False) -> JournalReader:
     """Open a recording to replay. Raises JournalError with a reason the trader can act on."""
-    reader = JournalReader(path)
+    reader = JournalReader(path, skip_damaged=skip_damaged)
     if reader.damaged_at is not None:
         log.warning("%s: %s; replaying the %d records before it", path.name, reader.damage,
                     reader.records)

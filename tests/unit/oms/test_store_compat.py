@@ -73,7 +73,7 @@ def test_opening_an_upgraded_store_again_writes_nothing(old_store):
 
 
 def test_an_old_store_reads_back_orders_fills_positions_and_state(old_store):
-    store = Store(f"sqlite:///{old_store}")
+    store = Store(f"sqlite:///{old_store}", verify=True)  # and passes the damage check
     orders = {o.client_order_id: (o, venue) for o, venue in store.load_orders()}
     assert set(orders) == {"TT1-1", "TT1-2", "TT1-3"}
     partly, venue = orders["TT1-1"]

@@ -7,7 +7,8 @@ from tradeterm.bench import MODULES
 from tradeterm.bench.registry import REGISTRY
 from tradeterm.record import bench
 
-pytestmark = pytest.mark.skipif(not bench.CAPTURE.exists(), reason="shared market data missing")
+pytestmark = pytest.mark.skipif(bench.capture_path() is None,
+                                reason="shared market data missing")
 
 
 def test_registered_and_listed():

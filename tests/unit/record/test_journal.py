@@ -3,7 +3,8 @@
 import pytest
 
 from tradeterm.domain.market import Side, Trade
-from tradeterm.record.journal import JournalError, JournalReader, JournalWriter
+from tradeterm.record.journal import JournalError, JournalReader
+from tradeterm.record.journal_writer import JournalWriter
 
 I = "binance:BTC/USDT"
 T0 = 1_700_000_000_000_000_000
@@ -122,3 +123,41 @@ def test_seek_finds_the_first_record_at_or_after_a_time(tmp_path):
         assert r.seek(T0 + 250 * MS + 1) == (2, 51)
         assert r.seek(T0 + 10**15) == (5, 0)
         assert r.locate(250) == (2, 50) and r.locate(0) == (0, 0)
+
+
+def test_a_damaged_block_is_found_up_front_and_can_be_skipped(tmp_path):
+    path = tmp_path / "a.ttj"
+    write(path)
+    with JournalReader(path) as r:
+        target = int(r.index.offset[2]) + 60
+    data = bytearray(path.read_bytes())
+    data[target] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with JournalReader(path) as r:
+        (damage,) = r.check_blocks()
+        assert damage.records == 100 and "block 2 at byte" in str(damage)
+        assert "holds 100 of the 500 records" in str(damage)
+        with pytest.raises(JournalError, match="block 2"):
+            list(r.records_iter())
+    with JournalReader(path, skip_damaged=True) as r:
+        trade_ids = [e.trade_id for _, _, _, e in r.records_iter()]
+        assert trade_ids == [*range(200), *range(300, 500)]
+        assert r.lost_records == 100 and len(r.lost) == 1
+
+
+def test_an_unclosed_journal_with_a_damaged_frame_header_resumes_at_the_next_frame(tmp_path):
+    path = tmp_path / "a.ttj"
+    write(path, close=False)
+    with JournalReader(path) as r:
+        target = int(r.index.offset[1]) + 10  # inside block 1's frame header
+    data = bytearray(path.read_bytes())
+    data[target] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with JournalReader(path) as r:
+        assert r.damaged_at is None  # not a damaged tail: blocks 2-4 are whole
+        assert r.records == 400 and len(r.check_blocks()) == 1
+        with pytest.raises(JournalError, match="damaged"):
+            list(r.records_iter())
+    with JournalReader(path, skip_damaged=True) as r:
+        trade_ids = [e.trade_id for _, _, _, e in r.records_iter()]
+        assert trade_ids == [*range(100), *range(200, 500)]

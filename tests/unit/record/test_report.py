@@ -14,7 +14,8 @@ from tradeterm.domain.events import Liquidity, OrderAccepted, OrderFilled
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
 from tradeterm.record.header import session_header
-from tradeterm.record.journal import JournalReader, JournalWriter
+from tradeterm.record.journal import JournalReader
+from tradeterm.record.journal_writer import JournalWriter
 from tradeterm.record.merged import session_records
 from tradeterm.record.report import analyse
 from tradeterm.record.tables import instruments_of

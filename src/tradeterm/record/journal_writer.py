@@ -1,0 +1,84 @@
+"""Appending to a new journal file (the format: ``frames.py``; reading: ``journal.py``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from tradeterm.core.files import create_private, private_dir
+from tradeterm.record.codec import BlockEncoder
+from tradeterm.record.frames import (
+    CODEC_COLUMNS_ZSTD, CODEC_MSGPACK, FORMAT_VERSION, INDEX_FIELDS, KIND_BLOCK, KIND_HEADER,
+    KIND_INDEX, MAGIC, TRAILER_SIZE, pack_frame, pack_trailer,
+)
+
+
+class JournalWriter:
+    """Appends blocks to a new journal file. Every ``write_block`` reaches the OS before it
+    returns (a killed process loses nothing already written); ``fsync`` pushes to the disk."""
+
+    def __init__(self, path: Path | str, header: dict[str, Any], level: int = 3) -> None:
+        self.path = Path(path)
+        private_dir(self.path.parent)
+        # one file per session, never overwritten (FileExistsError); only the trader reads it
+        self._fh = os.fdopen(create_private(self.path, exclusive=True), "ab")
+        self._encoder = BlockEncoder(level=level)
+        self._msgpack = msgspec.msgpack.Encoder()
+        header = {"format": FORMAT_VERSION, **header}
+        self.header = header
+        self._fh.write(MAGIC + pack_frame(KIND_HEADER, CODEC_MSGPACK, self._msgpack.encode(header)))
+        self._fh.flush()
+        self._offset = self._fh.tell()
+        self._index: list[tuple[int, int, int, int, int]] = []
+        self.records = 0
+        self.bytes_written = self._offset
+        self.closed = False
+
+    @property
+    def unrecordable(self) -> dict[str, int]:
+        return self._encoder.unrecordable
+
+    def write_block(self, seqs: list[int], recs: list[int], topics: list[str],
+                    msgs: list[Any]) -> int:
+        """Encode and append one block; returns the records written."""
+        if not msgs:
+            return 0
+        payload, count = self._encoder.encode(seqs, recs, topics, msgs)
+        if count == 0:
+            return 0
+        self.append_encoded(payload, count, min(recs), max(recs))
+        return count
+
+    def append_encoded(self, payload: bytes, count: int, first_ts: int, last_ts: int) -> None:
+        """Append an already encoded block (``BlockEncoder.encode``) covering those times."""
+        frame = pack_frame(KIND_BLOCK, CODEC_COLUMNS_ZSTD, payload, count, first_ts, last_ts)
+        self._fh.write(frame)
+        self._fh.flush()
+        self._index.append((self._offset, first_ts, last_ts, self.records, count))
+        self._offset += len(frame)
+        self.bytes_written = self._offset
+        self.records += count
+
+    def fsync(self) -> None:
+        if not self.closed:
+            os.fsync(self._fh.fileno())
+
+    def close(self, summary: dict[str, Any] | None = None) -> None:
+        """Write the block index, the summary and the trailer; then the file is complete."""
+        if self.closed:
+            return
+        cols = np.array(self._index, dtype=np.int64).reshape(-1, len(INDEX_FIELDS))
+        index = {"fields": list(INDEX_FIELDS), "blocks": cols.T.copy().tobytes(),
+                 "count": len(self._index), "records": self.records, "summary": summary or {}}
+        offset = self._offset
+        frame = pack_frame(KIND_INDEX, CODEC_MSGPACK, self._msgpack.encode(index))
+        self._fh.write(frame + pack_trailer(offset))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        self.bytes_written = offset + len(frame) + TRAILER_SIZE
+        self.closed = True
