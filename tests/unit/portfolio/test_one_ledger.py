@@ -15,7 +15,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.record.header import session_header
-from tradeterm.record.journal import JournalWriter
+from tradeterm.record.journal_writer import JournalWriter
 
 BNB = Instrument("fake", "BNB/USD", "BNB", "USD", Decimal("0.01"), Decimal("0.001"))
 MIDS = {BTC.id: MID, ETH.id: 60_000}
