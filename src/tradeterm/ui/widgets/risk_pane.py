@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tradeterm.core.views import RiskView
 from tradeterm.domain.events import TradingState
-from tradeterm.ui.widgets.ladder import bar
+from tradeterm.ui.widgets.ladder_rows import bar
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 STATE_STYLES = {TradingState.ACTIVE: "bold green", TradingState.REDUCING: "bold black on yellow",
