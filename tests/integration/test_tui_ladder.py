@@ -99,7 +99,7 @@ async def test_b_and_s_send_a_price_on_screen_while_the_market_moves(tmp_path):
         for side in ("s", "b"):
             ladder.action_cursor(3)  # the cursor three rows over the middle (up up up)
             chosen = fmt(ladder.cursor)
-            assert await until(pilot, lambda: not any(
+            assert await until(pilot, lambda chosen=chosen: not any(
                 chosen in line for line in ladder.plain_lines()[1:-1]), 20), \
                 "the market did not move the ladder away from the cursor"
             await pilot.press(side)
@@ -144,7 +144,7 @@ async def test_shift_up_never_moves_an_order_of_another_instrument(tmp_path):
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
-        btc_id, eth_id = list(kernel.instruments)
+        btc_id, _eth_id = list(kernel.instruments)
         await pilot.press("2")  # the ETH ladder
         ladder = app.query_one(Ladder)
         assert await until(pilot, lambda: ladder.book.best_bid is not None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from tradeterm.ui.format import Palette, compact
@@ -17,9 +18,9 @@ PLAIN = re.compile(r"^(<0\.0*1|\d+(\.\d+)?[kMGT]?)$")
 def test_sizes_are_never_in_scientific_notation_nor_cut():
     assert qty_text(Decimal("0.00009"), 7) == "0.00009"  # the replay ladder showed 9e-05
     assert qty_text(Decimal("0.09247123"), 7) == "0.09247"
-    assert qty_text(Decimal("12345678"), 7) == "12346k"
+    assert qty_text(Decimal(12345678), 7) == "12346k"
     assert qty_text(Decimal("0.00000123"), 7) == "<0.0001"  # never "0" for a real size
-    assert qty_text(Decimal("1234567"), 7) == "1234567"
+    assert qty_text(Decimal(1234567), 7) == "1234567"
     assert qty_text(Decimal(0), 7) == "0"
     assert compact(0.00009) == "0.00009" and compact(1.5e12) == "1.5T"
 

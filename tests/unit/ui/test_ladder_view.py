@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tradeterm.ui.widgets.ladder_view import (
-    GROUPS, LadderView, Window, ask_row, bid_row, choose_group, group_sizes)
+    GROUPS,
+    LadderView,
+    Window,
+    ask_row,
+    bid_row,
+    choose_group,
+    group_sizes,
+)
 
 
 def test_grouping_rounds_bids_down_and_asks_up():

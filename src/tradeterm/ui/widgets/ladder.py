@@ -24,7 +24,14 @@ from tradeterm.ui.format import palette
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.widgets.ladder_rows import Own, RowPainter, layout
 from tradeterm.ui.widgets.ladder_view import (
-    NEAR_LEVELS, LadderView, Window, ask_row, bid_row, choose_group, group_sizes)
+    NEAR_LEVELS,
+    LadderView,
+    Window,
+    ask_row,
+    bid_row,
+    choose_group,
+    group_sizes,
+)
 from tradeterm.ui.widgets.pane import Row, Run, TextPane
 
 
@@ -89,20 +96,22 @@ class Ladder(TextPane, can_focus=True):
         return self.frame.top(self.instrument.id).mid if self.frame and self.instrument else None
 
     def redraw(self) -> None:
-        """Draw now, from a new frame shared with the other panes that show the top of book."""
+        """Draw now (a key moved the view, or b / s need the price on screen), from a new frame
+        shared with the other panes that show the top of book."""
+        self._drawn = None  # even if nothing it shows changed: the view's window is set anew
         if self.frame is not None:
             self.frame.redraw()
         else:
             self.refresh_view()
 
     def refresh_view(self) -> None:
-        if self.book is None or self.stats is None or self.frame is None:
+        if self.book is None or self.stats is None or self.frame is None or not self.instrument:
             return
         view = self.view
-        if not self.changed(id(self.book), self.book.version, self.frame.version,
-                            self.stats.version, *self.size, view.cursor, view.manual_top,
-                            view.group, view.auto_group, view.released, palette(),
-                            self.own.version):
+        top = self.frame.top(self.instrument.id)
+        if not self.changed(id(self.book), self.book.version, top, self.stats.version, *self.size,
+                            view.cursor, view.manual_top, view.group, view.auto_group,
+                            view.released, palette(), self.own.version):
             return
         rows = self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52)
         self.set_rows(rows, throttle=len(rows) > 1)  # one row: the "waiting for" placeholder
@@ -146,6 +155,9 @@ class Ladder(TextPane, can_focus=True):
         view, inst = self.view, self.instrument
         if inst is None or self.frame is None:
             return None, "no instrument on the ladder yet"
+        window = view.window
+        if window is None:
+            return None, f"no {inst.symbol} prices on the ladder (the book is empty or resyncing)"
         if view.cursor is not None:
             return view.cursor, ""
         top = self.frame.top(inst.id)
@@ -153,8 +165,7 @@ class Ladder(TextPane, can_focus=True):
         price, name = (top.bid, "bid") if buy else (top.ask, "ask")
         if price is None:
             return None, f"no best {name} to join on {inst.symbol}: put the cursor on a price"
-        window = view.window
-        if window is None or not (window.shows_bid(price) if buy else window.shows_ask(price)):
+        if not (window.shows_bid(price) if buy else window.shows_ask(price)):
             return None, (f"the best {name} {inst.format_price(price)} is off the ladder: "
                           "press c to centre, or put the cursor on a price")
         return price, ""
@@ -194,6 +205,7 @@ class Ladder(TextPane, can_focus=True):
         mid = top.mid
         if view.manual_top is None and mid is None:  # nothing to centre on: say so
             why = "waiting for the book (resyncing)" if not top.synced else "the book is empty"
+            view.window = None  # no price on screen: b / s refuse
             return [((f"  {why}", "italic dim"),)]
         if view.regroup and view.auto_group and view.cursor is None:
             self._choose_group(rows)

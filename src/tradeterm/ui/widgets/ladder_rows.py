@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from tradeterm.ui.format import Palette
 from tradeterm.ui.widgets.pane import Row, Run
@@ -55,6 +56,12 @@ def qty_text(qty: Decimal, width: int) -> str:
     return exact
 
 
+@lru_cache(maxsize=8192)
+def size_text(lots: int, lot: Decimal, width: int) -> str:
+    """``qty_text`` of a size in lots, cached: a frame redraws the same sizes again and again."""
+    return qty_text(lots * lot, width)
+
+
 def bar(value: int, scale: int, width: int, right_align: bool = False) -> str:
     """A size bar of ``width`` cells with eighth-cell resolution."""
     if scale <= 0 or value <= 0 or width <= 0:
@@ -87,6 +94,7 @@ class Layout:
         return w
 
 
+@lru_cache(maxsize=64)
 def layout(width: int, price: int) -> Layout:
     """The columns that fit ``width``, in order of importance."""
     lay = Layout(price)
@@ -144,7 +152,7 @@ class RowPainter:
         self.scale, self.volume_scale = scale, volume_scale
 
     def size(self, lots: int, width: int) -> str:
-        return qty_text(lots * self.lot, width) if lots else ""
+        return size_text(lots, self.lot, width) if lots else ""
 
     def header(self) -> Row:
         lay = self.lay
