@@ -114,6 +114,37 @@ async def test_b_and_s_send_a_price_on_screen_while_the_market_moves(tmp_path):
         await pilot.press("escape")
 
 
+async def test_b_and_s_act_on_the_screen_the_key_was_pressed_on():
+    """The cursor the trader sees is the price sent, even if the market moved the instant
+    before the key: the ladder's redraw for the key must not re-centre the view and release the
+    cursor first (seen in tmux: s sold at the touch, 29 ticks under the cursor on screen)."""
+    from tests.helpers import fast_kernel
+    from tradeterm.domain.market import BookSnapshot
+    from tradeterm.ui.trading import Outcome
+
+    kernel = fast_kernel(seed=2, seconds=5)
+    await kernel.run()
+    app = create_app(kernel, run_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        sent = []
+        app.trading.execute = lambda cmd: (sent.append(cmd), Outcome(True, "sent"))[1]
+        ladder = app.query_one(Ladder)
+        rows = ladder.rows_visible
+        ladder.action_cursor(rows // 2 - 1)  # near the top row
+        cursor = ladder.cursor
+        assert cursor in ladder.view.window
+        book = ladder.book
+        drop = rows // 4 + 3  # far enough that the next frame re-centres the ladder
+        book.apply_snapshot(BookSnapshot(
+            book.instrument, [(p - drop, s) for p, s in sorted(book.bids.items(), reverse=True)],
+            [(p - drop, s) for p, s in sorted(book.asks.items())], book.last_update_id + 1, 0, 0))
+        app.action_ladder_order("sell")  # no frame drawn between the move and the key
+        assert sent[-1].price == cursor
+        await pilot.pause(0.2)  # the next frames follow the market and release the cursor
+        assert ladder.cursor is None
+
+
 async def test_b_and_s_at_a_visible_cursor_send_the_cursor_price(tmp_path):
     kernel = kernel_with(tmp_path, seed=12)
     app = create_app(kernel)

@@ -148,13 +148,17 @@ class Ladder(TextPane, can_focus=True):
         return top.bid if side == "buy" else top.ask
 
     def order_price(self, side: str) -> tuple[int | None, str]:
-        """The price b / s sends now: the cursor's, else the touch's (the best bid for a buy,
-        the best ask for a sell), redrawn first so it is the price on screen. ``(None, why)``
-        when there is none on screen."""
-        self.redraw()
+        """The price b / s sends now. At a cursor the trader sees (on the last frame drawn),
+        the cursor's price, even if the market has moved since: the key acts on the screen it
+        was pressed on. With no cursor, the touch at the moment of sending (the best bid for a
+        buy, the best ask for a sell), redrawn first so the screen shows it. ``(None, why)``
+        when there is no such price on screen."""
         view, inst = self.view, self.instrument
         if inst is None or self.frame is None:
             return None, "no instrument on the ladder yet"
+        if view.cursor is not None and view.window is not None and view.cursor in view.window:
+            return view.cursor, ""
+        self.redraw()
         window = view.window
         if window is None:
             return None, f"no {inst.symbol} prices on the ladder (the book is empty or resyncing)"
