@@ -12,6 +12,7 @@ import pytest
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.quotes import QuotesPane
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
@@ -82,6 +83,11 @@ def test_replay_ladder_groups_a_fine_tick_book(snap_compare, tmp_path, size):
                 break
             await pilot.pause(0.05)
         await pilot.press("c")  # the group is chosen when the view centres: from this book
+        quotes = pilot.app.query_one(QuotesPane)
+        for _ in range(60):  # the watchlist's other rows follow within a quarter second
+            if all(quotes.shown[iid][0] == top for iid, top in quotes.frame.tops.items()):
+                break
+            await pilot.pause(0.05)
         ladder = pilot.app.query_one(Ladder)
         assert ladder.view.group > 1 and ladder.view.auto_group
         sized = [line for line in ladder.plain_lines()[1:-1] if re.search(r"\d\s+\d", line)]

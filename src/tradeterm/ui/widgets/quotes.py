@@ -15,7 +15,7 @@ import time
 from tradeterm.core.views import BookReader, InstrumentStats
 from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.format import palette
-from tradeterm.ui.market_frame import MarketFrame, Top
+from tradeterm.ui.market_frame import EMPTY, MarketFrame, Top
 from tradeterm.ui.widgets.ladder_rows import qty_text
 from tradeterm.ui.widgets.pane import Row, TextPane
 
@@ -50,8 +50,10 @@ class QuotesPane(TextPane):
             self._others_due = now + OTHER_ROWS_S
             self.shown = {inst.id: self._state(inst.id) for inst in self.instruments}
         elif self.instruments:
-            iid = self.instruments[self.selected].id
-            self.shown[iid] = self._state(iid)
+            selected = self.instruments[self.selected].id
+            for inst in self.instruments:  # the ladder's instrument, and rows with nothing yet
+                if inst.id == selected or self.shown.get(inst.id, (EMPTY,))[0] is EMPTY:
+                    self.shown[inst.id] = self._state(inst.id)
         if not self.changed(tuple(self.shown.values()), self.selected, self.size.width,
                             palette()):
             return
