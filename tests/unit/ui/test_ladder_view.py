@@ -13,6 +13,7 @@ from tradeterm.ui.widgets.ladder_view import (
     ask_row,
     bid_row,
     choose_group,
+    group_is_off,
     group_sizes,
 )
 
@@ -61,6 +62,20 @@ def test_auto_group_is_one_tick_on_a_dense_book_and_coarser_on_a_sparse_one():
     # a thin book (five levels) gets the group that shows all of it
     assert choose_group([1000, 800, 600, 400, 200], [1001], 10) == 100
     assert choose_group([], [], 10) == 1
+
+
+def test_a_group_the_book_outgrew_is_noticed_with_hysteresis():
+    dense_bids, dense_asks = list(range(1000, 900, -1)), list(range(1001, 1100))
+    # chosen coarse on a thin book at start-up, then the book filled in: back to finer rows
+    assert group_is_off(dense_bids, dense_asks, 5, 20)
+    assert not group_is_off(dense_bids, dense_asks, 1, 20)
+    # a level every other tick: group 2 fits; group 1 is half full, not clearly wrong either way
+    half_bids, half_asks = list(range(1000, 900, -2)), list(range(1001, 1100, 2))
+    assert choose_group(half_bids, half_asks, 20) == 1
+    assert not group_is_off(half_bids, half_asks, 1, 20)
+    assert not group_is_off(half_bids, half_asks, 2, 20)
+    # the book thinned out under one-tick rows: a level every 10 ticks
+    assert group_is_off(list(range(1000, 0, -10)), list(range(1001, 2000, 10)), 1, 20)
 
 
 def test_the_cursor_stays_at_its_price_and_is_released_when_the_view_leaves_it():

@@ -15,6 +15,8 @@ from, so the two never disagree on screen.
 
 from __future__ import annotations
 
+import time
+
 from textual.binding import Binding
 
 from tradeterm.core.views import BookReader, InstrumentStats, WorkingOrdersView
@@ -30,8 +32,11 @@ from tradeterm.ui.widgets.ladder_view import (
     ask_row,
     bid_row,
     choose_group,
+    group_is_off,
     group_sizes,
 )
+
+CHECK_GROUP_S = 1.0  # auto mode: how often the ladder asks whether the book outgrew its group
 from tradeterm.ui.widgets.pane import Row, Run, TextPane
 
 
@@ -67,6 +72,7 @@ class Ladder(TextPane, can_focus=True):
         self.stats: InstrumentStats | None = None
         self._scale = 0  # lots that fill a size bar (see _sticky)
         self._volume_scale = 0
+        self._check_group = 0.0  # monotonic time of the next look at the automatic group
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
         self.instrument, self.book, self.stats = instrument, book, stats
@@ -211,6 +217,10 @@ class Ladder(TextPane, can_focus=True):
             why = "waiting for the book (resyncing)" if not top.synced else "the book is empty"
             view.window = None  # no price on screen: b / s refuse
             return [((f"  {why}", "italic dim"),)]
+        if view.auto_group and view.cursor is None and time.monotonic() >= self._check_group:
+            self._check_group = time.monotonic() + CHECK_GROUP_S  # has the book outgrown it?
+            bids, asks = self._near_levels()
+            view.regroup = view.regroup or group_is_off(bids, asks, view.group, max(1, rows // 2))
         if view.regroup and view.auto_group and view.cursor is None:
             self._choose_group(rows)
         window = view.place(rows, mid)
@@ -240,12 +250,15 @@ class Ladder(TextPane, can_focus=True):
         out.append(self.footer(width, top.bid, top.ask))
         return out
 
+    def _near_levels(self) -> tuple[list[int], list[int]]:
+        """The prices of the levels nearest the touch, best first, each side."""
+        assert self.book is not None
+        bids, asks = self.book.top(NEAR_LEVELS)
+        return [p for p, _ in bids], [p for p, _ in asks]
+
     def _choose_group(self, rows: int) -> None:
-        book = self.book
-        assert book is not None
-        bids, asks = book.top(NEAR_LEVELS)
-        group = choose_group([p for p, _ in bids], [p for p, _ in asks], max(1, rows // 2))
-        self.view.set_group(group, rows, auto=True)
+        bids, asks = self._near_levels()
+        self.view.set_group(choose_group(bids, asks, max(1, rows // 2)), rows, auto=True)
 
     def own_rows(self, window: Window) -> dict[int, list[Own]]:
         """Our working orders on this instrument by row: per side, the summed leaves, how many,

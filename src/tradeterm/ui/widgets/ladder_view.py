@@ -116,6 +116,23 @@ def choose_group(bids: list[int], asks: list[int], rows: int) -> int:
     return GROUPS[-1]
 
 
+def group_is_off(bids: list[int], asks: list[int], group: int, rows: int) -> bool:
+    """Whether the book has clearly outgrown ``group`` (hysteresis around ``FILL``, so the rows
+    do not flip between two groups): a side under a quarter full that has more levels than
+    that to show, or one group finer at least three quarters full on both sides."""
+    sides = [(side, is_ask) for side, is_ask in ((bids, False), (asks, True)) if side]
+    if not sides or rows <= 0:
+        return False
+    for side, is_ask in sides:
+        filled = occupancy(side, side[0], group, rows, is_ask)
+        row = ask_row if is_ask else bid_row
+        if filled < rows / 4 and filled < len({row(p, group) for p in side}):
+            return True
+    finer = GROUPS[GROUPS.index(group) - 1] if group in GROUPS[1:] else None
+    return finer is not None and all(
+        occupancy(side, side[0], finer, rows, is_ask) >= rows * 3 / 4 for side, is_ask in sides)
+
+
 def _readable(side: list[int], group: int, rows: int, need: int, asks: bool) -> bool:
     filled = occupancy(side, side[0], group, rows, asks)
     if filled >= need:
