@@ -73,6 +73,7 @@ class Ladder(TextPane, can_focus=True):
         self._scale = 0  # lots that fill a size bar (see _sticky)
         self._volume_scale = 0
         self._check_group = 0.0  # monotonic time of the next look at the automatic group
+        self._scale_group = 1  # the group the bar scales were set for
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
         self.instrument, self.book, self.stats = instrument, book, stats
@@ -133,6 +134,7 @@ class Ladder(TextPane, can_focus=True):
 
     def action_recentre(self) -> None:
         self.view.recentre()
+        self._scale = self._volume_scale = 0  # the bars scale to the book in view now
         self.redraw()
 
     def action_zoom(self, step: int) -> None:
@@ -228,16 +230,18 @@ class Ladder(TextPane, can_focus=True):
             self._choose_group(rows)
             window = view.place(rows, mid)
         assert window is not None
+        g = window.group
         bids = group_sizes(book.bids, window, asks=False)
         asks = group_sizes(book.asks, window, asks=True)
         volume = group_sizes(stats.volume_at_price, window, asks=False)
         own = self.own_rows(window)
         fmt = inst.format_price
         lay = layout(width, max(len(fmt(window.top)), len(fmt(window.bottom)), 5))
+        if g != self._scale_group:  # rows of another size: their sizes are another scale
+            self._scale_group, self._scale, self._volume_scale = g, 0, 0
         self._scale = _sticky(self._scale, max((*bids.values(), *asks.values()), default=0))
         self._volume_scale = _sticky(self._volume_scale, max(volume.values(), default=0))
         paint = RowPainter(lay, inst.lot_size, pal, self._scale, self._volume_scale)
-        g = window.group
         best_bid = bid_row(top.bid, g) if top.bid is not None else None
         best_ask = ask_row(top.ask, g) if top.ask is not None else None
         last = None if top.last is None else (  # in the row of the side it traded on
