@@ -132,8 +132,10 @@ async def test_ladder_cursor_scroll_and_recentre():
         assert ladder.plain_lines()[1].strip().startswith(
             ladder.instrument.format_price(top)) or ladder.instrument.format_price(top) in (
             ladder.plain_lines()[1])
-        await pilot.press("c")
-        assert ladder.manual_top is None and ladder.cursor == mid
+        await pilot.press("c")  # back to auto, and b / s back to the touch (no cursor)
+        assert ladder.manual_top is None and ladder.cursor is None
+        fmt = ladder.instrument.format_price
+        assert f"b {fmt(book.best_bid)}  s {fmt(book.best_ask)}" in ladder.plain_lines()[-1]
 
 
 async def test_theme_switch_changes_the_trading_palette():

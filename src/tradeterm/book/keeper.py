@@ -54,6 +54,8 @@ class MarketDataKeeper:
         stats.last_price = trade.price
         stats.last_side = int(trade.aggressor)
         stats.volume += trade.size
+        at = stats.volume_at_price
+        at[trade.price] = at.get(trade.price, 0) + trade.size
         stats.trades += 1
         stats.version += 1
 

@@ -30,6 +30,8 @@ class BookReader(Protocol):
     best_bid: int | None
     best_ask: int | None
     synced: bool
+    bids: Mapping[int, int]  # price ticks -> lots; read-only for readers (the ladder groups them)
+    asks: Mapping[int, int]
 
     def size_at(self, side: int, price: int) -> int: ...
     def top(self, n: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]: ...
@@ -85,6 +87,7 @@ class InstrumentStats:
     open_price: int | None = None
     volume: int = 0  # lots
     trades: int = 0
+    volume_at_price: dict[int, int] = field(default_factory=dict)  # price ticks -> lots traded
     version: int = 0
 
 

@@ -22,6 +22,7 @@ from tradeterm.core import heap
 from tradeterm.kernel import Kernel
 from tradeterm.ui import keymap, partial_update
 from tradeterm.ui.format import Palette, set_palette
+from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.order_actions import OrderActions
 from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
 from tradeterm.ui.screens.help import HelpScreen
@@ -118,10 +119,11 @@ class TradetermApp(OrderActions, PaneActions, App):
         insts = self.kernel.instruments
         yield StatusHeader(views.status, replay.state if replay else None, id="status")
         yield HaltBanner(views.risk, id="halt")
-        yield QuotesPane(self.instruments, views.books, views.stats, id="quotes")
+        self.frame = MarketFrame(views.books, views.stats)  # the top of book, one read a frame
+        yield QuotesPane(self.instruments, views.books, views.stats, self.frame, id="quotes")
         with Horizontal(id="body"):
             with Vertical(id="ladder-box"):
-                yield Ladder(views.orders, id="ladder")
+                yield Ladder(views.orders, self.frame, id="ladder")
             with Grid(id="side"):
                 panes = {
                     "orders-box": OrdersBlotter(views.orders, insts, id="orders"),
@@ -167,6 +169,7 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.panes = [self.query_one(p) for p in (
             StatusHeader, HaltBanner, QuotesPane, Ladder, OrdersBlotter, FillsPane, PositionsPane,
             PnlPane, RiskPane, QuoterPane, TradesTape, LogPane, CommandLine)]
+        self.ladder = self.query_one(Ladder)
         self.action_side_pane(0)
         self._show_instrument()
         self.query_one(Ladder).focus()
@@ -203,6 +206,8 @@ class TradetermApp(OrderActions, PaneActions, App):
         or watchlist at the full rate would cost bytes over SSH for no information a trader can
         read); keys redraw a pane at once, not through here."""
         now = time.monotonic()
+        if self.ladder.next_draw <= now:  # the top of book moves on the ladder's beat
+            self.frame.take()
         for pane in self.panes:
             if getattr(pane, "next_draw", 0.0) <= now:
                 pane.refresh_view()

@@ -6,6 +6,7 @@ green/red for blue/orange, so panes never hard-code those colours; they ask ``pa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -43,8 +44,19 @@ def hms(ts_ns: int, millis: bool = False) -> str:
 
 
 def compact(value: float, digits: int = 4) -> str:
-    """Short numbers for narrow columns: 950, 12.3k, 4.56M (``digits`` significant below 1000)."""
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+    """Short numbers for narrow columns: 950, 12.3k, 4.56M (``digits`` significant below 1000),
+    never in scientific notation (0.00009, not 9e-05)."""
+    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.{digits}g}"
+            return _plain(value / limit, 3) + suffix
+    return _plain(value, digits)
+
+
+def _plain(value: float, digits: int) -> str:
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text
+    if abs(value) >= 1:  # a number of thousands of T: all its digits
+        return f"{value:.0f}"
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")

@@ -93,12 +93,15 @@ class OrderActions:
         self.refresh_views()
 
     def action_ladder_order(self: TradetermApp, side: str) -> None:
+        """b / s: a limit order at the price the ladder shows for it now (the cursor's row, else
+        the touch); refused with the reason when there is none on screen."""
         ladder = self.query_one(Ladder)
-        price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch(side)
+        price, why = ladder.order_price(side)
         if price is None:
-            self.cmdline.say("no price at the cursor yet (move it with up/down)", False)
+            self.cmdline.say(f"✗ not sent: {why}", False)
             return
-        self.send(self.trading.limit_at(self.instruments[self.selected],
+        assert ladder.instrument is not None
+        self.send(self.trading.limit_at(ladder.instrument,
                                         Side.BUY if side == "buy" else Side.SELL, price))
 
     def action_ticket(self: TradetermApp) -> None:
@@ -116,12 +119,39 @@ class OrderActions:
 
         self.push_screen(TicketScreen(self.trading, inst, line), chosen)
 
-    def action_move_order(self: TradetermApp, ticks: int) -> None:
-        order = self.query_one(OrdersBlotter).selected()
-        if order is None:
-            self.cmdline.say("no working order to move", False)
+    def action_move_order(self: TradetermApp, rows: int) -> None:
+        """shift+up / shift+down: move one of our orders on the ladder's instrument one row (a
+        tick when prices are not grouped): the one in the cursor's row (the cursor follows it),
+        else the blotter's selected order if it is on this instrument and on screen; never an
+        order of another instrument."""
+        ladder = self.query_one(Ladder)
+        inst = ladder.instrument
+        if inst is None:
             return
-        self.show_outcome(self.trading.move(order, ticks))
+        order = ladder.order_at_cursor()
+        at_cursor = order is not None
+        if order is None:
+            blotter = self.query_one(OrdersBlotter)
+            chosen = blotter.selected()
+            mine = ladder.working_orders()
+            if chosen is not None and chosen.instrument == inst.id and (
+                    ladder.shows(chosen) or blotter.region.area):
+                order = chosen
+            elif not mine:
+                other = f" (the selected {chosen.client_order_id} is not {inst.symbol})" \
+                    if chosen is not None else ""
+                self.cmdline.say(f"✗ no working {inst.symbol} order to move{other}", False)
+                return
+            else:
+                self.cmdline.say(f"✗ which {inst.symbol} order? put the ladder cursor on its row "
+                                 f"(up / down) or select it in the orders blotter (F1)", False)
+                return
+        ticks = rows * ladder.view.group
+        outcome = self.trading.move(order, ticks)
+        if outcome.ok and at_cursor:
+            ladder.view.follow_order(ticks)
+        self.show_outcome(outcome)  # the venue's answer follows on the message line
+        ladder.redraw()
 
     def action_cancel_all(self: TradetermApp) -> None:
         from tradeterm.domain.commands import CancelAll

@@ -1,36 +1,43 @@
-"""The order-book ladder (DOM): one row per price tick, asks above, bids below.
+"""The order-book ladder (DOM): one row per price (or per group of prices), asks above, bids
+below, with our working orders, the queue ahead of them and the session's volume at each price.
 
-Columns: bid size bar, bid size, price, ask size, ask size bar; the last trade's price is
-marked. In auto mode the ladder keeps the spread near the middle and moves only when the market
-drifts out of the middle half of the pane, so it does not jitter. Scrolling (page up / down)
-switches to manual mode; ``c`` re-centres and returns to auto. The cursor is a price: up / down
-move it one tick, and order keys act at the cursor's price.
+It uses the width it is given (``ladder_rows.layout``) and groups prices so that a fine-tick
+book is readable (``ladder_view``): automatically, or ``<`` / ``>`` finer / coarser and ``a``
+back to automatic. In auto mode the ladder keeps the spread near the middle and moves only when
+the market drifts out of the middle half of the pane, so it does not jitter. Scrolling (page up
+/ down) switches to manual mode; ``c`` re-centres, returns to auto and puts b / s back at the
+touch. The cursor is a price: up / down move it one row, and b / s act at it; with no cursor
+they join the touch. The footer line says what b and s will send, always.
+
+The best bid, best ask and last price come from the ``MarketFrame`` the watchlist also draws
+from, so the two never disagree on screen.
 """
 
 from __future__ import annotations
+
+import time
 
 from textual.binding import Binding
 
 from tradeterm.core.views import BookReader, InstrumentStats, WorkingOrdersView
 from tradeterm.domain.instruments import Instrument
-from tradeterm.ui.format import compact, palette
-from tradeterm.ui.widgets.pane import Row, TextPane
+from tradeterm.domain.orders import Order
+from tradeterm.ui.format import palette
+from tradeterm.ui.market_frame import MarketFrame
+from tradeterm.ui.widgets.ladder_rows import Own, RowPainter, layout
+from tradeterm.ui.widgets.ladder_view import (
+    NEAR_LEVELS,
+    LadderView,
+    Window,
+    ask_row,
+    bid_row,
+    choose_group,
+    group_is_off,
+    group_sizes,
+)
 
-BLOCKS = " ▏▎▍▌▋▊▉█"
-BAR_WIDTH = 10
-OWN_WIDTH = 14  # the own-orders column: " S0.0002 q1.2k"
-NARROW_OWN_WIDTH = 6  # on a narrow ladder: "B0.5", no queue estimate
-MIN_BAR = 3  # size bars narrower than this say nothing: the own column gives way first
-
-
-def bar(value: int, scale: int, width: int = BAR_WIDTH, right_align: bool = False) -> str:
-    """A size bar of ``width`` cells with eighth-cell resolution."""
-    if scale <= 0 or value <= 0 or width <= 0:
-        return " " * width
-    eighths = max(1, min(width * 8, round(value * width * 8 / scale)))
-    full, part = divmod(eighths, 8)
-    s = "█" * full + (BLOCKS[part] if part else "")
-    return s.rjust(width) if right_align else s.ljust(width)
+CHECK_GROUP_S = 1.0  # auto mode: how often the ladder asks whether the book outgrew its group
+from tradeterm.ui.widgets.pane import Row, Run, TextPane
 
 
 class Ladder(TextPane, can_focus=True):
@@ -39,178 +46,282 @@ class Ladder(TextPane, can_focus=True):
     Ladder { height: 1fr; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("up", "cursor(1)", "Tick up", show=False, id="ladder.cursor_up"),
-        Binding("down", "cursor(-1)", "Tick down", show=False, id="ladder.cursor_down"),
+        Binding("up", "cursor(1)", "Row up", show=False, id="ladder.cursor_up"),
+        Binding("down", "cursor(-1)", "Row down", show=False, id="ladder.cursor_down"),
         Binding("pageup", "page(1)", "Scroll up", show=False, id="ladder.page_up"),
         Binding("pagedown", "page(-1)", "Scroll down", show=False, id="ladder.page_down"),
         Binding("c", "recentre", "Centre", id="ladder.centre"),
+        Binding("greater_than_sign", "zoom(1)", "Coarser rows", key_display=">", show=False,
+                id="ladder.zoom_out"),
+        Binding("less_than_sign", "zoom(-1)", "Finer rows", key_display="<", show=False,
+                id="ladder.zoom_in"),
+        Binding("a", "group_auto", "Auto rows", show=False, id="ladder.group_auto"),
     ]
 
-    def __init__(self, own: WorkingOrdersView | None = None, **kwargs) -> None:
+    def __init__(self, own: WorkingOrdersView | None = None, frame: MarketFrame | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.own = own or WorkingOrdersView()
+        self.frame = frame
+        if frame is not None:
+            frame.readers.append(self.refresh_view)
+        self.view = LadderView()
         self.queue_ahead: dict[str, int] = {}  # order id -> level size (lots) when first seen
         self.instrument: Instrument | None = None
         self.book: BookReader | None = None
         self.stats: InstrumentStats | None = None
-        self.centre: int | None = None  # auto mode: the price kept in the middle
-        self.manual_top: int | None = None  # manual mode: the top row's price
-        self.cursor: int | None = None
-        self._scale = 0  # lots that fill a size bar (see _bar_scale)
+        self._scale = 0  # lots that fill a size bar (see _sticky)
+        self._volume_scale = 0
+        self._check_group = 0.0  # monotonic time of the next look at the automatic group
+        self._scale_group = 1  # the group the bar scales were set for
 
     def show(self, instrument: Instrument, book: BookReader, stats: InstrumentStats) -> None:
         self.instrument, self.book, self.stats = instrument, book, stats
-        self.centre = self.manual_top = self.cursor = None
+        if self.frame is None or self.frame.books.get(instrument.id) is not book:
+            self.frame = MarketFrame({instrument.id: book}, {instrument.id: stats})
+            self.frame.readers.append(self.refresh_view)
+        self.view = LadderView()
         self._drawn = None
-        self._scale = 0
-        self.refresh_view()
+        self._scale = self._volume_scale = 0
+        self.redraw()
+
+    # --- state -------------------------------------------------------------------------------
+    @property
+    def cursor(self) -> int | None:
+        return self.view.cursor
+
+    @property
+    def manual_top(self) -> int | None:
+        return self.view.manual_top
+
+    @property
+    def rows_visible(self) -> int:
+        """Price rows: the pane less its header and footer lines."""
+        return max(1, (self.size.height or 30) - 2)
+
+    def _mid(self) -> int | None:
+        return self.frame.top(self.instrument.id).mid if self.frame and self.instrument else None
+
+    def redraw(self) -> None:
+        """Draw now (a key moved the view, or b / s need the price on screen), from a new frame
+        shared with the other panes that show the top of book."""
+        self._drawn = None  # even if nothing it shows changed: the view's window is set anew
+        if self.frame is not None:
+            self.frame.redraw()
+        else:
+            self.refresh_view()
 
     def refresh_view(self) -> None:
-        if self.book is None or self.stats is None:
+        if self.book is None or self.stats is None or self.frame is None or not self.instrument:
             return
-        if not self.changed(id(self.book), self.book.version, self.stats.version, *self.size, self.cursor,
-               self.manual_top, palette(), self.own.version):
+        view = self.view
+        top = self.frame.top(self.instrument.id)
+        if not self.changed(id(self.book), self.book.version, top, self.stats.version, *self.size,
+                            view.cursor, view.manual_top, view.group, view.auto_group,
+                            view.released, palette(), self.own.version):
             return
         rows = self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52)
         self.set_rows(rows, throttle=len(rows) > 1)  # one row: the "waiting for" placeholder
 
     # --- navigation --------------------------------------------------------------------------
-    @property
-    def rows_visible(self) -> int:
-        return max(2, (self.size.height or 30) - 1)
-
-    def _mid(self) -> int | None:
-        book = self.book
-        if book is None:
-            return None
-        if book.best_bid is not None and book.best_ask is not None:
-            return (book.best_bid + book.best_ask) // 2
-        return book.best_bid or book.best_ask or self.centre
-
-    def top_price(self, rows: int) -> int:
-        """Price of the first row under the header."""
-        if self.manual_top is not None:
-            return self.manual_top
-        mid = self._mid()
-        if mid is None:
-            return rows // 2
-        if self.centre is None or abs(mid - self.centre) > rows // 4:
-            self.centre = mid
-        return self.centre + rows // 2
-
-    def action_cursor(self, ticks: int) -> None:
-        rows = self.rows_visible
-        top = self.top_price(rows)
-        if self.cursor is None:
-            self.cursor = self._mid() or top
-        self.cursor += ticks
-        if not top - rows < self.cursor <= top:  # keep the cursor on screen
-            self.manual_top = self.cursor + rows // 2
-        self.refresh_view()
+    def action_cursor(self, rows: int) -> None:
+        self.view.move_cursor(rows, self.rows_visible, self._mid())
+        self.redraw()
 
     def action_page(self, direction: int) -> None:
-        rows = self.rows_visible
-        self.manual_top = self.top_price(rows) + direction * (rows // 2)
-        self.refresh_view()
-
-    def cursor_or_touch(self, side: str) -> int | None:
-        """Where b / s place an order with no cursor yet: join the own side's best price."""
-        if self.book is None:
-            return None
-        return self.book.best_bid if side == "buy" else self.book.best_ask
-
-    def own_orders(self) -> dict[int, list[tuple[int, int, int]]]:
-        """price -> [(side, leaves lots, estimated queue ahead lots)] of our working orders on
-        this instrument. The queue ahead is the level's size when the order was first seen
-        resting (an upper bound: cancels ahead of us are not known)."""
-        out: dict[int, list[tuple[int, int, int]]] = {}
-        if self.instrument is None or self.book is None:
-            return out
-        live = set()
-        for o in self.own.orders.values():
-            if o.instrument != self.instrument.id or o.price is None or o.is_terminal:
-                continue
-            live.add(o.client_order_id)
-            if o.client_order_id not in self.queue_ahead:
-                self.queue_ahead[o.client_order_id] = self.book.size_at(int(o.side), o.price)
-            out.setdefault(o.price, []).append((int(o.side), o.leaves_qty,
-                                                self.queue_ahead[o.client_order_id]))
-        for gone in set(self.queue_ahead) - live:
-            if self.own.orders.get(gone) is None or self.own.orders[gone].is_terminal:
-                self.queue_ahead.pop(gone, None)
-        return out
+        self.view.page(direction, self.rows_visible, self._mid())
+        self.redraw()
 
     def action_recentre(self) -> None:
-        self.manual_top = None
-        self.centre = None
-        self.cursor = self._mid()
-        self.refresh_view()
+        self.view.recentre()
+        self._scale = self._volume_scale = 0  # the bars scale to the book in view now
+        self.redraw()
+
+    def action_zoom(self, step: int) -> None:
+        self.view.zoom(step, self.rows_visible)
+        self.redraw()
+
+    def action_group_auto(self) -> None:
+        self.view.group_auto()
+        self.redraw()
+
+    # --- what order keys act on ----------------------------------------------------------------
+    def cursor_or_touch(self, side: str) -> int | None:
+        """The cursor's price, else the own side's best price (where b / s join)."""
+        if self.view.cursor is not None:
+            return self.view.cursor
+        top = self.frame.top(self.instrument.id) if self.frame and self.instrument else None
+        if top is None:
+            return None
+        return top.bid if side == "buy" else top.ask
+
+    def order_price(self, side: str) -> tuple[int | None, str]:
+        """The price b / s sends now. At a cursor the trader sees (on the last frame drawn),
+        the cursor's price, even if the market has moved since: the key acts on the screen it
+        was pressed on. With no cursor, the touch at the moment of sending (the best bid for a
+        buy, the best ask for a sell), redrawn first so the screen shows it. ``(None, why)``
+        when there is no such price on screen."""
+        view, inst = self.view, self.instrument
+        if inst is None or self.frame is None:
+            return None, "no instrument on the ladder yet"
+        if view.cursor is not None and view.window is not None and view.cursor in view.window:
+            return view.cursor, ""
+        self.redraw()
+        window = view.window
+        if window is None:
+            return None, f"no {inst.symbol} prices on the ladder (the book is empty or resyncing)"
+        if view.cursor is not None:
+            return view.cursor, ""
+        top = self.frame.top(inst.id)
+        buy = side == "buy"
+        price, name = (top.bid, "bid") if buy else (top.ask, "ask")
+        if price is None:
+            return None, f"no best {name} to join on {inst.symbol}: put the cursor on a price"
+        if not (window.shows_bid(price) if buy else window.shows_ask(price)):
+            return None, (f"the best {name} {inst.format_price(price)} is off the ladder: "
+                          "press c to centre, or put the cursor on a price")
+        return price, ""
+
+    def working_orders(self) -> list[Order]:
+        inst = self.instrument
+        if inst is None:
+            return []
+        return [o for o in self.own.orders.values()
+                if o.instrument == inst.id and o.price is not None and not o.is_terminal]
+
+    def row_of(self, order: Order) -> int:
+        g = self.view.group
+        return bid_row(order.price, g) if int(order.side) > 0 else ask_row(order.price, g)
+
+    def order_at_cursor(self) -> Order | None:
+        """The most recent of our working orders in the cursor's row."""
+        if self.view.cursor is None:
+            return None
+        here = [o for o in self.working_orders() if self.row_of(o) == self.view.cursor]
+        return max(here, key=lambda o: (o.ts_created, o.client_order_id), default=None)
+
+    def shows(self, order: Order) -> bool:
+        window = self.view.window
+        return (self.instrument is not None and order.instrument == self.instrument.id
+                and order.price is not None and window is not None
+                and self.row_of(order) in window)
 
     # --- drawing -------------------------------------------------------------------------------
     def ladder_rows(self, height: int, width: int) -> list[Row]:
-        inst, book, stats = self.instrument, self.book, self.stats
-        assert inst is not None and book is not None and stats is not None
+        inst, book, stats, frame = self.instrument, self.book, self.stats, self.frame
+        assert inst is not None and book is not None and stats is not None and frame is not None
         pal = palette()
-        rows = height - 1
-        if self.manual_top is None and self._mid() is None:  # nothing to centre on: say so
-            why = "waiting for the book (resyncing)" if not book.synced else "the book is empty"
+        view = self.view
+        rows = max(1, height - 2)
+        top = frame.top(inst.id)
+        mid = top.mid
+        if view.manual_top is None and mid is None:  # nothing to centre on: say so
+            why = "waiting for the book (resyncing)" if not top.synced else "the book is empty"
+            view.window = None  # no price on screen: b / s refuse
             return [((f"  {why}", "italic dim"),)]
-        top = self.top_price(rows)
-        prices = range(top, top - rows, -1)
-        sizes = [(book.size_at(1, p), book.size_at(-1, p)) for p in prices]
-        scale = self._bar_scale(max((max(b, a) for b, a in sizes), default=0))
-        pw = max(len(inst.format_price(top)), 8)
-        fixed = pw + 23  # two sizes, the price, the markers and the spaces between them
-        own_w = OWN_WIDTH
-        if width - fixed - own_w < 2 * MIN_BAR:  # narrow: own orders lose the queue estimate
-            own_w = NARROW_OWN_WIDTH
-        bw = max(0, min(BAR_WIDTH, (width - fixed - own_w) // 2))  # left for the bars
-        own = self.own_orders()
-        lot = float(inst.lot_size)
-        mode = "" if self.manual_top is None else "  manual·c"
-        out: list[Row] = [((f"{'':>{bw}} {'bid':>8}   {'price':^{pw}}  {'ask':<8}", "bold dim"),
-                           (mode, "dim italic"))]
-        best_bid, best_ask, last, cursor = book.best_bid, book.best_ask, stats.last_price, self.cursor
-        bid_style, ask_style = pal.bid, pal.ask
-        for price, (bid, ask) in zip(prices, sizes):
-            if price == best_bid:
-                price_style, b_style, a_style = f"bold reverse {pal.bid}", f"bold {pal.bid}", ask_style
-            elif price == best_ask:
-                price_style, b_style, a_style = f"bold reverse {pal.ask}", bid_style, f"bold {pal.ask}"
-            else:
-                price_style, b_style, a_style = "", bid_style, ask_style
-            at_cursor = price == cursor
-            out.append((
-                (bar(bid, scale, bw, right_align=True), bid_style),
-                (f" {compact(bid * lot) if bid else '':>8} ", b_style),
-                ("›" if at_cursor else " ", "bold"),
-                (f"{inst.format_price(price):>{pw}}", price_style + (" underline" if at_cursor else "")),
-                ("◀" if price == last else " ", f"bold {pal.last}"),
-                (f" {compact(ask * lot) if ask else '':<8} ", a_style),
-                (bar(ask, scale, bw), ask_style),
-                *self._own_runs(own.get(price), lot, pal, own_w),
-            ))
+        if view.auto_group and view.cursor is None and time.monotonic() >= self._check_group:
+            self._check_group = time.monotonic() + CHECK_GROUP_S  # has the book outgrown it?
+            bids, asks = self._near_levels()
+            view.regroup = view.regroup or group_is_off(bids, asks, view.group, max(1, rows // 2))
+        if view.regroup and view.auto_group and view.cursor is None:
+            self._choose_group(rows)
+        window = view.place(rows, mid)
+        if view.regroup and view.auto_group and view.cursor is None:  # the view jumped
+            self._choose_group(rows)
+            window = view.place(rows, mid)
+        assert window is not None
+        g = window.group
+        bids = group_sizes(book.bids, window, asks=False)
+        asks = group_sizes(book.asks, window, asks=True)
+        volume = group_sizes(stats.volume_at_price, window, asks=False)
+        own = self.own_rows(window)
+        fmt = inst.format_price
+        lay = layout(width, max(len(fmt(window.top)), len(fmt(window.bottom)), 5))
+        if g != self._scale_group:  # rows of another size: their sizes are another scale
+            self._scale_group, self._scale, self._volume_scale = g, 0, 0
+        self._scale = _sticky(self._scale, max((*bids.values(), *asks.values()), default=0))
+        self._volume_scale = _sticky(self._volume_scale, max(volume.values(), default=0))
+        paint = RowPainter(lay, inst.lot_size, pal, self._scale, self._volume_scale)
+        best_bid = bid_row(top.bid, g) if top.bid is not None else None
+        best_ask = ask_row(top.ask, g) if top.ask is not None else None
+        last = None if top.last is None else (  # in the row of the side it traded on
+            ask_row(top.last, g) if top.last_side > 0 else bid_row(top.last, g))
+        out: list[Row] = [paint.header()]
+        for price in window.prices():
+            out.append(paint.row(fmt(price), bids.get(price, 0), asks.get(price, 0),
+                                 volume.get(price, 0), own.get(price, []), price == best_bid,
+                                 price == best_ask, price == last, price == view.cursor))
+        out.append(self.footer(width, top.bid, top.ask))
         return out
 
-    def _bar_scale(self, largest: int) -> int:
-        """The size that fills a bar. Sticky, with headroom: it moves only when the largest
-        visible level outgrows it or falls under half of it, so one level's size change redraws
-        that level's bar and not every bar on the ladder."""
-        if largest <= 0:
-            return 0
-        if not self._scale or largest > self._scale or largest * 2 < self._scale:
-            self._scale = largest * 5 // 4 or 1
-        return self._scale
+    def _near_levels(self) -> tuple[list[int], list[int]]:
+        """The prices of the levels nearest the touch, best first, each side."""
+        assert self.book is not None
+        bids, asks = self.book.top(NEAR_LEVELS)
+        return [p for p, _ in bids], [p for p, _ in asks]
 
-    @staticmethod
-    def _own_runs(mine, lot: float, pal, width: int) -> tuple[tuple[str, str], ...]:
-        if not mine:
-            return ()
-        side, leaves, ahead = mine[0]
-        more = f"+{len(mine) - 1}" if len(mine) > 1 else ""
-        mark, qty = ("B" if side > 0 else "S"), compact(leaves * lot)
-        fits = [t for t in (f"{mark}{qty} q{compact(ahead * lot, 2)}{more}", f"{mark}{qty}{more}",
-                            f"{mark}{qty}", f"{mark}…") if len(t) < width]  # never cut a number
-        text = fits[0] if fits else mark
-        colour = pal.buy if side > 0 else pal.sell
-        return ((" ", ""), (text[: width - 1], f"bold reverse {colour}"))
+    def _choose_group(self, rows: int) -> None:
+        bids, asks = self._near_levels()
+        self.view.set_group(choose_group(bids, asks, max(1, rows // 2)), rows, auto=True)
+
+    def own_rows(self, window: Window) -> dict[int, list[Own]]:
+        """Our working orders on this instrument by row: per side, the summed leaves, how many,
+        and the queue ahead of the front one. The queue ahead is the level's size when the order
+        was first seen resting (an upper bound: cancels ahead of us are not known)."""
+        assert self.book is not None
+        sums: dict[tuple[int, int], list[int]] = {}
+        live = set()
+        for o in self.working_orders():
+            oid, side = o.client_order_id, int(o.side)
+            live.add(oid)
+            ahead = self.queue_ahead.get(oid)
+            if ahead is None:
+                ahead = self.queue_ahead[oid] = self.book.size_at(side, o.price)
+            row = self.row_of(o)
+            if row not in window:
+                continue
+            entry = sums.setdefault((row, side), [0, 0, ahead])
+            entry[0] += o.leaves_qty
+            entry[1] += 1
+            entry[2] = min(entry[2], ahead)
+        for gone in set(self.queue_ahead) - live:
+            del self.queue_ahead[gone]
+        out: dict[int, list[Own]] = {}
+        for (row, side), (lots, count, ahead) in sorted(sums.items(), key=lambda kv: -kv[0][1]):
+            out.setdefault(row, []).append(Own(side, lots, count, ahead))
+        return out
+
+    def footer(self, width: int, bid: int | None, ask: int | None) -> Row:
+        """What b and s send now, the rows' step and the mode, in the longest form that fits."""
+        inst, view, pal = self.instrument, self.view, palette()
+        assert inst is not None
+        fmt = inst.format_price
+        if view.cursor is not None:
+            keys: list[Run] = [("b/s ", "dim"), (fmt(view.cursor), "bold underline"),
+                               (" cursor", "dim")]
+        else:
+            keys = [("b ", "dim"), (fmt(bid), f"bold {pal.bid}"), ("  s ", "dim"),
+                    (fmt(ask), f"bold {pal.ask}")]
+        step = fmt(view.group)
+        auto = view.auto_group
+        note = [("  cursor left the screen", "italic dim")] if view.released is not None else []
+        longs: list[Run] = [(f"  step {step}{' auto' if auto else ''}", "dim")]
+        shorts: list[Run] = [(f" ×{view.group}{'a' if auto else ''}", "dim")]
+        if view.manual:
+            longs.append(("  manual: c centres", "dim italic"))
+            shorts.append((" M", "dim italic"))
+        for runs in (keys + note + longs, keys + longs, keys + shorts, keys):
+            if sum(len(text) for text, _ in runs) <= width:
+                return tuple(runs)
+        return tuple(keys)
+
+
+def _sticky(scale: int, largest: int) -> int:
+    """The size that fills a bar. Sticky, with headroom: it moves only when the largest visible
+    level outgrows it or falls under half of it, so one level's size change redraws that
+    level's bar and not every bar on the ladder."""
+    if largest <= 0:
+        return 0
+    if not scale or largest > scale or largest * 2 < scale:
+        return largest * 5 // 4 or 1
+    return scale

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from tradeterm.core.views import RiskView
 from tradeterm.domain.events import TradingState
 from tradeterm.ui.widgets.fit import flow_text
-from tradeterm.ui.widgets.ladder import bar
+from tradeterm.ui.widgets.ladder_rows import bar
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 STATE_STYLES = {TradingState.ACTIVE: "bold green", TradingState.REDUCING: "bold black on yellow",

@@ -1,0 +1,106 @@
+"""The ladder and the watchlist at 80x24, 120x40 and 200x60: the seeded sim market with a
+working order of ours (the own-orders column and its queue estimate) and the cursor, and the
+shipped Binance recording (BTCUSDT, tick 0.01) grouped so its book is readable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.quotes import QuotesPane
+
+SIZES = [(80, 24), (120, 40), (200, 60)]
+SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
+    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SCIENTIFIC = re.compile(r"\de[-+]?\d")
+
+
+def ids(size):
+    return f"{size[0]}x{size[1]}"
+
+
+def resting_buy(kernel, ticks_under_bid: int) -> Order:
+    """A working buy of ours in the frozen kernel's order view (its store is closed: the order
+    is shown, as the OMS would show it, not sent)."""
+    inst = next(iter(kernel.instruments.values()))
+    book = kernel.views.books[inst.id]
+    order = Order("TT000001-00000001", inst.id, Side.BUY, inst.qty_to_lots("0.25"),
+                  price=book.best_bid - ticks_under_bid, status=OrderStatus.ACCEPTED, ts_created=1)
+    kernel.views.orders.orders[order.client_order_id] = order
+    kernel.views.orders.version += 1
+    return order
+
+
+def assert_nothing_cut(ladder: Ladder) -> None:
+    for line in ladder.plain_lines():
+        assert len(line) <= ladder.size.width, line
+        assert not SCIENTIFIC.search(line), line
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_ladder_with_an_order_and_the_cursor(snap_compare, seeded_app, size):
+    app = seeded_app()
+    resting_buy(app.kernel, 3)
+
+    async def cursor(pilot):
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert_nothing_cut(pilot.app.query_one(Ladder))
+
+    assert snap_compare(app, terminal_size=size, run_before=cursor)
+
+
+def replay_app(tmp_path):
+    from tradeterm.config import load_settings
+    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.ui.app import create_app
+
+    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+                    RunOptions(mode="replay", replay=SHIPPED, speed=1.0, interactive=True,
+                               record=False))
+    kernel.replay.pause()
+    return kernel, create_app(kernel)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_replay_ladder_groups_a_fine_tick_book(snap_compare, tmp_path, size):
+    """BTCUSDT at 0.01 has a level every few dozen ticks: one tick a row showed one row a side.
+    Grouped automatically, each side shows its depth; sizes like 0.00009 are never 9e-05."""
+    kernel, app = replay_app(tmp_path)
+
+    async def step(pilot):
+        await pilot.pause(0.3)
+        target = kernel.replay.state.published + 1500
+        for _ in range(1500):
+            kernel.replay.step()
+        for _ in range(200):  # every step applied, however loaded the machine
+            if kernel.replay.state.published >= target:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("c")  # the group is chosen when the view centres: from this book
+        quotes = pilot.app.query_one(QuotesPane)
+        for _ in range(60):  # the watchlist's other rows follow within a quarter second
+            if all(quotes.shown[iid][0] == top for iid, top in quotes.frame.tops.items()):
+                break
+            await pilot.pause(0.05)
+        ladder = pilot.app.query_one(Ladder)
+        assert ladder.view.group > 1 and ladder.view.auto_group
+        sized = [line for line in ladder.plain_lines()[1:-1] if re.search(r"\d\s+\d", line)]
+        assert len(sized) >= ladder.rows_visible // 3, "a grouped book fills its rows"
+        assert_nothing_cut(ladder)
+
+    assert snap_compare(app, terminal_size=size, run_before=step)
+
+
+def test_ladder_zoomed_out_by_key(snap_compare, seeded_app):
+    async def zoom(pilot):
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await pilot.pause()
+        assert pilot.app.query_one(Ladder).view.group == 5
+
+    assert snap_compare(seeded_app(), terminal_size=(120, 40), run_before=zoom)
