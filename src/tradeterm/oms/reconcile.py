@@ -9,9 +9,11 @@ Runs at every start (before any order goes out) and after a venue reconnects:
    and flagged EXTERNAL (it trades on this account, so risk must count it).
 4. **Local working orders the venue did not list** are resolved one by one with a targeted
    ``query_order``: filled, canceled, rejected... as the venue says. An order the venue has no
-   record of is closed: "NOT_RECEIVED" if it was never acknowledged; "VENUE_LOST" if an
-   in-process venue (``keeps_state = False``) restarted; on a real venue an acknowledged order
-   it no longer knows is a problem.
+   record of is closed: "NOT_RECEIVED" if it was never acknowledged (no ack, no fill, no venue
+   order id: whatever its status, e.g. a cancel sent before the answer to a POST that died
+   with a 503), once the venue can no longer receive it (``Venue.request_window_ns``);
+   "VENUE_LOST" if an in-process venue (``keeps_state = False``) restarted; on a real venue an
+   order it acknowledged and no longer knows is a problem.
 5. **Positions** the venue reports (if it has a position view) must equal ours.
 
 Anything that cannot be explained makes the result unclean; the caller then keeps trading
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.settle import NOT_YET
 from tradeterm.oms.store import Store
 
 if TYPE_CHECKING:
@@ -135,5 +138,5 @@ async def _reconcile_orders(oms: OrderManager, store: Store, venue: Venue, lookb
         elif outcome == "unknown_at_venue":
             result.problems.append(f"order {order.client_order_id} was acknowledged but "
                                    f"{venue.name} has no record of it")
-        else:
+        elif outcome != NOT_YET:  # else it may still arrive: its own query settles it
             result.resolved += 1

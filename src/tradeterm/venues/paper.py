@@ -265,7 +265,7 @@ class PaperVenue(Venue):
                     self._reports[coid] = OrderStatusReport(
                         coid, event.venue_order_id, order.instrument, order.side, order.qty,
                         OrderStatus.ACCEPTED, 0, order.price, order.order_type, order.tif,
-                        event.ts_event)
+                        event.ts_event, trigger_price=order.trigger_price)
             elif kind in (OrderRejected, OrderCanceled, OrderExpired):
                 self._sent.pop(coid, None)
             return

@@ -1,0 +1,299 @@
+"""The races a real venue runs every day: a modify or cancel before the ack, a reject while
+cancelling, a fill after the cancel, an answer that never comes. Each one was a crash, a stuck
+order or a false kill-switch trip (issues 11.1, 11.3, 11.8, 11.9, 12.1)."""
+
+import asyncio
+import logging
+
+import msgspec
+
+from tests.trading_harness import BTC, MID, Harness
+from tradeterm.domain.commands import ModifyOrder
+from tradeterm.domain.events import (
+    OrderCanceled, OrderModified, OrderUpdateRejected, TradingState,
+)
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import TRANSITIONS, OrderStatus
+from tradeterm.domain.reports import OrderStatusReport
+
+S = OrderStatus
+
+
+async def started(url: str = "sqlite://", **kw) -> Harness:
+    h = Harness(url, **kw)
+    await h.start()
+    return h
+
+
+async def settle(h: Harness, seconds: float = 0.0) -> None:
+    if seconds:
+        h.advance(seconds)
+    for _ in range(30):
+        await asyncio.sleep(0)
+
+
+def replace(report: OrderStatusReport, **changes) -> OrderStatusReport:
+    return msgspec.structs.replace(report, **changes)
+
+
+def publish(h: Harness, event) -> None:
+    h.bus.publish(h.venue.topic, event)
+
+
+# --- 11.1: modify before the ack ---------------------------------------------------------------
+async def test_native_modify_before_the_ack_waits_for_the_venue_instead_of_crashing():
+    h = await started(modify=True)
+    h.venue.auto_ack = False
+    order = h.submit(Side.BUY, 100, MID - 2)
+    assert order.status is S.SUBMITTED
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) is True
+    assert order.status is S.PENDING_UPDATE
+    assert h.venue.modifies == [(order.client_order_id, MID - 6, 80)]
+    h.venue.ack(order.client_order_id)  # the ack overtakes nothing: the modify is still pending
+    assert order.status is S.PENDING_UPDATE and order.venue_order_id == "V1"
+    publish(h, OrderModified(0, 0, order.client_order_id, BTC.id, MID - 6, 80))
+    assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
+
+
+async def test_cancel_replace_before_the_ack_replaces_once_the_cancel_is_confirmed():
+    h = await started()
+    h.venue.auto_ack = False
+    order = h.submit(Side.BUY, 100, MID - 2)
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)) is True
+    assert order.status is S.PENDING_CANCEL and h.venue.cancels == [order.client_order_id]
+    h.venue.cancel_at_venue(order.client_order_id)
+    assert order.status is S.CANCELED
+    replacement = h.venue.sent[-1]
+    assert (replacement.price, replacement.qty) == (MID - 8, 100)
+
+
+async def test_a_refused_modify_of_an_unacknowledged_order_keeps_it_unacknowledged():
+    h = await started(modify=True)
+    h.venue.auto_ack = False
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, None))
+    publish(h, OrderUpdateRejected(0, 0, order.client_order_id, BTC.id, "modify", "TOO_LATE"))
+    assert order.status is S.SUBMITTED  # not ACCEPTED: nobody acknowledged it yet
+    await settle(h)  # the refusal makes the OMS ask: the venue has it working
+    assert order.status is S.ACCEPTED and not order.uncertain
+
+
+async def test_a_venue_that_raises_on_modify_leaves_the_order_being_resolved(caplog):
+    h = await started(modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+
+    def broken(*_args):
+        raise ConnectionError("socket closed")
+
+    h.venue.modify_order = broken
+    result = h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, None))
+    assert result is True  # sent, outcome unknown: the venue is asked, nothing is guessed
+    await settle(h)
+    assert order.status is S.ACCEPTED and order.price == MID - 2 and not order.uncertain
+    assert h.desk.killswitch.state is TradingState.ACTIVE
+
+
+# --- the state table: a reject is a reject in any pending state (12.1) -----------------------
+async def test_a_reject_while_cancelling_is_a_reject(caplog):
+    h = await started()
+    h.venue.auto_ack = False
+    order = h.submit()
+    assert h.desk.oms.cancel(order.client_order_id)
+    assert order.status is S.PENDING_CANCEL
+    h.venue.reject(order.client_order_id, "POST_ONLY_WOULD_TAKE")
+    assert order.status is S.REJECTED and order.reason == "POST_ONLY_WOULD_TAKE"
+    assert "illegal transition" not in caplog.text
+    assert order.client_order_id not in h.views.orders.orders
+
+
+async def test_a_reject_while_modifying_is_a_reject():
+    h = await started(modify=True)
+    h.venue.auto_ack = False
+    order = h.submit()
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, None))
+    h.venue.reject(order.client_order_id)
+    assert order.status is S.REJECTED
+
+
+# --- late fills (11.8, second half) -----------------------------------------------------------
+async def test_a_fill_after_the_cancel_is_applied_and_reconciled_without_a_halt(caplog):
+    h = await started()
+    order = h.submit(Side.BUY, 100, MID - 2)
+    fill = h.venue.fill(order.client_order_id, 30, publish=False)  # it traded...
+    h.venue.cancel_at_venue(order.client_order_id)  # ...then the cancel; the fill comes late
+    assert order.status is S.CANCELED
+    with caplog.at_level(logging.WARNING):
+        publish(h, fill)
+    assert order.filled_qty == 30 and h.desk.portfolio.qty(BTC.id) == 30
+    assert h.desk.killswitch.state is TradingState.ACTIVE
+    assert "late fill" in caplog.text
+    await settle(h)  # asked the venue: canceled, 30 filled
+    assert order.status is S.CANCELED and order.filled_qty == 30 and not order.uncertain
+    assert order.client_order_id not in h.views.orders.orders
+    assert h.store.load_order(order.client_order_id).filled_qty == 30
+
+
+async def test_a_late_fill_that_completes_a_canceled_order_fills_it():
+    h = await started()
+    order = h.submit(Side.BUY, 100, MID - 2)
+    fill = h.venue.fill(order.client_order_id, 100, publish=False)
+    publish(h, OrderCanceled(0, 0, order.client_order_id, BTC.id, "CANCELED"))
+    publish(h, fill)
+    assert order.status is S.FILLED and h.desk.portfolio.qty(BTC.id) == 100
+    assert h.desk.killswitch.state is TradingState.ACTIVE
+
+
+async def test_a_fill_beyond_the_order_still_trips_the_kill_switch():
+    h = await started()
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.venue.fill(order.client_order_id, 100)
+    r = h.venue.orders[order.client_order_id]
+    h.venue.orders[order.client_order_id] = replace(r, qty=200, status=S.ACCEPTED)
+    h.venue.fill(order.client_order_id, 10)  # an overfill: something is really wrong
+    assert h.desk.portfolio.qty(BTC.id) == 110
+    assert h.desk.killswitch.state is TradingState.HALTED
+
+
+# --- 11.3: every pending state is settled by a query, with the venue's terms -----------------
+async def test_a_lost_modify_answer_is_settled_with_the_venues_price_and_quantity():
+    h = await started(modify=True, oms={"ack_timeout_ms": 1000})
+    order = h.submit(Side.BUY, 100, MID - 2)
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80))
+    r = h.venue.orders[order.client_order_id]  # the venue applied it; the answer was lost
+    h.venue.orders[order.client_order_id] = replace(r, price=MID - 6, qty=80)
+    await settle(h, 1.5)
+    assert h.venue.queries == [order.client_order_id]
+    assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
+    assert not order.uncertain
+    assert h.store.load_order(order.client_order_id).price == MID - 6
+    # and it can be modified again
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 4, None)) is True
+
+
+async def test_a_lost_modify_request_is_settled_with_the_terms_the_venue_kept():
+    h = await started(modify=True, oms={"ack_timeout_ms": 1000})
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80))
+    await settle(h, 1.5)  # the venue never saw the modify
+    assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 2, 100)
+
+
+async def test_a_lost_cancel_answer_of_a_cancel_replace_still_sends_the_replacement():
+    h = await started(oms={"ack_timeout_ms": 1000})
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.venue.auto_ack = False
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None))
+    h.venue.cancel_at_venue(order.client_order_id, publish=False)  # canceled, answer lost
+    h.venue.auto_ack = True
+    await settle(h, 1.5)
+    assert order.status is S.CANCELED
+    replacement = h.venue.sent[-1]
+    assert replacement.client_order_id != order.client_order_id
+    assert (replacement.price, replacement.qty) == (MID - 8, 100)
+
+
+async def test_a_refused_cancel_of_an_unacknowledged_order_keeps_it_unacknowledged():
+    h = await started()
+    h.venue.auto_ack = False
+    order = h.submit()
+    h.desk.oms.cancel(order.client_order_id)
+    publish(h, OrderUpdateRejected(0, 0, order.client_order_id, BTC.id, "cancel", "UNKNOWN"))
+    assert order.status is S.SUBMITTED
+
+
+# --- 12.1: never taken is never placed, not "acknowledged but no record" ---------------------
+async def test_an_order_cancelled_before_a_venue_that_never_got_it_is_not_placed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    h = await started(url)
+    h.venue.auto_ack = False
+    order = h.submit()
+    del h.venue.orders[order.client_order_id]  # the POST died with a 503: never placed
+    h.desk.oms.cancel(order.client_order_id)  # e.g. the kill switch, before any answer
+    assert order.status is S.PENDING_CANCEL
+    h.store.close()
+    again = Harness(url)
+    again.venue.orders = h.venue.orders
+    again.clock.advance_to(h.clock.timestamp_ns() + 10**9)
+    assert await again.start(), again.desk.killswitch.reason
+    stored = again.desk.oms.get(order.client_order_id)
+    assert stored.status is S.REJECTED and stored.reason == "NOT_RECEIVED"
+    assert again.desk.killswitch.state is TradingState.ACTIVE
+
+
+async def test_a_reconnect_while_cancelling_a_never_placed_order_does_not_halt():
+    h = await started()
+    h.venue.auto_ack = False
+    order = h.submit()
+    del h.venue.orders[order.client_order_id]
+    h.desk.oms.cancel(order.client_order_id)
+    from tradeterm.core import topics
+    from tradeterm.domain.events import ConnectionState, VenueStatus
+
+    now = h.clock.timestamp_ns()
+    for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
+        h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+    await settle(h)
+    assert h.desk.killswitch.state is TradingState.ACTIVE, h.desk.killswitch.reason
+    assert order.status is S.REJECTED and order.reason == "NOT_RECEIVED"
+
+
+async def test_an_acknowledged_order_the_venue_forgot_is_still_a_problem(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    h = await started(url)
+    order = h.submit()
+    h.venue.auto_ack = False
+    h.desk.oms.cancel(order.client_order_id)
+    assert order.status is S.PENDING_CANCEL and order.venue_order_id == "V1"
+    h.store.close()
+    del h.venue.orders[order.client_order_id]
+    again = Harness(url)
+    again.venue.orders = h.venue.orders
+    assert not await again.start()
+    assert "has no record of it" in again.desk.killswitch.reason
+
+
+async def test_a_cancel_pending_at_a_restart_is_settled_by_reconciliation(tmp_path):
+    """The pending status is stored; what it was before is not. The restart must still settle
+    it, and carry out the cancel the trader asked for (it used to raise inside reconciliation
+    and HALT as 'venue did not answer')."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    h = await started(url)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.venue.fill(order.client_order_id, 40)
+    h.venue.auto_ack = False
+    h.desk.oms.cancel(order.client_order_id)  # the cancel never reached the venue
+    h.store.close()
+    again = Harness(url)
+    again.venue.orders = h.venue.orders
+    again.venue.fill_log = h.venue.fill_log
+    again.venue.account = h.venue.account
+    again.venue.auto_ack = False
+    assert await again.start(), again.desk.killswitch.reason
+    resumed = again.desk.oms.get(order.client_order_id)
+    assert resumed.status is S.PENDING_CANCEL and resumed.filled_qty == 40
+    assert again.venue.cancels == [order.client_order_id]  # sent again: it was still working
+    again.venue.cancel_at_venue(order.client_order_id)
+    assert resumed.status is S.CANCELED and again.desk.portfolio.qty(BTC.id) == 40
+
+
+# --- 11.9: an adopted order keeps what it already filled --------------------------------------
+async def test_an_adopted_external_order_keeps_its_fills_and_status():
+    h = Harness()
+    h.venue.orders["web-1"] = OrderStatusReport("web-1", "V90", BTC.id, Side.SELL, 100,
+                                                S.PARTIALLY_FILLED, 30, MID + 10)
+    h.venue.account = None
+    assert await h.start()
+    adopted = h.desk.oms.working["web-1"]
+    assert adopted.external and adopted.status is S.PARTIALLY_FILLED
+    assert adopted.filled_qty == 30 and adopted.leaves_qty == 70
+    assert h.desk.oms.exposure(BTC.id)[1] == 70  # risk counts what is left, not the whole
+
+
+def test_the_table_has_the_edges_real_venues_need():
+    for pending in (S.PENDING_CANCEL, S.PENDING_UPDATE):
+        assert pending in TRANSITIONS[S.SUBMITTED]
+        assert S.REJECTED in TRANSITIONS[pending]
+    for done in (S.CANCELED, S.EXPIRED):
+        assert {S.FILLED, S.PARTIALLY_FILLED} <= TRANSITIONS[done]
+    assert S.REJECTED not in TRANSITIONS[S.ACCEPTED]
+    assert not TRANSITIONS[S.FILLED] and not TRANSITIONS[S.REJECTED]
