@@ -5,7 +5,8 @@ here from the moment it enters that status until it leaves it: the registry tell
 of every change, so no path can leave an order pending unwatched. An order without an answer
 within ``ack_timeout`` (or in flight at a disconnect, or whose request the venue refused)
 becomes *uncertain*: one task asks the venue (``Venue.query_order``), retrying every
-``query_retry`` and tripping the kill switch after ``max_query_attempts`` failures, and settles
+``query_retry`` on the engine's clock and tripping the kill switch after
+``max_query_attempts`` failures, and settles
 the order with the venue's record (``settle.py``): missed fills fetched and applied once, the
 venue's price, quantity and trigger adopted, the venue's status taken, the pending request
 closed; never a guess.
@@ -104,8 +105,8 @@ class OutcomeResolver:
             flight = self._inflight[coid] = InFlight(self._clock.timestamp_ns())
         if flight.querying:
             return
-        flight.querying = True
         task = asyncio.get_running_loop().create_task(self._resolve(order, flight))
+        flight.querying = True
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -131,12 +132,12 @@ class OutcomeResolver:
                     if flight.attempts == self.max_query_attempts:
                         self._problem(f"outcome of order {coid} unknown after "
                                       f"{flight.attempts} queries")
-                    await asyncio.sleep(self.query_retry_ns / 1e9)
+                    await self._pause(coid)
                     continue
                 if outcome != NOT_YET:
                     break
                 flight.attempts -= 1  # the venue answered: not a failure
-                await asyncio.sleep(self.query_retry_ns / 1e9)
+                await self._pause(coid)
         finally:
             flight.querying = False
         if self._inflight.get(coid) is flight:
@@ -145,6 +146,18 @@ class OutcomeResolver:
                 flight.attempts = 0
             else:
                 del self._inflight[coid]
+
+    def _pause(self, coid: str) -> asyncio.Future[None]:
+        """``query_retry`` on the engine's clock (a simulated run stays deterministic)."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def wake(_ts: int) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        self._clock.set_alert(f"oms.query.{coid}", self._clock.timestamp_ns()
+                              + self.query_retry_ns, wake)
+        return waiter
 
     async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue) -> str:
         """Reconciliation's entry: settle ``order`` with a record it already has. An order the
