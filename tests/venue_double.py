@@ -9,7 +9,8 @@ the engine and the exchange is in the test's hands: requests wait in ``requests`
 test lets one ``arrive`` (in any order) or ``lose``s it (a 503 before processing); answers wait
 in ``outbox`` until the test ``deliver``s one (in any order, so a fill can come after the
 cancel), ``duplicate``s it, or a disconnect drops it. Queries answer from the exchange's
-records at once, or fail while ``failing_queries`` lasts.
+records, at once or (``holding_queries``) later, as they were when asked; or they fail while
+``failing_queries`` lasts.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class VenueDouble(Venue):
         self.fill_log: list[OrderFilled] = []
         self.account: dict[str, int] = {}
         self.failing_queries = 0
+        self.holding_queries = False  # answers to queries wait until ``release_queries``
+        self._held: list[asyncio.Future[None]] = []
         self.queries = 0
         self._oid = 0
         self._tid = 0
@@ -113,7 +116,20 @@ class VenueDouble(Venue):
             self.failing_queries -= 1
             raise ConnectionError("venue unreachable (test)")
         order = self.orders.get(client_order_id)
-        return None if order is None else order.report()
+        answer = None if order is None else order.report()  # what the venue has now...
+        if self.holding_queries:  # ...arrives later, while the engine goes on
+            waiter = asyncio.get_running_loop().create_future()
+            self._held.append(waiter)
+            await waiter
+        return answer
+
+    def release_queries(self) -> None:
+        """Answers held back arrive now (as they were when the venue gave them)."""
+        self.holding_queries = False
+        for waiter in self._held:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._held.clear()
 
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
         return [o.report() for o in self.orders.values() if o.status in LIVE
@@ -179,6 +195,13 @@ class VenueDouble(Venue):
         self.account[order.instrument] = self.account.get(order.instrument, 0) + \
             int(order.side) * lots
         self._send(fill)
+
+    def place_elsewhere(self, instrument: str, side: Side, qty: int, price: int) -> VenueOrder:
+        """An order on the account that the engine did not place (the website, a script)."""
+        self._oid += 1
+        order = self.orders[f"web-{self._oid}"] = VenueOrder(
+            f"web-{self._oid}", f"V{self._oid}", instrument, side, qty, price, ts=self._now())
+        return order
 
     def expire(self, order: VenueOrder) -> None:
         if order.status in LIVE:

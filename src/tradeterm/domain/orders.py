@@ -119,6 +119,8 @@ class Order:
     external: bool = False  # found at the venue, not placed by this engine (adopted)
     reason: str = ""  # why it was rejected, canceled or closed by reconciliation
     uncertain: bool = False  # outcome unknown (timeout, disconnect): being resolved by query
+    # a modify to this quantity is unanswered: fills may already count against it
+    _requested_qty: int | None = field(default=None, repr=False)
 
     @property
     def leaves_qty(self) -> int:
@@ -175,33 +177,64 @@ class Order:
     def apply_fill(self, price: int, lots: int, ts: int = 0) -> None:
         """A fill: PARTIALLY_FILLED or FILLED; a pending request stays pending (the fill is
         remembered for when it is answered); on a CANCELED or EXPIRED order it is a late fill.
+        While a modify is unanswered the venue may already work the new quantity: a fill beyond
+        the old one proves the modify done, and reaching only one of the two is not yet FILLED.
         Nothing changes if the fill does not fit (``ValueError`` / ``IllegalTransition``)."""
-        if lots <= 0 or self.filled_qty + lots > self.qty:
+        requested = self._requested_qty if self.status in PENDING else None
+        cap = max(self.qty, requested or 0)
+        filled = self.filled_qty + lots
+        if lots <= 0 or filled > cap:
             raise ValueError(
                 f"order {self.client_order_id}: fill of {lots} lots exceeds leaves "
-                f"{self.qty - self.filled_qty}")
-        if self.filled_qty + lots == self.qty:
+                f"{cap - self.filled_qty}")
+        if filled == cap:
             new = S.FILLED
         else:
             new = self.status if self.status in PENDING else S.PARTIALLY_FILLED
         if new not in TRANSITIONS[self.status]:
             raise IllegalTransition(self.client_order_id, self.status, new)
-        self.filled_qty += lots
+        if filled > self.qty:  # the venue works the requested quantity: the modify went through
+            self.qty, self._requested_qty = cap, None
+        self.filled_qty = filled
         self.filled_value += price * lots
         if new in PENDING:
             self._before_pending = S.PARTIALLY_FILLED
         self.transition(new, ts)
 
+    def request_modify(self, qty: int | None, ts: int = 0) -> None:
+        """A modify goes out (``qty``: the new total quantity, None: unchanged)."""
+        self.transition(S.PENDING_UPDATE, ts)
+        self._requested_qty = qty if qty is not None and qty != self.qty else None
+
+    def modified(self, price: int | None, qty: int, ts: int = 0) -> None:
+        """The venue confirms a modify (or changed the order itself): its terms."""
+        self.amend(price, qty)
+        if self.status is S.PENDING_UPDATE:
+            self.revert_pending(ts)
+
+    def refused(self, request: str, ts: int = 0) -> bool:
+        """The venue refused our cancel or modify: back to what the order was, if that
+        request is the one pending. True if the order moved."""
+        if request == "modify":
+            self._requested_qty = None
+        if self.status is (S.PENDING_CANCEL if request == "cancel" else S.PENDING_UPDATE):
+            self.revert_pending(ts)
+            return True
+        return False
+
     def revert_pending(self, ts: int = 0) -> None:
         """The venue answered or refused our modify/cancel: back to what the order was before
         the request, counting what happened meanwhile (an ack, fills, a trigger). After a
-        restart that is not known; the order's record says it (fills, a venue id)."""
+        restart that is not known; the order's record says it (fills, a venue id). An order
+        whose fills reached its (now settled) quantity is FILLED."""
         if self.status not in PENDING:
             raise IllegalTransition(self.client_order_id, self.status, self.status)
         previous = self._before_pending
         if previous is None:
             previous = S.PARTIALLY_FILLED if self.filled_qty else (
                 S.ACCEPTED if self.venue_order_id is not None else S.SUBMITTED)
+        if self.filled_qty >= self.qty and self._requested_qty is None:
+            previous = S.FILLED
         self._before_pending = None
         self.transition(previous, ts)
 
@@ -212,3 +245,4 @@ class Order:
                              f"{self.filled_qty} lots already filled")
         self.price = price
         self.qty = qty
+        self._requested_qty = None

@@ -111,6 +111,7 @@ class OrderEntry:
         except IllegalTransition as exc:
             log.warning("cannot cancel %s now: %s", client_order_id, exc)
             return False
+        self._resolver.note_request(order)
         self._registry.changed(order)
         try:
             self._venue(order).cancel_order(order)
@@ -139,10 +140,11 @@ class OrderEntry:
         try:
             # pending before the venue is called: an in-process venue may answer from inside
             # the call (OrderModified), and that answer must find the order pending
-            order.transition(S.PENDING_UPDATE, now)
+            order.request_modify(cmd.qty, now)
         except IllegalTransition as exc:
             log.warning("cannot modify %s now: %s", coid, exc)
             return False
+        self._resolver.note_request(order)
         self._registry.changed(order)
         try:
             native = venue.modify_order(order, cmd.price, cmd.qty)

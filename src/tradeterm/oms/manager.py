@@ -184,9 +184,14 @@ class OrderManager:
     def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:
         return self.fills.apply(fill, venue)
 
+    @property
+    def request_sequence(self) -> int:
+        """Take it before asking the venue; hand it to ``apply_report`` with the answer."""
+        return self.resolver.sequence
+
     async def apply_report(self, order: Order, report: OrderStatusReport | None,
-                           venue: Venue) -> str:
-        return await self.resolver.settle(order, report, venue)
+                           venue: Venue, asked: int | None = None) -> str:
+        return await self.resolver.settle(order, report, venue, asked)
 
     def mark_all_uncertain(self, venue: str) -> None:
         self.resolver.mark_all_uncertain(venue)

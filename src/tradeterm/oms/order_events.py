@@ -25,7 +25,6 @@ from tradeterm.oms.replace import CancelReplace
 log = logging.getLogger("tradeterm.oms.manager")
 
 S = OrderStatus
-REFUSED = {"cancel": S.PENDING_CANCEL, "modify": S.PENDING_UPDATE}
 
 
 class VenueEventHandler:
@@ -64,7 +63,8 @@ class VenueEventHandler:
             elif kind is OrderTriggered:
                 order.trigger(ts)
             elif kind is OrderModified:
-                self._modified(order, event, ts)
+                order.modified(event.price, event.qty, ts)
+                self._resolver.note_request(order)  # a record asked for before is older
             elif kind is OrderUpdateRejected:
                 self._refused(order, event, ts)
                 return
@@ -75,19 +75,12 @@ class VenueEventHandler:
             return
         self._registry.changed(order)
 
-    @staticmethod
-    def _modified(order: Order, event: OrderModified, ts: int) -> None:
-        order.amend(event.price, event.qty)
-        if order.status is S.PENDING_UPDATE:
-            order.revert_pending(ts)
-
     def _refused(self, order: Order, event: OrderUpdateRejected, ts: int) -> None:
         """The venue refused our cancel or modify: the order is as it was, unless the refusal
         means it just filled or ended; ask rather than assume it still works."""
         if event.request == "cancel":
             self._replacements.drop(order.client_order_id)
-        if order.status is REFUSED.get(event.request):
-            order.revert_pending(ts)
+        if order.refused(event.request, ts):
             self._registry.changed(order)
         log.warning("venue refused to %s %s: %s; asking for its status", event.request,
                     order.client_order_id, event.reason)

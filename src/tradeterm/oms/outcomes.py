@@ -55,6 +55,10 @@ class OutcomeResolver:
         self.max_query_attempts = max_query_attempts
         self._inflight: dict[str, InFlight] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # requests (and venue-side changes) numbered in order: an answer to a question asked
+        # before the latest one about an order cannot speak for it
+        self.sequence = 0
+        self._latest: dict[str, int] = {}
         self.on_problem: Callable[[str], None] | None = None
 
     @property
@@ -62,12 +66,23 @@ class OutcomeResolver:
         return self._inflight
 
     # --- watching ----------------------------------------------------------------------------
+    def note_request(self, order: Order) -> None:
+        """A cancel or modify of ``order`` went out (or the venue changed it by itself)."""
+        self.sequence += 1
+        self._latest[order.client_order_id] = self.sequence
+
+    def newer_than(self, client_order_id: str, asked: int | None) -> bool:
+        """Something was asked of the venue about this order after ``asked``."""
+        return asked is not None and self._latest.get(client_order_id, 0) > asked
+
     def follow(self, order: Order) -> None:
         """Told of every order change (a registry watcher): an order that awaits an answer is
         watched (the first unanswered request sets the deadline); any other is not, unless a
         query about it is running (that query settles it)."""
         coid = order.client_order_id
         flight = self._inflight.get(coid)
+        if order.is_terminal:
+            self._latest.pop(coid, None)
         if order.awaiting and not order.is_terminal:
             if flight is None:
                 self._inflight[coid] = InFlight(self._clock.timestamp_ns() + self.ack_timeout_ns)
@@ -121,9 +136,11 @@ class OutcomeResolver:
         try:
             while True:
                 flight.attempts += 1
+                asked = self.sequence
                 try:
                     report = await venue.query_order(coid, order.instrument)
-                    outcome = await self._settlement.settle(order, report, venue)
+                    outcome = await self._settlement.settle(order, report, venue,
+                                                            self.newer_than(coid, asked))
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -159,10 +176,13 @@ class OutcomeResolver:
                               + self.query_retry_ns, wake)
         return waiter
 
-    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue) -> str:
-        """Reconciliation's entry: settle ``order`` with a record it already has. An order the
-        venue may still receive (``NOT_YET``) is left to a query of its own."""
-        outcome = await self._settlement.settle(order, report, venue)
+    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+                     asked: int | None = None) -> str:
+        """Reconciliation's entry: settle ``order`` with a record it already has (asked for
+        when ``sequence`` was ``asked``). An order the venue may still receive, or that a newer
+        request is about (``NOT_YET``), is left to a query of its own."""
+        outcome = await self._settlement.settle(order, report, venue,
+                                                self.newer_than(order.client_order_id, asked))
         if outcome == NOT_YET:
             self.mark_uncertain(order)
         return outcome

@@ -110,13 +110,14 @@ async def _reconcile_orders(oms: OrderManager, store: Store, venue: Venue, lookb
             log.warning("reconciliation: applied fill %s (%s) that arrived while we were away",
                         fill.trade_id, fill.client_order_id)
     # 3. what the venue has working
+    asked = oms.request_sequence
     reports = await venue.open_orders()
     listed = set()
     for report in reports:
         listed.add(report.client_order_id)
         order = oms.working.get(report.client_order_id)
         if order is not None:
-            await oms.apply_report(order, report, venue)
+            await oms.apply_report(order, report, venue, asked)
             continue
         known = oms.known_id(report.client_order_id)
         if known is not None and known.is_terminal:
@@ -131,8 +132,9 @@ async def _reconcile_orders(oms: OrderManager, store: Store, venue: Venue, lookb
     for order in [o for o in oms.working.values()
                   if oms.venue_of.get(o.client_order_id) == venue.name
                   and o.client_order_id not in listed]:
+        asked = oms.request_sequence
         report = await venue.query_order(order.client_order_id, order.instrument)
-        outcome = await oms.apply_report(order, report, venue)
+        outcome = await oms.apply_report(order, report, venue, asked)
         if outcome in ("closed_lost", "not_received") and not venue.keeps_state:
             result.closed_lost += 1
         elif outcome == "unknown_at_venue":

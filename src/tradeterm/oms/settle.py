@@ -12,6 +12,8 @@
   in-process venue that restarted lost its orders: ``VENUE_LOST``. A venue that may still
   receive a request (``Venue.request_window_ns`` after it was sent, Binance's recvWindow) is
   asked again later (``NOT_YET``) rather than believed too early.
+* **A record older than the latest request about the order** (an answer that crossed a new
+  modify or cancel) only brings missed fills and a final end; the order is asked about again.
 """
 
 from __future__ import annotations
@@ -49,17 +51,24 @@ class Settlement:
         self.on_problem: Callable[[str], None] | None = None
         self.cancel_again: Callable[[str], Any] | None = None  # the venue still has it working
 
-    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue) -> str:
+    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+                     stale: bool = False) -> str:
         """Bring ``order`` in line with the venue's record. Returns what was done (for the
         reconciliation report): "updated", "not_received", "closed_lost", "unknown_at_venue",
-        or ``NOT_YET``."""
+        or ``NOT_YET``. A ``stale`` record (a request about the order went out after it was
+        asked for) still brings missed fills and an end the order cannot come back from, but
+        says nothing about its terms or the newer request: ``NOT_YET``, ask again."""
         if report is None:
-            outcome = self._close_unknown(order, venue)
+            outcome = NOT_YET if stale else self._close_unknown(order, venue)
         else:
             await self._catch_up(order, report, venue)
-            if not order.is_terminal:
-                self._take_record(order, report)
             outcome = "updated"
+            if order.is_terminal:
+                pass
+            elif stale and report.status not in ENDED and report.status is not S.FILLED:
+                outcome = NOT_YET
+            else:
+                self._take_record(order, report)
         if outcome != NOT_YET:
             order.uncertain = False
             self._registry.touch()
@@ -119,15 +128,14 @@ class Settlement:
     def _take_terms(order: Order, report: OrderStatusReport) -> None:
         trigger = report.trigger_price if report.trigger_price is not None \
             else order.trigger_price
-        if (report.price, report.qty, trigger) == (order.price, order.qty, order.trigger_price):
-            return
         if report.qty < order.filled_qty:
             log.error("venue record of %s has %d lots, below the %d filled here: terms kept",
                       order.client_order_id, report.qty, order.filled_qty)
             return
-        log.info("order %s takes the venue's terms: price %s -> %s, qty %d -> %d",
-                 order.client_order_id, order.price, report.price, order.qty, report.qty)
-        order.amend(report.price, report.qty)
+        if (report.price, report.qty, trigger) != (order.price, order.qty, order.trigger_price):
+            log.info("order %s takes the venue's terms: price %s -> %s, qty %d -> %d",
+                     order.client_order_id, order.price, report.price, order.qty, report.qty)
+        order.amend(report.price, report.qty)  # and no modify is outstanding any more
         order.trigger_price = trigger
 
     # --- the venue has no record of it -------------------------------------------------------

@@ -297,3 +297,69 @@ def test_the_table_has_the_edges_real_venues_need():
         assert {S.FILLED, S.PARTIALLY_FILLED} <= TRANSITIONS[done]
     assert S.REJECTED not in TRANSITIONS[S.ACCEPTED]
     assert not TRANSITIONS[S.FILLED] and not TRANSITIONS[S.REJECTED]
+
+
+# --- found by the state machine: fills racing a modify that raises the quantity ---------------
+async def test_a_fill_before_the_answer_to_a_larger_modify_does_not_finish_the_order():
+    h = await started(modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 2, 200))
+    r = h.venue.orders[order.client_order_id]  # the venue took the modify; its answer is late
+    h.venue.orders[order.client_order_id] = replace(r, qty=200)
+    h.venue.fill(order.client_order_id, 100)  # the old quantity, filled
+    assert order.status is S.PENDING_UPDATE and order.filled_qty == 100  # not FILLED
+    publish(h, OrderModified(0, 0, order.client_order_id, BTC.id, MID - 2, 200))
+    assert order.status is S.PARTIALLY_FILLED and order.leaves_qty == 100
+    h.venue.fill(order.client_order_id, 100)
+    assert order.status is S.FILLED and h.desk.killswitch.state is TradingState.ACTIVE
+
+
+async def test_a_fill_beyond_the_old_quantity_proves_the_modify_went_through():
+    h = await started(modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 2, 200))
+    r = h.venue.orders[order.client_order_id]
+    h.venue.orders[order.client_order_id] = replace(r, qty=200)
+    h.venue.fill(order.client_order_id, 150)
+    assert order.qty == 200 and order.filled_qty == 150
+    assert h.desk.killswitch.state is TradingState.ACTIVE  # not an "overfill"
+    assert order.status is S.PENDING_UPDATE  # the answer is still due
+
+
+async def test_a_refused_larger_modify_after_the_old_quantity_filled_is_filled():
+    h = await started(modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 2, 200))
+    h.venue.fill(order.client_order_id, 100)
+    assert order.status is S.PENDING_UPDATE
+    publish(h, OrderUpdateRejected(0, 0, order.client_order_id, BTC.id, "modify", "FILLED"))
+    assert order.status is S.FILLED
+
+
+async def test_an_answer_that_crossed_a_new_modify_does_not_settle_it():
+    """A query's answer is what the venue had when it answered; a modify sent while it was on
+    its way is not in it. Taking it would close the modify with the old terms."""
+    h = await started(modify=True, oms={"query_retry_ms": 100})
+    order = h.submit(Side.BUY, 100, MID - 2)
+    answers: list[asyncio.Future] = []
+    ask = h.venue.query_order
+
+    async def slow_query(coid, instrument):
+        report = await ask(coid, instrument)  # the venue's record now...
+        answers.append(asyncio.get_running_loop().create_future())
+        await answers[-1]  # ...arrives later
+        return report
+
+    h.venue.query_order = slow_query
+    publish(h, OrderUpdateRejected(0, 0, order.client_order_id, BTC.id, "cancel", "BUSY"))
+    await settle(h)  # asking
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80))
+    r = h.venue.orders[order.client_order_id]  # the venue took it; the answer is lost
+    h.venue.orders[order.client_order_id] = replace(r, price=MID - 6, qty=80)
+    answers[0].set_result(None)
+    await settle(h)
+    assert order.status is S.PENDING_UPDATE and (order.price, order.qty) == (MID - 2, 100)
+    h.venue.query_order = ask
+    await settle(h, 0.2)  # asked again
+    assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
+    assert not order.uncertain and order.client_order_id not in h.desk.oms.inflight

@@ -272,6 +272,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         self.applied += old.oms.fills_applied
         now = old.clock.timestamp_ns()
         old.crash()
+        self.venue.release_queries()  # answers to the dead process go nowhere
         self._boot(now + NS // 10)
 
     @rule(seconds=st.sampled_from([0.1, 0.3, ACK_TIMEOUT_S + 0.1, 2.0]))
@@ -323,6 +324,25 @@ class OmsAgainstVenue(RuleBasedStateMachine):
             self.engine.books()
 
         self._drain(reconnect)
+
+    @rule()
+    def hold_queries(self) -> None:
+        """Answers to queries come back late: the engine moves on meanwhile."""
+        self.venue.holding_queries = True
+
+    @rule()
+    def release_queries(self) -> None:
+        self._drain(self.venue.release_queries)
+
+    @rule(eth=st.booleans(), buy=st.booleans(), qty=st.integers(1, 300),
+          offset=st.integers(41, 60))
+    def place_elsewhere(self, eth: bool, buy: bool, qty: int, offset: int) -> None:
+        """Someone places an order on the account outside this engine (adopted when the
+        engine next reconciles)."""
+        inst = ETH if eth else BTC
+        mid = MIDS[inst.id]
+        self.venue.place_elsewhere(inst.id, Side.BUY if buy else Side.SELL, qty,
+                                   mid - offset if buy else mid + offset)
 
     @rule(count=st.integers(1, 5))
     def fail_queries(self, count: int) -> None:
@@ -376,6 +396,15 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         and the venue must then agree on everything."""
         venue, engine = self.venue, self.engine
         venue.failing_queries = 0
+        self._drain(venue.release_queries)
+        self._settle_all()
+        self._agree(adopted_only=True)
+        self.disconnect([])  # a reconciliation adopts what was placed elsewhere meanwhile
+        self._settle_all()
+        self._agree(adopted_only=False)
+
+    def _settle_all(self) -> None:
+        venue, engine = self.venue, self.engine
         for _ in range(40):
             while venue.requests:
                 self._drain(lambda: venue.arrive(0))
@@ -384,14 +413,22 @@ class OmsAgainstVenue(RuleBasedStateMachine):
             self._advance(ACK_TIMEOUT_S + 0.3)
             if not venue.requests and not venue.outbox and not engine.oms.inflight:
                 break
+
+    def _agree(self, adopted_only: bool) -> None:
+        """The OMS's records equal the venue's. ``adopted_only``: orders placed elsewhere count
+        only once a reconciliation adopted them."""
+        venue, engine = self.venue, self.engine
         engine.store.flush()
         oms = engine.oms
         assert not oms.inflight, dict(oms.inflight)
         for order in oms.working.values():
             assert not order.awaiting and not order.uncertain, order
-        live = {o.client_order_id: o for o in venue.live()}
-        assert set(oms.working) == set(live), (sorted(oms.working), sorted(live))
-        for coid, theirs in venue.orders.items():
+        known = {coid: theirs for coid, theirs in venue.orders.items()
+                 if not coid.startswith("web-") or engine.store.has_order(coid)
+                 or (not adopted_only and theirs.status in LIVE)}
+        live = {coid for coid, o in known.items() if o.status in LIVE}
+        assert set(oms.working) == live, (sorted(oms.working), sorted(live))
+        for coid, theirs in known.items():
             ours = oms.get(coid) or engine.store.load_order(coid)
             assert ours is not None, coid
             assert (ours.status, ours.filled_qty) == (theirs.status, theirs.filled), \
