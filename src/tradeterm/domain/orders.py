@@ -47,6 +47,7 @@ class OrderStatus(str, Enum):
 
 
 S = OrderStatus
+UNKNOWN_QTY = -1  # a modify of unknown size may be outstanding (restored from the store)
 TERMINAL: frozenset[OrderStatus] = frozenset({S.DENIED, S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED})
 #: a request is in flight: the venue's answer (or, failing that, a query) settles the order
 AWAITING: frozenset[OrderStatus] = frozenset({S.SUBMITTED, S.PENDING_UPDATE, S.PENDING_CANCEL})
@@ -177,29 +178,39 @@ class Order:
     def apply_fill(self, price: int, lots: int, ts: int = 0) -> None:
         """A fill: PARTIALLY_FILLED or FILLED; a pending request stays pending (the fill is
         remembered for when it is answered); on a CANCELED or EXPIRED order it is a late fill.
-        While a modify is unanswered the venue may already work the new quantity: a fill beyond
-        the old one proves the modify done, and reaching only one of the two is not yet FILLED.
+        While a modify is unanswered (even on an order canceled meanwhile) the venue may already
+        work the new quantity: a fill beyond the old one proves the modify done, and reaching
+        only one of the two is not yet FILLED.
         Nothing changes if the fill does not fit (``ValueError`` / ``IllegalTransition``)."""
-        requested = self._requested_qty if self.status in PENDING else None
-        cap = max(self.qty, requested or 0)
+        requested = self._requested_qty  # unanswered, even if the order ended meanwhile
         filled = self.filled_qty + lots
+        cap = max(self.qty, filled if requested == UNKNOWN_QTY else requested or 0)
         if lots <= 0 or filled > cap:
             raise ValueError(
                 f"order {self.client_order_id}: fill of {lots} lots exceeds leaves "
                 f"{cap - self.filled_qty}")
-        if filled == cap:
+        if filled == cap and requested != UNKNOWN_QTY:
             new = S.FILLED
         else:
             new = self.status if self.status in PENDING else S.PARTIALLY_FILLED
         if new not in TRANSITIONS[self.status]:
             raise IllegalTransition(self.client_order_id, self.status, new)
-        if filled > self.qty:  # the venue works the requested quantity: the modify went through
-            self.qty, self._requested_qty = cap, None
+        if filled > self.qty:  # the venue works a larger quantity: a modify went through
+            self.qty = cap
+            if requested != UNKNOWN_QTY:
+                self._requested_qty = None
         self.filled_qty = filled
         self.filled_value += price * lots
         if new in PENDING:
             self._before_pending = S.PARTIALLY_FILLED
         self.transition(new, ts)
+
+    def requests_unknown(self) -> None:
+        """Restored from the store with a modify or cancel pending: what was asked of the venue
+        is not known (a modify may have raised the quantity), so until the venue's record
+        settles the order its fills count as the venue reports them, and do not finish it."""
+        if self.status in PENDING:
+            self._requested_qty = UNKNOWN_QTY
 
     def request_modify(self, qty: int | None, ts: int = 0) -> None:
         """A modify goes out (``qty``: the new total quantity, None: unchanged)."""

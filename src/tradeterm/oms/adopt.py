@@ -23,7 +23,9 @@ def adopt_external(report: OrderStatusReport, venue: str, store: Store, registry
     filled = max(report.filled_qty, seen_qty)
     value = sum(f.price * f.qty for f in fills) + (filled - seen_qty) * (report.price or 0)
     status = report.status if report.status in WORKING else S.ACCEPTED
-    if filled and status is S.ACCEPTED:
+    if filled >= report.qty:  # it filled while we looked (its fills are here already)
+        status = S.FILLED
+    elif filled and status is S.ACCEPTED:
         status = S.PARTIALLY_FILLED
     order = Order(report.client_order_id, report.instrument, report.side, report.qty,
                   report.order_type, report.price, report.trigger_price, report.tif,
@@ -33,5 +35,6 @@ def adopt_external(report: OrderStatusReport, venue: str, store: Store, registry
     order.external = True
     order.source = "external"
     store.insert_order(order, venue, 0)
-    registry.track(order, venue)
+    if not order.is_terminal:
+        registry.track(order, venue)
     return order

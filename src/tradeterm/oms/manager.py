@@ -122,6 +122,7 @@ class OrderManager:
     def load(self, orders: list[tuple[Order, str]], known_trade_ids: dict[str, set[str]]) -> None:
         """Open orders and recent trade ids from the store (at start)."""
         for order, venue in orders:
+            order.requests_unknown()  # until reconciliation gives the venue's record
             self.registry.track(order, venue)
         for venue, keys in known_trade_ids.items():
             self.fills.know(venue, keys)
@@ -193,10 +194,20 @@ class OrderManager:
                            venue: Venue, asked: int | None = None) -> str:
         return await self.resolver.settle(order, report, venue, asked)
 
+    def take_terms(self, order: Order, report: OrderStatusReport, asked: int | None = None) -> None:
+        """The venue's terms of ``order`` before its missed fills are applied (reconciliation),
+        unless a newer request about it went out after ``asked``."""
+        if not order.is_terminal and not self.resolver.newer_than(order.client_order_id, asked):
+            self.settlement.take_terms(order, report)
+
     def mark_all_uncertain(self, venue: str) -> None:
         self.resolver.mark_all_uncertain(venue)
 
     def adopt(self, report: OrderStatusReport, venue: str) -> Order:
-        """Take over a working order we did not place (EXTERNAL)."""
-        return adopt_external(report, venue, self.store, self.registry,
-                              self.clock.timestamp_ns())
+        """Take over a working order we did not place (EXTERNAL). The listing it came from may
+        be older than what happened to it since: it is looked up once more."""
+        order = adopt_external(report, venue, self.store, self.registry,
+                               self.clock.timestamp_ns())
+        if not order.is_terminal:
+            self.resolver.mark_uncertain(order)
+        return order

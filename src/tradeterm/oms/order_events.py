@@ -42,9 +42,12 @@ class VenueEventHandler:
             return
         order = self._registry.working.get(event.client_order_id)
         if order is None:
-            if self._registry.get(event.client_order_id) is None:
+            done = self._registry.get(event.client_order_id)
+            if done is None:
                 log.warning("%s for unknown order %s ignored", kind.__name__,
                             event.client_order_id)
+            elif kind is OrderModified:
+                self._modified_after_end(done, event)
             return  # a repeat of an event already applied, or news of a finished order
         ts = event.ts_event
         try:
@@ -72,6 +75,16 @@ class VenueEventHandler:
                 return
         except (IllegalTransition, ValueError) as exc:
             log.error("%s not applied: %s", kind.__name__, exc)
+            return
+        self._registry.changed(order)
+
+    def _modified_after_end(self, order: Order, event: OrderModified) -> None:
+        """The answer to a modify, after the order ended (the cancel's answer overtook it): the
+        venue did change it first, and a late fill counts against those terms."""
+        try:
+            order.amend(event.price, event.qty)
+        except ValueError as exc:
+            log.error("OrderModified not applied: %s", exc)
             return
         self._registry.changed(order)
 

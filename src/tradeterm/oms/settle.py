@@ -61,6 +61,8 @@ class Settlement:
         if report is None:
             outcome = NOT_YET if stale else self._close_unknown(order, venue)
         else:
+            if not stale and not order.is_terminal:
+                self.take_terms(order, report)  # first: the fills count against these
             await self._catch_up(order, report, venue)
             outcome = "updated"
             if order.is_terminal:
@@ -94,7 +96,6 @@ class Settlement:
     def _take_record(self, order: Order, report: OrderStatusReport) -> None:
         now = self._clock.timestamp_ns()
         coid = order.client_order_id
-        self._take_terms(order, report)
         status = report.status
         try:
             if status in ENDED:
@@ -125,7 +126,8 @@ class Settlement:
         self._registry.changed(order)
 
     @staticmethod
-    def _take_terms(order: Order, report: OrderStatusReport) -> None:
+    def take_terms(order: Order, report: OrderStatusReport) -> None:
+        """The venue's price, quantity and trigger (a fresh record only)."""
         trigger = report.trigger_price if report.trigger_price is not None \
             else order.trigger_price
         if report.qty < order.filled_qty:

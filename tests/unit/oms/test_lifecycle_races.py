@@ -363,3 +363,82 @@ async def test_an_answer_that_crossed_a_new_modify_does_not_settle_it():
     await settle(h, 0.2)  # asked again
     assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
     assert not order.uncertain and order.client_order_id not in h.desk.oms.inflight
+
+
+async def test_a_cancel_that_overtook_the_answer_to_a_larger_modify_keeps_the_late_fill_open():
+    h = await started(modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 2, 200))
+    r = h.venue.orders[order.client_order_id]
+    h.venue.orders[order.client_order_id] = replace(r, qty=200)
+    fill = h.venue.fill(order.client_order_id, 100, publish=False)
+    h.venue.cancel_at_venue(order.client_order_id)  # arrives first
+    assert order.status is S.CANCELED
+    publish(h, OrderModified(0, 0, order.client_order_id, BTC.id, MID - 2, 200))
+    assert order.qty == 200  # the venue did change it before it was canceled
+    publish(h, fill)  # a late fill of 100 of 200: not FILLED
+    assert order.status is S.PARTIALLY_FILLED and order.filled_qty == 100
+    await settle(h)
+    assert order.status is S.CANCELED and order.filled_qty == 100
+    assert h.desk.killswitch.state is TradingState.ACTIVE
+
+
+async def test_a_crash_that_lost_a_pending_modify_does_not_fill_the_order_at_restart(tmp_path):
+    """The modify's PENDING_UPDATE was only buffered when the process died; the venue took
+    it (100 -> 200) and filled 100. The restart must not call the order FILLED from its old
+    quantity (it then HALTed: 'FILLED here but working at the venue')."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    h = await started(url, modify=True)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.store.flush()
+    h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 2, 200))
+    r = h.venue.orders[order.client_order_id]
+    h.venue.orders[order.client_order_id] = replace(r, qty=200)
+    h.venue.fill(order.client_order_id, 100, publish=False)
+    h.store.conn.close()  # killed: the buffered PENDING_UPDATE is gone
+    again = Harness(url, modify=True)
+    for name in ("orders", "fill_log", "account"):
+        setattr(again.venue, name, getattr(h.venue, name))
+    assert await again.start(), again.desk.killswitch.reason
+    resumed = again.desk.oms.get(order.client_order_id)
+    assert resumed.status is S.PARTIALLY_FILLED and (resumed.qty, resumed.filled_qty) == (200, 100)
+
+
+async def test_an_order_placed_elsewhere_that_filled_while_we_looked_is_not_left_working():
+    h = Harness()
+    h.venue.account = None
+    h.venue.orders["web-1"] = OrderStatusReport("web-1", "V90", BTC.id, Side.SELL, 100,
+                                                S.ACCEPTED, 0, MID + 10)
+    listing = h.venue.open_orders
+
+    async def then_it_fills(instrument=None):
+        listed = await listing(instrument)  # the listing says working...
+        h.venue.fill("web-1", 100, publish=False)  # ...and it fills before we adopt it
+        return listed
+
+    h.venue.open_orders = then_it_fills
+    assert await h.start()
+    assert "web-1" not in h.desk.oms.working
+    assert h.store.load_order("web-1").status is S.FILLED
+    assert h.desk.portfolio.qty(BTC.id) == -100
+
+
+async def test_a_fill_in_flight_during_a_reconciliation_is_not_a_position_mismatch():
+    h = await started()
+    order = h.submit(Side.BUY, 100, MID - 2)
+    positions = h.venue.positions
+
+    async def a_fill_lands_meanwhile():
+        h.venue.fill(order.client_order_id, 40, publish=False)  # its event is on its way
+        return await positions()
+
+    h.venue.positions = a_fill_lands_meanwhile
+    from tradeterm.core import topics
+    from tradeterm.domain.events import ConnectionState, VenueStatus
+
+    now = h.clock.timestamp_ns()
+    for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
+        h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+    await settle(h)
+    assert h.desk.reconciliations[-1].clean, h.desk.reconciliations[-1].problems
+    assert h.desk.portfolio.qty(BTC.id) == 40

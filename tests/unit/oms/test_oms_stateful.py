@@ -398,6 +398,10 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         venue.failing_queries = 0
         self._drain(venue.release_queries)
         self._settle_all()
+        if engine.desk.reconciliations and not engine.desk.reconciliations[-1].clean:
+            # the venue did not answer the last one: nothing retries it yet (issue 12.2)
+            self.disconnect([])
+            self._settle_all()
         self._agree(adopted_only=True)
         self.disconnect([])  # a reconciliation adopts what was placed elsewhere meanwhile
         self._settle_all()
