@@ -34,7 +34,7 @@ from tradeterm.oms.entry import OrderEntry
 from tradeterm.oms.fills import FillApplier
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.order_events import VenueEventHandler
-from tradeterm.oms.outcomes import InFlight, OutcomeResolver
+from tradeterm.oms.outcomes import Asked, InFlight, OutcomeResolver
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
@@ -185,16 +185,17 @@ class OrderManager:
     def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:
         return self.fills.apply(fill, venue)
 
-    @property
-    def request_sequence(self) -> int:
-        """Take it before asking the venue; hand it to ``apply_report`` with the answer."""
-        return self.resolver.sequence
+    def ask(self) -> Asked:
+        """Take it just before asking the venue; hand it to ``apply_report`` with the answer
+        (an answer older than news or requests about the order is not taken for the truth)."""
+        return self.resolver.ask()
 
     async def apply_report(self, order: Order, report: OrderStatusReport | None,
-                           venue: Venue, asked: int | None = None) -> str:
+                           venue: Venue, asked: Asked | None = None) -> str:
         return await self.resolver.settle(order, report, venue, asked)
 
-    def take_terms(self, order: Order, report: OrderStatusReport, asked: int | None = None) -> None:
+    def take_terms(self, order: Order, report: OrderStatusReport,
+                   asked: Asked | None = None) -> None:
         """The venue's terms of ``order`` before its missed fills are applied (reconciliation),
         unless a newer request about it went out after ``asked``."""
         if not order.is_terminal and not self.resolver.newer_than(order.client_order_id, asked):
@@ -206,6 +207,9 @@ class OrderManager:
     def adopt(self, report: OrderStatusReport, venue: str) -> Order:
         """Take over a working order we did not place (EXTERNAL). The listing it came from may
         be older than what happened to it since: it is looked up once more."""
+        known = self.registry.get(report.client_order_id)
+        if known is not None:  # adopted already (two reconciliations overlapped)
+            return known
         order = adopt_external(report, venue, self.store, self.registry,
                                self.clock.timestamp_ns())
         if not order.is_terminal:

@@ -39,6 +39,7 @@ class VenueEventHandler:
         kind = type(event)
         if kind is OrderFilled:
             self._fills.apply(event)
+            self._news(event.client_order_id)
             return
         order = self._registry.working.get(event.client_order_id)
         if order is None:
@@ -67,7 +68,6 @@ class VenueEventHandler:
                 order.trigger(ts)
             elif kind is OrderModified:
                 order.modified(event.price, event.qty, ts)
-                self._resolver.note_request(order)  # a record asked for before is older
             elif kind is OrderUpdateRejected:
                 self._refused(order, event, ts)
                 return
@@ -77,6 +77,13 @@ class VenueEventHandler:
             log.error("%s not applied: %s", kind.__name__, exc)
             return
         self._registry.changed(order)
+        self._news(order.client_order_id)
+
+    def _news(self, client_order_id: str) -> None:
+        """A venue record asked for before this event is older than what we know now."""
+        order = self._registry.working.get(client_order_id)
+        if order is not None:
+            self._resolver.note_request(order)
 
     def _modified_after_end(self, order: Order, event: OrderModified) -> None:
         """The answer to a modify, after the order ended (the cancel's answer overtook it): the

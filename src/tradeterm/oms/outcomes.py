@@ -35,6 +35,14 @@ S = OrderStatus
 REQUEST = {S.SUBMITTED: "submit", S.PENDING_UPDATE: "modify", S.PENDING_CANCEL: "cancel"}
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """When a question went to the venue: the request sequence then, and the clock."""
+
+    sequence: int
+    ts: int
+
+
 @dataclass(slots=True)
 class InFlight:
     deadline: int  # ask the venue if nothing settled the order by then
@@ -55,8 +63,8 @@ class OutcomeResolver:
         self.max_query_attempts = max_query_attempts
         self._inflight: dict[str, InFlight] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        # requests (and venue-side changes) numbered in order: an answer to a question asked
-        # before the latest one about an order cannot speak for it
+        # requests and stream news numbered in order: an answer to a question asked before the
+        # latest of them about an order cannot speak for it
         self.sequence = 0
         self._latest: dict[str, int] = {}
         self.on_problem: Callable[[str], None] | None = None
@@ -67,13 +75,19 @@ class OutcomeResolver:
 
     # --- watching ----------------------------------------------------------------------------
     def note_request(self, order: Order) -> None:
-        """A cancel or modify of ``order`` went out (or the venue changed it by itself)."""
+        """A cancel or modify of ``order`` went out, or news of it came (the venue's stream,
+        or a newer record of it): a record of it asked for before is older."""
         self.sequence += 1
         self._latest[order.client_order_id] = self.sequence
 
-    def newer_than(self, client_order_id: str, asked: int | None) -> bool:
-        """Something was asked of the venue about this order after ``asked``."""
-        return asked is not None and self._latest.get(client_order_id, 0) > asked
+    def ask(self) -> Asked:
+        """Take it just before asking the venue; hand it over with the answer."""
+        return Asked(self.sequence, self._clock.timestamp_ns())
+
+    def newer_than(self, client_order_id: str, asked: Asked | None) -> bool:
+        """Something was asked of the venue about this order, or news of it came, after
+        ``asked``."""
+        return asked is not None and self._latest.get(client_order_id, 0) > asked.sequence
 
     def follow(self, order: Order) -> None:
         """Told of every order change (a registry watcher): an order that awaits an answer is
@@ -136,11 +150,10 @@ class OutcomeResolver:
         try:
             while True:
                 flight.attempts += 1
-                asked = self.sequence
+                asked = self.ask()
                 try:
                     report = await venue.query_order(coid, order.instrument)
-                    outcome = await self._settlement.settle(order, report, venue,
-                                                            self.newer_than(coid, asked))
+                    outcome = await self._settle(order, report, venue, asked)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -177,14 +190,22 @@ class OutcomeResolver:
         return waiter
 
     async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
-                     asked: int | None = None) -> str:
-        """Reconciliation's entry: settle ``order`` with a record it already has (asked for
-        when ``sequence`` was ``asked``). An order the venue may still receive, or that a newer
-        request is about (``NOT_YET``), is left to a query of its own."""
-        outcome = await self._settlement.settle(order, report, venue,
-                                                self.newer_than(order.client_order_id, asked))
+                     asked: Asked | None = None) -> str:
+        """Reconciliation's entry: settle ``order`` with a record it already has (``asked``:
+        when it was asked for). An order the venue may still receive, or that a newer request
+        or news is about (``NOT_YET``), is left to a query of its own."""
+        outcome = await self._settle(order, report, venue, asked)
         if outcome == NOT_YET:
             self.mark_uncertain(order)
+        return outcome
+
+    async def _settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+                      asked: Asked | None) -> str:
+        outcome = await self._settlement.settle(
+            order, report, venue, self.newer_than(order.client_order_id, asked),
+            None if asked is None else asked.ts)
+        if outcome != NOT_YET and not order.is_terminal:
+            self.note_request(order)  # a record asked for before this one is older
         return outcome
 
     def _problem(self, message: str) -> None:

@@ -33,9 +33,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.outcomes import Asked
 from tradeterm.oms.settle import NOT_YET
 from tradeterm.oms.store import Store
 
+from tradeterm.domain.orders import OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARGIN_NS = 60 * 1_000_000_000  # ask for fills from a minute before the last one we have
+WORKING = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED,
+           OrderStatus.TRIGGERED, OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_UPDATE)
 POSITION_READS = 3  # position snapshots taken while fills keep arriving, before a mismatch counts
 
 
@@ -143,26 +147,30 @@ async def _reconcile_orders(oms: OrderManager, venue: Venue, since: int,
                             result: ReconcileResult) -> None:
     # the venue's record of every order we hold for it: what it lists as working (3), and a
     # targeted query for each one it did not list (4)
-    asked = oms.request_sequence
+    listed_at = oms.ask()
     listed = {r.client_order_id: r for r in await venue.open_orders()}
     ours = [o for o in oms.working.values() if oms.venue_of.get(o.client_order_id) == venue.name]
     records: dict[str, OrderStatusReport | None] = {}
+    asked: dict[str, Asked] = {}  # when each record was asked for
     for order in ours:
         coid = order.client_order_id
-        records[coid] = listed[coid] if coid in listed else \
-            await venue.query_order(coid, order.instrument)
+        if coid in listed:
+            records[coid], asked[coid] = listed[coid], listed_at
+        else:
+            asked[coid] = oms.ask()
+            records[coid] = await venue.query_order(coid, order.instrument)
     # their terms first: a modify whose news died with the last process may have changed the
     # quantity the missed fills count against
     for order in ours:
         report = records[order.client_order_id]
         if report is not None:
-            oms.take_terms(order, report, asked)
+            oms.take_terms(order, report, asked[order.client_order_id])
     # 2. fills we missed
     await _missed_fills(oms, venue, since, result)
     # then each order's status, as the venue has it
     for order in ours:
         coid = order.client_order_id
-        outcome = await oms.apply_report(order, records[coid], venue, asked)
+        outcome = await oms.apply_report(order, records[coid], venue, asked[coid])
         if coid in listed:
             continue
         if outcome in ("closed_lost", "not_received") and not venue.keeps_state:
@@ -174,12 +182,15 @@ async def _reconcile_orders(oms: OrderManager, venue: Venue, since: int,
             result.resolved += 1
     # 3. working orders we do not know: adopted (their fills are in the store by now)
     for coid, report in listed.items():
-        if coid in records:
+        if coid in records or coid in oms.working:  # ours, or adopted by an overlapping run
             continue
         known = oms.known_id(coid)
         if known is not None and known.is_terminal:
-            result.problems.append(f"order {coid} is {known.status.value} here but working at "
-                                   f"{venue.name}")
+            # the listing may be older than the news that ended it: only a fresh record counts
+            fresh = await venue.query_order(coid, report.instrument)
+            if fresh is not None and fresh.status in WORKING:
+                result.problems.append(f"order {coid} is {known.status.value} here but "
+                                       f"working at {venue.name}")
             continue
         oms.adopt(report, venue.name)
         result.adopted += 1

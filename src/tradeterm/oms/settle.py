@@ -52,14 +52,17 @@ class Settlement:
         self.cancel_again: Callable[[str], Any] | None = None  # the venue still has it working
 
     async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
-                     stale: bool = False) -> str:
+                     stale: bool = False, asked_ns: int | None = None) -> str:
         """Bring ``order`` in line with the venue's record. Returns what was done (for the
         reconciliation report): "updated", "not_received", "closed_lost", "unknown_at_venue",
         or ``NOT_YET``. A ``stale`` record (a request about the order went out after it was
         asked for) still brings missed fills and an end the order cannot come back from, but
-        says nothing about its terms or the newer request: ``NOT_YET``, ask again."""
+        says nothing about its terms or the newer request: ``NOT_YET``, ask again.
+        ``asked_ns``: when the question went out (default now): "no record" proves nothing if
+        the venue could still receive the order then."""
         if report is None:
-            outcome = NOT_YET if stale else self._close_unknown(order, venue)
+            outcome = NOT_YET if stale else self._close_unknown(
+                order, venue, self._clock.timestamp_ns() if asked_ns is None else asked_ns)
         else:
             if not stale and not order.is_terminal:
                 self.take_terms(order, report)  # first: the fills count against these
@@ -141,7 +144,7 @@ class Settlement:
         order.trigger_price = trigger
 
     # --- the venue has no record of it -------------------------------------------------------
-    def _close_unknown(self, order: Order, venue: Venue) -> str:
+    def _close_unknown(self, order: Order, venue: Venue, asked_ns: int) -> str:
         now = self._clock.timestamp_ns()
         coid = order.client_order_id
         if order.is_terminal:
@@ -157,7 +160,7 @@ class Settlement:
                         coid, venue.name)
             result = "closed_lost"
         elif venue.keeps_state and venue.request_window_ns and \
-                now <= order.ts_created + venue.request_window_ns:
+                asked_ns <= order.ts_created + venue.request_window_ns:
             log.info("order %s is not at %s yet; it may still arrive: asking again", coid,
                      venue.name)
             return NOT_YET

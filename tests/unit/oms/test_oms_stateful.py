@@ -22,10 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import shutil
 import tempfile
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -34,43 +32,17 @@ from hypothesis.stateful import (
     RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
 )
 
+from tests.oms_engine import ACK_TIMEOUT_S, BTC, ETH, MIDS, T0, WINDOW_NS, Engine, Errors
 from tests.venue_double import LIVE, VenueDouble
-from tradeterm.book.keeper import MarketDataKeeper
-from tradeterm.config import load_settings
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
-from tradeterm.core.views import EngineViews, StatusView
-from tradeterm.desk import TradingDesk
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
-from tradeterm.domain.events import (
-    ConnectionState, KillSwitchTripped, TradingState, VenueStatus,
-)
-from tradeterm.domain.instruments import Instrument
-from tradeterm.domain.market import BookSnapshot, Side
+from tradeterm.domain.events import ConnectionState, TradingState, VenueStatus
+from tradeterm.domain.market import Side
 from tradeterm.domain.orders import TRANSITIONS, IllegalTransition, Order, OrderStatus
-from tradeterm.oms.store import Store
 
 S = OrderStatus
-T0 = 1_767_225_600 * NS
-BTC = Instrument("fake", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
-ETH = Instrument("fake", "ETH/USD", "ETH", "USD", Decimal("0.05"), Decimal("0.001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
-MIDS = {BTC.id: 120_000, ETH.id: 60_000}
-ACK_TIMEOUT_S = 1.0
-WINDOW_NS = 3 * NS // 2  # a request may reach the venue for 1.5 s: longer than the timeout
-SETTINGS = load_settings(**dict(
-    oms={"ack_timeout_ms": int(ACK_TIMEOUT_S * 1000), "query_retry_ms": 200,
-         "max_query_attempts": 4},
-    risk={"orders_per_second": 1e9, "order_burst": 10**9, "duplicate_window_ms": 0,
-          "max_order_notional": "1e12", "max_position_notional": "1e12",
-          "daily_loss_limit": "1e12", "max_drawdown": "1e12", "max_open_orders": 10_000},
-    session={"cancel_on_exit": False}))
-# what may be logged at ERROR while doing the job: the queries we made fail (a reconciliation
-# that meets one gives up and HALTs: retrying it is issue 12.2)
-EXPECTED_ERRORS = re.compile(r"query for order \S+ failed|reconciliation FAILED: venue \S+ "
-                             r"did not answer \(ConnectionError: venue unreachable \(test\)\)")
 
 settings.register_profile("oms", max_examples=200, stateful_step_count=35, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow,
@@ -80,55 +52,6 @@ settings.register_profile("oms-dev", parent=settings.get_profile("oms"), max_exa
 settings.register_profile("oms-slow", parent=settings.get_profile("oms"), max_examples=2_000,
                           stateful_step_count=60)
 
-
-class Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        line = record.getMessage()
-        if not EXPECTED_ERRORS.search(line):
-            self.lines.append(f"{record.name}: {line}")
-
-
-class Engine:
-    """One engine process on the store file: dies without flushing (``crash``)."""
-
-    def __init__(self, url: str, venue: VenueDouble, start_ns: int) -> None:
-        self.clock = SimClock(start_ns)
-        self.bus = MessageBus()
-        venue.bus, venue.clock = self.bus, self.clock
-        self.views = EngineViews(StatusView(mode="PAPER", venue="fake"))
-        MarketDataKeeper(self.bus, self.views, [BTC, ETH])
-        self.store = Store(url, "OFF")  # a crash of the process, not of the machine
-        self.desk = TradingDesk(SETTINGS, self.bus, self.clock,
-                                {"fake": venue}, {BTC.id: BTC, ETH.id: ETH}, self.views,
-                                self.store)
-        self.trips: list[KillSwitchTripped] = []
-        self.bus.subscribe(topics.RISK, self._on_risk)
-        self.books()
-
-    def _on_risk(self, msg: object) -> None:
-        if type(msg) is KillSwitchTripped:
-            self.trips.append(msg)
-
-    def books(self) -> None:
-        now = self.clock.timestamp_ns()
-        for inst in (BTC, ETH):
-            mid = MIDS[inst.id]
-            self.bus.publish(topics.book(inst.id), BookSnapshot(
-                inst.id, [(mid - 1, 10**9)], [(mid + 1, 10**9)], now, now, now))
-
-    @property
-    def oms(self):  # noqa: ANN201
-        return self.desk.oms
-
-    def crash(self) -> None:
-        self.oms.resolver.stop()
-        for task in list(self.desk._tasks):
-            task.cancel()
-        self.store.conn.close()  # the buffered status changes die with the process
 
 
 class OmsAgainstVenue(RuleBasedStateMachine):
