@@ -16,7 +16,7 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.desk import TradingDesk
-from tradeterm.domain.events import KillSwitchTripped
+from tradeterm.domain.events import KillSwitchTripped, TradingState, TradingStateChanged
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookSnapshot
 from tradeterm.domain.orders import OrderStatus
@@ -68,13 +68,18 @@ class Engine:
         self.desk = TradingDesk(SETTINGS, self.bus, self.clock,
                                 {"fake": venue}, {BTC.id: BTC, ETH.id: ETH}, self.views,
                                 self.store)
+        self.venue = venue
         self.trips: list[KillSwitchTripped] = []
+        self.submits_at_trip: int | None = None  # orders sent when the kill switch tripped
         self.bus.subscribe(topics.RISK, self._on_risk)
         self.books()
 
     def _on_risk(self, msg: object) -> None:
         if type(msg) is KillSwitchTripped:
             self.trips.append(msg)
+            self.submits_at_trip = self.venue.submits
+        elif type(msg) is TradingStateChanged and msg.state is not TradingState.HALTED:
+            self.submits_at_trip = None
 
     def books(self) -> None:
         now = self.clock.timestamp_ns()

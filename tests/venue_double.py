@@ -84,6 +84,7 @@ class VenueDouble(Venue):
         self.holding_queries = False  # answers to queries wait until ``release_queries``
         self._held: list[asyncio.Future[None]] = []
         self.queries = 0
+        self.submits = 0  # orders ever sent to it
         self._oid = 0
         self._tid = 0
 
@@ -96,6 +97,7 @@ class VenueDouble(Venue):
             await asyncio.sleep(0.01)
 
     def submit_order(self, order: Order) -> None:
+        self.submits += 1
         self.requests.append(Request("submit", order.client_order_id, self._now(),
                                      order.instrument, order.side, order.qty, order.price))
 

@@ -61,6 +61,10 @@ class FillApplier:
             self._problem(f"malformed fill from {venue} (trade {fill.trade_id!r})")
             return False
         order = self._registry.get(fill.client_order_id)
+        stored = False
+        if order is None:  # finished before a restart, or long ago: its record still counts
+            order = self._store.load_order(fill.client_order_id)
+            stored = order is not None
         saved = late = None
         if order is not None:
             saved = _snapshot(order)
@@ -102,7 +106,10 @@ class FillApplier:
         log.info("fill %s %s %s %d lots @ %d ticks (order %s)", fill.trade_id, fill.instrument,
                  fill.side.name, fill.qty, fill.price, fill.client_order_id)
         if order is not None:
-            self._registry.changed(order, persist=False)
+            if stored and not order.is_terminal:
+                self._registry.track(order, venue)  # a late fill brought it back
+            else:
+                self._registry.changed(order, persist=False)
             if late is not None:
                 log.warning("late fill %s on %s order %s (%d lots): applied; asking the venue "
                             "about the order", fill.trade_id, late.value, order.client_order_id,

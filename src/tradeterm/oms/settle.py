@@ -102,8 +102,8 @@ class Settlement:
         status = report.status
         try:
             if status in ENDED:
-                order.reason = report.reason or status.value
                 order.transition(status, now)
+                order.reason = report.reason or status.value
             elif status is S.FILLED:
                 if order.filled_qty == order.qty:
                     order.transition(S.FILLED, now)

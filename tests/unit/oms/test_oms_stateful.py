@@ -112,6 +112,8 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         self.engine = Engine(self.url, self.venue, start_ns)
         self._run(self.engine.desk.start())
         self._drain()
+        if self.engine.desk.killswitch.state is TradingState.HALTED:  # kept from before
+            self.engine.submits_at_trip = self.venue.submits
 
     def _run(self, coro):  # noqa: ANN001, ANN202
         return self.loop.run_until_complete(coro)
@@ -301,6 +303,13 @@ class OmsAgainstVenue(RuleBasedStateMachine):
             assert engine.desk.portfolio.qty(inst) == sums.get(inst, 0)
         venue_trades = {(f.instrument, f.trade_id) for f in self.venue.fill_log}
         assert set(keys) <= venue_trades
+
+    @invariant()
+    def nothing_goes_out_while_halted(self) -> None:
+        engine = self.engine
+        if engine.desk.killswitch.state is TradingState.HALTED and \
+                engine.submits_at_trip is not None:
+            assert self.venue.submits == engine.submits_at_trip  # not even a replacement
 
     @invariant()
     def the_kill_switch_trips_only_for_a_reason(self) -> None:

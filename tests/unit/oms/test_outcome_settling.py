@@ -380,3 +380,22 @@ async def test_no_record_older_than_another_reconciliations_record_does_not_clos
         answer.set_result(None)
     await settle(h)
     assert order.status is S.ACCEPTED and h.desk.killswitch.state is TradingState.ACTIVE
+
+
+async def test_a_late_fill_for_an_order_that_ended_before_a_restart_updates_its_record(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    h = await started(url)
+    order = h.submit(Side.BUY, 100, MID - 2)
+    h.venue.fill(order.client_order_id, 30, publish=False)  # traded; the news is late...
+    h.desk.oms.cancel(order.client_order_id)  # ...and the cancel's answer came first
+    assert order.status is S.CANCELED and order.filled_qty == 0
+    h.store.close()  # then the process stopped: the fill's event was never seen
+    again = Harness(url)
+    for name in ("orders", "fill_log", "account"):
+        setattr(again.venue, name, getattr(h.venue, name))
+    again.venue._trade = h.venue._trade
+    assert await again.start(), again.desk.killswitch.reason
+    await settle(again)
+    stored = again.store.load_order(order.client_order_id)
+    assert (stored.status, stored.filled_qty) == (S.CANCELED, 30)
+    assert again.desk.portfolio.qty(BTC.id) == 30
