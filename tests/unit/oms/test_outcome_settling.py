@@ -7,9 +7,10 @@ import asyncio
 import msgspec
 
 from tests.trading_harness import BTC, MID, Harness
+from tradeterm.core import topics
 from tradeterm.domain.commands import ModifyOrder
 from tradeterm.domain.events import (
-    OrderUpdateRejected, TradingState,
+    ConnectionState, OrderUpdateRejected, TradingState, VenueStatus,
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus
@@ -37,6 +38,13 @@ def replace(report: OrderStatusReport, **changes) -> OrderStatusReport:
 
 def publish(h: Harness, event) -> None:
     h.bus.publish(h.venue.topic, event)
+
+
+def reconnect(h: Harness) -> None:
+    """The venue's stream drops and comes back: the desk reconciles."""
+    now = h.clock.timestamp_ns()
+    for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
+        h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
 
 
 # --- 11.3: every pending state is settled by a query, with the venue's terms -----------------
@@ -111,12 +119,7 @@ async def test_a_reconnect_while_cancelling_a_never_placed_order_does_not_halt()
     order = h.submit()
     del h.venue.orders[order.client_order_id]
     h.desk.oms.cancel(order.client_order_id)
-    from tradeterm.core import topics
-    from tradeterm.domain.events import ConnectionState, VenueStatus
-
-    now = h.clock.timestamp_ns()
-    for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
-        h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+    reconnect(h)
     await settle(h)
     assert h.desk.killswitch.state is TradingState.ACTIVE, h.desk.killswitch.reason
     assert order.status is S.REJECTED and order.reason == "NOT_RECEIVED"
@@ -254,12 +257,7 @@ async def test_a_fill_in_flight_during_a_reconciliation_is_not_a_position_mismat
         return await positions()
 
     h.venue.positions = a_fill_lands_meanwhile
-    from tradeterm.core import topics
-    from tradeterm.domain.events import ConnectionState, VenueStatus
-
-    now = h.clock.timestamp_ns()
-    for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
-        h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+    reconnect(h)
     await settle(h)
     assert h.desk.reconciliations[-1].clean, h.desk.reconciliations[-1].problems
     assert h.desk.portfolio.qty(BTC.id) == 40
@@ -319,13 +317,8 @@ async def test_two_overlapping_reconciliations_adopt_an_order_once():
     h.venue.orders["web-1"] = OrderStatusReport("web-1", "V90", BTC.id, Side.SELL, 100,
                                                 S.ACCEPTED, 0, MID + 10)
     answers = hold_answers(h)
-    from tradeterm.core import topics
-    from tradeterm.domain.events import ConnectionState, VenueStatus
-
-    now = h.clock.timestamp_ns()
     for _ in range(2):  # the stream drops twice before the first reconciliation is done
-        for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
-            h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+        reconnect(h)
         await settle(h)
     for answer in answers:
         answer.set_result(None)
@@ -345,12 +338,7 @@ async def test_a_listing_older_than_the_news_that_ended_an_order_is_not_a_mismat
         return listed
 
     h.venue.open_orders = then_it_is_canceled
-    from tradeterm.core import topics
-    from tradeterm.domain.events import ConnectionState, VenueStatus
-
-    now = h.clock.timestamp_ns()
-    for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
-        h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+    reconnect(h)
     await settle(h)
     assert order.status is S.CANCELED
     assert h.desk.reconciliations[-1].clean, h.desk.reconciliations[-1].problems
@@ -362,18 +350,10 @@ async def test_no_record_older_than_another_reconciliations_record_does_not_clos
     order = h.submit()
     record = h.venue.orders.pop(order.client_order_id)  # not at the venue yet
     answers = hold_answers(h)
-    from tradeterm.core import topics
-    from tradeterm.domain.events import ConnectionState, VenueStatus
-
-    def reconnect() -> None:
-        now = h.clock.timestamp_ns()
-        for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
-            h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
-
-    reconnect()  # the first run asks about it: "no such order", held
+    reconnect(h)  # the first run asks about it: "no such order", held
     await settle(h)
     h.venue.orders[order.client_order_id] = record  # it arrives
-    reconnect()  # the second run finds it listed: ACCEPTED
+    reconnect(h)  # the second run finds it listed: ACCEPTED
     await settle(h)
     assert order.status is S.ACCEPTED
     for answer in answers:
