@@ -222,6 +222,8 @@ class PaperVenue(Venue):
         self.name = data.name
         self.execution = PaperExecution(data.bus, data.clock, data.name, data.instruments(),
                                         model, seed)
+        # an order is in flight for up to the simulated latency: not "never placed" before
+        self.request_window_ns = model.latency_ns + model.jitter_ns
         self.fill_log: list[OrderFilled] = []
         self._sent: dict[str, Order] = {}  # until accepted
         self._reports: dict[str, OrderStatusReport] = {}

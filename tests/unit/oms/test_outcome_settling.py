@@ -379,3 +379,16 @@ async def test_a_late_fill_for_an_order_that_ended_before_a_restart_updates_its_
     stored = again.store.load_order(order.client_order_id)
     assert (stored.status, stored.filled_qty) == (S.CANCELED, 30)
     assert again.desk.portfolio.qty(BTC.id) == 30
+
+
+async def test_a_paper_order_still_in_its_simulated_latency_is_not_closed_as_never_placed():
+    h = await started(keeps_state=False, oms={"ack_timeout_ms": 1000, "query_retry_ms": 500})
+    h.venue.request_window_ns = 3 * 10**9  # e.g. paper.latency_ms = 3000
+    h.venue.auto_ack = False
+    order = h.submit()
+    record = h.venue.orders.pop(order.client_order_id)
+    await settle(h, 1.5)
+    assert order.status is S.SUBMITTED and order.uncertain  # asked: not there yet
+    h.venue.orders[order.client_order_id] = record  # arrives after 2 s of latency
+    await settle(h, 0.6)
+    assert order.status is S.ACCEPTED
