@@ -19,7 +19,9 @@ class OrderStatusReport(msgspec.Struct, frozen=True):
     ``status`` uses the engine's ``OrderStatus`` (a venue maps its own words onto it: Binance
     ``NEW`` -> ACCEPTED, ``PARTIALLY_FILLED``, ``FILLED``, ``CANCELED``, ``EXPIRED``,
     ``REJECTED``). ``filled_qty`` is the cumulative filled quantity; the OMS fetches the fills
-    themselves with ``Venue.fills_since`` when it is ahead of what it has applied.
+    themselves with ``Venue.fills_since`` when it is ahead of what it has applied. ``price``,
+    ``qty`` and ``trigger_price`` are the order's terms *as the venue has them now* (after any
+    modify): the OMS adopts them when it settles an order whose answer it missed.
     """
 
     client_order_id: str
@@ -34,6 +36,7 @@ class OrderStatusReport(msgspec.Struct, frozen=True):
     tif: TimeInForce = TimeInForce.GTC
     ts_event: int = 0
     reason: str = ""
+    trigger_price: int | None = None  # stops: the trigger in force at the venue
 
 
 class PositionReport(msgspec.Struct, frozen=True):

@@ -1,20 +1,24 @@
-"""Fills applied exactly once (part of ``OrderManager``).
+"""Fills applied exactly once.
 
 A fill is deduplicated by the venue's trade id (in memory, and by the store's unique key as a
-backstop), checked for sane numbers, applied to its order if it fits (else the position still
-follows and the kill switch hears of it), and written with the order and the position in one
-durable transaction through the ledger; only then is anyone told.
+backstop), checked for sane numbers, applied to its order if it fits, and written with the
+order and the position in one durable transaction through the ledger; only then is anyone
+told. A fill on a CANCELED or EXPIRED order is a *late fill* (it traded before the cancel took
+effect; the news came after, a race on every venue): applied, logged as a warning, and the
+order is looked up at the venue. A fill that does not fit its order at all (more than it has
+left, on a rejected order) still moves the position, and trips the kill switch.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from tradeterm.core.views import RingView
 from tradeterm.domain.events import OrderFilled
-from tradeterm.domain.orders import IllegalTransition, Order
+from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
+from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.store import Store, fill_key
 
 if TYPE_CHECKING:
@@ -22,25 +26,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tradeterm.oms.manager")
 
+S = OrderStatus
+LATE = (S.CANCELED, S.EXPIRED)
 
-class FillApplication:
-    """The fill half of ``OrderManager``; it uses the manager's state and bookkeeping."""
 
-    # provided by OrderManager
-    store: Store
-    ledger: Ledger
-    fills_view: RingView
-    working: dict[str, Order]
-    recent: dict[str, Order]
-    venue_of: dict[str, str]
-    _trade_ids: dict[str, set[str]]
-    on_fill: Callable[[OrderFilled], None] | None
-    fills_applied: int
+class FillApplier:
+    def __init__(self, registry: OrderRegistry, store: Store, ledger: Ledger,
+                 fills_view: RingView, venues: Iterable[str]) -> None:
+        self._registry = registry
+        self._store = store
+        self._ledger = ledger
+        self._fills_view = fills_view
+        self._trade_ids: dict[str, set[str]] = {v: set() for v in venues}
+        self.applied = 0
+        self.on_fill: Callable[[OrderFilled], None] | None = None
+        self.on_problem: Callable[[str], None] | None = None
+        self.on_late_fill: Callable[[Order], None] | None = None  # look the order up
 
-    # --- fills -----------------------------------------------------------------------------
-    def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:
-        """Apply one fill exactly once. Returns False for a duplicate."""
-        venue = venue or self.venue_of.get(fill.client_order_id) or \
+    def know(self, venue: str, keys: Iterable[str]) -> None:
+        """Trade ids already in the store (at start): never applied again."""
+        self._trade_ids.setdefault(venue, set()).update(keys)
+
+    def apply(self, fill: OrderFilled, venue: str | None = None) -> bool:
+        """Apply one fill exactly once. Returns False for a duplicate (or a refused fill)."""
+        venue = venue or self._registry.venue_of(fill.client_order_id) or \
             fill.instrument.split(":", 1)[0]
         seen = self._trade_ids.setdefault(venue, set())
         key = fill_key(fill.instrument, fill.trade_id)
@@ -51,55 +60,79 @@ class FillApplication:
             log.error("malformed fill from %s ignored: %r", venue, fill)
             self._problem(f"malformed fill from {venue} (trade {fill.trade_id!r})")
             return False
-        order = self.working.get(fill.client_order_id) or self.recent.get(fill.client_order_id)
-        saved = None
+        order = self._registry.get(fill.client_order_id)
+        stored = False
+        if order is None:  # finished before a restart, or long ago: its record still counts
+            order = self._store.load_order(fill.client_order_id)
+            stored = order is not None
+        saved = late = None
         if order is not None:
-            saved = (order.status, order.filled_qty, order.filled_value, order.ts_last,
-                     order._before_pending, order.venue_order_id)
+            saved = _snapshot(order)
+            late = order.status if order.status in LATE else None
             if order.venue_order_id is None:
                 order.venue_order_id = fill.venue_order_id
             try:
-                if order.filled_qty + fill.qty > order.qty or order.is_terminal:
-                    raise ValueError(f"fill {fill.trade_id} of {fill.qty} lots exceeds what is "
-                                     f"left of order {order.client_order_id}")
                 order.apply_fill(fill.price, fill.qty, fill.ts_event)
             except (ValueError, IllegalTransition) as exc:
                 # the venue says we traded: the position must follow; the order is suspect
-                log.error("%s; the fill is applied to the position", exc)
-                self._problem(f"inconsistent fill: {exc}")
-                order = None
+                _restore(order, saved)
+                log.error("inconsistent fill %s of %d lots on order %s (%s, %d of %d filled): "
+                          "%s; the fill is applied to the position", fill.trade_id, fill.qty,
+                          order.client_order_id, order.status.value, order.filled_qty,
+                          order.qty, exc)
+                self._problem(f"inconsistent fill {fill.trade_id} on order "
+                              f"{order.client_order_id}: {exc}")
+                order = saved = late = None
         else:
-            log.warning("fill %s for unknown order %s: applied to the position",
-                        fill.trade_id, fill.client_order_id)
-        position = self.ledger.with_fill(fill)
+            log.warning("unknown order %s: fill %s applied to the position",
+                        fill.client_order_id, fill.trade_id)
+        position = self._ledger.with_fill(fill)
         try:
-            fresh = self.store.record_fill(venue, fill, order, position)
+            fresh = self._store.record_fill(venue, fill, order, position)
         except Exception as exc:
-            if order is not None and saved is not None:
-                self._restore(order, saved)
+            if order is not None:
+                _restore(order, saved)
             log.error("fill %s could not be stored (%s): not applied", fill.trade_id, exc)
             self._problem(f"store write failed for fill {fill.trade_id}: {exc}")
             return False
         seen.add(key)
         if not fresh:  # the store had it already (from before a restart)
-            if order is not None and saved is not None:
-                self._restore(order, saved)
+            if order is not None:
+                _restore(order, saved)
             return False
-        self.fills_applied += 1
-        self.ledger.commit(position, fill.ts_event)
-        self.fills_view.append(fill)
+        self.applied += 1
+        self._ledger.commit(position, fill.ts_event)
+        self._fills_view.append(fill)
         log.info("fill %s %s %s %d lots @ %d ticks (order %s)", fill.trade_id, fill.instrument,
                  fill.side.name, fill.qty, fill.price, fill.client_order_id)
         if order is not None:
-            if order.is_terminal:
-                self._finish(order, persist=False)
+            if stored and not order.is_terminal:
+                self._registry.track(order, venue)  # a late fill brought it back
             else:
-                self._changed(order, persist=False)
+                self._registry.changed(order, persist=False)
+            if late is not None:
+                log.warning("late fill %s on %s order %s (%d lots): applied; asking the venue "
+                            "about the order", fill.trade_id, late.value, order.client_order_id,
+                            fill.qty)
+                if self.on_late_fill is not None and not order.is_terminal:
+                    self.on_late_fill(order)
         if self.on_fill is not None:
             self.on_fill(fill)
         return True
 
-    @staticmethod
-    def _restore(order: Order, saved: tuple) -> None:
+    def _problem(self, message: str) -> None:
+        if self.on_problem is not None:
+            self.on_problem(message)
+
+
+def _snapshot(order: Order) -> tuple:
+    return (order.status, order.filled_qty, order.filled_value, order.ts_last,
+            order._before_pending, order.venue_order_id)
+
+
+def _restore(order: Order, saved: tuple | None) -> None:
+    """Undo a fill that was not applied after all (a duplicate the store knew, a write that
+    failed): the order as it was, not a new transition."""
+    if saved is not None:
         (order.status, order.filled_qty, order.filled_value, order.ts_last,
          order._before_pending, order.venue_order_id) = saved

@@ -1,129 +1,107 @@
-"""Venue order events applied to the tracked orders (part of ``OrderManager``).
+"""Venue order events applied to the tracked orders.
 
-Acks, cancels, rejects, expiries, triggers, modifies and refused updates move an order through
-``domain.orders.TRANSITIONS``; an event that does not fit is logged and ignored, never applied
-halfway, and a repeat of an event already applied is a no-op. A confirmed cancel that was the
-first half of a cancel-replace sends the replacement, sized to what is left.
+Acks, cancels, rejects, expiries, triggers, modifies and refused requests move an order through
+``domain.orders.TRANSITIONS`` (the ``Order`` methods say what each answer means); an event that
+does not fit is logged and ignored, never applied halfway, and a repeat of an event already
+applied is a no-op. Fills go to the fill applier. Every change is reported to the registry,
+which keeps the blotter, the store, risk's exposure and the outcome resolver in step.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from tradeterm.core.clock import Clock
-from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.events import (
     OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderModified, OrderRejected,
     OrderTriggered, OrderUpdateRejected,
 )
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
-from tradeterm.oms.ids import ClientOrderIds
-from tradeterm.oms.outcomes import InFlight
+from tradeterm.oms.fills import FillApplier
+from tradeterm.oms.outcomes import OutcomeResolver
+from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.replace import CancelReplace
 
 log = logging.getLogger("tradeterm.oms.manager")
 
 S = OrderStatus
 
 
-class OrderEventHandling:
-    """The venue-event half of ``OrderManager``; it uses the manager's state and bookkeeping."""
+class VenueEventHandler:
+    def __init__(self, registry: OrderRegistry, fills: FillApplier, resolver: OutcomeResolver,
+                 replacements: CancelReplace) -> None:
+        self._registry = registry
+        self._fills = fills
+        self._resolver = resolver
+        self._replacements = replacements
 
-    # provided by OrderManager
-    clock: Clock
-    ids: ClientOrderIds
-    working: dict[str, Order]
-    recent: dict[str, Order]
-    inflight: dict[str, InFlight]
-    _replace: dict[str, ModifyOrder]
-    on_replace: Callable[[SubmitOrder], Any] | None
-
-    # --- venue events ----------------------------------------------------------------------
-    def on_order_event(self, event: Any) -> None:
+    def on_event(self, event: Any) -> None:
         kind = type(event)
         if kind is OrderFilled:
-            self.apply_fill(event)
+            self._fills.apply(event)
+            self._news(event.client_order_id)
             return
-        order = self.working.get(event.client_order_id)
+        order = self._registry.working.get(event.client_order_id)
         if order is None:
-            done = self.recent.get(event.client_order_id)
+            done = self._registry.get(event.client_order_id)
             if done is None:
                 log.warning("%s for unknown order %s ignored", kind.__name__,
                             event.client_order_id)
-            return  # a repeat of an event already applied
+            elif kind is OrderModified:
+                self._modified_after_end(done, event)
+            return  # a repeat of an event already applied, or news of a finished order
         ts = event.ts_event
         try:
             if kind is OrderAccepted:
-                self._on_accepted(order, event, ts)
+                order.acknowledge(event.venue_order_id, ts)
             elif kind is OrderCanceled:
-                self._on_canceled(order, event.reason, ts)
+                order.reason = event.reason or "CANCELED"
+                order.transition(S.CANCELED, ts)
             elif kind is OrderRejected:
-                order.reason = event.reason
                 order.transition(S.REJECTED, ts)
+                order.reason = event.reason
                 log.warning("order %s rejected by the venue: %s %s", order.client_order_id,
                             event.reason, event.message)
-                self._finish(order)
             elif kind is OrderExpired:
                 order.transition(S.EXPIRED, ts)
-                self._finish(order)
             elif kind is OrderTriggered:
-                order.transition(S.TRIGGERED, ts)
-                self._changed(order)
+                order.trigger(ts)
             elif kind is OrderModified:
-                self._on_modified(order, event, ts)
+                order.modified(event.price, event.qty, ts)
             elif kind is OrderUpdateRejected:
-                self._on_update_rejected(order, event, ts)
-        except IllegalTransition as exc:
+                self._refused(order, event, ts)
+                return
+            else:
+                return
+        except (IllegalTransition, ValueError) as exc:
             log.error("%s not applied: %s", kind.__name__, exc)
-
-    def _on_accepted(self, order: Order, event: OrderAccepted, ts: int) -> None:
-        order.venue_order_id = event.venue_order_id
-        if order.status is S.SUBMITTED:
-            order.transition(S.ACCEPTED, ts)
-        flight = self.inflight.get(order.client_order_id)
-        if flight is not None and flight.kind == "submit":
-            del self.inflight[order.client_order_id]
-        order.uncertain = False
-        self._changed(order)
-
-    def _on_canceled(self, order: Order, reason: str, ts: int) -> None:
-        order.reason = reason or "CANCELED"
-        order.transition(S.CANCELED, ts)
-        self._finish(order)
-        replace = self._replace.pop(order.client_order_id, None)
-        if replace is not None:
-            self._send_replacement(order, replace)
-
-    def _on_modified(self, order: Order, event: OrderModified, ts: int) -> None:
-        order.price = event.price
-        order.qty = event.qty
-        if order.status is S.PENDING_UPDATE:
-            order.revert_pending(ts)
-        self.inflight.pop(order.client_order_id, None)
-        self._changed(order)
-
-    def _on_update_rejected(self, order: Order, event: OrderUpdateRejected, ts: int) -> None:
-        self.inflight.pop(order.client_order_id, None)
-        self._replace.pop(order.client_order_id, None)
-        if order.status in (S.PENDING_CANCEL, S.PENDING_UPDATE):
-            log.warning("venue refused to %s %s: %s; asking for its status", event.request,
-                        order.client_order_id, event.reason)
-            # the order may have just filled or ended: ask rather than assume it still works
-            order.revert_pending(ts)
-            self._changed(order)
-            self._mark_uncertain(order, ts)
-
-    def _send_replacement(self, old: Order, cmd: ModifyOrder) -> None:
-        qty = (cmd.qty if cmd.qty is not None else old.qty) - old.filled_qty
-        if qty <= 0:
-            log.info("modify of %s: nothing left to replace after fills", old.client_order_id)
             return
-        if self.on_replace is None:
+        self._registry.changed(order)
+        self._news(order.client_order_id)
+
+    def _news(self, client_order_id: str) -> None:
+        """A venue record asked for before this event is older than what we know now."""
+        order = self._registry.working.get(client_order_id)
+        if order is not None:
+            self._resolver.note_request(order)
+
+    def _modified_after_end(self, order: Order, event: OrderModified) -> None:
+        """The answer to a modify, after the order ended (the cancel's answer overtook it): the
+        venue did change it first, and a late fill counts against those terms."""
+        try:
+            order.amend(event.price, event.qty)
+        except ValueError as exc:
+            log.error("OrderModified not applied: %s", exc)
             return
-        new = SubmitOrder(self.clock.timestamp_ns(), self.ids.next(), old.instrument, old.side,
-                          qty, old.order_type, cmd.price if cmd.price is not None else old.price,
-                          old.trigger_price, old.tif, old.post_only, old.reduce_only,
-                          old.display_qty, old.expire_ns, old.source)
-        log.info("modify of %s: replaced by %s", old.client_order_id, new.client_order_id)
-        self.on_replace(new)
+        self._registry.changed(order)
+
+    def _refused(self, order: Order, event: OrderUpdateRejected, ts: int) -> None:
+        """The venue refused our cancel or modify: the order is as it was, unless the refusal
+        means it just filled or ended; ask rather than assume it still works."""
+        if event.request == "cancel":
+            self._replacements.drop(order.client_order_id)
+        if order.refused(event.request, ts):
+            self._registry.changed(order)
+        log.warning("venue refused to %s %s: %s; asking for its status", event.request,
+                    order.client_order_id, event.reason)
+        self._resolver.mark_uncertain(order)

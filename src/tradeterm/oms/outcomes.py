@@ -1,22 +1,30 @@
-"""Uncertain outcomes: orders whose fate only the venue knows (part of ``OrderManager``).
+"""Uncertain outcomes: orders whose fate only the venue knows.
 
-A submit, cancel or modify that gets no answer within ``ack_timeout`` (or was in flight when
-the venue disconnected) makes its order *uncertain*. One task per such order asks the venue
-(``Venue.query_order``), retrying every ``query_retry`` and tripping the kill switch after
-``max_query_attempts`` failures, and applies the venue's record with ``apply_report``: missed
-fills fetched and applied once, the status the venue reports, and for an order the venue has
-no record of, a close with the reason (never a guess that it is still working).
+Every order that awaits an answer (SUBMITTED, PENDING_UPDATE, PENDING_CANCEL) is under watch
+here from the moment it enters that status until it leaves it: the registry tells the resolver
+of every change, so no path can leave an order pending unwatched. An order without an answer
+within ``ack_timeout`` (or in flight at a disconnect, or whose request the venue refused)
+becomes *uncertain*: one task asks the venue (``Venue.query_order``), retrying every
+``query_retry`` on the engine's clock and tripping the kill switch after
+``max_query_attempts`` failures, and settles
+the order with the venue's record (``settle.py``): missed fills fetched and applied once, the
+venue's price, quantity and trigger adopted, the venue's status taken, the pending request
+closed; never a guess.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
+from tradeterm.core.clock import Clock
+from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
+from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.settle import NOT_YET, Settlement
 
 if TYPE_CHECKING:
     from tradeterm.venues.base import Venue
@@ -24,164 +32,182 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradeterm.oms.manager")
 
 S = OrderStatus
+REQUEST = {S.SUBMITTED: "submit", S.PENDING_UPDATE: "modify", S.PENDING_CANCEL: "cancel"}
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """When a question went to the venue: the request sequence then, and the clock."""
+
+    sequence: int
+    ts: int
 
 
 @dataclass(slots=True)
 class InFlight:
-    kind: str  # submit | cancel | modify
-    deadline: int
+    deadline: int  # ask the venue if nothing settled the order by then
     attempts: int = 0
     querying: bool = False
 
 
-class OutcomeResolution:
-    """The in-flight half of ``OrderManager``; it uses the manager's state and bookkeeping."""
+class OutcomeResolver:
+    def __init__(self, clock: Clock, registry: OrderRegistry, venues: Mapping[str, Venue],
+                 settlement: Settlement, ack_timeout_ns: int, query_retry_ns: int,
+                 max_query_attempts: int) -> None:
+        self._clock = clock
+        self._registry = registry
+        self._venues = venues
+        self._settlement = settlement
+        self.ack_timeout_ns = ack_timeout_ns
+        self.query_retry_ns = query_retry_ns
+        self.max_query_attempts = max_query_attempts
+        self._inflight: dict[str, InFlight] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        # requests and stream news numbered in order: an answer to a question asked before the
+        # latest of them about an order cannot speak for it
+        self.sequence = 0
+        self._latest: dict[str, int] = {}
+        self.on_problem: Callable[[str], None] | None = None
 
-    # provided by OrderManager
-    inflight: dict[str, InFlight]
-    working: dict[str, Order]
-    venue_of: dict[str, str]
-    venues: dict[str, Any]
-    _tasks: set[asyncio.Task]
-    _replace: dict[str, Any]
+    @property
+    def inflight(self) -> Mapping[str, InFlight]:
+        return self._inflight
 
-    # --- uncertain outcomes ----------------------------------------------------------------
-    def _check_inflight(self, ts: int) -> None:
-        for coid, flight in list(self.inflight.items()):
-            if ts >= flight.deadline and not flight.querying:
-                order = self.working.get(coid)
-                if order is None:
-                    del self.inflight[coid]
-                    continue
-                if not order.uncertain:
-                    log.warning("no answer to the %s of %s for %.1fs: asking the venue",
-                                flight.kind, coid, self.ack_timeout_ns / 1e9)
-                self._mark_uncertain(order, ts)
+    # --- watching ----------------------------------------------------------------------------
+    def note_request(self, order: Order) -> None:
+        """A cancel or modify of ``order`` went out, or news of it came (the venue's stream,
+        or a newer record of it): a record of it asked for before is older."""
+        self.sequence += 1
+        self._latest[order.client_order_id] = self.sequence
+
+    def ask(self) -> Asked:
+        """Take it just before asking the venue; hand it over with the answer."""
+        return Asked(self.sequence, self._clock.timestamp_ns())
+
+    def newer_than(self, client_order_id: str, asked: Asked | None) -> bool:
+        """Something was asked of the venue about this order, or news of it came, after
+        ``asked``."""
+        return asked is not None and self._latest.get(client_order_id, 0) > asked.sequence
+
+    def follow(self, order: Order) -> None:
+        """Told of every order change (a registry watcher): an order that awaits an answer is
+        watched (the first unanswered request sets the deadline); any other is not, unless a
+        query about it is running (that query settles it)."""
+        coid = order.client_order_id
+        flight = self._inflight.get(coid)
+        if order.is_terminal:
+            self._latest.pop(coid, None)
+        if order.awaiting and not order.is_terminal:
+            if flight is None:
+                self._inflight[coid] = InFlight(self._clock.timestamp_ns() + self.ack_timeout_ns)
+        elif flight is not None and not flight.querying:
+            del self._inflight[coid]
+
+    def check(self, ts: int) -> None:
+        """The timer: ask about every order whose answer is overdue."""
+        for coid, flight in list(self._inflight.items()):
+            if ts < flight.deadline or flight.querying:
+                continue
+            order = self._registry.working.get(coid)
+            if order is None:
+                del self._inflight[coid]
+                continue
+            if not order.uncertain:
+                log.warning("no answer to the %s of %s for %.1fs: asking the venue",
+                            REQUEST.get(order.status, "request"), coid, self.ack_timeout_ns / 1e9)
+            self.mark_uncertain(order)
 
     def mark_all_uncertain(self, venue: str) -> None:
-        """After a disconnect: every order in flight on ``venue`` needs a query."""
-        now = self.clock.timestamp_ns()
-        for coid in list(self.inflight):
-            if self.venue_of.get(coid) == venue and coid in self.working:
-                self._mark_uncertain(self.working[coid], now)
+        """After a disconnect: every order awaiting an answer from ``venue`` needs a query."""
+        for coid in list(self._inflight):
+            order = self._registry.working.get(coid)
+            if order is not None and self._registry.venue_of(coid) == venue:
+                self.mark_uncertain(order)
 
-    def _mark_uncertain(self, order: Order, ts: int) -> None:
+    def mark_uncertain(self, order: Order) -> None:
+        """Ask the venue about ``order`` now (once: a running query is not doubled)."""
+        coid = order.client_order_id
         order.uncertain = True
-        self.view.version += 1
-        flight = self.inflight.get(order.client_order_id)
+        self._registry.touch()
+        flight = self._inflight.get(coid)
         if flight is None:
-            flight = self.inflight[order.client_order_id] = InFlight("query", ts)
+            flight = self._inflight[coid] = InFlight(self._clock.timestamp_ns())
         if flight.querying:
             return
-        flight.querying = True
         task = asyncio.get_running_loop().create_task(self._resolve(order, flight))
+        flight.querying = True
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+    # --- asking ------------------------------------------------------------------------------
     async def _resolve(self, order: Order, flight: InFlight) -> None:
-        venue = self.venues[self.venue_of[order.client_order_id]]
-        while True:
-            flight.attempts += 1
-            try:
-                report = await venue.query_order(order.client_order_id, order.instrument)
-                await self.apply_report(order, report, venue)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.error("query for order %s failed (attempt %d): %s", order.client_order_id,
-                          flight.attempts, exc)
-                if flight.attempts == self.max_query_attempts:
-                    self._problem(f"outcome of order {order.client_order_id} unknown after "
-                                  f"{flight.attempts} queries")
-                await asyncio.sleep(self.query_retry_ns / 1e9)
-                continue
-            break
-        flight.querying = False
-        if self.inflight.get(order.client_order_id) is flight:
-            del self.inflight[order.client_order_id]
-
-    async def apply_report(self, order: Order, report: OrderStatusReport | None,
-                           venue: Venue) -> str:
-        """Bring a local order in line with the venue's record of it. Returns what was done
-        (for the reconciliation report): "ok", "closed_lost", "not_received", "updated"."""
-        now = self.clock.timestamp_ns()
         coid = order.client_order_id
-        if report is None:
-            if order.status is S.SUBMITTED and order.venue_order_id is None:
-                order.reason = "NOT_RECEIVED"
-                self._force(order, S.REJECTED, now)
-                log.warning("order %s never reached %s: closed", coid, venue.name)
-                result = "not_received"
-            else:
-                order.reason = "VENUE_LOST" if not venue.keeps_state else "UNKNOWN_AT_VENUE"
-                self._force(order, S.CANCELED, now)
-                if venue.keeps_state:
-                    log.error("order %s was accepted but %s has no record of it: closed",
-                              coid, venue.name)
-                    result = "unknown_at_venue"
-                else:
-                    log.warning("order %s was lost when the in-process venue %s restarted: "
-                                "closed", coid, venue.name)
-                    result = "closed_lost"
-            self._finish(order)
-            self.store.flush()
-            return result
-        if report.venue_order_id and order.venue_order_id is None:
-            order.venue_order_id = report.venue_order_id
-        if report.filled_qty > order.filled_qty:
-            fills = await venue.fills_since(max(0, order.ts_created - 60 * 1_000_000_000),
-                                            order.instrument)
-            for fill in fills:
-                if fill.client_order_id == coid:
-                    self.apply_fill(fill, venue.name)
-            if report.filled_qty > order.filled_qty:
-                self._problem(f"order {coid}: venue reports {report.filled_qty} lots filled, "
-                              f"only {order.filled_qty} found in its fills")
-        status = report.status
-        if not order.is_terminal:
-            if status in (S.CANCELED, S.EXPIRED, S.REJECTED):
-                order.reason = report.reason or status.value
-                self._force(order, status, now)
-                self._finish(order)
-                replace = self._replace.pop(coid, None)
-                if replace is not None and status is S.CANCELED:
-                    self._send_replacement(order, replace)
-            elif status in (S.ACCEPTED, S.PARTIALLY_FILLED, S.TRIGGERED):
-                if order.status is S.SUBMITTED:
-                    order.transition(S.ACCEPTED, now)
-                elif order.status is S.PENDING_CANCEL:
-                    # our cancel was never seen through: it is still working; cancel again
-                    order.revert_pending(now)
-                    self._changed(order)
-                    self.cancel(coid)
-                    order.uncertain = False
-                    self.store.flush()
-                    return "updated"
-                self._changed(order)
-        order.uncertain = False
-        self.view.version += 1
-        self.store.flush()
-        return "updated"
-
-    def _force(self, order: Order, status: OrderStatus, ts: int) -> None:
-        """Apply the venue's verdict; the venue is the truth even where our table has no edge
-        (e.g. PENDING_UPDATE -> REJECTED is only reachable through the venue's answer)."""
+        venue = self._venues[self._registry.venue_of(coid) or ""]
         try:
-            order.transition(status, ts)
-        except IllegalTransition:
-            order.status = status
-            order.ts_last = ts
+            while True:
+                flight.attempts += 1
+                asked = self.ask()
+                try:
+                    report = await venue.query_order(coid, order.instrument)
+                    outcome = await self._settle(order, report, venue, asked)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.error("query for order %s failed (attempt %d): %s", coid,
+                              flight.attempts, exc)
+                    if flight.attempts == self.max_query_attempts:
+                        self._problem(f"outcome of order {coid} unknown after "
+                                      f"{flight.attempts} queries")
+                    await self._pause(coid)
+                    continue
+                if outcome != NOT_YET:
+                    break
+                flight.attempts -= 1  # the venue answered: not a failure
+                await self._pause(coid)
+        finally:
+            flight.querying = False
+        if self._inflight.get(coid) is flight:
+            if order.awaiting and not order.is_terminal:  # a new request went out meanwhile
+                flight.deadline = self._clock.timestamp_ns() + self.ack_timeout_ns
+                flight.attempts = 0
+            else:
+                del self._inflight[coid]
 
-    # --- adoption (reconciliation) ---------------------------------------------------------
-    def adopt(self, report: OrderStatusReport, venue: str) -> Order:
-        """Take over a working order we did not place (EXTERNAL)."""
-        order = Order(report.client_order_id, report.instrument, report.side, report.qty,
-                      report.order_type, report.price, None, report.tif,
-                      ts_created=report.ts_event or self.clock.timestamp_ns())
-        order.status = S.ACCEPTED
-        order.venue_order_id = report.venue_order_id
-        order.external = True
-        order.source = "external"
-        self.store.insert_order(order, venue, 0)
-        self._track(order, venue)
-        return order
+    def _pause(self, coid: str) -> asyncio.Future[None]:
+        """``query_retry`` on the engine's clock (a simulated run stays deterministic)."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def wake(_ts: int) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        self._clock.set_alert(f"oms.query.{coid}", self._clock.timestamp_ns()
+                              + self.query_retry_ns, wake)
+        return waiter
+
+    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+                     asked: Asked | None = None) -> str:
+        """Reconciliation's entry: settle ``order`` with a record it already has (``asked``:
+        when it was asked for). An order the venue may still receive, or that a newer request
+        or news is about (``NOT_YET``), is left to a query of its own."""
+        outcome = await self._settle(order, report, venue, asked)
+        if outcome == NOT_YET:
+            self.mark_uncertain(order)
+        return outcome
+
+    async def _settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+                      asked: Asked | None) -> str:
+        outcome = await self._settlement.settle(
+            order, report, venue, self.newer_than(order.client_order_id, asked),
+            None if asked is None else asked.ts)
+        if outcome != NOT_YET and not order.is_terminal:
+            self.note_request(order)  # a record asked for before this one is older
+        return outcome
+
+    def _problem(self, message: str) -> None:
+        if self.on_problem is not None:
+            self.on_problem(message)

@@ -311,6 +311,12 @@ class Store:
             rows = self._rows("SELECT * FROM fills WHERE ts_event >= ? ORDER BY id", since_ns)
         return self._decoded(fill_from_row, rows)
 
+    def order_fills(self, client_order_id: str) -> list[OrderFilled]:
+        """Every stored fill of one order, oldest first."""
+        rows = self._rows("SELECT * FROM fills WHERE client_order_id = ? ORDER BY id",
+                          client_order_id)
+        return [fill_from_row(r) for r in rows]
+
     def fill_rows(self) -> list[Any]:
         """Every fill as stored (exact fee text), each row checked."""
         rows = self._rows("SELECT * FROM fills ORDER BY id")

@@ -47,7 +47,7 @@ def order_row(order: Order, venue: str, session: int) -> dict[str, Any]:
 
 
 ORDER_UPDATE_KEYS = ("status", "is_open", "venue_order_id", "filled_qty", "filled_value",
-                     "ts_last", "reason", "qty", "price")
+                     "ts_last", "reason", "qty", "price", "trigger_price")
 FILL_KEYS = ("venue", "trade_id", "client_order_id", "venue_order_id", "instrument", "side",
              "price", "qty", "fee", "fee_currency", "liquidity", "ts_event", "ts_recv", "note")
 POSITION_KEYS = ("instrument", "qty", "cost", "realized", "fees", "fills", "volume", "ts_last",
@@ -60,7 +60,7 @@ def order_update_row(order: Order) -> dict[str, Any]:
         "p_is_open": not order.is_terminal, "p_venue_order_id": order.venue_order_id,
         "p_filled_qty": order.filled_qty, "p_filled_value": order.filled_value,
         "p_ts_last": order.ts_last, "p_reason": order.reason, "p_qty": order.qty,
-        "p_price": order.price,
+        "p_price": order.price, "p_trigger_price": order.trigger_price,
     }
 
 

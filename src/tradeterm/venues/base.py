@@ -42,6 +42,12 @@ class Venue(ABC):
     #: The venue's own order-entry limit as (orders per second, burst), or None if it has none.
     #: Risk's per-venue throttle uses it unless the config overrides it.
     order_rate_limit: tuple[float, int] | None = None
+    #: How long after it was sent (ns) a request may still reach the venue and be carried out
+    #: (Binance: the request's ``recvWindow``; after it the venue refuses the request). Until
+    #: then, "no record of that order" does not prove it was never placed: the OMS asks again
+    #: instead of closing it. 0: the venue has every request it will ever have by the time it
+    #: answers a query about it.
+    request_window_ns: int = 0
 
     def __init__(self, bus: MessageBus, clock: Clock) -> None:
         self.bus = bus

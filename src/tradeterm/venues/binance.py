@@ -31,7 +31,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
-from tradeterm.venues.binance_exec import BinanceExecution
+from tradeterm.venues.binance_exec import NOT_PLACED_MARGIN_MS, BinanceExecution
 from tradeterm.venues.binance_feed import BinanceMarketFeed
 from tradeterm.venues.binance_queries import BinanceQueries
 from tradeterm.venues.binance_rest import BinanceRest, Credentials
@@ -64,6 +64,10 @@ class BinanceVenue(Venue):
         self.symbols = symbols
         self.credentials = credentials
         self.rest_url, self.ws_url, self.ws_api_url = endpoints(cfg, testnet)
+        # a request may still be carried out until its recvWindow has passed (plus the margin
+        # the execution client allows for the clock offset): "no such order" is not proof
+        # before that
+        self.request_window_ns = (cfg.recv_window_ms + NOT_PLACED_MARGIN_MS) * 1_000_000
         rng = random.Random(seed)
         self.feed = BinanceMarketFeed(name, bus, clock, [s.instrument for s in symbols], cfg,
                                       self.ws_url, rng)

@@ -61,6 +61,8 @@ def order_report(rules: SymbolRules, d: dict[str, Any]) -> OrderStatusReport:
     inst = rules.instrument
     price = d.get("price")
     ticks = inst.parse_price(price) if price and Decimal(price) > 0 else None
+    stop = d.get("stopPrice")
+    trigger = inst.parse_price(stop) if stop and Decimal(stop) > 0 else None
     try:
         tif = TimeInForce(d.get("timeInForce") or "GTC")
     except ValueError:
@@ -71,7 +73,7 @@ def order_report(rules: SymbolRules, d: dict[str, Any]) -> OrderStatusReport:
         qty=inst.parse_qty(str(d.get("origQty", "0"))), status=order_status(str(d["status"])),
         filled_qty=inst.parse_qty(str(d.get("executedQty", "0"))), price=ticks,
         order_type=ORDER_TYPES.get(str(d.get("type")), OrderType.LIMIT), tif=tif,
-        ts_event=int(d.get("updateTime") or d.get("time") or 0) * MS)
+        ts_event=int(d.get("updateTime") or d.get("time") or 0) * MS, trigger_price=trigger)
 
 
 class BinanceQueries:

@@ -100,13 +100,15 @@ def order_report(data: dict[str, Any], inst: Instrument) -> OrderStatusReport:
     if status is OrderStatus.ACCEPTED and filled:
         status = OrderStatus.PARTIALLY_FILLED
     price = data.get("price")
+    trigger = data.get("triggerPrice") or data.get("stopPrice")
     return OrderStatusReport(
         client_order_id=str(data.get("clientOrderId") or ""), venue_order_id=str(data.get("id")),
         instrument=inst.id, side=Side.BUY if data.get("side") == "buy" else Side.SELL,
         qty=to_units(data.get("amount") or 0, inst.lot_size), status=status, filled_qty=filled,
         price=to_units(price, inst.tick_size) if price else None,
         order_type=OrderType.MARKET if data.get("type") == "market" else OrderType.LIMIT,
-        ts_event=int(data.get("lastUpdateTimestamp") or data.get("timestamp") or 0) * MS)
+        ts_event=int(data.get("lastUpdateTimestamp") or data.get("timestamp") or 0) * MS,
+        trigger_price=to_units(trigger, inst.tick_size) if trigger else None)
 
 
 def short_error(exc: Exception) -> str:

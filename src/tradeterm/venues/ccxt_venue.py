@@ -147,6 +147,8 @@ class CcxtVenue(Venue):
         self._instruments = {i.id: i for i in instruments}
         self.symbols = {i.id: i.symbol for i in instruments}
         self.trading = trading
+        # "no such order" is not proof it was never placed until then (the OMS asks again)
+        self.request_window_ns = int(cfg.not_placed_after_s * 1_000_000_000)
         self.execution = CcxtExecution(self.name, bus, clock, lambda: self.exchange,
                                        self._instruments,
                                        self.symbols, cfg.not_placed_after_s,

@@ -222,6 +222,8 @@ class PaperVenue(Venue):
         self.name = data.name
         self.execution = PaperExecution(data.bus, data.clock, data.name, data.instruments(),
                                         model, seed)
+        # an order is in flight for up to the simulated latency: not "never placed" before
+        self.request_window_ns = model.latency_ns + model.jitter_ns
         self.fill_log: list[OrderFilled] = []
         self._sent: dict[str, Order] = {}  # until accepted
         self._reports: dict[str, OrderStatusReport] = {}
@@ -265,7 +267,7 @@ class PaperVenue(Venue):
                     self._reports[coid] = OrderStatusReport(
                         coid, event.venue_order_id, order.instrument, order.side, order.qty,
                         OrderStatus.ACCEPTED, 0, order.price, order.order_type, order.tif,
-                        event.ts_event)
+                        event.ts_event, trigger_price=order.trigger_price)
             elif kind in (OrderRejected, OrderCanceled, OrderExpired):
                 self._sent.pop(coid, None)
             return

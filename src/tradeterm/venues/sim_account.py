@@ -41,7 +41,8 @@ class SimAccount:
         """Called as the order enters the exchange, before any event about it."""
         self._orders[order.client_order_id] = OrderStatusReport(
             order.client_order_id, venue_order_id, order.instrument, order.side, order.qty,
-            OrderStatus.SUBMITTED, 0, order.price, order.order_type, order.tif, ts)
+            OrderStatus.SUBMITTED, 0, order.price, order.order_type, order.tif, ts,
+            trigger_price=order.trigger_price)
         self._open.add(order.client_order_id)
 
     def open_with(self, positions: dict[str, int]) -> None:

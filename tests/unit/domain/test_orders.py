@@ -39,9 +39,11 @@ def test_illegal_transition_raises(current, new):
     assert order.status is current  # unchanged
 
 
-def test_terminal_states_have_no_exit():
-    for status in TERMINAL:
+def test_terminal_states_have_no_exit_but_a_late_fill():
+    for status in TERMINAL - {S.CANCELED, S.EXPIRED}:
         assert not TRANSITIONS[status]
+    for status in (S.CANCELED, S.EXPIRED):  # it traded before the cancel took effect
+        assert TRANSITIONS[status] == {S.PARTIALLY_FILLED, S.FILLED}
 
 
 def test_the_tables_are_not_trivial():
@@ -75,3 +77,76 @@ def test_refused_cancel_returns_to_previous_status():
 def test_revert_without_pending_raises():
     with pytest.raises(IllegalTransition):
         order_in(S.ACCEPTED).revert_pending()
+
+
+def test_a_request_before_the_ack_returns_to_unacknowledged():
+    order = order_in(S.SUBMITTED)
+    order.transition(S.PENDING_CANCEL)
+    order.revert_pending()
+    assert order.status is S.SUBMITTED and not order.acknowledged
+
+
+def test_an_ack_while_pending_keeps_it_pending_and_is_remembered():
+    order = order_in(S.SUBMITTED)
+    order.transition(S.PENDING_UPDATE)
+    order.acknowledge("V1")
+    assert order.status is S.PENDING_UPDATE and order.acknowledged
+    order.revert_pending()
+    assert order.status is S.ACCEPTED
+
+
+def test_a_fill_while_pending_keeps_it_pending_until_the_answer():
+    order = order_in(S.ACCEPTED)
+    order.transition(S.PENDING_CANCEL)
+    order.apply_fill(price=100, lots=4)
+    assert order.status is S.PENDING_CANCEL and order.filled_qty == 4
+    order.revert_pending()  # the cancel was refused: it works on, partly filled
+    assert order.status is S.PARTIALLY_FILLED
+    order.transition(S.PENDING_CANCEL)
+    order.apply_fill(price=100, lots=6)
+    assert order.status is S.FILLED
+
+
+def test_a_trigger_while_pending_is_remembered():
+    order = order_in(S.ACCEPTED)
+    order.transition(S.PENDING_UPDATE)
+    order.trigger()
+    assert order.status is S.PENDING_UPDATE
+    order.revert_pending()
+    assert order.status is S.TRIGGERED
+
+
+def test_revert_after_a_restart_follows_the_record():
+    """The status before the request is not stored: the order's record says what it was."""
+    for filled, venue_id, expected in ((0, None, S.SUBMITTED), (0, "V1", S.ACCEPTED),
+                                       (3, "V1", S.PARTIALLY_FILLED)):
+        order = order_in(S.PENDING_CANCEL)
+        order.filled_qty, order.venue_order_id = filled, venue_id
+        order.revert_pending()
+        assert order.status is expected
+
+
+def test_a_late_fill_on_a_canceled_order():
+    order = order_in(S.ACCEPTED)
+    order.transition(S.CANCELED)
+    order.apply_fill(price=100, lots=4)
+    assert order.status is S.PARTIALLY_FILLED and order.filled_qty == 4
+    done = order_in(S.EXPIRED)
+    done.apply_fill(price=100, lots=10)
+    assert done.status is S.FILLED
+
+
+def test_a_fill_that_does_not_fit_changes_nothing():
+    order = order_in(S.REJECTED)
+    with pytest.raises(IllegalTransition):
+        order.apply_fill(price=100, lots=4)
+    assert order.filled_qty == 0 and order.filled_value == 0 and order.status is S.REJECTED
+
+
+def test_amend_never_goes_below_what_filled():
+    order = order_in(S.ACCEPTED)
+    order.apply_fill(price=100, lots=4)
+    with pytest.raises(ValueError, match="below"):
+        order.amend(99, 3)
+    order.amend(99, 6)
+    assert (order.price, order.qty, order.leaves_qty) == (99, 6, 2)

@@ -1,0 +1,171 @@
+"""Requests to the venue (risk has already passed them): submit, cancel, modify.
+
+* **Track before send.** A new order is written to the store (status SUBMITTED: "may have been
+  sent") before the venue sees it; a store that cannot record it means it is never sent.
+* **Idempotent.** A client order id is used once: a command that repeats a known id returns the
+  existing order and sends nothing.
+* **Never raises on a venue's answer.** The order is marked as awaiting an answer *before* the
+  venue is called (an in-process venue answers from inside the call), and a venue that raises
+  leaves the order uncertain, to be settled by a query, never guessed and never an exception
+  for the caller (the UI, the quoter).
+* **Modify** is native where ``Venue.modify_order`` returns True, else cancel-replace
+  (``replace.py``); both work before the ack, as on every real venue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from tradeterm.core.clock import Clock
+from tradeterm.domain.commands import ModifyOrder, SubmitOrder
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
+from tradeterm.oms.ids import ClientOrderIds
+from tradeterm.oms.outcomes import OutcomeResolver
+from tradeterm.oms.reasons import STORE_ERROR
+from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.replace import CancelReplace
+from tradeterm.oms.store import Store
+
+if TYPE_CHECKING:
+    from tradeterm.venues.base import Venue
+
+log = logging.getLogger("tradeterm.oms.manager")
+
+S = OrderStatus
+
+
+class OrderEntry:
+    def __init__(self, clock: Clock, store: Store, venues: Mapping[str, Venue],
+                 ids: ClientOrderIds, registry: OrderRegistry, resolver: OutcomeResolver,
+                 replacements: CancelReplace) -> None:
+        self._clock = clock
+        self._store = store
+        self._venues = venues
+        self._ids = ids
+        self._registry = registry
+        self._resolver = resolver
+        self._replacements = replacements
+        self._submitted: set[str] = set()  # every id sent by this session
+        self.duplicates_ignored = 0
+        self.on_problem: Callable[[str], None] | None = None
+
+    def known_id(self, client_order_id: str) -> Order | None:
+        """The order already using this id, or None if the id is free."""
+        order = self._registry.get(client_order_id)
+        if order is not None:
+            return order
+        if client_order_id in self._submitted or (
+                not client_order_id.startswith(self._ids.session_prefix)
+                and self._store.has_order(client_order_id)):
+            return self._store.load_order(client_order_id) or Order(
+                client_order_id, "", Side.BUY, 0, status=S.REJECTED)
+        return None
+
+    def submit(self, cmd: SubmitOrder) -> Order:
+        """Persist, then send. A repeated client order id sends nothing and returns the order
+        that already has it."""
+        existing = self.known_id(cmd.client_order_id)
+        if existing is not None:
+            self.duplicates_ignored += 1
+            log.warning("order %s was already submitted: not sending it again",
+                        cmd.client_order_id)
+            return existing
+        venue_name = cmd.instrument.split(":", 1)[0]
+        venue = self._venues[venue_name]
+        now = self._clock.timestamp_ns()
+        order = Order(cmd.client_order_id, cmd.instrument, cmd.side, cmd.qty, cmd.order_type,
+                      cmd.price, cmd.trigger_price, cmd.tif, cmd.post_only, cmd.reduce_only,
+                      cmd.display_qty, cmd.expire_ns, ts_created=now, ts_last=now)
+        order.source = cmd.source
+        order.transition(S.SUBMITTED, now)
+        try:
+            self._store.insert_order(order, venue_name, self._ids.session)
+        except Exception as exc:  # nothing was sent: the order dies here, loudly
+            order.reason = STORE_ERROR
+            order.transition(S.REJECTED, now)
+            log.error("order %s not sent: the store could not record it (%s)",
+                      order.client_order_id, exc)
+            self._problem(f"store write failed: {exc}")
+            return order
+        self._submitted.add(order.client_order_id)
+        self._registry.track(order, venue_name)
+        try:
+            venue.submit_order(order)
+        except Exception as exc:  # the venue may or may not have it: find out, never guess
+            log.error("sending order %s failed (%s): asking the venue", order.client_order_id, exc)
+            self._resolver.mark_uncertain(order)
+        return order
+
+    def cancel(self, client_order_id: str) -> bool:
+        """Ask the venue to cancel. False if the order is not working (unknown or done)."""
+        order = self._registry.working.get(client_order_id)
+        if order is None:
+            return False
+        if order.status is S.PENDING_CANCEL:
+            return True  # already asked
+        try:
+            order.transition(S.PENDING_CANCEL, self._clock.timestamp_ns())
+        except IllegalTransition as exc:
+            log.warning("cannot cancel %s now: %s", client_order_id, exc)
+            return False
+        self._resolver.note_request(order)
+        self._registry.changed(order)
+        try:
+            self._venue(order).cancel_order(order)
+        except Exception as exc:
+            log.error("cancel of %s failed to send (%s): asking the venue", client_order_id, exc)
+            self._resolver.mark_uncertain(order)
+        return True
+
+    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
+        """Cancel every working order, or those of one instrument and/or side."""
+        todo = [o.client_order_id for o in self._registry.working.values()
+                if (instrument is None or o.instrument == instrument)
+                and (side is None or o.side is side)]
+        return sum(self.cancel(coid) for coid in todo)
+
+    def modify(self, cmd: ModifyOrder) -> bool:
+        """Native modify where the venue has one, else cancel-replace (the replacement goes out
+        once the cancel is confirmed, sized to what is left). False if the order is not
+        working or a modify or cancel of it is still unanswered."""
+        coid = cmd.client_order_id
+        order = self._registry.working.get(coid)
+        if order is None or order.status in (S.PENDING_CANCEL, S.PENDING_UPDATE):
+            return False
+        venue = self._venue(order)
+        now = self._clock.timestamp_ns()
+        try:
+            # pending before the venue is called: an in-process venue may answer from inside
+            # the call (OrderModified), and that answer must find the order pending
+            order.request_modify(cmd.qty, now)
+        except IllegalTransition as exc:
+            log.warning("cannot modify %s now: %s", coid, exc)
+            return False
+        self._resolver.note_request(order)
+        self._registry.changed(order)
+        try:
+            native = venue.modify_order(order, cmd.price, cmd.qty)
+        except Exception as exc:  # it may or may not have gone: the venue's record will say
+            log.error("modify of %s failed to send (%s): asking the venue", coid, exc)
+            self._resolver.mark_uncertain(order)
+            return True
+        if native:
+            return True
+        if order.status is S.PENDING_UPDATE:  # nothing was sent: cancel-replace instead
+            order.revert_pending(now)
+            self._registry.changed(order)
+        self._replacements.expect(coid, cmd)
+        if not self.cancel(coid):
+            self._replacements.drop(coid)
+            return False
+        return True
+
+    def _venue(self, order: Order) -> Venue:
+        return self._venues[self._registry.venue_of(order.client_order_id) or ""]
+
+    def _problem(self, message: str) -> None:
+        if self.on_problem is not None:
+            self.on_problem(message)

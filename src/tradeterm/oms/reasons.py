@@ -1,0 +1,11 @@
+"""Reasons the OMS itself gives when it closes an order (``Order.reason``), beside the venue's
+own codes. The first three are reconciliation verdicts for an order the venue has no record of:
+only ``NOT_RECEIVED`` is sure it never traded (it was never acknowledged)."""
+
+NOT_RECEIVED = "NOT_RECEIVED"  # never acknowledged, and the venue has no record: never placed
+VENUE_LOST = "VENUE_LOST"  # an in-process venue restarted and forgot it
+UNKNOWN_AT_VENUE = "UNKNOWN_AT_VENUE"  # acknowledged once, and the venue no longer knows it
+STORE_ERROR = "STORE_ERROR"  # the store could not record it: never sent
+
+#: closed by our inference, not by a cancel the venue confirmed
+CLOSED_WITHOUT_VENUE = frozenset({NOT_RECEIVED, VENUE_LOST, UNKNOWN_AT_VENUE, STORE_ERROR})

@@ -1,0 +1,132 @@
+"""The OMS's orders in memory: the working ones (the blotter's view), the recently finished
+ones (for late events and lookups), the venue of each, a by-instrument index and the exposure
+risk reads.
+
+Every change to an order is reported through ``changed``, which is the one place that moves
+an order between working and finished (a terminal status finishes it; a late fill on a
+CANCELED order brings it back until the venue's record settles it), buffers the status for
+the store, drops the exposure cache, bumps the view and tells the watchers (the outcome
+resolver, which keeps every order that awaits an answer under watch, and cancel-replace).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+
+from tradeterm.core.views import WorkingOrdersView
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order
+from tradeterm.oms.store import Store
+
+RECENT_TERMINAL = 2_000  # finished orders kept in memory for late events and lookups
+
+Exposure = tuple[int, int, int | None, int | None]
+
+
+class OrderRegistry:
+    def __init__(self, view: WorkingOrdersView, store: Store,
+                 keep_recent: int = RECENT_TERMINAL) -> None:
+        self.view = view
+        self.working: dict[str, Order] = view.orders  # client order id -> live order
+        self._store = store
+        self._keep_recent = keep_recent
+        self._venues: dict[str, str] = {}  # client order id -> venue, working and recent
+        self._recent: dict[str, Order] = {}
+        self._recent_ids: deque[str] = deque()
+        self._by_instrument: dict[str, dict[str, Order]] = {}
+        self._exposure: dict[str, Exposure] = {}
+        self.watchers: list[Callable[[Order], None]] = []  # told after every change
+
+    # --- reads -----------------------------------------------------------------------------
+    def get(self, client_order_id: str) -> Order | None:
+        """A working or recently finished order."""
+        return self.working.get(client_order_id) or self._recent.get(client_order_id)
+
+    @property
+    def venues(self) -> Mapping[str, str]:
+        """Client order id -> venue name, for every order this registry holds."""
+        return self._venues
+
+    def venue_of(self, client_order_id: str) -> str | None:
+        return self._venues.get(client_order_id)
+
+    def working_on(self, venue: str) -> list[Order]:
+        return [o for coid, o in self.working.items() if self._venues.get(coid) == venue]
+
+    def count(self) -> int:
+        return len(self.working)
+
+    def has_working(self, instrument: str) -> bool:
+        return bool(self._by_instrument.get(instrument))
+
+    def exposure(self, instrument: str) -> Exposure:
+        """(working buy lots, working sell lots, highest own bid, lowest own ask)."""
+        cached = self._exposure.get(instrument)
+        if cached is not None:
+            return cached
+        buys = sells = 0
+        best_bid = best_ask = None
+        for order in self._by_instrument.get(instrument, {}).values():
+            leaves = order.qty - order.filled_qty
+            if order.side is Side.BUY:
+                buys += leaves
+                if order.price is not None and (best_bid is None or order.price > best_bid):
+                    best_bid = order.price
+            else:
+                sells += leaves
+                if order.price is not None and (best_ask is None or order.price < best_ask):
+                    best_ask = order.price
+        cached = self._exposure[instrument] = (buys, sells, best_bid, best_ask)
+        return cached
+
+    # --- changes ---------------------------------------------------------------------------
+    def track(self, order: Order, venue: str) -> None:
+        """A new working order (already in the store)."""
+        self._venues[order.client_order_id] = venue
+        self._work(order)
+        self.view.version += 1
+        self._tell(order)
+
+    def changed(self, order: Order, persist: bool = True) -> None:
+        """``order`` changed (status, terms, fills): file it as working or finished, buffer it
+        for the store (``persist=False``: already written, e.g. with its fill), tell everyone."""
+        coid = order.client_order_id
+        if order.is_terminal:
+            order.uncertain = False
+            if self.working.pop(coid, None) is not None:
+                self._by_instrument.get(order.instrument, {}).pop(coid, None)
+                self._remember(order)
+        elif coid not in self.working and coid in self._venues:
+            self._recent.pop(coid, None)  # back from the dead: a late fill
+            self._work(order)
+        if persist:
+            self._store.note_order(order)
+        self._exposure.pop(order.instrument, None)
+        self.view.version += 1
+        self._tell(order)
+
+    def touch(self) -> None:
+        """Something only the blotter shows changed (e.g. an order became uncertain)."""
+        self.view.version += 1
+
+    # --- internals -------------------------------------------------------------------------
+    def _work(self, order: Order) -> None:
+        self.working[order.client_order_id] = order
+        self._by_instrument.setdefault(order.instrument, {})[order.client_order_id] = order
+        self._exposure.pop(order.instrument, None)
+
+    def _remember(self, order: Order) -> None:
+        coid = order.client_order_id
+        if coid in self._recent:
+            return
+        self._recent[coid] = order
+        self._recent_ids.append(coid)
+        while len(self._recent_ids) > self._keep_recent:
+            old = self._recent_ids.popleft()
+            if self._recent.pop(old, None) is not None and old not in self.working:
+                self._venues.pop(old, None)
+
+    def _tell(self, order: Order) -> None:
+        for watcher in self.watchers:
+            watcher(order)
