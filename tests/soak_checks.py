@@ -11,7 +11,6 @@ import pytest
 from tests.soak import Soak
 
 DURATIONS = [60, pytest.param(120, marks=pytest.mark.slow)]
-XFAIL_12_1 = pytest.mark.xfail(strict=True, reason="12.1 false trip: fixed on branch oms")
 
 
 def ends_active_without_any_other_trip(report: Soak) -> None:

@@ -19,7 +19,6 @@ def test_ends_active_without_any_other_trip(report):
     check.ends_active_without_any_other_trip(report)
 
 
-@check.XFAIL_12_1
 def test_no_false_trip_at_all(report):
     check.no_trip_at_all(report)
 
