@@ -35,7 +35,7 @@ WINDOW_NS = 3 * NS // 2  # a request may reach the venue for 1.5 s: longer than 
 SETTINGS = load_settings(**dict(
     oms={"ack_timeout_ms": int(ACK_TIMEOUT_S * 1000), "query_retry_ms": 200,
          "max_query_attempts": 4},
-    risk={"orders_per_second": 1e9, "order_burst": 10**9, "duplicate_window_ms": 0,
+    risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0,
           "max_order_notional": "1e12", "max_position_notional": "1e12",
           "daily_loss_limit": "1e12", "max_drawdown": "1e12", "max_open_orders": 10_000},
     session={"cancel_on_exit": False}))
@@ -94,6 +94,5 @@ class Engine:
 
     def crash(self) -> None:
         self.oms.resolver.stop()
-        for task in list(self.desk._tasks):
-            task.cancel()
+        self.desk.watch.stop()  # its reconciliation tasks die with the process
         self.store.conn.close()  # the buffered status changes die with the process

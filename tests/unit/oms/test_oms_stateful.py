@@ -242,7 +242,8 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         now = self.engine.clock.timestamp_ns()
 
         def reconnect() -> None:
-            for state in (ConnectionState.DISCONNECTED, ConnectionState.CONNECTED):
+            for state in (ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
+                          ConnectionState.CONNECTED):  # an outage of a venue that was up
                 self.engine.bus.publish(topics.venue_status("fake"),
                                         VenueStatus(now, now, "fake", state))
             self.engine.books()
