@@ -176,9 +176,12 @@ class TradingDesk:
 
     # --- commands --------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Any:
-        """The one entry for commands. Returns what the specific method returns."""
-        self.bus.publish(topics.COMMAND, cmd)
+        """The one entry for commands. Returns what the specific method returns. A market order
+        is recorded and sent with its protection price (``risk/protection.py``)."""
         kind = type(cmd)
+        if kind is SubmitOrder:
+            cmd = self.risk.protect(cmd)  # type: ignore[arg-type]
+        self.bus.publish(topics.COMMAND, cmd)
         if kind is SubmitOrder:
             return self.submit(cmd)  # type: ignore[arg-type]
         if kind is CancelOrder:
@@ -194,7 +197,9 @@ class TradingDesk:
         raise TypeError(f"unknown command {kind.__name__}")
 
     def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
-        """Risk, then the OMS. A denial is published (topic ``risk``) and returned."""
+        """Risk, then the OMS. A denial is published (topic ``risk``) and returned. A market
+        order goes out with its protection price."""
+        cmd = self.risk.protect(cmd)
         gate = self._session_gate()
         if gate is not None:
             return self._deny(cmd, gate)
@@ -235,7 +240,7 @@ class TradingDesk:
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         gate = self._session_gate()
         session = [] if gate is None else [CheckResult("session", False, *gate)]
-        return session + self.risk.preview(cmd)
+        return session + self.risk.preview(self.risk.protect(cmd))
 
     def _deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
               client_order_id: str | None = None) -> OrderDenied:

@@ -108,7 +108,13 @@ class CcxtExecution(OrderEventPublisher):
                                 "side": "buy" if order.side is Side.BUY else "sell",
                                 "amount": float(inst.lots_to_qty(order.qty)), "params": params}
         if order.order_type is OrderType.MARKET:
-            args["type"], args["price"] = "market", None
+            if order.price is None:
+                args["type"], args["price"] = "market", None
+                return args, None
+            # protected (risk/protection.py): a limit IOC / FOK at the protection price, as
+            # exchanges differ in whether and how a market order can carry a price limit
+            args["type"], args["price"] = "limit", float(inst.ticks_to_price(order.price))
+            params["timeInForce"] = "FOK" if order.tif is TimeInForce.FOK else "IOC"
             return args, None
         if order.order_type is not OrderType.LIMIT:
             return args, ("UNSUPPORTED", "through ccxt: limit and market orders only")

@@ -294,7 +294,8 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
             "pass" if fast is None else fast[0], 0) + 1
         if rng.random() < 0.3:  # change the context: orders, fills, cancels, time, the book
             result = h.desk.execute(cmd)
-            if isinstance(result, Order) and rng.random() < 0.3:
+            if isinstance(result, Order) and rng.random() < 0.3 \
+                    and result.client_order_id in h.desk.oms.working:  # a market IOC is done
                 h.venue.fill(result.client_order_id, result.qty)
         if rng.random() < 0.1 and h.desk.oms.working:
             h.desk.oms.cancel(rng.choice(list(h.desk.oms.working)))
