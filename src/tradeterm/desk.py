@@ -222,13 +222,7 @@ class TradingDesk:
         if gate is not None:
             return self._deny(SubmitOrder(cmd.ts, cmd.client_order_id, order.instrument,
                                           order.side, order.qty), gate, cmd.client_order_id)
-        probe = SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
-                            max(1, (cmd.qty if cmd.qty is not None else order.qty)
-                                - order.filled_qty),
-                            order.order_type, cmd.price if cmd.price is not None else order.price,
-                            tif=order.tif, reduce_only=order.reduce_only, source=order.source)
-        # the order as it would be after the modify; a cancel-replace's replacement is checked
-        # (and spends its token) again when it goes out
+        probe = self.risk.modify_probe(order, cmd)  # the order as it would be after it
         verdict = self.risk.check(probe, commit=False)
         if verdict is not None:
             return self._deny(probe, verdict, cmd.client_order_id)

@@ -44,11 +44,11 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from tradeterm.core.views import BookReader, InstrumentStats
-from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import OrderType, TimeInForce
+from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.risk import codes
 from tradeterm.risk.context import (
     CheckResult, InstrumentLimits, StateReader, Verdict, WorkingOrders,
@@ -270,6 +270,17 @@ class PreTradeRisk(OrderChecks):
                                    "; ".join(problems)) if r.check == "tick / lot" else r
                        for r in results]
         return results
+
+    @staticmethod
+    def modify_probe(order: Order, cmd: ModifyOrder) -> SubmitOrder:
+        """The order as it would be after ``cmd`` (its unfilled part), to check a modify like a
+        new order (``check(probe, commit=False)``); a cancel-replace's replacement is checked,
+        and spends its token, again when it goes out."""
+        qty = cmd.qty if cmd.qty is not None else order.qty
+        return SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
+                           max(1, qty - order.filled_qty), order.order_type,
+                           cmd.price if cmd.price is not None else order.price, tif=order.tif,
+                           reduce_only=order.reduce_only, source=order.source)
 
     def authorize_flatten(self, client_order_id: str) -> None:
         """Let one kill-switch flattening order through a HALT (still reduce-only checked)."""
