@@ -73,7 +73,8 @@ class TradingDesk:
         self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
                                  self.portfolio.qty, self.oms, self.killswitch,
                                  clock.timestamp_ns,
-                                 {name: v.order_rate_limit for name, v in venues.items()})
+                                 {name: v.order_rate_limit for name, v in venues.items()},
+                                 self.portfolio.closable_lots)
         self.limits = PostTradeLimits(risk_cfg, views.portfolio, self.risk.limits,
                                       self.portfolio.qty)
         self.flattener = Flattener(clock, self.risk.limits, self.portfolio.closable_lots,

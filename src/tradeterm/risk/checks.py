@@ -14,7 +14,8 @@ instrument            the instrument is traded in this session
 tick / lot            price and quantity are positive whole numbers of ticks and lots, the
                       quantity a multiple of the venue's order step (QTY_STEP)
 order type            only order types the venues route (LIMIT, MARKET)
-reduce-only           a reduce-only order must not grow the position
+reduce-only           a reduce-only order must not grow the position, nor close more than the
+                      base balance can (``closable``: fees paid in the coin leave dust)
 max order qty         per instrument, base units
 reference price       mid of the book, else the last trade; none -> NO_REFERENCE_PRICE
 price band            limit price within ``price_band_bps`` of the reference (fat finger); a
@@ -71,9 +72,12 @@ class PreTradeRisk(OrderChecks):
                  books: dict[str, BookReader], stats: dict[str, InstrumentStats],
                  position: Callable[[str], int], orders: WorkingOrders, trading: StateReader,
                  now: Callable[[], int],
-                 venue_limits: dict[str, tuple[float, int] | None] | None = None) -> None:
+                 venue_limits: dict[str, tuple[float, int] | None] | None = None,
+                 closable: Callable[[str], int] | None = None) -> None:
         self.config = config
         self.position = position
+        # signed lots a closing order can trade (portfolio.closable_lots): reduce-only's measure
+        self.closable = closable or position
         self.orders = orders
         self.trading = trading
         self.now = now

@@ -41,6 +41,7 @@ class OrderChecks:
     # provided by PreTradeRisk
     config: RiskConfig
     position: Callable[[str], int]
+    closable: Callable[[str], int]
     orders: WorkingOrders
     trading: StateReader
     ready: bool
@@ -97,17 +98,25 @@ class OrderChecks:
         return None
 
     def _reduces(self, cmd: SubmitOrder, lim: InstrumentLimits) -> bool:
-        """Would this order, with the same-side working orders, only shrink the position?"""
-        pos = self.position(cmd.instrument)
+        """Would this order, with the same-side working orders, only shrink the position, and
+        no further than it can be closed? A long closes what its base balance holds (a fee
+        paid in the coin leaves the balance under the lots position: a spot venue refuses to
+        sell more), on the venue's order step (``Position.closable_lots``)."""
+        closable = self.closable(cmd.instrument)
         buys, sells, _, _ = self.orders.exposure(cmd.instrument)
         if cmd.side is Side.BUY:
-            return pos < 0 and cmd.qty + buys <= -pos
-        return pos > 0 and cmd.qty + sells <= pos
+            return closable < 0 and cmd.qty + buys <= -closable
+        return closable > 0 and cmd.qty + sells <= closable
 
     def _reduce_only(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         if cmd.reduce_only and not self._reduces(cmd, lim):
-            return codes.REDUCE_ONLY, "reduce-only order would not reduce the position " \
-                                      f"({lim.inst.format_qty(self.position(cmd.instrument))})"
+            inst, iid = lim.inst, cmd.instrument
+            pos, closable = self.position(iid), self.closable(iid)
+            can = f"; {inst.format_qty(abs(closable))} {inst.base} can be closed" \
+                if closable != pos else ""
+            return codes.REDUCE_ONLY, ("reduce-only order would not reduce the position "
+                                       f"({inst.format_qty(pos)} {inst.base}{can}, with the "
+                                       "working orders on its side)")
         return None
 
     def _max_qty(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:

@@ -304,3 +304,19 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
         if rng.random() < 0.05:
             h.book(BTC, MID - rng.randint(1, 6), MID + rng.randint(1, 6))
     assert verdicts["pass"] > 150 and len(verdicts) >= 8, verdicts
+
+
+async def test_a_reduce_only_sell_is_checked_against_what_the_balance_can_close():
+    """A commission paid in the coin leaves the balance a little under the lots position: a
+    spot venue refuses to sell the whole position (insufficient balance). Risk used the lots
+    position and let it through; it now checks what can be closed (``closable_lots``)."""
+    h = await started()
+    buy = h.submit(Side.BUY, 100, MID - 2)
+    h.venue.fill(buy.client_order_id, 100, fee="0.000001", fee_currency="BTC")
+    assert h.desk.portfolio.qty(BTC.id) == 100 and h.desk.portfolio.closable_lots(BTC.id) == 99
+    result = h.submit(Side.SELL, 100, MID + 2, reduce_only=True)
+    denied(result, codes.REDUCE_ONLY)
+    assert "0.0099 BTC can be closed" in result.message, result.message
+    assert isinstance(h.submit(Side.SELL, 99, MID + 2, reduce_only=True), Order)
+    h.desk.rearm("step down", TradingState.REDUCING)  # REDUCING judges the same way
+    denied(h.submit(Side.SELL, 1, MID + 4), codes.REDUCING_ONLY)  # 99 working + 1 > 99
