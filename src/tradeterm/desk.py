@@ -385,6 +385,7 @@ class TradingDesk:
             "working_orders": len(self.oms.working),
             "fills": self.oms.fills_applied,
             "positions": positions_summary(pv, self.instruments),
+            "currency": pv.currency,
             "equity": str(pv.equity),
             "day_pnl": str(pv.day_pnl),
             "fees": str(pv.fees),

@@ -13,9 +13,11 @@ engine, the CLI and the UI (``ui/format.py`` re-exports it) share it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.instruments import Instrument
 
 # currencies whose money is written to the cent
@@ -84,6 +86,22 @@ def order_text(inst: Instrument, side: str, lots: int, ticks: int | None) -> str
     """``BUY 0.0099 SIM-BTC/USD @ 61799.5`` (``MKT`` without a price)."""
     at = "MKT" if ticks is None else f"@ {inst.format_price(ticks)}"
     return f"{side} {inst.format_qty(lots)} {inst.symbol} {at}"
+
+
+def fill_text(fill: OrderFilled, inst: Instrument | None) -> str:
+    """``SELL 0.0099 SIM-BTC/USD @ 61799.5, fee 0.03 USD``; an instrument the session does not
+    describe keeps the engine's units, named as such."""
+    fee = f", fee {money(fill.fee, fill.fee_currency)}" if fill.fee else ""
+    if inst is None:
+        return (f"{fill.side.name} {fill.qty} lots {fill.instrument} @ {fill.price} ticks"
+                f"{fee}")
+    return order_text(inst, fill.side.name, fill.qty, fill.price) + fee
+
+
+def amount(instruments: Mapping[str, Instrument], instrument: str, lots: int) -> str:
+    """``0.0099 BTC`` for a quantity of ``instrument`` in lots (``99 lots`` if unknown)."""
+    inst = instruments.get(instrument)
+    return f"{lots} lots" if inst is None else f"{inst.format_qty(lots)} {inst.base}"
 
 
 def hms(ts_ns: int, millis: bool = False) -> str:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tradeterm.core.display import fill_text
 from tradeterm.core.views import RingView
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.orders import IllegalTransition, Order
@@ -88,8 +89,8 @@ class FillApplication:
         self.fills_applied += 1
         self.ledger.commit(position, fill.ts_event)
         self.fills_view.append(fill)
-        log.info("fill %s %s %s %d lots @ %d ticks (order %s)", fill.trade_id, fill.instrument,
-                 fill.side.name, fill.qty, fill.price, fill.client_order_id)
+        log.info("fill %s %s (order %s)", fill.trade_id, fill_text(
+            fill, self.ledger.instruments.get(fill.instrument)), fill.client_order_id)
         if order is not None:
             if order.is_terminal:
                 self._finish(order, persist=False)

@@ -27,10 +27,12 @@ ones), so a retry after a partial run repairs nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tradeterm.core.display import amount
+from tradeterm.domain.instruments import Instrument
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.store import Store
 
@@ -88,7 +90,8 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
                     now: int) -> ReconcileResult:
     result = ReconcileResult(venue.name)
     mine = {iid: q for iid, q in local_positions().items() if iid.startswith(venue.name + ":")}
-    result.problems.extend(check_integrity_for(store, mine, venue.name))
+    result.problems.extend(check_integrity_for(store, mine, venue.name,
+                                               {i.id: i for i in venue.instruments()}))
     try:
         await _reconcile_orders(oms, store, venue, lookback_ns, now, result)
         reported = await venue.positions()
@@ -99,20 +102,24 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
         theirs = {p.instrument: p.qty for p in reported if p.qty}
         ours = {iid: q for iid, q in local_positions().items()
                 if q and iid.startswith(venue.name + ":")}
+        units = {i.id: i for i in venue.instruments()}
         for iid in sorted(set(theirs) | set(ours)):
             if theirs.get(iid, 0) != ours.get(iid, 0):
-                result.problems.append(f"{iid}: our position is {ours.get(iid, 0)} lots, the "
-                                       f"venue's is {theirs.get(iid, 0)}")
+                result.problems.append(
+                    f"{iid}: our position is {amount(units, iid, ours.get(iid, 0))}, the "
+                    f"venue's is {amount(units, iid, theirs.get(iid, 0))}")
     return result
 
 
-def check_integrity_for(store: Store, positions: dict[str, int], venue: str) -> list[str]:
+def check_integrity_for(store: Store, positions: dict[str, int], venue: str,
+                        units: Mapping[str, Instrument] | None = None) -> list[str]:
     sums = {iid: q for iid, q in store.fill_sums().items() if iid.startswith(venue + ":")}
     problems = []
+    units = units or {}
     for iid in sorted(set(sums) | set(positions)):
         if sums.get(iid, 0) != positions.get(iid, 0):
-            problems.append(f"{iid}: position {positions.get(iid, 0)} lots but its fills sum to "
-                            f"{sums.get(iid, 0)}")
+            problems.append(f"{iid}: position {amount(units, iid, positions.get(iid, 0))} but "
+                            f"its fills sum to {amount(units, iid, sums.get(iid, 0))}")
     return problems
 
 
@@ -144,8 +151,9 @@ async def _reconcile_orders(oms: OrderManager, store: Store, venue: Venue, lookb
             continue
         oms.adopt(report, venue.name)
         result.adopted += 1
-        log.warning("reconciliation: adopted EXTERNAL order %s (%s %s %d lots)",
-                    report.client_order_id, report.instrument, report.side.name, report.qty)
+        log.warning("reconciliation: adopted EXTERNAL order %s (%s %s %s)",
+                    report.client_order_id, report.instrument, report.side.name,
+                    amount({i.id: i for i in venue.instruments()}, report.instrument, report.qty))
     # 4. what we think is working but the venue did not list
     for order in [o for o in oms.working.values()
                   if oms.venue_of.get(o.client_order_id) == venue.name

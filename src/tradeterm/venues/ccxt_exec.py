@@ -280,8 +280,9 @@ class CcxtExecution(OrderEventPublisher):
             await self.fetch_fills(t)
         if status in ("canceled", "cancelled", "expired") and not t.terminal:
             if t.filled < executed:
-                log.error("%s: %s reports %d lots filled, only %d found; leaving it open for "
-                          "reconciliation", self.venue, t.client_order_id, executed, t.filled)
+                log.error("%s: %s reports %s filled, only %s found; leaving it open for "
+                          "reconciliation", self.venue, t.client_order_id,
+                          t.inst.format_qty(executed), t.inst.format_qty(t.filled))
                 return
             self._terminal(t, status, ts)
 

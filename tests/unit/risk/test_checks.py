@@ -320,3 +320,14 @@ async def test_a_reduce_only_sell_is_checked_against_what_the_balance_can_close(
     assert isinstance(h.submit(Side.SELL, 99, MID + 2, reduce_only=True), Order)
     h.desk.rearm("step down", TradingState.REDUCING)  # REDUCING judges the same way
     denied(h.submit(Side.SELL, 1, MID + 4), codes.REDUCING_ONLY)  # 99 working + 1 > 99
+
+
+async def test_risk_messages_say_money_grouped_to_the_cent_and_sizes_in_base_units():
+    """Issue 13.11: before, ``order value 7000000.00000 USD is over the limit 250000``."""
+    h = await started(risk={"max_position_notional": "10000000"})
+    result = h.submit(Side.BUY, 1_166_666, MID - 2)  # 116.6666 BTC at 59,999
+    denied(result, codes.MAX_ORDER_NOTIONAL)
+    assert result.message == ("order value 6,999,879.33 USD is over the limit 250,000.00 USD")
+    small = h.submit(Side.BUY, 1, 60_000, inst=ETH)
+    denied(small, codes.MIN_NOTIONAL)
+    assert small.message == "order value 3.00 USD is below the minimum 5.00 USD"
