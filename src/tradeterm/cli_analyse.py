@@ -7,10 +7,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from tradeterm.cli import UsageError
+from tradeterm.core.display import money
 from tradeterm.record.journal import DamagedBlock, JournalError, JournalReader
 
 
@@ -121,27 +123,37 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
     head = Table(title=f"Session report  {r['recording']}  ({r['currency']})", show_header=False)
     head.add_column(style="bold")
     head.add_column(justify="right")
-    for label, value in (("PnL", pnl["total"]), ("realized", pnl["realized"]),
-                         ("fees", pnl["fees"]), ("max drawdown", pnl["max_drawdown"]),
-                         ("Sharpe", _num(pnl["sharpe"])), ("Sortino", _num(pnl["sortino"])),
+    ccy = r["currency"]
+    for label, value in (("PnL", money(Decimal(pnl["total"]), ccy)),
+                         ("realized", money(Decimal(pnl["realized"]), ccy)),
+                         ("fees", money(Decimal(pnl["fees"]), ccy)),
+                         ("max drawdown", money(Decimal(pnl["max_drawdown"]), ccy)),
+                         ("Sharpe", _ratio_text(pnl, "sharpe")),
+                         ("Sortino", _ratio_text(pnl, "sortino")),
                          ("annualised", pnl["annualisation"])):
         head.add_row(label, str(value))
     console.print(head)
-    inst = Table(title="Instruments")
+    if pnl.get("ratio_note"):
+        console.print(f"Sharpe and Sortino {pnl['ratio_note']}")
+    inst = Table(title="Instruments (money in each one's quote currency)")
     for col in ("symbol", "position", "balance", "realized", "unrealized", "fees", "PnL",
-                "volume", "mark"):
-        inst.add_column(col, justify="left" if col in ("symbol", "mark") else "right")
+                "volume", "mark"):  # a narrow terminal folds a figure, never cuts it
+        inst.add_column(col, justify="left" if col in ("symbol", "mark") else "right",
+                        overflow="fold")
     for sym, v in r["instruments"].items():
-        unpriced = "".join(f" + {a} {c}" for c, a in v["fees_unpriced"].items())
-        inst.add_row(sym, v["position"], v["balance"], v["realized"], v["unrealized"],
-                     v["fees"] + unpriced, v["pnl"], v["volume"], v["mark"])
+        quote = v["currency"]
+        cash = lambda key: money(Decimal(v[key]), quote, unit=False)  # noqa: E731
+        unpriced = "".join(f" + {money(Decimal(a), c)}" for c, a in v["fees_unpriced"].items())
+        inst.add_row(sym, v["position"], v["balance"], cash("realized"), cash("unrealized"),
+                     cash("fees") + unpriced, cash("pnl"), cash("volume"),
+                     v["mark"].replace("mid of the ", ""))
     console.print(inst)
     if r["not_in_total"]:
         console.print(f"not in the {r['currency']} totals (quoted in another currency): "
                       + ", ".join(r["not_in_total"]))
     if pnl["fees_unpriced"]:
         console.print("fees without a price in " + r["currency"] + " (left out of PnL): "
-                      + ", ".join(f"{a} {c}" for c, a in pnl["fees_unpriced"].items()))
+                      + ", ".join(money(Decimal(a), c) for c, a in pnl["fees_unpriced"].items()))
     f = r["fills"]
     fills = Table(title="Fills")
     for col in ("fills", "maker", "taker", "orders", "filled orders", "fill ratio (qty)"):
@@ -167,6 +179,10 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
 
         chart = _charts(r)
         print(chart if sys.stdout.isatty() else plt.uncolorize(chart))
+
+
+def _ratio_text(pnl: dict[str, Any], key: str) -> str:
+    return "n/a" if pnl.get("ratio_note") else _num(pnl[key])
 
 
 def _num(v: Any) -> str:

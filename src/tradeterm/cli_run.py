@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from tradeterm.cli import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core import heap
+from tradeterm.core.display import money, signed_money
 from tradeterm.kernel import Kernel, RunOptions
 
 log = logging.getLogger("tradeterm")
@@ -184,10 +186,17 @@ def format_summary(summary: dict[str, Any], wall_seconds: float) -> str:
     trading = summary.get("trading")
     if trading:
         reason = f" ({trading['trading_state_reason']})" if trading["trading_state_reason"] else ""
+        ccy = trading.get("currency", "")
         lines.append(f"trading {trading['trading_state']}{reason}: {trading['orders_submitted']:,} "
                      f"orders, {trading['orders_denied']:,} denied, {trading['fills']:,} fills, "
-                     f"equity {trading['equity']}, today {trading['day_pnl']}")
+                     f"equity {money(Decimal(trading['equity']), ccy)}, today "
+                     f"{signed_money(Decimal(trading['day_pnl']), ccy)}")
         for symbol, pos in trading["positions"].items():
-            lines.append(f"  {symbol:<14} position {pos['qty']}  realized {pos['realized']}  "
-                         f"unrealized {pos['unrealized']}  fees {pos['fees']}")
+            quote = pos.get("currency", "")
+            balance = f"  balance {pos['balance']}" if pos.get("balance") not in (
+                None, pos["qty"]) else ""
+            lines.append(f"  {symbol:<14} position {pos['qty']}{balance}  realized "
+                         f"{money(Decimal(pos['realized']), quote)}  unrealized "
+                         f"{money(Decimal(pos['unrealized']), quote)}  fees "
+                         f"{money(Decimal(pos['fees']), quote)}")
     return "\n".join(lines)

@@ -38,7 +38,8 @@ def position_entry(pos: Position, inst: Instrument | None, symbol: str) -> dict[
                         "realized_pnl": str(pos.realized), "fees": str(pos.fees),
                         "fees_unpriced": {}}
     f = figures(pos, inst)
-    return entry | {"qty": f"{f.qty:f}", "balance": f"{f.balance:f}",
+    return entry | {"qty": f"{f.qty:f}", "balance": f"{f.balance:f}", "currency": inst.quote,
+                    "base": inst.base,
                     "avg_price": None if f.avg_price is None else f"{f.avg_price:f}",
                     "realized_pnl": f"{f.realized:f}", "fees": f"{f.fees:f}",
                     "fees_unpriced": f.unpriced.as_strings()}
@@ -90,7 +91,12 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
              for r in fill_rows]
     if halt is not None:
         state = (TradingState.HALTED, halt.reason, halt.source, halt.ts)
+    from tradeterm.config import load_settings
+    from tradeterm.portfolio.valuation import account_currency
+
+    configured = load_settings(args.config).portfolio.currency if args.config else ""
     return {
+        "currency": account_currency(instruments.values(), configured),
         "trading_state": state[0].value if state else "ACTIVE",
         "trading_state_reason": state[1] if state else "",
         "trading_state_source": state[2] if state else "",
@@ -120,6 +126,16 @@ def run_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, sort_keys=True))
         return 0
+    print(status_text(report, args.fills))
+    return 0
+
+
+def status_text(report: dict[str, Any], fills: bool) -> str:
+    """The report for a person: money grouped to the currency's precision, sizes in the
+    instrument's lot precision (``core/display.py``); ``--json`` keeps every digit."""
+    from tradeterm.core.display import money
+
+    ccy = report.get("currency", "")
     running = f"session running (pid {report['session_pid']})" if report["session_running"] \
         else "no session running"
     reason = f" ({report['trading_state_reason']})" if report["trading_state_reason"] else ""
@@ -128,10 +144,18 @@ def run_status(args: argparse.Namespace) -> int:
         lines.append(f"halt marker: {report['halt_marker']} (`tradeterm rearm` clears it)")
     lines.append("positions:" if report["positions"] else "positions: none")
     for p in report["positions"]:
-        balance = f"  balance {p['balance']}" if p["balance"] not in (None, p["qty"]) else ""
-        unpriced = "".join(f" + {a} {c}" for c, a in p["fees_unpriced"].items())
-        lines.append(f"  {p['instrument']:<14} {p['qty']:>14}  avg {p['avg_price'] or '-':>12}  "
-                     f"realized {p['realized_pnl']}  fees {p['fees']}{unpriced}{balance}")
+        quote = p.get("currency")
+        if quote is None:  # an instrument the store does not describe: its raw units
+            lines.append(f"  {p['instrument']:<14} {p['qty']:>14} lots  realized "
+                         f"{p['realized_pnl']} tick-lots  fees {p['fees']}")
+            continue
+        balance = f"  balance {p['balance']} {p['base']}" \
+            if p["balance"] != p["qty"] else ""
+        unpriced = "".join(f" + {money(Decimal(a), c)}" for c, a in p["fees_unpriced"].items())
+        lines.append(f"  {p['instrument']:<14} {p['qty']:>14} {p['base']}  avg "
+                     f"{p['avg_price'] or '-':>12}  realized "
+                     f"{money(Decimal(p['realized_pnl']), quote)}  fees "
+                     f"{money(Decimal(p['fees']), quote)}{unpriced}{balance}")
     lines.append(f"working orders: {len(report['working_orders'])}")
     for o in report["working_orders"]:
         tag = " EXTERNAL" if o["external"] else ""
@@ -140,16 +164,16 @@ def run_status(args: argparse.Namespace) -> int:
                      f"  {o['source']}{tag}")
     today = report["today"]
     if today and today["pnl"] is not None:
-        lines.append(f"today's PnL: {today['pnl']} (equity {today['equity']}, as of "
-                     f"{today['as_of']})")
+        lines.append(f"today's PnL: {money(Decimal(today['pnl']), ccy)} (equity "
+                     f"{money(Decimal(today['equity']), ccy)}, as of {today['as_of']})")
     else:
         lines.append("today's PnL: no session has traded today")
-    if args.fills:
+    if fills:
         lines.append(f"fills: {report['fill_count']}")
         for f in report["fills"]:
             lines.append(f"  {f['id']:<24} {f['ts']}  {f['instrument']:<14} {f['side']:<4} "
-                         f"{f['qty']} @ {f['price']}  fee {f['fee']} {f['fee_currency']}")
+                         f"{f['qty']} @ {f['price']}  fee "
+                         f"{money(Decimal(f['fee']), f['fee_currency'])}")
     else:
         lines.append(f"fills: {report['fill_count']} (list them with --fills)")
-    print("\n".join(lines))
-    return 0
+    return "\n".join(lines)

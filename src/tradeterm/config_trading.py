@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tradeterm.config_base import (
     BPS_MAX, DAY, HOUR, MINUTE, MONEY_MAX, QTY_MAX, Section,
@@ -87,6 +87,11 @@ class RiskConfig(Section):
     price_band_bps: int = Field(default=500, gt=0, le=BPS_MAX,
                                 description="Fat finger: furthest a limit price may be "
                                             "from the reference price (mid, else last)")
+    market_protection_bps: int = Field(
+        default=50, ge=1, le=1_000,
+        description="A market order never trades further than this from the reference price "
+                    "(mid, else last): its protection price (risk/protection.py); at most "
+                    "price_band_bps")
     max_open_orders: int = Field(default=100, gt=0, le=THROTTLE_MAX)
     orders_per_second: float = Field(default=50, gt=0, le=THROTTLE_MAX,
                                      description="Global order throttle rate")
@@ -115,6 +120,16 @@ class RiskConfig(Section):
     resync_grace_s: float = Field(default=30.0, gt=0, le=HOUR, description="A feed that is "
                                   "recovering (connected, books resyncing) is not lost; not "
                                   "recovered after this long from the start of the outage: halt")
+
+
+    @model_validator(mode="after")
+    def _protection_inside_the_band(self) -> RiskConfig:
+        if self.market_protection_bps > self.price_band_bps:
+            raise ValueError(
+                f"market_protection_bps ({self.market_protection_bps}) must not exceed "
+                f"price_band_bps ({self.price_band_bps}): a market order's protection price "
+                "is a limit the fat-finger band would refuse")
+        return self
 
 
 class SessionConfig(Section):

@@ -73,7 +73,8 @@ class TradingDesk:
         self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
                                  self.portfolio.qty, self.oms, self.killswitch,
                                  clock.timestamp_ns,
-                                 {name: v.order_rate_limit for name, v in venues.items()})
+                                 {name: v.order_rate_limit for name, v in venues.items()},
+                                 self.portfolio.closable_lots)
         self.limits = PostTradeLimits(risk_cfg, views.portfolio, self.risk.limits,
                                       self.portfolio.qty)
         self.flattener = Flattener(clock, self.risk.limits, self.portfolio.closable_lots,
@@ -176,9 +177,12 @@ class TradingDesk:
 
     # --- commands --------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Any:
-        """The one entry for commands. Returns what the specific method returns."""
-        self.bus.publish(topics.COMMAND, cmd)
+        """The one entry for commands. Returns what the specific method returns. A market order
+        is recorded and sent with its protection price (``risk/protection.py``)."""
         kind = type(cmd)
+        if kind is SubmitOrder:
+            cmd = self.risk.protect(cmd)  # type: ignore[arg-type]
+        self.bus.publish(topics.COMMAND, cmd)
         if kind is SubmitOrder:
             return self.submit(cmd)  # type: ignore[arg-type]
         if kind is CancelOrder:
@@ -194,7 +198,9 @@ class TradingDesk:
         raise TypeError(f"unknown command {kind.__name__}")
 
     def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
-        """Risk, then the OMS. A denial is published (topic ``risk``) and returned."""
+        """Risk, then the OMS. A denial is published (topic ``risk``) and returned. A market
+        order goes out with its protection price."""
+        cmd = self.risk.protect(cmd)
         gate = self._session_gate()
         if gate is not None:
             return self._deny(cmd, gate)
@@ -217,13 +223,7 @@ class TradingDesk:
         if gate is not None:
             return self._deny(SubmitOrder(cmd.ts, cmd.client_order_id, order.instrument,
                                           order.side, order.qty), gate, cmd.client_order_id)
-        probe = SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
-                            max(1, (cmd.qty if cmd.qty is not None else order.qty)
-                                - order.filled_qty),
-                            order.order_type, cmd.price if cmd.price is not None else order.price,
-                            tif=order.tif, reduce_only=order.reduce_only, source=order.source)
-        # the order as it would be after the modify; a cancel-replace's replacement is checked
-        # (and spends its token) again when it goes out
+        probe = self.risk.modify_probe(order, cmd)  # the order as it would be after it
         verdict = self.risk.check(probe, commit=False)
         if verdict is not None:
             return self._deny(probe, verdict, cmd.client_order_id)
@@ -235,7 +235,7 @@ class TradingDesk:
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         gate = self._session_gate()
         session = [] if gate is None else [CheckResult("session", False, *gate)]
-        return session + self.risk.preview(cmd)
+        return session + self.risk.preview(self.risk.protect(cmd))
 
     def _deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
               client_order_id: str | None = None) -> OrderDenied:
@@ -385,6 +385,7 @@ class TradingDesk:
             "working_orders": len(self.oms.working),
             "fills": self.oms.fills_applied,
             "positions": positions_summary(pv, self.instruments),
+            "currency": pv.currency,
             "equity": str(pv.equity),
             "day_pnl": str(pv.day_pnl),
             "fees": str(pv.fees),

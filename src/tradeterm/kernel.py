@@ -367,6 +367,9 @@ class Kernel:
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         return self.desk.preview(cmd)
 
+    def protect(self, cmd: SubmitOrder) -> SubmitOrder:  # as sent: a market order protected
+        return self.desk.risk.protect(cmd)
+
     def cancel(self, client_order_id: str) -> bool:
         return self.requests.cancel(client_order_id)
 

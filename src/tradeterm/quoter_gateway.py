@@ -3,15 +3,21 @@ this module is a composition helper: components never import it."""
 
 from __future__ import annotations
 
-from tradeterm.desk import MS, TradingDesk
+from tradeterm.desk import TradingDesk
 from tradeterm.domain.commands import CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.orders import OrderStatus
+from tradeterm.risk import codes
+
+# denials the quoter can know beforehand: it holds the order back instead (quoter/sender.py)
+AVOIDABLE = frozenset({codes.DUPLICATE_ORDER, codes.MIN_NOTIONAL, codes.QTY_STEP,
+                       codes.PRICE_BAND, codes.SELF_CROSS})
 
 
 class QuoterGateway:
     """The quoter's ``OrderGateway`` bound to the desk: every request goes through ``execute``
     (risk for submits and modifies, the OMS, the ``command`` topic for the record). A denial
-    comes back to the quoter as the ``OrderDenied`` the desk publishes on the risk topic.
+    comes back to the quoter as the ``OrderDenied`` the desk publishes on the risk topic;
+    ``screen`` lets the quoter hold back what would be denied for a reason it can know.
 
     A modify on a venue without native modify would be a cancel-replace whose replacement the
     quoter does not know; here it is a plain cancel instead (the quoter sees ``OrderCanceled``
@@ -21,8 +27,18 @@ class QuoterGateway:
 
     def __init__(self, desk: TradingDesk) -> None:
         self.desk = desk
-        # risk denies an identical order within this window; the quoter waits it out instead
-        self.duplicate_window_ns = desk.settings.risk.duplicate_window_ms * MS
+
+    def screen(self, command: SubmitOrder | ModifyOrder) -> tuple[str, str] | None:
+        """Risk's verdict now, with its own clock and state, when it is one the quoter should
+        avoid rather than earn (``AVOIDABLE``); changes nothing."""
+        risk = self.desk.risk
+        if isinstance(command, ModifyOrder):
+            order = self.desk.oms.working.get(command.client_order_id)
+            if order is None:
+                return None
+            command = risk.modify_probe(order, command)
+        verdict = risk.check(command, commit=False)
+        return verdict if verdict is not None and verdict[0] in AVOIDABLE else None
 
     def submit(self, command: SubmitOrder) -> None:
         self.desk.execute(command)

@@ -62,7 +62,7 @@ def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]
             "balance": None if row.balance is None else f"{row.balance:f}",
             "avg_price": None if row.avg_price is None else f"{row.avg_price:f}",
             "realized": f"{row.realized:f}", "unrealized": f"{row.unrealized:f}",
-            "fees": f"{row.fees:f}",
+            "fees": f"{row.fees:f}", "currency": inst.quote,
             "fees_paid": {c: f"{a:f}" for c, a in row.paid.items()}}
     return out
 

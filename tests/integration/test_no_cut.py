@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from tests.snapshots.conftest import SIZES, size_id, trading_kernel
+from tests.snapshots.conftest import SIZES, ledger_kernel, size_id
 from tradeterm.config import load_settings
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.ui.app import SIDE_PANES, create_app
@@ -49,7 +49,7 @@ async def look_at_every_pane(app, pilot) -> list[str]:
 
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_no_pane_draws_past_its_edge(size):
-    kernel = trading_kernel()
+    kernel = ledger_kernel()  # with a base balance and fees in BTC and BNB under a position
 
     async def check() -> list[str]:
         app = create_app(kernel, run_engine=False)

@@ -98,3 +98,20 @@ def test_headless_quoter_cli_is_byte_identical(tmp_path):
     assert first.stdout == second.stdout
     summary = json.loads(first.stdout)
     assert summary["trading"]["fills"] > 0 and summary["quoters"]["SIM-BTC/USD"]["model"] == "glft"
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_the_quoter_sends_nothing_risk_denies_for_a_reason_it_can_know(seed):
+    """Issue 13.16: `tradeterm paper --fast --seed 6 --quoter --seconds 150` was denied
+    MIN_NOTIONAL twice on ETH (the room left under the limit, quoted below the minimum order
+    value) and backed off each time; a longer session got stuck denying thousands."""
+    settings = load_settings(sim={"seed": seed})
+    kernel = Kernel(settings, RunOptions(fast=True, seconds=150, quoter="on", record=False))
+    denials: list = []
+    kernel.bus.subscribe(topics.RISK, lambda m: denials.append(m)
+                         if type(m).__name__ == "OrderDenied" else None)
+    asyncio.run(kernel.run())
+    summary = kernel.summary()
+    assert [(d.reason, d.message) for d in denials] == []
+    assert summary["trading"]["orders_denied"] == 0
+    assert all(q["fills"] > 50 for q in summary["quoters"].values()), summary["quoters"]

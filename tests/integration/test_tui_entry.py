@@ -241,3 +241,43 @@ async def test_live_asks_for_the_venues_name_before_any_order(tmp_path):
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
         await pilot.pause(0.2)
+
+
+async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protection(tmp_path):
+    """13.6 as the trader met it: a buy resting far under the bid, then ``s 0.01 mkt``. The
+    ticket and the confirmation say the protection price; the sell goes out with it and
+    fills (before: DENIED SELF_CROSS, whatever the distance)."""
+    kernel = live_kernel(tmp_path, seed=14, confirm_orders=True)
+    app = create_app(kernel)
+    sent: list[SubmitOrder] = []
+    kernel.bus.subscribe(topics.COMMAND, lambda c: sent.append(c)
+                         if isinstance(c, SubmitOrder) else None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        book = kernel.views.books["sim:SIM-BTC/USD"]
+        far = (book.best_bid * 988 // 1000) // 2 * 2 / 2  # ~120 bps under, on the 0.5 grid
+        await command(pilot, f"b 0.01 @ {far:.1f}")
+        await pilot.press("y")
+        assert await until(pilot, lambda: len(working(kernel)) == 1)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TicketScreen)
+        app.screen.query_one("#ticket-input", Input).value = "s 0.01 mkt"
+        await pilot.pause(0.1)
+        preview = str(app.screen.query_one("#ticket-preview", Static).render())
+        assert "SELL 0.0100 SIM-BTC/USD MKT (no lower than " in preview, preview
+        assert "SELF_CROSS" not in preview and "✗" not in preview, preview
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "MKT (no lower than " in app.screen.shown, app.screen.shown
+        await pilot.press("y")
+        assert await until(pilot, lambda: any(c.side.name == "SELL" for c in sent))
+        sell = next(c for c in sent if c.side.name == "SELL")
+        assert sell.price is not None and sell.price * 2 >= (book.best_bid + book.best_ask) \
+            * 9_900 // 10_000  # within the default 50 bps (the book moves a little meanwhile)
+        assert await until(pilot, lambda: kernel.desk.oms.known_id(sell.client_order_id)
+                           .filled_qty > 0)
+        assert "DENIED" not in message(app)
+        await pilot.press("ctrl+x", "q")
+        await pilot.pause(0.2)

@@ -1,10 +1,12 @@
 import asyncio
+from decimal import Decimal
 
 import pytest
 
 from tests.helpers import run_fast
 from tradeterm.config import load_settings
 from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
@@ -52,6 +54,34 @@ def trading_kernel(seed: int = 7, seconds: float = 30.0, mode: str = "paper") ->
     kernel.views.status.mode = mode.upper()  # the LIVE header is the same session, badged
     kernel.desk.killswitch.persist = None  # frozen: the store is closed; trips are shown only
     return kernel
+
+
+def ledger_kernel(seed: int = 7, seconds: float = 30.0) -> Kernel:
+    """``trading_kernel`` plus two fills injected into the frozen portfolio (the ledger's own
+    ``with_fill`` / ``commit``; the simulated venue charges fees in the quote currency only): a
+    BTC buy whose commission was paid in BTC (Binance spot's way: the base balance ends under
+    the lots position) and an ETH sell whose fee was paid in BNB, which no instrument of the
+    session prices (left out of PnL)."""
+    kernel = trading_kernel(seed, seconds)
+    btc, eth = list(kernel.instruments.values())[:2]
+    pf, ts = kernel.desk.portfolio, kernel.clock.timestamp_ns()
+    for n, (inst, side, qty, fee, currency) in enumerate((
+            (btc, Side.BUY, "0.02", "0.00002", "BTC"), (eth, Side.SELL, "0.5", "0.0031", "BNB"))):
+        book = kernel.views.books[inst.id]
+        price = book.best_ask if side is Side.BUY else book.best_bid
+        fill = OrderFilled(ts, ts, f"EXT-{n}", inst.id, f"V-EXT-{n}", f"LEDGER-{n}", side, price,
+                           inst.qty_to_lots(qty), Liquidity.TAKER, Decimal(fee), currency, 0)
+        pf.commit(pf.with_fill(fill), ts)
+        kernel.views.fills.append(fill)
+    return kernel
+
+
+@pytest.fixture
+def ledger_app():
+    def make():
+        return create_app(ledger_kernel(), run_engine=False)
+
+    return make
 
 
 @pytest.fixture

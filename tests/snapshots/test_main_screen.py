@@ -37,6 +37,18 @@ def test_side_panes_at_80_columns(snap_compare, trading_app, key):
     assert snap_compare(trading_app(), terminal_size=(80, 24), press=[key])
 
 
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
+def test_ledger_balance_and_fees_per_currency(snap_compare, ledger_app, size):
+    """A commission paid in BTC: the BTC position shows its base balance under the lots
+    position and the fees as charged; a BNB fee no instrument prices shows as not in PnL, in
+    the positions and the PnL panes (at 80x24 the positions pane is the one on screen)."""
+    assert snap_compare(ledger_app(), terminal_size=size, press=["f3"] if size[0] < 100 else [])
+
+
+def test_ledger_pnl_pane_at_80_columns(snap_compare, ledger_app):
+    assert snap_compare(ledger_app(), terminal_size=(80, 24), press=["f4"])
+
+
 def test_second_instrument_selected(snap_compare, seeded_app):
     assert snap_compare(seeded_app(), terminal_size=(120, 40), press=["]"])
 

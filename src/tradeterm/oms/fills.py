@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from tradeterm.core.display import fill_text
 from tradeterm.core.views import RingView
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
@@ -103,8 +104,8 @@ class FillApplier:
         self.applied += 1
         self._ledger.commit(position, fill.ts_event)
         self._fills_view.append(fill)
-        log.info("fill %s %s %s %d lots @ %d ticks (order %s)", fill.trade_id, fill.instrument,
-                 fill.side.name, fill.qty, fill.price, fill.client_order_id)
+        log.info("fill %s %s (order %s)", fill.trade_id, fill_text(
+            fill, self._ledger.instruments.get(fill.instrument)), fill.client_order_id)
         if order is not None:
             if stored and not order.is_terminal:
                 self._registry.track(order, venue)  # a late fill brought it back

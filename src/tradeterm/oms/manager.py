@@ -26,6 +26,7 @@ from tradeterm.core.clock import Clock
 from tradeterm.core.views import RingView, WorkingOrdersView
 from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport
@@ -50,6 +51,8 @@ FLUSH_TIMER = "oms.flush"
 
 class Ledger(Protocol):
     """Where fills go (implemented by the portfolio)."""
+
+    instruments: Mapping[str, Instrument]  # to say a fill in the trader's units
 
     def with_fill(self, fill: OrderFilled) -> Position: ...
     def commit(self, pos: Position, ts: int) -> None: ...

@@ -31,10 +31,12 @@ ones), so a retry after a partial run repairs nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tradeterm.core.display import amount
+from tradeterm.domain.instruments import Instrument
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.outcomes import Asked
 from tradeterm.oms.settle import NOT_YET
@@ -101,7 +103,8 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
                     now: int) -> ReconcileResult:
     result = ReconcileResult(venue.name)
     mine = {iid: q for iid, q in local_positions().items() if iid.startswith(venue.name + ":")}
-    result.problems.extend(check_integrity_for(store, mine, venue.name))
+    result.problems.extend(check_integrity_for(store, mine, venue.name,
+                                               {i.id: i for i in venue.instruments()}))
     try:
         since = _fills_since(oms, store, venue, lookback_ns, now)
         await _reconcile_orders(oms, venue, since, result)
@@ -113,7 +116,7 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
             reported = await venue.positions()
             late = await _missed_fills(oms, venue, since, result)
             mismatch = [] if reported is None else _position_mismatch(
-                reported, local_positions(), venue.name)
+                reported, local_positions(), venue)
             if not mismatch or not late:
                 break
     except Exception as exc:  # the venue could not be asked: nothing can be trusted yet
@@ -124,20 +127,24 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
 
 
 def _position_mismatch(reported: list[PositionReport], local: dict[str, int],
-                       venue: str) -> list[str]:
+                       venue: Venue) -> list[str]:
     theirs = {p.instrument: p.qty for p in reported if p.qty}
-    ours = {iid: q for iid, q in local.items() if q and iid.startswith(venue + ":")}
-    return [f"{iid}: our position is {ours.get(iid, 0)} lots, the venue's is {theirs.get(iid, 0)}"
+    ours = {iid: q for iid, q in local.items() if q and iid.startswith(venue.name + ":")}
+    units = {i.id: i for i in venue.instruments()}
+    return [f"{iid}: our position is {amount(units, iid, ours.get(iid, 0))}, the venue's is "
+            f"{amount(units, iid, theirs.get(iid, 0))}"
             for iid in sorted(set(theirs) | set(ours)) if theirs.get(iid, 0) != ours.get(iid, 0)]
 
 
-def check_integrity_for(store: Store, positions: dict[str, int], venue: str) -> list[str]:
+def check_integrity_for(store: Store, positions: dict[str, int], venue: str,
+                        units: Mapping[str, Instrument] | None = None) -> list[str]:
     sums = {iid: q for iid, q in store.fill_sums().items() if iid.startswith(venue + ":")}
     problems = []
+    units = units or {}
     for iid in sorted(set(sums) | set(positions)):
         if sums.get(iid, 0) != positions.get(iid, 0):
-            problems.append(f"{iid}: position {positions.get(iid, 0)} lots but its fills sum to "
-                            f"{sums.get(iid, 0)}")
+            problems.append(f"{iid}: position {amount(units, iid, positions.get(iid, 0))} but "
+                            f"its fills sum to {amount(units, iid, sums.get(iid, 0))}")
     return problems
 
 
@@ -213,5 +220,6 @@ async def _reconcile_orders(oms: OrderManager, venue: Venue, since: int,
             continue
         oms.adopt(report, venue.name)
         result.adopted += 1
-        log.warning("reconciliation: adopted EXTERNAL order %s (%s %s %d lots)", coid,
-                    report.instrument, report.side.name, report.qty)
+        log.warning("reconciliation: adopted EXTERNAL order %s (%s %s %s)", coid,
+                    report.instrument, report.side.name,
+                    amount({i.id: i for i in venue.instruments()}, report.instrument, report.qty))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tradeterm.core.clock import NS
+from tradeterm.core.display import money
 from tradeterm.core.views import BookReader, InstrumentStats, PortfolioView, PositionRow
 from tradeterm.domain.events import OrderFilled, PositionChanged
 from tradeterm.domain.instruments import Instrument
@@ -196,6 +197,6 @@ class Portfolio:
         if self.day is None or self.day.day != today:
             if self.day is not None:
                 log.info("new trading day: today's PnL and drawdown restart from equity %s",
-                         equity)
+                         money(equity, self.currency))
             self.day = DayState(today, equity, equity)
             self.day_dirty = True

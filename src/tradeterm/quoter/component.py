@@ -70,7 +70,6 @@ class Quoter:
         self._last_top: tuple[int | None, int | None] = (None, None)
         self._backoff_until = 0
         self.sender = OrderSender(instrument, gateway, self.working, self.view)
-        self.sender.duplicate_window_ns = int(getattr(gateway, "duplicate_window_ns", 0))
         self._busy = False
         self._again = False
         self._soon = False

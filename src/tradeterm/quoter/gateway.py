@@ -21,8 +21,11 @@ quoter take its inventory from the position keeper instead of counting fills.
 (it ended without an event the quoter saw): the quoter then forgets it. Any other return value
 means the request went out.
 
-A gateway may have ``duplicate_window_ns``: an order identical (side, price, size) to one sent
-within it would be denied, so the quoter holds such an order back until the window has passed.
+A gateway may have ``screen(command)``: for a ``SubmitOrder`` or a ``ModifyOrder`` the quoter is
+about to send, the (reason code, message) with which risk would deny it now for a reason the
+quoter can avoid or wait out (an identical order inside the duplicate window, below the minimum
+notional, off the order step, outside the price band, crossing our own order), else None. The
+quoter then holds it back instead of earning a denial and a back-off.
 
 The gateway may answer synchronously from inside these calls; the quoter copes (it folds
 re-entrant requotes into one more pass and reacts to order events on a zero-delay alert).

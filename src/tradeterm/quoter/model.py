@@ -79,6 +79,7 @@ class QuoteParams:
     level_step_ticks: int = 1  # distance between levels
     post_only: bool = True
     lot_step: int = 1  # the venue takes order sizes in multiples of this many lots
+    min_notional: int = 0  # ticks x lots: a quote worth less is not sent (the venue's minimum)
 
     def __post_init__(self) -> None:
         problems = []
@@ -106,6 +107,8 @@ class QuoteParams:
             problems.append("need 0 <= min_spread_ticks <= max_spread_ticks")
         if self.levels < 1 or self.level_step_ticks < 1:
             problems.append("levels and level_step_ticks must be >= 1")
+        if self.min_notional < 0:
+            problems.append(f"min_notional must be >= 0, got {self.min_notional}")
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -191,24 +194,27 @@ def ladder(quotes: DesiredQuotes, params: QuoteParams, inventory: int,
 
     Level i sits ``i * level_step_ticks`` behind the best quote. The room left under
     ``max_position_lots`` is shared out level by level, so even if every level of a side filled,
-    the position would not pass the limit; levels with no room are dropped.
+    the position would not pass the limit; levels with no room are dropped, and so are levels
+    worth less than ``min_notional`` (the venue's minimum order value: risk would deny them).
     """
     step = params.level_step_ticks
     bids: list[tuple[int, int]] = []
     asks: list[tuple[int, int]] = []
     room_long = params.max_position_lots - inventory
     room_short = params.max_position_lots + inventory
-    grid = params.lot_step
+    grid, least = params.lot_step, params.min_notional
     for i in range(params.levels):
         lots = int(min(params.order_lots, max(room_long, 0)))
         lots -= lots % grid
-        if lots > 0:
-            bids.append((int(quotes.bid) - i * step, lots))
+        price = int(quotes.bid) - i * step
+        if lots > 0 and lots * price >= least:
+            bids.append((price, lots))
             room_long -= lots
         lots = int(min(params.order_lots, max(room_short, 0)))
         lots -= lots % grid
-        if lots > 0:
-            asks.append((int(quotes.ask) + i * step, lots))
+        price = int(quotes.ask) + i * step
+        if lots > 0 and lots * price >= least:
+            asks.append((price, lots))
             room_short -= lots
     return bids, asks
 

@@ -5,8 +5,8 @@ This is not the market-making model (the Avellaneda-Stoikov quoter replaces it b
 a real trading session end to end: commands through risk and the OMS, fills into the portfolio,
 the kill switch, crash recovery.
 
-Every ``refresh`` of the clock, per instrument: join the best bid and the best ask with one
-order each of about ``quote_notional`` (rounded up to the venue's order step), skipping the side that would take the inventory past
+Every ``refresh`` of the clock, per instrument: join the best bid and the best ask (never at or
+through our own working order on the other side) with one order each of about ``quote_notional`` (rounded up to the venue's order step), skipping the side that would take the inventory past
 ``max_quotes`` quote sizes. A quote whose price is still right is left alone (it keeps its queue
 place); one that is wrong is canceled and replaced. It sends commands only (``send``) and knows
 no venue. It stops quoting as soon as trading leaves ACTIVE and resumes on a re-arm to ACTIVE.
@@ -98,8 +98,26 @@ class PlaceholderQuoter:
             lots = -(-lots // step) * step  # up to the venue's order step
             cap = lots * self.params.max_quotes
             pos = self.position(inst.id)
-            self._quote(ts, inst, Side.BUY, book.best_bid, lots if pos + lots <= cap else 0)
-            self._quote(ts, inst, Side.SELL, book.best_ask, lots if pos - lots >= -cap else 0)
+            own_bid, own_ask = self._own_touch(inst.id)
+            # market data can run ahead of our own order events: never join at or through our
+            # own order on the other side (risk would deny it SELF_CROSS)
+            bid = book.best_bid if own_ask is None else min(book.best_bid, own_ask - 1)
+            ask = book.best_ask if own_bid is None else max(book.best_ask, own_bid + 1)
+            self._quote(ts, inst, Side.BUY, bid, lots if pos + lots <= cap and bid > 0 else 0)
+            self._quote(ts, inst, Side.SELL, ask, lots if pos - lots >= -cap else 0)
+
+    def _own_touch(self, instrument: str) -> tuple[int | None, int | None]:
+        """Our highest working buy and lowest working sell (any source: as risk counts them)."""
+        bid = ask = None
+        for order in self.working.values():
+            price = order.price
+            if order.instrument != instrument or price is None or order.is_terminal:
+                continue
+            if order.side is Side.BUY:
+                bid = price if bid is None or price > bid else bid
+            else:
+                ask = price if ask is None or price < ask else ask
+        return bid, ask
 
     def _quote(self, ts: int, inst: Instrument, side: Side, price: int, lots: int) -> None:
         key = (inst.id, side)

@@ -7,10 +7,14 @@ working quotes could still fill (a pending modify counted at the larger of its t
 within ``max_position``. A fill racing a shrink in flight therefore cannot pass the limit; what
 is held back is retried on the next requote.
 
-``duplicate_window_ns`` (the gateway's, from ``risk.duplicate_window_ms``): risk denies an
-order identical (side, price, size) to one sent within that window, a guard against a double key
-press. Re-joining a level right after a fill there is normal for a quoter, so the sender holds
-such an order back until the window has passed instead of earning a denial and a back-off.
+What risk would deny for a reason the quoter can know beforehand is not sent: the gateway's
+``screen`` (when it has one) asks risk with its own clock and state. A quote identical to one
+sent within ``risk.duplicate_window_ms`` (re-joining a level right after a fill or a venue
+cancel is normal for a quoter) waits until the window has passed; one below the minimum
+notional, off the order step, outside the price band or crossing our own order is left out of
+this round. A reduction risk would refuse is sent as a cancel instead. Either way no denial, so
+no back-off (before: the quoter judged the duplicate window by its timers' scheduled times,
+which a live event loop runs late, and was denied DUPLICATE_ORDER).
 """
 
 from __future__ import annotations
@@ -36,8 +40,7 @@ class OrderSender:
         self._tokens_ns = 0
         self._ids = 0
         self._prefix = ""
-        self.duplicate_window_ns = 0
-        self._recent: dict[tuple[int, int, int], int] = {}  # (side, price, lots) -> sent at
+        self.held: dict[str, int] = {}  # reason code -> quotes not sent because risk would deny
 
     def begin(self, now: int) -> None:
         """Start of the session: client ids unique to it, a full bucket."""
@@ -63,6 +66,8 @@ class OrderSender:
             else:
                 additions.append(action)
         for action in reductions:
+            if isinstance(action, Modify) and self._refused(action, now, post_only):
+                action = Cancel(action.client_order_id)  # a cancel is never refused
             self._request(action, now, post_only)
         room = {Side.BUY: max_position - inventory, Side.SELL: max_position + inventory}
         for action in additions:
@@ -76,27 +81,41 @@ class OrderSender:
                 side, extra = quote.side, action.lots - exposure(quote)
             if side_exposure(working, side) + extra > room[side]:
                 continue  # wait until the reductions in flight have landed
-            window = self.duplicate_window_ns
-            if window:
-                key = (int(side), action.price, action.lots)
-                if now - self._recent.get(key, now - window) < window:
-                    continue  # risk would deny it as a duplicate: wait out the window
-                if len(self._recent) > 256:
-                    self._recent = {k: t for k, t in self._recent.items() if now - t < window}
-                self._recent[key] = now
+            if self._refused(action, now, post_only):
+                continue  # risk would deny it: wait (a duplicate) or leave it out this round
             self.tokens -= 1.0
             self._request(action, now, post_only)
+
+    def _refused(self, action: Submit | Modify, now: int, post_only: bool) -> bool:
+        """Would risk deny this for a reason known beforehand (the gateway's ``screen``)?"""
+        screen = getattr(self.gateway, "screen", None)
+        if screen is None:
+            return False
+        if isinstance(action, Submit):
+            command: SubmitOrder | ModifyOrder = self._submit_order(action, now, post_only)
+        else:
+            command = ModifyOrder(now, action.client_order_id, self.instrument.id, action.price,
+                                  action.lots)
+        verdict = screen(command)
+        if verdict is None:
+            return False
+        self.held[verdict[0]] = self.held.get(verdict[0], 0) + 1
+        return True
+
+    def _submit_order(self, action: Submit, now: int, post_only: bool) -> SubmitOrder:
+        """The order a submit sends (with the client id it will get)."""
+        return SubmitOrder(now, f"{self._prefix}{self._ids + 1}", self.instrument.id,
+                           action.side, action.lots, price=action.price, post_only=post_only,
+                           source="quoter")
 
     def _request(self, action: Action, now: int, post_only: bool) -> None:
         iid, gateway, view = self.instrument.id, self.gateway, self.view
         if isinstance(action, Submit):
+            command = self._submit_order(action, now, post_only)
             self._ids += 1
-            coid = f"{self._prefix}{self._ids}"
-            self.working.add(WorkingQuote(coid, action.side, action.level, action.price,
-                                          action.lots, placed_ns=now))
-            gateway.submit(SubmitOrder(now, coid, iid, action.side, action.lots,
-                                       price=action.price, post_only=post_only,
-                                       source="quoter"))
+            self.working.add(WorkingQuote(command.client_order_id, action.side, action.level,
+                                          action.price, action.lots, placed_ns=now))
+            gateway.submit(command)
             view.submits += 1
             return
         quote = self.working.get(action.client_order_id)

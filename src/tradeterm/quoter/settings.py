@@ -88,8 +88,10 @@ class QuoterSetup:
     def _rebuild(self) -> None:
         lots = self.order_lots or self.instrument.qty_step_lots  # placeholder until sized
         limit = self.max_position_lots
-        fields = dict(self.base, order_lots=lots, lot_step=self.instrument.qty_step_lots,
-                      max_position_lots=float(limit) if limit is not None else 0.0)
+        inst = self.instrument
+        fields = dict(self.base, order_lots=lots, lot_step=inst.qty_step_lots,
+                      max_position_lots=float(limit) if limit is not None else 0.0,
+                      min_notional=math.ceil(inst.min_notional / (inst.tick_size * inst.lot_size)))
         self.params = QuoteParams(**fields)
         ready = (self.sigma is not None and self.k is not None and self.A is not None
                  and self.order_lots is not None and self.sigma > 0)

@@ -11,7 +11,13 @@ markouts, and order latency, computed from a recording's order and market events
 * Sharpe and Sortino use the PnL changes over fixed intervals of the session clock (1 s, or 60 s
   for sessions over two hours), annualised for a market that trades 24/7:
   ``mean / std * sqrt(365 * 24 * 3600 / interval)`` (Sortino: downside deviation). PnL changes
-  are in money, not returns: the ratios are scale-free, no capital figure is assumed.
+  are in money, not returns: the ratios are scale-free, no capital figure is assumed. They are
+  n/a (None, with ``ratio_note`` saying why) for a session shorter than a day or with fewer
+  than 30 intervals: annualising multiplies the noise of a short sample by the square root of
+  how many such samples a year holds. The standard error of an annualised Sharpe ratio
+  estimated from ``d`` days is about ``sqrt(365 / d)``: ~418 for 3 minutes (a session gave
+  -2,656), ~19 for one day; below a day the sample also misses the daily cycle of a 24/7
+  market (quiet nights, busy opens), so the figure says nothing about the strategy.
 * Markouts: for each fill, the mid ``h`` seconds later minus the fill price, signed by side (a
   buy that the market then lifts scores positive), quantity-weighted, in price units and bps.
 * Latency per order: submit -> ack (accepted), submit -> first fill, ack -> first fill.
@@ -44,6 +50,8 @@ from tradeterm.portfolio.valuation import (
 NS = 1_000_000_000
 MARKOUTS_S = (1, 10, 60)
 YEAR_S = 365 * 24 * 3600
+RATIO_MIN_SPAN_NS = 24 * 3600 * NS  # Sharpe / Sortino: n/a below a day of session clock
+RATIO_MIN_INTERVALS = 30  # ... or below this many PnL changes
 
 
 @dataclass
@@ -192,6 +200,8 @@ def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[
         peak = max(peak, v)
         max_dd = max(max_dd, peak - v)
     total = values[-1] if values else Decimal(0)
+    span = (end - start) if start is not None and end is not None else 0
+    note = ratio_note(span, len(diffs))
     return {
         "start_ns": start, "end_ns": end,
         "currency": currency,
@@ -202,8 +212,9 @@ def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[
             "total": str(total), "max_drawdown": str(max_dd),
             "realized": str(total_figures.realized), "fees": str(total_figures.fees),
             "fees_unpriced": total_figures.unpriced.as_strings(),
-            "sharpe": _ratio(diffs, interval_s, downside=False),
-            "sortino": _ratio(diffs, interval_s, downside=True),
+            "sharpe": None if note else _ratio(diffs, interval_s, downside=False),
+            "sortino": None if note else _ratio(diffs, interval_s, downside=True),
+            "ratio_note": note,
             "interval_s": interval_s,
             "annualisation": f"24/7 market: sqrt(365*24*3600/{interval_s:g}) periods",
         },
@@ -219,6 +230,26 @@ def _grid(curve: list[tuple[int, Decimal]], start: int | None, sample_ns: int
     if start is None:
         return []
     return [(ts, v) for ts, v in curve if (ts - start) % sample_ns == 0]
+
+
+def ratio_note(span_ns: int, intervals: int) -> str:
+    """Why Sharpe and Sortino are n/a for this sample, or "" when they mean something."""
+    if span_ns >= RATIO_MIN_SPAN_NS and intervals >= RATIO_MIN_INTERVALS:
+        return ""
+    days = span_ns / RATIO_MIN_SPAN_NS
+    error = f"; annualised from this sample their standard error would be about " \
+            f"{math.sqrt(365 / days):,.0f}" if days > 0 else ""
+    return (f"n/a: the session covers {_duration(span_ns)} ({intervals} PnL changes); they "
+            f"need at least a day and {RATIO_MIN_INTERVALS} changes{error}")
+
+
+def _duration(ns: int) -> str:
+    seconds = ns / NS
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _ratio(diffs: list[float], interval_s: float, downside: bool) -> float | None:

@@ -14,16 +14,21 @@ instrument            the instrument is traded in this session
 tick / lot            price and quantity are positive whole numbers of ticks and lots, the
                       quantity a multiple of the venue's order step (QTY_STEP)
 order type            only order types the venues route (LIMIT, MARKET)
-reduce-only           a reduce-only order must not grow the position
+reduce-only           a reduce-only order must not grow the position, nor close more than the
+                      base balance can (``closable``: fees paid in the coin leave dust)
 max order qty         per instrument, base units
 reference price       mid of the book, else the last trade; none -> NO_REFERENCE_PRICE
-price band            limit price within ``price_band_bps`` of the reference (fat finger)
-max order notional    price x qty (market orders at the reference price)
-min notional          the instrument's minimum order value
+price band            limit price within ``price_band_bps`` of the reference (fat finger); a
+                      market order's protection price too, and the opposite best within its
+                      reach (MARKET_PROTECTION; ``protection.py``)
+max order notional    price x qty (a market order at the reference or its protection price,
+                      whichever is further)
+min notional          the instrument's minimum order value (a market order at the nearer)
 max position          position + same-side working orders + this order, in base units and in
                       notional; an order that reduces the absolute position always passes
 max open orders       working orders across the session
-self-cross            a buy at or above our own resting sell (or the reverse)
+self-cross            a buy at or above our own resting sell (or the reverse); a market order
+                      by its protection price
 duplicate window      same instrument, side, type, price and qty within the window
 throttle              a token from the global bucket and from the venue's bucket
 ====================  ==========================================================================
@@ -37,17 +42,20 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from tradeterm.core.views import BookReader, InstrumentStats
-from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import OrderType
+from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.risk import codes
 from tradeterm.risk.context import (
     CheckResult, InstrumentLimits, StateReader, Verdict, WorkingOrders,
 )
 from tradeterm.risk.order_checks import OrderChecks
+from tradeterm.risk.protection import protection_price
 from tradeterm.risk.throttle import TokenBucket
 
 if TYPE_CHECKING:
@@ -55,6 +63,7 @@ if TYPE_CHECKING:
 
 ACTIVE = TradingState.ACTIVE
 LIMIT = OrderType.LIMIT
+MARKET = OrderType.MARKET
 BUY = Side.BUY
 
 
@@ -63,9 +72,12 @@ class PreTradeRisk(OrderChecks):
                  books: dict[str, BookReader], stats: dict[str, InstrumentStats],
                  position: Callable[[str], int], orders: WorkingOrders, trading: StateReader,
                  now: Callable[[], int],
-                 venue_limits: dict[str, tuple[float, int] | None] | None = None) -> None:
+                 venue_limits: dict[str, tuple[float, int] | None] | None = None,
+                 closable: Callable[[str], int] | None = None) -> None:
         self.config = config
         self.position = position
+        # signed lots a closing order can trade (portfolio.closable_lots): reduce-only's measure
+        self.closable = closable or position
         self.orders = orders
         self.trading = trading
         self.now = now
@@ -82,6 +94,7 @@ class PreTradeRisk(OrderChecks):
             if rate is not None:
                 self.venue_buckets[venue] = TokenBucket(rate, burst or max(1, int(rate)), start)
         self.band_bps = config.price_band_bps
+        self.protection_bps = config.market_protection_bps
         self.max_open_orders = config.max_open_orders
         self.dup_window_ns = config.duplicate_window_ms * 1_000_000
         self._recent: dict[tuple, int] = {}  # duplicate-window key -> ts
@@ -103,6 +116,22 @@ class PreTradeRisk(OrderChecks):
             ("duplicate window", self._duplicate),
             ("throttle", self._throttle),
         )
+
+    def protect(self, cmd: SubmitOrder) -> SubmitOrder:
+        """A market order as it goes out: its protection price as its ``price`` (from the
+        reference now; unchanged when it has a price already, or no reference, which the
+        price band check then denies) and IOC unless FOK: a market order never rests."""
+        if cmd.order_type is not MARKET:
+            return cmd
+        changes: dict = {}
+        if cmd.price is None:
+            lim = self.limits.get(cmd.instrument)
+            ref = None if lim is None else lim.reference_x2()
+            if ref is not None:
+                changes["price"] = protection_price(cmd.side, ref, self.protection_bps)
+        if cmd.tif is not TimeInForce.IOC and cmd.tif is not TimeInForce.FOK:
+            changes["tif"] = TimeInForce.IOC
+        return msgspec.structs.replace(cmd, **changes) if changes else cmd
 
     # --- the hot path ----------------------------------------------------------------------
     def check(self, cmd: SubmitOrder, commit: bool = True) -> Verdict:
@@ -245,6 +274,17 @@ class PreTradeRisk(OrderChecks):
                                    "; ".join(problems)) if r.check == "tick / lot" else r
                        for r in results]
         return results
+
+    @staticmethod
+    def modify_probe(order: Order, cmd: ModifyOrder) -> SubmitOrder:
+        """The order as it would be after ``cmd`` (its unfilled part), to check a modify like a
+        new order (``check(probe, commit=False)``); a cancel-replace's replacement is checked,
+        and spends its token, again when it goes out."""
+        qty = cmd.qty if cmd.qty is not None else order.qty
+        return SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
+                           max(1, qty - order.filled_qty), order.order_type,
+                           cmd.price if cmd.price is not None else order.price, tif=order.tif,
+                           reduce_only=order.reduce_only, source=order.source)
 
     def authorize_flatten(self, client_order_id: str) -> None:
         """Let one kill-switch flattening order through a HALT (still reduce-only checked)."""

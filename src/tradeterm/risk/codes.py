@@ -20,6 +20,7 @@ MAX_ORDER_QTY = "MAX_ORDER_QTY"
 MAX_ORDER_NOTIONAL = "MAX_ORDER_NOTIONAL"
 NO_REFERENCE_PRICE = "NO_REFERENCE_PRICE"  # no book or trade yet to check the price against
 PRICE_BAND = "PRICE_BAND"  # fat finger: too far from the reference price
+MARKET_PROTECTION = "MARKET_PROTECTION"  # the opposite best is beyond a market order's protection
 REDUCE_ONLY = "REDUCE_ONLY"  # a reduce-only order that would not reduce the position
 # --- the order in context --------------------------------------------------------------------
 MAX_POSITION = "MAX_POSITION"  # projected position (working orders included) over the limit

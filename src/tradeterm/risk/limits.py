@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from tradeterm.core.display import money
 from tradeterm.core.views import LimitUsage, PortfolioView
 from tradeterm.risk import codes
 from tradeterm.risk.context import InstrumentLimits
@@ -35,11 +36,13 @@ class PostTradeLimits:
         """The first breached limit as (code, message), or None."""
         view, cfg = self.portfolio, self.config
         if view.day_pnl <= -cfg.daily_loss_limit:
-            return codes.DAILY_LOSS, (f"today's PnL {view.day_pnl:.2f} {view.currency} breached "
-                                      f"the daily loss limit {cfg.daily_loss_limit}")
+            return codes.DAILY_LOSS, (f"today's PnL {money(view.day_pnl, view.currency)} "
+                                      "breached the daily loss limit "
+                                      f"{money(cfg.daily_loss_limit, view.currency)}")
         if view.drawdown >= cfg.max_drawdown:
-            return codes.MAX_DRAWDOWN, (f"drawdown {view.drawdown:.2f} {view.currency} from "
-                                        f"today's peak breached the limit {cfg.max_drawdown}")
+            return codes.MAX_DRAWDOWN, (f"drawdown {money(view.drawdown, view.currency)} from "
+                                        "today's peak breached the limit "
+                                        f"{money(cfg.max_drawdown, view.currency)}")
         for iid, lim in self.limits.items():
             pos = self.position(iid)
             size = pos if pos >= 0 else -pos
@@ -51,8 +54,8 @@ class PostTradeLimits:
             if ref is not None and size * ref > lim.max_pos_notional_x2:
                 return codes.POSITION_BREACH, (
                     f"{lim.inst.symbol} position {lim.inst.format_qty(pos)} is worth "
-                    f"{size * ref * lim.unit / 2:f}, over the limit "
-                    f"{cfg.max_position_notional}")
+                    f"{money(size * ref * lim.unit / 2, lim.inst.quote)}, over the limit "
+                    f"{money(cfg.max_position_notional, lim.inst.quote)}")
         return None
 
     def usage(self) -> list[LimitUsage]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tradeterm.core.display import half_ticks, money
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.instruments import Instrument
@@ -17,6 +18,7 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType
 from tradeterm.risk import codes
 from tradeterm.risk.context import InstrumentLimits, StateReader, Verdict, WorkingOrders
+from tradeterm.risk.protection import protection_price
 from tradeterm.risk.throttle import TokenBucket
 
 if TYPE_CHECKING:
@@ -39,10 +41,12 @@ class OrderChecks:
     # provided by PreTradeRisk
     config: RiskConfig
     position: Callable[[str], int]
+    closable: Callable[[str], int]
     orders: WorkingOrders
     trading: StateReader
     ready: bool
     band_bps: int
+    protection_bps: int
     dup_window_ns: int
     global_bucket: TokenBucket
     venue_buckets: dict[str, TokenBucket]
@@ -94,17 +98,25 @@ class OrderChecks:
         return None
 
     def _reduces(self, cmd: SubmitOrder, lim: InstrumentLimits) -> bool:
-        """Would this order, with the same-side working orders, only shrink the position?"""
-        pos = self.position(cmd.instrument)
+        """Would this order, with the same-side working orders, only shrink the position, and
+        no further than it can be closed? A long closes what its base balance holds (a fee
+        paid in the coin leaves the balance under the lots position: a spot venue refuses to
+        sell more), on the venue's order step (``Position.closable_lots``)."""
+        closable = self.closable(cmd.instrument)
         buys, sells, _, _ = self.orders.exposure(cmd.instrument)
         if cmd.side is Side.BUY:
-            return pos < 0 and cmd.qty + buys <= -pos
-        return pos > 0 and cmd.qty + sells <= pos
+            return closable < 0 and cmd.qty + buys <= -closable
+        return closable > 0 and cmd.qty + sells <= closable
 
     def _reduce_only(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         if cmd.reduce_only and not self._reduces(cmd, lim):
-            return codes.REDUCE_ONLY, "reduce-only order would not reduce the position " \
-                                      f"({lim.inst.format_qty(self.position(cmd.instrument))})"
+            inst, iid = lim.inst, cmd.instrument
+            pos, closable = self.position(iid), self.closable(iid)
+            can = f"; {inst.format_qty(abs(closable))} {inst.base} can be closed" \
+                if closable != pos else ""
+            return codes.REDUCE_ONLY, ("reduce-only order would not reduce the position "
+                                       f"({inst.format_qty(pos)} {inst.base}{can}, with the "
+                                       "working orders on its side)")
         return None
 
     def _max_qty(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -113,41 +125,74 @@ class OrderChecks:
                                         f"limit {lim.inst.format_qty(lim.max_qty)}"
         return None
 
+    def _reach(self, cmd: SubmitOrder, ref_x2: int | None) -> int | None:
+        """The furthest price the order can trade at: a limit's price, a market order's
+        protection price (``protection.py``); None = any price (a market order with no
+        reference to protect it by)."""
+        if cmd.order_type is OrderType.MARKET and cmd.price is None:
+            return None if ref_x2 is None else protection_price(cmd.side, ref_x2,
+                                                                self.protection_bps)
+        return cmd.price
+
     def _price_band(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         ref = lim.reference_x2()
         if ref is None:
             return codes.NO_REFERENCE_PRICE, f"no market price for {lim.inst.symbol} yet to " \
                                              "check the order against"
-        price = cmd.price
-        if price is not None and cmd.order_type is OrderType.LIMIT:
-            off = 2 * price - ref
-            if (off if off > 0 else -off) * 10_000 > self.band_bps * ref:
-                return codes.PRICE_BAND, (
-                    f"price {lim.inst.format_price(price)} is {abs(off) * 10_000 / ref:.0f} bps "
-                    f"from the reference {lim.inst.ticks_to_price(ref) / 2}; the band is "
-                    f"{self.band_bps} bps")
+        if cmd.order_type not in ROUTED_TYPES:
+            return None
+        price = self._reach(cmd, ref)
+        if price is None:
+            return None
+        inst = lim.inst
+        off = 2 * price - ref
+        if (off if off > 0 else -off) * 10_000 > self.band_bps * ref:
+            what = "price" if cmd.order_type is OrderType.LIMIT else "protection price"
+            return codes.PRICE_BAND, (
+                f"{what} {inst.format_price(price)} is {abs(off) * 10_000 / ref:.0f} bps "
+                f"from the reference {half_ticks(inst, ref)}; the band is "
+                f"{self.band_bps} bps")
+        book = lim.book
+        if cmd.order_type is OrderType.MARKET and book is not None:
+            buy = cmd.side is Side.BUY
+            best = book.best_ask if buy else book.best_bid
+            if best is not None and (best > price if buy else best < price):
+                return codes.MARKET_PROTECTION, (
+                    f"the best {'ask' if buy else 'bid'} {inst.format_price(best)} is beyond "
+                    f"the market order's protection price {inst.format_price(price)} "
+                    f"({self.protection_bps} bps from the reference "
+                    f"{half_ticks(inst, ref)}): nothing would trade; use a limit order")
         return None
 
-    def _effective_price(self, cmd: SubmitOrder, lim: InstrumentLimits) -> int:
-        if cmd.price is not None and cmd.order_type is OrderType.LIMIT:
-            return cmd.price
+    def _market_price(self, cmd: SubmitOrder, lim: InstrumentLimits, worst: bool) -> int:
+        """A market order's price for a notional check: the reference price, or its
+        protection price where that is further (``worst``, the most it can cost) or nearer
+        (the least it can be worth, as a venue that takes it as a limit order checks it)."""
         ref = lim.reference_x2()
-        return 0 if ref is None else (ref + 1) // 2
+        mid = 0 if ref is None else (ref + 1) // 2
+        reach = self._reach(cmd, ref)
+        if reach is None:
+            return mid
+        return max(mid, reach) if worst else min(mid, reach)
 
     def _max_notional(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        notional = self._effective_price(cmd, lim) * cmd.qty
+        price = cmd.price if cmd.order_type is OrderType.LIMIT else \
+            self._market_price(cmd, lim, worst=True)
+        notional = (price or 0) * cmd.qty
         if notional > lim.max_notional:
             return codes.MAX_ORDER_NOTIONAL, (
-                f"order value {notional * lim.unit:f} {lim.inst.quote} is over the limit "
-                f"{self.config.max_order_notional}")
+                f"order value {money(notional * lim.unit, lim.inst.quote)} is over the "
+                f"limit {money(self.config.max_order_notional, lim.inst.quote)}")
         return None
 
     def _min_notional(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        notional = self._effective_price(cmd, lim) * cmd.qty
+        price = cmd.price if cmd.order_type is OrderType.LIMIT else \
+            self._market_price(cmd, lim, worst=False)
+        notional = (price or 0) * cmd.qty
         if notional < lim.min_notional and not cmd.reduce_only:
             return codes.MIN_NOTIONAL, (
-                f"order value {notional * lim.unit:f} {lim.inst.quote} is below the minimum "
-                f"{lim.inst.min_notional}")
+                f"order value {money(notional * lim.unit, lim.inst.quote)} is below the "
+                f"minimum {money(lim.inst.min_notional, lim.inst.quote)}")
         return None
 
     def _max_position(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -165,8 +210,8 @@ class OrderChecks:
         if ref is not None and size * ref > lim.max_pos_notional_x2:
             return codes.MAX_POSITION, (
                 f"projected position {lim.inst.format_qty(projected)} is worth "
-                f"{size * ref * lim.unit / 2:f} {lim.inst.quote}, over the limit "
-                f"{self.config.max_position_notional}")
+                f"{money(size * ref * lim.unit / 2, lim.inst.quote)}, over the limit "
+                f"{money(self.config.max_position_notional, lim.inst.quote)}")
         return None
 
     def _max_open_orders(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -176,8 +221,11 @@ class OrderChecks:
         return None
 
     def _self_cross(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
+        """Would the order trade against our own resting order? Judged by what it can reach:
+        a limit its price, a market order its protection price (before: any price, so one
+        far-off resting buy denied every market sell)."""
         _, _, own_bid, own_ask = self.orders.exposure(cmd.instrument)
-        price = cmd.price if cmd.order_type is OrderType.LIMIT else None
+        price = self._reach(cmd, lim.reference_x2())
         if cmd.side is Side.BUY:
             if own_ask is not None and (price is None or price >= own_ask):
                 return codes.SELF_CROSS, f"would trade against our own sell at " \

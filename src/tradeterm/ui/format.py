@@ -1,4 +1,5 @@
-"""Shared formatting for panes: times, compact numbers, and the colours that mean buy and sell.
+"""Shared formatting for panes: the colours that mean buy and sell, and the engine's trader
+units (``core/display.py``: prices, sizes, money, times, compact numbers), shared, not copied.
 
 The trading palette comes from the active theme (``ui/themes.py``): the colour-blind theme swaps
 green/red for blue/orange, so panes never hard-code those colours; they ask ``palette()``.
@@ -6,9 +7,9 @@ green/red for blue/orange, so panes never hard-code those colours; they ask ``pa
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+
+from tradeterm.core.display import compact, hms, money, signed_money  # noqa: F401 (shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,27 +37,3 @@ def palette() -> Palette:
 def set_palette(new: Palette) -> None:
     global _palette
     _palette = new
-
-
-def hms(ts_ns: int, millis: bool = False) -> str:
-    dt = datetime.fromtimestamp(ts_ns / 1e9, tz=timezone.utc)
-    return dt.strftime("%H:%M:%S.%f")[:12] if millis else dt.strftime("%H:%M:%S")
-
-
-def compact(value: float, digits: int = 4) -> str:
-    """Short numbers for narrow columns: 950, 12.3k, 4.56M (``digits`` significant below 1000),
-    never in scientific notation (0.00009, not 9e-05)."""
-    for limit, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return _plain(value / limit, 3) + suffix
-    return _plain(value, digits)
-
-
-def _plain(value: float, digits: int) -> str:
-    text = f"{value:.{digits}g}"
-    if "e" not in text:
-        return text
-    if abs(value) >= 1:  # a number of thousands of T: all its digits
-        return f"{value:.0f}"
-    decimals = digits - 1 - math.floor(math.log10(abs(value)))
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")

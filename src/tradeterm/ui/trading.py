@@ -17,7 +17,8 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.kernel import Kernel
-from tradeterm.orderentry import Command, EntryContext, Market, describe, parse
+from tradeterm.order_text import describe
+from tradeterm.orderentry import Command, EntryContext, Market, parse
 
 PREVIEW_ID = "PREVIEW"  # the order id of a command parsed only to be shown
 
@@ -74,6 +75,9 @@ class Trading:
                            inst.id, side, self.default_lots(inst), price=price)
 
     def describe(self, cmd: Command) -> str:
+        """One line for the trader; a market order with the protection price it would get now."""
+        if isinstance(cmd, SubmitOrder):
+            cmd = self.kernel.protect(cmd)
         return describe(cmd, self.kernel.instruments)
 
     def exposure(self, cmd: SubmitOrder) -> str:
@@ -95,6 +99,8 @@ class Trading:
     def execute(self, cmd: Command) -> Outcome:
         k = self.kernel
         before = k.views.answers.issued
+        if isinstance(cmd, SubmitOrder):
+            cmd = k.protect(cmd)  # said and sent with the same protection price
         what = self.describe(cmd)
         if isinstance(cmd, SubmitOrder):
             result = k.submit(cmd)

@@ -236,8 +236,9 @@ class BinanceExecution(OrderEventPublisher):
             await self._fetch_fills(t)
         if kind is not None and not t.terminal:
             if t.filled < executed:
-                log.error("%s: %s reports %d lots filled, only %d found; leaving it open for "
-                          "reconciliation", self.venue, t.client_order_id, executed, t.filled)
+                log.error("%s: %s reports %s filled, only %s found; leaving it open for "
+                          "reconciliation", self.venue, t.client_order_id,
+                          t.rules.instrument.format_qty(executed), t.rules.instrument.format_qty(t.filled))
                 return
             self._terminal(t, kind, ts)
 
@@ -306,9 +307,10 @@ class BinanceExecution(OrderEventPublisher):
             self.duplicates_dropped += 1
             return
         if t.terminal or t.filled + qty > t.qty:
-            log.error("%s: fill %s of %s does not fit the order (filled %d of %d, terminal %s); "
-                      "not applied", self.venue, trade_id, t.client_order_id, t.filled, t.qty,
-                      t.terminal)
+            fmt = t.rules.instrument.format_qty
+            log.error("%s: fill %s of %s does not fit the order (filled %s of %s, terminal %s); "
+                      "not applied", self.venue, trade_id, t.client_order_id, fmt(t.filled),
+                      fmt(t.qty), t.terminal)
             return
         t.trade_ids.add(trade_id)
         t.filled += qty

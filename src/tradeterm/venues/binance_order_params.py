@@ -20,7 +20,13 @@ def order_params(order: Order, rules: SymbolRules
                          "newOrderRespType": "RESULT"}
     kind = order.order_type
     if kind is OrderType.MARKET:
-        p["type"] = "MARKET"
+        if order.price is None:
+            p["type"] = "MARKET"
+            return p, None
+        # a protected market order (risk/protection.py): Binance spot's MARKET has no price
+        # protection, so it goes out as a limit IOC (or FOK) at the protection price
+        p["type"], p["price"] = "LIMIT", inst.format_price(order.price)
+        p["timeInForce"] = "FOK" if order.tif is TimeInForce.FOK else "IOC"
         return p, None
     if order.tif is TimeInForce.GTD:
         return p, ("UNSUPPORTED_TIME_IN_FORCE", "Binance spot has no good-till-date orders")

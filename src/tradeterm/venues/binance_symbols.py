@@ -46,7 +46,7 @@ class SymbolRules:
         """(reason, message) if Binance would refuse ``order``, else None."""
         inst = self.instrument
         if order.order_type is OrderType.MARKET:
-            wanted = "MARKET"
+            wanted = "MARKET" if order.price is None else "LIMIT"  # protected: a limit IOC
         elif order.post_only:
             wanted = "LIMIT_MAKER"
         elif order.order_type is OrderType.LIMIT:

@@ -108,7 +108,13 @@ class CcxtExecution(OrderEventPublisher):
                                 "side": "buy" if order.side is Side.BUY else "sell",
                                 "amount": float(inst.lots_to_qty(order.qty)), "params": params}
         if order.order_type is OrderType.MARKET:
-            args["type"], args["price"] = "market", None
+            if order.price is None:
+                args["type"], args["price"] = "market", None
+                return args, None
+            # protected (risk/protection.py): a limit IOC / FOK at the protection price, as
+            # exchanges differ in whether and how a market order can carry a price limit
+            args["type"], args["price"] = "limit", float(inst.ticks_to_price(order.price))
+            params["timeInForce"] = "FOK" if order.tif is TimeInForce.FOK else "IOC"
             return args, None
         if order.order_type is not OrderType.LIMIT:
             return args, ("UNSUPPORTED", "through ccxt: limit and market orders only")
@@ -274,8 +280,9 @@ class CcxtExecution(OrderEventPublisher):
             await self.fetch_fills(t)
         if status in ("canceled", "cancelled", "expired") and not t.terminal:
             if t.filled < executed:
-                log.error("%s: %s reports %d lots filled, only %d found; leaving it open for "
-                          "reconciliation", self.venue, t.client_order_id, executed, t.filled)
+                log.error("%s: %s reports %s filled, only %s found; leaving it open for "
+                          "reconciliation", self.venue, t.client_order_id,
+                          t.inst.format_qty(executed), t.inst.format_qty(t.filled))
                 return
             self._terminal(t, status, ts)
 

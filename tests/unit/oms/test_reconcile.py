@@ -70,7 +70,7 @@ async def test_position_mismatch_halts_with_the_reason_in_the_status_view(tmp_pa
     assert not await h.start()
     assert h.desk.killswitch.state is TradingState.HALTED
     assert h.views.status.trading_state is TradingState.HALTED
-    assert "our position is 0 lots, the venue's is 500" in h.views.status.trading_state_reason
+    assert "our position is 0.0000 BTC, the venue's is 0.0500 BTC" in h.views.status.trading_state_reason
     assert h.submit().reason == "KILL_SWITCH"
 
 
@@ -94,7 +94,7 @@ async def test_positions_that_do_not_match_their_fills_halt(tmp_path):
     again = restart(h, url)
     again.venue.account = None  # no venue position view: only our own integrity check
     assert not await again.start()
-    assert "position 90 lots but its fills sum to 100" in again.desk.killswitch.reason
+    assert "position 0.0090 BTC but its fills sum to 0.0100 BTC" in again.desk.killswitch.reason
 
 
 async def test_an_acknowledged_order_a_real_venue_forgot_is_a_problem(tmp_path):

@@ -70,7 +70,7 @@ async def test_a_real_discrepancy_halts_at_once_without_retrying():
     started = loop.time()
     assert not await h.start()
     assert loop.time() - started < 1.0
-    assert "the venue's is 500" in h.desk.killswitch.reason
+    assert "the venue's is 0.0500 BTC" in h.desk.killswitch.reason
 
 
 async def test_an_order_whose_submit_is_still_in_flight_is_left_to_its_answer():

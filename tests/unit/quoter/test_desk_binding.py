@@ -161,3 +161,60 @@ async def test_inventory_starts_from_the_stored_position_and_follows_fills():
     assert again.inventory == 100
     again.stop()
     assert h.clock.timestamp_ns() >= 0 and NS
+
+
+async def eth_quoter(**config) -> tuple[Harness, Quoter]:
+    h = Harness(modify=True, risk={"orders_per_second": 1e6, "order_burst": 10**6})
+    await h.start()
+    quoter = Quoter(h.bus, h.clock, ETH, h.views.books[ETH.id], h.views.status,
+                    QuoterGateway(h.desk), QuoterConfig(**(CONFIG | config)),
+                    position=h.desk.portfolio.qty)
+    h.book(ETH, 60_000 - 1, 60_000 + 1)
+    quoter.start()
+    h.advance(0.0)
+    return h, quoter
+
+
+def denials_of(h: Harness) -> list[OrderDenied]:
+    return [e for e in h.events if type(e) is OrderDenied]
+
+
+async def test_room_under_the_limit_worth_less_than_the_minimum_notional_is_not_quoted():
+    """Issue 13.16: ETH at 3,000 with a 5 USD minimum; 0.01 quoted, limit 0.011. After a fill of
+    0.01 the room left is 0.001 (3 USD): before, the quoter bid it, was DENIED MIN_NOTIONAL and
+    backed off, pulling both sides, again and again."""
+    h, quoter = await eth_quoter(order_size="0.01", max_position="0.011")
+    bid = next(o for o in quoter_orders(h) if o.side is Side.BUY)
+    h.venue.fill(bid.client_order_id, 10)
+    for _ in range(8):
+        h.advance(0.25)
+        h.book(ETH, 60_000 - 1 - len(h.events) % 2, 60_000 + 1)
+    assert denials_of(h) == []
+    assert quoter.view.state == "QUOTING", quoter.view.reason
+    working = quoter_orders(h)
+    assert [o.side for o in working] == [Side.SELL]  # the ask works; no bid below the minimum
+
+
+async def test_a_quote_identical_to_one_just_sent_waits_out_the_window_on_a_late_timer():
+    """Issue 13.16: the README promises that a quote identical to one sent within
+    ``risk.duplicate_window_ms`` waits; the quoter judged the window by its timers' scheduled
+    times, risk by the clock, and a live event loop runs timers late. A quote sent from a timer
+    200 ms late, cancelled by the venue and wanted again 100 ms later was DENIED DUPLICATE_ORDER
+    and the quoter backed off."""
+    h, quoter = await desk_and_quoter()
+    h.advance(1.0)
+    bid = next(o for o in quoter_orders(h) if o.side is Side.BUY)
+    h.venue.cancel_at_venue(bid.client_order_id, "EXPIRED")  # gone: the level is free
+    late = h.clock.timestamp_ns() - 200 * 1_000_000
+    quoter.requote(late)  # a timer that fired 200 ms late: the same bid again
+    again = next(o for o in quoter_orders(h) if o.side is Side.BUY)
+    assert (again.price, again.qty) == (bid.price, bid.qty)
+    h.advance(0.1)
+    h.venue.cancel_at_venue(again.client_order_id, "EXPIRED")
+    h.advance(0.0)
+    quoter.requote(h.clock.timestamp_ns())  # 100 ms after risk saw the last one
+    assert denials_of(h) == [], denials_of(h)
+    assert quoter.view.state == "QUOTING", quoter.view.reason
+    h.advance(0.2)  # the window has passed: the bid is back
+    quoter.requote(h.clock.timestamp_ns())
+    assert denials_of(h) == [] and any(o.side is Side.BUY for o in quoter_orders(h))

@@ -144,3 +144,18 @@ def test_bad_parameters_are_refused_with_the_reason(changes, message):
 
 def _fields(params):
     return {name: getattr(params, name) for name in params.__dataclass_fields__}
+
+
+def test_a_level_worth_less_than_the_minimum_notional_is_not_quoted():
+    """Issue 13.16: the room left under the limit can make a quote smaller than the venue's
+    minimum order value; risk would deny it (MIN_NOTIONAL) and the quoter would back off. Such
+    a level is not quoted; its room is not spent."""
+    params = QuoteParams(model="symmetric", symmetric_spread_ticks=4, order_lots=10,
+                         max_position_lots=25, levels=2, level_step_ticks=2,
+                         min_notional=600)  # ticks x lots: 6 lots at 100
+    quotes = compute_quotes(MarketState(100.0, 19), params)
+    bids, asks = ladder(quotes, params, 19)
+    assert bids == []  # 6 lots at 98 = 588 < 600, and nothing is left for a second level
+    assert asks == [(102, 10), (104, 10)]
+    bids, _ = ladder(compute_quotes(MarketState(100.0, 9), params), params, 9)
+    assert bids == [(98, 10)]  # the second level would be 6 lots at 96 = 576

@@ -94,19 +94,41 @@ def test_report_numbers_match_the_hand_computed_session(journal):
     lat = r["latency_ms"]
     assert lat["submit_to_ack"]["count"] == 2 and lat["submit_to_ack"]["max"] == 50.0
     assert lat["submit_to_fill"]["max"] == 1000.0 and lat["ack_to_fill"]["max"] == 990.0
-    grid = [Decimal(v) for ts, v in r["curve"] if (ts - T0) % S == 0]
+    # a minute is no sample for an annualised ratio (issue 13.11: -2,656 for 3 minutes)
+    assert r["pnl"]["sharpe"] is None and r["pnl"]["sortino"] is None
+    assert r["pnl"]["ratio_note"].startswith("n/a: the session covers 61 s (62 PnL changes)")
+    assert "standard error would be about 719" in r["pnl"]["ratio_note"]  # sqrt(365 d / 61 s)
+
+
+def test_sharpe_and_sortino_over_a_day_and_more():
+    """A 26-hour session: the PnL moves every minute; the ratios are the annualised formula."""
+    rows = session()[:5]  # long 1.0 from 101
+    last, update = 200, 1
+    for i in range(1, 26 * 60 + 1):
+        bid = 200 + (i * 7919) % 13 - 6  # a deterministic wobble around 100
+        if bid == last:
+            continue
+        update += 1
+        rows.append((i * 60 * S, "book.sim.T/USD", delta(
+            i * 60 * S, [(last, 0), (bid, 10_000)], [(last + 2, 0), (bid + 2, 10_000)], update)))
+        last = bid
+    r = analyse(((n, T0 + t, topic, m) for n, (t, topic, m) in enumerate(rows)), {I: INST},
+                sample_ns=60 * S)
+    assert r["pnl"]["ratio_note"] == "" and r["pnl"]["interval_s"] == 60.0
+    grid = [Decimal(v) for ts, v in r["curve"] if (ts - T0) % (60 * S) == 0]
     diffs = [float(b - a) for a, b in zip(grid, grid[1:])]
     mean = sum(diffs) / len(diffs)
     std = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1))
-    assert r["pnl"]["sharpe"] == pytest.approx(mean / std * math.sqrt(365 * 24 * 3600))
-    assert r["pnl"]["sortino"] > 0 and r["pnl"]["interval_s"] == 1.0
+    assert r["pnl"]["sharpe"] == pytest.approx(mean / std * math.sqrt(365 * 24 * 60))
+    assert r["pnl"]["sortino"] is not None
 
 
 def test_report_command_prints_tables_charts_and_json(journal, tmp_path):
     out = subprocess.run([sys.executable, "-m", "tradeterm", "report", str(journal)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "1.9543" in out.stdout and "Markouts" in out.stdout and "Drawdown" in out.stdout
+    assert "1.95 USD" in out.stdout and "Markouts" in out.stdout and "Drawdown" in out.stdout
+    assert "Sharpe       │ n/a" in out.stdout.replace("  ", " ") or "n/a" in out.stdout
     js = subprocess.run([sys.executable, "-m", "tradeterm", "report", str(journal), "--json"],
                         capture_output=True, text=True, timeout=60)
     assert Decimal(json.loads(js.stdout)["pnl"]["total"]) == Decimal("1.9543")

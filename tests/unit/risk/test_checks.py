@@ -294,7 +294,8 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
             "pass" if fast is None else fast[0], 0) + 1
         if rng.random() < 0.3:  # change the context: orders, fills, cancels, time, the book
             result = h.desk.execute(cmd)
-            if isinstance(result, Order) and rng.random() < 0.3:
+            if isinstance(result, Order) and rng.random() < 0.3 \
+                    and result.client_order_id in h.desk.oms.working:  # a market IOC is done
                 h.venue.fill(result.client_order_id, result.qty)
         if rng.random() < 0.1 and h.desk.oms.working:
             h.desk.oms.cancel(rng.choice(list(h.desk.oms.working)))
@@ -303,3 +304,30 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
         if rng.random() < 0.05:
             h.book(BTC, MID - rng.randint(1, 6), MID + rng.randint(1, 6))
     assert verdicts["pass"] > 150 and len(verdicts) >= 8, verdicts
+
+
+async def test_a_reduce_only_sell_is_checked_against_what_the_balance_can_close():
+    """A commission paid in the coin leaves the balance a little under the lots position: a
+    spot venue refuses to sell the whole position (insufficient balance). Risk used the lots
+    position and let it through; it now checks what can be closed (``closable_lots``)."""
+    h = await started()
+    buy = h.submit(Side.BUY, 100, MID - 2)
+    h.venue.fill(buy.client_order_id, 100, fee="0.000001", fee_currency="BTC")
+    assert h.desk.portfolio.qty(BTC.id) == 100 and h.desk.portfolio.closable_lots(BTC.id) == 99
+    result = h.submit(Side.SELL, 100, MID + 2, reduce_only=True)
+    denied(result, codes.REDUCE_ONLY)
+    assert "0.0099 BTC can be closed" in result.message, result.message
+    assert isinstance(h.submit(Side.SELL, 99, MID + 2, reduce_only=True), Order)
+    h.desk.rearm("step down", TradingState.REDUCING)  # REDUCING judges the same way
+    denied(h.submit(Side.SELL, 1, MID + 4), codes.REDUCING_ONLY)  # 99 working + 1 > 99
+
+
+async def test_risk_messages_say_money_grouped_to_the_cent_and_sizes_in_base_units():
+    """Issue 13.11: before, ``order value 7000000.00000 USD is over the limit 250000``."""
+    h = await started(risk={"max_position_notional": "10000000"})
+    result = h.submit(Side.BUY, 1_166_666, MID - 2)  # 116.6666 BTC at 59,999
+    denied(result, codes.MAX_ORDER_NOTIONAL)
+    assert result.message == ("order value 6,999,879.33 USD is over the limit 250,000.00 USD")
+    small = h.submit(Side.BUY, 1, 60_000, inst=ETH)
+    denied(small, codes.MIN_NOTIONAL)
+    assert small.message == "order value 3.00 USD is below the minimum 5.00 USD"

@@ -193,3 +193,12 @@ def test_a_slid_post_only_order_reports_its_new_price():
     accepted, modified = m.out[-2:]
     assert isinstance(accepted, OrderAccepted) and isinstance(modified, OrderModified)
     assert modified.price == 100 and modified.qty == 1
+
+
+def test_a_protected_market_order_takes_liquidity_up_to_its_protection_price_only():
+    """Issue 13.6: a market order's price is its protection price; the paper fill model walks
+    the visible levels up to it and cancels the rest (never the 102 level here)."""
+    m = Market()
+    m.submit("mkt", BUY, 70, 101, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
+    assert [(f.price, f.qty) for f in m.of(OrderFilled, "mkt")] == [(101, 40)]
+    assert len(m.of(OrderCanceled, "mkt")) == 1

@@ -186,3 +186,40 @@ def test_every_order_type_reaches_the_exchange_through_the_venue():
     assert any(isinstance(e, OrderUpdateRejected) and e.client_order_id == "gone"
                for e in events)
     assert not any(isinstance(e, OrderTriggered) for e in events)
+
+
+def test_a_market_order_never_trades_beyond_its_protection_price():
+    """Issue 13.6: the simulated exchange takes a market order's protection price as its limit
+    (the matching engine's native protection); the rest is cancelled, never swept further."""
+    from tradeterm.config import load_settings
+    from tradeterm.domain.commands import SubmitOrder
+    from tradeterm.kernel import Kernel, RunOptions
+
+    settings = load_settings(sim={"seed": 9}, risk={
+        "market_protection_bps": 5, "max_order_notional": "10000000",
+        "max_position_notional": "10000000"})
+    kernel = Kernel(settings, RunOptions(mode="paper", fast=True, seconds=6, record=False))
+    inst = next(i for i in kernel.instruments.values() if i.symbol == "SIM-BTC/USD")
+    events, sent = [], []
+    kernel.bus.subscribe(topics.orders("sim"), events.append)
+
+    def sell(_ts: int) -> None:
+        book = kernel.views.books[inst.id]
+        mid_x2 = book.best_bid + book.best_ask
+        sent.append((kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(),
+                                               kernel.next_order_id(), inst.id, Side.SELL,
+                                               inst.qty_to_lots("30"), OrderType.MARKET)),
+                     -(-mid_x2 * 9_995 // 20_000)))  # 5 bps under the mid, on the tick grid
+
+    kernel.clock.set_alert("test.sell", kernel.clock.timestamp_ns() + 3 * 10**9, sell)
+    asyncio.run(kernel.run())
+    (order, protection), = sent
+    assert isinstance(order, Order), order
+    assert order.price == protection and order.tif is TimeInForce.IOC
+    fills = [e for e in events if isinstance(e, OrderFilled)
+             and e.client_order_id == order.client_order_id]
+    assert fills and all(f.price >= protection for f in fills)
+    assert sum(f.qty for f in fills) < order.qty  # 30 BTC: more than the book holds within 5 bps
+    done = [e for e in events if isinstance(e, OrderCanceled)
+            and e.client_order_id == order.client_order_id]
+    assert len(done) == 1  # the rest cancelled (IOC), never swept further

@@ -1,4 +1,6 @@
-"""PnL totals and the equity curve as a sparkline (one cell per sample bucket).
+"""PnL totals and the equity curve as a sparkline (one cell per sample bucket). Money in the
+account currency's precision; fees paid in a currency no instrument prices (BNB with no BNB
+market) are not in the totals, and are said so right after the fees.
 
 A sparkline, not plotext: it is one line of text that costs microseconds per redraw and fits
 the TextPane line cache; plotext redraws the whole canvas each time.
@@ -11,7 +13,8 @@ from decimal import Decimal
 from tradeterm.core.views import PortfolioView
 from tradeterm.ui.widgets.fit import flow
 from tradeterm.ui.widgets.pane import TextPane
-from tradeterm.ui.widgets.positions_pane import money, signed_style
+from tradeterm.ui.format import money
+from tradeterm.ui.widgets.positions_pane import signed_style
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -40,15 +43,19 @@ class PnlPane(TextPane):
         if not self.changed(v.version, v.equity_curve.version, self.size):
             return
         width = max(10, self.size.width or 40)
-        cur = f" {v.currency}" if v.currency else ""
+        ccy = v.currency
+        cash = lambda value: money(value, ccy, unit=False)  # noqa: E731
         dd = signed_style(-v.drawdown) if v.drawdown else ""
-        rows = flow([("equity", money(v.equity) + cur, "bold"),
-                     ("day", money(v.day_pnl), signed_style(v.day_pnl)),
-                     ("real", money(v.realized), signed_style(v.realized)),
-                     ("unreal", money(v.unrealized), signed_style(v.unrealized)),
-                     ("fees", money(v.fees), ""),
-                     ("peak", money(v.peak_equity), ""),
-                     ("drawdown", money(v.drawdown), dd)], width)
+        items = [("equity", money(v.equity, ccy), "bold"),
+                 ("day", cash(v.day_pnl), signed_style(v.day_pnl)),
+                 ("real", cash(v.realized), signed_style(v.realized)),
+                 ("unreal", cash(v.unrealized), signed_style(v.unrealized)),
+                 ("fees", cash(v.fees), "")]
+        # fees no rate values are not in the figures above: said right after them
+        items += [("fees not in PnL", money(amount, currency), "yellow")
+                  for currency, amount in sorted(v.unpriced_fees.items())]
+        items += [("peak", cash(v.peak_equity), ""), ("drawdown", cash(v.drawdown), dd)]
+        rows = flow(items, width)
         if len(rows) >= (self.size.height or 5):  # the figures first; the curve if room is left
             self.set_rows(rows)
             return

@@ -30,8 +30,8 @@ class TradesTape(TextPane):
         self.refresh_view()
 
     def refresh_view(self) -> None:
-        if self.tape is None:
-            return
+        if self.tape is None or not self.size.width:
+            return  # not laid out yet: a frame drawn for a guessed width stayed REDRAW_S long
         if not self.changed(id(self.tape), self.tape.version, *self.size, palette()):
             return
         self.set_rows(self.tape_rows(max(1, self.size.height or 20), self.size.width or 60))
