@@ -111,6 +111,9 @@ class Kernel:
             self.replay.recorder = self.recorder
             self.bus.subscribe("replay.log", self.views.log.append,  # the recorded log lines
                                essential=False)
+            view = self.views.orders  # --paper: `o` waits only while an order is working
+            self.replay.working_orders = lambda: sum(not o.is_terminal
+                                                     for o in view.orders.values())
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
         self.errors = EngineErrors(self.desk.engine_error,
