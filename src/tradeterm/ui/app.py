@@ -28,6 +28,7 @@ from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
 from tradeterm.ui.replay_keys import ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
+from tradeterm.ui.tab_driver import TerminalGone
 from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.widgets.command_line import CommandLine
@@ -295,6 +296,12 @@ class TradetermApp(OrderActions, PaneActions, App):
 
     def action_replay_goto(self) -> None:
         self.replay_keys.goto()
+
+    def on_terminal_gone(self, _message: TerminalGone) -> None:
+        """A browser tab whose server is gone (``ui/tab_driver.py``): the terminal hung up."""
+        self.kernel.hangup(stop=True)
+        if not self.run_engine:
+            self.exit()
 
     async def action_quit(self) -> None:
         self.dialogs.quit(self._stop)
