@@ -17,17 +17,18 @@ T0 = 1_767_225_600_000_000_000  # 2026-01-01
 MS = 1_000_000
 
 
-def write_sample(path: Path, blocks: int = 6, per_block: int = 200, close: bool = True) -> Path:
+def write_sample(path: Path, blocks: int = 6, per_block: int = 200, close: bool = True,
+                 t0: int = T0, step: int = MS) -> Path:
     """A journal of ``blocks`` blocks of ``per_block`` records each (a book snapshot, then
-    trades), replayable with ``tradeterm replay``."""
+    trades ``step`` ns apart from ``t0``), replayable with ``tradeterm replay``."""
     iid = INSTRUMENT.id
-    w = JournalWriter(path, session_header("record", "sim", [INSTRUMENT], T0))
+    w = JournalWriter(path, session_header("record", "sim", [INSTRUMENT], t0))
     seq = 0
     for b in range(blocks):
         msgs: list = []
         for k in range(per_block):
             i = b * per_block + k
-            ts = T0 + i * MS
+            ts = t0 + i * step
             if i == 0:
                 msgs.append(BookSnapshot(iid, [(180_000, 10)], [(180_002, 10)], 1, ts, ts))
             else:

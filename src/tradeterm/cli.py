@@ -47,6 +47,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _tabs(text: str) -> int:
+    """--max-tabs: 1 to 32 (each tab is a whole session, about 100 MB)."""
+    if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError(f"expected a number of tabs from 1 to 32, got {text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     """A run's length: more than 0, at most a year."""
     value = _positive_float(text)
@@ -251,6 +258,8 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
     serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
+    serve.add_argument("--max-tabs", type=_tabs, default=4, metavar="N",
+                       help="browser tabs open at once, each its own paper session (default 4)")
 
 
 def _add_record_commands(sub: argparse._SubParsersAction) -> None:

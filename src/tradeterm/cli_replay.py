@@ -16,7 +16,8 @@ from tradeterm.cli_analyse import damage_refusal, journal_refusal, lost_warning
 from tradeterm.cli_run import prepare_data_dir, run_session, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
-from tradeterm.record.replay_transport import parse_time, speed_label
+from tradeterm.record.replay_time import parse_time
+from tradeterm.record.replay_transport import speed_label
 
 BAR = 30
 log = logging.getLogger("tradeterm")
@@ -66,10 +67,12 @@ def run_replay(args: argparse.Namespace) -> int:
         reader.close()
         raise damage_refusal(damage, "replay")
     if args.start:
+        state = replay.state
         try:
-            target = parse_time(args.start, replay.state.start_ns)
+            target = parse_time(args.start, state.start_ns, state.end_ns, state.start_ns)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            reader.close()
+            raise UsageError(f"--start: {exc}") from None
         replay.seek(target)
         if speed is not None or headless:
             replay.state.paused = False  # play on from the target

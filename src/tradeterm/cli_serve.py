@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import shlex
 import socket
 import sys
 
@@ -40,8 +39,9 @@ def free_port(host: str) -> int:
         return sock.getsockname()[1]
 
 
-def paper_command(args: argparse.Namespace) -> str:
-    """The shell command each browser tab runs: ``tradeterm paper`` with the given options."""
+def paper_command(args: argparse.Namespace) -> list[str]:
+    """The command each browser tab runs (no shell): ``tradeterm paper`` with the given
+    options (the tab's data dir comes in its environment, ``ui/serve_tabs.py``)."""
     argv = [sys.executable, "-m", "tradeterm", "paper"]
     for flag, value in (("--venue", args.venue), ("--symbols", args.symbols),
                         ("--activity", args.activity), ("--rate", args.rate),
@@ -51,7 +51,7 @@ def paper_command(args: argparse.Namespace) -> str:
             argv += [flag, str(value)]
     if args.no_record:
         argv.append("--no-record")
-    return shlex.join(argv)
+    return argv
 
 
 def check_host(host: str, public: bool) -> None:
@@ -75,7 +75,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.no_token and not is_loopback(host):
         raise UsageError(f"--no-token needs a loopback --host: on {host} the token is all that "
                          "keeps other people out of this session")
-    settings_for(args)  # a bad config or symbol fails here, not in the first browser tab
+    settings = settings_for(args)  # a bad config or symbol fails here, not in the first tab
     try:
         port = args.port if args.port else free_port(host) if args.port == 0 else DEFAULT_PORT
     except OSError as exc:
@@ -88,11 +88,13 @@ def run_serve(args: argparse.Namespace) -> int:
         from tradeterm.ui.serve import browser_server
 
         server = browser_server(paper_command(args), host.strip("[]"), port,
-                                f"http://{shown}:{port}", access)
+                                f"http://{shown}:{port}", access, settings.resolved_data_dir(),
+                                args.max_tabs)
     except ImportError:
         raise UsageError("tradeterm serve needs textual-serve: pip install textual-serve") from None
     print(f"tradeterm: serving the workstation on {url} (Ctrl-C to stop); each browser tab runs "
-          "its own paper session; only this URL opens it" + ("" if token else " (no token)"),
+          f"its own paper session (at most {args.max_tabs}); only this URL opens it"
+          + ("" if token else " (no token)"),
           file=sys.stderr, flush=True)
     try:
         server.serve()

@@ -111,6 +111,9 @@ class Kernel:
             self.replay.recorder = self.recorder
             self.bus.subscribe("replay.log", self.views.log.append,  # the recorded log lines
                                essential=False)
+            view = self.views.orders  # --paper: `o` waits only while an order is working
+            self.replay.working_orders = lambda: sum(not o.is_terminal
+                                                     for o in view.orders.values())
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
         self.errors = EngineErrors(self.desk.engine_error,
@@ -206,8 +209,16 @@ class Kernel:
         """SIGHUP: apply ``session.on_hangup``. A TUI whose terminal is gone then stops (the
         HALTED state is in the store; `tradeterm status` shows it); a headless session stays up,
         HALTED, for `tradeterm rearm` from another shell."""
-        self.desk.hangup()
-        if self.options.interactive and self.settings.session.on_hangup != "keep":
+        self.hangup()
+
+    def hangup(self, stop: bool = False) -> None:
+        """The terminal went away: ``session.on_hangup`` (HALT, and cancel), then an interactive
+        session stops. ``stop``: it stops whatever the policy (a browser tab whose server is
+        gone can never be shown again; with ``keep`` it is a clean stop, ``cancel_on_exit``)."""
+        keep = self.settings.session.on_hangup == "keep"
+        if not (stop and keep):
+            self.desk.hangup()
+        if stop or (self.options.interactive and not keep):
             log.warning("terminal hung up: the session stops")
             self.request_stop()
 

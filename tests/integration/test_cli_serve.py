@@ -42,8 +42,9 @@ def test_no_token_is_for_loopback_only(capsys):
 def test_each_tab_runs_paper_with_the_given_options():
     args = build_parser().parse_args(["serve", "--seed", "3", "--rate", "500", "--no-record",
                                       "--symbols", "SIM-BTC/USD"])
-    command = paper_command(args)
-    assert command.split()[1:4] == ["-m", "tradeterm", "paper"]
+    argv = paper_command(args)
+    assert argv[1:4] == ["-m", "tradeterm", "paper"]
+    command = " ".join(argv)
     for part in ("--seed 3", "--rate 500.0", "--no-record", "--symbols SIM-BTC/USD"):
         assert part in command
 

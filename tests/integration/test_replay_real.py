@@ -126,7 +126,7 @@ def test_seek_step_and_run_to_next_trade(tmp_path):
         assert replay.state.message == "at seek target"
         assert start + 59 * 10**9 < kernel.clock.timestamp_ns() <= start + 60 * 10**9
         assert not replay.seek(start)  # backwards is refused, with a message
-        assert "only forward" in replay.state.message
+        assert "restart with --start 23:54:13.937085" in replay.state.message
         replay.set_speed(None)
         replay.play()
         await asyncio.wait_for(task, 30)

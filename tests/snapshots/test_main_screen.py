@@ -213,3 +213,16 @@ def test_replay_goto(snap_compare, tmp_path, size):
         await still(pilot)
 
     assert snap_compare(replay_app(tmp_path), terminal_size=size, run_before=goto)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
+def test_replay_goto_refused(snap_compare, tmp_path, size):
+    """A time behind the replay clock: the modal stays, says why and how to get there."""
+    async def back(pilot):
+        await stepped(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press(*"23:54:14", "enter")
+        await still(pilot)
+
+    assert snap_compare(replay_app(tmp_path), terminal_size=size, run_before=back)

@@ -248,6 +248,14 @@ class JournalReader:
             self.skipped[tag] = self.skipped.get(tag, 0) + count
         return block
 
+    def block_topics(self, i: int) -> list[str]:
+        """The topics of block ``i``'s records, in order, without building its events; raises
+        DamagedBlock like ``read_block``."""
+        try:
+            return self._decoder.topics(self._payload(i))
+        except BlockError as exc:
+            raise self._block_damage(i, str(exc)) from None
+
     def readable_block(self, i: int) -> DecodedBlock | None:
         """Block ``i``, or None when it is damaged and the reader skips damaged blocks (then
         it is in ``lost``, once)."""

@@ -1,5 +1,6 @@
-"""The replay transport: speed, pause / resume, step, run-until and seek (part of
-``ReplayVenue``), the transport state the UI shows, and the time forms a seek accepts.
+"""The replay transport: speed, pause / resume, step, run-until (next trade, next order event)
+and seek forward (part of ``ReplayVenue``), and the transport state the UI shows. The time forms
+a seek accepts are in ``replay_time.py``.
 
 Every transport change is published as a ``ReplayControl`` on ``replay.control`` so the replay's
 own journal records what the user did.
@@ -10,13 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.market import Trade
 from tradeterm.record.records import ReplayControl
+from tradeterm.record.replay_marks import OrderEvents
+from tradeterm.record.replay_time import say_time
 
 SPEEDS: tuple[float | None, ...] = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, None)
 MIN_SPEED, MAX_SPEED = 0.1, 100.0
@@ -67,7 +69,15 @@ class ReplayTransport:
     _steps: int
     _until: Callable[[Any, str], bool] | None
     _seek_to: int | None
+    _to_record: int | None
     _hit: bool
+    order_events: OrderEvents
+    market_only: bool
+    working_orders: Callable[[], int]
+
+    @property
+    def position(self) -> int:  # provided by ReplayVenue
+        raise NotImplementedError
 
     # --- transport (called by the UI or the CLI) ---------------------------------------------
     def toggle_pause(self) -> None:
@@ -78,7 +88,7 @@ class ReplayTransport:
 
     def play(self) -> None:
         """Resume playing after a pause (``Venue.resume`` is the OMS's restart hook)."""
-        self._steps, self._until = 0, None
+        self._steps, self._until, self._to_record = 0, None, None
         self._control("playing", paused=False)
 
     def set_speed(self, speed: float | None) -> None:
@@ -97,28 +107,59 @@ class ReplayTransport:
         """Publish the next record, then stay paused. Presses add up: three quick presses of
         the step key step three records."""
         self._steps += 1
-        self._until = None
+        self._until, self._to_record = None, None
         self._control("step", paused=True)
 
     def step_to_trade(self) -> None:
         self._run_until(lambda ev, topic: type(ev) is Trade, "next trade")
 
-    def step_to_order_event(self) -> None:
-        self._run_until(lambda ev, topic: False, "next own-order event")  # set by _on_order_event
+    def step_to_order_event(self) -> bool:
+        """Play to the next event of the session's own orders, then pause. A plain replay
+        knows where the recording's order events are: with none ahead it says so and stays
+        where it is. With ``--paper`` they are this session's paper orders, which only a working
+        order can have."""
+        if self.market_only:
+            if not self.working_orders():
+                return self._refuse("no working paper order: no order event to wait for "
+                                    "(send one first)")
+            self._run_until(lambda ev, topic: False, "next own-order event")  # see _on_order_event
+            return True
+        here = self.position
+        target = self.order_events.next_from(here)
+        if target is None:
+            return self._refuse("no later order event in this recording"
+                                if self.order_events.any_before(here)
+                                else "no order events in this recording")
+        self._steps, self._until, self._to_record = 0, None, target
+        self._control("next own-order event", paused=True)
+        return True
 
     def seek(self, ts: int) -> bool:
         """Play forward as fast as possible to the first record at or after ``ts``, then pause.
-        Returns False (and does nothing) for a time before the replay clock."""
-        if ts < self.clock.timestamp_ns():
-            self.state.message = "seek: only forward in this version (restart with --start)"
-            self.state.touch()
-            return False
+        Returns False (saying why in ``state.message``, and doing nothing) for a time after the
+        recording's end or behind the replay clock: rewinding is not built, a restart with
+        ``--start`` is the way back."""
+        state = self.state
+        now = self.clock.timestamp_ns()
+        if ts > state.end_ns:
+            return self._refuse(f"{say_time(ts, state.start_ns)} is after the end of the "
+                                f"recording ({say_time(state.end_ns, state.start_ns)})")
+        if ts < now or (state.done and ts <= now):
+            there = say_time(ts, state.start_ns, sep="T")
+            return self._refuse(f"{say_time(ts, state.start_ns)} is behind the replay clock "
+                                f"({say_time(now, state.start_ns)}): seeking back needs a "
+                                f"restart with --start {there} (rewind is not built yet)")
         self._seek_to = ts
         self._control(f"seek {ts}", paused=True)
         return True
 
+    def _refuse(self, why: str) -> bool:
+        self.state.message = why
+        self.state.touch()
+        return False
+
     def _run_until(self, match: Callable[[Any, str], bool], what: str) -> None:
-        self._steps = 0
+        self._steps, self._to_record = 0, None
         self._until = match
         self._hit = False
         self._control(what, paused=True)
@@ -137,39 +178,6 @@ class ReplayTransport:
     def _on_order_event(self, msg: Any) -> None:
         if self._until is not None and self.state.paused and self._steps == 0:
             self._hit = True
-
-
-def parse_time(text: str, start_ns: int) -> int:
-    """``HH:MM[:SS[.fff]]`` on the recording's first day (UTC), ``+30s``/``+5m``/``+1h`` from its
-    start, or an ISO date-time. Raises ValueError with the accepted forms."""
-    t = text.strip()
-    if t.startswith("+"):
-        units = {"s": 1, "m": 60, "h": 3600}
-        unit = t[-1] if t[-1] in units else "s"
-        number = t[1:-1] if t[-1] in units else t[1:]
-        try:
-            offset = int(float(number) * units[unit] * 1e9)
-        except (ValueError, OverflowError):  # not a number, nan, inf
-            raise ValueError(f"cannot read time {text!r}: after '+' give seconds, minutes or "
-                             "hours, e.g. +90s or +5m") from None
-        return start_ns + offset
-    day = datetime.fromtimestamp(start_ns / 1e9, tz=timezone.utc)
-    for fmt in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):
-        try:
-            parsed = datetime.strptime(t, fmt)
-        except ValueError:
-            continue
-        moment = day.replace(hour=parsed.hour, minute=parsed.minute, second=parsed.second,
-                             microsecond=parsed.microsecond)
-        return int(moment.timestamp() * 1e9)
-    try:
-        moment = datetime.fromisoformat(t)
-    except ValueError:
-        raise ValueError(f"cannot read time {text!r}: use HH:MM:SS (UTC), +90s / +5m from the "
-                         "start, or an ISO date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1e9)
 
 
 def _next_speed(current: float | None, direction: int) -> float | None:

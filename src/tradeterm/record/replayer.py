@@ -4,7 +4,8 @@
 publishes each record on the bus under its recorded topic, after moving the ``SimClock`` to the
 record's time, so books, tape, views and the recorder cannot tell a replay from the session that
 was recorded. Transport: speed 0.1x to 100x or as fast as possible, pause / resume, one step,
-run to the next trade or own-order event, and seek forward to a time (``replay_transport.py``).
+run to the next trade or own-order event (``replay_marks.py`` finds them), and seek forward to a
+time (``replay_transport.py``, times as ``replay_time.py`` reads them).
 
 What is published:
 
@@ -40,6 +41,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.record.codec import DecodedBlock
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
+from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_transport import (
     REPLAY_PREFIX, ReplayState, ReplayTransport, speed_label,
 )
@@ -95,7 +97,11 @@ class ReplayVenue(ReplayTransport, Venue):
         self._steps = 0  # records still to publish before pausing (step)
         self._until: Callable[[Any, str], bool] | None = None  # run until this matches
         self._seek_to: int | None = None
+        self._to_record: int | None = None  # play through this record (next order event)
         self._hit = False
+        self.order_events = OrderEvents(reader)
+        # --paper: how many of the session's orders are working (the kernel tells)
+        self.working_orders: Callable[[], int] = lambda: 0
         self._topic_cache: dict[str, str | None] = {}
         self.failure: JournalError | None = None  # why the replay stopped before the end
         bus.subscribe("order.*", self._on_order_event)
@@ -108,7 +114,7 @@ class ReplayVenue(ReplayTransport, Venue):
         now = self.clock.timestamp_ns()
         self.bus.publish(topics.orders(self.name), OrderRejected(
             now, now, order.client_order_id, order.instrument, "REPLAY_READ_ONLY",
-            "a plain replay does not trade; replay with --paper to trade against it"))
+            "replay with --paper to trade"))
 
     def cancel_order(self, order: Order) -> None:
         pass
@@ -136,11 +142,13 @@ class ReplayVenue(ReplayTransport, Venue):
                 log.error("replay stopped: %s (replay with --skip-damaged to skip it)", exc)
                 break
             state = self.state
-            if state.paused and not (self._steps or self._until or self._seek_to is not None):
+            goal = (self._steps or self._until is not None or self._seek_to is not None
+                    or self._to_record is not None)
+            if state.paused and not goal:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if self._seek_to is not None or self._until is not None or self._steps:
+            if goal:
                 self._run_controlled(time.perf_counter() + SLICE_S)
                 await asyncio.sleep(0)
             elif state.speed is None:
@@ -150,11 +158,22 @@ class ReplayVenue(ReplayTransport, Venue):
                 await self._run_paced(state.speed)
         self.state.done = True
         self.state.clock_ns = self.clock.timestamp_ns()
+        looking = self._until is not None or self._to_record is not None
         self.state.message = ("stopped: damaged block" if self.failure else
-                              "end of recording" if not self._stopping else "stopped")
+                              "stopped" if self._stopping else
+                              "end of recording: not found before it" if looking else
+                              "end of recording")
         self.state.touch()
         if not self._stopping:
             log.info("replay finished: %d records", self.state.published)
+
+    @property
+    def position(self) -> int:
+        """The number of the next record to play (0-based, file order)."""
+        if self._block is None and self._block_index >= 0:  # a damaged block was skipped
+            index = self.reader.index
+            return int(index.first_record[self._block_index] + index.records[self._block_index])
+        return self._base + self._pos
 
     def _ensure_block(self) -> bool:
         block = self._block
@@ -241,6 +260,10 @@ class ReplayVenue(ReplayTransport, Venue):
             if published and self._until is not None and (
                     self._hit or self._until(block.events[i], block.topics[i])):
                 self._until, self._hit = None, False
+                self.state.message = "found"
+                break
+            if self._to_record is not None and self._base + i >= self._to_record:
+                self._to_record = None
                 self.state.message = "found"
                 break
             if time.perf_counter() > deadline or self._stopping:

@@ -25,8 +25,10 @@ from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.order_actions import OrderActions
 from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
+from tradeterm.ui.replay_keys import ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
+from tradeterm.ui.tab_driver import TerminalGone
 from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.widgets.command_line import CommandLine
@@ -97,6 +99,7 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.settle_heap = False  # the CLI sets it: freeze start-up objects after the first frame
         self.trading = Trading(kernel)
         self.dialogs = SessionDialogs(self)
+        self.replay_keys = ReplayKeys(self)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
         self.data_dir = kernel.settings.resolved_data_dir()
@@ -289,31 +292,16 @@ class TradetermApp(OrderActions, PaneActions, App):
         return True
 
     def action_replay(self, control: str) -> None:
-        replay = self.kernel.replay
-        if replay is not None:
-            getattr(replay, control)()
-            self.panes[0].refresh_view()
+        self.replay_keys.control(control)
 
-    def action_replay_goto(self, error: str = "") -> None:
-        from tradeterm.record.replay_transport import parse_time
-        from tradeterm.ui.screens.replay_goto import GotoTimeScreen
+    def action_replay_goto(self) -> None:
+        self.replay_keys.goto()
 
-        replay = self.kernel.replay
-        if replay is None:
-            return
-
-        def chosen(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                target = parse_time(text, replay.state.start_ns)
-            except ValueError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            if not replay.seek(target):
-                self.notify(replay.state.message, severity="warning")
-
-        self.push_screen(GotoTimeScreen(error), chosen)
+    def on_terminal_gone(self, _message: TerminalGone) -> None:
+        """A browser tab whose server is gone (``ui/tab_driver.py``): the terminal hung up."""
+        self.kernel.hangup(stop=True)
+        if not self.run_engine:
+            self.exit()
 
     async def action_quit(self) -> None:
         self.dialogs.quit(self._stop)

@@ -106,7 +106,8 @@ class Trading:
             result = k.submit(cmd)
             if isinstance(result, OrderDenied):
                 return Outcome(False, f"DENIED {result.reason}: {result.message}")
-            if isinstance(result, Order) and result.reason and result.is_terminal:
+            if isinstance(result, Order) and result.reason and result.is_terminal \
+                    and k.views.answers.issued == before:  # else its answer says why, in full
                 return Outcome(False, f"{result.status.value}: {result.reason}")
             return self._sent(before, f"{what} [{cmd.client_order_id}]")
         if isinstance(cmd, CancelAll):

@@ -1,6 +1,10 @@
-"""Go to a time in a replay (key ``g``): HH:MM:SS (UTC), +90s / +5m from the start, or ISO."""
+"""Go to a time in a replay (key ``g``): a clock time (UTC; the next day's after midnight), a date
+and time, or +90s / -5m from the replay clock. A time that cannot be gone to is refused here,
+with the reason, and the typed text stays to be corrected; Escape closes."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -8,28 +12,42 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+PROMPT = "Go to: HH:MM:SS (UTC), +90s / -5m from now, or 2024-08-09 00:00:05"
+
 
 class GotoTimeScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     GotoTimeScreen { align: center middle; }
-    GotoTimeScreen > Vertical { width: 60; height: auto; border: round $accent;
-                                background: $panel; padding: 0 1; }
+    GotoTimeScreen > Vertical { width: 72; max-width: 100%; height: auto;
+                                border: round $accent; background: $panel; padding: 0 1; }
     GotoTimeScreen Label { width: 100%; }
+    GotoTimeScreen #goto-where { color: $text-muted; }
+    GotoTimeScreen #goto-error { color: $error; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="replay.goto_cancel")]
 
-    def __init__(self, error: str = "") -> None:
+    def __init__(self, where: str, go: Callable[[str], str | None]) -> None:
         super().__init__()
-        self.error = error
+        self.where = where  # the recording's span and the replay clock
+        self.go = go  # seeks; returns why not, or None when the replay goes there
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Go to time (forward): HH:MM:SS UTC, +90s, +5m, or ISO date-time")
-            yield Input(placeholder="23:58:00", id="goto-time")
-            yield Label(self.error, id="goto-error")
+            yield Label(PROMPT)
+            yield Label(self.where, id="goto-where")
+            yield Input(placeholder="+60s", id="goto-time")
+            yield Label("", id="goto-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        text = event.value.strip()
+        if not text:
+            self.dismiss(None)
+            return
+        why = self.go(text)
+        if why is None:
+            self.dismiss(text)
+        else:
+            self.query_one("#goto-error", Label).update(f"✗ {why}")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

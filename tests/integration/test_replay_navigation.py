@@ -1,0 +1,149 @@
+"""Replay navigation (issue 13.14): `o` goes to the recording's next own-order event or says
+there is none and stays where it is; a seek is forward from the replay clock, and one the
+replayer cannot do (behind the clock, after the end) is refused with how to get there."""
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+from tradeterm.config import load_settings
+from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.market import Side
+from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.record.journal import JournalReader
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+S = 10**9
+
+
+def replay_kernel(path: Path, **options) -> Kernel:
+    return Kernel(load_settings(sim={"seed": 1}), RunOptions(mode="replay", replay=path,
+                                                             record=False, **options))
+
+
+def recorded_paper_session(path: Path) -> Path:
+    """A 20 s simulated paper session, recorded, with two orders that fill (at 5 s and 12 s)
+    and one that rests (at 15 s)."""
+    settings = load_settings(sim={"seed": 5})
+    kernel = Kernel(settings, RunOptions(mode="paper", fast=True, seconds=20, recording=path))
+    inst = next(iter(kernel.instruments.values()))
+
+    def order(side: Side, away: int):
+        def send(_ts: int) -> None:
+            book = kernel.views.books[inst.id]
+            price = book.best_ask + away if side is Side.BUY else book.best_bid - away
+            kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
+                                      inst.id, side, inst.qty_to_lots("0.01"), price=price))
+        return send
+
+    start = kernel.clock.timestamp_ns()
+    for at, side, away in ((5, Side.BUY, 20), (12, Side.SELL, 20), (15, Side.BUY, -400)):
+        kernel.clock.set_alert(f"t{at}", start + at * S, order(side, away))
+    asyncio.run(kernel.run())
+    return path
+
+
+def order_records(path: Path) -> list[int]:
+    with JournalReader(path) as reader:
+        return [k for k, (_, _, topic, _) in enumerate(reader.records_iter())
+                if topic.startswith("order.")]
+
+
+async def settle(replay, until, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.01)):
+        await asyncio.sleep(0.01)
+        if until():
+            return
+
+
+def test_o_without_order_events_says_so_and_stays_where_it_is():
+    kernel = replay_kernel(SHIPPED, speed=1.0)
+    replay = kernel.replay
+    replay.pause()
+
+    async def drive():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        for _ in range(50):
+            replay.step()
+        await settle(replay, lambda: replay.state.published == 50)
+        assert replay.step_to_order_event() is False
+        await asyncio.sleep(0.3)
+        assert replay.state.message == "no order events in this recording"
+        assert replay.state.published == 50 and not replay.state.done and replay.state.paused
+        kernel.request_stop()
+        await task
+
+    asyncio.run(drive())
+
+
+def test_o_plays_to_each_recorded_order_event_then_says_there_is_no_later_one(tmp_path):
+    journal = recorded_paper_session(tmp_path / "session.ttj")
+    wanted = order_records(journal)
+    assert len(wanted) >= 5  # accepted + filled twice, accepted once
+    kernel = replay_kernel(journal, speed=1.0)
+    replay = kernel.replay
+    replay.pause()
+
+    async def drive():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        reached = []
+        while replay.step_to_order_event():
+            await settle(replay, lambda: replay.state.message == "found")
+            assert replay.state.message == "found" and replay.state.paused
+            reached.append(replay.position - 1)  # the record just played
+            replay.state.message = ""
+        assert reached == wanted
+        assert replay.state.message == "no later order event in this recording"
+        assert not replay.state.done
+        kernel.request_stop()
+        await task
+
+    asyncio.run(drive())
+
+
+def test_a_seek_behind_the_clock_or_after_the_end_is_refused_with_the_way_there():
+    kernel = replay_kernel(SHIPPED, speed=1.0)
+    replay = kernel.replay
+    start, end = replay.state.start_ns, replay.state.end_ns
+    replay.pause()
+
+    async def drive():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        assert replay.seek(start + 90 * S)
+        await settle(replay, lambda: replay.state.message == "at seek target")
+        published = replay.state.published
+        assert not replay.seek(start + 30 * S)
+        said = replay.state.message
+        assert said.startswith("23:54:43.937085 is behind the replay clock (23:55:43.")
+        assert said.endswith("): seeking back needs a restart with --start 23:54:43.937085 "
+                             "(rewind is not built yet)")
+        assert not replay.seek(end + S)
+        assert "after the end of the recording (23:59:59.999231)" in replay.state.message
+        await asyncio.sleep(0.1)
+        assert replay.state.published == published and replay.state.paused
+        kernel.request_stop()
+        await task
+
+    asyncio.run(drive())
+
+
+def tradeterm(*args: str, data: Path) -> subprocess.CompletedProcess:
+    import os
+
+    env = dict(os.environ, TRADETERM_DATA_DIR=str(data))
+    return subprocess.run([sys.executable, "-m", "tradeterm", *args], capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def test_start_outside_the_recording_is_refused_with_its_span(tmp_path):
+    done = tradeterm("replay", str(SHIPPED), "--headless", "--no-record", "--start", "00:00:05",
+                     data=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "tradeterm: error: --start: 00:00:05 (2024-08-09 00:00:05) is not in this recording: "
+        "it runs 2024-08-08 23:54:13 to 23:59:59 UTC")
