@@ -345,20 +345,23 @@ async def test_a_listing_older_than_the_news_that_ended_an_order_is_not_a_mismat
 
 
 async def test_no_record_older_than_another_reconciliations_record_does_not_close_the_order():
+    """Reconnects reconcile one at a time, but a reconciliation can still overlap another one
+    asked for directly (``VenueWatch.reconcile``): the older run's "no such order" must not
+    close what the newer run found working."""
     h = await started(oms={"ack_timeout_ms": 60_000})
     h.venue.auto_ack = False
     order = h.submit()
     record = h.venue.orders.pop(order.client_order_id)  # not at the venue yet
     answers = hold_answers(h)
-    reconnect(h)  # the first run asks about it: "no such order", held
+    first = asyncio.create_task(h.desk.watch.reconcile("fake"))  # asks: "no such order", held
     await settle(h)
+    assert answers and not first.done()
     h.venue.orders[order.client_order_id] = record  # it arrives
-    reconnect(h)  # the second run finds it listed: ACCEPTED
-    await settle(h)
+    assert await h.desk.watch.reconcile("fake")  # the second run finds it listed: ACCEPTED
     assert order.status is S.ACCEPTED
     for answer in answers:
         answer.set_result(None)
-    await settle(h)
+    await first
     assert order.status is S.ACCEPTED and h.desk.killswitch.state is TradingState.ACTIVE
 
 

@@ -81,6 +81,7 @@ async def test_an_order_whose_submit_is_still_in_flight_is_left_to_its_answer():
 
     h = Harness()
     await h.start()
+    h.venue.request_window_ns = 5_000_000_000  # Binance's recvWindow: a POST may land this late
     h.venue.auto_ack = False
     order = h.submit(Side.BUY, 100, MID - 2)
     del h.venue.orders[order.client_order_id]  # the POST is on its way: the venue knows nothing
