@@ -28,7 +28,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -66,8 +66,7 @@ class VenueWatch:
     def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
                  venues: dict[str, Venue], store: Store, oms: OrderManager,
                  positions: Callable[[], dict[str, int]], trip: Callable[[str, str], Any],
-                 note: Callable[[str | None], None], rng: random.Random | None = None,
-                 now_s: Callable[[], float] = time.monotonic) -> None:
+                 note: Callable[[str | None], None], rng: random.Random | None = None) -> None:
         self.settings = settings
         self.bus = bus
         self.clock = clock
@@ -78,7 +77,10 @@ class VenueWatch:
         self.trip = trip
         self.note = note
         self.rng = rng if rng is not None else random.Random()
-        self.now_s = now_s
+        #: how a retry waits and measures its budget: wall time (see the module's docstring);
+        #: a test on a simulated clock hands it the clock's (``Clock.sleep``) to drive it
+        self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.now_s: Callable[[], float] = time.monotonic
         self.reconciliations: list[ReconcileResult] = []
         self.started = False  # the desk is open for trading (start-up reconciliation done)
         self._outages: dict[str, _Outage] = {}
@@ -122,7 +124,7 @@ class VenueWatch:
             self.note(f"reconciling with {venue_name}: it did not answer "
                       f"({result.unreachable}); retrying")
             earlier = result
-            await asyncio.sleep(delay)
+            await self.pause(delay)
         if backoff.attempts:
             self.note(None)
         return self._report(result)

@@ -55,6 +55,21 @@ class Clock:
     def cancel_timer(self, name: str) -> None:
         raise NotImplementedError
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time (a retry's pause: in a simulated run it passes
+        when the data moves the clock, so tests drive it instead of waiting on the wall)."""
+        done = asyncio.get_running_loop().create_future()
+        name = f"clock.sleep.{next(_SLEEPS)}"
+        self.set_alert(name, self.timestamp_ns() + int(seconds * NS),
+                       lambda _ts: done.done() or done.set_result(None))
+        try:
+            await done
+        finally:
+            self.cancel_timer(name)
+
+
+_SLEEPS = itertools.count()
+
 
 class LiveClock(Clock):
     def __init__(self) -> None:
