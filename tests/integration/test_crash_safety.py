@@ -16,11 +16,12 @@ import pytest
 from tests.integration.sessions import start_session, status, wait_for_fills, wait_until_trading
 from tradeterm.oms.store import Store
 
-FILL_LINE = re.compile(r"tradeterm\.oms\.manager: fill (\S+) (\S+) ")
+# ``fill S1-1036 SELL 0.0099 SIM-BTC/USD @ 61799.5, fee 0.03 USD (order …)``
+FILL_LINE = re.compile(r"tradeterm\.oms\.manager: fill (\S+) (?:BUY|SELL) \S+ (\S+) @ ")
 
 
 def acknowledged_fills(data_dir) -> list[tuple[str, str]]:
-    """(trade id, instrument) of every fill the session logged after its durable commit."""
+    """(trade id, symbol) of every fill the session logged after its durable commit."""
     log = data_dir / "logs" / "tradeterm.log"
     return FILL_LINE.findall(log.read_text()) if log.exists() else []
 
@@ -31,8 +32,9 @@ def check_store(data_dir) -> tuple[int, set[str]]:
         rows = store.fill_rows()
         keys = [(r.venue, r.instrument, r.trade_id) for r in rows]  # trade ids: per instrument
         assert len(keys) == len(set(keys)), "a fill was recorded twice"
-        stored = {(r.trade_id, r.instrument) for r in rows}
-        missing = set(acknowledged_fills(data_dir)) - stored
+        stored = {(r.trade_id, r.instrument.split(":", 1)[1]) for r in rows}
+        logged = set(acknowledged_fills(data_dir))
+        missing = logged - stored
         assert not missing, f"acknowledged fills lost: {sorted(missing)[:5]}"
         positions = {p.instrument: p.qty for p in store.load_positions() if p.fills}
         assert positions == store.fill_sums(), "a position differs from the sum of its fills"
