@@ -146,7 +146,7 @@ class OrderActions:
                 return
         ticks = rows * ladder.view.group
         outcome = self.trading.move(order, ticks)
-        if outcome.ok and at_cursor:
+        if outcome.ok is not False and at_cursor:  # sent (the answer follows) or done
             ladder.view.follow_order(ticks)
         self.show_outcome(outcome)  # the venue's answer follows on the message line
         ladder.redraw()
