@@ -104,7 +104,11 @@ def on_screen(lines: list[str]) -> str | None:
 
 def run_burst(tmp_path: Path, rounds: int, gap: float, seed: int) -> None:
     data = tmp_path / "data"
-    env = dict(os.environ, TRADETERM_DATA_DIR=str(data), TRADETERM_UI__DEFAULT_SIZE=DEFAULT_SIZE)
+    # every typed order must go out: risk's pacing checks (an identical order within 250 ms,
+    # 100 open orders, the throttle) are tested on their own, and would deny some here
+    env = dict(os.environ, TRADETERM_DATA_DIR=str(data), TRADETERM_UI__DEFAULT_SIZE=DEFAULT_SIZE,
+               TRADETERM_RISK__DUPLICATE_WINDOW_MS="0", TRADETERM_RISK__MAX_OPEN_ORDERS="5000",
+               TRADETERM_RISK__ORDERS_PER_SECOND="5000", TRADETERM_RISK__ORDER_BURST="5000")
     argv = [sys.executable, "-m", "tradeterm", "paper", "--activity", "busy", "--seed", str(seed)]
     with PtySession(argv, 120, 40, env=env) as term:
         term.wait_for(lambda lines: on_screen(lines) is not None and
@@ -115,10 +119,12 @@ def run_burst(tmp_path: Path, rounds: int, gap: float, seed: int) -> None:
         type_rounds(term, rounds, gap)
         typed = time.perf_counter() - started
         # the keys are taken in order: once the help typed last is up, every order was sent
-        # (each one is written to the store, fsync'd, before it goes: the app may lag the keys)
+        # (each one is written to the store, fsync'd, before it goes: under a busy market on a
+        # loaded machine the app may lag the keys by seconds)
         term.press("?")
+        lag = 30 + 0.5 * rounds * len(ROUND)
         try:
-            term.wait_for(lambda lines: any("Remap any binding" in ln for ln in lines), 30,
+            term.wait_for(lambda lines: any("Remap any binding" in ln for ln in lines), lag,
                           hint=b"Remap")
         except PtyTimeout as exc:  # the ? was typed as text, or went nowhere
             pytest.fail(f"the help typed after the orders did not open: {exc}")
