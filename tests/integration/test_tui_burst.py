@@ -14,6 +14,7 @@ from tests.integration.test_tui_trading import live_kernel, message, until
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import TradingState
 from tradeterm.ui.app import create_app
+from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.ticket import TicketScreen
 from tradeterm.ui.widgets.ladder import Ladder
 
@@ -83,3 +84,22 @@ async def test_keys_after_esc_ctrl_k_and_an_invalid_ticket_go_where_the_screen_s
         assert app.focused is app.query_one(Ladder)
         assert app.selected == 1
         assert len(sent) == 1
+
+
+async def test_a_confirmation_is_not_answered_by_keys_typed_before_it_showed(tmp_path):
+    """With confirmations on (always in LIVE), the Enter of a burst's first line raises the
+    question at once; the second line's Enter, typed before the question showed, must not say
+    yes to it (before: it did, and the trader never saw the order confirmed)."""
+    kernel = live_kernel(tmp_path, seed=13, confirm_orders=True)
+    sent = recorder(kernel)
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        burst(app, ":b 0.01 @ bid-400t\r:s 0.01 @ ask+400t\ry")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, ConfirmScreen) and not sent
+        await pilot.press("y")  # seen, then answered
+        assert await until(pilot, lambda: len(sent) == 1, 3)
+        assert int(sent[0].side) == 1
+        await pilot.pause(0.3)
+        assert len(sent) == 1 and len(app.screen_stack) == 1

@@ -20,8 +20,10 @@ Textual's public pieces (``Screen.active_bindings``, ``App.run_action``,
    line's editing keys, Esc); an action that opens the ticket (``t``) is awaited, so the line
    typed after ``t`` is the ticket's.
 
-Other modals (help, confirmations, re-arm, go-to) keep Textual's own handling: a confirmation
-is answered after it is seen, not by type-ahead.
+Other modals (help, confirmations, re-arm, go-to) keep Textual's own handling, except that a
+confirmation takes only keys typed after it showed (``ConfirmScreen.shown_at``, against the
+time the terminal's key was read, ``Key.time``): the Enter of a line typed ahead is not a yes
+to an order the trader has not seen; those keys are dropped.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from textual import events
 from textual.app import App
 from textual.widgets import Input
 
+from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.ticket import TicketScreen
 from tradeterm.ui.widgets.command_line import CommandLine
 
@@ -55,6 +58,8 @@ class TypedKeys:
     async def take(self, event: events.Key) -> bool:
         """True when the key was acted on now; False leaves it to Textual."""
         app = self.app
+        if isinstance(app.screen, ConfirmScreen) and event.time < app.screen.shown_at:
+            return True  # typed before the question showed: not an answer to it
         taker = self._taker()
         if taker is None and len(app.screen_stack) > 1:
             return False  # another modal: Textual's own way
