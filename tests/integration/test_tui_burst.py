@@ -98,6 +98,7 @@ async def test_a_confirmation_is_not_answered_by_keys_typed_before_it_showed(tmp
         burst(app, ":b 0.01 @ bid-400t\r:s 0.01 @ ask+400t\ry")
         await pilot.pause(0.5)
         assert isinstance(app.screen, ConfirmScreen) and not sent
+        assert any("were not taken" in str(n.message) for n in app._notifications)
         await pilot.press("y")  # seen, then answered
         assert await until(pilot, lambda: len(sent) == 1, 3)
         assert int(sent[0].side) == 1

@@ -23,7 +23,7 @@ Textual's public pieces (``Screen.active_bindings``, ``App.run_action``,
 Other modals (help, confirmations, re-arm, go-to) keep Textual's own handling, except that a
 confirmation takes only keys typed after it showed (``ConfirmScreen.shown_at``, against the
 time the terminal's key was read, ``Key.time``): the Enter of a line typed ahead is not a yes
-to an order the trader has not seen; those keys are dropped.
+to an order the trader has not seen; those keys are dropped, and a notification says so.
 """
 
 from __future__ import annotations
@@ -54,12 +54,17 @@ class TypedKeys:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self._dropped_at: ConfirmScreen | None = None  # the question keys were dropped at
 
     async def take(self, event: events.Key) -> bool:
         """True when the key was acted on now; False leaves it to Textual."""
         app = self.app
         if isinstance(app.screen, ConfirmScreen) and event.time < app.screen.shown_at:
-            return True  # typed before the question showed: not an answer to it
+            if self._dropped_at is not app.screen:  # typed before the question showed
+                self._dropped_at = app.screen
+                app.notify("keys typed before this question showed were not taken: "
+                           "answer it, then type again", severity="warning")
+            return True
         taker = self._taker()
         if taker is None and len(app.screen_stack) > 1:
             return False  # another modal: Textual's own way
