@@ -88,9 +88,9 @@ class TypedKeys:
         screen = self.app.screen
         if isinstance(screen, TicketScreen):
             return screen if screen.is_mounted else None
-        if screen is self.app.screen_stack[0]:
-            line = screen.query_one(CommandLine)
-            return line if screen.focused is line.field else None
+        if screen is self.app.screen_stack[0]:  # (no command line yet while starting)
+            line = next(iter(screen.query(CommandLine)), None)
+            return line if line is not None and screen.focused is line.field else None
         return None
 
     def _priority(self, key: str) -> bool:
