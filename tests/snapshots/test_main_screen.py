@@ -226,3 +226,28 @@ def test_replay_goto_refused(snap_compare, tmp_path, size):
         await still(pilot)
 
     assert snap_compare(replay_app(tmp_path), terminal_size=size, run_before=back)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
+def test_backtest_at_its_end(snap_compare, tmp_path, size):
+    """13.7: a backtest (``replay --paper --speed max``) at the end of its recording stays up
+    for review and the header says REPLAY END (an order refused at the end: test_replay_end)."""
+    from tradeterm.config import load_settings
+    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.ui.app import create_app
+
+    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+                    RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=None,
+                               interactive=True, record=False))
+
+    async def at_the_end(pilot):
+        for _ in range(600):
+            await pilot.pause(0.05)
+            if kernel.replay.state.done:
+                break
+        assert kernel.replay.state.done
+        await pilot.pause(2.2)  # the throughput falls to 0 ev/s: no event after the end
+        pilot.app._show_instrument()  # the size bars' sticky scale: from the book alone
+        await pilot.pause(0.5)
+
+    assert snap_compare(create_app(kernel), terminal_size=size, run_before=at_the_end)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,6 +32,7 @@ from tradeterm.ui.session_dialogs import SessionDialogs
 from tradeterm.ui.tab_driver import TerminalGone
 from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
 from tradeterm.ui.trading import Trading
+from tradeterm.ui.typed_keys import TypedKeys
 from tradeterm.ui.widgets.command_line import CommandLine
 from tradeterm.ui.widgets.fills_pane import FillsPane
 from tradeterm.ui.widgets.halt_banner import HaltBanner
@@ -100,6 +102,7 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.trading = Trading(kernel)
         self.dialogs = SessionDialogs(self)
         self.replay_keys = ReplayKeys(self)
+        self.typed_keys = TypedKeys(self)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
         self.data_dir = kernel.settings.resolved_data_dir()
@@ -141,7 +144,7 @@ class TradetermApp(OrderActions, PaneActions, App):
                 for box, _title in SIDE_PANES:
                     with Vertical(id=box, classes="side-box"):
                         yield panes[box]
-        yield CommandLine(views.answers, insts, id="cmdline")
+        yield CommandLine(self.send_line, views.answers, insts, id="cmdline")
         yield Footer()
 
     def _starting_theme(self) -> str:
@@ -320,7 +323,7 @@ class TradetermApp(OrderActions, PaneActions, App):
             log.exception("kill switch failed")
             self.notify(f"KILL SWITCH FAILED: {exc}", severity="error", timeout=30)
             return
-        if self.focused is self.cmdline.input:
+        if self.focused is self.cmdline.field:
             self.cmdline.close()
         self.refresh_views()
         self.cmdline.say("KILL SWITCH: trading HALTED, cancels sent", False)
@@ -339,7 +342,16 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.cmdline.open()  # a clean line, focused at once: the next key of a burst is text
 
     def action_focus_ladder(self) -> None:
-        self.query_one(Ladder).focus()
+        main = self.screen_stack[0]
+        main.set_focus(main.query_one(Ladder))  # now, not on the next turn: see on_event
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key of the main screen or the ticket is acted on as it is read, before the next
+        one (``ui/typed_keys.py``): a fast burst goes where the screen says after each key."""
+        if isinstance(event, events.Key) and not event.is_forwarded and \
+                await self.typed_keys.take(event):
+            return
+        await super().on_event(event)
 
     def action_side_pane(self, index: int) -> None:
         self.side_pane = index

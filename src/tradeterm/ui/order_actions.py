@@ -12,7 +12,6 @@ from tradeterm.domain.market import Side
 from tradeterm.orderentry import Command, GrammarError
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.trading import Outcome
-from tradeterm.ui.widgets.command_line import CommandLine
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.orders_blotter import OrdersBlotter
 
@@ -22,9 +21,6 @@ if TYPE_CHECKING:
 
 class OrderActions:
     """Mixed into ``TradetermApp``."""
-
-    def on_command_line_submitted(self: TradetermApp, event: CommandLine.Submitted) -> None:
-        self.send_line(event.line)
 
     def send_line(self: TradetermApp, line: str, inst: Instrument | None = None) -> None:
         """A typed line (command line or ticket), parsed against the book at the moment it is
@@ -104,7 +100,9 @@ class OrderActions:
         self.send(self.trading.limit_at(ladder.instrument,
                                         Side.BUY if side == "buy" else Side.SELL, price))
 
-    def action_ticket(self: TradetermApp) -> None:
+    async def action_ticket(self: TradetermApp) -> None:
+        """``t``: the ticket, opened before the app reads the next key (so what is typed
+        straight after ``t`` is the ticket's line: ``ui/typed_keys.py``)."""
         from tradeterm.ui.screens.ticket import TicketScreen
 
         inst = self.instruments[self.selected]
@@ -117,7 +115,7 @@ class OrderActions:
             if line:
                 self.send_line(line, inst)  # parsed again now: the book when it is sent
 
-        self.push_screen(TicketScreen(self.trading, inst, line), chosen)
+        await self.push_screen(TicketScreen(self.trading, inst, line), chosen)
 
     def action_move_order(self: TradetermApp, rows: int) -> None:
         """shift+up / shift+down: move one of our orders on the ladder's instrument one row (a
@@ -148,7 +146,7 @@ class OrderActions:
                 return
         ticks = rows * ladder.view.group
         outcome = self.trading.move(order, ticks)
-        if outcome.ok and at_cursor:
+        if outcome.ok is not False and at_cursor:  # sent (the answer follows) or done
             ladder.view.follow_order(ticks)
         self.show_outcome(outcome)  # the venue's answer follows on the message line
         ladder.redraw()

@@ -1,5 +1,7 @@
 """Confirm before acting (an order with ``ui.confirm_orders``, always in LIVE; quitting with
-orders working): y / Enter says yes, n / Esc no.
+orders working): y / Enter says yes, n / Esc no. Only keys typed after the question showed
+answer it (``shown_at``; ``ui/typed_keys.py`` drops the earlier ones): the Enter of a line
+typed ahead is not a yes to an order the trader has not seen.
 
 The detail may be live (a callable): it is redrawn on a timer, so an order priced from the book
 (``bid-2t``) shows the price it would go out at now (it is priced again when sent), and the quit
@@ -7,6 +9,8 @@ question counts what is still working now."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 
 from rich.markup import escape
@@ -36,6 +40,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.title_text = title
         self.detail = detail
         self.shown = self._detail()
+        self.shown_at = math.inf  # monotonic time the question was on screen (Key.time's clock)
 
     def _detail(self) -> str:
         return self.detail() if callable(self.detail) else self.detail
@@ -47,6 +52,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label("[b]y[/b] / Enter: yes    [b]n[/b] / Esc: no")
 
     def on_mount(self) -> None:
+        self.shown_at = time.monotonic()
         if callable(self.detail):
             self.set_interval(REFRESH_S, self.redraw)
 

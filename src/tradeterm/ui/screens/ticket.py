@@ -3,7 +3,12 @@ preview: every risk check passed or failed with its reason, the notional, and th
 after a full fill. The preview is redrawn as the line changes and on a timer while the ticket
 is open, so a relative price (``bid-10t``) and every check (a kill switch tripped meanwhile)
 show the state of now. Enter hands the line back: it is parsed again against the book of the
-moment it is sent, and goes through risk again. Esc closes."""
+moment it is sent, and goes through risk again. Esc closes.
+
+The app reads no further key after ``t`` until the ticket is there with its field focused, and
+then acts on each key as it reads it (``ui/typed_keys.py``): a line typed straight after ``t``
+is the ticket's, never keys for the ladder below it, and the keys after its Enter
+(``send_typed``) are the ladder's again."""
 
 from __future__ import annotations
 
@@ -43,15 +48,21 @@ class TicketScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"[b]Order ticket[/b]  {escape(self.instrument.symbol)}")
-            yield Input(value=self.line, id="ticket-input")
+            yield Input(value=self.line, id="ticket-input", select_on_focus=False)
             yield Static(id="ticket-preview")
             yield Label("e.g. b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc\n"
                         "Enter: send (priced when sent) · Esc: close")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.field
+        self.set_focus(field)  # now: the next key read is the field's
+        field.select_all()  # now too (not on the focus event): a line typed at once replaces it
         self.update_preview()
         self.set_interval(REFRESH_S, self.update_preview)
+
+    @property
+    def field(self) -> Input:
+        return self.query_one(Input)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.line = event.value
@@ -85,8 +96,13 @@ class TicketScreen(ModalScreen[str | None]):
         return out
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.line = event.value
+        event.stop()  # Enter is taken as the app reads it; this is the field's own submit
+        self.send_typed()
+
+    def send_typed(self) -> None:
+        """Enter: the line handed back to be sent, if it is an order now; else the ticket stays
+        and says why."""
+        self.line = self.field.value
         self.update_preview()
         if self.valid:
             self.dismiss(self.line)

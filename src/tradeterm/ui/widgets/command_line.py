@@ -2,19 +2,23 @@
 Esc leaves; up / down recall earlier lines (a line that failed is fixed with ``:`` then up).
 The grammar is in ``tradeterm.orderentry`` (``HELP`` there).
 
+While the line is open each key is acted on as the app reads it (``ui/typed_keys.py``), so a
+burst typed faster than the screen redraws (``:b 1 @ bid⏎:s 1 @ ask⏎b``) is taken in order:
+each line is sent at its Enter (``send_typed``), the keys go back to the ladder at that moment,
+and the next key is the ladder's or the next line's.
+
 The message beside the input says what happened. For a request sent to the venue it follows the
 venue's answer in the engine's ``OrderAnswersView`` on the app's redraw timer: "sent" while
 pending, then accepted / filled / cancelled / modified, or refused with the venue's reason."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Input, Static
 
 from tradeterm.core.views import OrderAnswersView
@@ -44,14 +48,10 @@ class CommandLine(Horizontal):
         Binding("down", "recall(1)", "Later line", show=False, id="cmdline.history_forward"),
     ]
 
-    class Submitted(Message):
-        def __init__(self, line: str) -> None:
-            super().__init__()
-            self.line = line
-
-    def __init__(self, answers: OrderAnswersView | None = None,
+    def __init__(self, send: Callable[[str], None], answers: OrderAnswersView | None = None,
                  instruments: Mapping[str, Instrument] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.send = send  # a line sent with Enter (the app's order entry)
         self.answers = answers or OrderAnswersView()
         self.instruments = instruments or {}
         self.history: list[str] = []
@@ -67,24 +67,34 @@ class CommandLine(Horizontal):
         yield Static(Text(HINT), id="cmd-msg")
 
     @property
-    def input(self) -> Input:
+    def field(self) -> Input:
         return self.query_one(Input)
 
     # --- opening and leaving -----------------------------------------------------------------
     def open(self) -> None:
         """A clean line with the keys in it (``:``), and the grammar beside it."""
-        self.input.value = ""
+        self.field.value = ""
         if self._following is None:
             self._write(HELP if self.app.size.width >= 120 else KEYS, None)
         self._recall = len(self.history)
-        self.screen.set_focus(self.input)  # at once: the next key of a burst is text
+        self.screen.set_focus(self.field)  # at once: the next key of a burst is text
 
     def close(self) -> None:
-        """Clear the line and give the keys back to the ladder (after Enter, Esc, ctrl+k)."""
-        self.input.value = ""
+        """Clear the line and give the keys back to the ladder (after Enter, Esc, ctrl+k), at
+        once: the next key read is the ladder's."""
+        self.field.value = ""
         if self._following is None and self.message in (HELP, KEYS):
             self._write(HINT, None)  # the open line's help goes with it
         self.app.action_focus_ladder()
+
+    def send_typed(self) -> None:
+        """Enter: the line sent now (``ui/typed_keys.py``), the keys back to the ladder first."""
+        line = self.field.value.strip()
+        if line and (not self.history or self.history[-1] != line):
+            self.history = (self.history + [line])[-HISTORY:]
+        self.close()
+        if line:
+            self.send(line)
 
     def action_leave(self) -> None:
         self.close()
@@ -94,17 +104,12 @@ class CommandLine(Horizontal):
             return
         self._recall = max(0, min(len(self.history), self._recall + step))
         line = self.history[self._recall] if self._recall < len(self.history) else ""
-        self.input.value = line
-        self.input.cursor_position = len(line)
+        self.field.value = line
+        self.field.cursor_position = len(line)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        line = event.value.strip()
-        if line and (not self.history or self.history[-1] != line):
-            self.history = (self.history + [line])[-HISTORY:]
-        self.close()
-        if line:
-            self.post_message(self.Submitted(line))
+        event.stop()  # Enter is taken as the app reads it; this is the field's own submit
+        self.send_typed()
 
     # --- the message -------------------------------------------------------------------------
     def say(self, text: str, ok: bool | None = None) -> None:
