@@ -8,7 +8,7 @@ import argparse
 import json
 
 from tests.trading_harness import BTC, MID, Harness
-from tradeterm.cli_status import run_status
+from tradeterm.cli.status import run_status
 from tradeterm.domain.market import Side
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 from tradeterm.core.display import money
 from tradeterm.record.journal import DamagedBlock, JournalError, JournalReader
 

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tradeterm.cli import UsageError
-from tradeterm.cli_analyse import damage_refusal, journal_refusal, lost_warning
-from tradeterm.cli_run import prepare_data_dir, run_session, settings_for
+from tradeterm.cli.errors import UsageError
+from tradeterm.cli.analyse import damage_refusal, journal_refusal, lost_warning
+from tradeterm.cli.run import prepare_data_dir, run_session, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
 from tradeterm.record.replay_time import parse_time

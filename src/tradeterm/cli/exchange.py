@@ -10,7 +10,7 @@ import signal
 import sys
 from typing import Any
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 from tradeterm.config import ExchangeConfig, Settings, load_settings
 from tradeterm.venues.loopback import FaultPlan, FaultSpecError, LoopbackServer, check_loopback
 from tradeterm.venues.loopback.server import NotLoopback

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 
 
 def data_dir_for(config: Path | None) -> Path:

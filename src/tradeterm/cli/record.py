@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from tradeterm.cli import UsageError
-from tradeterm.cli_run import prepare_data_dir, run_headless, settings_for
+from tradeterm.cli.errors import UsageError
+from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
 from tradeterm.kernel import Kernel, RunOptions
 
 
@@ -21,7 +21,7 @@ def run_record(args: argparse.Namespace) -> int:
     options = RunOptions(mode="record", fast=args.fast, seconds=args.seconds, record=True,
                          recording=output)
     if args.venue == "binance":  # live market data, no keys: nothing can trade
-        from tradeterm.cli_live import binance_settings, build_binance
+        from tradeterm.cli.live import binance_settings, build_binance
         from tradeterm.core.bus import MessageBus
         from tradeterm.core.clock import LiveClock
 

@@ -1,17 +1,10 @@
-"""The command line. ``tradeterm`` with no arguments is ``tradeterm paper``: the embedded
-simulated market in the full TUI. Heavy or mode-specific libraries are imported only by the
-commands that need them, so start-up stays fast.
-
-Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad configuration (a message, never a
-traceback), 130 interrupted.
-"""
+"""The command line's grammar: every subcommand, its options, and the checks on their values
+(an argparse type per kind of number). ``main.py`` dispatches what this parses."""
 
 from __future__ import annotations
 
 import argparse
 import math
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from tradeterm import __version__
@@ -21,10 +14,6 @@ COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "
 
 
 MAX_SECONDS = 366 * 86_400
-
-
-class UsageError(Exception):
-    """Bad command-line input, phrased for the trader (exit code 2)."""
 
 
 def _number(text: str) -> float:
@@ -236,7 +225,7 @@ def _add_live_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_serve_command(sub: argparse._SubParsersAction) -> None:
-    """serve: the workstation in a browser tab (cli_serve.py)."""
+    """serve: the workstation in a browser tab (serve.py)."""
     serve = sub.add_parser("serve", help="the workstation in a browser tab (textual-serve), "
                                          "on 127.0.0.1 by default")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1); a non-loopback "
@@ -265,8 +254,8 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
 def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     """record / replay / import / export / report (record/)."""
 
-    def parse_speed(text: str) -> float:  # cli_replay pulls in the kernel: only when used
-        from tradeterm.cli_replay import parse_speed
+    def parse_speed(text: str) -> float:  # cli/replay.py pulls in the kernel: only when used
+        from tradeterm.cli.replay import parse_speed
 
         return parse_speed(text)
 
@@ -324,78 +313,3 @@ def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
     p.add_argument("--skip-damaged", action="store_true",
                    help=f"{verb} the rest of a recording with damaged blocks (say how many "
                         "records were lost) instead of refusing it")
-
-
-def _normalise(argv: list[str]) -> list[str]:
-    """``tradeterm [options]`` means ``tradeterm paper [options]``."""
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
-        return ["paper", *argv]
-    return argv
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
-    from tradeterm.config import ConfigError
-    from tradeterm.oms.store_rows import StoreError
-
-    try:
-        if args.command == "config":
-            from tradeterm.cli_config import check_config
-
-            return check_config(args.file)
-        if args.command == "live":
-            from tradeterm.cli_live import run_live
-
-            return run_live(args)
-        if args.command == "quoter":
-            from tradeterm.cli_quoter import simulate
-
-            return simulate(args)
-        if args.command in ("record", "import"):
-            from tradeterm.cli_record import run_import, run_record
-
-            return run_record(args) if args.command == "record" else run_import(args)
-        if args.command == "replay":
-            from tradeterm.cli_replay import run_replay
-
-            return run_replay(args)
-        if args.command in ("export", "report"):
-            from tradeterm.cli_analyse import run_export, run_report
-
-            return run_export(args) if args.command == "export" else run_report(args)
-        if args.command == "exchange":
-            from tradeterm.cli_exchange import run_exchange
-
-            return run_exchange(args)
-        if args.command == "status":
-            from tradeterm.cli_status import run_status
-
-            return run_status(args)
-        if args.command in ("kill", "rearm"):
-            from tradeterm import cli_kill
-
-            return cli_kill.run_kill(args) if args.command == "kill" else cli_kill.run_rearm(args)
-        if args.command == "serve":
-            from tradeterm.cli_serve import run_serve
-
-            return run_serve(args)
-        if args.command == "bench":
-            from tradeterm.cli_bench import run_bench
-
-            return run_bench(args)
-        from tradeterm.cli_run import run_paper
-
-        return run_paper(args)
-    except ConfigError as exc:
-        print(f"tradeterm: {exc}", file=sys.stderr)
-        return 2
-    except (UsageError, StoreError) as exc:  # StoreError: a damaged store met after the start
-        print(f"tradeterm: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `tradeterm ... | head`: the reader left; not an error of ours
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0

@@ -16,7 +16,7 @@ import ipaddress
 import socket
 import sys
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -67,7 +67,7 @@ def check_host(host: str, public: bool) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from tradeterm.cli_run import settings_for
+    from tradeterm.cli.run import settings_for
     from tradeterm.ui.serve_access import Access, allowed_hosts, new_token
 
     host = args.host or DEFAULT_HOST

@@ -14,7 +14,7 @@ from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money

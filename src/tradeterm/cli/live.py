@@ -17,7 +17,7 @@ import asyncio
 import sys
 from typing import Any
 
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
@@ -54,7 +54,7 @@ def binance_settings(args: argparse.Namespace) -> Settings:
 
 def live_settings(args: argparse.Namespace) -> Settings:
     """binance: ``binance_settings``; ccxt: the config file with ``--symbols`` over it."""
-    from tradeterm.cli_run import check_screen_settings
+    from tradeterm.cli.run import check_screen_settings
 
     if args.venue == "binance":
         return check_screen_settings(binance_settings(args), args)
@@ -118,7 +118,7 @@ def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock
 
 
 def run_live(args: argparse.Namespace) -> int:
-    from tradeterm.cli_run import prepare_data_dir, run_session
+    from tradeterm.cli.run import prepare_data_dir, run_session
     from tradeterm.control import SessionLocked
     from tradeterm.oms.store import StoreError
     from tradeterm.secrets import SecretsError, load_keys

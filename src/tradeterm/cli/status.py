@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tradeterm.cli_session import ask_session, data_dir_for, halt_marker_for, open_store
+from tradeterm.cli.session import ask_session, data_dir_for, halt_marker_for, open_store
 
 if TYPE_CHECKING:
     from tradeterm.domain.instruments import Instrument

@@ -18,8 +18,8 @@ import sys
 import time
 from typing import Any
 
-from tradeterm.cli import UsageError
-from tradeterm.cli_session import ask_session, data_dir_for, halt_marker_for, open_store
+from tradeterm.cli.errors import UsageError
+from tradeterm.cli.session import ask_session, data_dir_for, halt_marker_for, open_store
 
 
 def run_kill(args: argparse.Namespace) -> int:
