@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 
 from tradeterm.config import QuoterConfig
-from tradeterm.config_base import INT64_MAX
+from tradeterm.config.base import INT64_MAX
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.quoter.intensity import ArrivalIntensity
 from tradeterm.quoter.model import QuoteParams

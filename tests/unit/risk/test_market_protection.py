@@ -8,7 +8,7 @@ import pytest
 
 from tests.trading_harness import BTC, MID, Harness
 from tradeterm.config import load_settings
-from tradeterm.config_base import ConfigError
+from tradeterm.config.base import ConfigError
 from tradeterm.core import topics
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderDenied

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from tradeterm.config_base import (
+from tradeterm.config.base import (
     DAY, FEE_MAX, HOUR, INT64_MAX, MINUTE, MONEY_MAX, PRICE_MAX, QTY_MAX, WEEK, Section,
     at_most_decimals,
 )

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from tradeterm.config_base import (
+from tradeterm.config.base import (
     FEE_MAX, FEE_MIN, INT64_MAX, MONEY_MAX, PRICE_MAX, Section, at_most_decimals,
 )
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource
 from pydantic_settings.exceptions import SettingsError
 
-from tradeterm.config_base import ConfigError
+from tradeterm.config.base import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 

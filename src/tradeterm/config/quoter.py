@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from tradeterm.config_base import DAY, HOUR, QTY_MAX, WEEK, Section
+from tradeterm.config.base import DAY, HOUR, QTY_MAX, WEEK, Section
 
 # the model's parameters (prices in ticks, time in seconds), bounded where the model still
 # means something: a risk aversion of 1e9 per tick quotes nothing a trader would want

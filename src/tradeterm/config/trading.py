@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from tradeterm.config_base import (
+from tradeterm.config.base import (
     BPS_MAX, DAY, HOUR, MINUTE, MONEY_MAX, QTY_MAX, Section,
 )
 

@@ -1,9 +1,9 @@
-"""Configuration: one pydantic-settings model, one section per component.
+"""The root of the configuration: one pydantic-settings model, one section per component.
 
 Sources, strongest first: the command line (what ``load_settings`` is given as keyword
 arguments: ``--seed 42`` is ``sim={"seed": 42}``), ``TRADETERM_*`` environment variables (nested
 with ``__``, e.g. ``TRADETERM_SIM__ACTIVITY=busy``), the TOML file given with ``--config``, then
-the defaults. ``config_sources`` composes them; ``load_settings`` turns every problem into a
+the defaults. ``sources.py`` composes them; ``load_settings`` turns every problem into a
 ``ConfigError`` that names the key, the reason and the source the value came from.
 """
 
@@ -15,29 +15,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 # first: it sets pydantic's environment before any model is built (see there)
-from tradeterm.config_base import HOUR, ConfigError, Qty, Section, plain_text
+from tradeterm.config.base import HOUR, Qty, Section, plain_text
 
 from pydantic import Field, field_validator  # noqa: E402
 from pydantic_settings import (  # noqa: E402
     BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict,
 )
 
-# the sections live in their own modules; everything is importable from here
-from tradeterm.config_quoter import QuoterConfig, QuoterOverrides
-from tradeterm.config_sim import ACTIVITY_PRESETS, PaperConfig, SimConfig, SimInstrument
-from tradeterm.config_trading import (
-    InstrumentLimits, OmsConfig, PortfolioConfig, RiskConfig, SessionConfig,
-)
-from tradeterm.config_venues import (
-    BinanceConfig, CcxtConfig, ExchangeConfig, LoopbackAccount, LoopbackSymbol,
-)
-
-__all__ = [
-    "ACTIVITY_PRESETS", "ConfigError", "Section", "Settings", "load_settings",
-    "InstrumentLimits", "OmsConfig", "PortfolioConfig", "RiskConfig", "SessionConfig",
-    "BinanceConfig", "CcxtConfig", "ExchangeConfig", "LoopbackAccount", "LoopbackSymbol",
-    "PaperConfig", "QuoterConfig", "QuoterOverrides", "SimConfig", "SimInstrument",
-]
+from tradeterm.config.quoter import QuoterConfig
+from tradeterm.config.sim import PaperConfig, SimConfig
+from tradeterm.config.trading import OmsConfig, PortfolioConfig, RiskConfig, SessionConfig
+from tradeterm.config.venues import BinanceConfig, CcxtConfig, ExchangeConfig
 
 
 class UIConfig(Section):
@@ -110,7 +98,7 @@ class Settings(BaseSettings):
                                    dotenv_settings: PydanticBaseSettingsSource,
                                    file_secret_settings: PydanticBaseSettingsSource,
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # one place orders the sources: ``config_sources.compose`` (command line >
+        # one place orders the sources: ``sources.compose`` (command line >
         # environment > file > defaults) hands the merged values over as init arguments
         return (init_settings,)
 
@@ -135,6 +123,6 @@ def load_settings(path: Path | str | None = None, **flags: Any) -> Settings:
     """The settings of a session: ``flags`` (the command line, by section: ``sim={"seed": 42}``)
     over the ``TRADETERM_*`` environment over the TOML file at ``path`` over the defaults.
     Raises ConfigError naming each bad key, why, and where its value came from."""
-    from tradeterm.config_sources import load
+    from tradeterm.config.sources import load
 
     return load(Settings, path, flags)
