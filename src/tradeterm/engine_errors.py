@@ -1,5 +1,5 @@
 """What the engine does when one of its own handlers fails (a bus handler or a timer callback):
-fail safe. Like ``desk.py`` this is a composition helper built by the kernel.
+fail safe. Like ``trading/desk.py`` this is a composition helper built by the kernel.
 
 An exception in an *essential* handler (the OMS, the portfolio, risk, the quoter, the book
 keeper: anything that keeps order, position or risk state or acts on it; the bus's default) may

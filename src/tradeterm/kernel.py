@@ -31,7 +31,7 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.control import ControlServer, SessionLock, control_socket_path
-from tradeterm.desk import TradingDesk
+from tradeterm.trading.desk import TradingDesk
 from tradeterm.engine_errors import EngineErrors
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
@@ -40,7 +40,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.logbridge import EngineLogHandler
 from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
 from tradeterm.oms.store import Store
-from tradeterm.trader_requests import TraderRequests
+from tradeterm.trading.trader_requests import TraderRequests
 from tradeterm.risk.context import CheckResult
 from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
@@ -226,7 +226,7 @@ class Kernel:
         self._stop.set()
         self.venue.stop()
 
-    # --- trading: risk, OMS, portfolio, kill switch (see desk.py) ----------------------------
+    # --- trading: risk, OMS, portfolio, kill switch (see trading/desk.py) --------------------
     def _build_trading(self) -> None:
         """The desk over the durable store. ``--fast`` runs and replays are simulations: an
         in-memory store (unless ``oms.database_url`` names one), so a backtest starts from a clean
@@ -295,7 +295,7 @@ class Kernel:
         if self._lock is not None:
             self._lock.release()
 
-    # --- the quoter (quoter/, wired in quoting.py): one per instrument, orders through the desk
+    # --- the quoter (quoter/, wired in trading/quoter_wiring.py): one per instrument --------
     def _build_quoters(self) -> None:
         self.quoter: PlaceholderQuoter | None = None  # the step-3 loop (``--quoter placeholder``)
         self.quoters: dict[str, Quoter] = {}
@@ -311,7 +311,7 @@ class Kernel:
             if choice is not None or self.settings.quoter.enabled:
                 log.warning("quoter not started: a plain replay does not trade (use --paper)")
         elif choice is not None or self.settings.quoter.enabled:
-            from tradeterm import quoting
+            from tradeterm.trading import quoter_wiring as quoting
 
             self.quoters = quoting.build_quoters(self.settings, choice, self.bus, self.clock,
                                                  self.instruments, self.views, self.desk)
@@ -321,7 +321,7 @@ class Kernel:
         many quoters it switched. On also re-arms a quoter the kill switch stopped. Raises
         ValueError (nothing switched) when there is no such quoter, or to switch on while
         trading is HALTED: re-arm first."""
-        from tradeterm import quoting
+        from tradeterm.trading import quoter_wiring as quoting
 
         quoting.pick(self.quoters, instrument)
         ks = self.desk.killswitch
@@ -334,7 +334,7 @@ class Kernel:
         """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
         (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
         nothing changed."""
-        from tradeterm import quoting
+        from tradeterm.trading import quoter_wiring as quoting
 
         quoting.update(self.quoters, instrument, **changes)
 
@@ -370,7 +370,7 @@ class Kernel:
     def next_order_id(self) -> str:
         return self.desk.ids.next()
 
-    # The trader's requests (``trader_requests.py``): each is registered with the desk's
+    # The trader's requests (``trading/trader_requests.py``): each is registered with the desk's
     # answers before it goes out, so ``views.answers`` says what the venue answered.
     def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
         return self.requests.submit(cmd)

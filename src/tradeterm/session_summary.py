@@ -4,11 +4,9 @@ Deterministic for ``--fast --seed``: no wall-clock data."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.clock import FAST_START_NS, NS
-from tradeterm.core.views import PortfolioView
 from tradeterm.domain.instruments import Instrument
 
 if TYPE_CHECKING:
@@ -46,31 +44,10 @@ def session_summary(kernel: Kernel) -> dict[str, Any]:
     } | _quoter_summary(kernel)
 
 
-def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]
-                      ) -> dict[str, Any]:
-    """Every position that traded, by symbol, as the portfolio values it: ``qty`` (the lots
-    position), ``balance`` (the base asset at the venue: qty less base-asset fees), average
-    price, realized and unrealized PnL, ``fees`` (valued in the quote currency) and
-    ``fees_paid`` (every fee in the currency it was charged in)."""
-    out = {}
-    for iid, row in sorted(view.positions.items()):
-        inst = instruments[iid]
-        if row.qty == 0 and row.realized == 0 and row.fees == 0 and not row.paid:
-            continue
-        out[inst.symbol] = {
-            "qty": f"{inst.lots_to_qty(row.qty):f}",
-            "balance": None if row.balance is None else f"{row.balance:f}",
-            "avg_price": None if row.avg_price is None else f"{row.avg_price:f}",
-            "realized": f"{row.realized:f}", "unrealized": f"{row.unrealized:f}",
-            "fees": f"{row.fees:f}", "currency": inst.quote,
-            "fees_paid": {c: f"{a:f}" for c, a in row.paid.items()}}
-    return out
-
-
 def _quoter_summary(kernel: Kernel) -> dict[str, Any]:
     if not kernel.quoters:
         return {}
-    from tradeterm import quoting
+    from tradeterm.trading import quoter_wiring as quoting
 
     return {"quoters": quoting.summary(kernel.quoters)}
 

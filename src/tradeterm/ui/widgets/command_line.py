@@ -1,6 +1,6 @@
 """The command line: ``:`` opens a clean line, Enter sends and gives the keys back to the ladder,
 Esc leaves; up / down recall earlier lines (a line that failed is fixed with ``:`` then up).
-The grammar is in ``tradeterm.orderentry`` (``HELP`` there).
+The grammar is in ``tradeterm.trading.orderentry`` (``HELP`` there).
 
 The message beside the input says what happened. For a request sent to the venue it follows the
 venue's answer in the engine's ``OrderAnswersView`` on the app's redraw timer: "sent" while
@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from tradeterm.core.views import OrderAnswersView
 from tradeterm.domain.instruments import Instrument
-from tradeterm.orderentry import HELP
+from tradeterm.trading.orderentry import HELP
 from tradeterm.ui.answers import answer_line
 
 HISTORY = 50

@@ -10,7 +10,7 @@ from tradeterm.domain.commands import CancelAll, CancelOrder, SubmitOrder
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType
-from tradeterm.orderentry import Command
+from tradeterm.trading.orderentry import Command
 
 
 def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from tradeterm.core.clock import Clock
-from tradeterm.desk import TradingDesk
+from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side

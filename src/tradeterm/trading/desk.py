@@ -4,7 +4,7 @@ Commands flow UI / quoter / CLI -> ``TradingDesk.execute`` -> risk -> OMS -> ven
 events flow venue -> bus -> OMS -> portfolio. The kernel builds one desk for every mode and
 talks to it only through ``execute`` (and ``start``/``stop``). Like the kernel this module is a
 composition helper: components never import it. Reconciliation reports, feed loss and
-reconnects are ``desk_venue_watch.py``; the quoter's gateway to the desk is ``quoter_gateway.py``.
+reconnects are ``venue_watch.py``; the quoter's gateway to the desk is ``quoter_wiring.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tradeterm.core.views import EngineViews, TripReport
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
-from tradeterm.desk_venue_watch import VenueWatch
+from tradeterm.trading.venue_watch import VenueWatch
 from tradeterm.domain.events import KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order, OrderStatus
@@ -28,7 +28,7 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult
 from tradeterm.oms.store import Store
-from tradeterm.order_answers import OrderAnswers
+from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.portfolio.portfolio import DayState, Portfolio
 from tradeterm.risk.checks import PreTradeRisk
 from tradeterm.risk.codes import LIVE_NOT_CONFIRMED, REPLAY_ENDED
@@ -36,7 +36,7 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits
-from tradeterm.session_summary import positions_summary
+from tradeterm.trading.summary import positions_summary
 
 if TYPE_CHECKING:
     from tradeterm.config import Settings
