@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tradeterm.config import load_settings
 from tradeterm.domain.instruments import Instrument
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 BTC = Instrument("test", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"),
                  Decimal(5), Decimal("0.0001"), Decimal("0.0004"))

@@ -13,7 +13,7 @@ import pytest
 from tradeterm.config import load_settings
 from tradeterm.domain.market import BookDelta, TopOfBook
 from tradeterm.domain.orders import Order
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
 from tradeterm.record.merged import session_records
 from tradeterm.record.records import ReplaySpan

@@ -136,7 +136,7 @@ def test_no_record_beats_the_environment_and_the_file(monkeypatch, tmp_path):
 
 
 def test_quoter_flag_beats_the_model_from_the_environment(monkeypatch):
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     monkeypatch.setenv("TRADETERM_QUOTER__MODEL", "avellaneda_stoikov")
     settings = settings_from(["--seed", "1"])

@@ -3,7 +3,7 @@
 ``kill`` first writes the halt marker beside the store (``oms/halt_marker.py``), so the next
 session starts HALTED whatever else happens: a damaged store, a stuck session, a session that
 starts while we speak. Then, with a session running, the request goes over its control socket
-(``control.py``) and the command returns once the session has applied it: when ``tradeterm
+(``runtime/control.py``) and the command returns once the session has applied it: when ``tradeterm
 kill`` exits 0 the session is HALTED and its working orders are canceled. With no session
 running, the store is marked too (if it is whole: a damaged store is never written to).
 

@@ -4,10 +4,11 @@
     tradeterm live --venue binance --api-url http://127.0.0.1:8765 --ws-url ws://127.0.0.1:8765
     tradeterm live --venue ccxt:kraken [--testnet]          # any ccxt exchange (REST + ccxt.pro)
 
-Keys come from ``TRADETERM_<VENUE>_KEY`` / ``_SECRET`` or the secrets file (``secrets.py``).
-The session starts with order entry locked: the TUI asks the trader to type the venue's name;
-headless runs need ``--i-understand-live <venue>`` with that exact name. The same venue builders
-serve ``tradeterm record --venue binance`` (market data only, no keys).
+Keys come from ``TRADETERM_<VENUE>_KEY`` / ``_SECRET`` or the secrets file
+(``runtime/credentials.py``). The session starts with order entry locked: the TUI asks the trader
+to type the venue's name; headless runs need ``--i-understand-live <venue>`` with that exact
+name. The same venue builders serve ``tradeterm record --venue binance`` (market data only, no
+keys).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.venues.base import Venue, confirm_names
 
 
@@ -119,9 +120,9 @@ def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock
 
 def run_live(args: argparse.Namespace) -> int:
     from tradeterm.cli.run import prepare_data_dir, run_session
-    from tradeterm.control import SessionLocked
+    from tradeterm.runtime.control import SessionLocked
     from tradeterm.oms.store import StoreError
-    from tradeterm.secrets import SecretsError, load_keys
+    from tradeterm.runtime.credentials import SecretsError, load_keys
 
     if args.venue != "binance" and not (args.venue.startswith("ccxt:") and args.venue[5:]):
         raise UsageError(f"unknown venue {args.venue!r}: use binance or ccxt:<exchange>, "
@@ -167,7 +168,7 @@ def run_live(args: argparse.Namespace) -> int:
 
 
 def _env(venue: str) -> str:
-    from tradeterm.secrets import env_prefix
+    from tradeterm.runtime.credentials import env_prefix
 
     return env_prefix(venue).removeprefix("TRADETERM_")
 

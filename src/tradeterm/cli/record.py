@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 
 def run_record(args: argparse.Namespace) -> int:
@@ -50,7 +50,7 @@ def run_record(args: argparse.Namespace) -> int:
 
 
 def _kernel(settings, options: RunOptions, **parts) -> Kernel:  # type: ignore[no-untyped-def]
-    from tradeterm.control import SessionLocked
+    from tradeterm.runtime.control import SessionLocked
     from tradeterm.oms.store import StoreError
 
     try:

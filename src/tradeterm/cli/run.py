@@ -18,7 +18,7 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 log = logging.getLogger("tradeterm")
 
@@ -101,7 +101,7 @@ def prepare_data_dir(settings: Settings) -> Path:
 
 
 def run_paper(args: argparse.Namespace) -> int:
-    from tradeterm.control import SessionLocked
+    from tradeterm.runtime.control import SessionLocked
     from tradeterm.oms.store import StoreError
 
     settings = settings_for(args)

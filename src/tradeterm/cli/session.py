@@ -56,7 +56,7 @@ def ask_session(data_dir: Path, request: dict[str, Any], timeout: float = 2.0
                 ) -> dict[str, Any] | None:
     """The running session's answer; None if no session listens. Raises TimeoutError if one
     listens but does not answer."""
-    from tradeterm.control import control_socket_path, send_control
+    from tradeterm.runtime.control import control_socket_path, send_control
 
     try:
         return send_control(control_socket_path(data_dir), request, timeout)

@@ -166,7 +166,7 @@ def replay_end_to_end(quick: bool = False) -> Figure:
     through risk, the OMS (in-memory store) and the paper fill model. Timed in process CPU
     time, like the reference (a decode-only pass over the same journal)."""
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.record.journal import JournalReader
 
     repeat = 1 if quick else 3

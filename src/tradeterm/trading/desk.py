@@ -313,7 +313,7 @@ class TradingDesk:
         self.views.status.touch()
 
     def engine_error(self, reason: str) -> None:
-        """One of the engine's own handlers failed (``engine_errors.py``): HALT and cancel
+        """One of the engine's own handlers failed (``runtime/engine_errors.py``): HALT and cancel
         everything, with the error as the reason. The trip itself must not fail quietly: if it
         raises (the store is what broke), trading is still HALTED in memory and every working
         order is still canceled."""

@@ -19,7 +19,7 @@ from textual.containers import Grid
 from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
-from tradeterm.kernel import Kernel
+from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.market_frame import MarketFrame

@@ -12,7 +12,7 @@ from tests.loopback_session import wait_until
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus, TimeInForce
-from tradeterm.kernel import Kernel
+from tradeterm.runtime.kernel import Kernel
 from tradeterm.venues.loopback import LoopbackServer
 
 REST_ONLY = {"websockets": False, "poll_s": 0.05, "private_poll_s": 0.1}

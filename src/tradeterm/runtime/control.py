@@ -29,7 +29,7 @@ from typing import Any
 
 from tradeterm.core.files import private_dir
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("tradeterm.control")  # the name its log lines always had
 
 MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 107 bytes on Linux
 

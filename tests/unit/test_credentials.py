@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tradeterm.secrets import SecretsError, env_prefix, load_keys
+from tradeterm.runtime.credentials import SecretsError, env_prefix, load_keys
 
 
 def write(path, text, mode=0o600):

@@ -10,7 +10,7 @@ from tradeterm.core.clock import FAST_START_NS, NS
 from tradeterm.domain.instruments import Instrument
 
 if TYPE_CHECKING:
-    from tradeterm.kernel import Kernel
+    from tradeterm.runtime.kernel import Kernel
 
 SUMMARY_LEVELS = 20  # book levels a side in the summary
 

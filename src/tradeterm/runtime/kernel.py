@@ -30,27 +30,27 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
-from tradeterm.control import ControlServer, SessionLock, control_socket_path
+from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.trading.desk import TradingDesk
-from tradeterm.engine_errors import EngineErrors
+from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.logbridge import EngineLogHandler
+from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
 from tradeterm.oms.store import Store
 from tradeterm.trading.trader_requests import TraderRequests
 from tradeterm.risk.context import CheckResult
 from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
-from tradeterm.venue_setup import build_sim_venue, with_paper_execution
+from tradeterm.runtime.venue_setup import build_sim_venue, with_paper_execution
 
 if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
     from tradeterm.quoter.component import Quoter
     from tradeterm.quoter.placeholder import PlaceholderQuoter
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("tradeterm.kernel")  # the name its log lines always had
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,6 +424,6 @@ class Kernel:
     # --- summary ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """What a headless run prints. Deterministic for ``--fast --seed``: no wall-clock data."""
-        from tradeterm.session_summary import session_summary
+        from tradeterm.runtime.session_summary import session_summary
 
         return session_summary(self)
