@@ -20,8 +20,6 @@ import secrets
 import signal
 import sys
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.book.keeper import MarketDataKeeper
@@ -30,11 +28,13 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
+from tradeterm.runtime.options import RunOptions
+from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
-from tradeterm.domain.events import OrderDenied, TradingState, VenueStatus
+from tradeterm.domain.events import OrderDenied, TradingState
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.runtime.logbridge import EngineLogHandler
@@ -51,22 +51,6 @@ if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader tu
     from tradeterm.quoter.placeholder import PlaceholderQuoter
 
 log = logging.getLogger("tradeterm.kernel")  # the name its log lines always had
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    mode: str = "paper"
-    fast: bool = False  # SimClock, as fast as possible
-    seconds: float | None = None  # bound the run (simulated seconds when fast)
-    record: bool = True  # journal every bus message (settings.record.enabled must agree)
-    recording: Path | None = None  # journal path (default: <recordings dir>/<start>-<mode>-...)
-    replay: Path | None = None  # replay this recording: it takes the venue slot
-    speed: float | None = None  # replay speed; None = as fast as possible
-    interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
-    quoter: str | None = None  # "on" ([quoter] model), "glft", "avellaneda_stoikov", "placeholder"
-    paper: bool = False  # with replay: market data only, the session's orders filled on paper
-    skip_damaged: bool = False  # with replay: skip damaged blocks of the recording
-    signals: bool = False  # handle SIGHUP (session.on_hangup) on the loop; set by the CLI
 
 
 class Kernel:
@@ -92,7 +76,8 @@ class Kernel:
         self.instruments = {inst.id: inst for inst in self.venue.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
-        self.bus.subscribe(topics.venue_status(self.venue.name), self._on_venue_status,
+        self.status = StatusSampler(self.views.status, self.market)
+        self.bus.subscribe(topics.venue_status(self.venue.name), self.status.on_venue_status,
                            essential=False)  # the header's connection state
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
@@ -122,7 +107,6 @@ class Kernel:
         self.clock.on_callback_error = self.errors.on_timer_error
         self._stop = asyncio.Event()
         self._started_wall = 0.0
-        self._last_rate_sample = (0, 0)  # (clock ns, market events)
         self.wall_seconds = 0.0
 
     def _replay_venue(self, source: Any) -> Venue:
@@ -143,8 +127,8 @@ class Kernel:
         root.setLevel(self.settings.log.level)
         self._started_wall = time.perf_counter()
         start = self.clock.timestamp_ns()
-        self._last_rate_sample = (start, 0)
-        self.clock.set_timer("kernel.status", NS, self._sample_rate)
+        self.status.restart(start)
+        self.clock.set_timer("kernel.status", NS, self.status.sample)
         if self.options.seconds is not None:
             self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
                                  lambda _ts: self.request_stop())
@@ -180,7 +164,7 @@ class Kernel:
                     venue_task.cancel()
             self.clock.cancel_timer("kernel.status")
             self.clock.cancel_timer("kernel.stop")
-            self._update_status(self.clock.timestamp_ns())
+            self.status.update(self.clock.timestamp_ns())
             self.wall_seconds = time.perf_counter() - self._started_wall
             log.info("session stopped after %d events", self.bus.seq)
             if self.recorder is not None:
@@ -201,7 +185,7 @@ class Kernel:
         reason = ("replay ended: the recording has no more market data (replay it again to "
                   "trade it)")
         self.views.status.ended = reason
-        self._update_status(self.clock.timestamp_ns())
+        self.status.update(self.clock.timestamp_ns())
         self.desk.close_market(reason)
         await self.clock.follow_wall_clock(self._stop)  # type: ignore[attr-defined]
 
@@ -311,9 +295,9 @@ class Kernel:
             if choice is not None or self.settings.quoter.enabled:
                 log.warning("quoter not started: a plain replay does not trade (use --paper)")
         elif choice is not None or self.settings.quoter.enabled:
-            from tradeterm.trading import quoter_wiring as quoting
+            from tradeterm.trading import quoter_wiring
 
-            self.quoters = quoting.build_quoters(self.settings, choice, self.bus, self.clock,
+            self.quoters = quoter_wiring.build_quoters(self.settings, choice, self.bus, self.clock,
                                                  self.instruments, self.views, self.desk)
 
     def set_quoter(self, on: bool, instrument: str | None = None) -> int:
@@ -321,22 +305,22 @@ class Kernel:
         many quoters it switched. On also re-arms a quoter the kill switch stopped. Raises
         ValueError (nothing switched) when there is no such quoter, or to switch on while
         trading is HALTED: re-arm first."""
-        from tradeterm.trading import quoter_wiring as quoting
+        from tradeterm.trading import quoter_wiring
 
-        quoting.pick(self.quoters, instrument)
+        quoter_wiring.pick(self.quoters, instrument)
         ks = self.desk.killswitch
         if on and ks.state is TradingState.HALTED:
             raise ValueError(f"trading is HALTED ({ks.reason}): re-arm trading first, then "
                              "switch the quoter on")
-        return quoting.switch(self.quoters, on, instrument)
+        return quoter_wiring.switch(self.quoters, on, instrument)
 
     def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:
         """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
         (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
         nothing changed."""
-        from tradeterm.trading import quoter_wiring as quoting
+        from tradeterm.trading import quoter_wiring
 
-        quoting.update(self.quoters, instrument, **changes)
+        quoter_wiring.update(self.quoters, instrument, **changes)
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
         """A request from ``tradeterm kill`` / ``rearm`` / ``status`` in another shell."""
@@ -398,28 +382,6 @@ class Kernel:
               source: str = "key") -> str | None:
         """Returns an error message if the re-arm is refused."""
         return self.desk.execute(RearmTrading(self.clock.timestamp_ns(), reason, state, source))
-
-    # --- views -----------------------------------------------------------------------------
-    def _sample_rate(self, ts: int) -> None:
-        """Once a clock second: market events per second over the last interval."""
-        then, events_then = self._last_rate_sample
-        events = self.market.md_events
-        if ts > then:
-            self.views.status.events_per_s = (events - events_then) * NS / (ts - then)
-        self._last_rate_sample = (ts, events)
-        self._update_status(ts)
-
-    def _update_status(self, ts: int) -> None:
-        status = self.views.status
-        status.events = self.market.md_events
-        status.clock_ns = ts
-        status.touch()
-
-    def _on_venue_status(self, msg: VenueStatus) -> None:
-        status = self.views.status
-        status.connection = msg.state
-        status.connection_detail = msg.detail
-        status.touch()
 
     # --- summary ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

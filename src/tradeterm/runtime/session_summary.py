@@ -47,9 +47,9 @@ def session_summary(kernel: Kernel) -> dict[str, Any]:
 def _quoter_summary(kernel: Kernel) -> dict[str, Any]:
     if not kernel.quoters:
         return {}
-    from tradeterm.trading import quoter_wiring as quoting
+    from tradeterm.trading import quoter_wiring
 
-    return {"quoters": quoting.summary(kernel.quoters)}
+    return {"quoters": quoter_wiring.summary(kernel.quoters)}
 
 
 def _price(inst: Instrument, ticks: int | None) -> str | None:
