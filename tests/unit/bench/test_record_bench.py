@@ -5,14 +5,14 @@ import pytest
 
 from tradeterm.bench import MODULES
 from tradeterm.bench.registry import REGISTRY
-from tradeterm.record import bench
+from tradeterm.bench import record_bench as bench
 
 pytestmark = pytest.mark.skipif(bench.capture_path() is None,
                                 reason="shared market data missing")
 
 
 def test_registered_and_listed():
-    assert "tradeterm.record.bench" in MODULES
+    assert "tradeterm.bench.record_bench" in MODULES
     for name in ("journal.write", "journal.bytes_per_event", "journal.decode", "journal.seek",
                  "replay.end_to_end"):
         assert name in REGISTRY
