@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tradeterm.config import load_settings
 from tradeterm.domain.market import BookDelta, TopOfBook

@@ -212,8 +212,8 @@ def replay_end_to_end(quick: bool = False) -> Figure:
 @benchmark("journal.seek")
 def journal_seek(quick: bool = False) -> Figure:
     """Seek in a 24 h journal: 345,600 blocks of 250 ms (each a real 30-record block of the
-    BTCUSDT capture, re-stamped), opened with its index; the reference is opening the same file after a
-    crash (no index: every frame header is visited once)."""
+    BTCUSDT capture, re-stamped), opened with its index; the reference is opening the same file
+    after a crash (no index: every frame header is visited once)."""
     import random
 
     from tradeterm.record.codec import BlockEncoder

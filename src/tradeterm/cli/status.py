@@ -47,7 +47,6 @@ def position_entry(pos: Position, inst: Instrument | None, symbol: str) -> dict[
 
 def collect(args: argparse.Namespace) -> dict[str, Any]:
     from tradeterm.domain.events import TradingState
-    from tradeterm.domain.instruments import Instrument
 
     try:
         session = ask_session(data_dir_for(args.config), {"op": "status"}, timeout=1.0)

@@ -140,7 +140,8 @@ class Kernel:
                             list(self.instruments.values()), start,
                             redacted(self.settings.model_dump(mode="json")), self.seed,
                             self.replay)
-        log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name, self.seed)
+        log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name,
+                 self.seed)
         venue_task = stop_task = None
         try:
             await self._start_trading()

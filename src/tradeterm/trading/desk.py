@@ -21,7 +21,9 @@ from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
 from tradeterm.trading.venue_watch import VenueWatch
-from tradeterm.domain.events import KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged
+from tradeterm.domain.events import (
+    KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged,
+)
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds

@@ -150,7 +150,8 @@ class OrderAnswers:
             for entry in self._replacements:
                 new_seq, new = entry
                 if new_seq == seq and answer is not None and new.instrument == answer.instrument \
-                        and new.side is side and (answer.price is None or answer.price == new.price):
+                        and new.side is side \
+                        and (answer.price is None or answer.price == new.price):
                     answer.replaced_by = new.client_order_id
                     answer.message = "cancelled; replacement sent"
                     self._open[new.client_order_id] = answer
