@@ -282,7 +282,7 @@ class Kernel:
 
     # --- the quoter (quoter/, wired in trading/quoter_wiring.py): one per instrument --------
     def _build_quoters(self) -> None:
-        self.quoter: PlaceholderQuoter | None = None  # the step-3 loop (``--quoter placeholder``)
+        self.quoter: PlaceholderQuoter | None = None  # --quoter placeholder: joins the touch
         self.quoters: dict[str, Quoter] = {}
         choice = self.options.quoter
         if choice == "placeholder":

@@ -363,7 +363,6 @@ class TradingDesk:
         if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
             self.store.save_day(day.day, day.start_equity, day.peak_equity,
                                 self.views.portfolio.equity, ts)
-            self.portfolio.day_dirty = False
             self._day_saved_ts = ts
 
     # --- hangup ----------------------------------------------------------------------------
