@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tradeterm.cli.errors import UsageError
 from tradeterm.cli.analyse import damage_refusal, journal_refusal, lost_warning
+from tradeterm.cli.errors import UsageError
 from tradeterm.cli.run import prepare_data_dir, run_session, settings_for
-from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalError
 from tradeterm.record.replay_time import parse_time
 from tradeterm.record.replay_transport import speed_label
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 BAR = 30
 log = logging.getLogger("tradeterm")

@@ -28,23 +28,23 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
-from tradeterm.runtime.options import RunOptions
-from tradeterm.runtime.status import StatusSampler
-from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
-from tradeterm.trading.desk import TradingDesk
-from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import OrderDenied, TradingState
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
 from tradeterm.oms.store import Store
-from tradeterm.trading.trader_requests import TraderRequests
 from tradeterm.risk.context import CheckResult
+from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
+from tradeterm.runtime.engine_errors import EngineErrors
+from tradeterm.runtime.logbridge import EngineLogHandler
+from tradeterm.runtime.options import RunOptions
+from tradeterm.runtime.status import StatusSampler
+from tradeterm.runtime.venue_setup import build_sim_venue, with_paper_execution
+from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.trader_requests import TraderRequests
 from tradeterm.venues.base import Venue
 from tradeterm.venues.paper import PaperVenue
-from tradeterm.runtime.venue_setup import build_sim_venue, with_paper_execution
 
 if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
     from tradeterm.quoter.component import Quoter

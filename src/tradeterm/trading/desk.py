@@ -20,7 +20,6 @@ from tradeterm.core.views import EngineViews, TripReport
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
-from tradeterm.trading.venue_watch import VenueWatch
 from tradeterm.domain.events import (
     KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged,
 )
@@ -30,7 +29,6 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult
 from tradeterm.oms.store import Store
-from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.portfolio.portfolio import DayState, Portfolio
 from tradeterm.risk.checks import PreTradeRisk
 from tradeterm.risk.codes import LIVE_NOT_CONFIRMED, REPLAY_ENDED
@@ -38,7 +36,9 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits
+from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.trading.summary import positions_summary
+from tradeterm.trading.venue_watch import VenueWatch
 
 if TYPE_CHECKING:
     from tradeterm.config import Settings

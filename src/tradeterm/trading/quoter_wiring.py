@@ -14,13 +14,13 @@ from tradeterm.config import ConfigError, QuoterConfig, QuoterOverrides, Setting
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import EngineViews
-from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.commands import CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.quoter.component import Quoter
 from tradeterm.quoter.settings import build_setup
 from tradeterm.risk import codes
+from tradeterm.trading.desk import TradingDesk
 
 MODELS = ("glft", "avellaneda_stoikov")
 

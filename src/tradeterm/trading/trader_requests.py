@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 
 from tradeterm.core.clock import Clock
-from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.oms.store import Store
+from tradeterm.trading.desk import TradingDesk
 from tradeterm.venues.base import confirm_names
 
 log = logging.getLogger("tradeterm.kernel")  # the live confirmation's lines, as before
