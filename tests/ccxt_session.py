@@ -10,8 +10,8 @@ from tests.loopback_session import wait_until
 from tradeterm.config import load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
-from tradeterm.kernel import Kernel, RunOptions
-from tradeterm.secrets import VenueKeys
+from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.credentials import VenueKeys
 
 OPTIONS = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
 REST_ONLY = {"websockets": False, "poll_s": 0.05, "private_poll_s": 0.1}

@@ -19,7 +19,7 @@ from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
 from tradeterm.venues.binance import BinanceVenue
 from tradeterm.venues.binance_rest import Credentials

@@ -15,7 +15,7 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
 from tradeterm.core.views import EngineViews, StatusView
-from tradeterm.desk import TradingDesk
+from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.events import KillSwitchTripped, TradingState, TradingStateChanged
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookSnapshot

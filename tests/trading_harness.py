@@ -12,7 +12,7 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
 from tradeterm.core.views import EngineViews, StatusView
-from tradeterm.desk import TradingDesk
+from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import (
     Liquidity, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected, OrderUpdateRejected,

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tradeterm.control import control_socket_path, send_control
+from tradeterm.runtime.control import control_socket_path, send_control
 
 
 def env_for(data_dir: Path, **extra: str) -> dict[str, str]:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
-from tradeterm.cli import build_parser, main
-from tradeterm.cli_serve import is_loopback, paper_command
+from tradeterm.cli import main
+from tradeterm.cli.parser import build_parser
+from tradeterm.cli.serve import is_loopback, paper_command
 
 
 def test_loopback_addresses():

@@ -13,7 +13,7 @@ import pytest
 
 from tests.config_tree import LEAVES
 from tradeterm.config import load_settings
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 SECTIONS = ("quoter", "risk", "oms", "portfolio", "record")
 # sizes depend on the instrument's lot grid (refused with the reason when off it); the per-venue

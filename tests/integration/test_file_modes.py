@@ -10,7 +10,7 @@ import sys
 
 from tests.capture_samples import write_capture
 from tests.integration.sessions import env_for, wait_until_trading
-from tradeterm.control import control_socket_path
+from tradeterm.runtime.control import control_socket_path
 
 
 def mode(path):

@@ -11,7 +11,7 @@ from tests.integration.sessions import tradeterm
 from tradeterm.config import load_settings
 from tradeterm.core import topics
 from tradeterm.domain.events import KillSwitchTripped, OrderAccepted, OrderFilled, TradingState
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 
 class PositionMirror:

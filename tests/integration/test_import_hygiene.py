@@ -50,7 +50,7 @@ print([m for m in sys.argv[1:] if m in sys.modules])
 LAZY = ("numpy", "zstandard", "sqlalchemy", "sqlmodel", "pandas", "pyarrow", "plotext", "ccxt",
         "websockets", "aiohttp", "textual_serve", "tradeterm.record.codec",
         "tradeterm.record.journal", "tradeterm.record.replayer", "tradeterm.record.recorder",
-        "tradeterm.quoter.study", "tradeterm.quoting", "tradeterm.quoter.component")
+        "tradeterm.quoter.study", "tradeterm.trading.quoter_wiring", "tradeterm.quoter.component")
 
 
 def test_a_paper_session_starts_without_the_heavy_modules(tmp_path):

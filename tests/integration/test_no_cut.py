@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from tests.snapshots.conftest import SIZES, ledger_kernel, size_id
 from tradeterm.config import load_settings
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import SIDE_PANES, create_app
 from tradeterm.ui.widgets.halt_banner import HaltBanner
 from tradeterm.ui.widgets.pane import TextPane

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tradeterm.config import load_settings
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 BTC, ETH = "sim:SIM-BTC/USD", "sim:SIM-ETH/USD"
 

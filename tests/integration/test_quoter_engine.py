@@ -14,7 +14,7 @@ import pytest
 from tradeterm.config import ConfigError, load_settings
 from tradeterm.core import topics
 from tradeterm.domain.events import PositionChanged
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 
 FAST_WARMUP = {"warmup_bars": 10, "warmup_sweeps": 10}

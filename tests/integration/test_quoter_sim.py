@@ -12,7 +12,7 @@ from tradeterm.core import topics
 from tradeterm.domain.events import OrderAccepted, OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.quoter.component import Quoter
 
 

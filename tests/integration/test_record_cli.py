@@ -119,7 +119,7 @@ def test_truncated_recording_replays_what_is_left_and_says_so(tmp_path):
 
 @needs_data
 def test_import_without_snapshot_is_refused_and_trades_only_works(tmp_path):
-    lines = [l for l in capture_lines() if "lastUpdateId" not in l]
+    lines = [line for line in capture_lines() if "lastUpdateId" not in line]
     cap = write_capture(tmp_path / "nosnap.gz", lines)
     out = tradeterm("import", "binance", str(cap), "-o", str(tmp_path / "a.ttj"),
                     tmp_path=tmp_path)
@@ -136,7 +136,7 @@ def test_import_without_snapshot_is_refused_and_trades_only_works(tmp_path):
 @needs_data
 def test_import_reports_malformed_lines_and_gaps_and_marks_the_book_unsynced(tmp_path):
     lines = capture_lines()
-    depth = [i for i, l in enumerate(lines) if "depthUpdate" in l]
+    depth = [i for i, line in enumerate(lines) if "depthUpdate" in line]
     del lines[depth[40]]  # a missing diff: a gap in update ids
     lines.insert(100, "1723161254000000000 {not json\n")
     lines.insert(200, "garbage-without-a-space\n")

@@ -13,7 +13,7 @@ from tradeterm.config import load_settings
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderDenied, TradingState
 from tradeterm.domain.market import Side
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.widgets.status_header import StatusHeader
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from tradeterm.config import load_settings
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
 
 ROOT = Path(__file__).resolve().parents[2]

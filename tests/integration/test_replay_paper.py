@@ -13,7 +13,7 @@ from tradeterm.core import topics
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.market import Side
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
 from tradeterm.venues.paper import PaperVenue
 

@@ -8,12 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tradeterm.config import load_settings
 from tradeterm.domain.market import BookDelta, TopOfBook
 from tradeterm.domain.orders import Order
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
 from tradeterm.record.merged import session_records
 from tradeterm.record.records import ReplaySpan

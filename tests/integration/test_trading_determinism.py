@@ -6,7 +6,7 @@ import asyncio
 import msgspec
 
 from tradeterm.config import load_settings
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 
 
 def quoting_run(seed: int):

@@ -5,7 +5,7 @@ import time
 
 from tests.helpers import fast_kernel
 from tradeterm.config import load_settings
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.tape import TradesTape
@@ -83,7 +83,7 @@ async def test_help_lists_every_binding_with_its_id():
 
 async def test_keys_are_remappable_from_the_config(caplog):
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     settings = load_settings(sim={"seed": 1}, ui={"keys": {"instrument.next": "n",
                                                             "no.such.binding": "x"}})
@@ -104,7 +104,7 @@ async def test_a_key_remapped_to_a_character_works():
     """``"instrument.next" = "/"``: the checker names the key ``slash`` as Textual does, and
     the remap works."""
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     settings = load_settings(sim={"seed": 1}, ui={"keys": {"instrument.next": "/"}})
     kernel = Kernel(settings, RunOptions(fast=True, seconds=2))

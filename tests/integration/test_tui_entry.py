@@ -19,7 +19,7 @@ from tradeterm.config import load_settings
 from tradeterm.core import topics
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import TradingState
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.ticket import TicketScreen

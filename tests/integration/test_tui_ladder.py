@@ -10,7 +10,7 @@ from textual.widgets import Static
 from tradeterm.config import load_settings
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.format import palette
 from tradeterm.ui.widgets.ladder import Ladder

@@ -8,7 +8,7 @@ from tests.integration.test_tui_trading import message, until, working
 from tradeterm.config import load_settings
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.orders import OrderStatus
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.widgets.ladder import Ladder
 

@@ -10,7 +10,7 @@ from textual.widgets import Input, Label
 from tests.integration.test_tui_trading import message, until
 from tradeterm.config import load_settings
 from tradeterm.domain.events import LogLine, TradingState
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.quoter_params import QuoterParamsScreen

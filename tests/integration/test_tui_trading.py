@@ -3,14 +3,13 @@ blotter -> fill -> position; ladder order and move; cancel all; kill switch; re-
 
 from __future__ import annotations
 
-import asyncio
 
 from textual.widgets import Input, Static
 
 from tradeterm.config import load_settings
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.rearm import RearmScreen
@@ -91,7 +90,8 @@ async def test_ladder_order_move_and_blotter_cancel(tmp_path):
         ladder.action_cursor(-2000)  # far below the market, so the order stays working
         price = ladder.cursor
         await pilot.press("b")
-        assert await until(pilot, lambda: len(working(kernel)) == 1), (message(app), kernel.views.orders.orders, list(kernel.views.log)[-3:])
+        assert await until(pilot, lambda: len(working(kernel)) == 1), (
+            message(app), kernel.views.orders.orders, list(kernel.views.log)[-3:])
         order = working(kernel)[0]
         assert (order.side, order.price) == (Side.BUY, price)
         assert order.qty == kernel.instruments[order.instrument].qty_to_lots("0.01")

@@ -8,7 +8,7 @@ from tradeterm.config import load_settings
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.market import Side
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 
 # every pane and screen is drawn at these sizes: a laptop terminal, the design size, a big screen

@@ -57,7 +57,7 @@ def test_ladder_with_an_order_and_the_cursor(snap_compare, seeded_app, size):
 
 def replay_app(tmp_path):
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.ui.app import create_app
 
     kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),

@@ -171,7 +171,7 @@ def test_command_palette(snap_compare, seeded_app, size):
 
 def replay_app(tmp_path):
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.ui.app import create_app
 
     kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
@@ -233,7 +233,7 @@ def test_backtest_at_its_end(snap_compare, tmp_path, size):
     """13.7: a backtest (``replay --paper --speed max``) at the end of its recording stays up
     for review and the header says REPLAY END (an order refused at the end: test_replay_end)."""
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.ui.app import create_app
 
     kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),

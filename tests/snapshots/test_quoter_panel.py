@@ -4,7 +4,7 @@ the quoter on (run --fast, then frozen: every frame is the same)."""
 import pytest
 
 from tradeterm.config import load_settings
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 
 from tests.snapshots.conftest import SIZES, size_id

@@ -52,7 +52,7 @@ def test_missing_file(tmp_path):
 
 
 def test_paper_fill_model_section(tmp_path):
-    from tradeterm.venue_setup import fill_model
+    from tradeterm.runtime.venue_setup import fill_model
 
     path = write(tmp_path, '[paper]\nfill_model = "touch"\nlatency_ms = 2.5\ncancels_ahead = 0.5\n')
     model = fill_model(load_settings(path))
@@ -64,7 +64,7 @@ def test_paper_fill_model_section(tmp_path):
 
 
 def test_sim_instrument_matching_options(tmp_path):
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     settings = load_settings(sim={"seed": 1, "instruments": [{
         "symbol": "X/USD", "base": "X", "quote": "USD", "tick_size": "1", "lot_size": "1",

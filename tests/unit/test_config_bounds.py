@@ -178,7 +178,7 @@ def check_numeric_key(tmp_path_factory, leaf, raw: str) -> None:
                 assert ok, (key, raw, v, attr)
 
 
-RAW_ANY = st.one_of(RAW, st.sampled_from(['"a\\u0000b"', '"\\u001b[31m"', 
+RAW_ANY = st.one_of(RAW, st.sampled_from(['"a\\u0000b"', '"\\u001b[31m"',
     "[1, 2]", "['a']", "{ a = 1 }", "'sqlite:///x'", "'https://x'", "''", "' '", "'\\u0000'",
     "1979-05-27T07:32:00Z", "'calm'", "'BTC/USDT'", "[[1]]", "{}"]))
 

@@ -9,24 +9,24 @@ from typing import Any
 
 import pytest
 
-from tradeterm.cli import build_parser
+from tradeterm.cli.parser import build_parser
 from tradeterm.config import ConfigError, Settings, load_settings
 
 
 def settings_from(argv: list[str]) -> Settings:
     """What the command builds its session from (nothing is started)."""
-    from tradeterm.cli import _normalise
+    from tradeterm.cli.main import _normalise
 
     args = build_parser().parse_args(_normalise(argv))
     if args.command == "exchange":
-        from tradeterm.cli_exchange import exchange_settings
+        from tradeterm.cli.exchange import exchange_settings
 
         return exchange_settings(args)
     if args.command == "live" or (args.command == "record" and args.venue == "binance"):
-        from tradeterm.cli_live import binance_settings, live_settings
+        from tradeterm.cli.live import binance_settings, live_settings
 
         return live_settings(args) if args.command == "live" else binance_settings(args)
-    from tradeterm.cli_run import settings_for
+    from tradeterm.cli.run import settings_for
 
     return settings_for(args)
 
@@ -136,7 +136,7 @@ def test_no_record_beats_the_environment_and_the_file(monkeypatch, tmp_path):
 
 
 def test_quoter_flag_beats_the_model_from_the_environment(monkeypatch):
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     monkeypatch.setenv("TRADETERM_QUOTER__MODEL", "avellaneda_stoikov")
     settings = settings_from(["--seed", "1"])

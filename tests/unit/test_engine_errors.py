@@ -6,7 +6,7 @@ import logging
 from tests.trading_harness import MID, Harness
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.engine_errors import REPEAT_S, EngineErrors
+from tradeterm.runtime.engine_errors import REPEAT_S, EngineErrors
 
 
 async def test_the_halt_and_the_cancels_happen_even_when_the_store_cannot_record_them():

@@ -14,8 +14,8 @@ from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, Submi
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType, TimeInForce
-from tradeterm.order_text import describe
-from tradeterm.orderentry import EntryContext, GrammarError, Market, parse
+from tradeterm.trading.order_text import describe
+from tradeterm.trading.orderentry import EntryContext, GrammarError, Market, parse
 
 BTC = Instrument("sim", "SIM-BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"))
 ETH = Instrument("sim", "SIM-ETH/USD", "ETH", "USD", Decimal("0.01"), Decimal("0.001"))
@@ -245,7 +245,7 @@ def _roundtrips(cmd, c: EntryContext) -> None:
     the time aside: a new order gets a new id)."""
     import msgspec
 
-    from tradeterm.order_text import as_text
+    from tradeterm.trading.order_text import as_text
 
     text = as_text(cmd, {i.id: i for i in c.instruments})
     again = parse(text, c)

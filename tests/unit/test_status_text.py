@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from tests.trading_harness import BTC, MID, Harness
-from tradeterm.cli_status import run_status
+from tests.trading_harness import MID, Harness
+from tradeterm.cli.status import run_status
 from tradeterm.domain.market import Side
 
 

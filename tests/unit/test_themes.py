@@ -14,7 +14,8 @@ def test_the_four_shipped_themes_load():
 
 
 def test_user_theme_dir_overrides(tmp_path):
-    (tmp_path / "mine.toml").write_text('name = "mine"\nprimary = "#123456"\n[trading]\nbuy = "cyan"\n')
+    (tmp_path / "mine.toml").write_text(
+        'name = "mine"\nprimary = "#123456"\n[trading]\nbuy = "cyan"\n')
     themes = load_themes(tmp_path)
     assert themes["mine"][1].buy == "cyan"
 

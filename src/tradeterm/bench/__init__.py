@@ -6,7 +6,7 @@ MODULES: list[str] = [
     "tradeterm.bench.book_bench",
     "tradeterm.bench.trading",
     "tradeterm.bench.quoter",
-    "tradeterm.record.bench",
+    "tradeterm.bench.record_bench",
     "tradeterm.bench.binance_feed",
     "tradeterm.bench.ui_bench",
 ]

@@ -26,7 +26,7 @@ UNLIMITED = {"orders_per_second": 10**6, "order_burst": 10**6,  # the config's m
 def _kernel(oms: dict[str, Any], risk: dict[str, Any]) -> Any:
     """A started desk over a simulated market that has traded for a while."""
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     settings = load_settings(sim={"seed": 1}, oms=oms, risk=risk)
     kernel = Kernel(settings, RunOptions(fast=True))

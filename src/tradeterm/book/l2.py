@@ -3,8 +3,8 @@
 Levels live in one dict per side (price ticks -> size lots). The best bid and ask are kept
 incrementally: a level better than the best becomes the best; when the best level empties, the
 next best is found by one scan of that side after the update (best levels empty in about one
-update in ten on BTCUSDT, so this beats maintaining a heap on every new level). ``top(n)`` and ladder reads happen
-only when a reader asks (the UI at <= 30 Hz), never per update.
+update in ten on BTCUSDT, so this beats maintaining a heap on every new level). ``top(n)`` and
+ladder reads happen only when a reader asks (the UI at <= 30 Hz), never per update.
 
 Sequencing (Binance's documented procedure): deltas entirely at or below the snapshot's update id
 ``N`` are dropped; the first applied delta must straddle it (``first_update_id <= N + 1``); each

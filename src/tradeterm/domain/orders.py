@@ -48,7 +48,8 @@ class OrderStatus(str, Enum):
 
 S = OrderStatus
 UNKNOWN_QTY = -1  # a modify of unknown size may be outstanding (restored from the store)
-TERMINAL: frozenset[OrderStatus] = frozenset({S.DENIED, S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED})
+TERMINAL: frozenset[OrderStatus] = frozenset({S.DENIED, S.FILLED, S.CANCELED, S.EXPIRED,
+                                              S.REJECTED})
 #: a request is in flight: the venue's answer (or, failing that, a query) settles the order
 AWAITING: frozenset[OrderStatus] = frozenset({S.SUBMITTED, S.PENDING_UPDATE, S.PENDING_CANCEL})
 PENDING: frozenset[OrderStatus] = frozenset({S.PENDING_UPDATE, S.PENDING_CANCEL})

@@ -97,5 +97,3 @@ class EngineOrder(msgspec.Struct, gc=False):
     def is_iceberg(self) -> bool:
         return self.ext is not None and self.ext.display > 0
 
-
-RestingOrder = EngineOrder  # the first engine's name

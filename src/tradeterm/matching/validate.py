@@ -38,7 +38,8 @@ class OrderRules:
                 (rules.max_qty and qty > rules.max_qty):
             return INVALID_QUANTITY, (
                 f"quantity {qty} lots: must be a positive multiple of {rules.qty_step}, "
-                f"at least {rules.min_qty}" + (f", at most {rules.max_qty}" if rules.max_qty else ""))
+                f"at least {rules.min_qty}"
+                + (f", at most {rules.max_qty}" if rules.max_qty else ""))
         if limit_price and (price is None or price <= 0 or price % rules.price_step):
             return INVALID_PRICE, (
                 f"price {price}: a limit order needs a positive multiple of {rules.price_step}")

@@ -75,7 +75,6 @@ class Portfolio:
         self.positions: dict[str, Position] = {iid: Position(iid) for iid in instruments}
         self._unit = {iid: inst.tick_size * inst.lot_size for iid, inst in instruments.items()}
         self.day: DayState | None = None
-        self.day_dirty = False  # set when ``day`` changed and should be persisted
         self._last_curve_ts = 0
         self._rate = rates_from_marks(instruments, self.mark_x2)
         self._unpriced_warned: set[str] = set()
@@ -172,7 +171,6 @@ class Portfolio:
         assert day is not None
         if equity > day.peak_equity:
             day.peak_equity = equity
-            self.day_dirty = True
         view.realized, view.unrealized, view.fees = total.realized, total.unrealized, total.fees
         view.unpriced_fees = total.unpriced
         view.equity = equity
@@ -199,4 +197,3 @@ class Portfolio:
                 log.info("new trading day: today's PnL and drawdown restart from equity %s",
                          money(equity, self.currency))
             self.day = DayState(today, equity, equity)
-            self.day_dirty = True

@@ -6,10 +6,12 @@ a real trading session end to end: commands through risk and the OMS, fills into
 the kill switch, crash recovery.
 
 Every ``refresh`` of the clock, per instrument: join the best bid and the best ask (never at or
-through our own working order on the other side) with one order each of about ``quote_notional`` (rounded up to the venue's order step), skipping the side that would take the inventory past
-``max_quotes`` quote sizes. A quote whose price is still right is left alone (it keeps its queue
-place); one that is wrong is canceled and replaced. It sends commands only (``send``) and knows
-no venue. It stops quoting as soon as trading leaves ACTIVE and resumes on a re-arm to ACTIVE.
+through our own working order on the other side) with one order each of about
+``quote_notional`` (rounded up to the venue's order step), skipping the side that would take the
+inventory past ``max_quotes`` quote sizes. A quote whose price is still right is left alone (it
+keeps its queue place); one that is wrong is canceled and replaced. It sends commands only
+(``send``) and knows no venue. It stops quoting as soon as trading leaves ACTIVE and resumes on a
+re-arm to ACTIVE.
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 from tradeterm.config import QuoterConfig
-from tradeterm.config_base import INT64_MAX
+from tradeterm.config.base import INT64_MAX
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.quoter.intensity import ArrivalIntensity
 from tradeterm.quoter.model import QuoteParams
@@ -131,8 +132,11 @@ def build_setup(config: QuoterConfig, instrument: Instrument,
                 previous: QuoterSetup | None = None) -> QuoterSetup:
     """Raises ValueError naming the key when a size is off the lot grid or a value is invalid."""
     over = config.per_symbol.get(instrument.symbol)
-    pick = (lambda key: getattr(over, key) if over is not None and getattr(over, key) is not None
-            else getattr(config, key))
+
+    def pick(key: str) -> Any:
+        return (getattr(over, key) if over is not None and getattr(over, key) is not None
+                else getattr(config, key))
+
     where = f"quoter (for {instrument.symbol})"
     order_lots = _lots(instrument, pick("order_size"), f"{where}.order_size")
     max_lots = _lots(instrument, pick("max_position"), f"{where}.max_position")

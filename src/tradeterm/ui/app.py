@@ -20,12 +20,12 @@ from textual.containers import Grid
 from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
-from tradeterm.kernel import Kernel
+from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.order_actions import OrderActions
-from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, PaneActions
+from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, SIDE_PANES, PaneActions
 from tradeterm.ui.replay_keys import ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
@@ -46,11 +46,6 @@ from tradeterm.ui.widgets.quotes import QuotesPane
 from tradeterm.ui.widgets.risk_pane import RiskPane
 from tradeterm.ui.widgets.status_header import StatusHeader
 from tradeterm.ui.widgets.tape import TradesTape
-
-# (box id, title) of the panes beside the ladder; at 80x24 one at a time, chosen by F-key
-SIDE_PANES = [("orders-box", "Orders"), ("fills-box", "Fills"), ("positions-box", "Positions"),
-              ("pnl-box", "PnL"), ("risk-box", "Risk"), ("quoter-box", "Quoter"),
-              ("tape-box", "Trades"), ("log-box", "Log")]
 
 log = logging.getLogger("tradeterm.ui")
 

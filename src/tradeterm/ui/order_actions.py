@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.orderentry import Command, GrammarError
+from tradeterm.trading.orderentry import Command, GrammarError
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.trading import Outcome
 from tradeterm.ui.widgets.ladder import Ladder

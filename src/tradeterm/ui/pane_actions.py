@@ -21,6 +21,11 @@ from tradeterm.ui.widgets.log_pane import LogPane
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
+# (box id, title) of the panes beside the ladder; at 80x24 one at a time, chosen by F-key
+SIDE_PANES = [("orders-box", "Orders"), ("fills-box", "Fills"), ("positions-box", "Positions"),
+              ("pnl-box", "PnL"), ("risk-box", "Risk"), ("quoter-box", "Quoter"),
+              ("tape-box", "Trades"), ("log-box", "Log")]
+
 BINDINGS = [
     Binding("m", "quoter_toggle", "Quoter on/off", show=False, id="quoter.toggle"),
     Binding("p", "quoter_edit", "Quoter params", show=False, id="quoter.edit"),
@@ -57,8 +62,6 @@ class PaneActions:
         return inst, view
 
     def _show_side(self: TradetermApp, box: str) -> None:
-        from tradeterm.ui.app import SIDE_PANES
-
         self.action_side_pane([b for b, _ in SIDE_PANES].index(box))
 
     def action_quoter_toggle(self: TradetermApp) -> None:
@@ -129,8 +132,6 @@ class PaneActions:
 
     def update_box_titles(self: TradetermApp) -> None:
         """Titles that carry state: the log filter, and the quoter's keys when it runs."""
-        from tradeterm.ui.app import SIDE_PANES
-
         main = self.screen_stack[0]
         index = [b for b, _ in SIDE_PANES].index("log-box")
         main.query_one("#log-box").border_title = f"{main.query_one(LogPane).title} F{index + 1}"

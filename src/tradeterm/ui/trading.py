@@ -16,9 +16,9 @@ from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.kernel import Kernel
-from tradeterm.order_text import describe
-from tradeterm.orderentry import Command, EntryContext, Market, parse
+from tradeterm.runtime.kernel import Kernel
+from tradeterm.trading.order_text import describe
+from tradeterm.trading.orderentry import Command, EntryContext, Market, parse
 
 PREVIEW_ID = "PREVIEW"  # the order id of a command parsed only to be shown
 

@@ -238,7 +238,8 @@ class BinanceExecution(OrderEventPublisher):
             if t.filled < executed:
                 log.error("%s: %s reports %s filled, only %s found; leaving it open for "
                           "reconciliation", self.venue, t.client_order_id,
-                          t.rules.instrument.format_qty(executed), t.rules.instrument.format_qty(t.filled))
+                          t.rules.instrument.format_qty(executed),
+                          t.rules.instrument.format_qty(t.filled))
                 return
             self._terminal(t, kind, ts)
 

@@ -86,7 +86,8 @@ class SimMarketVenue(Venue):
     async def run(self) -> None:
         start = self.clock.timestamp_ns()
         self.bus.publish(topics.venue_status(self.name),
-                         VenueStatus(start, start, self.name, ConnectionState.CONNECTED, "simulated"))
+                         VenueStatus(start, start, self.name, ConnectionState.CONNECTED,
+                                     "simulated"))
         for i, book in enumerate(self.books):
             book.seed_book(self._seed_orders, start)
             bids, asks = book.engine.level_size

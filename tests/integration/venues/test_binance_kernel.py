@@ -7,7 +7,7 @@ from tradeterm.config import load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
 from tradeterm.domain.events import ConnectionState as CS
-from tradeterm.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.venues.binance import BinanceVenue
 from tradeterm.venues.loopback import LoopbackServer
 

@@ -9,7 +9,7 @@ from tests.live_session import canary_keys, counterparty, exchange_settings
 from tradeterm.config import load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
-from tradeterm.secrets import VenueKeys
+from tradeterm.runtime.credentials import VenueKeys
 from tradeterm.venues.loopback import LoopbackServer
 
 TRADES = 620  # more than one page (Binance's default page: 500)

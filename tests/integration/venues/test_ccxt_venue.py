@@ -77,7 +77,8 @@ async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
 
 
 def test_the_engine_imports_no_ccxt_at_start_up():
-    code = ("import sys, tradeterm.cli, tradeterm.kernel, tradeterm.cli_live, tradeterm.cli_run\n"
+    code = ("import sys, tradeterm.cli, tradeterm.runtime.kernel, tradeterm.cli.live\n"
+            "import tradeterm.cli.run\n"
             "import tradeterm.venues.ccxt_venue, tradeterm.venues.ccxt_exec\n"
             "assert not [m for m in sys.modules if m.split('.')[0] == 'ccxt'], 'ccxt imported'")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

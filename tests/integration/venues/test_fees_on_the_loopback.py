@@ -12,7 +12,7 @@ from tests.loopback_session import wait_until
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus, TimeInForce
-from tradeterm.kernel import Kernel
+from tradeterm.runtime.kernel import Kernel
 from tradeterm.venues.loopback import LoopbackServer
 
 REST_ONLY = {"websockets": False, "poll_s": 0.05, "private_poll_s": 0.1}
@@ -41,7 +41,8 @@ async def trade_series(server: LoopbackServer, kernel: Kernel, order) -> int:
         await wait_until(lambda cid=cid: order(cid).status is OrderStatus.ACCEPTED, 5, "the ack")
         counterparty(server, "SELL", part, market.price_str(ask))
         counterparty(server, "SELL", f"{Decimal(qty) - Decimal(part):f}", market.price_str(ask))
-        await wait_until(lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5, "the maker fills")
+        await wait_until(lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5,
+                         "the maker fills")
         fills += 2
     for side, qty in ((Side.SELL, "0.00733"), (Side.BUY, "0.00071"), (Side.SELL, "0.01111"),
                       (Side.BUY, "0.00402"), (Side.SELL, "0.00019")):
@@ -54,7 +55,8 @@ async def trade_series(server: LoopbackServer, kernel: Kernel, order) -> int:
                               market.price_str(price)), tif=TimeInForce.IOC)
         kernel.submit(cmd)
         cid = cmd.client_order_id
-        await wait_until(lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5, "the taker fill")
+        await wait_until(lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5,
+                         "the taker fill")
         fills += 1
     return fills
 

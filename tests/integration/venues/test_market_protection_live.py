@@ -15,7 +15,7 @@ from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus, OrderType
-from tradeterm.kernel import Kernel
+from tradeterm.runtime.kernel import Kernel
 from tradeterm.venues.loopback import LoopbackServer
 
 

@@ -24,7 +24,8 @@ def test_quick_figures_have_their_shape():
 
 
 def test_screen_predicates():
-    ladder = ["header", "╭─ Ladder  SIM-ETH/USD ──╮", *[f"│   2649.{i:02d}  1.5 │" for i in range(6)]]
+    ladder = ["header", "╭─ Ladder  SIM-ETH/USD ──╮",
+              *[f"│   2649.{i:02d}  1.5 │" for i in range(6)]]
     assert ui_bench.ladder_symbol(ladder) == "SIM-ETH/USD"
     assert ui_bench.ladder_has_prices(ladder)
     assert not ui_bench.ladder_has_prices(ladder[:4])

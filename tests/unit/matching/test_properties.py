@@ -164,7 +164,7 @@ def test_random_streams_keep_every_invariant(ops, stp, slide, pro_rata):
         _check_book(eng, ledger, kinds)
         if not pro_rata:
             _check_priority(eng, before, ledger.op_fills)
-        for maker_id, maker_owner, _side, _p, taker_id, taker_owner, _q in ledger.op_fills:
+        for _maker_id, maker_owner, _side, _p, taker_id, taker_owner, _q in ledger.op_fills:
             assert maker_owner != taker_owner, "self-trade"
             assert taker_id not in post_only, "a post-only order took liquidity"
     # the engine's positions are the net of each owner's fills

@@ -113,7 +113,7 @@ def test_sim_restart_closes_lost_orders_and_keeps_the_account(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     # a --fast run on a file store, quoting, and not canceling on exit: like a crash
     from tradeterm.config import load_settings
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     def kernel(seconds):
         settings = load_settings(sim={"seed": 3}, oms={"database_url": url},

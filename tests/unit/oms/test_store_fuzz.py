@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.store_samples import write_store
-from tradeterm.cli import UsageError
+from tradeterm.cli.errors import UsageError
 from tradeterm.oms.store import CorruptStore, Store
 from tradeterm.oms.store_rows import TABLES
 
@@ -80,7 +80,7 @@ def check_row(tmp: Path, table: str, column: str, value, monkeypatch=None) -> No
         reads(Store(url, "OFF"))
     except CorruptStore as exc:
         assert "\n" not in str(exc)
-    from tradeterm import cli_status
+    from tradeterm.cli import status as cli_status
 
     try:
         cli_status.collect(Namespace(config=None, fills=True, json=True))

@@ -7,7 +7,7 @@ from tests.trading_harness import BTC, ETH, MID, Harness
 from tradeterm.config import QuoterConfig
 from tradeterm.core import topics
 from tradeterm.core.clock import NS
-from tradeterm.quoter_gateway import QuoterGateway
+from tradeterm.trading.quoter_wiring import QuoterGateway
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import (
     ConnectionState, OrderDenied, TradingState, VenueStatus,

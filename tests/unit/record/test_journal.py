@@ -6,7 +6,7 @@ from tradeterm.domain.market import Side, Trade
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.journal_writer import JournalWriter
 
-I = "binance:BTC/USDT"
+IID = "binance:BTC/USDT"
 T0 = 1_700_000_000_000_000_000
 MS = 1_000_000
 
@@ -18,7 +18,7 @@ def write(path, blocks=5, per_block=100, close=True):
         msgs = []
         for k in range(per_block):
             i = b * per_block + k
-            msgs.append(Trade(I, 6_000_000 + i % 11, 1 + i, Side.BUY if i % 2 else Side.SELL, i,
+            msgs.append(Trade(IID, 6_000_000 + i % 11, 1 + i, Side.BUY if i % 2 else Side.SELL, i,
                               T0 + i * MS, T0 + i * MS))
         seqs = list(range(seq + 1, seq + per_block + 1))
         seq += per_block

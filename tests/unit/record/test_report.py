@@ -22,33 +22,33 @@ from tradeterm.record.tables import instruments_of
 
 INST = Instrument("sim", "T/USD", "T", "USD", Decimal("0.5"), Decimal("0.0001"), Decimal(0),
                   Decimal("0.0001"), Decimal("0.0004"))
-I = INST.id
+IID = INST.id
 T0 = 1_767_225_600_000_000_000
 S = 1_000_000_000
 MS = 1_000_000
 
 
 def delta(t, bids, asks, u):
-    return BookDelta(I, bids, asks, u, u, T0 + t, T0 + t)
+    return BookDelta(IID, bids, asks, u, u, T0 + t, T0 + t)
 
 
 def session():
     """Buy 1.0 at 101 (taker), the market rises, sell 0.5 at 106 (maker), the market falls."""
     return [
-        (0, "book.sim.T/USD", BookSnapshot(I, [(200, 10_000)], [(202, 10_000)], 1, T0, T0)),
-        (S // 10, "command", SubmitOrder(T0 + S // 10, "c1", I, Side.BUY, 10_000, price=202)),
-        (150 * MS, "order.sim", OrderAccepted(T0 + 150 * MS, T0 + 150 * MS, "c1", I, "v1")),
-        (200 * MS, "order.sim", OrderFilled(T0 + 200 * MS, T0 + 200 * MS, "c1", I, "v1", "f1",
+        (0, "book.sim.T/USD", BookSnapshot(IID, [(200, 10_000)], [(202, 10_000)], 1, T0, T0)),
+        (S // 10, "command", SubmitOrder(T0 + S // 10, "c1", IID, Side.BUY, 10_000, price=202)),
+        (150 * MS, "order.sim", OrderAccepted(T0 + 150 * MS, T0 + 150 * MS, "c1", IID, "v1")),
+        (200 * MS, "order.sim", OrderFilled(T0 + 200 * MS, T0 + 200 * MS, "c1", IID, "v1", "f1",
                                             Side.BUY, 202, 10_000, Liquidity.TAKER,
                                             Decimal("0.0404"), "USD", 0)),
-        (200 * MS, "trade.sim.T/USD", Trade(I, 202, 10_000, Side.BUY, 1, T0 + 200 * MS,
+        (200 * MS, "trade.sim.T/USD", Trade(IID, 202, 10_000, Side.BUY, 1, T0 + 200 * MS,
                                             T0 + 200 * MS)),
         (1200 * MS, "book.sim.T/USD", delta(1200 * MS, [(200, 0), (210, 10_000)],
                                             [(202, 0), (212, 10_000)], 2)),
-        (2 * S, "command", SubmitOrder(T0 + 2 * S, "c2", I, Side.SELL, 5_000, price=212)),
+        (2 * S, "command", SubmitOrder(T0 + 2 * S, "c2", IID, Side.SELL, 5_000, price=212)),
         (2 * S + 10 * MS, "order.sim", OrderAccepted(T0 + 2 * S + 10 * MS, T0 + 2 * S + 10 * MS,
-                                                     "c2", I, "v2")),
-        (3 * S, "order.sim", OrderFilled(T0 + 3 * S, T0 + 3 * S, "c2", I, "v2", "f2", Side.SELL,
+                                                     "c2", IID, "v2")),
+        (3 * S, "order.sim", OrderFilled(T0 + 3 * S, T0 + 3 * S, "c2", IID, "v2", "f2", Side.SELL,
                                          212, 5_000, Liquidity.MAKER, Decimal("0.0053"), "USD",
                                          0)),
         (12 * S, "book.sim.T/USD", delta(12 * S, [(210, 0), (197, 10_000)],
@@ -112,7 +112,7 @@ def test_sharpe_and_sortino_over_a_day_and_more():
         rows.append((i * 60 * S, "book.sim.T/USD", delta(
             i * 60 * S, [(last, 0), (bid, 10_000)], [(last + 2, 0), (bid + 2, 10_000)], update)))
         last = bid
-    r = analyse(((n, T0 + t, topic, m) for n, (t, topic, m) in enumerate(rows)), {I: INST},
+    r = analyse(((n, T0 + t, topic, m) for n, (t, topic, m) in enumerate(rows)), {IID: INST},
                 sample_ns=60 * S)
     assert r["pnl"]["ratio_note"] == "" and r["pnl"]["interval_s"] == 60.0
     grid = [Decimal(v) for ts, v in r["curve"] if (ts - T0) % (60 * S) == 0]

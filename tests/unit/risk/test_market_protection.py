@@ -8,7 +8,7 @@ import pytest
 
 from tests.trading_harness import BTC, MID, Harness
 from tradeterm.config import load_settings
-from tradeterm.config_base import ConfigError
+from tradeterm.config.base import ConfigError
 from tradeterm.core import topics
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderDenied
@@ -99,7 +99,7 @@ async def test_the_command_is_recorded_with_its_protection_and_a_market_order_ne
 
 
 async def test_the_preview_and_the_description_say_the_protection_price():
-    from tradeterm.order_text import describe
+    from tradeterm.trading.order_text import describe
 
     h = await started()
     far = h.submit(Side.BUY, 100, MID * 988 // 1000)

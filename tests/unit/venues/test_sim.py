@@ -193,7 +193,7 @@ def test_a_market_order_never_trades_beyond_its_protection_price():
     (the matching engine's native protection); the rest is cancelled, never swept further."""
     from tradeterm.config import load_settings
     from tradeterm.domain.commands import SubmitOrder
-    from tradeterm.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel, RunOptions
 
     settings = load_settings(sim={"seed": 9}, risk={
         "market_protection_bps": 5, "max_order_notional": "10000000",

@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, Static
 
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.instruments import Instrument
-from tradeterm.orderentry import GrammarError
+from tradeterm.trading.orderentry import GrammarError
 from tradeterm.ui.trading import Trading
 
 REFRESH_S = 0.25  # the preview follows the book and the trading state this often

@@ -1,6 +1,6 @@
 """The command line: ``:`` opens a clean line, Enter sends and gives the keys back to the ladder,
 Esc leaves; up / down recall earlier lines (a line that failed is fixed with ``:`` then up).
-The grammar is in ``tradeterm.orderentry`` (``HELP`` there).
+The grammar is in ``tradeterm.trading.orderentry`` (``HELP`` there).
 
 While the line is open each key is acted on as the app reads it (``ui/typed_keys.py``), so a
 burst typed faster than the screen redraws (``:b 1 @ bid⏎:s 1 @ ask⏎b``) is taken in order:
@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 
 from tradeterm.core.views import OrderAnswersView
 from tradeterm.domain.instruments import Instrument
-from tradeterm.orderentry import HELP
+from tradeterm.trading.orderentry import HELP
 from tradeterm.ui.answers import answer_line
 
 HISTORY = 50

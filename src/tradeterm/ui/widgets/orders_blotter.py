@@ -19,7 +19,7 @@ from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
-from tradeterm.orderentry import short_order_ids
+from tradeterm.trading.orderentry import short_order_ids
 from tradeterm.ui.format import palette
 from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane

@@ -1,0 +1,31 @@
+"""``tradeterm bench [--json] [--only NAMES] [--quick]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tradeterm.cli.errors import UsageError
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from tradeterm.bench import runner
+
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    if args.only is not None and not names:
+        raise UsageError("--only needs at least one benchmark name")
+    try:
+        selected = runner.select(names)
+    except runner.UnknownBenchmark as exc:
+        raise UsageError(str(exc)) from None
+    figures = []
+    for name in selected:
+        if not args.json:
+            print(f"running {name}{' (quick)' if args.quick else ''}...", file=sys.stderr,
+                  flush=True)
+        try:
+            figures += runner.run([name], quick=args.quick)
+        except (FileNotFoundError, ImportError) as exc:  # missing data or optional package
+            raise UsageError(f"{name}: {exc}") from None
+    print(runner.to_json(figures) if args.json else runner.to_table(figures))
+    return 0

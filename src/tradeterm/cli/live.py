@@ -1,0 +1,177 @@
+"""``tradeterm live``: real orders on a real venue (or the loopback exchange).
+
+    tradeterm live --venue binance [--testnet] [--symbols BTC/USDT,ETH/USDT]
+    tradeterm live --venue binance --api-url http://127.0.0.1:8765 --ws-url ws://127.0.0.1:8765
+    tradeterm live --venue ccxt:kraken [--testnet]          # any ccxt exchange (REST + ccxt.pro)
+
+Keys come from ``TRADETERM_<VENUE>_KEY`` / ``_SECRET`` or the secrets file
+(``runtime/credentials.py``). The session starts with order entry locked: the TUI asks the trader
+to type the venue's name; headless runs need ``--i-understand-live <venue>`` with that exact
+name. The same venue builders serve ``tradeterm record --venue binance`` (market data only, no
+keys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from tradeterm.cli.errors import UsageError
+from tradeterm.config import Settings, load_settings
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import LiveClock
+from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.venues.base import Venue, confirm_names
+
+
+def parse_symbols(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    symbols = [s.strip().upper() for s in text.split(",") if s.strip()]
+    bad = [s for s in symbols if s.count("/") != 1 or not all(s.split("/"))]
+    if not symbols or bad:
+        raise UsageError(f"symbols are BASE/QUOTE separated by commas, e.g. BTC/USDT,ETH/USDT; "
+                         f"got {text!r}")
+    return symbols
+
+
+def binance_settings(args: argparse.Namespace) -> Settings:
+    """The config file plus ``--api-url / --ws-url / --ws-api-url / --symbols``. With
+    ``--testnet`` the URLs given replace the testnet ones."""
+    binance: dict[str, Any] = {}
+    symbols = parse_symbols(getattr(args, "symbols", None))
+    if symbols:
+        binance["symbols"] = symbols
+    ws_api = args.ws_api_url or (args.ws_url.rstrip("/") + "/ws-api/v3" if args.ws_url else None)
+    prefix = "testnet_" if getattr(args, "testnet", False) else ""
+    for key, value in (("rest_url", args.api_url), ("ws_url", args.ws_url),
+                       ("ws_api_url", ws_api)):
+        if value:
+            binance[prefix + key] = value
+    return load_settings(args.config, **({"binance": binance} if binance else {}))
+
+
+def live_settings(args: argparse.Namespace) -> Settings:
+    """binance: ``binance_settings``; ccxt: the config file with ``--symbols`` over it."""
+    from tradeterm.cli.run import check_screen_settings
+
+    if args.venue == "binance":
+        return check_screen_settings(binance_settings(args), args)
+    symbols = parse_symbols(getattr(args, "symbols", None))
+    return check_screen_settings(
+        load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args)
+
+
+def build_binance(settings: Settings, bus: MessageBus, clock: LiveClock, credentials: Any,
+                  testnet: bool) -> Venue:
+    """Discover the symbols' rules (exchangeInfo) and build the native venue on ``bus``."""
+    from tradeterm.venues.binance import BinanceVenue
+    from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
+    from tradeterm.venues.binance_symbols import UnknownSymbol
+
+    cfg = settings.binance
+    try:
+        rules = asyncio.run(BinanceVenue.discover(cfg, cfg.symbols, testnet))
+    except UnknownSymbol as exc:
+        raise UsageError(str(exc)) from None
+    except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
+        url = cfg.testnet_rest_url if testnet else cfg.rest_url
+        raise UsageError(f"cannot read Binance's symbols from {url}: {exc}; check --api-url "
+                         "and the network") from None
+    return BinanceVenue(bus, clock, rules, cfg, credentials, testnet)
+
+
+def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, clock: LiveClock,
+                keys: Any) -> Venue:
+    venue = args.venue
+    if venue == "binance":
+        from tradeterm.venues.binance_rest import Credentials
+
+        creds = Credentials(keys.key, keys.secret) if keys is not None else None
+        return build_binance(settings, bus, clock, creds, args.testnet)
+    if venue.startswith("ccxt:"):
+        return build_ccxt_venue(args, settings, bus, clock, keys)
+    raise UsageError(f"unknown venue {venue!r}: use binance or ccxt:<exchange>, e.g. ccxt:kraken")
+
+
+def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock, keys: Any
+                     ) -> Venue:
+    """``tradeterm live --venue ccxt:<id>``: discover the symbols, build the venue."""
+    from tradeterm.venues.ccxt_venue import CcxtSetupError, CcxtVenue, create_exchange
+
+    exchange_id = args.venue.split(":", 1)[1]
+    cfg = settings.ccxt
+    symbols = cfg.symbols  # --symbols is in the settings (live_settings)
+
+    def make() -> Any:
+        return create_exchange(exchange_id, cfg, keys, args.testnet, args.api_url)
+
+    try:
+        instruments = asyncio.run(CcxtVenue.discover(make, symbols))
+    except CcxtSetupError as exc:
+        raise UsageError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - ccxt network / exchange errors at start-up
+        raise UsageError(f"cannot load {exchange_id}'s markets: {type(exc).__name__}: "
+                         f"{str(exc)[:200]}") from None
+    return CcxtVenue(bus, clock, make, instruments, cfg, trading=keys is not None)
+
+
+def run_live(args: argparse.Namespace) -> int:
+    from tradeterm.cli.run import prepare_data_dir, run_session
+    from tradeterm.runtime.control import SessionLocked
+    from tradeterm.oms.store import StoreError
+    from tradeterm.runtime.credentials import SecretsError, load_keys
+
+    if args.venue != "binance" and not (args.venue.startswith("ccxt:") and args.venue[5:]):
+        raise UsageError(f"unknown venue {args.venue!r}: use binance or ccxt:<exchange>, "
+                         "e.g. ccxt:kraken")
+    settings = live_settings(args)
+    if args.fast or args.seed is not None:
+        raise UsageError("--fast and --seed are for simulations; a live session runs on the "
+                         "wall clock against the venue")
+    headless = args.headless or args.json
+    confirm = args.i_understand_live
+    if headless and confirm is None:
+        raise UsageError(f"live orders go to {args.venue} for real: a headless live session needs "
+                         f"--i-understand-live {args.venue}")
+    names = sorted(confirm_names(args.venue), key=lambda n: n != args.venue)  # as given first
+    if confirm is not None and confirm not in names:
+        raise UsageError(f"--i-understand-live must be the venue's exact name "
+                         f"({' or '.join(repr(n) for n in names)}), got {confirm!r}")
+    data_dir = prepare_data_dir(settings)
+    try:
+        keys = load_keys(args.venue, args.secrets, data_dir)
+    except SecretsError as exc:
+        raise UsageError(str(exc)) from None
+    if keys is None:
+        raise UsageError(
+            f"no API key for {args.venue}: set TRADETERM_{_env(args.venue)}_KEY and "
+            f"TRADETERM_{_env(args.venue)}_SECRET, or put [{_toml_key(args.venue)}] key = ... "
+            f"secret = ... in {args.secrets or data_dir / 'secrets.toml'} (chmod 600)")
+    bus, clock = MessageBus(), LiveClock()
+    venue = build_venue(args, settings, bus, clock, keys)
+    del keys  # only the venue's masked credentials hold them from here on
+    try:
+        kernel = Kernel(settings, RunOptions(mode="live", seconds=args.seconds,
+                                             record=not args.no_record, interactive=not headless,
+                                             quoter=args.quoter, signals=True),
+                        venue=venue, clock=clock, bus=bus)
+    except (SessionLocked, StoreError) as exc:
+        raise UsageError(str(exc)) from None
+    if confirm is not None:
+        kernel.confirm_live(venue.name)
+    print(f"tradeterm: LIVE on {venue.name} ({', '.join(kernel.instruments)}); real orders",
+          file=sys.stderr)
+    return run_session(kernel, headless, args.json)
+
+
+def _env(venue: str) -> str:
+    from tradeterm.runtime.credentials import env_prefix
+
+    return env_prefix(venue).removeprefix("TRADETERM_")
+
+
+def _toml_key(venue: str) -> str:
+    return venue if venue.replace("_", "").replace("-", "").isalnum() else f'"{venue}"'

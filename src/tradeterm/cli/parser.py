@@ -1,0 +1,315 @@
+"""The command line's grammar: every subcommand, its options, and the checks on their values
+(an argparse type per kind of number). ``main.py`` dispatches what this parses."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from tradeterm import __version__
+
+COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "export", "report",
+            "exchange", "status", "kill", "rearm", "bench", "serve")
+
+
+MAX_SECONDS = 366 * 86_400
+
+
+def _number(text: str) -> float:
+    """A finite number in ASCII digits (float() also reads 'inf', 'nan' and Unicode digits)."""
+    if not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"expected a number in digits 0-9, got {text!r}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _tabs(text: str) -> int:
+    """--max-tabs: 1 to 32 (each tab is a whole session, about 100 MB)."""
+    if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError(f"expected a number of tabs from 1 to 32, got {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    """A run's length: more than 0, at most a year."""
+    value = _positive_float(text)
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SECONDS:,} seconds (a year), got {text}")
+    return value
+
+
+def _gamma(text: str) -> float:
+    value = _positive_float(text)
+    if value > 10:
+        raise argparse.ArgumentTypeError(f"a risk aversion above 0 and at most 10, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    if not text.strip().isascii():  # int() reads Unicode digits too
+        raise argparse.ArgumentTypeError(f"expected a whole number in digits 0-9, got {text!r}")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    if value > 2 ** 63 - 1:
+        raise argparse.ArgumentTypeError(f"at most {2 ** 63 - 1} (a 64-bit seed), got {text}")
+    return value
+
+
+def _paths(text: str) -> int:
+    value = _seed(text)
+    if not 2 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be between 2 and 1000000, got {value}")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    p.add_argument("--headless", action="store_true",
+                   help="no TUI: progress on stderr, a summary on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print the summary as one JSON object (implies --headless)")
+    p.add_argument("--seconds", type=_seconds, metavar="N",
+                   help="stop after N seconds (simulated seconds with --fast)")
+    p.add_argument("--fast", action="store_true",
+                   help="simulated clock, as fast as possible (implies --headless)")
+    p.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    p.add_argument("--no-record", action="store_true",
+                   help="do not journal this session (recording is on by default)")
+
+
+QUOTER_MODELS = {"as": "avellaneda_stoikov", "avellaneda_stoikov": "avellaneda_stoikov",
+                 "glft": "glft", "placeholder": "placeholder", "on": "on"}
+
+
+def _quoter_model(text: str) -> str:
+    model = QUOTER_MODELS.get(text.strip().lower())
+    if model is None:
+        raise argparse.ArgumentTypeError(f"expected glft, as (avellaneda_stoikov) or "
+                                         f"placeholder, got {text!r}")
+    return model
+
+
+def _add_quoter_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quoter", nargs="?", const="on", type=_quoter_model, metavar="MODEL",
+                   help="market-make every instrument (the [quoter] config section) from the "
+                        "start; MODEL overrides quoter.model: glft or as (avellaneda_stoikov); "
+                        "'placeholder' is the old join-the-touch test loop")
+
+
+def _port(text: str) -> int:
+    if not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"expected a port number in digits 0-9, got {text!r}")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tradeterm",
+        description="A keyboard-driven trading workstation for the terminal. "
+                    "With no command: paper trading on the embedded simulated market.")
+    parser.add_argument("--version", action="version", version=f"tradeterm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    paper = sub.add_parser("paper", help="paper trading: real or simulated data, simulated fills")
+    paper.add_argument("--venue", default="sim", choices=["sim"],
+                       help="market data source (default: the embedded simulated market)")
+    paper.add_argument("--symbols", metavar="LIST",
+                       help="comma-separated symbols to trade, e.g. SIM-BTC/USD")
+    paper.add_argument("--activity", choices=["calm", "normal", "busy", "storm"],
+                       help="simulated market activity preset")
+    paper.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
+                       help="simulated market actions per second (overrides --activity)")
+    _add_quoter_option(paper)
+    _add_run_options(paper)
+    _add_serve_command(sub)
+
+    _add_live_command(sub)
+    _add_record_commands(sub)
+    exchange = sub.add_parser("exchange", help="the loopback exchange: Binance's protocol on "
+                                                "127.0.0.1, for tests and other bots")
+    exchange_sub = exchange.add_subparsers(dest="exchange_command", metavar="ACTION",
+                                           required=True)
+    serve = exchange_sub.add_parser("serve", help="run the loopback exchange until Ctrl-C")
+    serve.add_argument("--host", help="loopback address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--faults", metavar="SPEC",
+                       help="fault plan, e.g. drop=30,gap=45,stale=60:5,5xx=0.05,timeout=0.02:10")
+    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
+                       help="simulated market actions per second")
+    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--seconds", type=_seconds, metavar="N", help="stop after N seconds")
+    serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    status = sub.add_parser("status", help="trading state, positions, orders, PnL (from the store)")
+    status.add_argument("--json", action="store_true", help="one JSON object")
+    status.add_argument("--fills", action="store_true", help="list every fill")
+    status.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    kill = sub.add_parser("kill", help="trip the kill switch: HALT and cancel every working order")
+    kill.add_argument("--flatten", action="store_true",
+                      help="also close every position with reduce-only IOC orders")
+    kill.add_argument("--reason", default="", help="why (goes to the audit log)")
+    kill.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    rearm = sub.add_parser("rearm", help="leave HALTED: resume trading (a reason is required)")
+    rearm.add_argument("--reason", required=True, help="why trading may resume (audit log)")
+    rearm.add_argument("--reducing", action="store_true",
+                       help="resume as REDUCING: only exposure-reducing orders")
+    rearm.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_sub.add_parser("check", help="validate a config file and the environment")
+    check.add_argument("file", nargs="?", type=Path, help="TOML file (default: defaults + env)")
+
+    quoter = sub.add_parser("quoter", help="market making tools")
+    quoter_sub = quoter.add_subparsers(dest="quoter_command", metavar="ACTION", required=True)
+    study = quoter_sub.add_parser(
+        "simulate", help="reproduce the Avellaneda & Stoikov (2008) study with the live model")
+    study.add_argument("--gamma", type=_gamma, nargs="+", metavar="G",
+                       help="risk aversions to run (default: 0.01 0.1 0.5 1)")
+    study.add_argument("--paths", type=_paths, default=1000, metavar="N",
+                       help="simulated sessions per strategy (default: 1000)")
+    study.add_argument("--seed", type=_seed, metavar="S", help="seed; random (and shown) if unset")
+    study.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    bench = sub.add_parser("bench", help="performance figures, each beside a reference")
+    bench.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    bench.add_argument("--only", metavar="NAMES",
+                       help="comma-separated benchmark names or areas (e.g. matching)")
+    bench.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    return parser
+
+
+def _add_venue_urls(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--api-url", metavar="URL", help="Binance REST base URL (e.g. the loopback's)")
+    p.add_argument("--ws-url", metavar="URL", help="Binance websocket base URL")
+    p.add_argument("--ws-api-url", metavar="URL",
+                   help="Binance WebSocket API URL (default with --ws-url: <ws-url>/ws-api/v3)")
+    p.add_argument("--testnet", action="store_true",
+                   help="the venue's testnet (ccxt: sandbox mode)")
+
+
+def _add_live_command(sub: argparse._SubParsersAction) -> None:
+    live = sub.add_parser("live", help="LIVE trading: real orders; asks for typed confirmation")
+    live.add_argument("--venue", required=True, metavar="NAME",
+                      help="binance (native), or ccxt:<exchange> (e.g. ccxt:kraken)")
+    live.add_argument("--symbols", metavar="LIST", help="comma-separated, e.g. BTC/USDT,ETH/USDT")
+    _add_venue_urls(live)
+    live.add_argument("--secrets", type=Path, metavar="FILE",
+                      help="TOML secrets file, mode 0600 (default: <data dir>/secrets.toml)")
+    live.add_argument("--i-understand-live", metavar="VENUE",
+                      help="confirm live order entry up front by typing the venue's name "
+                           "(required with --headless)")
+    _add_quoter_option(live)
+    _add_run_options(live)
+
+
+def _add_serve_command(sub: argparse._SubParsersAction) -> None:
+    """serve: the workstation in a browser tab (serve.py)."""
+    serve = sub.add_parser("serve", help="the workstation in a browser tab (textual-serve), "
+                                         "on 127.0.0.1 by default")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1); a non-loopback "
+                                      "address needs --public")
+    serve.add_argument("--port", type=_port, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback --host (anyone with the URL can trade)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME",
+                       help="another name the browser may use for this server (a DNS name, a "
+                            "reverse proxy's); repeatable")
+    serve.add_argument("--no-token", action="store_true",
+                       help="no token in the URL (loopback --host only; Host and Origin are "
+                            "still checked)")
+    serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
+    serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
+    serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
+    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    _add_quoter_option(serve)
+    serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
+    serve.add_argument("--max-tabs", type=_tabs, default=4, metavar="N",
+                       help="browser tabs open at once, each its own paper session (default 4)")
+
+
+def _add_record_commands(sub: argparse._SubParsersAction) -> None:
+    """record / replay / import / export / report (record/)."""
+
+    def parse_speed(text: str) -> float:  # cli/replay.py pulls in the kernel: only when used
+        from tradeterm.cli.replay import parse_speed
+
+        return parse_speed(text)
+
+    record = sub.add_parser("record", help="run a session headless only to record it")
+    record.add_argument("--venue", default="sim", choices=["sim", "binance"],
+                        help="market data source")
+    _add_venue_urls(record)
+    record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
+    record.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
+    record.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    record.add_argument("-o", "--output", type=Path, metavar="RECORDING",
+                        help="journal path (default: <data dir>/recordings/<start>-record-...)")
+    _add_run_options(record)
+
+    replay = sub.add_parser("replay", help="replay a recording: TUI with transport, or headless")
+    replay.add_argument("recording", type=Path, help="a .ttj journal")
+    replay.add_argument("--speed", type=parse_speed, metavar="1|10|max",
+                        help="0.1 to 100 or max (default: 1 in the TUI, max headless)")
+    replay.add_argument("--start", metavar="TIME",
+                        help="begin at TIME: HH:MM:SS (UTC), +90s / +5m from the start, ISO")
+    replay.add_argument("--paper", action="store_true",
+                        help="replay market data only and trade against it with paper fills "
+                             "(the [paper] fill model): a backtest")
+    _add_skip_damaged(replay, "replay")
+    _add_quoter_option(replay)
+    _add_run_options(replay)
+
+    imp = sub.add_parser("import", help="turn an exchange capture into a recording")
+    imp_sub = imp.add_subparsers(dest="import_venue", metavar="VENUE", required=True)
+    binance = imp_sub.add_parser("binance", help="Binance combined-stream captures (.gz)")
+    binance.add_argument("captures", nargs="+", type=Path, metavar="CAPTURE",
+                         help="one or more captures, merged by receive time")
+    binance.add_argument("-o", "--output", type=Path, required=True, metavar="RECORDING")
+    binance.add_argument("--trades-only", action="store_true",
+                         help="import trades and best bid/ask only (a capture without snapshot)")
+    binance.add_argument("--json", action="store_true", help="the import report as JSON")
+
+    export = sub.add_parser("export", help="recordings -> Parquet or CSV")
+    export.add_argument("recordings", nargs="+", type=Path, metavar="RECORDING")
+    export.add_argument("--what", required=True,
+                        choices=["trades", "book-top", "orders", "fills", "pnl"])
+    export.add_argument("--format", default="parquet", choices=["parquet", "csv"])
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
+                        help="a file, or a directory: a hive-partitioned tree (date, instrument)")
+    _add_skip_damaged(export, "export")
+
+    report = sub.add_parser("report", help="PnL, drawdown, Sharpe, fills, markouts, latency")
+    report.add_argument("recording", type=Path)
+    report.add_argument("--json", action="store_true", help="the numbers as one JSON object")
+    report.add_argument("--no-charts", action="store_true", help="tables only")
+    _add_skip_damaged(report, "report on")
+
+
+def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
+    p.add_argument("--skip-damaged", action="store_true",
+                   help=f"{verb} the rest of a recording with damaged blocks (say how many "
+                        "records were lost) instead of refusing it")

@@ -1,0 +1,392 @@
+"""The composition root: builds the one component graph for a mode, starts and stops it.
+
+Every mode is the same graph; only the clock and the venue differ:
+
+* paper on the simulated market: ``LiveClock`` + ``SimMarketVenue`` (``--fast``: ``SimClock``)
+* later: paper on external data, live, and replay plug different venues into the same slots.
+
+The UI and the CLI talk to the engine only through a ``Kernel``: its ``views`` to read and its
+methods to act. Nothing below this module imports it. Trading (risk, OMS, portfolio, kill
+switch) is one unit, ``desk.TradingDesk``, built here for every mode; orders go through the
+kernel's small methods below, which all pass risk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.book.keeper import MarketDataKeeper
+from tradeterm.config import Settings
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
+from tradeterm.core.views import EngineViews, StatusView
+from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
+from tradeterm.domain.events import OrderDenied, TradingState
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order
+from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
+from tradeterm.oms.store import Store
+from tradeterm.risk.context import CheckResult
+from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
+from tradeterm.runtime.engine_errors import EngineErrors
+from tradeterm.runtime.logbridge import EngineLogHandler
+from tradeterm.runtime.options import RunOptions
+from tradeterm.runtime.status import StatusSampler
+from tradeterm.runtime.venue_setup import build_sim_venue, with_paper_execution
+from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.trader_requests import TraderRequests
+from tradeterm.venues.base import Venue
+from tradeterm.venues.paper import PaperVenue
+
+if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
+    from tradeterm.quoter.component import Quoter
+    from tradeterm.quoter.placeholder import PlaceholderQuoter
+
+log = logging.getLogger("tradeterm.kernel")  # the name its log lines always had
+
+
+class Kernel:
+    """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
+
+    def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
+                 venue: Venue | None = None, clock: Clock | None = None,
+                 bus: MessageBus | None = None) -> None:
+        self.settings = settings
+        self.options = options
+        self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
+        source = None
+        if options.replay is not None:  # record/ (numpy, zstd) is imported only when used
+            from tradeterm.record.session import open_source
+
+            source = open_source(options.replay, options.skip_damaged)
+        self.clock = clock or (SimClock(source.start_ns or 0) if source else
+                               SimClock(FAST_START_NS) if options.fast else LiveClock())
+        self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
+        self.venue = venue or (
+            self._replay_venue(source) if source
+            else build_sim_venue(settings, self.bus, self.clock, self.seed))
+        self.instruments = {inst.id: inst for inst in self.venue.instruments()}
+        self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
+        self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
+        self.status = StatusSampler(self.views.status, self.market)
+        self.bus.subscribe(topics.venue_status(self.venue.name), self.status.on_venue_status,
+                           essential=False)  # the header's connection state
+        self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
+        # --- recording and replay (record/) -------------------------------------------------
+        data = self.venue.data if isinstance(self.venue, PaperVenue) else self.venue
+        replayer = sys.modules.get("tradeterm.record.replayer")  # not loaded: not a replay
+        self.replay = data if replayer and isinstance(data, replayer.ReplayVenue) else None
+        self.recorder = None
+        if options.record and settings.record.enabled:
+            from tradeterm.record.session import build_recorder
+
+            self.recorder = build_recorder(
+                self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
+                self.venue.name, options.recording,
+                wall_flush=options.interactive or not self.clock.is_simulated)
+        if self.replay is not None:
+            self.replay.recorder = self.recorder
+            self.bus.subscribe("replay.log", self.views.log.append,  # the recorded log lines
+                               essential=False)
+            view = self.views.orders  # --paper: `o` waits only while an order is working
+            self.replay.working_orders = lambda: sum(not o.is_terminal
+                                                     for o in view.orders.values())
+        self._build_trading()
+        # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
+        self.errors = EngineErrors(self.desk.engine_error,
+                                   lambda: self.clock.timestamp_ns() / NS)
+        self.bus.on_handler_error = self.errors.on_bus_error
+        self.clock.on_callback_error = self.errors.on_timer_error
+        self._stop = asyncio.Event()
+        self._started_wall = 0.0
+        self.wall_seconds = 0.0
+
+    def _replay_venue(self, source: Any) -> Venue:
+        """A plain replay refuses orders; ``--paper`` replays market data only and fills the
+        session's orders on paper (the [paper] fill model): a backtest on the same graph."""
+        from tradeterm.record.replayer import ReplayVenue
+
+        replay = ReplayVenue(self.bus, self.clock, source,  # type: ignore[arg-type]
+                             self.options.speed, market_only=self.options.paper)
+        return with_paper_execution(self.settings, replay, self.seed) if self.options.paper \
+            else replay
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Start every component, run until ``request_stop()`` or the time bound, then stop."""
+        root = logging.getLogger("tradeterm")
+        root.addHandler(self._log_handler)
+        root.setLevel(self.settings.log.level)
+        self._started_wall = time.perf_counter()
+        start = self.clock.timestamp_ns()
+        self.status.restart(start)
+        self.clock.set_timer("kernel.status", NS, self.status.sample)
+        if self.options.seconds is not None:
+            self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
+                                 lambda _ts: self.request_stop())
+        if self.recorder is not None:
+            from tradeterm.record.header import redacted
+            from tradeterm.record.session import start_recording
+
+            start_recording(self.recorder, self.options.mode, self.venue.name,
+                            list(self.instruments.values()), start,
+                            redacted(self.settings.model_dump(mode="json")), self.seed,
+                            self.replay)
+        log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name,
+                 self.seed)
+        venue_task = stop_task = None
+        try:
+            await self._start_trading()
+            venue_task = asyncio.create_task(self.venue.run(), name=f"venue.{self.venue.name}")
+            stop_task = asyncio.create_task(self._stop.wait())
+            done, _ = await asyncio.wait({venue_task, stop_task},
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if venue_task in done and venue_task.exception() is not None:
+                raise venue_task.exception()  # type: ignore[misc]
+            if venue_task in done and self._reviewing():
+                await self._after_replay_end()
+        finally:
+            await self._stop_trading()
+            self.venue.stop()
+            if stop_task is not None:
+                stop_task.cancel()
+            if venue_task is not None:
+                try:
+                    await asyncio.wait_for(venue_task, timeout=2)
+                except (asyncio.TimeoutError, asyncio.CancelledError):
+                    venue_task.cancel()
+            self.clock.cancel_timer("kernel.status")
+            self.clock.cancel_timer("kernel.stop")
+            self.status.update(self.clock.timestamp_ns())
+            self.wall_seconds = time.perf_counter() - self._started_wall
+            log.info("session stopped after %d events", self.bus.seq)
+            if self.recorder is not None:
+                self.recorder.close({"events": self.bus.seq, "end_ns": self.clock.timestamp_ns()})
+            root.removeHandler(self._log_handler)
+
+    def _reviewing(self) -> bool:
+        """A trader still looks at a replay that reached its end (the TUI): the session stays
+        up until they quit, rather than closing the store under a running screen."""
+        return (self.replay is not None and self.options.interactive
+                and not self._stop.is_set() and self.replay.state.done)
+
+    async def _after_replay_end(self) -> None:
+        """The recording is over: no more market data, so nothing can trade. Working orders are
+        cancelled and new ones refused with the reason; the kill switch, the store and the views
+        keep working. The simulated clock then follows the wall clock, so timers still fire
+        (order-answer timeouts, a paper venue's latency, the quoters' stale-data pull)."""
+        reason = ("replay ended: the recording has no more market data (replay it again to "
+                  "trade it)")
+        self.views.status.ended = reason
+        self.status.update(self.clock.timestamp_ns())
+        self.desk.close_market(reason)
+        await self.clock.follow_wall_clock(self._stop)  # type: ignore[attr-defined]
+
+    def _on_hangup(self) -> None:
+        """SIGHUP: apply ``session.on_hangup``. A TUI whose terminal is gone then stops (the
+        HALTED state is in the store; `tradeterm status` shows it); a headless session stays up,
+        HALTED, for `tradeterm rearm` from another shell."""
+        self.hangup()
+
+    def hangup(self, stop: bool = False) -> None:
+        """The terminal went away: ``session.on_hangup`` (HALT, and cancel), then an interactive
+        session stops. ``stop``: it stops whatever the policy (a browser tab whose server is
+        gone can never be shown again; with ``keep`` it is a clean stop, ``cancel_on_exit``)."""
+        keep = self.settings.session.on_hangup == "keep"
+        if not (stop and keep):
+            self.desk.hangup()
+        if stop or (self.options.interactive and not keep):
+            log.warning("terminal hung up: the session stops")
+            self.request_stop()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        self.venue.stop()
+
+    # --- trading: risk, OMS, portfolio, kill switch (see trading/desk.py) --------------------
+    def _build_trading(self) -> None:
+        """The desk over the durable store. ``--fast`` runs and replays are simulations: an
+        in-memory store (unless ``oms.database_url`` names one), so a backtest starts from a clean
+        account and never touches the paper account; no session lock, no control socket."""
+        settings = self.settings
+        self.simulated = self.options.fast or self.options.replay is not None
+        self.data_dir = settings.resolved_data_dir()
+        self._lock = None if self.simulated else SessionLock(self.data_dir)
+        if self._lock is not None:
+            self._lock.acquire()
+        url = (settings.database_url() if settings.oms.database_url or not self.simulated
+               else "sqlite://")
+        self.halt_marker = HaltMarker.for_url(url)  # `tradeterm kill`'s HALT: read it first
+        halt = self.halt_marker.read() if self.halt_marker else None
+        self.store = Store(url, settings.oms.synchronous, verify=True)  # damaged: refused
+        if halt is not None:
+            hold_in_store(self.store, halt, self.clock.timestamp_ns())
+        self.desk = TradingDesk(settings, self.bus, self.clock, {self.venue.name: self.venue},
+                                self.instruments, self.views, self.store)
+        self.requests = TraderRequests(self.desk, self.clock, self.store)
+        if self.halt_marker is not None:  # a re-arm, here or from `tradeterm rearm`, clears it
+            self.desk.killswitch.on_change.append(self.halt_marker.on_trading_state)
+        self._build_quoters()
+        self._control: ControlServer | None = None
+        self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
+
+    async def _start_trading(self) -> None:
+        await self.desk.start()
+        if not self.simulated:
+            self._control = ControlServer(control_socket_path(self.data_dir), self.control)
+            try:
+                await self._control.start()
+            except OSError as exc:
+                self._control = None
+                log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
+                          "will only mark the store; use the kill key here", exc)
+            saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
+            halt = self.halt_marker.read() if self.halt_marker else None
+            if halt is not None and self.desk.killswitch.reason != halt.reason:
+                self.desk.trip(halt.reason, halt.source)
+            elif saved and saved[0] is TradingState.HALTED and not self.desk.killswitch.halted:
+                self.desk.trip(saved[1], saved[2] or "cli")
+        if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, self._on_hangup)
+            loop.add_signal_handler(signal.SIGTERM, self.request_stop)
+        if self.quoter is not None:
+            self.quoter.paused = self.desk.killswitch.state is not TradingState.ACTIVE
+            self.quoter.start()
+        for quoter in self.quoters.values():
+            quoter.start()
+
+    async def _stop_trading(self) -> None:
+        for quoter in self.quoters.values():
+            quoter.stop()
+        if self.quoter is not None:
+            self.quoter.stop()
+        if self.options.signals:
+            loop = asyncio.get_running_loop()
+            loop.remove_signal_handler(signal.SIGHUP)
+            loop.remove_signal_handler(signal.SIGTERM)
+        self.desk.stop()
+        if self._control is not None:
+            await self._control.stop()
+        self.store.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    # --- the quoter (quoter/, wired in trading/quoter_wiring.py): one per instrument --------
+    def _build_quoters(self) -> None:
+        self.quoter: PlaceholderQuoter | None = None  # --quoter placeholder: joins the touch
+        self.quoters: dict[str, Quoter] = {}
+        choice = self.options.quoter
+        if choice == "placeholder":
+            from tradeterm.quoter.placeholder import PlaceholderQuoter
+
+            self.quoter = PlaceholderQuoter(
+                self.bus, self.clock, list(self.instruments.values()), self.views.books,
+                self.views.orders, self.desk.portfolio.qty, self.desk.execute,
+                self.desk.ids.next)
+        elif self.options.replay is not None and not self.options.paper:
+            if choice is not None or self.settings.quoter.enabled:
+                log.warning("quoter not started: a plain replay does not trade (use --paper)")
+        elif choice is not None or self.settings.quoter.enabled:
+            from tradeterm.trading import quoter_wiring
+
+            self.quoters = quoter_wiring.build_quoters(self.settings, choice, self.bus, self.clock,
+                                                 self.instruments, self.views, self.desk)
+
+    def set_quoter(self, on: bool, instrument: str | None = None) -> int:
+        """Switch the quoter of one instrument (id or symbol), or of all, on or off. Returns how
+        many quoters it switched. On also re-arms a quoter the kill switch stopped. Raises
+        ValueError (nothing switched) when there is no such quoter, or to switch on while
+        trading is HALTED: re-arm first."""
+        from tradeterm.trading import quoter_wiring
+
+        quoter_wiring.pick(self.quoters, instrument)
+        ks = self.desk.killswitch
+        if on and ks.state is TradingState.HALTED:
+            raise ValueError(f"trading is HALTED ({ks.reason}): re-arm trading first, then "
+                             "switch the quoter on")
+        return quoter_wiring.switch(self.quoters, on, instrument)
+
+    def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:
+        """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
+        (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
+        nothing changed."""
+        from tradeterm.trading import quoter_wiring
+
+        quoter_wiring.update(self.quoters, instrument, **changes)
+
+    def control(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A request from ``tradeterm kill`` / ``rearm`` / ``status`` in another shell."""
+        op = request.get("op")
+        reason = str(request.get("reason") or "")
+        if op == "kill":
+            self.trip_kill_switch(reason or "kill switch from the command line",
+                                  flatten=bool(request.get("flatten")), source="cli")
+        elif op == "rearm":
+            state = TradingState.REDUCING if request.get("reducing") else TradingState.ACTIVE
+            error = self.rearm(reason, state, source="cli")
+            if error:
+                return {"ok": False, "error": error, "state": self.desk.killswitch.state.value}
+        elif op != "status":
+            return {"ok": False, "error": f"unknown op {op!r}"}
+        ks = self.desk.killswitch
+        return {"ok": True, "state": ks.state.value, "reason": ks.reason,
+                "working_orders": len(self.desk.oms.working), "pid": os.getpid()}
+
+    # --- live mode: no order leaves before the trader types the venue's name -----------------
+    @property
+    def live_confirmed(self) -> bool:
+        return not self.desk.live_unconfirmed
+
+    def confirm_live(self, text: str) -> bool:
+        """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``;
+        ``ccxt-kraken`` or ``ccxt:kraken``, see ``confirm_names``). Until then the desk denies
+        every order with ``LIVE_NOT_CONFIRMED``. Audited."""
+        return self.requests.confirm_live(text, self.venue.name)
+
+    def next_order_id(self) -> str:
+        return self.desk.ids.next()
+
+    # The trader's requests (``trading/trader_requests.py``): each is registered with the desk's
+    # answers before it goes out, so ``views.answers`` says what the venue answered.
+    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        return self.requests.submit(cmd)
+
+    def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
+        return self.desk.preview(cmd)
+
+    def protect(self, cmd: SubmitOrder) -> SubmitOrder:  # as sent: a market order protected
+        return self.desk.risk.protect(cmd)
+
+    def cancel(self, client_order_id: str) -> bool:
+        return self.requests.cancel(client_order_id)
+
+    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
+        return self.requests.cancel_all(instrument, side)
+
+    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+        return self.requests.modify(cmd)
+
+    def trip_kill_switch(self, reason: str, flatten: bool = False, source: str = "key") -> bool:
+        return self.desk.execute(TripKillSwitch(self.clock.timestamp_ns(), reason, flatten,
+                                                source))
+
+    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
+              source: str = "key") -> str | None:
+        """Returns an error message if the re-arm is refused."""
+        return self.desk.execute(RearmTrading(self.clock.timestamp_ns(), reason, state, source))
+
+    # --- summary ---------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """What a headless run prints. Deterministic for ``--fast --seed``: no wall-clock data."""
+        from tradeterm.runtime.session_summary import session_summary
+
+        return session_summary(self)

@@ -1,0 +1,395 @@
+"""The trading desk: risk, OMS, portfolio and kill switch wired into one unit for the kernel.
+
+Commands flow UI / quoter / CLI -> ``TradingDesk.execute`` -> risk -> OMS -> venue; order
+events flow venue -> bus -> OMS -> portfolio. The kernel builds one desk for every mode and
+talks to it only through ``execute`` (and ``start``/``stop``). Like the kernel this module is a
+composition helper: components never import it. Reconciliation reports, feed loss and
+reconnects are ``venue_watch.py``; the quoter's gateway to the desk is ``quoter_wiring.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import NS, Clock
+from tradeterm.core.views import EngineViews, TripReport
+from tradeterm.domain.commands import (
+    CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
+)
+from tradeterm.domain.events import (
+    KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged,
+)
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.oms.ids import ClientOrderIds
+from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.reconcile import ReconcileResult
+from tradeterm.oms.store import Store
+from tradeterm.portfolio.portfolio import DayState, Portfolio
+from tradeterm.risk.checks import PreTradeRisk
+from tradeterm.risk.codes import LIVE_NOT_CONFIRMED, REPLAY_ENDED
+from tradeterm.risk.context import CheckResult
+from tradeterm.risk.flatten import Flattener
+from tradeterm.risk.killswitch import KillSwitch
+from tradeterm.risk.limits import PostTradeLimits
+from tradeterm.trading.order_answers import OrderAnswers
+from tradeterm.trading.summary import positions_summary
+from tradeterm.trading.venue_watch import VenueWatch
+
+if TYPE_CHECKING:
+    from tradeterm.config import Settings
+    from tradeterm.venues.base import Venue
+
+log = logging.getLogger("tradeterm.desk")
+
+REVALUE_TIMER = "desk.revalue"
+DAY_SAVE_NS = 5 * NS
+MS = 1_000_000
+
+
+class TradingDesk:
+    def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
+                 venues: dict[str, Venue], instruments: dict[str, Instrument],
+                 views: EngineViews, store: Store) -> None:
+        self.settings = settings
+        self.bus = bus
+        self.clock = clock
+        self.venues = venues
+        self.instruments = instruments
+        self.views = views
+        self.store = store
+        cfg, risk_cfg = settings.oms, settings.risk
+        self.killswitch = KillSwitch(bus, persist=store.save_trading_state)
+        pf = settings.portfolio
+        self.portfolio = Portfolio(instruments, views.portfolio, views.books, views.stats,
+                                   pf.mark, pf.starting_cash, pf.currency)
+        self.portfolio.on_position = lambda e: bus.publish(topics.POSITION, e)
+        self.ids = ClientOrderIds(cfg.order_id_prefix, store.next_session(), store.next_session)
+        self.oms = OrderManager(bus, clock, store, venues, self.ids, self.portfolio, views.orders,
+                                views.fills, cfg.ack_timeout_ms * MS, cfg.query_retry_ms * MS,
+                                cfg.max_query_attempts, cfg.flush_interval_ms * MS)
+        self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
+                                 self.portfolio.qty, self.oms, self.killswitch,
+                                 clock.timestamp_ns,
+                                 {name: v.order_rate_limit for name, v in venues.items()},
+                                 self.portfolio.closable_lots)
+        self.limits = PostTradeLimits(risk_cfg, views.portfolio, self.risk.limits,
+                                      self.portfolio.qty)
+        self.flattener = Flattener(clock, self.risk.limits, self.portfolio.closable_lots,
+                                   self.oms.has_working, self.ids.next, self.risk.authorize_flatten,
+                                   self.submit, risk_cfg.flatten_max_attempts,
+                                   risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
+        self.killswitch.on_trip.append(self._after_trip)
+        self.killswitch.on_change.append(self._show_state)
+        self.oms.on_replace = self._send_replacement
+        self.answers = OrderAnswers(bus, venues, views.answers)  # for the trader's requests
+        self.oms.on_problem = self._oms_problem
+        self.oms.on_fill = lambda _fill: self._check_limits(self.clock.timestamp_ns())
+        self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
+                                self.trip, self._note, random.Random(settings.sim.seed))
+        self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
+        self.submitted = 0
+        self.denied = 0
+        #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
+        self.live_unconfirmed = False
+        #: the market is over (a replay at its end): every new order is denied with this reason
+        self.closed_reason = ""
+        self._quoting_at_trip = 0  # quoters running when the kill switch tripped
+        self._started = False
+        self._day_saved_ts = 0
+        store.save_instruments(instruments.values())
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> bool:
+        """Load the store, reconcile with every venue, then open for trading. Returns True if
+        reconciliation was clean."""
+        now = self.clock.timestamp_ns()
+        saved = self.store.load_trading_state()
+        if saved is not None:
+            self.killswitch.restore(saved[0], saved[1], saved[2])
+            if saved[0] is not TradingState.ACTIVE:
+                log.warning("trading is %s from the previous session (%s): re-arm with a reason "
+                            "to trade", saved[0].value, saved[1])
+        self._show_state(None)
+        self.views.status.trading_state_reason = "reconciling with the venue"
+        positions = self.store.load_positions()
+        day = self.store.load_day(now // (86_400 * NS))
+        self.portfolio.load(positions, None if day is None else
+                            DayState(now // (86_400 * NS), day[0], day[1]))
+        lookback = int(self.settings.oms.fills_lookback_s * NS)
+        self.oms.load(self.store.load_open_orders(),
+                      {v: self.store.known_trade_ids(v, now - lookback - NS * 3600)
+                       for v in self.venues})
+        held = {p.instrument: p.qty for p in positions}
+        clean = True
+        for venue in self.venues.values():
+            if not venue.keeps_state:
+                venue.resume(self.ids.session, {i: q for i, q in held.items()
+                                                if i.startswith(venue.name + ":")})
+            clean = await self.watch.reconcile(venue.name) and clean
+        self.risk.ready = True
+        self._started = self.watch.started = True
+        self.portfolio.revalue(self.clock.timestamp_ns())
+        self._show_state(None)
+        self.oms.start_timers()
+        self.clock.set_timer(REVALUE_TIMER, self.settings.portfolio.revalue_ms * MS, self._revalue,
+                             self.clock.timestamp_ns())
+        return clean
+
+    def stop(self) -> None:
+        """Clean shutdown: cancel working orders (``session.cancel_on_exit``), write all."""
+        self.flattener.stop()
+        self.clock.cancel_timer(REVALUE_TIMER)
+        self.watch.stop()
+        if self._started and self.settings.session.cancel_on_exit and self.oms.working:
+            n = self.oms.cancel_all()
+            log.info("shutting down: %d working order(s) canceled", n)
+        self.oms.stop_timers()
+        try:
+            self._save_day(self.clock.timestamp_ns(), force=True)
+            self.store.flush()
+        except Exception as exc:
+            log.error("could not write the final state: %s", exc)
+
+    def close_market(self, reason: str) -> int:
+        """The market is over but the session stays up (a backtest at the end of its recording,
+        under review): working orders are cancelled, as nothing can fill them any more, and
+        every new order or modify is denied with ``reason``. The kill switch keeps working.
+        Returns how many orders it cancelled."""
+        self.closed_reason = reason
+        n = self.oms.cancel_all()
+        log.warning("%s: %d working order(s) cancelled; new orders are refused", reason, n)
+        return n
+
+    def _session_gate(self) -> tuple[str, str] | None:
+        """Why no order may go out whatever it is (before any risk check), or None."""
+        if self.closed_reason:
+            return REPLAY_ENDED, self.closed_reason
+        if self.live_unconfirmed:
+            return LIVE_NOT_CONFIRMED, ("live trading is not confirmed yet: type the venue's "
+                                        "name to confirm")
+        return None
+
+    def _positions(self) -> dict[str, int]:
+        return {iid: p.qty for iid, p in self.portfolio.positions.items()}
+
+    # --- commands --------------------------------------------------------------------------
+    def execute(self, cmd: Command) -> Any:
+        """The one entry for commands. Returns what the specific method returns. A market order
+        is recorded and sent with its protection price (``risk/protection.py``)."""
+        kind = type(cmd)
+        if kind is SubmitOrder:
+            cmd = self.risk.protect(cmd)  # type: ignore[arg-type]
+        self.bus.publish(topics.COMMAND, cmd)
+        if kind is SubmitOrder:
+            return self.submit(cmd)  # type: ignore[arg-type]
+        if kind is CancelOrder:
+            return self.oms.cancel(cmd.client_order_id)  # type: ignore[attr-defined]
+        if kind is CancelAll:
+            return self.oms.cancel_all(cmd.instrument, cmd.side)  # type: ignore[attr-defined]
+        if kind is ModifyOrder:
+            return self.modify(cmd)  # type: ignore[arg-type]
+        if kind is TripKillSwitch:
+            return self.trip(cmd.reason, cmd.source, cmd.flatten, cmd.cancel)  # type: ignore[attr-defined]
+        if kind is RearmTrading:
+            return self.rearm(cmd.reason, cmd.state, cmd.source)  # type: ignore[attr-defined]
+        raise TypeError(f"unknown command {kind.__name__}")
+
+    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        """Risk, then the OMS. A denial is published (topic ``risk``) and returned. A market
+        order goes out with its protection price."""
+        cmd = self.risk.protect(cmd)
+        gate = self._session_gate()
+        if gate is not None:
+            return self._deny(cmd, gate)
+        verdict = self.risk.check(cmd)
+        if verdict is not None:
+            return self._deny(cmd, verdict)
+        self.submitted += 1
+        return self.oms.submit(cmd)
+
+    def _send_replacement(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        """The new half of a modify done by cancel-replace (the OMS calls it)."""
+        self.answers.replacement_sent(cmd)
+        return self.submit(cmd)
+
+    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+        order = self.oms.working.get(cmd.client_order_id)
+        if order is None:
+            return False
+        gate = self._session_gate()
+        if gate is not None:
+            return self._deny(SubmitOrder(cmd.ts, cmd.client_order_id, order.instrument,
+                                          order.side, order.qty), gate, cmd.client_order_id)
+        probe = self.risk.modify_probe(order, cmd)  # the order as it would be after it
+        verdict = self.risk.check(probe, commit=False)
+        if verdict is not None:
+            return self._deny(probe, verdict, cmd.client_order_id)
+        done = self.oms.modify(cmd)
+        if done and order.status is not OrderStatus.PENDING_CANCEL:  # native (maybe answered)
+            self.risk.take_token(self.oms.venue_of[order.client_order_id])
+        return done
+
+    def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
+        gate = self._session_gate()
+        session = [] if gate is None else [CheckResult("session", False, *gate)]
+        return session + self.risk.preview(self.risk.protect(cmd))
+
+    def _deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
+              client_order_id: str | None = None) -> OrderDenied:
+        self.denied += 1
+        now = self.clock.timestamp_ns()
+        code, message = verdict
+        event = OrderDenied(now, now, client_order_id or cmd.client_order_id, cmd.instrument,
+                            code, message)
+        risk_view = self.views.risk
+        risk_view.denied += 1
+        risk_view.last_denied = f"{code}: {message}"
+        risk_view.version += 1
+        (log.debug if cmd.source == "quoter" else log.info)(
+            "order %s denied: %s %s", event.client_order_id, code, message)
+        self.bus.publish(topics.RISK, event)
+        return event
+
+    # --- kill switch -----------------------------------------------------------------------
+    def trip(self, reason: str, source: str, flatten: bool = False, cancel: bool = True) -> bool:
+        # counted before the trip: the quoters stop on the trip's own event
+        self._quoting_at_trip = sum(1 for q in self.views.quoters.values() if q.enabled)
+        return self.killswitch.trip(reason, source, self.clock.timestamp_ns(), flatten, cancel)
+
+    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
+              source: str = "command") -> str | None:
+        """Leave HALTED / REDUCING. Returns an error message if refused."""
+        if state is TradingState.ACTIVE:
+            breach = self.limits.breach()
+            if breach is not None:
+                return f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); re-arm to REDUCING " \
+                       "to trade down, or change the limit"
+        self.flattener.stop()
+        return self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
+
+    def _after_trip(self, event: KillSwitchTripped) -> None:
+        n = 0
+        if event.cancel:
+            n = self.oms.cancel_all()
+            log.warning("kill switch: %d working order(s) canceled", n)
+        self.views.risk.trip = TripReport(event.ts_event, event.reason, event.source, event.cancel,
+                                          n, self._quoting_at_trip, event.flatten)
+        self._quoting_at_trip = 0
+        if event.flatten:
+            self.flattener.start()
+        self._show_flatten()
+        self.views.risk.version += 1
+
+    def _show_flatten(self) -> None:
+        """The trip report follows the flattener: flattening, flat, or why it gave up."""
+        report = self.views.risk.trip
+        if report is None or not report.flatten:
+            return
+        state = "flattening" if self.flattener.active else self.flattener.result or "stopped"
+        if state != report.flatten_state:
+            report.flatten_state = state
+            self.views.risk.version += 1
+
+    def _show_state(self, _event: TradingStateChanged | None) -> None:
+        ks = self.killswitch
+        for view in (self.views.status,):
+            view.trading_state = ks.state
+            view.trading_state_reason = ks.reason
+            view.touch()
+        self.views.risk.state = ks.state
+        self.views.risk.reason = ks.reason
+        self.views.risk.version += 1
+
+    def _note(self, text: str | None) -> None:
+        """Why trading waits (a reconciliation retrying), in the header; None: the state's own
+        reason again."""
+        if text is None:
+            self._show_state(None)
+            return
+        self.views.status.trading_state_reason = text
+        self.views.status.touch()
+
+    def engine_error(self, reason: str) -> None:
+        """One of the engine's own handlers failed (``runtime/engine_errors.py``): HALT and cancel
+        everything, with the error as the reason. The trip itself must not fail quietly: if it
+        raises (the store is what broke), trading is still HALTED in memory and every working
+        order is still canceled."""
+        if self.killswitch.halted:
+            return
+        try:
+            self.trip(reason, "engine_error")
+        except Exception as exc:  # the kill switch is HALTED before it persists
+            log.critical("could not record the halt (%s: %s); trading is HALTED in this session "
+                         "only", type(exc).__name__, exc)
+            self._show_state(None)
+            try:
+                self.oms.cancel_all()
+            except Exception as again:
+                log.critical("could not cancel the working orders: %s: %s; cancel them at the "
+                             "venue", type(again).__name__, again)
+
+    def _oms_problem(self, message: str) -> None:
+        if not self.killswitch.halted:
+            self.trip(message, "oms")
+
+    # --- post-trade ------------------------------------------------------------------------
+    def _revalue(self, ts: int) -> None:
+        self._show_flatten()
+        self.portfolio.revalue(ts)
+        self._check_limits(ts)
+        self._save_day(ts)
+
+    def _check_limits(self, ts: int) -> None:
+        if self._started and self.killswitch.state is TradingState.ACTIVE:
+            breach = self.limits.breach()
+            if breach is not None:
+                self.trip(breach[1], f"limit:{breach[0]}")
+        risk_view = self.views.risk
+        risk_view.limits = self.limits.usage()
+        risk_view.version += 1
+
+    def _save_day(self, ts: int, force: bool = False) -> None:
+        """Today's reference points and the latest equity (for ``tradeterm status``): on a new
+        day at once, otherwise every few seconds."""
+        day = self.portfolio.day
+        if day is None:
+            return
+        new_day = self._day_saved_ts // (86_400 * NS) != ts // (86_400 * NS)
+        if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
+            self.store.save_day(day.day, day.start_equity, day.peak_equity,
+                                self.views.portfolio.equity, ts)
+            self._day_saved_ts = ts
+
+    # --- hangup ----------------------------------------------------------------------------
+    def hangup(self) -> None:
+        """The terminal went away (SIGHUP): apply ``session.on_hangup``."""
+        policy = self.settings.session.on_hangup
+        if policy == "keep":
+            log.warning("terminal hung up: trading continues (session.on_hangup = keep)")
+        else:
+            self.trip("terminal hung up (SIGHUP)", "hangup", cancel=policy == "halt_cancel")
+
+    # --- summary ---------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Trading figures for the headless summary (deterministic under ``--fast --seed``)."""
+        pv = self.views.portfolio
+        return {
+            "trading_state": self.killswitch.state.value,
+            "trading_state_reason": self.killswitch.reason,
+            "orders_submitted": self.submitted,
+            "orders_denied": self.denied,
+            "working_orders": len(self.oms.working),
+            "fills": self.oms.fills_applied,
+            "positions": positions_summary(pv, self.instruments),
+            "currency": pv.currency,
+            "equity": str(pv.equity),
+            "day_pnl": str(pv.day_pnl),
+            "fees": str(pv.fees),
+            "fees_unpriced": {c: f"{a:f}" for c, a in pv.unpriced_fees.items()},
+            "reconciliation": [r.describe() for r in self.reconciliations],
+        }

@@ -1,0 +1,76 @@
+"""The trader's requests (the UI's and the CLI's orders, cancels and modifies) on their way to
+the desk. Each is registered with the desk's ``OrderAnswers`` before it goes out, so the engine
+view ``views.answers`` says what the venue answered; the quoter's flow does not come this way.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tradeterm.core.clock import Clock
+from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
+from tradeterm.domain.events import OrderDenied
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order
+from tradeterm.oms.store import Store
+from tradeterm.trading.desk import TradingDesk
+from tradeterm.venues.base import confirm_names
+
+log = logging.getLogger("tradeterm.kernel")  # the live confirmation's lines, as before
+
+NOT_SENT = "NOT_SENT"  # nothing went to the venue (the order is not working, or busy)
+
+
+class TraderRequests:
+    def __init__(self, desk: TradingDesk, clock: Clock, store: Store) -> None:
+        self.desk = desk
+        self.clock = clock
+        self.store = store
+        self.answers = desk.answers
+
+    def confirm_live(self, text: str, venue: str) -> bool:
+        """Live mode: unlock order entry when ``text`` is exactly the venue's name (either
+        spelling of a ccxt venue, ``confirm_names``). Audited."""
+        if not self.desk.live_unconfirmed:
+            return True
+        if text.strip() not in confirm_names(venue):
+            log.warning("live confirmation refused: type %s exactly",
+                        " or ".join(repr(n) for n in sorted(confirm_names(venue))))
+            return False
+        self.desk.live_unconfirmed = False
+        now = self.clock.timestamp_ns()
+        self.store.audit(now, "live_confirmed", "key", f"live trading on {venue}")
+        log.warning("LIVE trading on %s confirmed: orders now go to the venue", venue)
+        return True
+
+    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        self.answers.expect("submit", cmd.client_order_id, cmd.instrument)
+        return self.desk.execute(cmd)
+
+    def cancel(self, client_order_id: str) -> bool:
+        order = self.desk.oms.working.get(client_order_id)
+        if order is None:
+            return False
+        answer = self.answers.expect("cancel", client_order_id, order.instrument)
+        done = bool(self.desk.execute(
+            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument)))
+        if not done:
+            self.answers.refuse(answer, NOT_SENT, "the order cannot be cancelled now")
+        return done
+
+    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
+        for order in list(self.desk.oms.working.values()):
+            if (instrument is None or order.instrument == instrument) and \
+                    (side is None or order.side is side):
+                self.answers.expect("cancel", order.client_order_id, order.instrument)
+        return self.desk.execute(CancelAll(self.clock.timestamp_ns(), instrument, side))
+
+    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+        order = self.desk.oms.working.get(cmd.client_order_id)
+        answer = None if order is None else self.answers.expect(
+            "modify", cmd.client_order_id, cmd.instrument, order.side, cmd.price)
+        result = self.desk.execute(cmd)
+        if answer is not None and result is False:
+            self.answers.refuse(answer, NOT_SENT, "a cancel or change of this order is still "
+                                "waiting for the venue's answer")
+        return result
