@@ -192,8 +192,10 @@ class TradetermApp(OrderActions, PaneActions, App):
         if getattr(self, "panes", None):
             self.refresh_views()
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < 100, "-narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        # the new size is the event's (``self.size`` may still be the old one), and the layout
+        # is the main screen's, whatever modal is on top
+        self.screen_stack[0].set_class(event.size.width < 100, "-narrow")
 
     async def _run_kernel(self) -> None:
         """The engine's run; it returns when the session stops (a replay at its end stays up
