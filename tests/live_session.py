@@ -104,6 +104,12 @@ class LiveSession:
         return SubmitOrder(self.kernel.clock.timestamp_ns(), self.kernel.next_order_id(), inst.id,
                            Side.BUY, inst.qty_to_lots(qty), price=ask)
 
+    async def sent(self) -> None:
+        """Until every order submitted is on its way to the venue (its record on disk)."""
+        assert self.kernel is not None
+        oms = self.kernel.desk.oms
+        await wait_until(lambda: not oms.entry.unsent, 5, "orders sent")
+
     async def stop(self) -> None:
         if self.kernel is not None and self._task is not None:
             self.kernel.request_stop()

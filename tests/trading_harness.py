@@ -177,7 +177,8 @@ def _with(report: OrderStatusReport, **changes) -> OrderStatusReport:
 class Harness:
     def __init__(self, store_url: str = "sqlite://", venue: FakeVenue | None = None,
                  instruments: tuple[Instrument, ...] = (BTC, ETH), keeps_state: bool = True,
-                 modify: bool = False, start_ns: int = T0, **sections) -> None:
+                 modify: bool = False, start_ns: int = T0, sync_thread: bool = False,
+                 **sections) -> None:
         self.settings = load_settings(**sections)
         self.bus = MessageBus()
         self.clock = SimClock(start_ns)
@@ -186,7 +187,7 @@ class Harness:
         self.market = MarketDataKeeper(self.bus, self.views, list(instruments))
         self.venue = venue or FakeVenue(self.bus, self.clock, list(instruments), keeps_state,
                                         modify)
-        self.store = Store(store_url)
+        self.store = Store(store_url, sync_thread=sync_thread)
         self.desk = TradingDesk(self.settings, self.bus, self.clock, {"fake": self.venue},
                                 self.instruments, self.views, self.store)
         self.events: list = []

@@ -123,6 +123,9 @@ class Order:
     uncertain: bool = False  # outcome unknown (timeout, disconnect): being resolved by query
     # a modify to this quantity is unanswered: fills may already count against it
     _requested_qty: int | None = field(default=None, repr=False)
+    # when this process sent it (0: not yet, or before a restart); its record reached the disk
+    # first, so it can be later than ts_created
+    ts_sent: int = field(default=0, repr=False)
 
     @property
     def leaves_qty(self) -> int:

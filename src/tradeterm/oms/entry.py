@@ -1,7 +1,13 @@
 """Requests to the venue (risk has already passed them): submit, cancel, modify.
 
 * **Track before send.** A new order is written to the store (status SUBMITTED: "may have been
-  sent") before the venue sees it; a store that cannot record it means it is never sent.
+  sent") and is on disk before the venue sees it (``durability.after``: the fsync may run on
+  its own thread while the loop goes on); a store that cannot record it means it is never
+  sent. An order canceled while its record is on the way to the disk is canceled here and
+  never sent (the kill switch cancels every such order), and its ``OrderCanceled`` (reason
+  ``NOT_SENT``) goes out on the venue's order topic like any other, so the quoter, the journal
+  and the screen hear of it; one modified then is modified once it went (the modify waits
+  behind the send).
 * **Idempotent.** A client order id is used once: a command that repeats a known id returns the
   existing order and sends nothing.
 * **Never raises on a venue's answer.** The order is marked as awaiting an answer *before* the
@@ -18,13 +24,16 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.commands import ModifyOrder, SubmitOrder
+from tradeterm.domain.events import OrderCanceled
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.outcomes import OutcomeResolver
-from tradeterm.oms.reasons import STORE_ERROR
+from tradeterm.oms.reasons import NOT_SENT, STORE_ERROR
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.store import Store
@@ -38,9 +47,10 @@ S = OrderStatus
 
 
 class OrderEntry:
-    def __init__(self, clock: Clock, store: Store, venues: Mapping[str, Venue],
+    def __init__(self, bus: MessageBus, clock: Clock, store: Store, venues: Mapping[str, Venue],
                  ids: ClientOrderIds, registry: OrderRegistry, resolver: OutcomeResolver,
                  replacements: CancelReplace) -> None:
+        self._bus = bus
         self._clock = clock
         self._store = store
         self._venues = venues
@@ -49,6 +59,10 @@ class OrderEntry:
         self._resolver = resolver
         self._replacements = replacements
         self._submitted: set[str] = set()  # every id sent by this session
+        # recorded, waiting for the disk before it is sent (the outcome resolver reads it: an
+        # order's answer is awaited only once it went; only this class changes it)
+        self.unsent: set[str] = set()
+        self._modify_waiting: set[str] = set()  # a modify of an unsent order, to go after it
         self.duplicates_ignored = 0
         self.on_problem: Callable[[str], None] | None = None
 
@@ -91,13 +105,28 @@ class OrderEntry:
             self._problem(f"store write failed: {exc}")
             return order
         self._submitted.add(order.client_order_id)
+        self.unsent.add(order.client_order_id)
         self._registry.track(order, venue_name)
+        self._store.durability.after(lambda: self._send(order, venue))
+        return order
+
+    def _send(self, order: Order, venue: Venue) -> None:
+        """The order's record is on disk: send it, unless it was canceled meanwhile."""
+        if order.client_order_id not in self.unsent:
+            return
+        self.unsent.discard(order.client_order_id)
+        if order.is_terminal:  # settled meanwhile (a disk slower than the ack timeout)
+            log.warning("order %s not sent: it was settled as %s (%s) while its record was on "
+                        "the way to the disk", order.client_order_id, order.status.value,
+                        order.reason)
+            return
+        order.ts_sent = self._clock.timestamp_ns()
+        self._resolver.follow(order)  # the answer is awaited from now
         try:
             venue.submit_order(order)
         except Exception as exc:  # the venue may or may not have it: find out, never guess
             log.error("sending order %s failed (%s): asking the venue", order.client_order_id, exc)
             self._resolver.mark_uncertain(order)
-        return order
 
     def cancel(self, client_order_id: str) -> bool:
         """Ask the venue to cancel. False if the order is not working (unknown or done)."""
@@ -106,6 +135,18 @@ class OrderEntry:
             return False
         if order.status is S.PENDING_CANCEL:
             return True  # already asked
+        if client_order_id in self.unsent:  # the venue never saw it: it ends here
+            self.unsent.discard(client_order_id)
+            now = self._clock.timestamp_ns()
+            order.reason = NOT_SENT
+            order.transition(S.CANCELED, now)
+            self._registry.changed(order)
+            log.info("order %s canceled before it was sent (its record was on the way to the "
+                     "disk)", client_order_id)
+            venue = self._registry.venue_of(client_order_id) or ""
+            self._bus.publish(topics.orders(venue), OrderCanceled(
+                now, now, client_order_id, order.instrument, NOT_SENT))
+            return True
         try:
             order.transition(S.PENDING_CANCEL, self._clock.timestamp_ns())
         except IllegalTransition as exc:
@@ -120,6 +161,11 @@ class OrderEntry:
             self._resolver.mark_uncertain(order)
         return True
 
+    def cancel_unsent(self) -> int:
+        """Cancel every order still waiting for the disk (a halt that leaves the working orders
+        at the venue still sends nothing new)."""
+        return sum(self.cancel(coid) for coid in sorted(self.unsent))
+
     def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
         """Cancel every working order, or those of one instrument and/or side."""
         todo = [o.client_order_id for o in self._registry.working.values()
@@ -131,6 +177,23 @@ class OrderEntry:
         """Native modify where the venue has one, else cancel-replace (the replacement goes out
         once the cancel is confirmed, sized to what is left). False if the order is not
         working or a modify or cancel of it is still unanswered."""
+        coid = cmd.client_order_id
+        order = self._registry.working.get(coid)
+        if order is None or order.status in (S.PENDING_CANCEL, S.PENDING_UPDATE):
+            return False
+        if coid in self.unsent:  # the modify goes once the order went
+            if coid in self._modify_waiting:
+                return False  # one is already waiting: as if it were unanswered
+            self._modify_waiting.add(coid)
+            self._store.durability.after(lambda: self._modify_when_sent(cmd))
+            return True
+        return self._modify_sent(cmd)
+
+    def _modify_when_sent(self, cmd: ModifyOrder) -> None:
+        self._modify_waiting.discard(cmd.client_order_id)
+        self._modify_sent(cmd)
+
+    def _modify_sent(self, cmd: ModifyOrder) -> bool:
         coid = cmd.client_order_id
         order = self._registry.working.get(coid)
         if order is None or order.status in (S.PENDING_CANCEL, S.PENDING_UPDATE):

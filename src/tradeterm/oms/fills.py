@@ -2,17 +2,20 @@
 
 A fill is deduplicated by the venue's trade id (in memory, and by the store's unique key as a
 backstop), checked for sane numbers, applied to its order if it fits, and written with the
-order and the position in one durable transaction through the ledger; only then is anyone
-told. A fill on a CANCELED or EXPIRED order is a *late fill* (it traded before the cancel took
-effect; the news came after, a race on every venue): applied, logged as a warning, and the
-order is looked up at the venue. A fill that does not fit its order at all (more than it has
-left, on a rejected order) still moves the position, and trips the kill switch.
+order and the position in one transaction through the ledger; once that is on disk
+(``durability.after``) the position, the fills pane and the hooks are told, in the order the
+fills came. The order's own state moves at once, so the OMS never acts on an order as if the
+fill had not happened. A fill on a CANCELED or EXPIRED order is a *late fill* (it traded
+before the cancel took effect; the news came after, a race on every venue): applied, logged as
+a warning, and the order is looked up at the venue. A fill that does not fit its order at all
+(more than it has left, on a rejected order) still moves the position, and trips the kill
+switch.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from tradeterm.core.display import fill_text
@@ -21,6 +24,7 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.store import Store, fill_key
+from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
     from tradeterm.oms.manager import Ledger
@@ -43,6 +47,13 @@ class FillApplier:
         self.on_fill: Callable[[OrderFilled], None] | None = None
         self.on_problem: Callable[[str], None] | None = None
         self.on_late_fill: Callable[[Order], None] | None = None  # look the order up
+        # per instrument, the position recorded with a fill that still waits for the disk
+        self._unannounced: dict[str, Position] = {}
+
+    @property
+    def unannounced(self) -> Mapping[str, Position]:
+        """Per instrument, the position recorded with a fill that still waits for the disk."""
+        return self._unannounced
 
     def know(self, venue: str, keys: Iterable[str]) -> None:
         """Trade ids already in the store (at start): never applied again."""
@@ -87,7 +98,7 @@ class FillApplier:
         else:
             log.warning("unknown order %s: fill %s applied to the position",
                         fill.client_order_id, fill.trade_id)
-        position = self._ledger.with_fill(fill)
+        position = self._ledger.with_fill(fill, self._unannounced.get(fill.instrument))
         try:
             fresh = self._store.record_fill(venue, fill, order, position)
         except Exception as exc:
@@ -102,11 +113,9 @@ class FillApplier:
                 _restore(order, saved)
             return False
         self.applied += 1
-        self._ledger.commit(position, fill.ts_event)
-        self._fills_view.append(fill)
-        log.info("fill %s %s (order %s)", fill.trade_id, fill_text(
-            fill, self._ledger.instruments.get(fill.instrument)), fill.client_order_id)
-        if order is not None:
+        self._unannounced[fill.instrument] = position
+        self._store.durability.after(lambda: self._announce(fill, position))
+        if order is not None:  # the order's own state moves at once: the OMS acts on it
             if stored and not order.is_terminal:
                 self._registry.track(order, venue)  # a late fill brought it back
             else:
@@ -117,9 +126,22 @@ class FillApplier:
                             fill.qty)
                 if self.on_late_fill is not None and not order.is_terminal:
                     self.on_late_fill(order)
+        self._store.durability.after(lambda: self._told(fill))
+        return True
+
+    def _announce(self, fill: OrderFilled, position: Position) -> None:
+        """The fill is on disk: the position, the fills pane and the log hear of it (the hooks
+        in ``_told``, after the order's own change)."""
+        if self._unannounced.get(fill.instrument) is position:
+            del self._unannounced[fill.instrument]
+        self._ledger.commit(position, fill.ts_event)
+        self._fills_view.append(fill)
+        log.info("fill %s %s (order %s)", fill.trade_id, fill_text(
+            fill, self._ledger.instruments.get(fill.instrument)), fill.client_order_id)
+
+    def _told(self, fill: OrderFilled) -> None:
         if self.on_fill is not None:
             self.on_fill(fill)
-        return True
 
     def _problem(self, message: str) -> None:
         if self.on_problem is not None:

@@ -46,7 +46,7 @@ class HaltMarker:
     def for_url(cls, url: str) -> HaltMarker | None:
         """The marker of a ``sqlite://`` store; None for an in-memory store (no file to be
         beside: a simulation, which a second shell cannot reach anyway)."""
-        from tradeterm.oms.store import sqlite_path
+        from tradeterm.oms.store_file import sqlite_path
 
         path = sqlite_path(url)
         return None if path is None else cls(Path(path))

@@ -54,7 +54,7 @@ class Ledger(Protocol):
 
     instruments: Mapping[str, Instrument]  # to say a fill in the trader's units
 
-    def with_fill(self, fill: OrderFilled) -> Position: ...
+    def with_fill(self, fill: OrderFilled, base: Position | None = None) -> Position: ...
     def commit(self, pos: Position, ts: int) -> None: ...
 
 
@@ -73,16 +73,17 @@ class OrderManager:
         self.resolver = OutcomeResolver(clock, self.registry, venues, self.settlement,
                                         ack_timeout_ns, query_retry_ns, max_query_attempts)
         self.replacements = CancelReplace(clock, ids)
-        self.entry = OrderEntry(clock, store, venues, ids, self.registry, self.resolver,
+        self.entry = OrderEntry(bus, clock, store, venues, ids, self.registry, self.resolver,
                                 self.replacements)
         self.events = VenueEventHandler(self.registry, self.fills, self.resolver,
                                         self.replacements)
+        self.resolver.unsent = self.entry.unsent
         self.registry.watchers += [self.resolver.follow, self.replacements.follow]
         self.fills.on_late_fill = self.resolver.mark_uncertain
         self.settlement.cancel_again = self.entry.cancel
         self.on_order_event = self.events.on_event  # the bus handler (one object: unsubscribe)
         self.on_problem: Callable[[str], None] | None = None  # trips the kill switch
-        for part in (self.fills, self.settlement, self.resolver, self.entry):
+        for part in (self.fills, self.settlement, self.resolver, self.entry, store.durability):
             part.on_problem = self._problem
         for venue in venues:
             bus.subscribe(topics.orders(venue), self.on_order_event)
@@ -124,8 +125,13 @@ class OrderManager:
 
     def load(self, orders: list[tuple[Order, str]], known_trade_ids: dict[str, set[str]]) -> None:
         """Open orders and recent trade ids from the store (at start)."""
+        now = self.clock.timestamp_ns()
         for order, venue in orders:
             order.requests_unknown()  # until reconciliation gives the venue's record
+            # when it went is not stored: as late as the process that sent it lived, so the
+            # venue's receive window is counted from now (an order's record reaches the disk
+            # before it is sent, and that can be long before)
+            order.ts_sent = now
             self.registry.track(order, venue)
         for venue, keys in known_trade_ids.items():
             self.fills.know(venue, keys)
@@ -179,6 +185,9 @@ class OrderManager:
 
     def modify(self, cmd: ModifyOrder) -> bool:
         return self.entry.modify(cmd)
+
+    def cancel_unsent(self) -> int:
+        return self.entry.cancel_unsent()
 
     def drop_replacement(self, client_order_id: str) -> None:
         """A cancel-replace in flight becomes a plain cancel (the quoter re-quotes by itself)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,7 @@ class OutcomeResolver:
         self.sequence = 0
         self._latest: dict[str, int] = {}
         self.on_problem: Callable[[str], None] | None = None
+        self.unsent: Container[str] = ()  # orders not sent yet (OrderEntry's): no answer due
 
     @property
     def inflight(self) -> Mapping[str, InFlight]:
@@ -98,7 +99,7 @@ class OutcomeResolver:
         if order.is_terminal:
             self._latest.pop(coid, None)
         if order.awaiting and not order.is_terminal:
-            if flight is None:
+            if flight is None and coid not in self.unsent:  # its clock starts when it goes
                 self._inflight[coid] = InFlight(self._clock.timestamp_ns() + self.ack_timeout_ns)
         elif flight is not None and not flight.querying:
             del self._inflight[coid]

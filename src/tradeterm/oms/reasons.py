@@ -6,6 +6,8 @@ NOT_RECEIVED = "NOT_RECEIVED"  # never acknowledged, and the venue has no record
 VENUE_LOST = "VENUE_LOST"  # an in-process venue restarted and forgot it
 UNKNOWN_AT_VENUE = "UNKNOWN_AT_VENUE"  # acknowledged once, and the venue no longer knows it
 STORE_ERROR = "STORE_ERROR"  # the store could not record it: never sent
+NOT_SENT = "NOT_SENT"  # canceled while its record was on the way to the disk: never sent
 
 #: closed by our inference, not by a cancel the venue confirmed
-CLOSED_WITHOUT_VENUE = frozenset({NOT_RECEIVED, VENUE_LOST, UNKNOWN_AT_VENUE, STORE_ERROR})
+CLOSED_WITHOUT_VENUE = frozenset({NOT_RECEIVED, VENUE_LOST, UNKNOWN_AT_VENUE, STORE_ERROR,
+                                  NOT_SENT})

@@ -159,7 +159,8 @@ class Settlement:
             log.warning("order %s was lost when the in-process venue %s restarted: closed",
                         coid, venue.name)
             result = "closed_lost"
-        elif venue.request_window_ns and asked_ns <= order.ts_created + venue.request_window_ns:
+        elif venue.request_window_ns and \
+                asked_ns <= (order.ts_sent or order.ts_created) + venue.request_window_ns:
             log.info("order %s is not at %s yet; it may still arrive: asking again", coid,
                      venue.name)
             return NOT_YET

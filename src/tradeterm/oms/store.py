@@ -6,18 +6,22 @@ URL; default ``<data_dir>/tradeterm.db``; ``sqlite://`` is a private in-memory s
 
 * **WAL** lets ``tradeterm status`` (another process) read while the session writes, and makes
   a commit one sequential append to the log.
-* **synchronous=FULL** fsyncs the log on every commit, so an order or fill the store has
-  accepted survives a power cut, not only a crash of the process. ``oms.synchronous = "NORMAL"``
-  trades that for speed (a crash of the process still loses nothing).
+* **synchronous=FULL** (the default) makes every commit durable, so an order or fill the store
+  has accepted survives a power cut, not only a crash of the process. In a session on the wall
+  clock the fsync runs on a thread of its own (``durability.WalSync``: the connection is
+  NORMAL and the thread fsyncs the WAL), and what must wait for the disk waits through
+  ``durability.after``; elsewhere SQLite fsyncs inside the commit. ``oms.synchronous =
+  "NORMAL"`` trades durability for speed (a crash of the process still loses nothing).
 
 Which writes wait for the disk, and why:
 
-* a new order is committed **before** it is sent (track-before-send): after a crash the OMS
-  knows every order it may have sent, and asks the venue about it;
+* a new order is committed, and on disk, **before** it is sent (track-before-send): after a
+  crash the OMS knows every order it may have sent, and asks the venue about it;
 * a fill is committed, together with its order and the instrument's position, in **one
-  transaction before** anyone hears of it: a fill is never lost, doubled (``UNIQUE(venue,
-  instrument, trade_id)``) or half-applied;
-* a trip or re-arm of the kill switch is committed with its audit record before it is announced;
+  transaction**, on disk **before** anyone hears of it: a fill is never lost, doubled
+  (``UNIQUE(venue, instrument, trade_id)``) or half-applied;
+* a trip or re-arm of the kill switch is on disk with its audit record before it is announced,
+  as are the session counter, the instruments and a reconciliation's decisions;
 * status-only changes (an ack, a cancel, a reject) are buffered and written at the next durable
   commit or within ``flush_interval``: losing one in a crash is harmless, because restart
   reconciliation asks the venue about every order the store still holds as working.
@@ -26,8 +30,9 @@ The schema is versioned (``PRAGMA user_version``, ``migrations.py``): opening a 
 an earlier tradeterm upgrades it in one transaction; a store written by a later one is refused
 with a message saying so.
 
-Market data never touches the store. Every method runs on the engine's loop and returns when
-its write is durable.
+Market data never touches the store. Every method runs on the engine's loop; ``insert_order``
+and ``record_fill`` return when their write is committed, and what must wait for the disk is
+handed to ``durability.after``; the rest return when their write is durable.
 """
 from __future__ import annotations
 
@@ -35,16 +40,16 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from tradeterm.core.files import private_dir, tighten, touch_private
 from tradeterm.domain.events import OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
+from tradeterm.oms.durability import Durability, Immediate, WalSync
+from tradeterm.oms.store_file import connect, safe_url, sqlite_path
 from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
 from tradeterm.oms.store_check import (
-    CorruptStore, damaged, is_counter, sqlite_damage, verify,
+    CorruptStore, damaged, is_counter, sqlite_damage,
 )
 from tradeterm.oms.store_rows import (
     FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, CorruptRow, StoreError,
@@ -56,72 +61,40 @@ from tradeterm.portfolio.position import Position
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CorruptStore", "Store", "StoreError", "connect", "fill_key", "sqlite_path"]
-
-
-def sqlite_path(url: str) -> str | None:
-    """The file of a ``sqlite://`` URL (``None``: in memory). Raises StoreError for other
-    schemes."""
-    scheme = url.split("://", 1)[0] if "://" in url else ""
-    if scheme.split("+", 1)[0] != "sqlite":
-        raise StoreError(f"cannot open the store {_safe_url(url)}: only SQLite is supported; "
-                         f"set oms.database_url to sqlite:///<path/to/file.db> (or leave it "
-                         f"unset for <data_dir>/tradeterm.db)")
-    path = url.split("///", 1)[1] if "///" in url else ""
-    return None if not path or path == ":memory:" else path
-
-
-def connect(url: str, synchronous: str = "FULL", verify_first: bool = False
-            ) -> sqlite3.Connection:
-    """A connection with the pragmas this module documents. ``verify_first``: check the store
-    (``store_check.verify``) before anything is written to it, WAL mode included."""
-    if synchronous not in ("FULL", "NORMAL", "EXTRA", "OFF"):
-        raise StoreError(f"unknown synchronous mode {synchronous!r}; use FULL or NORMAL")
-    path = sqlite_path(url)
-    if path is not None:  # the trader's money: 0600 (SQLite gives -wal/-shm the db's mode)
-        private_dir(Path(path).parent)
-        touch_private(Path(path))
-        for extra in ("-wal", "-shm"):
-            tighten(Path(path + extra))
-    # isolation_level "" (the default): a transaction opens at the first write and lasts until
-    # commit/rollback, so a fill, its order and its position commit together
-    conn = sqlite3.connect(path or ":memory:", timeout=5.0, check_same_thread=False)
-    try:
-        conn.execute("PRAGMA busy_timeout=5000")
-        if verify_first:
-            verify(conn, path or url)
-        if path is not None:
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+__all__ = ["CorruptStore", "Store", "StoreError", "fill_key"]
 
 
 class Store:
     """``verify``: refuse a damaged store (CorruptStore) before reading or writing anything;
-    every session start, ``tradeterm status``, ``kill`` and ``rearm`` open it so."""
+    every session start, ``tradeterm status``, ``kill`` and ``rearm`` open it so.
+    ``sync_thread``: a FULL store on a file fsyncs on a thread of its own once
+    ``durability.start`` is called (a session on the wall clock)."""
 
-    def __init__(self, url: str, synchronous: str = "FULL", verify: bool = False) -> None:
+    def __init__(self, url: str, synchronous: str = "FULL", verify: bool = False,
+                 sync_thread: bool = False) -> None:
         self.url = url
         self.where = sqlite_path(url) or "in memory"
+        path = sqlite_path(url) if synchronous in ("FULL", "EXTRA") else None
+        self.durability: Durability = (WalSync(path + "-wal") if sync_thread and path
+                                       else Immediate())
         try:
-            self.conn = connect(url, synchronous, verify)
+            self.conn = connect(url, "NORMAL" if isinstance(self.durability, WalSync)
+                                else synchronous, verify)
         except StoreError:
             raise
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # flipped bytes, not a db
             raise damaged(self.where, sqlite_damage(exc)) from None
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
+            raise StoreError(f"cannot open the store {safe_url(url)}: {exc}") from None
         try:  # tables and schema version (migrations.py): one transaction, or nothing
             upgrade(self.conn)
         except (sqlite3.Error, SchemaError) as exc:
             self.conn.close()
-            raise StoreError(f"cannot open the store {_safe_url(url)}: {exc}") from None
+            raise StoreError(f"cannot open the store {safe_url(url)}: {exc}") from None
         if self.conn.isolation_level is None:
             raise StoreError("the store's connection is in autocommit mode; a fill and its "
                              "position must commit together")
+        self.durability.sync_now()  # the tables, made by a NORMAL connection
         self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
         self._cur = self.conn.cursor()  # the hot writes, statements built once
         self._update_order = prepared_update("orders", "client_order_id", ORDER_UPDATE_KEYS)
@@ -133,6 +106,7 @@ class Store:
 
     def close(self) -> None:
         try:
+            self.durability.stop()  # what waited for the disk runs now
             self.flush()
         finally:
             self.conn.close()
@@ -160,6 +134,12 @@ class Store:
     def _commit(self) -> None:
         self.conn.commit()
         self.writes += 1
+        self.durability.committed()
+
+    def _commit_durably(self) -> None:
+        """Commit, and return when it is on disk (rare writes: no reason to go round)."""
+        self._commit()
+        self.durability.sync_now()
 
     def _rollback(self) -> None:
         self.conn.rollback()
@@ -174,7 +154,7 @@ class Store:
             return
         try:
             self._write_dirty()
-            self._commit()
+            self._commit_durably()
             self._dirty.clear()
         except Exception:
             self._rollback()
@@ -195,7 +175,7 @@ class Store:
             else:
                 self.conn.execute('INSERT INTO meta ("key", value) VALUES (?, ?)',
                                   ("session", str(number)))
-            self._commit()
+            self._commit_durably()
         except Exception:
             self._rollback()
             raise
@@ -237,6 +217,7 @@ class Store:
         """Write an order's current state durably now (reconciliation decisions)."""
         self.note_order(order)
         self.flush()
+        self.durability.sync_now()
 
     def has_order(self, client_order_id: str) -> bool:
         return self._first("SELECT client_order_id FROM orders WHERE client_order_id = ?",
@@ -348,7 +329,7 @@ class Store:
                                   "VALUES (?, ?, ?, ?, 1)", values)
             self.conn.execute("INSERT INTO audit (ts, kind, source, detail) VALUES (?, ?, ?, ?)",
                               (ts, kind, source, f"{state.value}: {reason}"))
-            self._commit()
+            self._commit_durably()
         except Exception:
             self._rollback()
             raise
@@ -361,7 +342,7 @@ class Store:
         try:
             self.conn.execute("INSERT INTO audit (ts, kind, source, detail) VALUES (?, ?, ?, ?)",
                               (ts, kind, source, detail))
-            self._commit()
+            self._commit_durably()
         except Exception:
             self._rollback()
             raise
@@ -390,14 +371,6 @@ class Store:
         """(start equity, peak equity, last equity, ts) of ``day``."""
         row = self._first("SELECT * FROM pnl_days WHERE day = ?", day)
         return None if row is None else self._decoded(day_from_row, [row])[0]
-
-
-def _safe_url(url: str) -> str:
-    """The URL without a password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
 
 
 def fill_key(instrument: str, trade_id: str) -> str:

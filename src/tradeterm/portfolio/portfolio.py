@@ -106,10 +106,11 @@ class Portfolio:
             return 0
         return pos.qty if inst is None else pos.closable_lots(inst)
 
-    def with_fill(self, fill: OrderFilled) -> Position:
-        """The instrument's position after ``fill``; nothing changes until ``commit``."""
-        return apply_fill(self.position(fill.instrument), self.instruments.get(fill.instrument),
-                          fill)
+    def with_fill(self, fill: OrderFilled, base: Position | None = None) -> Position:
+        """The instrument's position after ``fill``; nothing changes until ``commit``. ``base``:
+        a position recorded but not committed yet (its fill waits for the disk)."""
+        return apply_fill(base or self.position(fill.instrument),
+                          self.instruments.get(fill.instrument), fill)
 
     def commit(self, pos: Position, ts: int) -> None:
         """Make ``pos`` (from ``with_fill``, already persisted) the current position."""

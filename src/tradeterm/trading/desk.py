@@ -175,7 +175,10 @@ class TradingDesk:
         return None
 
     def _positions(self) -> dict[str, int]:
-        return {iid: p.qty for iid, p in self.portfolio.positions.items()}
+        """As recorded: a fill still waiting for the disk counts (stored, not yet told)."""
+        recorded = {iid: p.qty for iid, p in self.portfolio.positions.items()}
+        recorded.update((iid, p.qty) for iid, p in self.oms.fills.unannounced.items())
+        return recorded
 
     # --- commands --------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Any:
@@ -277,6 +280,8 @@ class TradingDesk:
         if event.cancel:
             n = self.oms.cancel_all()
             log.warning("kill switch: %d working order(s) canceled", n)
+        else:  # orders left working at the venue; none still waiting to be sent goes out
+            self.oms.cancel_unsent()
         self.views.risk.trip = TripReport(event.ts_event, event.reason, event.source, event.cancel,
                                           n, self._quoting_at_trip, event.flatten)
         self._quoting_at_trip = 0

@@ -6,6 +6,7 @@ import time
 
 from tests.ccxt_session import OPTIONS, REST_ONLY, ccxt_kernel
 from tests.live_session import canary_keys, counterparty, exchange_settings
+from tests.loopback_session import wait_until
 from tradeterm.config import load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
@@ -55,7 +56,8 @@ async def test_a_restart_applies_every_fill_made_while_away_over_several_pages(t
         result = again.desk.reconciliations[0]
         assert result.clean, result.describe()
         assert result.missed_fills == TRADES, result.describe()
-        assert again.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.062")
+        await wait_until(lambda: again.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.062"),
+                         5, "the position (told once the fills are on disk)")
         again.request_stop()
         await asyncio.wait_for(task, 10)
 

@@ -99,7 +99,8 @@ async def test_an_order_is_acked_and_filled_over_the_private_stream(tmp_path):
         counterparty(server, "SELL", "0.006", market.price_str(ask))
         await wait_until(lambda: order_of(kernel, cid).status is OrderStatus.FILLED, 3,
                          "the fill of the rest, streamed")
-        assert kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.01")
+        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.01"),
+                         3, "the position (told once the fill is on disk)")
         # ccxt.pro's own caches hold what the stream carried: the order closed, both fills
         oid = order_of(kernel, cid).venue_order_id
         streamed = [o for o in venue.exchange.orders if o["id"] == oid]

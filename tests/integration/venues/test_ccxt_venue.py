@@ -44,7 +44,8 @@ async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
         counterparty(server, "SELL", "0.004", inst.format_price(price))
         await wait_until(lambda: order_of(kernel, cmd.client_order_id).filled_qty
                          == inst.qty_to_lots("0.004"), 3, "the partial fill (polled)")
-        assert kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004")
+        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
+                         3, "the position (told once the fill is on disk)")
         assert kernel.cancel(cmd.client_order_id)
         await wait_until(lambda: order_of(kernel, cmd.client_order_id).status
                          is OrderStatus.CANCELED, 3, "the cancel")

@@ -18,6 +18,7 @@ async def test_a_503_on_the_post_then_a_cancel_and_a_reconnect_do_not_halt(tmp_p
         server.injector.fail_rest(1, 503, processed=False, path="/api/v3/order", method="POST")
         cmd = live.passive_buy("0.01")
         order = kernel.submit(cmd)
+        await live.sent()
         assert order.status is OrderStatus.SUBMITTED
         assert kernel.cancel(cmd.client_order_id)  # the kill switch, the quoter, the trader
         assert order.status is OrderStatus.PENDING_CANCEL
@@ -45,6 +46,7 @@ async def test_a_session_that_died_while_cancelling_a_503_order_restarts_clean(t
         server.injector.fail_rest(1, 503, processed=False, path="/api/v3/order", method="POST")
         cmd = first.passive_buy("0.01")
         kernel.submit(cmd)
+        await first.sent()
         assert kernel.cancel(cmd.client_order_id)
         await first.stop()  # gone before any answer: stored as PENDING_CANCEL
         second = LiveSession(server, tmp_path, key, secret)

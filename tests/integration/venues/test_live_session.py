@@ -45,7 +45,8 @@ async def test_confirmed_lifecycle_and_the_keys_never_reach_a_file(tmp_path):
         await wait_until(lambda: live.order(cmd.client_order_id).filled_qty
                          == inst.qty_to_lots("0.004"), 3, "the partial fill")
         assert live.order(cmd.client_order_id).status is OrderStatus.PARTIALLY_FILLED
-        assert kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004")
+        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
+                         3, "the position (told once the fill is on disk)")
         assert kernel.cancel(cmd.client_order_id)
         await wait_until(lambda: live.order(cmd.client_order_id).status is OrderStatus.CANCELED,
                          3, "the cancel")
@@ -130,6 +131,7 @@ async def test_restart_reconciles_fills_and_orders_from_while_we_were_away(tmp_p
         order = second.order(cmd.client_order_id)
         assert order.status is OrderStatus.PARTIALLY_FILLED
         assert order.filled_qty == inst.qty_to_lots("0.004")
-        assert kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004")
+        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
+                         3, "the position (told once the fill is on disk)")
         assert second.order("from-the-website") is not None
         await second.stop()

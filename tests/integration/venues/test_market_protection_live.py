@@ -45,8 +45,11 @@ async def sell_at_market_past_a_far_bid(kernel: Kernel, server: LoopbackServer, 
               if o.client_order_id == sell.client_order_id]
     assert [(o.type, o.tif, o.price) for o in placed] == [
         ("LIMIT", "IOC", inst.ticks_to_price(protection))]
-    fills = [f for f in kernel.views.fills.items if f.client_order_id == sell.client_order_id]
-    assert fills and all(f.price >= protection for f in fills)
+    def told() -> list:  # the fills pane hears of a fill once its record is on disk
+        return [f for f in kernel.views.fills.items if f.client_order_id == sell.client_order_id]
+
+    await wait_until(told, 3, "the fills told")
+    assert all(f.price >= protection for f in told())
     assert order_of(kernel, rest.client_order_id).status is OrderStatus.ACCEPTED  # untouched
 
 
