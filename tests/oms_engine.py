@@ -4,7 +4,9 @@ over a store file, talking to the venue double; it can die without flushing (``c
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import re
 from decimal import Decimal
 
@@ -20,6 +22,7 @@ from tradeterm.domain.events import KillSwitchTripped, TradingState, TradingStat
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookSnapshot
 from tradeterm.domain.orders import OrderStatus
+from tradeterm.oms.durability import HeldUntilDurable
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.store import Store
 
@@ -38,7 +41,8 @@ SETTINGS = load_settings(**dict(
     risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0,
           "max_order_notional": "1e12", "max_position_notional": "1e12",
           "daily_loss_limit": "1e12", "max_drawdown": "1e12", "max_open_orders": 10_000},
-    session={"cancel_on_exit": False}))
+    session={"cancel_on_exit": False},
+    sim={"seed": 1}))  # the reconciliation's retry jitter: the same run for the same rules
 # what may be logged at ERROR while doing the job: the queries we made fail (a reconciliation
 # that meets them retries, and gives up only when they fail past oms.reconcile_retry_s)
 EXPECTED_ERRORS = re.compile(r"query for order \S+ failed|reconciliation FAILED: venue \S+ "
@@ -55,6 +59,51 @@ class Errors(logging.Handler):
             self.lines.append(f"{record.name}: {line}")
 
 
+class LaggingDisk:
+    """The store's disk as a slow one is: commits reach it only when the machine says
+    (``catch_up``), and what waits for them waits, through the real loop side
+    (``oms.durability.HeldUntilDurable``). The loop's own fsyncs (the kill switch, a
+    reconciliation's decision) are immediate and let the held actions through on the loop's
+    next turn, as ``WalSync`` does. A crash loses what was held: nothing was sent or told."""
+
+    on_problem = None
+
+    def __init__(self) -> None:
+        self.queue = HeldUntilDurable(lambda _upto: None)
+        self.dead = False  # the process crashed: what it held dies with it
+
+    @property
+    def held(self) -> int:
+        return self.queue.held
+
+    def committed(self) -> None:
+        self.queue.commit()
+
+    def after(self, action) -> None:  # noqa: ANN001
+        self.queue.after(action)
+
+    def sync_now(self) -> None:
+        upto = self.queue.committed
+        try:
+            asyncio.get_running_loop().call_soon(self._caught_up, upto)
+        except RuntimeError:  # outside the loop (the machine's own checks)
+            self._caught_up(upto)
+
+    def catch_up(self, share: float = 1.0) -> None:
+        behind = self.queue.committed - self.queue.synced
+        self._caught_up(self.queue.synced + math.ceil(behind * share))
+
+    def _caught_up(self, upto: int) -> None:
+        if not self.dead:
+            self.queue.caught_up(upto)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.catch_up()
+
+
 class Engine:
     """One engine process on the store file: dies without flushing (``crash``)."""
 
@@ -65,6 +114,18 @@ class Engine:
         self.views = EngineViews(StatusView(mode="PAPER", venue="fake"))
         MarketDataKeeper(self.bus, self.views, [BTC, ETH])
         self.store = Store(url, "OFF")  # a crash of the process, not of the machine
+        self.disk = LaggingDisk()
+        self.store.durability = self.disk
+        self.early: list[str] = []  # orders that reached the venue before their record was on disk
+        self._tickets: dict[str, int] = {}
+        insert = self.store.insert_order
+
+        def recorded(order, venue_name: str, session: int) -> None:  # noqa: ANN001
+            insert(order, venue_name, session)
+            self._tickets[order.client_order_id] = self.disk.queue.committed
+
+        self.store.insert_order = recorded  # type: ignore[method-assign]
+        venue.on_submit = self._arrives
         self.desk = TradingDesk(SETTINGS, self.bus, self.clock,
                                 {"fake": venue}, {BTC.id: BTC, ETH.id: ETH}, self.views,
                                 self.store)
@@ -77,6 +138,12 @@ class Engine:
         self.submits_at_trip: int | None = None  # orders sent when the kill switch tripped
         self.bus.subscribe(topics.RISK, self._on_risk)
         self.books()
+
+    def _arrives(self, order) -> None:  # noqa: ANN001
+        ticket = self._tickets.get(order.client_order_id)
+        if ticket is None or ticket > self.disk.queue.synced:
+            self.early.append(f"{order.client_order_id} (commit {ticket}, disk at "
+                              f"{self.disk.queue.synced})")
 
     def _on_risk(self, msg: object) -> None:
         if type(msg) is KillSwitchTripped:
@@ -97,6 +164,7 @@ class Engine:
         return self.desk.oms
 
     def crash(self) -> None:
+        self.disk.dead = True  # with the sync thread: nothing held is sent or told
         self.oms.resolver.stop()
         self.desk.watch.stop()  # its reconciliation tasks die with the process
         self.store.conn.close()  # the buffered status changes die with the process

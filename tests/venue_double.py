@@ -16,6 +16,7 @@ records, at once or (``holding_queries``) later, as they were when asked; or the
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -85,6 +86,7 @@ class VenueDouble(Venue):
         self._held: list[asyncio.Future[None]] = []
         self.queries = 0
         self.submits = 0  # orders ever sent to it
+        self.on_submit: Callable[[Order], None] | None = None  # sees each order as it comes
         self._oid = 0
         self._tid = 0
 
@@ -97,6 +99,8 @@ class VenueDouble(Venue):
             await asyncio.sleep(0.01)
 
     def submit_order(self, order: Order) -> None:
+        if self.on_submit is not None:
+            self.on_submit(order)
         self.submits += 1
         self.requests.append(Request("submit", order.client_order_id, self._now(),
                                      order.instrument, order.side, order.qty, order.price))
