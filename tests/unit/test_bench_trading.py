@@ -3,13 +3,14 @@ Speed is measured by `tradeterm bench`, never asserted here."""
 
 from tradeterm import bench
 from tradeterm.bench.registry import REGISTRY
-from tradeterm.bench.trading import pretrade_check, submit_ack_p99
+from tradeterm.bench.trading import loop_time_durable_p99, pretrade_check, submit_ack_p99
 
 
 def test_trading_figures_are_registered():
     assert "tradeterm.bench.trading" in bench.MODULES
     assert REGISTRY["risk.pretrade_check"] is pretrade_check
     assert REGISTRY["order.submit_ack_p99"] is submit_ack_p99
+    assert REGISTRY["order.loop_time_durable_p99"] is loop_time_durable_p99
 
 
 def test_pretrade_check_figure():
@@ -25,3 +26,10 @@ def test_submit_ack_figure():
     assert figure.value > 0 and figure.reference_value > 0
     assert "synchronous=FULL" in figure.note and "in-memory" in figure.note
     assert figure.to_json()["target"].startswith("<= 100")
+
+
+def test_loop_time_figure():
+    figure = loop_time_durable_p99(True)
+    assert figure.name == "order.loop_time_durable_p99" and figure.unit == "µs"
+    assert figure.value > 0 and figure.reference_value > 0 and not figure.higher_is_better
+    assert "thread" in figure.note and "inline" in figure.note and "ack" in figure.note
