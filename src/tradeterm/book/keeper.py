@@ -20,25 +20,26 @@ class MarketDataKeeper:
     def __init__(self, bus: MessageBus, views: EngineViews, instruments: list[Instrument]) -> None:
         self.views = views
         self.md_events = 0
+        self._books: dict[str, L2Book] = {}  # the books it keeps; views.books reads the same ones
         for inst in instruments:
             book = L2Book(inst.id)
             book.on_gap = self._on_gap
             book.on_crossed = self._on_crossed
-            views.books[inst.id] = book
+            self._books[inst.id] = views.books[inst.id] = book
             views.trades[inst.id] = RingView(TAPE_LENGTH)
             views.stats[inst.id] = InstrumentStats()
         bus.subscribe("book.*", self.on_book)
         bus.subscribe("trade.*", self.on_trade)
 
     def on_book(self, msg: BookDelta | BookSnapshot) -> None:
-        book = self.views.books.get(msg.instrument)
+        book = self._books.get(msg.instrument)
         if book is None:
             return
         self.md_events += 1
-        if type(msg) is BookDelta:
-            book.apply_delta(msg)  # type: ignore[union-attr]
+        if isinstance(msg, BookDelta):
+            book.apply_delta(msg)
         else:
-            book.apply_snapshot(msg)  # type: ignore[union-attr]
+            book.apply_snapshot(msg)
 
     def on_trade(self, trade: Trade) -> None:
         tape = self.views.trades.get(trade.instrument)

@@ -60,7 +60,7 @@ class Backoff:
             self.elapsed_s >= self.budget_s
 
     def ceiling(self, attempt: int) -> float:
-        return min(self.max_s, self.first_s * 2 ** min(attempt, 60))
+        return min(self.max_s, self.first_s * 2.0 ** min(attempt, 60))
 
     def delay(self) -> float:
         """The next delay in seconds (and counts it)."""

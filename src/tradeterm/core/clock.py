@@ -60,8 +60,12 @@ class Clock:
         when the data moves the clock, so tests drive it instead of waiting on the wall)."""
         done = asyncio.get_running_loop().create_future()
         name = f"clock.sleep.{next(_SLEEPS)}"
-        self.set_alert(name, self.timestamp_ns() + int(seconds * NS),
-                       lambda _ts: done.done() or done.set_result(None))
+
+        def wake(_ts: int) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        self.set_alert(name, self.timestamp_ns() + int(seconds * NS), wake)
         try:
             await done
         finally:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
-from tradeterm.domain.events import ConnectionState, OrderFilled, TradingState
+from tradeterm.domain.events import ConnectionState, LogLine, OrderFilled, TradingState
+from tradeterm.domain.market import Trade
 from tradeterm.domain.orders import Order
 
 T = TypeVar("T")
@@ -30,8 +31,11 @@ class BookReader(Protocol):
     best_bid: int | None
     best_ask: int | None
     synced: bool
-    bids: Mapping[int, int]  # price ticks -> lots; read-only for readers (the ladder groups them)
-    asks: Mapping[int, int]
+
+    @property
+    def bids(self) -> Mapping[int, int]: ...  # price ticks -> lots (the ladder groups them)
+    @property
+    def asks(self) -> Mapping[int, int]: ...
 
     def size_at(self, side: int, price: int) -> int: ...
     def top(self, n: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]: ...
@@ -170,7 +174,8 @@ class PortfolioView:
     day_pnl: Decimal = Decimal(0)  # equity now - equity at the start of the UTC day
     peak_equity: Decimal = Decimal(0)  # today's peak
     drawdown: Decimal = Decimal(0)  # today's peak - equity now
-    equity_curve: RingView = field(default_factory=lambda: RingView(3600))  # (ts, equity)
+    equity_curve: RingView[tuple[int, Decimal]] = field(  # (ts, equity)
+        default_factory=lambda: RingView(3600))
     version: int = 0
 
 
@@ -256,9 +261,9 @@ class EngineViews:
 
     status: StatusView
     books: dict[str, BookReader] = field(default_factory=dict)
-    trades: dict[str, RingView] = field(default_factory=dict)
+    trades: dict[str, RingView[Trade]] = field(default_factory=dict)
     stats: dict[str, InstrumentStats] = field(default_factory=dict)
-    log: RingView = field(default_factory=lambda: RingView(500))
+    log: RingView[LogLine] = field(default_factory=lambda: RingView(500))
     quoters: dict[str, QuoterView] = field(default_factory=dict)
     orders: WorkingOrdersView = field(default_factory=WorkingOrdersView)
     portfolio: PortfolioView = field(default_factory=PortfolioView)

@@ -104,11 +104,11 @@ class Instrument:
 
     @property
     def price_decimals(self) -> int:
-        return max(0, -self.tick_size.normalize().as_tuple().exponent)
+        return _decimals(self.tick_size)
 
     @property
     def qty_decimals(self) -> int:
-        return max(0, -self.lot_size.normalize().as_tuple().exponent)
+        return _decimals(self.lot_size)
 
 
 def _scale(step: Decimal) -> tuple[int, int]:
@@ -131,3 +131,9 @@ def _parse_scaled(text: str, places: int, step_units: int) -> int:
     if rem:
         raise PrecisionError(f"{text} is not a multiple of the instrument's step")
     return steps
+
+
+def _decimals(step: Decimal) -> int:
+    """Digits after the point of a finite step (0.01 -> 2, 5 -> 0)."""
+    exponent = step.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -68,7 +68,8 @@ class PaperBook:
         ledger.enter(snap.ts_event)
         keys = {(o.side, o.price) for o in self.orders.values()}
         keys.update(ledger.pending_levels())
-        ledger.snapshot({key: book.size_at(*key) for key in keys}, snap.ts_event)  # type: ignore[arg-type]
+        ledger.snapshot({key: book.size_at(*key) for key in keys},  # type: ignore[arg-type, misc]
+                        snap.ts_event)
         book.apply_snapshot(snap)
         self.liquidity.reset()
 
@@ -383,6 +384,6 @@ class PaperBook:
     def _best(self, side: int) -> int | None:
         return self.book.best_bid if side > 0 else self.book.best_ask
 
-    def _fmt(self, ticks: int) -> str:
+    def _fmt(self, ticks: int | None) -> str:
         return self.instrument.format_price(ticks)
 

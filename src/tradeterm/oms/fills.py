@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.display import fill_text
 from tradeterm.core.views import RingView
@@ -37,7 +37,7 @@ LATE = (S.CANCELED, S.EXPIRED)
 
 class FillApplier:
     def __init__(self, registry: OrderRegistry, store: Store, ledger: Ledger,
-                 fills_view: RingView, venues: Iterable[str]) -> None:
+                 fills_view: RingView[OrderFilled], venues: Iterable[str]) -> None:
         self._registry = registry
         self._store = store
         self._ledger = ledger
@@ -148,12 +148,12 @@ class FillApplier:
             self.on_problem(message)
 
 
-def _snapshot(order: Order) -> tuple:
+def _snapshot(order: Order) -> tuple[Any, ...]:
     return (order.status, order.filled_qty, order.filled_value, order.ts_last,
             order._before_pending, order.venue_order_id)
 
 
-def _restore(order: Order, saved: tuple | None) -> None:
+def _restore(order: Order, saved: tuple[Any, ...] | None) -> None:
     """Undo a fill that was not applied after all (a duplicate the store knew, a write that
     failed): the order as it was, not a new transition."""
     if saved is not None:

@@ -61,7 +61,7 @@ class Ledger(Protocol):
 class OrderManager:
     def __init__(self, bus: MessageBus, clock: Clock, store: Store, venues: dict[str, Venue],
                  ids: ClientOrderIds, ledger: Ledger, view: WorkingOrdersView,
-                 fills_view: RingView, ack_timeout_ns: int, query_retry_ns: int,
+                 fills_view: RingView[OrderFilled], ack_timeout_ns: int, query_retry_ns: int,
                  max_query_attempts: int, flush_interval_ns: int) -> None:
         self.clock = clock
         self.store = store

@@ -22,7 +22,8 @@ class Prepared:
             lambda values: (values[self.keys[0]],))
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return self._params(values)  # type: ignore[no-any-return]
+        params: tuple[Any, ...] = self._params(values)
+        return params
 
     def run(self, cursor: sqlite3.Cursor, values: dict[str, Any]) -> int:
         cursor.execute(self.sql, self._params(values))

@@ -282,7 +282,9 @@ class Store:
         return {fill_key(r.instrument, r.trade_id) for r in rows}
 
     def last_fill_ts(self, venue: str) -> int | None:
-        return self._first("SELECT max(ts_event) FROM fills WHERE venue = ?", venue)[0]
+        latest: int | None = self._first("SELECT max(ts_event) FROM fills WHERE venue = ?",
+                                         venue)[0]
+        return latest
 
     def load_fills(self, since_ns: int = 0, instrument: str | None = None) -> list[OrderFilled]:
         if instrument:

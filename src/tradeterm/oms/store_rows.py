@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from tradeterm.domain.events import Liquidity, OrderFilled, TradingState
 from tradeterm.domain.instruments import STEP_MAX, STEP_MIN, Instrument
@@ -64,15 +64,16 @@ def order_update_row(order: Order) -> dict[str, Any]:
     }
 
 
+Built = TypeVar("Built")
 _ROW_TYPES: dict[tuple[str, ...], Any] = {}
 
 
 def named_row(cursor: Any, values: tuple[Any, ...]) -> Any:
     """A row read by column name (``row.venue``), as index or as a tuple (a row factory)."""
     fields = tuple(d[0] for d in cursor.description)
-    cls = _ROW_TYPES.get(fields)
+    cls: Any = _ROW_TYPES.get(fields)
     if cls is None:
-        cls = _ROW_TYPES[fields] = namedtuple("Row", fields, rename=True)  # type: ignore[misc]
+        cls = _ROW_TYPES[fields] = namedtuple("Row", fields, rename=True)
     return cls._make(values)
 
 
@@ -253,7 +254,7 @@ class RowReader:
             if hasattr(self.row, column):
                 self(column)
 
-    def build(self, make: Callable[[], Any]) -> Any:
+    def build(self, make: Callable[[], Built]) -> Built:
         """``make()``, with a value the domain type refuses reported as this row's fault."""
         try:
             return make()
@@ -276,7 +277,8 @@ def order_from_row(row: Any) -> Order:
 
 
 def order_venue(row: Any) -> str:
-    return RowReader("orders", row)("venue")
+    venue: str = RowReader("orders", row)("venue")
+    return venue
 
 
 def fill_from_row(row: Any) -> OrderFilled:

@@ -18,7 +18,7 @@ known (``valuation.py``), never dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, Mapping
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 
 from tradeterm.domain.instruments import Instrument
@@ -79,7 +79,7 @@ class Fees(Mapping[str, Decimal]):
             return NO_FEES
         return Fees._of({c: a for c, a in self._amounts.items() if c not in currencies})
 
-    def items(self):  # type: ignore[override]  # the dict's own view: no per-item lookups
+    def items(self) -> ItemsView[str, Decimal]:  # the dict's own view: no per-item lookups
         return self._amounts.items()
 
     def __contains__(self, currency: object) -> bool:

@@ -79,7 +79,9 @@ def avg_price(pos: Position, inst: Instrument) -> Decimal | None:
     if ticks is None:
         return None
     exact = ticks * inst.tick_size
-    return exact.quantize(inst.tick_size / 100) if exact.as_tuple().exponent < -12 else exact
+    exponent = exact.as_tuple().exponent
+    return exact.quantize(inst.tick_size / 100) if isinstance(exponent, int) and exponent < -12 \
+        else exact
 
 
 @dataclass(frozen=True, slots=True)

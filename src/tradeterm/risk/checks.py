@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -97,7 +97,7 @@ class PreTradeRisk(OrderChecks):
         self.protection_bps = config.market_protection_bps
         self.max_open_orders = config.max_open_orders
         self.dup_window_ns = config.duplicate_window_ms * 1_000_000
-        self._recent: dict[tuple, int] = {}  # duplicate-window key -> ts
+        self._recent: dict[tuple[Any, ...], int] = {}  # duplicate-window key -> ts
         self._recent_cap = 512
         self._flatten_ids: set[str] = set()
         self._checks: tuple[tuple[str, Callable[..., Verdict]], ...] = (
@@ -123,7 +123,7 @@ class PreTradeRisk(OrderChecks):
         price band check then denies) and IOC unless FOK: a market order never rests."""
         if cmd.order_type is not MARKET:
             return cmd
-        changes: dict = {}
+        changes: dict[str, Any] = {}
         if cmd.price is None:
             lim = self.limits.get(cmd.instrument)
             ref = None if lim is None else lim.reference_x2()
@@ -245,7 +245,7 @@ class PreTradeRisk(OrderChecks):
         return out
 
     def preview_decimal(self, instrument: str, side: Side, qty: Decimal | str,
-                        price: Decimal | str | None, **options) -> list[CheckResult]:
+                        price: Decimal | str | None, **options: Any) -> list[CheckResult]:
         """``preview`` for an order typed as decimals (the order ticket): off-grid prices and
         quantities fail the tick / lot check with the increment to use."""
         lim = self.limits.get(instrument)

@@ -8,7 +8,7 @@ in the order listed in ``checks.py`` and stops at the first denial; ``preview`` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.display import half_ticks, money
 from tradeterm.domain.commands import SubmitOrder
@@ -50,7 +50,7 @@ class OrderChecks:
     dup_window_ns: int
     global_bucket: TokenBucket
     venue_buckets: dict[str, TokenBucket]
-    _recent: dict[tuple, int]
+    _recent: dict[tuple[Any, ...], int]
     _flatten_ids: set[str]
 
     # --- the checks ------------------------------------------------------------------------
