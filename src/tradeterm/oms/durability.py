@@ -196,8 +196,9 @@ class WalSync:
 
     # --- the disk --------------------------------------------------------------------------
     def _sync(self) -> None:
-        if self._fd is None:
-            self._fd = os.open(self.wal_path, os.O_RDWR)
+        if self._fd is None:  # SQLite keeps the file while our connection is open; an empty
+            # one (none yet) holds no frames, for SQLite as for us
+            self._fd = os.open(self.wal_path, os.O_RDWR | os.O_CREAT, 0o600)
         self.fsync(self._fd)
         self.syncs += 1
 

@@ -15,6 +15,7 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.durability import HeldUntilDurable, WalSync
 from tradeterm.oms.reasons import NOT_SENT
+from tradeterm.oms.store import Store
 
 S = OrderStatus
 
@@ -213,3 +214,17 @@ def test_held_actions_run_in_the_order_they_were_handed_over() -> None:
     assert ran == ["at once", "a", "b", "c"] and asked[-1] == 3
     queue.caught_up(3)
     assert ran == ["at once", "a", "b", "c", "b's"] and queue.held == 0
+
+
+def test_a_store_whose_wal_file_is_gone_still_syncs(tmp_path) -> None:
+    """SQLite deletes the WAL file when the last connection closes; a store opened again, or
+    one whose file was never written, syncs all the same."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    Store(url, sync_thread=True).close()
+    for extra in ("-wal", "-shm"):
+        (tmp_path / f"db.sqlite{extra}").unlink(missing_ok=True)
+    store = Store(url, sync_thread=True)
+    assert isinstance(store.durability, WalSync) and store.durability.broken is None
+    store.next_session()  # a durable write: fsynced on this thread (not started)
+    assert store.durability.syncs >= 2
+    store.close()
