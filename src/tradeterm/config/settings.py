@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     @field_validator("data_dir")
     @classmethod
     def _plain_path(cls, value: Path | None) -> Path | None:
-        return plain_text(value)
+        checked: Path | None = plain_text(value)
+        return checked
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

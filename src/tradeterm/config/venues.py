@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -18,7 +18,10 @@ WS_URL = r"^wss?://\S+$"
 ASSET = r"^[A-Za-z0-9]{1,20}$"
 
 
-def _backoff_in_order(section: Any) -> Any:
+VenueSection = TypeVar("VenueSection", "CcxtConfig", "BinanceConfig")
+
+
+def _backoff_in_order(section: VenueSection) -> VenueSection:
     if section.reconnect_max_s < section.reconnect_min_s:
         raise ValueError(f"reconnect_max_s ({section.reconnect_max_s:g}) must be >= "
                          f"reconnect_min_s ({section.reconnect_min_s:g})")

@@ -42,7 +42,7 @@ from tradeterm.quoter.settings import QuoterSetup, build_setup, in_force
 from tradeterm.quoter.signals import imbalance, micro_price, vamp
 from tradeterm.quoter.sender import OrderSender
 from tradeterm.quoter.working import (
-    LIVE, PENDING_CANCEL, PENDING_MODIFY, WorkingQuotes, plan, pull_all,
+    LIVE, PENDING_CANCEL, PENDING_MODIFY, Action, WorkingQuotes, plan, pull_all,
 )
 
 log = logging.getLogger(__name__)
@@ -337,7 +337,7 @@ class Quoter:
             view.state, view.reason = state, reason
         self._publish_view(self.clock.timestamp_ns())
 
-    def _send(self, actions: list, now: int) -> None:
+    def _send(self, actions: list[Action], now: int) -> None:
         params = self.setup.params
         self.sender.send(actions, now, self.inventory, params.max_position_lots,
                          self.setup.config.max_orders_per_s, params.post_only)

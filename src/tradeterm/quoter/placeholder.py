@@ -79,10 +79,10 @@ class PlaceholderQuoter:
     def _on_risk(self, msg: object) -> None:
         if type(msg) is TradingStateChanged:
             was = self.paused
-            self.paused = msg.state is not TradingState.ACTIVE  # type: ignore[attr-defined]
+            self.paused = msg.state is not TradingState.ACTIVE
             if self.paused and not was:
                 log.warning("placeholder quoter paused: trading is %s",
-                            msg.state.value)  # type: ignore[attr-defined]
+                            msg.state.value)
             elif was and not self.paused:
                 log.info("placeholder quoter resumed")
 

@@ -35,7 +35,7 @@ _ESTIMATOR_KEYS = ("vol_source", "bar_seconds", "vol_window_bars", "ewma_halflif
 class QuoterSetup:
     config: QuoterConfig
     instrument: Instrument
-    base: dict  # QuoteParams fields that do not come from estimates
+    base: dict[str, Any]  # QuoteParams fields that do not come from estimates
     fixed_sigma: float | None
     fixed_k: float | None
     fixed_A: float | None
@@ -96,7 +96,9 @@ class QuoterSetup:
         self.params = QuoteParams(**fields)
         ready = (self.sigma is not None and self.k is not None and self.A is not None
                  and self.order_lots is not None and self.sigma > 0)
-        self._live = replace(self.params, sigma=self.sigma, k=self.k, A=self.A) if ready else None
+        self._live = replace(  # ready: none of them is None
+            self.params, sigma=self.sigma, k=self.k, A=self.A,  # type: ignore[arg-type]
+        ) if ready else None
 
     def live_params(self) -> QuoteParams | None:
         """The model parameters with current estimates, or None while warming up."""
@@ -120,7 +122,7 @@ class QuoterSetup:
         return horizon - math.fmod(now_ns / NS, horizon)
 
 
-def in_force(config: QuoterConfig, symbol: str) -> dict:
+def in_force(config: QuoterConfig, symbol: str) -> dict[str, Any]:
     """The value of each ``EDITABLE`` key for one symbol, its per-symbol override applied
     (None: automatic, i.e. estimated or sized from the minimum notional)."""
     over = config.per_symbol.get(symbol)
