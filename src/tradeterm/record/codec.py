@@ -25,7 +25,7 @@ from tradeterm.record.columns import (
     REL, decode_cat, decode_ints, encode_cat, encode_ints, list_decoder,
 )
 from tradeterm.record.schema import (
-    KIND_CAT, KIND_INT, KIND_LEVELS, KIND_OPTINT, FieldSpec, Registry, registry,
+    KIND_CAT, KIND_INT, KIND_LEVELS, KIND_OPTINT, FieldSpec, Registry, TypeSpec, registry,
 )
 
 _META_LEN = struct.Struct("<I")
@@ -65,15 +65,16 @@ class BlockEncoder:
         reg = self.reg
         class_arr = np.empty(len(msgs), dtype=object)
         class_arr[:] = list(map(type, msgs))
-        distinct = set(class_arr.tolist())
+        classes = set(class_arr.tolist())
+        distinct: list[Any] = list(classes)
         codes = np.zeros(len(msgs), dtype=np.int64)
-        if len(distinct) > 1:  # codes in order of first appearance: the same input, same bytes
-            masks = {cls: class_arr == cls for cls in distinct}
-            distinct = sorted(distinct, key=lambda cls: int(masks[cls].argmax()))
+        if len(classes) > 1:  # codes in order of first appearance: the same input, same bytes
+            masks = {cls: class_arr == cls for cls in classes}
+            distinct = sorted(classes, key=lambda cls: int(masks[cls].argmax()))
             for k, cls in enumerate(distinct):
                 codes[masks[cls]] = k
         code_of = {cls: k for k, cls in enumerate(distinct)}
-        specs = []
+        specs: list[TypeSpec | None] = []
         keep = None
         for cls, code in code_of.items():
             spec = reg.by_cls.get(cls)
@@ -97,15 +98,15 @@ class BlockEncoder:
             remap = np.zeros(len(specs), dtype=np.int64)
             remap[present] = np.arange(len(present))
             codes = remap[codes]
-            specs = [s for s in specs if s is not None]
+        kept = [s for s in specs if s is not None]
         n = len(msgs)
         obj = np.empty(n, dtype=object)
         obj[:] = msgs
         rec_arr = np.array(recs, dtype=np.int64)
         # one group per type and instrument: columns of one instrument's prices delta well
         groups: list[tuple[Any, np.ndarray]] = []
-        for k, spec in enumerate(specs):
-            idx = np.flatnonzero(codes == k) if len(specs) > 1 else np.arange(n)
+        for k, spec in enumerate(kept):
+            idx = np.flatnonzero(codes == k) if len(kept) > 1 else np.arange(n)
             if "instrument" in spec.field_names and idx.size > 1:
                 names = np.empty(idx.size, dtype=object)
                 names[:] = list(map(_instrument, obj[idx].tolist()))
@@ -131,7 +132,7 @@ class BlockEncoder:
         return self._zstd.compress(payload), n
 
     def _encode_group(self, tag: str, fields: tuple[FieldSpec, ...], group: list[Any],
-                      recs: Any, out: list[bytes]) -> list:
+                      recs: Any, out: list[bytes]) -> list[Any]:
         ints: dict[str, list[tuple[int, np.ndarray]]] = {}  # group -> (field index, column)
         descs = []
         for i, f in enumerate(fields):
@@ -142,7 +143,8 @@ class BlockEncoder:
         return [tag, len(group), [f.name for f in fields], descs, rec_desc]
 
     def _encode_field(self, i: int, f: FieldSpec, values: list[Any],
-                      ints: dict[str, list[tuple[int, np.ndarray]]], out: list[bytes]) -> list:
+                      ints: dict[str, list[tuple[int, np.ndarray]]], out: list[bytes]
+                      ) -> list[Any]:
         kind = f.kind
         mark = len(out)
         try:
@@ -230,9 +232,10 @@ class BlockDecoder:
             if events is None:
                 skipped[tag] = skipped.get(tag, 0) + count
             parts.append((k, events, recs))
-        if len(parts) == 1 and parts[0][1] is not None:
+        if len(parts) == 1:
             _, events, recs = parts[0]
-            return DecodedBlock(recs.tolist(), topics, events, seq, skipped)
+            if events is not None:
+                return DecodedBlock(recs.tolist(), topics, events, seq, skipped)
         keep = np.ones(n, dtype=bool)
         ev_arr = np.empty(n, dtype=object)
         times = np.empty(n, dtype=np.int64)
@@ -248,15 +251,16 @@ class BlockDecoder:
             topics = [t for t, ok in zip(topics, keep.tolist()) if ok]
         return DecodedBlock(times.tolist(), topics, ev_arr.tolist(), seq, skipped)
 
-    def _decode_group(self, tag: str, count: int, names: list[str], descs: list, rec_desc: list,
-                      data: memoryview, pos: int) -> tuple[list | None, np.ndarray, int]:
+    def _decode_group(self, tag: str, count: int, names: list[str], descs: list[Any],
+                      rec_desc: list[Any], data: memoryview, pos: int
+                      ) -> tuple[list[Any] | None, np.ndarray, int]:
         spec = self.reg.by_tag.get(tag)
         annotations = {f.name: f for f in spec.fields} if spec is not None else {}
         ints: dict[int, np.ndarray] = {}
         columns: dict[str, Any] = {}
-        lists: dict[int, list] = {}  # id(array) -> its list, so identical columns share one
+        lists: dict[int, list[Any]] = {}  # id(array) -> its list: identical columns share one
 
-        def as_list(arr: np.ndarray) -> list:
+        def as_list(arr: np.ndarray) -> list[Any]:
             got = lists.get(id(arr))
             if got is None:
                 got = lists[id(arr)] = arr.tolist()
@@ -295,25 +299,25 @@ class BlockDecoder:
                 columns[name] = list_decoder(ann).decode(desc[1])
             elif kind == "j":
                 ann = f.annotation if f is not None else Any
-                columns[name] = msgspec.json.decode(desc[1], type=list[ann])
+                columns[name] = msgspec.json.decode(desc[1], type=list[ann])  # type: ignore[valid-type]
             else:
                 raise BlockError(f"unknown column kind {kind!r}")
         recs, pos = _decode_int_column(rec_desc, count, data, pos, ints)
         if spec is None:
             return None, recs, pos
-        args = []
+        args: list[Any] = []
         for f in spec.fields:
-            col = columns.get(f.name)
-            if col is None:
+            column = columns.get(f.name)
+            if column is None:
                 if not f.has_default:
                     return None, recs, pos  # written by an incompatible version: skip the type
                 args.append(repeat(f.default, count))
-            elif isinstance(col, np.ndarray):
-                args.append(as_list(col))
-            elif isinstance(col, tuple):
-                args.append(repeat(col[1], count))
+            elif isinstance(column, np.ndarray):
+                args.append(as_list(column))
+            elif isinstance(column, tuple):
+                args.append(repeat(column[1], count))
             else:
-                args.append(col)
+                args.append(column)
         return list(map(spec.cls, *args)), recs, pos
 
 
@@ -329,7 +333,7 @@ def _as_object(value: Any) -> np.ndarray:
     return box
 
 
-def _decode_int_column(desc: list, count: int, data: memoryview, pos: int,
+def _decode_int_column(desc: list[Any], count: int, data: memoryview, pos: int,
                        ints: dict[int, np.ndarray]) -> tuple[np.ndarray, int]:
     tf, ref_idx, _first, base, _g, width = desc
     if tf == REL and width == 0 and base == 0:

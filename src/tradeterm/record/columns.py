@@ -46,7 +46,8 @@ def _spread_bits(y: np.ndarray) -> int:
     return (int(y.max()) - int(y.min())).bit_length()
 
 
-def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list[bytes]) -> list:
+def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list[bytes]
+                ) -> list[Any]:
     """Append the stored bytes of int64 column ``x`` to ``out``; return its descriptor.
 
     ``refs`` are (index, column) of earlier columns of the same group and length.
@@ -84,7 +85,7 @@ def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list
     return [tf, ref_idx, first, base, g, width]
 
 
-def decode_ints(desc: list, n: int, data: memoryview, pos: int,
+def decode_ints(desc: list[Any], n: int, data: memoryview, pos: int,
                 refs: dict[int, np.ndarray]) -> tuple[np.ndarray, int]:
     """Inverse of ``encode_ints``: (int64 column, new position in ``data``)."""
     tf, ref_idx, first, base, g, width = desc
@@ -118,7 +119,8 @@ def decode_ints(desc: list, n: int, data: memoryview, pos: int,
 
 
 # --- dictionaries ---------------------------------------------------------------------------
-def encode_cat(values: list[Any], out: list[bytes], encoder: msgspec.msgpack.Encoder) -> list:
+def encode_cat(values: list[Any], out: list[bytes], encoder: msgspec.msgpack.Encoder
+               ) -> list[Any]:
     """Dictionary-encode hashable ``values``: [dictionary bytes, code column descriptor]."""
     index: dict[Any, int] = {}
     setdefault = index.setdefault
@@ -129,17 +131,17 @@ def encode_cat(values: list[Any], out: list[bytes], encoder: msgspec.msgpack.Enc
     return [words, encode_ints(np.array(codes, dtype=np.int64), (), out)]
 
 
-_DECODERS: dict[Any, msgspec.msgpack.Decoder] = {}
+_DECODERS: dict[Any, msgspec.msgpack.Decoder[Any]] = {}
 
 
-def list_decoder(annotation: Any) -> msgspec.msgpack.Decoder:
+def list_decoder(annotation: Any) -> msgspec.msgpack.Decoder[Any]:
     dec = _DECODERS.get(annotation)
     if dec is None:
-        dec = _DECODERS[annotation] = msgspec.msgpack.Decoder(list[annotation])  # type: ignore[valid-type]
+        dec = _DECODERS[annotation] = msgspec.msgpack.Decoder(list[annotation])
     return dec
 
 
-def decode_cat(desc: list, n: int, data: memoryview, pos: int,
+def decode_cat(desc: list[Any], n: int, data: memoryview, pos: int,
                annotation: Any) -> tuple[Any, int]:
     """-> (list of values, or ``("same", value)`` when the column holds one value; position)."""
     words, code_desc = desc

@@ -16,6 +16,7 @@ and the reader stops there, reporting the offset where the damaged tail starts.
 
 from __future__ import annotations
 
+import mmap
 import struct
 import zlib
 
@@ -56,7 +57,7 @@ def pack_frame(kind: int, codec: int, payload: bytes, records: int = 0, first_ts
 class FrameHeader:
     __slots__ = ("kind", "codec", "length", "crc", "records", "first_ts", "last_ts")
 
-    def __init__(self, buf: bytes | memoryview, offset: int = 0) -> None:
+    def __init__(self, buf: bytes | memoryview | mmap.mmap, offset: int = 0) -> None:
         magic, self.kind, self.codec, _, self.length, self.crc, self.records, self.first_ts, \
             self.last_ts = _FRAME.unpack_from(buf, offset)
         (head_crc,) = _FRAME_CRC.unpack_from(buf, offset + _FRAME.size)
@@ -84,4 +85,5 @@ def unpack_trailer(buf: bytes) -> int | None:
     magic, offset, crc, _ = _TRAILER.unpack(buf)
     if magic != TRAILER_MAGIC or zlib.crc32(TRAILER_MAGIC + struct.pack("<Q", offset)) != crc:
         return None
-    return offset
+    found: int = offset
+    return found

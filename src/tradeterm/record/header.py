@@ -20,9 +20,9 @@ def instrument_to_dict(inst: Instrument) -> dict[str, str]:
 
 
 def instrument_from_dict(d: dict[str, Any]) -> Instrument:
-    args = {name: (Decimal(str(d[name])) if name in _DECIMALS
-                   else int(d[name]) if name in _INTS else str(d[name]))
-            for name in INSTRUMENT_FIELDS if name in d}
+    args: dict[str, Any] = {name: (Decimal(str(d[name])) if name in _DECIMALS
+                                   else int(d[name]) if name in _INTS else str(d[name]))
+                            for name in INSTRUMENT_FIELDS if name in d}
     return Instrument(**args)
 
 

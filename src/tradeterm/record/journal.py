@@ -307,7 +307,7 @@ class JournalReader:
 def _next_frame(mm: Any, start: int, size: int) -> int | None:
     """The offset of the next whole frame at or after ``start`` (a frame marker whose header
     checksum holds and whose payload fits in the file), or None."""
-    pos = start
+    pos: int = start
     while True:
         pos = mm.find(FRAME_MAGIC, pos, size)
         if pos < 0 or pos + FRAME_SIZE > size:

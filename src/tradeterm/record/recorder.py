@@ -60,7 +60,7 @@ class Recorder:
         self._msgs: list[Any] = []
         self._deadline = 0
         self._first_wall = 0.0
-        self._watchdog: asyncio.Task | None = None
+        self._watchdog: asyncio.Task[None] | None = None
         self.blocks = 0
         self.failed: str | None = None
         # replay: the replayer sets these right before publishing a source record

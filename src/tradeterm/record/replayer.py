@@ -35,9 +35,10 @@ from typing import Any
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
-from tradeterm.domain.events import OrderRejected
+from tradeterm.domain.events import OrderFilled, OrderRejected
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
+from tradeterm.domain.reports import OrderStatusReport
 from tradeterm.record.codec import DecodedBlock
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
@@ -122,10 +123,11 @@ class ReplayVenue(ReplayTransport, Venue):
     async def query_order(self, client_order_id: str, instrument: str) -> None:
         return None  # a plain replay never took an order
 
-    async def open_orders(self, instrument: str | None = None) -> list:
+    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
         return []
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list:
+    async def fills_since(self, since_ns: int, instrument: str | None = None
+                          ) -> list[OrderFilled]:
         return []
 
     # --- the loop ----------------------------------------------------------------------------

@@ -315,7 +315,10 @@ def _latency(orders: dict[str, _Order]) -> dict[str, Any]:
         if not values:
             return {"count": 0, "p50": None, "p90": None, "max": None}
         values = sorted(values)
-        pick = lambda q: round(values[min(len(values) - 1, int(q * len(values)))] / 1e6, 3)  # noqa: E731
+
+        def pick(q: float) -> float:
+            return round(values[min(len(values) - 1, int(q * len(values)))] / 1e6, 3)
+
         return {"count": len(values), "p50": pick(0.5), "p90": pick(0.9),
                 "max": round(values[-1] / 1e6, 3)}
 

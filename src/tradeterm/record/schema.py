@@ -86,7 +86,7 @@ def _kind(t: Any) -> tuple[str, int]:
 
 
 def type_spec(cls: type) -> TypeSpec:
-    info = mi.type_info(cls)
+    info: Any = mi.type_info(cls)
     hints = msgspec.structs.fields(cls)
     fields = []
     for fi, field in zip(info.fields, hints, strict=True):
@@ -95,7 +95,9 @@ def type_spec(cls: type) -> TypeSpec:
             fi.default if fi.default is not msgspec.NODEFAULT else fi.default_factory())
         fields.append(FieldSpec(fi.name, kind, field.type, width, _group(fi.name),
                                 not fi.required, default))
-    return TypeSpec(cls.__struct_config__.tag, cls, tuple(fields))
+    config: Any = cls.__struct_config__  # type: ignore[attr-defined]  # a tagged msgspec Struct
+    tag: str = config.tag
+    return TypeSpec(tag, cls, tuple(fields))
 
 
 def _tagged_structs(module: Any) -> list[type]:

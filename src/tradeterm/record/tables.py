@@ -56,7 +56,7 @@ def book_tops(reader: JournalReader) -> Iterator[dict[str, Any]]:
     """The rebuilt book's best bid/ask each time it changed (or the book's sync changed)."""
     insts = instruments_of(reader)
     books: dict[str, L2Book] = {}
-    last: dict[str, tuple] = {}
+    last: dict[str, tuple[Any, ...]] = {}
     for _, ts, _, ev in session_records(reader):
         kind = type(ev)
         if kind is not BookDelta and kind is not BookSnapshot:
@@ -88,7 +88,8 @@ def orders(reader: JournalReader) -> Iterator[dict[str, Any]]:
         if isinstance(ev, commands.Command) and hasattr(ev, "client_order_id"):
             inst = insts.get(getattr(ev, "instrument", ""))
             row = {"seq": seq, "ts": ts, "kind": type(ev).__name__,
-                   "client_order_id": ev.client_order_id, "instrument": ev.instrument,
+                   "client_order_id": ev.client_order_id,
+                   "instrument": getattr(ev, "instrument", ""),
                    "side": getattr(getattr(ev, "side", None), "name", None),
                    "price": _price(inst, getattr(ev, "price", None)),
                    "qty": _qty(inst, getattr(ev, "qty", None)),
