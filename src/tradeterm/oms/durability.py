@@ -225,10 +225,22 @@ class WalSync:
             try:
                 self._sync()
             except OSError as exc:
-                loop.call_soon_threadsafe(self._failed, exc)
+                self._tell(loop, self._failed, exc)
                 return
             done = target
-            loop.call_soon_threadsafe(self.queue.caught_up, target)
+            if not self._tell(loop, self.queue.caught_up, target):
+                return
+
+    @staticmethod
+    def _tell(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: object
+              ) -> bool:
+        """Hand ``callback`` to the loop; False when the loop is closed (the session ended
+        without stopping the store: nothing is left to tell)."""
+        try:
+            loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:
+            return False
+        return True
 
     def _failed(self, exc: OSError) -> None:
         self.broken = f"fsync of {self.wal_path} failed: {exc}"
