@@ -11,6 +11,7 @@ from tradeterm.config import load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
 from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.venue_registry import VenueClients
 from tradeterm.runtime.credentials import VenueKeys
 
 OPTIONS = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
@@ -37,8 +38,8 @@ async def ccxt_kernel(server: Any, tmp_path: Any, key: str, secret: str, confirm
     instruments = await CcxtVenue.discover(make, ["BTC/USDT"])
     bus, clock = MessageBus(), LiveClock()
     venue = CcxtVenue(bus, clock, make, instruments, settings.ccxt)
-    kernel = Kernel(settings, RunOptions(mode="live", quoter=quoter), venue=venue, clock=clock,
-                    bus=bus)
+    kernel = Kernel(settings, RunOptions(mode="live", quoter=quoter),
+                    clients=VenueClients.of(venue), clock=clock, bus=bus)
     task = asyncio.create_task(kernel.run())
     await wait_until(lambda: kernel.desk.risk.ready and kernel.views.status.connection.value
                      == "CONNECTED", ready_s, "reconciled and a book")

@@ -20,6 +20,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.venue_registry import VenueClients
 from tradeterm.record.journal import JournalReader
 from tradeterm.venues.binance import BinanceVenue
 from tradeterm.venues.binance_rest import Credentials
@@ -69,7 +70,7 @@ class LiveSession:
         bus, clock = MessageBus(), LiveClock()
         venue = BinanceVenue(bus, clock, rules, cfg, self.credentials, seed=5)
         self.kernel = kernel = Kernel(self.settings, RunOptions(mode="live", quoter=self.quoter),
-                                      venue=venue, clock=clock, bus=bus)
+                                      clients=VenueClients.of(venue), clock=clock, bus=bus)
         self._task = asyncio.create_task(kernel.run())
         await wait_until(lambda: kernel.desk.risk.ready and venue.execution.stream_connected,
                          5, "reconciled with the user stream up")
@@ -81,7 +82,7 @@ class LiveSession:
     @property
     def venue(self) -> BinanceVenue:
         assert self.kernel is not None
-        return self.kernel.venue  # type: ignore[return-value]
+        return self.kernel.execution  # type: ignore[return-value]
 
     def instrument(self) -> Instrument:
         assert self.kernel is not None

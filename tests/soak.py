@@ -81,7 +81,7 @@ async def soak_native(tmp_path: Path, seconds: float, faults: str = FAULTS) -> S
         return kernel, session.stop
 
     def figures(kernel: Any) -> dict[str, int]:
-        venue = kernel.venue
+        venue = kernel.execution
         feed, user = venue.feed.stats, venue.user
         return {"reconnects": feed.reconnects, "resyncs": feed.resyncs,
                 "snapshot_failures": feed.snapshot_failures,
@@ -110,7 +110,7 @@ async def soak_ccxt(tmp_path: Path, seconds: float, faults: str = FAULTS) -> Soa
         return kernel, stop
 
     def figures(kernel: Any) -> dict[str, int]:
-        ex = kernel.venue.execution
+        ex = kernel.execution.execution
         return {"reconnects": drops[0], "venue_resolved_by_query": ex.resolved_by_query,
                 "duplicates_dropped": ex.duplicates_dropped}
 
@@ -172,7 +172,7 @@ def _watch(kernel: Any, report: Soak) -> None:
             report.venue_rejects[msg.reason] = report.venue_rejects.get(msg.reason, 0) + 1
 
     kernel.bus.subscribe(topics.RISK, on_risk)
-    kernel.bus.subscribe(topics.orders(kernel.venue.name), on_order)
+    kernel.bus.subscribe(topics.orders(kernel.clients.name), on_order)
     ks = kernel.desk.killswitch
     if ks.halted:  # tripped by the start-up reconciliation, before we listened
         on_risk(KillSwitchTripped(0, 0, ks.reason, ks.source, False, True))

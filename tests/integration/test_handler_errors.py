@@ -37,7 +37,7 @@ def run(tmp_path, seconds: float = 40, **sections):
 def test_a_failing_order_path_handler_halts_cancels_and_names_the_error(tmp_path):
     kernel = run(tmp_path)
     mirror = PositionMirror()
-    kernel.bus.subscribe(topics.orders(kernel.venue.name), mirror.on_order_event)
+    kernel.bus.subscribe(topics.orders(kernel.clients.name), mirror.on_order_event)
     at_trip = {}
 
     def on_risk(msg) -> None:

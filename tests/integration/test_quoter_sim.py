@@ -20,7 +20,7 @@ class DirectGateway:
     """Commands straight to the venue; a modify is a cancel (the quoter then re-quotes)."""
 
     def __init__(self, kernel: Kernel) -> None:
-        self.venue = kernel.venue
+        self.venue = kernel.execution
         self.orders: dict[str, Order] = {}
         self.crossing_submits = 0
         self.books = kernel.views.books

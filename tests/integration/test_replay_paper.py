@@ -15,7 +15,7 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
-from tradeterm.venues.paper import PaperVenue
+from tradeterm.venues.paper import PaperExecutionClient
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
@@ -31,7 +31,7 @@ def paper_replay(journal: Path | None, seed: int = 3, quoter: str | None = "on",
                                          quoter=quoter, record=journal is not None,
                                          recording=journal))
     fills = []
-    kernel.bus.subscribe(topics.orders(kernel.venue.name),
+    kernel.bus.subscribe(topics.orders(kernel.clients.name),
                          lambda m: fills.append(m) if type(m) is OrderFilled else None)
     kernel.test_fills = fills  # type: ignore[attr-defined]
     asyncio.run(kernel.run())
@@ -43,7 +43,8 @@ def test_replay_paper_with_the_quoter_is_byte_identical(tmp_path):
     b = paper_replay(tmp_path / "b.ttj")
     assert (tmp_path / "a.ttj").read_bytes() == (tmp_path / "b.ttj").read_bytes()
     assert a.summary() == b.summary()
-    assert isinstance(a.venue, PaperVenue) and a.replay is not None and a.replay.market_only
+    assert isinstance(a.execution, PaperExecutionClient) and a.replay is not None
+    assert a.data is a.replay and a.replay.market_only
     trading = a.summary()["trading"]
     assert trading["trading_state"] == "ACTIVE", trading["reconciliation"]
     assert trading["fills"] > 10 and "BTC/USDT" in trading["positions"]

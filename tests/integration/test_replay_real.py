@@ -150,5 +150,5 @@ def test_a_plain_replay_reviews_active_and_refuses_orders_with_a_reason():
     assert kernel.views.status.trading_state is TradingState.ACTIVE, \
         kernel.views.status.trading_state_reason
     inst = next(iter(kernel.instruments.values()))
-    kernel.venue.submit_order(Order("r1", inst.id, Side.BUY, qty=1, price=1))
+    kernel.execution.submit_order(Order("r1", inst.id, Side.BUY, qty=1, price=1))
     assert [(r.client_order_id, r.reason) for r in rejected] == [("r1", "REPLAY_READ_ONLY")]

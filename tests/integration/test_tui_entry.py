@@ -138,7 +138,7 @@ async def test_a_cancel_replace_modify_follows_the_replacement(tmp_path, monkeyp
     """A venue without a native modify (the contract's ``return False``): the original is
     cancelled, and the refusal of its replacement is what the trader reads."""
     kernel = live_kernel(tmp_path, seed=14)
-    monkeypatch.setattr(kernel.venue, "modify_order", lambda order, price, qty: False)
+    monkeypatch.setattr(kernel.execution, "modify_order", lambda order, price, qty: False)
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)

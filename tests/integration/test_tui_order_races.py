@@ -18,8 +18,8 @@ async def test_moving_an_order_before_its_ack_does_not_crash(tmp_path):
                              oms={"ack_timeout_ms": 600_000})  # no query while we look
     kernel = Kernel(settings, RunOptions(record=False))
     held = []  # the venue's answers are still on their way
-    kernel.venue.submit_order = held.append
-    kernel.venue.modify_order = lambda order, price, qty: held.append((price, qty)) or True
+    kernel.execution.submit_order = held.append
+    kernel.execution.modify_order = lambda order, price, qty: held.append((price, qty)) or True
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)

@@ -52,7 +52,7 @@ def test_missing_file(tmp_path):
 
 
 def test_paper_fill_model_section(tmp_path):
-    from tradeterm.runtime.venue_setup import fill_model
+    from tradeterm.runtime.venue_registry import fill_model
 
     path = write(tmp_path, '[paper]\nfill_model = "touch"\nlatency_ms = 2.5\ncancels_ahead = 0.5\n')
     model = fill_model(load_settings(path))
@@ -70,7 +70,7 @@ def test_sim_instrument_matching_options(tmp_path):
         "symbol": "X/USD", "base": "X", "quote": "USD", "tick_size": "1", "lot_size": "1",
         "start_price": "100", "post_only": "slide", "pro_rata": True,
         "self_trade_prevention": "cancel_both"}]})
-    rules = Kernel(settings, RunOptions(fast=True)).venue.books[0].rules
+    rules = Kernel(settings, RunOptions(fast=True)).data.books[0].rules
     assert rules.post_only_slide and rules.pro_rata and rules.stp == 3
 
 

@@ -33,9 +33,9 @@ def _kernel(oms: dict[str, Any], risk: dict[str, Any]) -> Any:
 
     async def warm() -> None:
         await kernel.desk.start()
-        task = asyncio.create_task(kernel.venue.run())
+        task = asyncio.create_task(kernel.data.run())
         await asyncio.sleep(0.05)
-        kernel.venue.stop()
+        kernel.data.stop()
         await task
 
     asyncio.run(warm())
@@ -140,11 +140,11 @@ def _submit_ack(oms: dict[str, Any], n: int) -> tuple[list[float], list[float]]:
         for i, cmd in enumerate(_orders(kernel, n + 50, ids=False)):
             order = Order(cmd.client_order_id, cmd.instrument, cmd.side, cmd.qty, price=cmd.price)
             t0 = time.perf_counter_ns()
-            kernel.venue.submit_order(order)
+            kernel.execution.submit_order(order)
             t1 = stamps[cmd.client_order_id]
             if i >= 50:
                 bare.append((t1 - t0) / 1_000)
-            kernel.venue.cancel_order(order)
+            kernel.execution.cancel_order(order)
         return full, bare
     finally:
         _close(kernel)

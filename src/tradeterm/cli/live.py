@@ -14,7 +14,6 @@ keys).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import Any
 
@@ -23,7 +22,8 @@ from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
 from tradeterm.runtime.kernel import Kernel, RunOptions
-from tradeterm.venues.base import Venue, confirm_names
+from tradeterm.runtime.venue_registry import VenueClients
+from tradeterm.venues.base import confirm_names
 
 
 def parse_symbols(text: str | None) -> list[str] | None:
@@ -64,58 +64,17 @@ def live_settings(args: argparse.Namespace) -> Settings:
         load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args)
 
 
-def build_binance(settings: Settings, bus: MessageBus, clock: LiveClock, credentials: Any,
-                  testnet: bool) -> Venue:
-    """Discover the symbols' rules (exchangeInfo) and build the native venue on ``bus``."""
-    from tradeterm.venues.binance import BinanceVenue
-    from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
-    from tradeterm.venues.binance_symbols import UnknownSymbol
-
-    cfg = settings.binance
-    try:
-        rules = asyncio.run(BinanceVenue.discover(cfg, cfg.symbols, testnet))
-    except UnknownSymbol as exc:
-        raise UsageError(str(exc)) from None
-    except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
-        url = cfg.testnet_rest_url if testnet else cfg.rest_url
-        raise UsageError(f"cannot read Binance's symbols from {url}: {exc}; check --api-url "
-                         "and the network") from None
-    return BinanceVenue(bus, clock, rules, cfg, credentials, testnet)
-
-
 def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, clock: LiveClock,
-                keys: Any) -> Venue:
-    venue = args.venue
-    if venue == "binance":
-        from tradeterm.venues.binance_rest import Credentials
-
-        creds = Credentials(keys.key, keys.secret) if keys is not None else None
-        return build_binance(settings, bus, clock, creds, args.testnet)
-    if venue.startswith("ccxt:"):
-        return build_ccxt_venue(args, settings, bus, clock, keys)
-    raise UsageError(f"unknown venue {venue!r}: use binance or ccxt:<exchange>, e.g. ccxt:kraken")
-
-
-def build_ccxt_venue(args: Any, settings: Any, bus: MessageBus, clock: LiveClock, keys: Any
-                     ) -> Venue:
-    """``tradeterm live --venue ccxt:<id>``: discover the symbols, build the venue."""
-    from tradeterm.venues.ccxt_venue import CcxtSetupError, CcxtVenue, create_exchange
-
-    exchange_id = args.venue.split(":", 1)[1]
-    cfg = settings.ccxt
-    symbols = cfg.symbols  # --symbols is in the settings (live_settings)
-
-    def make() -> Any:
-        return create_exchange(exchange_id, cfg, keys, args.testnet, args.api_url)
+                keys: Any) -> VenueClients:
+    """``--venue binance`` or ``ccxt:<id>`` from the venue registry: the symbols discovered,
+    the venue built on ``bus`` (``keys`` None: market data only)."""
+    from tradeterm.runtime.venue_registry import VenueRequest, VenueSetupError, build_clients
 
     try:
-        instruments = asyncio.run(CcxtVenue.discover(make, symbols))
-    except CcxtSetupError as exc:
+        return build_clients(VenueRequest(args.venue, settings, bus, clock, keys=keys,
+                                          testnet=args.testnet, api_url=args.api_url))
+    except VenueSetupError as exc:
         raise UsageError(str(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - ccxt network / exchange errors at start-up
-        raise UsageError(f"cannot load {exchange_id}'s markets: {type(exc).__name__}: "
-                         f"{str(exc)[:200]}") from None
-    return CcxtVenue(bus, clock, make, instruments, cfg, trading=keys is not None)
 
 
 def run_live(args: argparse.Namespace) -> int:
@@ -151,18 +110,18 @@ def run_live(args: argparse.Namespace) -> int:
             f"TRADETERM_{_env(args.venue)}_SECRET, or put [{_toml_key(args.venue)}] key = ... "
             f"secret = ... in {args.secrets or data_dir / 'secrets.toml'} (chmod 600)")
     bus, clock = MessageBus(), LiveClock()
-    venue = build_venue(args, settings, bus, clock, keys)
+    clients = build_venue(args, settings, bus, clock, keys)
     del keys  # only the venue's masked credentials hold them from here on
     try:
         kernel = Kernel(settings, RunOptions(mode="live", seconds=args.seconds,
                                              record=not args.no_record, interactive=not headless,
                                              quoter=args.quoter, signals=True),
-                        venue=venue, clock=clock, bus=bus)
+                        clients=clients, clock=clock, bus=bus)
     except (SessionLocked, StoreError) as exc:
         raise UsageError(str(exc)) from None
     if confirm is not None:
-        kernel.confirm_live(venue.name)
-    print(f"tradeterm: LIVE on {venue.name} ({', '.join(kernel.instruments)}); real orders",
+        kernel.confirm_live(clients.name)
+    print(f"tradeterm: LIVE on {clients.name} ({', '.join(kernel.instruments)}); real orders",
           file=sys.stderr)
     return run_session(kernel, headless, args.json)
 

@@ -21,7 +21,7 @@ def run_record(args: argparse.Namespace) -> int:
     options = RunOptions(mode="record", fast=args.fast, seconds=args.seconds, record=True,
                          recording=output)
     if args.venue == "binance":  # live market data, no keys: nothing can trade
-        from tradeterm.cli.live import binance_settings, build_binance
+        from tradeterm.cli.live import binance_settings, build_venue
         from tradeterm.core.bus import MessageBus
         from tradeterm.core.clock import LiveClock
 
@@ -31,8 +31,8 @@ def run_record(args: argparse.Namespace) -> int:
         settings = binance_settings(args)
         prepare_data_dir(settings)
         bus, clock = MessageBus(), LiveClock()
-        venue = build_binance(settings, bus, clock, None, args.testnet)
-        kernel = _kernel(settings, options, venue=venue, clock=clock, bus=bus)
+        clients = build_venue(args, settings, bus, clock, None)
+        kernel = _kernel(settings, options, clients=clients, clock=clock, bus=bus)
     else:
         if args.api_url or args.ws_url or args.ws_api_url or args.testnet:
             raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")

@@ -14,7 +14,7 @@
   venue is called (an in-process venue answers from inside the call), and a venue that raises
   leaves the order uncertain, to be settled by a query, never guessed and never an exception
   for the caller (the UI, the quoter).
-* **Modify** is native where ``Venue.modify_order`` returns True, else cancel-replace
+* **Modify** is native where ``ExecutionClient.modify_order`` returns True, else cancel-replace
   (``replace.py``); both work before the ack, as on every real venue.
 """
 
@@ -39,7 +39,7 @@ from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.store import Store
 
 if TYPE_CHECKING:
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 log = logging.getLogger("tradeterm.oms.manager")
 
@@ -47,7 +47,8 @@ S = OrderStatus
 
 
 class OrderEntry:
-    def __init__(self, bus: MessageBus, clock: Clock, store: Store, venues: Mapping[str, Venue],
+    def __init__(self, bus: MessageBus, clock: Clock, store: Store,
+                 venues: Mapping[str, ExecutionClient],
                  ids: ClientOrderIds, registry: OrderRegistry, resolver: OutcomeResolver,
                  replacements: CancelReplace) -> None:
         self._bus = bus
@@ -110,7 +111,7 @@ class OrderEntry:
         self._store.durability.after(lambda: self._send(order, venue))
         return order
 
-    def _send(self, order: Order, venue: Venue) -> None:
+    def _send(self, order: Order, venue: ExecutionClient) -> None:
         """The order's record is on disk: send it, unless it was canceled meanwhile."""
         if order.client_order_id not in self.unsent:
             return
@@ -226,7 +227,7 @@ class OrderEntry:
             return False
         return True
 
-    def _venue(self, order: Order) -> Venue:
+    def _venue(self, order: Order) -> ExecutionClient:
         return self._venues[self._registry.venue_of(order.client_order_id) or ""]
 
     def _problem(self, message: str) -> None:

@@ -43,7 +43,7 @@ from tradeterm.oms.store import Store
 from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 TIMER = "oms.inflight"
 FLUSH_TIMER = "oms.flush"
@@ -59,7 +59,8 @@ class Ledger(Protocol):
 
 
 class OrderManager:
-    def __init__(self, bus: MessageBus, clock: Clock, store: Store, venues: dict[str, Venue],
+    def __init__(self, bus: MessageBus, clock: Clock, store: Store,
+                 venues: dict[str, ExecutionClient],
                  ids: ClientOrderIds, ledger: Ledger, view: WorkingOrdersView,
                  fills_view: RingView[OrderFilled], ack_timeout_ns: int, query_retry_ns: int,
                  max_query_attempts: int, flush_interval_ns: int) -> None:
@@ -203,7 +204,7 @@ class OrderManager:
         return self.resolver.ask()
 
     async def apply_report(self, order: Order, report: OrderStatusReport | None,
-                           venue: Venue, asked: Asked | None = None) -> str:
+                           venue: ExecutionClient, asked: Asked | None = None) -> str:
         return await self.resolver.settle(order, report, venue, asked)
 
     def take_terms(self, order: Order, report: OrderStatusReport,

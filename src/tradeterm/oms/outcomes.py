@@ -4,7 +4,7 @@ Every order that awaits an answer (SUBMITTED, PENDING_UPDATE, PENDING_CANCEL) is
 here from the moment it enters that status until it leaves it: the registry tells the resolver
 of every change, so no path can leave an order pending unwatched. An order without an answer
 within ``ack_timeout`` (or in flight at a disconnect, or whose request the venue refused)
-becomes *uncertain*: one task asks the venue (``Venue.query_order``), retrying every
+becomes *uncertain*: one task asks the venue (``ExecutionClient.query_order``), retrying every
 ``query_retry`` on the engine's clock and tripping the kill switch after
 ``max_query_attempts`` failures, and settles
 the order with the venue's record (``settle.py``): missed fills fetched and applied once, the
@@ -27,7 +27,7 @@ from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.settle import NOT_YET, Settlement
 
 if TYPE_CHECKING:
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 log = logging.getLogger("tradeterm.oms.manager")
 
@@ -51,7 +51,7 @@ class InFlight:
 
 
 class OutcomeResolver:
-    def __init__(self, clock: Clock, registry: OrderRegistry, venues: Mapping[str, Venue],
+    def __init__(self, clock: Clock, registry: OrderRegistry, venues: Mapping[str, ExecutionClient],
                  settlement: Settlement, ack_timeout_ns: int, query_retry_ns: int,
                  max_query_attempts: int) -> None:
         self._clock = clock
@@ -190,7 +190,7 @@ class OutcomeResolver:
                               + self.query_retry_ns, wake)
         return waiter
 
-    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+    async def settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
                      asked: Asked | None = None) -> str:
         """Reconciliation's entry: settle ``order`` with a record it already has (``asked``:
         when it was asked for). An order the venue may still receive, or that a newer request
@@ -200,7 +200,7 @@ class OutcomeResolver:
             self.mark_uncertain(order)
         return outcome
 
-    async def _settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+    async def _settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
                       asked: Asked | None) -> str:
         outcome = await self._settlement.settle(
             order, report, venue, self.newer_than(order.client_order_id, asked),

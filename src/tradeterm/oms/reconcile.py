@@ -13,9 +13,9 @@ Runs at every start (before any order goes out) and after a venue reconnects:
    cancel it never carried out is sent again)... An order the venue has no record of is
    closed: "NOT_RECEIVED" if it was never acknowledged (no ack, no fill, no venue order id:
    whatever its status, e.g. a cancel sent before the answer to a POST that died with a 503),
-   once the venue can no longer receive it (``Venue.request_window_ns``); "VENUE_LOST" if an
-   in-process venue (``keeps_state = False``) restarted; on a real venue an order it
-   acknowledged and no longer knows is a problem. A working order we do not know is adopted
+   once the venue can no longer receive it (``ExecutionClient.request_window_ns``);
+   "VENUE_LOST" if an in-process venue (``keeps_state = False``) restarted; on a real venue an
+   order it acknowledged and no longer knows is a problem. A working order we do not know is adopted
    and flagged EXTERNAL (it trades on this account, so risk must count it).
 5. **Positions** the venue reports (if it has a position view) must equal ours, once the fills
    that arrived while reconciling are applied too (a snapshot may count a fill whose event is
@@ -47,7 +47,7 @@ from tradeterm.domain.reports import OrderStatusReport
 
 if TYPE_CHECKING:
     from tradeterm.domain.reports import PositionReport
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class ReconcileResult:
                                 if self.unreachable else [])
 
 
-async def reconcile(oms: OrderManager, store: Store, venue: Venue,
+async def reconcile(oms: OrderManager, store: Store, venue: ExecutionClient,
                     local_positions: Callable[[], dict[str, int]], lookback_ns: int,
                     now: int) -> ReconcileResult:
     result = ReconcileResult(venue.name)
@@ -127,7 +127,7 @@ async def reconcile(oms: OrderManager, store: Store, venue: Venue,
 
 
 def _position_mismatch(reported: list[PositionReport], local: dict[str, int],
-                       venue: Venue) -> list[str]:
+                       venue: ExecutionClient) -> list[str]:
     theirs = {p.instrument: p.qty for p in reported if p.qty}
     ours = {iid: q for iid, q in local.items() if q and iid.startswith(venue.name + ":")}
     units = {i.id: i for i in venue.instruments()}
@@ -148,7 +148,7 @@ def check_integrity_for(store: Store, positions: dict[str, int], venue: str,
     return problems
 
 
-def _fills_since(oms: OrderManager, store: Store, venue: Venue, lookback_ns: int,
+def _fills_since(oms: OrderManager, store: Store, venue: ExecutionClient, lookback_ns: int,
                  now: int) -> int:
     mine = [o for o in oms.working.values() if oms.venue_of.get(o.client_order_id) == venue.name]
     candidates = [t for t in (store.last_fill_ts(venue.name),
@@ -156,7 +156,7 @@ def _fills_since(oms: OrderManager, store: Store, venue: Venue, lookback_ns: int
     return max(now - lookback_ns, min(candidates) - MARGIN_NS) if candidates else now - lookback_ns
 
 
-async def _missed_fills(oms: OrderManager, venue: Venue, since: int,
+async def _missed_fills(oms: OrderManager, venue: ExecutionClient, since: int,
                         result: ReconcileResult) -> int:
     """2. fills we missed, applied once each. Returns how many."""
     applied = 0
@@ -169,7 +169,7 @@ async def _missed_fills(oms: OrderManager, venue: Venue, since: int,
     return applied
 
 
-async def _reconcile_orders(oms: OrderManager, venue: Venue, since: int,
+async def _reconcile_orders(oms: OrderManager, venue: ExecutionClient, since: int,
                             result: ReconcileResult) -> None:
     # the venue's record of every order we hold for it: what it lists as working (3), and a
     # targeted query for each one it did not list (4)

@@ -1,7 +1,7 @@
 """Settling an order with the venue's record of it (a query's answer, or reconciliation).
 
-* **The venue has it.** Missed fills are fetched (``Venue.fills_since``) and applied once; the
-  venue's price, quantity and trigger are adopted (a modify whose answer was lost shows up
+* **The venue has it.** Missed fills are fetched (``ExecutionClient.fills_since``) and applied
+  once; the venue's price, quantity and trigger are adopted (a modify whose answer was lost shows up
   here, or does not: either way the order now says what the venue has); the venue's status is
   taken. A pending request is closed: a modify is over (the terms say how it went); a cancel
   the venue has not carried out is sent again.
@@ -10,8 +10,8 @@
   REJECTED ``NOT_RECEIVED``. An order the venue did acknowledge and now does not know is closed
   ``UNKNOWN_AT_VENUE`` and reported: that is a real mismatch (reconciliation HALTs on it). An
   in-process venue that restarted lost its orders: ``VENUE_LOST``. A venue that may still
-  receive a request (``Venue.request_window_ns`` after it was sent, Binance's recvWindow) is
-  asked again later (``NOT_YET``) rather than believed too early.
+  receive a request (``ExecutionClient.request_window_ns`` after it was sent, Binance's
+  recvWindow) is asked again later (``NOT_YET``) rather than believed too early.
 * **A record older than the latest request about the order** (an answer that crossed a new
   modify or cancel) only brings missed fills and a final end; the order is asked about again.
 """
@@ -31,7 +31,7 @@ from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.store import Store
 
 if TYPE_CHECKING:
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 log = logging.getLogger("tradeterm.oms.manager")
 
@@ -51,7 +51,7 @@ class Settlement:
         self.on_problem: Callable[[str], None] | None = None
         self.cancel_again: Callable[[str], Any] | None = None  # the venue still has it working
 
-    async def settle(self, order: Order, report: OrderStatusReport | None, venue: Venue,
+    async def settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
                      stale: bool = False, asked_ns: int | None = None) -> str:
         """Bring ``order`` in line with the venue's record. Returns what was done (for the
         reconciliation report): "updated", "not_received", "closed_lost", "unknown_at_venue",
@@ -81,7 +81,8 @@ class Settlement:
         return outcome
 
     # --- the venue has it --------------------------------------------------------------------
-    async def _catch_up(self, order: Order, report: OrderStatusReport, venue: Venue) -> None:
+    async def _catch_up(self, order: Order, report: OrderStatusReport,
+                        venue: ExecutionClient) -> None:
         if order.venue_order_id is None:  # the venue has it: that is an acknowledgement
             order.venue_order_id = report.venue_order_id
         if report.filled_qty <= order.filled_qty:
@@ -144,7 +145,7 @@ class Settlement:
         order.trigger_price = trigger
 
     # --- the venue has no record of it -------------------------------------------------------
-    def _close_unknown(self, order: Order, venue: Venue, asked_ns: int) -> str:
+    def _close_unknown(self, order: Order, venue: ExecutionClient, asked_ns: int) -> str:
         now = self._clock.timestamp_ns()
         coid = order.client_order_id
         if order.is_terminal:

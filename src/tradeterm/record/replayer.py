@@ -1,11 +1,11 @@
 """The replayer: a recording plays the venue's part, on a simulated clock.
 
-``ReplayVenue`` plugs into the kernel's venue slot. It reads the journal block by block and
-publishes each record on the bus under its recorded topic, after moving the ``SimClock`` to the
-record's time, so books, tape, views and the recorder cannot tell a replay from the session that
-was recorded. Transport: speed 0.1x to 100x or as fast as possible, pause / resume, one step,
-run to the next trade or own-order event (``replay_marks.py`` finds them), and seek forward to a
-time (``replay_transport.py``, times as ``replay_time.py`` reads them).
+``ReplayVenue`` is the session's venue (the registry's ``replay``). It reads the journal block
+by block and publishes each record on the bus under its recorded topic, after moving the
+``SimClock`` to the record's time, so books, tape, views and the recorder cannot tell a replay
+from the session that was recorded. Transport: speed 0.1x to 100x or as fast as possible, pause
+/ resume, one step, run to the next trade or own-order event (``replay_marks.py`` finds them),
+and seek forward to a time (``replay_transport.py``, times as ``replay_time.py`` reads them).
 
 What is published:
 
@@ -72,7 +72,7 @@ class ReplayVenue(ReplayTransport, Venue):
 
     A plain replay is read-only: it refuses orders (REPLAY_READ_ONLY) and, having no account,
     truthfully answers the OMS's reconciliation queries with nothing, so review starts ACTIVE
-    rather than HALTED on an unanswerable query. ``--paper`` puts a paper venue in front."""
+    rather than HALTED on an unanswerable query. ``--paper`` puts paper execution on top."""
 
     keeps_state = False  # no account survives a replay
 

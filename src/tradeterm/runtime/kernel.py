@@ -1,9 +1,11 @@
 """The composition root: builds the one component graph for a mode, starts and stops it.
 
-Every mode is the same graph; only the clock and the venue differ:
+Every mode is the same graph; only the clock and the venue clients differ (built by name in
+``venue_registry.py``: a data client the kernel runs, an execution client the desk trades on):
 
 * paper on the simulated market: ``LiveClock`` + ``SimMarketVenue`` (``--fast``: ``SimClock``)
-* later: paper on external data, live, and replay plug different venues into the same slots.
+* replay: ``SimClock`` + ``ReplayVenue`` (``--paper``: paper execution on top of it); live:
+  ``LiveClock`` + the CLI's Binance or ccxt venue.
 
 The UI and the CLI talk to the engine only through a ``Kernel``: its ``views`` to read and its
 methods to act. Nothing below this module imports it. Trading (risk, OMS, portfolio, kill
@@ -18,7 +20,6 @@ import logging
 import os
 import secrets
 import signal
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -40,11 +41,9 @@ from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.runtime.options import RunOptions
 from tradeterm.runtime.status import StatusSampler
-from tradeterm.runtime.venue_setup import build_sim_venue, with_paper_execution
+from tradeterm.runtime.venue_registry import VenueClients, VenueRequest, build_clients
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.trader_requests import TraderRequests
-from tradeterm.venues.base import Venue
-from tradeterm.venues.paper import PaperVenue
 
 if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
     from tradeterm.quoter.component import Quoter
@@ -57,7 +56,7 @@ class Kernel:
     """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
 
     def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
-                 venue: Venue | None = None, clock: Clock | None = None,
+                 clients: VenueClients | None = None, clock: Clock | None = None,
                  bus: MessageBus | None = None) -> None:
         self.settings = settings
         self.options = options
@@ -70,27 +69,29 @@ class Kernel:
         self.clock = clock or (SimClock(source.start_ns or 0) if source else
                                SimClock(FAST_START_NS) if options.fast else LiveClock())
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
-        self.venue = venue or (
-            self._replay_venue(source) if source
-            else build_sim_venue(settings, self.bus, self.clock, self.seed))
-        self.instruments = {inst.id: inst for inst in self.venue.instruments()}
-        self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.venue.name))
+        # a plain replay refuses orders; --paper replays market data only and fills the
+        # session's orders on paper (the [paper] fill model): a backtest on the same graph
+        self.clients = clients or build_clients(VenueRequest(
+            "replay" if source else "sim", settings, self.bus, self.clock, self.seed,
+            paper=options.paper and source is not None, source=source, speed=options.speed))
+        self.data = self.clients.data  # runs; the keeper and the recorder read it on the bus
+        self.execution = self.clients.execution  # the desk's
+        self.instruments = {inst.id: inst for inst in self.data.instruments()}
+        self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.clients.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
         self.status = StatusSampler(self.views.status, self.market)
-        self.bus.subscribe(topics.venue_status(self.venue.name), self.status.on_venue_status,
+        self.bus.subscribe(topics.venue_status(self.data.name), self.status.on_venue_status,
                            essential=False)  # the header's connection state
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
-        data = self.venue.data if isinstance(self.venue, PaperVenue) else self.venue
-        replayer = sys.modules.get("tradeterm.record.replayer")  # not loaded: not a replay
-        self.replay = data if replayer and isinstance(data, replayer.ReplayVenue) else None
+        self.replay = self.clients.replay  # the transport, when the data client is a replay
         self.recorder = None
         if options.record and settings.record.enabled:
             from tradeterm.record.session import build_recorder
 
             self.recorder = build_recorder(
                 self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
-                self.venue.name, options.recording,
+                self.clients.name, options.recording,
                 wall_flush=options.interactive or not self.clock.is_simulated)
         if self.replay is not None:
             self.replay.recorder = self.recorder
@@ -109,16 +110,6 @@ class Kernel:
         self._started_wall = 0.0
         self.wall_seconds = 0.0
 
-    def _replay_venue(self, source: Any) -> Venue:
-        """A plain replay refuses orders; ``--paper`` replays market data only and fills the
-        session's orders on paper (the [paper] fill model): a backtest on the same graph."""
-        from tradeterm.record.replayer import ReplayVenue
-
-        replay = ReplayVenue(self.bus, self.clock, source,  # type: ignore[arg-type]
-                             self.options.speed, market_only=self.options.paper)
-        return with_paper_execution(self.settings, replay, self.seed) if self.options.paper \
-            else replay
-
     # --- lifecycle -------------------------------------------------------------------------
     async def run(self) -> None:
         """Start every component, run until ``request_stop()`` or the time bound, then stop."""
@@ -136,16 +127,16 @@ class Kernel:
             from tradeterm.record.header import redacted
             from tradeterm.record.session import start_recording
 
-            start_recording(self.recorder, self.options.mode, self.venue.name,
+            start_recording(self.recorder, self.options.mode, self.clients.name,
                             list(self.instruments.values()), start,
                             redacted(self.settings.model_dump(mode="json")), self.seed,
                             self.replay)
-        log.info("%s session on %s started (seed %d)", self.options.mode, self.venue.name,
+        log.info("%s session on %s started (seed %d)", self.options.mode, self.clients.name,
                  self.seed)
         venue_task = stop_task = None
         try:
             await self._start_trading()
-            venue_task = asyncio.create_task(self.venue.run(), name=f"venue.{self.venue.name}")
+            venue_task = asyncio.create_task(self.data.run(), name=f"venue.{self.data.name}")
             stop_task = asyncio.create_task(self._stop.wait())
             done, _ = await asyncio.wait({venue_task, stop_task},
                                          return_when=asyncio.FIRST_COMPLETED)
@@ -155,7 +146,7 @@ class Kernel:
                 await self._after_replay_end()
         finally:
             await self._stop_trading()
-            self.venue.stop()
+            self.data.stop()
             if stop_task is not None:
                 stop_task.cancel()
             if venue_task is not None:
@@ -209,7 +200,7 @@ class Kernel:
 
     def request_stop(self) -> None:
         self._stop.set()
-        self.venue.stop()
+        self.data.stop()
 
     # --- trading: risk, OMS, portfolio, kill switch (see trading/desk.py) --------------------
     def _build_trading(self) -> None:
@@ -231,8 +222,9 @@ class Kernel:
                            sync_thread=not self.clock.is_simulated)
         if halt is not None:
             hold_in_store(self.store, halt, self.clock.timestamp_ns())
-        self.desk = TradingDesk(settings, self.bus, self.clock, {self.venue.name: self.venue},
-                                self.instruments, self.views, self.store)
+        self.desk = TradingDesk(settings, self.bus, self.clock,
+                                {self.execution.name: self.execution}, self.instruments,
+                                self.views, self.store)
         self.requests = TraderRequests(self.desk, self.clock, self.store)
         if self.halt_marker is not None:  # a re-arm, here or from `tradeterm rearm`, clears it
             self.desk.killswitch.on_change.append(self.halt_marker.on_trading_state)
@@ -353,7 +345,7 @@ class Kernel:
         """Live mode: unlock order entry when ``text`` is exactly the venue's name (``binance``;
         ``ccxt-kraken`` or ``ccxt:kraken``, see ``confirm_names``). Until then the desk denies
         every order with ``LIVE_NOT_CONFIRMED``. Audited."""
-        return self.requests.confirm_live(text, self.venue.name)
+        return self.requests.confirm_live(text, self.clients.name)
 
     def next_order_id(self) -> str:
         return self.desk.ids.next()

@@ -14,7 +14,7 @@ class RunOptions:
     seconds: float | None = None  # bound the run (simulated seconds when fast)
     record: bool = True  # journal every bus message (settings.record.enabled must agree)
     recording: Path | None = None  # journal path (default: <recordings dir>/<start>-<mode>-...)
-    replay: Path | None = None  # replay this recording: it takes the venue slot
+    replay: Path | None = None  # replay this recording: the data client
     speed: float | None = None  # replay speed; None = as fast as possible
     interactive: bool = False  # a trader is watching (TUI): flush the journal by wall time too
     quoter: str | None = None  # "on" ([quoter] model), "glft", "avellaneda_stoikov", "placeholder"

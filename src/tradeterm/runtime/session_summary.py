@@ -33,7 +33,7 @@ def session_summary(kernel: Kernel) -> dict[str, Any]:
     start = FAST_START_NS if kernel.options.fast else None
     return {
         "mode": kernel.options.mode,
-        "venue": kernel.venue.name,
+        "venue": kernel.clients.name,
         "seed": kernel.seed,
         "fast": kernel.options.fast,
         "sim_seconds": (kernel.clock.timestamp_ns() - start) / NS if start else None,

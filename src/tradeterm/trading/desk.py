@@ -42,7 +42,7 @@ from tradeterm.trading.venue_watch import VenueWatch
 
 if TYPE_CHECKING:
     from tradeterm.config import Settings
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 log = logging.getLogger("tradeterm.desk")
 
@@ -53,7 +53,7 @@ MS = 1_000_000
 
 class TradingDesk:
     def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
-                 venues: dict[str, Venue], instruments: dict[str, Instrument],
+                 venues: dict[str, ExecutionClient], instruments: dict[str, Instrument],
                  views: EngineViews, store: Store) -> None:
         self.settings = settings
         self.bus = bus

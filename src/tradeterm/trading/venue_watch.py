@@ -43,7 +43,7 @@ from tradeterm.oms.store import Store
 
 if TYPE_CHECKING:
     from tradeterm.config import Settings
-    from tradeterm.venues.base import Venue
+    from tradeterm.venues.base import ExecutionClient
 
 log = logging.getLogger("tradeterm.desk")
 
@@ -64,7 +64,7 @@ class VenueWatch:
     instrument; ``note(text)`` shows why trading waits (None: back to the trading state)."""
 
     def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
-                 venues: dict[str, Venue], store: Store, oms: OrderManager,
+                 venues: dict[str, ExecutionClient], store: Store, oms: OrderManager,
                  positions: Callable[[], dict[str, int]], trip: Callable[[str, str], Any],
                  note: Callable[[str | None], None], rng: random.Random | None = None) -> None:
         self.settings = settings

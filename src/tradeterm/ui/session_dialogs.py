@@ -85,5 +85,5 @@ class SessionDialogs:
                 app.cmdline.say("watching only: orders are refused until you confirm live "
                                 "trading (ctrl+p)", False)
 
-        app.push_screen(LiveConfirmScreen(self.kernel.venue.name,
+        app.push_screen(LiveConfirmScreen(self.kernel.clients.name,
                                           [i.symbol for i in app.instruments]), typed)

@@ -1,1 +1,2 @@
-"""Venue plug-ins: market data in, orders out, all behind ``venues.base.Venue``."""
+"""Venue plug-ins: market data in (``venues.base.DataClient``), orders out
+(``venues.base.ExecutionClient``); ``Venue`` is one object doing both."""

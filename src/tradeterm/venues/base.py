@@ -1,24 +1,32 @@
-"""The venue contract. A new venue implements this class and nothing else needs to change.
+"""The venue contracts: ``DataClient`` (market data in) and ``ExecutionClient`` (orders out,
+account queries). A new venue implements one or both; nothing else needs to change. The engine's
+parts each see only the half they use: the market-data keeper and the recorder read what a
+``DataClient`` publishes on the bus; the OMS, reconciliation, risk and the desk hold
+``ExecutionClient``s. ``Venue`` is a client that does both jobs in one object (the simulated
+market, Binance, ccxt, a replay); paper execution (``venues/paper.py``) is an
+``ExecutionClient`` alone, on top of any data client. ``runtime/venue_registry.py`` builds the
+pair a session runs on.
 
-A venue does three jobs:
+* **Market data** (``DataClient``). ``run()`` connects and publishes market data on the bus until
+  ``stop()``: first a ``BookSnapshot`` for each instrument on ``topics.book(id)``, then
+  ``BookDelta``s that carry the venue's update ids, and ``Trade``s on ``topics.trade(id)``.
+  Timestamps: ``ts_event`` is the venue's time, ``ts_recv`` the clock's time on receipt. When the
+  feed breaks or goes quiet the client publishes a ``VenueStatus`` on
+  ``topics.venue_status(name)`` and, once back, a fresh snapshot; the book drops deltas until
+  then.
+* **Execution** (``ExecutionClient``). ``submit_order``/``cancel_order``/``modify_order`` send
+  requests and return at once; outcomes arrive later as order events (``OrderAccepted``,
+  ``OrderFilled``...) on ``topics.orders(name)``. A venue never raises for a refused order; it
+  publishes ``OrderRejected`` (or ``OrderUpdateRejected`` for a refused cancel/modify) with a
+  reason code.
+* **Queries** (``ExecutionClient``). ``query_order``, ``open_orders``, ``fills_since`` and
+  ``positions`` answer what the venue knows about the account *now*. The OMS uses them when an
+  outcome is uncertain (no answer in time, a disconnect) and at every start, to reconcile its
+  records with the venue's. They are the venue's truth: never derive them from the engine's own
+  state.
 
-* **Market data.** ``run()`` connects and publishes market data on the bus until ``stop()``:
-  first a ``BookSnapshot`` for each instrument on ``topics.book(id)``, then ``BookDelta``s that
-  carry the venue's update ids, and ``Trade``s on ``topics.trade(id)``. Timestamps: ``ts_event``
-  is the venue's time, ``ts_recv`` the clock's time on receipt. When the feed breaks or goes
-  quiet the venue publishes a ``VenueStatus`` on ``topics.venue_status(name)`` and, once back,
-  a fresh snapshot; the book drops deltas until then.
-* **Execution.** ``submit_order``/``cancel_order``/``modify_order`` send requests and return at
-  once; outcomes arrive later as order events (``OrderAccepted``, ``OrderFilled``...) on
-  ``topics.orders(name)``. A venue never raises for a refused order; it publishes
-  ``OrderRejected`` (or ``OrderUpdateRejected`` for a refused cancel/modify) with a reason code.
-* **Queries.** ``query_order``, ``open_orders``, ``fills_since`` and ``positions`` answer what
-  the venue knows about the account *now*. The OMS uses them when an outcome is uncertain (no
-  answer in time, a disconnect) and at every start, to reconcile its records with the venue's.
-  They are the venue's truth: never derive them from the engine's own state.
-
-All methods are called on the engine's asyncio loop; a venue must never block it (use async I/O,
-and give control back at least every few milliseconds when it produces data in a loop).
+All methods are called on the engine's asyncio loop; a client must never block it (use async
+I/O, and give control back at least every few milliseconds when it produces data in a loop).
 """
 
 from __future__ import annotations
@@ -33,21 +41,10 @@ from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 
 
-class Venue(ABC):
+class DataClient(ABC):
+    """Market data from one venue, published on the bus (see the module's docstring)."""
+
     name: str
-    #: True when the venue's orders, fills and account outlive this process (a real exchange).
-    #: An in-process simulation sets False: after a restart it knows nothing of the previous
-    #: session, and the OMS closes the orders it lost instead of treating them as a mismatch.
-    keeps_state: bool = True
-    #: The venue's own order-entry limit as (orders per second, burst), or None if it has none.
-    #: Risk's per-venue throttle uses it unless the config overrides it.
-    order_rate_limit: tuple[float, int] | None = None
-    #: How long after it was sent (ns) a request may still reach the venue and be carried out
-    #: (Binance: the request's ``recvWindow``; after it the venue refuses the request). Until
-    #: then, "no record of that order" does not prove it was never placed: the OMS asks again
-    #: instead of closing it. 0: the venue has every request it will ever have by the time it
-    #: answers a query about it.
-    request_window_ns: int = 0
 
     def __init__(self, bus: MessageBus, clock: Clock) -> None:
         self.bus = bus
@@ -69,6 +66,31 @@ class Venue(ABC):
     @property
     def stopping(self) -> bool:
         return self._stopping
+
+
+class ExecutionClient(ABC):
+    """Orders to one venue and queries about its account (see the module's docstring). Order
+    events are published on ``topics.orders(name)``."""
+
+    name: str
+    #: True when the venue's orders, fills and account outlive this process (a real exchange).
+    #: An in-process simulation sets False: after a restart it knows nothing of the previous
+    #: session, and the OMS closes the orders it lost instead of treating them as a mismatch.
+    keeps_state: bool = True
+    #: The venue's own order-entry limit as (orders per second, burst), or None if it has none.
+    #: Risk's per-venue throttle uses it unless the config overrides it.
+    order_rate_limit: tuple[float, int] | None = None
+    #: How long after it was sent (ns) a request may still reach the venue and be carried out
+    #: (Binance: the request's ``recvWindow``; after it the venue refuses the request). Until
+    #: then, "no record of that order" does not prove it was never placed: the OMS asks again
+    #: instead of closing it. 0: the venue has every request it will ever have by the time it
+    #: answers a query about it.
+    request_window_ns: int = 0
+
+    @abstractmethod
+    def instruments(self) -> list[Instrument]:
+        """The instruments this client takes orders for (reconciliation says amounts in their
+        units)."""
 
     # --- execution -----------------------------------------------------------------------------
     @abstractmethod
@@ -132,6 +154,11 @@ class Venue(ABC):
         positions the engine's store kept: open the account with them, so the paper account
         survives restarts. A real venue ignores this."""
         return None
+
+
+class Venue(DataClient, ExecutionClient):
+    """A venue whose one object does both jobs, market data and execution (the simulated market,
+    Binance, ccxt, a replay): the registry hands it out as both halves of the pair."""
 
 
 def confirm_names(venue: str) -> set[str]:

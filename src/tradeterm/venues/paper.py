@@ -14,14 +14,14 @@ send order, as over one connection), via a clock alert, so on a ``SimClock`` dri
 it arrives between the market events it would have arrived between. With zero latency it
 arrives at once.
 
-Composition (the kernel does this for ``replay --paper`` and paper trading on real data)::
+Composition (the venue registry, ``runtime/venue_registry.py``, does this for
+``replay --paper``; it sits the same way on any data client)::
 
-    data = ReplayVenue(bus, clock, ...)     # any Venue that publishes market data on ``bus``
-    venue = PaperVenue(data, FillModel(model="queue", latency_ns=20_000_000))
-    # venue_setup.with_paper_execution(settings, data)   ([paper] config section)
+    data = ReplayVenue(bus, clock, ...)     # any DataClient that publishes market data on ``bus``
+    execution = PaperExecutionClient(data, FillModel(model="queue", latency_ns=20_000_000))
 
-``PaperVenue`` forwards ``instruments``/``run``/``stop`` to the data venue and the execution
-methods to its ``PaperExecution``; the data venue never sees the session's orders.
+``PaperExecutionClient`` is an ``ExecutionClient`` only: the kernel runs and stops the data
+client, the OMS sends the session's orders here; the data client never sees them.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from tradeterm.domain.reports import OrderStatusReport
 from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
 from tradeterm.matching.paper_fills import FillModel, PaperBook, PaperListener, PaperOrder
 from tradeterm.matching.rules import FeeSchedule
-from tradeterm.venues.base import Venue
+from tradeterm.venues.base import DataClient, ExecutionClient
 
 
 class _Tracked:
@@ -208,19 +208,18 @@ class PaperExecution(PaperListener):
                                                 order.price, order.qty))
 
 
-class PaperVenue(Venue):
-    """A market data venue plus paper execution: trade on real (or recorded) data, fill on
-    paper. The data venue publishes market data; this venue takes the session's orders and
-    answers the OMS's queries about them (reconciliation, uncertain orders) from what it
+class PaperExecutionClient(ExecutionClient):
+    """Paper execution on a data client's market data: trade on real (or recorded, or
+    simulated) data, fill on paper. It takes the session's orders under the data client's name
+    and answers the OMS's queries about them (reconciliation, uncertain orders) from what it
     published in this process."""
 
     keeps_state = False  # a restart starts a fresh paper account at the venue side
 
-    def __init__(self, data: Venue, model: FillModel, seed: int = 0) -> None:
-        super().__init__(data.bus, data.clock)
-        self.data = data
+    def __init__(self, data: DataClient, model: FillModel, seed: int = 0) -> None:
         self.name = data.name
-        self.execution = PaperExecution(data.bus, data.clock, data.name, data.instruments(),
+        self._instruments = data.instruments()
+        self.execution = PaperExecution(data.bus, data.clock, data.name, self._instruments,
                                         model, seed)
         # an order is in flight for up to the simulated latency: not "never placed" before
         self.request_window_ns = model.latency_ns + model.jitter_ns
@@ -230,14 +229,7 @@ class PaperVenue(Venue):
         data.bus.subscribe(topics.orders(data.name), self._remember)
 
     def instruments(self) -> list[Instrument]:
-        return self.data.instruments()
-
-    async def run(self) -> None:
-        await self.data.run()
-
-    def stop(self) -> None:
-        super().stop()
-        self.data.stop()
+        return list(self._instruments)
 
     def submit_order(self, order: Order) -> None:
         self._sent[order.client_order_id] = order

@@ -8,6 +8,7 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
 from tradeterm.domain.events import ConnectionState as CS
 from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.venue_registry import VenueClients
 from tradeterm.venues.binance import BinanceVenue
 from tradeterm.venues.loopback import LoopbackServer
 
@@ -20,7 +21,8 @@ async def test_header_shows_stale_and_resyncing_and_the_books_stay_exact():
         clock = LiveClock()
         bus = MessageBus()
         venue = BinanceVenue(bus, clock, rules, settings.binance)
-        kernel = Kernel(settings, RunOptions(mode="live"), venue=venue, clock=clock, bus=bus)
+        kernel = Kernel(settings, RunOptions(mode="live"), clients=VenueClients.of(venue),
+                        clock=clock, bus=bus)
         status = kernel.views.status
         seen: list[CS] = []
         kernel.bus.subscribe("venue.binance", lambda m: seen.append(m.state))

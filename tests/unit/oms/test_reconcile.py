@@ -144,5 +144,5 @@ def test_sim_restart_closes_lost_orders_and_keeps_the_account(tmp_path):
         assert k2.desk.portfolio.qty(iid) == qty + moved
     assert store.fill_sums() == {p.instrument: p.qty for p in store.load_positions() if p.fills}
     assert k2.desk.killswitch.state is TradingState.ACTIVE
-    venue_account = {r.instrument: r.qty for r in asyncio.run(k2.venue.positions())}
+    venue_account = {r.instrument: r.qty for r in asyncio.run(k2.execution.positions())}
     assert venue_account == {i: q for i, q in k2.desk._positions().items() if q}

@@ -15,7 +15,7 @@ from tradeterm.domain.events import (
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.matching.paper_fills import FillModel
-from tradeterm.venues.paper import PaperExecution, PaperVenue
+from tradeterm.venues.paper import PaperExecution, PaperExecutionClient
 
 BUY, SELL = Side.BUY, Side.SELL
 
@@ -155,8 +155,8 @@ def test_latency_keeps_request_order():
 
 def test_paper_venue_trades_on_the_sim_feed_without_touching_its_book():
     kernel = fast_kernel(seed=5, seconds=20)
-    sim = kernel.venue
-    paper = PaperVenue(sim, FillModel())
+    sim = kernel.data
+    paper = PaperExecutionClient(sim, FillModel())
     events = []
     kernel.bus.subscribe(topics.orders("sim"), events.append)
     inst = next(iter(kernel.instruments.values()))

@@ -11,7 +11,7 @@ from tradeterm.domain.orders import Order, OrderType, TimeInForce
 
 def test_books_on_the_bus_mirror_the_exchange_books_exactly():
     kernel = run_fast(seed=3, seconds=20)
-    for sim_book in kernel.venue.books:
+    for sim_book in kernel.data.books:
         book = kernel.views.books[sim_book.instrument.id]
         bids, asks = sim_book.engine.level_size
         assert book.bids == bids and book.asks == asks
@@ -40,7 +40,7 @@ def test_activity_is_configurable():
 
 def _book_keeps_its_shape(seconds: float) -> None:
     kernel = run_fast(seed=5, seconds=seconds)
-    for sim_book in kernel.venue.books:
+    for sim_book in kernel.data.books:
         bids, asks = sim_book.engine.level_size
         assert 20 < len(bids) < 400 and 20 < len(asks) < 400
         spread = sim_book.engine.best_ask - sim_book.engine.best_bid
@@ -67,13 +67,13 @@ def test_own_orders_trade_against_the_agents():
         await asyncio.sleep(0.01)
         book = kernel.views.books[inst.id]
         buy = Order("m1", inst.id, Side.BUY, qty=50, order_type=OrderType.MARKET)
-        kernel.venue.submit_order(buy)
+        kernel.execution.submit_order(buy)
         rest = Order("r1", inst.id, Side.SELL, qty=10, price=book.best_ask + 200,
                      tif=TimeInForce.GTC)
-        kernel.venue.submit_order(rest)
+        kernel.execution.submit_order(rest)
         rest.venue_order_id = next(e.venue_order_id for e in events
                                    if isinstance(e, OrderAccepted) and e.client_order_id == "r1")
-        kernel.venue.cancel_order(rest)
+        kernel.execution.cancel_order(rest)
         kernel.request_stop()
         await task
 
@@ -88,8 +88,8 @@ def test_invalid_own_order_is_rejected_with_a_reason():
     kernel = fast_kernel(seed=9, seconds=1)
     events = []
     kernel.bus.subscribe(topics.orders("sim"), events.append)
-    kernel.venue.submit_order(Order("x", "sim:NOPE", Side.BUY, qty=1, price=1))
-    kernel.venue.submit_order(Order("y", next(iter(kernel.instruments)), Side.BUY, qty=1))
+    kernel.execution.submit_order(Order("x", "sim:NOPE", Side.BUY, qty=1, price=1))
+    kernel.execution.submit_order(Order("y", next(iter(kernel.instruments)), Side.BUY, qty=1))
     assert [(e.client_order_id, e.reason) for e in events] == [
         ("x", "UNKNOWN_INSTRUMENT"), ("y", "INVALID_PRICE")]
 
@@ -107,7 +107,7 @@ def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
         if book.best_bid is None or book.best_ask is None:
             return
         price = book.best_bid if side is Side.BUY else book.best_ask
-        kernel.venue.submit_order(Order(f"q{next(seq)}", inst.id, side, qty=3000, price=price))
+        kernel.execution.submit_order(Order(f"q{next(seq)}", inst.id, side, qty=3000, price=price))
 
     def on_order_event(event):
         if isinstance(event, OrderAccepted):
@@ -117,7 +117,7 @@ def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
             if vid is not None and event.leaves_qty:  # cancel the rest and requote at once
                 order = Order(event.client_order_id, inst.id, event.side, qty=3000, price=1)
                 order.venue_order_id = vid
-                kernel.venue.cancel_order(order)
+                kernel.execution.cancel_order(order)
             place(event.side)
 
     kernel.bus.subscribe(topics.orders("sim"), on_order_event)
@@ -136,7 +136,7 @@ def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
     asyncio.run(scenario())
     assert len(fills) > 100 and any(f.leaves_qty for f in fills)
     assert not [line for line in kernel.views.log if line.level == "ERROR"]
-    for sim_book in kernel.venue.books:
+    for sim_book in kernel.data.books:
         bids, asks = sim_book.engine.level_size
         book = kernel.views.books[sim_book.instrument.id]
         assert book.bids == bids and book.asks == asks and not book.is_crossed
@@ -157,7 +157,7 @@ def test_every_order_type_reaches_the_exchange_through_the_venue():
         await asyncio.sleep(0.01)
         book = kernel.views.books[inst.id]
         bid, ask = book.best_bid, book.best_ask
-        venue = kernel.venue
+        venue = kernel.execution
         venue.submit_order(Order("po", inst.id, Side.BUY, qty=10, price=ask, post_only=True))
         rest = Order("r", inst.id, Side.BUY, qty=10, price=bid - 40)
         venue.submit_order(rest)
