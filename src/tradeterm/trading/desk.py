@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, overload
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -20,7 +20,9 @@ from tradeterm.core.views import EngineViews, TripReport
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
-from tradeterm.domain.events import KillSwitchTripped, TradingState, TradingStateChanged
+from tradeterm.domain.events import (
+    KillSwitchTripped, OrderFilled, TradingState, TradingStateChanged,
+)
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
@@ -41,7 +43,6 @@ from tradeterm.trading.results import (
     KillSwitchTrip, ModifyResult, OrderSent, RearmRefused, RearmResult, Rearmed, RequestRefused,
     RequestSent, SubmitResult,
 )
-from tradeterm.trading.summary import desk_summary
 from tradeterm.trading.venue_watch import VenueWatch
 
 if TYPE_CHECKING:
@@ -69,13 +70,13 @@ class TradingDesk:
         cfg, risk_cfg = settings.oms, settings.risk
         self.killswitch = KillSwitch(bus, persist=store.save_trading_state)
         pf = settings.portfolio
-        self.portfolio = Portfolio(instruments, views.portfolio, views.books, views.stats,
+        self.portfolio = Portfolio(bus, instruments, views.portfolio, views.books, views.stats,
                                    pf.mark, pf.starting_cash, pf.currency)
-        self.portfolio.on_position = lambda e: bus.publish(topics.POSITION, e)
         self.ids = ClientOrderIds(cfg.order_id_prefix, store.next_session(), store.next_session)
         self.oms = OrderManager(bus, clock, store, venues, self.ids, self.portfolio, views.orders,
                                 views.fills, cfg.ack_timeout_ms * MS, cfg.query_retry_ms * MS,
-                                cfg.max_query_attempts, cfg.flush_interval_ms * MS)
+                                cfg.max_query_attempts, cfg.flush_interval_ms * MS,
+                                halt=self, replacement_sender=self, post_trade=self)
         self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
                                  self.portfolio.qty, self.oms, self.killswitch,
                                  clock.timestamp_ns,
@@ -89,10 +90,7 @@ class TradingDesk:
                                    risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
         self.killswitch.on_trip.append(self._after_trip)
         self.killswitch.on_change.append(self._show_state)
-        self.oms.on_replace = self._send_replacement
         self.answers = OrderAnswers(bus, venues, views.answers)  # for the trader's requests
-        self.oms.on_problem = self._oms_problem
-        self.oms.on_fill = lambda _fill: self._check_limits(self.clock.timestamp_ns())
         self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
                                 self.trip, self._note, random.Random(settings.sim.seed))
         self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
@@ -235,8 +233,8 @@ class TradingDesk:
         self.submitted += 1
         return OrderSent(self.oms.submit(cmd))
 
-    def _send_replacement(self, cmd: SubmitOrder) -> None:
-        """The new half of a modify done by cancel-replace (the OMS calls it)."""
+    def send_replacement(self, cmd: SubmitOrder) -> None:
+        """The new half of a modify done by cancel-replace (``oms.ports.ReplacementSender``)."""
         self.answers.replacement_sent(cmd)
         self.submit(cmd)
 
@@ -353,9 +351,10 @@ class TradingDesk:
                 log.critical("could not cancel the working orders: %s: %s; cancel them at the "
                              "venue", type(again).__name__, again)
 
-    def _oms_problem(self, message: str) -> None:
+    def halt(self, problem: str) -> None:
+        """A problem the OMS reports (``oms.ports.TradingHalt``): HALT unless HALTED already."""
         if not self.killswitch.halted:
-            self.trip(message, "oms")
+            self.trip(problem, "oms")
 
     # --- post-trade ------------------------------------------------------------------------
     def _revalue(self, ts: int) -> None:
@@ -363,6 +362,9 @@ class TradingDesk:
         self.portfolio.revalue(ts)
         self._check_limits(ts)
         self._save_day(ts)
+
+    def after_fill(self, _fill: OrderFilled) -> None:  # oms.ports.PostTrade
+        self._check_limits(self.clock.timestamp_ns())
 
     def _check_limits(self, ts: int) -> None:
         if self._started and self.killswitch.state is TradingState.ACTIVE:
@@ -393,8 +395,3 @@ class TradingDesk:
             log.warning("terminal hung up: trading continues (session.on_hangup = keep)")
         else:
             self.trip("terminal hung up (SIGHUP)", "hangup", cancel=policy == "halt_cancel")
-
-    # --- summary ---------------------------------------------------------------------------
-    def summary(self) -> dict[str, Any]:
-        """Trading figures for the headless summary (deterministic under ``--fast --seed``)."""
-        return desk_summary(self)

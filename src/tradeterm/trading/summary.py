@@ -1,5 +1,5 @@
-"""The desk's figures in the headless summary (``TradingDesk.summary``): deterministic text for
-``--fast --seed`` runs, every amount as a Decimal string."""
+"""The desk's figures in the headless summary (``runtime/session_summary.py``): deterministic
+text for ``--fast --seed`` runs, every amount as a Decimal string."""
 
 from __future__ import annotations
 
