@@ -30,6 +30,7 @@ from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import KillSwitchTripped, OrderDenied, OrderRejected
 from tradeterm.domain.market import Side
 from tradeterm.venues.loopback import LoopbackServer
+from tradeterm.trading.results import OrderSent
 
 FAULTS = "drop=20,gap=7,5xx=0.05,timeout=0.02:1.5,dup=0.05"
 BTC0 = Decimal(10)  # the account's BTC at the start (live_session.exchange_settings)
@@ -150,10 +151,11 @@ async def _race(kernel: Any, server: LoopbackServer) -> None:
     inst = next(iter(kernel.instruments.values()))
     book = kernel.views.books[inst.id]
     server.injector.fail_rest(1, 503, processed=False, path="/api/v3/order", method="POST")
-    order = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                      inst.id, Side.BUY, inst.qty_to_lots("0.0002"),
-                                      price=book.best_bid - 100))
-    assert not isinstance(order, OrderDenied), order
+    sent = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
+                                     inst.id, Side.BUY, inst.qty_to_lots("0.0002"),
+                                     price=book.best_bid - 100))
+    assert isinstance(sent, OrderSent), sent
+    order = sent.order
     kernel.cancel(order.client_order_id)
     await asyncio.sleep(0.2)
 
@@ -183,7 +185,7 @@ async def _trade(kernel: Any, report: Soak, seconds: float) -> None:
     is settled (none working, none uncertain)."""
     await asyncio.sleep(seconds)
     report.counts["orders_submitted"] = kernel.desk.submitted
-    report.counts["orders_denied"] = kernel.desk.denied
+    report.counts["orders_denied"] = kernel.desk.denials.count
     if kernel.quoter is not None:
         kernel.quoter.stop()
     kernel.cancel_all()

@@ -15,13 +15,15 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected, OrderUpdateRejected,
+    Liquidity, OrderAccepted, OrderCanceled, OrderDenied, OrderFilled, OrderRejected,
+    OrderUpdateRejected,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookSnapshot, Side, Trade
 from tradeterm.domain.orders import Order, OrderStatus, OrderType, TimeInForce
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.oms.store import Store
+from tradeterm.trading.results import Denied, OrderSent
 from tradeterm.venues.base import Venue
 
 T0 = 1_767_225_600 * NS
@@ -218,8 +220,16 @@ class Harness:
                            OrderType.LIMIT if price is not None else OrderType.MARKET, price,
                            **kw)
 
-    def submit(self, *args, **kw):
-        return self.desk.execute(self.order(*args, **kw))
+    def submit(self, *args, **kw) -> Order | OrderDenied:
+        return self.send(self.order(*args, **kw))
+
+    def send(self, cmd: SubmitOrder) -> Order | OrderDenied:
+        """The order the desk took, or the denial it published (``desk.execute`` says which)."""
+        match self.desk.execute(cmd):
+            case OrderSent(order):
+                return order
+            case Denied(denial):
+                return denial
 
     def of(self, kind: type) -> list:
         return [e for e in self.events if type(e) is kind]

@@ -11,11 +11,12 @@ from textual.widgets import Static
 
 from tradeterm.config import load_settings
 from tradeterm.domain.commands import SubmitOrder
-from tradeterm.domain.events import OrderDenied, TradingState
+from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
 from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.widgets.status_header import StatusHeader
+from tradeterm.trading.results import Denied
 
 SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
     "binance-spot-btcusdt-ethusdt-20240808.ttj"
@@ -58,8 +59,8 @@ async def test_an_interactive_backtest_stays_up_at_the_end(tmp_path):
     # a new order is refused with the reason, the store is open
     denied = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
                                        inst.id, Side.SELL, 1000))
-    assert isinstance(denied, OrderDenied) and denied.reason == "REPLAY_ENDED"
-    assert "replay ended" in denied.message
+    assert isinstance(denied, Denied) and denied.denial.reason == "REPLAY_ENDED"
+    assert "replay ended" in denied.denial.message
     # the kill switch works
     kernel.trip_kill_switch("after the end", source="key")
     assert kernel.desk.killswitch.state is TradingState.HALTED

@@ -167,6 +167,7 @@ def replay_end_to_end(quick: bool = False) -> Figure:
     time, like the reference (a decode-only pass over the same journal)."""
     from tradeterm.config import load_settings
     from tradeterm.runtime.kernel import Kernel, RunOptions
+    from tradeterm.trading.summary import desk_summary
     from tradeterm.record.journal import JournalReader
 
     repeat = 1 if quick else 3
@@ -197,7 +198,7 @@ def replay_end_to_end(quick: bool = False) -> Figure:
             asyncio.run(kernel.run())
             best = min(best, time.process_time() - t)
             assert kernel.replay is not None and kernel.replay.state.published == total
-            trading = kernel.desk.summary()
+            trading = desk_summary(kernel.desk)
             fills, orders = trading["fills"], trading["orders_submitted"]
             assert fills > 0, trading
     return Figure("replay.end_to_end", total / best, "events/s",

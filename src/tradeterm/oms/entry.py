@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from tradeterm.core import topics
@@ -33,6 +33,7 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.outcomes import OutcomeResolver
+from tradeterm.oms.ports import TradingHalt
 from tradeterm.oms.reasons import NOT_SENT, STORE_ERROR
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.replace import CancelReplace
@@ -50,7 +51,7 @@ class OrderEntry:
     def __init__(self, bus: MessageBus, clock: Clock, store: Store,
                  venues: Mapping[str, ExecutionClient],
                  ids: ClientOrderIds, registry: OrderRegistry, resolver: OutcomeResolver,
-                 replacements: CancelReplace) -> None:
+                 replacements: CancelReplace, halt: TradingHalt) -> None:
         self._bus = bus
         self._clock = clock
         self._store = store
@@ -65,7 +66,7 @@ class OrderEntry:
         self.unsent: set[str] = set()
         self._modify_waiting: set[str] = set()  # a modify of an unsent order, to go after it
         self.duplicates_ignored = 0
-        self.on_problem: Callable[[str], None] | None = None
+        self._halt = halt
 
     def known_id(self, client_order_id: str) -> Order | None:
         """The order already using this id, or None if the id is free."""
@@ -231,5 +232,4 @@ class OrderEntry:
         return self._venues[self._registry.venue_of(order.client_order_id) or ""]
 
     def _problem(self, message: str) -> None:
-        if self.on_problem is not None:
-            self.on_problem(message)
+        self._halt.halt(message)

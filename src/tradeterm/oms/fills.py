@@ -3,13 +3,13 @@
 A fill is deduplicated by the venue's trade id (in memory, and by the store's unique key as a
 backstop), checked for sane numbers, applied to its order if it fits, and written with the
 order and the position in one transaction through the ledger; once that is on disk
-(``durability.after``) the position, the fills pane and the hooks are told, in the order the
-fills came. The order's own state moves at once, so the OMS never acts on an order as if the
-fill had not happened. A fill on a CANCELED or EXPIRED order is a *late fill* (it traded
-before the cancel took effect; the news came after, a race on every venue): applied, logged as
-a warning, and the order is looked up at the venue. A fill that does not fit its order at all
-(more than it has left, on a rejected order) still moves the position, and trips the kill
-switch.
+(``durability.after``) the position, the fills pane and the post-trade checks are told, in the
+order the fills came (the post-trade checks through ``ports.PostTrade``). The order's own state
+moves at once, so the OMS never acts on an order as if the fill had not happened. A fill on a
+CANCELED or EXPIRED order is a *late fill* (it traded before the cancel took effect; the news
+came after, a race on every venue): applied, logged as a warning, and the order is looked up at
+the venue. A fill that does not fit its order at all (more than it has left, on a rejected
+order) still moves the position, and trips the kill switch (``ports.TradingHalt``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tradeterm.core.display import fill_text
 from tradeterm.core.views import RingView
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
+from tradeterm.oms.ports import PostTrade, TradingHalt
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.store import Store, fill_key
 from tradeterm.portfolio.position import Position
@@ -37,15 +38,16 @@ LATE = (S.CANCELED, S.EXPIRED)
 
 class FillApplier:
     def __init__(self, registry: OrderRegistry, store: Store, ledger: Ledger,
-                 fills_view: RingView[OrderFilled], venues: Iterable[str]) -> None:
+                 fills_view: RingView[OrderFilled], venues: Iterable[str], halt: TradingHalt,
+                 post_trade: PostTrade) -> None:
         self._registry = registry
         self._store = store
         self._ledger = ledger
         self._fills_view = fills_view
         self._trade_ids: dict[str, set[str]] = {v: set() for v in venues}
         self.applied = 0
-        self.on_fill: Callable[[OrderFilled], None] | None = None
-        self.on_problem: Callable[[str], None] | None = None
+        self._halt = halt
+        self._post_trade = post_trade
         self.on_late_fill: Callable[[Order], None] | None = None  # look the order up
         # per instrument, the position recorded with a fill that still waits for the disk
         self._unannounced: dict[str, Position] = {}
@@ -140,12 +142,10 @@ class FillApplier:
             fill, self._ledger.instruments.get(fill.instrument)), fill.client_order_id)
 
     def _told(self, fill: OrderFilled) -> None:
-        if self.on_fill is not None:
-            self.on_fill(fill)
+        self._post_trade.after_fill(fill)
 
     def _problem(self, message: str) -> None:
-        if self.on_problem is not None:
-            self.on_problem(message)
+        self._halt.halt(message)
 
 
 def _snapshot(order: Order) -> tuple[Any, ...]:

@@ -17,8 +17,8 @@ tests use; they only delegate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -36,6 +36,7 @@ from tradeterm.oms.fills import FillApplier
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.order_events import VenueEventHandler
 from tradeterm.oms.outcomes import Asked, InFlight, OutcomeResolver
+from tradeterm.oms.ports import PostTrade, ReplacementSender, TradingHalt
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
@@ -63,19 +64,21 @@ class OrderManager:
                  venues: dict[str, ExecutionClient],
                  ids: ClientOrderIds, ledger: Ledger, view: WorkingOrdersView,
                  fills_view: RingView[OrderFilled], ack_timeout_ns: int, query_retry_ns: int,
-                 max_query_attempts: int, flush_interval_ns: int) -> None:
+                 max_query_attempts: int, flush_interval_ns: int, halt: TradingHalt,
+                 replacement_sender: ReplacementSender, post_trade: PostTrade) -> None:
         self.clock = clock
         self.store = store
         self.venues = venues
         self.flush_interval_ns = flush_interval_ns
         self.registry = OrderRegistry(view, store)
-        self.fills = FillApplier(self.registry, store, ledger, fills_view, venues)
-        self.settlement = Settlement(clock, self.registry, self.fills, store)
+        self.fills = FillApplier(self.registry, store, ledger, fills_view, venues, halt,
+                                 post_trade)
+        self.settlement = Settlement(clock, self.registry, self.fills, store, halt)
         self.resolver = OutcomeResolver(clock, self.registry, venues, self.settlement,
-                                        ack_timeout_ns, query_retry_ns, max_query_attempts)
-        self.replacements = CancelReplace(clock, ids)
+                                        ack_timeout_ns, query_retry_ns, max_query_attempts, halt)
+        self.replacements = CancelReplace(clock, ids, replacement_sender)
         self.entry = OrderEntry(bus, clock, store, venues, ids, self.registry, self.resolver,
-                                self.replacements)
+                                self.replacements, halt)
         self.events = VenueEventHandler(self.registry, self.fills, self.resolver,
                                         self.replacements)
         self.resolver.unsent = self.entry.unsent
@@ -83,33 +86,11 @@ class OrderManager:
         self.fills.on_late_fill = self.resolver.mark_uncertain
         self.settlement.cancel_again = self.entry.cancel
         self.on_order_event = self.events.on_event  # the bus handler (one object: unsubscribe)
-        self.on_problem: Callable[[str], None] | None = None  # trips the kill switch
-        for part in (self.fills, self.settlement, self.resolver, self.entry, store.durability):
-            part.on_problem = self._problem
+        # the store (and how it makes writes durable) is built before the desk: a failed fsync
+        # is reported here from now on
+        store.durability.on_problem = halt.halt
         for venue in venues:
             bus.subscribe(topics.orders(venue), self.on_order_event)
-
-    # --- wiring the desk sets ----------------------------------------------------------------
-    @property
-    def on_replace(self) -> Callable[[SubmitOrder], Any] | None:
-        """Sends a cancel-replace's replacement (through risk)."""
-        return self.replacements.send
-
-    @on_replace.setter
-    def on_replace(self, send: Callable[[SubmitOrder], Any] | None) -> None:
-        self.replacements.send = send
-
-    @property
-    def on_fill(self) -> Callable[[OrderFilled], None] | None:
-        return self.fills.on_fill
-
-    @on_fill.setter
-    def on_fill(self, hook: Callable[[OrderFilled], None] | None) -> None:
-        self.fills.on_fill = hook
-
-    def _problem(self, message: str) -> None:
-        if self.on_problem is not None:
-            self.on_problem(message)
 
     # --- start / stop ------------------------------------------------------------------------
     def start_timers(self) -> None:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.clock import Clock
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
+from tradeterm.oms.ports import TradingHalt
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.settle import NOT_YET, Settlement
 
@@ -53,7 +54,7 @@ class InFlight:
 class OutcomeResolver:
     def __init__(self, clock: Clock, registry: OrderRegistry, venues: Mapping[str, ExecutionClient],
                  settlement: Settlement, ack_timeout_ns: int, query_retry_ns: int,
-                 max_query_attempts: int) -> None:
+                 max_query_attempts: int, halt: TradingHalt) -> None:
         self._clock = clock
         self._registry = registry
         self._venues = venues
@@ -67,7 +68,7 @@ class OutcomeResolver:
         # latest of them about an order cannot speak for it
         self.sequence = 0
         self._latest: dict[str, int] = {}
-        self.on_problem: Callable[[str], None] | None = None
+        self._halt = halt
         self.unsent: Container[str] = ()  # orders not sent yet (OrderEntry's): no answer due
 
     @property
@@ -210,5 +211,4 @@ class OutcomeResolver:
         return outcome
 
     def _problem(self, message: str) -> None:
-        if self.on_problem is not None:
-            self.on_problem(message)
+        self._halt.halt(message)

@@ -6,24 +6,23 @@ the answer was lost), sized to what is left after the fills. If the order ends a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from tradeterm.core.clock import Clock
 from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
+from tradeterm.oms.ports import ReplacementSender
 from tradeterm.oms.reasons import CLOSED_WITHOUT_VENUE
 
 log = logging.getLogger("tradeterm.oms.manager")
 
 
 class CancelReplace:
-    def __init__(self, clock: Clock, ids: ClientOrderIds) -> None:
+    def __init__(self, clock: Clock, ids: ClientOrderIds, sender: ReplacementSender) -> None:
         self._clock = clock
         self._ids = ids
+        self._sender = sender  # through risk (the desk)
         self._waiting: dict[str, ModifyOrder] = {}  # old client order id -> the modify
-        self.send: Callable[[SubmitOrder], Any] | None = None  # through risk (the desk)
 
     def expect(self, client_order_id: str, cmd: ModifyOrder) -> None:
         """The cancel of ``client_order_id`` is about to go out for ``cmd``."""
@@ -54,12 +53,10 @@ class CancelReplace:
         if qty <= 0:
             log.info("modify of %s: nothing left to replace after fills", old.client_order_id)
             return
-        if self.send is None:
-            return
         new = SubmitOrder(self._clock.timestamp_ns(), self._ids.next(), old.instrument,
                           old.side, qty, old.order_type,
                           cmd.price if cmd.price is not None else old.price, old.trigger_price,
                           old.tif, old.post_only, old.reduce_only, old.display_qty,
                           old.expire_ns, old.source)
         log.info("modify of %s: replaced by %s", old.client_order_id, new.client_order_id)
-        self.send(new)
+        self._sender.send_replacement(new)

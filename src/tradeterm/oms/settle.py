@@ -26,6 +26,7 @@ from tradeterm.core.clock import Clock
 from tradeterm.domain.orders import PENDING, TRANSITIONS, IllegalTransition, Order, OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
 from tradeterm.oms.fills import FillApplier
+from tradeterm.oms.ports import TradingHalt
 from tradeterm.oms.reasons import NOT_RECEIVED, UNKNOWN_AT_VENUE, VENUE_LOST
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.store import Store
@@ -43,12 +44,12 @@ FILLS_MARGIN_NS = 60 * 1_000_000_000  # fetch fills from a minute before the ord
 
 class Settlement:
     def __init__(self, clock: Clock, registry: OrderRegistry, fills: FillApplier,
-                 store: Store) -> None:
+                 store: Store, halt: TradingHalt) -> None:
         self._clock = clock
         self._registry = registry
         self._fills = fills
         self._store = store
-        self.on_problem: Callable[[str], None] | None = None
+        self._halt = halt
         self.cancel_again: Callable[[str], Any] | None = None  # the venue still has it working
 
     async def settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
@@ -176,5 +177,4 @@ class Settlement:
         return result
 
     def _problem(self, message: str) -> None:
-        if self.on_problem is not None:
-            self.on_problem(message)
+        self._halt.halt(message)

@@ -20,10 +20,12 @@ drawdown is measured from today's peak equity. Both survive restarts through ``D
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS
 from tradeterm.core.display import money
 from tradeterm.core.views import BookReader, InstrumentStats, PortfolioView, PositionRow
@@ -55,12 +57,13 @@ class DayState:
 
 
 class Portfolio:
-    def __init__(self, instruments: dict[str, Instrument], view: PortfolioView,
+    def __init__(self, bus: MessageBus, instruments: dict[str, Instrument], view: PortfolioView,
                  books: dict[str, BookReader], stats: dict[str, InstrumentStats],
                  mark: str = "mid", starting_cash: Decimal = Decimal(0),
                  currency: str = "") -> None:
         if mark not in ("mid", "last"):
             raise ValueError(f"mark must be 'mid' or 'last', got {mark!r}")
+        self._bus = bus  # PositionChanged on the ``position`` topic, at every commit
         self.instruments = instruments
         self.view = view
         self.books = books
@@ -78,7 +81,6 @@ class Portfolio:
         self._last_curve_ts = 0
         self._rate = rates_from_marks(instruments, self.mark_x2)
         self._unpriced_warned: set[str] = set()
-        self.on_position: Callable[[PositionChanged], None] | None = None
         view.currency = self.currency
 
     # --- state -----------------------------------------------------------------------------
@@ -113,15 +115,15 @@ class Portfolio:
                           self.instruments.get(fill.instrument), fill)
 
     def commit(self, pos: Position, ts: int) -> None:
-        """Make ``pos`` (from ``with_fill``, already persisted) the current position."""
+        """Make ``pos`` (from ``with_fill``, already persisted) the current position; revalue,
+        then publish ``PositionChanged``."""
         self.positions[pos.instrument] = pos
         self.revalue(ts)
-        if self.on_position is not None:
-            inst = self.instruments.get(pos.instrument)
-            avg = None if inst is None else avg_price(pos, inst)
-            self.on_position(PositionChanged(ts, ts, pos.instrument, pos.qty,
-                                             avg if avg is not None else Decimal(0),
-                                             self.money(pos.instrument, pos.realized)))
+        inst = self.instruments.get(pos.instrument)
+        avg = None if inst is None else avg_price(pos, inst)
+        self._bus.publish(topics.POSITION, PositionChanged(
+            ts, ts, pos.instrument, pos.qty, avg if avg is not None else Decimal(0),
+            self.money(pos.instrument, pos.realized)))
 
     # --- valuation -------------------------------------------------------------------------
     def mark_x2(self, instrument: str) -> int | None:

@@ -30,9 +30,8 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
-from tradeterm.domain.events import OrderDenied, TradingState
+from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order
 from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
 from tradeterm.oms.store import Store
 from tradeterm.risk.context import CheckResult
@@ -43,6 +42,10 @@ from tradeterm.runtime.options import RunOptions
 from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.venue_registry import VenueClients, VenueRequest, build_clients
 from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.results import (
+    CancelResult, CancelsSent, KillSwitchTrip, ModifyResult, RearmRefused, RearmResult,
+    SubmitResult,
+)
 from tradeterm.trading.trader_requests import TraderRequests
 
 if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
@@ -327,9 +330,10 @@ class Kernel:
                                   flatten=bool(request.get("flatten")), source="cli")
         elif op == "rearm":
             state = TradingState.REDUCING if request.get("reducing") else TradingState.ACTIVE
-            error = self.rearm(reason, state, source="cli")
-            if error:
-                return {"ok": False, "error": error, "state": self.desk.killswitch.state.value}
+            result = self.rearm(reason, state, source="cli")
+            if isinstance(result, RearmRefused):
+                return {"ok": False, "error": result.reason,
+                        "state": self.desk.killswitch.state.value}
         elif op != "status":
             return {"ok": False, "error": f"unknown op {op!r}"}
         ks = self.desk.killswitch
@@ -352,7 +356,7 @@ class Kernel:
 
     # The trader's requests (``trading/trader_requests.py``): each is registered with the desk's
     # answers before it goes out, so ``views.answers`` says what the venue answered.
-    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+    def submit(self, cmd: SubmitOrder) -> SubmitResult:
         return self.requests.submit(cmd)
 
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
@@ -361,22 +365,23 @@ class Kernel:
     def protect(self, cmd: SubmitOrder) -> SubmitOrder:  # as sent: a market order protected
         return self.desk.risk.protect(cmd)
 
-    def cancel(self, client_order_id: str) -> bool:
+    def cancel(self, client_order_id: str) -> CancelResult:
         return self.requests.cancel(client_order_id)
 
-    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
+    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> CancelsSent:
         return self.requests.cancel_all(instrument, side)
 
-    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+    def modify(self, cmd: ModifyOrder) -> ModifyResult:
         return self.requests.modify(cmd)
 
-    def trip_kill_switch(self, reason: str, flatten: bool = False, source: str = "key") -> bool:
+    def trip_kill_switch(self, reason: str, flatten: bool = False,
+                         source: str = "key") -> KillSwitchTrip:
         return self.desk.execute(TripKillSwitch(self.clock.timestamp_ns(), reason, flatten,
                                                 source))
 
     def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
-              source: str = "key") -> str | None:
-        """Returns an error message if the re-arm is refused."""
+              source: str = "key") -> RearmResult:
+        """Rearmed, or RearmRefused with the reason."""
         return self.desk.execute(RearmTrading(self.clock.timestamp_ns(), reason, state, source))
 
     # --- summary ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.clock import FAST_START_NS, NS
 from tradeterm.domain.instruments import Instrument
+from tradeterm.trading.summary import desk_summary
 
 if TYPE_CHECKING:
     from tradeterm.runtime.kernel import Kernel
@@ -40,7 +41,7 @@ def session_summary(kernel: Kernel) -> dict[str, Any]:
         "events": kernel.bus.seq,
         "market_events": kernel.market.md_events,
         "instruments": instruments,
-        "trading": kernel.desk.summary(),
+        "trading": desk_summary(kernel.desk),
     } | _quoter_summary(kernel)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, overload
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -21,10 +21,10 @@ from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
 from tradeterm.domain.events import (
-    KillSwitchTripped, OrderDenied, TradingState, TradingStateChanged,
+    KillSwitchTripped, OrderFilled, TradingState, TradingStateChanged,
 )
 from tradeterm.domain.instruments import Instrument
-from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult
@@ -36,8 +36,13 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits
+from tradeterm.trading.denials import Denials
 from tradeterm.trading.order_answers import OrderAnswers
-from tradeterm.trading.summary import positions_summary
+from tradeterm.trading.results import (
+    CANNOT_CANCEL, CHANGE_WAITING, NOT_WORKING, CancelResult, CancelsSent, CommandResult,
+    KillSwitchTrip, ModifyResult, OrderSent, RearmRefused, RearmResult, Rearmed, RequestRefused,
+    RequestSent, SubmitResult,
+)
 from tradeterm.trading.venue_watch import VenueWatch
 
 if TYPE_CHECKING:
@@ -65,13 +70,13 @@ class TradingDesk:
         cfg, risk_cfg = settings.oms, settings.risk
         self.killswitch = KillSwitch(bus, persist=store.save_trading_state)
         pf = settings.portfolio
-        self.portfolio = Portfolio(instruments, views.portfolio, views.books, views.stats,
+        self.portfolio = Portfolio(bus, instruments, views.portfolio, views.books, views.stats,
                                    pf.mark, pf.starting_cash, pf.currency)
-        self.portfolio.on_position = lambda e: bus.publish(topics.POSITION, e)
         self.ids = ClientOrderIds(cfg.order_id_prefix, store.next_session(), store.next_session)
         self.oms = OrderManager(bus, clock, store, venues, self.ids, self.portfolio, views.orders,
                                 views.fills, cfg.ack_timeout_ms * MS, cfg.query_retry_ms * MS,
-                                cfg.max_query_attempts, cfg.flush_interval_ms * MS)
+                                cfg.max_query_attempts, cfg.flush_interval_ms * MS,
+                                halt=self, replacement_sender=self, post_trade=self)
         self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
                                  self.portfolio.qty, self.oms, self.killswitch,
                                  clock.timestamp_ns,
@@ -85,15 +90,12 @@ class TradingDesk:
                                    risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
         self.killswitch.on_trip.append(self._after_trip)
         self.killswitch.on_change.append(self._show_state)
-        self.oms.on_replace = self._send_replacement
         self.answers = OrderAnswers(bus, venues, views.answers)  # for the trader's requests
-        self.oms.on_problem = self._oms_problem
-        self.oms.on_fill = lambda _fill: self._check_limits(self.clock.timestamp_ns())
         self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
                                 self.trip, self._note, random.Random(settings.sim.seed))
         self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
         self.submitted = 0
-        self.denied = 0
+        self.denials = Denials(bus, clock, views.risk)
         #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
         self.live_unconfirmed = False
         #: the market is over (a replay at its end): every new order is denied with this reason
@@ -181,99 +183,110 @@ class TradingDesk:
         return recorded
 
     # --- commands --------------------------------------------------------------------------
-    def execute(self, cmd: Command) -> Any:
-        """The one entry for commands. Returns what the specific method returns. A market order
-        is recorded and sent with its protection price (``risk/protection.py``)."""
-        kind = type(cmd)
-        if kind is SubmitOrder:
-            cmd = self.risk.protect(cmd)  # type: ignore[arg-type]
-        self.bus.publish(topics.COMMAND, cmd)
-        if kind is SubmitOrder:
-            return self.submit(cmd)  # type: ignore[arg-type]
-        if kind is CancelOrder:
-            return self.oms.cancel(cmd.client_order_id)  # type: ignore[attr-defined]
-        if kind is CancelAll:
-            return self.oms.cancel_all(cmd.instrument, cmd.side)  # type: ignore[attr-defined]
-        if kind is ModifyOrder:
-            return self.modify(cmd)  # type: ignore[arg-type]
-        if kind is TripKillSwitch:
-            return self.trip(cmd.reason, cmd.source, cmd.flatten, cmd.cancel)  # type: ignore[attr-defined]
-        if kind is RearmTrading:
-            return self.rearm(cmd.reason, cmd.state, cmd.source)  # type: ignore[attr-defined]
-        raise TypeError(f"unknown command {kind.__name__}")
+    @overload
+    def execute(self, cmd: SubmitOrder) -> SubmitResult: ...
+    @overload
+    def execute(self, cmd: CancelOrder) -> CancelResult: ...
+    @overload
+    def execute(self, cmd: CancelAll) -> CancelsSent: ...
+    @overload
+    def execute(self, cmd: ModifyOrder) -> ModifyResult: ...
+    @overload
+    def execute(self, cmd: TripKillSwitch) -> KillSwitchTrip: ...
+    @overload
+    def execute(self, cmd: RearmTrading) -> RearmResult: ...
+    @overload
+    def execute(self, cmd: Command) -> CommandResult: ...
 
-    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+    def execute(self, cmd: Command) -> CommandResult:
+        """The one entry for commands: published on the ``command`` topic (a market order with
+        the protection price it is recorded and sent with, ``risk/protection.py``), then done
+        by the command's own method; what became of it is a ``results`` type."""
+        if isinstance(cmd, SubmitOrder):
+            cmd = self.risk.protect(cmd)
+        self.bus.publish(topics.COMMAND, cmd)
+        match cmd:
+            case SubmitOrder():
+                return self.submit(cmd)
+            case CancelOrder():
+                return self.cancel(cmd.client_order_id)
+            case CancelAll():
+                return CancelsSent(self.oms.cancel_all(cmd.instrument, cmd.side))
+            case ModifyOrder():
+                return self.modify(cmd)
+            case TripKillSwitch():
+                return self.trip(cmd.reason, cmd.source, cmd.flatten, cmd.cancel)
+            case RearmTrading():
+                return self.rearm(cmd.reason, cmd.state, cmd.source)
+        raise TypeError(f"unknown command {type(cmd).__name__}")
+
+    def submit(self, cmd: SubmitOrder) -> SubmitResult:
         """Risk, then the OMS. A denial is published (topic ``risk``) and returned. A market
         order goes out with its protection price."""
         cmd = self.risk.protect(cmd)
         gate = self._session_gate()
         if gate is not None:
-            return self._deny(cmd, gate)
+            return self.denials.deny(cmd, gate)
         verdict = self.risk.check(cmd)
         if verdict is not None:
-            return self._deny(cmd, verdict)
+            return self.denials.deny(cmd, verdict)
         self.submitted += 1
-        return self.oms.submit(cmd)
+        return OrderSent(self.oms.submit(cmd))
 
-    def _send_replacement(self, cmd: SubmitOrder) -> Order | OrderDenied:
-        """The new half of a modify done by cancel-replace (the OMS calls it)."""
+    def send_replacement(self, cmd: SubmitOrder) -> None:
+        """The new half of a modify done by cancel-replace (``oms.ports.ReplacementSender``)."""
         self.answers.replacement_sent(cmd)
-        return self.submit(cmd)
+        self.submit(cmd)
 
-    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
-        order = self.oms.working.get(cmd.client_order_id)
+    def cancel(self, client_order_id: str) -> CancelResult:
+        if client_order_id not in self.oms.working:
+            return RequestRefused(client_order_id, NOT_WORKING)
+        return RequestSent(client_order_id) if self.oms.cancel(client_order_id) else \
+            RequestRefused(client_order_id, CANNOT_CANCEL)
+
+    def modify(self, cmd: ModifyOrder) -> ModifyResult:
+        coid = cmd.client_order_id
+        order = self.oms.working.get(coid)
         if order is None:
-            return False
+            return RequestRefused(coid, NOT_WORKING)
         gate = self._session_gate()
         if gate is not None:
-            return self._deny(SubmitOrder(cmd.ts, cmd.client_order_id, order.instrument,
-                                          order.side, order.qty), gate, cmd.client_order_id)
+            return self.denials.deny(SubmitOrder(cmd.ts, coid, order.instrument, order.side,
+                                                 order.qty), gate, coid)
         probe = self.risk.modify_probe(order, cmd)  # the order as it would be after it
         verdict = self.risk.check(probe, commit=False)
         if verdict is not None:
-            return self._deny(probe, verdict, cmd.client_order_id)
-        done = self.oms.modify(cmd)
-        if done and order.status is not OrderStatus.PENDING_CANCEL:  # native (maybe answered)
-            self.risk.take_token(self.oms.venue_of[order.client_order_id])
-        return done
+            return self.denials.deny(probe, verdict, coid)
+        if not self.oms.modify(cmd):
+            return RequestRefused(coid, CHANGE_WAITING)
+        if order.status is not OrderStatus.PENDING_CANCEL:  # native (maybe answered)
+            self.risk.take_token(self.oms.venue_of[coid])
+        return RequestSent(coid)
 
     def preview(self, cmd: SubmitOrder) -> list[CheckResult]:
         gate = self._session_gate()
         session = [] if gate is None else [CheckResult("session", False, *gate)]
         return session + self.risk.preview(self.risk.protect(cmd))
 
-    def _deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
-              client_order_id: str | None = None) -> OrderDenied:
-        self.denied += 1
-        now = self.clock.timestamp_ns()
-        code, message = verdict
-        event = OrderDenied(now, now, client_order_id or cmd.client_order_id, cmd.instrument,
-                            code, message)
-        risk_view = self.views.risk
-        risk_view.denied += 1
-        risk_view.last_denied = f"{code}: {message}"
-        risk_view.version += 1
-        (log.debug if cmd.source == "quoter" else log.info)(
-            "order %s denied: %s %s", event.client_order_id, code, message)
-        self.bus.publish(topics.RISK, event)
-        return event
-
     # --- kill switch -----------------------------------------------------------------------
-    def trip(self, reason: str, source: str, flatten: bool = False, cancel: bool = True) -> bool:
+    def trip(self, reason: str, source: str, flatten: bool = False,
+             cancel: bool = True) -> KillSwitchTrip:
         # counted before the trip: the quoters stop on the trip's own event
         self._quoting_at_trip = sum(1 for q in self.views.quoters.values() if q.enabled)
-        return self.killswitch.trip(reason, source, self.clock.timestamp_ns(), flatten, cancel)
+        return KillSwitchTrip(self.killswitch.trip(reason, source, self.clock.timestamp_ns(),
+                                                   flatten, cancel))
 
     def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
-              source: str = "command") -> str | None:
-        """Leave HALTED / REDUCING. Returns an error message if refused."""
+              source: str = "command") -> RearmResult:
+        """Leave HALTED / REDUCING, or the reason it is refused."""
         if state is TradingState.ACTIVE:
             breach = self.limits.breach()
             if breach is not None:
-                return f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); re-arm to REDUCING " \
-                       "to trade down, or change the limit"
+                return RearmRefused(f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); "
+                                    "re-arm to REDUCING to trade down, or change the limit")
         self.flattener.stop()
-        return self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
+        error = self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
+        return Rearmed(state) if error is None else RearmRefused(error)
 
     def _after_trip(self, event: KillSwitchTripped) -> None:
         n = 0
@@ -338,9 +351,10 @@ class TradingDesk:
                 log.critical("could not cancel the working orders: %s: %s; cancel them at the "
                              "venue", type(again).__name__, again)
 
-    def _oms_problem(self, message: str) -> None:
+    def halt(self, problem: str) -> None:
+        """A problem the OMS reports (``oms.ports.TradingHalt``): HALT unless HALTED already."""
         if not self.killswitch.halted:
-            self.trip(message, "oms")
+            self.trip(problem, "oms")
 
     # --- post-trade ------------------------------------------------------------------------
     def _revalue(self, ts: int) -> None:
@@ -348,6 +362,9 @@ class TradingDesk:
         self.portfolio.revalue(ts)
         self._check_limits(ts)
         self._save_day(ts)
+
+    def after_fill(self, _fill: OrderFilled) -> None:  # oms.ports.PostTrade
+        self._check_limits(self.clock.timestamp_ns())
 
     def _check_limits(self, ts: int) -> None:
         if self._started and self.killswitch.state is TradingState.ACTIVE:
@@ -378,23 +395,3 @@ class TradingDesk:
             log.warning("terminal hung up: trading continues (session.on_hangup = keep)")
         else:
             self.trip("terminal hung up (SIGHUP)", "hangup", cancel=policy == "halt_cancel")
-
-    # --- summary ---------------------------------------------------------------------------
-    def summary(self) -> dict[str, Any]:
-        """Trading figures for the headless summary (deterministic under ``--fast --seed``)."""
-        pv = self.views.portfolio
-        return {
-            "trading_state": self.killswitch.state.value,
-            "trading_state_reason": self.killswitch.reason,
-            "orders_submitted": self.submitted,
-            "orders_denied": self.denied,
-            "working_orders": len(self.oms.working),
-            "fills": self.oms.fills_applied,
-            "positions": positions_summary(pv, self.instruments),
-            "currency": pv.currency,
-            "equity": str(pv.equity),
-            "day_pnl": str(pv.day_pnl),
-            "fees": str(pv.fees),
-            "fees_unpriced": {c: f"{a:f}" for c, a in pv.unpriced_fees.items()},
-            "reconciliation": [r.describe() for r in self.reconciliations],
-        }

@@ -21,6 +21,7 @@ from tradeterm.quoter.component import Quoter
 from tradeterm.quoter.settings import build_setup
 from tradeterm.risk import codes
 from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.results import RequestRefused, RequestSent
 
 MODELS = ("glft", "avellaneda_stoikov")
 
@@ -60,15 +61,25 @@ class QuoterGateway:
         self.desk.execute(command)
 
     def cancel(self, command: CancelOrder) -> bool:
-        return bool(self.desk.execute(command)) or command.client_order_id in self.desk.oms.working
+        match self.desk.execute(command):
+            case RequestSent():
+                return True
+            case RequestRefused():
+                return command.client_order_id in self.desk.oms.working
 
     def modify(self, command: ModifyOrder) -> bool:
         oms = self.desk.oms
         result = self.desk.execute(command)
         order = oms.working.get(command.client_order_id)
-        if result is True and order is not None and order.status is OrderStatus.PENDING_CANCEL:
-            oms.drop_replacement(command.client_order_id)
-        return result is not False or order is not None
+        match result:
+            case RequestSent() if order is not None and \
+                    order.status is OrderStatus.PENDING_CANCEL:  # cancel-replace: a cancel
+                oms.drop_replacement(command.client_order_id)
+                return True
+            case RequestRefused():
+                return order is not None
+            case _:  # sent, or denied (the quoter hears of the denial on the risk topic)
+                return True
 
 
 def build_quoters(settings: Settings, choice: str | None, bus: MessageBus, clock: Clock,

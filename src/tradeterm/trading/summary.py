@@ -1,13 +1,36 @@
-"""The desk's positions in the headless summary (``TradingDesk.summary``): deterministic text for
-``--fast --seed`` runs, every amount as a Decimal string."""
+"""The desk's figures in the headless summary (``runtime/session_summary.py``): deterministic
+text for ``--fast --seed`` runs, every amount as a Decimal string."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.views import PortfolioView
 from tradeterm.domain.instruments import Instrument
+
+if TYPE_CHECKING:
+    from tradeterm.trading.desk import TradingDesk
+
+
+def desk_summary(desk: TradingDesk) -> dict[str, Any]:
+    """Trading state, order counts, positions, equity and the reconciliations."""
+    pv = desk.views.portfolio
+    return {
+        "trading_state": desk.killswitch.state.value,
+        "trading_state_reason": desk.killswitch.reason,
+        "orders_submitted": desk.submitted,
+        "orders_denied": desk.denials.count,
+        "working_orders": len(desk.oms.working),
+        "fills": desk.oms.fills_applied,
+        "positions": positions_summary(pv, desk.instruments),
+        "currency": pv.currency,
+        "equity": str(pv.equity),
+        "day_pnl": str(pv.day_pnl),
+        "fees": str(pv.fees),
+        "fees_unpriced": {c: f"{a:f}" for c, a in pv.unpriced_fees.items()},
+        "reconciliation": [r.describe() for r in desk.reconciliations],
+    }
 
 
 def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]

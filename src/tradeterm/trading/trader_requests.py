@@ -9,11 +9,12 @@ import logging
 
 from tradeterm.core.clock import Clock
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
-from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order
 from tradeterm.oms.store import Store
 from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.results import (
+    NOT_WORKING, CancelResult, CancelsSent, ModifyResult, RequestRefused, SubmitResult,
+)
 from tradeterm.venues.base import confirm_names
 
 log = logging.getLogger("tradeterm.kernel")  # the live confirmation's lines, as before
@@ -43,34 +44,33 @@ class TraderRequests:
         log.warning("LIVE trading on %s confirmed: orders now go to the venue", venue)
         return True
 
-    def submit(self, cmd: SubmitOrder) -> Order | OrderDenied:
+    def submit(self, cmd: SubmitOrder) -> SubmitResult:
         self.answers.expect("submit", cmd.client_order_id, cmd.instrument)
         return self.desk.execute(cmd)
 
-    def cancel(self, client_order_id: str) -> bool:
+    def cancel(self, client_order_id: str) -> CancelResult:
         order = self.desk.oms.working.get(client_order_id)
         if order is None:
-            return False
+            return RequestRefused(client_order_id, NOT_WORKING)
         answer = self.answers.expect("cancel", client_order_id, order.instrument)
-        done = bool(self.desk.execute(
-            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument)))
-        if not done:
-            self.answers.refuse(answer, NOT_SENT, "the order cannot be cancelled now")
-        return done
+        result = self.desk.execute(
+            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument))
+        if isinstance(result, RequestRefused):
+            self.answers.refuse(answer, NOT_SENT, result.reason)
+        return result
 
-    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
+    def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> CancelsSent:
         for order in list(self.desk.oms.working.values()):
             if (instrument is None or order.instrument == instrument) and \
                     (side is None or order.side is side):
                 self.answers.expect("cancel", order.client_order_id, order.instrument)
         return self.desk.execute(CancelAll(self.clock.timestamp_ns(), instrument, side))
 
-    def modify(self, cmd: ModifyOrder) -> bool | OrderDenied:
+    def modify(self, cmd: ModifyOrder) -> ModifyResult:
         order = self.desk.oms.working.get(cmd.client_order_id)
         answer = None if order is None else self.answers.expect(
             "modify", cmd.client_order_id, cmd.instrument, order.side, cmd.price)
         result = self.desk.execute(cmd)
-        if answer is not None and result is False:
-            self.answers.refuse(answer, NOT_SENT, "a cancel or change of this order is still "
-                                "waiting for the venue's answer")
+        if answer is not None and isinstance(result, RequestRefused):
+            self.answers.refuse(answer, NOT_SENT, result.reason)
         return result

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tradeterm.core.views import EngineViews
 from tradeterm.domain.orders import OrderStatus
+from tradeterm.trading.results import RearmRefused, Rearmed
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.live_confirm import LiveConfirmScreen
 from tradeterm.ui.screens.rearm import RearmScreen
@@ -60,12 +61,12 @@ class SessionDialogs:
             if not answer:
                 return
             reason, state = answer
-            error = self.kernel.rearm(reason, state, source="ui")
-            if error:
-                app.notify(error, severity="error", timeout=8)
-                app.cmdline.say(f"re-arm refused: {error}", False)
-            else:
-                app.cmdline.say(f"trading {state.value}: {reason}", True)
+            match self.kernel.rearm(reason, state, source="ui"):
+                case RearmRefused(error):
+                    app.notify(error, severity="error", timeout=8)
+                    app.cmdline.say(f"re-arm refused: {error}", False)
+                case Rearmed():
+                    app.cmdline.say(f"trading {state.value}: {reason}", True)
             app.refresh_views()
 
         app.push_screen(RearmScreen(self.kernel.views.risk.reason), chosen)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
-from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.trading.order_text import describe
 from tradeterm.trading.orderentry import Command, EntryContext, Market, parse
+from tradeterm.trading.results import Denied, KillSwitchTrip, OrderSent, RequestRefused
 
 PREVIEW_ID = "PREVIEW"  # the order id of a command parsed only to be shown
 
@@ -102,30 +102,32 @@ class Trading:
         if isinstance(cmd, SubmitOrder):
             cmd = k.protect(cmd)  # said and sent with the same protection price
         what = self.describe(cmd)
-        if isinstance(cmd, SubmitOrder):
-            result = k.submit(cmd)
-            if isinstance(result, OrderDenied):
-                return Outcome(False, f"DENIED {result.reason}: {result.message}")
-            if isinstance(result, Order) and result.reason and result.is_terminal \
-                    and k.views.answers.issued == before:  # else its answer says why, in full
-                return Outcome(False, f"{result.status.value}: {result.reason}")
-            return self._sent(before, f"{what} [{cmd.client_order_id}]")
-        if isinstance(cmd, CancelAll):
-            n = k.cancel_all(cmd.instrument, cmd.side)
-            return self._sent(before, f"cancel {n} order(s)") if n else \
-                Outcome(None, "no working orders to cancel")
-        if isinstance(cmd, CancelOrder):
-            if not k.cancel(cmd.client_order_id):
-                return Outcome(False, f"{cmd.client_order_id} is not working")
-            return self._sent(before, what)
-        if isinstance(cmd, ModifyOrder):
-            result = k.modify(cmd)
-            if isinstance(result, OrderDenied):
-                return Outcome(False, f"DENIED {result.reason}: {result.message}")
-            if not result:
-                return Outcome(False, f"{cmd.client_order_id} cannot be modified now (not "
-                               "working, or a change is still waiting for the venue)")
-            return self._sent(before, what)
+        match cmd:
+            case SubmitOrder():
+                match k.submit(cmd):
+                    case Denied(denial):
+                        return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
+                    case OrderSent(order) if order.reason and order.is_terminal \
+                            and k.views.answers.issued == before:  # else its answer says why
+                        return Outcome(False, f"{order.status.value}: {order.reason}")
+                return self._sent(before, f"{what} [{cmd.client_order_id}]")
+            case CancelAll():
+                n = k.cancel_all(cmd.instrument, cmd.side).count
+                return self._sent(before, f"cancel {n} order(s)") if n else \
+                    Outcome(None, "no working orders to cancel")
+            case CancelOrder():
+                if isinstance(k.cancel(cmd.client_order_id), RequestRefused):
+                    return Outcome(False, f"{cmd.client_order_id} is not working")
+                return self._sent(before, what)
+            case ModifyOrder():
+                match k.modify(cmd):
+                    case Denied(denial):
+                        return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
+                    case RequestRefused():
+                        return Outcome(False, f"{cmd.client_order_id} cannot be modified now "
+                                       "(not working, or a change is still waiting for the "
+                                       "venue)")
+                return self._sent(before, what)
         return Outcome(False, f"unsupported command {type(cmd).__name__}")
 
     def _sent(self, before: int, what: str) -> Outcome:
@@ -137,5 +139,5 @@ class Trading:
         return self.execute(ModifyOrder(self.kernel.clock.timestamp_ns(), order.client_order_id,
                                         order.instrument, order.price + ticks))
 
-    def kill(self) -> bool:
+    def kill(self) -> KillSwitchTrip:
         return self.kernel.trip_kill_switch("kill switch pressed (ctrl+k)", source="key")

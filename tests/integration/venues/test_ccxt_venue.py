@@ -15,6 +15,7 @@ from tradeterm.domain.events import OrderRejected
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.venues.loopback import LoopbackServer
+from tradeterm.trading.results import RequestSent
 
 
 async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
@@ -46,7 +47,7 @@ async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
                          == inst.qty_to_lots("0.004"), 3, "the partial fill (polled)")
         await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
                          3, "the position (told once the fill is on disk)")
-        assert kernel.cancel(cmd.client_order_id)
+        assert kernel.cancel(cmd.client_order_id) == RequestSent(cmd.client_order_id)
         await wait_until(lambda: order_of(kernel, cmd.client_order_id).status
                          is OrderStatus.CANCELED, 3, "the cancel")
         # InsufficientFunds -> a reject reason (risk lets it through: the limits are higher)

@@ -7,6 +7,7 @@ from tests.loopback_session import wait_until
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.venues.loopback import LoopbackServer
+from tradeterm.trading.results import OrderSent, RequestSent
 
 
 async def test_a_503_on_the_post_then_a_cancel_and_a_reconnect_do_not_halt(tmp_path):
@@ -17,10 +18,13 @@ async def test_a_503_on_the_post_then_a_cancel_and_a_reconnect_do_not_halt(tmp_p
         server.exchange.market.pause()
         server.injector.fail_rest(1, 503, processed=False, path="/api/v3/order", method="POST")
         cmd = live.passive_buy("0.01")
-        order = kernel.submit(cmd)
+        sent = kernel.submit(cmd)
+        assert isinstance(sent, OrderSent), sent
+        order = sent.order
         await live.sent()
         assert order.status is OrderStatus.SUBMITTED
-        assert kernel.cancel(cmd.client_order_id)  # the kill switch, the quoter, the trader
+        # the kill switch, the quoter, the trader
+        assert kernel.cancel(cmd.client_order_id) == RequestSent(cmd.client_order_id)
         assert order.status is OrderStatus.PENDING_CANCEL
         before = len(kernel.desk.reconciliations)
         server.injector.drop_connections()  # the reconnect reconciles while it is pending
@@ -47,7 +51,7 @@ async def test_a_session_that_died_while_cancelling_a_503_order_restarts_clean(t
         cmd = first.passive_buy("0.01")
         kernel.submit(cmd)
         await first.sent()
-        assert kernel.cancel(cmd.client_order_id)
+        assert kernel.cancel(cmd.client_order_id) == RequestSent(cmd.client_order_id)
         await first.stop()  # gone before any answer: stored as PENDING_CANCEL
         second = LiveSession(server, tmp_path, key, secret)
         kernel = await second.start()

@@ -12,9 +12,9 @@ from tests.live_session import (
     files_containing,
 )
 from tests.loopback_session import wait_until
-from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.venues.loopback import LoopbackServer
+from tradeterm.trading.results import Denied, OrderSent, RequestSent
 
 
 def exchange_orders(server: LoopbackServer, key: str, client_id: str) -> list:
@@ -30,14 +30,16 @@ async def test_confirmed_lifecycle_and_the_keys_never_reach_a_file(tmp_path):
         assert kernel.views.status.mode == "LIVE"
         # nothing leaves before the trader typed the venue's name
         early = kernel.submit(live.passive_buy("0.01"))
-        assert isinstance(early, OrderDenied) and early.reason == "LIVE_NOT_CONFIRMED"
+        assert isinstance(early, Denied) and early.denial.reason == "LIVE_NOT_CONFIRMED"
         assert not server.exchange.accounts[key].orders
         assert not kernel.confirm_live("Binance") and not kernel.confirm_live("yes")
         assert kernel.confirm_live("binance") and kernel.live_confirmed
         # submit -> ack -> partial fill -> cancel, through the OMS
         cmd = live.passive_buy("0.01")
         inst = live.instrument()
-        order = kernel.submit(cmd)
+        sent = kernel.submit(cmd)
+        assert isinstance(sent, OrderSent), sent
+        order = sent.order
         assert order.status is OrderStatus.SUBMITTED
         await wait_until(lambda: live.order(cmd.client_order_id).status is OrderStatus.ACCEPTED,
                          3, "the ack")
@@ -47,7 +49,7 @@ async def test_confirmed_lifecycle_and_the_keys_never_reach_a_file(tmp_path):
         assert live.order(cmd.client_order_id).status is OrderStatus.PARTIALLY_FILLED
         await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
                          3, "the position (told once the fill is on disk)")
-        assert kernel.cancel(cmd.client_order_id)
+        assert kernel.cancel(cmd.client_order_id) == RequestSent(cmd.client_order_id)
         await wait_until(lambda: live.order(cmd.client_order_id).status is OrderStatus.CANCELED,
                          3, "the cancel")
         assert exchange_orders(server, key, cmd.client_order_id)[0].status == "CANCELED"

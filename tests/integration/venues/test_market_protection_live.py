@@ -12,11 +12,11 @@ from tests.ccxt_session import REST_ONLY, ccxt_kernel, order_of
 from tests.live_session import LiveSession, canary_keys, exchange_settings
 from tests.loopback_session import wait_until
 from tradeterm.domain.commands import SubmitOrder
-from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order, OrderStatus, OrderType
+from tradeterm.domain.orders import OrderStatus, OrderType
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.venues.loopback import LoopbackServer
+from tradeterm.trading.results import OrderSent
 
 
 async def sell_at_market_past_a_far_bid(kernel: Kernel, server: LoopbackServer, key: str
@@ -27,16 +27,18 @@ async def sell_at_market_past_a_far_bid(kernel: Kernel, server: LoopbackServer, 
     book = kernel.views.books[inst.id]
     far = inst.price_to_ticks_rounded(inst.ticks_to_price(book.best_bid) * Decimal("0.99"),
                                       up=False)
-    rest = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
+    sent = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
                                      inst.id, Side.BUY, inst.qty_to_lots("0.001"), price=far))
-    assert isinstance(rest, Order), rest
+    assert isinstance(sent, OrderSent), sent
+    rest = sent.order
     await wait_until(lambda: order_of(kernel, rest.client_order_id).status
                      is OrderStatus.ACCEPTED, 3, "the resting buy")
     mid_x2 = book.best_bid + book.best_ask
-    sell = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
+    sent = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
                                      inst.id, Side.SELL, inst.qty_to_lots("0.002"),
                                      OrderType.MARKET))
-    assert not isinstance(sell, OrderDenied), sell
+    assert isinstance(sent, OrderSent), sent
+    sell = sent.order
     protection = -(-mid_x2 * 9_950 // 20_000)  # 50 bps under the mid, rounded up to a tick
     assert sell.price == protection
     await wait_until(lambda: order_of(kernel, sell.client_order_id).status

@@ -16,6 +16,7 @@ from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.durability import HeldUntilDurable, WalSync
 from tradeterm.oms.reasons import NOT_SENT
 from tradeterm.oms.store import Store
+from tradeterm.trading.results import CHANGE_WAITING, RequestRefused, RequestSent
 
 S = OrderStatus
 
@@ -126,9 +127,10 @@ async def test_a_modify_goes_right_after_the_order_it_moves(tmp_path):
     h, disk = await on_slow_disk(tmp_path, modify=True)
     order = h.submit(Side.BUY, 10, MID - 10)
     move = ModifyOrder(0, order.client_order_id, BTC.id, MID - 12, 10)
-    assert h.desk.execute(move) is True  # taken: it goes once the order went
+    assert h.desk.execute(move) == RequestSent(order.client_order_id)  # goes once the order went
     again = ModifyOrder(0, order.client_order_id, BTC.id, MID - 14, 10)
-    assert h.desk.execute(again) is False  # one is waiting already (as if unanswered)
+    # one is waiting already (as if unanswered)
+    assert h.desk.execute(again) == RequestRefused(order.client_order_id, CHANGE_WAITING)
     assert (order.price, h.venue.sent, h.venue.modifies) == (MID - 10, [], [])
     disk.gate.set()
     await until(lambda: h.venue.modifies)

@@ -16,6 +16,7 @@ from tradeterm.domain.events import (
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import TRANSITIONS, OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
+from tradeterm.trading.results import RequestSent
 
 S = OrderStatus
 
@@ -47,7 +48,8 @@ async def test_native_modify_before_the_ack_waits_for_the_venue_instead_of_crash
     h.venue.auto_ack = False
     order = h.submit(Side.BUY, 100, MID - 2)
     assert order.status is S.SUBMITTED
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) is True
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
+        RequestSent(order.client_order_id)
     assert order.status is S.PENDING_UPDATE
     assert h.venue.modifies == [(order.client_order_id, MID - 6, 80)]
     h.venue.ack(order.client_order_id)  # the ack overtakes nothing: the modify is still pending
@@ -60,7 +62,8 @@ async def test_cancel_replace_before_the_ack_replaces_once_the_cancel_is_confirm
     h = await started()
     h.venue.auto_ack = False
     order = h.submit(Side.BUY, 100, MID - 2)
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)) is True
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)) == \
+        RequestSent(order.client_order_id)
     assert order.status is S.PENDING_CANCEL and h.venue.cancels == [order.client_order_id]
     h.venue.cancel_at_venue(order.client_order_id)
     assert order.status is S.CANCELED
@@ -88,7 +91,8 @@ async def test_a_venue_that_raises_on_modify_leaves_the_order_being_resolved(cap
 
     h.venue.modify_order = broken
     result = h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, None))
-    assert result is True  # sent, outcome unknown: the venue is asked, nothing is guessed
+    # sent, outcome unknown: the venue is asked, nothing is guessed
+    assert result == RequestSent(order.client_order_id)
     await settle(h)
     assert order.status is S.ACCEPTED and order.price == MID - 2 and not order.uncertain
     assert h.desk.killswitch.state is TradingState.ACTIVE

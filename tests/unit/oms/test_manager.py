@@ -8,7 +8,8 @@ from tradeterm.domain.events import (
     OrderAccepted, OrderCanceled, OrderModified, OrderRejected, TradingState,
 )
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order, OrderStatus
+from tradeterm.domain.orders import OrderStatus
+from tradeterm.trading.results import Denied, OrderSent, RequestSent
 
 S = OrderStatus
 
@@ -48,14 +49,15 @@ async def test_resubmitting_a_client_id_never_creates_a_second_order(tmp_path):
     cmd = h.order()
     first = h.desk.execute(cmd)
     again = h.desk.execute(cmd)
-    assert again is first and len(h.venue.sent) == 1
+    assert isinstance(first, OrderSent) and isinstance(again, OrderSent)
+    assert again.order is first.order and len(h.venue.sent) == 1
     assert h.desk.oms.duplicates_ignored == 1
     h.store.close()
     restarted = Harness(url, risk={"duplicate_window_ms": 0})
     restarted.venue.orders = h.venue.orders
     await restarted.start()
     result = restarted.desk.execute(cmd)  # the same command after a restart
-    assert isinstance(result, Order) and result.client_order_id == cmd.client_order_id
+    assert isinstance(result, OrderSent) and result.order.client_order_id == cmd.client_order_id
     assert restarted.venue.sent == []
 
 
@@ -193,7 +195,8 @@ async def test_native_modify():
     order = h.submit(Side.BUY, 100, MID - 2)
     from tradeterm.domain.commands import ModifyOrder
 
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80))
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
+        RequestSent(order.client_order_id)
     assert order.status is S.PENDING_UPDATE and h.venue.modifies == [
         (order.client_order_id, MID - 6, 80)]
     h.bus.publish(h.venue.topic, OrderModified(0, 0, order.client_order_id, BTC.id, MID - 6, 80))
@@ -215,7 +218,8 @@ async def test_native_modify_answered_from_inside_the_call_is_not_left_pending()
         return True
 
     h.venue.modify_order = answer_at_once
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80))
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
+        RequestSent(order.client_order_id)
     assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
     assert order.client_order_id not in h.desk.oms.inflight
     await settle(h, 5.0)  # past the ack timeout: nothing to ask the venue about
@@ -228,7 +232,8 @@ async def test_cancel_replace_sizes_the_replacement_to_what_is_left():
     h.venue.fill(order.client_order_id, 30)
     from tradeterm.domain.commands import ModifyOrder
 
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, 100))
+    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, 100)) == \
+        RequestSent(order.client_order_id)
     assert order.status is S.CANCELED
     replacement = h.venue.sent[-1]
     assert replacement.client_order_id != order.client_order_id
@@ -242,7 +247,8 @@ async def test_modify_is_risk_checked():
     from tradeterm.domain.commands import ModifyOrder
 
     result = h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID * 2, None))
-    assert result.reason == "PRICE_BAND" and order.status is S.ACCEPTED
+    assert isinstance(result, Denied) and result.denial.reason == "PRICE_BAND"
+    assert order.status is S.ACCEPTED
     assert h.venue.cancels == []
 
 

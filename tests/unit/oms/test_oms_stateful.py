@@ -42,6 +42,7 @@ from tradeterm.domain.events import ConnectionState, TradingState, VenueStatus
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import TRANSITIONS, IllegalTransition, Order, OrderStatus
 from tradeterm.oms.reasons import NOT_SENT
+from tradeterm.trading.results import Rearmed
 
 S = OrderStatus
 
@@ -192,7 +193,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
     def rearm(self) -> None:
         refused = []
         self._drain(lambda: refused.append(self.engine.desk.rearm("test re-arm")))
-        assert refused == [None]
+        assert refused == [Rearmed(TradingState.ACTIVE)]
 
     @rule()
     def restart(self) -> None:

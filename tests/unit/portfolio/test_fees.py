@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tradeterm.core.bus import MessageBus
 from tradeterm.core.views import PortfolioView
 from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.instruments import Instrument
@@ -54,7 +55,7 @@ def exchange_balance_changes(fills: list[OrderFilled]) -> tuple[Decimal, Decimal
 
 
 def portfolio(*instruments: Instrument, **kw) -> Portfolio:
-    return Portfolio({i.id: i for i in instruments}, PortfolioView(), {}, {}, **kw)
+    return Portfolio(MessageBus(), {i.id: i for i in instruments}, PortfolioView(), {}, {}, **kw)
 
 
 def test_base_asset_fees_move_the_base_balance_to_the_exchanges_figure():
@@ -94,7 +95,7 @@ def test_a_fee_in_a_third_currency_is_kept_and_left_out_of_equity_until_priced(c
 def test_a_third_currency_fee_is_priced_at_the_mark_of_its_instrument():
     books: dict = {}
     view = PortfolioView()
-    pf = Portfolio({i.id: i for i in (BTCUSDT, BNBUSDT)}, view, books, {},
+    pf = Portfolio(MessageBus(), {i.id: i for i in (BTCUSDT, BNBUSDT)}, view, books, {},
                    starting_cash=Decimal(1000))
     pf.commit(pf.with_fill(fill(Side.BUY, "0.001", "60000", "0.0002", "BNB")), 0)
     assert dict(view.unpriced_fees) == {"BNB": Decimal("0.0002")}  # no BNB market yet

@@ -4,9 +4,9 @@ joining the new bid then meant a buy at our own working sell: DENIED SELF_CROSS,
 soak run. It now joins no further than one tick inside our own order on the other side."""
 
 from tests.trading_harness import BTC, MID, Harness
-from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side
 from tradeterm.quoter.placeholder import PlaceholderParams, PlaceholderQuoter
+from tradeterm.trading.results import Denied
 
 
 async def test_the_feed_ahead_of_our_fill_does_not_make_a_self_cross():
@@ -25,11 +25,11 @@ async def test_the_feed_ahead_of_our_fill_does_not_make_a_self_cross():
     fill = h.venue.fill(sell.client_order_id, sell.qty, MID, publish=False)  # on its way
     h.book(BTC, MID, MID + 1)  # the feed already shows it: someone took our ask, bids there
     h.advance(0.1)
-    assert not [r for r in results if isinstance(r, OrderDenied)], results
+    assert not [r for r in results if isinstance(r, Denied)], results
     assert {o.price for o in h.desk.oms.working.values() if o.side is Side.BUY} == {MID - 1}
     h.bus.publish(h.venue.topic, fill)  # now it arrives
     h.advance(0.1)
-    assert not [r for r in results if isinstance(r, OrderDenied)], results
+    assert not [r for r in results if isinstance(r, Denied)], results
     prices = sorted((o.side, o.price) for o in h.desk.oms.working.values())
     assert prices == [(Side.SELL, MID + 1), (Side.BUY, MID)]
     quoter.stop()

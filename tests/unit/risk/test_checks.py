@@ -11,6 +11,7 @@ from tradeterm.domain.events import OrderDenied, TradingState
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.risk import codes
+from tradeterm.trading.results import Denied, OrderSent
 
 
 async def started(**sections) -> Harness:
@@ -72,7 +73,7 @@ async def test_order_level_checks(kwargs, code):
     fields = {"qty": 100, "price": MID - 2, "order_type": OrderType.LIMIT, **kwargs}
     cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), inst_id, Side.BUY,
                       fields.pop("qty"), fields.pop("order_type"), fields.pop("price"), **fields)
-    denied(h.desk.execute(cmd), code)
+    denied(h.send(cmd), code)
     assert not h.venue.sent
 
 
@@ -80,7 +81,7 @@ async def test_limit_order_without_a_price_is_a_tick_size_denial():
     h = await started()
     cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), BTC.id, Side.BUY, 100,
                       OrderType.LIMIT, None)
-    denied(h.desk.execute(cmd), codes.TICK_SIZE)
+    denied(h.send(cmd), codes.TICK_SIZE)
 
 
 async def test_max_order_qty():
@@ -211,7 +212,7 @@ async def test_ten_thousand_random_submissions_while_halted_none_accepted():
         results.append(h.desk.execute(cmd))
         if rng.random() < 0.05:
             h.advance(0.01)
-    assert all(isinstance(r, OrderDenied) and r.reason == codes.KILL_SWITCH for r in results)
+    assert all(isinstance(r, Denied) and r.denial.reason == codes.KILL_SWITCH for r in results)
     assert h.venue.sent == [] and h.store.load_orders() == []
 
 
@@ -231,7 +232,7 @@ async def test_quoter_submissions_while_halted_are_all_denied():
                                PlaceholderParams(refresh_ms=10))
     quoter.start()
     h.advance(0.05)
-    assert any(isinstance(r, Order) for r in sent)  # it quotes while ACTIVE
+    assert any(isinstance(r, OrderSent) for r in sent)  # it quotes while ACTIVE
     h.desk.trip("halt the quoter", "command")
     before = len(h.venue.sent)
     quoter.paused = False  # even a quoter that ignored the halt gets nowhere
@@ -239,10 +240,10 @@ async def test_quoter_submissions_while_halted_are_all_denied():
     for _ in range(2_500):
         h.book(BTC, MID - rng.randint(1, 20), MID + rng.randint(1, 20))
         h.advance(0.01)
-    submitted = [r for r in sent[-10_000:] if not isinstance(r, bool)]
+    submitted = [r for r in sent[-10_000:] if isinstance(r, (OrderSent, Denied))]
     assert len(h.venue.sent) == before
     assert quoter.sent > 2_000
-    assert all(isinstance(r, OrderDenied) for r in submitted[-2_000:])
+    assert all(isinstance(r, Denied) for r in submitted[-2_000:])
 
 
 async def test_reducing_lets_only_reducing_orders_through():
@@ -293,7 +294,7 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
         verdicts["pass" if fast is None else fast[0]] = verdicts.get(
             "pass" if fast is None else fast[0], 0) + 1
         if rng.random() < 0.3:  # change the context: orders, fills, cancels, time, the book
-            result = h.desk.execute(cmd)
+            result = h.send(cmd)
             if isinstance(result, Order) and rng.random() < 0.3 \
                     and result.client_order_id in h.desk.oms.working:  # a market IOC is done
                 h.venue.fill(result.client_order_id, result.qty)

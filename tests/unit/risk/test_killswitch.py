@@ -7,6 +7,7 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus, TimeInForce
+from tradeterm.trading.results import KillSwitchTrip, RearmRefused, Rearmed
 
 S = OrderStatus
 
@@ -21,7 +22,7 @@ async def test_trip_halts_cancels_every_working_order_and_is_announced():
     h = await started(risk={"duplicate_window_ms": 0})
     orders = [h.submit(Side.BUY, 100, MID - 2), h.submit(Side.SELL, 100, MID + 2),
               h.submit(Side.BUY, 10, 59_990, inst=ETH)]
-    assert h.desk.trip("trader hit the key", "key")
+    assert h.desk.trip("trader hit the key", "key") == KillSwitchTrip(changed=True)
     assert h.desk.killswitch.state is TradingState.HALTED
     assert sorted(h.venue.cancels) == sorted(o.client_order_id for o in orders)
     assert all(o.status is S.CANCELED for o in orders) and not h.views.orders.orders
@@ -52,8 +53,9 @@ async def test_halt_survives_a_restart_and_rearm_needs_a_reason(tmp_path):
     assert again.desk.killswitch.state is TradingState.HALTED
     assert again.views.status.trading_state is TradingState.HALTED
     assert again.submit().reason == "KILL_SWITCH"
-    assert "reason is required" in again.desk.rearm("  ")
-    assert again.desk.rearm("checked the book, resuming") is None
+    refused = again.desk.rearm("  ")
+    assert isinstance(refused, RearmRefused) and "reason is required" in refused.reason
+    assert again.desk.rearm("checked the book, resuming") == Rearmed(TradingState.ACTIVE)
     assert isinstance(again.submit(), Order)
     kinds = [a.kind for a in again.store.load_audit("kill_switch")]
     assert kinds == ["kill_switch.trip", "kill_switch.rearm"]
@@ -66,9 +68,10 @@ async def test_rearm_to_active_is_refused_while_a_limit_is_breached():
     h.book(BTC, MID - 1_202, MID - 1_198)  # -600 USD a BTC: -60 USD
     h.advance(0.3)
     assert h.desk.killswitch.source == "limit:DAILY_LOSS"
-    error = h.desk.rearm("try again")
-    assert error and "daily loss" in error and h.desk.killswitch.halted
-    assert h.desk.rearm("wind down", TradingState.REDUCING) is None
+    refused = h.desk.rearm("try again")
+    assert isinstance(refused, RearmRefused) and "daily loss" in refused.reason
+    assert h.desk.killswitch.halted
+    assert h.desk.rearm("wind down", TradingState.REDUCING) == Rearmed(TradingState.REDUCING)
     assert isinstance(h.submit(Side.SELL, 500, MID - 1_198), Order)
     assert h.submit(Side.BUY, 10, MID - 1_202).reason == "REDUCING_ONLY"
 
@@ -153,7 +156,7 @@ async def test_a_manual_order_calling_itself_flatten_is_still_denied():
     h.desk.trip("halt", "key")
     sneaky = h.order(Side.SELL, 100, MID - 2, reduce_only=True, tif=TimeInForce.IOC,
                      source="flatten")
-    assert h.desk.execute(sneaky).reason == "KILL_SWITCH"
+    assert h.send(sneaky).reason == "KILL_SWITCH"
 
 
 async def test_feed_loss_policy_trips_after_the_grace_period_and_reconciles_on_return():

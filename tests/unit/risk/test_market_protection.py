@@ -15,6 +15,7 @@ from tradeterm.domain.events import OrderDenied
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.risk import codes
+from tradeterm.trading.results import OrderSent
 
 # the band through the reference (60,000.00 = 120,000 ticks of 0.5): 50 bps = 300 USD = 600 ticks
 BUY_LIMIT, SELL_LIMIT = MID + 600, MID - 600
@@ -91,7 +92,7 @@ async def test_the_command_is_recorded_with_its_protection_and_a_market_order_ne
     h.bus.subscribe(topics.COMMAND, commands.append)
     cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), BTC.id, Side.BUY, 100,
                       OrderType.MARKET)  # GTC by default: a market order cannot rest
-    assert isinstance(h.desk.execute(cmd), Order)
+    assert isinstance(h.desk.execute(cmd), OrderSent)
     recorded = [c for c in commands if isinstance(c, SubmitOrder)]
     assert recorded[-1].price == BUY_LIMIT and recorded[-1].tif is TimeInForce.IOC
     fok = h.order(Side.BUY, 100, None, tif=TimeInForce.FOK)

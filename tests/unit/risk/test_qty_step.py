@@ -10,6 +10,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.risk import codes
+from tradeterm.trading.results import Denied, OrderSent
 
 # Binance spot BTCUSDT: book lot 1e-8, LOT_SIZE step 0.00001 = 1000 lots
 STEPPED = Instrument("fake", "BTC/USD", "BTC", "USD", Decimal("0.01"), Decimal("0.00000001"),
@@ -32,9 +33,9 @@ async def test_an_order_off_the_venue_step_is_denied_with_its_own_code():
     assert not h.venue.sent
     assert isinstance(h.submit(Side.BUY, 150_000, MID - 1, inst=STEPPED), Order)
     market = h.order(Side.SELL, 100_001, None, inst=STEPPED)
-    assert h.desk.execute(market).reason == codes.QTY_STEP  # market orders too
+    assert h.send(market).reason == codes.QTY_STEP  # market orders too
     reducing = h.order(Side.SELL, 1_500, MID + 1, inst=STEPPED, reduce_only=True)
-    assert h.desk.execute(reducing).reason == codes.QTY_STEP  # the venue refuses it as well
+    assert h.send(reducing).reason == codes.QTY_STEP  # the venue refuses it as well
 
 
 async def test_preview_and_the_decimal_preview_name_the_step():
@@ -93,8 +94,8 @@ async def test_the_placeholder_quoter_sizes_to_the_step():
                                PlaceholderParams(refresh_ms=10))
     quoter.start()
     h.advance(0.05)
-    orders = [r for r in results if isinstance(r, Order)]
-    assert orders and not [r for r in results if isinstance(r, OrderDenied)]
+    orders = [r.order for r in results if isinstance(r, OrderSent)]
+    assert orders and not [r for r in results if isinstance(r, Denied)]
     assert all(o.qty % 1000 == 0 for o in orders)
     # about 1,000 USD: 0.01619 BTC at 61,800 rounds up to the step
     assert {o.qty for o in orders} == {1_619_000}

@@ -7,6 +7,7 @@ from tradeterm.core import topics
 from tradeterm.domain.events import OrderAccepted, OrderCanceled, OrderFilled
 from tradeterm.domain.market import Side, Trade
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.trading.results import OrderSent
 
 
 def test_books_on_the_bus_mirror_the_exchange_books_exactly():
@@ -213,8 +214,9 @@ def test_a_market_order_never_trades_beyond_its_protection_price():
 
     kernel.clock.set_alert("test.sell", kernel.clock.timestamp_ns() + 3 * 10**9, sell)
     asyncio.run(kernel.run())
-    (order, protection), = sent
-    assert isinstance(order, Order), order
+    (result, protection), = sent
+    assert isinstance(result, OrderSent), result
+    order = result.order
     assert order.price == protection and order.tif is TimeInForce.IOC
     fills = [e for e in events if isinstance(e, OrderFilled)
              and e.client_order_id == order.client_order_id]
