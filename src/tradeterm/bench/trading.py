@@ -189,6 +189,7 @@ def _loop_time(url: str, threaded: bool, n: int) -> tuple[list[float], list[floa
         if threaded:  # as the kernel builds it on the wall clock (the bench's clock is frozen)
             kernel.store.conn.execute("PRAGMA synchronous=NORMAL")
             kernel.store.durability = WalSync(f"{sqlite_path(url)}-wal")
+            kernel.store.durability.on_problem = kernel.desk.halt  # a failed fsync halts
         stamps: dict[str, int] = {}
 
         def on_ack(event: Any) -> None:

@@ -143,10 +143,12 @@ class TradingDesk:
         return clean
 
     def stop(self) -> None:
-        """Clean shutdown: cancel working orders (``session.cancel_on_exit``), write all."""
+        """Clean shutdown: cancel working orders (``session.cancel_on_exit``), write all. An order
+        still waiting for the disk never goes out once the session is stopping."""
         self.flattener.stop()
         self.clock.cancel_timer(REVALUE_TIMER)
         self.watch.stop()
+        self.oms.cancel_unsent()
         if self._started and self.settings.session.cancel_on_exit and self.oms.working:
             n = self.oms.cancel_all()
             log.info("shutting down: %d working order(s) canceled", n)

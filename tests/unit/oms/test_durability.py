@@ -230,3 +230,13 @@ def test_a_store_whose_wal_file_is_gone_still_syncs(tmp_path) -> None:
     store.next_session()  # a durable write: fsynced on this thread (not started)
     assert store.durability.syncs >= 2
     store.close()
+
+
+async def test_an_order_waiting_for_the_disk_when_the_session_stops_never_goes_out(tmp_path):
+    h, disk = await on_slow_disk(tmp_path, session={"cancel_on_exit": False})
+    order = h.submit(Side.BUY, 10, MID - 10)
+    h.desk.stop()  # the trader quit: working orders stay, but nothing new goes out
+    assert (order.status, order.reason) == (S.CANCELED, NOT_SENT)
+    disk.gate.set()
+    h.store.close()
+    assert h.venue.sent == []
