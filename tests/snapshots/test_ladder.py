@@ -13,6 +13,7 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.quotes import QuotesPane
+from tradeterm.ui.widgets.tape import TradesTape
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
@@ -87,6 +88,17 @@ def test_replay_ladder_groups_a_fine_tick_book(snap_compare, tmp_path, size):
         for _ in range(60):  # the watchlist's other rows follow within a quarter second
             if all(quotes.shown[iid][0] == top for iid, top in quotes.frame.tops.items()):
                 break
+            await pilot.pause(0.05)
+        tape = pilot.app.query_one(TradesTape)  # it redraws four times a second: the last
+        items = tape.tape.items if tape.tape is not None else ()  # trade stepped is on top
+        inst = tape.instrument  # before the picture is taken
+        newest = (inst.format_price(items[-1].price), inst.format_qty(items[-1].size)) \
+            if items and inst is not None else None
+        for _ in range(60):
+            lines = tape.plain_lines()
+            if newest is None or not tape.size.width or (
+                    len(lines) > 1 and all(part in lines[1] for part in newest)):
+                break  # (a narrow screen has no tape)
             await pilot.pause(0.05)
         ladder = pilot.app.query_one(Ladder)
         assert ladder.view.group > 1 and ladder.view.auto_group
