@@ -142,7 +142,10 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
                         overflow="fold")
     for sym, v in r["instruments"].items():
         quote = v["currency"]
-        cash = lambda key: money(Decimal(v[key]), quote, unit=False)  # noqa: E731
+
+        def cash(key: str, v: dict[str, Any] = v, quote: str = quote) -> str:
+            return money(Decimal(v[key]), quote, unit=False)
+
         unpriced = "".join(f" + {money(Decimal(a), c)}" for c, a in v["fees_unpriced"].items())
         inst.add_row(sym, v["position"], v["balance"], cash("realized"), cash("unrealized"),
                      cash("fees") + unpriced, cash("pnl"), cash("volume"),
@@ -212,4 +215,5 @@ def _charts(r: dict[str, Any]) -> str:
     plt.title("Drawdown")
     plt.xlabel("seconds from start")
     plt.plot(xs, dd)
-    return plt.build()
+    chart: str = plt.build()
+    return chart

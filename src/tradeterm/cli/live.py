@@ -21,7 +21,8 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
-from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel
+from tradeterm.runtime.options import RunOptions
 from tradeterm.runtime.venue_registry import VenueClients
 from tradeterm.venues.base import confirm_names
 

@@ -209,7 +209,7 @@ def _add_venue_urls(p: argparse.ArgumentParser) -> None:
                    help="the venue's testnet (ccxt: sandbox mode)")
 
 
-def _add_live_command(sub: argparse._SubParsersAction) -> None:
+def _add_live_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     live = sub.add_parser("live", help="LIVE trading: real orders; asks for typed confirmation")
     live.add_argument("--venue", required=True, metavar="NAME",
                       help="binance (native), or ccxt:<exchange> (e.g. ccxt:kraken)")
@@ -224,7 +224,7 @@ def _add_live_command(sub: argparse._SubParsersAction) -> None:
     _add_run_options(live)
 
 
-def _add_serve_command(sub: argparse._SubParsersAction) -> None:
+def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """serve: the workstation in a browser tab (serve.py)."""
     serve = sub.add_parser("serve", help="the workstation in a browser tab (textual-serve), "
                                          "on 127.0.0.1 by default")
@@ -251,7 +251,7 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
                        help="browser tabs open at once, each its own paper session (default 4)")
 
 
-def _add_record_commands(sub: argparse._SubParsersAction) -> None:
+def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """record / replay / import / export / report (record/)."""
 
     def parse_speed(text: str) -> float:  # cli/replay.py pulls in the kernel: only when used

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
-from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel
+from tradeterm.runtime.options import RunOptions
 
 
 def run_record(args: argparse.Namespace) -> int:

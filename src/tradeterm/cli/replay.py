@@ -17,7 +17,8 @@ from tradeterm.cli.run import prepare_data_dir, run_session, settings_for
 from tradeterm.record.journal import JournalError
 from tradeterm.record.replay_time import parse_time
 from tradeterm.record.replay_transport import speed_label
-from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel
+from tradeterm.runtime.options import RunOptions
 
 BAR = 30
 log = logging.getLogger("tradeterm")

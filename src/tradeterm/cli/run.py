@@ -18,7 +18,8 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
 from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money
-from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.runtime.kernel import Kernel
+from tradeterm.runtime.options import RunOptions
 
 log = logging.getLogger("tradeterm")
 
@@ -146,7 +147,7 @@ async def run_headless(kernel: Kernel, as_json: bool,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, kernel.request_stop)
-    ticker = asyncio.create_task((progress or _progress)(kernel))
+    ticker: asyncio.Task[None] = asyncio.ensure_future((progress or _progress)(kernel))
     loop.call_later(1.0, heap.settle)  # once the market is up (see core/heap.py)
     try:
         await kernel.run()

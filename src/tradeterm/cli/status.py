@@ -66,7 +66,8 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         store.close()
 
     def inst_of(iid: str) -> Instrument | None:
-        return instruments.get(iid)
+        found: Instrument | None = instruments.get(iid)
+        return found
 
     def qty(iid: str, lots: int) -> str:
         inst = inst_of(iid)

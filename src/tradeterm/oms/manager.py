@@ -53,7 +53,8 @@ FLUSH_TIMER = "oms.flush"
 class Ledger(Protocol):
     """Where fills go (implemented by the portfolio)."""
 
-    instruments: Mapping[str, Instrument]  # to say a fill in the trader's units
+    @property
+    def instruments(self) -> Mapping[str, Instrument]: ...  # to say a fill in trader's units
 
     def with_fill(self, fill: OrderFilled, base: Position | None = None) -> Position: ...
     def commit(self, pos: Position, ts: int) -> None: ...

@@ -15,7 +15,7 @@ from tradeterm.domain.events import LogLine
 
 
 class EngineLogHandler(logging.Handler):
-    def __init__(self, bus: MessageBus, clock: Clock, view: RingView) -> None:
+    def __init__(self, bus: MessageBus, clock: Clock, view: RingView[LogLine]) -> None:
         super().__init__(logging.INFO)
         self.bus = bus
         self.clock = clock

@@ -115,10 +115,9 @@ class OrderAnswers:
         if self._waiting:
             self._settle_unreplaced()
         if type(event) is OrderDenied:
-            answer = self._open.get(event.client_order_id)  # type: ignore[attr-defined]
+            answer = self._open.get(event.client_order_id)
             if answer is not None:
-                self._set(answer, REFUSED, event.reason, event.message,  # type: ignore[attr-defined]
-                          close=True)
+                self._set(answer, REFUSED, event.reason, event.message, close=True)
 
     def _set(self, answer: OrderAnswer, state: str, reason: str = "", message: str = "",
              close: bool = False) -> None:

@@ -238,7 +238,7 @@ def _reference(ref: str, market: Market, inst: Instrument, side: Side | None) ->
                                "give the price")
         # between two ticks a passive price never crosses: a buy rounds down, a sell up
         return -(-total // 2) if side is Side.SELL else total // 2
-    value = getattr(market, ref)
+    value: int | None = getattr(market, ref)
     if value is None:
         raise GrammarError(f"{inst.symbol} has no {ref} price yet")
     return value

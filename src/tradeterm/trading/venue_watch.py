@@ -28,6 +28,7 @@ import asyncio
 import logging
 import random
 import time
+from functools import partial
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -86,7 +87,7 @@ class VenueWatch:
         self._outages: dict[str, _Outage] = {}
         self._connected_once: set[str] = set()
         self._reconciling: dict[str, bool] = {}  # venue -> another run wanted after this one
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         for name in venues:
             bus.subscribe(topics.venue_status(name), self.on_venue_status)
 
@@ -186,9 +187,8 @@ class VenueWatch:
                 outage.lost_since, outage.was_lost = now, True
                 if halt:
                     grace = self.settings.risk.feed_loss_grace_s
-                    self.clock.set_alert(
-                        _lost_timer(venue), now + int(grace * NS),
-                        lambda _ts, v=venue, s=state: self._lost(v, s, grace))
+                    self.clock.set_alert(_lost_timer(venue), now + int(grace * NS),
+                                         partial(self._lost, venue, state, grace))
             return
         # RESYNCING: connected again, books being rebuilt
         if outage.lost_since is not None:
@@ -197,15 +197,15 @@ class VenueWatch:
         if halt:
             grace = self.settings.risk.resync_grace_s
             self.clock.set_alert(_recovery_timer(venue), outage.since + int(grace * NS),
-                                 lambda _ts, v=venue: self._not_recovered(v, grace))
+                                 partial(self._not_recovered, venue, grace))
 
-    def _lost(self, venue: str, state: ConnectionState, grace: float) -> None:
+    def _lost(self, venue: str, state: ConnectionState, grace: float, _ts: int = 0) -> None:
         outage = self._outages.get(venue)
         if outage is not None and outage.lost_since is not None:
             self.trip(f"market data from {venue} lost ({state.value}) for more than {grace:g}s",
                       "feed_loss")
 
-    def _not_recovered(self, venue: str, grace: float) -> None:
+    def _not_recovered(self, venue: str, grace: float, _ts: int = 0) -> None:
         if venue in self._outages:
             self.trip(f"market data from {venue} not recovered {grace:g}s after it was "
                       "interrupted (books still resyncing or reconnecting)", "feed_loss")

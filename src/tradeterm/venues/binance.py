@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from typing import Any
 from decimal import Decimal
 
 import aiohttp
@@ -108,7 +109,8 @@ class BinanceVenue(Venue):
             rest = BinanceRest(session, self.rest_url, self.credentials, self.cfg.recv_window_ms,
                                self.cfg.request_timeout_s)
             self.rest = rest
-            tasks = [asyncio.create_task(self.feed.run(rest), name=f"{self.name}.market")]
+            tasks: list[asyncio.Task[Any]] = [
+                asyncio.create_task(self.feed.run(rest), name=f"{self.name}.market")]
             if self.user is not None:
                 try:
                     await rest.sync_time()
@@ -116,7 +118,7 @@ class BinanceVenue(Venue):
                     log.warning("%s: could not read the server time: %s", self.name, exc)
                 self.execution.rest = rest
                 tasks.append(asyncio.create_task(self.user.run(rest), name=f"{self.name}.user"))
-            stop = asyncio.create_task(self._stop_event.wait())
+            stop: asyncio.Task[Any] = asyncio.create_task(self._stop_event.wait())
             try:
                 done, _ = await asyncio.wait([*tasks, stop], return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -132,7 +134,7 @@ class BinanceVenue(Venue):
                 await self.close_queries()
             for task in done:
                 if task is not stop and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+                    raise task.exception()  # type: ignore[misc]  # checked just above
 
     def stop(self) -> None:
         super().stop()

@@ -165,8 +165,9 @@ class BinanceExecution(OrderEventPublisher):
 
     async def _query(self, t: _Tracked) -> dict[str, Any]:
         assert self.rest is not None
-        return await self.rest.signed("GET", "/api/v3/order", {
+        record: dict[str, Any] = await self.rest.signed("GET", "/api/v3/order", {
             "symbol": t.rules.symbol, "origClientOrderId": t.client_order_id})
+        return record
 
     async def _cancel(self, t: _Tracked) -> None:
         rest = self.rest
@@ -263,7 +264,8 @@ class BinanceExecution(OrderEventPublisher):
         kind = d.get("x")
         if kind == "TRADE_PREVENTION":  # self-trade prevention: terminal if the status says so
             kind = d.get("X") if d.get("X") in TERMINAL else None
-        client_id = d.get("C") if kind == "CANCELED" and d.get("C") else d.get("c", "")
+        client_id: str = (d.get("C") if kind == "CANCELED" and d.get("C")
+                          else d.get("c", "")) or ""
         t = self.orders.get(client_id) or self._adopt(client_id, d)
         if t is None:
             return

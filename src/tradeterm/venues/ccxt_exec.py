@@ -177,13 +177,15 @@ class CcxtExecution(OrderEventPublisher):
 
         ex = self.exchange
         try:
-            return await ex.fetch_order(None, symbol, {"clientOrderId": client_order_id,
-                                                       "origClientOrderId": client_order_id})
+            order: dict[str, Any] | None = await ex.fetch_order(
+                None, symbol, {"clientOrderId": client_order_id,
+                               "origClientOrderId": client_order_id})
+            return order
         except ccxt.OrderNotFound:
             return None
         except (ccxt.ArgumentsRequired, ccxt.NotSupported, ccxt.BadRequest):
             pass  # this venue cannot look orders up by client id: search the lists
-        found = await ex.fetch_open_orders(symbol)
+        found: list[dict[str, Any]] = await ex.fetch_open_orders(symbol)
         if ex.has.get("fetchClosedOrders"):
             found += await ex.fetch_closed_orders(symbol)
         return next((o for o in found if o.get("clientOrderId") == client_order_id), None)

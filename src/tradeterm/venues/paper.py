@@ -88,7 +88,7 @@ class PaperExecution(PaperListener):
     def _book_handler(book: PaperBook) -> Any:
         def on_book(msg: BookDelta | BookSnapshot) -> None:
             if type(msg) is BookDelta:
-                book.on_delta(msg)  # type: ignore[arg-type]
+                book.on_delta(msg)
             else:
                 book.on_snapshot(msg)  # type: ignore[arg-type]
         return on_book
@@ -166,8 +166,12 @@ class PaperExecution(PaperListener):
             self.modified(order)
         if order.expire_ns is not None and order.tif == TIF_NAMES["GTD"]:
             book = self.books[t.instrument.id]
+
+            def expire(_ts: int) -> None:
+                book.expire(order.order_id)
+
             self.clock.set_alert(f"paper.{self.venue}.gtd.{order.order_id}", order.expire_ns,
-                                 lambda _ts: book.expire(order.order_id))
+                                 expire)
 
     def rejected(self, order: PaperOrder, reason: str, message: str) -> None:
         t = self._tracked.pop(order.order_id)
@@ -251,7 +255,9 @@ class PaperExecutionClient(ExecutionClient):
         kind, coid = type(event), getattr(event, "client_order_id", None)
         if kind is OrderFilled:
             self.fill_log.append(event)
-        report = self._reports.get(coid) if coid is not None else None
+        if coid is None:
+            return
+        report = self._reports.get(coid)
         if report is None:
             if kind is OrderAccepted:
                 order = self._sent.pop(coid, None)

@@ -263,9 +263,10 @@ async def serve_websocket(request: web.Request, hub: StreamHub, heartbeat_s: flo
 async def close_connection(hub: StreamHub, conn: Connection, ws: web.WebSocketResponse) -> None:
     """Forget a connection, stop its sender and close its socket (if the client has not)."""
     hub.remove(conn)
-    conn.task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
-        await conn.task
+    if conn.task is not None:
+        conn.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
+            await conn.task
     if not ws.closed:
         with contextlib.suppress(ConnectionError, RuntimeError):
             await ws.close()
