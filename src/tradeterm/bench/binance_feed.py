@@ -23,6 +23,7 @@ def feed_messages(quick: bool) -> Figure:
     import msgspec
 
     from tradeterm.book.keeper import MarketDataKeeper
+    from tradeterm.book.l2 import L2Book
     from tradeterm.config import BinanceConfig
     from tradeterm.core.bus import MessageBus
     from tradeterm.core.clock import LiveClock
@@ -78,6 +79,7 @@ def feed_messages(quick: bool) -> Figure:
             feed._on_message(frame)
     value = len(frames) / (time.perf_counter() - started)
     book = views.books[inst.id]
+    assert isinstance(book, L2Book)  # the keeper's own book, with its gap count
     if not book.synced or book.gaps or feed.stats.bad_messages:
         raise RuntimeError("bench replay did not keep the book in sync")
     return Figure("binance_feed.messages", value, "msg/s",

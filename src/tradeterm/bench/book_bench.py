@@ -104,7 +104,8 @@ def nautilus_reference(snapshot: BookSnapshot, diffs: list[BookDelta],
 def plain_dict_reference(snapshot: BookSnapshot, diffs: list[BookDelta],
                          rounds: int) -> tuple[float, tuple[int | None, int | None]]:
     """Without NautilusTrader: dict per side, best recomputed by max/min when it goes."""
-    best_t, tops = float("inf"), (None, None)
+    best_t = float("inf")
+    tops: tuple[int | None, int | None] = (None, None)
     for _ in range(rounds):
         bids = dict(snapshot.bids)
         asks = dict(snapshot.asks)

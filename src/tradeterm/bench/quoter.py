@@ -59,8 +59,8 @@ def requote_rate(quick: bool) -> Figure:
                         clock.timestamp_ns())
     gateway = _AckingGateway(bus, topics.orders(inst.venue))
     quoter = Quoter(bus, clock, inst, views.books[inst.id], views.status, gateway,
-                    QuoterConfig(enabled=True, sigma=8.0, k=2.0, A=150.0, order_size="0.001",
-                                 levels=2, requote_ticks=3))
+                    QuoterConfig(enabled=True, sigma=8.0, k=2.0, A=150.0,
+                                 order_size=Decimal("0.001"), levels=2, requote_ticks=3))
     bus.publish(topics.book(inst.id), snap)
     quoter.start()
     clock.advance_to(clock.timestamp_ns())  # the acknowledgements: four quotes now working

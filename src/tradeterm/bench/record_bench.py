@@ -145,11 +145,11 @@ def journal_decode(quick: bool = False) -> Figure:
                     pass
 
             types = tuple(spec.cls for spec in registry().by_tag.values())
-            union = types[0]
+            union: Any = types[0]
             for cls in types[1:]:
-                union = union | cls  # type: ignore[operator]
+                union = union | cls
             rows = msgspec.msgpack.encode(msgs)
-            dec = msgspec.msgpack.Decoder(list[union])  # type: ignore[valid-type]
+            dec = msgspec.msgpack.Decoder(list[union])
             repeat = 3 if quick else 7
             t = _best(decode, repeat)
             ref = _best(lambda: dec.decode(rows), repeat)
@@ -166,7 +166,8 @@ def replay_end_to_end(quick: bool = False) -> Figure:
     through risk, the OMS (in-memory store) and the paper fill model. Timed in process CPU
     time, like the reference (a decode-only pass over the same journal)."""
     from tradeterm.config import load_settings
-    from tradeterm.runtime.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel
+    from tradeterm.runtime.options import RunOptions
     from tradeterm.trading.summary import desk_summary
     from tradeterm.record.journal import JournalReader
 

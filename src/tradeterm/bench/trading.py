@@ -26,7 +26,8 @@ UNLIMITED = {"orders_per_second": 10**6, "order_burst": 10**6,  # the config's m
 def _kernel(oms: dict[str, Any], risk: dict[str, Any]) -> Any:
     """A started desk over a simulated market that has traded for a while."""
     from tradeterm.config import load_settings
-    from tradeterm.runtime.kernel import Kernel, RunOptions
+    from tradeterm.runtime.kernel import Kernel
+    from tradeterm.runtime.options import RunOptions
 
     settings = load_settings(sim={"seed": 1}, oms=oms, risk=risk)
     kernel = Kernel(settings, RunOptions(fast=True))
@@ -100,9 +101,11 @@ def _bare_checks(orders: list[SubmitOrder], repeats: int) -> float:
         t0 = time.perf_counter_ns()
         for cmd in orders:
             lim = limits[cmd.instrument]
-            if (state["state"] != 1 or cmd.qty <= 0 or cmd.price <= 0
-                    or cmd.qty > lim["max_qty"] or cmd.price * cmd.qty > lim["max_notional"]
-                    or cmd.price > lim["band"] or cmd.price * cmd.qty < lim["min"]
+            if (state["state"] != 1 or cmd.qty <= 0 or cmd.price <= 0  # type: ignore[operator]
+                    or cmd.qty > lim["max_qty"]
+                    or cmd.price * cmd.qty > lim["max_notional"]  # type: ignore[operator]
+                    or cmd.price > lim["band"]  # type: ignore[operator]
+                    or cmd.price * cmd.qty < lim["min"]  # type: ignore[operator]
                     or cmd.qty > lim["pos"] or lim["pos"] < 0 or lim["band"] < 0
                     or lim["min"] < 0 or lim["max_qty"] < 0 or lim["max_notional"] < 0
                     or state["state"] < 0):
