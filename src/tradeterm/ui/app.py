@@ -24,8 +24,8 @@ from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.market_frame import MarketFrame
-from tradeterm.ui.order_actions import OrderActions
-from tradeterm.ui.pane_actions import BINDINGS as PANE_BINDINGS, SIDE_PANES, PaneActions
+from tradeterm.ui.order_keys import OrderKeys
+from tradeterm.ui.pane_keys import BINDINGS as PANE_BINDINGS, SIDE_PANES, PaneKeys
 from tradeterm.ui.replay_keys import ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
@@ -50,7 +50,7 @@ from tradeterm.ui.widgets.tape import TradesTape
 log = logging.getLogger("tradeterm.ui")
 
 
-class TradetermApp(OrderActions, PaneActions, App):
+class TradetermApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
     BINDINGS = [
@@ -97,6 +97,8 @@ class TradetermApp(OrderActions, PaneActions, App):
         self.trading = Trading(kernel)
         self.dialogs = SessionDialogs(self)
         self.replay_keys = ReplayKeys(self)
+        self.order_keys = OrderKeys(self)
+        self.pane_keys = PaneKeys(self)
         self.typed_keys = TypedKeys(self)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
@@ -139,7 +141,7 @@ class TradetermApp(OrderActions, PaneActions, App):
                 for box, _title in SIDE_PANES:
                     with Vertical(id=box, classes="side-box"):
                         yield panes[box]
-        yield CommandLine(self.send_line, views.answers, insts, id="cmdline")
+        yield CommandLine(self.order_keys.send_line, views.answers, insts, id="cmdline")
         yield Footer()
 
     def _starting_theme(self) -> str:
@@ -164,7 +166,7 @@ class TradetermApp(OrderActions, PaneActions, App):
     def on_mount(self) -> None:
         for n, (box, title) in enumerate(SIDE_PANES):
             self.query_one(f"#{box}").border_title = f"{title} F{n + 1}"
-        self.update_box_titles()
+        self.pane_keys.update_box_titles()
         self._check_keymap()
         # the main screen's panes, held so they keep redrawing under a modal (help, ticket)
         self.panes = [self.query_one(p) for p in (
@@ -250,7 +252,7 @@ class TradetermApp(OrderActions, PaneActions, App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists every workstation action, then Textual's own."""
-        for where, keys, description, binding_id in HelpScreen(self._binding_nodes()).entries:
+        for _where, keys, description, binding_id in HelpScreen(self._binding_nodes()).entries:
             action = self._action_for(binding_id)
             if action is not None:
                 yield SystemCommand(description, f"{keys}  ·  {binding_id}",
@@ -281,6 +283,32 @@ class TradetermApp(OrderActions, PaneActions, App):
                             return None  # acts on a pane that is not focused
                         return prefix + binding.action
         return None
+
+    # --- order keys (ui/order_keys.py) -------------------------------------------------------
+    def action_ladder_order(self, side: str) -> None:
+        self.order_keys.ladder_order(side)
+
+    def action_move_order(self, rows: int) -> None:
+        self.order_keys.move_order(rows)
+
+    async def action_ticket(self) -> None:
+        await self.order_keys.ticket()
+
+    def action_cancel_all(self) -> None:
+        self.order_keys.cancel_all()
+
+    def on_orders_blotter_cancel_requested(self, event: OrdersBlotter.CancelRequested) -> None:
+        self.order_keys.cancel(event.order)
+
+    # --- side-pane keys (ui/pane_keys.py) ----------------------------------------------------
+    def action_quoter_toggle(self) -> None:
+        self.pane_keys.quoter_toggle()
+
+    def action_quoter_edit(self) -> None:
+        self.pane_keys.quoter_edit()
+
+    def action_log_level(self) -> None:
+        self.pane_keys.log_level()
 
     # --- replay transport --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

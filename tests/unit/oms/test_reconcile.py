@@ -70,7 +70,8 @@ async def test_position_mismatch_halts_with_the_reason_in_the_status_view(tmp_pa
     assert not await h.start()
     assert h.desk.killswitch.state is TradingState.HALTED
     assert h.views.status.trading_state is TradingState.HALTED
-    assert "our position is 0.0000 BTC, the venue's is 0.0500 BTC" in h.views.status.trading_state_reason
+    reason = h.views.status.trading_state_reason
+    assert "our position is 0.0000 BTC, the venue's is 0.0500 BTC" in reason
     assert h.submit().reason == "KILL_SWITCH"
 
 

@@ -130,7 +130,7 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
         """The fields that differ from the values in force, and an error per bad field."""
         changed: dict[str, Any] = {}
         errors: list[str] = []
-        for key, label, kind, blank in FIELDS:
+        for key, _label, kind, blank in FIELDS:
             field = self.query_one(f"#param-{key}", Input)
             try:
                 value = parse_field(kind, field.value, blank)

@@ -36,8 +36,9 @@ from tradeterm.ui.widgets.ladder_view import (
     group_sizes,
 )
 
-CHECK_GROUP_S = 1.0  # auto mode: how often the ladder asks whether the book outgrew its group
 from tradeterm.ui.widgets.pane import Row, Run, TextPane
+
+CHECK_GROUP_S = 1.0  # auto mode: how often the ladder asks whether the book outgrew its group
 
 
 class Ladder(TextPane, can_focus=True):

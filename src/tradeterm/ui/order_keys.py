@@ -1,14 +1,16 @@
-"""Order entry from the workstation, mixed into the app: the command line, the ladder's b / s
-and shift+up / shift+down, the ticket, cancel all and the blotter's cancel. Every order goes
-through ``ui.trading.Trading`` (the engine's risk and OMS); LIVE (or the config) asks first."""
+"""Order entry from the workstation, composed into the app (``app.order_keys``): the command
+line, the ladder's b / s and shift+up / shift+down, the ticket, cancel all and the blotter's
+cancel. Every order goes through ``ui.trading.Trading`` (the engine's risk and OMS); LIVE (or
+the config) asks first. The app's key actions only hand over to it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.commands import CancelAll, CancelOrder, SubmitOrder
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order
 from tradeterm.trading.orderentry import Command, GrammarError
 from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.trading import Outcome
@@ -19,24 +21,26 @@ if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
 
-class OrderActions:
-    """Mixed into ``TradetermApp``."""
+class OrderKeys:
+    def __init__(self, app: TradetermApp) -> None:
+        self.app = app
 
-    def send_line(self: TradetermApp, line: str, inst: Instrument | None = None) -> None:
+    def send_line(self, line: str, inst: Instrument | None = None) -> None:
         """A typed line (command line or ticket), parsed against the book at the moment it is
         sent: ``bid-10t`` is ten ticks under the bid when the order goes out, not when it was
         typed. With a confirmation, the dialog shows the price as the book moves and the line
         is parsed again when the trader says yes."""
-        inst = inst or self.instruments[self.selected]
+        inst = inst or self.app.instruments[self.app.selected]
         try:
-            cmd = self.trading.parse(line, inst, preview=True)
+            cmd = self.app.trading.parse(line, inst, preview=True)
         except GrammarError as exc:
-            self.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
+            self.app.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
             return
-        if self.trading.needs_confirmation() and isinstance(cmd, SubmitOrder):
+        if self.app.trading.needs_confirmation() and isinstance(cmd, SubmitOrder):
             def now() -> str:
                 try:
-                    order = self.trading.describe(self.trading.parse(line, inst, preview=True))
+                    trading = self.app.trading
+                    order = trading.describe(trading.parse(line, inst, preview=True))
                 except GrammarError as exc:
                     return f"✗ {exc}"
                 return f"{order}\n(typed: {line}; priced again from the book when sent)"
@@ -45,91 +49,91 @@ class OrderActions:
                 if yes:
                     self._send_parsed(line, inst)
                 else:
-                    self.cmdline.say("not sent", None)
+                    self.app.cmdline.say("not sent", None)
 
-            mode = self.kernel.views.status.mode
-            self.push_screen(ConfirmScreen(f"Send this {mode} order?", now), answered)
+            mode = self.app.kernel.views.status.mode
+            self.app.push_screen(ConfirmScreen(f"Send this {mode} order?", now), answered)
             return
         self._send_parsed(line, inst)
 
-    def _send_parsed(self: TradetermApp, line: str, inst: Instrument) -> None:
+    def _send_parsed(self, line: str, inst: Instrument) -> None:
         try:
-            cmd = self.trading.parse(line, inst)  # the book now, and a real order id
+            cmd = self.app.trading.parse(line, inst)  # the book now, and a real order id
         except GrammarError as exc:
-            self.cmdline.say(f"✗ not sent: {exc}", False)
+            self.app.cmdline.say(f"✗ not sent: {exc}", False)
             return
         self._execute(cmd)
 
-    def send(self: TradetermApp, cmd: Command, confirm: bool | None = None) -> None:
+    def send(self, cmd: Command, confirm: bool | None = None) -> None:
         """Send a command, after a confirmation when the config (or LIVE) wants one."""
-        ask = self.trading.needs_confirmation() if confirm is None else confirm
+        ask = self.app.trading.needs_confirmation() if confirm is None else confirm
         if ask and isinstance(cmd, SubmitOrder):
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._execute(cmd)
                 else:
-                    self.cmdline.say("not sent", None)
+                    self.app.cmdline.say("not sent", None)
 
-            mode = self.kernel.views.status.mode
-            self.push_screen(ConfirmScreen(f"Send this {mode} order?",
-                                           self.trading.describe(cmd)), answered)
+            mode = self.app.kernel.views.status.mode
+            self.app.push_screen(ConfirmScreen(f"Send this {mode} order?",
+                                           self.app.trading.describe(cmd)), answered)
             return
         self._execute(cmd)
 
-    def _execute(self: TradetermApp, cmd: Command) -> None:
-        self.show_outcome(self.trading.execute(cmd))
+    def _execute(self, cmd: Command) -> None:
+        self.show_outcome(self.app.trading.execute(cmd))
 
-    def show_outcome(self: TradetermApp, outcome: Outcome) -> None:
+    def show_outcome(self, outcome: Outcome) -> None:
         """The outcome on the message line: the venue's answers as they arrive, if it was sent."""
         if outcome.follow:
-            self.cmdline.follow(outcome.follow, outcome.text)
+            self.app.cmdline.follow(outcome.follow, outcome.text)
         else:
             mark = "" if outcome.ok is None else "✓ " if outcome.ok else "✗ "
-            self.cmdline.say(mark + outcome.text, outcome.ok)
-        self.refresh_views()
+            self.app.cmdline.say(mark + outcome.text, outcome.ok)
+        self.app.refresh_views()
 
-    def action_ladder_order(self: TradetermApp, side: str) -> None:
+    def ladder_order(self, side: str) -> None:
         """b / s: a limit order at the price the ladder shows for it now (the cursor's row, else
         the touch); refused with the reason when there is none on screen."""
-        ladder = self.query_one(Ladder)
+        ladder = self.app.query_one(Ladder)
         price, why = ladder.order_price(side)
         if price is None:
-            self.cmdline.say(f"✗ not sent: {why}", False)
+            self.app.cmdline.say(f"✗ not sent: {why}", False)
             return
         assert ladder.instrument is not None
-        self.send(self.trading.limit_at(ladder.instrument,
+        self.send(self.app.trading.limit_at(ladder.instrument,
                                         Side.BUY if side == "buy" else Side.SELL, price))
 
-    async def action_ticket(self: TradetermApp) -> None:
+    async def ticket(self) -> None:
         """``t``: the ticket, opened before the app reads the next key (so what is typed
         straight after ``t`` is the ticket's line: ``ui/typed_keys.py``)."""
         from tradeterm.ui.screens.ticket import TicketScreen
 
-        inst = self.instruments[self.selected]
-        ladder = self.query_one(Ladder)
+        inst = self.app.instruments[self.app.selected]
+        ladder = self.app.query_one(Ladder)
         price = ladder.cursor if ladder.cursor is not None else ladder.cursor_or_touch("buy")
-        size = inst.format_qty(self.trading.default_lots(inst))
+        size = inst.format_qty(self.app.trading.default_lots(inst))
         line = f"b {size} @ {inst.format_price(price)}" if price is not None else f"b {size} "
 
         def chosen(line: str | None) -> None:
             if line:
                 self.send_line(line, inst)  # parsed again now: the book when it is sent
 
-        await self.push_screen(TicketScreen(self.trading, inst, line), chosen)
+        await self.app.push_screen(TicketScreen(self.app.trading, inst, line), chosen)
 
-    def action_move_order(self: TradetermApp, rows: int) -> None:
+    def move_order(self, rows: int) -> None:
         """shift+up / shift+down: move one of our orders on the ladder's instrument one row (a
         tick when prices are not grouped): the one in the cursor's row (the cursor follows it),
         else the blotter's selected order if it is on this instrument and on screen; never an
         order of another instrument."""
-        ladder = self.query_one(Ladder)
+        ladder = self.app.query_one(Ladder)
         inst = ladder.instrument
         if inst is None:
             return
         order = ladder.order_at_cursor()
         at_cursor = order is not None
         if order is None:
-            blotter = self.query_one(OrdersBlotter)
+            blotter = self.app.query_one(OrdersBlotter)
             chosen = blotter.selected()
             mine = ladder.working_orders()
             if chosen is not None and chosen.instrument == inst.id and (
@@ -138,27 +142,24 @@ class OrderActions:
             elif not mine:
                 other = f" (the selected {chosen.client_order_id} is not {inst.symbol})" \
                     if chosen is not None else ""
-                self.cmdline.say(f"✗ no working {inst.symbol} order to move{other}", False)
+                self.app.cmdline.say(f"✗ no working {inst.symbol} order to move{other}", False)
                 return
             else:
-                self.cmdline.say(f"✗ which {inst.symbol} order? put the ladder cursor on its row "
-                                 f"(up / down) or select it in the orders blotter (F1)", False)
+                self.app.cmdline.say(f"✗ which {inst.symbol} order? put the ladder cursor on its "
+                                     f"row (up / down) or select it in the orders blotter (F1)",
+                                     False)
                 return
         ticks = rows * ladder.view.group
-        outcome = self.trading.move(order, ticks)
+        outcome = self.app.trading.move(order, ticks)
         if outcome.ok is not False and at_cursor:  # sent (the answer follows) or done
             ladder.view.follow_order(ticks)
         self.show_outcome(outcome)  # the venue's answer follows on the message line
         ladder.redraw()
 
-    def action_cancel_all(self: TradetermApp) -> None:
-        from tradeterm.domain.commands import CancelAll
+    def cancel_all(self) -> None:
+        self._execute(CancelAll(self.app.kernel.clock.timestamp_ns()))
 
-        self._execute(CancelAll(self.kernel.clock.timestamp_ns()))
-
-    def on_orders_blotter_cancel_requested(self: TradetermApp, event: OrdersBlotter.CancelRequested) -> None:
-        from tradeterm.domain.commands import CancelOrder
-
-        o = event.order
-        self._execute(CancelOrder(self.kernel.clock.timestamp_ns(), o.client_order_id,
-                                  o.instrument))
+    def cancel(self, order: Order) -> None:
+        """The blotter's cancel of the order it has selected."""
+        self._execute(CancelOrder(self.app.kernel.clock.timestamp_ns(), order.client_order_id,
+                                  order.instrument))

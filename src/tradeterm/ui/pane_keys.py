@@ -1,5 +1,6 @@
-"""Workstation actions on side panes, mixed into the app: the quoter of the selected instrument
-(on/off, parameters) and the log pane's level filter.
+"""Workstation keys for the side panes, composed into the app (``app.pane_keys``): the quoter of
+the selected instrument (on/off, parameters) and the log pane's level filter. The app's key
+actions only hand over to it.
 
 Quoting changes go through the engine's API only (``Kernel.set_quoter``,
 ``Kernel.update_quoter``); the engine gives the reason when it refuses (no such quoter, trading
@@ -48,37 +49,38 @@ def key_for(app: Any, binding_id: str) -> str:
     return "?"
 
 
-class PaneActions:
-    """Mixed into ``TradetermApp`` (kept out of app.py to keep it short)."""
+class PaneKeys:
+    def __init__(self, app: TradetermApp) -> None:
+        self.app = app
 
-    def _quoter_of_selected(self: TradetermApp) -> tuple[Instrument, QuoterView | None]:
-        inst = self.instruments[self.selected]
-        view = self.kernel.views.quoters.get(inst.id)
+    def _quoter_of_selected(self) -> tuple[Instrument, QuoterView | None]:
+        inst = self.app.instruments[self.app.selected]
+        view = self.app.kernel.views.quoters.get(inst.id)
         if view is None:
-            quoting = ", ".join(self.kernel.instruments[i].symbol
-                                for i in self.kernel.views.quoters)
-            self.cmdline.say(f"✗ no quoter for {inst.symbol} (quoting: {quoting}; add it to "
+            quoting = ", ".join(self.app.kernel.instruments[i].symbol
+                                for i in self.app.kernel.views.quoters)
+            self.app.cmdline.say(f"✗ no quoter for {inst.symbol} (quoting: {quoting}; add it to "
                              "[quoter] symbols)" if quoting else f"✗ {NO_QUOTER}", False)
         return inst, view
 
-    def _show_side(self: TradetermApp, box: str) -> None:
-        self.action_side_pane([b for b, _ in SIDE_PANES].index(box))
+    def _show_side(self, box: str) -> None:
+        self.app.action_side_pane([b for b, _ in SIDE_PANES].index(box))
 
-    def action_quoter_toggle(self: TradetermApp) -> None:
+    def quoter_toggle(self) -> None:
         inst, view = self._quoter_of_selected()
         if view is None:
             return
         self._show_side("quoter-box")
         on = not view.enabled
-        if on and self.trading.needs_confirmation():
+        if on and self.app.trading.needs_confirmation():
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._switch_quoter(inst, True)
                 else:
-                    self.cmdline.say("quoter left off", None)
+                    self.app.cmdline.say("quoter left off", None)
 
-            mode = self.kernel.views.status.mode
-            self.push_screen(ConfirmScreen(
+            mode = self.app.kernel.views.status.mode
+            self.app.push_screen(ConfirmScreen(
                 f"Switch the {inst.symbol} quoter on ({mode})?",
                 f"It places and replaces orders on its own: {view.model}, γ {view.gamma:g}, "
                 f"{view.params.get('levels', 1)} level(s) a side, max position "
@@ -86,19 +88,19 @@ class PaneActions:
             return
         self._switch_quoter(inst, on)
 
-    def _switch_quoter(self: TradetermApp, inst: Instrument, on: bool) -> None:
+    def _switch_quoter(self, inst: Instrument, on: bool) -> None:
         try:
-            self.kernel.set_quoter(on, inst.id)
+            self.app.kernel.set_quoter(on, inst.id)
         except ValueError as exc:
-            self.cmdline.say(f"✗ quoter not switched {'on' if on else 'off'}: {exc}", False)
+            self.app.cmdline.say(f"✗ quoter not switched {'on' if on else 'off'}: {exc}", False)
             if on:
-                self.notify(str(exc), severity="warning", timeout=6)
+                self.app.notify(str(exc), severity="warning", timeout=6)
         else:
-            self.cmdline.say(f"✓ quoter {inst.symbol} on" if on else
+            self.app.cmdline.say(f"✓ quoter {inst.symbol} on" if on else
                              f"✓ quoter {inst.symbol} off: its quotes are pulled", True)
-        self.refresh_views()
+        self.app.refresh_views()
 
-    def action_quoter_edit(self: TradetermApp) -> None:
+    def quoter_edit(self) -> None:
         inst, view = self._quoter_of_selected()
         if view is None:
             return
@@ -106,7 +108,7 @@ class PaneActions:
 
         def apply(changes: dict[str, Any]) -> str | None:
             try:
-                self.kernel.update_quoter(inst.id, **changes)
+                self.app.kernel.update_quoter(inst.id, **changes)
             except ValueError as exc:
                 return str(exc)
             return None
@@ -114,28 +116,28 @@ class PaneActions:
         def done(changes: dict[str, Any] | None) -> None:
             if changes:
                 said = ", ".join(f"{k} {'auto' if v is None else v}" for k, v in changes.items())
-                self.cmdline.say(f"✓ quoter {inst.symbol}: {said}", True)
+                self.app.cmdline.say(f"✓ quoter {inst.symbol}: {said}", True)
             elif changes is not None:
-                self.cmdline.say("quoter parameters unchanged", None)
-            self.refresh_views()
+                self.app.cmdline.say("quoter parameters unchanged", None)
+            self.app.refresh_views()
 
-        self.push_screen(QuoterParamsScreen(inst, view.params, apply), done)
+        self.app.push_screen(QuoterParamsScreen(inst, view.params, apply), done)
 
-    def action_log_level(self: TradetermApp) -> None:
-        main = self.screen_stack[0]
+    def log_level(self) -> None:
+        main = self.app.screen_stack[0]
         pane = main.query_one(LogPane)
         level = pane.cycle_level()
         self._show_side("log-box")
         self.update_box_titles()
         pane.refresh_view()  # once, for the key press
-        self.cmdline.say(f"log: {level} and above", None)
+        self.app.cmdline.say(f"log: {level} and above", None)
 
-    def update_box_titles(self: TradetermApp) -> None:
+    def update_box_titles(self) -> None:
         """Titles that carry state: the log filter, and the quoter's keys when it runs."""
-        main = self.screen_stack[0]
+        main = self.app.screen_stack[0]
         index = [b for b, _ in SIDE_PANES].index("log-box")
         main.query_one("#log-box").border_title = f"{main.query_one(LogPane).title} F{index + 1}"
-        if self.kernel.views.quoters:
+        if self.app.kernel.views.quoters:
             main.query_one("#quoter-box").border_subtitle = (
-                f"{key_for(self, 'quoter.toggle')} on/off · {key_for(self, 'quoter.edit')} "
+                f"{key_for(self.app, 'quoter.toggle')} on/off · {key_for(self.app, 'quoter.edit')} "
                 "params")
