@@ -2,11 +2,16 @@
 ``tradeterm exchange serve`` in another process. The live account's key and secret are canaries
 that no file in the data dir may contain afterwards."""
 
+import hashlib
+import hmac
 import json
 import os
 import re
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -139,3 +144,42 @@ def test_record_binance_headless_from_the_loopback(exchange, tmp_path):
                        env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")})
     assert replay.returncode == 0, replay.stderr
     assert float(json.loads(replay.stdout)["instruments"]["BTC/USDT"]["best_bid"]) > 0
+
+
+def test_paper_on_binance_data_fills_on_paper_and_sends_nothing(exchange, tmp_path):
+    """``paper --venue binance``: Binance's market data (here the loopback's), the session's
+    orders filled on paper against the real book and trades. Keys in the environment are not
+    used: the exchange's account has no order afterwards."""
+    url, key, secret = exchange
+    data = tmp_path / "data"
+    out = tradeterm("paper", "--venue", "binance", *urls(url), "--symbols", "BTC/USDT",
+                    "--headless", "--json", "--seconds", "5", "--quoter", "placeholder",
+                    env_extra={"TRADETERM_DATA_DIR": str(data), "TRADETERM_BINANCE_KEY": key,
+                               "TRADETERM_BINANCE_SECRET": secret})
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert (summary["mode"], summary["venue"]) == ("paper", "binance")
+    trading = summary["trading"]
+    assert trading["trading_state"] == "ACTIVE", trading
+    assert trading["orders_submitted"] > 0 and trading["orders_denied"] == 0
+    assert float(summary["instruments"]["BTC/USDT"]["best_bid"]) > 0
+    assert "Traceback" not in out.stderr
+    assert len(list((data / "recordings").glob("*-paper-binance.ttj"))) == 1
+    assert signed_get(url, "/api/v3/allOrders", key, secret, symbol="BTCUSDT") == []
+
+
+def signed_get(url: str, path: str, key: str, secret: str, **params: object) -> object:
+    """A signed Binance GET, as any client would send it."""
+    query = urllib.parse.urlencode({**params, "timestamp": int(time.time() * 1000)})
+    signature = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+    request = urllib.request.Request(f"{url}{path}?{query}&signature={signature}",
+                                     headers={"X-MBX-APIKEY": key})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return json.load(answer)
+
+
+def test_paper_flags_for_binance_need_it(tmp_path):
+    out = tradeterm("paper", "--api-url", "http://127.0.0.1:9", "--headless",
+                    env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")})
+    assert out.returncode == 2
+    assert "need --venue binance" in out.stderr and "Traceback" not in out.stderr

@@ -66,14 +66,16 @@ def live_settings(args: argparse.Namespace) -> Settings:
 
 
 def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, clock: LiveClock,
-                keys: Any) -> VenueClients:
+                keys: Any, paper: bool = False) -> VenueClients:
     """``--venue binance`` or ``ccxt:<id>`` from the venue registry: the symbols discovered,
-    the venue built on ``bus`` (``keys`` None: market data only)."""
+    the venue built on ``bus`` (``keys`` None: market data only; ``paper``: the session's
+    orders filled on paper, the [paper] fill model, on the venue's data)."""
     from tradeterm.runtime.venue_registry import VenueRequest, VenueSetupError, build_clients
 
     try:
         return build_clients(VenueRequest(args.venue, settings, bus, clock, keys=keys,
-                                          testnet=args.testnet, api_url=args.api_url))
+                                          paper=paper, testnet=args.testnet,
+                                          api_url=args.api_url))
     except VenueSetupError as exc:
         raise UsageError(str(exc)) from None
 

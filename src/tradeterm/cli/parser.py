@@ -134,10 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     paper = sub.add_parser("paper", help="paper trading: real or simulated data, simulated fills")
-    paper.add_argument("--venue", default="sim", choices=["sim"],
-                       help="market data source (default: the embedded simulated market)")
+    paper.add_argument("--venue", default="sim", choices=["sim", "binance"],
+                       help="market data source: the embedded simulated market (default) or "
+                            "Binance's live data (no keys; orders filled on paper)")
+    _add_venue_urls(paper)
     paper.add_argument("--symbols", metavar="LIST",
-                       help="comma-separated symbols to trade, e.g. SIM-BTC/USD")
+                       help="comma-separated symbols to trade, e.g. SIM-BTC/USD, or BTC/USDT "
+                            "with --venue binance")
     paper.add_argument("--activity", choices=["calm", "normal", "busy", "storm"],
                        help="simulated market activity preset")
     paper.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",

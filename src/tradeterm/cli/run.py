@@ -105,16 +105,41 @@ def run_paper(args: argparse.Namespace) -> int:
     from tradeterm.runtime.control import SessionLocked
     from tradeterm.oms.store import StoreError
 
-    settings = settings_for(args)
     headless = args.headless or args.json or args.fast
-    prepare_data_dir(settings)
+    options = RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
+                         record=not args.no_record, interactive=not headless,
+                         quoter=getattr(args, "quoter", None), signals=True)
     try:
-        kernel = Kernel(settings, RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
-                                             record=not args.no_record, interactive=not headless,
-                                             quoter=getattr(args, "quoter", None), signals=True))
+        if getattr(args, "venue", "sim") == "binance":
+            kernel = _paper_on_binance(args, options)
+        else:
+            if any(getattr(args, flag, None) for flag in ("api_url", "ws_url", "ws_api_url",
+                                                           "testnet")):
+                raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need "
+                                 "--venue binance")
+            settings = settings_for(args)
+            prepare_data_dir(settings)
+            kernel = Kernel(settings, options)
     except (SessionLocked, StoreError) as exc:
         raise UsageError(str(exc)) from None
     return run_session(kernel, headless, args.json)
+
+
+def _paper_on_binance(args: argparse.Namespace, options: RunOptions) -> Kernel:
+    """Paper on Binance's live market data: no keys, nothing reaches the exchange; the session's
+    orders are filled on paper by the [paper] fill model against the real book and trades."""
+    from tradeterm.cli.live import binance_settings, build_venue
+    from tradeterm.core.bus import MessageBus
+    from tradeterm.core.clock import LiveClock
+
+    if args.fast or args.seed is not None or args.activity or args.rate:
+        raise UsageError("--fast, --seed, --activity and --rate are for the simulated market; "
+                         "binance data arrives on the wall clock")
+    settings = check_screen_settings(binance_settings(args), args)
+    prepare_data_dir(settings)
+    bus, clock = MessageBus(), LiveClock()
+    clients = build_venue(args, settings, bus, clock, None, paper=True)
+    return Kernel(settings, options, clients=clients, clock=clock, bus=bus)
 
 
 def run_session(kernel: Kernel, headless: bool, as_json: bool,
