@@ -23,7 +23,8 @@ def settings_from(argv: list[str]) -> Settings:
 
         return exchange_settings(args)
     if args.command == "live" or (args.command == "record" and args.venue == "binance"):
-        from tradeterm.cli.live import binance_settings, live_settings
+        from tradeterm.cli.live import live_settings
+        from tradeterm.cli.venue_args import binance_settings
 
         return live_settings(args) if args.command == "live" else binance_settings(args)
     from tradeterm.cli.run import settings_for

@@ -15,43 +15,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from tradeterm.cli.errors import UsageError
+from tradeterm.cli.venue_args import binance_settings, build_venue, parse_symbols
 from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.runtime.options import RunOptions
-from tradeterm.runtime.venue_registry import VenueClients
 from tradeterm.venues.base import confirm_names
-
-
-def parse_symbols(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    symbols = [s.strip().upper() for s in text.split(",") if s.strip()]
-    bad = [s for s in symbols if s.count("/") != 1 or not all(s.split("/"))]
-    if not symbols or bad:
-        raise UsageError(f"symbols are BASE/QUOTE separated by commas, e.g. BTC/USDT,ETH/USDT; "
-                         f"got {text!r}")
-    return symbols
-
-
-def binance_settings(args: argparse.Namespace) -> Settings:
-    """The config file plus ``--api-url / --ws-url / --ws-api-url / --symbols``. With
-    ``--testnet`` the URLs given replace the testnet ones."""
-    binance: dict[str, Any] = {}
-    symbols = parse_symbols(getattr(args, "symbols", None))
-    if symbols:
-        binance["symbols"] = symbols
-    ws_api = args.ws_api_url or (args.ws_url.rstrip("/") + "/ws-api/v3" if args.ws_url else None)
-    prefix = "testnet_" if getattr(args, "testnet", False) else ""
-    for key, value in (("rest_url", args.api_url), ("ws_url", args.ws_url),
-                       ("ws_api_url", ws_api)):
-        if value:
-            binance[prefix + key] = value
-    return load_settings(args.config, **({"binance": binance} if binance else {}))
 
 
 def live_settings(args: argparse.Namespace) -> Settings:
@@ -63,21 +35,6 @@ def live_settings(args: argparse.Namespace) -> Settings:
     symbols = parse_symbols(getattr(args, "symbols", None))
     return check_screen_settings(
         load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args)
-
-
-def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, clock: LiveClock,
-                keys: Any, paper: bool = False) -> VenueClients:
-    """``--venue binance`` or ``ccxt:<id>`` from the venue registry: the symbols discovered,
-    the venue built on ``bus`` (``keys`` None: market data only; ``paper``: the session's
-    orders filled on paper, the [paper] fill model, on the venue's data)."""
-    from tradeterm.runtime.venue_registry import VenueRequest, VenueSetupError, build_clients
-
-    try:
-        return build_clients(VenueRequest(args.venue, settings, bus, clock, keys=keys,
-                                          paper=paper, testnet=args.testnet,
-                                          api_url=args.api_url))
-    except VenueSetupError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def run_live(args: argparse.Namespace) -> int:

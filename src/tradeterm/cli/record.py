@@ -22,7 +22,7 @@ def run_record(args: argparse.Namespace) -> int:
     options = RunOptions(mode="record", fast=args.fast, seconds=args.seconds, record=True,
                          recording=output)
     if args.venue == "binance":  # live market data, no keys: nothing can trade
-        from tradeterm.cli.live import binance_settings, build_venue
+        from tradeterm.cli.venue_args import binance_settings, build_venue
         from tradeterm.core.bus import MessageBus
         from tradeterm.core.clock import LiveClock
 

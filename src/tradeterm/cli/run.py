@@ -128,7 +128,7 @@ def run_paper(args: argparse.Namespace) -> int:
 def _paper_on_binance(args: argparse.Namespace, options: RunOptions) -> Kernel:
     """Paper on Binance's live market data: no keys, nothing reaches the exchange; the session's
     orders are filled on paper by the [paper] fill model against the real book and trades."""
-    from tradeterm.cli.live import binance_settings, build_venue
+    from tradeterm.cli.venue_args import binance_settings, build_venue
     from tradeterm.core.bus import MessageBus
     from tradeterm.core.clock import LiveClock
 
