@@ -11,6 +11,9 @@ from pathlib import Path
 
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
+from tradeterm.cli.venue_args import (
+    binance_settings, market_data_parts, refuse_sim_flags, refuse_venue_urls,
+)
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.runtime.options import RunOptions
 
@@ -22,21 +25,12 @@ def run_record(args: argparse.Namespace) -> int:
     options = RunOptions(mode="record", fast=args.fast, seconds=args.seconds, record=True,
                          recording=output)
     if args.venue == "binance":  # live market data, no keys: nothing can trade
-        from tradeterm.cli.venue_args import binance_settings, build_venue
-        from tradeterm.core.bus import MessageBus
-        from tradeterm.core.clock import LiveClock
-
-        if args.fast or args.seed is not None or args.activity or args.rate:
-            raise UsageError("--fast, --seed, --activity and --rate are for the simulated "
-                             "market; binance data arrives on the wall clock")
+        refuse_sim_flags(args)
         settings = binance_settings(args)
         prepare_data_dir(settings)
-        bus, clock = MessageBus(), LiveClock()
-        clients = build_venue(args, settings, bus, clock, None)
-        kernel = _kernel(settings, options, clients=clients, clock=clock, bus=bus)
+        kernel = _kernel(settings, options, **market_data_parts(args, settings))
     else:
-        if args.api_url or args.ws_url or args.ws_api_url or args.testnet:
-            raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")
+        refuse_venue_urls(args)
         settings = settings_for(args)
         prepare_data_dir(settings)
         kernel = _kernel(settings, options)

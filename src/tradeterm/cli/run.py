@@ -19,6 +19,9 @@ from tradeterm.config import Settings, load_settings
 from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money
 from tradeterm.runtime.kernel import Kernel
+from tradeterm.cli.venue_args import (
+    binance_settings, market_data_parts, refuse_sim_flags, refuse_venue_urls,
+)
 from tradeterm.runtime.options import RunOptions
 
 log = logging.getLogger("tradeterm")
@@ -113,10 +116,7 @@ def run_paper(args: argparse.Namespace) -> int:
         if getattr(args, "venue", "sim") == "binance":
             kernel = _paper_on_binance(args, options)
         else:
-            if any(getattr(args, flag, None) for flag in ("api_url", "ws_url", "ws_api_url",
-                                                           "testnet")):
-                raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need "
-                                 "--venue binance")
+            refuse_venue_urls(args)
             settings = settings_for(args)
             prepare_data_dir(settings)
             kernel = Kernel(settings, options)
@@ -128,18 +128,10 @@ def run_paper(args: argparse.Namespace) -> int:
 def _paper_on_binance(args: argparse.Namespace, options: RunOptions) -> Kernel:
     """Paper on Binance's live market data: no keys, nothing reaches the exchange; the session's
     orders are filled on paper by the [paper] fill model against the real book and trades."""
-    from tradeterm.cli.venue_args import binance_settings, build_venue
-    from tradeterm.core.bus import MessageBus
-    from tradeterm.core.clock import LiveClock
-
-    if args.fast or args.seed is not None or args.activity or args.rate:
-        raise UsageError("--fast, --seed, --activity and --rate are for the simulated market; "
-                         "binance data arrives on the wall clock")
+    refuse_sim_flags(args)
     settings = check_screen_settings(binance_settings(args), args)
     prepare_data_dir(settings)
-    bus, clock = MessageBus(), LiveClock()
-    clients = build_venue(args, settings, bus, clock, None, paper=True)
-    return Kernel(settings, options, clients=clients, clock=clock, bus=bus)
+    return Kernel(settings, options, **market_data_parts(args, settings, paper=True))
 
 
 def run_session(kernel: Kernel, headless: bool, as_json: bool,

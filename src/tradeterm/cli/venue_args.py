@@ -54,3 +54,27 @@ def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, c
                                           api_url=args.api_url))
     except VenueSetupError as exc:
         raise UsageError(str(exc)) from None
+
+
+def refuse_sim_flags(args: argparse.Namespace) -> None:
+    """A session on a real venue's data: the simulated market's flags mean nothing there."""
+    if args.fast or args.seed is not None or getattr(args, "activity", None) or \
+            getattr(args, "rate", None):
+        raise UsageError("--fast, --seed, --activity and --rate are for the simulated market; "
+                         "binance data arrives on the wall clock")
+
+
+def refuse_venue_urls(args: argparse.Namespace) -> None:
+    """A session on the simulated market: the real venue's flags mean nothing there."""
+    if any(getattr(args, flag, None) for flag in ("api_url", "ws_url", "ws_api_url", "testnet")):
+        raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")
+
+
+def market_data_parts(args: argparse.Namespace, settings: Settings, paper: bool = False
+                      ) -> dict[str, Any]:
+    """The bus, the wall clock and the clients of a session on Binance's live market data with
+    no keys (``Kernel(settings, options, **parts)``): nothing can reach the exchange's account;
+    ``paper``: the session's orders are filled on paper on that data."""
+    bus, clock = MessageBus(), LiveClock()
+    return {"clients": build_venue(args, settings, bus, clock, None, paper=paper),
+            "bus": bus, "clock": clock}
