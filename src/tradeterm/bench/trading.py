@@ -114,17 +114,24 @@ def _bare_checks(orders: list[SubmitOrder], repeats: int) -> float:
     return best
 
 
+def _ack_stamps(kernel: Any) -> dict[str, int]:
+    """Client order id -> when its ack was applied (subscribed after the OMS: it sees the ack
+    once the OMS has)."""
+    stamps: dict[str, int] = {}
+
+    def on_ack(event: Any) -> None:
+        if type(event) is OrderAccepted:
+            stamps[event.client_order_id] = time.perf_counter_ns()
+
+    kernel.bus.subscribe("order.sim", on_ack)
+    return stamps
+
+
 def _submit_ack(oms: dict[str, Any], n: int) -> tuple[list[float], list[float]]:
     """(submit -> ack applied by the OMS, bare venue submit -> ack) latencies in µs."""
     kernel = _kernel(oms, UNLIMITED)
     try:
-        stamps: dict[str, int] = {}
-
-        def on_ack(event: Any) -> None:
-            if type(event) is OrderAccepted:
-                stamps[event.client_order_id] = time.perf_counter_ns()
-
-        kernel.bus.subscribe("order.sim", on_ack)  # after the OMS: sees the ack once applied
+        stamps = _ack_stamps(kernel)
         orders = _orders(kernel, n + 50)
         full = []
         for i, cmd in enumerate(orders):
@@ -184,22 +191,12 @@ def _loop_time(url: str, threaded: bool, n: int) -> tuple[list[float], list[floa
     """(time the loop spends in one submit, submit -> ack) in µs, over a durable store: its
     fsync inline (SQLite FULL) or on the store's own thread (``oms/durability.WalSync``, what a
     session on the wall clock uses)."""
-    from tradeterm.oms.durability import WalSync
-    from tradeterm.oms.store_file import sqlite_path
-
     kernel = _kernel({"database_url": url, "synchronous": "FULL"}, UNLIMITED)
     try:
         if threaded:  # as the kernel builds it on the wall clock (the bench's clock is frozen)
-            kernel.store.conn.execute("PRAGMA synchronous=NORMAL")
-            kernel.store.durability = WalSync(f"{sqlite_path(url)}-wal")
+            kernel.store.sync_on_own_thread()
             kernel.store.durability.on_problem = kernel.desk.halt  # a failed fsync halts
-        stamps: dict[str, int] = {}
-
-        def on_ack(event: Any) -> None:
-            if type(event) is OrderAccepted:
-                stamps[event.client_order_id] = time.perf_counter_ns()
-
-        kernel.bus.subscribe("order.sim", on_ack)
+        stamps = _ack_stamps(kernel)
         busy: list[float] = []
         acked: list[float] = []
 

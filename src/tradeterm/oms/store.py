@@ -74,12 +74,9 @@ class Store:
                  sync_thread: bool = False) -> None:
         self.url = url
         self.where = sqlite_path(url) or "in memory"
-        path = sqlite_path(url) if synchronous in ("FULL", "EXTRA") else None
-        self.durability: Durability = (WalSync(path + "-wal") if sync_thread and path
-                                       else Immediate())
+        self.durability: Durability = Immediate()
         try:
-            self.conn = connect(url, "NORMAL" if isinstance(self.durability, WalSync)
-                                else synchronous, verify)
+            self.conn = connect(url, synchronous, verify)
         except StoreError:
             raise
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # flipped bytes, not a db
@@ -94,7 +91,8 @@ class Store:
         if self.conn.isolation_level is None:
             raise StoreError("the store's connection is in autocommit mode; a fill and its "
                              "position must commit together")
-        self.durability.sync_now()  # the tables, made by a NORMAL connection
+        if sync_thread and synchronous in ("FULL", "EXTRA"):
+            self.sync_on_own_thread()
         self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
         self._cur = self.conn.cursor()  # the hot writes, statements built once
         self._update_order = prepared_update("orders", "client_order_id", ORDER_UPDATE_KEYS)
@@ -103,6 +101,16 @@ class Store:
         self._update_position = prepared_update("positions", "instrument", POSITION_KEYS[1:])
         self._insert_position = prepared_insert("positions", POSITION_KEYS)
         self.writes = 0  # durable commits
+
+    def sync_on_own_thread(self) -> None:
+        """Durable commits from here on come from the store's own thread (``WalSync``): the
+        connection hands commits to the OS (NORMAL) and the thread fsyncs them once
+        ``durability.start`` is called. An in-memory store has no disk to wait for."""
+        path = sqlite_path(self.url)
+        if path is None or isinstance(self.durability, WalSync):
+            return
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.durability = WalSync(path + "-wal")
 
     def close(self) -> None:
         try:
