@@ -180,10 +180,7 @@ class OrderEntry:
         once the cancel is confirmed, sized to what is left). False if the order is not
         working or a modify or cancel of it is still unanswered."""
         coid = cmd.client_order_id
-        order = self._registry.working.get(coid)
-        if order is None or order.status in (S.PENDING_CANCEL, S.PENDING_UPDATE):
-            return False
-        if coid in self.unsent:  # the modify goes once the order went
+        if coid in self.unsent and coid in self._registry.working:  # it goes once the order went
             if coid in self._modify_waiting:
                 return False  # one is already waiting: as if it were unanswered
             self._modify_waiting.add(coid)
