@@ -221,6 +221,8 @@ async def test_watchlist_and_ladder_show_the_same_best_bid_in_every_frame(tmp_pa
         await pilot.pause(0.5)
         ladder, quotes = app.query_one(Ladder), app.query_one(QuotesPane)
         await pilot.press(*["less_than_sign"] * 4)  # one tick a row: the rows are the prices
+        # the first frame with a book (on a loaded machine the ladder's can come after 0.5 s)
+        assert await until(pilot, lambda: None not in drawn_touch(ladder))
         different = []
         for n in range(60):
             await pilot.pause(rng.uniform(0.01, 0.06))
