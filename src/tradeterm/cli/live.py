@@ -17,11 +17,9 @@ import argparse
 import sys
 
 from tradeterm.cli.errors import UsageError
-from tradeterm.cli.venue_args import binance_settings, build_venue, parse_symbols
+from tradeterm.cli.kernel_build import build_kernel
+from tradeterm.cli.venue_args import binance_settings, parse_symbols, venue_choice
 from tradeterm.config import Settings, load_settings
-from tradeterm.core.bus import MessageBus
-from tradeterm.core.clock import LiveClock
-from tradeterm.runtime.kernel import Kernel
 from tradeterm.runtime.options import RunOptions
 from tradeterm.venues.base import confirm_names
 
@@ -39,8 +37,6 @@ def live_settings(args: argparse.Namespace) -> Settings:
 
 def run_live(args: argparse.Namespace) -> int:
     from tradeterm.cli.run import prepare_data_dir, run_session
-    from tradeterm.runtime.control import SessionLocked
-    from tradeterm.oms.store import StoreError
     from tradeterm.runtime.credentials import SecretsError, load_keys
 
     if args.venue != "binance" and not (args.venue.startswith("ccxt:") and args.venue[5:]):
@@ -69,20 +65,16 @@ def run_live(args: argparse.Namespace) -> int:
             f"no API key for {args.venue}: set TRADETERM_{_env(args.venue)}_KEY and "
             f"TRADETERM_{_env(args.venue)}_SECRET, or put [{_toml_key(args.venue)}] key = ... "
             f"secret = ... in {args.secrets or data_dir / 'secrets.toml'} (chmod 600)")
-    bus, clock = MessageBus(), LiveClock()
-    clients = build_venue(args, settings, bus, clock, keys)
+    kernel = build_kernel(settings, RunOptions(mode="live", seconds=args.seconds,
+                                               record=not args.no_record,
+                                               interactive=not headless, quoter=args.quoter,
+                                               signals=True),
+                          venue_choice(args, keys))
     del keys  # only the venue's masked credentials hold them from here on
-    try:
-        kernel = Kernel(settings, RunOptions(mode="live", seconds=args.seconds,
-                                             record=not args.no_record, interactive=not headless,
-                                             quoter=args.quoter, signals=True),
-                        clients=clients, clock=clock, bus=bus)
-    except (SessionLocked, StoreError) as exc:
-        raise UsageError(str(exc)) from None
     if confirm is not None:
-        kernel.confirm_live(clients.name)
-    print(f"tradeterm: LIVE on {clients.name} ({', '.join(kernel.instruments)}); real orders",
-          file=sys.stderr)
+        kernel.confirm_live(kernel.clients.name)
+    print(f"tradeterm: LIVE on {kernel.clients.name} ({', '.join(kernel.instruments)}); "
+          "real orders", file=sys.stderr)
     return run_session(kernel, headless, args.json)
 
 

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from tradeterm.cli.errors import UsageError
+from tradeterm.cli.kernel_build import build_kernel
 from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
 from tradeterm.cli.venue_args import (
-    binance_settings, market_data_parts, refuse_sim_flags, refuse_venue_urls,
+    binance_settings, refuse_sim_flags, refuse_venue_urls, venue_choice,
 )
-from tradeterm.runtime.kernel import Kernel
 from tradeterm.runtime.options import RunOptions
 
 
@@ -28,12 +28,12 @@ def run_record(args: argparse.Namespace) -> int:
         refuse_sim_flags(args)
         settings = binance_settings(args)
         prepare_data_dir(settings)
-        kernel = _kernel(settings, options, **market_data_parts(args, settings))
+        kernel = build_kernel(settings, options, venue_choice(args))
     else:
         refuse_venue_urls(args)
         settings = settings_for(args)
         prepare_data_dir(settings)
-        kernel = _kernel(settings, options)
+        kernel = build_kernel(settings, options)
     code = asyncio.run(run_headless(kernel, as_json=args.json))
     recorder = kernel.recorder
     if recorder is None or recorder.writer is None:
@@ -42,16 +42,6 @@ def run_record(args: argparse.Namespace) -> int:
     print(f"tradeterm: recorded {recorder.records:,} records "
           f"({recorder.writer.bytes_written:,} bytes) to {recorder.path}", file=sys.stderr)
     return code
-
-
-def _kernel(settings, options: RunOptions, **parts) -> Kernel:  # type: ignore[no-untyped-def]
-    from tradeterm.runtime.control import SessionLocked
-    from tradeterm.oms.store import StoreError
-
-    try:
-        return Kernel(settings, options, **parts)
-    except (SessionLocked, StoreError) as exc:
-        raise UsageError(str(exc)) from None
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tradeterm.cli.errors import UsageError
+from tradeterm.cli.kernel_build import build_kernel
 from tradeterm.config import Settings, load_settings
 from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.cli.venue_args import (
-    binance_settings, market_data_parts, refuse_sim_flags, refuse_venue_urls,
+    binance_settings, refuse_sim_flags, refuse_venue_urls, venue_choice,
 )
 from tradeterm.runtime.options import RunOptions
 
@@ -105,23 +106,17 @@ def prepare_data_dir(settings: Settings) -> Path:
 
 
 def run_paper(args: argparse.Namespace) -> int:
-    from tradeterm.runtime.control import SessionLocked
-    from tradeterm.oms.store import StoreError
-
     headless = args.headless or args.json or args.fast
     options = RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
                          record=not args.no_record, interactive=not headless,
                          quoter=getattr(args, "quoter", None), signals=True)
-    try:
-        if getattr(args, "venue", "sim") == "binance":
-            kernel = _paper_on_binance(args, options)
-        else:
-            refuse_venue_urls(args)
-            settings = settings_for(args)
-            prepare_data_dir(settings)
-            kernel = Kernel(settings, options)
-    except (SessionLocked, StoreError) as exc:
-        raise UsageError(str(exc)) from None
+    if getattr(args, "venue", "sim") == "binance":
+        kernel = _paper_on_binance(args, options)
+    else:
+        refuse_venue_urls(args)
+        settings = settings_for(args)
+        prepare_data_dir(settings)
+        kernel = build_kernel(settings, options)
     return run_session(kernel, headless, args.json)
 
 
@@ -131,7 +126,7 @@ def _paper_on_binance(args: argparse.Namespace, options: RunOptions) -> Kernel:
     refuse_sim_flags(args)
     settings = check_screen_settings(binance_settings(args), args)
     prepare_data_dir(settings)
-    return Kernel(settings, options, **market_data_parts(args, settings, paper=True))
+    return build_kernel(settings, options, venue_choice(args, paper=True))
 
 
 def run_session(kernel: Kernel, headless: bool, as_json: bool,

@@ -1,5 +1,5 @@
 """The command-line flags that name a real venue (``--venue binance``, ``--api-url``, ``--ws-url``,
-``--symbols BTC/USDT,...``, ``--testnet``) turned into settings and the venue registry's clients:
+``--symbols BTC/USDT,...``, ``--testnet``) turned into settings and the venue the kernel builds:
 shared by ``live``, ``paper --venue binance`` and ``record --venue binance``."""
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from typing import Any
 
 from tradeterm.cli.errors import UsageError
 from tradeterm.config import Settings, load_settings
-from tradeterm.core.bus import MessageBus
-from tradeterm.core.clock import LiveClock
-from tradeterm.runtime.venue_registry import VenueClients
+from tradeterm.runtime.venue_registry import VenueChoice
 
 
 def parse_symbols(text: str | None) -> list[str] | None:
@@ -41,19 +39,13 @@ def binance_settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, **({"binance": binance} if binance else {}))
 
 
-def build_venue(args: argparse.Namespace, settings: Settings, bus: MessageBus, clock: LiveClock,
-                keys: Any, paper: bool = False) -> VenueClients:
-    """``--venue binance`` or ``ccxt:<id>`` from the venue registry: the symbols discovered,
-    the venue built on ``bus`` (``keys`` None: market data only; ``paper``: the session's
-    orders filled on paper, the [paper] fill model, on the venue's data)."""
-    from tradeterm.runtime.venue_registry import VenueRequest, VenueSetupError, build_clients
-
-    try:
-        return build_clients(VenueRequest(args.venue, settings, bus, clock, keys=keys,
-                                          paper=paper, testnet=args.testnet,
-                                          api_url=args.api_url))
-    except VenueSetupError as exc:
-        raise UsageError(str(exc)) from None
+def venue_choice(args: argparse.Namespace, keys: Any = None, paper: bool = False) -> VenueChoice:
+    """``--venue binance`` or ``ccxt:<id>`` as the kernel builds it (the venue registry: the
+    symbols discovered, the venue on the session's bus). ``keys`` None: market data only, nothing
+    can reach the exchange's account; ``paper``: the session's orders filled on paper (the
+    [paper] fill model) on the venue's data."""
+    return VenueChoice(args.venue, keys=keys, testnet=getattr(args, "testnet", False),
+                       api_url=args.api_url, paper=paper)
 
 
 def refuse_sim_flags(args: argparse.Namespace) -> None:
@@ -68,13 +60,3 @@ def refuse_venue_urls(args: argparse.Namespace) -> None:
     """A session on the simulated market: the real venue's flags mean nothing there."""
     if any(getattr(args, flag, None) for flag in ("api_url", "ws_url", "ws_api_url", "testnet")):
         raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")
-
-
-def market_data_parts(args: argparse.Namespace, settings: Settings, paper: bool = False
-                      ) -> dict[str, Any]:
-    """The bus, the wall clock and the clients of a session on Binance's live market data with
-    no keys (``Kernel(settings, options, **parts)``): nothing can reach the exchange's account;
-    ``paper``: the session's orders are filled on paper on that data."""
-    bus, clock = MessageBus(), LiveClock()
-    return {"clients": build_venue(args, settings, bus, clock, None, paper=paper),
-            "bus": bus, "clock": clock}

@@ -4,8 +4,9 @@ Every mode is the same graph; only the clock and the venue clients differ (built
 ``venue_registry.py``: a data client the kernel runs, an execution client the desk trades on):
 
 * paper on the simulated market: ``LiveClock`` + ``SimMarketVenue`` (``--fast``: ``SimClock``)
-* replay: ``SimClock`` + ``ReplayVenue`` (``--paper``: paper execution on top of it); live:
-  ``LiveClock`` + the CLI's Binance or ccxt venue.
+* replay: ``SimClock`` + ``ReplayVenue`` (``--paper``: paper execution on top of it)
+* live, and paper on a real feed: ``LiveClock`` + the venue the command line names
+  (``VenueChoice``: Binance or ccxt, with paper execution on top for paper).
 
 The UI and the CLI talk to the engine only through a ``Kernel``: its ``views`` to read and its
 methods to act. Nothing below this module imports it. Trading (risk, OMS, portfolio, kill
@@ -17,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import secrets
-import signal
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -32,19 +31,19 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
 from tradeterm.oms.store import Store
 from tradeterm.risk.context import CheckResult
-from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.runtime.options import RunOptions
+from tradeterm.runtime.session_guard import SessionGuard
 from tradeterm.runtime.status import StatusSampler
-from tradeterm.runtime.venue_registry import VenueClients, VenueRequest, build_clients
+from tradeterm.runtime.venue_registry import (
+    VenueChoice, VenueClients, VenueRequest, build_clients,
+)
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.results import (
-    CancelResult, CancelsSent, KillSwitchTrip, ModifyResult, RearmRefused, RearmResult,
-    SubmitResult,
+    CancelResult, CancelsSent, KillSwitchTrip, ModifyResult, RearmResult, SubmitResult,
 )
 from tradeterm.trading.trader_requests import TraderRequests
 
@@ -59,8 +58,11 @@ class Kernel:
     """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
 
     def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
-                 clients: VenueClients | None = None, clock: Clock | None = None,
-                 bus: MessageBus | None = None) -> None:
+                 venue: VenueChoice | None = None, clients: VenueClients | None = None,
+                 clock: Clock | None = None, bus: MessageBus | None = None) -> None:
+        """``venue``: a real venue by name (the simulated market, or the replay, by default);
+        ``clients``/``clock``/``bus``: a venue a test built by hand on its own bus and clock.
+        Raises VenueSetupError when the venue cannot be built."""
         self.settings = settings
         self.options = options
         self.seed = settings.sim.seed if settings.sim.seed is not None else secrets.randbelow(2**31)
@@ -74,9 +76,12 @@ class Kernel:
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
         # a plain replay refuses orders; --paper replays market data only and fills the
         # session's orders on paper (the [paper] fill model): a backtest on the same graph
+        choice = venue or VenueChoice("replay" if source else "sim",
+                                      paper=options.paper and source is not None)
         self.clients = clients or build_clients(VenueRequest(
-            "replay" if source else "sim", settings, self.bus, self.clock, self.seed,
-            paper=options.paper and source is not None, source=source, speed=options.speed))
+            choice.name, settings, self.bus, self.clock, self.seed, paper=choice.paper,
+            source=source, speed=options.speed, keys=choice.keys, testnet=choice.testnet,
+            api_url=choice.api_url))
         self.data = self.clients.data  # runs; the keeper and the recorder read it on the bus
         self.execution = self.clients.execution  # the desk's
         self.instruments = {inst.id: inst for inst in self.data.instruments()}
@@ -212,50 +217,27 @@ class Kernel:
         account and never touches the paper account; no session lock, no control socket."""
         settings = self.settings
         self.simulated = self.options.fast or self.options.replay is not None
-        self.data_dir = settings.resolved_data_dir()
-        self._lock = None if self.simulated else SessionLock(self.data_dir)
-        if self._lock is not None:
-            self._lock.acquire()
         url = (settings.database_url() if settings.oms.database_url or not self.simulated
                else "sqlite://")
-        self.halt_marker = HaltMarker.for_url(url)  # `tradeterm kill`'s HALT: read it first
-        halt = self.halt_marker.read() if self.halt_marker else None
+        self.guard = SessionGuard(settings.resolved_data_dir(), url, self.simulated)
         # damaged: refused; on the wall clock the fsync runs beside the loop (oms/durability.py)
         self.store = Store(url, settings.oms.synchronous, verify=True,
                            sync_thread=not self.clock.is_simulated)
-        if halt is not None:
-            hold_in_store(self.store, halt, self.clock.timestamp_ns())
+        self.guard.hold_marked_halt(self.store, self.clock.timestamp_ns())
         self.desk = TradingDesk(settings, self.bus, self.clock,
                                 {self.execution.name: self.execution}, self.instruments,
                                 self.views, self.store)
         self.requests = TraderRequests(self.desk, self.clock, self.store)
-        if self.halt_marker is not None:  # a re-arm, here or from `tradeterm rearm`, clears it
-            self.desk.killswitch.on_change.append(self.halt_marker.on_trading_state)
+        self.guard.watch(self.desk)
         self._build_quoters()
-        self._control: ControlServer | None = None
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
 
     async def _start_trading(self) -> None:
         self.store.durability.start(asyncio.get_running_loop())
         await self.desk.start()
-        if not self.simulated:
-            self._control = ControlServer(control_socket_path(self.data_dir), self.control)
-            try:
-                await self._control.start()
-            except OSError as exc:
-                self._control = None
-                log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
-                          "will only mark the store; use the kill key here", exc)
-            saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
-            halt = self.halt_marker.read() if self.halt_marker else None
-            if halt is not None and self.desk.killswitch.reason != halt.reason:
-                self.desk.trip(halt.reason, halt.source)
-            elif saved and saved[0] is TradingState.HALTED and not self.desk.killswitch.halted:
-                self.desk.trip(saved[1], saved[2] or "cli")
+        await self.guard.open(self.desk, self.store)
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
-            loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGHUP, self._on_hangup)
-            loop.add_signal_handler(signal.SIGTERM, self.request_stop)
+            self.guard.catch_signals(self._on_hangup, self.request_stop)
         if self.quoter is not None:
             self.quoter.paused = self.desk.killswitch.state is not TradingState.ACTIVE
             self.quoter.start()
@@ -267,16 +249,11 @@ class Kernel:
             quoter.stop()
         if self.quoter is not None:
             self.quoter.stop()
-        if self.options.signals:
-            loop = asyncio.get_running_loop()
-            loop.remove_signal_handler(signal.SIGHUP)
-            loop.remove_signal_handler(signal.SIGTERM)
+        self.guard.release_signals()
         self.desk.stop()
-        if self._control is not None:
-            await self._control.stop()
+        await self.guard.close_control()
         self.store.close()
-        if self._lock is not None:
-            self._lock.release()
+        self.guard.release_lock()
 
     # --- the quoter (quoter/, wired in trading/quoter_wiring.py): one per instrument --------
     def _build_quoters(self) -> None:
@@ -320,25 +297,6 @@ class Kernel:
         from tradeterm.trading import quoter_wiring
 
         quoter_wiring.update(self.quoters, instrument, **changes)
-
-    def control(self, request: dict[str, Any]) -> dict[str, Any]:
-        """A request from ``tradeterm kill`` / ``rearm`` / ``status`` in another shell."""
-        op = request.get("op")
-        reason = str(request.get("reason") or "")
-        if op == "kill":
-            self.trip_kill_switch(reason or "kill switch from the command line",
-                                  flatten=bool(request.get("flatten")), source="cli")
-        elif op == "rearm":
-            state = TradingState.REDUCING if request.get("reducing") else TradingState.ACTIVE
-            result = self.rearm(reason, state, source="cli")
-            if isinstance(result, RearmRefused):
-                return {"ok": False, "error": result.reason,
-                        "state": self.desk.killswitch.state.value}
-        elif op != "status":
-            return {"ok": False, "error": f"unknown op {op!r}"}
-        ks = self.desk.killswitch
-        return {"ok": True, "state": ks.state.value, "reason": ks.reason,
-                "working_orders": len(self.desk.oms.working), "pid": os.getpid()}
 
     # --- live mode: no order leaves before the trader types the venue's name -----------------
     @property
@@ -387,6 +345,19 @@ class Kernel:
     # --- summary ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """What a headless run prints. Deterministic for ``--fast --seed``: no wall-clock data."""
-        from tradeterm.runtime.session_summary import session_summary
+        from tradeterm.runtime.session_summary import SessionFacts, session_summary
+        from tradeterm.trading.summary import desk_summary
 
-        return session_summary(self)
+        start = FAST_START_NS if self.options.fast else None
+        facts = SessionFacts(
+            mode=self.options.mode, venue=self.clients.name, seed=self.seed,
+            fast=self.options.fast,
+            sim_seconds=(self.clock.timestamp_ns() - start) / NS if start else None,
+            events=self.bus.seq, market_events=self.market.md_events)
+        quoters = None
+        if self.quoters:
+            from tradeterm.trading import quoter_wiring
+
+            quoters = quoter_wiring.summary(self.quoters)
+        return session_summary(facts, self.views, self.instruments, desk_summary(self.desk),
+                               quoters)

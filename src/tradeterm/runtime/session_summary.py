@@ -1,28 +1,43 @@
 """What a session says when it ends (headless runs print it; ``--json`` as is): the books'
-tops, trades and volume per instrument, the trading desk's totals and each quoter's counters.
-Deterministic for ``--fast --seed``: no wall-clock data."""
+tops, trades and volume per instrument from the engine's views, the trading desk's totals
+(``trading/summary.py``) and each quoter's counters. Deterministic for ``--fast --seed``: no
+wall-clock data. The kernel hands each part over; nothing here reads the kernel."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from tradeterm.core.clock import FAST_START_NS, NS
+from tradeterm.core.views import EngineViews
 from tradeterm.domain.instruments import Instrument
-from tradeterm.trading.summary import desk_summary
-
-if TYPE_CHECKING:
-    from tradeterm.runtime.kernel import Kernel
 
 SUMMARY_LEVELS = 20  # book levels a side in the summary
 
-def session_summary(kernel: Kernel) -> dict[str, Any]:
-    """What a headless run prints. Deterministic for ``--fast --seed``: no wall-clock data."""
-    instruments: dict[str, Any] = {}
-    for iid, inst in kernel.instruments.items():
-        book = kernel.views.books[iid]
-        stats = kernel.views.stats[iid]
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """The session's own line: what ran, on what, for how long (simulated time only)."""
+
+    mode: str
+    venue: str
+    seed: int
+    fast: bool
+    sim_seconds: float | None  # simulated seconds run, for --fast; None on the wall clock
+    events: int  # every message on the bus
+    market_events: int  # the market data among them
+
+
+def session_summary(facts: SessionFacts, views: EngineViews,
+                    instruments: Mapping[str, Instrument], trading: dict[str, Any],
+                    quoters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The summary's fields in their printed order; ``quoters`` only when the session quoted."""
+    books: dict[str, Any] = {}
+    for iid, inst in instruments.items():
+        book = views.books[iid]
+        stats = views.stats[iid]
         bids, asks = book.top(SUMMARY_LEVELS)
-        instruments[inst.symbol] = {
+        books[inst.symbol] = {
             "best_bid": _price(inst, book.best_bid),
             "best_ask": _price(inst, book.best_ask),
             "last": _price(inst, stats.last_price),
@@ -31,26 +46,17 @@ def session_summary(kernel: Kernel) -> dict[str, Any]:
             "bids": [[str(inst.ticks_to_price(p)), str(inst.lots_to_qty(s))] for p, s in bids],
             "asks": [[str(inst.ticks_to_price(p)), str(inst.lots_to_qty(s))] for p, s in asks],
         }
-    start = FAST_START_NS if kernel.options.fast else None
     return {
-        "mode": kernel.options.mode,
-        "venue": kernel.clients.name,
-        "seed": kernel.seed,
-        "fast": kernel.options.fast,
-        "sim_seconds": (kernel.clock.timestamp_ns() - start) / NS if start else None,
-        "events": kernel.bus.seq,
-        "market_events": kernel.market.md_events,
-        "instruments": instruments,
-        "trading": desk_summary(kernel.desk),
-    } | _quoter_summary(kernel)
-
-
-def _quoter_summary(kernel: Kernel) -> dict[str, Any]:
-    if not kernel.quoters:
-        return {}
-    from tradeterm.trading import quoter_wiring
-
-    return {"quoters": quoter_wiring.summary(kernel.quoters)}
+        "mode": facts.mode,
+        "venue": facts.venue,
+        "seed": facts.seed,
+        "fast": facts.fast,
+        "sim_seconds": facts.sim_seconds,
+        "events": facts.events,
+        "market_events": facts.market_events,
+        "instruments": books,
+        "trading": trading,
+    } | ({"quoters": quoters} if quoters is not None else {})
 
 
 def _price(inst: Instrument, ticks: int | None) -> str | None:

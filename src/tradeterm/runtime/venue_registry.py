@@ -56,6 +56,19 @@ class VenueRequest:
 
 
 @dataclass(frozen=True)
+class VenueChoice:
+    """The venue a session is to run on, as the command line names it (``sim``, ``binance``,
+    ``ccxt:<id>``); the kernel builds its clients with the session's own bus and clock.
+    ``keys`` None: market data only; ``paper``: the session's orders filled on paper."""
+
+    name: str
+    keys: Any = None
+    testnet: bool = False
+    api_url: str | None = None
+    paper: bool = False
+
+
+@dataclass(frozen=True)
 class VenueClients:
     """A session's venue: the data client (run by the kernel, read by the keeper and the
     recorder through the bus) and the execution client (the desk's), often one object."""
