@@ -20,7 +20,7 @@ import asyncio
 import logging
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.config import Settings
@@ -37,6 +37,7 @@ from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.runtime.options import RunOptions
 from tradeterm.runtime.session_guard import SessionGuard
+from tradeterm.runtime.session_quoters import SessionQuoters
 from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.venue_registry import (
     VenueChoice, VenueClients, VenueRequest, build_clients,
@@ -46,10 +47,6 @@ from tradeterm.trading.results import (
     CancelResult, CancelsSent, KillSwitchTrip, ModifyResult, RearmResult, SubmitResult,
 )
 from tradeterm.trading.trader_requests import TraderRequests
-
-if TYPE_CHECKING:  # quoter/ is imported when a session quotes (or the trader turns it on)
-    from tradeterm.quoter.component import Quoter
-    from tradeterm.quoter.placeholder import PlaceholderQuoter
 
 log = logging.getLogger("tradeterm.kernel")  # the name its log lines always had
 
@@ -229,7 +226,11 @@ class Kernel:
                                 self.views, self.store)
         self.requests = TraderRequests(self.desk, self.clock, self.store)
         self.guard.watch(self.desk)
-        self._build_quoters()
+        self.quoting = SessionQuoters.for_session(
+            settings, self.options.quoter, self.options.replay is None or self.options.paper,
+            self.bus, self.clock, self.instruments, self.views, self.desk)
+        self.quoter = self.quoting.placeholder  # --quoter placeholder: joins the touch
+        self.quoters = self.quoting.by_instrument
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
 
     async def _start_trading(self) -> None:
@@ -238,65 +239,24 @@ class Kernel:
         await self.guard.open(self.desk, self.store)
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
             self.guard.catch_signals(self._on_hangup, self.request_stop)
-        if self.quoter is not None:
-            self.quoter.paused = self.desk.killswitch.state is not TradingState.ACTIVE
-            self.quoter.start()
-        for quoter in self.quoters.values():
-            quoter.start()
+        self.quoting.start(self.desk.killswitch.state)
 
     async def _stop_trading(self) -> None:
-        for quoter in self.quoters.values():
-            quoter.stop()
-        if self.quoter is not None:
-            self.quoter.stop()
+        self.quoting.stop()
         self.guard.release_signals()
         self.desk.stop()
         await self.guard.close_control()
         self.store.close()
         self.guard.release_lock()
 
-    # --- the quoter (quoter/, wired in trading/quoter_wiring.py): one per instrument --------
-    def _build_quoters(self) -> None:
-        self.quoter: PlaceholderQuoter | None = None  # --quoter placeholder: joins the touch
-        self.quoters: dict[str, Quoter] = {}
-        choice = self.options.quoter
-        if choice == "placeholder":
-            from tradeterm.quoter.placeholder import PlaceholderQuoter
-
-            self.quoter = PlaceholderQuoter(
-                self.bus, self.clock, list(self.instruments.values()), self.views.books,
-                self.views.orders, self.desk.portfolio.qty, self.desk.execute,
-                self.desk.ids.next)
-        elif self.options.replay is not None and not self.options.paper:
-            if choice is not None or self.settings.quoter.enabled:
-                log.warning("quoter not started: a plain replay does not trade (use --paper)")
-        elif choice is not None or self.settings.quoter.enabled:
-            from tradeterm.trading import quoter_wiring
-
-            self.quoters = quoter_wiring.build_quoters(self.settings, choice, self.bus, self.clock,
-                                                 self.instruments, self.views, self.desk)
-
+    # --- the quoters (runtime/session_quoters.py): one per instrument, or the placeholder ----
     def set_quoter(self, on: bool, instrument: str | None = None) -> int:
-        """Switch the quoter of one instrument (id or symbol), or of all, on or off. Returns how
-        many quoters it switched. On also re-arms a quoter the kill switch stopped. Raises
-        ValueError (nothing switched) when there is no such quoter, or to switch on while
-        trading is HALTED: re-arm first."""
-        from tradeterm.trading import quoter_wiring
-
-        quoter_wiring.pick(self.quoters, instrument)
-        ks = self.desk.killswitch
-        if on and ks.state is TradingState.HALTED:
-            raise ValueError(f"trading is HALTED ({ks.reason}): re-arm trading first, then "
-                             "switch the quoter on")
-        return quoter_wiring.switch(self.quoters, on, instrument)
+        """Switch quoters on or off (``SessionQuoters.switch``); how many it switched."""
+        return self.quoting.switch(on, instrument, self.desk)
 
     def update_quoter(self, instrument: str | None = None, **changes: Any) -> None:
-        """Change quoter parameters while running (keys of ``[quoter]``), for one instrument
-        (id or symbol) or all. Raises ValueError with the reason if a value is invalid; then
-        nothing changed."""
-        from tradeterm.trading import quoter_wiring
-
-        quoter_wiring.update(self.quoters, instrument, **changes)
+        """Change quoter parameters while running (``SessionQuoters.update``)."""
+        self.quoting.update(instrument, **changes)
 
     # --- live mode: no order leaves before the trader types the venue's name -----------------
     @property
@@ -354,10 +314,5 @@ class Kernel:
             fast=self.options.fast,
             sim_seconds=(self.clock.timestamp_ns() - start) / NS if start else None,
             events=self.bus.seq, market_events=self.market.md_events)
-        quoters = None
-        if self.quoters:
-            from tradeterm.trading import quoter_wiring
-
-            quoters = quoter_wiring.summary(self.quoters)
         return session_summary(facts, self.views, self.instruments, desk_summary(self.desk),
-                               quoters)
+                               self.quoting.summary())
