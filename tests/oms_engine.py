@@ -1,6 +1,7 @@
 """One engine process for the OMS state machine (``tests/unit/oms/test_oms_stateful.py``):
 the real desk (risk, OMS, store, portfolio, kill switch) on its own simulated clock and bus,
-over a store file, talking to the venue double; it can die without flushing (``crash``)."""
+over a store file, talking to the venue double; it can die without flushing (``crash``). Its
+event loop (``SteppedLoop``) outlives it: the machine runs it a step at a time."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.trading.desk import TradingDesk
-from tradeterm.domain.events import KillSwitchTripped, TradingState, TradingStateChanged
+from tradeterm.domain.events import (
+    ConnectionState, KillSwitchTripped, TradingState, TradingStateChanged, VenueStatus,
+)
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookSnapshot
 from tradeterm.domain.orders import OrderStatus
@@ -152,6 +155,14 @@ class Engine:
         elif type(msg) is TradingStateChanged and msg.state is not TradingState.HALTED:
             self.submits_at_trip = None
 
+    def outage(self) -> None:
+        """The venue's stream, up until now, drops and comes back: the desk reconciles."""
+        now = self.clock.timestamp_ns()
+        for state in (ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
+                      ConnectionState.CONNECTED):
+            self.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
+        self.books()
+
     def books(self) -> None:
         now = self.clock.timestamp_ns()
         for inst in (BTC, ETH):
@@ -168,3 +179,48 @@ class Engine:
         self.oms.resolver.stop()
         self.desk.watch.stop()  # its reconciliation tasks die with the process
         self.store.conn.close()  # the buffered status changes die with the process
+
+
+class SteppedLoop:
+    """The event loop every engine process runs on, run a step at a time: an action, then the
+    tasks it started (queries, reconciliations) until nothing is ready; the rest waits for the
+    simulated clock."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def run(self, coro):  # noqa: ANN001, ANN202
+        return self.loop.run_until_complete(coro)
+
+    def drain(self, action=None) -> None:  # noqa: ANN001
+        """Run ``action`` on the loop (where everything runs), then let the tasks it started
+        run."""
+        loop = self.loop
+
+        async def spin() -> None:
+            if action is not None:
+                action()
+            for _ in range(50):  # until nothing is ready to run (the rest waits for the clock)
+                await asyncio.sleep(0)
+                if not loop._ready:  # type: ignore[attr-defined]
+                    break
+        self.run(spin())
+
+    def advance(self, clock: SimClock, seconds: float) -> None:
+        self.drain(lambda: clock.advance_to(clock.timestamp_ns() + int(seconds * NS)))
+
+    def cancel_tasks(self) -> set[asyncio.Task]:
+        tasks = asyncio.all_tasks(self.loop)
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    def close(self) -> None:
+        """Cancel what still runs, let it finish, close the loop."""
+        tasks = self.cancel_tasks()
+
+        async def finish() -> None:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(finish())
+        self.loop.close()

@@ -104,7 +104,7 @@ async def test_the_connection_is_replaced_before_its_age_limit():
 
 async def test_server_pings_are_answered():
     # the server drops a connection that does not answer its pings within heartbeat / 2
-    # (test_loopback_api proves it does drop one that stays silent)
+    # (test_loopback_streams proves it does drop one that stays silent)
     async with LoopbackServer(loopback_settings(heartbeat_s=0.4).exchange) as server:
         session = await Session(server).start()
         await asyncio.sleep(1.5)

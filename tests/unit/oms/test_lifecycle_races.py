@@ -1,7 +1,7 @@
 """The races a real venue runs every day: a modify or cancel before the ack, a reject while
 cancelling, a fill after the cancel, fills racing a modify. Each one was a crash, a wrong
 status or a false kill-switch trip (issues 11.1, 11.8, 12.1; answers that never come are in
-test_outcome_settling.py)."""
+test_settled_by_query.py)."""
 
 import asyncio
 import logging

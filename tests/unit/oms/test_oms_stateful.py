@@ -14,12 +14,12 @@ positions equal the signed sum of the fills applied, each trade applied once; no
 while HALTED; the kill switch trips only when a rule trips it (or queries went unanswered). At
 quiescence (every request arrived, every answer delivered, the clock past the outcome timeout):
 no order left uncertain or pending, and the OMS's record of every order, the positions and the
-fills equal the venue's. ``OMS_PROFILE=oms-dev`` runs 30 examples without shrinking.
+fills equal the venue's (the checks in ``tests/oms_checks.py``). ``OMS_PROFILE=oms-dev`` runs
+30 examples without shrinking.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import shutil
@@ -32,16 +32,19 @@ from hypothesis.stateful import (
     RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
 )
 
-from tests.oms_engine import ACK_TIMEOUT_S, BTC, ETH, MIDS, T0, WINDOW_NS, Engine, Errors
-from tests.venue_double import LIVE, VenueDouble
-from tradeterm.core import topics
+from tests.oms_checks import (
+    TransitionWatch, assert_oms_agrees_with_venue, assert_positions_are_the_fills, settle_all,
+)
+from tests.oms_engine import (
+    ACK_TIMEOUT_S, BTC, ETH, MIDS, T0, WINDOW_NS, Engine, Errors, SteppedLoop,
+)
+from tests.venue_double import VenueDouble
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
 from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
-from tradeterm.domain.events import ConnectionState, TradingState, VenueStatus
+from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import TRANSITIONS, IllegalTransition, Order, OrderStatus
-from tradeterm.oms.reasons import NOT_SENT
+from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.trading.results import Rearmed
 
 S = OrderStatus
@@ -58,22 +61,12 @@ settings.register_profile("oms-slow", parent=settings.get_profile("oms"), max_ex
 class OmsAgainstVenue(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
+        self.steps = SteppedLoop()
         self.dir = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
         self.url = f"sqlite:///{self.dir}/oms.db"
         self.errors = Errors()
         logging.getLogger("tradeterm").addHandler(self.errors)
-        self.illegal: list[str] = []
-        self._transition = Order.transition
-        original = self._transition
-        illegal = self.illegal
-
-        def watched(order: Order, new: OrderStatus, ts: int = 0) -> None:
-            if new not in TRANSITIONS[order.status]:
-                illegal.append(f"{order.client_order_id}: {order.status.value} -> {new.value}")
-            original(order, new, ts)
-
-        Order.transition = watched  # type: ignore[method-assign]
+        self.watch = TransitionWatch()
         self.venue: VenueDouble | None = None
         self.engine: Engine | None = None
         self.applied = 0  # fills applied by engines that crashed since
@@ -91,19 +84,11 @@ class OmsAgainstVenue(RuleBasedStateMachine):
             if self.engine is not None:
                 self.quiesce()
         finally:
-            Order.transition = self._transition  # type: ignore[method-assign]
+            self.watch.undo()
             logging.getLogger("tradeterm").removeHandler(self.errors)
             if self.engine is not None:
                 self.engine.crash()
-            tasks = asyncio.all_tasks(self.loop)
-            for task in tasks:
-                task.cancel()
-
-            async def finish() -> None:
-                await asyncio.gather(*tasks, return_exceptions=True)
-
-            self.loop.run_until_complete(finish())
-            self.loop.close()
+            self.steps.close()
             shutil.rmtree(self.dir, ignore_errors=True)
 
     # --- helpers -------------------------------------------------------------------------------
@@ -111,7 +96,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         assert self.venue is not None
         self.venue.outbox.clear()  # answers on the way to a dead process are lost with it
         self.engine = Engine(self.url, self.venue, start_ns)
-        start = self.loop.create_task(self.engine.desk.start())
+        start = self.steps.loop.create_task(self.engine.desk.start())
         self._drain()
         while not start.done():  # its reconciliation retries on this clock: move it
             self._advance(0.1)
@@ -120,26 +105,11 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         if self.engine.desk.killswitch.state is TradingState.HALTED:  # kept from before
             self.engine.submits_at_trip = self.venue.submits
 
-    def _run(self, coro):  # noqa: ANN001, ANN202
-        return self.loop.run_until_complete(coro)
-
     def _drain(self, action=None) -> None:  # noqa: ANN001
-        """Run ``action`` on the engine's loop (where everything runs), then let the tasks it
-        started (queries, reconciliations) run."""
-        loop = self.loop
-
-        async def spin() -> None:
-            if action is not None:
-                action()
-            for _ in range(50):  # until nothing is ready to run (the rest waits for the clock)
-                await asyncio.sleep(0)
-                if not loop._ready:  # type: ignore[attr-defined]
-                    break
-        self._run(spin())
+        self.steps.drain(action)
 
     def _advance(self, seconds: float) -> None:
-        clock = self.engine.clock
-        self._drain(lambda: clock.advance_to(clock.timestamp_ns() + int(seconds * NS)))
+        self.steps.advance(self.engine.clock, seconds)
 
     def _working(self) -> list[Order]:
         return sorted(self.engine.oms.working.values(), key=lambda o: o.client_order_id)
@@ -204,8 +174,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         old.crash()
         # its tasks die with it now, not whenever the garbage collector finds them (that made
         # the machine's runs depend on what ran before in the process)
-        for task in asyncio.all_tasks(self.loop):
-            task.cancel()
+        self.steps.cancel_tasks()
         self._drain()
         self.venue.release_queries()  # answers to the dead process go nowhere
         self._boot(now + NS // 10)
@@ -257,16 +226,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         """The stream drops (losing some answers) and reconnects: the desk reconciles."""
         keep = [e for i, e in enumerate(self.venue.outbox) if not (i < len(drops) and drops[i])]
         self.venue.outbox[:] = keep
-        now = self.engine.clock.timestamp_ns()
-
-        def reconnect() -> None:
-            for state in (ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
-                          ConnectionState.CONNECTED):  # an outage of a venue that was up
-                self.engine.bus.publish(topics.venue_status("fake"),
-                                        VenueStatus(now, now, "fake", state))
-            self.engine.books()
-
-        self._drain(reconnect)
+        self._drain(self.engine.outage)
 
     @rule()
     def hold_queries(self) -> None:
@@ -295,7 +255,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
     # --- always --------------------------------------------------------------------------------
     @invariant()
     def no_illegal_transition_and_no_refused_answer(self) -> None:
-        assert not self.illegal, self.illegal
+        assert not self.watch.illegal, self.watch.illegal
         assert not self.errors.lines, self.errors.lines
 
     @invariant()
@@ -313,21 +273,7 @@ class OmsAgainstVenue(RuleBasedStateMachine):
 
     @invariant()
     def positions_are_the_sum_of_fills_each_applied_once(self) -> None:
-        engine = self.engine
-        rows = engine.store.fill_rows()
-        keys = [(r.instrument, r.trade_id) for r in rows]
-        assert len(keys) == len(set(keys))
-        assert len(rows) == self.applied + engine.oms.fills_applied
-        sums: dict[str, int] = {}
-        for r in rows:
-            sums[r.instrument] = sums.get(r.instrument, 0) + r.side * r.qty
-        stored = {p.instrument: p.qty for p in engine.store.load_positions()}
-        for inst in (BTC.id, ETH.id):
-            assert stored.get(inst, 0) == sums.get(inst, 0)
-            if not engine.disk.held:  # every fill on disk has been told
-                assert engine.desk.portfolio.qty(inst) == sums.get(inst, 0)
-        venue_trades = {(f.instrument, f.trade_id) for f in self.venue.fill_log}
-        assert set(keys) <= venue_trades
+        assert_positions_are_the_fills(self.engine, self.venue, self.applied)
 
     @invariant()
     def nothing_goes_out_while_halted(self) -> None:
@@ -354,57 +300,15 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         venue, engine = self.venue, self.engine
         venue.failing_queries = 0
         self._drain(venue.release_queries)
-        self._settle_all()
+        settle_all(self.steps, engine, venue)
         if engine.desk.reconciliations and not engine.desk.reconciliations[-1].clean:
             # the venue did not answer the last one past its retry time: run it again
             self.disconnect([])
-            self._settle_all()
-        self._agree(adopted_only=True)
+            settle_all(self.steps, engine, venue)
+        assert_oms_agrees_with_venue(engine, venue, adopted_only=True)
         self.disconnect([])  # a reconciliation adopts what was placed elsewhere meanwhile
-        self._settle_all()
-        self._agree(adopted_only=False)
-
-    def _settle_all(self) -> None:
-        venue, engine = self.venue, self.engine
-        for _ in range(40):
-            self._drain(engine.disk.catch_up)
-            while venue.requests:
-                self._drain(lambda: venue.arrive(0))
-            while venue.outbox:
-                self._drain(lambda: venue.deliver(0))
-            self._advance(ACK_TIMEOUT_S + 0.3)
-            if not (venue.requests or venue.outbox or engine.oms.inflight or engine.disk.held):
-                break
-
-    def _agree(self, adopted_only: bool) -> None:
-        """The OMS's records equal the venue's. ``adopted_only``: orders placed elsewhere count
-        only once a reconciliation adopted them."""
-        venue, engine = self.venue, self.engine
-        engine.store.flush()
-        oms = engine.oms
-        assert not oms.inflight, dict(oms.inflight)
-        for order in oms.working.values():
-            assert not order.awaiting and not order.uncertain, order
-        known = {coid: theirs for coid, theirs in venue.orders.items()
-                 if not coid.startswith("web-") or engine.store.has_order(coid)
-                 or (not adopted_only and theirs.status in LIVE)}
-        live = {coid for coid, o in known.items() if o.status in LIVE}
-        assert set(oms.working) == live, (sorted(oms.working), sorted(live))
-        for coid, theirs in known.items():
-            ours = oms.get(coid) or engine.store.load_order(coid)
-            assert ours is not None, coid
-            assert (ours.status, ours.filled_qty) == (theirs.status, theirs.filled), \
-                (coid, ours, theirs)
-            if theirs.status in LIVE:
-                assert (ours.qty, ours.price) == (theirs.qty, theirs.price), (ours, theirs)
-        for ours, _venue in engine.store.load_orders():
-            if ours.client_order_id not in venue.orders:  # never placed (or never sent)
-                assert ours.filled_qty == 0 and (ours.status is S.REJECTED or (
-                    ours.status is S.CANCELED and ours.reason == NOT_SENT)), ours
-        for inst in (BTC.id, ETH.id):
-            assert engine.desk.portfolio.qty(inst) == venue.account.get(inst, 0)
-        stored = {(r.instrument, r.trade_id) for r in engine.store.fill_rows()}
-        assert stored == {(f.instrument, f.trade_id) for f in venue.fill_log}
+        settle_all(self.steps, engine, venue)
+        assert_oms_agrees_with_venue(engine, venue, adopted_only=False)
 
 
 OmsAgainstVenue.TestCase.settings = settings.get_profile(os.environ.get("OMS_PROFILE", "oms"))
@@ -422,6 +326,6 @@ def test_illegal_transitions_are_seen_by_the_watch() -> None:
     try:
         with pytest.raises(IllegalTransition):
             Order("x", BTC.id, Side.BUY, 1, status=S.FILLED).transition(S.ACCEPTED)
-        assert machine.illegal == ["x: FILLED -> ACCEPTED"]
+        assert machine.watch.illegal == ["x: FILLED -> ACCEPTED"]
     finally:
         machine.teardown()

@@ -1,0 +1,50 @@
+"""The loopback exchange's faults, injected on purpose (REST errors and silences, fault plans on a
+schedule), and the one thing it refuses outright: listening on anything but a loopback address."""
+
+import asyncio
+
+import pytest
+
+from tests.loopback_session import loopback_settings
+from tradeterm.venues.binance_errors import UnknownOutcome
+from tradeterm.venues.loopback import (
+    FaultPlan, FaultSpecError, LoopbackServer, NotLoopback, check_loopback,
+)
+
+
+async def test_rest_faults(server, rest):
+    server.injector.fail_rest(1, 503)
+    with pytest.raises(UnknownOutcome, match="HTTP 503"):
+        await rest.signed("GET", "/api/v3/openOrders")
+    rest.timeout_s = 0.2
+    server.injector.hold_rest(0.5)
+    with pytest.raises(UnknownOutcome, match="no answer"):
+        await rest.public("/api/v3/ping")
+    assert await rest.public("/api/v3/ping") == {}
+    assert server.injector.counts == {"5xx": 1, "timeout": 1}
+
+
+def test_fault_plans_parse_and_refuse_nonsense():
+    plan = FaultPlan.parse("drop=30, gap=45,stale=60:5,delay=50,5xx=0.05,timeout=0.02:10,dup=0.1")
+    assert (plan.drop_every_s, plan.gap_every_s, plan.stale_every_s, plan.stale_for_s) == (
+        30, 45, 60, 5)
+    assert (plan.delay_ms, plan.rest_5xx_rate, plan.timeout_rate, plan.timeout_hold_s,
+            plan.duplicate_rate) == (50, 0.05, 0.02, 10, 0.1)
+    for bad in ("drop", "drop=x", "drop=0", "5xx=2", "explode=1"):
+        with pytest.raises(FaultSpecError):
+            FaultPlan.parse(bad)
+
+
+async def test_scheduled_faults_fire():
+    settings = loopback_settings(faults="drop=0.3")
+    async with LoopbackServer(settings.exchange) as srv:
+        await asyncio.sleep(1.3)
+        assert srv.injector.counts.get("drop", 0) >= 2
+
+
+def test_only_loopback_addresses():
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost"):
+        check_loopback(host)
+    for host in ("0.0.0.0", "192.168.1.2", "10.0.0.1", "example.com", "::"):
+        with pytest.raises(NotLoopback):
+            check_loopback(host)
