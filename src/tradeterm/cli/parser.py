@@ -1,82 +1,18 @@
 """The command line's grammar: every subcommand, its options, and the checks on their values
-(an argparse type per kind of number). ``main.py`` dispatches what this parses."""
+(argparse types in ``arg_types.py``). ``main.py`` dispatches what this parses."""
 
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from tradeterm import __version__
+from tradeterm.cli.arg_types import (
+    gamma, paths, port, positive_float, quoter_model, seconds, seed, tabs,
+)
 
 COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "export", "report",
             "exchange", "status", "kill", "rearm", "bench", "serve")
-
-
-MAX_SECONDS = 366 * 86_400
-
-
-def _number(text: str) -> float:
-    """A finite number in ASCII digits (float() also reads 'inf', 'nan' and Unicode digits)."""
-    if not text.strip().isascii():
-        raise argparse.ArgumentTypeError(f"expected a number in digits 0-9, got {text!r}")
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = _number(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
-
-
-def _tabs(text: str) -> int:
-    """--max-tabs: 1 to 32 (each tab is a whole session, about 100 MB)."""
-    if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 32:
-        raise argparse.ArgumentTypeError(f"expected a number of tabs from 1 to 32, got {text!r}")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    """A run's length: more than 0, at most a year."""
-    value = _positive_float(text)
-    if value > MAX_SECONDS:
-        raise argparse.ArgumentTypeError(f"at most {MAX_SECONDS:,} seconds (a year), got {text}")
-    return value
-
-
-def _gamma(text: str) -> float:
-    value = _positive_float(text)
-    if value > 10:
-        raise argparse.ArgumentTypeError(f"a risk aversion above 0 and at most 10, got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    if not text.strip().isascii():  # int() reads Unicode digits too
-        raise argparse.ArgumentTypeError(f"expected a whole number in digits 0-9, got {text!r}")
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    if value > 2 ** 63 - 1:
-        raise argparse.ArgumentTypeError(f"at most {2 ** 63 - 1} (a 64-bit seed), got {text}")
-    return value
-
-
-def _paths(text: str) -> int:
-    value = _seed(text)
-    if not 2 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"must be between 2 and 1000000, got {value}")
-    return value
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -85,44 +21,20 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="no TUI: progress on stderr, a summary on stdout")
     p.add_argument("--json", action="store_true",
                    help="print the summary as one JSON object (implies --headless)")
-    p.add_argument("--seconds", type=_seconds, metavar="N",
+    p.add_argument("--seconds", type=seconds, metavar="N",
                    help="stop after N seconds (simulated seconds with --fast)")
     p.add_argument("--fast", action="store_true",
                    help="simulated clock, as fast as possible (implies --headless)")
-    p.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    p.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
     p.add_argument("--no-record", action="store_true",
                    help="do not journal this session (recording is on by default)")
 
 
-QUOTER_MODELS = {"as": "avellaneda_stoikov", "avellaneda_stoikov": "avellaneda_stoikov",
-                 "glft": "glft", "placeholder": "placeholder", "on": "on"}
-
-
-def _quoter_model(text: str) -> str:
-    model = QUOTER_MODELS.get(text.strip().lower())
-    if model is None:
-        raise argparse.ArgumentTypeError(f"expected glft, as (avellaneda_stoikov) or "
-                                         f"placeholder, got {text!r}")
-    return model
-
-
 def _add_quoter_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--quoter", nargs="?", const="on", type=_quoter_model, metavar="MODEL",
+    p.add_argument("--quoter", nargs="?", const="on", type=quoter_model, metavar="MODEL",
                    help="market-make every instrument (the [quoter] config section) from the "
                         "start; MODEL overrides quoter.model: glft or as (avellaneda_stoikov); "
                         "'placeholder' is the old join-the-touch test loop")
-
-
-def _port(text: str) -> int:
-    if not text.strip().isascii():
-        raise argparse.ArgumentTypeError(f"expected a port number in digits 0-9, got {text!r}")
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("must be between 0 and 65535")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "with --venue binance")
     paper.add_argument("--activity", choices=["calm", "normal", "busy", "storm"],
                        help="simulated market activity preset")
-    paper.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
+    paper.add_argument("--rate", type=positive_float, metavar="EV_PER_S",
                        help="simulated market actions per second (overrides --activity)")
     _add_quoter_option(paper)
     _add_run_options(paper)
@@ -157,13 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
                                            required=True)
     serve = exchange_sub.add_parser("serve", help="run the loopback exchange until Ctrl-C")
     serve.add_argument("--host", help="loopback address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=_port, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--port", type=port, help="port (default 8765; 0 picks a free one)")
     serve.add_argument("--faults", metavar="SPEC",
                        help="fault plan, e.g. drop=30,gap=45,stale=60:5,5xx=0.05,timeout=0.02:10")
-    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S",
+    serve.add_argument("--rate", type=positive_float, metavar="EV_PER_S",
                        help="simulated market actions per second")
-    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
-    serve.add_argument("--seconds", type=_seconds, metavar="N", help="stop after N seconds")
+    serve.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--seconds", type=seconds, metavar="N", help="stop after N seconds")
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     status = sub.add_parser("status", help="trading state, positions, orders, PnL (from the store)")
     status.add_argument("--json", action="store_true", help="one JSON object")
@@ -189,11 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     quoter_sub = quoter.add_subparsers(dest="quoter_command", metavar="ACTION", required=True)
     study = quoter_sub.add_parser(
         "simulate", help="reproduce the Avellaneda & Stoikov (2008) study with the live model")
-    study.add_argument("--gamma", type=_gamma, nargs="+", metavar="G",
+    study.add_argument("--gamma", type=gamma, nargs="+", metavar="G",
                        help="risk aversions to run (default: 0.01 0.1 0.5 1)")
-    study.add_argument("--paths", type=_paths, default=1000, metavar="N",
+    study.add_argument("--paths", type=paths, default=1000, metavar="N",
                        help="simulated sessions per strategy (default: 1000)")
-    study.add_argument("--seed", type=_seed, metavar="S", help="seed; random (and shown) if unset")
+    study.add_argument("--seed", type=seed, metavar="S", help="seed; random (and shown) if unset")
     study.add_argument("--json", action="store_true", help="print the results as one JSON object")
     bench = sub.add_parser("bench", help="performance figures, each beside a reference")
     bench.add_argument("--json", action="store_true", help="one JSON document on stdout")
@@ -233,7 +145,7 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
                                          "on 127.0.0.1 by default")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1); a non-loopback "
                                       "address needs --public")
-    serve.add_argument("--port", type=_port, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=port, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--public", action="store_true",
                        help="allow a non-loopback --host (anyone with the URL can trade)")
     serve.add_argument("--allow-host", action="append", metavar="NAME",
@@ -245,12 +157,12 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
     serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
-    serve.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    serve.add_argument("--rate", type=positive_float, metavar="EV_PER_S")
     _add_quoter_option(serve)
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
-    serve.add_argument("--seed", type=_seed, metavar="S", help="seed the simulated market")
+    serve.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
     serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
-    serve.add_argument("--max-tabs", type=_tabs, default=4, metavar="N",
+    serve.add_argument("--max-tabs", type=tabs, default=4, metavar="N",
                        help="browser tabs open at once, each its own paper session (default 4)")
 
 
@@ -268,7 +180,7 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     _add_venue_urls(record)
     record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     record.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
-    record.add_argument("--rate", type=_positive_float, metavar="EV_PER_S")
+    record.add_argument("--rate", type=positive_float, metavar="EV_PER_S")
     record.add_argument("-o", "--output", type=Path, metavar="RECORDING",
                         help="journal path (default: <data dir>/recordings/<start>-record-...)")
     _add_run_options(record)
