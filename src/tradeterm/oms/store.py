@@ -51,10 +51,11 @@ from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
 from tradeterm.oms.store_check import (
     CorruptStore, damaged, is_counter, sqlite_damage,
 )
+from tradeterm.oms.store_columns import CorruptRow, StoreError
 from tradeterm.oms.store_rows import (
-    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, CorruptRow, StoreError,
-    day_from_row, fill_from_row, instrument_from_row, named_row, order_from_row, order_row,
-    order_update_row, order_venue, position_from_row, position_row, trading_state_from_row,
+    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, day_from_row, fill_from_row,
+    instrument_from_row, named_row, order_from_row, order_row, order_update_row, order_venue,
+    position_from_row, position_row, trading_state_from_row,
 )
 from tradeterm.oms.migrations import SchemaError, upgrade
 from tradeterm.portfolio.position import Position

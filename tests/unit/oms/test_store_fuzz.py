@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.store_samples import write_store
 from tradeterm.cli.errors import UsageError
 from tradeterm.oms.store import CorruptStore, Store
-from tradeterm.oms.store_rows import TABLES
+from tradeterm.oms.store_columns import TABLES
 
 SAMPLE_DIR = Path(tempfile.mkdtemp(prefix="tt-store-sample-"))
 SAMPLE = write_store(SAMPLE_DIR / "tradeterm.db")
