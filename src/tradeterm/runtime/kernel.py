@@ -246,7 +246,8 @@ class Kernel:
                 self._control = None
                 log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
                           "will only mark the store; use the kill key here", exc)
-            saved = self.store.load_trading_state()  # a `tradeterm kill` that raced our start
+            # a `tradeterm kill` that raced our start
+            saved = self.store.controls.load_trading_state()
             halt = self.halt_marker.read() if self.halt_marker else None
             if halt is not None and self.desk.killswitch.reason != halt.reason:
                 self.desk.trip(halt.reason, halt.source)

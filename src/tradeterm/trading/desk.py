@@ -68,7 +68,7 @@ class TradingDesk:
         self.views = views
         self.store = store
         cfg, risk_cfg = settings.oms, settings.risk
-        self.killswitch = KillSwitch(bus, persist=store.save_trading_state)
+        self.killswitch = KillSwitch(bus, persist=store.controls.save_trading_state)
         pf = settings.portfolio
         self.portfolio = Portfolio(bus, instruments, views.portfolio, views.books, views.stats,
                                    pf.mark, pf.starting_cash, pf.currency)
@@ -110,7 +110,7 @@ class TradingDesk:
         """Load the store, reconcile with every venue, then open for trading. Returns True if
         reconciliation was clean."""
         now = self.clock.timestamp_ns()
-        saved = self.store.load_trading_state()
+        saved = self.store.controls.load_trading_state()
         if saved is not None:
             self.killswitch.restore(saved[0], saved[1], saved[2])
             if saved[0] is not TradingState.ACTIVE:
@@ -119,7 +119,7 @@ class TradingDesk:
         self._show_state(None)
         self.views.status.trading_state_reason = "reconciling with the venue"
         positions = self.store.load_positions()
-        day = self.store.load_day(now // (86_400 * NS))
+        day = self.store.controls.load_day(now // (86_400 * NS))
         self.portfolio.load(positions, None if day is None else
                             DayState(now // (86_400 * NS), day[0], day[1]))
         lookback = int(self.settings.oms.fills_lookback_s * NS)
@@ -385,7 +385,7 @@ class TradingDesk:
             return
         new_day = self._day_saved_ts // (86_400 * NS) != ts // (86_400 * NS)
         if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
-            self.store.save_day(day.day, day.start_equity, day.peak_equity,
+            self.store.controls.save_day(day.day, day.start_equity, day.peak_equity,
                                 self.views.portfolio.equity, ts)
             self._day_saved_ts = ts
 

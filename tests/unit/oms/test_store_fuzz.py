@@ -50,14 +50,14 @@ def damaged_copy(tmp: Path, table: str, column: str, value) -> Path:
 
 
 def reads(store: Store) -> None:
-    store.load_trading_state()
+    store.controls.load_trading_state()
     store.load_positions()
     store.load_open_orders()
     store.load_orders()
     store.load_fills()
     store.fill_rows()
     store.load_instruments()
-    store.load_day(1_767_225_600 // 86_400)
+    store.controls.load_day(1_767_225_600 // 86_400)
     store.known_trade_ids("sim", 0)
     store.fill_sums()
     store.next_session()

@@ -31,7 +31,7 @@ async def test_trip_halts_cancels_every_working_order_and_is_announced():
     assert h.of(TradingStateChanged)[-1].state is TradingState.HALTED
     assert h.views.status.trading_state is TradingState.HALTED
     assert h.views.status.trading_state_reason == "trader hit the key"
-    assert [a.kind for a in h.store.load_audit("kill_switch")] == ["kill_switch.trip"]
+    assert [a.kind for a in h.store.controls.load_audit("kill_switch")] == ["kill_switch.trip"]
     assert h.submit().reason == "KILL_SWITCH"
 
 
@@ -57,7 +57,7 @@ async def test_halt_survives_a_restart_and_rearm_needs_a_reason(tmp_path):
     assert isinstance(refused, RearmRefused) and "reason is required" in refused.reason
     assert again.desk.rearm("checked the book, resuming") == Rearmed(TradingState.ACTIVE)
     assert isinstance(again.submit(), Order)
-    kinds = [a.kind for a in again.store.load_audit("kill_switch")]
+    kinds = [a.kind for a in again.store.controls.load_audit("kill_switch")]
     assert kinds == ["kill_switch.trip", "kill_switch.rearm"]
 
 
