@@ -105,7 +105,7 @@ class Kernel:
                                                      for o in view.orders.values())
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
-        self.errors = EngineErrors(self.desk.engine_error,
+        self.errors = EngineErrors(self.desk.kill.engine_error,
                                    lambda: self.clock.timestamp_ns() / NS)
         self.bus.on_handler_error = self.errors.on_bus_error
         self.clock.on_callback_error = self.errors.on_timer_error
@@ -196,7 +196,7 @@ class Kernel:
         gone can never be shown again; with ``keep`` it is a clean stop, ``cancel_on_exit``)."""
         keep = self.settings.session.on_hangup == "keep"
         if not (stop and keep):
-            self.desk.hangup()
+            self.desk.kill.hangup()
         if stop or (self.options.interactive and not keep):
             log.warning("terminal hung up: the session stops")
             self.request_stop()
@@ -250,9 +250,9 @@ class Kernel:
             saved = self.store.controls.load_trading_state()
             halt = self.halt_marker.read() if self.halt_marker else None
             if halt is not None and self.desk.killswitch.reason != halt.reason:
-                self.desk.trip(halt.reason, halt.source)
+                self.desk.kill.trip(halt.reason, halt.source)
             elif saved and saved[0] is TradingState.HALTED and not self.desk.killswitch.halted:
-                self.desk.trip(saved[1], saved[2] or "cli")
+                self.desk.kill.trip(saved[1], saved[2] or "cli")
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, self._on_hangup)
