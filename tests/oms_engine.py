@@ -118,7 +118,7 @@ class Engine:
         MarketDataKeeper(self.bus, self.views, [BTC, ETH])
         self.store = Store(url, "OFF")  # a crash of the process, not of the machine
         self.disk = LaggingDisk()
-        self.store.durability = self.disk
+        self.store.db.durability = self.disk
         self.early: list[str] = []  # orders that reached the venue before their record was on disk
         self._tickets: dict[str, int] = {}
         insert = self.store.insert_order

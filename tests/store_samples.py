@@ -40,8 +40,8 @@ def write_store(path: Path) -> Path:
     store.insert_order(working, "sim", 1)
     working.status = OrderStatus.ACCEPTED
     store.save_order(working)
-    store.save_trading_state(TradingState.ACTIVE, "", "", T0, "trading_state.change")
-    store.save_day(T0 // (86_400 * 10**9), Decimal("100000"), Decimal("100000"),
+    store.controls.save_trading_state(TradingState.ACTIVE, "", "", T0, "trading_state.change")
+    store.controls.save_day(T0 // (86_400 * 10**9), Decimal("100000"), Decimal("100000"),
                    Decimal("99999.9712"), T0)
     store.close()
     return path

@@ -38,7 +38,7 @@ def check_store(data_dir) -> tuple[int, set[str]]:
         assert not missing, f"acknowledged fills lost: {sorted(missing)[:5]}"
         positions = {p.instrument: p.qty for p in store.load_positions() if p.fills}
         assert positions == store.fill_sums(), "a position differs from the sum of its fills"
-        reconciliations = [a.detail for a in store.load_audit("reconciliation")]
+        reconciliations = [a.detail for a in store.controls.load_audit("reconciliation")]
         assert reconciliations and all("reconciliation clean" in d for d in reconciliations), \
             reconciliations
         return len(rows), stored

@@ -64,7 +64,7 @@ async def test_an_interactive_backtest_stays_up_at_the_end(tmp_path):
     # the kill switch works
     kernel.trip_kill_switch("after the end", source="key")
     assert kernel.desk.killswitch.state is TradingState.HALTED
-    assert kernel.store.load_trading_state()[0] is TradingState.HALTED
+    assert kernel.store.controls.load_trading_state()[0] is TradingState.HALTED
     kernel.request_stop()
     await asyncio.wait_for(task, 5)
 

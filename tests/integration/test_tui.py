@@ -163,5 +163,5 @@ async def test_panes_keep_updating_under_the_help_screen():
         await pilot.pause(0.6)  # many timer ticks while the modal is up: no crash
         assert ladder.plain_lines() != before
         await pilot.press("right_square_bracket")  # the modal keeps the keys: no crash
-        app._show_instrument()  # and redraws addressed to the main screen still work
+        app.instrument_keys.show()  # and redraws addressed to the main screen still work
         await pilot.press("escape", "q")

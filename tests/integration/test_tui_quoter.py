@@ -90,7 +90,7 @@ async def test_no_quoter_says_how_to_start_one():
         assert {"Quoter on/off", "Quoter params", "Log level"} <= titles
         from tradeterm.ui.screens.help import HelpScreen
 
-        ids = {row[3] for row in HelpScreen(app._binding_nodes()).entries}
+        ids = {row[3] for row in HelpScreen(app.palette.binding_nodes()).entries}
         assert {"quoter.toggle", "quoter.edit", "log.level"} <= ids
 
 
@@ -185,7 +185,7 @@ async def test_the_quoter_box_names_its_keys_remaps_included():
         assert app.query_one("#quoter-box").border_subtitle == "m on/off · e params"
         from tradeterm.ui.screens.help import HelpScreen
 
-        keys = {row[3]: row[1] for row in HelpScreen(app._binding_nodes()).entries}
+        keys = {row[3]: row[1] for row in HelpScreen(app.palette.binding_nodes()).entries}
         assert keys["quoter.edit"] == "e" and keys["quoter.toggle"] == "m"
         await pilot.press("e")
         assert isinstance(app.screen, QuoterParamsScreen)

@@ -194,7 +194,7 @@ async def stepped(pilot) -> None:
     assert not replay._steps
     # the ladder's size-bar scale is sticky (it depends on the frames drawn while stepping):
     # show the instrument afresh so the frame depends on the book alone
-    pilot.app._show_instrument()
+    pilot.app.instrument_keys.show()
     await pilot.pause(0.5)
 
 
@@ -247,7 +247,7 @@ def test_backtest_at_its_end(snap_compare, tmp_path, size):
                 break
         assert kernel.replay.state.done
         await pilot.pause(2.2)  # the throughput falls to 0 ev/s: no event after the end
-        pilot.app._show_instrument()  # the size bars' sticky scale: from the book alone
+        pilot.app.instrument_keys.show()  # the size bars' sticky scale: from the book alone
         await pilot.pause(0.5)
 
     assert snap_compare(create_app(kernel), terminal_size=size, run_before=at_the_end)

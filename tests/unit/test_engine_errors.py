@@ -17,9 +17,9 @@ async def test_the_halt_and_the_cancels_happen_even_when_the_store_cannot_record
     def broken(*_args):
         raise OSError("disk I/O error")
 
-    h.store.save_trading_state = broken  # what broke is the store itself
+    h.store.controls.save_trading_state = broken  # what broke is the store itself
     h.desk.killswitch.persist = broken
-    h.desk.engine_error("engine error: OrderManager.on_order_event failed on order.fake: ...")
+    h.desk.kill.engine_error("engine error: OrderManager.on_order_event failed on order.fake: ...")
     assert h.desk.killswitch.state is TradingState.HALTED
     assert h.views.status.trading_state is TradingState.HALTED
     assert "OrderManager.on_order_event" in h.views.status.trading_state_reason

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from tradeterm.domain.commands import CancelOrder, ModifyOrder
 from tradeterm.domain.instruments import Instrument
-from tradeterm.trading.orderentry import EntryContext, GrammarError, Market, parse, short_order_ids
+from tradeterm.trading.order_names import short_order_ids
+from tradeterm.trading.orderentry import EntryContext, GrammarError, Market, parse
 
 BTC = Instrument("sim", "SIM-BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"))
 

@@ -91,7 +91,7 @@ def _mark_store(args: argparse.Namespace, reason: str) -> str | None:
     except UsageError as exc:
         return f"{exc}; the store was not written"
     try:
-        store.save_trading_state(TradingState.HALTED, reason, "cli", time.time_ns(),
+        store.controls.save_trading_state(TradingState.HALTED, reason, "cli", time.time_ns(),
                                  "kill_switch.trip")
     finally:
         store.close()
@@ -122,10 +122,10 @@ def run_rearm(args: argparse.Namespace) -> int:
         return 0
     store = open_store(args.config)  # damaged: a UsageError, and the marker stays
     try:
-        saved = store.load_trading_state()
+        saved = store.controls.load_trading_state()
         kind = "kill_switch.rearm" if held or (saved and saved[0] is TradingState.HALTED) \
             else "trading_state.change"
-        store.save_trading_state(state, reason, "cli", time.time_ns(), kind)
+        store.controls.save_trading_state(state, reason, "cli", time.time_ns(), kind)
     finally:
         store.close()
     print(f"no session is running: the store is marked {state.value}{_clear(marker, held)}; "

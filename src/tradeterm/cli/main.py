@@ -25,7 +25,7 @@ def _normalise(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_normalise(list(sys.argv[1:] if argv is None else argv)))
     from tradeterm.config import ConfigError
-    from tradeterm.oms.store_rows import StoreError
+    from tradeterm.oms.store_columns import StoreError
 
     try:
         if args.command == "config":

@@ -57,11 +57,11 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
     store = open_store(args.config)  # checked whole: a damaged store is one clear line
     try:
         instruments = store.load_instruments()
-        state = store.load_trading_state()
+        state = store.controls.load_trading_state()
         positions = store.load_positions()
         orders = store.load_open_orders()
         fill_rows = store.fill_rows()
-        day = store.load_day(time.time_ns() // DAY_NS)  # today, UTC
+        day = store.controls.load_day(time.time_ns() // DAY_NS)  # today, UTC
     finally:
         store.close()
 

@@ -101,7 +101,7 @@ def hold_in_store(store: Any, halt: Halt, now: int) -> None:
     audit record, not one per start while the marker stays)."""
     from tradeterm.domain.events import TradingState
 
-    saved = store.load_trading_state()
+    saved = store.controls.load_trading_state()
     if saved is None or saved[0] is not TradingState.HALTED or saved[1] != halt.reason:
-        store.save_trading_state(TradingState.HALTED, halt.reason, halt.source, now,
+        store.controls.save_trading_state(TradingState.HALTED, halt.reason, halt.source, now,
                                  "kill_switch.trip")

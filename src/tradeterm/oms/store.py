@@ -39,24 +39,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-from tradeterm.domain.events import OrderFilled, TradingState
+from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
-from tradeterm.oms.durability import Durability, Immediate, WalSync
-from tradeterm.oms.store_file import connect, safe_url, sqlite_path
+from tradeterm.oms.control_records import ControlRecords
+from tradeterm.oms.durability import Durability
 from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
-from tradeterm.oms.store_check import (
-    CorruptStore, damaged, is_counter, sqlite_damage,
-)
+from tradeterm.oms.store_check import CorruptStore, damaged, is_counter
+from tradeterm.oms.store_columns import StoreError
+from tradeterm.oms.store_conn import StoreConnection
 from tradeterm.oms.store_rows import (
-    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, CorruptRow, StoreError,
-    day_from_row, fill_from_row, instrument_from_row, named_row, order_from_row, order_row,
-    order_update_row, order_venue, position_from_row, position_row, trading_state_from_row,
+    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, fill_from_row, instrument_from_row,
+    order_from_row, order_row, order_update_row, order_venue, position_from_row, position_row,
 )
-from tradeterm.oms.migrations import SchemaError, upgrade
 from tradeterm.portfolio.position import Position
 
 log = logging.getLogger(__name__)
@@ -72,25 +69,9 @@ class Store:
 
     def __init__(self, url: str, synchronous: str = "FULL", verify: bool = False,
                  sync_thread: bool = False) -> None:
-        self.url = url
-        self.where = sqlite_path(url) or "in memory"
-        self.durability: Durability = Immediate()
-        try:
-            self.conn = connect(url, synchronous, verify)
-        except StoreError:
-            raise
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # flipped bytes, not a db
-            raise damaged(self.where, sqlite_damage(exc)) from None
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the store {safe_url(url)}: {exc}") from None
-        try:  # tables and schema version (migrations.py): one transaction, or nothing
-            upgrade(self.conn)
-        except (sqlite3.Error, SchemaError) as exc:
-            self.conn.close()
-            raise StoreError(f"cannot open the store {safe_url(url)}: {exc}") from None
-        if self.conn.isolation_level is None:
-            raise StoreError("the store's connection is in autocommit mode; a fill and its "
-                             "position must commit together")
+        self.db = StoreConnection(url, synchronous, verify)
+        self.url, self.where, self.conn = url, self.db.where, self.db.conn
+        self.controls = ControlRecords(self.db)  # kill switch, audit log, trading days
         if sync_thread and synchronous in ("FULL", "EXTRA"):
             self.sync_on_own_thread()
         self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
@@ -100,17 +81,20 @@ class Store:
         self._insert_fill = prepared_insert("fills", FILL_KEYS)
         self._update_position = prepared_update("positions", "instrument", POSITION_KEYS[1:])
         self._insert_position = prepared_insert("positions", POSITION_KEYS)
-        self.writes = 0  # durable commits
 
     def sync_on_own_thread(self) -> None:
-        """Durable commits from here on come from the store's own thread (``WalSync``): the
-        connection hands commits to the OS (NORMAL) and the thread fsyncs them once
-        ``durability.start`` is called. An in-memory store has no disk to wait for."""
-        path = sqlite_path(self.url)
-        if path is None or isinstance(self.durability, WalSync):
-            return
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.durability = WalSync(path + "-wal")
+        """Durable commits from here on come from the store's own thread (``WalSync``, once
+        ``durability.start`` is called): ``StoreConnection.sync_on_own_thread``."""
+        self.db.sync_on_own_thread()
+
+    @property
+    def durability(self) -> Durability:
+        return self.db.durability
+
+    @property
+    def writes(self) -> int:
+        """Durable commits."""
+        return self.db.writes
 
     def close(self) -> None:
         try:
@@ -118,39 +102,6 @@ class Store:
             self.flush()
         finally:
             self.conn.close()
-
-    # --- reads and transactions ------------------------------------------------------------
-    def _rows(self, sql: str, *params: Any) -> list[Any]:
-        try:
-            cursor = self.conn.cursor()
-            cursor.row_factory = named_row  # reads only: the hot write cursor stays plain
-            return cursor.execute(sql, params).fetchall()
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-            raise damaged(self.where, sqlite_damage(exc)) from None
-
-    def _first(self, sql: str, *params: Any) -> Any:
-        rows = self._rows(sql, *params)
-        return rows[0] if rows else None
-
-    def _decoded(self, decode: Any, rows: list[Any]) -> list[Any]:
-        """Rows through a checked decoder of ``store_rows``; a bad value is CorruptStore."""
-        try:
-            return [decode(r) for r in rows]
-        except CorruptRow as exc:
-            raise damaged(self.where, str(exc)) from None
-
-    def _commit(self) -> None:
-        self.conn.commit()
-        self.writes += 1
-        self.durability.committed()
-
-    def _commit_durably(self) -> None:
-        """Commit, and return when it is on disk (rare writes: no reason to go round)."""
-        self._commit()
-        self.durability.sync_now()
-
-    def _rollback(self) -> None:
-        self.conn.rollback()
 
     def _write_dirty(self) -> None:
         if self._dirty:
@@ -162,16 +113,16 @@ class Store:
             return
         try:
             self._write_dirty()
-            self._commit_durably()
+            self.db.commit_durably()
             self._dirty.clear()
         except Exception:
-            self._rollback()
+            self.db.rollback()
             raise
 
     # --- session ---------------------------------------------------------------------------
     def next_session(self) -> int:
         """A number never handed out before by this store (client order ids embed it)."""
-        row = self._first('SELECT value FROM meta WHERE "key" = ?', "session")
+        row = self.db.first('SELECT value FROM meta WHERE "key" = ?', "session")
         if row is not None and not is_counter(row.value):
             raise damaged(self.where, f"table meta, row key='session', column value holds "
                                       f"{row.value!r}, not the session counter")
@@ -183,9 +134,9 @@ class Store:
             else:
                 self.conn.execute('INSERT INTO meta ("key", value) VALUES (?, ?)',
                                   ("session", str(number)))
-            self._commit_durably()
+            self.db.commit_durably()
         except Exception:
-            self._rollback()
+            self.db.rollback()
             raise
         return number
 
@@ -200,9 +151,9 @@ class Store:
                     self.conn.execute(
                         "INSERT INTO instruments (venue, symbol, base, quote, tick_size, "
                         "lot_size, id) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
-            self._commit()
+            self.db.commit()
         except Exception:
-            self._rollback()
+            self.db.rollback()
             raise
 
     # --- orders ----------------------------------------------------------------------------
@@ -211,10 +162,10 @@ class Store:
         try:
             self._write_dirty()
             self._insert_order.run(self._cur, order_row(order, venue, session))
-            self._commit()
+            self.db.commit()
             self._dirty.clear()
         except Exception:
-            self._rollback()
+            self.db.rollback()
             raise
 
     def note_order(self, order: Order) -> None:
@@ -228,23 +179,23 @@ class Store:
         self.durability.sync_now()
 
     def has_order(self, client_order_id: str) -> bool:
-        return self._first("SELECT client_order_id FROM orders WHERE client_order_id = ?",
+        return self.db.first("SELECT client_order_id FROM orders WHERE client_order_id = ?",
                            client_order_id) is not None
 
     def load_order(self, client_order_id: str) -> Order | None:
-        row = self._first("SELECT * FROM orders WHERE client_order_id = ?", client_order_id)
-        return None if row is None else self._decoded(order_from_row, [row])[0]
+        row = self.db.first("SELECT * FROM orders WHERE client_order_id = ?", client_order_id)
+        return None if row is None else self.db.decoded(order_from_row, [row])[0]
 
     def load_open_orders(self) -> list[tuple[Order, str]]:
         """(order, venue) for every order not in a terminal state, oldest first."""
-        rows = self._rows("SELECT * FROM orders WHERE is_open = 1 "
+        rows = self.db.rows("SELECT * FROM orders WHERE is_open = 1 "
                           "ORDER BY ts_created, client_order_id")
-        return self._decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
+        return self.db.decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
 
     def load_orders(self, limit: int | None = None) -> list[tuple[Order, str]]:
         sql = "SELECT * FROM orders ORDER BY ts_created DESC, client_order_id DESC"
-        rows = self._rows(sql + " LIMIT ?", int(limit)) if limit else self._rows(sql)
-        return self._decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
+        rows = self.db.rows(sql + " LIMIT ?", int(limit)) if limit else self.db.rows(sql)
+        return self.db.decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
 
     # --- fills and positions ---------------------------------------------------------------
     def record_fill(self, venue: str, fill: OrderFilled, order: Order | None,
@@ -260,10 +211,10 @@ class Store:
                 "liquidity": fill.liquidity.value, "ts_event": fill.ts_event,
                 "ts_recv": fill.ts_recv, "note": fill.note})
         except sqlite3.IntegrityError:
-            self._rollback()
+            self.db.rollback()
             return False
         except Exception:
-            self._rollback()
+            self.db.rollback()
             raise
         try:
             if order is not None:
@@ -272,116 +223,60 @@ class Store:
             values = position_row(position)
             if not self._update_position.run(self._cur, prefixed(values, position.instrument)):
                 self._insert_position.run(self._cur, values)
-            self._commit()
+            self.db.commit()
             self._dirty.clear()
         except Exception:
-            self._rollback()
+            self.db.rollback()
             raise
         return True
 
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
-        return self._first("SELECT id FROM fills WHERE venue = ? AND instrument = ? "
+        return self.db.first("SELECT id FROM fills WHERE venue = ? AND instrument = ? "
                            "AND trade_id = ?", venue, instrument, trade_id) is not None
 
     def known_trade_ids(self, venue: str, since_ns: int) -> set[str]:
         """Fill keys (``fill_key``) of the venue's fills since ``since_ns``."""
-        rows = self._rows("SELECT instrument, trade_id FROM fills WHERE venue = ? "
+        rows = self.db.rows("SELECT instrument, trade_id FROM fills WHERE venue = ? "
                           "AND ts_event >= ?", venue, since_ns)
         return {fill_key(r.instrument, r.trade_id) for r in rows}
 
     def last_fill_ts(self, venue: str) -> int | None:
-        latest: int | None = self._first("SELECT max(ts_event) FROM fills WHERE venue = ?",
+        latest: int | None = self.db.first("SELECT max(ts_event) FROM fills WHERE venue = ?",
                                          venue)[0]
         return latest
 
     def load_fills(self, since_ns: int = 0, instrument: str | None = None) -> list[OrderFilled]:
         if instrument:
-            rows = self._rows("SELECT * FROM fills WHERE ts_event >= ? AND instrument = ? "
+            rows = self.db.rows("SELECT * FROM fills WHERE ts_event >= ? AND instrument = ? "
                               "ORDER BY id", since_ns, instrument)
         else:
-            rows = self._rows("SELECT * FROM fills WHERE ts_event >= ? ORDER BY id", since_ns)
-        return self._decoded(fill_from_row, rows)
+            rows = self.db.rows("SELECT * FROM fills WHERE ts_event >= ? ORDER BY id", since_ns)
+        return self.db.decoded(fill_from_row, rows)
 
     def order_fills(self, client_order_id: str) -> list[OrderFilled]:
         """Every stored fill of one order, oldest first."""
-        rows = self._rows("SELECT * FROM fills WHERE client_order_id = ? ORDER BY id",
+        rows = self.db.rows("SELECT * FROM fills WHERE client_order_id = ? ORDER BY id",
                           client_order_id)
         return [fill_from_row(r) for r in rows]
 
     def fill_rows(self) -> list[Any]:
         """Every fill as stored (exact fee text), each row checked."""
-        rows = self._rows("SELECT * FROM fills ORDER BY id")
-        self._decoded(fill_from_row, rows)
+        rows = self.db.rows("SELECT * FROM fills ORDER BY id")
+        self.db.decoded(fill_from_row, rows)
         return rows
 
     def fill_sums(self) -> dict[str, int]:
         """Per instrument, the signed sum of every recorded fill (lots)."""
-        rows = self._rows("SELECT instrument, sum(side * qty) FROM fills GROUP BY instrument")
+        rows = self.db.rows("SELECT instrument, sum(side * qty) FROM fills GROUP BY instrument")
         return {r[0]: int(r[1]) for r in rows}
 
     def load_positions(self) -> list[Position]:
-        return self._decoded(position_from_row,
-                             self._rows("SELECT * FROM positions ORDER BY instrument"))
+        return self.db.decoded(position_from_row,
+                             self.db.rows("SELECT * FROM positions ORDER BY instrument"))
 
     def load_instruments(self) -> dict[str, Instrument]:
-        found = self._decoded(instrument_from_row, self._rows("SELECT * FROM instruments"))
+        found = self.db.decoded(instrument_from_row, self.db.rows("SELECT * FROM instruments"))
         return {inst.id: inst for inst in found}
-
-    # --- trading state and audit -----------------------------------------------------------
-    def save_trading_state(self, state: TradingState, reason: str, source: str, ts: int,
-                           kind: str) -> None:
-        """The kill switch's state and its audit record, in one durable transaction."""
-        try:
-            values = (state.value, reason, source, ts)
-            if not self.conn.execute("UPDATE trading_state SET state=?, reason=?, source=?, "
-                                     "ts=? WHERE id = 1", values).rowcount:
-                self.conn.execute("INSERT INTO trading_state (state, reason, source, ts, id) "
-                                  "VALUES (?, ?, ?, ?, 1)", values)
-            self.conn.execute("INSERT INTO audit (ts, kind, source, detail) VALUES (?, ?, ?, ?)",
-                              (ts, kind, source, f"{state.value}: {reason}"))
-            self._commit_durably()
-        except Exception:
-            self._rollback()
-            raise
-
-    def load_trading_state(self) -> tuple[TradingState, str, str, int] | None:
-        row = self._first("SELECT * FROM trading_state WHERE id = 1")
-        return None if row is None else self._decoded(trading_state_from_row, [row])[0]
-
-    def audit(self, ts: int, kind: str, source: str, detail: str) -> None:
-        try:
-            self.conn.execute("INSERT INTO audit (ts, kind, source, detail) VALUES (?, ?, ?, ?)",
-                              (ts, kind, source, detail))
-            self._commit_durably()
-        except Exception:
-            self._rollback()
-            raise
-
-    def load_audit(self, kind_prefix: str = "") -> list[Any]:
-        if kind_prefix:  # an exact prefix (LIKE would read "_" as a wildcard)
-            return self._rows("SELECT * FROM audit WHERE substr(kind, 1, length(?)) = ? "
-                              "ORDER BY id", kind_prefix, kind_prefix)
-        return self._rows("SELECT * FROM audit ORDER BY id")
-
-    # --- trading day -----------------------------------------------------------------------
-    def save_day(self, day: int, start_equity: Decimal, peak_equity: Decimal,
-                 last_equity: Decimal, ts: int) -> None:
-        values = (str(start_equity), str(peak_equity), str(last_equity), ts, day)
-        try:
-            if not self.conn.execute("UPDATE pnl_days SET start_equity=?, peak_equity=?, "
-                                     "last_equity=?, ts=? WHERE day = ?", values).rowcount:
-                self.conn.execute("INSERT INTO pnl_days (start_equity, peak_equity, "
-                                  "last_equity, ts, day) VALUES (?, ?, ?, ?, ?)", values)
-            self._commit()
-        except Exception:
-            self._rollback()
-            raise
-
-    def load_day(self, day: int) -> tuple[Decimal, Decimal, Decimal | None, int] | None:
-        """(start equity, peak equity, last equity, ts) of ``day``."""
-        row = self._first("SELECT * FROM pnl_days WHERE day = ?", day)
-        return None if row is None else self._decoded(day_from_row, [row])[0]
-
 
 def fill_key(instrument: str, trade_id: str) -> str:
     """A fill's identity at its venue: trade ids are unique per instrument, not per venue."""

@@ -2,7 +2,7 @@
 ``rearm`` write into it, and by ``tradeterm status``.
 
 Two layers: SQLite's own ``PRAGMA quick_check`` (pages, b-trees, record formats: what flipped
-bytes break) and a check of every value against what its column holds (``store_rows.TABLES``):
+bytes break) and a check of every value against what its column holds (``store_columns.TABLES``):
 one SQL scan per table finds the first bad row, which is then read in Python to name the
 column. A damaged store raises ``CorruptStore`` saying where and what to do; tradeterm never
 repairs, rewrites or deletes it (the trader restores it from a backup or moves it aside).
@@ -14,9 +14,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from tradeterm.oms.store_rows import (
-    DECODERS, TABLES, Column, CorruptRow, RowReader, StoreError, named_row,
-)
+from tradeterm.oms.store_columns import TABLES, Column, CorruptRow, RowReader, StoreError
+from tradeterm.oms.store_rows import DECODERS, named_row
 
 
 class CorruptStore(StoreError):
@@ -29,7 +28,7 @@ def damaged(where: str, what: str) -> CorruptStore:
                         "deletes a damaged store)")
 
 
-#: tables that grow with trading: checked by one SQL scan (the same tests as ``store_rows``)
+#: tables that grow with trading: checked by one SQL scan (the same tests as ``store_columns``)
 LARGE = frozenset({"orders", "fills", "audit"})
 
 

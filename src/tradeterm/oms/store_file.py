@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tradeterm.core.files import private_dir, tighten, touch_private
 from tradeterm.oms.store_check import verify
-from tradeterm.oms.store_rows import StoreError
+from tradeterm.oms.store_columns import StoreError
 
 
 def sqlite_path(url: str) -> str | None:

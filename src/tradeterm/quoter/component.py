@@ -35,11 +35,11 @@ from tradeterm.domain.events import (
     TradingStateChanged, VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
-from tradeterm.domain.market import Side, Trade
+from tradeterm.domain.market import Trade
+from tradeterm.quoter.figures import fair_price, mid, publish_view, touch_with_own_quotes
 from tradeterm.quoter.gateway import OrderGateway
 from tradeterm.quoter.model import MarketState, compute_quotes, ladder
 from tradeterm.quoter.settings import QuoterSetup, build_setup, in_force
-from tradeterm.quoter.signals import imbalance, micro_price, vamp
 from tradeterm.quoter.sender import OrderSender
 from tradeterm.quoter.working import (
     LIVE, PENDING_CANCEL, PENDING_MODIFY, Action, WorkingQuotes, plan, pull_all,
@@ -93,7 +93,7 @@ class Quoter:
                         self.instrument.symbol, self.instrument.lot_size, self.instrument.base)
         self.sender.begin(now)
         self.setup.intensity.start(now)
-        self.setup.refresh_estimates(now, self._mid())
+        self.setup.refresh_estimates(now, mid(self.book))
         self.clock.set_timer(self._timer, self.setup.config.refresh_ms * 1_000_000, self._on_timer)
         if self.setup.config.enabled:
             self.enable()
@@ -123,7 +123,7 @@ class Quoter:
         config = QuoterConfig.model_validate(merged)
         self.setup = build_setup(config, self.instrument, previous=self.setup)
         self.view.params = in_force(config, self.instrument.symbol)
-        self.setup.refresh_estimates(self.clock.timestamp_ns(), self._mid())
+        self.setup.refresh_estimates(self.clock.timestamp_ns(), mid(self.book))
         log.info("quoter %s: parameters changed: %s", self.instrument.symbol,
                  ", ".join(f"{k}={v}" for k, v in sorted(changes.items())))
         self.requote()
@@ -242,7 +242,7 @@ class Quoter:
     def _on_timer(self, ts: int) -> None:
         setup = self.setup
         setup.bars.roll(ts)
-        setup.refresh_estimates(ts, self._mid())
+        setup.refresh_estimates(ts, mid(self.book))
         self.requote(ts)
 
     def requote(self, now: int | None = None) -> None:
@@ -275,8 +275,8 @@ class Quoter:
         if params is None:
             self._pull(setup.warming_reason(), state="WARMING_UP")
             return
-        fair = self._fair_price()
-        best_bid, best_ask = self._touch_with_own_quotes()
+        fair = fair_price(self.book, self.setup)
+        best_bid, best_ask = touch_with_own_quotes(self.book, self.working)
         quotes = compute_quotes(MarketState(fair, self.inventory, setup.time_left_s(now),
                                             best_bid, best_ask), params)
         bids, asks = ladder(quotes, params, self.inventory)
@@ -288,21 +288,6 @@ class Quoter:
         view.fair_price, view.reservation_price = fair, quotes.reservation
         view.spread = quotes.spread
         self._publish_view(now)
-
-    def _touch_with_own_quotes(self) -> tuple[int | None, int | None]:
-        """The best bid and ask, counting our own working quotes at their current and target
-        prices: the book may not show a quote we just moved yet, and a new bid must never meet
-        our own ask (risk would deny it as a self-cross)."""
-        bid, ask = self.book.best_bid, self.book.best_ask
-        for q in self.working:
-            target = q.target_price if q.status == PENDING_MODIFY else None
-            low = q.price if target is None else min(q.price, target)
-            high = q.price if target is None else max(q.price, target)
-            if q.side is Side.SELL and (ask is None or low < ask):
-                ask = low
-            elif q.side is Side.BUY and (bid is None or high > bid):
-                bid = high
-        return bid, ask
 
     def _blocked_reason(self, now: int) -> str:
         if not self.enabled:
@@ -342,39 +327,5 @@ class Quoter:
         self.sender.send(actions, now, self.inventory, params.max_position_lots,
                          self.setup.config.max_orders_per_s, params.post_only)
 
-    # --- prices and the view ---------------------------------------------------------------
-    def _mid(self) -> float | None:
-        bid, ask = self.book.best_bid, self.book.best_ask
-        return None if bid is None or ask is None else (bid + ask) / 2.0
-
-    def _fair_price(self) -> float:
-        book, source = self.book, self.setup.config.fair_price
-        bid, ask = book.best_bid, book.best_ask
-        assert bid is not None and ask is not None
-        if source == "micro":
-            return micro_price(bid, book.size_at(1, bid), ask, book.size_at(-1, ask)) or 0.0
-        if source == "vamp":
-            bids, asks = book.top(32)
-            depth = self.setup.params.order_lots * self.setup.config.vamp_depth_clips
-            value = vamp(bids, asks, depth)
-            if value is not None:
-                return value
-        return (bid + ask) / 2.0
-
-    def _publish_view(self, now: int) -> None:
-        view, setup, book = self.view, self.setup, self.book
-        view.enabled = self.enabled
-        view.model, view.gamma = setup.config.model, setup.params.gamma
-        view.inventory = self.inventory
-        view.order_lots = setup.params.order_lots
-        view.max_position_lots = int(min(setup.params.max_position_lots, 2**62))
-        view.sigma, view.k, view.A = setup.sigma, setup.k, setup.A
-        view.estimated = setup.estimated
-        view.bids = [(q.price, q.lots) for q in self.working.levels(Side.BUY)]
-        view.asks = [(q.price, q.lots) for q in self.working.levels(Side.SELL)]
-        bid, ask = book.best_bid, book.best_ask
-        if bid is not None and ask is not None:
-            bid_size, ask_size = book.size_at(1, bid), book.size_at(-1, ask)
-            view.micro_price = micro_price(bid, bid_size, ask, ask_size)
-            view.imbalance = imbalance([(bid, bid_size)], [(ask, ask_size)])
-        view.touch()
+    def _publish_view(self, _now: int) -> None:
+        publish_view(self.view, self.setup, self.book, self.working, self.enabled, self.inventory)

@@ -107,7 +107,7 @@ class Kernel:
                                                      for o in view.orders.values())
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
-        self.errors = EngineErrors(self.desk.engine_error,
+        self.errors = EngineErrors(self.desk.kill.engine_error,
                                    lambda: self.clock.timestamp_ns() / NS)
         self.bus.on_handler_error = self.errors.on_bus_error
         self.clock.on_callback_error = self.errors.on_timer_error
@@ -198,7 +198,7 @@ class Kernel:
         gone can never be shown again; with ``keep`` it is a clean stop, ``cancel_on_exit``)."""
         keep = self.settings.session.on_hangup == "keep"
         if not (stop and keep):
-            self.desk.hangup()
+            self.desk.kill.hangup()
         if stop or (self.options.interactive and not keep):
             log.warning("terminal hung up: the session stops")
             self.request_stop()

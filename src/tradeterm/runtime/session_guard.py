@@ -66,12 +66,12 @@ class SessionGuard:
             self._control = None
             log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
                       "will only mark the store; use the kill key here", exc)
-        saved = store.load_trading_state()
+        saved = store.controls.load_trading_state()
         halt = self.halt_marker.read() if self.halt_marker else None
         if halt is not None and desk.killswitch.reason != halt.reason:
-            desk.trip(halt.reason, halt.source)
+            desk.kill.trip(halt.reason, halt.source)
         elif saved and saved[0] is TradingState.HALTED and not desk.killswitch.halted:
-            desk.trip(saved[1], saved[2] or "cli")
+            desk.kill.trip(saved[1], saved[2] or "cli")
 
     def catch_signals(self, on_hangup: Callable[[], None], on_stop: Callable[[], None]) -> None:
         loop = asyncio.get_running_loop()

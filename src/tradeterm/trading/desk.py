@@ -4,7 +4,8 @@ Commands flow UI / quoter / CLI -> ``TradingDesk.execute`` -> risk -> OMS -> ven
 events flow venue -> bus -> OMS -> portfolio. The kernel builds one desk for every mode and
 talks to it only through ``execute`` (and ``start``/``stop``). Like the kernel this module is a
 composition helper: components never import it. Reconciliation reports, feed loss and
-reconnects are ``venue_watch.py``; the quoter's gateway to the desk is ``quoter_wiring.py``.
+reconnects are ``venue_watch.py``; trips, re-arms and the limits' breaches ``kill_desk.py``;
+the quoter's gateway to the desk is ``quoter_wiring.py``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from typing import TYPE_CHECKING, overload
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
-from tradeterm.core.views import EngineViews, TripReport
+from tradeterm.core.views import EngineViews
 from tradeterm.domain.commands import (
     CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
 )
-from tradeterm.domain.events import (
-    KillSwitchTripped, OrderFilled, TradingState, TradingStateChanged,
-)
+from tradeterm.domain.events import OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
@@ -37,11 +36,12 @@ from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits
 from tradeterm.trading.denials import Denials
+from tradeterm.trading.kill_desk import KillDesk
 from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.trading.results import (
     CANNOT_CANCEL, CHANGE_WAITING, NOT_WORKING, CancelResult, CancelsSent, CommandResult,
-    KillSwitchTrip, ModifyResult, OrderSent, RearmRefused, RearmResult, Rearmed, RequestRefused,
-    RequestSent, SubmitResult,
+    KillSwitchTrip, ModifyResult, OrderSent, RearmResult, RequestRefused, RequestSent,
+    SubmitResult,
 )
 from tradeterm.trading.venue_watch import VenueWatch
 
@@ -68,7 +68,7 @@ class TradingDesk:
         self.views = views
         self.store = store
         cfg, risk_cfg = settings.oms, settings.risk
-        self.killswitch = KillSwitch(bus, persist=store.save_trading_state)
+        self.killswitch = KillSwitch(bus, persist=store.controls.save_trading_state)
         pf = settings.portfolio
         self.portfolio = Portfolio(bus, instruments, views.portfolio, views.books, views.stats,
                                    pf.mark, pf.starting_cash, pf.currency)
@@ -88,11 +88,11 @@ class TradingDesk:
                                    self.oms.has_working, self.ids.next, self.risk.authorize_flatten,
                                    self.submit, risk_cfg.flatten_max_attempts,
                                    risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
-        self.killswitch.on_trip.append(self._after_trip)
-        self.killswitch.on_change.append(self._show_state)
+        self.kill = KillDesk(settings, clock, views, self.killswitch, self.limits,
+                             self.flattener, self.oms)  # trips, re-arms, the state shown
         self.answers = OrderAnswers(bus, venues, views.answers)  # for the trader's requests
         self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
-                                self.trip, self._note, random.Random(settings.sim.seed))
+                                self.kill.trip, self.kill.note, random.Random(settings.sim.seed))
         self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
         self.submitted = 0
         self.denials = Denials(bus, clock, views.risk)
@@ -100,7 +100,6 @@ class TradingDesk:
         self.live_unconfirmed = False
         #: the market is over (a replay at its end): every new order is denied with this reason
         self.closed_reason = ""
-        self._quoting_at_trip = 0  # quoters running when the kill switch tripped
         self._started = False
         self._day_saved_ts = 0
         store.save_instruments(instruments.values())
@@ -110,16 +109,16 @@ class TradingDesk:
         """Load the store, reconcile with every venue, then open for trading. Returns True if
         reconciliation was clean."""
         now = self.clock.timestamp_ns()
-        saved = self.store.load_trading_state()
+        saved = self.store.controls.load_trading_state()
         if saved is not None:
             self.killswitch.restore(saved[0], saved[1], saved[2])
             if saved[0] is not TradingState.ACTIVE:
                 log.warning("trading is %s from the previous session (%s): re-arm with a reason "
                             "to trade", saved[0].value, saved[1])
-        self._show_state(None)
+        self.kill.show_state(None)
         self.views.status.trading_state_reason = "reconciling with the venue"
         positions = self.store.load_positions()
-        day = self.store.load_day(now // (86_400 * NS))
+        day = self.store.controls.load_day(now // (86_400 * NS))
         self.portfolio.load(positions, None if day is None else
                             DayState(now // (86_400 * NS), day[0], day[1]))
         lookback = int(self.settings.oms.fills_lookback_s * NS)
@@ -136,7 +135,7 @@ class TradingDesk:
         self.risk.ready = True
         self._started = self.watch.started = True
         self.portfolio.revalue(self.clock.timestamp_ns())
-        self._show_state(None)
+        self.kill.show_state(None)
         self.oms.start_timers()
         self.clock.set_timer(REVALUE_TIMER, self.settings.portfolio.revalue_ms * MS, self._revalue,
                              self.clock.timestamp_ns())
@@ -217,9 +216,9 @@ class TradingDesk:
             case ModifyOrder():
                 return self.modify(cmd)
             case TripKillSwitch():
-                return self.trip(cmd.reason, cmd.source, cmd.flatten, cmd.cancel)
+                return self.kill.trip(cmd.reason, cmd.source, cmd.flatten, cmd.cancel)
             case RearmTrading():
-                return self.rearm(cmd.reason, cmd.state, cmd.source)
+                return self.kill.rearm(cmd.reason, cmd.state, cmd.source)
         raise TypeError(f"unknown command {type(cmd).__name__}")
 
     def submit(self, cmd: SubmitOrder) -> SubmitResult:
@@ -270,112 +269,20 @@ class TradingDesk:
         session = [] if gate is None else [CheckResult("session", False, *gate)]
         return session + self.risk.preview(self.risk.protect(cmd))
 
-    # --- kill switch -----------------------------------------------------------------------
-    def trip(self, reason: str, source: str, flatten: bool = False,
-             cancel: bool = True) -> KillSwitchTrip:
-        # counted before the trip: the quoters stop on the trip's own event
-        self._quoting_at_trip = sum(1 for q in self.views.quoters.values() if q.enabled)
-        return KillSwitchTrip(self.killswitch.trip(reason, source, self.clock.timestamp_ns(),
-                                                   flatten, cancel))
-
-    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
-              source: str = "command") -> RearmResult:
-        """Leave HALTED / REDUCING, or the reason it is refused."""
-        if state is TradingState.ACTIVE:
-            breach = self.limits.breach()
-            if breach is not None:
-                return RearmRefused(f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); "
-                                    "re-arm to REDUCING to trade down, or change the limit")
-        self.flattener.stop()
-        error = self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
-        return Rearmed(state) if error is None else RearmRefused(error)
-
-    def _after_trip(self, event: KillSwitchTripped) -> None:
-        n = 0
-        if event.cancel:
-            n = self.oms.cancel_all()
-            log.warning("kill switch: %d working order(s) canceled", n)
-        else:  # orders left working at the venue; none still waiting to be sent goes out
-            self.oms.cancel_unsent()
-        self.views.risk.trip = TripReport(event.ts_event, event.reason, event.source, event.cancel,
-                                          n, self._quoting_at_trip, event.flatten)
-        self._quoting_at_trip = 0
-        if event.flatten:
-            self.flattener.start()
-        self._show_flatten()
-        self.views.risk.version += 1
-
-    def _show_flatten(self) -> None:
-        """The trip report follows the flattener: flattening, flat, or why it gave up."""
-        report = self.views.risk.trip
-        if report is None or not report.flatten:
-            return
-        state = "flattening" if self.flattener.active else self.flattener.result or "stopped"
-        if state != report.flatten_state:
-            report.flatten_state = state
-            self.views.risk.version += 1
-
-    def _show_state(self, _event: TradingStateChanged | None) -> None:
-        ks = self.killswitch
-        for view in (self.views.status,):
-            view.trading_state = ks.state
-            view.trading_state_reason = ks.reason
-            view.touch()
-        self.views.risk.state = ks.state
-        self.views.risk.reason = ks.reason
-        self.views.risk.version += 1
-
-    def _note(self, text: str | None) -> None:
-        """Why trading waits (a reconciliation retrying), in the header; None: the state's own
-        reason again."""
-        if text is None:
-            self._show_state(None)
-            return
-        self.views.status.trading_state_reason = text
-        self.views.status.touch()
-
-    def engine_error(self, reason: str) -> None:
-        """One of the engine's own handlers failed (``runtime/engine_errors.py``): HALT and cancel
-        everything, with the error as the reason. The trip itself must not fail quietly: if it
-        raises (the store is what broke), trading is still HALTED in memory and every working
-        order is still canceled."""
-        if self.killswitch.halted:
-            return
-        try:
-            self.trip(reason, "engine_error")
-        except Exception as exc:  # the kill switch is HALTED before it persists
-            log.critical("could not record the halt (%s: %s); trading is HALTED in this session "
-                         "only", type(exc).__name__, exc)
-            self._show_state(None)
-            try:
-                self.oms.cancel_all()
-            except Exception as again:
-                log.critical("could not cancel the working orders: %s: %s; cancel them at the "
-                             "venue", type(again).__name__, again)
-
     def halt(self, problem: str) -> None:
         """A problem the OMS reports (``oms.ports.TradingHalt``): HALT unless HALTED already."""
         if not self.killswitch.halted:
-            self.trip(problem, "oms")
+            self.kill.trip(problem, "oms")
 
     # --- post-trade ------------------------------------------------------------------------
     def _revalue(self, ts: int) -> None:
-        self._show_flatten()
+        self.kill.show_flatten()
         self.portfolio.revalue(ts)
-        self._check_limits(ts)
+        self.kill.check_limits(ts, self._started)
         self._save_day(ts)
 
     def after_fill(self, _fill: OrderFilled) -> None:  # oms.ports.PostTrade
-        self._check_limits(self.clock.timestamp_ns())
-
-    def _check_limits(self, ts: int) -> None:
-        if self._started and self.killswitch.state is TradingState.ACTIVE:
-            breach = self.limits.breach()
-            if breach is not None:
-                self.trip(breach[1], f"limit:{breach[0]}")
-        risk_view = self.views.risk
-        risk_view.limits = self.limits.usage()
-        risk_view.version += 1
+        self.kill.check_limits(self.clock.timestamp_ns(), self._started)
 
     def _save_day(self, ts: int, force: bool = False) -> None:
         """Today's reference points and the latest equity (for ``tradeterm status``): on a new
@@ -385,15 +292,6 @@ class TradingDesk:
             return
         new_day = self._day_saved_ts // (86_400 * NS) != ts // (86_400 * NS)
         if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
-            self.store.save_day(day.day, day.start_equity, day.peak_equity,
-                                self.views.portfolio.equity, ts)
+            self.store.controls.save_day(day.day, day.start_equity, day.peak_equity,
+                                         self.views.portfolio.equity, ts)
             self._day_saved_ts = ts
-
-    # --- hangup ----------------------------------------------------------------------------
-    def hangup(self) -> None:
-        """The terminal went away (SIGHUP): apply ``session.on_hangup``."""
-        policy = self.settings.session.on_hangup
-        if policy == "keep":
-            log.warning("terminal hung up: trading continues (session.on_hangup = keep)")
-        else:
-            self.trip("terminal hung up (SIGHUP)", "hangup", cancel=policy == "halt_cancel")

@@ -26,7 +26,8 @@ away from the other side, so that a passive order never crosses: a buy rounds do
 Hostile or mistyped input is an error, never a guess: numbers are ASCII digits only (a Unicode
 digit such as ``᱄`` is not a 4), keywords are ASCII (no look-alike letters), an instrument is
 named by its symbol, id, base/quote or base asset (a letter that happens to be in a symbol names
-nothing), and a quantity or price must fit the engine's integer ticks and lots.
+nothing), and a quantity or price must fit the engine's integer ticks and lots. How a line names
+an instrument or a working order is ``order_names.py``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, Submi
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType, TimeInForce
+from tradeterm.trading.order_names import GrammarError, find_instrument, find_order
 
 HELP = ("b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc · s 0.2 @ ask post · "
         "cxl all | buys | sells | BTC | <id> · mod <id> @ 61801 [qty]")
@@ -56,10 +58,6 @@ NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 MAX_LEN = 200
 MAX_VALUE = Decimal("1e15")  # a quantity or price typed: at most 15 digits before the point
 MAX_UNITS = 2 ** 63 - 1  # ticks and lots are int64 in the engine, the store and the journal
-
-
-class GrammarError(ValueError):
-    """The line is not a valid command; the message says what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,25 +251,6 @@ def _decimal(word: str, what: str) -> Decimal:
     return value
 
 
-def find_instrument(word: str, instruments: Sequence[Instrument]) -> Instrument:
-    """An instrument by its symbol, id, base/quote pair or base asset (BTC -> SIM-BTC/USD when
-    only one instrument has that base). Case-insensitive for plain ASCII; a fragment shorter
-    than the base asset names nothing (``b`` is not BTC)."""
-    fold = str.upper if word.isascii() else (lambda s: s)
-    w = fold(word)
-    for names in ((lambda i: (i.symbol, i.id)), (lambda i: (f"{i.base}/{i.quote}",)),
-                  (lambda i: (i.base,))):
-        hits = [i for i in instruments if w in {fold(n) for n in names(i)}]
-        if len(hits) == 1:
-            return hits[0]
-        if hits:
-            raise GrammarError(f"{word!r} matches {', '.join(i.symbol for i in hits)}: be "
-                               "specific (type the symbol)")
-    known = ", ".join(f"{i.symbol} ({i.base})" for i in instruments[:4])
-    raise GrammarError(f"{word!r} names no instrument: type its symbol or base asset, e.g. "
-                       f"{known}")
-
-
 # --- cancel and modify ------------------------------------------------------------------------
 def _cancel(args: list[str], ctx: EntryContext) -> CancelOrder | CancelAll:
     if len(args) != 1:
@@ -322,57 +301,3 @@ def _modify(args: list[str], ctx: EntryContext) -> ModifyOrder:
     if price is None and qty is None:
         raise GrammarError("mod needs a new price (@ <price>) and/or a new quantity")
     return ModifyOrder(ctx.now_ns(), oid, inst.id, price, qty)
-
-
-# --- order ids as the blotter shows them ------------------------------------------------------
-MIN_SUFFIX = 6  # a shown end of an id that is not ours-shaped: at least this many characters
-
-
-def _number(oid: str) -> int | None:
-    """The order's number: the digits after the last '-' (``TT000001-00000015`` -> 15)."""
-    tail = oid.rsplit("-", 1)[-1]
-    return int(tail) if "-" in oid and tail.isdigit() else None
-
-
-def short_order_ids(working: Mapping[str, object]) -> dict[str, str]:
-    """The short form of each working order's id, as a narrow blotter shows it: ``#15`` when no
-    other working order has number 15, else the shortest end of the id that no other id ends
-    with (``2-00000007``). ``find_order`` accepts every form this returns."""
-    ids = list(working)
-    numbers: dict[int, int] = {}
-    for oid in ids:
-        n = _number(oid)
-        if n is not None:
-            numbers[n] = numbers.get(n, 0) + 1
-    shown = {}
-    for oid in ids:
-        n = _number(oid)
-        if n is not None and numbers[n] == 1:
-            shown[oid] = f"#{n}"
-            continue
-        size = min(len(oid), MIN_SUFFIX if n is None else len(str(oid).rsplit("-", 1)[-1]) + 1)
-        while size < len(oid) and sum(1 for o in ids if o.upper().endswith(
-                oid[-size:].upper())) > 1:
-            size += 1
-        shown[oid] = oid[-size:]
-    return shown
-
-
-def find_order(word: str, working: Mapping[str, str]) -> str | None:
-    """A working order by its full id (any case), its number (``#15`` or ``15``) or a unique end
-    of its id (what ``short_order_ids`` shows). None if nothing matches; GrammarError naming the
-    candidates if several do."""
-    if word in working:
-        return word
-    if not word.isascii():  # '#٧' is not order 7, 'ß'.upper() is not 'SS' of an id
-        return None
-    w = word.upper()
-    hits = [oid for oid in working if oid.upper() == w]
-    if not hits and w.lstrip("#").isdecimal():
-        hits = [oid for oid in working if _number(oid) == int(w.lstrip("#"))]
-    # an end of an id has a digit in it: "cxl ETH" stays the instrument, never an id ending in it
-    if not hits and not w.startswith("#") and len(w) >= 2 and any(c.isdigit() for c in w):
-        hits = [oid for oid in working if oid.upper().endswith(w)]
-    if len(hits) > 1:
-        raise GrammarError(f"{word} matches {', '.join(sorted(hits))}: type more of the id")
-    return hits[0] if hits else None

@@ -40,7 +40,7 @@ class TraderRequests:
             return False
         self.desk.live_unconfirmed = False
         now = self.clock.timestamp_ns()
-        self.store.audit(now, "live_confirmed", "key", f"live trading on {venue}")
+        self.store.controls.audit(now, "live_confirmed", "key", f"live trading on {venue}")
         log.warning("LIVE trading on %s confirmed: orders now go to the venue", venue)
         return True
 

@@ -139,7 +139,7 @@ class VenueWatch:
             (log.info if repaired or result.attempts > 1 else log.debug)("%s", text)
         else:
             log.error("%s", text)
-        self.store.audit(now, "reconciliation", result.venue, text)
+        self.store.controls.audit(now, "reconciliation", result.venue, text)
         reasons = "; ".join(result.reasons())
         self.bus.publish(topics.OMS, ReconciliationCompleted(
             now, now, result.venue, result.clean, result.adopted, result.resolved,

@@ -22,7 +22,9 @@ from textual.widgets import Footer, Input
 from tradeterm.core import heap
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update
+from tradeterm.ui.command_palette import CommandPalette
 from tradeterm.ui.format import Palette, set_palette
+from tradeterm.ui.instrument_keys import InstrumentKeys
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.order_keys import OrderKeys
 from tradeterm.ui.pane_keys import BINDINGS as PANE_BINDINGS, SIDE_PANES, PaneKeys
@@ -100,6 +102,8 @@ class TradetermApp(App):
         self.order_keys = OrderKeys(self)
         self.pane_keys = PaneKeys(self)
         self.typed_keys = TypedKeys(self)
+        self.palette = CommandPalette(self)
+        self.instrument_keys = InstrumentKeys(self)
         self.palettes: dict[str, Palette] = {}
         ui = kernel.settings.ui
         self.data_dir = kernel.settings.resolved_data_dir()
@@ -174,7 +178,7 @@ class TradetermApp(App):
             PnlPane, RiskPane, QuoterPane, TradesTape, LogPane, CommandLine)]
         self.ladder = self.query_one(Ladder)
         self.action_side_pane(0)
-        self._show_instrument()
+        self.instrument_keys.show()
         self.query_one(Ladder).focus()
         self.set_interval(1 / self.kernel.settings.ui.refresh_hz, self.refresh_views)
         if self.run_engine:
@@ -217,24 +221,9 @@ class TradetermApp(App):
             if getattr(pane, "next_draw", 0.0) <= now:
                 pane.refresh_view()
 
-    # --- instruments -----------------------------------------------------------------------
-    def _show_instrument(self) -> None:
-        inst = self.instruments[self.selected]
-        views = self.kernel.views
-        main = self.screen_stack[0]  # works whatever modal is on top
-        quotes = main.query_one(QuotesPane)
-        quotes.selected = self.selected
-        main.query_one("#ladder-box").border_title = f"Ladder  {inst.symbol}"
-        main.query_one("#tape-box").border_title = f"Trades {inst.symbol} F7"
-        main.query_one(QuoterPane).show(inst.id)
-        main.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
-        main.query_one(TradesTape).show(inst, views.trades[inst.id])
-        quotes.refresh_view()
-
+    # --- instruments (ui/instrument_keys.py) ------------------------------------------------
     def action_select_instrument(self, index: int) -> None:
-        if 0 <= index < len(self.instruments) and index != self.selected:
-            self.selected = index
-            self._show_instrument()
+        self.instrument_keys.select(index)
 
     def action_next_instrument(self) -> None:
         self.action_select_instrument((self.selected + 1) % len(self.instruments))
@@ -243,46 +232,17 @@ class TradetermApp(App):
         self.action_select_instrument((self.selected - 1) % len(self.instruments))
 
     # --- help, palette, quit -----------------------------------------------------------------
-    def _binding_nodes(self) -> list:
-        return [self, self.screen, *self.screen.query("*")]
-
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self._binding_nodes()))
+            self.push_screen(HelpScreen(self.palette.binding_nodes()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette lists every workstation action, then Textual's own."""
-        for _where, keys, description, binding_id in HelpScreen(self._binding_nodes()).entries:
-            action = self._action_for(binding_id)
-            if action is not None:
-                yield SystemCommand(description, f"{keys}  ·  {binding_id}",
-                                    lambda a=action: self.run_action(a))
-        yield SystemCommand("Re-arm trading", "leave HALTED / REDUCING: a reason and a typed "
-                            "confirmation", self.action_rearm)
-        yield SystemCommand("Kill switch (ctrl+k)", "HALT trading and cancel every working order",
-                            self.action_kill_switch)
-        if not self.kernel.live_confirmed:
-            yield SystemCommand("Confirm live trading", "type the venue's name to enable order "
-                                "entry (LIVE)", self.action_confirm_live)
-        for name in sorted(self.palettes):
-            yield SystemCommand(f"Theme: {name.removeprefix('tradeterm-')}",
-                                "switch the colour theme (kept for the next session)",
-                                lambda n=name: self.choose_theme(n))
+        """The command palette lists every workstation action (``ui/command_palette.py``), then
+        Textual's own."""
+        yield from self.palette.commands()
         for command in super().get_system_commands(screen):
             if command.title != "Theme":  # Textual's picker of its own themes (no buy / sell)
                 yield command
-
-    def _action_for(self, binding_id: str) -> str | None:
-        for node in self._binding_nodes():
-            for bindings in node._bindings.key_to_bindings.values():
-                for binding in bindings:
-                    if binding.id == binding_id:
-                        prefix = "" if node is self else (
-                            "focused." if node is self.focused else "")
-                        if node is not self and node is not self.focused:
-                            return None  # acts on a pane that is not focused
-                        return prefix + binding.action
-        return None
 
     # --- order keys (ui/order_keys.py) -------------------------------------------------------
     def action_ladder_order(self, side: str) -> None:

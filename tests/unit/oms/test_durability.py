@@ -92,7 +92,7 @@ async def test_the_kill_switch_cancels_the_orders_still_waiting_for_the_disk(tmp
     h, disk = await on_slow_disk(tmp_path)
     orders = [h.submit(Side.BUY, 10, MID - 2 - i) for i in range(3)]
     assert disk.started.wait(2)
-    h.desk.trip("test", "key")
+    h.desk.kill.trip("test", "key")
     assert h.desk.killswitch.state is TradingState.HALTED
     h.store.flush()
     for order in orders:
@@ -113,7 +113,7 @@ async def test_a_halt_that_leaves_orders_working_still_sends_nothing_new(tmp_pat
     await until(lambda: working.status is S.ACCEPTED)
     disk.gate.clear()
     waiting = h.submit(Side.BUY, 10, MID - 6)
-    h.desk.trip("hangup", "hangup", cancel=False)  # the hangup policy "halt"
+    h.desk.kill.trip("hangup", "hangup", cancel=False)  # the hangup policy "halt"
     assert (waiting.status, waiting.reason) == (S.CANCELED, NOT_SENT)
     disk.gate.set()
     await until(lambda: h.store.durability.held == 0)

@@ -44,9 +44,9 @@ def test_held_in_the_store_once_and_cleared_by_a_rearm(tmp_path):
     halt = marker.write("stop")
     for _ in range(3):  # starts while the marker stays: one audit record, not three
         hold_in_store(store, halt, 5)
-    assert store.load_trading_state()[:2] == (TradingState.HALTED, "stop")
-    assert len(store.load_audit("kill_switch.trip")) == 1
-    switch = KillSwitch(MessageBus(), persist=store.save_trading_state)
+    assert store.controls.load_trading_state()[:2] == (TradingState.HALTED, "stop")
+    assert len(store.controls.load_audit("kill_switch.trip")) == 1
+    switch = KillSwitch(MessageBus(), persist=store.controls.save_trading_state)
     switch.restore(TradingState.HALTED, "stop")
     switch.on_change.append(marker.on_trading_state)
     switch.trip("again", "key", 6)

@@ -156,13 +156,13 @@ class OmsAgainstVenue(RuleBasedStateMachine):
     @rule()
     def kill(self) -> None:
         self.kills += 1
-        self._drain(lambda: self.engine.desk.trip("kill switch (test)", "command"))
+        self._drain(lambda: self.engine.desk.kill.trip("kill switch (test)", "command"))
 
     @precondition(lambda self: self.engine.desk.killswitch.state is not TradingState.ACTIVE)
     @rule()
     def rearm(self) -> None:
         refused = []
-        self._drain(lambda: refused.append(self.engine.desk.rearm("test re-arm")))
+        self._drain(lambda: refused.append(self.engine.desk.kill.rearm("test re-arm")))
         assert refused == [Rearmed(TradingState.ACTIVE)]
 
     @rule()

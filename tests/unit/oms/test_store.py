@@ -60,9 +60,9 @@ def test_status_updates_are_buffered_until_the_next_commit(tmp_path):
 
 def test_trading_state_and_audit_in_one_write(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    store.save_trading_state(TradingState.HALTED, "why", "cli", 5, "kill_switch.trip")
-    assert store.load_trading_state() == (TradingState.HALTED, "why", "cli", 5)
-    assert [(a.kind, a.detail) for a in store.load_audit()] == [
+    store.controls.save_trading_state(TradingState.HALTED, "why", "cli", 5, "kill_switch.trip")
+    assert store.controls.load_trading_state() == (TradingState.HALTED, "why", "cli", 5)
+    assert [(a.kind, a.detail) for a in store.controls.load_audit()] == [
         ("kill_switch.trip", "HALTED: why")]
 
 
@@ -114,9 +114,9 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path):
 
 def test_audit_prefix_is_exact():
     store = Store("sqlite://")
-    store.audit(1, "kill_switch.trip", "cli", "a")
-    store.audit(2, "killXswitch", "cli", "b")
-    assert [a.detail for a in store.load_audit("kill_switch")] == ["a"]
+    store.controls.audit(1, "kill_switch.trip", "cli", "a")
+    store.controls.audit(2, "killXswitch", "cli", "b")
+    assert [a.detail for a in store.controls.load_audit("kill_switch")] == ["a"]
 
 
 def test_positions_update_in_place_with_exact_fees():

@@ -103,10 +103,10 @@ def test_an_old_store_reads_back_orders_fills_positions_and_state(old_store):
     assert (pos.instrument, pos.qty, pos.cost, pos.realized, pos.fees, pos.fills, pos.volume) == (
         "sim:BTCUSDT", 4, 20_000_000, 0, Decimal("0.000012345"), 1, 4)
     assert pos.paid == Fees({"USDT": Decimal("0.000012345")})  # from its fill
-    assert store.load_trading_state() == (TradingState.HALTED, "daily loss", "risk", 300)
-    assert [(a.kind, a.detail) for a in store.load_audit()] == [
+    assert store.controls.load_trading_state() == (TradingState.HALTED, "daily loss", "risk", 300)
+    assert [(a.kind, a.detail) for a in store.controls.load_audit()] == [
         ("kill_switch.trip", "HALTED: daily loss"), ("reconciliation", "reconciliation clean")]
-    assert store.load_day(20_000) == (Decimal("1000.50"), Decimal("1010.25"),
+    assert store.controls.load_day(20_000) == (Decimal("1000.50"), Decimal("1010.25"),
                                       Decimal("999.125"), 400)
     inst = store.load_instruments()["sim:BTCUSDT"]
     assert (inst.tick_size, inst.lot_size) == (Decimal("0.01"), Decimal("0.00001"))

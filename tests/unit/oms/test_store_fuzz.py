@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.store_samples import write_store
 from tradeterm.cli.errors import UsageError
 from tradeterm.oms.store import CorruptStore, Store
-from tradeterm.oms.store_rows import TABLES
+from tradeterm.oms.store_columns import TABLES
 
 SAMPLE_DIR = Path(tempfile.mkdtemp(prefix="tt-store-sample-"))
 SAMPLE = write_store(SAMPLE_DIR / "tradeterm.db")
@@ -50,14 +50,14 @@ def damaged_copy(tmp: Path, table: str, column: str, value) -> Path:
 
 
 def reads(store: Store) -> None:
-    store.load_trading_state()
+    store.controls.load_trading_state()
     store.load_positions()
     store.load_open_orders()
     store.load_orders()
     store.load_fills()
     store.fill_rows()
     store.load_instruments()
-    store.load_day(1_767_225_600 // 86_400)
+    store.controls.load_day(1_767_225_600 // 86_400)
     store.known_trade_ids("sim", 0)
     store.fill_sums()
     store.next_session()

@@ -182,7 +182,7 @@ async def test_flatten_sells_the_base_balance_not_the_lots_a_base_fee_took():
     pos = h.desk.portfolio.position(BTC.id)
     assert pos.qty == 300 and pos.balance(BTC) == Decimal("0.02997")  # 299.7 lots held
     h.venue.ioc_fill = 1.0
-    h.desk.trip("flatten everything", "cli", flatten=True)
+    h.desk.kill.trip("flatten everything", "cli", flatten=True)
     assert [(o.side, o.qty) for o in h.venue.sent if o.source == "flatten"] == [(Side.SELL, 299)]
     h.advance(0.6)
     assert h.desk.flattener.result == "flat"  # 0.7 lot of dust is no order

@@ -78,13 +78,13 @@ async def test_venue_status_not_connected_pulls_quotes():
 
 async def test_kill_switch_cancels_the_quotes_and_stops_the_quoter():
     h, quoter = await desk_and_quoter()
-    h.desk.trip("drawdown", "command")
+    h.desk.kill.trip("drawdown", "command")
     h.advance(0.0)
     assert quoter_orders(h) == [] and h.desk.oms.working == {}
     assert not quoter.enabled and quoter.view.state == "OFF"
     assert quoter.view.reason == "kill switch: drawdown"
     sent = len(h.venue.sent)
-    h.desk.rearm("reviewed")
+    h.desk.kill.rearm("reviewed")
     for _ in range(20):
         h.book(BTC, MID - 4, MID + 4)
         h.advance(0.3)
@@ -96,7 +96,7 @@ async def test_kill_switch_cancels_the_quotes_and_stops_the_quoter():
 
 async def test_reducing_pulls_quotes():
     h, quoter = await desk_and_quoter()
-    h.desk.rearm("wind down", TradingState.REDUCING)
+    h.desk.kill.rearm("wind down", TradingState.REDUCING)
     h.advance(0.0)
     assert quoter_orders(h) == [] and quoter.view.reason == "trading state REDUCING"
 
@@ -107,7 +107,7 @@ async def test_ten_thousand_random_quoter_submissions_while_halted_none_accepted
     the book moves, plus random commands straight into the gateway."""
     h, quoter = await desk_and_quoter()
     gateway = QuoterGateway(h.desk)
-    h.desk.trip("everything must be denied", "command")
+    h.desk.kill.trip("everything must be denied", "command")
     h.advance(0.0)
     before = len(h.venue.sent)
     denials: list[OrderDenied] = []

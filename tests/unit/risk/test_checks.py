@@ -43,13 +43,13 @@ async def test_not_reconciled_before_start():
 
 async def test_kill_switch_denies():
     h = await started()
-    h.desk.trip("test", "command")
+    h.desk.kill.trip("test", "command")
     denied(h.submit(), codes.KILL_SWITCH)
 
 
 async def test_reducing_denies_an_order_that_grows_the_position():
     h = await started()
-    h.desk.rearm("step down", TradingState.REDUCING)
+    h.desk.kill.rearm("step down", TradingState.REDUCING)
     denied(h.submit(Side.BUY, 100), codes.REDUCING_ONLY)
 
 
@@ -197,7 +197,7 @@ async def test_preview_decimal_names_the_increment():
 
 async def test_ten_thousand_random_submissions_while_halted_none_accepted():
     h = await started(risk={"orders_per_second": 1e6, "order_burst": 10**6})
-    h.desk.trip("test: everything must be denied", "command")
+    h.desk.kill.trip("test: everything must be denied", "command")
     rng = random.Random(4)
     insts = [BTC.id, ETH.id, "fake:DOGE/USD"]
     results = []
@@ -233,7 +233,7 @@ async def test_quoter_submissions_while_halted_are_all_denied():
     quoter.start()
     h.advance(0.05)
     assert any(isinstance(r, OrderSent) for r in sent)  # it quotes while ACTIVE
-    h.desk.trip("halt the quoter", "command")
+    h.desk.kill.trip("halt the quoter", "command")
     before = len(h.venue.sent)
     quoter.paused = False  # even a quoter that ignored the halt gets nowhere
     rng = random.Random(5)
@@ -251,7 +251,7 @@ async def test_reducing_lets_only_reducing_orders_through():
                             "duplicate_window_ms": 0})
     buy = h.submit(Side.BUY, 500)
     h.venue.fill(buy.client_order_id, 500)
-    h.desk.rearm("wind down", TradingState.REDUCING)
+    h.desk.kill.rearm("wind down", TradingState.REDUCING)
     rng = random.Random(6)
     passed = []
     for _ in range(2_000):
@@ -319,7 +319,7 @@ async def test_a_reduce_only_sell_is_checked_against_what_the_balance_can_close(
     denied(result, codes.REDUCE_ONLY)
     assert "0.0099 BTC can be closed" in result.message, result.message
     assert isinstance(h.submit(Side.SELL, 99, MID + 2, reduce_only=True), Order)
-    h.desk.rearm("step down", TradingState.REDUCING)  # REDUCING judges the same way
+    h.desk.kill.rearm("step down", TradingState.REDUCING)  # REDUCING judges the same way
     denied(h.submit(Side.SELL, 1, MID + 4), codes.REDUCING_ONLY)  # 99 working + 1 > 99
 
 

@@ -22,7 +22,7 @@ async def test_trip_halts_cancels_every_working_order_and_is_announced():
     h = await started(risk={"duplicate_window_ms": 0})
     orders = [h.submit(Side.BUY, 100, MID - 2), h.submit(Side.SELL, 100, MID + 2),
               h.submit(Side.BUY, 10, 59_990, inst=ETH)]
-    assert h.desk.trip("trader hit the key", "key") == KillSwitchTrip(changed=True)
+    assert h.desk.kill.trip("trader hit the key", "key") == KillSwitchTrip(changed=True)
     assert h.desk.killswitch.state is TradingState.HALTED
     assert sorted(h.venue.cancels) == sorted(o.client_order_id for o in orders)
     assert all(o.status is S.CANCELED for o in orders) and not h.views.orders.orders
@@ -31,14 +31,14 @@ async def test_trip_halts_cancels_every_working_order_and_is_announced():
     assert h.of(TradingStateChanged)[-1].state is TradingState.HALTED
     assert h.views.status.trading_state is TradingState.HALTED
     assert h.views.status.trading_state_reason == "trader hit the key"
-    assert [a.kind for a in h.store.load_audit("kill_switch")] == ["kill_switch.trip"]
+    assert [a.kind for a in h.store.controls.load_audit("kill_switch")] == ["kill_switch.trip"]
     assert h.submit().reason == "KILL_SWITCH"
 
 
 async def test_halt_without_cancel_lets_cancels_through():
     h = await started()
     order = h.submit()
-    h.desk.trip("hangup", "hangup", cancel=False)
+    h.desk.kill.trip("hangup", "hangup", cancel=False)
     assert order.status is S.ACCEPTED
     assert h.desk.oms.cancel(order.client_order_id) and order.status is S.CANCELED
 
@@ -46,18 +46,18 @@ async def test_halt_without_cancel_lets_cancels_through():
 async def test_halt_survives_a_restart_and_rearm_needs_a_reason(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     h = await started(url)
-    h.desk.trip("end of day", "cli")
+    h.desk.kill.trip("end of day", "cli")
     h.desk.stop()
     h.store.close()
     again = await started(url)
     assert again.desk.killswitch.state is TradingState.HALTED
     assert again.views.status.trading_state is TradingState.HALTED
     assert again.submit().reason == "KILL_SWITCH"
-    refused = again.desk.rearm("  ")
+    refused = again.desk.kill.rearm("  ")
     assert isinstance(refused, RearmRefused) and "reason is required" in refused.reason
-    assert again.desk.rearm("checked the book, resuming") == Rearmed(TradingState.ACTIVE)
+    assert again.desk.kill.rearm("checked the book, resuming") == Rearmed(TradingState.ACTIVE)
     assert isinstance(again.submit(), Order)
-    kinds = [a.kind for a in again.store.load_audit("kill_switch")]
+    kinds = [a.kind for a in again.store.controls.load_audit("kill_switch")]
     assert kinds == ["kill_switch.trip", "kill_switch.rearm"]
 
 
@@ -68,10 +68,10 @@ async def test_rearm_to_active_is_refused_while_a_limit_is_breached():
     h.book(BTC, MID - 1_202, MID - 1_198)  # -600 USD a BTC: -60 USD
     h.advance(0.3)
     assert h.desk.killswitch.source == "limit:DAILY_LOSS"
-    refused = h.desk.rearm("try again")
+    refused = h.desk.kill.rearm("try again")
     assert isinstance(refused, RearmRefused) and "daily loss" in refused.reason
     assert h.desk.killswitch.halted
-    assert h.desk.rearm("wind down", TradingState.REDUCING) == Rearmed(TradingState.REDUCING)
+    assert h.desk.kill.rearm("wind down", TradingState.REDUCING) == Rearmed(TradingState.REDUCING)
     assert isinstance(h.submit(Side.SELL, 500, MID - 1_198), Order)
     assert h.submit(Side.BUY, 10, MID - 1_202).reason == "REDUCING_ONLY"
 
@@ -124,7 +124,7 @@ async def test_flatten_closes_positions_with_reduce_only_ioc_orders():
         order = h.submit(side, qty, price, inst=inst)
         h.venue.fill(order.client_order_id, qty)
     h.venue.ioc_fill = 1.0
-    h.desk.trip("flatten everything", "cli", flatten=True)
+    h.desk.kill.trip("flatten everything", "cli", flatten=True)
     flat = [o for o in h.venue.sent if o.source == "flatten"]
     assert {(o.instrument, o.side, o.qty) for o in flat} == {(BTC.id, Side.SELL, 300),
                                                             (ETH.id, Side.BUY, 40)}
@@ -140,7 +140,7 @@ async def test_flatten_retries_then_gives_up_at_the_limit():
     order = h.submit(Side.BUY, 1000, MID - 2)
     h.venue.fill(order.client_order_id, 1000)
     h.venue.ioc_fill = 0.5
-    h.desk.trip("flatten", "cli", flatten=True)
+    h.desk.kill.trip("flatten", "cli", flatten=True)
     for _ in range(5):
         h.advance(0.6)
     flat = [o for o in h.venue.sent if o.source == "flatten"]
@@ -153,7 +153,7 @@ async def test_a_manual_order_calling_itself_flatten_is_still_denied():
     h = await started()
     order = h.submit(Side.BUY, 100, MID - 2)
     h.venue.fill(order.client_order_id, 100)
-    h.desk.trip("halt", "key")
+    h.desk.kill.trip("halt", "key")
     sneaky = h.order(Side.SELL, 100, MID - 2, reduce_only=True, tif=TimeInForce.IOC,
                      source="flatten")
     assert h.send(sneaky).reason == "KILL_SWITCH"
@@ -192,6 +192,6 @@ async def test_hangup_policies():
                                     ("halt_cancel", TradingState.HALTED, True)):
         h = await started(session={"on_hangup": policy})
         order = h.submit()
-        h.desk.hangup()
+        h.desk.kill.hangup()
         assert h.desk.killswitch.state is state, policy
         assert (order.status is S.CANCELED) is canceled, policy

@@ -70,7 +70,7 @@ async def test_the_flattener_sends_whole_steps_and_leaves_dust_below_one():
     # off the step (as a position is once a commission is paid in the coin)
     h.venue.fill(buy.client_order_id, 299_503)
     h.venue.ioc_fill = 1.0
-    h.desk.trip("flatten", "key", flatten=True)
+    h.desk.kill.trip("flatten", "key", flatten=True)
     flat = [o for o in h.venue.sent if o.reduce_only]
     assert [o.qty for o in flat] == [299_000]  # whole steps go out
     h.advance(1)

@@ -2,7 +2,7 @@
 selected one, shift+up/down (anywhere) move it one tick; ``mod <id> @ <price>`` on the command
 line or the ticket modifies it.
 
-Ids are shown in the short form the command line accepts (``#15``, ``orderentry.short_order_ids``),
+Ids are shown in the short form the command line accepts (``#15``, ``order_names.short_order_ids``),
 so what the trader reads is what they can type. Columns are fitted to the width, never cut: the
 least important go first (source, filled, symbol), the status shortens (``open``, ``cxl?``)
 before it goes; id, side, quantity and price always stay."""
@@ -19,7 +19,7 @@ from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
-from tradeterm.trading.orderentry import short_order_ids
+from tradeterm.trading.order_names import short_order_ids
 from tradeterm.ui.format import palette
 from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane
