@@ -25,7 +25,8 @@ async def ccxt_kernel(server: Any, tmp_path: Any, key: str, secret: str, confirm
     """A live kernel trading ``BTC/USDT`` on the loopback through ``ccxt:binance``; returns once
     reconciled, with a book, and (``confirm``) confirmed for trading. ``sections``: more config
     sections; ``quoter``: as ``--quoter``."""
-    from tradeterm.venues.ccxt_venue import CcxtVenue, create_exchange
+    from tradeterm.venues.ccxt_setup import create_exchange
+    from tradeterm.venues.ccxt_venue import CcxtVenue
 
     settings = load_settings(data_dir=str(tmp_path), ccxt={
         "symbols": ["BTC/USDT"], "options": OPTIONS, "not_placed_after_s": 2.0, **ccxt},

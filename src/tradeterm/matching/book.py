@@ -7,11 +7,11 @@ changed since its owner last cleared it (0 = level gone): the public depth feed.
 indexes the resting orders by id.
 
 ``submit_limit`` is the hot path (a plain GTC limit order: match what crosses, rest the rest).
-``take`` matches an aggressing order against the opposite side: FIFO here (the hot loop),
-pro-rata in ``sweep.py`` when the rules ask for it. Both honour self-trade prevention, iceberg
-refills and reduce-only makers (a maker trades at most what still reduces its owner's position:
-it is cut down first, or cancelled when nothing is left), report every trade to the listener
-and write changed level sizes into ``level_changes``.
+``take`` matches an aggressing order against the opposite side: FIFO in ``fifo.py`` (the hot
+loop), pro-rata in ``sweep.py`` when the rules ask for it. Both honour self-trade prevention,
+iceberg refills and reduce-only makers (a maker trades at most what still reduces its owner's
+position: it is cut down first, or cancelled when nothing is left), report every trade to the
+listener and write changed level sizes into ``level_changes``.
 
 What the book needs from the rest of the engine is narrow hooks, set by ``MatchingEngine``:
 ``refuse`` (full validation, when the fast checks of ``submit_limit`` fail), ``after_request``
@@ -28,13 +28,11 @@ from collections.abc import Callable, Mapping
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
+from tradeterm.matching import fifo
 from tradeterm.matching.listener import MatchListener
-from tradeterm.matching.orders import (
-    CANCELED, GTC, LIMIT, REDUCE_ONLY, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING,
-    EngineOrder,
-)
+from tradeterm.matching.orders import CANCELED, GTC, LIMIT, SELF_TRADE, EngineOrder
 from tradeterm.matching.rules import MatchingRules
-from tradeterm.matching.sweep import take_pro_rata, would_fill
+from tradeterm.matching.sweep import would_fill
 
 if TYPE_CHECKING:
     from tradeterm.matching.reduce_only import PositionBook
@@ -55,6 +53,7 @@ class PriceTimeBook:
         self.levels = (self._bids, self._asks)
         self.level_size = (self._bid_size, self._ask_size)
         self.level_changes = (self._bid_changes, self._ask_changes)
+        self.heaps = (self._bid_heap, self._ask_heap)  # compacted in place: the same lists
         self.orders: dict[int, EngineOrder] = {}  # resting orders by id
         self.trade_id = 0
         self.last_price: int | None = None
@@ -74,15 +73,16 @@ class PriceTimeBook:
         self._min_notional = rules.min_notional
         self._strict = rules.strict
         self._stp = rules.stp
-        self._pro_rata = rules.pro_rata
+        self.pro_rata = rules.pro_rata
         self.set_listener(listener)
 
     def set_listener(self, listener: MatchListener) -> None:
         self.listener = listener
         self._on_accepted = listener.on_accepted
-        self._on_fill = listener.on_fill
-        self._on_canceled = listener.on_canceled
-        self._on_modified = listener.on_modified
+        # bound once, for the match loops (fifo.py)
+        self.on_fill = listener.on_fill
+        self.on_canceled = listener.on_canceled
+        self.on_modified = listener.on_modified
 
     # --- reads -------------------------------------------------------------------------------
     def best(self, side: int) -> int | None:
@@ -164,7 +164,7 @@ class PriceTimeBook:
         prevention, does not rest."""
         if remaining:
             self.stp_hit = False
-            self._on_canceled(order_id, owner, remaining, SELF_TRADE)
+            self.on_canceled(order_id, owner, remaining, SELF_TRADE)
         if self.pending:
             self.after_request()
         return qty - remaining
@@ -196,7 +196,7 @@ class PriceTimeBook:
                 del self._asks[price]
                 del self._ask_size[price]
                 self._ask_changes[price] = 0
-        self._on_canceled(order_id, order.owner, order.leaves, reason)
+        self.on_canceled(order_id, order.owner, order.leaves, reason)
         return True
 
     # --- resting orders ----------------------------------------------------------------------
@@ -269,104 +269,7 @@ class PriceTimeBook:
             self._ask_heap_cap = 2 * len(self._ask_heap) + 64
 
     # --- taking liquidity --------------------------------------------------------------------
-    def take(self, side: int, limit: int, qty: int, taker_id: int, taker_owner: int,
-             stp: int) -> int:
-        """Match up to ``qty`` lots at prices no worse than ``limit``; return what is left.
-        Sets ``stp_hit`` when self-trade prevention cancelled the aggressing order."""
-        if self._pro_rata:
-            return take_pro_rata(self, side, limit, qty, taker_id, taker_owner, stp)
-        if side > 0:
-            levels, sizes, heap, changes, sign = (
-                self._asks, self._ask_size, self._ask_heap, self._ask_changes, 1)
-        else:
-            levels, sizes, heap, changes, sign = (
-                self._bids, self._bid_size, self._bid_heap, self._bid_changes, -1)
-        orders = self.orders
-        on_fill = self._on_fill
-        positions = self.positions
-        limited = positions is not None and positions.has_orders  # reduce-only makers exist
-        trade_id = self.trade_id
-        remaining = qty
-        first = last = 0
-        while heap:
-            price = heap[0] * sign
-            queue = levels.get(price)
-            if queue is None:
-                heappop(heap)
-                continue
-            if (price - limit) * side > 0:
-                break
-            size = sizes[price]
-            while queue:
-                maker = queue[0]
-                if maker.owner == taker_owner and stp:
-                    if stp != STP_CANCEL_AGGRESSING:  # cancel the resting order
-                        queue.popleft()
-                        size -= maker.visible
-                        del orders[maker.order_id]
-                        self._on_canceled(maker.order_id, maker.owner, maker.leaves, SELF_TRADE)
-                    if stp != STP_CANCEL_RESTING:  # cancel the aggressing order
-                        self.stp_hit = True
-                        break
-                    continue
-                if limited and maker.ext is not None and maker.ext.reduce_only:
-                    shown = maker.visible
-                    cut = positions.cut_to_room(maker, remaining)  # type: ignore[union-attr]
-                    if cut:  # it may trade only what still reduces its owner's position
-                        size -= shown - maker.visible
-                        if not maker.leaves:
-                            queue.popleft()
-                            del orders[maker.order_id]
-                            self._on_canceled(maker.order_id, maker.owner, cut, REDUCE_ONLY)
-                            continue
-                        self._on_modified(maker)
-                fill = maker.visible
-                trade_id += 1
-                if fill <= remaining:  # its whole shown part trades
-                    remaining -= fill
-                    size -= fill
-                    queue.popleft()
-                    leaves = maker.leaves - fill
-                    maker.leaves = leaves
-                    if leaves:  # iceberg: a new slice, at the back of the queue
-                        shown = maker.ext.display  # type: ignore[union-attr]
-                        if shown > leaves:
-                            shown = leaves
-                        maker.visible = shown
-                        size += shown
-                        queue.append(maker)
-                    else:  # done (its ``visible`` is left as it was: meaningless now)
-                        del orders[maker.order_id]
-                else:  # the taker is done inside this order
-                    fill = remaining
-                    remaining = 0
-                    size -= fill
-                    maker.leaves -= fill
-                    maker.visible -= fill
-                if positions is not None and positions.fill(maker.owner, taker_owner, side,
-                                                            fill):
-                    self.pending = True
-                if not first:
-                    first = price
-                last = price
-                on_fill(maker, taker_id, taker_owner, price, fill, remaining, trade_id)
-                if not remaining:
-                    break
-            if queue:
-                sizes[price] = changes[price] = size
-            else:
-                del levels[price]
-                del sizes[price]
-                changes[price] = 0
-                heappop(heap)
-            if not remaining or self.stp_hit:
-                break
-        if last:
-            self.trade_id = trade_id
-            self.last_price = last
-            if self.watch:
-                self.note_traded(first, last)
-        return remaining
+    take = fifo.take  # (book, side, limit, qty, taker_id, taker_owner, stp) -> lots left
 
     def note_traded(self, first: int, last: int) -> None:
         """Remember the range of prices just traded (for stop triggers)."""

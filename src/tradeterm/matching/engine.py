@@ -15,10 +15,11 @@ increase loses time priority, a size decrease keeps it; a stop's trigger can mov
 * ``ExpiryQueue`` (expiry.py): GTD orders by expiry time, one clock alert;
 * ``PositionBook`` (reduce_only.py): owners' positions from the fills, reduce-only orders;
 * ``OrderRules`` (validate.py): the reject reasons, a pure function of the request;
-* ``Amender`` (amend.py): modify and cancel-all.
+* ``Amender`` (amend.py): modify and cancel-all;
+* ``Triggers`` (triggers.py): the work after a request that traded: reduce-only clamps, then
+  triggered stops (which can trade and trigger more), in placement order.
 
-The engine itself does order entry for every type and the work after a request that traded:
-reduce-only clamps, then triggered stops (which can trade and trigger more), in placement order.
+The engine itself does order entry for every type.
 
 Outcomes go to a ``MatchListener`` (see listener.py). ``owner`` is an opaque int: the account,
 used by self-trade prevention, reduce-only and per-owner fees.
@@ -33,12 +34,13 @@ from tradeterm.matching.expiry import ExpiryQueue
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
     CANCELED, FOK, FOK_UNFILLED, GTC, GTD, IOC, IOC_REMAINDER, LIMIT, MARKET, NO_LIQUIDITY,
-    POST_ONLY_WOULD_TAKE, REDUCE_ONLY, REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT,
+    POST_ONLY_WOULD_TAKE, REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT,
     STOP_MARKET, WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
 )
 from tradeterm.matching.reduce_only import PositionBook
 from tradeterm.matching.rules import MatchingRules
 from tradeterm.matching.stops import StopBook
+from tradeterm.matching.triggers import Triggers
 from tradeterm.matching.validate import OrderRules
 
 ANY_PRICE = 1 << 62  # a buy market order's limit; a sell market order's limit is 0
@@ -57,8 +59,9 @@ class MatchingEngine:
         self.expiries = ExpiryQueue(clock, f"matching.gtd.{name}.{id(self)}", self.expire_due)
         self.checks = OrderRules(self.rules)
         self.position_book: PositionBook | None = None  # from ``track_position`` on
+        self.triggers = Triggers(book, self.stops, self.rules, self._execute, self._update_watch)
         book.refuse = self._refuse
-        book.after_request = self._after_request
+        book.after_request = self.triggers.run
         book.cancel_waiting = self._cancel_stop
         book.stop_ids = self.stops.by_id
         # the book's public face (bound methods and containers: no extra call on the hot path)
@@ -71,20 +74,18 @@ class MatchingEngine:
         self.levels = book.levels
         self.level_size = book.level_size
         self.level_changes = book.level_changes
-        self.amender = Amender(book, self.stops, self.checks, self.cancel, self._after_request,
+        self.amender = Amender(book, self.stops, self.checks, self.cancel, self.triggers.run,
                                self._room)
-        self._in_after = False
         self.set_listener(listener)
 
     def set_listener(self, listener: MatchListener) -> None:
         self.listener = listener
         self.book.set_listener(listener)
+        self.triggers.set_listener(listener)
         self._on_accepted = listener.on_accepted
         self._on_rejected = listener.on_rejected
         self._on_canceled = listener.on_canceled
         self._on_expired = listener.on_expired
-        self._on_triggered = listener.on_triggered
-        self._on_modified = listener.on_modified
 
     # --- reads -------------------------------------------------------------------------------
     @property
@@ -198,7 +199,7 @@ class MatchingEngine:
                 book.rest(order)
                 self._register(order)
         if book.pending:
-            self._after_request()
+            self.triggers.run()
         return qty - remaining
 
     def _register(self, order: EngineOrder) -> None:
@@ -249,11 +250,12 @@ class MatchingEngine:
         self._update_watch()
         return expired
 
-    # --- positions, and the work after a request ---------------------------------------------
+    # --- positions ---------------------------------------------------------------------------
     def track_position(self, owner: int, position: int = 0) -> None:
         """Keep ``owner``'s net position (lots, + long) from the fills from now on."""
         if self.position_book is None:
             self.position_book = self.book.positions = PositionBook()
+            self.triggers.position_book = self.position_book
         self.position_book.track(owner, position)
         self._update_watch()
 
@@ -261,58 +263,5 @@ class MatchingEngine:
         positions = self.position_book
         self.book.watch = bool(self.stops) or (positions is not None and positions.has_orders)
 
-    def _working(self, order: EngineOrder) -> bool:
-        return (self.book.orders.get(order.order_id) is order
-                or self.stops.get(order.order_id) is order)
-
-    def _after_request(self) -> None:
-        """Work left by trades: reduce-only clamps, then triggered stops (which can trade and
-        trigger more). Runs after the request that traded has finished."""
-        if self._in_after:
-            return
-        self._in_after = True
-        book = self.book
-        try:
-            while book.pending:
-                book.pending = False
-                lo, hi = book.lo, book.hi
-                book.lo = book.hi = None
-                if self.position_book is not None:
-                    for owner in self.position_book.touched():
-                        self._clamp_reduce_only(owner)
-                if not self.stops:
-                    continue
-                for order in self.stops.triggered(lo, hi):
-                    self._fire(order)
-                self._update_watch()
-        finally:
-            self._in_after = False
-
     def _room(self, order: EngineOrder) -> int:
         return self.position_book.room(order) if self.position_book is not None else 0
-
-    def _clamp_reduce_only(self, owner: int) -> None:
-        """Cut the owner's reduce-only orders down to what still reduces the position."""
-        assert self.position_book is not None
-        for order, lots in self.position_book.clamps(owner, self._working):
-            if lots >= order.leaves:
-                self.cancel(order.order_id, REDUCE_ONLY)
-            else:
-                self.book.shrink(order, lots)
-                self._on_modified(order)
-
-    def _fire(self, order: EngineOrder) -> None:
-        """A stop whose trigger traded enters the book as a market or limit order."""
-        ext = order.ext
-        assert ext is not None
-        self._on_triggered(order.order_id, order.owner, self.book.last_price)  # type: ignore[arg-type]
-        qty = order.leaves
-        if ext.reduce_only:
-            pos = self.position_book.position(order.owner) if self.position_book else 0
-            if order.side * pos >= 0:
-                self._on_canceled(order.order_id, order.owner, qty, REDUCE_ONLY)
-                return
-            qty = min(qty, abs(pos))
-        price = ext.limit if ext.kind == STOP_LIMIT else None
-        self._execute(order.order_id, order.owner, order.side, qty, price, ext.tif, ext,
-                      ext.stp if ext.stp >= 0 else self.rules.stp)

@@ -18,7 +18,8 @@ cancels-ahead share, fills by the opposite quote reaching an order's price, and 
 which then walk the book as the moment left it. So these fills are reported one event later than
 the update that caused them, never earlier than a real order's.
 
-Every fill carries a short ``note`` saying why. Latency is the caller's business (the order
+The fills of resting orders by trades and quotes are ``paper_passive``'s. Every fill carries a
+short ``note`` saying why. Latency is the caller's business (the order
 arrives here when it would have reached the venue): see ``venues.paper``.
 """
 
@@ -36,6 +37,7 @@ from tradeterm.matching.paper_liquidity import VisibleLiquidity
 from tradeterm.matching.paper_orders import (
     MODELS, FillModel, PaperListener, PaperOrder, validate,
 )
+from tradeterm.matching.paper_passive import PassiveFills
 from tradeterm.matching.paper_queue import QueueLedger, Settled, settle_queue
 
 __all__ = ["MODELS", "FillModel", "PaperBook", "PaperListener", "PaperOrder"]
@@ -56,6 +58,8 @@ class PaperBook:
         self.last_price: int | None = None
         self.ledger = QueueLedger()
         self.liquidity = VisibleLiquidity(self.book)
+        self.passive = PassiveFills(model, self.liquidity, self._best, self._resting, self._fill,
+                                    self._fmt)
         self._last_trade = (-1, -1)  # (ts, trade id) of the latest trade: it sets last_price
         self._stop_range: tuple[int, int] | None = None  # trade prices in the open moment
         self._seq = 0
@@ -111,7 +115,7 @@ class PaperBook:
             self._last_trade = (ts, trade.trade_id)
             self.last_price = trade.price
         if self.orders:
-            self._fill_from_trade(trade, hit)
+            self.passive.on_trade(trade, hit)
         if self.stops:
             lo, hi = self._stop_range or (trade.price, trade.price)
             self._stop_range = (min(lo, trade.price), max(hi, trade.price))
@@ -124,7 +128,8 @@ class PaperBook:
             return
         for level in self.ledger.settle():
             self._settle_level(level)
-        self._check_quotes()
+        if self.orders and self.book.synced:
+            self.passive.on_quotes()
         if self._stop_range is not None:
             lo, hi = self._stop_range
             self._stop_range = None
@@ -270,70 +275,6 @@ class PaperBook:
         """In queue order: ``orders`` is kept in ``seq`` order (an order gets its ``seq`` as it
         goes in; a re-queued one goes out and in again)."""
         return list(self.orders.values())
-
-    def _fill_from_trade(self, trade: Trade, hit: int) -> None:
-        model = self.model.model
-        left = trade.size
-        candidates = [o for o in self._resting() if o.side == hit and
-                      (trade.price - o.price) * hit <= 0]  # type: ignore[operator]
-        candidates.sort(key=lambda o: (-o.price * hit, o.seq))  # type: ignore[operator]
-        for order in candidates:
-            if not order.working:  # a reduce-only clamp ended it while this trade filled
-                continue
-            through = trade.price != order.price
-            if model == "touch":
-                self._fill(order, order.price, order.leaves, True,  # type: ignore[arg-type]
-                           f"touched by trade {trade.trade_id} at {self._fmt(trade.price)}")
-                continue
-            if through:
-                take = min(order.leaves, left)
-                if take > 0:
-                    left -= take
-                    self._fill(order, order.price, take, True,  # type: ignore[arg-type]
-                               f"traded through {self._fmt(order.price)} "
-                               f"(trade {trade.trade_id} at {self._fmt(trade.price)})")
-                continue
-            if model != "queue" or order.basis_ts >= trade.ts_event:
-                continue  # (a trade its level already showed when the order joined)
-            # at our price: what our better-priced orders did not take reaches this queue; own
-            # orders at the same price each count the trade in full (the later ones have the
-            # earlier ones in their queue ahead)
-            if order.queue_ahead >= left:
-                order.queue_ahead -= left
-                continue
-            excess = left - order.queue_ahead
-            order.queue_ahead = 0
-            take = min(order.leaves, excess, order.slice_left)
-            if take > 0:
-                self._fill(order, order.price, take, True,  # type: ignore[arg-type]
-                           f"queue ahead exhausted by trade {trade.trade_id}")
-
-    def _check_quotes(self) -> None:
-        """The opposite quote reached a resting order's price: the quote's orders would have
-        traded with it (they took it out of the visible book). Queue model: at or through its
-        price; trade-through: strictly through; touch: any reach fills it completely."""
-        if not self.orders or not self.book.synced:
-            return
-        model = self.model.model
-        for order in self._resting():
-            if not order.working:
-                continue
-            side, limit = order.side, order.price
-            assert limit is not None
-            best = self._best(-side)
-            if best is None or (best - limit) * side > 0:
-                continue
-            if model == "touch":
-                self._fill(order, limit, order.leaves, True,
-                           f"touched by the {self._fmt(best)} quote")
-                continue
-            for price, available in self.liquidity.offers(side, limit, model == "queue"):
-                take = min(available, order.leaves)
-                self.liquidity.take((-side, price), take)
-                self._fill(order, limit, take, True,
-                           f"{'ask' if side > 0 else 'bid'} {self._fmt(price)} reached our price")
-                if not order.working:
-                    break
 
     def _fill(self, order: PaperOrder, price: int, qty: int, maker: bool, note: str) -> None:
         order.leaves -= qty

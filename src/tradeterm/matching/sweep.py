@@ -7,7 +7,7 @@ share is cut to what still reduces its owner's position (the rest of the level i
 Self-trade prevention
 looks at the whole level first: the owner's orders there are cancelled (cancel-resting) and/or
 the aggressor stops before the level (cancel-aggressing). The FIFO loop, the hot path, is
-``PriceTimeBook.take``.
+``fifo.take`` (``PriceTimeBook.take``).
 
 ``would_fill`` answers fill-or-kill with a trial: a throwaway book holding copies of what an
 aggressor could reach, on which the real match runs.

@@ -162,7 +162,8 @@ def _binance(r: VenueRequest) -> Venue:
 
 def _ccxt(r: VenueRequest) -> Venue:
     """``ccxt:<id>``: discover the symbols ([ccxt] symbols), then the venue."""
-    from tradeterm.venues.ccxt_venue import CcxtSetupError, CcxtVenue, create_exchange
+    from tradeterm.venues.ccxt_setup import CcxtSetupError, create_exchange
+    from tradeterm.venues.ccxt_venue import CcxtVenue
 
     exchange_id = r.name.split(":", 1)[1]
     cfg = r.settings.ccxt

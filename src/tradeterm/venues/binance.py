@@ -32,7 +32,8 @@ from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
-from tradeterm.venues.binance_exec import NOT_PLACED_MARGIN_MS, BinanceExecution
+from tradeterm.venues.binance_exec import BinanceExecution
+from tradeterm.venues.binance_requests import NOT_PLACED_MARGIN_MS
 from tradeterm.venues.binance_feed import BinanceMarketFeed
 from tradeterm.venues.binance_queries import BinanceQueries
 from tradeterm.venues.binance_rest import BinanceRest, Credentials

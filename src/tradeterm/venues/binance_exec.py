@@ -4,7 +4,8 @@
   (Binance refuses a second open order with the same id, so nothing is ever placed twice). A
   refusal publishes ``OrderRejected`` with a stable reason (``binance_errors.reject_reason``); an
   order that breaks the symbol's rules is refused locally before it leaves.
-* **Uncertain outcome** (HTTP 5xx, timeout, connection lost, -1006/-1007): the order is *not*
+* **Uncertain outcome** (HTTP 5xx, timeout, connection lost, -1006/-1007; the requests and
+  their retries are ``binance_requests.OrderRequests``'s): the order is *not*
   rejected and *not* resent. It is looked up by client order id (``GET /api/v3/order``) until
   Binance knows it, or until its ``timestamp + recvWindow`` has passed with Binance still not
   knowing it: then it can never be placed, and it is rejected as ``NOT_PLACED``.
@@ -27,7 +28,6 @@ from typing import Any
 
 from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
-from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import Liquidity, OrderFilled
@@ -35,30 +35,17 @@ from tradeterm.domain.orders import Order
 from tradeterm.domain.market import Side
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
 from tradeterm.venues.binance_order_params import order_params
+from tradeterm.venues.binance_requests import OrderRequests, TrackedBinanceOrder
 from tradeterm.venues.binance_rest import BinanceRest
 from tradeterm.venues.binance_symbols import SymbolRules
-from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
+from tradeterm.venues.order_tracking import OrderEventPublisher
 
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
-RESOLVE_FIRST_S, RESOLVE_MAX_S = 0.1, 2.0  # asking about an order with no answer
-CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S = 0.2, 3.2  # a cancel that met a 5xx / timeout
 FILL_GRACE_S = 0.5  # how long a REST answer waits for the stream's fills before fetching them
-NOT_PLACED_MARGIN_MS = 1000
 TERMINAL = {"CANCELED": "canceled", "EXPIRED": "expired", "EXPIRED_IN_MATCH": "expired",
             "REJECTED": "rejected"}
-
-
-class _Tracked(TrackedOrder):
-    """What has been published for one order (by client order id), with its symbol's rules."""
-
-    __slots__ = ("rules", "settling")
-
-    def __init__(self, client_order_id: str, rules: SymbolRules, side: Side, qty: int) -> None:
-        super().__init__(client_order_id, rules.instrument.id, side, qty)
-        self.rules = rules
-        self.settling = False
 
 
 class BinanceExecution(OrderEventPublisher):
@@ -70,13 +57,14 @@ class BinanceExecution(OrderEventPublisher):
         self.cfg = cfg
         self.rules = {r.instrument.id: r for r in rules}
         self.by_symbol = {r.symbol: r for r in rules}
-        self.orders: dict[str, _Tracked] = {}
+        self.orders: dict[str, TrackedBinanceOrder] = {}
         self.rest: BinanceRest | None = None
         self.stream_connected = False
         self.duplicates_dropped = 0
-        self.resolved_by_query = 0
         self._topic = topics.orders(venue)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.requests = OrderRequests(venue, cfg, lambda: self.rest, self._apply_status,
+                                      self._reject, self._spawn)
 
     # --- commands (from the engine; return at once) ---------------------------------------------
     def submit(self, order: Order) -> None:
@@ -95,117 +83,33 @@ class BinanceExecution(OrderEventPublisher):
             self._publish_reject(order.client_order_id, order.instrument, "NOT_CONNECTED",
                                  f"{self.venue} is not connected yet")
             return
-        tracked = _Tracked(order.client_order_id, rules, order.side, order.qty)
+        tracked = TrackedBinanceOrder(order.client_order_id, rules, order.side, order.qty)
         self.orders[order.client_order_id] = tracked
-        self._spawn(self._submit(tracked, params))
+        self._spawn(self.requests.submit(tracked, params))
 
     def cancel(self, order: Order) -> None:
         tracked = self.orders.get(order.client_order_id)
         rules = self.rules.get(order.instrument)
         if tracked is None and rules is not None:  # e.g. an order from before a restart
-            tracked = _Tracked(order.client_order_id, rules, order.side, order.qty)
+            tracked = TrackedBinanceOrder(order.client_order_id, rules, order.side, order.qty)
             tracked.filled = order.filled_qty
             self.orders[order.client_order_id] = tracked
         if tracked is None or tracked.terminal or self.rest is None:
             log.warning("%s: cannot cancel %s now (unknown, finished or not connected)",
                         self.venue, order.client_order_id)
             return
-        self._spawn(self._cancel(tracked))
+        self._spawn(self.requests.cancel(tracked))
 
-    # --- REST flows ------------------------------------------------------------------------------
-    async def _submit(self, t: _Tracked, params: dict[str, Any]) -> None:
-        rest = self.rest
-        assert rest is not None
-        try:
-            data = await rest.signed("POST", "/api/v3/order", params)
-        except BinanceError as exc:
-            if exc.code == -1021:
-                self._spawn(rest.sync_time())
-            self._reject(t, exc.reason, exc.msg)
-        except VenueUnreachable as exc:
-            self._reject(t, "VENUE_UNREACHABLE", str(exc))
-        except UnknownOutcome as exc:
-            log.warning("%s: order %s outcome unknown (%s); asking the venue", self.venue,
-                        t.client_order_id, exc)
-            await self._resolve(t, exc)
-        else:
-            await self._apply_status(t, data)
+    @property
+    def resolved_by_query(self) -> int:
+        return self.requests.resolved_by_query
 
-    async def _resolve(self, t: _Tracked, exc: UnknownOutcome) -> None:
-        """Find out whether an order with no answer was placed, by its client order id."""
-        rest = self.rest
-        assert rest is not None
-        loop = asyncio.get_running_loop()
-        sent = exc.timestamp_ms if exc.timestamp_ms is not None else rest.server_time_ms()
-        window = exc.recv_window_ms if exc.recv_window_ms is not None else rest.recv_window_ms
-        too_late_ms = sent + window + NOT_PLACED_MARGIN_MS
-        give_up = loop.time() + self.cfg.resolve_timeout_s
-        backoff = Backoff(RESOLVE_FIRST_S, RESOLVE_MAX_S)
-        while not t.terminal:
-            try:
-                data = await self._query(t)
-            except BinanceError as err:
-                if err.code == -2013 and rest.server_time_ms() > too_late_ms:
-                    self._reject(t, "NOT_PLACED", "no answer, and after its receive window the "
-                                 "venue has no such order: it was never placed")
-                    return
-                if err.code != -2013:
-                    log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, err)
-            except (UnknownOutcome, VenueUnreachable) as err:
-                log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, err)
-            else:
-                self.resolved_by_query += 1
-                await self._apply_status(t, data)
-                return
-            if loop.time() > give_up:
-                log.error("%s: order %s still uncertain after %.0fs; reconciliation must settle "
-                          "it", self.venue, t.client_order_id, self.cfg.resolve_timeout_s)
-                return
-            await backoff.sleep()
-
-    async def _query(self, t: _Tracked) -> dict[str, Any]:
-        assert self.rest is not None
-        record: dict[str, Any] = await self.rest.signed("GET", "/api/v3/order", {
-            "symbol": t.rules.symbol, "origClientOrderId": t.client_order_id})
-        return record
-
-    async def _cancel(self, t: _Tracked) -> None:
-        rest = self.rest
-        assert rest is not None
-        backoff = Backoff(CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S)
-        for _attempt in range(5):
-            try:
-                data = await rest.signed("DELETE", "/api/v3/order", {
-                    "symbol": t.rules.symbol, "origClientOrderId": t.client_order_id})
-            except BinanceError as exc:
-                log.info("%s: cancel of %s refused (%s); looking it up", self.venue,
-                         t.client_order_id, exc.reason)
-                await self.refresh(t)
-                if not t.terminal:
-                    log.warning("%s: cancel of %s refused: %s", self.venue, t.client_order_id,
-                                exc.msg)
-                return
-            except (UnknownOutcome, VenueUnreachable) as exc:
-                log.warning("%s: cancel of %s: %s; trying again", self.venue,
-                            t.client_order_id, exc)
-                await backoff.sleep()
-                if t.terminal:
-                    return
-            else:
-                await self._apply_status(t, data)
-                return
-        await self.refresh(t)
-
-    async def refresh(self, t: _Tracked) -> None:
+    async def refresh(self, t: TrackedBinanceOrder) -> None:
         """Look the order up and publish whatever we had not heard of."""
-        try:
-            data = await self._query(t)
-        except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
-            log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, exc)
-            return
-        await self._apply_status(t, data)
+        await self.requests.refresh(t)
 
-    async def _apply_status(self, t: _Tracked, data: dict[str, Any]) -> None:
+    # --- what Binance says about an order -------------------------------------------------------
+    async def _apply_status(self, t: TrackedBinanceOrder, data: dict[str, Any]) -> None:
         """An order as a REST answer shows it (new order RESULT, query, cancel)."""
         t.venue_order_id = str(data.get("orderId", t.venue_order_id))
         status = data.get("status", "NEW")
@@ -219,7 +123,8 @@ class BinanceExecution(OrderEventPublisher):
         if executed > t.filled or kind is not None:
             await self._settle(t, executed, kind, ts)
 
-    async def _settle(self, t: _Tracked, executed: int, kind: str | None, ts: int) -> None:
+    async def _settle(self, t: TrackedBinanceOrder, executed: int, kind: str | None,
+                      ts: int) -> None:
         """Publish the fills Binance reports and we have not, then the terminal event."""
         t.settling = True
         try:
@@ -227,7 +132,8 @@ class BinanceExecution(OrderEventPublisher):
         finally:
             t.settling = False
 
-    async def _settle_now(self, t: _Tracked, executed: int, kind: str | None, ts: int) -> None:
+    async def _settle_now(self, t: TrackedBinanceOrder, executed: int, kind: str | None,
+                          ts: int) -> None:
         if executed > t.filled and self.stream_connected:
             loop = asyncio.get_running_loop()
             until = loop.time() + FILL_GRACE_S
@@ -244,7 +150,7 @@ class BinanceExecution(OrderEventPublisher):
                 return
             self._terminal(t, kind, ts)
 
-    async def _fetch_fills(self, t: _Tracked) -> None:
+    async def _fetch_fills(self, t: TrackedBinanceOrder) -> None:
         if not t.venue_order_id or self.rest is None:
             return
         try:
@@ -289,22 +195,22 @@ class BinanceExecution(OrderEventPublisher):
         if kind == "TRADE" and cumulative > t.filled and not t.settling:
             self._spawn(self._settle(t, cumulative, None, ts))
 
-    def _adopt(self, client_id: str, d: dict[str, Any]) -> _Tracked | None:
+    def _adopt(self, client_id: str, d: dict[str, Any]) -> TrackedBinanceOrder | None:
         """An order we did not place in this session (another session, the website)."""
         rules = self.by_symbol.get(str(d.get("s", "")))
         if rules is None or not client_id:
             return None
         side = Side.BUY if d.get("S") == "BUY" else Side.SELL
-        t = _Tracked(client_id, rules, side, rules.instrument.parse_qty(d.get("q", "0")))
+        t = TrackedBinanceOrder(client_id, rules, side, rules.instrument.parse_qty(d.get("q", "0")))
         self.orders[client_id] = t
         log.info("%s: tracking order %s placed outside this session", self.venue, client_id)
         return t
 
-    def open_orders(self) -> list[_Tracked]:
+    def open_orders(self) -> list[TrackedBinanceOrder]:
         return [t for t in self.orders.values() if not t.terminal]
 
     # --- publishing, each event at most once (the rest is order_tracking.OrderEventPublisher) --
-    def _fill(self, t: _Tracked, trade_id: str, price: int, qty: int, maker: bool,
+    def _fill(self, t: TrackedBinanceOrder, trade_id: str, price: int, qty: int, maker: bool,
               fee: Decimal, fee_currency: str, ts: int) -> None:
         if trade_id in t.trade_ids:
             self.duplicates_dropped += 1
@@ -325,10 +231,10 @@ class BinanceExecution(OrderEventPublisher):
             price, qty, Liquidity.MAKER if maker else Liquidity.TAKER, fee, fee_currency,
             t.qty - t.filled))
 
-    def _terminal(self, t: _Tracked, kind: str, ts: int) -> None:
+    def _terminal(self, t: TrackedBinanceOrder, kind: str, ts: int) -> None:
         self._publish_terminal(t, kind != "canceled", ts)
 
-    def _reject(self, t: _Tracked, reason: str, message: str) -> None:
+    def _reject(self, t: TrackedBinanceOrder, reason: str, message: str) -> None:
         if t.terminal or t.accepted or t.filled:
             log.warning("%s: %s refused after it was accepted: %s", self.venue,
                         t.client_order_id, message)

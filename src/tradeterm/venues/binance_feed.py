@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 
 import aiohttp
 import msgspec
@@ -52,7 +51,8 @@ from tradeterm.domain.events import ConnectionState, VenueStatus
 from tradeterm.domain.instruments import Instrument, PrecisionError
 from tradeterm.domain.market import BookDelta, TopOfBook, Trade
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
-from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage, stream_symbol
+from tradeterm.venues.binance_feed_state import BookSync, FeedStats
+from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage
 from tradeterm.venues.binance_rest import BinanceRest
 
 log = logging.getLogger(__name__)
@@ -63,39 +63,6 @@ SNAPSHOT_RETRY_FIRST_S = 0.05  # a failed snapshot is asked again after 0.05-0.1
 SNAPSHOT_RETRY_MAX_S = 1.0
 DEPTH_PATHS = {"spot": "/api/v3/depth", "usdm": "/fapi/v1/depth"}
 _decode = msgspec.json.Decoder().decode
-
-
-@dataclass
-class FeedStats:
-    connects: int = 0
-    reconnects: int = 0  # connections after the first
-    planned_reconnects: int = 0  # 24 h rotation, serverShutdown
-    snapshots: int = 0
-    snapshot_failures: int = 0  # refused, 5xx or not answered within snapshot_timeout_s
-    resyncs: int = 0  # gaps that forced a new snapshot
-    duplicates: int = 0  # diffs dropped as already applied
-    stale: int = 0
-    bad_messages: int = 0
-    messages: int = 0
-
-
-class _BookSync:
-    __slots__ = ("instrument", "symbol", "topic", "live", "fresh", "last_u", "buffer", "task")
-
-    def __init__(self, instrument: Instrument) -> None:
-        self.instrument = instrument
-        self.symbol = stream_symbol(instrument)
-        self.topic = topics.book(instrument.id)
-        self.live = False
-        self.fresh = False
-        self.last_u = -1
-        self.buffer: list[BookDelta] = []
-        self.task: asyncio.Task[None] | None = None
-
-    def restart(self) -> None:
-        self.live = False
-        self.fresh = False
-        self.buffer = []
 
 
 class BinanceMarketFeed:
@@ -109,7 +76,7 @@ class BinanceMarketFeed:
         self.rng = rng or random.Random()
         self.reconnects = Backoff(cfg.reconnect_min_s, cfg.reconnect_max_s, self.rng)
         self.decoder = BinanceDecoder(instruments)
-        self.books = {i.id: _BookSync(i) for i in instruments}
+        self.books = {i.id: BookSync(i) for i in instruments}
         self.stats = FeedStats()
         self.rest: BinanceRest | None = None
         self._status_topic = topics.venue_status(venue)
@@ -275,17 +242,12 @@ class BinanceMarketFeed:
             self.bus.publish(topics.quote(event.instrument), event)
         return False
 
-    def _apply(self, sync: _BookSync, delta: BookDelta) -> None:
+    def _apply(self, sync: BookSync, delta: BookDelta) -> None:
         last = sync.last_u
         if delta.last_update_id <= last:
             self.stats.duplicates += 1
             return
-        if sync.fresh:
-            in_sequence = delta.first_update_id <= last + 1
-        elif delta.prev_update_id >= 0:
-            in_sequence = delta.prev_update_id == last
-        else:
-            in_sequence = delta.first_update_id == last + 1
+        in_sequence = sync.follows(delta)
         self.bus.publish(sync.topic, delta)  # a gapped one too: the book then knows it is out
         if in_sequence:
             sync.last_u = delta.last_update_id
@@ -296,14 +258,14 @@ class BinanceMarketFeed:
                     delta.last_update_id)
         self._resync(sync, f"gap at update {last + 1}")
 
-    def _resync(self, sync: _BookSync, why: str) -> None:
+    def _resync(self, sync: BookSync, why: str) -> None:
         self.stats.resyncs += 1
         sync.restart()
         _cancel(sync.task)
         sync.task = asyncio.get_running_loop().create_task(self._sync_book(sync))
         self._set_status(ConnectionState.RESYNCING, f"{sync.instrument.symbol}: {why}")
 
-    async def _sync_book(self, sync: _BookSync) -> None:
+    async def _sync_book(self, sync: BookSync) -> None:
         rest = self.rest
         assert rest is not None
         path = DEPTH_PATHS[self.cfg.market]

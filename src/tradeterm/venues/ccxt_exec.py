@@ -26,10 +26,11 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order, OrderType, TimeInForce
+from tradeterm.domain.orders import Order
 from tradeterm.venues.ccxt_mapping import (
     fill_event, is_uncertain, reject_reason, short_error, to_units,
 )
+from tradeterm.venues.ccxt_order_params import order_args
 from tradeterm.venues.ccxt_trades import trade_ids
 from tradeterm.venues.order_tracking import OrderEventPublisher, TrackedOrder
 
@@ -80,7 +81,7 @@ class CcxtExecution(OrderEventPublisher):
             self._publish_reject(order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
                                  f"{order.instrument} is not traded in this session")
             return
-        args, problem = self._order_args(order, inst)
+        args, problem = order_args(order, inst, self.symbols[inst.id])
         if problem is not None:
             self._publish_reject(order.client_order_id, order.instrument, *problem)
             return
@@ -100,34 +101,6 @@ class CcxtExecution(OrderEventPublisher):
         if t is None or t.terminal:
             return
         self._spawn(self._cancel(t))
-
-    def _order_args(self, order: Order, inst: Instrument
-                    ) -> tuple[dict[str, Any], tuple[str, str] | None]:
-        params: dict[str, Any] = {"clientOrderId": order.client_order_id}
-        args: dict[str, Any] = {"symbol": self.symbols[inst.id],
-                                "side": "buy" if order.side is Side.BUY else "sell",
-                                "amount": float(inst.lots_to_qty(order.qty)), "params": params}
-        if order.order_type is OrderType.MARKET:
-            if order.price is None:
-                args["type"], args["price"] = "market", None
-                return args, None
-            # protected (risk/protection.py): a limit IOC / FOK at the protection price, as
-            # exchanges differ in whether and how a market order can carry a price limit
-            args["type"], args["price"] = "limit", float(inst.ticks_to_price(order.price))
-            params["timeInForce"] = "FOK" if order.tif is TimeInForce.FOK else "IOC"
-            return args, None
-        if order.order_type is not OrderType.LIMIT:
-            return args, ("UNSUPPORTED", "through ccxt: limit and market orders only")
-        if order.price is None:
-            return args, ("BAD_PARAMETER", "a limit order needs a price")
-        if order.tif is TimeInForce.GTD:
-            return args, ("UNSUPPORTED_TIME_IN_FORCE", "no good-till-date orders through ccxt")
-        args["type"], args["price"] = "limit", float(inst.ticks_to_price(order.price))
-        if order.post_only:
-            params["postOnly"] = True
-        elif order.tif is not TimeInForce.GTC:
-            params["timeInForce"] = order.tif.value
-        return args, None
 
     # --- REST flows -------------------------------------------------------------------------------
     async def _submit(self, t: _Tracked, args: dict[str, Any]) -> None:

@@ -3,10 +3,10 @@ ccxt.pro where the exchange has them (else REST polling).
 
     tradeterm live --venue ccxt:kraken [--testnet] [--symbols BTC/USD]
 
-* **Instruments** from ccxt's market metadata: tick = price precision, lot = amount precision
-  (``TICK_SIZE`` precision mode as given; ``DECIMAL_PLACES`` / ``SIGNIFICANT_DIGITS``: 10^-n),
-  min notional = ``limits.cost.min``, maker / taker fees. The venue is named ``ccxt-<id>``
-  (instrument ids ``ccxt-kraken:BTC/USD``).
+* **Instruments** from ccxt's market metadata (``ccxt_setup``, which also builds the exchange):
+  tick = price precision, lot = amount precision (``TICK_SIZE`` precision mode as given;
+  ``DECIMAL_PLACES`` / ``SIGNIFICANT_DIGITS``: 10^-n), min notional = ``limits.cost.min``,
+  maker / taker fees. The venue is named ``ccxt-<id>`` (instrument ids ``ccxt-kraken:BTC/USD``).
 * **Market data**: ``watch_order_book`` / ``watch_trades`` (ccxt.pro keeps the book; a gap
   in its updates, ``InvalidNonce`` / ``ChecksumError``, shows RESYNCING, not an outage; each
   update is published as a ``BookSnapshot`` of the top ``ccxt.book_depth`` levels, numbered by a
@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from tradeterm.config import CcxtConfig
 from tradeterm.core import topics
@@ -46,6 +45,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.domain.reports import OrderStatusReport, PositionReport
 from tradeterm.venues.base import Venue
 from tradeterm.venues.ccxt_exec import CcxtExecution
+from tradeterm.venues.ccxt_setup import CcxtSetupError, market_instrument
 from tradeterm.venues.ccxt_mapping import fill_event, order_report, short_error, to_units
 from tradeterm.venues.ccxt_trades import fetch_all
 
@@ -54,81 +54,12 @@ log = logging.getLogger(__name__)
 MS = 1_000_000
 
 
-class CcxtSetupError(Exception):
-    """The exchange cannot be used as asked (unknown id, symbol, no markets): for the trader."""
-
-
-def create_exchange(exchange_id: str, cfg: CcxtConfig, keys: Any = None, testnet: bool = False,
-                    api_url: str | None = None) -> Any:
-    """A ccxt.pro exchange if ccxt.pro has it, else ccxt's async REST one; rate limiting on."""
-    import ccxt.async_support as ccxt_async
-
-    try:
-        import ccxt.pro as ccxt_pro
-    except ImportError:  # pragma: no cover - ccxt ships ccxt.pro since 4.0
-        ccxt_pro = None
-    cls = getattr(ccxt_pro, exchange_id, None) if ccxt_pro is not None and cfg.websockets \
-        else None
-    cls = cls or getattr(ccxt_async, exchange_id, None)
-    if cls is None:
-        raise CcxtSetupError(f"ccxt has no exchange {exchange_id!r} (see ccxt.exchanges)")
-    config: dict[str, Any] = {"enableRateLimit": True, "options": dict(cfg.options)}
-    if keys is not None:
-        config.update(apiKey=keys.key, secret=keys.secret, **keys.extra)
-    exchange = cls(config)
-    if testnet:
-        exchange.set_sandbox_mode(True)
-    if api_url:
-        point_rest_at(exchange, api_url)
-    return exchange
-
-
-def point_rest_at(exchange: Any, base: str) -> None:
-    """Replace the scheme and host of every URL of ``exchange.urls['api']`` (REST and ccxt.pro
-    websockets; paths kept) with ``base``'s: how tests point ccxt's binance at the loopback
-    exchange (``http://`` makes the websockets ``ws://``)."""
-    new = urlsplit(base)
-    ws_scheme = "ws" if new.scheme == "http" else "wss"
-
-    def swap(url: Any) -> Any:
-        if isinstance(url, dict):
-            return {k: swap(v) for k, v in url.items()}
-        if isinstance(url, str) and url.startswith(("http", "ws")):
-            old = urlsplit(url)
-            scheme = new.scheme if old.scheme.startswith("http") else ws_scheme
-            return urlunsplit((scheme, new.netloc, old.path, old.query, old.fragment))
-        return url
-
-    exchange.urls["api"] = swap(exchange.urls["api"])
-
-
 def _book_resync(exc: Exception) -> bool:
     """ccxt.pro's word for a gap in a streamed book (``InvalidNonce``, its ``ChecksumError``):
     the connection is up and the next ``watch_order_book`` syncs the book afresh."""
     import ccxt
 
     return isinstance(exc, ccxt.InvalidNonce)
-
-
-def _step(exchange: Any, value: Any) -> Decimal:
-    import ccxt
-
-    if value is None:
-        raise CcxtSetupError("market without precision")
-    if exchange.precisionMode == ccxt.TICK_SIZE:
-        return Decimal(str(value))
-    return Decimal(1).scaleb(-int(value))
-
-
-def market_instrument(venue: str, exchange: Any, market: dict[str, Any]) -> Instrument:
-    precision = market.get("precision") or {}
-    cost = ((market.get("limits") or {}).get("cost") or {}).get("min")
-    return Instrument(venue, market["symbol"], market["base"], market["quote"],
-                      _step(exchange, precision.get("price")),
-                      _step(exchange, precision.get("amount")),
-                      Decimal(str(cost)) if cost else Decimal(0),
-                      Decimal(str(market.get("maker") or 0)),
-                      Decimal(str(market.get("taker") or 0)))
 
 
 class CcxtVenue(Venue):

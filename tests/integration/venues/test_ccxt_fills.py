@@ -63,7 +63,8 @@ async def test_a_restart_applies_every_fill_made_while_away_over_several_pages(t
 
 
 async def test_trades_without_an_id_get_distinct_stable_ids(tmp_path):
-    from tradeterm.venues.ccxt_venue import CcxtVenue, create_exchange
+    from tradeterm.venues.ccxt_setup import create_exchange
+    from tradeterm.venues.ccxt_venue import CcxtVenue
 
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:

@@ -1,6 +1,8 @@
 """The loopback exchange itself: symbols, accounts and order entry with Binance's rules and
 error answers. The REST layer (``rest.py``) parses requests and calls in here; everything here is
-synchronous, so each request is atomic with respect to the market.
+synchronous, so each request is atomic with respect to the market. Parameters are read as Binance
+reads them (``params.py``); what the book then does to the orders is settled in
+``settlement.py``.
 
 Order entry checks what Binance checks, in Binance's words: the symbol (-1121), mandatory
 parameters (-1102), the filters (-1013 ``Filter failure: PRICE_FILTER`` / ``LOT_SIZE`` /
@@ -12,12 +14,9 @@ immediately match and take.``). Supported order types: LIMIT (GTC, IOC, FOK), LI
 from __future__ import annotations
 
 import itertools
-import json
 import random
-import re
-import secrets
 import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from tradeterm.config import ExchangeConfig
@@ -25,16 +24,18 @@ from tradeterm.domain.market import Side
 from tradeterm.venues.loopback.accounts import (
     Account, LoopbackOrder, OwnTrade, d8, execution_report,
 )
-from tradeterm.venues.loopback.book import OwnDone, OwnEvent, OwnFill
 from tradeterm.venues.loopback.faults import FaultInjector
 from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
 from tradeterm.venues.loopback.info import (
     MAX_OPEN_ORDERS, MAX_PRICE, MAX_QTY, ORDER_TYPES, exchange_info,
 )
 from tradeterm.venues.loopback.market import LoopbackMarket, SymbolMarket
+from tradeterm.venues.loopback.params import (
+    CLIENT_ID, decimal_param, in_window, int_param, new_client_id, page,
+)
+from tradeterm.venues.loopback.settlement import Settlement
 from tradeterm.venues.loopback.streams import StreamHub
 
-CLIENT_ID = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 UNSUPPORTED_TYPES = {
     "STOP_LOSS": "Stop loss orders are not supported for this symbol.",
     "STOP_LOSS_LIMIT": "Stop loss limit orders are not supported for this symbol.",
@@ -51,10 +52,11 @@ class LoopbackExchange:
         self.hub = StreamHub(self.injector)
         self.injector.hub = self.hub
         self.market = LoopbackMarket(cfg, self.hub, self.rng)
-        self.market.on_own_events = self._on_own_events
         self.accounts = {a.api_key: Account.from_config(a, i + 1)
                          for i, a in enumerate(cfg.accounts)}
         self.orders: dict[int, LoopbackOrder] = {}
+        self.settlement = Settlement(cfg, self.orders, self.hub)
+        self.market.on_own_events = self.settlement.on_own_events
         self._order_ids = itertools.count(1001)
 
     # --- lookups -------------------------------------------------------------------------------
@@ -82,7 +84,7 @@ class LoopbackExchange:
     def depth(self, params: dict[str, str]) -> dict[str, Any]:
         market = self.symbol(params)
         assert market is not None
-        limit = _int(params, "limit", 100)
+        limit = int_param(params, "limit", 100)
         if not 1 <= limit <= 5000:
             raise ApiError(-1130, "Data sent for parameter 'limit' is not valid.")
         return market.snapshot(limit)
@@ -90,7 +92,7 @@ class LoopbackExchange:
     def recent_trades(self, params: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(params)
         assert market is not None
-        limit = min(max(_int(params, "limit", 500), 1), 1000)
+        limit = min(max(int_param(params, "limit", 500), 1), 1000)
         return list(market.recent_trades)[-limit:]
 
     # --- order entry ---------------------------------------------------------------------------
@@ -117,10 +119,10 @@ class LoopbackExchange:
             raise ApiError(-1106, "Parameter 'timeInForce' sent when not required.")
         if tif and tif not in ("GTC", "IOC", "FOK"):
             raise ApiError(-1115, "Invalid timeInForce.")
-        qty = _decimal(p, "quantity")
+        qty = decimal_param(p, "quantity")
         if qty is None:
             raise mandatory("quantity")
-        price = _decimal(p, "price")
+        price = decimal_param(p, "price")
         if kind != "MARKET" and price is None:
             raise mandatory("price")
         if kind == "MARKET" and price is not None:
@@ -142,7 +144,7 @@ class LoopbackExchange:
                 Decimal(value) * cfg.tick_size * step + (lots - took) * step * _last(market))
         if notional < cfg.min_notional:
             raise ApiError(-1013, "Filter failure: NOTIONAL")
-        client_id = p.get("newClientOrderId") or _client_id()
+        client_id = p.get("newClientOrderId") or new_client_id()
         if not CLIENT_ID.match(client_id):
             raise ApiError(-1100, "Illegal characters found in parameter 'newClientOrderId'; "
                                   "legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.")
@@ -166,14 +168,14 @@ class LoopbackExchange:
         account.open_orders[order.order_id] = order
         account.by_client_id[(market.symbol, client_id)] = order
         trades_before = len(account.trades)
-        self._user(account, execution_report(order, "NEW", ms))
+        self.settlement.user(account, execution_report(order, "NEW", ms))
         book = market.book
         if kind == "MARKET":
             book.submit_market(order.order_id, book_side, lots)
         else:
             book.submit_limit(order.order_id, book_side, ticks, lots, order.tif)
         self.market.after_change(market, ts)
-        self._send_position(account, ms)  # the funds locked for a resting order
+        self.settlement.send_position(account, ms)  # the funds locked for a resting order
         return self._order_response(order, p.get("newOrderRespType", ""),
                                     [t for t in account.trades[trades_before:] if t.order is order])
 
@@ -208,7 +210,7 @@ class LoopbackExchange:
         market = self.symbol(p)
         assert market is not None
         if p.get("orderId"):
-            order = self.orders.get(_int(p, "orderId", -1))
+            order = self.orders.get(int_param(p, "orderId", -1))
             if order is None or order.account is not account or order.symbol != market.symbol:
                 return None
             return order
@@ -227,7 +229,7 @@ class LoopbackExchange:
         order = self.find_order(account, p)
         if order is None or not order.is_open:
             raise ApiError(-2011, "Unknown order sent.")
-        return self._cancel(order, p.get("newClientOrderId") or _client_id())
+        return self._cancel(order, p.get("newClientOrderId") or new_client_id())
 
     def _cancel(self, order: LoopbackOrder, cancel_id: str) -> dict[str, Any]:
         order.cancel_client_id = cancel_id
@@ -242,7 +244,7 @@ class LoopbackExchange:
         mine = [o for o in account.open_orders.values() if o.symbol == market.symbol]
         if not mine:
             raise ApiError(-2011, "Unknown order sent.")
-        return [self._cancel(o, _client_id()) for o in mine]
+        return [self._cancel(o, new_client_id()) for o in mine]
 
     def open_orders(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p, required=False)
@@ -252,117 +254,25 @@ class LoopbackExchange:
     def all_orders(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p)
         assert market is not None
-        from_id = _int(p, "orderId", 0)
-        limit = min(max(_int(p, "limit", 500), 1), 1000)
+        from_id = int_param(p, "orderId", 0)
+        limit = min(max(int_param(p, "limit", 500), 1), 1000)
         found = [o for o in account.orders if o.symbol == market.symbol and o.order_id >= from_id
-                 and _in_window(o.time_ms, p)]
-        return [o.as_json() for o in _page(found, limit, p, "orderId")]
+                 and in_window(o.time_ms, p)]
+        return [o.as_json() for o in page(found, limit, p, "orderId")]
 
     def my_trades(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p)
         assert market is not None
-        order_id = _int(p, "orderId", 0)
-        from_id = _int(p, "fromId", 0)
-        limit = min(max(_int(p, "limit", 500), 1), 1000)
+        order_id = int_param(p, "orderId", 0)
+        from_id = int_param(p, "fromId", 0)
+        limit = min(max(int_param(p, "limit", 500), 1), 1000)
         found = [t for t in account.trades if t.order.symbol == market.symbol
                  and (not order_id or t.order.order_id == order_id)
-                 and t.trade_id >= from_id and _in_window(t.time_ms, p)]
-        return [t.as_json() for t in _page(found, limit, p, "fromId")]
+                 and t.trade_id >= from_id and in_window(t.time_ms, p)]
+        return [t.as_json() for t in page(found, limit, p, "fromId")]
 
     def account_info(self, account: Account) -> dict[str, Any]:
         return account.as_json(now_ms(), self.cfg.maker_fee, self.cfg.taker_fee)
-
-    # --- what the book tells us about the accounts' orders --------------------------------------
-    def _on_own_events(self, market: SymbolMarket, events: list[OwnEvent], ts: int) -> None:
-        ms = ts // 1_000_000
-        cfg = market.cfg
-        touched: dict[int, Account] = {}
-        for ev in events:
-            order = self.orders.get(ev.order_id)
-            if order is None:
-                continue
-            account = order.account
-            touched[id(account)] = account
-            if isinstance(ev, OwnFill):
-                price = ev.price * cfg.tick_size
-                qty = ev.qty * cfg.step_size
-                rate = self.cfg.maker_fee if ev.maker else self.cfg.taker_fee
-                commission, asset = account.settle_fill(order, cfg.base, cfg.quote, price, qty,
-                                                        rate)
-                order.executed += qty
-                order.quote += price * qty
-                order.update_ms = ms
-                order.status = "FILLED" if order.executed == order.qty else "PARTIALLY_FILLED"
-                if order.status == "FILLED":
-                    self._close(order)
-                trade = OwnTrade(ev.trade_id, order, price, qty, commission, asset, ms, ev.maker)
-                account.trades.append(trade)
-                self._user(account, execution_report(order, "TRADE", ms, trade), fill=True)
-            elif isinstance(ev, OwnDone) and ev.reason != "FILLED":
-                order.status = "CANCELED" if ev.reason == "CANCELED" else "EXPIRED"
-                order.update_ms = ms
-                account.release_rest(order, cfg.base, cfg.quote)
-                self._close(order)
-                self._user(account, execution_report(order, order.status, ms))
-        for account in touched.values():
-            self._send_position(account, ms)
-
-    def _send_position(self, account: Account, ms: int) -> None:
-        position = account.position_event(ms)
-        if position is not None:
-            self._user(account, position)
-
-    @staticmethod
-    def _close(order: LoopbackOrder) -> None:
-        order.on_book = False
-        order.account.open_orders.pop(order.order_id, None)
-
-    def _user(self, account: Account, payload: dict[str, Any], fill: bool = False) -> None:
-        self.hub.publish_user(account, json.dumps(payload, separators=(",", ":")), fill)
-
-
-def _client_id() -> str:
-    return secrets.token_urlsafe(16)[:22].replace("-", "x").replace("_", "y")
-
-
-def _int(p: dict[str, str], name: str, default: int) -> int:
-    text = p.get(name)
-    if text is None or text == "":
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; "
-                              "legal range is '^[0-9]{1,20}$'.") from None
-
-
-def _decimal(p: dict[str, str], name: str) -> Decimal | None:
-    text = p.get(name)
-    if text is None or text == "":
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range is "
-                              "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'.") from None
-    if not value.is_finite() or value.as_tuple().exponent < -8:  # type: ignore[operator]
-        raise ApiError(-1111, f"Parameter '{name}' has too much precision.")
-    return value
-
-
-def _page(found: list[Any], limit: int, p: dict[str, str], from_name: str) -> list[Any]:
-    """Binance's paging of history lists (oldest first in the answer): from an id or a
-    ``startTime`` the oldest ``limit`` from there; otherwise (nothing, or ``endTime`` alone) the
-    most recent ``limit``."""
-    if p.get(from_name) or p.get("startTime"):
-        return found[:limit]
-    return found[-limit:]
-
-
-def _in_window(ms: int, p: dict[str, str]) -> bool:
-    start = _int(p, "startTime", 0)
-    end = _int(p, "endTime", 0)
-    return ms >= start and (not end or ms <= end)
 
 
 def _last(market: SymbolMarket) -> Decimal:
