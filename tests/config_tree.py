@@ -82,12 +82,16 @@ def toml_setting(key: str, raw: str) -> str:
     the section it is in."""
     parts = key.split(".")
     if parts[:3] == ["sim", "instruments", "0"]:
-        return ("[[sim.instruments]]\nsymbol='X/USD'\nbase='X'\nquote='USD'\ntick_size=1\n"
-                f"lot_size=1\nstart_price=100\n{parts[3]} = {raw}\n")
+        return (
+            "[[sim.instruments]]\nsymbol='X/USD'\nbase='X'\nquote='USD'\ntick_size=1\n"
+            f"lot_size=1\nstart_price=100\n{parts[3]} = {raw}\n"
+        )
     if parts[:3] == ["exchange", "symbols", "0"]:
-        return ("[[exchange.symbols]]\nsymbol='XUSD'\nbase='X'\nquote='USD'\ntick_size=1\n"
-                "step_size=1\nstart_price=100\nmaker_median_qty=1\ntaker_median_qty=1\n"
-                f"{parts[3]} = {raw}\n")
+        return (
+            "[[exchange.symbols]]\nsymbol='XUSD'\nbase='X'\nquote='USD'\ntick_size=1\n"
+            "step_size=1\nstart_price=100\nmaker_median_qty=1\ntaker_median_qty=1\n"
+            f"{parts[3]} = {raw}\n"
+        )
     if parts[:3] == ["exchange", "accounts", "0"]:
         if parts[3:] == ["balances", "*"]:
             return f"[[exchange.accounts]]\napi_key='k'\napi_secret='s'\nbalances.USD = {raw}\n"

@@ -16,6 +16,10 @@ ETH = Instrument("sim", "SIM-ETH/USD", "ETH", "USD", Decimal("0.01"), Decimal("0
 def ctx(**markets) -> EntryContext:
     ids = count(1)
     return EntryContext(
-        instruments=[BTC, ETH], selected=BTC,
+        instruments=[BTC, ETH],
+        selected=BTC,
         markets=markets or {BTC.id: Market(bid=123_600, ask=123_602, last=123_601)},
-        working={"T-7": BTC.id}, now_ns=lambda: 5, next_id=lambda: f"U-{next(ids)}")
+        working={"T-7": BTC.id},
+        now_ns=lambda: 5,
+        next_id=lambda: f"U-{next(ids)}",
+    )

@@ -9,8 +9,17 @@ from tradeterm.config import load_settings
 from tradeterm.domain.instruments import Instrument
 from tradeterm.runtime.kernel import Kernel, RunOptions
 
-BTC = Instrument("test", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
+BTC = Instrument(
+    "test",
+    "BTC/USD",
+    "BTC",
+    "USD",
+    Decimal("0.5"),
+    Decimal("0.0001"),
+    Decimal(5),
+    Decimal("0.0001"),
+    Decimal("0.0004"),
+)
 
 
 def fast_kernel(seed: int = 7, seconds: float = 10.0, record: bool = False, **sim) -> Kernel:

@@ -17,8 +17,14 @@ T0 = 1_767_225_600_000_000_000  # 2026-01-01
 MS = 1_000_000
 
 
-def write_sample(path: Path, blocks: int = 6, per_block: int = 200, close: bool = True,
-                 t0: int = T0, step: int = MS) -> Path:
+def write_sample(
+    path: Path,
+    blocks: int = 6,
+    per_block: int = 200,
+    close: bool = True,
+    t0: int = T0,
+    step: int = MS,
+) -> Path:
     """A journal of ``blocks`` blocks of ``per_block`` records each (a book snapshot, then
     trades ``step`` ns apart from ``t0``), replayable with ``tradeterm replay``."""
     iid = INSTRUMENT.id
@@ -32,11 +38,15 @@ def write_sample(path: Path, blocks: int = 6, per_block: int = 200, close: bool 
             if i == 0:
                 msgs.append(BookSnapshot(iid, [(180_000, 10)], [(180_002, 10)], 1, ts, ts))
             else:
-                msgs.append(Trade(iid, 180_000 + i % 3, 1 + i % 7,
-                                  Side.BUY if i % 2 else Side.SELL, i, ts, ts))
+                msgs.append(
+                    Trade(
+                        iid, 180_000 + i % 3, 1 + i % 7, Side.BUY if i % 2 else Side.SELL, i, ts, ts
+                    )
+                )
         recs = [m.ts_recv for m in msgs]
-        names = [topics.book(iid) if isinstance(m, BookSnapshot) else topics.trade(iid)
-                 for m in msgs]
+        names = [
+            topics.book(iid) if isinstance(m, BookSnapshot) else topics.trade(iid) for m in msgs
+        ]
         w.write_block(list(range(seq + 1, seq + len(msgs) + 1)), recs, names, msgs)
         seq += len(msgs)
     if close:

@@ -33,24 +33,43 @@ def canary_keys() -> tuple[str, str]:
 
 
 def exchange_settings(key: str, secret: str, usdt: str = "1000000", **exchange: Any) -> Settings:
-    accounts = [{"api_key": key, "api_secret": secret,
-                 "balances": {"USDT": usdt, "BTC": "10", "ETH": "100"}},
-                {"api_key": COUNTERPARTY_KEY, "api_secret": "counterparty-secret",
-                 "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"}}]
+    accounts = [
+        {
+            "api_key": key,
+            "api_secret": secret,
+            "balances": {"USDT": usdt, "BTC": "10", "ETH": "100"},
+        },
+        {
+            "api_key": COUNTERPARTY_KEY,
+            "api_secret": "counterparty-secret",
+            "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"},
+        },
+    ]
     return loopback_settings(accounts=accounts, **exchange)
 
 
 class LiveSession:
     """One kernel run in live mode; ``start()`` returns once reconciled and the stream is up."""
 
-    def __init__(self, server: LoopbackServer, data_dir: Path, key: str, secret: str,
-                 quoter: str | None = None, **sections: Any) -> None:
+    def __init__(
+        self,
+        server: LoopbackServer,
+        data_dir: Path,
+        key: str,
+        secret: str,
+        quoter: str | None = None,
+        **sections: Any,
+    ) -> None:
         self.server = server
         self.data_dir = data_dir
         self.credentials = Credentials(key, secret)
-        binance = {"rest_url": server.rest_url, "ws_url": server.ws_url,
-                   "ws_api_url": server.ws_url + "/ws-api/v3", "symbols": ["BTC/USDT"],
-                   **FAST_FEED}
+        binance = {
+            "rest_url": server.rest_url,
+            "ws_url": server.ws_url,
+            "ws_api_url": server.ws_url + "/ws-api/v3",
+            "symbols": ["BTC/USDT"],
+            **FAST_FEED,
+        }
         binance.update(sections.pop("binance", {}))
         self.settings = load_settings(data_dir=str(data_dir), binance=binance, **sections)
         self.quoter = quoter  # as --quoter
@@ -69,11 +88,19 @@ class LiveSession:
         rules = await BinanceVenue.discover(cfg, cfg.symbols)
         bus, clock = MessageBus(), LiveClock()
         venue = BinanceVenue(bus, clock, rules, cfg, self.credentials, seed=5)
-        self.kernel = kernel = Kernel(self.settings, RunOptions(mode="live", quoter=self.quoter),
-                                      clients=VenueClients.of(venue), clock=clock, bus=bus)
+        self.kernel = kernel = Kernel(
+            self.settings,
+            RunOptions(mode="live", quoter=self.quoter),
+            clients=VenueClients.of(venue),
+            clock=clock,
+            bus=bus,
+        )
         self._task = asyncio.create_task(kernel.run())
-        await wait_until(lambda: kernel.desk.risk.ready and venue.execution.stream_connected,
-                         5, "reconciled with the user stream up")
+        await wait_until(
+            lambda: kernel.desk.risk.ready and venue.execution.stream_connected,
+            5,
+            "reconciled with the user stream up",
+        )
         await wait_until(lambda: all(b.synced for b in kernel.views.books.values()), 5, "books")
         if confirm:
             assert kernel.confirm_live("binance")
@@ -90,8 +117,9 @@ class LiveSession:
 
     def order(self, client_order_id: str) -> Order:
         assert self.kernel is not None
-        return self.kernel.desk.oms.working.get(client_order_id) or \
-            self.kernel.desk.oms.known_id(client_order_id)
+        return self.kernel.desk.oms.working.get(client_order_id) or self.kernel.desk.oms.known_id(
+            client_order_id
+        )
 
     def passive_buy(self, qty: str) -> SubmitOrder:
         """A buy that rests alone as the best bid (the counterparty clears the best ask level
@@ -99,11 +127,18 @@ class LiveSession:
         assert self.kernel is not None
         market = self.server.exchange.market.symbols["BTCUSDT"]
         ask = market.book.best_ask
-        counterparty(self.server, "BUY", market.qty_str(market.book.levels()[1][ask]),
-                     market.price_str(ask))
+        counterparty(
+            self.server, "BUY", market.qty_str(market.book.levels()[1][ask]), market.price_str(ask)
+        )
         inst = self.instrument()
-        return SubmitOrder(self.kernel.clock.timestamp_ns(), self.kernel.next_order_id(), inst.id,
-                           Side.BUY, inst.qty_to_lots(qty), price=ask)
+        return SubmitOrder(
+            self.kernel.clock.timestamp_ns(),
+            self.kernel.next_order_id(),
+            inst.id,
+            Side.BUY,
+            inst.qty_to_lots(qty),
+            price=ask,
+        )
 
     async def sent(self) -> None:
         """Until every order submitted is on its way to the venue (its record on disk)."""
@@ -122,9 +157,17 @@ class LiveSession:
 
 def counterparty(server: LoopbackServer, side: str, qty: str, price: str) -> dict:
     exchange = server.exchange
-    return exchange.new_order(exchange.accounts[COUNTERPARTY_KEY], {
-        "symbol": "BTCUSDT", "side": side, "type": "LIMIT", "timeInForce": "IOC",
-        "quantity": qty, "price": price})
+    return exchange.new_order(
+        exchange.accounts[COUNTERPARTY_KEY],
+        {
+            "symbol": "BTCUSDT",
+            "side": side,
+            "type": "LIMIT",
+            "timeInForce": "IOC",
+            "quantity": qty,
+            "price": price,
+        },
+    )
 
 
 def files_containing(root: Path, needles: list[str]) -> list[str]:
@@ -136,6 +179,5 @@ def files_containing(root: Path, needles: list[str]) -> list[str]:
             with JournalReader(path) as journal:
                 data += json.dumps(journal.header, default=str).encode()
                 data += "".join(repr(r) for r in journal.records_iter()).encode()
-        hits.extend(f"{path.relative_to(root)}: {n[:12]}..." for n in needles
-                    if n.encode() in data)
+        hits.extend(f"{path.relative_to(root)}: {n[:12]}..." for n in needles if n.encode() in data)
     return hits

@@ -23,18 +23,36 @@ from tradeterm.venues.loopback import LoopbackServer
 TRADER_KEY, TRADER_SECRET = "loopback-key", "loopback-secret"
 COUNTERPARTY_KEY = "counterparty-key"
 ACCOUNTS = [
-    {"api_key": TRADER_KEY, "api_secret": TRADER_SECRET,
-     "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"}},
-    {"api_key": COUNTERPARTY_KEY, "api_secret": "counterparty-secret",
-     "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"}},
+    {
+        "api_key": TRADER_KEY,
+        "api_secret": TRADER_SECRET,
+        "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"},
+    },
+    {
+        "api_key": COUNTERPARTY_KEY,
+        "api_secret": "counterparty-secret",
+        "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"},
+    },
 ]
-FAST_FEED = {"stale_after_s": 5.0, "reconnect_min_s": 0.05, "reconnect_max_s": 0.2,
-             "recv_window_ms": 500, "request_timeout_s": 2.0, "resolve_timeout_s": 10.0}
+FAST_FEED = {
+    "stale_after_s": 5.0,
+    "reconnect_min_s": 0.05,
+    "reconnect_max_s": 0.2,
+    "recv_window_ms": 500,
+    "request_timeout_s": 2.0,
+    "resolve_timeout_s": 10.0,
+}
 
 
 def loopback_settings(**exchange: Any) -> Settings:
-    values: dict[str, Any] = {"port": 0, "seed": 11, "events_per_second": 2000,
-                              "depth_interval_ms": 10, "heartbeat_s": 0, "accounts": ACCOUNTS}
+    values: dict[str, Any] = {
+        "port": 0,
+        "seed": 11,
+        "events_per_second": 2000,
+        "depth_interval_ms": 10,
+        "heartbeat_s": 0,
+        "accounts": ACCOUNTS,
+    }
     values.update(exchange)
     return load_settings(exchange=values)
 
@@ -50,14 +68,26 @@ async def wait_until(cond: Callable[[], bool], timeout: float = 5.0, what: str =
 class Session:
     """A BinanceVenue against the loopback, with a book keeper and recorded events."""
 
-    def __init__(self, server: LoopbackServer, symbols: list[str] | None = None,
-                 credentials: Credentials | None = None, **feed: Any) -> None:
+    def __init__(
+        self,
+        server: LoopbackServer,
+        symbols: list[str] | None = None,
+        credentials: Credentials | None = None,
+        **feed: Any,
+    ) -> None:
         self.server = server
         self.symbols = symbols or ["BTC/USDT", "ETH/USDT"]
         self.credentials = credentials
-        settings = load_settings(binance={"rest_url": server.rest_url, "ws_url": server.ws_url,
-                                          "ws_api_url": server.ws_url + "/ws-api/v3",
-                                          "symbols": self.symbols, **FAST_FEED, **feed})
+        settings = load_settings(
+            binance={
+                "rest_url": server.rest_url,
+                "ws_url": server.ws_url,
+                "ws_api_url": server.ws_url + "/ws-api/v3",
+                "symbols": self.symbols,
+                **FAST_FEED,
+                **feed,
+            }
+        )
         self.cfg = settings.binance
         self.bus = MessageBus()
         self.clock = LiveClock()
@@ -91,8 +121,9 @@ class Session:
         the snapshot was taken (old, dropped as already applied) are through."""
         assert self.venue is not None
         syncs = list(self.venue.feed.books.values())
-        await wait_until(lambda: all(s.live and not s.fresh for s in syncs), timeout,
-                         "diffs after the snapshots")
+        await wait_until(
+            lambda: all(s.live and not s.fresh for s in syncs), timeout, "diffs after the snapshots"
+        )
 
     async def wait_connected(self, timeout: float = 5.0) -> None:
         await wait_until(lambda: self.state is ConnectionState.CONNECTED, timeout, "CONNECTED")
@@ -122,14 +153,17 @@ class Session:
         for symbol in self.symbols:
             sym = market.symbols[symbol.replace("/", "")]
             book = self.views.books[self.instrument(symbol).id]
-            await wait_until(lambda b=book, s=sym: b.synced and b.last_update_id == s.update_id,
-                             5.0, f"{symbol} to reach update {sym.update_id}")
+            await wait_until(
+                lambda b=book, s=sym: b.synced and b.last_update_id == s.update_id,
+                5.0,
+                f"{symbol} to reach update {sym.update_id}",
+            )
 
     def book_matches_exchange(self, symbol: str) -> bool:
         """Level by level, the client's book equals the exchange's own whole book."""
         inst = self.instrument(symbol)
         book = self.views.books[inst.id]
-        snap = self.server.exchange.market.symbols[symbol.replace("/", "")].snapshot(10 ** 6)
+        snap = self.server.exchange.market.symbols[symbol.replace("/", "")].snapshot(10**6)
         bids = {inst.parse_price(p): inst.parse_qty(q) for p, q in snap["bids"]}
         asks = {inst.parse_price(p): inst.parse_qty(q) for p, q in snap["asks"]}
         return book.bids == bids and book.asks == asks and bool(bids) and bool(asks)

@@ -74,22 +74,30 @@ def assert_oms_agrees_with_venue(engine: Engine, venue: VenueDouble, adopted_onl
     assert not oms.inflight, dict(oms.inflight)
     for order in oms.working.values():
         assert not order.awaiting and not order.uncertain, order
-    known = {coid: theirs for coid, theirs in venue.orders.items()
-             if not coid.startswith("web-") or engine.store.has_order(coid)
-             or (not adopted_only and theirs.status in LIVE)}
+    known = {
+        coid: theirs
+        for coid, theirs in venue.orders.items()
+        if not coid.startswith("web-")
+        or engine.store.has_order(coid)
+        or (not adopted_only and theirs.status in LIVE)
+    }
     live = {coid for coid, o in known.items() if o.status in LIVE}
     assert set(oms.working) == live, (sorted(oms.working), sorted(live))
     for coid, theirs in known.items():
         ours = oms.get(coid) or engine.store.load_order(coid)
         assert ours is not None, coid
-        assert (ours.status, ours.filled_qty) == (theirs.status, theirs.filled), \
-            (coid, ours, theirs)
+        assert (ours.status, ours.filled_qty) == (theirs.status, theirs.filled), (
+            coid,
+            ours,
+            theirs,
+        )
         if theirs.status in LIVE:
             assert (ours.qty, ours.price) == (theirs.qty, theirs.price), (ours, theirs)
     for ours, _venue in engine.store.load_orders():
         if ours.client_order_id not in venue.orders:  # never placed (or never sent)
-            assert ours.filled_qty == 0 and (ours.status is S.REJECTED or (
-                ours.status is S.CANCELED and ours.reason == NOT_SENT)), ours
+            assert ours.filled_qty == 0 and (
+                ours.status is S.REJECTED or (ours.status is S.CANCELED and ours.reason == NOT_SENT)
+            ), ours
     for inst in (BTC.id, ETH.id):
         assert engine.desk.portfolio.qty(inst) == venue.account.get(inst, 0)
     stored = {(r.instrument, r.trade_id) for r in engine.store.fill_rows()}

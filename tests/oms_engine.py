@@ -20,7 +20,11 @@ from tradeterm.core.clock import NS, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.events import (
-    ConnectionState, KillSwitchTripped, TradingState, TradingStateChanged, VenueStatus,
+    ConnectionState,
+    KillSwitchTripped,
+    TradingState,
+    TradingStateChanged,
+    VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookSnapshot
@@ -31,25 +35,59 @@ from tradeterm.oms.store import Store
 
 S = OrderStatus
 T0 = 1_767_225_600 * NS
-BTC = Instrument("fake", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
-ETH = Instrument("fake", "ETH/USD", "ETH", "USD", Decimal("0.05"), Decimal("0.001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
+BTC = Instrument(
+    "fake",
+    "BTC/USD",
+    "BTC",
+    "USD",
+    Decimal("0.5"),
+    Decimal("0.0001"),
+    Decimal(5),
+    Decimal("0.0001"),
+    Decimal("0.0004"),
+)
+ETH = Instrument(
+    "fake",
+    "ETH/USD",
+    "ETH",
+    "USD",
+    Decimal("0.05"),
+    Decimal("0.001"),
+    Decimal(5),
+    Decimal("0.0001"),
+    Decimal("0.0004"),
+)
 MIDS = {BTC.id: 120_000, ETH.id: 60_000}
 ACK_TIMEOUT_S = 1.0
 WINDOW_NS = 3 * NS // 2  # a request may reach the venue for 1.5 s: longer than the timeout
-SETTINGS = load_settings(**dict(
-    oms={"ack_timeout_ms": int(ACK_TIMEOUT_S * 1000), "query_retry_ms": 200,
-         "max_query_attempts": 4},
-    risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0,
-          "max_order_notional": "1e12", "max_position_notional": "1e12",
-          "daily_loss_limit": "1e12", "max_drawdown": "1e12", "max_open_orders": 10_000},
-    session={"cancel_on_exit": False},
-    sim={"seed": 1}))  # the reconciliation's retry jitter: the same run for the same rules
+SETTINGS = load_settings(
+    **dict(
+        oms={
+            "ack_timeout_ms": int(ACK_TIMEOUT_S * 1000),
+            "query_retry_ms": 200,
+            "max_query_attempts": 4,
+        },
+        risk={
+            "orders_per_second": 1e6,
+            "order_burst": 10**6,
+            "duplicate_window_ms": 0,
+            "max_order_notional": "1e12",
+            "max_position_notional": "1e12",
+            "daily_loss_limit": "1e12",
+            "max_drawdown": "1e12",
+            "max_open_orders": 10_000,
+        },
+        session={"cancel_on_exit": False},
+        sim={"seed": 1},
+    )
+)  # the reconciliation's retry jitter: the same run for the same rules
 # what may be logged at ERROR while doing the job: the queries we made fail (a reconciliation
 # that meets them retries, and gives up only when they fail past oms.reconcile_retry_s)
-EXPECTED_ERRORS = re.compile(r"query for order \S+ failed|reconciliation FAILED: venue \S+ "
-                             r"did not answer \(ConnectionError: venue unreachable \(test\)\)")
+EXPECTED_ERRORS = re.compile(
+    r"query for order \S+ failed|reconciliation FAILED: venue \S+ "
+    r"did not answer \(ConnectionError: venue unreachable \(test\)\)"
+)
+
 
 class Errors(logging.Handler):
     def __init__(self) -> None:
@@ -129,9 +167,15 @@ class Engine:
 
         self.store.insert_order = recorded  # type: ignore[method-assign]
         venue.on_submit = self._arrives
-        self.desk = TradingDesk(SETTINGS, self.bus, self.clock,
-                                {"fake": venue}, {BTC.id: BTC, ETH.id: ETH}, self.views,
-                                self.store)
+        self.desk = TradingDesk(
+            SETTINGS,
+            self.bus,
+            self.clock,
+            {"fake": venue},
+            {BTC.id: BTC, ETH.id: ETH},
+            self.views,
+            self.store,
+        )
         # a reconciliation that meets failing queries retries on this process's clock (the
         # rules move it), not on the wall
         self.desk.watch.pause = self.clock.sleep
@@ -145,8 +189,9 @@ class Engine:
     def _arrives(self, order) -> None:  # noqa: ANN001
         ticket = self._tickets.get(order.client_order_id)
         if ticket is None or ticket > self.disk.queue.synced:
-            self.early.append(f"{order.client_order_id} (commit {ticket}, disk at "
-                              f"{self.disk.queue.synced})")
+            self.early.append(
+                f"{order.client_order_id} (commit {ticket}, disk at {self.disk.queue.synced})"
+            )
 
     def _on_risk(self, msg: object) -> None:
         if type(msg) is KillSwitchTripped:
@@ -158,8 +203,11 @@ class Engine:
     def outage(self) -> None:
         """The venue's stream, up until now, drops and comes back: the desk reconciles."""
         now = self.clock.timestamp_ns()
-        for state in (ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
-                      ConnectionState.CONNECTED):
+        for state in (
+            ConnectionState.CONNECTED,
+            ConnectionState.DISCONNECTED,
+            ConnectionState.CONNECTED,
+        ):
             self.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
         self.books()
 
@@ -167,8 +215,10 @@ class Engine:
         now = self.clock.timestamp_ns()
         for inst in (BTC, ETH):
             mid = MIDS[inst.id]
-            self.bus.publish(topics.book(inst.id), BookSnapshot(
-                inst.id, [(mid - 1, 10**9)], [(mid + 1, 10**9)], now, now, now))
+            self.bus.publish(
+                topics.book(inst.id),
+                BookSnapshot(inst.id, [(mid - 1, 10**9)], [(mid + 1, 10**9)], now, now, now),
+            )
 
     @property
     def oms(self) -> OrderManager:
@@ -204,6 +254,7 @@ class SteppedLoop:
                 await asyncio.sleep(0)
                 if not loop._ready:  # type: ignore[attr-defined]
                     break
+
         self.run(spin())
 
     def advance(self, clock: SimClock, seconds: float) -> None:

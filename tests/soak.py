@@ -65,30 +65,41 @@ class Soak:
         return list(self.trips)
 
     def summary(self) -> str:
-        return (f"{self.venue} {self.seconds:g}s: {self.state} {self.reason!r}; "
-                f"{len(self.exchange_trades)} trades, {len(self.fills)} fills; "
-                f"position {self.position} BTC, balance change {self.balance_change} "
-                f"(fees {self.base_fees}); rejects {self.venue_rejects}; denials {self.denials}; "
-                f"trips {self.trips}; "
-                f"unsettled {self.unsettled}; counts {self.counts}")
+        return (
+            f"{self.venue} {self.seconds:g}s: {self.state} {self.reason!r}; "
+            f"{len(self.exchange_trades)} trades, {len(self.fills)} fills; "
+            f"position {self.position} BTC, balance change {self.balance_change} "
+            f"(fees {self.base_fees}); rejects {self.venue_rejects}; denials {self.denials}; "
+            f"trips {self.trips}; "
+            f"unsettled {self.unsettled}; counts {self.counts}"
+        )
 
 
 # --- the two venues ----------------------------------------------------------------------------
 async def soak_native(tmp_path: Path, seconds: float, faults: str = FAULTS) -> Soak:
     async def start(server: LoopbackServer, key: str, secret: str) -> tuple[Any, Any]:
-        session = LiveSession(server, tmp_path, key, secret, quoter="placeholder",
-                              binance={"stale_after_s": 5.0, "request_timeout_s": 2.0})
+        session = LiveSession(
+            server,
+            tmp_path,
+            key,
+            secret,
+            quoter="placeholder",
+            binance={"stale_after_s": 5.0, "request_timeout_s": 2.0},
+        )
         kernel = await session.start()
         return kernel, session.stop
 
     def figures(kernel: Any) -> dict[str, int]:
         venue = kernel.execution
         feed, user = venue.feed.stats, venue.user
-        return {"reconnects": feed.reconnects, "resyncs": feed.resyncs,
-                "snapshot_failures": feed.snapshot_failures,
-                "user_stream_reconnects": max(0, user.connects - 1) if user else 0,
-                "venue_resolved_by_query": venue.execution.resolved_by_query,
-                "duplicates_dropped": venue.execution.duplicates_dropped}
+        return {
+            "reconnects": feed.reconnects,
+            "resyncs": feed.resyncs,
+            "snapshot_failures": feed.snapshot_failures,
+            "user_stream_reconnects": max(0, user.connects - 1) if user else 0,
+            "venue_resolved_by_query": venue.execution.resolved_by_query,
+            "duplicates_dropped": venue.execution.duplicates_dropped,
+        }
 
     return await _soak("binance", tmp_path, seconds, faults, start, figures)
 
@@ -100,20 +111,33 @@ async def soak_ccxt(tmp_path: Path, seconds: float, faults: str = FAULTS) -> Soa
 
     async def start(server: LoopbackServer, key: str, secret: str) -> tuple[Any, Any]:
         kernel, venue, task = await ccxt_kernel(
-            server, tmp_path, key, secret, quoter="placeholder", poll_s=0.2,
-            private_poll_s=0.5, not_placed_after_s=3.0)
-        kernel.bus.subscribe(topics.venue_status(venue.name), lambda m: drops.__setitem__(
-            0, drops[0] + (m.state.value == "DISCONNECTED")))
+            server,
+            tmp_path,
+            key,
+            secret,
+            quoter="placeholder",
+            poll_s=0.2,
+            private_poll_s=0.5,
+            not_placed_after_s=3.0,
+        )
+        kernel.bus.subscribe(
+            topics.venue_status(venue.name),
+            lambda m: drops.__setitem__(0, drops[0] + (m.state.value == "DISCONNECTED")),
+        )
 
         async def stop() -> None:
             kernel.request_stop()
             await asyncio.wait_for(task, 15)
+
         return kernel, stop
 
     def figures(kernel: Any) -> dict[str, int]:
         ex = kernel.execution.execution
-        return {"reconnects": drops[0], "venue_resolved_by_query": ex.resolved_by_query,
-                "duplicates_dropped": ex.duplicates_dropped}
+        return {
+            "reconnects": drops[0],
+            "venue_resolved_by_query": ex.resolved_by_query,
+            "duplicates_dropped": ex.duplicates_dropped,
+        }
 
     return await _soak("ccxt-binance", tmp_path, seconds, faults, start, figures)
 
@@ -122,8 +146,14 @@ async def soak_ccxt(tmp_path: Path, seconds: float, faults: str = FAULTS) -> Soa
 Starter = Callable[[LoopbackServer, str, str], Awaitable[tuple[Any, Callable[[], Awaitable[None]]]]]
 
 
-async def _soak(name: str, tmp_path: Path, seconds: float, faults: str, start: Starter,
-                figures: Callable[[Any], dict[str, int]]) -> Soak:
+async def _soak(
+    name: str,
+    tmp_path: Path,
+    seconds: float,
+    faults: str,
+    start: Starter,
+    figures: Callable[[Any], dict[str, int]],
+) -> Soak:
     key, secret = canary_keys()
     settings = exchange_settings(key, secret, faults=faults, events_per_second=1500)
     report = Soak(name, seconds)
@@ -151,9 +181,16 @@ async def _race(kernel: Any, server: LoopbackServer) -> None:
     inst = next(iter(kernel.instruments.values()))
     book = kernel.views.books[inst.id]
     server.injector.fail_rest(1, 503, processed=False, path="/api/v3/order", method="POST")
-    sent = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                     inst.id, Side.BUY, inst.qty_to_lots("0.0002"),
-                                     price=book.best_bid - 100))
+    sent = kernel.submit(
+        SubmitOrder(
+            kernel.clock.timestamp_ns(),
+            kernel.next_order_id(),
+            inst.id,
+            Side.BUY,
+            inst.qty_to_lots("0.0002"),
+            price=book.best_bid - 100,
+        )
+    )
     assert isinstance(sent, OrderSent), sent
     order = sent.order
     kernel.cancel(order.client_order_id)
@@ -162,6 +199,7 @@ async def _race(kernel: Any, server: LoopbackServer) -> None:
 
 def _watch(kernel: Any, report: Soak) -> None:
     """Record trips and venue rejects (a trip is never re-armed: the soak fails on it)."""
+
     def on_risk(msg: Any) -> None:
         if type(msg) is OrderDenied:
             report.denials[msg.reason] = report.denials.get(msg.reason, 0) + 1
@@ -196,8 +234,10 @@ async def _trade(kernel: Any, report: Soak, seconds: float) -> None:
     except AssertionError:
         pass  # reported below
     report.counts["settle_s"] = round(time.monotonic() - started, 1)
-    report.unsettled = [f"{o.client_order_id} {o.status.value}"
-                        f"{' uncertain' if o.uncertain else ''}" for o in oms.working.values()]
+    report.unsettled = [
+        f"{o.client_order_id} {o.status.value}{' uncertain' if o.uncertain else ''}"
+        for o in oms.working.values()
+    ]
     ks = kernel.desk.killswitch
     report.state, report.reason = ks.state.value, ks.reason
 
@@ -210,8 +250,11 @@ def _compare(kernel: Any, server: LoopbackServer, key: str, report: Soak) -> Non
         report.exchange_trades[str(t.trade_id)] = sign * inst.qty_to_lots(t.qty)
         if t.commission_asset == inst.base:
             report.base_fees += t.commission
-    report.fills = [(r.trade_id, r.side * r.qty) for r in kernel.desk.store.fill_rows()
-                    if r.instrument == inst.id]
+    report.fills = [
+        (r.trade_id, r.side * r.qty)
+        for r in kernel.desk.store.fill_rows()
+        if r.instrument == inst.id
+    ]
     report.position = inst.lots_to_qty(kernel.desk.portfolio.qty(inst.id))
     report.ledger_balance = kernel.desk.portfolio.position(inst.id).balance(inst)
     btc = account.balance(inst.base)
@@ -243,8 +286,7 @@ class _counting:
         self.counter = _LogCounter()
         self.file = logging.FileHandler(self.path)
         self.file.setLevel(logging.DEBUG)
-        self.file.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s "
-                                                 "%(message)s"))
+        self.file.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         root = logging.getLogger("tradeterm")
         root.addHandler(self.counter)
         root.addHandler(self.file)

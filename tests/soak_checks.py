@@ -32,7 +32,8 @@ def every_exchange_trade_is_exactly_one_fill(report: Soak) -> None:
     assert not [t for t, n in fills.items() if n > 1], "a trade applied twice"
     assert set(fills) == set(report.exchange_trades), (
         f"missing {sorted(set(report.exchange_trades) - set(fills))[:10]}, "
-        f"extra {sorted(set(fills) - set(report.exchange_trades))[:10]}")
+        f"extra {sorted(set(fills) - set(report.exchange_trades))[:10]}"
+    )
     assert dict(report.fills) == report.exchange_trades  # the same size and side each
     assert len(report.fills) >= 5, "the soak traded too little to mean anything"
 

@@ -15,7 +15,12 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderDenied, OrderFilled, OrderRejected,
+    Liquidity,
+    OrderAccepted,
+    OrderCanceled,
+    OrderDenied,
+    OrderFilled,
+    OrderRejected,
     OrderUpdateRejected,
 )
 from tradeterm.domain.instruments import Instrument
@@ -27,10 +32,28 @@ from tradeterm.trading.results import Denied, OrderSent
 from tradeterm.venues.base import Venue
 
 T0 = 1_767_225_600 * NS
-BTC = Instrument("fake", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
-ETH = Instrument("fake", "ETH/USD", "ETH", "USD", Decimal("0.05"), Decimal("0.001"),
-                 Decimal(5), Decimal("0.0001"), Decimal("0.0004"))
+BTC = Instrument(
+    "fake",
+    "BTC/USD",
+    "BTC",
+    "USD",
+    Decimal("0.5"),
+    Decimal("0.0001"),
+    Decimal(5),
+    Decimal("0.0001"),
+    Decimal("0.0004"),
+)
+ETH = Instrument(
+    "fake",
+    "ETH/USD",
+    "ETH",
+    "USD",
+    Decimal("0.05"),
+    Decimal("0.001"),
+    Decimal(5),
+    Decimal("0.0001"),
+    Decimal("0.0004"),
+)
 MID = 120_000  # BTC mid in ticks = 60,000 USD
 
 
@@ -40,8 +63,14 @@ class FakeVenue(Venue):
 
     name = "fake"
 
-    def __init__(self, bus: MessageBus, clock: SimClock, instruments: list[Instrument],
-                 keeps_state: bool = True, modify: bool = False) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: SimClock,
+        instruments: list[Instrument],
+        keeps_state: bool = True,
+        modify: bool = False,
+    ) -> None:
         super().__init__(bus, clock)
         self._instruments = instruments
         self.keeps_state = keeps_state
@@ -80,8 +109,18 @@ class FakeVenue(Venue):
         self.sent.append(order)
         self._oid += 1
         self.orders[order.client_order_id] = OrderStatusReport(
-            order.client_order_id, f"V{self._oid}", order.instrument, order.side, order.qty,
-            OrderStatus.ACCEPTED, 0, order.price, order.order_type, order.tif, self.now())
+            order.client_order_id,
+            f"V{self._oid}",
+            order.instrument,
+            order.side,
+            order.qty,
+            OrderStatus.ACCEPTED,
+            0,
+            order.price,
+            order.order_type,
+            order.tif,
+            self.now(),
+        )
         if self.auto_ack:
             self.ack(order.client_order_id)
             if order.tif is TimeInForce.IOC:
@@ -93,13 +132,15 @@ class FakeVenue(Venue):
 
     def ack(self, coid: str) -> None:
         r = self.orders[coid]
-        self.bus.publish(self.topic, OrderAccepted(self.now(), self.now(), coid, r.instrument,
-                                                   r.venue_order_id))
+        self.bus.publish(
+            self.topic, OrderAccepted(self.now(), self.now(), coid, r.instrument, r.venue_order_id)
+        )
 
     def reject(self, coid: str, reason: str = "INSUFFICIENT_BALANCE") -> None:
         r = self.orders.pop(coid)
-        self.bus.publish(self.topic, OrderRejected(self.now(), self.now(), coid, r.instrument,
-                                                   reason))
+        self.bus.publish(
+            self.topic, OrderRejected(self.now(), self.now(), coid, r.instrument, reason)
+        )
 
     def cancel_order(self, order: Order) -> None:
         self.cancels.append(order.client_order_id)
@@ -107,9 +148,17 @@ class FakeVenue(Venue):
             return
         r = self.orders.get(order.client_order_id)
         if r is None or r.status not in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED):
-            self.bus.publish(self.topic, OrderUpdateRejected(
-                self.now(), self.now(), order.client_order_id, order.instrument, "cancel",
-                "NOT_WORKING"))
+            self.bus.publish(
+                self.topic,
+                OrderUpdateRejected(
+                    self.now(),
+                    self.now(),
+                    order.client_order_id,
+                    order.instrument,
+                    "cancel",
+                    "NOT_WORKING",
+                ),
+            )
             return
         self.cancel_at_venue(order.client_order_id)
 
@@ -119,8 +168,9 @@ class FakeVenue(Venue):
             return
         self.orders[coid] = _with(r, status=OrderStatus.CANCELED, reason=reason)
         if publish:
-            self.bus.publish(self.topic, OrderCanceled(self.now(), self.now(), coid, r.instrument,
-                                                       reason))
+            self.bus.publish(
+                self.topic, OrderCanceled(self.now(), self.now(), coid, r.instrument, reason)
+            )
 
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
         if not self.native_modify:
@@ -128,18 +178,39 @@ class FakeVenue(Venue):
         self.modifies.append((order.client_order_id, price, qty))
         return True
 
-    def fill(self, coid: str, qty: int, price: int | None = None, publish: bool = True,
-             trade_id: str | None = None, fee: str = "0.01", fee_currency: str = "USD"
-             ) -> OrderFilled:
+    def fill(
+        self,
+        coid: str,
+        qty: int,
+        price: int | None = None,
+        publish: bool = True,
+        trade_id: str | None = None,
+        fee: str = "0.01",
+        fee_currency: str = "USD",
+    ) -> OrderFilled:
         r = self.orders[coid]
         self._trade += 1
         filled = r.filled_qty + qty
-        self.orders[coid] = _with(r, filled_qty=filled, status=OrderStatus.FILLED
-                                  if filled == r.qty else OrderStatus.PARTIALLY_FILLED)
-        fill = OrderFilled(self.now(), self.now(), coid, r.instrument, r.venue_order_id,
-                           trade_id or f"T{self._trade}", r.side,
-                           price if price is not None else (r.price or MID), qty, Liquidity.MAKER,
-                           Decimal(fee), fee_currency, r.qty - filled)
+        self.orders[coid] = _with(
+            r,
+            filled_qty=filled,
+            status=OrderStatus.FILLED if filled == r.qty else OrderStatus.PARTIALLY_FILLED,
+        )
+        fill = OrderFilled(
+            self.now(),
+            self.now(),
+            coid,
+            r.instrument,
+            r.venue_order_id,
+            trade_id or f"T{self._trade}",
+            r.side,
+            price if price is not None else (r.price or MID),
+            qty,
+            Liquidity.MAKER,
+            Decimal(fee),
+            fee_currency,
+            r.qty - filled,
+        )
         self.fill_log.append(fill)
         if self.account is not None:
             self.account[r.instrument] = self.account.get(r.instrument, 0) + int(r.side) * qty
@@ -157,12 +228,18 @@ class FakeVenue(Venue):
     async def open_orders(self, instrument=None):
         if self.fail_queries:
             raise ConnectionError("venue unreachable")
-        return [r for r in self.orders.values()
-                if r.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)]
+        return [
+            r
+            for r in self.orders.values()
+            if r.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
+        ]
 
     async def fills_since(self, since_ns, instrument=None):
-        return [f for f in self.fill_log if f.ts_event >= since_ns
-                and (instrument is None or f.instrument == instrument)]
+        return [
+            f
+            for f in self.fill_log
+            if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)
+        ]
 
     async def positions(self):
         if self.account is None:
@@ -177,21 +254,36 @@ def _with(report: OrderStatusReport, **changes) -> OrderStatusReport:
 
 
 class Harness:
-    def __init__(self, store_url: str = "sqlite://", venue: FakeVenue | None = None,
-                 instruments: tuple[Instrument, ...] = (BTC, ETH), keeps_state: bool = True,
-                 modify: bool = False, start_ns: int = T0, sync_thread: bool = False,
-                 **sections) -> None:
+    def __init__(
+        self,
+        store_url: str = "sqlite://",
+        venue: FakeVenue | None = None,
+        instruments: tuple[Instrument, ...] = (BTC, ETH),
+        keeps_state: bool = True,
+        modify: bool = False,
+        start_ns: int = T0,
+        sync_thread: bool = False,
+        **sections,
+    ) -> None:
         self.settings = load_settings(**sections)
         self.bus = MessageBus()
         self.clock = SimClock(start_ns)
         self.views = EngineViews(StatusView(mode="PAPER", venue="fake"))
         self.instruments = {i.id: i for i in instruments}
         self.market = MarketDataKeeper(self.bus, self.views, list(instruments))
-        self.venue = venue or FakeVenue(self.bus, self.clock, list(instruments), keeps_state,
-                                        modify)
+        self.venue = venue or FakeVenue(
+            self.bus, self.clock, list(instruments), keeps_state, modify
+        )
         self.store = Store(store_url, sync_thread=sync_thread)
-        self.desk = TradingDesk(self.settings, self.bus, self.clock, {"fake": self.venue},
-                                self.instruments, self.views, self.store)
+        self.desk = TradingDesk(
+            self.settings,
+            self.bus,
+            self.clock,
+            {"fake": self.venue},
+            self.instruments,
+            self.views,
+            self.store,
+        )
         self.events: list = []
         self.bus.subscribe("*", self.events.append)
         self._update = 0
@@ -204,8 +296,10 @@ class Harness:
     def book(self, inst: Instrument, bid: int, ask: int, size: int = 1_000_000) -> None:
         self._update += 1
         now = self.clock.timestamp_ns()
-        self.bus.publish(topics.book(inst.id), BookSnapshot(inst.id, [(bid, size)], [(ask, size)],
-                                                            self._update, now, now))
+        self.bus.publish(
+            topics.book(inst.id),
+            BookSnapshot(inst.id, [(bid, size)], [(ask, size)], self._update, now, now),
+        )
 
     def trade(self, inst: Instrument, price: int) -> None:
         now = self.clock.timestamp_ns()
@@ -214,11 +308,24 @@ class Harness:
     def advance(self, seconds: float) -> None:
         self.clock.advance_to(self.clock.timestamp_ns() + int(seconds * NS))
 
-    def order(self, side: Side = Side.BUY, qty: int = 100, price: int | None = MID - 2,
-              inst: Instrument = BTC, **kw) -> SubmitOrder:
-        return SubmitOrder(self.clock.timestamp_ns(), self.desk.ids.next(), inst.id, side, qty,
-                           OrderType.LIMIT if price is not None else OrderType.MARKET, price,
-                           **kw)
+    def order(
+        self,
+        side: Side = Side.BUY,
+        qty: int = 100,
+        price: int | None = MID - 2,
+        inst: Instrument = BTC,
+        **kw,
+    ) -> SubmitOrder:
+        return SubmitOrder(
+            self.clock.timestamp_ns(),
+            self.desk.ids.next(),
+            inst.id,
+            side,
+            qty,
+            OrderType.LIMIT if price is not None else OrderType.MARKET,
+            price,
+            **kw,
+        )
 
     def submit(self, *args, **kw) -> Order | OrderDenied:
         return self.send(self.order(*args, **kw))

@@ -25,8 +25,14 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderModified,
-    OrderRejected, OrderUpdateRejected,
+    Liquidity,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderUpdateRejected,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
@@ -62,15 +68,29 @@ class VenueOrder:
     ts: int = 0
 
     def report(self) -> OrderStatusReport:
-        return OrderStatusReport(self.client_order_id, self.venue_order_id, self.instrument,
-                                 self.side, self.qty, self.status, self.filled, self.price,
-                                 ts_event=self.ts)
+        return OrderStatusReport(
+            self.client_order_id,
+            self.venue_order_id,
+            self.instrument,
+            self.side,
+            self.qty,
+            self.status,
+            self.filled,
+            self.price,
+            ts_event=self.ts,
+        )
 
 
 class VenueDouble(Venue):
-    def __init__(self, bus: MessageBus, clock: Clock, instruments: list[Instrument],
-                 name: str = "fake", native_modify: bool = True,
-                 request_window_ns: int = 0) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        instruments: list[Instrument],
+        name: str = "fake",
+        native_modify: bool = True,
+        request_window_ns: int = 0,
+    ) -> None:
         super().__init__(bus, clock)
         self.name = name
         self._instruments = instruments
@@ -102,8 +122,17 @@ class VenueDouble(Venue):
         if self.on_submit is not None:
             self.on_submit(order)
         self.submits += 1
-        self.requests.append(Request("submit", order.client_order_id, self._now(),
-                                     order.instrument, order.side, order.qty, order.price))
+        self.requests.append(
+            Request(
+                "submit",
+                order.client_order_id,
+                self._now(),
+                order.instrument,
+                order.side,
+                order.qty,
+                order.price,
+            )
+        )
 
     def cancel_order(self, order: Order) -> None:
         self.requests.append(Request("cancel", order.client_order_id, self._now()))
@@ -111,12 +140,12 @@ class VenueDouble(Venue):
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
         if not self.native_modify:
             return False
-        self.requests.append(Request("modify", order.client_order_id, self._now(),
-                                     qty=qty, price=price))
+        self.requests.append(
+            Request("modify", order.client_order_id, self._now(), qty=qty, price=price)
+        )
         return True
 
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         self.queries += 1
         if self.failing_queries:
             self.failing_queries -= 1
@@ -138,13 +167,18 @@ class VenueDouble(Venue):
         self._held.clear()
 
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
-        return [o.report() for o in self.orders.values() if o.status in LIVE
-                and (instrument is None or o.instrument == instrument)]
+        return [
+            o.report()
+            for o in self.orders.values()
+            if o.status in LIVE and (instrument is None or o.instrument == instrument)
+        ]
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
-        return [f for f in self.fill_log if f.ts_event >= since_ns
-                and (instrument is None or f.instrument == instrument)]
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
+        return [
+            f
+            for f in self.fill_log
+            if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)
+        ]
 
     async def positions(self) -> list[PositionReport] | None:
         return [PositionReport(i, q) for i, q in self.account.items() if q]
@@ -156,8 +190,7 @@ class VenueDouble(Venue):
     def arrive(self, index: int, reject: bool = False) -> None:
         """Request ``index`` reaches the exchange and is carried out (or refused)."""
         req = self.requests.pop(index)
-        late = bool(self.request_window_ns) and \
-            self._now() > req.sent_ns + self.request_window_ns
+        late = bool(self.request_window_ns) and self._now() > req.sent_ns + self.request_window_ns
         if req.kind == "submit":
             self._new(req, reject or late)
         elif req.kind == "cancel":
@@ -166,8 +199,11 @@ class VenueDouble(Venue):
                 self._refuse(req, "UNKNOWN_ORDER" if order is None else "NOT_WORKING")
             else:
                 order.status, order.ts = S.CANCELED, self._now()
-                self._send(OrderCanceled(self._now(), self._now(), req.client_order_id,
-                                         order.instrument, "CANCELED"))
+                self._send(
+                    OrderCanceled(
+                        self._now(), self._now(), req.client_order_id, order.instrument, "CANCELED"
+                    )
+                )
         else:
             order = self.orders.get(req.client_order_id)
             qty = req.qty if req.qty is not None else (order.qty if order else 0)
@@ -177,8 +213,16 @@ class VenueDouble(Venue):
                 order.qty = qty
                 order.price = req.price if req.price is not None else order.price
                 order.ts = self._now()
-                self._send(OrderModified(self._now(), self._now(), req.client_order_id,
-                                         order.instrument, order.price, order.qty))
+                self._send(
+                    OrderModified(
+                        self._now(),
+                        self._now(),
+                        req.client_order_id,
+                        order.instrument,
+                        order.price,
+                        order.qty,
+                    )
+                )
 
     def lose(self, index: int) -> None:
         """Request ``index`` never reaches the exchange (e.g. a 503 before processing)."""
@@ -193,27 +237,41 @@ class VenueDouble(Venue):
         order.status = S.FILLED if order.filled == order.qty else S.PARTIALLY_FILLED
         order.ts = now = self._now()
         self._tid += 1
-        fill = OrderFilled(now, now, order.client_order_id, order.instrument,
-                           order.venue_order_id, f"T{self._tid}", order.side,
-                           order.price or 1, lots, Liquidity.MAKER, Decimal("0.01"), "USD",
-                           order.qty - order.filled)
+        fill = OrderFilled(
+            now,
+            now,
+            order.client_order_id,
+            order.instrument,
+            order.venue_order_id,
+            f"T{self._tid}",
+            order.side,
+            order.price or 1,
+            lots,
+            Liquidity.MAKER,
+            Decimal("0.01"),
+            "USD",
+            order.qty - order.filled,
+        )
         self.fill_log.append(fill)
-        self.account[order.instrument] = self.account.get(order.instrument, 0) + \
-            int(order.side) * lots
+        self.account[order.instrument] = (
+            self.account.get(order.instrument, 0) + int(order.side) * lots
+        )
         self._send(fill)
 
     def place_elsewhere(self, instrument: str, side: Side, qty: int, price: int) -> VenueOrder:
         """An order on the account that the engine did not place (the website, a script)."""
         self._oid += 1
         order = self.orders[f"web-{self._oid}"] = VenueOrder(
-            f"web-{self._oid}", f"V{self._oid}", instrument, side, qty, price, ts=self._now())
+            f"web-{self._oid}", f"V{self._oid}", instrument, side, qty, price, ts=self._now()
+        )
         return order
 
     def expire(self, order: VenueOrder) -> None:
         if order.status in LIVE:
             order.status, order.ts = S.EXPIRED, self._now()
-            self._send(OrderExpired(self._now(), self._now(), order.client_order_id,
-                                    order.instrument))
+            self._send(
+                OrderExpired(self._now(), self._now(), order.client_order_id, order.instrument)
+            )
 
     def deliver(self, index: int) -> None:
         self.bus.publish(topics.orders(self.name), self.outbox.pop(index))
@@ -246,16 +304,29 @@ class VenueDouble(Venue):
             return
         self._oid += 1
         order = self.orders[req.client_order_id] = VenueOrder(
-            req.client_order_id, f"V{self._oid}", req.instrument, req.side, req.qty, req.price,
-            ts=now)
-        self._send(OrderAccepted(now, now, order.client_order_id, order.instrument,
-                                 order.venue_order_id))
+            req.client_order_id,
+            f"V{self._oid}",
+            req.instrument,
+            req.side,
+            req.qty,
+            req.price,
+            ts=now,
+        )
+        self._send(
+            OrderAccepted(now, now, order.client_order_id, order.instrument, order.venue_order_id)
+        )
 
     def _refuse(self, req: Request, reason: str) -> None:
-        instrument = req.instrument or (self.orders[req.client_order_id].instrument
-                                        if req.client_order_id in self.orders else "")
-        self._send(OrderUpdateRejected(self._now(), self._now(), req.client_order_id,
-                                       instrument, req.kind, reason))
+        instrument = req.instrument or (
+            self.orders[req.client_order_id].instrument
+            if req.client_order_id in self.orders
+            else ""
+        )
+        self._send(
+            OrderUpdateRejected(
+                self._now(), self._now(), req.client_order_id, instrument, req.kind, reason
+            )
+        )
 
     def _send(self, event: Any) -> None:
         self.outbox.append(event)

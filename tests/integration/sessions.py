@@ -20,28 +20,40 @@ def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def tradeterm(data_dir: Path, *args: str, timeout: float = 60, **extra: str):
-    return subprocess.run([sys.executable, "-m", "tradeterm", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env_for(data_dir, **extra))
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env_for(data_dir, **extra),
+    )
 
 
 def start_session(data_dir: Path, *args: str, **extra: str) -> subprocess.Popen:
     data_dir.mkdir(parents=True, exist_ok=True)
     out = open(data_dir / "session.out", "ab")  # noqa: SIM115 - closed with the process
     err = open(data_dir / "session.err", "ab")  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "tradeterm", "paper", "--headless", *args],
-                            stdout=out, stderr=err, env=env_for(data_dir, **extra))
+    return subprocess.Popen(
+        [sys.executable, "-m", "tradeterm", "paper", "--headless", *args],
+        stdout=out,
+        stderr=err,
+        env=env_for(data_dir, **extra),
+    )
 
 
-def wait_until_trading(data_dir: Path, proc: subprocess.Popen, timeout: float = 30,
-                       working: bool = True) -> dict:
+def wait_until_trading(
+    data_dir: Path, proc: subprocess.Popen, timeout: float = 30, working: bool = True
+) -> dict:
     """Until the session answers on its control socket (it has reconciled) and, if
     ``working``, has orders working."""
     path = control_socket_path(data_dir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"session exited with {proc.returncode}: "
-                                 f"{(data_dir / 'session.err').read_text()[-2000:]}")
+            raise AssertionError(
+                f"session exited with {proc.returncode}: "
+                f"{(data_dir / 'session.err').read_text()[-2000:]}"
+            )
         answer = send_control(path, {"op": "status"}, timeout=1.0) if path.exists() else None
         if answer and (not working or answer.get("working_orders")):
             return answer

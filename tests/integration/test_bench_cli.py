@@ -20,8 +20,12 @@ def _have_capture() -> bool:
 
 
 def test_bench_json_quick_has_the_documented_shape():
-    out = subprocess.run([sys.executable, "-m", "tradeterm", "bench", "--json", "--quick"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "tradeterm", "bench", "--json", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode == 2 and "not found" in out.stderr and not _have_capture():
         pytest.skip("shared market data not present")
     assert out.returncode == 0, out.stderr
@@ -35,16 +39,27 @@ def test_bench_json_quick_has_the_documented_shape():
         assert isinstance(row["value"], float) and row["value"] > 0
         assert isinstance(row["reference"], str) and row["reference"]
         # ratio 1.0 means "as good as the reference": value/ref for rates, ref/value for costs
-        expected = (row["value"] / row["reference_value"] if row["better"] == "higher"
-                    else row["reference_value"] / row["value"])
+        expected = (
+            row["value"] / row["reference_value"]
+            if row["better"] == "higher"
+            else row["reference_value"] / row["value"]
+        )
         assert row["ratio"] == pytest.approx(expected)
 
 
 def test_bench_only_and_unknown_names():
-    out = subprocess.run([sys.executable, "-m", "tradeterm", "bench", "--quick", "--only",
-                          "matching"], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "tradeterm", "bench", "--quick", "--only", "matching"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0 and "matching.mixed_ops" in out.stdout
     assert "book.l2_apply_real" not in out.stdout
-    bad = subprocess.run([sys.executable, "-m", "tradeterm", "bench", "--only", "nope"],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "tradeterm", "bench", "--only", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "available:" in bad.stderr and "matching.mixed_ops" in bad.stderr

@@ -12,8 +12,13 @@ def tradeterm(*args, env_extra=None, tmp_path=None, timeout=60):
 
     env = dict(os.environ)
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "tradeterm", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def test_fast_seeded_runs_are_byte_identical():
@@ -32,8 +37,9 @@ def test_fast_seeded_runs_are_byte_identical():
 
 
 def test_headless_text_summary_and_symbol_filter():
-    out = tradeterm("paper", "--headless", "--fast", "--seed", "1", "--seconds", "5",
-                    "--symbols", "SIM-ETH/USD")
+    out = tradeterm(
+        "paper", "--headless", "--fast", "--seed", "1", "--seconds", "5", "--symbols", "SIM-ETH/USD"
+    )
     assert out.returncode == 0, out.stderr
     assert "SIM-ETH/USD" in out.stdout and "SIM-BTC/USD" not in out.stdout
     assert "events" in out.stdout
@@ -46,23 +52,26 @@ def test_live_paced_headless_run_is_bounded_by_seconds():
     assert summary["fast"] is False and summary["market_events"] > 2_000
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--seconds", "abc"], "argument --seconds: expected a number, got 'abc'"),
-    (["--seconds", "-1"], "must be greater than 0"),
-    (["paper", "--venue", "nasdaq"], "argument --venue: invalid choice: 'nasdaq'"),
-    (["--bogus"], "unrecognized arguments: --bogus"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["--symbols", "DOGE/USD", "--headless"], "unknown symbol(s) DOGE/USD"),
-    # numbers a flag cannot mean (they were an OverflowError traceback or a silent huge value)
-    (["--headless", "--seconds", "inf"], "argument --seconds: expected a finite number"),
-    (["--headless", "--seconds", "1e308"], "argument --seconds: at most 31,622,400 seconds"),
-    (["--seed", str(2 ** 64)], "argument --seed: at most 9223372036854775807"),
-    (["--seed", "\uff14\uff12"], "argument --seed: expected a whole number in digits 0-9"),
-    (["--rate", "nan"], "argument --rate: expected a finite number"),
-    (["quoter", "simulate", "--gamma", "inf"], "argument --gamma: expected a finite number"),
-    (["quoter", "simulate", "--gamma", "1e9"], "argument --gamma: a risk aversion above 0"),
-    (["serve", "--port", "\uff18\uff10"], "argument --port: expected a port number in digits"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seconds", "abc"], "argument --seconds: expected a number, got 'abc'"),
+        (["--seconds", "-1"], "must be greater than 0"),
+        (["paper", "--venue", "nasdaq"], "argument --venue: invalid choice: 'nasdaq'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["--symbols", "DOGE/USD", "--headless"], "unknown symbol(s) DOGE/USD"),
+        # numbers a flag cannot mean (they were an OverflowError traceback or a silent huge value)
+        (["--headless", "--seconds", "inf"], "argument --seconds: expected a finite number"),
+        (["--headless", "--seconds", "1e308"], "argument --seconds: at most 31,622,400 seconds"),
+        (["--seed", str(2**64)], "argument --seed: at most 9223372036854775807"),
+        (["--seed", "\uff14\uff12"], "argument --seed: expected a whole number in digits 0-9"),
+        (["--rate", "nan"], "argument --rate: expected a finite number"),
+        (["quoter", "simulate", "--gamma", "inf"], "argument --gamma: expected a finite number"),
+        (["quoter", "simulate", "--gamma", "1e9"], "argument --gamma: a risk aversion above 0"),
+        (["serve", "--port", "\uff18\uff10"], "argument --port: expected a port number in digits"),
+    ],
+)
 def test_bad_arguments_exit_2_with_a_message_and_no_traceback(args, message):
     out = tradeterm(*args)
     assert out.returncode == 2

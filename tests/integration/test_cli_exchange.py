@@ -10,9 +10,26 @@ from tests.integration.test_cli import tradeterm
 
 
 def test_serve_answers_binance_requests_then_stops():
-    proc = subprocess.Popen([sys.executable, "-m", "tradeterm", "exchange", "serve", "--port",
-                             "0", "--seconds", "20", "--seed", "1", "--faults", "delay=5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradeterm",
+            "exchange",
+            "serve",
+            "--port",
+            "0",
+            "--seconds",
+            "20",
+            "--seed",
+            "1",
+            "--faults",
+            "delay=5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", first).group(1)

@@ -28,13 +28,28 @@ def exchange(tmp_path):
     config.write_text(
         "[exchange]\nevents_per_second = 500\n"
         f'[[exchange.accounts]]\napi_key = "{key}"\napi_secret = "{secret}"\n'
-        '[exchange.accounts.balances]\nUSDT = "1000000"\nBTC = "10"\nETH = "100"\n')
-    proc = subprocess.Popen([sys.executable, "-m", "tradeterm", "exchange", "serve", "--port",
-                             "0", "--seconds", "60", "--config", str(config)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        '[exchange.accounts.balances]\nUSDT = "1000000"\nBTC = "10"\nETH = "100"\n'
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradeterm",
+            "exchange",
+            "serve",
+            "--port",
+            "0",
+            "--seconds",
+            "60",
+            "--config",
+            str(config),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        url = re.search(r"listening on (http://127\.0\.0\.1:\d+)",
-                        proc.stdout.readline()).group(1)
+        url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", proc.stdout.readline()).group(1)
         yield url, key, secret
     finally:
         proc.terminate()
@@ -48,11 +63,28 @@ def urls(url: str) -> list[str]:
 def test_live_headless_trades_the_loopback_and_leaves_no_key_behind(exchange, tmp_path):
     url, key, secret = exchange
     data = tmp_path / "data"
-    env = {"TRADETERM_DATA_DIR": str(data), "TRADETERM_BINANCE_KEY": key,
-           "TRADETERM_BINANCE_SECRET": secret}
-    out = tradeterm("live", "--venue", "binance", *urls(url), "--symbols", "BTC/USDT",
-                    "--headless", "--json", "--seconds", "4", "--i-understand-live", "binance",
-                    "--quoter", "placeholder", env_extra=env)
+    env = {
+        "TRADETERM_DATA_DIR": str(data),
+        "TRADETERM_BINANCE_KEY": key,
+        "TRADETERM_BINANCE_SECRET": secret,
+    }
+    out = tradeterm(
+        "live",
+        "--venue",
+        "binance",
+        *urls(url),
+        "--symbols",
+        "BTC/USDT",
+        "--headless",
+        "--json",
+        "--seconds",
+        "4",
+        "--i-understand-live",
+        "binance",
+        "--quoter",
+        "placeholder",
+        env_extra=env,
+    )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert summary["mode"] == "live" and summary["venue"] == "binance"
@@ -74,12 +106,32 @@ def test_live_glft_quoter_sizes_its_orders_on_binances_order_step(exchange, tmp_
     model sends must be on that step, or Binance (and our own pre-check) refuses it."""
     url, key, secret = exchange
     data = tmp_path / "data"
-    env = {"TRADETERM_DATA_DIR": str(data), "TRADETERM_BINANCE_KEY": key,
-           "TRADETERM_BINANCE_SECRET": secret, "TRADETERM_QUOTER__SIGMA": "50",
-           "TRADETERM_QUOTER__K": "0.05", "TRADETERM_QUOTER__A": "1"}
-    out = tradeterm("live", "--venue", "binance", *urls(url), "--symbols", "BTC/USDT",
-                    "--headless", "--json", "--seconds", "4", "--i-understand-live", "binance",
-                    "--quoter", "glft", "--no-record", env_extra=env)
+    env = {
+        "TRADETERM_DATA_DIR": str(data),
+        "TRADETERM_BINANCE_KEY": key,
+        "TRADETERM_BINANCE_SECRET": secret,
+        "TRADETERM_QUOTER__SIGMA": "50",
+        "TRADETERM_QUOTER__K": "0.05",
+        "TRADETERM_QUOTER__A": "1",
+    }
+    out = tradeterm(
+        "live",
+        "--venue",
+        "binance",
+        *urls(url),
+        "--symbols",
+        "BTC/USDT",
+        "--headless",
+        "--json",
+        "--seconds",
+        "4",
+        "--i-understand-live",
+        "binance",
+        "--quoter",
+        "glft",
+        "--no-record",
+        env_extra=env,
+    )
     assert out.returncode == 0, out.stderr
     trading = json.loads(out.stdout)["trading"]
     assert trading["orders_submitted"] > 0, trading
@@ -89,7 +141,8 @@ def test_live_glft_quoter_sizes_its_orders_on_binances_order_step(exchange, tmp_
 
 
 def test_live_refuses_without_confirmation_keys_or_a_private_secrets_file(
-        tmp_path, monkeypatch, capsys):
+    tmp_path, monkeypatch, capsys
+):
     import logging
 
     from tradeterm.cli import main
@@ -131,17 +184,28 @@ def test_live_refuses_without_confirmation_keys_or_a_private_secrets_file(
 def test_record_binance_headless_from_the_loopback(exchange, tmp_path):
     url, _key, _secret = exchange
     output = tmp_path / "capture.ttj"
-    out = tradeterm("record", "--venue", "binance", *urls(url), "--symbols", "BTC/USDT,ETH/USDT",
-                    "--seconds", "3", "-o", str(output),
-                    env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")})
+    out = tradeterm(
+        "record",
+        "--venue",
+        "binance",
+        *urls(url),
+        "--symbols",
+        "BTC/USDT,ETH/USDT",
+        "--seconds",
+        "3",
+        "-o",
+        str(output),
+        env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")},
+    )
     assert out.returncode == 0, out.stderr
     with JournalReader(output) as journal:
         assert journal.header["mode"] == "record" and journal.header["venue"] == "binance"
         assert {i["symbol"] for i in journal.instruments} == {"BTC/USDT", "ETH/USDT"}
         topics = {topic for _seq, _ts, topic, _msg in journal.records_iter()}
     assert "book.binance.BTC/USDT" in topics and "trade.binance.ETH/USDT" in topics
-    replay = tradeterm("replay", str(output), "--json",
-                       env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")})
+    replay = tradeterm(
+        "replay", str(output), "--json", env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")}
+    )
     assert replay.returncode == 0, replay.stderr
     assert float(json.loads(replay.stdout)["instruments"]["BTC/USDT"]["best_bid"]) > 0
 
@@ -152,10 +216,25 @@ def test_paper_on_binance_data_fills_on_paper_and_sends_nothing(exchange, tmp_pa
     used: the exchange's account has no order afterwards."""
     url, key, secret = exchange
     data = tmp_path / "data"
-    out = tradeterm("paper", "--venue", "binance", *urls(url), "--symbols", "BTC/USDT",
-                    "--headless", "--json", "--seconds", "5", "--quoter", "placeholder",
-                    env_extra={"TRADETERM_DATA_DIR": str(data), "TRADETERM_BINANCE_KEY": key,
-                               "TRADETERM_BINANCE_SECRET": secret})
+    out = tradeterm(
+        "paper",
+        "--venue",
+        "binance",
+        *urls(url),
+        "--symbols",
+        "BTC/USDT",
+        "--headless",
+        "--json",
+        "--seconds",
+        "5",
+        "--quoter",
+        "placeholder",
+        env_extra={
+            "TRADETERM_DATA_DIR": str(data),
+            "TRADETERM_BINANCE_KEY": key,
+            "TRADETERM_BINANCE_SECRET": secret,
+        },
+    )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert (summary["mode"], summary["venue"]) == ("paper", "binance")
@@ -172,14 +251,20 @@ def signed_get(url: str, path: str, key: str, secret: str, **params: object) -> 
     """A signed Binance GET, as any client would send it."""
     query = urllib.parse.urlencode({**params, "timestamp": int(time.time() * 1000)})
     signature = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
-    request = urllib.request.Request(f"{url}{path}?{query}&signature={signature}",
-                                     headers={"X-MBX-APIKEY": key})
+    request = urllib.request.Request(
+        f"{url}{path}?{query}&signature={signature}", headers={"X-MBX-APIKEY": key}
+    )
     with urllib.request.urlopen(request, timeout=5) as answer:
         return json.load(answer)
 
 
 def test_paper_flags_for_binance_need_it(tmp_path):
-    out = tradeterm("paper", "--api-url", "http://127.0.0.1:9", "--headless",
-                    env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")})
+    out = tradeterm(
+        "paper",
+        "--api-url",
+        "http://127.0.0.1:9",
+        "--headless",
+        env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data")},
+    )
     assert out.returncode == 2
     assert "need --venue binance" in out.stderr and "Traceback" not in out.stderr

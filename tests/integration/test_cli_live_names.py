@@ -21,8 +21,10 @@ def test_the_flag_takes_both_spellings_of_a_ccxt_venue(typed, tmp_path, monkeypa
         monkeypatch.delenv(var, raising=False)
     handlers = list(logging.getLogger("tradeterm").handlers)
     try:
-        assert main(["live", "--venue", "ccxt:kraken", "--headless",
-                     "--i-understand-live", typed]) == 2
+        assert (
+            main(["live", "--venue", "ccxt:kraken", "--headless", "--i-understand-live", typed])
+            == 2
+        )
     finally:
         for handler in set(logging.getLogger("tradeterm").handlers) - set(handlers):
             logging.getLogger("tradeterm").removeHandler(handler)
@@ -36,8 +38,7 @@ def test_the_flag_refuses_other_names(typed, tmp_path, monkeypatch, capsys):
     from tradeterm.cli import main
 
     monkeypatch.setenv("TRADETERM_DATA_DIR", str(tmp_path / "data"))
-    assert main(["live", "--venue", "ccxt:kraken", "--headless",
-                 "--i-understand-live", typed]) == 2
+    assert main(["live", "--venue", "ccxt:kraken", "--headless", "--i-understand-live", typed]) == 2
     err = capsys.readouterr().err
     assert "'ccxt:kraken' or 'ccxt-kraken'" in err and "Traceback" not in err, err
 
@@ -51,8 +52,9 @@ def test_the_names_of_a_venue():
 async def test_the_session_confirms_with_either_spelling(tmp_path):
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:
-        kernel, _venue, task = await ccxt_kernel(server, tmp_path, key, secret,
-                                                 websockets=False, poll_s=0.05, confirm=False)
+        kernel, _venue, task = await ccxt_kernel(
+            server, tmp_path, key, secret, websockets=False, poll_s=0.05, confirm=False
+        )
         assert not kernel.confirm_live("ccxt:kraken") and not kernel.live_confirmed
         assert kernel.confirm_live("ccxt:binance") and kernel.live_confirmed
         kernel.request_stop()

@@ -6,19 +6,32 @@ from tests.integration.test_cli import tradeterm
 
 
 def test_simulate_json_has_the_documented_shape_and_is_seeded():
-    a = tradeterm("quoter", "simulate", "--gamma", "0.1", "1", "--paths", "300", "--seed", "5",
-                  "--json")
+    a = tradeterm(
+        "quoter", "simulate", "--gamma", "0.1", "1", "--paths", "300", "--seed", "5", "--json"
+    )
     assert a.returncode == 0, a.stderr
     out = json.loads(a.stdout)
     rows = out["results"]
     assert [(r["gamma"], r["strategy"]) for r in rows] == [
-        (0.1, "inventory"), (0.1, "symmetric"), (1.0, "inventory"), (1.0, "symmetric")]
+        (0.1, "inventory"),
+        (0.1, "symmetric"),
+        (1.0, "inventory"),
+        (1.0, "symmetric"),
+    ]
     for row in rows:
-        assert set(row) == {"gamma", "strategy", "spread", "profit_mean", "profit_std", "q_mean",
-                            "q_std"}
+        assert set(row) == {
+            "gamma",
+            "strategy",
+            "spread",
+            "profit_mean",
+            "profit_std",
+            "q_mean",
+            "q_std",
+        }
     assert out["seed"] == 5 and out["paths"] == 300
-    b = tradeterm("quoter", "simulate", "--gamma", "0.1", "1", "--paths", "300", "--seed", "5",
-                  "--json")
+    b = tradeterm(
+        "quoter", "simulate", "--gamma", "0.1", "1", "--paths", "300", "--seed", "5", "--json"
+    )
     assert a.stdout == b.stdout
 
 
@@ -33,9 +46,11 @@ def test_simulate_text_is_the_paper_style_table_with_the_paper_beside_it():
 
 
 def test_simulate_bad_arguments_exit_2():
-    for args, message in ((["--paths", "1"], "--paths: must be between 2"),
-                          (["--gamma", "-0.1"], "--gamma: must be greater than 0"),
-                          (["--gamma", "x"], "expected a number")):
+    for args, message in (
+        (["--paths", "1"], "--paths: must be between 2"),
+        (["--gamma", "-0.1"], "--gamma: must be greater than 0"),
+        (["--gamma", "x"], "expected a number"),
+    ):
         out = tradeterm("quoter", "simulate", *args)
         assert out.returncode == 2 and message in out.stderr, out.stderr
         assert "Traceback" not in out.stderr

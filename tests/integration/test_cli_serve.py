@@ -41,8 +41,9 @@ def test_no_token_is_for_loopback_only(capsys):
 
 
 def test_each_tab_runs_paper_with_the_given_options():
-    args = build_parser().parse_args(["serve", "--seed", "3", "--rate", "500", "--no-record",
-                                      "--symbols", "SIM-BTC/USD"])
+    args = build_parser().parse_args(
+        ["serve", "--seed", "3", "--rate", "500", "--no-record", "--symbols", "SIM-BTC/USD"]
+    )
     argv = paper_command(args)
     assert argv[1:4] == ["-m", "tradeterm", "paper"]
     command = " ".join(argv)
@@ -83,17 +84,33 @@ class Served:
 
 def _serve(tmp_path, *extra: str) -> Iterator[Served]:
     env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path), COLUMNS="200")
-    proc = subprocess.Popen([sys.executable, "-m", "tradeterm", "serve", "--port", "0",
-                             "--seed", "1", "--no-record", *extra], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradeterm",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "1",
+            "--no-record",
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     served = Served(proc, "")
     first = proc.stderr.readline()
     found = re.search(r"(http://127\.0\.0\.1:\d+/\S*)", first)
     assert found, first + proc.stderr.read()
     served.url = found.group(1)
     for stream in (proc.stdout, proc.stderr):
-        threading.Thread(target=lambda s=stream: served.output.extend(iter(s.readline, "")),
-                         daemon=True).start()
+        threading.Thread(
+            target=lambda s=stream: served.output.extend(iter(s.readline, "")), daemon=True
+        ).start()
     deadline = time.monotonic() + 60
     while True:  # until it answers (a 403 is an answer)
         try:
@@ -125,8 +142,11 @@ async def _get(url: str, **headers: str) -> tuple[int, str, aiohttp.ClientRespon
             return resp.status, await resp.text(), resp
 
 
-async def _ws_status(url: str, headers: dict[str, str], cookies: dict[str, str] | None = None,
-                     ) -> int:
+async def _ws_status(
+    url: str,
+    headers: dict[str, str],
+    cookies: dict[str, str] | None = None,
+) -> int:
     """The websocket handshake's answer: 101 when it opened (closed again at once)."""
     async with aiohttp.ClientSession(cookies=cookies) as session:
         try:
@@ -148,7 +168,7 @@ def test_the_page_needs_the_token_and_sets_it_as_a_strict_cookie(served):
     assert status == 403
     status, page, resp = asyncio.run(_get(served.url))
     assert status == 200 and "textual.js" in page
-    assert f'ws://127.0.0.1:{served.port}/ws' in page
+    assert f"ws://127.0.0.1:{served.port}/ws" in page
     cookie = resp.headers["Set-Cookie"]
     assert served.token in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert served.said("refused GET / from 127.0.0.1", "no valid token")
@@ -156,7 +176,7 @@ def test_the_page_needs_the_token_and_sets_it_as_a_strict_cookie(served):
 
 def test_a_page_reached_through_localhost_gets_a_localhost_websocket(served):
     status, page, _ = asyncio.run(_get(f"http://localhost:{served.port}/?token={served.token}"))
-    assert status == 200 and f'ws://localhost:{served.port}/ws' in page
+    assert status == 200 and f"ws://localhost:{served.port}/ws" in page
 
 
 def test_dns_rebinding_is_refused(served):
@@ -192,8 +212,9 @@ def test_the_websocket_needs_the_token_even_from_this_origin(served):
 def test_static_files_need_no_token_but_the_right_host(served):
     status, _, _ = asyncio.run(_get(served.base + "/static/js/textual.js"))
     assert status == 200
-    status, _, _ = asyncio.run(_get(served.base + "/static/js/textual.js",
-                                    Host=f"evil.example:{served.port}"))
+    status, _, _ = asyncio.run(
+        _get(served.base + "/static/js/textual.js", Host=f"evil.example:{served.port}")
+    )
     assert status == 403
     status, _, _ = asyncio.run(_get(served.base + "/download/abc"))
     assert status == 403  # downloads carry the session's data: token required
@@ -228,8 +249,9 @@ def test_the_browser_with_the_token_cookie_gets_the_workstation(served, tmp_path
     assert status == 200
     ws = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
     cookies = {f"tradeterm-serve-{served.port}": served.token}
-    screen = asyncio.run(_first_screen(ws, b"Ladder", 60, cookies=cookies,
-                                       origin=f"http://127.0.0.1:{served.port}"))
+    screen = asyncio.run(
+        _first_screen(ws, b"Ladder", 60, cookies=cookies, origin=f"http://127.0.0.1:{served.port}")
+    )
     assert b"Ladder" in screen and b"SIM-BTC/USD" in screen
     data = tmp_path_factory.getbasetemp()
     assert not list(data.glob("serve*/recordings/*"))  # --no-record reached the tab's session

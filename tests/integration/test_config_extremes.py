@@ -18,10 +18,22 @@ from tradeterm.runtime.kernel import Kernel, RunOptions
 SECTIONS = ("quoter", "risk", "oms", "portfolio", "record")
 # sizes depend on the instrument's lot grid (refused with the reason when off it); the per-venue
 # throttle is unset in the sim
-SKIP = {"quoter.order_size", "quoter.max_position", "risk.venue_orders_per_second",
-        "risk.venue_order_burst"}
-FAST_WARMUP = {"warmup_bars": 2, "warmup_sweeps": 1, "vol_window_bars": 10, "bar_seconds": 1.0,
-               "refresh_ms": 250, "sigma": None, "k": None, "A": None}
+SKIP = {
+    "quoter.order_size",
+    "quoter.max_position",
+    "risk.venue_orders_per_second",
+    "risk.venue_order_burst",
+}
+FAST_WARMUP = {
+    "warmup_bars": 2,
+    "warmup_sweeps": 1,
+    "vol_window_bars": 10,
+    "bar_seconds": 1.0,
+    "refresh_ms": 250,
+    "sigma": None,
+    "k": None,
+    "A": None,
+}
 
 
 def extremes(which: str) -> dict[str, dict[str, Any]]:
@@ -37,10 +49,11 @@ def extremes(which: str) -> dict[str, dict[str, Any]]:
             v = high.le if isinstance(high, at.Le) else high.lt - step
         else:
             v = low.ge if isinstance(low, at.Ge) else low.gt + step
-        out.setdefault(section, {})[rest[0]] = (Decimal(str(v)) if tp is Decimal else tp(v))
+        out.setdefault(section, {})[rest[0]] = Decimal(str(v)) if tp is Decimal else tp(v)
     out["quoter"]["enabled"] = True
-    out["quoter"]["warmup_bars"] = min(out["quoter"]["warmup_bars"],
-                                       out["quoter"]["vol_window_bars"])
+    out["quoter"]["warmup_bars"] = min(
+        out["quoter"]["warmup_bars"], out["quoter"]["vol_window_bars"]
+    )
     out["oms"]["database_url"] = "sqlite://"
     return out
 
@@ -50,8 +63,9 @@ def test_a_session_at_the_bounds_runs_without_a_handler_error(case):
     values = extremes(case.split(",")[0])
     if case.endswith("quoting"):
         values["quoter"].update(FAST_WARMUP)
-    kernel = Kernel(load_settings(sim={"seed": 1}, **values),
-                    RunOptions(fast=True, seconds=10, record=False))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, **values), RunOptions(fast=True, seconds=10, record=False)
+    )
     errors: list[tuple[str, str]] = []
     kernel.bus.on_handler_error = lambda topic, msg, exc: errors.append((topic, repr(exc)))
     asyncio.run(kernel.run())

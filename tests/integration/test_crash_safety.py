@@ -39,8 +39,9 @@ def check_store(data_dir) -> tuple[int, set[str]]:
         positions = {p.instrument: p.qty for p in store.load_positions() if p.fills}
         assert positions == store.fill_sums(), "a position differs from the sum of its fills"
         reconciliations = [a.detail for a in store.controls.load_audit("reconciliation")]
-        assert reconciliations and all("reconciliation clean" in d for d in reconciliations), \
+        assert reconciliations and all("reconciliation clean" in d for d in reconciliations), (
             reconciliations
+        )
         return len(rows), stored
     finally:
         store.close()
@@ -50,8 +51,9 @@ def crash_and_restart(data_dir, kills: int, seed: int) -> None:
     rng = random.Random(seed)
     fills = 0
     for n in range(kills):
-        session = start_session(data_dir, "--quoter", "placeholder", "--activity", "busy",
-                                "--seconds", "120")
+        session = start_session(
+            data_dir, "--quoter", "placeholder", "--activity", "busy", "--seconds", "120"
+        )
         try:
             wait_until_trading(data_dir, session)
             if n == 0:  # a loaded machine may not trade before the first kill: make sure it does

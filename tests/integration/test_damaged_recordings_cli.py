@@ -17,8 +17,13 @@ PER_BLOCK = 200
 
 def tradeterm(tmp_path, *args):
     env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "tradeterm", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def refused(out, *phrases):
@@ -38,9 +43,13 @@ def damaged(tmp_path):
 
 
 def test_replay_refuses_a_damaged_block_naming_the_way_on(tmp_path, damaged):
-    refused(tradeterm(tmp_path, "replay", damaged, "--headless", "--no-record"),
-            "block 3 at byte", "is damaged", f"holds {PER_BLOCK} of the 1,200 records",
-            "--skip-damaged")
+    refused(
+        tradeterm(tmp_path, "replay", damaged, "--headless", "--no-record"),
+        "block 3 at byte",
+        "is damaged",
+        f"holds {PER_BLOCK} of the 1,200 records",
+        "--skip-damaged",
+    )
     # the TUI path refuses before the screen opens
     refused(tradeterm(tmp_path, "replay", damaged, "--no-record"), "--skip-damaged")
 
@@ -59,11 +68,24 @@ def test_replay_skips_the_damaged_block_and_says_how_many_records_were_lost(tmp_
 
 def test_export_and_report_refuse_then_skip_with_the_flag(tmp_path, damaged):
     csv = tmp_path / "t.csv"
-    refused(tradeterm(tmp_path, "export", damaged, "--what", "trades", "--format", "csv",
-                      "-o", csv), "block 3", "export with --skip-damaged")
+    refused(
+        tradeterm(tmp_path, "export", damaged, "--what", "trades", "--format", "csv", "-o", csv),
+        "block 3",
+        "export with --skip-damaged",
+    )
     assert not csv.exists()
-    out = tradeterm(tmp_path, "export", damaged, "--what", "trades", "--format", "csv", "-o", csv,
-                    "--skip-damaged")
+    out = tradeterm(
+        tmp_path,
+        "export",
+        damaged,
+        "--what",
+        "trades",
+        "--format",
+        "csv",
+        "-o",
+        csv,
+        "--skip-damaged",
+    )
     assert out.returncode == 0, out.stderr
     assert f"{PER_BLOCK} of 1,200 records lost" in out.stderr
     assert len(csv.read_text().splitlines()) == 1 + 1_200 - PER_BLOCK - 1
@@ -77,8 +99,11 @@ def test_a_block_that_passes_its_checksum_but_does_not_decode_stops_the_replay_c
     write_sample(path, blocks=3, per_block=PER_BLOCK, close=False)
     # append a frame whose checksum is right but whose payload is not a block
     with open(path, "ab") as fh:
-        fh.write(pack_frame(KIND_BLOCK, CODEC_COLUMNS_ZSTD, b"not a block at all", 5,
-                            T0 + 10**9, T0 + 10**9))
+        fh.write(
+            pack_frame(
+                KIND_BLOCK, CODEC_COLUMNS_ZSTD, b"not a block at all", 5, T0 + 10**9, T0 + 10**9
+            )
+        )
     out = tradeterm(tmp_path, "replay", path, "--json", "--no-record")
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     assert "does not decompress" in out.stderr.splitlines()[-1]
@@ -90,5 +115,6 @@ def test_a_block_that_passes_its_checksum_but_does_not_decode_stops_the_replay_c
 
 def test_replay_start_beyond_any_number_is_a_clear_error(tmp_path):
     path = write_sample(tmp_path / "rec.ttj", blocks=2, per_block=50)
-    refused(tradeterm(tmp_path, "replay", path, "--headless", "--start", "+1e400s"),
-            "cannot read time")
+    refused(
+        tradeterm(tmp_path, "replay", path, "--headless", "--start", "+1e400s"), "cannot read time"
+    )

@@ -12,20 +12,32 @@ from tests.store_samples import damage, fingerprint, flip_bytes, write_store
 DAMAGE = {
     "unknown order status": (
         "UPDATE orders SET status = 'BOGUS' WHERE client_order_id = 'TT000001-00000002'",
-        "table orders, row client_order_id='TT000001-00000002', column status holds 'BOGUS'"),
-    "unknown trading state": ("UPDATE trading_state SET state = 'WEIRD'",
-                              "table trading_state, row id=1, column state holds 'WEIRD'"),
-    "non-numeric session": ("UPDATE meta SET value = 'abc' WHERE \"key\" = 'session'",
-                            "table meta, row key='session', column value holds 'abc'"),
-    "non-decimal position fee": ("UPDATE positions SET fees = 'x1'",
-                                 ("table positions, row instrument='sim:SIM-BTC/USD', column "
-                                  "fees holds 'x1'")),
-    "non-decimal fill fee": ("UPDATE fills SET fee = '1,5' WHERE trade_id = 't1'",
-                             "table fills, row id=2, column fee holds '1,5'"),
-    "text in a price": (("UPDATE orders SET price = 'cheap' WHERE client_order_id = "
-                         "'TT000001-00000001'"), "column price holds 'cheap'"),
-    "a side that is neither": ("UPDATE fills SET side = 0 WHERE trade_id = 't0'",
-                               "table fills, row id=1, column side holds 0"),
+        "table orders, row client_order_id='TT000001-00000002', column status holds 'BOGUS'",
+    ),
+    "unknown trading state": (
+        "UPDATE trading_state SET state = 'WEIRD'",
+        "table trading_state, row id=1, column state holds 'WEIRD'",
+    ),
+    "non-numeric session": (
+        "UPDATE meta SET value = 'abc' WHERE \"key\" = 'session'",
+        "table meta, row key='session', column value holds 'abc'",
+    ),
+    "non-decimal position fee": (
+        "UPDATE positions SET fees = 'x1'",
+        ("table positions, row instrument='sim:SIM-BTC/USD', column fees holds 'x1'"),
+    ),
+    "non-decimal fill fee": (
+        "UPDATE fills SET fee = '1,5' WHERE trade_id = 't1'",
+        "table fills, row id=2, column fee holds '1,5'",
+    ),
+    "text in a price": (
+        ("UPDATE orders SET price = 'cheap' WHERE client_order_id = 'TT000001-00000001'"),
+        "column price holds 'cheap'",
+    ),
+    "a side that is neither": (
+        "UPDATE fills SET side = 0 WHERE trade_id = 't0'",
+        "table fills, row id=1, column side holds 0",
+    ),
 }
 
 
@@ -51,8 +63,9 @@ def test_status_paper_and_kill_meet_a_damaged_row(data, case):
     sql, where = DAMAGE[case]
     damage(data / "tradeterm.db", sql)
     before = fingerprint(data)
-    refused(tradeterm(data, "status"), where, "Restore it from a backup",
-            "never changes or deletes")
+    refused(
+        tradeterm(data, "status"), where, "Restore it from a backup", "never changes or deletes"
+    )
     refused(tradeterm(data, "paper", "--headless", "--seconds", "1", "--no-record"), where)
     out = tradeterm(data, "kill", "--reason", "store looks wrong")
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
@@ -67,8 +80,7 @@ def test_flipped_bytes_are_a_clear_refusal_and_kill_still_holds(data):
     flip_bytes(data / "tradeterm.db")
     before = fingerprint(data)
     refused(tradeterm(data, "status"), "is damaged", "SQLite")
-    refused(tradeterm(data, "paper", "--headless", "--seconds", "1", "--no-record"),
-            "is damaged")
+    refused(tradeterm(data, "paper", "--headless", "--seconds", "1", "--no-record"), "is damaged")
     out = tradeterm(data, "kill")
     assert out.returncode == 0 and "HALTED" in out.stdout, out.stderr
     refused(tradeterm(data, "rearm", "--reason", "restored"), "is damaged")
@@ -103,5 +115,4 @@ def test_a_damaged_marker_still_holds_trading_halted(data):
     run = tradeterm(data, "paper", "--headless", "--seconds", "1", "--json", "--no-record")
     assert run.returncode == 0, run.stderr
     trading = json.loads(run.stdout)["trading"]
-    assert trading["trading_state"] == "HALTED" and "halt marker" in trading[
-        "trading_state_reason"]
+    assert trading["trading_state"] == "HALTED" and "halt marker" in trading["trading_state_reason"]

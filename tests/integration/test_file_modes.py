@@ -18,23 +18,39 @@ def mode(path):
 
 
 def run(data, *args, **kw):
-    return subprocess.run([sys.executable, "-m", "tradeterm", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, env=env_for(data),
-                          preexec_fn=lambda: os.umask(0o022), **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env_for(data),
+        preexec_fn=lambda: os.umask(0o022),
+        **kw,
+    )
 
 
 def test_a_session_creates_everything_private(tmp_path):
     data = tmp_path / "fresh" / "data"  # neither exists yet
-    proc = subprocess.Popen([sys.executable, "-m", "tradeterm", "paper", "--headless",
-                             "--seconds", "30"], env=env_for(data), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, preexec_fn=lambda: os.umask(0o022))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradeterm", "paper", "--headless", "--seconds", "30"],
+        env=env_for(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: os.umask(0o022),
+    )
     try:
         wait_until_trading(data, proc, working=False)
         for d in (data, data / "logs", data / "recordings"):
             assert mode(d) == 0o700, (d, oct(mode(d)))
-        files = [data / "tradeterm.db", data / "tradeterm.db-wal", data / "tradeterm.db-shm",
-                 data / "logs" / "tradeterm.log", data / "session.lock",
-                 control_socket_path(data), *(data / "recordings").glob("*.ttj")]
+        files = [
+            data / "tradeterm.db",
+            data / "tradeterm.db-wal",
+            data / "tradeterm.db-shm",
+            data / "logs" / "tradeterm.log",
+            data / "session.lock",
+            control_socket_path(data),
+            *(data / "recordings").glob("*.ttj"),
+        ]
         assert all(f.exists() for f in files) and len(files) == 7, files
         for f in files:
             assert mode(f) == 0o600, (f, oct(mode(f)))

@@ -27,11 +27,16 @@ class PositionMirror:
 
 
 def run(tmp_path, seconds: float = 40, **sections):
-    settings = load_settings(data_dir=str(tmp_path), sim={"seed": 3},
-                             oms={"database_url": f"sqlite:///{tmp_path / 'tradeterm.db'}"},
-                             session={"cancel_on_exit": False}, **sections)
-    return Kernel(settings, RunOptions(fast=True, seconds=seconds, quoter="placeholder",
-                                       record=False))
+    settings = load_settings(
+        data_dir=str(tmp_path),
+        sim={"seed": 3},
+        oms={"database_url": f"sqlite:///{tmp_path / 'tradeterm.db'}"},
+        session={"cancel_on_exit": False},
+        **sections,
+    )
+    return Kernel(
+        settings, RunOptions(fast=True, seconds=seconds, quoter="placeholder", record=False)
+    )
 
 
 def test_a_failing_order_path_handler_halts_cancels_and_names_the_error(tmp_path):

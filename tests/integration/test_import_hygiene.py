@@ -22,8 +22,7 @@ print(len(names), leaked, heavy)
 
 
 def test_engine_modules_do_not_import_textual():
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True)
     count, leaked, heavy = out.stdout.strip().split(" ", 2)
     assert int(count) >= 20
     assert leaked == "[]"
@@ -47,16 +46,37 @@ print([m for m in sys.argv[1:] if m in sys.modules])
 """
 # what a paper session does not need at start: recording/replay (numpy, zstd), the store's old
 # ORM, exports and charts, live venues' transports, the quoter (unless asked for), the browser view
-LAZY = ("numpy", "zstandard", "sqlalchemy", "sqlmodel", "pandas", "pyarrow", "plotext", "ccxt",
-        "websockets", "aiohttp", "textual_serve", "tradeterm.record.codec",
-        "tradeterm.record.journal", "tradeterm.record.replayer", "tradeterm.record.recorder",
-        "tradeterm.quoter.study", "tradeterm.trading.quoter_wiring", "tradeterm.quoter.component")
+LAZY = (
+    "numpy",
+    "zstandard",
+    "sqlalchemy",
+    "sqlmodel",
+    "pandas",
+    "pyarrow",
+    "plotext",
+    "ccxt",
+    "websockets",
+    "aiohttp",
+    "textual_serve",
+    "tradeterm.record.codec",
+    "tradeterm.record.journal",
+    "tradeterm.record.replayer",
+    "tradeterm.record.recorder",
+    "tradeterm.quoter.study",
+    "tradeterm.trading.quoter_wiring",
+    "tradeterm.quoter.component",
+)
 
 
 def test_a_paper_session_starts_without_the_heavy_modules(tmp_path):
     env = {**os.environ, "TRADETERM_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", PAPER_START, *LAZY], capture_output=True,
-                         text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", PAPER_START, *LAZY],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -65,8 +85,13 @@ def test_recording_still_loads_the_recorder(tmp_path):
     """The lazy import is taken when it is needed (the check above is not vacuous)."""
     env = {**os.environ, "TRADETERM_DATA_DIR": str(tmp_path)}
     script = PAPER_START.replace('"--no-record", ', "")
-    out = subprocess.run([sys.executable, "-c", script, "tradeterm.record.recorder", "numpy"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script, "tradeterm.record.recorder", "numpy"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "['tradeterm.record.recorder', 'numpy']"
     assert list((tmp_path / "recordings").glob("*"))

@@ -19,8 +19,9 @@ from tradeterm.ui.app import SIDE_PANES, create_app
 from tradeterm.ui.widgets.halt_banner import HaltBanner
 from tradeterm.ui.widgets.pane import TextPane
 
-SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
-    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+)
 
 
 def overflowing(app) -> list[str]:
@@ -65,9 +66,12 @@ def test_no_pane_draws_past_its_edge(size):
 
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_no_pane_draws_past_its_edge_in_a_backtest(size, tmp_path):
-    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-                    RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=None,
-                               interactive=True, record=False))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(
+            mode="replay", replay=SHIPPED, paper=True, speed=None, interactive=True, record=False
+        ),
+    )
 
     async def check() -> list[str]:
         app = create_app(kernel)

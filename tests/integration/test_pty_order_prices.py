@@ -79,8 +79,9 @@ def sent_orders(journal: Path) -> list[tuple[SubmitOrder, int, int, dict]]:
     """Each manual SubmitOrder in the journal with the best bid and ask the session's books
     showed when it was sent (the journal's book records played up to it), and the instruments."""
     with JournalReader(journal) as reader:
-        instruments = {d["venue"] + ":" + d["symbol"]: instrument_from_dict(d)
-                       for d in reader.instruments}
+        instruments = {
+            d["venue"] + ":" + d["symbol"]: instrument_from_dict(d) for d in reader.instruments
+        }
         bus = MessageBus()
         views = EngineViews(StatusView(mode="PAPER", venue="sim"))
         MarketDataKeeper(bus, views, list(instruments.values()))
@@ -106,13 +107,24 @@ def run_burst(tmp_path: Path, rounds: int, gap: float, seed: int) -> None:
     data = tmp_path / "data"
     # every typed order must go out: risk's pacing checks (an identical order within 250 ms,
     # 100 open orders, the throttle) are tested on their own, and would deny some here
-    env = dict(os.environ, TRADETERM_DATA_DIR=str(data), TRADETERM_UI__DEFAULT_SIZE=DEFAULT_SIZE,
-               TRADETERM_RISK__DUPLICATE_WINDOW_MS="0", TRADETERM_RISK__MAX_OPEN_ORDERS="5000",
-               TRADETERM_RISK__ORDERS_PER_SECOND="5000", TRADETERM_RISK__ORDER_BURST="5000")
+    env = dict(
+        os.environ,
+        TRADETERM_DATA_DIR=str(data),
+        TRADETERM_UI__DEFAULT_SIZE=DEFAULT_SIZE,
+        TRADETERM_RISK__DUPLICATE_WINDOW_MS="0",
+        TRADETERM_RISK__MAX_OPEN_ORDERS="5000",
+        TRADETERM_RISK__ORDERS_PER_SECOND="5000",
+        TRADETERM_RISK__ORDER_BURST="5000",
+    )
     argv = [sys.executable, "-m", "tradeterm", "paper", "--activity", "busy", "--seed", str(seed)]
     with PtySession(argv, 120, 40, env=env) as term:
-        term.wait_for(lambda lines: on_screen(lines) is not None and
-                      any("CONNECTED" in ln and "ACTIVE" in ln for ln in lines), 60)
+        term.wait_for(
+            lambda lines: (
+                on_screen(lines) is not None
+                and any("CONNECTED" in ln and "ACTIVE" in ln for ln in lines)
+            ),
+            60,
+        )
         term.drain(1.0)  # the market moves
         symbol = on_screen(term.lines())
         started = time.perf_counter()
@@ -124,8 +136,9 @@ def run_burst(tmp_path: Path, rounds: int, gap: float, seed: int) -> None:
         term.press("?")
         lag = 30 + 0.5 * rounds * len(ROUND)
         try:
-            term.wait_for(lambda lines: any("Remap any binding" in ln for ln in lines), lag,
-                          hint=b"Remap")
+            term.wait_for(
+                lambda lines: any("Remap any binding" in ln for ln in lines), lag, hint=b"Remap"
+            )
         except PtyTimeout as exc:  # the ? was typed as text, or went nowhere
             pytest.fail(f"the help typed after the orders did not open: {exc}")
         screen = term.text()
@@ -141,21 +154,24 @@ def run_burst(tmp_path: Path, rounds: int, gap: float, seed: int) -> None:
     for cmd, bid, ask, _ in orders:
         assert cmd.instrument == inst.id, (
             f"{cmd.client_order_id} went to {instruments[cmd.instrument].symbol}, not the "
-            f"{symbol} on screen")
+            f"{symbol} on screen"
+        )
         by_key.setdefault((cmd.side, cmd.qty), []).append((cmd, bid, ask))
     moved = set()
     for entry in ROUND:
         got = by_key.get((entry.side, inst.qty_to_lots(Decimal(entry.qty))), [])
         assert len(got) == rounds, (
             f"{entry.keys.strip()!r}: {len(got)} sent of {rounds} typed ({typed:.1f}s to type "
-            f"{rounds * len(ROUND)} orders); last screen:\n{screen}")
+            f"{rounds * len(ROUND)} orders); last screen:\n{screen}"
+        )
         for cmd, bid, ask in got:
             assert bid is not None and ask is not None
             want = implied(entry, bid, ask)
             assert cmd.price == want, (
                 f"{entry.keys.strip()!r} sent {inst.format_price(cmd.price)} but the book at "
                 f"sending (bid {inst.format_price(bid)}, ask {inst.format_price(ask)}) implied "
-                f"{inst.format_price(want)} [{cmd.client_order_id}]")
+                f"{inst.format_price(want)} [{cmd.client_order_id}]"
+            )
             moved.add((bid, ask))
     assert len(moved) > 1, "the market did not move while the orders were typed"
     assert len(orders) == rounds * len(ROUND), "an order was sent that was not typed"

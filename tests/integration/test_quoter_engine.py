@@ -44,10 +44,17 @@ def test_seeded_quoter_sessions_are_identical():
 
 
 def test_inventory_limit_holds_in_a_seeded_session():
-    settings = load_settings(sim={"seed": 21},
-                             quoter={"order_size": "0.0004", "max_position": "0.0012",
-                                     "gamma": 0.01, "levels": 2, "symbols": ["SIM-BTC/USD"]}
-                             | FAST_WARMUP)
+    settings = load_settings(
+        sim={"seed": 21},
+        quoter={
+            "order_size": "0.0004",
+            "max_position": "0.0012",
+            "gamma": 0.01,
+            "levels": 2,
+            "symbols": ["SIM-BTC/USD"],
+        }
+        | FAST_WARMUP,
+    )
     kernel = Kernel(settings, RunOptions(fast=True, seconds=60, quoter="on", record=False))
     worst = [0]
 
@@ -67,9 +74,11 @@ def test_inventory_limit_holds_in_a_seeded_session():
 def test_parameters_change_while_running_and_bad_values_change_nothing():
     settings = load_settings(sim={"seed": 5})
     kernel = Kernel(settings, RunOptions(fast=True, seconds=20, quoter="glft", record=False))
-    kernel.clock.set_alert("test.tune", kernel.clock.timestamp_ns() + 10 * 10**9,
-                           lambda _ts: kernel.update_quoter("SIM-BTC/USD", gamma=0.5,
-                                                            levels=2))
+    kernel.clock.set_alert(
+        "test.tune",
+        kernel.clock.timestamp_ns() + 10 * 10**9,
+        lambda _ts: kernel.update_quoter("SIM-BTC/USD", gamma=0.5, levels=2),
+    )
     asyncio.run(kernel.run())
     btc = kernel.quoters["sim:SIM-BTC/USD"]
     assert btc.setup.config.gamma == 0.5 and btc.view.gamma == 0.5
@@ -90,8 +99,21 @@ def test_unknown_quoter_symbol_is_a_config_error():
 
 def test_headless_quoter_cli_is_byte_identical(tmp_path):
     env = os.environ | {"TRADETERM_DATA_DIR": str(tmp_path)}
-    cmd = [sys.executable, "-m", "tradeterm", "paper", "--headless", "--quoter", "--fast",
-           "--seed", "4", "--seconds", "45", "--json", "--no-record"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tradeterm",
+        "paper",
+        "--headless",
+        "--quoter",
+        "--fast",
+        "--seed",
+        "4",
+        "--seconds",
+        "45",
+        "--json",
+        "--no-record",
+    ]
     first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert first.returncode == 0, first.stderr
@@ -108,8 +130,9 @@ def test_the_quoter_sends_nothing_risk_denies_for_a_reason_it_can_know(seed):
     settings = load_settings(sim={"seed": seed})
     kernel = Kernel(settings, RunOptions(fast=True, seconds=150, quoter="on", record=False))
     denials: list = []
-    kernel.bus.subscribe(topics.RISK, lambda m: denials.append(m)
-                         if type(m).__name__ == "OrderDenied" else None)
+    kernel.bus.subscribe(
+        topics.RISK, lambda m: denials.append(m) if type(m).__name__ == "OrderDenied" else None
+    )
     asyncio.run(kernel.run())
     summary = kernel.summary()
     assert [(d.reason, d.message) for d in denials] == []

@@ -34,10 +34,17 @@ class DirectGateway:
     def submit(self, cmd) -> None:
         book = self.books[cmd.instrument]
         if (cmd.side is Side.BUY and cmd.price >= book.best_ask) or (
-                cmd.side is Side.SELL and cmd.price <= book.best_bid):
+            cmd.side is Side.SELL and cmd.price <= book.best_bid
+        ):
             self.crossing_submits += 1
-        order = Order(cmd.client_order_id, cmd.instrument, cmd.side, cmd.qty, price=cmd.price,
-                      post_only=cmd.post_only)
+        order = Order(
+            cmd.client_order_id,
+            cmd.instrument,
+            cmd.side,
+            cmd.qty,
+            price=cmd.price,
+            post_only=cmd.post_only,
+        )
         self.orders[cmd.client_order_id] = order
         self.venue.submit_order(order)
 
@@ -55,10 +62,24 @@ def test_quoter_trades_the_simulated_market_inside_its_limits():
     kernel = Kernel(settings, RunOptions(mode="paper", fast=True, seconds=90.0))
     inst = next(i for i in kernel.instruments.values() if i.symbol == "SIM-BTC/USD")
     gateway = DirectGateway(kernel)
-    config = QuoterConfig(enabled=True, gamma=0.5, order_size="0.0004", max_position="0.0012",
-                          levels=2, warmup_bars=20, warmup_sweeps=20)
-    quoter = Quoter(kernel.bus, kernel.clock, inst, kernel.views.books[inst.id],
-                    kernel.views.status, gateway, config)
+    config = QuoterConfig(
+        enabled=True,
+        gamma=0.5,
+        order_size="0.0004",
+        max_position="0.0012",
+        levels=2,
+        warmup_bars=20,
+        warmup_sweeps=20,
+    )
+    quoter = Quoter(
+        kernel.bus,
+        kernel.clock,
+        inst,
+        kernel.views.books[inst.id],
+        kernel.views.status,
+        gateway,
+        config,
+    )
     position = [0, 0]  # current, worst |position|
 
     def on_fill(msg) -> None:

@@ -21,8 +21,13 @@ needs_data = pytest.mark.skipif(not BTC.exists(), reason="shared market data not
 
 def tradeterm(*args, tmp_path, timeout=120):
     env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "tradeterm", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def refused(out, *phrases):
@@ -45,8 +50,21 @@ def write_capture(path, lines):
 
 def test_record_sim_headless_then_replay_it(tmp_path):
     rec = tmp_path / "sim.ttj"
-    out = tradeterm("record", "--venue", "sim", "--symbols", "SIM-BTC/USD", "--fast",
-                    "--seed", "5", "--seconds", "20", "-o", str(rec), tmp_path=tmp_path)
+    out = tradeterm(
+        "record",
+        "--venue",
+        "sim",
+        "--symbols",
+        "SIM-BTC/USD",
+        "--fast",
+        "--seed",
+        "5",
+        "--seconds",
+        "20",
+        "-o",
+        str(rec),
+        tmp_path=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     assert f"to {rec}" in out.stderr
     with JournalReader(rec) as reader:
@@ -55,11 +73,25 @@ def test_record_sim_headless_then_replay_it(tmp_path):
         assert reader.header["config"]["sim"]["seed"] == 5
         kinds = {type(e).__name__ for _, _, _, e in reader.records_iter()}
     assert {"BookSnapshot", "BookDelta", "Trade", "LogLine", "VenueStatus"} <= kinds
-    summary = json.loads(tradeterm("replay", str(rec), "--json", "--no-record",
-                                   tmp_path=tmp_path).stdout)
-    live = json.loads(tradeterm("record", "--fast", "--seed", "5", "--seconds", "20", "--symbols",
-                                "SIM-BTC/USD", "--json", "-o", str(tmp_path / "again.ttj"),
-                                tmp_path=tmp_path).stdout)
+    summary = json.loads(
+        tradeterm("replay", str(rec), "--json", "--no-record", tmp_path=tmp_path).stdout
+    )
+    live = json.loads(
+        tradeterm(
+            "record",
+            "--fast",
+            "--seed",
+            "5",
+            "--seconds",
+            "20",
+            "--symbols",
+            "SIM-BTC/USD",
+            "--json",
+            "-o",
+            str(tmp_path / "again.ttj"),
+            tmp_path=tmp_path,
+        ).stdout
+    )
     # the replayed book ends where the recorded session's book ended
     assert summary["instruments"] == live["instruments"]
     assert not (tmp_path / "data" / "recordings").exists()  # --no-record wrote nothing
@@ -68,9 +100,23 @@ def test_record_sim_headless_then_replay_it(tmp_path):
 def test_recorder_killed_mid_write_leaves_a_journal_readable_to_the_last_flush(tmp_path):
     rec = tmp_path / "live.ttj"
     env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "tradeterm", "record", "--activity", "busy",
-                             "--seconds", "60", "-o", str(rec)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tradeterm",
+            "record",
+            "--activity",
+            "busy",
+            "--seconds",
+            "60",
+            "-o",
+            str(rec),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (not rec.exists() or rec.stat().st_size < 60_000):
@@ -91,23 +137,41 @@ def test_recorder_killed_mid_write_leaves_a_journal_readable_to_the_last_flush(t
 
 
 def test_replay_refuses_missing_and_garbage_files(tmp_path):
-    refused(tradeterm("replay", str(tmp_path / "nope.ttj"), "--headless", tmp_path=tmp_path),
-            "does not exist")
+    refused(
+        tradeterm("replay", str(tmp_path / "nope.ttj"), "--headless", tmp_path=tmp_path),
+        "does not exist",
+    )
     junk = tmp_path / "junk.ttj"
     junk.write_bytes(os.urandom(3000))
-    refused(tradeterm("replay", str(junk), "--headless", tmp_path=tmp_path),
-            "not a tradeterm recording")
-    refused(tradeterm("replay", str(junk), "--speed", "1000", tmp_path=tmp_path),
-            "speed must be from 0.1 to 100")
+    refused(
+        tradeterm("replay", str(junk), "--headless", tmp_path=tmp_path), "not a tradeterm recording"
+    )
+    refused(
+        tradeterm("replay", str(junk), "--speed", "1000", tmp_path=tmp_path),
+        "speed must be from 0.1 to 100",
+    )
     refused(tradeterm("report", str(junk), tmp_path=tmp_path), "not a tradeterm recording")
-    refused(tradeterm("export", str(junk), "--what", "trades", "-o", str(tmp_path / "x.csv"),
-                      "--format", "csv", tmp_path=tmp_path), "not a tradeterm recording")
+    refused(
+        tradeterm(
+            "export",
+            str(junk),
+            "--what",
+            "trades",
+            "-o",
+            str(tmp_path / "x.csv"),
+            "--format",
+            "csv",
+            tmp_path=tmp_path,
+        ),
+        "not a tradeterm recording",
+    )
 
 
 def test_truncated_recording_replays_what_is_left_and_says_so(tmp_path):
     rec = tmp_path / "sim.ttj"
-    tradeterm("record", "--fast", "--seed", "2", "--seconds", "30", "-o", str(rec),
-              tmp_path=tmp_path)
+    tradeterm(
+        "record", "--fast", "--seed", "2", "--seconds", "30", "-o", str(rec), tmp_path=tmp_path
+    )
     data = rec.read_bytes()
     cut = tmp_path / "cut.ttj"
     cut.write_bytes(data[: len(data) * 2 // 3])
@@ -121,12 +185,19 @@ def test_truncated_recording_replays_what_is_left_and_says_so(tmp_path):
 def test_import_without_snapshot_is_refused_and_trades_only_works(tmp_path):
     lines = [line for line in capture_lines() if "lastUpdateId" not in line]
     cap = write_capture(tmp_path / "nosnap.gz", lines)
-    out = tradeterm("import", "binance", str(cap), "-o", str(tmp_path / "a.ttj"),
-                    tmp_path=tmp_path)
+    out = tradeterm("import", "binance", str(cap), "-o", str(tmp_path / "a.ttj"), tmp_path=tmp_path)
     refused(out, "no REST depth snapshot", "--trades-only")
     assert not (tmp_path / "a.ttj").exists()
-    ok = tradeterm("import", "binance", str(cap), "-o", str(tmp_path / "a.ttj"), "--trades-only",
-                   "--json", tmp_path=tmp_path)
+    ok = tradeterm(
+        "import",
+        "binance",
+        str(cap),
+        "-o",
+        str(tmp_path / "a.ttj"),
+        "--trades-only",
+        "--json",
+        tmp_path=tmp_path,
+    )
     assert ok.returncode == 0, ok.stderr
     report = json.loads(ok.stdout)
     assert report["skipped_depth"] > 0 and "BookDelta" not in report["counts"]
@@ -140,8 +211,11 @@ def test_import_reports_malformed_lines_and_gaps_and_marks_the_book_unsynced(tmp
     del lines[depth[40]]  # a missing diff: a gap in update ids
     lines.insert(100, "1723161254000000000 {not json\n")
     lines.insert(200, "garbage-without-a-space\n")
-    lines.insert(300, '1723161254000000000 {"stream":"btcusdt@trade","data":{"e":"trade",'
-                      '"s":"BTCUSDT","p":"1.234","q":"1","t":1,"T":1,"m":true}}\n')
+    lines.insert(
+        300,
+        '1723161254000000000 {"stream":"btcusdt@trade","data":{"e":"trade",'
+        '"s":"BTCUSDT","p":"1.234","q":"1","t":1,"T":1,"m":true}}\n',
+    )
     cap = write_capture(tmp_path / "gappy.gz", lines)
     rec = tmp_path / "gappy.ttj"
     out = tradeterm("import", "binance", str(cap), "-o", str(rec), tmp_path=tmp_path)
@@ -149,11 +223,21 @@ def test_import_reports_malformed_lines_and_gaps_and_marks_the_book_unsynced(tmp
     assert "MALFORMED 3 lines" in out.stdout and "gappy.gz:101" in out.stdout
     assert "GAP BTC/USDT: gap in update ids" in out.stdout
     assert "book ends unsynced" in out.stdout
-    replay = tradeterm("replay", str(rec), "--headless", "--json", "--no-record",
-                       tmp_path=tmp_path)
+    replay = tradeterm("replay", str(rec), "--headless", "--json", "--no-record", tmp_path=tmp_path)
     assert replay.returncode == 0
     assert "sequence gap" in replay.stderr  # the replayed book saw the gap itself
-    refused(tradeterm("import", "binance", str(cap), "-o", str(rec), tmp_path=tmp_path),
-            "already exists")
-    refused(tradeterm("import", "binance", str(tmp_path / "missing.gz"), "-o",
-                      str(tmp_path / "m.ttj"), tmp_path=tmp_path), "does not exist")
+    refused(
+        tradeterm("import", "binance", str(cap), "-o", str(rec), tmp_path=tmp_path),
+        "already exists",
+    )
+    refused(
+        tradeterm(
+            "import",
+            "binance",
+            str(tmp_path / "missing.gz"),
+            "-o",
+            str(tmp_path / "m.ttj"),
+            tmp_path=tmp_path,
+        ),
+        "does not exist",
+    )

@@ -18,15 +18,21 @@ from tradeterm.ui.app import create_app
 from tradeterm.ui.widgets.status_header import StatusHeader
 from tradeterm.trading.results import Denied
 
-SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
-    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+)
 
 
 def backtest(tmp_path, latency_ms: int = 0) -> Kernel:
-    settings = load_settings(sim={"seed": 1}, data_dir=str(tmp_path),
-                             paper={"latency_ms": latency_ms})
-    return Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=None,
-                                       interactive=True, record=False))
+    settings = load_settings(
+        sim={"seed": 1}, data_dir=str(tmp_path), paper={"latency_ms": latency_ms}
+    )
+    return Kernel(
+        settings,
+        RunOptions(
+            mode="replay", replay=SHIPPED, paper=True, speed=None, interactive=True, record=False
+        ),
+    )
 
 
 async def until(condition, seconds: float = 20.0) -> bool:
@@ -44,9 +50,18 @@ async def test_an_interactive_backtest_stays_up_at_the_end(tmp_path):
 
     def rest(_ts: int) -> None:  # a bid far below the market, still working at the end
         book = kernel.views.books[inst.id]
-        resting.append(kernel.submit(SubmitOrder(
-            kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id, Side.BUY, 10_000,
-            price=book.best_bid - 200_000)))
+        resting.append(
+            kernel.submit(
+                SubmitOrder(
+                    kernel.clock.timestamp_ns(),
+                    kernel.next_order_id(),
+                    inst.id,
+                    Side.BUY,
+                    10_000,
+                    price=book.best_bid - 200_000,
+                )
+            )
+        )
 
     kernel.clock.set_alert("test.rest", kernel.clock.timestamp_ns() + 10 * 10**9, rest)
     task = asyncio.create_task(kernel.run())
@@ -57,8 +72,9 @@ async def test_an_interactive_backtest_stays_up_at_the_end(tmp_path):
     # the order left working at the end was cancelled: nothing can fill it any more
     assert resting and await until(lambda: not kernel.desk.oms.working)
     # a new order is refused with the reason, the store is open
-    denied = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                       inst.id, Side.SELL, 1000))
+    denied = kernel.submit(
+        SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id, Side.SELL, 1000)
+    )
     assert isinstance(denied, Denied) and denied.denial.reason == "REPLAY_ENDED"
     assert "replay ended" in denied.denial.message
     # the kill switch works

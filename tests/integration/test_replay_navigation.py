@@ -19,8 +19,10 @@ S = 10**9
 
 
 def replay_kernel(path: Path, **options) -> Kernel:
-    return Kernel(load_settings(sim={"seed": 1}), RunOptions(mode="replay", replay=path,
-                                                             record=False, **options))
+    return Kernel(
+        load_settings(sim={"seed": 1}),
+        RunOptions(mode="replay", replay=path, record=False, **options),
+    )
 
 
 def recorded_paper_session(path: Path) -> Path:
@@ -34,8 +36,17 @@ def recorded_paper_session(path: Path) -> Path:
         def send(_ts: int) -> None:
             book = kernel.views.books[inst.id]
             price = book.best_ask + away if side is Side.BUY else book.best_bid - away
-            kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                      inst.id, side, inst.qty_to_lots("0.01"), price=price))
+            kernel.submit(
+                SubmitOrder(
+                    kernel.clock.timestamp_ns(),
+                    kernel.next_order_id(),
+                    inst.id,
+                    side,
+                    inst.qty_to_lots("0.01"),
+                    price=price,
+                )
+            )
+
         return send
 
     start = kernel.clock.timestamp_ns()
@@ -47,8 +58,11 @@ def recorded_paper_session(path: Path) -> Path:
 
 def order_records(path: Path) -> list[int]:
     with JournalReader(path) as reader:
-        return [k for k, (_, _, topic, _) in enumerate(reader.records_iter())
-                if topic.startswith("order.")]
+        return [
+            k
+            for k, (_, _, topic, _) in enumerate(reader.records_iter())
+            if topic.startswith("order.")
+        ]
 
 
 async def settle(replay, until, timeout: float = 10.0) -> None:
@@ -120,8 +134,9 @@ def test_a_seek_behind_the_clock_or_after_the_end_is_refused_with_the_way_there(
         assert not replay.seek(start + 30 * S)
         said = replay.state.message
         assert said.startswith("23:54:43.937085 is behind the replay clock (23:55:43.")
-        assert said.endswith("): seeking back needs a restart with --start 23:54:43.937085 "
-                             "(rewind is not built yet)")
+        assert said.endswith(
+            "): seeking back needs a restart with --start 23:54:43.937085 (rewind is not built yet)"
+        )
         assert not replay.seek(end + S)
         assert "after the end of the recording (23:59:59.999231)" in replay.state.message
         await asyncio.sleep(0.1)
@@ -136,14 +151,21 @@ def tradeterm(*args: str, data: Path) -> subprocess.CompletedProcess:
     import os
 
     env = dict(os.environ, TRADETERM_DATA_DIR=str(data))
-    return subprocess.run([sys.executable, "-m", "tradeterm", *args], capture_output=True,
-                          text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_start_outside_the_recording_is_refused_with_its_span(tmp_path):
-    done = tradeterm("replay", str(SHIPPED), "--headless", "--no-record", "--start", "00:00:05",
-                     data=tmp_path)
+    done = tradeterm(
+        "replay", str(SHIPPED), "--headless", "--no-record", "--start", "00:00:05", data=tmp_path
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
         "tradeterm: error: --start: 00:00:05 (2024-08-09 00:00:05) is not in this recording: "
-        "it runs 2024-08-08 23:54:13 to 23:59:59 UTC")
+        "it runs 2024-08-08 23:54:13 to 23:59:59 UTC"
+    )

@@ -19,20 +19,35 @@ from tradeterm.venues.paper import PaperExecutionClient
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
-QUOTER = {"order_size": "0.0001", "max_position": "0.0005", "symbols": ["BTC/USDT"],
-          "warmup_bars": 10, "warmup_sweeps": 10}
+QUOTER = {
+    "order_size": "0.0001",
+    "max_position": "0.0005",
+    "symbols": ["BTC/USDT"],
+    "warmup_bars": 10,
+    "warmup_sweeps": 10,
+}
 
 
-def paper_replay(journal: Path | None, seed: int = 3, quoter: str | None = "on",
-                 **paper) -> Kernel:
-    settings = load_settings(sim={"seed": seed}, quoter=QUOTER,
-                             paper={"latency_ms": 5, "latency_jitter_ms": 3} | paper)
-    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, paper=True,
-                                         quoter=quoter, record=journal is not None,
-                                         recording=journal))
+def paper_replay(journal: Path | None, seed: int = 3, quoter: str | None = "on", **paper) -> Kernel:
+    settings = load_settings(
+        sim={"seed": seed}, quoter=QUOTER, paper={"latency_ms": 5, "latency_jitter_ms": 3} | paper
+    )
+    kernel = Kernel(
+        settings,
+        RunOptions(
+            mode="replay",
+            replay=SHIPPED,
+            paper=True,
+            quoter=quoter,
+            record=journal is not None,
+            recording=journal,
+        ),
+    )
     fills = []
-    kernel.bus.subscribe(topics.orders(kernel.clients.name),
-                         lambda m: fills.append(m) if type(m) is OrderFilled else None)
+    kernel.bus.subscribe(
+        topics.orders(kernel.clients.name),
+        lambda m: fills.append(m) if type(m) is OrderFilled else None,
+    )
     kernel.test_fills = fills  # type: ignore[attr-defined]
     asyncio.run(kernel.run())
     return kernel
@@ -74,9 +89,18 @@ def test_a_manual_order_fills_on_paper_against_the_recording():
 
     def buy(_ts: int) -> None:  # a marketable buy one minute in: takes the visible ask
         book = kernel.views.books[inst.id]
-        results.append(kernel.submit(SubmitOrder(
-            kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id, Side.BUY, 10_000,
-            price=book.best_ask)))
+        results.append(
+            kernel.submit(
+                SubmitOrder(
+                    kernel.clock.timestamp_ns(),
+                    kernel.next_order_id(),
+                    inst.id,
+                    Side.BUY,
+                    10_000,
+                    price=book.best_ask,
+                )
+            )
+        )
 
     kernel.clock.set_alert("test.buy", kernel.clock.timestamp_ns() + 60 * 10**9, buy)
     asyncio.run(kernel.run())
@@ -87,8 +111,19 @@ def test_a_manual_order_fills_on_paper_against_the_recording():
 
 def test_cli_replay_paper_quoter_json_has_the_trading_section(tmp_path):
     env = os.environ | {"TRADETERM_DATA_DIR": str(tmp_path)}
-    cmd = [sys.executable, "-m", "tradeterm", "replay", str(SHIPPED), "--paper", "--quoter",
-           "--seed", "2", "--json", "--no-record"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tradeterm",
+        "replay",
+        str(SHIPPED),
+        "--paper",
+        "--quoter",
+        "--seed",
+        "2",
+        "--json",
+        "--no-record",
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
@@ -96,14 +131,26 @@ def test_cli_replay_paper_quoter_json_has_the_trading_section(tmp_path):
     assert summary["trading"]["fills"] > 0 and summary["trading"]["trading_state"] == "ACTIVE"
     assert set(summary["quoters"]) == {"BTC/USDT", "ETH/USDT"}
     assert summary["instruments"]["BTC/USDT"]["best_bid"] == "61685.99"
-    plain = subprocess.run([sys.executable, "-m", "tradeterm", "replay", str(SHIPPED),
-                            "--quoter", "--json", "--no-record"],
-                           capture_output=True, text=True, env=env, timeout=60)
+    plain = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tradeterm",
+            "replay",
+            str(SHIPPED),
+            "--quoter",
+            "--json",
+            "--no-record",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert plain.returncode == 2 and "--paper" in plain.stderr
 
 
 def test_a_configured_quoter_does_not_start_in_a_plain_replay():
     settings = load_settings(sim={"seed": 1}, quoter={"enabled": True})
-    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, record=False,
-                                         seconds=5))
+    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, record=False, seconds=5))
     assert kernel.quoters == {} and kernel.views.quoters == {}

@@ -59,8 +59,13 @@ def tradeterm(*args, env=None):
 
     full = dict(os.environ)
     full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "tradeterm", *args], capture_output=True,
-                          text=True, timeout=120, env=full)
+    return subprocess.run(
+        [sys.executable, "-m", "tradeterm", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full,
+    )
 
 
 def test_headless_replay_json_and_journal_are_byte_identical(tmp_path):
@@ -114,8 +119,10 @@ def test_seek_step_and_run_to_next_trade(tmp_path):
             if replay.state.message == "found":
                 break
         assert replay.state.message == "found"
-        last_trade = kernel.views.trades["binance:BTC/USDT"].items or \
-            kernel.views.trades["binance:ETH/USDT"].items
+        last_trade = (
+            kernel.views.trades["binance:BTC/USDT"].items
+            or kernel.views.trades["binance:ETH/USDT"].items
+        )
         assert last_trade and replay.state.published > before
         assert replay.seek(start + 60 * 10**9)
         for _ in range(300):
@@ -144,11 +151,13 @@ def test_a_plain_replay_reviews_active_and_refuses_orders_with_a_reason():
 
     kernel = replay_kernel(record=False)
     rejected = []
-    kernel.bus.subscribe("order.*", lambda m: rejected.append(m)
-                         if isinstance(m, OrderRejected) else None)
+    kernel.bus.subscribe(
+        "order.*", lambda m: rejected.append(m) if isinstance(m, OrderRejected) else None
+    )
     asyncio.run(kernel.run())
-    assert kernel.views.status.trading_state is TradingState.ACTIVE, \
+    assert kernel.views.status.trading_state is TradingState.ACTIVE, (
         kernel.views.status.trading_state_reason
+    )
     inst = next(iter(kernel.instruments.values()))
     kernel.execution.submit_order(Order("r1", inst.id, Side.BUY, qty=1, price=1))
     assert [(r.client_order_id, r.reason) for r in rejected] == [("r1", "REPLAY_READ_ONLY")]

@@ -7,8 +7,9 @@ from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
 from tradeterm.ui.widgets.status_header import StatusHeader
 
-SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
-    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+)
 
 
 def header_text(app) -> str:
@@ -16,9 +17,16 @@ def header_text(app) -> str:
 
 
 async def test_transport_keys_drive_the_replay(tmp_path):
-    kernel = Kernel(load_settings(sim={"seed": 1}),
-                    RunOptions(mode="replay", replay=SHIPPED, speed=1.0, interactive=True,
-                               recording=tmp_path / "review.ttj"))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}),
+        RunOptions(
+            mode="replay",
+            replay=SHIPPED,
+            speed=1.0,
+            interactive=True,
+            recording=tmp_path / "review.ttj",
+        ),
+    )
     replay = kernel.replay
     replay.pause()
     app = create_app(kernel)
@@ -60,9 +68,10 @@ async def test_transport_keys_drive_the_replay(tmp_path):
 
 # --- navigation (issue 13.14) -----------------------------------------------------------------
 def review_app(tmp_path, recording=SHIPPED):
-    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-                    RunOptions(mode="replay", replay=recording, speed=1.0, interactive=True,
-                               record=False))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(mode="replay", replay=recording, speed=1.0, interactive=True, record=False),
+    )
     kernel.replay.pause()
     return create_app(kernel)
 
@@ -122,8 +131,10 @@ async def test_plus_and_minus_count_from_the_replay_clock(tmp_path):
         assert "is behind the replay clock" in said and "restart with --start 23:55:43" in said
         assert app.kernel.clock.timestamp_ns() == now  # stayed
         said = await goto(pilot, "00:00:05")
-        assert said == ("✗ 00:00:05 (2024-08-09 00:00:05) is not in this recording: it runs "
-                        "2024-08-08 23:54:13 to 23:59:59 UTC")
+        assert said == (
+            "✗ 00:00:05 (2024-08-09 00:00:05) is not in this recording: it runs "
+            "2024-08-08 23:54:13 to 23:59:59 UTC"
+        )
         assert (await goto(pilot, "noon")).startswith("✗ cannot read time 'noon'")
 
 

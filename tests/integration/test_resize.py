@@ -17,8 +17,12 @@ async def test_the_layout_follows_the_terminal_when_it_is_resized(tmp_path):
         main = app.screen_stack[0]
         box = main.query_one("#ladder-box")
         assert not main.has_class("-narrow") and box.size.width == 56 - 2  # inside its border
-        for size, narrow, width in (((80, 24), True, 46), ((200, 60), False, 80),
-                                    ((80, 24), True, 46), ((120, 40), False, 56)):
+        for size, narrow, width in (
+            ((80, 24), True, 46),
+            ((200, 60), False, 80),
+            ((80, 24), True, 46),
+            ((120, 40), False, 56),
+        ):
             await pilot.resize_terminal(*size)
             await pilot.pause(0.2)
             assert main.has_class("-narrow") is narrow, size

@@ -71,8 +71,7 @@ class Tab:
         async with session.get(self.served.url) as resp:
             page = await resp.text()
         url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
-        self.ws = await session.ws_connect(f"{url}?width=120&height=40",
-                                           origin=self.served.base)
+        self.ws = await session.ws_connect(f"{url}?width=120&height=40", origin=self.served.base)
         self.reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -87,6 +86,7 @@ class Tab:
 
     async def read_until(self, wanted: bytes | str, seconds: float = SCREEN) -> bool:
         """Until ``wanted`` was drawn (bytes: as sent; str: on the screen as shown)."""
+
         def seen() -> bool:
             return wanted in (self.screen if isinstance(wanted, bytes) else self.text)
 
@@ -111,6 +111,7 @@ def client() -> aiohttp.ClientSession:
 
 def test_two_tabs_each_get_a_working_workstation_of_their_own(tmp_path):
     for served in _serve(tmp_path):
+
         async def run():
             async with client() as session:
                 tabs = [Tab(served), Tab(served)]
@@ -118,8 +119,10 @@ def test_two_tabs_each_get_a_working_workstation_of_their_own(tmp_path):
                     await tab.open(session)
                 drawn = await asyncio.gather(*(t.read_until(b"Ladder") for t in tabs))
                 assert drawn == [True, True], [t.text[-300:] for t in tabs]
-                for note in ("This tab trades its own paper account in",
-                             "tab-2: another session has"):
+                for note in (
+                    "This tab trades its own paper account in",
+                    "tab-2: another session has",
+                ):
                     assert await tabs[1].read_until(note, 20), tabs[1].text
                 assert "tab-2" not in tabs[0].text
                 await asyncio.gather(*(t.close() for t in tabs))
@@ -133,6 +136,7 @@ def test_two_tabs_each_get_a_working_workstation_of_their_own(tmp_path):
 def test_a_tab_that_cannot_start_says_why_instead_of_hanging(tmp_path):
     (tmp_path / "tradeterm.db").write_bytes(b"not a database" * 100)  # a damaged store
     for served in _serve(tmp_path):
+
         async def run():
             async with client() as session:
                 tab = Tab(served)
@@ -145,6 +149,7 @@ def test_a_tab_that_cannot_start_says_why_instead_of_hanging(tmp_path):
 
 def test_tabs_beyond_the_limit_are_told_so(tmp_path):
     for served in _serve(tmp_path, "--max-tabs", "1"):
+
         async def run():
             async with client() as session:
                 first, second = Tab(served), Tab(served)
@@ -159,6 +164,7 @@ def test_tabs_beyond_the_limit_are_told_so(tmp_path):
 
 def test_a_closed_tab_ends_its_session(tmp_path):
     for served in _serve(tmp_path):
+
         async def run():
             async with client() as session:
                 tab = Tab(served)
@@ -176,6 +182,7 @@ def test_a_closed_tab_ends_its_session(tmp_path):
 def _two_tabs_then(served: Served, end) -> tuple[set[int], set[int]]:
     """Two tabs open (at least one drawn), then ``end`` the server: (the process tree before,
     what of it is still alive 15 s after)."""
+
     async def run():
         async with client() as session:
             tabs = [Tab(served), Tab(served)]

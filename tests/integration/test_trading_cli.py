@@ -6,7 +6,11 @@ import re
 import signal
 
 from tests.integration.sessions import (
-    start_session, status, tradeterm, wait_for_fills, wait_until_trading,
+    start_session,
+    status,
+    tradeterm,
+    wait_for_fills,
+    wait_until_trading,
 )
 
 QUOTING = ("--quoter", "placeholder", "--activity", "busy", "--seconds", "60")

@@ -10,8 +10,9 @@ from tradeterm.runtime.kernel import Kernel, RunOptions
 
 
 def quoting_run(seed: int):
-    kernel = Kernel(load_settings(sim={"seed": seed}),
-                    RunOptions(fast=True, seconds=40, quoter="placeholder"))
+    kernel = Kernel(
+        load_settings(sim={"seed": seed}), RunOptions(fast=True, seconds=40, quoter="placeholder")
+    )
     encoder = msgspec.msgpack.Encoder()
     stream = []
     kernel.bus.subscribe("*", lambda msg: stream.append(encoder.encode(msg)))

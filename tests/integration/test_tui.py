@@ -74,8 +74,13 @@ async def test_help_lists_every_binding_with_its_id():
 
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(app.screen.query_one(HelpTable).plain_lines())
-        for binding_id in ("app.quit", "app.help", "instrument.next", "ladder.centre",
-                           "ladder.cursor_up"):
+        for binding_id in (
+            "app.quit",
+            "app.help",
+            "instrument.next",
+            "ladder.centre",
+            "ladder.cursor_up",
+        ):
             assert binding_id in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -85,8 +90,9 @@ async def test_keys_are_remappable_from_the_config(caplog):
     from tradeterm.config import load_settings
     from tradeterm.runtime.kernel import Kernel, RunOptions
 
-    settings = load_settings(sim={"seed": 1}, ui={"keys": {"instrument.next": "n",
-                                                            "no.such.binding": "x"}})
+    settings = load_settings(
+        sim={"seed": 1}, ui={"keys": {"instrument.next": "n", "no.such.binding": "x"}}
+    )
     kernel = Kernel(settings, RunOptions(fast=True, seconds=2))
     await kernel.run()
     app = create_app(kernel, run_engine=False)
@@ -129,9 +135,10 @@ async def test_ladder_cursor_scroll_and_recentre():
         await pilot.press("pageup")
         assert ladder.manual_top is not None
         top = ladder.manual_top
-        assert ladder.plain_lines()[1].strip().startswith(
-            ladder.instrument.format_price(top)) or ladder.instrument.format_price(top) in (
-            ladder.plain_lines()[1])
+        assert (
+            ladder.plain_lines()[1].strip().startswith(ladder.instrument.format_price(top))
+            or ladder.instrument.format_price(top) in (ladder.plain_lines()[1])
+        )
         await pilot.press("c")  # back to auto, and b / s back to the touch (no cursor)
         assert ladder.manual_top is None and ladder.cursor is None
         fmt = ladder.instrument.format_price

@@ -18,8 +18,19 @@ from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.ticket import TicketScreen
 from tradeterm.ui.widgets.ladder import Ladder
 
-NAMES = {" ": "space", ":": "colon", "@": "at", ".": "full_stop", "-": "minus", "+": "plus",
-         "\r": "enter", "\x15": "ctrl+u", "\x1b": "escape", "\x7f": "backspace", "\x0b": "ctrl+k"}
+NAMES = {
+    " ": "space",
+    ":": "colon",
+    "@": "at",
+    ".": "full_stop",
+    "-": "minus",
+    "+": "plus",
+    "\r": "enter",
+    "\x15": "ctrl+u",
+    "\x1b": "escape",
+    "\x7f": "backspace",
+    "\x0b": "ctrl+k",
+}
 
 
 def burst(app, text: str) -> None:
@@ -44,13 +55,22 @@ async def test_a_burst_of_lines_b_s_and_the_ticket_is_taken_key_by_key_in_order(
         lots = inst.qty_to_lots
         # two lines, b and s at the touch, the ticket (its line cleared, typed, sent), a line
         # with a typo fixed by backspace, then s: seven orders, in this order
-        burst(app, ":b 0.01 @ bid-20t\r:s 0.02 @ ask+30t\rbst\x15b 0.05 @ bid-10t\r"
-                   ":b 0.03 @ bid-40tx\x7f\rs")
+        burst(
+            app,
+            ":b 0.01 @ bid-20t\r:s 0.02 @ ask+30t\rbst\x15b 0.05 @ bid-10t\r"
+            ":b 0.03 @ bid-40tx\x7f\rs",
+        )
         await until(pilot, lambda: len(sent) >= 7, 3)
         await pilot.pause(0.3)
         assert [(int(c.side), c.qty) for c in sent] == [
-            (1, lots("0.01")), (-1, lots("0.02")), (1, lots("0.07")), (-1, lots("0.07")),
-            (1, lots("0.05")), (1, lots("0.03")), (-1, lots("0.07"))], message(app)
+            (1, lots("0.01")),
+            (-1, lots("0.02")),
+            (1, lots("0.07")),
+            (-1, lots("0.07")),
+            (1, lots("0.05")),
+            (1, lots("0.03")),
+            (-1, lots("0.07")),
+        ], message(app)
         assert {c.instrument for c in sent} == {inst.id}  # no digit switched the instrument
         assert app.focused is app.query_one(Ladder)
         assert app.query_one("#cmd-input", Input).value == ""

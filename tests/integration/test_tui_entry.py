@@ -26,8 +26,9 @@ from tradeterm.ui.screens.ticket import TicketScreen
 from tradeterm.ui.widgets.halt_banner import HaltBanner
 from tradeterm.ui.widgets.ladder import Ladder
 
-SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
-    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+)
 
 
 def banner(app) -> str:
@@ -180,17 +181,21 @@ async def test_the_banner_says_the_quoter_stopped_and_positions_flat(tmp_path):
 async def test_the_quit_question_counts_what_is_working_now(tmp_path):
     """On a paper venue with latency the kill switch's cancels take a moment: the question
     says so, and follows them until nothing is working."""
-    settings = load_settings(sim={"seed": 1}, data_dir=str(tmp_path),
-                             paper={"latency_ms": 1500})
-    kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=0.25,
-                                         interactive=True, record=False))
+    settings = load_settings(sim={"seed": 1}, data_dir=str(tmp_path), paper={"latency_ms": 1500})
+    kernel = Kernel(
+        settings,
+        RunOptions(
+            mode="replay", replay=SHIPPED, paper=True, speed=0.25, interactive=True, record=False
+        ),
+    )
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         assert await until(pilot, lambda: all(b.best_bid for b in kernel.views.books.values()))
         await command(pilot, "b 0.001 @ bid-20000t BTC")
-        assert await until(pilot, lambda: any(o.status.value == "ACCEPTED"
-                                              for o in working(kernel)), 20)
+        assert await until(
+            pilot, lambda: any(o.status.value == "ACCEPTED" for o in working(kernel)), 20
+        )
         await pilot.press("ctrl+k", "q")
         await pilot.pause(0.05)
         assert isinstance(app.screen, ConfirmScreen)
@@ -250,8 +255,9 @@ async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protectio
     kernel = live_kernel(tmp_path, seed=14, confirm_orders=True)
     app = create_app(kernel)
     sent: list[SubmitOrder] = []
-    kernel.bus.subscribe(topics.COMMAND, lambda c: sent.append(c)
-                         if isinstance(c, SubmitOrder) else None)
+    kernel.bus.subscribe(
+        topics.COMMAND, lambda c: sent.append(c) if isinstance(c, SubmitOrder) else None
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         book = kernel.views.books["sim:SIM-BTC/USD"]
@@ -274,10 +280,13 @@ async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protectio
         await pilot.press("y")
         assert await until(pilot, lambda: any(c.side.name == "SELL" for c in sent))
         sell = next(c for c in sent if c.side.name == "SELL")
-        assert sell.price is not None and sell.price * 2 >= (book.best_bid + book.best_ask) \
-            * 9_900 // 10_000  # within the default 50 bps (the book moves a little meanwhile)
-        assert await until(pilot, lambda: kernel.desk.oms.known_id(sell.client_order_id)
-                           .filled_qty > 0)
+        assert (
+            sell.price is not None
+            and sell.price * 2 >= (book.best_bid + book.best_ask) * 9_900 // 10_000
+        )  # within the default 50 bps (the book moves a little meanwhile)
+        assert await until(
+            pilot, lambda: kernel.desk.oms.known_id(sell.client_order_id).filled_qty > 0
+        )
         assert "DENIED" not in message(app)
         await pilot.press("ctrl+x", "q")
         await pilot.pause(0.2)

@@ -11,11 +11,22 @@ import time
 
 
 def test_tui_session_halts_and_ends_when_its_terminal_hangs_up(tmp_path):
-    env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"), TERM="xterm-256color",
-               COLUMNS="120", LINES="40")
+    env = dict(
+        os.environ,
+        TRADETERM_DATA_DIR=str(tmp_path / "data"),
+        TERM="xterm-256color",
+        COLUMNS="120",
+        LINES="40",
+    )
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "tradeterm", "--no-record"], stdin=slave,
-                            stdout=slave, stderr=slave, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradeterm", "--no-record"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     try:
         deadline = time.monotonic() + 30
@@ -37,7 +48,12 @@ def test_tui_session_halts_and_ends_when_its_terminal_hangs_up(tmp_path):
     finally:
         proc.kill()
         os.close(master)
-    status = subprocess.run([sys.executable, "-m", "tradeterm", "status", "--json"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    status = subprocess.run(
+        [sys.executable, "-m", "tradeterm", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     report = json.loads(status.stdout)
     assert report["trading_state"] == "HALTED" and report["working_orders"] == []

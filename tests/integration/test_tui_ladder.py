@@ -17,22 +17,47 @@ from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.orders_blotter import OrdersBlotter
 from tradeterm.ui.widgets.quotes import QuotesPane
 
-BTC = {"symbol": "SIM-BTC/USD", "base": "BTC", "quote": "USD", "tick_size": "0.5",
-       "lot_size": "0.0001", "min_notional": 5, "start_price": 61800,
-       "maker_median_lots": 400, "taker_median_lots": 250, "weight": 1.5}
-ETH = {"symbol": "SIM-ETH/USD", "base": "ETH", "quote": "USD", "tick_size": "0.05",
-       "lot_size": "0.001", "min_notional": 5, "start_price": 2650,
-       "maker_median_lots": 800, "taker_median_lots": 500}
+BTC = {
+    "symbol": "SIM-BTC/USD",
+    "base": "BTC",
+    "quote": "USD",
+    "tick_size": "0.5",
+    "lot_size": "0.0001",
+    "min_notional": 5,
+    "start_price": 61800,
+    "maker_median_lots": 400,
+    "taker_median_lots": 250,
+    "weight": 1.5,
+}
+ETH = {
+    "symbol": "SIM-ETH/USD",
+    "base": "ETH",
+    "quote": "USD",
+    "tick_size": "0.05",
+    "lot_size": "0.001",
+    "min_notional": 5,
+    "start_price": 2650,
+    "maker_median_lots": 800,
+    "taker_median_lots": 500,
+}
 
 
-def kernel_with(tmp_path, seed: int, btc_vol: float = 0.5, eth_vol: float = 0.5,
-                activity: str = "calm") -> Kernel:
+def kernel_with(
+    tmp_path, seed: int, btc_vol: float = 0.5, eth_vol: float = 0.5, activity: str = "calm"
+) -> Kernel:
     """A running sim market, calm and nearly still unless ``btc_vol`` (bps per sqrt s) makes
     BTC move fast."""
-    settings = load_settings(data_dir=str(tmp_path), sim={
-        "seed": seed, "activity": activity,
-        "instruments": [{**BTC, "vol_bps_per_sqrt_s": btc_vol},
-                        {**ETH, "vol_bps_per_sqrt_s": eth_vol}]})
+    settings = load_settings(
+        data_dir=str(tmp_path),
+        sim={
+            "seed": seed,
+            "activity": activity,
+            "instruments": [
+                {**BTC, "vol_bps_per_sqrt_s": btc_vol},
+                {**ETH, "vol_bps_per_sqrt_s": eth_vol},
+            ],
+        },
+    )
     return Kernel(settings, RunOptions(record=False))
 
 
@@ -92,22 +117,33 @@ async def test_b_and_s_send_a_price_on_screen_while_the_market_moves(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         ladder = app.query_one(Ladder)
         book = ladder.book
-        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE
-                           and len(book.bids) > 20 and len(book.asks) > 20)
+        assert await until(
+            pilot,
+            lambda: (
+                kernel.views.risk.state is TradingState.ACTIVE
+                and len(book.bids) > 20
+                and len(book.asks) > 20
+            ),
+        )
         sent = spy_on_sends(app)
         fmt = ladder.instrument.format_price
         for side in ("s", "b"):
             ladder.action_cursor(3)  # the cursor three rows over the middle (up up up)
             chosen = fmt(ladder.cursor)
-            assert await until(pilot, lambda chosen=chosen: not any(
-                chosen in line for line in ladder.plain_lines()[1:-1]), 20), \
-                "the market did not move the ladder away from the cursor"
+            assert await until(
+                pilot,
+                lambda chosen=chosen: (
+                    not any(chosen in line for line in ladder.plain_lines()[1:-1])
+                ),
+                20,
+            ), "the market did not move the ladder away from the cursor"
             await pilot.press(side)
             cmd, screen = sent[-1]
             price = fmt(cmd.price)
             # a row's price, or (rows grouped) the exact touch printed in the footer
-            assert any(price in line for line in screen[1:]), \
+            assert any(price in line for line in screen[1:]), (
                 f"{side} sent {price}, not a price on the ladder:\n" + "\n".join(screen)
+            )
             # the cursor was left behind: b / s went back to the touch, which the footer names
             assert f"{'b' if side == 'b' else 's'} {price}" in screen[-1], screen[-1]
             await pilot.press("ctrl+x")
@@ -136,9 +172,16 @@ async def test_b_and_s_act_on_the_screen_the_key_was_pressed_on():
         assert cursor in ladder.view.window
         book = ladder.book
         drop = rows // 4 + 3  # far enough that the next frame re-centres the ladder
-        book.apply_snapshot(BookSnapshot(
-            book.instrument, [(p - drop, s) for p, s in sorted(book.bids.items(), reverse=True)],
-            [(p - drop, s) for p, s in sorted(book.asks.items())], book.last_update_id + 1, 0, 0))
+        book.apply_snapshot(
+            BookSnapshot(
+                book.instrument,
+                [(p - drop, s) for p, s in sorted(book.bids.items(), reverse=True)],
+                [(p - drop, s) for p, s in sorted(book.asks.items())],
+                book.last_update_id + 1,
+                0,
+                0,
+            )
+        )
         app.action_ladder_order("sell")  # no frame drawn between the move and the key
         assert sent[-1].price == cursor
         await pilot.pause(0.2)  # the next frames follow the market and release the cursor
@@ -235,8 +278,9 @@ async def test_watchlist_and_ladder_show_the_same_best_bid_in_every_frame(tmp_pa
 
 
 async def test_zoom_keys_group_prices_and_are_remappable(tmp_path):
-    settings = load_settings(data_dir=str(tmp_path), sim={"seed": 15},
-                             ui={"keys": {"ladder.zoom_out": "z"}})
+    settings = load_settings(
+        data_dir=str(tmp_path), sim={"seed": 15}, ui={"keys": {"ladder.zoom_out": "z"}}
+    )
     kernel = Kernel(settings, RunOptions(fast=True, seconds=5, record=False))
     await kernel.run()
     app = create_app(kernel, run_engine=False)
@@ -270,11 +314,15 @@ async def test_replay_ladder_prints_small_sizes_in_plain_digits(tmp_path):
     import re
     from pathlib import Path
 
-    shipped = Path(__file__).resolve().parents[2] / "recordings" / \
-        "binance-spot-btcusdt-ethusdt-20240808.ttj"
-    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-                    RunOptions(mode="replay", replay=shipped, speed=1.0, interactive=True,
-                               record=False))
+    shipped = (
+        Path(__file__).resolve().parents[2]
+        / "recordings"
+        / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+    )
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(mode="replay", replay=shipped, speed=1.0, interactive=True, record=False),
+    )
     kernel.replay.pause()
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:

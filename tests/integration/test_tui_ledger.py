@@ -23,7 +23,7 @@ def test_positions_and_pnl_show_balance_fees_per_currency_and_unpriced_fees(size
     assert btc.balance == btc.qty - btc.paid.amount("BTC")  # 0.00002 BTC under
 
     def on_screen(pane) -> str:  # the lines the pane's height shows
-        return "\n".join(pane.plain_lines()[:pane.size.height])
+        return "\n".join(pane.plain_lines()[: pane.size.height])
 
     async def look() -> tuple[str, str, str]:
         app = create_app(kernel, run_engine=False)

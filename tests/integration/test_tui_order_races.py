@@ -14,8 +14,9 @@ from tradeterm.ui.widgets.ladder import Ladder
 
 
 async def test_moving_an_order_before_its_ack_does_not_crash(tmp_path):
-    settings = load_settings(sim={"seed": 2}, data_dir=str(tmp_path),
-                             oms={"ack_timeout_ms": 600_000})  # no query while we look
+    settings = load_settings(
+        sim={"seed": 2}, data_dir=str(tmp_path), oms={"ack_timeout_ms": 600_000}
+    )  # no query while we look
     kernel = Kernel(settings, RunOptions(record=False))
     held = []  # the venue's answers are still on their way
     kernel.execution.submit_order = held.append

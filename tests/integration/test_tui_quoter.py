@@ -111,8 +111,9 @@ async def test_parameters_edited_in_the_modal_reach_the_engine(tmp_path):
         assert quoter.setup.config.gamma == 0.2 and quoter.setup.config.levels == 2
         assert quoter.view.params["levels"] == 2
         # the panel (shown at 80x24 by the key) has the new values
-        assert await until(pilot, lambda: "0.2" in "\n".join(
-            app.query_one(QuoterPane).plain_lines()))
+        assert await until(
+            pilot, lambda: "0.2" in "\n".join(app.query_one(QuoterPane).plain_lines())
+        )
         text = "\n".join(app.query_one(QuoterPane).plain_lines())
         assert "γ risk aversion  0.2" in text and "2×1t" in text
         # the quoter now works two levels a side
@@ -173,8 +174,9 @@ async def test_bad_parameter_values_apply_nothing():
 def quoted_session(seconds: float = 3, **ui) -> Kernel:
     """A seeded --fast session with the quoter on BTC (not run yet)."""
     settings = load_settings(sim={"seed": 7}, quoter=QUOTER, ui=ui)
-    return Kernel(settings, RunOptions(mode="paper", fast=True, seconds=seconds, quoter="glft",
-                                       record=False))
+    return Kernel(
+        settings, RunOptions(mode="paper", fast=True, seconds=seconds, quoter="glft", record=False)
+    )
 
 
 async def test_the_quoter_box_names_its_keys_remaps_included():
@@ -193,8 +195,7 @@ async def test_the_quoter_box_names_its_keys_remaps_included():
         # LIVE: switching a quoter on always asks (the session is over: answer no)
         kernel.views.status.mode = "LIVE"
         await pilot.press("m")  # off (the stopped session left it switched on): never asks
-        assert not kernel.views.quoters[BTC].enabled and not isinstance(app.screen,
-                                                                        ConfirmScreen)
+        assert not kernel.views.quoters[BTC].enabled and not isinstance(app.screen, ConfirmScreen)
         await pilot.press("m")
         assert isinstance(app.screen, ConfirmScreen) and "LIVE" in app.screen.title_text
         await pilot.press("n")

@@ -20,8 +20,7 @@ from tradeterm.ui.widgets.positions_pane import PositionsPane
 
 
 def live_kernel(tmp_path, seed: int = 1, **ui) -> Kernel:
-    settings = load_settings(sim={"seed": seed}, data_dir=str(tmp_path),
-                             ui=ui)
+    settings = load_settings(sim={"seed": seed}, data_dir=str(tmp_path), ui=ui)
     return Kernel(settings, RunOptions(record=False))
 
 
@@ -91,13 +90,19 @@ async def test_ladder_order_move_and_blotter_cancel(tmp_path):
         price = ladder.cursor
         await pilot.press("b")
         assert await until(pilot, lambda: len(working(kernel)) == 1), (
-            message(app), kernel.views.orders.orders, list(kernel.views.log)[-3:])
+            message(app),
+            kernel.views.orders.orders,
+            list(kernel.views.log)[-3:],
+        )
         order = working(kernel)[0]
         assert (order.side, order.price) == (Side.BUY, price)
         assert order.qty == kernel.instruments[order.instrument].qty_to_lots("0.01")
         await pilot.pause(0.1)
-        assert any("B" in line and "q" in line for line in ladder.plain_lines()
-                   if ladder.instrument.format_price(price) in line)
+        assert any(
+            "B" in line and "q" in line
+            for line in ladder.plain_lines()
+            if ladder.instrument.format_price(price) in line
+        )
         await pilot.press("shift+up")  # one row: one tick unless the ladder groups prices
         assert await until(pilot, lambda: order.price == price + ladder.view.group)
         # q with a working order asks first; n keeps the app

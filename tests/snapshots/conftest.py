@@ -39,15 +39,29 @@ def trading_kernel(seed: int = 7, seconds: float = 30.0, mode: str = "paper") ->
     btc, eth = list(kernel.instruments.values())[:2]
 
     def trade(_ts: int) -> None:
-        for inst, side, qty, away in ((btc, Side.BUY, "0.05", None), (eth, Side.SELL, "1.5", None),
-                                      (btc, Side.BUY, "0.25", -40), (btc, Side.SELL, "0.1", 200),
-                                      (eth, Side.BUY, "2", -80)):
+        for inst, side, qty, away in (
+            (btc, Side.BUY, "0.05", None),
+            (eth, Side.SELL, "1.5", None),
+            (btc, Side.BUY, "0.25", -40),
+            (btc, Side.SELL, "0.1", 200),
+            (eth, Side.BUY, "2", -80),
+        ):
             book = kernel.views.books[inst.id]
-            price = (book.best_ask + 20 if side is Side.BUY else book.best_bid - 20) \
-                if away is None else (book.best_bid + away if side is Side.BUY
-                                      else book.best_ask + away)
-            kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                      inst.id, side, inst.qty_to_lots(qty), price=price))
+            price = (
+                (book.best_ask + 20 if side is Side.BUY else book.best_bid - 20)
+                if away is None
+                else (book.best_bid + away if side is Side.BUY else book.best_ask + away)
+            )
+            kernel.submit(
+                SubmitOrder(
+                    kernel.clock.timestamp_ns(),
+                    kernel.next_order_id(),
+                    inst.id,
+                    side,
+                    inst.qty_to_lots(qty),
+                    price=price,
+                )
+            )
 
     kernel.clock.set_alert("snapshot.trade", kernel.clock.timestamp_ns() + 20 * 10**9, trade)
     asyncio.run(kernel.run())
@@ -65,12 +79,26 @@ def ledger_kernel(seed: int = 7, seconds: float = 30.0) -> Kernel:
     kernel = trading_kernel(seed, seconds)
     btc, eth = list(kernel.instruments.values())[:2]
     pf, ts = kernel.desk.portfolio, kernel.clock.timestamp_ns()
-    for n, (inst, side, qty, fee, currency) in enumerate((
-            (btc, Side.BUY, "0.02", "0.00002", "BTC"), (eth, Side.SELL, "0.5", "0.0031", "BNB"))):
+    for n, (inst, side, qty, fee, currency) in enumerate(
+        ((btc, Side.BUY, "0.02", "0.00002", "BTC"), (eth, Side.SELL, "0.5", "0.0031", "BNB"))
+    ):
         book = kernel.views.books[inst.id]
         price = book.best_ask if side is Side.BUY else book.best_bid
-        fill = OrderFilled(ts, ts, f"EXT-{n}", inst.id, f"V-EXT-{n}", f"LEDGER-{n}", side, price,
-                           inst.qty_to_lots(qty), Liquidity.TAKER, Decimal(fee), currency, 0)
+        fill = OrderFilled(
+            ts,
+            ts,
+            f"EXT-{n}",
+            inst.id,
+            f"V-EXT-{n}",
+            f"LEDGER-{n}",
+            side,
+            price,
+            inst.qty_to_lots(qty),
+            Liquidity.TAKER,
+            Decimal(fee),
+            currency,
+            0,
+        )
         pf.commit(pf.with_fill(fill), ts)
         kernel.views.fills.append(fill)
     return kernel

@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT = (Path(__file__).parent / "__snapshots__" / "test_main_screen"
-            / "test_trading_screen[120x40].svg")
+SNAPSHOT = (
+    Path(__file__).parent / "__snapshots__" / "test_main_screen" / "test_trading_screen[120x40].svg"
+)
 SCREENSHOT = ROOT / "docs" / "screenshot.svg"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- screenshot text: begin -->", "<!-- screenshot text: end -->"
@@ -35,8 +36,10 @@ def screen_text(svg: str, cols: int = 120) -> str:
 
 
 def readme_block(svg: str) -> str:
-    return (f"{BEGIN}\n<details><summary>The same screen as text</summary>\n\n```\n"
-            f"{screen_text(svg)}\n```\n\n</details>\n{END}")
+    return (
+        f"{BEGIN}\n<details><summary>The same screen as text</summary>\n\n```\n"
+        f"{screen_text(svg)}\n```\n\n</details>\n{END}"
+    )
 
 
 def main() -> None:

@@ -16,8 +16,9 @@ from tradeterm.ui.widgets.quotes import QuotesPane
 from tradeterm.ui.widgets.tape import TradesTape
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
-SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
-    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+)
 SCIENTIFIC = re.compile(r"\de[-+]?\d")
 
 
@@ -30,8 +31,15 @@ def resting_buy(kernel, ticks_under_bid: int) -> Order:
     is shown, as the OMS would show it, not sent)."""
     inst = next(iter(kernel.instruments.values()))
     book = kernel.views.books[inst.id]
-    order = Order("TT000001-00000001", inst.id, Side.BUY, inst.qty_to_lots("0.25"),
-                  price=book.best_bid - ticks_under_bid, status=OrderStatus.ACCEPTED, ts_created=1)
+    order = Order(
+        "TT000001-00000001",
+        inst.id,
+        Side.BUY,
+        inst.qty_to_lots("0.25"),
+        price=book.best_bid - ticks_under_bid,
+        status=OrderStatus.ACCEPTED,
+        ts_created=1,
+    )
     kernel.views.orders.orders[order.client_order_id] = order
     kernel.views.orders.version += 1
     return order
@@ -61,9 +69,10 @@ def replay_app(tmp_path):
     from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.ui.app import create_app
 
-    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-                    RunOptions(mode="replay", replay=SHIPPED, speed=1.0, interactive=True,
-                               record=False))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(mode="replay", replay=SHIPPED, speed=1.0, interactive=True, record=False),
+    )
     kernel.replay.pause()
     return kernel, create_app(kernel)
 
@@ -92,12 +101,18 @@ def test_replay_ladder_groups_a_fine_tick_book(snap_compare, tmp_path, size):
         tape = pilot.app.query_one(TradesTape)  # it redraws four times a second: the last
         items = tape.tape.items if tape.tape is not None else ()  # trade stepped is on top
         inst = tape.instrument  # before the picture is taken
-        newest = (inst.format_price(items[-1].price), inst.format_qty(items[-1].size)) \
-            if items and inst is not None else None
+        newest = (
+            (inst.format_price(items[-1].price), inst.format_qty(items[-1].size))
+            if items and inst is not None
+            else None
+        )
         for _ in range(60):
             lines = tape.plain_lines()
-            if newest is None or not tape.size.width or (
-                    len(lines) > 1 and all(part in lines[1] for part in newest)):
+            if (
+                newest is None
+                or not tape.size.width
+                or (len(lines) > 1 and all(part in lines[1] for part in newest))
+            ):
                 break  # (a narrow screen has no tape)
             await pilot.pause(0.05)
         ladder = pilot.app.query_one(Ladder)

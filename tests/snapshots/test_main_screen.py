@@ -9,8 +9,9 @@ from textual.widgets import Input
 
 from tests.snapshots.conftest import SIZES, size_id
 
-SHIPPED = Path(__file__).resolve().parents[2] / "recordings" / \
-    "binance-spot-btcusdt-ethusdt-20240808.ttj"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
+)
 
 
 async def still(pilot) -> None:
@@ -58,8 +59,9 @@ def test_help_screen(snap_compare, seeded_app, size):
     assert snap_compare(seeded_app(), terminal_size=size, press=["question_mark"])
 
 
-@pytest.mark.parametrize("theme", ["tradeterm-light", "tradeterm-colorblind",
-                                   "tradeterm-high-contrast"])
+@pytest.mark.parametrize(
+    "theme", ["tradeterm-light", "tradeterm-colorblind", "tradeterm-high-contrast"]
+)
 def test_themes(snap_compare, seeded_app, theme):
     async def switch(pilot):
         pilot.app.theme = theme
@@ -84,6 +86,7 @@ def test_ladder_cursor_and_manual_scroll(snap_compare, seeded_app):
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_kill_switch_tripped(snap_compare, trading_app, size):
     """The HALTED banner names what the trip did (three orders cancelled), never cut."""
+
     async def trip(pilot):
         await pilot.press("ctrl+k")
         await pilot.pause()
@@ -174,9 +177,10 @@ def replay_app(tmp_path):
     from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.ui.app import create_app
 
-    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-                    RunOptions(mode="replay", replay=SHIPPED, speed=1.0, interactive=True,
-                               record=False))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(mode="replay", replay=SHIPPED, speed=1.0, interactive=True, record=False),
+    )
     kernel.replay.pause()
     return create_app(kernel)
 
@@ -218,6 +222,7 @@ def test_replay_goto(snap_compare, tmp_path, size):
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_replay_goto_refused(snap_compare, tmp_path, size):
     """A time behind the replay clock: the modal stays, says why and how to get there."""
+
     async def back(pilot):
         await stepped(pilot)
         await pilot.press("g")
@@ -236,9 +241,12 @@ def test_backtest_at_its_end(snap_compare, tmp_path, size):
     from tradeterm.runtime.kernel import Kernel, RunOptions
     from tradeterm.ui.app import create_app
 
-    kernel = Kernel(load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-                    RunOptions(mode="replay", replay=SHIPPED, paper=True, speed=None,
-                               interactive=True, record=False))
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(
+            mode="replay", replay=SHIPPED, paper=True, speed=None, interactive=True, record=False
+        ),
+    )
 
     async def at_the_end(pilot):
         for _ in range(600):

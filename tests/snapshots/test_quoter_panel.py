@@ -15,11 +15,19 @@ def quoted_app():
     def make():
         import asyncio
 
-        settings = load_settings(sim={"seed": 7},
-                                 quoter={"warmup_bars": 10, "warmup_sweeps": 10, "gamma": 0.1,
-                                         "levels": 2, "max_spread_ticks": 40})
-        kernel = Kernel(settings, RunOptions(mode="paper", fast=True, seconds=30, quoter="glft",
-                                             record=False))
+        settings = load_settings(
+            sim={"seed": 7},
+            quoter={
+                "warmup_bars": 10,
+                "warmup_sweeps": 10,
+                "gamma": 0.1,
+                "levels": 2,
+                "max_spread_ticks": 40,
+            },
+        )
+        kernel = Kernel(
+            settings, RunOptions(mode="paper", fast=True, seconds=30, quoter="glft", record=False)
+        )
         asyncio.run(kernel.run())
         return create_app(kernel, run_engine=False)
 

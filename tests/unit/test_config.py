@@ -33,14 +33,20 @@ def test_xdg_default(tmp_path, monkeypatch):
     assert load_settings().resolved_data_dir() == tmp_path / "tradeterm"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("[sim]\nactivty = 'calm'\n", "sim.activty: unknown key"),
-    ("[sim]\nevents_per_second = -5\n", "sim.events_per_second: Input should be greater than 0"),
-    ("[ui]\nrefresh_hz = 120\n", "ui.refresh_hz: Input should be less than or equal to 30"),
-    ("[sim]\nactivity = 'wild'\n", "sim.activity: Input should be 'calm', 'normal'"),
-    ("[[sim.instruments]]\nsymbol='X'\n", "sim.instruments.0.base: Field required"),
-    ("[sim\n", "is not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[sim]\nactivty = 'calm'\n", "sim.activty: unknown key"),
+        (
+            "[sim]\nevents_per_second = -5\n",
+            "sim.events_per_second: Input should be greater than 0",
+        ),
+        ("[ui]\nrefresh_hz = 120\n", "ui.refresh_hz: Input should be less than or equal to 30"),
+        ("[sim]\nactivity = 'wild'\n", "sim.activity: Input should be 'calm', 'normal'"),
+        ("[[sim.instruments]]\nsymbol='X'\n", "sim.instruments.0.base: Field required"),
+        ("[sim\n", "is not valid TOML"),
+    ],
+)
 def test_bad_config_names_the_key_and_the_reason(tmp_path, text, expected):
     with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace("[", r"\[")):
         load_settings(write(tmp_path, text))
@@ -60,16 +66,30 @@ def test_paper_fill_model_section(tmp_path):
     with pytest.raises(ConfigError, match="paper.fill_model"):
         load_settings(write(tmp_path, '[paper]\nfill_model = "magic"\n'))
     with pytest.raises(ConfigError, match="paper.cancels_ahead"):
-        load_settings(write(tmp_path, '[paper]\ncancels_ahead = 2\n'))
+        load_settings(write(tmp_path, "[paper]\ncancels_ahead = 2\n"))
 
 
 def test_sim_instrument_matching_options(tmp_path):
     from tradeterm.runtime.kernel import Kernel, RunOptions
 
-    settings = load_settings(sim={"seed": 1, "instruments": [{
-        "symbol": "X/USD", "base": "X", "quote": "USD", "tick_size": "1", "lot_size": "1",
-        "start_price": "100", "post_only": "slide", "pro_rata": True,
-        "self_trade_prevention": "cancel_both"}]})
+    settings = load_settings(
+        sim={
+            "seed": 1,
+            "instruments": [
+                {
+                    "symbol": "X/USD",
+                    "base": "X",
+                    "quote": "USD",
+                    "tick_size": "1",
+                    "lot_size": "1",
+                    "start_price": "100",
+                    "post_only": "slide",
+                    "pro_rata": True,
+                    "self_trade_prevention": "cancel_both",
+                }
+            ],
+        }
+    )
     rules = Kernel(settings, RunOptions(fast=True)).data.books[0].rules
     assert rules.post_only_slide and rules.pro_rata and rules.stp == 3
 

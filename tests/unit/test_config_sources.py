@@ -44,8 +44,9 @@ def toml(v: Any) -> str:
 
 
 def env(v: Any) -> str:
-    return json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) \
-        else str(v)
+    return (
+        json.dumps(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+    )
 
 
 # (command, flag arguments, setting, flag value, env value, file value): all three differ
@@ -61,28 +62,80 @@ FLAGS = [
     (["serve"], ["--seed", "42"], "sim.seed", 42, 1, 3),
     (["serve"], ["--activity", "busy"], "sim.activity", "busy", "calm", "storm"),
     (["exchange", "serve"], ["--port", "9001"], "exchange.port", 9001, 9002, 9003),
-    (["exchange", "serve"], ["--host", "127.0.0.2"], "exchange.host", "127.0.0.2",
-     "127.0.0.3", "127.0.0.4"),
-    (["exchange", "serve"], ["--faults", "drop=30"], "exchange.faults", "drop=30", "gap=45",
-     "5xx=0.05"),
+    (
+        ["exchange", "serve"],
+        ["--host", "127.0.0.2"],
+        "exchange.host",
+        "127.0.0.2",
+        "127.0.0.3",
+        "127.0.0.4",
+    ),
+    (
+        ["exchange", "serve"],
+        ["--faults", "drop=30"],
+        "exchange.faults",
+        "drop=30",
+        "gap=45",
+        "5xx=0.05",
+    ),
     (["exchange", "serve"], ["--seed", "42"], "exchange.seed", 42, 1, 3),
-    (["exchange", "serve"], ["--rate", "700"], "exchange.events_per_second", 700.0, 300.0,
-     400.0),
-    (["live", "--venue", "binance"], ["--api-url", "http://127.0.0.1:1"], "binance.rest_url",
-     "http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"),
-    (["live", "--venue", "binance"], ["--ws-url", "ws://127.0.0.1:1"], "binance.ws_url",
-     "ws://127.0.0.1:1", "ws://127.0.0.1:2", "ws://127.0.0.1:3"),
-    (["live", "--venue", "binance"], ["--ws-api-url", "ws://127.0.0.1:1/a"],
-     "binance.ws_api_url", "ws://127.0.0.1:1/a", "ws://127.0.0.1:2/a", "ws://127.0.0.1:3/a"),
-    (["live", "--venue", "binance", "--testnet"], ["--api-url", "http://127.0.0.1:1"],
-     "binance.testnet_rest_url", "http://127.0.0.1:1", "http://127.0.0.1:2",
-     "http://127.0.0.1:3"),
-    (["live", "--venue", "binance"], ["--symbols", "SOL/USDT"], "binance.symbols",
-     ["SOL/USDT"], ["ETH/USDT"], ["XRP/USDT"]),
-    (["record", "--venue", "binance"], ["--api-url", "http://127.0.0.1:1"],
-     "binance.rest_url", "http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"),
-    (["live", "--venue", "ccxt:kraken"], ["--symbols", "SOL/USD"], "ccxt.symbols",
-     ["SOL/USD"], ["ETH/USD"], ["XRP/USD"]),
+    (["exchange", "serve"], ["--rate", "700"], "exchange.events_per_second", 700.0, 300.0, 400.0),
+    (
+        ["live", "--venue", "binance"],
+        ["--api-url", "http://127.0.0.1:1"],
+        "binance.rest_url",
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:2",
+        "http://127.0.0.1:3",
+    ),
+    (
+        ["live", "--venue", "binance"],
+        ["--ws-url", "ws://127.0.0.1:1"],
+        "binance.ws_url",
+        "ws://127.0.0.1:1",
+        "ws://127.0.0.1:2",
+        "ws://127.0.0.1:3",
+    ),
+    (
+        ["live", "--venue", "binance"],
+        ["--ws-api-url", "ws://127.0.0.1:1/a"],
+        "binance.ws_api_url",
+        "ws://127.0.0.1:1/a",
+        "ws://127.0.0.1:2/a",
+        "ws://127.0.0.1:3/a",
+    ),
+    (
+        ["live", "--venue", "binance", "--testnet"],
+        ["--api-url", "http://127.0.0.1:1"],
+        "binance.testnet_rest_url",
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:2",
+        "http://127.0.0.1:3",
+    ),
+    (
+        ["live", "--venue", "binance"],
+        ["--symbols", "SOL/USDT"],
+        "binance.symbols",
+        ["SOL/USDT"],
+        ["ETH/USDT"],
+        ["XRP/USDT"],
+    ),
+    (
+        ["record", "--venue", "binance"],
+        ["--api-url", "http://127.0.0.1:1"],
+        "binance.rest_url",
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:2",
+        "http://127.0.0.1:3",
+    ),
+    (
+        ["live", "--venue", "ccxt:kraken"],
+        ["--symbols", "SOL/USD"],
+        "ccxt.symbols",
+        ["SOL/USD"],
+        ["ETH/USD"],
+        ["XRP/USD"],
+    ),
 ]
 IDS = [" ".join(c + f[:1]) for c, f, *_ in FLAGS]
 
@@ -99,14 +152,30 @@ def _sources(monkeypatch, tmp_path, key: str, env_value: Any, file_value: Any) -
 
 
 @pytest.mark.parametrize(("command", "flag", "key", "flag_v", "env_v", "file_v"), FLAGS, ids=IDS)
-@pytest.mark.parametrize("pair", ["flag>env", "flag>file", "flag>env>file", "env>file",
-                                  "file>default", "flag>default", "env>default"])
+@pytest.mark.parametrize(
+    "pair",
+    [
+        "flag>env",
+        "flag>file",
+        "flag>env>file",
+        "env>file",
+        "file>default",
+        "flag>default",
+        "env>default",
+    ],
+)
 def test_each_flag_beats_the_environment_which_beats_the_file(
-        monkeypatch, tmp_path, pair, command, flag, key, flag_v, env_v, file_v):
+    monkeypatch, tmp_path, pair, command, flag, key, flag_v, env_v, file_v
+):
     with_flag = pair.startswith("flag")
     default = value(load_settings(), key)
-    config = _sources(monkeypatch, tmp_path, key, env_v if "env" in pair else None,
-                      file_v if "file" in pair else None)
+    config = _sources(
+        monkeypatch,
+        tmp_path,
+        key,
+        env_v if "env" in pair else None,
+        file_v if "file" in pair else None,
+    )
     settings = settings_from([*command, *(flag if with_flag else []), *config])
     expected = flag_v if with_flag else env_v if pair.startswith("env") else file_v
     assert value(settings, key) == expected

@@ -15,8 +15,12 @@ def write(path, text, mode=0o600):
 
 def test_environment_wins_and_is_masked(tmp_path):
     write(tmp_path / "secrets.toml", '[binance]\nkey = "file-key"\nsecret = "file-secret"\n')
-    keys = load_keys("binance", None, tmp_path, {"TRADETERM_BINANCE_KEY": "env-key",
-                                                 "TRADETERM_BINANCE_SECRET": "env-secret"})
+    keys = load_keys(
+        "binance",
+        None,
+        tmp_path,
+        {"TRADETERM_BINANCE_KEY": "env-key", "TRADETERM_BINANCE_SECRET": "env-secret"},
+    )
     assert (keys.key, keys.secret, keys.source) == ("env-key", "env-secret", "environment")
     assert "env-key" not in repr(keys) and "env-secret" not in str(keys)
 
@@ -27,9 +31,12 @@ def test_half_an_environment_is_refused(tmp_path):
 
 
 def test_the_file_in_the_data_dir_is_used_when_private(tmp_path):
-    write(tmp_path / "secrets.toml", '[binance]\nkey = "fk"\nsecret = "fs"\n'
-                                     '["ccxt:kraken"]\nkey = "kk"\nsecret = "ks"\n'
-                                     'password = "pp"\n')
+    write(
+        tmp_path / "secrets.toml",
+        '[binance]\nkey = "fk"\nsecret = "fs"\n'
+        '["ccxt:kraken"]\nkey = "kk"\nsecret = "ks"\n'
+        'password = "pp"\n',
+    )
     keys = load_keys("binance", None, tmp_path, {})
     assert (keys.key, keys.secret) == ("fk", "fs")
     kraken = load_keys("ccxt:kraken", None, tmp_path, {})

@@ -19,15 +19,24 @@ BTC = Instrument("sim", "SIM-BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.
 
 
 def ctx(*ids: str) -> EntryContext:
-    return EntryContext([BTC], BTC, {BTC.id: Market(123_600, 123_602, 123_601)},
-                        {i: BTC.id for i in ids}, lambda: 5, lambda: "NEW")
+    return EntryContext(
+        [BTC],
+        BTC,
+        {BTC.id: Market(123_600, 123_602, 123_601)},
+        {i: BTC.id for i in ids},
+        lambda: 5,
+        lambda: "NEW",
+    )
 
 
 def test_the_short_form_a_narrow_blotter_shows_is_accepted():
     c = ctx("TT000001-00000015", "TT000001-00000115", "TT000002-00000003")
     shown = short_order_ids(c.working)
-    assert shown == {"TT000001-00000015": "#15", "TT000001-00000115": "#115",
-                     "TT000002-00000003": "#3"}
+    assert shown == {
+        "TT000001-00000015": "#15",
+        "TT000001-00000115": "#115",
+        "TT000002-00000003": "#3",
+    }
     assert parse("cxl #15", c) == CancelOrder(5, "TT000001-00000015", BTC.id)
     assert parse("cxl 15", c) == CancelOrder(5, "TT000001-00000015", BTC.id)
     assert parse("cxl 01-00000015", c) == CancelOrder(5, "TT000001-00000015", BTC.id)
@@ -48,8 +57,11 @@ def test_two_sessions_share_a_number_then_a_longer_end_is_shown():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 1200)), min_size=1, max_size=30,
-                unique=True))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 3), st.integers(1, 1200)), min_size=1, max_size=30, unique=True
+    )
+)
 def test_every_shown_form_resolves_to_its_order(pairs):
     ids = [f"TT{session:06d}-{n:08d}" for session, n in pairs]
     c = ctx(*ids)

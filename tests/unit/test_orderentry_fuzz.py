@@ -15,10 +15,45 @@ from tradeterm.domain.orders import OrderType
 from tradeterm.trading.orderentry import EntryContext, GrammarError, Market, parse
 
 
-WORDS = st.sampled_from(["b", "s", "buy", "sell", "@", "mkt", "ioc", "gtc", "fok", "post", "ro",
-                         "bid", "ask-2t", "mid+1", "last", "0.5", "1", "-1", "0", "1e9",
-                         "61800", "61800.25", "BTC", "ETH", "SIM", "cxl", "all", "mod", "T-7",
-                         "nan", "inf", "..", "", "0x10", "１"])
+WORDS = st.sampled_from(
+    [
+        "b",
+        "s",
+        "buy",
+        "sell",
+        "@",
+        "mkt",
+        "ioc",
+        "gtc",
+        "fok",
+        "post",
+        "ro",
+        "bid",
+        "ask-2t",
+        "mid+1",
+        "last",
+        "0.5",
+        "1",
+        "-1",
+        "0",
+        "1e9",
+        "61800",
+        "61800.25",
+        "BTC",
+        "ETH",
+        "SIM",
+        "cxl",
+        "all",
+        "mod",
+        "T-7",
+        "nan",
+        "inf",
+        "..",
+        "",
+        "0x10",
+        "１",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -54,23 +89,88 @@ def _roundtrips(cmd, c: EntryContext) -> None:
     same = {k: v for k, v in msgspec.structs.asdict(cmd).items() if k not in drop}
     assert type(again) is type(cmd), (line_of(cmd), text, again)
     assert {k: v for k, v in msgspec.structs.asdict(again).items() if k not in drop} == same, (
-        text, cmd, again)
+        text,
+        cmd,
+        again,
+    )
 
 
 def line_of(cmd) -> str:
     return type(cmd).__name__
 
 
-UNICODE_DIGITS = st.sampled_from(["\u1c44", "\u1a99", "\uff11", "\u0662", "\u00b2", "\u0967",
-                                  "\U0001d7d9", "\u2167", "\u06f5", "\u0e53"])
+UNICODE_DIGITS = st.sampled_from(
+    [
+        "\u1c44",
+        "\u1a99",
+        "\uff11",
+        "\u0662",
+        "\u00b2",
+        "\u0967",
+        "\U0001d7d9",
+        "\u2167",
+        "\u06f5",
+        "\u0e53",
+    ]
+)
 
 
-TOKENS = st.sampled_from([
-    "b", "s", "buy", "sell", "B", "SELL", "@", "@", "mkt", "market", "ioc", "gtc", "fok", "post",
-    "ro", "bid", "ask", "mid", "last", "bid-2t", "ask+3", "mid+1t", "last-1", "-", "+", "2t", "3",
-    "0.5", "1", "0.1", "0.0001", "61800", "61800.5", "3000.05", "0", "-1", "1e3", "BTC", "ETH",
-    "btc/usd", "SIM-ETH/USD", "sim:SIM-BTC/USD", "b", "e", "cxl", "all", "buys", "sells", "mod",
-    "T-7", "999999999999999", "1" * 25])
+TOKENS = st.sampled_from(
+    [
+        "b",
+        "s",
+        "buy",
+        "sell",
+        "B",
+        "SELL",
+        "@",
+        "@",
+        "mkt",
+        "market",
+        "ioc",
+        "gtc",
+        "fok",
+        "post",
+        "ro",
+        "bid",
+        "ask",
+        "mid",
+        "last",
+        "bid-2t",
+        "ask+3",
+        "mid+1t",
+        "last-1",
+        "-",
+        "+",
+        "2t",
+        "3",
+        "0.5",
+        "1",
+        "0.1",
+        "0.0001",
+        "61800",
+        "61800.5",
+        "3000.05",
+        "0",
+        "-1",
+        "1e3",
+        "BTC",
+        "ETH",
+        "btc/usd",
+        "SIM-ETH/USD",
+        "sim:SIM-BTC/USD",
+        "b",
+        "e",
+        "cxl",
+        "all",
+        "buys",
+        "sells",
+        "mod",
+        "T-7",
+        "999999999999999",
+        "1" * 25,
+    ]
+)
 
 
 @st.composite
@@ -84,12 +184,15 @@ def order_lines(draw) -> str:
 
 
 def _markets() -> dict:
-    return {BTC.id: Market(bid=123_600, ask=123_601, last=123_600),
-            ETH.id: Market(bid=300_000, ask=300_004, last=300_002)}
+    return {
+        BTC.id: Market(bid=123_600, ask=123_601, last=123_600),
+        ETH.id: Market(bid=300_000, ask=300_004, last=300_002),
+    }
 
 
-ANY_LINE = st.one_of(order_lines(), st.text(max_size=80),
-                    st.text(alphabet=st.characters(codec="ascii"), max_size=40))
+ANY_LINE = st.one_of(
+    order_lines(), st.text(max_size=80), st.text(alphabet=st.characters(codec="ascii"), max_size=40)
+)
 
 
 @settings(max_examples=1_000, deadline=None)
@@ -118,8 +221,8 @@ def check_any_line(line: str) -> None:
     numbers = [ch for ch in line if ch.isdigit() or ch.isnumeric()]
     assert all(ch in "0123456789" for ch in numbers), (line, cmd)
     if isinstance(cmd, SubmitOrder):
-        assert 0 < cmd.qty <= 2 ** 63 - 1
-        assert cmd.price is None or 0 < cmd.price <= 2 ** 63 - 1
+        assert 0 < cmd.qty <= 2**63 - 1
+        assert cmd.price is None or 0 < cmd.price <= 2**63 - 1
         if cmd.price is not None and cmd.post_only:  # a passive reference never crosses
             m = _markets()[cmd.instrument]
             if "mid" in line.lower() and "+" not in line and "-" not in line:

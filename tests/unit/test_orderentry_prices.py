@@ -25,14 +25,19 @@ def one_tick_spread() -> EntryContext:
     return c
 
 
-@pytest.mark.parametrize(("line", "price"), [
-    ("s 0.1 @ mid post", 123_601),  # a sell rounds up: it never crosses the bid
-    ("b 0.1 @ mid post", 123_600),  # a buy rounds down
-    ("s 0.1 @ mid+1t", 123_602),
-    ("b 0.1 @ mid-1t", 123_599),
-    ("s 0.1 @ bid", 123_600), ("b 0.1 @ ask", 123_601), ("s 0.1 @ last+2t", 123_602),
-    ("mod T-7 @ mid", 123_601),  # the working sell keeps its side's rounding
-])
+@pytest.mark.parametrize(
+    ("line", "price"),
+    [
+        ("s 0.1 @ mid post", 123_601),  # a sell rounds up: it never crosses the bid
+        ("b 0.1 @ mid post", 123_600),  # a buy rounds down
+        ("s 0.1 @ mid+1t", 123_602),
+        ("b 0.1 @ mid-1t", 123_599),
+        ("s 0.1 @ bid", 123_600),
+        ("b 0.1 @ ask", 123_601),
+        ("s 0.1 @ last+2t", 123_602),
+        ("mod T-7 @ mid", 123_601),  # the working sell keeps its side's rounding
+    ],
+)
 def test_mid_rounds_away_from_the_other_side(line, price):
     cmd = parse(line, one_tick_spread())
     assert cmd.price == price
@@ -49,17 +54,25 @@ def test_modify_at_mid_without_the_orders_side_is_refused():
         parse("mod T-7 @ mid", c)
 
 
-@pytest.mark.parametrize(("line", "price"), [
-    ("b 0.01 @ bid - 2t", 123_598), ("b 0.01 @ bid -2t", 123_598), ("b 0.01 @ bid- 2t", 123_598),
-    ("s 0.01 @ ask + 3", 123_605), ("s 0.01 @ ASK + 3T ioc", 123_605),
-    ("b 0.01 @ bid - 2 t", 123_598), ("b 0.01 @bid - 2t BTC", 123_598),
-])
+@pytest.mark.parametrize(
+    ("line", "price"),
+    [
+        ("b 0.01 @ bid - 2t", 123_598),
+        ("b 0.01 @ bid -2t", 123_598),
+        ("b 0.01 @ bid- 2t", 123_598),
+        ("s 0.01 @ ask + 3", 123_605),
+        ("s 0.01 @ ASK + 3T ioc", 123_605),
+        ("b 0.01 @ bid - 2 t", 123_598),
+        ("b 0.01 @bid - 2t BTC", 123_598),
+    ],
+)
 def test_spaces_around_plus_and_minus(line, price):
     assert parse(line, ctx()).price == price
 
 
-@pytest.mark.parametrize("line", ["b 0.01 @ bid - x", "b 0.01 @ bid -", "b 0.01 @ - 2t",
-                                  "b 0.01 @ bid + + 2t"])
+@pytest.mark.parametrize(
+    "line", ["b 0.01 @ bid - x", "b 0.01 @ bid -", "b 0.01 @ - 2t", "b 0.01 @ bid + + 2t"]
+)
 def test_a_dangling_sign_is_an_error_not_an_instrument(line):
     with pytest.raises(GrammarError) as err:
         parse(line, ctx())

@@ -5,8 +5,12 @@ from tradeterm.ui.themes import load_theme_file, load_themes
 
 def test_the_four_shipped_themes_load():
     themes = load_themes()
-    assert {"tradeterm-dark", "tradeterm-light", "tradeterm-high-contrast",
-            "tradeterm-colorblind"} <= set(themes)
+    assert {
+        "tradeterm-dark",
+        "tradeterm-light",
+        "tradeterm-high-contrast",
+        "tradeterm-colorblind",
+    } <= set(themes)
     _, colorblind = themes["tradeterm-colorblind"]
     assert (colorblind.buy, colorblind.sell) == ("#56b4e9", "#e69f00")  # blue / orange
     theme, _ = themes["tradeterm-light"]
@@ -15,16 +19,20 @@ def test_the_four_shipped_themes_load():
 
 def test_user_theme_dir_overrides(tmp_path):
     (tmp_path / "mine.toml").write_text(
-        'name = "mine"\nprimary = "#123456"\n[trading]\nbuy = "cyan"\n')
+        'name = "mine"\nprimary = "#123456"\n[trading]\nbuy = "cyan"\n'
+    )
     themes = load_themes(tmp_path)
     assert themes["mine"][1].buy == "cyan"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('name = "x"\n', "'primary' is required"),
-    ('name = "x"\nprimary = "#000"\nbogus = 1\n', "unknown keys bogus"),
-    ('name = "x\n', "theme"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "x"\n', "'primary' is required"),
+        ('name = "x"\nprimary = "#000"\nbogus = 1\n', "unknown keys bogus"),
+        ('name = "x\n', "theme"),
+    ],
+)
 def test_bad_theme_file_is_reported(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
@@ -63,11 +71,14 @@ async def _choose_light(app) -> None:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Theme" not in titles  # Textual's picker of its own 20+ themes
         themes = sorted(t for t in titles if t.startswith("Theme"))
-        assert themes == ["Theme: colorblind", "Theme: dark", "Theme: high-contrast",
-                          "Theme: light"]
+        assert themes == [
+            "Theme: colorblind",
+            "Theme: dark",
+            "Theme: high-contrast",
+            "Theme: light",
+        ]
         assert set(app.available_themes) == set(app.palettes)
-        chosen = next(c for c in app.get_system_commands(app.screen)
-                      if c.title == "Theme: light")
+        chosen = next(c for c in app.get_system_commands(app.screen) if c.title == "Theme: light")
         chosen.callback()
         await pilot.pause()
         assert app.theme == "tradeterm-light"

@@ -8,7 +8,10 @@ from tradeterm.config import load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, SimClock
 from tradeterm.runtime.venue_registry import (
-    VenueClients, VenueRequest, VenueSetupError, build_clients,
+    VenueClients,
+    VenueRequest,
+    VenueSetupError,
+    build_clients,
 )
 from tradeterm.venues.base import DataClient, ExecutionClient
 from tradeterm.venues.paper import PaperExecutionClient
@@ -18,8 +21,9 @@ SHIPPED = Path(__file__).parents[2] / "recordings" / "binance-spot-btcusdt-ethus
 
 
 def request(name: str, **kw) -> VenueRequest:
-    return VenueRequest(name, load_settings(sim={"seed": 1}), MessageBus(),
-                        SimClock(FAST_START_NS), 1, **kw)
+    return VenueRequest(
+        name, load_settings(sim={"seed": 1}), MessageBus(), SimClock(FAST_START_NS), 1, **kw
+    )
 
 
 def test_the_sim_is_both_halves_of_its_pair():
@@ -34,8 +38,9 @@ def test_paper_execution_sits_on_any_data_client():
     assert isinstance(clients.data, SimMarketVenue)
     assert isinstance(clients.execution, PaperExecutionClient)
     assert clients.execution.name == "sim" and not clients.execution.keeps_state
-    assert [i.id for i in clients.execution.instruments()] == \
-        [i.id for i in clients.data.instruments()]
+    assert [i.id for i in clients.execution.instruments()] == [
+        i.id for i in clients.data.instruments()
+    ]
 
 
 def test_a_replay_is_named_as_such_with_or_without_paper_execution():

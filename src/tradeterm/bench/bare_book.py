@@ -73,8 +73,16 @@ class BareBook:
                 qty = 0
         return qty
 
-    def _rest(self, levels: dict[int, deque[list[int]]], heap: list[int], key: int, oid: int,
-              side: int, price: int, qty: int) -> None:
+    def _rest(
+        self,
+        levels: dict[int, deque[list[int]]],
+        heap: list[int],
+        key: int,
+        oid: int,
+        side: int,
+        price: int,
+        qty: int,
+    ) -> None:
         order = [oid, side, price, qty]
         queue = levels.get(price)
         if queue is None:
@@ -96,5 +104,7 @@ class BareBook:
         return True
 
     def level_sizes(self) -> tuple[dict[int, int], dict[int, int]]:
-        return ({p: sum(o[3] for o in q) for p, q in self.bids.items()},
-                {p: sum(o[3] for o in q) for p, q in self.asks.items()})
+        return (
+            {p: sum(o[3] for o in q) for p, q in self.bids.items()},
+            {p: sum(o[3] for o in q) for p, q in self.asks.items()},
+        )

@@ -30,14 +30,21 @@ def feed_messages(quick: bool) -> Figure:
     from tradeterm.core.views import EngineViews, StatusView
     from tradeterm.venues.binance_feed import BinanceMarketFeed
     from tradeterm.venues.binance_messages import (
-        BinanceDecoder, UnknownMessage, binance_instrument,
+        BinanceDecoder,
+        UnknownMessage,
+        binance_instrument,
     )
 
     path = find_capture()
     if path is None:
-        return Figure("binance_feed.messages", 0.0, "msg/s", "bare decode", None,
-                      note=f"capture {CAPTURE} not found (../shared/data or "
-                           "TRADETERM_SHARED_DATA)")
+        return Figure(
+            "binance_feed.messages",
+            0.0,
+            "msg/s",
+            "bare decode",
+            None,
+            note=f"capture {CAPTURE} not found (../shared/data or TRADETERM_SHARED_DATA)",
+        )
     lines = gzip.open(path, "rt").read().splitlines()
     if quick:
         lines = lines[:3000]
@@ -82,7 +89,12 @@ def feed_messages(quick: bool) -> Figure:
     assert isinstance(book, L2Book)  # the keeper's own book, with its gap count
     if not book.synced or book.gaps or feed.stats.bad_messages:
         raise RuntimeError("bench replay did not keep the book in sync")
-    return Figure("binance_feed.messages", value, "msg/s",
-                  "msgspec decode + BinanceDecoder of the same frames, same process", reference,
-                  target="ratio >= 0.4 (sync, bus and book cost at most 1.5x the decoding)",
-                  note=f"{len(frames):,} real BTCUSDT frames (depth, trade, bookTicker)")
+    return Figure(
+        "binance_feed.messages",
+        value,
+        "msg/s",
+        "msgspec decode + BinanceDecoder of the same frames, same process",
+        reference,
+        target="ratio >= 0.4 (sync, bus and book cost at most 1.5x the decoding)",
+        note=f"{len(frames):,} real BTCUSDT frames (depth, trade, bookTicker)",
+    )

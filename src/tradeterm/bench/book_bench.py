@@ -23,8 +23,9 @@ def find_capture() -> Path:
     """The shared capture (``bench/shared_data.py``); raises FileNotFoundError if absent."""
     path = find_shared(CAPTURE)
     if path is None:
-        raise FileNotFoundError(f"{CAPTURE} not found: put it in ../shared/data or set "
-                                "TRADETERM_SHARED_DATA")
+        raise FileNotFoundError(
+            f"{CAPTURE} not found: put it in ../shared/data or set TRADETERM_SHARED_DATA"
+        )
     return path
 
 
@@ -61,8 +62,9 @@ def time_l2(snapshot: BookSnapshot, diffs: list[BookDelta], rounds: int) -> tupl
     return best, book
 
 
-def nautilus_reference(snapshot: BookSnapshot, diffs: list[BookDelta],
-                       rounds: int) -> tuple[float, Any] | None:
+def nautilus_reference(
+    snapshot: BookSnapshot, diffs: list[BookDelta], rounds: int
+) -> tuple[float, Any] | None:
     try:
         from nautilus_trader.model.book import OrderBook
         from nautilus_trader.model.data import BookOrder, OrderBookDelta
@@ -101,8 +103,9 @@ def nautilus_reference(snapshot: BookSnapshot, diffs: list[BookDelta],
     return best, book
 
 
-def plain_dict_reference(snapshot: BookSnapshot, diffs: list[BookDelta],
-                         rounds: int) -> tuple[float, tuple[int | None, int | None]]:
+def plain_dict_reference(
+    snapshot: BookSnapshot, diffs: list[BookDelta], rounds: int
+) -> tuple[float, tuple[int | None, int | None]]:
     """Without NautilusTrader: dict per side, best recomputed by max/min when it goes."""
     best_t = float("inf")
     tops: tuple[int | None, int | None] = (None, None)
@@ -147,23 +150,34 @@ def l2_apply_real(quick: bool) -> Figure:
     if ref is not None:
         ref_time, nbook = ref
         if (str(nbook.best_bid_price()), str(nbook.best_ask_price())) != (
-                BTCUSDT.format_price(book.best_bid), BTCUSDT.format_price(book.best_ask)):
+            BTCUSDT.format_price(book.best_bid),
+            BTCUSDT.format_price(book.best_ask),
+        ):
             raise AssertionError("NautilusTrader and the L2 book disagree on the final top")
         import nautilus_trader
 
-        reference = (f"NautilusTrader {nautilus_trader.__version__} OrderBook(L2_MBP)"
-                     ".apply_delta on the same level updates (deltas built before timing)")
+        reference = (
+            f"NautilusTrader {nautilus_trader.__version__} OrderBook(L2_MBP)"
+            ".apply_delta on the same level updates (deltas built before timing)"
+        )
     else:
         ref_time, tops = plain_dict_reference(snapshot, diffs, rounds)
         if tops != (book.best_bid, book.best_ask):
             raise AssertionError("the plain-dict reference and the L2 book disagree")
-        reference = ("plain-dict book (NautilusTrader not installed: pip install -e .[bench]), "
-                     "same updates")
+        reference = (
+            "plain-dict book (NautilusTrader not installed: pip install -e .[bench]), same updates"
+        )
     return Figure(
-        name="book.l2_apply_real", value=updates / ours, unit="level updates/s",
-        reference=reference, reference_value=updates / ref_time,
+        name="book.l2_apply_real",
+        value=updates / ours,
+        unit="level updates/s",
+        reference=reference,
+        reference_value=updates / ref_time,
         target=">= 3,000,000/s and ratio >= 0.5 against NautilusTrader",
-        note=(f"{len(diffs):,} real BTCUSDT depth diffs, {updates:,} level updates, applied with "
-              f"sequence checks and best bid/ask kept; parse excluded; best of {rounds}; final "
-              f"top {BTCUSDT.format_price(book.best_bid)} / "
-              f"{BTCUSDT.format_price(book.best_ask)}"))
+        note=(
+            f"{len(diffs):,} real BTCUSDT depth diffs, {updates:,} level updates, applied with "
+            f"sequence checks and best bid/ask kept; parse excluded; best of {rounds}; final "
+            f"top {BTCUSDT.format_price(book.best_bid)} / "
+            f"{BTCUSDT.format_price(book.best_ask)}"
+        ),
+    )

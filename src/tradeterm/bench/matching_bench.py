@@ -31,8 +31,16 @@ class CountingListener(MatchListener):
     def on_rejected(self, order_id: int, owner: int, reason: str, message: str) -> None:
         self.rejected += 1
 
-    def on_fill(self, maker: EngineOrder, taker_id: int, taker_owner: int, price: int, qty: int,
-                taker_leaves: int, trade_id: int) -> None:
+    def on_fill(
+        self,
+        maker: EngineOrder,
+        taker_id: int,
+        taker_owner: int,
+        price: int,
+        qty: int,
+        taker_leaves: int,
+        trade_id: int,
+    ) -> None:
         self.fills += 1
 
     def on_canceled(self, order_id: int, owner: int, leaves: int, reason: str) -> None:
@@ -45,7 +53,7 @@ def run_engine(ops: list[Op]) -> tuple[float, MatchingEngine, CountingListener]:
     engine = MatchingEngine(listener, MatchingRules())
     submit, cancel = engine.submit_limit, engine.cancel
     bid_changes, ask_changes = engine.level_changes
-    batches = [ops[i:i + 1000] for i in range(0, len(ops), 1000)]
+    batches = [ops[i : i + 1000] for i in range(0, len(ops), 1000)]
     start = time.process_time()
     for batch in batches:
         for kind, oid, side, price, qty in batch:
@@ -93,12 +101,18 @@ def mixed_ops(quick: bool) -> Figure:
         raise AssertionError("the engine and the reference book disagree: benchmark invalid")
     stats = flow_stats(ops)
     return Figure(
-        name="matching.mixed_ops", value=n / best_engine, unit="ops/s",
+        name="matching.mixed_ops",
+        value=n / best_engine,
+        unit="ops/s",
         reference="bare price-time book (dict of deques + heap; no order types, validation, "
-                  "events or level feed), same process, same operations",
-        reference_value=n / best_bare, target=">= 1,000,000 ops/s and ratio >= 0.75",
-        note=(f"{n:,} operations: {stats['limit_share']:.1%} limit orders, "
-              f"{stats['cancel_share']:.1%} cancels (a fifth of the limit orders marketable, "
-              f"priced at the 2nd/3rd opposite level); {engine.trade_id:,} trades; "
-              f"{listener.accepted + listener.canceled + listener.fills:,} events; best of "
-              f"{rounds}; both books identical at the end"))
+        "events or level feed), same process, same operations",
+        reference_value=n / best_bare,
+        target=">= 1,000,000 ops/s and ratio >= 0.75",
+        note=(
+            f"{n:,} operations: {stats['limit_share']:.1%} limit orders, "
+            f"{stats['cancel_share']:.1%} cancels (a fifth of the limit orders marketable, "
+            f"priced at the 2nd/3rd opposite level); {engine.trade_id:,} trades; "
+            f"{listener.accepted + listener.canceled + listener.fills:,} events; best of "
+            f"{rounds}; both books identical at the end"
+        ),
+    )

@@ -20,8 +20,9 @@ ADD, CANCEL = 0, 1
 Op = tuple[int, int, int, int, int]  # (kind, order id, side, price, qty)
 
 
-def order_flow(n: int, seed: int = 1, start_price: int = 100_000,
-               target_resting: int = 2_000) -> list[Op]:
+def order_flow(
+    n: int, seed: int = 1, start_price: int = 100_000, target_resting: int = 2_000
+) -> list[Op]:
     """``n`` operations; the book holds on the order of ``target_resting`` orders throughout
     (the first operations seed it with passive orders)."""
     rng = random.Random(seed)

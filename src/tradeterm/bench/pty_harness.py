@@ -32,13 +32,20 @@ class PtyTimeout(RuntimeError):
 class PtySession:
     """``argv`` running in a ``cols`` x ``rows`` pty, its output fed to a pyte screen."""
 
-    def __init__(self, argv: Sequence[str], cols: int = 120, rows: int = 40,
-                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        cols: int = 120,
+        rows: int = 40,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
         try:
             import pyte
         except ImportError:
-            raise ImportError("the UI figures need the pyte terminal emulator: "
-                              "pip install 'tradeterm[bench]'") from None
+            raise ImportError(
+                "the UI figures need the pyte terminal emulator: pip install 'tradeterm[bench]'"
+            ) from None
         self.cols, self.rows = cols, rows
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -53,9 +60,16 @@ class PtySession:
         full_env.setdefault("TERM", "xterm-256color")
         full_env["COLUMNS"], full_env["LINES"] = str(cols), str(rows)
         self.started_at = time.perf_counter()
-        self.proc = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave,
-                                     env=full_env, cwd=cwd, start_new_session=True,
-                                     close_fds=True)
+        self.proc = subprocess.Popen(
+            list(argv),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            cwd=cwd,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         self.master = master
         os.set_blocking(master, False)
@@ -77,8 +91,10 @@ class PtySession:
             data = b""
         if not data:
             if self.proc.poll() is not None:
-                raise PtyTimeout(f"the program exited with code {self.proc.returncode}; "
-                                 f"last screen:\n{self.text()}")
+                raise PtyTimeout(
+                    f"the program exited with code {self.proc.returncode}; "
+                    f"last screen:\n{self.text()}"
+                )
             return False
         self.last_chunk_at = time.perf_counter()
         self.bytes_read += len(data)
@@ -87,7 +103,7 @@ class PtySession:
             self.capture.append(data)
         if hint is not None:
             seen = hint in self._tail + data
-            self._tail = data[-len(hint):]
+            self._tail = data[-len(hint) :]
             return seen
         return True
 
@@ -114,8 +130,9 @@ class PtySession:
         while (left := deadline - time.perf_counter()) > 0:
             if self.pump(min(left, 0.05), hint) and shows(self.lines()):
                 return self.last_chunk_at
-        raise PtyTimeout(f"screen did not show what was expected within {timeout:.1f}s; "
-                         f"screen:\n{self.text()}")
+        raise PtyTimeout(
+            f"screen did not show what was expected within {timeout:.1f}s; screen:\n{self.text()}"
+        )
 
     def drain(self, seconds: float) -> int:
         """Read for ``seconds`` (parsed later, when the screen is looked at); returns the bytes

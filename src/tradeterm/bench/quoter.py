@@ -21,8 +21,10 @@ class _AckingGateway:
         from tradeterm.domain.events import OrderAccepted
 
         c: Any = command
-        self.bus.publish(self.topic, OrderAccepted(  # type: ignore[attr-defined]
-            c.ts, c.ts, c.client_order_id, c.instrument, "v"))
+        self.bus.publish(  # type: ignore[attr-defined]
+            self.topic,
+            OrderAccepted(c.ts, c.ts, c.client_order_id, c.instrument, "v"),
+        )
 
     def cancel(self, command: object) -> None: ...
 
@@ -30,8 +32,10 @@ class _AckingGateway:
         from tradeterm.domain.events import OrderModified
 
         c: Any = command
-        self.bus.publish(self.topic, OrderModified(  # type: ignore[attr-defined]
-            c.ts, c.ts, c.client_order_id, c.instrument, c.price, c.qty))
+        self.bus.publish(  # type: ignore[attr-defined]
+            self.topic,
+            OrderModified(c.ts, c.ts, c.client_order_id, c.instrument, c.price, c.qty),
+        )
 
 
 @benchmark("quoter.requote")
@@ -49,18 +53,38 @@ def requote_rate(quick: bool) -> Figure:
     from tradeterm.domain.market import BookDelta, BookSnapshot
     from tradeterm.quoter.component import Quoter
 
-    inst = Instrument("bench", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"),
-                      Decimal(5))
+    inst = Instrument(
+        "bench", "BTC/USD", "BTC", "USD", Decimal("0.5"), Decimal("0.0001"), Decimal(5)
+    )
     bus, clock = MessageBus(), SimClock(1_767_225_600 * NS)
     views = EngineViews(StatusView(mode="PAPER", venue="bench"))
     MarketDataKeeper(bus, views, [inst])
-    snap = BookSnapshot(inst.id, [(120_000 - i, 500) for i in range(20)],
-                        [(120_004 + i, 500) for i in range(20)], 1, clock.timestamp_ns(),
-                        clock.timestamp_ns())
+    snap = BookSnapshot(
+        inst.id,
+        [(120_000 - i, 500) for i in range(20)],
+        [(120_004 + i, 500) for i in range(20)],
+        1,
+        clock.timestamp_ns(),
+        clock.timestamp_ns(),
+    )
     gateway = _AckingGateway(bus, topics.orders(inst.venue))
-    quoter = Quoter(bus, clock, inst, views.books[inst.id], views.status, gateway,
-                    QuoterConfig(enabled=True, sigma=8.0, k=2.0, A=150.0,
-                                 order_size=Decimal("0.001"), levels=2, requote_ticks=3))
+    quoter = Quoter(
+        bus,
+        clock,
+        inst,
+        views.books[inst.id],
+        views.status,
+        gateway,
+        QuoterConfig(
+            enabled=True,
+            sigma=8.0,
+            k=2.0,
+            A=150.0,
+            order_size=Decimal("0.001"),
+            levels=2,
+            requote_ticks=3,
+        ),
+    )
     bus.publish(topics.book(inst.id), snap)
     quoter.start()
     clock.advance_to(clock.timestamp_ns())  # the acknowledgements: four quotes now working
@@ -74,16 +98,22 @@ def requote_rate(quick: bool) -> Figure:
 
     book = L2Book(inst.id)
     book.apply_snapshot(snap)
-    deltas = [BookDelta(inst.id, [(119_990, 100 + (i & 7))], [], 2 + i, 2 + i, 0, 0)
-              for i in range(n)]
+    deltas = [
+        BookDelta(inst.id, [(119_990, 100 + (i & 7))], [], 2 + i, 2 + i, 0, 0) for i in range(n)
+    ]
     started = time.perf_counter()
     for delta in deltas:
         book.apply_delta(delta)
     reference = n / (time.perf_counter() - started)
-    return Figure("quoter.requote", value, "requotes/s",
-                  "L2Book.apply_delta of a one-level delta, same process", reference,
-                  higher_is_better=True,
-                  note="only top-of-book changes (and fills, timer ticks) trigger a requote")
+    return Figure(
+        "quoter.requote",
+        value,
+        "requotes/s",
+        "L2Book.apply_delta of a one-level delta, same process",
+        reference,
+        higher_is_better=True,
+        note="only top-of-book changes (and fills, timer ticks) trigger a requote",
+    )
 
 
 @benchmark("quoter.study")
@@ -94,8 +124,15 @@ def study_rate(quick: bool) -> Figure:
 
     from tradeterm.quoter.model import MarketState, QuoteParams, compute_quotes
 
-    params = QuoteParams(model="avellaneda_stoikov", gamma=1e-5, sigma=2e4, k=1.5e-4, A=140.0,
-                         min_spread_ticks=0.0, post_only=False)
+    params = QuoteParams(
+        model="avellaneda_stoikov",
+        gamma=1e-5,
+        sigma=2e4,
+        k=1.5e-4,
+        A=140.0,
+        min_spread_ticks=0.0,
+        post_only=False,
+    )
     paths, steps = (200, 50) if quick else (1000, 200)
     rng = np.random.default_rng(0)
     mid = np.full(paths, 1e6)
@@ -110,6 +147,11 @@ def study_rate(quick: bool) -> Figure:
         for i in range(scalar_paths):
             compute_quotes(MarketState(1e6, float(q[i]), time_left_s=1.0 - step * 0.005), params)
     reference = scalar_paths * steps / (time.perf_counter() - started)
-    return Figure("quoter.study", value, "path-steps/s",
-                  "the same compute_quotes one path at a time on floats", reference,
-                  higher_is_better=True)
+    return Figure(
+        "quoter.study",
+        value,
+        "path-steps/s",
+        "the same compute_quotes one path at a time on floats",
+        reference,
+        higher_is_better=True,
+    )

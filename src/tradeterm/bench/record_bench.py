@@ -86,10 +86,16 @@ def bytes_per_event(quick: bool = False) -> Figure:
         gz = len(gzip.compress("".join(lines).encode()))
     else:
         gz = _capture().stat().st_size
-    return Figure("journal.bytes_per_event", size / records, "bytes/event",
-                  "gzip of the same capture lines, bytes per message", gz / len(lines),
-                  target="<= 25", higher_is_better=False,
-                  note=f"BTCUSDT capture imported ({records:,} records incl. header and index)")
+    return Figure(
+        "journal.bytes_per_event",
+        size / records,
+        "bytes/event",
+        "gzip of the same capture lines, bytes per message",
+        gz / len(lines),
+        target="<= 25",
+        higher_is_better=False,
+        note=f"BTCUSDT capture imported ({records:,} records incl. header and index)",
+    )
 
 
 @benchmark("journal.write")
@@ -107,8 +113,12 @@ def journal_write(quick: bool = False) -> Figure:
             runs[0] += 1
             w = JournalWriter(Path(tmp) / f"w{runs[0]}.ttj", {"bench": True})
             for i in range(0, n, block):
-                w.write_block(seqs[i:i + block], recs[i:i + block], topics[i:i + block],
-                              msgs[i:i + block])
+                w.write_block(
+                    seqs[i : i + block],
+                    recs[i : i + block],
+                    topics[i : i + block],
+                    msgs[i : i + block],
+                )
             w.close()
 
         import zstandard
@@ -118,15 +128,30 @@ def journal_write(quick: bool = False) -> Figure:
 
         def rows() -> None:
             for i in range(0, n, block):
-                zstd.compress(enc.encode(list(zip(seqs[i:i + block], recs[i:i + block],
-                                                  topics[i:i + block], msgs[i:i + block]))))
+                zstd.compress(
+                    enc.encode(
+                        list(
+                            zip(
+                                seqs[i : i + block],
+                                recs[i : i + block],
+                                topics[i : i + block],
+                                msgs[i : i + block],
+                            )
+                        )
+                    )
+                )
 
         repeat = 2 if quick else 5
         t = _best(write, repeat)
         ref = _best(rows, repeat)
-    return Figure("journal.write", n / t, "events/s",
-                  "msgpack rows + zstd of the same records (no columns), same run", n / ref,
-                  note="recorder block encoding (columns, transforms, zstd 3) plus file writes")
+    return Figure(
+        "journal.write",
+        n / t,
+        "events/s",
+        "msgpack rows + zstd of the same records (no columns), same run",
+        n / ref,
+        note="recorder block encoding (columns, transforms, zstd 3) plus file writes",
+    )
 
 
 @benchmark("journal.decode")
@@ -140,6 +165,7 @@ def journal_decode(quick: bool = False) -> Figure:
         seqs, recs, topics, msgs = _records(path)
         n = len(msgs)
         with JournalReader(path) as reader:
+
             def decode() -> None:
                 for _ in reader.blocks():
                     pass
@@ -153,10 +179,15 @@ def journal_decode(quick: bool = False) -> Figure:
             repeat = 3 if quick else 7
             t = _best(decode, repeat)
             ref = _best(lambda: dec.decode(rows), repeat)
-    return Figure("journal.decode", n / t, "events/s",
-                  "msgspec decoding the same events from one msgpack buffer, same run", n / ref,
-                  target=">= 2,000,000 events/s",
-                  note="blocks read, checksummed, decompressed and turned into domain Structs")
+    return Figure(
+        "journal.decode",
+        n / t,
+        "events/s",
+        "msgspec decoding the same events from one msgpack buffer, same run",
+        n / ref,
+        target=">= 2,000,000 events/s",
+        note="blocks read, checksummed, decompressed and turned into domain Structs",
+    )
 
 
 @benchmark("replay.end_to_end")
@@ -186,14 +217,17 @@ def replay_end_to_end(quick: bool = False) -> Figure:
             decode()
             ref = min(ref, time.process_time() - t)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(sim={"seed": 1}, data_dir=tmp,
-                                 quoter={"order_size": "0.0001", "warmup_bars": 10,
-                                         "warmup_sweeps": 10},
-                                 paper={"latency_ms": 5, "latency_jitter_ms": 3})
+        settings = load_settings(
+            sim={"seed": 1},
+            data_dir=tmp,
+            quoter={"order_size": "0.0001", "warmup_bars": 10, "warmup_sweeps": 10},
+            paper={"latency_ms": 5, "latency_jitter_ms": 3},
+        )
         best, fills, orders = float("inf"), 0, 0
         for _ in range(repeat):
-            kernel = Kernel(settings, RunOptions(mode="replay", replay=SHIPPED, paper=True,
-                                                 quoter="on"))
+            kernel = Kernel(
+                settings, RunOptions(mode="replay", replay=SHIPPED, paper=True, quoter="on")
+            )
             gc.collect()
             t = time.process_time()
             asyncio.run(kernel.run())
@@ -202,13 +236,18 @@ def replay_end_to_end(quick: bool = False) -> Figure:
             trading = desk_summary(kernel.desk)
             fills, orders = trading["fills"], trading["orders_submitted"]
             assert fills > 0, trading
-    return Figure("replay.end_to_end", total / best, "events/s",
-                  "decode-only pass over the same journal, same run", total / ref,
-                  target=">= 1,000,000 events/s and ratio >= 0.4",
-                  note=f"shipped real recording (74,864 records, 230k book level updates) at max "
-                       f"speed, replay --paper with the quoter on both instruments: books, tape, "
-                       f"recorder, quoter, risk, OMS, paper fills ({orders:,} orders, {fills:,} "
-                       f"fills); process CPU time")
+    return Figure(
+        "replay.end_to_end",
+        total / best,
+        "events/s",
+        "decode-only pass over the same journal, same run",
+        total / ref,
+        target=">= 1,000,000 events/s and ratio >= 0.4",
+        note=f"shipped real recording (74,864 records, 230k book level updates) at max "
+        f"speed, replay --paper with the quoter on both instruments: books, tape, "
+        f"recorder, quoter, risk, OMS, paper fills ({orders:,} orders, {fills:,} "
+        f"fills); process CPU time",
+    )
 
 
 @benchmark("journal.seek")
@@ -227,8 +266,12 @@ def journal_seek(quick: bool = False) -> Figure:
     step = 250_000_000
     seqs, recs, topics, msgs = _records(_import(_capture_lines(True), Path(tempfile.mkdtemp())))
     per_block = 30  # the BTCUSDT capture's rate: ~120 records a second, 30 per 250 ms block
-    payload, count = BlockEncoder().encode(seqs[100:100 + per_block], recs[100:100 + per_block],
-                                           topics[100:100 + per_block], msgs[100:100 + per_block])
+    payload, count = BlockEncoder().encode(
+        seqs[100 : 100 + per_block],
+        recs[100 : 100 + per_block],
+        topics[100 : 100 + per_block],
+        msgs[100 : 100 + per_block],
+    )
     start = recs[0]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "day.ttj"
@@ -251,8 +294,14 @@ def journal_seek(quick: bool = False) -> Figure:
             reader.seek(targets[0])
         unclean = time.perf_counter() - t
         size = path.stat().st_size
-    return Figure("journal.seek", per_seek * 1000, "ms",
-                  "opening the same file without its index (killed recorder) and seeking once",
-                  unclean * 1000, target="< 100 ms on a 24 h file", higher_is_better=False,
-                  note=f"{hours} h file, {blocks:,} blocks, {size / 1e6:,.0f} MB; seek = index "
-                       "bisect + read + decode one block")
+    return Figure(
+        "journal.seek",
+        per_seek * 1000,
+        "ms",
+        "opening the same file without its index (killed recorder) and seeking once",
+        unclean * 1000,
+        target="< 100 ms on a 24 h file",
+        higher_is_better=False,
+        note=f"{hours} h file, {blocks:,} blocks, {size / 1e6:,.0f} MB; seek = index "
+        "bisect + read + decode one block",
+    )

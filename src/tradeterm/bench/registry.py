@@ -28,8 +28,11 @@ class Figure:
 
     def __post_init__(self) -> None:
         if self.ratio is None and self.reference_value and self.value:
-            self.ratio = (self.value / self.reference_value if self.higher_is_better
-                          else self.reference_value / self.value)
+            self.ratio = (
+                self.value / self.reference_value
+                if self.higher_is_better
+                else self.reference_value / self.value
+            )
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

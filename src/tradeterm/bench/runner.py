@@ -31,8 +31,9 @@ def select(names: Iterable[str] | None) -> list[str]:
     for wanted in names:
         hits = [n for n in available if n == wanted or n.startswith(wanted.rstrip(".") + ".")]
         if not hits:
-            raise UnknownBenchmark(f"no benchmark named {wanted!r}; available: "
-                                   f"{', '.join(available)}")
+            raise UnknownBenchmark(
+                f"no benchmark named {wanted!r}; available: {', '.join(available)}"
+            )
         chosen += [h for h in hits if h not in chosen]
     return chosen
 
@@ -52,14 +53,23 @@ def _number(value: float) -> str:
 def to_table(figures: list[Figure]) -> str:
     rows = [("benchmark", "value", "unit", "reference", "ratio", "target")]
     for f in figures:
-        rows.append((f.name, _number(f.value), f.unit,
-                     "-" if f.reference_value is None else _number(f.reference_value),
-                     "-" if f.ratio is None else f"{f.ratio:.2f}", f.target))
+        rows.append(
+            (
+                f.name,
+                _number(f.value),
+                f.unit,
+                "-" if f.reference_value is None else _number(f.reference_value),
+                "-" if f.ratio is None else f"{f.ratio:.2f}",
+                f.target,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [c.rjust(w) if i in (1, 3, 4) else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [
+            c.rjust(w) if i in (1, 3, 4) else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths))
+        ]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))

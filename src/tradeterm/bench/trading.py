@@ -18,9 +18,13 @@ from tradeterm.domain.events import OrderAccepted
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType
 
-UNLIMITED = {"orders_per_second": 10**6, "order_burst": 10**6,  # the config's maxima
-             "venue_orders_per_second": 10**6, "venue_order_burst": 10**6,
-             "max_open_orders": 10**6}
+UNLIMITED = {
+    "orders_per_second": 10**6,
+    "order_burst": 10**6,  # the config's maxima
+    "venue_orders_per_second": 10**6,
+    "venue_order_burst": 10**6,
+    "max_open_orders": 10**6,
+}
 
 
 def _kernel(oms: dict[str, Any], risk: dict[str, Any]) -> Any:
@@ -84,31 +88,53 @@ def pretrade_check(quick: bool) -> Figure:
         reference = _bare_checks(orders, 3 if quick else 7)
     finally:
         _close(kernel)
-    return Figure("risk.pretrade_check", round(best, 3), "µs/order",
-                  "a bare loop of 14 dict lookups and integer compares per order (the floor of "
-                  "any 14-check Python risk layer), same orders, same run", round(reference, 3),
-                  target="<= 5 µs per order, all checks", higher_is_better=False,
-                  note=f"every one of the 14 checks passes (the full path), {n:,} orders, "
-                       "best of several passes")
+    return Figure(
+        "risk.pretrade_check",
+        round(best, 3),
+        "µs/order",
+        "a bare loop of 14 dict lookups and integer compares per order (the floor of "
+        "any 14-check Python risk layer), same orders, same run",
+        round(reference, 3),
+        target="<= 5 µs per order, all checks",
+        higher_is_better=False,
+        note=f"every one of the 14 checks passes (the full path), {n:,} orders, "
+        "best of several passes",
+    )
 
 
 def _bare_checks(orders: list[SubmitOrder], repeats: int) -> float:
-    limits = {cmd.instrument: {"max_qty": 10**9, "max_notional": 10**18, "band": 10**12,
-                               "min": 0, "pos": 10**9} for cmd in orders}
+    limits = {
+        cmd.instrument: {
+            "max_qty": 10**9,
+            "max_notional": 10**18,
+            "band": 10**12,
+            "min": 0,
+            "pos": 10**9,
+        }
+        for cmd in orders
+    }
     state = {"state": 1}
     best = float("inf")
     for _ in range(repeats):
         t0 = time.perf_counter_ns()
         for cmd in orders:
             lim = limits[cmd.instrument]
-            if (state["state"] != 1 or cmd.qty <= 0 or cmd.price <= 0  # type: ignore[operator]
-                    or cmd.qty > lim["max_qty"]
-                    or cmd.price * cmd.qty > lim["max_notional"]  # type: ignore[operator]
-                    or cmd.price > lim["band"]  # type: ignore[operator]
-                    or cmd.price * cmd.qty < lim["min"]  # type: ignore[operator]
-                    or cmd.qty > lim["pos"] or lim["pos"] < 0 or lim["band"] < 0
-                    or lim["min"] < 0 or lim["max_qty"] < 0 or lim["max_notional"] < 0
-                    or state["state"] < 0):
+            if (
+                state["state"] != 1
+                or cmd.qty <= 0
+                or cmd.price <= 0  # type: ignore[operator]
+                or cmd.qty > lim["max_qty"]
+                or cmd.price * cmd.qty > lim["max_notional"]  # type: ignore[operator]
+                or cmd.price > lim["band"]  # type: ignore[operator]
+                or cmd.price * cmd.qty < lim["min"]  # type: ignore[operator]
+                or cmd.qty > lim["pos"]
+                or lim["pos"] < 0
+                or lim["band"] < 0
+                or lim["min"] < 0
+                or lim["max_qty"] < 0
+                or lim["max_notional"] < 0
+                or state["state"] < 0
+            ):
                 raise RuntimeError("unreachable")
         best = min(best, (time.perf_counter_ns() - t0) / len(orders) / 1_000)
     return best
@@ -174,17 +200,23 @@ def submit_ack_p99(quick: bool) -> Figure:
         normal, _ = _submit_ack({"database_url": f"{url}-normal", "synchronous": "NORMAL"}, n)
     memory, _ = _submit_ack({}, n)
     return Figure(
-        "order.submit_ack_p99", round(_p(full, 0.99), 1), "µs",
+        "order.submit_ack_p99",
+        round(_p(full, 0.99), 1),
+        "µs",
         "the bare simulated venue: submit_order -> OrderAccepted, no risk, no OMS, no store, "
-        "same run", round(_p(bare, 0.99), 1),
+        "same run",
+        round(_p(bare, 0.99), 1),
         target="<= 100 µs p99, submit command to venue ack, internal path",
         higher_is_better=False,
-        note=(f"default store (SQLite WAL, synchronous=FULL, a temp file on this disk): p50 "
-              f"{_p(full, 0.5):.0f} µs, p99 {_p(full, 0.99):.0f} µs — the order is fsynced "
-              f"before it is sent (track-before-send), so this is the disk's fsync latency; "
-              f"synchronous=NORMAL p99 {_p(normal, 0.99):.0f} µs; in-memory store (the engine "
-              f"path alone) p50 {_p(memory, 0.5):.0f} µs, p99 {_p(memory, 0.99):.0f} µs; "
-              f"{n:,} orders each"))
+        note=(
+            f"default store (SQLite WAL, synchronous=FULL, a temp file on this disk): p50 "
+            f"{_p(full, 0.5):.0f} µs, p99 {_p(full, 0.99):.0f} µs — the order is fsynced "
+            f"before it is sent (track-before-send), so this is the disk's fsync latency; "
+            f"synchronous=NORMAL p99 {_p(normal, 0.99):.0f} µs; in-memory store (the engine "
+            f"path alone) p50 {_p(memory, 0.5):.0f} µs, p99 {_p(memory, 0.99):.0f} µs; "
+            f"{n:,} orders each"
+        ),
+    )
 
 
 def _loop_time(url: str, threaded: bool, n: int) -> tuple[list[float], list[float]]:
@@ -227,17 +259,22 @@ def loop_time_durable_p99(quick: bool) -> Figure:
         busy, acked = _loop_time(f"sqlite:///{Path(tmp) / 'thread.db'}", True, n)
         inline_busy, inline_acked = _loop_time(f"sqlite:///{Path(tmp) / 'inline.db'}", False, n)
     return Figure(
-        "order.loop_time_durable_p99", round(_p(busy, 0.99), 1), "µs",
+        "order.loop_time_durable_p99",
+        round(_p(busy, 0.99), 1),
+        "µs",
         "the same orders with the store's fsync on the loop (SQLite synchronous=FULL), same run",
         round(_p(inline_busy, 0.99), 1),
         target="the loop never waits for the disk: loop time per order below the inline fsync's",
         higher_is_better=False,
-        note=(f"time the engine's loop (which also reads keys and draws the screen) spends in "
-              f"one submit over the default durable store (a temp file on this disk): fsync on "
-              f"the store's thread p50 {_p(busy, 0.5):.0f} µs, p99 {_p(busy, 0.99):.0f} µs; "
-              f"inline p50 {_p(inline_busy, 0.5):.0f} µs, p99 {_p(inline_busy, 0.99):.0f} µs. "
-              f"Submit -> ack (the order goes once its record is on disk): thread p50 "
-              f"{_p(acked, 0.5):.0f} µs, p99 {_p(acked, 0.99):.0f} µs; inline p50 "
-              f"{_p(inline_acked, 0.5):.0f} µs, p99 {_p(inline_acked, 0.99):.0f} µs; "
-              f"{n:,} orders each. The gain is the disk's fsync time: small on this machine's "
-              f"virtual disk, milliseconds on a real or networked one"))
+        note=(
+            f"time the engine's loop (which also reads keys and draws the screen) spends in "
+            f"one submit over the default durable store (a temp file on this disk): fsync on "
+            f"the store's thread p50 {_p(busy, 0.5):.0f} µs, p99 {_p(busy, 0.99):.0f} µs; "
+            f"inline p50 {_p(inline_busy, 0.5):.0f} µs, p99 {_p(inline_busy, 0.99):.0f} µs. "
+            f"Submit -> ack (the order goes once its record is on disk): thread p50 "
+            f"{_p(acked, 0.5):.0f} µs, p99 {_p(acked, 0.99):.0f} µs; inline p50 "
+            f"{_p(inline_acked, 0.5):.0f} µs, p99 {_p(inline_acked, 0.99):.0f} µs; "
+            f"{n:,} orders each. The gain is the disk's fsync time: small on this machine's "
+            f"virtual disk, milliseconds on a real or networked one"
+        ),
+    )

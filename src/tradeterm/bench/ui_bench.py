@@ -75,7 +75,7 @@ def ladder_has_prices(lines: list[str]) -> bool:
     """The ladder title is drawn and at least five rows under it show a price."""
     for i, line in enumerate(lines):
         if TITLE.search(line):
-            return sum(1 for row in lines[i + 1:] if PRICE.search(row[:60])) >= 5
+            return sum(1 for row in lines[i + 1 :] if PRICE.search(row[:60])) >= 5
     return False
 
 
@@ -87,10 +87,21 @@ def _env(data_dir: str) -> dict[str, str]:
 
 
 def measure_paper(rate: int, presses: int, bytes_seconds: float, settle: float) -> Run:
-    argv = [sys.executable, "-m", "tradeterm", "paper", "--seed", str(SEED), "--rate", str(rate),
-            "--no-record"]
-    with tempfile.TemporaryDirectory(prefix="tradeterm-uibench-") as data_dir, \
-            PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term:
+    argv = [
+        sys.executable,
+        "-m",
+        "tradeterm",
+        "paper",
+        "--seed",
+        str(SEED),
+        "--rate",
+        str(rate),
+        "--no-record",
+    ]
+    with (
+        tempfile.TemporaryDirectory(prefix="tradeterm-uibench-") as data_dir,
+        PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term,
+    ):
         first = term.wait_for(ladder_has_prices, 30.0) - term.started_at
         term.drain(settle)
         run = Run(first, term.drain(bytes_seconds) / bytes_seconds)
@@ -100,8 +111,11 @@ def measure_paper(rate: int, presses: int, bytes_seconds: float, settle: float) 
             before = ladder_symbol(term.lines())
             sent = term.press(KEY)
             try:
-                shown = term.wait_for(lambda lines: ladder_symbol(lines) not in (None, before),
-                                      KEY_TIMEOUT, hint=b"Ladder")
+                shown = term.wait_for(
+                    lambda lines: ladder_symbol(lines) not in (None, before),
+                    KEY_TIMEOUT,
+                    hint=b"Ladder",
+                )
             except PtyTimeout:
                 run.misses += 1
                 run.latencies_ms.append(KEY_TIMEOUT * 1000)
@@ -113,8 +127,10 @@ def measure_paper(rate: int, presses: int, bytes_seconds: float, settle: float) 
 
 def measure_minimal_startup() -> float:
     argv = [sys.executable, "-m", MINIMAL_APP]
-    with tempfile.TemporaryDirectory(prefix="tradeterm-uibench-") as data_dir, \
-            PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term:
+    with (
+        tempfile.TemporaryDirectory(prefix="tradeterm-uibench-") as data_dir,
+        PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term,
+    ):
         first = term.wait_for(lambda lines: any("minimal app ready" in ln for ln in lines), 30.0)
         term.close(b"q")
     return first - term.started_at
@@ -122,10 +138,21 @@ def measure_minimal_startup() -> float:
 
 def measure_paper_startup(rate: int) -> float:
     """Spawn to the first frame whose ladder shows prices; then quit."""
-    argv = [sys.executable, "-m", "tradeterm", "paper", "--seed", str(SEED), "--rate", str(rate),
-            "--no-record"]
-    with tempfile.TemporaryDirectory(prefix="tradeterm-uibench-") as data_dir, \
-            PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term:
+    argv = [
+        sys.executable,
+        "-m",
+        "tradeterm",
+        "paper",
+        "--seed",
+        str(SEED),
+        "--rate",
+        str(rate),
+        "--no-record",
+    ]
+    with (
+        tempfile.TemporaryDirectory(prefix="tradeterm-uibench-") as data_dir,
+        PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term,
+    ):
         first = term.wait_for(ladder_has_prices, 30.0) - term.started_at
         term.close(b"q")
     return first
@@ -163,48 +190,69 @@ def sessions(quick: bool) -> tuple[Run, Run, Startups]:
 
 
 def _where(quick: bool) -> str:
-    return (f"{COLS}x{ROWS} pty, TERM=xterm-256color COLORTERM=truecolor, seed {SEED}"
-            + (" (quick: few samples)" if quick else ""))
+    return f"{COLS}x{ROWS} pty, TERM=xterm-256color COLORTERM=truecolor, seed {SEED}" + (
+        " (quick: few samples)" if quick else ""
+    )
 
 
 @benchmark("ui.key_to_screen_p99")
 def key_to_screen(quick: bool) -> Figure:
     busy, calm, _ = sessions(quick)
-    misses = f"; {busy.misses} busy / {calm.misses} calm presses never showed" \
-        if busy.misses or calm.misses else ""
-    return Figure("ui.key_to_screen_p99", busy.p99_ms, "ms",
-                  f"same key and app with the sim market calm ({CALM_RATE} actions/s)",
-                  calm.p99_ms, target="<= 33 ms", higher_is_better=False,
-                  note=f"`{KEY}` x{len(busy.latencies_ms)} until the ladder title names the "
-                       f"other instrument, market at {BUSY_RATE:,} actions/s; median busy "
-                       f"{statistics.median(busy.latencies_ms):.1f} ms, calm "
-                       f"{statistics.median(calm.latencies_ms):.1f} ms; {_where(quick)}{misses}")
+    misses = (
+        f"; {busy.misses} busy / {calm.misses} calm presses never showed"
+        if busy.misses or calm.misses
+        else ""
+    )
+    return Figure(
+        "ui.key_to_screen_p99",
+        busy.p99_ms,
+        "ms",
+        f"same key and app with the sim market calm ({CALM_RATE} actions/s)",
+        calm.p99_ms,
+        target="<= 33 ms",
+        higher_is_better=False,
+        note=f"`{KEY}` x{len(busy.latencies_ms)} until the ladder title names the "
+        f"other instrument, market at {BUSY_RATE:,} actions/s; median busy "
+        f"{statistics.median(busy.latencies_ms):.1f} ms, calm "
+        f"{statistics.median(calm.latencies_ms):.1f} ms; {_where(quick)}{misses}",
+    )
 
 
 @benchmark("ui.bytes_per_s")
 def bytes_per_s(quick: bool) -> Figure:
     busy, calm, _ = sessions(quick)
-    return Figure("ui.bytes_per_s", busy.bytes_per_s, "B/s",
-                  f"same app with the sim market calm ({CALM_RATE} actions/s)",
-                  calm.bytes_per_s, target="<= 30,000 B/s", higher_is_better=False,
-                  note=f"pty output after start-up settled, market at {BUSY_RATE:,} actions/s; "
-                       f"{_where(quick)}")
+    return Figure(
+        "ui.bytes_per_s",
+        busy.bytes_per_s,
+        "B/s",
+        f"same app with the sim market calm ({CALM_RATE} actions/s)",
+        calm.bytes_per_s,
+        target="<= 30,000 B/s",
+        higher_is_better=False,
+        note=f"pty output after start-up settled, market at {BUSY_RATE:,} actions/s; "
+        f"{_where(quick)}",
+    )
 
 
 @benchmark("startup.first_frame")
 def first_frame(quick: bool) -> Figure:
     _busy, calm, starts = sessions(quick)
     paper, minimal = starts.paper_s, starts.minimal_s
-    return Figure("startup.first_frame", round(statistics.median(paper), 3), "s",
-                  "a minimal Textual app (one label) to its first frame, same pty harness, "
-                  "median of as many starts, interleaved",
-                  round(statistics.median(minimal), 3), target="<= 0.5 s",
-                  higher_is_better=False,
-                  note=f"spawn of `python -m tradeterm paper` to the first frame whose ladder "
-                       f"shows prices, busy market, median of {len(paper)} starts (min "
-                       f"{min(paper):.2f}, max {max(paper):.2f}; minimal app {min(minimal):.2f}"
-                       f"-{max(minimal):.2f}); calm market: {calm.first_frame_s:.2f} s; "
-                       f"bytecode compiled first, as an install has it; {_where(quick)}")
+    return Figure(
+        "startup.first_frame",
+        round(statistics.median(paper), 3),
+        "s",
+        "a minimal Textual app (one label) to its first frame, same pty harness, "
+        "median of as many starts, interleaved",
+        round(statistics.median(minimal), 3),
+        target="<= 0.5 s",
+        higher_is_better=False,
+        note=f"spawn of `python -m tradeterm paper` to the first frame whose ladder "
+        f"shows prices, busy market, median of {len(paper)} starts (min "
+        f"{min(paper):.2f}, max {max(paper):.2f}; minimal app {min(minimal):.2f}"
+        f"-{max(minimal):.2f}); calm market: {calm.first_frame_s:.2f} s; "
+        f"bytecode compiled first, as an install has it; {_where(quick)}",
+    )
 
 
 def _main() -> None:  # python -m tradeterm.bench.ui_bench [--quick]

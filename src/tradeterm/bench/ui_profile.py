@@ -23,8 +23,13 @@ SGR = re.compile(rb"\x1b\[[0-9;]*m")
 ANY_CSI = re.compile(rb"\x1b\[[0-9;?$]*[a-zA-Z]")
 
 
-SIDE_BANDS = ((11, "orders"), (18, "fills"), (24, "positions+pnl"), (31, "risk+quoter"),
-              (39, "tape+log"))
+SIDE_BANDS = (
+    (11, "orders"),
+    (18, "fills"),
+    (24, "positions+pnl"),
+    (31, "risk+quoter"),
+    (39, "tape+log"),
+)
 
 
 def area(row: int, col: int) -> str:
@@ -52,10 +57,21 @@ def split(raw: bytes) -> Counter[str]:
 
 
 def profile(rate: float, seconds: float) -> str:
-    argv = [sys.executable, "-m", "tradeterm", "paper", "--seed", str(SEED), "--rate", str(rate),
-            "--no-record"]
-    with tempfile.TemporaryDirectory(prefix="tradeterm-uiprofile-") as data_dir, \
-            PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term:
+    argv = [
+        sys.executable,
+        "-m",
+        "tradeterm",
+        "paper",
+        "--seed",
+        str(SEED),
+        "--rate",
+        str(rate),
+        "--no-record",
+    ]
+    with (
+        tempfile.TemporaryDirectory(prefix="tradeterm-uiprofile-") as data_dir,
+        PtySession(argv, COLS, ROWS, env=_env(data_dir)) as term,
+    ):
         term.wait_for(ladder_has_prices, 60)
         term.drain(2.0)
         term.capture = []
@@ -64,14 +80,20 @@ def profile(rate: float, seconds: float) -> str:
         term.close(b"q")
     sgr = SGR.findall(raw)
     text = ANY_CSI.sub(b"", raw)
-    lines = [f"{rate:,.0f} actions/s, {COLS}x{ROWS}: {len(raw) / seconds:,.0f} B/s",
-             f"  colour/style sequences {sum(map(len, sgr)) / seconds:,.0f} B/s "
-             f"({len(sgr) / seconds:,.0f}/s), text {len(text) / seconds:,.0f} B/s"]
+    lines = [
+        f"{rate:,.0f} actions/s, {COLS}x{ROWS}: {len(raw) / seconds:,.0f} B/s",
+        f"  colour/style sequences {sum(map(len, sgr)) / seconds:,.0f} B/s "
+        f"({len(sgr) / seconds:,.0f}/s), text {len(text) / seconds:,.0f} B/s",
+    ]
     for name, n in split(raw).most_common():
         lines.append(f"  {name:<8}{n / seconds:>10,.0f} B/s")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(profile(float(sys.argv[1]) if len(sys.argv) > 1 else 20_000,
-                  float(sys.argv[2]) if len(sys.argv) > 2 else 5.0))
+    print(
+        profile(
+            float(sys.argv[1]) if len(sys.argv) > 1 else 20_000,
+            float(sys.argv[2]) if len(sys.argv) > 2 else 5.0,
+        )
+    )

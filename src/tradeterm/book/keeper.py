@@ -61,9 +61,14 @@ class MarketDataKeeper:
         stats.version += 1
 
     def _on_gap(self, book: L2Book, expected: int, got: int) -> None:
-        log.warning("%s: sequence gap (expected update %d, got %d); waiting for a snapshot",
-                    book.instrument, expected, got)
+        log.warning(
+            "%s: sequence gap (expected update %d, got %d); waiting for a snapshot",
+            book.instrument,
+            expected,
+            got,
+        )
 
     def _on_crossed(self, book: L2Book) -> None:
-        log.warning("%s: crossed book (bid %s >= ask %s)", book.instrument, book.best_bid,
-                    book.best_ask)
+        log.warning(
+            "%s: crossed book (bid %s >= ask %s)", book.instrument, book.best_bid, book.best_ask
+        )

@@ -32,8 +32,18 @@ CrossedHook = Callable[["L2Book"], None]
 
 class L2Book:
     __slots__ = (
-        "instrument", "bids", "asks", "best_bid", "best_ask",
-        "last_update_id", "version", "synced", "ts_event", "on_gap", "on_crossed", "gaps",
+        "instrument",
+        "bids",
+        "asks",
+        "best_bid",
+        "best_ask",
+        "last_update_id",
+        "version",
+        "synced",
+        "ts_event",
+        "on_gap",
+        "on_crossed",
+        "gaps",
         "_fresh",
     )
 
@@ -152,8 +162,11 @@ class L2Book:
     # --- reads -----------------------------------------------------------------------------
     @property
     def is_crossed(self) -> bool:
-        return (self.best_bid is not None and self.best_ask is not None
-                and self.best_bid >= self.best_ask)
+        return (
+            self.best_bid is not None
+            and self.best_ask is not None
+            and self.best_bid >= self.best_ask
+        )
 
     @property
     def mid_x2(self) -> int | None:

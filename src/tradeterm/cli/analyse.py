@@ -26,8 +26,9 @@ def damage_refusal(damage: list[DamagedBlock], verb: str) -> UsageError:
     if len(damage) > 1:
         known = sum(d.records or 0 for d in damage)
         more = f" ({_blocks(len(damage))} in all, holding {known:,} records)"
-    return UsageError(f"{damage[0]}{more}; {verb} with --skip-damaged to skip the damage and "
-                      f"{verb} the rest")
+    return UsageError(
+        f"{damage[0]}{more}; {verb} with --skip-damaged to skip the damage and {verb} the rest"
+    )
 
 
 def lost_warning(readers: list[JournalReader]) -> str | None:
@@ -39,8 +40,10 @@ def lost_warning(readers: list[JournalReader]) -> str | None:
     total = sum(r.records for r in readers)
     unknown = sum(d.size for d in lost if d.records is None)
     extra = f", plus the records in {unknown:,} damaged bytes" if unknown else ""
-    return (f"tradeterm: warning: skipped {_blocks(len(lost))}: {records:,} of {total:,} "
-            f"records lost{extra}")
+    return (
+        f"tradeterm: warning: skipped {_blocks(len(lost))}: {records:,} of {total:,} "
+        f"records lost{extra}"
+    )
 
 
 def open_checked(path: Path, skip_damaged: bool, verb: str) -> JournalReader:
@@ -50,8 +53,11 @@ def open_checked(path: Path, skip_damaged: bool, verb: str) -> JournalReader:
     except JournalError as exc:
         raise UsageError(str(exc)) from None
     if reader.damaged_at is not None:
-        print(f"tradeterm: warning: {path.name}: {reader.damage}; using the {reader.records:,} "
-              "records before it", file=sys.stderr)
+        print(
+            f"tradeterm: warning: {path.name}: {reader.damage}; using the {reader.records:,} "
+            "records before it",
+            file=sys.stderr,
+        )
     damage = reader.check_blocks()
     if damage and not skip_damaged:
         reader.close()
@@ -84,8 +90,10 @@ def run_export(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr)
     rows = sum(n for _, n in written)
-    print(f"exported {rows:,} {args.what} rows to {len(written)} file(s) under {args.output}",
-          file=sys.stderr)
+    print(
+        f"exported {rows:,} {args.what} rows to {len(written)} file(s) under {args.output}",
+        file=sys.stderr,
+    )
     for path, n in written:
         print(f"  {path}  ({n:,} rows)", file=sys.stderr)
     return 0
@@ -124,22 +132,34 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
     head.add_column(style="bold")
     head.add_column(justify="right")
     ccy = r["currency"]
-    for label, value in (("PnL", money(Decimal(pnl["total"]), ccy)),
-                         ("realized", money(Decimal(pnl["realized"]), ccy)),
-                         ("fees", money(Decimal(pnl["fees"]), ccy)),
-                         ("max drawdown", money(Decimal(pnl["max_drawdown"]), ccy)),
-                         ("Sharpe", _ratio_text(pnl, "sharpe")),
-                         ("Sortino", _ratio_text(pnl, "sortino")),
-                         ("annualised", pnl["annualisation"])):
+    for label, value in (
+        ("PnL", money(Decimal(pnl["total"]), ccy)),
+        ("realized", money(Decimal(pnl["realized"]), ccy)),
+        ("fees", money(Decimal(pnl["fees"]), ccy)),
+        ("max drawdown", money(Decimal(pnl["max_drawdown"]), ccy)),
+        ("Sharpe", _ratio_text(pnl, "sharpe")),
+        ("Sortino", _ratio_text(pnl, "sortino")),
+        ("annualised", pnl["annualisation"]),
+    ):
         head.add_row(label, str(value))
     console.print(head)
     if pnl.get("ratio_note"):
         console.print(f"Sharpe and Sortino {pnl['ratio_note']}")
     inst = Table(title="Instruments (money in each one's quote currency)")
-    for col in ("symbol", "position", "balance", "realized", "unrealized", "fees", "PnL",
-                "volume", "mark"):  # a narrow terminal folds a figure, never cuts it
-        inst.add_column(col, justify="left" if col in ("symbol", "mark") else "right",
-                        overflow="fold")
+    for col in (
+        "symbol",
+        "position",
+        "balance",
+        "realized",
+        "unrealized",
+        "fees",
+        "PnL",
+        "volume",
+        "mark",
+    ):  # a narrow terminal folds a figure, never cuts it
+        inst.add_column(
+            col, justify="left" if col in ("symbol", "mark") else "right", overflow="fold"
+        )
     for sym, v in r["instruments"].items():
         quote = v["currency"]
 
@@ -147,22 +167,42 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
             return money(Decimal(v[key]), quote, unit=False)
 
         unpriced = "".join(f" + {money(Decimal(a), c)}" for c, a in v["fees_unpriced"].items())
-        inst.add_row(sym, v["position"], v["balance"], cash("realized"), cash("unrealized"),
-                     cash("fees") + unpriced, cash("pnl"), cash("volume"),
-                     v["mark"].replace("mid of the ", ""))
+        inst.add_row(
+            sym,
+            v["position"],
+            v["balance"],
+            cash("realized"),
+            cash("unrealized"),
+            cash("fees") + unpriced,
+            cash("pnl"),
+            cash("volume"),
+            v["mark"].replace("mid of the ", ""),
+        )
     console.print(inst)
     if r["not_in_total"]:
-        console.print(f"not in the {r['currency']} totals (quoted in another currency): "
-                      + ", ".join(r["not_in_total"]))
+        console.print(
+            f"not in the {r['currency']} totals (quoted in another currency): "
+            + ", ".join(r["not_in_total"])
+        )
     if pnl["fees_unpriced"]:
-        console.print("fees without a price in " + r["currency"] + " (left out of PnL): "
-                      + ", ".join(money(Decimal(a), c) for c, a in pnl["fees_unpriced"].items()))
+        console.print(
+            "fees without a price in "
+            + r["currency"]
+            + " (left out of PnL): "
+            + ", ".join(money(Decimal(a), c) for c, a in pnl["fees_unpriced"].items())
+        )
     f = r["fills"]
     fills = Table(title="Fills")
     for col in ("fills", "maker", "taker", "orders", "filled orders", "fill ratio (qty)"):
         fills.add_column(col, justify="right")
-    fills.add_row(str(f["count"]), str(f["maker"]), str(f["taker"]), str(f["orders_submitted"]),
-                  str(f["orders_filled"]), _num(f["fill_ratio_qty"]))
+    fills.add_row(
+        str(f["count"]),
+        str(f["maker"]),
+        str(f["taker"]),
+        str(f["orders_submitted"]),
+        str(f["orders_filled"]),
+        _num(f["fill_ratio_qty"]),
+    )
     console.print(fills)
     marks = Table(title="Markouts (mid after the fill minus fill price, signed by side)")
     for col in ("horizon", "fills", "avg price", "avg bps"):
@@ -174,8 +214,9 @@ def render_report(r: dict[str, Any], charts: bool = True) -> None:
     for col in ("leg", "orders", "p50", "p90", "max"):
         lat.add_column(col, justify="right")
     for leg, s in r["latency_ms"].items():
-        lat.add_row(leg.replace("_", " "), str(s["count"]), _num(s["p50"]), _num(s["p90"]),
-                    _num(s["max"]))
+        lat.add_row(
+            leg.replace("_", " "), str(s["count"]), _num(s["p50"]), _num(s["p90"]), _num(s["max"])
+        )
     console.print(lat)
     if charts and len(r["curve"]) > 1:
         import plotext as plt

@@ -8,8 +8,13 @@ import math
 
 MAX_SECONDS = 366 * 86_400
 
-QUOTER_MODELS = {"as": "avellaneda_stoikov", "avellaneda_stoikov": "avellaneda_stoikov",
-                 "glft": "glft", "placeholder": "placeholder", "on": "on"}
+QUOTER_MODELS = {
+    "as": "avellaneda_stoikov",
+    "avellaneda_stoikov": "avellaneda_stoikov",
+    "glft": "glft",
+    "placeholder": "placeholder",
+    "on": "on",
+}
 
 
 def number(text: str) -> float:
@@ -63,8 +68,8 @@ def seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
-    if value > 2 ** 63 - 1:
-        raise argparse.ArgumentTypeError(f"at most {2 ** 63 - 1} (a 64-bit seed), got {text}")
+    if value > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"at most {2**63 - 1} (a 64-bit seed), got {text}")
     return value
 
 
@@ -78,8 +83,9 @@ def paths(text: str) -> int:
 def quoter_model(text: str) -> str:
     model = QUOTER_MODELS.get(text.strip().lower())
     if model is None:
-        raise argparse.ArgumentTypeError(f"expected glft, as (avellaneda_stoikov) or "
-                                         f"placeholder, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected glft, as (avellaneda_stoikov) or placeholder, got {text!r}"
+        )
     return model
 
 

@@ -21,8 +21,9 @@ def run_bench(args: argparse.Namespace) -> int:
     figures = []
     for name in selected:
         if not args.json:
-            print(f"running {name}{' (quick)' if args.quick else ''}...", file=sys.stderr,
-                  flush=True)
+            print(
+                f"running {name}{' (quick)' if args.quick else ''}...", file=sys.stderr, flush=True
+            )
         try:
             figures += runner.run([name], quick=args.quick)
         except (FileNotFoundError, ImportError) as exc:  # missing data or optional package

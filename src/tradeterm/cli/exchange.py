@@ -20,8 +20,13 @@ def exchange_settings(args: argparse.Namespace) -> Settings:
     """The config file and environment, with ``--host --port --faults --seed --rate`` over
     them."""
     overrides: dict[str, Any] = {}
-    for name, key in (("host", "host"), ("port", "port"), ("faults", "faults"), ("seed", "seed"),
-                      ("rate", "events_per_second")):
+    for name, key in (
+        ("host", "host"),
+        ("port", "port"),
+        ("faults", "faults"),
+        ("seed", "seed"),
+        ("rate", "events_per_second"),
+    ):
         value = getattr(args, name, None)
         if value is not None:
             overrides[key] = value
@@ -45,22 +50,27 @@ async def _serve(cfg: ExchangeConfig, plan: FaultPlan, seconds: float | None) ->
         await server.start()
     except OSError as exc:
         await server.stop()
-        raise UsageError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}; "
-                         "choose another --port (0 picks a free one)") from None
+        raise UsageError(
+            f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}; "
+            "choose another --port (0 picks a free one)"
+        ) from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     account = cfg.accounts[0]
-    print(f"loopback exchange (Binance spot protocol) listening on {server.rest_url}\n"
-          f"  REST     {server.rest_url}/api/v3/...\n"
-          f"  streams  {server.ws_url}/stream?streams=<sym>@depth@100ms/<sym>@trade/... "
-          f"and {server.ws_url}/ws/<listenKey>\n"
-          f"  symbols  {', '.join(s.symbol for s in cfg.symbols)}\n"
-          f"  test key {account.api_key} / secret {account.api_secret} (the loopback's own)\n"
-          f"  faults   {cfg.faults or 'none'} (trigger more: POST /loopback/fault/<kind>)\n"
-          f"  trade it tradeterm live --venue binance --api-url {server.rest_url} "
-          f"--ws-url {server.ws_url}", flush=True)
+    print(
+        f"loopback exchange (Binance spot protocol) listening on {server.rest_url}\n"
+        f"  REST     {server.rest_url}/api/v3/...\n"
+        f"  streams  {server.ws_url}/stream?streams=<sym>@depth@100ms/<sym>@trade/... "
+        f"and {server.ws_url}/ws/<listenKey>\n"
+        f"  symbols  {', '.join(s.symbol for s in cfg.symbols)}\n"
+        f"  test key {account.api_key} / secret {account.api_secret} (the loopback's own)\n"
+        f"  faults   {cfg.faults or 'none'} (trigger more: POST /loopback/fault/<kind>)\n"
+        f"  trade it tradeterm live --venue binance --api-url {server.rest_url} "
+        f"--ws-url {server.ws_url}",
+        flush=True,
+    )
     try:
         if seconds is None:
             await stop.wait()

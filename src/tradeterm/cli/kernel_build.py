@@ -11,8 +11,9 @@ from tradeterm.runtime.options import RunOptions
 from tradeterm.runtime.venue_registry import VenueChoice, VenueSetupError
 
 
-def build_kernel(settings: Settings, options: RunOptions,
-                 venue: VenueChoice | None = None) -> Kernel:
+def build_kernel(
+    settings: Settings, options: RunOptions, venue: VenueChoice | None = None
+) -> Kernel:
     from tradeterm.oms.store import StoreError
     from tradeterm.runtime.control import SessionLocked
 

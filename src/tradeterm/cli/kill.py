@@ -33,30 +33,43 @@ def run_kill(args: argparse.Namespace) -> int:
         answer = ask_session(data_dir, {"op": "kill", "flatten": args.flatten, "reason": reason})
     except TimeoutError as exc:  # a session holds the socket but is stuck: mark the store too
         stored = _mark_store(args, reason) is None
-        print(f"tradeterm: {exc}; {_held_by(held, stored)} (a restart comes back HALTED). "
-              "Check the session: it may still be trading.", file=sys.stderr)
+        print(
+            f"tradeterm: {exc}; {_held_by(held, stored)} (a restart comes back HALTED). "
+            "Check the session: it may still be trading.",
+            file=sys.stderr,
+        )
         return 1
     if answer is not None:
         _warn(marker_error)
         ms = (time.perf_counter() - started) * 1000
         if not answer.get("ok"):
-            print(f"tradeterm: the session refused: {answer.get('error')}"
-                  + (f"; the halt marker {marker.path} holds the next start HALTED" if held
-                     else ""), file=sys.stderr)
+            print(
+                f"tradeterm: the session refused: {answer.get('error')}"
+                + (f"; the halt marker {marker.path} holds the next start HALTED" if held else ""),
+                file=sys.stderr,
+            )
             return 1
-        print(f"session (pid {answer.get('pid')}) is {answer['state']} "
-              f"({answer.get('working_orders', 0)} order(s) still working, cancels sent"
-              f"{'; flattening' if args.flatten else ''}) in {ms:.1f} ms"
-              + (f"; the halt marker {marker.path} keeps the next start HALTED until "
-                 "`tradeterm rearm`" if held else ""))
+        print(
+            f"session (pid {answer.get('pid')}) is {answer['state']} "
+            f"({answer.get('working_orders', 0)} order(s) still working, cancels sent"
+            f"{'; flattening' if args.flatten else ''}) in {ms:.1f} ms"
+            + (
+                f"; the halt marker {marker.path} keeps the next start HALTED until "
+                "`tradeterm rearm`"
+                if held
+                else ""
+            )
+        )
         return 0
     store_error = _mark_store(args, reason)
     if marker_error and store_error:
         raise UsageError(f"trading could not be marked HALTED: {marker_error}; {store_error}")
     _warn(marker_error or store_error)
-    print(f"no session is running: {_held_by(held, store_error is None)}; the next session "
-          "starts HALTED" + (" (nothing to flatten without a running session)"
-                             if args.flatten else ""))
+    print(
+        f"no session is running: {_held_by(held, store_error is None)}; the next session "
+        "starts HALTED"
+        + (" (nothing to flatten without a running session)" if args.flatten else "")
+    )
     return 0
 
 
@@ -91,8 +104,9 @@ def _mark_store(args: argparse.Namespace, reason: str) -> str | None:
     except UsageError as exc:
         return f"{exc}; the store was not written"
     try:
-        store.controls.save_trading_state(TradingState.HALTED, reason, "cli", time.time_ns(),
-                                 "kill_switch.trip")
+        store.controls.save_trading_state(
+            TradingState.HALTED, reason, "cli", time.time_ns(), "kill_switch.trip"
+        )
     finally:
         store.close()
     return None
@@ -109,8 +123,9 @@ def run_rearm(args: argparse.Namespace) -> int:
     marker = halt_marker_for(args.config)
     held = marker is not None and marker.path.exists()
     try:
-        answer = ask_session(data_dir_for(args.config),
-                             {"op": "rearm", "reason": reason, "reducing": args.reducing})
+        answer = ask_session(
+            data_dir_for(args.config), {"op": "rearm", "reason": reason, "reducing": args.reducing}
+        )
     except TimeoutError as exc:
         print(f"tradeterm: {exc}; nothing changed", file=sys.stderr)
         return 1
@@ -123,13 +138,18 @@ def run_rearm(args: argparse.Namespace) -> int:
     store = open_store(args.config)  # damaged: a UsageError, and the marker stays
     try:
         saved = store.controls.load_trading_state()
-        kind = "kill_switch.rearm" if held or (saved and saved[0] is TradingState.HALTED) \
+        kind = (
+            "kill_switch.rearm"
+            if held or (saved and saved[0] is TradingState.HALTED)
             else "trading_state.change"
+        )
         store.controls.save_trading_state(state, reason, "cli", time.time_ns(), kind)
     finally:
         store.close()
-    print(f"no session is running: the store is marked {state.value}{_clear(marker, held)}; "
-          f"the next session starts {state.value} (after reconciling with the venue)")
+    print(
+        f"no session is running: the store is marked {state.value}{_clear(marker, held)}; "
+        f"the next session starts {state.value} (after reconciling with the venue)"
+    )
     return 0
 
 
@@ -141,7 +161,9 @@ def _clear(marker: Any, held: bool) -> str:
     try:
         marker.clear()
     except OSError as exc:
-        raise UsageError(f"re-armed, but the halt marker {marker.path} cannot be removed "
-                         f"({exc.strerror or exc}): the next start would be HALTED; remove it "
-                         "by hand") from None
+        raise UsageError(
+            f"re-armed, but the halt marker {marker.path} cannot be removed "
+            f"({exc.strerror or exc}): the next start would be HALTED; remove it "
+            "by hand"
+        ) from None
     return f"; the halt marker {marker.path} is cleared" if held else ""

@@ -32,7 +32,8 @@ def live_settings(args: argparse.Namespace) -> Settings:
         return check_screen_settings(binance_settings(args), args)
     symbols = parse_symbols(getattr(args, "symbols", None))
     return check_screen_settings(
-        load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args)
+        load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args
+    )
 
 
 def run_live(args: argparse.Namespace) -> int:
@@ -40,21 +41,28 @@ def run_live(args: argparse.Namespace) -> int:
     from tradeterm.runtime.credentials import SecretsError, load_keys
 
     if args.venue != "binance" and not (args.venue.startswith("ccxt:") and args.venue[5:]):
-        raise UsageError(f"unknown venue {args.venue!r}: use binance or ccxt:<exchange>, "
-                         "e.g. ccxt:kraken")
+        raise UsageError(
+            f"unknown venue {args.venue!r}: use binance or ccxt:<exchange>, e.g. ccxt:kraken"
+        )
     settings = live_settings(args)
     if args.fast or args.seed is not None:
-        raise UsageError("--fast and --seed are for simulations; a live session runs on the "
-                         "wall clock against the venue")
+        raise UsageError(
+            "--fast and --seed are for simulations; a live session runs on the "
+            "wall clock against the venue"
+        )
     headless = args.headless or args.json
     confirm = args.i_understand_live
     if headless and confirm is None:
-        raise UsageError(f"live orders go to {args.venue} for real: a headless live session needs "
-                         f"--i-understand-live {args.venue}")
+        raise UsageError(
+            f"live orders go to {args.venue} for real: a headless live session needs "
+            f"--i-understand-live {args.venue}"
+        )
     names = sorted(confirm_names(args.venue), key=lambda n: n != args.venue)  # as given first
     if confirm is not None and confirm not in names:
-        raise UsageError(f"--i-understand-live must be the venue's exact name "
-                         f"({' or '.join(repr(n) for n in names)}), got {confirm!r}")
+        raise UsageError(
+            f"--i-understand-live must be the venue's exact name "
+            f"({' or '.join(repr(n) for n in names)}), got {confirm!r}"
+        )
     data_dir = prepare_data_dir(settings)
     try:
         keys = load_keys(args.venue, args.secrets, data_dir)
@@ -64,17 +72,27 @@ def run_live(args: argparse.Namespace) -> int:
         raise UsageError(
             f"no API key for {args.venue}: set TRADETERM_{_env(args.venue)}_KEY and "
             f"TRADETERM_{_env(args.venue)}_SECRET, or put [{_toml_key(args.venue)}] key = ... "
-            f"secret = ... in {args.secrets or data_dir / 'secrets.toml'} (chmod 600)")
-    kernel = build_kernel(settings, RunOptions(mode="live", seconds=args.seconds,
-                                               record=not args.no_record,
-                                               interactive=not headless, quoter=args.quoter,
-                                               signals=True),
-                          venue_choice(args, keys))
+            f"secret = ... in {args.secrets or data_dir / 'secrets.toml'} (chmod 600)"
+        )
+    kernel = build_kernel(
+        settings,
+        RunOptions(
+            mode="live",
+            seconds=args.seconds,
+            record=not args.no_record,
+            interactive=not headless,
+            quoter=args.quoter,
+            signals=True,
+        ),
+        venue_choice(args, keys),
+    )
     del keys  # only the venue's masked credentials hold them from here on
     if confirm is not None:
         kernel.confirm_live(kernel.clients.name)
-    print(f"tradeterm: LIVE on {kernel.clients.name} ({', '.join(kernel.instruments)}); "
-          "real orders", file=sys.stderr)
+    print(
+        f"tradeterm: LIVE on {kernel.clients.name} ({', '.join(kernel.instruments)}); real orders",
+        file=sys.stderr,
+    )
     return run_session(kernel, headless, args.json)
 
 

@@ -8,72 +8,136 @@ from pathlib import Path
 
 from tradeterm import __version__
 from tradeterm.cli.arg_types import (
-    gamma, paths, port, positive_float, quoter_model, seconds, seed, tabs,
+    gamma,
+    paths,
+    port,
+    positive_float,
+    quoter_model,
+    seconds,
+    seed,
+    tabs,
 )
 
-COMMANDS = ("paper", "live", "config", "quoter", "record", "replay", "import", "export", "report",
-            "exchange", "status", "kill", "rearm", "bench", "serve")
+COMMANDS = (
+    "paper",
+    "live",
+    "config",
+    "quoter",
+    "record",
+    "replay",
+    "import",
+    "export",
+    "report",
+    "exchange",
+    "status",
+    "kill",
+    "rearm",
+    "bench",
+    "serve",
+)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
-    p.add_argument("--headless", action="store_true",
-                   help="no TUI: progress on stderr, a summary on stdout")
-    p.add_argument("--json", action="store_true",
-                   help="print the summary as one JSON object (implies --headless)")
-    p.add_argument("--seconds", type=seconds, metavar="N",
-                   help="stop after N seconds (simulated seconds with --fast)")
-    p.add_argument("--fast", action="store_true",
-                   help="simulated clock, as fast as possible (implies --headless)")
+    p.add_argument(
+        "--headless", action="store_true", help="no TUI: progress on stderr, a summary on stdout"
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the summary as one JSON object (implies --headless)",
+    )
+    p.add_argument(
+        "--seconds",
+        type=seconds,
+        metavar="N",
+        help="stop after N seconds (simulated seconds with --fast)",
+    )
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="simulated clock, as fast as possible (implies --headless)",
+    )
     p.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
-    p.add_argument("--no-record", action="store_true",
-                   help="do not journal this session (recording is on by default)")
+    p.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not journal this session (recording is on by default)",
+    )
 
 
 def _add_quoter_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--quoter", nargs="?", const="on", type=quoter_model, metavar="MODEL",
-                   help="market-make every instrument (the [quoter] config section) from the "
-                        "start; MODEL overrides quoter.model: glft or as (avellaneda_stoikov); "
-                        "'placeholder' is the old join-the-touch test loop")
+    p.add_argument(
+        "--quoter",
+        nargs="?",
+        const="on",
+        type=quoter_model,
+        metavar="MODEL",
+        help="market-make every instrument (the [quoter] config section) from the "
+        "start; MODEL overrides quoter.model: glft or as (avellaneda_stoikov); "
+        "'placeholder' is the old join-the-touch test loop",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tradeterm",
         description="A keyboard-driven trading workstation for the terminal. "
-                    "With no command: paper trading on the embedded simulated market.")
+        "With no command: paper trading on the embedded simulated market.",
+    )
     parser.add_argument("--version", action="version", version=f"tradeterm {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     paper = sub.add_parser("paper", help="paper trading: real or simulated data, simulated fills")
-    paper.add_argument("--venue", default="sim", choices=["sim", "binance"],
-                       help="market data source: the embedded simulated market (default) or "
-                            "Binance's live data (no keys; orders filled on paper)")
+    paper.add_argument(
+        "--venue",
+        default="sim",
+        choices=["sim", "binance"],
+        help="market data source: the embedded simulated market (default) or "
+        "Binance's live data (no keys; orders filled on paper)",
+    )
     _add_venue_urls(paper)
-    paper.add_argument("--symbols", metavar="LIST",
-                       help="comma-separated symbols to trade, e.g. SIM-BTC/USD, or BTC/USDT "
-                            "with --venue binance")
-    paper.add_argument("--activity", choices=["calm", "normal", "busy", "storm"],
-                       help="simulated market activity preset")
-    paper.add_argument("--rate", type=positive_float, metavar="EV_PER_S",
-                       help="simulated market actions per second (overrides --activity)")
+    paper.add_argument(
+        "--symbols",
+        metavar="LIST",
+        help="comma-separated symbols to trade, e.g. SIM-BTC/USD, or BTC/USDT with --venue binance",
+    )
+    paper.add_argument(
+        "--activity",
+        choices=["calm", "normal", "busy", "storm"],
+        help="simulated market activity preset",
+    )
+    paper.add_argument(
+        "--rate",
+        type=positive_float,
+        metavar="EV_PER_S",
+        help="simulated market actions per second (overrides --activity)",
+    )
     _add_quoter_option(paper)
     _add_run_options(paper)
     _add_serve_command(sub)
 
     _add_live_command(sub)
     _add_record_commands(sub)
-    exchange = sub.add_parser("exchange", help="the loopback exchange: Binance's protocol on "
-                                                "127.0.0.1, for tests and other bots")
-    exchange_sub = exchange.add_subparsers(dest="exchange_command", metavar="ACTION",
-                                           required=True)
+    exchange = sub.add_parser(
+        "exchange",
+        help="the loopback exchange: Binance's protocol on 127.0.0.1, for tests and other bots",
+    )
+    exchange_sub = exchange.add_subparsers(dest="exchange_command", metavar="ACTION", required=True)
     serve = exchange_sub.add_parser("serve", help="run the loopback exchange until Ctrl-C")
     serve.add_argument("--host", help="loopback address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=port, help="port (default 8765; 0 picks a free one)")
-    serve.add_argument("--faults", metavar="SPEC",
-                       help="fault plan, e.g. drop=30,gap=45,stale=60:5,5xx=0.05,timeout=0.02:10")
-    serve.add_argument("--rate", type=positive_float, metavar="EV_PER_S",
-                       help="simulated market actions per second")
+    serve.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="fault plan, e.g. drop=30,gap=45,stale=60:5,5xx=0.05,timeout=0.02:10",
+    )
+    serve.add_argument(
+        "--rate",
+        type=positive_float,
+        metavar="EV_PER_S",
+        help="simulated market actions per second",
+    )
     serve.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
     serve.add_argument("--seconds", type=seconds, metavar="N", help="stop after N seconds")
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
@@ -82,14 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--fills", action="store_true", help="list every fill")
     status.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     kill = sub.add_parser("kill", help="trip the kill switch: HALT and cancel every working order")
-    kill.add_argument("--flatten", action="store_true",
-                      help="also close every position with reduce-only IOC orders")
+    kill.add_argument(
+        "--flatten",
+        action="store_true",
+        help="also close every position with reduce-only IOC orders",
+    )
     kill.add_argument("--reason", default="", help="why (goes to the audit log)")
     kill.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     rearm = sub.add_parser("rearm", help="leave HALTED: resume trading (a reason is required)")
     rearm.add_argument("--reason", required=True, help="why trading may resume (audit log)")
-    rearm.add_argument("--reducing", action="store_true",
-                       help="resume as REDUCING: only exposure-reducing orders")
+    rearm.add_argument(
+        "--reducing", action="store_true", help="resume as REDUCING: only exposure-reducing orders"
+    )
     rearm.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
 
     config = sub.add_parser("config", help="configuration tools")
@@ -100,17 +168,29 @@ def build_parser() -> argparse.ArgumentParser:
     quoter = sub.add_parser("quoter", help="market making tools")
     quoter_sub = quoter.add_subparsers(dest="quoter_command", metavar="ACTION", required=True)
     study = quoter_sub.add_parser(
-        "simulate", help="reproduce the Avellaneda & Stoikov (2008) study with the live model")
-    study.add_argument("--gamma", type=gamma, nargs="+", metavar="G",
-                       help="risk aversions to run (default: 0.01 0.1 0.5 1)")
-    study.add_argument("--paths", type=paths, default=1000, metavar="N",
-                       help="simulated sessions per strategy (default: 1000)")
+        "simulate", help="reproduce the Avellaneda & Stoikov (2008) study with the live model"
+    )
+    study.add_argument(
+        "--gamma",
+        type=gamma,
+        nargs="+",
+        metavar="G",
+        help="risk aversions to run (default: 0.01 0.1 0.5 1)",
+    )
+    study.add_argument(
+        "--paths",
+        type=paths,
+        default=1000,
+        metavar="N",
+        help="simulated sessions per strategy (default: 1000)",
+    )
     study.add_argument("--seed", type=seed, metavar="S", help="seed; random (and shown) if unset")
     study.add_argument("--json", action="store_true", help="print the results as one JSON object")
     bench = sub.add_parser("bench", help="performance figures, each beside a reference")
     bench.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    bench.add_argument("--only", metavar="NAMES",
-                       help="comma-separated benchmark names or areas (e.g. matching)")
+    bench.add_argument(
+        "--only", metavar="NAMES", help="comma-separated benchmark names or areas (e.g. matching)"
+    )
     bench.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     return parser
 
@@ -118,42 +198,69 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_venue_urls(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-url", metavar="URL", help="Binance REST base URL (e.g. the loopback's)")
     p.add_argument("--ws-url", metavar="URL", help="Binance websocket base URL")
-    p.add_argument("--ws-api-url", metavar="URL",
-                   help="Binance WebSocket API URL (default with --ws-url: <ws-url>/ws-api/v3)")
-    p.add_argument("--testnet", action="store_true",
-                   help="the venue's testnet (ccxt: sandbox mode)")
+    p.add_argument(
+        "--ws-api-url",
+        metavar="URL",
+        help="Binance WebSocket API URL (default with --ws-url: <ws-url>/ws-api/v3)",
+    )
+    p.add_argument(
+        "--testnet", action="store_true", help="the venue's testnet (ccxt: sandbox mode)"
+    )
 
 
 def _add_live_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     live = sub.add_parser("live", help="LIVE trading: real orders; asks for typed confirmation")
-    live.add_argument("--venue", required=True, metavar="NAME",
-                      help="binance (native), or ccxt:<exchange> (e.g. ccxt:kraken)")
+    live.add_argument(
+        "--venue",
+        required=True,
+        metavar="NAME",
+        help="binance (native), or ccxt:<exchange> (e.g. ccxt:kraken)",
+    )
     live.add_argument("--symbols", metavar="LIST", help="comma-separated, e.g. BTC/USDT,ETH/USDT")
     _add_venue_urls(live)
-    live.add_argument("--secrets", type=Path, metavar="FILE",
-                      help="TOML secrets file, mode 0600 (default: <data dir>/secrets.toml)")
-    live.add_argument("--i-understand-live", metavar="VENUE",
-                      help="confirm live order entry up front by typing the venue's name "
-                           "(required with --headless)")
+    live.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="TOML secrets file, mode 0600 (default: <data dir>/secrets.toml)",
+    )
+    live.add_argument(
+        "--i-understand-live",
+        metavar="VENUE",
+        help="confirm live order entry up front by typing the venue's name "
+        "(required with --headless)",
+    )
     _add_quoter_option(live)
     _add_run_options(live)
 
 
 def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """serve: the workstation in a browser tab (serve.py)."""
-    serve = sub.add_parser("serve", help="the workstation in a browser tab (textual-serve), "
-                                         "on 127.0.0.1 by default")
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1); a non-loopback "
-                                      "address needs --public")
+    serve = sub.add_parser(
+        "serve", help="the workstation in a browser tab (textual-serve), on 127.0.0.1 by default"
+    )
+    serve.add_argument(
+        "--host",
+        help="address to listen on (default 127.0.0.1); a non-loopback address needs --public",
+    )
     serve.add_argument("--port", type=port, help="port (default 8000; 0 picks a free one)")
-    serve.add_argument("--public", action="store_true",
-                       help="allow a non-loopback --host (anyone with the URL can trade)")
-    serve.add_argument("--allow-host", action="append", metavar="NAME",
-                       help="another name the browser may use for this server (a DNS name, a "
-                            "reverse proxy's); repeatable")
-    serve.add_argument("--no-token", action="store_true",
-                       help="no token in the URL (loopback --host only; Host and Origin are "
-                            "still checked)")
+    serve.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a non-loopback --host (anyone with the URL can trade)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="another name the browser may use for this server (a DNS name, a "
+        "reverse proxy's); repeatable",
+    )
+    serve.add_argument(
+        "--no-token",
+        action="store_true",
+        help="no token in the URL (loopback --host only; Host and Origin are still checked)",
+    )
     serve.add_argument("--venue", default="sim", choices=["sim"], help="market data source")
     serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
@@ -162,8 +269,13 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     serve.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
     serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
-    serve.add_argument("--max-tabs", type=tabs, default=4, metavar="N",
-                       help="browser tabs open at once, each its own paper session (default 4)")
+    serve.add_argument(
+        "--max-tabs",
+        type=tabs,
+        default=4,
+        metavar="N",
+        help="browser tabs open at once, each its own paper session (default 4)",
+    )
 
 
 def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -175,25 +287,41 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         return parse_speed(text)
 
     record = sub.add_parser("record", help="run a session headless only to record it")
-    record.add_argument("--venue", default="sim", choices=["sim", "binance"],
-                        help="market data source")
+    record.add_argument(
+        "--venue", default="sim", choices=["sim", "binance"], help="market data source"
+    )
     _add_venue_urls(record)
     record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     record.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
     record.add_argument("--rate", type=positive_float, metavar="EV_PER_S")
-    record.add_argument("-o", "--output", type=Path, metavar="RECORDING",
-                        help="journal path (default: <data dir>/recordings/<start>-record-...)")
+    record.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="RECORDING",
+        help="journal path (default: <data dir>/recordings/<start>-record-...)",
+    )
     _add_run_options(record)
 
     replay = sub.add_parser("replay", help="replay a recording: TUI with transport, or headless")
     replay.add_argument("recording", type=Path, help="a .ttj journal")
-    replay.add_argument("--speed", type=parse_speed, metavar="1|10|max",
-                        help="0.1 to 100 or max (default: 1 in the TUI, max headless)")
-    replay.add_argument("--start", metavar="TIME",
-                        help="begin at TIME: HH:MM:SS (UTC), +90s / +5m from the start, ISO")
-    replay.add_argument("--paper", action="store_true",
-                        help="replay market data only and trade against it with paper fills "
-                             "(the [paper] fill model): a backtest")
+    replay.add_argument(
+        "--speed",
+        type=parse_speed,
+        metavar="1|10|max",
+        help="0.1 to 100 or max (default: 1 in the TUI, max headless)",
+    )
+    replay.add_argument(
+        "--start",
+        metavar="TIME",
+        help="begin at TIME: HH:MM:SS (UTC), +90s / +5m from the start, ISO",
+    )
+    replay.add_argument(
+        "--paper",
+        action="store_true",
+        help="replay market data only and trade against it with paper fills "
+        "(the [paper] fill model): a backtest",
+    )
     _add_skip_damaged(replay, "replay")
     _add_quoter_option(replay)
     _add_run_options(replay)
@@ -201,20 +329,35 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     imp = sub.add_parser("import", help="turn an exchange capture into a recording")
     imp_sub = imp.add_subparsers(dest="import_venue", metavar="VENUE", required=True)
     binance = imp_sub.add_parser("binance", help="Binance combined-stream captures (.gz)")
-    binance.add_argument("captures", nargs="+", type=Path, metavar="CAPTURE",
-                         help="one or more captures, merged by receive time")
+    binance.add_argument(
+        "captures",
+        nargs="+",
+        type=Path,
+        metavar="CAPTURE",
+        help="one or more captures, merged by receive time",
+    )
     binance.add_argument("-o", "--output", type=Path, required=True, metavar="RECORDING")
-    binance.add_argument("--trades-only", action="store_true",
-                         help="import trades and best bid/ask only (a capture without snapshot)")
+    binance.add_argument(
+        "--trades-only",
+        action="store_true",
+        help="import trades and best bid/ask only (a capture without snapshot)",
+    )
     binance.add_argument("--json", action="store_true", help="the import report as JSON")
 
     export = sub.add_parser("export", help="recordings -> Parquet or CSV")
     export.add_argument("recordings", nargs="+", type=Path, metavar="RECORDING")
-    export.add_argument("--what", required=True,
-                        choices=["trades", "book-top", "orders", "fills", "pnl"])
+    export.add_argument(
+        "--what", required=True, choices=["trades", "book-top", "orders", "fills", "pnl"]
+    )
     export.add_argument("--format", default="parquet", choices=["parquet", "csv"])
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
-                        help="a file, or a directory: a hive-partitioned tree (date, instrument)")
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="a file, or a directory: a hive-partitioned tree (date, instrument)",
+    )
     _add_skip_damaged(export, "export")
 
     report = sub.add_parser("report", help="PnL, drawdown, Sharpe, fills, markouts, latency")
@@ -225,6 +368,9 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
-    p.add_argument("--skip-damaged", action="store_true",
-                   help=f"{verb} the rest of a recording with damaged blocks (say how many "
-                        "records were lost) instead of refusing it")
+    p.add_argument(
+        "--skip-damaged",
+        action="store_true",
+        help=f"{verb} the rest of a recording with damaged blocks (say how many "
+        "records were lost) instead of refusing it",
+    )

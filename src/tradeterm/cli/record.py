@@ -13,7 +13,10 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.cli.kernel_build import build_kernel
 from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
 from tradeterm.cli.venue_args import (
-    binance_settings, refuse_sim_flags, refuse_venue_urls, venue_choice,
+    binance_settings,
+    refuse_sim_flags,
+    refuse_venue_urls,
+    venue_choice,
 )
 from tradeterm.runtime.options import RunOptions
 
@@ -22,8 +25,9 @@ def run_record(args: argparse.Namespace) -> int:
     output: Path | None = args.output
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; choose another name or remove it")
-    options = RunOptions(mode="record", fast=args.fast, seconds=args.seconds, record=True,
-                         recording=output)
+    options = RunOptions(
+        mode="record", fast=args.fast, seconds=args.seconds, record=True, recording=output
+    )
     if args.venue == "binance":  # live market data, no keys: nothing can trade
         refuse_sim_flags(args)
         settings = binance_settings(args)
@@ -39,8 +43,11 @@ def run_record(args: argparse.Namespace) -> int:
     if recorder is None or recorder.writer is None:
         reason = recorder.failed if recorder is not None else "recording is disabled"
         raise UsageError(f"nothing was recorded: {reason}")
-    print(f"tradeterm: recorded {recorder.records:,} records "
-          f"({recorder.writer.bytes_written:,} bytes) to {recorder.path}", file=sys.stderr)
+    print(
+        f"tradeterm: recorded {recorder.records:,} records "
+        f"({recorder.writer.bytes_written:,} bytes) to {recorder.path}",
+        file=sys.stderr,
+    )
     return code
 
 
@@ -54,8 +61,11 @@ def run_import(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     size = args.output.stat().st_size
     if args.json:
-        print(json.dumps({**report.to_json(), "output": str(args.output), "bytes": size},
-                         sort_keys=True))
+        print(
+            json.dumps(
+                {**report.to_json(), "output": str(args.output), "bytes": size}, sort_keys=True
+            )
+        )
     else:
         print(format_import(report, args.output, size))
     return 0
@@ -63,18 +73,24 @@ def run_import(args: argparse.Namespace) -> int:
 
 def format_import(report, output: Path, size: int) -> str:  # type: ignore[no-untyped-def]
     counts = ", ".join(f"{name} {n:,}" for name, n in sorted(report.counts.items()))
-    lines = [f"imported {report.lines:,} lines into {output} ({report.records:,} records, "
-             f"{size:,} bytes, {size / max(report.records, 1):.1f} bytes/record)",
-             f"  instruments: {', '.join(report.instruments)} on {report.venue}",
-             f"  records: {counts}"]
+    lines = [
+        f"imported {report.lines:,} lines into {output} ({report.records:,} records, "
+        f"{size:,} bytes, {size / max(report.records, 1):.1f} bytes/record)",
+        f"  instruments: {', '.join(report.instruments)} on {report.venue}",
+        f"  records: {counts}",
+    ]
     if report.stale_diffs:
-        lines.append(f"  {report.stale_diffs:,} depth diffs before the snapshot dropped, as "
-                     "Binance documents (already in the snapshot)")
+        lines.append(
+            f"  {report.stale_diffs:,} depth diffs before the snapshot dropped, as "
+            "Binance documents (already in the snapshot)"
+        )
     if report.skipped_depth:
         lines.append(f"  {report.skipped_depth:,} depth diffs not imported (--trades-only)")
     if report.unapplied_diffs:
-        lines.append(f"  WARNING {report.unapplied_diffs:,} depth diffs waited for a snapshot "
-                     "that never came: the book ends unsynced")
+        lines.append(
+            f"  WARNING {report.unapplied_diffs:,} depth diffs waited for a snapshot "
+            "that never came: the book ends unsynced"
+        )
     for gap in report.gaps:
         lines.append(f"  GAP {gap}")
     if report.malformed:

@@ -31,8 +31,9 @@ def parse_speed(text: str) -> float:
     try:
         value = float(text.strip().lower().rstrip("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a speed like 1, 10 or max, got {text!r}"
-                                         ) from None
+        raise argparse.ArgumentTypeError(
+            f"expected a speed like 1, 10 or max, got {text!r}"
+        ) from None
     if not 0.1 <= value <= 100:
         raise argparse.ArgumentTypeError(f"speed must be from 0.1 to 100 (or max), got {text}")
     return value
@@ -41,18 +42,29 @@ def parse_speed(text: str) -> float:
 def run_replay(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     headless = args.headless or args.json
-    speed: float | None = args.speed if args.speed is not None else (
-        float("inf") if headless else 1.0)
+    speed: float | None = (
+        args.speed if args.speed is not None else (float("inf") if headless else 1.0)
+    )
     if args.fast or speed == float("inf"):
         speed = None  # as fast as possible
     prepare_data_dir(settings)
     quoter = getattr(args, "quoter", None)
     if quoter is not None and not args.paper:
-        raise UsageError("--quoter needs --paper: a plain replay does not trade (replay the "
-                         "market data with --paper and the quoter trades it on paper fills)")
-    options = RunOptions(mode="replay", seconds=args.seconds, record=not args.no_record,
-                         replay=args.recording, speed=speed, interactive=not headless,
-                         quoter=quoter, paper=args.paper, skip_damaged=args.skip_damaged)
+        raise UsageError(
+            "--quoter needs --paper: a plain replay does not trade (replay the "
+            "market data with --paper and the quoter trades it on paper fills)"
+        )
+    options = RunOptions(
+        mode="replay",
+        seconds=args.seconds,
+        record=not args.no_record,
+        replay=args.recording,
+        speed=speed,
+        interactive=not headless,
+        quoter=quoter,
+        paper=args.paper,
+        skip_damaged=args.skip_damaged,
+    )
     try:
         kernel = Kernel(settings, options)
     except JournalError as exc:
@@ -61,8 +73,11 @@ def run_replay(args: argparse.Namespace) -> int:
     assert replay is not None
     reader = replay.reader
     if reader.damaged_at is not None:
-        print(f"tradeterm: warning: {reader.path.name}: {reader.damage}; replaying "
-              f"the {reader.records:,} records before it", file=sys.stderr)
+        print(
+            f"tradeterm: warning: {reader.path.name}: {reader.damage}; replaying "
+            f"the {reader.records:,} records before it",
+            file=sys.stderr,
+        )
     damage = reader.check_blocks()  # before the first record: refuse now, not half-way
     if damage and not args.skip_damaged:
         reader.close()
@@ -90,12 +105,17 @@ def _add_replay_section(kernel: Kernel, summary: dict[str, Any]) -> None:
     replay = kernel.replay
     assert replay is not None
     state = replay.state
-    summary["replay"] = {"source": Path(state.source).name, "records": state.total,
-                         "read": state.published, "speed": speed_label(state.speed),
-                         "paper": kernel.options.paper,
-                         "complete": state.done and state.published == state.total,
-                         "lost_records": state.lost,
-                         "start_ns": state.start_ns, "end_ns": state.clock_ns}
+    summary["replay"] = {
+        "source": Path(state.source).name,
+        "records": state.total,
+        "read": state.published,
+        "speed": speed_label(state.speed),
+        "paper": kernel.options.paper,
+        "complete": state.done and state.published == state.total,
+        "lost_records": state.lost,
+        "start_ns": state.start_ns,
+        "end_ns": state.clock_ns,
+    }
 
 
 async def _progress_bar(kernel: Kernel) -> None:
@@ -118,8 +138,9 @@ async def _draw_bar(state: Any, tty: bool, started: float) -> None:
         filled = int(frac * BAR)
         elapsed = time.perf_counter() - started
         clock = time.strftime("%H:%M:%S", time.gmtime(state.clock_ns / 1e9))
-        line = (f"[{'#' * filled}{'.' * (BAR - filled)}] {frac * 100:5.1f}%  {clock} UTC  "
-                f"{state.published:,}/{state.total:,} records  "
-                f"{state.published / max(elapsed, 1e-9):,.0f}/s")
-        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr,
-              flush=True)
+        line = (
+            f"[{'#' * filled}{'.' * (BAR - filled)}] {frac * 100:5.1f}%  {clock} UTC  "
+            f"{state.published:,}/{state.total:,} records  "
+            f"{state.published / max(elapsed, 1e-9):,.0f}/s"
+        )
+        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)

@@ -21,7 +21,10 @@ from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.cli.venue_args import (
-    binance_settings, refuse_sim_flags, refuse_venue_urls, venue_choice,
+    binance_settings,
+    refuse_sim_flags,
+    refuse_venue_urls,
+    venue_choice,
 )
 from tradeterm.runtime.options import RunOptions
 
@@ -67,8 +70,9 @@ def check_screen_settings(settings: Settings, args: argparse.Namespace) -> Setti
 def settings_for(args: argparse.Namespace) -> Settings:
     """The config file, the environment and the run flags (``--symbols`` picks from the sim
     market's instruments, wherever they were configured)."""
-    settings = check_screen_settings(load_settings(args.config, **command_line_settings(args)),
-                                     args)
+    settings = check_screen_settings(
+        load_settings(args.config, **command_line_settings(args)), args
+    )
     symbols = getattr(args, "symbols", None)
     if symbols:
         wanted = [s.strip() for s in symbols.split(",") if s.strip()]
@@ -80,7 +84,8 @@ def settings_for(args: argparse.Namespace) -> Settings:
             raise UsageError(f"unknown symbol(s) {named} on the sim venue; available: {available}")
         chosen = [known[s.upper()] for s in wanted]
         settings = settings.model_copy(
-            update={"sim": settings.sim.model_copy(update={"instruments": chosen})})
+            update={"sim": settings.sim.model_copy(update={"instruments": chosen})}
+        )
     return settings
 
 
@@ -95,8 +100,10 @@ def prepare_data_dir(settings: Settings) -> Path:
         touch_private(log_file)
         handler = logging.FileHandler(log_file, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot use data dir {data_dir}: {exc.strerror or exc}; "
-                         "set TRADETERM_DATA_DIR or data_dir in the config") from None
+        raise UsageError(
+            f"cannot use data dir {data_dir}: {exc.strerror or exc}; "
+            "set TRADETERM_DATA_DIR or data_dir in the config"
+        ) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     log.addHandler(handler)
@@ -107,9 +114,15 @@ def prepare_data_dir(settings: Settings) -> Path:
 
 def run_paper(args: argparse.Namespace) -> int:
     headless = args.headless or args.json or args.fast
-    options = RunOptions(mode="paper", fast=args.fast, seconds=args.seconds,
-                         record=not args.no_record, interactive=not headless,
-                         quoter=getattr(args, "quoter", None), signals=True)
+    options = RunOptions(
+        mode="paper",
+        fast=args.fast,
+        seconds=args.seconds,
+        record=not args.no_record,
+        interactive=not headless,
+        quoter=getattr(args, "quoter", None),
+        signals=True,
+    )
     if getattr(args, "venue", "sim") == "binance":
         kernel = _paper_on_binance(args, options)
     else:
@@ -129,9 +142,13 @@ def _paper_on_binance(args: argparse.Namespace, options: RunOptions) -> Kernel:
     return build_kernel(settings, options, venue_choice(args, paper=True))
 
 
-def run_session(kernel: Kernel, headless: bool, as_json: bool,
-                progress: Callable[[Kernel], Awaitable[None]] | None = None,
-                extend: Callable[[Kernel, dict[str, Any]], None] | None = None) -> int:
+def run_session(
+    kernel: Kernel,
+    headless: bool,
+    as_json: bool,
+    progress: Callable[[Kernel], Awaitable[None]] | None = None,
+    extend: Callable[[Kernel, dict[str, Any]], None] | None = None,
+) -> int:
     """Run a built kernel in the TUI or headless (paper, live and replay share this), then say
     where the session was recorded. ``progress`` replaces the one-line-a-second progress;
     ``extend`` adds a mode's own section to the summary."""
@@ -149,9 +166,12 @@ def run_session(kernel: Kernel, headless: bool, as_json: bool,
     return code
 
 
-async def run_headless(kernel: Kernel, as_json: bool,
-                       progress: Callable[[Kernel], Awaitable[None]] | None = None,
-                       extend: Callable[[Kernel, dict[str, Any]], None] | None = None) -> int:
+async def run_headless(
+    kernel: Kernel,
+    as_json: bool,
+    progress: Callable[[Kernel], Awaitable[None]] | None = None,
+    extend: Callable[[Kernel, dict[str, Any]], None] | None = None,
+) -> int:
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.WARNING)
     stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -182,34 +202,48 @@ async def _progress(kernel: Kernel) -> None:
     while True:
         await asyncio.sleep(1.0)
         status = kernel.views.status
-        print(f"[{time.perf_counter() - started:6.1f}s] events {kernel.bus.seq:,}  "
-              f"market {kernel.market.md_events:,}  {status.connection.value}",
-              file=sys.stderr, flush=True)
+        print(
+            f"[{time.perf_counter() - started:6.1f}s] events {kernel.bus.seq:,}  "
+            f"market {kernel.market.md_events:,}  {status.connection.value}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def format_summary(summary: dict[str, Any], wall_seconds: float) -> str:
-    lines = [f"{summary['mode']} on {summary['venue']} (seed {summary['seed']}): "
-             f"{summary['events']:,} events in {wall_seconds:.2f}s wall "
-             f"({summary['events'] / max(wall_seconds, 1e-9):,.0f}/s)"]
+    lines = [
+        f"{summary['mode']} on {summary['venue']} (seed {summary['seed']}): "
+        f"{summary['events']:,} events in {wall_seconds:.2f}s wall "
+        f"({summary['events'] / max(wall_seconds, 1e-9):,.0f}/s)"
+    ]
     if summary["sim_seconds"] is not None:
         lines[0] += f", {summary['sim_seconds']:.1f}s simulated"
     for symbol, inst in summary["instruments"].items():
-        lines.append(f"  {symbol:<14} bid {inst['best_bid']}  ask {inst['best_ask']}  "
-                     f"last {inst['last']}  trades {inst['trades']:,}  volume {inst['volume']}")
+        lines.append(
+            f"  {symbol:<14} bid {inst['best_bid']}  ask {inst['best_ask']}  "
+            f"last {inst['last']}  trades {inst['trades']:,}  volume {inst['volume']}"
+        )
     trading = summary.get("trading")
     if trading:
         reason = f" ({trading['trading_state_reason']})" if trading["trading_state_reason"] else ""
         ccy = trading.get("currency", "")
-        lines.append(f"trading {trading['trading_state']}{reason}: {trading['orders_submitted']:,} "
-                     f"orders, {trading['orders_denied']:,} denied, {trading['fills']:,} fills, "
-                     f"equity {money(Decimal(trading['equity']), ccy)}, today "
-                     f"{signed_money(Decimal(trading['day_pnl']), ccy)}")
+        lines.append(
+            f"trading {trading['trading_state']}{reason}: {trading['orders_submitted']:,} "
+            f"orders, {trading['orders_denied']:,} denied, {trading['fills']:,} fills, "
+            f"equity {money(Decimal(trading['equity']), ccy)}, today "
+            f"{signed_money(Decimal(trading['day_pnl']), ccy)}"
+        )
         for symbol, pos in trading["positions"].items():
             quote = pos.get("currency", "")
-            balance = f"  balance {pos['balance']}" if pos.get("balance") not in (
-                None, pos["qty"]) else ""
-            lines.append(f"  {symbol:<14} position {pos['qty']}{balance}  realized "
-                         f"{money(Decimal(pos['realized']), quote)}  unrealized "
-                         f"{money(Decimal(pos['unrealized']), quote)}  fees "
-                         f"{money(Decimal(pos['fees']), quote)}")
+            balance = (
+                f"  balance {pos['balance']}"
+                if pos.get("balance") not in (None, pos["qty"])
+                else ""
+            )
+            lines.append(
+                f"  {symbol:<14} position {pos['qty']}{balance}  realized "
+                f"{money(Decimal(pos['realized']), quote)}  unrealized "
+                f"{money(Decimal(pos['unrealized']), quote)}  fees "
+                f"{money(Decimal(pos['fees']), quote)}"
+            )
     return "\n".join(lines)

@@ -44,10 +44,15 @@ def paper_command(args: argparse.Namespace) -> list[str]:
     """The command each browser tab runs (no shell): ``tradeterm paper`` with the given
     options (the tab's data dir comes in its environment, ``ui/serve_tabs.py``)."""
     argv = [sys.executable, "-m", "tradeterm", "paper"]
-    for flag, value in (("--venue", args.venue), ("--symbols", args.symbols),
-                        ("--activity", args.activity), ("--rate", args.rate),
-                        ("--quoter", args.quoter), ("--seed", args.seed),
-                        ("--config", args.config)):
+    for flag, value in (
+        ("--venue", args.venue),
+        ("--symbols", args.symbols),
+        ("--activity", args.activity),
+        ("--rate", args.rate),
+        ("--quoter", args.quoter),
+        ("--seed", args.seed),
+        ("--config", args.config),
+    ):
         if value is not None:
             argv += [flag, str(value)]
     if args.no_record:
@@ -59,12 +64,17 @@ def check_host(host: str, public: bool) -> None:
     if is_loopback(host):
         return
     if not public:
-        raise UsageError(f"--host {host} is not a loopback address: anyone who can reach it and "
-                         "has the URL could trade in this session. Add --public if you mean it, "
-                         "or use --host 127.0.0.1 with an SSH tunnel")
-    print(f"tradeterm: WARNING: serving on {host}, which is not loopback: anyone who can reach "
-          "this address and has the URL (its token) can see and trade this session; there is "
-          "no TLS, so the token crosses the network in the clear", file=sys.stderr)
+        raise UsageError(
+            f"--host {host} is not a loopback address: anyone who can reach it and "
+            "has the URL could trade in this session. Add --public if you mean it, "
+            "or use --host 127.0.0.1 with an SSH tunnel"
+        )
+    print(
+        f"tradeterm: WARNING: serving on {host}, which is not loopback: anyone who can reach "
+        "this address and has the URL (its token) can see and trade this session; there is "
+        "no TLS, so the token crosses the network in the clear",
+        file=sys.stderr,
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -74,8 +84,10 @@ def run_serve(args: argparse.Namespace) -> int:
     host = args.host or DEFAULT_HOST
     check_host(host, args.public)
     if args.no_token and not is_loopback(host):
-        raise UsageError(f"--no-token needs a loopback --host: on {host} the token is all that "
-                         "keeps other people out of this session")
+        raise UsageError(
+            f"--no-token needs a loopback --host: on {host} the token is all that "
+            "keeps other people out of this session"
+        )
     settings = settings_for(args)  # a bad config or symbol fails here, not in the first tab
     try:
         port = args.port if args.port else free_port(host) if args.port == 0 else DEFAULT_PORT
@@ -88,15 +100,24 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         from tradeterm.ui.serve import browser_server
 
-        server = browser_server(paper_command(args), host.strip("[]"), port,
-                                f"http://{shown}:{port}", access, settings.resolved_data_dir(),
-                                args.max_tabs)
+        server = browser_server(
+            paper_command(args),
+            host.strip("[]"),
+            port,
+            f"http://{shown}:{port}",
+            access,
+            settings.resolved_data_dir(),
+            args.max_tabs,
+        )
     except ImportError:
         raise UsageError("tradeterm serve needs textual-serve: pip install textual-serve") from None
-    print(f"tradeterm: serving the workstation on {url} (Ctrl-C to stop); each browser tab runs "
-          f"its own paper session (at most {args.max_tabs}); only this URL opens it"
-          + ("" if token else " (no token)"),
-          file=sys.stderr, flush=True)
+    print(
+        f"tradeterm: serving the workstation on {url} (Ctrl-C to stop); each browser tab runs "
+        f"its own paper session (at most {args.max_tabs}); only this URL opens it"
+        + ("" if token else " (no token)"),
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve()
     except OSError as exc:

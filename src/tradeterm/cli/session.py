@@ -52,8 +52,9 @@ def halt_marker_for(config: Path | None) -> Any:
         raise UsageError(str(exc)) from None
 
 
-def ask_session(data_dir: Path, request: dict[str, Any], timeout: float = 2.0
-                ) -> dict[str, Any] | None:
+def ask_session(
+    data_dir: Path, request: dict[str, Any], timeout: float = 2.0
+) -> dict[str, Any] | None:
     """The running session's answer; None if no session listens. Raises TimeoutError if one
     listens but does not answer."""
     from tradeterm.runtime.control import control_socket_path, send_control

@@ -31,18 +31,32 @@ def position_entry(pos: Position, inst: Instrument | None, symbol: str) -> dict[
     keeps no market data, so fees in a third currency are listed unpriced)."""
     from tradeterm.portfolio.valuation import figures
 
-    entry: dict[str, Any] = {"instrument": symbol, "instrument_id": pos.instrument,
-                             "fills": pos.fills, "fees_paid": pos.paid.as_strings()}
+    entry: dict[str, Any] = {
+        "instrument": symbol,
+        "instrument_id": pos.instrument,
+        "fills": pos.fills,
+        "fees_paid": pos.paid.as_strings(),
+    }
     if inst is None:  # an instrument the store does not describe: raw units
-        return entry | {"qty": str(pos.qty), "balance": None, "avg_price": None,
-                        "realized_pnl": str(pos.realized), "fees": str(pos.fees),
-                        "fees_unpriced": {}}
+        return entry | {
+            "qty": str(pos.qty),
+            "balance": None,
+            "avg_price": None,
+            "realized_pnl": str(pos.realized),
+            "fees": str(pos.fees),
+            "fees_unpriced": {},
+        }
     f = figures(pos, inst)
-    return entry | {"qty": f"{f.qty:f}", "balance": f"{f.balance:f}", "currency": inst.quote,
-                    "base": inst.base,
-                    "avg_price": None if f.avg_price is None else f"{f.avg_price:f}",
-                    "realized_pnl": f"{f.realized:f}", "fees": f"{f.fees:f}",
-                    "fees_unpriced": f.unpriced.as_strings()}
+    return entry | {
+        "qty": f"{f.qty:f}",
+        "balance": f"{f.balance:f}",
+        "currency": inst.quote,
+        "base": inst.base,
+        "avg_price": None if f.avg_price is None else f"{f.avg_price:f}",
+        "realized_pnl": f"{f.realized:f}",
+        "fees": f"{f.fees:f}",
+        "fees_unpriced": f.unpriced.as_strings(),
+    }
 
 
 def collect(args: argparse.Namespace) -> dict[str, Any]:
@@ -83,12 +97,23 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         inst = inst_of(iid)
         return inst.symbol if inst else iid
 
-    fills = [{"id": r.trade_id, "instrument": symbol(r.instrument), "instrument_id": r.instrument,
-              "side": "BUY" if r.side > 0 else "SELL", "qty": qty(r.instrument, r.qty),
-              "price": price(r.instrument, r.price), "ts": iso(r.ts_event),
-              "ts_ns": r.ts_event, "fee": r.fee, "fee_currency": r.fee_currency,
-              "liquidity": r.liquidity, "client_order_id": r.client_order_id}
-             for r in fill_rows]
+    fills = [
+        {
+            "id": r.trade_id,
+            "instrument": symbol(r.instrument),
+            "instrument_id": r.instrument,
+            "side": "BUY" if r.side > 0 else "SELL",
+            "qty": qty(r.instrument, r.qty),
+            "price": price(r.instrument, r.price),
+            "ts": iso(r.ts_event),
+            "ts_ns": r.ts_event,
+            "fee": r.fee,
+            "fee_currency": r.fee_currency,
+            "liquidity": r.liquidity,
+            "client_order_id": r.client_order_id,
+        }
+        for r in fill_rows
+    ]
     if halt is not None:
         state = (TradingState.HALTED, halt.reason, halt.source, halt.ts)
     from tradeterm.config import load_settings
@@ -104,18 +129,35 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         "halt_marker": str(marker.path) if halt is not None else None,
         "session_running": session is not None,
         "session_pid": session.get("pid") if session else None,
-        "positions": [position_entry(p, inst_of(p.instrument), symbol(p.instrument))
-                      for p in positions if p.qty or p.fills],
-        "working_orders": [{
-            "client_order_id": o.client_order_id, "instrument": symbol(o.instrument),
-            "side": o.side.name, "qty": qty(o.instrument, o.qty),
-            "filled": qty(o.instrument, o.filled_qty), "price": price(o.instrument, o.price),
-            "type": o.order_type.value, "status": o.status.value, "source": o.source,
-            "external": o.external, "venue": venue} for o, venue in orders],
-        "today": None if day is None else {
-            "start_equity": str(day[0]), "equity": str(day[2]) if day[2] is not None else None,
+        "positions": [
+            position_entry(p, inst_of(p.instrument), symbol(p.instrument))
+            for p in positions
+            if p.qty or p.fills
+        ],
+        "working_orders": [
+            {
+                "client_order_id": o.client_order_id,
+                "instrument": symbol(o.instrument),
+                "side": o.side.name,
+                "qty": qty(o.instrument, o.qty),
+                "filled": qty(o.instrument, o.filled_qty),
+                "price": price(o.instrument, o.price),
+                "type": o.order_type.value,
+                "status": o.status.value,
+                "source": o.source,
+                "external": o.external,
+                "venue": venue,
+            }
+            for o, venue in orders
+        ],
+        "today": None
+        if day is None
+        else {
+            "start_equity": str(day[0]),
+            "equity": str(day[2]) if day[2] is not None else None,
             "pnl": str(day[2] - day[0]) if day[2] is not None else None,
-            "as_of": iso(day[3]) if day[3] else None},
+            "as_of": iso(day[3]) if day[3] else None,
+        },
         "fill_count": len(fills),
         "fills": fills if args.fills else fills[-RECENT_FILLS:],
     }
@@ -136,8 +178,11 @@ def status_text(report: dict[str, Any], fills: bool) -> str:
     from tradeterm.core.display import money
 
     ccy = report.get("currency", "")
-    running = f"session running (pid {report['session_pid']})" if report["session_running"] \
+    running = (
+        f"session running (pid {report['session_pid']})"
+        if report["session_running"]
         else "no session running"
+    )
     reason = f" ({report['trading_state_reason']})" if report["trading_state_reason"] else ""
     lines = [f"trading {report['trading_state']}{reason}; {running}"]
     if report["halt_marker"]:
@@ -146,34 +191,43 @@ def status_text(report: dict[str, Any], fills: bool) -> str:
     for p in report["positions"]:
         quote = p.get("currency")
         if quote is None:  # an instrument the store does not describe: its raw units
-            lines.append(f"  {p['instrument']:<14} {p['qty']:>14} lots  realized "
-                         f"{p['realized_pnl']} tick-lots  fees {p['fees']}")
+            lines.append(
+                f"  {p['instrument']:<14} {p['qty']:>14} lots  realized "
+                f"{p['realized_pnl']} tick-lots  fees {p['fees']}"
+            )
             continue
-        balance = f"  balance {p['balance']} {p['base']}" \
-            if p["balance"] != p["qty"] else ""
+        balance = f"  balance {p['balance']} {p['base']}" if p["balance"] != p["qty"] else ""
         unpriced = "".join(f" + {money(Decimal(a), c)}" for c, a in p["fees_unpriced"].items())
-        lines.append(f"  {p['instrument']:<14} {p['qty']:>14} {p['base']}  avg "
-                     f"{p['avg_price'] or '-':>12}  realized "
-                     f"{money(Decimal(p['realized_pnl']), quote)}  fees "
-                     f"{money(Decimal(p['fees']), quote)}{unpriced}{balance}")
+        lines.append(
+            f"  {p['instrument']:<14} {p['qty']:>14} {p['base']}  avg "
+            f"{p['avg_price'] or '-':>12}  realized "
+            f"{money(Decimal(p['realized_pnl']), quote)}  fees "
+            f"{money(Decimal(p['fees']), quote)}{unpriced}{balance}"
+        )
     lines.append(f"working orders: {len(report['working_orders'])}")
     for o in report["working_orders"]:
         tag = " EXTERNAL" if o["external"] else ""
-        lines.append(f"  {o['client_order_id']}  {o['instrument']:<14} {o['side']:<4} "
-                     f"{o['qty']} @ {o['price'] or 'MKT'}  filled {o['filled']}  {o['status']}"
-                     f"  {o['source']}{tag}")
+        lines.append(
+            f"  {o['client_order_id']}  {o['instrument']:<14} {o['side']:<4} "
+            f"{o['qty']} @ {o['price'] or 'MKT'}  filled {o['filled']}  {o['status']}"
+            f"  {o['source']}{tag}"
+        )
     today = report["today"]
     if today and today["pnl"] is not None:
-        lines.append(f"today's PnL: {money(Decimal(today['pnl']), ccy)} (equity "
-                     f"{money(Decimal(today['equity']), ccy)}, as of {today['as_of']})")
+        lines.append(
+            f"today's PnL: {money(Decimal(today['pnl']), ccy)} (equity "
+            f"{money(Decimal(today['equity']), ccy)}, as of {today['as_of']})"
+        )
     else:
         lines.append("today's PnL: no session has traded today")
     if fills:
         lines.append(f"fills: {report['fill_count']}")
         for f in report["fills"]:
-            lines.append(f"  {f['id']:<24} {f['ts']}  {f['instrument']:<14} {f['side']:<4} "
-                         f"{f['qty']} @ {f['price']}  fee "
-                         f"{money(Decimal(f['fee']), f['fee_currency'])}")
+            lines.append(
+                f"  {f['id']:<24} {f['ts']}  {f['instrument']:<14} {f['side']:<4} "
+                f"{f['qty']} @ {f['price']}  fee "
+                f"{money(Decimal(f['fee']), f['fee_currency'])}"
+            )
     else:
         lines.append(f"fills: {report['fill_count']} (list them with --fills)")
     return "\n".join(lines)

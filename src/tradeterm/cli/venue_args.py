@@ -18,8 +18,9 @@ def parse_symbols(text: str | None) -> list[str] | None:
     symbols = [s.strip().upper() for s in text.split(",") if s.strip()]
     bad = [s for s in symbols if s.count("/") != 1 or not all(s.split("/"))]
     if not symbols or bad:
-        raise UsageError(f"symbols are BASE/QUOTE separated by commas, e.g. BTC/USDT,ETH/USDT; "
-                         f"got {text!r}")
+        raise UsageError(
+            f"symbols are BASE/QUOTE separated by commas, e.g. BTC/USDT,ETH/USDT; got {text!r}"
+        )
     return symbols
 
 
@@ -32,8 +33,7 @@ def binance_settings(args: argparse.Namespace) -> Settings:
         binance["symbols"] = symbols
     ws_api = args.ws_api_url or (args.ws_url.rstrip("/") + "/ws-api/v3" if args.ws_url else None)
     prefix = "testnet_" if getattr(args, "testnet", False) else ""
-    for key, value in (("rest_url", args.api_url), ("ws_url", args.ws_url),
-                       ("ws_api_url", ws_api)):
+    for key, value in (("rest_url", args.api_url), ("ws_url", args.ws_url), ("ws_api_url", ws_api)):
         if value:
             binance[prefix + key] = value
     return load_settings(args.config, **({"binance": binance} if binance else {}))
@@ -44,16 +44,27 @@ def venue_choice(args: argparse.Namespace, keys: Any = None, paper: bool = False
     symbols discovered, the venue on the session's bus). ``keys`` None: market data only, nothing
     can reach the exchange's account; ``paper``: the session's orders filled on paper (the
     [paper] fill model) on the venue's data."""
-    return VenueChoice(args.venue, keys=keys, testnet=getattr(args, "testnet", False),
-                       api_url=args.api_url, paper=paper)
+    return VenueChoice(
+        args.venue,
+        keys=keys,
+        testnet=getattr(args, "testnet", False),
+        api_url=args.api_url,
+        paper=paper,
+    )
 
 
 def refuse_sim_flags(args: argparse.Namespace) -> None:
     """A session on a real venue's data: the simulated market's flags mean nothing there."""
-    if args.fast or args.seed is not None or getattr(args, "activity", None) or \
-            getattr(args, "rate", None):
-        raise UsageError("--fast, --seed, --activity and --rate are for the simulated market; "
-                         "binance data arrives on the wall clock")
+    if (
+        args.fast
+        or args.seed is not None
+        or getattr(args, "activity", None)
+        or getattr(args, "rate", None)
+    ):
+        raise UsageError(
+            "--fast, --seed, --activity and --rate are for the simulated market; "
+            "binance data arrives on the wall clock"
+        )
 
 
 def refuse_venue_urls(args: argparse.Namespace) -> None:

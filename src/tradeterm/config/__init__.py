@@ -7,20 +7,50 @@ needs is importable from here: ``from tradeterm.config import Settings, load_set
 from tradeterm.config.base import ConfigError, Section
 from tradeterm.config.quoter import QuoterConfig, QuoterOverrides
 from tradeterm.config.settings import (
-    LogConfig, RecordConfig, Settings, UIConfig, load_settings,
+    LogConfig,
+    RecordConfig,
+    Settings,
+    UIConfig,
+    load_settings,
 )
 from tradeterm.config.sim import ACTIVITY_PRESETS, PaperConfig, SimConfig, SimInstrument
 from tradeterm.config.trading import (
-    InstrumentLimits, OmsConfig, PortfolioConfig, RiskConfig, SessionConfig,
+    InstrumentLimits,
+    OmsConfig,
+    PortfolioConfig,
+    RiskConfig,
+    SessionConfig,
 )
 from tradeterm.config.venues import (
-    BinanceConfig, CcxtConfig, ExchangeConfig, LoopbackAccount, LoopbackSymbol,
+    BinanceConfig,
+    CcxtConfig,
+    ExchangeConfig,
+    LoopbackAccount,
+    LoopbackSymbol,
 )
 
 __all__ = [
-    "ACTIVITY_PRESETS", "ConfigError", "Section", "Settings", "load_settings",
-    "UIConfig", "RecordConfig", "LogConfig",
-    "InstrumentLimits", "OmsConfig", "PortfolioConfig", "RiskConfig", "SessionConfig",
-    "BinanceConfig", "CcxtConfig", "ExchangeConfig", "LoopbackAccount", "LoopbackSymbol",
-    "PaperConfig", "QuoterConfig", "QuoterOverrides", "SimConfig", "SimInstrument",
+    "ACTIVITY_PRESETS",
+    "ConfigError",
+    "Section",
+    "Settings",
+    "load_settings",
+    "UIConfig",
+    "RecordConfig",
+    "LogConfig",
+    "InstrumentLimits",
+    "OmsConfig",
+    "PortfolioConfig",
+    "RiskConfig",
+    "SessionConfig",
+    "BinanceConfig",
+    "CcxtConfig",
+    "ExchangeConfig",
+    "LoopbackAccount",
+    "LoopbackSymbol",
+    "PaperConfig",
+    "QuoterConfig",
+    "QuoterOverrides",
+    "SimConfig",
+    "SimInstrument",
 ]

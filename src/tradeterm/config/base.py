@@ -28,7 +28,7 @@ HOUR = 3_600
 DAY = 86_400
 WEEK = 7 * DAY
 # a seed, an id: what an int64 holds (journals and venues carry int64)
-INT64_MAX = 2 ** 63 - 1
+INT64_MAX = 2**63 - 1
 # money in the account currency, and amounts of an asset (base units): a trillion is more than
 # any desk's account or limit; a billion units of an asset more than any one order or position
 MONEY_MAX = Decimal(10) ** 12
@@ -69,11 +69,12 @@ def ascii_digits(value: Any) -> Any:
     """Refuses a non-ASCII digit in a text value (or one inside a list or table) before it is
     read as a number (pydantic's Decimal reads '１０' as 10, as Decimal() does)."""
     if isinstance(value, str):
-        bad = next((c for c in value if not c.isascii() and unicodedata.category(c) == "Nd"),
-                   None)
+        bad = next((c for c in value if not c.isascii() and unicodedata.category(c) == "Nd"), None)
         if bad is not None:
-            raise ValueError(f"{value!r} holds the digit {bad!r} (U+{ord(bad):04X}, "
-                             f"{unicodedata.name(bad, '?')}); write numbers in digits 0-9")
+            raise ValueError(
+                f"{value!r} holds the digit {bad!r} (U+{ord(bad):04X}, "
+                f"{unicodedata.name(bad, '?')}); write numbers in digits 0-9"
+            )
     elif isinstance(value, list | tuple):
         for item in value:
             ascii_digits(item)

@@ -19,7 +19,9 @@ from tradeterm.config.base import HOUR, Qty, Section, plain_text
 
 from pydantic import Field, field_validator  # noqa: E402
 from pydantic_settings import (  # noqa: E402
-    BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict,
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
 )
 
 from tradeterm.config.quoter import QuoterConfig
@@ -32,33 +34,46 @@ class UIConfig(Section):
     """The terminal workstation."""
 
     refresh_hz: float = Field(default=20.0, ge=1, le=30, description="Pane redraw rate (max 30)")
-    theme: str = Field(default="tradeterm-dark",
-                       description="tradeterm-dark | -light | -high-contrast | -colorblind, or a "
-                                   "theme file of your own in <data_dir>/themes")
-    keys: dict[str, str] = Field(default_factory=dict,
-                                 description='Remap bindings by id, e.g. "app.quit" = "ctrl+q"')
-    confirm_orders: bool = Field(default=False,
-                                 description="Ask before sending an order from the command line or "
-                                             "the ladder (always on in LIVE)")
+    theme: str = Field(
+        default="tradeterm-dark",
+        description="tradeterm-dark | -light | -high-contrast | -colorblind, or a "
+        "theme file of your own in <data_dir>/themes",
+    )
+    keys: dict[str, str] = Field(
+        default_factory=dict, description='Remap bindings by id, e.g. "app.quit" = "ctrl+q"'
+    )
+    confirm_orders: bool = Field(
+        default=False,
+        description="Ask before sending an order from the command line or "
+        "the ladder (always on in LIVE)",
+    )
     default_size: Qty | dict[str, Qty] = Field(
         default=Decimal("0.01"),
-        description='Ladder b/s order size, base units: one value, or per symbol / base asset '
-                    'with "*" as the fallback, e.g. {"BTC" = 0.01, "*" = 0.1}')
+        description="Ladder b/s order size, base units: one value, or per symbol / base asset "
+        'with "*" as the fallback, e.g. {"BTC" = 0.01, "*" = 0.1}',
+    )
 
 
 class RecordConfig(Section):
     """The session journal: every bus message of every session, for replay, export and report."""
 
     enabled: bool = Field(default=True, description="Record every session (--no-record: off)")
-    directory: Path | None = Field(default=None,
-                                   description="Where journals go; default <data_dir>/recordings")
-    flush_ms: int = Field(default=250, ge=10, le=250,
-                          description="Longest time a message waits in memory before the file")
-    block_records: int = Field(default=16_384, ge=64, le=1_000_000,
-                               description="Most records in one journal block")
+    directory: Path | None = Field(
+        default=None, description="Where journals go; default <data_dir>/recordings"
+    )
+    flush_ms: int = Field(
+        default=250,
+        ge=10,
+        le=250,
+        description="Longest time a message waits in memory before the file",
+    )
+    block_records: int = Field(
+        default=16_384, ge=64, le=1_000_000, description="Most records in one journal block"
+    )
     compression_level: int = Field(default=3, ge=1, le=19, description="zstd level of blocks")
-    fsync_seconds: float = Field(default=5.0, ge=0, le=HOUR,
-                                 description="Push the file to disk this often (0: at close)")
+    fsync_seconds: float = Field(
+        default=5.0, ge=0, le=HOUR, description="Push the file to disk this often (0: at close)"
+    )
 
 
 class LogConfig(Section):
@@ -68,8 +83,9 @@ class LogConfig(Section):
 class Settings(BaseSettings):
     """All of tradeterm's configuration."""
 
-    model_config = SettingsConfigDict(env_prefix="TRADETERM_", env_nested_delimiter="__",
-                                      extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="TRADETERM_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
 
     data_dir: Path | None = Field(default=None, description="State and recordings; XDG default")
     sim: SimConfig = Field(default_factory=SimConfig)
@@ -93,19 +109,24 @@ class Settings(BaseSettings):
         return checked
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
-                                   init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource,
-                                   dotenv_settings: PydanticBaseSettingsSource,
-                                   file_secret_settings: PydanticBaseSettingsSource,
-                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         # one place orders the sources: ``sources.compose`` (command line >
         # environment > file > defaults) hands the merged values over as init arguments
         return (init_settings,)
 
     def recordings_dir(self) -> Path:
-        return (self.record.directory.expanduser() if self.record.directory is not None
-                else self.resolved_data_dir() / "recordings")
+        return (
+            self.record.directory.expanduser()
+            if self.record.directory is not None
+            else self.resolved_data_dir() / "recordings"
+        )
 
     def resolved_data_dir(self) -> Path:
         if self.data_dir is not None:

@@ -94,13 +94,16 @@ def read_environment(settings_cls: type[BaseSettings]) -> dict[str, Any]:
     except SettingsError as exc:  # a table or list variable that is not valid JSON
         field = str(exc).split('"')[1].upper() if '"' in str(exc) else ""
         named = sorted(k for k in os.environ if k.upper().startswith(f"TRADETERM_{field}"))
-        raise ConfigError(f"invalid configuration: {', '.join(named) or 'TRADETERM_*'}: a table "
-                          "or list given in the environment must be JSON, e.g. "
-                          "TRADETERM_UI__KEYS='{\"app.quit\": \"ctrl+q\"}'") from None
+        raise ConfigError(
+            f"invalid configuration: {', '.join(named) or 'TRADETERM_*'}: a table "
+            "or list given in the environment must be JSON, e.g. "
+            'TRADETERM_UI__KEYS=\'{"app.quit": "ctrl+q"}\''
+        ) from None
 
 
-def layers(settings_cls: type[BaseSettings], path: Path | str | None,
-           flags: Mapping[str, Any]) -> list[Layer]:
+def layers(
+    settings_cls: type[BaseSettings], path: Path | str | None, flags: Mapping[str, Any]
+) -> list[Layer]:
     """The sources, strongest first."""
     found = [Layer(COMMAND_LINE, flags), Layer(ENVIRONMENT, read_environment(settings_cls))]
     if path is not None:
@@ -128,13 +131,11 @@ def describe(err: Mapping[str, Any], sources: list[Layer]) -> str:
     """``sim.seed: Input should be ... (got -1, from TRADETERM_SIM__SEED)``."""
     loc = tuple(err["loc"])
     key = ".".join(str(p) for p in loc) or "(top level)"
-    depth, origin = max(((layer.depth(loc), -n) for n, layer in enumerate(sources)),
-                        default=(0, 0))
+    depth, origin = max(((layer.depth(loc), -n) for n, layer in enumerate(sources)), default=(0, 0))
     where = f"from {sources[-origin].where(loc)}" if depth else ""
     if err["type"] == "extra_forbidden":
         return f"{key}: unknown key (check its spelling and section; {where})"
     got = err.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f"got {got!r}"
     detail = ", ".join(p for p in (shown, where) if p)
-    return f"{key}: {err['msg'].removeprefix('Value error, ')}" + (f" ({detail})" if detail
-                                                                   else "")
+    return f"{key}: {err['msg'].removeprefix('Value error, ')}" + (f" ({detail})" if detail else "")

@@ -32,9 +32,14 @@ from collections.abc import Awaitable, Callable
 class Backoff:
     __slots__ = ("first_s", "max_s", "budget_s", "rng", "now", "attempts", "started")
 
-    def __init__(self, first_s: float, max_s: float, rng: random.Random | None = None,
-                 budget_s: float | None = None,
-                 now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        first_s: float,
+        max_s: float,
+        rng: random.Random | None = None,
+        budget_s: float | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         if first_s <= 0 or max_s < first_s:
             raise ValueError(f"backoff needs 0 < first ({first_s}) <= max ({max_s})")
         self.first_s = first_s
@@ -56,8 +61,11 @@ class Backoff:
     @property
     def give_up(self) -> bool:
         """The budget (if any) is spent."""
-        return self.budget_s is not None and self.started is not None and \
-            self.elapsed_s >= self.budget_s
+        return (
+            self.budget_s is not None
+            and self.started is not None
+            and self.elapsed_s >= self.budget_s
+        )
 
     def ceiling(self, attempt: int) -> float:
         return min(self.max_s, self.first_s * 2.0 ** min(attempt, 60))

@@ -43,8 +43,16 @@ def handler_name(handler: Any) -> str:
 
 
 class MessageBus:
-    __slots__ = ("seq", "topic", "_subs", "_cache", "_queue", "_dispatching", "_not_essential",
-                 "on_handler_error")
+    __slots__ = (
+        "seq",
+        "topic",
+        "_subs",
+        "_cache",
+        "_queue",
+        "_dispatching",
+        "_not_essential",
+        "on_handler_error",
+    )
 
     def __init__(self) -> None:
         self.seq = 0  # sequence number of the message being (or last) delivered
@@ -120,8 +128,7 @@ class MessageBus:
             except Exception as exc:  # one faulty subscriber must not starve the others
                 if self.on_handler_error is None:
                     raise
-                self.on_handler_error(topic, msg, exc, handler,
-                                      handler not in self._not_essential)
+                self.on_handler_error(topic, msg, exc, handler, handler not in self._not_essential)
 
 
 def _matches(pattern: str, topic: str) -> bool:

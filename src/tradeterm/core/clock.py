@@ -43,8 +43,9 @@ class Clock:
         except Exception as exc:  # reported, and the clock goes on
             hook(name, callback, exc)
 
-    def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
-                  start_ns: int | None = None) -> None:
+    def set_timer(
+        self, name: str, interval_ns: int, callback: TimerCallback, start_ns: int | None = None
+    ) -> None:
         """Call ``callback`` every ``interval_ns`` from ``start_ns`` (default: now) + interval."""
         raise NotImplementedError
 
@@ -96,8 +97,9 @@ class LiveClock(Clock):
 
         self._schedule(name, at_ns, fire)
 
-    def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
-                  start_ns: int | None = None) -> None:
+    def set_timer(
+        self, name: str, interval_ns: int, callback: TimerCallback, start_ns: int | None = None
+    ) -> None:
         if interval_ns <= 0:
             raise ValueError("timer interval must be positive")
         self.cancel_timer(name)
@@ -134,8 +136,9 @@ class SimClock(Clock):
         self._timers[name] = (at_ns, 0, callback)
         heapq.heappush(self._heap, (at_ns, next(self._order), name))
 
-    def set_timer(self, name: str, interval_ns: int, callback: TimerCallback,
-                  start_ns: int | None = None) -> None:
+    def set_timer(
+        self, name: str, interval_ns: int, callback: TimerCallback, start_ns: int | None = None
+    ) -> None:
         if interval_ns <= 0:
             raise ValueError("timer interval must be positive")
         due = (start_ns if start_ns is not None else self._now) + interval_ns

@@ -21,10 +21,27 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.instruments import Instrument
 
 # currencies whose money is written to the cent
-CENT_CURRENCIES = frozenset({
-    "USD", "EUR", "GBP", "CHF", "JPY", "AUD", "CAD", "USDT", "USDC", "BUSD", "FDUSD", "TUSD",
-    "USDP", "DAI", "PYUSD", "EURC", "EURT",
-})
+CENT_CURRENCIES = frozenset(
+    {
+        "USD",
+        "EUR",
+        "GBP",
+        "CHF",
+        "JPY",
+        "AUD",
+        "CAD",
+        "USDT",
+        "USDC",
+        "BUSD",
+        "FDUSD",
+        "TUSD",
+        "USDP",
+        "DAI",
+        "PYUSD",
+        "EURC",
+        "EURT",
+    }
+)
 COIN_PLACES = 8
 
 
@@ -32,8 +49,9 @@ def money_places(currency: str) -> int:
     return 2 if currency.upper() in CENT_CURRENCIES or not currency else COIN_PLACES
 
 
-def money(value: Decimal | int | None, currency: str = "", places: int | None = None,
-          unit: bool = True) -> str:
+def money(
+    value: Decimal | int | None, currency: str = "", places: int | None = None, unit: bool = True
+) -> str:
     """``7,000,000.00 USD``; ``unit`` False leaves the currency out (a column headed by it)."""
     if value is None:
         return "-"
@@ -48,8 +66,9 @@ def money(value: Decimal | int | None, currency: str = "", places: int | None = 
     return f"{text} {currency}" if unit and currency else text
 
 
-def signed_money(value: Decimal | int, currency: str = "", places: int | None = None,
-                 unit: bool = True) -> str:
+def signed_money(
+    value: Decimal | int, currency: str = "", places: int | None = None, unit: bool = True
+) -> str:
     text = money(value, currency, places, unit)
     return text if Decimal(value) < 0 or text.startswith("-") else "+" + text
 
@@ -93,8 +112,7 @@ def fill_text(fill: OrderFilled, inst: Instrument | None) -> str:
     describe keeps the engine's units, named as such."""
     fee = f", fee {money(fill.fee, fill.fee_currency)}" if fill.fee else ""
     if inst is None:
-        return (f"{fill.side.name} {fill.qty} lots {fill.instrument} @ {fill.price} ticks"
-                f"{fee}")
+        return f"{fill.side.name} {fill.qty} lots {fill.instrument} @ {fill.price} ticks{fee}"
     return order_text(inst, fill.side.name, fill.qty, fill.price) + fee
 
 

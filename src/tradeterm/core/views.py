@@ -175,7 +175,8 @@ class PortfolioView:
     peak_equity: Decimal = Decimal(0)  # today's peak
     drawdown: Decimal = Decimal(0)  # today's peak - equity now
     equity_curve: RingView[tuple[int, Decimal]] = field(  # (ts, equity)
-        default_factory=lambda: RingView(3600))
+        default_factory=lambda: RingView(3600)
+    )
     version: int = 0
 
 

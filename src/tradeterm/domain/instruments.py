@@ -45,8 +45,9 @@ class Instrument:
             raise ValueError(f"{self.symbol}: tick_size and lot_size must be positive")
         if not (STEP_MIN <= self.tick_size <= STEP_MAX and STEP_MIN <= self.lot_size <= STEP_MAX):
             # a step such as 1E+999999 (a damaged file) would take forever to scale to integers
-            raise ValueError(f"{self.symbol}: tick_size and lot_size must be between 1E-18 and "
-                             "1E+18")
+            raise ValueError(
+                f"{self.symbol}: tick_size and lot_size must be between 1E-18 and 1E+18"
+            )
         if self.qty_step_lots < 1:
             raise ValueError(f"{self.symbol}: qty_step_lots must be >= 1")
         object.__setattr__(self, "id", f"{self.venue}:{self.symbol}")

@@ -48,8 +48,9 @@ class OrderStatus(str, Enum):
 
 S = OrderStatus
 UNKNOWN_QTY = -1  # a modify of unknown size may be outstanding (restored from the store)
-TERMINAL: frozenset[OrderStatus] = frozenset({S.DENIED, S.FILLED, S.CANCELED, S.EXPIRED,
-                                              S.REJECTED})
+TERMINAL: frozenset[OrderStatus] = frozenset(
+    {S.DENIED, S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED}
+)
 #: a request is in flight: the venue's answer (or, failing that, a query) settles the order
 AWAITING: frozenset[OrderStatus] = frozenset({S.SUBMITTED, S.PENDING_UPDATE, S.PENDING_CANCEL})
 PENDING: frozenset[OrderStatus] = frozenset({S.PENDING_UPDATE, S.PENDING_CANCEL})
@@ -63,16 +64,18 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.INITIALIZED: frozenset({S.DENIED, S.SUBMITTED, S.REJECTED, S.CANCELED}),
     # a fast venue can fill or cancel (IOC) before we see the ack; a modify or cancel may be
     # sent before the ack (it takes a round trip on a real venue)
-    S.SUBMITTED: frozenset(_ENDS | _REQUESTS | {S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED,
-                                                S.REJECTED}),
+    S.SUBMITTED: frozenset(
+        _ENDS | _REQUESTS | {S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED, S.REJECTED}
+    ),
     S.ACCEPTED: frozenset(_ENDS | _REQUESTS | {S.TRIGGERED, S.PARTIALLY_FILLED}),
     S.TRIGGERED: frozenset(_ENDS | _REQUESTS | {S.PARTIALLY_FILLED, S.REJECTED}),
     # PARTIALLY_FILLED -> PARTIALLY_FILLED is a further partial fill
     S.PARTIALLY_FILLED: frozenset(_ENDS | _REQUESTS | {S.PARTIALLY_FILLED}),
     # a pending order stays pending until its request is answered (a partial fill or a trigger
     # meanwhile is a pending -> pending step); a reject is a reject in any pending state
-    S.PENDING_UPDATE: frozenset(_ENDS | _RETURNS | {S.PENDING_UPDATE, S.PENDING_CANCEL,
-                                                    S.REJECTED}),
+    S.PENDING_UPDATE: frozenset(
+        _ENDS | _RETURNS | {S.PENDING_UPDATE, S.PENDING_CANCEL, S.REJECTED}
+    ),
     S.PENDING_CANCEL: frozenset(_ENDS | _RETURNS | {S.PENDING_CANCEL, S.REJECTED}),
     S.FILLED: frozenset(),
     # a late fill: it traded before the cancel (or the expiry) took effect, the news came after
@@ -192,7 +195,8 @@ class Order:
         if lots <= 0 or filled > cap:
             raise ValueError(
                 f"order {self.client_order_id}: fill of {lots} lots exceeds leaves "
-                f"{cap - self.filled_qty}")
+                f"{cap - self.filled_qty}"
+            )
         if filled == cap and requested != UNKNOWN_QTY:
             new = S.FILLED
         else:
@@ -246,8 +250,11 @@ class Order:
             raise IllegalTransition(self.client_order_id, self.status, self.status)
         previous = self._before_pending
         if previous is None:
-            previous = S.PARTIALLY_FILLED if self.filled_qty else (
-                S.ACCEPTED if self.venue_order_id is not None else S.SUBMITTED)
+            previous = (
+                S.PARTIALLY_FILLED
+                if self.filled_qty
+                else (S.ACCEPTED if self.venue_order_id is not None else S.SUBMITTED)
+            )
         if self.filled_qty >= self.qty and self._requested_qty is None:
             previous = S.FILLED
         self._before_pending = None
@@ -256,8 +263,10 @@ class Order:
     def amend(self, price: int | None, qty: int) -> None:
         """Take the venue's terms (a modify it confirmed, or its own record of the order)."""
         if qty < self.filled_qty:
-            raise ValueError(f"order {self.client_order_id}: quantity {qty} is below the "
-                             f"{self.filled_qty} lots already filled")
+            raise ValueError(
+                f"order {self.client_order_id}: quantity {qty} is below the "
+                f"{self.filled_qty} lots already filled"
+            )
         self.price = price
         self.qty = qty
         self._requested_qty = None

@@ -6,5 +6,11 @@ from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import EngineOrder, OrderExtras
 from tradeterm.matching.rules import FeeSchedule, MatchingRules
 
-__all__ = ["EngineOrder", "FeeSchedule", "MatchListener", "MatchingEngine", "MatchingRules",
-           "OrderExtras"]
+__all__ = [
+    "EngineOrder",
+    "FeeSchedule",
+    "MatchListener",
+    "MatchingEngine",
+    "MatchingRules",
+    "OrderExtras",
+]

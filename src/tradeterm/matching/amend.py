@@ -20,7 +20,11 @@ from collections.abc import Callable
 
 from tradeterm.matching.book import PriceTimeBook
 from tradeterm.matching.orders import (
-    REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT, UNKNOWN_ORDER, EngineOrder,
+    REDUCE_ONLY_WOULD_INCREASE,
+    SELF_TRADE,
+    STOP_LIMIT,
+    UNKNOWN_ORDER,
+    EngineOrder,
 )
 from tradeterm.matching.stops import StopBook
 from tradeterm.matching.validate import OrderRules, Reject
@@ -29,9 +33,15 @@ from tradeterm.matching.validate import OrderRules, Reject
 class Amender:
     __slots__ = ("book", "stops", "checks", "cancel", "after_request", "room")
 
-    def __init__(self, book: PriceTimeBook, stops: StopBook, checks: OrderRules,
-                 cancel: Callable[[int], bool], after_request: Callable[[], None],
-                 room: Callable[[EngineOrder], int]) -> None:
+    def __init__(
+        self,
+        book: PriceTimeBook,
+        stops: StopBook,
+        checks: OrderRules,
+        cancel: Callable[[int], bool],
+        after_request: Callable[[], None],
+        room: Callable[[EngineOrder], int],
+    ) -> None:
         self.book = book
         self.stops = stops
         self.checks = checks
@@ -42,14 +52,22 @@ class Amender:
     def cancel_all(self, owner: int | None = None, side: int | None = None) -> int:
         """Cancel every working order (resting, in the order they came to rest, then stops),
         optionally of one owner and/or one side. Returns how many were cancelled."""
-        victims = [o.order_id for o in (*self.book.orders.values(), *self.stops.values())
-                   if (owner is None or o.owner == owner) and (side is None or o.side == side)]
+        victims = [
+            o.order_id
+            for o in (*self.book.orders.values(), *self.stops.values())
+            if (owner is None or o.owner == owner) and (side is None or o.side == side)
+        ]
         for order_id in victims:
             self.cancel(order_id)
         return len(victims)
 
-    def modify(self, order_id: int, price: int | None = None, qty: int | None = None,
-               trigger: int | None = None) -> bool:
+    def modify(
+        self,
+        order_id: int,
+        price: int | None = None,
+        qty: int | None = None,
+        trigger: int | None = None,
+    ) -> bool:
         book = self.book
         listener = book.listener
         order = book.orders.get(order_id)
@@ -57,8 +75,9 @@ class Amender:
         if waiting:
             order = self.stops.get(order_id)
             if order is None:
-                listener.on_modify_rejected(order_id, -1, UNKNOWN_ORDER,
-                                            f"order {order_id} is not working")
+                listener.on_modify_rejected(
+                    order_id, -1, UNKNOWN_ORDER, f"order {order_id} is not working"
+                )
                 return False
         assert order is not None
         ext = order.ext
@@ -66,9 +85,14 @@ class Amender:
         current = ext.limit if waiting and ext is not None else order.price
         new_price = current if price is None else price
         reject = self.checks.modify(
-            order, waiting, new_price, new_qty, trigger,
+            order,
+            waiting,
+            new_price,
+            new_qty,
+            trigger,
             opposite_best=book.best(-order.side) if ext is not None and ext.post_only else None,
-            last_price=book.last_price)
+            last_price=book.last_price,
+        )
         if reject is None and ext is not None and ext.reduce_only:
             new_qty, reject = self._within_room(order, new_qty)
         if reject is not None:
@@ -90,8 +114,10 @@ class Amender:
         if new_qty - filled <= room:
             return new_qty, None
         if not room:
-            return new_qty, (REDUCE_ONLY_WOULD_INCREASE,
-                             "the position leaves this reduce-only order nothing to reduce")
+            return new_qty, (
+                REDUCE_ONLY_WOULD_INCREASE,
+                "the position leaves this reduce-only order nothing to reduce",
+            )
         return filled + room, None
 
     def _modify_resting(self, order: EngineOrder, new_qty: int, new_price: int | None) -> None:
@@ -118,8 +144,9 @@ class Amender:
                 book.shrink(order, order.qty - new_qty)
             listener.on_modified(order)
 
-    def _modify_stop(self, order: EngineOrder, new_qty: int, new_price: int | None,
-                     trigger: int | None) -> None:
+    def _modify_stop(
+        self, order: EngineOrder, new_qty: int, new_price: int | None, trigger: int | None
+    ) -> None:
         ext = order.ext
         assert ext is not None
         order.leaves += new_qty - order.qty
@@ -138,8 +165,9 @@ class Amender:
         best = book.best(-order.side)
         remaining = order.leaves
         if best is not None and (best - order.price) * order.side <= 0:
-            remaining = book.take(order.side, order.price, remaining, order.order_id,
-                                  order.owner, stp)
+            remaining = book.take(
+                order.side, order.price, remaining, order.order_id, order.owner, stp
+            )
         if not remaining:
             return
         order.leaves = remaining

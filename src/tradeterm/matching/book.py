@@ -112,8 +112,14 @@ class PriceTimeBook:
     # --- the hot path ------------------------------------------------------------------------
     def submit_limit(self, order_id: int, owner: int, side: int, price: int, qty: int) -> int:
         """A plain GTC limit order: match what crosses, rest the rest. Returns lots filled."""
-        if (qty <= 0 or price <= 0 or price * qty < self._min_notional
-                or order_id in self.orders or order_id in self.stop_ids or self._strict):
+        if (
+            qty <= 0
+            or price <= 0
+            or price * qty < self._min_notional
+            or order_id in self.orders
+            or order_id in self.stop_ids
+            or self._strict
+        ):
             if self.refuse(order_id, owner, LIMIT, price, qty, None, 0, GTC, None, False, side):
                 return 0
         self._on_accepted(order_id, owner, price, qty)
@@ -134,8 +140,7 @@ class PriceTimeBook:
                     self._compact_heap(1)
             else:
                 queue.append(order)
-                self._bid_size[price] = self._bid_changes[price] = (
-                    self._bid_size[price] + remaining)
+                self._bid_size[price] = self._bid_changes[price] = self._bid_size[price] + remaining
         else:
             heap = self._bid_heap
             if heap and -heap[0] >= price:
@@ -152,8 +157,7 @@ class PriceTimeBook:
                     self._compact_heap(-1)
             else:
                 queue.append(order)
-                self._ask_size[price] = self._ask_changes[price] = (
-                    self._ask_size[price] + remaining)
+                self._ask_size[price] = self._ask_changes[price] = self._ask_size[price] + remaining
         self.orders[order_id] = order
         if self.pending:
             self.after_request()
@@ -181,7 +185,8 @@ class PriceTimeBook:
             queue.remove(order)
             if queue:
                 self._bid_size[price] = self._bid_changes[price] = (
-                    self._bid_size[price] - order.visible)
+                    self._bid_size[price] - order.visible
+                )
             else:
                 del self._bids[price]
                 del self._bid_size[price]
@@ -191,7 +196,8 @@ class PriceTimeBook:
             queue.remove(order)
             if queue:
                 self._ask_size[price] = self._ask_changes[price] = (
-                    self._ask_size[price] - order.visible)
+                    self._ask_size[price] - order.visible
+                )
             else:
                 del self._asks[price]
                 del self._ask_size[price]
@@ -286,8 +292,9 @@ class PriceTimeBook:
         """Fill-or-kill: would ``qty`` lots trade now at prices no worse than ``limit``?"""
         return would_fill(self, side, limit, qty, owner, stp)
 
-    def side_of(self, side: int) -> tuple[dict[int, deque[EngineOrder]], dict[int, int],
-                                          list[int], dict[int, int], int]:
+    def side_of(
+        self, side: int
+    ) -> tuple[dict[int, deque[EngineOrder]], dict[int, int], list[int], dict[int, int], int]:
         """The containers of one side: levels, sizes, heap, changes and the heap's sign."""
         if side > 0:
             return self._bids, self._bid_size, self._bid_heap, self._bid_changes, -1

@@ -33,9 +33,24 @@ from tradeterm.matching.book import PriceTimeBook
 from tradeterm.matching.expiry import ExpiryQueue
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
-    CANCELED, FOK, FOK_UNFILLED, GTC, GTD, IOC, IOC_REMAINDER, LIMIT, MARKET, NO_LIQUIDITY,
-    POST_ONLY_WOULD_TAKE, REDUCE_ONLY_WOULD_INCREASE, SELF_TRADE, STOP_LIMIT,
-    STOP_MARKET, WOULD_TRIGGER_IMMEDIATELY, EngineOrder, OrderExtras,
+    CANCELED,
+    FOK,
+    FOK_UNFILLED,
+    GTC,
+    GTD,
+    IOC,
+    IOC_REMAINDER,
+    LIMIT,
+    MARKET,
+    NO_LIQUIDITY,
+    POST_ONLY_WOULD_TAKE,
+    REDUCE_ONLY_WOULD_INCREASE,
+    SELF_TRADE,
+    STOP_LIMIT,
+    STOP_MARKET,
+    WOULD_TRIGGER_IMMEDIATELY,
+    EngineOrder,
+    OrderExtras,
 )
 from tradeterm.matching.reduce_only import PositionBook
 from tradeterm.matching.rules import MatchingRules
@@ -49,8 +64,13 @@ ANY_PRICE = 1 << 62  # a buy market order's limit; a sell market order's limit i
 class MatchingEngine:
     """One instrument's exchange. See the module docstring."""
 
-    def __init__(self, listener: MatchListener, rules: MatchingRules | None = None,
-                 clock: Clock | None = None, name: str = "book") -> None:
+    def __init__(
+        self,
+        listener: MatchListener,
+        rules: MatchingRules | None = None,
+        clock: Clock | None = None,
+        name: str = "book",
+    ) -> None:
         self.rules = rules or MatchingRules()
         self.clock = clock
         self.name = name
@@ -74,8 +94,9 @@ class MatchingEngine:
         self.levels = book.levels
         self.level_size = book.level_size
         self.level_changes = book.level_changes
-        self.amender = Amender(book, self.stops, self.checks, self.cancel, self.triggers.run,
-                               self._room)
+        self.amender = Amender(
+            book, self.stops, self.checks, self.cancel, self.triggers.run, self._room
+        )
         self.set_listener(listener)
 
     def set_listener(self, listener: MatchListener) -> None:
@@ -110,33 +131,56 @@ class MatchingEngine:
         return self.position_book.positions if self.position_book is not None else None
 
     # --- order entry -------------------------------------------------------------------------
-    def submit(self, order_id: int, owner: int, side: int, qty: int, kind: int = LIMIT,
-               price: int | None = None, tif: int = GTC, *, trigger: int | None = None,
-               post_only: bool = False, reduce_only: bool = False, display: int = 0,
-               expire_ns: int | None = None, stp: int = -1) -> int:
+    def submit(
+        self,
+        order_id: int,
+        owner: int,
+        side: int,
+        qty: int,
+        kind: int = LIMIT,
+        price: int | None = None,
+        tif: int = GTC,
+        *,
+        trigger: int | None = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        display: int = 0,
+        expire_ns: int | None = None,
+        stp: int = -1,
+    ) -> int:
         """Any order. ``side`` 1 buy / -1 sell; ``kind`` and ``tif`` are the codes in
         ``matching.orders``; ``stp`` -1 = the instrument's default. Returns lots filled now."""
-        if self._refuse(order_id, owner, kind, price, qty, trigger, display, tif, expire_ns,
-                        post_only, side):
+        if self._refuse(
+            order_id, owner, kind, price, qty, trigger, display, tif, expire_ns, post_only, side
+        ):
             return 0
         stp_mode = stp if stp >= 0 else self.rules.stp
         if reduce_only:
             pos = self.position_book.position(owner) if self.position_book is not None else 0
             if pos * side >= 0:
-                self._on_rejected(order_id, owner, REDUCE_ONLY_WOULD_INCREASE,
-                                  f"position is {pos} lots: a {'buy' if side > 0 else 'sell'} "
-                                  "would not reduce it")
+                self._on_rejected(
+                    order_id,
+                    owner,
+                    REDUCE_ONLY_WOULD_INCREASE,
+                    f"position is {pos} lots: a {'buy' if side > 0 else 'sell'} "
+                    "would not reduce it",
+                )
                 return 0
             qty = min(qty, abs(pos))
         ext = None
         if kind != LIMIT or tif != GTC or display or post_only or reduce_only or stp >= 0:
-            ext = OrderExtras(kind, tif, display, trigger, expire_ns, post_only, reduce_only,
-                              stp, price)
+            ext = OrderExtras(
+                kind, tif, display, trigger, expire_ns, post_only, reduce_only, stp, price
+            )
         if kind == STOP_MARKET or kind == STOP_LIMIT:
             last = self.book.last_price
             if last is not None and (last - trigger) * side >= 0:  # type: ignore[operator]
-                self._on_rejected(order_id, owner, WOULD_TRIGGER_IMMEDIATELY,
-                                  f"last trade {last} is already through the trigger {trigger}")
+                self._on_rejected(
+                    order_id,
+                    owner,
+                    WOULD_TRIGGER_IMMEDIATELY,
+                    f"last trade {last} is already through the trigger {trigger}",
+                )
                 return 0
             order = EngineOrder(order_id, owner, side, trigger, qty, qty, 0, ext)  # type: ignore[arg-type]
             self._on_accepted(order_id, owner, price, qty)
@@ -148,29 +192,62 @@ class MatchingEngine:
             best = self.book.best(-side)
             if best is not None and (price - best) * side >= 0:  # type: ignore[operator]
                 if not self.rules.post_only_slide or best - side <= 0:
-                    self._on_rejected(order_id, owner, POST_ONLY_WOULD_TAKE,
-                                      f"price {price} would trade against {best}")
+                    self._on_rejected(
+                        order_id,
+                        owner,
+                        POST_ONLY_WOULD_TAKE,
+                        f"price {price} would trade against {best}",
+                    )
                     return 0
                 price = best - side  # one tick inside the opposite best
         self._on_accepted(order_id, owner, price, qty)
         return self._execute(order_id, owner, side, qty, price, tif, ext, stp_mode)
 
-    def _refuse(self, order_id: int, owner: int, kind: int, price: int | None, qty: int,
-                trigger: int | None, display: int, tif: int, expire_ns: int | None,
-                post_only: bool, side: int = 1) -> bool:
+    def _refuse(
+        self,
+        order_id: int,
+        owner: int,
+        kind: int,
+        price: int | None,
+        qty: int,
+        trigger: int | None,
+        display: int,
+        tif: int,
+        expire_ns: int | None,
+        post_only: bool,
+        side: int = 1,
+    ) -> bool:
         """Validate a new order; on a problem report it and return True."""
         reject = self.checks.new_order(
-            order_id, kind, price, qty, trigger, display, tif, expire_ns, post_only,
+            order_id,
+            kind,
+            price,
+            qty,
+            trigger,
+            display,
+            tif,
+            expire_ns,
+            post_only,
             now_ns=self.clock.timestamp_ns() if self.clock is not None and tif == GTD else None,
             duplicate=order_id in self.book.orders or order_id in self.stops,
-            opposite_best=self.book.best(-side) if kind == MARKET else None)
+            opposite_best=self.book.best(-side) if kind == MARKET else None,
+        )
         if reject is None:
             return False
         self._on_rejected(order_id, owner, *reject)
         return True
 
-    def _execute(self, order_id: int, owner: int, side: int, qty: int, price: int | None,
-                 tif: int, ext: OrderExtras | None, stp: int) -> int:
+    def _execute(
+        self,
+        order_id: int,
+        owner: int,
+        side: int,
+        qty: int,
+        price: int | None,
+        tif: int,
+        ext: OrderExtras | None,
+        stp: int,
+    ) -> int:
         """An accepted market (``price`` None) or limit order enters the book."""
         book = self.book
         limit = price if price is not None else (ANY_PRICE if side > 0 else 0)
@@ -192,8 +269,9 @@ class MatchingEngine:
             else:
                 display = ext.display if ext is not None else 0
                 visible = display if display and display < remaining else remaining
-                if ext is not None and not (display or tif == GTD or ext.reduce_only
-                                            or ext.post_only or ext.stp >= 0):
+                if ext is not None and not (
+                    display or tif == GTD or ext.reduce_only or ext.post_only or ext.stp >= 0
+                ):
                     ext = None  # nothing left that a resting order needs
                 order = EngineOrder(order_id, owner, side, price, qty, remaining, visible, ext)
                 book.rest(order)
@@ -227,8 +305,13 @@ class MatchingEngine:
         side. Returns how many were cancelled."""
         return self.amender.cancel_all(owner, side)
 
-    def modify(self, order_id: int, price: int | None = None, qty: int | None = None,
-               trigger: int | None = None) -> bool:
+    def modify(
+        self,
+        order_id: int,
+        price: int | None = None,
+        qty: int | None = None,
+        trigger: int | None = None,
+    ) -> bool:
         """Change a working order's price (limit price for a stop-limit), total quantity or
         stop trigger. A price change or a size increase sends it to the back of the queue (a
         new price may also trade at once); a size decrease keeps its place."""

@@ -17,8 +17,9 @@ from tradeterm.core.clock import Clock
 class ExpiryQueue:
     __slots__ = ("_heap", "_clock", "_alert", "_on_alert")
 
-    def __init__(self, clock: Clock | None, alert_name: str,
-                 on_alert: Callable[[int], object]) -> None:
+    def __init__(
+        self, clock: Clock | None, alert_name: str, on_alert: Callable[[int], object]
+    ) -> None:
         self._heap: list[tuple[int, int]] = []
         self._clock = clock
         self._alert = alert_name

@@ -13,7 +13,10 @@ from heapq import heappop
 from typing import TYPE_CHECKING
 
 from tradeterm.matching.orders import (
-    REDUCE_ONLY, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING,
+    REDUCE_ONLY,
+    SELF_TRADE,
+    STP_CANCEL_AGGRESSING,
+    STP_CANCEL_RESTING,
 )
 from tradeterm.matching.sweep import take_pro_rata
 
@@ -21,15 +24,20 @@ if TYPE_CHECKING:
     from tradeterm.matching.book import PriceTimeBook
 
 
-def take(book: PriceTimeBook, side: int, limit: int, qty: int, taker_id: int, taker_owner: int,
-         stp: int) -> int:
+def take(
+    book: PriceTimeBook, side: int, limit: int, qty: int, taker_id: int, taker_owner: int, stp: int
+) -> int:
     """Match up to ``qty`` lots at prices no worse than ``limit``; return what is left.
     Sets ``stp_hit`` when self-trade prevention cancelled the aggressing order."""
     if book.pro_rata:
         return take_pro_rata(book, side, limit, qty, taker_id, taker_owner, stp)
     ix, sign = (1, 1) if side > 0 else (0, -1)  # the opposite side: asks for a buy
     levels, sizes, heap, changes = (
-        book.levels[ix], book.level_size[ix], book.heaps[ix], book.level_changes[ix])
+        book.levels[ix],
+        book.level_size[ix],
+        book.heaps[ix],
+        book.level_changes[ix],
+    )
     orders = book.orders
     on_fill = book.on_fill
     positions = book.positions
@@ -92,8 +100,7 @@ def take(book: PriceTimeBook, side: int, limit: int, qty: int, taker_id: int, ta
                 size -= fill
                 maker.leaves -= fill
                 maker.visible -= fill
-            if positions is not None and positions.fill(maker.owner, taker_owner, side,
-                                                        fill):
+            if positions is not None and positions.fill(maker.owner, taker_owner, side, fill):
                 book.pending = True
             if not first:
                 first = price

@@ -24,8 +24,16 @@ class MatchListener:
     def on_rejected(self, order_id: int, owner: int, reason: str, message: str) -> None:
         """The order was refused; ``reason`` is a code from ``matching.orders``."""
 
-    def on_fill(self, maker: EngineOrder, taker_id: int, taker_owner: int, price: int,
-                qty: int, taker_leaves: int, trade_id: int) -> None:
+    def on_fill(
+        self,
+        maker: EngineOrder,
+        taker_id: int,
+        taker_owner: int,
+        price: int,
+        qty: int,
+        taker_leaves: int,
+        trade_id: int,
+    ) -> None:
         """One trade: ``maker`` (already updated: ``maker.leaves == 0`` when it is done) and
         the aggressing order, whose side is ``-maker.side`` and whose remaining quantity after
         this trade is ``taker_leaves``."""

@@ -17,11 +17,19 @@ GTC, IOC, FOK, GTD = 0, 1, 2, 3
 # self-trade prevention: what happens when an order would trade with the same owner's order
 STP_NONE, STP_CANCEL_RESTING, STP_CANCEL_AGGRESSING, STP_CANCEL_BOTH = 0, 1, 2, 3
 
-KIND_NAMES = {"LIMIT": LIMIT, "MARKET": MARKET, "STOP_MARKET": STOP_MARKET,
-              "STOP_LIMIT": STOP_LIMIT}
+KIND_NAMES = {
+    "LIMIT": LIMIT,
+    "MARKET": MARKET,
+    "STOP_MARKET": STOP_MARKET,
+    "STOP_LIMIT": STOP_LIMIT,
+}
 TIF_NAMES = {"GTC": GTC, "IOC": IOC, "FOK": FOK, "GTD": GTD}
-STP_NAMES = {"none": STP_NONE, "cancel_resting": STP_CANCEL_RESTING,
-             "cancel_aggressing": STP_CANCEL_AGGRESSING, "cancel_both": STP_CANCEL_BOTH}
+STP_NAMES = {
+    "none": STP_NONE,
+    "cancel_resting": STP_CANCEL_RESTING,
+    "cancel_aggressing": STP_CANCEL_AGGRESSING,
+    "cancel_both": STP_CANCEL_BOTH,
+}
 
 # Reject reasons (stable codes; the message says what exactly was wrong)
 INVALID_QUANTITY = "INVALID_QUANTITY"
@@ -36,10 +44,20 @@ WOULD_TRIGGER_IMMEDIATELY = "WOULD_TRIGGER_IMMEDIATELY"
 REDUCE_ONLY_WOULD_INCREASE = "REDUCE_ONLY_WOULD_INCREASE"
 DUPLICATE_ORDER_ID = "DUPLICATE_ORDER_ID"
 UNKNOWN_ORDER = "UNKNOWN_ORDER"
-REJECT_REASONS = (INVALID_QUANTITY, INVALID_PRICE, INVALID_TRIGGER_PRICE, MIN_NOTIONAL,
-                  INVALID_DISPLAY_QTY, INVALID_EXPIRE_TIME, UNSUPPORTED_COMBINATION,
-                  POST_ONLY_WOULD_TAKE, WOULD_TRIGGER_IMMEDIATELY, REDUCE_ONLY_WOULD_INCREASE,
-                  DUPLICATE_ORDER_ID, UNKNOWN_ORDER)
+REJECT_REASONS = (
+    INVALID_QUANTITY,
+    INVALID_PRICE,
+    INVALID_TRIGGER_PRICE,
+    MIN_NOTIONAL,
+    INVALID_DISPLAY_QTY,
+    INVALID_EXPIRE_TIME,
+    UNSUPPORTED_COMBINATION,
+    POST_ONLY_WOULD_TAKE,
+    WOULD_TRIGGER_IMMEDIATELY,
+    REDUCE_ONLY_WOULD_INCREASE,
+    DUPLICATE_ORDER_ID,
+    UNKNOWN_ORDER,
+)
 
 # Why an accepted order ended without filling completely
 CANCELED = "CANCELED"  # the owner asked
@@ -53,13 +71,30 @@ REDUCE_ONLY = "REDUCE_ONLY"  # a reduce-only order that no longer reduces the po
 class OrderExtras:
     """What a plain GTC limit order does not need."""
 
-    __slots__ = ("kind", "tif", "display", "trigger", "expire_ns", "post_only", "reduce_only",
-                 "stp", "limit")
+    __slots__ = (
+        "kind",
+        "tif",
+        "display",
+        "trigger",
+        "expire_ns",
+        "post_only",
+        "reduce_only",
+        "stp",
+        "limit",
+    )
 
-    def __init__(self, kind: int = LIMIT, tif: int = GTC, display: int = 0,
-                 trigger: int | None = None, expire_ns: int | None = None,
-                 post_only: bool = False, reduce_only: bool = False, stp: int = -1,
-                 limit: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: int = LIMIT,
+        tif: int = GTC,
+        display: int = 0,
+        trigger: int | None = None,
+        expire_ns: int | None = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        stp: int = -1,
+        limit: int | None = None,
+    ) -> None:
         self.kind = kind
         self.tif = tif
         self.display = display  # iceberg: visible slice (0 = not an iceberg)
@@ -96,4 +131,3 @@ class EngineOrder(msgspec.Struct, gc=False):
     @property
     def is_iceberg(self) -> bool:
         return self.ext is not None and self.ext.display > 0
-

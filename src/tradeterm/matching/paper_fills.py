@@ -29,13 +29,29 @@ from tradeterm.book.l2 import L2Book
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Trade
 from tradeterm.matching.orders import (
-    FOK, FOK_UNFILLED, INVALID_PRICE, INVALID_QUANTITY, IOC, IOC_REMAINDER, LIMIT, MARKET,
-    NO_LIQUIDITY, POST_ONLY_WOULD_TAKE, REDUCE_ONLY, REDUCE_ONLY_WOULD_INCREASE, STOP_LIMIT,
-    STOP_MARKET, WOULD_TRIGGER_IMMEDIATELY,
+    FOK,
+    FOK_UNFILLED,
+    INVALID_PRICE,
+    INVALID_QUANTITY,
+    IOC,
+    IOC_REMAINDER,
+    LIMIT,
+    MARKET,
+    NO_LIQUIDITY,
+    POST_ONLY_WOULD_TAKE,
+    REDUCE_ONLY,
+    REDUCE_ONLY_WOULD_INCREASE,
+    STOP_LIMIT,
+    STOP_MARKET,
+    WOULD_TRIGGER_IMMEDIATELY,
 )
 from tradeterm.matching.paper_liquidity import VisibleLiquidity
 from tradeterm.matching.paper_orders import (
-    MODELS, FillModel, PaperListener, PaperOrder, validate,
+    MODELS,
+    FillModel,
+    PaperListener,
+    PaperOrder,
+    validate,
 )
 from tradeterm.matching.paper_passive import PassiveFills
 from tradeterm.matching.paper_queue import QueueLedger, Settled, settle_queue
@@ -58,8 +74,9 @@ class PaperBook:
         self.last_price: int | None = None
         self.ledger = QueueLedger()
         self.liquidity = VisibleLiquidity(self.book)
-        self.passive = PassiveFills(model, self.liquidity, self._best, self._resting, self._fill,
-                                    self._fmt)
+        self.passive = PassiveFills(
+            model, self.liquidity, self._best, self._resting, self._fill, self._fmt
+        )
         self._last_trade = (-1, -1)  # (ts, trade id) of the latest trade: it sets last_price
         self._stop_range: tuple[int, int] | None = None  # trade prices in the open moment
         self._seq = 0
@@ -72,8 +89,10 @@ class PaperBook:
         ledger.enter(snap.ts_event)
         keys = {(o.side, o.price) for o in self.orders.values()}
         keys.update(ledger.pending_levels())
-        ledger.snapshot({key: book.size_at(*key) for key in keys},  # type: ignore[arg-type, misc]
-                        snap.ts_event)
+        ledger.snapshot(
+            {key: book.size_at(*key) for key in keys},  # type: ignore[arg-type, misc]
+            snap.ts_event,
+        )
         book.apply_snapshot(snap)
         self.liquidity.reset()
 
@@ -85,12 +104,16 @@ class PaperBook:
         before: dict[tuple[int, int], int] = {}  # sizes of the levels worth settling
         if self.orders or ledger.has_pending:
             orders = self.orders.values()
-            worth = ({o.price for o in orders if o.side > 0},
-                     {o.price for o in orders if o.side < 0})
+            worth = (
+                {o.price for o in orders if o.side > 0},
+                {o.price for o in orders if o.side < 0},
+            )
             for side, price in ledger.pending_levels():
                 worth[0 if side > 0 else 1].add(price)
-            for side, levels, sizes, prices in ((1, delta.bids, book.bids, worth[0]),
-                                                (-1, delta.asks, book.asks, worth[1])):
+            for side, levels, sizes, prices in (
+                (1, delta.bids, book.bids, worth[0]),
+                (-1, delta.asks, book.asks, worth[1]),
+            ):
                 if prices:
                     for price, _size in levels:
                         if price in prices:
@@ -139,8 +162,7 @@ class PaperBook:
         side, price = level.key
         waiting = [o for o in self._resting() if o.side == side and o.price == price]
         if waiting:
-            settle_queue(waiting, self.book.size_at(side, price), level,
-                         self.model.cancels_ahead)
+            settle_queue(waiting, self.book.size_at(side, price), level, self.model.cancels_ahead)
 
     # --- orders ------------------------------------------------------------------------------
     def arrive(self, order: PaperOrder) -> None:
@@ -154,15 +176,19 @@ class PaperBook:
         if order.reduce_only:
             room = abs(self.position)
             if self.position * order.side >= 0:
-                self.listener.rejected(order, REDUCE_ONLY_WOULD_INCREASE,
-                                       f"paper position is {self.position} lots")
+                self.listener.rejected(
+                    order, REDUCE_ONLY_WOULD_INCREASE, f"paper position is {self.position} lots"
+                )
                 return
             order.qty = order.leaves = min(order.qty, room)
         if order.kind in (STOP_MARKET, STOP_LIMIT):
             last = self.last_price
             if last is not None and (last - order.trigger) * order.side >= 0:  # type: ignore[operator]
-                self.listener.rejected(order, WOULD_TRIGGER_IMMEDIATELY,
-                                       f"last trade {self._fmt(last)} is through the trigger")
+                self.listener.rejected(
+                    order,
+                    WOULD_TRIGGER_IMMEDIATELY,
+                    f"last trade {self._fmt(last)} is through the trigger",
+                )
                 return
             self.listener.accepted(order)
             self.stops[order.order_id] = order
@@ -171,8 +197,9 @@ class PaperBook:
             best = self._best(-order.side)
             if best is not None and (order.price - best) * order.side >= 0:  # type: ignore[operator]
                 if not self.model.post_only_slide:
-                    self.listener.rejected(order, POST_ONLY_WOULD_TAKE,
-                                           f"price would take the {self._fmt(best)} quote")
+                    self.listener.rejected(
+                        order, POST_ONLY_WOULD_TAKE, f"price would take the {self._fmt(best)} quote"
+                    )
                     return
                 order.price = best - order.side
         self.listener.accepted(order)
@@ -265,8 +292,11 @@ class PaperBook:
         """Behind everything the level shows and earlier own orders at the price. Trades the
         level already reflects (up to its last update) must not move it again."""
         key = (order.side, order.price)
-        own_ahead = sum(o.leaves for o in self.orders.values()
-                        if o.side == order.side and o.price == order.price)
+        own_ahead = sum(
+            o.leaves
+            for o in self.orders.values()
+            if o.side == order.side and o.price == order.price
+        )
         order.queue_ahead = self.book.size_at(order.side, order.price) + own_ahead  # type: ignore[arg-type]
         order.basis_ts = self.ledger.updated_ts(key)  # type: ignore[arg-type]
         order.slice_left = min(order.display, order.leaves) if order.display else order.leaves
@@ -283,9 +313,10 @@ class PaperBook:
             if order.display:
                 order.slice_left -= qty
                 if order.slice_left <= 0 and order.leaves:  # a new slice, at the back
-                    key = (order.side, order.price)
+                    key: tuple[int, int] = (order.side, order.price)  # type: ignore[assignment]
                     order.queue_ahead = self.ledger.start_size(  # (as the moment began)
-                        key, self.book.size_at(*key))  # type: ignore[arg-type]
+                        key, self.book.size_at(*key)
+                    )
                     order.slice_left = min(order.display, order.leaves)
             else:
                 order.slice_left = order.leaves
@@ -312,8 +343,11 @@ class PaperBook:
 
     def _trigger_stops(self, lo: int, hi: int) -> None:
         """Stops that the moment's trades (prices ``lo``..``hi``) reached enter the book."""
-        fired = [o for o in self.stops.values()
-                 if (o.side > 0 and hi >= o.trigger) or (o.side < 0 and lo <= o.trigger)]  # type: ignore[operator]
+        fired = [
+            o
+            for o in self.stops.values()
+            if (o.side > 0 and hi >= o.trigger) or (o.side < 0 and lo <= o.trigger)  # type: ignore[operator]
+        ]
         for order in sorted(fired, key=lambda o: o.order_id):
             del self.stops[order.order_id]
             self.listener.triggered(order)
@@ -327,4 +361,3 @@ class PaperBook:
 
     def _fmt(self, ticks: int | None) -> str:
         return self.instrument.format_price(ticks)
-

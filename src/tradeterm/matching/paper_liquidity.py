@@ -38,8 +38,9 @@ class VisibleLiquidity:
     def reset(self) -> None:
         self._gone.clear()
 
-    def offers(self, side: int, limit: int | None, at_limit: bool = True
-               ) -> Iterator[tuple[int, int]]:
+    def offers(
+        self, side: int, limit: int | None, at_limit: bool = True
+    ) -> Iterator[tuple[int, int]]:
         """For an order of ``side``: the opposite levels from the best up to ``limit`` (None:
         no limit; ``at_limit`` False: strictly better than it), as (price, lots available) with
         something available. Lazy: a ``take`` between two steps is seen by the next."""

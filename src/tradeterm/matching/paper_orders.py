@@ -5,8 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradeterm.matching.orders import (
-    FOK, GTC, GTD, INVALID_DISPLAY_QTY, INVALID_EXPIRE_TIME, INVALID_PRICE, INVALID_QUANTITY,
-    INVALID_TRIGGER_PRICE, IOC, LIMIT, MARKET, STOP_LIMIT, STOP_MARKET, UNSUPPORTED_COMBINATION,
+    FOK,
+    GTC,
+    GTD,
+    INVALID_DISPLAY_QTY,
+    INVALID_EXPIRE_TIME,
+    INVALID_PRICE,
+    INVALID_QUANTITY,
+    INVALID_TRIGGER_PRICE,
+    IOC,
+    LIMIT,
+    MARKET,
+    STOP_LIMIT,
+    STOP_MARKET,
+    UNSUPPORTED_COMBINATION,
 )
 
 MODELS = ("queue", "trade-through", "touch")
@@ -49,14 +61,40 @@ class FillModel:
 class PaperOrder:
     """One paper order. ``price`` None = market; stops wait with ``trigger`` until triggered."""
 
-    __slots__ = ("order_id", "side", "qty", "leaves", "price", "kind", "tif", "post_only",
-                 "reduce_only", "display", "trigger", "expire_ns", "queue_ahead", "slice_left",
-                 "seq", "working", "basis_ts")
+    __slots__ = (
+        "order_id",
+        "side",
+        "qty",
+        "leaves",
+        "price",
+        "kind",
+        "tif",
+        "post_only",
+        "reduce_only",
+        "display",
+        "trigger",
+        "expire_ns",
+        "queue_ahead",
+        "slice_left",
+        "seq",
+        "working",
+        "basis_ts",
+    )
 
-    def __init__(self, order_id: int, side: int, qty: int, price: int | None, kind: int = LIMIT,
-                 tif: int = GTC, post_only: bool = False, reduce_only: bool = False,
-                 display: int = 0, trigger: int | None = None,
-                 expire_ns: int | None = None) -> None:
+    def __init__(
+        self,
+        order_id: int,
+        side: int,
+        qty: int,
+        price: int | None,
+        kind: int = LIMIT,
+        tif: int = GTC,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        display: int = 0,
+        trigger: int | None = None,
+        expire_ns: int | None = None,
+    ) -> None:
         self.order_id = order_id
         self.side = side
         self.qty = qty
@@ -84,9 +122,11 @@ def validate(order: PaperOrder) -> tuple[str, str]:
         return INVALID_PRICE, "a limit order needs a positive price"
     if order.kind in (STOP_MARKET, STOP_LIMIT) and not order.trigger:
         return INVALID_TRIGGER_PRICE, "a stop order needs a trigger price"
-    if ((order.display and order.kind in (MARKET, STOP_MARKET))
-            or (order.post_only and order.kind != LIMIT)
-            or ((order.post_only or order.display) and order.tif in (IOC, FOK))):
+    if (
+        (order.display and order.kind in (MARKET, STOP_MARKET))
+        or (order.post_only and order.kind != LIMIT)
+        or ((order.post_only or order.display) and order.tif in (IOC, FOK))
+    ):
         return UNSUPPORTED_COMBINATION, "post-only and iceberg orders must be able to rest"
     if order.display and not 0 < order.display <= order.qty:
         return INVALID_DISPLAY_QTY, "display size must be between 1 lot and the quantity"

@@ -23,9 +23,15 @@ class PassiveFills:
     trades (``on_trade``) and from its settled book (``on_quotes``: ``best`` quotes, visible
     ``liquidity``), reported through ``fill``."""
 
-    def __init__(self, model: FillModel, liquidity: VisibleLiquidity,
-                 best: Callable[[int], int | None], resting: Callable[[], list[PaperOrder]],
-                 fill: Fill, fmt: Callable[[int | None], str]) -> None:
+    def __init__(
+        self,
+        model: FillModel,
+        liquidity: VisibleLiquidity,
+        best: Callable[[int], int | None],
+        resting: Callable[[], list[PaperOrder]],
+        fill: Fill,
+        fmt: Callable[[int | None], str],
+    ) -> None:
         self.model = model
         self.liquidity = liquidity
         self._best = best
@@ -37,24 +43,37 @@ class PassiveFills:
         """A trade hit the ``hit`` side at its price: fill the resting orders it reached."""
         model = self.model.model
         left = trade.size
-        candidates = [o for o in self._resting() if o.side == hit and
-                      (trade.price - o.price) * hit <= 0]  # type: ignore[operator]
+        candidates = [
+            o
+            for o in self._resting()
+            if o.side == hit and (trade.price - o.price) * hit <= 0  # type: ignore[operator]
+        ]
         candidates.sort(key=lambda o: (-o.price * hit, o.seq))  # type: ignore[operator]
         for order in candidates:
             if not order.working:  # a reduce-only clamp ended it while this trade filled
                 continue
             through = trade.price != order.price
             if model == "touch":
-                self._fill(order, order.price, order.leaves, True,  # type: ignore[arg-type]
-                           f"touched by trade {trade.trade_id} at {self._fmt(trade.price)}")
+                self._fill(
+                    order,
+                    order.price,  # type: ignore[arg-type]
+                    order.leaves,
+                    True,
+                    f"touched by trade {trade.trade_id} at {self._fmt(trade.price)}",
+                )
                 continue
             if through:
                 take = min(order.leaves, left)
                 if take > 0:
                     left -= take
-                    self._fill(order, order.price, take, True,  # type: ignore[arg-type]
-                               f"traded through {self._fmt(order.price)} "
-                               f"(trade {trade.trade_id} at {self._fmt(trade.price)})")
+                    self._fill(
+                        order,
+                        order.price,  # type: ignore[arg-type]
+                        take,
+                        True,
+                        f"traded through {self._fmt(order.price)} "
+                        f"(trade {trade.trade_id} at {self._fmt(trade.price)})",
+                    )
                 continue
             if model != "queue" or order.basis_ts >= trade.ts_event:
                 continue  # (a trade its level already showed when the order joined)
@@ -68,8 +87,13 @@ class PassiveFills:
             order.queue_ahead = 0
             take = min(order.leaves, excess, order.slice_left)
             if take > 0:
-                self._fill(order, order.price, take, True,  # type: ignore[arg-type]
-                           f"queue ahead exhausted by trade {trade.trade_id}")
+                self._fill(
+                    order,
+                    order.price,  # type: ignore[arg-type]
+                    take,
+                    True,
+                    f"queue ahead exhausted by trade {trade.trade_id}",
+                )
 
     def on_quotes(self) -> None:
         """The opposite quote reached a resting order's price: the quote's orders would have
@@ -86,13 +110,19 @@ class PassiveFills:
             if best is None or (best - limit) * side > 0:
                 continue
             if model == "touch":
-                self._fill(order, limit, order.leaves, True,
-                           f"touched by the {self._fmt(best)} quote")
+                self._fill(
+                    order, limit, order.leaves, True, f"touched by the {self._fmt(best)} quote"
+                )
                 continue
             for price, available in self.liquidity.offers(side, limit, model == "queue"):
                 take = min(available, order.leaves)
                 self.liquidity.take((-side, price), take)
-                self._fill(order, limit, take, True,
-                           f"{'ask' if side > 0 else 'bid'} {self._fmt(price)} reached our price")
+                self._fill(
+                    order,
+                    limit,
+                    take,
+                    True,
+                    f"{'ask' if side > 0 else 'bid'} {self._fmt(price)} reached our price",
+                )
                 if not order.working:
                     break

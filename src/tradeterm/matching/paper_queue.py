@@ -106,8 +106,13 @@ class QueueLedger:
         """The level's size when the open moment began (``now`` if the moment left it alone)."""
         return self._start.get(key, now)
 
-    def updated(self, ts: int, bids: list[tuple[int, int]], asks: list[tuple[int, int]],
-                before: dict[Key, int]) -> None:
+    def updated(
+        self,
+        ts: int,
+        bids: list[tuple[int, int]],
+        asks: list[tuple[int, int]],
+        before: dict[Key, int],
+    ) -> None:
         """The book updated these levels at ``ts``; ``before`` has the sizes, before the
         update, of those worth settling (an order waits there, or trades await the update)."""
         updated_bids, updated_asks = self._updated
@@ -134,8 +139,9 @@ class QueueLedger:
         return list(self._pending)
 
 
-def settle_queue(waiting: list[PaperOrder], shown: int, level: Settled, cancels_ahead: float
-                 ) -> None:
+def settle_queue(
+    waiting: list[PaperOrder], shown: int, level: Settled, cancels_ahead: float
+) -> None:
     """Apply a settled level to the paper orders waiting there (in queue order): the size
     cancelled, in share ``cancels_ahead``, was ahead of them; and what is ahead of an order can
     never exceed what the level shows plus earlier own orders. An order capped that way has its

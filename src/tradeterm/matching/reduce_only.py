@@ -93,8 +93,9 @@ class PositionBook:
         self._touched = set()
         return out
 
-    def clamps(self, owner: int, working: Callable[[EngineOrder], bool]
-               ) -> list[tuple[EngineOrder, int]]:
+    def clamps(
+        self, owner: int, working: Callable[[EngineOrder], bool]
+    ) -> list[tuple[EngineOrder, int]]:
         """What the owner's working reduce-only orders must lose, in registration order:
         (order, lots). Losing all its leaves means: cancel it."""
         pos = self.positions.get(owner, 0)

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderModified,
-    OrderRejected, OrderTriggered, OrderUpdateRejected,
+    Liquidity,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderTriggered,
+    OrderUpdateRejected,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
@@ -34,8 +41,16 @@ class TrackedOrder:
 
 
 class OrderReports:
-    def __init__(self, bus: MessageBus, clock: Clock, topic: str, instrument: Instrument,
-                 fees: FeeSchedule, owner: int = 0, trade_prefix: str = "") -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        topic: str,
+        instrument: Instrument,
+        fees: FeeSchedule,
+        owner: int = 0,
+        trade_prefix: str = "",
+    ) -> None:
         self.bus = bus
         self.clock = clock
         self.topic = topic
@@ -49,8 +64,9 @@ class OrderReports:
     def venue_order_id(self, order_id: int) -> str:
         return f"{self.id_prefix}{order_id}"
 
-    def track(self, order_id: int, client_order_id: str, side: Side, qty: int,
-              price: int | None = None) -> None:
+    def track(
+        self, order_id: int, client_order_id: str, side: Side, qty: int, price: int | None = None
+    ) -> None:
         self.orders[order_id] = TrackedOrder(client_order_id, side, qty, price)
 
     def client_id(self, order_id: int) -> str | None:
@@ -73,16 +89,18 @@ class OrderReports:
         if changed_price or qty != tracked.qty:  # a post-only slide, a reduce-only clamp
             tracked.qty = qty
             tracked.price = price
-            self._publish(lambda now: OrderModified(now, now, tracked.client_order_id, iid, price,
-                                                    qty))
+            self._publish(
+                lambda now: OrderModified(now, now, tracked.client_order_id, iid, price, qty)
+            )
 
     def rejected(self, order_id: int, reason: str, message: str) -> None:
         tracked = self.orders.pop(order_id, None)
         if tracked is None:
             return
         iid = self.instrument.id
-        self._publish(lambda now: OrderRejected(now, now, tracked.client_order_id, iid, reason,
-                                                message))
+        self._publish(
+            lambda now: OrderRejected(now, now, tracked.client_order_id, iid, reason, message)
+        )
 
     def fill(self, order_id: int, price: int, qty: int, maker: bool, trade_id: int) -> None:
         tracked = self.orders.get(order_id)
@@ -94,10 +112,23 @@ class OrderReports:
             del self.orders[order_id]
         inst = self.instrument
         fee = self.fees.fee(inst, price, qty, maker, self.owner)
-        self._publish(lambda now: OrderFilled(
-            now, now, tracked.client_order_id, inst.id, self.venue_order_id(order_id),
-            f"{self.trade_prefix}{trade_id}", tracked.side, price, qty,
-            Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote, max(leaves, 0)))
+        self._publish(
+            lambda now: OrderFilled(
+                now,
+                now,
+                tracked.client_order_id,
+                inst.id,
+                self.venue_order_id(order_id),
+                f"{self.trade_prefix}{trade_id}",
+                tracked.side,
+                price,
+                qty,
+                Liquidity.MAKER if maker else Liquidity.TAKER,
+                fee,
+                inst.quote,
+                max(leaves, 0),
+            )
+        )
 
     def canceled(self, order_id: int, leaves: int, reason: str) -> None:
         tracked = self.orders.pop(order_id, None)
@@ -126,15 +157,22 @@ class OrderReports:
             return
         tracked.qty = order.qty
         iid = self.instrument.id
-        price = order.ext.limit if order.ext is not None and order.visible == 0 and \
-            order.ext.limit is not None else order.price
-        self._publish(lambda now: OrderModified(now, now, tracked.client_order_id, iid, price,
-                                                order.qty))
+        price = (
+            order.ext.limit
+            if order.ext is not None and order.visible == 0 and order.ext.limit is not None
+            else order.price
+        )
+        self._publish(
+            lambda now: OrderModified(now, now, tracked.client_order_id, iid, price, order.qty)
+        )
 
     def modify_rejected(self, order_id: int, reason: str, message: str) -> None:
         tracked = self.orders.get(order_id)
         if tracked is None:
             return
         iid = self.instrument.id
-        self._publish(lambda now: OrderUpdateRejected(now, now, tracked.client_order_id, iid,
-                                                      "modify", reason, message))
+        self._publish(
+            lambda now: OrderUpdateRejected(
+                now, now, tracked.client_order_id, iid, "modify", reason, message
+            )
+        )

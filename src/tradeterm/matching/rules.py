@@ -30,8 +30,9 @@ class FeeSchedule:
             return special[0] if maker else special[1]
         return self.maker if maker else self.taker
 
-    def fee(self, instrument: Instrument, price: int, qty: int, maker: bool,
-            owner: int = 0) -> Decimal:
+    def fee(
+        self, instrument: Instrument, price: int, qty: int, maker: bool, owner: int = 0
+    ) -> Decimal:
         """Exact fee in the quote currency for ``qty`` lots at ``price`` ticks."""
         return instrument.notional(price, qty) * self.rate(owner, maker)
 
@@ -60,10 +61,18 @@ class MatchingRules:
         return self.price_step > 1 or self.qty_step > 1 or self.min_qty > 1 or self.max_qty > 0
 
     @classmethod
-    def for_instrument(cls, instrument: Instrument, *, post_only: str = "reject",
-                       pro_rata: bool = False, stp: str = "cancel_aggressing",
-                       price_step: int = 1, qty_step: int = 1, min_qty: int = 1,
-                       max_qty: int = 0) -> MatchingRules:
+    def for_instrument(
+        cls,
+        instrument: Instrument,
+        *,
+        post_only: str = "reject",
+        pro_rata: bool = False,
+        stp: str = "cancel_aggressing",
+        price_step: int = 1,
+        qty_step: int = 1,
+        min_qty: int = 1,
+        max_qty: int = 0,
+    ) -> MatchingRules:
         """Rules from an instrument's min notional and fees. ``post_only`` is reject | slide."""
         if post_only not in ("reject", "slide"):
             raise ValueError(f"post_only must be 'reject' or 'slide', got {post_only!r}")
@@ -71,7 +80,14 @@ class MatchingRules:
             raise ValueError(f"stp must be one of {', '.join(STP_NAMES)}, got {stp!r}")
         unit = instrument.tick_size * instrument.lot_size
         min_notional = int((instrument.min_notional / unit).to_integral_value(ROUND_CEILING))
-        return cls(price_step=price_step, qty_step=qty_step, min_qty=min_qty, max_qty=max_qty,
-                   min_notional=min_notional, post_only_slide=post_only == "slide",
-                   pro_rata=pro_rata, stp=STP_NAMES[stp],
-                   fees=FeeSchedule(instrument.maker_fee, instrument.taker_fee))
+        return cls(
+            price_step=price_step,
+            qty_step=qty_step,
+            min_qty=min_qty,
+            max_qty=max_qty,
+            min_notional=min_notional,
+            post_only_slide=post_only == "slide",
+            pro_rata=pro_rata,
+            stp=STP_NAMES[stp],
+            fees=FeeSchedule(instrument.maker_fee, instrument.taker_fee),
+        )

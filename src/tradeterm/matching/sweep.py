@@ -21,15 +21,20 @@ from typing import TYPE_CHECKING
 
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
-    REDUCE_ONLY, SELF_TRADE, STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, EngineOrder,
+    REDUCE_ONLY,
+    SELF_TRADE,
+    STP_CANCEL_AGGRESSING,
+    STP_CANCEL_RESTING,
+    EngineOrder,
 )
 
 if TYPE_CHECKING:
     from tradeterm.matching.book import PriceTimeBook
 
 
-def take_pro_rata(book: PriceTimeBook, side: int, limit: int, qty: int, taker_id: int,
-                  taker_owner: int, stp: int) -> int:
+def take_pro_rata(
+    book: PriceTimeBook, side: int, limit: int, qty: int, taker_id: int, taker_owner: int, stp: int
+) -> int:
     """``PriceTimeBook.take`` for pro-rata books: returns the lots left."""
     levels, sizes, heap, changes, sign = book.side_of(-side)
     remaining = qty
@@ -82,9 +87,16 @@ def take_pro_rata(book: PriceTimeBook, side: int, limit: int, qty: int, taker_id
     return remaining
 
 
-def _allocate(book: PriceTimeBook, queue: deque[EngineOrder], price: int,
-              sizes: dict[int, int], remaining: int, taker_id: int, taker_owner: int,
-              side: int) -> int:
+def _allocate(
+    book: PriceTimeBook,
+    queue: deque[EngineOrder],
+    price: int,
+    sizes: dict[int, int],
+    remaining: int,
+    taker_id: int,
+    taker_owner: int,
+    side: int,
+) -> int:
     """Fill ``remaining`` lots from one level pro rata to visible size (floor), the leftover
     lots one at a time in time order."""
     makers = list(queue)
@@ -145,8 +157,7 @@ def _allocate(book: PriceTimeBook, queue: deque[EngineOrder], price: int,
     return remaining
 
 
-def would_fill(book: PriceTimeBook, side: int, limit: int, qty: int, owner: int,
-               stp: int) -> bool:
+def would_fill(book: PriceTimeBook, side: int, limit: int, qty: int, owner: int, stp: int) -> bool:
     """Fill-or-kill: the match itself, run on a trial book holding copies of what the order
     could reach, so the answer cannot differ from what the match would do (icebergs,
     self-trade prevention, pro-rata, reduce-only makers)."""
@@ -164,8 +175,10 @@ def copy_reachable(book: PriceTimeBook, trial: PriceTimeBook, side: int, limit: 
     for price, queue in levels.items():
         if (price - limit) * side > 0:
             continue
-        copies = deque(EngineOrder(o.order_id, o.owner, o.side, o.price, o.qty, o.leaves,
-                                   o.visible, o.ext) for o in queue)
+        copies = deque(
+            EngineOrder(o.order_id, o.owner, o.side, o.price, o.qty, o.leaves, o.visible, o.ext)
+            for o in queue
+        )
         t_levels[price] = copies
         t_sizes[price] = sizes[price]
         heappush(t_heap, price * t_sign)

@@ -25,8 +25,14 @@ class Triggers:
     """Reduce-only clamps and triggered stops after trades (``run``, the book's
     ``after_request``). ``position_book`` is the engine's, once it keeps one."""
 
-    def __init__(self, book: PriceTimeBook, stops: StopBook, rules: MatchingRules,
-                 execute: Execute, update_watch: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        book: PriceTimeBook,
+        stops: StopBook,
+        rules: MatchingRules,
+        execute: Execute,
+        update_watch: Callable[[], None],
+    ) -> None:
         self.book = book
         self.stops = stops
         self.rules = rules
@@ -42,8 +48,9 @@ class Triggers:
         self._on_modified = listener.on_modified
 
     def _working(self, order: EngineOrder) -> bool:
-        return (self.book.orders.get(order.order_id) is order
-                or self.stops.get(order.order_id) is order)
+        return (
+            self.book.orders.get(order.order_id) is order or self.stops.get(order.order_id) is order
+        )
 
     def run(self) -> None:
         """Work left by trades: reduce-only clamps, then triggered stops (which can trade and
@@ -91,5 +98,13 @@ class Triggers:
                 return
             qty = min(qty, abs(pos))
         price = ext.limit if ext.kind == STOP_LIMIT else None
-        self._execute(order.order_id, order.owner, order.side, qty, price, ext.tif, ext,
-                      ext.stp if ext.stp >= 0 else self.rules.stp)
+        self._execute(
+            order.order_id,
+            order.owner,
+            order.side,
+            qty,
+            price,
+            ext.tif,
+            ext,
+            ext.stp if ext.stp >= 0 else self.rules.stp,
+        )

@@ -15,10 +15,12 @@ S = OrderStatus
 WORKING = (S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED)
 
 
-def adopt_external(report: OrderStatusReport, venue: str, store: Store, registry: OrderRegistry,
-                   now: int) -> Order:
-    fills = [f for f in store.order_fills(report.client_order_id)
-             if f.instrument == report.instrument]
+def adopt_external(
+    report: OrderStatusReport, venue: str, store: Store, registry: OrderRegistry, now: int
+) -> Order:
+    fills = [
+        f for f in store.order_fills(report.client_order_id) if f.instrument == report.instrument
+    ]
     seen_qty = sum(f.qty for f in fills)
     filled = max(report.filled_qty, seen_qty)
     value = sum(f.price * f.qty for f in fills) + (filled - seen_qty) * (report.price or 0)
@@ -27,11 +29,22 @@ def adopt_external(report: OrderStatusReport, venue: str, store: Store, registry
         status = S.FILLED
     elif filled and status is S.ACCEPTED:
         status = S.PARTIALLY_FILLED
-    order = Order(report.client_order_id, report.instrument, report.side, report.qty,
-                  report.order_type, report.price, report.trigger_price, report.tif,
-                  ts_created=report.ts_event or now, status=status,
-                  venue_order_id=report.venue_order_id, filled_qty=filled, filled_value=value,
-                  ts_last=now)
+    order = Order(
+        report.client_order_id,
+        report.instrument,
+        report.side,
+        report.qty,
+        report.order_type,
+        report.price,
+        report.trigger_price,
+        report.tif,
+        ts_created=report.ts_event or now,
+        status=status,
+        venue_order_id=report.venue_order_id,
+        filled_qty=filled,
+        filled_value=value,
+        ts_last=now,
+    )
     order.external = True
     order.source = "external"
     store.insert_order(order, venue, 0)

@@ -129,7 +129,8 @@ class WalSync:
         self.fsync = fsync  # the disk (a test's slow or failing one)
         self.queue = HeldUntilDurable(self._ask)
         self.queue.on_error = lambda exc: self._problem(
-            f"{type(exc).__name__} after a durable write: {exc}")
+            f"{type(exc).__name__} after a durable write: {exc}"
+        )
         self.on_problem: Callable[[str], None] | None = None
         self.syncs = 0  # fsyncs made (of any thread)
         self._fd: int | None = None
@@ -175,8 +176,7 @@ class WalSync:
             return
         self._loop = loop
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="tradeterm-store-sync",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="tradeterm-store-sync", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -232,8 +232,9 @@ class WalSync:
                 return
 
     @staticmethod
-    def _tell(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: object
-              ) -> bool:
+    def _tell(
+        loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: object
+    ) -> bool:
         """Hand ``callback`` to the loop; False when the loop is closed (the session ended
         without stopping the store: nothing is left to tell)."""
         try:
@@ -246,8 +247,10 @@ class WalSync:
         self.broken = f"fsync of {self.wal_path} failed: {exc}"
         self._thread = None
         log.critical("the store cannot make its writes durable (%s)", self.broken)
-        self._problem(f"the store cannot make its writes durable ({self.broken}); check the "
-                      f"disk, then restart")
+        self._problem(
+            f"the store cannot make its writes durable ({self.broken}); check the "
+            f"disk, then restart"
+        )
         self.queue.caught_up(self.queue.committed)  # after the trip: queued orders canceled
 
     def _problem(self, message: str) -> None:

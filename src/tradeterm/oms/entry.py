@@ -48,10 +48,18 @@ S = OrderStatus
 
 
 class OrderEntry:
-    def __init__(self, bus: MessageBus, clock: Clock, store: Store,
-                 venues: Mapping[str, ExecutionClient],
-                 ids: ClientOrderIds, registry: OrderRegistry, resolver: OutcomeResolver,
-                 replacements: CancelReplace, halt: TradingHalt) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        store: Store,
+        venues: Mapping[str, ExecutionClient],
+        ids: ClientOrderIds,
+        registry: OrderRegistry,
+        resolver: OutcomeResolver,
+        replacements: CancelReplace,
+        halt: TradingHalt,
+    ) -> None:
         self._bus = bus
         self._clock = clock
         self._store = store
@@ -74,10 +82,12 @@ class OrderEntry:
         if order is not None:
             return order
         if client_order_id in self._submitted or (
-                not client_order_id.startswith(self._ids.session_prefix)
-                and self._store.has_order(client_order_id)):
+            not client_order_id.startswith(self._ids.session_prefix)
+            and self._store.has_order(client_order_id)
+        ):
             return self._store.load_order(client_order_id) or Order(
-                client_order_id, "", Side.BUY, 0, status=S.REJECTED)
+                client_order_id, "", Side.BUY, 0, status=S.REJECTED
+            )
         return None
 
     def submit(self, cmd: SubmitOrder) -> Order:
@@ -86,15 +96,27 @@ class OrderEntry:
         existing = self.known_id(cmd.client_order_id)
         if existing is not None:
             self.duplicates_ignored += 1
-            log.warning("order %s was already submitted: not sending it again",
-                        cmd.client_order_id)
+            log.warning("order %s was already submitted: not sending it again", cmd.client_order_id)
             return existing
         venue_name = cmd.instrument.split(":", 1)[0]
         venue = self._venues[venue_name]
         now = self._clock.timestamp_ns()
-        order = Order(cmd.client_order_id, cmd.instrument, cmd.side, cmd.qty, cmd.order_type,
-                      cmd.price, cmd.trigger_price, cmd.tif, cmd.post_only, cmd.reduce_only,
-                      cmd.display_qty, cmd.expire_ns, ts_created=now, ts_last=now)
+        order = Order(
+            cmd.client_order_id,
+            cmd.instrument,
+            cmd.side,
+            cmd.qty,
+            cmd.order_type,
+            cmd.price,
+            cmd.trigger_price,
+            cmd.tif,
+            cmd.post_only,
+            cmd.reduce_only,
+            cmd.display_qty,
+            cmd.expire_ns,
+            ts_created=now,
+            ts_last=now,
+        )
         order.source = cmd.source
         order.transition(S.SUBMITTED, now)
         try:
@@ -102,8 +124,9 @@ class OrderEntry:
         except Exception as exc:  # nothing was sent: the order dies here, loudly
             order.reason = STORE_ERROR
             order.transition(S.REJECTED, now)
-            log.error("order %s not sent: the store could not record it (%s)",
-                      order.client_order_id, exc)
+            log.error(
+                "order %s not sent: the store could not record it (%s)", order.client_order_id, exc
+            )
             self._problem(f"store write failed: {exc}")
             return order
         self._submitted.add(order.client_order_id)
@@ -118,9 +141,13 @@ class OrderEntry:
             return
         self.unsent.discard(order.client_order_id)
         if order.is_terminal:  # settled meanwhile (a disk slower than the ack timeout)
-            log.warning("order %s not sent: it was settled as %s (%s) while its record was on "
-                        "the way to the disk", order.client_order_id, order.status.value,
-                        order.reason)
+            log.warning(
+                "order %s not sent: it was settled as %s (%s) while its record was on "
+                "the way to the disk",
+                order.client_order_id,
+                order.status.value,
+                order.reason,
+            )
             return
         order.ts_sent = self._clock.timestamp_ns()
         self._resolver.follow(order)  # the answer is awaited from now
@@ -143,11 +170,15 @@ class OrderEntry:
             order.reason = NOT_SENT
             order.transition(S.CANCELED, now)
             self._registry.changed(order)
-            log.info("order %s canceled before it was sent (its record was on the way to the "
-                     "disk)", client_order_id)
+            log.info(
+                "order %s canceled before it was sent (its record was on the way to the disk)",
+                client_order_id,
+            )
             venue = self._registry.venue_of(client_order_id) or ""
-            self._bus.publish(topics.orders(venue), OrderCanceled(
-                now, now, client_order_id, order.instrument, NOT_SENT))
+            self._bus.publish(
+                topics.orders(venue),
+                OrderCanceled(now, now, client_order_id, order.instrument, NOT_SENT),
+            )
             return True
         try:
             order.transition(S.PENDING_CANCEL, self._clock.timestamp_ns())
@@ -170,9 +201,12 @@ class OrderEntry:
 
     def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> int:
         """Cancel every working order, or those of one instrument and/or side."""
-        todo = [o.client_order_id for o in self._registry.working.values()
-                if (instrument is None or o.instrument == instrument)
-                and (side is None or o.side is side)]
+        todo = [
+            o.client_order_id
+            for o in self._registry.working.values()
+            if (instrument is None or o.instrument == instrument)
+            and (side is None or o.side is side)
+        ]
         return sum(self.cancel(coid) for coid in todo)
 
     def modify(self, cmd: ModifyOrder) -> bool:

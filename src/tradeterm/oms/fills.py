@@ -37,9 +37,16 @@ LATE = (S.CANCELED, S.EXPIRED)
 
 
 class FillApplier:
-    def __init__(self, registry: OrderRegistry, store: Store, ledger: Ledger,
-                 fills_view: RingView[OrderFilled], venues: Iterable[str], halt: TradingHalt,
-                 post_trade: PostTrade) -> None:
+    def __init__(
+        self,
+        registry: OrderRegistry,
+        store: Store,
+        ledger: Ledger,
+        fills_view: RingView[OrderFilled],
+        venues: Iterable[str],
+        halt: TradingHalt,
+        post_trade: PostTrade,
+    ) -> None:
         self._registry = registry
         self._store = store
         self._ledger = ledger
@@ -63,14 +70,22 @@ class FillApplier:
 
     def apply(self, fill: OrderFilled, venue: str | None = None) -> bool:
         """Apply one fill exactly once. Returns False for a duplicate (or a refused fill)."""
-        venue = venue or self._registry.venue_of(fill.client_order_id) or \
-            fill.instrument.split(":", 1)[0]
+        venue = (
+            venue
+            or self._registry.venue_of(fill.client_order_id)
+            or fill.instrument.split(":", 1)[0]
+        )
         seen = self._trade_ids.setdefault(venue, set())
         key = fill_key(fill.instrument, fill.trade_id)
         if key in seen:
             return False
-        if (type(fill.price) is not int or type(fill.qty) is not int or fill.price <= 0
-                or fill.qty <= 0 or not fill.trade_id):
+        if (
+            type(fill.price) is not int
+            or type(fill.qty) is not int
+            or fill.price <= 0
+            or fill.qty <= 0
+            or not fill.trade_id
+        ):
             log.error("malformed fill from %s ignored: %r", venue, fill)
             self._problem(f"malformed fill from {venue} (trade {fill.trade_id!r})")
             return False
@@ -90,16 +105,27 @@ class FillApplier:
             except (ValueError, IllegalTransition) as exc:
                 # the venue says we traded: the position must follow; the order is suspect
                 _restore(order, saved)
-                log.error("inconsistent fill %s of %d lots on order %s (%s, %d of %d filled): "
-                          "%s; the fill is applied to the position", fill.trade_id, fill.qty,
-                          order.client_order_id, order.status.value, order.filled_qty,
-                          order.qty, exc)
-                self._problem(f"inconsistent fill {fill.trade_id} on order "
-                              f"{order.client_order_id}: {exc}")
+                log.error(
+                    "inconsistent fill %s of %d lots on order %s (%s, %d of %d filled): "
+                    "%s; the fill is applied to the position",
+                    fill.trade_id,
+                    fill.qty,
+                    order.client_order_id,
+                    order.status.value,
+                    order.filled_qty,
+                    order.qty,
+                    exc,
+                )
+                self._problem(
+                    f"inconsistent fill {fill.trade_id} on order {order.client_order_id}: {exc}"
+                )
                 order = saved = late = None
         else:
-            log.warning("unknown order %s: fill %s applied to the position",
-                        fill.client_order_id, fill.trade_id)
+            log.warning(
+                "unknown order %s: fill %s applied to the position",
+                fill.client_order_id,
+                fill.trade_id,
+            )
         position = self._ledger.with_fill(fill, self._unannounced.get(fill.instrument))
         try:
             fresh = self._store.record_fill(venue, fill, order, position)
@@ -123,9 +149,14 @@ class FillApplier:
             else:
                 self._registry.changed(order, persist=False)
             if late is not None:
-                log.warning("late fill %s on %s order %s (%d lots): applied; asking the venue "
-                            "about the order", fill.trade_id, late.value, order.client_order_id,
-                            fill.qty)
+                log.warning(
+                    "late fill %s on %s order %s (%d lots): applied; asking the venue "
+                    "about the order",
+                    fill.trade_id,
+                    late.value,
+                    order.client_order_id,
+                    fill.qty,
+                )
                 if self.on_late_fill is not None and not order.is_terminal:
                     self.on_late_fill(order)
         self._store.durability.after(lambda: self._told(fill))
@@ -138,8 +169,12 @@ class FillApplier:
             del self._unannounced[fill.instrument]
         self._ledger.commit(position, fill.ts_event)
         self._fills_view.append(fill)
-        log.info("fill %s %s (order %s)", fill.trade_id, fill_text(
-            fill, self._ledger.instruments.get(fill.instrument)), fill.client_order_id)
+        log.info(
+            "fill %s %s (order %s)",
+            fill.trade_id,
+            fill_text(fill, self._ledger.instruments.get(fill.instrument)),
+            fill.client_order_id,
+        )
 
     def _told(self, fill: OrderFilled) -> None:
         self._post_trade.after_fill(fill)
@@ -149,13 +184,25 @@ class FillApplier:
 
 
 def _snapshot(order: Order) -> tuple[Any, ...]:
-    return (order.status, order.filled_qty, order.filled_value, order.ts_last,
-            order._before_pending, order.venue_order_id)
+    return (
+        order.status,
+        order.filled_qty,
+        order.filled_value,
+        order.ts_last,
+        order._before_pending,
+        order.venue_order_id,
+    )
 
 
 def _restore(order: Order, saved: tuple[Any, ...] | None) -> None:
     """Undo a fill that was not applied after all (a duplicate the store knew, a write that
     failed): the order as it was, not a new transition."""
     if saved is not None:
-        (order.status, order.filled_qty, order.filled_value, order.ts_last,
-         order._before_pending, order.venue_order_id) = saved
+        (
+            order.status,
+            order.filled_qty,
+            order.filled_value,
+            order.ts_last,
+            order._before_pending,
+            order.venue_order_id,
+        ) = saved

@@ -55,9 +55,14 @@ class HaltMarker:
         """Hold a HALT durably (the directory is created 0700 if missing)."""
         halt = Halt(reason, source, time.time_ns())
         private_dir(self.path.parent)
-        body = {"state": "HALTED", "reason": reason, "source": source, "ts": halt.ts,
-                "pid": os.getpid(),
-                "note": "written by `tradeterm kill`; `tradeterm rearm --reason ...` clears it"}
+        body = {
+            "state": "HALTED",
+            "reason": reason,
+            "source": source,
+            "ts": halt.ts,
+            "pid": os.getpid(),
+            "note": "written by `tradeterm kill`; `tradeterm rearm --reason ...` clears it",
+        }
         write_atomic(self.path, (json.dumps(body, indent=1) + "\n").encode())
         return halt
 
@@ -68,17 +73,16 @@ class HaltMarker:
         except FileNotFoundError:
             return None
         except OSError as exc:  # there but unreadable: still a HALT
-            return Halt(f"halt marker {self.path} cannot be read ({exc.strerror or exc})",
-                        "cli", 0)
+            return Halt(f"halt marker {self.path} cannot be read ({exc.strerror or exc})", "cli", 0)
         try:
             body = json.loads(text)
             if not isinstance(body["reason"], str):
                 raise TypeError("the reason is not text")
-            return Halt(body["reason"], str(body.get("source") or "cli"),
-                        int(body.get("ts") or 0))
+            return Halt(body["reason"], str(body.get("source") or "cli"), int(body.get("ts") or 0))
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-            return Halt(f"halt marker {self.path} is damaged; it still holds trading HALTED",
-                        "cli", 0)
+            return Halt(
+                f"halt marker {self.path} is damaged; it still holds trading HALTED", "cli", 0
+            )
 
     def clear(self) -> bool:
         """Remove the marker (a re-arm); True if there was one."""
@@ -103,5 +107,6 @@ def hold_in_store(store: Any, halt: Halt, now: int) -> None:
 
     saved = store.controls.load_trading_state()
     if saved is None or saved[0] is not TradingState.HALTED or saved[1] != halt.reason:
-        store.controls.save_trading_state(TradingState.HALTED, halt.reason, halt.source, now,
-                                 "kill_switch.trip")
+        store.controls.save_trading_state(
+            TradingState.HALTED, halt.reason, halt.source, now, "kill_switch.trip"
+        )

@@ -40,6 +40,10 @@ class ClientOrderIds:
     def is_ours(self, client_order_id: str) -> bool:
         """Issued by some session of this store (prefix and shape match)."""
         p = len(self.prefix)
-        return (client_order_id.startswith(self.prefix) and len(client_order_id) == p + 15
-                and client_order_id[p:p + 6].isdigit() and client_order_id[p + 6] == "-"
-                and client_order_id[p + 7:].isdigit())
+        return (
+            client_order_id.startswith(self.prefix)
+            and len(client_order_id) == p + 15
+            and client_order_id[p : p + 6].isdigit()
+            and client_order_id[p + 6] == "-"
+            and client_order_id[p + 7 :].isdigit()
+        )

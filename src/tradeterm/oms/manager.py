@@ -61,27 +61,46 @@ class Ledger(Protocol):
 
 
 class OrderManager:
-    def __init__(self, bus: MessageBus, clock: Clock, store: Store,
-                 venues: dict[str, ExecutionClient],
-                 ids: ClientOrderIds, ledger: Ledger, view: WorkingOrdersView,
-                 fills_view: RingView[OrderFilled], ack_timeout_ns: int, query_retry_ns: int,
-                 max_query_attempts: int, flush_interval_ns: int, halt: TradingHalt,
-                 replacement_sender: ReplacementSender, post_trade: PostTrade) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        store: Store,
+        venues: dict[str, ExecutionClient],
+        ids: ClientOrderIds,
+        ledger: Ledger,
+        view: WorkingOrdersView,
+        fills_view: RingView[OrderFilled],
+        ack_timeout_ns: int,
+        query_retry_ns: int,
+        max_query_attempts: int,
+        flush_interval_ns: int,
+        halt: TradingHalt,
+        replacement_sender: ReplacementSender,
+        post_trade: PostTrade,
+    ) -> None:
         self.clock = clock
         self.store = store
         self.venues = venues
         self.flush_interval_ns = flush_interval_ns
         self.registry = OrderRegistry(view, store)
-        self.fills = FillApplier(self.registry, store, ledger, fills_view, venues, halt,
-                                 post_trade)
+        self.fills = FillApplier(self.registry, store, ledger, fills_view, venues, halt, post_trade)
         self.settlement = Settlement(clock, self.registry, self.fills, store, halt)
-        self.resolver = OutcomeResolver(clock, self.registry, venues, self.settlement,
-                                        ack_timeout_ns, query_retry_ns, max_query_attempts, halt)
+        self.resolver = OutcomeResolver(
+            clock,
+            self.registry,
+            venues,
+            self.settlement,
+            ack_timeout_ns,
+            query_retry_ns,
+            max_query_attempts,
+            halt,
+        )
         self.replacements = CancelReplace(clock, ids, replacement_sender)
-        self.entry = OrderEntry(bus, clock, store, venues, ids, self.registry, self.resolver,
-                                self.replacements, halt)
-        self.events = VenueEventHandler(self.registry, self.fills, self.resolver,
-                                        self.replacements)
+        self.entry = OrderEntry(
+            bus, clock, store, venues, ids, self.registry, self.resolver, self.replacements, halt
+        )
+        self.events = VenueEventHandler(self.registry, self.fills, self.resolver, self.replacements)
         self.resolver.unsent = self.entry.unsent
         self.registry.watchers += [self.resolver.follow, self.replacements.follow]
         self.fills.on_late_fill = self.resolver.mark_uncertain
@@ -96,10 +115,12 @@ class OrderManager:
     # --- start / stop ------------------------------------------------------------------------
     def start_timers(self) -> None:
         now = self.clock.timestamp_ns()
-        self.clock.set_timer(TIMER, max(self.resolver.ack_timeout_ns // 4, 1),
-                             self.resolver.check, now)
-        self.clock.set_timer(FLUSH_TIMER, self.flush_interval_ns, lambda _ts: self.store.flush(),
-                             now)
+        self.clock.set_timer(
+            TIMER, max(self.resolver.ack_timeout_ns // 4, 1), self.resolver.check, now
+        )
+        self.clock.set_timer(
+            FLUSH_TIMER, self.flush_interval_ns, lambda _ts: self.store.flush(), now
+        )
 
     def stop_timers(self) -> None:
         self.clock.cancel_timer(TIMER)
@@ -185,12 +206,18 @@ class OrderManager:
         (an answer older than news or requests about the order is not taken for the truth)."""
         return self.resolver.ask()
 
-    async def apply_report(self, order: Order, report: OrderStatusReport | None,
-                           venue: ExecutionClient, asked: Asked | None = None) -> str:
+    async def apply_report(
+        self,
+        order: Order,
+        report: OrderStatusReport | None,
+        venue: ExecutionClient,
+        asked: Asked | None = None,
+    ) -> str:
         return await self.resolver.settle(order, report, venue, asked)
 
-    def take_terms(self, order: Order, report: OrderStatusReport,
-                   asked: Asked | None = None) -> None:
+    def take_terms(
+        self, order: Order, report: OrderStatusReport, asked: Asked | None = None
+    ) -> None:
         """The venue's terms of ``order`` before its missed fills are applied (reconciliation),
         unless a newer request about it went out after ``asked``."""
         if not order.is_terminal and not self.resolver.newer_than(order.client_order_id, asked):
@@ -205,8 +232,7 @@ class OrderManager:
         known = self.registry.get(report.client_order_id)
         if known is not None:  # adopted already (two reconciliations overlapped)
             return known
-        order = adopt_external(report, venue, self.store, self.registry,
-                               self.clock.timestamp_ns())
+        order = adopt_external(report, venue, self.store, self.registry, self.clock.timestamp_ns())
         if not order.is_terminal:
             self.resolver.mark_uncertain(order)
         return order

@@ -46,28 +46,38 @@ def _fees_per_currency(conn: sqlite3.Connection) -> None:
     others; they are recovered here from the fills table, which holds every fill behind every
     position."""
     conn.execute("ALTER TABLE positions ADD COLUMN fees_paid VARCHAR NOT NULL DEFAULT '{}'")
-    instruments = {r[0]: (r[1], r[2], _decimal(r[3], f"instrument {r[0]}'s tick size"))
-                   for r in conn.execute("SELECT id, base, quote, tick_size FROM instruments")}
+    instruments = {
+        r[0]: (r[1], r[2], _decimal(r[3], f"instrument {r[0]}'s tick size"))
+        for r in conn.execute("SELECT id, base, quote, tick_size FROM instruments")
+    }
     for instrument, fees_text in conn.execute(
-            "SELECT instrument, fees FROM positions ORDER BY instrument").fetchall():
+        "SELECT instrument, fees FROM positions ORDER BY instrument"
+    ).fetchall():
         inst = instruments.get(instrument)
         paid = Fees()
         dropped = Decimal(0)  # base-asset fees earlier code left out, in the quote currency
         for fill_id, fee_text, currency, price in conn.execute(
-                "SELECT id, fee, fee_currency, price FROM fills WHERE instrument = ? "
-                "ORDER BY id", (instrument,)):
+            "SELECT id, fee, fee_currency, price FROM fills WHERE instrument = ? ORDER BY id",
+            (instrument,),
+        ):
             fee = _decimal(fee_text, f"fill {fill_id} has the fee")
             if inst is not None:
                 base, quote, tick = inst
                 currency = currency or quote
                 if currency == base:
-                    dropped = MONEY.add(dropped, MONEY.multiply(fee, MONEY.multiply(
-                        Decimal(price), tick)))
+                    dropped = MONEY.add(
+                        dropped, MONEY.multiply(fee, MONEY.multiply(Decimal(price), tick))
+                    )
             paid = paid.plus(currency, fee)
-        fees = MONEY.add(_decimal(fees_text, f"position {instrument} has the fees"), dropped) \
-            if dropped else fees_text
-        conn.execute("UPDATE positions SET fees_paid = ?, fees = ? WHERE instrument = ?",
-                     (paid.to_text(), str(fees), instrument))
+        fees = (
+            MONEY.add(_decimal(fees_text, f"position {instrument} has the fees"), dropped)
+            if dropped
+            else fees_text
+        )
+        conn.execute(
+            "UPDATE positions SET fees_paid = ?, fees = ? WHERE instrument = ?",
+            (paid.to_text(), str(fees), instrument),
+        )
 
 
 def _decimal(text: object, what: str) -> Decimal:
@@ -112,7 +122,8 @@ def upgrade(conn: sqlite3.Connection) -> int:
                         f"upgrading it from schema version {found} failed at version "
                         f"{migration.version} ({migration.what}): {exc}; nothing was changed. "
                         "Keep using the tradeterm that wrote it, or move the store aside to "
-                        "start a new one") from None
+                        "start a new one"
+                    ) from None
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
         conn.commit()
     except BaseException:
@@ -126,4 +137,5 @@ def _refuse_newer(found: int) -> None:
         raise SchemaError(
             f"it was written by a newer tradeterm (schema version {found}); this tradeterm reads "
             f"schema versions up to {SCHEMA_VERSION}. Upgrade tradeterm (pip install -U "
-            "tradeterm), or point oms.database_url at another file")
+            "tradeterm), or point oms.database_url at another file"
+        )

@@ -13,8 +13,14 @@ import logging
 from typing import Any
 
 from tradeterm.domain.events import (
-    OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderModified, OrderRejected,
-    OrderTriggered, OrderUpdateRejected,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderTriggered,
+    OrderUpdateRejected,
 )
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.oms.fills import FillApplier
@@ -28,8 +34,13 @@ S = OrderStatus
 
 
 class VenueEventHandler:
-    def __init__(self, registry: OrderRegistry, fills: FillApplier, resolver: OutcomeResolver,
-                 replacements: CancelReplace) -> None:
+    def __init__(
+        self,
+        registry: OrderRegistry,
+        fills: FillApplier,
+        resolver: OutcomeResolver,
+        replacements: CancelReplace,
+    ) -> None:
         self._registry = registry
         self._fills = fills
         self._resolver = resolver
@@ -45,8 +56,7 @@ class VenueEventHandler:
         if order is None:
             done = self._registry.get(event.client_order_id)
             if done is None:
-                log.warning("%s for unknown order %s ignored", kind.__name__,
-                            event.client_order_id)
+                log.warning("%s for unknown order %s ignored", kind.__name__, event.client_order_id)
             elif kind is OrderModified:
                 self._modified_after_end(done, event)
             return  # a repeat of an event already applied, or news of a finished order
@@ -60,8 +70,12 @@ class VenueEventHandler:
             elif kind is OrderRejected:
                 order.transition(S.REJECTED, ts)
                 order.reason = event.reason
-                log.warning("order %s rejected by the venue: %s %s", order.client_order_id,
-                            event.reason, event.message)
+                log.warning(
+                    "order %s rejected by the venue: %s %s",
+                    order.client_order_id,
+                    event.reason,
+                    event.message,
+                )
             elif kind is OrderExpired:
                 order.transition(S.EXPIRED, ts)
             elif kind is OrderTriggered:
@@ -102,6 +116,10 @@ class VenueEventHandler:
             self._replacements.drop(order.client_order_id)
         if order.refused(event.request, ts):
             self._registry.changed(order)
-        log.warning("venue refused to %s %s: %s; asking for its status", event.request,
-                    order.client_order_id, event.reason)
+        log.warning(
+            "venue refused to %s %s: %s; asking for its status",
+            event.request,
+            order.client_order_id,
+            event.reason,
+        )
         self._resolver.mark_uncertain(order)

@@ -52,9 +52,17 @@ class InFlight:
 
 
 class OutcomeResolver:
-    def __init__(self, clock: Clock, registry: OrderRegistry, venues: Mapping[str, ExecutionClient],
-                 settlement: Settlement, ack_timeout_ns: int, query_retry_ns: int,
-                 max_query_attempts: int, halt: TradingHalt) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        registry: OrderRegistry,
+        venues: Mapping[str, ExecutionClient],
+        settlement: Settlement,
+        ack_timeout_ns: int,
+        query_retry_ns: int,
+        max_query_attempts: int,
+        halt: TradingHalt,
+    ) -> None:
         self._clock = clock
         self._registry = registry
         self._venues = venues
@@ -115,8 +123,12 @@ class OutcomeResolver:
                 del self._inflight[coid]
                 continue
             if not order.uncertain:
-                log.warning("no answer to the %s of %s for %.1fs: asking the venue",
-                            REQUEST.get(order.status, "request"), coid, self.ack_timeout_ns / 1e9)
+                log.warning(
+                    "no answer to the %s of %s for %.1fs: asking the venue",
+                    REQUEST.get(order.status, "request"),
+                    coid,
+                    self.ack_timeout_ns / 1e9,
+                )
             self.mark_uncertain(order)
 
     def mark_all_uncertain(self, venue: str) -> None:
@@ -159,11 +171,13 @@ class OutcomeResolver:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    log.error("query for order %s failed (attempt %d): %s", coid,
-                              flight.attempts, exc)
+                    log.error(
+                        "query for order %s failed (attempt %d): %s", coid, flight.attempts, exc
+                    )
                     if flight.attempts == self.max_query_attempts:
-                        self._problem(f"outcome of order {coid} unknown after "
-                                      f"{flight.attempts} queries")
+                        self._problem(
+                            f"outcome of order {coid} unknown after {flight.attempts} queries"
+                        )
                     await self._pause(coid)
                     continue
                 if outcome != NOT_YET:
@@ -187,12 +201,18 @@ class OutcomeResolver:
             if not waiter.done():
                 waiter.set_result(None)
 
-        self._clock.set_alert(f"oms.query.{coid}", self._clock.timestamp_ns()
-                              + self.query_retry_ns, wake)
+        self._clock.set_alert(
+            f"oms.query.{coid}", self._clock.timestamp_ns() + self.query_retry_ns, wake
+        )
         return waiter
 
-    async def settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
-                     asked: Asked | None = None) -> str:
+    async def settle(
+        self,
+        order: Order,
+        report: OrderStatusReport | None,
+        venue: ExecutionClient,
+        asked: Asked | None = None,
+    ) -> str:
         """Reconciliation's entry: settle ``order`` with a record it already has (``asked``:
         when it was asked for). An order the venue may still receive, or that a newer request
         or news is about (``NOT_YET``), is left to a query of its own."""
@@ -201,11 +221,20 @@ class OutcomeResolver:
             self.mark_uncertain(order)
         return outcome
 
-    async def _settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
-                      asked: Asked | None) -> str:
+    async def _settle(
+        self,
+        order: Order,
+        report: OrderStatusReport | None,
+        venue: ExecutionClient,
+        asked: Asked | None,
+    ) -> str:
         outcome = await self._settlement.settle(
-            order, report, venue, self.newer_than(order.client_order_id, asked),
-            None if asked is None else asked.ts)
+            order,
+            report,
+            venue,
+            self.newer_than(order.client_order_id, asked),
+            None if asked is None else asked.ts,
+        )
         if outcome != NOT_YET and not order.is_terminal:
             self.note_request(order)  # a record asked for before this one is older
         return outcome

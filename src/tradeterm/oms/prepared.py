@@ -18,8 +18,11 @@ class Prepared:
     def __init__(self, sql: str, keys: Sequence[str]) -> None:
         self.sql = sql
         self.keys = tuple(keys)
-        self._params = itemgetter(*self.keys) if len(self.keys) > 1 else (
-            lambda values: (values[self.keys[0]],))
+        self._params = (
+            itemgetter(*self.keys)
+            if len(self.keys) > 1
+            else (lambda values: (values[self.keys[0]],))
+        )
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
         params: tuple[Any, ...] = self._params(values)
@@ -43,8 +46,9 @@ def prepared_update(table: str, key_column: str, keys: Sequence[str]) -> Prepare
     """``UPDATE table SET <keys> WHERE key_column = ?``; values are passed as ``p_<key>`` and
     the key as ``k``."""
     sets = ", ".join(f"{k}=?" for k in keys)
-    return Prepared(f"UPDATE {table} SET {sets} WHERE {key_column} = ?",
-                    [f"p_{k}" for k in keys] + ["k"])
+    return Prepared(
+        f"UPDATE {table} SET {sets} WHERE {key_column} = ?", [f"p_{k}" for k in keys] + ["k"]
+    )
 
 
 def prefixed(values: dict[str, Any], key: str) -> dict[str, Any]:

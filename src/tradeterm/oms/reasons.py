@@ -9,5 +9,6 @@ STORE_ERROR = "STORE_ERROR"  # the store could not record it: never sent
 NOT_SENT = "NOT_SENT"  # canceled while its record was on the way to the disk: never sent
 
 #: closed by our inference, not by a cancel the venue confirmed
-CLOSED_WITHOUT_VENUE = frozenset({NOT_RECEIVED, VENUE_LOST, UNKNOWN_AT_VENUE, STORE_ERROR,
-                                  NOT_SENT})
+CLOSED_WITHOUT_VENUE = frozenset(
+    {NOT_RECEIVED, VENUE_LOST, UNKNOWN_AT_VENUE, STORE_ERROR, NOT_SENT}
+)

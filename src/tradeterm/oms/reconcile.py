@@ -52,8 +52,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARGIN_NS = 60 * 1_000_000_000  # ask for fills from a minute before the last one we have
-WORKING = (OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED,
-           OrderStatus.TRIGGERED, OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_UPDATE)
+WORKING = (
+    OrderStatus.SUBMITTED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.PARTIALLY_FILLED,
+    OrderStatus.TRIGGERED,
+    OrderStatus.PENDING_CANCEL,
+    OrderStatus.PENDING_UPDATE,
+)
 POSITION_READS = 3  # position snapshots taken while fills keep arriving, before a mismatch counts
 
 
@@ -81,11 +87,12 @@ class ReconcileResult:
         self.attempts += earlier.attempts
 
     def describe(self) -> str:
-        parts = [f"{self.missed_fills} missed fill(s) applied" if self.missed_fills else "",
-                 f"{self.adopted} external order(s) adopted" if self.adopted else "",
-                 f"{self.resolved} order(s) resolved by query" if self.resolved else "",
-                 f"{self.closed_lost} order(s) lost by the venue closed" if self.closed_lost
-                 else ""]
+        parts = [
+            f"{self.missed_fills} missed fill(s) applied" if self.missed_fills else "",
+            f"{self.adopted} external order(s) adopted" if self.adopted else "",
+            f"{self.resolved} order(s) resolved by query" if self.resolved else "",
+            f"{self.closed_lost} order(s) lost by the venue closed" if self.closed_lost else "",
+        ]
         done = ", ".join(p for p in parts if p) or "nothing to repair"
         if self.attempts > 1:
             done += f", {self.attempts} attempts"
@@ -94,17 +101,24 @@ class ReconcileResult:
         return f"{self.venue}: reconciliation FAILED: {'; '.join(self.reasons())} ({done})"
 
     def reasons(self) -> list[str]:
-        return self.problems + ([f"venue {self.venue} did not answer ({self.unreachable})"]
-                                if self.unreachable else [])
+        return self.problems + (
+            [f"venue {self.venue} did not answer ({self.unreachable})"] if self.unreachable else []
+        )
 
 
-async def reconcile(oms: OrderManager, store: Store, venue: ExecutionClient,
-                    local_positions: Callable[[], dict[str, int]], lookback_ns: int,
-                    now: int) -> ReconcileResult:
+async def reconcile(
+    oms: OrderManager,
+    store: Store,
+    venue: ExecutionClient,
+    local_positions: Callable[[], dict[str, int]],
+    lookback_ns: int,
+    now: int,
+) -> ReconcileResult:
     result = ReconcileResult(venue.name)
     mine = {iid: q for iid, q in local_positions().items() if iid.startswith(venue.name + ":")}
-    result.problems.extend(check_integrity_for(store, mine, venue.name,
-                                               {i.id: i for i in venue.instruments()}))
+    result.problems.extend(
+        check_integrity_for(store, mine, venue.name, {i.id: i for i in venue.instruments()})
+    )
     try:
         since = _fills_since(oms, store, venue, lookback_ns, now)
         await _reconcile_orders(oms, venue, since, result)
@@ -115,8 +129,9 @@ async def reconcile(oms: OrderManager, store: Store, venue: ExecutionClient,
         for _ in range(POSITION_READS):
             reported = await venue.positions()
             late = await _missed_fills(oms, venue, since, result)
-            mismatch = [] if reported is None else _position_mismatch(
-                reported, local_positions(), venue)
+            mismatch = (
+                [] if reported is None else _position_mismatch(reported, local_positions(), venue)
+            )
             if not mismatch or not late:
                 break
     except Exception as exc:  # the venue could not be asked: nothing can be trusted yet
@@ -126,51 +141,70 @@ async def reconcile(oms: OrderManager, store: Store, venue: ExecutionClient,
     return result
 
 
-def _position_mismatch(reported: list[PositionReport], local: dict[str, int],
-                       venue: ExecutionClient) -> list[str]:
+def _position_mismatch(
+    reported: list[PositionReport], local: dict[str, int], venue: ExecutionClient
+) -> list[str]:
     theirs = {p.instrument: p.qty for p in reported if p.qty}
     ours = {iid: q for iid, q in local.items() if q and iid.startswith(venue.name + ":")}
     units = {i.id: i for i in venue.instruments()}
-    return [f"{iid}: our position is {amount(units, iid, ours.get(iid, 0))}, the venue's is "
-            f"{amount(units, iid, theirs.get(iid, 0))}"
-            for iid in sorted(set(theirs) | set(ours)) if theirs.get(iid, 0) != ours.get(iid, 0)]
+    return [
+        f"{iid}: our position is {amount(units, iid, ours.get(iid, 0))}, the venue's is "
+        f"{amount(units, iid, theirs.get(iid, 0))}"
+        for iid in sorted(set(theirs) | set(ours))
+        if theirs.get(iid, 0) != ours.get(iid, 0)
+    ]
 
 
-def check_integrity_for(store: Store, positions: dict[str, int], venue: str,
-                        units: Mapping[str, Instrument] | None = None) -> list[str]:
+def check_integrity_for(
+    store: Store,
+    positions: dict[str, int],
+    venue: str,
+    units: Mapping[str, Instrument] | None = None,
+) -> list[str]:
     sums = {iid: q for iid, q in store.fill_sums().items() if iid.startswith(venue + ":")}
     problems = []
     units = units or {}
     for iid in sorted(set(sums) | set(positions)):
         if sums.get(iid, 0) != positions.get(iid, 0):
-            problems.append(f"{iid}: position {amount(units, iid, positions.get(iid, 0))} but "
-                            f"its fills sum to {amount(units, iid, sums.get(iid, 0))}")
+            problems.append(
+                f"{iid}: position {amount(units, iid, positions.get(iid, 0))} but "
+                f"its fills sum to {amount(units, iid, sums.get(iid, 0))}"
+            )
     return problems
 
 
-def _fills_since(oms: OrderManager, store: Store, venue: ExecutionClient, lookback_ns: int,
-                 now: int) -> int:
+def _fills_since(
+    oms: OrderManager, store: Store, venue: ExecutionClient, lookback_ns: int, now: int
+) -> int:
     mine = [o for o in oms.working.values() if oms.venue_of.get(o.client_order_id) == venue.name]
-    candidates = [t for t in (store.last_fill_ts(venue.name),
-                              min((o.ts_created for o in mine), default=None)) if t is not None]
+    candidates = [
+        t
+        for t in (store.last_fill_ts(venue.name), min((o.ts_created for o in mine), default=None))
+        if t is not None
+    ]
     return max(now - lookback_ns, min(candidates) - MARGIN_NS) if candidates else now - lookback_ns
 
 
-async def _missed_fills(oms: OrderManager, venue: ExecutionClient, since: int,
-                        result: ReconcileResult) -> int:
+async def _missed_fills(
+    oms: OrderManager, venue: ExecutionClient, since: int, result: ReconcileResult
+) -> int:
     """2. fills we missed, applied once each. Returns how many."""
     applied = 0
     for fill in await venue.fills_since(since):
         if oms.apply_fill(fill, venue.name):
             applied += 1
-            log.warning("reconciliation: applied fill %s (%s) that arrived while we were away",
-                        fill.trade_id, fill.client_order_id)
+            log.warning(
+                "reconciliation: applied fill %s (%s) that arrived while we were away",
+                fill.trade_id,
+                fill.client_order_id,
+            )
     result.missed_fills += applied
     return applied
 
 
-async def _reconcile_orders(oms: OrderManager, venue: ExecutionClient, since: int,
-                            result: ReconcileResult) -> None:
+async def _reconcile_orders(
+    oms: OrderManager, venue: ExecutionClient, since: int, result: ReconcileResult
+) -> None:
     # the venue's record of every order we hold for it: what it lists as working (3), and a
     # targeted query for each one it did not list (4)
     listed_at = oms.ask()
@@ -202,8 +236,9 @@ async def _reconcile_orders(oms: OrderManager, venue: ExecutionClient, since: in
         if outcome in ("closed_lost", "not_received") and not venue.keeps_state:
             result.closed_lost += 1
         elif outcome == "unknown_at_venue":
-            result.problems.append(f"order {coid} was acknowledged but {venue.name} has no "
-                                   f"record of it")
+            result.problems.append(
+                f"order {coid} was acknowledged but {venue.name} has no record of it"
+            )
         elif outcome != NOT_YET:  # else it may still arrive: its own query settles it
             result.resolved += 1
     # 3. working orders we do not know: adopted (their fills are in the store by now)
@@ -215,11 +250,16 @@ async def _reconcile_orders(oms: OrderManager, venue: ExecutionClient, since: in
             # the listing may be older than the news that ended it: only a fresh record counts
             fresh = await venue.query_order(coid, report.instrument)
             if fresh is not None and fresh.status in WORKING:
-                result.problems.append(f"order {coid} is {known.status.value} here but "
-                                       f"working at {venue.name}")
+                result.problems.append(
+                    f"order {coid} is {known.status.value} here but working at {venue.name}"
+                )
             continue
         oms.adopt(report, venue.name)
         result.adopted += 1
-        log.warning("reconciliation: adopted EXTERNAL order %s (%s %s %s)", coid,
-                    report.instrument, report.side.name,
-                    amount({i.id: i for i in venue.instruments()}, report.instrument, report.qty))
+        log.warning(
+            "reconciliation: adopted EXTERNAL order %s (%s %s %s)",
+            coid,
+            report.instrument,
+            report.side.name,
+            amount({i.id: i for i in venue.instruments()}, report.instrument, report.qty),
+        )

@@ -25,8 +25,9 @@ Exposure = tuple[int, int, int | None, int | None]
 
 
 class OrderRegistry:
-    def __init__(self, view: WorkingOrdersView, store: Store,
-                 keep_recent: int = RECENT_TERMINAL) -> None:
+    def __init__(
+        self, view: WorkingOrdersView, store: Store, keep_recent: int = RECENT_TERMINAL
+    ) -> None:
         self.view = view
         self.working: dict[str, Order] = view.orders  # client order id -> live order
         self._store = store

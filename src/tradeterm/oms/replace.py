@@ -43,8 +43,12 @@ class CancelReplace:
         if cmd is None:
             return
         if order.status is not OrderStatus.CANCELED or order.reason in CLOSED_WITHOUT_VENUE:
-            log.info("modify of %s dropped: the order ended %s %s", order.client_order_id,
-                     order.status.value, order.reason)
+            log.info(
+                "modify of %s dropped: the order ended %s %s",
+                order.client_order_id,
+                order.status.value,
+                order.reason,
+            )
             return
         self._send_replacement(order, cmd)
 
@@ -53,10 +57,21 @@ class CancelReplace:
         if qty <= 0:
             log.info("modify of %s: nothing left to replace after fills", old.client_order_id)
             return
-        new = SubmitOrder(self._clock.timestamp_ns(), self._ids.next(), old.instrument,
-                          old.side, qty, old.order_type,
-                          cmd.price if cmd.price is not None else old.price, old.trigger_price,
-                          old.tif, old.post_only, old.reduce_only, old.display_qty,
-                          old.expire_ns, old.source)
+        new = SubmitOrder(
+            self._clock.timestamp_ns(),
+            self._ids.next(),
+            old.instrument,
+            old.side,
+            qty,
+            old.order_type,
+            cmd.price if cmd.price is not None else old.price,
+            old.trigger_price,
+            old.tif,
+            old.post_only,
+            old.reduce_only,
+            old.display_qty,
+            old.expire_ns,
+            old.source,
+        )
         log.info("modify of %s: replaced by %s", old.client_order_id, new.client_order_id)
         self._sender.send_replacement(new)

@@ -43,8 +43,14 @@ FILLS_MARGIN_NS = 60 * 1_000_000_000  # fetch fills from a minute before the ord
 
 
 class Settlement:
-    def __init__(self, clock: Clock, registry: OrderRegistry, fills: FillApplier,
-                 store: Store, halt: TradingHalt) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        registry: OrderRegistry,
+        fills: FillApplier,
+        store: Store,
+        halt: TradingHalt,
+    ) -> None:
         self._clock = clock
         self._registry = registry
         self._fills = fills
@@ -52,8 +58,14 @@ class Settlement:
         self._halt = halt
         self.cancel_again: Callable[[str], Any] | None = None  # the venue still has it working
 
-    async def settle(self, order: Order, report: OrderStatusReport | None, venue: ExecutionClient,
-                     stale: bool = False, asked_ns: int | None = None) -> str:
+    async def settle(
+        self,
+        order: Order,
+        report: OrderStatusReport | None,
+        venue: ExecutionClient,
+        stale: bool = False,
+        asked_ns: int | None = None,
+    ) -> str:
         """Bring ``order`` in line with the venue's record. Returns what was done (for the
         reconciliation report): "updated", "not_received", "closed_lost", "unknown_at_venue",
         or ``NOT_YET``. A ``stale`` record (a request about the order went out after it was
@@ -62,8 +74,13 @@ class Settlement:
         ``asked_ns``: when the question went out (default now): "no record" proves nothing if
         the venue could still receive the order then."""
         if report is None:
-            outcome = NOT_YET if stale else self._close_unknown(
-                order, venue, self._clock.timestamp_ns() if asked_ns is None else asked_ns)
+            outcome = (
+                NOT_YET
+                if stale
+                else self._close_unknown(
+                    order, venue, self._clock.timestamp_ns() if asked_ns is None else asked_ns
+                )
+            )
         else:
             if not stale and not order.is_terminal:
                 self.take_terms(order, report)  # first: the fills count against these
@@ -82,21 +99,25 @@ class Settlement:
         return outcome
 
     # --- the venue has it --------------------------------------------------------------------
-    async def _catch_up(self, order: Order, report: OrderStatusReport,
-                        venue: ExecutionClient) -> None:
+    async def _catch_up(
+        self, order: Order, report: OrderStatusReport, venue: ExecutionClient
+    ) -> None:
         if order.venue_order_id is None:  # the venue has it: that is an acknowledgement
             order.venue_order_id = report.venue_order_id
         if report.filled_qty <= order.filled_qty:
             return
         coid = order.client_order_id
-        fills = await venue.fills_since(max(0, order.ts_created - FILLS_MARGIN_NS),
-                                        order.instrument)
+        fills = await venue.fills_since(
+            max(0, order.ts_created - FILLS_MARGIN_NS), order.instrument
+        )
         for fill in fills:
             if fill.client_order_id == coid:
                 self._fills.apply(fill, venue.name)
         if report.filled_qty > order.filled_qty:
-            self._problem(f"order {coid}: venue reports {report.filled_qty} lots filled, "
-                          f"only {order.filled_qty} found in its fills")
+            self._problem(
+                f"order {coid}: venue reports {report.filled_qty} lots filled, "
+                f"only {order.filled_qty} found in its fills"
+            )
 
     def _take_record(self, order: Order, report: OrderStatusReport) -> None:
         now = self._clock.timestamp_ns()
@@ -126,22 +147,32 @@ class Settlement:
                     return
         except IllegalTransition as exc:
             log.error("venue record of %s not applied: %s", coid, exc)
-            self._problem(f"order {coid}: the venue says {status.value}, here it is "
-                          f"{order.status.value}")
+            self._problem(
+                f"order {coid}: the venue says {status.value}, here it is {order.status.value}"
+            )
         self._registry.changed(order)
 
     @staticmethod
     def take_terms(order: Order, report: OrderStatusReport) -> None:
         """The venue's price, quantity and trigger (a fresh record only)."""
-        trigger = report.trigger_price if report.trigger_price is not None \
-            else order.trigger_price
+        trigger = report.trigger_price if report.trigger_price is not None else order.trigger_price
         if report.qty < order.filled_qty:
-            log.error("venue record of %s has %d lots, below the %d filled here: terms kept",
-                      order.client_order_id, report.qty, order.filled_qty)
+            log.error(
+                "venue record of %s has %d lots, below the %d filled here: terms kept",
+                order.client_order_id,
+                report.qty,
+                order.filled_qty,
+            )
             return
         if (report.price, report.qty, trigger) != (order.price, order.qty, order.trigger_price):
-            log.info("order %s takes the venue's terms: price %s -> %s, qty %d -> %d",
-                     order.client_order_id, order.price, report.price, order.qty, report.qty)
+            log.info(
+                "order %s takes the venue's terms: price %s -> %s, qty %d -> %d",
+                order.client_order_id,
+                order.price,
+                report.price,
+                order.qty,
+                report.qty,
+            )
         order.amend(report.price, report.qty)  # and no modify is outstanding any more
         order.trigger_price = trigger
 
@@ -153,25 +184,33 @@ class Settlement:
             return "updated"
         if order.acknowledged and venue.keeps_state:
             order.reason = UNKNOWN_AT_VENUE
-            log.error("order %s was acknowledged but %s has no record of it: closed", coid,
-                      venue.name)
+            log.error(
+                "order %s was acknowledged but %s has no record of it: closed", coid, venue.name
+            )
             result = "unknown_at_venue"
         elif order.acknowledged:
             order.reason = VENUE_LOST
-            log.warning("order %s was lost when the in-process venue %s restarted: closed",
-                        coid, venue.name)
+            log.warning(
+                "order %s was lost when the in-process venue %s restarted: closed", coid, venue.name
+            )
             result = "closed_lost"
-        elif venue.request_window_ns and \
-                asked_ns <= (order.ts_sent or order.ts_created) + venue.request_window_ns:
-            log.info("order %s is not at %s yet; it may still arrive: asking again", coid,
-                     venue.name)
+        elif (
+            venue.request_window_ns
+            and asked_ns <= (order.ts_sent or order.ts_created) + venue.request_window_ns
+        ):
+            log.info(
+                "order %s is not at %s yet; it may still arrive: asking again", coid, venue.name
+            )
             return NOT_YET
         else:
             order.reason = NOT_RECEIVED
             log.warning("order %s never reached %s: closed as not placed", coid, venue.name)
             result = "not_received"
-        end = S.REJECTED if result == "not_received" and S.REJECTED in TRANSITIONS[order.status] \
+        end = (
+            S.REJECTED
+            if result == "not_received" and S.REJECTED in TRANSITIONS[order.status]
             else S.CANCELED
+        )
         order.transition(end, now)
         self._registry.changed(order)
         return result

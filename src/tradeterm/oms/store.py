@@ -34,6 +34,7 @@ Market data never touches the store. Every method runs on the engine's loop; ``i
 and ``record_fill`` return when their write is committed, and what must wait for the disk is
 handed to ``durability.after``; the rest return when their write is durable.
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,18 @@ from tradeterm.oms.store_check import CorruptStore, damaged, is_counter
 from tradeterm.oms.store_columns import StoreError
 from tradeterm.oms.store_conn import StoreConnection
 from tradeterm.oms.store_rows import (
-    FILL_KEYS, ORDER_KEYS, ORDER_UPDATE_KEYS, POSITION_KEYS, fill_from_row, instrument_from_row,
-    order_from_row, order_row, order_update_row, order_venue, position_from_row, position_row,
+    FILL_KEYS,
+    ORDER_KEYS,
+    ORDER_UPDATE_KEYS,
+    POSITION_KEYS,
+    fill_from_row,
+    instrument_from_row,
+    order_from_row,
+    order_row,
+    order_update_row,
+    order_venue,
+    position_from_row,
+    position_row,
 )
 from tradeterm.portfolio.position import Position
 
@@ -67,8 +78,9 @@ class Store:
     ``sync_thread``: a FULL store on a file fsyncs on a thread of its own once
     ``durability.start`` is called (a session on the wall clock)."""
 
-    def __init__(self, url: str, synchronous: str = "FULL", verify: bool = False,
-                 sync_thread: bool = False) -> None:
+    def __init__(
+        self, url: str, synchronous: str = "FULL", verify: bool = False, sync_thread: bool = False
+    ) -> None:
         self.db = StoreConnection(url, synchronous, verify)
         self.url, self.where, self.conn = url, self.db.where, self.db.conn
         self.controls = ControlRecords(self.db)  # kill switch, audit log, trading days
@@ -124,16 +136,21 @@ class Store:
         """A number never handed out before by this store (client order ids embed it)."""
         row = self.db.first('SELECT value FROM meta WHERE "key" = ?', "session")
         if row is not None and not is_counter(row.value):
-            raise damaged(self.where, f"table meta, row key='session', column value holds "
-                                      f"{row.value!r}, not the session counter")
+            raise damaged(
+                self.where,
+                f"table meta, row key='session', column value holds "
+                f"{row.value!r}, not the session counter",
+            )
         try:
             number = int(row.value) + 1 if row else 1
             if row:
-                self.conn.execute('UPDATE meta SET value = ? WHERE "key" = ?',
-                                  (str(number), "session"))
+                self.conn.execute(
+                    'UPDATE meta SET value = ? WHERE "key" = ?', (str(number), "session")
+                )
             else:
-                self.conn.execute('INSERT INTO meta ("key", value) VALUES (?, ?)',
-                                  ("session", str(number)))
+                self.conn.execute(
+                    'INSERT INTO meta ("key", value) VALUES (?, ?)', ("session", str(number))
+                )
             self.db.commit_durably()
         except Exception:
             self.db.rollback()
@@ -143,14 +160,25 @@ class Store:
     def save_instruments(self, instruments: Iterable[Instrument]) -> None:
         try:
             for inst in instruments:
-                values = (inst.venue, inst.symbol, inst.base, inst.quote, str(inst.tick_size),
-                          str(inst.lot_size), inst.id)
+                values = (
+                    inst.venue,
+                    inst.symbol,
+                    inst.base,
+                    inst.quote,
+                    str(inst.tick_size),
+                    str(inst.lot_size),
+                    inst.id,
+                )
                 if not self.conn.execute(
-                        "UPDATE instruments SET venue=?, symbol=?, base=?, quote=?, tick_size=?, "
-                        "lot_size=? WHERE id = ?", values).rowcount:
+                    "UPDATE instruments SET venue=?, symbol=?, base=?, quote=?, tick_size=?, "
+                    "lot_size=? WHERE id = ?",
+                    values,
+                ).rowcount:
                     self.conn.execute(
                         "INSERT INTO instruments (venue, symbol, base, quote, tick_size, "
-                        "lot_size, id) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+                        "lot_size, id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        values,
+                    )
             self.db.commit()
         except Exception:
             self.db.rollback()
@@ -179,8 +207,12 @@ class Store:
         self.durability.sync_now()
 
     def has_order(self, client_order_id: str) -> bool:
-        return self.db.first("SELECT client_order_id FROM orders WHERE client_order_id = ?",
-                           client_order_id) is not None
+        return (
+            self.db.first(
+                "SELECT client_order_id FROM orders WHERE client_order_id = ?", client_order_id
+            )
+            is not None
+        )
 
     def load_order(self, client_order_id: str) -> Order | None:
         row = self.db.first("SELECT * FROM orders WHERE client_order_id = ?", client_order_id)
@@ -188,8 +220,9 @@ class Store:
 
     def load_open_orders(self) -> list[tuple[Order, str]]:
         """(order, venue) for every order not in a terminal state, oldest first."""
-        rows = self.db.rows("SELECT * FROM orders WHERE is_open = 1 "
-                          "ORDER BY ts_created, client_order_id")
+        rows = self.db.rows(
+            "SELECT * FROM orders WHERE is_open = 1 ORDER BY ts_created, client_order_id"
+        )
         return self.db.decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
 
     def load_orders(self, limit: int | None = None) -> list[tuple[Order, str]]:
@@ -198,18 +231,31 @@ class Store:
         return self.db.decoded(lambda r: (order_from_row(r), order_venue(r)), rows)
 
     # --- fills and positions ---------------------------------------------------------------
-    def record_fill(self, venue: str, fill: OrderFilled, order: Order | None,
-                    position: Position) -> bool:
+    def record_fill(
+        self, venue: str, fill: OrderFilled, order: Order | None, position: Position
+    ) -> bool:
         """Fill + its order + the position, in one durable transaction. False (and nothing
         written) if this venue's trade id is already recorded."""
         try:
-            self._insert_fill.run(self._cur, {
-                "venue": venue, "trade_id": fill.trade_id,
-                "client_order_id": fill.client_order_id, "venue_order_id": fill.venue_order_id,
-                "instrument": fill.instrument, "side": int(fill.side), "price": fill.price,
-                "qty": fill.qty, "fee": str(fill.fee), "fee_currency": fill.fee_currency,
-                "liquidity": fill.liquidity.value, "ts_event": fill.ts_event,
-                "ts_recv": fill.ts_recv, "note": fill.note})
+            self._insert_fill.run(
+                self._cur,
+                {
+                    "venue": venue,
+                    "trade_id": fill.trade_id,
+                    "client_order_id": fill.client_order_id,
+                    "venue_order_id": fill.venue_order_id,
+                    "instrument": fill.instrument,
+                    "side": int(fill.side),
+                    "price": fill.price,
+                    "qty": fill.qty,
+                    "fee": str(fill.fee),
+                    "fee_currency": fill.fee_currency,
+                    "liquidity": fill.liquidity.value,
+                    "ts_event": fill.ts_event,
+                    "ts_recv": fill.ts_recv,
+                    "note": fill.note,
+                },
+            )
         except sqlite3.IntegrityError:
             self.db.rollback()
             return False
@@ -231,32 +277,47 @@ class Store:
         return True
 
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
-        return self.db.first("SELECT id FROM fills WHERE venue = ? AND instrument = ? "
-                           "AND trade_id = ?", venue, instrument, trade_id) is not None
+        return (
+            self.db.first(
+                "SELECT id FROM fills WHERE venue = ? AND instrument = ? AND trade_id = ?",
+                venue,
+                instrument,
+                trade_id,
+            )
+            is not None
+        )
 
     def known_trade_ids(self, venue: str, since_ns: int) -> set[str]:
         """Fill keys (``fill_key``) of the venue's fills since ``since_ns``."""
-        rows = self.db.rows("SELECT instrument, trade_id FROM fills WHERE venue = ? "
-                          "AND ts_event >= ?", venue, since_ns)
+        rows = self.db.rows(
+            "SELECT instrument, trade_id FROM fills WHERE venue = ? AND ts_event >= ?",
+            venue,
+            since_ns,
+        )
         return {fill_key(r.instrument, r.trade_id) for r in rows}
 
     def last_fill_ts(self, venue: str) -> int | None:
-        latest: int | None = self.db.first("SELECT max(ts_event) FROM fills WHERE venue = ?",
-                                         venue)[0]
+        latest: int | None = self.db.first(
+            "SELECT max(ts_event) FROM fills WHERE venue = ?", venue
+        )[0]
         return latest
 
     def load_fills(self, since_ns: int = 0, instrument: str | None = None) -> list[OrderFilled]:
         if instrument:
-            rows = self.db.rows("SELECT * FROM fills WHERE ts_event >= ? AND instrument = ? "
-                              "ORDER BY id", since_ns, instrument)
+            rows = self.db.rows(
+                "SELECT * FROM fills WHERE ts_event >= ? AND instrument = ? ORDER BY id",
+                since_ns,
+                instrument,
+            )
         else:
             rows = self.db.rows("SELECT * FROM fills WHERE ts_event >= ? ORDER BY id", since_ns)
         return self.db.decoded(fill_from_row, rows)
 
     def order_fills(self, client_order_id: str) -> list[OrderFilled]:
         """Every stored fill of one order, oldest first."""
-        rows = self.db.rows("SELECT * FROM fills WHERE client_order_id = ? ORDER BY id",
-                          client_order_id)
+        rows = self.db.rows(
+            "SELECT * FROM fills WHERE client_order_id = ? ORDER BY id", client_order_id
+        )
         return [fill_from_row(r) for r in rows]
 
     def fill_rows(self) -> list[Any]:
@@ -271,12 +332,14 @@ class Store:
         return {r[0]: int(r[1]) for r in rows}
 
     def load_positions(self) -> list[Position]:
-        return self.db.decoded(position_from_row,
-                             self.db.rows("SELECT * FROM positions ORDER BY instrument"))
+        return self.db.decoded(
+            position_from_row, self.db.rows("SELECT * FROM positions ORDER BY instrument")
+        )
 
     def load_instruments(self) -> dict[str, Instrument]:
         found = self.db.decoded(instrument_from_row, self.db.rows("SELECT * FROM instruments"))
         return {inst.id: inst for inst in found}
+
 
 def fill_key(instrument: str, trade_id: str) -> str:
     """A fill's identity at its venue: trade ids are unique per instrument, not per venue."""

@@ -23,9 +23,11 @@ class CorruptStore(StoreError):
 
 
 def damaged(where: str, what: str) -> CorruptStore:
-    return CorruptStore(f"the store {where} is damaged: {what}. Restore it from a backup, or "
-                        "move it aside to start with an empty store (tradeterm never changes or "
-                        "deletes a damaged store)")
+    return CorruptStore(
+        f"the store {where} is damaged: {what}. Restore it from a backup, or "
+        "move it aside to start with an empty store (tradeterm never changes or "
+        "deletes a damaged store)"
+    )
 
 
 #: tables that grow with trading: checked by one SQL scan (the same tests as ``store_columns``)
@@ -38,8 +40,9 @@ def verify(conn: sqlite3.Connection, where: str) -> None:
         problems = _quick_check(conn)
         if problems != ["ok"]:
             raise damaged(where, "SQLite's check finds " + "; ".join(problems))
-        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE "
-                                              "type = 'table'")}
+        present = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         for table, (_, columns) in TABLES.items():
             if table not in present:
                 continue
@@ -76,21 +79,24 @@ def _quick_check(conn: sqlite3.Connection) -> list[str]:
         rows = conn.execute("PRAGMA quick_check(3)").fetchall()
     finally:
         conn.text_factory = factory
-    return [bytes(r[0]).decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0])
-            for r in rows]
+    return [
+        bytes(r[0]).decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0])
+        for r in rows
+    ]
 
 
-def _scan_table(conn: sqlite3.Connection, table: str, columns: dict[str, Column],
-                where: str) -> None:
+def _scan_table(
+    conn: sqlite3.Connection, table: str, columns: dict[str, Column], where: str
+) -> None:
     if not columns:
         return
-    bad = " OR ".join(f"NOT ({kind.sql.format(c=_quoted(name))})"
-                      for name, kind in columns.items())
+    bad = " OR ".join(f"NOT ({kind.sql.format(c=_quoted(name))})" for name, kind in columns.items())
     for row in _select(conn, f"SELECT * FROM {table} WHERE {bad} LIMIT 1", table, where):
         reader = RowReader(table, row)
         reader.check_all()  # raises CorruptRow naming the column
-        raise CorruptRow(table, reader.key, "(one of its columns)", tuple(row),
-                         "what the table's columns hold")
+        raise CorruptRow(
+            table, reader.key, "(one of its columns)", tuple(row), "what the table's columns hold"
+        )
 
 
 def _select(conn: sqlite3.Connection, sql: str, table: str, where: str) -> list[Any]:
@@ -99,15 +105,15 @@ def _select(conn: sqlite3.Connection, sql: str, table: str, where: str) -> list[
     try:
         return cursor.execute(sql).fetchall()
     except UnicodeDecodeError as exc:
-        raise damaged(where, f"table {table} holds text that is not UTF-8 ({exc.reason})"
-                      ) from None
+        raise damaged(where, f"table {table} holds text that is not UTF-8 ({exc.reason})") from None
 
 
 def _check_meta(conn: sqlite3.Connection, where: str) -> None:
     for name, value in conn.execute('SELECT "key", value FROM meta'):
         if name == "session" and not is_counter(value):
-            raise CorruptRow("meta", "key='session'", "value", value,
-                             "the session counter (a whole number)")
+            raise CorruptRow(
+                "meta", "key='session'", "value", value, "the session counter (a whole number)"
+            )
 
 
 def is_counter(value: Any) -> bool:

@@ -30,8 +30,7 @@ class CorruptRow(StoreError):
 
     def __init__(self, table: str, key: str, column: str, value: Any, expected: str) -> None:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        super().__init__(f"table {table}, row {key}, column {column} holds {shown}, not "
-                         f"{expected}")
+        super().__init__(f"table {table}, row {key}, column {column} holds {shown}, not {expected}")
         self.table, self.key, self.column = table, key, column
 
 
@@ -86,11 +85,14 @@ def _decimal_sql(c: str) -> str:
     e_at = f"instr({body}, 'E')"
     mant = f"(CASE WHEN {e_at} THEN substr({body}, 1, {e_at} - 1) ELSE {body} END)"
     exp = f"substr({body}, {e_at} + 1)"
-    exp_digits = (f"(CASE WHEN substr({exp}, 1, 1) IN ('+', '-') THEN substr({exp}, 2) "
-                  f"ELSE {exp} END)")
-    return (f"typeof({c}) = 'text' AND {mant} != '' AND {mant} NOT GLOB '*[^0-9.]*' "
-            f"AND {mant} NOT GLOB '*.*.*' AND {mant} NOT GLOB '.*' AND {mant} NOT GLOB '*.' "
-            f"AND ({e_at} = 0 OR ({exp_digits} != '' AND {exp_digits} NOT GLOB '*[^0-9]*'))")
+    exp_digits = (
+        f"(CASE WHEN substr({exp}, 1, 1) IN ('+', '-') THEN substr({exp}, 2) ELSE {exp} END)"
+    )
+    return (
+        f"typeof({c}) = 'text' AND {mant} != '' AND {mant} NOT GLOB '*[^0-9.]*' "
+        f"AND {mant} NOT GLOB '*.*.*' AND {mant} NOT GLOB '.*' AND {mant} NOT GLOB '*.' "
+        f"AND ({e_at} = 0 OR ({exp_digits} != '' AND {exp_digits} NOT GLOB '*[^0-9]*'))"
+    )
 
 
 def side(v: Any) -> Side:
@@ -110,69 +112,132 @@ class Column:
 
 
 WHOLE = Column(whole, "a whole number", "typeof({c}) = 'integer'")
-OPTIONAL_WHOLE = Column(optional_whole, "a whole number or NULL",
-                        "typeof({c}) IN ('integer', 'null')")
+OPTIONAL_WHOLE = Column(
+    optional_whole, "a whole number or NULL", "typeof({c}) IN ('integer', 'null')"
+)
 TEXT = Column(text, "text", "typeof({c}) = 'text'")
 OPTIONAL_TEXT = Column(optional_text, "text or NULL", "typeof({c}) IN ('text', 'null')")
 FLAG = Column(flag, "0 or 1", "typeof({c}) = 'integer' AND {c} IN (0, 1)")
 DECIMAL = Column(exact_decimal, "an exact decimal number as text", _decimal_sql("{c}"))
-OPTIONAL_DECIMAL = Column(lambda v: None if text(v) == "" else exact_decimal(v),
-                          "an exact decimal number as text, or empty",
-                          "({c} = '' OR " + _decimal_sql("{c}") + ")")
-STEP = Column(step_size, "a tick or lot size from 1E-18 to 1E+18 as text",
-              _decimal_sql("{c}") + " AND CAST({c} AS REAL) BETWEEN 1e-18 AND 1e18")
+OPTIONAL_DECIMAL = Column(
+    lambda v: None if text(v) == "" else exact_decimal(v),
+    "an exact decimal number as text, or empty",
+    "({c} = '' OR " + _decimal_sql("{c}") + ")",
+)
+STEP = Column(
+    step_size,
+    "a tick or lot size from 1E-18 to 1E+18 as text",
+    _decimal_sql("{c}") + " AND CAST({c} AS REAL) BETWEEN 1e-18 AND 1e18",
+)
 SIDE = Column(side, "1 (buy) or -1 (sell)", "typeof({c}) = 'integer' AND {c} IN (1, -1)")
 
 
 def one_of(enum: type[Enum]) -> Column:
     values = [str(m.value) for m in enum]
     listed = ", ".join("'" + v + "'" for v in values)
-    return Column(enum, "one of " + ", ".join(values),
-                  "typeof({c}) = 'text' AND {c} IN (" + listed + ")")
+    return Column(
+        enum, "one of " + ", ".join(values), "typeof({c}) = 'text' AND {c} IN (" + listed + ")"
+    )
 
 
 ORDER_COLUMNS: dict[str, Column] = {
-    "client_order_id": TEXT, "venue": TEXT, "instrument": TEXT, "side": SIDE, "qty": WHOLE,
-    "order_type": one_of(OrderType), "price": OPTIONAL_WHOLE, "trigger_price": OPTIONAL_WHOLE,
-    "tif": one_of(TimeInForce), "post_only": FLAG, "reduce_only": FLAG,
-    "display_qty": OPTIONAL_WHOLE, "expire_ns": OPTIONAL_WHOLE, "status": one_of(OrderStatus),
-    "is_open": FLAG, "venue_order_id": OPTIONAL_TEXT, "filled_qty": WHOLE,
-    "filled_value": WHOLE, "ts_created": WHOLE, "ts_last": WHOLE, "source": TEXT,
-    "external": FLAG, "reason": TEXT, "session": WHOLE,
+    "client_order_id": TEXT,
+    "venue": TEXT,
+    "instrument": TEXT,
+    "side": SIDE,
+    "qty": WHOLE,
+    "order_type": one_of(OrderType),
+    "price": OPTIONAL_WHOLE,
+    "trigger_price": OPTIONAL_WHOLE,
+    "tif": one_of(TimeInForce),
+    "post_only": FLAG,
+    "reduce_only": FLAG,
+    "display_qty": OPTIONAL_WHOLE,
+    "expire_ns": OPTIONAL_WHOLE,
+    "status": one_of(OrderStatus),
+    "is_open": FLAG,
+    "venue_order_id": OPTIONAL_TEXT,
+    "filled_qty": WHOLE,
+    "filled_value": WHOLE,
+    "ts_created": WHOLE,
+    "ts_last": WHOLE,
+    "source": TEXT,
+    "external": FLAG,
+    "reason": TEXT,
+    "session": WHOLE,
 }
 FILL_COLUMNS: dict[str, Column] = {
-    "id": WHOLE, "venue": TEXT, "trade_id": TEXT, "client_order_id": TEXT,
-    "venue_order_id": TEXT, "instrument": TEXT, "side": SIDE, "price": WHOLE, "qty": WHOLE,
-    "fee": DECIMAL, "fee_currency": TEXT, "liquidity": one_of(Liquidity), "ts_event": WHOLE,
-    "ts_recv": WHOLE, "note": TEXT,
+    "id": WHOLE,
+    "venue": TEXT,
+    "trade_id": TEXT,
+    "client_order_id": TEXT,
+    "venue_order_id": TEXT,
+    "instrument": TEXT,
+    "side": SIDE,
+    "price": WHOLE,
+    "qty": WHOLE,
+    "fee": DECIMAL,
+    "fee_currency": TEXT,
+    "liquidity": one_of(Liquidity),
+    "ts_event": WHOLE,
+    "ts_recv": WHOLE,
+    "note": TEXT,
 }
-FEES_PAID = Column(Fees.from_text, "fees per currency as JSON text ({currency: decimal text})",
-                  "typeof({c}) = 'text' AND json_valid({c})")
+FEES_PAID = Column(
+    Fees.from_text,
+    "fees per currency as JSON text ({currency: decimal text})",
+    "typeof({c}) = 'text' AND json_valid({c})",
+)
 POSITION_COLUMNS: dict[str, Column] = {
-    "instrument": TEXT, "qty": WHOLE, "cost": WHOLE, "realized": WHOLE, "fees": DECIMAL,
-    "fills": WHOLE, "volume": WHOLE, "ts_last": WHOLE, "fees_paid": FEES_PAID,
+    "instrument": TEXT,
+    "qty": WHOLE,
+    "cost": WHOLE,
+    "realized": WHOLE,
+    "fees": DECIMAL,
+    "fills": WHOLE,
+    "volume": WHOLE,
+    "ts_last": WHOLE,
+    "fees_paid": FEES_PAID,
 }
 TRADING_STATE_COLUMNS: dict[str, Column] = {
-    "id": WHOLE, "state": one_of(TradingState), "reason": TEXT, "source": TEXT, "ts": WHOLE,
+    "id": WHOLE,
+    "state": one_of(TradingState),
+    "reason": TEXT,
+    "source": TEXT,
+    "ts": WHOLE,
 }
 PNL_DAY_COLUMNS: dict[str, Column] = {
-    "day": WHOLE, "start_equity": DECIMAL, "peak_equity": DECIMAL,
+    "day": WHOLE,
+    "start_equity": DECIMAL,
+    "peak_equity": DECIMAL,
     "last_equity": OPTIONAL_DECIMAL,
     "ts": WHOLE,
 }
 INSTRUMENT_COLUMNS: dict[str, Column] = {
-    "id": TEXT, "venue": TEXT, "symbol": TEXT, "base": TEXT, "quote": TEXT,
-    "tick_size": STEP, "lot_size": STEP,
+    "id": TEXT,
+    "venue": TEXT,
+    "symbol": TEXT,
+    "base": TEXT,
+    "quote": TEXT,
+    "tick_size": STEP,
+    "lot_size": STEP,
 }
 AUDIT_COLUMNS: dict[str, Column] = {
-    "id": WHOLE, "ts": WHOLE, "kind": TEXT, "source": TEXT, "detail": TEXT,
+    "id": WHOLE,
+    "ts": WHOLE,
+    "kind": TEXT,
+    "source": TEXT,
+    "detail": TEXT,
 }
 #: table -> (the column that names a row, its columns)
 TABLES: dict[str, tuple[str, dict[str, Column]]] = {
-    "orders": ("client_order_id", ORDER_COLUMNS), "fills": ("id", FILL_COLUMNS),
+    "orders": ("client_order_id", ORDER_COLUMNS),
+    "fills": ("id", FILL_COLUMNS),
     "positions": ("instrument", POSITION_COLUMNS),
-    "trading_state": ("id", TRADING_STATE_COLUMNS), "pnl_days": ("day", PNL_DAY_COLUMNS),
-    "instruments": ("id", INSTRUMENT_COLUMNS), "audit": ("id", AUDIT_COLUMNS),
+    "trading_state": ("id", TRADING_STATE_COLUMNS),
+    "pnl_days": ("day", PNL_DAY_COLUMNS),
+    "instruments": ("id", INSTRUMENT_COLUMNS),
+    "audit": ("id", AUDIT_COLUMNS),
 }
 
 
@@ -203,5 +268,6 @@ class RowReader:
         try:
             return make()
         except (ValueError, TypeError, ArithmeticError) as exc:
-            raise CorruptRow(self.table, self.key, "(the row as a whole)", str(exc),
-                             "a consistent row") from None
+            raise CorruptRow(
+                self.table, self.key, "(the row as a whole)", str(exc), "a consistent row"
+            ) from None

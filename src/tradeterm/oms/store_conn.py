@@ -2,6 +2,7 @@
 through the checked decoders of ``store_rows``, its commits counted and handed to ``durability``
 (what waits for the disk). ``store.py`` documents which writes wait and why.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -36,8 +37,10 @@ class StoreConnection:
             self.conn.close()
             raise StoreError(f"cannot open the store {safe_url(url)}: {exc}") from None
         if self.conn.isolation_level is None:
-            raise StoreError("the store's connection is in autocommit mode; a fill and its "
-                             "position must commit together")
+            raise StoreError(
+                "the store's connection is in autocommit mode; a fill and its "
+                "position must commit together"
+            )
         self.writes = 0  # durable commits
 
     def sync_on_own_thread(self) -> None:

@@ -1,6 +1,7 @@
 """The store's SQLite file: which file a URL names, its permissions (0600, the trader's money)
 and the pragmas ``store.py`` documents (WAL, the ``synchronous`` level), and a URL fit to print.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -16,15 +17,16 @@ def sqlite_path(url: str) -> str | None:
     schemes."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme.split("+", 1)[0] != "sqlite":
-        raise StoreError(f"cannot open the store {safe_url(url)}: only SQLite is supported; "
-                         f"set oms.database_url to sqlite:///<path/to/file.db> (or leave it "
-                         f"unset for <data_dir>/tradeterm.db)")
+        raise StoreError(
+            f"cannot open the store {safe_url(url)}: only SQLite is supported; "
+            f"set oms.database_url to sqlite:///<path/to/file.db> (or leave it "
+            f"unset for <data_dir>/tradeterm.db)"
+        )
     path = url.split("///", 1)[1] if "///" in url else ""
     return None if not path or path == ":memory:" else path
 
 
-def connect(url: str, synchronous: str = "FULL", verify_first: bool = False
-            ) -> sqlite3.Connection:
+def connect(url: str, synchronous: str = "FULL", verify_first: bool = False) -> sqlite3.Connection:
     """A connection with the pragmas this module documents. ``verify_first``: check the store
     (``store_check.verify``) before anything is written to it, WAL mode included."""
     if synchronous not in ("FULL", "NORMAL", "EXTRA", "OFF"):

@@ -34,8 +34,7 @@ class Fees(Mapping[str, Decimal]):
 
     __slots__ = ("_amounts",)
 
-    def __init__(self, amounts: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]] = ()
-                 ) -> None:
+    def __init__(self, amounts: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]] = ()) -> None:
         items = amounts.items() if isinstance(amounts, Mapping) else amounts
         total: dict[str, Decimal] = {}
         for currency, amount in items:
@@ -139,8 +138,9 @@ def fee_currency(inst: Instrument | None, currency: str) -> str:
     return currency or (inst.quote if inst is not None else "")
 
 
-def fee_value(inst: Instrument | None, price_ticks: int, amount: Decimal, currency: str
-              ) -> Decimal | None:
+def fee_value(
+    inst: Instrument | None, price_ticks: int, amount: Decimal, currency: str
+) -> Decimal | None:
     """What a fee is worth in the instrument's quote currency at the fill's price: the amount
     itself in the quote currency; amount x fill price in the base asset; None in any other
     currency (it waits for a rate) or for an instrument not known."""

@@ -57,10 +57,17 @@ class DayState:
 
 
 class Portfolio:
-    def __init__(self, bus: MessageBus, instruments: dict[str, Instrument], view: PortfolioView,
-                 books: dict[str, BookReader], stats: dict[str, InstrumentStats],
-                 mark: str = "mid", starting_cash: Decimal = Decimal(0),
-                 currency: str = "") -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        instruments: dict[str, Instrument],
+        view: PortfolioView,
+        books: dict[str, BookReader],
+        stats: dict[str, InstrumentStats],
+        mark: str = "mid",
+        starting_cash: Decimal = Decimal(0),
+        currency: str = "",
+    ) -> None:
         if mark not in ("mid", "last"):
             raise ValueError(f"mark must be 'mid' or 'last', got {mark!r}")
         self._bus = bus  # PositionChanged on the ``position`` topic, at every commit
@@ -73,8 +80,11 @@ class Portfolio:
         self.currency = account_currency(instruments.values(), currency)
         others = [i.id for i in instruments.values() if i.quote != self.currency]
         if others:
-            log.warning("instruments %s are not quoted in %s: their PnL is kept apart from equity",
-                        ", ".join(others), self.currency)
+            log.warning(
+                "instruments %s are not quoted in %s: their PnL is kept apart from equity",
+                ", ".join(others),
+                self.currency,
+            )
         self.positions: dict[str, Position] = {iid: Position(iid) for iid in instruments}
         self._unit = {iid: inst.tick_size * inst.lot_size for iid, inst in instruments.items()}
         self.day: DayState | None = None
@@ -111,8 +121,9 @@ class Portfolio:
     def with_fill(self, fill: OrderFilled, base: Position | None = None) -> Position:
         """The instrument's position after ``fill``; nothing changes until ``commit``. ``base``:
         a position recorded but not committed yet (its fill waits for the disk)."""
-        return apply_fill(base or self.position(fill.instrument),
-                          self.instruments.get(fill.instrument), fill)
+        return apply_fill(
+            base or self.position(fill.instrument), self.instruments.get(fill.instrument), fill
+        )
 
     def commit(self, pos: Position, ts: int) -> None:
         """Make ``pos`` (from ``with_fill``, already persisted) the current position; revalue,
@@ -121,9 +132,17 @@ class Portfolio:
         self.revalue(ts)
         inst = self.instruments.get(pos.instrument)
         avg = None if inst is None else avg_price(pos, inst)
-        self._bus.publish(topics.POSITION, PositionChanged(
-            ts, ts, pos.instrument, pos.qty, avg if avg is not None else Decimal(0),
-            self.money(pos.instrument, pos.realized)))
+        self._bus.publish(
+            topics.POSITION,
+            PositionChanged(
+                ts,
+                ts,
+                pos.instrument,
+                pos.qty,
+                avg if avg is not None else Decimal(0),
+                self.money(pos.instrument, pos.realized),
+            ),
+        )
 
     # --- valuation -------------------------------------------------------------------------
     def mark_x2(self, instrument: str) -> int | None:
@@ -142,13 +161,20 @@ class Portfolio:
         return None
 
     def money(self, instrument: str, tick_lots: int) -> Decimal:
-        return MONEY.multiply(Decimal(tick_lots), self._unit[instrument]) \
-            if instrument in self._unit else Decimal(tick_lots)
+        return (
+            MONEY.multiply(Decimal(tick_lots), self._unit[instrument])
+            if instrument in self._unit
+            else Decimal(tick_lots)
+        )
 
     def figures(self, instrument: str) -> Figures:
         """The instrument's position in money at the current mark (``valuation.figures``)."""
-        return figures(self.position(instrument), self.instruments[instrument],
-                       self.mark_x2(instrument), self._rate)
+        return figures(
+            self.position(instrument),
+            self.instruments[instrument],
+            self.mark_x2(instrument),
+            self._rate,
+        )
 
     def unrealized(self, instrument: str) -> Decimal:
         return self.figures(instrument).unrealized
@@ -163,9 +189,19 @@ class Portfolio:
                 continue
             f = figures(pos, inst, self.mark_x2(iid), self._rate)
             rows.append((inst, f))
-            view.positions[iid] = PositionRow(iid, pos.qty, f.avg_price, f.realized,
-                                              f.unrealized, f.fees, f.mark, inst.quote,
-                                              f.balance, f.paid, f.unpriced)
+            view.positions[iid] = PositionRow(
+                iid,
+                pos.qty,
+                f.avg_price,
+                f.realized,
+                f.unrealized,
+                f.fees,
+                f.mark,
+                inst.quote,
+                f.balance,
+                f.paid,
+                f.unpriced,
+            )
         total = totals(rows, self.currency)
         self._warn_unpriced(total.unpriced)
         equity = MONEY.add(self.starting_cash, total.pnl)
@@ -189,14 +225,21 @@ class Portfolio:
         for currency in unpriced:
             if currency not in self._unpriced_warned:
                 self._unpriced_warned.add(currency)
-                log.warning("fees paid in %s are kept in %s but left out of equity: no %s/%s "
-                            "instrument in this session to price them", currency, currency,
-                            currency, self.currency)
+                log.warning(
+                    "fees paid in %s are kept in %s but left out of equity: no %s/%s "
+                    "instrument in this session to price them",
+                    currency,
+                    currency,
+                    currency,
+                    self.currency,
+                )
 
     def _roll_day(self, ts: int, equity: Decimal) -> None:
         today = ts // DAY_NS
         if self.day is None or self.day.day != today:
             if self.day is not None:
-                log.info("new trading day: today's PnL and drawdown restart from equity %s",
-                         money(equity, self.currency))
+                log.info(
+                    "new trading day: today's PnL and drawdown restart from equity %s",
+                    money(equity, self.currency),
+                )
             self.day = DayState(today, equity, equity)

@@ -55,8 +55,16 @@ class Position:
     ts_last: int = 0
     paid: Fees = NO_FEES  # every fee as charged, per currency
 
-    def with_fill(self, side: int, price: int, lots: int, fee: Decimal = Decimal(0),
-                  ts: int = 0, currency: str = "", value: Decimal | None = None) -> Position:
+    def with_fill(
+        self,
+        side: int,
+        price: int,
+        lots: int,
+        fee: Decimal = Decimal(0),
+        ts: int = 0,
+        currency: str = "",
+        value: Decimal | None = None,
+    ) -> Position:
         """The position after one fill (``side`` +1 buy / -1 sell). Pure: self is unchanged.
 
         ``fee`` is charged in ``currency`` ("" = the quote currency) and is worth ``value`` in
@@ -82,10 +90,17 @@ class Position:
                 cost = side * price * rest
         if value is None and not currency:
             value = fee
-        return replace(self, qty=qty, cost=cost, realized=realized,
-                       fees=self.fees if value is None else MONEY.add(self.fees, value),
-                       paid=self.paid.plus(currency, fee), fills=self.fills + 1,
-                       volume=self.volume + lots, ts_last=ts or self.ts_last)
+        return replace(
+            self,
+            qty=qty,
+            cost=cost,
+            realized=realized,
+            fees=self.fees if value is None else MONEY.add(self.fees, value),
+            paid=self.paid.plus(currency, fee),
+            fills=self.fills + 1,
+            volume=self.volume + lots,
+            ts_last=ts or self.ts_last,
+        )
 
     # --- balances at the venue -------------------------------------------------------------
     def balance(self, inst: Instrument) -> Decimal:
@@ -94,8 +109,9 @@ class Position:
 
     def quote_flow(self, inst: Instrument) -> Decimal:
         """What the fills did to the quote balance: the cash flow less quote-currency fees."""
-        flow = MONEY.multiply(Decimal(self.realized - self.cost),
-                              MONEY.multiply(inst.tick_size, inst.lot_size))
+        flow = MONEY.multiply(
+            Decimal(self.realized - self.cost), MONEY.multiply(inst.tick_size, inst.lot_size)
+        )
         return MONEY.subtract(flow, self.paid.amount(inst.quote))
 
     def closable_lots(self, inst: Instrument) -> int:
@@ -124,8 +140,15 @@ class Position:
 def apply_fill(pos: Position, inst: Instrument | None, fill: OrderFilled) -> Position:
     """``pos`` after ``fill``: the one way a fill reaches a position (live, restart, report)."""
     currency = fee_currency(inst, fill.fee_currency)
-    return pos.with_fill(int(fill.side), fill.price, fill.qty, fill.fee, fill.ts_event, currency,
-                         fee_value(inst, fill.price, fill.fee, currency))
+    return pos.with_fill(
+        int(fill.side),
+        fill.price,
+        fill.qty,
+        fill.fee,
+        fill.ts_event,
+        currency,
+        fee_value(inst, fill.price, fill.fee, currency),
+    )
 
 
 def _div_toward_zero(a: int, b: int) -> int:

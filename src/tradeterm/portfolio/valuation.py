@@ -50,8 +50,9 @@ class Figures:
     pnl: Decimal  # realized + unrealized - fees
 
 
-def figures(pos: Position, inst: Instrument, mark_x2: int | None = None,
-            rate: Rate = no_rate) -> Figures:
+def figures(
+    pos: Position, inst: Instrument, mark_x2: int | None = None, rate: Rate = no_rate
+) -> Figures:
     unit = MONEY.multiply(inst.tick_size, inst.lot_size)
     realized = MONEY.multiply(Decimal(pos.realized), unit)
     unrealized = ZERO
@@ -65,11 +66,19 @@ def figures(pos: Position, inst: Instrument, mark_x2: int | None = None,
         else:
             fees = MONEY.add(fees, MONEY.multiply(amount, price))
     return Figures(
-        inst.lots_to_qty(pos.qty), pos.balance(inst), avg_price(pos, inst),
-        None if mark_x2 is None else MONEY.divide(MONEY.multiply(Decimal(mark_x2),
-                                                                 inst.tick_size), 2),
-        realized, unrealized, fees, pos.paid, unpriced,
-        MONEY.subtract(MONEY.add(realized, unrealized), fees))
+        inst.lots_to_qty(pos.qty),
+        pos.balance(inst),
+        avg_price(pos, inst),
+        None
+        if mark_x2 is None
+        else MONEY.divide(MONEY.multiply(Decimal(mark_x2), inst.tick_size), 2),
+        realized,
+        unrealized,
+        fees,
+        pos.paid,
+        unpriced,
+        MONEY.subtract(MONEY.add(realized, unrealized), fees),
+    )
 
 
 def avg_price(pos: Position, inst: Instrument) -> Decimal | None:
@@ -80,8 +89,11 @@ def avg_price(pos: Position, inst: Instrument) -> Decimal | None:
         return None
     exact = ticks * inst.tick_size
     exponent = exact.as_tuple().exponent
-    return exact.quantize(inst.tick_size / 100) if isinstance(exponent, int) and exponent < -12 \
+    return (
+        exact.quantize(inst.tick_size / 100)
+        if isinstance(exponent, int) and exponent < -12
         else exact
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +126,9 @@ def account_currency(instruments: Iterable[Instrument], configured: str = "") ->
     return configured or (quotes[0] if quotes else "")
 
 
-def rates_from_marks(instruments: Mapping[str, Instrument],
-                     mark_x2: Callable[[str], int | None]) -> Rate:
+def rates_from_marks(
+    instruments: Mapping[str, Instrument], mark_x2: Callable[[str], int | None]
+) -> Rate:
     """A rate for a fee currency from the mark of an instrument trading it against the quote
     currency (``BNB/USDT`` prices BNB in USDT); None when there is none or it has no mark."""
     pairs = {(i.base, i.quote): iid for iid, i in sorted(instruments.items())}

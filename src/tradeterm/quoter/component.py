@@ -30,9 +30,20 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.core.views import BookReader, QuoterView, StatusView
 from tradeterm.domain.events import (
-    ConnectionState, KillSwitchTripped, OrderAccepted, OrderCanceled, OrderDenied, OrderExpired,
-    OrderFilled, OrderModified, OrderRejected, OrderUpdateRejected, PositionChanged, TradingState,
-    TradingStateChanged, VenueStatus,
+    ConnectionState,
+    KillSwitchTripped,
+    OrderAccepted,
+    OrderCanceled,
+    OrderDenied,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderUpdateRejected,
+    PositionChanged,
+    TradingState,
+    TradingStateChanged,
+    VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Trade
@@ -42,17 +53,31 @@ from tradeterm.quoter.model import MarketState, compute_quotes, ladder
 from tradeterm.quoter.settings import QuoterSetup, build_setup, in_force
 from tradeterm.quoter.sender import OrderSender
 from tradeterm.quoter.working import (
-    LIVE, PENDING_CANCEL, PENDING_MODIFY, Action, WorkingQuotes, plan, pull_all,
+    LIVE,
+    PENDING_CANCEL,
+    PENDING_MODIFY,
+    Action,
+    WorkingQuotes,
+    plan,
+    pull_all,
 )
 
 log = logging.getLogger(__name__)
 
 
 class Quoter:
-    def __init__(self, bus: MessageBus, clock: Clock, instrument: Instrument, book: BookReader,
-                 status: StatusView, gateway: OrderGateway, config: QuoterConfig,
-                 view: QuoterView | None = None,
-                 position: Callable[[str], int] | None = None) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        instrument: Instrument,
+        book: BookReader,
+        status: StatusView,
+        gateway: OrderGateway,
+        config: QuoterConfig,
+        view: QuoterView | None = None,
+        position: Callable[[str], int] | None = None,
+    ) -> None:
         self.bus, self.clock, self.instrument, self.book = bus, clock, instrument, book
         self.status, self.gateway = status, gateway
         self._position = position  # the position keeper's lots, read once at start
@@ -88,9 +113,13 @@ class Quoter:
         if self._position is not None:  # a restart: the position the store kept
             self._position_seen, self.inventory = True, self._position(self.instrument.id)
         if self.setup.order_lots is None and self.instrument.min_notional <= 0:
-            log.warning("quoter %s: no quoter.order_size and the venue states no minimum "
-                        "notional: quoting one lot (%s %s); set quoter.order_size",
-                        self.instrument.symbol, self.instrument.lot_size, self.instrument.base)
+            log.warning(
+                "quoter %s: no quoter.order_size and the venue states no minimum "
+                "notional: quoting one lot (%s %s); set quoter.order_size",
+                self.instrument.symbol,
+                self.instrument.lot_size,
+                self.instrument.base,
+            )
         self.sender.begin(now)
         self.setup.intensity.start(now)
         self.setup.refresh_estimates(now, mid(self.book))
@@ -107,8 +136,12 @@ class Quoter:
     def enable(self) -> None:
         """Switch quoting on (also re-arms the quoter after a kill switch)."""
         self.enabled, self._kill_reason = True, ""
-        log.info("quoter on for %s (%s, gamma %g)", self.instrument.symbol,
-                 self.setup.config.model, self.setup.params.gamma)
+        log.info(
+            "quoter on for %s (%s, gamma %g)",
+            self.instrument.symbol,
+            self.setup.config.model,
+            self.setup.params.gamma,
+        )
         self.requote()
 
     def disable(self, reason: str = "switched off") -> None:
@@ -124,8 +157,11 @@ class Quoter:
         self.setup = build_setup(config, self.instrument, previous=self.setup)
         self.view.params = in_force(config, self.instrument.symbol)
         self.setup.refresh_estimates(self.clock.timestamp_ns(), mid(self.book))
-        log.info("quoter %s: parameters changed: %s", self.instrument.symbol,
-                 ", ".join(f"{k}={v}" for k, v in sorted(changes.items())))
+        log.info(
+            "quoter %s: parameters changed: %s",
+            self.instrument.symbol,
+            ", ".join(f"{k}={v}" for k, v in sorted(changes.items())),
+        )
         self.requote()
         return config
 
@@ -137,15 +173,19 @@ class Quoter:
         if top[0] is not None and top[1] is not None and self.setup.config.vol_source == "mid":
             self.setup.bars.update(msg.ts_recv, (top[0] + top[1]) / 2.0)
         # a new top, or fresh data after a pull (stale/unsynced); warming up waits for the timer
-        if (top != self._last_top or self.view.state == "PULLED"
-                or self.setup.config.fair_price != "mid"):
+        if (
+            top != self._last_top
+            or self.view.state == "PULLED"
+            or self.setup.config.fair_price != "mid"
+        ):
             self._last_top = top
             self.requote()
 
     def _on_trade(self, trade: Trade) -> None:
         book = self.book
-        self.setup.intensity.on_trade(trade.ts_event, trade.price, int(trade.aggressor),
-                                      book.best_bid, book.best_ask)
+        self.setup.intensity.on_trade(
+            trade.ts_event, trade.price, int(trade.aggressor), book.best_bid, book.best_ask
+        )
         if self.setup.config.vol_source == "trade":
             self.setup.bars.update(trade.ts_recv, float(trade.price))
 
@@ -210,9 +250,14 @@ class Quoter:
         elif isinstance(msg, (OrderRejected, OrderDenied)):
             self.view.rejects += 1
             self._backoff_until = now + int(self.setup.config.reject_backoff_s * NS)
-            log.warning("quoter %s: order %s %s: %s %s", self.instrument.symbol,
-                        quote.client_order_id, type(msg).__name__[5:].lower(), msg.reason,
-                        msg.message)
+            log.warning(
+                "quoter %s: order %s %s: %s %s",
+                self.instrument.symbol,
+                quote.client_order_id,
+                type(msg).__name__[5:].lower(),
+                msg.reason,
+                msg.message,
+            )
             if quote.accepted:  # a refused modify or cancel: the order still works as it was
                 quote.status = LIVE
             else:  # the order itself was refused
@@ -277,11 +322,18 @@ class Quoter:
             return
         fair = fair_price(self.book, self.setup)
         best_bid, best_ask = touch_with_own_quotes(self.book, self.working)
-        quotes = compute_quotes(MarketState(fair, self.inventory, setup.time_left_s(now),
-                                            best_bid, best_ask), params)
+        quotes = compute_quotes(
+            MarketState(fair, self.inventory, setup.time_left_s(now), best_bid, best_ask), params
+        )
         bids, asks = ladder(quotes, params, self.inventory)
-        actions = plan(bids, asks, self.working, now, setup.config.requote_ticks,
-                       int(setup.config.max_quote_age_s * NS))
+        actions = plan(
+            bids,
+            asks,
+            self.working,
+            now,
+            setup.config.requote_ticks,
+            int(setup.config.max_quote_age_s * NS),
+        )
         self._send(actions, now)
         view = self.view
         view.state, view.reason = "QUOTING", ""
@@ -324,8 +376,14 @@ class Quoter:
 
     def _send(self, actions: list[Action], now: int) -> None:
         params = self.setup.params
-        self.sender.send(actions, now, self.inventory, params.max_position_lots,
-                         self.setup.config.max_orders_per_s, params.post_only)
+        self.sender.send(
+            actions,
+            now,
+            self.inventory,
+            params.max_position_lots,
+            self.setup.config.max_orders_per_s,
+            params.post_only,
+        )
 
     def _publish_view(self, _now: int) -> None:
         publish_view(self.view, self.setup, self.book, self.working, self.enabled, self.inventory)

@@ -31,8 +31,9 @@ def fair_price(book: BookReader, setup: QuoterSetup) -> float:
     return (bid + ask) / 2.0
 
 
-def touch_with_own_quotes(book: BookReader, working: WorkingQuotes
-                          ) -> tuple[int | None, int | None]:
+def touch_with_own_quotes(
+    book: BookReader, working: WorkingQuotes
+) -> tuple[int | None, int | None]:
     """The best bid and ask, counting our own working quotes at their current and target
     prices: the book may not show a quote we just moved yet, and a new bid must never meet
     our own ask (risk would deny it as a self-cross)."""
@@ -48,8 +49,14 @@ def touch_with_own_quotes(book: BookReader, working: WorkingQuotes
     return bid, ask
 
 
-def publish_view(view: QuoterView, setup: QuoterSetup, book: BookReader, working: WorkingQuotes,
-                 enabled: bool, inventory: int) -> None:
+def publish_view(
+    view: QuoterView,
+    setup: QuoterSetup,
+    book: BookReader,
+    working: WorkingQuotes,
+    enabled: bool,
+    inventory: int,
+) -> None:
     """The quoter pane's figures: its state in force, its quotes, the book's micro price and
     imbalance."""
     view.enabled = enabled

@@ -29,9 +29,20 @@ NS = 1_000_000_000
 
 
 class ArrivalIntensity:
-    __slots__ = ("alpha", "max_k", "n", "sum_excess", "sum_half_spread", "observed_s",
-                 "_t_last", "_sweep_ts", "_sweep_side", "_sweep_best", "_sweep_excess",
-                 "_sweep_half")
+    __slots__ = (
+        "alpha",
+        "max_k",
+        "n",
+        "sum_excess",
+        "sum_half_spread",
+        "observed_s",
+        "_t_last",
+        "_sweep_ts",
+        "_sweep_side",
+        "_sweep_best",
+        "_sweep_excess",
+        "_sweep_half",
+    )
 
     def __init__(self, halflife_s: float | None = None, max_k: float = 20.0) -> None:
         self.alpha = 0.0 if halflife_s is None else math.log(2.0) / halflife_s
@@ -58,8 +69,9 @@ class ArrivalIntensity:
         self.flush()
         self._t_last = None
 
-    def on_trade(self, ts_ns: int, price: int, aggressor: int, best_bid: int | None,
-                 best_ask: int | None) -> None:
+    def on_trade(
+        self, ts_ns: int, price: int, aggressor: int, best_bid: int | None, best_ask: int | None
+    ) -> None:
         """One print. ``best_bid``/``best_ask`` are the book *before* the sweep (ticks)."""
         if self._t_last is None:
             return  # not observing

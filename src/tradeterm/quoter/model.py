@@ -99,8 +99,10 @@ class QuoteParams:
         if self.order_lots < 1:
             problems.append(f"order_lots must be >= 1, got {self.order_lots}")
         if self.lot_step < 1 or self.order_lots % self.lot_step:
-            problems.append(f"order_lots ({self.order_lots}) must be a multiple of the venue's "
-                            f"lot step ({self.lot_step})")
+            problems.append(
+                f"order_lots ({self.order_lots}) must be a multiple of the venue's "
+                f"lot step ({self.lot_step})"
+            )
         if not self.max_position_lots >= 0:
             problems.append(f"max_position_lots must be >= 0, got {self.max_position_lots}")
         if not 0 <= self.min_spread_ticks <= self.max_spread_ticks:
@@ -136,8 +138,9 @@ class DesiredQuotes:
     ask_lots: Any
 
 
-def reservation_and_spread(q: Any, sigma: float, time_left_s: float, params: QuoteParams,
-                           fair: Any) -> tuple[Any, Any]:
+def reservation_and_spread(
+    q: Any, sigma: float, time_left_s: float, params: QuoteParams, fair: Any
+) -> tuple[Any, Any]:
     """(reservation price, total spread) in ticks for inventory ``q`` in clips. Pure formulas."""
     model = params.model
     if model == "symmetric":
@@ -157,8 +160,11 @@ def glft_skew(gamma: float, sigma: float, k: float, A: float) -> float:
     return math.sqrt(sigma * sigma * gamma / (2.0 * k * A) * math.exp(log_power))
 
 
-def compute_quotes(state: MarketState, params: QuoteParams, sigma: float | None = None,
-                   ) -> DesiredQuotes:
+def compute_quotes(
+    state: MarketState,
+    params: QuoteParams,
+    sigma: float | None = None,
+) -> DesiredQuotes:
     """Desired best bid/ask (ticks) and sizes (lots) for ``state`` under ``params``.
 
     ``sigma`` overrides ``params.sigma`` (the live quoter passes its current estimate without
@@ -167,8 +173,9 @@ def compute_quotes(state: MarketState, params: QuoteParams, sigma: float | None 
     """
     xp = _backend(state.fair, state.inventory)
     q = state.inventory / params.order_lots
-    r, spread = reservation_and_spread(q, params.sigma if sigma is None else sigma,
-                                       state.time_left_s, params, state.fair)
+    r, spread = reservation_and_spread(
+        q, params.sigma if sigma is None else sigma, state.time_left_s, params, state.fair
+    )
     spread = xp.clip(spread, max(params.min_spread_ticks, 1.0), params.max_spread_ticks)
     half = spread / 2.0
     bid = xp.floor(r - half + ROUNDING_EPS)
@@ -188,8 +195,11 @@ def compute_quotes(state: MarketState, params: QuoteParams, sigma: float | None 
     return DesiredQuotes(r, spread, bid, ask, bid_lots, ask_lots)
 
 
-def ladder(quotes: DesiredQuotes, params: QuoteParams, inventory: int,
-           ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def ladder(
+    quotes: DesiredQuotes,
+    params: QuoteParams,
+    inventory: int,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """One instrument's quotes as ``params.levels`` per side: (price ticks, lots), best first.
 
     Level i sits ``i * level_step_ticks`` behind the best quote. The room left under

@@ -47,11 +47,18 @@ class PlaceholderParams:
 class PlaceholderQuoter:
     name = "placeholder"
 
-    def __init__(self, bus: MessageBus, clock: Clock, instruments: list[Instrument],
-                 books: dict[str, BookReader], working: WorkingOrdersView,
-                 position: Callable[[str], int], send: Callable[[Command], Any],
-                 next_id: Callable[[], str], params: PlaceholderParams = PlaceholderParams()
-                 ) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        instruments: list[Instrument],
+        books: dict[str, BookReader],
+        working: WorkingOrdersView,
+        position: Callable[[str], int],
+        send: Callable[[Command], Any],
+        next_id: Callable[[], str],
+        params: PlaceholderParams = PlaceholderParams(),
+    ) -> None:
         self.clock = clock
         self.instruments = instruments
         self.books = books
@@ -69,8 +76,11 @@ class PlaceholderQuoter:
     def start(self) -> None:
         self.active = True
         self.clock.set_timer(TIMER, self.params.refresh_ms * 1_000_000, self._tick)
-        log.info("placeholder quoter started on %s (refresh %d ms)",
-                 ", ".join(i.symbol for i in self.instruments), self.params.refresh_ms)
+        log.info(
+            "placeholder quoter started on %s (refresh %d ms)",
+            ", ".join(i.symbol for i in self.instruments),
+            self.params.refresh_ms,
+        )
 
     def stop(self) -> None:
         self.active = False
@@ -81,8 +91,7 @@ class PlaceholderQuoter:
             was = self.paused
             self.paused = msg.state is not TradingState.ACTIVE
             if self.paused and not was:
-                log.warning("placeholder quoter paused: trading is %s",
-                            msg.state.value)
+                log.warning("placeholder quoter paused: trading is %s", msg.state.value)
             elif was and not self.paused:
                 log.info("placeholder quoter resumed")
 
@@ -95,8 +104,7 @@ class PlaceholderQuoter:
                 continue
             mid = (book.best_bid + book.best_ask) / 2 * float(inst.tick_size)
             step = inst.qty_step_lots
-            lots = max(1, math.ceil(float(self.params.quote_notional) / mid /
-                                    float(inst.lot_size)))
+            lots = max(1, math.ceil(float(self.params.quote_notional) / mid / float(inst.lot_size)))
             lots = -(-lots // step) * step  # up to the venue's order step
             cap = lots * self.params.max_quotes
             pos = self.position(inst.id)

@@ -25,7 +25,14 @@ from tradeterm.domain.market import Side
 from tradeterm.core.views import QuoterView
 from tradeterm.quoter.gateway import OrderGateway
 from tradeterm.quoter.working import (
-    LIVE, PENDING_CANCEL, PENDING_MODIFY, Action, Cancel, Modify, Submit, WorkingQuote,
+    LIVE,
+    PENDING_CANCEL,
+    PENDING_MODIFY,
+    Action,
+    Cancel,
+    Modify,
+    Submit,
+    WorkingQuote,
     WorkingQuotes,
 )
 
@@ -33,8 +40,13 @@ NS = 1_000_000_000
 
 
 class OrderSender:
-    def __init__(self, instrument: Instrument, gateway: OrderGateway, working: WorkingQuotes,
-                 view: QuoterView) -> None:
+    def __init__(
+        self,
+        instrument: Instrument,
+        gateway: OrderGateway,
+        working: WorkingQuotes,
+        view: QuoterView,
+    ) -> None:
         self.instrument, self.gateway, self.working, self.view = instrument, gateway, working, view
         self.tokens = 0.0
         self._tokens_ns = 0
@@ -48,8 +60,15 @@ class OrderSender:
         self._tokens_ns = now
         self.tokens = float("inf")  # capped at the rate on the first send
 
-    def send(self, actions: list[Action], now: int, inventory: int, max_position: float,
-             rate: float, post_only: bool) -> None:
+    def send(
+        self,
+        actions: list[Action],
+        now: int,
+        inventory: int,
+        max_position: float,
+        rate: float,
+        post_only: bool,
+    ) -> None:
         self.tokens = min(rate, self.tokens + (now - self._tokens_ns) / NS * rate)
         self._tokens_ns = now
         working = self.working
@@ -94,8 +113,9 @@ class OrderSender:
         if isinstance(action, Submit):
             command: SubmitOrder | ModifyOrder = self._submit_order(action, now, post_only)
         else:
-            command = ModifyOrder(now, action.client_order_id, self.instrument.id, action.price,
-                                  action.lots)
+            command = ModifyOrder(
+                now, action.client_order_id, self.instrument.id, action.price, action.lots
+            )
         verdict = screen(command)
         if verdict is None:
             return False
@@ -104,17 +124,32 @@ class OrderSender:
 
     def _submit_order(self, action: Submit, now: int, post_only: bool) -> SubmitOrder:
         """The order a submit sends (with the client id it will get)."""
-        return SubmitOrder(now, f"{self._prefix}{self._ids + 1}", self.instrument.id,
-                           action.side, action.lots, price=action.price, post_only=post_only,
-                           source="quoter")
+        return SubmitOrder(
+            now,
+            f"{self._prefix}{self._ids + 1}",
+            self.instrument.id,
+            action.side,
+            action.lots,
+            price=action.price,
+            post_only=post_only,
+            source="quoter",
+        )
 
     def _request(self, action: Action, now: int, post_only: bool) -> None:
         iid, gateway, view = self.instrument.id, self.gateway, self.view
         if isinstance(action, Submit):
             command = self._submit_order(action, now, post_only)
             self._ids += 1
-            self.working.add(WorkingQuote(command.client_order_id, action.side, action.level,
-                                          action.price, action.lots, placed_ns=now))
+            self.working.add(
+                WorkingQuote(
+                    command.client_order_id,
+                    action.side,
+                    action.level,
+                    action.price,
+                    action.lots,
+                    placed_ns=now,
+                )
+            )
             gateway.submit(command)
             view.submits += 1
             return
@@ -128,8 +163,9 @@ class OrderSender:
         elif quote.status == LIVE:
             quote.status = PENDING_MODIFY
             quote.target_price, quote.target_lots = action.price, action.lots
-            sent = gateway.modify(ModifyOrder(now, action.client_order_id, iid, action.price,
-                                              action.lots))
+            sent = gateway.modify(
+                ModifyOrder(now, action.client_order_id, iid, action.price, action.lots)
+            )
             view.modifies += 1
         else:
             return

@@ -24,11 +24,27 @@ from tradeterm.quoter.volatility import BarBuilder, VolatilityEstimators
 NS = 1_000_000_000
 DEFAULT_MAX_POSITION_CLIPS = 10
 # the [quoter] keys a trader changes while running (the UI's parameter form); order matters
-EDITABLE = ("gamma", "order_size", "max_position", "levels", "level_step_ticks",
-            "min_spread_ticks", "max_spread_ticks", "requote_ticks", "max_quote_age_s",
-            "sigma", "k", "A")
-_ESTIMATOR_KEYS = ("vol_source", "bar_seconds", "vol_window_bars", "ewma_halflife_bars",
-                   "intensity_halflife_s")
+EDITABLE = (
+    "gamma",
+    "order_size",
+    "max_position",
+    "levels",
+    "level_step_ticks",
+    "min_spread_ticks",
+    "max_spread_ticks",
+    "requote_ticks",
+    "max_quote_age_s",
+    "sigma",
+    "k",
+    "A",
+)
+_ESTIMATOR_KEYS = (
+    "vol_source",
+    "bar_seconds",
+    "vol_window_bars",
+    "ewma_halflife_bars",
+    "intensity_halflife_s",
+)
 
 
 @dataclass
@@ -52,8 +68,11 @@ class QuoterSetup:
 
     @property
     def estimated(self) -> str:
-        names = [n for n, fixed in (("sigma", self.fixed_sigma), ("k", self.fixed_k),
-                                    ("A", self.fixed_A)) if fixed is None]
+        names = [
+            n
+            for n, fixed in (("sigma", self.fixed_sigma), ("k", self.fixed_k), ("A", self.fixed_A))
+            if fixed is None
+        ]
         return ",".join(names)
 
     def refresh_estimates(self, now_ns: int, mid_ticks: float | None) -> None:
@@ -79,8 +98,14 @@ class QuoterSetup:
         step = inst.qty_step_lots
         lots = step
         if inst.min_notional > 0 and price > 0:
-            lots = max(1, int((2 * inst.min_notional / (price * inst.lot_size))
-                              .to_integral_value(ROUND_CEILING)))
+            lots = max(
+                1,
+                int(
+                    (2 * inst.min_notional / (price * inst.lot_size)).to_integral_value(
+                        ROUND_CEILING
+                    )
+                ),
+            )
             lots = -(-lots // step) * step  # up to the venue's order grid
         self.order_lots = lots
         if self.max_position_lots is None:
@@ -90,15 +115,31 @@ class QuoterSetup:
         lots = self.order_lots or self.instrument.qty_step_lots  # placeholder until sized
         limit = self.max_position_lots
         inst = self.instrument
-        fields = dict(self.base, order_lots=lots, lot_step=inst.qty_step_lots,
-                      max_position_lots=float(limit) if limit is not None else 0.0,
-                      min_notional=math.ceil(inst.min_notional / (inst.tick_size * inst.lot_size)))
+        fields = dict(
+            self.base,
+            order_lots=lots,
+            lot_step=inst.qty_step_lots,
+            max_position_lots=float(limit) if limit is not None else 0.0,
+            min_notional=math.ceil(inst.min_notional / (inst.tick_size * inst.lot_size)),
+        )
         self.params = QuoteParams(**fields)
-        ready = (self.sigma is not None and self.k is not None and self.A is not None
-                 and self.order_lots is not None and self.sigma > 0)
-        self._live = replace(  # ready: none of them is None
-            self.params, sigma=self.sigma, k=self.k, A=self.A,  # type: ignore[arg-type]
-        ) if ready else None
+        ready = (
+            self.sigma is not None
+            and self.k is not None
+            and self.A is not None
+            and self.order_lots is not None
+            and self.sigma > 0
+        )
+        self._live = (
+            replace(  # ready: none of them is None
+                self.params,
+                sigma=self.sigma,  # type: ignore[arg-type]
+                k=self.k,  # type: ignore[arg-type]
+                A=self.A,  # type: ignore[arg-type]
+            )
+            if ready
+            else None
+        )
 
     def live_params(self) -> QuoteParams | None:
         """The model parameters with current estimates, or None while warming up."""
@@ -126,18 +167,26 @@ def in_force(config: QuoterConfig, symbol: str) -> dict[str, Any]:
     """The value of each ``EDITABLE`` key for one symbol, its per-symbol override applied
     (None: automatic, i.e. estimated or sized from the minimum notional)."""
     over = config.per_symbol.get(symbol)
-    return {key: getattr(over, key) if over is not None and getattr(over, key, None) is not None
-            else getattr(config, key) for key in EDITABLE}
+    return {
+        key: getattr(over, key)
+        if over is not None and getattr(over, key, None) is not None
+        else getattr(config, key)
+        for key in EDITABLE
+    }
 
 
-def build_setup(config: QuoterConfig, instrument: Instrument,
-                previous: QuoterSetup | None = None) -> QuoterSetup:
+def build_setup(
+    config: QuoterConfig, instrument: Instrument, previous: QuoterSetup | None = None
+) -> QuoterSetup:
     """Raises ValueError naming the key when a size is off the lot grid or a value is invalid."""
     over = config.per_symbol.get(instrument.symbol)
 
     def pick(key: str) -> Any:
-        return (getattr(over, key) if over is not None and getattr(over, key) is not None
-                else getattr(config, key))
+        return (
+            getattr(over, key)
+            if over is not None and getattr(over, key) is not None
+            else getattr(config, key)
+        )
 
     where = f"quoter (for {instrument.symbol})"
     order_lots = _lots(instrument, pick("order_size"), f"{where}.order_size")
@@ -145,25 +194,42 @@ def build_setup(config: QuoterConfig, instrument: Instrument,
     if max_lots is None and order_lots is not None:
         max_lots = DEFAULT_MAX_POSITION_CLIPS * order_lots
     max_spread = pick("max_spread_ticks")
-    base = {"model": config.model, "gamma": pick("gamma"),
-            "min_spread_ticks": float(pick("min_spread_ticks")),
-            "max_spread_ticks": float(max_spread) if max_spread is not None else math.inf,
-            "levels": config.levels, "level_step_ticks": config.level_step_ticks,
-            "post_only": config.post_only}
+    base = {
+        "model": config.model,
+        "gamma": pick("gamma"),
+        "min_spread_ticks": float(pick("min_spread_ticks")),
+        "max_spread_ticks": float(max_spread) if max_spread is not None else math.inf,
+        "levels": config.levels,
+        "level_step_ticks": config.level_step_ticks,
+        "post_only": config.post_only,
+    }
     reuse = previous is not None and all(
-        getattr(previous.config, key) == getattr(config, key) for key in _ESTIMATOR_KEYS)
+        getattr(previous.config, key) == getattr(config, key) for key in _ESTIMATOR_KEYS
+    )
     if reuse:
         assert previous is not None
         vol, bars, intensity = previous.vol, previous.bars, previous.intensity
     else:
-        vol = VolatilityEstimators(config.bar_seconds, config.vol_window_bars,
-                                   config.ewma_halflife_bars)
+        vol = VolatilityEstimators(
+            config.bar_seconds, config.vol_window_bars, config.ewma_halflife_bars
+        )
         bars = BarBuilder(config.bar_seconds, vol.on_bar)
         intensity = ArrivalIntensity(config.intensity_halflife_s)
         if previous is not None and previous.intensity._t_last is not None:
             intensity.start(previous.intensity._t_last)
-    setup = QuoterSetup(config, instrument, base, pick("sigma"), pick("k"), pick("A"),
-                        order_lots, max_lots, vol, bars, intensity)
+    setup = QuoterSetup(
+        config,
+        instrument,
+        base,
+        pick("sigma"),
+        pick("k"),
+        pick("A"),
+        order_lots,
+        max_lots,
+        vol,
+        bars,
+        intensity,
+    )
     if previous is not None and order_lots is None and previous.order_lots is not None:
         setup.order_lots = previous.order_lots  # keep the size found from the min notional
         if max_lots is None:
@@ -178,13 +244,18 @@ def _lots(instrument: Instrument, qty: Decimal | None, key: str) -> int | None:
     try:
         lots = instrument.qty_to_lots(qty)
     except PrecisionError:
-        raise ValueError(f"{key}: {qty} is not a multiple of the lot size "
-                         f"{instrument.lot_size}") from None
+        raise ValueError(
+            f"{key}: {qty} is not a multiple of the lot size {instrument.lot_size}"
+        ) from None
     if lots > INT64_MAX:
-        raise ValueError(f"{key}: {qty} is too large for {instrument.symbol} ({lots:,} lots of "
-                         f"{instrument.lot_size}; at most {INT64_MAX:,})")
+        raise ValueError(
+            f"{key}: {qty} is too large for {instrument.symbol} ({lots:,} lots of "
+            f"{instrument.lot_size}; at most {INT64_MAX:,})"
+        )
     step = instrument.qty_step_lots
     if lots % step:
-        raise ValueError(f"{key}: {qty} is not a multiple of the venue's order step "
-                         f"{instrument.lot_size * step:f}") from None
+        raise ValueError(
+            f"{key}: {qty} is not a multiple of the venue's order step "
+            f"{instrument.lot_size * step:f}"
+        ) from None
     return lots

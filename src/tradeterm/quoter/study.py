@@ -38,17 +38,22 @@ DEFAULT_GAMMAS = (0.01, 0.1, 0.5, 1.0)
 # 0.01, 0.5); its spread column is only the arrival term (2/gamma) ln(1 + gamma/k).
 PAPER_PUBLISHED: dict[float, dict[str, tuple[float, float, float, float, float]]] = {
     0.1: {"inventory": (1.49, 65.0, 6.6, 0.08, 2.9), "symmetric": (1.49, 68.4, 12.7, 0.26, 8.4)},
-    0.01: {"inventory": (1.35, 68.6, 8.7, 0.12, 5.1),
-           "symmetric": (1.35, 68.8, 12.8, 0.09, 8.7)},
+    0.01: {"inventory": (1.35, 68.6, 8.7, 0.12, 5.1), "symmetric": (1.35, 68.8, 12.8, 0.09, 8.7)},
     1.0: {"inventory": (3.02, 31.4, 5.0, 0.02, 1.7), "symmetric": (3.02, 44.0, 11.0, 0.00, 5.1)},
 }
 PAPER_PREPRINT: dict[float, dict[str, tuple[float, float, float, float, float]]] = {
-    0.1: {"inventory": (1.29, 62.94, 5.89, 0.10, 2.80),
-          "symmetric": (1.29, 67.21, 13.43, -0.018, 8.66)},
-    0.01: {"inventory": (1.33, 66.78, 8.76, -0.02, 4.70),
-           "symmetric": (1.33, 67.36, 13.40, -0.31, 8.65)},
-    0.5: {"inventory": (1.15, 33.92, 4.72, -0.02, 1.88),
-          "symmetric": (1.15, 66.20, 14.53, 0.25, 9.06)},
+    0.1: {
+        "inventory": (1.29, 62.94, 5.89, 0.10, 2.80),
+        "symmetric": (1.29, 67.21, 13.43, -0.018, 8.66),
+    },
+    0.01: {
+        "inventory": (1.33, 66.78, 8.76, -0.02, 4.70),
+        "symmetric": (1.33, 67.36, 13.40, -0.31, 8.65),
+    },
+    0.5: {
+        "inventory": (1.15, 33.92, 4.72, -0.02, 1.88),
+        "symmetric": (1.15, 66.20, 14.53, 0.25, 9.06),
+    },
 }
 
 
@@ -82,13 +87,23 @@ class StudyResult:
     q_kurtosis: float = 3.0
 
     def to_json(self) -> dict[str, float | str]:
-        return {"gamma": self.gamma, "strategy": self.strategy, "spread": self.spread,
-                "profit_mean": self.profit_mean, "profit_std": self.profit_std,
-                "q_mean": self.q_mean, "q_std": self.q_std}
+        return {
+            "gamma": self.gamma,
+            "strategy": self.strategy,
+            "spread": self.spread,
+            "profit_mean": self.profit_mean,
+            "profit_std": self.profit_std,
+            "q_mean": self.q_mean,
+            "q_std": self.q_std,
+        }
 
 
-def run_study(gammas: tuple[float, ...] = DEFAULT_GAMMAS, paths: int = 1000, seed: int = 0,
-              setup: StudySetup = StudySetup()) -> list[StudyResult]:
+def run_study(
+    gammas: tuple[float, ...] = DEFAULT_GAMMAS,
+    paths: int = 1000,
+    seed: int = 0,
+    setup: StudySetup = StudySetup(),
+) -> list[StudyResult]:
     """Both strategies for every gamma. The same seed gives the same numbers, to the bit."""
     if paths < 2:
         raise ValueError("paths must be at least 2 (a standard deviation needs two)")
@@ -99,19 +114,35 @@ def run_study(gammas: tuple[float, ...] = DEFAULT_GAMMAS, paths: int = 1000, see
             raise ValueError(f"gamma must be > 0, got {gamma}")
         # the paper's units are price units; in ticks gamma and k scale by the tick, sigma by
         # its inverse, which leaves every formula of the model unchanged
-        inventory = QuoteParams(model="avellaneda_stoikov", gamma=gamma * tick,
-                                sigma=setup.sigma / tick, k=setup.k * tick, A=setup.A,
-                                min_spread_ticks=0.0, post_only=False)
+        inventory = QuoteParams(
+            model="avellaneda_stoikov",
+            gamma=gamma * tick,
+            sigma=setup.sigma / tick,
+            k=setup.k * tick,
+            A=setup.A,
+            min_spread_ticks=0.0,
+            post_only=False,
+        )
         seed_i = np.random.SeedSequence([seed, i])  # the same mid paths for both strategies
         inv = simulate_paths(gamma, "inventory", inventory, paths, seed_i, setup)
-        symmetric = QuoteParams(model="symmetric", symmetric_spread_ticks=inv.spread / tick,
-                                min_spread_ticks=0.0, post_only=False)
+        symmetric = QuoteParams(
+            model="symmetric",
+            symmetric_spread_ticks=inv.spread / tick,
+            min_spread_ticks=0.0,
+            post_only=False,
+        )
         results += [inv, simulate_paths(gamma, "symmetric", symmetric, paths, seed_i, setup)]
     return results
 
 
-def simulate_paths(gamma: float, strategy: str, params: QuoteParams, paths: int,
-                   seed: np.random.SeedSequence, setup: StudySetup) -> StudyResult:
+def simulate_paths(
+    gamma: float,
+    strategy: str,
+    params: QuoteParams,
+    paths: int,
+    seed: np.random.SeedSequence,
+    setup: StudySetup,
+) -> StudyResult:
     """One strategy on ``paths`` simulated sessions; ``params`` in ticks of ``STUDY_TICK``."""
     rng = np.random.Generator(np.random.PCG64(seed))
     tick = STUDY_TICK
@@ -122,8 +153,7 @@ def simulate_paths(gamma: float, strategy: str, params: QuoteParams, paths: int,
     k_tick = setup.k * tick
     spread_sum = 0.0
     for step in range(setup.steps):
-        quotes = compute_quotes(MarketState(mid, q, time_left_s=setup.T - step * setup.dt),
-                                params)
+        quotes = compute_quotes(MarketState(mid, q, time_left_s=setup.T - step * setup.dt), params)
         spread_sum += float(np.mean(quotes.ask - quotes.bid))
         p_bid = np.minimum(setup.A * np.exp(-k_tick * (mid - quotes.bid)) * setup.dt, 1.0)
         p_ask = np.minimum(setup.A * np.exp(-k_tick * (quotes.ask - mid)) * setup.dt, 1.0)
@@ -134,9 +164,17 @@ def simulate_paths(gamma: float, strategy: str, params: QuoteParams, paths: int,
         cash += np.where(sold, quotes.ask, 0) - np.where(bought, quotes.bid, 0)
         mid += np.where(u[2] < 0.5, step_ticks, -step_ticks)
     profit = (cash + q * mid) * tick
-    return StudyResult(gamma, strategy, spread_sum / setup.steps * tick, float(profit.mean()),
-                       float(profit.std(ddof=1)), float(q.mean()), float(q.std(ddof=1)),
-                       _kurtosis(profit), _kurtosis(q))
+    return StudyResult(
+        gamma,
+        strategy,
+        spread_sum / setup.steps * tick,
+        float(profit.mean()),
+        float(profit.std(ddof=1)),
+        float(q.mean()),
+        float(q.std(ddof=1)),
+        _kurtosis(profit),
+        _kurtosis(q),
+    )
 
 
 def _kurtosis(x: np.ndarray) -> float:

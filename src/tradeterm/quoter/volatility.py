@@ -49,8 +49,9 @@ class BarBuilder:
 
     __slots__ = ("bar_ns", "on_bar", "max_gap_bars", "_index", "_bar", "last")
 
-    def __init__(self, bar_seconds: float, on_bar: Callable[[Bar], None],
-                 max_gap_bars: int = 60) -> None:
+    def __init__(
+        self, bar_seconds: float, on_bar: Callable[[Bar], None], max_gap_bars: int = 60
+    ) -> None:
         if not bar_seconds > 0:
             raise ValueError("bar_seconds must be positive")
         self.bar_ns = int(bar_seconds * NS)
@@ -99,11 +100,25 @@ class BarBuilder:
 class VolatilityEstimators:
     """The five estimators over the bars it is fed (``on_bar``), O(1) per bar."""
 
-    __slots__ = ("bar_seconds", "window", "ewma_lambda", "bars", "ewma_var", "ewma_weight",
-                 "_terms", "_sums", "_since_resum", "_prev_close")
+    __slots__ = (
+        "bar_seconds",
+        "window",
+        "ewma_lambda",
+        "bars",
+        "ewma_var",
+        "ewma_weight",
+        "_terms",
+        "_sums",
+        "_since_resum",
+        "_prev_close",
+    )
 
-    def __init__(self, bar_seconds: float, window: int = 300, ewma_halflife_bars: float = 60.0,
-                 ) -> None:
+    def __init__(
+        self,
+        bar_seconds: float,
+        window: int = 300,
+        ewma_halflife_bars: float = 60.0,
+    ) -> None:
         if window < 2:
             raise ValueError("window must be at least 2 bars")
         self.bar_seconds = bar_seconds
@@ -125,8 +140,13 @@ class VolatilityEstimators:
         o, h, lo, c = bar.open, bar.high, bar.low, bar.close
         u, d, oc = math.log(h / o), math.log(lo / o), math.log(c / o)
         hl2 = (u - d) ** 2
-        terms = (hl2 / (4.0 * _LN2), 0.5 * hl2 - (2.0 * _LN2 - 1.0) * oc * oc,
-                 u * (u - oc) + d * (d - oc), math.log(o / prev), oc)
+        terms = (
+            hl2 / (4.0 * _LN2),
+            0.5 * hl2 - (2.0 * _LN2 - 1.0) * oc * oc,
+            u * (u - oc) + d * (d - oc),
+            math.log(o / prev),
+            oc,
+        )
         ret = math.log(c / prev)
         lam = self.ewma_lambda
         self.ewma_var = lam * self.ewma_var + (1.0 - lam) * ret * ret

@@ -95,8 +95,14 @@ class WorkingQuotes:
         return iter(list(self.by_id.values()))
 
 
-def plan(bids: list[tuple[int, int]], asks: list[tuple[int, int]], working: WorkingQuotes,
-         now_ns: int, requote_ticks: int, max_age_ns: int) -> list[Action]:
+def plan(
+    bids: list[tuple[int, int]],
+    asks: list[tuple[int, int]],
+    working: WorkingQuotes,
+    now_ns: int,
+    requote_ticks: int,
+    max_age_ns: int,
+) -> list[Action]:
     actions: list[Action] = []
     for side, desired in ((Side.BUY, bids), (Side.SELL, asks)):
         levels = max(len(desired), 1 + max((q.level for q in working.levels(side)), default=-1))
@@ -111,8 +117,10 @@ def plan(bids: list[tuple[int, int]], asks: list[tuple[int, int]], working: Work
             if quote is None:
                 actions.append(Submit(side, level, price, lots))
             elif quote.status == LIVE and (
-                    lots != quote.lots or abs(price - quote.price) >= requote_ticks
-                    or (now_ns - quote.placed_ns >= max_age_ns and price != quote.price)):
+                lots != quote.lots
+                or abs(price - quote.price) >= requote_ticks
+                or (now_ns - quote.placed_ns >= max_age_ns and price != quote.price)
+            ):
                 actions.append(Modify(quote.client_order_id, price, lots))
     return actions
 

@@ -57,10 +57,14 @@ class BookSync:
             self.last_u = delta.last_update_id
             return [delta]
         expected = f"pu={last}" if self.futures and not self.fresh else f"U={last + 1}"
-        got = f"pu={delta.prev_update_id}" if self.futures and not self.fresh else \
-            f"U={delta.first_update_id}"
-        self._gap(f"gap in update ids at receive time {delta.ts_recv} "
-                  f"(expected {expected}, got {got})")
+        got = (
+            f"pu={delta.prev_update_id}"
+            if self.futures and not self.fresh
+            else f"U={delta.first_update_id}"
+        )
+        self._gap(
+            f"gap in update ids at receive time {delta.ts_recv} (expected {expected}, got {got})"
+        )
         return [delta]  # recorded so that the replayed book sees the gap itself
 
     def on_snapshot(self, snap: BookSnapshot) -> list[BookDelta] | None:
@@ -75,13 +79,17 @@ class BookSync:
             if self._stale(delta, last):
                 self.report.stale_diffs += 1
                 continue
-            if not (self._straddles(delta, last) if not kept
-                    else self._continues(delta, kept[-1].last_update_id)):
+            if not (
+                self._straddles(delta, last)
+                if not kept
+                else self._continues(delta, kept[-1].last_update_id)
+            ):
                 where = "first" if not kept else f"after update {kept[-1].last_update_id} the"
                 self.report.gaps.append(
                     f"{self.inst.symbol}: the snapshot at update {last} does not connect to the "
                     f"buffered diffs ({where} diff has U={delta.first_update_id}); waiting for "
-                    "a later snapshot")
+                    "a later snapshot"
+                )
                 self.buffer = [d for d in self.buffer if not self._stale(d, last)]
                 return None
             kept.append(delta)

@@ -17,7 +17,10 @@ from typing import Any
 import msgspec
 
 from tradeterm.record.binance_shapes import (
-    Malformed, check_message, is_decimal, receive_time,
+    Malformed,
+    check_message,
+    is_decimal,
+    receive_time,
 )
 from tradeterm.record.import_report import CaptureError, ImportReport
 
@@ -39,8 +42,11 @@ def _open_text(path: Path) -> Any:
     try:
         with open(path, "rb") as fh:
             gz = fh.read(2) == b"\x1f\x8b"
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace") if gz else open(
-            path, encoding="utf-8", errors="replace")
+        return (
+            gzip.open(path, "rt", encoding="utf-8", errors="replace")
+            if gz
+            else open(path, encoding="utf-8", errors="replace")
+        )
     except FileNotFoundError:
         raise CaptureError(f"capture {path} does not exist") from None
     except IsADirectoryError:
@@ -58,8 +64,10 @@ def _lines(path: Path, report: ImportReport | None) -> Iterator[tuple[int, str]]
                 yield n, line
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         if report is not None:
-            report.truncated.append(f"{path.name}: unreadable after line {n:,} ({exc}); "
-                                    "the lines before it were imported")
+            report.truncated.append(
+                f"{path.name}: unreadable after line {n:,} ({exc}); "
+                "the lines before it were imported"
+            )
 
 
 _json = msgspec.json.Decoder()
@@ -111,8 +119,12 @@ def scan_capture(path: Path) -> CaptureScan:
         if kind == "depthUpdate":
             scan.depth += 1
             scan.futures = scan.futures or "pu" in data
-            levels = [lv for side in (data.get("b"), data.get("a")) if isinstance(side, list)
-                      for lv in side[:5]]
+            levels = [
+                lv
+                for side in (data.get("b"), data.get("a"))
+                if isinstance(side, list)
+                for lv in side[:5]
+            ]
             prices = [lv[0] for lv in levels if isinstance(lv, list) and lv]
         elif kind == "trade":
             prices = [data.get("p")]
@@ -126,8 +138,9 @@ def scan_capture(path: Path) -> CaptureScan:
     return scan
 
 
-def capture_messages(file_idx: int, path: Path,
-                     report: ImportReport) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
+def capture_messages(
+    file_idx: int, path: Path, report: ImportReport
+) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
     for n, line in _lines(path, report):
         report.lines += 1
         if not line.strip():

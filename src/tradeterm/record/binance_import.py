@@ -44,8 +44,23 @@ from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage, bi
 
 BLOCK_RECORDS = 32_768
 LOT = "0.00000001"  # Binance's string precision: book sizes aggregate finer than the order step
-QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "DAI", "BTC", "ETH", "BNB", "EUR", "TRY",
-          "BRL", "JPY", "GBP", "USD")
+QUOTES = (
+    "FDUSD",
+    "USDT",
+    "USDC",
+    "BUSD",
+    "TUSD",
+    "DAI",
+    "BTC",
+    "ETH",
+    "BNB",
+    "EUR",
+    "TRY",
+    "BRL",
+    "JPY",
+    "GBP",
+    "USD",
+)
 
 
 def split_symbol(symbol: str) -> tuple[str, str]:
@@ -58,9 +73,9 @@ def split_symbol(symbol: str) -> tuple[str, str]:
 def instrument_for(symbol: str, price_decimals: int, venue: str) -> Instrument:
     base, quote = split_symbol(symbol)
     tick = str(Decimal(1).scaleb(-price_decimals)) if price_decimals else "1"
-    return binance_instrument(f"{base}/{quote}" if quote else base, base, quote or "?", tick, LOT,
-                              venue=venue)
-
+    return binance_instrument(
+        f"{base}/{quote}" if quote else base, base, quote or "?", tick, LOT, venue=venue
+    )
 
 
 class _Out:
@@ -91,8 +106,9 @@ class _Out:
         self.seqs, self.recs, self.topics, self.msgs = [], [], [], []
 
 
-def import_binance(captures: list[Path], output: Path, trades_only: bool = False,
-                   level: int = 19) -> ImportReport:
+def import_binance(
+    captures: list[Path], output: Path, trades_only: bool = False, level: int = 19
+) -> ImportReport:
     """Import ``captures`` into a new recording at ``output``. Raises CaptureError."""
     scans = [scan_capture(p) for p in captures]
     futures = {s.futures for s in scans if s.depth}
@@ -105,19 +121,23 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
         if not scan.symbols:
             raise CaptureError(f"{scan.path} holds no Binance stream messages")
         if scan.snapshots and len(scan.symbols) > 1:
-            raise CaptureError(f"{scan.path} has a depth snapshot but several symbols "
-                               f"({', '.join(sorted(scan.symbols))}); a REST snapshot names no "
-                               "symbol, so capture one symbol per file")
+            raise CaptureError(
+                f"{scan.path} has a depth snapshot but several symbols "
+                f"({', '.join(sorted(scan.symbols))}); a REST snapshot names no "
+                "symbol, so capture one symbol per file"
+            )
         if scan.depth and not scan.snapshots and not trades_only and scan.bad_snapshot:
             raise CaptureError(
                 f"{scan.path} has no usable REST depth snapshot (malformed at "
                 f"{scan.bad_snapshot}), so its depth diffs cannot give a book; fix or capture it "
-                "again, or pass --trades-only to import just trades and best bid/ask")
+                "again, or pass --trades-only to import just trades and best bid/ask"
+            )
         if scan.depth and not scan.snapshots and not trades_only:
             raise CaptureError(
                 f"{scan.path} has no REST depth snapshot, so its depth diffs cannot give a book "
                 "(Binance diffs only update a book that starts from a snapshot). Capture again "
-                "with a snapshot, or pass --trades-only to import just trades and best bid/ask")
+                "with a snapshot, or pass --trades-only to import just trades and best bid/ask"
+            )
         for sym, dec in scan.symbols.items():
             # the snapshot's full book sets the price grid; without one, every price seen does
             dec = scan.snapshot_decimals if scan.snapshot_decimals >= 0 else dec
@@ -127,10 +147,14 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
     report = ImportReport(instruments=[i.id for i in instruments.values()], venue=venue)
     decoder = BinanceDecoder(list(instruments.values()))
     syncs = {sym: BookSync(inst, is_futures, report) for sym, inst in instruments.items()}
-    header = session_header("import", venue, list(instruments.values()), 0,
-                            source={"kind": "binance-capture",
-                                    "files": [p.name for p in captures]},
-                            trades_only=trades_only)
+    header = session_header(
+        "import",
+        venue,
+        list(instruments.values()),
+        0,
+        source={"kind": "binance-capture", "files": [p.name for p in captures]},
+        trades_only=trades_only,
+    )
     try:
         writer = JournalWriter(output, header, level=level)
     except FileExistsError:
@@ -177,8 +201,14 @@ def import_binance(captures: list[Path], output: Path, trades_only: bool = False
             except Malformed as exc:
                 report.malformed_line(where, str(exc))
                 continue
-            except (KeyError, TypeError, ValueError, IndexError, PrecisionError,
-                    AttributeError) as exc:
+            except (
+                KeyError,
+                TypeError,
+                ValueError,
+                IndexError,
+                PrecisionError,
+                AttributeError,
+            ) as exc:
                 report.malformed_line(where, f"{type(exc).__name__}: {exc}")
                 continue
             if isinstance(event, BookDelta):

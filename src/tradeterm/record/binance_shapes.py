@@ -70,17 +70,42 @@ LEVELS = (None, "a list of [price, size] pairs")  # checked level by level
 
 # per message kind: (key, required, (check, what it must be))
 SHAPES: dict[str, tuple[tuple[str, bool, tuple[Any, str]], ...]] = {
-    "snapshot": (("lastUpdateId", True, WHOLE), ("T", False, MILLIS), ("E", False, MILLIS),
-                 ("bids", True, LEVELS), ("asks", True, LEVELS)),
-    "depth update": (("s", True, SYMBOL), ("U", True, WHOLE), ("u", True, WHOLE),
-                     ("pu", False, WHOLE), ("E", True, MILLIS), ("T", False, MILLIS),
-                     ("b", True, LEVELS), ("a", True, LEVELS)),
-    "trade": (("s", True, SYMBOL), ("t", True, WHOLE), ("p", True, DECIMAL),
-              ("q", True, DECIMAL), ("T", True, MILLIS), ("E", False, MILLIS),
-              ("m", True, FLAG)),
-    "bookTicker": (("s", True, SYMBOL), ("u", True, WHOLE), ("b", True, DECIMAL),
-                   ("B", True, DECIMAL), ("a", True, DECIMAL), ("A", True, DECIMAL),
-                   ("E", False, MILLIS), ("T", False, MILLIS)),
+    "snapshot": (
+        ("lastUpdateId", True, WHOLE),
+        ("T", False, MILLIS),
+        ("E", False, MILLIS),
+        ("bids", True, LEVELS),
+        ("asks", True, LEVELS),
+    ),
+    "depth update": (
+        ("s", True, SYMBOL),
+        ("U", True, WHOLE),
+        ("u", True, WHOLE),
+        ("pu", False, WHOLE),
+        ("E", True, MILLIS),
+        ("T", False, MILLIS),
+        ("b", True, LEVELS),
+        ("a", True, LEVELS),
+    ),
+    "trade": (
+        ("s", True, SYMBOL),
+        ("t", True, WHOLE),
+        ("p", True, DECIMAL),
+        ("q", True, DECIMAL),
+        ("T", True, MILLIS),
+        ("E", False, MILLIS),
+        ("m", True, FLAG),
+    ),
+    "bookTicker": (
+        ("s", True, SYMBOL),
+        ("u", True, WHOLE),
+        ("b", True, DECIMAL),
+        ("B", True, DECIMAL),
+        ("a", True, DECIMAL),
+        ("A", True, DECIMAL),
+        ("E", False, MILLIS),
+        ("T", False, MILLIS),
+    ),
 }
 
 
@@ -96,8 +121,9 @@ def check_message(msg: dict[str, Any]) -> None:
     if kind == "depthUpdate":
         _check(data, "depth update")
         if data["U"] > data["u"]:
-            raise Malformed(f"depth update: the first update id U={data['U']} is after the "
-                            f"last u={data['u']}")
+            raise Malformed(
+                f"depth update: the first update id U={data['U']} is after the last u={data['u']}"
+            )
     elif kind == "trade":
         _check(data, "trade")
     elif kind == "bookTicker" or (kind is None and "b" in data and "A" in data):
@@ -126,27 +152,34 @@ def check_event(event: Any) -> None:
         for side in (event.bids, event.asks):
             for price, size in side:
                 if not 0 < price <= INT64_MAX or not 0 <= size <= INT64_MAX:
-                    raise Malformed("book level prices must be above zero and sizes zero or "
-                                    "more")
+                    raise Malformed("book level prices must be above zero and sizes zero or more")
     elif type(event) is TopOfBook and not (
-            0 < event.bid_price <= INT64_MAX and 0 < event.ask_price <= INT64_MAX
-            and 0 <= event.bid_size <= INT64_MAX and 0 <= event.ask_size <= INT64_MAX):
+        0 < event.bid_price <= INT64_MAX
+        and 0 < event.ask_price <= INT64_MAX
+        and 0 <= event.bid_size <= INT64_MAX
+        and 0 <= event.ask_size <= INT64_MAX
+    ):
         raise Malformed("bookTicker: prices must be above zero and sizes zero or more")
 
 
 def _levels(levels: Any, key: str, what: str) -> None:
     if type(levels) is not list:
-        raise Malformed(f"{what}: {key!r} must be a list of [price, size] pairs, got "
-                        f"{_show(levels)}")
+        raise Malformed(
+            f"{what}: {key!r} must be a list of [price, size] pairs, got {_show(levels)}"
+        )
     match = _DECIMAL.match
     for level in levels:  # the hot loop of an import: a snapshot has thousands of levels
         if type(level) is not list or len(level) != 2:
-            raise Malformed(f"{what}: {key!r} must be a list of [price, size] pairs, got the "
-                            f"level {_show(level)}")
+            raise Malformed(
+                f"{what}: {key!r} must be a list of [price, size] pairs, got the "
+                f"level {_show(level)}"
+            )
         price, size = level
         if type(price) is not str or type(size) is not str or not match(price) or not match(size):
-            raise Malformed(f"{what}: {key!r} must be a list of [price, size] pairs of decimal "
-                            f"strings, got the level {_show(level)}")
+            raise Malformed(
+                f"{what}: {key!r} must be a list of [price, size] pairs of decimal "
+                f"strings, got the level {_show(level)}"
+            )
 
 
 def _show(value: Any) -> str:

@@ -22,10 +22,22 @@ import numpy as np
 import zstandard
 
 from tradeterm.record.columns import (
-    REL, decode_cat, decode_ints, encode_cat, encode_ints, list_decoder,
+    REL,
+    decode_cat,
+    decode_ints,
+    encode_cat,
+    encode_ints,
+    list_decoder,
 )
 from tradeterm.record.schema import (
-    KIND_CAT, KIND_INT, KIND_LEVELS, KIND_OPTINT, FieldSpec, Registry, TypeSpec, registry,
+    KIND_CAT,
+    KIND_INT,
+    KIND_LEVELS,
+    KIND_OPTINT,
+    FieldSpec,
+    Registry,
+    TypeSpec,
+    registry,
 )
 
 _META_LEN = struct.Struct("<I")
@@ -58,8 +70,9 @@ class BlockEncoder:
         self._zstd = zstandard.ZstdCompressor(level=level)
         self.unrecordable: dict[str, int] = {}  # type name -> messages left out
 
-    def encode(self, seqs: list[int], recs: list[int], topics: list[str],
-               msgs: list[Any]) -> tuple[bytes, int]:
+    def encode(
+        self, seqs: list[int], recs: list[int], topics: list[str], msgs: list[Any]
+    ) -> tuple[bytes, int]:
         """-> (compressed block, records stored). Messages of no recordable type are counted in
         ``unrecordable`` and left out (the recorder logs them)."""
         reg = self.reg
@@ -78,8 +91,12 @@ class BlockEncoder:
         keep = None
         for cls, code in code_of.items():
             spec = reg.by_cls.get(cls)
-            if spec is None and isinstance(cls, type) and issubclass(cls, msgspec.Struct) \
-                    and isinstance(cls.__struct_config__.tag, str):
+            if (
+                spec is None
+                and isinstance(cls, type)
+                and issubclass(cls, msgspec.Struct)
+                and isinstance(cls.__struct_config__.tag, str)
+            ):
                 spec = reg.add(cls)  # a tagged Struct defined outside domain/ (a plug-in)
             if spec is None:
                 name = f"{cls.__module__}.{cls.__qualname__}"
@@ -119,9 +136,12 @@ class BlockEncoder:
         for g, (_, idx) in enumerate(groups):
             group_codes[idx] = g
         out: list[bytes] = []
-        meta: list[Any] = [n, encode_ints(group_codes, (), out),
-                           encode_cat(topics, out, self._msgpack),
-                           encode_ints(np.array(seqs, dtype=np.int64), (), out)]
+        meta: list[Any] = [
+            n,
+            encode_ints(group_codes, (), out),
+            encode_cat(topics, out, self._msgpack),
+            encode_ints(np.array(seqs, dtype=np.int64), (), out),
+        ]
         types_meta = []
         for spec, idx in groups:
             group = obj[idx].tolist() if len(groups) > 1 else msgs
@@ -131,8 +151,9 @@ class BlockEncoder:
         payload = b"".join([_META_LEN.pack(len(head)), head, *out])
         return self._zstd.compress(payload), n
 
-    def _encode_group(self, tag: str, fields: tuple[FieldSpec, ...], group: list[Any],
-                      recs: Any, out: list[bytes]) -> list[Any]:
+    def _encode_group(
+        self, tag: str, fields: tuple[FieldSpec, ...], group: list[Any], recs: Any, out: list[bytes]
+    ) -> list[Any]:
         ints: dict[str, list[tuple[int, np.ndarray]]] = {}  # group -> (field index, column)
         descs = []
         for i, f in enumerate(fields):
@@ -142,9 +163,14 @@ class BlockEncoder:
         rec_desc = encode_ints(rec, ints.get("ts", ()), out)
         return [tag, len(group), [f.name for f in fields], descs, rec_desc]
 
-    def _encode_field(self, i: int, f: FieldSpec, values: list[Any],
-                      ints: dict[str, list[tuple[int, np.ndarray]]], out: list[bytes]
-                      ) -> list[Any]:
+    def _encode_field(
+        self,
+        i: int,
+        f: FieldSpec,
+        values: list[Any],
+        ints: dict[str, list[tuple[int, np.ndarray]]],
+        out: list[bytes],
+    ) -> list[Any]:
         kind = f.kind
         mark = len(out)
         try:
@@ -162,8 +188,10 @@ class BlockEncoder:
                 flat = np.array(list(chain.from_iterable(values)), dtype=np.int64)
                 flat = flat.reshape(-1, f.width) if f.width > 1 else flat.reshape(-1, 1)
                 lens_desc = encode_ints(lens, (), out)
-                items = [encode_ints(np.ascontiguousarray(flat[:, k]), (), out)
-                         for k in range(flat.shape[1])]
+                items = [
+                    encode_ints(np.ascontiguousarray(flat[:, k]), (), out)
+                    for k in range(flat.shape[1])
+                ]
                 return ["l", lens_desc, items]
             if kind == KIND_CAT:
                 return ["c", *encode_cat(values, out, self._msgpack)]
@@ -201,8 +229,8 @@ class BlockDecoder:
         try:
             payload = self.decompress(compressed)
             (head_len,) = _META_LEN.unpack_from(payload, 0)
-            meta = self._meta.decode(memoryview(payload)[4:4 + head_len])
-            data = memoryview(payload)[4 + head_len:]
+            meta = self._meta.decode(memoryview(payload)[4 : 4 + head_len])
+            data = memoryview(payload)[4 + head_len :]
             n, code_desc, topic_desc = meta[0], meta[1], meta[2]
             _codes, pos = decode_ints(code_desc, n, data, 0, {})
             topics, _ = decode_cat(topic_desc, n, data, pos, str)
@@ -214,8 +242,8 @@ class BlockDecoder:
 
     def _decode(self, payload: bytes) -> DecodedBlock:
         (head_len,) = _META_LEN.unpack_from(payload, 0)
-        meta = self._meta.decode(memoryview(payload)[4:4 + head_len])
-        data = memoryview(payload)[4 + head_len:]
+        meta = self._meta.decode(memoryview(payload)[4 : 4 + head_len])
+        data = memoryview(payload)[4 + head_len :]
         n, code_desc, topic_desc, seq_desc, types_meta = meta
         if not 0 <= n <= MAX_BLOCK_RECORDS or sum(group[1] for group in types_meta) != n:
             raise BlockError(f"block claims {n} records in groups that do not add up")
@@ -251,9 +279,16 @@ class BlockDecoder:
             topics = [t for t, ok in zip(topics, keep.tolist()) if ok]
         return DecodedBlock(times.tolist(), topics, ev_arr.tolist(), seq, skipped)
 
-    def _decode_group(self, tag: str, count: int, names: list[str], descs: list[Any],
-                      rec_desc: list[Any], data: memoryview, pos: int
-                      ) -> tuple[list[Any] | None, np.ndarray, int]:
+    def _decode_group(
+        self,
+        tag: str,
+        count: int,
+        names: list[str],
+        descs: list[Any],
+        rec_desc: list[Any],
+        data: memoryview,
+        pos: int,
+    ) -> tuple[list[Any] | None, np.ndarray, int]:
         spec = self.reg.by_tag.get(tag)
         annotations = {f.name: f for f in spec.fields} if spec is not None else {}
         ints: dict[int, np.ndarray] = {}
@@ -333,8 +368,9 @@ def _as_object(value: Any) -> np.ndarray:
     return box
 
 
-def _decode_int_column(desc: list[Any], count: int, data: memoryview, pos: int,
-                       ints: dict[int, np.ndarray]) -> tuple[np.ndarray, int]:
+def _decode_int_column(
+    desc: list[Any], count: int, data: memoryview, pos: int, ints: dict[int, np.ndarray]
+) -> tuple[np.ndarray, int]:
     tf, ref_idx, _first, base, _g, width = desc
     if tf == REL and width == 0 and base == 0:
         return ints[ref_idx], pos  # identical to its reference column: share it

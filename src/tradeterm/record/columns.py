@@ -46,8 +46,9 @@ def _spread_bits(y: np.ndarray) -> int:
     return (int(y.max()) - int(y.min())).bit_length()
 
 
-def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list[bytes]
-                ) -> list[Any]:
+def encode_ints(
+    x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list[bytes]
+) -> list[Any]:
     """Append the stored bytes of int64 column ``x`` to ``out``; return its descriptor.
 
     ``refs`` are (index, column) of earlier columns of the same group and length.
@@ -85,8 +86,9 @@ def encode_ints(x: np.ndarray, refs: Sequence[tuple[int, np.ndarray]], out: list
     return [tf, ref_idx, first, base, g, width]
 
 
-def decode_ints(desc: list[Any], n: int, data: memoryview, pos: int,
-                refs: dict[int, np.ndarray]) -> tuple[np.ndarray, int]:
+def decode_ints(
+    desc: list[Any], n: int, data: memoryview, pos: int, refs: dict[int, np.ndarray]
+) -> tuple[np.ndarray, int]:
     """Inverse of ``encode_ints``: (int64 column, new position in ``data``)."""
     tf, ref_idx, first, base, g, width = desc
     m = n - 1 if tf in (DELTA, RELD) else n
@@ -119,8 +121,7 @@ def decode_ints(desc: list[Any], n: int, data: memoryview, pos: int,
 
 
 # --- dictionaries ---------------------------------------------------------------------------
-def encode_cat(values: list[Any], out: list[bytes], encoder: msgspec.msgpack.Encoder
-               ) -> list[Any]:
+def encode_cat(values: list[Any], out: list[bytes], encoder: msgspec.msgpack.Encoder) -> list[Any]:
     """Dictionary-encode hashable ``values``: [dictionary bytes, code column descriptor]."""
     index: dict[Any, int] = {}
     setdefault = index.setdefault
@@ -141,8 +142,9 @@ def list_decoder(annotation: Any) -> msgspec.msgpack.Decoder[Any]:
     return dec
 
 
-def decode_cat(desc: list[Any], n: int, data: memoryview, pos: int,
-               annotation: Any) -> tuple[Any, int]:
+def decode_cat(
+    desc: list[Any], n: int, data: memoryview, pos: int, annotation: Any
+) -> tuple[Any, int]:
     """-> (list of values, or ``("same", value)`` when the column holds one value; position)."""
     words, code_desc = desc
     values = list_decoder(annotation).decode(words)

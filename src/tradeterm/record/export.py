@@ -51,8 +51,10 @@ def _pnl_rows(reader: JournalReader) -> list[dict[str, Any]]:
     from tradeterm.record.report import analyse
 
     result = analyse(session_records(reader), tables.instruments_of(reader))
-    return [{"ts": ts, "instrument": "all", "pnl": Decimal(v), "currency": result["currency"]}
-            for ts, v in result["curve"]]
+    return [
+        {"ts": ts, "instrument": "all", "pnl": Decimal(v), "currency": result["currency"]}
+        for ts, v in result["curve"]
+    ]
 
 
 DECIMAL_SCALE = 18  # every file of a tree shares one decimal type, so readers can merge them
@@ -71,9 +73,12 @@ def _write(df: Any, path: Path, fmt: str) -> None:
     quantum = Decimal(1).scaleb(-DECIMAL_SCALE)
     for i, f in enumerate(table.schema):
         if pa.types.is_decimal(f.type):
-            values = [None if v is None else (v if -v.as_tuple().exponent <= DECIMAL_SCALE
-                                              else v.quantize(quantum))
-                      for v in df[f.name]]
+            values = [
+                None
+                if v is None
+                else (v if -v.as_tuple().exponent <= DECIMAL_SCALE else v.quantize(quantum))
+                for v in df[f.name]
+            ]
             table = table.set_column(i, pa.field(f.name, decimal), pa.array(values, decimal))
     pq.write_table(table, path)
 
@@ -83,8 +88,9 @@ def partition_value(instrument: str) -> str:
     return instrument.replace(":", ".").replace("/", "-")
 
 
-def export_recordings(readers: list[JournalReader], what: str, fmt: str, out: Path
-                      ) -> list[tuple[Path, int]]:
+def export_recordings(
+    readers: list[JournalReader], what: str, fmt: str, out: Path
+) -> list[tuple[Path, int]]:
     """Write the export; returns (file, rows) per file written."""
     single = len(readers) == 1 and out.suffix.lower() == SUFFIX[fmt] and not out.is_dir()
     written: list[tuple[Path, int]] = []

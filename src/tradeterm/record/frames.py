@@ -47,10 +47,12 @@ class FrameError(ValueError):
     """A frame header that is not valid (damaged or not a frame at all)."""
 
 
-def pack_frame(kind: int, codec: int, payload: bytes, records: int = 0, first_ts: int = 0,
-               last_ts: int = 0) -> bytes:
-    head = _FRAME.pack(FRAME_MAGIC, kind, codec, 0, len(payload), zlib.crc32(payload), records,
-                       first_ts, last_ts)
+def pack_frame(
+    kind: int, codec: int, payload: bytes, records: int = 0, first_ts: int = 0, last_ts: int = 0
+) -> bytes:
+    head = _FRAME.pack(
+        FRAME_MAGIC, kind, codec, 0, len(payload), zlib.crc32(payload), records, first_ts, last_ts
+    )
     return head + _FRAME_CRC.pack(zlib.crc32(head)) + payload
 
 
@@ -58,12 +60,21 @@ class FrameHeader:
     __slots__ = ("kind", "codec", "length", "crc", "records", "first_ts", "last_ts")
 
     def __init__(self, buf: bytes | memoryview | mmap.mmap, offset: int = 0) -> None:
-        magic, self.kind, self.codec, _, self.length, self.crc, self.records, self.first_ts, \
-            self.last_ts = _FRAME.unpack_from(buf, offset)
+        (
+            magic,
+            self.kind,
+            self.codec,
+            _,
+            self.length,
+            self.crc,
+            self.records,
+            self.first_ts,
+            self.last_ts,
+        ) = _FRAME.unpack_from(buf, offset)
         (head_crc,) = _FRAME_CRC.unpack_from(buf, offset + _FRAME.size)
         if magic != FRAME_MAGIC:
             raise FrameError("no frame marker")
-        if zlib.crc32(bytes(buf[offset:offset + _FRAME.size])) != head_crc:
+        if zlib.crc32(bytes(buf[offset : offset + _FRAME.size])) != head_crc:
             raise FrameError("frame header checksum mismatch")
 
     def check(self, payload: bytes | memoryview) -> None:

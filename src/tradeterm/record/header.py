@@ -9,8 +9,18 @@ from typing import Any
 
 from tradeterm.domain.instruments import Instrument
 
-INSTRUMENT_FIELDS = ("venue", "symbol", "base", "quote", "tick_size", "lot_size", "min_notional",
-                     "maker_fee", "taker_fee", "qty_step_lots")
+INSTRUMENT_FIELDS = (
+    "venue",
+    "symbol",
+    "base",
+    "quote",
+    "tick_size",
+    "lot_size",
+    "min_notional",
+    "maker_fee",
+    "taker_fee",
+    "qty_step_lots",
+)
 _INTS = {"qty_step_lots"}  # absent from recordings made before it existed: 1
 _DECIMALS = {"tick_size", "lot_size", "min_notional", "maker_fee", "taker_fee"}
 
@@ -20,15 +30,29 @@ def instrument_to_dict(inst: Instrument) -> dict[str, str]:
 
 
 def instrument_from_dict(d: dict[str, Any]) -> Instrument:
-    args: dict[str, Any] = {name: (Decimal(str(d[name])) if name in _DECIMALS
-                                   else int(d[name]) if name in _INTS else str(d[name]))
-                            for name in INSTRUMENT_FIELDS if name in d}
+    args: dict[str, Any] = {
+        name: (
+            Decimal(str(d[name]))
+            if name in _DECIMALS
+            else int(d[name])
+            if name in _INTS
+            else str(d[name])
+        )
+        for name in INSTRUMENT_FIELDS
+        if name in d
+    }
     return Instrument(**args)
 
 
-def session_header(mode: str, venue: str, instruments: list[Instrument], start_ns: int,
-                   config: dict[str, Any] | None = None, seed: int | None = None,
-                   **extra: Any) -> dict[str, Any]:
+def session_header(
+    mode: str,
+    venue: str,
+    instruments: list[Instrument],
+    start_ns: int,
+    config: dict[str, Any] | None = None,
+    seed: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The header of a session's journal. No wall-clock data: a seeded simulated run must
     produce the same bytes every time."""
     header: dict[str, Any] = {

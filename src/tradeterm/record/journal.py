@@ -24,8 +24,18 @@ import numpy as np
 
 from tradeterm.record.codec import BlockDecoder, BlockError, DecodedBlock
 from tradeterm.record.frames import (
-    FORMAT_VERSION, FRAME_MAGIC, FRAME_SIZE, INDEX_FIELDS, KIND_BLOCK, KIND_HEADER, KIND_INDEX,
-    MAGIC, TRAILER_SIZE, FrameError, FrameHeader, unpack_trailer,
+    FORMAT_VERSION,
+    FRAME_MAGIC,
+    FRAME_SIZE,
+    INDEX_FIELDS,
+    KIND_BLOCK,
+    KIND_HEADER,
+    KIND_INDEX,
+    MAGIC,
+    TRAILER_SIZE,
+    FrameError,
+    FrameHeader,
+    unpack_trailer,
 )
 
 SUFFIX = ".ttj"
@@ -106,9 +116,11 @@ class JournalReader:
         head = self._fh.read(len(MAGIC) + FRAME_SIZE)
         if head[:6] != MAGIC[:6] or len(head) < len(MAGIC):
             raise JournalError(f"{self.path} is not a tradeterm recording (no journal marker)")
-        if head[:len(MAGIC)] != MAGIC:
-            raise JournalError(f"{self.path} uses journal format {head[7]}, this tradeterm reads "
-                               f"format {FORMAT_VERSION}; upgrade tradeterm")
+        if head[: len(MAGIC)] != MAGIC:
+            raise JournalError(
+                f"{self.path} uses journal format {head[7]}, this tradeterm reads "
+                f"format {FORMAT_VERSION}; upgrade tradeterm"
+            )
         try:
             frame = FrameHeader(head, len(MAGIC))
             payload = self._fh.read(frame.length)
@@ -119,8 +131,10 @@ class JournalReader:
             if not isinstance(header, dict):
                 raise FrameError("the header is not a map of fields")
         except (FrameError, msgspec.DecodeError, ValueError, struct.error) as exc:
-            raise JournalError(f"{self.path}: the recording's header is damaged ({exc}); "
-                               "nothing can be recovered from it") from None
+            raise JournalError(
+                f"{self.path}: the recording's header is damaged ({exc}); "
+                "nothing can be recovered from it"
+            ) from None
         self._data_start = len(MAGIC) + FRAME_SIZE + frame.length
         return header
 
@@ -158,22 +172,30 @@ class JournalReader:
                     frame = FrameHeader(mm, pos)
                     end = pos + FRAME_SIZE + frame.length
                     if end > size:
-                        raise FrameError(f"the last block was cut short ({size - pos} of "
-                                         f"{end - pos} bytes written)")
+                        raise FrameError(
+                            f"the last block was cut short ({size - pos} of "
+                            f"{end - pos} bytes written)"
+                        )
                 except FrameError as exc:
                     resume = _next_frame(mm, pos + 1, size)
                     if resume is None:  # nothing whole after it: a damaged (torn) tail
                         self._damaged(pos, str(exc))
                         break
-                    self.gaps.append(DamagedBlock(
-                        f"{self.path}: bytes {pos:,} to {resume:,} are damaged ({exc}); the "
-                        "records in them are lost", pos, resume - pos, None))
+                    self.gaps.append(
+                        DamagedBlock(
+                            f"{self.path}: bytes {pos:,} to {resume:,} are damaged ({exc}); the "
+                            "records in them are lost",
+                            pos,
+                            resume - pos,
+                            None,
+                        )
+                    )
                     pos = resume
                     continue
                 if frame.kind == KIND_BLOCK:
                     if end == size or (end + FRAME_SIZE > size):  # the last frame: verify fully
                         try:
-                            frame.check(mm[pos + FRAME_SIZE:end])
+                            frame.check(mm[pos + FRAME_SIZE : end])
                         except FrameError as exc:
                             self._damaged(pos, str(exc))
                             break
@@ -198,8 +220,10 @@ class JournalReader:
 
     def _damaged(self, pos: int, why: str) -> None:
         self.damaged_at = pos
-        self.damage = (f"damaged tail from byte {pos:,} of {self.size:,} ({why}); "
-                       f"{self.size - pos:,} bytes unreadable")
+        self.damage = (
+            f"damaged tail from byte {pos:,} of {self.size:,} ({why}); "
+            f"{self.size - pos:,} bytes unreadable"
+        )
 
     # --- reading -----------------------------------------------------------------------------
     @property
@@ -217,9 +241,13 @@ class JournalReader:
     def _block_damage(self, i: int, why: str) -> DamagedBlock:
         offset, records = int(self.index.offset[i]), int(self.index.records[i])
         end = int(self.index.offset[i + 1]) if i + 1 < len(self.index) else self.size
-        return DamagedBlock(f"{self.path}: block {i} at byte {offset:,} is damaged ({why}); it "
-                            f"holds {records:,} of the {self.records:,} records",
-                            offset, end - offset, records)
+        return DamagedBlock(
+            f"{self.path}: block {i} at byte {offset:,} is damaged ({why}); it "
+            f"holds {records:,} of the {self.records:,} records",
+            offset,
+            end - offset,
+            records,
+        )
 
     def _payload(self, i: int) -> bytes:
         self._fh.seek(int(self.index.offset[i]))
@@ -328,4 +356,3 @@ class _Empty:
 
     def __exit__(self, *exc: object) -> None:
         pass
-

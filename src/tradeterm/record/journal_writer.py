@@ -12,8 +12,17 @@ import numpy as np
 from tradeterm.core.files import create_private, private_dir
 from tradeterm.record.codec import BlockEncoder
 from tradeterm.record.frames import (
-    CODEC_COLUMNS_ZSTD, CODEC_MSGPACK, FORMAT_VERSION, INDEX_FIELDS, KIND_BLOCK, KIND_HEADER,
-    KIND_INDEX, MAGIC, TRAILER_SIZE, pack_frame, pack_trailer,
+    CODEC_COLUMNS_ZSTD,
+    CODEC_MSGPACK,
+    FORMAT_VERSION,
+    INDEX_FIELDS,
+    KIND_BLOCK,
+    KIND_HEADER,
+    KIND_INDEX,
+    MAGIC,
+    TRAILER_SIZE,
+    pack_frame,
+    pack_trailer,
 )
 
 
@@ -42,8 +51,9 @@ class JournalWriter:
     def unrecordable(self) -> dict[str, int]:
         return self._encoder.unrecordable
 
-    def write_block(self, seqs: list[int], recs: list[int], topics: list[str],
-                    msgs: list[Any]) -> int:
+    def write_block(
+        self, seqs: list[int], recs: list[int], topics: list[str], msgs: list[Any]
+    ) -> int:
         """Encode and append one block; returns the records written."""
         if not msgs:
             return 0
@@ -72,8 +82,13 @@ class JournalWriter:
         if self.closed:
             return
         cols = np.array(self._index, dtype=np.int64).reshape(-1, len(INDEX_FIELDS))
-        index = {"fields": list(INDEX_FIELDS), "blocks": cols.T.copy().tobytes(),
-                 "count": len(self._index), "records": self.records, "summary": summary or {}}
+        index = {
+            "fields": list(INDEX_FIELDS),
+            "blocks": cols.T.copy().tobytes(),
+            "count": len(self._index),
+            "records": self.records,
+            "summary": summary or {},
+        }
         offset = self._offset
         frame = pack_frame(KIND_INDEX, CODEC_MSGPACK, self._msgpack.encode(index))
         self._fh.write(frame + pack_trailer(offset))

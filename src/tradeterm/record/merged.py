@@ -26,13 +26,17 @@ def source_reader(reader: JournalReader, source: Path | None = None) -> JournalR
         return None
     path = Path(source) if source is not None else Path(info["path"])
     if not path.exists():
-        raise JournalError(f"{reader.path.name} is a replay of {info['path']}, which is not "
-                           "there any more; pass the source recording's new path")
+        raise JournalError(
+            f"{reader.path.name} is a replay of {info['path']}, which is not "
+            "there any more; pass the source recording's new path"
+        )
     src = JournalReader(path, skip_damaged=reader.skip_damaged)
     if src.records != info.get("records"):
         src.close()
-        raise JournalError(f"{path} is not the recording {reader.path.name} replayed "
-                           f"({src.records} records, expected {info.get('records')})")
+        raise JournalError(
+            f"{path} is not the recording {reader.path.name} replayed "
+            f"({src.records} records, expected {info.get('records')})"
+        )
     return src
 
 
@@ -54,8 +58,7 @@ def session_records(reader: JournalReader, source: Path | None = None) -> Iterat
             src.close()
 
 
-def _expand(src: JournalReader, span: ReplaySpan, seq: int, market_only: bool
-            ) -> Iterator[Record]:
+def _expand(src: JournalReader, span: ReplaySpan, seq: int, market_only: bool) -> Iterator[Record]:
     block_i, pos = src.locate(span.first)
     remaining = span.count
     published = 0

@@ -40,9 +40,17 @@ DETERMINISTIC_MIN_BLOCK = 2048
 
 
 class Recorder:
-    def __init__(self, bus: MessageBus, clock: Clock, path: Path, flush_ns: int = FLUSH_NS,
-                 block_records: int = BLOCK_RECORDS, level: int = 3, wall_flush: bool = True,
-                 fsync_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        path: Path,
+        flush_ns: int = FLUSH_NS,
+        block_records: int = BLOCK_RECORDS,
+        level: int = 3,
+        wall_flush: bool = True,
+        fsync_seconds: float = 5.0,
+    ) -> None:
         self.bus = bus
         self.clock = clock
         self.path = path
@@ -87,8 +95,10 @@ class Recorder:
         self.flush()
         dropped = self.writer.unrecordable
         if dropped:
-            log.warning("not recorded (no journal encoding): %s",
-                        ", ".join(f"{n} x{c}" for n, c in dropped.items()))
+            log.warning(
+                "not recorded (no journal encoding): %s",
+                ", ".join(f"{n} x{c}" for n, c in dropped.items()),
+            )
         self.writer.close({**(summary or {}), "unrecordable": dict(dropped)})
 
     @property

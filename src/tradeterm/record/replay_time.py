@@ -17,8 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 NS = 1_000_000_000
 UNITS = {"s": 1, "m": 60, "h": 3600}
-FORMS = "HH:MM:SS (UTC), +90s / -5m from the replay clock, or a date and time " \
-        "(2024-08-09 00:00:05)"
+FORMS = "HH:MM:SS (UTC), +90s / -5m from the replay clock, or a date and time (2024-08-09 00:00:05)"
 
 
 def parse_time(text: str, start_ns: int, end_ns: int, now_ns: int) -> int:
@@ -35,8 +34,10 @@ def parse_time(text: str, start_ns: int, end_ns: int, now_ns: int) -> int:
     if first <= target < start_ns:
         target = start_ns
     if not start_ns <= target <= end_ns:
-        raise ValueError(f"{text.strip()} ({_utc(target).strftime('%Y-%m-%d %H:%M:%S')}) is not "
-                         f"in this recording: it runs {span(start_ns, end_ns)}")
+        raise ValueError(
+            f"{text.strip()} ({_utc(target).strftime('%Y-%m-%d %H:%M:%S')}) is not "
+            f"in this recording: it runs {span(start_ns, end_ns)}"
+        )
     return target
 
 
@@ -51,8 +52,10 @@ def _offset(t: str, text: str) -> int:
             raise ValueError
         return sign * int(round(seconds * UNITS[unit] * NS))
     except (ValueError, OverflowError):
-        raise ValueError(f"cannot read time {text!r}: after '{t[0]}' give seconds, minutes or "
-                         "hours, e.g. +90s, -5m or +1h") from None
+        raise ValueError(
+            f"cannot read time {text!r}: after '{t[0]}' give seconds, minutes or "
+            "hours, e.g. +90s, -5m or +1h"
+        ) from None
 
 
 def _looks_like_clock(t: str) -> bool:
@@ -66,8 +69,12 @@ def _clock_time(t: str, start_ns: int) -> int:
         except ValueError:
             continue
         start = _utc(start_ns)
-        moment = start.replace(hour=parsed.hour, minute=parsed.minute, second=parsed.second,
-                               microsecond=parsed.microsecond)
+        moment = start.replace(
+            hour=parsed.hour,
+            minute=parsed.minute,
+            second=parsed.second,
+            microsecond=parsed.microsecond,
+        )
         at = _ns(moment)
         if at < start_ns - start_ns % 1000:  # earlier on the first day: the next day's
             at = _ns(moment + timedelta(days=1))
@@ -87,7 +94,8 @@ def _moment(t: str, text: str) -> int:
 
 def _utc(ts_ns: int) -> datetime:
     return datetime.fromtimestamp(ts_ns // NS, tz=timezone.utc).replace(
-        microsecond=(ts_ns % NS) // 1000)
+        microsecond=(ts_ns % NS) // 1000
+    )
 
 
 def _ns(moment: datetime) -> int:
@@ -97,8 +105,9 @@ def _ns(moment: datetime) -> int:
 
 def _clock(ts_ns: int) -> str:
     dt = _utc(ts_ns)
-    return dt.strftime("%H:%M:%S") + (f".{dt.microsecond:06d}".rstrip("0")
-                                      if dt.microsecond else "")
+    return dt.strftime("%H:%M:%S") + (
+        f".{dt.microsecond:06d}".rstrip("0") if dt.microsecond else ""
+    )
 
 
 def say_time(ts_ns: int, start_ns: int, sep: str = " ") -> str:

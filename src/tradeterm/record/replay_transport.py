@@ -120,16 +120,19 @@ class ReplayTransport:
         order can have."""
         if self.market_only:
             if not self.working_orders():
-                return self._refuse("no working paper order: no order event to wait for "
-                                    "(send one first)")
+                return self._refuse(
+                    "no working paper order: no order event to wait for (send one first)"
+                )
             self._run_until(lambda ev, topic: False, "next own-order event")  # see _on_order_event
             return True
         here = self.position
         target = self.order_events.next_from(here)
         if target is None:
-            return self._refuse("no later order event in this recording"
-                                if self.order_events.any_before(here)
-                                else "no order events in this recording")
+            return self._refuse(
+                "no later order event in this recording"
+                if self.order_events.any_before(here)
+                else "no order events in this recording"
+            )
         self._steps, self._until, self._to_record = 0, None, target
         self._control("next own-order event", paused=True)
         return True
@@ -142,13 +145,17 @@ class ReplayTransport:
         state = self.state
         now = self.clock.timestamp_ns()
         if ts > state.end_ns:
-            return self._refuse(f"{say_time(ts, state.start_ns)} is after the end of the "
-                                f"recording ({say_time(state.end_ns, state.start_ns)})")
+            return self._refuse(
+                f"{say_time(ts, state.start_ns)} is after the end of the "
+                f"recording ({say_time(state.end_ns, state.start_ns)})"
+            )
         if ts < now or (state.done and ts <= now):
             there = say_time(ts, state.start_ns, sep="T")
-            return self._refuse(f"{say_time(ts, state.start_ns)} is behind the replay clock "
-                                f"({say_time(now, state.start_ns)}): seeking back needs a "
-                                f"restart with --start {there} (rewind is not built yet)")
+            return self._refuse(
+                f"{say_time(ts, state.start_ns)} is behind the replay clock "
+                f"({say_time(now, state.start_ns)}): seeking back needs a "
+                f"restart with --start {there} (rewind is not built yet)"
+            )
         self._seek_to = ts
         self._control(f"seek {ts}", paused=True)
         return True

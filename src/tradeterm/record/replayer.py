@@ -44,7 +44,10 @@ from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_transport import (
-    REPLAY_PREFIX, ReplayState, ReplayTransport, speed_label,
+    REPLAY_PREFIX,
+    ReplayState,
+    ReplayTransport,
+    speed_label,
 )
 from tradeterm.venues.base import Venue
 
@@ -76,16 +79,28 @@ class ReplayVenue(ReplayTransport, Venue):
 
     keeps_state = False  # no account survives a replay
 
-    def __init__(self, bus: MessageBus, clock: SimClock, reader: JournalReader,
-                 speed: float | None = None, market_only: bool = False,
-                 paused: bool = False) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: SimClock,
+        reader: JournalReader,
+        speed: float | None = None,
+        market_only: bool = False,
+        paused: bool = False,
+    ) -> None:
         super().__init__(bus, clock)
         self.reader = reader
         self.name = str(reader.header.get("venue", "replay"))
         self._instruments = [instrument_from_dict(d) for d in reader.instruments]
         self.market_only = market_only
-        self.state = ReplayState(str(reader.path), reader.start_ns or 0, reader.end_ns or 0,
-                                 reader.records, speed, paused)
+        self.state = ReplayState(
+            str(reader.path),
+            reader.start_ns or 0,
+            reader.end_ns or 0,
+            reader.records,
+            speed,
+            paused,
+        )
         self.state.clock_ns = clock.timestamp_ns()
         self.recorder: Any = None  # the session's recorder, told which source record is which
         self._wake = asyncio.Event()
@@ -113,9 +128,17 @@ class ReplayVenue(ReplayTransport, Venue):
     # --- execution: none in a plain replay ---------------------------------------------------
     def submit_order(self, order: Order) -> None:
         now = self.clock.timestamp_ns()
-        self.bus.publish(topics.orders(self.name), OrderRejected(
-            now, now, order.client_order_id, order.instrument, "REPLAY_READ_ONLY",
-            "replay with --paper to trade"))
+        self.bus.publish(
+            topics.orders(self.name),
+            OrderRejected(
+                now,
+                now,
+                order.client_order_id,
+                order.instrument,
+                "REPLAY_READ_ONLY",
+                "replay with --paper to trade",
+            ),
+        )
 
     def cancel_order(self, order: Order) -> None:
         pass
@@ -126,15 +149,18 @@ class ReplayVenue(ReplayTransport, Venue):
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
         return []
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
         return []
 
     # --- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
-        log.info("replaying %s (%d records, speed %s%s)", self.reader.path.name,
-                 self.reader.records, speed_label(self.state.speed),
-                 ", market data only" if self.market_only else "")
+        log.info(
+            "replaying %s (%d records, speed %s%s)",
+            self.reader.path.name,
+            self.reader.records,
+            speed_label(self.state.speed),
+            ", market data only" if self.market_only else "",
+        )
         while not self._stopping:
             try:
                 if not self._ensure_block():
@@ -144,8 +170,12 @@ class ReplayVenue(ReplayTransport, Venue):
                 log.error("replay stopped: %s (replay with --skip-damaged to skip it)", exc)
                 break
             state = self.state
-            goal = (self._steps or self._until is not None or self._seek_to is not None
-                    or self._to_record is not None)
+            goal = (
+                self._steps
+                or self._until is not None
+                or self._seek_to is not None
+                or self._to_record is not None
+            )
             if state.paused and not goal:
                 self._wake.clear()
                 await self._wake.wait()
@@ -161,10 +191,15 @@ class ReplayVenue(ReplayTransport, Venue):
         self.state.done = True
         self.state.clock_ns = self.clock.timestamp_ns()
         looking = self._until is not None or self._to_record is not None
-        self.state.message = ("stopped: damaged block" if self.failure else
-                              "stopped" if self._stopping else
-                              "end of recording: not found before it" if looking else
-                              "end of recording")
+        self.state.message = (
+            "stopped: damaged block"
+            if self.failure
+            else "stopped"
+            if self._stopping
+            else "end of recording: not found before it"
+            if looking
+            else "end of recording"
+        )
         self.state.touch()
         if not self._stopping:
             log.info("replay finished: %d records", self.state.published)
@@ -210,8 +245,9 @@ class ReplayVenue(ReplayTransport, Venue):
         state.lost += records
         state.message = f"skipped damaged block {i}: {state.lost:,} records lost so far"
         state.touch()
-        log.warning("skipped damaged block %d of %s: %d records lost", i, self.reader.path.name,
-                    records)
+        log.warning(
+            "skipped damaged block %d of %s: %d records lost", i, self.reader.path.name, records
+        )
         self._block, self._block_index, self._pos = None, i, 0
 
     def _run_max(self, deadline: float) -> None:
@@ -259,8 +295,11 @@ class ReplayVenue(ReplayTransport, Venue):
                 self._steps -= 1
                 if not self._steps:
                     break
-            if published and self._until is not None and (
-                    self._hit or self._until(block.events[i], block.topics[i])):
+            if (
+                published
+                and self._until is not None
+                and (self._hit or self._until(block.events[i], block.topics[i]))
+            ):
                 self._until, self._hit = None, False
                 self.state.message = "found"
                 break

@@ -80,8 +80,11 @@ class _Mids:
         return self.mids_x2[i] if i >= 0 else None
 
 
-def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str, Instrument],
-            sample_ns: int = NS) -> dict[str, Any]:
+def analyse(
+    records: Iterable[tuple[int, int, str, Any]],
+    instruments: dict[str, Instrument],
+    sample_ns: int = NS,
+) -> dict[str, Any]:
     positions = {iid: Position(iid) for iid in instruments}
     volume = {iid: Decimal(0) for iid in instruments}  # notional traded
     books: dict[str, L2Book] = {}
@@ -95,8 +98,9 @@ def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str,
     valuation = _Valuation(instruments, mids)
 
     def equity() -> Decimal:
-        return totals(((instruments[i], valuation.figures(p)) for i, p in positions.items()),
-                      currency).pnl
+        return totals(
+            ((instruments[i], valuation.figures(p)) for i, p in positions.items()), currency
+        ).pnl
 
     for _, ts, _, ev in records:
         if start is None:
@@ -144,15 +148,17 @@ def analyse(records: Iterable[tuple[int, int, str, Any]], instruments: dict[str,
             inst = instruments.get(ev.instrument)
             if inst is not None:
                 positions[ev.instrument] = apply_fill(positions[ev.instrument], inst, ev)
-                volume[ev.instrument] = MONEY.add(volume[ev.instrument],
-                                                  inst.notional(ev.price, ev.qty))
+                volume[ev.instrument] = MONEY.add(
+                    volume[ev.instrument], inst.notional(ev.price, ev.qty)
+                )
                 fills.append(ev)
                 curve.append((ts, equity()))
     if end is not None:
         curve.append((end, equity()))
     rows = {iid: valuation.figures(pos) for iid, pos in positions.items()}
-    return _summarise(rows, volume, mids, orders, fills, curve, start, end, sample_ns,
-                      instruments, currency)
+    return _summarise(
+        rows, volume, mids, orders, fills, curve, start, end, sample_ns, instruments, currency
+    )
 
 
 class _Valuation:
@@ -168,24 +174,38 @@ class _Valuation:
         return m.mids_x2[-1] if m is not None and m.mids_x2 else None
 
     def figures(self, pos: Position) -> Figures:
-        return figures(pos, self.instruments[pos.instrument], self.mark_x2(pos.instrument),
-                       self.rate)
+        return figures(
+            pos, self.instruments[pos.instrument], self.mark_x2(pos.instrument), self.rate
+        )
 
 
-def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[str, _Mids],
-               orders: dict[str, _Order], fills: list[events.OrderFilled],
-               curve: list[tuple[int, Decimal]], start: int | None, end: int | None,
-               sample_ns: int, instruments: dict[str, Instrument], currency: str
-               ) -> dict[str, Any]:
+def _summarise(
+    rows: dict[str, Figures],
+    volume: dict[str, Decimal],
+    mids: dict[str, _Mids],
+    orders: dict[str, _Order],
+    fills: list[events.OrderFilled],
+    curve: list[tuple[int, Decimal]],
+    start: int | None,
+    end: int | None,
+    sample_ns: int,
+    instruments: dict[str, Instrument],
+    currency: str,
+) -> dict[str, Any]:
     per_inst = {}
     for iid, f in rows.items():
         inst = instruments[iid]
         per_inst[inst.symbol] = {
-            "position": f"{f.qty:f}", "balance": f"{f.balance:f}",
-            "realized": f"{f.realized:f}", "unrealized": f"{f.unrealized:f}",
-            "fees": f"{f.fees:f}", "fees_paid": f.paid.as_strings(),
-            "fees_unpriced": f.unpriced.as_strings(), "pnl": f"{f.pnl:f}",
-            "volume": str(volume[iid]), "currency": inst.quote,
+            "position": f"{f.qty:f}",
+            "balance": f"{f.balance:f}",
+            "realized": f"{f.realized:f}",
+            "unrealized": f"{f.unrealized:f}",
+            "fees": f"{f.fees:f}",
+            "fees_paid": f.paid.as_strings(),
+            "fees_unpriced": f.unpriced.as_strings(),
+            "pnl": f"{f.pnl:f}",
+            "volume": str(volume[iid]),
+            "currency": inst.quote,
             "mark": "mid of the " + (mids[iid].source or "(no market data)"),
         }
     total_figures = totals(((instruments[iid], f) for iid, f in rows.items()), currency)
@@ -203,14 +223,18 @@ def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[
     span = (end - start) if start is not None and end is not None else 0
     note = ratio_note(span, len(diffs))
     return {
-        "start_ns": start, "end_ns": end,
+        "start_ns": start,
+        "end_ns": end,
         "currency": currency,
-        "not_in_total": sorted(instruments[iid].symbol for iid in rows
-                               if instruments[iid].quote != currency),
+        "not_in_total": sorted(
+            instruments[iid].symbol for iid in rows if instruments[iid].quote != currency
+        ),
         "instruments": per_inst,
         "pnl": {
-            "total": str(total), "max_drawdown": str(max_dd),
-            "realized": str(total_figures.realized), "fees": str(total_figures.fees),
+            "total": str(total),
+            "max_drawdown": str(max_dd),
+            "realized": str(total_figures.realized),
+            "fees": str(total_figures.fees),
             "fees_unpriced": total_figures.unpriced.as_strings(),
             "sharpe": None if note else _ratio(diffs, interval_s, downside=False),
             "sortino": None if note else _ratio(diffs, interval_s, downside=True),
@@ -224,8 +248,9 @@ def _summarise(rows: dict[str, Figures], volume: dict[str, Decimal], mids: dict[
     }
 
 
-def _grid(curve: list[tuple[int, Decimal]], start: int | None, sample_ns: int
-          ) -> list[tuple[int, Decimal]]:
+def _grid(
+    curve: list[tuple[int, Decimal]], start: int | None, sample_ns: int
+) -> list[tuple[int, Decimal]]:
     """The curve's points on the sampling grid (fill points left out)."""
     if start is None:
         return []
@@ -237,10 +262,16 @@ def ratio_note(span_ns: int, intervals: int) -> str:
     if span_ns >= RATIO_MIN_SPAN_NS and intervals >= RATIO_MIN_INTERVALS:
         return ""
     days = span_ns / RATIO_MIN_SPAN_NS
-    error = f"; annualised from this sample their standard error would be about " \
-            f"{math.sqrt(365 / days):,.0f}" if days > 0 else ""
-    return (f"n/a: the session covers {_duration(span_ns)} ({intervals} PnL changes); they "
-            f"need at least a day and {RATIO_MIN_INTERVALS} changes{error}")
+    error = (
+        f"; annualised from this sample their standard error would be about "
+        f"{math.sqrt(365 / days):,.0f}"
+        if days > 0
+        else ""
+    )
+    return (
+        f"n/a: the session covers {_duration(span_ns)} ({intervals} PnL changes); they "
+        f"need at least a day and {RATIO_MIN_INTERVALS} changes{error}"
+    )
 
 
 def _duration(ns: int) -> str:
@@ -265,9 +296,13 @@ def _ratio(diffs: list[float], interval_s: float, downside: bool) -> float | Non
     return mean / dev * math.sqrt(YEAR_S / interval_s)
 
 
-def _fill_stats(fills: list[events.OrderFilled], orders: dict[str, _Order],
-                mids: dict[str, _Mids], instruments: dict[str, Instrument],
-                end: int | None) -> dict[str, Any]:
+def _fill_stats(
+    fills: list[events.OrderFilled],
+    orders: dict[str, _Order],
+    mids: dict[str, _Mids],
+    instruments: dict[str, Instrument],
+    end: int | None,
+) -> dict[str, Any]:
     maker = [f for f in fills if f.liquidity is events.Liquidity.MAKER]
     submitted = [o for o in orders.values() if o.qty]
     sub_qty = sum(o.qty for o in submitted)
@@ -292,20 +327,28 @@ def _fill_stats(fills: list[events.OrderFilled], orders: dict[str, _Order],
             avg_ticks = total_px / weight
             markouts[f"{h}s"] = {
                 "fills": sum(1 for f in fills if end is not None and f.ts_recv + h * NS <= end),
-                "avg_price": str((Decimal(avg_ticks.numerator) / avg_ticks.denominator * tick)
-                                 .quantize(tick / 100)),
-                "avg_bps": round(float(total_bps / weight), 3)}
+                "avg_price": str(
+                    (Decimal(avg_ticks.numerator) / avg_ticks.denominator * tick).quantize(
+                        tick / 100
+                    )
+                ),
+                "avg_bps": round(float(total_bps / weight), 3),
+            }
         else:
             markouts[f"{h}s"] = {"fills": 0, "avg_price": None, "avg_bps": None}
     return {
-        "count": len(fills), "maker": len(maker), "taker": len(fills) - len(maker),
+        "count": len(fills),
+        "maker": len(maker),
+        "taker": len(fills) - len(maker),
         "maker_share": round(len(maker) / len(fills), 4) if fills else None,
         "orders_submitted": len(submitted),
         "orders_filled": sum(1 for o in submitted if o.filled),
         "fill_ratio_qty": round(sum(min(o.filled, o.qty) for o in submitted) / sub_qty, 4)
-        if sub_qty else None,
+        if sub_qty
+        else None,
         "fill_ratio_orders": round(sum(1 for o in submitted if o.filled) / len(submitted), 4)
-        if submitted else None,
+        if submitted
+        else None,
         "markouts": markouts,
     }
 
@@ -319,13 +362,18 @@ def _latency(orders: dict[str, _Order]) -> dict[str, Any]:
         def pick(q: float) -> float:
             return round(values[min(len(values) - 1, int(q * len(values)))] / 1e6, 3)
 
-        return {"count": len(values), "p50": pick(0.5), "p90": pick(0.9),
-                "max": round(values[-1] / 1e6, 3)}
+        return {
+            "count": len(values),
+            "p50": pick(0.5),
+            "p90": pick(0.9),
+            "max": round(values[-1] / 1e6, 3),
+        }
 
     os_ = orders.values()
     return {
         "submit_to_ack": stats([o.ack - o.submit for o in os_ if o.ack and o.submit]),
-        "submit_to_fill": stats([o.first_fill - o.submit for o in os_
-                                 if o.first_fill and o.submit]),
+        "submit_to_fill": stats(
+            [o.first_fill - o.submit for o in os_ if o.first_fill and o.submit]
+        ),
         "ack_to_fill": stats([o.first_fill - o.ack for o in os_ if o.first_fill and o.ack]),
     }

@@ -28,8 +28,16 @@ from msgspec import inspect as mi
 
 KIND_INT, KIND_OPTINT, KIND_LEVELS, KIND_CAT, KIND_OBJ = "int", "optint", "levels", "cat", "obj"
 
-_HASHABLE = (mi.StrType, mi.BoolType, mi.EnumType, mi.LiteralType, mi.DecimalType, mi.NoneType,
-             mi.IntType, mi.FloatType)
+_HASHABLE = (
+    mi.StrType,
+    mi.BoolType,
+    mi.EnumType,
+    mi.LiteralType,
+    mi.DecimalType,
+    mi.NoneType,
+    mi.IntType,
+    mi.FloatType,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +74,11 @@ def _kind(t: Any) -> tuple[str, int]:
         return KIND_INT, 0
     if isinstance(t, mi.UnionType):
         members = t.types
-        if len(members) == 2 and any(isinstance(m, mi.NoneType) for m in members) and any(
-                isinstance(m, mi.IntType) for m in members):
+        if (
+            len(members) == 2
+            and any(isinstance(m, mi.NoneType) for m in members)
+            and any(isinstance(m, mi.IntType) for m in members)
+        ):
             return KIND_OPTINT, 0
         if all(isinstance(m, _HASHABLE) for m in members):
             return KIND_CAT, 0
@@ -76,8 +87,11 @@ def _kind(t: Any) -> tuple[str, int]:
         item = t.item_type
         if isinstance(item, mi.IntType):
             return KIND_LEVELS, 1
-        if isinstance(item, mi.TupleType) and item.item_types and all(
-                isinstance(x, mi.IntType) for x in item.item_types):
+        if (
+            isinstance(item, mi.TupleType)
+            and item.item_types
+            and all(isinstance(x, mi.IntType) for x in item.item_types)
+        ):
             return KIND_LEVELS, len(item.item_types)
         return KIND_OBJ, 0
     if isinstance(t, _HASHABLE):
@@ -91,10 +105,14 @@ def type_spec(cls: type) -> TypeSpec:
     fields = []
     for fi, field in zip(info.fields, hints, strict=True):
         kind, width = _kind(fi.type)
-        default = None if fi.required else (
-            fi.default if fi.default is not msgspec.NODEFAULT else fi.default_factory())
-        fields.append(FieldSpec(fi.name, kind, field.type, width, _group(fi.name),
-                                not fi.required, default))
+        default = (
+            None
+            if fi.required
+            else (fi.default if fi.default is not msgspec.NODEFAULT else fi.default_factory())
+        )
+        fields.append(
+            FieldSpec(fi.name, kind, field.type, width, _group(fi.name), not fi.required, default)
+        )
     config: Any = cls.__struct_config__  # type: ignore[attr-defined]  # a tagged msgspec Struct
     tag: str = config.tag
     return TypeSpec(tag, cls, tuple(fields))
@@ -103,9 +121,12 @@ def type_spec(cls: type) -> TypeSpec:
 def _tagged_structs(module: Any) -> list[type]:
     found = []
     for obj in vars(module).values():
-        if (isinstance(obj, type) and issubclass(obj, msgspec.Struct)
-                and isinstance(obj.__struct_config__.tag, str)
-                and obj.__module__ == module.__name__):
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, msgspec.Struct)
+            and isinstance(obj.__struct_config__.tag, str)
+            and obj.__module__ == module.__name__
+        ):
             found.append(obj)
     return found
 
@@ -123,8 +144,10 @@ class Registry:
             spec = type_spec(cls)
             other = self.by_tag.get(spec.tag)
             if other is not None and other.cls is not cls:
-                raise ValueError(f"two recordable types share the tag {spec.tag!r}: "
-                                 f"{other.cls.__module__} and {cls.__module__}")
+                raise ValueError(
+                    f"two recordable types share the tag {spec.tag!r}: "
+                    f"{other.cls.__module__} and {cls.__module__}"
+                )
             self.by_tag[spec.tag] = spec
             self.by_cls[cls] = spec
         return spec

@@ -21,8 +21,9 @@ def open_source(path: Path, skip_damaged: bool = False) -> JournalReader:
     """Open a recording to replay. Raises JournalError with a reason the trader can act on."""
     reader = JournalReader(path, skip_damaged=skip_damaged)
     if reader.damaged_at is not None:
-        log.warning("%s: %s; replaying the %d records before it", path.name, reader.damage,
-                    reader.records)
+        log.warning(
+            "%s: %s; replaying the %d records before it", path.name, reader.damage, reader.records
+        )
     if not reader.records:
         reader.close()
         raise JournalError(f"{path} holds no records to replay")
@@ -33,23 +34,50 @@ def open_source(path: Path, skip_damaged: bool = False) -> JournalReader:
 
 
 def source_info(reader: JournalReader, market_only: bool) -> dict[str, Any]:
-    return {"path": str(reader.path.resolve()), "records": reader.records,
-            "start_ns": reader.start_ns, "end_ns": reader.end_ns, "size": reader.size,
-            "filter": "market" if market_only else "all"}
+    return {
+        "path": str(reader.path.resolve()),
+        "records": reader.records,
+        "start_ns": reader.start_ns,
+        "end_ns": reader.end_ns,
+        "size": reader.size,
+        "filter": "market" if market_only else "all",
+    }
 
 
-def build_recorder(bus: MessageBus, clock: Clock, cfg: Any, directory: Path, mode: str,
-                   venue: str, path: Path | None, wall_flush: bool) -> Recorder:
+def build_recorder(
+    bus: MessageBus,
+    clock: Clock,
+    cfg: Any,
+    directory: Path,
+    mode: str,
+    venue: str,
+    path: Path | None,
+    wall_flush: bool,
+) -> Recorder:
     start = clock.timestamp_ns()
     target = path or recording_path(directory, mode, venue, start)
-    return Recorder(bus, clock, target, flush_ns=cfg.flush_ms * 1_000_000,
-                    block_records=cfg.block_records, level=cfg.compression_level,
-                    wall_flush=wall_flush, fsync_seconds=cfg.fsync_seconds)
+    return Recorder(
+        bus,
+        clock,
+        target,
+        flush_ns=cfg.flush_ms * 1_000_000,
+        block_records=cfg.block_records,
+        level=cfg.compression_level,
+        wall_flush=wall_flush,
+        fsync_seconds=cfg.fsync_seconds,
+    )
 
 
-def start_recording(recorder: Recorder, mode: str, venue: str, instruments: list[Instrument],
-                    start_ns: int, config: dict[str, Any], seed: int | None,
-                    replay: ReplayVenue | None) -> bool:
+def start_recording(
+    recorder: Recorder,
+    mode: str,
+    venue: str,
+    instruments: list[Instrument],
+    start_ns: int,
+    config: dict[str, Any],
+    seed: int | None,
+    replay: ReplayVenue | None,
+) -> bool:
     """Write the header; on failure say why and go on without a journal."""
     extra: dict[str, Any] = {}
     if replay is not None:

@@ -52,7 +52,11 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.risk import codes
 from tradeterm.risk.context import (
-    CheckResult, InstrumentLimits, StateReader, Verdict, WorkingOrders,
+    CheckResult,
+    InstrumentLimits,
+    StateReader,
+    Verdict,
+    WorkingOrders,
 )
 from tradeterm.risk.order_checks import OrderChecks
 from tradeterm.risk.protection import protection_price
@@ -68,12 +72,19 @@ BUY = Side.BUY
 
 
 class PreTradeRisk(OrderChecks):
-    def __init__(self, config: RiskConfig, instruments: dict[str, Instrument],
-                 books: dict[str, BookReader], stats: dict[str, InstrumentStats],
-                 position: Callable[[str], int], orders: WorkingOrders, trading: StateReader,
-                 now: Callable[[], int],
-                 venue_limits: dict[str, tuple[float, int] | None] | None = None,
-                 closable: Callable[[str], int] | None = None) -> None:
+    def __init__(
+        self,
+        config: RiskConfig,
+        instruments: dict[str, Instrument],
+        books: dict[str, BookReader],
+        stats: dict[str, InstrumentStats],
+        position: Callable[[str], int],
+        orders: WorkingOrders,
+        trading: StateReader,
+        now: Callable[[], int],
+        venue_limits: dict[str, tuple[float, int] | None] | None = None,
+        closable: Callable[[str], int] | None = None,
+    ) -> None:
         self.config = config
         self.position = position
         # signed lots a closing order can trade (portfolio.closable_lots): reduce-only's measure
@@ -82,8 +93,10 @@ class PreTradeRisk(OrderChecks):
         self.trading = trading
         self.now = now
         self.ready = False  # set once the OMS has reconciled with the venues
-        self.limits = {iid: InstrumentLimits(inst, config, books.get(iid), stats.get(iid))
-                       for iid, inst in instruments.items()}
+        self.limits = {
+            iid: InstrumentLimits(inst, config, books.get(iid), stats.get(iid))
+            for iid, inst in instruments.items()
+        }
         start = now()
         self.global_bucket = TokenBucket(config.orders_per_second, config.order_burst, start)
         self.venue_buckets: dict[str, TokenBucket] = {}
@@ -146,10 +159,20 @@ class PreTradeRisk(OrderChecks):
         lim = self.limits.get(cmd.instrument)
         now = self.now()
         qty, price = cmd.qty, cmd.price
-        if (lim is None or self.trading.state is not ACTIVE or not self.ready
-                or cmd.order_type is not LIMIT or cmd.reduce_only or cmd.display_qty is not None
-                or type(qty) is not int or type(price) is not int or qty <= 0 or price <= 0
-                or qty > lim.max_qty or qty % lim.step):
+        if (
+            lim is None
+            or self.trading.state is not ACTIVE
+            or not self.ready
+            or cmd.order_type is not LIMIT
+            or cmd.reduce_only
+            or cmd.display_qty is not None
+            or type(qty) is not int
+            or type(price) is not int
+            or qty <= 0
+            or price <= 0
+            or qty > lim.max_qty
+            or qty % lim.step
+        ):
             return self._chain(cmd, lim, now, commit)
         book = lim.book
         bid = book.best_bid if book is not None else None
@@ -159,8 +182,11 @@ class PreTradeRisk(OrderChecks):
         ref = bid + ask
         off = 2 * price - ref
         notional = price * qty
-        if ((off if off > 0 else -off) * 10_000 > self.band_bps * ref
-                or notional > lim.max_notional or notional < lim.min_notional):
+        if (
+            (off if off > 0 else -off) * 10_000 > self.band_bps * ref
+            or notional > lim.max_notional
+            or notional < lim.min_notional
+        ):
             return self._chain(cmd, lim, now, commit)
         iid = cmd.instrument
         buys, sells, own_bid, own_ask = self.orders.exposure(iid)
@@ -174,8 +200,9 @@ class PreTradeRisk(OrderChecks):
             if own_bid is not None and price <= own_bid:
                 return self._chain(cmd, lim, now, commit)
         size = projected if projected >= 0 else -projected
-        if (size > (pos if pos >= 0 else -pos)
-                and (size > lim.max_pos or size * ref > lim.max_pos_notional_x2)):
+        if size > (pos if pos >= 0 else -pos) and (
+            size > lim.max_pos or size * ref > lim.max_pos_notional_x2
+        ):
             return self._chain(cmd, lim, now, commit)
         if self.orders.working_count() >= self.max_open_orders:
             return self._chain(cmd, lim, now, commit)
@@ -210,8 +237,9 @@ class PreTradeRisk(OrderChecks):
                 self._flatten_ids.discard(cmd.client_order_id)
         return None
 
-    def _chain(self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int,
-               commit: bool) -> Verdict:
+    def _chain(
+        self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int, commit: bool
+    ) -> Verdict:
         """Every check in order; the first failure is the verdict."""
         for _, fn in self._checks:
             verdict = fn(cmd, lim, now)
@@ -236,22 +264,43 @@ class PreTradeRisk(OrderChecks):
         out = []
         for name, fn in self._checks:
             if lim is None and name != "trading state" and name != "instrument":
-                out.append(CheckResult(name, False, codes.UNKNOWN_INSTRUMENT,
-                                       "cannot check an order for an unknown instrument"))
+                out.append(
+                    CheckResult(
+                        name,
+                        False,
+                        codes.UNKNOWN_INSTRUMENT,
+                        "cannot check an order for an unknown instrument",
+                    )
+                )
                 continue
             verdict = fn(cmd, lim, now)
-            out.append(CheckResult(name, True) if verdict is None
-                       else CheckResult(name, False, verdict[0], verdict[1]))
+            out.append(
+                CheckResult(name, True)
+                if verdict is None
+                else CheckResult(name, False, verdict[0], verdict[1])
+            )
         return out
 
-    def preview_decimal(self, instrument: str, side: Side, qty: Decimal | str,
-                        price: Decimal | str | None, **options: Any) -> list[CheckResult]:
+    def preview_decimal(
+        self,
+        instrument: str,
+        side: Side,
+        qty: Decimal | str,
+        price: Decimal | str | None,
+        **options: Any,
+    ) -> list[CheckResult]:
         """``preview`` for an order typed as decimals (the order ticket): off-grid prices and
         quantities fail the tick / lot check with the increment to use."""
         lim = self.limits.get(instrument)
         if lim is None:
-            return [CheckResult("instrument", False, codes.UNKNOWN_INSTRUMENT,
-                                f"{instrument} is not traded in this session")]
+            return [
+                CheckResult(
+                    "instrument",
+                    False,
+                    codes.UNKNOWN_INSTRUMENT,
+                    f"{instrument} is not traded in this session",
+                )
+            ]
         inst = lim.inst
         problems = []
         try:
@@ -265,14 +314,28 @@ class PreTradeRisk(OrderChecks):
                 ticks = inst.price_to_ticks(price)
             except (PrecisionError, ArithmeticError, ValueError):
                 problems.append(f"price {price} is not a multiple of {inst.tick_size}")
-        cmd = SubmitOrder(self.now(), "preview", instrument, side, max(lots, 1),
-                          price=ticks if ticks is not None else None, **options)
+        cmd = SubmitOrder(
+            self.now(),
+            "preview",
+            instrument,
+            side,
+            max(lots, 1),
+            price=ticks if ticks is not None else None,
+            **options,
+        )
         results = self.preview(cmd)
         if problems:
-            results = [CheckResult("tick / lot", False,
-                                   codes.LOT_SIZE if "quantity" in problems[0] else codes.TICK_SIZE,
-                                   "; ".join(problems)) if r.check == "tick / lot" else r
-                       for r in results]
+            results = [
+                CheckResult(
+                    "tick / lot",
+                    False,
+                    codes.LOT_SIZE if "quantity" in problems[0] else codes.TICK_SIZE,
+                    "; ".join(problems),
+                )
+                if r.check == "tick / lot"
+                else r
+                for r in results
+            ]
         return results
 
     @staticmethod
@@ -281,10 +344,18 @@ class PreTradeRisk(OrderChecks):
         new order (``check(probe, commit=False)``); a cancel-replace's replacement is checked,
         and spends its token, again when it goes out."""
         qty = cmd.qty if cmd.qty is not None else order.qty
-        return SubmitOrder(cmd.ts, cmd.client_order_id + "~", order.instrument, order.side,
-                           max(1, qty - order.filled_qty), order.order_type,
-                           cmd.price if cmd.price is not None else order.price, tif=order.tif,
-                           reduce_only=order.reduce_only, source=order.source)
+        return SubmitOrder(
+            cmd.ts,
+            cmd.client_order_id + "~",
+            order.instrument,
+            order.side,
+            max(1, qty - order.filled_qty),
+            order.order_type,
+            cmd.price if cmd.price is not None else order.price,
+            tif=order.tif,
+            reduce_only=order.reduce_only,
+            source=order.source,
+        )
 
     def authorize_flatten(self, client_order_id: str) -> None:
         """Let one kill-switch flattening order through a HALT (still reduce-only checked)."""

@@ -45,20 +45,42 @@ class CheckResult(msgspec.Struct, frozen=True):
 class InstrumentLimits:
     """One instrument's limits in its own integer units, computed once."""
 
-    __slots__ = ("inst", "venue", "unit", "step", "max_qty", "max_pos", "max_notional",
-                 "max_pos_notional_x2", "min_notional", "book", "stats")
+    __slots__ = (
+        "inst",
+        "venue",
+        "unit",
+        "step",
+        "max_qty",
+        "max_pos",
+        "max_notional",
+        "max_pos_notional_x2",
+        "min_notional",
+        "book",
+        "stats",
+    )
 
-    def __init__(self, inst: Instrument, cfg: RiskConfig, book: BookReader | None,
-                 stats: InstrumentStats | None) -> None:
+    def __init__(
+        self,
+        inst: Instrument,
+        cfg: RiskConfig,
+        book: BookReader | None,
+        stats: InstrumentStats | None,
+    ) -> None:
         self.inst = inst
         self.venue = inst.venue
         self.unit = inst.tick_size * inst.lot_size
         self.step = inst.qty_step_lots  # the venue's order step, in lots
         own = cfg.instruments.get(inst.symbol) or cfg.instruments.get(inst.id)
-        self.max_qty = BIG if own is None or own.max_order_qty is None else \
-            int(own.max_order_qty / inst.lot_size)
-        self.max_pos = BIG if own is None or own.max_position is None else \
-            int(own.max_position / inst.lot_size)
+        self.max_qty = (
+            BIG
+            if own is None or own.max_order_qty is None
+            else int(own.max_order_qty / inst.lot_size)
+        )
+        self.max_pos = (
+            BIG
+            if own is None or own.max_position is None
+            else int(own.max_position / inst.lot_size)
+        )
         self.max_notional = int(cfg.max_order_notional / self.unit)  # tick-lots
         self.max_pos_notional_x2 = 2 * int(cfg.max_position_notional / self.unit)
         self.min_notional = math.ceil(inst.min_notional / self.unit)

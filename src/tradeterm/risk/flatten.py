@@ -26,11 +26,19 @@ TIMER = "risk.flatten"
 
 
 class Flattener:
-    def __init__(self, clock: Clock, limits: dict[str, InstrumentLimits],
-                 position: Callable[[str], int], working: Callable[[str], bool],
-                 next_id: Callable[[], str], authorize: Callable[[str], None],
-                 send: Callable[[SubmitOrder], object], max_attempts: int, retry_ns: int,
-                 slippage_bps: int) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        limits: dict[str, InstrumentLimits],
+        position: Callable[[str], int],
+        working: Callable[[str], bool],
+        next_id: Callable[[], str],
+        authorize: Callable[[str], None],
+        send: Callable[[SubmitOrder], object],
+        max_attempts: int,
+        retry_ns: int,
+        slippage_bps: int,
+    ) -> None:
         self.clock = clock
         self.limits = limits
         self.position = position
@@ -74,8 +82,10 @@ class Flattener:
             return
         if self.attempts >= self.max_attempts:
             self.active = False
-            left = ", ".join(f"{self.limits[i].inst.symbol} "
-                             f"{self.limits[i].inst.format_qty(self.position(i))}" for i in todo)
+            left = ", ".join(
+                f"{self.limits[i].inst.symbol} {self.limits[i].inst.format_qty(self.position(i))}"
+                for i in todo
+            )
             self.result = f"gave up after {self.attempts} attempts; still open: {left}"
             log.error("flatten: %s", self.result)
             return
@@ -87,14 +97,26 @@ class Flattener:
             pos = self.position(iid)
             ref = lim.reference_x2()
             if ref is None:
-                log.error("flatten: no market price for %s; cannot price the order",
-                          lim.inst.symbol)
+                log.error(
+                    "flatten: no market price for %s; cannot price the order", lim.inst.symbol
+                )
                 continue
             side = Side.SELL if pos > 0 else Side.BUY
             push = ref * self.slippage_bps // 20_000  # ticks
             price = (ref // 2) - push if side is Side.SELL else (ref + 1) // 2 + push
             coid = self.next_id()
             self.authorize(coid)
-            self.send(SubmitOrder(ts, coid, iid, side, self._tradable(iid), price=max(1, price),
-                                  tif=TimeInForce.IOC, reduce_only=True, source="flatten"))
+            self.send(
+                SubmitOrder(
+                    ts,
+                    coid,
+                    iid,
+                    side,
+                    self._tradable(iid),
+                    price=max(1, price),
+                    tif=TimeInForce.IOC,
+                    reduce_only=True,
+                    source="flatten",
+                )
+            )
         self.clock.set_alert(TIMER, ts + self.retry_ns, self._attempt)

@@ -42,8 +42,9 @@ class KillSwitch:
     def halted(self) -> bool:
         return self.state is TradingState.HALTED
 
-    def trip(self, reason: str, source: str, ts: int, flatten: bool = False,
-             cancel: bool = True) -> bool:
+    def trip(
+        self, reason: str, source: str, ts: int, flatten: bool = False, cancel: bool = True
+    ) -> bool:
         """HALT trading. Returns True if the state changed (False: it was already HALTED; the
         cancel and flatten actions still run)."""
         reason = reason.strip() or "no reason given"
@@ -52,8 +53,12 @@ class KillSwitch:
         self.trips += 1
         if self.persist is not None:
             self.persist(TradingState.HALTED, reason, source, ts, "kill_switch.trip")
-        log.warning("KILL SWITCH tripped by %s: %s%s", source, reason,
-                    " (flattening)" if flatten else "" if cancel else " (orders left working)")
+        log.warning(
+            "KILL SWITCH tripped by %s: %s%s",
+            source,
+            reason,
+            " (flattening)" if flatten else "" if cancel else " (orders left working)",
+        )
         event = KillSwitchTripped(ts, ts, reason, source, flatten, cancel)
         self.bus.publish(topics.RISK, event)
         if changed:
@@ -75,9 +80,13 @@ class KillSwitch:
         previous = self.state
         self.state, self.reason, self.source = state, reason, source
         if self.persist is not None:
-            self.persist(state, reason, source, ts,
-                         "kill_switch.rearm" if previous is TradingState.HALTED
-                         else "trading_state.change")
+            self.persist(
+                state,
+                reason,
+                source,
+                ts,
+                "kill_switch.rearm" if previous is TradingState.HALTED else "trading_state.change",
+            )
         log.warning("trading %s -> %s by %s: %s", previous.value, state.value, source, reason)
         self._announce(ts)
         return None

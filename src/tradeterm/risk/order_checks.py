@@ -31,8 +31,10 @@ def step_message(inst: Instrument, qty: int) -> str:
     step = inst.lots_to_qty(inst.qty_step_lots).normalize()
     down = qty - qty % inst.qty_step_lots
     near = inst.lots_to_qty(down or inst.qty_step_lots).normalize()
-    return (f"quantity {inst.lots_to_qty(qty).normalize():f} is not a multiple of "
-            f"{inst.venue}'s order step {step:f} {inst.base} (e.g. {near:f})")
+    return (
+        f"quantity {inst.lots_to_qty(qty).normalize():f} is not a multiple of "
+        f"{inst.venue}'s order step {step:f} {inst.base} (e.g. {near:f})"
+    )
 
 
 class OrderChecks:
@@ -65,8 +67,10 @@ class OrderChecks:
                 return None  # the kill switch's own flattening order; reduce-only checked next
             return codes.KILL_SWITCH, "trading is HALTED: re-arm with a reason first"
         if lim is None or not self._reduces(cmd, lim):
-            return codes.REDUCING_ONLY, "trading is REDUCING: only orders that reduce the " \
-                                        "position are allowed"
+            return (
+                codes.REDUCING_ONLY,
+                "trading is REDUCING: only orders that reduce the position are allowed",
+            )
         return None
 
     def _instrument(self, cmd: SubmitOrder, lim: InstrumentLimits | None, now: int) -> Verdict:
@@ -77,8 +81,10 @@ class OrderChecks:
     def _increments(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         qty = cmd.qty
         if type(qty) is not int or qty <= 0:
-            return codes.LOT_SIZE, f"quantity must be a positive number of lots of " \
-                                   f"{lim.inst.lot_size}, got {qty!r}"
+            return (
+                codes.LOT_SIZE,
+                f"quantity must be a positive number of lots of {lim.inst.lot_size}, got {qty!r}",
+            )
         if qty % lim.step:
             return codes.QTY_STEP, step_message(lim.inst, qty)
         price = cmd.price
@@ -86,8 +92,11 @@ class OrderChecks:
             if price is not None and (type(price) is not int or price <= 0):
                 return codes.TICK_SIZE, f"price must be a positive number of ticks, got {price!r}"
         elif price is None or type(price) is not int or price <= 0:
-            return codes.TICK_SIZE, f"a limit price must be a positive number of ticks of " \
-                                    f"{lim.inst.tick_size}, got {price!r}"
+            return (
+                codes.TICK_SIZE,
+                f"a limit price must be a positive number of ticks of "
+                f"{lim.inst.tick_size}, got {price!r}",
+            )
         return None
 
     def _order_type(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -112,17 +121,25 @@ class OrderChecks:
         if cmd.reduce_only and not self._reduces(cmd, lim):
             inst, iid = lim.inst, cmd.instrument
             pos, closable = self.position(iid), self.closable(iid)
-            can = f"; {inst.format_qty(abs(closable))} {inst.base} can be closed" \
-                if closable != pos else ""
-            return codes.REDUCE_ONLY, ("reduce-only order would not reduce the position "
-                                       f"({inst.format_qty(pos)} {inst.base}{can}, with the "
-                                       "working orders on its side)")
+            can = (
+                f"; {inst.format_qty(abs(closable))} {inst.base} can be closed"
+                if closable != pos
+                else ""
+            )
+            return codes.REDUCE_ONLY, (
+                "reduce-only order would not reduce the position "
+                f"({inst.format_qty(pos)} {inst.base}{can}, with the "
+                "working orders on its side)"
+            )
         return None
 
     def _max_qty(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         if cmd.qty > lim.max_qty:
-            return codes.MAX_ORDER_QTY, f"quantity {lim.inst.format_qty(cmd.qty)} is over the " \
-                                        f"limit {lim.inst.format_qty(lim.max_qty)}"
+            return (
+                codes.MAX_ORDER_QTY,
+                f"quantity {lim.inst.format_qty(cmd.qty)} is over the "
+                f"limit {lim.inst.format_qty(lim.max_qty)}",
+            )
         return None
 
     def _reach(self, cmd: SubmitOrder, ref_x2: int | None) -> int | None:
@@ -130,15 +147,18 @@ class OrderChecks:
         protection price (``protection.py``); None = any price (a market order with no
         reference to protect it by)."""
         if cmd.order_type is OrderType.MARKET and cmd.price is None:
-            return None if ref_x2 is None else protection_price(cmd.side, ref_x2,
-                                                                self.protection_bps)
+            return (
+                None if ref_x2 is None else protection_price(cmd.side, ref_x2, self.protection_bps)
+            )
         return cmd.price
 
     def _price_band(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         ref = lim.reference_x2()
         if ref is None:
-            return codes.NO_REFERENCE_PRICE, f"no market price for {lim.inst.symbol} yet to " \
-                                             "check the order against"
+            return (
+                codes.NO_REFERENCE_PRICE,
+                f"no market price for {lim.inst.symbol} yet to check the order against",
+            )
         if cmd.order_type not in ROUTED_TYPES:
             return None
         price = self._reach(cmd, ref)
@@ -151,7 +171,8 @@ class OrderChecks:
             return codes.PRICE_BAND, (
                 f"{what} {inst.format_price(price)} is {abs(off) * 10_000 / ref:.0f} bps "
                 f"from the reference {half_ticks(inst, ref)}; the band is "
-                f"{self.band_bps} bps")
+                f"{self.band_bps} bps"
+            )
         book = lim.book
         if cmd.order_type is OrderType.MARKET and book is not None:
             buy = cmd.side is Side.BUY
@@ -161,7 +182,8 @@ class OrderChecks:
                     f"the best {'ask' if buy else 'bid'} {inst.format_price(best)} is beyond "
                     f"the market order's protection price {inst.format_price(price)} "
                     f"({self.protection_bps} bps from the reference "
-                    f"{half_ticks(inst, ref)}): nothing would trade; use a limit order")
+                    f"{half_ticks(inst, ref)}): nothing would trade; use a limit order"
+                )
         return None
 
     def _market_price(self, cmd: SubmitOrder, lim: InstrumentLimits, worst: bool) -> int:
@@ -176,23 +198,31 @@ class OrderChecks:
         return max(mid, reach) if worst else min(mid, reach)
 
     def _max_notional(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        price = cmd.price if cmd.order_type is OrderType.LIMIT else \
-            self._market_price(cmd, lim, worst=True)
+        price = (
+            cmd.price
+            if cmd.order_type is OrderType.LIMIT
+            else self._market_price(cmd, lim, worst=True)
+        )
         notional = (price or 0) * cmd.qty
         if notional > lim.max_notional:
             return codes.MAX_ORDER_NOTIONAL, (
                 f"order value {money(notional * lim.unit, lim.inst.quote)} is over the "
-                f"limit {money(self.config.max_order_notional, lim.inst.quote)}")
+                f"limit {money(self.config.max_order_notional, lim.inst.quote)}"
+            )
         return None
 
     def _min_notional(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
-        price = cmd.price if cmd.order_type is OrderType.LIMIT else \
-            self._market_price(cmd, lim, worst=False)
+        price = (
+            cmd.price
+            if cmd.order_type is OrderType.LIMIT
+            else self._market_price(cmd, lim, worst=False)
+        )
         notional = (price or 0) * cmd.qty
         if notional < lim.min_notional and not cmd.reduce_only:
             return codes.MIN_NOTIONAL, (
                 f"order value {money(notional * lim.unit, lim.inst.quote)} is below the "
-                f"minimum {money(lim.inst.min_notional, lim.inst.quote)}")
+                f"minimum {money(lim.inst.min_notional, lim.inst.quote)}"
+            )
         return None
 
     def _max_position(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -205,19 +235,23 @@ class OrderChecks:
         if size > lim.max_pos:
             return codes.MAX_POSITION, (
                 f"projected position {lim.inst.format_qty(projected)} (with working orders) is "
-                f"over the limit {lim.inst.format_qty(lim.max_pos)}")
+                f"over the limit {lim.inst.format_qty(lim.max_pos)}"
+            )
         ref = lim.reference_x2()
         if ref is not None and size * ref > lim.max_pos_notional_x2:
             return codes.MAX_POSITION, (
                 f"projected position {lim.inst.format_qty(projected)} is worth "
                 f"{money(size * ref * lim.unit / 2, lim.inst.quote)}, over the limit "
-                f"{money(self.config.max_position_notional, lim.inst.quote)}")
+                f"{money(self.config.max_position_notional, lim.inst.quote)}"
+            )
         return None
 
     def _max_open_orders(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         if self.orders.working_count() >= self.config.max_open_orders:
-            return codes.MAX_OPEN_ORDERS, f"{self.config.max_open_orders} orders are already " \
-                                          "working"
+            return (
+                codes.MAX_OPEN_ORDERS,
+                f"{self.config.max_open_orders} orders are already working",
+            )
         return None
 
     def _self_cross(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -228,11 +262,15 @@ class OrderChecks:
         price = self._reach(cmd, lim.reference_x2())
         if cmd.side is Side.BUY:
             if own_ask is not None and (price is None or price >= own_ask):
-                return codes.SELF_CROSS, f"would trade against our own sell at " \
-                                         f"{lim.inst.format_price(own_ask)}"
+                return (
+                    codes.SELF_CROSS,
+                    f"would trade against our own sell at {lim.inst.format_price(own_ask)}",
+                )
         elif own_bid is not None and (price is None or price <= own_bid):
-            return codes.SELF_CROSS, f"would trade against our own buy at " \
-                                     f"{lim.inst.format_price(own_bid)}"
+            return (
+                codes.SELF_CROSS,
+                f"would trade against our own buy at {lim.inst.format_price(own_bid)}",
+            )
         return None
 
     def _duplicate(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
@@ -242,15 +280,22 @@ class OrderChecks:
         if seen is not None and now - seen < self.dup_window_ns:
             return codes.DUPLICATE_ORDER, (
                 f"an identical order went out {(now - seen) / 1e6:.0f} ms ago (window "
-                f"{self.config.duplicate_window_ms} ms)")
+                f"{self.config.duplicate_window_ms} ms)"
+            )
         return None
 
     def _throttle(self, cmd: SubmitOrder, lim: InstrumentLimits, now: int) -> Verdict:
         if self.global_bucket.available(now) < 1.0:
-            return codes.RATE_LIMIT, f"order rate over {self.config.orders_per_second:g}/s " \
-                                     f"(burst {self.config.order_burst})"
+            return (
+                codes.RATE_LIMIT,
+                f"order rate over {self.config.orders_per_second:g}/s "
+                f"(burst {self.config.order_burst})",
+            )
         bucket = self.venue_buckets.get(lim.venue)
         if bucket is not None and bucket.available(now) < 1.0:
-            return codes.RATE_LIMIT, f"order rate over the {lim.venue} limit of " \
-                                     f"{bucket.rate:g}/s (burst {bucket.burst:g})"
+            return (
+                codes.RATE_LIMIT,
+                f"order rate over the {lim.venue} limit of "
+                f"{bucket.rate:g}/s (burst {bucket.burst:g})",
+            )
         return None

@@ -61,8 +61,10 @@ class SessionLock:
         except BlockingIOError:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
             os.close(fd)
-            raise SessionLocked(f"another tradeterm session (pid {holder}) is using "
-                                f"{self.path.parent}; stop it or set another data_dir") from None
+            raise SessionLocked(
+                f"another tradeterm session (pid {holder}) is using "
+                f"{self.path.parent}; stop it or set another data_dir"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
@@ -126,8 +128,9 @@ class ControlServer:
             writer.close()
 
 
-def send_control(path: Path, request: dict[str, Any], timeout: float = 2.0
-                 ) -> dict[str, Any] | None:
+def send_control(
+    path: Path, request: dict[str, Any], timeout: float = 2.0
+) -> dict[str, Any] | None:
     """Send one request to the running session. None if no session is listening."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)

@@ -67,11 +67,13 @@ def check_private(path: Path) -> None:
     if st.st_mode & 0o077:
         raise SecretsError(
             f"secrets file {path} has mode {stat.S_IMODE(st.st_mode):04o}: others can read or "
-            f"change it, so its keys are not used; run `chmod 600 {path}`")
+            f"change it, so its keys are not used; run `chmod 600 {path}`"
+        )
 
 
-def load_keys(venue: str, secrets_file: Path | None, data_dir: Path,
-              environ: dict[str, str] | None = None) -> VenueKeys | None:
+def load_keys(
+    venue: str, secrets_file: Path | None, data_dir: Path, environ: dict[str, str] | None = None
+) -> VenueKeys | None:
     """The venue's keys, or None if none are configured anywhere. Raises ``SecretsError`` for
     a half-configured environment, an unsafe or unreadable file, or a malformed entry."""
     env = os.environ if environ is None else environ
@@ -80,8 +82,9 @@ def load_keys(venue: str, secrets_file: Path | None, data_dir: Path,
     if key or secret:
         if not (key and secret):
             missing = prefix + ("_SECRET" if key else "_KEY")
-            raise SecretsError(f"{missing} is not set (both {prefix}_KEY and {prefix}_SECRET "
-                               "are needed)")
+            raise SecretsError(
+                f"{missing} is not set (both {prefix}_KEY and {prefix}_SECRET are needed)"
+            )
         extra = {"password": env[prefix + "_PASSWORD"]} if env.get(prefix + "_PASSWORD") else {}
         return VenueKeys(venue, key, secret, "environment", extra)
     path = secrets_file if secrets_file is not None else data_dir / "secrets.toml"
@@ -97,10 +100,13 @@ def load_keys(venue: str, secrets_file: Path | None, data_dir: Path,
     entry = data.get(venue)
     if entry is None:
         return None
-    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) \
-            or not isinstance(entry.get("secret"), str) or not entry["key"] \
-            or not entry["secret"]:
-        raise SecretsError(f"secrets file {path}: [{venue}] needs key = \"...\" and "
-                           "secret = \"...\"")
+    if (
+        not isinstance(entry, dict)
+        or not isinstance(entry.get("key"), str)
+        or not isinstance(entry.get("secret"), str)
+        or not entry["key"]
+        or not entry["secret"]
+    ):
+        raise SecretsError(f'secrets file {path}: [{venue}] needs key = "..." and secret = "..."')
     extra = {k: str(v) for k, v in entry.items() if k not in ("key", "secret")}
     return VenueKeys(venue, entry["key"], entry["secret"], str(path), extra)

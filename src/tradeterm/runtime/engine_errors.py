@@ -32,15 +32,17 @@ class EngineErrors:
     """``halt(reason)`` trips the kill switch (and cancels); it is called once per error while
     trading is not yet HALTED (the caller decides)."""
 
-    def __init__(self, halt: Callable[[str], None],
-                 now_s: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, halt: Callable[[str], None], now_s: Callable[[], float] = time.monotonic
+    ) -> None:
         self.halt = halt
         self.now_s = now_s
         self.failures = 0
         self._seen: dict[str, list[float]] = {}  # component -> [last logged, count since]
 
-    def on_bus_error(self, topic: str, msg: Any, exc: Exception, handler: Any,
-                     essential: bool) -> None:
+    def on_bus_error(
+        self, topic: str, msg: Any, exc: Exception, handler: Any, essential: bool
+    ) -> None:
         self._failed(handler_name(handler), f"on {topic}", exc, essential)
 
     def on_timer_error(self, name: str, callback: Any, exc: Exception) -> None:
@@ -51,19 +53,25 @@ class EngineErrors:
         error = f"{type(exc).__name__}: {exc}"
         self._log(component, f"{component} failed {where}: {error}", exc, essential)
         if essential:
-            self.halt(f"engine error, state may be half-applied: {component} failed {where}: "
-                      f"{error}")
+            self.halt(
+                f"engine error, state may be half-applied: {component} failed {where}: {error}"
+            )
 
     def _log(self, component: str, text: str, exc: Exception, essential: bool) -> None:
         seen = self._seen.get(component)
         now = self.now_s()
         if seen is None:
             self._seen[component] = [now, 0]
-            log.error("%s%s", text, "" if essential else " (display only: trading goes on)",
-                      exc_info=exc)
+            log.error(
+                "%s%s", text, "" if essential else " (display only: trading goes on)", exc_info=exc
+            )
             return
         seen[1] += 1
         if now - seen[0] >= REPEAT_S:
-            log.error("%s (and %d more failures of it in the last %.0fs)", text, seen[1] - 1,
-                      now - seen[0])
+            log.error(
+                "%s (and %d more failures of it in the last %.0fs)",
+                text,
+                seen[1] - 1,
+                now - seen[0],
+            )
             seen[0], seen[1] = now, 0

@@ -40,11 +40,19 @@ from tradeterm.runtime.session_guard import SessionGuard
 from tradeterm.runtime.session_quoters import SessionQuoters
 from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.venue_registry import (
-    VenueChoice, VenueClients, VenueRequest, build_clients,
+    VenueChoice,
+    VenueClients,
+    VenueRequest,
+    build_clients,
 )
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.results import (
-    CancelResult, CancelsSent, KillSwitchTrip, ModifyResult, RearmResult, SubmitResult,
+    CancelResult,
+    CancelsSent,
+    KillSwitchTrip,
+    ModifyResult,
+    RearmResult,
+    SubmitResult,
 )
 from tradeterm.trading.trader_requests import TraderRequests
 
@@ -54,9 +62,15 @@ log = logging.getLogger("tradeterm.kernel")  # the name its log lines always had
 class Kernel:
     """One running engine. Build with ``Kernel(settings, options)``, then ``await run()``."""
 
-    def __init__(self, settings: Settings, options: RunOptions = RunOptions(),
-                 venue: VenueChoice | None = None, clients: VenueClients | None = None,
-                 clock: Clock | None = None, bus: MessageBus | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        options: RunOptions = RunOptions(),
+        venue: VenueChoice | None = None,
+        clients: VenueClients | None = None,
+        clock: Clock | None = None,
+        bus: MessageBus | None = None,
+    ) -> None:
         """``venue``: a real venue by name (the simulated market, or the replay, by default);
         ``clients``/``clock``/``bus``: a venue a test built by hand on its own bus and clock.
         Raises VenueSetupError when the venue cannot be built."""
@@ -68,25 +82,43 @@ class Kernel:
             from tradeterm.record.session import open_source
 
             source = open_source(options.replay, options.skip_damaged)
-        self.clock = clock or (SimClock(source.start_ns or 0) if source else
-                               SimClock(FAST_START_NS) if options.fast else LiveClock())
+        self.clock = clock or (
+            SimClock(source.start_ns or 0)
+            if source
+            else SimClock(FAST_START_NS)
+            if options.fast
+            else LiveClock()
+        )
         self.bus = bus if bus is not None else MessageBus()  # a venue built outside shares it
         # a plain replay refuses orders; --paper replays market data only and fills the
         # session's orders on paper (the [paper] fill model): a backtest on the same graph
-        choice = venue or VenueChoice("replay" if source else "sim",
-                                      paper=options.paper and source is not None)
-        self.clients = clients or build_clients(VenueRequest(
-            choice.name, settings, self.bus, self.clock, self.seed, paper=choice.paper,
-            source=source, speed=options.speed, keys=choice.keys, testnet=choice.testnet,
-            api_url=choice.api_url))
+        choice = venue or VenueChoice(
+            "replay" if source else "sim", paper=options.paper and source is not None
+        )
+        self.clients = clients or build_clients(
+            VenueRequest(
+                choice.name,
+                settings,
+                self.bus,
+                self.clock,
+                self.seed,
+                paper=choice.paper,
+                source=source,
+                speed=options.speed,
+                keys=choice.keys,
+                testnet=choice.testnet,
+                api_url=choice.api_url,
+            )
+        )
         self.data = self.clients.data  # runs; the keeper and the recorder read it on the bus
         self.execution = self.clients.execution  # the desk's
         self.instruments = {inst.id: inst for inst in self.data.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.clients.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
         self.status = StatusSampler(self.views.status, self.market)
-        self.bus.subscribe(topics.venue_status(self.data.name), self.status.on_venue_status,
-                           essential=False)  # the header's connection state
+        self.bus.subscribe(
+            topics.venue_status(self.data.name), self.status.on_venue_status, essential=False
+        )  # the header's connection state
         self._log_handler = EngineLogHandler(self.bus, self.clock, self.views.log)
         # --- recording and replay (record/) -------------------------------------------------
         self.replay = self.clients.replay  # the transport, when the data client is a replay
@@ -95,20 +127,31 @@ class Kernel:
             from tradeterm.record.session import build_recorder
 
             self.recorder = build_recorder(
-                self.bus, self.clock, settings.record, settings.recordings_dir(), options.mode,
-                self.clients.name, options.recording,
-                wall_flush=options.interactive or not self.clock.is_simulated)
+                self.bus,
+                self.clock,
+                settings.record,
+                settings.recordings_dir(),
+                options.mode,
+                self.clients.name,
+                options.recording,
+                wall_flush=options.interactive or not self.clock.is_simulated,
+            )
         if self.replay is not None:
             self.replay.recorder = self.recorder
-            self.bus.subscribe("replay.log", self.views.log.append,  # the recorded log lines
-                               essential=False)
+            self.bus.subscribe(
+                "replay.log",
+                self.views.log.append,  # the recorded log lines
+                essential=False,
+            )
             view = self.views.orders  # --paper: `o` waits only while an order is working
-            self.replay.working_orders = lambda: sum(not o.is_terminal
-                                                     for o in view.orders.values())
+            self.replay.working_orders = lambda: sum(
+                not o.is_terminal for o in view.orders.values()
+            )
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
-        self.errors = EngineErrors(self.desk.kill.engine_error,
-                                   lambda: self.clock.timestamp_ns() / NS)
+        self.errors = EngineErrors(
+            self.desk.kill.engine_error, lambda: self.clock.timestamp_ns() / NS
+        )
         self.bus.on_handler_error = self.errors.on_bus_error
         self.clock.on_callback_error = self.errors.on_timer_error
         self._stop = asyncio.Event()
@@ -126,25 +169,36 @@ class Kernel:
         self.status.restart(start)
         self.clock.set_timer("kernel.status", NS, self.status.sample)
         if self.options.seconds is not None:
-            self.clock.set_alert("kernel.stop", start + int(self.options.seconds * NS),
-                                 lambda _ts: self.request_stop())
+            self.clock.set_alert(
+                "kernel.stop",
+                start + int(self.options.seconds * NS),
+                lambda _ts: self.request_stop(),
+            )
         if self.recorder is not None:
             from tradeterm.record.header import redacted
             from tradeterm.record.session import start_recording
 
-            start_recording(self.recorder, self.options.mode, self.clients.name,
-                            list(self.instruments.values()), start,
-                            redacted(self.settings.model_dump(mode="json")), self.seed,
-                            self.replay)
-        log.info("%s session on %s started (seed %d)", self.options.mode, self.clients.name,
-                 self.seed)
+            start_recording(
+                self.recorder,
+                self.options.mode,
+                self.clients.name,
+                list(self.instruments.values()),
+                start,
+                redacted(self.settings.model_dump(mode="json")),
+                self.seed,
+                self.replay,
+            )
+        log.info(
+            "%s session on %s started (seed %d)", self.options.mode, self.clients.name, self.seed
+        )
         venue_task = stop_task = None
         try:
             await self._start_trading()
             venue_task = asyncio.create_task(self.data.run(), name=f"venue.{self.data.name}")
             stop_task = asyncio.create_task(self._stop.wait())
-            done, _ = await asyncio.wait({venue_task, stop_task},
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {venue_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
+            )
             if venue_task in done and venue_task.exception() is not None:
                 raise venue_task.exception()  # type: ignore[misc]
             if venue_task in done and self._reviewing():
@@ -171,16 +225,19 @@ class Kernel:
     def _reviewing(self) -> bool:
         """A trader still looks at a replay that reached its end (the TUI): the session stays
         up until they quit, rather than closing the store under a running screen."""
-        return (self.replay is not None and self.options.interactive
-                and not self._stop.is_set() and self.replay.state.done)
+        return (
+            self.replay is not None
+            and self.options.interactive
+            and not self._stop.is_set()
+            and self.replay.state.done
+        )
 
     async def _after_replay_end(self) -> None:
         """The recording is over: no more market data, so nothing can trade. Working orders are
         cancelled and new ones refused with the reason; the kill switch, the store and the views
         keep working. The simulated clock then follows the wall clock, so timers still fire
         (order-answer timeouts, a paper venue's latency, the quoters' stale-data pull)."""
-        reason = ("replay ended: the recording has no more market data (replay it again to "
-                  "trade it)")
+        reason = "replay ended: the recording has no more market data (replay it again to trade it)"
         self.views.status.ended = reason
         self.status.update(self.clock.timestamp_ns())
         self.desk.close_market(reason)
@@ -214,21 +271,38 @@ class Kernel:
         account and never touches the paper account; no session lock, no control socket."""
         settings = self.settings
         self.simulated = self.options.fast or self.options.replay is not None
-        url = (settings.database_url() if settings.oms.database_url or not self.simulated
-               else "sqlite://")
+        url = (
+            settings.database_url()
+            if settings.oms.database_url or not self.simulated
+            else "sqlite://"
+        )
         self.guard = SessionGuard(settings.resolved_data_dir(), url, self.simulated)
         # damaged: refused; on the wall clock the fsync runs beside the loop (oms/durability.py)
-        self.store = Store(url, settings.oms.synchronous, verify=True,
-                           sync_thread=not self.clock.is_simulated)
+        self.store = Store(
+            url, settings.oms.synchronous, verify=True, sync_thread=not self.clock.is_simulated
+        )
         self.guard.hold_marked_halt(self.store, self.clock.timestamp_ns())
-        self.desk = TradingDesk(settings, self.bus, self.clock,
-                                {self.execution.name: self.execution}, self.instruments,
-                                self.views, self.store)
+        self.desk = TradingDesk(
+            settings,
+            self.bus,
+            self.clock,
+            {self.execution.name: self.execution},
+            self.instruments,
+            self.views,
+            self.store,
+        )
         self.requests = TraderRequests(self.desk, self.clock, self.store)
         self.guard.watch(self.desk)
         self.quoting = SessionQuoters.for_session(
-            settings, self.options.quoter, self.options.replay is None or self.options.paper,
-            self.bus, self.clock, self.instruments, self.views, self.desk)
+            settings,
+            self.options.quoter,
+            self.options.replay is None or self.options.paper,
+            self.bus,
+            self.clock,
+            self.instruments,
+            self.views,
+            self.desk,
+        )
         self.quoter = self.quoting.placeholder  # --quoter placeholder: joins the touch
         self.quoters = self.quoting.by_instrument
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
@@ -292,13 +366,14 @@ class Kernel:
     def modify(self, cmd: ModifyOrder) -> ModifyResult:
         return self.requests.modify(cmd)
 
-    def trip_kill_switch(self, reason: str, flatten: bool = False,
-                         source: str = "key") -> KillSwitchTrip:
-        return self.desk.execute(TripKillSwitch(self.clock.timestamp_ns(), reason, flatten,
-                                                source))
+    def trip_kill_switch(
+        self, reason: str, flatten: bool = False, source: str = "key"
+    ) -> KillSwitchTrip:
+        return self.desk.execute(TripKillSwitch(self.clock.timestamp_ns(), reason, flatten, source))
 
-    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
-              source: str = "key") -> RearmResult:
+    def rearm(
+        self, reason: str, state: TradingState = TradingState.ACTIVE, source: str = "key"
+    ) -> RearmResult:
         """Rearmed, or RearmRefused with the reason."""
         return self.desk.execute(RearmTrading(self.clock.timestamp_ns(), reason, state, source))
 
@@ -310,9 +385,14 @@ class Kernel:
 
         start = FAST_START_NS if self.options.fast else None
         facts = SessionFacts(
-            mode=self.options.mode, venue=self.clients.name, seed=self.seed,
+            mode=self.options.mode,
+            venue=self.clients.name,
+            seed=self.seed,
             fast=self.options.fast,
             sim_seconds=(self.clock.timestamp_ns() - start) / NS if start else None,
-            events=self.bus.seq, market_events=self.market.md_events)
-        return session_summary(facts, self.views, self.instruments, desk_summary(self.desk),
-                               self.quoting.summary())
+            events=self.bus.seq,
+            market_events=self.market.md_events,
+        )
+        return session_summary(
+            facts, self.views, self.instruments, desk_summary(self.desk), self.quoting.summary()
+        )

@@ -58,14 +58,18 @@ class SessionGuard:
         """The control socket, then a ``tradeterm kill`` that raced the start: HALT now."""
         if self.simulated:
             return
-        self._control = ControlServer(control_socket_path(self.data_dir),
-                                      lambda request: self.answer(desk, request))
+        self._control = ControlServer(
+            control_socket_path(self.data_dir), lambda request: self.answer(desk, request)
+        )
         try:
             await self._control.start()
         except OSError as exc:
             self._control = None
-            log.error("control socket unavailable (%s): `tradeterm kill` from another shell "
-                      "will only mark the store; use the kill key here", exc)
+            log.error(
+                "control socket unavailable (%s): `tradeterm kill` from another shell "
+                "will only mark the store; use the kill key here",
+                exc,
+            )
         saved = store.controls.load_trading_state()
         halt = self.halt_marker.read() if self.halt_marker else None
         if halt is not None and desk.killswitch.reason != halt.reason:
@@ -103,16 +107,26 @@ class SessionGuard:
         reason = str(request.get("reason") or "")
         now = desk.clock.timestamp_ns()
         if op == "kill":
-            desk.execute(TripKillSwitch(now, reason or "kill switch from the command line",
-                                        bool(request.get("flatten")), "cli"))
+            desk.execute(
+                TripKillSwitch(
+                    now,
+                    reason or "kill switch from the command line",
+                    bool(request.get("flatten")),
+                    "cli",
+                )
+            )
         elif op == "rearm":
             state = TradingState.REDUCING if request.get("reducing") else TradingState.ACTIVE
             result = desk.execute(RearmTrading(now, reason, state, "cli"))
             if isinstance(result, RearmRefused):
-                return {"ok": False, "error": result.reason,
-                        "state": desk.killswitch.state.value}
+                return {"ok": False, "error": result.reason, "state": desk.killswitch.state.value}
         elif op != "status":
             return {"ok": False, "error": f"unknown op {op!r}"}
         ks = desk.killswitch
-        return {"ok": True, "state": ks.state.value, "reason": ks.reason,
-                "working_orders": len(desk.oms.working), "pid": os.getpid()}
+        return {
+            "ok": True,
+            "state": ks.state.value,
+            "reason": ks.reason,
+            "working_orders": len(desk.oms.working),
+            "pid": os.getpid(),
+        }

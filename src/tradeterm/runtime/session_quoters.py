@@ -24,15 +24,26 @@ log = logging.getLogger("tradeterm.kernel")  # its lines were the kernel's, and 
 
 
 class SessionQuoters:
-    def __init__(self, placeholder: PlaceholderQuoter | None = None,
-                 by_instrument: dict[str, Quoter] | None = None) -> None:
+    def __init__(
+        self,
+        placeholder: PlaceholderQuoter | None = None,
+        by_instrument: dict[str, Quoter] | None = None,
+    ) -> None:
         self.placeholder = placeholder
         self.by_instrument: dict[str, Quoter] = by_instrument or {}
 
     @classmethod
-    def for_session(cls, settings: Settings, choice: str | None, trades: bool, bus: MessageBus,
-                    clock: Clock, instruments: dict[str, Instrument], views: EngineViews,
-                    desk: TradingDesk) -> SessionQuoters:
+    def for_session(
+        cls,
+        settings: Settings,
+        choice: str | None,
+        trades: bool,
+        bus: MessageBus,
+        clock: Clock,
+        instruments: dict[str, Instrument],
+        views: EngineViews,
+        desk: TradingDesk,
+    ) -> SessionQuoters:
         """``choice``: ``--quoter`` (None: the config's ``[quoter] enabled``). ``trades``
         False: a plain replay, which quotes nothing (it says so when a quoter was asked for).
         Raises ConfigError."""
@@ -40,9 +51,18 @@ class SessionQuoters:
         if choice == "placeholder":
             from tradeterm.quoter.placeholder import PlaceholderQuoter
 
-            return cls(placeholder=PlaceholderQuoter(
-                bus, clock, list(instruments.values()), views.books, views.orders,
-                desk.portfolio.qty, desk.execute, desk.ids.next))
+            return cls(
+                placeholder=PlaceholderQuoter(
+                    bus,
+                    clock,
+                    list(instruments.values()),
+                    views.books,
+                    views.orders,
+                    desk.portfolio.qty,
+                    desk.execute,
+                    desk.ids.next,
+                )
+            )
         if not trades:
             if wanted:
                 log.warning("quoter not started: a plain replay does not trade (use --paper)")
@@ -51,8 +71,11 @@ class SessionQuoters:
             return cls()
         from tradeterm.trading import quoter_wiring
 
-        return cls(by_instrument=quoter_wiring.build_quoters(settings, choice, bus, clock,
-                                                             instruments, views, desk))
+        return cls(
+            by_instrument=quoter_wiring.build_quoters(
+                settings, choice, bus, clock, instruments, views, desk
+            )
+        )
 
     def start(self, trading: TradingState) -> None:
         if self.placeholder is not None:
@@ -77,8 +100,9 @@ class SessionQuoters:
         quoter_wiring.pick(self.by_instrument, instrument)
         ks = desk.killswitch
         if on and ks.state is TradingState.HALTED:
-            raise ValueError(f"trading is HALTED ({ks.reason}): re-arm trading first, then "
-                             "switch the quoter on")
+            raise ValueError(
+                f"trading is HALTED ({ks.reason}): re-arm trading first, then switch the quoter on"
+            )
         return quoter_wiring.switch(self.by_instrument, on, instrument)
 
     def update(self, instrument: str | None, **changes: Any) -> None:

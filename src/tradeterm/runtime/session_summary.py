@@ -28,9 +28,13 @@ class SessionFacts:
     market_events: int  # the market data among them
 
 
-def session_summary(facts: SessionFacts, views: EngineViews,
-                    instruments: Mapping[str, Instrument], trading: dict[str, Any],
-                    quoters: dict[str, Any] | None = None) -> dict[str, Any]:
+def session_summary(
+    facts: SessionFacts,
+    views: EngineViews,
+    instruments: Mapping[str, Instrument],
+    trading: dict[str, Any],
+    quoters: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The summary's fields in their printed order; ``quoters`` only when the session quoted."""
     books: dict[str, Any] = {}
     for iid, inst in instruments.items():

@@ -92,21 +92,28 @@ def build_clients(request: VenueRequest) -> VenueClients:
     name = request.name
     build = _DATA.get("ccxt:<id>" if name.startswith("ccxt:") and name[5:] else name)
     if build is None:
-        raise VenueSetupError(f"unknown venue {name!r}: use binance or ccxt:<exchange>, e.g. "
-                              "ccxt:kraken")
+        raise VenueSetupError(
+            f"unknown venue {name!r}: use binance or ccxt:<exchange>, e.g. ccxt:kraken"
+        )
     data = build(request)
     execution: ExecutionClient = (
-        PaperExecutionClient(data, fill_model(request.settings), request.seed) if request.paper
-        else data)
+        PaperExecutionClient(data, fill_model(request.settings), request.seed)
+        if request.paper
+        else data
+    )
     replay: Any = data if name == "replay" else None  # the transport's owner (a ReplayVenue)
     return VenueClients(data, execution, replay)
 
 
 def fill_model(settings: Settings) -> FillModel:
     cfg = settings.paper
-    return FillModel(model=cfg.fill_model, latency_ns=int(cfg.latency_ms * 1_000_000),
-                     jitter_ns=int(cfg.latency_jitter_ms * 1_000_000),
-                     cancels_ahead=cfg.cancels_ahead, post_only_slide=cfg.post_only == "slide")
+    return FillModel(
+        model=cfg.fill_model,
+        latency_ns=int(cfg.latency_ms * 1_000_000),
+        jitter_ns=int(cfg.latency_jitter_ms * 1_000_000),
+        cancels_ahead=cfg.cancels_ahead,
+        post_only_slide=cfg.post_only == "slide",
+    )
 
 
 # --- the data clients by name (each also executes, unless paper execution sits on top) ------
@@ -114,18 +121,34 @@ def build_sim_venue(settings: Settings, bus: MessageBus, clock: Clock, seed: int
     markets = []
     rules = {}
     for cfg in settings.sim.instruments:
-        inst = Instrument("sim", cfg.symbol, cfg.base, cfg.quote, cfg.tick_size, cfg.lot_size,
-                          cfg.min_notional, cfg.maker_fee, cfg.taker_fee)
+        inst = Instrument(
+            "sim",
+            cfg.symbol,
+            cfg.base,
+            cfg.quote,
+            cfg.tick_size,
+            cfg.lot_size,
+            cfg.min_notional,
+            cfg.maker_fee,
+            cfg.taker_fee,
+        )
         params = AgentParams(
-            start_price=float(cfg.start_price), vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
-            jumps_per_hour=cfg.jumps_per_hour, jump_bps=cfg.jump_bps, depth_ticks=cfg.depth_ticks,
-            maker_median_lots=cfg.maker_median_lots, taker_median_lots=cfg.taker_median_lots,
-            weight=cfg.weight)
+            start_price=float(cfg.start_price),
+            vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
+            jumps_per_hour=cfg.jumps_per_hour,
+            jump_bps=cfg.jump_bps,
+            depth_ticks=cfg.depth_ticks,
+            maker_median_lots=cfg.maker_median_lots,
+            taker_median_lots=cfg.taker_median_lots,
+            weight=cfg.weight,
+        )
         markets.append((inst, params))
         rules[inst.id] = MatchingRules.for_instrument(
-            inst, post_only=cfg.post_only, pro_rata=cfg.pro_rata, stp=cfg.self_trade_prevention)
-    return SimMarketVenue(bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders,
-                          rules)
+            inst, post_only=cfg.post_only, pro_rata=cfg.pro_rata, stp=cfg.self_trade_prevention
+        )
+    return SimMarketVenue(
+        bus, clock, markets, settings.sim.rate, seed, settings.sim.seed_orders, rules
+    )
 
 
 def _sim(r: VenueRequest) -> Venue:
@@ -136,8 +159,13 @@ def _replay(r: VenueRequest) -> Venue:
     """``paper``: the recording's market data only, the session's orders filled on paper."""
     from tradeterm.record.replayer import ReplayVenue
 
-    return ReplayVenue(r.bus, r.clock, r.source, r.speed,  # type: ignore[arg-type]
-                       market_only=r.paper)
+    return ReplayVenue(
+        r.bus,
+        r.clock,  # type: ignore[arg-type]
+        r.source,
+        r.speed,
+        market_only=r.paper,
+    )
 
 
 def _binance(r: VenueRequest) -> Venue:
@@ -154,8 +182,9 @@ def _binance(r: VenueRequest) -> Venue:
         raise VenueSetupError(str(exc)) from None
     except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
         url = cfg.testnet_rest_url if r.testnet else cfg.rest_url
-        raise VenueSetupError(f"cannot read Binance's symbols from {url}: {exc}; check "
-                              "--api-url and the network") from None
+        raise VenueSetupError(
+            f"cannot read Binance's symbols from {url}: {exc}; check --api-url and the network"
+        ) from None
     creds = Credentials(r.keys.key, r.keys.secret) if r.keys is not None else None
     return BinanceVenue(r.bus, r.clock, rules, cfg, creds, r.testnet)
 
@@ -176,11 +205,15 @@ def _ccxt(r: VenueRequest) -> Venue:
     except CcxtSetupError as exc:
         raise VenueSetupError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - ccxt network / exchange errors at start-up
-        raise VenueSetupError(f"cannot load {exchange_id}'s markets: {type(exc).__name__}: "
-                              f"{str(exc)[:200]}") from None
+        raise VenueSetupError(
+            f"cannot load {exchange_id}'s markets: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
     return CcxtVenue(r.bus, r.clock, make, instruments, cfg, trading=r.keys is not None)
 
 
 _DATA: dict[str, Callable[[VenueRequest], Venue]] = {
-    "sim": _sim, "replay": _replay, "binance": _binance, "ccxt:<id>": _ccxt,
+    "sim": _sim,
+    "replay": _replay,
+    "binance": _binance,
+    "ccxt:<id>": _ccxt,
 }

@@ -23,20 +23,23 @@ class Denials:
         self._view = view
         self.count = 0
 
-    def deny(self, cmd: SubmitOrder, verdict: tuple[str, str],
-             client_order_id: str | None = None) -> Denied:
+    def deny(
+        self, cmd: SubmitOrder, verdict: tuple[str, str], client_order_id: str | None = None
+    ) -> Denied:
         """Refuse ``cmd`` (or the modify of ``client_order_id``, probed as ``cmd``) with the
         verdict ``(code, message)``."""
         self.count += 1
         now = self._clock.timestamp_ns()
         code, message = verdict
-        event = OrderDenied(now, now, client_order_id or cmd.client_order_id, cmd.instrument,
-                            code, message)
+        event = OrderDenied(
+            now, now, client_order_id or cmd.client_order_id, cmd.instrument, code, message
+        )
         view = self._view
         view.denied += 1
         view.last_denied = f"{code}: {message}"
         view.version += 1
         (log.debug if cmd.source == "quoter" else log.info)(
-            "order %s denied: %s %s", event.client_order_id, code, message)
+            "order %s denied: %s %s", event.client_order_id, code, message
+        )
         self._bus.publish(topics.RISK, event)
         return Denied(event)

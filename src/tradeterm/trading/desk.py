@@ -19,7 +19,13 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.core.views import EngineViews
 from tradeterm.domain.commands import (
-    CancelAll, CancelOrder, Command, ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch,
+    CancelAll,
+    CancelOrder,
+    Command,
+    ModifyOrder,
+    RearmTrading,
+    SubmitOrder,
+    TripKillSwitch,
 )
 from tradeterm.domain.events import OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
@@ -39,8 +45,18 @@ from tradeterm.trading.denials import Denials
 from tradeterm.trading.kill_desk import KillDesk
 from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.trading.results import (
-    CANNOT_CANCEL, CHANGE_WAITING, NOT_WORKING, CancelResult, CancelsSent, CommandResult,
-    KillSwitchTrip, ModifyResult, OrderSent, RearmResult, RequestRefused, RequestSent,
+    CANNOT_CANCEL,
+    CHANGE_WAITING,
+    NOT_WORKING,
+    CancelResult,
+    CancelsSent,
+    CommandResult,
+    KillSwitchTrip,
+    ModifyResult,
+    OrderSent,
+    RearmResult,
+    RequestRefused,
+    RequestSent,
     SubmitResult,
 )
 from tradeterm.trading.venue_watch import VenueWatch
@@ -57,9 +73,16 @@ MS = 1_000_000
 
 
 class TradingDesk:
-    def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
-                 venues: dict[str, ExecutionClient], instruments: dict[str, Instrument],
-                 views: EngineViews, store: Store) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        bus: MessageBus,
+        clock: Clock,
+        venues: dict[str, ExecutionClient],
+        instruments: dict[str, Instrument],
+        views: EngineViews,
+        store: Store,
+    ) -> None:
         self.settings = settings
         self.bus = bus
         self.clock = clock
@@ -70,29 +93,77 @@ class TradingDesk:
         cfg, risk_cfg = settings.oms, settings.risk
         self.killswitch = KillSwitch(bus, persist=store.controls.save_trading_state)
         pf = settings.portfolio
-        self.portfolio = Portfolio(bus, instruments, views.portfolio, views.books, views.stats,
-                                   pf.mark, pf.starting_cash, pf.currency)
+        self.portfolio = Portfolio(
+            bus,
+            instruments,
+            views.portfolio,
+            views.books,
+            views.stats,
+            pf.mark,
+            pf.starting_cash,
+            pf.currency,
+        )
         self.ids = ClientOrderIds(cfg.order_id_prefix, store.next_session(), store.next_session)
-        self.oms = OrderManager(bus, clock, store, venues, self.ids, self.portfolio, views.orders,
-                                views.fills, cfg.ack_timeout_ms * MS, cfg.query_retry_ms * MS,
-                                cfg.max_query_attempts, cfg.flush_interval_ms * MS,
-                                halt=self, replacement_sender=self, post_trade=self)
-        self.risk = PreTradeRisk(risk_cfg, instruments, views.books, views.stats,
-                                 self.portfolio.qty, self.oms, self.killswitch,
-                                 clock.timestamp_ns,
-                                 {name: v.order_rate_limit for name, v in venues.items()},
-                                 self.portfolio.closable_lots)
-        self.limits = PostTradeLimits(risk_cfg, views.portfolio, self.risk.limits,
-                                      self.portfolio.qty)
-        self.flattener = Flattener(clock, self.risk.limits, self.portfolio.closable_lots,
-                                   self.oms.has_working, self.ids.next, self.risk.authorize_flatten,
-                                   self.submit, risk_cfg.flatten_max_attempts,
-                                   risk_cfg.flatten_retry_ms * MS, risk_cfg.flatten_slippage_bps)
-        self.kill = KillDesk(settings, clock, views, self.killswitch, self.limits,
-                             self.flattener, self.oms)  # trips, re-arms, the state shown
+        self.oms = OrderManager(
+            bus,
+            clock,
+            store,
+            venues,
+            self.ids,
+            self.portfolio,
+            views.orders,
+            views.fills,
+            cfg.ack_timeout_ms * MS,
+            cfg.query_retry_ms * MS,
+            cfg.max_query_attempts,
+            cfg.flush_interval_ms * MS,
+            halt=self,
+            replacement_sender=self,
+            post_trade=self,
+        )
+        self.risk = PreTradeRisk(
+            risk_cfg,
+            instruments,
+            views.books,
+            views.stats,
+            self.portfolio.qty,
+            self.oms,
+            self.killswitch,
+            clock.timestamp_ns,
+            {name: v.order_rate_limit for name, v in venues.items()},
+            self.portfolio.closable_lots,
+        )
+        self.limits = PostTradeLimits(
+            risk_cfg, views.portfolio, self.risk.limits, self.portfolio.qty
+        )
+        self.flattener = Flattener(
+            clock,
+            self.risk.limits,
+            self.portfolio.closable_lots,
+            self.oms.has_working,
+            self.ids.next,
+            self.risk.authorize_flatten,
+            self.submit,
+            risk_cfg.flatten_max_attempts,
+            risk_cfg.flatten_retry_ms * MS,
+            risk_cfg.flatten_slippage_bps,
+        )
+        self.kill = KillDesk(
+            settings, clock, views, self.killswitch, self.limits, self.flattener, self.oms
+        )  # trips, re-arms, the state shown
         self.answers = OrderAnswers(bus, venues, views.answers)  # for the trader's requests
-        self.watch = VenueWatch(settings, bus, clock, venues, store, self.oms, self._positions,
-                                self.kill.trip, self.kill.note, random.Random(settings.sim.seed))
+        self.watch = VenueWatch(
+            settings,
+            bus,
+            clock,
+            venues,
+            store,
+            self.oms,
+            self._positions,
+            self.kill.trip,
+            self.kill.note,
+            random.Random(settings.sim.seed),
+        )
         self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
         self.submitted = 0
         self.denials = Denials(bus, clock, views.risk)
@@ -113,32 +184,43 @@ class TradingDesk:
         if saved is not None:
             self.killswitch.restore(saved[0], saved[1], saved[2])
             if saved[0] is not TradingState.ACTIVE:
-                log.warning("trading is %s from the previous session (%s): re-arm with a reason "
-                            "to trade", saved[0].value, saved[1])
+                log.warning(
+                    "trading is %s from the previous session (%s): re-arm with a reason to trade",
+                    saved[0].value,
+                    saved[1],
+                )
         self.kill.show_state(None)
         self.views.status.trading_state_reason = "reconciling with the venue"
         positions = self.store.load_positions()
         day = self.store.controls.load_day(now // (86_400 * NS))
-        self.portfolio.load(positions, None if day is None else
-                            DayState(now // (86_400 * NS), day[0], day[1]))
+        self.portfolio.load(
+            positions, None if day is None else DayState(now // (86_400 * NS), day[0], day[1])
+        )
         lookback = int(self.settings.oms.fills_lookback_s * NS)
-        self.oms.load(self.store.load_open_orders(),
-                      {v: self.store.known_trade_ids(v, now - lookback - NS * 3600)
-                       for v in self.venues})
+        self.oms.load(
+            self.store.load_open_orders(),
+            {v: self.store.known_trade_ids(v, now - lookback - NS * 3600) for v in self.venues},
+        )
         held = {p.instrument: p.qty for p in positions}
         clean = True
         for venue in self.venues.values():
             if not venue.keeps_state:
-                venue.resume(self.ids.session, {i: q for i, q in held.items()
-                                                if i.startswith(venue.name + ":")})
+                venue.resume(
+                    self.ids.session,
+                    {i: q for i, q in held.items() if i.startswith(venue.name + ":")},
+                )
             clean = await self.watch.reconcile(venue.name) and clean
         self.risk.ready = True
         self._started = self.watch.started = True
         self.portfolio.revalue(self.clock.timestamp_ns())
         self.kill.show_state(None)
         self.oms.start_timers()
-        self.clock.set_timer(REVALUE_TIMER, self.settings.portfolio.revalue_ms * MS, self._revalue,
-                             self.clock.timestamp_ns())
+        self.clock.set_timer(
+            REVALUE_TIMER,
+            self.settings.portfolio.revalue_ms * MS,
+            self._revalue,
+            self.clock.timestamp_ns(),
+        )
         return clean
 
     def stop(self) -> None:
@@ -173,8 +255,9 @@ class TradingDesk:
         if self.closed_reason:
             return REPLAY_ENDED, self.closed_reason
         if self.live_unconfirmed:
-            return LIVE_NOT_CONFIRMED, ("live trading is not confirmed yet: type the venue's "
-                                        "name to confirm")
+            return LIVE_NOT_CONFIRMED, (
+                "live trading is not confirmed yet: type the venue's name to confirm"
+            )
         return None
 
     def _positions(self) -> dict[str, int]:
@@ -242,8 +325,11 @@ class TradingDesk:
     def cancel(self, client_order_id: str) -> CancelResult:
         if client_order_id not in self.oms.working:
             return RequestRefused(client_order_id, NOT_WORKING)
-        return RequestSent(client_order_id) if self.oms.cancel(client_order_id) else \
-            RequestRefused(client_order_id, CANNOT_CANCEL)
+        return (
+            RequestSent(client_order_id)
+            if self.oms.cancel(client_order_id)
+            else RequestRefused(client_order_id, CANNOT_CANCEL)
+        )
 
     def modify(self, cmd: ModifyOrder) -> ModifyResult:
         coid = cmd.client_order_id
@@ -252,8 +338,9 @@ class TradingDesk:
             return RequestRefused(coid, NOT_WORKING)
         gate = self._session_gate()
         if gate is not None:
-            return self.denials.deny(SubmitOrder(cmd.ts, coid, order.instrument, order.side,
-                                                 order.qty), gate, coid)
+            return self.denials.deny(
+                SubmitOrder(cmd.ts, coid, order.instrument, order.side, order.qty), gate, coid
+            )
         probe = self.risk.modify_probe(order, cmd)  # the order as it would be after it
         verdict = self.risk.check(probe, commit=False)
         if verdict is not None:
@@ -292,6 +379,7 @@ class TradingDesk:
             return
         new_day = self._day_saved_ts // (86_400 * NS) != ts // (86_400 * NS)
         if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
-            self.store.controls.save_day(day.day, day.start_equity, day.peak_equity,
-                                         self.views.portfolio.equity, ts)
+            self.store.controls.save_day(
+                day.day, day.start_equity, day.peak_equity, self.views.portfolio.equity, ts
+            )
             self._day_saved_ts = ts

@@ -27,9 +27,16 @@ log = logging.getLogger("tradeterm.desk")
 class KillDesk:
     """``TradingDesk.kill``: trips and re-arms the desk's kill switch and shows its state."""
 
-    def __init__(self, settings: Settings, clock: Clock, views: EngineViews,
-                 killswitch: KillSwitch, limits: PostTradeLimits, flattener: Flattener,
-                 oms: OrderManager) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        views: EngineViews,
+        killswitch: KillSwitch,
+        limits: PostTradeLimits,
+        flattener: Flattener,
+        oms: OrderManager,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.views = views
@@ -41,21 +48,26 @@ class KillDesk:
         killswitch.on_trip.append(self._after_trip)
         killswitch.on_change.append(self.show_state)
 
-    def trip(self, reason: str, source: str, flatten: bool = False,
-             cancel: bool = True) -> KillSwitchTrip:
+    def trip(
+        self, reason: str, source: str, flatten: bool = False, cancel: bool = True
+    ) -> KillSwitchTrip:
         # counted before the trip: the quoters stop on the trip's own event
         self._quoting_at_trip = sum(1 for q in self.views.quoters.values() if q.enabled)
-        return KillSwitchTrip(self.killswitch.trip(reason, source, self.clock.timestamp_ns(),
-                                                   flatten, cancel))
+        return KillSwitchTrip(
+            self.killswitch.trip(reason, source, self.clock.timestamp_ns(), flatten, cancel)
+        )
 
-    def rearm(self, reason: str, state: TradingState = TradingState.ACTIVE,
-              source: str = "command") -> RearmResult:
+    def rearm(
+        self, reason: str, state: TradingState = TradingState.ACTIVE, source: str = "command"
+    ) -> RearmResult:
         """Leave HALTED / REDUCING, or the reason it is refused."""
         if state is TradingState.ACTIVE:
             breach = self.limits.breach()
             if breach is not None:
-                return RearmRefused(f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); "
-                                    "re-arm to REDUCING to trade down, or change the limit")
+                return RearmRefused(
+                    f"cannot re-arm to ACTIVE: {breach[1]} ({breach[0]}); "
+                    "re-arm to REDUCING to trade down, or change the limit"
+                )
         self.flattener.stop()
         error = self.killswitch.set_state(state, reason, source, self.clock.timestamp_ns())
         return Rearmed(state) if error is None else RearmRefused(error)
@@ -78,8 +90,15 @@ class KillDesk:
             log.warning("kill switch: %d working order(s) canceled", n)
         else:  # orders left working at the venue; none still waiting to be sent goes out
             self.oms.cancel_unsent()
-        self.views.risk.trip = TripReport(event.ts_event, event.reason, event.source, event.cancel,
-                                          n, self._quoting_at_trip, event.flatten)
+        self.views.risk.trip = TripReport(
+            event.ts_event,
+            event.reason,
+            event.source,
+            event.cancel,
+            n,
+            self._quoting_at_trip,
+            event.flatten,
+        )
         self._quoting_at_trip = 0
         if event.flatten:
             self.flattener.start()
@@ -125,14 +144,20 @@ class KillDesk:
         try:
             self.trip(reason, "engine_error")
         except Exception as exc:  # the kill switch is HALTED before it persists
-            log.critical("could not record the halt (%s: %s); trading is HALTED in this session "
-                         "only", type(exc).__name__, exc)
+            log.critical(
+                "could not record the halt (%s: %s); trading is HALTED in this session only",
+                type(exc).__name__,
+                exc,
+            )
             self.show_state(None)
             try:
                 self.oms.cancel_all()
             except Exception as again:
-                log.critical("could not cancel the working orders: %s: %s; cancel them at the "
-                             "venue", type(again).__name__, again)
+                log.critical(
+                    "could not cancel the working orders: %s: %s; cancel them at the venue",
+                    type(again).__name__,
+                    again,
+                )
 
     def hangup(self) -> None:
         """The terminal went away (SIGHUP): apply ``session.on_hangup``."""

@@ -19,8 +19,14 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.views import OrderAnswer, OrderAnswersView
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import (
-    OrderAccepted, OrderCanceled, OrderDenied, OrderExpired, OrderFilled, OrderModified,
-    OrderRejected, OrderUpdateRejected,
+    OrderAccepted,
+    OrderCanceled,
+    OrderDenied,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderUpdateRejected,
 )
 from tradeterm.domain.market import Side
 
@@ -41,8 +47,14 @@ class OrderAnswers:
         bus.subscribe(topics.RISK, self._on_risk)
 
     # --- requests ----------------------------------------------------------------------------
-    def expect(self, request: str, client_order_id: str, instrument: str,
-               side: Side | None = None, price: int | None = None) -> OrderAnswer:
+    def expect(
+        self,
+        request: str,
+        client_order_id: str,
+        instrument: str,
+        side: Side | None = None,
+        price: int | None = None,
+    ) -> OrderAnswer:
         """Register a request before it is sent (an in-process venue answers from inside the
         call). ``side`` and ``price`` of a modify let a cancel-replace's new order be found."""
         view = self.view
@@ -68,8 +80,9 @@ class OrderAnswers:
     def replacement_sent(self, new: SubmitOrder) -> None:
         """The OMS sends the new half of a cancel-replace (called before it goes out, while
         the bus delivers the cancel of the original)."""
-        if any(a.request == "modify" and a.instrument == new.instrument
-               for a in self._open.values()):
+        if any(
+            a.request == "modify" and a.instrument == new.instrument for a in self._open.values()
+        ):
             self._replacements.append((self.bus.seq, new))
             self._link()
 
@@ -95,19 +108,34 @@ class OrderAnswers:
             else:
                 self._set(answer, answer.state)
         elif kind is OrderRejected:
-            self._set(answer, REFUSED, event.reason, event.message,  # type: ignore[attr-defined]
-                      close=True)
+            self._set(
+                answer,
+                REFUSED,
+                event.reason,  # type: ignore[attr-defined]
+                event.message,  # type: ignore[attr-defined]
+                close=True,
+            )
         elif kind is OrderUpdateRejected:
-            self._set(answer, REFUSED, event.reason, event.message,  # type: ignore[attr-defined]
-                      close=True)
+            self._set(
+                answer,
+                REFUSED,
+                event.reason,  # type: ignore[attr-defined]
+                event.message,  # type: ignore[attr-defined]
+                close=True,
+            )
         elif kind is OrderModified:
             self._set(answer, DONE, message="modified", close=True)
         elif kind is OrderCanceled:
             if answer.request == "modify" and not replacing:
                 self._cancelled_for_modify(answer)  # the first half of a cancel-replace
             else:  # what was asked (a cancel), or the venue ended the order (IOC, STP...)
-                self._set(answer, DONE, "" if answer.request == "cancel" else
-                          event.reason, "cancelled", close=True)  # type: ignore[attr-defined]
+                self._set(
+                    answer,
+                    DONE,
+                    "" if answer.request == "cancel" else event.reason,  # type: ignore[attr-defined]
+                    "cancelled",
+                    close=True,
+                )
         elif kind is OrderExpired:
             self._set(answer, DONE, message="expired", close=True)
 
@@ -119,8 +147,14 @@ class OrderAnswers:
             if answer is not None:
                 self._set(answer, REFUSED, event.reason, event.message, close=True)
 
-    def _set(self, answer: OrderAnswer, state: str, reason: str = "", message: str = "",
-             close: bool = False) -> None:
+    def _set(
+        self,
+        answer: OrderAnswer,
+        state: str,
+        reason: str = "",
+        message: str = "",
+        close: bool = False,
+    ) -> None:
         answer.state = state
         if reason:
             answer.reason = reason
@@ -148,9 +182,13 @@ class OrderAnswers:
             side = self._side.get(number)
             for entry in self._replacements:
                 new_seq, new = entry
-                if new_seq == seq and answer is not None and new.instrument == answer.instrument \
-                        and new.side is side \
-                        and (answer.price is None or answer.price == new.price):
+                if (
+                    new_seq == seq
+                    and answer is not None
+                    and new.instrument == answer.instrument
+                    and new.side is side
+                    and (answer.price is None or answer.price == new.price)
+                ):
                     answer.replaced_by = new.client_order_id
                     answer.message = "cancelled; replacement sent"
                     self._open[new.client_order_id] = answer
@@ -170,5 +208,6 @@ class OrderAnswers:
                 del self._waiting[number]
                 answer = self.view.answers.get(number)
                 if answer is not None and not answer.replaced_by:
-                    self._set(answer, DONE, message="cancelled; nothing left to replace",
-                              close=True)
+                    self._set(
+                        answer, DONE, message="cancelled; nothing left to replace", close=True
+                    )

@@ -21,17 +21,21 @@ def find_instrument(word: str, instruments: Sequence[Instrument]) -> Instrument:
     than the base asset names nothing (``b`` is not BTC)."""
     fold = str.upper if word.isascii() else (lambda s: s)
     w = fold(word)
-    for names in ((lambda i: (i.symbol, i.id)), (lambda i: (f"{i.base}/{i.quote}",)),
-                  (lambda i: (i.base,))):
+    for names in (
+        (lambda i: (i.symbol, i.id)),
+        (lambda i: (f"{i.base}/{i.quote}",)),
+        (lambda i: (i.base,)),
+    ):
         hits = [i for i in instruments if w in {fold(n) for n in names(i)}]
         if len(hits) == 1:
             return hits[0]
         if hits:
-            raise GrammarError(f"{word!r} matches {', '.join(i.symbol for i in hits)}: be "
-                               "specific (type the symbol)")
+            raise GrammarError(
+                f"{word!r} matches {', '.join(i.symbol for i in hits)}: be "
+                "specific (type the symbol)"
+            )
     known = ", ".join(f"{i.symbol} ({i.base})" for i in instruments[:4])
-    raise GrammarError(f"{word!r} names no instrument: type its symbol or base asset, e.g. "
-                       f"{known}")
+    raise GrammarError(f"{word!r} names no instrument: type its symbol or base asset, e.g. {known}")
 
 
 # --- order ids as the blotter shows them ------------------------------------------------------
@@ -61,8 +65,9 @@ def short_order_ids(working: Mapping[str, object]) -> dict[str, str]:
             shown[oid] = f"#{n}"
             continue
         size = min(len(oid), MIN_SUFFIX if n is None else len(str(oid).rsplit("-", 1)[-1]) + 1)
-        while size < len(oid) and sum(1 for o in ids if o.upper().endswith(
-                oid[-size:].upper())) > 1:
+        while (
+            size < len(oid) and sum(1 for o in ids if o.upper().endswith(oid[-size:].upper())) > 1
+        ):
             size += 1
         shown[oid] = oid[-size:]
     return shown

@@ -21,10 +21,13 @@ def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
         if cmd.order_type is OrderType.MARKET and cmd.price is not None:  # its protection
             worst = "no higher than" if cmd.side is Side.BUY else "no lower than"
             price = f"MKT ({worst} {inst.format_price(cmd.price)})"
-        flags = "".join((" post" if cmd.post_only else "", " reduce-only" if cmd.reduce_only
-                         else ""))
-        return (f"{cmd.side.name} {inst.format_qty(cmd.qty)} {inst.symbol} {price} "
-                f"{cmd.tif.value}{flags}")
+        flags = "".join(
+            (" post" if cmd.post_only else "", " reduce-only" if cmd.reduce_only else "")
+        )
+        return (
+            f"{cmd.side.name} {inst.format_qty(cmd.qty)} {inst.symbol} {price} "
+            f"{cmd.tif.value}{flags}"
+        )
     if isinstance(cmd, CancelAll):
         scope = instruments[cmd.instrument].symbol if cmd.instrument else "all instruments"
         side = f" {cmd.side.name} side" if cmd.side is not None else ""
@@ -45,11 +48,16 @@ def as_text(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
     command (a new order id aside). ``b 0.5000 @ 61800.0 gtc sim:SIM-BTC/USD``."""
     if isinstance(cmd, SubmitOrder):
         inst = instruments[cmd.instrument]
-        price = "mkt" if cmd.price is None or cmd.order_type is OrderType.MARKET else \
-            f"@ {inst.format_price(cmd.price)}"  # a protection price is the desk's, not typed
+        price = (
+            "mkt"
+            if cmd.price is None or cmd.order_type is OrderType.MARKET
+            else f"@ {inst.format_price(cmd.price)}"
+        )  # a protection price is the desk's, not typed
         flags = "".join((" post" if cmd.post_only else "", " ro" if cmd.reduce_only else ""))
-        return (f"{'b' if cmd.side is Side.BUY else 's'} {inst.format_qty(cmd.qty)} {price} "
-                f"{cmd.tif.value.lower()}{flags} {inst.id}")
+        return (
+            f"{'b' if cmd.side is Side.BUY else 's'} {inst.format_qty(cmd.qty)} {price} "
+            f"{cmd.tif.value.lower()}{flags} {inst.id}"
+        )
     if isinstance(cmd, CancelAll):
         if cmd.instrument is not None:
             return f"cxl {instruments[cmd.instrument].id}"

@@ -44,20 +44,23 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType, TimeInForce
 from tradeterm.trading.order_names import GrammarError, find_instrument, find_order
 
-HELP = ("b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc · s 0.2 @ ask post · "
-        "cxl all | buys | sells | BTC | <id> · mod <id> @ 61801 [qty]")
+HELP = (
+    "b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc · s 0.2 @ ask post · "
+    "cxl all | buys | sells | BTC | <id> · mod <id> @ 61801 [qty]"
+)
 
 SIDES = {"b": Side.BUY, "buy": Side.BUY, "s": Side.SELL, "sell": Side.SELL}
 TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}
 REFS = ("bid", "ask", "mid", "last")
 LEVEL = re.compile(r"^(bid|ask|mid|last)(?:([+-])([0-9]{1,6})t?)?$")
 # "bid - 2t", "ask+ 3", "mid -1 t": the offset joined to its reference before the line is split
-OFFSET = re.compile(r"\b(bid|ask|mid|last)\s*([+-])\s*([0-9]+)(?:\s*(t)\b)?",
-                    re.IGNORECASE | re.ASCII)
+OFFSET = re.compile(
+    r"\b(bid|ask|mid|last)\s*([+-])\s*([0-9]+)(?:\s*(t)\b)?", re.IGNORECASE | re.ASCII
+)
 NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 MAX_LEN = 200
 MAX_VALUE = Decimal("1e15")  # a quantity or price typed: at most 15 digits before the point
-MAX_UNITS = 2 ** 63 - 1  # ticks and lots are int64 in the engine, the store and the journal
+MAX_UNITS = 2**63 - 1  # ticks and lots are int64 in the engine, the store and the journal
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +108,10 @@ def _words(line: str) -> list[str]:
     hidden = next((c for c in line if not c.isprintable() and c != "\t"), None)
     if hidden is not None:
         name = unicodedata.name(hidden, "a control character")
-        raise GrammarError(f"the line holds an invisible character (U+{ord(hidden):04X}, "
-                           f"{name}); type it again in plain text")
+        raise GrammarError(
+            f"the line holds an invisible character (U+{ord(hidden):04X}, "
+            f"{name}); type it again in plain text"
+        )
     # a leading ':' is the habit of pressing the command key again while already typing (vim)
     text = line.strip().lstrip(":").replace("@", " @ ")
     words = OFFSET.sub(lambda m: f"{m[1]}{m[2]}{m[3]}t", text).split()
@@ -132,11 +137,17 @@ def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
     for i, w in enumerate(rest):
         low = _keyword(w)
         if w[0] in "+-" and not _looks_numeric(w):
-            raise GrammarError(f"{w!r}: a tick offset follows its reference, e.g. bid-2t or "
-                               "bid - 2t")
-        if w != "@" and low not in TIFS and low not in ("mkt", "market", "post", "ro") \
-                and not _looks_numeric(w) and not LEVEL.match(low) \
-                and (i == 0 or rest[i - 1] != "@"):
+            raise GrammarError(
+                f"{w!r}: a tick offset follows its reference, e.g. bid-2t or bid - 2t"
+            )
+        if (
+            w != "@"
+            and low not in TIFS
+            and low not in ("mkt", "market", "post", "ro")
+            and not _looks_numeric(w)
+            and not LEVEL.match(low)
+            and (i == 0 or rest[i - 1] != "@")
+        ):
             inst = find_instrument(w, ctx.instruments)
             del rest[i]
             break
@@ -180,8 +191,18 @@ def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
         tif = tif if seen_tif else TimeInForce.IOC
     if post and tif is not TimeInForce.GTC:
         raise GrammarError(f"post-only cannot be {tif.value}")
-    return SubmitOrder(ctx.now_ns(), ctx.next_id(), inst.id, side, lots, order_type, price,
-                       tif=tif, post_only=post, reduce_only=reduce)
+    return SubmitOrder(
+        ctx.now_ns(),
+        ctx.next_id(),
+        inst.id,
+        side,
+        lots,
+        order_type,
+        price,
+        tif=tif,
+        post_only=post,
+        reduce_only=reduce,
+    )
 
 
 def _looks_numeric(word: str) -> bool:
@@ -195,11 +216,14 @@ def _qty(word: str, inst: Instrument) -> int:
     try:
         lots = inst.qty_to_lots(qty)
     except (PrecisionError, InvalidOperation):
-        raise GrammarError(f"quantity {word} is not a multiple of the lot size "
-                           f"{inst.lot_size} of {inst.symbol}") from None
+        raise GrammarError(
+            f"quantity {word} is not a multiple of the lot size {inst.lot_size} of {inst.symbol}"
+        ) from None
     if lots > MAX_UNITS:
-        raise GrammarError(f"quantity {word} is too large for {inst.symbol} (at most "
-                           f"{inst.format_qty(MAX_UNITS)} {inst.base})")
+        raise GrammarError(
+            f"quantity {word} is too large for {inst.symbol} (at most "
+            f"{inst.format_qty(MAX_UNITS)} {inst.base})"
+        )
     return lots
 
 
@@ -216,13 +240,15 @@ def _level(word: str, inst: Instrument, market: Market, side: Side | None) -> in
         try:
             price = inst.price_to_ticks(value)
         except (PrecisionError, InvalidOperation):
-            raise GrammarError(f"price {word} is not a multiple of the tick size "
-                               f"{inst.tick_size} of {inst.symbol}") from None
+            raise GrammarError(
+                f"price {word} is not a multiple of the tick size {inst.tick_size} of {inst.symbol}"
+            ) from None
     if price <= 0:
         raise GrammarError(f"price must be positive, got {word}")
     if price > MAX_UNITS:
-        raise GrammarError(f"price {word} is too large for {inst.symbol} (at most "
-                           f"{inst.format_price(MAX_UNITS)})")
+        raise GrammarError(
+            f"price {word} is too large for {inst.symbol} (at most {inst.format_price(MAX_UNITS)})"
+        )
     return price
 
 
@@ -232,8 +258,9 @@ def _reference(ref: str, market: Market, inst: Instrument, side: Side | None) ->
             raise GrammarError(f"{inst.symbol} has no two-sided market for 'mid'")
         total = market.bid + market.ask
         if total % 2 and side is None:
-            raise GrammarError("'mid' falls between two ticks and the order's side is unknown: "
-                               "give the price")
+            raise GrammarError(
+                "'mid' falls between two ticks and the order's side is unknown: give the price"
+            )
         # between two ticks a passive price never crosses: a buy rounds down, a sell up
         return -(-total // 2) if side is Side.SELL else total // 2
     value: int | None = getattr(market, ref)
@@ -290,8 +317,9 @@ def _modify(args: list[str], ctx: EntryContext) -> ModifyOrder:
         if rest[i] == "@":
             if price is not None or i + 1 >= len(rest):
                 raise GrammarError("mod: one price after @")
-            price = _level(rest[i + 1], inst, ctx.markets.get(inst.id, Market()),
-                           ctx.sides.get(oid))
+            price = _level(
+                rest[i + 1], inst, ctx.markets.get(inst.id, Market()), ctx.sides.get(oid)
+            )
             i += 2
         else:
             if qty is not None:

@@ -26,8 +26,9 @@ from tradeterm.trading.results import RequestRefused, RequestSent
 MODELS = ("glft", "avellaneda_stoikov")
 
 # denials the quoter can know beforehand: it holds the order back instead (quoter/sender.py)
-AVOIDABLE = frozenset({codes.DUPLICATE_ORDER, codes.MIN_NOTIONAL, codes.QTY_STEP,
-                       codes.PRICE_BAND, codes.SELF_CROSS})
+AVOIDABLE = frozenset(
+    {codes.DUPLICATE_ORDER, codes.MIN_NOTIONAL, codes.QTY_STEP, codes.PRICE_BAND, codes.SELF_CROSS}
+)
 
 
 class QuoterGateway:
@@ -72,8 +73,9 @@ class QuoterGateway:
         result = self.desk.execute(command)
         order = oms.working.get(command.client_order_id)
         match result:
-            case RequestSent() if order is not None and \
-                    order.status is OrderStatus.PENDING_CANCEL:  # cancel-replace: a cancel
+            case RequestSent() if (
+                order is not None and order.status is OrderStatus.PENDING_CANCEL
+            ):  # cancel-replace: a cancel
                 oms.drop_replacement(command.client_order_id)
                 return True
             case RequestRefused():
@@ -82,17 +84,22 @@ class QuoterGateway:
                 return True
 
 
-def build_quoters(settings: Settings, choice: str | None, bus: MessageBus, clock: Clock,
-                  instruments: dict[str, Instrument], views: EngineViews,
-                  desk: TradingDesk) -> dict[str, Quoter]:
+def build_quoters(
+    settings: Settings,
+    choice: str | None,
+    bus: MessageBus,
+    clock: Clock,
+    instruments: dict[str, Instrument],
+    views: EngineViews,
+    desk: TradingDesk,
+) -> dict[str, Quoter]:
     """``--quoter [MODEL]`` (choice "on" or a model) or ``[quoter] enabled``: quoters for
     ``[quoter] symbols`` (all if empty), quoting from the start. Raises ConfigError."""
     cfg = settings.quoter
     if choice is None and not cfg.enabled:
         return {}
     if choice not in (None, "on", *MODELS):
-        raise ConfigError(f"unknown quoter {choice!r}: use glft, avellaneda_stoikov or "
-                          "placeholder")
+        raise ConfigError(f"unknown quoter {choice!r}: use glft, avellaneda_stoikov or placeholder")
     update: dict[str, Any] = {"enabled": True}
     if choice in MODELS:
         update["model"] = choice
@@ -101,15 +108,25 @@ def build_quoters(settings: Settings, choice: str | None, bus: MessageBus, clock
     wanted = [s.upper() for s in cfg.symbols] or list(by_symbol)
     unknown = [s for s in wanted if s not in by_symbol]
     if unknown:
-        raise ConfigError(f"quoter.symbols: {', '.join(unknown)} not traded in this session "
-                          f"(available: {', '.join(i.symbol for i in by_symbol.values())})")
+        raise ConfigError(
+            f"quoter.symbols: {', '.join(unknown)} not traded in this session "
+            f"(available: {', '.join(i.symbol for i in by_symbol.values())})"
+        )
     gateway = QuoterGateway(desk)
     quoters: dict[str, Quoter] = {}
     for symbol in wanted:
         inst = by_symbol[symbol]
         try:
-            quoter = Quoter(bus, clock, inst, views.books[inst.id], views.status, gateway, cfg,
-                            position=desk.portfolio.qty)
+            quoter = Quoter(
+                bus,
+                clock,
+                inst,
+                views.books[inst.id],
+                views.status,
+                gateway,
+                cfg,
+                position=desk.portfolio.qty,
+            )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         quoters[inst.id] = quoter
@@ -159,8 +176,11 @@ def for_symbol(config: QuoterConfig, symbol: str, changes: dict[str, Any]) -> di
     over = config.per_symbol.get(symbol)
     if over is None:
         return changes
-    shadowed = {k: v for k, v in changes.items()
-                if k in QuoterOverrides.model_fields and getattr(over, k) is not None}
+    shadowed = {
+        k: v
+        for k, v in changes.items()
+        if k in QuoterOverrides.model_fields and getattr(over, k) is not None
+    }
     if not shadowed:
         return changes
     per_symbol = {s: o.model_dump() for s, o in config.per_symbol.items()}
@@ -170,8 +190,10 @@ def for_symbol(config: QuoterConfig, symbol: str, changes: dict[str, Any]) -> di
 
 def readable(exc: ValidationError) -> str:
     """One line per bad key: ``gamma: Input should be greater than 0``."""
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: "
-                     f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors()
+    )
 
 
 def summary(quoters: dict[str, Quoter]) -> dict[str, Any]:
@@ -180,10 +202,19 @@ def summary(quoters: dict[str, Quoter]) -> dict[str, Any]:
     for quoter in quoters.values():
         v, inst = quoter.view, quoter.instrument
         out[inst.symbol] = {
-            "state": v.state, "reason": v.reason, "model": v.model, "gamma": v.gamma,
+            "state": v.state,
+            "reason": v.reason,
+            "model": v.model,
+            "gamma": v.gamma,
             "inventory": str(inst.lots_to_qty(v.inventory)),
             "max_position": str(inst.lots_to_qty(v.max_position_lots)),
-            "submits": v.submits, "modifies": v.modifies, "cancels": v.cancels,
-            "fills": v.fills, "rejects": v.rejects,
-            "sigma": v.sigma, "k": v.k, "A": v.A}
+            "submits": v.submits,
+            "modifies": v.modifies,
+            "cancels": v.cancels,
+            "fills": v.fills,
+            "rejects": v.rejects,
+            "sigma": v.sigma,
+            "k": v.k,
+            "A": v.A,
+        }
     return out

@@ -72,5 +72,13 @@ SubmitResult = OrderSent | Denied
 CancelResult = RequestSent | RequestRefused
 ModifyResult = RequestSent | RequestRefused | Denied
 RearmResult = Rearmed | RearmRefused
-CommandResult = (OrderSent | Denied | RequestSent | RequestRefused | CancelsSent | KillSwitchTrip
-                 | Rearmed | RearmRefused)
+CommandResult = (
+    OrderSent
+    | Denied
+    | RequestSent
+    | RequestRefused
+    | CancelsSent
+    | KillSwitchTrip
+    | Rearmed
+    | RearmRefused
+)

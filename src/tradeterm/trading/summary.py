@@ -33,8 +33,7 @@ def desk_summary(desk: TradingDesk) -> dict[str, Any]:
     }
 
 
-def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]
-                      ) -> dict[str, Any]:
+def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]) -> dict[str, Any]:
     """Every position that traded, by symbol, as the portfolio values it: ``qty`` (the lots
     position), ``balance`` (the base asset at the venue: qty less base-asset fees), average
     price, realized and unrealized PnL, ``fees`` (valued in the quote currency) and
@@ -48,7 +47,10 @@ def positions_summary(view: PortfolioView, instruments: Mapping[str, Instrument]
             "qty": f"{inst.lots_to_qty(row.qty):f}",
             "balance": None if row.balance is None else f"{row.balance:f}",
             "avg_price": None if row.avg_price is None else f"{row.avg_price:f}",
-            "realized": f"{row.realized:f}", "unrealized": f"{row.unrealized:f}",
-            "fees": f"{row.fees:f}", "currency": inst.quote,
-            "fees_paid": {c: f"{a:f}" for c, a in row.paid.items()}}
+            "realized": f"{row.realized:f}",
+            "unrealized": f"{row.unrealized:f}",
+            "fees": f"{row.fees:f}",
+            "currency": inst.quote,
+            "fees_paid": {c: f"{a:f}" for c, a in row.paid.items()},
+        }
     return out

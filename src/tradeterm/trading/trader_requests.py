@@ -13,7 +13,12 @@ from tradeterm.domain.market import Side
 from tradeterm.oms.store import Store
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.results import (
-    NOT_WORKING, CancelResult, CancelsSent, ModifyResult, RequestRefused, SubmitResult,
+    NOT_WORKING,
+    CancelResult,
+    CancelsSent,
+    ModifyResult,
+    RequestRefused,
+    SubmitResult,
 )
 from tradeterm.venues.base import confirm_names
 
@@ -35,8 +40,10 @@ class TraderRequests:
         if not self.desk.live_unconfirmed:
             return True
         if text.strip() not in confirm_names(venue):
-            log.warning("live confirmation refused: type %s exactly",
-                        " or ".join(repr(n) for n in sorted(confirm_names(venue))))
+            log.warning(
+                "live confirmation refused: type %s exactly",
+                " or ".join(repr(n) for n in sorted(confirm_names(venue))),
+            )
             return False
         self.desk.live_unconfirmed = False
         now = self.clock.timestamp_ns()
@@ -54,22 +61,29 @@ class TraderRequests:
             return RequestRefused(client_order_id, NOT_WORKING)
         answer = self.answers.expect("cancel", client_order_id, order.instrument)
         result = self.desk.execute(
-            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument))
+            CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument)
+        )
         if isinstance(result, RequestRefused):
             self.answers.refuse(answer, NOT_SENT, result.reason)
         return result
 
     def cancel_all(self, instrument: str | None = None, side: Side | None = None) -> CancelsSent:
         for order in list(self.desk.oms.working.values()):
-            if (instrument is None or order.instrument == instrument) and \
-                    (side is None or order.side is side):
+            if (instrument is None or order.instrument == instrument) and (
+                side is None or order.side is side
+            ):
                 self.answers.expect("cancel", order.client_order_id, order.instrument)
         return self.desk.execute(CancelAll(self.clock.timestamp_ns(), instrument, side))
 
     def modify(self, cmd: ModifyOrder) -> ModifyResult:
         order = self.desk.oms.working.get(cmd.client_order_id)
-        answer = None if order is None else self.answers.expect(
-            "modify", cmd.client_order_id, cmd.instrument, order.side, cmd.price)
+        answer = (
+            None
+            if order is None
+            else self.answers.expect(
+                "modify", cmd.client_order_id, cmd.instrument, order.side, cmd.price
+            )
+        )
         result = self.desk.execute(cmd)
         if answer is not None and isinstance(result, RequestRefused):
             self.answers.refuse(answer, NOT_SENT, result.reason)

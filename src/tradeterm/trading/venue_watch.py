@@ -64,10 +64,19 @@ class VenueWatch:
     """``trip(reason, source)`` halts trading; ``positions()`` are the portfolio's lots by
     instrument; ``note(text)`` shows why trading waits (None: back to the trading state)."""
 
-    def __init__(self, settings: Settings, bus: MessageBus, clock: Clock,
-                 venues: dict[str, ExecutionClient], store: Store, oms: OrderManager,
-                 positions: Callable[[], dict[str, int]], trip: Callable[[str, str], Any],
-                 note: Callable[[str | None], None], rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        bus: MessageBus,
+        clock: Clock,
+        venues: dict[str, ExecutionClient],
+        store: Store,
+        oms: OrderManager,
+        positions: Callable[[], dict[str, int]],
+        trip: Callable[[str, str], Any],
+        note: Callable[[str | None], None],
+        rng: random.Random | None = None,
+    ) -> None:
         self.settings = settings
         self.bus = bus
         self.clock = clock
@@ -107,8 +116,14 @@ class VenueWatch:
         backoff = Backoff(RETRY_FIRST_S, RETRY_MAX_S, self.rng, budget, self.now_s)
         earlier: ReconcileResult | None = None
         while True:
-            result = await reconcile(self.oms, self.store, venue, self.positions,
-                                     int(cfg.fills_lookback_s * NS), self.clock.timestamp_ns())
+            result = await reconcile(
+                self.oms,
+                self.store,
+                venue,
+                self.positions,
+                int(cfg.fills_lookback_s * NS),
+                self.clock.timestamp_ns(),
+            )
             if earlier is not None:
                 result.add_repairs(earlier)
             if not result.unreachable or result.problems:
@@ -116,14 +131,20 @@ class VenueWatch:
             if backoff.give_up:
                 result.problems.append(
                     f"venue {venue_name} unreachable for {budget:g}s ({result.attempts} "
-                    f"attempts); it did not answer: {result.unreachable}")
+                    f"attempts); it did not answer: {result.unreachable}"
+                )
                 result.unreachable = ""
                 break
             delay = backoff.delay()
-            log.warning("%s did not answer during reconciliation (%s); asking again in %.1fs",
-                        venue_name, result.unreachable, delay)
-            self.note(f"reconciling with {venue_name}: it did not answer "
-                      f"({result.unreachable}); retrying")
+            log.warning(
+                "%s did not answer during reconciliation (%s); asking again in %.1fs",
+                venue_name,
+                result.unreachable,
+                delay,
+            )
+            self.note(
+                f"reconciling with {venue_name}: it did not answer ({result.unreachable}); retrying"
+            )
             earlier = result
             await self.pause(delay)
         if backoff.attempts:
@@ -141,9 +162,20 @@ class VenueWatch:
             log.error("%s", text)
         self.store.controls.audit(now, "reconciliation", result.venue, text)
         reasons = "; ".join(result.reasons())
-        self.bus.publish(topics.OMS, ReconciliationCompleted(
-            now, now, result.venue, result.clean, result.adopted, result.resolved,
-            result.closed_lost, result.missed_fills, reasons))
+        self.bus.publish(
+            topics.OMS,
+            ReconciliationCompleted(
+                now,
+                now,
+                result.venue,
+                result.clean,
+                result.adopted,
+                result.resolved,
+                result.closed_lost,
+                result.missed_fills,
+                reasons,
+            ),
+        )
         if not result.clean:
             self.trip(f"reconciliation failed: {reasons}", "reconciliation")
         return result.clean
@@ -187,8 +219,11 @@ class VenueWatch:
                 outage.lost_since, outage.was_lost = now, True
                 if halt:
                     grace = self.settings.risk.feed_loss_grace_s
-                    self.clock.set_alert(_lost_timer(venue), now + int(grace * NS),
-                                         partial(self._lost, venue, state, grace))
+                    self.clock.set_alert(
+                        _lost_timer(venue),
+                        now + int(grace * NS),
+                        partial(self._lost, venue, state, grace),
+                    )
             return
         # RESYNCING: connected again, books being rebuilt
         if outage.lost_since is not None:
@@ -196,19 +231,27 @@ class VenueWatch:
             self.clock.cancel_timer(_lost_timer(venue))
         if halt:
             grace = self.settings.risk.resync_grace_s
-            self.clock.set_alert(_recovery_timer(venue), outage.since + int(grace * NS),
-                                 partial(self._not_recovered, venue, grace))
+            self.clock.set_alert(
+                _recovery_timer(venue),
+                outage.since + int(grace * NS),
+                partial(self._not_recovered, venue, grace),
+            )
 
     def _lost(self, venue: str, state: ConnectionState, grace: float, _ts: int = 0) -> None:
         outage = self._outages.get(venue)
         if outage is not None and outage.lost_since is not None:
-            self.trip(f"market data from {venue} lost ({state.value}) for more than {grace:g}s",
-                      "feed_loss")
+            self.trip(
+                f"market data from {venue} lost ({state.value}) for more than {grace:g}s",
+                "feed_loss",
+            )
 
     def _not_recovered(self, venue: str, grace: float, _ts: int = 0) -> None:
         if venue in self._outages:
-            self.trip(f"market data from {venue} not recovered {grace:g}s after it was "
-                      "interrupted (books still resyncing or reconnecting)", "feed_loss")
+            self.trip(
+                f"market data from {venue} not recovered {grace:g}s after it was "
+                "interrupted (books still resyncing or reconnecting)",
+                "feed_loss",
+            )
 
     def _cancel_alerts(self, venue: str) -> None:
         self.clock.cancel_timer(_lost_timer(venue))

@@ -11,8 +11,9 @@ from tradeterm.core.views import OrderAnswer
 from tradeterm.domain.instruments import Instrument
 
 
-def answer_line(answers: Sequence[OrderAnswer], what: str,
-                instruments: Mapping[str, Instrument]) -> tuple[str, bool | None]:
+def answer_line(
+    answers: Sequence[OrderAnswer], what: str, instruments: Mapping[str, Instrument]
+) -> tuple[str, bool | None]:
     """(text, ok): ok True = done as asked, False = refused or not done, None = pending."""
     if not answers:
         return f"sent: {what}", None
@@ -23,14 +24,19 @@ def answer_line(answers: Sequence[OrderAnswer], what: str,
     fills = ""
     if a.filled and inst is not None:
         fills = f"filled {inst.format_qty(a.filled)}" + (
-            f" @ {inst.format_price(a.fill_price)}" if a.fill_price is not None else "")
+            f" @ {inst.format_price(a.fill_price)}" if a.fill_price is not None else ""
+        )
     why = f"{a.reason}: {a.message}" if a.reason and a.message else a.reason or a.message
     if a.state == "REFUSED":
         if a.request == "modify" and a.replaced_by and a.replaced_by != a.client_order_id:
-            return (f"✗ modify failed: {a.client_order_id} was cancelled and its replacement "
-                    f"{a.replaced_by} refused: {why}", False)
-        verb = {"submit": "refused", "cancel": "cancel refused",
-                "modify": "modify refused"}[a.request]
+            return (
+                f"✗ modify failed: {a.client_order_id} was cancelled and its replacement "
+                f"{a.replaced_by} refused: {why}",
+                False,
+            )
+        verb = {"submit": "refused", "cancel": "cancel refused", "modify": "modify refused"}[
+            a.request
+        ]
         return f"✗ {verb}: {why} · {what}", False
     if a.state == "SENT":
         progress = f" ({a.message})" if a.message else ""

@@ -60,8 +60,14 @@ class TradetermApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
         # priority: handled as the app reads the key, so the rest of a fast burst is typed into
         # the command line (a plain binding runs only after the burst reached the ladder)
-        Binding("colon", "command_line", "Command", key_display=":", priority=True,
-                id="order.command_line"),
+        Binding(
+            "colon",
+            "command_line",
+            "Command",
+            key_display=":",
+            priority=True,
+            id="order.command_line",
+        ),
         Binding("b", "ladder_order('buy')", "Buy@cursor", id="order.buy_at_cursor"),
         Binding("s", "ladder_order('sell')", "Sell@cursor", id="order.sell_at_cursor"),
         Binding("shift+up", "move_order(1)", "Order +1t", show=False, id="order.move_up"),
@@ -69,18 +75,29 @@ class TradetermApp(App):
         Binding("ctrl+x", "cancel_all", "Cancel all", id="order.cancel_all"),
         Binding("t", "ticket", "Ticket", id="order.ticket"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
-        *[Binding(f"f{n + 1}", f"side_pane({n})", title, show=False, id=f"pane.{box[:-4]}")
-          for n, (box, title) in enumerate(SIDE_PANES)],
+        *[
+            Binding(f"f{n + 1}", f"side_pane({n})", title, show=False, id=f"pane.{box[:-4]}")
+            for n, (box, title) in enumerate(SIDE_PANES)
+        ],
         *PANE_BINDINGS,
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
-        *[Binding(str(n), f"select_instrument({n - 1})", f"Instrument {n}", show=False,
-                  id=f"instrument.select_{n}") for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"select_instrument({n - 1})",
+                f"Instrument {n}",
+                show=False,
+                id=f"instrument.select_{n}",
+            )
+            for n in range(1, 10)
+        ],
         # replay transport (shown only in a replay)
         Binding("space", "replay('toggle_pause')", "Play/Pause", id="replay.play_pause"),
-        Binding("plus,equals_sign", "replay('faster')", "Faster", key_display="+",
-                id="replay.faster"),
+        Binding(
+            "plus,equals_sign", "replay('faster')", "Faster", key_display="+", id="replay.faster"
+        ),
         Binding("minus", "replay('slower')", "Slower", key_display="-", id="replay.slower"),
         Binding("full_stop", "replay('step')", "Step", key_display=".", id="replay.step"),
         Binding("n", "replay('step_to_trade')", "Next trade", id="replay.next_trade"),
@@ -150,8 +167,10 @@ class TradetermApp(App):
 
     def _starting_theme(self) -> str:
         """The palette's last choice (kept in the data dir), else ``ui.theme``."""
-        for wanted, where in ((saved_theme(self.data_dir), "the palette's last choice"),
-                              (self.kernel.settings.ui.theme, "ui.theme")):
+        for wanted, where in (
+            (saved_theme(self.data_dir), "the palette's last choice"),
+            (self.kernel.settings.ui.theme, "ui.theme"),
+        ):
             if wanted is None:
                 continue
             if wanted in self.palettes:
@@ -173,9 +192,24 @@ class TradetermApp(App):
         self.pane_keys.update_box_titles()
         self._check_keymap()
         # the main screen's panes, held so they keep redrawing under a modal (help, ticket)
-        self.panes = [self.query_one(p) for p in (
-            StatusHeader, HaltBanner, QuotesPane, Ladder, OrdersBlotter, FillsPane, PositionsPane,
-            PnlPane, RiskPane, QuoterPane, TradesTape, LogPane, CommandLine)]
+        self.panes = [
+            self.query_one(p)
+            for p in (
+                StatusHeader,
+                HaltBanner,
+                QuotesPane,
+                Ladder,
+                OrdersBlotter,
+                FillsPane,
+                PositionsPane,
+                PnlPane,
+                RiskPane,
+                QuoterPane,
+                TradesTape,
+                LogPane,
+                CommandLine,
+            )
+        ]
         self.ladder = self.query_one(Ladder)
         self.action_side_pane(0)
         self.instrument_keys.show()
@@ -274,8 +308,9 @@ class TradetermApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("replay") and self.kernel.replay is None:
             return False  # hidden outside a replay
-        if action == "command_line" and (len(self.screen_stack) > 1
-                                         or isinstance(self.focused, Input)):
+        if action == "command_line" and (
+            len(self.screen_stack) > 1 or isinstance(self.focused, Input)
+        ):
             return False  # ':' is text in a field and on a modal
         return True
 
@@ -333,8 +368,11 @@ class TradetermApp(App):
     async def on_event(self, event: events.Event) -> None:
         """A key of the main screen or the ticket is acted on as it is read, before the next
         one (``ui/typed_keys.py``): a fast burst goes where the screen says after each key."""
-        if isinstance(event, events.Key) and not event.is_forwarded and \
-                await self.typed_keys.take(event):
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and await self.typed_keys.take(event)
+        ):
             return
         await super().on_event(event)
 

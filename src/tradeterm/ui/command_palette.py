@@ -34,19 +34,31 @@ class CommandPalette:
         for _where, keys, description, binding_id in HelpScreen(self.binding_nodes()).entries:
             action = self._action_for(binding_id)
             if action is not None:
-                yield SystemCommand(description, f"{keys}  ·  {binding_id}",
-                                    lambda a=action: app.run_action(a))
-        yield SystemCommand("Re-arm trading", "leave HALTED / REDUCING: a reason and a typed "
-                            "confirmation", app.action_rearm)
-        yield SystemCommand("Kill switch (ctrl+k)", "HALT trading and cancel every working order",
-                            app.action_kill_switch)
+                yield SystemCommand(
+                    description, f"{keys}  ·  {binding_id}", lambda a=action: app.run_action(a)
+                )
+        yield SystemCommand(
+            "Re-arm trading",
+            "leave HALTED / REDUCING: a reason and a typed confirmation",
+            app.action_rearm,
+        )
+        yield SystemCommand(
+            "Kill switch (ctrl+k)",
+            "HALT trading and cancel every working order",
+            app.action_kill_switch,
+        )
         if not app.kernel.live_confirmed:
-            yield SystemCommand("Confirm live trading", "type the venue's name to enable order "
-                                "entry (LIVE)", app.action_confirm_live)
+            yield SystemCommand(
+                "Confirm live trading",
+                "type the venue's name to enable order entry (LIVE)",
+                app.action_confirm_live,
+            )
         for name in sorted(app.palettes):
-            yield SystemCommand(f"Theme: {name.removeprefix('tradeterm-')}",
-                                "switch the colour theme (kept for the next session)",
-                                lambda n=name: app.choose_theme(n))
+            yield SystemCommand(
+                f"Theme: {name.removeprefix('tradeterm-')}",
+                "switch the colour theme (kept for the next session)",
+                lambda n=name: app.choose_theme(n),
+            )
 
     def _action_for(self, binding_id: str) -> str | None:
         app = self.app
@@ -54,8 +66,7 @@ class CommandPalette:
             for bindings in node._bindings.key_to_bindings.values():
                 for binding in bindings:
                     if binding.id == binding_id:
-                        prefix = "" if node is app else (
-                            "focused." if node is app.focused else "")
+                        prefix = "" if node is app else ("focused." if node is app.focused else "")
                         if node is not app and node is not app.focused:
                             return None  # acts on a pane that is not focused
                         return prefix + binding.action

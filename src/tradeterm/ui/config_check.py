@@ -14,8 +14,10 @@ def problems(settings: Settings) -> list[str]:
     user_dir = settings.resolved_data_dir() / "themes"
     themes = sorted(load_themes(user_dir))
     if settings.ui.theme not in themes:
-        out.append(f"ui.theme: no theme {settings.ui.theme!r}; choose one of "
-                   f"{', '.join(themes)}, or put a theme file of your own in {user_dir}")
+        out.append(
+            f"ui.theme: no theme {settings.ui.theme!r}; choose one of "
+            f"{', '.join(themes)}, or put a theme file of your own in {user_dir}"
+        )
     return out
 
 

@@ -28,8 +28,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
-NAMED = ({k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
-         | set(KEY_NAME_REPLACEMENTS.values()) | set(KEY_TO_UNICODE_NAME))
+NAMED = (
+    {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    | set(KEY_NAME_REPLACEMENTS.values())
+    | set(KEY_TO_UNICODE_NAME)
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,9 @@ def scopes() -> tuple[Scope, ...]:
         if mod.name.startswith(("tradeterm.ui.screens", "tradeterm.ui.widgets")):
             importlib.import_module(mod.name)
     textual_own = [b for b in (*App.BINDINGS, *Screen.BINDINGS) if isinstance(b, Binding)]
-    reserved = [Binding(b.key, b.action, b.description or b.action.replace("_", " "))
-                for b in textual_own]
+    reserved = [
+        Binding(b.key, b.action, b.description or b.action.replace("_", " ")) for b in textual_own
+    ]
     reserved.append(Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "command palette"))
     workstation = _bound([*TradetermApp.BINDINGS])
     ours = {k for bound in workstation for k in bound.keys}
@@ -113,8 +117,10 @@ def check_key(key: str) -> str | None:
         return None
     if base in NAMED or (base.startswith("f") and base[1:].isdigit() and 1 <= int(base[1:]) <= 24):
         return None
-    return (f"{key!r} is not a key name (e.g. q, Q, ctrl+q, f5, space, question_mark, "
-            "left_square_bracket)")
+    return (
+        f"{key!r} is not a key name (e.g. q, Q, ctrl+q, f5, space, question_mark, "
+        "left_square_bracket)"
+    )
 
 
 def normalised(keys: Mapping[str, str]) -> dict[str, str]:
@@ -126,18 +132,21 @@ def normalised(keys: Mapping[str, str]) -> dict[str, str]:
 def problems(keys: Mapping[str, str]) -> list[str]:
     """One line per remap that cannot be meant: ``ui.keys."app.quit": ...``."""
     all_scopes = scopes()
-    known = {b.binding_id for s in all_scopes for b in (*s.own, *(x for _, p in s.panes
-                                                                  for x in p))} - {None}
+    known = {
+        b.binding_id for s in all_scopes for b in (*s.own, *(x for _, p in s.panes for x in p))
+    } - {None}
     out, usable = [], {}
     for bid, value in keys.items():
         where = f'ui.keys."{bid}"'
         if bid not in known:
             near = difflib.get_close_matches(bid, sorted(known), n=1)
             hint = f"did you mean {near[0]}? " if near else ""
-            out.append(f"{where}: no key binding has this id ({hint}the ids are listed by ? in "
-                       "the workstation and in the README)")
+            out.append(
+                f"{where}: no key binding has this id ({hint}the ids are listed by ? in "
+                "the workstation and in the README)"
+            )
         elif not isinstance(value, str) or not value.strip():
-            out.append(f"{where}: give one or more keys, e.g. \"ctrl+q\" or \"q,ctrl+q\"")
+            out.append(f'{where}: give one or more keys, e.g. "ctrl+q" or "q,ctrl+q"')
         else:
             reasons = [r for r in (check_key(key_name(k)) for k in value.split(",")) if r]
             out += [f"{where}: {r}" for r in reasons]
@@ -150,11 +159,14 @@ def _clashes(keys: Mapping[str, str], all_scopes: tuple[Scope, ...]) -> list[str
     out: list[str] = []
 
     def remapped(bound: tuple[Bound, ...]) -> list[tuple[Bound, tuple[str, ...]]]:
-        return [(b, tuple(keys[b.binding_id].split(",")) if b.binding_id in keys else b.keys)
-                for b in bound]
+        return [
+            (b, tuple(keys[b.binding_id].split(",")) if b.binding_id in keys else b.keys)
+            for b in bound
+        ]
 
-    def check(together: list[tuple[Bound, tuple[str, ...]]], scope: str,
-              pane: tuple[Bound, ...] = ()) -> None:
+    def check(
+        together: list[tuple[Bound, tuple[str, ...]]], scope: str, pane: tuple[Bound, ...] = ()
+    ) -> None:
         owner: dict[str, Bound] = {}
         for b, ks in together:
             for k in ks:
@@ -164,10 +176,12 @@ def _clashes(keys: Mapping[str, str], all_scopes: tuple[Scope, ...]) -> list[str
                 if pane and b not in pane and other not in pane:
                     continue  # between two workstation keys: said once, without the pane
                 mine, theirs = (b, other) if b.binding_id in keys else (other, b)
-                line = (f'ui.keys."{mine.binding_id}": "{k}" is already {_named(theirs)}'
-                        f"{' in ' + scope if scope != 'workstation' else ''}; choose another "
-                        "key" + ("" if theirs.binding_id is None else
-                                 f" or move {theirs.binding_id} too"))
+                line = (
+                    f'ui.keys."{mine.binding_id}": "{k}" is already {_named(theirs)}'
+                    f"{' in ' + scope if scope != 'workstation' else ''}; choose another "
+                    "key"
+                    + ("" if theirs.binding_id is None else f" or move {theirs.binding_id} too")
+                )
                 if line not in out:
                     out.append(line)
 

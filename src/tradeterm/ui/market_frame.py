@@ -38,8 +38,9 @@ EMPTY = Top()
 
 
 class MarketFrame:
-    def __init__(self, books: Mapping[str, BookReader],
-                 stats: Mapping[str, InstrumentStats]) -> None:
+    def __init__(
+        self, books: Mapping[str, BookReader], stats: Mapping[str, InstrumentStats]
+    ) -> None:
         self.books = books
         self.stats = stats
         self.tops: dict[str, Top] = {}
@@ -55,12 +56,21 @@ class MarketFrame:
         tops = self.tops
         for iid, book in self.books.items():
             stats = self.stats.get(iid)
-            last, tick, side = (stats.last_price, stats.tick, stats.last_side) \
-                if stats is not None else (None, 0, 0)
+            last, tick, side = (
+                (stats.last_price, stats.tick, stats.last_side)
+                if stats is not None
+                else (None, 0, 0)
+            )
             old = tops.get(iid)
-            if (old is None or old.bid != book.best_bid or old.ask != book.best_ask
-                    or old.last != last or old.tick != tick or old.synced != book.synced
-                    or old.last_side != side):
+            if (
+                old is None
+                or old.bid != book.best_bid
+                or old.ask != book.best_ask
+                or old.last != last
+                or old.tick != tick
+                or old.synced != book.synced
+                or old.last_side != side
+            ):
                 tops[iid] = Top(book.best_bid, book.best_ask, last, tick, book.synced, side)
                 changed = True
         if changed:

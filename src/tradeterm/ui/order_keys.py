@@ -37,6 +37,7 @@ class OrderKeys:
             self.app.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
             return
         if self.app.trading.needs_confirmation() and isinstance(cmd, SubmitOrder):
+
             def now() -> str:
                 try:
                     trading = self.app.trading
@@ -68,6 +69,7 @@ class OrderKeys:
         """Send a command, after a confirmation when the config (or LIVE) wants one."""
         ask = self.app.trading.needs_confirmation() if confirm is None else confirm
         if ask and isinstance(cmd, SubmitOrder):
+
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._execute(cmd)
@@ -75,8 +77,9 @@ class OrderKeys:
                     self.app.cmdline.say("not sent", None)
 
             mode = self.app.kernel.views.status.mode
-            self.app.push_screen(ConfirmScreen(f"Send this {mode} order?",
-                                           self.app.trading.describe(cmd)), answered)
+            self.app.push_screen(
+                ConfirmScreen(f"Send this {mode} order?", self.app.trading.describe(cmd)), answered
+            )
             return
         self._execute(cmd)
 
@@ -101,8 +104,11 @@ class OrderKeys:
             self.app.cmdline.say(f"✗ not sent: {why}", False)
             return
         assert ladder.instrument is not None
-        self.send(self.app.trading.limit_at(ladder.instrument,
-                                        Side.BUY if side == "buy" else Side.SELL, price))
+        self.send(
+            self.app.trading.limit_at(
+                ladder.instrument, Side.BUY if side == "buy" else Side.SELL, price
+            )
+        )
 
     async def ticket(self) -> None:
         """``t``: the ticket, opened before the app reads the next key (so what is typed
@@ -136,18 +142,26 @@ class OrderKeys:
             blotter = self.app.query_one(OrdersBlotter)
             chosen = blotter.selected()
             mine = ladder.working_orders()
-            if chosen is not None and chosen.instrument == inst.id and (
-                    ladder.shows(chosen) or blotter.region.area):
+            if (
+                chosen is not None
+                and chosen.instrument == inst.id
+                and (ladder.shows(chosen) or blotter.region.area)
+            ):
                 order = chosen
             elif not mine:
-                other = f" (the selected {chosen.client_order_id} is not {inst.symbol})" \
-                    if chosen is not None else ""
+                other = (
+                    f" (the selected {chosen.client_order_id} is not {inst.symbol})"
+                    if chosen is not None
+                    else ""
+                )
                 self.app.cmdline.say(f"✗ no working {inst.symbol} order to move{other}", False)
                 return
             else:
-                self.app.cmdline.say(f"✗ which {inst.symbol} order? put the ladder cursor on its "
-                                     f"row (up / down) or select it in the orders blotter (F1)",
-                                     False)
+                self.app.cmdline.say(
+                    f"✗ which {inst.symbol} order? put the ladder cursor on its "
+                    f"row (up / down) or select it in the orders blotter (F1)",
+                    False,
+                )
                 return
         ticks = rows * ladder.view.group
         outcome = self.app.trading.move(order, ticks)
@@ -161,5 +175,8 @@ class OrderKeys:
 
     def cancel(self, order: Order) -> None:
         """The blotter's cancel of the order it has selected."""
-        self._execute(CancelOrder(self.app.kernel.clock.timestamp_ns(), order.client_order_id,
-                                  order.instrument))
+        self._execute(
+            CancelOrder(
+                self.app.kernel.clock.timestamp_ns(), order.client_order_id, order.instrument
+            )
+        )

@@ -23,9 +23,16 @@ if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
 # (box id, title) of the panes beside the ladder; at 80x24 one at a time, chosen by F-key
-SIDE_PANES = [("orders-box", "Orders"), ("fills-box", "Fills"), ("positions-box", "Positions"),
-              ("pnl-box", "PnL"), ("risk-box", "Risk"), ("quoter-box", "Quoter"),
-              ("tape-box", "Trades"), ("log-box", "Log")]
+SIDE_PANES = [
+    ("orders-box", "Orders"),
+    ("fills-box", "Fills"),
+    ("positions-box", "Positions"),
+    ("pnl-box", "PnL"),
+    ("risk-box", "Risk"),
+    ("quoter-box", "Quoter"),
+    ("tape-box", "Trades"),
+    ("log-box", "Log"),
+]
 
 BINDINGS = [
     Binding("m", "quoter_toggle", "Quoter on/off", show=False, id="quoter.toggle"),
@@ -33,8 +40,10 @@ BINDINGS = [
     Binding("l", "log_level", "Log level", show=False, id="log.level"),
 ]
 
-NO_QUOTER = ("no quoter in this session: start it with --quoter (glft or avellaneda_stoikov), "
-             "or set [quoter] enabled = true in the config")
+NO_QUOTER = (
+    "no quoter in this session: start it with --quoter (glft or avellaneda_stoikov), "
+    "or set [quoter] enabled = true in the config"
+)
 
 
 def key_for(app: Any, binding_id: str) -> str:
@@ -57,10 +66,15 @@ class PaneKeys:
         inst = self.app.instruments[self.app.selected]
         view = self.app.kernel.views.quoters.get(inst.id)
         if view is None:
-            quoting = ", ".join(self.app.kernel.instruments[i].symbol
-                                for i in self.app.kernel.views.quoters)
-            self.app.cmdline.say(f"✗ no quoter for {inst.symbol} (quoting: {quoting}; add it to "
-                             "[quoter] symbols)" if quoting else f"✗ {NO_QUOTER}", False)
+            quoting = ", ".join(
+                self.app.kernel.instruments[i].symbol for i in self.app.kernel.views.quoters
+            )
+            self.app.cmdline.say(
+                f"✗ no quoter for {inst.symbol} (quoting: {quoting}; add it to [quoter] symbols)"
+                if quoting
+                else f"✗ {NO_QUOTER}",
+                False,
+            )
         return inst, view
 
     def _show_side(self, box: str) -> None:
@@ -73,6 +87,7 @@ class PaneKeys:
         self._show_side("quoter-box")
         on = not view.enabled
         if on and self.app.trading.needs_confirmation():
+
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._switch_quoter(inst, True)
@@ -80,11 +95,15 @@ class PaneKeys:
                     self.app.cmdline.say("quoter left off", None)
 
             mode = self.app.kernel.views.status.mode
-            self.app.push_screen(ConfirmScreen(
-                f"Switch the {inst.symbol} quoter on ({mode})?",
-                f"It places and replaces orders on its own: {view.model}, γ {view.gamma:g}, "
-                f"{view.params.get('levels', 1)} level(s) a side, max position "
-                f"{inst.lots_to_qty(view.max_position_lots)} {inst.base}."), answered)
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Switch the {inst.symbol} quoter on ({mode})?",
+                    f"It places and replaces orders on its own: {view.model}, γ {view.gamma:g}, "
+                    f"{view.params.get('levels', 1)} level(s) a side, max position "
+                    f"{inst.lots_to_qty(view.max_position_lots)} {inst.base}.",
+                ),
+                answered,
+            )
             return
         self._switch_quoter(inst, on)
 
@@ -96,8 +115,12 @@ class PaneKeys:
             if on:
                 self.app.notify(str(exc), severity="warning", timeout=6)
         else:
-            self.app.cmdline.say(f"✓ quoter {inst.symbol} on" if on else
-                             f"✓ quoter {inst.symbol} off: its quotes are pulled", True)
+            self.app.cmdline.say(
+                f"✓ quoter {inst.symbol} on"
+                if on
+                else f"✓ quoter {inst.symbol} off: its quotes are pulled",
+                True,
+            )
         self.app.refresh_views()
 
     def quoter_edit(self) -> None:
@@ -140,4 +163,5 @@ class PaneKeys:
         if self.app.kernel.views.quoters:
             main.query_one("#quoter-box").border_subtitle = (
                 f"{key_for(self.app, 'quoter.toggle')} on/off · {key_for(self.app, 'quoter.edit')} "
-                "params")
+                "params"
+            )

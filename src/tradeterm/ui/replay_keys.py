@@ -42,8 +42,9 @@ class ReplayKeys:
             return
         state = replay.state
         now = replay.clock.timestamp_ns()
-        where = (f"recording {span(state.start_ns, state.end_ns)}; "
-                 f"now {say_time(now, state.start_ns)}")
+        where = (
+            f"recording {span(state.start_ns, state.end_ns)}; now {say_time(now, state.start_ns)}"
+        )
         self.app.push_screen(GotoTimeScreen(where, self.go))
 
     def go(self, text: str) -> str | None:

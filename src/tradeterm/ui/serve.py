@@ -38,8 +38,15 @@ class RedactToken(logging.Filter):
         return True
 
 
-def browser_server(argv: list[str], host: str, port: int, public_url: str, access: Access,
-                   data_dir: Path, max_tabs: int) -> Any:
+def browser_server(
+    argv: list[str],
+    host: str,
+    port: int,
+    public_url: str,
+    access: Access,
+    data_dir: Path,
+    max_tabs: int,
+) -> Any:
     """A guarded textual-serve Server whose tabs each run ``argv`` (a paper session) in their
     own data dir. Raises ImportError without textual-serve."""
     from aiohttp import web
@@ -64,11 +71,20 @@ def browser_server(argv: list[str], host: str, port: int, public_url: str, acces
             self.initialize_logging()
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
-            for sig, how in ((signal.SIGINT, "quit"), (signal.SIGTERM, "quit"),
-                             (signal.SIGHUP, "hangup")):
+            for sig, how in (
+                (signal.SIGINT, "quit"),
+                (signal.SIGTERM, "quit"),
+                (signal.SIGHUP, "hangup"),
+            ):
                 loop.add_signal_handler(sig, self.stop_serving, how)
-            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False,
-                        loop=loop, print=lambda *args: None)
+            web.run_app(
+                self._make_app(),
+                host=self.host,
+                port=self.port,
+                handle_signals=False,
+                loop=loop,
+                print=lambda *args: None,
+            )
 
         def stop_serving(self, how: Ending) -> None:
             self.ending = how
@@ -92,25 +108,39 @@ def browser_server(argv: list[str], host: str, port: int, public_url: str, acces
                 log.warning("tab refused: %s", exc)
                 await _say(websocket, f"tradeterm serve: no session for this tab: {exc}", pages)
                 return websocket
-            tab = TabSession(argv, slots.path(slot), slots.note(slot),
-                             write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                             close=websocket.close, download_manager=self.download_manager,
-                             debug=self.debug)
+            tab = TabSession(
+                argv,
+                slots.path(slot),
+                slots.note(slot),
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
             sessions.add(tab)
             try:
                 await tab.start(width, height)
-                log.info("tab %d opened: paper session pid %s in %s", slot, tab.pid,
-                         slots.path(slot))
+                log.info(
+                    "tab %d opened: paper session pid %s in %s", slot, tab.pid, slots.path(slot)
+                )
                 reader = asyncio.create_task(self._process_messages(websocket, tab))
                 assert tab._task is not None
                 await asyncio.wait({reader, tab._task}, return_when=asyncio.FIRST_COMPLETED)
                 reader.cancel()
                 failure = tab.failure() if tab._task.done() else None
                 if failure is not None:
-                    log.warning("tab %d: the session could not start or failed: %s", slot,
-                                failure.splitlines()[-1])
-                    await _say(websocket, "tradeterm serve: this tab's session could not start "
-                               f"or failed:\n{failure}", pages)
+                    log.warning(
+                        "tab %d: the session could not start or failed: %s",
+                        slot,
+                        failure.splitlines()[-1],
+                    )
+                    await _say(
+                        websocket,
+                        "tradeterm serve: this tab's session could not start "
+                        f"or failed:\n{failure}",
+                        pages,
+                    )
             except Exception:
                 log.exception("tab %d failed", slot)
             finally:
@@ -134,24 +164,32 @@ def browser_server(argv: list[str], host: str, port: int, public_url: str, acces
     async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
         static = request.path.startswith("/static/")
         offered = [request.query.get(TOKEN_PARAM, ""), request.cookies.get(cookie, "")]
-        reason = access.check(request.headers.get("Host"), request.headers.get("Origin"),
-                              offered, needs_token=not static)
+        reason = access.check(
+            request.headers.get("Host"),
+            request.headers.get("Origin"),
+            offered,
+            needs_token=not static,
+        )
         if reason is not None:
             peer = request.remote or "?"
             log.warning("refused %s %s from %s: %s", request.method, request.path, peer, reason)
             return web.Response(status=403, text=f"tradeterm serve: refused: {reason}\n")
         response = await handler(request)
-        if access.token is not None and request.path == "/" and \
-                request.query.get(TOKEN_PARAM) and hasattr(response, "set_cookie"):
-            response.set_cookie(cookie, access.token, httponly=True, samesite="Strict",
-                                path="/")
+        if (
+            access.token is not None
+            and request.path == "/"
+            and request.query.get(TOKEN_PARAM)
+            and hasattr(response, "set_cookie")
+        ):
+            response.set_cookie(cookie, access.token, httponly=True, samesite="Strict", path="/")
         return response
 
     access_log = logging.getLogger("aiohttp.access")
     if not any(isinstance(f, RedactToken) for f in access_log.filters):
         access_log.addFilter(RedactToken())
-    return GuardedServer(" ".join(argv), host=host, port=port, title="tradeterm",
-                         public_url=public_url)
+    return GuardedServer(
+        " ".join(argv), host=host, port=port, title="tradeterm", public_url=public_url
+    )
 
 
 async def _say(websocket: Any, text: str, pages: set[Any]) -> None:

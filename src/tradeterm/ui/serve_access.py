@@ -54,8 +54,11 @@ def allowed_hosts(bind: str, port: int, extra: Iterable[str] = ()) -> frozenset[
     except ValueError:
         ip = None
     if bind.lower() in ("localhost", "localhost.localdomain") or (ip and ip.is_loopback):
-        names |= {"localhost", "127.0.0.1", "::1"} if bind.lower().startswith("localhost") \
+        names |= (
+            {"localhost", "127.0.0.1", "::1"}
+            if bind.lower().startswith("localhost")
             else {"localhost"}
+        )
     elif ip is not None and ip.is_unspecified:
         names |= {"localhost", "127.0.0.1", "::1", socket.gethostname(), socket.getfqdn()}
         try:
@@ -78,8 +81,9 @@ class Access:
     def origins(self) -> frozenset[str]:
         return frozenset(f"{self.scheme}://{h}" for h in self.hosts)
 
-    def check(self, host: str | None, origin: str | None, offered: Iterable[str],
-              needs_token: bool) -> str | None:
+    def check(
+        self, host: str | None, origin: str | None, offered: Iterable[str], needs_token: bool
+    ) -> str | None:
         if not host:
             return "no Host header"
         if host.lower() not in self.hosts:

@@ -78,9 +78,11 @@ class TabSlots:
     def take(self) -> int:
         if len(self.open) >= self.limit:
             n = len(self.open)
-            raise TabRefused(f"{n} tab{' is' if n == 1 else 's are'} open already, each with "
-                             f"its own paper session (--max-tabs {self.limit}): close one, "
-                             "then reload this page")
+            raise TabRefused(
+                f"{n} tab{' is' if n == 1 else 's are'} open already, each with "
+                f"its own paper session (--max-tabs {self.limit}): close one, "
+                "then reload this page"
+            )
         busy = []
         for slot in range(1, 10 * self.limit + 1):
             if slot in self.open:
@@ -90,8 +92,10 @@ class TabSlots:
                 self.open.add(slot)
                 return slot
             busy.append(f"{self.path(slot)} (pid {holder})")
-        raise TabRefused("every paper account of this server is in use by another session: "
-                         + ", ".join(busy[:3]))
+        raise TabRefused(
+            "every paper account of this server is in use by another session: "
+            + ", ".join(busy[:3])
+        )
 
     def give_back(self, slot: int) -> None:
         self.open.discard(slot)
@@ -100,8 +104,10 @@ class TabSlots:
         """What the tab says when it starts (nothing for the served data dir itself)."""
         if slot == 1:
             return ""
-        return (f"This tab trades its own paper account in {self.path(slot)}: another session "
-                f"has {self.data_dir}.")
+        return (
+            f"This tab trades its own paper account in {self.path(slot)}: another session "
+            f"has {self.data_dir}."
+        )
 
 
 class TabSession(AppService):
@@ -115,8 +121,9 @@ class TabSession(AppService):
         self.ready = False  # the app drew (its driver started)
         self.stderr = io.BytesIO()
 
-    async def _open_app_process(self, width: int = 80,
-                                height: int = 24) -> asyncio.subprocess.Process:
+    async def _open_app_process(
+        self, width: int = 80, height: int = 24
+    ) -> asyncio.subprocess.Process:
         env = self._build_environment(width=width, height=height)
         env["TEXTUAL_DRIVER"] = DRIVER
         env["TRADETERM_DATA_DIR"] = str(self.data_dir)
@@ -124,8 +131,13 @@ class TabSession(AppService):
             env[NOTE_ENV] = self.note
         private_dir(self.data_dir)
         self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True)
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
@@ -193,8 +205,11 @@ class TabSession(AppService):
                 with contextlib.suppress(Exception):
                     self.stdin.close()
             if not await _ended(process, GRACE_S):
-                log.warning("tab session pid %d did not stop in %.0f s: terminating it",
-                            process.pid, GRACE_S)
+                log.warning(
+                    "tab session pid %d did not stop in %.0f s: terminating it",
+                    process.pid,
+                    GRACE_S,
+                )
                 _signal(process, "terminate")
                 if not await _ended(process, KILL_S):
                     _signal(process, "kill")

@@ -47,12 +47,14 @@ class SessionDialogs:
 
         def question() -> str:
             now = busy(self.kernel.views)
-            return (f"Still: {now}. They stay at the venue as the session policy says (cancel "
-                    "them first with ctrl+x or ctrl+k)." if now else
-                    "Nothing is working any more.")
+            return (
+                f"Still: {now}. They stay at the venue as the session policy says (cancel "
+                "them first with ctrl+x or ctrl+k)."
+                if now
+                else "Nothing is working any more."
+            )
 
-        self.app.push_screen(ConfirmScreen("Quit?", question),
-                             lambda yes: stop() if yes else None)
+        self.app.push_screen(ConfirmScreen("Quit?", question), lambda yes: stop() if yes else None)
 
     def rearm(self) -> None:
         app = self.app
@@ -80,11 +82,13 @@ class SessionDialogs:
 
         def typed(name: str | None) -> None:
             if name is not None and self.kernel.confirm_live(name):
-                app.cmdline.say(f"LIVE trading on {name} confirmed: orders go to the venue",
-                                True)
+                app.cmdline.say(f"LIVE trading on {name} confirmed: orders go to the venue", True)
             else:
-                app.cmdline.say("watching only: orders are refused until you confirm live "
-                                "trading (ctrl+p)", False)
+                app.cmdline.say(
+                    "watching only: orders are refused until you confirm live trading (ctrl+p)",
+                    False,
+                )
 
-        app.push_screen(LiveConfirmScreen(self.kernel.clients.name,
-                                          [i.symbol for i in app.instruments]), typed)
+        app.push_screen(
+            LiveConfirmScreen(self.kernel.clients.name, [i.symbol for i in app.instruments]), typed
+        )

@@ -21,8 +21,19 @@ log = logging.getLogger(__name__)
 
 DEFAULT_THEME = "tradeterm-dark"
 CHOICE_FILE = "ui.toml"  # in the data dir: the theme last chosen in the command palette
-THEME_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface",
-                "panel", "success", "warning", "error", "boost")
+THEME_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "success",
+    "warning",
+    "error",
+    "boost",
+)
 
 
 def theme_dirs(user_dir: Path | None = None) -> list[Path]:
@@ -47,10 +58,16 @@ def load_theme_file(path: Path) -> tuple[Theme, Palette]:
         raise ValueError(f"theme {path}: unknown keys {', '.join(sorted(unknown))}")
     if "primary" not in data:
         raise ValueError(f"theme {path}: 'primary' is required")
-    palette = Palette(buy=trading.get("buy", "green"), sell=trading.get("sell", "red"),
-                      last=trading.get("last", "yellow"))
-    variables = {"trading-buy": palette.buy, "trading-sell": palette.sell,
-                 "trading-last": palette.last}
+    palette = Palette(
+        buy=trading.get("buy", "green"),
+        sell=trading.get("sell", "red"),
+        last=trading.get("last", "yellow"),
+    )
+    variables = {
+        "trading-buy": palette.buy,
+        "trading-sell": palette.sell,
+        "trading-last": palette.last,
+    }
     try:
         theme = Theme(name=name, dark=dark, variables=variables, **data)
     except Exception as exc:  # textual validates colours lazily; surface it with the file name

@@ -49,14 +49,23 @@ class Trading:
         """The parse context now: reference prices from the books at this moment. A preview
         takes no order id (``PREVIEW``); a command about to be sent takes the next one."""
         views = self.kernel.views
-        markets = {iid: Market(book.best_bid, book.best_ask, views.stats[iid].last_price)
-                   for iid, book in views.books.items()}
+        markets = {
+            iid: Market(book.best_bid, book.best_ask, views.stats[iid].last_price)
+            for iid, book in views.books.items()
+        }
         orders = views.orders.orders
         working = {oid: o.instrument for oid, o in orders.items() if not o.is_terminal}
         sides = {oid: o.side for oid, o in orders.items() if not o.is_terminal}
         next_id = (lambda: PREVIEW_ID) if preview else self.kernel.next_order_id
-        return EntryContext(list(self.kernel.instruments.values()), selected, markets, working,
-                            self.kernel.clock.timestamp_ns, next_id, sides)
+        return EntryContext(
+            list(self.kernel.instruments.values()),
+            selected,
+            markets,
+            working,
+            self.kernel.clock.timestamp_ns,
+            next_id,
+            sides,
+        )
 
     def parse(self, line: str, selected: Instrument, preview: bool = False) -> Command:
         """The command ``line`` means against the book at this moment (raises GrammarError)."""
@@ -64,15 +73,24 @@ class Trading:
 
     def default_lots(self, inst: Instrument) -> int:
         size = self.kernel.settings.ui.default_size
-        value = size.get(inst.symbol, size.get(inst.base, size.get("*"))) \
-            if isinstance(size, dict) else size
+        value = (
+            size.get(inst.symbol, size.get(inst.base, size.get("*")))
+            if isinstance(size, dict)
+            else size
+        )
         if value is None:
             return 1
         return max(1, inst.qty_to_lots(Decimal(value) // inst.lot_size * inst.lot_size))
 
     def limit_at(self, inst: Instrument, side: Side, price: int) -> SubmitOrder:
-        return SubmitOrder(self.kernel.clock.timestamp_ns(), self.kernel.next_order_id(),
-                           inst.id, side, self.default_lots(inst), price=price)
+        return SubmitOrder(
+            self.kernel.clock.timestamp_ns(),
+            self.kernel.next_order_id(),
+            inst.id,
+            side,
+            self.default_lots(inst),
+            price=price,
+        )
 
     def describe(self, cmd: Command) -> str:
         """One line for the trader; a market order with the protection price it would get now."""
@@ -92,8 +110,10 @@ class Trading:
         now = row.qty if row else 0
         after = now + int(cmd.side) * cmd.qty
         notional = "-" if price is None else f"{inst.notional(price, cmd.qty):,.2f} {inst.quote}"
-        return (f"notional {notional}   position {inst.format_qty(now)} -> "
-                f"{inst.format_qty(after)} {inst.base}")
+        return (
+            f"notional {notional}   position {inst.format_qty(now)} -> "
+            f"{inst.format_qty(after)} {inst.base}"
+        )
 
     # --- execution ---------------------------------------------------------------------------
     def execute(self, cmd: Command) -> Outcome:
@@ -107,14 +127,18 @@ class Trading:
                 match k.submit(cmd):
                     case Denied(denial):
                         return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
-                    case OrderSent(order) if order.reason and order.is_terminal \
-                            and k.views.answers.issued == before:  # else its answer says why
+                    case OrderSent(order) if (
+                        order.reason and order.is_terminal and k.views.answers.issued == before
+                    ):  # else its answer says why
                         return Outcome(False, f"{order.status.value}: {order.reason}")
                 return self._sent(before, f"{what} [{cmd.client_order_id}]")
             case CancelAll():
                 n = k.cancel_all(cmd.instrument, cmd.side).count
-                return self._sent(before, f"cancel {n} order(s)") if n else \
-                    Outcome(None, "no working orders to cancel")
+                return (
+                    self._sent(before, f"cancel {n} order(s)")
+                    if n
+                    else Outcome(None, "no working orders to cancel")
+                )
             case CancelOrder():
                 if isinstance(k.cancel(cmd.client_order_id), RequestRefused):
                     return Outcome(False, f"{cmd.client_order_id} is not working")
@@ -124,9 +148,12 @@ class Trading:
                     case Denied(denial):
                         return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
                     case RequestRefused():
-                        return Outcome(False, f"{cmd.client_order_id} cannot be modified now "
-                                       "(not working, or a change is still waiting for the "
-                                       "venue)")
+                        return Outcome(
+                            False,
+                            f"{cmd.client_order_id} cannot be modified now "
+                            "(not working, or a change is still waiting for the "
+                            "venue)",
+                        )
                 return self._sent(before, what)
         return Outcome(False, f"unsupported command {type(cmd).__name__}")
 
@@ -136,8 +163,14 @@ class Trading:
     def move(self, order: Order, ticks: int) -> Outcome:
         if order.price is None:
             return Outcome(False, f"{order.client_order_id} has no price to move")
-        return self.execute(ModifyOrder(self.kernel.clock.timestamp_ns(), order.client_order_id,
-                                        order.instrument, order.price + ticks))
+        return self.execute(
+            ModifyOrder(
+                self.kernel.clock.timestamp_ns(),
+                order.client_order_id,
+                order.instrument,
+                order.price + ticks,
+            )
+        )
 
     def kill(self) -> KillSwitchTrip:
         return self.kernel.trip_kill_switch("kill switch pressed (ctrl+k)", source="key")

@@ -62,8 +62,11 @@ class TypedKeys:
         if isinstance(app.screen, ConfirmScreen) and event.time < app.screen.shown_at:
             if self._dropped_at is not app.screen:  # typed before the question showed
                 self._dropped_at = app.screen
-                app.notify("keys typed before this question showed were not taken: "
-                           "answer it, then type again", severity="warning")
+                app.notify(
+                    "keys typed before this question showed were not taken: "
+                    "answer it, then type again",
+                    severity="warning",
+                )
             return True
         taker = self._taker()
         if taker is None and len(app.screen_stack) > 1:

@@ -115,8 +115,7 @@ class ExecutionClient(ABC):
         return False
 
     # --- queries -------------------------------------------------------------------------------
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         """The venue's current record of one order, looked up by client order id.
 
         Return None only when the venue has no record of that id at all (the order never
@@ -132,8 +131,7 @@ class ExecutionClient(ABC):
         Binance: ``GET /api/v3/openOrders``."""
         raise NotImplementedError(f"venue {self.name} cannot list open orders")
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
         """The account's own fills with ``ts_event >= since_ns``, oldest first, as the same
         ``OrderFilled`` events the venue publishes live (same ``trade_id``: that is how the
         OMS applies each fill exactly once). ``leaves_qty`` may be 0 when unknown.
@@ -167,6 +165,6 @@ def confirm_names(venue: str) -> set[str]:
     name as the header shows it (``ccxt-kraken``)."""
     for prefix in ("ccxt:", "ccxt-"):
         if venue.startswith(prefix) and len(venue) > len(prefix):
-            rest = venue[len(prefix):]
+            rest = venue[len(prefix) :]
             return {"ccxt:" + rest, "ccxt-" + rest}
     return {venue}

@@ -55,9 +55,17 @@ def endpoints(cfg: BinanceConfig, testnet: bool = False) -> tuple[str, str, str]
 class BinanceVenue(Venue):
     name = "binance"
 
-    def __init__(self, bus: MessageBus, clock: Clock, symbols: list[SymbolRules],
-                 cfg: BinanceConfig, credentials: Credentials | None = None,
-                 testnet: bool = False, name: str = "binance", seed: int | None = None) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        symbols: list[SymbolRules],
+        cfg: BinanceConfig,
+        credentials: Credentials | None = None,
+        testnet: bool = False,
+        name: str = "binance",
+        seed: int | None = None,
+    ) -> None:
         super().__init__(bus, clock)
         if credentials is not None and cfg.market != "spot":
             raise ValueError("orders through the native Binance venue are spot only")
@@ -71,21 +79,27 @@ class BinanceVenue(Venue):
         # before that
         self.request_window_ns = (cfg.recv_window_ms + NOT_PLACED_MARGIN_MS) * 1_000_000
         rng = random.Random(seed)
-        self.feed = BinanceMarketFeed(name, bus, clock, [s.instrument for s in symbols], cfg,
-                                      self.ws_url, rng)
+        self.feed = BinanceMarketFeed(
+            name, bus, clock, [s.instrument for s in symbols], cfg, self.ws_url, rng
+        )
         self.execution = BinanceExecution(name, bus, clock, symbols, cfg)
-        self.user = (UserDataStream(self.execution, cfg, self.ws_url, self.ws_api_url, rng)
-                     if credentials is not None else None)
+        self.user = (
+            UserDataStream(self.execution, cfg, self.ws_url, self.ws_api_url, rng)
+            if credentials is not None
+            else None
+        )
         self.rest: BinanceRest | None = None
-        self.queries = BinanceQueries(name, symbols, self._rest_for_queries, self._client_id_of,
-                                      credentials is not None)
+        self.queries = BinanceQueries(
+            name, symbols, self._rest_for_queries, self._client_id_of, credentials is not None
+        )
         self._query_session: aiohttp.ClientSession | None = None
         self._query_rest: BinanceRest | None = None
         self._stop_event: asyncio.Event | None = None
 
     @staticmethod
-    async def discover(cfg: BinanceConfig, symbols: list[str], testnet: bool = False,
-                       venue: str = "binance") -> list[SymbolRules]:
+    async def discover(
+        cfg: BinanceConfig, symbols: list[str], testnet: bool = False, venue: str = "binance"
+    ) -> list[SymbolRules]:
         """The symbols' rules from ``exchangeInfo`` (before the venue, which must know its
         instruments up front). Raises ``UnknownSymbol``, ``BinanceError``, ``UnknownOutcome`` or
         ``VenueUnreachable``."""
@@ -107,11 +121,17 @@ class BinanceVenue(Venue):
         if self._stopping:
             return
         async with aiohttp.ClientSession() as session:
-            rest = BinanceRest(session, self.rest_url, self.credentials, self.cfg.recv_window_ms,
-                               self.cfg.request_timeout_s)
+            rest = BinanceRest(
+                session,
+                self.rest_url,
+                self.credentials,
+                self.cfg.recv_window_ms,
+                self.cfg.request_timeout_s,
+            )
             self.rest = rest
             tasks: list[asyncio.Task[Any]] = [
-                asyncio.create_task(self.feed.run(rest), name=f"{self.name}.market")]
+                asyncio.create_task(self.feed.run(rest), name=f"{self.name}.market")
+            ]
             if self.user is not None:
                 try:
                     await rest.sync_time()
@@ -152,9 +172,18 @@ class BinanceVenue(Venue):
     def submit_order(self, order: Order) -> None:
         if self.credentials is None:
             now = self.clock.timestamp_ns()
-            self.bus.publish(topics.orders(self.name), OrderRejected(
-                now, now, order.client_order_id, order.instrument, "NO_CREDENTIALS",
-                f"no API key for {self.name}: set TRADETERM_{self.name.upper()}_KEY and _SECRET"))
+            self.bus.publish(
+                topics.orders(self.name),
+                OrderRejected(
+                    now,
+                    now,
+                    order.client_order_id,
+                    order.instrument,
+                    "NO_CREDENTIALS",
+                    f"no API key for {self.name}: set TRADETERM_{self.name.upper()}_KEY and "
+                    "_SECRET",
+                ),
+            )
             return
         self.execution.submit(order)
 
@@ -170,8 +199,13 @@ class BinanceVenue(Venue):
             return self.rest
         if self._query_rest is None:
             self._query_session = aiohttp.ClientSession()
-            rest = BinanceRest(self._query_session, self.rest_url, self.credentials,
-                               self.cfg.recv_window_ms, self.cfg.request_timeout_s)
+            rest = BinanceRest(
+                self._query_session,
+                self.rest_url,
+                self.credentials,
+                self.cfg.recv_window_ms,
+                self.cfg.request_timeout_s,
+            )
             try:
                 await rest.sync_time()
             except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
@@ -190,15 +224,13 @@ class BinanceVenue(Venue):
                 return t.client_order_id
         return None
 
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         return await self.queries.query_order(client_order_id, instrument)
 
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
         return await self.queries.open_orders(instrument)
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
         return await self.queries.fills_since(since_ns, instrument)
 
     async def positions(self) -> list[PositionReport] | None:

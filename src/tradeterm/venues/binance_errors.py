@@ -51,8 +51,9 @@ _MESSAGES = {  # -2010 NEW_ORDER_REJECTED / -2011 CANCEL_REJECTED carry the reas
 class BinanceError(Exception):
     """Binance refused the request: it was *not* carried out."""
 
-    def __init__(self, code: int, msg: str, http_status: int = 400,
-                 retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, code: int, msg: str, http_status: int = 400, retry_after_s: float | None = None
+    ) -> None:
         super().__init__(f"Binance error {code}: {msg}")
         self.code = code
         self.msg = msg
@@ -69,8 +70,9 @@ class UnknownOutcome(Exception):
     request may or may not have been carried out. ``timestamp_ms`` + ``recv_window_ms`` is when
     Binance stops accepting it (for signed requests)."""
 
-    def __init__(self, what: str, timestamp_ms: int | None = None,
-                 recv_window_ms: int | None = None) -> None:
+    def __init__(
+        self, what: str, timestamp_ms: int | None = None, recv_window_ms: int | None = None
+    ) -> None:
         super().__init__(what)
         self.timestamp_ms = timestamp_ms
         self.recv_window_ms = recv_window_ms

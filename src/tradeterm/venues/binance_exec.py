@@ -44,13 +44,23 @@ log = logging.getLogger(__name__)
 
 MS = 1_000_000
 FILL_GRACE_S = 0.5  # how long a REST answer waits for the stream's fills before fetching them
-TERMINAL = {"CANCELED": "canceled", "EXPIRED": "expired", "EXPIRED_IN_MATCH": "expired",
-            "REJECTED": "rejected"}
+TERMINAL = {
+    "CANCELED": "canceled",
+    "EXPIRED": "expired",
+    "EXPIRED_IN_MATCH": "expired",
+    "REJECTED": "rejected",
+}
 
 
 class BinanceExecution(OrderEventPublisher):
-    def __init__(self, venue: str, bus: MessageBus, clock: Clock, rules: list[SymbolRules],
-                 cfg: BinanceConfig) -> None:
+    def __init__(
+        self,
+        venue: str,
+        bus: MessageBus,
+        clock: Clock,
+        rules: list[SymbolRules],
+        cfg: BinanceConfig,
+    ) -> None:
         self.venue = venue
         self.bus = bus
         self.clock = clock
@@ -63,15 +73,20 @@ class BinanceExecution(OrderEventPublisher):
         self.duplicates_dropped = 0
         self._topic = topics.orders(venue)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.requests = OrderRequests(venue, cfg, lambda: self.rest, self._apply_status,
-                                      self._reject, self._spawn)
+        self.requests = OrderRequests(
+            venue, cfg, lambda: self.rest, self._apply_status, self._reject, self._spawn
+        )
 
     # --- commands (from the engine; return at once) ---------------------------------------------
     def submit(self, order: Order) -> None:
         rules = self.rules.get(order.instrument)
         if rules is None:
-            self._publish_reject(order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
-                                 f"{order.instrument} is not traded in this session")
+            self._publish_reject(
+                order.client_order_id,
+                order.instrument,
+                "UNKNOWN_INSTRUMENT",
+                f"{order.instrument} is not traded in this session",
+            )
             return
         params, problem = order_params(order, rules)
         if problem is None:
@@ -80,8 +95,12 @@ class BinanceExecution(OrderEventPublisher):
             self._publish_reject(order.client_order_id, order.instrument, *problem)
             return
         if self.rest is None:
-            self._publish_reject(order.client_order_id, order.instrument, "NOT_CONNECTED",
-                                 f"{self.venue} is not connected yet")
+            self._publish_reject(
+                order.client_order_id,
+                order.instrument,
+                "NOT_CONNECTED",
+                f"{self.venue} is not connected yet",
+            )
             return
         tracked = TrackedBinanceOrder(order.client_order_id, rules, order.side, order.qty)
         self.orders[order.client_order_id] = tracked
@@ -95,8 +114,11 @@ class BinanceExecution(OrderEventPublisher):
             tracked.filled = order.filled_qty
             self.orders[order.client_order_id] = tracked
         if tracked is None or tracked.terminal or self.rest is None:
-            log.warning("%s: cannot cancel %s now (unknown, finished or not connected)",
-                        self.venue, order.client_order_id)
+            log.warning(
+                "%s: cannot cancel %s now (unknown, finished or not connected)",
+                self.venue,
+                order.client_order_id,
+            )
             return
         self._spawn(self.requests.cancel(tracked))
 
@@ -123,8 +145,9 @@ class BinanceExecution(OrderEventPublisher):
         if executed > t.filled or kind is not None:
             await self._settle(t, executed, kind, ts)
 
-    async def _settle(self, t: TrackedBinanceOrder, executed: int, kind: str | None,
-                      ts: int) -> None:
+    async def _settle(
+        self, t: TrackedBinanceOrder, executed: int, kind: str | None, ts: int
+    ) -> None:
         """Publish the fills Binance reports and we have not, then the terminal event."""
         t.settling = True
         try:
@@ -132,8 +155,9 @@ class BinanceExecution(OrderEventPublisher):
         finally:
             t.settling = False
 
-    async def _settle_now(self, t: TrackedBinanceOrder, executed: int, kind: str | None,
-                          ts: int) -> None:
+    async def _settle_now(
+        self, t: TrackedBinanceOrder, executed: int, kind: str | None, ts: int
+    ) -> None:
         if executed > t.filled and self.stream_connected:
             loop = asyncio.get_running_loop()
             until = loop.time() + FILL_GRACE_S
@@ -143,10 +167,13 @@ class BinanceExecution(OrderEventPublisher):
             await self._fetch_fills(t)
         if kind is not None and not t.terminal:
             if t.filled < executed:
-                log.error("%s: %s reports %s filled, only %s found; leaving it open for "
-                          "reconciliation", self.venue, t.client_order_id,
-                          t.rules.instrument.format_qty(executed),
-                          t.rules.instrument.format_qty(t.filled))
+                log.error(
+                    "%s: %s reports %s filled, only %s found; leaving it open for reconciliation",
+                    self.venue,
+                    t.client_order_id,
+                    t.rules.instrument.format_qty(executed),
+                    t.rules.instrument.format_qty(t.filled),
+                )
                 return
             self._terminal(t, kind, ts)
 
@@ -154,24 +181,31 @@ class BinanceExecution(OrderEventPublisher):
         if not t.venue_order_id or self.rest is None:
             return
         try:
-            trades = await self.rest.signed("GET", "/api/v3/myTrades", {
-                "symbol": t.rules.symbol, "orderId": t.venue_order_id})
+            trades = await self.rest.signed(
+                "GET", "/api/v3/myTrades", {"symbol": t.rules.symbol, "orderId": t.venue_order_id}
+            )
         except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
             log.warning("%s: fetching fills of %s: %s", self.venue, t.client_order_id, exc)
             return
         inst = t.rules.instrument
         for tr in sorted(trades, key=lambda x: int(x["id"])):
-            self._fill(t, str(tr["id"]), inst.parse_price(tr["price"]), inst.parse_qty(tr["qty"]),
-                       bool(tr.get("isMaker")), Decimal(str(tr.get("commission", "0"))),
-                       str(tr.get("commissionAsset") or ""), int(tr.get("time", 0)) * MS)
+            self._fill(
+                t,
+                str(tr["id"]),
+                inst.parse_price(tr["price"]),
+                inst.parse_qty(tr["qty"]),
+                bool(tr.get("isMaker")),
+                Decimal(str(tr.get("commission", "0"))),
+                str(tr.get("commissionAsset") or ""),
+                int(tr.get("time", 0)) * MS,
+            )
 
     # --- the user data stream's reports -------------------------------------------------------
     def on_execution_report(self, d: dict[str, Any]) -> None:
         kind = d.get("x")
         if kind == "TRADE_PREVENTION":  # self-trade prevention: terminal if the status says so
             kind = d.get("X") if d.get("X") in TERMINAL else None
-        client_id: str = (d.get("C") if kind == "CANCELED" and d.get("C")
-                          else d.get("c", "")) or ""
+        client_id: str = (d.get("C") if kind == "CANCELED" and d.get("C") else d.get("c", "")) or ""
         t = self.orders.get(client_id) or self._adopt(client_id, d)
         if t is None:
             return
@@ -182,9 +216,16 @@ class BinanceExecution(OrderEventPublisher):
         if kind == "NEW":
             self._accepted(t, ts)
         elif kind == "TRADE":
-            self._fill(t, str(d["t"]), inst.parse_price(d["L"]), inst.parse_qty(d["l"]),
-                       bool(d.get("m")), Decimal(str(d.get("n") or "0")), str(d.get("N") or ""),
-                       ts)
+            self._fill(
+                t,
+                str(d["t"]),
+                inst.parse_price(d["L"]),
+                inst.parse_qty(d["l"]),
+                bool(d.get("m")),
+                Decimal(str(d.get("n") or "0")),
+                str(d.get("N") or ""),
+                ts,
+            )
         elif kind in TERMINAL and kind != "REJECTED":
             if cumulative > t.filled:  # fills we missed (e.g. while the stream was down)
                 self._spawn(self._settle(t, cumulative, TERMINAL[kind], ts))
@@ -210,34 +251,65 @@ class BinanceExecution(OrderEventPublisher):
         return [t for t in self.orders.values() if not t.terminal]
 
     # --- publishing, each event at most once (the rest is order_tracking.OrderEventPublisher) --
-    def _fill(self, t: TrackedBinanceOrder, trade_id: str, price: int, qty: int, maker: bool,
-              fee: Decimal, fee_currency: str, ts: int) -> None:
+    def _fill(
+        self,
+        t: TrackedBinanceOrder,
+        trade_id: str,
+        price: int,
+        qty: int,
+        maker: bool,
+        fee: Decimal,
+        fee_currency: str,
+        ts: int,
+    ) -> None:
         if trade_id in t.trade_ids:
             self.duplicates_dropped += 1
             return
         if t.terminal or t.filled + qty > t.qty:
             fmt = t.rules.instrument.format_qty
-            log.error("%s: fill %s of %s does not fit the order (filled %s of %s, terminal %s); "
-                      "not applied", self.venue, trade_id, t.client_order_id, fmt(t.filled),
-                      fmt(t.qty), t.terminal)
+            log.error(
+                "%s: fill %s of %s does not fit the order (filled %s of %s, terminal %s); "
+                "not applied",
+                self.venue,
+                trade_id,
+                t.client_order_id,
+                fmt(t.filled),
+                fmt(t.qty),
+                t.terminal,
+            )
             return
         t.trade_ids.add(trade_id)
         t.filled += qty
         if t.filled == t.qty:
             t.terminal = True
         now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderFilled(
-            ts or now, now, t.client_order_id, t.instrument, t.venue_order_id, trade_id, t.side,
-            price, qty, Liquidity.MAKER if maker else Liquidity.TAKER, fee, fee_currency,
-            t.qty - t.filled))
+        self.bus.publish(
+            self._topic,
+            OrderFilled(
+                ts or now,
+                now,
+                t.client_order_id,
+                t.instrument,
+                t.venue_order_id,
+                trade_id,
+                t.side,
+                price,
+                qty,
+                Liquidity.MAKER if maker else Liquidity.TAKER,
+                fee,
+                fee_currency,
+                t.qty - t.filled,
+            ),
+        )
 
     def _terminal(self, t: TrackedBinanceOrder, kind: str, ts: int) -> None:
         self._publish_terminal(t, kind != "canceled", ts)
 
     def _reject(self, t: TrackedBinanceOrder, reason: str, message: str) -> None:
         if t.terminal or t.accepted or t.filled:
-            log.warning("%s: %s refused after it was accepted: %s", self.venue,
-                        t.client_order_id, message)
+            log.warning(
+                "%s: %s refused after it was accepted: %s", self.venue, t.client_order_id, message
+            )
             return
         t.terminal = True
         self._publish_reject(t.client_order_id, t.instrument, reason, message)

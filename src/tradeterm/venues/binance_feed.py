@@ -66,8 +66,16 @@ _decode = msgspec.json.Decoder().decode
 
 
 class BinanceMarketFeed:
-    def __init__(self, venue: str, bus: MessageBus, clock: Clock, instruments: list[Instrument],
-                 cfg: BinanceConfig, ws_url: str, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        venue: str,
+        bus: MessageBus,
+        clock: Clock,
+        instruments: list[Instrument],
+        cfg: BinanceConfig,
+        ws_url: str,
+        rng: random.Random | None = None,
+    ) -> None:
         self.venue = venue
         self.bus = bus
         self.clock = clock
@@ -114,8 +122,12 @@ class BinanceMarketFeed:
             self._healthy = False
             try:
                 await self._connect_once(loop)
-            except (OSError, asyncio.TimeoutError, websockets.WebSocketException,
-                    aiohttp.ClientError) as exc:
+            except (
+                OSError,
+                asyncio.TimeoutError,
+                websockets.WebSocketException,
+                aiohttp.ClientError,
+            ) as exc:
                 log.warning("%s market data connection failed: %s", self.venue, _describe(exc))
             finally:
                 self._ws = None
@@ -150,9 +162,17 @@ class BinanceMarketFeed:
         cfg = self.cfg
         self._set_status(ConnectionState.CONNECTING, self.ws_url)
         url = f"{self.ws_url}/stream?streams={'/'.join(self.streams())}"
-        async with connect(url, ping_interval=cfg.ping_interval_s, ping_timeout=cfg.ping_timeout_s,
-                           open_timeout=cfg.open_timeout_s, close_timeout=2, max_size=2 ** 24,
-                           max_queue=4096, compression=None, proxy=None) as ws:
+        async with connect(
+            url,
+            ping_interval=cfg.ping_interval_s,
+            ping_timeout=cfg.ping_timeout_s,
+            open_timeout=cfg.open_timeout_s,
+            close_timeout=2,
+            max_size=2**24,
+            max_queue=4096,
+            compression=None,
+            proxy=None,
+        ) as ws:
             self._ws = ws
             self.stats.connects += 1
             self._last_msg = loop.time()
@@ -193,8 +213,9 @@ class BinanceMarketFeed:
                 await ws.close()
                 return
             if now >= rotate_at:
-                log.info("%s: connection %.0fs old; replacing it", self.venue,
-                         cfg.max_connection_age_s)
+                log.info(
+                    "%s: connection %.0fs old; replacing it", self.venue, cfg.max_connection_age_s
+                )
                 self._planned = True
                 await ws.close()
                 return
@@ -233,8 +254,11 @@ class BinanceMarketFeed:
             else:
                 sync.buffer.append(event)  # type: ignore[arg-type]
                 if len(sync.buffer) > MAX_BUFFER:
-                    log.warning("%s: %s snapshot too slow; starting over", self.venue,
-                                sync.instrument.symbol)
+                    log.warning(
+                        "%s: %s snapshot too slow; starting over",
+                        self.venue,
+                        sync.instrument.symbol,
+                    )
                     self._resync(sync, "buffer overflow")
         elif kind is Trade:
             self.bus.publish(topics.trade(event.instrument), event)
@@ -253,9 +277,14 @@ class BinanceMarketFeed:
             sync.last_u = delta.last_update_id
             sync.fresh = False
             return
-        log.warning("%s %s: gap in book updates (expected %d, got %d..%d); resyncing",
-                    self.venue, sync.instrument.symbol, last + 1, delta.first_update_id,
-                    delta.last_update_id)
+        log.warning(
+            "%s %s: gap in book updates (expected %d, got %d..%d); resyncing",
+            self.venue,
+            sync.instrument.symbol,
+            last + 1,
+            delta.first_update_id,
+            delta.last_update_id,
+        )
         self._resync(sync, f"gap at update {last + 1}")
 
     def _resync(self, sync: BookSync, why: str) -> None:
@@ -272,12 +301,20 @@ class BinanceMarketFeed:
         retry = Backoff(SNAPSHOT_RETRY_FIRST_S, SNAPSHOT_RETRY_MAX_S, self.rng)
         for attempt in range(SNAPSHOT_ATTEMPTS):
             try:
-                data = await rest.public(path, {"symbol": sync.symbol,
-                                                "limit": self.cfg.snapshot_depth},
-                                         timeout_s=self.cfg.snapshot_timeout_s)
+                data = await rest.public(
+                    path,
+                    {"symbol": sync.symbol, "limit": self.cfg.snapshot_depth},
+                    timeout_s=self.cfg.snapshot_timeout_s,
+                )
                 snap = self.decoder.snapshot(sync.instrument, data, self.clock.timestamp_ns())
-            except (BinanceError, UnknownOutcome, VenueUnreachable, KeyError, ValueError,
-                    TypeError) as exc:
+            except (
+                BinanceError,
+                UnknownOutcome,
+                VenueUnreachable,
+                KeyError,
+                ValueError,
+                TypeError,
+            ) as exc:
                 log.warning("%s %s: snapshot failed: %s", self.venue, sync.instrument.symbol, exc)
                 self.stats.snapshot_failures += 1
                 await retry.sleep()
@@ -299,8 +336,12 @@ class BinanceMarketFeed:
                 self._healthy = True
             self._set_status(*state)
             return
-        log.error("%s %s: no usable snapshot after %d tries; reconnecting", self.venue,
-                  sync.instrument.symbol, SNAPSHOT_ATTEMPTS)
+        log.error(
+            "%s %s: no usable snapshot after %d tries; reconnecting",
+            self.venue,
+            sync.instrument.symbol,
+            SNAPSHOT_ATTEMPTS,
+        )
         if self._ws is not None:
             await self._ws.close()
 
@@ -337,4 +378,3 @@ def _cancel(task: asyncio.Task[None] | None) -> None:
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-

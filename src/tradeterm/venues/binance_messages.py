@@ -32,14 +32,31 @@ class UnknownMessage(ValueError):
     """A well-formed message this decoder does not handle (e.g. another stream type)."""
 
 
-def binance_instrument(symbol: str, base: str, quote: str, tick: str, lot: str,
-                       min_notional: str = "0", maker_fee: str = "0.001",
-                       taker_fee: str = "0.001", venue: str = "binance",
-                       qty_step_lots: int = 1) -> Instrument:
+def binance_instrument(
+    symbol: str,
+    base: str,
+    quote: str,
+    tick: str,
+    lot: str,
+    min_notional: str = "0",
+    maker_fee: str = "0.001",
+    taker_fee: str = "0.001",
+    venue: str = "binance",
+    qty_step_lots: int = 1,
+) -> Instrument:
     """An Instrument with Binance's naming: ``symbol`` as the trader writes it (BTC/USDT)."""
-    return Instrument(venue, symbol, base, quote, Decimal(tick), Decimal(lot),
-                      Decimal(min_notional), Decimal(maker_fee), Decimal(taker_fee),
-                      qty_step_lots)
+    return Instrument(
+        venue,
+        symbol,
+        base,
+        quote,
+        Decimal(tick),
+        Decimal(lot),
+        Decimal(min_notional),
+        Decimal(maker_fee),
+        Decimal(taker_fee),
+        qty_step_lots,
+    )
 
 
 def stream_symbol(instrument: Instrument) -> str:
@@ -66,7 +83,10 @@ class BinanceDecoder:
             instrument.id,
             [(price(p), qty(q)) for p, q in msg["bids"]],
             [(price(p), qty(q)) for p, q in msg["asks"]],
-            int(msg["lastUpdateId"]), ts, recv_ns)
+            int(msg["lastUpdateId"]),
+            ts,
+            recv_ns,
+        )
 
     def decode(self, data: dict[str, Any], recv_ns: int) -> Event:
         """One stream payload (the ``data`` of a combined-stream frame)."""
@@ -78,17 +98,34 @@ class BinanceDecoder:
                 inst.id,
                 [(price(p), qty(q)) for p, q in data["b"]],
                 [(price(p), qty(q)) for p, q in data["a"]],
-                int(data["U"]), int(data["u"]), int(data["E"]) * MS, recv_ns,
-                int(data["pu"]) if "pu" in data else -1)
+                int(data["U"]),
+                int(data["u"]),
+                int(data["E"]) * MS,
+                recv_ns,
+                int(data["pu"]) if "pu" in data else -1,
+            )
         if kind == "trade":
             inst = self.instrument(data["s"])
-            return Trade(inst.id, inst.parse_price(data["p"]), inst.parse_qty(data["q"]),
-                         Side.SELL if data["m"] else Side.BUY, int(data["t"]),
-                         int(data["T"]) * MS, recv_ns)
+            return Trade(
+                inst.id,
+                inst.parse_price(data["p"]),
+                inst.parse_qty(data["q"]),
+                Side.SELL if data["m"] else Side.BUY,
+                int(data["t"]),
+                int(data["T"]) * MS,
+                recv_ns,
+            )
         if kind == "bookTicker" or (kind is None and "b" in data and "A" in data):
             inst = self.instrument(data["s"])
             ts = int(data["E"]) * MS if "E" in data else recv_ns
-            return TopOfBook(inst.id, inst.parse_price(data["b"]), inst.parse_qty(data["B"]),
-                             inst.parse_price(data["a"]), inst.parse_qty(data["A"]),
-                             int(data["u"]), ts, recv_ns)
+            return TopOfBook(
+                inst.id,
+                inst.parse_price(data["b"]),
+                inst.parse_qty(data["B"]),
+                inst.parse_price(data["a"]),
+                inst.parse_qty(data["A"]),
+                int(data["u"]),
+                ts,
+                recv_ns,
+            )
         raise UnknownMessage(f"unhandled message type {kind!r}")

@@ -9,15 +9,17 @@ from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.venues.binance_symbols import SymbolRules
 
 
-def order_params(order: Order, rules: SymbolRules
-                 ) -> tuple[dict[str, Any], tuple[str, str] | None]:
+def order_params(order: Order, rules: SymbolRules) -> tuple[dict[str, Any], tuple[str, str] | None]:
     """``POST /api/v3/order`` parameters for an engine order, or a local refusal (reason,
     message) for what Binance spot cannot place."""
     inst = rules.instrument
-    p: dict[str, Any] = {"symbol": rules.symbol, "side": "BUY" if order.side is Side.BUY
-                         else "SELL", "quantity": inst.format_qty(order.qty),
-                         "newClientOrderId": order.client_order_id,
-                         "newOrderRespType": "RESULT"}
+    p: dict[str, Any] = {
+        "symbol": rules.symbol,
+        "side": "BUY" if order.side is Side.BUY else "SELL",
+        "quantity": inst.format_qty(order.qty),
+        "newClientOrderId": order.client_order_id,
+        "newOrderRespType": "RESULT",
+    }
     kind = order.order_type
     if kind is OrderType.MARKET:
         if order.price is None:

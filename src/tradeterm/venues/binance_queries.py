@@ -40,9 +40,13 @@ STATUS = {
     "REJECTED": OrderStatus.REJECTED,
 }
 ORDER_TYPES = {
-    "LIMIT": OrderType.LIMIT, "LIMIT_MAKER": OrderType.LIMIT, "MARKET": OrderType.MARKET,
-    "STOP_LOSS": OrderType.STOP_MARKET, "STOP_LOSS_LIMIT": OrderType.STOP_LIMIT,
-    "TAKE_PROFIT": OrderType.STOP_MARKET, "TAKE_PROFIT_LIMIT": OrderType.STOP_LIMIT,
+    "LIMIT": OrderType.LIMIT,
+    "LIMIT_MAKER": OrderType.LIMIT,
+    "MARKET": OrderType.MARKET,
+    "STOP_LOSS": OrderType.STOP_MARKET,
+    "STOP_LOSS_LIMIT": OrderType.STOP_LIMIT,
+    "TAKE_PROFIT": OrderType.STOP_MARKET,
+    "TAKE_PROFIT_LIMIT": OrderType.STOP_LIMIT,
 }
 UNKNOWN_ORDER = -2013
 
@@ -68,12 +72,19 @@ def order_report(rules: SymbolRules, d: dict[str, Any]) -> OrderStatusReport:
     except ValueError:
         tif = TimeInForce.GTC
     return OrderStatusReport(
-        client_order_id=str(d.get("clientOrderId", "")), venue_order_id=str(d.get("orderId", "")),
-        instrument=inst.id, side=Side.BUY if d.get("side") == "BUY" else Side.SELL,
-        qty=inst.parse_qty(str(d.get("origQty", "0"))), status=order_status(str(d["status"])),
-        filled_qty=inst.parse_qty(str(d.get("executedQty", "0"))), price=ticks,
-        order_type=ORDER_TYPES.get(str(d.get("type")), OrderType.LIMIT), tif=tif,
-        ts_event=int(d.get("updateTime") or d.get("time") or 0) * MS, trigger_price=trigger)
+        client_order_id=str(d.get("clientOrderId", "")),
+        venue_order_id=str(d.get("orderId", "")),
+        instrument=inst.id,
+        side=Side.BUY if d.get("side") == "BUY" else Side.SELL,
+        qty=inst.parse_qty(str(d.get("origQty", "0"))),
+        status=order_status(str(d["status"])),
+        filled_qty=inst.parse_qty(str(d.get("executedQty", "0"))),
+        price=ticks,
+        order_type=ORDER_TYPES.get(str(d.get("type")), OrderType.LIMIT),
+        tif=tif,
+        ts_event=int(d.get("updateTime") or d.get("time") or 0) * MS,
+        trigger_price=trigger,
+    )
 
 
 class BinanceQueries:
@@ -84,9 +95,14 @@ class BinanceQueries:
     raises (a stored working order then keeps trading HALTED rather than being guessed closed).
     """
 
-    def __init__(self, venue: str, rules: list[SymbolRules],
-                 rest: Callable[[], Awaitable[BinanceRest]],
-                 client_id_of: Callable[[str], str | None], has_account: bool = True) -> None:
+    def __init__(
+        self,
+        venue: str,
+        rules: list[SymbolRules],
+        rest: Callable[[], Awaitable[BinanceRest]],
+        client_id_of: Callable[[str], str | None],
+        has_account: bool = True,
+    ) -> None:
         self.venue = venue
         self.rules = {r.instrument.id: r for r in rules}
         self.by_symbol = {r.symbol: r for r in rules}
@@ -94,16 +110,18 @@ class BinanceQueries:
         self.has_account = has_account
         self._client_id_of = client_id_of  # venue order id -> client order id, if known
 
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         rules = self.rules.get(instrument)
         if rules is None:
             raise ValueError(f"{instrument} is not traded in this session")
         if not self.has_account:
             raise ConnectionError(f"no API key for {self.venue}: cannot look up orders")
         try:
-            data = await (await self.rest()).signed("GET", "/api/v3/order", {
-                "symbol": rules.symbol, "origClientOrderId": client_order_id})
+            data = await (await self.rest()).signed(
+                "GET",
+                "/api/v3/order",
+                {"symbol": rules.symbol, "origClientOrderId": client_order_id},
+            )
         except BinanceError as exc:
             if exc.code == UNKNOWN_ORDER:
                 return None
@@ -116,13 +134,13 @@ class BinanceQueries:
         wanted = [self.rules[instrument]] if instrument else list(self.rules.values())
         reports: list[OrderStatusReport] = []
         for rules in wanted:
-            data = await (await self.rest()).signed("GET", "/api/v3/openOrders",
-                                                    {"symbol": rules.symbol})
+            data = await (await self.rest()).signed(
+                "GET", "/api/v3/openOrders", {"symbol": rules.symbol}
+            )
             reports.extend(order_report(rules, d) for d in data)
         return reports
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
         if not self.has_account:
             return []
         wanted = [self.rules[instrument]] if instrument else list(self.rules.values())
@@ -134,12 +152,18 @@ class BinanceQueries:
 
     async def _fills(self, rules: SymbolRules, since_ns: int) -> list[OrderFilled]:
         rest = await self.rest()
-        trades: list[dict[str, Any]] = await rest.signed("GET", "/api/v3/myTrades", {
-            "symbol": rules.symbol, "startTime": since_ns // MS, "limit": PAGE})
+        trades: list[dict[str, Any]] = await rest.signed(
+            "GET",
+            "/api/v3/myTrades",
+            {"symbol": rules.symbol, "startTime": since_ns // MS, "limit": PAGE},
+        )
         page = trades
         while len(page) == PAGE:  # older trades first with startTime; the rest by fromId
-            page = await rest.signed("GET", "/api/v3/myTrades", {
-                "symbol": rules.symbol, "fromId": int(page[-1]["id"]) + 1, "limit": PAGE})
+            page = await rest.signed(
+                "GET",
+                "/api/v3/myTrades",
+                {"symbol": rules.symbol, "fromId": int(page[-1]["id"]) + 1, "limit": PAGE},
+            )
             trades.extend(page)
         inst = rules.instrument
         client_ids: dict[str, str] = {}
@@ -151,14 +175,26 @@ class BinanceQueries:
             venue_id = str(tr["orderId"])
             client_id = client_ids.get(venue_id) or self._client_id_of(venue_id)
             if client_id is None:
-                order = await rest.signed("GET", "/api/v3/order", {
-                    "symbol": rules.symbol, "orderId": venue_id})
+                order = await rest.signed(
+                    "GET", "/api/v3/order", {"symbol": rules.symbol, "orderId": venue_id}
+                )
                 client_id = str(order.get("clientOrderId", ""))
             client_ids[venue_id] = client_id
-            out.append(OrderFilled(
-                ts, ts, client_id, inst.id, venue_id, str(tr["id"]),
-                Side.BUY if tr.get("isBuyer") else Side.SELL, inst.parse_price(tr["price"]),
-                inst.parse_qty(tr["qty"]), Liquidity.MAKER if tr.get("isMaker") else
-                Liquidity.TAKER, Decimal(str(tr.get("commission", "0"))),
-                str(tr.get("commissionAsset") or ""), 0))
+            out.append(
+                OrderFilled(
+                    ts,
+                    ts,
+                    client_id,
+                    inst.id,
+                    venue_id,
+                    str(tr["id"]),
+                    Side.BUY if tr.get("isBuyer") else Side.SELL,
+                    inst.parse_price(tr["price"]),
+                    inst.parse_qty(tr["qty"]),
+                    Liquidity.MAKER if tr.get("isMaker") else Liquidity.TAKER,
+                    Decimal(str(tr.get("commission", "0"))),
+                    str(tr.get("commissionAsset") or ""),
+                    0,
+                )
+            )
         return out

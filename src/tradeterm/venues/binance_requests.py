@@ -45,11 +45,15 @@ class OrderRequests:
     """The requests of one Binance execution. ``rest_of()`` is its REST client (None while not
     connected); ``apply_status`` takes each answer, ``reject`` a refusal, ``spawn`` a task."""
 
-    def __init__(self, venue: str, cfg: BinanceConfig,
-                 rest_of: Callable[[], BinanceRest | None],
-                 apply_status: Callable[[TrackedBinanceOrder, dict[str, Any]], Awaitable[None]],
-                 reject: Callable[[TrackedBinanceOrder, str, str], None],
-                 spawn: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        venue: str,
+        cfg: BinanceConfig,
+        rest_of: Callable[[], BinanceRest | None],
+        apply_status: Callable[[TrackedBinanceOrder, dict[str, Any]], Awaitable[None]],
+        reject: Callable[[TrackedBinanceOrder, str, str], None],
+        spawn: Callable[[Any], None],
+    ) -> None:
         self.venue = venue
         self.cfg = cfg
         self._rest_of = rest_of
@@ -70,8 +74,12 @@ class OrderRequests:
         except VenueUnreachable as exc:
             self._reject(t, "VENUE_UNREACHABLE", str(exc))
         except UnknownOutcome as exc:
-            log.warning("%s: order %s outcome unknown (%s); asking the venue", self.venue,
-                        t.client_order_id, exc)
+            log.warning(
+                "%s: order %s outcome unknown (%s); asking the venue",
+                self.venue,
+                t.client_order_id,
+                exc,
+            )
             await self._resolve(t, exc)
         else:
             await self._apply_status(t, data)
@@ -91,8 +99,12 @@ class OrderRequests:
                 data = await self.query(t)
             except BinanceError as err:
                 if err.code == -2013 and rest.server_time_ms() > too_late_ms:
-                    self._reject(t, "NOT_PLACED", "no answer, and after its receive window the "
-                                 "venue has no such order: it was never placed")
+                    self._reject(
+                        t,
+                        "NOT_PLACED",
+                        "no answer, and after its receive window the "
+                        "venue has no such order: it was never placed",
+                    )
                     return
                 if err.code != -2013:
                     log.warning("%s: looking up %s: %s", self.venue, t.client_order_id, err)
@@ -103,16 +115,23 @@ class OrderRequests:
                 await self._apply_status(t, data)
                 return
             if loop.time() > give_up:
-                log.error("%s: order %s still uncertain after %.0fs; reconciliation must settle "
-                          "it", self.venue, t.client_order_id, self.cfg.resolve_timeout_s)
+                log.error(
+                    "%s: order %s still uncertain after %.0fs; reconciliation must settle it",
+                    self.venue,
+                    t.client_order_id,
+                    self.cfg.resolve_timeout_s,
+                )
                 return
             await backoff.sleep()
 
     async def query(self, t: TrackedBinanceOrder) -> dict[str, Any]:
         rest = self._rest_of()
         assert rest is not None
-        record: dict[str, Any] = await rest.signed("GET", "/api/v3/order", {
-            "symbol": t.rules.symbol, "origClientOrderId": t.client_order_id})
+        record: dict[str, Any] = await rest.signed(
+            "GET",
+            "/api/v3/order",
+            {"symbol": t.rules.symbol, "origClientOrderId": t.client_order_id},
+        )
         return record
 
     async def cancel(self, t: TrackedBinanceOrder) -> None:
@@ -121,19 +140,28 @@ class OrderRequests:
         backoff = Backoff(CANCEL_RETRY_FIRST_S, CANCEL_RETRY_MAX_S)
         for _attempt in range(5):
             try:
-                data = await rest.signed("DELETE", "/api/v3/order", {
-                    "symbol": t.rules.symbol, "origClientOrderId": t.client_order_id})
+                data = await rest.signed(
+                    "DELETE",
+                    "/api/v3/order",
+                    {"symbol": t.rules.symbol, "origClientOrderId": t.client_order_id},
+                )
             except BinanceError as exc:
-                log.info("%s: cancel of %s refused (%s); looking it up", self.venue,
-                         t.client_order_id, exc.reason)
+                log.info(
+                    "%s: cancel of %s refused (%s); looking it up",
+                    self.venue,
+                    t.client_order_id,
+                    exc.reason,
+                )
                 await self.refresh(t)
                 if not t.terminal:
-                    log.warning("%s: cancel of %s refused: %s", self.venue, t.client_order_id,
-                                exc.msg)
+                    log.warning(
+                        "%s: cancel of %s refused: %s", self.venue, t.client_order_id, exc.msg
+                    )
                 return
             except (UnknownOutcome, VenueUnreachable) as exc:
-                log.warning("%s: cancel of %s: %s; trying again", self.venue,
-                            t.client_order_id, exc)
+                log.warning(
+                    "%s: cancel of %s: %s; trying again", self.venue, t.client_order_id, exc
+                )
                 await backoff.sleep()
                 if t.terminal:
                     return

@@ -25,7 +25,10 @@ import aiohttp
 from yarl import URL
 
 from tradeterm.venues.binance_errors import (
-    UNKNOWN_OUTCOME_CODES, BinanceError, UnknownOutcome, VenueUnreachable,
+    UNKNOWN_OUTCOME_CODES,
+    BinanceError,
+    UnknownOutcome,
+    VenueUnreachable,
 )
 
 
@@ -62,9 +65,14 @@ def ws_api_signed(credentials: Credentials, params: dict[str, Any]) -> dict[str,
 
 
 class BinanceRest:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str,
-                 credentials: Credentials | None = None, recv_window_ms: int = 5000,
-                 timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        credentials: Credentials | None = None,
+        recv_window_ms: int = 5000,
+        timeout_s: float = 10.0,
+    ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
@@ -84,24 +92,33 @@ class BinanceRest:
         return self.time_offset_ms
 
     # --- the three security types ----------------------------------------------------------------
-    async def public(self, path: str, params: dict[str, Any] | None = None,
-                     method: str = "GET", timeout_s: float | None = None) -> Any:
+    async def public(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        method: str = "GET",
+        timeout_s: float | None = None,
+    ) -> Any:
         query = urlencode(params or {})
         return await self._request(method, path, query, {}, timeout_s=timeout_s)
 
     async def keyed(self, method: str, path: str, params: dict[str, Any] | None = None) -> Any:
         return await self._request(method, path, urlencode(params or {}), self._key_header())
 
-    async def signed(self, method: str, path: str, params: dict[str, Any] | None = None,
-                     timeout_s: float | None = None) -> Any:
+    async def signed(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        timeout_s: float | None = None,
+    ) -> Any:
         creds = self._need_credentials()
         timestamp = self.server_time_ms()
         fields = [(k, v) for k, v in (params or {}).items() if v is not None]
         fields += [("recvWindow", self.recv_window_ms), ("timestamp", timestamp)]
         query = urlencode(fields)
         query += "&signature=" + creds.sign(query)
-        return await self._request(method, path, query, self._key_header(), timestamp,
-                                   timeout_s)
+        return await self._request(method, path, query, self._key_header(), timestamp, timeout_s)
 
     def _need_credentials(self) -> Credentials:
         if self.credentials is None:
@@ -112,40 +129,53 @@ class BinanceRest:
         return {"X-MBX-APIKEY": self._need_credentials().api_key}
 
     # --- transport -------------------------------------------------------------------------------
-    async def _request(self, method: str, path: str, query: str, headers: dict[str, str],
-                       timestamp_ms: int | None = None, timeout_s: float | None = None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        timestamp_ms: int | None = None,
+        timeout_s: float | None = None,
+    ) -> Any:
         url = URL(self.base_url + path + ("?" + query if query else ""), encoded=True)
         timeout = aiohttp.ClientTimeout(total=timeout_s or self.timeout_s)
         window = self.recv_window_ms if timestamp_ms is not None else None
         try:
-            async with self.session.request(method, url, headers=headers,
-                                            timeout=timeout) as resp:
+            async with self.session.request(method, url, headers=headers, timeout=timeout) as resp:
                 status = resp.status
                 text = await resp.text()
                 retry_after = resp.headers.get("Retry-After")
         except asyncio.TimeoutError:
-            raise UnknownOutcome(f"{method} {path}: no answer within {timeout.total:g}s",
-                                 timestamp_ms, window) from None
+            raise UnknownOutcome(
+                f"{method} {path}: no answer within {timeout.total:g}s", timestamp_ms, window
+            ) from None
         except aiohttp.ClientConnectorError as exc:
             raise VenueUnreachable(f"{method} {path}: cannot connect ({exc.os_error})") from None
         except (aiohttp.ClientError, OSError) as exc:
-            raise UnknownOutcome(f"{method} {path}: connection lost ({type(exc).__name__})",
-                                 timestamp_ms, window) from None
+            raise UnknownOutcome(
+                f"{method} {path}: connection lost ({type(exc).__name__})", timestamp_ms, window
+            ) from None
         if status >= 500:
             raise UnknownOutcome(f"{method} {path}: HTTP {status}", timestamp_ms, window)
         try:
             data = json.loads(text) if text else {}
         except ValueError:
             if status < 400:
-                raise UnknownOutcome(f"{method} {path}: unreadable answer (HTTP {status})",
-                                     timestamp_ms, window) from None
+                raise UnknownOutcome(
+                    f"{method} {path}: unreadable answer (HTTP {status})", timestamp_ms, window
+                ) from None
             raise BinanceError(-1000, f"HTTP {status} without an error body", status) from None
-        if status >= 400 or (isinstance(data, dict) and "code" in data and "msg" in data
-                             and len(data) == 2 and data["code"] != 200):
+        if status >= 400 or (
+            isinstance(data, dict)
+            and "code" in data
+            and "msg" in data
+            and len(data) == 2
+            and data["code"] != 200
+        ):
             code = int(data.get("code", -1000)) if isinstance(data, dict) else -1000
             msg = str(data.get("msg", "")) if isinstance(data, dict) else text[:200]
             if code in UNKNOWN_OUTCOME_CODES:
                 raise UnknownOutcome(f"{method} {path}: {code} {msg}", timestamp_ms, window)
-            raise BinanceError(code, msg, status,
-                               float(retry_after) if retry_after else None)
+            raise BinanceError(code, msg, status, float(retry_after) if retry_after else None)
         return data

@@ -57,19 +57,26 @@ class SymbolRules:
             return "UNSUPPORTED_ORDER", f"{self.symbol} does not take {wanted} orders"
         if order.qty % self.step_lots or not self.min_qty_lots <= order.qty <= self.max_qty_lots:
             fmt = inst.format_qty
-            return ("FILTER_LOT_SIZE", f"quantity {fmt(order.qty)} must be a multiple of "
-                    f"{fmt(self.step_lots)} between {fmt(self.min_qty_lots)} and "
-                    f"{fmt(self.max_qty_lots)}")
+            return (
+                "FILTER_LOT_SIZE",
+                f"quantity {fmt(order.qty)} must be a multiple of "
+                f"{fmt(self.step_lots)} between {fmt(self.min_qty_lots)} and "
+                f"{fmt(self.max_qty_lots)}",
+            )
         if order.price is not None and self.min_notional:
             notional = inst.notional(order.price, order.qty)
             if notional < self.min_notional:
-                return ("FILTER_NOTIONAL", f"order value {notional.normalize():f} is below the "
-                        f"minimum of {self.min_notional.normalize():f} {inst.quote}")
+                return (
+                    "FILTER_NOTIONAL",
+                    f"order value {notional.normalize():f} is below the "
+                    f"minimum of {self.min_notional.normalize():f} {inst.quote}",
+                )
         return None
 
 
-def parse_symbol(info: dict[str, Any], trader_symbol: str | None = None,
-                 venue: str = "binance") -> SymbolRules:
+def parse_symbol(
+    info: dict[str, Any], trader_symbol: str | None = None, venue: str = "binance"
+) -> SymbolRules:
     """One entry of ``exchangeInfo.symbols``."""
     filters = {f["filterType"]: f for f in info.get("filters", [])}
     price_filter = filters.get("PRICE_FILTER", {})
@@ -82,19 +89,31 @@ def parse_symbol(info: dict[str, Any], trader_symbol: str | None = None,
     step = Decimal(lot.get("stepSize", "0")) or lot_size
     min_qty = Decimal(lot.get("minQty", "0")) or step
     max_qty = Decimal(lot.get("maxQty", "0"))
-    inst = binance_instrument(trader_symbol or f"{base}/{quote}", base, quote,
-                              f"{tick.normalize():f}",
-                              f"{lot_size:f}", str(notional.get("minNotional", "0")),
-                              venue=venue, qty_step_lots=max(1, int(step / lot_size)))
+    inst = binance_instrument(
+        trader_symbol or f"{base}/{quote}",
+        base,
+        quote,
+        f"{tick.normalize():f}",
+        f"{lot_size:f}",
+        str(notional.get("minNotional", "0")),
+        venue=venue,
+        qty_step_lots=max(1, int(step / lot_size)),
+    )
     return SymbolRules(
-        info["symbol"], inst, int(step / lot_size), int(min_qty / lot_size),
-        int(max_qty / lot_size) if max_qty else 10 ** 30, Decimal(notional.get("minNotional", 0)),
+        info["symbol"],
+        inst,
+        int(step / lot_size),
+        int(min_qty / lot_size),
+        int(max_qty / lot_size) if max_qty else 10**30,
+        Decimal(notional.get("minNotional", 0)),
         bool(notional.get("applyMinToMarket", notional.get("applyToMarket", True))),
-        frozenset(info.get("orderTypes", ("LIMIT", "MARKET"))))
+        frozenset(info.get("orderTypes", ("LIMIT", "MARKET"))),
+    )
 
 
-async def fetch_symbols(rest: BinanceRest, symbols: list[str], venue: str = "binance"
-                        ) -> list[SymbolRules]:
+async def fetch_symbols(
+    rest: BinanceRest, symbols: list[str], venue: str = "binance"
+) -> list[SymbolRules]:
     """Rules and instruments for the trader's symbols (``BTC/USDT``), in the order given.
     Raises ``UnknownSymbol`` naming every symbol the venue does not trade."""
     wanted = {venue_symbol(s): s for s in symbols}
@@ -105,8 +124,11 @@ async def fetch_symbols(rest: BinanceRest, symbols: list[str], venue: str = "bin
             raise
         info = await rest.public("/api/v3/exchangeInfo")  # the whole list, to name the culprits
     listed = {s["symbol"]: s for s in info.get("symbols", [])}
-    missing = [t for v, t in wanted.items()
-               if v not in listed or listed[v].get("status", "TRADING") != "TRADING"]
+    missing = [
+        t
+        for v, t in wanted.items()
+        if v not in listed or listed[v].get("status", "TRADING") != "TRADING"
+    ]
     if missing:
         raise UnknownSymbol(f"not traded on {venue}: {', '.join(missing)}")
     return [parse_symbol(listed[v], t if "/" in t else None, venue) for v, t in wanted.items()]

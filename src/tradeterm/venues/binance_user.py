@@ -42,8 +42,14 @@ STREAM_ENDS = ("listenKeyExpired", "eventStreamTerminated", "serverShutdown")
 
 
 class UserDataStream:
-    def __init__(self, execution: BinanceExecution, cfg: BinanceConfig, ws_url: str,
-                 ws_api_url: str, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        execution: BinanceExecution,
+        cfg: BinanceConfig,
+        ws_url: str,
+        ws_api_url: str,
+        rng: random.Random | None = None,
+    ) -> None:
         self.execution = execution
         self.cfg = cfg
         self.ws_url = ws_url.rstrip("/")
@@ -71,9 +77,17 @@ class UserDataStream:
                 else:
                     await self._listen_key_once(rest)
                 self.reconnects.reset()  # it ended by itself (stream end): the shortest pause
-            except (BinanceError, UnknownOutcome, VenueUnreachable, KeyError, TypeError, OSError,
-                    asyncio.TimeoutError, websockets.WebSocketException,
-                    aiohttp.ClientError) as exc:
+            except (
+                BinanceError,
+                UnknownOutcome,
+                VenueUnreachable,
+                KeyError,
+                TypeError,
+                OSError,
+                asyncio.TimeoutError,
+                websockets.WebSocketException,
+                aiohttp.ClientError,
+            ) as exc:
                 log.warning("%s user data stream: %s", self.venue, exc or type(exc).__name__)
             finally:
                 self._ws = None
@@ -84,9 +98,16 @@ class UserDataStream:
 
     def _connect(self, url: str) -> Any:
         cfg = self.cfg
-        return connect(url, ping_interval=cfg.ping_interval_s, ping_timeout=cfg.ping_timeout_s,
-                       open_timeout=cfg.open_timeout_s, close_timeout=2, max_size=2 ** 22,
-                       compression=None, proxy=None)
+        return connect(
+            url,
+            ping_interval=cfg.ping_interval_s,
+            ping_timeout=cfg.ping_timeout_s,
+            open_timeout=cfg.open_timeout_s,
+            close_timeout=2,
+            max_size=2**22,
+            compression=None,
+            proxy=None,
+        )
 
     async def _ws_api_once(self, rest: BinanceRest) -> None:
         creds = rest.credentials
@@ -94,16 +115,26 @@ class UserDataStream:
         async with self._connect(self.ws_api_url) as ws:
             self._ws = ws
             request_id = f"tradeterm-subscribe-{self.connects + 1}"
-            params = ws_api_signed(creds, {"recvWindow": self.cfg.recv_window_ms,
-                                           "timestamp": rest.server_time_ms()})
-            await ws.send(json.dumps({"id": request_id,
-                                      "method": "userDataStream.subscribe.signature",
-                                      "params": params}))
+            params = ws_api_signed(
+                creds, {"recvWindow": self.cfg.recv_window_ms, "timestamp": rest.server_time_ms()}
+            )
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": request_id,
+                        "method": "userDataStream.subscribe.signature",
+                        "params": params,
+                    }
+                )
+            )
             answer = await asyncio.wait_for(self._answer(ws, request_id), self.cfg.open_timeout_s)
             if answer.get("status") != 200:
                 err = answer.get("error") or {}
-                raise BinanceError(int(err.get("code", -1000)), str(err.get("msg", "")),
-                                   int(answer.get("status") or 400))
+                raise BinanceError(
+                    int(err.get("code", -1000)),
+                    str(err.get("msg", "")),
+                    int(answer.get("status") or 400),
+                )
             await self._listen(ws)
 
     async def _answer(self, ws: ClientConnection, request_id: str) -> dict[str, Any]:
@@ -143,8 +174,9 @@ class UserDataStream:
             try:
                 await rest.keyed("PUT", "/api/v3/userDataStream", {"listenKey": key})
             except BinanceError as exc:
-                log.warning("%s: listen key keepalive refused (%s); reconnecting", self.venue,
-                            exc.msg)
+                log.warning(
+                    "%s: listen key keepalive refused (%s); reconnecting", self.venue, exc.msg
+                )
                 await ws.close()
                 return
             except (UnknownOutcome, VenueUnreachable) as exc:

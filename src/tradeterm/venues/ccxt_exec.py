@@ -28,7 +28,11 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.venues.ccxt_mapping import (
-    fill_event, is_uncertain, reject_reason, short_error, to_units,
+    fill_event,
+    is_uncertain,
+    reject_reason,
+    short_error,
+    to_units,
 )
 from tradeterm.venues.ccxt_order_params import order_args
 from tradeterm.venues.ccxt_trades import trade_ids
@@ -52,9 +56,17 @@ class _Tracked(TrackedOrder):
 
 
 class CcxtExecution(OrderEventPublisher):
-    def __init__(self, venue: str, bus: MessageBus, clock: Clock, exchange_of: Callable[[], Any],
-                 instruments: dict[str, Instrument], symbols: dict[str, str],
-                 not_placed_after_s: float, resolve_timeout_s: float) -> None:
+    def __init__(
+        self,
+        venue: str,
+        bus: MessageBus,
+        clock: Clock,
+        exchange_of: Callable[[], Any],
+        instruments: dict[str, Instrument],
+        symbols: dict[str, str],
+        not_placed_after_s: float,
+        resolve_timeout_s: float,
+    ) -> None:
         self.venue = venue
         self.bus = bus
         self.clock = clock
@@ -78,8 +90,12 @@ class CcxtExecution(OrderEventPublisher):
     def submit(self, order: Order) -> None:
         inst = self.instruments.get(order.instrument)
         if inst is None:
-            self._publish_reject(order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
-                                 f"{order.instrument} is not traded in this session")
+            self._publish_reject(
+                order.client_order_id,
+                order.instrument,
+                "UNKNOWN_INSTRUMENT",
+                f"{order.instrument} is not traded in this session",
+            )
             return
         args, problem = order_args(order, inst, self.symbols[inst.id])
         if problem is not None:
@@ -93,8 +109,7 @@ class CcxtExecution(OrderEventPublisher):
         t = self.orders.get(order.client_order_id)
         inst = self.instruments.get(order.instrument)
         if t is None and inst is not None:  # an order from before a restart, or adopted
-            t = _Tracked(order.client_order_id, inst, self.symbols[inst.id], order.side,
-                         order.qty)
+            t = _Tracked(order.client_order_id, inst, self.symbols[inst.id], order.side, order.qty)
             t.filled, t.accepted = order.filled_qty, True
             t.venue_order_id = order.venue_order_id or ""
             self.orders[t.client_order_id] = t
@@ -107,12 +122,22 @@ class CcxtExecution(OrderEventPublisher):
         loop = asyncio.get_running_loop()
         t.sent_at = loop.time()
         try:
-            data = await self.exchange.create_order(args["symbol"], args["type"], args["side"],
-                                                    args["amount"], args["price"], args["params"])
+            data = await self.exchange.create_order(
+                args["symbol"],
+                args["type"],
+                args["side"],
+                args["amount"],
+                args["price"],
+                args["params"],
+            )
         except Exception as exc:  # noqa: BLE001 - every ccxt error is mapped below
             if is_uncertain(exc):
-                log.warning("%s: order %s outcome unknown (%s); asking the venue", self.venue,
-                            t.client_order_id, type(exc).__name__)
+                log.warning(
+                    "%s: order %s outcome unknown (%s); asking the venue",
+                    self.venue,
+                    t.client_order_id,
+                    type(exc).__name__,
+                )
                 await self._resolve(t)
             else:
                 self._reject(t, reject_reason(exc), short_error(exc))
@@ -127,20 +152,28 @@ class CcxtExecution(OrderEventPublisher):
             try:
                 data = await self.find(t.client_order_id, t.symbol)
             except Exception as exc:  # noqa: BLE001
-                log.warning("%s: looking up %s: %s", self.venue, t.client_order_id,
-                            short_error(exc))
+                log.warning(
+                    "%s: looking up %s: %s", self.venue, t.client_order_id, short_error(exc)
+                )
             else:
                 if data is not None:
                     self.resolved_by_query += 1
                     self.on_order(data, t)
                     return
                 if loop.time() - t.sent_at > self.not_placed_after_s and not t.venue_order_id:
-                    self._reject(t, "NOT_PLACED", "no answer, and the venue still has no such "
-                                 f"order {self.not_placed_after_s:g}s later: it was not placed")
+                    self._reject(
+                        t,
+                        "NOT_PLACED",
+                        "no answer, and the venue still has no such "
+                        f"order {self.not_placed_after_s:g}s later: it was not placed",
+                    )
                     return
             if loop.time() > give_up:
-                log.error("%s: order %s still uncertain; reconciliation must settle it",
-                          self.venue, t.client_order_id)
+                log.error(
+                    "%s: order %s still uncertain; reconciliation must settle it",
+                    self.venue,
+                    t.client_order_id,
+                )
                 return
             await backoff.sleep()
 
@@ -151,8 +184,10 @@ class CcxtExecution(OrderEventPublisher):
         ex = self.exchange
         try:
             order: dict[str, Any] | None = await ex.fetch_order(
-                None, symbol, {"clientOrderId": client_order_id,
-                               "origClientOrderId": client_order_id})
+                None,
+                symbol,
+                {"clientOrderId": client_order_id, "origClientOrderId": client_order_id},
+            )
             return order
         except ccxt.OrderNotFound:
             return None
@@ -172,8 +207,11 @@ class CcxtExecution(OrderEventPublisher):
                 if not t.venue_order_id:
                     data = await self.find(t.client_order_id, t.symbol)
                     if data is None:
-                        log.warning("%s: cannot cancel %s: the venue has no such order",
-                                    self.venue, t.client_order_id)
+                        log.warning(
+                            "%s: cannot cancel %s: the venue has no such order",
+                            self.venue,
+                            t.client_order_id,
+                        )
                         return
                     self.on_order(data, t)
                     if t.terminal:
@@ -184,8 +222,12 @@ class CcxtExecution(OrderEventPublisher):
                 return
             except Exception as exc:  # noqa: BLE001
                 if not is_uncertain(exc):
-                    log.warning("%s: cancel of %s refused: %s", self.venue, t.client_order_id,
-                                short_error(exc))
+                    log.warning(
+                        "%s: cancel of %s refused: %s",
+                        self.venue,
+                        t.client_order_id,
+                        short_error(exc),
+                    )
                     await self.refresh(t)
                     return
                 await backoff.sleep()
@@ -211,14 +253,22 @@ class CcxtExecution(OrderEventPublisher):
     async def fetch_fills(self, t: _Tracked) -> None:
         since = None
         try:
-            trades = await self.exchange.fetch_my_trades(t.symbol, since, None,
-                                                         {"orderId": t.venue_order_id})
+            trades = await self.exchange.fetch_my_trades(
+                t.symbol, since, None, {"orderId": t.venue_order_id}
+            )
         except Exception as exc:  # noqa: BLE001
-            log.warning("%s: fetching fills of %s: %s", self.venue, t.client_order_id,
-                        short_error(exc))
+            log.warning(
+                "%s: fetching fills of %s: %s", self.venue, t.client_order_id, short_error(exc)
+            )
             return
-        self.on_trades([tr for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0)
-                        if str(tr.get("order")) == t.venue_order_id], t)
+        self.on_trades(
+            [
+                tr
+                for tr in sorted(trades, key=lambda x: x.get("timestamp") or 0)
+                if str(tr.get("order")) == t.venue_order_id
+            ],
+            t,
+        )
 
     # --- what ccxt reports ------------------------------------------------------------------------
     def track(self, data: dict[str, Any]) -> _Tracked | None:
@@ -255,9 +305,13 @@ class CcxtExecution(OrderEventPublisher):
             await self.fetch_fills(t)
         if status in ("canceled", "cancelled", "expired") and not t.terminal:
             if t.filled < executed:
-                log.error("%s: %s reports %s filled, only %s found; leaving it open for "
-                          "reconciliation", self.venue, t.client_order_id,
-                          t.inst.format_qty(executed), t.inst.format_qty(t.filled))
+                log.error(
+                    "%s: %s reports %s filled, only %s found; leaving it open for reconciliation",
+                    self.venue,
+                    t.client_order_id,
+                    t.inst.format_qty(executed),
+                    t.inst.format_qty(t.filled),
+                )
                 return
             self._terminal(t, status, ts)
 
@@ -273,12 +327,19 @@ class CcxtExecution(OrderEventPublisher):
         for trade_id, tr in zip(trade_ids(trades), trades):
             self.on_trade(tr, t, trade_id)
 
-    def on_trade(self, tr: dict[str, Any], t: _Tracked | None = None,
-                 trade_id: str | None = None) -> None:
+    def on_trade(
+        self, tr: dict[str, Any], t: _Tracked | None = None, trade_id: str | None = None
+    ) -> None:
         """One of our fills as ccxt parses it."""
         if t is None:
-            t = next((o for o in self.orders.values()
-                      if o.venue_order_id and o.venue_order_id == str(tr.get("order"))), None)
+            t = next(
+                (
+                    o
+                    for o in self.orders.values()
+                    if o.venue_order_id and o.venue_order_id == str(tr.get("order"))
+                ),
+                None,
+            )
             if t is None:
                 return
         trade_id = trade_id or trade_ids([tr])[0]
@@ -288,17 +349,32 @@ class CcxtExecution(OrderEventPublisher):
         inst = t.inst
         qty = to_units(tr["amount"], inst.lot_size)
         if t.terminal or t.filled + qty > t.qty:
-            log.error("%s: fill %s of %s does not fit the order; not applied", self.venue,
-                      trade_id, t.client_order_id)
+            log.error(
+                "%s: fill %s of %s does not fit the order; not applied",
+                self.venue,
+                trade_id,
+                t.client_order_id,
+            )
             return
         t.trade_ids.add(trade_id)
         t.filled += qty
         t.terminal = t.filled == t.qty
         now = self.clock.timestamp_ns()
         ts = int(tr.get("timestamp") or 0) * MS or now
-        self.bus.publish(self._topic, fill_event(tr, trade_id, t.client_order_id, inst,
-                                                 t.venue_order_id, t.side, ts, now,
-                                                 t.qty - t.filled))
+        self.bus.publish(
+            self._topic,
+            fill_event(
+                tr,
+                trade_id,
+                t.client_order_id,
+                inst,
+                t.venue_order_id,
+                t.side,
+                ts,
+                now,
+                t.qty - t.filled,
+            ),
+        )
 
     # --- publishing (the rest is order_tracking.OrderEventPublisher) --------------------------
     def _terminal(self, t: _Tracked, status: str, ts: int) -> None:

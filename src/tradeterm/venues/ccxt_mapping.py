@@ -18,26 +18,33 @@ from tradeterm.domain.reports import OrderStatusReport
 log = logging.getLogger(__name__)
 
 MS = 1_000_000
-STATUS = {"open": OrderStatus.ACCEPTED, "closed": OrderStatus.FILLED,
-          "canceled": OrderStatus.CANCELED, "cancelled": OrderStatus.CANCELED,
-          "expired": OrderStatus.EXPIRED, "rejected": OrderStatus.REJECTED}
+STATUS = {
+    "open": OrderStatus.ACCEPTED,
+    "closed": OrderStatus.FILLED,
+    "canceled": OrderStatus.CANCELED,
+    "cancelled": OrderStatus.CANCELED,
+    "expired": OrderStatus.EXPIRED,
+    "rejected": OrderStatus.REJECTED,
+}
 
 
 def reject_reason(exc: Exception) -> str:
     """A ccxt exception -> a stable reject reason (most specific class first)."""
     import ccxt
 
-    for cls, reason in ((ccxt.InsufficientFunds, "INSUFFICIENT_FUNDS"),
-                        (ccxt.OrderImmediatelyFillable, "POST_ONLY_WOULD_TAKE"),
-                        (ccxt.DuplicateOrderId, "DUPLICATE_ORDER_ID"),
-                        (ccxt.InvalidOrder, "INVALID_ORDER"),
-                        (ccxt.AuthenticationError, "AUTHENTICATION"),
-                        (ccxt.PermissionDenied, "PERMISSION_DENIED"),
-                        (ccxt.AccountSuspended, "ACCOUNT_SUSPENDED"),
-                        (ccxt.RateLimitExceeded, "RATE_LIMIT"),
-                        (ccxt.BadSymbol, "UNKNOWN_INSTRUMENT"),
-                        (ccxt.BadRequest, "BAD_REQUEST"),
-                        (ccxt.NotSupported, "UNSUPPORTED")):
+    for cls, reason in (
+        (ccxt.InsufficientFunds, "INSUFFICIENT_FUNDS"),
+        (ccxt.OrderImmediatelyFillable, "POST_ONLY_WOULD_TAKE"),
+        (ccxt.DuplicateOrderId, "DUPLICATE_ORDER_ID"),
+        (ccxt.InvalidOrder, "INVALID_ORDER"),
+        (ccxt.AuthenticationError, "AUTHENTICATION"),
+        (ccxt.PermissionDenied, "PERMISSION_DENIED"),
+        (ccxt.AccountSuspended, "ACCOUNT_SUSPENDED"),
+        (ccxt.RateLimitExceeded, "RATE_LIMIT"),
+        (ccxt.BadSymbol, "UNKNOWN_INSTRUMENT"),
+        (ccxt.BadRequest, "BAD_REQUEST"),
+        (ccxt.NotSupported, "UNSUPPORTED"),
+    ):
         if isinstance(exc, cls):
             return reason
     return "VENUE_REJECTED"
@@ -51,7 +58,8 @@ def is_uncertain(exc: Exception) -> bool:
     import ccxt
 
     return isinstance(exc, ccxt.OperationFailed) and not isinstance(
-        exc, (ccxt.RateLimitExceeded, ccxt.InvalidNonce))
+        exc, (ccxt.RateLimitExceeded, ccxt.InvalidNonce)
+    )
 
 
 def to_units(value: Any, step: Decimal) -> int:
@@ -59,15 +67,34 @@ def to_units(value: Any, step: Decimal) -> int:
     return int((Decimal(str(value)) / step).to_integral_value())
 
 
-def fill_event(tr: dict[str, Any], trade_id: str, cid: str, inst: Instrument,
-               venue_order_id: str, side: Side, ts: int, now: int, leaves: int) -> OrderFilled:
+def fill_event(
+    tr: dict[str, Any],
+    trade_id: str,
+    cid: str,
+    inst: Instrument,
+    venue_order_id: str,
+    side: Side,
+    ts: int,
+    now: int,
+    leaves: int,
+) -> OrderFilled:
     """``trade_id`` from ``ccxt_trades.trade_ids`` (the exchange's, or a synthetic one)."""
     fee, currency = trade_fee(tr, inst)
     return OrderFilled(
-        ts, now, cid, inst.id, venue_order_id, trade_id, side,
-        to_units(tr["price"], inst.tick_size), to_units(tr["amount"], inst.lot_size),
+        ts,
+        now,
+        cid,
+        inst.id,
+        venue_order_id,
+        trade_id,
+        side,
+        to_units(tr["price"], inst.tick_size),
+        to_units(tr["amount"], inst.lot_size),
         Liquidity.MAKER if tr.get("takerOrMaker") == "maker" else Liquidity.TAKER,
-        fee, currency, leaves)
+        fee,
+        currency,
+        leaves,
+    )
 
 
 def trade_fee(tr: dict[str, Any], inst: Instrument) -> tuple[Decimal, str]:
@@ -87,10 +114,16 @@ def trade_fee(tr: dict[str, Any], inst: Instrument) -> tuple[Decimal, str]:
     currency = next((c for c in charged if c in (inst.base, inst.quote)), next(iter(charged)))
     others = {c: a for c, a in charged.items() if c != currency}
     if others:
-        log.error("%s: trade %s paid fees in %d currencies; one fill carries one fee, so %s "
-                  "%s is booked and %s is not: reconcile it by hand", inst.id, tr.get("id"),
-                  len(charged), charged[currency], currency,
-                  ", ".join(f"{a} {c}" for c, a in others.items()))
+        log.error(
+            "%s: trade %s paid fees in %d currencies; one fill carries one fee, so %s "
+            "%s is booked and %s is not: reconcile it by hand",
+            inst.id,
+            tr.get("id"),
+            len(charged),
+            charged[currency],
+            currency,
+            ", ".join(f"{a} {c}" for c, a in others.items()),
+        )
     return charged[currency], currency
 
 
@@ -102,13 +135,18 @@ def order_report(data: dict[str, Any], inst: Instrument) -> OrderStatusReport:
     price = data.get("price")
     trigger = data.get("triggerPrice") or data.get("stopPrice")
     return OrderStatusReport(
-        client_order_id=str(data.get("clientOrderId") or ""), venue_order_id=str(data.get("id")),
-        instrument=inst.id, side=Side.BUY if data.get("side") == "buy" else Side.SELL,
-        qty=to_units(data.get("amount") or 0, inst.lot_size), status=status, filled_qty=filled,
+        client_order_id=str(data.get("clientOrderId") or ""),
+        venue_order_id=str(data.get("id")),
+        instrument=inst.id,
+        side=Side.BUY if data.get("side") == "buy" else Side.SELL,
+        qty=to_units(data.get("amount") or 0, inst.lot_size),
+        status=status,
+        filled_qty=filled,
         price=to_units(price, inst.tick_size) if price else None,
         order_type=OrderType.MARKET if data.get("type") == "market" else OrderType.LIMIT,
         ts_event=int(data.get("lastUpdateTimestamp") or data.get("timestamp") or 0) * MS,
-        trigger_price=to_units(trigger, inst.tick_size) if trigger else None)
+        trigger_price=to_units(trigger, inst.tick_size) if trigger else None,
+    )
 
 
 def short_error(exc: Exception) -> str:

@@ -9,15 +9,19 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 
 
-def order_args(order: Order, inst: Instrument, symbol: str
-               ) -> tuple[dict[str, Any], tuple[str, str] | None]:
+def order_args(
+    order: Order, inst: Instrument, symbol: str
+) -> tuple[dict[str, Any], tuple[str, str] | None]:
     """``create_order``'s arguments (symbol, type, side, amount, price, params) for an engine
     order on ccxt ``symbol``, or a local refusal (reason, message) for what is not placed
     through ccxt."""
     params: dict[str, Any] = {"clientOrderId": order.client_order_id}
-    args: dict[str, Any] = {"symbol": symbol,
-                            "side": "buy" if order.side is Side.BUY else "sell",
-                            "amount": float(inst.lots_to_qty(order.qty)), "params": params}
+    args: dict[str, Any] = {
+        "symbol": symbol,
+        "side": "buy" if order.side is Side.BUY else "sell",
+        "amount": float(inst.lots_to_qty(order.qty)),
+        "params": params,
+    }
     if order.order_type is OrderType.MARKET:
         if order.price is None:
             args["type"], args["price"] = "market", None

@@ -18,8 +18,13 @@ class CcxtSetupError(Exception):
     """The exchange cannot be used as asked (unknown id, symbol, no markets): for the trader."""
 
 
-def create_exchange(exchange_id: str, cfg: CcxtConfig, keys: Any = None, testnet: bool = False,
-                    api_url: str | None = None) -> Any:
+def create_exchange(
+    exchange_id: str,
+    cfg: CcxtConfig,
+    keys: Any = None,
+    testnet: bool = False,
+    api_url: str | None = None,
+) -> Any:
     """A ccxt.pro exchange if ccxt.pro has it, else ccxt's async REST one; rate limiting on."""
     import ccxt.async_support as ccxt_async
 
@@ -27,8 +32,7 @@ def create_exchange(exchange_id: str, cfg: CcxtConfig, keys: Any = None, testnet
         import ccxt.pro as ccxt_pro
     except ImportError:  # pragma: no cover - ccxt ships ccxt.pro since 4.0
         ccxt_pro = None
-    cls = getattr(ccxt_pro, exchange_id, None) if ccxt_pro is not None and cfg.websockets \
-        else None
+    cls = getattr(ccxt_pro, exchange_id, None) if ccxt_pro is not None and cfg.websockets else None
     cls = cls or getattr(ccxt_async, exchange_id, None)
     if cls is None:
         raise CcxtSetupError(f"ccxt has no exchange {exchange_id!r} (see ccxt.exchanges)")
@@ -75,9 +79,14 @@ def _step(exchange: Any, value: Any) -> Decimal:
 def market_instrument(venue: str, exchange: Any, market: dict[str, Any]) -> Instrument:
     precision = market.get("precision") or {}
     cost = ((market.get("limits") or {}).get("cost") or {}).get("min")
-    return Instrument(venue, market["symbol"], market["base"], market["quote"],
-                      _step(exchange, precision.get("price")),
-                      _step(exchange, precision.get("amount")),
-                      Decimal(str(cost)) if cost else Decimal(0),
-                      Decimal(str(market.get("maker") or 0)),
-                      Decimal(str(market.get("taker") or 0)))
+    return Instrument(
+        venue,
+        market["symbol"],
+        market["base"],
+        market["quote"],
+        _step(exchange, precision.get("price")),
+        _step(exchange, precision.get("amount")),
+        Decimal(str(cost)) if cost else Decimal(0),
+        Decimal(str(market.get("maker") or 0)),
+        Decimal(str(market.get("taker") or 0)),
+    )

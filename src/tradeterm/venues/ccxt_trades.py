@@ -42,8 +42,10 @@ def trade_ids(trades: list[dict[str, Any]]) -> list[str]:
         if given is not None and str(given) not in ("", "None"):
             out.append(str(given))
             continue
-        base = (f"~{tr.get('order') or ''}:{tr.get('timestamp') or ''}:{tr.get('side') or ''}:"
-                f"{_number(tr.get('price'))}:{_number(tr.get('amount'))}")
+        base = (
+            f"~{tr.get('order') or ''}:{tr.get('timestamp') or ''}:{tr.get('side') or ''}:"
+            f"{_number(tr.get('price'))}:{_number(tr.get('amount'))}"
+        )
         n = counts.get(base, 0)
         counts[base] = n + 1
         out.append(f"{base}#{n}")
@@ -57,8 +59,13 @@ def _number(value: Any) -> str:
         return str(value)
 
 
-async def fetch_all(exchange: Any, symbol: str, since_ms: int | None, limit: int | None = None,
-                    params: dict[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+async def fetch_all(
+    exchange: Any,
+    symbol: str,
+    since_ms: int | None,
+    limit: int | None = None,
+    params: dict[str, Any] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
     """Every trade of ``symbol`` from ``since_ms`` on, oldest first, as (id, ccxt trade)."""
     found: dict[str, dict[str, Any]] = {}
     cursor = since_ms
@@ -72,10 +79,17 @@ async def fetch_all(exchange: Any, symbol: str, since_ms: int | None, limit: int
                 fresh += 1
         stamps = [int(tr["timestamp"]) for tr in page if tr.get("timestamp") is not None]
         if fresh == 0 or not stamps:
-            if page and fresh == 0 and len(page) >= max(biggest, limit or 0, 2) and \
-                    len(stamps) == len(page) and set(stamps) == {cursor}:
-                raise PagingStuck(f"{symbol}: {len(page)} trades at {cursor} ms fill a whole "
-                                  "page; paging by time cannot get past them")
+            if (
+                page
+                and fresh == 0
+                and len(page) >= max(biggest, limit or 0, 2)
+                and len(stamps) == len(page)
+                and set(stamps) == {cursor}
+            ):
+                raise PagingStuck(
+                    f"{symbol}: {len(page)} trades at {cursor} ms fill a whole "
+                    "page; paging by time cannot get past them"
+                )
             break
         biggest = max(biggest, len(page))
         cursor = max(stamps)  # the next page starts at the last millisecond seen (inclusive)

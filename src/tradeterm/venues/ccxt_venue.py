@@ -66,9 +66,16 @@ class CcxtVenue(Venue):
     """``make_exchange()`` builds the ccxt exchange; it is called on first use, on the engine's
     loop (ccxt binds its HTTP session to the loop that first uses it)."""
 
-    def __init__(self, bus: MessageBus, clock: Clock, make_exchange: Callable[[], Any],
-                 instruments: list[Instrument], cfg: CcxtConfig, trading: bool = True,
-                 seed: int | None = None) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        make_exchange: Callable[[], Any],
+        instruments: list[Instrument],
+        cfg: CcxtConfig,
+        trading: bool = True,
+        seed: int | None = None,
+    ) -> None:
         super().__init__(bus, clock)
         self.rng = random.Random(seed)  # the backoff's jitter
         self._make_exchange = make_exchange
@@ -80,10 +87,16 @@ class CcxtVenue(Venue):
         self.trading = trading
         # "no such order" is not proof it was never placed until then (the OMS asks again)
         self.request_window_ns = int(cfg.not_placed_after_s * 1_000_000_000)
-        self.execution = CcxtExecution(self.name, bus, clock, lambda: self.exchange,
-                                       self._instruments,
-                                       self.symbols, cfg.not_placed_after_s,
-                                       cfg.resolve_timeout_s)
+        self.execution = CcxtExecution(
+            self.name,
+            bus,
+            clock,
+            lambda: self.exchange,
+            self._instruments,
+            self.symbols,
+            cfg.not_placed_after_s,
+            cfg.resolve_timeout_s,
+        )
         self._book_ids = dict.fromkeys(self._instruments, 0)
         self._stop_event: asyncio.Event | None = None
         self.closed = False
@@ -97,8 +110,9 @@ class CcxtVenue(Venue):
             missing = [s for s in symbols if s not in markets]
             if missing:
                 known = ", ".join(sorted(markets)[:10])
-                raise CcxtSetupError(f"{exchange.id} has no market {', '.join(missing)} "
-                                     f"(e.g. {known})")
+                raise CcxtSetupError(
+                    f"{exchange.id} has no market {', '.join(missing)} (e.g. {known})"
+                )
             venue = f"ccxt-{exchange.id}"
             return [market_instrument(venue, exchange, markets[s]) for s in symbols]
         finally:
@@ -122,8 +136,11 @@ class CcxtVenue(Venue):
         has = self.exchange.has
         tasks = []
         for iid, symbol in self.symbols.items():
-            tasks.append(self._book_loop(iid, symbol, bool(has.get("watchOrderBook"))
-                                         and self.cfg.websockets))
+            tasks.append(
+                self._book_loop(
+                    iid, symbol, bool(has.get("watchOrderBook")) and self.cfg.websockets
+                )
+            )
             if has.get("watchTrades") and self.cfg.websockets:
                 tasks.append(self._trades_loop(iid, symbol))
         if self.trading:
@@ -156,8 +173,9 @@ class CcxtVenue(Venue):
 
     def _status(self, state: ConnectionState, detail: str = "") -> None:
         now = self.clock.timestamp_ns()
-        self.bus.publish(topics.venue_status(self.name), VenueStatus(now, now, self.name, state,
-                                                                     detail))
+        self.bus.publish(
+            topics.venue_status(self.name), VenueStatus(now, now, self.name, state, detail)
+        )
 
     # --- market data --------------------------------------------------------------------------
     def _backoff(self) -> Backoff:
@@ -180,9 +198,10 @@ class CcxtVenue(Venue):
                 log.warning("%s: order book of %s: %s", self.name, symbol, short_error(exc))
                 resync = _book_resync(exc)
                 if connected:
-                    self._status(ConnectionState.RESYNCING if resync
-                                 else ConnectionState.DISCONNECTED,
-                                 f"{symbol}: {type(exc).__name__}")
+                    self._status(
+                        ConnectionState.RESYNCING if resync else ConnectionState.DISCONNECTED,
+                        f"{symbol}: {type(exc).__name__}",
+                    )
                 connected = False
                 await backoff.sleep()
                 continue
@@ -199,16 +218,20 @@ class CcxtVenue(Venue):
         n = self.cfg.book_depth
 
         def levels(side: list[list[Any]]) -> list[tuple[int, int]]:
-            out = [(to_units(p, inst.tick_size), to_units(q, inst.lot_size)) for p, q, *_ in
-                   side[:n]]
+            out = [
+                (to_units(p, inst.tick_size), to_units(q, inst.lot_size)) for p, q, *_ in side[:n]
+            ]
             return [lv for lv in out if lv[1] > 0]
 
         self._book_ids[iid] += 1
         now = self.clock.timestamp_ns()
         ts = int(book.get("timestamp") or 0) * MS or now
-        self.bus.publish(topics.book(iid), BookSnapshot(iid, levels(book["bids"]),
-                                                        levels(book["asks"]),
-                                                        self._book_ids[iid], ts, now))
+        self.bus.publish(
+            topics.book(iid),
+            BookSnapshot(
+                iid, levels(book["bids"]), levels(book["asks"]), self._book_ids[iid], ts, now
+            ),
+        )
 
     async def _trades_loop(self, iid: str, symbol: str) -> None:
         inst = self._instruments[iid]
@@ -226,12 +249,18 @@ class CcxtVenue(Venue):
             now = self.clock.timestamp_ns()
             for tr in trades:
                 tid = str(tr.get("id") or "0")
-                self.bus.publish(topics.trade(iid), Trade(
-                    iid, to_units(tr["price"], inst.tick_size), to_units(tr["amount"],
-                                                                         inst.lot_size),
-                    Side.BUY if tr.get("side") == "buy" else Side.SELL,
-                    int(tid) if tid.isdigit() else 0,
-                    int(tr.get("timestamp") or 0) * MS or now, now))
+                self.bus.publish(
+                    topics.trade(iid),
+                    Trade(
+                        iid,
+                        to_units(tr["price"], inst.tick_size),
+                        to_units(tr["amount"], inst.lot_size),
+                        Side.BUY if tr.get("side") == "buy" else Side.SELL,
+                        int(tid) if tid.isdigit() else 0,
+                        int(tr.get("timestamp") or 0) * MS or now,
+                        now,
+                    ),
+                )
 
     async def _watch(self, watcher: Any, handle: Any) -> None:
         backoff = self._backoff()
@@ -251,8 +280,9 @@ class CcxtVenue(Venue):
         stream alone."""
         while not self._stopping:
             await asyncio.sleep(self.cfg.private_poll_s)
-            for t in [t for t in self.execution.orders.values()
-                      if not t.terminal and t.venue_order_id]:
+            for t in [
+                t for t in self.execution.orders.values() if not t.terminal and t.venue_order_id
+            ]:
                 await self.execution.refresh(t)
 
     # --- execution ----------------------------------------------------------------------------
@@ -263,8 +293,7 @@ class CcxtVenue(Venue):
         self.execution.cancel(order)
 
     # --- queries --------------------------------------------------------------------------------
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         inst = self._instruments[instrument]
         data = await self.execution.find(client_order_id, inst.symbol)
         return None if data is None else order_report(data, inst)
@@ -273,21 +302,25 @@ class CcxtVenue(Venue):
         out = []
         for iid in [instrument] if instrument else list(self._instruments):
             inst = self._instruments[iid]
-            out += [order_report(d, inst) for d in await self.exchange.fetch_open_orders(
-                inst.symbol) if d.get("clientOrderId")]
+            out += [
+                order_report(d, inst)
+                for d in await self.exchange.fetch_open_orders(inst.symbol)
+                if d.get("clientOrderId")
+            ]
         return out
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
         """Every fill from ``since_ns`` on: all pages, each trade with its id (``ccxt_trades``)."""
         fills = []
         now = time.time_ns()
         for iid in [instrument] if instrument else list(self._instruments):
             inst = self._instruments[iid]
-            client_ids = {t.venue_order_id: t.client_order_id
-                          for t in self.execution.orders.values()}
-            for tid, tr in await fetch_all(self.exchange, inst.symbol, since_ns // MS,
-                                           self.cfg.trades_page):
+            client_ids = {
+                t.venue_order_id: t.client_order_id for t in self.execution.orders.values()
+            }
+            for tid, tr in await fetch_all(
+                self.exchange, inst.symbol, since_ns // MS, self.cfg.trades_page
+            ):
                 oid = str(tr.get("order"))
                 if oid not in client_ids:
                     data = await self.exchange.fetch_order(oid, inst.symbol)
@@ -299,7 +332,8 @@ class CcxtVenue(Venue):
 
     async def positions(self) -> list[PositionReport] | None:
         if not self.exchange.has.get("fetchPositions") or all(
-                self.exchange.markets[s].get("spot") for s in self.symbols.values()):
+            self.exchange.markets[s].get("spot") for s in self.symbols.values()
+        ):
             return None  # spot: balances, not positions
         out = []
         for p in await self.exchange.fetch_positions(list(self.symbols.values())):
@@ -307,8 +341,7 @@ class CcxtVenue(Venue):
             if iid is None:
                 continue
             inst = self._instruments[iid]
-            size = Decimal(str(p.get("contracts") or 0)) * Decimal(str(p.get("contractSize")
-                                                                        or 1))
+            size = Decimal(str(p.get("contracts") or 0)) * Decimal(str(p.get("contractSize") or 1))
             lots = int(size / inst.lot_size)
             out.append(PositionReport(iid, -lots if p.get("side") == "short" else lots))
         return out
@@ -316,4 +349,3 @@ class CcxtVenue(Venue):
     async def balances(self) -> dict[str, Decimal]:
         data = await self.exchange.fetch_balance()
         return {k: Decimal(str(v)) for k, v in (data.get("total") or {}).items() if v}
-

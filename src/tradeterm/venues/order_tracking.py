@@ -18,8 +18,17 @@ from tradeterm.domain.market import Side
 class TrackedOrder:
     """What has been published for one order (by client order id)."""
 
-    __slots__ = ("accepted", "client_order_id", "filled", "instrument", "qty", "side",
-                 "terminal", "trade_ids", "venue_order_id")
+    __slots__ = (
+        "accepted",
+        "client_order_id",
+        "filled",
+        "instrument",
+        "qty",
+        "side",
+        "terminal",
+        "trade_ids",
+        "venue_order_id",
+    )
 
     def __init__(self, client_order_id: str, instrument: str, side: Side, qty: int) -> None:
         self.client_order_id = client_order_id
@@ -48,8 +57,10 @@ class OrderEventPublisher:
             return
         t.accepted = True
         now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderAccepted(ts or now, now, t.client_order_id,
-                                                    t.instrument, t.venue_order_id))
+        self.bus.publish(
+            self._topic,
+            OrderAccepted(ts or now, now, t.client_order_id, t.instrument, t.venue_order_id),
+        )
 
     def _publish_terminal(self, t: TrackedOrder, expired: bool, ts: int) -> None:
         if t.terminal:
@@ -57,16 +68,20 @@ class OrderEventPublisher:
         t.terminal = True
         now = self.clock.timestamp_ns()
         if expired:
-            self.bus.publish(self._topic, OrderExpired(ts or now, now, t.client_order_id,
-                                                       t.instrument))
+            self.bus.publish(
+                self._topic, OrderExpired(ts or now, now, t.client_order_id, t.instrument)
+            )
         else:
-            self.bus.publish(self._topic, OrderCanceled(ts or now, now, t.client_order_id,
-                                                        t.instrument, "CANCELED"))
+            self.bus.publish(
+                self._topic,
+                OrderCanceled(ts or now, now, t.client_order_id, t.instrument, "CANCELED"),
+            )
 
     def _publish_reject(self, client_id: str, instrument: str, reason: str, message: str) -> None:
         now = self.clock.timestamp_ns()
-        self.bus.publish(self._topic, OrderRejected(now, now, client_id, instrument, reason,
-                                                    message))
+        self.bus.publish(
+            self._topic, OrderRejected(now, now, client_id, instrument, reason, message)
+        )
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -35,8 +35,15 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled,
-    OrderModified, OrderUpdateRejected, OrderRejected, OrderTriggered,
+    Liquidity,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderUpdateRejected,
+    OrderRejected,
+    OrderTriggered,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side
@@ -51,8 +58,9 @@ from tradeterm.venues.base import DataClient, ExecutionClient
 class _Tracked:
     __slots__ = ("client_order_id", "instrument", "side", "price", "qty")
 
-    def __init__(self, client_order_id: str, instrument: Instrument, side: Side,
-                 price: int | None, qty: int) -> None:
+    def __init__(
+        self, client_order_id: str, instrument: Instrument, side: Side, price: int | None, qty: int
+    ) -> None:
         self.client_order_id = client_order_id
         self.instrument = instrument
         self.side = side
@@ -61,8 +69,15 @@ class _Tracked:
 
 
 class PaperExecution(PaperListener):
-    def __init__(self, bus: MessageBus, clock: Clock, venue: str, instruments: list[Instrument],
-                 model: FillModel, seed: int = 0) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        venue: str,
+        instruments: list[Instrument],
+        model: FillModel,
+        seed: int = 0,
+    ) -> None:
         self.bus = bus
         self.clock = clock
         self.venue = venue
@@ -91,6 +106,7 @@ class PaperExecution(PaperListener):
                 book.on_delta(msg)
             else:
                 book.on_snapshot(msg)  # type: ignore[arg-type]
+
         return on_book
 
     # --- requests (they reach the simulated venue after the latency) -------------------------
@@ -98,19 +114,37 @@ class PaperExecution(PaperListener):
         now = self.clock.timestamp_ns()
         book = self.books.get(order.instrument)
         if book is None:
-            self.bus.publish(self.topic, OrderRejected(
-                now, now, order.client_order_id, order.instrument, "UNKNOWN_INSTRUMENT",
-                f"{order.instrument} has no market data here"))
+            self.bus.publish(
+                self.topic,
+                OrderRejected(
+                    now,
+                    now,
+                    order.client_order_id,
+                    order.instrument,
+                    "UNKNOWN_INSTRUMENT",
+                    f"{order.instrument} has no market data here",
+                ),
+            )
             return
         self._ids += 1
         oid = self._ids
         self._by_client[order.client_order_id] = oid
-        self._tracked[oid] = _Tracked(order.client_order_id, book.instrument, order.side,
-                                      order.price, order.qty)
-        paper = PaperOrder(oid, int(order.side), order.qty, order.price,
-                           KIND_NAMES[order.order_type.value], TIF_NAMES[order.tif.value],
-                           order.post_only, order.reduce_only, order.display_qty or 0,
-                           order.trigger_price, order.expire_ns)
+        self._tracked[oid] = _Tracked(
+            order.client_order_id, book.instrument, order.side, order.price, order.qty
+        )
+        paper = PaperOrder(
+            oid,
+            int(order.side),
+            order.qty,
+            order.price,
+            KIND_NAMES[order.order_type.value],
+            TIF_NAMES[order.tif.value],
+            order.post_only,
+            order.reduce_only,
+            order.display_qty or 0,
+            order.trigger_price,
+            order.expire_ns,
+        )
         self._after_latency(lambda _ts: book.arrive(paper))
 
     def cancel_order(self, order: Order) -> None:
@@ -118,9 +152,17 @@ class PaperExecution(PaperListener):
 
         def arrive(_ts: int) -> None:
             if oid is None or book is None or not book.cancel(oid):
-                self._publish(lambda now: OrderUpdateRejected(
-                    now, now, order.client_order_id, order.instrument, "cancel", UNKNOWN_ORDER,
-                    "the paper order is no longer working"))
+                self._publish(
+                    lambda now: OrderUpdateRejected(
+                        now,
+                        now,
+                        order.client_order_id,
+                        order.instrument,
+                        "cancel",
+                        UNKNOWN_ORDER,
+                        "the paper order is no longer working",
+                    )
+                )
 
         self._after_latency(arrive)
 
@@ -130,9 +172,17 @@ class PaperExecution(PaperListener):
         def arrive(_ts: int) -> None:
             reason = UNKNOWN_ORDER if oid is None or book is None else book.modify(oid, price, qty)
             if reason:
-                self._publish(lambda now: OrderUpdateRejected(
-                    now, now, order.client_order_id, order.instrument, "modify", reason,
-                    "the paper venue refused the modify"))
+                self._publish(
+                    lambda now: OrderUpdateRejected(
+                        now,
+                        now,
+                        order.client_order_id,
+                        order.instrument,
+                        "modify",
+                        reason,
+                        "the paper venue refused the modify",
+                    )
+                )
 
         self._after_latency(arrive)
         return True
@@ -145,8 +195,9 @@ class PaperExecution(PaperListener):
         if not model.latency_ns and not model.jitter_ns:
             arrive(self.clock.timestamp_ns())
             return
-        delay = model.latency_ns + (int(self.rng.random() * model.jitter_ns)
-                                    if model.jitter_ns else 0)
+        delay = model.latency_ns + (
+            int(self.rng.random() * model.jitter_ns) if model.jitter_ns else 0
+        )
         at = max(self.clock.timestamp_ns() + delay, self._last_arrival)  # FIFO, like a socket
         self._last_arrival = at
         self._requests += 1
@@ -159,10 +210,14 @@ class PaperExecution(PaperListener):
 
     def accepted(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
-        self._publish(lambda now: OrderAccepted(now, now, t.client_order_id, t.instrument.id,
-                                                f"{self.id_prefix}{order.order_id}"))
-        if (order.price is not None and t.price is not None and order.price != t.price) \
-                or order.qty != t.qty:  # a post-only slide, a reduce-only clamp
+        self._publish(
+            lambda now: OrderAccepted(
+                now, now, t.client_order_id, t.instrument.id, f"{self.id_prefix}{order.order_id}"
+            )
+        )
+        if (
+            order.price is not None and t.price is not None and order.price != t.price
+        ) or order.qty != t.qty:  # a post-only slide, a reduce-only clamp
             self.modified(order)
         if order.expire_ns is not None and order.tif == TIF_NAMES["GTD"]:
             book = self.books[t.instrument.id]
@@ -170,13 +225,15 @@ class PaperExecution(PaperListener):
             def expire(_ts: int) -> None:
                 book.expire(order.order_id)
 
-            self.clock.set_alert(f"paper.{self.venue}.gtd.{order.order_id}", order.expire_ns,
-                                 expire)
+            self.clock.set_alert(
+                f"paper.{self.venue}.gtd.{order.order_id}", order.expire_ns, expire
+            )
 
     def rejected(self, order: PaperOrder, reason: str, message: str) -> None:
         t = self._tracked.pop(order.order_id)
-        self._publish(lambda now: OrderRejected(now, now, t.client_order_id, t.instrument.id,
-                                                reason, message))
+        self._publish(
+            lambda now: OrderRejected(now, now, t.client_order_id, t.instrument.id, reason, message)
+        )
 
     def filled(self, order: PaperOrder, price: int, qty: int, maker: bool, note: str) -> None:
         t = self._tracked[order.order_id]
@@ -186,16 +243,30 @@ class PaperExecution(PaperListener):
         trade_id = f"{self.id_prefix}{self._trade_ids}"
         if not order.leaves:
             del self._tracked[order.order_id]
-        self._publish(lambda now: OrderFilled(
-            now, now, t.client_order_id, inst.id, f"{self.id_prefix}{order.order_id}", trade_id,
-            t.side, price,
-            qty, Liquidity.MAKER if maker else Liquidity.TAKER, fee, inst.quote, order.leaves,
-            note))
+        self._publish(
+            lambda now: OrderFilled(
+                now,
+                now,
+                t.client_order_id,
+                inst.id,
+                f"{self.id_prefix}{order.order_id}",
+                trade_id,
+                t.side,
+                price,
+                qty,
+                Liquidity.MAKER if maker else Liquidity.TAKER,
+                fee,
+                inst.quote,
+                order.leaves,
+                note,
+            )
+        )
 
     def canceled(self, order: PaperOrder, reason: str) -> None:
         t = self._tracked.pop(order.order_id)
-        self._publish(lambda now: OrderCanceled(now, now, t.client_order_id, t.instrument.id,
-                                                reason))
+        self._publish(
+            lambda now: OrderCanceled(now, now, t.client_order_id, t.instrument.id, reason)
+        )
 
     def expired(self, order: PaperOrder) -> None:
         t = self._tracked.pop(order.order_id)
@@ -208,8 +279,11 @@ class PaperExecution(PaperListener):
     def modified(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
         t.price, t.qty = order.price, order.qty
-        self._publish(lambda now: OrderModified(now, now, t.client_order_id, t.instrument.id,
-                                                order.price, order.qty))
+        self._publish(
+            lambda now: OrderModified(
+                now, now, t.client_order_id, t.instrument.id, order.price, order.qty
+            )
+        )
 
 
 class PaperExecutionClient(ExecutionClient):
@@ -223,8 +297,9 @@ class PaperExecutionClient(ExecutionClient):
     def __init__(self, data: DataClient, model: FillModel, seed: int = 0) -> None:
         self.name = data.name
         self._instruments = data.instruments()
-        self.execution = PaperExecution(data.bus, data.clock, data.name, self._instruments,
-                                        model, seed)
+        self.execution = PaperExecution(
+            data.bus, data.clock, data.name, self._instruments, model, seed
+        )
         # an order is in flight for up to the simulated latency: not "never placed" before
         self.request_window_ns = model.latency_ns + model.jitter_ns
         self.fill_log: list[OrderFilled] = []
@@ -263,38 +338,58 @@ class PaperExecutionClient(ExecutionClient):
                 order = self._sent.pop(coid, None)
                 if order is not None:
                     self._reports[coid] = OrderStatusReport(
-                        coid, event.venue_order_id, order.instrument, order.side, order.qty,
-                        OrderStatus.ACCEPTED, 0, order.price, order.order_type, order.tif,
-                        event.ts_event, trigger_price=order.trigger_price)
+                        coid,
+                        event.venue_order_id,
+                        order.instrument,
+                        order.side,
+                        order.qty,
+                        OrderStatus.ACCEPTED,
+                        0,
+                        order.price,
+                        order.order_type,
+                        order.tif,
+                        event.ts_event,
+                        trigger_price=order.trigger_price,
+                    )
             elif kind in (OrderRejected, OrderCanceled, OrderExpired):
                 self._sent.pop(coid, None)
             return
         if kind is OrderFilled:
             filled = report.filled_qty + event.qty
             report = msgspec.structs.replace(
-                report, filled_qty=filled, ts_event=event.ts_event,
-                status=OrderStatus.FILLED if event.leaves_qty <= 0 else
-                OrderStatus.PARTIALLY_FILLED)
+                report,
+                filled_qty=filled,
+                ts_event=event.ts_event,
+                status=OrderStatus.FILLED
+                if event.leaves_qty <= 0
+                else OrderStatus.PARTIALLY_FILLED,
+            )
         elif kind is OrderModified:
             report = msgspec.structs.replace(report, price=event.price, qty=event.qty)
         elif kind in (OrderCanceled, OrderExpired):
             report = msgspec.structs.replace(
-                report, status=OrderStatus.CANCELED if kind is OrderCanceled else
-                OrderStatus.EXPIRED, ts_event=event.ts_event)
+                report,
+                status=OrderStatus.CANCELED if kind is OrderCanceled else OrderStatus.EXPIRED,
+                ts_event=event.ts_event,
+            )
         else:
             return
         self._reports[coid] = report
 
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         return self._reports.get(client_order_id)
 
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
-        return [r for r in self._reports.values()
-                if r.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
-                and (instrument is None or r.instrument == instrument)]
+        return [
+            r
+            for r in self._reports.values()
+            if r.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
+            and (instrument is None or r.instrument == instrument)
+        ]
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
-        return [f for f in self.fill_log if f.ts_event >= since_ns
-                and (instrument is None or f.instrument == instrument)]
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
+        return [
+            f
+            for f in self.fill_log
+            if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)
+        ]

@@ -20,7 +20,11 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, Clock
 from tradeterm.domain.events import (
-    ConnectionState, OrderFilled, OrderRejected, OrderUpdateRejected, VenueStatus,
+    ConnectionState,
+    OrderFilled,
+    OrderRejected,
+    OrderUpdateRejected,
+    VenueStatus,
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
@@ -45,9 +49,16 @@ class SimMarketVenue(Venue):
     keeps_state = False  # in-process: a restart starts an empty exchange
     order_rate_limit = (100.0, 200)
 
-    def __init__(self, bus: MessageBus, clock: Clock, markets: list[tuple[Instrument, AgentParams]],
-                 events_per_second: float, seed: int, seed_orders: int = 300,
-                 rules: dict[str, MatchingRules] | None = None) -> None:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        markets: list[tuple[Instrument, AgentParams]],
+        events_per_second: float,
+        seed: int,
+        seed_orders: int = 300,
+        rules: dict[str, MatchingRules] | None = None,
+    ) -> None:
         super().__init__(bus, clock)
         if events_per_second <= 0:
             raise ValueError("events_per_second must be positive")
@@ -56,8 +67,15 @@ class SimMarketVenue(Venue):
         self.books = []
         for inst, params in markets:
             book_rules = (rules or {}).get(inst.id) or MatchingRules.for_instrument(inst)
-            reports = OrderReports(bus, clock, topics.orders(self.name), inst, book_rules.fees,
-                                   TRADER, trade_prefix="S")
+            reports = OrderReports(
+                bus,
+                clock,
+                topics.orders(self.name),
+                inst,
+                book_rules.fees,
+                TRADER,
+                trade_prefix="S",
+            )
             self.books.append(SimBook(inst, params, self.rng, reports, book_rules, clock))
         total = sum(p.weight for _, p in markets)
         self._cum_weights = []
@@ -67,8 +85,9 @@ class SimMarketVenue(Venue):
             self._cum_weights.append(acc)
         self._seed_orders = seed_orders
         self._update_ids = [0] * len(self.books)
-        self._topics = [(topics.book(b.instrument.id), topics.trade(b.instrument.id))
-                        for b in self.books]
+        self._topics = [
+            (topics.book(b.instrument.id), topics.trade(b.instrument.id)) for b in self.books
+        ]
         self._next_ts = 0
         self.actions = 0
         self.skipped_ns = 0
@@ -85,15 +104,24 @@ class SimMarketVenue(Venue):
     # --- market data -------------------------------------------------------------------------
     async def run(self) -> None:
         start = self.clock.timestamp_ns()
-        self.bus.publish(topics.venue_status(self.name),
-                         VenueStatus(start, start, self.name, ConnectionState.CONNECTED,
-                                     "simulated"))
+        self.bus.publish(
+            topics.venue_status(self.name),
+            VenueStatus(start, start, self.name, ConnectionState.CONNECTED, "simulated"),
+        )
         for i, book in enumerate(self.books):
             book.seed_book(self._seed_orders, start)
             bids, asks = book.engine.level_size
-            self.bus.publish(self._topics[i][0], BookSnapshot(
-                book.instrument.id, sorted(bids.items(), reverse=True), sorted(asks.items()),
-                0, start, start))
+            self.bus.publish(
+                self._topics[i][0],
+                BookSnapshot(
+                    book.instrument.id,
+                    sorted(bids.items(), reverse=True),
+                    sorted(asks.items()),
+                    0,
+                    start,
+                    start,
+                ),
+            )
         self._next_ts = start + self._gap_ns()
         if self.clock.is_simulated:
             await self._run_fast()
@@ -127,8 +155,18 @@ class SimMarketVenue(Venue):
         if bid_changes or ask_changes:
             self._update_ids[i] += 1
             uid = self._update_ids[i]
-            publish(book_topic, BookDelta(book.instrument.id, list(bid_changes.items()),
-                                          list(ask_changes.items()), uid, uid, ts, ts))
+            publish(
+                book_topic,
+                BookDelta(
+                    book.instrument.id,
+                    list(bid_changes.items()),
+                    list(ask_changes.items()),
+                    uid,
+                    uid,
+                    ts,
+                    ts,
+                ),
+            )
             bid_changes.clear()
             ask_changes.clear()
 
@@ -188,8 +226,10 @@ class SimMarketVenue(Venue):
         elif found is None:
             reason, message = "UNKNOWN_INSTRUMENT", f"{order.instrument} is not traded here"
         if reason:
-            self.bus.publish(self._order_event_topic(), OrderRejected(
-                now, now, order.client_order_id, order.instrument, reason, message))
+            self.bus.publish(
+                self._order_event_topic(),
+                OrderRejected(now, now, order.client_order_id, order.instrument, reason, message),
+            )
             return
         i, book = found  # type: ignore[misc]
         self._own_ids += 1
@@ -198,16 +238,34 @@ class SimMarketVenue(Venue):
         book.own.track(oid, order.client_order_id, order.side, order.qty, order.price)
         with self.bus.batch():
             book.engine.submit(
-                oid, TRADER, int(order.side), order.qty, KIND_NAMES[order.order_type.value],
-                order.price, TIF_NAMES[order.tif.value], trigger=order.trigger_price,
-                post_only=order.post_only, reduce_only=order.reduce_only,
-                display=order.display_qty or 0, expire_ns=order.expire_ns)
+                oid,
+                TRADER,
+                int(order.side),
+                order.qty,
+                KIND_NAMES[order.order_type.value],
+                order.price,
+                TIF_NAMES[order.tif.value],
+                trigger=order.trigger_price,
+                post_only=order.post_only,
+                reduce_only=order.reduce_only,
+                display=order.display_qty or 0,
+                expire_ns=order.expire_ns,
+            )
             self._flush(i, book, now)
 
     def _not_working(self, order: Order, request: str, now: int) -> None:
-        self.bus.publish(self._order_event_topic(), OrderUpdateRejected(
-            now, now, order.client_order_id, order.instrument, request, UNKNOWN_ORDER,
-            "the order is not working at the venue"))
+        self.bus.publish(
+            self._order_event_topic(),
+            OrderUpdateRejected(
+                now,
+                now,
+                order.client_order_id,
+                order.instrument,
+                request,
+                UNKNOWN_ORDER,
+                "the order is not working at the venue",
+            ),
+        )
 
     def cancel_order(self, order: Order) -> None:
         now = self.clock.timestamp_ns()
@@ -251,15 +309,13 @@ class SimMarketVenue(Venue):
         return count
 
     # --- queries (reconciliation) --------------------------------------------------------------
-    async def query_order(self, client_order_id: str, instrument: str
-                          ) -> OrderStatusReport | None:
+    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
         return self.account.report(client_order_id)
 
     async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
         return self.account.open_orders(instrument)
 
-    async def fills_since(self, since_ns: int, instrument: str | None = None
-                          ) -> list[OrderFilled]:
+    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
         return self.account.fills_since(since_ns, instrument)
 
     async def positions(self) -> list[PositionReport] | None:

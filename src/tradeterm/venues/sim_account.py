@@ -16,7 +16,12 @@ import msgspec
 
 from tradeterm.core.bus import MessageBus
 from tradeterm.domain.events import (
-    OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderModified, OrderRejected,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
     OrderTriggered,
 )
 from tradeterm.domain.orders import Order, OrderStatus
@@ -40,9 +45,19 @@ class SimAccount:
     def track(self, order: Order, venue_order_id: str, ts: int) -> None:
         """Called as the order enters the exchange, before any event about it."""
         self._orders[order.client_order_id] = OrderStatusReport(
-            order.client_order_id, venue_order_id, order.instrument, order.side, order.qty,
-            OrderStatus.SUBMITTED, 0, order.price, order.order_type, order.tif, ts,
-            trigger_price=order.trigger_price)
+            order.client_order_id,
+            venue_order_id,
+            order.instrument,
+            order.side,
+            order.qty,
+            OrderStatus.SUBMITTED,
+            0,
+            order.price,
+            order.order_type,
+            order.tif,
+            ts,
+            trigger_price=order.trigger_price,
+        )
         self._open.add(order.client_order_id)
 
     def open_with(self, positions: dict[str, int]) -> None:
@@ -62,24 +77,42 @@ class SimAccount:
         if kind is OrderFilled:
             self._fills.append(event)
             self._positions[event.instrument] = (
-                self._positions.get(event.instrument, 0) + int(event.side) * event.qty)
+                self._positions.get(event.instrument, 0) + int(event.side) * event.qty
+            )
             report = self._orders.get(event.client_order_id)
             if report is not None:
-                status = OrderStatus.FILLED if event.leaves_qty == 0 else \
-                    OrderStatus.PARTIALLY_FILLED
-                self._update(event.client_order_id, event.ts_event, status=status,
-                             filled_qty=report.filled_qty + event.qty)
+                status = (
+                    OrderStatus.FILLED if event.leaves_qty == 0 else OrderStatus.PARTIALLY_FILLED
+                )
+                self._update(
+                    event.client_order_id,
+                    event.ts_event,
+                    status=status,
+                    filled_qty=report.filled_qty + event.qty,
+                )
         elif kind is OrderAccepted:
-            self._update(event.client_order_id, event.ts_event, status=OrderStatus.ACCEPTED,
-                         venue_order_id=event.venue_order_id)
+            self._update(
+                event.client_order_id,
+                event.ts_event,
+                status=OrderStatus.ACCEPTED,
+                venue_order_id=event.venue_order_id,
+            )
         elif kind is OrderCanceled:
-            self._update(event.client_order_id, event.ts_event, status=OrderStatus.CANCELED,
-                         reason=event.reason)
+            self._update(
+                event.client_order_id,
+                event.ts_event,
+                status=OrderStatus.CANCELED,
+                reason=event.reason,
+            )
         elif kind is OrderExpired:
             self._update(event.client_order_id, event.ts_event, status=OrderStatus.EXPIRED)
         elif kind is OrderRejected:
-            self._update(event.client_order_id, event.ts_event, status=OrderStatus.REJECTED,
-                         reason=event.reason)
+            self._update(
+                event.client_order_id,
+                event.ts_event,
+                status=OrderStatus.REJECTED,
+                reason=event.reason,
+            )
         elif kind is OrderTriggered:
             self._update(event.client_order_id, event.ts_event, status=OrderStatus.TRIGGERED)
         elif kind is OrderModified:
@@ -94,8 +127,11 @@ class SimAccount:
         return [r for r in reports if instrument is None or r.instrument == instrument]
 
     def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
-        return [f for f in self._fills
-                if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)]
+        return [
+            f
+            for f in self._fills
+            if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)
+        ]
 
     def positions(self) -> list[PositionReport]:
         return [PositionReport(iid, qty) for iid, qty in sorted(self._positions.items()) if qty]

@@ -53,9 +53,15 @@ class AgentParams:
 class SimBook(MatchListener):
     """One instrument of the simulated market: fair price, agents and the exchange book."""
 
-    def __init__(self, instrument: Instrument, params: AgentParams, rng: random.Random,
-                 own: OrderReports, rules: MatchingRules | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        instrument: Instrument,
+        params: AgentParams,
+        rng: random.Random,
+        own: OrderReports,
+        rules: MatchingRules | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.instrument = instrument
         self.params = params
         self.rng = rng
@@ -128,8 +134,9 @@ class SimBook(MatchListener):
             return
         self._ids += 1
         oid = self._ids
-        engine.submit_limit(oid, 1 + int(rng.random() * MAKERS), side, price,
-                            self._size(p.maker_median_lots))
+        engine.submit_limit(
+            oid, 1 + int(rng.random() * MAKERS), side, price, self._size(p.maker_median_lots)
+        )
         if oid in engine.orders:
             self._live_ix[oid] = len(self._live)
             self._live.append(oid)
@@ -143,12 +150,27 @@ class SimBook(MatchListener):
         side = Side.BUY if rng.random() < 0.5 + lean else Side.SELL
         limit = ask + 20 if side is Side.BUY else bid - 20  # takers protect themselves
         self._ids += 1
-        engine.submit(self._ids, MAKERS + 1 + int(rng.random() * 64), side,
-                      self._size(self.params.taker_median_lots), LIMIT, limit, IOC)
+        engine.submit(
+            self._ids,
+            MAKERS + 1 + int(rng.random() * 64),
+            side,
+            self._size(self.params.taker_median_lots),
+            LIMIT,
+            limit,
+            IOC,
+        )
 
     # --- MatchListener -----------------------------------------------------------------------
-    def on_fill(self, maker: EngineOrder, taker_id: int, taker_owner: int, price: int, qty: int,
-                taker_leaves: int, trade_id: int) -> None:
+    def on_fill(
+        self,
+        maker: EngineOrder,
+        taker_id: int,
+        taker_owner: int,
+        price: int,
+        qty: int,
+        taker_leaves: int,
+        trade_id: int,
+    ) -> None:
         self.trades.append((price, qty, SELL if maker.side > 0 else BUY, trade_id))
         if maker.owner == TRADER:
             self.own.fill(maker.order_id, price, qty, True, trade_id)

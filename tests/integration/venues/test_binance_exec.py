@@ -8,10 +8,20 @@ from decimal import Decimal
 import pytest
 
 from tests.loopback_session import (
-    COUNTERPARTY_KEY, TRADER_KEY, TRADER_SECRET, Session, loopback_settings, wait_until,
+    COUNTERPARTY_KEY,
+    TRADER_KEY,
+    TRADER_SECRET,
+    Session,
+    loopback_settings,
+    wait_until,
 )
 from tradeterm.domain.events import (
-    Liquidity, OrderAccepted, OrderCanceled, OrderExpired, OrderFilled, OrderRejected,
+    Liquidity,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
@@ -30,19 +40,31 @@ async def trading_session(server: LoopbackServer, **feed) -> Session:
 
 def counterparty_takes(server: LoopbackServer, side: str, qty: str, price: str) -> dict:
     exchange = server.exchange
-    return exchange.new_order(exchange.accounts[COUNTERPARTY_KEY], {
-        "symbol": "BTCUSDT", "side": side, "type": "LIMIT", "timeInForce": "IOC",
-        "quantity": qty, "price": price})
+    return exchange.new_order(
+        exchange.accounts[COUNTERPARTY_KEY],
+        {
+            "symbol": "BTCUSDT",
+            "side": side,
+            "type": "LIMIT",
+            "timeInForce": "IOC",
+            "quantity": qty,
+            "price": price,
+        },
+    )
 
 
 def events_for(session: Session, client_id: str, kind=None) -> list:
-    return [e for e in session.orders if e.client_order_id == client_id
-            and (kind is None or isinstance(e, kind))]
+    return [
+        e
+        for e in session.orders
+        if e.client_order_id == client_id and (kind is None or isinstance(e, kind))
+    ]
 
 
 def exchange_orders(server: LoopbackServer, client_id: str) -> list:
-    return [o for o in server.exchange.accounts[TRADER_KEY].orders
-            if o.client_order_id == client_id]
+    return [
+        o for o in server.exchange.accounts[TRADER_KEY].orders if o.client_order_id == client_id
+    ]
 
 
 def passive_buy(session: Session, client_id: str, qty: str) -> Order:
@@ -51,8 +73,9 @@ def passive_buy(session: Session, client_id: str, qty: str) -> Order:
     inst = session.instrument()
     market = session.server.exchange.market.symbols["BTCUSDT"]
     ask = market.book.best_ask
-    counterparty_takes(session.server, "BUY", market.qty_str(market.book.levels()[1][ask]),
-                       market.price_str(ask))
+    counterparty_takes(
+        session.server, "BUY", market.qty_str(market.book.levels()[1][ask]), market.price_str(ask)
+    )
     assert market.book.best_ask > ask > market.book.best_bid
     return Order(client_id, inst.id, Side.BUY, inst.qty_to_lots(qty), price=ask)
 
@@ -70,7 +93,10 @@ async def test_submit_ack_partial_fill_cancel(user_stream):
         await wait_until(lambda: events_for(session, "t-1", OrderFilled), 2, "the fill")
         fill = events_for(session, "t-1", OrderFilled)[0]
         assert (fill.price, fill.qty, fill.leaves_qty) == (
-            order.price, inst.qty_to_lots("0.004"), inst.qty_to_lots("0.006"))
+            order.price,
+            inst.qty_to_lots("0.004"),
+            inst.qty_to_lots("0.006"),
+        )
         assert fill.liquidity is Liquidity.MAKER and fill.side is Side.BUY
         assert fill.fee == Decimal("0.000004") and fill.fee_currency == "BTC"
         session.venue.cancel_order(order)
@@ -88,19 +114,44 @@ async def test_rejections_carry_the_reason():
         inst = session.instrument()
         book = server.exchange.market.symbols["BTCUSDT"].book
         venue = session.venue
-        venue.submit_order(Order("r-funds", inst.id, Side.BUY, inst.qty_to_lots("100"),
-                                 price=book.best_bid))  # 6 million USDT we do not have
-        venue.submit_order(Order("r-maker", inst.id, Side.BUY, inst.qty_to_lots("0.01"),
-                                 price=book.best_ask, post_only=True))
-        venue.submit_order(Order("r-step", inst.id, Side.BUY, inst.qty_to_lots("0.000015"),
-                                 price=book.best_bid))  # not a multiple of the 0.00001 step
-        venue.submit_order(Order("r-gtd", inst.id, Side.BUY, inst.qty_to_lots("0.01"),
-                                 price=book.best_bid, tif=TimeInForce.GTD))
-        await wait_until(lambda: len([e for e in session.orders
-                                      if isinstance(e, OrderRejected)]) == 4, 3, "4 rejects")
+        venue.submit_order(
+            Order("r-funds", inst.id, Side.BUY, inst.qty_to_lots("100"), price=book.best_bid)
+        )  # 6 million USDT we do not have
+        venue.submit_order(
+            Order(
+                "r-maker",
+                inst.id,
+                Side.BUY,
+                inst.qty_to_lots("0.01"),
+                price=book.best_ask,
+                post_only=True,
+            )
+        )
+        venue.submit_order(
+            Order("r-step", inst.id, Side.BUY, inst.qty_to_lots("0.000015"), price=book.best_bid)
+        )  # not a multiple of the 0.00001 step
+        venue.submit_order(
+            Order(
+                "r-gtd",
+                inst.id,
+                Side.BUY,
+                inst.qty_to_lots("0.01"),
+                price=book.best_bid,
+                tif=TimeInForce.GTD,
+            )
+        )
+        await wait_until(
+            lambda: len([e for e in session.orders if isinstance(e, OrderRejected)]) == 4,
+            3,
+            "4 rejects",
+        )
         reasons = {e.client_order_id: e.reason for e in session.orders}
-        assert reasons == {"r-funds": "INSUFFICIENT_FUNDS", "r-maker": "POST_ONLY_WOULD_TAKE",
-                           "r-step": "FILTER_LOT_SIZE", "r-gtd": "UNSUPPORTED_TIME_IN_FORCE"}
+        assert reasons == {
+            "r-funds": "INSUFFICIENT_FUNDS",
+            "r-maker": "POST_ONLY_WOULD_TAKE",
+            "r-step": "FILTER_LOT_SIZE",
+            "r-gtd": "UNSUPPORTED_TIME_IN_FORCE",
+        }
         assert exchange_orders(server, "r-step") == []  # refused before it left
         await session.stop()
 
@@ -111,12 +162,19 @@ async def test_an_ioc_remainder_expires_and_a_market_order_fills():
         inst = session.instrument()
         book = server.exchange.market.symbols["BTCUSDT"].book
         ask, ask_size = book.best_ask, book.levels()[1][book.best_ask]
-        session.venue.submit_order(Order("ioc", inst.id, Side.BUY, ask_size * 1000 + 1000,
-                                         price=ask, tif=TimeInForce.IOC))
-        session.venue.submit_order(Order("mkt", inst.id, Side.SELL, inst.qty_to_lots("0.002"),
-                                         order_type=OrderType.MARKET))
-        await wait_until(lambda: events_for(session, "ioc", OrderExpired)
-                         and events_for(session, "mkt", OrderFilled), 3, "the outcomes")
+        session.venue.submit_order(
+            Order("ioc", inst.id, Side.BUY, ask_size * 1000 + 1000, price=ask, tif=TimeInForce.IOC)
+        )
+        session.venue.submit_order(
+            Order("mkt", inst.id, Side.SELL, inst.qty_to_lots("0.002"), order_type=OrderType.MARKET)
+        )
+        await wait_until(
+            lambda: (
+                events_for(session, "ioc", OrderExpired) and events_for(session, "mkt", OrderFilled)
+            ),
+            3,
+            "the outcomes",
+        )
         ioc_fills = events_for(session, "ioc", OrderFilled)
         assert sum(f.qty for f in ioc_fills) == ask_size * 1000  # instrument lots are 1e-8
         assert all(f.liquidity is Liquidity.TAKER for f in ioc_fills)

@@ -12,16 +12,23 @@ async def test_books_equal_the_exchange_after_thousands_of_updates():
     async with LoopbackServer(loopback_settings(events_per_second=4000).exchange) as server:
         session = await Session(server).start()
         market = server.exchange.market
-        await wait_until(lambda: min(s.update_id for s in market.symbols.values()) > 2500, 10,
-                         "thousands of updates")
+        await wait_until(
+            lambda: min(s.update_id for s in market.symbols.values()) > 2500,
+            10,
+            "thousands of updates",
+        )
         await session.settle()
         for symbol in ("BTC/USDT", "ETH/USDT"):
             assert session.book_matches_exchange(symbol), symbol
         assert session.venue.feed.stats.snapshots == 2
         assert session.venue.feed.stats.resyncs == 0
         assert session.crossed_shown == 0
-        assert [s for s in session.states()] == [CS.CONNECTING, CS.RESYNCING, CS.RESYNCING,
-                                                  CS.CONNECTED]
+        assert [s for s in session.states()] == [
+            CS.CONNECTING,
+            CS.RESYNCING,
+            CS.RESYNCING,
+            CS.CONNECTED,
+        ]
         stats = {b.instrument: b.gaps for b in session.views.books.values()}
         assert set(stats.values()) == {0}
         await session.stop()

@@ -15,14 +15,21 @@ from tradeterm.venues.loopback import LoopbackServer
 
 async def test_header_shows_stale_and_resyncing_and_the_books_stay_exact():
     async with LoopbackServer(loopback_settings().exchange) as server:
-        settings = load_settings(binance={"rest_url": server.rest_url, "ws_url": server.ws_url,
-                                          **FAST_FEED, "stale_after_s": 0.3})
+        settings = load_settings(
+            binance={
+                "rest_url": server.rest_url,
+                "ws_url": server.ws_url,
+                **FAST_FEED,
+                "stale_after_s": 0.3,
+            }
+        )
         rules = await BinanceVenue.discover(settings.binance, settings.binance.symbols)
         clock = LiveClock()
         bus = MessageBus()
         venue = BinanceVenue(bus, clock, rules, settings.binance)
-        kernel = Kernel(settings, RunOptions(mode="live"), clients=VenueClients.of(venue),
-                        clock=clock, bus=bus)
+        kernel = Kernel(
+            settings, RunOptions(mode="live"), clients=VenueClients.of(venue), clock=clock, bus=bus
+        )
         status = kernel.views.status
         seen: list[CS] = []
         kernel.bus.subscribe("venue.binance", lambda m: seen.append(m.state))
@@ -32,7 +39,7 @@ async def test_header_shows_stale_and_resyncing_and_the_books_stay_exact():
         server.injector.go_stale(0.8)
         await wait_until(lambda: status.connection is CS.STALE, 2, "STALE in the header")
         # data flows again; what was lost shows as a gap, which forces a resync
-        await wait_until(lambda: CS.RESYNCING in seen[seen.index(CS.STALE):], 3, "RESYNCING")
+        await wait_until(lambda: CS.RESYNCING in seen[seen.index(CS.STALE) :], 3, "RESYNCING")
         await wait_until(lambda: status.connection is CS.CONNECTED, 3, "recovery")
         server.exchange.market.pause()
         await asyncio.sleep(0.05)

@@ -5,7 +5,11 @@ import asyncio
 import pytest
 
 from tests.loopback_session import (
-    COUNTERPARTY_KEY, TRADER_KEY, TRADER_SECRET, Session, loopback_settings,
+    COUNTERPARTY_KEY,
+    TRADER_KEY,
+    TRADER_SECRET,
+    Session,
+    loopback_settings,
 )
 from tradeterm.domain.events import OrderAccepted, OrderFilled, OrderRejected
 from tradeterm.domain.market import Side
@@ -20,20 +24,33 @@ FAULTS = "drop=9,gap=4,stale=13:1.5,shutdown=17,delay=15,dup=0.05,5xx=0.05,timeo
 async def test_every_fault_survived_for_a_minute():
     settings = loopback_settings(faults=FAULTS, events_per_second=1500)
     async with LoopbackServer(settings.exchange) as server:
-        session = await Session(server, credentials=Credentials(TRADER_KEY, TRADER_SECRET),
-                                stale_after_s=0.5, request_timeout_s=0.5).start()
+        session = await Session(
+            server,
+            credentials=Credentials(TRADER_KEY, TRADER_SECRET),
+            stale_after_s=0.5,
+            request_timeout_s=0.5,
+        ).start()
         inst = session.instrument()
         market = server.exchange.market.symbols["BTCUSDT"]
         counterparty = server.exchange.accounts[COUNTERPARTY_KEY]
         for i in range(60):
             await asyncio.sleep(1.0)
             bid = market.book.best_bid
-            session.venue.submit_order(Order(f"soak-{i}", inst.id, Side.BUY,
-                                             inst.qty_to_lots("0.001"), price=bid))
+            session.venue.submit_order(
+                Order(f"soak-{i}", inst.id, Side.BUY, inst.qty_to_lots("0.001"), price=bid)
+            )
             if i % 3 == 0:
-                server.exchange.new_order(counterparty, {
-                    "symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "IOC",
-                    "quantity": "0.05", "price": market.price_str(bid)})
+                server.exchange.new_order(
+                    counterparty,
+                    {
+                        "symbol": "BTCUSDT",
+                        "side": "SELL",
+                        "type": "LIMIT",
+                        "timeInForce": "IOC",
+                        "quantity": "0.05",
+                        "price": market.price_str(bid),
+                    },
+                )
         await asyncio.sleep(3)  # let uncertain orders settle
         await session.wait_connected(10)
         await session.settle()
@@ -50,8 +67,11 @@ async def test_every_fault_survived_for_a_minute():
             assert kinds.count(OrderAccepted) <= 1 and kinds.count(OrderRejected) <= 1
             placed = [o for o in ours if o.client_order_id == f"soak-{i}"]
             if placed:
-                fills = [e for e in session.orders
-                         if e.client_order_id == f"soak-{i}" and isinstance(e, OrderFilled)]
+                fills = [
+                    e
+                    for e in session.orders
+                    if e.client_order_id == f"soak-{i}" and isinstance(e, OrderFilled)
+                ]
                 assert sum(f.qty for f in fills) == inst.qty_to_lots(placed[0].executed), i
             else:
                 assert OrderRejected in kinds or not kinds, i

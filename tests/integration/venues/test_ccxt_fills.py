@@ -32,15 +32,26 @@ async def test_a_restart_applies_every_fill_made_while_away_over_several_pages(t
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:
         price = rest_for_our_buy(server, key)
-        kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret,
-                                                sections={"session": {"cancel_on_exit": False}},
-                                                **REST_ONLY)
+        kernel, venue, task = await ccxt_kernel(
+            server,
+            tmp_path,
+            key,
+            secret,
+            sections={"session": {"cancel_on_exit": False}},
+            **REST_ONLY,
+        )
         inst = venue.instruments()[0]
         from tradeterm.domain.commands import SubmitOrder
         from tradeterm.domain.market import Side
 
-        cmd = SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id, Side.BUY,
-                          inst.qty_to_lots("0.1"), price=inst.price_to_ticks(price))
+        cmd = SubmitOrder(
+            kernel.clock.timestamp_ns(),
+            kernel.next_order_id(),
+            inst.id,
+            Side.BUY,
+            inst.qty_to_lots("0.1"),
+            price=inst.price_to_ticks(price),
+        )
         kernel.submit(cmd)
         for _ in range(200):
             await asyncio.sleep(0.02)
@@ -51,13 +62,17 @@ async def test_a_restart_applies_every_fill_made_while_away_over_several_pages(t
         sell_to_us(server, price, TRADES)  # while we are away
         ours = [t for t in server.exchange.accounts[key].trades]
         assert len(ours) == TRADES
-        again, _venue, task = await ccxt_kernel(server, tmp_path, key, secret, ready_s=60,
-                                                **REST_ONLY)  # 620 durable fills to apply
+        again, _venue, task = await ccxt_kernel(
+            server, tmp_path, key, secret, ready_s=60, **REST_ONLY
+        )  # 620 durable fills to apply
         result = again.desk.reconciliations[0]
         assert result.clean, result.describe()
         assert result.missed_fills == TRADES, result.describe()
-        await wait_until(lambda: again.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.062"),
-                         5, "the position (told once the fills are on disk)")
+        await wait_until(
+            lambda: again.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.062"),
+            5,
+            "the position (told once the fills are on disk)",
+        )
         again.request_stop()
         await asyncio.wait_for(task, 10)
 
@@ -69,9 +84,18 @@ async def test_trades_without_an_id_get_distinct_stable_ids(tmp_path):
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:
         price = rest_for_our_buy(server, key)
-        server.exchange.new_order(server.exchange.accounts[key], {
-            "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
-            "quantity": "0.1", "price": price, "newClientOrderId": "TT000001-00000001"})
+        server.exchange.new_order(
+            server.exchange.accounts[key],
+            {
+                "symbol": "BTCUSDT",
+                "side": "BUY",
+                "type": "LIMIT",
+                "timeInForce": "GTC",
+                "quantity": "0.1",
+                "price": price,
+                "newClientOrderId": "TT000001-00000001",
+            },
+        )
         since = time.time_ns() - 10**9
         sell_to_us(server, price, 30)
         cfg = load_settings(ccxt={"symbols": ["BTC/USDT"], "options": OPTIONS}).ccxt
@@ -80,8 +104,9 @@ async def test_trades_without_an_id_get_distinct_stable_ids(tmp_path):
         def make():
             return create_exchange("binance", cfg, keys, api_url=server.rest_url)
 
-        venue = CcxtVenue(MessageBus(), LiveClock(), make,
-                          await CcxtVenue.discover(make, ["BTC/USDT"]), cfg)
+        venue = CcxtVenue(
+            MessageBus(), LiveClock(), make, await CcxtVenue.discover(make, ["BTC/USDT"]), cfg
+        )
         real = venue.exchange.fetch_my_trades
 
         async def without_ids(*args, **kw):  # an exchange that gives no trade ids

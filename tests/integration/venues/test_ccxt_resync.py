@@ -20,8 +20,11 @@ async def gap_seen(server, seen: list, tries: int = 4) -> None:
         n = len(seen)
         server.injector.gap("BTCUSDT")
         try:
-            await wait_until(lambda n=n: any(state is CS.RESYNCING for state, _ in seen[n:]), 5,
-                             "the gap reported")
+            await wait_until(
+                lambda n=n: any(state is CS.RESYNCING for state, _ in seen[n:]),
+                5,
+                "the gap reported",
+            )
             return
         except AssertionError:
             continue
@@ -31,12 +34,21 @@ async def gap_seen(server, seen: list, tries: int = 4) -> None:
 async def test_a_gap_in_the_streamed_book_is_a_resync_not_an_outage(tmp_path):
     key, secret = canary_keys()
     async with LoopbackServer(exchange_settings(key, secret).exchange) as server:
-        kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret, websockets=True,
-                                                poll_s=600.0, private_poll_s=600.0,
-                                                reconnect_min_s=0.05, reconnect_max_s=0.5)
+        kernel, venue, task = await ccxt_kernel(
+            server,
+            tmp_path,
+            key,
+            secret,
+            websockets=True,
+            poll_s=600.0,
+            private_poll_s=600.0,
+            reconnect_min_s=0.05,
+            reconnect_max_s=0.5,
+        )
         seen = []
-        kernel.bus.subscribe(topics.venue_status(venue.name),
-                             lambda m: seen.append((m.state, m.detail)))
+        kernel.bus.subscribe(
+            topics.venue_status(venue.name), lambda m: seen.append((m.state, m.detail))
+        )
         for _ in range(2):
             n = len(seen)
             await gap_seen(server, seen)

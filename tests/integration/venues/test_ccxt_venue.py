@@ -24,36 +24,61 @@ async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
         kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret, **REST_ONLY)
         inst = venue.instruments()[0]
         assert (inst.id, inst.tick_size, inst.lot_size, inst.min_notional, inst.maker_fee) == (
-            "ccxt-binance:BTC/USDT", Decimal("0.01"), Decimal("0.00001"), Decimal(5),
-            Decimal("0.001"))
+            "ccxt-binance:BTC/USDT",
+            Decimal("0.01"),
+            Decimal("0.00001"),
+            Decimal(5),
+            Decimal("0.001"),
+        )
         server.exchange.market.pause()
         market = server.exchange.market.symbols["BTCUSDT"]
         ask = market.book.best_ask
-        counterparty(server, "BUY", market.qty_str(market.book.levels()[1][ask]),
-                     market.price_str(ask))
+        counterparty(
+            server, "BUY", market.qty_str(market.book.levels()[1][ask]), market.price_str(ask)
+        )
         await asyncio.sleep(0.2)  # the polled book catches up
         price = inst.price_to_ticks(market.price_str(ask))
 
         def buy(qty: str, px: int = price) -> SubmitOrder:
-            return SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id,
-                               Side.BUY, inst.qty_to_lots(qty), price=px)
+            return SubmitOrder(
+                kernel.clock.timestamp_ns(),
+                kernel.next_order_id(),
+                inst.id,
+                Side.BUY,
+                inst.qty_to_lots(qty),
+                price=px,
+            )
 
         cmd = buy("0.01")
         kernel.submit(cmd)
-        await wait_until(lambda: order_of(kernel, cmd.client_order_id).status
-                         is OrderStatus.ACCEPTED, 3, "the ack")
+        await wait_until(
+            lambda: order_of(kernel, cmd.client_order_id).status is OrderStatus.ACCEPTED,
+            3,
+            "the ack",
+        )
         counterparty(server, "SELL", "0.004", inst.format_price(price))
-        await wait_until(lambda: order_of(kernel, cmd.client_order_id).filled_qty
-                         == inst.qty_to_lots("0.004"), 3, "the partial fill (polled)")
-        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
-                         3, "the position (told once the fill is on disk)")
+        await wait_until(
+            lambda: order_of(kernel, cmd.client_order_id).filled_qty == inst.qty_to_lots("0.004"),
+            3,
+            "the partial fill (polled)",
+        )
+        await wait_until(
+            lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
+            3,
+            "the position (told once the fill is on disk)",
+        )
         assert kernel.cancel(cmd.client_order_id) == RequestSent(cmd.client_order_id)
-        await wait_until(lambda: order_of(kernel, cmd.client_order_id).status
-                         is OrderStatus.CANCELED, 3, "the cancel")
+        await wait_until(
+            lambda: order_of(kernel, cmd.client_order_id).status is OrderStatus.CANCELED,
+            3,
+            "the cancel",
+        )
         # InsufficientFunds -> a reject reason (risk lets it through: the limits are higher)
         rejects = []
-        kernel.bus.subscribe("order.ccxt-binance",
-                             lambda e: rejects.append(e) if isinstance(e, OrderRejected) else None)
+        kernel.bus.subscribe(
+            "order.ccxt-binance",
+            lambda e: rejects.append(e) if isinstance(e, OrderRejected) else None,
+        )
         poor = buy("0.05")  # 3,090 USDT of the 2,000 we have
         kernel.submit(poor)
         await wait_until(lambda: rejects, 3, "the reject")
@@ -62,26 +87,37 @@ async def test_metadata_lifecycle_errors_and_an_uncertain_submit(tmp_path):
         server.injector.fail_rest(1, 503, processed=True, path="/api/v3/order", method="POST")
         uncertain = buy("0.01", price - 100)
         kernel.submit(uncertain)
-        await wait_until(lambda: order_of(kernel, uncertain.client_order_id).status
-                         is OrderStatus.ACCEPTED, 5, "the uncertain order resolved")
-        placed = [o for o in server.exchange.accounts[key].orders
-                  if o.client_order_id == uncertain.client_order_id]
+        await wait_until(
+            lambda: order_of(kernel, uncertain.client_order_id).status is OrderStatus.ACCEPTED,
+            5,
+            "the uncertain order resolved",
+        )
+        placed = [
+            o
+            for o in server.exchange.accounts[key].orders
+            if o.client_order_id == uncertain.client_order_id
+        ]
         assert len(placed) == 1 and venue.execution.resolved_by_query == 1
         # a 503 before processing: not placed, and said so once the grace has passed
         server.injector.fail_rest(1, 503, processed=False, path="/api/v3/order", method="POST")
         lost = buy("0.01", price - 120)
         kernel.submit(lost)
-        await wait_until(lambda: order_of(kernel, lost.client_order_id).status
-                         is OrderStatus.REJECTED, 6, "NOT_PLACED")
+        await wait_until(
+            lambda: order_of(kernel, lost.client_order_id).status is OrderStatus.REJECTED,
+            6,
+            "NOT_PLACED",
+        )
         kernel.request_stop()
         await asyncio.wait_for(task, 10)
     assert files_containing(tmp_path, [key, secret]) == []
 
 
 def test_the_engine_imports_no_ccxt_at_start_up():
-    code = ("import sys, tradeterm.cli, tradeterm.runtime.kernel, tradeterm.cli.live\n"
-            "import tradeterm.cli.run\n"
-            "import tradeterm.venues.ccxt_venue, tradeterm.venues.ccxt_exec\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'ccxt'], 'ccxt imported'")
+    code = (
+        "import sys, tradeterm.cli, tradeterm.runtime.kernel, tradeterm.cli.live\n"
+        "import tradeterm.cli.run\n"
+        "import tradeterm.venues.ccxt_venue, tradeterm.venues.ccxt_exec\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'ccxt'], 'ccxt imported'"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

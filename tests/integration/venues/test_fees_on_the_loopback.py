@@ -39,37 +39,59 @@ async def trade_series(server: LoopbackServer, kernel: Kernel, order) -> int:
     fills = 0
     for qty, part in (("0.00123", "0.00057"), ("0.0101", "0.0033"), ("0.00789", "0.00411")):
         ask = market.book.best_ask  # cleared away: our bid at this price is alone at the top
-        counterparty(server, "BUY", market.qty_str(market.book.levels()[1][ask]),
-                     market.price_str(ask))
-        cmd = SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id, Side.BUY,
-                          inst.qty_to_lots(qty), price=inst.price_to_ticks(market.price_str(ask)))
+        counterparty(
+            server, "BUY", market.qty_str(market.book.levels()[1][ask]), market.price_str(ask)
+        )
+        cmd = SubmitOrder(
+            kernel.clock.timestamp_ns(),
+            kernel.next_order_id(),
+            inst.id,
+            Side.BUY,
+            inst.qty_to_lots(qty),
+            price=inst.price_to_ticks(market.price_str(ask)),
+        )
         kernel.submit(cmd)
         cid = cmd.client_order_id
         await wait_until(lambda cid=cid: order(cid).status is OrderStatus.ACCEPTED, 5, "the ack")
         counterparty(server, "SELL", part, market.price_str(ask))
         counterparty(server, "SELL", f"{Decimal(qty) - Decimal(part):f}", market.price_str(ask))
-        await wait_until(lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5,
-                         "the maker fills")
+        await wait_until(
+            lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5, "the maker fills"
+        )
         fills += 2
-    for side, qty in ((Side.SELL, "0.00733"), (Side.BUY, "0.00071"), (Side.SELL, "0.01111"),
-                      (Side.BUY, "0.00402"), (Side.SELL, "0.00019")):
+    for side, qty in (
+        (Side.SELL, "0.00733"),
+        (Side.BUY, "0.00071"),
+        (Side.SELL, "0.01111"),
+        (Side.BUY, "0.00402"),
+        (Side.SELL, "0.00019"),
+    ):
         levels = market.book.levels()
         price = market.book.best_bid if side is Side.SELL else market.book.best_ask
-        assert Decimal(market.qty_str(levels[0 if side is Side.SELL else 1][price])) >= \
-            Decimal(qty)  # one level (maybe more than one resting order on it)
-        cmd = SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(), inst.id, side,
-                          inst.qty_to_lots(qty), price=inst.price_to_ticks(
-                              market.price_str(price)), tif=TimeInForce.IOC)
+        assert Decimal(market.qty_str(levels[0 if side is Side.SELL else 1][price])) >= Decimal(
+            qty
+        )  # one level (maybe more than one resting order on it)
+        cmd = SubmitOrder(
+            kernel.clock.timestamp_ns(),
+            kernel.next_order_id(),
+            inst.id,
+            side,
+            inst.qty_to_lots(qty),
+            price=inst.price_to_ticks(market.price_str(price)),
+            tif=TimeInForce.IOC,
+        )
         kernel.submit(cmd)
         cid = cmd.client_order_id
-        await wait_until(lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5,
-                         "the taker fill")
+        await wait_until(
+            lambda cid=cid: order(cid).status is OrderStatus.FILLED, 5, "the taker fill"
+        )
         fills += 1
     return fills
 
 
-def check_balances(kernel: Kernel, start: tuple[Decimal, Decimal],
-                   now: tuple[Decimal, Decimal]) -> None:
+def check_balances(
+    kernel: Kernel, start: tuple[Decimal, Decimal], now: tuple[Decimal, Decimal]
+) -> None:
     inst = next(iter(kernel.instruments.values()))
     pos = kernel.desk.portfolio.position(inst.id)
     btc, usdt = now[0] - start[0], now[1] - start[1]
@@ -91,8 +113,13 @@ async def test_native_venue_positions_equal_the_exchange_balances(tmp_path):
         fills = await trade_series(server, kernel, live.order)
         inst = live.instrument()
         assert trades_at_the_exchange(server, key) >= fills
-        await wait_until(lambda: kernel.desk.portfolio.position(inst.id).fills
-                         == trades_at_the_exchange(server, key), 30, "every fill applied")
+        await wait_until(
+            lambda: (
+                kernel.desk.portfolio.position(inst.id).fills == trades_at_the_exchange(server, key)
+            ),
+            30,
+            "every fill applied",
+        )
         check_balances(kernel, start, held(server, key))
         before = kernel.desk.portfolio.position(inst.id)
         await live.stop()
@@ -112,8 +139,13 @@ async def test_ccxt_venue_positions_equal_the_exchange_balances(tmp_path):
         fills = await trade_series(server, kernel, lambda cid: order_of(kernel, cid))
         inst = venue.instruments()[0]
         assert trades_at_the_exchange(server, key) >= fills
-        await wait_until(lambda: kernel.desk.portfolio.position(inst.id).fills
-                         == trades_at_the_exchange(server, key), 30, "every fill applied")
+        await wait_until(
+            lambda: (
+                kernel.desk.portfolio.position(inst.id).fills == trades_at_the_exchange(server, key)
+            ),
+            30,
+            "every fill applied",
+        )
         check_balances(kernel, start, held(server, key))
         kernel.request_stop()
         await task

@@ -33,12 +33,12 @@ async def test_a_503_on_the_post_then_a_cancel_and_a_reconnect_do_not_halt(tmp_p
         assert kernel.desk.killswitch.state is TradingState.ACTIVE, kernel.desk.killswitch.reason
         assert all(r.clean for r in kernel.desk.reconciliations)
         assert live.order(cmd.client_order_id).status is OrderStatus.REJECTED
-        assert not [o for o in server.exchange.accounts[key].orders
-                    if o.client_order_id == cmd.client_order_id]
+        assert not [
+            o
+            for o in server.exchange.accounts[key].orders
+            if o.client_order_id == cmd.client_order_id
+        ]
         await live.stop()
-
-
-
 
 
 async def test_a_session_that_died_while_cancelling_a_503_order_restarts_clean(tmp_path):

@@ -41,17 +41,25 @@ async def test_confirmed_lifecycle_and_the_keys_never_reach_a_file(tmp_path):
         assert isinstance(sent, OrderSent), sent
         order = sent.order
         assert order.status is OrderStatus.SUBMITTED
-        await wait_until(lambda: live.order(cmd.client_order_id).status is OrderStatus.ACCEPTED,
-                         3, "the ack")
+        await wait_until(
+            lambda: live.order(cmd.client_order_id).status is OrderStatus.ACCEPTED, 3, "the ack"
+        )
         counterparty(server, "SELL", "0.004", inst.format_price(cmd.price))
-        await wait_until(lambda: live.order(cmd.client_order_id).filled_qty
-                         == inst.qty_to_lots("0.004"), 3, "the partial fill")
+        await wait_until(
+            lambda: live.order(cmd.client_order_id).filled_qty == inst.qty_to_lots("0.004"),
+            3,
+            "the partial fill",
+        )
         assert live.order(cmd.client_order_id).status is OrderStatus.PARTIALLY_FILLED
-        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
-                         3, "the position (told once the fill is on disk)")
+        await wait_until(
+            lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
+            3,
+            "the position (told once the fill is on disk)",
+        )
         assert kernel.cancel(cmd.client_order_id) == RequestSent(cmd.client_order_id)
-        await wait_until(lambda: live.order(cmd.client_order_id).status is OrderStatus.CANCELED,
-                         3, "the cancel")
+        await wait_until(
+            lambda: live.order(cmd.client_order_id).status is OrderStatus.CANCELED, 3, "the cancel"
+        )
         assert exchange_orders(server, key, cmd.client_order_id)[0].status == "CANCELED"
         await live.stop()
         assert kernel.recorder is not None and kernel.recorder.path.exists()
@@ -71,13 +79,19 @@ async def test_5xx_and_timeout_on_submit_resolve_by_query_without_a_duplicate(tm
         server.injector.fail_rest(1, 503, processed=True, path="/api/v3/order", method="POST")
         first = live.passive_buy("0.01")
         kernel.submit(first)
-        await wait_until(lambda: live.order(first.client_order_id).status is OrderStatus.ACCEPTED,
-                         5, "the 5xx order resolved")
+        await wait_until(
+            lambda: live.order(first.client_order_id).status is OrderStatus.ACCEPTED,
+            5,
+            "the 5xx order resolved",
+        )
         server.injector.hold_rest(1.5, 1, path="/api/v3/order", method="POST")
         second = live.passive_buy("0.01")
         kernel.submit(second)
-        await wait_until(lambda: live.order(second.client_order_id).status
-                         is OrderStatus.ACCEPTED, 6, "the timed-out order resolved")
+        await wait_until(
+            lambda: live.order(second.client_order_id).status is OrderStatus.ACCEPTED,
+            6,
+            "the timed-out order resolved",
+        )
         await asyncio.sleep(0.3)
         for cmd in (first, second):
             assert len(exchange_orders(server, key, cmd.client_order_id)) == 1  # placed once
@@ -94,8 +108,9 @@ async def test_a_duplicated_fill_is_applied_once_through_the_oms(tmp_path):
         cmd = live.passive_buy("0.01")
         inst = live.instrument()
         kernel.submit(cmd)
-        await wait_until(lambda: live.order(cmd.client_order_id).status is OrderStatus.ACCEPTED,
-                         3, "the ack")
+        await wait_until(
+            lambda: live.order(cmd.client_order_id).status is OrderStatus.ACCEPTED, 3, "the ack"
+        )
         server.injector.duplicate_next_fill()
         counterparty(server, "SELL", "0.003", inst.format_price(cmd.price))
         await wait_until(lambda: live.venue.execution.duplicates_dropped == 1, 3, "the dup")
@@ -115,16 +130,25 @@ async def test_restart_reconciles_fills_and_orders_from_while_we_were_away(tmp_p
         cmd = first.passive_buy("0.01")
         inst = first.instrument()
         kernel.submit(cmd)
-        await wait_until(lambda: first.order(cmd.client_order_id).status is OrderStatus.ACCEPTED,
-                         3, "the ack")
+        await wait_until(
+            lambda: first.order(cmd.client_order_id).status is OrderStatus.ACCEPTED, 3, "the ack"
+        )
         await first.stop()
         # while no session runs: our order partly fills, and an order is placed elsewhere
         counterparty(server, "SELL", "0.004", inst.format_price(cmd.price))
         market = server.exchange.market.symbols["BTCUSDT"]
-        server.exchange.new_order(server.exchange.accounts[key], {
-            "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
-            "quantity": "0.002", "price": market.price_str(market.book.best_bid - 50),
-            "newClientOrderId": "from-the-website"})
+        server.exchange.new_order(
+            server.exchange.accounts[key],
+            {
+                "symbol": "BTCUSDT",
+                "side": "BUY",
+                "type": "LIMIT",
+                "timeInForce": "GTC",
+                "quantity": "0.002",
+                "price": market.price_str(market.book.best_bid - 50),
+                "newClientOrderId": "from-the-website",
+            },
+        )
         second = LiveSession(server, tmp_path, key, secret)
         kernel = await second.start()
         result = kernel.desk.reconciliations[0]  # at start, before any order could go out
@@ -133,7 +157,10 @@ async def test_restart_reconciles_fills_and_orders_from_while_we_were_away(tmp_p
         order = second.order(cmd.client_order_id)
         assert order.status is OrderStatus.PARTIALLY_FILLED
         assert order.filled_qty == inst.qty_to_lots("0.004")
-        await wait_until(lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
-                         3, "the position (told once the fill is on disk)")
+        await wait_until(
+            lambda: kernel.desk.portfolio.qty(inst.id) == inst.qty_to_lots("0.004"),
+            3,
+            "the position (told once the fill is on disk)",
+        )
         assert second.order("from-the-website") is not None
         await second.stop()

@@ -19,34 +19,58 @@ from tradeterm.venues.loopback import LoopbackServer
 from tradeterm.trading.results import OrderSent
 
 
-async def sell_at_market_past_a_far_bid(kernel: Kernel, server: LoopbackServer, key: str
-                                        ) -> None:
+async def sell_at_market_past_a_far_bid(kernel: Kernel, server: LoopbackServer, key: str) -> None:
     server.exchange.market.pause()
     await asyncio.sleep(0.2)  # a polled book catches up
     inst = next(iter(kernel.instruments.values()))
     book = kernel.views.books[inst.id]
-    far = inst.price_to_ticks_rounded(inst.ticks_to_price(book.best_bid) * Decimal("0.99"),
-                                      up=False)
-    sent = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                     inst.id, Side.BUY, inst.qty_to_lots("0.001"), price=far))
+    far = inst.price_to_ticks_rounded(
+        inst.ticks_to_price(book.best_bid) * Decimal("0.99"), up=False
+    )
+    sent = kernel.submit(
+        SubmitOrder(
+            kernel.clock.timestamp_ns(),
+            kernel.next_order_id(),
+            inst.id,
+            Side.BUY,
+            inst.qty_to_lots("0.001"),
+            price=far,
+        )
+    )
     assert isinstance(sent, OrderSent), sent
     rest = sent.order
-    await wait_until(lambda: order_of(kernel, rest.client_order_id).status
-                     is OrderStatus.ACCEPTED, 3, "the resting buy")
+    await wait_until(
+        lambda: order_of(kernel, rest.client_order_id).status is OrderStatus.ACCEPTED,
+        3,
+        "the resting buy",
+    )
     mid_x2 = book.best_bid + book.best_ask
-    sent = kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), kernel.next_order_id(),
-                                     inst.id, Side.SELL, inst.qty_to_lots("0.002"),
-                                     OrderType.MARKET))
+    sent = kernel.submit(
+        SubmitOrder(
+            kernel.clock.timestamp_ns(),
+            kernel.next_order_id(),
+            inst.id,
+            Side.SELL,
+            inst.qty_to_lots("0.002"),
+            OrderType.MARKET,
+        )
+    )
     assert isinstance(sent, OrderSent), sent
     sell = sent.order
     protection = -(-mid_x2 * 9_950 // 20_000)  # 50 bps under the mid, rounded up to a tick
     assert sell.price == protection
-    await wait_until(lambda: order_of(kernel, sell.client_order_id).status
-                     is OrderStatus.FILLED, 3, "the market sell filled")
-    placed = [o for o in server.exchange.accounts[key].orders
-              if o.client_order_id == sell.client_order_id]
+    await wait_until(
+        lambda: order_of(kernel, sell.client_order_id).status is OrderStatus.FILLED,
+        3,
+        "the market sell filled",
+    )
+    placed = [
+        o for o in server.exchange.accounts[key].orders if o.client_order_id == sell.client_order_id
+    ]
     assert [(o.type, o.tif, o.price) for o in placed] == [
-        ("LIMIT", "IOC", inst.ticks_to_price(protection))]
+        ("LIMIT", "IOC", inst.ticks_to_price(protection))
+    ]
+
     def told() -> list:  # the fills pane hears of a fill once its record is on disk
         return [f for f in kernel.views.fills.items if f.client_order_id == sell.client_order_id]
 

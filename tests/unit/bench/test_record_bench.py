@@ -7,19 +7,31 @@ from tradeterm.bench import MODULES
 from tradeterm.bench.registry import REGISTRY
 from tradeterm.bench import record_bench as bench
 
-pytestmark = pytest.mark.skipif(bench.capture_path() is None,
-                                reason="shared market data missing")
+pytestmark = pytest.mark.skipif(bench.capture_path() is None, reason="shared market data missing")
 
 
 def test_registered_and_listed():
     assert "tradeterm.bench.record_bench" in MODULES
-    for name in ("journal.write", "journal.bytes_per_event", "journal.decode", "journal.seek",
-                 "replay.end_to_end"):
+    for name in (
+        "journal.write",
+        "journal.bytes_per_event",
+        "journal.decode",
+        "journal.seek",
+        "replay.end_to_end",
+    ):
         assert name in REGISTRY
 
 
-@pytest.mark.parametrize("fn", [bench.bytes_per_event, bench.journal_write, bench.journal_decode,
-                                bench.journal_seek, bench.replay_end_to_end])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        bench.bytes_per_event,
+        bench.journal_write,
+        bench.journal_decode,
+        bench.journal_seek,
+        bench.replay_end_to_end,
+    ],
+)
 def test_quick_figures(fn):
     figure = fn(True)
     assert figure.value > 0 and figure.reference_value and figure.reference_value > 0

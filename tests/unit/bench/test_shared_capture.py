@@ -13,9 +13,24 @@ FEED_BENCH_TEST = Path(__file__).with_name("test_binance_feed_bench.py")
 
 def test_the_feed_bench_test_skips_without_the_capture(tmp_path):
     env = {"TRADETERM_SHARED_DATA": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider",
-                          "-q", str(FEED_BENCH_TEST)], capture_output=True, text=True,
-                         timeout=120, env=env, cwd=Path(__file__).parents[3])
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "0",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(FEED_BENCH_TEST),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).parents[3],
+    )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert "1 skipped" in out.stdout and "passed" not in out.stdout, out.stdout[-2000:]
 

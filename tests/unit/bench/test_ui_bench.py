@@ -9,23 +9,31 @@ from tradeterm.bench.pty_harness import PtySession, PtyTimeout
 
 
 def test_quick_figures_have_their_shape():
-    figures = [ui_bench.key_to_screen(True), ui_bench.bytes_per_s(True),
-               ui_bench.first_frame(True)]
-    assert [f.name for f in figures] == ["ui.key_to_screen_p99", "ui.bytes_per_s",
-                                         "startup.first_frame"]
+    figures = [ui_bench.key_to_screen(True), ui_bench.bytes_per_s(True), ui_bench.first_frame(True)]
+    assert [f.name for f in figures] == [
+        "ui.key_to_screen_p99",
+        "ui.bytes_per_s",
+        "startup.first_frame",
+    ]
     for fig, unit in zip(figures, ("ms", "B/s", "s")):
         assert fig.unit == unit and not fig.higher_is_better
         assert fig.value > 0 and fig.reference_value and fig.reference_value > 0
-        assert fig.reference and fig.target and fig.ratio == pytest.approx(
-            fig.reference_value / fig.value)
+        assert (
+            fig.reference
+            and fig.target
+            and fig.ratio == pytest.approx(fig.reference_value / fig.value)
+        )
     busy, calm, starts = ui_bench.sessions(True)
     assert len(busy.latencies_ms) == len(calm.latencies_ms) == 3  # a miss counts as the timeout
     assert len(starts.paper_s) == len(starts.minimal_s) == 2  # the session's own + one more
 
 
 def test_screen_predicates():
-    ladder = ["header", "╭─ Ladder  SIM-ETH/USD ──╮",
-              *[f"│   2649.{i:02d}  1.5 │" for i in range(6)]]
+    ladder = [
+        "header",
+        "╭─ Ladder  SIM-ETH/USD ──╮",
+        *[f"│   2649.{i:02d}  1.5 │" for i in range(6)],
+    ]
     assert ui_bench.ladder_symbol(ladder) == "SIM-ETH/USD"
     assert ui_bench.ladder_has_prices(ladder)
     assert not ui_bench.ladder_has_prices(ladder[:4])
@@ -40,8 +48,10 @@ def test_percentile_is_nearest_rank():
 
 
 def test_harness_sees_what_a_program_prints_and_its_exit():
-    code = ("import sys; sys.stdout.write('\\x1b[2;5Hhello'); sys.stdout.flush(); input(); "
-            "sys.stdout.write('\\x1b[3;1Hworld'); sys.stdout.flush(); input()")
+    code = (
+        "import sys; sys.stdout.write('\\x1b[2;5Hhello'); sys.stdout.flush(); input(); "
+        "sys.stdout.write('\\x1b[3;1Hworld'); sys.stdout.flush(); input()"
+    )
     with PtySession([sys.executable, "-c", code], cols=40, rows=5) as term:
         term.wait_for(lambda lines: lines[1][4:9] == "hello", 10)
         assert term.bytes_read > 0
@@ -57,8 +67,10 @@ def test_harness_sees_what_a_program_prints_and_its_exit():
 def test_profile_splits_bytes_by_screen_area():
     from tradeterm.bench.ui_profile import split
 
-    raw = (b"\x1b[1;1Hhead\x1b[10;2H\x1b[31mladder\x1b[0m\x1b[10;60Horder\x1b[35;60Htrade"
-           b"\x1b[40;1Hkeys")
+    raw = (
+        b"\x1b[1;1Hhead\x1b[10;2H\x1b[31mladder\x1b[0m\x1b[10;60Horder\x1b[35;60Htrade"
+        b"\x1b[40;1Hkeys"
+    )
     by = split(raw)
     assert by["header"] == len(b"\x1b[1;1Hhead")
     assert by["ladder"] == len(b"\x1b[10;2H\x1b[31mladder\x1b[0m")

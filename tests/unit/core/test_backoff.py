@@ -12,7 +12,7 @@ def test_delays_double_with_jitter_up_to_the_cap_and_reset_starts_over():
     b = Backoff(0.5, 4.0, random.Random(1))
     delays = [b.delay() for _ in range(7)]
     for n, d in enumerate(delays):
-        ceiling = min(4.0, 0.5 * 2 ** n)
+        ceiling = min(4.0, 0.5 * 2**n)
         assert ceiling / 2 <= d <= ceiling
     assert b.attempts == 7
     b.reset()
@@ -53,7 +53,7 @@ def test_every_delay_is_within_half_and_all_of_its_ceiling(first, cap, seed, n):
     cap = max(cap, first)
     b = Backoff(first, cap, random.Random(seed))
     for attempt in range(n):
-        ceiling = min(cap, first * 2 ** attempt)
+        ceiling = min(cap, first * 2**attempt)
         assert ceiling / 2 <= b.delay() <= ceiling
 
 

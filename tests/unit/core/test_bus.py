@@ -48,7 +48,8 @@ def test_failing_handler_is_reported_and_others_still_run():
     bus = MessageBus()
     errors, got = [], []
     bus.on_handler_error = lambda topic, msg, exc, handler, essential: errors.append(
-        (topic, msg, str(exc), handler_name(handler), essential))
+        (topic, msg, str(exc), handler_name(handler), essential)
+    )
 
     def bad(msg):
         raise RuntimeError("boom")
@@ -62,8 +63,16 @@ def test_failing_handler_is_reported_and_others_still_run():
     bus.subscribe("t", Screen().draw, essential=False)
     bus.publish("t", 1)
     assert got == [1]
-    assert errors == [("t", 1, "boom", "test_failing_handler_is_reported_and_others_still_run."
-                       "<locals>.bad", True), ("t", 1, "no room", "Screen.draw", False)]
+    assert errors == [
+        (
+            "t",
+            1,
+            "boom",
+            "test_failing_handler_is_reported_and_others_still_run.<locals>.bad",
+            True,
+        ),
+        ("t", 1, "no room", "Screen.draw", False),
+    ]
 
 
 def test_without_error_hook_handler_errors_propagate_and_bus_recovers():

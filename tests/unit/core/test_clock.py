@@ -9,8 +9,11 @@ def test_sim_clock_fires_timers_in_order_at_their_own_time():
     clock.set_timer("every2", 2 * NS, lambda ts: fired.append(("every2", ts, clock.timestamp_ns())))
     clock.set_alert("at3", 3 * NS, lambda ts: fired.append(("at3", ts, clock.timestamp_ns())))
     clock.advance_to(5 * NS)
-    assert fired == [("every2", 2 * NS, 2 * NS), ("at3", 3 * NS, 3 * NS),
-                     ("every2", 4 * NS, 4 * NS)]
+    assert fired == [
+        ("every2", 2 * NS, 2 * NS),
+        ("at3", 3 * NS, 3 * NS),
+        ("every2", 4 * NS, 4 * NS),
+    ]
     assert clock.timestamp_ns() == 5 * NS
 
 

@@ -37,8 +37,20 @@ def test_prices_and_sizes_in_the_instruments_precision():
 
 
 def test_a_fill_reads_in_trader_units():
-    fill = OrderFilled(1, 1, "c1", BTC.id, "v1", "T1", Side.BUY, 123_599, 99, Liquidity.TAKER,
-                       Decimal("0.0244726"), "USD", 0)
+    fill = OrderFilled(
+        1,
+        1,
+        "c1",
+        BTC.id,
+        "v1",
+        "T1",
+        Side.BUY,
+        123_599,
+        99,
+        Liquidity.TAKER,
+        Decimal("0.0244726"),
+        "USD",
+        0,
+    )
     assert display.fill_text(fill, BTC) == "BUY 0.0099 BTC/USD @ 61799.5, fee 0.02 USD"
-    assert display.fill_text(fill, None) == \
-        "BUY 99 lots fake:BTC/USD @ 123599 ticks, fee 0.02 USD"
+    assert display.fill_text(fill, None) == "BUY 99 lots fake:BTC/USD @ 123599 ticks, fee 0.02 USD"

@@ -4,7 +4,12 @@ import pytest
 
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import (
-    TERMINAL, TRANSITIONS, IllegalTransition, Order, OrderStatus, can_transition,
+    TERMINAL,
+    TRANSITIONS,
+    IllegalTransition,
+    Order,
+    OrderStatus,
+    can_transition,
 )
 
 S = OrderStatus
@@ -118,8 +123,11 @@ def test_a_trigger_while_pending_is_remembered():
 
 def test_revert_after_a_restart_follows_the_record():
     """The status before the request is not stored: the order's record says what it was."""
-    for filled, venue_id, expected in ((0, None, S.SUBMITTED), (0, "V1", S.ACCEPTED),
-                                       (3, "V1", S.PARTIALLY_FILLED)):
+    for filled, venue_id, expected in (
+        (0, None, S.SUBMITTED),
+        (0, "V1", S.ACCEPTED),
+        (3, "V1", S.PARTIALLY_FILLED),
+    ):
         order = order_in(S.PENDING_CANCEL)
         order.filled_qty, order.venue_order_id = filled, venue_id
         order.revert_pending()

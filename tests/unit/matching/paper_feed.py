@@ -41,8 +41,12 @@ class Recorder(PaperListener):
 class Feed:
     """Market events for one paper book with explicit timestamps and update ids."""
 
-    def __init__(self, bids=((100, 10), (99, 20)), asks=((101, 10), (102, 20)),
-                 model: FillModel | None = None) -> None:
+    def __init__(
+        self,
+        bids=((100, 10), (99, 20)),
+        asks=((101, 10), (102, 20)),
+        model: FillModel | None = None,
+    ) -> None:
         self.rec = Recorder()
         self.book = PaperBook(BTC, model or FillModel(), self.rec)
         self.uid = 10

@@ -22,8 +22,9 @@ class Recorder(MatchListener):
 
     def on_fill(self, maker, taker_id, taker_owner, price, qty, taker_leaves, trade_id):
         self.fills.append((maker.order_id, maker.owner, taker_id, taker_owner, price, qty))
-        self.events.append(("fill", maker.order_id, taker_id, price, qty, maker.leaves,
-                            taker_leaves, trade_id))
+        self.events.append(
+            ("fill", maker.order_id, taker_id, price, qty, maker.leaves, taker_leaves, trade_id)
+        )
 
     def on_canceled(self, order_id, owner, leaves, reason):
         self.events.append(("canceled", order_id, leaves, reason))
@@ -45,8 +46,11 @@ class Recorder(MatchListener):
         return [e for e in self.events if e[0] == kind]
 
     def reasons(self, order_id):
-        return [e[-1] for e in self.events if e[0] in ("rejected", "canceled", "modify_rejected")
-                and e[1] == order_id]
+        return [
+            e[-1]
+            for e in self.events
+            if e[0] in ("rejected", "canceled", "modify_rejected") and e[1] == order_id
+        ]
 
 
 def make(clock=None, **rules) -> tuple[MatchingEngine, Recorder]:

@@ -31,7 +31,14 @@ from dataclasses import dataclass, field
 from tests.unit.matching.reference_market import RefMarket
 from tests.unit.matching.reference_rules import Ref, entry_refusal, modify_refusal
 from tradeterm.matching.orders import (
-    CANCELED, GTC, GTD, LIMIT, MARKET, REDUCE_ONLY, STOP_LIMIT, STOP_MARKET,
+    CANCELED,
+    GTC,
+    GTD,
+    LIMIT,
+    MARKET,
+    REDUCE_ONLY,
+    STOP_LIMIT,
+    STOP_MARKET,
 )
 from tradeterm.matching.rules import MatchingRules
 
@@ -75,9 +82,12 @@ class ReferenceExchange:
             hi = max(traded) if traded else None
             for owner in sorted(touched):
                 self.enforce_reduce_only(owner)
-            fired = [s for s in self.stops
-                     if (s.side > 0 and hi is not None and s.trigger <= hi)
-                     or (s.side < 0 and lo is not None and s.trigger >= lo)]
+            fired = [
+                s
+                for s in self.stops
+                if (s.side > 0 and hi is not None and s.trigger <= hi)
+                or (s.side < 0 and lo is not None and s.trigger >= lo)
+            ]
             for stop in sorted(fired, key=lambda s: s.filing):
                 self.stops.remove(stop)
             for stop in sorted(fired, key=lambda s: s.filing):
@@ -100,8 +110,10 @@ class ReferenceExchange:
     def enforce_reduce_only(self, owner: int) -> None:
         pos = self.positions.get(owner, 0)
         room = abs(pos)
-        mine = sorted((o for o in self.market.resting + self.stops
-                       if o.owner == owner and o.reduce_only), key=lambda o: o.registered)
+        mine = sorted(
+            (o for o in self.market.resting + self.stops if o.owner == owner and o.reduce_only),
+            key=lambda o: o.registered,
+        )
         for order in mine:
             if order.side * pos >= 0 or room == 0:
                 self.cancel(order.order_id, REDUCE_ONLY)
@@ -119,12 +131,36 @@ class ReferenceExchange:
         self.events.append(("modified", order.order_id, shown, order.qty, order.leaves))
 
     # --- requests ---------------------------------------------------------------------------
-    def submit(self, order_id, owner, side, qty, kind=LIMIT, price=None, tif=GTC, *,
-               trigger=None, post_only=False, reduce_only=False, display=0, expire_ns=None,
-               stp=-1) -> None:
-        reason = entry_refusal(self.rules, kind, price, qty, trigger, display, tif, expire_ns,
-                               post_only, duplicate=self.working(order_id) is not None,
-                               touch=self.best(-side))
+    def submit(
+        self,
+        order_id,
+        owner,
+        side,
+        qty,
+        kind=LIMIT,
+        price=None,
+        tif=GTC,
+        *,
+        trigger=None,
+        post_only=False,
+        reduce_only=False,
+        display=0,
+        expire_ns=None,
+        stp=-1,
+    ) -> None:
+        reason = entry_refusal(
+            self.rules,
+            kind,
+            price,
+            qty,
+            trigger,
+            display,
+            tif,
+            expire_ns,
+            post_only,
+            duplicate=self.working(order_id) is not None,
+            touch=self.best(-side),
+        )
         if reason:
             self.events.append(("rejected", order_id, reason))
             return
@@ -134,9 +170,23 @@ class ReferenceExchange:
                 self.events.append(("rejected", order_id, "REDUCE_ONLY_WOULD_INCREASE"))
                 return
             qty = min(qty, abs(pos))
-        order = Ref(order_id, owner, side, price, qty, qty, kind=kind, tif=tif, display=display,
-                    trigger=trigger, expire_ns=expire_ns, post_only=post_only,
-                    reduce_only=reduce_only, stp=stp, registered=self.market.tick())
+        order = Ref(
+            order_id,
+            owner,
+            side,
+            price,
+            qty,
+            qty,
+            kind=kind,
+            tif=tif,
+            display=display,
+            trigger=trigger,
+            expire_ns=expire_ns,
+            post_only=post_only,
+            reduce_only=reduce_only,
+            stp=stp,
+            registered=self.market.tick(),
+        )
         if kind in (STOP_MARKET, STOP_LIMIT):
             if self.last_price is not None and (self.last_price - trigger) * side >= 0:
                 self.events.append(("rejected", order_id, "WOULD_TRIGGER_IMMEDIATELY"))
@@ -167,8 +217,12 @@ class ReferenceExchange:
     def cancel_all(self, owner=None, side=None) -> int:
         # resting orders in the order they (last) came to rest, then stops as placed
         victims = [o.order_id for o in self.market.resting] + [o.order_id for o in self.stops]
-        victims = [i for i in victims if (owner is None or self.working(i).owner == owner)
-                   and (side is None or self.working(i).side == side)]
+        victims = [
+            i
+            for i in victims
+            if (owner is None or self.working(i).owner == owner)
+            and (side is None or self.working(i).side == side)
+        ]
         for order_id in victims:
             self.cancel(order_id)
         return len(victims)
@@ -182,8 +236,16 @@ class ReferenceExchange:
         filled = order.qty - order.leaves
         new_qty = order.qty if qty is None else qty
         new_price = order.price if price is None else price
-        reason = modify_refusal(self.rules, order, stop, new_price, new_qty, trigger,
-                                touch=self.best(-order.side), last_price=self.last_price)
+        reason = modify_refusal(
+            self.rules,
+            order,
+            stop,
+            new_price,
+            new_qty,
+            trigger,
+            touch=self.best(-order.side),
+            last_price=self.last_price,
+        )
         if reason:
             self.events.append(("modify_rejected", order_id, reason))
             return False
@@ -191,8 +253,7 @@ class ReferenceExchange:
             room = max(0, -order.side * self.positions.get(order.owner, 0))
             if new_qty - filled > room:
                 if not room:
-                    self.events.append(("modify_rejected", order_id,
-                                        "REDUCE_ONLY_WOULD_INCREASE"))
+                    self.events.append(("modify_rejected", order_id, "REDUCE_ONLY_WOULD_INCREASE"))
                     return False
                 new_qty = filled + room
         if stop:
@@ -228,9 +289,14 @@ class ReferenceExchange:
         return True
 
     def expire_due(self, now: int) -> int:
-        due = sorted((o for o in self.market.resting + self.stops
-                      if o.tif == GTD and o.expire_ns is not None and o.expire_ns <= now),
-                     key=lambda o: (o.expire_ns, o.order_id))
+        due = sorted(
+            (
+                o
+                for o in self.market.resting + self.stops
+                if o.tif == GTD and o.expire_ns is not None and o.expire_ns <= now
+            ),
+            key=lambda o: (o.expire_ns, o.order_id),
+        )
         for order in due:
             (self.stops if order in self.stops else self.market.resting).remove(order)
             self.events.append(("expired", order.order_id, order.leaves))

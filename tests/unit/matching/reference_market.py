@@ -10,8 +10,16 @@ from dataclasses import dataclass, field
 
 from tests.unit.matching.reference_rules import Ref, pro_rata_shares
 from tradeterm.matching.orders import (
-    FOK, FOK_UNFILLED, IOC, IOC_REMAINDER, NO_LIQUIDITY, REDUCE_ONLY, SELF_TRADE,
-    STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, STP_NONE,
+    FOK,
+    FOK_UNFILLED,
+    IOC,
+    IOC_REMAINDER,
+    NO_LIQUIDITY,
+    REDUCE_ONLY,
+    SELF_TRADE,
+    STP_CANCEL_AGGRESSING,
+    STP_CANCEL_RESTING,
+    STP_NONE,
 )
 from tradeterm.matching.rules import MatchingRules
 
@@ -43,8 +51,9 @@ class RefMarket:
         return self.clock
 
     def level(self, side: int, price: int) -> list[Ref]:
-        return sorted((o for o in self.resting if o.side == side and o.price == price),
-                      key=lambda o: o.time)
+        return sorted(
+            (o for o in self.resting if o.side == side and o.price == price), key=lambda o: o.time
+        )
 
     def prices(self, side: int) -> list[int]:
         """Prices of one side, best first."""
@@ -73,10 +82,21 @@ class RefMarket:
         for order in (maker, taker):  # the promise of reduce-only, checked at every fill
             if order.reduce_only and order.owner in self.positions:
                 was, now = before[order.owner], self.positions[order.owner]
-                assert abs(now) <= abs(was) and now * was >= 0, \
+                assert abs(now) <= abs(was) and now * was >= 0, (
                     f"reduce-only order {order.order_id} took position {was} to {now}"
-        self.events.append(("fill", maker.order_id, taker.order_id, price, qty, maker.leaves,
-                            taker.leaves, self.trade_id))
+                )
+        self.events.append(
+            (
+                "fill",
+                maker.order_id,
+                taker.order_id,
+                price,
+                qty,
+                maker.leaves,
+                taker.leaves,
+                self.trade_id,
+            )
+        )
 
     def cancel_resting(self, order: Ref, reason: str) -> None:
         self.resting.remove(order)
@@ -206,8 +226,7 @@ class RefMarket:
                 self.stp_hit = False
                 self.events.append(("canceled", order.order_id, order.leaves, SELF_TRADE))
             else:
-                order.visible = min(order.display, order.leaves) if order.display \
-                    else order.leaves
+                order.visible = min(order.display, order.leaves) if order.display else order.leaves
                 order.time = self.tick()
                 self.resting.append(order)
 
@@ -224,6 +243,10 @@ class RefMarket:
     # --- what the comparison reads ---------------------------------------------------------
     def book(self) -> tuple:
         """Per side, best first: (price, [(id, owner, visible, leaves) in time order])."""
-        return tuple(tuple((p, [(o.order_id, o.owner, o.visible, o.leaves)
-                                for o in self.level(side, p)]) for p in self.prices(side))
-                     for side in (1, -1))
+        return tuple(
+            tuple(
+                (p, [(o.order_id, o.owner, o.visible, o.leaves) for o in self.level(side, p)])
+                for p in self.prices(side)
+            )
+            for side in (1, -1)
+        )

@@ -7,7 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradeterm.matching.orders import (
-    FOK, GTC, GTD, IOC, LIMIT, MARKET, STOP_LIMIT, STOP_MARKET,
+    FOK,
+    GTC,
+    GTD,
+    IOC,
+    LIMIT,
+    MARKET,
+    STOP_LIMIT,
+    STOP_MARKET,
 )
 from tradeterm.matching.rules import MatchingRules
 
@@ -34,8 +41,20 @@ class Ref:
     registered: int = 0  # reduce-only: when it was (re)registered with its owner
 
 
-def entry_refusal(r: MatchingRules, kind, price, qty, trigger, display, tif, expire_ns, post_only,
-                  *, duplicate: bool, touch: int | None) -> str:
+def entry_refusal(
+    r: MatchingRules,
+    kind,
+    price,
+    qty,
+    trigger,
+    display,
+    tif,
+    expire_ns,
+    post_only,
+    *,
+    duplicate: bool,
+    touch: int | None,
+) -> str:
     """Why a new order is rejected ("": it is not). ``duplicate``: its id is working already;
     ``touch``: the best price on the other side."""
     limit_price = kind in (LIMIT, STOP_LIMIT)
@@ -44,13 +63,16 @@ def entry_refusal(r: MatchingRules, kind, price, qty, trigger, display, tif, exp
     if limit_price and (price is None or price <= 0 or price % r.price_step):
         return "INVALID_PRICE"
     if kind in (STOP_MARKET, STOP_LIMIT) and (
-            trigger is None or trigger <= 0 or trigger % r.price_step):
+        trigger is None or trigger <= 0 or trigger % r.price_step
+    ):
         return "INVALID_TRIGGER_PRICE"
-    if display and (display < 0 or display > qty or display % r.qty_step
-                    or display < r.min_qty):
+    if display and (display < 0 or display > qty or display % r.qty_step or display < r.min_qty):
         return "INVALID_DISPLAY_QTY"
-    if ((display and kind in (MARKET, STOP_MARKET)) or (post_only and kind != LIMIT)
-            or ((display or post_only) and tif in (IOC, FOK))):
+    if (
+        (display and kind in (MARKET, STOP_MARKET))
+        or (post_only and kind != LIMIT)
+        or ((display or post_only) and tif in (IOC, FOK))
+    ):
         return "UNSUPPORTED_COMBINATION"
     if tif == GTD and expire_ns is None:
         return "INVALID_EXPIRE_TIME"
@@ -62,8 +84,17 @@ def entry_refusal(r: MatchingRules, kind, price, qty, trigger, display, tif, exp
     return ""
 
 
-def modify_refusal(r: MatchingRules, order: Ref, stop: bool, new_price, new_qty, trigger, *,
-                   touch: int | None, last_price: int | None) -> str:
+def modify_refusal(
+    r: MatchingRules,
+    order: Ref,
+    stop: bool,
+    new_price,
+    new_qty,
+    trigger,
+    *,
+    touch: int | None,
+    last_price: int | None,
+) -> str:
     """Why a modify of a working order (a waiting stop if ``stop``) to ``new_price`` and
     ``new_qty`` (and a new ``trigger``) is rejected ("": it is not). ``touch``: the best price
     on the order's other side."""
@@ -82,8 +113,13 @@ def modify_refusal(r: MatchingRules, order: Ref, stop: bool, new_price, new_qty,
     elif not stop and order.post_only and new_price != order.price:
         if touch is not None and (new_price - touch) * order.side >= 0:
             reason = "POST_ONLY_WOULD_TAKE"
-    if not reason and stop and trigger is not None and last_price is not None and \
-            (last_price - trigger) * order.side >= 0:
+    if (
+        not reason
+        and stop
+        and trigger is not None
+        and last_price is not None
+        and (last_price - trigger) * order.side >= 0
+    ):
         reason = "WOULD_TRIGGER_IMMEDIATELY"
     return reason
 

@@ -70,8 +70,9 @@ def test_general_submit_gtc_equals_fast_path():
     a, ra = make()
     b, rb = make()
     for eng, fast in ((a, True), (b, False)):
-        for n, (side, price, qty) in enumerate([(SELL, 101, 4), (SELL, 100, 2), (BUY, 101, 5),
-                                                (BUY, 99, 3)], start=1):
+        for n, (side, price, qty) in enumerate(
+            [(SELL, 101, 4), (SELL, 100, 2), (BUY, 101, 5), (BUY, 99, 3)], start=1
+        ):
             if fast:
                 eng.submit_limit(n, n, side, price, qty)
             else:

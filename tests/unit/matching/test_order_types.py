@@ -10,8 +10,16 @@ from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.matching import MatchingEngine, MatchingRules
 from tradeterm.matching.orders import (
-    FOK, GTD, LIMIT, MARKET, STOP_LIMIT, STOP_MARKET, STP_CANCEL_AGGRESSING,
-    STP_CANCEL_BOTH, STP_CANCEL_RESTING, STP_NONE,
+    FOK,
+    GTD,
+    LIMIT,
+    MARKET,
+    STOP_LIMIT,
+    STOP_MARKET,
+    STP_CANCEL_AGGRESSING,
+    STP_CANCEL_BOTH,
+    STP_CANCEL_RESTING,
+    STP_NONE,
 )
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.reports import OrderReports
@@ -304,7 +312,6 @@ def test_per_owner_fee_override():
     fees = FeeSchedule(Decimal("0.001"), Decimal("0.002"), {7: (Decimal("-0.0001"), Decimal(0))})
     assert fees.fee(BTC, 2, 10000, True, owner=7) == Decimal("-0.0001")
     assert fees.fee(BTC, 2, 10000, False, owner=1) == Decimal("0.002")
-
 
 
 def test_reports_announce_a_post_only_slide_as_a_modify():

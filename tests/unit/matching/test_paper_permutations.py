@@ -28,24 +28,53 @@ PRICES = st.integers(95, 106)
 SIZES = st.integers(0, 12)
 
 level = st.tuples(st.sampled_from([BUY, SELL]), PRICES, SIZES)
-update = st.one_of(st.lists(level, min_size=1, max_size=3),
-                   st.lists(level, min_size=0, max_size=6).map(lambda ls: ["snapshot", *ls]))
+update = st.one_of(
+    st.lists(level, min_size=1, max_size=3),
+    st.lists(level, min_size=0, max_size=6).map(lambda ls: ["snapshot", *ls]),
+)
 trade = st.tuples(PRICES, st.integers(1, 12), st.sampled_from([BUY, SELL]))
-limit_order = st.tuples(st.just("limit"), st.sampled_from([BUY, SELL]), st.integers(97, 104),
-                        st.integers(1, 10), st.integers(0, 3))
-reduce_only = st.tuples(st.just("reduce"), st.sampled_from([BUY, SELL]), st.integers(97, 104),
-                        st.integers(1, 10), st.just(0))
-market_order = st.tuples(st.just("market"), st.sampled_from([BUY, SELL]), st.just(0),
-                         st.integers(1, 10), st.just(0))
-stop_order = st.tuples(st.just("stop"), st.sampled_from([BUY, SELL]), st.integers(97, 104),
-                       st.integers(1, 6), st.one_of(st.none(), st.integers(97, 104)))
-orders = st.lists(st.one_of(limit_order, limit_order, stop_order, reduce_only, market_order),
-                  min_size=1, max_size=6)
-history = st.lists(st.one_of(update.map(lambda u: ("update", u)),
-                             trade.map(lambda t: ("trade", t))), max_size=4)
-models = st.sampled_from([FillModel(), FillModel(), FillModel(cancels_ahead=0.5),
-                          FillModel(cancels_ahead=1.0), FillModel(model="trade-through"),
-                          FillModel(model="touch")])
+limit_order = st.tuples(
+    st.just("limit"),
+    st.sampled_from([BUY, SELL]),
+    st.integers(97, 104),
+    st.integers(1, 10),
+    st.integers(0, 3),
+)
+reduce_only = st.tuples(
+    st.just("reduce"),
+    st.sampled_from([BUY, SELL]),
+    st.integers(97, 104),
+    st.integers(1, 10),
+    st.just(0),
+)
+market_order = st.tuples(
+    st.just("market"), st.sampled_from([BUY, SELL]), st.just(0), st.integers(1, 10), st.just(0)
+)
+stop_order = st.tuples(
+    st.just("stop"),
+    st.sampled_from([BUY, SELL]),
+    st.integers(97, 104),
+    st.integers(1, 6),
+    st.one_of(st.none(), st.integers(97, 104)),
+)
+orders = st.lists(
+    st.one_of(limit_order, limit_order, stop_order, reduce_only, market_order),
+    min_size=1,
+    max_size=6,
+)
+history = st.lists(
+    st.one_of(update.map(lambda u: ("update", u)), trade.map(lambda t: ("trade", t))), max_size=4
+)
+models = st.sampled_from(
+    [
+        FillModel(),
+        FillModel(),
+        FillModel(cancels_ahead=0.5),
+        FillModel(cancels_ahead=1.0),
+        FillModel(model="trade-through"),
+        FillModel(model="touch"),
+    ]
+)
 
 
 def _book_sizes(draw_sizes):
@@ -81,8 +110,15 @@ def _run(model, book, placed, past, updates, trades, slots, trade_order):
         elif kind == "market":
             feed.order(n, side, qty, None, kind=MARKET, tif=IOC)
         else:
-            feed.order(n, side, qty, extra, kind=STOP_LIMIT if extra else STOP_MARKET, tif=GTC,
-                       trigger=price)
+            feed.order(
+                n,
+                side,
+                qty,
+                extra,
+                kind=STOP_LIMIT if extra else STOP_MARKET,
+                tif=GTC,
+                trigger=price,
+            )
     ts = 1
     for kind, what in past:  # history: one event per timestamp
         ts += 1
@@ -114,14 +150,27 @@ def _run(model, book, placed, past, updates, trades, slots, trade_order):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@example(model=FillModel(), sizes=[0, 0, 0, 0, 10] + [10, 0, 0, 0, 0],
-         placed=[("limit", BUY, 100, 5, 0)], past=[], updates=[[(BUY, 100, 4)]],
-         trades=[(100, 6, SELL)], reverse=False)  # issue 11.5
-@given(model=models, sizes=st.lists(st.integers(0, 15), min_size=10, max_size=10),
-       placed=orders, past=history, updates=st.lists(update, min_size=1, max_size=3),
-       trades=st.lists(trade, min_size=1, max_size=3), reverse=st.booleans())
-def test_every_order_of_a_moment_gives_the_same_fills(model, sizes, placed, past, updates,
-                                                      trades, reverse):
+@example(
+    model=FillModel(),
+    sizes=[0, 0, 0, 0, 10] + [10, 0, 0, 0, 0],
+    placed=[("limit", BUY, 100, 5, 0)],
+    past=[],
+    updates=[[(BUY, 100, 4)]],
+    trades=[(100, 6, SELL)],
+    reverse=False,
+)  # issue 11.5
+@given(
+    model=models,
+    sizes=st.lists(st.integers(0, 15), min_size=10, max_size=10),
+    placed=orders,
+    past=history,
+    updates=st.lists(update, min_size=1, max_size=3),
+    trades=st.lists(trade, min_size=1, max_size=3),
+    reverse=st.booleans(),
+)
+def test_every_order_of_a_moment_gives_the_same_fills(
+    model, sizes, placed, past, updates, trades, reverse
+):
     book = _book_sizes(sizes)
     orders_of_trades = [list(range(len(trades)))]
     # trades are sequenced by the venue (trade ids); reversing them must not matter either,
@@ -132,8 +181,7 @@ def test_every_order_of_a_moment_gives_the_same_fills(model, sizes, placed, past
     for slots in _interleavings(len(updates), len(trades)):
         for trade_order in orders_of_trades:
             key = (slots, tuple(trade_order))
-            results[key] = _run(model, book, placed, past, updates, trades, set(slots),
-                                trade_order)
+            results[key] = _run(model, book, placed, past, updates, trades, set(slots), trade_order)
     first_key, first = next(iter(results.items()))
     for key, result in results.items():
         assert result == first, f"{key} differs from {first_key}"
@@ -141,10 +189,18 @@ def test_every_order_of_a_moment_gives_the_same_fills(model, sizes, placed, past
 
 @pytest.mark.slow
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(model=models, sizes=st.lists(st.integers(0, 15), min_size=10, max_size=10),
-       placed=orders, past=history, updates=st.lists(update, min_size=1, max_size=4),
-       trades=st.lists(trade, min_size=1, max_size=4), reverse=st.booleans())
-def test_every_order_of_a_moment_gives_the_same_fills_soak(model, sizes, placed, past, updates,
-                                                           trades, reverse):
+@given(
+    model=models,
+    sizes=st.lists(st.integers(0, 15), min_size=10, max_size=10),
+    placed=orders,
+    past=history,
+    updates=st.lists(update, min_size=1, max_size=4),
+    trades=st.lists(trade, min_size=1, max_size=4),
+    reverse=st.booleans(),
+)
+def test_every_order_of_a_moment_gives_the_same_fills_soak(
+    model, sizes, placed, past, updates, trades, reverse
+):
     test_every_order_of_a_moment_gives_the_same_fills.hypothesis.inner_test(
-        model, sizes, placed, past, updates, trades, reverse)
+        model, sizes, placed, past, updates, trades, reverse
+    )

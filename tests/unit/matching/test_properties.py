@@ -17,8 +17,17 @@ from hypothesis import strategies as st
 from tradeterm.matching import MatchingEngine, MatchingRules
 from tradeterm.matching.listener import MatchListener
 from tradeterm.matching.orders import (
-    FOK, GTC, GTD, IOC, LIMIT, MARKET, STOP_LIMIT, STOP_MARKET, STP_CANCEL_AGGRESSING,
-    STP_CANCEL_BOTH, STP_CANCEL_RESTING,
+    FOK,
+    GTC,
+    GTD,
+    IOC,
+    LIMIT,
+    MARKET,
+    STOP_LIMIT,
+    STOP_MARKET,
+    STP_CANCEL_AGGRESSING,
+    STP_CANCEL_BOTH,
+    STP_CANCEL_RESTING,
 )
 
 OWNERS = st.integers(1, 3)
@@ -26,14 +35,23 @@ SIDES = st.sampled_from([1, -1])
 PRICES = st.integers(98, 102)
 QTYS = st.integers(1, 12)
 
-limit_op = st.tuples(st.just("limit"), OWNERS, SIDES, PRICES, QTYS,
-                     st.sampled_from([GTC, GTC, GTC, IOC, FOK, GTD]), st.booleans(),
-                     st.integers(0, 4), st.sampled_from([False, False, False, True]))
+limit_op = st.tuples(
+    st.just("limit"),
+    OWNERS,
+    SIDES,
+    PRICES,
+    QTYS,
+    st.sampled_from([GTC, GTC, GTC, IOC, FOK, GTD]),
+    st.booleans(),
+    st.integers(0, 4),
+    st.sampled_from([False, False, False, True]),
+)
 market_op = st.tuples(st.just("market"), OWNERS, SIDES, QTYS, st.sampled_from([IOC, FOK]))
 stop_op = st.tuples(st.just("stop"), OWNERS, SIDES, PRICES, st.one_of(st.none(), PRICES), QTYS)
 cancel_op = st.tuples(st.just("cancel"), st.integers(0, 80))
-modify_op = st.tuples(st.just("modify"), st.integers(0, 80), st.one_of(st.none(), PRICES),
-                      st.one_of(st.none(), QTYS))
+modify_op = st.tuples(
+    st.just("modify"), st.integers(0, 80), st.one_of(st.none(), PRICES), st.one_of(st.none(), QTYS)
+)
 expire_op = st.tuples(st.just("expire"), st.integers(1, 3))
 # half of the operations are limit orders (hypothesis's one_of does not weight by repetition)
 _OTHERS = [market_op, stop_op, cancel_op, modify_op, expire_op]
@@ -55,8 +73,9 @@ class Ledger(MatchListener):
     def on_fill(self, maker, taker_id, taker_owner, price, qty, taker_leaves, trade_id):
         self.filled[maker.order_id] += qty
         self.filled[taker_id] += qty
-        self.op_fills.append((maker.order_id, maker.owner, maker.side, price, taker_id,
-                              taker_owner, qty))
+        self.op_fills.append(
+            (maker.order_id, maker.owner, maker.side, price, taker_id, taker_owner, qty)
+        )
 
     def on_canceled(self, order_id, owner, leaves, reason):
         self.ended[order_id] += leaves
@@ -87,8 +106,9 @@ def _check_priority(eng, before, fills):
                 continue
             better = (o_price > price) if side > 0 else (o_price < price)
             if better or (o_price == price and o_pos < maker_pos):
-                raise AssertionError(f"order {oid} at {o_price} kept priority over maker "
-                                     f"{maker_id} at {price}")
+                raise AssertionError(
+                    f"order {oid} at {o_price} kept priority over maker {maker_id} at {price}"
+                )
 
 
 def _check_book(eng, ledger, kinds):
@@ -117,16 +137,26 @@ def _check_book(eng, ledger, kinds):
 
 
 @settings(max_examples=300, deadline=None)
-@example([("limit", 1, -1, 100, 5, GTC, False, 0, False), ("limit", 2, -1, 100, 5, GTC, False, 0,
-                                                            False),
-          ("limit", 3, 1, 100, 2, GTC, False, 0, False)], STP_CANCEL_AGGRESSING, False, False)
-@given(stream, st.sampled_from([STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, STP_CANCEL_BOTH]),
-       st.booleans(), st.sampled_from([False, False, False, True]))
+@example(
+    [
+        ("limit", 1, -1, 100, 5, GTC, False, 0, False),
+        ("limit", 2, -1, 100, 5, GTC, False, 0, False),
+        ("limit", 3, 1, 100, 2, GTC, False, 0, False),
+    ],
+    STP_CANCEL_AGGRESSING,
+    False,
+    False,
+)
+@given(
+    stream,
+    st.sampled_from([STP_CANCEL_AGGRESSING, STP_CANCEL_RESTING, STP_CANCEL_BOTH]),
+    st.booleans(),
+    st.sampled_from([False, False, False, True]),
+)
 def test_random_streams_keep_every_invariant(ops, stp, slide, pro_rata):
     """(With pro-rata allocation the price-time check does not apply; the rest does.)"""
     ledger = Ledger()
-    eng = MatchingEngine(ledger, MatchingRules(stp=stp, post_only_slide=slide,
-                                               pro_rata=pro_rata))
+    eng = MatchingEngine(ledger, MatchingRules(stp=stp, post_only_slide=slide, pro_rata=pro_rata))
     for owner in (1, 2, 3):
         eng.track_position(owner)
     kinds: dict[int, str] = {}
@@ -142,8 +172,19 @@ def test_random_streams_keep_every_invariant(ops, stp, slide, pro_rata):
             kinds[n] = {IOC: "IOC", FOK: "FOK"}.get(tif, "LIMIT")
             if post:
                 post_only.add(n)
-            eng.submit(n, owner, side, qty, LIMIT, price, tif, post_only=post, display=display,
-                       reduce_only=reduce, expire_ns=now + 2 if tif == GTD else None)
+            eng.submit(
+                n,
+                owner,
+                side,
+                qty,
+                LIMIT,
+                price,
+                tif,
+                post_only=post,
+                display=display,
+                reduce_only=reduce,
+                expire_ns=now + 2 if tif == GTD else None,
+            )
         elif op[0] == "market":
             _, owner, side, qty, tif = op
             kinds[n] = "MARKET" if tif == IOC else "FOK"
@@ -151,8 +192,9 @@ def test_random_streams_keep_every_invariant(ops, stp, slide, pro_rata):
         elif op[0] == "stop":
             _, owner, side, trigger, limit, qty = op
             kinds[n] = "STOP"
-            eng.submit(n, owner, side, qty, STOP_LIMIT if limit else STOP_MARKET, limit,
-                       trigger=trigger)
+            eng.submit(
+                n, owner, side, qty, STOP_LIMIT if limit else STOP_MARKET, limit, trigger=trigger
+            )
         elif op[0] == "cancel":
             eng.cancel(op[1])
         elif op[0] == "modify":

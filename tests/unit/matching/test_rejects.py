@@ -5,7 +5,14 @@ import pytest
 from tests.unit.matching.recorder import BUY, SELL, make
 from tradeterm.core.clock import SimClock
 from tradeterm.matching.orders import (
-    FOK, GTD, IOC, LIMIT, MARKET, REJECT_REASONS, STOP_LIMIT, STOP_MARKET,
+    FOK,
+    GTD,
+    IOC,
+    LIMIT,
+    MARKET,
+    REJECT_REASONS,
+    STOP_LIMIT,
+    STOP_MARKET,
 )
 
 RULES = dict(price_step=5, qty_step=10, min_qty=10, max_qty=1000, min_notional=50_000)
@@ -36,21 +43,26 @@ CASES = [
     ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, price=900, tif=IOC, display=50)),
     ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, kind=MARKET, post_only=True)),
     ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, price=900, tif=FOK, post_only=True)),
-    ("UNSUPPORTED_COMBINATION", dict(side=BUY, qty=100, kind=STOP_LIMIT, price=1100,
-                                     trigger=1100, post_only=True)),
+    (
+        "UNSUPPORTED_COMBINATION",
+        dict(side=BUY, qty=100, kind=STOP_LIMIT, price=1100, trigger=1100, post_only=True),
+    ),
     ("INVALID_EXPIRE_TIME", dict(side=BUY, qty=100, price=900, tif=GTD)),
     ("INVALID_EXPIRE_TIME", dict(side=BUY, qty=100, price=900, tif=GTD, expire_ns=999)),
     ("POST_ONLY_WOULD_TAKE", dict(side=BUY, qty=100, price=1000, post_only=True)),
     ("WOULD_TRIGGER_IMMEDIATELY", dict(side=SELL, qty=100, kind=STOP_MARKET, trigger=1000)),
-    ("WOULD_TRIGGER_IMMEDIATELY", dict(side=BUY, qty=100, kind=STOP_LIMIT, price=1000,
-                                       trigger=990)),
+    (
+        "WOULD_TRIGGER_IMMEDIATELY",
+        dict(side=BUY, qty=100, kind=STOP_LIMIT, price=1000, trigger=990),
+    ),
     ("REDUCE_ONLY_WOULD_INCREASE", dict(side=SELL, qty=100, price=1100, reduce_only=True)),
     ("DUPLICATE_ORDER_ID", dict(order_id=2, side=BUY, qty=100, price=900)),
 ]
 
 
-@pytest.mark.parametrize(("reason", "args"), CASES, ids=[f"{r}-{i}" for i, (r, _) in
-                                                          enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("reason", "args"), CASES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(CASES)]
+)
 def test_reject_reason(reason, args):
     eng, rec = _book()
     before = (eng.level_size[0].copy(), eng.level_size[1].copy(), set(eng.orders))
@@ -68,14 +80,21 @@ def test_fast_path_rejects_too():
     for oid, price, qty in ((60, 903, 100), (61, 900, 15), (62, 900, 10), (63, 0, 100)):
         assert eng.submit_limit(oid, 7, BUY, price, qty) == 0
     assert [e[2] for e in rec.of("rejected")] == [
-        "INVALID_PRICE", "INVALID_QUANTITY", "MIN_NOTIONAL", "INVALID_PRICE"]
+        "INVALID_PRICE",
+        "INVALID_QUANTITY",
+        "MIN_NOTIONAL",
+        "INVALID_PRICE",
+    ]
 
 
 def test_unknown_order_on_modify_and_cancel():
     eng, rec = _book()
     assert not eng.cancel(999)
-    assert not eng.modify(999, qty=10) and rec.events[-1] == ("modify_rejected", 999,
-                                                               "UNKNOWN_ORDER")
+    assert not eng.modify(999, qty=10) and rec.events[-1] == (
+        "modify_rejected",
+        999,
+        "UNKNOWN_ORDER",
+    )
 
 
 def test_every_reject_reason_is_covered():

@@ -36,8 +36,11 @@ def publish(h: Harness, event) -> None:
 def reconnect(h: Harness) -> None:
     """The venue's stream drops and comes back: the desk reconciles."""
     now = h.clock.timestamp_ns()
-    for state in (ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
-                  ConnectionState.CONNECTED):
+    for state in (
+        ConnectionState.CONNECTED,
+        ConnectionState.DISCONNECTED,
+        ConnectionState.CONNECTED,
+    ):
         h.bus.publish(topics.venue_status("fake"), VenueStatus(now, now, "fake", state))
 
 

@@ -63,12 +63,14 @@ async def until(condition, seconds: float = 5.0) -> None:  # noqa: ANN001
 
 
 async def test_an_order_goes_out_only_once_its_record_is_on_disk_and_the_loop_runs_meanwhile(
-        tmp_path):
+    tmp_path,
+):
     h, disk = await on_slow_disk(tmp_path)
     durability = h.store.durability
     seen = []
     h.venue.on_submit = lambda order: seen.append(
-        (h.store.load_order(order.client_order_id).status, disk.done))
+        (h.store.load_order(order.client_order_id).status, disk.done)
+    )
     began = time.perf_counter()
     order = h.submit()
     took = time.perf_counter() - began
@@ -144,8 +146,7 @@ async def test_an_order_canceled_before_it_went_is_announced_like_any_cancel(tmp
     order = h.submit(Side.BUY, 10, MID - 10)
     assert h.desk.oms.cancel(order.client_order_id)
     canceled = h.of(OrderCanceled)  # the quoter, the journal and the screen hear of it
-    assert [(e.client_order_id, e.reason) for e in canceled] == [
-        (order.client_order_id, NOT_SENT)]
+    assert [(e.client_order_id, e.reason) for e in canceled] == [(order.client_order_id, NOT_SENT)]
     disk.gate.set()
     await until(lambda: h.store.durability.held == 0)
     assert h.venue.sent == [] and order.status is S.CANCELED
@@ -160,8 +161,9 @@ async def test_fills_are_told_once_on_disk_in_the_order_they_came(tmp_path):
     disk.gate.clear()
     disk.started.clear()
     positions = []
-    h.bus.subscribe(topics.POSITION, lambda e: positions.append(e.qty)
-                    if type(e) is PositionChanged else None)
+    h.bus.subscribe(
+        topics.POSITION, lambda e: positions.append(e.qty) if type(e) is PositionChanged else None
+    )
     first = h.venue.fill(order.client_order_id, 40)
     assert disk.started.wait(2)  # the thread is stuck on the first fill's fsync
     h.venue.fill(order.client_order_id, 60)

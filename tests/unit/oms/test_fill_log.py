@@ -15,6 +15,7 @@ async def test_the_fill_log_line_says_sizes_and_prices_not_lots_and_ticks(caplog
     with caplog.at_level(logging.INFO, logger="tradeterm"):
         h.venue.fill(order.client_order_id, 99, fee="0.03")
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fill ")]
-    assert lines == [f"fill T1 BUY 0.0099 BTC/USD @ 59999.5, fee 0.03 USD "
-                     f"(order {order.client_order_id})"], lines
+    assert lines == [
+        f"fill T1 BUY 0.0099 BTC/USD @ 59999.5, fee 0.03 USD (order {order.client_order_id})"
+    ], lines
     assert "lots" not in lines[0] and "ticks" not in lines[0]

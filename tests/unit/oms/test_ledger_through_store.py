@@ -11,9 +11,17 @@ from tradeterm.domain.orders import Order
 
 async def test_random_fills_reconcile_exactly_across_a_restart(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    h = Harness(url, oms={"synchronous": "NORMAL"},
-                risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0,
-                      "max_position_notional": "1e12", "max_order_notional": "1e12"})
+    h = Harness(
+        url,
+        oms={"synchronous": "NORMAL"},
+        risk={
+            "orders_per_second": 1e6,
+            "order_burst": 10**6,
+            "duplicate_window_ms": 0,
+            "max_position_notional": "1e12",
+            "max_order_notional": "1e12",
+        },
+    )
     await h.start()
     rng = random.Random(3)
     cash = {BTC.id: 0, ETH.id: 0}
@@ -30,8 +38,9 @@ async def test_random_fills_reconcile_exactly_across_a_restart(tmp_path):
         left = order.qty
         while left:
             part = rng.randint(1, left)
-            fill = h.venue.fill(order.client_order_id, part,
-                                price=price - int(side) * rng.randint(0, 3))
+            fill = h.venue.fill(
+                order.client_order_id, part, price=price - int(side) * rng.randint(0, 3)
+            )
             left -= part
             cash[inst.id] -= int(side) * fill.price * part
             qty[inst.id] += int(side) * part

@@ -11,7 +11,10 @@ import msgspec
 from tests.trading_harness import BTC, MID, Harness
 from tradeterm.domain.commands import ModifyOrder
 from tradeterm.domain.events import (
-    OrderCanceled, OrderModified, OrderUpdateRejected, TradingState,
+    OrderCanceled,
+    OrderModified,
+    OrderUpdateRejected,
+    TradingState,
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import TRANSITIONS, OrderStatus
@@ -48,8 +51,9 @@ async def test_native_modify_before_the_ack_waits_for_the_venue_instead_of_crash
     h.venue.auto_ack = False
     order = h.submit(Side.BUY, 100, MID - 2)
     assert order.status is S.SUBMITTED
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)
+    ) == RequestSent(order.client_order_id)
     assert order.status is S.PENDING_UPDATE
     assert h.venue.modifies == [(order.client_order_id, MID - 6, 80)]
     h.venue.ack(order.client_order_id)  # the ack overtakes nothing: the modify is still pending
@@ -62,8 +66,9 @@ async def test_cancel_replace_before_the_ack_replaces_once_the_cancel_is_confirm
     h = await started()
     h.venue.auto_ack = False
     order = h.submit(Side.BUY, 100, MID - 2)
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)
+    ) == RequestSent(order.client_order_id)
     assert order.status is S.PENDING_CANCEL and h.venue.cancels == [order.client_order_id]
     h.venue.cancel_at_venue(order.client_order_id)
     assert order.status is S.CANCELED

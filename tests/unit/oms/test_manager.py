@@ -5,7 +5,11 @@ import asyncio
 
 from tests.trading_harness import BTC, ETH, MID, Harness
 from tradeterm.domain.events import (
-    OrderAccepted, OrderCanceled, OrderModified, OrderRejected, TradingState,
+    OrderAccepted,
+    OrderCanceled,
+    OrderModified,
+    OrderRejected,
+    TradingState,
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus
@@ -109,8 +113,9 @@ async def test_a_fill_for_an_unknown_order_still_moves_the_position():
     h = await started()
     from tradeterm.domain.reports import OrderStatusReport
 
-    h.venue.orders["elsewhere-1"] = OrderStatusReport("elsewhere-1", "V9", BTC.id, Side.BUY,
-                                                      50, S.ACCEPTED, 0, MID)
+    h.venue.orders["elsewhere-1"] = OrderStatusReport(
+        "elsewhere-1", "V9", BTC.id, Side.BUY, 50, S.ACCEPTED, 0, MID
+    )
     h.venue.fill("elsewhere-1", 50)
     assert h.desk.portfolio.qty(BTC.id) == 50
 
@@ -149,8 +154,7 @@ async def test_an_order_the_venue_never_received_is_closed_not_guessed():
 
 
 async def test_unanswered_queries_trip_the_kill_switch_but_keep_asking():
-    h = await started(oms={"ack_timeout_ms": 1000, "max_query_attempts": 3,
-                           "query_retry_ms": 1})
+    h = await started(oms={"ack_timeout_ms": 1000, "max_query_attempts": 3, "query_retry_ms": 1})
     h.venue.auto_ack = False
     order = h.submit()
     h.venue.fail_queries = 5
@@ -177,9 +181,11 @@ async def test_a_refused_cancel_asks_the_venue_what_happened():
 
 async def test_cancel_by_id_instrument_side_and_all():
     h = await started(risk={"duplicate_window_ms": 0})
-    orders = {(inst.symbol, side): h.submit(side, 100, price, inst=inst)
-              for inst, bid, ask in ((BTC, MID - 2, MID + 2), (ETH, 59_999, 60_001))
-              for side, price in ((Side.BUY, bid), (Side.SELL, ask))}
+    orders = {
+        (inst.symbol, side): h.submit(side, 100, price, inst=inst)
+        for inst, bid, ask in ((BTC, MID - 2, MID + 2), (ETH, 59_999, 60_001))
+        for side, price in ((Side.BUY, bid), (Side.SELL, ask))
+    }
     assert h.desk.oms.working_count() == 4
     assert h.desk.oms.cancel(orders["BTC/USD", Side.BUY].client_order_id)
     assert h.venue.cancels == [orders["BTC/USD", Side.BUY].client_order_id]
@@ -195,10 +201,12 @@ async def test_native_modify():
     order = h.submit(Side.BUY, 100, MID - 2)
     from tradeterm.domain.commands import ModifyOrder
 
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)
+    ) == RequestSent(order.client_order_id)
     assert order.status is S.PENDING_UPDATE and h.venue.modifies == [
-        (order.client_order_id, MID - 6, 80)]
+        (order.client_order_id, MID - 6, 80)
+    ]
     h.bus.publish(h.venue.topic, OrderModified(0, 0, order.client_order_id, BTC.id, MID - 6, 80))
     assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
 
@@ -218,8 +226,9 @@ async def test_native_modify_answered_from_inside_the_call_is_not_left_pending()
         return True
 
     h.venue.modify_order = answer_at_once
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)
+    ) == RequestSent(order.client_order_id)
     assert order.status is S.ACCEPTED and (order.price, order.qty) == (MID - 6, 80)
     assert order.client_order_id not in h.desk.oms.inflight
     await settle(h, 5.0)  # past the ack timeout: nothing to ask the venue about
@@ -232,8 +241,9 @@ async def test_cancel_replace_sizes_the_replacement_to_what_is_left():
     h.venue.fill(order.client_order_id, 30)
     from tradeterm.domain.commands import ModifyOrder
 
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, 100)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, 100)
+    ) == RequestSent(order.client_order_id)
     assert order.status is S.CANCELED
     replacement = h.venue.sent[-1]
     assert replacement.client_order_id != order.client_order_id

@@ -29,14 +29,30 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 
 from tests.oms_checks import (
-    TransitionWatch, assert_oms_agrees_with_venue, assert_positions_are_the_fills, settle_all,
+    TransitionWatch,
+    assert_oms_agrees_with_venue,
+    assert_positions_are_the_fills,
+    settle_all,
 )
 from tests.oms_engine import (
-    ACK_TIMEOUT_S, BTC, ETH, MIDS, T0, WINDOW_NS, Engine, Errors, SteppedLoop,
+    ACK_TIMEOUT_S,
+    BTC,
+    ETH,
+    MIDS,
+    T0,
+    WINDOW_NS,
+    Engine,
+    Errors,
+    SteppedLoop,
 )
 from tests.venue_double import VenueDouble
 from tradeterm.core.bus import MessageBus
@@ -49,13 +65,22 @@ from tradeterm.trading.results import Rearmed
 
 S = OrderStatus
 
-settings.register_profile("oms", max_examples=200, stateful_step_count=35, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow,
-                                                 HealthCheck.filter_too_much])
-settings.register_profile("oms-dev", parent=settings.get_profile("oms"), max_examples=30,
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
-settings.register_profile("oms-slow", parent=settings.get_profile("oms"), max_examples=2_000,
-                          stateful_step_count=60)
+settings.register_profile(
+    "oms",
+    max_examples=200,
+    stateful_step_count=35,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "oms-dev",
+    parent=settings.get_profile("oms"),
+    max_examples=30,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
+)
+settings.register_profile(
+    "oms-slow", parent=settings.get_profile("oms"), max_examples=2_000, stateful_step_count=60
+)
 
 
 class OmsAgainstVenue(RuleBasedStateMachine):
@@ -75,8 +100,13 @@ class OmsAgainstVenue(RuleBasedStateMachine):
 
     @initialize(native=st.booleans())
     def start(self, native: bool) -> None:
-        self.venue = VenueDouble(MessageBus(), SimClock(T0), [BTC, ETH], native_modify=native,
-                                 request_window_ns=WINDOW_NS)
+        self.venue = VenueDouble(
+            MessageBus(),
+            SimClock(T0),
+            [BTC, ETH],
+            native_modify=native,
+            request_window_ns=WINDOW_NS,
+        )
         self._boot(T0)
 
     def teardown(self) -> None:
@@ -118,40 +148,63 @@ class OmsAgainstVenue(RuleBasedStateMachine):
         return items[index % len(items)]
 
     # --- the trader ----------------------------------------------------------------------------
-    @rule(eth=st.booleans(), buy=st.booleans(), qty=st.integers(1, 300),
-          offset=st.integers(1, 40))
+    @rule(eth=st.booleans(), buy=st.booleans(), qty=st.integers(1, 300), offset=st.integers(1, 40))
     def submit(self, eth: bool, buy: bool, qty: int, offset: int) -> None:
         inst = ETH if eth else BTC
         side = Side.BUY if buy else Side.SELL
         price = MIDS[inst.id] - offset if buy else MIDS[inst.id] + offset
         desk = self.engine.desk
-        self._drain(lambda: desk.execute(SubmitOrder(self.engine.clock.timestamp_ns(),
-                                                     desk.ids.next(), inst.id, side, qty,
-                                                     price=price)))
+        self._drain(
+            lambda: desk.execute(
+                SubmitOrder(
+                    self.engine.clock.timestamp_ns(),
+                    desk.ids.next(),
+                    inst.id,
+                    side,
+                    qty,
+                    price=price,
+                )
+            )
+        )
 
     @precondition(lambda self: self.engine.oms.working)
     @rule(index=st.integers(0, 50))
     def cancel(self, index: int) -> None:
         order = self._pick(self._working(), index)
-        self._drain(lambda: self.engine.desk.execute(CancelOrder(
-            self.engine.clock.timestamp_ns(), order.client_order_id, order.instrument)))
+        self._drain(
+            lambda: self.engine.desk.execute(
+                CancelOrder(
+                    self.engine.clock.timestamp_ns(), order.client_order_id, order.instrument
+                )
+            )
+        )
 
     @precondition(lambda self: self.engine.oms.working)
-    @rule(index=st.integers(0, 50), ticks=st.integers(-5, 5),
-          qty=st.one_of(st.none(), st.integers(1, 400)))
+    @rule(
+        index=st.integers(0, 50),
+        ticks=st.integers(-5, 5),
+        qty=st.one_of(st.none(), st.integers(1, 400)),
+    )
     def modify(self, index: int, ticks: int, qty: int | None) -> None:
         order = self._pick(self._working(), index)
         mid = MIDS[order.instrument]
         price = (order.price or mid) + ticks
         price = min(price, mid - 1) if order.side is Side.BUY else max(price, mid + 1)
-        self._drain(lambda: self.engine.desk.execute(ModifyOrder(
-            self.engine.clock.timestamp_ns(), order.client_order_id, order.instrument, price,
-            qty)))
+        self._drain(
+            lambda: self.engine.desk.execute(
+                ModifyOrder(
+                    self.engine.clock.timestamp_ns(),
+                    order.client_order_id,
+                    order.instrument,
+                    price,
+                    qty,
+                )
+            )
+        )
 
     @rule()
     def cancel_all(self) -> None:
-        self._drain(lambda: self.engine.desk.execute(CancelAll(
-            self.engine.clock.timestamp_ns())))
+        self._drain(lambda: self.engine.desk.execute(CancelAll(self.engine.clock.timestamp_ns())))
 
     @rule()
     def kill(self) -> None:
@@ -237,15 +290,15 @@ class OmsAgainstVenue(RuleBasedStateMachine):
     def release_queries(self) -> None:
         self._drain(self.venue.release_queries)
 
-    @rule(eth=st.booleans(), buy=st.booleans(), qty=st.integers(1, 300),
-          offset=st.integers(41, 60))
+    @rule(eth=st.booleans(), buy=st.booleans(), qty=st.integers(1, 300), offset=st.integers(41, 60))
     def place_elsewhere(self, eth: bool, buy: bool, qty: int, offset: int) -> None:
         """Someone places an order on the account outside this engine (adopted when the
         engine next reconciles)."""
         inst = ETH if eth else BTC
         mid = MIDS[inst.id]
-        self.venue.place_elsewhere(inst.id, Side.BUY if buy else Side.SELL, qty,
-                                   mid - offset if buy else mid + offset)
+        self.venue.place_elsewhere(
+            inst.id, Side.BUY if buy else Side.SELL, qty, mid - offset if buy else mid + offset
+        )
 
     @rule(count=st.integers(1, 5))
     def fail_queries(self, count: int) -> None:
@@ -278,8 +331,10 @@ class OmsAgainstVenue(RuleBasedStateMachine):
     @invariant()
     def nothing_goes_out_while_halted(self) -> None:
         engine = self.engine
-        if engine.desk.killswitch.state is TradingState.HALTED and \
-                engine.submits_at_trip is not None:
+        if (
+            engine.desk.killswitch.state is TradingState.HALTED
+            and engine.submits_at_trip is not None
+        ):
             assert self.venue.submits == engine.submits_at_trip  # not even a replacement
 
     @invariant()
@@ -289,7 +344,8 @@ class OmsAgainstVenue(RuleBasedStateMachine):
                 continue
             # the venue really did not answer (past the outcome's queries or the retry time)
             unanswered = (trip.source == "oms" and "unknown after" in trip.reason) or (
-                trip.source == "reconciliation" and "did not answer" in trip.reason)
+                trip.source == "reconciliation" and "did not answer" in trip.reason
+            )
             assert unanswered and self.query_failures, f"{trip.source}: {trip.reason}"
 
     # --- at quiescence -------------------------------------------------------------------------

@@ -37,8 +37,9 @@ async def test_restart_adopts_resolves_and_applies_missed_fills_once(tmp_path):
     # while it is away: a fills, b is canceled, someone places an order on the account
     h.venue.fill(a.client_order_id, 100, publish=False)
     h.venue.cancel_at_venue(b.client_order_id, publish=False)
-    h.venue.orders["manual-web-1"] = OrderStatusReport("manual-web-1", "V77", BTC.id, Side.SELL,
-                                                       30, S.ACCEPTED, 0, MID + 10)
+    h.venue.orders["manual-web-1"] = OrderStatusReport(
+        "manual-web-1", "V77", BTC.id, Side.SELL, 30, S.ACCEPTED, 0, MID + 10
+    )
     again = restart(h, url)
     assert await again.start()
     result = again.desk.reconciliations[-1]
@@ -117,8 +118,9 @@ def test_sim_restart_closes_lost_orders_and_keeps_the_account(tmp_path):
     from tradeterm.runtime.kernel import Kernel, RunOptions
 
     def kernel(seconds):
-        settings = load_settings(sim={"seed": 3}, oms={"database_url": url},
-                                 session={"cancel_on_exit": False})
+        settings = load_settings(
+            sim={"seed": 3}, oms={"database_url": url}, session={"cancel_on_exit": False}
+        )
         return Kernel(settings, RunOptions(fast=True, seconds=seconds, quoter="placeholder"))
 
     k1 = kernel(20)
@@ -136,12 +138,17 @@ def test_sim_restart_closes_lost_orders_and_keeps_the_account(tmp_path):
     for coid in left:
         order = store.load_order(coid)
         assert order.status in (S.CANCELED, S.REJECTED) and order.reason in (
-            "VENUE_LOST", "NOT_RECEIVED")
+            "VENUE_LOST",
+            "NOT_RECEIVED",
+        )
     # the paper account survived: the restarted sim venue opened with the stored positions
     second = store.load_fills()
     for iid, qty in positions.items():
-        moved = sum(int(f.side) * f.qty for f in second
-                    if f.instrument == iid and f.client_order_id.startswith("TT000002"))
+        moved = sum(
+            int(f.side) * f.qty
+            for f in second
+            if f.instrument == iid and f.client_order_id.startswith("TT000002")
+        )
         assert k2.desk.portfolio.qty(iid) == qty + moved
     assert store.fill_sums() == {p.instrument: p.qty for p in store.load_positions() if p.fills}
     assert k2.desk.killswitch.state is TradingState.ACTIVE

@@ -52,8 +52,11 @@ async def test_a_reconciliation_after_a_reconnect_retries_too():
     await h.start()
     calls = failing(h, 2)
     now = h.clock.timestamp_ns()
-    for state in (ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
-                  ConnectionState.CONNECTED):
+    for state in (
+        ConnectionState.CONNECTED,
+        ConnectionState.DISCONNECTED,
+        ConnectionState.CONNECTED,
+    ):
         h.bus.publish("venue.fake", VenueStatus(now, now, "fake", state))
     for _ in range(200):
         await asyncio.sleep(0.01)

@@ -18,8 +18,9 @@ S = OrderStatus
 async def test_a_lost_modify_answer_is_settled_with_the_venues_price_and_quantity():
     h = await started(modify=True, oms={"ack_timeout_ms": 1000})
     order = h.submit(Side.BUY, 100, MID - 2)
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)
+    ) == RequestSent(order.client_order_id)
     r = h.venue.orders[order.client_order_id]  # the venue applied it; the answer was lost
     h.venue.orders[order.client_order_id] = replace(r, price=MID - 6, qty=80)
     await settle(h, 1.5)
@@ -28,8 +29,9 @@ async def test_a_lost_modify_answer_is_settled_with_the_venues_price_and_quantit
     assert not order.uncertain
     assert h.store.load_order(order.client_order_id).price == MID - 6
     # and it can be modified again
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 4, None)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 4, None)
+    ) == RequestSent(order.client_order_id)
 
 
 async def test_a_lost_modify_request_is_settled_with_the_terms_the_venue_kept():
@@ -44,8 +46,9 @@ async def test_a_lost_cancel_answer_of_a_cancel_replace_still_sends_the_replacem
     h = await started(oms={"ack_timeout_ms": 1000})
     order = h.submit(Side.BUY, 100, MID - 2)
     h.venue.auto_ack = False
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 8, None)
+    ) == RequestSent(order.client_order_id)
     h.venue.cancel_at_venue(order.client_order_id, publish=False)  # canceled, answer lost
     h.venue.auto_ack = True
     await settle(h, 1.5)
@@ -81,8 +84,9 @@ async def test_an_answer_that_crossed_a_new_modify_does_not_settle_it():
     h.venue.query_order = slow_query
     publish(h, OrderUpdateRejected(0, 0, order.client_order_id, BTC.id, "cancel", "BUSY"))
     await settle(h)  # asking
-    assert h.desk.execute(ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)) == \
-        RequestSent(order.client_order_id)
+    assert h.desk.execute(
+        ModifyOrder(0, order.client_order_id, BTC.id, MID - 6, 80)
+    ) == RequestSent(order.client_order_id)
     r = h.venue.orders[order.client_order_id]  # the venue took it; the answer is lost
     h.venue.orders[order.client_order_id] = replace(r, price=MID - 6, qty=80)
     answers[0].set_result(None)

@@ -28,8 +28,9 @@ async def test_a_reconnect_while_cancelling_a_never_placed_order_does_not_halt()
 
 async def test_an_adopted_external_order_keeps_its_fills_and_status():
     h = Harness()
-    h.venue.orders["web-1"] = OrderStatusReport("web-1", "V90", BTC.id, Side.SELL, 100,
-                                                S.PARTIALLY_FILLED, 30, MID + 10)
+    h.venue.orders["web-1"] = OrderStatusReport(
+        "web-1", "V90", BTC.id, Side.SELL, 100, S.PARTIALLY_FILLED, 30, MID + 10
+    )
     h.venue.account = None
     assert await h.start()
     adopted = h.desk.oms.working["web-1"]
@@ -41,8 +42,9 @@ async def test_an_adopted_external_order_keeps_its_fills_and_status():
 async def test_an_order_placed_elsewhere_that_filled_while_we_looked_is_not_left_working():
     h = Harness()
     h.venue.account = None
-    h.venue.orders["web-1"] = OrderStatusReport("web-1", "V90", BTC.id, Side.SELL, 100,
-                                                S.ACCEPTED, 0, MID + 10)
+    h.venue.orders["web-1"] = OrderStatusReport(
+        "web-1", "V90", BTC.id, Side.SELL, 100, S.ACCEPTED, 0, MID + 10
+    )
     listing = h.venue.open_orders
 
     async def then_it_fills(instrument=None):
@@ -77,8 +79,9 @@ async def test_two_overlapping_reconciliations_adopt_an_order_once():
     h = await started()
     ours = h.submit(Side.BUY, 100, MID - 2)
     h.venue.fill(ours.client_order_id, 100, publish=False)  # not listed: each run asks
-    h.venue.orders["web-1"] = OrderStatusReport("web-1", "V90", BTC.id, Side.SELL, 100,
-                                                S.ACCEPTED, 0, MID + 10)
+    h.venue.orders["web-1"] = OrderStatusReport(
+        "web-1", "V90", BTC.id, Side.SELL, 100, S.ACCEPTED, 0, MID + 10
+    )
     answers = hold_answers(h)
     for _ in range(2):  # the stream drops twice before the first reconciliation is done
         reconnect(h)

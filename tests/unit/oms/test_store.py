@@ -12,8 +12,21 @@ from tradeterm.portfolio.position import Position
 
 
 def fill(trade_id: str, qty: int = 5) -> OrderFilled:
-    return OrderFilled(1, 1, "c1", "sim:X", "v1", trade_id, Side.BUY, 100, qty, Liquidity.MAKER,
-                       Decimal("0.000012345"), "USD", 0)
+    return OrderFilled(
+        1,
+        1,
+        "c1",
+        "sim:X",
+        "v1",
+        trade_id,
+        Side.BUY,
+        100,
+        qty,
+        Liquidity.MAKER,
+        Decimal("0.000012345"),
+        "USD",
+        0,
+    )
 
 
 @pytest.mark.parametrize(("mode", "level"), [("FULL", 2), ("NORMAL", 1)])
@@ -63,7 +76,8 @@ def test_trading_state_and_audit_in_one_write(tmp_path):
     store.controls.save_trading_state(TradingState.HALTED, "why", "cli", 5, "kill_switch.trip")
     assert store.controls.load_trading_state() == (TradingState.HALTED, "why", "cli", 5)
     assert [(a.kind, a.detail) for a in store.controls.load_audit()] == [
-        ("kill_switch.trip", "HALTED: why")]
+        ("kill_switch.trip", "HALTED: why")
+    ]
 
 
 def test_session_numbers_never_repeat(tmp_path):

@@ -56,7 +56,8 @@ def dump(path: Path) -> list[str]:
 
 
 def test_the_old_store_is_version_0_and_opening_upgrades_it_to_a_new_stores_schema(
-        tmp_path, old_store):
+    tmp_path, old_store
+):
     assert version(old_store) == 0
     Store(f"sqlite:///{tmp_path / 'new.db'}").close()
     Store(f"sqlite:///{old_store}").close()
@@ -79,21 +80,47 @@ def test_an_old_store_reads_back_orders_fills_positions_and_state(old_store):
     partly, venue = orders["TT1-1"]
     assert venue == "sim"
     assert (partly.status, partly.filled_qty, partly.filled_value, partly.venue_order_id) == (
-        OrderStatus.PARTIALLY_FILLED, 4, 20_000_000, "V1")
+        OrderStatus.PARTIALLY_FILLED,
+        4,
+        20_000_000,
+        "V1",
+    )
     stop = store.load_order("TT1-2")
     assert (stop.side, stop.qty, stop.order_type, stop.price, stop.trigger_price, stop.tif) == (
-        Side.SELL, 3, OrderType.STOP_LIMIT, 5_100_000, 5_090_000, TimeInForce.GTC)
+        Side.SELL,
+        3,
+        OrderType.STOP_LIMIT,
+        5_100_000,
+        5_090_000,
+        TimeInForce.GTC,
+    )
     assert stop.reduce_only is True and stop.post_only is False and stop.external is False
     assert (stop.display_qty, stop.source) == (1, "quoter")
     canceled = store.load_order("TT1-3")
     assert (canceled.status, canceled.reason, canceled.ts_last) == (
-        OrderStatus.CANCELED, "user", 170)
+        OrderStatus.CANCELED,
+        "user",
+        170,
+    )
     assert [o.client_order_id for o, _ in store.load_open_orders()] == ["TT1-1", "TT1-2"]
 
     [fill] = store.load_fills()
-    assert fill == OrderFilled(200, 201, "TT1-1", "sim:BTCUSDT", "V1", "T-9", Side.BUY,
-                               5_000_000, 4, Liquidity.MAKER, Decimal("0.000012345"), "USDT", 0,
-                               "first")
+    assert fill == OrderFilled(
+        200,
+        201,
+        "TT1-1",
+        "sim:BTCUSDT",
+        "V1",
+        "T-9",
+        Side.BUY,
+        5_000_000,
+        4,
+        Liquidity.MAKER,
+        Decimal("0.000012345"),
+        "USDT",
+        0,
+        "first",
+    )
     assert store.has_fill("sim", "sim:BTCUSDT", "T-9")
     assert store.known_trade_ids("sim", 0) == {"sim:BTCUSDT|T-9"}
     assert store.last_fill_ts("sim") == 200 and store.last_fill_ts("other") is None
@@ -101,13 +128,26 @@ def test_an_old_store_reads_back_orders_fills_positions_and_state(old_store):
 
     [pos] = store.load_positions()
     assert (pos.instrument, pos.qty, pos.cost, pos.realized, pos.fees, pos.fills, pos.volume) == (
-        "sim:BTCUSDT", 4, 20_000_000, 0, Decimal("0.000012345"), 1, 4)
+        "sim:BTCUSDT",
+        4,
+        20_000_000,
+        0,
+        Decimal("0.000012345"),
+        1,
+        4,
+    )
     assert pos.paid == Fees({"USDT": Decimal("0.000012345")})  # from its fill
     assert store.controls.load_trading_state() == (TradingState.HALTED, "daily loss", "risk", 300)
     assert [(a.kind, a.detail) for a in store.controls.load_audit()] == [
-        ("kill_switch.trip", "HALTED: daily loss"), ("reconciliation", "reconciliation clean")]
-    assert store.controls.load_day(20_000) == (Decimal("1000.50"), Decimal("1010.25"),
-                                      Decimal("999.125"), 400)
+        ("kill_switch.trip", "HALTED: daily loss"),
+        ("reconciliation", "reconciliation clean"),
+    ]
+    assert store.controls.load_day(20_000) == (
+        Decimal("1000.50"),
+        Decimal("1010.25"),
+        Decimal("999.125"),
+        400,
+    )
     inst = store.load_instruments()["sim:BTCUSDT"]
     assert (inst.tick_size, inst.lot_size) == (Decimal("0.01"), Decimal("0.00001"))
     store.close()
@@ -118,10 +158,36 @@ def test_an_old_store_takes_new_writes_with_its_unique_keys(old_store):
     assert store.next_session() == 2  # the old counter goes on
     order = store.load_order("TT1-1")
     order.apply_fill(5_000_000, 6)
-    again = OrderFilled(300, 301, "TT1-1", "sim:BTCUSDT", "V1", "T-9", Side.BUY, 5_000_000, 6,
-                        Liquidity.TAKER, Decimal("0.1"), "USDT", 0)
-    new = OrderFilled(300, 301, "TT1-1", "sim:BTCUSDT", "V1", "T-10", Side.BUY, 5_000_000, 6,
-                      Liquidity.TAKER, Decimal("0.1"), "USDT", 0)
+    again = OrderFilled(
+        300,
+        301,
+        "TT1-1",
+        "sim:BTCUSDT",
+        "V1",
+        "T-9",
+        Side.BUY,
+        5_000_000,
+        6,
+        Liquidity.TAKER,
+        Decimal("0.1"),
+        "USDT",
+        0,
+    )
+    new = OrderFilled(
+        300,
+        301,
+        "TT1-1",
+        "sim:BTCUSDT",
+        "V1",
+        "T-10",
+        Side.BUY,
+        5_000_000,
+        6,
+        Liquidity.TAKER,
+        Decimal("0.1"),
+        "USDT",
+        0,
+    )
     pos = apply_fill(store.load_positions()[0], BTCUSDT, new)
     assert not store.record_fill("sim", again, order, pos)  # the old row's key holds
     assert store.record_fill("sim", new, order, pos)
@@ -136,20 +202,26 @@ def test_an_old_store_takes_new_writes_with_its_unique_keys(old_store):
     reopened.close()
 
 
-def add_old_fill(path: Path, trade: str, side: int, price: int, qty: int, fee: str,
-                 currency: str) -> None:
+def add_old_fill(
+    path: Path, trade: str, side: int, price: int, qty: int, fee: str, currency: str
+) -> None:
     """A fill and its position as the version-0 code wrote them: a fee not in the quote
     currency was left out of the position."""
     con = sqlite3.connect(path)
-    con.execute("INSERT INTO fills (venue, trade_id, client_order_id, venue_order_id, instrument,"
-                " side, price, qty, fee, fee_currency, liquidity, ts_event, ts_recv, note) "
-                "VALUES ('sim', ?, 'TT1-1', 'V1', 'sim:BTCUSDT', ?, ?, ?, ?, ?, 'TAKER', 500, 500,"
-                " '')", (trade, side, price, qty, fee, currency))
+    con.execute(
+        "INSERT INTO fills (venue, trade_id, client_order_id, venue_order_id, instrument,"
+        " side, price, qty, fee, fee_currency, liquidity, ts_event, ts_recv, note) "
+        "VALUES ('sim', ?, 'TT1-1', 'V1', 'sim:BTCUSDT', ?, ?, ?, ?, ?, 'TAKER', 500, 500,"
+        " '')",
+        (trade, side, price, qty, fee, currency),
+    )
     counted = Decimal(fee) if currency in ("", "USDT") else Decimal(0)
     (fees,) = con.execute("SELECT fees FROM positions").fetchone()
-    con.execute("UPDATE positions SET qty = qty + ?, fills = fills + 1, volume = volume + ?, "
-                "cost = cost + ?, fees = ?", (side * qty, qty, side * price * qty,
-                                               str(Decimal(fees) + counted)))
+    con.execute(
+        "UPDATE positions SET qty = qty + ?, fills = fills + 1, volume = volume + ?, "
+        "cost = cost + ?, fees = ?",
+        (side * qty, qty, side * price * qty, str(Decimal(fees) + counted)),
+    )
     con.commit()
     con.close()
 
@@ -160,8 +232,9 @@ def test_the_upgrade_recovers_the_fees_version_0_dropped_from_the_fills(old_stor
     add_old_fill(old_store, "T-12", 1, 5_000_000, 1, "0.5", "")  # unnamed = the quote currency
     store = Store(f"sqlite:///{old_store}")
     [pos] = store.load_positions()
-    assert pos.paid == Fees({"USDT": Decimal("0.500012345"), "BTC": Decimal("0.00000002"),
-                             "BNB": Decimal("0.0003")})
+    assert pos.paid == Fees(
+        {"USDT": Decimal("0.500012345"), "BTC": Decimal("0.00000002"), "BNB": Decimal("0.0003")}
+    )
     # the BTC fee at its fill's price (50,000.00) joins the quote-currency fees; BNB waits
     assert pos.fees == Decimal("0.500012345") + Decimal("0.00000002") * 50_000
     assert pos.qty == 8 and pos.balance(BTCUSDT) == Decimal("0.00008") - Decimal("0.00000002")
@@ -204,9 +277,13 @@ def test_status_on_a_newer_store_says_so_in_one_line(tmp_path):
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 7}")
     con.commit()
     con.close()
-    out = subprocess.run([sys.executable, "-m", "tradeterm", "status"], capture_output=True,
-                         text=True, timeout=60, env={**__import__("os").environ,
-                                                     "TRADETERM_DATA_DIR": str(tmp_path)})
+    out = subprocess.run(
+        [sys.executable, "-m", "tradeterm", "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, "TRADETERM_DATA_DIR": str(tmp_path)},
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     [line] = out.stderr.strip().splitlines()
     assert f"schema version {SCHEMA_VERSION + 7}" in line and "newer tradeterm" in line
@@ -218,7 +295,8 @@ def test_an_unreadable_number_in_an_old_store_fails_the_upgrade_cleanly(old_stor
     con.execute("UPDATE positions SET fees = 'lots'")
     con.commit()
     con.close()
-    with pytest.raises(StoreError, match="position sim:BTCUSDT has the fees 'lots', not a "
-                                         "decimal number"):
+    with pytest.raises(
+        StoreError, match="position sim:BTCUSDT has the fees 'lots', not a decimal number"
+    ):
         Store(f"sqlite:///{old_store}")
     assert version(old_store) == 0

@@ -24,10 +24,32 @@ COLUMNS = sorted((table, column) for table, (_, cols) in TABLES.items() for colu
 COLUMNS.append(("meta", "value"))
 
 values = st.one_of(
-    st.integers(-2**63, 2**63 - 1), st.integers(-3, 3), st.floats(allow_nan=True),
-    st.text(max_size=20), st.binary(max_size=12), st.booleans(),
-    st.sampled_from(["1", "-1", "0", "NaN", "Infinity", "1E+999999", "ACTIVE", "HALTED",
-                     "FILLED", "MAKER", "LIMIT", "GTC", "", " 1", "1_0", "\u0663"]),
+    st.integers(-(2**63), 2**63 - 1),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.binary(max_size=12),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "1",
+            "-1",
+            "0",
+            "NaN",
+            "Infinity",
+            "1E+999999",
+            "ACTIVE",
+            "HALTED",
+            "FILLED",
+            "MAKER",
+            "LIMIT",
+            "GTC",
+            "",
+            " 1",
+            "1_0",
+            "\u0663",
+        ]
+    ),
 )
 
 
@@ -39,8 +61,10 @@ def damaged_copy(tmp: Path, table: str, column: str, value) -> Path:
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA synchronous=OFF")  # a test copy: no fsync per example
     try:
-        conn.execute(f'UPDATE {table} SET "{column}" = ? WHERE rowid = '
-                     f'(SELECT min(rowid) FROM {table})', (value,))
+        conn.execute(
+            f'UPDATE {table} SET "{column}" = ? WHERE rowid = (SELECT min(rowid) FROM {table})',
+            (value,),
+        )
         conn.commit()
     except (sqlite3.IntegrityError, OverflowError):
         assume(False)  # NOT NULL / UNIQUE refuse it: not a value a store can hold
@@ -88,8 +112,9 @@ def check_row(tmp: Path, table: str, column: str, value, monkeypatch=None) -> No
         assert "\n" not in str(exc)
 
 
-FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                   HealthCheck.function_scoped_fixture])
+FUZZ = dict(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @settings(max_examples=200, **FUZZ)

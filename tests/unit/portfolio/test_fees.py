@@ -23,10 +23,30 @@ BNBUSDT = Instrument("fake", "BNB/USDT", "BNB", "USDT", Decimal("0.1"), Decimal(
 RATE = Decimal("0.001")
 
 
-def fill(side: Side, qty: str, price: str, fee: str, currency: str, trade: str = "t",
-         inst: Instrument = BTCUSDT) -> OrderFilled:
-    return OrderFilled(0, 0, "c", inst.id, "v", trade, side, inst.price_to_ticks(price),
-                       inst.qty_to_lots(qty), Liquidity.TAKER, Decimal(fee), currency, 0)
+def fill(
+    side: Side,
+    qty: str,
+    price: str,
+    fee: str,
+    currency: str,
+    trade: str = "t",
+    inst: Instrument = BTCUSDT,
+) -> OrderFilled:
+    return OrderFilled(
+        0,
+        0,
+        "c",
+        inst.id,
+        "v",
+        trade,
+        side,
+        inst.price_to_ticks(price),
+        inst.qty_to_lots(qty),
+        Liquidity.TAKER,
+        Decimal(fee),
+        currency,
+        0,
+    )
 
 
 def binance_spot_fills() -> list[OrderFilled]:
@@ -34,8 +54,7 @@ def binance_spot_fills() -> list[OrderFilled]:
     0.1% of the USDT. The buys' BTC fees add up to 0.00000051."""
     out = []
     buys = ["0.00005", "0.00007", "0.00009", "0.00006", "0.00008", "0.00010", "0.00006"]
-    sells = ["0.00020", "0.00025", "0.00015", "0.00030", "0.00020", "0.00025", "0.00015",
-             "0.00020"]
+    sells = ["0.00020", "0.00025", "0.00015", "0.00030", "0.00020", "0.00025", "0.00015", "0.00020"]
     for i, qty in enumerate(buys):
         out.append(fill(Side.BUY, qty, "60000.10", f"{Decimal(qty) * RATE:f}", "BTC", f"b{i}"))
     for i, qty in enumerate(sells):
@@ -69,8 +88,9 @@ def test_base_asset_fees_move_the_base_balance_to_the_exchanges_figure():
     assert BTCUSDT.lots_to_qty(pos.qty) == Decimal("-0.00119")  # the lots position
     assert pos.balance(BTCUSDT) == btc  # the base balance, fees included
     assert pos.quote_flow(BTCUSDT) == usdt
-    assert pos.paid == Fees({"BTC": Decimal("0.00000051"),
-                             "USDT": sum((f.fee for f in fills[7:]), Decimal(0))})
+    assert pos.paid == Fees(
+        {"BTC": Decimal("0.00000051"), "USDT": sum((f.fee for f in fills[7:]), Decimal(0))}
+    )
     # each BTC fee is valued at its own fill's price
     assert pos.fees == Decimal("0.00000051") * Decimal("60000.10") + pos.paid["USDT"]
     row = pf.view.positions[BTCUSDT.id]
@@ -95,13 +115,20 @@ def test_a_fee_in_a_third_currency_is_kept_and_left_out_of_equity_until_priced(c
 def test_a_third_currency_fee_is_priced_at_the_mark_of_its_instrument():
     books: dict = {}
     view = PortfolioView()
-    pf = Portfolio(MessageBus(), {i.id: i for i in (BTCUSDT, BNBUSDT)}, view, books, {},
-                   starting_cash=Decimal(1000))
+    pf = Portfolio(
+        MessageBus(),
+        {i.id: i for i in (BTCUSDT, BNBUSDT)},
+        view,
+        books,
+        {},
+        starting_cash=Decimal(1000),
+    )
     pf.commit(pf.with_fill(fill(Side.BUY, "0.001", "60000", "0.0002", "BNB")), 0)
     assert dict(view.unpriced_fees) == {"BNB": Decimal("0.0002")}  # no BNB market yet
 
     class Book:
         best_bid, best_ask = 6000, 6002  # BNB/USDT 600.0 / 600.2: mid 600.1
+
     books[BNBUSDT.id] = Book()
     pf.revalue(1)
     assert dict(view.unpriced_fees) == {}
@@ -111,33 +138,50 @@ def test_a_third_currency_fee_is_priced_at_the_mark_of_its_instrument():
 
 def test_closable_lots_leave_the_dust_a_base_fee_made():
     pos = Position(BTCUSDT.id)
-    for f in [fill(Side.BUY, "0.0001", "60000", "0.0000001", "BTC", "a"),
-              fill(Side.BUY, "0.0001", "60000", "0.0000001", "BTC", "b")]:
+    for f in [
+        fill(Side.BUY, "0.0001", "60000", "0.0000001", "BTC", "a"),
+        fill(Side.BUY, "0.0001", "60000", "0.0000001", "BTC", "b"),
+    ]:
         pos = apply_fill(pos, BTCUSDT, f)
     assert pos.qty == 20 and pos.balance(BTCUSDT) == Decimal("0.0001998")
     assert pos.closable_lots(BTCUSDT) == 19  # 0.00019 BTC can be sold, 0.0000098 is dust
-    short = apply_fill(Position(BTCUSDT.id), BTCUSDT,
-                       fill(Side.SELL, "0.0002", "60000", "0.012", "USDT"))
+    short = apply_fill(
+        Position(BTCUSDT.id), BTCUSDT, fill(Side.SELL, "0.0002", "60000", "0.012", "USDT")
+    )
     assert short.closable_lots(BTCUSDT) == -20
-    rebated = apply_fill(Position(BTCUSDT.id), BTCUSDT,
-                         fill(Side.BUY, "0.0002", "60000", "-0.0000001", "BTC"))
+    rebated = apply_fill(
+        Position(BTCUSDT.id), BTCUSDT, fill(Side.BUY, "0.0002", "60000", "-0.0000001", "BTC")
+    )
     assert rebated.closable_lots(BTCUSDT) == 20  # never more than the position
-    stepped = Instrument("fake", "BTC/USDT", "BTC", "USDT", Decimal("0.01"), Decimal("0.00000001"),
-                         qty_step_lots=1000)  # Binance: lot 1e-8, order step 0.00001
-    long_ = apply_fill(Position(stepped.id), stepped,
-                       fill(Side.BUY, "0.00012", "60000", "0.00000012", "BTC", inst=stepped))
+    stepped = Instrument(
+        "fake",
+        "BTC/USDT",
+        "BTC",
+        "USDT",
+        Decimal("0.01"),
+        Decimal("0.00000001"),
+        qty_step_lots=1000,
+    )  # Binance: lot 1e-8, order step 0.00001
+    long_ = apply_fill(
+        Position(stepped.id),
+        stepped,
+        fill(Side.BUY, "0.00012", "60000", "0.00000012", "BTC", inst=stepped),
+    )
     assert long_.closable_lots(stepped) == 11_000  # 0.00011988 held: 0.00011 on the step
-    short = apply_fill(Position(stepped.id), stepped,
-                       fill(Side.SELL, "0.00012", "60000", "0.0072", "USDT", inst=stepped))
+    short = apply_fill(
+        Position(stepped.id),
+        stepped,
+        fill(Side.SELL, "0.00012", "60000", "0.0072", "USDT", inst=stepped),
+    )
     assert short.closable_lots(stepped) == -12_000
-    dust = apply_fill(long_, stepped, fill(Side.SELL, "0.00011", "60000", "0", "USDT",
-                                           inst=stepped))
+    dust = apply_fill(
+        long_, stepped, fill(Side.SELL, "0.00011", "60000", "0", "USDT", inst=stepped)
+    )
     assert dust.qty == 1_000 and dust.closable_lots(stepped) == 0  # 0.00000988 BTC: dust
 
 
 def test_an_unnamed_fee_currency_is_the_quote_currency():
-    pos = apply_fill(Position(BTCUSDT.id), BTCUSDT,
-                     fill(Side.BUY, "0.001", "60000", "0.06", ""))
+    pos = apply_fill(Position(BTCUSDT.id), BTCUSDT, fill(Side.BUY, "0.001", "60000", "0.06", ""))
     assert pos.paid == Fees({"USDT": Decimal("0.06")}) and pos.fees == Decimal("0.06")
 
 
@@ -145,12 +189,30 @@ def test_fees_per_currency_survive_the_store(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     store = Store(url)
     pos = Position(BTCUSDT.id)
-    for i, f in enumerate([*binance_spot_fills(),
-                           fill(Side.BUY, "0.001", "60000", "0.0002", "BNB", "n")]):
+    for i, f in enumerate(
+        [*binance_spot_fills(), fill(Side.BUY, "0.001", "60000", "0.0002", "BNB", "n")]
+    ):
         pos = apply_fill(pos, BTCUSDT, f)
-        assert store.record_fill("fake", OrderFilled(
-            i, i, f.client_order_id, f.instrument, f.venue_order_id, f"{f.trade_id}{i}",
-            f.side, f.price, f.qty, f.liquidity, f.fee, f.fee_currency, 0), None, pos)
+        assert store.record_fill(
+            "fake",
+            OrderFilled(
+                i,
+                i,
+                f.client_order_id,
+                f.instrument,
+                f.venue_order_id,
+                f"{f.trade_id}{i}",
+                f.side,
+                f.price,
+                f.qty,
+                f.liquidity,
+                f.fee,
+                f.fee_currency,
+                0,
+            ),
+            None,
+            pos,
+        )
     store.close()
     again = Store(url)
     assert again.load_positions() == [pos]

@@ -21,15 +21,21 @@ from tradeterm.portfolio.fees import Fees
 from tradeterm.portfolio.position import Position, apply_fill
 from tradeterm.portfolio.valuation import figures
 
-INSTS = [Instrument("t", "BTC/USDT", "BTC", "USDT", Decimal("0.01"), Decimal("0.00001")),
-         Instrument("t", "ETH/USDT", "ETH", "USDT", Decimal("0.5"), Decimal("0.001"),
-                    qty_step_lots=10)]
+INSTS = [
+    Instrument("t", "BTC/USDT", "BTC", "USDT", Decimal("0.01"), Decimal("0.00001")),
+    Instrument("t", "ETH/USDT", "ETH", "USDT", Decimal("0.5"), Decimal("0.001"), qty_step_lots=10),
+]
 
-fee_amount = st.builds(lambda n, e: Decimal(n).scaleb(-e), st.integers(-50, 10**6),
-                       st.integers(0, 12))
-a_fill = st.tuples(st.sampled_from([Side.BUY, Side.SELL]), st.integers(1, 10**6),
-                   st.integers(1, 500), st.sampled_from(["quote", "base", "BNB", ""]),
-                   fee_amount)
+fee_amount = st.builds(
+    lambda n, e: Decimal(n).scaleb(-e), st.integers(-50, 10**6), st.integers(0, 12)
+)
+a_fill = st.tuples(
+    st.sampled_from([Side.BUY, Side.SELL]),
+    st.integers(1, 10**6),
+    st.integers(1, 500),
+    st.sampled_from(["quote", "base", "BNB", ""]),
+    fee_amount,
+)
 
 
 def D(x: Fraction) -> Decimal:
@@ -37,8 +43,12 @@ def D(x: Fraction) -> Decimal:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(INSTS), st.lists(a_fill, min_size=1, max_size=40),
-       st.integers(1, 10**6), st.one_of(st.none(), st.integers(1, 10**5)))
+@given(
+    st.sampled_from(INSTS),
+    st.lists(a_fill, min_size=1, max_size=40),
+    st.integers(1, 10**6),
+    st.one_of(st.none(), st.integers(1, 10**5)),
+)
 def test_fills_with_any_fee_currency_reconcile_exactly(inst, fills, mark_ticks, bnb_cents):
     pos = Position(inst.id)
     lots = 0
@@ -48,8 +58,13 @@ def test_fills_with_any_fee_currency_reconcile_exactly(inst, fills, mark_ticks, 
     tick, lot = Fraction(inst.tick_size), Fraction(inst.lot_size)
     for i, (side, price, qty, which, fee) in enumerate(fills):
         currency = {"quote": inst.quote, "base": inst.base}.get(which, which)
-        pos = apply_fill(pos, inst, OrderFilled(i, i, "c", inst.id, "v", str(i), side, price,
-                                                qty, Liquidity.TAKER, fee, currency, 0))
+        pos = apply_fill(
+            pos,
+            inst,
+            OrderFilled(
+                i, i, "c", inst.id, "v", str(i), side, price, qty, Liquidity.TAKER, fee, currency, 0
+            ),
+        )
         named = currency or inst.quote
         lots += int(side) * qty
         cash -= int(side) * price * qty * tick * lot
@@ -78,13 +93,21 @@ def test_fills_with_any_fee_currency_reconcile_exactly(inst, fills, mark_ticks, 
     assert closable % inst.qty_step_lots == 0
     if pos.qty > 0:
         assert 0 <= closable <= pos.qty and closable * inst.lot_size <= max(pos.balance(inst), 0)
-        assert pos.balance(inst) - closable * inst.lot_size < inst.qty_step_lots * inst.lot_size \
+        assert (
+            pos.balance(inst) - closable * inst.lot_size < inst.qty_step_lots * inst.lot_size
             or closable == pos.qty - pos.qty % inst.qty_step_lots
+        )
     else:
         assert pos.qty <= closable <= 0 and pos.qty - closable > -inst.qty_step_lots
     assert Fees.from_text(pos.paid.to_text()) == pos.paid
     store = Store("sqlite://")
-    assert store.record_fill("t", OrderFilled(0, 0, "c", inst.id, "v", "x", Side.BUY, 1, 1,
-                                              Liquidity.TAKER, Decimal(0), "", 0), None, pos)
+    assert store.record_fill(
+        "t",
+        OrderFilled(
+            0, 0, "c", inst.id, "v", "x", Side.BUY, 1, 1, Liquidity.TAKER, Decimal(0), "", 0
+        ),
+        None,
+        pos,
+    )
     assert store.load_positions() == [pos]
     store.close()

@@ -23,8 +23,13 @@ MIDS = {BTC.id: MID, ETH.id: 60_000}
 
 def cli(data_dir, *args: str) -> dict:
     env = {**os.environ, "TRADETERM_DATA_DIR": str(data_dir)}
-    out = subprocess.run([sys.executable, "-m", "tradeterm", *args, "--json"],
-                         capture_output=True, text=True, timeout=60, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "tradeterm", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -32,10 +37,19 @@ def cli(data_dir, *args: str) -> dict:
 async def trade_session(data_dir, instruments, seed: int) -> tuple[Harness, list]:
     """Random fills with fees in USD, the base asset and BNB, through the whole desk; every bus
     message recorded as the recorder would."""
-    h = Harness(f"sqlite:///{data_dir / 'tradeterm.db'}", instruments=instruments,
-                oms={"synchronous": "NORMAL"}, portfolio={"starting_cash": "100000"},
-                risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0,
-                      "max_position_notional": "1e12", "max_order_notional": "1e12"})
+    h = Harness(
+        f"sqlite:///{data_dir / 'tradeterm.db'}",
+        instruments=instruments,
+        oms={"synchronous": "NORMAL"},
+        portfolio={"starting_cash": "100000"},
+        risk={
+            "orders_per_second": 1e6,
+            "order_burst": 10**6,
+            "duplicate_window_ms": 0,
+            "max_position_notional": "1e12",
+            "max_order_notional": "1e12",
+        },
+    )
     records: list = []
     h.bus.subscribe("*", lambda m: records.append((h.clock.timestamp_ns(), h.bus.topic, m)))
     if BNB in instruments:
@@ -53,8 +67,9 @@ async def trade_session(data_dir, instruments, seed: int) -> tuple[Harness, list
             part = rng.randint(1, left)
             currency = rng.choice(["USD", inst.base, "BNB", ""])
             fee = Decimal(rng.randint(-3, 900)).scaleb(-9 if currency == inst.base else -6)
-            h.venue.fill(order.client_order_id, part, price=price, fee=str(fee),
-                         fee_currency=currency)
+            h.venue.fill(
+                order.client_order_id, part, price=price, fee=str(fee), fee_currency=currency
+            )
             left -= part
         h.advance(0.3)
         h.book(inst, MIDS[inst.id] + rng.randint(-9, 0), MIDS[inst.id] + rng.randint(1, 9))
@@ -65,10 +80,15 @@ async def trade_session(data_dir, instruments, seed: int) -> tuple[Harness, list
 
 
 def write_journal(path, h: Harness, records: list) -> None:
-    w = JournalWriter(path, session_header("paper", "fake", list(h.instruments.values()),
-                                           records[0][0]))
-    w.write_block(list(range(1, len(records) + 1)), [ts for ts, _, _ in records],
-                  [topic for _, topic, _ in records], [m for _, _, m in records])
+    w = JournalWriter(
+        path, session_header("paper", "fake", list(h.instruments.values()), records[0][0])
+    )
+    w.write_block(
+        list(range(1, len(records) + 1)),
+        [ts for ts, _, _ in records],
+        [topic for _, topic, _ in records],
+        [m for _, _, m in records],
+    )
     w.close()
 
 

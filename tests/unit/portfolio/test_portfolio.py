@@ -9,8 +9,9 @@ from tradeterm.domain.market import Side
 
 
 def fill(inst, side, price, lots, fee="0.5", trade="t1"):
-    return OrderFilled(0, 0, "c", inst.id, "v", trade, side, price, lots, Liquidity.TAKER,
-                       Decimal(fee), "USD", 0)
+    return OrderFilled(
+        0, 0, "c", inst.id, "v", trade, side, price, lots, Liquidity.TAKER, Decimal(fee), "USD", 0
+    )
 
 
 async def test_mid_mark_equity_and_position_events():

@@ -41,8 +41,11 @@ def test_rounding_stays_in_the_basis_and_is_released_when_flat():
 
 
 def test_fees_are_exact_decimals_and_rebates_subtract():
-    p = Position("x").with_fill(BUY, 1, 1, Decimal("0.000000001")).with_fill(
-        SELL, 1, 1, Decimal("-0.0000000005"))
+    p = (
+        Position("x")
+        .with_fill(BUY, 1, 1, Decimal("0.000000001"))
+        .with_fill(SELL, 1, 1, Decimal("-0.0000000005"))
+    )
     assert p.fees == Decimal("0.0000000005")
 
 

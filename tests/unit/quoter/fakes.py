@@ -12,8 +12,16 @@ from tradeterm.core.clock import NS, SimClock
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.commands import CancelOrder, ModifyOrder, SubmitOrder
 from tradeterm.domain.events import (
-    ConnectionState, KillSwitchTripped, Liquidity, OrderAccepted, OrderCanceled, OrderFilled,
-    OrderModified, TradingState, TradingStateChanged, VenueStatus,
+    ConnectionState,
+    KillSwitchTripped,
+    Liquidity,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderModified,
+    TradingState,
+    TradingStateChanged,
+    VenueStatus,
 )
 from tradeterm.domain.market import BookSnapshot, Side, Trade
 from tradeterm.quoter.component import Quoter
@@ -35,22 +43,38 @@ class RecordingGateway:
     def submit(self, command: SubmitOrder) -> None:
         self.calls.append(command)
         self.working[command.client_order_id] = [command.side, command.price, command.qty]
-        self._answer(OrderAccepted(command.ts, command.ts, command.client_order_id,
-                                   command.instrument, "v" + command.client_order_id))
+        self._answer(
+            OrderAccepted(
+                command.ts,
+                command.ts,
+                command.client_order_id,
+                command.instrument,
+                "v" + command.client_order_id,
+            )
+        )
 
     def cancel(self, command: CancelOrder) -> None:
         self.calls.append(command)
         if self.working.pop(command.client_order_id, None) is not None:
-            self._answer(OrderCanceled(command.ts, command.ts, command.client_order_id,
-                                       command.instrument))
+            self._answer(
+                OrderCanceled(command.ts, command.ts, command.client_order_id, command.instrument)
+            )
 
     def modify(self, command: ModifyOrder) -> None:
         self.calls.append(command)
         order = self.working.get(command.client_order_id)
         if order is not None:
             order[1], order[2] = command.price, command.qty
-            self._answer(OrderModified(command.ts, command.ts, command.client_order_id,
-                                       command.instrument, command.price, command.qty))
+            self._answer(
+                OrderModified(
+                    command.ts,
+                    command.ts,
+                    command.client_order_id,
+                    command.instrument,
+                    command.price,
+                    command.qty,
+                )
+            )
 
     def _answer(self, event) -> None:
         if self.bus is not None:
@@ -78,10 +102,25 @@ class Rig:
         self.keeper = MarketDataKeeper(self.bus, self.views, [BTC])
         self.book = self.views.books[BTC.id]
         self.gateway = RecordingGateway(self.bus if auto_ack else None)
-        defaults = {"enabled": True, "sigma": 2.0, "k": 0.5, "A": 2.0, "gamma": 0.1,
-                    "order_size": "0.01", "max_position": "0.05", "stale_after_s": 5.0}
-        self.quoter = Quoter(self.bus, self.clock, BTC, self.book, self.views.status,
-                             self.gateway, QuoterConfig(**(defaults | config)))
+        defaults = {
+            "enabled": True,
+            "sigma": 2.0,
+            "k": 0.5,
+            "A": 2.0,
+            "gamma": 0.1,
+            "order_size": "0.01",
+            "max_position": "0.05",
+            "stale_after_s": 5.0,
+        }
+        self.quoter = Quoter(
+            self.bus,
+            self.clock,
+            BTC,
+            self.book,
+            self.views.status,
+            self.gateway,
+            QuoterConfig(**(defaults | config)),
+        )
         self.update_id = 0
         self.trade_id = 0
 
@@ -98,19 +137,29 @@ class Rig:
         """Run what the quoter scheduled for 'now' (its reactions to order events)."""
         self.clock.advance_to(self.now)
 
-    def book_at(self, seconds: float, bid: int, ask: int, bid_size: int = 500,
-                ask_size: int = 500) -> None:
+    def book_at(
+        self, seconds: float, bid: int, ask: int, bid_size: int = 500, ask_size: int = 500
+    ) -> None:
         ts = self.at(seconds)
         self.update_id += 1
-        self.bus.publish(topics.book(BTC.id), BookSnapshot(
-            BTC.id, [(bid, bid_size), (bid - 1, 800)], [(ask, ask_size), (ask + 1, 800)],
-            self.update_id, ts, ts))
+        self.bus.publish(
+            topics.book(BTC.id),
+            BookSnapshot(
+                BTC.id,
+                [(bid, bid_size), (bid - 1, 800)],
+                [(ask, ask_size), (ask + 1, 800)],
+                self.update_id,
+                ts,
+                ts,
+            ),
+        )
 
     def trade_at(self, seconds: float, price: int, side: Side, size: int = 10) -> None:
         ts = self.at(seconds)
         self.trade_id += 1
-        self.bus.publish(topics.trade(BTC.id), Trade(BTC.id, price, size, side, self.trade_id,
-                                                     ts, ts))
+        self.bus.publish(
+            topics.trade(BTC.id), Trade(BTC.id, price, size, side, self.trade_id, ts, ts)
+        )
 
     def fill(self, client_order_id: str, lots: int) -> None:
         side, price, working = self.gateway.working[client_order_id]
@@ -119,14 +168,30 @@ class Rig:
             del self.gateway.working[client_order_id]
         else:
             self.gateway.working[client_order_id][2] = leaves
-        self.bus.publish(topics.orders("test"), OrderFilled(
-            self.now, self.now, client_order_id, BTC.id, "v1", "t1", side, price, lots,
-            Liquidity.MAKER, 0, "USD", max(leaves, 0)))
+        self.bus.publish(
+            topics.orders("test"),
+            OrderFilled(
+                self.now,
+                self.now,
+                client_order_id,
+                BTC.id,
+                "v1",
+                "t1",
+                side,
+                price,
+                lots,
+                Liquidity.MAKER,
+                0,
+                "USD",
+                max(leaves, 0),
+            ),
+        )
         self.settle()
 
     def venue(self, state: ConnectionState) -> None:
-        self.bus.publish(topics.venue_status("test"),
-                         VenueStatus(self.now, self.now, "test", state))
+        self.bus.publish(
+            topics.venue_status("test"), VenueStatus(self.now, self.now, "test", state)
+        )
 
     def kill(self, reason: str = "test") -> None:
         self.bus.publish(topics.RISK, KillSwitchTripped(self.now, self.now, reason, "manual"))

@@ -24,9 +24,12 @@ def test_quotes_both_sides_post_only_through_the_gateway_at_the_models_prices():
     rig = started()
     submits = rig.gateway.of(SubmitOrder)
     assert [(s.side, s.qty, s.post_only, s.source) for s in submits] == [
-        (Side.BUY, 100, True, "quoter"), (Side.SELL, 100, True, "quoter")]
-    expected = compute_quotes(MarketState((BID + ASK) / 2, 0, best_bid=BID, best_ask=ASK),
-                              rig.quoter.setup.live_params())
+        (Side.BUY, 100, True, "quoter"),
+        (Side.SELL, 100, True, "quoter"),
+    ]
+    expected = compute_quotes(
+        MarketState((BID + ASK) / 2, 0, best_bid=BID, best_ask=ASK), rig.quoter.setup.live_params()
+    )
     assert (submits[0].price, submits[1].price) == (expected.bid, expected.ask)
     view = rig.quoter.view
     assert view.state == "QUOTING" and view.enabled
@@ -52,8 +55,9 @@ def test_stale_data_pulls_every_quote_and_fresh_data_brings_them_back():
     assert len(rig.gateway.of(SubmitOrder)) == 2 and rig.quoter.view.state == "QUOTING"
 
 
-@pytest.mark.parametrize("state", [ConnectionState.STALE, ConnectionState.DISCONNECTED,
-                                   ConnectionState.RESYNCING])
+@pytest.mark.parametrize(
+    "state", [ConnectionState.STALE, ConnectionState.DISCONNECTED, ConnectionState.RESYNCING]
+)
 def test_venue_trouble_pulls_quotes_until_connected_again(state):
     rig = started()
     rig.gateway.take()
@@ -152,8 +156,12 @@ def test_a_denied_order_backs_off_then_retries():
     rig.quoter.start()
     first = rig.gateway.take()
     for cmd in first:
-        rig.bus.publish(topics.orders("test"), OrderDenied(
-            rig.now, rig.now, cmd.client_order_id, cmd.instrument, "HALTED", "trading halted"))
+        rig.bus.publish(
+            topics.orders("test"),
+            OrderDenied(
+                rig.now, rig.now, cmd.client_order_id, cmd.instrument, "HALTED", "trading halted"
+            ),
+        )
     assert rig.quoter.view.rejects == 2 and len(rig.quoter.working) == 0
     rig.gateway.take()  # (the second order was being cancelled when its denial came)
     rig.book_at(1.0, BID + 2, ASK + 2)
@@ -222,16 +230,20 @@ def test_never_adds_exposure_before_a_shrink_in_flight_has_landed():
     rig.book_at(0.0, BID, ASK)
     rig.quoter.start()
     for cmd in rig.gateway.take():
-        rig.bus.publish(topics.orders("test"), OrderAccepted(
-            rig.now, rig.now, cmd.client_order_id, cmd.instrument, "v"))
+        rig.bus.publish(
+            topics.orders("test"),
+            OrderAccepted(rig.now, rig.now, cmd.client_order_id, cmd.instrument, "v"),
+        )
     asks = sorted((p, c) for c, (s, p, _q) in rig.gateway.working.items() if s is Side.SELL)
     rig.fill(asks[0][1], 100)  # short 100: room to sell is 150, the other ask still shows 100
     calls = rig.gateway.take()
     shrink = [c for c in calls if isinstance(c, ModifyOrder)]
     assert [(c.client_order_id, c.qty) for c in shrink] == [(asks[1][1], 50)]
     assert not [c for c in calls if isinstance(c, SubmitOrder) and c.side is Side.SELL]
-    rig.bus.publish(topics.orders("test"), OrderModified(
-        rig.now, rig.now, asks[1][1], shrink[0].instrument, shrink[0].price, 50))
+    rig.bus.publish(
+        topics.orders("test"),
+        OrderModified(rig.now, rig.now, asks[1][1], shrink[0].instrument, shrink[0].price, 50),
+    )
     rig.settle()
     new = [c for c in rig.gateway.take() if isinstance(c, SubmitOrder) and c.side is Side.SELL]
     assert [c.qty for c in new] == [100]  # 100 + 50 working = the 150 of room, no more

@@ -10,23 +10,41 @@ from tradeterm.core.clock import NS
 from tradeterm.trading.quoter_wiring import QuoterGateway
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import (
-    ConnectionState, OrderDenied, TradingState, VenueStatus,
+    ConnectionState,
+    OrderDenied,
+    TradingState,
+    VenueStatus,
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.quoter.component import Quoter
 from tradeterm.risk import codes
 
-CONFIG = {"enabled": True, "sigma": 2.0, "k": 0.5, "A": 2.0, "gamma": 0.1,
-          "order_size": "0.01", "max_position": "0.05", "stale_after_s": 5.0}
+CONFIG = {
+    "enabled": True,
+    "sigma": 2.0,
+    "k": 0.5,
+    "A": 2.0,
+    "gamma": 0.1,
+    "order_size": "0.01",
+    "max_position": "0.05",
+    "stale_after_s": 5.0,
+}
 
 
 async def desk_and_quoter(modify: bool = True, **config) -> tuple[Harness, Quoter]:
     h = Harness(modify=modify, risk={"orders_per_second": 1e6, "order_burst": 10**6})
     await h.start()
-    quoter = Quoter(h.bus, h.clock, BTC, h.views.books[BTC.id], h.views.status,
-                    QuoterGateway(h.desk), QuoterConfig(**(CONFIG | config)),
-                    position=h.desk.portfolio.qty)
+    quoter = Quoter(
+        h.bus,
+        h.clock,
+        BTC,
+        h.views.books[BTC.id],
+        h.views.status,
+        QuoterGateway(h.desk),
+        QuoterConfig(**(CONFIG | config)),
+        position=h.desk.portfolio.qty,
+    )
     h.book(BTC, MID - 2, MID + 2)
     quoter.start()
     h.advance(0.0)
@@ -44,7 +62,8 @@ async def test_quotes_go_through_risk_and_the_oms_to_the_venue():
     assert all(o.post_only and o.qty == 100 for o in working)
     assert len(h.venue.sent) == 2 and all(o.source == "quoter" for o in h.venue.sent)
     assert {row[0].client_order_id for row in h.store.load_orders()} >= {
-        o.client_order_id for o in working}  # tracked (durable) before it was sent
+        o.client_order_id for o in working
+    }  # tracked (durable) before it was sent
     assert quoter.view.state == "QUOTING"
 
 
@@ -69,8 +88,9 @@ async def test_venue_status_not_connected_pulls_quotes():
         h.advance(0.0)
         assert quoter_orders(h) == [] and quoter.view.reason == f"venue {state.value}"
         now = h.clock.timestamp_ns()
-        h.bus.publish(topics.venue_status("fake"),
-                      VenueStatus(now, now, "fake", ConnectionState.CONNECTED))
+        h.bus.publish(
+            topics.venue_status("fake"), VenueStatus(now, now, "fake", ConnectionState.CONNECTED)
+        )
         h.book(BTC, MID - 2, MID + 2)
         h.advance(0.5)
         assert len(quoter_orders(h)) == 2, (quoter.view.state, quoter.view.reason)
@@ -123,16 +143,26 @@ async def test_ten_thousand_random_quoter_submissions_while_halted_none_accepted
             continue
         side = rng.choice([Side.BUY, Side.SELL])
         price = rng.choice([None, MID, MID - 2, MID + 2, 60_000, 1, MID * 3])
-        gateway.submit(SubmitOrder(
-            h.clock.timestamp_ns(), f"q-rand-{submits}", rng.choice([BTC.id, ETH.id]), side,
-            rng.choice([1, 100, 10_000]), OrderType.MARKET if price is None else OrderType.LIMIT,
-            price, tif=rng.choice(list(TimeInForce)), post_only=rng.random() < 0.5,
-            source="quoter"))
+        gateway.submit(
+            SubmitOrder(
+                h.clock.timestamp_ns(),
+                f"q-rand-{submits}",
+                rng.choice([BTC.id, ETH.id]),
+                side,
+                rng.choice([1, 100, 10_000]),
+                OrderType.MARKET if price is None else OrderType.LIMIT,
+                price,
+                tif=rng.choice(list(TimeInForce)),
+                post_only=rng.random() < 0.5,
+                source="quoter",
+            )
+        )
         submits += 1
     assert quoter.view.submits > 100  # the rogue quoter kept trying
     assert len(h.venue.sent) == before
-    assert not any(isinstance(o, Order) and o.status.value != "CANCELED"
-                   for o in h.desk.oms.working.values())
+    assert not any(
+        isinstance(o, Order) and o.status.value != "CANCELED" for o in h.desk.oms.working.values()
+    )
     assert len(denials) >= 10_000 and all(d.reason == codes.KILL_SWITCH for d in denials)
 
 
@@ -154,9 +184,16 @@ async def test_inventory_starts_from_the_stored_position_and_follows_fills():
     h.venue.fill(bid.client_order_id, 100)
     h.advance(0.0)
     assert quoter.inventory == h.desk.portfolio.qty(BTC.id) == 100
-    again = Quoter(h.bus, h.clock, BTC, h.views.books[BTC.id], h.views.status,
-                   QuoterGateway(h.desk), QuoterConfig(**CONFIG),
-                   position=h.desk.portfolio.qty)
+    again = Quoter(
+        h.bus,
+        h.clock,
+        BTC,
+        h.views.books[BTC.id],
+        h.views.status,
+        QuoterGateway(h.desk),
+        QuoterConfig(**CONFIG),
+        position=h.desk.portfolio.qty,
+    )
     again.start()
     assert again.inventory == 100
     again.stop()
@@ -166,9 +203,16 @@ async def test_inventory_starts_from_the_stored_position_and_follows_fills():
 async def eth_quoter(**config) -> tuple[Harness, Quoter]:
     h = Harness(modify=True, risk={"orders_per_second": 1e6, "order_burst": 10**6})
     await h.start()
-    quoter = Quoter(h.bus, h.clock, ETH, h.views.books[ETH.id], h.views.status,
-                    QuoterGateway(h.desk), QuoterConfig(**(CONFIG | config)),
-                    position=h.desk.portfolio.qty)
+    quoter = Quoter(
+        h.bus,
+        h.clock,
+        ETH,
+        h.views.books[ETH.id],
+        h.views.status,
+        QuoterGateway(h.desk),
+        QuoterConfig(**(CONFIG | config)),
+        position=h.desk.portfolio.qty,
+    )
     h.book(ETH, 60_000 - 1, 60_000 + 1)
     quoter.start()
     h.advance(0.0)

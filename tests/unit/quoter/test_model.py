@@ -6,13 +6,26 @@ import numpy as np
 import pytest
 
 from tradeterm.quoter.model import (
-    MarketState, QuoteParams, compute_quotes, glft_skew, ladder, reservation_and_spread,
+    MarketState,
+    QuoteParams,
+    compute_quotes,
+    glft_skew,
+    ladder,
+    reservation_and_spread,
 )
 
-AS = QuoteParams(model="avellaneda_stoikov", gamma=0.1, sigma=2.0, k=1.5, A=140.0,
-                 min_spread_ticks=0.0, post_only=False)
-GLFT = QuoteParams(model="glft", gamma=0.1, sigma=2.0, k=1.5, A=140.0, min_spread_ticks=0.0,
-                   post_only=False)
+AS = QuoteParams(
+    model="avellaneda_stoikov",
+    gamma=0.1,
+    sigma=2.0,
+    k=1.5,
+    A=140.0,
+    min_spread_ticks=0.0,
+    post_only=False,
+)
+GLFT = QuoteParams(
+    model="glft", gamma=0.1, sigma=2.0, k=1.5, A=140.0, min_spread_ticks=0.0, post_only=False
+)
 
 
 def test_avellaneda_stoikov_closed_form():
@@ -27,8 +40,9 @@ def test_avellaneda_stoikov_closed_form():
 
 def test_inventory_counts_in_clips_of_the_order_size():
     one = compute_quotes(MarketState(1000.0, 2, time_left_s=0.5), AS)
-    clips = compute_quotes(MarketState(1000.0, 10, time_left_s=0.5),
-                           QuoteParams(**{**_fields(AS), "order_lots": 5}))
+    clips = compute_quotes(
+        MarketState(1000.0, 10, time_left_s=0.5), QuoteParams(**{**_fields(AS), "order_lots": 5})
+    )
     assert clips.reservation == pytest.approx(one.reservation)
 
 
@@ -56,16 +70,20 @@ def test_long_inventory_skews_both_quotes_down_and_short_up():
     assert short.bid > flat.bid and short.ask > flat.ask
 
 
-@pytest.mark.parametrize(("fair", "spread", "bid", "ask"), [
-    (100.3, 2.0, 99, 102),  # 99.3 -> 99 (down), 101.3 -> 102 (up)
-    (100.0, 2.0, 99, 101),  # already on the grid: unchanged
-    (100.0, 0.2, 99, 101),  # inside one tick: widened both ways, never crossed
-    (100.5, 1.0, 100, 101),
-    (0.1 + 0.2 + 99.7, 2.0, 99, 101),  # 100.00000000000001 is still 100 on the grid
-])
+@pytest.mark.parametrize(
+    ("fair", "spread", "bid", "ask"),
+    [
+        (100.3, 2.0, 99, 102),  # 99.3 -> 99 (down), 101.3 -> 102 (up)
+        (100.0, 2.0, 99, 101),  # already on the grid: unchanged
+        (100.0, 0.2, 99, 101),  # inside one tick: widened both ways, never crossed
+        (100.5, 1.0, 100, 101),
+        (0.1 + 0.2 + 99.7, 2.0, 99, 101),  # 100.00000000000001 is still 100 on the grid
+    ],
+)
 def test_bids_round_down_and_asks_round_up(fair, spread, bid, ask):
-    params = QuoteParams(model="symmetric", symmetric_spread_ticks=spread, min_spread_ticks=0,
-                         post_only=False)
+    params = QuoteParams(
+        model="symmetric", symmetric_spread_ticks=spread, min_spread_ticks=0, post_only=False
+    )
     quotes = compute_quotes(MarketState(fair, 0), params)
     assert (quotes.bid, quotes.ask) == (bid, ask)
     assert quotes.bid <= fair - spread / 2 + 1e-9 and quotes.ask >= fair + spread / 2 - 1e-9
@@ -80,22 +98,31 @@ def test_spread_is_clamped_to_min_and_max_ticks():
 
 
 def test_inventory_limit_stops_the_side_that_would_grow_exposure():
-    params = QuoteParams(model="symmetric", symmetric_spread_ticks=4, order_lots=10,
-                         max_position_lots=25)
+    params = QuoteParams(
+        model="symmetric", symmetric_spread_ticks=4, order_lots=10, max_position_lots=25
+    )
     at_long_limit = compute_quotes(MarketState(100.0, 25), params)
     assert at_long_limit.bid_lots == 0 and at_long_limit.ask_lots == 10
     near = compute_quotes(MarketState(100.0, 19), params)
     assert near.bid_lots == 6 and near.ask_lots == 10  # a full fill lands exactly on the limit
     past_short = compute_quotes(MarketState(100.0, -40), params)
     assert past_short.ask_lots == 0 and past_short.bid_lots == 10
-    flat_zero_limit = compute_quotes(MarketState(100.0, 0), QuoteParams(
-        model="symmetric", symmetric_spread_ticks=4, max_position_lots=0))
+    flat_zero_limit = compute_quotes(
+        MarketState(100.0, 0),
+        QuoteParams(model="symmetric", symmetric_spread_ticks=4, max_position_lots=0),
+    )
     assert flat_zero_limit.bid_lots == 0 and flat_zero_limit.ask_lots == 0
 
 
 def test_ladder_shares_the_room_under_the_limit_across_levels():
-    params = QuoteParams(model="symmetric", symmetric_spread_ticks=4, order_lots=10,
-                         max_position_lots=25, levels=3, level_step_ticks=2)
+    params = QuoteParams(
+        model="symmetric",
+        symmetric_spread_ticks=4,
+        order_lots=10,
+        max_position_lots=25,
+        levels=3,
+        level_step_ticks=2,
+    )
     quotes = compute_quotes(MarketState(100.0, 10), params)
     bids, asks = ladder(quotes, params, 10)
     assert bids == [(98, 10), (96, 5)]  # 10 + 10 + 5 would reach 25 exactly
@@ -117,26 +144,37 @@ def test_arrays_give_exactly_the_scalar_answers():
     rng = np.random.default_rng(5)
     fair = rng.uniform(900, 1100, 200)
     inventory = rng.integers(-8, 9, 200).astype(float)
-    for params in (AS, GLFT, QuoteParams(**{**_fields(GLFT), "max_position_lots": 5,
-                                            "min_spread_ticks": 3})):
+    for params in (
+        AS,
+        GLFT,
+        QuoteParams(**{**_fields(GLFT), "max_position_lots": 5, "min_spread_ticks": 3}),
+    ):
         vec = compute_quotes(MarketState(fair, inventory, time_left_s=0.3), params)
         for i in range(200):
-            one = compute_quotes(MarketState(float(fair[i]), int(inventory[i]), time_left_s=0.3),
-                                 params)
+            one = compute_quotes(
+                MarketState(float(fair[i]), int(inventory[i]), time_left_s=0.3), params
+            )
             assert (vec.bid[i], vec.ask[i], vec.bid_lots[i], vec.ask_lots[i]) == (
-                one.bid, one.ask, one.bid_lots, one.ask_lots)
+                one.bid,
+                one.ask,
+                one.bid_lots,
+                one.ask_lots,
+            )
             assert vec.reservation[i] == pytest.approx(one.reservation, abs=1e-9)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"model": "bogus"}, "model must be one of"),
-    ({"gamma": 0}, "gamma must be > 0"),
-    ({"k": -1}, "k must be > 0"),
-    ({"A": 0}, "A must be > 0"),
-    ({"order_lots": 0}, "order_lots must be >= 1"),
-    ({"min_spread_ticks": 5, "max_spread_ticks": 2}, "min_spread_ticks <= max_spread_ticks"),
-    ({"model": "symmetric"}, "needs symmetric_spread_ticks > 0"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"model": "bogus"}, "model must be one of"),
+        ({"gamma": 0}, "gamma must be > 0"),
+        ({"k": -1}, "k must be > 0"),
+        ({"A": 0}, "A must be > 0"),
+        ({"order_lots": 0}, "order_lots must be >= 1"),
+        ({"min_spread_ticks": 5, "max_spread_ticks": 2}, "min_spread_ticks <= max_spread_ticks"),
+        ({"model": "symmetric"}, "needs symmetric_spread_ticks > 0"),
+    ],
+)
 def test_bad_parameters_are_refused_with_the_reason(changes, message):
     with pytest.raises(ValueError, match=message):
         QuoteParams(**{**_fields(GLFT), **changes})
@@ -150,9 +188,15 @@ def test_a_level_worth_less_than_the_minimum_notional_is_not_quoted():
     """Issue 13.16: the room left under the limit can make a quote smaller than the venue's
     minimum order value; risk would deny it (MIN_NOTIONAL) and the quoter would back off. Such
     a level is not quoted; its room is not spent."""
-    params = QuoteParams(model="symmetric", symmetric_spread_ticks=4, order_lots=10,
-                         max_position_lots=25, levels=2, level_step_ticks=2,
-                         min_notional=600)  # ticks x lots: 6 lots at 100
+    params = QuoteParams(
+        model="symmetric",
+        symmetric_spread_ticks=4,
+        order_lots=10,
+        max_position_lots=25,
+        levels=2,
+        level_step_ticks=2,
+        min_notional=600,
+    )  # ticks x lots: 6 lots at 100
     quotes = compute_quotes(MarketState(100.0, 19), params)
     bids, asks = ladder(quotes, params, 19)
     assert bids == []  # 6 lots at 98 = 588 < 600, and nothing is left for a second level

@@ -14,9 +14,17 @@ async def test_the_feed_ahead_of_our_fill_does_not_make_a_self_cross():
     h.book(BTC, MID - 1, MID)  # one tick (0.5) wide
     await h.start()
     results: list = []
-    quoter = PlaceholderQuoter(h.bus, h.clock, [BTC], h.views.books, h.views.orders,
-                               h.desk.portfolio.qty, lambda c: results.append(h.desk.execute(c)),
-                               h.desk.ids.next, PlaceholderParams(refresh_ms=100))
+    quoter = PlaceholderQuoter(
+        h.bus,
+        h.clock,
+        [BTC],
+        h.views.books,
+        h.views.orders,
+        h.desk.portfolio.qty,
+        lambda c: results.append(h.desk.execute(c)),
+        h.desk.ids.next,
+        PlaceholderParams(refresh_ms=100),
+    )
     quoter.start()
     h.advance(0.1)
     working = {o.side: o for o in h.desk.oms.working.values()}

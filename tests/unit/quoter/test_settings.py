@@ -16,13 +16,19 @@ def test_defaults_validate_and_bad_values_name_the_key(tmp_path):
     settings = load_settings()
     assert settings.quoter.model == "glft" and settings.quoter.enabled is False
     bad = tmp_path / "q.toml"
-    bad.write_text('[quoter]\ngamma = 0\nvol_estimator = "garch"\nmin_spread_ticks = 4\n'
-                   'max_spread_ticks = 2\n[quoter.per_symbol."SIM-BTC/USD"]\nordr_size = "1"\n')
+    bad.write_text(
+        '[quoter]\ngamma = 0\nvol_estimator = "garch"\nmin_spread_ticks = 4\n'
+        'max_spread_ticks = 2\n[quoter.per_symbol."SIM-BTC/USD"]\nordr_size = "1"\n'
+    )
     with pytest.raises(ConfigError) as err:
         load_settings(bad)
     text = str(err.value)
-    for key in ("quoter.gamma", "quoter.vol_estimator", "quoter.max_spread_ticks",
-                "quoter.per_symbol.SIM-BTC/USD.ordr_size: unknown key"):
+    for key in (
+        "quoter.gamma",
+        "quoter.vol_estimator",
+        "quoter.max_spread_ticks",
+        "quoter.per_symbol.SIM-BTC/USD.ordr_size: unknown key",
+    ):
         assert key in text, text
 
 
@@ -34,8 +40,11 @@ def test_environment_overrides_the_quoter_section(monkeypatch):
 
 
 def test_per_symbol_overrides_and_sizes_in_lots():
-    config = QuoterConfig(gamma=0.2, order_size="0.01", per_symbol={
-        BTC.symbol: {"gamma": 0.7, "max_position": "0.03", "k": 1.1}})
+    config = QuoterConfig(
+        gamma=0.2,
+        order_size="0.01",
+        per_symbol={BTC.symbol: {"gamma": 0.7, "max_position": "0.03", "k": 1.1}},
+    )
     setup = build_setup(config, BTC)
     assert setup.params.gamma == 0.7
     assert setup.params.order_lots == 100 and setup.params.max_position_lots == 300
@@ -46,8 +55,11 @@ def test_per_symbol_overrides_and_sizes_in_lots():
 
 
 def test_sizes_off_the_lot_grid_are_refused_with_the_key():
-    with pytest.raises(ValueError, match=r"quoter \(for BTC/USD\)\.order_size: 0\.00015 is not "
-                                         r"a multiple of the lot size 0\.0001"):
+    with pytest.raises(
+        ValueError,
+        match=r"quoter \(for BTC/USD\)\.order_size: 0\.00015 is not "
+        r"a multiple of the lot size 0\.0001",
+    ):
         build_setup(QuoterConfig(order_size="0.00015"), BTC)
 
 
@@ -69,8 +81,9 @@ def test_avellaneda_stoikov_horizon_restarts_every_horizon_from_midnight_utc():
 
 
 def test_configured_values_win_over_estimates_and_estimates_fill_the_rest():
-    setup = build_setup(QuoterConfig(sigma=3.0, warmup_sweeps=1, order_size="0.01",
-                                     intensity_halflife_s=None), BTC)
+    setup = build_setup(
+        QuoterConfig(sigma=3.0, warmup_sweeps=1, order_size="0.01", intensity_halflife_s=None), BTC
+    )
     setup.intensity.start(0)
     setup.intensity.on_trade(NS, 120_004, 1, 120_000, 120_002)  # two ticks past the ask
     setup.refresh_estimates(2 * NS, 120_001.0)
@@ -86,16 +99,18 @@ def test_sizes_follow_the_venues_order_step_when_the_book_is_finer():
     from tradeterm.quoter.model import DesiredQuotes, ladder
     from tradeterm.venues.binance_messages import binance_instrument
 
-    spot = binance_instrument("BTC/USDT", "BTC", "USDT", "0.01", "0.00000001", "5",
-                              qty_step_lots=1000)
+    spot = binance_instrument(
+        "BTC/USDT", "BTC", "USDT", "0.01", "0.00000001", "5", qty_step_lots=1000
+    )
     setup = build_setup(QuoterConfig(sigma=1.0, k=1.0, A=1.0), spot)
     setup.refresh_estimates(0, 6_180_000.0)  # 61800.00: 2 x 5 USDT -> 0.00016181 -> 0.00017
     assert setup.params.order_lots == 17_000 and setup.params.lot_step == 1000
     with pytest.raises(ValueError, match="order step 0.00001"):
         build_setup(QuoterConfig(order_size="0.000015"), spot)
     # 25,500 lots of room under the limit: two whole clips of 10,000, then 5,000, never 5,500
-    params = setup.params.__class__(order_lots=10_000, max_position_lots=25_500.0, levels=4,
-                                    lot_step=1000)
+    params = setup.params.__class__(
+        order_lots=10_000, max_position_lots=25_500.0, levels=4, lot_step=1000
+    )
     quotes = DesiredQuotes(0.0, 2.0, 100, 102, 10_000, 10_000)
     bids, _ = ladder(quotes, params, inventory=0)
     assert [lots for _, lots in bids] == [10_000, 10_000, 5_000]

@@ -29,7 +29,8 @@ def test_vamp_is_the_mean_of_the_impact_prices():
     assert vamp(BIDS, ASKS, 10) == pytest.approx((100 + 101) / 2)  # within the top: the mid
     # deeper than the book: the whole side is averaged
     assert vamp(BIDS, ASKS, 1000) == pytest.approx(
-        ((100 * 30 + 99 * 10 + 98 * 60) / 100 + (101 * 10 + 102 * 40 + 104 * 50) / 100) / 2)
+        ((100 * 30 + 99 * 10 + 98 * 60) / 100 + (101 * 10 + 102 * 40 + 104 * 50) / 100) / 2
+    )
     assert vamp([], ASKS, 10) is None
     with pytest.raises(ValueError):
         vamp(BIDS, ASKS, 0)

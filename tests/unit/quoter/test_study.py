@@ -6,7 +6,11 @@ import pytest
 
 from tradeterm.quoter import study
 from tradeterm.quoter.study import (
-    DEFAULT_GAMMAS, PAPER_PUBLISHED, StudySetup, run_study, std_error_of_std,
+    DEFAULT_GAMMAS,
+    PAPER_PUBLISHED,
+    StudySetup,
+    run_study,
+    std_error_of_std,
 )
 
 PATHS = 1000
@@ -30,8 +34,9 @@ def test_average_spread_is_the_time_average_of_the_closed_form(results):
     setup = StudySetup()
     for gamma in DEFAULT_GAMMAS:
         time_left = [setup.T - i * setup.dt for i in range(setup.steps)]
-        expected = (gamma * setup.sigma**2 * sum(time_left) / setup.steps
-                    + 2 / gamma * math.log1p(gamma / setup.k))
+        expected = gamma * setup.sigma**2 * sum(time_left) / setup.steps + 2 / gamma * math.log1p(
+            gamma / setup.k
+        )
         # rounding outwards to the study's tick widens each quote by less than one tick
         assert expected <= results[gamma, "inventory"].spread <= expected + 2 * study.STUDY_TICK
 
@@ -54,13 +59,17 @@ def test_matches_the_published_tables_within_monte_carlo_error(results):
             assert ours.spread == pytest.approx(spread + grid, abs=0.005 + 2 * study.STUDY_TICK)
             se_mean = math.sqrt(ours.profit_std**2 / PATHS + profit_std**2 / n_paper)
             assert abs(ours.profit_mean - profit) < 4 * se_mean + 0.05, (gamma, strategy)
-            se_std = math.hypot(std_error_of_std(ours.profit_std, ours.profit_kurtosis, PATHS),
-                                std_error_of_std(profit_std, ours.profit_kurtosis, n_paper))
+            se_std = math.hypot(
+                std_error_of_std(ours.profit_std, ours.profit_kurtosis, PATHS),
+                std_error_of_std(profit_std, ours.profit_kurtosis, n_paper),
+            )
             assert abs(ours.profit_std - profit_std) < 4 * se_std + 0.05, (gamma, strategy)
             se_q = math.sqrt(ours.q_std**2 / PATHS + q_std**2 / n_paper)
             assert abs(ours.q_mean - q_mean) < 4 * se_q + 0.005, (gamma, strategy)
-            se_q_std = math.hypot(std_error_of_std(ours.q_std, ours.q_kurtosis, PATHS),
-                                  std_error_of_std(q_std, ours.q_kurtosis, n_paper))
+            se_q_std = math.hypot(
+                std_error_of_std(ours.q_std, ours.q_kurtosis, PATHS),
+                std_error_of_std(q_std, ours.q_kurtosis, n_paper),
+            )
             assert abs(ours.q_std - q_std) < 4 * se_q_std + 0.05, (gamma, strategy)
 
 

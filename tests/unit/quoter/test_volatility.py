@@ -13,7 +13,11 @@ import numpy as np
 import pytest
 
 from tradeterm.quoter.volatility import (
-    ESTIMATORS, NS, Bar, BarBuilder, VolatilityEstimators,
+    ESTIMATORS,
+    NS,
+    Bar,
+    BarBuilder,
+    VolatilityEstimators,
 )
 
 SIGMA = 2e-4  # 2 bps per sqrt(second)
@@ -36,9 +40,11 @@ def brownian_prints(sigma, bars, seed, price0=60000.0):
     prints = []
     for i in range(n):
         t0 = i * step_ns
-        prints += [(t0 + step_ns // 3, price0 * math.exp(hi[i])),
-                   (t0 + 2 * step_ns // 3, price0 * math.exp(lo[i])),
-                   (t0 + step_ns - 1, price0 * math.exp(x1[i]))]
+        prints += [
+            (t0 + step_ns // 3, price0 * math.exp(hi[i])),
+            (t0 + 2 * step_ns // 3, price0 * math.exp(lo[i])),
+            (t0 + step_ns - 1, price0 * math.exp(x1[i])),
+        ]
     return prints
 
 
@@ -117,10 +123,13 @@ def test_bars_open_at_the_previous_close_and_silent_stretches_are_flat():
     builder.update(NS + 5, 11.0)  # next bar
     builder.update(10 * NS + 1, 10.5)  # 8 silent bars: only the last 3 are emitted, flat
     assert [(b.open, b.high, b.low, b.close) for b in bars[:2]] == [
-        (10.0, 12.0, 9.0, 9.0), (9.0, 11.0, 9.0, 11.0)]
+        (10.0, 12.0, 9.0, 9.0),
+        (9.0, 11.0, 9.0, 11.0),
+    ]
     assert [b.start_ns for b in bars[2:]] == [7 * NS, 8 * NS, 9 * NS]
-    assert all((b.open, b.high, b.low, b.close, b.prints) == (11.0, 11.0, 11.0, 11.0, 0)
-               for b in bars[2:])
+    assert all(
+        (b.open, b.high, b.low, b.close, b.prints) == (11.0, 11.0, 11.0, 11.0, 0) for b in bars[2:]
+    )
     builder.roll(11 * NS)
     assert bars[-1].start_ns == 10 * NS and bars[-1].close == 10.5
     builder.update(5 * NS, 20.0)  # late: counts in the open bar, time does not go back

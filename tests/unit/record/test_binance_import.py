@@ -74,26 +74,32 @@ def test_each_malformed_line_is_counted_with_its_line_number_and_left_out(tmp_pa
             assert all(p > 0 and q >= 0 for p, q in event.bids + event.asks)
 
 
-@pytest.mark.parametrize("raw", [
-    "99999999999999999999999 {}\n",  # receive time over 2^63
-    "-5 {}\n",
-    "1723161253000000000\n",  # no JSON
-    "1723161253000000000 [1,2]\n",
-    "1723161253000000000 {\"stream\":\n",  # cut short
-    "\u0661\u0662 {}\n",  # Arabic-Indic digits as the receive time
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "99999999999999999999999 {}\n",  # receive time over 2^63
+        "-5 {}\n",
+        "1723161253000000000\n",  # no JSON
+        "1723161253000000000 [1,2]\n",
+        '1723161253000000000 {"stream":\n',  # cut short
+        "\u0661\u0662 {}\n",  # Arabic-Indic digits as the receive time
+    ],
+)
 def test_unreadable_lines_are_counted(tmp_path, raw):
     path = write_capture(tmp_path / "bad.txt", raw=[raw])
     report = import_binance([path], tmp_path / "bad.ttj")
     assert report.malformed == 1 and report.malformed_examples[0].startswith("bad.txt:63: ")
 
 
-@pytest.mark.parametrize("change", [
-    lambda s: s.__setitem__("lastUpdateId", "abc"),
-    lambda s: s.__setitem__("lastUpdateId", "1000"),
-    lambda s: s["bids"].__setitem__(0, ["61837.63000000", "3.78826000", "x"]),
-    lambda s: s.__setitem__("asks", {"a": 1}),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: s.__setitem__("lastUpdateId", "abc"),
+        lambda s: s.__setitem__("lastUpdateId", "1000"),
+        lambda s: s["bids"].__setitem__(0, ["61837.63000000", "3.78826000", "x"]),
+        lambda s: s.__setitem__("asks", {"a": 1}),
+    ],
+)
 def test_a_malformed_only_snapshot_is_refused_saying_which_line(tmp_path, change):
     msgs = messages()
     snap = snapshot()
@@ -122,11 +128,26 @@ def test_the_cli_reports_malformed_lines_and_exits_0(tmp_path):
     msgs = mutated(3, lambda m: m["data"].update(p="-5", q="-1"))
     path = write_capture(tmp_path / "neg.txt", msgs, raw=[line(RECV0, {"lastUpdateId": 2**70})])
     env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"))
-    out = subprocess.run([sys.executable, "-m", "tradeterm", "import", "binance", str(path),
-                          "-o", str(tmp_path / "neg.ttj"), "--json"], capture_output=True,
-                         text=True, timeout=60, env=env)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tradeterm",
+            "import",
+            "binance",
+            str(path),
+            "-o",
+            str(tmp_path / "neg.ttj"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     report = json.loads(out.stdout)
     assert report["malformed"] == 2
-    assert all(e.price > 0 and e.size > 0 for e in events(tmp_path / "neg.ttj")
-               if isinstance(e, Trade))
+    assert all(
+        e.price > 0 and e.size > 0 for e in events(tmp_path / "neg.ttj") if isinstance(e, Trade)
+    )

@@ -21,13 +21,32 @@ INT64 = 2**63 - 1
 TEMPLATES = messages(6)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
-    | st.sampled_from(["-5", "0", "0.00000000", "1e5", "61837.63", "1_000", "+1", " 1", "NaN",
-                       "61837.630000001", "\u0663", "99999999999999999999.99999999"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner,
-                                                                max_size=3),
-    max_leaves=8)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(
+        [
+            "-5",
+            "0",
+            "0.00000000",
+            "1e5",
+            "61837.63",
+            "1_000",
+            "+1",
+            " 1",
+            "NaN",
+            "61837.630000001",
+            "\u0663",
+            "99999999999999999999.99999999",
+        ]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
 @st.composite
@@ -52,8 +71,11 @@ def one_line(text: str) -> str:
 
 fuzzed_line = st.one_of(
     fuzzed_message().map(lambda m: line(RECV0 + 5, m)),
-    st.builds(lambda recv, m: f"{recv} " + line(0, m).split(" ", 1)[1],
-              st.integers(-2**70, 2**70), fuzzed_message()),
+    st.builds(
+        lambda recv, m: f"{recv} " + line(0, m).split(" ", 1)[1],
+        st.integers(-(2**70), 2**70),
+        fuzzed_message(),
+    ),
     st.text(max_size=40).map(one_line),
     st.binary(max_size=40).map(lambda b: one_line(b.decode("latin-1"))),
 )

@@ -19,22 +19,53 @@ T0 = 1_723_161_253_937_085_768
 
 def sample_messages():
     return [
-        BookSnapshot(IID, [(6183763, 378826000), (6183762, 61700000)], [(6183764, 154698000)],
-                     50093239218, T0, T0 + 5),
-        BookDelta(IID, [(6183763, 0)], [(6183764, 1), (6183800, 2)], 10, 12, T0 + 1_000_000,
-                  T0 + 7, 9),
+        BookSnapshot(
+            IID,
+            [(6183763, 378826000), (6183762, 61700000)],
+            [(6183764, 154698000)],
+            50093239218,
+            T0,
+            T0 + 5,
+        ),
+        BookDelta(
+            IID, [(6183763, 0)], [(6183764, 1), (6183800, 2)], 10, 12, T0 + 1_000_000, T0 + 7, 9
+        ),
         BookDelta("binance:ETH/USDT", [], [], 13, 13, T0, T0 + 9),
         Trade(IID, 6183763, 2_000_000, Side.SELL, 3735683259, T0 + 2_000_000, T0 + 11),
         TopOfBook(IID, 6183763, 378826000, 6183764, 154698000, 50093239212, T0 + 12, T0 + 12),
-        commands.SubmitOrder(T0 + 13, "c1", IID, Side.BUY, 100, OrderType.LIMIT, 6183000,
-                             tif=TimeInForce.IOC, post_only=True, display_qty=10),
+        commands.SubmitOrder(
+            T0 + 13,
+            "c1",
+            IID,
+            Side.BUY,
+            100,
+            OrderType.LIMIT,
+            6183000,
+            tif=TimeInForce.IOC,
+            post_only=True,
+            display_qty=10,
+        ),
         commands.SubmitOrder(T0 + 14, "c2", IID, Side.SELL, 5, OrderType.MARKET),
         commands.CancelOrder(T0 + 15, "c1", IID),
         commands.CancelAll(T0 + 16),
         commands.TripKillSwitch(T0 + 17, "loss limit", flatten=True),
         events.OrderAccepted(T0 + 18, T0 + 19, "c1", IID, "v1"),
-        events.OrderFilled(T0 + 20, T0 + 21, "c1", IID, "v1", "t1", Side.BUY, 6183000, 40,
-                           Liquidity.MAKER, Decimal("0.00024732"), "USDT", 60, "queue"),
+        events.OrderFilled(
+            T0 + 20,
+            T0 + 21,
+            "c1",
+            IID,
+            "v1",
+            "t1",
+            Side.BUY,
+            6183000,
+            40,
+            Liquidity.MAKER,
+            Decimal("0.00024732"),
+            "USDT",
+            60,
+            "queue",
+        ),
         events.OrderModified(T0 + 22, T0 + 22, "c1", IID, None, 50),
         events.PositionChanged(T0 + 23, T0 + 23, IID, 40, Decimal("61830.00"), Decimal("-1.5")),
         events.KillSwitchTripped(T0 + 24, T0 + 24, "loss", "risk"),
@@ -72,8 +103,11 @@ def test_registry_covers_every_tagged_struct_in_domain():
     reg = registry()
     for module in (commands, events):
         for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, msgspec.Struct) and \
-                    obj.__module__ == module.__name__:
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, msgspec.Struct)
+                and obj.__module__ == module.__name__
+            ):
                 assert obj.__struct_config__.tag in reg.by_tag
     for cls in (BookDelta, BookSnapshot, Trade, TopOfBook, ReplaySpan):
         assert cls in reg.by_cls
@@ -83,8 +117,18 @@ def test_many_records_with_mixed_instruments_and_big_values():
     msgs = []
     for i in range(3000):
         inst = IID if i % 3 else "binance:ETH/USDT"
-        msgs.append(TopOfBook(inst, 6_000_000 + i % 7, 10**12 + i * 977, 6_000_001 + i % 5,
-                              i * 13, 50_000_000_000 + i, T0 + i * 1_000_003, T0 + i * 1_000_003))
+        msgs.append(
+            TopOfBook(
+                inst,
+                6_000_000 + i % 7,
+                10**12 + i * 977,
+                6_000_001 + i % 5,
+                i * 13,
+                50_000_000_000 + i,
+                T0 + i * 1_000_003,
+                T0 + i * 1_000_003,
+            )
+        )
         if i % 10 == 0:
             msgs.append(Trade(inst, 6_000_000, 2**62 + i, Side.BUY, i, T0 + i, T0 + i))
     assert roundtrip(msgs, recs=[m.ts_recv for m in msgs]) == msgs
@@ -97,8 +141,12 @@ def test_integers_beyond_64_bits_and_odd_values_still_round_trip():
 
 def test_unrecordable_messages_are_counted_not_encoded():
     enc = BlockEncoder()
-    payload, count = enc.encode([1, 2, 3], [1, 2, 3], ["a", "b", "c"],
-                                [Trade(IID, 1, 1, Side.BUY, 1, 1, 1), {"not": "a struct"}, 42])
+    payload, count = enc.encode(
+        [1, 2, 3],
+        [1, 2, 3],
+        ["a", "b", "c"],
+        [Trade(IID, 1, 1, Side.BUY, 1, 1, 1), {"not": "a struct"}, 42],
+    )
     assert count == 1
     assert enc.unrecordable == {"builtins.dict": 1, "builtins.int": 1}
     block = BlockDecoder().decode(payload)
@@ -112,8 +160,10 @@ class Plugin(msgspec.Struct, frozen=True, tag="PluginEvent"):
 
 
 def test_a_tagged_struct_from_a_plugin_is_recorded_without_registration():
-    assert roundtrip([Plugin(1, 2, "x"), Plugin(3, 4, "y")]) == [Plugin(1, 2, "x"),
-                                                                 Plugin(3, 4, "y")]
+    assert roundtrip([Plugin(1, 2, "x"), Plugin(3, 4, "y")]) == [
+        Plugin(1, 2, "x"),
+        Plugin(3, 4, "y"),
+    ]
 
 
 class OldTrade(msgspec.Struct, frozen=True, tag="Trade"):
@@ -153,8 +203,9 @@ def test_old_journals_decode_with_defaults_for_added_fields():
 def test_unknown_types_are_skipped_and_counted():
     reg = Registry()
     reg.add(Plugin)
-    payload, _ = BlockEncoder(reg).encode([1, 2], [1, 2], ["p", "p"],
-                                          [Plugin(1, 2, "x"), Plugin(3, 4, "y")])
+    payload, _ = BlockEncoder(reg).encode(
+        [1, 2], [1, 2], ["p", "p"], [Plugin(1, 2, "x"), Plugin(3, 4, "y")]
+    )
     block = BlockDecoder(Registry()).decode(payload)
     assert block.events == [] and block.skipped == {"PluginEvent": 2}
 

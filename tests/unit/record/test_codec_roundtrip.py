@@ -38,8 +38,9 @@ def strategy_for(ann: typing.Any) -> st.SearchStrategy:
     if isinstance(ann, type) and issubclass(ann, enum.Enum):
         return st.sampled_from(list(ann))
     if ann is int:  # mostly what the engine has (64 bits), sometimes beyond
-        return st.one_of(st.integers(-INT64 - 1, INT64), st.integers(0, 10**6),
-                         st.integers(-2**80, 2**80))
+        return st.one_of(
+            st.integers(-INT64 - 1, INT64), st.integers(0, 10**6), st.integers(-(2**80), 2**80)
+        )
     if ann is str:
         return st.text(max_size=12)
     if ann is Decimal:

@@ -18,12 +18,20 @@ def write(path, blocks=5, per_block=100, close=True):
         msgs = []
         for k in range(per_block):
             i = b * per_block + k
-            msgs.append(Trade(IID, 6_000_000 + i % 11, 1 + i, Side.BUY if i % 2 else Side.SELL, i,
-                              T0 + i * MS, T0 + i * MS))
+            msgs.append(
+                Trade(
+                    IID,
+                    6_000_000 + i % 11,
+                    1 + i,
+                    Side.BUY if i % 2 else Side.SELL,
+                    i,
+                    T0 + i * MS,
+                    T0 + i * MS,
+                )
+            )
         seqs = list(range(seq + 1, seq + per_block + 1))
         seq += per_block
-        w.write_block(seqs, [m.ts_recv for m in msgs], ["trade.binance.BTC/USDT"] * per_block,
-                      msgs)
+        w.write_block(seqs, [m.ts_recv for m in msgs], ["trade.binance.BTC/USDT"] * per_block, msgs)
     if close:
         w.close({"note": "done"})
     return w

@@ -43,7 +43,7 @@ def damaged_journal(draw):
         pos = draw(st.integers(0, len(data) - 1))
         data[pos] ^= draw(st.integers(1, 255))
     if draw(st.booleans()):
-        data = data[:draw(st.integers(0, len(data)))]
+        data = data[: draw(st.integers(0, len(data)))]
     return bytes(data)
 
 
@@ -111,7 +111,7 @@ def block_payload() -> bytes:
             offset = int(r.index.offset[0])
         data = path.read_bytes()
     frame = FrameHeader(data, offset)
-    compressed = data[offset + FRAME_SIZE:offset + FRAME_SIZE + frame.length]
+    compressed = data[offset + FRAME_SIZE : offset + FRAME_SIZE + frame.length]
     return zstandard.ZstdDecompressor().decompress(compressed)
 
 
@@ -125,7 +125,7 @@ def garbage_block(draw):
         pos = draw(st.integers(0, len(data) - 1))
         data[pos] = draw(st.integers(0, 255))
     if draw(st.booleans()):
-        data = data[:draw(st.integers(0, len(data)))]
+        data = data[: draw(st.integers(0, len(data)))]
     return zstandard.ZstdCompressor(level=1).compress(bytes(data))
 
 

@@ -26,8 +26,12 @@ def test_a_clock_time_after_midnight_is_the_next_day():
 
 
 def test_a_date_and_time_is_accepted():
-    for text in ("2024-08-09 00:00:05", "2024-08-09T00:00:05", "2024-08-09T00:00:05Z",
-                 "2024-08-09T02:00:05+02:00"):
+    for text in (
+        "2024-08-09 00:00:05",
+        "2024-08-09T00:00:05",
+        "2024-08-09T00:00:05Z",
+        "2024-08-09T02:00:05+02:00",
+    ):
         assert parse_time(text, START, END, NOW) == at("2024-08-09T00:00:05"), text
 
 
@@ -39,8 +43,10 @@ def test_plus_and_minus_count_from_the_replay_clock():
 
 
 def test_a_time_outside_the_recording_is_refused_with_its_span():
-    with pytest.raises(ValueError, match="not in this recording: it runs 2024-08-08 23:54:13 "
-                                         "to 2024-08-09 00:10:00 UTC"):
+    with pytest.raises(
+        ValueError,
+        match="not in this recording: it runs 2024-08-08 23:54:13 to 2024-08-09 00:10:00 UTC",
+    ):
         parse_time("00:20:00", START, END, NOW)
     with pytest.raises(ValueError, match="not in this recording"):
         parse_time("23:54", START, END, NOW)  # 23:54:00 today is before the start: tomorrow's

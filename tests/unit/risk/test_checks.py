@@ -53,34 +53,46 @@ async def test_reducing_denies_an_order_that_grows_the_position():
     denied(h.submit(Side.BUY, 100), codes.REDUCING_ONLY)
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [
-    ({"inst": None}, codes.UNKNOWN_INSTRUMENT),
-    ({"qty": 0}, codes.LOT_SIZE),
-    ({"qty": -5}, codes.LOT_SIZE),
-    ({"qty": 1.5}, codes.LOT_SIZE),
-    ({"price": 0}, codes.TICK_SIZE),
-    ({"price": -10}, codes.TICK_SIZE),
-    ({"price": 119_999.5}, codes.TICK_SIZE),
-    ({"price": MID, "order_type": OrderType.STOP_MARKET}, codes.UNSUPPORTED),
-    ({"price": MID - 2, "display_qty": 10}, codes.UNSUPPORTED),
-    ({"price": MID * 2}, codes.PRICE_BAND),
-    ({"price": MID // 2}, codes.PRICE_BAND),
-    ({"reduce_only": True}, codes.REDUCE_ONLY),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"inst": None}, codes.UNKNOWN_INSTRUMENT),
+        ({"qty": 0}, codes.LOT_SIZE),
+        ({"qty": -5}, codes.LOT_SIZE),
+        ({"qty": 1.5}, codes.LOT_SIZE),
+        ({"price": 0}, codes.TICK_SIZE),
+        ({"price": -10}, codes.TICK_SIZE),
+        ({"price": 119_999.5}, codes.TICK_SIZE),
+        ({"price": MID, "order_type": OrderType.STOP_MARKET}, codes.UNSUPPORTED),
+        ({"price": MID - 2, "display_qty": 10}, codes.UNSUPPORTED),
+        ({"price": MID * 2}, codes.PRICE_BAND),
+        ({"price": MID // 2}, codes.PRICE_BAND),
+        ({"reduce_only": True}, codes.REDUCE_ONLY),
+    ],
+)
 async def test_order_level_checks(kwargs, code):
     h = await started()
     inst_id = "fake:DOGE/USD" if kwargs.pop("inst", 1) is None else BTC.id
     fields = {"qty": 100, "price": MID - 2, "order_type": OrderType.LIMIT, **kwargs}
-    cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), inst_id, Side.BUY,
-                      fields.pop("qty"), fields.pop("order_type"), fields.pop("price"), **fields)
+    cmd = SubmitOrder(
+        h.clock.timestamp_ns(),
+        h.desk.ids.next(),
+        inst_id,
+        Side.BUY,
+        fields.pop("qty"),
+        fields.pop("order_type"),
+        fields.pop("price"),
+        **fields,
+    )
     denied(h.send(cmd), code)
     assert not h.venue.sent
 
 
 async def test_limit_order_without_a_price_is_a_tick_size_denial():
     h = await started()
-    cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), BTC.id, Side.BUY, 100,
-                      OrderType.LIMIT, None)
+    cmd = SubmitOrder(
+        h.clock.timestamp_ns(), h.desk.ids.next(), BTC.id, Side.BUY, 100, OrderType.LIMIT, None
+    )
     denied(h.send(cmd), codes.TICK_SIZE)
 
 
@@ -187,8 +199,9 @@ async def test_preview_reports_every_check_without_side_effects():
 
 async def test_preview_decimal_names_the_increment():
     h = await started()
-    results = {r.check: r for r in h.desk.risk.preview_decimal(BTC.id, Side.BUY, "0.00015",
-                                                               "60000.25")}
+    results = {
+        r.check: r for r in h.desk.risk.preview_decimal(BTC.id, Side.BUY, "0.00015", "60000.25")
+    }
     assert results["tick / lot"].code == codes.LOT_SIZE
     assert "0.0001" in results["tick / lot"].message and "0.5" in results["tick / lot"].message
     ok = h.desk.risk.preview_decimal(BTC.id, Side.BUY, Decimal("0.01"), Decimal("59999"))
@@ -204,11 +217,18 @@ async def test_ten_thousand_random_submissions_while_halted_none_accepted():
     for _ in range(10_000):
         side = rng.choice([Side.BUY, Side.SELL])
         price = rng.choice([None, MID, MID - 2, MID + 2, 60_000, 1, MID * 3])
-        cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), rng.choice(insts), side,
-                          rng.choice([1, 10, 100, 10_000]),
-                          OrderType.MARKET if price is None else OrderType.LIMIT, price,
-                          tif=rng.choice(list(TimeInForce)), reduce_only=rng.random() < 0.3,
-                          source=rng.choice(["manual", "quoter", "cli", "flatten"]))
+        cmd = SubmitOrder(
+            h.clock.timestamp_ns(),
+            h.desk.ids.next(),
+            rng.choice(insts),
+            side,
+            rng.choice([1, 10, 100, 10_000]),
+            OrderType.MARKET if price is None else OrderType.LIMIT,
+            price,
+            tif=rng.choice(list(TimeInForce)),
+            reduce_only=rng.random() < 0.3,
+            source=rng.choice(["manual", "quoter", "cli", "flatten"]),
+        )
         results.append(h.desk.execute(cmd))
         if rng.random() < 0.05:
             h.advance(0.01)
@@ -227,9 +247,17 @@ async def test_quoter_submissions_while_halted_are_all_denied():
         sent.append(result)
         return result
 
-    quoter = PlaceholderQuoter(h.bus, h.clock, [BTC, ETH], h.views.books, h.views.orders,
-                               h.desk.portfolio.qty, send, h.desk.ids.next,
-                               PlaceholderParams(refresh_ms=10))
+    quoter = PlaceholderQuoter(
+        h.bus,
+        h.clock,
+        [BTC, ETH],
+        h.views.books,
+        h.views.orders,
+        h.desk.portfolio.qty,
+        send,
+        h.desk.ids.next,
+        PlaceholderParams(refresh_ms=10),
+    )
     quoter.start()
     h.advance(0.05)
     assert any(isinstance(r, OrderSent) for r in sent)  # it quotes while ACTIVE
@@ -247,8 +275,9 @@ async def test_quoter_submissions_while_halted_are_all_denied():
 
 
 async def test_reducing_lets_only_reducing_orders_through():
-    h = await started(risk={"orders_per_second": 1e6, "order_burst": 10**6,
-                            "duplicate_window_ms": 0})
+    h = await started(
+        risk={"orders_per_second": 1e6, "order_burst": 10**6, "duplicate_window_ms": 0}
+    )
     buy = h.submit(Side.BUY, 500)
     h.venue.fill(buy.client_order_id, 500)
     h.desk.kill.rearm("wind down", TradingState.REDUCING)
@@ -273,11 +302,18 @@ async def test_reducing_lets_only_reducing_orders_through():
 
 
 async def test_the_inline_path_never_passes_what_the_check_chain_denies():
-    h = await started(risk={"max_open_orders": 6, "orders_per_second": 20, "order_burst": 4,
-                            "duplicate_window_ms": 100, "price_band_bps": 50,
-                            "max_order_notional": "3000", "max_position_notional": "5000",
-                            "instruments": {"BTC/USD": {"max_position": "0.05",
-                                                        "max_order_qty": "0.04"}}})
+    h = await started(
+        risk={
+            "max_open_orders": 6,
+            "orders_per_second": 20,
+            "order_burst": 4,
+            "duplicate_window_ms": 100,
+            "price_band_bps": 50,
+            "max_order_notional": "3000",
+            "max_position_notional": "5000",
+            "instruments": {"BTC/USD": {"max_position": "0.05", "max_order_qty": "0.04"}},
+        }
+    )
     risk = h.desk.risk
     rng = random.Random(9)
     verdicts = {"pass": 0}
@@ -285,18 +321,23 @@ async def test_the_inline_path_never_passes_what_the_check_chain_denies():
         side = rng.choice([Side.BUY, Side.SELL])
         price = MID + rng.choice([-700, -320, -300, -8, -2, 0, 2, 8, 300, 320, 700])
         qty = rng.choice([1, 10, 100, 300, 400, 401, 600])
-        cmd = h.order(side, qty, price if rng.random() < 0.9 else None,
-                      reduce_only=rng.random() < 0.1)
+        cmd = h.order(
+            side, qty, price if rng.random() < 0.9 else None, reduce_only=rng.random() < 0.1
+        )
         lim = risk.limits[BTC.id]
         fast = risk.check(cmd, commit=False)
         chain = risk._chain(cmd, lim, h.clock.timestamp_ns(), commit=False)
         assert fast == chain, (cmd, fast, chain)
-        verdicts["pass" if fast is None else fast[0]] = verdicts.get(
-            "pass" if fast is None else fast[0], 0) + 1
+        verdicts["pass" if fast is None else fast[0]] = (
+            verdicts.get("pass" if fast is None else fast[0], 0) + 1
+        )
         if rng.random() < 0.3:  # change the context: orders, fills, cancels, time, the book
             result = h.send(cmd)
-            if isinstance(result, Order) and rng.random() < 0.3 \
-                    and result.client_order_id in h.desk.oms.working:  # a market IOC is done
+            if (
+                isinstance(result, Order)
+                and rng.random() < 0.3
+                and result.client_order_id in h.desk.oms.working
+            ):  # a market IOC is done
                 h.venue.fill(result.client_order_id, result.qty)
         if rng.random() < 0.1 and h.desk.oms.working:
             h.desk.oms.cancel(rng.choice(list(h.desk.oms.working)))

@@ -3,7 +3,11 @@ feed loss and hangup policies."""
 
 from tests.trading_harness import BTC, ETH, MID, Harness
 from tradeterm.domain.events import (
-    ConnectionState, KillSwitchTripped, TradingState, TradingStateChanged, VenueStatus,
+    ConnectionState,
+    KillSwitchTripped,
+    TradingState,
+    TradingStateChanged,
+    VenueStatus,
 )
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus, TimeInForce
@@ -20,8 +24,11 @@ async def started(url: str = "sqlite://", **kw) -> Harness:
 
 async def test_trip_halts_cancels_every_working_order_and_is_announced():
     h = await started(risk={"duplicate_window_ms": 0})
-    orders = [h.submit(Side.BUY, 100, MID - 2), h.submit(Side.SELL, 100, MID + 2),
-              h.submit(Side.BUY, 10, 59_990, inst=ETH)]
+    orders = [
+        h.submit(Side.BUY, 100, MID - 2),
+        h.submit(Side.SELL, 100, MID + 2),
+        h.submit(Side.BUY, 10, 59_990, inst=ETH),
+    ]
     assert h.desk.kill.trip("trader hit the key", "key") == KillSwitchTrip(changed=True)
     assert h.desk.killswitch.state is TradingState.HALTED
     assert sorted(h.venue.cancels) == sorted(o.client_order_id for o in orders)
@@ -111,8 +118,9 @@ async def test_position_breach_trips_by_itself():
     from tradeterm.domain.reports import OrderStatusReport
 
     # an order placed elsewhere on the account fills beyond our limit
-    h.venue.orders["web-1"] = OrderStatusReport("web-1", "V5", BTC.id, Side.BUY, 150,
-                                                S.ACCEPTED, 0, MID)
+    h.venue.orders["web-1"] = OrderStatusReport(
+        "web-1", "V5", BTC.id, Side.BUY, 150, S.ACCEPTED, 0, MID
+    )
     h.venue.fill("web-1", 150)
     assert h.desk.killswitch.source == "limit:POSITION_BREACH"
     assert "over the limit 0.0100" in h.desk.killswitch.reason
@@ -126,8 +134,10 @@ async def test_flatten_closes_positions_with_reduce_only_ioc_orders():
     h.venue.ioc_fill = 1.0
     h.desk.kill.trip("flatten everything", "cli", flatten=True)
     flat = [o for o in h.venue.sent if o.source == "flatten"]
-    assert {(o.instrument, o.side, o.qty) for o in flat} == {(BTC.id, Side.SELL, 300),
-                                                            (ETH.id, Side.BUY, 40)}
+    assert {(o.instrument, o.side, o.qty) for o in flat} == {
+        (BTC.id, Side.SELL, 300),
+        (ETH.id, Side.BUY, 40),
+    }
     assert all(o.reduce_only and o.tif is TimeInForce.IOC for o in flat)
     assert h.desk.portfolio.qty(BTC.id) == 0 and h.desk.portfolio.qty(ETH.id) == 0
     h.advance(0.6)
@@ -154,8 +164,9 @@ async def test_a_manual_order_calling_itself_flatten_is_still_denied():
     order = h.submit(Side.BUY, 100, MID - 2)
     h.venue.fill(order.client_order_id, 100)
     h.desk.kill.trip("halt", "key")
-    sneaky = h.order(Side.SELL, 100, MID - 2, reduce_only=True, tif=TimeInForce.IOC,
-                     source="flatten")
+    sneaky = h.order(
+        Side.SELL, 100, MID - 2, reduce_only=True, tif=TimeInForce.IOC, source="flatten"
+    )
     assert h.send(sneaky).reason == "KILL_SWITCH"
 
 
@@ -187,9 +198,11 @@ async def test_a_short_feed_gap_does_not_trip():
 
 
 async def test_hangup_policies():
-    for policy, state, canceled in (("keep", TradingState.ACTIVE, False),
-                                    ("halt", TradingState.HALTED, False),
-                                    ("halt_cancel", TradingState.HALTED, True)):
+    for policy, state, canceled in (
+        ("keep", TradingState.ACTIVE, False),
+        ("halt", TradingState.HALTED, False),
+        ("halt_cancel", TradingState.HALTED, True),
+    ):
         h = await started(session={"on_hangup": policy})
         order = h.submit()
         h.desk.kill.hangup()

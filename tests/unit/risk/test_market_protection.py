@@ -90,8 +90,9 @@ async def test_the_command_is_recorded_with_its_protection_and_a_market_order_ne
     h = await started()
     commands: list = []
     h.bus.subscribe(topics.COMMAND, commands.append)
-    cmd = SubmitOrder(h.clock.timestamp_ns(), h.desk.ids.next(), BTC.id, Side.BUY, 100,
-                      OrderType.MARKET)  # GTC by default: a market order cannot rest
+    cmd = SubmitOrder(
+        h.clock.timestamp_ns(), h.desk.ids.next(), BTC.id, Side.BUY, 100, OrderType.MARKET
+    )  # GTC by default: a market order cannot rest
     assert isinstance(h.desk.execute(cmd), OrderSent)
     recorded = [c for c in commands if isinstance(c, SubmitOrder)]
     assert recorded[-1].price == BUY_LIMIT and recorded[-1].tif is TimeInForce.IOC

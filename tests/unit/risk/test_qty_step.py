@@ -13,8 +13,18 @@ from tradeterm.risk import codes
 from tradeterm.trading.results import Denied, OrderSent
 
 # Binance spot BTCUSDT: book lot 1e-8, LOT_SIZE step 0.00001 = 1000 lots
-STEPPED = Instrument("fake", "BTC/USD", "BTC", "USD", Decimal("0.01"), Decimal("0.00000001"),
-                     Decimal(5), Decimal("0.001"), Decimal("0.001"), qty_step_lots=1000)
+STEPPED = Instrument(
+    "fake",
+    "BTC/USD",
+    "BTC",
+    "USD",
+    Decimal("0.01"),
+    Decimal("0.00000001"),
+    Decimal(5),
+    Decimal("0.001"),
+    Decimal("0.001"),
+    qty_step_lots=1000,
+)
 MID = 6_180_000  # 61,800.00
 
 
@@ -40,24 +50,27 @@ async def test_an_order_off_the_venue_step_is_denied_with_its_own_code():
 
 async def test_preview_and_the_decimal_preview_name_the_step():
     h = await stepped()
-    checks = {r.check: r for r in h.desk.preview(h.order(Side.BUY, 150_500, MID - 1,
-                                                         inst=STEPPED))}
+    checks = {r.check: r for r in h.desk.preview(h.order(Side.BUY, 150_500, MID - 1, inst=STEPPED))}
     assert checks["tick / lot"].code == codes.QTY_STEP
     assert all(r.passed for name, r in checks.items() if name != "tick / lot")
-    typed = {r.check: r for r in h.desk.risk.preview_decimal(STEPPED.id, Side.BUY, "0.001505",
-                                                             "61799.99")}
+    typed = {
+        r.check: r
+        for r in h.desk.risk.preview_decimal(STEPPED.id, Side.BUY, "0.001505", "61799.99")
+    }
     assert typed["tick / lot"].code == codes.QTY_STEP
     assert "0.00001" in typed["tick / lot"].message
 
 
 async def test_the_inline_path_agrees_with_the_chain_on_stepped_quantities():
-    h = await stepped(risk={"duplicate_window_ms": 0, "orders_per_second": 1e6,
-                            "order_burst": 10**6})
+    h = await stepped(
+        risk={"duplicate_window_ms": 0, "orders_per_second": 1e6, "order_burst": 10**6}
+    )
     risk, rng = h.desk.risk, random.Random(12)
     for _ in range(2_000):
         qty = 100_000 + rng.choice([0, 1, 999, 1000, 1001, 1500, 2000, 10_000, 12_345])
-        cmd = h.order(rng.choice([Side.BUY, Side.SELL]), qty, MID + rng.choice([-3, -1, 1, 3]),
-                      inst=STEPPED)
+        cmd = h.order(
+            rng.choice([Side.BUY, Side.SELL]), qty, MID + rng.choice([-3, -1, 1, 3]), inst=STEPPED
+        )
         fast = risk.check(cmd, commit=False)
         chain = risk._chain(cmd, risk.limits[STEPPED.id], h.clock.timestamp_ns(), commit=False)
         assert fast == chain, (cmd, fast, chain)
@@ -89,9 +102,17 @@ async def test_the_placeholder_quoter_sizes_to_the_step():
         results.append(h.desk.execute(cmd))
         return results[-1]
 
-    quoter = PlaceholderQuoter(h.bus, h.clock, [STEPPED], h.views.books, h.views.orders,
-                               h.desk.portfolio.qty, send, h.desk.ids.next,
-                               PlaceholderParams(refresh_ms=10))
+    quoter = PlaceholderQuoter(
+        h.bus,
+        h.clock,
+        [STEPPED],
+        h.views.books,
+        h.views.orders,
+        h.desk.portfolio.qty,
+        send,
+        h.desk.ids.next,
+        PlaceholderParams(refresh_ms=10),
+    )
     quoter.start()
     h.advance(0.05)
     orders = [r.order for r in results if isinstance(r, OrderSent)]

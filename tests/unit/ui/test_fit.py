@@ -2,8 +2,13 @@
 
 from tradeterm.ui.widgets.fit import Column, fit_columns, flow, table_row
 
-COLS = (Column("symbol", 11, 0, left=True), Column("qty", 8, 0), Column("avg", 9, 3),
-        Column("unreal", 9, 1), Column("fees", 8, 5))
+COLS = (
+    Column("symbol", 11, 0, left=True),
+    Column("qty", 8, 0),
+    Column("avg", 9, 3),
+    Column("unreal", 9, 1),
+    Column("fees", 8, 5),
+)
 
 
 def text(row) -> str:
@@ -18,12 +23,12 @@ def test_columns_are_dropped_least_important_first():
 
 
 def test_a_value_wider_than_its_column_widens_the_cell_instead_of_being_cut():
-    row = table_row(COLS, [0, 1], [("SIM-BTC/USD", ""), ("+123.456789", ""), ("", ""),
-                                   ("", ""), ("", "")])
+    row = table_row(
+        COLS, [0, 1], [("SIM-BTC/USD", ""), ("+123.456789", ""), ("", ""), ("", ""), ("", "")]
+    )
     assert text(row) == "SIM-BTC/USD +123.456789"
 
 
 def test_figures_flow_onto_new_lines_whole():
-    rows = flow([("equity", "100,000.00 USD", ""), ("day", "-12.50", ""),
-                 ("fees", "3.10", "")], 24)
+    rows = flow([("equity", "100,000.00 USD", ""), ("day", "-12.50", ""), ("fees", "3.10", "")], 24)
     assert [text(r) for r in rows] == ["equity 100,000.00 USD", "day -12.50  fees 3.10"]

@@ -26,8 +26,10 @@ def test_sizes_are_never_in_scientific_notation_nor_cut():
 
 
 @settings(max_examples=500)
-@given(st.decimals(min_value=0, max_value=Decimal(10) ** 15, places=8, allow_nan=False),
-       st.integers(5, 10))
+@given(
+    st.decimals(min_value=0, max_value=Decimal(10) ** 15, places=8, allow_nan=False),
+    st.integers(5, 10),
+)
 def test_a_size_fits_its_column_in_plain_digits_and_keeps_its_value(qty, width):
     text = qty_text(qty, width)
     assert len(text) <= width and PLAIN.match(text), text
@@ -48,13 +50,27 @@ def test_the_ladder_uses_the_width_it_is_given():
 
 
 @settings(max_examples=300)
-@given(st.integers(28, 220), st.integers(5, 14), st.integers(0, 10**9), st.integers(0, 10**9),
-       st.integers(0, 10**9), st.lists(st.tuples(st.sampled_from([1, -1]),
-                                                 st.integers(1, 10**7), st.integers(1, 9),
-                                                 st.integers(0, 10**9)), max_size=2),
-       st.booleans(), st.booleans())
-def test_every_row_is_exactly_the_layout_width(width, price_width, bid, ask, volume, own,
-                                               cursor, last):
+@given(
+    st.integers(28, 220),
+    st.integers(5, 14),
+    st.integers(0, 10**9),
+    st.integers(0, 10**9),
+    st.integers(0, 10**9),
+    st.lists(
+        st.tuples(
+            st.sampled_from([1, -1]),
+            st.integers(1, 10**7),
+            st.integers(1, 9),
+            st.integers(0, 10**9),
+        ),
+        max_size=2,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_every_row_is_exactly_the_layout_width(
+    width, price_width, bid, ask, volume, own, cursor, last
+):
     lay = layout(width, price_width)
     assert lay.width <= width
     paint = RowPainter(lay, Decimal("0.0001"), Palette(), 10**9, 10**9)

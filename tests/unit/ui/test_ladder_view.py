@@ -39,10 +39,14 @@ def brute(levels: dict[int, int], window: Window, asks: bool) -> dict[int, int]:
 
 
 @settings(max_examples=300)
-@given(st.dictionaries(st.integers(900, 1100), st.integers(1, 10**6), max_size=120),
-       st.integers(950, 1050), st.integers(1, 40), st.sampled_from(GROUPS[:7]), st.booleans())
-def test_group_sizes_sums_each_rows_levels_whichever_way_it_reads(levels, top, rows, group,
-                                                                  asks):
+@given(
+    st.dictionaries(st.integers(900, 1100), st.integers(1, 10**6), max_size=120),
+    st.integers(950, 1050),
+    st.integers(1, 40),
+    st.sampled_from(GROUPS[:7]),
+    st.booleans(),
+)
+def test_group_sizes_sums_each_rows_levels_whichever_way_it_reads(levels, top, rows, group, asks):
     window = Window(bid_row(top, group), rows, group)
     assert group_sizes(levels, window, asks) == brute(levels, window, asks)
 
@@ -56,9 +60,14 @@ def test_auto_group_is_one_tick_on_a_dense_book_and_coarser_on_a_sparse_one():
     sparse_asks = list(range(100_001, 110_000, 40))
     group = choose_group(sparse_bids, sparse_asks, 20)
     assert group == 25  # the finest at least half full (a level every 40 ticks)
-    assert sum(1 for p in range(bid_row(100_000, group), bid_row(100_000, group) - 20 * group,
-                                -group)
-               if any(p <= b < p + group for b in sparse_bids)) >= 10
+    assert (
+        sum(
+            1
+            for p in range(bid_row(100_000, group), bid_row(100_000, group) - 20 * group, -group)
+            if any(p <= b < p + group for b in sparse_bids)
+        )
+        >= 10
+    )
     # a thin book (five levels) gets the group that shows all of it
     assert choose_group([1000, 800, 600, 400, 200], [1001], 10) == 100
     assert choose_group([], [], 10) == 1
@@ -175,6 +184,5 @@ class LadderMachine(RuleBasedStateMachine):
             assert self.window.shows_bid(self.mid)
 
 
-LadderMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=20,
-                                           deadline=None)
+LadderMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=20, deadline=None)
 TestLadderMachine = LadderMachine.TestCase

@@ -27,20 +27,23 @@ def test_a_wildcard_address_answers_to_the_machines_names_and_allowed_hosts():
 ACCESS = Access(allowed_hosts("127.0.0.1", 8000), "s3cret")
 
 
-@pytest.mark.parametrize(("host", "origin", "offered", "reason"), [
-    ("127.0.0.1:8000", None, ["s3cret"], None),
-    ("localhost:8000", "http://localhost:8000", ["", "s3cret"], None),
-    ("LOCALHOST:8000", "HTTP://LOCALHOST:8000", ["s3cret"], None),
-    (None, None, ["s3cret"], "no Host header"),
-    ("evil.example:8000", None, ["s3cret"], "is not this server (DNS rebinding?)"),
-    ("127.0.0.1:8001", None, ["s3cret"], "is not this server"),
-    ("127.0.0.1:8000", "http://evil.example", ["s3cret"], "another site's page"),
-    ("127.0.0.1:8000", "null", ["s3cret"], "another site's page"),
-    ("127.0.0.1:8000", "https://127.0.0.1:8000", ["s3cret"], "another site's page"),
-    ("127.0.0.1:8000", None, [], "no valid token"),
-    ("127.0.0.1:8000", None, ["s3cre"], "no valid token"),
-    ("127.0.0.1:8000", None, ["s3cret\u00e9"], "no valid token"),
-])
+@pytest.mark.parametrize(
+    ("host", "origin", "offered", "reason"),
+    [
+        ("127.0.0.1:8000", None, ["s3cret"], None),
+        ("localhost:8000", "http://localhost:8000", ["", "s3cret"], None),
+        ("LOCALHOST:8000", "HTTP://LOCALHOST:8000", ["s3cret"], None),
+        (None, None, ["s3cret"], "no Host header"),
+        ("evil.example:8000", None, ["s3cret"], "is not this server (DNS rebinding?)"),
+        ("127.0.0.1:8001", None, ["s3cret"], "is not this server"),
+        ("127.0.0.1:8000", "http://evil.example", ["s3cret"], "another site's page"),
+        ("127.0.0.1:8000", "null", ["s3cret"], "another site's page"),
+        ("127.0.0.1:8000", "https://127.0.0.1:8000", ["s3cret"], "another site's page"),
+        ("127.0.0.1:8000", None, [], "no valid token"),
+        ("127.0.0.1:8000", None, ["s3cre"], "no valid token"),
+        ("127.0.0.1:8000", None, ["s3cret\u00e9"], "no valid token"),
+    ],
+)
 def test_host_origin_and_token(host, origin, offered, reason):
     got = ACCESS.check(host, origin, offered, needs_token=True)
     assert (got is None) if reason is None else (reason in got)

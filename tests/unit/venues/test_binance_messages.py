@@ -10,7 +10,9 @@ from tradeterm.book.l2 import L2Book
 from tradeterm.domain.instruments import PrecisionError
 from tradeterm.domain.market import BookDelta, Side, TopOfBook, Trade
 from tradeterm.venues.binance_messages import (
-    BinanceDecoder, UnknownMessage, binance_instrument,
+    BinanceDecoder,
+    UnknownMessage,
+    binance_instrument,
 )
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
@@ -30,11 +32,33 @@ def test_parse_exact_strings():
 
 def test_decode_each_message_type():
     dec = BinanceDecoder([BTCUSDT])
-    trade = dec.decode({"e": "trade", "E": 1, "s": "BTCUSDT", "t": 9, "p": "61837.63000000",
-                        "q": "0.02000000", "T": 2, "m": True}, 5)
+    trade = dec.decode(
+        {
+            "e": "trade",
+            "E": 1,
+            "s": "BTCUSDT",
+            "t": 9,
+            "p": "61837.63000000",
+            "q": "0.02000000",
+            "T": 2,
+            "m": True,
+        },
+        5,
+    )
     assert trade == Trade(BTCUSDT.id, 6183763, 2_000_000, Side.SELL, 9, 2_000_000, 5)
-    delta = dec.decode({"e": "depthUpdate", "E": 3, "s": "BTCUSDT", "U": 10, "u": 12, "pu": 9,
-                        "b": [["1.00", "0.5"]], "a": []}, 6)
+    delta = dec.decode(
+        {
+            "e": "depthUpdate",
+            "E": 3,
+            "s": "BTCUSDT",
+            "U": 10,
+            "u": 12,
+            "pu": 9,
+            "b": [["1.00", "0.5"]],
+            "a": [],
+        },
+        6,
+    )
     assert isinstance(delta, BookDelta) and delta.prev_update_id == 9
     assert delta.bids == [(100, 50_000_000)]
     tob = dec.decode({"u": 7, "s": "BTCUSDT", "b": "1.00", "B": "1", "a": "1.01", "A": "2"}, 8)
@@ -49,10 +73,13 @@ ETHUSDT = binance_instrument("ETH/USDT", "ETH", "USDT", "0.01", "0.00000001")
 
 
 @pytest.mark.skipif(not DATA.exists(), reason="shared market data not present")
-@pytest.mark.parametrize(("inst", "name", "coinciding", "final"), [
-    (BTCUSDT, "binance-spot-btcusdt-20240808.gz", 564, ("61685.99", "61686.00")),
-    (ETHUSDT, "binance-spot-ethusdt-20240808.gz", 577, None),
-])
+@pytest.mark.parametrize(
+    ("inst", "name", "coinciding", "final"),
+    [
+        (BTCUSDT, "binance-spot-btcusdt-20240808.gz", 564, ("61685.99", "61686.00")),
+        (ETHUSDT, "binance-spot-ethusdt-20240808.gz", 577, None),
+    ],
+)
 def test_real_capture_rebuilds_binance_top_of_book(inst, name, coinciding, final):
     """bookTicker is sent in real time and depth diffs every 100 ms, so a ticker with update id
     ``u`` may arrive before or after the diff ending at ``u``; compare whenever both are known."""

@@ -24,8 +24,14 @@ class PagedExchange:
 
 
 def trade(ts, i=None, order="7", price=100.0, amount=0.5, side="buy"):
-    return {"id": None if i is None else str(i), "order": order, "timestamp": ts, "price": price,
-            "amount": amount, "side": side}
+    return {
+        "id": None if i is None else str(i),
+        "order": order,
+        "timestamp": ts,
+        "price": price,
+        "amount": amount,
+        "side": side,
+    }
 
 
 def test_identical_trades_without_ids_are_numbered_and_never_none():
@@ -61,13 +67,18 @@ async def test_a_full_page_in_one_millisecond_raises_rather_than_miss_fills():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=0, max_size=60),
-       st.integers(2, 8), st.integers(0, 2**32))
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=0, max_size=60),
+    st.integers(2, 8),
+    st.integers(0, 2**32),
+)
 def test_any_listing_is_read_whole(stamps, page, seed):
     """Whatever the timestamps (unless a page is one millisecond), every trade once."""
     rng = random.Random(seed)
-    trades = [trade(1000 + ts, i if with_id else None, amount=rng.choice([0.5, 1.0]))
-              for i, (ts, with_id) in enumerate(stamps)]
+    trades = [
+        trade(1000 + ts, i if with_id else None, amount=rng.choice([0.5, 1.0]))
+        for i, (ts, with_id) in enumerate(stamps)
+    ]
     ex = PagedExchange(trades, page)
     per_ms = {}
     for t in trades:

@@ -9,8 +9,14 @@ from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import SimClock
 from tradeterm.domain.events import (
-    OrderAccepted, OrderCanceled, OrderUpdateRejected, OrderExpired, OrderFilled, OrderModified,
-    OrderRejected, OrderTriggered,
+    OrderAccepted,
+    OrderCanceled,
+    OrderUpdateRejected,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    OrderTriggered,
 )
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
@@ -29,20 +35,25 @@ class Market:
         self.uid = 10
         self.tid = 0
         self.ts = 0  # every event its own timestamp: they happen one after the other
-        self.bus.publish(topics.book(BTC.id), BookSnapshot(
-            BTC.id, [(100, 50), (99, 80)], [(101, 40), (102, 60)], 10, 0, 0))
+        self.bus.publish(
+            topics.book(BTC.id),
+            BookSnapshot(BTC.id, [(100, 50), (99, 80)], [(101, 40), (102, 60)], 10, 0, 0),
+        )
 
     def delta(self, bids=(), asks=()):
         self.uid += 1
         self.ts += 1
-        self.bus.publish(topics.book(BTC.id), BookDelta(BTC.id, list(bids), list(asks),
-                                                        self.uid, self.uid, self.ts, self.ts))
+        self.bus.publish(
+            topics.book(BTC.id),
+            BookDelta(BTC.id, list(bids), list(asks), self.uid, self.uid, self.ts, self.ts),
+        )
 
     def trade(self, price, size, aggressor):
         self.tid += 1
         self.ts += 1
-        self.bus.publish(topics.trade(BTC.id), Trade(BTC.id, price, size, aggressor, self.tid,
-                                                     self.ts, self.ts))
+        self.bus.publish(
+            topics.trade(BTC.id), Trade(BTC.id, price, size, aggressor, self.tid, self.ts, self.ts)
+        )
 
     def submit(self, cid, side, qty, price=None, **kw):
         order = Order(cid, BTC.id, side, qty=qty, price=price, **kw)
@@ -50,8 +61,9 @@ class Market:
         return order
 
     def of(self, kind, cid=None):
-        return [e for e in self.out if isinstance(e, kind) and (cid is None
-                                                              or e.client_order_id == cid)]
+        return [
+            e for e in self.out if isinstance(e, kind) and (cid is None or e.client_order_id == cid)
+        ]
 
 
 def test_queue_ahead_shrinks_with_trades_and_level_cap():
@@ -107,8 +119,9 @@ def test_post_only_reject_and_slide():
 def test_stop_market_triggers_on_a_trade_and_walks_the_book():
     m = Market()
     m.trade(100, 1, SELL)
-    m.submit("st", BUY, 50, order_type=OrderType.STOP_MARKET, trigger_price=101,
-             tif=TimeInForce.IOC)
+    m.submit(
+        "st", BUY, 50, order_type=OrderType.STOP_MARKET, trigger_price=101, tif=TimeInForce.IOC
+    )
     m.trade(101, 1, BUY)
     assert not m.of(OrderTriggered, "st")  # the moment of the trigger is not complete yet
     m.delta(asks=[(101, 39)])  # the book update that reflects the trade: the stop walks it

@@ -45,8 +45,11 @@ class Replay:
             self.step()
 
     def fills(self, cid: str | None = None) -> list[OrderFilled]:
-        return [e for e in self.out if isinstance(e, OrderFilled)
-                and (cid is None or e.client_order_id == cid)]
+        return [
+            e
+            for e in self.out
+            if isinstance(e, OrderFilled) and (cid is None or e.client_order_id == cid)
+        ]
 
 
 def test_bid_at_the_best_fills_only_after_trades_exhaust_its_queue():
@@ -79,8 +82,9 @@ def test_touch_model_fills_the_same_order_at_the_first_print():
     queue, touch = Replay(), Replay(FillModel(model="touch"))
     for r in (queue, touch):
         r.run_to(QUEUE_CASE)
-        r.execution.submit_order(Order("q", BTCUSDT.id, Side.BUY, qty=1_000_000,
-                                       price=r.book.best_bid))
+        r.execution.submit_order(
+            Order("q", BTCUSDT.id, Side.BUY, qty=1_000_000, price=r.book.best_bid)
+        )
         while not r.fills("q"):
             r.step()
     assert touch.i < queue.i  # the optimistic model fills earlier
@@ -90,8 +94,7 @@ def test_touch_model_fills_the_same_order_at_the_first_print():
 def test_trade_through_model_never_fills_on_trades_at_the_price():
     r = Replay(FillModel(model="trade-through"))
     r.run_to(QUEUE_CASE)
-    r.execution.submit_order(Order("q", BTCUSDT.id, Side.BUY, qty=1_000_000,
-                                   price=r.book.best_bid))
+    r.execution.submit_order(Order("q", BTCUSDT.id, Side.BUY, qty=1_000_000, price=r.book.best_bid))
     while not r.fills("q") and r.i < len(r.events):
         r.step()
     assert r.fills("q")[0].note.startswith(("traded through", "ask "))
@@ -111,14 +114,16 @@ def test_marketable_order_walks_the_visible_levels(side, at):
         left -= take
         if not left:
             break
-    r.execution.submit_order(Order("m", BTCUSDT.id, side, qty=qty,
-                                   order_type=OrderType.MARKET, tif=TimeInForce.IOC))
+    r.execution.submit_order(
+        Order("m", BTCUSDT.id, side, qty=qty, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
+    )
     fills = r.fills("m")
     assert [(f.price, f.qty) for f in fills] == expected and len(fills) == 4
     vwap = sum(p * q for p, q in expected) / qty
     assert sum(f.price * f.qty for f in fills) / sum(f.qty for f in fills) == vwap
-    assert all(f.liquidity is Liquidity.TAKER and f.note.startswith("took the visible")
-               for f in fills)
+    assert all(
+        f.liquidity is Liquidity.TAKER and f.note.startswith("took the visible") for f in fills
+    )
     assert fills[-1].leaves_qty == 0
 
 
@@ -140,8 +145,16 @@ def test_latency_delays_arrival_and_the_book_may_have_moved():
     r = Replay(FillModel(latency_ns=latency))
     r.run_to(3000)
     sent = r.clock.timestamp_ns()
-    r.execution.submit_order(Order("m", BTCUSDT.id, Side.BUY, qty=10_000_000,
-                                   order_type=OrderType.MARKET, tif=TimeInForce.IOC))
+    r.execution.submit_order(
+        Order(
+            "m",
+            BTCUSDT.id,
+            Side.BUY,
+            qty=10_000_000,
+            order_type=OrderType.MARKET,
+            tif=TimeInForce.IOC,
+        )
+    )
     assert not r.out
     while not r.out:
         r.step()
@@ -155,9 +168,11 @@ def test_fok_against_the_visible_book():
     r.run_to(3000)
     _, asks = r.book.top(3)
     too_much = asks[0][1] + asks[1][1] + 1
-    r.execution.submit_order(Order("f", BTCUSDT.id, Side.BUY, qty=too_much, price=asks[1][0],
-                                   tif=TimeInForce.FOK))
+    r.execution.submit_order(
+        Order("f", BTCUSDT.id, Side.BUY, qty=too_much, price=asks[1][0], tif=TimeInForce.FOK)
+    )
     assert not r.fills("f") and r.out[-1].reason == "FOK"
-    r.execution.submit_order(Order("g", BTCUSDT.id, Side.BUY, qty=too_much - 1,
-                                   price=asks[1][0], tif=TimeInForce.FOK))
+    r.execution.submit_order(
+        Order("g", BTCUSDT.id, Side.BUY, qty=too_much - 1, price=asks[1][0], tif=TimeInForce.FOK)
+    )
     assert sum(f.qty for f in r.fills("g")) == too_much - 1

@@ -69,11 +69,15 @@ def test_own_orders_trade_against_the_agents():
         book = kernel.views.books[inst.id]
         buy = Order("m1", inst.id, Side.BUY, qty=50, order_type=OrderType.MARKET)
         kernel.execution.submit_order(buy)
-        rest = Order("r1", inst.id, Side.SELL, qty=10, price=book.best_ask + 200,
-                     tif=TimeInForce.GTC)
+        rest = Order(
+            "r1", inst.id, Side.SELL, qty=10, price=book.best_ask + 200, tif=TimeInForce.GTC
+        )
         kernel.execution.submit_order(rest)
-        rest.venue_order_id = next(e.venue_order_id for e in events
-                                   if isinstance(e, OrderAccepted) and e.client_order_id == "r1")
+        rest.venue_order_id = next(
+            e.venue_order_id
+            for e in events
+            if isinstance(e, OrderAccepted) and e.client_order_id == "r1"
+        )
         kernel.execution.cancel_order(rest)
         kernel.request_stop()
         await task
@@ -92,7 +96,9 @@ def test_invalid_own_order_is_rejected_with_a_reason():
     kernel.execution.submit_order(Order("x", "sim:NOPE", Side.BUY, qty=1, price=1))
     kernel.execution.submit_order(Order("y", next(iter(kernel.instruments)), Side.BUY, qty=1))
     assert [(e.client_order_id, e.reason) for e in events] == [
-        ("x", "UNKNOWN_INSTRUMENT"), ("y", "INVALID_PRICE")]
+        ("x", "UNKNOWN_INSTRUMENT"),
+        ("y", "INVALID_PRICE"),
+    ]
 
 
 def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
@@ -123,8 +129,9 @@ def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
 
     kernel.bus.subscribe(topics.orders("sim"), on_order_event)
     fills = []
-    kernel.bus.subscribe(topics.orders("sim"),
-                         lambda e: fills.append(e) if isinstance(e, OrderFilled) else None)
+    kernel.bus.subscribe(
+        topics.orders("sim"), lambda e: fills.append(e) if isinstance(e, OrderFilled) else None
+    )
 
     async def scenario():
         task = asyncio.create_task(kernel.run())
@@ -145,7 +152,10 @@ def test_a_subscriber_reacting_to_own_fills_cannot_corrupt_the_exchange():
 
 def test_every_order_type_reaches_the_exchange_through_the_venue():
     from tradeterm.domain.events import (
-        OrderUpdateRejected, OrderModified, OrderRejected, OrderTriggered,
+        OrderUpdateRejected,
+        OrderModified,
+        OrderRejected,
+        OrderTriggered,
     )
 
     kernel = fast_kernel(seed=9, seconds=5)
@@ -162,18 +172,29 @@ def test_every_order_type_reaches_the_exchange_through_the_venue():
         venue.submit_order(Order("po", inst.id, Side.BUY, qty=10, price=ask, post_only=True))
         rest = Order("r", inst.id, Side.BUY, qty=10, price=bid - 40)
         venue.submit_order(rest)
-        rest.venue_order_id = next(e.venue_order_id for e in events  # as the OMS learns it
-                                   if isinstance(e, OrderAccepted) and e.client_order_id == "r")
+        rest.venue_order_id = next(
+            e.venue_order_id
+            for e in events  # as the OMS learns it
+            if isinstance(e, OrderAccepted) and e.client_order_id == "r"
+        )
         assert venue.modify_order(rest, bid - 41, 12)
-        venue.submit_order(Order("st", inst.id, Side.SELL, qty=5, trigger_price=bid - 400,
-                                 order_type=OrderType.STOP_MARKET, tif=TimeInForce.IOC))
-        venue.submit_order(Order("ro", inst.id, Side.SELL, qty=5, price=ask + 10,
-                                 reduce_only=True))
-        venue.submit_order(Order("ice", inst.id, Side.SELL, qty=50, price=ask + 60,
-                                 display_qty=10))
+        venue.submit_order(
+            Order(
+                "st",
+                inst.id,
+                Side.SELL,
+                qty=5,
+                trigger_price=bid - 400,
+                order_type=OrderType.STOP_MARKET,
+                tif=TimeInForce.IOC,
+            )
+        )
+        venue.submit_order(Order("ro", inst.id, Side.SELL, qty=5, price=ask + 10, reduce_only=True))
+        venue.submit_order(Order("ice", inst.id, Side.SELL, qty=50, price=ask + 60, display_qty=10))
         assert venue.cancel_all_orders(inst.id, Side.SELL) == 2  # the iceberg and the stop
-        venue.cancel_order(Order("gone", inst.id, Side.BUY, qty=1, price=1,
-                                 venue_order_id="999999"))
+        venue.cancel_order(
+            Order("gone", inst.id, Side.BUY, qty=1, price=1, venue_order_id="999999")
+        )
         kernel.request_stop()
         await task
 
@@ -184,8 +205,7 @@ def test_every_order_type_reaches_the_exchange_through_the_venue():
     assert modified and modified[0].qty == 12 and modified[0].client_order_id == "r"
     canceled = {e.client_order_id for e in events if isinstance(e, OrderCanceled)}
     assert {"ice", "st"} <= canceled and "r" not in canceled
-    assert any(isinstance(e, OrderUpdateRejected) and e.client_order_id == "gone"
-               for e in events)
+    assert any(isinstance(e, OrderUpdateRejected) and e.client_order_id == "gone" for e in events)
     assert not any(isinstance(e, OrderTriggered) for e in events)
 
 
@@ -196,9 +216,14 @@ def test_a_market_order_never_trades_beyond_its_protection_price():
     from tradeterm.domain.commands import SubmitOrder
     from tradeterm.runtime.kernel import Kernel, RunOptions
 
-    settings = load_settings(sim={"seed": 9}, risk={
-        "market_protection_bps": 5, "max_order_notional": "10000000",
-        "max_position_notional": "10000000"})
+    settings = load_settings(
+        sim={"seed": 9},
+        risk={
+            "market_protection_bps": 5,
+            "max_order_notional": "10000000",
+            "max_position_notional": "10000000",
+        },
+    )
     kernel = Kernel(settings, RunOptions(mode="paper", fast=True, seconds=6, record=False))
     inst = next(i for i in kernel.instruments.values() if i.symbol == "SIM-BTC/USD")
     events, sent = [], []
@@ -207,21 +232,38 @@ def test_a_market_order_never_trades_beyond_its_protection_price():
     def sell(_ts: int) -> None:
         book = kernel.views.books[inst.id]
         mid_x2 = book.best_bid + book.best_ask
-        sent.append((kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(),
-                                               kernel.next_order_id(), inst.id, Side.SELL,
-                                               inst.qty_to_lots("30"), OrderType.MARKET)),
-                     -(-mid_x2 * 9_995 // 20_000)))  # 5 bps under the mid, on the tick grid
+        sent.append(
+            (
+                kernel.submit(
+                    SubmitOrder(
+                        kernel.clock.timestamp_ns(),
+                        kernel.next_order_id(),
+                        inst.id,
+                        Side.SELL,
+                        inst.qty_to_lots("30"),
+                        OrderType.MARKET,
+                    )
+                ),
+                -(-mid_x2 * 9_995 // 20_000),
+            )
+        )  # 5 bps under the mid, on the tick grid
 
     kernel.clock.set_alert("test.sell", kernel.clock.timestamp_ns() + 3 * 10**9, sell)
     asyncio.run(kernel.run())
-    (result, protection), = sent
+    ((result, protection),) = sent
     assert isinstance(result, OrderSent), result
     order = result.order
     assert order.price == protection and order.tif is TimeInForce.IOC
-    fills = [e for e in events if isinstance(e, OrderFilled)
-             and e.client_order_id == order.client_order_id]
+    fills = [
+        e
+        for e in events
+        if isinstance(e, OrderFilled) and e.client_order_id == order.client_order_id
+    ]
     assert fills and all(f.price >= protection for f in fills)
     assert sum(f.qty for f in fills) < order.qty  # 30 BTC: more than the book holds within 5 bps
-    done = [e for e in events if isinstance(e, OrderCanceled)
-            and e.client_order_id == order.client_order_id]
+    done = [
+        e
+        for e in events
+        if isinstance(e, OrderCanceled) and e.client_order_id == order.client_order_id
+    ]
     assert len(done) == 1  # the rest cancelled (IOC), never swept further

@@ -14,7 +14,7 @@ from tradeterm.ui.widgets.pane import Row, TextPane
 
 HELP_TEXT = (
     "Keys act on the focused pane first, then the workstation. Remap any binding by its id in "
-    "the config: [ui.keys] \"ladder.centre\" = \"home\". Ctrl+P opens the command palette."
+    'the config: [ui.keys] "ladder.centre" = "home". Ctrl+P opens the command palette.'
 )
 
 
@@ -66,8 +66,14 @@ class HelpTable(TextPane):
         aw = max(8, min(aw, width - ww - kw - iw - 3))  # the description gives way first
         rows: list[Row] = [((f"{'where':<{ww}} {'key':<{kw}} {'action':<{aw}} id", "bold"),)]
         for where, keys, description, binding_id in self.entries:
-            rows.append(((f"{where:<{ww}} ", "dim"), (f"{keys:<{kw}} ", "bold"),
-                         (f"{description[:aw]:<{aw}} ", ""), (binding_id, "dim")))
+            rows.append(
+                (
+                    (f"{where:<{ww}} ", "dim"),
+                    (f"{keys:<{kw}} ", "bold"),
+                    (f"{description[:aw]:<{aw}} ", ""),
+                    (binding_id, "dim"),
+                )
+            )
         self.set_rows(rows)
 
 

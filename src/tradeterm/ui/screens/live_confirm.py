@@ -32,9 +32,11 @@ class LiveConfirmScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(f" LIVE on {escape(self.venue)}: orders are real ", id="live-title")
             yield Label(f"Instruments: {escape(', '.join(self.instruments))}")
-            yield Label(f"Type [b]{escape(self.venue)}[/b] and Enter to enable order entry. "
-                        "Esc: watch only (every order is refused until you confirm: ctrl+p → "
-                        "Confirm live trading).")
+            yield Label(
+                f"Type [b]{escape(self.venue)}[/b] and Enter to enable order entry. "
+                "Esc: watch only (every order is refused until you confirm: ctrl+p → "
+                "Confirm live trading)."
+            )
             yield Input(placeholder=self.venue, id="live-venue")
             yield Label("", id="live-error")
 
@@ -46,7 +48,8 @@ class LiveConfirmScreen(ModalScreen[str | None]):
         if event.value.strip() != self.venue:
             self.query_one("#live-error", Label).update(
                 f"type {escape(self.venue)} exactly (got {escape(event.value.strip())!r}); "
-                "Esc to watch only")
+                "Esc to watch only"
+            )
             return
         self.dismiss(event.value.strip())
 

@@ -95,8 +95,7 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="quoter_params.close"),
         Binding("down", "app.focus_next", "Next field", show=False, id="quoter_params.next"),
-        Binding("up", "app.focus_previous", "Prev field", show=False,
-                id="quoter_params.prev"),
+        Binding("up", "app.focus_previous", "Prev field", show=False, id="quoter_params.prev"),
     ]
 
     def __init__(self, instrument: Instrument, values: Mapping[str, Any], apply: Apply) -> None:
@@ -108,18 +107,30 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         base = self.instrument.base
         with Vertical():
-            yield Label(Text.assemble(("Quoter parameters", "bold"), "  ",
-                                      self.instrument.symbol, "   blank: automatic"))
+            yield Label(
+                Text.assemble(
+                    ("Quoter parameters", "bold"),
+                    "  ",
+                    self.instrument.symbol,
+                    "   blank: automatic",
+                )
+            )
             for key, label, _kind, blank in FIELDS:
                 with Horizontal():
                     yield Label(label.format(base=base), classes="param-label")
-                    yield Input(shown(self.values.get(key)), id=f"param-{key}", compact=True,
-                                placeholder="blank" if blank else "")
-                    yield Label(escape(f"blank: {blank}" if blank else ""),
-                                classes="param-hint")
+                    yield Input(
+                        shown(self.values.get(key)),
+                        id=f"param-{key}",
+                        compact=True,
+                        placeholder="blank" if blank else "",
+                    )
+                    yield Label(escape(f"blank: {blank}" if blank else ""), classes="param-hint")
             yield Label("", id="params-error")
-            yield Label("[b]Enter[/b] apply    [b]Tab[/b] or [b]up/down[/b] next field    "
-                        "[b]Esc[/b] close, nothing changed", id="params-keys")
+            yield Label(
+                "[b]Enter[/b] apply    [b]Tab[/b] or [b]up/down[/b] next field    "
+                "[b]Esc[/b] close, nothing changed",
+                id="params-keys",
+            )
 
     def on_mount(self) -> None:
         for field in self.query(Input):

@@ -50,8 +50,10 @@ class TicketScreen(ModalScreen[str | None]):
             yield Label(f"[b]Order ticket[/b]  {escape(self.instrument.symbol)}")
             yield Input(value=self.line, id="ticket-input", select_on_focus=False)
             yield Static(id="ticket-preview")
-            yield Label("e.g. b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc\n"
-                        "Enter: send (priced when sent) · Esc: close")
+            yield Label(
+                "e.g. b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc\n"
+                "Enter: send (priced when sent) · Esc: close"
+            )
 
     def on_mount(self) -> None:
         field = self.field
@@ -80,8 +82,7 @@ class TicketScreen(ModalScreen[str | None]):
             out.append(f"✗ {exc}", "bold red")
             return out
         if not isinstance(cmd, SubmitOrder):
-            out.append("the ticket takes orders; use the command line (:) for cancels",
-                       "yellow")
+            out.append("the ticket takes orders; use the command line (:) for cancels", "yellow")
             return out
         self.valid = True
         out.append(self.trading.describe(cmd) + "\n", "bold")

@@ -48,8 +48,13 @@ class CommandLine(Horizontal):
         Binding("down", "recall(1)", "Later line", show=False, id="cmdline.history_forward"),
     ]
 
-    def __init__(self, send: Callable[[str], None], answers: OrderAnswersView | None = None,
-                 instruments: Mapping[str, Instrument] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        send: Callable[[str], None],
+        answers: OrderAnswersView | None = None,
+        instruments: Mapping[str, Instrument] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.send = send  # a line sent with Enter (the app's order entry)
         self.answers = answers or OrderAnswersView()
@@ -62,8 +67,7 @@ class CommandLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(":", id="cmd-prompt")
-        yield Input(placeholder="press : to type an order",
-                    id="cmd-input", select_on_focus=False)
+        yield Input(placeholder="press : to type an order", id="cmd-input", select_on_focus=False)
         yield Static(Text(HINT), id="cmd-msg")
 
     @property

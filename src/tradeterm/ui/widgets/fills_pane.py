@@ -18,8 +18,16 @@ from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 # (title, priority: 0 never dropped, higher goes first, left-aligned)
-FIELDS = (("time", 3, True), ("symbol", 4, True), ("side", 0, True), ("qty", 0, False),
-          ("price", 0, False), ("liq", 1, True), ("fee", 2, False), ("note", 5, True))
+FIELDS = (
+    ("time", 3, True),
+    ("symbol", 4, True),
+    ("side", 0, True),
+    ("qty", 0, False),
+    ("price", 0, False),
+    ("liq", 1, True),
+    ("fee", 2, False),
+    ("note", 5, True),
+)
 
 
 def fee_text(fill: OrderFilled, inst: Instrument | None) -> str:
@@ -46,13 +54,22 @@ class FillsPane(TextPane):
         table = []
         for f in shown:
             inst = self.instruments.get(f.instrument)
-            table.append([hms(f.ts_event), inst.symbol if inst else f.instrument, f.side.name,
-                          inst.format_qty(f.qty) if inst else str(f.qty),
-                          inst.format_price(f.price) if inst else str(f.price),
-                          "M" if f.liquidity.value == "MAKER" else "T", fee_text(f, inst),
-                          f.note])
-        columns = [Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in table]),
-                          prio, left) for i, (title, prio, left) in enumerate(FIELDS)]
+            table.append(
+                [
+                    hms(f.ts_event),
+                    inst.symbol if inst else f.instrument,
+                    f.side.name,
+                    inst.format_qty(f.qty) if inst else str(f.qty),
+                    inst.format_price(f.price) if inst else str(f.price),
+                    "M" if f.liquidity.value == "MAKER" else "T",
+                    fee_text(f, inst),
+                    f.note,
+                ]
+            )
+        columns = [
+            Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in table]), prio, left)
+            for i, (title, prio, left) in enumerate(FIELDS)
+        ]
         keep = fit_columns(columns, self.size.width or 80)
         rows: list[Row] = [header_row(columns, keep)]
         if not table:

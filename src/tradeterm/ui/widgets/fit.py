@@ -28,8 +28,11 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[int]:
     number first until the rest fit (columns are separated by one space)."""
     keep = list(range(len(columns)))
     while len(keep) > 1 and sum(columns[i].width + 1 for i in keep) - 1 > width:
-        worst = max((i for i in keep if columns[i].priority), default=None,
-                    key=lambda i: (columns[i].priority, i))
+        worst = max(
+            (i for i in keep if columns[i].priority),
+            default=None,
+            key=lambda i: (columns[i].priority, i),
+        )
         if worst is None:
             break
         keep.remove(worst)

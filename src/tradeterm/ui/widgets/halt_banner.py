@@ -20,11 +20,11 @@ REARM = "re-arm: ctrl+p → Re-arm trading"
 
 
 def what_it_did(trip: TripReport) -> list[str]:
-    done = [f"{trip.orders_cancelled} order(s) cancelled" if trip.cancel
-            else "orders left working"]
+    done = [f"{trip.orders_cancelled} order(s) cancelled" if trip.cancel else "orders left working"]
     n = trip.quoters_stopped
-    done.append("quoter stopped" if n == 1 else f"{n} quoters stopped" if n
-                else "no quoter was running")
+    done.append(
+        "quoter stopped" if n == 1 else f"{n} quoters stopped" if n else "no quoter was running"
+    )
     if not trip.flatten:
         done.append("positions kept (no flatten)")
     elif trip.flatten_state == "flattening":

@@ -52,15 +52,28 @@ class Ladder(TextPane, can_focus=True):
         Binding("pageup", "page(1)", "Scroll up", show=False, id="ladder.page_up"),
         Binding("pagedown", "page(-1)", "Scroll down", show=False, id="ladder.page_down"),
         Binding("c", "recentre", "Centre", id="ladder.centre"),
-        Binding("greater_than_sign", "zoom(1)", "Coarser rows", key_display=">", show=False,
-                id="ladder.zoom_out"),
-        Binding("less_than_sign", "zoom(-1)", "Finer rows", key_display="<", show=False,
-                id="ladder.zoom_in"),
+        Binding(
+            "greater_than_sign",
+            "zoom(1)",
+            "Coarser rows",
+            key_display=">",
+            show=False,
+            id="ladder.zoom_out",
+        ),
+        Binding(
+            "less_than_sign",
+            "zoom(-1)",
+            "Finer rows",
+            key_display="<",
+            show=False,
+            id="ladder.zoom_in",
+        ),
         Binding("a", "group_auto", "Auto rows", show=False, id="ladder.group_auto"),
     ]
 
-    def __init__(self, own: WorkingOrdersView | None = None, frame: MarketFrame | None = None,
-                 **kwargs) -> None:
+    def __init__(
+        self, own: WorkingOrdersView | None = None, frame: MarketFrame | None = None, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self.own = own or WorkingOrdersView()
         self.frame = frame
@@ -117,9 +130,20 @@ class Ladder(TextPane, can_focus=True):
             return
         view = self.view
         top = self.frame.top(self.instrument.id)
-        if not self.changed(id(self.book), self.book.version, top, self.stats.version, *self.size,
-                            view.cursor, view.manual_top, view.group, view.auto_group,
-                            view.released, palette(), self.own.version):
+        if not self.changed(
+            id(self.book),
+            self.book.version,
+            top,
+            self.stats.version,
+            *self.size,
+            view.cursor,
+            view.manual_top,
+            view.group,
+            view.auto_group,
+            view.released,
+            palette(),
+            self.own.version,
+        ):
             return
         rows = self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52)
         self.set_rows(rows, throttle=len(rows) > 1)  # one row: the "waiting for" placeholder
@@ -179,16 +203,21 @@ class Ladder(TextPane, can_focus=True):
         if price is None:
             return None, f"no best {name} to join on {inst.symbol}: put the cursor on a price"
         if not (window.shows_bid(price) if buy else window.shows_ask(price)):
-            return None, (f"the best {name} {inst.format_price(price)} is off the ladder: "
-                          "press c to centre, or put the cursor on a price")
+            return None, (
+                f"the best {name} {inst.format_price(price)} is off the ladder: "
+                "press c to centre, or put the cursor on a price"
+            )
         return price, ""
 
     def working_orders(self) -> list[Order]:
         inst = self.instrument
         if inst is None:
             return []
-        return [o for o in self.own.orders.values()
-                if o.instrument == inst.id and o.price is not None and not o.is_terminal]
+        return [
+            o
+            for o in self.own.orders.values()
+            if o.instrument == inst.id and o.price is not None and not o.is_terminal
+        ]
 
     def row_of(self, order: Order) -> int:
         g = self.view.group
@@ -203,9 +232,13 @@ class Ladder(TextPane, can_focus=True):
 
     def shows(self, order: Order) -> bool:
         window = self.view.window
-        return (self.instrument is not None and order.instrument == self.instrument.id
-                and order.price is not None and window is not None
-                and self.row_of(order) in window)
+        return (
+            self.instrument is not None
+            and order.instrument == self.instrument.id
+            and order.price is not None
+            and window is not None
+            and self.row_of(order) in window
+        )
 
     # --- drawing -------------------------------------------------------------------------------
     def ladder_rows(self, height: int, width: int) -> list[Row]:
@@ -245,13 +278,27 @@ class Ladder(TextPane, can_focus=True):
         paint = RowPainter(lay, inst.lot_size, pal, self._scale, self._volume_scale)
         best_bid = bid_row(top.bid, g) if top.bid is not None else None
         best_ask = ask_row(top.ask, g) if top.ask is not None else None
-        last = None if top.last is None else (  # in the row of the side it traded on
-            ask_row(top.last, g) if top.last_side > 0 else bid_row(top.last, g))
+        last = (
+            None
+            if top.last is None
+            # in the row of the side it traded on
+            else (ask_row(top.last, g) if top.last_side > 0 else bid_row(top.last, g))
+        )
         out: list[Row] = [paint.header()]
         for price in window.prices():
-            out.append(paint.row(fmt(price), bids.get(price, 0), asks.get(price, 0),
-                                 volume.get(price, 0), own.get(price, []), price == best_bid,
-                                 price == best_ask, price == last, price == view.cursor))
+            out.append(
+                paint.row(
+                    fmt(price),
+                    bids.get(price, 0),
+                    asks.get(price, 0),
+                    volume.get(price, 0),
+                    own.get(price, []),
+                    price == best_bid,
+                    price == best_ask,
+                    price == last,
+                    price == view.cursor,
+                )
+            )
         out.append(self.footer(width, top.bid, top.ask))
         return out
 
@@ -298,11 +345,18 @@ class Ladder(TextPane, can_focus=True):
         assert inst is not None
         fmt = inst.format_price
         if view.cursor is not None:
-            keys: list[Run] = [("b/s ", "dim"), (fmt(view.cursor), "bold underline"),
-                               (" cursor", "dim")]
+            keys: list[Run] = [
+                ("b/s ", "dim"),
+                (fmt(view.cursor), "bold underline"),
+                (" cursor", "dim"),
+            ]
         else:
-            keys = [("b ", "dim"), (fmt(bid), f"bold {pal.bid}"), ("  s ", "dim"),
-                    (fmt(ask), f"bold {pal.ask}")]
+            keys = [
+                ("b ", "dim"),
+                (fmt(bid), f"bold {pal.bid}"),
+                ("  s ", "dim"),
+                (fmt(ask), f"bold {pal.ask}"),
+            ]
         step = fmt(view.group)
         auto = view.auto_group
         note = [("  cursor left the screen", "italic dim")] if view.released is not None else []

@@ -24,8 +24,13 @@ OWN = 7  # own orders, short: "B0.0002", "S1.5×2"
 QUEUE = 6  # the queue estimate added to the own column: " q1.2k"
 MIN_BAR, BAR_STEP, MAX_BAR = 3, 8, 30
 VOLUME = 7
-SUFFIXES = ((Decimal(1), ""), (Decimal(10) ** 3, "k"), (Decimal(10) ** 6, "M"),
-            (Decimal(10) ** 9, "G"), (Decimal(10) ** 12, "T"))
+SUFFIXES = (
+    (Decimal(1), ""),
+    (Decimal(10) ** 3, "k"),
+    (Decimal(10) ** 6, "M"),
+    (Decimal(10) ** 9, "G"),
+    (Decimal(10) ** 12, "T"),
+)
 
 
 def qty_text(qty: Decimal, width: int) -> str:
@@ -89,8 +94,11 @@ class Layout:
     def width(self) -> int:
         w = self.price + 2 * self.size + 6 + 2 * self.bar
         w += (self.own + 1) * (2 if self.split else 1) if self.own else 0
-        w += (self.volume + 1) + (self.volume_bar + 1 if self.volume_bar else 0) \
-            if self.volume else 0
+        w += (
+            (self.volume + 1) + (self.volume_bar + 1 if self.volume_bar else 0)
+            if self.volume
+            else 0
+        )
         return w
 
 
@@ -146,8 +154,9 @@ class Own:
 class RowPainter:
     """Turns one frame's figures into rows of (text, style) runs for a layout."""
 
-    def __init__(self, lay: Layout, lot: Decimal, pal: Palette, scale: int,
-                 volume_scale: int) -> None:
+    def __init__(
+        self, lay: Layout, lot: Decimal, pal: Palette, scale: int, volume_scale: int
+    ) -> None:
         self.lay, self.lot, self.pal = lay, lot, pal
         self.scale, self.volume_scale = scale, volume_scale
 
@@ -157,16 +166,28 @@ class RowPainter:
     def header(self) -> Row:
         lay = self.lay
         left = (f"{'buy':>{lay.own}} " if lay.split else "") + " " * lay.bar
-        text = (f"{left} {'bid':>{lay.size}}  {'price':^{lay.price}}  {'ask':<{lay.size}} "
-                + " " * lay.bar)
+        text = (
+            f"{left} {'bid':>{lay.size}}  {'price':^{lay.price}}  {'ask':<{lay.size}} "
+            + " " * lay.bar
+        )
         if lay.own:
             text += f" {'sell' if lay.split else 'orders':<{lay.own}}"
         if lay.volume:
             text += f" {'volume':>{lay.volume + lay.volume_bar + (1 if lay.volume_bar else 0)}}"
         return ((text, "bold dim"),)
 
-    def row(self, price: str, bid: int, ask: int, volume: int, own: list[Own],
-            best_bid: bool, best_ask: bool, last: bool, cursor: bool) -> Row:
+    def row(
+        self,
+        price: str,
+        bid: int,
+        ask: int,
+        volume: int,
+        own: list[Own],
+        best_bid: bool,
+        best_ask: bool,
+        last: bool,
+        cursor: bool,
+    ) -> Row:
         lay, pal = self.lay, self.pal
         if best_bid:
             price_style, b_style, a_style = f"bold reverse {pal.bid}", f"bold {pal.bid}", pal.ask
@@ -210,15 +231,21 @@ class RowPainter:
             o = mine[0]
             more = "+" if len(mine) > 1 else ""
             mark = "B" if o.side > 0 else "S"
-            for candidate in (f"{mark}{qty_text(o.lots * self.lot, width - 1 - len(more))}{more}",
-                              mark + more, mark):
+            for candidate in (
+                f"{mark}{qty_text(o.lots * self.lot, width - 1 - len(more))}{more}",
+                mark + more,
+                mark,
+            ):
                 if len(candidate) <= width:
                     text = candidate
                     break
         colour = self.pal.buy if mine[0].side > 0 else self.pal.sell
         pad = " " * (width - len(text))
-        return ((pad, ""), (text, f"bold reverse {colour}")) if right else (
-            (text, f"bold reverse {colour}"), (pad, ""))
+        return (
+            ((pad, ""), (text, f"bold reverse {colour}"))
+            if right
+            else ((text, f"bold reverse {colour}"), (pad, ""))
+        )
 
     def _own_text(self, o: Own) -> str:
         mark = "B" if o.side > 0 else "S"

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000,
-          100_000)
+GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000)
 FILL = 0.5  # auto grouping: the finest group whose rows near the touch are at least half full
 NEAR_LEVELS = 400  # levels a side read to choose the group automatically
 
@@ -50,8 +49,11 @@ class Window:
         return range(self.top, self.bottom - 1, -self.group)
 
     def __contains__(self, price: object) -> bool:
-        return (isinstance(price, int) and self.bottom <= price <= self.top
-                and (self.top - price) % self.group == 0)
+        return (
+            isinstance(price, int)
+            and self.bottom <= price <= self.top
+            and (self.top - price) % self.group == 0
+        )
 
     def shows_bid(self, price: int) -> bool:
         return bid_row(price, self.group) in self
@@ -130,7 +132,8 @@ def group_is_off(bids: list[int], asks: list[int], group: int, rows: int) -> boo
             return True
     finer = GROUPS[GROUPS.index(group) - 1] if group in GROUPS[1:] else None
     return finer is not None and all(
-        occupancy(side, side[0], finer, rows, is_ask) >= rows * 3 / 4 for side, is_ask in sides)
+        occupancy(side, side[0], finer, rows, is_ask) >= rows * 3 / 4 for side, is_ask in sides
+    )
 
 
 def _readable(side: list[int], group: int, rows: int, need: int, asks: bool) -> bool:
@@ -187,8 +190,11 @@ class LadderView:
         """Up / down one row; the first press starts from the middle row. The view scrolls
         (manual mode) to keep the cursor on screen."""
         g = self.group
-        window = self.window if self.window is not None and self.window.rows == rows else (
-            self.place(rows, mid))
+        window = (
+            self.window
+            if self.window is not None and self.window.rows == rows
+            else (self.place(rows, mid))
+        )
         if self.cursor is None:
             start = bid_row(mid, g) if mid is not None else (window.top if window else None)
             if start is None:
@@ -203,8 +209,11 @@ class LadderView:
     def page(self, direction: int, rows: int, mid: int | None) -> None:
         """Scroll half a screen (manual mode); the cursor moves with the page."""
         g = self.group
-        window = self.window if self.window is not None and self.window.rows == rows else (
-            self.place(rows, mid))
+        window = (
+            self.window
+            if self.window is not None and self.window.rows == rows
+            else (self.place(rows, mid))
+        )
         if window is None:
             return
         shift = direction * (rows // 2) * g

@@ -70,7 +70,7 @@ class LogPane(RichLog):
         if new > 0:
             self._drawn = version
             items = self.view.items
-            fresh = list(items)[-min(new, len(items)):]
+            fresh = list(items)[-min(new, len(items)) :]
             self.lines_kept.extend(fresh)
         else:
             fresh = []

@@ -25,13 +25,27 @@ from tradeterm.ui.widgets.fit import Column, fit_columns, header_row, table_row
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 S = OrderStatus
-SHORT_STATUS = {S.SUBMITTED: "sent", S.ACCEPTED: "open", S.PARTIALLY_FILLED: "part",
-                S.PENDING_CANCEL: "cxl?", S.PENDING_UPDATE: "mod?", S.TRIGGERED: "trig",
-                S.INITIALIZED: "new"}
+SHORT_STATUS = {
+    S.SUBMITTED: "sent",
+    S.ACCEPTED: "open",
+    S.PARTIALLY_FILLED: "part",
+    S.PENDING_CANCEL: "cxl?",
+    S.PENDING_UPDATE: "mod?",
+    S.TRIGGERED: "trig",
+    S.INITIALIZED: "new",
+}
 # (title, priority: 0 never dropped, higher goes first, left-aligned)
-FIELDS = (("id", 0, True), ("symbol", 4, True), ("side", 0, True), ("qty", 0, False),
-          ("filled", 5, False), ("price", 0, False), ("status", 2, True), ("st", 2, True),
-          ("source", 6, True))
+FIELDS = (
+    ("id", 0, True),
+    ("symbol", 4, True),
+    ("side", 0, True),
+    ("qty", 0, False),
+    ("filled", 5, False),
+    ("price", 0, False),
+    ("status", 2, True),
+    ("st", 2, True),
+    ("source", 6, True),
+)
 
 
 class OrdersBlotter(TextPane, can_focus=True):
@@ -49,16 +63,19 @@ class OrdersBlotter(TextPane, can_focus=True):
             super().__init__()
             self.order = order
 
-    def __init__(self, view: WorkingOrdersView, instruments: Mapping[str, Instrument],
-                 **kwargs) -> None:
+    def __init__(
+        self, view: WorkingOrdersView, instruments: Mapping[str, Instrument], **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self.view = view
         self.instruments = instruments
         self.selected_id: str | None = None
 
     def orders(self) -> list[Order]:
-        return sorted((o for o in self.view.orders.values() if not o.is_terminal),
-                      key=lambda o: (o.ts_created, o.client_order_id))
+        return sorted(
+            (o for o in self.view.orders.values() if not o.is_terminal),
+            key=lambda o: (o.ts_created, o.client_order_id),
+        )
 
     def selected(self) -> Order | None:
         order = self.view.orders.get(self.selected_id or "")
@@ -68,8 +85,9 @@ class OrdersBlotter(TextPane, can_focus=True):
         return live[0] if live else None
 
     def refresh_view(self) -> None:
-        if not self.changed(self.view.version, self.selected_id, self.size.width,
-                            self.has_focus, palette()):
+        if not self.changed(
+            self.view.version, self.selected_id, self.size.width, self.has_focus, palette()
+        ):
             return
         self.set_rows(self.rows())
 
@@ -78,17 +96,27 @@ class OrdersBlotter(TextPane, can_focus=True):
         fmt_qty = inst.format_qty if inst else str
         price = "MKT" if o.price is None else inst.format_price(o.price) if inst else str(o.price)
         mark = "?" if o.uncertain else ""
-        return [shown, inst.symbol if inst else o.instrument, o.side.name, fmt_qty(o.qty),
-                fmt_qty(o.filled_qty), price, o.status.value + mark,
-                SHORT_STATUS.get(o.status, o.status.value) + mark, o.source]
+        return [
+            shown,
+            inst.symbol if inst else o.instrument,
+            o.side.name,
+            fmt_qty(o.qty),
+            fmt_qty(o.filled_qty),
+            price,
+            o.status.value + mark,
+            SHORT_STATUS.get(o.status, o.status.value) + mark,
+            o.source,
+        ]
 
     def rows(self) -> list[Row]:
         pal = palette()
         orders = self.orders()
         shown = short_order_ids({o.client_order_id: o for o in orders})
         table = [self.cells(o, shown[o.client_order_id]) for o in orders]
-        columns = [Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in table]),
-                          prio, left) for i, (title, prio, left) in enumerate(FIELDS)]
+        columns = [
+            Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in table]), prio, left)
+            for i, (title, prio, left) in enumerate(FIELDS)
+        ]
         width = max(1, (self.size.width or 80) - 2)  # the selection mark and its space
         keep = self.fit(columns, width)
         chosen = self.selected()
@@ -118,8 +146,7 @@ class OrdersBlotter(TextPane, can_focus=True):
         if not ids:
             return
         current = self.selected()
-        i = ids.index(current.client_order_id) if current and current.client_order_id in ids \
-            else 0
+        i = ids.index(current.client_order_id) if current and current.client_order_id in ids else 0
         self.selected_id = ids[max(0, min(len(ids) - 1, i + step))]
         self.refresh_view()
 

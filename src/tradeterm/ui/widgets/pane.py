@@ -41,8 +41,9 @@ def _inks(text: str, style: str) -> bool:
     if not text.isspace():
         return True
     parsed = _parse(style)
-    return bool(parsed.bgcolor or parsed.reverse or parsed.underline or parsed.strike
-                or parsed.overline)
+    return bool(
+        parsed.bgcolor or parsed.reverse or parsed.underline or parsed.strike or parsed.overline
+    )
 
 
 def changed_span(y: int, old: Row | None, new: Row | None, width: int) -> Region | None:
@@ -101,9 +102,12 @@ class TextPane(Widget):
         old = self._rows
         self._rows = rows
         width = self.size.width
-        dirty = [changed_span(y, old[y] if y < len(old) else None,
-                              rows[y] if y < len(rows) else None, width)
-                 for y in range(max(len(rows), len(old)))]
+        dirty = [
+            changed_span(
+                y, old[y] if y < len(old) else None, rows[y] if y < len(rows) else None, width
+            )
+            for y in range(max(len(rows), len(old)))
+        ]
         dirty = [region for region in dirty if region is not None]
         if len(dirty) > 1 and sum(r.width for r in dirty) > width * max(len(rows), 1) * 3 // 4:
             self.refresh()  # nearly everything changed: one repaint is cheaper than many
@@ -121,8 +125,10 @@ class TextPane(Widget):
         if strip is None:
             if len(self._strips) > CACHE_LIMIT:
                 self._strips.clear()
-            segments = [Segment(text, base + _parse(style) if style and _inks(text, style)
-                                else base) for text, style in row]
+            segments = [
+                Segment(text, base + _parse(style) if style and _inks(text, style) else base)
+                for text, style in row
+            ]
             strip = Strip(segments).crop_extend(0, width, base).simplify()
             self._strips[key] = strip
         return strip

@@ -46,14 +46,18 @@ class PnlPane(TextPane):
         ccy = v.currency
         cash = lambda value: money(value, ccy, unit=False)  # noqa: E731
         dd = signed_style(-v.drawdown) if v.drawdown else ""
-        items = [("equity", money(v.equity, ccy), "bold"),
-                 ("day", cash(v.day_pnl), signed_style(v.day_pnl)),
-                 ("real", cash(v.realized), signed_style(v.realized)),
-                 ("unreal", cash(v.unrealized), signed_style(v.unrealized)),
-                 ("fees", cash(v.fees), "")]
+        items = [
+            ("equity", money(v.equity, ccy), "bold"),
+            ("day", cash(v.day_pnl), signed_style(v.day_pnl)),
+            ("real", cash(v.realized), signed_style(v.realized)),
+            ("unreal", cash(v.unrealized), signed_style(v.unrealized)),
+            ("fees", cash(v.fees), ""),
+        ]
         # fees no rate values are not in the figures above: said right after them
-        items += [("fees not in PnL", money(amount, currency), "yellow")
-                  for currency, amount in sorted(v.unpriced_fees.items())]
+        items += [
+            ("fees not in PnL", money(amount, currency), "yellow")
+            for currency, amount in sorted(v.unpriced_fees.items())
+        ]
         items += [("peak", cash(v.peak_equity), ""), ("drawdown", cash(v.drawdown), dd)]
         rows = flow(items, width)
         if len(rows) >= (self.size.height or 5):  # the figures first; the curve if room is left
@@ -61,6 +65,12 @@ class PnlPane(TextPane):
             return
         curve = [float(e) for _, e in v.equity_curve.items]
         trend = Decimal(str(curve[-1] - curve[0])) if len(curve) > 1 else Decimal(0)
-        rows.append(((sparkline(curve, width) or "no equity samples yet",
-                      "bold " + signed_style(trend) if curve else "dim italic"),))
+        rows.append(
+            (
+                (
+                    sparkline(curve, width) or "no equity samples yet",
+                    "bold " + signed_style(trend) if curve else "dim italic",
+                ),
+            )
+        )
         self.set_rows(rows)

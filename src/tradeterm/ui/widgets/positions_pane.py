@@ -16,9 +16,15 @@ from tradeterm.ui.widgets.fit import Column, fit_columns, flow_text, header_row,
 from tradeterm.ui.widgets.pane import Row, TextPane
 
 # most important kept longest: a narrow pane shows symbol, qty and unrealized PnL
-COLUMNS = (Column("symbol", 11, 0, left=True), Column("qty", 8, 0), Column("avg", 9, 3),
-           Column("mark", 10, 4), Column("unreal", 9, 1), Column("real", 9, 2),
-           Column("fees", 8, 5))
+COLUMNS = (
+    Column("symbol", 11, 0, left=True),
+    Column("qty", 8, 0),
+    Column("avg", 9, 3),
+    Column("mark", 10, 4),
+    Column("unreal", 9, 1),
+    Column("real", 9, 2),
+    Column("fees", 8, 5),
+)
 
 
 def money(value: Decimal | None, places: int = 2) -> str:
@@ -41,11 +47,12 @@ def ledger_lines(row: PositionRow, inst: Instrument) -> tuple[list[str], list[st
         balance.append(f"{inst.base} balance {base_amount(inst, row.balance)}")
     if any(c != inst.quote for c in row.paid):
         quote_first = sorted(row.paid.items(), key=lambda kv: (kv[0] != inst.quote, kv[0]))
-        paid = " + ".join(money_in(a, c or inst.quote).replace(" ", NBSP)
-                          for c, a in quote_first)
+        paid = " + ".join(money_in(a, c or inst.quote).replace(" ", NBSP) for c, a in quote_first)
         unpriced = ", ".join(sorted(row.unpriced))
-        fees.append(f"{inst.base} fees {paid}"
-                    + (f" ({unpriced}: no price, not in PnL)" if unpriced else ""))
+        fees.append(
+            f"{inst.base} fees {paid}"
+            + (f" ({unpriced}: no price, not in PnL)" if unpriced else "")
+        )
     return balance, fees
 
 
@@ -55,8 +62,9 @@ NBSP = "\u00a0"
 class PositionsPane(TextPane):
     DEFAULT_CSS = "PositionsPane { height: 1fr; }"
 
-    def __init__(self, view: PortfolioView, instruments: Mapping[str, Instrument],
-                 **kwargs) -> None:
+    def __init__(
+        self, view: PortfolioView, instruments: Mapping[str, Instrument], **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self.view = view
         self.instruments = instruments
@@ -75,15 +83,21 @@ class PositionsPane(TextPane):
             qty = inst.lots_to_qty(p.qty) if inst else Decimal(p.qty)
             px = inst.price_decimals + 1 if inst else 2  # an average sits between ticks
             cash = lambda v: money_in(v, p.currency, unit=False)  # noqa: E731
-            rows.append(table_row(COLUMNS, keep, [
-                (inst.symbol if inst else iid, ""),
-                (f"{qty.normalize():+f}", "bold " + signed_style(qty)),
-                (money(p.avg_price, px), ""),
-                (money(p.mark, px - 1), ""),
-                (cash(p.unrealized), signed_style(p.unrealized)),
-                (cash(p.realized), signed_style(p.realized)),
-                (cash(p.fees), "dim"),
-            ]))
+            rows.append(
+                table_row(
+                    COLUMNS,
+                    keep,
+                    [
+                        (inst.symbol if inst else iid, ""),
+                        (f"{qty.normalize():+f}", "bold " + signed_style(qty)),
+                        (money(p.avg_price, px), ""),
+                        (money(p.mark, px - 1), ""),
+                        (cash(p.unrealized), signed_style(p.unrealized)),
+                        (cash(p.realized), signed_style(p.realized)),
+                        (cash(p.fees), "dim"),
+                    ],
+                )
+            )
             if inst is not None:
                 balances, fees = ledger_lines(p, inst)
                 details[0].extend(balances)
@@ -92,8 +106,9 @@ class PositionsPane(TextPane):
         # say what can be sold, then the fees as charged
         for item in details[0] + details[1]:
             for line in flow_text(item, [], width, indent="  "):
-                rows.append(((line.replace(NBSP, " "), "yellow" if "not in PnL" in item
-                              else "dim"),))
+                rows.append(
+                    ((line.replace(NBSP, " "), "yellow" if "not in PnL" in item else "dim"),)
+                )
         if len(rows) == 1:
             rows.append((("flat: no positions", "dim italic"),))
         self.set_rows(rows)

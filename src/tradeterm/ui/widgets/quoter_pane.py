@@ -11,8 +11,12 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.widgets.fit import flow, flow_text
 from tradeterm.ui.widgets.pane import Row, TextPane
 
-STATE_STYLES = {"QUOTING": "bold green", "WARMING_UP": "bold yellow", "PULLED": "bold red",
-                "OFF": "dim"}
+STATE_STYLES = {
+    "QUOTING": "bold green",
+    "WARMING_UP": "bold yellow",
+    "PULLED": "bold red",
+    "OFF": "dim",
+}
 TALL = 12  # rows from which every parameter gets its own line
 
 
@@ -32,8 +36,12 @@ def fixed(value: object) -> str:
 class QuoterPane(TextPane):
     DEFAULT_CSS = "QuoterPane { height: 1fr; }"
 
-    def __init__(self, quoters: Mapping[str, QuoterView],
-                 instruments: Mapping[str, Instrument] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        quoters: Mapping[str, QuoterView],
+        instruments: Mapping[str, Instrument] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.quoters = quoters
         self.instruments = instruments or {}
@@ -53,14 +61,20 @@ class QuoterPane(TextPane):
 
     def refresh_view(self) -> None:
         q = self.current()
-        if not self.changed(id(q), q.version if q else -1, len(self.quoters), self.size.width,
-               self.size.height):
+        if not self.changed(
+            id(q), q.version if q else -1, len(self.quoters), self.size.width, self.size.height
+        ):
             return
         if q is None:
-            hint = flow_text("(run with --quoter, or [quoter] in the config)", [],
-                             max(10, self.size.width or 40), "")
-            self.set_rows([(("no quoter", "dim italic"),),
-                           *(((line.strip(), "dim"),) for line in hint)])
+            hint = flow_text(
+                "(run with --quoter, or [quoter] in the config)",
+                [],
+                max(10, self.size.width or 40),
+                "",
+            )
+            self.set_rows(
+                [(("no quoter", "dim italic"),), *(((line.strip(), "dim"),) for line in hint)]
+            )
             return
         self.set_rows(self.rows(q, tall=self.size.height >= TALL))
 
@@ -82,37 +96,66 @@ class QuoterPane(TextPane):
         p = q.params
         width = max(10, self.size.width or 40)
         badge = f" {q.state} "
-        head = flow_text(f"{q.instrument.split(':')[-1]}" + (f"  {q.reason}" if q.reason else ""),
-                         [], width - len(badge) - 1, "")
-        rows: list[Row] = [((badge, STATE_STYLES.get(q.state, "bold")),
-                            (" " + head[0].strip(), "bold"))]
+        head = flow_text(
+            f"{q.instrument.split(':')[-1]}" + (f"  {q.reason}" if q.reason else ""),
+            [],
+            width - len(badge) - 1,
+            "",
+        )
+        rows: list[Row] = [
+            ((badge, STATE_STYLES.get(q.state, "bold")), (" " + head[0].strip(), "bold"))
+        ]
         rows += [(("  " + line.strip(), "italic yellow"),) for line in head[1:]]
         size = self._qty(q, q.order_lots) + (" auto" if p.get("order_size") is None else "")
         limit = self._qty(q, q.max_position_lots) + (
-            " auto" if p.get("max_position") is None else "")
+            " auto" if p.get("max_position") is None else ""
+        )
         levels = f"{p.get('levels', '-')}×{p.get('level_step_ticks', '-')}t"
         top = p.get("max_spread_ticks")
         spread = f"{p.get('min_spread_ticks', '-')}–{'∞' if top is None else top}t"
         requote = f"{p.get('requote_ticks', '-')}t/{format(p.get('max_quote_age_s', 0), 'g')}s"
-        inventory = [("inv", f"{q.inventory:+d}/{q.max_position_lots} lots", ""),
-                     ("fills", str(q.fills), ""), ("rej", str(q.rejects), "")]
+        inventory = [
+            ("inv", f"{q.inventory:+d}/{q.max_position_lots} lots", ""),
+            ("fills", str(q.fills), ""),
+            ("rej", str(q.rejects), ""),
+        ]
         model = [("σ", num(q.sigma), ""), ("k", num(q.k), ""), ("A", num(q.A), "")]
         if not tall:  # about 30 columns in the 120x40 grid
-            return rows + flow(inventory + [("sprd", ticks(q.spread), "")] + model + [
-                ("γ", format(q.gamma, "g"), ""), ("sz", self._qty(q, q.order_lots), ""),
-                ("max", self._qty(q, q.max_position_lots), ""), ("lv", levels, ""),
-                ("sprd", spread, ""), ("rq", requote, "")], width)
-        rows += flow([(q.model, "", ""), ("res", self._price(q, q.reservation_price), ""),
-                      ("fair", self._price(q, q.fair_price), ""),
-                      ("spread", ticks(q.spread), "")], width)
+            return rows + flow(
+                inventory
+                + [("sprd", ticks(q.spread), "")]
+                + model
+                + [
+                    ("γ", format(q.gamma, "g"), ""),
+                    ("sz", self._qty(q, q.order_lots), ""),
+                    ("max", self._qty(q, q.max_position_lots), ""),
+                    ("lv", levels, ""),
+                    ("sprd", spread, ""),
+                    ("rq", requote, ""),
+                ],
+                width,
+            )
+        rows += flow(
+            [
+                (q.model, "", ""),
+                ("res", self._price(q, q.reservation_price), ""),
+                ("fair", self._price(q, q.fair_price), ""),
+                ("spread", ticks(q.spread), ""),
+            ],
+            width,
+        )
         rows += flow(model + ([("est", q.estimated, "")] if q.estimated else []), width)
         rows += flow(inventory, width)
         rows.append((("parameters", "bold underline"),))
-        for label, value in (("γ risk aversion", format(q.gamma, "g")), ("quote size", size),
-                             ("max position", limit), ("levels × step", levels),
-                             ("spread min–max", spread), ("requote move/age", requote),
-                             ("σ / k / A", f"{fixed(p.get('sigma'))} / {fixed(p.get('k'))} / "
-                                           f"{fixed(p.get('A'))}")):
+        for label, value in (
+            ("γ risk aversion", format(q.gamma, "g")),
+            ("quote size", size),
+            ("max position", limit),
+            ("levels × step", levels),
+            ("spread min–max", spread),
+            ("requote move/age", requote),
+            ("σ / k / A", f"{fixed(p.get('sigma'))} / {fixed(p.get('k'))} / {fixed(p.get('A'))}"),
+        ):
             if 17 + len(value) <= width:
                 rows.append(((f"{label:<16} ", "dim"), (value, "bold")))
             else:

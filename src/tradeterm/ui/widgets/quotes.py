@@ -27,9 +27,14 @@ class QuotesPane(TextPane):
     QuotesPane { height: auto; max-height: 12; padding: 0 1; }
     """
 
-    def __init__(self, instruments: list[Instrument], books: dict[str, BookReader],
-                 stats: dict[str, InstrumentStats], frame: MarketFrame | None = None,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        instruments: list[Instrument],
+        books: dict[str, BookReader],
+        stats: dict[str, InstrumentStats],
+        frame: MarketFrame | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.instruments = instruments
         self.stats = stats
@@ -54,8 +59,7 @@ class QuotesPane(TextPane):
             for inst in self.instruments:  # the ladder's instrument, and rows with nothing yet
                 if inst.id == selected or self.shown.get(inst.id, (EMPTY,))[0] is EMPTY:
                     self.shown[inst.id] = self._state(inst.id)
-        if not self.changed(tuple(self.shown.values()), self.selected, self.size.width,
-                            palette()):
+        if not self.changed(tuple(self.shown.values()), self.selected, self.size.width, palette()):
             return
         self.set_rows(self.quote_rows(self.size.width or 100), throttle=False)
 
@@ -78,8 +82,9 @@ class QuotesPane(TextPane):
             if open_price and top.last is not None:
                 pct = (top.last - open_price) * 100 / open_price
                 change = f"{pct:+.2f}" if abs(pct) >= 0.005 else "0.00"
-            chg_style = pal.buy if change.startswith("+") else (
-                pal.sell if change.startswith("-") else "")
+            chg_style = (
+                pal.buy if change.startswith("+") else (pal.sell if change.startswith("-") else "")
+            )
             marker = ("▶ ", "bold") if n == self.selected else ("  ", "")
             row: list[tuple[str, str]] = [
                 marker,

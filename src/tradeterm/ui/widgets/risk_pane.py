@@ -13,8 +13,11 @@ from tradeterm.ui.widgets.fit import flow_text
 from tradeterm.ui.widgets.ladder_rows import bar
 from tradeterm.ui.widgets.pane import Row, TextPane
 
-STATE_STYLES = {TradingState.ACTIVE: "bold green", TradingState.REDUCING: "bold black on yellow",
-                TradingState.HALTED: "bold white on red"}
+STATE_STYLES = {
+    TradingState.ACTIVE: "bold green",
+    TradingState.REDUCING: "bold black on yellow",
+    TradingState.HALTED: "bold white on red",
+}
 MIN_BAR = 4
 
 
@@ -50,16 +53,19 @@ class RiskPane(TextPane):
             usage = amounts if one_line - cell_len(amounts) >= MIN_BAR else short
             bar_w = min(12, one_line - cell_len(usage))
             if bar_w >= MIN_BAR:  # name, bar and usage on one line
-                rows.append(((f"{name:<{name_w}} ", ""), (self._bar(share, bar_w), style),
-                             (usage, "")))
+                rows.append(
+                    ((f"{name:<{name_w}} ", ""), (self._bar(share, bar_w), style), (usage, ""))
+                )
                 continue
             usage = amounts if width - 2 - cell_len(amounts) >= MIN_BAR else short
             bar_w = max(1, min(12, width - 2 - cell_len(usage)))
             rows.append(((name, ""),))
             rows.append((("  ", ""), (self._bar(share, bar_w), style), (usage, "")))
         if v.last_denied:
-            rows += [((line.strip(), "yellow"),)
-                     for line in flow_text(f"last denied: {v.last_denied}", [], width, "")]
+            rows += [
+                ((line.strip(), "yellow"),)
+                for line in flow_text(f"last denied: {v.last_denied}", [], width, "")
+            ]
         self.set_rows(rows)
 
     @staticmethod

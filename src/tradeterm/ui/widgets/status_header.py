@@ -42,8 +42,12 @@ class StatusHeader(TextPane):
         self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
 
     def refresh_view(self) -> None:
-        if not self.changed(self.status.version, self.replay.version if self.replay else 0,
-                            palette(), self.size.width):
+        if not self.changed(
+            self.status.version,
+            self.replay.version if self.replay else 0,
+            palette(),
+            self.size.width,
+        ):
             return
         self.set_rows([self.status_row()])
 
@@ -57,12 +61,16 @@ class StatusHeader(TextPane):
             (f" {s.mode} ", MODE_STYLES.get(s.mode, "bold reverse"), 0),
             (" tradeterm ", "bold", 5),
             (f" {s.venue} ", "bold", 2),
-            (f" {s.mode} END ", ENDED, 0) if s.ended else
-            (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy, 0),
+            (f" {s.mode} END ", ENDED, 0)
+            if s.ended
+            else (f" {s.connection.value} ", CONNECTION_STYLES.get(s.connection) or healthy, 0),
             (" ", "", 0),
             (f" {s.trading_state.value} ", TRADING_STYLES[s.trading_state] or healthy, 0),
-            *(self.replay_runs() if self.replay is not None else (
-                (f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold", 3),)),
+            *(
+                self.replay_runs()
+                if self.replay is not None
+                else ((f"  {hms(s.clock_ns)} UTC" if s.clock_ns else "  --:--:-- UTC", "bold", 3),)
+            ),
             (f"  {s.events_per_s:,.0f} ev/s", "dim", 7),
         ]
         width = self.size.width or 200
@@ -77,7 +85,7 @@ class StatusHeader(TextPane):
         """Replay clock, transport state, speed and progress."""
         r = self.replay
         speed = "max" if r.speed is None else f"{r.speed:g}x"
-        state = ("END" if r.done else "PAUSED" if r.paused else "PLAY")
+        state = "END" if r.done else "PAUSED" if r.paused else "PLAY"
         state_style = "bold black on yellow" if r.paused or r.done else "bold green"
         return (
             (f"  {hms(r.clock_ns, millis=True)} UTC", "bold", 3),

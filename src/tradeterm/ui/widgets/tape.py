@@ -50,13 +50,22 @@ class TradesTape(TextPane):
             trade = items[-1 - i]
             buy = trade.aggressor is Side.BUY
             style = buy_style if buy else sell_style
-            table.append((hms(trade.ts_event, millis=millis), inst.format_price(trade.price),
-                          inst.format_qty(trade.size), "BUY" if buy else "SELL"))
+            table.append(
+                (
+                    hms(trade.ts_event, millis=millis),
+                    inst.format_price(trade.price),
+                    inst.format_qty(trade.size),
+                    "BUY" if buy else "SELL",
+                )
+            )
             styles.append(("", style, "", style))
-        columns = [Column(title, max([len(title)] + [len(r[i]) for r in table]), prio, left)
-                   for i, (title, prio, left) in enumerate(FIELDS)]
+        columns = [
+            Column(title, max([len(title)] + [len(r[i]) for r in table]), prio, left)
+            for i, (title, prio, left) in enumerate(FIELDS)
+        ]
         keep = fit_columns(columns, width)
         out: list[Row] = [header_row(columns, keep)]
-        out += [table_row(columns, keep, list(zip(row, style)))
-                for row, style in zip(table, styles)]
+        out += [
+            table_row(columns, keep, list(zip(row, style))) for row, style in zip(table, styles)
+        ]
         return out

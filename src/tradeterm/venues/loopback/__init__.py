@@ -5,5 +5,11 @@ market and ``matching/``, with fault injection. Used by the tests of the live ve
 from tradeterm.venues.loopback.faults import FaultInjector, FaultPlan, FaultSpecError
 from tradeterm.venues.loopback.server import LoopbackServer, NotLoopback, check_loopback
 
-__all__ = ["FaultInjector", "FaultPlan", "FaultSpecError", "LoopbackServer", "NotLoopback",
-           "check_loopback"]
+__all__ = [
+    "FaultInjector",
+    "FaultPlan",
+    "FaultSpecError",
+    "LoopbackServer",
+    "NotLoopback",
+    "check_loopback",
+]

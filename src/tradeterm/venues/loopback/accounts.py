@@ -59,20 +59,36 @@ class LoopbackOrder:
         out: dict[str, Any] = {"symbol": self.symbol}
         if orig_client_id is not None:
             out["origClientOrderId"] = orig_client_id
-        out.update({
-            "orderId": self.order_id,
-            "orderListId": -1,
-            "clientOrderId": self.client_order_id if orig_client_id is None
-            else self.cancel_client_id,
-            "price": d8(self.price), "origQty": d8(self.qty), "executedQty": d8(self.executed),
-            "cummulativeQuoteQty": d8(self.quote), "status": self.status,
-            "timeInForce": self.tif, "type": self.type, "side": self.side,
-        })
+        out.update(
+            {
+                "orderId": self.order_id,
+                "orderListId": -1,
+                "clientOrderId": self.client_order_id
+                if orig_client_id is None
+                else self.cancel_client_id,
+                "price": d8(self.price),
+                "origQty": d8(self.qty),
+                "executedQty": d8(self.executed),
+                "cummulativeQuoteQty": d8(self.quote),
+                "status": self.status,
+                "timeInForce": self.tif,
+                "type": self.type,
+                "side": self.side,
+            }
+        )
         if orig_client_id is None:
-            out.update({"stopPrice": "0.00000000", "icebergQty": "0.00000000",
-                        "time": self.time_ms, "updateTime": self.update_ms or self.time_ms,
-                        "isWorking": True, "workingTime": self.time_ms,
-                        "origQuoteOrderQty": "0.00000000", "selfTradePreventionMode": "NONE"})
+            out.update(
+                {
+                    "stopPrice": "0.00000000",
+                    "icebergQty": "0.00000000",
+                    "time": self.time_ms,
+                    "updateTime": self.update_ms or self.time_ms,
+                    "isWorking": True,
+                    "workingTime": self.time_ms,
+                    "origQuoteOrderQty": "0.00000000",
+                    "selfTradePreventionMode": "NONE",
+                }
+            )
         return out
 
 
@@ -89,11 +105,19 @@ class OwnTrade:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "symbol": self.order.symbol, "id": self.trade_id, "orderId": self.order.order_id,
-            "orderListId": -1, "price": d8(self.price), "qty": d8(self.qty),
-            "quoteQty": d8(self.price * self.qty), "commission": d8(self.commission),
-            "commissionAsset": self.commission_asset, "time": self.time_ms,
-            "isBuyer": self.order.side == "BUY", "isMaker": self.maker, "isBestMatch": True,
+            "symbol": self.order.symbol,
+            "id": self.trade_id,
+            "orderId": self.order.order_id,
+            "orderListId": -1,
+            "price": d8(self.price),
+            "qty": d8(self.qty),
+            "quoteQty": d8(self.price * self.qty),
+            "commission": d8(self.commission),
+            "commissionAsset": self.commission_asset,
+            "time": self.time_ms,
+            "isBuyer": self.order.side == "BUY",
+            "isMaker": self.maker,
+            "isBestMatch": True,
         }
 
 
@@ -113,9 +137,12 @@ class Account:
 
     @classmethod
     def from_config(cls, cfg: LoopbackAccount, uid: int) -> Account:
-        return cls(cfg.api_key, cfg.api_secret.encode(),
-                   {asset: Balance(Decimal(amount)) for asset, amount in cfg.balances.items()},
-                   uid)
+        return cls(
+            cfg.api_key,
+            cfg.api_secret.encode(),
+            {asset: Balance(Decimal(amount)) for asset, amount in cfg.balances.items()},
+            uid,
+        )
 
     def balance(self, asset: str) -> Balance:
         bal = self.balances.get(asset)
@@ -139,8 +166,15 @@ class Account:
         bal.free += amount
         self.changed_assets.add(asset)
 
-    def settle_fill(self, order: LoopbackOrder, base: str, quote: str, price: Decimal,
-                    qty: Decimal, fee_rate: Decimal) -> tuple[Decimal, str]:
+    def settle_fill(
+        self,
+        order: LoopbackOrder,
+        base: str,
+        quote: str,
+        price: Decimal,
+        qty: Decimal,
+        fee_rate: Decimal,
+    ) -> tuple[Decimal, str]:
         """Move the funds of one fill; returns (commission, commission asset)."""
         value = price * qty
         self.changed_assets.update((base, quote))
@@ -181,44 +215,87 @@ class Account:
         if not self.changed_assets:
             return None
         assets, self.changed_assets = sorted(self.changed_assets), set()
-        return {"e": "outboundAccountPosition", "E": ms, "u": ms,
-                "B": [{"a": a, "f": d8(self.balances[a].free), "l": d8(self.balances[a].locked)}
-                      for a in assets]}
+        return {
+            "e": "outboundAccountPosition",
+            "E": ms,
+            "u": ms,
+            "B": [
+                {"a": a, "f": d8(self.balances[a].free), "l": d8(self.balances[a].locked)}
+                for a in assets
+            ],
+        }
 
     def as_json(self, ms: int, maker_fee: Decimal, taker_fee: Decimal) -> dict[str, Any]:
         return {
-            "makerCommission": int(maker_fee * 10_000), "takerCommission": int(taker_fee * 10_000),
-            "buyerCommission": 0, "sellerCommission": 0,
-            "commissionRates": {"maker": d8(maker_fee), "taker": d8(taker_fee),
-                                "buyer": "0.00000000", "seller": "0.00000000"},
-            "canTrade": True, "canWithdraw": True, "canDeposit": True, "brokered": False,
-            "requireSelfTradePrevention": False, "preventSor": False, "updateTime": ms,
+            "makerCommission": int(maker_fee * 10_000),
+            "takerCommission": int(taker_fee * 10_000),
+            "buyerCommission": 0,
+            "sellerCommission": 0,
+            "commissionRates": {
+                "maker": d8(maker_fee),
+                "taker": d8(taker_fee),
+                "buyer": "0.00000000",
+                "seller": "0.00000000",
+            },
+            "canTrade": True,
+            "canWithdraw": True,
+            "canDeposit": True,
+            "brokered": False,
+            "requireSelfTradePrevention": False,
+            "preventSor": False,
+            "updateTime": ms,
             "accountType": "SPOT",
-            "balances": [{"asset": a, "free": d8(b.free), "locked": d8(b.locked)}
-                         for a, b in sorted(self.balances.items())],
-            "permissions": ["SPOT"], "uid": self.uid,
+            "balances": [
+                {"asset": a, "free": d8(b.free), "locked": d8(b.locked)}
+                for a, b in sorted(self.balances.items())
+            ],
+            "permissions": ["SPOT"],
+            "uid": self.uid,
         }
 
 
-def execution_report(order: LoopbackOrder, exec_type: str, ms: int,
-                     fill: OwnTrade | None = None, reject_reason: str = "NONE") -> dict[str, Any]:
+def execution_report(
+    order: LoopbackOrder,
+    exec_type: str,
+    ms: int,
+    fill: OwnTrade | None = None,
+    reject_reason: str = "NONE",
+) -> dict[str, Any]:
     """The user data stream's ``executionReport`` for one change of ``order``."""
     canceled = exec_type == "CANCELED"
     return {
-        "e": "executionReport", "E": ms, "s": order.symbol,
+        "e": "executionReport",
+        "E": ms,
+        "s": order.symbol,
         "c": order.cancel_client_id if canceled else order.client_order_id,
-        "S": order.side, "o": order.type, "f": order.tif, "q": d8(order.qty),
-        "p": d8(order.price), "P": "0.00000000", "F": "0.00000000", "g": -1,
+        "S": order.side,
+        "o": order.type,
+        "f": order.tif,
+        "q": d8(order.qty),
+        "p": d8(order.price),
+        "P": "0.00000000",
+        "F": "0.00000000",
+        "g": -1,
         "C": order.client_order_id if canceled else "",
-        "x": exec_type, "X": order.status, "r": reject_reason, "i": order.order_id,
+        "x": exec_type,
+        "X": order.status,
+        "r": reject_reason,
+        "i": order.order_id,
         "l": d8(fill.qty) if fill else "0.00000000",
         "z": d8(order.executed),
         "L": d8(fill.price) if fill else "0.00000000",
         "n": d8(fill.commission) if fill else "0",
         "N": fill.commission_asset if fill else None,
-        "T": ms, "t": fill.trade_id if fill else -1, "I": 0,
-        "w": order.on_book, "m": fill.maker if fill else False, "M": False,
-        "O": order.time_ms, "Z": d8(order.quote),
+        "T": ms,
+        "t": fill.trade_id if fill else -1,
+        "I": 0,
+        "w": order.on_book,
+        "m": fill.maker if fill else False,
+        "M": False,
+        "O": order.time_ms,
+        "Z": d8(order.quote),
         "Y": d8(fill.price * fill.qty) if fill else "0.00000000",
-        "Q": "0.00000000", "W": order.time_ms, "V": "NONE",
+        "Q": "0.00000000",
+        "W": order.time_ms,
+        "V": "NONE",
     }

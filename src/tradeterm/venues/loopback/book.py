@@ -52,9 +52,13 @@ class ExchangeBook:
     def __init__(self, instrument: Instrument, cfg: LoopbackSymbol, rng: random.Random) -> None:
         step = cfg.step_size
         params = AgentParams(
-            start_price=float(cfg.start_price), vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
-            depth_ticks=cfg.depth_ticks, maker_median_lots=max(1, int(cfg.maker_median_qty / step)),
-            taker_median_lots=max(1, int(cfg.taker_median_qty / step)), weight=cfg.weight)
+            start_price=float(cfg.start_price),
+            vol_bps_per_sqrt_s=cfg.vol_bps_per_sqrt_s,
+            depth_ticks=cfg.depth_ticks,
+            maker_median_lots=max(1, int(cfg.maker_median_qty / step)),
+            taker_median_lots=max(1, int(cfg.taker_median_qty / step)),
+            weight=cfg.weight,
+        )
         self.instrument = instrument
         self._own: list[OwnEvent] = []
         self._qty: dict[int, int] = {}  # account order id -> lots not yet filled

@@ -16,8 +16,9 @@ class ApiError(Exception):
 
 
 def mandatory(name: str) -> ApiError:
-    return ApiError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, "
-                           "or malformed.")
+    return ApiError(
+        -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+    )
 
 
 def now_ms() -> int:

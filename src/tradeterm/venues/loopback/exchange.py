@@ -22,16 +22,29 @@ from typing import Any
 from tradeterm.config import ExchangeConfig
 from tradeterm.domain.market import Side
 from tradeterm.venues.loopback.accounts import (
-    Account, LoopbackOrder, OwnTrade, d8, execution_report,
+    Account,
+    LoopbackOrder,
+    OwnTrade,
+    d8,
+    execution_report,
 )
 from tradeterm.venues.loopback.faults import FaultInjector
 from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
 from tradeterm.venues.loopback.info import (
-    MAX_OPEN_ORDERS, MAX_PRICE, MAX_QTY, ORDER_TYPES, exchange_info,
+    MAX_OPEN_ORDERS,
+    MAX_PRICE,
+    MAX_QTY,
+    ORDER_TYPES,
+    exchange_info,
 )
 from tradeterm.venues.loopback.market import LoopbackMarket, SymbolMarket
 from tradeterm.venues.loopback.params import (
-    CLIENT_ID, decimal_param, in_window, int_param, new_client_id, page,
+    CLIENT_ID,
+    decimal_param,
+    in_window,
+    int_param,
+    new_client_id,
+    page,
 )
 from tradeterm.venues.loopback.settlement import Settlement
 from tradeterm.venues.loopback.streams import StreamHub
@@ -52,8 +65,9 @@ class LoopbackExchange:
         self.hub = StreamHub(self.injector)
         self.injector.hub = self.hub
         self.market = LoopbackMarket(cfg, self.hub, self.rng)
-        self.accounts = {a.api_key: Account.from_config(a, i + 1)
-                         for i, a in enumerate(cfg.accounts)}
+        self.accounts = {
+            a.api_key: Account.from_config(a, i + 1) for i, a in enumerate(cfg.accounts)
+        }
         self.orders: dict[int, LoopbackOrder] = {}
         self.settlement = Settlement(cfg, self.orders, self.hub)
         self.market.on_own_events = self.settlement.on_own_events
@@ -140,14 +154,20 @@ class LoopbackExchange:
             notional = price * qty
         else:
             took, value = market.book.cost_to_take(book_side, lots)
-            notional = Decimal(value) * cfg.tick_size * step if took == lots else (
-                Decimal(value) * cfg.tick_size * step + (lots - took) * step * _last(market))
+            notional = (
+                Decimal(value) * cfg.tick_size * step
+                if took == lots
+                else (Decimal(value) * cfg.tick_size * step + (lots - took) * step * _last(market))
+            )
         if notional < cfg.min_notional:
             raise ApiError(-1013, "Filter failure: NOTIONAL")
         client_id = p.get("newClientOrderId") or new_client_id()
         if not CLIENT_ID.match(client_id):
-            raise ApiError(-1100, "Illegal characters found in parameter 'newClientOrderId'; "
-                                  "legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.")
+            raise ApiError(
+                -1100,
+                "Illegal characters found in parameter 'newClientOrderId'; "
+                "legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.",
+            )
         existing = account.by_client_id.get((market.symbol, client_id))
         if existing is not None and existing.is_open:
             raise ApiError(-2010, "Duplicate order sent.")
@@ -160,9 +180,21 @@ class LoopbackExchange:
 
         ts = time.time_ns()
         ms = ts // 1_000_000
-        order = LoopbackOrder(next(self._order_ids), client_id, market.symbol, side, kind,
-                              tif or "GTC", price or Decimal(0), qty, account, ms, ticks, lots,
-                              on_book=kind != "MARKET" and tif in ("", "GTC"))
+        order = LoopbackOrder(
+            next(self._order_ids),
+            client_id,
+            market.symbol,
+            side,
+            kind,
+            tif or "GTC",
+            price or Decimal(0),
+            qty,
+            account,
+            ms,
+            ticks,
+            lots,
+            on_book=kind != "MARKET" and tif in ("", "GTC"),
+        )
         self.orders[order.order_id] = order
         account.orders.append(order)
         account.open_orders[order.order_id] = order
@@ -176,11 +208,22 @@ class LoopbackExchange:
             book.submit_limit(order.order_id, book_side, ticks, lots, order.tif)
         self.market.after_change(market, ts)
         self.settlement.send_position(account, ms)  # the funds locked for a resting order
-        return self._order_response(order, p.get("newOrderRespType", ""),
-                                    [t for t in account.trades[trades_before:] if t.order is order])
+        return self._order_response(
+            order,
+            p.get("newOrderRespType", ""),
+            [t for t in account.trades[trades_before:] if t.order is order],
+        )
 
-    def _take_funds(self, account: Account, market: SymbolMarket, side: str, kind: str,
-                    price: Decimal | None, qty: Decimal, notional: Decimal) -> bool:
+    def _take_funds(
+        self,
+        account: Account,
+        market: SymbolMarket,
+        side: str,
+        kind: str,
+        price: Decimal | None,
+        qty: Decimal,
+        notional: Decimal,
+    ) -> bool:
         cfg = market.cfg
         if side == "SELL":
             return account.lock(cfg.base, qty)
@@ -188,22 +231,44 @@ class LoopbackExchange:
             return account.balance(cfg.quote).free >= notional
         return account.lock(cfg.quote, price * qty)  # type: ignore[operator]
 
-    def _order_response(self, order: LoopbackOrder, resp_type: str,
-                        fills: list[OwnTrade]) -> dict[str, Any]:
+    def _order_response(
+        self, order: LoopbackOrder, resp_type: str, fills: list[OwnTrade]
+    ) -> dict[str, Any]:
         resp_type = resp_type or ("FULL" if order.type in ("LIMIT", "MARKET") else "ACK")
-        out: dict[str, Any] = {"symbol": order.symbol, "orderId": order.order_id,
-                               "orderListId": -1, "clientOrderId": order.client_order_id,
-                               "transactTime": order.time_ms}
+        out: dict[str, Any] = {
+            "symbol": order.symbol,
+            "orderId": order.order_id,
+            "orderListId": -1,
+            "clientOrderId": order.client_order_id,
+            "transactTime": order.time_ms,
+        }
         if resp_type == "ACK":
             return out
         full = order.as_json()
-        for key in ("price", "origQty", "executedQty", "cummulativeQuoteQty", "status",
-                    "timeInForce", "type", "side", "workingTime", "selfTradePreventionMode"):
+        for key in (
+            "price",
+            "origQty",
+            "executedQty",
+            "cummulativeQuoteQty",
+            "status",
+            "timeInForce",
+            "type",
+            "side",
+            "workingTime",
+            "selfTradePreventionMode",
+        ):
             out[key] = full[key]
         if resp_type == "FULL":
-            out["fills"] = [{"price": d8(t.price), "qty": d8(t.qty),
-                             "commission": d8(t.commission), "commissionAsset": t.commission_asset,
-                             "tradeId": t.trade_id} for t in fills]
+            out["fills"] = [
+                {
+                    "price": d8(t.price),
+                    "qty": d8(t.qty),
+                    "commission": d8(t.commission),
+                    "commissionAsset": t.commission_asset,
+                    "tradeId": t.trade_id,
+                }
+                for t in fills
+            ]
         return out
 
     def find_order(self, account: Account, p: dict[str, str]) -> LoopbackOrder | None:
@@ -216,8 +281,9 @@ class LoopbackExchange:
             return order
         if p.get("origClientOrderId"):
             return account.by_client_id.get((market.symbol, p["origClientOrderId"]))
-        raise ApiError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, "
-                              "but both were empty/null!")
+        raise ApiError(
+            -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+        )
 
     def query_order(self, account: Account, p: dict[str, str]) -> dict[str, Any]:
         order = self.find_order(account, p)
@@ -248,16 +314,22 @@ class LoopbackExchange:
 
     def open_orders(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p, required=False)
-        return [o.as_json() for o in account.open_orders.values()
-                if market is None or o.symbol == market.symbol]
+        return [
+            o.as_json()
+            for o in account.open_orders.values()
+            if market is None or o.symbol == market.symbol
+        ]
 
     def all_orders(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p)
         assert market is not None
         from_id = int_param(p, "orderId", 0)
         limit = min(max(int_param(p, "limit", 500), 1), 1000)
-        found = [o for o in account.orders if o.symbol == market.symbol and o.order_id >= from_id
-                 and in_window(o.time_ms, p)]
+        found = [
+            o
+            for o in account.orders
+            if o.symbol == market.symbol and o.order_id >= from_id and in_window(o.time_ms, p)
+        ]
         return [o.as_json() for o in page(found, limit, p, "orderId")]
 
     def my_trades(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
@@ -266,9 +338,14 @@ class LoopbackExchange:
         order_id = int_param(p, "orderId", 0)
         from_id = int_param(p, "fromId", 0)
         limit = min(max(int_param(p, "limit", 500), 1), 1000)
-        found = [t for t in account.trades if t.order.symbol == market.symbol
-                 and (not order_id or t.order.order_id == order_id)
-                 and t.trade_id >= from_id and in_window(t.time_ms, p)]
+        found = [
+            t
+            for t in account.trades
+            if t.order.symbol == market.symbol
+            and (not order_id or t.order.order_id == order_id)
+            and t.trade_id >= from_id
+            and in_window(t.time_ms, p)
+        ]
         return [t.as_json() for t in page(found, limit, p, "fromId")]
 
     def account_info(self, account: Account) -> dict[str, Any]:

@@ -81,8 +81,10 @@ class FaultPlan:
             elif kind == "dup":
                 plan.duplicate_rate = _share(kind, a)
             else:
-                raise FaultSpecError(f"unknown fault {kind!r}; known: drop, gap, shutdown, stale, "
-                                     "delay, 5xx, timeout, dup")
+                raise FaultSpecError(
+                    f"unknown fault {kind!r}; known: drop, gap, shutdown, stale, "
+                    "delay, 5xx, timeout, dup"
+                )
         return plan
 
 
@@ -148,13 +150,21 @@ class FaultInjector:
         if self.hub is not None:
             self.hub.shutdown_all()  # type: ignore[attr-defined]
 
-    def fail_rest(self, count: int = 1, status: int = 503, processed: bool = False,
-                  path: str | None = None, method: str | None = None) -> None:
-        self.rest_queue.extend(RestFault(status, processed, 0.0, path, method)
-                               for _ in range(count))
+    def fail_rest(
+        self,
+        count: int = 1,
+        status: int = 503,
+        processed: bool = False,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        self.rest_queue.extend(
+            RestFault(status, processed, 0.0, path, method) for _ in range(count)
+        )
 
-    def hold_rest(self, seconds: float, count: int = 1, path: str | None = None,
-                  method: str | None = None) -> None:
+    def hold_rest(
+        self, seconds: float, count: int = 1, path: str | None = None, method: str | None = None
+    ) -> None:
         self.rest_queue.extend(RestFault(200, True, seconds, path, method) for _ in range(count))
 
     def duplicate_next_fill(self, count: int = 1) -> None:
@@ -168,7 +178,8 @@ class FaultInjector:
     def rest_fault_for(self, method: str, path: str) -> RestFault | None:
         for i, fault in enumerate(self.rest_queue):
             if (fault.path is None or fault.path == path) and (
-                    fault.method is None or fault.method == method):
+                fault.method is None or fault.method == method
+            ):
                 del self.rest_queue[i]
                 self._count("timeout" if fault.hold_s else "5xx")
                 return fault

@@ -64,8 +64,15 @@ class SymbolMarket:
         self.cfg = cfg
         self.symbol = cfg.symbol.upper()
         self.stream = self.symbol.lower()
-        self.instrument = Instrument("loopback", f"{cfg.base}/{cfg.quote}", cfg.base, cfg.quote,
-                                     cfg.tick_size, cfg.step_size, cfg.min_notional)
+        self.instrument = Instrument(
+            "loopback",
+            f"{cfg.base}/{cfg.quote}",
+            cfg.base,
+            cfg.quote,
+            cfg.tick_size,
+            cfg.step_size,
+            cfg.min_notional,
+        )
         self.book = ExchangeBook(self.instrument, cfg, rng)
         self.update_id = 0
         self.batches = {FAST_SUFFIX: _DepthBatch(), SLOW_SUFFIX: _DepthBatch()}
@@ -110,7 +117,8 @@ class LoopbackMarket:
         self.paused = False
         self.actions = 0
         self.on_own_events: Callable[[SymbolMarket, list[OwnEvent], int], None] = (
-            lambda market, events, ts: None)
+            lambda market, events, ts: None
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -193,14 +201,37 @@ class LoopbackMarket:
             for trade_id, price, qty, aggressor in trades:
                 p, q = market.price_str(price), market.qty_str(qty)
                 buyer_maker = aggressor is Side.SELL
-                market.recent_trades.append({
-                    "id": trade_id, "price": p, "qty": q,
-                    "quoteQty": fixed8(price * qty * market.tick8 * market.step8 // 100_000_000),
-                    "time": ms, "isBuyerMaker": buyer_maker, "isBestMatch": True})
+                market.recent_trades.append(
+                    {
+                        "id": trade_id,
+                        "price": p,
+                        "qty": q,
+                        "quoteQty": fixed8(
+                            price * qty * market.tick8 * market.step8 // 100_000_000
+                        ),
+                        "time": ms,
+                        "isBuyerMaker": buyer_maker,
+                        "isBestMatch": True,
+                    }
+                )
                 if live:
-                    self.hub.publish(stream, json.dumps(
-                        {"e": "trade", "E": ms, "s": market.symbol, "t": trade_id, "p": p,
-                         "q": q, "T": ms, "m": buyer_maker, "M": True}, separators=(",", ":")))
+                    self.hub.publish(
+                        stream,
+                        json.dumps(
+                            {
+                                "e": "trade",
+                                "E": ms,
+                                "s": market.symbol,
+                                "t": trade_id,
+                                "p": p,
+                                "q": q,
+                                "T": ms,
+                                "m": buyer_maker,
+                                "M": True,
+                            },
+                            separators=(",", ":"),
+                        ),
+                    )
         own = market.book.take_own_events()
         if own:
             self.on_own_events(market, own, ts)
@@ -209,19 +240,32 @@ class LoopbackMarket:
             market.top = top
             stream = market.stream + "@bookTicker"
             if self.hub.has_subscribers(stream) and top[0] is not None and top[2] is not None:
-                self.hub.publish(stream, json.dumps(
-                    {"u": market.update_id, "s": market.symbol,
-                     "b": market.price_str(top[0]), "B": market.qty_str(top[1]),
-                     "a": market.price_str(top[2]), "A": market.qty_str(top[3])},
-                    separators=(",", ":")))
+                self.hub.publish(
+                    stream,
+                    json.dumps(
+                        {
+                            "u": market.update_id,
+                            "s": market.symbol,
+                            "b": market.price_str(top[0]),
+                            "B": market.qty_str(top[1]),
+                            "a": market.price_str(top[2]),
+                            "A": market.qty_str(top[3]),
+                        },
+                        separators=(",", ":"),
+                    ),
+                )
 
     @staticmethod
     def _top(market: SymbolMarket) -> tuple[int | None, int, int | None, int]:
         book = market.book
         bids, asks = book.levels()
         bb, ba = book.best_bid, book.best_ask
-        return (bb, bids.get(bb, 0) if bb is not None else 0,
-                ba, asks.get(ba, 0) if ba is not None else 0)
+        return (
+            bb,
+            bids.get(bb, 0) if bb is not None else 0,
+            ba,
+            asks.get(ba, 0) if ba is not None else 0,
+        )
 
     async def _flusher(self, suffix: str, interval_s: float) -> None:
         while True:
@@ -237,12 +281,22 @@ class LoopbackMarket:
                 continue
             stream = market.stream + suffix
             if self.hub.has_subscribers(stream):
-                payload = json.dumps({
-                    "e": "depthUpdate", "E": ms, "s": market.symbol,
-                    "U": batch.first, "u": batch.last,
-                    "b": [[market.price_str(p), market.qty_str(s)] for p, s in batch.bids.items()],
-                    "a": [[market.price_str(p), market.qty_str(s)] for p, s in batch.asks.items()],
-                }, separators=(",", ":"))
+                payload = json.dumps(
+                    {
+                        "e": "depthUpdate",
+                        "E": ms,
+                        "s": market.symbol,
+                        "U": batch.first,
+                        "u": batch.last,
+                        "b": [
+                            [market.price_str(p), market.qty_str(s)] for p, s in batch.bids.items()
+                        ],
+                        "a": [
+                            [market.price_str(p), market.qty_str(s)] for p, s in batch.asks.items()
+                        ],
+                    },
+                    separators=(",", ":"),
+                )
                 self.hub.publish(stream, payload, Connection.DEPTH, market.stream)
             market.batches[suffix] = _DepthBatch()
 

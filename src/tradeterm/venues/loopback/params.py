@@ -26,8 +26,10 @@ def int_param(p: dict[str, str], name: str, default: int) -> int:
     try:
         return int(text)
     except ValueError:
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; "
-                              "legal range is '^[0-9]{1,20}$'.") from None
+        raise ApiError(
+            -1100,
+            f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'.",
+        ) from None
 
 
 def decimal_param(p: dict[str, str], name: str) -> Decimal | None:
@@ -37,8 +39,11 @@ def decimal_param(p: dict[str, str], name: str) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range is "
-                              "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'.") from None
+        raise ApiError(
+            -1100,
+            f"Illegal characters found in parameter '{name}'; legal range is "
+            "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'.",
+        ) from None
     if not value.is_finite() or value.as_tuple().exponent < -8:  # type: ignore[operator]
         raise ApiError(-1111, f"Parameter '{name}' has too much precision.")
     return value

@@ -70,6 +70,7 @@ def public(fn: Callable[[LoopbackExchange, dict[str, str]], Any]) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         params, _ = await _params(request)
         return ok(fn(request.app[EXCHANGE], params))
+
     return handle
 
 
@@ -78,6 +79,7 @@ def signed(fn: Callable[[LoopbackExchange, Account, dict[str, str]], Any]) -> Ha
         params, body = await _params(request)
         account = _signed_account(request, params, body)
         return ok(fn(request.app[EXCHANGE], account, params))
+
     return handle
 
 
@@ -107,8 +109,11 @@ async def listen_key(request: web.Request) -> web.StreamResponse:
 async def faults_and_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     injector = request.app[EXCHANGE].injector
     try:
-        fault = (injector.rest_fault_for(request.method, request.path)
-                 if request.path.startswith(("/api/", "/sapi/")) else None)
+        fault = (
+            injector.rest_fault_for(request.method, request.path)
+            if request.path.startswith(("/api/", "/sapi/"))
+            else None
+        )
         if fault is None:
             return await handler(request)
         if fault.hold_s:  # processed now, answered late: the client has long given up
@@ -118,8 +123,12 @@ async def faults_and_errors(request: web.Request, handler: Handler) -> web.Strea
         if fault.processed:
             await _answer(handler, request)
         return web.json_response(
-            {"code": -1001, "msg": "Internal error; unable to process your request. "
-                                   "Please try again."}, status=fault.status)
+            {
+                "code": -1001,
+                "msg": "Internal error; unable to process your request. Please try again.",
+            },
+            status=fault.status,
+        )
     except ApiError as exc:
         return error(exc)
 
@@ -133,27 +142,42 @@ async def _answer(handler: Handler, request: web.Request) -> web.StreamResponse:
 
 # --- the exchange's own controls ----------------------------------------------------------------
 # A bad parameter is the caller's mistake: HTTP 400 with the reason (never a 500).
-def _control_number(q: Any, name: str, default: float, low: float, high: float,
-                    integer: bool = False, low_open: bool = False) -> float:
+def _control_number(
+    q: Any,
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    integer: bool = False,
+    low_open: bool = False,
+) -> float:
     text = q.get(name)
     if text is None or text == "":
         return default
     try:
         value = int(text) if integer else float(text)
     except ValueError:
-        raise ApiError(-1100, f"parameter '{name}': {text!r} is not "
-                              f"{'a whole number' if integer else 'a number'}") from None
+        raise ApiError(
+            -1100,
+            f"parameter '{name}': {text!r} is not {'a whole number' if integer else 'a number'}",
+        ) from None
     if not (value > low if low_open else value >= low) or not value <= high:
-        raise ApiError(-1130, f"parameter '{name}': {text!r} is out of range "
-                              f"({'above' if low_open else 'from'} {low:g} to {high:g})")
+        raise ApiError(
+            -1130,
+            f"parameter '{name}': {text!r} is out of range "
+            f"({'above' if low_open else 'from'} {low:g} to {high:g})",
+        )
     return value
 
 
 def _control_symbol(exchange: LoopbackExchange, q: Any) -> str | None:
     name = q.get("symbol")
     if name and name.upper() not in exchange.market.symbols:
-        raise ApiError(-1121, f"parameter 'symbol': unknown symbol {name!r} (known: "
-                              f"{', '.join(sorted(exchange.market.symbols))})")
+        raise ApiError(
+            -1121,
+            f"parameter 'symbol': unknown symbol {name!r} (known: "
+            f"{', '.join(sorted(exchange.market.symbols))})",
+        )
     return name.upper() if name else None
 
 
@@ -231,9 +255,14 @@ def build_app(exchange: LoopbackExchange) -> web.Application:
         r.add_route(method, "/api/v3/userDataStream", listen_key)
 
     async def websocket(request: web.Request) -> web.StreamResponse:
-        return await serve_websocket(request, exchange.hub, cfg.heartbeat_s,
-                                     cfg.max_connection_age_s, exchange.market.stream_error,
-                                     exchange.account_for_listen_key)
+        return await serve_websocket(
+            request,
+            exchange.hub,
+            cfg.heartbeat_s,
+            cfg.max_connection_age_s,
+            exchange.market.stream_error,
+            exchange.account_for_listen_key,
+        )
 
     async def ws_api(request: web.Request) -> web.StreamResponse:
         return await serve_ws_api(request, exchange, cfg.heartbeat_s)

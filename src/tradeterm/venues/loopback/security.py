@@ -36,8 +36,10 @@ def check_timestamp(params: Mapping[str, Any]) -> None:
         timestamp = int(params["timestamp"])
         window = int(params.get("recvWindow") or 5000)
     except (TypeError, ValueError):
-        raise ApiError(-1100, "Illegal characters found in parameter 'timestamp'; legal range "
-                              "is '^[0-9]{1,20}$'.") from None
+        raise ApiError(
+            -1100,
+            "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'.",
+        ) from None
     if window > 60_000:
         raise ApiError(-1131, "recvWindow must be less than 60000")
     server = now_ms()

@@ -41,8 +41,10 @@ def check_loopback(host: str) -> None:
             return
     except ValueError:
         pass
-    raise NotLoopback(f"the loopback exchange only listens on loopback addresses "
-                      f"(127.0.0.1, ::1, localhost), not {host!r}")
+    raise NotLoopback(
+        f"the loopback exchange only listens on loopback addresses "
+        f"(127.0.0.1, ::1, localhost), not {host!r}"
+    )
 
 
 class LoopbackServer:
@@ -69,8 +71,9 @@ class LoopbackServer:
         return f"[{self.cfg.host}]" if ":" in self.cfg.host else self.cfg.host
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(build_app(self.exchange), handle_signals=False,
-                                     access_log=None)
+        self._runner = web.AppRunner(
+            build_app(self.exchange), handle_signals=False, access_log=None
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.cfg.host, self.cfg.port)
         await site.start()
@@ -106,10 +109,12 @@ class LoopbackServer:
         plan, inj = self.injector.plan, self.injector
         last: dict[str, float] = {}
         started = time.monotonic()
-        schedule = (("drop", plan.drop_every_s, inj.drop_connections),
-                    ("gap", plan.gap_every_s, lambda: inj.gap(None)),
-                    ("shutdown", plan.shutdown_every_s, inj.server_shutdown),
-                    ("stale", plan.stale_every_s, lambda: inj.go_stale(plan.stale_for_s)))
+        schedule = (
+            ("drop", plan.drop_every_s, inj.drop_connections),
+            ("gap", plan.gap_every_s, lambda: inj.gap(None)),
+            ("shutdown", plan.shutdown_every_s, inj.server_shutdown),
+            ("stale", plan.stale_every_s, lambda: inj.go_stale(plan.stale_for_s)),
+        )
         while True:
             await asyncio.sleep(HOUSEKEEPING_S)
             now = time.monotonic()

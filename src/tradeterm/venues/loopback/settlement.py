@@ -19,8 +19,9 @@ from tradeterm.venues.loopback.streams import StreamHub
 class Settlement:
     """Settles the exchange's orders (``orders``, by id) and publishes to ``hub``."""
 
-    def __init__(self, cfg: ExchangeConfig, orders: dict[int, LoopbackOrder],
-                 hub: StreamHub) -> None:
+    def __init__(
+        self, cfg: ExchangeConfig, orders: dict[int, LoopbackOrder], hub: StreamHub
+    ) -> None:
         self.cfg = cfg
         self.orders = orders
         self.hub = hub
@@ -39,8 +40,9 @@ class Settlement:
                 price = ev.price * cfg.tick_size
                 qty = ev.qty * cfg.step_size
                 rate = self.cfg.maker_fee if ev.maker else self.cfg.taker_fee
-                commission, asset = account.settle_fill(order, cfg.base, cfg.quote, price, qty,
-                                                        rate)
+                commission, asset = account.settle_fill(
+                    order, cfg.base, cfg.quote, price, qty, rate
+                )
                 order.executed += qty
                 order.quote += price * qty
                 order.update_ms = ms

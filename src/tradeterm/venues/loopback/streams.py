@@ -36,12 +36,30 @@ LISTEN_KEY_LENGTH = 60  # Binance's listen keys; a name this long is taken for a
 
 
 class Connection:
-    __slots__ = ("ws", "request", "combined", "streams", "account", "listen_key", "queue",
-                 "gap_symbols", "injector", "opened", "sent", "task", "closing",
-                 "subscription_id")
+    __slots__ = (
+        "ws",
+        "request",
+        "combined",
+        "streams",
+        "account",
+        "listen_key",
+        "queue",
+        "gap_symbols",
+        "injector",
+        "opened",
+        "sent",
+        "task",
+        "closing",
+        "subscription_id",
+    )
 
-    def __init__(self, ws: web.WebSocketResponse, request: web.Request, combined: bool,
-                 injector: FaultInjector) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        combined: bool,
+        injector: FaultInjector,
+    ) -> None:
         self.ws = ws
         self.request = request
         self.combined = combined
@@ -156,8 +174,9 @@ class StreamHub:
     def has_subscribers(self, stream: str) -> bool:
         return bool(self._by_stream.get(stream))
 
-    def publish(self, stream: str, payload: str, kind: int = Connection.MARKET,
-                symbol: str = "") -> None:
+    def publish(
+        self, stream: str, payload: str, kind: int = Connection.MARKET, symbol: str = ""
+    ) -> None:
         for conn in self._by_stream.get(stream, ()):
             conn.put(stream, payload, kind, symbol)
 
@@ -167,8 +186,10 @@ class StreamHub:
             conn.put(conn.listen_key or "", payload, kind)
 
     def close_listen_key(self, listen_key: str) -> None:
-        event = json.dumps({"e": "listenKeyExpired", "E": int(time.time() * 1000),
-                            "listenKey": listen_key}, separators=(",", ":"))
+        event = json.dumps(
+            {"e": "listenKeyExpired", "E": int(time.time() * 1000), "listenKey": listen_key},
+            separators=(",", ":"),
+        )
         for conn in list(self.connections):
             if conn.listen_key == listen_key:
                 conn.put(listen_key, event, Connection.USER)
@@ -189,8 +210,9 @@ class StreamHub:
                 conn.gap_symbols.add(symbol.lower())
 
     def shutdown_all(self) -> None:
-        event = json.dumps({"e": "serverShutdown", "E": int(time.time() * 1000)},
-                           separators=(",", ":"))
+        event = json.dumps(
+            {"e": "serverShutdown", "E": int(time.time() * 1000)}, separators=(",", ":")
+        )
         loop = asyncio.get_running_loop()
         for conn in list(self.connections):
             if conn.account is None:
@@ -206,9 +228,14 @@ StreamValidator = Callable[[str], str | None]  # stream name -> error text, or N
 ListenKeyLookup = Callable[[str], Any]  # listen key -> account, or None
 
 
-async def serve_websocket(request: web.Request, hub: StreamHub, heartbeat_s: float,
-                          max_age_s: float, check_stream: StreamValidator,
-                          account_for_key: ListenKeyLookup) -> web.StreamResponse:
+async def serve_websocket(
+    request: web.Request,
+    hub: StreamHub,
+    heartbeat_s: float,
+    max_age_s: float,
+    check_stream: StreamValidator,
+    account_for_key: ListenKeyLookup,
+) -> web.StreamResponse:
     """``/ws``, ``/ws/<name>`` and ``/stream?streams=...``."""
     combined = request.path.startswith("/stream")
     if combined:
@@ -277,8 +304,9 @@ def _names_nothing(name: str) -> bool:
     return "@" not in name and len(name) < LISTEN_KEY_LENGTH
 
 
-def _control(hub: StreamHub, conn: Connection, text: str, check_stream: StreamValidator
-             ) -> str | None:
+def _control(
+    hub: StreamHub, conn: Connection, text: str, check_stream: StreamValidator
+) -> str | None:
     """Live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS, as Binance answers them."""
     try:
         req = json.loads(text)
@@ -289,8 +317,9 @@ def _control(hub: StreamHub, conn: Connection, text: str, check_stream: StreamVa
     if method == "SUBSCRIBE":
         bad = [p for p in params if check_stream(p) is not None]
         if bad:
-            return json.dumps({"code": 2, "msg": f"Invalid request: unknown stream {bad[0]}",
-                               "id": ident})
+            return json.dumps(
+                {"code": 2, "msg": f"Invalid request: unknown stream {bad[0]}", "id": ident}
+            )
         hub.subscribe(conn, params)
         return json.dumps({"result": None, "id": ident})
     if method == "UNSUBSCRIBE":
@@ -298,8 +327,7 @@ def _control(hub: StreamHub, conn: Connection, text: str, check_stream: StreamVa
         return json.dumps({"result": None, "id": ident})
     if method == "LIST_SUBSCRIPTIONS":
         return json.dumps({"result": sorted(conn.streams), "id": ident})
-    return json.dumps({"code": 2, "msg": f"Invalid request: unknown variant {method}",
-                       "id": ident})
+    return json.dumps({"code": 2, "msg": f"Invalid request: unknown variant {method}", "id": ident})
 
 
 def _http_error(status: int, code: int, msg: str) -> web.Response:

@@ -21,15 +21,19 @@ from aiohttp import WSMsgType, web
 from tradeterm.venues.loopback.errors import ApiError, now_ms
 from tradeterm.venues.loopback.exchange import LoopbackExchange
 from tradeterm.venues.loopback.security import (
-    account_for_key, check_signature, check_timestamp, ws_api_payload,
+    account_for_key,
+    check_signature,
+    check_timestamp,
+    ws_api_payload,
 )
 from tradeterm.venues.loopback.streams import Connection, close_connection
 
 _subscription_ids = itertools.count()
 
 
-async def serve_ws_api(request: web.Request, exchange: LoopbackExchange,
-                       heartbeat_s: float) -> web.StreamResponse:
+async def serve_ws_api(
+    request: web.Request, exchange: LoopbackExchange, heartbeat_s: float
+) -> web.StreamResponse:
     hub = exchange.hub
     ws = web.WebSocketResponse(heartbeat=heartbeat_s or None, autoping=True)
     conn = Connection(ws, request, False, hub.injector)
@@ -65,13 +69,13 @@ def _answer(exchange: LoopbackExchange, conn: Connection, text: str) -> str:
             raise ApiError(-1135, "Invalid JSON Request") from None
         result = _call(exchange, conn, method, params)
     except ApiError as exc:
-        return json.dumps({"id": ident, "status": exc.status,
-                           "error": {"code": exc.code, "msg": exc.msg}})
+        return json.dumps(
+            {"id": ident, "status": exc.status, "error": {"code": exc.code, "msg": exc.msg}}
+        )
     return json.dumps({"id": ident, "status": 200, "result": result})
 
 
-def _call(exchange: LoopbackExchange, conn: Connection, method: str,
-          params: dict[str, Any]) -> Any:
+def _call(exchange: LoopbackExchange, conn: Connection, method: str, params: dict[str, Any]) -> Any:
     hub = exchange.hub
     if method == "ping":
         return {}
@@ -88,11 +92,13 @@ def _call(exchange: LoopbackExchange, conn: Connection, method: str,
     if method == "userDataStream.unsubscribe":
         if conn.subscription_id is not None:
             event = json.dumps({"e": "eventStreamTerminated", "E": now_ms()})
-            conn.put("", '{"subscriptionId":%d,"event":%s}' % (conn.subscription_id, event),
-                     Connection.CONTROL)
+            conn.put(
+                "",
+                '{"subscriptionId":%d,"event":%s}' % (conn.subscription_id, event),
+                Connection.CONTROL,
+            )
             hub.detach_account(conn)
         return {}
     if method == "session.subscriptions":
         return [] if conn.subscription_id is None else [{"subscriptionId": conn.subscription_id}]
     raise ApiError(-1020, "This operation is not supported.")
-

@@ -17,5 +17,10 @@ async def server():
 @pytest.fixture
 async def rest(server):
     async with aiohttp.ClientSession() as session:
-        yield BinanceRest(session, server.rest_url, Credentials(TRADER_KEY, TRADER_SECRET),
-                          recv_window_ms=5000, timeout_s=2)
+        yield BinanceRest(
+            session,
+            server.rest_url,
+            Credentials(TRADER_KEY, TRADER_SECRET),
+            recv_window_ms=5000,
+            timeout_s=2,
+        )

@@ -27,8 +27,10 @@ BAD = [
 
 
 async def test_bad_control_parameters_are_400_with_the_reason():
-    async with LoopbackServer(loopback_settings().exchange) as server, \
-            aiohttp.ClientSession() as http:
+    async with (
+        LoopbackServer(loopback_settings().exchange) as server,
+        aiohttp.ClientSession() as http,
+    ):
         for path, name in BAD:
             async with http.post(f"{server.rest_url}/loopback/{path}") as resp:
                 body = await resp.json()
@@ -43,18 +45,27 @@ async def test_bad_control_parameters_are_400_with_the_reason():
         assert server.injector.rest_queue == [] and server.injector.plan.delay_ms == 0
 
 
-@pytest.mark.parametrize(("path", "check"), [
-    ("fault/5xx?count=2&status=502&path=/api/v3/order",
-     lambda inj: [(f.status, f.path) for f in inj.rest_queue] == [(502, "/api/v3/order")] * 2),
-    ("fault/timeout?seconds=1.5", lambda inj: inj.rest_queue[0].hold_s == 1.5),
-    ("fault/delay?ms=20", lambda inj: inj.plan.delay_ms == 20),
-    ("fault/dup?count=3", lambda inj: inj.duplicate_fills == 3),
-    ("fault/stale?seconds=0.5", lambda inj: inj.stale),
-    ("fault/gap?symbol=BTCUSDT", lambda inj: inj.counts.get("gap") == 1),
-])
+@pytest.mark.parametrize(
+    ("path", "check"),
+    [
+        (
+            "fault/5xx?count=2&status=502&path=/api/v3/order",
+            lambda inj: (
+                [(f.status, f.path) for f in inj.rest_queue] == [(502, "/api/v3/order")] * 2
+            ),
+        ),
+        ("fault/timeout?seconds=1.5", lambda inj: inj.rest_queue[0].hold_s == 1.5),
+        ("fault/delay?ms=20", lambda inj: inj.plan.delay_ms == 20),
+        ("fault/dup?count=3", lambda inj: inj.duplicate_fills == 3),
+        ("fault/stale?seconds=0.5", lambda inj: inj.stale),
+        ("fault/gap?symbol=BTCUSDT", lambda inj: inj.counts.get("gap") == 1),
+    ],
+)
 async def test_good_control_parameters_still_work(path, check):
-    async with LoopbackServer(loopback_settings().exchange) as server, \
-            aiohttp.ClientSession() as http:
+    async with (
+        LoopbackServer(loopback_settings().exchange) as server,
+        aiohttp.ClientSession() as http,
+    ):
         async with http.post(f"{server.rest_url}/loopback/{path}") as resp:
             assert resp.status == 200, await resp.text()
         assert check(server.injector)

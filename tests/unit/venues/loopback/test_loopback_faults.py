@@ -8,7 +8,11 @@ import pytest
 from tests.loopback_session import loopback_settings
 from tradeterm.venues.binance_errors import UnknownOutcome
 from tradeterm.venues.loopback import (
-    FaultPlan, FaultSpecError, LoopbackServer, NotLoopback, check_loopback,
+    FaultPlan,
+    FaultSpecError,
+    LoopbackServer,
+    NotLoopback,
+    check_loopback,
 )
 
 
@@ -27,9 +31,18 @@ async def test_rest_faults(server, rest):
 def test_fault_plans_parse_and_refuse_nonsense():
     plan = FaultPlan.parse("drop=30, gap=45,stale=60:5,delay=50,5xx=0.05,timeout=0.02:10,dup=0.1")
     assert (plan.drop_every_s, plan.gap_every_s, plan.stale_every_s, plan.stale_for_s) == (
-        30, 45, 60, 5)
-    assert (plan.delay_ms, plan.rest_5xx_rate, plan.timeout_rate, plan.timeout_hold_s,
-            plan.duplicate_rate) == (50, 0.05, 0.02, 10, 0.1)
+        30,
+        45,
+        60,
+        5,
+    )
+    assert (
+        plan.delay_ms,
+        plan.rest_5xx_rate,
+        plan.timeout_rate,
+        plan.timeout_hold_s,
+        plan.duplicate_rate,
+    ) == (50, 0.05, 0.02, 10, 0.1)
     for bad in ("drop", "drop=x", "drop=0", "5xx=2", "explode=1"):
         with pytest.raises(FaultSpecError):
             FaultPlan.parse(bad)

@@ -74,16 +74,26 @@ async def test_signed_requests_are_checked(server, rest):
 
 async def test_signature_over_query_and_body_as_binance_documents(server):
     """Binance's mixed example: the signed payload is the query string followed by the body."""
-    query = urlencode({"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
-                       "timeInForce": "GTC"})
-    body = urlencode({"quantity": "0.001", "price": "50000", "newClientOrderId": "mixed-1",
-                      "recvWindow": 5000, "timestamp": int(time.time() * 1000)})
+    query = urlencode({"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"})
+    body = urlencode(
+        {
+            "quantity": "0.001",
+            "price": "50000",
+            "newClientOrderId": "mixed-1",
+            "recvWindow": 5000,
+            "timestamp": int(time.time() * 1000),
+        }
+    )
     sig = hmac.new(TRADER_SECRET.encode(), (query + body).encode(), hashlib.sha256).hexdigest()
     async with aiohttp.ClientSession() as http:
-        resp = await http.post(f"{server.rest_url}/api/v3/order?{query}",
-                               data=f"{body}&signature={sig}",
-                               headers={"X-MBX-APIKEY": TRADER_KEY,
-                                        "Content-Type": "application/x-www-form-urlencoded"})
+        resp = await http.post(
+            f"{server.rest_url}/api/v3/order?{query}",
+            data=f"{body}&signature={sig}",
+            headers={
+                "X-MBX-APIKEY": TRADER_KEY,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         data = await resp.json()
         assert resp.status == 200, data
         assert data["clientOrderId"] == "mixed-1" and data["status"] == "NEW"
@@ -96,39 +106,80 @@ async def test_order_lifecycle_balances_and_trades(server, rest):
     server.exchange.market.pause()
     market = server.exchange.market.symbols["BTCUSDT"]
     ask = market.book.best_ask
-    server.exchange.new_order(counterparty, {  # clear the best ask: our bid will stand alone
-        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "IOC",
-        "quantity": market.qty_str(market.book.levels()[1][ask]), "price": market.price_str(ask)})
+    server.exchange.new_order(
+        counterparty,
+        {  # clear the best ask: our bid will stand alone
+            "symbol": "BTCUSDT",
+            "side": "BUY",
+            "type": "LIMIT",
+            "timeInForce": "IOC",
+            "quantity": market.qty_str(market.book.levels()[1][ask]),
+            "price": market.price_str(ask),
+        },
+    )
     price = market.price_str(ask)
-    placed = await rest.signed("POST", "/api/v3/order", {
-        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
-        "quantity": "0.01", "price": price, "newClientOrderId": "life-1"})
+    placed = await rest.signed(
+        "POST",
+        "/api/v3/order",
+        {
+            "symbol": "BTCUSDT",
+            "side": "BUY",
+            "type": "LIMIT",
+            "timeInForce": "GTC",
+            "quantity": "0.01",
+            "price": price,
+            "newClientOrderId": "life-1",
+        },
+    )
     assert placed["status"] == "NEW" and placed["fills"] == []
     with pytest.raises(BinanceError) as err:  # the same client id while the first is open
-        await rest.signed("POST", "/api/v3/order", {
-            "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
-            "quantity": "0.01", "price": price, "newClientOrderId": "life-1"})
+        await rest.signed(
+            "POST",
+            "/api/v3/order",
+            {
+                "symbol": "BTCUSDT",
+                "side": "BUY",
+                "type": "LIMIT",
+                "timeInForce": "GTC",
+                "quantity": "0.01",
+                "price": price,
+                "newClientOrderId": "life-1",
+            },
+        )
     assert (err.value.code, err.value.reason) == (-2010, "DUPLICATE_ORDER")
-    server.exchange.new_order(counterparty, {
-        "symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "IOC",
-        "quantity": "0.004", "price": price})
-    order = await rest.signed("GET", "/api/v3/order", {"symbol": "BTCUSDT",
-                                                       "origClientOrderId": "life-1"})
+    server.exchange.new_order(
+        counterparty,
+        {
+            "symbol": "BTCUSDT",
+            "side": "SELL",
+            "type": "LIMIT",
+            "timeInForce": "IOC",
+            "quantity": "0.004",
+            "price": price,
+        },
+    )
+    order = await rest.signed(
+        "GET", "/api/v3/order", {"symbol": "BTCUSDT", "origClientOrderId": "life-1"}
+    )
     assert (order["status"], order["executedQty"]) == ("PARTIALLY_FILLED", "0.00400000")
-    (trade,) = await rest.signed("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT",
-                                                             "orderId": placed["orderId"]})
+    (trade,) = await rest.signed(
+        "GET", "/api/v3/myTrades", {"symbol": "BTCUSDT", "orderId": placed["orderId"]}
+    )
     assert trade["isMaker"] and trade["isBuyer"] and trade["commissionAsset"] == "BTC"
     assert trade["commission"] == "0.00000400"  # 0.1 % of 0.004 BTC
-    canceled = await rest.signed("DELETE", "/api/v3/order", {"symbol": "BTCUSDT",
-                                                             "origClientOrderId": "life-1"})
+    canceled = await rest.signed(
+        "DELETE", "/api/v3/order", {"symbol": "BTCUSDT", "origClientOrderId": "life-1"}
+    )
     assert canceled["status"] == "CANCELED" and canceled["origClientOrderId"] == "life-1"
     with pytest.raises(BinanceError) as err:
-        await rest.signed("DELETE", "/api/v3/order", {"symbol": "BTCUSDT",
-                                                      "origClientOrderId": "life-1"})
+        await rest.signed(
+            "DELETE", "/api/v3/order", {"symbol": "BTCUSDT", "origClientOrderId": "life-1"}
+        )
     assert err.value.code == -2011
     with pytest.raises(BinanceError) as err:
-        await rest.signed("GET", "/api/v3/order", {"symbol": "BTCUSDT",
-                                                   "origClientOrderId": "never"})
+        await rest.signed(
+            "GET", "/api/v3/order", {"symbol": "BTCUSDT", "origClientOrderId": "never"}
+        )
     assert err.value.code == -2013
     balances = {b["asset"]: b for b in (await rest.signed("GET", "/api/v3/account"))["balances"]}
     cost = Decimal(price) * Decimal("0.004")
@@ -139,14 +190,22 @@ async def test_order_lifecycle_balances_and_trades(server, rest):
 
 async def test_filters_refuse_like_binance(rest):
     base = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"}
-    cases = [({"quantity": "0.000015", "price": "50000"}, -1013, "Filter failure: LOT_SIZE"),
-             ({"quantity": "0.001", "price": "50000.005"}, -1013, "Filter failure: PRICE_FILTER"),
-             ({"quantity": "0.00001", "price": "50000"}, -1013, "Filter failure: NOTIONAL"),
-             ({"quantity": "0.001"}, -1102, "Mandatory parameter 'price'"),
-             ({"quantity": "0.001", "price": "50000", "type": "STOP_LOSS"}, -2010,
-              "Stop loss orders are not supported for this symbol."),
-             ({"quantity": "0.001", "price": "50000", "timeInForce": "DAY"}, -1115,
-              "Invalid timeInForce.")]
+    cases = [
+        ({"quantity": "0.000015", "price": "50000"}, -1013, "Filter failure: LOT_SIZE"),
+        ({"quantity": "0.001", "price": "50000.005"}, -1013, "Filter failure: PRICE_FILTER"),
+        ({"quantity": "0.00001", "price": "50000"}, -1013, "Filter failure: NOTIONAL"),
+        ({"quantity": "0.001"}, -1102, "Mandatory parameter 'price'"),
+        (
+            {"quantity": "0.001", "price": "50000", "type": "STOP_LOSS"},
+            -2010,
+            "Stop loss orders are not supported for this symbol.",
+        ),
+        (
+            {"quantity": "0.001", "price": "50000", "timeInForce": "DAY"},
+            -1115,
+            "Invalid timeInForce.",
+        ),
+    ]
     for extra, code, msg in cases:
         with pytest.raises(BinanceError) as err:
             await rest.signed("POST", "/api/v3/order", {**base, **extra})

@@ -22,9 +22,19 @@ async def test_listen_keys_and_user_stream(server, rest):
     assert err.value.code == -1125
     async with aiohttp.ClientSession() as http:
         async with http.ws_connect(f"{server.ws_url}/ws/{key}") as ws:
-            await rest.signed("POST", "/api/v3/order", {
-                "symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC",
-                "quantity": "0.01", "price": "900000", "newClientOrderId": "ws-1"})
+            await rest.signed(
+                "POST",
+                "/api/v3/order",
+                {
+                    "symbol": "BTCUSDT",
+                    "side": "SELL",
+                    "type": "LIMIT",
+                    "timeInForce": "GTC",
+                    "quantity": "0.01",
+                    "price": "900000",
+                    "newClientOrderId": "ws-1",
+                },
+            )
             report = await ws.receive_json(timeout=2)
             position = await ws.receive_json(timeout=2)
         assert (report["e"], report["x"], report["c"]) == ("executionReport", "NEW", "ws-1")
@@ -37,22 +47,36 @@ async def test_ws_api_user_data_subscription(server, rest):
     creds = Credentials(TRADER_KEY, TRADER_SECRET)
     async with aiohttp.ClientSession() as http:
         async with http.ws_connect(f"{server.ws_url}/ws-api/v3") as ws:
-            params = ws_api_signed(Credentials(TRADER_KEY, "wrong"),
-                                   {"timestamp": int(time.time() * 1000)})
-            await ws.send_json({"id": "a", "method": "userDataStream.subscribe.signature",
-                                "params": params})
+            params = ws_api_signed(
+                Credentials(TRADER_KEY, "wrong"), {"timestamp": int(time.time() * 1000)}
+            )
+            await ws.send_json(
+                {"id": "a", "method": "userDataStream.subscribe.signature", "params": params}
+            )
             answer = await ws.receive_json(timeout=2)
             assert answer["status"] == 400 and answer["error"]["code"] == -1022
-            params = ws_api_signed(creds, {"timestamp": int(time.time() * 1000),
-                                           "recvWindow": 5000})
-            await ws.send_json({"id": "b", "method": "userDataStream.subscribe.signature",
-                                "params": params})
+            params = ws_api_signed(
+                creds, {"timestamp": int(time.time() * 1000), "recvWindow": 5000}
+            )
+            await ws.send_json(
+                {"id": "b", "method": "userDataStream.subscribe.signature", "params": params}
+            )
             answer = await ws.receive_json(timeout=2)
             assert answer["status"] == 200 and "subscriptionId" in answer["result"]
             sub = answer["result"]["subscriptionId"]
-            await rest.signed("POST", "/api/v3/order", {
-                "symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC",
-                "quantity": "0.01", "price": "900000", "newClientOrderId": "wsapi-1"})
+            await rest.signed(
+                "POST",
+                "/api/v3/order",
+                {
+                    "symbol": "BTCUSDT",
+                    "side": "SELL",
+                    "type": "LIMIT",
+                    "timeInForce": "GTC",
+                    "quantity": "0.01",
+                    "price": "900000",
+                    "newClientOrderId": "wsapi-1",
+                },
+            )
             report = await ws.receive_json(timeout=2)
             assert report["subscriptionId"] == sub
             assert (report["event"]["e"], report["event"]["c"]) == ("executionReport", "wsapi-1")
