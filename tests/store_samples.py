@@ -53,7 +53,8 @@ def write_store(path: Path) -> Path:
     working = Order("TT000001-00000002", IID, Side.SELL, 3, price=361_000, ts_created=T0 + 5)
     store.insert_order(working, "sim", 1)
     working.status = OrderStatus.ACCEPTED
-    store.save_order(working)
+    store.note_order(working)
+    store.flush()
     store.controls.save_trading_state(TradingState.ACTIVE, "", "", T0, "trading_state.change")
     store.controls.save_day(
         T0 // (86_400 * 10**9), Decimal("100000"), Decimal("100000"), Decimal("99999.9712"), T0

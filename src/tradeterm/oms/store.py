@@ -200,12 +200,6 @@ class Store:
         """Buffer a status-only change; written at the next commit or ``flush``."""
         self._dirty[order.client_order_id] = order_update_row(order)
 
-    def save_order(self, order: Order) -> None:
-        """Write an order's current state durably now (reconciliation decisions)."""
-        self.note_order(order)
-        self.flush()
-        self.durability.sync_now()
-
     def has_order(self, client_order_id: str) -> bool:
         return (
             self.db.first(
