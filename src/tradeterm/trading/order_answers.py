@@ -90,53 +90,53 @@ class OrderAnswers:
     def _on_order_event(self, event: object) -> None:
         if self._waiting:
             self._settle_unreplaced()
-        answer = self._open.get(getattr(event, "client_order_id", ""))
+        client_order_id = getattr(event, "client_order_id", "")
+        answer = self._open.get(client_order_id)
         if answer is None:
             return
-        kind = type(event)
-        replacing = answer.replaced_by == event.client_order_id  # type: ignore[attr-defined]
-        if kind is OrderAccepted:
+        replacing = answer.replaced_by == client_order_id
+        if type(event) is OrderAccepted:
             if replacing:  # the new order of a cancel-replace is working: modified
                 self._set(answer, DONE, message="modified", close=True)
             elif answer.request == "submit" and answer.state == SENT:
                 self._set(answer, ACCEPTED, message="accepted")
-        elif kind is OrderFilled:
-            answer.filled += event.qty  # type: ignore[attr-defined]
-            answer.fill_price = event.price  # type: ignore[attr-defined]
-            if event.leaves_qty <= 0:  # type: ignore[attr-defined]
+        elif type(event) is OrderFilled:
+            answer.filled += event.qty
+            answer.fill_price = event.price
+            if event.leaves_qty <= 0:
                 self._set(answer, DONE, message="filled", close=True)
             else:
                 self._set(answer, answer.state)
-        elif kind is OrderRejected:
+        elif type(event) is OrderRejected:
             self._set(
                 answer,
                 REFUSED,
-                event.reason,  # type: ignore[attr-defined]
-                event.message,  # type: ignore[attr-defined]
+                event.reason,
+                event.message,
                 close=True,
             )
-        elif kind is OrderUpdateRejected:
+        elif type(event) is OrderUpdateRejected:
             self._set(
                 answer,
                 REFUSED,
-                event.reason,  # type: ignore[attr-defined]
-                event.message,  # type: ignore[attr-defined]
+                event.reason,
+                event.message,
                 close=True,
             )
-        elif kind is OrderModified:
+        elif type(event) is OrderModified:
             self._set(answer, DONE, message="modified", close=True)
-        elif kind is OrderCanceled:
+        elif type(event) is OrderCanceled:
             if answer.request == "modify" and not replacing:
                 self._cancelled_for_modify(answer)  # the first half of a cancel-replace
             else:  # what was asked (a cancel), or the venue ended the order (IOC, STP...)
                 self._set(
                     answer,
                     DONE,
-                    "" if answer.request == "cancel" else event.reason,  # type: ignore[attr-defined]
+                    "" if answer.request == "cancel" else event.reason,
                     "cancelled",
                     close=True,
                 )
-        elif kind is OrderExpired:
+        elif type(event) is OrderExpired:
             self._set(answer, DONE, message="expired", close=True)
 
     def _on_risk(self, event: object) -> None:
