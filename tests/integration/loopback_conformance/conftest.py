@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -20,7 +21,7 @@ from tradeterm.venues.loopback import LoopbackServer
 
 @pytest.fixture
 async def server():
-    settings = loopback_settings(events_per_second=300, depth_interval_ms=50)
+    settings = loopback_settings(events_per_second=300, depth_interval_ms=50, seed_orders=100)
     async with LoopbackServer(settings.exchange) as srv:
         yield srv
 
@@ -71,10 +72,11 @@ async def control(http: aiohttp.ClientSession, path: str, **params: object) -> d
         return await resp.json()
 
 
-async def signed_answer(
+async def signed_call(
     http: aiohttp.ClientSession, method: str, path: str, **params: object
-) -> tuple[int, Any]:
-    """A SIGNED request as Binance documents it, signed as the trader: (HTTP status, JSON)."""
+) -> tuple[int, Any, Any]:
+    """A SIGNED request as Binance documents it, signed as the trader: (HTTP status, JSON,
+    headers)."""
     query = urlencode({**params, "timestamp": int(time.time() * 1000)})
     signature = hmac.new(TRADER_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
     async with http.request(
@@ -82,7 +84,22 @@ async def signed_answer(
         f"{path}?{query}&signature={signature}",
         headers={"X-MBX-APIKEY": TRADER_KEY},
     ) as resp:
-        return resp.status, await resp.json()
+        return resp.status, await resp.json(), resp.headers
+
+
+async def signed_answer(
+    http: aiohttp.ClientSession, method: str, path: str, **params: object
+) -> tuple[int, Any]:
+    status, body, _ = await signed_call(http, method, path, **params)
+    return status, body
+
+
+async def same_minute(seconds_needed: float = 3.0) -> None:
+    """Weights are counted in fixed minutes: start a sequence that must stay in one minute
+    early enough in it."""
+    left = 60.0 - time.time() % 60.0
+    if left < seconds_needed:
+        await asyncio.sleep(left + 0.05)
 
 
 async def signed(http: aiohttp.ClientSession, method: str, path: str, **params: object) -> Any:
