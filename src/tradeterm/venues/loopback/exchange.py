@@ -110,7 +110,8 @@ class LoopbackExchange:
         return list(market.recent_trades)[-limit:]
 
     # --- order entry ---------------------------------------------------------------------------
-    def new_order(self, account: Account, p: dict[str, str]) -> dict[str, Any]:
+    def new_order(self, account: Account, p: dict[str, str], test: bool = False) -> dict[str, Any]:
+        """Place an order; ``test``: check it as if placing it (funds too), place nothing."""
         market = self.symbol(p)
         assert market is not None
         cfg = market.cfg
@@ -175,8 +176,10 @@ class LoopbackExchange:
             raise ApiError(-1013, "Filter failure: MAX_NUM_ORDERS")
         if kind == "LIMIT_MAKER" and market.book.would_take(book_side, ticks):
             raise ApiError(-2010, "Order would immediately match and take.")
-        if not self._take_funds(account, market, side, kind, price, qty, notional):
+        if not self._take_funds(account, market, side, kind, price, qty, notional, not test):
             raise ApiError(-2010, "Account has insufficient balance for requested action.")
+        if test:
+            return {}
 
         ts = time.time_ns()
         ms = ts // 1_000_000
@@ -223,13 +226,35 @@ class LoopbackExchange:
         price: Decimal | None,
         qty: Decimal,
         notional: Decimal,
+        lock: bool = True,
     ) -> bool:
         cfg = market.cfg
-        if side == "SELL":
-            return account.lock(cfg.base, qty)
-        if kind == "MARKET":  # paid as it fills; the whole cost must be there now
+        if kind == "MARKET" and side == "BUY":  # paid as it fills; the whole cost must be there
             return account.balance(cfg.quote).free >= notional
-        return account.lock(cfg.quote, price * qty)  # type: ignore[operator]
+        asset, amount = (cfg.base, qty) if side == "SELL" else (cfg.quote, price * qty)  # type: ignore[operator]
+        return account.lock(asset, amount) if lock else account.balance(asset).free >= amount
+
+    def test_order(self, account: Account, p: dict[str, str]) -> dict[str, Any]:
+        """``POST /api/v3/order/test``: ``{}``, or with ``computeCommissionRates=true`` the rates
+        the order would pay."""
+        self.new_order(account, p, test=True)
+        if p.get("computeCommissionRates") != "true":
+            return {}
+        zero = {"maker": "0.00000000", "taker": "0.00000000"}
+        return {
+            "standardCommissionForOrder": {
+                "maker": d8(self.cfg.maker_fee),
+                "taker": d8(self.cfg.taker_fee),
+            },
+            "specialCommissionForOrder": zero,
+            "taxCommissionForOrder": zero,
+            "discount": {
+                "enabledForAccount": False,
+                "enabledForSymbol": False,
+                "discountAsset": "BNB",
+                "discount": "0.00000000",
+            },
+        }
 
     def _order_response(
         self, order: LoopbackOrder, resp_type: str, fills: list[OwnTrade]
@@ -302,7 +327,9 @@ class LoopbackExchange:
         market = self.market.symbols[order.symbol]
         market.book.cancel(order.order_id)
         self.market.after_change(market, time.time_ns())
-        return order.as_json(orig_client_id=order.client_order_id)
+        out = order.as_json(orig_client_id=order.client_order_id)
+        out.update({"transactTime": now_ms(), "selfTradePreventionMode": "NONE"})
+        return out
 
     def cancel_all(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p)

@@ -13,11 +13,14 @@ delay      hold every stream message back by N ms (order kept)
 timeout    process the next REST call(s) but hold the answer back for N seconds
 dup        send the next execution report with a fill twice (and, with a rate, any
            stream message twice)
+weight     enforce a request weight limit a minute per IP: 429 (-1003) over it, 418 (a ban)
+           when a caller keeps asking (``limits.py``); off unless set
 =========  ==========================================================================
 
 Plan syntax: comma-separated ``kind=value``; ``drop=30`` every 30 s, ``gap=45``, ``shutdown=600``,
 ``stale=60:5`` (every 60 s for 5 s), ``delay=50`` (ms), ``5xx=0.05`` (share of REST calls),
-``timeout=0.02:10`` (share, seconds held), ``dup=0.1`` (share of stream messages).
+``timeout=0.02:10`` (share, seconds held), ``dup=0.1`` (share of stream messages),
+``weight=1200:120`` (weight a minute, seconds a ban lasts).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class FaultPlan:
     timeout_rate: float = 0.0
     timeout_hold_s: float = 10.0
     duplicate_rate: float = 0.0
+    weight_limit: int = 0  # request weight a minute per IP (0: not enforced)
+    ban_s: float = 120.0  # how long an IP that ignored a 429 is banned (418)
 
     @classmethod
     def parse(cls, spec: str) -> FaultPlan:
@@ -80,10 +85,14 @@ class FaultPlan:
                     plan.timeout_hold_s = _period(kind, b)
             elif kind == "dup":
                 plan.duplicate_rate = _share(kind, a)
+            elif kind == "weight":
+                plan.weight_limit = int(_period(kind, a))
+                if b is not None:
+                    plan.ban_s = _period(kind, b)
             else:
                 raise FaultSpecError(
                     f"unknown fault {kind!r}; known: drop, gap, shutdown, stale, "
-                    "delay, 5xx, timeout, dup"
+                    "delay, 5xx, timeout, dup, weight"
                 )
         return plan
 

@@ -76,7 +76,7 @@ def symbol_info(m: SymbolMarket) -> dict[str, Any]:
         "otoAllowed": False,
         "quoteOrderQtyMarketAllowed": False,
         "allowTrailingStop": False,
-        "cancelReplaceAllowed": False,
+        "cancelReplaceAllowed": True,
         "isSpotTradingAllowed": True,
         "isMarginTradingAllowed": False,
         "filters": [

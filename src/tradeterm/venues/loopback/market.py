@@ -23,7 +23,9 @@ from tradeterm.config import ExchangeConfig, LoopbackSymbol
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.venues.loopback.book import ExchangeBook, OwnEvent
+from tradeterm.venues.loopback.intervals import is_kline_stream
 from tradeterm.venues.loopback.streams import Connection, StreamHub
+from tradeterm.venues.loopback.tape import AggTrade, Tape
 
 NS = 1_000_000_000
 SLICE_S = 0.008  # longest stretch of agent work before giving the loop back
@@ -31,6 +33,15 @@ PACE_S = 0.004
 FAST_SUFFIX = "@depth@100ms"
 SLOW_SUFFIX = "@depth"
 RECENT_TRADES = 1000
+PARTIAL_DEPTHS = tuple(
+    f"depth{levels}{speed}" for levels in (5, 10, 20) for speed in ("", "@100ms")
+)
+SYMBOL_STREAMS = frozenset(
+    ("trade", "aggTrade", "bookTicker", "depth", "depth@100ms")
+    + ("ticker", "miniTicker")
+    + PARTIAL_DEPTHS
+)
+ALL_SYMBOL_STREAMS = frozenset(("!miniTicker@arr",))
 
 
 def fixed8(units: int) -> str:
@@ -80,6 +91,7 @@ class SymbolMarket:
         self.tick8 = units8(cfg.tick_size)
         self.step8 = units8(cfg.step_size)
         self.recent_trades: deque[dict[str, object]] = deque(maxlen=RECENT_TRADES)
+        self.tape = Tape()  # every trade, as candles and aggregate trades
 
     def price_str(self, ticks: int) -> str:
         return fixed8(ticks * self.tick8)
@@ -119,6 +131,9 @@ class LoopbackMarket:
         self.on_own_events: Callable[[SymbolMarket, list[OwnEvent], int], None] = (
             lambda market, events, ts: None
         )
+        # the public streams read from the tape and the book (public_streams.py)
+        self.on_agg_trades: Callable[[SymbolMarket, list[AggTrade]], None] = lambda m, a: None
+        self.on_flush: Callable[[str], None] = lambda suffix: None
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -232,6 +247,7 @@ class LoopbackMarket:
                             separators=(",", ":"),
                         ),
                     )
+            self.on_agg_trades(market, market.tape.record(trades, ms))
         own = market.book.take_own_events()
         if own:
             self.on_own_events(market, own, ts)
@@ -299,12 +315,15 @@ class LoopbackMarket:
                 )
                 self.hub.publish(stream, payload, Connection.DEPTH, market.stream)
             market.batches[suffix] = _DepthBatch()
+        self.on_flush(suffix)
 
     def stream_error(self, name: str) -> str | None:
         """None if ``name`` is a stream this exchange serves, else Binance-like error text."""
+        if name in ALL_SYMBOL_STREAMS:
+            return None
         sym, _, kind = name.partition("@")
         if sym.upper() not in self.symbols:
             return f"Invalid symbol in stream {name}."
-        if kind not in ("trade", "bookTicker", "depth", "depth@100ms"):
+        if kind not in SYMBOL_STREAMS and not is_kline_stream(kind):
             return f"Unsupported stream {name}."
         return None

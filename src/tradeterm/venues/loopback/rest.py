@@ -27,6 +27,9 @@ from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
 from tradeterm.venues.loopback.exchange import LoopbackExchange
 from tradeterm.venues.loopback.security import account_for_key, check_signature, check_timestamp
 from tradeterm.venues.loopback.market import FAST_SUFFIX
+from tradeterm.venues.loopback.rest_answers import binance_answers
+from tradeterm.venues.loopback import market_data as md
+from tradeterm.venues.loopback.cancel_replace import cancel_replace
 from tradeterm.venues.loopback.streams import serve_websocket
 from tradeterm.venues.loopback.wsapi import serve_ws_api
 
@@ -40,7 +43,7 @@ def ok(data: Any) -> web.Response:
 
 
 def error(exc: ApiError) -> web.Response:
-    return web.json_response({"code": exc.code, "msg": exc.msg}, status=exc.status)
+    return web.json_response(exc.body(), status=exc.status)
 
 
 async def _params(request: web.Request) -> tuple[dict[str, str], str]:
@@ -205,6 +208,9 @@ async def control_fault(request: web.Request) -> web.StreamResponse:
         inj.hold_rest(seconds, count, q.get("path"), q.get("method"))
     elif kind == "dup":
         inj.duplicate_next_fill(count)
+    elif kind == "weight":  # limit=0 turns the weight limit off again
+        inj.plan.weight_limit = int(_control_number(q, "limit", 0, 0, 10_000_000, integer=True))
+        inj.plan.ban_s = _control_number(q, "ban_s", inj.plan.ban_s, 0.0, 259_200.0, low_open=True)
     else:
         raise ApiError(-1130, f"unknown fault {kind!r}", 404)
     return ok({"fault": kind})
@@ -234,7 +240,7 @@ async def control_market(request: web.Request) -> web.StreamResponse:
 
 
 def build_app(exchange: LoopbackExchange) -> web.Application:
-    app = web.Application(middlewares=[faults_and_errors])
+    app = web.Application(middlewares=[binance_answers(exchange.injector), faults_and_errors])
     app[EXCHANGE] = exchange
     cfg = exchange.cfg
     r = app.router
@@ -253,6 +259,27 @@ def build_app(exchange: LoopbackExchange) -> web.Application:
     r.add_get("/api/v3/account", signed(lambda ex, acct, p: ex.account_info(acct)))
     for method in ("POST", "PUT", "DELETE"):
         r.add_route(method, "/api/v3/userDataStream", listen_key)
+    # market data from the book and the trade tape; test orders; cancel-replace
+    r.add_get("/api/v3/klines", public(lambda ex, p: md.klines(md.symbol_of(ex.market, p), p)))
+    r.add_get("/api/v3/uiKlines", public(lambda ex, p: md.klines(md.symbol_of(ex.market, p), p)))
+    r.add_get(
+        "/api/v3/aggTrades", public(lambda ex, p: md.agg_trades(md.symbol_of(ex.market, p), p))
+    )
+    r.add_get("/api/v3/avgPrice", public(lambda ex, p: md.avg_price(md.symbol_of(ex.market, p))))
+    r.add_get(
+        "/api/v3/ticker/price", public(lambda ex, p: md.answer(ex.market, p, md.price_ticker))
+    )
+    r.add_get(
+        "/api/v3/ticker/bookTicker", public(lambda ex, p: md.answer(ex.market, p, md.book_ticker))
+    )
+    r.add_get(
+        "/api/v3/ticker/24hr",
+        public(
+            lambda ex, p: md.answer(ex.market, p, lambda m: md.ticker_24hr(m, md.ticker_type(p)))
+        ),
+    )
+    r.add_post("/api/v3/order/test", signed(LoopbackExchange.test_order))
+    r.add_post("/api/v3/order/cancelReplace", signed(cancel_replace))
 
     async def websocket(request: web.Request) -> web.StreamResponse:
         return await serve_websocket(

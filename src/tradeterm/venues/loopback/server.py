@@ -22,6 +22,7 @@ from aiohttp import web
 from tradeterm.config import ExchangeConfig
 from tradeterm.venues.loopback.exchange import LoopbackExchange
 from tradeterm.venues.loopback.faults import FaultInjector, FaultPlan
+from tradeterm.venues.loopback.public_streams import PublicStreams
 from tradeterm.venues.loopback.rest import build_app
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class LoopbackServer:
         plan = plan if plan is not None else FaultPlan.parse(cfg.faults)
         self.injector = FaultInjector(plan, random.Random(cfg.seed))
         self.exchange = LoopbackExchange(cfg, self.injector)
+        self.public = PublicStreams(self.exchange.market)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._housekeeping: asyncio.Task[None] | None = None
@@ -79,6 +81,7 @@ class LoopbackServer:
         await site.start()
         self.port = self._runner.addresses[0][1]
         self.exchange.market.start()
+        self.public.start()
         self._housekeeping = asyncio.create_task(self._keep_house(), name="loopback.house")
         log.info("loopback exchange listening on %s", self.rest_url)
 
@@ -91,6 +94,7 @@ class LoopbackServer:
                 await house
             except asyncio.CancelledError:
                 pass
+        await self.public.stop()
         await self.exchange.market.stop()
         self.exchange.hub.drop_all()
         runner, self._runner = self._runner, None
