@@ -119,6 +119,8 @@ class LoopbackMarket:
         self.on_own_events: Callable[[SymbolMarket, list[OwnEvent], int], None] = (
             lambda market, events, ts: None
         )
+        # the range of prices (ticks) a batch of trades printed, for the waiting stop orders
+        self.on_trades: Callable[[SymbolMarket, int, int], None] = lambda market, low, high: None
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -254,6 +256,9 @@ class LoopbackMarket:
                         separators=(",", ":"),
                     ),
                 )
+        if trades:  # last: the stops it fires trade through this method again
+            prices = [price for _, price, _, _ in trades]
+            self.on_trades(market, min(prices), max(prices))
 
     @staticmethod
     def _top(market: SymbolMarket) -> tuple[int | None, int, int | None, int]:
