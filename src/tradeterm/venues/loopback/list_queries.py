@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tradeterm.venues.loopback.accounts import Account
+from tradeterm.venues.loopback.accounts import Account, LoopbackOrder, d8
 from tradeterm.venues.loopback.errors import ApiError
+from tradeterm.venues.loopback.order_entry import STOP_TYPES
 from tradeterm.venues.loopback.order_lists import OrderList
 from tradeterm.venues.loopback.params import in_window, int_param, new_client_id, page
 
@@ -52,7 +53,7 @@ class ListQueries:
         open_before = [o for o in order_list.orders if o.is_open]
         self.exchange.lists.cancel(order_list, cancel_id)
         out = order_list.head()
-        out["orderReports"] = [o.as_json(orig_client_id=o.client_order_id) for o in open_before]
+        out["orderReports"] = [_cancel_report(o) for o in open_before]
         return out
 
     def open_lists(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
@@ -65,3 +66,13 @@ class ListQueries:
         limit = min(max(int_param(p, "limit", 500), 1), 1000)
         found = [o for o in self._mine(account) if o.list_id >= from_id and in_window(o.time_ms, p)]
         return [o.head() for o in page(found, limit, p, "fromId")]
+
+
+def _cancel_report(order: LoopbackOrder) -> dict[str, Any]:
+    """A cancelled order of the list, as ``DELETE /api/v3/orderList`` reports it."""
+    out = order.as_json(orig_client_id=order.client_order_id)
+    out["transactTime"] = order.update_ms
+    if order.type in STOP_TYPES:
+        out["stopPrice"] = d8(order.stop_price)
+    out["selfTradePreventionMode"] = "NONE"
+    return out
