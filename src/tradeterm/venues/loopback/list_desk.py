@@ -106,10 +106,11 @@ class ListDesk:
     # --- the work ------------------------------------------------------------------------------
     def _resolve_pair(self, order_list: OrderList, survivor: LoopbackOrder) -> None:
         order_list.pair_live = False
-        self._finish(order_list)  # first: the news of the other's end must not end the list again
+        done = self._done(order_list)  # first: news of the other's end must not end it again
         for other in order_list.pair:
             if other is not survivor and other.is_open:
                 self._end_order(other, "EXPIRED")
+        self._announce(order_list, done)
 
     def _place_pending(self, order_list: OrderList) -> None:
         legs = order_list.pending
@@ -121,9 +122,10 @@ class ListDesk:
         else:
             funded = lock_pair(first.account, market.cfg, first.side, first.qty, unit)
         if not funded or _would_take(market, first):
-            self._finish(order_list)
+            done = self._done(order_list)
             for order in legs:
                 self._end_order(order, "EXPIRED", "INSUFFICIENT_BALANCES" if not funded else "")
+            self._announce(order_list, done)
             return
         ms = _ms()
         for order in legs:
@@ -141,10 +143,11 @@ class ListDesk:
 
     def _end_list(self, order_list: OrderList, status: str) -> None:
         order_list.pair_live = False
-        self._finish(order_list)
+        done = self._done(order_list)
         for order in order_list.orders:
             if order.is_open:
                 self._end_order(order, status)
+        self._announce(order_list, done)
 
     def _end_order(self, order: LoopbackOrder, status: str, reason: str = "") -> None:
         """``order`` leaves as ``status``: off the book through the book (settlement reports it),
@@ -170,10 +173,21 @@ class ListDesk:
         self.exchange.settlement.send_position(account, ms)
 
     def _finish(self, order_list: OrderList) -> None:
+        self._announce(order_list, self._done(order_list))
+
+    @staticmethod
+    def _done(order_list: OrderList) -> bool:
+        """The list is ALL_DONE from now on; True if it was not already."""
         if not order_list.active:
-            return
+            return False
         order_list.status_type = order_list.order_status = ALL_DONE
-        self._status(order_list)
+        return True
+
+    def _announce(self, order_list: OrderList, done: bool) -> None:
+        """After the orders' own reports: the list's ``listStatus`` (if it just ended), and
+        what is left of the pair's reservation comes back."""
+        if done:
+            self._status(order_list)
         self._release(order_list)
 
     def _release(self, order_list: OrderList) -> None:
