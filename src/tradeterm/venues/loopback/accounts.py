@@ -34,7 +34,7 @@ class LoopbackOrder:
     client_order_id: str
     symbol: str
     side: str  # BUY | SELL
-    type: str  # LIMIT | LIMIT_MAKER | MARKET
+    type: str  # LIMIT | LIMIT_MAKER | MARKET (and, in order lists, the stop types)
     tif: str  # GTC | IOC | FOK
     price: Decimal  # 0 for MARKET
     qty: Decimal
@@ -48,10 +48,26 @@ class LoopbackOrder:
     update_ms: int = 0
     on_book: bool = False
     cancel_client_id: str = ""  # the cancel request's own client id (executionReport "c")
+    # order lists (order_lists.py): the list, the stop price, whether the order works yet (a stop
+    # waits for its trigger, an OTO's pending order for the working one), the price a buy's
+    # funds are locked at when not its own limit price, and whether the list holds its funds
+    list_id: int = -1
+    stop_price: Decimal = Decimal(0)
+    stop_ticks: int = 0
+    working: bool = True
+    working_ms: int = 0
+    reserve_price: Decimal | None = None
+    shared_lock: bool = False
+    cancel_as: str = "CANCELED"  # the status a cancel from the book gives (EXPIRED: by its list)
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("NEW", "PARTIALLY_FILLED")
+        return self.status in ("NEW", "PARTIALLY_FILLED", "PENDING_NEW")
+
+    @property
+    def lock_price(self) -> Decimal:
+        """The price per unit a buy's locked funds were taken at."""
+        return self.price if self.reserve_price is None else self.reserve_price
 
     def as_json(self, orig_client_id: str | None = None) -> dict[str, Any]:
         """The order as ``GET /api/v3/order`` shows it (with ``orig_client_id``: as the answer to
@@ -62,7 +78,7 @@ class LoopbackOrder:
         out.update(
             {
                 "orderId": self.order_id,
-                "orderListId": -1,
+                "orderListId": self.list_id,
                 "clientOrderId": self.client_order_id
                 if orig_client_id is None
                 else self.cancel_client_id,
@@ -79,12 +95,12 @@ class LoopbackOrder:
         if orig_client_id is None:
             out.update(
                 {
-                    "stopPrice": "0.00000000",
+                    "stopPrice": d8(self.stop_price),
                     "icebergQty": "0.00000000",
                     "time": self.time_ms,
                     "updateTime": self.update_ms or self.time_ms,
-                    "isWorking": True,
-                    "workingTime": self.time_ms,
+                    "isWorking": self.working,
+                    "workingTime": (self.working_ms or self.time_ms) if self.working else -1,
                     "origQuoteOrderQty": "0.00000000",
                     "selfTradePreventionMode": "NONE",
                 }
@@ -108,7 +124,7 @@ class OwnTrade:
             "symbol": self.order.symbol,
             "id": self.trade_id,
             "orderId": self.order.order_id,
-            "orderListId": -1,
+            "orderListId": self.order.list_id,
             "price": d8(self.price),
             "qty": d8(self.qty),
             "quoteQty": d8(self.price * self.qty),
@@ -184,8 +200,8 @@ class Account:
             if order.type == "MARKET":
                 q.free -= value
             else:  # the lock was taken at the limit price; the difference comes back
-                q.locked -= order.price * qty
-                q.free += (order.price - price) * qty
+                q.locked -= order.lock_price * qty
+                q.free += (order.lock_price - price) * qty
             self.balance(base).free += qty - commission
             return commission, base
         commission = (value * fee_rate).quantize(EIGHT, ROUND_HALF_UP)
@@ -201,7 +217,7 @@ class Account:
         if order.side == "SELL":
             self.release(base, leaves)
         elif order.type != "MARKET":
-            self.release(quote, order.price * leaves)
+            self.release(quote, order.lock_price * leaves)
 
     # --- listen key ----------------------------------------------------------------------------
     def open_listen_key(self, now: float, ttl_s: float) -> str:
@@ -273,9 +289,9 @@ def execution_report(
         "f": order.tif,
         "q": d8(order.qty),
         "p": d8(order.price),
-        "P": "0.00000000",
+        "P": d8(order.stop_price),
         "F": "0.00000000",
-        "g": -1,
+        "g": order.list_id,
         "C": order.client_order_id if canceled else "",
         "x": exec_type,
         "X": order.status,

@@ -8,7 +8,8 @@ Order entry checks what Binance checks, in Binance's words: the symbol (-1121), 
 parameters (-1102), the filters (-1013 ``Filter failure: PRICE_FILTER`` / ``LOT_SIZE`` /
 ``NOTIONAL``), the client order id (-1100, and -2010 ``Duplicate order sent.``), funds (-2010
 ``Account has insufficient balance for requested action.``) and post-only (-2010 ``Order would
-immediately match and take.``). Supported order types: LIMIT (GTC, IOC, FOK), LIMIT_MAKER, MARKET.
+immediately match and take.``), all read in ``order_entry.py``. Supported order types: LIMIT (GTC,
+IOC, FOK), LIMIT_MAKER, MARKET; in order lists (``order_lists.py``) also the stop types.
 """
 
 from __future__ import annotations
@@ -30,31 +31,21 @@ from tradeterm.venues.loopback.accounts import (
 )
 from tradeterm.venues.loopback.faults import FaultInjector
 from tradeterm.venues.loopback.errors import ApiError, mandatory, now_ms
-from tradeterm.venues.loopback.info import (
-    MAX_OPEN_ORDERS,
-    MAX_PRICE,
-    MAX_QTY,
-    ORDER_TYPES,
-    exchange_info,
-)
+from tradeterm.venues.loopback.info import exchange_info
+from tradeterm.venues.loopback.list_desk import ListDesk
+from tradeterm.venues.loopback.list_queries import ListQueries
+from tradeterm.venues.loopback.list_requests import ListRequests
 from tradeterm.venues.loopback.market import LoopbackMarket, SymbolMarket
-from tradeterm.venues.loopback.params import (
-    CLIENT_ID,
-    decimal_param,
-    in_window,
-    int_param,
-    new_client_id,
-    page,
+from tradeterm.venues.loopback.order_entry import (
+    INSUFFICIENT,
+    STOP_TYPES,
+    OrderSpec,
+    read_order,
+    take_funds,
 )
+from tradeterm.venues.loopback.params import in_window, int_param, new_client_id, page
 from tradeterm.venues.loopback.settlement import Settlement
 from tradeterm.venues.loopback.streams import StreamHub
-
-UNSUPPORTED_TYPES = {
-    "STOP_LOSS": "Stop loss orders are not supported for this symbol.",
-    "STOP_LOSS_LIMIT": "Stop loss limit orders are not supported for this symbol.",
-    "TAKE_PROFIT": "Take profit orders are not supported for this symbol.",
-    "TAKE_PROFIT_LIMIT": "Take profit limit orders are not supported for this symbol.",
-}
 
 
 class LoopbackExchange:
@@ -72,6 +63,11 @@ class LoopbackExchange:
         self.settlement = Settlement(cfg, self.orders, self.hub)
         self.market.on_own_events = self.settlement.on_own_events
         self._order_ids = itertools.count(1001)
+        self.lists = ListDesk(self)  # order lists: what they do, and the stops they hold
+        self.settlement.on_list_order = self.lists.leg_changed
+        self.market.on_trades = self.lists.trades_printed
+        self.list_requests = ListRequests(self)
+        self.list_queries = ListQueries(self)
 
     # --- lookups -------------------------------------------------------------------------------
     def account_for_listen_key(self, key: str) -> Account | None:
@@ -114,125 +110,19 @@ class LoopbackExchange:
         """Place an order; ``test``: check it as if placing it (funds too), place nothing."""
         market = self.symbol(p)
         assert market is not None
-        cfg = market.cfg
-        side = p.get("side", "")
-        if not side:
-            raise mandatory("side")
-        if side not in ("BUY", "SELL"):
-            raise ApiError(-1117, "Invalid side.")
-        kind = p.get("type", "")
-        if not kind:
-            raise mandatory("type")
-        if kind in UNSUPPORTED_TYPES:
-            raise ApiError(-2010, UNSUPPORTED_TYPES[kind])
-        if kind not in ORDER_TYPES:
-            raise ApiError(-1116, "Invalid orderType.")
-        tif = p.get("timeInForce", "")
-        if kind == "LIMIT" and not tif:
-            raise mandatory("timeInForce")
-        if kind != "LIMIT" and tif:
-            raise ApiError(-1106, "Parameter 'timeInForce' sent when not required.")
-        if tif and tif not in ("GTC", "IOC", "FOK"):
-            raise ApiError(-1115, "Invalid timeInForce.")
-        qty = decimal_param(p, "quantity")
-        if qty is None:
-            raise mandatory("quantity")
-        price = decimal_param(p, "price")
-        if kind != "MARKET" and price is None:
-            raise mandatory("price")
-        if kind == "MARKET" and price is not None:
-            raise ApiError(-1106, "Parameter 'price' sent when not required.")
-        step, min_qty = cfg.step_size, cfg.min_qty or cfg.step_size
-        if qty < min_qty or qty > MAX_QTY or qty % step:
-            raise ApiError(-1013, "Filter failure: LOT_SIZE")
-        lots = int(qty / step)
-        ticks = 0
-        book_side = Side.BUY if side == "BUY" else Side.SELL
-        if price is not None:
-            if price < cfg.tick_size or price > MAX_PRICE or price % cfg.tick_size:
-                raise ApiError(-1013, "Filter failure: PRICE_FILTER")
-            ticks = int(price / cfg.tick_size)
-            notional = price * qty
-        else:
-            took, value = market.book.cost_to_take(book_side, lots)
-            notional = (
-                Decimal(value) * cfg.tick_size * step
-                if took == lots
-                else (Decimal(value) * cfg.tick_size * step + (lots - took) * step * _last(market))
-            )
-        if notional < cfg.min_notional:
-            raise ApiError(-1013, "Filter failure: NOTIONAL")
-        client_id = p.get("newClientOrderId") or new_client_id()
-        if not CLIENT_ID.match(client_id):
-            raise ApiError(
-                -1100,
-                "Illegal characters found in parameter 'newClientOrderId'; "
-                "legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.",
-            )
-        existing = account.by_client_id.get((market.symbol, client_id))
-        if existing is not None and existing.is_open:
-            raise ApiError(-2010, "Duplicate order sent.")
-        if len(account.open_orders) >= MAX_OPEN_ORDERS:
-            raise ApiError(-1013, "Filter failure: MAX_NUM_ORDERS")
-        if kind == "LIMIT_MAKER" and market.book.would_take(book_side, ticks):
-            raise ApiError(-2010, "Order would immediately match and take.")
-        if not self._take_funds(account, market, side, kind, price, qty, notional, not test):
-            raise ApiError(-2010, "Account has insufficient balance for requested action.")
+        spec = read_order(market, account, p)
+        if not take_funds(account, spec, lock=not test):
+            raise ApiError(-2010, INSUFFICIENT)
         if test:
             return {}
-
-        ts = time.time_ns()
-        ms = ts // 1_000_000
-        order = LoopbackOrder(
-            next(self._order_ids),
-            client_id,
-            market.symbol,
-            side,
-            kind,
-            tif or "GTC",
-            price or Decimal(0),
-            qty,
-            account,
-            ms,
-            ticks,
-            lots,
-            on_book=kind != "MARKET" and tif in ("", "GTC"),
-        )
-        self.orders[order.order_id] = order
-        account.orders.append(order)
-        account.open_orders[order.order_id] = order
-        account.by_client_id[(market.symbol, client_id)] = order
+        order = self.open_order(account, spec)
         trades_before = len(account.trades)
-        self.settlement.user(account, execution_report(order, "NEW", ms))
-        book = market.book
-        if kind == "MARKET":
-            book.submit_market(order.order_id, book_side, lots)
-        else:
-            book.submit_limit(order.order_id, book_side, ticks, lots, order.tif)
-        self.market.after_change(market, ts)
-        self.settlement.send_position(account, ms)  # the funds locked for a resting order
-        return self._order_response(
+        self.submit(order)
+        return self.order_response(
             order,
             p.get("newOrderRespType", ""),
             [t for t in account.trades[trades_before:] if t.order is order],
         )
-
-    def _take_funds(
-        self,
-        account: Account,
-        market: SymbolMarket,
-        side: str,
-        kind: str,
-        price: Decimal | None,
-        qty: Decimal,
-        notional: Decimal,
-        lock: bool = True,
-    ) -> bool:
-        cfg = market.cfg
-        if kind == "MARKET" and side == "BUY":  # paid as it fills; the whole cost must be there
-            return account.balance(cfg.quote).free >= notional
-        asset, amount = (cfg.base, qty) if side == "SELL" else (cfg.quote, price * qty)  # type: ignore[operator]
-        return account.lock(asset, amount) if lock else account.balance(asset).free >= amount
 
     def test_order(self, account: Account, p: dict[str, str]) -> dict[str, Any]:
         """``POST /api/v3/order/test``: ``{}``, or with ``computeCommissionRates=true`` the rates
@@ -256,14 +146,68 @@ class LoopbackExchange:
             },
         }
 
-    def _order_response(
+    def open_order(
+        self, account: Account, spec: OrderSpec, list_id: int = -1, status: str = "NEW"
+    ) -> LoopbackOrder:
+        """A new order of ``account`` (its funds already taken), known to the exchange and
+        reported ``NEW`` (an OTO's pending order: ``PENDING_NEW``, not reported yet)."""
+        ms = time.time_ns() // 1_000_000
+        order = LoopbackOrder(
+            next(self._order_ids),
+            spec.client_id,
+            spec.market.symbol,
+            spec.side,
+            spec.kind,
+            spec.tif or "GTC",
+            spec.price or Decimal(0),
+            spec.qty,
+            account,
+            ms,
+            spec.ticks,
+            spec.lots,
+            on_book=spec.kind != "MARKET" and spec.tif in ("", "GTC"),
+            list_id=list_id,
+            stop_price=spec.stop_price or Decimal(0),
+            stop_ticks=spec.stop_ticks,
+            working=status == "NEW" and spec.kind not in STOP_TYPES,
+            status=status,
+        )
+        if order.type in STOP_TYPES or status != "NEW":
+            order.on_book = False
+        self.orders[order.order_id] = order
+        account.orders.append(order)
+        account.open_orders[order.order_id] = order
+        account.by_client_id[(spec.market.symbol, spec.client_id)] = order
+        if status == "NEW":
+            self.settlement.user(account, execution_report(order, "NEW", ms))
+        return order
+
+    def submit(self, order: LoopbackOrder) -> None:
+        """Put a working order on its book (a triggered stop as a market or limit order) and
+        publish what follows."""
+        market = self.market.symbols[order.symbol]
+        side = Side.BUY if order.side == "BUY" else Side.SELL
+        ts = time.time_ns()
+        if not order.working:  # a stop triggered, or an OTO's pending order placed
+            order.working, order.working_ms = True, ts // 1_000_000
+        if order.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT"):
+            market.book.submit_market(order.order_id, side, order.qty_lots)
+        else:
+            order.on_book = order.tif == "GTC"
+            market.book.submit_limit(
+                order.order_id, side, order.price_ticks, order.qty_lots, order.tif
+            )
+        self.market.after_change(market, ts)
+        self.settlement.send_position(order.account, ts // 1_000_000)  # funds locked for it
+
+    def order_response(
         self, order: LoopbackOrder, resp_type: str, fills: list[OwnTrade]
     ) -> dict[str, Any]:
         resp_type = resp_type or ("FULL" if order.type in ("LIMIT", "MARKET") else "ACK")
         out: dict[str, Any] = {
             "symbol": order.symbol,
             "orderId": order.order_id,
-            "orderListId": -1,
+            "orderListId": order.list_id,
             "clientOrderId": order.client_order_id,
             "transactTime": order.time_ms,
         }
@@ -283,6 +227,10 @@ class LoopbackExchange:
             "selfTradePreventionMode",
         ):
             out[key] = full[key]
+        if order.type in STOP_TYPES:
+            out["stopPrice"] = full["stopPrice"]
+        if not order.working:
+            out["workingTime"] = -1
         if resp_type == "FULL":
             out["fills"] = [
                 {
@@ -324,6 +272,10 @@ class LoopbackExchange:
 
     def _cancel(self, order: LoopbackOrder, cancel_id: str) -> dict[str, Any]:
         order.cancel_client_id = cancel_id
+        order_list = self.lists.lists.get(order.list_id)
+        if order_list is not None:  # cancelling one order of a list cancels the list
+            self.lists.cancel(order_list, cancel_id)
+            return order.as_json(orig_client_id=order.client_order_id)
         market = self.market.symbols[order.symbol]
         market.book.cancel(order.order_id)
         self.market.after_change(market, time.time_ns())
@@ -337,7 +289,7 @@ class LoopbackExchange:
         mine = [o for o in account.open_orders.values() if o.symbol == market.symbol]
         if not mine:
             raise ApiError(-2011, "Unknown order sent.")
-        return [self._cancel(o, new_client_id()) for o in mine]
+        return [self._cancel(o, new_client_id()) for o in mine if o.is_open]
 
     def open_orders(self, account: Account, p: dict[str, str]) -> list[dict[str, Any]]:
         market = self.symbol(p, required=False)
@@ -377,9 +329,3 @@ class LoopbackExchange:
 
     def account_info(self, account: Account) -> dict[str, Any]:
         return account.as_json(now_ms(), self.cfg.maker_fee, self.cfg.taker_fee)
-
-
-def _last(market: SymbolMarket) -> Decimal:
-    if market.recent_trades:
-        return Decimal(str(market.recent_trades[-1]["price"]))
-    return market.cfg.start_price

@@ -134,6 +134,8 @@ class LoopbackMarket:
         # the public streams read from the tape and the book (public_streams.py)
         self.on_agg_trades: Callable[[SymbolMarket, list[AggTrade]], None] = lambda m, a: None
         self.on_flush: Callable[[str], None] = lambda suffix: None
+        # the range of prices (ticks) a batch of trades printed, for the waiting stop orders
+        self.on_trades: Callable[[SymbolMarket, int, int], None] = lambda market, low, high: None
         self._tasks: list[asyncio.Task[None]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -270,6 +272,9 @@ class LoopbackMarket:
                         separators=(",", ":"),
                     ),
                 )
+        if trades:  # last: the stops it fires trade through this method again
+            prices = [price for _, price, _, _ in trades]
+            self.on_trades(market, min(prices), max(prices))
 
     @staticmethod
     def _top(market: SymbolMarket) -> tuple[int | None, int, int | None, int]:

@@ -257,6 +257,15 @@ def build_app(exchange: LoopbackExchange) -> web.Application:
     r.add_get("/api/v3/allOrders", signed(LoopbackExchange.all_orders))
     r.add_get("/api/v3/myTrades", signed(LoopbackExchange.my_trades))
     r.add_get("/api/v3/account", signed(lambda ex, acct, p: ex.account_info(acct)))
+    # order lists (list_requests.py places them, list_queries.py finds and cancels them)
+    r.add_post("/api/v3/orderList/oco", signed(lambda ex, a, p: ex.list_requests.oco(a, p)))
+    r.add_post("/api/v3/orderList/oto", signed(lambda ex, a, p: ex.list_requests.oto(a, p)))
+    r.add_post("/api/v3/orderList/otoco", signed(lambda ex, a, p: ex.list_requests.otoco(a, p)))
+    r.add_post("/api/v3/order/oco", signed(lambda ex, a, p: ex.list_requests.old_oco(a, p)))
+    r.add_get("/api/v3/orderList", signed(lambda ex, a, p: ex.list_queries.query(a, p)))
+    r.add_delete("/api/v3/orderList", signed(lambda ex, a, p: ex.list_queries.cancel(a, p)))
+    r.add_get("/api/v3/openOrderList", signed(lambda ex, a, p: ex.list_queries.open_lists(a, p)))
+    r.add_get("/api/v3/allOrderList", signed(lambda ex, a, p: ex.list_queries.all_lists(a, p)))
     for method in ("POST", "PUT", "DELETE"):
         r.add_route(method, "/api/v3/userDataStream", listen_key)
     # market data from the book and the trade tape; test orders; cancel-replace

@@ -7,6 +7,7 @@ expiry releases what the order still locked, and each goes to the account's user
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tradeterm.config import ExchangeConfig
@@ -25,6 +26,8 @@ class Settlement:
         self.cfg = cfg
         self.orders = orders
         self.hub = hub
+        # news of an order list's order (it traded or left), for the lists (list_desk.py)
+        self.on_list_order: Callable[[LoopbackOrder], None] = lambda order: None
 
     def on_own_events(self, market: SymbolMarket, events: list[OwnEvent], ts: int) -> None:
         ms = ts // 1_000_000
@@ -53,11 +56,16 @@ class Settlement:
                 account.trades.append(trade)
                 self.user(account, execution_report(order, "TRADE", ms, trade), fill=True)
             elif isinstance(ev, OwnDone) and ev.reason != "FILLED":
-                order.status = "CANCELED" if ev.reason == "CANCELED" else "EXPIRED"
+                order.status = order.cancel_as if ev.reason == "CANCELED" else "EXPIRED"
                 order.update_ms = ms
-                account.release_rest(order, cfg.base, cfg.quote)
+                if not order.shared_lock:  # an OCO pair's funds come back through its list
+                    account.release_rest(order, cfg.base, cfg.quote)
                 self._close(order)
                 self.user(account, execution_report(order, order.status, ms))
+            else:
+                continue
+            if order.list_id >= 0:
+                self.on_list_order(order)
         for account in touched.values():
             self.send_position(account, ms)
 

@@ -5,8 +5,9 @@ Requests are ``{"id": ..., "method": ..., "params": {...}}``; answers ``{"id": .
 200, "result": ...}`` or ``{"id": ..., "status": 400, "error": {"code": ..., "msg": ...}}``.
 Methods: ``ping``, ``time``, ``userDataStream.subscribe.signature`` (params ``apiKey``,
 ``timestamp``, optional ``recvWindow``, ``signature`` over the sorted params; the account's
-events then arrive as ``{"subscriptionId": n, "event": {...}}``), ``userDataStream.unsubscribe``
-and ``session.subscriptions``.
+events then arrive as ``{"subscriptionId": n, "event": {...}}``), ``userDataStream.unsubscribe``,
+``session.subscriptions`` and ``orderList.place.oco`` (signed as the subscription is; answered as
+``POST /api/v3/orderList/oco`` is).
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ def _call(exchange: LoopbackExchange, conn: Connection, method: str, params: dic
             )
             hub.detach_account(conn)
         return {}
+    if method == "orderList.place.oco":  # the same order entry as POST /api/v3/orderList/oco
+        account = account_for_key(exchange, params.get("apiKey"))
+        check_timestamp(params)
+        check_signature(account, ws_api_payload(params), params.get("signature"))
+        return exchange.list_requests.oco(account, {k: str(v) for k, v in params.items()})
     if method == "session.subscriptions":
         return [] if conn.subscription_id is None else [{"subscriptionId": conn.subscription_id}]
     raise ApiError(-1020, "This operation is not supported.")
