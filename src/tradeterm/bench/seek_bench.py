@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tradeterm.bench.registry import Figure, benchmark
+from tradeterm.domain.instruments import Instrument
 
 NS = 1_000_000_000
 RATE = 200  # messages a second
@@ -27,9 +28,7 @@ DEPTH = 1_000  # levels a side
 KEYFRAME_S = 60
 
 
-def _instruments() -> list:
-    from tradeterm.domain.instruments import Instrument
-
+def _instruments() -> list[Instrument]:
     return [
         Instrument("bench", "BTC/USDT", "BTC", "USDT", Decimal("0.01"), Decimal("0.00001")),
         Instrument("bench", "ETH/USDT", "ETH", "USDT", Decimal("0.01"), Decimal("0.0001")),
