@@ -1,6 +1,6 @@
 """Replay navigation (issue 13.14): `o` goes to the recording's next own-order event or says
-there is none and stays where it is; a seek is forward from the replay clock, and one the
-replayer cannot do (behind the clock, after the end) is refused with how to get there."""
+there is none and stays where it is; a seek goes back or forward (issue 16) and one the
+replayer cannot do (after the end; back in a --paper replay) is refused with how to get there."""
 
 import asyncio
 import subprocess
@@ -119,10 +119,62 @@ def test_o_plays_to_each_recorded_order_event_then_says_there_is_no_later_one(tm
     asyncio.run(drive())
 
 
-def test_a_seek_behind_the_clock_or_after_the_end_is_refused_with_the_way_there():
+def book_state(kernel) -> dict:
+    return {
+        iid: (dict(b.bids), dict(b.asks), b.last_update_id, b.synced, b.ts_event)
+        for iid, b in kernel.market.books.items()
+    }
+
+
+def tape_state(kernel) -> dict:
+    return {
+        iid: (list(kernel.views.trades[iid]), kernel.views.stats[iid].volume)
+        for iid in kernel.market.books
+    }
+
+
+def test_a_seek_goes_back_and_forth_and_the_market_is_the_one_played_from_the_start():
+    """Issue 16: seeking back (the shipped recording has no keyframes: from its start) and
+    forward again gives the books and tape of a replay that played straight to that point;
+    a time after the end is still refused."""
+    played = replay_kernel(SHIPPED, speed=1.0)
     kernel = replay_kernel(SHIPPED, speed=1.0)
     replay = kernel.replay
     start, end = replay.state.start_ns, replay.state.end_ns
+    replay.pause()
+    played.replay.pause()
+
+    async def drive(k, targets):
+        task = asyncio.create_task(k.run())
+        await asyncio.sleep(0.05)
+        states = []
+        for at in targets:
+            assert k.replay.seek(start + at * S), k.replay.state.message
+            await settle(k.replay, lambda: k.replay.state.message == "at seek target")
+            assert k.replay.state.paused and not k.replay.state.done
+            states.append((book_state(k), tape_state(k), k.replay.position, k.clock.timestamp_ns()))
+        published = k.replay.state.published
+        assert not k.replay.seek(end + S)
+        assert "after the end of the recording (23:59:59.999231)" in k.replay.state.message
+        await asyncio.sleep(0.1)
+        assert k.replay.state.published == published and k.replay.state.paused
+        k.request_stop()
+        await task
+        return states
+
+    sought = asyncio.run(drive(kernel, [90, 30, 200, 31]))
+    assert sought[1][2] < sought[0][2] < sought[2][2]  # back, then forward
+    played.replay.seeker = None  # today's forward-only seek: the bus plays every record
+    straight = asyncio.run(drive(played, [30]))[0]
+    assert sought[1] == straight
+    assert book_state(kernel)  # not vacuous: there are books
+    assert all(bids and asks for bids, asks, *_ in sought[1][0].values())
+
+
+def test_a_paper_replay_cannot_seek_back_and_says_how_to_get_there():
+    kernel = replay_kernel(SHIPPED, speed=1.0, paper=True)
+    replay = kernel.replay
+    start = replay.state.start_ns
     replay.pause()
 
     async def drive():
@@ -135,10 +187,8 @@ def test_a_seek_behind_the_clock_or_after_the_end_is_refused_with_the_way_there(
         said = replay.state.message
         assert said.startswith("23:54:43.937085 is behind the replay clock (23:55:43.")
         assert said.endswith(
-            "): seeking back needs a restart with --start 23:54:43.937085 (rewind is not built yet)"
+            "): a --paper replay cannot seek back; restart with --start 23:54:43.937085"
         )
-        assert not replay.seek(end + S)
-        assert "after the end of the recording (23:59:59.999231)" in replay.state.message
         await asyncio.sleep(0.1)
         assert replay.state.published == published and replay.state.paused
         kernel.request_stop()

@@ -221,13 +221,14 @@ def test_replay_goto(snap_compare, tmp_path, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_replay_goto_refused(snap_compare, tmp_path, size):
-    """A time behind the replay clock: the modal stays, says why and how to get there."""
+    """A time outside the recording (seeking back is no longer refused, issue 16): the modal
+    stays and says the recording's span."""
 
     async def back(pilot):
         await stepped(pilot)
         await pilot.press("g")
         await pilot.pause()
-        await pilot.press(*"23:54:14", "enter")
+        await pilot.press(*"00:00:05", "enter")
         await still(pilot)
 
     assert snap_compare(replay_app(tmp_path), terminal_size=size, run_before=back)

@@ -7,6 +7,7 @@ MODULES: list[str] = [
     "tradeterm.bench.trading",
     "tradeterm.bench.quoter",
     "tradeterm.bench.record_bench",
+    "tradeterm.bench.seek_bench",
     "tradeterm.bench.binance_feed",
     "tradeterm.bench.ui_bench",
 ]

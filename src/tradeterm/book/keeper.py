@@ -31,6 +31,11 @@ class MarketDataKeeper:
         bus.subscribe("book.*", self.on_book)
         bus.subscribe("trade.*", self.on_trade)
 
+    @property
+    def books(self) -> dict[str, L2Book]:
+        """The books it keeps, by instrument id (a replay's keyframes read and restore them)."""
+        return self._books
+
     def on_book(self, msg: BookDelta | BookSnapshot) -> None:
         book = self._books.get(msg.instrument)
         if book is None:

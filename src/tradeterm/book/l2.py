@@ -75,6 +75,30 @@ class L2Book:
         self.version += 1
         self._check_crossed()
 
+    def restore(
+        self,
+        bids: dict[int, int],
+        asks: dict[int, int],
+        last_update_id: int,
+        synced: bool,
+        fresh: bool,
+        ts_event: int,
+        gaps: int,
+    ) -> None:
+        """Put the book in a state it had (a replay's keyframe: ``record/keyframes.py``): the
+        same levels and sequencing state, so the updates that followed apply the same way."""
+        self.bids, self.asks = bids, asks
+        self.best_bid = max(bids) if bids else None
+        self.best_ask = min(asks) if asks else None
+        self.last_update_id, self.synced, self._fresh = last_update_id, synced, fresh
+        self.ts_event, self.gaps = ts_event, gaps
+        self.version += 1
+
+    @property
+    def fresh(self) -> bool:
+        """No delta applied since the last snapshot (the next must straddle it)."""
+        return self._fresh
+
     def apply_delta(self, delta: BookDelta) -> bool:
         """Apply one venue update. Returns False (and applies nothing) if it is stale or a gap."""
         if not self.synced:

@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli.replay import run_replay
 
             return run_replay(args)
+        if args.command == "index":
+            from tradeterm.cli.index import run_index
+
+            return run_index(args)
         if args.command in ("export", "report"):
             from tradeterm.cli.analyse import run_export, run_report
 

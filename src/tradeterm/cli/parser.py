@@ -344,6 +344,13 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     )
     binance.add_argument("--json", action="store_true", help="the import report as JSON")
 
+    index = sub.add_parser("index", help="keyframes for seeking an older recording (a side file)")
+    index.add_argument("recording", type=Path)
+    index.add_argument(
+        "--interval", type=float, default=60.0, metavar="S", help="seconds between keyframes"
+    )
+    _add_skip_damaged(index, "index")
+
     export = sub.add_parser("export", help="recordings -> Parquet or CSV")
     export.add_argument("recordings", nargs="+", type=Path, metavar="RECORDING")
     export.add_argument(

@@ -74,6 +74,12 @@ class RecordConfig(Section):
     fsync_seconds: float = Field(
         default=5.0, ge=0, le=HOUR, description="Push the file to disk this often (0: at close)"
     )
+    keyframe_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        le=HOUR,
+        description="A keyframe of the market (books, tape) this often, for seeking (0: none)",
+    )
 
 
 class LogConfig(Section):

@@ -189,3 +189,14 @@ class SimClock(Clock):
             self._now = due
             self._call(name, callback, due)
         self._now = ts_ns
+
+    def move_to(self, ts_ns: int) -> None:
+        """A replay's seek: forward as ``advance_to``; back, time goes back to ``ts_ns`` and
+        every timer stays due as far ahead of it as it was (none fires, none is lost)."""
+        shift = ts_ns - self._now
+        if shift >= 0:
+            self.advance_to(ts_ns)
+            return
+        self._now = ts_ns
+        self._timers = {n: (due + shift, i, cb) for n, (due, i, cb) in self._timers.items()}
+        self._heap = [(due + shift, order, n) for due, order, n in self._heap]  # still a heap

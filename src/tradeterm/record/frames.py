@@ -9,6 +9,10 @@ header  := "TTJF" kind:u8 codec:u8 reserved:u16 length:u32 payload_crc:u32 recor
 trailer := "TTJEND\\0\\0" index_offset:u64 crc:u32 reserved:u32
 ```
 
+Format 2 adds keyframe frames (``KIND_KEYFRAME``: the market's state at a point of the
+recording, ``record/keyframes.py``) between blocks, listed in the index under ``keyframes``;
+a format 1 file (no keyframes) reads as before.
+
 Frames are only ever appended, each with one ``write`` followed by a flush, so a process killed
 at any moment leaves every earlier frame intact; a torn last frame fails its length or checksum
 and the reader stops there, reporting the offset where the damaged tail starts.
@@ -19,16 +23,21 @@ from __future__ import annotations
 import mmap
 import struct
 import zlib
+from typing import Any
 
-MAGIC = b"TTJRNL\x00\x01"  # the last byte is the format version
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+MAGIC = b"TTJRNL\x00" + bytes([FORMAT_VERSION])  # the last byte is the format version
+READS = (1, 2)  # the formats this version reads (1: no keyframes)
+MAGICS = {b"TTJRNL\x00" + bytes([v]) for v in READS}
 
 KIND_HEADER = 1
 KIND_BLOCK = 2
 KIND_INDEX = 3
+KIND_KEYFRAME = 4
 
 CODEC_MSGPACK = 0  # header and index: plain msgpack
 CODEC_COLUMNS_ZSTD = 1  # blocks: columns (record/codec.py) compressed with zstd
+CODEC_KEYFRAME_ZSTD = 2  # keyframes: record number (i64) + zstd msgpack (record/keyframes.py)
 
 FRAME_MAGIC = b"TTJF"
 _FRAME = struct.Struct("<4sBBHIIIqq")
@@ -37,6 +46,8 @@ FRAME_SIZE = _FRAME.size + _FRAME_CRC.size  # 40
 
 # the index frame's columns, one int64 row per block
 INDEX_FIELDS = ("offset", "first_ts", "last_ts", "first_record", "records")
+# the index's keyframe columns, one int64 row per keyframe (format 2)
+KEYFRAME_FIELDS = ("offset", "ts", "record")
 
 TRAILER_MAGIC = b"TTJEND\x00\x00"
 _TRAILER = struct.Struct("<8sQII")
@@ -98,3 +109,21 @@ def unpack_trailer(buf: bytes) -> int | None:
         return None
     found: int = offset
     return found
+
+
+def next_frame(mm: Any, start: int, size: int) -> int | None:
+    """The offset of the next whole frame at or after ``start`` (a frame marker whose header
+    checksum holds and whose payload fits in the file), or None."""
+    pos: int = start
+    while True:
+        pos = mm.find(FRAME_MAGIC, pos, size)
+        if pos < 0 or pos + FRAME_SIZE > size:
+            return None
+        try:
+            frame = FrameHeader(mm, pos)
+        except FrameError:
+            pos += 1
+            continue
+        if pos + FRAME_SIZE + frame.length <= size:
+            return pos
+        pos += 1

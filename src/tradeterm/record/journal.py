@@ -6,7 +6,7 @@ seed, and for a replay the source it replays) comes first; then blocks of record
 being all the bus messages of a short stretch (at most 250 ms of wall time). On a clean close the
 writer appends an index of the blocks and a summary; a reader opening a file without them (the
 recorder was killed) scans the frames once, recovers every complete block and reports where a
-damaged tail starts.
+damaged tail starts. Format 2 adds keyframes (``keyframes.py``), listed in ``keyframes``.
 """
 
 from __future__ import annotations
@@ -25,16 +25,19 @@ import numpy as np
 from tradeterm.record.codec import BlockDecoder, BlockError, DecodedBlock
 from tradeterm.record.frames import (
     FORMAT_VERSION,
-    FRAME_MAGIC,
     FRAME_SIZE,
     INDEX_FIELDS,
+    KEYFRAME_FIELDS,
     KIND_BLOCK,
     KIND_HEADER,
     KIND_INDEX,
+    KIND_KEYFRAME,
     MAGIC,
+    MAGICS,
     TRAILER_SIZE,
     FrameError,
     FrameHeader,
+    next_frame,
     unpack_trailer,
 )
 
@@ -68,6 +71,25 @@ class BlockIndex:
         return int(self.offset.size)
 
 
+class KeyframeIndex:
+    """Where each keyframe is (byte offset), its clock time and the record it resumes at."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        rows = rows.reshape(len(KEYFRAME_FIELDS), -1)
+        self.offset, self.ts, self.record = rows
+
+    def __len__(self) -> int:
+        return int(self.offset.size)
+
+    def at_or_before(self, record: int) -> int | None:
+        """The last keyframe resuming at or before ``record`` (its number), or None."""
+        i = int(np.searchsorted(self.record, record, side="right")) - 1
+        return i if i >= 0 else None
+
+
+NO_KEYFRAMES = KeyframeIndex(np.empty(0, dtype=np.int64))
+
+
 class JournalReader:
     """Opens a journal, recovering what a crash left. ``damaged_at`` is the byte offset where an
     unreadable tail starts (None if the file is whole).
@@ -96,6 +118,7 @@ class JournalReader:
         self.damage: str = ""
         self.summary: dict[str, Any] | None = None
         self.clean = False
+        self.keyframes = NO_KEYFRAMES
         self.header = self._read_header()
         if not self._read_index():
             self._scan()
@@ -116,10 +139,10 @@ class JournalReader:
         head = self._fh.read(len(MAGIC) + FRAME_SIZE)
         if head[:6] != MAGIC[:6] or len(head) < len(MAGIC):
             raise JournalError(f"{self.path} is not a tradeterm recording (no journal marker)")
-        if head[: len(MAGIC)] != MAGIC:
+        if head[: len(MAGIC)] not in MAGICS:
             raise JournalError(
                 f"{self.path} uses journal format {head[7]}, this tradeterm reads "
-                f"format {FORMAT_VERSION}; upgrade tradeterm"
+                f"formats up to {FORMAT_VERSION}; upgrade tradeterm"
             )
         try:
             frame = FrameHeader(head, len(MAGIC))
@@ -152,9 +175,11 @@ class JournalReader:
             frame.check(payload)
             index = msgspec.msgpack.decode(payload)
             rows = np.frombuffer(index["blocks"], dtype=np.int64).copy()
+            keys = np.frombuffer(index.get("keyframes", b""), dtype=np.int64).copy()
         except (FrameError, msgspec.DecodeError, KeyError, ValueError, TypeError):
             return False
         self.index = BlockIndex(rows)
+        self.keyframes = KeyframeIndex(keys)
         self.summary = index.get("summary") or {}
         self.clean = True
         return True
@@ -162,6 +187,7 @@ class JournalReader:
     def _scan(self) -> None:
         """No index (the writer did not close): walk the frame headers, keep what is whole."""
         rows: list[tuple[int, int, int, int, int]] = []
+        keys: list[tuple[int, int, int]] = []
         pos, size, records = self._data_start, self.size, 0
         with mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ) if size else _Empty() as mm:
             while pos < size:
@@ -177,7 +203,7 @@ class JournalReader:
                             f"{end - pos} bytes written)"
                         )
                 except FrameError as exc:
-                    resume = _next_frame(mm, pos + 1, size)
+                    resume = next_frame(mm, pos + 1, size)
                     if resume is None:  # nothing whole after it: a damaged (torn) tail
                         self._damaged(pos, str(exc))
                         break
@@ -201,11 +227,17 @@ class JournalReader:
                             break
                     rows.append((pos, frame.first_ts, frame.last_ts, records, frame.records))
                     records += frame.records
+                elif frame.kind == KIND_KEYFRAME and frame.length >= 8:
+                    record = int.from_bytes(mm[pos + FRAME_SIZE : pos + FRAME_SIZE + 8], "little")
+                    if record <= records:  # a keyframe after a block that was cut off: not one
+                        keys.append((pos, frame.first_ts, record))
                 elif frame.kind == KIND_INDEX:
                     pass  # an index without a valid trailer: the trailer was cut off
                 pos = end
         arr = np.array(rows, dtype=np.int64).reshape(-1, len(INDEX_FIELDS)).T.copy()
         self.index = BlockIndex(arr.ravel())
+        karr = np.array(keys, dtype=np.int64).reshape(-1, len(KEYFRAME_FIELDS)).T.copy()
+        self.keyframes = KeyframeIndex(karr.ravel())
 
     def check_blocks(self) -> list[DamagedBlock]:
         """Every damaged stretch of the file, found by the frames' checksums (reads the whole
@@ -258,6 +290,18 @@ class JournalReader:
             frame.check(payload)
         except (FrameError, ValueError, struct.error, OverflowError, MemoryError) as exc:
             raise self._block_damage(i, str(exc)) from None
+        return payload
+
+    def keyframe_payload(self, i: int) -> bytes:
+        """The payload of keyframe ``i`` (``keyframes.decode_keyframe`` reads it); raises
+        JournalError when it is damaged."""
+        self._fh.seek(int(self.keyframes.offset[i]))
+        try:
+            frame = FrameHeader(self._fh.read(FRAME_SIZE))
+            payload = self._fh.read(frame.length)
+            frame.check(payload)
+        except (FrameError, ValueError, struct.error, OverflowError, MemoryError) as exc:
+            raise JournalError(f"{self.path}: keyframe {i} is damaged ({exc})") from None
         return payload
 
     def read_block(self, i: int) -> DecodedBlock:
@@ -330,24 +374,6 @@ class JournalReader:
         """(block, position) of the record with index ``record`` (0-based, file order)."""
         i = int(np.searchsorted(self.index.first_record, record, side="right")) - 1
         return max(i, 0), record - int(self.index.first_record[max(i, 0)])
-
-
-def _next_frame(mm: Any, start: int, size: int) -> int | None:
-    """The offset of the next whole frame at or after ``start`` (a frame marker whose header
-    checksum holds and whose payload fits in the file), or None."""
-    pos: int = start
-    while True:
-        pos = mm.find(FRAME_MAGIC, pos, size)
-        if pos < 0 or pos + FRAME_SIZE > size:
-            return None
-        try:
-            frame = FrameHeader(mm, pos)
-        except FrameError:
-            pos += 1
-            continue
-        if pos + FRAME_SIZE + frame.length <= size:
-            return pos
-        pos += 1
 
 
 class _Empty:

@@ -13,12 +13,15 @@ from tradeterm.core.files import create_private, private_dir
 from tradeterm.record.codec import BlockEncoder
 from tradeterm.record.frames import (
     CODEC_COLUMNS_ZSTD,
+    CODEC_KEYFRAME_ZSTD,
     CODEC_MSGPACK,
     FORMAT_VERSION,
     INDEX_FIELDS,
+    KEYFRAME_FIELDS,
     KIND_BLOCK,
     KIND_HEADER,
     KIND_INDEX,
+    KIND_KEYFRAME,
     MAGIC,
     TRAILER_SIZE,
     pack_frame,
@@ -43,6 +46,8 @@ class JournalWriter:
         self._fh.flush()
         self._offset = self._fh.tell()
         self._index: list[tuple[int, int, int, int, int]] = []
+        self._keyframes: list[tuple[int, int, int]] = []  # (offset, ts, record)
+        self.keyframe_bytes = 0  # what the keyframes take of the file
         self.records = 0
         self.bytes_written = self._offset
         self.closed = False
@@ -73,6 +78,22 @@ class JournalWriter:
         self.bytes_written = self._offset
         self.records += count
 
+    def append_keyframe(self, payload: bytes, ts: int) -> None:
+        """Append a keyframe (``keyframes.encode_keyframe``: it starts with the record it
+        resumes at, which must be at most the records written so far)."""
+        frame = pack_frame(KIND_KEYFRAME, CODEC_KEYFRAME_ZSTD, payload, 0, ts, ts)
+        self._fh.write(frame)
+        self._fh.flush()
+        record = int.from_bytes(payload[:8], "little")
+        self._keyframes.append((self._offset, ts, record))
+        self._offset += len(frame)
+        self.bytes_written = self._offset
+        self.keyframe_bytes += len(frame)
+
+    @property
+    def keyframes(self) -> int:
+        return len(self._keyframes)
+
     def fsync(self) -> None:
         if not self.closed:
             os.fsync(self._fh.fileno())
@@ -89,6 +110,9 @@ class JournalWriter:
             "records": self.records,
             "summary": summary or {},
         }
+        if self._keyframes:
+            keys = np.array(self._keyframes, dtype=np.int64).reshape(-1, len(KEYFRAME_FIELDS))
+            index["keyframes"] = keys.T.copy().tobytes()
         offset = self._offset
         frame = pack_frame(KIND_INDEX, CODEC_MSGPACK, self._msgpack.encode(index))
         self._fh.write(frame + pack_trailer(offset))

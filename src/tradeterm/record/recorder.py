@@ -10,6 +10,11 @@ simulated clock at full speed, where the data moves the clock) only the data dec
 same input gives the same bytes; there a block also waits for at least 2,048 records, since
 250 ms of simulated time pass in a fraction of that on the wall.
 
+Every ``keyframe_ns`` of the clock (``record.keyframe_interval_s``) the recorder, given the
+session's ``market`` (the keeper of books and tape), cuts the block and writes a keyframe of the
+market after the message just recorded (``keyframes.py``), so a replay can seek anywhere. The
+keeper subscribes to the bus before the recorder, so it has applied that message already.
+
 In a replay the recorded market data is not written again: the replayer announces each source
 record it publishes (``source_pending``/``source_index``) and the recorder notes runs of them as
 ``ReplaySpan`` records, so the output journal holds what the session added plus where the replayed
@@ -23,12 +28,16 @@ import contextlib
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.record.journal_writer import JournalWriter
+from tradeterm.record.keyframes import capture, encode_keyframe
 from tradeterm.record.records import ReplaySpan
+
+if TYPE_CHECKING:
+    from tradeterm.book.keeper import MarketDataKeeper
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,7 @@ BLOCK_RECORDS = 16_384
 SOURCE_CHECK_EVERY = 1024  # in a replay, look at the clock every this many source records
 SPAN_TOPIC = "replay.span"
 DETERMINISTIC_MIN_BLOCK = 2048
+NEVER = 1 << 62
 
 
 class Recorder:
@@ -50,6 +60,8 @@ class Recorder:
         level: int = 3,
         wall_flush: bool = True,
         fsync_seconds: float = 5.0,
+        market: MarketDataKeeper | None = None,
+        keyframe_ns: int = 0,
     ) -> None:
         self.bus = bus
         self.clock = clock
@@ -61,6 +73,9 @@ class Recorder:
         # on a simulated clock the data runs far ahead of the wall: cut blocks of a useful size
         self._min_block = 1 if wall_flush else DETERMINISTIC_MIN_BLOCK
         self.fsync_seconds = fsync_seconds
+        self.market = market if keyframe_ns > 0 else None  # None: no keyframes (a replay's)
+        self.keyframe_ns = keyframe_ns
+        self._keyframe_due = NEVER
         self.writer: JournalWriter | None = None
         self._seqs: list[int] = []
         self._recs: list[int] = []
@@ -82,7 +97,10 @@ class Recorder:
     def start(self, header: dict[str, Any]) -> None:
         """Create the journal and write its header. Raises OSError if it cannot be created."""
         self.writer = JournalWriter(self.path, header, level=self.level)
-        self._deadline = self._next_boundary(self.clock.timestamp_ns())
+        now = self.clock.timestamp_ns()
+        self._deadline = self._next_boundary(now)
+        if self.market is not None:
+            self._keyframe_due = (now // self.keyframe_ns + 1) * self.keyframe_ns
         with contextlib.suppress(RuntimeError):  # no running loop: flushes are event-driven
             self._watchdog = asyncio.get_running_loop().create_task(self._watch())
 
@@ -123,6 +141,21 @@ class Recorder:
         self._topics.append(bus.topic)
         self._recs.append(now)
         self._msgs.append(msg)
+        if now >= self._keyframe_due:
+            self._keyframe(now)
+
+    def _keyframe(self, now: int) -> None:
+        """Cut the block here and write the market's state after it."""
+        self._keyframe_due = (now // self.keyframe_ns + 1) * self.keyframe_ns
+        self.flush(now)
+        writer, market = self.writer, self.market
+        if writer is None or market is None or self.failed:
+            return
+        try:
+            writer.append_keyframe(encode_keyframe(capture(market, writer.records, now)), now)
+        except OSError as exc:
+            self.failed = f"recording stopped: cannot write {self.path}: {exc.strerror or exc}"
+            log.error(self.failed)
 
     def _on_source(self, msg: Any) -> None:
         self.source_pending = None

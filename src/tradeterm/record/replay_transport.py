@@ -1,6 +1,12 @@
 """The replay transport: speed, pause / resume, step, run-until (next trade, next order event)
-and seek forward (part of ``ReplayVenue``), and the transport state the UI shows. The time forms
-a seek accepts are in ``replay_time.py``.
+and seek (part of ``ReplayVenue``), and the transport state the UI shows. The time forms a seek
+accepts are in ``replay_time.py``.
+
+A seek goes back or forward at once when the replay has its market (``MarketSeek``: the kernel
+gives it the keeper of books and tape): the market is restored from the nearest keyframe and
+played on to the target silently. With ``--paper`` (the session trades against the market) a
+seek plays forward on the bus, so the fill model and the quoter see every record, and cannot go
+back yet.
 
 Every transport change is published as a ``ReplayControl`` on ``replay.control`` so the replay's
 own journal records what the user did.
@@ -18,6 +24,7 @@ from tradeterm.core.clock import Clock
 from tradeterm.domain.market import Trade
 from tradeterm.record.records import ReplayControl
 from tradeterm.record.replay_marks import OrderEvents
+from tradeterm.record.replay_seek import MarketSeek
 from tradeterm.record.replay_time import say_time
 
 SPEEDS: tuple[float | None, ...] = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, None)
@@ -74,6 +81,11 @@ class ReplayTransport:
     order_events: OrderEvents
     market_only: bool
     working_orders: Callable[[], int]
+    seeker: MarketSeek | None
+    recorder: Any
+
+    def _place(self, record: int) -> None:  # provided by ReplayVenue
+        raise NotImplementedError
 
     @property
     def position(self) -> int:  # provided by ReplayVenue
@@ -138,10 +150,11 @@ class ReplayTransport:
         return True
 
     def seek(self, ts: int) -> bool:
-        """Play forward as fast as possible to the first record at or after ``ts``, then pause.
-        Returns False (saying why in ``state.message``, and doing nothing) for a time after the
-        recording's end or behind the replay clock: rewinding is not built, a restart with
-        ``--start`` is the way back."""
+        """Go to the first record at or after ``ts`` and pause there: at once from a keyframe
+        (``MarketSeek``), else (``--paper``) playing forward as fast as possible. Returns False
+        (saying why in ``state.message``, and doing nothing) for a time after the recording's
+        end, or behind the replay clock when it cannot go back (``--paper``, or the replay at
+        its end): a restart with ``--start`` is the way there."""
         state = self.state
         now = self.clock.timestamp_ns()
         if ts > state.end_ns:
@@ -149,16 +162,37 @@ class ReplayTransport:
                 f"{say_time(ts, state.start_ns)} is after the end of the "
                 f"recording ({say_time(state.end_ns, state.start_ns)})"
             )
+        rewinds = self.seeker is not None and not self.market_only
+        if rewinds and not state.done:
+            self._jump(ts)
+            return True
         if ts < now or (state.done and ts <= now):
             there = say_time(ts, state.start_ns, sep="T")
+            why = "the replay is at its end" if state.done else "a --paper replay"
             return self._refuse(
                 f"{say_time(ts, state.start_ns)} is behind the replay clock "
-                f"({say_time(now, state.start_ns)}): seeking back needs a "
-                f"restart with --start {there} (rewind is not built yet)"
+                f"({say_time(now, state.start_ns)}): {why} cannot seek back; "
+                f"restart with --start {there}"
             )
         self._seek_to = ts
         self._control(f"seek {ts}", paused=True)
         return True
+
+    def _jump(self, ts: int) -> None:
+        reader = self.seeker.reader  # type: ignore[union-attr]
+        i, pos = reader.seek(ts)
+        record = reader.records if i >= len(reader.index) else int(reader.index.first_record[i])
+        record += pos if i < len(reader.index) else 0
+        at = self.seeker.jump(record, self.position, self.clock.timestamp_ns())  # type: ignore[union-attr]
+        if self.recorder is not None:
+            self.recorder.source_break()  # the records skipped are not the session's
+        self._place(record)
+        self.clock.move_to(at)  # type: ignore[attr-defined]  # a replay's clock is a SimClock
+        self.state.published = record
+        self._steps, self._until, self._to_record, self._seek_to = 0, None, None, None
+        self._control(f"seek {ts}", paused=True)
+        self.state.message = "at seek target"
+        self.state.clock_ns = self.clock.timestamp_ns()
 
     def _refuse(self, why: str) -> bool:
         self.state.message = why

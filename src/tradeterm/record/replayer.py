@@ -5,7 +5,8 @@ by block and publishes each record on the bus under its recorded topic, after mo
 ``SimClock`` to the record's time, so books, tape, views and the recorder cannot tell a replay
 from the session that was recorded. Transport: speed 0.1x to 100x or as fast as possible, pause
 / resume, one step, run to the next trade or own-order event (``replay_marks.py`` finds them),
-and seek forward to a time (``replay_transport.py``, times as ``replay_time.py`` reads them).
+and seek back or forward to a time (``replay_transport.py``, ``replay_seek.py``; times as
+``replay_time.py`` reads them).
 
 What is published:
 
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import NS, SimClock
@@ -43,6 +45,7 @@ from tradeterm.record.codec import DecodedBlock
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.replay_marks import OrderEvents
+from tradeterm.record.replay_seek import MarketSeek
 from tradeterm.record.replay_transport import (
     REPLAY_PREFIX,
     ReplayState,
@@ -116,6 +119,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self._to_record: int | None = None  # play through this record (next order event)
         self._hit = False
         self.order_events = OrderEvents(reader)
+        self.seeker: MarketSeek | None = None  # set by ``attach_market``: seeks back too
         # --paper: how many of the session's orders are working (the kernel tells)
         self.working_orders: Callable[[], int] = lambda: 0
         self._topic_cache: dict[str, str | None] = {}
@@ -124,6 +128,15 @@ class ReplayVenue(ReplayTransport, Venue):
 
     def instruments(self) -> list[Instrument]:
         return list(self._instruments)
+
+    def attach_market(self, market: MarketDataKeeper) -> None:
+        """The session's keeper of books and tape: seeks restore it from keyframes."""
+        self.seeker = MarketSeek(self.reader, market)
+
+    def _place(self, record: int) -> None:
+        """Play on from record ``record`` (a seek put the market there)."""
+        i, pos = self.reader.locate(record)
+        self._load(i, pos)
 
     # --- execution: none in a plain replay ---------------------------------------------------
     def submit_order(self, order: Order) -> None:

@@ -53,7 +53,10 @@ def build_recorder(
     venue: str,
     path: Path | None,
     wall_flush: bool,
+    market: Any = None,
 ) -> Recorder:
+    """``market``: the session's ``MarketDataKeeper``, for keyframes (None in a replay: its
+    source holds the market, and its own journal only what the session added)."""
     start = clock.timestamp_ns()
     target = path or recording_path(directory, mode, venue, start)
     return Recorder(
@@ -65,6 +68,8 @@ def build_recorder(
         level=cfg.compression_level,
         wall_flush=wall_flush,
         fsync_seconds=cfg.fsync_seconds,
+        market=market,
+        keyframe_ns=int(cfg.keyframe_interval_s * 1_000_000_000),
     )
 
 

@@ -135,9 +135,12 @@ class Kernel:
                 self.clients.name,
                 options.recording,
                 wall_flush=options.interactive or not self.clock.is_simulated,
+                # subscribed after the keeper: a keyframe sees the message just recorded applied
+                market=self.market if self.clients.replay is None else None,
             )
         if self.replay is not None:
             self.replay.recorder = self.recorder
+            self.replay.attach_market(self.market)  # seeks back and forth from keyframes
             self.bus.subscribe(
                 "replay.log",
                 self.views.log.append,  # the recorded log lines
