@@ -6,8 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
+from tradeterm.core.views import EngineViews
 from tradeterm.domain.instruments import Instrument
 from tradeterm.record.header import recording_path, session_header
 from tradeterm.record.journal import JournalError, JournalReader
@@ -96,3 +98,20 @@ def start_recording(
         return False
     log.debug("recording to %s", recorder.path)  # not on the bus: the path differs per run
     return True
+
+
+def wire_replay(
+    replay: ReplayVenue,
+    recorder: Recorder | None,
+    market: MarketDataKeeper,
+    views: EngineViews,
+    bus: MessageBus,
+) -> None:
+    """A replay in a session: its own journal's recorder, the keeper it seeks with (back and
+    forth, from keyframes), the recorded log lines into the log view, and (``--paper``) the
+    count of working orders that ``o`` waits on."""
+    replay.recorder = recorder
+    replay.attach_market(market)
+    bus.subscribe("replay.log", views.log.append, essential=False)
+    orders = views.orders
+    replay.working_orders = lambda: sum(not o.is_terminal for o in orders.orders.values())

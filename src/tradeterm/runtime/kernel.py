@@ -139,17 +139,9 @@ class Kernel:
                 market=self.market if self.clients.replay is None else None,
             )
         if self.replay is not None:
-            self.replay.recorder = self.recorder
-            self.replay.attach_market(self.market)  # seeks back and forth from keyframes
-            self.bus.subscribe(
-                "replay.log",
-                self.views.log.append,  # the recorded log lines
-                essential=False,
-            )
-            view = self.views.orders  # --paper: `o` waits only while an order is working
-            self.replay.working_orders = lambda: sum(
-                not o.is_terminal for o in view.orders.values()
-            )
+            from tradeterm.record.session import wire_replay
+
+            wire_replay(self.replay, self.recorder, self.market, self.views, self.bus)
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
         self.errors = EngineErrors(

@@ -42,7 +42,9 @@ def test_write_read_round_trip_with_index(tmp_path):
     write(path)
     with JournalReader(path) as r:
         assert r.clean and r.damaged_at is None
-        assert r.header["mode"] == "test" and r.header["format"] == 1
+        assert (
+            r.header["mode"] == "test" and r.header["format"] == 2
+        )  # keyframes (format 1 still reads)
         assert r.summary == {"note": "done"}
         assert r.records == 500 and len(r.index) == 5
         recs = list(r.records_iter())
