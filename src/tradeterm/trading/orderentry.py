@@ -64,8 +64,6 @@ from tradeterm.trading.order_names import GrammarError, find_instrument, find_or
 
 HELP = (
     "b 0.5 @ 61800 · s 1 mkt · b 0.1 @ bid-2t ioc · s 0.2 @ ask post · "
-    "s 1 stop 61700 [limit 61690] · s 1 trail 15t [mid] · b 0.5 @ 61800 tp +40t sl -20t · "
-    "oco s 1 @ 62500 / s 1 stop 61500 · "
     "cxl all | buys | sells | BTC | <id> · mod <id> @ 61801 [qty]"
 )
 
