@@ -74,6 +74,8 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         state = store.controls.load_trading_state()
         positions = store.load_positions()
         orders = store.load_open_orders()
+        groups = store.held.load_open_groups()  # held orders with their groups' ended legs
+        held = [h for h in groups if not h.is_terminal]
         fill_rows = store.fill_rows()
         day = store.controls.load_day(time.time_ns() // DAY_NS)  # today, UTC
     finally:
@@ -150,6 +152,24 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
             }
             for o, venue in orders
         ],
+        "held_orders": [
+            {
+                "id": h.held_id,
+                "instrument": symbol(h.instrument),
+                "kind": h.kind.value,
+                "state": h.state.value,
+                "side": h.side.name,
+                "qty": qty(h.instrument, h.qty),
+                "filled": qty(h.instrument, h.filled),
+                "trigger": price(h.instrument, h.trigger_price),
+                "limit": price(h.instrument, h.price),
+                "offset": h.offset_text() or None,
+                "parent": h.parent_id or None,
+                "role": h.role or None,
+                "children": [c.held_id for c in groups if c.parent_id == h.held_id],
+            }
+            for h in held
+        ],
         "today": None
         if day is None
         else {
@@ -211,6 +231,18 @@ def status_text(report: dict[str, Any], fills: bool) -> str:
             f"  {o['client_order_id']}  {o['instrument']:<14} {o['side']:<4} "
             f"{o['qty']} @ {o['price'] or 'MKT'}  filled {o['filled']}  {o['status']}"
             f"  {o['source']}{tag}"
+        )
+    held = report.get("held_orders", [])
+    if held:
+        lines.append(f"held orders: {len(held)}")
+    for h in held:
+        trigger = f" trigger {h['trigger']}" if h["trigger"] else ""
+        offset = f" trail {h['offset']}" if h["offset"] else ""
+        limit = f" limit {h['limit']}" if h["limit"] else ""
+        parent = f"  parent {h['parent']}" if h["parent"] else ""
+        lines.append(
+            f"  {h['id']}  {h['instrument']:<14} {h['kind']} {h['side']} {h['qty']}"
+            f"{trigger}{offset}{limit}  {h['state']}{parent}"
         )
     today = report["today"]
     if today and today["pnl"] is not None:

@@ -27,3 +27,4 @@ RISK = "risk"  # KillSwitchTripped, TradingStateChanged, OrderDenied
 COMMAND = "command"  # every command the desk received, for the record
 POSITION = "position"  # PositionChanged
 OMS = "oms"  # ReconciliationCompleted
+HELD = "held"  # HeldOrderChanged: every transition of a held (contingent) order

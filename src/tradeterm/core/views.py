@@ -15,6 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from tradeterm.domain.events import ConnectionState, LogLine, OrderFilled, TradingState
 from tradeterm.domain.market import Trade
+from tradeterm.domain.held import HeldOrder
 from tradeterm.domain.orders import Order
 
 T = TypeVar("T")
@@ -144,6 +145,16 @@ class WorkingOrdersView:
 
 
 @dataclass(slots=True)
+class HeldOrdersView:
+    """The contingent orders the engine holds (``oms/emulator.py``) that have not ended, keyed
+    by held id: stops and trailing stops waiting for their trigger, OCO and bracket parents and
+    their legs (a leg whose order is at the venue is WORKING, under the same id). Read-only."""
+
+    orders: dict[str, HeldOrder] = field(default_factory=dict)
+    version: int = 0
+
+
+@dataclass(slots=True)
 class PositionRow:
     """One instrument's position, valued at the mark. Money in the instrument's quote currency."""
 
@@ -267,6 +278,7 @@ class EngineViews:
     log: RingView[LogLine] = field(default_factory=lambda: RingView(500))
     quoters: dict[str, QuoterView] = field(default_factory=dict)
     orders: WorkingOrdersView = field(default_factory=WorkingOrdersView)
+    held: HeldOrdersView = field(default_factory=HeldOrdersView)
     portfolio: PortfolioView = field(default_factory=PortfolioView)
     risk: RiskView = field(default_factory=RiskView)
     fills: RingView[OrderFilled] = field(default_factory=lambda: RingView(500))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from tradeterm.domain.events import TradingState
+from tradeterm.domain.held import HeldLeg
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType, TimeInForce
 
@@ -66,3 +67,46 @@ class RearmTrading(Command, frozen=True):
     reason: str
     state: TradingState = TradingState.ACTIVE
     source: str = "command"
+
+
+class HoldOrder(Command, frozen=True):
+    """A stop, stop-limit or trailing stop, kept by the engine (``oms/emulator.py``) until its
+    trigger is reached, then sent as an order with the id ``held_id`` (through risk)."""
+
+    held_id: str
+    instrument: str
+    leg: HeldLeg
+    source: str = "manual"
+
+
+class HoldOco(Command, frozen=True):
+    """Two orders, one cancels the other: the first leg to fill (even partly) or trigger cancels
+    the other. A limit leg goes to the venue at once; a stop leg is held."""
+
+    held_id: str
+    instrument: str
+    first_id: str
+    first: HeldLeg
+    second_id: str
+    second: HeldLeg
+    source: str = "manual"
+
+
+class HoldBracket(Command, frozen=True):
+    """An entry (limit, or market when ``price`` is None) with a take-profit limit and a
+    stop-loss (stop-market) that become an OCO sized to what the entry filled."""
+
+    held_id: str
+    instrument: str
+    side: Side  # the entry's; the exits take the other side
+    qty: int
+    price: int | None
+    take_profit: int
+    stop_loss: int
+    entry_id: str
+    tp_id: str
+    sl_id: str
+    source: str = "manual"
+
+
+HeldCommand = HoldOrder | HoldOco | HoldBracket

@@ -90,8 +90,43 @@ def _decimal(text: object, what: str) -> Decimal:
     raise SchemaError(f"{what} {text!r}, not a decimal number")
 
 
+HELD_ORDERS = """CREATE TABLE IF NOT EXISTS held_orders (
+	held_id VARCHAR(64) NOT NULL,
+	group_id VARCHAR(64) NOT NULL,
+	parent_id VARCHAR(64) NOT NULL,
+	role VARCHAR NOT NULL,
+	instrument VARCHAR NOT NULL,
+	kind VARCHAR NOT NULL,
+	side INTEGER NOT NULL,
+	qty BIGINT NOT NULL,
+	price BIGINT,
+	trigger_price BIGINT,
+	trail BIGINT NOT NULL,
+	trail_unit VARCHAR NOT NULL,
+	trail_ref VARCHAR NOT NULL,
+	extreme BIGINT,
+	state VARCHAR NOT NULL,
+	is_open BOOLEAN NOT NULL,
+	filled BIGINT NOT NULL,
+	reason VARCHAR NOT NULL,
+	reduce_only BOOLEAN NOT NULL,
+	source VARCHAR NOT NULL,
+	ts_created BIGINT NOT NULL,
+	ts_last BIGINT NOT NULL,
+	PRIMARY KEY (held_id)
+)"""
+
+
+def _held_orders(conn: sqlite3.Connection) -> None:
+    """The contingent orders the engine keeps (``oms/held_records.py``): one row per held
+    order and per OCO / bracket parent, with its parent, its trigger and where it stands."""
+    conn.execute(HELD_ORDERS)
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_held_orders_group_id ON held_orders (group_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "positions keep fees per currency", _fees_per_currency),
+    Migration(2, "held (contingent) orders", _held_orders),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

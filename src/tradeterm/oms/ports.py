@@ -7,6 +7,7 @@ from typing import Protocol
 
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.orders import Order
 
 
 class TradingHalt(Protocol):
@@ -25,3 +26,10 @@ class PostTrade(Protocol):
     def after_fill(self, fill: OrderFilled) -> None:
         """A fill is on disk and told (position, fills pane, log) after its order's own
         change: the post-trade limits look at it."""
+
+
+class HeldOrderSender(Protocol):
+    def send_held(self, cmd: SubmitOrder) -> Order | str:
+        """A held order released (its trigger reached, its entry filled): an order like any
+        other, through pre-trade risk. The order the OMS took, or why risk denied it
+        (``CODE: message``)."""

@@ -47,6 +47,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
 from tradeterm.oms.control_records import ControlRecords
 from tradeterm.oms.durability import Durability
+from tradeterm.oms.held_records import HeldRecords
 from tradeterm.oms.prepared import prefixed, prepared_insert, prepared_update
 from tradeterm.oms.store_check import CorruptStore, damaged, is_counter
 from tradeterm.oms.store_columns import StoreError
@@ -84,6 +85,7 @@ class Store:
         self.db = StoreConnection(url, synchronous, verify)
         self.url, self.where, self.conn = url, self.db.where, self.db.conn
         self.controls = ControlRecords(self.db)  # kill switch, audit log, trading days
+        self.held = HeldRecords(self.db)  # the contingent orders the engine keeps
         if sync_thread and synchronous in ("FULL", "EXTRA"):
             self.sync_on_own_thread()
         self._dirty: dict[str, dict[str, Any]] = {}  # buffered order status updates
@@ -121,10 +123,11 @@ class Store:
 
     def flush(self) -> None:
         """Write the buffered status updates now."""
-        if not self._dirty:
+        if not self._dirty and not self.held.dirty:
             return
         try:
             self._write_dirty()
+            self.held.write_dirty()
             self.db.commit_durably()
             self._dirty.clear()
         except Exception:

@@ -31,7 +31,7 @@ def damaged(where: str, what: str) -> CorruptStore:
 
 
 #: tables that grow with trading: checked by one SQL scan (the same tests as ``store_columns``)
-LARGE = frozenset({"orders", "fills", "audit"})
+LARGE = frozenset({"orders", "fills", "audit", "held_orders"})
 
 
 def verify(conn: sqlite3.Connection, where: str) -> None:

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from tradeterm.domain.events import Liquidity, TradingState
+from tradeterm.domain.held import HeldKind, HeldState, TrailRef, TrailUnit
 from tradeterm.domain.instruments import STEP_MAX, STEP_MIN
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus, OrderType, TimeInForce
@@ -229,6 +230,30 @@ AUDIT_COLUMNS: dict[str, Column] = {
     "source": TEXT,
     "detail": TEXT,
 }
+HELD_COLUMNS: dict[str, Column] = {
+    "held_id": TEXT,
+    "group_id": TEXT,
+    "parent_id": TEXT,
+    "role": TEXT,
+    "instrument": TEXT,
+    "kind": one_of(HeldKind),
+    "side": SIDE,
+    "qty": WHOLE,
+    "price": OPTIONAL_WHOLE,
+    "trigger_price": OPTIONAL_WHOLE,
+    "trail": WHOLE,
+    "trail_unit": one_of(TrailUnit),
+    "trail_ref": one_of(TrailRef),
+    "extreme": OPTIONAL_WHOLE,
+    "state": one_of(HeldState),
+    "is_open": FLAG,
+    "filled": WHOLE,
+    "reason": TEXT,
+    "reduce_only": FLAG,
+    "source": TEXT,
+    "ts_created": WHOLE,
+    "ts_last": WHOLE,
+}
 #: table -> (the column that names a row, its columns)
 TABLES: dict[str, tuple[str, dict[str, Column]]] = {
     "orders": ("client_order_id", ORDER_COLUMNS),
@@ -238,6 +263,7 @@ TABLES: dict[str, tuple[str, dict[str, Column]]] = {
     "pnl_days": ("day", PNL_DAY_COLUMNS),
     "instruments": ("id", INSTRUMENT_COLUMNS),
     "audit": ("id", AUDIT_COLUMNS),
+    "held_orders": ("held_id", HELD_COLUMNS),
 }
 
 

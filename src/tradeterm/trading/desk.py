@@ -22,6 +22,9 @@ from tradeterm.domain.commands import (
     CancelAll,
     CancelOrder,
     Command,
+    HoldBracket,
+    HoldOco,
+    HoldOrder,
     ModifyOrder,
     RearmTrading,
     SubmitOrder,
@@ -32,6 +35,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.reasons import HELD_CANCELED
 from tradeterm.oms.reconcile import ReconcileResult
 from tradeterm.oms.store import Store
 from tradeterm.portfolio.portfolio import DayState, Portfolio
@@ -41,7 +45,9 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.flatten import Flattener
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.risk.limits import PostTradeLimits
+from tradeterm.trading.day_marks import DayMarks
 from tradeterm.trading.denials import Denials
+from tradeterm.trading.held_desk import HeldDesk
 from tradeterm.trading.kill_desk import KillDesk
 from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.trading.results import (
@@ -51,6 +57,7 @@ from tradeterm.trading.results import (
     CancelResult,
     CancelsSent,
     CommandResult,
+    HoldResult,
     KillSwitchTrip,
     ModifyResult,
     OrderSent,
@@ -68,7 +75,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradeterm.desk")
 
 REVALUE_TIMER = "desk.revalue"
-DAY_SAVE_NS = 5 * NS
 MS = 1_000_000
 
 
@@ -167,12 +173,24 @@ class TradingDesk:
         self.reconciliations: list[ReconcileResult] = self.watch.reconciliations
         self.submitted = 0
         self.denials = Denials(bus, clock, views.risk)
+        #: stops, trailing stops, OCO and brackets the engine holds (``held_desk.py``)
+        self.held = HeldDesk(
+            bus,
+            clock,
+            store,
+            views,
+            self.oms,
+            self.killswitch,
+            self.denials,
+            self.execute,
+            self._session_gate,
+        )
         #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
         self.live_unconfirmed = False
         #: the market is over (a replay at its end): every new order is denied with this reason
         self.closed_reason = ""
         self._started = False
-        self._day_saved_ts = 0
+        self.day_marks = DayMarks(store, self.portfolio, views.portfolio)
         store.save_instruments(instruments.values())
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -210,6 +228,7 @@ class TradingDesk:
                     {i: q for i, q in held.items() if i.startswith(venue.name + ":")},
                 )
             clean = await self.watch.reconcile(venue.name) and clean
+        self.held.emulator.restore()  # after reconciliation: the orders it sent are settled
         self.risk.ready = True
         self._started = self.watch.started = True
         self.portfolio.revalue(self.clock.timestamp_ns())
@@ -229,13 +248,14 @@ class TradingDesk:
         self.flattener.stop()
         self.clock.cancel_timer(REVALUE_TIMER)
         self.watch.stop()
+        self.held.emulator.stop()  # held orders stay held (restored at the next start)
         self.oms.cancel_unsent()
         if self._started and self.settings.session.cancel_on_exit and self.oms.working:
             n = self.oms.cancel_all()
             log.info("shutting down: %d working order(s) canceled", n)
         self.oms.stop_timers()
         try:
-            self._save_day(self.clock.timestamp_ns(), force=True)
+            self.day_marks.save(self.clock.timestamp_ns(), force=True)
             self.store.flush()
         except Exception as exc:
             log.error("could not write the final state: %s", exc)
@@ -270,6 +290,8 @@ class TradingDesk:
     @overload
     def execute(self, cmd: SubmitOrder) -> SubmitResult: ...
     @overload
+    def execute(self, cmd: HoldOrder | HoldOco | HoldBracket) -> HoldResult: ...
+    @overload
     def execute(self, cmd: CancelOrder) -> CancelResult: ...
     @overload
     def execute(self, cmd: CancelAll) -> CancelsSent: ...
@@ -292,10 +314,13 @@ class TradingDesk:
         match cmd:
             case SubmitOrder():
                 return self.submit(cmd)
+            case HoldOrder() | HoldOco() | HoldBracket():
+                return self.held.hold(cmd)
             case CancelOrder():
                 return self.cancel(cmd.client_order_id)
             case CancelAll():
-                return CancelsSent(self.oms.cancel_all(cmd.instrument, cmd.side))
+                held = self.held.emulator.cancel_all(HELD_CANCELED, cmd.instrument, cmd.side)
+                return CancelsSent(self.oms.cancel_all(cmd.instrument, cmd.side) + held)
             case ModifyOrder():
                 return self.modify(cmd)
             case TripKillSwitch():
@@ -324,7 +349,8 @@ class TradingDesk:
 
     def cancel(self, client_order_id: str) -> CancelResult:
         if client_order_id not in self.oms.working:
-            return RequestRefused(client_order_id, NOT_WORKING)
+            held = self.held.cancel(client_order_id)
+            return RequestRefused(client_order_id, NOT_WORKING) if held is None else held
         return (
             RequestSent(client_order_id)
             if self.oms.cancel(client_order_id)
@@ -335,7 +361,8 @@ class TradingDesk:
         coid = cmd.client_order_id
         order = self.oms.working.get(coid)
         if order is None:
-            return RequestRefused(coid, NOT_WORKING)
+            held = self.held.modify(cmd)
+            return RequestRefused(coid, NOT_WORKING) if held is None else held
         gate = self._session_gate()
         if gate is not None:
             return self.denials.deny(
@@ -366,20 +393,7 @@ class TradingDesk:
         self.kill.show_flatten()
         self.portfolio.revalue(ts)
         self.kill.check_limits(ts, self._started)
-        self._save_day(ts)
+        self.day_marks.save(ts)
 
     def after_fill(self, _fill: OrderFilled) -> None:  # oms.ports.PostTrade
         self.kill.check_limits(self.clock.timestamp_ns(), self._started)
-
-    def _save_day(self, ts: int, force: bool = False) -> None:
-        """Today's reference points and the latest equity (for ``tradeterm status``): on a new
-        day at once, otherwise every few seconds."""
-        day = self.portfolio.day
-        if day is None:
-            return
-        new_day = self._day_saved_ts // (86_400 * NS) != ts // (86_400 * NS)
-        if force or new_day or ts - self._day_saved_ts >= DAY_SAVE_NS:
-            self.store.controls.save_day(
-                day.day, day.start_equity, day.peak_equity, self.views.portfolio.equity, ts
-            )
-            self._day_saved_ts = ts

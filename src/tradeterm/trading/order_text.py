@@ -6,15 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tradeterm.domain.commands import CancelAll, CancelOrder, SubmitOrder
+from tradeterm.domain.commands import (
+    CancelAll,
+    CancelOrder,
+    HoldBracket,
+    HoldOco,
+    HoldOrder,
+    SubmitOrder,
+)
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType
+from tradeterm.trading.held_text import describe_held, held_as_text
 from tradeterm.trading.orderentry import Command
 
 
 def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
     """One line a trader reads in a confirmation: 'BUY 0.5 SIM-BTC/USD @ 61800 GTC'."""
+    if isinstance(cmd, HoldOrder | HoldOco | HoldBracket):
+        return describe_held(cmd, instruments)
     if isinstance(cmd, SubmitOrder):
         inst = instruments[cmd.instrument]
         price = "MKT" if cmd.price is None else f"@ {inst.format_price(cmd.price)}"
@@ -46,6 +56,8 @@ def describe(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
 def as_text(cmd: Command, instruments: Mapping[str, Instrument]) -> str:
     """The command in the grammar, in its one canonical form: parsing it gives the same
     command (a new order id aside). ``b 0.5000 @ 61800.0 gtc sim:SIM-BTC/USD``."""
+    if isinstance(cmd, HoldOrder | HoldOco | HoldBracket):
+        return held_as_text(cmd, instruments)
     if isinstance(cmd, SubmitOrder):
         inst = instruments[cmd.instrument]
         price = (

@@ -16,6 +16,7 @@ Grammar (case-insensitive; ``[]`` optional, ``|`` alternatives)::
     symbol  := symbol | id | base/quote | base  SIM-BTC/USD, sim:SIM-BTC/USD, BTC/USD, BTC
     cancel  := cxl all | cxl buys | cxl sells | cxl symbol | cxl order-id
     modify  := mod order-id [@ level] [qty]
+    held    := stop, trailing stop, bracket and oco lines: ``held_entry.py``
     decimal := ASCII digits with one optional point: 0.5, 61800, .25
 
 A limit order needs a price; ``mkt`` sends a market order (IOC). A reference price that does
@@ -32,16 +33,33 @@ an instrument or a working order is ``order_names.py``.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
-from tradeterm.domain.instruments import Instrument, PrecisionError
+from tradeterm.domain.commands import (
+    CancelAll,
+    CancelOrder,
+    HoldBracket,
+    HoldOco,
+    HoldOrder,
+    ModifyOrder,
+    SubmitOrder,
+)
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderType, TimeInForce
+from tradeterm.trading.entry_terms import (
+    LEVEL,
+    MAX_LEN,
+    OFFSET,
+    SIDES,
+    TIFS,
+    EntryContext,
+    Market,
+    _keyword,
+    _level,
+    _looks_numeric,
+    _qty,
+)
+from tradeterm.trading.held_entry import held_order, is_held, oco
 from tradeterm.trading.order_names import GrammarError, find_instrument, find_order
 
 HELP = (
@@ -49,44 +67,7 @@ HELP = (
     "cxl all | buys | sells | BTC | <id> · mod <id> @ 61801 [qty]"
 )
 
-SIDES = {"b": Side.BUY, "buy": Side.BUY, "s": Side.SELL, "sell": Side.SELL}
-TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}
-REFS = ("bid", "ask", "mid", "last")
-LEVEL = re.compile(r"^(bid|ask|mid|last)(?:([+-])([0-9]{1,6})t?)?$")
-# "bid - 2t", "ask+ 3", "mid -1 t": the offset joined to its reference before the line is split
-OFFSET = re.compile(
-    r"\b(bid|ask|mid|last)\s*([+-])\s*([0-9]+)(?:\s*(t)\b)?", re.IGNORECASE | re.ASCII
-)
-NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
-MAX_LEN = 200
-MAX_VALUE = Decimal("1e15")  # a quantity or price typed: at most 15 digits before the point
-MAX_UNITS = 2**63 - 1  # ticks and lots are int64 in the engine, the store and the journal
-
-
-@dataclass(frozen=True, slots=True)
-class Market:
-    """Reference prices of one instrument (ticks), for ``bid-2t`` style prices."""
-
-    bid: int | None = None
-    ask: int | None = None
-    last: int | None = None
-
-
-@dataclass(slots=True)
-class EntryContext:
-    """What the parser needs from the workstation: instruments, the selected one, reference
-    prices, the working orders' ids, the clock and the order-id source."""
-
-    instruments: Sequence[Instrument]
-    selected: Instrument
-    markets: Mapping[str, Market]
-    working: Mapping[str, str]  # client order id -> instrument id
-    now_ns: Callable[[], int]
-    next_id: Callable[[], str]
-    sides: Mapping[str, Side] = field(default_factory=dict)  # client order id -> side (mod @ mid)
-
-
-Command = SubmitOrder | CancelOrder | CancelAll | ModifyOrder
+Command = SubmitOrder | CancelOrder | CancelAll | ModifyOrder | HoldOrder | HoldOco | HoldBracket
 
 
 def parse(line: str, ctx: EntryContext) -> Command:
@@ -94,7 +75,9 @@ def parse(line: str, ctx: EntryContext) -> Command:
     words = _words(line)
     head = _keyword(words[0])
     if head in SIDES:
-        return _order(words, ctx)
+        return held_order(words, ctx) if is_held(words) else _order(words, ctx)
+    if head == "oco":
+        return oco(words, ctx)
     if head in ("cxl", "cancel", "c"):
         return _cancel(words[1:], ctx)
     if head in ("mod", "modify", "mv"):
@@ -118,12 +101,6 @@ def _words(line: str) -> list[str]:
     if not words:
         raise GrammarError(f"empty command; try: {HELP}")
     return words
-
-
-def _keyword(word: str) -> str:
-    """The word in lower case when it is plain ASCII; anything else is never a keyword (a
-    KELVIN SIGN lower-cases to 'k', and 'mKt' must not be a market order)."""
-    return word.lower() if word.isascii() else "\0"
 
 
 # --- orders -----------------------------------------------------------------------------------
@@ -203,79 +180,6 @@ def _order(words: list[str], ctx: EntryContext) -> SubmitOrder:
         post_only=post,
         reduce_only=reduce,
     )
-
-
-def _looks_numeric(word: str) -> bool:
-    return bool(re.fullmatch(r"[+-]?[0-9.,_]+", word))
-
-
-def _qty(word: str, inst: Instrument) -> int:
-    qty = _decimal(word, "quantity")
-    if qty <= 0:
-        raise GrammarError(f"quantity must be positive, got {word}")
-    try:
-        lots = inst.qty_to_lots(qty)
-    except (PrecisionError, InvalidOperation):
-        raise GrammarError(
-            f"quantity {word} is not a multiple of the lot size {inst.lot_size} of {inst.symbol}"
-        ) from None
-    if lots > MAX_UNITS:
-        raise GrammarError(
-            f"quantity {word} is too large for {inst.symbol} (at most "
-            f"{inst.format_qty(MAX_UNITS)} {inst.base})"
-        )
-    return lots
-
-
-def _level(word: str, inst: Instrument, market: Market, side: Side | None) -> int:
-    w = _keyword(word)
-    m = LEVEL.match(w)
-    if m:
-        ref, sign, n = m.groups()
-        base = _reference(ref, market, inst, side)
-        offset = int(n) * (1 if sign == "+" else -1) if sign else 0
-        price = base + offset
-    else:
-        value = _decimal(word, "price")
-        try:
-            price = inst.price_to_ticks(value)
-        except (PrecisionError, InvalidOperation):
-            raise GrammarError(
-                f"price {word} is not a multiple of the tick size {inst.tick_size} of {inst.symbol}"
-            ) from None
-    if price <= 0:
-        raise GrammarError(f"price must be positive, got {word}")
-    if price > MAX_UNITS:
-        raise GrammarError(
-            f"price {word} is too large for {inst.symbol} (at most {inst.format_price(MAX_UNITS)})"
-        )
-    return price
-
-
-def _reference(ref: str, market: Market, inst: Instrument, side: Side | None) -> int:
-    if ref == "mid":
-        if market.bid is None or market.ask is None:
-            raise GrammarError(f"{inst.symbol} has no two-sided market for 'mid'")
-        total = market.bid + market.ask
-        if total % 2 and side is None:
-            raise GrammarError(
-                "'mid' falls between two ticks and the order's side is unknown: give the price"
-            )
-        # between two ticks a passive price never crosses: a buy rounds down, a sell up
-        return -(-total // 2) if side is Side.SELL else total // 2
-    value: int | None = getattr(market, ref)
-    if value is None:
-        raise GrammarError(f"{inst.symbol} has no {ref} price yet")
-    return value
-
-
-def _decimal(word: str, what: str) -> Decimal:
-    if not NUMBER.fullmatch(word):  # ASCII digits only: Decimal() would read any Unicode digit
-        raise GrammarError(f"{what} {word!r} is not a number (digits 0-9 and one point)")
-    value = Decimal(word)
-    if value > MAX_VALUE:
-        raise GrammarError(f"{what} {word} is too large")
-    return value
 
 
 # --- cancel and modify ------------------------------------------------------------------------

@@ -11,6 +11,8 @@ string. Each command has its own union (``SubmitResult`` ...); ``CommandResult``
 * ``CancelsSent``: a cancel-all, with how many cancels went out.
 * ``KillSwitchTrip``: trading is HALTED (``changed`` False: it was already; the cancel and the
   flatten ran all the same).
+* ``HeldPlaced``: the emulator took a held (contingent) order, durably; a leg it sent at once
+  (an OCO's limit, a bracket's entry) may already have been denied (see its state).
 * ``Rearmed`` / ``RearmRefused``: trading left HALTED / REDUCING, or stayed, with the reason.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradeterm.domain.events import OrderDenied, TradingState
+from tradeterm.domain.held import HeldOrder
 from tradeterm.domain.orders import Order
 
 # why a cancel or a modify was refused (the answers pane shows the last two as they are)
@@ -35,6 +38,11 @@ class OrderSent:
 @dataclass(frozen=True, slots=True)
 class Denied:
     denial: OrderDenied
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPlaced:
+    held: HeldOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +77,14 @@ class RearmRefused:
 
 
 SubmitResult = OrderSent | Denied
+HoldResult = HeldPlaced | Denied
 CancelResult = RequestSent | RequestRefused
 ModifyResult = RequestSent | RequestRefused | Denied
 RearmResult = Rearmed | RearmRefused
 CommandResult = (
     OrderSent
     | Denied
+    | HeldPlaced
     | RequestSent
     | RequestRefused
     | CancelsSent

@@ -8,7 +8,13 @@ from __future__ import annotations
 import logging
 
 from tradeterm.core.clock import Clock
-from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
+from tradeterm.domain.commands import (
+    CancelAll,
+    CancelOrder,
+    HeldCommand,
+    ModifyOrder,
+    SubmitOrder,
+)
 from tradeterm.domain.market import Side
 from tradeterm.oms.store import Store
 from tradeterm.trading.desk import TradingDesk
@@ -16,6 +22,7 @@ from tradeterm.trading.results import (
     NOT_WORKING,
     CancelResult,
     CancelsSent,
+    HoldResult,
     ModifyResult,
     RequestRefused,
     SubmitResult,
@@ -51,6 +58,10 @@ class TraderRequests:
         log.warning("LIVE trading on %s confirmed: orders now go to the venue", venue)
         return True
 
+    def hold(self, cmd: HeldCommand) -> HoldResult:
+        """A held order: the engine keeps it (no venue answer until it is released)."""
+        return self.desk.execute(cmd)
+
     def submit(self, cmd: SubmitOrder) -> SubmitResult:
         self.answers.expect("submit", cmd.client_order_id, cmd.instrument)
         return self.desk.execute(cmd)
@@ -58,7 +69,13 @@ class TraderRequests:
     def cancel(self, client_order_id: str) -> CancelResult:
         order = self.desk.oms.working.get(client_order_id)
         if order is None:
-            return RequestRefused(client_order_id, NOT_WORKING)
+            held = self.desk.held.emulator.book.get(client_order_id)
+            if held is None:
+                return RequestRefused(client_order_id, NOT_WORKING)
+            # a held order: cancelled in the engine, no venue answer to follow
+            return self.desk.execute(
+                CancelOrder(self.clock.timestamp_ns(), client_order_id, held.instrument)
+            )
         answer = self.answers.expect("cancel", client_order_id, order.instrument)
         result = self.desk.execute(
             CancelOrder(self.clock.timestamp_ns(), client_order_id, order.instrument)

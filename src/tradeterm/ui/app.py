@@ -150,7 +150,7 @@ class TradetermApp(App):
                 yield Ladder(views.orders, self.frame, id="ladder")
             with Grid(id="side"):
                 panes = {
-                    "orders-box": OrdersBlotter(views.orders, insts, id="orders"),
+                    "orders-box": OrdersBlotter(views.orders, insts, views.held, id="orders"),
                     "fills-box": FillsPane(views.fills, insts, id="fills"),
                     "positions-box": PositionsPane(views.portfolio, insts, id="positions"),
                     "pnl-box": PnlPane(views.portfolio, id="pnl"),

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tradeterm.domain.commands import CancelAll, CancelOrder, SubmitOrder
+from tradeterm.domain.commands import (
+    CancelAll,
+    CancelOrder,
+    HoldBracket,
+    HoldOco,
+    HoldOrder,
+    SubmitOrder,
+)
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
@@ -36,7 +43,9 @@ class OrderKeys:
         except GrammarError as exc:
             self.app.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
             return
-        if self.app.trading.needs_confirmation() and isinstance(cmd, SubmitOrder):
+        if self.app.trading.needs_confirmation() and isinstance(
+            cmd, SubmitOrder | HoldOrder | HoldOco | HoldBracket
+        ):  # a held order is an order too
 
             def now() -> str:
                 try:

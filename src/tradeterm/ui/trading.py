@@ -11,14 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tradeterm.domain.commands import CancelAll, CancelOrder, ModifyOrder, SubmitOrder
+from tradeterm.domain.commands import (
+    CancelAll,
+    CancelOrder,
+    HoldBracket,
+    HoldOco,
+    HoldOrder,
+    ModifyOrder,
+    SubmitOrder,
+)
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.trading.order_text import describe
 from tradeterm.trading.orderentry import Command, EntryContext, Market, parse
-from tradeterm.trading.results import Denied, KillSwitchTrip, OrderSent, RequestRefused
+from tradeterm.trading.results import (
+    Denied,
+    HeldPlaced,
+    KillSwitchTrip,
+    OrderSent,
+    RequestRefused,
+)
 
 PREVIEW_ID = "PREVIEW"  # the order id of a command parsed only to be shown
 
@@ -56,6 +70,9 @@ class Trading:
         orders = views.orders.orders
         working = {oid: o.instrument for oid, o in orders.items() if not o.is_terminal}
         sides = {oid: o.side for oid, o in orders.items() if not o.is_terminal}
+        for hid, held in views.held.orders.items():  # cxl / mod a held order by its id
+            working.setdefault(hid, held.instrument)
+            sides.setdefault(hid, held.side)
         next_id = (lambda: PREVIEW_ID) if preview else self.kernel.next_order_id
         return EntryContext(
             list(self.kernel.instruments.values()),
@@ -132,6 +149,13 @@ class Trading:
                     ):  # else its answer says why
                         return Outcome(False, f"{order.status.value}: {order.reason}")
                 return self._sent(before, f"{what} [{cmd.client_order_id}]")
+            case HoldOrder() | HoldOco() | HoldBracket():
+                match k.requests.hold(cmd):
+                    case Denied(denial):
+                        return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
+                    case HeldPlaced(held) if held.is_terminal:
+                        return Outcome(False, f"{held.state.value}: {held.reason}")
+                return Outcome(True, f"{what} [{cmd.held_id}]")
             case CancelAll():
                 n = k.cancel_all(cmd.instrument, cmd.side).count
                 return (
@@ -139,6 +163,10 @@ class Trading:
                     if n
                     else Outcome(None, "no working orders to cancel")
                 )
+            case CancelOrder() if cmd.client_order_id in k.views.held.orders:
+                if isinstance(k.cancel(cmd.client_order_id), RequestRefused):
+                    return Outcome(False, f"{cmd.client_order_id} is not held")
+                return Outcome(True, f"{what} (held by the engine)")
             case CancelOrder():
                 if isinstance(k.cancel(cmd.client_order_id), RequestRefused):
                     return Outcome(False, f"{cmd.client_order_id} is not working")

@@ -86,6 +86,10 @@ class ExecutionClient(ABC):
     #: instead of closing it. 0: the venue has every request it will ever have by the time it
     #: answers a query about it.
     request_window_ns: int = 0
+    #: True when the venue keeps OCO / bracket order lists itself (Binance's orderList). None
+    #: does yet: the engine's emulator (``oms/emulator.py``) holds stops, trailing stops, OCO
+    #: and brackets for every venue. The seam for sending them natively later.
+    native_order_lists: bool = False
 
     @abstractmethod
     def instruments(self) -> list[Instrument]:

@@ -15,7 +15,8 @@ from rich.cells import cell_len
 from textual.binding import Binding
 from textual.message import Message
 
-from tradeterm.core.views import WorkingOrdersView
+from tradeterm.core.views import HeldOrdersView, WorkingOrdersView
+from tradeterm.domain.held import HeldKind, HeldOrder, HeldState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
@@ -64,12 +65,55 @@ class OrdersBlotter(TextPane, can_focus=True):
             self.order = order
 
     def __init__(
-        self, view: WorkingOrdersView, instruments: Mapping[str, Instrument], **kwargs
+        self,
+        view: WorkingOrdersView,
+        instruments: Mapping[str, Instrument],
+        held: HeldOrdersView | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.view = view
         self.instruments = instruments
+        self.held = held or HeldOrdersView()  # the engine's held orders, listed after
         self.selected_id: str | None = None
+
+    def held_orders(self) -> list[HeldOrder]:
+        """Held orders not at the venue (a leg working there is listed as its order)."""
+        return sorted(
+            (h for h in self.held.orders.values() if h.state is not HeldState.WORKING),
+            key=lambda h: (h.ts_created, h.held_id),
+        )
+
+    def held_cells(self, h: HeldOrder, shown: Mapping[str, str]) -> list[str]:
+        """A held order's row: its trigger (or offset) as the price, HELD / TRIG as the status,
+        its parent (or, for a parent, its kind) as the source."""
+        inst = self.instruments.get(h.instrument)
+        fmt_qty = inst.format_qty if inst else str
+
+        def px(ticks: int | None) -> str:
+            return "-" if ticks is None else inst.format_price(ticks) if inst else str(ticks)
+
+        if h.kind is HeldKind.TRAIL:
+            price = f"trail {h.offset_text()} {px(h.trigger_price)}"
+        elif h.trigger_price is not None:
+            limit = f" lmt {px(h.price)}" if h.price is not None else ""
+            price = f"stop {px(h.trigger_price)}{limit}"
+        else:
+            price = px(h.price) if h.price is not None else h.kind.value
+        status = "HELD" if h.state is HeldState.HELD else h.state.value
+        parent = h.parent_id and shown.get(h.parent_id, h.parent_id)
+        link = f"{h.role} of {parent}" if parent else h.kind.value
+        return [
+            shown[h.held_id],
+            inst.symbol if inst else h.instrument,
+            h.side.name,
+            fmt_qty(h.qty),
+            fmt_qty(h.filled),
+            price,
+            status,
+            status[:4].lower(),
+            link,
+        ]
 
     def orders(self) -> list[Order]:
         return sorted(
@@ -86,7 +130,12 @@ class OrdersBlotter(TextPane, can_focus=True):
 
     def refresh_view(self) -> None:
         if not self.changed(
-            self.view.version, self.selected_id, self.size.width, self.has_focus, palette()
+            self.view.version,
+            self.held.version,
+            self.selected_id,
+            self.size.width,
+            self.has_focus,
+            palette(),
         ):
             return
         self.set_rows(self.rows())
@@ -111,17 +160,26 @@ class OrdersBlotter(TextPane, can_focus=True):
     def rows(self) -> list[Row]:
         pal = palette()
         orders = self.orders()
-        shown = short_order_ids({o.client_order_id: o for o in orders})
+        held = self.held_orders()
+        shown = short_order_ids(
+            {o.client_order_id: o for o in orders} | dict(self.held.orders.items())
+        )
         table = [self.cells(o, shown[o.client_order_id]) for o in orders]
+        held_table = [self.held_cells(h, shown) for h in held]
         columns = [
-            Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in table]), prio, left)
+            Column(
+                title,
+                max([cell_len(title)] + [cell_len(r[i]) for r in table + held_table]),
+                prio,
+                left,
+            )
             for i, (title, prio, left) in enumerate(FIELDS)
         ]
         width = max(1, (self.size.width or 80) - 2)  # the selection mark and its space
         keep = self.fit(columns, width)
         chosen = self.selected()
         out: list[Row] = [(("  ", ""), *header_row(columns, keep))]
-        if not orders:
+        if not orders and not held:
             out.append((("  no working orders", "dim italic"),))
         for o, row in zip(orders, table):
             mine = chosen is not None and o.client_order_id == chosen.client_order_id
@@ -129,6 +187,10 @@ class OrdersBlotter(TextPane, can_focus=True):
             side = f"bold {pal.buy if o.side is Side.BUY else pal.sell} {style}".strip()
             cells = [(text, side if i == 2 else style) for i, text in enumerate(row)]
             out.append((("› " if mine else "  ", style), *table_row(columns, keep, cells)))
+        for h, row in zip(held, held_table):
+            side = f"{pal.buy if h.side is Side.BUY else pal.sell}"
+            cells = [(text, side if i == 2 else "italic") for i, text in enumerate(row)]
+            out.append((("  ", ""), *table_row(columns, keep, cells)))
         return out
 
     @staticmethod

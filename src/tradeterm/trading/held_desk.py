@@ -1,0 +1,118 @@
+"""The desk's held (contingent) orders (``TradingDesk.held``): the emulator (``oms/emulator.py``)
+wired to the desk. A held order is refused while HALTED (and by the session's own gate, as any
+order); when it is released its order enters through ``TradingDesk.execute`` like any other
+(pre-trade risk first). Cancel and modify by id reach it when the id is a held order's.
+
+Every venue is emulated for now: a venue with ``native_order_lists`` (Binance's orderList)
+could take OCOs and brackets itself; that is the seam, not yet used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.core.views import EngineViews
+from tradeterm.domain.commands import HeldCommand, HoldBracket, HoldOco, ModifyOrder, SubmitOrder
+from tradeterm.domain.orders import Order
+from tradeterm.oms.emulator import HeldRefused, OrderEmulator
+from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.reasons import HELD_CANCELED
+from tradeterm.oms.store import Store
+from tradeterm.risk.codes import KILL_SWITCH
+from tradeterm.risk.killswitch import KillSwitch
+from tradeterm.trading.denials import Denials
+from tradeterm.trading.results import (
+    CancelResult,
+    Denied,
+    HeldPlaced,
+    HoldResult,
+    ModifyResult,
+    OrderSent,
+    RequestRefused,
+    RequestSent,
+    SubmitResult,
+)
+
+
+class HeldDesk:
+    def __init__(
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        store: Store,
+        views: EngineViews,
+        oms: OrderManager,
+        killswitch: KillSwitch,
+        denials: Denials,
+        execute: Callable[[SubmitOrder], SubmitResult],
+        gate: Callable[[], tuple[str, str] | None],
+    ) -> None:
+        self.oms = oms
+        self.killswitch = killswitch
+        self.denials = denials
+        self._execute = execute
+        self._gate = gate
+        self.emulator = OrderEmulator(
+            bus,
+            clock,
+            store,
+            views,
+            self,
+            self._order_of,
+            oms.cancel,
+            lambda: killswitch.halted,
+        )
+        oms.registry.watchers.append(self.emulator.follow_order)
+        # first: held orders are cancelled before the working ones, so no leg's end releases
+        # another while the kill switch cancels
+        killswitch.on_trip.insert(0, self.emulator.on_trip)
+
+    def _order_of(self, client_order_id: str) -> Order | None:
+        return self.oms.registry.get(client_order_id) or self.oms.store.load_order(client_order_id)
+
+    def hold(self, cmd: HeldCommand) -> HoldResult:
+        """Refused while HALTED or by the session's gate; else held (durable first)."""
+        gate = self._gate()
+        if gate is None and self.killswitch.halted:
+            gate = (KILL_SWITCH, f"trading is HALTED ({self.killswitch.reason}): re-arm first")
+        if gate is not None:
+            return self.denials.deny(_probe(cmd), gate, cmd.held_id)
+        try:
+            return HeldPlaced(self.emulator.place(cmd))
+        except HeldRefused as refused:
+            return self.denials.deny(_probe(cmd), (refused.code, refused.message), cmd.held_id)
+
+    def send_held(self, cmd: SubmitOrder) -> Order | str:  # oms.ports.HeldOrderSender
+        match self._execute(cmd):
+            case OrderSent(order):
+                return order
+            case Denied(denial):
+                return f"{denial.reason}: {denial.message}"
+        raise AssertionError("a submit is sent or denied")
+
+    def cancel(self, held_id: str) -> CancelResult | None:
+        """None: ``held_id`` is not a held order."""
+        if not self.emulator.holds(held_id):
+            return None
+        self.emulator.cancel(held_id, HELD_CANCELED)
+        return RequestSent(held_id)
+
+    def modify(self, cmd: ModifyOrder) -> ModifyResult | None:
+        """None: not a held order."""
+        if not self.emulator.holds(cmd.client_order_id):
+            return None
+        try:
+            self.emulator.modify(cmd)
+        except HeldRefused as refused:
+            return RequestRefused(cmd.client_order_id, refused.message)
+        return RequestSent(cmd.client_order_id)
+
+
+def _probe(cmd: HeldCommand) -> SubmitOrder:
+    """The held order as an order, for the denial's record."""
+    if isinstance(cmd, HoldBracket):
+        return SubmitOrder(cmd.ts, cmd.held_id, cmd.instrument, cmd.side, cmd.qty)
+    leg = cmd.first if isinstance(cmd, HoldOco) else cmd.leg
+    return SubmitOrder(cmd.ts, cmd.held_id, cmd.instrument, leg.side, leg.qty)
