@@ -33,7 +33,7 @@ BINDINGS = [
     Binding("F", "desk('flatten')", "Flatten position", show=False, id="position.flatten"),
     Binding("R", "desk('reverse')", "Reverse position", show=False, id="position.reverse"),
     Binding(
-        "x", "desk('cancel', 0)", "Cancel instr's orders", show=False, id="order.cancel_instrument"
+        "X", "desk('cancel', 0)", "Cancel instr's orders", show=False, id="order.cancel_instrument"
     ),
     Binding("B", "desk('cancel', 1)", "Cancel instr's buys", show=False, id="order.cancel_buys"),
     Binding("S", "desk('cancel', -1)", "Cancel instr's sells", show=False, id="order.cancel_sells"),
