@@ -12,6 +12,7 @@ import pytest
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.ladder_position import entry_row
 from tradeterm.ui.widgets.quotes import QuotesPane
 from tradeterm.ui.widgets.tape import TradesTape
 
@@ -131,3 +132,27 @@ def test_ladder_zoomed_out_by_key(snap_compare, seeded_app):
         assert pilot.app.query_one(Ladder).view.group == 5
 
     assert snap_compare(seeded_app(), terminal_size=(120, 40), run_before=zoom)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+def test_ladder_with_a_position(snap_compare, trading_app, size):
+    """A long BTC position (0.05 bought in the seeded session): its size and average entry in
+    their row (``@`` and ``@+0.05``, paged down to), its PnL at the cursor on the position
+    line; the size preset in the ladder's title."""
+    app = trading_app()
+
+    async def cursor(pilot):
+        await pilot.press("up", "up", "up")
+        ladder = pilot.app.query_one(Ladder)
+        for _ in range(30):  # page down to the entry (the market rose since the buy)
+            entry = entry_row(ladder.held(), ladder.instrument, ladder.view.group)
+            if ladder.view.window is not None and entry in ladder.view.window:
+                break
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert entry in ladder.view.window
+        assert any("@+0.05" in line for line in ladder.plain_lines())
+        assert_nothing_cut(ladder)
+        assert ladder.plain_lines()[-2].startswith(("pos +0.05", "+0.05")), ladder.plain_lines()
+
+    assert snap_compare(app, terminal_size=size, run_before=cursor)

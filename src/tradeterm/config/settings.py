@@ -30,6 +30,9 @@ from tradeterm.config.trading import OmsConfig, PortfolioConfig, RiskConfig, Ses
 from tradeterm.config.venues import BinanceConfig, CcxtConfig, ExchangeConfig
 
 
+MAX_PRESETS = 9  # size presets of one instrument
+
+
 class UIConfig(Section):
     """The terminal workstation."""
 
@@ -52,6 +55,31 @@ class UIConfig(Section):
         description="Ladder b/s order size, base units: one value, or per symbol / base asset "
         'with "*" as the fallback, e.g. {"BTC" = 0.01, "*" = 0.1}',
     )
+    sizes: dict[str, list[Qty]] = Field(
+        default_factory=dict,
+        description="Size presets, base units, cycled by z / Z: per symbol / base asset with "
+        '"*" as the fallback, e.g. "BTC/USDT" = [0.01, 0.1, 0.5, 1]; each a multiple of '
+        "the instrument's order step. Default: default_size x 1, 2, 5, 10",
+    )
+    join_ticks: int = Field(
+        default=1,
+        ge=1,
+        le=1000,
+        description="N of the join keys' offsets: J / K join N ticks in front of the "
+        "touch, u / i N ticks behind it",
+    )
+
+    @field_validator("sizes")
+    @classmethod
+    def _preset_lists(cls, value: dict[str, list[Decimal]]) -> dict[str, list[Decimal]]:
+        for name, presets in value.items():
+            if not presets or len(presets) > MAX_PRESETS:
+                raise ValueError(
+                    f'"{name}": give 1 to {MAX_PRESETS} sizes, e.g. [0.01, 0.1, 0.5, 1]'
+                )
+            if len(set(presets)) != len(presets):
+                raise ValueError(f'"{name}": a size is listed twice ({presets})')
+        return value
 
 
 class RecordConfig(Section):

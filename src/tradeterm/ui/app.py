@@ -21,10 +21,11 @@ from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
 from tradeterm.runtime.kernel import Kernel
-from tradeterm.ui import keymap, partial_update
+from tradeterm.ui import keymap, partial_update, size_presets
 from tradeterm.ui.command_palette import CommandPalette
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.instrument_keys import InstrumentKeys
+from tradeterm.ui.ladder_keys import BINDINGS as LADDER_BINDINGS, LadderKeys
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.order_keys import OrderKeys
 from tradeterm.ui.pane_keys import BINDINGS as PANE_BINDINGS, SIDE_PANES, PaneKeys
@@ -80,6 +81,7 @@ class TradetermApp(App):
             for n, (box, title) in enumerate(SIDE_PANES)
         ],
         *PANE_BINDINGS,
+        *LADDER_BINDINGS,
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
@@ -117,6 +119,7 @@ class TradetermApp(App):
         self.dialogs = SessionDialogs(self)
         self.replay_keys = ReplayKeys(self)
         self.order_keys = OrderKeys(self)
+        self.ladder_keys = LadderKeys(self)
         self.pane_keys = PaneKeys(self)
         self.typed_keys = TypedKeys(self)
         self.palette = CommandPalette(self)
@@ -147,7 +150,7 @@ class TradetermApp(App):
         yield QuotesPane(self.instruments, views.books, views.stats, self.frame, id="quotes")
         with Horizontal(id="body"):
             with Vertical(id="ladder-box"):
-                yield Ladder(views.orders, self.frame, id="ladder")
+                yield Ladder(views.orders, self.frame, views.portfolio, id="ladder")
             with Grid(id="side"):
                 panes = {
                     "orders-box": OrdersBlotter(views.orders, insts, views.held, id="orders"),
@@ -291,6 +294,9 @@ class TradetermApp(App):
     def action_cancel_all(self) -> None:
         self.order_keys.cancel_all()
 
+    def action_desk(self, what: str, a: int = 0, b: int = 0) -> None:  # ui/ladder_keys.py
+        self.ladder_keys.act(what, a, b)
+
     def on_orders_blotter_cancel_requested(self, event: OrdersBlotter.CancelRequested) -> None:
         self.order_keys.cancel(event.order)
 
@@ -385,5 +391,6 @@ class TradetermApp(App):
 
 def create_app(kernel: Kernel, run_engine: bool = True) -> TradetermApp:
     """The one app factory, shared by the CLI and the snapshot tests."""
+    size_presets.require_valid(kernel.settings, kernel.instruments.values())
     partial_update.install()
     return TradetermApp(kernel, run_engine=run_engine)

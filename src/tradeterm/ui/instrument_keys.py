@@ -1,6 +1,6 @@
 """The instrument keys, composed into the app (``app.instrument_keys``): ``1``-``9`` select an
 instrument, ``[`` and ``]`` step through them; the quotes, the ladder, the tape and the quoter
-pane follow the selected one."""
+pane follow the selected one. The ladder's title names it and its size preset in force."""
 
 from __future__ import annotations
 
@@ -27,12 +27,23 @@ class InstrumentKeys:
         main = app.screen_stack[0]  # works whatever modal is on top
         quotes = main.query_one(QuotesPane)
         quotes.selected = app.selected
-        main.query_one("#ladder-box").border_title = f"Ladder  {inst.symbol}"
+        self.show_title()
         main.query_one("#tape-box").border_title = f"Trades {inst.symbol} F7"
         main.query_one(QuoterPane).show(inst.id)
         main.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
         main.query_one(TradesTape).show(inst, views.trades[inst.id])
         quotes.refresh_view()
+
+    def show_title(self) -> None:
+        """The ladder's title: its instrument and the size preset in force (the header has
+        no room for it at 80 columns; the ladder is always on screen)."""
+        app = self.app
+        inst = app.instruments[app.selected]
+        lots = app.trading.default_lots(inst)
+        n, of = app.trading.sizes.position(inst.id)
+        app.screen_stack[0].query_one(
+            "#ladder-box"
+        ).border_title = f"Ladder  {inst.symbol}  size {inst.format_qty(lots)} ({n}/{of})"
 
     def select(self, index: int) -> None:
         app = self.app

@@ -5,6 +5,7 @@ the config) asks first. The app's key actions only hand over to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tradeterm.domain.commands import (
@@ -91,6 +92,40 @@ class OrderKeys:
             )
             return
         self._execute(cmd)
+
+    def send_built(self, build: Callable[[bool], SubmitOrder | str]) -> None:
+        """An order a key builds from the book and the position (flatten, reverse, join): built
+        at the moment it is sent, so after a confirmation it is built again when the trader
+        says yes (the dialog shows it as it would go out now). ``build(preview)`` gives the
+        reason instead when there is nothing to send, shown as a refusal; a preview takes no
+        order id."""
+        if not self.app.trading.needs_confirmation():
+            self._send_built(build)
+            return
+        order = build(True)
+        if isinstance(order, str):
+            self.app.cmdline.say(f"✗ not sent: {order}", False)
+            return
+
+        def now() -> str:
+            order = build(True)
+            return order if isinstance(order, str) else self.app.trading.describe(order)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send_built(build)
+            else:
+                self.app.cmdline.say("not sent", None)
+
+        mode = self.app.kernel.views.status.mode
+        self.app.push_screen(ConfirmScreen(f"Send this {mode} order?", now), answered)
+
+    def _send_built(self, build: Callable[[bool], SubmitOrder | str]) -> None:
+        order = build(False)
+        if isinstance(order, str):
+            self.app.cmdline.say(f"✗ not sent: {order}", False)
+            return
+        self._execute(order)
 
     def _execute(self, cmd: Command) -> None:
         self.show_outcome(self.app.trading.execute(cmd))

@@ -9,7 +9,6 @@ that reached the venue is followed to the venue's answer (``views.answers``, the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from tradeterm.domain.commands import (
     CancelAll,
@@ -22,7 +21,7 @@ from tradeterm.domain.commands import (
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
-from tradeterm.domain.orders import Order
+from tradeterm.domain.orders import Order, OrderType
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.trading.order_text import describe
 from tradeterm.trading.orderentry import Command, EntryContext, Market, parse
@@ -33,6 +32,7 @@ from tradeterm.trading.results import (
     OrderSent,
     RequestRefused,
 )
+from tradeterm.ui.size_presets import SizePresets
 
 PREVIEW_ID = "PREVIEW"  # the order id of a command parsed only to be shown
 
@@ -88,25 +88,58 @@ class Trading:
         """The command ``line`` means against the book at this moment (raises GrammarError)."""
         return parse(line, self.context(selected, preview))
 
-    def default_lots(self, inst: Instrument) -> int:
-        size = self.kernel.settings.ui.default_size
-        value = (
-            size.get(inst.symbol, size.get(inst.base, size.get("*")))
-            if isinstance(size, dict)
-            else size
-        )
-        if value is None:
-            return 1
-        return max(1, inst.qty_to_lots(Decimal(value) // inst.lot_size * inst.lot_size))
+    def __post_init__(self) -> None:
+        insts = list(self.kernel.instruments.values())
+        self.sizes = SizePresets(self.kernel.settings, insts, [i.id for i in insts])
 
-    def limit_at(self, inst: Instrument, side: Side, price: int) -> SubmitOrder:
+    def default_lots(self, inst: Instrument) -> int:
+        """The size preset in force for ``inst`` (``ui/size_presets.py``), in lots."""
+        return self.sizes.current(inst.id)
+
+    def limit_at(
+        self, inst: Instrument, side: Side, price: int, preview: bool = False
+    ) -> SubmitOrder:
+        """A limit order of the size preset in force (``preview``: with no order id)."""
         return SubmitOrder(
             self.kernel.clock.timestamp_ns(),
-            self.kernel.next_order_id(),
+            PREVIEW_ID if preview else self.kernel.next_order_id(),
             inst.id,
             side,
             self.default_lots(inst),
             price=price,
+        )
+
+    def position_lots(self, inst: Instrument) -> int:
+        row = self.kernel.views.portfolio.positions.get(inst.id)
+        return row.qty if row else 0
+
+    def closing_order(
+        self, inst: Instrument, reverse: bool, preview: bool = False
+    ) -> SubmitOrder | str:
+        """Flatten: a market order (protected from the book when it is sent: ``execute``) for
+        the whole position the other way, reduce-only; reverse: twice the position, so the
+        position ends the same size the other way. In whole order steps (a remainder under
+        one step, dust, cannot be traded). The reason instead when there is nothing to send."""
+        pos = self.position_lots(inst)
+        verb = "reverse" if reverse else "flatten"
+        if not pos:
+            return f"{inst.symbol} is flat: nothing to {verb}"
+        step = inst.qty_step_lots
+        lots = abs(pos) * (2 if reverse else 1)
+        lots -= lots % step
+        if not lots:
+            return (
+                f"{inst.symbol} position {inst.format_qty(pos)} is under one order step "
+                f"({inst.format_qty(step)}): nothing to {verb}"
+            )
+        return SubmitOrder(
+            self.kernel.clock.timestamp_ns(),
+            PREVIEW_ID if preview else self.kernel.next_order_id(),
+            inst.id,
+            Side.SELL if pos > 0 else Side.BUY,
+            lots,
+            order_type=OrderType.MARKET,
+            reduce_only=not reverse,
         )
 
     def describe(self, cmd: Command) -> str:

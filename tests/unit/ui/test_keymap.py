@@ -47,11 +47,11 @@ def test_a_remap_that_cannot_be_meant_is_refused_with_the_reason(keys, reason):
 @pytest.mark.parametrize(
     "keys",
     [
-        {"order.buy_at_cursor": "B", "app.quit": "b"},  # b moved away first: free to take
+        {"order.buy_at_cursor": "V", "app.quit": "b"},  # b moved away first: free to take
         {"app.help": "?"},  # a character: Textual's name for it is question_mark
         {"ticket.close": "q"},  # a modal's keys are its own
         {"ladder.centre": "home", "app.quit": "ctrl+w,f10"},
-        {"ladder.cursor_up": "k", "orders.up": "k"},  # two panes: never focused at once
+        {"ladder.cursor_up": "w", "orders.up": "w"},  # two panes: never focused at once
     ],
 )
 def test_remaps_that_can_be_meant_pass(keys):

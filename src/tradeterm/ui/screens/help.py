@@ -14,7 +14,12 @@ from tradeterm.ui.widgets.pane import Row, TextPane
 
 HELP_TEXT = (
     "Keys act on the focused pane first, then the workstation. Remap any binding by its id in "
-    'the config: [ui.keys] "ladder.centre" = "home". Ctrl+P opens the command palette.'
+    'the config: [ui.keys] "ladder.centre" = "home". Ctrl+P opens the command palette.\n'
+    "The ladder's instrument: order.join_bid / join_ask buy at the best bid / sell at the best "
+    "ask of the moment, *_ahead N ticks in front of it, *_behind N ticks behind "
+    "(N = ui.join_ticks); any other price: the cursor and b / s. position.flatten / reverse "
+    "send a protected market order for the position (twice it to reverse). Orders take the "
+    "size preset in the ladder's title (size.next / size.prev; [ui.sizes])."
 )
 
 

@@ -19,11 +19,13 @@ import time
 
 from textual.binding import Binding
 
-from tradeterm.core.views import BookReader, InstrumentStats, WorkingOrdersView
+from tradeterm.core.views import BookReader, InstrumentStats, PortfolioView, WorkingOrdersView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
 from tradeterm.ui.format import palette
 from tradeterm.ui.market_frame import MarketFrame
+from tradeterm.ui.widgets.ladder_footer import keys_line
+from tradeterm.ui.widgets.ladder_position import Held, entry_row, position_line
 from tradeterm.ui.widgets.ladder_rows import Own, RowPainter, layout
 from tradeterm.ui.widgets.ladder_view import (
     NEAR_LEVELS,
@@ -35,8 +37,7 @@ from tradeterm.ui.widgets.ladder_view import (
     group_is_off,
     group_sizes,
 )
-
-from tradeterm.ui.widgets.pane import Row, Run, TextPane
+from tradeterm.ui.widgets.pane import Row, TextPane
 
 CHECK_GROUP_S = 1.0  # auto mode: how often the ladder asks whether the book outgrew its group
 
@@ -72,10 +73,15 @@ class Ladder(TextPane, can_focus=True):
     ]
 
     def __init__(
-        self, own: WorkingOrdersView | None = None, frame: MarketFrame | None = None, **kwargs
+        self,
+        own: WorkingOrdersView | None = None,
+        frame: MarketFrame | None = None,
+        portfolio: PortfolioView | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.own = own or WorkingOrdersView()
+        self.portfolio = portfolio or PortfolioView()
         self.frame = frame
         if frame is not None:
             frame.readers.append(self.refresh_view)
@@ -111,7 +117,14 @@ class Ladder(TextPane, can_focus=True):
     @property
     def rows_visible(self) -> int:
         """Price rows: the pane less its header and footer lines."""
-        return max(1, (self.size.height or 30) - 2)
+        return max(1, (self.size.height or 30) - 2 - (self.held() is not None))
+
+    def held(self) -> Held | None:
+        """The position in the instrument on the ladder, None when flat."""
+        row = self.portfolio.positions.get(self.instrument.id) if self.instrument else None
+        if row is None or not row.qty or row.avg_price is None:
+            return None
+        return Held(row.qty, row.avg_price)
 
     def _mid(self) -> int | None:
         return self.frame.top(self.instrument.id).mid if self.frame and self.instrument else None
@@ -143,6 +156,7 @@ class Ladder(TextPane, can_focus=True):
             view.released,
             palette(),
             self.own.version,
+            self.portfolio.version,
         ):
             return
         rows = self.ladder_rows(max(3, self.size.height or 30), self.size.width or 52)
@@ -197,14 +211,32 @@ class Ladder(TextPane, can_focus=True):
             return None, f"no {inst.symbol} prices on the ladder (the book is empty or resyncing)"
         if view.cursor is not None:
             return view.cursor, ""
+        return self.touch_price(side, 0)
+
+    def touch_price(self, side: str, ticks: int) -> tuple[int | None, str]:
+        """The best bid (``side`` buy) or ask of the last frame, ``ticks`` in front of it
+        (more aggressive; behind when negative): where the join keys send. ``(None, why)``
+        when there is no such price on the ladder, or it would cross the other side."""
+        inst, window = self.instrument, self.view.window
+        if inst is None or self.frame is None:
+            return None, "no instrument on the ladder yet"
+        if window is None:
+            return None, f"no {inst.symbol} prices on the ladder (the book is empty or resyncing)"
         top = self.frame.top(inst.id)
         buy = side == "buy"
-        price, name = (top.bid, "bid") if buy else (top.ask, "ask")
-        if price is None:
+        touch, other, name = (top.bid, top.ask, "bid") if buy else (top.ask, top.bid, "ask")
+        if touch is None:
             return None, f"no best {name} to join on {inst.symbol}: put the cursor on a price"
-        if not (window.shows_bid(price) if buy else window.shows_ask(price)):
+        price = touch + ticks if buy else touch - ticks
+        where = f"{name}{price - touch:+d}t" if ticks else f"best {name}"
+        if ticks > 0 and other is not None and (price >= other if buy else price <= other):
             return None, (
-                f"the best {name} {inst.format_price(price)} is off the ladder: "
+                f"{where} {inst.format_price(price)} would cross the "
+                f"{'ask' if buy else 'bid'} {inst.format_price(other)}"
+            )
+        if price <= 0 or not (window.shows_bid(price) if buy else window.shows_ask(price)):
+            return None, (
+                f"the {where} {inst.format_price(max(price, 0))} is off the ladder: "
                 "press c to centre, or put the cursor on a price"
             )
         return price, ""
@@ -246,7 +278,8 @@ class Ladder(TextPane, can_focus=True):
         assert inst is not None and book is not None and stats is not None and frame is not None
         pal = palette()
         view = self.view
-        rows = max(1, height - 2)
+        held = self.held()
+        rows = max(1, height - 2 - (held is not None))  # a position: a line of its own
         top = frame.top(inst.id)
         mid = top.mid
         if view.manual_top is None and mid is None:  # nothing to centre on: say so
@@ -284,6 +317,7 @@ class Ladder(TextPane, can_focus=True):
             # in the row of the side it traded on
             else (ask_row(top.last, g) if top.last_side > 0 else bid_row(top.last, g))
         )
+        entry = entry_row(held, inst, g) if held is not None else None
         out: list[Row] = [paint.header()]
         for price in window.prices():
             out.append(
@@ -297,9 +331,17 @@ class Ladder(TextPane, can_focus=True):
                     price == best_ask,
                     price == last,
                     price == view.cursor,
+                    held.lots if held is not None and price == entry else 0,
                 )
             )
-        out.append(self.footer(width, top.bid, top.ask))
+        if held is not None:  # its PnL at the cursor, else at the touch it would close at
+            at, where = (
+                (view.cursor, "cursor")
+                if view.cursor is not None
+                else ((top.bid, "bid") if held.lots > 0 else (top.ask, "ask"))
+            )
+            out.append(position_line(held, inst, at, where, pal, width))
+        out.append(keys_line(inst, view, pal, width, top.bid, top.ask))
         return out
 
     def _near_levels(self) -> tuple[list[int], list[int]]:
@@ -338,37 +380,6 @@ class Ladder(TextPane, can_focus=True):
         for (row, side), (lots, count, ahead) in sorted(sums.items(), key=lambda kv: -kv[0][1]):
             out.setdefault(row, []).append(Own(side, lots, count, ahead))
         return out
-
-    def footer(self, width: int, bid: int | None, ask: int | None) -> Row:
-        """What b and s send now, the rows' step and the mode, in the longest form that fits."""
-        inst, view, pal = self.instrument, self.view, palette()
-        assert inst is not None
-        fmt = inst.format_price
-        if view.cursor is not None:
-            keys: list[Run] = [
-                ("b/s ", "dim"),
-                (fmt(view.cursor), "bold underline"),
-                (" cursor", "dim"),
-            ]
-        else:
-            keys = [
-                ("b ", "dim"),
-                (fmt(bid), f"bold {pal.bid}"),
-                ("  s ", "dim"),
-                (fmt(ask), f"bold {pal.ask}"),
-            ]
-        step = fmt(view.group)
-        auto = view.auto_group
-        note = [("  cursor left the screen", "italic dim")] if view.released is not None else []
-        longs: list[Run] = [(f"  step {step}{' auto' if auto else ''}", "dim")]
-        shorts: list[Run] = [(f" ×{view.group}{'a' if auto else ''}", "dim")]
-        if view.manual:
-            longs.append(("  manual: c centres", "dim italic"))
-            shorts.append((" M", "dim italic"))
-        for runs in (keys + note + longs, keys + longs, keys + shorts, keys):
-            if sum(len(text) for text, _ in runs) <= width:
-                return tuple(runs)
-        return tuple(keys)
 
 
 def _sticky(scale: int, largest: int) -> int:

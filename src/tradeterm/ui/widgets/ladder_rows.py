@@ -187,7 +187,11 @@ class RowPainter:
         best_ask: bool,
         last: bool,
         cursor: bool,
+        held: int = 0,
     ) -> Row:
+        """One price row. ``held``: the position (signed lots) when its average entry falls in
+        this row: ``@`` beside the price and, where the own-orders column is free in the row,
+        the position's size (``@+0.3``)."""
         lay, pal = self.lay, self.pal
         if best_bid:
             price_style, b_style, a_style = f"bold reverse {pal.bid}", f"bold {pal.bid}", pal.ask
@@ -198,19 +202,23 @@ class RowPainter:
         runs: list[Run] = []
         buys = [o for o in own if o.side > 0]
         sells = [o for o in own if o.side < 0]
+        held_colour = f"bold {pal.buy if held > 0 else pal.sell}"
         if lay.split:
-            runs += [*self.own_runs(buys, right=True), (" ", "")]
+            left = self.held_runs(held, right=True) if held > 0 and not buys else None
+            runs += [*(left or self.own_runs(buys, right=True)), (" ", "")]
         runs += [
             (bar(bid, self.scale, lay.bar, right_align=True), pal.bid),
             (f" {self.size(bid, lay.size):>{lay.size}} ", b_style),
-            ("›" if cursor else " ", "bold"),
+            ("›", "bold") if cursor else ("@", held_colour) if held else (" ", ""),
             (f"{price:>{lay.price}}", price_style + (" underline" if cursor else "")),
             ("◀" if last else " ", f"bold {pal.last}"),
             (f" {self.size(ask, lay.size):<{lay.size}} ", a_style),
             (bar(ask, self.scale, lay.bar), pal.ask),
         ]
         if lay.own:
-            runs += [(" ", ""), *self.own_runs(sells if lay.split else buys + sells)]
+            mine = sells if lay.split else buys + sells
+            free = held and not mine and (held < 0 or not lay.split)
+            runs += [(" ", ""), *(self.held_runs(held) if free else self.own_runs(mine))]
         if lay.volume:
             runs.append((f" {self.size(volume, lay.volume):>{lay.volume}}", "dim"))
             if lay.volume_bar:
@@ -246,6 +254,17 @@ class RowPainter:
             if right
             else ((text, f"bold reverse {colour}"), (pad, ""))
         )
+
+    def held_runs(self, held: int, right: bool = False) -> tuple[Run, ...]:
+        """The position's size in the own-orders column of its entry row: ``@+0.3``."""
+        width = self.lay.own
+        sign = "+" if held > 0 else "-"
+        text = f"@{sign}{qty_text(abs(held) * self.lot, max(1, width - 2))}"
+        if len(text) > width:
+            text = "@"
+        pad = " " * (width - len(text))
+        style = f"bold underline {self.pal.buy if held > 0 else self.pal.sell}"
+        return ((pad, ""), (text, style)) if right else ((text, style), (pad, ""))
 
     def _own_text(self, o: Own) -> str:
         mark = "B" if o.side > 0 else "S"
