@@ -184,6 +184,7 @@ class TradingDesk:
             self.denials,
             self.execute,
             self._session_gate,
+            self.risk.preview,
         )
         #: live mode: no order leaves until the trader typed the venue's name (Kernel.confirm_live)
         self.live_unconfirmed = False

@@ -14,13 +14,23 @@ from collections.abc import Callable
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import EngineViews
-from tradeterm.domain.commands import HeldCommand, HoldBracket, HoldOco, ModifyOrder, SubmitOrder
-from tradeterm.domain.orders import Order
+from tradeterm.domain.commands import (
+    HeldCommand,
+    HoldBracket,
+    HoldOco,
+    HoldOrder,
+    ModifyOrder,
+    SubmitOrder,
+)
+from tradeterm.domain.held import HeldLeg
+from tradeterm.domain.market import Side
+from tradeterm.domain.orders import Order, OrderType
 from tradeterm.oms.emulator import HeldRefused, OrderEmulator
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reasons import HELD_CANCELED
 from tradeterm.oms.store import Store
 from tradeterm.risk.codes import KILL_SWITCH
+from tradeterm.risk.context import CheckResult
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.trading.denials import Denials
 from tradeterm.trading.results import (
@@ -48,8 +58,10 @@ class HeldDesk:
         denials: Denials,
         execute: Callable[[SubmitOrder], SubmitResult],
         gate: Callable[[], tuple[str, str] | None],
+        preview: Callable[[SubmitOrder], list[CheckResult]],
     ) -> None:
         self.oms = oms
+        self._preview = preview
         self.killswitch = killswitch
         self.denials = denials
         self._execute = execute
@@ -77,12 +89,26 @@ class HeldDesk:
         gate = self._gate()
         if gate is None and self.killswitch.halted:
             gate = (KILL_SWITCH, f"trading is HALTED ({self.killswitch.reason}): re-arm first")
+        if gate is None:
+            gate = self._static_refusal(cmd)
         if gate is not None:
             return self.denials.deny(_probe(cmd), gate, cmd.held_id)
         try:
             return HeldPlaced(self.emulator.place(cmd))
         except HeldRefused as refused:
             return self.denials.deny(_probe(cmd), (refused.code, refused.message), cmd.held_id)
+
+    def _static_refusal(self, cmd: HeldCommand) -> tuple[str, str] | None:
+        """What pre-trade risk already knows at placement, for every order the command may
+        send (each at its limit, else its trigger: the price it is meant to trade at): the
+        instrument, tick and lot, the order-size and notional limits. What depends on the
+        market and the book at release (price band, position, self-cross, throttle) is checked
+        when it is released."""
+        for probe in _orders_of(cmd):
+            for check in self._preview(probe):
+                if check.check in STATIC_CHECKS and not check.passed:
+                    return check.code, check.message
+        return None
 
     def send_held(self, cmd: SubmitOrder) -> Order | str:  # oms.ports.HeldOrderSender
         match self._execute(cmd):
@@ -108,6 +134,36 @@ class HeldDesk:
         except HeldRefused as refused:
             return RequestRefused(cmd.client_order_id, refused.message)
         return RequestSent(cmd.client_order_id)
+
+
+#: the pre-trade checks that do not depend on the market at release (risk/checks.py's names)
+STATIC_CHECKS = frozenset(
+    {"instrument", "tick / lot", "max order qty", "max order notional", "min notional"}
+)
+
+
+def _orders_of(cmd: HeldCommand) -> list[SubmitOrder]:
+    """Each order ``cmd`` may send, as a limit order at the price it is meant to trade at (a
+    trailing stop, or a market entry, as a market order: priced by risk's reference now)."""
+
+    def order(side: Side, qty: int, price: int | None) -> SubmitOrder:
+        kind = OrderType.MARKET if price is None else OrderType.LIMIT
+        return SubmitOrder(cmd.ts, cmd.held_id, cmd.instrument, side, qty, kind, price)
+
+    def leg_order(leg: HeldLeg) -> SubmitOrder:
+        price = leg.price if leg.price is not None else leg.trigger_price
+        return order(leg.side, leg.qty, price)
+
+    if isinstance(cmd, HoldOrder):
+        return [leg_order(cmd.leg)]
+    if isinstance(cmd, HoldOco):
+        return [leg_order(cmd.first), leg_order(cmd.second)]
+    exit_side = cmd.side.opposite
+    return [
+        order(cmd.side, cmd.qty, cmd.price),
+        order(exit_side, cmd.qty, cmd.take_profit),
+        order(exit_side, cmd.qty, cmd.stop_loss),
+    ]
 
 
 def _probe(cmd: HeldCommand) -> SubmitOrder:

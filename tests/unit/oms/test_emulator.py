@@ -3,12 +3,13 @@ market data, released through risk; refused while HALTED, cancelled by the kill 
 
 from __future__ import annotations
 
-from tests.held_harness import MID, denied, held, place, stop, trail
+from tests.held_harness import MID, bracket, denied, held, place, stop, trail
 from tests.trading_harness import BTC, Harness
 from tradeterm.domain.commands import CancelOrder, ModifyOrder, TripKillSwitch
 from tradeterm.domain.held import HeldOrderChanged, HeldState, TrailRef
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus, OrderType
+from tradeterm.risk.codes import MAX_ORDER_NOTIONAL, MIN_NOTIONAL
 from tradeterm.trading.results import RequestSent
 
 
@@ -85,10 +86,11 @@ async def test_a_trailing_stop_from_mid_follows_the_book_not_the_trades():
 
 
 async def test_a_triggered_order_risk_denies_ends_with_the_reason():
-    h = await started(risk={"instruments": {"BTC/USD": {"max_order_qty": "0.005"}}})  # 50 lots
+    # the position limit depends on the position at release: checked when the stop triggers
+    h = await started(risk={"instruments": {"BTC/USD": {"max_position": "0.005"}}})  # 50 lots
     s = place(h, stop(h, Side.SELL, 100, MID - 10))
     h.trade(BTC, MID - 10)
-    assert s.state is HeldState.DENIED and s.reason.startswith("MAX_ORDER_QTY")
+    assert s.state is HeldState.DENIED and s.reason.startswith("MAX_POSITION")
     assert not h.venue.sent and h.views.risk.denied == 1
 
 
@@ -165,3 +167,15 @@ async def test_a_released_order_is_never_sent_twice_across_a_restart(tmp_path):
     await h2.start()
     assert h2.views.held.orders[s.held_id].state is HeldState.WORKING
     assert not h2.venue.sent
+
+
+async def test_a_held_order_pre_trade_risk_would_refuse_is_refused_when_placed():
+    """What risk knows without the market (size and notional limits, tick and lot) refuses a
+    held order at once, not when it triggers with the market already moving."""
+    h = await started()
+    too_big = 50_000  # 5 BTC at ~60,000: over the 250,000 order notional limit
+    assert denied(h, stop(h, Side.SELL, too_big, MID - 10)) == MAX_ORDER_NOTIONAL
+    # its stop-loss at 5 USD: 0.01 BTC there is under the 5 USD minimum notional
+    assert denied(h, bracket(h, Side.BUY, 100, MID, MID + 10, 10)) == MIN_NOTIONAL
+    assert not h.views.held.orders and not h.venue.sent
+    assert place(h, stop(h, Side.SELL, 100, MID - 10)).state is HeldState.HELD

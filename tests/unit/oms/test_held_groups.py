@@ -112,7 +112,7 @@ async def test_a_bracket_whose_entry_ends_unfilled_cancels_its_exits():
 
 
 async def test_a_denied_entry_cancels_the_bracket():
-    h = await started(risk={"instruments": {"BTC/USD": {"max_order_qty": "0.005"}}})
+    h = await started(risk={"instruments": {"BTC/USD": {"max_position": "0.005"}}})
     cmd = bracket(h, Side.BUY, 100, MID - 2, MID + 40, MID - 20)
     parent = place(h, cmd)
     assert held(h, cmd.entry_id).state is S.DENIED
