@@ -97,19 +97,25 @@ def _held_by(marker: bool, store: bool) -> str:
 
 def _mark_store(args: argparse.Namespace, reason: str) -> str | None:
     """HALTED into the store if it is whole; None, or why it was not written."""
-    from tradeterm.domain.events import TradingState
-
     try:
         store = open_store(args.config)
     except UsageError as exc:
         return f"{exc}; the store was not written"
     try:
-        store.controls.save_trading_state(
-            TradingState.HALTED, reason, "cli", time.time_ns(), "kill_switch.trip"
-        )
+        mark_store_halted(store, reason)
     finally:
         store.close()
     return None
+
+
+def mark_store_halted(store: Any, reason: str) -> None:
+    """HALTED by the command line (source ``cli``): the next session starts HALTED and cancels
+    the held orders the kill could not reach (``HeldDesk.killed_offline``)."""
+    from tradeterm.domain.events import TradingState
+
+    store.controls.save_trading_state(
+        TradingState.HALTED, reason, "cli", time.time_ns(), "kill_switch.trip"
+    )
 
 
 def run_rearm(args: argparse.Namespace) -> int:

@@ -200,15 +200,7 @@ class TradingDesk:
         reconciliation was clean."""
         now = self.clock.timestamp_ns()
         saved = self.store.controls.load_trading_state()
-        if saved is not None:
-            self.killswitch.restore(saved[0], saved[1], saved[2])
-            if saved[0] is not TradingState.ACTIVE:
-                log.warning(
-                    "trading is %s from the previous session (%s): re-arm with a reason to trade",
-                    saved[0].value,
-                    saved[1],
-                )
-        self.kill.show_state(None)
+        self.kill.restore(saved)
         self.views.status.trading_state_reason = "reconciling with the venue"
         positions = self.store.load_positions()
         day = self.store.controls.load_day(now // (86_400 * NS))
@@ -230,6 +222,8 @@ class TradingDesk:
                 )
             clean = await self.watch.reconcile(venue.name) and clean
         self.held.emulator.restore()  # after reconciliation: the orders it sent are settled
+        if saved is not None and saved[0] is TradingState.HALTED and saved[2] == "cli":
+            self.held.killed_offline(saved[1])  # `tradeterm kill` with no session running
         self.risk.ready = True
         self._started = self.watch.started = True
         self.portfolio.revalue(self.clock.timestamp_ns())

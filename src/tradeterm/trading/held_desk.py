@@ -9,6 +9,7 @@ could take OCOs and brackets itself; that is the seam, not yet used.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from tradeterm.core.bus import MessageBus
@@ -27,7 +28,7 @@ from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order, OrderType
 from tradeterm.oms.emulator import HeldRefused, OrderEmulator
 from tradeterm.oms.manager import OrderManager
-from tradeterm.oms.reasons import HELD_CANCELED
+from tradeterm.oms.reasons import HELD_CANCELED, HELD_KILL_SWITCH
 from tradeterm.oms.store import Store
 from tradeterm.risk.codes import KILL_SWITCH
 from tradeterm.risk.context import CheckResult
@@ -44,6 +45,8 @@ from tradeterm.trading.results import (
     RequestSent,
     SubmitResult,
 )
+
+log = logging.getLogger("tradeterm.desk")
 
 
 class HeldDesk:
@@ -109,6 +112,14 @@ class HeldDesk:
                 if check.check in STATIC_CHECKS and not check.passed:
                     return check.code, check.message
         return None
+
+    def killed_offline(self, reason: str) -> None:
+        """``tradeterm kill`` from another shell while no session ran: a kill cancels held
+        orders, so the ones it could not reach are cancelled now, at the start (HALTED), rather
+        than coming alive at the re-arm."""
+        n = self.emulator.cancel_all(f"{HELD_KILL_SWITCH}: {reason}")
+        if n:
+            log.warning("kill switch from the command line: %d held order(s) canceled", n)
 
     def send_held(self, cmd: SubmitOrder) -> Order | str:  # oms.ports.HeldOrderSender
         match self._execute(cmd):

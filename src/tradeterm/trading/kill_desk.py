@@ -48,6 +48,19 @@ class KillDesk:
         killswitch.on_trip.append(self._after_trip)
         killswitch.on_change.append(self.show_state)
 
+    def restore(self, saved: tuple[TradingState, str, str, int] | None) -> None:
+        """The trading state the store kept from the previous session (or a kill from another
+        shell): HALTED or REDUCING stays so until the trader re-arms."""
+        if saved is not None:
+            self.killswitch.restore(saved[0], saved[1], saved[2])
+            if saved[0] is not TradingState.ACTIVE:
+                log.warning(
+                    "trading is %s from the previous session (%s): re-arm with a reason to trade",
+                    saved[0].value,
+                    saved[1],
+                )
+        self.show_state(None)
+
     def trip(
         self, reason: str, source: str, flatten: bool = False, cancel: bool = True
     ) -> KillSwitchTrip:

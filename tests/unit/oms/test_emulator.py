@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.held_harness import MID, bracket, denied, held, place, stop, trail
 from tests.trading_harness import BTC, Harness
-from tradeterm.domain.commands import CancelOrder, ModifyOrder, TripKillSwitch
+from tradeterm.domain.commands import CancelOrder, ModifyOrder, RearmTrading, TripKillSwitch
 from tradeterm.domain.held import HeldOrderChanged, HeldState, TrailRef
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import OrderStatus, OrderType
@@ -179,3 +179,30 @@ async def test_a_held_order_pre_trade_risk_would_refuse_is_refused_when_placed()
     assert denied(h, bracket(h, Side.BUY, 100, MID, MID + 10, 10)) == MIN_NOTIONAL
     assert not h.views.held.orders and not h.venue.sent
     assert place(h, stop(h, Side.SELL, 100, MID - 10)).state is HeldState.HELD
+
+
+async def test_a_kill_from_another_shell_with_no_session_cancels_held_orders_at_the_start(
+    tmp_path,
+):
+    """`tradeterm kill` with no session running can only mark the store; the next session
+    starts HALTED and cancels the held orders the kill could not reach, so a re-arm does not
+    bring them back to life."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    h = await started(store_url=url)
+    s = place(h, stop(h, Side.SELL, 100, MID - 10))
+    h.desk.stop()
+    h.store.close()
+    from tradeterm.cli.kill import mark_store_halted
+    from tradeterm.oms.store import Store
+
+    offline = Store(url)
+    mark_store_halted(offline, "flat for the night")
+    offline.close()
+    h2 = Harness(store_url=url)
+    await h2.start()
+    assert h2.desk.killswitch.halted and not h2.views.held.orders
+    record = held(h2, s.held_id)
+    assert record.state is HeldState.CANCELED and "flat for the night" in record.reason
+    h2.desk.execute(RearmTrading(h2.clock.timestamp_ns(), "morning", source="key"))
+    h2.trade(BTC, MID - 20)
+    assert not h2.venue.sent
