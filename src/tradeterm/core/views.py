@@ -218,6 +218,7 @@ class TripReport:
     quoters_stopped: int = 0
     flatten: bool = False
     flatten_state: str = ""  # "flattening", "flat", or why it gave up ("" without flatten)
+    held_cancelled: int = 0  # held orders (stops, OCO and bracket legs) it cancelled
 
 
 @dataclass(slots=True)

@@ -45,6 +45,8 @@ class KillDesk:
         self.flattener = flattener
         self.oms = oms
         self._quoting_at_trip = 0  # quoters running when the kill switch tripped
+        self._working_at_trip = 0  # orders working then
+        self._held_at_trip = 0  # held orders (stops, OCO and bracket legs) then
         killswitch.on_trip.append(self._after_trip)
         killswitch.on_change.append(self.show_state)
 
@@ -64,8 +66,11 @@ class KillDesk:
     def trip(
         self, reason: str, source: str, flatten: bool = False, cancel: bool = True
     ) -> KillSwitchTrip:
-        # counted before the trip: the quoters stop on the trip's own event
+        # counted before the trip: the quoters stop on the trip's own event, and the held orders'
+        # cancels (which reach their legs at the venue) go out before the desk's
         self._quoting_at_trip = sum(1 for q in self.views.quoters.values() if q.enabled)
+        self._working_at_trip = len(self.oms.working)
+        self._held_at_trip = len(self.views.held.orders)
         return KillSwitchTrip(
             self.killswitch.trip(reason, source, self.clock.timestamp_ns(), flatten, cancel)
         )
@@ -97,9 +102,13 @@ class KillDesk:
         risk_view.version += 1
 
     def _after_trip(self, event: KillSwitchTripped) -> None:
-        n = 0
+        n = held = 0
         if event.cancel:
-            n = self.oms.cancel_all()
+            sent = self.oms.cancel_all()
+            # every order working at the trip is being cancelled, some by the held orders' own
+            # cancels (a bracket's entry, an OCO's limit leg) just before
+            n = max(sent, self._working_at_trip)
+            held = self._held_at_trip
             log.warning("kill switch: %d working order(s) canceled", n)
         else:  # orders left working at the venue; none still waiting to be sent goes out
             self.oms.cancel_unsent()
@@ -111,8 +120,9 @@ class KillDesk:
             n,
             self._quoting_at_trip,
             event.flatten,
+            held_cancelled=held,
         )
-        self._quoting_at_trip = 0
+        self._quoting_at_trip = self._working_at_trip = self._held_at_trip = 0
         if event.flatten:
             self.flattener.start()
         self.show_flatten()

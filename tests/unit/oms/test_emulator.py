@@ -206,3 +206,17 @@ async def test_a_kill_from_another_shell_with_no_session_cancels_held_orders_at_
     h2.desk.execute(RearmTrading(h2.clock.timestamp_ns(), "morning", source="key"))
     h2.trade(BTC, MID - 20)
     assert not h2.venue.sent
+
+
+async def test_the_kill_report_counts_the_orders_the_held_orders_cancelled_too():
+    """The bracket's entry at the venue is cancelled by the bracket's own cancel, just before
+    the desk cancels what works: the HALTED banner still counts it, and the held orders."""
+    h = await started()
+    parent = place(h, bracket(h, Side.BUY, 100, MID - 2, MID + 40, MID - 20))
+    place(h, stop(h, Side.SELL, 100, MID - 10))
+    assert len(h.desk.oms.working) == 1  # the entry
+    held_rows = len(h.views.held.orders)
+    h.desk.execute(TripKillSwitch(h.clock.timestamp_ns(), "test", source="key"))
+    trip = h.views.risk.trip
+    assert trip.orders_cancelled == 1 and trip.held_cancelled == held_rows >= 2
+    assert parent.state is HeldState.CANCELED and not h.views.held.orders

@@ -21,6 +21,8 @@ REARM = "re-arm: ctrl+p → Re-arm trading"
 
 def what_it_did(trip: TripReport) -> list[str]:
     done = [f"{trip.orders_cancelled} order(s) cancelled" if trip.cancel else "orders left working"]
+    if trip.held_cancelled:
+        done.append(f"{trip.held_cancelled} held order(s) cancelled")
     n = trip.quoters_stopped
     done.append(
         "quoter stopped" if n == 1 else f"{n} quoters stopped" if n else "no quoter was running"
