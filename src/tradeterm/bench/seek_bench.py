@@ -18,9 +18,13 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tradeterm.bench.registry import Figure, benchmark
 from tradeterm.domain.instruments import Instrument
+
+if TYPE_CHECKING:
+    from tradeterm.record.replayer import ReplayVenue
 
 NS = 1_000_000_000
 RATE = 200  # messages a second
@@ -82,7 +86,7 @@ def generate(path: Path, seconds: float, seed: int = 1) -> tuple[int, int, int]:
     return writer.records, writer.bytes_written, writer.keyframe_bytes
 
 
-def _venue(path: Path, seeks: bool):  # type: ignore[no-untyped-def]
+def _venue(path: Path, seeks: bool) -> ReplayVenue:
     from tradeterm.book.keeper import MarketDataKeeper
     from tradeterm.core.bus import MessageBus
     from tradeterm.core.clock import SimClock

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradeterm.core.bus import MessageBus
-from tradeterm.core.clock import Clock
+from tradeterm.core.clock import Clock, SimClock
 from tradeterm.domain.market import Trade
 from tradeterm.record.records import ReplayControl
 from tradeterm.record.replay_marks import OrderEvents
@@ -179,15 +179,19 @@ class ReplayTransport:
         return True
 
     def _jump(self, ts: int) -> None:
-        reader = self.seeker.reader  # type: ignore[union-attr]
+        seeker = self.seeker
+        assert seeker is not None  # seek() jumps only with a seeker
+        reader = seeker.reader
         i, pos = reader.seek(ts)
         record = reader.records if i >= len(reader.index) else int(reader.index.first_record[i])
         record += pos if i < len(reader.index) else 0
-        at = self.seeker.jump(record, self.position, self.clock.timestamp_ns())  # type: ignore[union-attr]
+        at = seeker.jump(record, self.position, self.clock.timestamp_ns())
         if self.recorder is not None:
             self.recorder.source_break()  # the records skipped are not the session's
         self._place(record)
-        self.clock.move_to(at)  # type: ignore[attr-defined]  # a replay's clock is a SimClock
+        clock = self.clock
+        assert isinstance(clock, SimClock)  # a replay runs on simulated time
+        clock.move_to(at)
         self.state.published = record
         self._steps, self._until, self._to_record, self._seek_to = 0, None, None, None
         self._control(f"seek {ts}", paused=True)
