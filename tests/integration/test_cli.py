@@ -57,7 +57,10 @@ def test_live_paced_headless_run_is_bounded_by_seconds():
     [
         (["--seconds", "abc"], "argument --seconds: expected a number, got 'abc'"),
         (["--seconds", "-1"], "must be greater than 0"),
-        (["paper", "--venue", "nasdaq"], "argument --venue: invalid choice: 'nasdaq'"),
+        (
+            ["paper", "--venue", "nasdaq"],
+            "argument --venue: expected sim, binance or ccxt:<exchange>",
+        ),
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["--symbols", "DOGE/USD", "--headless"], "unknown symbol(s) DOGE/USD"),

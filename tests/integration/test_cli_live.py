@@ -247,6 +247,54 @@ def test_paper_on_binance_data_fills_on_paper_and_sends_nothing(exchange, tmp_pa
     assert signed_get(url, "/api/v3/allOrders", key, secret, symbol="BTCUSDT") == []
 
 
+def test_paper_on_a_ccxt_exchanges_data_fills_on_paper_and_sends_nothing(exchange, tmp_path):
+    """``paper --venue ccxt:binance``: the market data through ccxt's own binance client (here
+    the loopback's), paper execution on top, as for ``--venue binance``: the keys in the
+    environment are not used and the exchange's account has no order afterwards."""
+    url, key, secret = exchange
+    data = tmp_path / "data"
+    out = tradeterm(
+        "paper",
+        "--venue",
+        "ccxt:binance",
+        "--api-url",
+        url,
+        "--config",
+        "configs/live-ccxt-loopback.toml",
+        "--symbols",
+        "BTC/USDT",
+        "--headless",
+        "--json",
+        "--seconds",
+        "5",
+        "--quoter",
+        "placeholder",
+        env_extra={
+            "TRADETERM_DATA_DIR": str(data),
+            "TRADETERM_CCXT_BINANCE_KEY": key,
+            "TRADETERM_CCXT_BINANCE_SECRET": secret,
+        },
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert (summary["mode"], summary["venue"]) == ("paper", "ccxt-binance")
+    trading = summary["trading"]
+    assert trading["trading_state"] == "ACTIVE", trading
+    assert trading["orders_submitted"] > 0 and trading["orders_denied"] == 0
+    assert float(summary["instruments"]["BTC/USDT"]["best_bid"]) > 0
+    assert "Traceback" not in out.stderr
+    assert signed_get(url, "/api/v3/allOrders", key, secret, symbol="BTCUSDT") == []
+
+
+def test_a_data_venue_that_is_not_one_is_refused_in_one_line(tmp_path):
+    out = tradeterm(
+        "paper", "--venue", "kraken", env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "d")}
+    )
+    assert out.returncode == 2
+    assert "expected sim, binance or ccxt:<exchange>" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
 def signed_get(url: str, path: str, key: str, secret: str, **params: object) -> object:
     """A signed Binance GET, as any client would send it."""
     query = urllib.parse.urlencode({**params, "timestamp": int(time.time() * 1000)})

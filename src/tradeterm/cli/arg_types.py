@@ -99,3 +99,13 @@ def port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError("must be between 0 and 65535")
     return value
+
+
+def data_venue(text: str) -> str:
+    """A market data source: ``sim``, ``binance`` or ``ccxt:<exchange>``."""
+    name = text.strip()
+    if name in ("sim", "binance") or (name.startswith("ccxt:") and name[5:].strip()):
+        return name
+    raise argparse.ArgumentTypeError(
+        f"expected sim, binance or ccxt:<exchange> (e.g. ccxt:kraken), got {text!r}"
+    )

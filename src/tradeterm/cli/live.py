@@ -18,22 +18,16 @@ import sys
 
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.kernel_build import build_kernel
-from tradeterm.cli.venue_args import binance_settings, parse_symbols, venue_choice
-from tradeterm.config import Settings, load_settings
+from tradeterm.cli.venue_args import venue_choice, venue_settings
+from tradeterm.config import Settings
 from tradeterm.runtime.options import RunOptions
 from tradeterm.venues.base import confirm_names
 
 
 def live_settings(args: argparse.Namespace) -> Settings:
-    """binance: ``binance_settings``; ccxt: the config file with ``--symbols`` over it."""
     from tradeterm.cli.run import check_screen_settings
 
-    if args.venue == "binance":
-        return check_screen_settings(binance_settings(args), args)
-    symbols = parse_symbols(getattr(args, "symbols", None))
-    return check_screen_settings(
-        load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {})), args
-    )
+    return check_screen_settings(venue_settings(args), args)
 
 
 def run_live(args: argparse.Namespace) -> int:

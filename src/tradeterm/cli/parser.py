@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tradeterm import __version__
 from tradeterm.cli.arg_types import (
+    data_venue,
     gamma,
     paths,
     port,
@@ -92,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument(
         "--venue",
         default="sim",
-        choices=["sim", "binance"],
-        help="market data source: the embedded simulated market (default) or "
-        "Binance's live data (no keys; orders filled on paper)",
+        type=data_venue,
+        metavar="NAME",
+        help="market data source: the embedded simulated market (sim, default), Binance's live "
+        "data (binance) or any ccxt exchange's (ccxt:<exchange>); no keys, orders filled on paper",
     )
     _add_venue_urls(paper)
     paper.add_argument(
@@ -288,7 +290,11 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
     record = sub.add_parser("record", help="run a session headless only to record it")
     record.add_argument(
-        "--venue", default="sim", choices=["sim", "binance"], help="market data source"
+        "--venue",
+        default="sim",
+        type=data_venue,
+        metavar="NAME",
+        help="market data source: sim (default), binance or ccxt:<exchange>",
     )
     _add_venue_urls(record)
     record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")

@@ -13,10 +13,10 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.cli.kernel_build import build_kernel
 from tradeterm.cli.run import prepare_data_dir, run_headless, settings_for
 from tradeterm.cli.venue_args import (
-    binance_settings,
     refuse_sim_flags,
     refuse_venue_urls,
     venue_choice,
+    venue_settings,
 )
 from tradeterm.runtime.options import RunOptions
 
@@ -28,9 +28,9 @@ def run_record(args: argparse.Namespace) -> int:
     options = RunOptions(
         mode="record", fast=args.fast, seconds=args.seconds, record=True, recording=output
     )
-    if args.venue == "binance":  # live market data, no keys: nothing can trade
+    if args.venue != "sim":  # a real venue's market data, no keys: nothing can trade
         refuse_sim_flags(args)
-        settings = binance_settings(args)
+        settings = venue_settings(args)
         prepare_data_dir(settings)
         kernel = build_kernel(settings, options, venue_choice(args))
     else:

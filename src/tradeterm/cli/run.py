@@ -21,10 +21,10 @@ from tradeterm.core import heap
 from tradeterm.core.display import money, signed_money
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.cli.venue_args import (
-    binance_settings,
     refuse_sim_flags,
     refuse_venue_urls,
     venue_choice,
+    venue_settings,
 )
 from tradeterm.runtime.options import RunOptions
 
@@ -123,8 +123,8 @@ def run_paper(args: argparse.Namespace) -> int:
         quoter=getattr(args, "quoter", None),
         signals=True,
     )
-    if getattr(args, "venue", "sim") == "binance":
-        kernel = _paper_on_binance(args, options)
+    if getattr(args, "venue", "sim") != "sim":
+        kernel = _paper_on_venue(args, options)
     else:
         refuse_venue_urls(args)
         settings = settings_for(args)
@@ -133,11 +133,12 @@ def run_paper(args: argparse.Namespace) -> int:
     return run_session(kernel, headless, args.json)
 
 
-def _paper_on_binance(args: argparse.Namespace, options: RunOptions) -> Kernel:
-    """Paper on Binance's live market data: no keys, nothing reaches the exchange; the session's
-    orders are filled on paper by the [paper] fill model against the real book and trades."""
+def _paper_on_venue(args: argparse.Namespace, options: RunOptions) -> Kernel:
+    """Paper on a real venue's live market data (Binance, or any ccxt exchange): no keys,
+    nothing reaches the exchange; the session's orders are filled on paper by the [paper] fill
+    model against the real book and trades."""
     refuse_sim_flags(args)
-    settings = check_screen_settings(binance_settings(args), args)
+    settings = check_screen_settings(venue_settings(args), args)
     prepare_data_dir(settings)
     return build_kernel(settings, options, venue_choice(args, paper=True))
 

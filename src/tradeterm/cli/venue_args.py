@@ -39,6 +39,15 @@ def binance_settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, **({"binance": binance} if binance else {}))
 
 
+def venue_settings(args: argparse.Namespace) -> Settings:
+    """The settings of a session on a real venue: ``binance``: ``binance_settings``;
+    ``ccxt:<id>``: the config file with ``--symbols`` over its ``[ccxt] symbols``."""
+    if args.venue == "binance":
+        return binance_settings(args)
+    symbols = parse_symbols(getattr(args, "symbols", None))
+    return load_settings(args.config, **({"ccxt": {"symbols": symbols}} if symbols else {}))
+
+
 def venue_choice(args: argparse.Namespace, keys: Any = None, paper: bool = False) -> VenueChoice:
     """``--venue binance`` or ``ccxt:<id>`` as the kernel builds it (the venue registry: the
     symbols discovered, the venue on the session's bus). ``keys`` None: market data only, nothing
@@ -63,11 +72,14 @@ def refuse_sim_flags(args: argparse.Namespace) -> None:
     ):
         raise UsageError(
             "--fast, --seed, --activity and --rate are for the simulated market; "
-            "binance data arrives on the wall clock"
+            "a real venue's data arrives on the wall clock"
         )
 
 
 def refuse_venue_urls(args: argparse.Namespace) -> None:
     """A session on the simulated market: the real venue's flags mean nothing there."""
     if any(getattr(args, flag, None) for flag in ("api_url", "ws_url", "ws_api_url", "testnet")):
-        raise UsageError("--api-url, --ws-url, --ws-api-url and --testnet need --venue binance")
+        raise UsageError(
+            "--api-url, --ws-url, --ws-api-url and --testnet need --venue binance "
+            "(--api-url: or ccxt:<exchange>)"
+        )
