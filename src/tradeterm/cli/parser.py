@@ -12,6 +12,7 @@ from tradeterm.cli.arg_types import (
     paths,
     port,
     positive_float,
+    positive_int,
     quoter_model,
     seconds,
     seed,
@@ -357,6 +358,13 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         required=True,
         metavar="PATH",
         help="a file, or a directory: a hive-partitioned tree (date, instrument)",
+    )
+    export.add_argument(
+        "--row-group",
+        type=positive_int,
+        default=65_536,
+        metavar="ROWS",
+        help="rows per Parquet row group (CSV write); memory is bounded by it (default 65536)",
     )
     _add_skip_damaged(export, "export")
 
