@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from tradeterm import __version__
+from tradeterm.cli.backtest_args import add_backtest_command, add_sweep_report_options
 from tradeterm.cli.arg_types import (
     gamma,
     paths,
@@ -29,6 +30,7 @@ COMMANDS = (
     "import",
     "export",
     "report",
+    "backtest",
     "exchange",
     "status",
     "kill",
@@ -373,6 +375,8 @@ def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     report.add_argument("--json", action="store_true", help="the numbers as one JSON object")
     report.add_argument("--no-charts", action="store_true", help="tables only")
     _add_skip_damaged(report, "report on")
+    add_sweep_report_options(report)
+    add_backtest_command(sub)
 
 
 def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
