@@ -50,8 +50,15 @@ def run_backtest(args: argparse.Namespace) -> int:
             else:
                 store.write(outcome)
                 progress.advance(cell, None)
-    finally:
+    except KeyboardInterrupt:
         progress.close()
+        print(
+            f"tradeterm: interrupted: {len(store.done() & {c.id for c in cells}):,} of "
+            f"{len(cells):,} cells done (in {store.cells}); the same command runs the rest",
+            file=sys.stderr,
+        )
+        raise
+    progress.close()
     rows = store.merge(c.id for c in cells)
     wall = time.perf_counter() - started
     print(
