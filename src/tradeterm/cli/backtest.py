@@ -36,15 +36,22 @@ def run_backtest(args: argparse.Namespace) -> int:
     done = store.done()
     todo = [c for c in cells if c.id not in done]
     workers = min(args.workers or default_workers(), max(len(todo), 1))
+    where = f"Ray ({args.ray})" if args.ray else f"{workers} worker(s)"
     print(
         f"tradeterm: {len(cells):,} cells ({len(cells) // len(paths):,} parameter points x "
-        f"{len(paths):,} recordings), {len(todo):,} to run on {workers} worker(s)",
+        f"{len(paths):,} recordings), {len(todo):,} to run on {where}",
         file=sys.stderr,
     )
+    if args.ray:
+        from tradeterm.cli.sweep_ray import ray_outcomes
+
+        ends = ray_outcomes(todo, args.ray, args.config)
+    else:
+        ends = outcomes(todo, workers, args.config)
     progress = Progress(len(todo), len(cells) - len(todo))
     started = time.perf_counter()
     try:
-        for cell, outcome in outcomes(todo, workers, args.config):
+        for cell, outcome in ends:
             if isinstance(outcome, BaseException):
                 progress.advance(cell, outcome)
             else:

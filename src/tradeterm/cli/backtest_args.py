@@ -35,6 +35,12 @@ def add_backtest_command(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--workers", type=positive_int, metavar="N", help="processes (default: every core)"
     )
     bt.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run the cells on a Ray cluster: its address, auto (the running one) or local "
+        "(start one here); needs pip install 'tradeterm[ray]'",
+    )
+    bt.add_argument(
         "--seconds", type=seconds, metavar="N", help="replay only the first N seconds of each"
     )
     bt.add_argument("--seed", type=seed, default=1, help="the paper fills' seed (default 1)")
