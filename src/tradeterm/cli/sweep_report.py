@@ -95,11 +95,16 @@ def _render(
     from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:  # a pipe or a file: wide enough for a row per line
+        console = Console(width=160)
     cols = params + ["recording", metric] + [f for f in FIGURES if f != metric]
     table = Table(title=f"Best {len(best)} of {cells} cells by {metric}")
     table.add_column("#", justify="right")
     for c in cols:
-        table.add_column(c, justify="left" if c == "recording" else "right", overflow="fold")
+        if c == "recording":
+            table.add_column(c, overflow="ellipsis", no_wrap=True, max_width=24)
+        else:
+            table.add_column(c, justify="right", overflow="fold")
     for i, row in enumerate(best, 1):
         cells_text = [_text(row.get(c)) for c in cols]
         cells_text[len(params)] = Path(str(row["recording"])).stem
