@@ -78,7 +78,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         for p in args.recordings:
             readers.append(open_checked(p, args.skip_damaged, "export"))
-        written = export_recordings(readers, args.what, args.format, args.output)
+        written = export_recordings(readers, args.what, args.format, args.output, args.row_group)
     except JournalError as exc:
         raise journal_refusal(exc, "export") from None
     except OSError as exc:

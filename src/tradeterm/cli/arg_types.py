@@ -37,6 +37,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (a count: rows, workers, cells)."""
+    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def tabs(text: str) -> int:
     """--max-tabs: 1 to 32 (each tab is a whole session, about 100 MB)."""
     if not (text.strip().isascii() and text.strip().isdigit()) or not 1 <= int(text) <= 32:

@@ -52,6 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tradeterm.cli.index import run_index
 
             return run_index(args)
+        if args.command == "backtest":
+            from tradeterm.cli.backtest import run_backtest
+
+            return run_backtest(args)
+        if args.command == "report" and args.recording.suffix == ".parquet":
+            from tradeterm.cli.sweep_report import run_sweep_report
+
+            return run_sweep_report(args)
         if args.command in ("export", "report"):
             from tradeterm.cli.analyse import run_export, run_report
 

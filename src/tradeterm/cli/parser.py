@@ -7,13 +7,14 @@ import argparse
 from pathlib import Path
 
 from tradeterm import __version__
+from tradeterm.cli.common_args import add_quoter_option, add_run_options, add_venue_urls
+from tradeterm.cli.recording_args import add_recording_commands
 from tradeterm.cli.arg_types import (
     data_venue,
     gamma,
     paths,
     port,
     positive_float,
-    quoter_model,
     seconds,
     seed,
     tabs,
@@ -29,6 +30,7 @@ COMMANDS = (
     "import",
     "export",
     "report",
+    "backtest",
     "exchange",
     "status",
     "kill",
@@ -36,48 +38,6 @@ COMMANDS = (
     "bench",
     "serve",
 )
-
-
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
-    p.add_argument(
-        "--headless", action="store_true", help="no TUI: progress on stderr, a summary on stdout"
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print the summary as one JSON object (implies --headless)",
-    )
-    p.add_argument(
-        "--seconds",
-        type=seconds,
-        metavar="N",
-        help="stop after N seconds (simulated seconds with --fast)",
-    )
-    p.add_argument(
-        "--fast",
-        action="store_true",
-        help="simulated clock, as fast as possible (implies --headless)",
-    )
-    p.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
-    p.add_argument(
-        "--no-record",
-        action="store_true",
-        help="do not journal this session (recording is on by default)",
-    )
-
-
-def _add_quoter_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--quoter",
-        nargs="?",
-        const="on",
-        type=quoter_model,
-        metavar="MODEL",
-        help="market-make every instrument (the [quoter] config section) from the "
-        "start; MODEL overrides quoter.model: glft or as (avellaneda_stoikov); "
-        "'placeholder' is the old join-the-touch test loop",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="market data source: the embedded simulated market (sim, default), Binance's live "
         "data (binance) or any ccxt exchange's (ccxt:<exchange>); no keys, orders filled on paper",
     )
-    _add_venue_urls(paper)
+    add_venue_urls(paper)
     paper.add_argument(
         "--symbols",
         metavar="LIST",
@@ -115,12 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EV_PER_S",
         help="simulated market actions per second (overrides --activity)",
     )
-    _add_quoter_option(paper)
-    _add_run_options(paper)
+    add_quoter_option(paper)
+    add_run_options(paper)
     _add_serve_command(sub)
 
     _add_live_command(sub)
-    _add_record_commands(sub)
+    add_recording_commands(sub)
     exchange = sub.add_parser(
         "exchange",
         help="the loopback exchange: Binance's protocol on 127.0.0.1, for tests and other bots",
@@ -197,19 +157,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_venue_urls(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--api-url", metavar="URL", help="Binance REST base URL (e.g. the loopback's)")
-    p.add_argument("--ws-url", metavar="URL", help="Binance websocket base URL")
-    p.add_argument(
-        "--ws-api-url",
-        metavar="URL",
-        help="Binance WebSocket API URL (default with --ws-url: <ws-url>/ws-api/v3)",
-    )
-    p.add_argument(
-        "--testnet", action="store_true", help="the venue's testnet (ccxt: sandbox mode)"
-    )
-
-
 def _add_live_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     live = sub.add_parser("live", help="LIVE trading: real orders; asks for typed confirmation")
     live.add_argument(
@@ -219,7 +166,7 @@ def _add_live_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="binance (native), or ccxt:<exchange> (e.g. ccxt:kraken)",
     )
     live.add_argument("--symbols", metavar="LIST", help="comma-separated, e.g. BTC/USDT,ETH/USDT")
-    _add_venue_urls(live)
+    add_venue_urls(live)
     live.add_argument(
         "--secrets",
         type=Path,
@@ -232,8 +179,8 @@ def _add_live_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="confirm live order entry up front by typing the venue's name "
         "(required with --headless)",
     )
-    _add_quoter_option(live)
-    _add_run_options(live)
+    add_quoter_option(live)
+    add_run_options(live)
 
 
 def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -267,7 +214,7 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     serve.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
     serve.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
     serve.add_argument("--rate", type=positive_float, metavar="EV_PER_S")
-    _add_quoter_option(serve)
+    add_quoter_option(serve)
     serve.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
     serve.add_argument("--seed", type=seed, metavar="S", help="seed the simulated market")
     serve.add_argument("--no-record", action="store_true", help="do not journal the sessions")
@@ -277,113 +224,4 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         default=4,
         metavar="N",
         help="browser tabs open at once, each its own paper session (default 4)",
-    )
-
-
-def _add_record_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """record / replay / import / export / report (record/)."""
-
-    def parse_speed(text: str) -> float:  # cli/replay.py pulls in the kernel: only when used
-        from tradeterm.cli.replay import parse_speed
-
-        return parse_speed(text)
-
-    record = sub.add_parser("record", help="run a session headless only to record it")
-    record.add_argument(
-        "--venue",
-        default="sim",
-        type=data_venue,
-        metavar="NAME",
-        help="market data source: sim (default), binance or ccxt:<exchange>",
-    )
-    _add_venue_urls(record)
-    record.add_argument("--symbols", metavar="LIST", help="comma-separated symbols")
-    record.add_argument("--activity", choices=["calm", "normal", "busy", "storm"])
-    record.add_argument("--rate", type=positive_float, metavar="EV_PER_S")
-    record.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="RECORDING",
-        help="journal path (default: <data dir>/recordings/<start>-record-...)",
-    )
-    _add_run_options(record)
-
-    replay = sub.add_parser("replay", help="replay a recording: TUI with transport, or headless")
-    replay.add_argument("recording", type=Path, help="a .ttj journal")
-    replay.add_argument(
-        "--speed",
-        type=parse_speed,
-        metavar="1|10|max",
-        help="0.1 to 100 or max (default: 1 in the TUI, max headless)",
-    )
-    replay.add_argument(
-        "--start",
-        metavar="TIME",
-        help="begin at TIME: HH:MM:SS (UTC), +90s / +5m from the start, ISO",
-    )
-    replay.add_argument(
-        "--paper",
-        action="store_true",
-        help="replay market data only and trade against it with paper fills "
-        "(the [paper] fill model): a backtest",
-    )
-    _add_skip_damaged(replay, "replay")
-    _add_quoter_option(replay)
-    _add_run_options(replay)
-
-    imp = sub.add_parser("import", help="turn an exchange capture into a recording")
-    imp_sub = imp.add_subparsers(dest="import_venue", metavar="VENUE", required=True)
-    binance = imp_sub.add_parser("binance", help="Binance combined-stream captures (.gz)")
-    binance.add_argument(
-        "captures",
-        nargs="+",
-        type=Path,
-        metavar="CAPTURE",
-        help="one or more captures, merged by receive time",
-    )
-    binance.add_argument("-o", "--output", type=Path, required=True, metavar="RECORDING")
-    binance.add_argument(
-        "--trades-only",
-        action="store_true",
-        help="import trades and best bid/ask only (a capture without snapshot)",
-    )
-    binance.add_argument("--json", action="store_true", help="the import report as JSON")
-
-    index = sub.add_parser("index", help="keyframes for seeking an older recording (a side file)")
-    index.add_argument("recording", type=Path)
-    index.add_argument(
-        "--interval", type=float, default=60.0, metavar="S", help="seconds between keyframes"
-    )
-    _add_skip_damaged(index, "index")
-
-    export = sub.add_parser("export", help="recordings -> Parquet or CSV")
-    export.add_argument("recordings", nargs="+", type=Path, metavar="RECORDING")
-    export.add_argument(
-        "--what", required=True, choices=["trades", "book-top", "orders", "fills", "pnl"]
-    )
-    export.add_argument("--format", default="parquet", choices=["parquet", "csv"])
-    export.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        required=True,
-        metavar="PATH",
-        help="a file, or a directory: a hive-partitioned tree (date, instrument)",
-    )
-    _add_skip_damaged(export, "export")
-
-    report = sub.add_parser("report", help="PnL, drawdown, Sharpe, fills, markouts, latency")
-    report.add_argument("recording", type=Path)
-    report.add_argument("--json", action="store_true", help="the numbers as one JSON object")
-    report.add_argument("--no-charts", action="store_true", help="tables only")
-    _add_skip_damaged(report, "report on")
-
-
-def _add_skip_damaged(p: argparse.ArgumentParser, verb: str) -> None:
-    p.add_argument(
-        "--skip-damaged",
-        action="store_true",
-        help=f"{verb} the rest of a recording with damaged blocks (say how many "
-        "records were lost) instead of refusing it",
     )

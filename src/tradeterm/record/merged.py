@@ -44,12 +44,13 @@ def session_records(reader: JournalReader, source: Path | None = None) -> Iterat
     """Every bus message of the session, replay spans expanded."""
     src = source_reader(reader, source)
     market_only = bool(src is not None and reader.header["source"].get("filter") == "market")
+    last: dict[int, Any] = {}  # the source block read last: consecutive spans share blocks
     try:
         for seq, ts, topic, event in reader.records_iter():
             if type(event) is ReplaySpan:
                 if src is None:
                     continue
-                yield from _expand(src, event, seq, market_only)
+                yield from _expand(src, event, seq, market_only, last)
             else:
                 yield seq, ts, topic, event
     finally:
@@ -58,12 +59,19 @@ def session_records(reader: JournalReader, source: Path | None = None) -> Iterat
             src.close()
 
 
-def _expand(src: JournalReader, span: ReplaySpan, seq: int, market_only: bool) -> Iterator[Record]:
+def _expand(
+    src: JournalReader, span: ReplaySpan, seq: int, market_only: bool, last: dict[int, Any]
+) -> Iterator[Record]:
     block_i, pos = src.locate(span.first)
     remaining = span.count
     published = 0
     while remaining > 0 and block_i < len(src.index):
-        block = src.readable_block(block_i)
+        block = last.get(block_i)
+        if block is None:
+            block = src.readable_block(block_i)
+            last.clear()
+            if block is not None:
+                last[block_i] = block
         if block is None:  # damaged and skipped: its records are lost
             remaining -= min(remaining, int(src.index.records[block_i]) - pos)
             block_i, pos = block_i + 1, 0

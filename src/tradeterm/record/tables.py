@@ -1,12 +1,14 @@
-"""Recordings -> rows (plain dicts with exact Decimals): trades, book top, orders, fills.
+"""Recordings -> rows for the export: trades, book top, orders, fills.
 
-Used by export (to pandas) and by the report. Reads the whole session, replay spans expanded.
+Each table is a tuple of ``(name, kind)`` fields and a generator of row tuples in that order.
+Prices and sizes stay integers (ticks and lots, kinds ``price`` and ``qty``) so the export can
+write them exactly beside their float64 value (``record/export_columns.py``); money (a fee) is a
+Decimal (kind ``money``). Reads the whole session, replay spans expanded, one row at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tradeterm.book.l2 import L2Book
@@ -16,6 +18,9 @@ from tradeterm.domain.market import BookDelta, BookSnapshot, Trade
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalReader
 from tradeterm.record.merged import session_records
+
+Row = tuple[Any, ...]
+Fields = tuple[tuple[str, str], ...]  # (column, kind): int str bool price qty money
 
 ORDER_EVENTS = (
     events.OrderSubmitted,
@@ -38,37 +43,46 @@ def instruments_of(reader: JournalReader) -> dict[str, Instrument]:
     return found
 
 
-def _price(inst: Instrument | None, ticks: int | None) -> Decimal | None:
-    if ticks is None:
-        return None
-    return inst.ticks_to_price(ticks) if inst is not None else Decimal(ticks)
+TRADES: Fields = (
+    ("ts_event", "int"),
+    ("ts_recv", "int"),
+    ("instrument", "str"),
+    ("price", "price"),
+    ("size", "qty"),
+    ("aggressor", "str"),
+    ("trade_id", "int"),
+)
 
 
-def _qty(inst: Instrument | None, lots: int | None) -> Decimal | None:
-    if lots is None:
-        return None
-    return inst.lots_to_qty(lots) if inst is not None else Decimal(lots)
-
-
-def trades(reader: JournalReader) -> Iterator[dict[str, Any]]:
-    insts = instruments_of(reader)
+def trades(reader: JournalReader) -> Iterator[Row]:
     for _, _, _, ev in session_records(reader):
         if type(ev) is Trade:
-            inst = insts.get(ev.instrument)
-            yield {
-                "ts_event": ev.ts_event,
-                "ts_recv": ev.ts_recv,
-                "instrument": ev.instrument,
-                "price": _price(inst, ev.price),
-                "size": _qty(inst, ev.size),
-                "aggressor": ev.aggressor.name,
-                "trade_id": ev.trade_id,
-            }
+            yield (
+                ev.ts_event,
+                ev.ts_recv,
+                ev.instrument,
+                ev.price,
+                ev.size,
+                ev.aggressor.name,
+                ev.trade_id,
+            )
 
 
-def book_tops(reader: JournalReader) -> Iterator[dict[str, Any]]:
+BOOK_TOPS: Fields = (
+    ("ts_event", "int"),
+    ("ts_recv", "int"),
+    ("instrument", "str"),
+    ("bid_price", "price"),
+    ("bid_size", "qty"),
+    ("ask_price", "price"),
+    ("ask_size", "qty"),
+    ("synced", "bool"),
+    ("update_id", "int"),
+)
+
+
+def book_tops(reader: JournalReader) -> Iterator[Row]:
     """The rebuilt book's best bid/ask each time it changed (or the book's sync changed)."""
-    insts = instruments_of(reader)
     books: dict[str, L2Book] = {}
     last: dict[str, tuple[Any, ...]] = {}
     for _, ts, _, ev in session_records(reader):
@@ -93,77 +107,106 @@ def book_tops(reader: JournalReader) -> Iterator[dict[str, Any]]:
         if last.get(ev.instrument) == top:
             continue
         last[ev.instrument] = top
-        inst = insts.get(ev.instrument)
-        yield {
-            "ts_event": ev.ts_event,
-            "ts_recv": ts,
-            "instrument": ev.instrument,
-            "bid_price": _price(inst, bb),
-            "bid_size": _qty(inst, top[1]),
-            "ask_price": _price(inst, ba),
-            "ask_size": _qty(inst, top[3]),
-            "synced": book.synced,
-            "update_id": book.last_update_id,
-        }
+        yield (ev.ts_event, ts, ev.instrument, *top, book.last_update_id)
 
 
-def orders(reader: JournalReader) -> Iterator[dict[str, Any]]:
+ORDERS: Fields = (
+    ("seq", "int"),
+    ("ts", "int"),
+    ("kind", "str"),
+    ("client_order_id", "str"),
+    ("instrument", "str"),
+    ("side", "str"),
+    ("price", "price"),
+    ("qty", "qty"),
+    ("order_type", "str"),
+    ("tif", "str"),
+    ("reason", "str"),
+    ("source", "str"),
+)
+
+
+def _name(value: Any, attr: str) -> Any:
+    return getattr(value, attr) if value is not None else None
+
+
+def orders(reader: JournalReader) -> Iterator[Row]:
     """Every order command and order event, one row each."""
-    insts = instruments_of(reader)
     for seq, ts, _, ev in session_records(reader):
         if isinstance(ev, commands.Command) and hasattr(ev, "client_order_id"):
-            inst = insts.get(getattr(ev, "instrument", ""))
-            row = {
-                "seq": seq,
-                "ts": ts,
-                "kind": type(ev).__name__,
-                "client_order_id": ev.client_order_id,
-                "instrument": getattr(ev, "instrument", ""),
-                "side": getattr(getattr(ev, "side", None), "name", None),
-                "price": _price(inst, getattr(ev, "price", None)),
-                "qty": _qty(inst, getattr(ev, "qty", None)),
-                "order_type": getattr(getattr(ev, "order_type", None), "value", None),
-                "tif": getattr(getattr(ev, "tif", None), "value", None),
-                "reason": "",
-                "source": getattr(ev, "source", ""),
-            }
-            yield row
+            yield (
+                seq,
+                ts,
+                type(ev).__name__,
+                ev.client_order_id,
+                getattr(ev, "instrument", ""),
+                _name(getattr(ev, "side", None), "name"),
+                getattr(ev, "price", None),
+                getattr(ev, "qty", None),
+                _name(getattr(ev, "order_type", None), "value"),
+                _name(getattr(ev, "tif", None), "value"),
+                "",
+                getattr(ev, "source", ""),
+            )
         elif isinstance(ev, ORDER_EVENTS):
-            inst = insts.get(ev.instrument)
-            yield {
-                "seq": seq,
-                "ts": ts,
-                "kind": type(ev).__name__,
-                "client_order_id": ev.client_order_id,
-                "instrument": ev.instrument,
-                "side": getattr(getattr(ev, "side", None), "name", None),
-                "price": _price(inst, getattr(ev, "price", None)),
-                "qty": _qty(inst, getattr(ev, "qty", None)),
-                "order_type": None,
-                "tif": None,
-                "reason": getattr(ev, "reason", "") or getattr(ev, "message", ""),
-                "source": "",
-            }
+            yield (
+                seq,
+                ts,
+                type(ev).__name__,
+                ev.client_order_id,
+                ev.instrument,
+                _name(getattr(ev, "side", None), "name"),
+                getattr(ev, "price", None),
+                getattr(ev, "qty", None),
+                None,
+                None,
+                getattr(ev, "reason", "") or getattr(ev, "message", ""),
+                "",
+            )
 
 
-def fills(reader: JournalReader) -> Iterator[dict[str, Any]]:
-    insts = instruments_of(reader)
+FILLS: Fields = (
+    ("ts_event", "int"),
+    ("ts_recv", "int"),
+    ("instrument", "str"),
+    ("client_order_id", "str"),
+    ("venue_order_id", "str"),
+    ("trade_id", "str"),
+    ("side", "str"),
+    ("price", "price"),
+    ("qty", "qty"),
+    ("liquidity", "str"),
+    ("fee", "money"),
+    ("fee_currency", "str"),
+    ("leaves_qty", "qty"),
+    ("note", "str"),
+)
+
+
+def fills(reader: JournalReader) -> Iterator[Row]:
     for _, ts, _, ev in session_records(reader):
         if type(ev) is events.OrderFilled:
-            inst = insts.get(ev.instrument)
-            yield {
-                "ts_event": ev.ts_event,
-                "ts_recv": ts,
-                "instrument": ev.instrument,
-                "client_order_id": ev.client_order_id,
-                "venue_order_id": ev.venue_order_id,
-                "trade_id": ev.trade_id,
-                "side": ev.side.name,
-                "price": _price(inst, ev.price),
-                "qty": _qty(inst, ev.qty),
-                "liquidity": ev.liquidity.value,
-                "fee": ev.fee,
-                "fee_currency": ev.fee_currency,
-                "leaves_qty": _qty(inst, ev.leaves_qty),
-                "note": ev.note,
-            }
+            yield (
+                ev.ts_event,
+                ts,
+                ev.instrument,
+                ev.client_order_id,
+                ev.venue_order_id,
+                ev.trade_id,
+                ev.side.name,
+                ev.price,
+                ev.qty,
+                ev.liquidity.value,
+                ev.fee,
+                ev.fee_currency,
+                ev.leaves_qty,
+                ev.note,
+            )
+
+
+TABLES: dict[str, tuple[Fields, Callable[[JournalReader], Iterator[Row]]]] = {
+    "trades": (TRADES, trades),
+    "book-top": (BOOK_TOPS, book_tops),
+    "orders": (ORDERS, orders),
+    "fills": (FILLS, fills),
+}

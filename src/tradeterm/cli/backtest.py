@@ -1,0 +1,77 @@
+"""``tradeterm backtest RECORDING... --grid quoter.KEY=V1,V2 [--random N] -o SWEEP.parquet``:
+a sweep of ``replay --paper --quoter`` runs over parameter points x recordings, on every core,
+resumable; ``tradeterm report SWEEP.parquet`` ranks the cells and draws a heatmap."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from tradeterm.cli.errors import UsageError
+from tradeterm.cli.sweep_grid import parse_axis, plan, recordings
+from tradeterm.record.journal import JournalError, JournalReader
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    from tradeterm.cli.sweep_pool import Progress, outcomes
+    from tradeterm.cli.sweep_store import SweepStore
+
+    if args.output.suffix != ".parquet":
+        raise UsageError(f"-o {args.output}: the sweep's table is a .parquet file")
+    axes = [parse_axis(text) for text in args.grid]
+    paths = recordings(args.recordings)
+    for path in paths:  # a bad recording is refused before any cell runs
+        try:
+            JournalReader(path).close()
+        except JournalError as exc:
+            raise UsageError(str(exc)) from None
+    cells = plan(axes, paths, args.random, args.seed, args.seconds)
+    store = SweepStore(args.output)
+    done = store.done()
+    todo = [c for c in cells if c.id not in done]
+    workers = min(args.workers or default_workers(), max(len(todo), 1))
+    where = f"Ray ({args.ray})" if args.ray else f"{workers} worker(s)"
+    print(
+        f"tradeterm: {len(cells):,} cells ({len(cells) // len(paths):,} parameter points x "
+        f"{len(paths):,} recordings), {len(todo):,} to run on {where}",
+        file=sys.stderr,
+    )
+    if args.ray:
+        from tradeterm.cli.sweep_ray import ray_outcomes
+
+        ends = ray_outcomes(todo, args.ray, args.config)
+    else:
+        ends = outcomes(todo, workers, args.config)
+    progress = Progress(len(todo), len(cells) - len(todo))
+    started = time.perf_counter()
+    try:
+        for cell, outcome in ends:
+            if isinstance(outcome, BaseException):
+                progress.advance(cell, outcome)
+            else:
+                store.write(outcome)
+                progress.advance(cell, None)
+    except KeyboardInterrupt:
+        progress.close()
+        print(
+            f"tradeterm: interrupted: {len(store.done() & {c.id for c in cells}):,} of "
+            f"{len(cells):,} cells done (in {store.cells}); the same command runs the rest",
+            file=sys.stderr,
+        )
+        raise
+    progress.close()
+    rows = store.merge(c.id for c in cells)
+    wall = time.perf_counter() - started
+    print(
+        f"tradeterm: {len(todo) - progress.failed:,} cell(s) in {wall:.1f}s "
+        f"({(len(todo) - progress.failed) / max(wall, 1e-9):.2f} cells/s); {rows:,} rows in "
+        f"{args.output}",
+        file=sys.stderr,
+    )
+    return 1 if progress.failed else 0
