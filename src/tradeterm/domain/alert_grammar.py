@@ -62,7 +62,7 @@ def rule_words(text: str) -> list[str]:
         raise AlertSyntaxError(
             f"holds an invisible character (U+{ord(hidden):04X}); type it again in plain text"
         )
-    words = re.sub(r"([<>])", r" \1 ", text).split()
+    words = re.sub(r"([<>]+)", r" \1 ", text).split()
     if not words:
         raise AlertSyntaxError(f"say what to watch: {EXAMPLES}")
     return words

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from tradeterm.core import display
 from tradeterm.core.views import PortfolioView
-from tradeterm.domain.alerts import AlertKind, AlertRule, plain
+from tradeterm.domain.alerts import AlertKind, AlertOp, AlertRule, plain
 from tradeterm.domain.events import ConnectionState, OrderFilled, VenueStatus
 from tradeterm.domain.instruments import Instrument
 from tradeterm.trading.alert_rules import Edge, Happening, PriceLevel, Threshold
@@ -43,29 +43,36 @@ class AccountWatch:
 
     def on_portfolio(self, view: PortfolioView) -> str | None:
         rule = self.rule
-        places = _places(rule.level, display.money_places(view.currency))
+        money = display.money_places(view.currency)
         if rule.kind is AlertKind.PNL:
             fired = self.threshold.update(view.day_pnl)
-            now = display.signed_money(view.day_pnl, view.currency, places)
-            what = f"today's PnL {now}"
+            places = self._places(view.day_pnl, money)
+            what = f"today's PnL {display.signed_money(view.day_pnl, view.currency, places)}"
         elif rule.percent:
             if view.peak_equity <= 0:
                 return None
             fired = self.threshold.update(view.drawdown * 100, view.peak_equity)
-            share = round(view.drawdown * 100 / view.peak_equity, places)
-            money = display.money(view.drawdown, view.currency)
-            what = f"drawdown {display.money(share, places=places, unit=False)}% ({money})"
+            share = view.drawdown * 100 / view.peak_equity
+            amount = display.money(view.drawdown, view.currency)
+            shown = display.money(share, places=self._places(share, 2), unit=False)
+            what = f"drawdown {shown}% ({amount})"
         else:
             fired = self.threshold.update(view.drawdown)
+            places = self._places(view.drawdown, money)
             what = f"drawdown {display.money(view.drawdown, view.currency, places)}"
         unit = "%" if rule.percent else ""
         return f"{what} {rule.op.value} {plain(rule.level)}{unit}" if fired else None
 
-
-def _places(level: Decimal, places: int) -> int:
-    """Decimals enough to show a figure past ``level`` (-0.1003 is not "-0.10" < -0.1)."""
-    exponent = level.normalize().as_tuple().exponent
-    return max(places, -exponent + 2 if isinstance(exponent, int) else places)
+    def _places(self, value: Decimal, places: int) -> int:
+        """Decimals enough for the figure shown to be past the level too (a PnL of -500.004
+        is not "-500.00" < -500), at most 12."""
+        level, above = self.rule.level, self.rule.op is AlertOp.ABOVE
+        while places < 12:
+            shown = round(value, places)
+            if (shown > level) if above else (shown < level):
+                break
+            places += 1
+        return places
 
 
 @dataclass(slots=True)
