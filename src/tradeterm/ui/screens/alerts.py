@@ -51,7 +51,11 @@ def alert_rows(view: AlertsView, selected: int | None, width: int) -> list[Row]:
             )
         )
         if entry.fired:
-            times = f"fired {entry.fired}x, last at {hms(entry.last_ns)}: {entry.last_message}"
+            times = (
+                f"fired {entry.fired}x, last at {hms(entry.last_ns)}: {entry.last_message}"
+                if entry.last_ns
+                else f"fired {entry.fired}x in an earlier session"
+            )
             for line in textwrap.wrap(times, max(20, width - 7)):
                 rows.append((("       " + line, "dim"),))
     return rows
