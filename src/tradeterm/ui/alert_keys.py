@@ -22,7 +22,7 @@ from tradeterm.ui.screens.alerts import AlertsScreen
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
-BINDINGS = [Binding("A", "alerts", "Alerts", id="alerts.show")]
+BINDINGS = [Binding("A", "alerts", "Alerts", show=False, id="alerts.show")]  # in the help
 MOST_TOASTS = 3  # at one redraw; more are counted in one more toast
 TOAST_S = 10
 
