@@ -5,6 +5,7 @@ needs is importable from here: ``from tradeterm.config import Settings, load_set
 
 # first: base sets pydantic's environment before any model is built (see there)
 from tradeterm.config.base import ConfigError, Section
+from tradeterm.config.alerts import AlertsConfig
 from tradeterm.config.quoter import QuoterConfig, QuoterOverrides
 from tradeterm.config.settings import (
     LogConfig,
@@ -31,6 +32,7 @@ from tradeterm.config.venues import (
 
 __all__ = [
     "ACTIVITY_PRESETS",
+    "AlertsConfig",
     "ConfigError",
     "Section",
     "Settings",

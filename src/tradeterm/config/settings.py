@@ -24,6 +24,7 @@ from pydantic_settings import (  # noqa: E402
     SettingsConfigDict,
 )
 
+from tradeterm.config.alerts import AlertsConfig
 from tradeterm.config.quoter import QuoterConfig
 from tradeterm.config.sim import PaperConfig, SimConfig
 from tradeterm.config.trading import OmsConfig, PortfolioConfig, RiskConfig, SessionConfig
@@ -135,6 +136,7 @@ class Settings(BaseSettings):
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
     risk: RiskConfig = Field(default_factory=RiskConfig)
     session: SessionConfig = Field(default_factory=SessionConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @field_validator("data_dir")
     @classmethod

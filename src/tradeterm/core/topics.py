@@ -28,3 +28,4 @@ COMMAND = "command"  # every command the desk received, for the record
 POSITION = "position"  # PositionChanged
 OMS = "oms"  # ReconciliationCompleted
 HELD = "held"  # HeldOrderChanged: every transition of a held (contingent) order
+ALERT = "alert"  # AlertFired: an alert the trader set fired

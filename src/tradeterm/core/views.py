@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+from tradeterm.domain.alerts import AlertFired
 from tradeterm.domain.events import ConnectionState, LogLine, OrderFilled, TradingState
 from tradeterm.domain.market import Trade
 from tradeterm.domain.held import HeldOrder
@@ -155,6 +156,30 @@ class HeldOrdersView:
 
 
 @dataclass(slots=True)
+class AlertEntry:
+    """One alert the session watches (``trading/alerts.py``). ``rule`` as the grammar writes
+    it; ``origin`` "config" (from ``[alerts]``, set again at every start) or "typed" (the
+    command line, kept in the data dir); ``armed`` False once a one-shot alert fired."""
+
+    alert_id: int
+    rule: str
+    origin: str
+    armed: bool = True
+    fired: int = 0  # times it fired
+    last_ns: int = 0  # when it last fired (engine clock), 0 = never
+    last_message: str = ""
+
+
+@dataclass(slots=True)
+class AlertsView:
+    """The alerts, by id, and the last firings (the UI toasts the ones it has not shown)."""
+
+    alerts: dict[int, AlertEntry] = field(default_factory=dict)
+    fired: RingView[AlertFired] = field(default_factory=lambda: RingView(100))
+    version: int = 0
+
+
+@dataclass(slots=True)
 class PositionRow:
     """One instrument's position, valued at the mark. Money in the instrument's quote currency."""
 
@@ -284,3 +309,4 @@ class EngineViews:
     risk: RiskView = field(default_factory=RiskView)
     fills: RingView[OrderFilled] = field(default_factory=lambda: RingView(500))
     answers: OrderAnswersView = field(default_factory=OrderAnswersView)
+    alerts: AlertsView = field(default_factory=AlertsView)

@@ -45,6 +45,7 @@ from tradeterm.runtime.venue_registry import (
     VenueRequest,
     build_clients,
 )
+from tradeterm.trading.alerts import Alerts
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.results import (
     CancelResult,
@@ -301,6 +302,9 @@ class Kernel:
         self.quoter = self.quoting.placeholder  # --quoter placeholder: joins the touch
         self.quoters = self.quoting.by_instrument
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
+        # [alerts] and the ones typed in earlier sessions (kept unless this is a simulation)
+        args = (settings, self.bus, self.clock, self.views, self.instruments, not self.simulated)
+        self.alerts = Alerts.for_session(*args)
 
     async def _start_trading(self) -> None:
         self.store.durability.start(asyncio.get_running_loop())
@@ -309,8 +313,10 @@ class Kernel:
         if self.options.signals:  # SIGTERM: clean stop; SIGHUP: session.on_hangup
             self.guard.catch_signals(self._on_hangup, self.request_stop)
         self.quoting.start(self.desk.killswitch.state)
+        self.alerts.start()
 
     async def _stop_trading(self) -> None:
+        self.alerts.stop()
         self.quoting.stop()
         self.guard.release_signals()
         self.desk.stop()

@@ -14,14 +14,14 @@ from pathlib import Path
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.containers import Grid
 from textual.widgets import Footer, Input
 
 from tradeterm.core import heap
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update, size_presets
+from tradeterm.ui.alert_keys import BINDINGS as ALERT_BINDINGS, AlertKeys
 from tradeterm.ui.command_palette import CommandPalette
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.instrument_keys import InstrumentKeys
@@ -33,7 +33,7 @@ from tradeterm.ui.replay_keys import ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
 from tradeterm.ui.tab_driver import TerminalGone
-from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
+from tradeterm.ui.themes import load_themes, save_theme, starting_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.typed_keys import TypedKeys
 from tradeterm.ui.widgets.command_line import CommandLine
@@ -82,6 +82,7 @@ class TradetermApp(App):
         ],
         *PANE_BINDINGS,
         *LADDER_BINDINGS,
+        *ALERT_BINDINGS,
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
@@ -120,6 +121,7 @@ class TradetermApp(App):
         self.replay_keys = ReplayKeys(self)
         self.order_keys = OrderKeys(self)
         self.ladder_keys = LadderKeys(self)
+        self.alert_keys = AlertKeys(self)
         self.pane_keys = PaneKeys(self)
         self.typed_keys = TypedKeys(self)
         self.palette = CommandPalette(self)
@@ -131,7 +133,7 @@ class TradetermApp(App):
             self.register_theme(theme)
             self.palettes[name] = pal
         # only themes with buy/sell colours: Textual's own are not offered (nor selectable)
-        start = self._starting_theme()
+        start = starting_theme(self.data_dir, ui.theme, self.palettes)
         self.set_reactive(App.theme, start)
         for name in list(self.available_themes):
             if name not in self.palettes:
@@ -165,21 +167,8 @@ class TradetermApp(App):
                 for box, _title in SIDE_PANES:
                     with Vertical(id=box, classes="side-box"):
                         yield panes[box]
-        yield CommandLine(self.order_keys.send_line, views.answers, insts, id="cmdline")
+        yield CommandLine(self.alert_keys.send_line, views.answers, insts, id="cmdline")
         yield Footer()
-
-    def _starting_theme(self) -> str:
-        """The palette's last choice (kept in the data dir), else ``ui.theme``."""
-        for wanted, where in (
-            (saved_theme(self.data_dir), "the palette's last choice"),
-            (self.kernel.settings.ui.theme, "ui.theme"),
-        ):
-            if wanted is None:
-                continue
-            if wanted in self.palettes:
-                return wanted
-            log.warning("theme %r (%s) not found; see themes/", wanted, where)
-        return DEFAULT_THEME
 
     def choose_theme(self, name: str) -> None:
         """A theme chosen in the palette: shown now and kept for the next session."""
@@ -218,6 +207,7 @@ class TradetermApp(App):
         self.instrument_keys.show()
         self.query_one(Ladder).focus()
         self.set_interval(1 / self.kernel.settings.ui.refresh_hz, self.refresh_views)
+        self.alert_keys.start()  # firings: a toast and the bell, at the same rate
         if self.run_engine:
             self.run_worker(self._run_kernel(), name="kernel", exit_on_error=True)
         if self.settle_heap:
@@ -296,6 +286,9 @@ class TradetermApp(App):
 
     def action_desk(self, what: str, a: int = 0, b: int = 0) -> None:  # ui/ladder_keys.py
         self.ladder_keys.act(what, a, b)
+
+    def action_alerts(self) -> None:  # ui/alert_keys.py: the alerts modal
+        self.alert_keys.show()
 
     def on_orders_blotter_cancel_requested(self, event: OrdersBlotter.CancelRequested) -> None:
         self.order_keys.cancel(event.order)
