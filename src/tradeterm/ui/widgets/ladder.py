@@ -26,11 +26,11 @@ from tradeterm.ui.format import palette
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.widgets.ladder_footer import keys_line
 from tradeterm.ui.widgets.ladder_position import Held, entry_row, position_line
-from tradeterm.ui.widgets.ladder_rows import Own, RowPainter, layout
+from tradeterm.ui.widgets.ladder_own import QueueAhead
+from tradeterm.ui.widgets.ladder_rows import RowPainter, layout, sticky_scale
 from tradeterm.ui.widgets.ladder_view import (
     NEAR_LEVELS,
     LadderView,
-    Window,
     ask_row,
     bid_row,
     choose_group,
@@ -86,11 +86,11 @@ class Ladder(TextPane, can_focus=True):
         if frame is not None:
             frame.readers.append(self.refresh_view)
         self.view = LadderView()
-        self.queue_ahead: dict[str, int] = {}  # order id -> level size (lots) when first seen
+        self.queue = QueueAhead()  # the queue ahead of our orders, as first seen
         self.instrument: Instrument | None = None
         self.book: BookReader | None = None
         self.stats: InstrumentStats | None = None
-        self._scale = 0  # lots that fill a size bar (see _sticky)
+        self._scale = 0  # lots that fill a size bar (see sticky_scale)
         self._volume_scale = 0
         self._check_group = 0.0  # monotonic time of the next look at the automatic group
         self._scale_group = 1  # the group the bar scales were set for
@@ -301,13 +301,13 @@ class Ladder(TextPane, can_focus=True):
         bids = group_sizes(book.bids, window, asks=False)
         asks = group_sizes(book.asks, window, asks=True)
         volume = group_sizes(stats.volume_at_price, window, asks=False)
-        own = self.own_rows(window)
+        own = self.queue.rows(self.working_orders(), book, window, self.row_of)
         fmt = inst.format_price
         lay = layout(width, max(len(fmt(window.top)), len(fmt(window.bottom)), 5))
         if g != self._scale_group:  # rows of another size: their sizes are another scale
             self._scale_group, self._scale, self._volume_scale = g, 0, 0
-        self._scale = _sticky(self._scale, max((*bids.values(), *asks.values()), default=0))
-        self._volume_scale = _sticky(self._volume_scale, max(volume.values(), default=0))
+        self._scale = sticky_scale(self._scale, max((*bids.values(), *asks.values()), default=0))
+        self._volume_scale = sticky_scale(self._volume_scale, max(volume.values(), default=0))
         paint = RowPainter(lay, inst.lot_size, pal, self._scale, self._volume_scale)
         best_bid = bid_row(top.bid, g) if top.bid is not None else None
         best_ask = ask_row(top.ask, g) if top.ask is not None else None
@@ -353,41 +353,3 @@ class Ladder(TextPane, can_focus=True):
     def _choose_group(self, rows: int) -> None:
         bids, asks = self._near_levels()
         self.view.set_group(choose_group(bids, asks, max(1, rows // 2)), rows, auto=True)
-
-    def own_rows(self, window: Window) -> dict[int, list[Own]]:
-        """Our working orders on this instrument by row: per side, the summed leaves, how many,
-        and the queue ahead of the front one. The queue ahead is the level's size when the order
-        was first seen resting (an upper bound: cancels ahead of us are not known)."""
-        assert self.book is not None
-        sums: dict[tuple[int, int], list[int]] = {}
-        live = set()
-        for o in self.working_orders():
-            oid, side = o.client_order_id, int(o.side)
-            live.add(oid)
-            ahead = self.queue_ahead.get(oid)
-            if ahead is None:
-                ahead = self.queue_ahead[oid] = self.book.size_at(side, o.price)
-            row = self.row_of(o)
-            if row not in window:
-                continue
-            entry = sums.setdefault((row, side), [0, 0, ahead])
-            entry[0] += o.leaves_qty
-            entry[1] += 1
-            entry[2] = min(entry[2], ahead)
-        for gone in set(self.queue_ahead) - live:
-            del self.queue_ahead[gone]
-        out: dict[int, list[Own]] = {}
-        for (row, side), (lots, count, ahead) in sorted(sums.items(), key=lambda kv: -kv[0][1]):
-            out.setdefault(row, []).append(Own(side, lots, count, ahead))
-        return out
-
-
-def _sticky(scale: int, largest: int) -> int:
-    """The size that fills a bar. Sticky, with headroom: it moves only when the largest visible
-    level outgrows it or falls under half of it, so one level's size change redraws that
-    level's bar and not every bar on the ladder."""
-    if largest <= 0:
-        return 0
-    if not scale or largest > scale or largest * 2 < scale:
-        return largest * 5 // 4 or 1
-    return scale
