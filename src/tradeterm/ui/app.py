@@ -152,7 +152,9 @@ class TradetermApp(App):
         yield QuotesPane(self.instruments, views.books, views.stats, self.frame, id="quotes")
         with Horizontal(id="body"):
             with Vertical(id="ladder-box"):
-                yield Ladder(views.orders, self.frame, views.portfolio, id="ladder")
+                yield Ladder(
+                    views.orders, self.frame, views.portfolio, self.order_keys, id="ladder"
+                )
             with Grid(id="side"):
                 panes = {
                     "orders-box": OrdersBlotter(views.orders, insts, views.held, id="orders"),

@@ -1,7 +1,8 @@
 """Order entry from the workstation, composed into the app (``app.order_keys``): the command
-line, the ladder's b / s and shift+up / shift+down, the ticket, cancel all and the blotter's
-cancel. Every order goes through ``ui.trading.Trading`` (the engine's risk and OMS); LIVE (or
-the config) asks first. The app's key actions only hand over to it."""
+line, the ladder's b / s and shift+up / shift+down, the ladder's mouse (its ``LadderTrader``),
+the ticket, cancel all and the blotter's cancel. Every order goes through
+``ui.trading.Trading`` (the engine's risk and OMS); LIVE (or the config) asks first. The app's
+key actions only hand over to it."""
 
 from __future__ import annotations
 
@@ -153,6 +154,22 @@ class OrderKeys:
                 ladder.instrument, Side.BUY if side == "buy" else Side.SELL, price
             )
         )
+
+    def order_at(self, inst: Instrument, side: Side, price: int) -> None:
+        """A click in the ladder's bid / ask column: a limit of the size preset at the row's
+        price, for the instrument on screen, exactly as b / s at a cursor on that row (a
+        price through the other side goes as a marketable limit, as the keys send it)."""
+        self.send(self.app.trading.limit_at(inst, side, price))
+
+    def move_to(self, order: Order, price: int) -> None:
+        """An order dragged (or picked up and dropped) to a ladder row: the modify that
+        shift+up / shift+down send, to the row's price."""
+        assert order.price is not None
+        self.show_outcome(self.app.trading.move(order, price - order.price))
+        self.app.query_one(Ladder).redraw()
+
+    def say(self, text: str, ok: bool | None) -> None:
+        self.app.cmdline.say(text, ok)
 
     async def ticket(self) -> None:
         """``t``: the ticket, opened before the app reads the next key (so what is typed

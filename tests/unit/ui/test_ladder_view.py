@@ -113,6 +113,17 @@ def test_paging_moves_the_cursor_with_the_page_and_centre_returns_to_the_touch()
     assert 5000 in view.place(21, 5000)
 
 
+def test_the_wheel_scrolls_a_few_rows_in_the_view_s_group():
+    view = LadderView()
+    top = view.place(21, 1000).top
+    view.scroll(3, 21, 1000)
+    assert view.manual and view.place(21, 1000).top == top + 3
+    view.set_group(5, 21, auto=False)
+    top = view.place(21, 1000).top
+    view.scroll(-2, 21, 1000)
+    assert view.place(21, 1000).top == top - 10  # rows, not ticks
+
+
 def test_zoom_snaps_the_cursor_to_its_row_and_keeps_it_in_a_manual_view():
     view = LadderView()
     view.place(21, 1000)

@@ -19,7 +19,11 @@ HELP_TEXT = (
     "ask of the moment, *_ahead N ticks in front of it, *_behind N ticks behind "
     "(N = ui.join_ticks); any other price: the cursor and b / s. position.flatten / reverse "
     "send a protected market order for the position (twice it to reverse). Orders take the "
-    "size preset in the ladder's title (size.next / size.prev; [ui.sizes])."
+    "size preset in the ladder's title (size.next / size.prev; [ui.sizes]).\n"
+    "Mouse on the ladder: a click in the bid / ask column buys / sells at that row (as b / s "
+    "at a cursor there), on the price centres (ladder.centre), on our order cancels it "
+    "(ladder.cancel_order); drag it, or right-click it then click a price, to move it "
+    "(order.move_up / move_down by row); the wheel scrolls (ladder.page_up / page_down)."
 )
 
 

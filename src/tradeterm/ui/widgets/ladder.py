@@ -9,6 +9,11 @@ the market drifts out of the middle half of the pane, so it does not jitter. Scr
 touch. The cursor is a price: up / down move it one row, and b / s act at it; with no cursor
 they join the touch. The footer line says what b and s will send, always.
 
+The mouse (``ladder_mouse``, read against the rows drawn: ``ladder_click``): a click in the bid
+column buys at the row's price, in the ask column sells, on the price re-centres (``c``), on one
+of our orders cancels it (``x`` at the cursor); drag an order, or right-click it and click a
+price, to move it (shift+up / shift+down by row). The wheel scrolls (page up / down).
+
 The best bid, best ask and last price come from the ``MarketFrame`` the watchlist also draws
 from, so the two never disagree on screen.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import time
 
+from textual import events
 from textual.binding import Binding
 
 from tradeterm.core.views import BookReader, InstrumentStats, PortfolioView, WorkingOrdersView
@@ -24,13 +30,16 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
 from tradeterm.ui.format import palette
 from tradeterm.ui.market_frame import MarketFrame
+from tradeterm.ui.widgets.ladder_click import Drawn
 from tradeterm.ui.widgets.ladder_footer import keys_line
+from tradeterm.ui.widgets.ladder_mouse import LadderMouse, LadderTrader
 from tradeterm.ui.widgets.ladder_position import Held, entry_row, position_line
-from tradeterm.ui.widgets.ladder_rows import Own, RowPainter, layout
+from tradeterm.ui.widgets.ladder_own import QueueAhead
+from tradeterm.ui.widgets.ladder_rows import RowPainter, layout, sticky_scale
 from tradeterm.ui.widgets.ladder_view import (
     NEAR_LEVELS,
+    WHEEL_ROWS,
     LadderView,
-    Window,
     ask_row,
     bid_row,
     choose_group,
@@ -70,6 +79,7 @@ class Ladder(TextPane, can_focus=True):
             id="ladder.zoom_in",
         ),
         Binding("a", "group_auto", "Auto rows", show=False, id="ladder.group_auto"),
+        Binding("x", "cancel_here", "Cancel order at cursor", show=False, id="ladder.cancel_order"),
     ]
 
     def __init__(
@@ -77,6 +87,7 @@ class Ladder(TextPane, can_focus=True):
         own: WorkingOrdersView | None = None,
         frame: MarketFrame | None = None,
         portfolio: PortfolioView | None = None,
+        trader: LadderTrader | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -86,11 +97,13 @@ class Ladder(TextPane, can_focus=True):
         if frame is not None:
             frame.readers.append(self.refresh_view)
         self.view = LadderView()
-        self.queue_ahead: dict[str, int] = {}  # order id -> level size (lots) when first seen
+        self.queue = QueueAhead()  # the queue ahead of our orders, as first seen
+        self.drawn: Drawn | None = None  # the price rows on screen, for the mouse
+        self.mouse = LadderMouse(self, trader)
         self.instrument: Instrument | None = None
         self.book: BookReader | None = None
         self.stats: InstrumentStats | None = None
-        self._scale = 0  # lots that fill a size bar (see _sticky)
+        self._scale = 0  # lots that fill a size bar (see sticky_scale)
         self._volume_scale = 0
         self._check_group = 0.0  # monotonic time of the next look at the automatic group
         self._scale_group = 1  # the group the bar scales were set for
@@ -101,7 +114,8 @@ class Ladder(TextPane, can_focus=True):
             self.frame = MarketFrame({instrument.id: book}, {instrument.id: stats})
             self.frame.readers.append(self.refresh_view)
         self.view = LadderView()
-        self._drawn = None
+        self._drawn = self.drawn = None
+        self.mouse.reset()
         self._scale = self._volume_scale = 0
         self.redraw()
 
@@ -169,6 +183,22 @@ class Ladder(TextPane, can_focus=True):
 
     def action_page(self, direction: int) -> None:
         self.view.page(direction, self.rows_visible, self._mid())
+        self.redraw()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self.mouse.down(event)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self.mouse.up(event)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.view.scroll(WHEEL_ROWS, self.rows_visible, self._mid())
+        self.redraw()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.view.scroll(-WHEEL_ROWS, self.rows_visible, self._mid())
         self.redraw()
 
     def action_recentre(self) -> None:
@@ -257,10 +287,17 @@ class Ladder(TextPane, can_focus=True):
 
     def order_at_cursor(self) -> Order | None:
         """The most recent of our working orders in the cursor's row."""
-        if self.view.cursor is None:
-            return None
-        here = [o for o in self.working_orders() if self.row_of(o) == self.view.cursor]
+        return self.order_in_row(self.view.cursor) if self.view.cursor is not None else None
+
+    def order_in_row(self, row: int, side: int = 0) -> Order | None:
+        """The most recent of our working orders in a row (``side`` 1 / -1: of that side)."""
+        here = [
+            o for o in self.working_orders() if self.row_of(o) == row and side in (0, int(o.side))
+        ]
         return max(here, key=lambda o: (o.ts_created, o.client_order_id), default=None)
+
+    def action_cancel_here(self) -> None:
+        self.mouse.cancel_at_cursor()  # x: as a click on the order in the cursor's row
 
     def shows(self, order: Order) -> bool:
         window = self.view.window
@@ -284,7 +321,7 @@ class Ladder(TextPane, can_focus=True):
         mid = top.mid
         if view.manual_top is None and mid is None:  # nothing to centre on: say so
             why = "waiting for the book (resyncing)" if not top.synced else "the book is empty"
-            view.window = None  # no price on screen: b / s refuse
+            view.window = self.drawn = None  # no price on screen: b / s and clicks refuse
             return [((f"  {why}", "italic dim"),)]
         if view.auto_group and view.cursor is None and time.monotonic() >= self._check_group:
             self._check_group = time.monotonic() + CHECK_GROUP_S  # has the book outgrown it?
@@ -301,13 +338,13 @@ class Ladder(TextPane, can_focus=True):
         bids = group_sizes(book.bids, window, asks=False)
         asks = group_sizes(book.asks, window, asks=True)
         volume = group_sizes(stats.volume_at_price, window, asks=False)
-        own = self.own_rows(window)
+        own = self.queue.rows(self.working_orders(), book, window, self.row_of)
         fmt = inst.format_price
         lay = layout(width, max(len(fmt(window.top)), len(fmt(window.bottom)), 5))
         if g != self._scale_group:  # rows of another size: their sizes are another scale
             self._scale_group, self._scale, self._volume_scale = g, 0, 0
-        self._scale = _sticky(self._scale, max((*bids.values(), *asks.values()), default=0))
-        self._volume_scale = _sticky(self._volume_scale, max(volume.values(), default=0))
+        self._scale = sticky_scale(self._scale, max((*bids.values(), *asks.values()), default=0))
+        self._volume_scale = sticky_scale(self._volume_scale, max(volume.values(), default=0))
         paint = RowPainter(lay, inst.lot_size, pal, self._scale, self._volume_scale)
         best_bid = bid_row(top.bid, g) if top.bid is not None else None
         best_ask = ask_row(top.ask, g) if top.ask is not None else None
@@ -319,6 +356,7 @@ class Ladder(TextPane, can_focus=True):
         )
         entry = entry_row(held, inst, g) if held is not None else None
         out: list[Row] = [paint.header()]
+        self.drawn = Drawn(inst.id, lay, tuple(window.prices()))  # the rows, as on screen
         for price in window.prices():
             out.append(
                 paint.row(
@@ -353,41 +391,3 @@ class Ladder(TextPane, can_focus=True):
     def _choose_group(self, rows: int) -> None:
         bids, asks = self._near_levels()
         self.view.set_group(choose_group(bids, asks, max(1, rows // 2)), rows, auto=True)
-
-    def own_rows(self, window: Window) -> dict[int, list[Own]]:
-        """Our working orders on this instrument by row: per side, the summed leaves, how many,
-        and the queue ahead of the front one. The queue ahead is the level's size when the order
-        was first seen resting (an upper bound: cancels ahead of us are not known)."""
-        assert self.book is not None
-        sums: dict[tuple[int, int], list[int]] = {}
-        live = set()
-        for o in self.working_orders():
-            oid, side = o.client_order_id, int(o.side)
-            live.add(oid)
-            ahead = self.queue_ahead.get(oid)
-            if ahead is None:
-                ahead = self.queue_ahead[oid] = self.book.size_at(side, o.price)
-            row = self.row_of(o)
-            if row not in window:
-                continue
-            entry = sums.setdefault((row, side), [0, 0, ahead])
-            entry[0] += o.leaves_qty
-            entry[1] += 1
-            entry[2] = min(entry[2], ahead)
-        for gone in set(self.queue_ahead) - live:
-            del self.queue_ahead[gone]
-        out: dict[int, list[Own]] = {}
-        for (row, side), (lots, count, ahead) in sorted(sums.items(), key=lambda kv: -kv[0][1]):
-            out.setdefault(row, []).append(Own(side, lots, count, ahead))
-        return out
-
-
-def _sticky(scale: int, largest: int) -> int:
-    """The size that fills a bar. Sticky, with headroom: it moves only when the largest visible
-    level outgrows it or falls under half of it, so one level's size change redraws that
-    level's bar and not every bar on the ladder."""
-    if largest <= 0:
-        return 0
-    if not scale or largest > scale or largest * 2 < scale:
-        return largest * 5 // 4 or 1
-    return scale

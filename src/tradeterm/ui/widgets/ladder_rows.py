@@ -273,3 +273,14 @@ class RowPainter:
         if self.lay.queue:
             text += f" q{qty_text(o.ahead * self.lot, 4)}"
         return text
+
+
+def sticky_scale(scale: int, largest: int) -> int:
+    """The size that fills a bar. Sticky, with headroom: it moves only when the largest visible
+    level outgrows it or falls under half of it, so one level's size change redraws that
+    level's bar and not every bar on the ladder."""
+    if largest <= 0:
+        return 0
+    if not scale or largest > scale or largest * 2 < scale:
+        return largest * 5 // 4 or 1
+    return scale

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000)
 FILL = 0.5  # auto grouping: the finest group whose rows near the touch are at least half full
 NEAR_LEVELS = 400  # levels a side read to choose the group automatically
+WHEEL_ROWS = 3  # rows a notch of the mouse wheel scrolls
 
 
 def bid_row(price: int, group: int) -> int:
@@ -208,6 +209,11 @@ class LadderView:
 
     def page(self, direction: int, rows: int, mid: int | None) -> None:
         """Scroll half a screen (manual mode); the cursor moves with the page."""
+        self.scroll(direction * (rows // 2), rows, mid)
+
+    def scroll(self, steps: int, rows: int, mid: int | None) -> None:
+        """Scroll ``steps`` rows, up to higher prices when positive (manual mode); the cursor
+        moves with the view (the mouse wheel: ``WHEEL_ROWS`` a notch)."""
         g = self.group
         window = (
             self.window
@@ -216,7 +222,7 @@ class LadderView:
         )
         if window is None:
             return
-        shift = direction * (rows // 2) * g
+        shift = steps * g
         self.manual_top = window.top + shift
         if self.cursor is not None:
             self.cursor += shift
