@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.record.header import recording_path, session_header
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.recorder import Recorder
+from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replayer import ReplayVenue
 
 log = logging.getLogger(__name__)
@@ -106,12 +108,20 @@ def wire_replay(
     market: MarketDataKeeper,
     views: EngineViews,
     bus: MessageBus,
+    large_trade: Decimal = Decimal("1"),
 ) -> None:
     """A replay in a session: its own journal's recorder, the keeper it seeks with (back and
-    forth, from keyframes), the recorded log lines into the log view, and (``--paper``) the
-    count of working orders that ``o`` waits on."""
+    forth, from keyframes), its navigation (fills, orders, large trades of at least
+    ``large_trade`` base units, bookmarks), the recorded log lines into the log view, and
+    (``--paper``) the count of working orders that ``o`` waits on."""
     replay.recorder = recorder
     replay.attach_market(market)
+    lots = {i.id: _lots_at_least(i, large_trade) for i in replay.instruments()}
+    replay.navigator = ReplayNavigator(replay, lots)
     bus.subscribe("replay.log", views.log.append, essential=False)
     orders = views.orders
     replay.working_orders = lambda: sum(not o.is_terminal for o in orders.orders.values())
+
+
+def _lots_at_least(instrument: Instrument, qty: Decimal) -> int:
+    return max(1, int((qty / instrument.lot_size).to_integral_value(ROUND_CEILING)))

@@ -141,7 +141,14 @@ class Kernel:
         if self.replay is not None:
             from tradeterm.record.session import wire_replay
 
-            wire_replay(self.replay, self.recorder, self.market, self.views, self.bus)
+            wire_replay(
+                self.replay,
+                self.recorder,
+                self.market,
+                self.views,
+                self.bus,
+                settings.replay.large_trade,
+            )
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
         self.errors = EngineErrors(
