@@ -131,10 +131,15 @@ class ReplayNavigator:
             mark.record, f"bookmark {mark.name}", show=False, clock_ns=mark.ts
         )
 
-    def set_bookmark(self, name: str) -> Bookmark:
-        """A bookmark where the replay stands (kept in the side file at once)."""
+    def set_bookmark(self, name: str, record: int | None = None, ts: int | None = None) -> Bookmark:
+        """A bookmark where the replay stands, or stood (``record``, ``ts``: when the key was
+        pressed, before the name was typed); kept in the side file at once (OSError if not)."""
         replay = self.replay
-        mark = self.bookmarks.add(name, replay.position, replay.clock.timestamp_ns())
+        mark = self.bookmarks.add(
+            name,
+            replay.position if record is None else record,
+            replay.clock.timestamp_ns() if ts is None else ts,
+        )
         replay.state.message = f"bookmark set: {mark.name}"
         replay.state.touch()
         return mark

@@ -19,7 +19,10 @@ HELP_TEXT = (
     "ask of the moment, *_ahead N ticks in front of it, *_behind N ticks behind "
     "(N = ui.join_ticks); any other price: the cursor and b / s. position.flatten / reverse "
     "send a protected market order for the position (twice it to reverse). Orders take the "
-    "size preset in the ladder's title (size.next / size.prev; [ui.sizes])."
+    "size preset in the ladder's title (size.next / size.prev; [ui.sizes]).\n"
+    "Replay: g goes to a time (23:58:00, +60s / -5m), a fill of the recorded session (fill 12 "
+    "or #12) or one of its orders (order ID); bookmarks are kept beside the recording (REC.ttb); "
+    "a large trade is one of at least [replay] large_trade."
 )
 
 
