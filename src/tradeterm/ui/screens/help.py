@@ -22,7 +22,7 @@ HELP_TEXT = (
     "size preset in the ladder's title (size.next / size.prev; [ui.sizes]).\n"
     "Replay: g goes to a time (23:58:00, +60s / -5m), a fill of the recorded session (fill 12 "
     "or #12) or one of its orders (order ID); bookmarks are kept beside the recording (REC.ttb); "
-    "a large trade is one of at least [replay] large_trade."
+    "a large trade is one of at least replay.large_trade (config)."
 )
 
 

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 PROMPT = "Go to: HH:MM:SS (UTC), +90s / -5m from now, or 2024-08-09 00:00:05"
-TARGETS = "or a fill: fill 12 / #12 (the 12th), or an order: order TT000001-00000042"
+TARGETS = "or the 12th fill: #12 / fill 12; an order: order TT000001-00000042"
 
 
 class GotoTimeScreen(ModalScreen[str | None]):
