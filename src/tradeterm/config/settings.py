@@ -111,6 +111,16 @@ class RecordConfig(Section):
     )
 
 
+class ReplayConfig(Section):
+    """Reviewing a recording (``tradeterm replay``)."""
+
+    large_trade: Qty = Field(
+        default=Decimal("1"),
+        description="The smallest large trade, base units, for the replay's next / previous "
+        "large trade keys (v / V)",
+    )
+
+
 class LogConfig(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -128,6 +138,7 @@ class Settings(BaseSettings):
     ui: UIConfig = Field(default_factory=UIConfig)
     quoter: QuoterConfig = Field(default_factory=QuoterConfig)
     record: RecordConfig = Field(default_factory=RecordConfig)
+    replay: ReplayConfig = Field(default_factory=ReplayConfig)
     log: LogConfig = Field(default_factory=LogConfig)
     exchange: ExchangeConfig = Field(default_factory=ExchangeConfig)
     binance: BinanceConfig = Field(default_factory=BinanceConfig)

@@ -1,4 +1,5 @@
-"""Where a recording's own-order events are, for ``o`` (next order event) in a replay.
+"""Where a recording's own-order events are, for ``o`` / ``O`` (next / previous order event) in a
+replay.
 
 ``OrderEvents`` reads only the topics of a block (no events are built) the first time it is
 asked about it and keeps the positions, so the key answers "there is none" without playing the
@@ -44,6 +45,15 @@ class OrderEvents:
             k = bisect.bisect_left(found, record)
             if k < len(found):
                 return found[k]
+        return None
+
+    def prev_before(self, record: int) -> int | None:
+        """The record number of the last order event before ``record``, or None."""
+        for i in range(min(self._block_of(record), len(self.reader.index) - 1), -1, -1):
+            found = self._in_block(i)
+            k = bisect.bisect_left(found, record)
+            if k:
+                return found[k - 1]
         return None
 
     def any_before(self, record: int) -> bool:

@@ -178,6 +178,35 @@ class ReplayTransport:
         self._control(f"seek {ts}", paused=True)
         return True
 
+    def go_to_record(
+        self, record: int, what: str, show: bool = True, clock_ns: int | None = None
+    ) -> bool:
+        """Go to record ``record`` and pause, saying ``what``: ``show`` plays that record (a
+        fill, an order event, a trade: the panes show it), else the replay stands right before
+        it (a bookmark, whose clock ``clock_ns`` the replay's clock takes). A plain replay goes
+        back or forward at once (``MarketSeek``); with ``--paper`` only forward, playing on the
+        bus (a target behind is refused, saying so)."""
+        if self.seeker is not None and not self.market_only and not self.state.done:
+            self._jump_record(record, what)
+            clock = self.clock
+            if clock_ns is not None and clock_ns > clock.timestamp_ns():
+                assert isinstance(clock, SimClock)  # a replay runs on simulated time
+                clock.move_to(clock_ns)
+                self.state.clock_ns = clock_ns
+            if show:
+                self._steps = 1
+                self._wake.set()
+            return True
+        here = self.position
+        last = record if show else record - 1  # the last record to play
+        if record < here or self.state.done:
+            why = "the replay is at its end" if self.state.done else "a --paper replay"
+            return self._refuse(f"{what} is behind the replay: {why} cannot seek back")
+        self._steps, self._until, self._seek_to = 0, None, None
+        self._to_record = last if last >= here else None
+        self._control(what, paused=True)
+        return True
+
     def _jump(self, ts: int) -> None:
         seeker = self.seeker
         assert seeker is not None  # seek() jumps only with a seeker
@@ -185,6 +214,12 @@ class ReplayTransport:
         i, pos = reader.seek(ts)
         record = reader.records if i >= len(reader.index) else int(reader.index.first_record[i])
         record += pos if i < len(reader.index) else 0
+        self._jump_record(record, f"seek {ts}")
+        self.state.message = "at seek target"
+
+    def _jump_record(self, record: int, what: str) -> None:
+        seeker = self.seeker
+        assert seeker is not None  # a jump needs the keyframes' seeker
         at = seeker.jump(record, self.position, self.clock.timestamp_ns())
         if self.recorder is not None:
             self.recorder.source_break()  # the records skipped are not the session's
@@ -194,8 +229,7 @@ class ReplayTransport:
         clock.move_to(at)
         self.state.published = record
         self._steps, self._until, self._to_record, self._seek_to = 0, None, None, None
-        self._control(f"seek {ts}", paused=True)
-        self.state.message = "at seek target"
+        self._control(what, paused=True)
         self.state.clock_ns = self.clock.timestamp_ns()
 
     def _refuse(self, why: str) -> bool:

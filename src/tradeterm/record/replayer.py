@@ -45,6 +45,7 @@ from tradeterm.record.codec import DecodedBlock
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.replay_marks import OrderEvents
+from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replay_seek import MarketSeek
 from tradeterm.record.replay_transport import (
     REPLAY_PREFIX,
@@ -120,6 +121,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self._hit = False
         self.order_events = OrderEvents(reader)
         self.seeker: MarketSeek | None = None  # set by ``attach_market``: seeks back too
+        self.navigator: ReplayNavigator | None = None  # fills, orders, large trades, bookmarks
         # --paper: how many of the session's orders are working (the kernel tells)
         self.working_orders: Callable[[], int] = lambda: 0
         self._topic_cache: dict[str, str | None] = {}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
 from tradeterm.book.keeper import MarketDataKeeper
+from tradeterm.config import Settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import EngineViews
@@ -14,6 +16,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.record.header import recording_path, session_header
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.recorder import Recorder
+from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replayer import ReplayVenue
 
 log = logging.getLogger(__name__)
@@ -106,12 +109,55 @@ def wire_replay(
     market: MarketDataKeeper,
     views: EngineViews,
     bus: MessageBus,
+    large_trade: Decimal = Decimal("1"),
 ) -> None:
     """A replay in a session: its own journal's recorder, the keeper it seeks with (back and
-    forth, from keyframes), the recorded log lines into the log view, and (``--paper``) the
-    count of working orders that ``o`` waits on."""
+    forth, from keyframes), its navigation (fills, orders, large trades of at least
+    ``large_trade`` base units, bookmarks), the recorded log lines into the log view, and
+    (``--paper``) the count of working orders that ``o`` waits on."""
     replay.recorder = recorder
     replay.attach_market(market)
+    lots = {i.id: _lots_at_least(i, large_trade) for i in replay.instruments()}
+    replay.navigator = ReplayNavigator(replay, lots)
     bus.subscribe("replay.log", views.log.append, essential=False)
     orders = views.orders
     replay.working_orders = lambda: sum(not o.is_terminal for o in orders.orders.values())
+
+
+def _lots_at_least(instrument: Instrument, qty: Decimal) -> int:
+    return max(1, int((qty / instrument.lot_size).to_integral_value(ROUND_CEILING)))
+
+
+def session_recording(
+    settings: Settings,
+    bus: MessageBus,
+    clock: Clock,
+    market: MarketDataKeeper,
+    views: EngineViews,
+    mode: str,
+    venue: str,
+    replay: ReplayVenue | None,
+    path: Path | None,
+    interactive: bool,
+    record: bool = True,
+) -> Recorder | None:
+    """The session's recorder (None when ``[record]`` is off), subscribed after the keeper so a
+    keyframe sees the message just recorded applied; a replay's wiring (``wire_replay``). On
+    the wall clock, or in a TUI, the journal is flushed on wall time too. ``record`` False: no
+    recorder (``--no-record``), a replay still wired."""
+    recorder = None
+    if record and settings.record.enabled:
+        recorder = build_recorder(
+            bus,
+            clock,
+            settings.record,
+            settings.recordings_dir(),
+            mode,
+            venue,
+            path,
+            wall_flush=interactive or not clock.is_simulated,
+            market=market if replay is None else None,
+        )
+    if replay is not None:
+        wire_replay(replay, recorder, market, views, bus, settings.replay.large_trade)
+    return recorder

@@ -124,25 +124,22 @@ class Kernel:
         # --- recording and replay (record/) -------------------------------------------------
         self.replay = self.clients.replay  # the transport, when the data client is a replay
         self.recorder = None
-        if options.record and settings.record.enabled:
-            from tradeterm.record.session import build_recorder
+        if options.record or self.replay is not None:
+            from tradeterm.record.session import session_recording
 
-            self.recorder = build_recorder(
+            self.recorder = session_recording(
+                settings,
                 self.bus,
                 self.clock,
-                settings.record,
-                settings.recordings_dir(),
+                self.market,
+                self.views,
                 options.mode,
                 self.clients.name,
+                self.replay,
                 options.recording,
-                wall_flush=options.interactive or not self.clock.is_simulated,
-                # subscribed after the keeper: a keyframe sees the message just recorded applied
-                market=self.market if self.clients.replay is None else None,
+                options.interactive,
+                record=options.record,
             )
-        if self.replay is not None:
-            from tradeterm.record.session import wire_replay
-
-            wire_replay(self.replay, self.recorder, self.market, self.views, self.bus)
         self._build_trading()
         # a failing handler or timer fails safe: HALT, cancel, say why (engine_errors.py)
         self.errors = EngineErrors(

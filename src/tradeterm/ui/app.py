@@ -29,7 +29,7 @@ from tradeterm.ui.ladder_keys import BINDINGS as LADDER_BINDINGS, LadderKeys
 from tradeterm.ui.market_frame import MarketFrame
 from tradeterm.ui.order_keys import OrderKeys
 from tradeterm.ui.pane_keys import BINDINGS as PANE_BINDINGS, SIDE_PANES, PaneKeys
-from tradeterm.ui.replay_keys import ReplayKeys
+from tradeterm.ui.replay_keys import BINDINGS as REPLAY_BINDINGS, ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
 from tradeterm.ui.tab_driver import TerminalGone
@@ -46,6 +46,7 @@ from tradeterm.ui.widgets.pnl_pane import PnlPane
 from tradeterm.ui.widgets.positions_pane import PositionsPane
 from tradeterm.ui.widgets.quoter_pane import QuoterPane
 from tradeterm.ui.widgets.quotes import QuotesPane
+from tradeterm.ui.widgets.replay_bar import ReplayBar
 from tradeterm.ui.widgets.risk_pane import RiskPane
 from tradeterm.ui.widgets.status_header import StatusHeader
 from tradeterm.ui.widgets.tape import TradesTape
@@ -96,16 +97,7 @@ class TradetermApp(App):
             )
             for n in range(1, 10)
         ],
-        # replay transport (shown only in a replay)
-        Binding("space", "replay('toggle_pause')", "Play/Pause", id="replay.play_pause"),
-        Binding(
-            "plus,equals_sign", "replay('faster')", "Faster", key_display="+", id="replay.faster"
-        ),
-        Binding("minus", "replay('slower')", "Slower", key_display="-", id="replay.slower"),
-        Binding("full_stop", "replay('step')", "Step", key_display=".", id="replay.step"),
-        Binding("n", "replay('step_to_trade')", "Next trade", id="replay.next_trade"),
-        Binding("o", "replay('step_to_order_event')", "Next order evt", id="replay.next_order"),
-        Binding("g", "replay_goto", "Go to time", id="replay.goto"),
+        *REPLAY_BINDINGS,  # shown only in a replay
     ]
 
     def __init__(self, kernel: Kernel, run_engine: bool = True) -> None:
@@ -147,6 +139,8 @@ class TradetermApp(App):
         replay = self.kernel.replay
         insts = self.kernel.instruments
         yield StatusHeader(views.status, replay.state if replay else None, id="status")
+        if replay is not None:
+            yield ReplayBar(replay, id="replay-bar")
         yield HaltBanner(views.risk, id="halt")
         self.frame = MarketFrame(views.books, views.stats)  # the top of book, one read a frame
         yield QuotesPane(self.instruments, views.books, views.stats, self.frame, id="quotes")
@@ -204,6 +198,7 @@ class TradetermApp(App):
                 CommandLine,
             )
         ]
+        self.panes += self.query(ReplayBar).results()  # in a replay
         self.ladder = self.query_one(Ladder)
         self.action_side_pane(0)
         self.instrument_keys.show()
@@ -318,8 +313,8 @@ class TradetermApp(App):
     def action_replay(self, control: str) -> None:
         self.replay_keys.control(control)
 
-    def action_replay_goto(self) -> None:
-        self.replay_keys.goto()
+    def action_replay_key(self, name: str) -> None:
+        self.replay_keys.key(name)
 
     def on_terminal_gone(self, _message: TerminalGone) -> None:
         """A browser tab whose server is gone (``ui/tab_driver.py``): the terminal hung up."""

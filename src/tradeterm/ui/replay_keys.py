@@ -1,20 +1,60 @@
-"""The replay transport keys, composed into the app (``app.replay_keys``): play / pause, speed,
-step, next trade, next order event and go to a time. A key the replay cannot follow (no order
-event ahead, a time behind the replay clock) is refused on the command line, saying why, and the
-replay stays where it is."""
+"""The replay transport and navigation keys, composed into the app (``app.replay_keys``): play /
+pause, speed, step, next trade, next order event, go to a time / fill / order, previous / next
+fill, order event, large trade and bookmark, set a bookmark and list them. A key the replay
+cannot follow (nothing there, a time behind the clock of a --paper replay) is refused on the
+command line, saying why, and the replay stays where it is."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.binding import Binding
+
 from tradeterm.record.replay_time import parse_time, say_time, span
+from tradeterm.ui.screens.bookmarks import BookmarkNameScreen, BookmarksScreen
 from tradeterm.ui.screens.replay_goto import GotoTimeScreen
 
 if TYPE_CHECKING:
+    from tradeterm.record.bookmarks import Bookmark
+    from tradeterm.record.replay_navigation import ReplayNavigator
     from tradeterm.record.replayer import ReplayVenue
     from tradeterm.ui.app import TradetermApp
 
 REFUSABLE = ("step_to_order_event",)  # controls that answer False when they cannot be done
+
+
+def _nav(key: str, name: str, title: str, show: bool = False) -> Binding:
+    return Binding(key, f"replay_key('{name}')", title, show=show, id=f"replay.{name}")
+
+
+# shown only in a replay (``TradetermApp.check_action``)
+BINDINGS = [
+    Binding("space", "replay('toggle_pause')", "Play/Pause", id="replay.play_pause"),
+    Binding("plus,equals_sign", "replay('faster')", "Faster", key_display="+", id="replay.faster"),
+    Binding("minus", "replay('slower')", "Slower", key_display="-", id="replay.slower"),
+    Binding("full_stop", "replay('step')", "Step", key_display=".", id="replay.step"),
+    Binding("n", "replay('step_to_trade')", "Next trade", id="replay.next_trade"),
+    Binding("o", "replay('step_to_order_event')", "Next order evt", id="replay.next_order"),
+    Binding("g", "replay_key('goto')", "Go to", id="replay.goto"),
+    _nav("O", "prev_order", "Previous order event"),
+    _nav("d", "next_fill", "Next fill (deal)"),
+    _nav("D", "prev_fill", "Previous fill"),
+    _nav("v", "next_large_trade", "Next large trade"),
+    _nav("V", "prev_large_trade", "Previous large trade"),
+    _nav("M", "bookmark", "Set bookmark"),
+    _nav("apostrophe", "next_bookmark", "Next bookmark"),
+    _nav("quotation_mark", "prev_bookmark", "Previous bookmark"),
+    _nav("L", "bookmarks", "Bookmarks"),
+]
+NAVIGATION = {  # binding name -> ReplayNavigator method
+    "prev_order": "prev_order_event",
+    "next_fill": "next_fill",
+    "prev_fill": "prev_fill",
+    "next_large_trade": "next_large_trade",
+    "prev_large_trade": "prev_large_trade",
+    "next_bookmark": "next_bookmark",
+    "prev_bookmark": "prev_bookmark",
+}
 
 
 class ReplayKeys:
@@ -25,6 +65,11 @@ class ReplayKeys:
     def replay(self) -> ReplayVenue | None:
         return self.app.kernel.replay
 
+    @property
+    def navigator(self) -> ReplayNavigator | None:
+        replay = self.replay
+        return replay.navigator if replay is not None else None
+
     def control(self, name: str) -> None:
         replay = self.replay
         if replay is None:
@@ -34,9 +79,22 @@ class ReplayKeys:
             self.app.cmdline.say(f"✗ {replay.state.message}", False)
         self.app.panes[0].refresh_view()
 
+    def key(self, name: str) -> None:
+        """A navigation key (``replay_key``): go-to, previous / next, bookmarks."""
+        nav = self.navigator
+        if nav is None:
+            return
+        method = NAVIGATION.get(name)
+        if method is None:
+            getattr(self, name)()
+            return
+        if not getattr(nav, method)():
+            self.app.cmdline.say(f"✗ {nav.replay.state.message}", False)
+        self.app.panes[0].refresh_view()
+
     def goto(self) -> None:
-        """``g``: a modal asks for the time; a time that cannot be gone to is refused in the
-        modal (the typed text stays, to correct it)."""
+        """``g``: a modal asks for the time, fill or order; one that cannot be gone to is
+        refused in the modal (the typed text stays, to correct it)."""
         replay = self.replay
         if replay is None:
             return
@@ -48,16 +106,60 @@ class ReplayKeys:
         self.app.push_screen(GotoTimeScreen(where, self.go))
 
     def go(self, text: str) -> str | None:
-        """Seek to ``text``: None when the replay goes there, else why not."""
-        replay = self.replay
+        """Go to ``text`` (a fill, an order, else a time): None when the replay goes there,
+        else why not."""
+        replay, nav = self.replay, self.navigator
         if replay is None:
             return "not a replay"
         state = replay.state
-        try:
-            target = parse_time(text, state.start_ns, state.end_ns, replay.clock.timestamp_ns())
-        except ValueError as exc:
-            return str(exc)
-        if not replay.seek(target):
+        went = nav.go(text) if nav is not None else None
+        if went is None:
+            try:
+                target = parse_time(text, state.start_ns, state.end_ns, replay.clock.timestamp_ns())
+            except ValueError as exc:
+                return str(exc)
+            went = replay.seek(target)
+        if not went:
             return state.message
         self.app.panes[0].refresh_view()
         return None
+
+    # --- bookmarks ---------------------------------------------------------------------------
+    def bookmark(self) -> None:
+        """``M``: name a bookmark at the replay's clock (Enter keeps the default name)."""
+        nav = self.navigator
+        if nav is None:
+            return
+        replay = nav.replay
+        position, now = replay.position, replay.clock.timestamp_ns()
+        at = say_time(now, replay.state.start_ns)
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                mark = nav.set_bookmark(name, position, now)
+            except OSError as exc:
+                self.app.cmdline.say(f"✗ bookmark not kept: {exc}", False)
+                return
+            self.app.cmdline.say(f"bookmark {mark.name!r} at {at}", True)
+
+        self.app.push_screen(
+            BookmarkNameScreen(f"Bookmark at {at}", nav.bookmarks.default_name()), named
+        )
+
+    def bookmarks(self) -> None:
+        """``L``: the recording's bookmarks: go to one, rename, delete."""
+        nav = self.navigator
+        if nav is None:
+            return
+        start = nav.replay.state.start_ns
+        self.app.push_screen(
+            BookmarksScreen(nav.bookmarks, lambda ts: say_time(ts, start), self.go_to_bookmark)
+        )
+
+    def go_to_bookmark(self, mark: Bookmark) -> None:
+        nav = self.navigator
+        if nav is not None and not nav.go_to_bookmark(mark):
+            self.app.cmdline.say(f"✗ {nav.replay.state.message}", False)
+        self.app.panes[0].refresh_view()

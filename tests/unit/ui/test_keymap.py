@@ -47,7 +47,7 @@ def test_a_remap_that_cannot_be_meant_is_refused_with_the_reason(keys, reason):
 @pytest.mark.parametrize(
     "keys",
     [
-        {"order.buy_at_cursor": "V", "app.quit": "b"},  # b moved away first: free to take
+        {"order.buy_at_cursor": "Y", "app.quit": "b"},  # b moved away first: free to take
         {"app.help": "?"},  # a character: Textual's name for it is question_mark
         {"ticket.close": "q"},  # a modal's keys are its own
         {"ladder.centre": "home", "app.quit": "ctrl+w,f10"},

@@ -23,7 +23,10 @@ HELP_TEXT = (
     "Mouse on the ladder: a click in the bid / ask column buys / sells at that row (as b / s "
     "at a cursor there), on the price centres (ladder.centre), on our order cancels it "
     "(ladder.cancel_order); drag it, or right-click it then click a price, to move it "
-    "(order.move_up / move_down by row); the wheel scrolls (ladder.page_up / page_down)."
+    "(order.move_up / move_down by row); the wheel scrolls (ladder.page_up / page_down).\n"
+    "Replay: g goes to a time (23:58:00, +60s / -5m), a fill of the recorded session (fill 12 "
+    "or #12) or one of its orders (order ID); bookmarks are kept beside the recording (REC.ttb); "
+    "a large trade is one of at least replay.large_trade (config)."
 )
 
 

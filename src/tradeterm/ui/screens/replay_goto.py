@@ -1,6 +1,7 @@
-"""Go to a time in a replay (key ``g``): a clock time (UTC; the next day's after midnight), a date
-and time, or +90s / -5m from the replay clock. A time that cannot be gone to is refused here,
-with the reason, and the typed text stays to be corrected; Escape closes."""
+"""Go to a moment of a replay (key ``g``): a clock time (UTC; the next day's after midnight), a
+date and time, +90s / -5m from the replay clock, a fill of the recorded session by number
+(``fill 12`` or ``#12``) or one of its orders (``order ID``). A target that cannot be gone to is
+refused here, with the reason, and the typed text stays to be corrected; Escape closes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 PROMPT = "Go to: HH:MM:SS (UTC), +90s / -5m from now, or 2024-08-09 00:00:05"
+TARGETS = "or the 12th fill: #12 / fill 12; an order: order TT000001-00000042"
 
 
 class GotoTimeScreen(ModalScreen[str | None]):
@@ -34,6 +36,7 @@ class GotoTimeScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(PROMPT)
+            yield Label(TARGETS)
             yield Label(self.where, id="goto-where")
             yield Input(placeholder="+60s", id="goto-time")
             yield Label("", id="goto-error")
