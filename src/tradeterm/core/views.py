@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+from tradeterm.core.history import PriceHistory
 from tradeterm.domain.events import ConnectionState, LogLine, OrderFilled, TradingState
 from tradeterm.domain.market import Trade
 from tradeterm.domain.held import HeldOrder
@@ -284,3 +285,4 @@ class EngineViews:
     risk: RiskView = field(default_factory=RiskView)
     fills: RingView[OrderFilled] = field(default_factory=lambda: RingView(500))
     answers: OrderAnswersView = field(default_factory=OrderAnswersView)
+    history: dict[str, PriceHistory] = field(default_factory=dict)  # the chart's, by instrument
