@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input
 from tradeterm.core import heap
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update, size_presets
+from tradeterm.ui.chart_keys import BINDINGS as CHART_BINDINGS, ChartKeys
 from tradeterm.ui.command_palette import CommandPalette
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.instrument_keys import InstrumentKeys
@@ -33,9 +34,10 @@ from tradeterm.ui.replay_keys import ReplayKeys
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.session_dialogs import SessionDialogs
 from tradeterm.ui.tab_driver import TerminalGone
-from tradeterm.ui.themes import DEFAULT_THEME, load_themes, save_theme, saved_theme
+from tradeterm.ui.themes import load_themes, save_theme, starting_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.typed_keys import TypedKeys
+from tradeterm.ui.widgets.chart_pane import ChartPane
 from tradeterm.ui.widgets.command_line import CommandLine
 from tradeterm.ui.widgets.fills_pane import FillsPane
 from tradeterm.ui.widgets.halt_banner import HaltBanner
@@ -82,6 +84,7 @@ class TradetermApp(App):
         ],
         *PANE_BINDINGS,
         *LADDER_BINDINGS,
+        *CHART_BINDINGS,
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
@@ -121,6 +124,7 @@ class TradetermApp(App):
         self.order_keys = OrderKeys(self)
         self.ladder_keys = LadderKeys(self)
         self.pane_keys = PaneKeys(self)
+        self.chart_keys = ChartKeys(self)
         self.typed_keys = TypedKeys(self)
         self.palette = CommandPalette(self)
         self.instrument_keys = InstrumentKeys(self)
@@ -131,7 +135,7 @@ class TradetermApp(App):
             self.register_theme(theme)
             self.palettes[name] = pal
         # only themes with buy/sell colours: Textual's own are not offered (nor selectable)
-        start = self._starting_theme()
+        start = starting_theme(self.data_dir, self.palettes, ui.theme)
         self.set_reactive(App.theme, start)
         for name in list(self.available_themes):
             if name not in self.palettes:
@@ -165,21 +169,10 @@ class TradetermApp(App):
                 for box, _title in SIDE_PANES:
                     with Vertical(id=box, classes="side-box"):
                         yield panes[box]
+            with Vertical(id="chart-box"):  # instead of the side panes: ui/chart_keys.py
+                yield ChartPane(views, replay.state if replay else None, id="chart")
         yield CommandLine(self.order_keys.send_line, views.answers, insts, id="cmdline")
         yield Footer()
-
-    def _starting_theme(self) -> str:
-        """The palette's last choice (kept in the data dir), else ``ui.theme``."""
-        for wanted, where in (
-            (saved_theme(self.data_dir), "the palette's last choice"),
-            (self.kernel.settings.ui.theme, "ui.theme"),
-        ):
-            if wanted is None:
-                continue
-            if wanted in self.palettes:
-                return wanted
-            log.warning("theme %r (%s) not found; see themes/", wanted, where)
-        return DEFAULT_THEME
 
     def choose_theme(self, name: str) -> None:
         """A theme chosen in the palette: shown now and kept for the next session."""
@@ -210,6 +203,7 @@ class TradetermApp(App):
                 QuoterPane,
                 TradesTape,
                 LogPane,
+                ChartPane,
                 CommandLine,
             )
         ]
@@ -309,6 +303,9 @@ class TradetermApp(App):
 
     def action_log_level(self) -> None:
         self.pane_keys.log_level()
+
+    def action_chart(self, what: str) -> None:  # ui/chart_keys.py
+        self.chart_keys.act(what)
 
     # --- replay transport --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual.theme import Theme
@@ -114,3 +115,18 @@ def save_theme(data_dir: Path, name: str) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def starting_theme(data_dir: Path, palettes: Mapping[str, Palette], configured: str | None) -> str:
+    """The theme a session starts with: the palette's last choice (kept in the data dir), else
+    ``ui.theme``, else the default; a named theme that is not a theme file is said."""
+    for wanted, where in (
+        (saved_theme(data_dir), "the palette's last choice"),
+        (configured, "ui.theme"),
+    ):
+        if wanted is None:
+            continue
+        if wanted in palettes:
+            return wanted
+        log.warning("theme %r (%s) not found; see themes/", wanted, where)
+    return DEFAULT_THEME
