@@ -5,7 +5,7 @@ replay's clock; its position and PnL over the same time in a strip below.
 Each column of the chart is one interval (``INTERVALS``, cycled by a key): the chart reaches
 back as many intervals as it has columns, and ends at the engine clock. Drawn from engine
 views only (``views.history``, fills, working orders), redrawn when one of them or the clock
-moved and at most twice a second: a plotext canvas redraws whole (``chart_plot.py``; its cost
+moved and at most once a second: a plotext canvas redraws whole (``chart_plot.py``; its cost
 is ``ui.chart_redraw_ms`` in ``tradeterm bench``). A hidden chart costs nothing.
 """
 
@@ -28,7 +28,7 @@ AXIS = 10  # columns plotext takes for the price axis and frame, about
 
 class ChartPane(TextPane):
     DEFAULT_CSS = "ChartPane { height: 1fr; }"
-    REDRAW_S = 0.5
+    REDRAW_S = 1.0  # the history moves once a clock second; a redraw costs ~30 ms
 
     def __init__(self, views: EngineViews, replay: Any, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -8,11 +8,11 @@ plotext keeps one global figure: ``plot_rows`` clears it first, and the UI runs 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import plotext as plt
 from rich.color import Color
-from rich.text import Text
 
 from tradeterm.core.display import hms
 from tradeterm.core.history import Bar
@@ -48,20 +48,51 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return (r, g, b)
 
 
+SGR = re.compile("\x1b\\[([0-9;]*)m")
+
+
+def _style(params: str) -> str:
+    """An SGR sequence plotext writes (colours as 256-colour or RGB codes, reset) as a rich
+    style string."""
+    codes = params.split(";") if params else ["0"]
+    words: list[str] = []
+    i = 0
+    while i < len(codes):
+        code = codes[i]
+        if code in ("38", "48") and i + 1 < len(codes):
+            if codes[i + 1] == "5" and i + 2 < len(codes):
+                colour, i = f"color({codes[i + 2]})", i + 3
+            else:
+                r, g, b = (int(c) for c in codes[i + 2 : i + 5])
+                colour, i = f"#{r:02x}{g:02x}{b:02x}", i + 5
+            words.append(colour if code == "38" else f"on {colour}")
+            continue
+        if code == "1":
+            words.append("bold")
+        elif code == "0":
+            words.clear()
+        i += 1
+    return " ".join(words)
+
+
 def _runs(line: str) -> Row:
-    text = Text.from_ansi(line)
+    """One line of plotext's ANSI output as runs (adjacent runs of one style merged)."""
     runs: list[Run] = []
-    plain = text.plain
-    pos = 0
-    for span in sorted(text.spans, key=lambda s: s.start):
-        if span.start > pos:
-            runs.append((plain[pos : span.start], ""))
-        if span.end > span.start:
-            runs.append((plain[span.start : span.end], str(span.style)))
-        pos = max(pos, span.end)
-    if pos < len(plain):
-        runs.append((plain[pos:], ""))
-    return tuple(runs)
+    style, pos = "", 0
+    for match in SGR.finditer(line):
+        if match.start() > pos:
+            runs.append((line[pos : match.start()], style))
+        style = _style(match.group(1))
+        pos = match.end()
+    if pos < len(line):
+        runs.append((line[pos:], style))
+    merged: list[Run] = []
+    for text, st in runs:
+        if merged and merged[-1][1] == st:
+            merged[-1] = (merged[-1][0] + text, st)
+        else:
+            merged.append((text, st))
+    return tuple(merged)
 
 
 def price_range(frame: ChartFrame) -> tuple[float, float] | None:
@@ -129,6 +160,6 @@ def plot_rows(frame: ChartFrame, colours: Palette) -> list[Row]:
     plt.xticks(at, [hms(frame.start + int(s * NS)) for s in at])
     plt.yfrequency(max(2, frame.height // 4))
     lines = plt.build().split("\n")[: frame.height]
-    while lines and not Text.from_ansi(lines[-1]).plain.strip():
+    while lines and not SGR.sub("", lines[-1]).strip():
         lines.pop()  # plotext's empty label row
     return [_runs(line) for line in lines]
