@@ -55,6 +55,9 @@ class ChartPane(TextPane):
         self.candles = not self.candles
         self.refresh_view()
 
+    def on_resize(self, _event: object) -> None:
+        self.refresh_view()  # shown (from no size), or the terminal resized: at once
+
     def clock(self) -> int:
         """The engine clock the chart ends at: the replay's own in a replay (a seek moves it
         at once), else the header's (sampled once a clock second)."""
@@ -126,4 +129,6 @@ class ChartPane(TextPane):
         history = self.views.history.get(inst.id)
         marks = [] if history is None else list(history.series(frame.interval).marks)
         marks = [m for m in marks if frame.start <= m.ts <= frame.end]
-        return plot + strip_rows(inst, marks, frame.start, frame.end, margin, width - margin - 1)
+        return plot + strip_rows(
+            inst, marks, frame.start, frame.end, margin, width - margin - 1, width
+        )

@@ -123,6 +123,7 @@ def plot_rows(frame: ChartFrame, colours: Palette) -> list[Row]:
     buy, sell, last = _rgb(colours.buy), _rgb(colours.sell), _rgb(colours.last)
     plt.clf()
     plt.theme("clear")
+    plt.limitsize(False, False)  # the pane's size, not the terminal plotext would ask
     plt.plotsize(frame.width, frame.height + 1)  # its last row is the (empty) label
     plt.xlim(0, span / NS)
     prices = price_range(frame)

@@ -44,19 +44,27 @@ def curve(values: list[float | None]) -> str:
 
 
 def strip_rows(
-    inst: Instrument, marks: Sequence[Mark], start: int, end: int, margin: int, cols: int
+    inst: Instrument,
+    marks: Sequence[Mark],
+    start: int,
+    end: int,
+    margin: int,
+    cols: int,
+    width: int,
 ) -> list[Row]:
-    """Three rows: the latest position and PnL, then each as a curve under the canvas's
-    ``cols`` columns, which begin ``margin`` cells in."""
+    """Three rows: the latest position and PnL (net of fees), then each as a curve under the
+    canvas's ``cols`` columns, which begin ``margin`` cells in; ``width``: the pane's."""
     last = marks[-1] if marks else None
     position = last.position if last else 0
     pnl = last.pnl if last else Decimal(0)
     at = columns(marks, start, end, max(cols, 0))
+    size, money = qty(inst, position), signed_money(pnl, inst.quote)
+    wide = len(f"position {size}  net PnL {money}") <= width
     figures: Row = (
-        ("position ", "dim"),
-        (qty(inst, position), signed_style(Decimal(position))),
-        ("  PnL ", "dim"),
-        (signed_money(pnl, inst.quote), signed_style(pnl)),
+        ("position " if wide else "pos ", "dim"),
+        (size, signed_style(Decimal(position))),
+        ("  net PnL " if wide else " PnL ", "dim"),
+        (money, signed_style(pnl)),
     )
     rows = [figures]
     for label, value in (
