@@ -1,6 +1,6 @@
 """The chart pane in the workstation: ``v`` swaps the panes beside the ladder for it and back,
 it draws the ladder's instrument with the session's fills marked (buy ▲, sell ▼) and its
-working orders as levels, ``w`` cycles the interval and ``V`` line / candles, at every size
+working orders as levels, ``d`` cycles the interval and ``C`` line / candles, at every size
 without a row wider than the pane."""
 
 from __future__ import annotations
@@ -39,15 +39,15 @@ def test_the_chart_toggles_draws_the_fills_and_cycles_its_interval(size):
             pane.refresh_view()
             shown = text(pane)
             assert "▲" in shown and "▼" not in shown  # BTC: the session bought
-            assert "position" in shown and "PnL" in shown
+            assert "pos" in shown and "PnL" in shown
             assert "┤" in shown  # the price axis
             assert box.border_title == f"Chart {btc.symbol}  line 1s"
             for line in pane.plain_lines():
                 assert len(line) <= pane.size.width, line
-            await pilot.press("w")
+            await pilot.press("d")
             await pilot.pause()
             assert box.border_title == f"Chart {btc.symbol}  line 5s"
-            await pilot.press("V", "w", "w", "w")
+            await pilot.press("C", "d", "d", "d")
             await pilot.pause()
             assert box.border_title == f"Chart {btc.symbol}  1s candles"
             await pilot.press("2")  # ETH: the session sold

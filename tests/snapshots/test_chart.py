@@ -8,7 +8,7 @@ import pytest
 
 from tests.snapshots.conftest import SIZES, size_id
 
-KEYS = {(80, 24): ("v",), (120, 40): ("v", "V"), (200, 60): ("v", "V", "w")}
+KEYS = {(80, 24): ("v",), (120, 40): ("v", "C"), (200, 60): ("v", "C", "d")}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_id)

@@ -1,6 +1,6 @@
 """The chart's keys, composed into the app (``app.chart_keys``): ``v`` swaps the panes beside
-the ladder for the chart of the ladder's instrument and back, ``w`` cycles the interval of a
-column (1s, 5s, 1m, 5m), ``V`` switches between the mid as a line and trade candles. Each a
+the ladder for the chart of the ladder's instrument and back, ``d`` cycles the interval of a
+column (1s, 5s, 1m, 5m), ``C`` switches between the mid as a line and trade candles. Each a
 binding id, remappable with ``ui.keys``, listed in the help screen; not in the footer.
 """
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 BINDINGS = [
     Binding("v", "chart('toggle')", "Chart on/off", show=False, id="chart.toggle"),
-    Binding("w", "chart('interval')", "Chart interval", show=False, id="chart.interval"),
-    Binding("V", "chart('candles')", "Chart line/candles", show=False, id="chart.candles"),
+    Binding("d", "chart('interval')", "Chart interval", show=False, id="chart.interval"),
+    Binding("C", "chart('candles')", "Chart line/candles", show=False, id="chart.candles"),
 ]
 
 

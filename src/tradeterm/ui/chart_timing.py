@@ -45,7 +45,7 @@ async def measure(kernel: Kernel, rounds: int) -> dict[str, object]:
     chart_s: list[float] = []
     ladder_s: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("v", "V", "w")  # the chart shown, 5s candles
+        await pilot.press("v", "C", "d")  # the chart shown, 5s candles
         await pilot.pause()
         chart, ladder = app.query_one(ChartPane), app.ladder
         for _ in range(rounds):
