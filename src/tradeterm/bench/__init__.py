@@ -10,4 +10,5 @@ MODULES: list[str] = [
     "tradeterm.bench.seek_bench",
     "tradeterm.bench.binance_feed",
     "tradeterm.bench.ui_bench",
+    "tradeterm.bench.chart_bench",
 ]

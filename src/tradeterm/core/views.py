@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 from tradeterm.domain.alerts import AlertFired
+from tradeterm.core.history import PriceHistory
 from tradeterm.domain.events import ConnectionState, LogLine, OrderFilled, TradingState
 from tradeterm.domain.market import Trade
 from tradeterm.domain.held import HeldOrder
@@ -310,3 +311,4 @@ class EngineViews:
     fills: RingView[OrderFilled] = field(default_factory=lambda: RingView(500))
     answers: OrderAnswersView = field(default_factory=OrderAnswersView)
     alerts: AlertsView = field(default_factory=AlertsView)
+    history: dict[str, PriceHistory] = field(default_factory=dict)  # the chart's, by instrument

@@ -33,6 +33,7 @@ from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
 from tradeterm.oms.store import Store
 from tradeterm.risk.context import CheckResult
+from tradeterm.runtime.chart_history import ChartHistory
 from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.runtime.options import RunOptions
@@ -117,6 +118,7 @@ class Kernel:
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.clients.name))
         self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
         self.status = StatusSampler(self.views.status, self.market)
+        self.chart = ChartHistory(self.bus, self.clock, self.views)  # views.history
         self.bus.subscribe(
             topics.venue_status(self.data.name), self.status.on_venue_status, essential=False
         )  # the header's connection state
@@ -161,6 +163,7 @@ class Kernel:
         start = self.clock.timestamp_ns()
         self.status.restart(start)
         self.clock.set_timer("kernel.status", NS, self.status.sample)
+        self.clock.set_timer("kernel.chart", NS, self.chart.sample)
         if self.options.seconds is not None:
             self.clock.set_alert(
                 "kernel.stop",
@@ -207,6 +210,7 @@ class Kernel:
                 except (asyncio.TimeoutError, asyncio.CancelledError):
                     venue_task.cancel()
             self.clock.cancel_timer("kernel.status")
+            self.clock.cancel_timer("kernel.chart")
             self.clock.cancel_timer("kernel.stop")
             self.status.update(self.clock.timestamp_ns())
             self.wall_seconds = time.perf_counter() - self._started_wall

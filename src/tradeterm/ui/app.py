@@ -22,6 +22,7 @@ from tradeterm.core import heap
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.ui import keymap, partial_update, size_presets
 from tradeterm.ui.alert_keys import BINDINGS as ALERT_BINDINGS, AlertKeys
+from tradeterm.ui.chart_keys import BINDINGS as CHART_BINDINGS, ChartKeys
 from tradeterm.ui.command_palette import CommandPalette
 from tradeterm.ui.format import Palette, set_palette
 from tradeterm.ui.instrument_keys import InstrumentKeys
@@ -36,6 +37,7 @@ from tradeterm.ui.tab_driver import TerminalGone
 from tradeterm.ui.themes import load_themes, save_theme, starting_theme
 from tradeterm.ui.trading import Trading
 from tradeterm.ui.typed_keys import TypedKeys
+from tradeterm.ui.widgets.chart_pane import ChartPane
 from tradeterm.ui.widgets.command_line import CommandLine
 from tradeterm.ui.widgets.fills_pane import FillsPane
 from tradeterm.ui.widgets.halt_banner import HaltBanner
@@ -84,6 +86,7 @@ class TradetermApp(App):
         *PANE_BINDINGS,
         *LADDER_BINDINGS,
         *ALERT_BINDINGS,
+        *CHART_BINDINGS,
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("right_square_bracket", "next_instrument", "Next instr", id="instrument.next"),
         Binding("left_square_bracket", "prev_instrument", "Prev instr", id="instrument.prev"),
@@ -115,6 +118,7 @@ class TradetermApp(App):
         self.ladder_keys = LadderKeys(self)
         self.alert_keys = AlertKeys(self)
         self.pane_keys = PaneKeys(self)
+        self.chart_keys = ChartKeys(self)
         self.typed_keys = TypedKeys(self)
         self.palette = CommandPalette(self)
         self.instrument_keys = InstrumentKeys(self)
@@ -163,6 +167,8 @@ class TradetermApp(App):
                 for box, _title in SIDE_PANES:
                     with Vertical(id=box, classes="side-box"):
                         yield panes[box]
+            with Vertical(id="chart-box"):  # instead of the side panes: ui/chart_keys.py
+                yield ChartPane(views, replay.state if replay else None, id="chart")
         yield CommandLine(self.alert_keys.send_line, views.answers, insts, id="cmdline")
         yield Footer()
 
@@ -195,6 +201,7 @@ class TradetermApp(App):
                 QuoterPane,
                 TradesTape,
                 LogPane,
+                ChartPane,
                 CommandLine,
             )
         ]
@@ -299,6 +306,9 @@ class TradetermApp(App):
 
     def action_log_level(self) -> None:
         self.pane_keys.log_level()
+
+    def action_chart(self, what: str) -> None:  # ui/chart_keys.py
+        self.chart_keys.act(what)
 
     # --- replay transport --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

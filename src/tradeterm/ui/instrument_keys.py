@@ -1,11 +1,13 @@
 """The instrument keys, composed into the app (``app.instrument_keys``): ``1``-``9`` select an
-instrument, ``[`` and ``]`` step through them; the quotes, the ladder, the tape and the quoter
-pane follow the selected one. The ladder's title names it and its size preset in force."""
+instrument, ``[`` and ``]`` step through them; the quotes, the ladder, the tape, the quoter
+pane and the chart follow the selected one. The ladder's title names it and its size preset
+in force."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tradeterm.ui.widgets.chart_pane import ChartPane
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.quoter_pane import QuoterPane
 from tradeterm.ui.widgets.quotes import QuotesPane
@@ -32,6 +34,8 @@ class InstrumentKeys:
         main.query_one(QuoterPane).show(inst.id)
         main.query_one(Ladder).show(inst, views.books[inst.id], views.stats[inst.id])
         main.query_one(TradesTape).show(inst, views.trades[inst.id])
+        main.query_one(ChartPane).show(inst)
+        app.chart_keys.show_title()
         quotes.refresh_view()
 
     def show_title(self) -> None:
