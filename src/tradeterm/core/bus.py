@@ -93,7 +93,8 @@ class MessageBus:
         self._dispatching = True
         try:
             self._deliver(topic, msg)
-            self._drain()
+            if self._queue:
+                self._drain()
         finally:
             self._dispatching = False
             self._queue.clear()
