@@ -143,10 +143,10 @@ class Batch:
         else:
             bus._dispatching = True
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if self._nested:
             self._nested -= 1
-            return False
+            return
         bus = self._bus
         try:
             if exc_type is None:
@@ -154,7 +154,6 @@ class Batch:
         finally:
             bus._dispatching = False
             bus._queue.clear()
-        return False
 
 
 def _matches(pattern: str, topic: str) -> bool:
