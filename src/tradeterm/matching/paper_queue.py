@@ -25,7 +25,6 @@ The rules, per level ``(side, price)``:
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -117,11 +116,10 @@ class QueueLedger:
         """The book updated these levels at ``ts``; ``before`` has the sizes, before the
         update, of those worth settling (an order waits there, or trades await the update)."""
         updated_bids, updated_asks = self._updated
-        # one C-level update per side: this runs for every level of every book update
-        if bids:
-            updated_bids.update(dict.fromkeys(map(itemgetter(0), bids), ts))
-        if asks:
-            updated_asks.update(dict.fromkeys(map(itemgetter(0), asks), ts))
+        for price, _size in bids:
+            updated_bids[price] = ts
+        for price, _size in asks:
+            updated_asks[price] = ts
         start = self._start
         for key, size in before.items():
             if key not in start:
