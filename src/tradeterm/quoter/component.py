@@ -52,6 +52,7 @@ from tradeterm.quoter.gateway import OrderGateway
 from tradeterm.quoter.model import MarketState, compute_quotes, ladder
 from tradeterm.quoter.settings import QuoterSetup, build_setup, in_force
 from tradeterm.quoter.sender import OrderSender
+from tradeterm.quoter.standing import StandingPlan, plan_inputs
 from tradeterm.quoter.working import (
     LIVE,
     PENDING_CANCEL,
@@ -95,6 +96,7 @@ class Quoter:
         self._last_top: tuple[int | None, int | None] = (None, None)
         self._backoff_until = 0
         self.sender = OrderSender(instrument, gateway, self.working, self.view)
+        self._standing = StandingPlan()  # the last empty plan, skipped while its inputs hold
         self._busy = False
         self._again = False
         self._soon = False
@@ -155,6 +157,7 @@ class Quoter:
         merged = self.setup.config.model_dump() | changes
         config = QuoterConfig.model_validate(merged)
         self.setup = build_setup(config, self.instrument, previous=self.setup)
+        self._standing.forget()
         self.view.params = in_force(config, self.instrument.symbol)
         self.setup.refresh_estimates(self.clock.timestamp_ns(), mid(self.book))
         log.info(
@@ -322,23 +325,20 @@ class Quoter:
             return
         fair = fair_price(self.book, self.setup)
         best_bid, best_ask = touch_with_own_quotes(self.book, self.working)
-        quotes = compute_quotes(
-            MarketState(fair, self.inventory, setup.time_left_s(now), best_bid, best_ask), params
-        )
-        bids, asks = ladder(quotes, params, self.inventory)
-        actions = plan(
-            bids,
-            asks,
-            self.working,
-            now,
-            setup.config.requote_ticks,
-            int(setup.config.max_quote_age_s * NS),
-        )
-        self._send(actions, now)
+        state = MarketState(fair, self.inventory, setup.time_left_s(now), best_bid, best_ask)
+        ticks, max_age = setup.config.requote_ticks, int(setup.config.max_quote_age_s * NS)
+        inputs = plan_inputs(params, state, ticks, max_age, self.working)
         view = self.view
-        view.state, view.reason = "QUOTING", ""
-        view.fair_price, view.reservation_price = fair, quotes.reservation
-        view.spread = quotes.spread
+        if self._standing.stands(inputs, now):  # the same empty plan: nothing to send
+            self.sender.refill(now, setup.config.max_orders_per_s)
+        else:
+            quotes = compute_quotes(state, params)
+            bids, asks = ladder(quotes, params, self.inventory)
+            actions = plan(bids, asks, self.working, now, ticks, max_age)
+            self._standing.planned(inputs, not actions, (bids, asks), self.working, max_age)
+            self._send(actions, now)
+            view.reservation_price, view.spread = quotes.reservation, quotes.spread
+        view.state, view.reason, view.fair_price = "QUOTING", "", fair
         self._publish_view(now)
 
     def _blocked_reason(self, now: int) -> str:

@@ -69,8 +69,7 @@ class OrderSender:
         rate: float,
         post_only: bool,
     ) -> None:
-        self.tokens = min(rate, self.tokens + (now - self._tokens_ns) / NS * rate)
-        self._tokens_ns = now
+        self.refill(now, rate)
         working = self.working
         reductions: list[Action] = []
         additions: list[Action] = []
@@ -104,6 +103,11 @@ class OrderSender:
                 continue  # risk would deny it: wait (a duplicate) or leave it out this round
             self.tokens -= 1.0
             self._request(action, now, post_only)
+
+    def refill(self, now: int, rate: float) -> None:
+        """The order-rate bucket at ``now`` (all that sending an empty plan does)."""
+        self.tokens = min(rate, self.tokens + (now - self._tokens_ns) / NS * rate)
+        self._tokens_ns = now
 
     def _refused(self, action: Submit | Modify, now: int, post_only: bool) -> bool:
         """Would risk deny this for a reason known beforehand (the gateway's ``screen``)?"""

@@ -65,6 +65,7 @@ class QuoterSetup:
     A: float | None = None
     params: QuoteParams = field(default_factory=QuoteParams)
     _live: QuoteParams | None = None
+    _built: tuple[Any, ...] | None = None  # what params and _live were built from
 
     @property
     def estimated(self) -> str:
@@ -114,6 +115,9 @@ class QuoterSetup:
     def _rebuild(self) -> None:
         lots = self.order_lots or self.instrument.qty_step_lots  # placeholder until sized
         limit = self.max_position_lots
+        built = (lots, limit, self.order_lots, self.sigma, self.k, self.A)
+        if built == self._built:  # a timer tick that moved no estimate: the same parameters
+            return
         inst = self.instrument
         fields = dict(
             self.base,
@@ -140,6 +144,7 @@ class QuoterSetup:
             if ready
             else None
         )
+        self._built = built
 
     def live_params(self) -> QuoteParams | None:
         """The model parameters with current estimates, or None while warming up."""

@@ -171,7 +171,7 @@ class Recorder:
         self._source_count += 1
         if self._source_count % SOURCE_CHECK_EVERY == 0:
             now = self.clock.timestamp_ns()
-            if now >= self._deadline:
+            if now >= self._deadline and len(self._msgs) >= self._min_block:
                 self.flush(now)
 
     def source_break(self) -> None:

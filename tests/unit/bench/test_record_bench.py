@@ -43,3 +43,13 @@ def test_quick_figures(fn):
 def test_bytes_per_event_beats_gzip_of_the_capture():
     figure = bench.bytes_per_event(True)
     assert figure.value < figure.reference_value  # a size, not a speed: deterministic
+
+
+def test_replay_states_market_updates_per_second():
+    figure = bench.replay_end_to_end(True)
+    # the shipped recording: 230,875 delta levels + 4,000 snapshot levels + 15,863 trades
+    assert "250,738 of them" in figure.note
+    rate = float(
+        figure.note.split(" book level updates + trades/s")[0].rsplit("; ", 1)[1].replace(",", "")
+    )
+    assert rate == pytest.approx(figure.value * 250_738 / 74_864, rel=1e-3)

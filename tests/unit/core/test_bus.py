@@ -117,3 +117,28 @@ def test_batch_inside_a_delivery_defers_to_the_queue():
     bus.subscribe("t", handler)
     bus.publish("t", "a")
     assert got == ["a", "b"]
+
+
+def test_nested_batches_deliver_once_at_the_outer_end_and_a_failed_block_delivers_nothing():
+    bus = MessageBus()
+    got = []
+
+    def handler(msg):
+        got.append(msg)
+        if msg == 1:
+            with bus.batch():  # inside a delivery inside the outer batch: queued behind it
+                bus.publish("t", 3)
+
+    bus.subscribe("t", handler)
+    with bus.batch():
+        bus.publish("t", 1)
+        with bus.batch():
+            bus.publish("t", 2)
+        assert got == []  # the inner block's end is not the outer one's
+    assert got == [1, 2, 3]
+    with pytest.raises(ValueError), bus.batch():
+        bus.publish("t", 4)
+        raise ValueError("half-done")
+    assert got == [1, 2, 3]  # the failed operation's messages are dropped
+    bus.publish("t", 5)  # and the bus delivers again at once
+    assert got == [1, 2, 3, 5]

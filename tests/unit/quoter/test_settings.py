@@ -92,6 +92,19 @@ def test_configured_values_win_over_estimates_and_estimates_fill_the_rest():
     assert setup.A > 0 and setup.live_params().k == setup.k
 
 
+def test_parameters_are_rebuilt_only_when_an_estimate_or_the_size_moved():
+    setup = build_setup(QuoterConfig(sigma=3.0, k=0.5, A=2.0), BTC)
+    setup.refresh_estimates(NS, 120_001.0)  # the first mid sizes the quotes
+    params, live = setup.params, setup.live_params()
+    assert live is not None and live.sigma == 3.0
+    setup.refresh_estimates(2 * NS, 120_001.0)  # nothing moved: the same objects
+    assert setup.params is params and setup.live_params() is live
+    setup.fixed_sigma = 4.0  # an estimate that moves
+    setup.refresh_estimates(3 * NS, 120_001.0)
+    assert setup.live_params() is not live and setup.live_params().sigma == 4.0
+    assert setup.params == params  # the rest as it was
+
+
 def test_sizes_follow_the_venues_order_step_when_the_book_is_finer():
     """Binance spot: the book's lot is 1e-8, orders go in steps of 0.00001 (1000 lots)."""
     from decimal import Decimal
