@@ -15,9 +15,12 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tradeterm.core.files import write_atomic
-from tradeterm.record.journal import JournalReader
+
+if TYPE_CHECKING:  # a replay has it loaded; a paper session never needs it
+    from tradeterm.record.journal import JournalReader
 
 log = logging.getLogger(__name__)
 

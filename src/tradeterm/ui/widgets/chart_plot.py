@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import plotext as plt
 from rich.color import Color
 
 from tradeterm.core.display import hms
@@ -121,6 +120,8 @@ def plot_rows(frame: ChartFrame, colours: Palette) -> list[Row]:
     span = max(frame.end - frame.start, NS)
     x = lambda ts: (ts - frame.start) / NS  # noqa: E731  seconds on the axis
     buy, sell, last = _rgb(colours.buy), _rgb(colours.sell), _rgb(colours.last)
+    import plotext as plt  # loaded when the chart is first drawn, not at start
+
     plt.clf()
     plt.theme("clear")
     plt.limitsize(False, False)  # the pane's size, not the terminal plotext would ask
