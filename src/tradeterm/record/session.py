@@ -12,6 +12,7 @@ from tradeterm.config import Settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.core.views import EngineViews
+from tradeterm.domain.events import ConnectionState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.record.header import recording_path, session_header
 from tradeterm.record.journal import JournalError, JournalReader
@@ -117,6 +118,10 @@ def wire_replay(
     (``--paper``) the count of working orders that ``o`` waits on."""
     replay.recorder = recorder
     replay.attach_market(market)
+    # a recording is always there to read: connected from the start, whether its first records
+    # (the recorded venue's own CONNECTED) are played or a seek jumps past them; recorded
+    # changes of the connection still show as they are played
+    views.status.connection = ConnectionState.CONNECTED
     lots = {i.id: _lots_at_least(i, large_trade) for i in replay.instruments()}
     replay.navigator = ReplayNavigator(replay, lots)
     bus.subscribe("replay.log", views.log.append, essential=False)

@@ -7,7 +7,13 @@ exchange to the last satoshi, and a restart rebuilds the same from the store."""
 from decimal import Decimal
 
 from tests.ccxt_session import ccxt_kernel, order_of
-from tests.live_session import LiveSession, canary_keys, counterparty, exchange_settings
+from tests.live_session import (
+    COUNTERPARTY_KEY,
+    LiveSession,
+    canary_keys,
+    counterparty,
+    exchange_settings,
+)
 from tests.loopback_session import wait_until
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
@@ -68,9 +74,9 @@ async def trade_series(server: LoopbackServer, kernel: Kernel, order) -> int:
     ):
         levels = market.book.levels()
         price = market.book.best_bid if side is Side.SELL else market.book.best_ask
-        assert Decimal(market.qty_str(levels[0 if side is Side.SELL else 1][price])) >= Decimal(
-            qty
-        )  # one level (maybe more than one resting order on it)
+        have = Decimal(market.qty_str(levels[0 if side is Side.SELL else 1][price]))
+        if have < Decimal(qty):  # the paused book is thin there: one level must fill us
+            rest_at(server, "BUY" if side is Side.SELL else "SELL", qty, market.price_str(price))
         cmd = SubmitOrder(
             kernel.clock.timestamp_ns(),
             kernel.next_order_id(),
@@ -87,6 +93,16 @@ async def trade_series(server: LoopbackServer, kernel: Kernel, order) -> int:
         )
         fills += 1
     return fills
+
+
+def rest_at(server: LoopbackServer, side: str, qty: str, price: str) -> None:
+    """Another account's resting order: liquidity at a level (its fills are not ours)."""
+    exchange = server.exchange
+    exchange.new_order(
+        exchange.accounts[COUNTERPARTY_KEY],
+        {"symbol": "BTCUSDT", "side": side, "type": "LIMIT", "timeInForce": "GTC",
+         "quantity": qty, "price": price},
+    )  # fmt: skip
 
 
 def check_balances(
