@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tradeterm.core.display import money
 from tradeterm.domain.commands import (
     CancelAll,
     CancelOrder,
@@ -159,7 +160,7 @@ class Trading:
         row = views.portfolio.positions.get(cmd.instrument)
         now = row.qty if row else 0
         after = now + int(cmd.side) * cmd.qty
-        notional = "-" if price is None else f"{inst.notional(price, cmd.qty):,.2f} {inst.quote}"
+        notional = "-" if price is None else money(inst.notional(price, cmd.qty), inst.quote, 2)
         return (
             f"notional {notional}   position {inst.format_qty(now)} -> "
             f"{inst.format_qty(after)} {inst.base}"

@@ -73,3 +73,20 @@ def test_the_entry_row_shows_the_position_beside_the_price_and_in_the_free_own_c
     assert text(row).lstrip().startswith("@+0.0537") and len(text(row)) == split.width
     cursor = paint.row("61800.0", 500, 0, 0, [], False, False, False, True, held=537)
     assert "›" in text(cursor) and "@+0.0537" in text(cursor)  # the cursor keeps its mark
+
+
+def test_the_money_on_the_position_line_does_not_follow_the_threads_decimal_context():
+    """ccxt sets the thread's Decimal context to ROUND_HALF_UP (decimal_to_precision): the line
+    rounds half to even whatever the context, so a session reads the same with or without it."""
+    import decimal
+
+    inst = BTC
+    held = Held(-100, Decimal("61807.5"))  # -0.01 BTC; one tick against: -0.005 USD
+    pal = Palette()
+    price = inst.price_to_ticks("61808.0")
+    with decimal.localcontext() as ctx:
+        ctx.rounding = decimal.ROUND_HALF_UP
+        half_up = position_line(held, inst, price, "ask", pal, 80)
+    half_even = position_line(held, inst, price, "ask", pal, 80)
+    assert half_up == half_even
+    assert "-0.00 USD" in "".join(text for text, _ in half_even)

@@ -10,7 +10,7 @@ reads positive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from tradeterm.domain.instruments import Instrument
 from tradeterm.ui.format import Palette
@@ -41,6 +41,9 @@ def pnl_at(held: Held, inst: Instrument, price: int) -> tuple[Decimal, Decimal]:
     return side * move / inst.tick_size, move * inst.lots_to_qty(held.lots)
 
 
+CENT = Decimal("0.01")
+
+
 def signed_qty(inst: Instrument, lots: int) -> str:
     return ("+" if lots > 0 else "") + inst.format_qty(lots)
 
@@ -61,8 +64,10 @@ def position_line(
     else:
         ticks, money = pnl_at(held, inst, price)
         tone = pal.buy if money > 0 else pal.sell if money < 0 else ""
-        t = f"{ticks.quantize(TENTH).normalize():+f}t".replace("+0t", "0t")
-        m = f"{money:+,.2f}"
+        t = f"{ticks.quantize(TENTH, ROUND_HALF_EVEN).normalize():+f}t".replace("+0t", "0t")
+        # rounded here, half to even: a Decimal's format rounds by the thread's context, which a
+        # library may change (ccxt sets ROUND_HALF_UP)
+        m = f"{money.quantize(CENT, ROUND_HALF_EVEN):+,.2f}"
         forms = [
             [
                 ("pos ", "dim"),
