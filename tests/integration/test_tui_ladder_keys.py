@@ -98,12 +98,19 @@ async def test_join_keys_send_the_touch_of_the_moment_at_the_size_preset(tmp_pat
             cmd, bid, ask = sent[-1]
             assert cmd.side is side and inst.lots_to_qty(cmd.qty) == Decimal("0.05")
             assert cmd.price == (bid if side is Side.BUY else ask) + offset
-        before = len(sent)
-        await pilot.press("J")  # bid + 3 ticks crosses the sim's one-tick spread: refused
-        assert len(sent) == before
-        assert "✗ not sent: bid+3t" in message(app) and "would cross the ask" in message(app)
-        await pilot.press("K")
-        assert len(sent) == before and "ask-3t" in message(app)
+        # bid + 3 ticks: refused when it would cross the ask of that moment (the sim's spread is
+        # mostly one tick), else sent at bid + 3, under the ask
+        for key, side, said in (("J", Side.BUY, "bid+3t"), ("K", Side.SELL, "ask-3t")):
+            before = len(sent)
+            await pilot.press(key)
+            if len(sent) == before:
+                assert f"✗ not sent: {said}" in message(app)
+                assert "would cross the" in message(app)
+            else:
+                cmd, bid, ask = sent[-1]
+                assert cmd.side is side
+                assert cmd.price == (bid + 3 if side is Side.BUY else ask - 3)
+                assert bid < cmd.price < ask
         await pilot.press("Z")  # back to the first
         assert "size 0.0100 (1/2)" in str(app.query_one("#ladder-box").border_title)
 
