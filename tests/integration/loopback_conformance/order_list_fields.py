@@ -30,29 +30,6 @@ ORDER_REPORT = {
     "workingTime",
     "selfTradePreventionMode",
 }
-# GET /api/v3/order
-ORDER = {
-    "symbol",
-    "orderId",
-    "orderListId",
-    "clientOrderId",
-    "price",
-    "origQty",
-    "executedQty",
-    "cummulativeQuoteQty",
-    "status",
-    "timeInForce",
-    "type",
-    "side",
-    "stopPrice",
-    "icebergQty",
-    "time",
-    "updateTime",
-    "isWorking",
-    "workingTime",
-    "origQuoteOrderQty",
-    "selfTradePreventionMode",
-}
 # an orderReports entry of DELETE /api/v3/orderList (a cancelled order)
 CANCELED_REPORT = {
     "symbol",

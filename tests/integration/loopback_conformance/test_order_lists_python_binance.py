@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from binance.exceptions import BinanceAPIException
 
+from tests.integration.loopback_conformance.shapes import ORDER
 from tests.integration.loopback_conformance.order_list_fields import (
     CANCELED_REPORT,
-    ORDER,
     check_list,
 )
 from tests.integration.loopback_conformance.order_list_session import (
