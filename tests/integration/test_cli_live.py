@@ -210,17 +210,12 @@ def test_record_binance_headless_from_the_loopback(exchange, tmp_path):
     assert float(json.loads(replay.stdout)["instruments"]["BTC/USDT"]["best_bid"]) > 0
 
 
-def test_paper_on_binance_data_fills_on_paper_and_sends_nothing(exchange, tmp_path):
-    """``paper --venue binance``: Binance's market data (here the loopback's), the session's
-    orders filled on paper against the real book and trades. Keys in the environment are not
-    used: the exchange's account has no order afterwards."""
-    url, key, secret = exchange
-    data = tmp_path / "data"
+def paper_on_venue(tmp_path, venue_args: list[str], env: dict[str, str], venue: str) -> None:
+    """A headless ``paper`` session with the placeholder quoter on a real venue's data (here the
+    loopback's): it trades on paper, ACTIVE, with no denial and no traceback."""
     out = tradeterm(
         "paper",
-        "--venue",
-        "binance",
-        *urls(url),
+        *venue_args,
         "--symbols",
         "BTC/USDT",
         "--headless",
@@ -229,21 +224,26 @@ def test_paper_on_binance_data_fills_on_paper_and_sends_nothing(exchange, tmp_pa
         "5",
         "--quoter",
         "placeholder",
-        env_extra={
-            "TRADETERM_DATA_DIR": str(data),
-            "TRADETERM_BINANCE_KEY": key,
-            "TRADETERM_BINANCE_SECRET": secret,
-        },
+        env_extra={"TRADETERM_DATA_DIR": str(tmp_path / "data"), **env},
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert (summary["mode"], summary["venue"]) == ("paper", "binance")
+    assert (summary["mode"], summary["venue"]) == ("paper", venue)
     trading = summary["trading"]
     assert trading["trading_state"] == "ACTIVE", trading
     assert trading["orders_submitted"] > 0 and trading["orders_denied"] == 0
     assert float(summary["instruments"]["BTC/USDT"]["best_bid"]) > 0
     assert "Traceback" not in out.stderr
-    assert len(list((data / "recordings").glob("*-paper-binance.ttj"))) == 1
+
+
+def test_paper_on_binance_data_fills_on_paper_and_sends_nothing(exchange, tmp_path):
+    """``paper --venue binance``: Binance's market data (here the loopback's), the session's
+    orders filled on paper against the real book and trades. Keys in the environment are not
+    used: the exchange's account has no order afterwards."""
+    url, key, secret = exchange
+    keys = {"TRADETERM_BINANCE_KEY": key, "TRADETERM_BINANCE_SECRET": secret}
+    paper_on_venue(tmp_path, ["--venue", "binance", *urls(url)], keys, "binance")
+    assert len(list((tmp_path / "data" / "recordings").glob("*-paper-binance.ttj"))) == 1
     assert signed_get(url, "/api/v3/allOrders", key, secret, symbol="BTCUSDT") == []
 
 
@@ -252,37 +252,10 @@ def test_paper_on_a_ccxt_exchanges_data_fills_on_paper_and_sends_nothing(exchang
     the loopback's), paper execution on top, as for ``--venue binance``: the keys in the
     environment are not used and the exchange's account has no order afterwards."""
     url, key, secret = exchange
-    data = tmp_path / "data"
-    out = tradeterm(
-        "paper",
-        "--venue",
-        "ccxt:binance",
-        "--api-url",
-        url,
-        "--config",
-        "configs/live-ccxt-loopback.toml",
-        "--symbols",
-        "BTC/USDT",
-        "--headless",
-        "--json",
-        "--seconds",
-        "5",
-        "--quoter",
-        "placeholder",
-        env_extra={
-            "TRADETERM_DATA_DIR": str(data),
-            "TRADETERM_CCXT_BINANCE_KEY": key,
-            "TRADETERM_CCXT_BINANCE_SECRET": secret,
-        },
-    )
-    assert out.returncode == 0, out.stderr
-    summary = json.loads(out.stdout)
-    assert (summary["mode"], summary["venue"]) == ("paper", "ccxt-binance")
-    trading = summary["trading"]
-    assert trading["trading_state"] == "ACTIVE", trading
-    assert trading["orders_submitted"] > 0 and trading["orders_denied"] == 0
-    assert float(summary["instruments"]["BTC/USDT"]["best_bid"]) > 0
-    assert "Traceback" not in out.stderr
+    keys = {"TRADETERM_CCXT_BINANCE_KEY": key, "TRADETERM_CCXT_BINANCE_SECRET": secret}
+    args = ["--venue", "ccxt:binance", "--api-url", url]
+    paper_on_venue(tmp_path, [*args, "--config", "configs/live-ccxt-loopback.toml"], keys,
+                   "ccxt-binance")  # fmt: skip
     assert signed_get(url, "/api/v3/allOrders", key, secret, symbol="BTCUSDT") == []
 
 
