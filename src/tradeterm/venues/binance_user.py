@@ -89,6 +89,8 @@ class UserDataStream:
                 aiohttp.ClientError,
             ) as exc:
                 log.warning("%s user data stream: %s", self.venue, exc or type(exc).__name__)
+                if isinstance(exc, BinanceError) and exc.code == -1021:
+                    await self._resync_time(rest)  # else every retry is refused the same way
             finally:
                 self._ws = None
                 self.execution.stream_connected = False
@@ -213,6 +215,17 @@ class UserDataStream:
             account = await rest.signed("GET", "/api/v3/account")
         except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
             log.warning("%s: could not read balances: %s", self.venue, exc)
+            if isinstance(exc, BinanceError) and exc.code == -1021:
+                await self._resync_time(rest)
             return
         for bal in account.get("balances", []):
             self.balances[bal["asset"]] = (Decimal(bal["free"]), Decimal(bal["locked"]))
+
+    async def _resync_time(self, rest: BinanceRest) -> None:
+        """-1021: our timestamp was outside the receive window; measure the offset again."""
+        try:
+            offset = await rest.sync_time()
+        except (BinanceError, UnknownOutcome, VenueUnreachable) as exc:
+            log.warning("%s: could not read the server time: %s", self.venue, exc)
+            return
+        log.info("%s: clock offset to the server measured again: %+d ms", self.venue, offset)

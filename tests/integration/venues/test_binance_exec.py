@@ -273,3 +273,18 @@ async def test_no_credentials_means_a_clear_reject():
         (event,) = events_for(session, "n-1")
         assert event.reason == "NO_CREDENTIALS" and "TRADETERM_BINANCE_KEY" in event.message
         await session.stop()
+
+
+async def test_the_user_stream_comes_back_after_the_clock_drifted_out_of_the_receive_window():
+    """A subscription refused with -1021 (our timestamp outside Binance's recvWindow: the local
+    clock drifted, or the offset was measured while the event loop was stalled) measures the
+    server's time again before the next try, instead of retrying with the same offset for ever
+    (a soak on a loaded machine never got its user stream back)."""
+    async with LoopbackServer(loopback_settings().exchange) as server:
+        session = await trading_session(server, reconnect_min_s=0.2, reconnect_max_s=0.2)
+        session.venue.rest.time_offset_ms = -10_000  # 10 s behind the server from now on
+        server.injector.drop_connections()
+        await wait_until(lambda: not session.venue.execution.stream_connected, 2, "the drop")
+        await wait_until(lambda: session.venue.execution.stream_connected, 4, "the stream back")
+        assert session.venue.user.connects == 2 and abs(session.venue.rest.time_offset_ms) < 1000
+        await session.stop()
