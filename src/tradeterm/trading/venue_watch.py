@@ -97,10 +97,14 @@ class VenueWatch:
         self._connected_once: set[str] = set()
         self._reconciling: dict[str, bool] = {}  # venue -> another run wanted after this one
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._stopped = False
         for name in venues:
             bus.subscribe(topics.venue_status(name), self.on_venue_status)
 
     def stop(self) -> None:
+        """The session stops: no more feed-loss timers (a venue reports itself DISCONNECTED
+        as it shuts down, after the store has closed), no reconciliations."""
+        self._stopped = True
         for name in list(self._outages):
             self._cancel_alerts(name)
         for task in list(self._tasks):
@@ -196,6 +200,8 @@ class VenueWatch:
 
     # --- feed loss and outages ----------------------------------------------------------------
     def on_venue_status(self, msg: VenueStatus) -> None:
+        if self._stopped:
+            return
         venue, state = msg.venue, msg.state
         if state is ConnectionState.CONNECTED:
             outage = self._outages.pop(venue, None)

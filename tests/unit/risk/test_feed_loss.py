@@ -98,3 +98,16 @@ async def test_a_book_resync_alone_does_not_reconcile_the_orders():
     status(h, CS.CONNECTED)
     await settle()
     assert len(h.desk.reconciliations) == 1
+
+
+async def test_a_venue_lost_while_the_session_stops_does_not_trip_on_a_closed_store():
+    """At shutdown the desk stops and the store closes before the venue task ends; the venue then
+    reports itself DISCONNECTED. That used to start the feed-loss timer again, which fired after
+    the store had closed: "Cannot operate on a closed database" from the kill switch (a soak)."""
+    h = await started(risk={"feed_loss_grace_s": 2})
+    status(h, CS.CONNECTED)
+    h.desk.stop()
+    h.store.close()
+    status(h, CS.DISCONNECTED, "the session is stopping")
+    h.advance(5)  # past the grace: nothing to trip, nothing written
+    assert h.desk.killswitch.state is TradingState.ACTIVE
