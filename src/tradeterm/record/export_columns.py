@@ -118,8 +118,8 @@ def _money(col: Sequence[Decimal | None]) -> pa.Array:
     return pa.array(
         [
             v
-            if v is None or -v.as_tuple().exponent <= 18
-            else v.quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)  # type: ignore[operator]
+            if v is None or -v.as_tuple().exponent <= 18  # type: ignore[operator]
+            else v.quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)
             for v in col
         ],
         MONEY,
