@@ -18,6 +18,20 @@ class AlertsConfig(Section):
     fills: bool = Field(
         default=False, description="Alert on every fill of our orders (a repeating `fill`)"
     )
+    rearm_ticks: int = Field(
+        default=3,
+        ge=0,
+        le=1_000_000,
+        description="A repeating price alert fires again only once the price has gone this "
+        "many ticks back past its level (`crosses`: away from it); 0 re-arms just off the level",
+    )
+    min_interval_s: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=86_400.0,
+        description="Least seconds between two firings of a repeating price alert (one within "
+        "it is swallowed)",
+    )
     rules: list[str] = Field(
         default_factory=list,
         max_length=MAX_RULES,

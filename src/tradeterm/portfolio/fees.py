@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import ItemsView, Iterable, Iterator, Mapping
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation, Overflow
 
 from tradeterm.domain.instruments import Instrument
 
-# Money sums: exact or an exception, never a silent rounding.
-MONEY = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow])
+# Money sums: exact or an exception, never a silent rounding (the rounding is named so that it
+# is not taken from ``decimal.DefaultContext``, which anything in the process may change).
+MONEY = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation, Overflow])
 ZERO = Decimal(0)
 
 

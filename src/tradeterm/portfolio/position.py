@@ -34,13 +34,23 @@ Two quantities, on purpose:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_FLOOR, Decimal
+from decimal import (
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+)
 
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.instruments import Instrument
 from tradeterm.portfolio.fees import MONEY, NO_FEES, Fees, fee_currency, fee_value
 
 __all__ = ["MONEY", "Position", "apply_fill"]
+
+# an average entry, which is rarely exact: rounded as named, not by the current context
+_AVERAGE = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero])
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +141,10 @@ class Position:
         return self.qty * mark_x2 - 2 * self.cost
 
     def avg_price_ticks(self) -> Decimal | None:
-        """Average entry in ticks (display precision); None when flat."""
+        """Average entry in ticks (display precision: 28 digits, half to even); None when flat."""
         if self.qty == 0:
             return None
-        return Decimal(self.cost) / Decimal(self.qty)
+        return _AVERAGE.divide(Decimal(self.cost), Decimal(self.qty))
 
 
 def apply_fill(pos: Position, inst: Instrument | None, fill: OrderFilled) -> Position:

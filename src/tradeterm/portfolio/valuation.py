@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from tradeterm.domain.instruments import Instrument
 from tradeterm.portfolio.fees import MONEY, NO_FEES, ZERO, Fees
@@ -83,14 +83,14 @@ def figures(
 
 def avg_price(pos: Position, inst: Instrument) -> Decimal | None:
     """The average entry price; an average that does not end within 12 decimals is shown to a
-    hundredth of a tick."""
+    hundredth of a tick (half to even: named, never the current context's)."""
     ticks = pos.avg_price_ticks()
     if ticks is None:
         return None
     exact = ticks * inst.tick_size
     exponent = exact.as_tuple().exponent
     return (
-        exact.quantize(inst.tick_size / 100)
+        exact.quantize(inst.tick_size / 100, ROUND_HALF_EVEN)
         if isinstance(exponent, int) and exponent < -12
         else exact
     )

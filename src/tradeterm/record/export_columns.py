@@ -12,7 +12,7 @@ notional (a ``decimal(38, 24)`` in DuckDB: no overflow, unlike a product of two
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -114,10 +114,12 @@ def _float(v: Decimal | None) -> float | None:
 
 
 def _money(col: Sequence[Decimal | None]) -> pa.Array:
-    """Exact to 18 places (finer digits, which no money here has, are rounded)."""
+    """Exact to 18 places (finer digits, which no money here has, are rounded half to even)."""
     return pa.array(
         [
-            v if v is None or -v.as_tuple().exponent <= 18 else v.quantize(_MONEY_QUANTUM)  # type: ignore[operator]
+            v
+            if v is None or -v.as_tuple().exponent <= 18  # type: ignore[operator]
+            else v.quantize(_MONEY_QUANTUM, ROUND_HALF_EVEN)
             for v in col
         ],
         MONEY,

@@ -29,7 +29,7 @@ import bisect
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -329,7 +329,7 @@ def _fill_stats(
                 "fills": sum(1 for f in fills if end is not None and f.ts_recv + h * NS <= end),
                 "avg_price": str(
                     (Decimal(avg_ticks.numerator) / avg_ticks.denominator * tick).quantize(
-                        tick / 100
+                        tick / 100, ROUND_HALF_EVEN
                     )
                 ),
                 "avg_bps": round(float(total_bps / weight), 3),

@@ -3,7 +3,6 @@ interfaces of the working orders (the OMS) and the trading state (the kill switc
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -74,16 +73,19 @@ class InstrumentLimits:
         self.max_qty = (
             BIG
             if own is None or own.max_order_qty is None
-            else int(own.max_order_qty / inst.lot_size)
+            else int(own.max_order_qty // inst.lot_size)
         )
         self.max_pos = (
             BIG
             if own is None or own.max_position is None
-            else int(own.max_position / inst.lot_size)
+            else int(own.max_position // inst.lot_size)
         )
-        self.max_notional = int(cfg.max_order_notional / self.unit)  # tick-lots
-        self.max_pos_notional_x2 = 2 * int(cfg.max_position_notional / self.unit)
-        self.min_notional = math.ceil(inst.min_notional / self.unit)
+        # whole lots and tick-lots by exact integer division (``//``, ``divmod``: no rounding,
+        # so nothing depends on the Decimal context), the minimum rounded up
+        self.max_notional = int(cfg.max_order_notional // self.unit)  # tick-lots
+        self.max_pos_notional_x2 = 2 * int(cfg.max_position_notional // self.unit)
+        whole, part = divmod(inst.min_notional, self.unit)
+        self.min_notional = int(whole) + (1 if part else 0)
         self.book = book
         self.stats = stats
 

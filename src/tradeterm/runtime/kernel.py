@@ -27,6 +27,7 @@ from tradeterm.config import Settings
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import FAST_START_NS, NS, Clock, LiveClock, SimClock
+from tradeterm.core.decimals import use_engine_context
 from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import TradingState
@@ -40,12 +41,7 @@ from tradeterm.runtime.options import RunOptions
 from tradeterm.runtime.session_guard import SessionGuard
 from tradeterm.runtime.session_quoters import SessionQuoters
 from tradeterm.runtime.status import StatusSampler
-from tradeterm.runtime.venue_registry import (
-    VenueChoice,
-    VenueClients,
-    VenueRequest,
-    build_clients,
-)
+from tradeterm.runtime.venue_registry import VenueChoice, VenueClients, VenueRequest, build_clients
 from tradeterm.trading.alerts import Alerts
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.results import (
@@ -155,7 +151,9 @@ class Kernel:
 
     # --- lifecycle -------------------------------------------------------------------------
     async def run(self) -> None:
-        """Start every component, run until ``request_stop()`` or the time bound, then stop."""
+        """Start every component, run until ``request_stop()`` or the time bound, then stop.
+        The engine's tasks compute in its own Decimal context (``core/decimals.py``)."""
+        use_engine_context()
         root = logging.getLogger("tradeterm")
         root.addHandler(self._log_handler)
         root.setLevel(self.settings.log.level)

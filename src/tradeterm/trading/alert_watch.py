@@ -14,7 +14,7 @@ from tradeterm.core.views import PortfolioView
 from tradeterm.domain.alerts import AlertKind, AlertOp, AlertRule, plain
 from tradeterm.domain.events import ConnectionState, OrderFilled, VenueStatus
 from tradeterm.domain.instruments import Instrument
-from tradeterm.trading.alert_rules import Edge, Happening, PriceLevel, Threshold
+from tradeterm.trading.alert_rules import Edge, Happening, NO_REARM, PriceLevel, Rearm, Threshold
 
 VENUE_STATES = {
     AlertKind.DISCONNECT: ConnectionState.DISCONNECTED,
@@ -28,8 +28,8 @@ class PriceWatch:
     inst: Instrument
     level: PriceLevel
 
-    def on_price(self, half_ticks: int) -> str | None:
-        if not self.level.update(half_ticks):
+    def on_price(self, half_ticks: int, now_ns: int = 0) -> str | None:
+        if not self.level.update(half_ticks, now_ns):
             return None
         source = self.rule.source.value
         now = display.half_ticks(self.inst, half_ticks)
@@ -101,14 +101,16 @@ class VenueWatch:
 Watch = PriceWatch | AccountWatch | FillWatch | VenueWatch
 
 
-def watch_for(rule: AlertRule, instruments: Mapping[str, Instrument]) -> Watch:
-    """The watch of a resolved rule (a price rule's instrument must be in ``instruments``)."""
+def watch_for(
+    rule: AlertRule, instruments: Mapping[str, Instrument], rearm: Rearm = NO_REARM
+) -> Watch:
+    """The watch of a resolved rule (a price rule's instrument must be in ``instruments``);
+    ``rearm``: when a repeating price alert fires again."""
     edge = Edge(rule.repeat)
     if rule.kind is AlertKind.PRICE:
         inst = instruments[rule.instrument]
-        return PriceWatch(
-            rule, inst, PriceLevel.at(rule.op, rule.level, inst.tick_size, rule.repeat)
-        )
+        level = PriceLevel.at(rule.op, rule.level, inst.tick_size, rule.repeat, rearm)
+        return PriceWatch(rule, inst, level)
     if rule.kind in (AlertKind.PNL, AlertKind.DRAWDOWN):
         return AccountWatch(rule, Threshold(rule.op, rule.level, edge))
     if rule.kind is AlertKind.FILL:

@@ -32,6 +32,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Trade
 from tradeterm.trading.alert_entry import resolve
 from tradeterm.trading.alert_file import AlertFile, KeptAlert
+from tradeterm.trading.alert_rules import NO_REARM, Rearm
 from tradeterm.trading.alert_watch import (
     AccountWatch,
     FillWatch,
@@ -56,6 +57,7 @@ class Alerts:
         instruments: Mapping[str, Instrument],
         account_every_ns: int,
         kept: AlertFile | None = None,
+        rearm: Rearm = NO_REARM,
     ) -> None:
         self.bus = bus
         self.clock = clock
@@ -64,6 +66,7 @@ class Alerts:
         self.instruments = instruments
         self.account_every_ns = account_every_ns
         self.kept = kept
+        self.rearm = rearm  # when a repeating price alert fires again
         self._watches: dict[int, Watch] = {}
         self._foreign: list[KeptAlert] = []  # kept rules this session cannot resolve
         self._listening: set[str] = set()
@@ -86,8 +89,9 @@ class Alerts:
         ones kept from earlier sessions. Raises ConfigError for a rule naming no instrument."""
         every = settings.portfolio.revalue_ms * NS // 1000
         kept = AlertFile(settings.resolved_data_dir()) if keep else None
-        alerts = cls(bus, clock, views, instruments, every, kept)
         config = settings.alerts
+        rearm = Rearm(config.rearm_ticks, int(config.min_interval_s * NS))
+        alerts = cls(bus, clock, views, instruments, every, kept, rearm)
         for n, text in enumerate(config.rules):
             try:
                 alerts.set(alerts.parse(text.strip().removeprefix("alert ")), "config")
@@ -123,7 +127,7 @@ class Alerts:
         if fired and not rule.repeat:
             entry.armed = False  # a one-shot alert that fired before a restart stays spent
         else:
-            self._watches[entry.alert_id] = watch_for(rule, self.instruments)
+            self._watches[entry.alert_id] = watch_for(rule, self.instruments, self.rearm)
             self._listen(rule)
         self._changed(entry)
         return entry
@@ -190,7 +194,7 @@ class Alerts:
                 and watch.inst.id == msg.instrument
                 and watch.rule.source is PriceSource.LAST
             ):
-                self._fire(alert_id, watch.on_price(2 * msg.price))
+                self._fire(alert_id, watch.on_price(2 * msg.price, self.clock.timestamp_ns()))
 
     def on_book(self, msg: Any) -> None:
         book = self.views.books.get(msg.instrument)
@@ -203,7 +207,7 @@ class Alerts:
                 and watch.inst.id == msg.instrument
                 and watch.rule.source is PriceSource.MID
             ):
-                self._fire(alert_id, watch.on_price(mid))
+                self._fire(alert_id, watch.on_price(mid, self.clock.timestamp_ns()))
 
     def on_order(self, msg: Any) -> None:
         if isinstance(msg, OrderFilled):

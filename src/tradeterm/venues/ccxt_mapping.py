@@ -6,7 +6,7 @@ inside the functions that need its exception classes (it is heavy; the engine st
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from tradeterm.domain.events import Liquidity, OrderFilled
@@ -63,8 +63,9 @@ def is_uncertain(exc: Exception) -> bool:
 
 
 def to_units(value: Any, step: Decimal) -> int:
-    """A ccxt number (float or string) -> whole steps (ticks or lots), rounded to nearest."""
-    return int((Decimal(str(value)) / step).to_integral_value())
+    """A ccxt number (float or string) -> whole steps (ticks or lots), rounded to nearest (half
+    to even, named: not left to whatever context the caller runs in)."""
+    return int((Decimal(str(value)) / step).to_integral_value(ROUND_HALF_EVEN))
 
 
 def fill_event(

@@ -1,7 +1,8 @@
 """The ccxt exchange object: built by id (ccxt.pro's where it has one, rate limiting on, keys,
 sandbox), pointed at another host (the loopback, in tests), and its market metadata read as
 instruments (tick = price precision, lot = amount precision, min notional, maker / taker fees).
-ccxt is imported inside the functions: only when a ccxt venue is built.
+ccxt is imported inside the functions: only when a ccxt venue is built. The exchange is handed
+out fenced (``ccxt_fence``): ccxt's changes to the Decimal context never reach the engine's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tradeterm.config import CcxtConfig
+from tradeterm.core.decimals import fenced
 from tradeterm.domain.instruments import Instrument
+from tradeterm.venues.ccxt_fence import FencedExchange
 
 
 class CcxtSetupError(Exception):
@@ -25,7 +28,8 @@ def create_exchange(
     testnet: bool = False,
     api_url: str | None = None,
 ) -> Any:
-    """A ccxt.pro exchange if ccxt.pro has it, else ccxt's async REST one; rate limiting on."""
+    """A ccxt.pro exchange if ccxt.pro has it, else ccxt's async REST one; rate limiting on;
+    fenced (``ccxt_fence``)."""
     import ccxt.async_support as ccxt_async
 
     try:
@@ -39,12 +43,13 @@ def create_exchange(
     config: dict[str, Any] = {"enableRateLimit": True, "options": dict(cfg.options)}
     if keys is not None:
         config.update(apiKey=keys.key, secret=keys.secret, **keys.extra)
-    exchange = cls(config)
-    if testnet:
-        exchange.set_sandbox_mode(True)
+    with fenced():
+        exchange = cls(config)
+        if testnet:
+            exchange.set_sandbox_mode(True)
     if api_url:
         point_rest_at(exchange, api_url)
-    return exchange
+    return FencedExchange(exchange)
 
 
 def point_rest_at(exchange: Any, base: str) -> None:
