@@ -57,6 +57,10 @@ class RingView(Generic[T]):
         self.items.append(item)
         self.version += 1
 
+    def clear(self) -> None:
+        self.items.clear()
+        self.version += 1
+
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
 

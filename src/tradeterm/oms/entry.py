@@ -101,24 +101,7 @@ class OrderEntry:
         venue_name = cmd.instrument.split(":", 1)[0]
         venue = self._venues[venue_name]
         now = self._clock.timestamp_ns()
-        order = Order(
-            cmd.client_order_id,
-            cmd.instrument,
-            cmd.side,
-            cmd.qty,
-            cmd.order_type,
-            cmd.price,
-            cmd.trigger_price,
-            cmd.tif,
-            cmd.post_only,
-            cmd.reduce_only,
-            cmd.display_qty,
-            cmd.expire_ns,
-            ts_created=now,
-            ts_last=now,
-        )
-        order.source = cmd.source
-        order.transition(S.SUBMITTED, now)
+        order = order_for(cmd, now)
         try:
             self._store.insert_order(order, venue_name, self._ids.session)
         except Exception as exc:  # nothing was sent: the order dies here, loudly
@@ -133,6 +116,15 @@ class OrderEntry:
         self.unsent.add(order.client_order_id)
         self._registry.track(order, venue_name)
         self._store.durability.after(lambda: self._send(order, venue))
+        return order
+
+    def recorded(self, cmd: SubmitOrder) -> Order:
+        """An order a recorded session sent, as a plain replay of it shows it (the blotter):
+        tracked as sent at the command's time; nothing goes to the venue."""
+        venue_name = cmd.instrument.split(":", 1)[0]
+        order = order_for(cmd, cmd.ts)
+        self._store.insert_order(order, venue_name, self._ids.session)
+        self._registry.track(order, venue_name)
         return order
 
     def _send(self, order: Order, venue: ExecutionClient) -> None:
@@ -264,3 +256,26 @@ class OrderEntry:
 
     def _problem(self, message: str) -> None:
         self._halt.halt(message)
+
+
+def order_for(cmd: SubmitOrder, now: int) -> Order:
+    """The order ``cmd`` asks for, SUBMITTED at ``now``."""
+    order = Order(
+        cmd.client_order_id,
+        cmd.instrument,
+        cmd.side,
+        cmd.qty,
+        cmd.order_type,
+        cmd.price,
+        cmd.trigger_price,
+        cmd.tif,
+        cmd.post_only,
+        cmd.reduce_only,
+        cmd.display_qty,
+        cmd.expire_ns,
+        ts_created=now,
+        ts_last=now,
+    )
+    order.source = cmd.source
+    order.transition(S.SUBMITTED, now)
+    return order

@@ -68,6 +68,13 @@ class FillApplier:
         """Trade ids already in the store (at start): never applied again."""
         self._trade_ids.setdefault(venue, set()).update(keys)
 
+    def forget(self) -> None:
+        """No fill applied yet (a plain replay rewinding its recorded session's trading)."""
+        for seen in self._trade_ids.values():
+            seen.clear()
+        self._unannounced.clear()
+        self.applied = 0
+
     def apply(self, fill: OrderFilled, venue: str | None = None) -> bool:
         """Apply one fill exactly once. Returns False for a duplicate (or a refused fill)."""
         venue = (

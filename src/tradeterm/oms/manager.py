@@ -197,6 +197,19 @@ class OrderManager:
         """A cancel-replace in flight becomes a plain cancel (the quoter re-quotes by itself)."""
         self.replacements.drop(client_order_id)
 
+    # --- a recorded session's orders (a plain replay) -----------------------------------------
+    def track_recorded(self, cmd: SubmitOrder) -> Order:
+        """Show an order the recorded session sent (``OrderEntry.recorded``): nothing is sent."""
+        return self.entry.recorded(cmd)
+
+    def forget(self) -> None:
+        """Forget every order and fill, in memory and in the store (which must be in memory:
+        ``Store.forget_trading``): a plain replay rewinds its recorded session's trading."""
+        self.store.forget_trading()
+        self.registry.forget()
+        self.fills.forget()
+        self.resolver.forget()
+
     # --- venue news and reconciliation -------------------------------------------------------
     def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:
         return self.fills.apply(fill, venue)

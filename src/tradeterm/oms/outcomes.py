@@ -113,6 +113,12 @@ class OutcomeResolver:
         elif flight is not None and not flight.querying:
             del self._inflight[coid]
 
+    def forget(self) -> None:
+        """No order awaits an answer (a plain replay rewinding its recorded session's trading;
+        its venue answers no query)."""
+        self._inflight.clear()
+        self._latest.clear()
+
     def check(self, ts: int) -> None:
         """The timer: ask about every order whose answer is overdue."""
         for coid, flight in list(self._inflight.items()):

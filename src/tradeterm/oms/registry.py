@@ -111,6 +111,14 @@ class OrderRegistry:
         """Something only the blotter shows changed (e.g. an order became uncertain)."""
         self.view.version += 1
 
+    def forget(self) -> None:
+        """Drop every order (a plain replay rewinding its recorded session's trading)."""
+        for held in (self.working, self._venues, self._recent, self._by_instrument):
+            held.clear()
+        self._recent_ids.clear()
+        self._exposure.clear()
+        self.view.version += 1
+
     # --- internals -------------------------------------------------------------------------
     def _work(self, order: Order) -> None:
         self.working[order.client_order_id] = order

@@ -273,6 +273,20 @@ class Store:
             raise
         return True
 
+    def forget_trading(self) -> None:
+        """Delete every order, fill and position. Only a store in memory (a replay's: a plain
+        replay rewinding its recorded session's trading starts it again); StoreError on a file."""
+        if self.where != "in memory":
+            raise StoreError(f"{self.where}: a store on a file is never emptied")
+        self._dirty.clear()
+        try:
+            for table in ("fills", "orders", "positions"):
+                self._cur.execute(f"DELETE FROM {table}")
+            self.db.commit()
+        except Exception:
+            self.db.rollback()
+            raise
+
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
         return (
             self.db.first(

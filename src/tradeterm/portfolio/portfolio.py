@@ -91,6 +91,7 @@ class Portfolio:
         self._last_curve_ts = 0
         self._rate = rates_from_marks(instruments, self.mark_x2)
         self._unpriced_warned: set[str] = set()
+        self.publishing = True  # PositionChanged at every commit (not while a replay rebuilds)
         view.currency = self.currency
 
     # --- state -----------------------------------------------------------------------------
@@ -99,6 +100,16 @@ class Portfolio:
         for pos in positions:
             self.positions[pos.instrument] = pos
         self.day = day
+
+    def reset(self, ts: int) -> None:
+        """As before any fill, at ``ts``: every position flat, the day and the equity curve
+        started again (a plain replay rewinding its recorded session's trading)."""
+        self.positions.clear()
+        self.positions.update((iid, Position(iid)) for iid in self.instruments)
+        self.view.positions.clear()
+        self.view.equity_curve.clear()
+        self.day, self._last_curve_ts = None, 0
+        self.revalue(ts)
 
     def position(self, instrument: str) -> Position:
         pos = self.positions.get(instrument)
@@ -132,6 +143,8 @@ class Portfolio:
         self.revalue(ts)
         inst = self.instruments.get(pos.instrument)
         avg = None if inst is None else avg_price(pos, inst)
+        if not self.publishing:
+            return
         self._bus.publish(
             topics.POSITION,
             PositionChanged(

@@ -23,6 +23,7 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock, SimClock
 from tradeterm.domain.market import Trade
 from tradeterm.record.records import ReplayControl
+from tradeterm.record.own_trades import OwnTradingSeek
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_seek import MarketSeek
 from tradeterm.record.replay_time import say_time
@@ -82,6 +83,7 @@ class ReplayTransport:
     market_only: bool
     working_orders: Callable[[], int]
     seeker: MarketSeek | None
+    own: OwnTradingSeek | None
     recorder: Any
 
     def _place(self, record: int) -> None:  # provided by ReplayVenue
@@ -220,7 +222,10 @@ class ReplayTransport:
     def _jump_record(self, record: int, what: str) -> None:
         seeker = self.seeker
         assert seeker is not None  # a jump needs the keyframes' seeker
-        at = seeker.jump(record, self.position, self.clock.timestamp_ns())
+        here = self.position
+        at = seeker.jump(record, here, self.clock.timestamp_ns())
+        if self.own is not None:  # a plain replay's own orders and fills, as they were there
+            self.own.jump(record, here, at)
         if self.recorder is not None:
             self.recorder.source_break()  # the records skipped are not the session's
         self._place(record)

@@ -44,6 +44,7 @@ from tradeterm.domain.reports import OrderStatusReport
 from tradeterm.record.codec import DecodedBlock
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
+from tradeterm.record.own_trades import OwnTrading, OwnTradingSeek
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replay_seek import MarketSeek
@@ -121,6 +122,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self._hit = False
         self.order_events = OrderEvents(reader)
         self.seeker: MarketSeek | None = None  # set by ``attach_market``: seeks back too
+        self.own: OwnTradingSeek | None = None  # set by ``attach_own_trading`` (plain replay)
         self.navigator: ReplayNavigator | None = None  # fills, orders, large trades, bookmarks
         # --paper: how many of the session's orders are working (the kernel tells)
         self.working_orders: Callable[[], int] = lambda: 0
@@ -134,6 +136,10 @@ class ReplayVenue(ReplayTransport, Venue):
     def attach_market(self, market: MarketDataKeeper) -> None:
         """The session's keeper of books and tape: seeks restore it from keyframes."""
         self.seeker = MarketSeek(self.reader, market)
+
+    def attach_own_trading(self, trading: OwnTrading) -> None:
+        """The session's own trading (a plain replay): seeks rebuild it from the recording."""
+        self.own = OwnTradingSeek(self.reader, trading)
 
     def _place(self, record: int) -> None:
         """Play on from record ``record`` (a seek put the market there)."""

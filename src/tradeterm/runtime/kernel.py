@@ -44,6 +44,7 @@ from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.venue_registry import VenueChoice, VenueClients, VenueRequest, build_clients
 from tradeterm.trading.alerts import Alerts
 from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.recorded_trading import review_recorded_trading
 from tradeterm.trading.results import (
     CancelResult,
     CancelsSent,
@@ -207,9 +208,8 @@ class Kernel:
                     await asyncio.wait_for(venue_task, timeout=2)
                 except (asyncio.TimeoutError, asyncio.CancelledError):
                     venue_task.cancel()
-            self.clock.cancel_timer("kernel.status")
-            self.clock.cancel_timer("kernel.chart")
-            self.clock.cancel_timer("kernel.stop")
+            for timer in ("kernel.status", "kernel.chart", "kernel.stop"):
+                self.clock.cancel_timer(timer)
             self.status.update(self.clock.timestamp_ns())
             self.wall_seconds = time.perf_counter() - self._started_wall
             log.info("session stopped after %d events", self.bus.seq)
@@ -228,14 +228,14 @@ class Kernel:
         )
 
     async def _after_replay_end(self) -> None:
-        """The recording is over: no more market data, so nothing can trade. Working orders are
-        cancelled and new ones refused with the reason; the kill switch, the store and the views
-        keep working. The simulated clock then follows the wall clock, so timers still fire
-        (order-answer timeouts, a paper venue's latency, the quoters' stale-data pull)."""
+        """The recording is over: no more market data, so nothing can trade. Working paper
+        orders are cancelled (a plain replay's recorded ones stay as recorded) and new ones are
+        refused; the kill switch, the store and the views keep working. The simulated clock then
+        follows the wall clock, so timers fire (answer timeouts, a paper venue's latency...)."""
         reason = "replay ended: the recording has no more market data (replay it again to trade it)"
         self.views.status.ended = reason
         self.status.update(self.clock.timestamp_ns())
-        self.desk.close_market(reason)
+        self.desk.close_market(reason, cancel=self.options.paper)
         await self.clock.follow_wall_clock(self._stop)  # type: ignore[attr-defined]
 
     def _on_hangup(self) -> None:
@@ -266,11 +266,8 @@ class Kernel:
         account and never touches the paper account; no session lock, no control socket."""
         settings = self.settings
         self.simulated = self.options.fast or self.options.replay is not None
-        url = (
-            settings.database_url()
-            if settings.oms.database_url or not self.simulated
-            else "sqlite://"
-        )
+        keeps = settings.oms.database_url or not self.simulated
+        url = settings.database_url() if keeps else "sqlite://"
         self.guard = SessionGuard(settings.resolved_data_dir(), url, self.simulated)
         # damaged: refused; on the wall clock the fsync runs beside the loop (oms/durability.py)
         self.store = Store(
@@ -288,6 +285,8 @@ class Kernel:
         )
         self.requests = TraderRequests(self.desk, self.clock, self.store)
         self.guard.watch(self.desk)
+        if self.replay is not None and not self.options.paper:  # its recorded orders and fills
+            review_recorded_trading(self.replay, self.desk)
         self.quoting = SessionQuoters.for_session(
             settings,
             self.options.quoter,

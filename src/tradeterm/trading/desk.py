@@ -255,13 +255,14 @@ class TradingDesk:
         except Exception as exc:
             log.error("could not write the final state: %s", exc)
 
-    def close_market(self, reason: str) -> int:
+    def close_market(self, reason: str, cancel: bool = True) -> int:
         """The market is over but the session stays up (a backtest at the end of its recording,
         under review): working orders are cancelled, as nothing can fill them any more, and
         every new order or modify is denied with ``reason``. The kill switch keeps working.
-        Returns how many orders it cancelled."""
+        ``cancel`` False: the orders are a plain replay's recorded ones, as the recording left
+        them (only it moves them). Returns how many orders it cancelled."""
         self.closed_reason = reason
-        n = self.oms.cancel_all()
+        n = self.oms.cancel_all() if cancel else 0
         log.warning("%s: %d working order(s) cancelled; new orders are refused", reason, n)
         return n
 

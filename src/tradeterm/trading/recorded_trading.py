@@ -1,0 +1,125 @@
+"""A plain replay's own trading: the recorded session's orders, fills and positions, kept by the
+desk's OMS and portfolio (the one ledger) as the replay plays them, and rebuilt at a seek.
+
+A recorded order command reaches a plain replay on ``replay.command`` (nothing executes it) and
+its venue's answers on the venue's order topic. ``RecordedTrading`` stands between that topic
+and the OMS: at an order's first answer it has the OMS track the order the recorded session sent
+(``OrderManager.track_recorded``, with the recorded command's terms; a command that risk denied
+gets no answer and never shows), then hands the answer to the OMS's own handler, so the blotter,
+fills, positions and PnL show what the session had at the replay's clock. An answer about an
+order sent before the recording began goes to the OMS as before (a fill of an order it does not
+know still moves the position).
+
+A seek (``record/own_trades.py``) hands it the records it skips through ``apply``, the same path,
+and before a seek back ``rewind`` empties the OMS and the portfolio (their store is in memory:
+``Store.forget_trading``); meanwhile their log lines and ``PositionChanged`` are held back, as a
+seek puts nothing on the bus.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.views import RingView
+from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.events import OrderFilled
+from tradeterm.oms.manager import OrderManager
+from tradeterm.portfolio.portfolio import Portfolio
+
+if TYPE_CHECKING:
+    from tradeterm.record.replayer import ReplayVenue
+    from tradeterm.trading.desk import TradingDesk
+
+log = logging.getLogger(__name__)
+
+RECORDED_COMMANDS = "replay." + topics.COMMAND  # where a plain replay publishes them
+QUIET = ("tradeterm.oms.manager", "tradeterm.desk")  # the fill and order lines of a rebuild
+
+
+class RecordedTrading:
+    def __init__(
+        self,
+        bus: MessageBus,
+        oms: OrderManager,
+        portfolio: Portfolio,
+        fills: RingView[OrderFilled],
+        venues: list[str],
+    ) -> None:
+        self.oms = oms
+        self.portfolio = portfolio
+        self.fills = fills
+        self._order_topics = {topics.orders(v) for v in venues}
+        self._sent: dict[str, SubmitOrder] = {}  # recorded commands not answered yet
+        bus.subscribe(RECORDED_COMMANDS, self.on_command)
+        for topic in self._order_topics:
+            bus.unsubscribe(topic, oms.on_order_event)
+            bus.subscribe(topic, self.on_order_event)
+
+    # --- as played ---------------------------------------------------------------------------
+    def on_command(self, cmd: Any) -> None:
+        if type(cmd) is SubmitOrder:
+            self._sent[cmd.client_order_id] = cmd
+
+    def on_order_event(self, event: Any) -> None:
+        coid = getattr(event, "client_order_id", None)
+        sent = self._sent.pop(coid, None) if isinstance(coid, str) else None
+        if sent is not None and self.oms.get(sent.client_order_id) is None:
+            self.oms.track_recorded(sent)
+        self.oms.on_order_event(event)
+
+    # --- a seek (record.own_trades.OwnTrading) -----------------------------------------------
+    def apply(self, records: list[tuple[str, Any]], ts: int) -> None:
+        """The recorded records a seek skipped (their recorded topics), in order; then the
+        positions valued at the market of ``ts``, where the seek stands."""
+        with self._quiet():
+            for topic, event in records:
+                if topic == topics.COMMAND:
+                    self.on_command(event)
+                elif topic in self._order_topics:
+                    self.on_order_event(event)
+        self.portfolio.revalue(ts)
+
+    def rewind(self, ts: int) -> None:
+        """No order, no fill: as at the start of the recording, at ``ts``."""
+        with self._quiet():
+            self._sent.clear()
+            self.oms.forget()
+            self.fills.clear()
+            self.portfolio.reset(ts)
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        loggers = [logging.getLogger(name) for name in QUIET]
+        was = [lg.disabled for lg in loggers]
+        self.portfolio.publishing = False
+        for lg in loggers:
+            lg.disabled = True
+        try:
+            yield
+        finally:
+            self.portfolio.publishing = True
+            for lg, disabled in zip(loggers, was):
+                lg.disabled = disabled
+
+
+def review_recorded_trading(replay: ReplayVenue, desk: TradingDesk) -> RecordedTrading | None:
+    """A plain replay shows the recorded session's own trading through ``desk`` and rebuilds it
+    at every seek; not with a store on a file (``oms.database_url``), which a rewind would
+    have to empty: the recorded answers then reach the OMS as before, and a seek leaves them."""
+    if desk.store.where != "in memory":
+        log.warning(
+            "replay: the store is %s, not in memory: the recorded session's orders are not "
+            "shown, and a seek does not rewind its fills",
+            desk.store.where,
+        )
+        return None
+    trading = RecordedTrading(
+        desk.bus, desk.oms, desk.portfolio, desk.views.fills, list(desk.venues)
+    )
+    replay.attach_own_trading(trading)
+    return trading
