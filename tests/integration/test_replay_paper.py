@@ -15,7 +15,7 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.market import Side
 from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.record.journal import JournalReader
-from tradeterm.venues.paper import PaperExecutionClient
+from tradeterm.venues.paper_client import PaperExecutionClient
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"

@@ -14,7 +14,7 @@ from tradeterm.runtime.venue_registry import (
     build_clients,
 )
 from tradeterm.venues.base import DataClient, ExecutionClient
-from tradeterm.venues.paper import PaperExecutionClient
+from tradeterm.venues.paper_client import PaperExecutionClient
 from tradeterm.venues.sim import SimMarketVenue
 
 SHIPPED = Path(__file__).parents[2] / "recordings" / "binance-spot-btcusdt-ethusdt-20240808.ttj"
@@ -51,6 +51,20 @@ def test_a_replay_is_named_as_such_with_or_without_paper_execution():
     paper = build_clients(request("replay", source=open_source(SHIPPED), paper=True))
     assert paper.replay is paper.data and paper.replay.market_only
     assert isinstance(paper.execution, PaperExecutionClient) and paper.name == "binance"
+
+
+def test_paper_execution_reads_the_books_the_keeper_keeps():
+    from tradeterm.core.views import EngineViews, StatusView
+    from tradeterm.record.session import open_source
+
+    req = request("replay", source=open_source(SHIPPED), paper=True)
+    paper = build_clients(req)
+    keeper = paper.keep_market(req.bus, EngineViews(StatusView("REPLAY", paper.name)))
+    books = paper.execution.execution.books  # type: ignore[attr-defined]
+    assert set(books) == set(keeper.books)
+    assert all(books[iid].book is keeper.books[iid] for iid in books)  # one copy of each
+    plain = build_clients(request("replay", source=open_source(SHIPPED)))
+    assert plain.keep_market(req.bus, EngineViews(StatusView("REPLAY", plain.name))).books
 
 
 @pytest.mark.parametrize("name", ["kraken", "ccxt:", "paper"])

@@ -4,6 +4,7 @@ tape and per-instrument session statistics. Nothing here runs per UI frame."""
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from tradeterm.book.l2 import L2Book
 from tradeterm.core.bus import MessageBus
@@ -16,11 +17,20 @@ log = logging.getLogger(__name__)
 TAPE_LENGTH = 200
 
 
+class BookWatcher(Protocol):
+    """Reads a kept book around each update (paper execution: the sizes a delta changes)."""
+
+    def updating(self, msg: BookDelta | BookSnapshot) -> None: ...
+
+    def updated(self, msg: BookDelta | BookSnapshot, applied: bool) -> None: ...
+
+
 class MarketDataKeeper:
     def __init__(self, bus: MessageBus, views: EngineViews, instruments: list[Instrument]) -> None:
         self.views = views
         self.md_events = 0
         self._books: dict[str, L2Book] = {}  # the books it keeps; views.books reads the same ones
+        self._watchers: dict[str, BookWatcher] = {}
         for inst in instruments:
             book = L2Book(inst.id)
             book.on_gap = self._on_gap
@@ -36,15 +46,28 @@ class MarketDataKeeper:
         """The books it keeps, by instrument id (a replay's keyframes read and restore them)."""
         return self._books
 
+    def watch(self, instrument: str, watcher: BookWatcher) -> None:
+        """Call ``watcher`` just before and after each update of the instrument's book."""
+        self._watchers[instrument] = watcher
+
     def on_book(self, msg: BookDelta | BookSnapshot) -> None:
         book = self._books.get(msg.instrument)
         if book is None:
             return
         self.md_events += 1
+        watcher = self._watchers.get(msg.instrument)
+        if watcher is None:
+            if isinstance(msg, BookDelta):
+                book.apply_delta(msg)
+            else:
+                book.apply_snapshot(msg)
+            return
+        watcher.updating(msg)
         if isinstance(msg, BookDelta):
-            book.apply_delta(msg)
+            watcher.updated(msg, book.apply_delta(msg))
         else:
             book.apply_snapshot(msg)
+            watcher.updated(msg, True)
 
     def on_trade(self, trade: Trade) -> None:
         tape = self.views.trades.get(trade.instrument)

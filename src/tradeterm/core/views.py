@@ -8,10 +8,10 @@ data costs the reader nothing extra: state is kept current, snapshots are taken 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from tradeterm.domain.alerts import AlertFired
 from tradeterm.core.history import PriceHistory
@@ -102,6 +102,22 @@ class InstrumentStats:
     version: int = 0
 
 
+class QuoteFigures(NamedTuple):
+    """What a quoter's view shows of its working quotes and of the book's touch, as of now."""
+
+    bids: list[tuple[int, int]]
+    asks: list[tuple[int, int]]
+    micro_price: float | None
+    imbalance: float | None
+
+
+NO_FIGURES = QuoteFigures([], [], None, None)
+
+
+def no_figures() -> QuoteFigures:
+    return NO_FIGURES
+
+
 @dataclass(slots=True)
 class QuoterView:
     """The quoter of one instrument, for the UI. Prices in ticks (floats where they come from the
@@ -116,8 +132,6 @@ class QuoterView:
     fair_price: float | None = None
     reservation_price: float | None = None
     spread: float | None = None  # the model's total spread, ticks
-    bids: list[tuple[int, int]] = field(default_factory=list)  # working quotes, best first
-    asks: list[tuple[int, int]] = field(default_factory=list)
     inventory: int = 0
     order_lots: int = 0
     max_position_lots: int = 0
@@ -125,8 +139,6 @@ class QuoterView:
     k: float | None = None
     A: float | None = None
     estimated: str = ""  # which of sigma, k, A are estimates ("sigma,k,A"); the rest configured
-    imbalance: float | None = None
-    micro_price: float | None = None
     submits: int = 0
     modifies: int = 0
     cancels: int = 0
@@ -134,9 +146,29 @@ class QuoterView:
     rejects: int = 0  # rejected by the venue or denied by risk
     params: dict[str, Any] = field(default_factory=dict)  # editable [quoter] keys in force
     version: int = 0
+    # the figures derived from the quoter's working quotes and the book, computed when read
+    # (not on every requote): see ``QuoteFigures``
+    figures: Callable[[], QuoteFigures] = field(default=no_figures, repr=False)
 
     def touch(self) -> None:
         self.version += 1
+
+    @property
+    def bids(self) -> list[tuple[int, int]]:
+        """The working bids (price, lots), best first."""
+        return self.figures().bids
+
+    @property
+    def asks(self) -> list[tuple[int, int]]:
+        return self.figures().asks
+
+    @property
+    def micro_price(self) -> float | None:
+        return self.figures().micro_price
+
+    @property
+    def imbalance(self) -> float | None:
+        return self.figures().imbalance
 
 
 @dataclass(slots=True)

@@ -80,28 +80,42 @@ class PaperBook:
         self._last_trade = (-1, -1)  # (ts, trade id) of the latest trade: it sets last_price
         self._stop_range: tuple[int, int] | None = None  # trade prices in the open moment
         self._seq = 0
+        self._before: dict[tuple[int, int], int] = {}  # see updating
 
     # --- market data -------------------------------------------------------------------------
+    def read(self, book: L2Book) -> None:
+        """Fill against ``book``, kept by someone else (the market data keeper: one copy of each
+        book per session), who calls ``updating`` and ``updated`` around each of its updates
+        instead of ``on_snapshot``/``on_delta``. Before any market data."""
+        self.book = self.liquidity.book = book
+
     def on_snapshot(self, snap: BookSnapshot) -> None:
-        ledger, book = self.ledger, self.book
-        if ledger.due(snap.ts_event):
-            self.settle()
-        ledger.enter(snap.ts_event)
-        keys = {(o.side, o.price) for o in self.orders.values()}
-        keys.update(ledger.pending_levels())
-        ledger.snapshot(
-            {key: book.size_at(*key) for key in keys},  # type: ignore[arg-type, misc]
-            snap.ts_event,
-        )
-        book.apply_snapshot(snap)
-        self.liquidity.reset()
+        self.updating(snap)
+        self.book.apply_snapshot(snap)
+        self.updated(snap, True)
 
     def on_delta(self, delta: BookDelta) -> None:
+        self.updating(delta)
+        self.updated(delta, self.book.apply_delta(delta))
+
+    def updating(self, msg: BookDelta | BookSnapshot) -> None:
+        """The book is about to apply ``msg``: settle the moment it ends, and note the sizes,
+        before the update, of the levels worth settling (an order waits there, or trades
+        await the update)."""
         ledger, book = self.ledger, self.book
-        ts = delta.ts_event
+        ts = msg.ts_event
         if ledger.due(ts):
             self.settle()
-        before: dict[tuple[int, int], int] = {}  # sizes of the levels worth settling
+        if type(msg) is not BookDelta:  # a snapshot updates every level
+            ledger.enter(ts)
+            keys = {(o.side, o.price) for o in self.orders.values()}
+            keys.update(ledger.pending_levels())
+            ledger.snapshot(
+                {key: book.size_at(*key) for key in keys},  # type: ignore[arg-type, misc]
+                ts,
+            )
+            return
+        before: dict[tuple[int, int], int] = {}
         if self.orders or ledger.has_pending:
             orders = self.orders.values()
             worth = (
@@ -111,18 +125,26 @@ class PaperBook:
             for side, price in ledger.pending_levels():
                 worth[0 if side > 0 else 1].add(price)
             for side, levels, sizes, prices in (
-                (1, delta.bids, book.bids, worth[0]),
-                (-1, delta.asks, book.asks, worth[1]),
+                (1, msg.bids, book.bids, worth[0]),
+                (-1, msg.asks, book.asks, worth[1]),
             ):
                 if prices:
                     for price, _size in levels:
                         if price in prices:
                             before[(side, price)] = sizes.get(price, 0)
-        if not book.apply_delta(delta):
+        self._before = before
+
+    def updated(self, msg: BookDelta | BookSnapshot, applied: bool) -> None:
+        """The book applied ``msg`` (``applied`` False: a delta it refused, stale or a gap)."""
+        if type(msg) is not BookDelta:
+            self.liquidity.reset()
             return
-        ledger.enter(ts)
-        ledger.updated(ts, delta.bids, delta.asks, before)
-        self.liquidity.refreshed(delta.bids, delta.asks)
+        if not applied:
+            return
+        ts = msg.ts_event
+        self.ledger.enter(ts)
+        self.ledger.updated(ts, msg.bids, msg.asks, self._before)
+        self.liquidity.refreshed(msg.bids, msg.asks)
 
     def on_trade(self, trade: Trade) -> None:
         ledger = self.ledger

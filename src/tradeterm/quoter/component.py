@@ -47,7 +47,13 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Trade
-from tradeterm.quoter.figures import fair_price, mid, publish_view, touch_with_own_quotes
+from tradeterm.quoter.figures import (
+    fair_price,
+    mid,
+    publish_view,
+    quote_figures,
+    touch_with_own_quotes,
+)
 from tradeterm.quoter.gateway import OrderGateway
 from tradeterm.quoter.model import MarketState, compute_quotes, ladder
 from tradeterm.quoter.settings import QuoterSetup, build_setup, in_force
@@ -88,6 +94,7 @@ class Quoter:
         self.inventory = 0
         self.enabled = False
         self.working = WorkingQuotes()
+        self.view.figures = quote_figures(book, self.working)
         self._position_seen = False
         self._kill_reason = ""
         self._trading_state = TradingState.ACTIVE
@@ -386,4 +393,4 @@ class Quoter:
         )
 
     def _publish_view(self, _now: int) -> None:
-        publish_view(self.view, self.setup, self.book, self.working, self.enabled, self.inventory)
+        publish_view(self.view, self.setup, self.enabled, self.inventory)

@@ -1,10 +1,13 @@
 """The prices a quoter works from and the figures it shows: the mid, the fair price (mid, micro
-price or VAMP), the touch counting its own working quotes, and the quoter pane's view.
+price or VAMP), the touch counting its own working quotes, and the quoter pane's view (its
+figures of the quotes and the book computed when read, not on every requote).
 """
 
 from __future__ import annotations
 
-from tradeterm.core.views import BookReader, QuoterView
+from collections.abc import Callable
+
+from tradeterm.core.views import BookReader, QuoteFigures, QuoterView
 from tradeterm.domain.market import Side
 from tradeterm.quoter.settings import QuoterSetup
 from tradeterm.quoter.signals import imbalance, micro_price, vamp
@@ -52,13 +55,11 @@ def touch_with_own_quotes(
 def publish_view(
     view: QuoterView,
     setup: QuoterSetup,
-    book: BookReader,
-    working: WorkingQuotes,
     enabled: bool,
     inventory: int,
 ) -> None:
-    """The quoter pane's figures: its state in force, its quotes, the book's micro price and
-    imbalance."""
+    """The quoter pane's figures: its state in force. What it shows of its quotes and of the
+    book is computed when read (``quote_figures``)."""
     view.enabled = enabled
     view.model, view.gamma = setup.config.model, setup.params.gamma
     view.inventory = inventory
@@ -66,11 +67,25 @@ def publish_view(
     view.max_position_lots = int(min(setup.params.max_position_lots, 2**62))
     view.sigma, view.k, view.A = setup.sigma, setup.k, setup.A
     view.estimated = setup.estimated
-    view.bids = [(q.price, q.lots) for q in working.levels(Side.BUY)]
-    view.asks = [(q.price, q.lots) for q in working.levels(Side.SELL)]
-    bid, ask = book.best_bid, book.best_ask
-    if bid is not None and ask is not None:
-        bid_size, ask_size = book.size_at(1, bid), book.size_at(-1, ask)
-        view.micro_price = micro_price(bid, bid_size, ask, ask_size)
-        view.imbalance = imbalance([(bid, bid_size)], [(ask, ask_size)])
     view.touch()
+
+
+def quote_figures(book: BookReader, working: WorkingQuotes) -> Callable[[], QuoteFigures]:
+    """A view's figures of ``working`` and of ``book``, as of when it is called: the quotes
+    best first, the book's micro price and imbalance (None while the book is one-sided)."""
+
+    def figures() -> QuoteFigures:
+        bids = [(q.price, q.lots) for q in working.levels(Side.BUY)]
+        asks = [(q.price, q.lots) for q in working.levels(Side.SELL)]
+        bid, ask = book.best_bid, book.best_ask
+        if bid is None or ask is None:
+            return QuoteFigures(bids, asks, None, None)
+        bid_size, ask_size = book.size_at(1, bid), book.size_at(-1, ask)
+        return QuoteFigures(
+            bids,
+            asks,
+            micro_price(bid, bid_size, ask, ask_size),
+            imbalance([(bid, bid_size)], [(ask, ask_size)]),
+        )
+
+    return figures

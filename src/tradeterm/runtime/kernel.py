@@ -22,7 +22,6 @@ import secrets
 import time
 from typing import Any
 
-from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.config import Settings
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -113,7 +112,7 @@ class Kernel:
         self.execution = self.clients.execution  # the desk's
         self.instruments = {inst.id: inst for inst in self.data.instruments()}
         self.views = EngineViews(StatusView(mode=options.mode.upper(), venue=self.clients.name))
-        self.market = MarketDataKeeper(self.bus, self.views, list(self.instruments.values()))
+        self.market = self.clients.keep_market(self.bus, self.views)  # paper reads its books
         self.status = StatusSampler(self.views.status, self.market)
         self.chart = ChartHistory(self.bus, self.clock, self.views)  # views.history
         self.bus.subscribe(

@@ -5,9 +5,9 @@
     ccxt:<id>    any ccxt exchange ([ccxt]; its markets discovered first)
     replay       a recording (``VenueRequest.source``); a plain replay refuses orders
 
-``paper=True`` puts paper execution (``venues/paper.PaperExecutionClient``, the [paper] fill
-model) on top of the data client, whichever it is; without it the venue's own execution takes
-the orders. The answer is a ``VenueClients``: the data client the kernel runs, the execution
+``paper=True`` puts paper execution (``venues/paper_client.PaperExecutionClient``, the [paper]
+fill model) on top of the data client, whichever it is; without it the venue's own execution
+takes the orders. The answer is a ``VenueClients``: the data client the kernel runs, the execution
 client the desk sends orders to, and the replay when the data client is one (its transport).
 """
 
@@ -17,14 +17,16 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.config import Settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
+from tradeterm.core.views import EngineViews
 from tradeterm.domain.instruments import Instrument
 from tradeterm.matching.paper_fills import FillModel
 from tradeterm.matching.rules import MatchingRules
 from tradeterm.venues.base import DataClient, ExecutionClient, Venue
-from tradeterm.venues.paper import PaperExecutionClient
+from tradeterm.venues.paper_client import PaperExecutionClient
 from tradeterm.venues.sim import SimMarketVenue
 from tradeterm.venues.simmarket import AgentParams
 
@@ -80,6 +82,15 @@ class VenueClients:
     @property
     def name(self) -> str:
         return self.execution.name
+
+    def keep_market(self, bus: MessageBus, views: EngineViews) -> MarketDataKeeper:
+        """The market data keeper of the data client's instruments. Paper execution fills
+        against the books it keeps (each update applied once, not to a copy of each book)."""
+        keeper = MarketDataKeeper(bus, views, self.data.instruments())
+        if isinstance(self.execution, PaperExecutionClient):
+            for iid, paper in self.execution.execution.read_books(keeper.books).items():
+                keeper.watch(iid, paper)
+        return keeper
 
     @classmethod
     def of(cls, venue: Venue) -> VenueClients:

@@ -2,9 +2,10 @@
 the bus (the simulated market, a recording being replayed, a live Binance feed).
 
 ``PaperExecution`` listens to ``BookSnapshot``/``BookDelta`` on ``topics.book(id)`` and
-``Trade`` on ``topics.trade(id)`` for its instruments, keeps its own copy of each book, and
-simulates the session's orders against it with ``matching.paper_fills`` (queue position, trades
-at and through the price, visible-level walks, latency). It publishes order events on
+``Trade`` on ``topics.trade(id)`` for its instruments, keeps its own copy of each book (in a
+session it reads the market data keeper's instead: ``read_books``, each update applied once),
+and simulates the session's orders against it with ``matching.paper_fills`` (queue position,
+trades at and through the price, visible-level walks, latency). It publishes order events on
 ``topics.orders(venue)`` exactly like a real venue: OrderAccepted / OrderRejected (reason code)
 / OrderFilled (with ``note`` saying why it filled, fee from the instrument) / OrderCanceled /
 OrderExpired / OrderTriggered / OrderModified / OrderUpdateRejected.
@@ -15,7 +16,7 @@ it arrives between the market events it would have arrived between. With zero la
 arrives at once.
 
 Composition (the venue registry, ``runtime/venue_registry.py``, does this for
-``replay --paper``; it sits the same way on any data client)::
+``replay --paper``; it sits the same way on any data client; ``venues/paper_client.py``)::
 
     data = ReplayVenue(bus, clock, ...)     # any DataClient that publishes market data on ``bus``
     execution = PaperExecutionClient(data, FillModel(model="queue", latency_ns=20_000_000))
@@ -27,10 +28,11 @@ client, the OMS sends the session's orders here; the data client never sees them
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
-import msgspec
 
+from tradeterm.book.l2 import L2Book
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
@@ -47,12 +49,10 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side
-from tradeterm.domain.orders import Order, OrderStatus
-from tradeterm.domain.reports import OrderStatusReport
+from tradeterm.domain.orders import Order
 from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
 from tradeterm.matching.paper_fills import FillModel, PaperBook, PaperListener, PaperOrder
 from tradeterm.matching.rules import FeeSchedule
-from tradeterm.venues.base import DataClient, ExecutionClient
 
 
 class _Tracked:
@@ -86,10 +86,12 @@ class PaperExecution(PaperListener):
         self.rng = random.Random(seed)
         self.books: dict[str, PaperBook] = {}
         self.fees: dict[str, FeeSchedule] = {}
+        self._on_book: dict[str, Any] = {}  # its book handlers, while it keeps its own books
         for inst in instruments:
             self.books[inst.id] = PaperBook(inst, model, self)
             self.fees[inst.id] = FeeSchedule(inst.maker_fee, inst.taker_fee)
-            bus.subscribe(topics.book(inst.id), self._book_handler(self.books[inst.id]))
+            self._on_book[inst.id] = self._book_handler(self.books[inst.id])
+            bus.subscribe(topics.book(inst.id), self._on_book[inst.id])
             bus.subscribe(topics.trade(inst.id), self.books[inst.id].on_trade)
         self._tracked: dict[int, _Tracked] = {}
         self._by_client: dict[str, int] = {}  # client order id -> paper id (cancel before ack)
@@ -98,6 +100,22 @@ class PaperExecution(PaperListener):
         self._requests = 0
         self._last_arrival = 0
         self.id_prefix = "P"  # venue order ids and trade ids; the session number after resume
+
+    def read_books(self, books: Mapping[str, L2Book]) -> dict[str, PaperBook]:
+        """Fill against ``books`` (the market data keeper's) instead of a copy of each: every
+        update is then applied once. Returns the paper books that now read one; whoever keeps
+        the books must call their ``updating``/``updated`` around each update (the bus no
+        longer brings the updates here). Before any market data."""
+        reading = {}
+        for iid, book in books.items():
+            paper = self.books.get(iid)
+            handler = self._on_book.pop(iid, None)
+            if paper is None or handler is None:
+                continue
+            self.bus.unsubscribe(topics.book(iid), handler)
+            paper.read(book)
+            reading[iid] = paper
+        return reading
 
     @staticmethod
     def _book_handler(book: PaperBook) -> Any:
@@ -284,112 +302,3 @@ class PaperExecution(PaperListener):
                 now, now, t.client_order_id, t.instrument.id, order.price, order.qty
             )
         )
-
-
-class PaperExecutionClient(ExecutionClient):
-    """Paper execution on a data client's market data: trade on real (or recorded, or
-    simulated) data, fill on paper. It takes the session's orders under the data client's name
-    and answers the OMS's queries about them (reconciliation, uncertain orders) from what it
-    published in this process."""
-
-    keeps_state = False  # a restart starts a fresh paper account at the venue side
-
-    def __init__(self, data: DataClient, model: FillModel, seed: int = 0) -> None:
-        self.name = data.name
-        self._instruments = data.instruments()
-        self.execution = PaperExecution(
-            data.bus, data.clock, data.name, self._instruments, model, seed
-        )
-        # an order is in flight for up to the simulated latency: not "never placed" before
-        self.request_window_ns = model.latency_ns + model.jitter_ns
-        self.fill_log: list[OrderFilled] = []
-        self._sent: dict[str, Order] = {}  # until accepted
-        self._reports: dict[str, OrderStatusReport] = {}
-        data.bus.subscribe(topics.orders(data.name), self._remember)
-
-    def instruments(self) -> list[Instrument]:
-        return list(self._instruments)
-
-    def submit_order(self, order: Order) -> None:
-        self._sent[order.client_order_id] = order
-        self.execution.submit_order(order)
-
-    def cancel_order(self, order: Order) -> None:
-        self.execution.cancel_order(order)
-
-    def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
-        return self.execution.modify_order(order, price, qty)
-
-    # --- queries: the paper account of this process (``keeps_state = False``) ----------------
-    def resume(self, session: int, positions: dict[str, int]) -> None:
-        """Ids carry the session number, so a restarted paper session never reuses a trade id
-        the store already holds (its fill would be taken for a repeat)."""
-        self.execution.id_prefix = f"P{session}-"
-
-    def _remember(self, event: Any) -> None:
-        kind, coid = type(event), getattr(event, "client_order_id", None)
-        if kind is OrderFilled:
-            self.fill_log.append(event)
-        if coid is None:
-            return
-        report = self._reports.get(coid)
-        if report is None:
-            if kind is OrderAccepted:
-                order = self._sent.pop(coid, None)
-                if order is not None:
-                    self._reports[coid] = OrderStatusReport(
-                        coid,
-                        event.venue_order_id,
-                        order.instrument,
-                        order.side,
-                        order.qty,
-                        OrderStatus.ACCEPTED,
-                        0,
-                        order.price,
-                        order.order_type,
-                        order.tif,
-                        event.ts_event,
-                        trigger_price=order.trigger_price,
-                    )
-            elif kind in (OrderRejected, OrderCanceled, OrderExpired):
-                self._sent.pop(coid, None)
-            return
-        if kind is OrderFilled:
-            filled = report.filled_qty + event.qty
-            report = msgspec.structs.replace(
-                report,
-                filled_qty=filled,
-                ts_event=event.ts_event,
-                status=OrderStatus.FILLED
-                if event.leaves_qty <= 0
-                else OrderStatus.PARTIALLY_FILLED,
-            )
-        elif kind is OrderModified:
-            report = msgspec.structs.replace(report, price=event.price, qty=event.qty)
-        elif kind in (OrderCanceled, OrderExpired):
-            report = msgspec.structs.replace(
-                report,
-                status=OrderStatus.CANCELED if kind is OrderCanceled else OrderStatus.EXPIRED,
-                ts_event=event.ts_event,
-            )
-        else:
-            return
-        self._reports[coid] = report
-
-    async def query_order(self, client_order_id: str, instrument: str) -> OrderStatusReport | None:
-        return self._reports.get(client_order_id)
-
-    async def open_orders(self, instrument: str | None = None) -> list[OrderStatusReport]:
-        return [
-            r
-            for r in self._reports.values()
-            if r.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_FILLED)
-            and (instrument is None or r.instrument == instrument)
-        ]
-
-    async def fills_since(self, since_ns: int, instrument: str | None = None) -> list[OrderFilled]:
-        return [
-            f
-            for f in self.fill_log
-            if f.ts_event >= since_ns and (instrument is None or f.instrument == instrument)
-        ]

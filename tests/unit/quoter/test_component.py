@@ -272,3 +272,16 @@ def test_a_parameter_change_keeps_what_the_estimators_learnt():
     assert rig.quoter.setup.vol.bars == bars and rig.quoter.view.sigma is not None
     rig.quoter.update_config(bar_seconds=2.0)  # a new bar length: the estimator starts again
     assert rig.quoter.setup.vol.bars == 0 and rig.quoter.view.state == "WARMING_UP"
+
+
+def test_the_views_figures_of_quotes_and_book_are_those_of_when_they_are_read():
+    rig = started(fair_price="mid")
+    view = rig.quoter.view
+    assert view.micro_price == pytest.approx(BID + 2) and view.imbalance == pytest.approx(0)
+    rig.book.set_bid(BID, 900)  # the book changes under the quoter: no update, no requote
+    rig.book.set_ask(ASK, 100)
+    assert view.micro_price == pytest.approx(BID + 0.9 * 4)  # it shows the book now
+    assert view.imbalance == pytest.approx(0.8)
+    assert len(view.bids) == 1
+    rig.quoter.working.remove(rig.gateway.of(SubmitOrder)[0].client_order_id)
+    assert view.bids == []  # and the working quotes now

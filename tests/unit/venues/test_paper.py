@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.helpers import BTC, fast_kernel
+from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import SimClock
+from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.events import (
     OrderAccepted,
     OrderCanceled,
@@ -21,15 +25,23 @@ from tradeterm.domain.events import (
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.matching.paper_fills import FillModel
-from tradeterm.venues.paper import PaperExecution, PaperExecutionClient
+from tradeterm.venues.paper import PaperExecution
+from tradeterm.venues.paper_client import PaperExecutionClient
 
 BUY, SELL = Side.BUY, Side.SELL
 
 
 class Market:
+    keeper = False  # fill against the market data keeper's book (a session's), not a copy
+
     def __init__(self, model=FillModel()):
         self.bus, self.clock = MessageBus(), SimClock(1_000)
         self.ex = PaperExecution(self.bus, self.clock, "x", [BTC], model)
+        if self.keeper:
+            keeper = MarketDataKeeper(self.bus, EngineViews(StatusView("PAPER", "x")), [BTC])
+            for iid, paper in self.ex.read_books(keeper.books).items():
+                keeper.watch(iid, paper)
+            assert self.ex.books[BTC.id].book is keeper.books[BTC.id]
         self.out = []
         self.bus.subscribe(topics.orders("x"), self.out.append)
         self.uid = 10
@@ -64,6 +76,13 @@ class Market:
         return [
             e for e in self.out if isinstance(e, kind) and (cid is None or e.client_order_id == cid)
         ]
+
+
+@pytest.fixture(autouse=True, params=["its own book", "the keeper's book"])
+def book_kept(request, monkeypatch):
+    """Every rule holds whether paper execution keeps its own copy of the book or reads the
+    one the market data keeper keeps (each update applied once)."""
+    monkeypatch.setattr(Market, "keeper", request.param == "the keeper's book")
 
 
 def test_queue_ahead_shrinks_with_trades_and_level_cap():
