@@ -174,6 +174,10 @@ class ReplayVenue(ReplayTransport, Venue):
         return []
 
     # --- the loop ----------------------------------------------------------------------------
+    def stop(self) -> None:
+        super().stop()
+        self._wake.set()  # a paused replay waits for a key: wake it, so that it returns now
+
     async def run(self) -> None:
         log.info(
             "replaying %s (%d records, speed %s%s)",

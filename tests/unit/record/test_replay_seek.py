@@ -5,6 +5,7 @@ recording (the recorder's) or in a side file (``tradeterm index``)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -231,3 +232,16 @@ def test_a_clock_moved_back_keeps_each_timer_as_far_ahead():
     assert fired == [110 * S, 120 * S]
     clock.advance_to(55 * S)
     assert fired[-1] == 55 * S
+
+
+async def test_a_paused_replay_stops_when_asked(recording):
+    """Stopping a paused replay used to wait for a key that never came: the kernel gave up on
+    it after two seconds at every quit of a paused review."""
+    venue, _ = seeking_venue(recording[0])
+    task = asyncio.create_task(venue.run())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not task.done()  # paused: waiting for a key
+    venue.stop()
+    await asyncio.wait_for(task, 1.0)
+    venue.reader.close()
