@@ -136,16 +136,24 @@ class HeldDesk:
         return self.oms.takes_lists(instrument)
 
     def send_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order] | str:
-        """An OCO as the venue's order list: every leg through pre-trade risk (each at its
-        limit, else its trigger), then the OMS sends them as one list."""
+        """An OCO as the venue's order list, through pre-trade risk: the limit leg as any
+        order; the stop leg, which trades only once the venue triggers it (out of the engine's
+        reach then), by what risk knows without the market (``STATIC_CHECKS``, at its limit,
+        else its trigger). Then the OMS sends them as one list."""
         gate = self._gate()
         if gate is None and self.killswitch.halted:
             gate = (KILL_SWITCH, f"trading is HALTED ({self.killswitch.reason}): re-arm first")
         for cmd in cmds:
             price = cmd.price if cmd.price is not None else cmd.trigger_price
             probe = msgspec.structs.replace(cmd, order_type=OrderType.LIMIT, price=price)
+            static = cmd.order_type is not OrderType.LIMIT
             failed = gate or next(
-                ((c.code, c.message) for c in self._preview(probe) if not c.passed), None
+                (
+                    (c.code, c.message)
+                    for c in self._preview(probe)
+                    if not c.passed and (not static or c.check in STATIC_CHECKS)
+                ),
+                None,
             )
             if failed is not None:
                 self.denials.deny(probe, failed, cmd.client_order_id)

@@ -255,7 +255,7 @@ class LoopbackHeldSlow(LoopbackHeldMachine):
     pass
 
 
-LoopbackHeldFast.TestCase.settings = settings(max_examples=5, stateful_step_count=15, deadline=None)
+LoopbackHeldFast.TestCase.settings = settings(max_examples=8, stateful_step_count=15, deadline=None)
 LoopbackHeldSlow.TestCase.settings = settings(
     max_examples=25, stateful_step_count=30, deadline=None
 )

@@ -183,3 +183,20 @@ async def test_a_restart_reconciles_a_list_that_filled_while_we_were_away(tmp_pa
     finally:
         await (second or live).stop()
         await server.__aexit__(None, None, None)
+
+
+async def test_a_stop_leg_below_our_own_bid_is_not_a_self_cross(tmp_path):
+    """The stop leg trades only once the venue triggers it: our own resting buy above its
+    trigger does not make the list a self-cross (the limit leg is checked as any order)."""
+    server, watch, live, kernel, _key = await start(tmp_path)
+    try:
+        buy = live.passive_buy("0.001")
+        kernel.submit(buy)
+        await wait_until(lambda: live.order(buy.client_order_id).status is OrderStatus.ACCEPTED)
+        oco = await place(live, kernel, watch)
+        assert oco.stop_price < buy.price < oco.limit_price
+        await wait_until(lambda: exchange_list(server, oco.parent) is not None, 3, "the list")
+        assert {held(kernel, i).state for i in (oco.limit, oco.stop)} == {S.WORKING}
+    finally:
+        await live.stop()
+        await server.__aexit__(None, None, None)
