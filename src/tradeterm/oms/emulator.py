@@ -15,6 +15,8 @@ stop-limits, trailing stops, OCO, brackets; NautilusTrader's ``OrderEmulator`` i
   armed again against the market as it is now, and an order sent before the restart is followed
   again (or its end, if it ended meanwhile, is applied).
 * **Cancelled by the kill switch** (``on_trip``), and by the trader by id like any order.
+* **Or the venue's own.** An OCO the venue keeps as an order list (``held_lists``) is sent as
+  one, durable first; from then the emulator only follows its legs' orders.
 
 Work is done one step at a time: an order event the emulator's own request causes (a simulated
 venue answers from inside the call) waits until the step that caused it has finished.
@@ -38,8 +40,9 @@ from tradeterm.domain.orders import Order
 from tradeterm.oms.held_book import HeldBook
 from tradeterm.oms.held_groups import HeldGroups
 from tradeterm.oms.held_journal import HeldJournal
+from tradeterm.oms.held_lists import OrderLists
 from tradeterm.oms.held_triggers import follow, mid, reached, trail_trigger
-from tradeterm.oms.ports import HeldOrderSender
+from tradeterm.oms.ports import HeldSender
 from tradeterm.oms.reasons import HELD_CANCELED, HELD_KILL_SWITCH, WOULD_TRIGGER
 from tradeterm.oms.store import Store
 
@@ -63,7 +66,7 @@ class OrderEmulator:
         clock: Clock,
         store: Store,
         views: EngineViews,
-        sender: HeldOrderSender,
+        sender: HeldSender,
         order_of: Callable[[str], Order | None],
         cancel_order: Callable[[str], bool],
         halted: Callable[[], bool],
@@ -76,6 +79,7 @@ class OrderEmulator:
         self.book = HeldBook(views.held)
         self.journal = HeldJournal(store, bus, clock, self.book)
         self.groups = HeldGroups(clock, self.book, self.journal, sender, cancel_order)
+        self.lists = OrderLists(clock, self.journal, sender)
         self._store = store
         self._queue: deque[Callable[[], None]] = deque()
         self._busy = False
@@ -125,6 +129,10 @@ class OrderEmulator:
         return records[0]
 
     def _place(self, records: list[HeldOrder]) -> None:
+        if self.lists.takes(records):  # the venue keeps it: sent as its order list
+            for leg in self.lists.place(records):
+                self.groups.ended(leg)
+            return
         for held in records:
             if held.kind is HeldKind.TRAIL:
                 ref = self._reference(held)

@@ -100,23 +100,60 @@ class OrderEntry:
             return existing
         venue_name = cmd.instrument.split(":", 1)[0]
         venue = self._venues[venue_name]
+        order = self._record([cmd], venue_name)[0]
+        if not order.is_terminal:
+            self._store.durability.after(lambda: self._send(order, venue))
+        return order
+
+    def takes_lists(self, instrument: str) -> bool:
+        """The venue of ``instrument`` keeps order lists (OCO) itself."""
+        venue = self._venues.get(instrument.split(":", 1)[0])
+        return venue is not None and venue.native_order_lists
+
+    def submit_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order]:
+        """Persist every order of a venue order list (``list_id``: the list's client id), then
+        send them as one list (``ExecutionClient.submit_order_list``). A list one of whose ids
+        is known sends nothing and returns the orders that have them."""
+        known = [self.known_id(cmd.client_order_id) for cmd in cmds]
+        if any(o is not None for o in known):
+            self.duplicates_ignored += 1
+            log.warning("order list %s was already submitted: not sending it again", list_id)
+            return [o or self._lost(cmd) for o, cmd in zip(known, cmds, strict=True)]
+        venue_name = cmds[0].instrument.split(":", 1)[0]
+        venue = self._venues[venue_name]
+        orders = self._record(cmds, venue_name)
+        if not any(o.is_terminal for o in orders):
+            self._store.durability.after(lambda: self._send_list(list_id, orders, venue))
+        return orders
+
+    @staticmethod
+    def _lost(cmd: SubmitOrder) -> Order:
+        return Order(cmd.client_order_id, cmd.instrument, cmd.side, 0, status=S.REJECTED)
+
+    def _record(self, cmds: list[SubmitOrder], venue_name: str) -> list[Order]:
+        """New orders, tracked and in the store (SUBMITTED: "may have been sent"), waiting for
+        the disk before they are sent; a store that cannot record them rejects them all."""
         now = self._clock.timestamp_ns()
-        order = order_for(cmd, now)
+        orders = [order_for(cmd, now) for cmd in cmds]
         try:
-            self._store.insert_order(order, venue_name, self._ids.session)
-        except Exception as exc:  # nothing was sent: the order dies here, loudly
-            order.reason = STORE_ERROR
-            order.transition(S.REJECTED, now)
+            for order in orders:
+                self._store.insert_order(order, venue_name, self._ids.session)
+        except Exception as exc:  # nothing was sent: the orders die here, loudly
+            for order in orders:
+                order.reason = STORE_ERROR
+                order.transition(S.REJECTED, now)
             log.error(
-                "order %s not sent: the store could not record it (%s)", order.client_order_id, exc
+                "order %s not sent: the store could not record it (%s)",
+                ", ".join(o.client_order_id for o in orders),
+                exc,
             )
             self._problem(f"store write failed: {exc}")
-            return order
-        self._submitted.add(order.client_order_id)
-        self.unsent.add(order.client_order_id)
-        self._registry.track(order, venue_name)
-        self._store.durability.after(lambda: self._send(order, venue))
-        return order
+            return orders
+        for order in orders:
+            self._submitted.add(order.client_order_id)
+            self.unsent.add(order.client_order_id)
+            self._registry.track(order, venue_name)
+        return orders
 
     def recorded(self, cmd: SubmitOrder) -> Order:
         """An order a recorded session sent, as a plain replay of it shows it (the blotter):
@@ -148,6 +185,25 @@ class OrderEntry:
         except Exception as exc:  # the venue may or may not have it: find out, never guess
             log.error("sending order %s failed (%s): asking the venue", order.client_order_id, exc)
             self._resolver.mark_uncertain(order)
+
+    def _send_list(self, list_id: str, orders: list[Order], venue: ExecutionClient) -> None:
+        """The list's records are on disk: send it whole, or (one of its orders canceled
+        meanwhile) cancel the rest here too: never a part of a list."""
+        if any(o.client_order_id not in self.unsent or o.is_terminal for o in orders):
+            for order in orders:
+                self.cancel(order.client_order_id)  # unsent: it ends here, NOT_SENT
+            return
+        now = self._clock.timestamp_ns()
+        for order in orders:
+            self.unsent.discard(order.client_order_id)
+            order.ts_sent = now
+            self._resolver.follow(order)
+        try:
+            venue.submit_order_list(orders, list_id)
+        except Exception as exc:  # the venue may or may not have it: find out, never guess
+            log.error("sending order list %s failed (%s): asking the venue", list_id, exc)
+            for order in orders:
+                self._resolver.mark_uncertain(order)
 
     def cancel(self, client_order_id: str) -> bool:
         """Ask the venue to cancel. False if the order is not working (unknown or done)."""

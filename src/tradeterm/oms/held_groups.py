@@ -17,6 +17,8 @@ The rules (Binance's OCO, applied to OCOs and a bracket's exits alike):
   and the take-profit are done, for the entry's fills less the take-profit's: the exits never
   trade more than the entry filled. An entry that ends unfilled cancels its exits.
 * A group whose parent has ended (cancelled by the trader or the kill switch) sends nothing more.
+* An OCO the venue keeps as its order list (``held_lists``): the venue cancels the other leg;
+  here a leg's fills are recorded and the OCO ends once both legs have.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tradeterm.domain.held import HeldKind, HeldOrder, HeldState
 from tradeterm.domain.orders import Order, OrderType, TimeInForce
 from tradeterm.oms.held_book import HeldBook
 from tradeterm.oms.held_journal import HeldJournal
+from tradeterm.oms.held_lists import sent_as_list
 from tradeterm.oms.ports import HeldOrderSender
 from tradeterm.oms.reasons import HELD_ENTRY_UNFILLED, HELD_NOTHING_LEFT, HELD_OCO
 
@@ -128,8 +131,8 @@ class HeldGroups:
     def filled(self, held: HeldOrder) -> None:
         """``held``'s order traded (its ``filled`` is up to date)."""
         parent = self.book.parent(held)
-        if parent is None or parent.is_terminal:
-            self.journal.record(held)
+        if parent is None or parent.is_terminal or sent_as_list(parent):
+            self.journal.record(held)  # a list: the venue expires the other leg itself
             return
         if held.role == "entry":
             self.journal.record(held)
@@ -154,6 +157,9 @@ class HeldGroups:
         """``held`` ended (its order at the venue, or itself): what follows for its group."""
         parent = self.book.parent(held)
         if parent is None:
+            return
+        if sent_as_list(parent):  # the venue ends the other leg itself
+            self.settle(parent)
             return
         if not parent.is_terminal:
             if held.role == "entry":

@@ -181,6 +181,12 @@ class OrderManager:
     def submit(self, cmd: SubmitOrder) -> Order:
         return self.entry.submit(cmd)
 
+    def takes_lists(self, instrument: str) -> bool:
+        return self.entry.takes_lists(instrument)
+
+    def submit_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order]:
+        return self.entry.submit_list(list_id, cmds)
+
     def cancel(self, client_order_id: str, reason: str = "") -> bool:
         return self.entry.cancel(client_order_id)
 

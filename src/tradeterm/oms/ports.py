@@ -33,3 +33,17 @@ class HeldOrderSender(Protocol):
         """A held order released (its trigger reached, its entry filled): an order like any
         other, through pre-trade risk. The order the OMS took, or why risk denied it
         (``CODE: message``)."""
+
+
+class HeldListSender(Protocol):
+    def takes_lists(self, instrument: str) -> bool:
+        """The venue of ``instrument`` keeps OCO order lists itself."""
+
+    def send_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order] | str:
+        """A held OCO sent as the venue's order list, every order through pre-trade risk:
+        the orders the OMS took, or why risk denied one (``CODE: message``)."""
+
+
+class HeldSender(HeldOrderSender, HeldListSender, Protocol):
+    """What the emulator sends through: single orders, and order lists where the venue keeps
+    them."""

@@ -3,14 +3,17 @@ wired to the desk. A held order is refused while HALTED (and by the session's ow
 order); when it is released its order enters through ``TradingDesk.execute`` like any other
 (pre-trade risk first). Cancel and modify by id reach it when the id is a held order's.
 
-Every venue is emulated for now: a venue with ``native_order_lists`` (Binance's orderList)
-could take OCOs and brackets itself; that is the seam, not yet used.
+On a venue with ``native_order_lists`` (Binance's orderList) an OCO of a limit and a stop leg
+goes out as the venue's own list (``oms/held_lists.py``), each leg through pre-trade risk
+(``send_list``); everything else is held and triggered by the emulator on every venue.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+
+import msgspec
 
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
@@ -128,6 +131,34 @@ class HeldDesk:
             case Denied(denial):
                 return f"{denial.reason}: {denial.message}"
         raise AssertionError("a submit is sent or denied")
+
+    def takes_lists(self, instrument: str) -> bool:  # oms.ports.HeldListSender
+        return self.oms.takes_lists(instrument)
+
+    def send_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order] | str:
+        """An OCO as the venue's order list, through pre-trade risk: the limit leg as any
+        order; the stop leg, which trades only once the venue triggers it (out of the engine's
+        reach then), by what risk knows without the market (``STATIC_CHECKS``, at its limit,
+        else its trigger). Then the OMS sends them as one list."""
+        gate = self._gate()
+        if gate is None and self.killswitch.halted:
+            gate = (KILL_SWITCH, f"trading is HALTED ({self.killswitch.reason}): re-arm first")
+        for cmd in cmds:
+            price = cmd.price if cmd.price is not None else cmd.trigger_price
+            probe = msgspec.structs.replace(cmd, order_type=OrderType.LIMIT, price=price)
+            static = cmd.order_type is not OrderType.LIMIT
+            failed = gate or next(
+                (
+                    (c.code, c.message)
+                    for c in self._preview(probe)
+                    if not c.passed and (not static or c.check in STATIC_CHECKS)
+                ),
+                None,
+            )
+            if failed is not None:
+                self.denials.deny(probe, failed, cmd.client_order_id)
+                return f"{failed[0]}: {failed[1]}"
+        return self.oms.submit_list(list_id, cmds)
 
     def cancel(self, held_id: str) -> CancelResult | None:
         """None: ``held_id`` is not a held order."""

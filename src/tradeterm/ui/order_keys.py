@@ -17,6 +17,7 @@ from tradeterm.domain.commands import (
     HoldOrder,
     SubmitOrder,
 )
+from tradeterm.domain.held import HeldOrder
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
@@ -234,10 +235,7 @@ class OrderKeys:
     def cancel_all(self) -> None:
         self._execute(CancelAll(self.app.kernel.clock.timestamp_ns()))
 
-    def cancel(self, order: Order) -> None:
-        """The blotter's cancel of the order it has selected."""
-        self._execute(
-            CancelOrder(
-                self.app.kernel.clock.timestamp_ns(), order.client_order_id, order.instrument
-            )
-        )
+    def cancel(self, order: Order | HeldOrder) -> None:
+        """The blotter's cancel of the order (or held order) it has selected."""
+        coid = order.client_order_id if isinstance(order, Order) else order.held_id
+        self._execute(CancelOrder(self.app.kernel.clock.timestamp_ns(), coid, order.instrument))

@@ -86,9 +86,10 @@ class ExecutionClient(ABC):
     #: instead of closing it. 0: the venue has every request it will ever have by the time it
     #: answers a query about it.
     request_window_ns: int = 0
-    #: True when the venue keeps OCO / bracket order lists itself (Binance's orderList). None
-    #: does yet: the engine's emulator (``oms/emulator.py``) holds stops, trailing stops, OCO
-    #: and brackets for every venue. The seam for sending them natively later.
+    #: True when the venue keeps OCO order lists itself (Binance's orderList): the engine
+    #: sends an OCO it can take as one list (``submit_order_list``) and follows its orders;
+    #: everything else, and every OCO on another venue, the engine's emulator
+    #: (``oms/emulator.py``) holds and triggers itself.
     native_order_lists: bool = False
 
     @abstractmethod
@@ -111,6 +112,13 @@ class ExecutionClient(ABC):
         """Ask the venue to cancel a working order. The outcome arrives as order events:
         ``OrderCanceled``, or ``OrderUpdateRejected(request="cancel")`` if the venue no longer
         has it working (the fill that beat the cancel arrives as ``OrderFilled``)."""
+
+    def submit_order_list(self, orders: list[Order], list_id: str) -> None:
+        """Only where ``native_order_lists``: send an OCO, ``orders`` (two, of one side and
+        quantity: a limit order and a stop or stop-limit order), as one order list with the
+        client id ``list_id``. Each order's outcome arrives as its own order events (when one
+        trades or triggers, the venue expires the other)."""
+        raise NotImplementedError(f"venue {self.name} keeps no order lists")
 
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
         """Modify in place if the venue can (then publish ``OrderModified`` or

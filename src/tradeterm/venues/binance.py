@@ -54,6 +54,7 @@ def endpoints(cfg: BinanceConfig, testnet: bool = False) -> tuple[str, str, str]
 
 class BinanceVenue(Venue):
     name = "binance"
+    native_order_lists = True  # an OCO goes out as Binance's orderList (submit_order_list)
 
     def __init__(
         self,
@@ -186,6 +187,13 @@ class BinanceVenue(Venue):
             )
             return
         self.execution.submit(order)
+
+    def submit_order_list(self, orders: list[Order], list_id: str) -> None:
+        if self.credentials is None:
+            for order in orders:
+                self.submit_order(order)  # refused: no credentials
+            return
+        self.execution.submit_list(orders, list_id)
 
     def cancel_order(self, order: Order) -> None:
         if self.credentials is not None:

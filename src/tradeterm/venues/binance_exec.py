@@ -9,6 +9,9 @@
   rejected and *not* resent. It is looked up by client order id (``GET /api/v3/order``) until
   Binance knows it, or until its ``timestamp + recvWindow`` has passed with Binance still not
   knowing it: then it can never be placed, and it is rejected as ``NOT_PLACED``.
+* **OCO** (``submit_list``): ``POST /api/v3/orderList/oco``, each leg under its own client order
+  id and followed as its own order (its ``executionReport``s: when one trades or triggers,
+  Binance expires the other); a refusal rejects both, an unknown outcome is resolved per leg.
 * **Cancel**: ``DELETE /api/v3/order`` by client order id; a cancel with an unknown outcome is
   retried (cancelling twice is harmless); a refused cancel is answered by looking the order up.
 * **Events** come from the user data stream (listen key, ``executionReport``) and from REST
@@ -34,6 +37,7 @@ from tradeterm.domain.events import Liquidity, OrderFilled
 from tradeterm.domain.orders import Order
 from tradeterm.domain.market import Side
 from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueUnreachable
+from tradeterm.venues.binance_list_params import oco_params
 from tradeterm.venues.binance_order_params import order_params
 from tradeterm.venues.binance_requests import OrderRequests, TrackedBinanceOrder
 from tradeterm.venues.binance_rest import BinanceRest
@@ -105,6 +109,29 @@ class BinanceExecution(OrderEventPublisher):
         tracked = TrackedBinanceOrder(order.client_order_id, rules, order.side, order.qty)
         self.orders[order.client_order_id] = tracked
         self._spawn(self.requests.submit(tracked, params))
+
+    def submit_list(self, orders: list[Order], list_id: str) -> None:
+        """An OCO as Binance's order list (``binance_list_params``); each leg is tracked and
+        reported as its own order from here on."""
+        rules = self.rules.get(orders[0].instrument)
+        params: dict[str, Any] = {}
+        if rules is None:
+            problem: tuple[str, str] | None = (
+                "UNKNOWN_INSTRUMENT",
+                f"{orders[0].instrument} is not traded in this session",
+            )
+        else:
+            params, problem = oco_params(orders, rules, list_id)
+        if problem is None and self.rest is None:
+            problem = ("NOT_CONNECTED", f"{self.venue} is not connected yet")
+        if problem is not None or rules is None:
+            for order in orders:
+                self._publish_reject(order.client_order_id, order.instrument, *(problem or ()))
+            return
+        legs = [TrackedBinanceOrder(o.client_order_id, rules, o.side, o.qty) for o in orders]
+        for t in legs:
+            self.orders[t.client_order_id] = t
+        self._spawn(self.requests.submit_list(legs, params))
 
     def cancel(self, order: Order) -> None:
         tracked = self.orders.get(order.client_order_id)

@@ -1,11 +1,12 @@
 """Binance order requests over signed REST: place, cancel, look up, and the uncertain outcome.
 
-A new order (``POST /api/v3/order``) with no answer (``UnknownOutcome``) is never resent: it is
-looked up by client order id (``GET /api/v3/order``) until Binance knows it, or until its
-``timestamp + recvWindow`` (and a margin) has passed with Binance still not knowing it: then it
-can never be placed, and it is rejected as ``NOT_PLACED``. A cancel (``DELETE /api/v3/order``)
-with an unknown outcome is retried (cancelling twice is harmless); a refused one is answered by
-looking the order up. Every answer goes to the execution's ``apply_status``.
+A new order (``POST /api/v3/order``, or an OCO's two: ``POST /api/v3/orderList/oco``) with
+no answer (``UnknownOutcome``) is never resent: each order is looked up by client order id
+(``GET /api/v3/order``) until Binance knows it, or until its ``timestamp + recvWindow`` (and a
+margin) has passed with Binance still not knowing it: then it can never be placed, and it is
+rejected as ``NOT_PLACED``. A cancel (``DELETE /api/v3/order``) with an unknown outcome is
+retried (cancelling twice is harmless); a refused one is answered by looking the order up.
+Every answer goes to the execution's ``apply_status``.
 """
 
 from __future__ import annotations
@@ -83,6 +84,39 @@ class OrderRequests:
             await self._resolve(t, exc)
         else:
             await self._apply_status(t, data)
+
+    async def submit_list(self, legs: list[TrackedBinanceOrder], params: dict[str, Any]) -> None:
+        """An OCO (``POST /api/v3/orderList/oco``): refused, every leg is rejected with the
+        reason; no answer, every leg is looked up by its client order id like a single order
+        (Binance places a list whole or not at all); else each leg's report is applied."""
+        rest = self._rest_of()
+        assert rest is not None
+        try:
+            data = await rest.signed("POST", "/api/v3/orderList/oco", params)
+        except BinanceError as exc:
+            if exc.code == -1021:
+                self._spawn(rest.sync_time())
+            for t in legs:
+                self._reject(t, exc.reason, exc.msg)
+        except VenueUnreachable as exc:
+            for t in legs:
+                self._reject(t, "VENUE_UNREACHABLE", str(exc))
+        except UnknownOutcome as exc:
+            log.warning(
+                "%s: order list %s outcome unknown (%s); asking the venue",
+                self.venue,
+                params.get("listClientOrderId"),
+                exc,
+            )
+            await asyncio.gather(*(self._resolve(t, exc) for t in legs))
+        else:
+            reports = {r.get("clientOrderId"): r for r in data.get("orderReports", [])}
+            for t in legs:
+                report = reports.get(t.client_order_id)
+                if report is None:  # an answer without the leg's report: ask for it
+                    await self.refresh(t)
+                else:
+                    await self._apply_status(t, report)
 
     async def _resolve(self, t: TrackedBinanceOrder, exc: UnknownOutcome) -> None:
         """Find out whether an order with no answer was placed, by its client order id."""

@@ -1,6 +1,8 @@
-"""Working orders blotter: every live or in-flight order. up/down select, ``x`` cancels the
-selected one, shift+up/down (anywhere) move it one tick; ``mod <id> @ <price>`` on the command
-line or the ticket modifies it.
+"""Working orders blotter: every live or in-flight order, then the held ones. up/down select
+(held rows too), ``x`` cancels the selected one (a held order as ``cxl <id>`` would),
+shift+up/down (anywhere) move a working one a tick; ``mod <id> @ <price>`` on the command line
+or the ticket modifies it. A working order that is a leg of an OCO or a bracket says so as its
+source (``entry of #12``).
 
 Ids are shown in the short form the command line accepts (``#15``, ``order_names.short_order_ids``),
 so what the trader reads is what they can type. Columns are fitted to the width, never cut: the
@@ -60,7 +62,7 @@ class OrdersBlotter(TextPane, can_focus=True):
     ]
 
     class CancelRequested(Message):
-        def __init__(self, order: Order) -> None:
+        def __init__(self, order: Order | HeldOrder) -> None:
             super().__init__()
             self.order = order
 
@@ -122,11 +124,26 @@ class OrdersBlotter(TextPane, can_focus=True):
         )
 
     def selected(self) -> Order | None:
+        """The working order selected (the first one when none is; None when a held row
+        is)."""
         order = self.view.orders.get(self.selected_id or "")
         if order is not None and not order.is_terminal:
             return order
+        if self.selected_held() is not None:
+            return None
         live = self.orders()
         return live[0] if live else None
+
+    def selected_held(self) -> HeldOrder | None:
+        """The held row selected, if one is."""
+        return next((h for h in self.held_orders() if h.held_id == self.selected_id), None)
+
+    def _chosen_id(self) -> str | None:
+        held = self.selected_held()
+        if held is not None:
+            return held.held_id
+        order = self.selected()
+        return order.client_order_id if order is not None else None
 
     def refresh_view(self) -> None:
         if not self.changed(
@@ -140,7 +157,7 @@ class OrdersBlotter(TextPane, can_focus=True):
             return
         self.set_rows(self.rows())
 
-    def cells(self, o: Order, shown: str) -> list[str]:
+    def cells(self, o: Order, shown: str, ids: Mapping[str, str] | None = None) -> list[str]:
         inst = self.instruments.get(o.instrument)
         fmt_qty = inst.format_qty if inst else str
         price = "MKT" if o.price is None else inst.format_price(o.price) if inst else str(o.price)
@@ -154,8 +171,15 @@ class OrdersBlotter(TextPane, can_focus=True):
             price,
             o.status.value + mark,
             SHORT_STATUS.get(o.status, o.status.value) + mark,
-            o.source,
+            self._source(o, ids or {}),
         ]
+
+    def _source(self, o: Order, shown: Mapping[str, str]) -> str:
+        """``entry of #12`` for a leg of a held group at the venue, else the order's source."""
+        leg = self.held.orders.get(o.client_order_id)
+        if leg is None or not leg.parent_id:
+            return o.source
+        return f"{leg.role} of {shown.get(leg.parent_id, leg.parent_id)}"
 
     def rows(self) -> list[Row]:
         pal = palette()
@@ -164,7 +188,7 @@ class OrdersBlotter(TextPane, can_focus=True):
         shown = short_order_ids(
             {o.client_order_id: o for o in orders} | dict(self.held.orders.items())
         )
-        table = [self.cells(o, shown[o.client_order_id]) for o in orders]
+        table = [self.cells(o, shown[o.client_order_id], shown) for o in orders]
         held_table = [self.held_cells(h, shown) for h in held]
         columns = [
             Column(
@@ -177,20 +201,22 @@ class OrdersBlotter(TextPane, can_focus=True):
         ]
         width = max(1, (self.size.width or 80) - 2)  # the selection mark and its space
         keep = self.fit(columns, width)
-        chosen = self.selected()
+        chosen = self._chosen_id()
         out: list[Row] = [(("  ", ""), *header_row(columns, keep))]
         if not orders and not held:
             out.append((("  no working orders", "dim italic"),))
         for o, row in zip(orders, table):
-            mine = chosen is not None and o.client_order_id == chosen.client_order_id
+            mine = o.client_order_id == chosen
             style = "reverse" if mine and self.has_focus else ""
             side = f"bold {pal.buy if o.side is Side.BUY else pal.sell} {style}".strip()
             cells = [(text, side if i == 2 else style) for i, text in enumerate(row)]
             out.append((("› " if mine else "  ", style), *table_row(columns, keep, cells)))
         for h, row in zip(held, held_table):
-            side = f"{pal.buy if h.side is Side.BUY else pal.sell}"
-            cells = [(text, side if i == 2 else "italic") for i, text in enumerate(row)]
-            out.append((("  ", ""), *table_row(columns, keep, cells)))
+            mine = h.held_id == chosen
+            style = "italic reverse" if mine and self.has_focus else "italic"
+            side = f"{pal.buy if h.side is Side.BUY else pal.sell} {style}"
+            cells = [(text, side if i == 2 else style) for i, text in enumerate(row)]
+            out.append((("› " if mine else "  ", style), *table_row(columns, keep, cells)))
         return out
 
     @staticmethod
@@ -204,18 +230,18 @@ class OrdersBlotter(TextPane, can_focus=True):
         return keep
 
     def action_select(self, step: int) -> None:
-        ids = [o.client_order_id for o in self.orders()]
+        ids = [o.client_order_id for o in self.orders()] + [h.held_id for h in self.held_orders()]
         if not ids:
             return
-        current = self.selected()
-        i = ids.index(current.client_order_id) if current and current.client_order_id in ids else 0
+        current = self._chosen_id()
+        i = ids.index(current) if current in ids else 0
         self.selected_id = ids[max(0, min(len(ids) - 1, i + step))]
         self.refresh_view()
 
     def action_cancel_selected(self) -> None:
-        order = self.selected()
-        if order is not None:
-            self.post_message(self.CancelRequested(order))
+        chosen: Order | HeldOrder | None = self.selected_held() or self.selected()
+        if chosen is not None:
+            self.post_message(self.CancelRequested(chosen))
 
     def on_focus(self) -> None:
         self.refresh_view()
