@@ -185,7 +185,7 @@ async def test_the_quit_question_counts_what_is_working_now(tmp_path):
     kernel = Kernel(
         settings,
         RunOptions(
-            mode="replay", replay=SHIPPED, paper=True, speed=0.25, interactive=True, record=False
+            mode="replay", replay=SHIPPED, paper=True, speed=1.0, interactive=True, record=False
         ),
     )
     app = create_app(kernel)

@@ -97,12 +97,15 @@ async def test_ladder_order_move_and_blotter_cancel(tmp_path):
         order = working(kernel)[0]
         assert (order.side, order.price) == (Side.BUY, price)
         assert order.qty == kernel.instruments[order.instrument].qty_to_lots("0.01")
-        await pilot.pause(0.1)
-        assert any(
-            "B" in line and "q" in line
-            for line in ladder.plain_lines()
-            if ladder.instrument.format_price(price) in line
-        )
+        # the ladder redraws at its own bounded rate: the order shows at its next frame
+        assert await until(
+            pilot,
+            lambda: any(
+                "B" in line and "q" in line
+                for line in ladder.plain_lines()
+                if ladder.instrument.format_price(price) in line
+            ),
+        ), ladder.plain_lines()
         await pilot.press("shift+up")  # one row: one tick unless the ladder groups prices
         assert await until(pilot, lambda: order.price == price + ladder.view.group)
         # q with a working order asks first; n keeps the app
