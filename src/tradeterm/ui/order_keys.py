@@ -221,7 +221,7 @@ class OrderKeys:
             else:
                 self.app.cmdline.say(
                     f"✗ which {inst.symbol} order? put the ladder cursor on its "
-                    f"row (up / down) or select it in the orders blotter (F1)",
+                    f"row (up / down) or select it in the orders blotter (Tab, then up / down)",
                     False,
                 )
                 return
