@@ -78,5 +78,14 @@ def touch(live: LiveSession) -> tuple[int, int, int]:
     return bid, ask, last
 
 
+def engine_sees_the_exchange(live: LiveSession, kernel: Any) -> bool:
+    """The engine's book and last trade are the exchange's (its streams have caught up): what
+    a test prices from ``touch`` is then what the engine's risk checks see."""
+    bid, ask, last = touch(live)
+    iid = live.instrument().id
+    book, stats = kernel.views.books[iid], kernel.views.stats[iid]
+    return (book.best_bid, book.best_ask) == (bid, ask) and stats.last_price in (None, last)
+
+
 def market_ticks(live: LiveSession, price: Decimal) -> int:
     return live.instrument().parse_price(str(price))

@@ -136,7 +136,12 @@ def test_live_glft_quoter_sizes_its_orders_on_binances_order_step(exchange, tmp_
     trading = json.loads(out.stdout)["trading"]
     assert trading["orders_submitted"] > 0, trading
     quoter = json.loads(out.stdout)["quoters"]["BTC/USDT"]
-    assert quoter["submits"] > 0 and quoter["rejects"] == 0, quoter
+    assert quoter["submits"] > 0, quoter
+    # refused for its size neither by our pre-check nor by the venue; a post-only quote the
+    # market crossed meanwhile, or a cancel that met a fill, is a venue's normal answer (on a
+    # loaded machine the four seconds see some) and is not what this test is about
+    refusals = [line for line in out.stderr.splitlines() if "quoter BTC/USDT: order" in line]
+    assert not [r for r in refusals if "LOT_SIZE" in r or "step" in r.lower()], refusals
     assert trading["orders_denied"] == 0, trading
 
 

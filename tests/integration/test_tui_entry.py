@@ -181,7 +181,9 @@ async def test_the_banner_says_the_quoter_stopped_and_positions_flat(tmp_path):
 async def test_the_quit_question_counts_what_is_working_now(tmp_path):
     """On a paper venue with latency the kill switch's cancels take a moment: the question
     says so, and follows them until nothing is working."""
-    settings = load_settings(sim={"seed": 1}, data_dir=str(tmp_path), paper={"latency_ms": 1500})
+    # the cancels take six seconds of the replay's clock (at speed 1: of the wall's), so the
+    # question is read while they are on their way even on a loaded machine
+    settings = load_settings(sim={"seed": 1}, data_dir=str(tmp_path), paper={"latency_ms": 6000})
     kernel = Kernel(
         settings,
         RunOptions(

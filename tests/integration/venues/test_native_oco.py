@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.live_session import LiveSession, canary_keys, counterparty, exchange_settings
-from tests.loopback_held import ArrivalWatch, touch
+from tests.loopback_held import ArrivalWatch, engine_sees_the_exchange, touch
 from tests.loopback_session import wait_until
 from tradeterm.domain.commands import CancelOrder, HoldOco, TripKillSwitch
 from tradeterm.domain.held import HeldKind, HeldLeg, HeldState
@@ -61,6 +61,9 @@ async def start(tmp_path, **sections):
     live = LiveSession(server, tmp_path, key, secret, **sections)
     kernel = await live.start()
     server.exchange.market.pause()
+    # the streams deliver what the market did before the pause: price from the touch the
+    # engine sees (a stop placed off a touch the engine had not seen yet was WOULD_TRIGGER)
+    await wait_until(lambda: engine_sees_the_exchange(live, kernel), 5, "the engine's touch")
     live.keys = (key, secret)
     return server, watch, live, kernel, key
 
