@@ -43,18 +43,6 @@ _ORDER = row_type(ORDER_KEYS)
 _FILL = row_type(("id", *FILL_KEYS))
 _POSITION = row_type(POSITION_KEYS)
 _INSTRUMENT = row_type(("id", "venue", "symbol", "base", "quote", "tick_size", "lot_size"))
-# what the SQLite store's UPDATE of an order sets, with is_open
-_UPDATED = (
-    "status",
-    "venue_order_id",
-    "filled_qty",
-    "filled_value",
-    "ts_last",
-    "reason",
-    "qty",
-    "price",
-    "trigger_price",
-)
 
 
 class MemoryStore:
@@ -121,9 +109,18 @@ class MemoryStore:
         row = self._orders.get(order.client_order_id)
         if row is None:  # the SQLite store's UPDATE finds no row
             return
-        updated = {k: getattr(order, k) for k in _UPDATED}
-        updated["is_open"] = int(not order.is_terminal)
-        self._orders[order.client_order_id] = row._replace(**updated)
+        self._orders[order.client_order_id] = row._replace(  # what order_update_row sets
+            status=order.status.value,
+            is_open=int(not order.is_terminal),
+            venue_order_id=order.venue_order_id,
+            filled_qty=order.filled_qty,
+            filled_value=order.filled_value,
+            ts_last=order.ts_last,
+            reason=order.reason,
+            qty=order.qty,
+            price=order.price,
+            trigger_price=order.trigger_price,
+        )
 
     def has_order(self, client_order_id: str) -> bool:
         return client_order_id in self._orders

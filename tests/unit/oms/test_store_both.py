@@ -139,11 +139,19 @@ def _reads(store) -> list:
     ]
 
 
+def _typed(rows) -> list:
+    return [[(type(v), v) for v in r] for r in rows]
+
+
 def test_both_stores_answer_a_session_alike():
     sqlite, memory = Store("sqlite://"), MemoryStore()
     _session(sqlite)
     _session(memory)
     assert _reads(memory) == _reads(sqlite)
+    rows = sqlite.db.rows("SELECT * FROM orders ORDER BY client_order_id")
+    kept = sorted(memory._orders.values())
+    assert _typed(kept) == _typed(rows)  # the values SQLite gives back, of its types
+    assert _typed(memory.fill_rows()) == _typed(sqlite.fill_rows())
     assert [o.client_order_id for o, _ in memory.load_open_orders()] == ["b"]  # a filled
     assert memory.held.load("h1").trigger_price == 97
     assert memory.held.load("h2").ts_created == 0  # an update keeps the created time
