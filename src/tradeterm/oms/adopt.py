@@ -9,14 +9,14 @@ from __future__ import annotations
 from tradeterm.domain.orders import Order, OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
 from tradeterm.oms.registry import OrderRegistry
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 S = OrderStatus
 WORKING = (S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED)
 
 
 def adopt_external(
-    report: OrderStatusReport, venue: str, store: Store, registry: OrderRegistry, now: int
+    report: OrderStatusReport, venue: str, store: OrderStore, registry: OrderRegistry, now: int
 ) -> Order:
     fills = [
         f for f in store.order_fills(report.client_order_id) if f.instrument == report.instrument

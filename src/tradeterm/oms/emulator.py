@@ -44,7 +44,7 @@ from tradeterm.oms.held_lists import OrderLists
 from tradeterm.oms.held_triggers import follow, mid, reached, trail_trigger
 from tradeterm.oms.ports import HeldSender
 from tradeterm.oms.reasons import HELD_CANCELED, HELD_KILL_SWITCH, WOULD_TRIGGER
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 log = logging.getLogger("tradeterm.held")
 S = HeldState
@@ -64,7 +64,7 @@ class OrderEmulator:
         self,
         bus: MessageBus,
         clock: Clock,
-        store: Store,
+        store: OrderStore,
         views: EngineViews,
         sender: HeldSender,
         order_of: Callable[[str], Order | None],

@@ -37,7 +37,7 @@ from tradeterm.oms.ports import TradingHalt
 from tradeterm.oms.reasons import NOT_SENT, STORE_ERROR
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.replace import CancelReplace
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 if TYPE_CHECKING:
     from tradeterm.venues.base import ExecutionClient
@@ -52,7 +52,7 @@ class OrderEntry:
         self,
         bus: MessageBus,
         clock: Clock,
-        store: Store,
+        store: OrderStore,
         venues: Mapping[str, ExecutionClient],
         ids: ClientOrderIds,
         registry: OrderRegistry,

@@ -24,7 +24,8 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.orders import IllegalTransition, Order, OrderStatus
 from tradeterm.oms.ports import PostTrade, TradingHalt
 from tradeterm.oms.registry import OrderRegistry
-from tradeterm.oms.store import Store, fill_key
+from tradeterm.oms.store import fill_key
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class FillApplier:
     def __init__(
         self,
         registry: OrderRegistry,
-        store: Store,
+        store: OrderStore,
         ledger: Ledger,
         fills_view: RingView[OrderFilled],
         venues: Iterable[str],

@@ -11,13 +11,13 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.held import HeldOrder, HeldOrderChanged, HeldState
 from tradeterm.oms.held_book import HeldBook
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 log = logging.getLogger("tradeterm.held")
 
 
 class HeldJournal:
-    def __init__(self, store: Store, bus: MessageBus, clock: Clock, book: HeldBook) -> None:
+    def __init__(self, store: OrderStore, bus: MessageBus, clock: Clock, book: HeldBook) -> None:
         self.store = store
         self.bus = bus
         self.clock = clock

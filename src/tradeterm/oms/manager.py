@@ -40,7 +40,7 @@ from tradeterm.oms.ports import PostTrade, ReplacementSender, TradingHalt
 from tradeterm.oms.registry import OrderRegistry
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class OrderManager:
         self,
         bus: MessageBus,
         clock: Clock,
-        store: Store,
+        store: OrderStore,
         venues: dict[str, ExecutionClient],
         ids: ClientOrderIds,
         ledger: Ledger,
@@ -118,9 +118,10 @@ class OrderManager:
         self.clock.set_timer(
             TIMER, max(self.resolver.ack_timeout_ns // 4, 1), self.resolver.check, now
         )
-        self.clock.set_timer(
-            FLUSH_TIMER, self.flush_interval_ns, lambda _ts: self.store.flush(), now
-        )
+        if self.store.buffers_writes:  # a store in dicts keeps every change at once
+            self.clock.set_timer(
+                FLUSH_TIMER, self.flush_interval_ns, lambda _ts: self.store.flush(), now
+            )
 
     def stop_timers(self) -> None:
         self.clock.cancel_timer(TIMER)

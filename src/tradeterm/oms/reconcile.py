@@ -40,7 +40,7 @@ from tradeterm.domain.instruments import Instrument
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.outcomes import Asked
 from tradeterm.oms.settle import NOT_YET
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.domain.reports import OrderStatusReport
@@ -108,7 +108,7 @@ class ReconcileResult:
 
 async def reconcile(
     oms: OrderManager,
-    store: Store,
+    store: OrderStore,
     venue: ExecutionClient,
     local_positions: Callable[[], dict[str, int]],
     lookback_ns: int,
@@ -156,7 +156,7 @@ def _position_mismatch(
 
 
 def check_integrity_for(
-    store: Store,
+    store: OrderStore,
     positions: dict[str, int],
     venue: str,
     units: Mapping[str, Instrument] | None = None,
@@ -174,7 +174,7 @@ def check_integrity_for(
 
 
 def _fills_since(
-    oms: OrderManager, store: Store, venue: ExecutionClient, lookback_ns: int, now: int
+    oms: OrderManager, store: OrderStore, venue: ExecutionClient, lookback_ns: int, now: int
 ) -> int:
     mine = [o for o in oms.working.values() if oms.venue_of.get(o.client_order_id) == venue.name]
     candidates = [

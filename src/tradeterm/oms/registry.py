@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.market import Side
 from tradeterm.domain.orders import Order
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 RECENT_TERMINAL = 2_000  # finished orders kept in memory for late events and lookups
 
@@ -26,7 +26,7 @@ Exposure = tuple[int, int, int | None, int | None]
 
 class OrderRegistry:
     def __init__(
-        self, view: WorkingOrdersView, store: Store, keep_recent: int = RECENT_TERMINAL
+        self, view: WorkingOrdersView, store: OrderStore, keep_recent: int = RECENT_TERMINAL
     ) -> None:
         self.view = view
         self.working: dict[str, Order] = view.orders  # client order id -> live order

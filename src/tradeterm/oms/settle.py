@@ -29,7 +29,7 @@ from tradeterm.oms.fills import FillApplier
 from tradeterm.oms.ports import TradingHalt
 from tradeterm.oms.reasons import NOT_RECEIVED, UNKNOWN_AT_VENUE, VENUE_LOST
 from tradeterm.oms.registry import OrderRegistry
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 if TYPE_CHECKING:
     from tradeterm.venues.base import ExecutionClient
@@ -48,7 +48,7 @@ class Settlement:
         clock: Clock,
         registry: OrderRegistry,
         fills: FillApplier,
-        store: Store,
+        store: OrderStore,
         halt: TradingHalt,
     ) -> None:
         self._clock = clock

@@ -79,6 +79,8 @@ class Store:
     ``sync_thread``: a FULL store on a file fsyncs on a thread of its own once
     ``durability.start`` is called (a session on the wall clock)."""
 
+    buffers_writes = True  # status-only changes wait for a commit or ``flush``
+
     def __init__(
         self, url: str, synchronous: str = "FULL", verify: bool = False, sync_thread: bool = False
     ) -> None:

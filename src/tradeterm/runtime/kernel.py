@@ -31,7 +31,7 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.domain.commands import ModifyOrder, RearmTrading, SubmitOrder, TripKillSwitch
 from tradeterm.domain.events import TradingState
 from tradeterm.domain.market import Side
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_memory import open_store
 from tradeterm.risk.context import CheckResult
 from tradeterm.runtime.chart_history import ChartHistory
 from tradeterm.runtime.engine_errors import EngineErrors
@@ -266,12 +266,10 @@ class Kernel:
         settings = self.settings
         self.simulated = self.options.fast or self.options.replay is not None
         keeps = settings.oms.database_url or not self.simulated
-        url = settings.database_url() if keeps else "sqlite://"
-        self.guard = SessionGuard(settings.resolved_data_dir(), url, self.simulated)
+        url = settings.database_url() if keeps else None  # None: in dicts (oms/store_memory.py)
+        self.guard = SessionGuard(settings.resolved_data_dir(), url or "sqlite://", self.simulated)
         # damaged: refused; on the wall clock the fsync runs beside the loop (oms/durability.py)
-        self.store = Store(
-            url, settings.oms.synchronous, verify=True, sync_thread=not self.clock.is_simulated
-        )
+        self.store = open_store(url, settings.oms.synchronous, not self.clock.is_simulated)
         self.guard.hold_marked_halt(self.store, self.clock.timestamp_ns())
         self.desk = TradingDesk(
             settings,

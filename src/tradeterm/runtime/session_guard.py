@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradeterm.domain.events import TradingState
 from tradeterm.oms.halt_marker import HaltMarker, hold_in_store
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.runtime.control import ControlServer, SessionLock, control_socket_path
 from tradeterm.trading.results import RearmRefused
 
@@ -42,7 +42,7 @@ class SessionGuard:
         self._control: ControlServer | None = None
         self._signals = False
 
-    def hold_marked_halt(self, store: Store, now_ns: int) -> None:
+    def hold_marked_halt(self, store: OrderStore, now_ns: int) -> None:
         """A kill from another shell while no session answered: HALTED in the store before the
         desk reads its trading state."""
         halt = self.halt_marker.read() if self.halt_marker else None
@@ -54,7 +54,7 @@ class SessionGuard:
         if self.halt_marker is not None:
             desk.killswitch.on_change.append(self.halt_marker.on_trading_state)
 
-    async def open(self, desk: TradingDesk, store: Store) -> None:
+    async def open(self, desk: TradingDesk, store: OrderStore) -> None:
         """The control socket, then a ``tradeterm kill`` that raced the start: HALT now."""
         if self.simulated:
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tradeterm.core.clock import NS
 from tradeterm.core.views import PortfolioView
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.portfolio.portfolio import Portfolio
 
 DAY_SAVE_NS = 5 * NS
@@ -14,7 +14,7 @@ DAY_NS = 86_400 * NS
 
 
 class DayMarks:
-    def __init__(self, store: Store, portfolio: Portfolio, view: PortfolioView) -> None:
+    def __init__(self, store: OrderStore, portfolio: Portfolio, view: PortfolioView) -> None:
         self.store = store
         self.portfolio = portfolio
         self.view = view

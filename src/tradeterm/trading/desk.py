@@ -37,7 +37,7 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reasons import HELD_CANCELED
 from tradeterm.oms.reconcile import ReconcileResult
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.portfolio.portfolio import DayState, Portfolio
 from tradeterm.risk.checks import PreTradeRisk
 from tradeterm.risk.codes import LIVE_NOT_CONFIRMED, REPLAY_ENDED
@@ -87,7 +87,7 @@ class TradingDesk:
         venues: dict[str, ExecutionClient],
         instruments: dict[str, Instrument],
         views: EngineViews,
-        store: Store,
+        store: OrderStore,
     ) -> None:
         self.settings = settings
         self.bus = bus

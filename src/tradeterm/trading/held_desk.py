@@ -32,7 +32,7 @@ from tradeterm.domain.orders import Order, OrderType
 from tradeterm.oms.emulator import HeldRefused, OrderEmulator
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reasons import HELD_CANCELED, HELD_KILL_SWITCH
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.risk.codes import KILL_SWITCH
 from tradeterm.risk.context import CheckResult
 from tradeterm.risk.killswitch import KillSwitch
@@ -57,7 +57,7 @@ class HeldDesk:
         self,
         bus: MessageBus,
         clock: Clock,
-        store: Store,
+        store: OrderStore,
         views: EngineViews,
         oms: OrderManager,
         killswitch: KillSwitch,

@@ -16,7 +16,7 @@ from tradeterm.domain.commands import (
     SubmitOrder,
 )
 from tradeterm.domain.market import Side
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 from tradeterm.trading.desk import TradingDesk
 from tradeterm.trading.results import (
     NOT_WORKING,
@@ -35,7 +35,7 @@ NOT_SENT = "NOT_SENT"  # nothing went to the venue (the order is not working, or
 
 
 class TraderRequests:
-    def __init__(self, desk: TradingDesk, clock: Clock, store: Store) -> None:
+    def __init__(self, desk: TradingDesk, clock: Clock, store: OrderStore) -> None:
         self.desk = desk
         self.clock = clock
         self.store = store

@@ -40,7 +40,7 @@ from tradeterm.core.clock import NS, Clock
 from tradeterm.domain.events import ConnectionState, ReconciliationCompleted, VenueStatus
 from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reconcile import ReconcileResult, reconcile
-from tradeterm.oms.store import Store
+from tradeterm.oms.store_port import OrderStore
 
 if TYPE_CHECKING:
     from tradeterm.config import Settings
@@ -70,7 +70,7 @@ class VenueWatch:
         bus: MessageBus,
         clock: Clock,
         venues: dict[str, ExecutionClient],
-        store: Store,
+        store: OrderStore,
         oms: OrderManager,
         positions: Callable[[], dict[str, int]],
         trip: Callable[[str, str], Any],

@@ -1,0 +1,231 @@
+"""The store of a simulation (a ``--fast`` run, a replay, a backtest with no
+``oms.database_url``): the methods of ``store.Store`` on rows kept in dicts (``memory_tables``),
+for a store that lives and dies with its process. It has no disk, so nothing waits for one
+(``durability.Immediate``) and nothing is buffered: a status-only change the SQLite store
+writes at its next commit or flush is kept at once, and no flush timer is needed
+(``buffers_writes`` is False).
+
+Same answers as the SQLite store in memory: the same rows, read through the same checked
+decoders (fresh orders, fills and positions at every read), the same orderings, a fill's trade
+id recorded once per venue and instrument, an order's id once (``sqlite3.IntegrityError``, as
+SQLite raises it, and nothing written).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.orders import Order
+from tradeterm.oms.durability import Durability, Immediate
+from tradeterm.oms.memory_tables import MemoryControls, MemoryHeld, as_stored, row_type
+from tradeterm.oms.store import Store, fill_key
+from tradeterm.oms.store_columns import StoreError
+from tradeterm.oms.store_port import OrderStore
+from tradeterm.oms.store_rows import (
+    FILL_KEYS,
+    ORDER_KEYS,
+    POSITION_KEYS,
+    fill_from_row,
+    instrument_from_row,
+    order_from_row,
+    order_row,
+    order_venue,
+    position_from_row,
+    position_row,
+)
+from tradeterm.portfolio.position import Position
+
+_ORDER = row_type(ORDER_KEYS)
+_FILL = row_type(("id", *FILL_KEYS))
+_POSITION = row_type(POSITION_KEYS)
+_INSTRUMENT = row_type(("id", "venue", "symbol", "base", "quote", "tick_size", "lot_size"))
+
+
+class MemoryStore:
+    """A private store in memory: ``Store("sqlite://")``'s answers without SQLite."""
+
+    buffers_writes = False
+
+    def __init__(self) -> None:
+        self.url, self.where = "memory://", "in memory"
+        self.durability: Durability = Immediate()
+        self.writes = 0  # commits, as the SQLite store counts them
+        self.controls = MemoryControls(self)
+        self.held = MemoryHeld(self)
+        self._session = 0
+        self._orders: dict[str, Any] = {}
+        self._fills: list[Any] = []
+        self._fill_keys: set[tuple[str, str, str]] = set()
+        self._positions: dict[str, Any] = {}
+        self._instruments: dict[str, Any] = {}
+
+    def committed(self) -> None:
+        self.writes += 1
+
+    def sync_on_own_thread(self) -> None:
+        """No disk: nothing to sync."""
+
+    def close(self) -> None:
+        self.durability.stop()
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+    # --- session ---------------------------------------------------------------------------
+    def next_session(self) -> int:
+        self._session += 1
+        self.committed()
+        return self._session
+
+    def save_instruments(self, instruments: Iterable[Instrument]) -> None:
+        for inst in instruments:
+            self._instruments[inst.id] = _INSTRUMENT(
+                inst.id,
+                inst.venue,
+                inst.symbol,
+                inst.base,
+                inst.quote,
+                str(inst.tick_size),
+                str(inst.lot_size),
+            )
+        self.committed()
+
+    def load_instruments(self) -> dict[str, Instrument]:
+        found = [instrument_from_row(r) for r in self._instruments.values()]
+        return {inst.id: inst for inst in found}
+
+    # --- orders ----------------------------------------------------------------------------
+    def insert_order(self, order: Order, venue: str, session: int) -> None:
+        if order.client_order_id in self._orders:
+            raise sqlite3.IntegrityError("UNIQUE constraint failed: orders.client_order_id")
+        self._orders[order.client_order_id] = _ORDER(**as_stored(order_row(order, venue, session)))
+        self.committed()
+
+    def note_order(self, order: Order) -> None:
+        row = self._orders.get(order.client_order_id)
+        if row is None:  # the SQLite store's UPDATE finds no row
+            return
+        self._orders[order.client_order_id] = row._replace(  # what order_update_row sets
+            status=order.status.value,
+            is_open=int(not order.is_terminal),
+            venue_order_id=order.venue_order_id,
+            filled_qty=order.filled_qty,
+            filled_value=order.filled_value,
+            ts_last=order.ts_last,
+            reason=order.reason,
+            qty=order.qty,
+            price=order.price,
+            trigger_price=order.trigger_price,
+        )
+
+    def has_order(self, client_order_id: str) -> bool:
+        return client_order_id in self._orders
+
+    def load_order(self, client_order_id: str) -> Order | None:
+        row = self._orders.get(client_order_id)
+        return None if row is None else order_from_row(row)
+
+    def load_open_orders(self) -> list[tuple[Order, str]]:
+        rows = [r for r in self._orders.values() if r.is_open]
+        rows.sort(key=lambda r: (r.ts_created, r.client_order_id))
+        return [(order_from_row(r), order_venue(r)) for r in rows]
+
+    def load_orders(self, limit: int | None = None) -> list[tuple[Order, str]]:
+        rows = sorted(
+            self._orders.values(), key=lambda r: (r.ts_created, r.client_order_id), reverse=True
+        )
+        rows = rows[: int(limit)] if limit else rows
+        return [(order_from_row(r), order_venue(r)) for r in rows]
+
+    # --- fills and positions ---------------------------------------------------------------
+    def record_fill(
+        self, venue: str, fill: OrderFilled, order: Order | None, position: Position
+    ) -> bool:
+        """Fill + its order + the position. False (and nothing written) if this venue's trade
+        id is already recorded."""
+        key = (venue, fill.instrument, fill.trade_id)
+        if key in self._fill_keys:
+            return False
+        row = _FILL(
+            len(self._fills) + 1,
+            venue,
+            fill.trade_id,
+            fill.client_order_id,
+            fill.venue_order_id,
+            fill.instrument,
+            int(fill.side),
+            fill.price,
+            fill.qty,
+            str(fill.fee),
+            fill.fee_currency,
+            fill.liquidity.value,
+            fill.ts_event,
+            fill.ts_recv,
+            fill.note,
+        )
+        self._fill_keys.add(key)
+        self._fills.append(row)
+        if order is not None:
+            self.note_order(order)
+        self._positions[position.instrument] = _POSITION(**position_row(position))
+        self.committed()
+        return True
+
+    def forget_trading(self) -> None:
+        """Delete every order, fill and position (a plain replay rewinding its recorded
+        session's trading)."""
+        self._orders.clear()
+        self._fills.clear()
+        self._fill_keys.clear()
+        self._positions.clear()
+        self.committed()
+
+    def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
+        return (venue, instrument, trade_id) in self._fill_keys
+
+    def known_trade_ids(self, venue: str, since_ns: int) -> set[str]:
+        return {
+            fill_key(r.instrument, r.trade_id)
+            for r in self._fills
+            if r.venue == venue and r.ts_event >= since_ns
+        }
+
+    def last_fill_ts(self, venue: str) -> int | None:
+        return max((r.ts_event for r in self._fills if r.venue == venue), default=None)
+
+    def load_fills(self, since_ns: int = 0, instrument: str | None = None) -> list[OrderFilled]:
+        return [
+            fill_from_row(r)
+            for r in self._fills
+            if r.ts_event >= since_ns and (not instrument or r.instrument == instrument)
+        ]
+
+    def order_fills(self, client_order_id: str) -> list[OrderFilled]:
+        return [fill_from_row(r) for r in self._fills if r.client_order_id == client_order_id]
+
+    def fill_rows(self) -> list[Any]:
+        return list(self._fills)
+
+    def fill_sums(self) -> dict[str, int]:
+        sums: dict[str, int] = {}
+        for r in self._fills:
+            sums[r.instrument] = sums.get(r.instrument, 0) + r.side * r.qty
+        return dict(sorted(sums.items()))
+
+    def load_positions(self) -> list[Position]:
+        return [position_from_row(self._positions[k]) for k in sorted(self._positions)]
+
+
+def open_store(url: str | None, synchronous: str, sync_thread: bool) -> OrderStore:
+    """The session's store: the SQLite store at ``url`` (verified), or, with no URL (a
+    simulation that names none), a ``MemoryStore``."""
+    if url is None:
+        return MemoryStore()
+    return Store(url, synchronous, verify=True, sync_thread=sync_thread)
+
+
+__all__ = ["MemoryStore", "StoreError", "open_store"]
