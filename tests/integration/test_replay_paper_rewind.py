@@ -179,3 +179,45 @@ def test_with_no_paper_trades_after_the_target_it_just_seeks_back():
         await task
 
     asyncio.run(drive())
+
+
+def test_the_quoter_goes_on_from_the_restored_state():
+    from tests.integration.test_replay_paper import QUOTER
+
+    settings = load_settings(
+        sim={"seed": 3}, quoter=QUOTER, paper={"latency_ms": 5, "latency_jitter_ms": 3}
+    )
+    kernel = Kernel(
+        settings,
+        RunOptions(mode="replay", replay=SHIPPED, paper=True, quoter="on", speed=1.0, record=False),
+    )
+    replay = kernel.replay
+    quoter = next(iter(kernel.quoters.values()))
+    start = replay.state.start_ns
+    replay.pause()
+
+    async def drive():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        assert replay.seek(start + 100 * S)
+        await settle(replay, lambda: replay.state.message == "at seek target")
+        at_target = state(kernel)
+        assert at_target["orders"] and at_target["fills"]  # the quoter quotes and has traded
+        assert replay.seek(start + 200 * S)
+        await settle(replay, lambda: replay.state.message == "at seek target")
+        assert not replay.seek(start + 100 * S)  # it traded after: asks first
+        assert replay.seek(start + 100 * S, discard=True)
+        assert state(kernel) == at_target
+        working = {c for c, o in kernel.views.orders.orders.items() if o.source == "quoter"}
+        assert set(quoter.working.by_id) == working and quoter.working.by_id
+        assert quoter.inventory == kernel.desk.portfolio.qty(quoter.instrument.id)
+        fills, sent = len(kernel.views.fills.items), quoter.view.submits + quoter.view.modifies
+        assert replay.seek(start + 250 * S)  # forward: it quotes and trades on from there
+        await settle(replay, lambda: replay.state.message == "at seek target")
+        assert quoter.view.submits + quoter.view.modifies > sent
+        assert len(kernel.views.fills.items) > fills
+        assert kernel.desk.killswitch.state.value == "ACTIVE"
+        kernel.request_stop()
+        await task
+
+    asyncio.run(drive())

@@ -3,8 +3,11 @@ a branch, kept in the run's journal.
 
 ``PaperHistory`` keeps what the run did (its ``SubmitOrder`` commands and its paper venue's
 answers, as they went on the bus), each with the source record the replay stood before then
-(``ReplayVenue.standing``) and its bus sequence number. A seek back to before record ``r``
-keeps the entries standing at or before ``r`` and discards the rest: ``discards`` counts them
+(``ReplayVenue.standing``), the clock time and its bus sequence number. A seek back to before
+record ``r``, the clock at ``t`` (the time of the record before it), keeps the entries made
+before ``r`` was played up to ``t`` (what the trader saw there: an answer that arrived later,
+still before ``r``, was in flight at the target and is dropped) and discards the rest:
+``discards`` counts them
 (the orders they touch, the fills among them), ``cut`` drops them and hands back the kept ones,
 which the session's paper trading (``PaperTrading``, ``trading/paper_rewind.py``) applies again
 from a clean ledger. The journal gets a ``ReplayBranch`` record (``records.py``) naming the
@@ -20,6 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
 from tradeterm.record.records import ReplayBranch
@@ -54,6 +58,7 @@ class SourceMarker:
 
 class Entry(NamedTuple):
     standing: int  # the source record the replay stood before
+    ts: int  # the clock
     seq: int  # bus sequence number (= the run's journal's)
     topic: str
     event: Any
@@ -77,8 +82,11 @@ class Discards:
 
 
 class PaperHistory:
-    def __init__(self, bus: MessageBus, venues: Iterable[str], standing: Callable[[], int]) -> None:
+    def __init__(
+        self, bus: MessageBus, clock: Clock, venues: Iterable[str], standing: Callable[[], int]
+    ) -> None:
         self.bus = bus
+        self.clock = clock
         self.standing = standing
         self.entries: list[Entry] = []
         bus.subscribe(topics.COMMAND, self._on_command, essential=False)
@@ -91,27 +99,30 @@ class PaperHistory:
 
     def _on_event(self, event: Any) -> None:
         bus = self.bus
-        self.entries.append(Entry(self.standing(), bus.seq, bus.topic, event))
+        self.entries.append(
+            Entry(self.standing(), self.clock.timestamp_ns(), bus.seq, bus.topic, event)
+        )
 
-    def _first_after(self, record: int) -> int:
+    def _first_after(self, record: int, ts: int) -> int:
         entries = self.entries
         i = len(entries)
-        while i and entries[i - 1].standing > record:  # the latest are the likeliest to go
+        while i and (entries[i - 1].standing, entries[i - 1].ts) > (record, ts):  # latest first
             i -= 1
         return i
 
-    def discards(self, record: int) -> Discards | None:
-        """What going back to before source record ``record`` discards (None: nothing)."""
-        gone = self.entries[self._first_after(record) :]
+    def discards(self, record: int, ts: int) -> Discards | None:
+        """What going back to before source record ``record``, the clock at ``ts``, discards
+        (None: nothing)."""
+        gone = self.entries[self._first_after(record, ts) :]
         if not gone:
             return None
         orders = {getattr(e.event, "client_order_id", None) for e in gone} - {None}
         fills = sum(type(e.event) is OrderFilled for e in gone)
         return Discards(record, len(orders), fills, gone[0].seq)
 
-    def cut(self, record: int) -> list[tuple[str, Any]]:
-        """Drop the entries after ``record``; the kept ones as (topic, event), in order."""
-        del self.entries[self._first_after(record) :]
+    def cut(self, record: int, ts: int) -> list[tuple[str, Any]]:
+        """Drop the entries after (``record``, ``ts``); the kept ones (topic, event), in order."""
+        del self.entries[self._first_after(record, ts) :]
         return [(e.topic, e.event) for e in self.entries]
 
 

@@ -115,7 +115,7 @@ class ReplayTransport:
     def attach_paper_trading(self, trading: PaperTrading, venues: list[str]) -> None:
         """The session's paper trading (``--paper``): a seek back rebuilds it at the target."""
         self.paper = trading
-        self.paper_history = PaperHistory(self.bus, venues, lambda: self.standing)
+        self.paper_history = PaperHistory(self.bus, self.clock, venues, lambda: self.standing)
 
     def take_offer(self) -> bool:
         """Yes to the seek back held by ``offer``: go, discarding the paper trades after it."""
@@ -309,7 +309,8 @@ class ReplayTransport:
         and rebuild the paper trading there; the journal marks the branch."""
         paper, history = self.paper, self.paper_history
         assert paper is not None and history is not None  # see _branches
-        gone = history.discards(record)
+        at = self._record_time(record - 1) if record > 0 else self.state.start_ns
+        gone = history.discards(record, at)
         if gone is not None and not discard:
             question = gone.question(target_ns, self.state.start_ns)
             self.offer = BranchOffer(question, again)
@@ -319,7 +320,7 @@ class ReplayTransport:
         now = self.clock.timestamp_ns()
         if gone is not None:
             self.bus.publish(BRANCH_TOPIC, branch_record(now, now, gone))
-        paper.rebuild(history.cut(record), now)
+        paper.rebuild(history.cut(record, at), now)
         return True
 
     def _jump_record(self, record: int, what: str) -> None:
