@@ -300,7 +300,7 @@ class Kernel:
         self.quoter = self.quoting.placeholder  # --quoter placeholder: joins the touch
         self.quoters = self.quoting.by_instrument
         if self.replay is not None and self.options.paper:  # a seek back rebuilds its trading
-            rewind_paper_trading(self.replay, self.desk, list(self.quoters.values()))
+            rewind_paper_trading(self.replay, self.desk, list(self.quoters.values()), self.market)
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
         # [alerts] and the ones typed in earlier sessions (kept unless this is a simulation)
         args = (settings, self.bus, self.clock, self.views, self.instruments, not self.simulated)

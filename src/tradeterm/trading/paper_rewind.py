@@ -2,7 +2,8 @@
 (``record/paper_branch.PaperTrading``, called by ``ReplayTransport`` around the market's jump).
 
 ``hold``: the paper venue takes every order off its books and drops the requests on their way
-(``PaperExecution.hold``), so nothing fills while the market goes back under them.
+(``PaperExecution.hold``), so nothing fills while the market goes back under them; the keeper
+stops telling the paper books about its updates until the rebuild (they start afresh there).
 
 ``rebuild``: the run's own records up to the target (its ``SubmitOrder`` commands and its paper
 venue's answers, as ``PaperHistory`` kept them) go through the path a plain replay rebuilds its
@@ -33,6 +34,7 @@ from tradeterm.trading.recorded_trading import RecordedTrading
 from tradeterm.venues.paper_client import PaperExecutionClient
 
 if TYPE_CHECKING:
+    from tradeterm.book.keeper import BookWatcher, MarketDataKeeper
     from tradeterm.domain.orders import Order
     from tradeterm.quoter.component import Quoter
     from tradeterm.record.replayer import ReplayVenue
@@ -43,11 +45,17 @@ log = logging.getLogger(__name__)
 
 class PaperRewind:
     def __init__(
-        self, desk: TradingDesk, client: PaperExecutionClient, quoters: list[Quoter]
+        self,
+        desk: TradingDesk,
+        client: PaperExecutionClient,
+        quoters: list[Quoter],
+        market: MarketDataKeeper,
     ) -> None:
         self.desk = desk
         self.client = client
         self.quoters = quoters
+        self.market = market
+        self._unwatched: dict[str, BookWatcher] = {}
         self.ledger = RecordedTrading(
             desk.bus, desk.oms, desk.portfolio, desk.views.fills, list(desk.venues), listen=False
         )
@@ -55,9 +63,16 @@ class PaperRewind:
 
     def hold(self) -> None:
         self.client.execution.hold()
+        for iid in self.client.execution.books:
+            watcher = self.market.unwatch(iid)
+            if watcher is not None:
+                self._unwatched[iid] = watcher
 
     def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
         desk = self.desk
+        for iid, watcher in self._unwatched.items():
+            self.market.watch(iid, watcher)
+        self._unwatched.clear()
         self.ledger.rewind(ts)
         self.ledger.apply(records, ts)
         answers = [event for topic, event in records if topic != topics.COMMAND]
@@ -109,7 +124,7 @@ def own_quotes(working: list[Order], accepted: set[str]) -> list[WorkingQuote]:
 
 
 def rewind_paper_trading(
-    replay: ReplayVenue, desk: TradingDesk, quoters: list[Quoter]
+    replay: ReplayVenue, desk: TradingDesk, quoters: list[Quoter], market: MarketDataKeeper
 ) -> PaperRewind | None:
     """A ``--paper`` replay goes back by rebuilding its paper trading (``PaperRewind``); not
     with a store on a file (``oms.database_url``), which a rewind would have to empty, nor
@@ -121,6 +136,6 @@ def rewind_paper_trading(
             desk.store.where,
         )
         return None
-    rewind = PaperRewind(desk, clients[0], quoters)
+    rewind = PaperRewind(desk, clients[0], quoters, market)
     replay.attach_paper_trading(rewind, list(desk.venues))
     return rewind
