@@ -221,3 +221,41 @@ def test_the_quoter_goes_on_from_the_restored_state():
         await task
 
     asyncio.run(drive())
+
+
+def test_the_previous_fill_key_goes_back_through_the_same_question(tmp_path):
+    """go_to_record (fills, orders, large trades, bookmarks) asks like a seek: refused with the
+    question and held in ``offer``; ``take_offer`` goes, discarding the order made after."""
+    from tests.integration.test_replay_navigation import recorded_paper_session
+
+    recording = recorded_paper_session(tmp_path / "session.ttj")
+    settings = load_settings(sim={"seed": 1}, paper={"latency_ms": 0, "latency_jitter_ms": 0})
+    kernel = Kernel(
+        settings,
+        RunOptions(mode="replay", replay=recording, paper=True, speed=1.0, record=False),
+    )
+    replay, nav = kernel.replay, kernel.replay.navigator
+    inst = next(iter(kernel.instruments.values()))
+    replay.pause()
+
+    async def drive():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        assert replay.seek(replay.state.start_ns + 18 * S)
+        await settle(replay, lambda: replay.state.message == "at seek target")
+        coid = submit(kernel, inst, Side.BUY, kernel.views.books[inst.id].best_bid - 1000)
+        await asyncio.sleep(0.05)
+        assert coid in kernel.views.orders.orders
+        here = kernel.clock.timestamp_ns()
+        assert not nav.prev_fill()  # fill #2 of the recording, at 12 s: behind the order
+        assert " discards 1 order(s) and 0 fill(s) made after it" in replay.state.message
+        assert replay.offer is not None and kernel.clock.timestamp_ns() == here
+        assert replay.take_offer()
+        assert replay.state.message == "fill #2" and replay.offer is None
+        assert kernel.clock.timestamp_ns() < here
+        assert coid not in kernel.views.orders.orders
+        assert not replay.take_offer()  # nothing is waiting any more
+        kernel.request_stop()
+        await task
+
+    asyncio.run(drive())
