@@ -356,7 +356,7 @@ class ReplayTransport:
     def _control(self, message: str, paused: bool | None = None) -> None:
         if paused is not None:
             self.state.paused = paused
-        self._anchor = None
+        self._anchor, self.offer = None, None  # a seek back waiting for a yes is dropped
         self.state.message = message
         self.state.touch()
         self._wake.set()
