@@ -171,8 +171,15 @@ def test_a_seek_goes_back_and_forth_and_the_market_is_the_one_played_from_the_st
     assert all(bids and asks for bids, asks, *_ in sought[1][0].values())
 
 
-def test_a_paper_replay_cannot_seek_back_and_says_how_to_get_there():
-    kernel = replay_kernel(SHIPPED, speed=1.0, paper=True)
+def test_a_paper_replay_on_a_stored_account_cannot_seek_back_and_says_how_to_get_there(
+    tmp_path,
+):
+    """A --paper replay goes back by rebuilding its paper trading in the in-memory store
+    (tests/integration/test_replay_paper_rewind.py); with a store on a file it cannot."""
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, oms={"database_url": f"sqlite:///{tmp_path / 'oms.db'}"}),
+        RunOptions(mode="replay", replay=SHIPPED, record=False, speed=1.0, paper=True),
+    )
     replay = kernel.replay
     start = replay.state.start_ns
     replay.pause()

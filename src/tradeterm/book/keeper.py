@@ -50,6 +50,11 @@ class MarketDataKeeper:
         """Call ``watcher`` just before and after each update of the instrument's book."""
         self._watchers[instrument] = watcher
 
+    def unwatch(self, instrument: str) -> BookWatcher | None:
+        """Stop calling the instrument's watcher (a replay going back under paper orders it
+        takes off first: nothing to read meanwhile); returns it, to ``watch`` it again."""
+        return self._watchers.pop(instrument, None)
+
     def on_book(self, msg: BookDelta | BookSnapshot) -> None:
         book = self._books.get(msg.instrument)
         if book is None:

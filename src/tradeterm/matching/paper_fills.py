@@ -227,6 +227,14 @@ class PaperBook:
         self.listener.accepted(order)
         self._enter(order)
 
+    def rewound(self, position: int, last_price: int | None) -> None:
+        """A replay went back under the book: no paper order, no open moment, no trade seen."""
+        self.orders.clear()
+        self.stops.clear()
+        self.position, self.last_price, self._last_trade = position, last_price, (-1, -1)
+        self.ledger, self._stop_range, self._before = QueueLedger(), None, {}
+        self.liquidity.reset()
+
     def cancel(self, order_id: int, reason: str = "CANCELED") -> bool:
         if reason == "CANCELED":  # a request (not a reduce-only clamp from inside a fill)
             self.settle()
@@ -294,11 +302,16 @@ class PaperBook:
         elif order.tif in (IOC, FOK):
             self.listener.canceled(order, IOC_REMAINDER)
         else:
-            self._seq += 1
-            order.seq = self._seq
-            order.working = True
-            self._join_queue(order)
-            self.orders[order.order_id] = order
+            self.rest(order)
+
+    def rest(self, order: PaperOrder) -> None:
+        """Rest ``order`` at the back of its level's queue as the book shows it now (also a
+        working order a replay's rewind puts back: its place then is not known, the back is)."""
+        self._seq += 1
+        order.seq = self._seq
+        order.working = True
+        self._join_queue(order)
+        self.orders[order.order_id] = order
 
     def _walk(self, order: PaperOrder) -> None:
         """Take the opposite levels' liquidity up to the order's limit, as a taker."""

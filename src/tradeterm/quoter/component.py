@@ -5,7 +5,7 @@ instrument's book and trade topics, the venue's status and order topics and the 
 every top-of-book change, fill or timer tick it computes the desired quotes with
 ``model.compute_quotes`` and sends the difference from its working quotes through the
 ``OrderGateway`` (``working.plan``), at most ``max_orders_per_s`` new orders and modifies a
-second; cancels are never held back.
+second (cancels never held back).
 
 It pulls every quote (and quotes nothing until the cause is gone) when: it is switched off; the
 kill switch trips (it then stays off until switched on again); the trading state is not ACTIVE
@@ -64,6 +64,7 @@ from tradeterm.quoter.working import (
     PENDING_CANCEL,
     PENDING_MODIFY,
     Action,
+    WorkingQuote,
     WorkingQuotes,
     plan,
     pull_all,
@@ -104,9 +105,7 @@ class Quoter:
         self._backoff_until = 0
         self.sender = OrderSender(instrument, gateway, self.working, self.view)
         self._standing = StandingPlan()  # the last empty plan, skipped while its inputs hold
-        self._busy = False
-        self._again = False
-        self._soon = False
+        self._busy = self._again = self._soon = False  # requote's re-entry guard; an alert set
         self._timer = f"quoter.{instrument.id}"
         iid, venue = instrument.id, instrument.venue
         bus.subscribe(topics.book(iid), self._on_book)
@@ -158,6 +157,19 @@ class Quoter:
             log.info("quoter off for %s: %s", self.instrument.symbol, reason)
         self.enabled = False
         self._pull(reason, state="OFF")
+
+    def rewound(self, working: list[WorkingQuote], inventory: int) -> None:
+        """A replay went back: quoting goes on from the quotes working at the target and the
+        position there (the paper venue has them again); the rate estimates start over."""
+        now = self.clock.timestamp_ns()
+        self.working.reset(working)
+        self._position_seen, self.inventory, self._backoff_until = True, inventory, 0
+        self._standing.forget()
+        self.setup.intensity.start(now)
+        self.setup.refresh_estimates(now, mid(self.book))
+        if self.enabled:
+            self._requote_soon()
+        self._publish_view(now)
 
     def update_config(self, **changes: Any) -> QuoterConfig:
         """Change parameters while running; validated like the config file (ValueError if bad)."""
@@ -277,14 +289,9 @@ class Quoter:
         self._requote_soon()
 
     def _requote_soon(self) -> None:
-        """Requote on the clock, not from inside the caller.
-
-        Order events can be published from deep inside a venue (the simulated market reports a
-        fill from the middle of its matching loop); sending orders back into it from there would
-        re-enter the matching engine. A zero-delay alert runs the requote as soon as the caller
-        has returned (next loop iteration live, before the next event in a simulation); several
-        events in a row coalesce into one requote.
-        """
+        """Requote on the clock, not from inside the caller (a venue publishing from deep in
+        its matching loop would be re-entered): a zero-delay alert runs it once the caller has
+        returned; several events in a row coalesce into one requote."""
         if not self._soon:
             self._soon = True
             self.clock.set_alert(self._timer + ".soon", self.clock.timestamp_ns(), self._on_soon)
@@ -301,11 +308,8 @@ class Quoter:
         self.requote(ts)
 
     def requote(self, now: int | None = None) -> None:
-        """Bring the working quotes to what the model wants now (or pull them all).
-
-        Re-entrant calls (a venue answering synchronously from inside the gateway) are folded
-        into one more pass after the current one, so a plan is never executed twice.
-        """
+        """Bring the working quotes to what the model wants now (or pull them all). Re-entrant
+        calls (a venue answering from inside the gateway) fold into one more pass after this."""
         if self._busy:
             self._again = True
             return

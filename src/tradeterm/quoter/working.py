@@ -73,6 +73,13 @@ class WorkingQuotes:
         self.by_id[quote.client_order_id] = quote
         self._slots[(int(quote.side), quote.level)] = quote
 
+    def reset(self, quotes: list[WorkingQuote]) -> None:
+        """Only ``quotes`` (a replay went back to where they worked)."""
+        self.by_id.clear()
+        self._slots.clear()
+        for quote in quotes:
+            self.add(quote)
+
     def remove(self, client_order_id: str) -> WorkingQuote | None:
         quote = self.by_id.pop(client_order_id, None)
         if quote is not None and self._slots.get((int(quote.side), quote.level)) is quote:

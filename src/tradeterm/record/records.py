@@ -25,3 +25,18 @@ class ReplayControl(msgspec.Struct, frozen=True, tag=True):
     ts: int
     action: str
     value: str = ""
+
+
+class ReplayBranch(msgspec.Struct, frozen=True, tag=True):
+    """A ``--paper`` replay went back to ``target_ns`` (standing before source record
+    ``target_record``) and discarded the paper trades it had made after it: this journal's
+    records from sequence number ``first_seq`` (the first own-trading record after the target)
+    up to this record are the discarded branch. They stay in the file; nothing replays them.
+    ``orders``/``fills``: how many orders had records in it, how many fills it held."""
+
+    ts: int
+    target_ns: int
+    target_record: int
+    first_seq: int
+    orders: int
+    fills: int

@@ -5,8 +5,11 @@ accepts are in ``replay_time.py``.
 A seek goes back or forward at once when the replay has its market (``MarketSeek``: the kernel
 gives it the keeper of books and tape): the market is restored from the nearest keyframe and
 played on to the target silently. With ``--paper`` (the session trades against the market) a
-seek plays forward on the bus, so the fill model and the quoter see every record, and cannot go
-back yet.
+seek forward plays on the bus, so the fill model and the quoter see every record; a seek back
+jumps like a plain replay's and rebuilds the session's paper trading as it was at the target
+(``paper_branch.py``): when that discards paper orders or fills made after the target it is
+refused until the caller says ``discard=True`` (the TUI asks first: ``offer``), and the run's
+journal gets a ``ReplayBranch`` record marking the discarded ones.
 
 Every transport change is published as a ``ReplayControl`` on ``replay.control`` so the replay's
 own journal records what the user did.
@@ -22,8 +25,9 @@ from typing import Any
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock, SimClock
 from tradeterm.domain.market import Trade
-from tradeterm.record.records import ReplayControl
 from tradeterm.record.own_trades import OwnTradingSeek
+from tradeterm.record.paper_branch import BRANCH_TOPIC, PaperHistory, PaperTrading, branch_record
+from tradeterm.record.records import ReplayControl
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_seek import MarketSeek
 from tradeterm.record.replay_time import say_time
@@ -64,6 +68,14 @@ class ReplayState:
         return (self.published + self.lost) / self.total if self.total else 1.0
 
 
+@dataclass(frozen=True)
+class BranchOffer:
+    """A seek back held until the trader agrees to discard the paper trades after it."""
+
+    question: str
+    go: Callable[[], bool]  # the same seek with discard=True
+
+
 class ReplayTransport:
     """The transport controls of ``ReplayVenue`` (called by the UI or the CLI); the venue's
     loop reads the goals they set."""
@@ -85,6 +97,9 @@ class ReplayTransport:
     seeker: MarketSeek | None
     own: OwnTradingSeek | None
     recorder: Any
+    paper: PaperTrading | None = None  # --paper: the session's paper trading, rebuilt going back
+    paper_history: PaperHistory | None = None
+    offer: BranchOffer | None = None  # a seek back waiting for a yes (``take_offer``)
 
     def _place(self, record: int) -> None:  # provided by ReplayVenue
         raise NotImplementedError
@@ -92,6 +107,28 @@ class ReplayTransport:
     @property
     def position(self) -> int:  # provided by ReplayVenue
         raise NotImplementedError
+
+    @property
+    def standing(self) -> int:  # provided by ReplayVenue
+        raise NotImplementedError
+
+    def attach_paper_trading(self, trading: PaperTrading, venues: list[str]) -> None:
+        """The session's paper trading (``--paper``): a seek back rebuilds it at the target."""
+        self.paper = trading
+        self.paper_history = PaperHistory(self.bus, self.clock, venues, lambda: self.standing)
+
+    def take_offer(self) -> bool:
+        """Yes to the seek back held by ``offer``: go, discarding the paper trades after it."""
+        offer, self.offer = self.offer, None
+        if offer is None:
+            return self._refuse("no seek back is waiting for an answer")
+        return offer.go()
+
+    def decline_offer(self) -> None:
+        """No to it: the replay stays where it is, the paper trades with it."""
+        if self.offer is not None:
+            self.offer = None
+            self._refuse("stayed: the paper trades after the target are kept")
 
     # --- transport (called by the UI or the CLI) ---------------------------------------------
     def toggle_pause(self) -> None:
@@ -151,13 +188,17 @@ class ReplayTransport:
         self._control("next own-order event", paused=True)
         return True
 
-    def seek(self, ts: int) -> bool:
+    def seek(self, ts: int, discard: bool = False) -> bool:
         """Go to the first record at or after ``ts`` and pause there: at once from a keyframe
-        (``MarketSeek``), else (``--paper``) playing forward as fast as possible. Returns False
-        (saying why in ``state.message``, and doing nothing) for a time after the recording's
-        end, or behind the replay clock when it cannot go back (``--paper``, or the replay at
-        its end): a restart with ``--start`` is the way there."""
+        (``MarketSeek``), else (``--paper`` forward) playing forward as fast as possible. A
+        ``--paper`` seek back that would discard paper trades made after ``ts`` needs
+        ``discard`` (else it is refused, saying what it would discard, and held in ``offer``).
+        Returns False (saying why in ``state.message``, and doing nothing) for a time after the
+        recording's end, or behind the replay clock when it cannot go back (without keyframes'
+        seeker or paper trading to rebuild, or the replay at its end): a restart with
+        ``--start`` is the way there."""
         state = self.state
+        self.offer = None
         now = self.clock.timestamp_ns()
         if ts > state.end_ns:
             return self._refuse(
@@ -167,6 +208,12 @@ class ReplayTransport:
         rewinds = self.seeker is not None and not self.market_only
         if rewinds and not state.done:
             self._jump(ts)
+            return True
+        if ts < now and self._branches():
+            again = lambda: self.seek(ts, True)  # noqa: E731
+            if not self._go_back(self._record_at(ts), f"seek {ts}", ts, discard, again):
+                return False
+            state.message = "at seek target"
             return True
         if ts < now or (state.done and ts <= now):
             there = say_time(ts, state.start_ns, sep="T")
@@ -181,15 +228,27 @@ class ReplayTransport:
         return True
 
     def go_to_record(
-        self, record: int, what: str, show: bool = True, clock_ns: int | None = None
+        self,
+        record: int,
+        what: str,
+        show: bool = True,
+        clock_ns: int | None = None,
+        discard: bool = False,
     ) -> bool:
         """Go to record ``record`` and pause, saying ``what``: ``show`` plays that record (a
         fill, an order event, a trade: the panes show it), else the replay stands right before
         it (a bookmark, whose clock ``clock_ns`` the replay's clock takes). A plain replay goes
-        back or forward at once (``MarketSeek``); with ``--paper`` only forward, playing on the
-        bus (a target behind is refused, saying so)."""
-        if self.seeker is not None and not self.market_only and not self.state.done:
-            self._jump_record(record, what)
+        back or forward at once (``MarketSeek``); with ``--paper`` forward playing on the bus,
+        back at once rebuilding the paper trading (``discard`` as for ``seek``)."""
+        self.offer = None
+        back = self._branches() and record < self.position
+        if back:
+            again = lambda: self.go_to_record(record, what, show, clock_ns, True)  # noqa: E731
+            if not self._go_back(record, what, self._record_time(record), discard, again):
+                return False
+        if back or (self.seeker is not None and not self.market_only and not self.state.done):
+            if not back:
+                self._jump_record(record, what)
             clock = self.clock
             if clock_ns is not None and clock_ns > clock.timestamp_ns():
                 assert isinstance(clock, SimClock)  # a replay runs on simulated time
@@ -210,14 +269,59 @@ class ReplayTransport:
         return True
 
     def _jump(self, ts: int) -> None:
+        self._jump_record(self._record_at(ts), f"seek {ts}")
+        self.state.message = "at seek target"
+
+    def _record_at(self, ts: int) -> int:
+        """The first record at or after ``ts`` (file order)."""
         seeker = self.seeker
-        assert seeker is not None  # seek() jumps only with a seeker
+        assert seeker is not None  # only a replay with a seeker jumps
         reader = seeker.reader
         i, pos = reader.seek(ts)
-        record = reader.records if i >= len(reader.index) else int(reader.index.first_record[i])
-        record += pos if i < len(reader.index) else 0
-        self._jump_record(record, f"seek {ts}")
-        self.state.message = "at seek target"
+        if i >= len(reader.index):
+            return reader.records
+        return int(reader.index.first_record[i]) + pos
+
+    def _record_time(self, record: int) -> int:
+        seeker = self.seeker
+        assert seeker is not None  # only a replay with a seeker jumps
+        reader = seeker.reader
+        i, pos = reader.locate(record)
+        block = reader.readable_block(i) if i < len(reader.index) else None
+        return (
+            int(block.times[pos]) if block is not None and pos < len(block) else self.state.end_ns
+        )
+
+    def _branches(self) -> bool:
+        """A ``--paper`` replay that can go back (keyframes' seeker, paper trading to rebuild)."""
+        return (
+            self.market_only
+            and self.seeker is not None
+            and self.paper is not None
+            and not self.state.done
+        )
+
+    def _go_back(
+        self, record: int, what: str, target_ns: int, discard: bool, again: Callable[[], bool]
+    ) -> bool:
+        """``--paper``: go back to before ``record`` (at ``target_ns``), discarding the paper
+        trades after it (without ``discard`` any there refuse it, ``again`` held in ``offer``),
+        and rebuild the paper trading there; the journal marks the branch."""
+        paper, history = self.paper, self.paper_history
+        assert paper is not None and history is not None  # see _branches
+        at = self._record_time(record - 1) if record > 0 else self.state.start_ns
+        gone = history.discards(record, at)
+        if gone is not None and not discard:
+            question = gone.question(target_ns, self.state.start_ns)
+            self.offer = BranchOffer(question, again)
+            return self._refuse(question)
+        paper.hold()
+        self._jump_record(record, what)
+        now = self.clock.timestamp_ns()
+        if gone is not None:
+            self.bus.publish(BRANCH_TOPIC, branch_record(now, now, gone))
+        paper.rebuild(history.cut(record, at), now)
+        return True
 
     def _jump_record(self, record: int, what: str) -> None:
         seeker = self.seeker
@@ -228,6 +332,7 @@ class ReplayTransport:
             self.own.jump(record, here, at)
         if self.recorder is not None:
             self.recorder.source_break()  # the records skipped are not the session's
+            self.recorder.source_index = record - 1  # where ``standing`` says the replay is
         self._place(record)
         clock = self.clock
         assert isinstance(clock, SimClock)  # a replay runs on simulated time
@@ -251,7 +356,7 @@ class ReplayTransport:
     def _control(self, message: str, paused: bool | None = None) -> None:
         if paused is not None:
             self.state.paused = paused
-        self._anchor = None
+        self._anchor, self.offer = None, None  # a seek back waiting for a yes is dropped
         self.state.message = message
         self.state.touch()
         self._wake.set()

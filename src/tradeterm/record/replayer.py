@@ -237,6 +237,13 @@ class ReplayVenue(ReplayTransport, Venue):
             return int(index.first_record[self._block_index] + index.records[self._block_index])
         return self._base + self._pos
 
+    @property
+    def standing(self) -> int:
+        """The record the replay stands before, exact while it publishes (``position`` moves
+        per batch at full speed): the recorder, or its stand-in, is told each one published."""
+        rec = self.recorder
+        return rec.source_index + 1 if rec is not None else self.position
+
     def _ensure_block(self) -> bool:
         block = self._block
         while block is None or self._pos >= len(block):

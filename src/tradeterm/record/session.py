@@ -16,6 +16,7 @@ from tradeterm.domain.events import ConnectionState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.record.header import recording_path, session_header
 from tradeterm.record.journal import JournalError, JournalReader
+from tradeterm.record.paper_branch import SourceMarker
 from tradeterm.record.recorder import Recorder
 from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replayer import ReplayVenue
@@ -116,7 +117,9 @@ def wire_replay(
     forth, from keyframes), its navigation (fills, orders, large trades of at least
     ``large_trade`` base units, bookmarks), the recorded log lines into the log view, and
     (``--paper``) the count of working orders that ``o`` waits on."""
-    replay.recorder = recorder
+    # told each source record published (``standing``): the recorder, else a stand-in
+    replay.recorder = recorder if recorder is not None else SourceMarker()
+    replay.recorder.source_index = -1  # nothing played yet
     replay.attach_market(market)
     # a recording is always there to read: connected from the start, whether its first records
     # (the recorded venue's own CONNECTED) are played or a seek jumps past them; recorded

@@ -43,6 +43,7 @@ from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.venue_registry import VenueChoice, VenueClients, VenueRequest, build_clients
 from tradeterm.trading.alerts import Alerts
 from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.paper_rewind import rewind_paper_trading
 from tradeterm.trading.recorded_trading import review_recorded_trading
 from tradeterm.trading.results import (
     CancelResult,
@@ -296,6 +297,8 @@ class Kernel:
         )
         self.quoter = self.quoting.placeholder  # --quoter placeholder: joins the touch
         self.quoters = self.quoting.by_instrument
+        if self.replay is not None and self.options.paper:  # a seek back rebuilds its trading
+            rewind_paper_trading(self.replay, self.desk, list(self.quoters.values()), self.market)
         self.desk.live_unconfirmed = self.options.mode == "live"  # see confirm_live
         # [alerts] and the ones typed in earlier sessions (kept unless this is a simulation)
         args = (settings, self.bus, self.clock, self.views, self.instruments, not self.simulated)

@@ -49,12 +49,17 @@ class RecordedTrading:
         portfolio: Portfolio,
         fills: RingView[OrderFilled],
         venues: list[str],
+        listen: bool = True,
     ) -> None:
+        """``listen`` False: only ``apply`` and ``rewind`` (a ``--paper`` replay rebuilding
+        its own trading, ``paper_rewind.py``; the OMS keeps its place on the bus)."""
         self.oms = oms
         self.portfolio = portfolio
         self.fills = fills
         self._order_topics = {topics.orders(v) for v in venues}
         self._sent: dict[str, SubmitOrder] = {}  # recorded commands not answered yet
+        if not listen:
+            return
         bus.subscribe(RECORDED_COMMANDS, self.on_command)
         for topic in self._order_topics:
             bus.unsubscribe(topic, oms.on_order_event)

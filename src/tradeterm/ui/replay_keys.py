@@ -1,8 +1,10 @@
 """The replay transport and navigation keys, composed into the app (``app.replay_keys``): play /
 pause, speed, step, next trade, next order event, go to a time / fill / order, previous / next
 fill, order event, large trade and bookmark, set a bookmark and list them. A key the replay
-cannot follow (nothing there, a time behind the clock of a --paper replay) is refused on the
-command line, saying why, and the replay stays where it is."""
+cannot follow (nothing there, a time after the end) is refused on the command line, saying why,
+and the replay stays where it is. A seek back in a --paper replay that would discard paper
+trades made after the target asks first (``ConfirmScreen``): yes goes back, discarding them (the
+run's journal keeps them as a branch), no stays."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from textual.binding import Binding
 
 from tradeterm.record.replay_time import parse_time, say_time, span
 from tradeterm.ui.screens.bookmarks import BookmarkNameScreen, BookmarksScreen
+from tradeterm.ui.screens.confirm import ConfirmScreen
 from tradeterm.ui.screens.replay_goto import GotoTimeScreen
 
 if TYPE_CHECKING:
@@ -89,8 +92,34 @@ class ReplayKeys:
             getattr(self, name)()
             return
         if not getattr(nav, method)():
-            self.app.cmdline.say(f"✗ {nav.replay.state.message}", False)
+            self.refused(nav.replay)
         self.app.panes[0].refresh_view()
+
+    def refused(self, replay: ReplayVenue) -> None:
+        """The replay did not go: a seek back waiting for a yes asks it (once the screen that
+        asked for the seek has closed); anything else says why on the command line."""
+        if replay.offer is not None:
+            self.app.call_later(self.ask_discard)
+        else:
+            self.app.cmdline.say(f"✗ {replay.state.message}", False)
+
+    def ask_discard(self) -> None:
+        """Ask before a seek back discards paper trades (``ReplayTransport.offer``)."""
+        replay = self.replay
+        offer = replay.offer if replay is not None else None
+        if replay is None or offer is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                if not replay.take_offer():
+                    self.app.cmdline.say(f"✗ {replay.state.message}", False)
+            else:
+                replay.decline_offer()
+                self.app.cmdline.say(replay.state.message, True)
+            self.app.panes[0].refresh_view()
+
+        self.app.push_screen(ConfirmScreen("Go back in the replay", offer.question), answered)
 
     def goto(self) -> None:
         """``g``: a modal asks for the time, fill or order; one that cannot be gone to is
@@ -119,7 +148,9 @@ class ReplayKeys:
             except ValueError as exc:
                 return str(exc)
             went = replay.seek(target)
-        if not went:
+        if not went and replay.offer is not None:  # asked once this modal has closed
+            self.refused(replay)
+        elif not went:
             return state.message
         self.app.panes[0].refresh_view()
         return None
@@ -161,5 +192,5 @@ class ReplayKeys:
     def go_to_bookmark(self, mark: Bookmark) -> None:
         nav = self.navigator
         if nav is not None and not nav.go_to_bookmark(mark):
-            self.app.cmdline.say(f"✗ {nav.replay.state.message}", False)
+            self.refused(nav.replay)
         self.app.panes[0].refresh_view()

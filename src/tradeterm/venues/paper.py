@@ -50,7 +50,15 @@ from tradeterm.domain.events import (
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.market import BookDelta, BookSnapshot, Side
 from tradeterm.domain.orders import Order
-from tradeterm.matching.orders import KIND_NAMES, TIF_NAMES, UNKNOWN_ORDER
+from tradeterm.matching.orders import (
+    KIND_NAMES,
+    LIMIT,
+    MARKET,
+    STOP_LIMIT,
+    STOP_MARKET,
+    TIF_NAMES,
+    UNKNOWN_ORDER,
+)
 from tradeterm.matching.paper_fills import FillModel, PaperBook, PaperListener, PaperOrder
 from tradeterm.matching.rules import FeeSchedule
 
@@ -99,6 +107,7 @@ class PaperExecution(PaperListener):
         self._trade_ids = 0
         self._requests = 0
         self._last_arrival = 0
+        self._in_flight: set[str] = set()  # the alerts of requests on their way
         self.id_prefix = "P"  # venue order ids and trade ids; the session number after resume
 
     def read_books(self, books: Mapping[str, L2Book]) -> dict[str, PaperBook]:
@@ -219,7 +228,77 @@ class PaperExecution(PaperListener):
         at = max(self.clock.timestamp_ns() + delay, self._last_arrival)  # FIFO, like a socket
         self._last_arrival = at
         self._requests += 1
-        self.clock.set_alert(f"paper.{self.venue}.{self._requests}", at, arrive)
+        name = f"paper.{self.venue}.{self._requests}"
+        self._in_flight.add(name)
+
+        def arrived(ts: int) -> None:
+            self._in_flight.discard(name)
+            arrive(ts)
+
+        self.clock.set_alert(name, at, arrived)
+
+    # --- a replay going back (``trading/paper_rewind.py``) ------------------------------------
+    def hold(self) -> None:
+        """Take every paper order off the books and drop the requests on their way: the market
+        goes back under them, and nothing may fill meanwhile."""
+        for name in self._in_flight:
+            self.clock.cancel_timer(name)
+        self._in_flight.clear()
+        for book in self.books.values():
+            for order in (*book.orders.values(), *book.stops.values()):
+                self.clock.cancel_timer(f"paper.{self.venue}.gtd.{order.order_id}")
+            book.rewound(book.position, book.last_price)
+        self._tracked.clear()
+
+    def restore(
+        self,
+        working: list[Order],
+        triggered: set[str],
+        positions: Mapping[str, int],
+        last_prices: Mapping[str, int | None],
+    ) -> int:
+        """The market is back at the target: put the session's orders working there back
+        (``working``, as the OMS has them; ``triggered``: the stops that had triggered), under
+        their own paper ids, each at the back of its price's queue as the book shows it now (its
+        place at the target is not known: the back is the cautious guess); the paper positions
+        (reduce-only) and last prices (stops) too. Returns how many orders work again."""
+        for iid, paper_book in self.books.items():
+            paper_book.rewound(positions.get(iid, 0), last_prices.get(iid))
+        back = 0
+        by_id = self._by_client
+        for order in sorted(working, key=lambda o: by_id.get(o.client_order_id, 0)):
+            oid, book = self._find(order)
+            if oid is None or book is None:
+                continue
+            kind = KIND_NAMES[order.order_type.value]
+            waits = kind in (STOP_MARKET, STOP_LIMIT) and order.client_order_id not in triggered
+            if not waits and kind in (MARKET, STOP_MARKET):
+                continue  # a market order never rests
+            paper = PaperOrder(
+                oid,
+                int(order.side),
+                order.qty,
+                order.price,
+                kind if waits else LIMIT,
+                TIF_NAMES[order.tif.value],
+                order.post_only,
+                order.reduce_only,
+                order.display_qty or 0,
+                order.trigger_price,
+                order.expire_ns,
+            )
+            paper.leaves = order.qty - order.filled_qty
+            self._tracked[oid] = _Tracked(
+                order.client_order_id, book.instrument, order.side, order.price, order.qty
+            )
+            if waits:
+                book.stops[oid] = paper
+            else:
+                book.rest(paper)
+            if paper.expire_ns is not None and paper.tif == TIF_NAMES["GTD"]:
+                self._expire_at(book, paper)
+            back += 1
+        return back
 
     # --- PaperListener: paper outcomes -> order events ---------------------------------------
     def _publish(self, make: Any) -> None:
@@ -238,14 +317,16 @@ class PaperExecution(PaperListener):
         ) or order.qty != t.qty:  # a post-only slide, a reduce-only clamp
             self.modified(order)
         if order.expire_ns is not None and order.tif == TIF_NAMES["GTD"]:
-            book = self.books[t.instrument.id]
+            self._expire_at(self.books[t.instrument.id], order)
 
-            def expire(_ts: int) -> None:
-                book.expire(order.order_id)
+    def _expire_at(self, book: PaperBook, order: PaperOrder) -> None:
+        at = order.expire_ns
+        assert at is not None  # a GTD order
 
-            self.clock.set_alert(
-                f"paper.{self.venue}.gtd.{order.order_id}", order.expire_ns, expire
-            )
+        def expire(_ts: int) -> None:
+            book.expire(order.order_id)
+
+        self.clock.set_alert(f"paper.{self.venue}.gtd.{order.order_id}", at, expire)
 
     def rejected(self, order: PaperOrder, reason: str, message: str) -> None:
         t = self._tracked.pop(order.order_id)

@@ -5,6 +5,7 @@ process."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -59,6 +60,19 @@ class PaperExecutionClient(ExecutionClient):
 
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
         return self.execution.modify_order(order, price, qty)
+
+    def rewind(self, events: list[Any], orders: Mapping[str, Order]) -> None:
+        """A replay went back: what it knows of the paper account is what ``events`` (this
+        run's answers up to the target, in order) told it; ``orders``: the orders they are
+        about, by client id."""
+        self.fill_log.clear()
+        self._sent.clear()
+        self._reports.clear()
+        for event in events:
+            coid = getattr(event, "client_order_id", None)
+            if type(event) is OrderAccepted and isinstance(coid, str) and coid in orders:
+                self._sent[coid] = orders[coid]
+            self._remember(event)
 
     # --- queries: the paper account of this process (``keeps_state = False``) ----------------
     def resume(self, session: int, positions: dict[str, int]) -> None:

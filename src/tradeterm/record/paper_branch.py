@@ -1,0 +1,149 @@
+"""Going back in a ``--paper`` replay: this run's own trading after the target is discarded as
+a branch, kept in the run's journal.
+
+``PaperHistory`` keeps what the run did (its ``SubmitOrder`` commands and its paper venue's
+answers, as they went on the bus), each with the source record the replay stood before then
+(``ReplayVenue.standing``), the clock time and its bus sequence number. A seek back to before
+record ``r``, the clock at ``t`` (the time of the record before it), keeps the entries made
+before ``r`` was played up to ``t`` (what the trader saw there: an answer that arrived later,
+still before ``r``, was in flight at the target and is dropped) and discards the rest:
+``discards`` counts them
+(the orders they touch, the fills among them), ``cut`` drops them and hands back the kept ones,
+which the session's paper trading (``PaperTrading``, ``trading/paper_rewind.py``) applies again
+from a clean ledger. The journal gets a ``ReplayBranch`` record (``records.py``) naming the
+first discarded record by sequence number; ``branches`` reads them back: which records of a
+run's journal belong to a discarded branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+
+from tradeterm.core import topics
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.clock import Clock
+from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.events import OrderFilled
+from tradeterm.record.records import ReplayBranch
+from tradeterm.record.replay_time import say_time
+
+BRANCH_TOPIC = "replay.branch"
+
+
+class PaperTrading(Protocol):
+    """The session's paper trading as a seek back rebuilds it."""
+
+    def hold(self) -> None:
+        """Before the market goes back: the paper venue's orders off its books, the requests
+        on their way dropped, the quoters stopped."""
+
+    def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
+        """The run's own records up to the target (topic, event), in order, applied again to
+        an empty ledger; the working orders back at the paper venue; the quoters started
+        again. The replay then stands at clock ``ts``."""
+
+
+class SourceMarker:
+    """The recorder's stand-in in a replay that records nothing (``--no-record``): the
+    replayer tells it each source record it publishes, so ``ReplayVenue.standing`` is exact."""
+
+    source_pending: Any = None
+    source_index = -1
+
+    def source_break(self) -> None:
+        pass
+
+
+class Entry(NamedTuple):
+    standing: int  # the source record the replay stood before
+    ts: int  # the clock
+    seq: int  # bus sequence number (= the run's journal's)
+    topic: str
+    event: Any
+
+
+@dataclass(frozen=True)
+class Discards:
+    """What a seek back to before ``record`` would discard."""
+
+    record: int
+    orders: int
+    fills: int
+    first_seq: int
+
+    def question(self, target_ns: int, start_ns: int) -> str:
+        return (
+            f"seek back to {say_time(target_ns, start_ns)} discards {self.orders} order(s) and "
+            f"{self.fills} fill(s) made after it; they are kept in the run's journal as a branch "
+            "— go back? y/n"
+        )
+
+
+class PaperHistory:
+    def __init__(
+        self, bus: MessageBus, clock: Clock, venues: Iterable[str], standing: Callable[[], int]
+    ) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.standing = standing
+        self.entries: list[Entry] = []
+        bus.subscribe(topics.COMMAND, self._on_command, essential=False)
+        for venue in venues:
+            bus.subscribe(topics.orders(venue), self._on_event, essential=False)
+
+    def _on_command(self, cmd: Any) -> None:
+        if type(cmd) is SubmitOrder:
+            self._on_event(cmd)
+
+    def _on_event(self, event: Any) -> None:
+        bus = self.bus
+        self.entries.append(
+            Entry(self.standing(), self.clock.timestamp_ns(), bus.seq, bus.topic, event)
+        )
+
+    def _first_after(self, record: int, ts: int) -> int:
+        entries = self.entries
+        i = len(entries)
+        while i and (entries[i - 1].standing, entries[i - 1].ts) > (record, ts):  # latest first
+            i -= 1
+        return i
+
+    def discards(self, record: int, ts: int) -> Discards | None:
+        """What going back to before source record ``record``, the clock at ``ts``, discards
+        (None: nothing)."""
+        gone = self.entries[self._first_after(record, ts) :]
+        if not gone:
+            return None
+        orders = {getattr(e.event, "client_order_id", None) for e in gone} - {None}
+        fills = sum(type(e.event) is OrderFilled for e in gone)
+        return Discards(record, len(orders), fills, gone[0].seq)
+
+    def cut(self, record: int, ts: int) -> list[tuple[str, Any]]:
+        """Drop the entries after (``record``, ``ts``); the kept ones (topic, event), in order."""
+        del self.entries[self._first_after(record, ts) :]
+        return [(e.topic, e.event) for e in self.entries]
+
+
+def branch_record(now: int, target_ns: int, gone: Discards) -> ReplayBranch:
+    """The journal's mark of a seek back that discarded ``gone``."""
+    return ReplayBranch(now, target_ns, gone.record, gone.first_seq, gone.orders, gone.fills)
+
+
+def branches(records: Iterable[tuple[int, int, str, Any]]) -> Iterator[tuple[ReplayBranch, int]]:
+    """(branch record, its sequence number) of every ``ReplayBranch`` in a run's journal
+    ((seq, time, topic, event) records): its discarded records are those with a sequence
+    number from ``first_seq`` up to (not including) its own."""
+    for seq, _ts, _topic, event in records:
+        if type(event) is ReplayBranch:
+            yield event, seq
+
+
+def discarded(records: Iterable[tuple[int, int, str, Any]]) -> set[int]:
+    """The sequence numbers of the records in discarded branches."""
+    rows = list(records)
+    gone: set[int] = set()
+    for branch, seq in branches(rows):
+        gone.update(s for s, _t, _p, _e in rows if branch.first_seq <= s < seq)
+    return gone

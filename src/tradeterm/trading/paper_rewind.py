@@ -1,0 +1,141 @@
+"""A ``--paper`` replay going back: the session's paper trading rebuilt as it was at the target
+(``record/paper_branch.PaperTrading``, called by ``ReplayTransport`` around the market's jump).
+
+``hold``: the paper venue takes every order off its books and drops the requests on their way
+(``PaperExecution.hold``), so nothing fills while the market goes back under them; the keeper
+stops telling the paper books about its updates until the rebuild (they start afresh there).
+
+``rebuild``: the run's own records up to the target (its ``SubmitOrder`` commands and its paper
+venue's answers, as ``PaperHistory`` kept them) go through the path a plain replay rebuilds its
+recorded trading with (``RecordedTrading``: the OMS forgets every order and fill, the portfolio
+and the fills pane start again, then each command is tracked at its first answer and each answer
+handed to the OMS's own handler): one ledger, each fill applied once. Then the paper venue gets
+back the orders working at the target, under their own paper ids, at the back of their price's
+queue in the restored book (the place they had is not known to the fill model: the back is the
+cautious guess), with the paper position (reduce-only) and last prices (stops); its answers to
+the OMS's queries are rebuilt from the same records. Each quoter goes on from the restored
+state: its quotes among the working orders, its inventory the position there.
+
+What a rewind does not restore: requests in flight at the target (a submit not yet answered is
+dropped, a cancel or modify not yet answered leaves the order as it worked), held (emulated)
+orders, the risk state (kill switch, throttles, the day's loss), the log pane, the equity curve.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.core import topics
+from tradeterm.domain.events import OrderAccepted, OrderFilled, OrderTriggered
+from tradeterm.domain.market import Side
+from tradeterm.quoter.working import LIVE, PENDING_NEW, WorkingQuote
+from tradeterm.trading.recorded_trading import RecordedTrading
+from tradeterm.venues.paper_client import PaperExecutionClient
+
+if TYPE_CHECKING:
+    from tradeterm.book.keeper import BookWatcher, MarketDataKeeper
+    from tradeterm.domain.orders import Order
+    from tradeterm.quoter.component import Quoter
+    from tradeterm.record.replayer import ReplayVenue
+    from tradeterm.trading.desk import TradingDesk
+
+log = logging.getLogger(__name__)
+
+
+class PaperRewind:
+    def __init__(
+        self,
+        desk: TradingDesk,
+        client: PaperExecutionClient,
+        quoters: list[Quoter],
+        market: MarketDataKeeper,
+    ) -> None:
+        self.desk = desk
+        self.client = client
+        self.quoters = quoters
+        self.market = market
+        self._unwatched: dict[str, BookWatcher] = {}
+        self.ledger = RecordedTrading(
+            desk.bus, desk.oms, desk.portfolio, desk.views.fills, list(desk.venues), listen=False
+        )
+        self.restored = 0  # orders working again after the last rebuild
+
+    def hold(self) -> None:
+        self.client.execution.hold()
+        for iid in self.client.execution.books:
+            watcher = self.market.unwatch(iid)
+            if watcher is not None:
+                self._unwatched[iid] = watcher
+
+    def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
+        desk = self.desk
+        for iid, watcher in self._unwatched.items():
+            self.market.watch(iid, watcher)
+        self._unwatched.clear()
+        self.ledger.rewind(ts)
+        self.ledger.apply(records, ts)
+        answers = [event for topic, event in records if topic != topics.COMMAND]
+        triggered = {e.client_order_id for e in answers if type(e) is OrderTriggered}
+        accepted = {e.client_order_id for e in answers if type(e) is OrderAccepted}
+        working = list(desk.oms.working.values())
+        stats = desk.views.stats
+        self.restored = self.client.execution.restore(
+            working,
+            triggered,
+            {iid: desk.portfolio.qty(iid) for iid in desk.instruments},
+            {iid: stats[iid].last_price if iid in stats else None for iid in desk.instruments},
+        )
+        known = {coid: o for coid in accepted if (o := desk.oms.get(coid)) is not None}
+        self.client.rewind(answers, known)
+        for quoter in self.quoters:
+            iid = quoter.instrument.id
+            quotes = own_quotes([o for o in working if o.instrument == iid], accepted)
+            quoter.rewound(quotes, desk.portfolio.qty(iid))
+        log.info(
+            "replay went back: %d paper order(s) working again, %d fill(s) kept",
+            self.restored,
+            sum(type(e) is OrderFilled for e in answers),
+        )
+
+
+def own_quotes(working: list[Order], accepted: set[str]) -> list[WorkingQuote]:
+    """The quoter's orders among ``working`` as its working quotes, levels counted from the
+    touch on each side (the quoter numbers them so)."""
+    quotes = []
+    for side in (Side.BUY, Side.SELL):
+        mine = [o for o in working if o.source == "quoter" and o.side is side]
+        mine.sort(key=lambda o: -(o.price or 0) if side is Side.BUY else (o.price or 0))
+        for level, order in enumerate(mine):
+            live = order.client_order_id in accepted
+            quotes.append(
+                WorkingQuote(
+                    order.client_order_id,
+                    side,
+                    level,
+                    order.price or 0,
+                    order.qty - order.filled_qty,
+                    LIVE if live else PENDING_NEW,
+                    order.ts_last,
+                    live,
+                )
+            )
+    return quotes
+
+
+def rewind_paper_trading(
+    replay: ReplayVenue, desk: TradingDesk, quoters: list[Quoter], market: MarketDataKeeper
+) -> PaperRewind | None:
+    """A ``--paper`` replay goes back by rebuilding its paper trading (``PaperRewind``); not
+    with a store on a file (``oms.database_url``), which a rewind would have to empty, nor
+    without paper execution: a seek back is then refused as before."""
+    clients = [v for v in desk.venues.values() if isinstance(v, PaperExecutionClient)]
+    if desk.store.where != "in memory" or len(clients) != 1:
+        log.warning(
+            "replay --paper: the store is %s: a seek back is refused (restart with --start)",
+            desk.store.where,
+        )
+        return None
+    rewind = PaperRewind(desk, clients[0], quoters, market)
+    replay.attach_paper_trading(rewind, list(desk.venues))
+    return rewind
