@@ -20,7 +20,7 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.journal_writer import JournalWriter
-from tradeterm.record.keyframe_delta import KeyframeEncoder
+from tradeterm.record.keyframe_delta import FULL_EVERY, KeyframeEncoder
 from tradeterm.record.keyframes import market_handlers
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,12 @@ def side_keyframes(reader: JournalReader) -> JournalReader | None:
     return side
 
 
-def build_side_file(reader: JournalReader, interval_s: float) -> tuple[Path, int]:
+def build_side_file(
+    reader: JournalReader, interval_s: float, full_every: int = FULL_EVERY
+) -> tuple[Path, int]:
     """Play the market of ``reader``'s recording and write a keyframe every ``interval_s``
-    of its record times; -> (side file, keyframes written). Replaces an older side file."""
+    of its record times (a full one every ``full_every``, deltas of it between); -> (side
+    file, keyframes written). Replaces an older side file."""
     path = side_path(reader.path)
     tmp = path.with_name(path.name + ".tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -79,7 +82,7 @@ def build_side_file(reader: JournalReader, interval_s: float) -> tuple[Path, int
     latest = reader.start_ns or 0
     due = (latest // step + 1) * step
     writer = JournalWriter(tmp, {"kind": KIND, **_identity(reader)})
-    keyframes = KeyframeEncoder()
+    keyframes = KeyframeEncoder(full_every)
     try:
         for i in range(len(reader.index)):
             block = reader.readable_block(i)

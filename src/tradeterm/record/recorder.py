@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.record.journal_writer import JournalWriter
-from tradeterm.record.keyframe_delta import KeyframeEncoder
+from tradeterm.record.keyframe_delta import FULL_EVERY, KeyframeEncoder
 from tradeterm.record.records import ReplaySpan
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ class Recorder:
         fsync_seconds: float = 5.0,
         market: MarketDataKeeper | None = None,
         keyframe_ns: int = 0,
+        keyframe_full_every: int = FULL_EVERY,
     ) -> None:
         self.bus = bus
         self.clock = clock
@@ -77,7 +78,7 @@ class Recorder:
         self.market = market if keyframe_ns > 0 else None  # None: no keyframes (a replay's)
         self.keyframe_ns = keyframe_ns
         self._keyframe_due = NEVER
-        self._keyframes = KeyframeEncoder()  # full ones, deltas of them between
+        self._keyframes = KeyframeEncoder(keyframe_full_every)  # full ones, deltas between
         self.writer: JournalWriter | None = None
         self._seqs: list[int] = []
         self._recs: list[int] = []
