@@ -39,8 +39,11 @@ def _instruments() -> list[Instrument]:
     ]
 
 
-def generate(path: Path, seconds: float, seed: int = 1) -> tuple[int, int, int]:
-    """Record ``seconds`` of synthetic market to ``path``; -> (records, bytes, keyframe bytes)."""
+def generate(
+    path: Path, seconds: float, seed: int = 1, full_every: int | None = None
+) -> tuple[int, int, int]:
+    """Record ``seconds`` of synthetic market to ``path`` (a full keyframe every ``full_every``,
+    the recorder's default when None); -> (records, bytes, keyframe bytes)."""
     from tradeterm.book.keeper import MarketDataKeeper
     from tradeterm.core import topics
     from tradeterm.core.bus import MessageBus
@@ -55,7 +58,17 @@ def generate(path: Path, seconds: float, seed: int = 1) -> tuple[int, int, int]:
     t0 = 1_767_225_600 * NS
     bus, clock = MessageBus(), SimClock(t0)
     market = MarketDataKeeper(bus, EngineViews(StatusView("BENCH", "bench")), insts)
-    rec = Recorder(bus, clock, path, wall_flush=False, market=market, keyframe_ns=KEYFRAME_S * NS)
+    from tradeterm.record.keyframe_delta import FULL_EVERY
+
+    rec = Recorder(
+        bus,
+        clock,
+        path,
+        wall_flush=False,
+        market=market,
+        keyframe_ns=KEYFRAME_S * NS,
+        keyframe_full_every=full_every or FULL_EVERY,
+    )
     rec.start(session_header("record", "bench", insts, t0))
     mids = {i.id: 6_000_000 if i.symbol.startswith("BTC") else 260_000 for i in insts}
     ids = {i.id: 1000 for i in insts}

@@ -37,7 +37,7 @@ KIND_KEYFRAME = 4
 
 CODEC_MSGPACK = 0  # header and index: plain msgpack
 CODEC_COLUMNS_ZSTD = 1  # blocks: columns (record/codec.py) compressed with zstd
-CODEC_KEYFRAME_ZSTD = 2  # keyframes: record number (i64) + zstd msgpack (record/keyframes.py)
+CODEC_KEYFRAME_ZSTD = 2  # keyframes: record (i64) [+ version] + zstd msgpack (keyframes.py)
 
 FRAME_MAGIC = b"TTJF"
 _FRAME = struct.Struct("<4sBBHIIIqq")

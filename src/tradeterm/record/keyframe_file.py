@@ -20,7 +20,8 @@ from tradeterm.core.views import EngineViews, StatusView
 from tradeterm.record.header import instrument_from_dict
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.journal_writer import JournalWriter
-from tradeterm.record.keyframes import capture, encode_keyframe, market_handlers
+from tradeterm.record.keyframe_delta import FULL_EVERY, KeyframeEncoder
+from tradeterm.record.keyframes import market_handlers
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,12 @@ def side_keyframes(reader: JournalReader) -> JournalReader | None:
     return side
 
 
-def build_side_file(reader: JournalReader, interval_s: float) -> tuple[Path, int]:
+def build_side_file(
+    reader: JournalReader, interval_s: float, full_every: int = FULL_EVERY
+) -> tuple[Path, int]:
     """Play the market of ``reader``'s recording and write a keyframe every ``interval_s``
-    of its record times; -> (side file, keyframes written). Replaces an older side file."""
+    of its record times (a full one every ``full_every``, deltas of it between); -> (side
+    file, keyframes written). Replaces an older side file."""
     path = side_path(reader.path)
     tmp = path.with_name(path.name + ".tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -78,6 +82,7 @@ def build_side_file(reader: JournalReader, interval_s: float) -> tuple[Path, int
     latest = reader.start_ns or 0
     due = (latest // step + 1) * step
     writer = JournalWriter(tmp, {"kind": KIND, **_identity(reader)})
+    keyframes = KeyframeEncoder(full_every)
     try:
         for i in range(len(reader.index)):
             block = reader.readable_block(i)
@@ -91,8 +96,8 @@ def build_side_file(reader: JournalReader, interval_s: float) -> tuple[Path, int
                     handler(event)
                 latest = max(latest, ts)
                 if latest >= due:
-                    frame = capture(market, base + k + 1, latest)
-                    writer.append_keyframe(encode_keyframe(frame), latest)
+                    payload = keyframes.encode(market, base + k + 1, latest)
+                    writer.append_keyframe(payload, latest)
                     due = (latest // step + 1) * step
         count = writer.keyframes
         writer.close({"keyframes": count})

@@ -12,7 +12,8 @@ same input gives the same bytes; there a block also waits for at least 2,048 rec
 
 Every ``keyframe_ns`` of the clock (``record.keyframe_interval_s``) the recorder, given the
 session's ``market`` (the keeper of books and tape), cuts the block and writes a keyframe of the
-market after the message just recorded (``keyframes.py``), so a replay can seek anywhere. The
+market after the message just recorded (``keyframes.py``; a full one, or a delta of the last
+full one: ``keyframe_delta.py``), so a replay can seek anywhere. The
 keeper subscribes to the bus before the recorder, so it has applied that message already.
 
 In a replay the recorded market data is not written again: the replayer announces each source
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.record.journal_writer import JournalWriter
-from tradeterm.record.keyframes import capture, encode_keyframe
+from tradeterm.record.keyframe_delta import FULL_EVERY, KeyframeEncoder
 from tradeterm.record.records import ReplaySpan
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class Recorder:
         fsync_seconds: float = 5.0,
         market: MarketDataKeeper | None = None,
         keyframe_ns: int = 0,
+        keyframe_full_every: int = FULL_EVERY,
     ) -> None:
         self.bus = bus
         self.clock = clock
@@ -76,6 +78,7 @@ class Recorder:
         self.market = market if keyframe_ns > 0 else None  # None: no keyframes (a replay's)
         self.keyframe_ns = keyframe_ns
         self._keyframe_due = NEVER
+        self._keyframes = KeyframeEncoder(keyframe_full_every)  # full ones, deltas between
         self.writer: JournalWriter | None = None
         self._seqs: list[int] = []
         self._recs: list[int] = []
@@ -152,7 +155,7 @@ class Recorder:
         if writer is None or market is None or self.failed:
             return
         try:
-            writer.append_keyframe(encode_keyframe(capture(market, writer.records, now)), now)
+            writer.append_keyframe(self._keyframes.encode(market, writer.records, now), now)
         except OSError as exc:
             self.failed = f"recording stopped: cannot write {self.path}: {exc.strerror or exc}"
             log.error(self.failed)

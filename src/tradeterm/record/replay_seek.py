@@ -3,8 +3,9 @@
 ``MarketSeek`` makes the market views (``MarketDataKeeper``: books, tape, statistics) what they
 were right before a record of the recording: it restores the nearest keyframe at or before it
 (the recording's own, else its side file's from ``tradeterm index``, else the start: an empty
-market) and applies the records from there to the keeper directly. Nothing goes on the bus: no
-view redraws per record, the recorder records nothing of what was skipped, no paper fill model
+market; a delta keyframe is applied to the full one it names, ``keyframe_delta.py``) and
+applies the records from there to the keeper directly. Nothing goes on the bus: no view redraws
+per record, the recorder records nothing of what was skipped, no paper fill model
 or quoter sees it. When the replay already stands between that keyframe and the target, it plays
 on from where it is instead.
 """
@@ -16,7 +17,8 @@ import logging
 from tradeterm.book.keeper import MarketDataKeeper
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.keyframe_file import side_keyframes
-from tradeterm.record.keyframes import Keyframe, decode_keyframe, market_handlers, restore
+from tradeterm.record.keyframe_delta import resolve
+from tradeterm.record.keyframes import Keyframe, Levels, decode_keyframe, market_handlers, restore
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ class MarketSeek:
             reader if len(reader.keyframes) else side_keyframes(reader)
         )
         self._route = market_handlers(market)
+        self._full: tuple[int, Keyframe] | None = None  # the last full keyframe decoded (number)
 
     def close(self) -> None:
         if self.keys is not None and self.keys is not self.reader:
@@ -39,15 +42,19 @@ class MarketSeek:
     def keyframes(self) -> int:
         return len(self.keys.keyframes) if self.keys is not None else 0
 
-    def keyframe_before(self, record: int) -> Keyframe | None:
-        """The last readable keyframe resuming at or before ``record`` (None: the start)."""
+    def keyframe_before(self, record: int) -> tuple[Keyframe, Levels | None] | None:
+        """The last readable keyframe resuming at or before ``record`` with, for a delta, the
+        levels it stands for (None: the start)."""
         keys = self.keys
         if keys is None:
             return None
         i = keys.keyframes.at_or_before(record)
         while i is not None and i >= 0:
             try:
-                return decode_keyframe(keys.keyframe_payload(i))
+                frame = self._decode(i)
+                if frame.base < 0:
+                    return frame, None
+                return resolve(frame, self._base_of(frame.base))
             except (JournalError, ValueError) as exc:
                 log.warning(
                     "%s: keyframe %d unreadable (%s); using an earlier one", keys.path, i, exc
@@ -55,14 +62,36 @@ class MarketSeek:
                 i -= 1
         return None
 
+    def _decode(self, i: int) -> Keyframe:
+        if self._full is not None and self._full[0] == i:
+            return self._full[1]
+        assert self.keys is not None
+        frame = decode_keyframe(self.keys.keyframe_payload(i))
+        if frame.base < 0:
+            self._full = (i, frame)
+        return frame
+
+    def _base_of(self, record: int) -> Keyframe:
+        """The full keyframe resuming at ``record`` (the last of those at that record)."""
+        assert self.keys is not None
+        keys = self.keys.keyframes
+        j = keys.at_or_before(record)
+        while j is not None and j >= 0 and int(keys.record[j]) == record:
+            frame = self._decode(j)
+            if frame.base < 0:
+                return frame
+            j -= 1
+        raise ValueError(f"no full keyframe at record {record} for a delta")
+
     def jump(self, record: int, here: int, now: int) -> int:
         """Make the market what it was before ``record`` (file order), the replay standing
         before ``here`` with its clock at ``now``; returns the clock time there."""
-        frame = self.keyframe_before(record)
+        found = self.keyframe_before(record)
+        frame = found[0] if found is not None else None
         start = frame.record if frame is not None else 0
         if start <= here <= record:
             return max(now, self.play(here, record))
-        restore(self.market, frame)
+        restore(self.market, frame, found[1] if found is not None else None)
         at = frame.ts if frame is not None else (self.reader.start_ns or 0)
         return max(at, self.play(start, record))
 

@@ -24,6 +24,7 @@ from tradeterm.domain.market import BookDelta, BookSnapshot, Side, Trade
 from tradeterm.record.header import session_header
 from tradeterm.record.journal import JournalReader
 from tradeterm.record.keyframe_file import build_side_file, side_path
+from tradeterm.record.keyframes import decode_keyframe
 from tradeterm.record.recorder import Recorder
 from tradeterm.record.replayer import ReplayVenue
 
@@ -73,12 +74,18 @@ def _events(rng: random.Random, n: int):
             yield ts, topics.trade(iid), trade
 
 
-def record(path: Path, seed: int, n: int, keyframe_s: float) -> Path:
+def record(path: Path, seed: int, n: int, keyframe_s: float, full_every: int = 10) -> Path:
     """A recording made by the recorder, as a session makes it (the keeper subscribed first)."""
     bus, clock = MessageBus(), SimClock(T0)
     market = _market(bus)
     recorder = Recorder(
-        bus, clock, path, wall_flush=False, market=market, keyframe_ns=int(keyframe_s * S)
+        bus,
+        clock,
+        path,
+        wall_flush=False,
+        market=market,
+        keyframe_ns=int(keyframe_s * S),
+        keyframe_full_every=full_every,
     )
     recorder.start(session_header("record", "sim", INSTRUMENTS, T0))
     for ts, topic, event in _events(random.Random(seed), n):
@@ -129,10 +136,26 @@ def seeking_venue(path: Path) -> tuple[ReplayVenue, MarketDataKeeper]:
     return venue, market
 
 
-@pytest.fixture(scope="module")
-def recording(tmp_path_factory) -> tuple[Path, Straight]:
-    path = record(tmp_path_factory.mktemp("seek") / "gen.ttj", seed=3, n=6000, keyframe_s=2.0)
+@pytest.fixture(scope="module", params=[10, 3, 1], ids=["deltas", "short-runs", "full-only"])
+def recording(tmp_path_factory, request) -> tuple[Path, Straight]:
+    """Keyframes every 2 s: a full one then deltas of it (9 keyframes: one full), a full one
+    every 3, or only full ones."""
+    path = record(
+        tmp_path_factory.mktemp("seek") / "gen.ttj",
+        seed=3,
+        n=6000,
+        keyframe_s=2.0,
+        full_every=request.param,
+    )
     return path, Straight(path)
+
+
+def _bases(path: Path) -> list[int]:
+    """Each keyframe's base (-1: a full one)."""
+    with JournalReader(path) as reader:
+        return [
+            decode_keyframe(reader.keyframe_payload(i)).base for i in range(len(reader.keyframes))
+        ]
 
 
 def test_the_recorder_writes_indexed_keyframes_and_a_reader_finds_them(recording):
@@ -142,6 +165,10 @@ def test_the_recorder_writes_indexed_keyframes_and_a_reader_finds_them(recording
         assert len(reader.keyframes) >= 5  # ~18 s of market, one every 2 s
         assert list(reader.keyframes.record) == sorted(reader.keyframes.record)
         assert reader.keyframes.record[-1] <= reader.records == len(straight.records)
+        records = [int(r) for r in reader.keyframes.record]
+    bases = _bases(path)
+    assert bases[0] == -1  # the first is full; every delta names a full one before it
+    assert all(b == -1 or (b in records and bases[records.index(b)] == -1) for b in bases)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -164,8 +191,9 @@ def test_a_side_file_gives_an_older_recording_the_same_seeks(tmp_path):
     before = path.read_bytes()
     with JournalReader(path) as reader:
         assert len(reader.keyframes) == 0
-        side, count = build_side_file(reader, 1.0)
+        side, count = build_side_file(reader, 1.0, full_every=3)
     assert side == side_path(path) and count >= 5 and path.read_bytes() == before
+    assert _bases(side).count(-1) == (count + 2) // 3  # full, delta, delta, full, ...
     straight = Straight(path)
     venue, market = seeking_venue(path)
     assert venue.seeker is not None and venue.seeker.keyframes == count
