@@ -10,7 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from tradeterm.bench.child import ChildRun, run_child
+from tradeterm.bench.child import TRADETERM, ChildRun, run_child
 from tradeterm.bench.registry import Figure, benchmark
 
 SHIPPED = Path(__file__).resolve().parents[3] / "recordings"
@@ -22,11 +22,11 @@ RATE = re.compile(r"(\d+) cell\(s\) in ([\d.]+)s")
 def _sweep(home: Path, workers: int, gammas: tuple[str, ...], seconds: str) -> tuple[float, Path]:
     """cells/s of one sweep as the command reports it (cells over its wall time), its table."""
     out = home / f"workers-{workers}.parquet"
-    args = ["-m", "tradeterm", "backtest", str(RECORDING), "--grid"]
+    args = ["backtest", str(RECORDING), "--grid"]
     args += ["quoter.gamma=" + ",".join(gammas), "--workers", str(workers), "-o", str(out)]
     if seconds:
         args += ["--seconds", seconds]
-    run: ChildRun = run_child(args, home)
+    run: ChildRun = run_child(TRADETERM, args, home)
     found = RATE.search(run.stderr)
     if found is None or int(found.group(1)) != len(gammas):
         raise RuntimeError(f"backtest said: {run.stderr.strip()[-300:]}")

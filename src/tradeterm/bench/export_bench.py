@@ -1,9 +1,10 @@
 """The memory of a streaming export (issue 17): the peak RSS of ``tradeterm export --what
 book-top`` of a generated recording, beside the peak RSS of a decode-only pass over the same
 recording in a fresh process with the export's modules loaded (the floor any export pays:
-Python, pyarrow, numpy, the journal's decoder). Each is its own child process, its peak read with
-``wait4``. The recording is a synthetic market made by the recorder (``seek_bench.generate``:
-two instruments, ~200 messages a second, books ~1,000 levels a side), its length
+Python, pyarrow, numpy, the journal's decoder). Each is its own child process, its peak its own
+``VmHWM`` (``bench/child.py``). The recording is a synthetic market made by the recorder
+(``seek_bench.generate``: two instruments, ~200 messages a second, books ~1,000 levels a side),
+its length
 ``TRADETERM_BENCH_EXPORT_MINUTES`` (default 60); a streaming export's peak does not grow with it.
 """
 
@@ -14,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tradeterm.bench.child import run_child
+from tradeterm.bench.child import TRADETERM, run_child
 from tradeterm.bench.registry import Figure, benchmark
 from tradeterm.bench.seek_bench import generate
 
@@ -41,12 +42,11 @@ def export_peak_rss(quick: bool = False) -> Figure:
         made = time.perf_counter() - t
         out = home / "book-top.parquet"
         export = run_child(
-            ["-m", "tradeterm", "export", str(recording), "--what", "book-top", "-o", str(out)],
-            home,
+            TRADETERM, ["export", str(recording), "--what", "book-top", "-o", str(out)], home
         )
         if not out.is_file():
             raise RuntimeError(f"export wrote no {out.name}: {export.stderr.strip()[-300:]}")
-        decode = run_child(["-c", DECODE_ONLY, str(recording)], home)
+        decode = run_child(DECODE_ONLY, [str(recording)], home)
     mb = 1024 * 1024
     return Figure(
         "export.peak_rss",
@@ -61,6 +61,6 @@ def export_peak_rss(quick: bool = False) -> Figure:
             f"tradeterm export --what book-top (default row group) of a generated {minutes:g}-min "
             f"recording ({records:,} records, {size / 1e6:.1f} MB, made in {made:.0f} s; "
             f"TRADETERM_BENCH_EXPORT_MINUTES to change), in {export.wall_s:.1f} s; "
-            f"peak RSS of each child process (wait4)"
+            f"each child's own peak RSS (VmHWM)"
         ),
     )
