@@ -5,7 +5,8 @@ Python, pyarrow, numpy, the journal's decoder). Each is its own child process, i
 ``VmHWM`` (``bench/child.py``). The recording is a synthetic market made by the recorder
 (``seek_bench.generate``: two instruments, ~200 messages a second, books ~1,000 levels a side),
 its length
-``TRADETERM_BENCH_EXPORT_MINUTES`` (default 60); a streaming export's peak does not grow with it.
+``TRADETERM_BENCH_EXPORT_MINUTES`` (default 60). Measured 2026-12-07: 140 MB for 1 minute
+(12k records), 172 MB for 60 (720k), 185 MB for 240 (2.9M), beside 71-72 MB decode-only.
 """
 
 from __future__ import annotations
