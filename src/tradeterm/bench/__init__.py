@@ -12,4 +12,6 @@ MODULES: list[str] = [
     "tradeterm.bench.binance_feed",
     "tradeterm.bench.ui_bench",
     "tradeterm.bench.chart_bench",
+    "tradeterm.bench.backtest_bench",
+    "tradeterm.bench.export_bench",
 ]

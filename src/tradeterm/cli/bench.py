@@ -18,7 +18,7 @@ def run_bench(args: argparse.Namespace) -> int:
         selected = runner.select(names)
     except runner.UnknownBenchmark as exc:
         raise UsageError(str(exc)) from None
-    figures = []
+    figures, skipped = [], []
     for name in selected:
         if not args.json:
             print(
@@ -27,6 +27,9 @@ def run_bench(args: argparse.Namespace) -> int:
         try:
             figures += runner.run([name], quick=args.quick)
         except (FileNotFoundError, ImportError) as exc:  # missing data or optional package
-            raise UsageError(f"{name}: {exc}") from None
+            skipped.append(name)  # that figure only: the others still run
+            print(f"tradeterm: bench: {name} skipped: {exc}", file=sys.stderr, flush=True)
+    if not figures:
+        raise UsageError(f"no figure could run ({len(skipped)} skipped, reasons above)")
     print(runner.to_json(figures) if args.json else runner.to_table(figures))
     return 0

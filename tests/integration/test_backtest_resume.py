@@ -1,0 +1,68 @@
+"""A sweep killed while it runs (SIGKILL: a crash; SIGINT: Ctrl-C) keeps the cells it finished,
+and the same command reruns only the others: the finished cells' files are not rewritten."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.integration.test_backtest_cli import SAMPLE, rows
+
+GAMMAS = "0.02,0.05,0.1,0.2"
+ARGS = [str(SAMPLE), "--grid", f"quoter.gamma={GAMMAS}", "--seconds", "30"]
+
+
+def _backtest(out, workers, tmp_path):
+    return subprocess.Popen(
+        [sys.executable, "-m", "tradeterm", "backtest", *ARGS, "--workers", str(workers)]
+        + ["-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data")),
+    )
+
+
+def _first_cells(folder, proc, timeout=120):
+    """Wait until the sweep has written its first finished cell (or ended: a failure)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if folder.is_dir() and any(folder.glob("*.parquet")):
+            return
+        assert proc.poll() is None, proc.communicate()[1]
+        time.sleep(0.01)
+    pytest.fail("no cell finished in time")
+
+
+@pytest.mark.parametrize(
+    "how, workers, code", [("SIGKILL", 1, -signal.SIGKILL), ("SIGINT", 2, 130)]
+)
+def test_a_killed_sweep_reruns_only_the_cells_it_had_not_finished(tmp_path, how, workers, code):
+    out = tmp_path / "sweep.parquet"
+    folder = tmp_path / "sweep.cells"
+    proc = _backtest(out, workers, tmp_path)
+    _first_cells(folder, proc)
+    proc.send_signal(getattr(signal, how))
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    if how == "SIGINT":
+        assert "interrupted:" in err and "the same command runs the rest" in err
+    assert not out.exists()  # the sweep never reached its merge
+    kept = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.parquet")}
+    assert 1 <= len(kept) < 4, err
+
+    rerun = _backtest(out, workers, tmp_path)
+    _, err = rerun.communicate(timeout=180)
+    assert rerun.returncode == 0, err
+    assert f"{len(kept)} cell(s) already done, skipped" in err
+    assert f"4 cells (4 parameter points x 1 recordings), {4 - len(kept)} to run" in err
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.parquet") if p.name in kept} == (
+        kept
+    )  # not redone
+    table = rows(out)
+    assert [r["quoter.gamma"] for r in table] == [float(g) for g in GAMMAS.split(",")]
+    assert pq.read_table(out).num_rows == 4 and not list(folder.glob("*.partial"))
