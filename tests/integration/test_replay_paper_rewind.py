@@ -111,7 +111,10 @@ def test_seek_back_discards_the_paper_trades_after_the_target_and_the_journal_ke
         # without discard: refused, saying what it would discard; nothing moved
         assert not replay.seek(start + 30 * S)
         said = replay.state.message
-        assert said.startswith("seek back to 23:54:43.") and " discards 3 order(s) and " in said
+        assert (
+            said.startswith("seek back to 23:54:43.")
+            and " discards 3 order(s), 0 held order(s) and " in said
+        )
         assert said.endswith("kept in the run's journal as a branch — go back? y/n")
         assert replay.offer is not None and state(kernel) == later
 
@@ -248,7 +251,10 @@ def test_the_previous_fill_key_goes_back_through_the_same_question(tmp_path):
         assert coid in kernel.views.orders.orders
         here = kernel.clock.timestamp_ns()
         assert not nav.prev_fill()  # fill #2 of the recording, at 12 s: behind the order
-        assert " discards 1 order(s) and 0 fill(s) made after it" in replay.state.message
+        assert (
+            " discards 1 order(s), 0 held order(s) and 0 fill(s) made after it"
+            in replay.state.message
+        )
         assert replay.offer is not None and kernel.clock.timestamp_ns() == here
         assert replay.take_offer()
         assert replay.state.message == "fill #2" and replay.offer is None

@@ -67,8 +67,8 @@ async def test_seek_back_over_a_paper_order_asks_and_y_discards_it_n_keeps_it(tm
         assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.shown.startswith("seek back to 23:54:")
         assert app.screen.shown.endswith(
-            " discards 1 order(s) and 0 fill(s) made after it; they are kept in the run's "
-            "journal as a branch — go back? y/n"
+            " discards 1 order(s), 0 held order(s) and 0 fill(s) made after it; they are kept "
+            "in the run's journal as a branch — go back? y/n"
         )
         await pilot.press("n")
         await pilot.pause(0.1)

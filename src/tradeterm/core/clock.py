@@ -166,6 +166,8 @@ class SimClock(Clock):
                 await asyncio.wait_for(stop.wait(), step_s)
             except asyncio.TimeoutError:
                 pass
+            if stop.is_set():  # not past a seek that stopped it (``runtime/replay_review.py``)
+                return
             now = time.perf_counter()
             self.advance_to(self._now + int((now - last) * NS))
             last = now

@@ -13,7 +13,8 @@ stop-limits, trailing stops, OCO, brackets; NautilusTrader's ``OrderEmulator`` i
   sent (fills, ends); ``held_groups`` says what follows for an OCO or a bracket.
 * **Restored** after a restart (``restore``): the open groups are read back, each held order is
   armed again against the market as it is now, and an order sent before the restart is followed
-  again (or its end, if it ended meanwhile, is applied).
+  again (or its end, if it ended meanwhile, is applied). A ``--paper`` replay going back
+  (``rewind``) restores the same way the groups open at its target, as they were there.
 * **Cancelled by the kill switch** (``on_trip``), and by the trader by id like any order.
 * **Or the venue's own.** An OCO the venue keeps as an order list (``held_lists``) is sent as
   one, durable first; from then the emulator only follows its legs' orders.
@@ -299,6 +300,14 @@ class OrderEmulator:
             self._listen()
         self._step(lambda: self._resume(records))
         return len(self.book.open_records())
+
+    def rewind(self, records: list[HeldOrder]) -> int:
+        """A ``--paper`` replay went back: hold exactly ``records`` (every record of the groups
+        open at the target, as they were there), restored as after a restart."""
+        self._queue.clear()
+        self.book.clear()
+        self._store.held.replace_all(records)
+        return self.restore()
 
     def _resume(self, records: list[HeldOrder]) -> None:
         for held in records:

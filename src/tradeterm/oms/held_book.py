@@ -88,3 +88,11 @@ class HeldBook:
                 for m in members:
                     self.records.pop(m.held_id, None)
                 self._children.pop(group.held_id, None)
+
+    def clear(self) -> None:
+        """No held order (a ``--paper`` replay going back, before the target's are filed)."""
+        self.records.clear()
+        self._children.clear()
+        self._armed.clear()
+        self.view.orders.clear()
+        self.view.version += 1

@@ -1,10 +1,13 @@
 """Every change of a held order, in the order it must happen: written to the store (durable
 before anyone acts on it or hears of it), filed in the emulator's book and view, published on
-the ``held`` topic (the journal records it) and logged."""
+the ``held`` topic (the journal records it) and logged. ``watchers`` hear of every change, a
+trailing stop's ratchet too (a ``--paper`` replay keeps each, to hold them again going back:
+``record/paper_branch.py``)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -22,6 +25,7 @@ class HeldJournal:
         self.bus = bus
         self.clock = clock
         self.book = book
+        self.watchers: list[Callable[[HeldOrder, bool], None]] = []  # (record, is a ratchet)
 
     def record(self, *records: HeldOrder) -> None:
         """``records`` changed (or are new): durable, filed, published, logged."""
@@ -52,6 +56,8 @@ class HeldJournal:
                     held.reason,
                 ),
             )
+            for watcher in self.watchers:
+                watcher(held, False)
             level = logging.WARNING if held.state is HeldState.DENIED else logging.INFO
             log.log(level, "held %s", describe(held))
 
@@ -67,6 +73,8 @@ class HeldJournal:
         flush (not a disk write per market event)."""
         self.store.held.note(held)
         self.book.view.version += 1
+        for watcher in self.watchers:
+            watcher(held, True)
 
 
 def describe(held: HeldOrder) -> str:

@@ -127,6 +127,12 @@ class HeldRecords:
             self.db.rollback()
             raise
 
+    def replace_all(self, records: Iterable[HeldOrder]) -> None:
+        """Only ``records`` (a ``--paper`` replay going back: those of the target)."""
+        self._dirty.clear()
+        self.db.conn.execute("DELETE FROM held_orders")
+        self.save(records)
+
     def note(self, held: HeldOrder) -> None:
         """A change worth keeping but not worth a disk write now (a trailing stop's ratchet)."""
         self._dirty[held.held_id] = held

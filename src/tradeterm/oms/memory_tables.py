@@ -88,6 +88,11 @@ class MemoryHeld:
             self._keep(held)
         self._store.committed()
 
+    def replace_all(self, records: Iterable[HeldOrder]) -> None:
+        """Only ``records`` (a ``--paper`` replay going back: those of the target)."""
+        self._rows.clear()
+        self.save(records)
+
     def note(self, held: HeldOrder) -> None:
         if held.held_id in self._rows:  # the SQLite store's buffered UPDATE: rows it has
             self._keep(held)

@@ -1,23 +1,27 @@
-"""Going back in a ``--paper`` replay: this run's own trading after the target is discarded as
-a branch, kept in the run's journal.
+"""Going back in a ``--paper`` replay: this run's own trading after the target is discarded as a
+branch, kept in the run's journal.
 
 ``PaperHistory`` keeps what the run did (its ``SubmitOrder`` commands and its paper venue's
-answers, as they went on the bus), each with the source record the replay stood before then
-(``ReplayVenue.standing``), the clock time and its bus sequence number. A seek back to before
-record ``r``, the clock at ``t`` (the time of the record before it), keeps the entries made
-before ``r`` was played up to ``t`` (what the trader saw there: an answer that arrived later,
-still before ``r``, was in flight at the target and is dropped) and discards the rest:
-``discards`` counts them
-(the orders they touch, the fills among them), ``cut`` drops them and hands back the kept ones,
+answers, as they went on the bus, and a copy of its held orders at each change, a trailing
+stop's ratchet too: ``note_held``, a watcher of the emulator's ``HeldJournal``), each with the
+source record the replay stood before then (``ReplayVenue.standing``), the clock time and its
+bus sequence number. A seek back to before record ``r``, the clock at ``t`` (the time of the
+record before it), keeps the entries made before ``r`` was played up to ``t`` (what the trader
+saw there: an answer that arrived later, still before ``r``, was in flight at the target and is
+dropped) and discards the rest: ``discards`` counts them (the orders they touch, the held orders
+placed after the target, the fills among them), ``cut`` drops them and hands back the kept ones,
 which the session's paper trading (``PaperTrading``, ``trading/paper_rewind.py``) applies again
-from a clean ledger. The journal gets a ``ReplayBranch`` record (``records.py``) naming the
-first discarded record by sequence number; ``branches`` reads them back: which records of a
-run's journal belong to a discarded branch.
+from a clean ledger; ``held_at`` reads the held orders the emulator held at the target out of
+them (every record of each group still open there, as it was), which it holds again. The journal
+gets a ``ReplayBranch`` record (``records.py``) naming the first discarded record by sequence
+number; ``branches`` reads them back: which records of a run's journal belong to a discarded
+branch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -26,10 +30,12 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.held import HeldOrder
 from tradeterm.record.records import ReplayBranch
 from tradeterm.record.replay_time import say_time
 
 BRANCH_TOPIC = "replay.branch"
+HELD_RATCHET = topics.HELD + ".ratchet"  # a trailing stop's trigger moved (not on the bus)
 
 
 class PaperTrading(Protocol):
@@ -72,12 +78,13 @@ class Discards:
     orders: int
     fills: int
     first_seq: int
+    held: int = 0  # held (contingent) orders placed after the target
 
     def question(self, target_ns: int, start_ns: int) -> str:
         return (
-            f"seek back to {say_time(target_ns, start_ns)} discards {self.orders} order(s) and "
-            f"{self.fills} fill(s) made after it; they are kept in the run's journal as a branch "
-            "— go back? y/n"
+            f"seek back to {say_time(target_ns, start_ns)} discards {self.orders} order(s), "
+            f"{self.held} held order(s) and {self.fills} fill(s) made after it; they are kept "
+            "in the run's journal as a branch — go back? y/n"
         )
 
 
@@ -103,6 +110,12 @@ class PaperHistory:
             Entry(self.standing(), self.clock.timestamp_ns(), bus.seq, bus.topic, event)
         )
 
+    def note_held(self, held: HeldOrder, ratchet: bool) -> None:
+        """A held order changed (``HeldJournal`` watcher): a copy as it is now."""
+        topic = HELD_RATCHET if ratchet else topics.HELD
+        entry = Entry(self.standing(), self.clock.timestamp_ns(), self.bus.seq, topic, copy(held))
+        self.entries.append(entry)
+
     def _first_after(self, record: int, ts: int) -> int:
         entries = self.entries
         i = len(entries)
@@ -113,17 +126,37 @@ class PaperHistory:
     def discards(self, record: int, ts: int) -> Discards | None:
         """What going back to before source record ``record``, the clock at ``ts``, discards
         (None: nothing)."""
-        gone = self.entries[self._first_after(record, ts) :]
+        cut = self._first_after(record, ts)
+        gone = [e for e in self.entries[cut:] if e.topic != HELD_RATCHET]
         if not gone:
             return None
         orders = {getattr(e.event, "client_order_id", None) for e in gone} - {None}
         fills = sum(type(e.event) is OrderFilled for e in gone)
-        return Discards(record, len(orders), fills, gone[0].seq)
+        kept = {e.event.held_id for e in self.entries[:cut] if e.topic == topics.HELD}
+        held = {
+            e.event.held_id
+            for e in gone
+            if e.topic == topics.HELD and not e.event.parent_id and e.event.held_id not in kept
+        }
+        return Discards(record, len(orders), fills, gone[0].seq, len(held))
 
     def cut(self, record: int, ts: int) -> list[tuple[str, Any]]:
         """Drop the entries after (``record``, ``ts``); the kept ones (topic, event), in order."""
         del self.entries[self._first_after(record, ts) :]
         return [(e.topic, e.event) for e in self.entries]
+
+
+def held_at(records: list[tuple[str, Any]]) -> list[HeldOrder]:
+    """The held orders as they were after ``records`` (``cut``'s): every record of each group
+    with one still open, in the order they were created (as the store reads them back)."""
+    last: dict[str, HeldOrder] = {}
+    for topic, event in records:
+        if topic == topics.HELD or topic == HELD_RATCHET:
+            last[event.held_id] = event
+    groups = {h.group_id for h in last.values() if not h.is_terminal}
+    held = [copy(h) for h in last.values() if h.group_id in groups]
+    held.sort(key=lambda h: (h.ts_created, h.held_id))
+    return held
 
 
 def branch_record(now: int, target_ns: int, gone: Discards) -> ReplayBranch:

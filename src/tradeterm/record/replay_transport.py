@@ -85,6 +85,7 @@ class ReplayTransport:
     clock: Clock
     state: ReplayState
     _wake: asyncio.Event
+    reopened: asyncio.Event  # a seek at the end: the replay plays again (``replay_review.py``)
     _anchor: tuple[float, int] | None
     _steps: int
     _until: Callable[[Any, str], bool] | None
@@ -195,8 +196,9 @@ class ReplayTransport:
         ``discard`` (else it is refused, saying what it would discard, and held in ``offer``).
         Returns False (saying why in ``state.message``, and doing nothing) for a time after the
         recording's end, or behind the replay clock when it cannot go back (without keyframes'
-        seeker or paper trading to rebuild, or the replay at its end): a restart with
-        ``--start`` is the way there."""
+        seeker or paper trading to rebuild, or a ``--paper`` replay at its end): a restart with
+        ``--start`` is the way there. A plain replay at its end plays again from where it went
+        (``reopened``)."""
         state = self.state
         self.offer = None
         now = self.clock.timestamp_ns()
@@ -206,8 +208,9 @@ class ReplayTransport:
                 f"recording ({say_time(state.end_ns, state.start_ns)})"
             )
         rewinds = self.seeker is not None and not self.market_only
-        if rewinds and not state.done:
+        if rewinds:
             self._jump(ts)
+            self._reopen()
             return True
         if ts < now and self._branches():
             again = lambda: self.seek(ts, True)  # noqa: E731
@@ -246,9 +249,10 @@ class ReplayTransport:
             again = lambda: self.go_to_record(record, what, show, clock_ns, True)  # noqa: E731
             if not self._go_back(record, what, self._record_time(record), discard, again):
                 return False
-        if back or (self.seeker is not None and not self.market_only and not self.state.done):
+        if back or (self.seeker is not None and not self.market_only):
             if not back:
                 self._jump_record(record, what)
+                self._reopen()
             clock = self.clock
             if clock_ns is not None and clock_ns > clock.timestamp_ns():
                 assert isinstance(clock, SimClock)  # a replay runs on simulated time
@@ -267,6 +271,13 @@ class ReplayTransport:
         self._to_record = last if last >= here else None
         self._control(what, paused=True)
         return True
+
+    def _reopen(self) -> None:
+        """A plain replay that jumped at its end plays again from there."""
+        if self.state.done:
+            self.state.done = False
+            self.state.touch()
+            self.reopened.set()
 
     def _jump(self, ts: int) -> None:
         self._jump_record(self._record_at(ts), f"seek {ts}")

@@ -109,6 +109,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self.state.clock_ns = clock.timestamp_ns()
         self.recorder: Any = None  # the session's recorder, told which source record is which
         self._wake = asyncio.Event()
+        self.reopened = asyncio.Event()  # a seek at the end: played again (replay_review.py)
         self._block: DecodedBlock | None = None
         self._topics: list[str | None] = []
         self._block_index = -1

@@ -37,6 +37,7 @@ from tradeterm.runtime.chart_history import ChartHistory
 from tradeterm.runtime.engine_errors import EngineErrors
 from tradeterm.runtime.logbridge import EngineLogHandler
 from tradeterm.runtime.options import RunOptions
+from tradeterm.runtime.replay_review import ReplayReview
 from tradeterm.runtime.session_guard import SessionGuard
 from tradeterm.runtime.session_quoters import SessionQuoters
 from tradeterm.runtime.status import StatusSampler
@@ -147,6 +148,19 @@ class Kernel:
         self.bus.on_handler_error = self.errors.on_bus_error
         self.clock.on_callback_error = self.errors.on_timer_error
         self._stop = asyncio.Event()
+        self.review = (  # a replay at its end while the TUI shows it: stays up, seeks back
+            None
+            if self.replay is None or not options.interactive
+            else ReplayReview(
+                self.replay,
+                self.desk,
+                self.views,
+                self.status,
+                self.clock,
+                self._stop,
+                options.paper,
+            )
+        )
         self._started_wall = 0.0
         self.wall_seconds = 0.0
 
@@ -191,13 +205,18 @@ class Kernel:
             await self._start_trading()
             venue_task = asyncio.create_task(self.data.run(), name=f"venue.{self.data.name}")
             stop_task = asyncio.create_task(self._stop.wait())
-            done, _ = await asyncio.wait(
-                {venue_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if venue_task in done and venue_task.exception() is not None:
-                raise venue_task.exception()  # type: ignore[misc]
-            if venue_task in done and self._reviewing():
-                await self._after_replay_end()
+            while True:  # a replay under review that a seek opens again plays on
+                done, _ = await asyncio.wait(
+                    {venue_task, stop_task}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if venue_task in done and venue_task.exception() is not None:
+                    raise venue_task.exception()  # type: ignore[misc]
+                review = self.review
+                if venue_task not in done or review is None or not review.reviewing():
+                    break
+                if not await review.end():
+                    break
+                venue_task = asyncio.create_task(self.data.run(), name=f"venue.{self.data.name}")
         finally:
             await self._stop_trading()
             self.data.stop()
@@ -216,27 +235,6 @@ class Kernel:
             if self.recorder is not None:
                 self.recorder.close({"events": self.bus.seq, "end_ns": self.clock.timestamp_ns()})
             root.removeHandler(self._log_handler)
-
-    def _reviewing(self) -> bool:
-        """A trader still looks at a replay that reached its end (the TUI): the session stays
-        up until they quit, rather than closing the store under a running screen."""
-        return (
-            self.replay is not None
-            and self.options.interactive
-            and not self._stop.is_set()
-            and self.replay.state.done
-        )
-
-    async def _after_replay_end(self) -> None:
-        """The recording is over: no more market data, so nothing can trade. Working paper
-        orders are cancelled (a plain replay's recorded ones stay as recorded) and new ones are
-        refused; the kill switch, the store and the views keep working. The simulated clock then
-        follows the wall clock, so timers fire (answer timeouts, a paper venue's latency...)."""
-        reason = "replay ended: the recording has no more market data (replay it again to trade it)"
-        self.views.status.ended = reason
-        self.status.update(self.clock.timestamp_ns())
-        self.desk.close_market(reason, cancel=self.options.paper)
-        await self.clock.follow_wall_clock(self._stop)  # type: ignore[attr-defined]
 
     def _on_hangup(self) -> None:
         """SIGHUP: apply ``session.on_hangup``. A TUI whose terminal is gone then stops (the

@@ -14,11 +14,15 @@ back the orders working at the target, under their own paper ids, at the back of
 queue in the restored book (the place they had is not known to the fill model: the back is the
 cautious guess), with the paper position (reduce-only) and last prices (stops); its answers to
 the OMS's queries are rebuilt from the same records. Each quoter goes on from the restored
-state: its quotes among the working orders, its inventory the position there.
+state: its quotes among the working orders, its inventory the position there. The emulator holds
+again the held orders of the target (``paper_branch.held_at``: each group still open there,
+every record as it was, a trailing stop's ratchet too) through its restart path
+(``OrderEmulator.rewind``): a held order placed after the target is gone, one that triggered or
+was cancelled after it is held again.
 
 What a rewind does not restore: requests in flight at the target (a submit not yet answered is
-dropped, a cancel or modify not yet answered leaves the order as it worked), held (emulated)
-orders, the risk state (kill switch, throttles, the day's loss), the log pane, the equity curve.
+dropped, a cancel or modify not yet answered leaves the order as it worked), the risk state
+(kill switch, throttles, the day's loss), the log pane, the equity curve.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from tradeterm.core import topics
 from tradeterm.domain.events import OrderAccepted, OrderFilled, OrderTriggered
 from tradeterm.domain.market import Side
+from tradeterm.record.paper_branch import held_at
 from tradeterm.quoter.working import LIVE, PENDING_NEW, WorkingQuote
 from tradeterm.trading.recorded_trading import RecordedTrading
 from tradeterm.venues.paper_client import PaperExecutionClient
@@ -75,7 +80,8 @@ class PaperRewind:
         self._unwatched.clear()
         self.ledger.rewind(ts)
         self.ledger.apply(records, ts)
-        answers = [event for topic, event in records if topic != topics.COMMAND]
+        venues = {topics.orders(v) for v in desk.venues}
+        answers = [event for topic, event in records if topic in venues]
         triggered = {e.client_order_id for e in answers if type(e) is OrderTriggered}
         accepted = {e.client_order_id for e in answers if type(e) is OrderAccepted}
         working = list(desk.oms.working.values())
@@ -88,13 +94,15 @@ class PaperRewind:
         )
         known = {coid: o for coid in accepted if (o := desk.oms.get(coid)) is not None}
         self.client.rewind(answers, known)
+        held = desk.held.emulator.rewind(held_at(records))
         for quoter in self.quoters:
             iid = quoter.instrument.id
             quotes = own_quotes([o for o in working if o.instrument == iid], accepted)
             quoter.rewound(quotes, desk.portfolio.qty(iid))
         log.info(
-            "replay went back: %d paper order(s) working again, %d fill(s) kept",
+            "replay went back: %d paper order(s) working again, %d held, %d fill(s) kept",
             self.restored,
+            held,
             sum(type(e) is OrderFilled for e in answers),
         )
 
@@ -138,4 +146,6 @@ def rewind_paper_trading(
         return None
     rewind = PaperRewind(desk, clients[0], quoters, market)
     replay.attach_paper_trading(rewind, list(desk.venues))
+    assert replay.paper_history is not None
+    desk.held.emulator.journal.watchers.append(replay.paper_history.note_held)
     return rewind

@@ -236,7 +236,7 @@ class TradetermApp(App):
 
     async def _run_kernel(self) -> None:
         """The engine's run; it returns when the session stops (a replay at its end stays up
-        for review until the trader quits: ``Kernel._after_replay_end``)."""
+        for review until the trader quits: ``runtime/replay_review.py``)."""
         await self.kernel.run()
         self.exit()
 

@@ -159,3 +159,12 @@ def test_both_stores_answer_a_session_alike():
         one.forget_trading()
     assert _reads(memory) == _reads(sqlite)
     assert memory.load_orders() == [] and memory.fill_sums() == {}
+
+
+def test_replace_all_keeps_only_the_held_orders_given(store):
+    """A ``--paper`` replay going back (``OrderEmulator.rewind``)."""
+    old = HeldOrder("h1", X, HeldKind.STOP, Side.SELL, 5, trigger_price=90, ts_created=1)
+    store.held.save([old, replace(old, held_id="h2", ts_created=2)])
+    store.held.replace_all([replace(old, trigger_price=95)])
+    assert [(h.held_id, h.trigger_price) for h in store.held.load_open_groups()] == [("h1", 95)]
+    assert store.held.load("h2") is None

@@ -1,0 +1,43 @@
+"""The workstation at the end of a plain replay: `g -5s` goes back and space plays it to the end
+again; `D` (previous fill) goes back too (issue 16)."""
+
+import asyncio
+
+from tests.integration.test_replay_navigation import recorded_paper_session
+from tests.integration.test_replay_tui import goto, wait_for
+from tradeterm.config import load_settings
+from tradeterm.runtime.kernel import Kernel, RunOptions
+from tradeterm.ui.app import create_app
+
+
+def test_g_and_previous_fill_at_the_end_of_a_replay_play_it_again(tmp_path):
+    recording = recorded_paper_session(tmp_path / "session.ttj")  # runs its own loop
+    asyncio.run(review_to_the_end_and_back(recording, tmp_path))
+
+
+async def review_to_the_end_and_back(recording, tmp_path) -> None:
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(mode="replay", replay=recording, interactive=True, record=False),
+    )
+    app = create_app(kernel)
+    replay = kernel.replay
+
+    def at_end() -> bool:
+        return replay.state.done and kernel.views.status.ended != ""
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, at_end)
+        assert at_end()
+        assert await goto(pilot, "-5s") == ""  # not refused at the end any more
+        await wait_for(pilot, lambda: kernel.views.status.ended == "")
+        assert not replay.state.done and replay.state.message == "at seek target"
+        await pilot.press("space")
+        await wait_for(pilot, at_end)
+        assert at_end() and replay.state.published == replay.state.total
+        await pilot.press("D")
+        await wait_for(pilot, lambda: kernel.views.status.ended == "")
+        assert not replay.state.done and replay.state.message.startswith("fill #")
+        await pilot.press("space")
+        await wait_for(pilot, at_end)
+        assert at_end()
