@@ -83,6 +83,8 @@ async def test_seek_back_over_a_paper_order_asks_and_y_discards_it_n_keeps_it(tm
         await pilot.press("y")
         await wait_for(pilot, lambda: replay.state.message == "at seek target")
         assert not isinstance(app.screen, ConfirmScreen)
+        said = str(app.query_one("#cmd-msg").render())
+        assert "went back to" in said and "discarded (kept in the run's journal" in said, said
         assert here - 31 * 10**9 < kernel.clock.timestamp_ns() <= here - 30 * 10**9
         assert coid not in kernel.views.orders.orders and resting_at_paper(kernel) == 0
 

@@ -87,6 +87,14 @@ class Discards:
             "in the run's journal as a branch — go back? y/n"
         )
 
+    def summary(self, target_ns: int, start_ns: int) -> str:
+        """What the seek back did, once it has: the trader's last word on the command line."""
+        return (
+            f"went back to {say_time(target_ns, start_ns)}: {self.orders} order(s), "
+            f"{self.held} held order(s) and {self.fills} fill(s) discarded (kept in the run's "
+            "journal as a branch)"
+        )
+
 
 class PaperHistory:
     def __init__(

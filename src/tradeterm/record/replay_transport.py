@@ -74,6 +74,7 @@ class BranchOffer:
 
     question: str
     go: Callable[[], bool]  # the same seek with discard=True
+    summary: str = ""  # what it did, said once it has gone
 
 
 class ReplayTransport:
@@ -324,7 +325,7 @@ class ReplayTransport:
         gone = history.discards(record, at)
         if gone is not None and not discard:
             question = gone.question(target_ns, self.state.start_ns)
-            self.offer = BranchOffer(question, again)
+            self.offer = BranchOffer(question, again, gone.summary(target_ns, self.state.start_ns))
             return self._refuse(question)
         paper.hold()
         self._jump_record(record, what)

@@ -114,6 +114,8 @@ class ReplayKeys:
             if yes:
                 if not replay.take_offer():
                     self.app.cmdline.say(f"✗ {replay.state.message}", False)
+                else:  # the message line still showed the last order of the discarded branch
+                    self.app.cmdline.say(f"✓ {offer.summary}", True)
             else:
                 replay.decline_offer()
                 self.app.cmdline.say(replay.state.message, True)
