@@ -85,3 +85,28 @@ async def test_refusals_and_cancel_on_the_command_line():
         await type_line(pilot, "alerts")
         assert isinstance(app.screen, AlertsScreen)
         assert "No alerts" in app.screen.query_one(AlertsTable).plain_lines()[0]
+
+
+async def test_no_toast_covers_the_alerts_modal_while_it_is_open():
+    """At 80x24 the toasts of a repeating alert covered the modal that lists them; with the
+    modal open, a firing shows in its list (and rings the bell), not as a toast."""
+    kernel = fast_kernel(seed=7, seconds=5)
+    await kernel.run()
+    btc = next(iter(kernel.instruments.values()))
+    app = create_app(kernel, run_engine=False)
+    bells = []
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_line(pilot, f"alert {btc.base} > 90000")
+        trade(kernel, btc, "89999.5")
+        await pilot.press("A")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, AlertsScreen)
+        trade(kernel, btc, "90000.5")
+        await pilot.pause(0.3)
+        assert not app._notifications and bells == [1]
+        lines = app.screen.query_one(AlertsTable).plain_lines()
+        assert "fired 1x" in lines[1], lines
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert not app._notifications  # seen in the modal: no toast for it afterwards

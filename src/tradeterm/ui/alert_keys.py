@@ -76,6 +76,10 @@ class AlertKeys:
         if new <= 0:
             return
         self._seen = ring.version
+        if self.app.kernel.settings.alerts.bell:
+            self.app.bell()
+        if isinstance(self.app.screen, AlertsScreen):
+            return  # the modal lists the firings: a toast would cover it (at 80x24 it did)
         shown = list(ring)[-min(new, MOST_TOASTS, len(ring)) :]
         if new > len(shown):
             self.app.notify(f"{new - len(shown)} more alerts fired (A lists them)", title="Alerts")
@@ -86,5 +90,3 @@ class AlertKeys:
                 severity="warning",
                 timeout=TOAST_S,
             )
-        if self.app.kernel.settings.alerts.bell:
-            self.app.bell()
