@@ -41,3 +41,28 @@ async def review_to_the_end_and_back(recording, tmp_path) -> None:
         await pilot.press("space")
         await wait_for(pilot, at_end)
         assert at_end()
+
+
+def test_minus_seconds_at_the_end_count_from_where_the_recording_ended(tmp_path):
+    """At the end the engine's clock follows the wall (timers still fire) while the header shows
+    where the recording ended: `-5s` counted from the wall's clock and landed a few seconds
+    later than the header promised (seen in tmux: -60s landed 50 s back)."""
+    recording = recorded_paper_session(tmp_path / "session.ttj")
+    asyncio.run(minus_five_at_the_end(recording, tmp_path))
+
+
+async def minus_five_at_the_end(recording, tmp_path) -> None:
+    kernel = Kernel(
+        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
+        RunOptions(mode="replay", replay=recording, interactive=True, record=False),
+    )
+    app = create_app(kernel)
+    replay = kernel.replay
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: replay.state.done and kernel.views.status.ended != "")
+        ended = replay.state.clock_ns
+        await pilot.pause(1.5)  # the engine's clock runs on with the wall
+        assert kernel.clock.timestamp_ns() > ended + 10**9
+        assert await goto(pilot, "-5s") == ""
+        await wait_for(pilot, lambda: kernel.views.status.ended == "")
+        assert ended - 6 * 10**9 < kernel.clock.timestamp_ns() <= ended - 5 * 10**9

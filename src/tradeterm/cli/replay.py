@@ -16,7 +16,7 @@ from tradeterm.cli.errors import UsageError
 from tradeterm.cli.run import prepare_data_dir, run_session, settings_for
 from tradeterm.record.journal import JournalError
 from tradeterm.record.replay_time import parse_time
-from tradeterm.record.replay_transport import speed_label
+from tradeterm.record.replay_state import speed_label
 from tradeterm.runtime.kernel import Kernel
 from tradeterm.runtime.options import RunOptions
 

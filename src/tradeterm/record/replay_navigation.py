@@ -138,7 +138,7 @@ class ReplayNavigator:
         mark = self.bookmarks.add(
             name,
             replay.position if record is None else record,
-            replay.clock.timestamp_ns() if ts is None else ts,
+            replay.now_ns if ts is None else ts,
         )
         replay.state.message = f"bookmark set: {mark.name}"
         replay.state.touch()

@@ -30,42 +30,15 @@ from tradeterm.record.paper_branch import BRANCH_TOPIC, PaperHistory, PaperTradi
 from tradeterm.record.records import ReplayControl
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_seek import MarketSeek
+from tradeterm.record.replay_state import (
+    MAX_SPEED,
+    MIN_SPEED,
+    REPLAY_PREFIX,
+    SPEEDS,
+    ReplayState,
+    speed_label,
+)
 from tradeterm.record.replay_time import say_time
-
-SPEEDS: tuple[float | None, ...] = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, None)
-MIN_SPEED, MAX_SPEED = 0.1, 100.0
-REPLAY_PREFIX = "replay."
-
-
-def speed_label(speed: float | None) -> str:
-    if speed is None:
-        return "max"
-    return f"{speed:g}x"
-
-
-@dataclass
-class ReplayState:
-    """The transport as the UI shows it (an engine view: ``version`` bumps on every change)."""
-
-    source: str
-    start_ns: int
-    end_ns: int
-    total: int
-    speed: float | None = None
-    paused: bool = False
-    done: bool = False
-    published: int = 0  # records read from the recording so far (published or filtered)
-    lost: int = 0  # records in damaged blocks skipped (``--skip-damaged``)
-    clock_ns: int = 0
-    message: str = ""
-    version: int = 0
-
-    def touch(self) -> None:
-        self.version += 1
-
-    @property
-    def progress(self) -> float:
-        return (self.published + self.lost) / self.total if self.total else 1.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +91,14 @@ class ReplayTransport:
         """The session's paper trading (``--paper``): a seek back rebuilds it at the target."""
         self.paper = trading
         self.paper_history = PaperHistory(self.bus, self.clock, venues, lambda: self.standing)
+
+    @property
+    def now_ns(self) -> int:
+        """The replay's clock as the trader reads it (the header, ``g``'s +/- offsets, a
+        bookmark): at the end, where the recording ended; the engine's clock follows the wall
+        past it so that timers still fire."""
+        now = self.clock.timestamp_ns()
+        return min(now, self.state.clock_ns) if self.state.done else now
 
     def take_offer(self) -> bool:
         """Yes to the seek back held by ``offer``: go, discarding the paper trades after it."""

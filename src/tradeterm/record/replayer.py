@@ -48,12 +48,8 @@ from tradeterm.record.own_trades import OwnTrading, OwnTradingSeek
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replay_seek import MarketSeek
-from tradeterm.record.replay_transport import (
-    REPLAY_PREFIX,
-    ReplayState,
-    ReplayTransport,
-    speed_label,
-)
+from tradeterm.record.replay_state import REPLAY_PREFIX, ReplayState, speed_label
+from tradeterm.record.replay_transport import ReplayTransport
 from tradeterm.venues.base import Venue
 
 log = logging.getLogger(__name__)

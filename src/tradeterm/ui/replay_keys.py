@@ -130,7 +130,7 @@ class ReplayKeys:
         if replay is None:
             return
         state = replay.state
-        now = replay.clock.timestamp_ns()
+        now = replay.now_ns
         where = (
             f"recording {span(state.start_ns, state.end_ns)}; now {say_time(now, state.start_ns)}"
         )
@@ -146,7 +146,7 @@ class ReplayKeys:
         went = nav.go(text) if nav is not None else None
         if went is None:
             try:
-                target = parse_time(text, state.start_ns, state.end_ns, replay.clock.timestamp_ns())
+                target = parse_time(text, state.start_ns, state.end_ns, replay.now_ns)
             except ValueError as exc:
                 return str(exc)
             went = replay.seek(target)
@@ -164,7 +164,7 @@ class ReplayKeys:
         if nav is None:
             return
         replay = nav.replay
-        position, now = replay.position, replay.clock.timestamp_ns()
+        position, now = replay.position, replay.now_ns
         at = say_time(now, replay.state.start_ns)
 
         def named(name: str | None) -> None:

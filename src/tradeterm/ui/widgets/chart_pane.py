@@ -33,7 +33,7 @@ class ChartPane(TextPane):
     def __init__(self, views: EngineViews, replay: Any, **kwargs) -> None:
         super().__init__(**kwargs)
         self.views = views
-        self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
+        self.replay = replay  # record.replay_state.ReplayState in a replay, else None
         self.inst: Instrument | None = None
         self.interval = 0  # index in INTERVALS
         self.candles = False  # False: the mid as a line

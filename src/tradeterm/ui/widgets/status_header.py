@@ -39,7 +39,7 @@ class StatusHeader(TextPane):
     def __init__(self, status: StatusView, replay: Any = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.status = status
-        self.replay = replay  # record.replay_transport.ReplayState in a replay, else None
+        self.replay = replay  # record.replay_state.ReplayState in a replay, else None
 
     def refresh_view(self) -> None:
         if not self.changed(
