@@ -177,6 +177,32 @@ class Recorder:
             if now >= self._deadline and len(self._msgs) >= self._min_block:
                 self.flush(now)
 
+    @property
+    def source_room(self) -> int:
+        """Source records until the next look at the clock (``note_sources`` takes at most
+        this many at once)."""
+        return SOURCE_CHECK_EVERY - self._source_count % SOURCE_CHECK_EVERY
+
+    def note_sources(self, first: int, last: int, published: int, seq: int, ts: int) -> None:
+        """A run of ``published`` source records from ``first`` to ``last`` (source indices)
+        that reached no one else, noted as if each had come on the bus: the first with bus
+        sequence number ``seq`` at clock ``ts``, the clock now at the last's time. At most
+        ``source_room`` records, so the look at the clock falls on the last, as one by one."""
+        self.source_index = last
+        span = self._span
+        if span is not None:
+            span[1] = last + 1
+            span[2] += published
+        else:
+            if not self._msgs:
+                self._first_wall = time.monotonic()
+            self._span = [first, last + 1, published, seq, ts]
+        self._source_count += published
+        if self._source_count % SOURCE_CHECK_EVERY == 0:
+            now = self.clock.timestamp_ns()
+            if now >= self._deadline and len(self._msgs) >= self._min_block:
+                self.flush(now)
+
     def source_break(self) -> None:
         """The replayer jumped (seek): the next source record starts a new span."""
         if self._span is not None:
