@@ -14,7 +14,7 @@ from typing import Any
 
 from tradeterm.record.journal import JournalError, JournalReader
 from tradeterm.record.records import ReplaySpan
-from tradeterm.record.replayer import replayed_topic
+from tradeterm.record.replay_topics import replayed_topic
 
 Record = tuple[int, int, str, Any]  # seq, time, topic, event
 

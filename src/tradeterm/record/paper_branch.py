@@ -57,6 +57,10 @@ class SourceMarker:
 
     source_pending: Any = None
     source_index = -1
+    source_room = 1 << 30
+
+    def note_sources(self, first: int, last: int, published: int, seq: int, ts: int) -> None:
+        self.source_index = last
 
     def source_break(self) -> None:
         pass

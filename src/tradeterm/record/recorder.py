@@ -128,8 +128,17 @@ class Recorder:
 
     # --- the hot path ----------------------------------------------------------------------
     def on_message(self, msg: Any) -> None:
-        if msg is self.source_pending:
-            self._on_source(msg)
+        if msg is self.source_pending:  # a replayed record: the span grows (``_on_source``)
+            self.source_pending = None
+            span = self._span
+            if span is not None:
+                span[1] = self.source_index + 1
+                span[2] += 1
+                self._source_count += 1
+                if not self._source_count % SOURCE_CHECK_EVERY:
+                    self._look_at_clock()
+            else:
+                self._on_source()
             return
         if self._span is not None:
             self._close_span()
@@ -160,22 +169,45 @@ class Recorder:
             self.failed = f"recording stopped: cannot write {self.path}: {exc.strerror or exc}"
             log.error(self.failed)
 
-    def _on_source(self, msg: Any) -> None:
-        self.source_pending = None
+    def _on_source(self) -> None:
+        """The first source record after a message of the session's own: a new span."""
         idx = self.source_index
+        if not self._msgs:
+            self._first_wall = time.monotonic()
+        self._span = [idx, idx + 1, 1, self.bus.seq, self.clock.timestamp_ns()]
+        self._source_count += 1
+        if not self._source_count % SOURCE_CHECK_EVERY:
+            self._look_at_clock()
+
+    def _look_at_clock(self) -> None:
+        """Every ``SOURCE_CHECK_EVERY`` source records: cut the block if its time has come."""
+        now = self.clock.timestamp_ns()
+        if now >= self._deadline and len(self._msgs) >= self._min_block:
+            self.flush(now)
+
+    @property
+    def source_room(self) -> int:
+        """Source records until the next look at the clock (``note_sources`` takes at most
+        this many at once)."""
+        return SOURCE_CHECK_EVERY - self._source_count % SOURCE_CHECK_EVERY
+
+    def note_sources(self, first: int, last: int, published: int, seq: int, ts: int) -> None:
+        """A run of ``published`` source records from ``first`` to ``last`` (source indices)
+        that reached no one else, noted as if each had come on the bus: the first with bus
+        sequence number ``seq`` at clock ``ts``, the clock now at the last's time. At most
+        ``source_room`` records, so the look at the clock falls on the last, as one by one."""
+        self.source_index = last
         span = self._span
         if span is not None:
-            span[1] = idx + 1
-            span[2] += 1
+            span[1] = last + 1
+            span[2] += published
         else:
             if not self._msgs:
                 self._first_wall = time.monotonic()
-            self._span = [idx, idx + 1, 1, self.bus.seq, self.clock.timestamp_ns()]
-        self._source_count += 1
-        if self._source_count % SOURCE_CHECK_EVERY == 0:
-            now = self.clock.timestamp_ns()
-            if now >= self._deadline and len(self._msgs) >= self._min_block:
-                self.flush(now)
+            self._span = [first, last + 1, published, seq, ts]
+        self._source_count += published
+        if not self._source_count % SOURCE_CHECK_EVERY:
+            self._look_at_clock()
 
     def source_break(self) -> None:
         """The replayer jumped (seek): the next source record starts a new span."""

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tradeterm.book.keeper import MarketDataKeeper
@@ -48,7 +48,8 @@ from tradeterm.record.own_trades import OwnTrading, OwnTradingSeek
 from tradeterm.record.replay_marks import OrderEvents
 from tradeterm.record.replay_navigation import ReplayNavigator
 from tradeterm.record.replay_seek import MarketSeek
-from tradeterm.record.replay_state import REPLAY_PREFIX, ReplayState, speed_label
+from tradeterm.record.replay_state import ReplayState, speed_label
+from tradeterm.record.replay_topics import ReplayTopics
 from tradeterm.record.replay_transport import ReplayTransport
 from tradeterm.venues.base import Venue
 
@@ -56,18 +57,6 @@ log = logging.getLogger(__name__)
 
 SLICE_S = 0.005  # longest stretch of publishing before giving the loop back
 MAX_SLEEP_S = 0.05  # paced replays look at the transport at least this often
-MARKET_PREFIXES = ("book.", "trade.", "quote.", "venue.")
-
-
-def replayed_topic(topic: str, market_only: bool) -> str | None:
-    """The topic a recorded record is published under in a replay, or None (not published)."""
-    if market_only:
-        return topic if topic.startswith(MARKET_PREFIXES) else None
-    if topic.startswith(topics.COMMAND) or topic == topics.LOG:
-        return REPLAY_PREFIX + topic
-    if topic.startswith(REPLAY_PREFIX + "span"):
-        return None
-    return topic
 
 
 class ReplayVenue(ReplayTransport, Venue):
@@ -107,7 +96,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self._wake = asyncio.Event()
         self.reopened = asyncio.Event()  # a seek at the end: played again (replay_review.py)
         self._block: DecodedBlock | None = None
-        self._topics: list[str | None] = []
+        self._topics: Sequence[str | None] = []
         self._block_index = -1
         self._base = 0  # source index of the current block's first record
         self._pos = 0
@@ -123,7 +112,7 @@ class ReplayVenue(ReplayTransport, Venue):
         self.navigator: ReplayNavigator | None = None  # fills, orders, large trades, bookmarks
         # --paper: how many of the session's orders are working (the kernel tells)
         self.working_orders: Callable[[], int] = lambda: 0
-        self._topic_cache: dict[str, str | None] = {}
+        self._published = ReplayTopics(bus, clock, market_only)
         self.failure: JournalError | None = None  # why the replay stopped before the end
         bus.subscribe("order.*", self._on_order_event)
 
@@ -258,15 +247,7 @@ class ReplayVenue(ReplayTransport, Venue):
             return
         self._block, self._block_index, self._pos = block, i, pos
         self._base = int(self.reader.index.first_record[i])
-        cache = self._topic_cache
-        distinct = set(block.topics)
-        for t in distinct:
-            if t not in cache:
-                cache[t] = replayed_topic(t, self.market_only)
-        if all(cache[t] == t for t in distinct):
-            self._topics = block.topics  # type: ignore[assignment]
-        else:
-            self._topics = [cache[t] for t in block.topics]
+        self._topics = self._published.published(block.topics)
 
     def _skipped(self, i: int) -> None:
         records = int(self.reader.index.records[i])
@@ -285,11 +266,22 @@ class ReplayVenue(ReplayTransport, Venue):
         times, events, pubtopics = block.times, block.events, self._topics
         advance, publish, perf = self.clock.advance_to, self.bus.publish, time.perf_counter  # type: ignore[attr-defined]
         rec = self.recorder
+        quiet, note_quiet = self._published.quiet(rec), self._published.note_quiet
         base = self._base
         i, n = self._pos, len(events)
         now = self.clock.timestamp_ns()
+        check = i + 256
         while i < n:
             topic = pubtopics[i]
+            if topic in quiet:
+                j = note_quiet(times, pubtopics, i, now, base, rec)
+                if j > i:
+                    i, now = j, self.clock.timestamp_ns()
+                    if i >= check:
+                        check = i + 256
+                        if perf() > deadline or self._stopping:
+                            break
+                    continue
             ts = times[i]
             if ts > now:
                 advance(ts)
@@ -301,7 +293,8 @@ class ReplayVenue(ReplayTransport, Venue):
                     rec.source_index = base + i
                 publish(topic, ev)
             i += 1
-            if not i & 255:
+            if i >= check:
+                check = i + 256
                 if perf() > deadline or self._stopping:
                     break
         self.state.published += i - self._pos
