@@ -10,7 +10,11 @@ import pytest
 
 from tests.soak import Soak
 
-DURATIONS = [30, pytest.param(60, marks=pytest.mark.slow), pytest.param(120, marks=pytest.mark.slow)]
+DURATIONS = [
+    30,
+    pytest.param(60, marks=pytest.mark.slow),
+    pytest.param(120, marks=pytest.mark.slow),
+]
 
 
 def ends_active_without_any_other_trip(report: Soak) -> None:
