@@ -15,11 +15,16 @@ def test_g_and_previous_fill_at_the_end_of_a_replay_play_it_again(tmp_path):
     asyncio.run(review_to_the_end_and_back(recording, tmp_path))
 
 
-async def review_to_the_end_and_back(recording, tmp_path) -> None:
-    kernel = Kernel(
+def review_kernel(recording, tmp_path) -> Kernel:
+    """The workstation's kernel reviewing ``recording`` (a plain replay, interactive)."""
+    return Kernel(
         load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
         RunOptions(mode="replay", replay=recording, interactive=True, record=False),
     )
+
+
+async def review_to_the_end_and_back(recording, tmp_path) -> None:
+    kernel = review_kernel(recording, tmp_path)
     app = create_app(kernel)
     replay = kernel.replay
 
@@ -52,10 +57,7 @@ def test_minus_seconds_at_the_end_count_from_where_the_recording_ended(tmp_path)
 
 
 async def minus_five_at_the_end(recording, tmp_path) -> None:
-    kernel = Kernel(
-        load_settings(sim={"seed": 1}, data_dir=str(tmp_path)),
-        RunOptions(mode="replay", replay=recording, interactive=True, record=False),
-    )
+    kernel = review_kernel(recording, tmp_path)
     app = create_app(kernel)
     replay = kernel.replay
     async with app.run_test(size=(120, 40)) as pilot:

@@ -102,20 +102,8 @@ class MessageBus:
             self._queue.append((topic, msg))
             return
         self._dispatching = True
-        try:  # ``_deliver``, inline: most messages are published outside any delivery
-            self.seq += 1
-            self.topic = topic
-            handlers = self._cache.get(topic)
-            if handlers is None:
-                handlers = self.handlers_for(topic)
-            for handler in handlers:
-                try:
-                    handler(msg)
-                except Exception as exc:  # one faulty subscriber must not starve the others
-                    if self.on_handler_error is None:
-                        raise
-                    essential = handler not in self._not_essential
-                    self.on_handler_error(topic, msg, exc, handler, essential)
+        try:
+            self._deliver(topic, msg)
             if self._queue:
                 self._drain()
         finally:
