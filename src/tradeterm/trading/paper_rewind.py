@@ -31,9 +31,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
+from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.events import OrderAccepted, OrderFilled, OrderTriggered
 from tradeterm.domain.market import Side
-from tradeterm.record.paper_branch import held_at
+from tradeterm.record.paper_branch import PaperRequest, held_at
+from tradeterm.record.paper_in_flight import in_flight
 from tradeterm.quoter.working import LIVE, PENDING_NEW, WorkingQuote
 from tradeterm.trading.recorded_trading import RecordedTrading
 from tradeterm.venues.paper_client import PaperExecutionClient
@@ -94,17 +96,55 @@ class PaperRewind:
         )
         known = {coid: o for coid in accepted if (o := desk.oms.get(coid)) is not None}
         self.client.rewind(answers, known)
+        requests = in_flight(records, venues)
+        self._track_in_flight(records, requests)
         held = desk.held.emulator.rewind(held_at(records))
+        working = list(desk.oms.working.values())
         for quoter in self.quoters:
             iid = quoter.instrument.id
             quotes = own_quotes([o for o in working if o.instrument == iid], accepted)
             quoter.rewound(quotes, desk.portfolio.qty(iid))
+        again = self._send_again(requests, ts)
         log.info(
-            "replay went back: %d paper order(s) working again, %d held, %d fill(s) kept",
+            "replay went back: %d paper order(s) working again, %d held, %d fill(s) kept, "
+            "%d request(s) in flight at the target sent again",
             self.restored,
             held,
             sum(type(e) is OrderFilled for e in answers),
+            again,
         )
+
+    def _track_in_flight(
+        self, records: list[tuple[str, Any]], requests: list[PaperRequest]
+    ) -> None:
+        """The orders whose submit was on its way at the target: the OMS has them as sent
+        (SUBMITTED, awaiting their answer), before the emulator and the quoters look."""
+        submits = {r.client_order_id for r in requests if r.kind == "submit"}
+        oms = self.desk.oms
+        for _topic, cmd in records:
+            if type(cmd) is SubmitOrder and cmd.client_order_id in submits:
+                if oms.get(cmd.client_order_id) is None:
+                    oms.track_recorded(cmd)
+
+    def _send_again(self, requests: list[PaperRequest], ts: int) -> int:
+        """The requests on their way at the target go to the paper venue again, in the order
+        they were sent: they arrive after its latency, as they would have."""
+        oms, sent = self.desk.oms, 0
+        for request in requests:
+            coid = request.client_order_id
+            order = oms.working.get(coid)
+            if order is None:
+                continue
+            if request.kind == "submit":
+                order.ts_sent = ts
+                self.client.submit_order(order)
+                sent += 1
+            elif request.kind == "cancel":
+                sent += oms.cancel(coid)
+            else:
+                cmd = ModifyOrder(ts, coid, request.instrument, request.price, request.qty)
+                sent += oms.modify(cmd)
+        return sent
 
 
 def own_quotes(working: list[Order], accepted: set[str]) -> list[WorkingQuote]:
@@ -146,6 +186,8 @@ def rewind_paper_trading(
         return None
     rewind = PaperRewind(desk, clients[0], quoters, market)
     replay.attach_paper_trading(rewind, list(desk.venues))
-    assert replay.paper_history is not None
-    desk.held.emulator.journal.watchers.append(replay.paper_history.note_held)
+    history = replay.paper_history
+    assert history is not None
+    desk.held.emulator.journal.watchers.append(history.note_held)
+    clients[0].watchers.append(history.note_request)
     return rewind
