@@ -77,6 +77,9 @@ class PaperRewind:
 
     def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
         desk = self.desk
+        # back from the replay's end: the market is open again at the target before the
+        # quoters requote (``ReplayReview.end`` then clears the header's REPLAY END)
+        desk.closed_reason = ""
         for iid, watcher in self._unwatched.items():
             self.market.watch(iid, watcher)
         self._unwatched.clear()
