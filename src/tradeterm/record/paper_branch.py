@@ -59,10 +59,11 @@ class PaperTrading(Protocol):
         """Before the market goes back: the paper venue's orders off its books, the requests
         on their way dropped, the quoters stopped."""
 
-    def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
+    def rebuild(self, records: list[tuple[str, Any]], ts: int, gone: Discards | None) -> None:
         """The run's own records up to the target (topic, event), in order, applied again to
         an empty ledger; the working orders back at the paper venue; the quoters started
-        again. The replay then stands at clock ``ts``."""
+        again. The replay then stands at clock ``ts``; ``gone``: what the seek discarded
+        (said in the log)."""
 
 
 class SourceMarker:

@@ -310,7 +310,7 @@ class ReplayTransport:
         now = self.clock.timestamp_ns()
         if gone is not None:
             self.bus.publish(BRANCH_TOPIC, branch_record(now, now, gone))
-        paper.rebuild(history.cut(record, at), now)
+        paper.rebuild(history.cut(record, at), now, gone)
         return True
 
     def _jump_record(self, record: int, what: str) -> None:

@@ -20,21 +20,36 @@ every record as it was, a trailing stop's ratchet too) through its restart path
 (``OrderEmulator.rewind``): a held order placed after the target is gone, one that triggered or
 was cancelled after it is held again.
 
-What a rewind does not restore: requests in flight at the target (a submit not yet answered is
-dropped, a cancel or modify not yet answered leaves the order as it worked), the risk state
-(kill switch, throttles, the day's loss), the log pane, the equity curve.
+Requests on their way at the target (sent before it, their answer after it: ``PaperHistory``
+notes each request as it goes to the paper venue, ``record/paper_in_flight.in_flight`` finds the
+unanswered ones) are sent again, in the order they went: the OMS tracks an order whose submit was
+on its way as SUBMITTED (a held order's child too, so the emulator follows an order behind its
+WORKING record), then once the rest is rebuilt the submit goes to the paper venue again and a
+cancel or modify through the OMS (PENDING_CANCEL, PENDING_UPDATE); each arrives after the paper
+latency, as it would have. Re-sending is sound: the paper venue is in this process and keeps no
+memory of the discarded branch (its books were emptied at ``hold``), so nothing can arrive twice,
+and each request had passed risk when the run made it. The order's paper id is a new one.
+
+Besides: the equity curve keeps its points before the target, the chart's series drop theirs
+after it, the throttle's buckets and the duplicate window go back to the target
+(``PreTradeRisk.rewind``), today's PnL and drawdown are the restored portfolio's and the risk
+pane shows their usage then. One log line says what the seek discarded and what it restored.
+
+Not rewound: the kill switch (a trader's halt stays a halt; the orders of the target are back as
+they were even so, as a restart would find them, and new ones are refused), the log pane.
 """
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
 from tradeterm.domain.commands import ModifyOrder, SubmitOrder
 from tradeterm.domain.events import OrderAccepted, OrderFilled, OrderTriggered
 from tradeterm.domain.market import Side
-from tradeterm.record.paper_branch import PaperRequest, held_at
+from tradeterm.record.paper_branch import Discards, PaperRequest, held_at
 from tradeterm.record.paper_in_flight import in_flight
 from tradeterm.quoter.working import LIVE, PENDING_NEW, WorkingQuote
 from tradeterm.trading.recorded_trading import RecordedTrading
@@ -75,16 +90,18 @@ class PaperRewind:
             if watcher is not None:
                 self._unwatched[iid] = watcher
 
-    def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
+    def rebuild(self, records: list[tuple[str, Any]], ts: int, gone: Discards | None) -> None:
         desk = self.desk
         # back from the replay's end: the market is open again at the target before the
         # quoters requote (``ReplayReview.end`` then clears the header's REPLAY END)
         desk.closed_reason = ""
+        curve = [point for point in desk.views.portfolio.equity_curve if point[0] < ts]
         for iid, watcher in self._unwatched.items():
             self.market.watch(iid, watcher)
         self._unwatched.clear()
         self.ledger.rewind(ts)
         self.ledger.apply(records, ts)
+        self._rewind_figures(curve, ts)
         venues = {topics.orders(v) for v in desk.venues}
         answers = [event for topic, event in records if topic in venues]
         triggered = {e.client_order_id for e in answers if type(e) is OrderTriggered}
@@ -109,13 +126,34 @@ class PaperRewind:
             quoter.rewound(quotes, desk.portfolio.qty(iid))
         again = self._send_again(requests, ts)
         log.info(
-            "replay went back: %d paper order(s) working again, %d held, %d fill(s) kept, "
+            "replay went back: %s; %d paper order(s) working again, %d held, %d fill(s) kept, "
             "%d request(s) in flight at the target sent again",
+            "nothing discarded"
+            if gone is None
+            else f"{gone.orders} order(s), {gone.held} held order(s) and {gone.fills} fill(s) "
+            "made after the target discarded (kept in the run's journal as a branch)",
             self.restored,
             held,
             sum(type(e) is OrderFilled for e in answers),
             again,
         )
+
+    def _rewind_figures(self, curve: list[tuple[int, Decimal]], ts: int) -> None:
+        """What the trader reads of the run besides its orders, as at ``ts``: the equity curve
+        (its points before the target, then the restored portfolio's), the chart's series (the
+        points after the target dropped), the throttle and duplicate window (``PreTradeRisk.
+        rewind``) and the risk pane's limits (today's PnL and drawdown: the restored
+        portfolio's, recomputed by its ``revalue``). The kill switch is not touched."""
+        desk = self.desk
+        equity = desk.views.portfolio.equity_curve
+        since = list(equity)
+        equity.clear()
+        for point in (*curve, *since):
+            equity.append(point)
+        for history in desk.views.history.values():
+            history.rewind(ts)
+        desk.risk.rewind(ts)
+        desk.kill.check_limits(ts, False)  # the pane's usage; a breach trips at the next check
 
     def _track_in_flight(
         self, records: list[tuple[str, Any]], requests: list[PaperRequest]
