@@ -35,8 +35,18 @@ after it, the throttle's buckets and the duplicate window go back to the target
 (``PreTradeRisk.rewind``), today's PnL and drawdown are the restored portfolio's and the risk
 pane shows their usage then. One log line says what the seek discarded and what it restored.
 
-Not rewound: the kill switch (a trader's halt stays a halt; the orders of the target are back as
-they were even so, as a restart would find them, and new ones are refused), the log pane.
+Not rewound: the kill switch, and it wins. A rewind while trading is HALTED ends as a trip does
+(``_stand_down``): nothing new reaches the paper venue. A submit on its way at the target is not
+sent again: its order ends CANCELED, ``NOT_SENT``, as a trip ends an order not sent yet, its end
+on the venue's order topic (the blotter drops it; the quoter, the emulator and the run's journal
+hear of it, and a later rewind finds it answered); a modify on its way is dropped. The held
+orders of the target are cancelled with the kill switch's reason (``OrderEmulator.cancel_all``,
+as ``on_trip``), then every order working at the target through the OMS (``cancel_all``, as
+``KillDesk._after_trip``): the paper venue has them again so that it can answer the cancels,
+after its latency, as at a trip. A quoter stays stopped (the trip stopped it). REDUCING is
+treated as HALTED: whether an order of the target reduces depends on the others and on a
+position the trader has moved since; the trader enters again what reduces. One log line says
+what the halt cancelled. Not rewound either: the log pane.
 """
 
 from __future__ import annotations
@@ -47,8 +57,15 @@ from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
 from tradeterm.domain.commands import ModifyOrder, SubmitOrder
-from tradeterm.domain.events import OrderAccepted, OrderFilled, OrderTriggered
+from tradeterm.domain.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderTriggered,
+    TradingState,
+)
 from tradeterm.domain.market import Side
+from tradeterm.oms.reasons import HELD_KILL_SWITCH, NOT_SENT
 from tradeterm.record.paper_branch import Discards, PaperRequest, held_at
 from tradeterm.record.paper_in_flight import in_flight
 from tradeterm.quoter.working import LIVE, PENDING_NEW, WorkingQuote
@@ -117,14 +134,18 @@ class PaperRewind:
         known = {coid: o for coid in accepted if (o := desk.oms.get(coid)) is not None}
         self.client.rewind(answers, known)
         requests = in_flight(records, venues)
-        self._track_in_flight(records, requests)
+        active = desk.killswitch.state is TradingState.ACTIVE
+        if active:  # else tracked once the held orders are cancelled (``_stand_down``)
+            self._track_in_flight(records, requests)
         held = desk.held.emulator.rewind(held_at(records))
+        if not active:
+            self._stand_down(records, requests, ts)
         working = list(desk.oms.working.values())
         for quoter in self.quoters:
             iid = quoter.instrument.id
             quotes = own_quotes([o for o in working if o.instrument == iid], accepted)
             quoter.rewound(quotes, desk.portfolio.qty(iid))
-        again = self._send_again(requests, ts)
+        again = self._send_again(requests, ts) if active else 0
         log.info(
             "replay went back: %s; %d paper order(s) working again, %d held, %d fill(s) kept, "
             "%d request(s) in flight at the target sent again",
@@ -157,15 +178,53 @@ class PaperRewind:
 
     def _track_in_flight(
         self, records: list[tuple[str, Any]], requests: list[PaperRequest]
-    ) -> None:
+    ) -> list[Order]:
         """The orders whose submit was on its way at the target: the OMS has them as sent
         (SUBMITTED, awaiting their answer), before the emulator and the quoters look."""
         submits = {r.client_order_id for r in requests if r.kind == "submit"}
         oms = self.desk.oms
-        for _topic, cmd in records:
-            if type(cmd) is SubmitOrder and cmd.client_order_id in submits:
-                if oms.get(cmd.client_order_id) is None:
-                    oms.track_recorded(cmd)
+        return [
+            oms.track_recorded(cmd)
+            for _topic, cmd in records
+            if type(cmd) is SubmitOrder
+            and cmd.client_order_id in submits
+            and oms.get(cmd.client_order_id) is None
+        ]
+
+    def _stand_down(
+        self, records: list[tuple[str, Any]], requests: list[PaperRequest], ts: int
+    ) -> None:
+        """Trading is HALTED (or REDUCING) at the rewind: the kill switch wins, and the rewind
+        ends as a trip does (``OrderEmulator.on_trip``, ``KillDesk._after_trip``). The held
+        orders of the target are cancelled with the kill switch's reason; a submit on its way
+        there is not sent again: its order ends CANCELED, ``NOT_SENT`` (as a trip ends one not
+        sent yet; its end goes out on the venue's order topic, so the quoter, the emulator and
+        the run's journal hear of it, and a later rewind finds it answered); a modify on its way
+        is not sent again either; every order working at the target is cancelled through the
+        OMS (the paper venue has it again and answers after its latency, as at a trip)."""
+        desk = self.desk
+        kill = desk.killswitch
+        state = kill.state.value
+        reason = f"{HELD_KILL_SWITCH}: {state} at the rewind ({kill.reason})"
+        held = desk.held.emulator.cancel_all(reason)
+        not_sent = self._track_in_flight(records, requests)
+        for order in not_sent:
+            venue = desk.oms.venue_of.get(order.client_order_id, "")
+            ended = OrderCanceled(ts, ts, order.client_order_id, order.instrument, NOT_SENT)
+            desk.bus.publish(topics.orders(venue), ended)
+        working = desk.oms.working
+        modifies = sum(r.kind == "modify" and r.client_order_id in working for r in requests)
+        canceled = desk.oms.cancel_all()
+        log.warning(
+            "replay went back while trading is %s: %d order(s) working at the target canceled, "
+            "%d held order(s) canceled, %d submit(s) on their way there not sent again (CANCELED, "
+            "NOT_SENT) and %d modify(ies) dropped",
+            state,
+            canceled,
+            held,
+            len(not_sent),
+            modifies,
+        )
 
     def _send_again(self, requests: list[PaperRequest], ts: int) -> int:
         """The requests on their way at the target go to the paper venue again, in the order
