@@ -36,17 +36,19 @@ after it, the throttle's buckets and the duplicate window go back to the target
 pane shows their usage then. One log line says what the seek discarded and what it restored.
 
 Not rewound: the kill switch, and it wins. A rewind while trading is HALTED ends as a trip does
-(``_stand_down``): nothing new reaches the paper venue. A submit on its way at the target is not
-sent again: its order ends CANCELED, ``NOT_SENT``, as a trip ends an order not sent yet, its end
-on the venue's order topic (the blotter drops it; the quoter, the emulator and the run's journal
-hear of it, and a later rewind finds it answered); a modify on its way is dropped. The held
-orders of the target are cancelled with the kill switch's reason (``OrderEmulator.cancel_all``,
-as ``on_trip``), then every order working at the target through the OMS (``cancel_all``, as
-``KillDesk._after_trip``): the paper venue has them again so that it can answer the cancels,
-after its latency, as at a trip. A quoter stays stopped (the trip stopped it). REDUCING is
-treated as HALTED: whether an order of the target reduces depends on the others and on a
-position the trader has moved since; the trader enters again what reduces. One log line says
-what the halt cancelled. Not rewound either: the log pane.
+(``_stand_down``), except that nothing of the target reaches the paper venue again, so nothing
+can fill on the way out: the orders working at the target are not put back on its books and end
+CANCELED at once with the kill switch's reason (their end on the venue's order topic, so the
+OMS, the quoter, the emulator and the run's journal hear of it); the held orders of the target
+are cancelled with the same reason (``OrderEmulator.cancel_all``, as ``on_trip``); a submit on
+its way at the target is not sent again: its order ends CANCELED, ``NOT_SENT``, as a trip ends
+an order not sent yet (the blotter drops it, and a later rewind finds it answered); a modify or
+cancel on its way is dropped (its order has ended). A quoter stays stopped (the trip stopped
+it). A trip that left orders working (``cancel=False``) is treated alike: a rewind is a new
+moment, and the kill switch's state is what decides. REDUCING is treated as HALTED: whether an
+order of the target reduces depends on the others and on a position the trader has moved
+since; the trader enters again what reduces. One log line says what the halt cancelled. Not
+rewound either: the log pane.
 """
 
 from __future__ import annotations
@@ -123,7 +125,9 @@ class PaperRewind:
         answers = [event for topic, event in records if topic in venues]
         triggered = {e.client_order_id for e in answers if type(e) is OrderTriggered}
         accepted = {e.client_order_id for e in answers if type(e) is OrderAccepted}
-        working = list(desk.oms.working.values())
+        # under a halt the orders of the target never reach the paper venue again
+        active = desk.killswitch.state is TradingState.ACTIVE
+        working = list(desk.oms.working.values()) if active else []
         stats = desk.views.stats
         self.restored = self.client.execution.restore(
             working,
@@ -134,7 +138,6 @@ class PaperRewind:
         known = {coid: o for coid in accepted if (o := desk.oms.get(coid)) is not None}
         self.client.rewind(answers, known)
         requests = in_flight(records, venues)
-        active = desk.killswitch.state is TradingState.ACTIVE
         if active:  # else tracked once the held orders are cancelled (``_stand_down``)
             self._track_in_flight(records, requests)
         held = desk.held.emulator.rewind(held_at(records))
@@ -194,33 +197,34 @@ class PaperRewind:
     def _stand_down(
         self, records: list[tuple[str, Any]], requests: list[PaperRequest], ts: int
     ) -> None:
-        """Trading is HALTED (or REDUCING) at the rewind: the kill switch wins, and the rewind
-        ends as a trip does (``OrderEmulator.on_trip``, ``KillDesk._after_trip``). The held
-        orders of the target are cancelled with the kill switch's reason; a submit on its way
-        there is not sent again: its order ends CANCELED, ``NOT_SENT`` (as a trip ends one not
-        sent yet; its end goes out on the venue's order topic, so the quoter, the emulator and
-        the run's journal hear of it, and a later rewind finds it answered); a modify on its way
-        is not sent again either; every order working at the target is cancelled through the
-        OMS (the paper venue has it again and answers after its latency, as at a trip)."""
+        """Trading is HALTED (or REDUCING) at the rewind: the kill switch wins (module
+        docstring). The orders working at the target, which the paper venue was not given back,
+        end CANCELED with the kill switch's reason; the held ones are cancelled with it; a
+        submit on its way there ends CANCELED, ``NOT_SENT``; a modify on its way is dropped."""
         desk = self.desk
         kill = desk.killswitch
         state = kill.state.value
         reason = f"{HELD_KILL_SWITCH}: {state} at the rewind ({kill.reason})"
+        ended = 0
+        for coid, order in list(desk.oms.working.items()):  # ends here: never back at the venue
+            venue = desk.oms.venue_of.get(coid, "")
+            desk.bus.publish(
+                topics.orders(venue), OrderCanceled(ts, ts, coid, order.instrument, reason)
+            )
+            ended += 1
         held = desk.held.emulator.cancel_all(reason)
         not_sent = self._track_in_flight(records, requests)
         for order in not_sent:
             venue = desk.oms.venue_of.get(order.client_order_id, "")
-            ended = OrderCanceled(ts, ts, order.client_order_id, order.instrument, NOT_SENT)
-            desk.bus.publish(topics.orders(venue), ended)
-        working = desk.oms.working
-        modifies = sum(r.kind == "modify" and r.client_order_id in working for r in requests)
-        canceled = desk.oms.cancel_all()
+            gone = OrderCanceled(ts, ts, order.client_order_id, order.instrument, NOT_SENT)
+            desk.bus.publish(topics.orders(venue), gone)
+        modifies = sum(r.kind == "modify" for r in requests)
         log.warning(
-            "replay went back while trading is %s: %d order(s) working at the target canceled, "
-            "%d held order(s) canceled, %d submit(s) on their way there not sent again (CANCELED, "
-            "NOT_SENT) and %d modify(ies) dropped",
+            "replay went back while trading is %s: %d order(s) working at the target canceled "
+            "(not put back at the paper venue), %d held order(s) canceled, %d submit(s) on their "
+            "way there not sent again (CANCELED, NOT_SENT) and %d modify(ies) dropped",
             state,
-            canceled,
+            ended,
             held,
             len(not_sent),
             modifies,
