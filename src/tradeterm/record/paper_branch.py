@@ -5,17 +5,19 @@ branch, kept in the run's journal.
 answers, as they went on the bus, and a copy of its held orders at each change, a trailing
 stop's ratchet too: ``note_held``, a watcher of the emulator's ``HeldJournal``), each with the
 source record the replay stood before then (``ReplayVenue.standing``), the clock time and its
-bus sequence number. A seek back to before record ``r``, the clock at ``t`` (the time of the
-record before it), keeps the entries made before ``r`` was played up to ``t`` (what the trader
-saw there: an answer that arrived later, still before ``r``, was in flight at the target and is
-dropped) and discards the rest: ``discards`` counts them (the orders they touch, the held orders
-placed after the target, the fills among them), ``cut`` drops them and hands back the kept ones,
-which the session's paper trading (``PaperTrading``, ``trading/paper_rewind.py``) applies again
-from a clean ledger; ``held_at`` reads the held orders the emulator held at the target out of
-them (every record of each group still open there, as it was), which it holds again. The journal
-gets a ``ReplayBranch`` record (``records.py``) naming the first discarded record by sequence
-number; ``branches`` reads them back: which records of a run's journal belong to a discarded
-branch.
+bus sequence number; and each request as it went to the paper venue (``note_request``, a watcher
+of ``PaperExecutionClient``: ``paper_in_flight.in_flight`` reads the ones still unanswered at the
+target out of the kept entries). A seek back to before record ``r``, the clock at ``t`` (the
+time of the record before it), keeps the entries made before ``r`` was played up to ``t`` (what
+the trader saw there: an answer that arrived later, still before ``r``, was in flight at the
+target and is dropped; its request is then sent again) and discards the rest: ``discards``
+counts them (the orders they touch, the held orders placed after the target, the fills among
+them), ``cut`` drops them and hands back the kept ones, which the session's paper trading
+(``PaperTrading``, ``trading/paper_rewind.py``) applies again from a clean ledger; ``held_at``
+reads the held orders the emulator held at the target out of them (every record of each group
+still open there, as it was), which it holds again. The journal gets a ``ReplayBranch`` record
+(``records.py``) naming the first discarded record by sequence number; ``branches`` reads them
+back: which records of a run's journal belong to a discarded branch.
 """
 
 from __future__ import annotations
@@ -36,6 +38,18 @@ from tradeterm.record.replay_time import say_time
 
 BRANCH_TOPIC = "replay.branch"
 HELD_RATCHET = topics.HELD + ".ratchet"  # a trailing stop's trigger moved (not on the bus)
+REQUEST = "paper.request"  # a request as it went to the paper venue (not on the bus)
+NOT_DISCARDED = (HELD_RATCHET, REQUEST)  # what the question does not count (see ``discards``)
+
+
+class PaperRequest(NamedTuple):
+    """A request as it went to the paper venue (``PaperExecutionClient.watchers``)."""
+
+    kind: str  # "submit" | "cancel" | "modify"
+    client_order_id: str
+    instrument: str
+    price: int | None  # a modify's (None: unchanged)
+    qty: int | None
 
 
 class PaperTrading(Protocol):
@@ -45,10 +59,11 @@ class PaperTrading(Protocol):
         """Before the market goes back: the paper venue's orders off its books, the requests
         on their way dropped, the quoters stopped."""
 
-    def rebuild(self, records: list[tuple[str, Any]], ts: int) -> None:
+    def rebuild(self, records: list[tuple[str, Any]], ts: int, gone: Discards | None) -> None:
         """The run's own records up to the target (topic, event), in order, applied again to
         an empty ledger; the working orders back at the paper venue; the quoters started
-        again. The replay then stands at clock ``ts``."""
+        again. The replay then stands at clock ``ts``; ``gone``: what the seek discarded
+        (said in the log)."""
 
 
 class SourceMarker:
@@ -128,6 +143,12 @@ class PaperHistory:
         entry = Entry(self.standing(), self.clock.timestamp_ns(), self.bus.seq, topic, copy(held))
         self.entries.append(entry)
 
+    def note_request(self, kind: str, order: Any, price: int | None, qty: int | None) -> None:
+        """A request went to the paper venue (a ``PaperExecutionClient`` watcher)."""
+        request = PaperRequest(kind, order.client_order_id, order.instrument, price, qty)
+        entry = Entry(self.standing(), self.clock.timestamp_ns(), self.bus.seq, REQUEST, request)
+        self.entries.append(entry)
+
     def _first_after(self, record: int, ts: int) -> int:
         entries = self.entries
         i = len(entries)
@@ -139,7 +160,9 @@ class PaperHistory:
         """What going back to before source record ``record``, the clock at ``ts``, discards
         (None: nothing)."""
         cut = self._first_after(record, ts)
-        gone = [e for e in self.entries[cut:] if e.topic != HELD_RATCHET]
+        # a request's answer (or its command) is what the trader saw: the requests themselves
+        # do not count (their sequence number is the bus's last, not their own)
+        gone = [e for e in self.entries[cut:] if e.topic not in NOT_DISCARDED]
         if not gone:
             return None
         orders = {getattr(e.event, "client_order_id", None) for e in gone} - {None}

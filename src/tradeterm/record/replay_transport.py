@@ -178,9 +178,9 @@ class ReplayTransport:
         ``discard`` (else it is refused, saying what it would discard, and held in ``offer``).
         Returns False (saying why in ``state.message``, and doing nothing) for a time after the
         recording's end, or behind the replay clock when it cannot go back (without keyframes'
-        seeker or paper trading to rebuild, or a ``--paper`` replay at its end): a restart with
-        ``--start`` is the way there. A plain replay at its end plays again from where it went
-        (``reopened``)."""
+        seeker or paper trading to rebuild): a restart with ``--start`` is the way there. A
+        replay at its end that goes back plays again from where it went (``reopened``), a
+        ``--paper`` one with its paper trading rebuilt there as any seek back."""
         state = self.state
         self.offer = None
         now = self.clock.timestamp_ns()
@@ -198,6 +198,7 @@ class ReplayTransport:
             again = lambda: self.seek(ts, True)  # noqa: E731
             if not self._go_back(self._record_at(ts), f"seek {ts}", ts, discard, again):
                 return False
+            self._reopen()
             state.message = "at seek target"
             return True
         if ts < now or (state.done and ts <= now):
@@ -231,6 +232,7 @@ class ReplayTransport:
             again = lambda: self.go_to_record(record, what, show, clock_ns, True)  # noqa: E731
             if not self._go_back(record, what, self._record_time(record), discard, again):
                 return False
+            self._reopen()
         if back or (self.seeker is not None and not self.market_only):
             if not back:
                 self._jump_record(record, what)
@@ -255,7 +257,7 @@ class ReplayTransport:
         return True
 
     def _reopen(self) -> None:
-        """A plain replay that jumped at its end plays again from there."""
+        """A replay that jumped back at its end plays again from there."""
         if self.state.done:
             self.state.done = False
             self.state.touch()
@@ -287,12 +289,7 @@ class ReplayTransport:
 
     def _branches(self) -> bool:
         """A ``--paper`` replay that can go back (keyframes' seeker, paper trading to rebuild)."""
-        return (
-            self.market_only
-            and self.seeker is not None
-            and self.paper is not None
-            and not self.state.done
-        )
+        return self.market_only and self.seeker is not None and self.paper is not None
 
     def _go_back(
         self, record: int, what: str, target_ns: int, discard: bool, again: Callable[[], bool]
@@ -313,7 +310,7 @@ class ReplayTransport:
         now = self.clock.timestamp_ns()
         if gone is not None:
             self.bus.publish(BRANCH_TOPIC, branch_record(now, now, gone))
-        paper.rebuild(history.cut(record, at), now)
+        paper.rebuild(history.cut(record, at), now, gone)
         return True
 
     def _jump_record(self, record: int, what: str) -> None:

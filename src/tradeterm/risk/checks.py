@@ -372,6 +372,14 @@ class PreTradeRisk(OrderChecks):
                 self._prune_recent(now)
         self._flatten_ids.discard(cmd.client_order_id)
 
+    def rewind(self, now: int) -> None:
+        """The clock went back to ``now`` (a ``--paper`` replay's seek back): the throttle's
+        buckets fill again from there, and orders sent after it are no duplicates of a new
+        one. The tokens left stay as they were."""
+        for bucket in (self.global_bucket, *self.venue_buckets.values()):
+            bucket.ts = min(bucket.ts, now)
+        self._recent = {k: t for k, t in self._recent.items() if t <= now}
+
     def _prune_recent(self, now: int) -> None:
         """Forget duplicate-window keys older than the window."""
         horizon = now - self.dup_window_ns

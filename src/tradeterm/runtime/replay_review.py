@@ -1,13 +1,17 @@
 """A replay that reached its end while a trader still looks at it (the TUI): the session stays
 up until they quit, rather than closing the store under a running screen, and a plain replay
-seeks back from there and plays again.
+(or a ``--paper`` one, its paper trading rebuilt at the target) seeks back from there and plays
+again.
 
 At the end there is no more market data, so nothing can trade: working paper orders are
 cancelled (a plain replay's recorded ones stay as recorded) and new ones are refused; the kill
 switch, the store and the views keep working. The simulated clock then follows the wall clock,
 so timers fire (answer timeouts, a paper venue's latency...). A seek (``g``, ``-5m``, the
-previous-fill keys) of a plain replay jumps there and sets ``ReplayVenue.reopened``: the market
-opens again and ``end`` says so; the kernel runs the replay's loop again from there.
+previous-fill keys) jumps there and sets ``ReplayVenue.reopened``: the market opens again and
+``end`` says so; the kernel runs the replay's loop again from there. A ``--paper`` replay goes
+back as any seek back (``record/paper_branch.py``): the cancels of its orders at the end are
+among the trades it would discard, so the trader is asked first; its orders working at the
+target work there again.
 """
 
 from __future__ import annotations

@@ -244,6 +244,7 @@ class PaperExecution(PaperListener):
         for name in self._in_flight:
             self.clock.cancel_timer(name)
         self._in_flight.clear()
+        self._last_arrival = 0  # the clock goes back: a request arrives after its own latency
         for book in self.books.values():
             for order in (*book.orders.values(), *book.stops.values()):
                 self.clock.cancel_timer(f"paper.{self.venue}.gtd.{order.order_id}")

@@ -5,7 +5,7 @@ process."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -46,6 +46,10 @@ class PaperExecutionClient(ExecutionClient):
         self.fill_log: list[OrderFilled] = []
         self._sent: dict[str, Order] = {}  # until accepted
         self._reports: dict[str, OrderStatusReport] = {}
+        # told of every request as it goes to the paper venue: (kind "submit" | "cancel" |
+        # "modify", the order, the price and qty asked for); a --paper replay going back
+        # sends again those still unanswered at its target (``trading/paper_rewind.py``)
+        self.watchers: list[Callable[[str, Order, int | None, int | None], None]] = []
         data.bus.subscribe(topics.orders(data.name), self._remember)
 
     def instruments(self) -> list[Instrument]:
@@ -53,13 +57,20 @@ class PaperExecutionClient(ExecutionClient):
 
     def submit_order(self, order: Order) -> None:
         self._sent[order.client_order_id] = order
+        self._tell("submit", order, order.price, order.qty)
         self.execution.submit_order(order)
 
     def cancel_order(self, order: Order) -> None:
+        self._tell("cancel", order, None, None)
         self.execution.cancel_order(order)
 
     def modify_order(self, order: Order, price: int | None, qty: int | None) -> bool:
+        self._tell("modify", order, price, qty)
         return self.execution.modify_order(order, price, qty)
+
+    def _tell(self, kind: str, order: Order, price: int | None, qty: int | None) -> None:
+        for watcher in self.watchers:
+            watcher(kind, order, price, qty)
 
     def rewind(self, events: list[Any], orders: Mapping[str, Order]) -> None:
         """A replay went back: what it knows of the paper account is what ``events`` (this
