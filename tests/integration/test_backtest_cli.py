@@ -14,8 +14,8 @@ SAMPLE = Path(__file__).parents[2] / "recordings" / "binance-spot-btcusdt-ethusd
 GRID = ["--grid", "quoter.gamma=0.05,0.2", "--grid", "paper.latency_ms=0,40", "--seconds", "45"]
 
 
-def tradeterm(*args, tmp_path, timeout=180):
-    env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"))
+def tradeterm(*args, tmp_path, timeout=180, **env_vars):
+    env = dict(os.environ, TRADETERM_DATA_DIR=str(tmp_path / "data"), **env_vars)
     return subprocess.run(
         [sys.executable, "-m", "tradeterm", *map(str, args)],
         capture_output=True,

@@ -281,7 +281,8 @@ def journal_seek(quick: bool = False) -> Figure:
     hours = 1 if quick else 24
     blocks = hours * 3600 * 4
     step = 250_000_000
-    seqs, recs, topics, msgs = _records(_import(_capture_lines(True), Path(tempfile.mkdtemp())))
+    with tempfile.TemporaryDirectory() as imported:
+        seqs, recs, topics, msgs = _records(_import(_capture_lines(True), Path(imported)))
     per_block = 30  # the BTCUSDT capture's rate: ~120 records a second, 30 per 250 ms block
     payload, count = BlockEncoder().encode(
         seqs[100 : 100 + per_block],

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.cli.errors import UsageError
+from tradeterm.cli.sweep_figures import figure, parameter
 
 LOWER_IS_BETTER = {"fees", "max_drawdown", "max_inventory_value", "orders_denied", "run_s"}
 FIGURES = ("pnl", "fees", "max_drawdown", "fills", "orders", "markout_1s_bps")
@@ -106,18 +107,22 @@ def _render(
         else:
             table.add_column(c, justify="right", overflow="fold")
     for i, row in enumerate(best, 1):
-        cells_text = [_text(row.get(c)) for c in cols]
-        cells_text[len(params)] = Path(str(row["recording"])).stem
+        currency = str(row.get("currency") or "")
+        cells_text = [parameter(row.get(c)) for c in params]
+        cells_text.append(Path(str(row["recording"])).stem)
+        cells_text += [figure(c, row.get(c), currency) for c in cols[len(params) + 1 :]]
         table.add_row(str(i), *cells_text)
     console.print(table)
     if heat is None:
         return
+    currencies = {str(row.get("currency") or "") for row in best}
+    currency = currencies.pop() if len(currencies) == 1 else ""
     grid_table = Table(title=f"mean {metric}: {heat['y_param']} (rows) x {heat['x_param']}")
     grid_table.add_column(heat["y_param"], justify="right")
     for a in heat["x"]:
-        grid_table.add_column(_text(a), justify="right")
+        grid_table.add_column(parameter(a), justify="right")
     for b, line in zip(heat["y"], heat["z"]):
-        grid_table.add_row(_text(b), *(_text(v) for v in line))
+        grid_table.add_row(parameter(b), *(figure(metric, v, currency) for v in line))
     console.print(grid_table)
     if charts and len(heat["x"]) * len(heat["y"]) > 1:
         print(_heatmap(heat) if sys.stdout.isatty() else "")
@@ -129,8 +134,8 @@ def _heatmap(heat: dict[str, Any]) -> str:
 
     frame = pd.DataFrame(
         [[math.nan if v is None else v for v in line] for line in heat["z"]],
-        index=[_text(b) for b in heat["y"]],
-        columns=[_text(a) for a in heat["x"]],
+        index=[parameter(b) for b in heat["y"]],
+        columns=[parameter(a) for a in heat["x"]],
     )
     plt.clear_figure()
     with contextlib.redirect_stdout(io.StringIO()):  # plotext prints the frame: shown above
@@ -139,11 +144,3 @@ def _heatmap(heat: dict[str, Any]) -> str:
     plt.plotsize(80, 4 + 4 * len(heat["y"]))
     chart: str = plt.build()
     return chart
-
-
-def _text(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    return str(v)

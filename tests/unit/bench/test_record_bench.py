@@ -1,6 +1,8 @@
 """The journal and replay benchmarks run (quick sizes) and report a value beside a reference.
 Speeds are measured by ``tradeterm bench``, never asserted here."""
 
+import tempfile
+
 import pytest
 
 from tradeterm.bench import MODULES
@@ -32,8 +34,21 @@ def test_registered_and_listed():
         bench.replay_end_to_end,
     ],
 )
-def test_quick_figures(fn):
+def test_quick_figures(fn, tmp_path, monkeypatch):
+    """Each figure leaves nothing behind: not in the temp dir, not in a data dir, not beside
+    the shipped recording."""
+    temp, home = tmp_path / "tmp", tmp_path / "home"
+    temp.mkdir()
+    home.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("TRADETERM_DATA_DIR", raising=False)
+    shipped = sorted(bench.SHIPPED.parent.iterdir())
     figure = fn(True)
+    assert list(temp.iterdir()) == [] and list(home.iterdir()) == []
+    assert sorted(bench.SHIPPED.parent.iterdir()) == shipped
     assert figure.value > 0 and figure.reference_value and figure.reference_value > 0
     assert figure.ratio and figure.ratio > 0 and figure.reference
     out = figure.to_json()

@@ -87,3 +87,44 @@ def test_book_top_columns_are_exact_and_floats_are_correctly_rounded(tmp_path):
             assert cols[f"{side}_price"][i] == float(inst.ticks_to_price(ticks))
             assert cols[f"{side}_size"][i] == float(inst.lots_to_qty(lots))
     assert all(a > b for a, b in zip(cols["ask_price"], cols["bid_price"]) if a and b)
+
+
+def _peaks(recording, out, monkeypatch):
+    """The most memory Python held during an export (tracemalloc) and the most Arrow held
+    (its pool, looked at every row); the first conversion, where pyarrow imports pandas, is
+    paid before."""
+    import tracemalloc
+
+    import pyarrow as pa
+
+    fields, rows = tables.TABLES["book-top"]
+    arrow = [0]
+
+    def watched(reader):
+        for row in rows(reader):
+            arrow[0] = max(arrow[0], pa.total_allocated_bytes())
+            yield row
+
+    monkeypatch.setitem(tables.TABLES, "book-top", (fields, watched))
+    pa.array([0])
+    tracemalloc.start()
+    try:
+        with JournalReader(recording) as reader:
+            [(_, n)] = export_recordings([reader], "book-top", "parquet", out, row_group=200)
+        return tracemalloc.get_traced_memory()[1], arrow[0], n
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_exports_memory_does_not_grow_with_the_recording(tmp_path, monkeypatch):
+    """Five times the rows, the same memory: a row group's worth (issue 17)."""
+    from tradeterm.bench.seek_bench import generate
+
+    peaks = []
+    for seconds in (60, 300):
+        recording = tmp_path / f"{seconds}.ttj"
+        generate(recording, seconds)
+        peaks.append(_peaks(recording, tmp_path / f"{seconds}.parquet", monkeypatch))
+    (python, arrow, rows), (python_long, arrow_long, rows_long) = peaks
+    assert rows_long > 4 * rows > 4 * 600  # several row groups each
+    assert python_long < 1.25 * python and arrow_long < 1.25 * arrow, peaks
