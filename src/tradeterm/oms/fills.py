@@ -59,6 +59,8 @@ class FillApplier:
         self.on_late_fill: Callable[[Order], None] | None = None  # look the order up
         # per instrument, the position recorded with a fill that still waits for the disk
         self._unannounced: dict[str, Position] = {}
+        # the (venue, key) of each fill applied since ``mark`` was first asked, in order
+        self._marked: list[tuple[str, str]] | None = None
 
     @property
     def unannounced(self) -> Mapping[str, Position]:
@@ -75,6 +77,23 @@ class FillApplier:
             seen.clear()
         self._unannounced.clear()
         self.applied = 0
+        self._marked = None
+
+    def mark(self) -> tuple[int, int]:
+        """Where the fills stand (a replay's checkpoint): from now on each fill's trade id is
+        noted, so ``back_to`` can make it unknown again."""
+        if self._marked is None:
+            self._marked = []
+        return len(self._marked), self.applied
+
+    def back_to(self, mark: tuple[int, int]) -> None:
+        """The fills applied after ``mark`` unapplied: their trade ids unknown again (their
+        orders and positions are restored by their owners)."""
+        assert self._marked is not None and not self._unannounced  # a store with no disk
+        count, self.applied = mark
+        for venue, key in self._marked[count:]:
+            self._trade_ids[venue].discard(key)
+        del self._marked[count:]
 
     def apply(self, fill: OrderFilled, venue: str | None = None) -> bool:
         """Apply one fill exactly once. Returns False for a duplicate (or a refused fill)."""
@@ -144,6 +163,8 @@ class FillApplier:
             self._problem(f"store write failed for fill {fill.trade_id}: {exc}")
             return False
         seen.add(key)
+        if self._marked is not None:
+            self._marked.append((venue, key))
         if not fresh:  # the store had it already (from before a restart)
             if order is not None:
                 _restore(order, saved)

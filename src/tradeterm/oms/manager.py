@@ -18,6 +18,7 @@ tests use; they only delegate.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from tradeterm.core import topics
@@ -37,7 +38,7 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.order_events import VenueEventHandler
 from tradeterm.oms.outcomes import Asked, InFlight, OutcomeResolver
 from tradeterm.oms.ports import PostTrade, ReplacementSender, TradingHalt
-from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.registry import OrderRegistry, RegistryState
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
 from tradeterm.oms.store_port import OrderStore
@@ -58,6 +59,15 @@ class Ledger(Protocol):
 
     def with_fill(self, fill: OrderFilled, base: Position | None = None) -> Position: ...
     def commit(self, pos: Position, ts: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OmsState:
+    """The OMS as ``OrderManager.snapshot`` found it."""
+
+    registry: RegistryState
+    fills: tuple[int, int]  # FillApplier.mark
+    watched: tuple[dict[str, InFlight], dict[str, int]]  # OutcomeResolver.snapshot
 
 
 class OrderManager:
@@ -216,6 +226,19 @@ class OrderManager:
         self.registry.forget()
         self.fills.forget()
         self.resolver.forget()
+
+    def snapshot(self, before: OmsState | None = None) -> OmsState:
+        """The orders, the fills applied and the orders under watch as they are (a plain
+        replay's checkpoint of its recorded session's trading; ``before``: the last one, whose
+        unchanged order copies are shared). The store keeps its own (``MemoryStore.mark``)."""
+        registry = self.registry.snapshot(None if before is None else before.registry)
+        return OmsState(registry, self.fills.mark(), self.resolver.snapshot())
+
+    def restore(self, state: OmsState) -> None:
+        """Back to ``state``: its orders held again, the fills applied after it unknown again."""
+        self.registry.restore(state.registry)
+        self.fills.back_to(state.fills)
+        self.resolver.restore(state.watched)
 
     # --- venue news and reconciliation -------------------------------------------------------
     def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:

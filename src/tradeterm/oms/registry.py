@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from copy import copy
+from dataclasses import dataclass
 
 from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.market import Side
@@ -22,6 +24,17 @@ from tradeterm.oms.store_port import OrderStore
 RECENT_TERMINAL = 2_000  # finished orders kept in memory for late events and lookups
 
 Exposure = tuple[int, int, int | None, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryState:
+    """The registry's orders as they were (``snapshot``): copies, never handed out themselves."""
+
+    orders: dict[str, Order]  # working and recent, by client order id (copies)
+    working: tuple[str, ...]  # in the order they came
+    recent: tuple[str, ...]  # the recently finished ones, oldest first
+    recent_ids: tuple[str, ...]  # the eviction queue (may name an order working again)
+    venues: dict[str, str]
 
 
 class OrderRegistry:
@@ -118,6 +131,35 @@ class OrderRegistry:
         self._recent_ids.clear()
         self._exposure.clear()
         self.view.version += 1
+
+    def snapshot(self, before: RegistryState | None = None) -> RegistryState:
+        """A copy of every order held (a replay's checkpoint of its recorded session's trading);
+        an order equal to its copy in ``before`` shares that copy (most have not changed)."""
+        kept = before.orders if before is not None else {}
+        orders: dict[str, Order] = {}
+        for held in (self.working, self._recent):
+            for coid, order in held.items():
+                old = kept.get(coid)
+                orders[coid] = old if old is not None and old == order else copy(order)
+        return RegistryState(
+            orders,
+            tuple(self.working),
+            tuple(self._recent),
+            tuple(self._recent_ids),
+            dict(self._venues),
+        )
+
+    def restore(self, state: RegistryState) -> None:
+        """Hold the orders of ``state`` again (fresh copies; nobody is told: the watchers are
+        restored with it)."""
+        self.forget()
+        orders = {coid: copy(order) for coid, order in state.orders.items()}
+        for coid in state.working:
+            self._work(orders[coid])
+        for coid in state.recent:
+            self._recent[coid] = orders[coid]
+        self._recent_ids.extend(state.recent_ids)
+        self._venues.update(state.venues)
 
     # --- internals -------------------------------------------------------------------------
     def _work(self, order: Order) -> None:

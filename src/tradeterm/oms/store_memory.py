@@ -62,6 +62,8 @@ class MemoryStore:
         self._fill_keys: set[tuple[str, str, str]] = set()
         self._positions: dict[str, Any] = {}
         self._instruments: dict[str, Any] = {}
+        # what each change to the trading tables overwrote, since ``mark`` was first asked
+        self._undo: list[tuple[dict[str, Any] | None, str, Any]] | None = None
 
     def committed(self) -> None:
         self.writes += 1
@@ -102,14 +104,15 @@ class MemoryStore:
     def insert_order(self, order: Order, venue: str, session: int) -> None:
         if order.client_order_id in self._orders:
             raise sqlite3.IntegrityError("UNIQUE constraint failed: orders.client_order_id")
-        self._orders[order.client_order_id] = _ORDER(**as_stored(order_row(order, venue, session)))
+        row = _ORDER(**as_stored(order_row(order, venue, session)))
+        self._keep(self._orders, order.client_order_id, row)
         self.committed()
 
     def note_order(self, order: Order) -> None:
         row = self._orders.get(order.client_order_id)
         if row is None:  # the SQLite store's UPDATE finds no row
             return
-        self._orders[order.client_order_id] = row._replace(  # what order_update_row sets
+        new = row._replace(  # what order_update_row sets
             status=order.status.value,
             is_open=int(not order.is_terminal),
             venue_order_id=order.venue_order_id,
@@ -121,6 +124,7 @@ class MemoryStore:
             price=order.price,
             trigger_price=order.trigger_price,
         )
+        self._keep(self._orders, order.client_order_id, new)
 
     def has_order(self, client_order_id: str) -> bool:
         return client_order_id in self._orders
@@ -169,9 +173,11 @@ class MemoryStore:
         )
         self._fill_keys.add(key)
         self._fills.append(row)
+        if self._undo is not None:
+            self._undo.append((None, "", key))
         if order is not None:
             self.note_order(order)
-        self._positions[position.instrument] = _POSITION(**position_row(position))
+        self._keep(self._positions, position.instrument, _POSITION(**position_row(position)))
         self.committed()
         return True
 
@@ -182,7 +188,37 @@ class MemoryStore:
         self._fills.clear()
         self._fill_keys.clear()
         self._positions.clear()
+        self._undo = None
         self.committed()
+
+    # --- going back (a plain replay's checkpoints of its recorded session's trading) -------
+    def mark(self) -> tuple[int, int]:
+        """Where the trading tables stand; from now on what each change overwrites is kept,
+        so ``back_to`` can put it back."""
+        if self._undo is None:
+            self._undo = []
+        return len(self._undo), self.writes
+
+    def back_to(self, mark: tuple[int, int]) -> None:
+        """The orders, fills and positions as they were at ``mark``, every change since undone
+        (latest first)."""
+        undo = self._undo
+        assert undo is not None
+        count, self.writes = mark
+        while len(undo) > count:
+            table, key, before = undo.pop()
+            if table is None:  # a fill: the last one recorded
+                self._fills.pop()
+                self._fill_keys.discard(before)
+            elif before is None:
+                del table[key]
+            else:
+                table[key] = before
+
+    def _keep(self, table: dict[str, Any], key: str, row: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((table, key, table.get(key)))
+        table[key] = row
 
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
         return (venue, instrument, trade_id) in self._fill_keys

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
@@ -28,8 +29,10 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.views import RingView
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
-from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.manager import OmsState, OrderManager
+from tradeterm.oms.store_memory import MemoryStore
 from tradeterm.portfolio.portfolio import Portfolio
+from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
     from tradeterm.record.replayer import ReplayVenue
@@ -39,6 +42,17 @@ log = logging.getLogger(__name__)
 
 RECORDED_COMMANDS = "replay." + topics.COMMAND  # where a plain replay publishes them
 QUIET = ("tradeterm.oms.manager", "tradeterm.desk")  # the fill and order lines of a rebuild
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The own trading as it was between two records (``RecordedTrading.checkpoint``)."""
+
+    oms: OmsState
+    store: tuple[int, int]  # MemoryStore.mark
+    positions: dict[str, Position]
+    fills: tuple[OrderFilled, ...]  # the fills pane
+    sent: dict[str, SubmitOrder]  # commands not answered yet
 
 
 class RecordedTrading:
@@ -96,6 +110,32 @@ class RecordedTrading:
             self.oms.forget()
             self.fills.clear()
             self.portfolio.reset(ts)
+
+    def checkpoint(self, before: Checkpoint | None) -> Checkpoint | None:
+        """The own trading as it stands, to ``restore`` later (None: its store is not a
+        ``MemoryStore``, which can go back); what did not change since ``before`` is shared."""
+        store = self.oms.store
+        if not isinstance(store, MemoryStore):
+            return None
+        fills, sent = tuple(self.fills.items), dict(self._sent)
+        if before is not None:  # share the unchanged
+            fills = before.fills if fills == before.fills else fills
+            sent = before.sent if sent == before.sent else sent
+        oms = self.oms.snapshot(None if before is None else before.oms)
+        return Checkpoint(oms, store.mark(), self.portfolio.snapshot(), fills, sent)
+
+    def restore(self, checkpoint: Checkpoint, ts: int) -> None:
+        """Back to ``checkpoint``: the same OMS, store, portfolio and fills pane as they were
+        then (every record applied since undone), valued at ``ts``."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        with self._quiet():
+            store.back_to(checkpoint.store)
+            self.oms.restore(checkpoint.oms)
+            self.fills.refill(checkpoint.fills)
+            self._sent.clear()
+            self._sent.update(checkpoint.sent)
+            self.portfolio.restore(checkpoint.positions, ts)
 
     @contextmanager
     def _quiet(self) -> Iterator[None]:
