@@ -57,7 +57,7 @@ def test_a_seek_back_applies_at_most_a_checkpoint_interval_and_is_the_played_sta
 
     async def seeks() -> list[tuple[int, int, dict]]:
         assert own.jump(end, 0, own.start_ns) == len(records)  # played to the end
-        # (before) assert len(own.checkpoints)
+        assert len(own.checkpoints) == len(records) // EVERY
         seen, here = [], end
         for target in targets:
             if target >= here:  # forward: from where it stands, then back again from the end
