@@ -68,7 +68,7 @@ def test_a_seek_back_applies_at_most_a_checkpoint_interval_and_is_the_played_sta
         return seen
 
     seen = asyncio.run(seeks())
-    for target, applied, state in seen:
+    for target, applied, _ in seen:
         assert applied <= EVERY, f"a seek back to record {target} applied {applied} records"
     for target, _, state in seen[:6] + seen[-3:]:
         assert state == rebuilt(quoted, target), f"before record {target}"
