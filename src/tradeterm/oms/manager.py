@@ -38,7 +38,8 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.order_events import VenueEventHandler
 from tradeterm.oms.outcomes import Asked, InFlight, OutcomeResolver
 from tradeterm.oms.ports import PostTrade, ReplacementSender, TradingHalt
-from tradeterm.oms.registry import OrderRegistry, RegistryState
+from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.registry_history import RegistryHistory
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
 from tradeterm.oms.store_port import OrderStore
@@ -65,7 +66,7 @@ class Ledger(Protocol):
 class OmsState:
     """The OMS as ``OrderManager.snapshot`` found it."""
 
-    registry: RegistryState
+    registry: int  # RegistryHistory checkpoint number
     fills: tuple[int, int]  # FillApplier.mark
     watched: tuple[dict[str, InFlight], dict[str, int]]  # OutcomeResolver.snapshot
 
@@ -94,6 +95,7 @@ class OrderManager:
         self.venues = venues
         self.flush_interval_ns = flush_interval_ns
         self.registry = OrderRegistry(view, store)
+        self.history: RegistryHistory | None = None  # a replay's checkpoints, once asked
         self.fills = FillApplier(self.registry, store, ledger, fills_view, venues, halt, post_trade)
         self.settlement = Settlement(clock, self.registry, self.fills, store, halt)
         self.resolver = OutcomeResolver(
@@ -226,18 +228,31 @@ class OrderManager:
         self.registry.forget()
         self.fills.forget()
         self.resolver.forget()
+        if self.history is not None:
+            self.history.close()
+            self.history = None
 
-    def snapshot(self, before: OmsState | None = None) -> OmsState:
-        """The orders, the fills applied and the orders under watch as they are (a plain
-        replay's checkpoint of its recorded session's trading; ``before``: the last one, whose
-        unchanged order copies are shared). The store keeps its own (``MemoryStore.mark``)."""
-        registry = self.registry.snapshot(None if before is None else before.registry)
-        return OmsState(registry, self.fills.mark(), self.resolver.snapshot())
+    def snapshot(self) -> OmsState:
+        """A new checkpoint of the orders, the fills applied and the orders under watch (a
+        plain replay's checkpoint of its recorded session's trading, after the last one: the
+        orders as what changed since, ``RegistryHistory``). The store keeps its own
+        (``MemoryStore.mark``)."""
+        if self.history is None:
+            self.history = RegistryHistory(self.registry)
+        number = self.history.take()
+        return OmsState(number, self.fills.mark(), self.resolver.snapshot())
+
+    def reached(self, state: OmsState) -> None:
+        """The records applied since the checkpoint it stands at made ``state`` again."""
+        assert self.history is not None
+        self.history.reached(state.registry)
 
     def restore(self, state: OmsState) -> None:
-        """Back to ``state``: its orders held again, the fills applied after it unknown again."""
-        self.registry.restore(state.registry)
-        self.fills.back_to(state.fills)
+        """Back or forward to ``state``: its orders held again, the fills applied after it
+        unknown again (before it, known)."""
+        assert self.history is not None
+        self.history.go_to(state.registry)
+        self.fills.go_to(state.fills)
         self.resolver.restore(state.watched)
 
     # --- venue news and reconciliation -------------------------------------------------------

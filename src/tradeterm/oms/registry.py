@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from copy import copy
-from dataclasses import dataclass
 
 from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.market import Side
@@ -26,15 +25,9 @@ RECENT_TERMINAL = 2_000  # finished orders kept in memory for late events and lo
 Exposure = tuple[int, int, int | None, int | None]
 
 
-@dataclass(frozen=True, slots=True)
-class RegistryState:
-    """The registry's orders as they were (``snapshot``): copies, never handed out themselves."""
-
-    orders: dict[str, Order]  # working and recent, by client order id (copies)
-    working: tuple[str, ...]  # in the order they came
-    recent: tuple[str, ...]  # the recently finished ones, oldest first
-    recent_ids: tuple[str, ...]  # the eviction queue (may name an order working again)
-    venues: dict[str, str]
+# what the registry holds of one order: (the order, WORKING or RECENT or None: neither, venue)
+Held = tuple[Order | None, int | None, str | None]
+WORKING, RECENT = 1, 2
 
 
 class OrderRegistry:
@@ -48,6 +41,7 @@ class OrderRegistry:
         self._venues: dict[str, str] = {}  # client order id -> venue, working and recent
         self._recent: dict[str, Order] = {}
         self._recent_ids: deque[str] = deque()
+        self.remembered = 0  # orders ever put on the eviction queue (its end, counted)
         self._by_instrument: dict[str, dict[str, Order]] = {}
         self._exposure: dict[str, Exposure] = {}
         self.watchers: list[Callable[[Order], None]] = []  # told after every change
@@ -132,34 +126,48 @@ class OrderRegistry:
         self._exposure.clear()
         self.view.version += 1
 
-    def snapshot(self, before: RegistryState | None = None) -> RegistryState:
-        """A copy of every order held (a replay's checkpoint of its recorded session's trading);
-        an order equal to its copy in ``before`` shares that copy (most have not changed)."""
-        kept = before.orders if before is not None else {}
-        orders: dict[str, Order] = {}
-        for held in (self.working, self._recent):
-            for coid, order in held.items():
-                old = kept.get(coid)
-                orders[coid] = old if old is not None and old == order else copy(order)
-        return RegistryState(
-            orders,
-            tuple(self.working),
-            tuple(self._recent),
-            tuple(self._recent_ids),
-            dict(self._venues),
-        )
+    # --- a replay's checkpoints (``registry_history.RegistryHistory``) -------------------------
+    def held(self, client_order_id: str) -> Held | None:
+        """What it holds of an order (the live order, not a copy), None if nothing."""
+        coid = client_order_id
+        venue = self._venues.get(coid)
+        order = self.working.get(coid)
+        if order is not None:
+            return order, WORKING, venue
+        order = self._recent.get(coid)
+        if order is not None:
+            return order, RECENT, venue
+        return None if venue is None else (None, None, venue)
 
-    def restore(self, state: RegistryState) -> None:
-        """Hold the orders of ``state`` again (fresh copies; nobody is told: the watchers are
-        restored with it)."""
+    def held_ids(self) -> set[str]:
+        return set(self.working) | set(self._recent) | set(self._venues)
+
+    @property
+    def recent_ids(self) -> deque[str]:
+        """The eviction queue, oldest first (read only)."""
+        return self._recent_ids
+
+    def refill(
+        self,
+        held: Mapping[str, Held],
+        working: tuple[str, ...],
+        recent_ids: list[str],
+        remembered: int,
+    ) -> None:
+        """Hold ``held`` (fresh copies of its orders; ``working`` in the order they came) and
+        the eviction queue ``recent_ids``; nobody is told (the watchers are restored with it)."""
         self.forget()
-        orders = {coid: copy(order) for coid, order in state.orders.items()}
-        for coid in state.working:
-            self._work(orders[coid])
-        for coid in state.recent:
-            self._recent[coid] = orders[coid]
-        self._recent_ids.extend(state.recent_ids)
-        self._venues.update(state.venues)
+        for coid, (order, where, venue) in held.items():
+            if venue is not None:
+                self._venues[coid] = venue
+            if where == RECENT and order is not None:
+                self._recent[coid] = copy(order)
+        for coid in working:
+            order = held[coid][0]
+            assert order is not None
+            self._work(copy(order))
+        self._recent_ids.extend(recent_ids)
+        self.remembered = remembered
 
     # --- internals -------------------------------------------------------------------------
     def _work(self, order: Order) -> None:
@@ -173,6 +181,7 @@ class OrderRegistry:
             return
         self._recent[coid] = order
         self._recent_ids.append(coid)
+        self.remembered += 1
         while len(self._recent_ids) > self._keep_recent:
             old = self._recent_ids.popleft()
             if self._recent.pop(old, None) is not None and old not in self.working:

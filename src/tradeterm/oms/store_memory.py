@@ -62,8 +62,13 @@ class MemoryStore:
         self._fill_keys: set[tuple[str, str, str]] = set()
         self._positions: dict[str, Any] = {}
         self._instruments: dict[str, Any] = {}
-        # what each change to the trading tables overwrote, since ``mark`` was first asked
-        self._undo: list[tuple[dict[str, Any] | None, str, Any]] | None = None
+        # what each change to the trading tables overwrote since the checkpoint it stands at
+        # (``mark``, once asked), and between two checkpoints each row before and after
+        self._undo: list[tuple[dict[str, Any], str, Any]] | None = None
+        self._steps: list[tuple[tuple[dict[str, Any], str, Any, Any], ...]] = []
+        self._marks: list[tuple[int, int]] = []  # per checkpoint: (fills, writes)
+        self._at = -1
+        self._later: list[Any] = []  # the fills undone by going back, the next one last
 
     def committed(self) -> None:
         self.writes += 1
@@ -173,8 +178,8 @@ class MemoryStore:
         )
         self._fill_keys.add(key)
         self._fills.append(row)
-        if self._undo is not None:
-            self._undo.append((None, "", key))
+        if self._later:  # recorded again after going back: the same one
+            self._later.pop()
         if order is not None:
             self.note_order(order)
         self._keep(self._positions, position.instrument, _POSITION(**position_row(position)))
@@ -188,32 +193,55 @@ class MemoryStore:
         self._fills.clear()
         self._fill_keys.clear()
         self._positions.clear()
-        self._undo = None
+        self._undo, self._steps, self._marks, self._at = None, [], [], -1
+        self._later.clear()
         self.committed()
 
     # --- going back (a plain replay's checkpoints of its recorded session's trading) -------
-    def mark(self) -> tuple[int, int]:
-        """Where the trading tables stand; from now on what each change overwrites is kept,
-        so ``back_to`` can put it back."""
-        if self._undo is None:
-            self._undo = []
-        return len(self._undo), self.writes
+    def mark(self) -> int:
+        """A new checkpoint of the trading tables, after the last: what changed since the last
+        one kept as a step (each row before and after); -> its number."""
+        assert self._at == len(self._marks) - 1  # new ones come at the end
+        undo, changes = self._undo, {}
+        if undo is not None:
+            for table, key, before in undo:
+                if (id(table), key) not in changes:
+                    changes[id(table), key] = (table, key, before, table.get(key))
+            self._steps.append(tuple(c for c in changes.values() if c[2] is not c[3]))
+        self._undo = []
+        self._marks.append((len(self._fills), self.writes))
+        self._at += 1
+        return self._at
 
-    def back_to(self, mark: tuple[int, int]) -> None:
-        """The orders, fills and positions as they were at ``mark``, every change since undone
-        (latest first)."""
+    def reached(self, number: int) -> None:
+        """The changes since the checkpoint it stands at made checkpoint ``number`` again."""
+        assert self._undo is not None
+        self._undo.clear()
+        self._at = number
+
+    def go_to(self, number: int) -> None:
+        """The orders, fills and positions as at checkpoint ``number`` (back or forward)."""
         undo = self._undo
         assert undo is not None
-        count, self.writes = mark
-        while len(undo) > count:
+        while undo:  # latest first (the fills by count, below)
             table, key, before = undo.pop()
-            if table is None:  # a fill: the last one recorded
-                self._fills.pop()
-                self._fill_keys.discard(before)
-            elif before is None:
-                del table[key]
-            else:
-                table[key] = before
+            _put(table, key, before)
+        while self._at > number:
+            self._at -= 1
+            for table, key, before, _after in self._steps[self._at]:
+                _put(table, key, before)
+        while self._at < number:
+            for table, key, _before, after in self._steps[self._at]:
+                _put(table, key, after)
+            self._at += 1
+        count, self.writes = self._marks[number]
+        fills, later = self._fills, self._later
+        while len(fills) > count:
+            later.append(row := fills.pop())
+            self._fill_keys.discard((row.venue, row.instrument, row.trade_id))
+        while len(fills) < count:
+            fills.append(row := later.pop())
+            self._fill_keys.add((row.venue, row.instrument, row.trade_id))
 
     def _keep(self, table: dict[str, Any], key: str, row: Any) -> None:
         if self._undo is not None:
@@ -254,6 +282,13 @@ class MemoryStore:
 
     def load_positions(self) -> list[Position]:
         return [position_from_row(self._positions[k]) for k in sorted(self._positions)]
+
+
+def _put(table: dict[str, Any], key: str, row: Any) -> None:
+    if row is None:
+        table.pop(key, None)
+    else:
+        table[key] = row
 
 
 def open_store(url: str | None, synchronous: str, sync_thread: bool) -> OrderStore:

@@ -35,12 +35,14 @@ class OwnTrading(Protocol):
         """Back to before any order or fill, the clock at ``ts``."""
 
     def checkpoint(self, before: Any) -> Any:
-        """Its state as it is (``before``: the last checkpoint, to share what did not change
-        since), or None if it cannot be taken."""
+        """A new checkpoint of its state as it is, the one after ``before`` (the last, None for
+        the first), or None if it cannot be taken."""
+
+    def reached(self, checkpoint: Any) -> None:
+        """The records applied since the checkpoint before ``checkpoint`` made it again."""
 
     def restore(self, checkpoint: Any, ts: int) -> None:
-        """Back to a ``checkpoint`` taken earlier (the records applied since are undone), the
-        clock at ``ts``."""
+        """Back or forward to a ``checkpoint`` taken earlier, the clock at ``ts``."""
 
 
 def _own(topic: str) -> bool:
@@ -102,44 +104,53 @@ class OwnTradingSeek:
         self.trading = trading
         self.start_ns = reader.start_ns or 0
         self.every = every
-        self.checkpoints: list[tuple[int, Any]] = []  # (own records before it, checkpoint)
+        # (own records before it, checkpoint): one every ``every`` of them from the first (at
+        # none), in order, however the trading got there (played or applied by a seek)
+        self.checkpoints: list[tuple[int, Any]] = []
+        self.done = 0  # own records the trading has (played or applied)
+
+    def played(self) -> None:
+        """An own record is about to be played on the bus, after every one before it: the
+        trading stands after ``done`` of them (a checkpoint is due every ``every``)."""
+        if self.done % self.every == 0:
+            self._passed(self.done)
+        self.done += 1
 
     def jump(self, record: int, here: int, now: int) -> int:
         """Make the own trading what it was before ``record`` (file order), the replay standing
-        before ``here`` and going to clock ``now``; returns how many records it applied."""
+        before ``here`` and going to clock ``now``; returns how many records it applied: those
+        after the latest checkpoint at or before ``record``, if the replay stands before that
+        checkpoint or after ``record``; else those from ``here`` to ``record``."""
         records, every = self.records, self.every
         done, target = records.before(here), records.before(record)
-        if record < here:
-            done = self._back(target, now)
+        ours = self.checkpoints
+        i = bisect.bisect_right(ours, target, key=lambda c: c[0]) - 1
+        if i >= 0 and (target < done or ours[i][0] > done):  # back, or a checkpoint ahead
+            done = ours[i][0]
+            self.trading.restore(ours[i][1], now)
+        elif target < done:  # no checkpoint: from the start
+            self.trading.rewind(self.start_ns)
+            done = 0
         applied = 0
         while True:
+            if done % every == 0:
+                self._passed(done)
             stop = min(target, (done // every + 1) * every)
             todo = records.nth(done, stop)
             self.trading.apply(todo, now)
             applied, done = applied + len(todo), stop
-            if done % every == 0 and done > self._last():
-                self._take(done)
             if done >= target:
+                self.done = done
                 return applied
 
-    def _back(self, target: int, now: int) -> int:
-        """To the latest checkpoint with at most ``target`` records before it (the ones after
-        it are dropped: their store marks are undone), or to the start; -> its records."""
-        ours = self.checkpoints
-        i = bisect.bisect_right(ours, target, key=lambda c: c[0])
-        del ours[i:]
-        if not ours:
-            self.trading.rewind(self.start_ns)
-            return 0
-        done, checkpoint = ours[-1]
-        self.trading.restore(checkpoint, now)
-        return done
-
-    def _last(self) -> int:
-        return self.checkpoints[-1][0] if self.checkpoints else 0
-
-    def _take(self, done: int) -> None:
-        before = self.checkpoints[-1][1] if self.checkpoints else None
-        checkpoint = self.trading.checkpoint(before)
-        if checkpoint is not None:
-            self.checkpoints.append((done, checkpoint))
+    def _passed(self, done: int) -> None:
+        """The trading stands after ``done`` own records, a multiple of ``every``: the
+        checkpoint there is taken, or, taken before, it is where the trading stands again."""
+        ours, number = self.checkpoints, done // self.every
+        if number < len(ours):
+            self.trading.reached(ours[number][1])
+        elif number == len(ours):
+            before = ours[-1][1] if ours else None
+            checkpoint = self.trading.checkpoint(before)
+            if checkpoint is not None:
+                ours.append((done, checkpoint))
