@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_replay_navigation import replay_kernel
-from tests.integration.test_replay_own_trading import own_state
+from tests.integration.test_replay_own_trading import own_state, play_to, stop
 from tradeterm.config import load_settings
 from tradeterm.runtime.kernel import Kernel, RunOptions
 
@@ -101,3 +101,50 @@ def test_a_checkpoint_keeps_what_changed_and_restores_into_the_same_objects(quot
         assert not any(o is kept[c][0] for c, o in working.items())  # copies, never handed out
 
     asyncio.run(go())
+
+
+def test_a_forward_seek_restores_the_nearest_checkpoint_ahead_of_the_replay(quoted):
+    """After a seek back, the checkpoints after the target stay: a seek forward past one goes to
+    the latest at or before its target and applies at most an interval of records."""
+    kernel = replay_kernel(quoted)
+    own = kernel.replay.own
+    assert own is not None
+    own.every = EVERY
+    records = own.records.records
+    end = records[-1] + 1
+    back, forth = records[EVERY + 7], records[9 * EVERY + 3]
+
+    async def go() -> tuple[int, dict]:
+        own.jump(end, 0, own.start_ns)
+        own.jump(back, end, own.start_ns)
+        return own.jump(forth, back, own.start_ns), own_state(kernel)
+
+    applied, state = asyncio.run(go())
+    assert applied <= EVERY, f"a forward seek applied {applied} records"
+    assert state == rebuilt(quoted, forth)
+
+
+def test_records_played_on_the_bus_take_checkpoints(quoted):
+    """Played to the end on the bus, never seeking: the first seek back applies at most an
+    interval of records, the checkpoints taken as the records were played."""
+    kernel = replay_kernel(quoted, speed=1.0)
+    kernel.replay.pause()
+    own = kernel.replay.own
+    assert own is not None
+    own.every = EVERY
+    seconds = 44.0
+
+    async def drive() -> tuple[int, int, int]:
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.02)
+        await play_to(kernel, seconds)
+        here = kernel.replay.position
+        taken = len(own.checkpoints)
+        target = own.records.records[2 * EVERY + 5]
+        applied = own.jump(target, here, own.start_ns)
+        await stop(kernel, task)
+        return taken, applied, own.records.before(here)
+
+    taken, applied, played = asyncio.run(drive())
+    assert played > 10 * EVERY and taken == played // EVERY + 1
+    assert applied <= EVERY
