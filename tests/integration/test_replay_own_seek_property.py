@@ -123,7 +123,9 @@ def test_the_session_is_worth_the_property(reference):
 )
 @example(moves=[(False, 29.0), (True, 0.0), (True, 0.0), (True, 0.0)])  # play past the end
 @example(moves=[(False, 29.0), (False, 21.0), (False, 26.0), (False, 9.0), (False, 14.5)])
-@example(moves=[(True, 20.0), (False, 3.0), (False, 18.0), (True, 24.0), (False, 8.0), (False, 27.0)])
+@example(
+    moves=[(True, 20.0), (False, 3.0), (False, 18.0), (True, 24.0), (False, 8.0), (False, 27.0)]
+)
 def test_after_any_seeks_the_own_trading_is_the_one_played_from_the_start(reference, moves):
     """Checkpoints of the own trading every 3 records (``OwnTradingSeek.every``): a seek back
     restores one of many, across several, and applies the records after it; a seek forward

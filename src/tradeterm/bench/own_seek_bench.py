@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tradeterm.bench.registry import Figure, benchmark
+from tradeterm.record.own_trades import CHECKPOINT_EVERY
 
 if TYPE_CHECKING:
     from tradeterm.record.own_trades import OwnTradingSeek
@@ -65,11 +66,13 @@ def _p99(values: list[float]) -> float:
 
 
 async def _checkpoint_bytes(path: Path) -> tuple[float, int]:
-    """(mean bytes a checkpoint adds, bytes the checkpoints and undo logs hold in all) at the
-    recording's end: traced memory with checkpoints less without."""
+    """(mean bytes a checkpoint adds, bytes the checkpoints and their steps hold in all) at
+    the recording's end: traced memory with checkpoints less with none taken at all."""
     held = []
-    for every in (NO_CHECKPOINTS, 500):
+    for every in (NO_CHECKPOINTS, CHECKPOINT_EVERY):
         kernel, own = _replay(path, every)
+        if every == NO_CHECKPOINTS:  # not even the one at none
+            own.trading.checkpoint = lambda before: None  # type: ignore[method-assign]
         end = own.records.records[-1] + 1
         tracemalloc.start()
         own.jump(end, 0, own.start_ns)
@@ -89,7 +92,7 @@ def seek_back_own_p99(quick: bool = False) -> Figure:
         record_quoting(path, seconds)
 
         async def measure() -> tuple[list[float], list[float], list[float], float, int, int]:
-            kernel, own = _replay(path, 500)
+            kernel, own = _replay(path, CHECKPOINT_EVERY)
             records = own.records.records
             end = records[-1] + 1
             first, _ = _timed(own, end, 0)  # the first pass: every record, checkpoints taken
@@ -128,10 +131,11 @@ def seek_back_own_p99(quick: bool = False) -> Figure:
             f"{len(back)} random seeks back (among {seeks} back and forth, uniform from the first "
             f"own record; the reference: the first {len(ref)} of them) on a recorded "
             f"{seconds} s quoted paper session "
-            f"({own_records:,} own-trading records), checkpoints every 500 of them: at most "
-            f"{most} applied by one; the first pass to the end (every record, "
-            f"{own_records // 500} checkpoints taken) {first * 1e3:.0f} ms; forward seeks "
-            f"(from where the replay stands) p99 {_p99(forth) * 1e3:.0f} ms; a checkpoint "
-            f"adds {mean / 1e3:.0f} kB on average ({total / 1e6:.1f} MB with the undo logs)"
+            f"({own_records:,} own-trading records), checkpoints every {CHECKPOINT_EVERY} of "
+            f"them: at most {most} applied by one; the first pass to the end (every record, "
+            f"{own_records // CHECKPOINT_EVERY + 1} checkpoints taken) {first * 1e3:.0f} ms; "
+            f"forward seeks (from the nearest checkpoint ahead, or where the replay stands) "
+            f"p99 {_p99(forth) * 1e3:.0f} ms; a checkpoint adds {mean / 1e3:.1f} kB on average "
+            f"({total / 1e6:.2f} MB in all, {total / own_records:.0f} B per own record)"
         ),
     )

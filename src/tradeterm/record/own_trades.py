@@ -21,7 +21,7 @@ from tradeterm.record.journal import DamagedBlock, JournalReader
 from tradeterm.record.replay_marks import ORDER_TOPIC
 
 COMMAND_TOPIC = "command"  # the session's commands as recorded (``topics.COMMAND``)
-CHECKPOINT_EVERY = 500  # own-trading records between two checkpoints of the own trading
+CHECKPOINT_EVERY = 500  # own-trading records between two checkpoints
 
 
 class OwnTrading(Protocol):
