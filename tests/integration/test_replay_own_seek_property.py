@@ -122,10 +122,19 @@ def test_the_session_is_worth_the_property(reference):
     )
 )
 @example(moves=[(False, 29.0), (True, 0.0), (True, 0.0), (True, 0.0)])  # play past the end
+@example(moves=[(False, 29.0), (False, 21.0), (False, 26.0), (False, 9.0), (False, 14.5)])
+@example(
+    moves=[(True, 20.0), (False, 3.0), (False, 18.0), (True, 24.0), (False, 8.0), (False, 27.0)]
+)
 def test_after_any_seeks_the_own_trading_is_the_one_played_from_the_start(reference, moves):
+    """Checkpoints of the own trading every 3 records (``OwnTradingSeek.every``): a seek back
+    restores one of many, across several, and applies the records after it; a seek forward
+    restores the nearest one ahead of the replay (the records played on the bus take them too)."""
     path, ref = reference
     kernel = replay_kernel(path, speed=1.0)
     kernel.replay.pause()
+    assert kernel.replay.own is not None
+    kernel.replay.own.every = 3
 
     async def drive() -> None:
         task = asyncio.create_task(kernel.run())

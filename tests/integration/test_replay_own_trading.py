@@ -99,6 +99,7 @@ def test_after_seeks_back_and_forth_the_own_trading_is_the_one_played_from_the_s
 
     kernel = replay_kernel(session, speed=1.0)
     kernel.replay.pause()
+    kernel.replay.own.every = 2  # checkpoints of the own trading between its few records
 
     async def drive() -> list[tuple[float, dict]]:
         task = asyncio.create_task(kernel.run())

@@ -8,6 +8,7 @@ MODULES: list[str] = [
     "tradeterm.bench.quoter",
     "tradeterm.bench.record_bench",
     "tradeterm.bench.seek_bench",
+    "tradeterm.bench.own_seek_bench",
     "tradeterm.bench.keyframe_bench",
     "tradeterm.bench.binance_feed",
     "tradeterm.bench.ui_bench",

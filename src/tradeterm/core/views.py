@@ -8,7 +8,7 @@ data costs the reader nothing extra: state is kept current, snapshots are taken 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
@@ -59,6 +59,12 @@ class RingView(Generic[T]):
 
     def clear(self) -> None:
         self.items.clear()
+        self.version += 1
+
+    def refill(self, items: Iterable[T]) -> None:
+        """Hold ``items`` (oldest first) instead of what it holds."""
+        self.items.clear()
+        self.items.extend(items)
         self.version += 1
 
     def __iter__(self) -> Iterator[T]:

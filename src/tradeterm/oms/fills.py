@@ -59,6 +59,10 @@ class FillApplier:
         self.on_late_fill: Callable[[Order], None] | None = None  # look the order up
         # per instrument, the position recorded with a fill that still waits for the disk
         self._unannounced: dict[str, Position] = {}
+        # the (venue, key) of each fill applied since ``mark`` was first asked, in order (the
+        # ones after ``_at`` were undone by going back: the same records apply them again)
+        self._marked: list[tuple[str, str]] | None = None
+        self._at = 0
 
     @property
     def unannounced(self) -> Mapping[str, Position]:
@@ -75,6 +79,26 @@ class FillApplier:
             seen.clear()
         self._unannounced.clear()
         self.applied = 0
+        self._marked, self._at = None, 0
+
+    def mark(self) -> tuple[int, int]:
+        """Where the fills stand (a replay's checkpoint): from now on each fill's trade id is
+        noted, so ``go_to`` can make it unknown again, or known again."""
+        if self._marked is None:
+            self._marked = []
+        return self._at, self.applied
+
+    def go_to(self, mark: tuple[int, int]) -> None:
+        """The fills as at ``mark``: those applied after it unknown again, those before it
+        (undone by going back further) known again; their orders and positions are restored
+        by their owners."""
+        assert self._marked is not None and not self._unannounced  # a store with no disk
+        count, self.applied = mark
+        for venue, key in self._marked[count : self._at]:
+            self._trade_ids[venue].discard(key)
+        for venue, key in self._marked[self._at : count]:
+            self._trade_ids[venue].add(key)
+        self._at = count
 
     def apply(self, fill: OrderFilled, venue: str | None = None) -> bool:
         """Apply one fill exactly once. Returns False for a duplicate (or a refused fill)."""
@@ -144,6 +168,8 @@ class FillApplier:
             self._problem(f"store write failed for fill {fill.trade_id}: {exc}")
             return False
         seen.add(key)
+        if self._marked is not None:
+            self._note(venue, key)
         if not fresh:  # the store had it already (from before a restart)
             if order is not None:
                 _restore(order, saved)
@@ -186,6 +212,15 @@ class FillApplier:
 
     def _told(self, fill: OrderFilled) -> None:
         self._post_trade.after_fill(fill)
+
+    def _note(self, venue: str, key: str) -> None:
+        marked = self._marked
+        assert marked is not None
+        if self._at < len(marked):  # applied again after going back: the same one
+            marked[self._at] = (venue, key)
+        else:
+            marked.append((venue, key))
+        self._at += 1
 
     def _problem(self, message: str) -> None:
         self._halt.halt(message)

@@ -18,6 +18,7 @@ tests use; they only delegate.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from tradeterm.core import topics
@@ -38,6 +39,7 @@ from tradeterm.oms.order_events import VenueEventHandler
 from tradeterm.oms.outcomes import Asked, InFlight, OutcomeResolver
 from tradeterm.oms.ports import PostTrade, ReplacementSender, TradingHalt
 from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.registry_history import RegistryHistory
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
 from tradeterm.oms.store_port import OrderStore
@@ -58,6 +60,15 @@ class Ledger(Protocol):
 
     def with_fill(self, fill: OrderFilled, base: Position | None = None) -> Position: ...
     def commit(self, pos: Position, ts: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OmsState:
+    """The OMS as ``OrderManager.snapshot`` found it."""
+
+    registry: int  # RegistryHistory checkpoint number
+    fills: tuple[int, int]  # FillApplier.mark
+    watched: tuple[dict[str, InFlight], dict[str, int]]  # OutcomeResolver.snapshot
 
 
 class OrderManager:
@@ -84,6 +95,7 @@ class OrderManager:
         self.venues = venues
         self.flush_interval_ns = flush_interval_ns
         self.registry = OrderRegistry(view, store)
+        self.history: RegistryHistory | None = None  # a replay's checkpoints, once asked
         self.fills = FillApplier(self.registry, store, ledger, fills_view, venues, halt, post_trade)
         self.settlement = Settlement(clock, self.registry, self.fills, store, halt)
         self.resolver = OutcomeResolver(
@@ -216,6 +228,32 @@ class OrderManager:
         self.registry.forget()
         self.fills.forget()
         self.resolver.forget()
+        if self.history is not None:
+            self.history.close()
+            self.history = None
+
+    def snapshot(self) -> OmsState:
+        """A new checkpoint of the orders, the fills applied and the orders under watch (a
+        plain replay's checkpoint of its recorded session's trading, after the last one: the
+        orders as what changed since, ``RegistryHistory``). The store keeps its own
+        (``MemoryStore.mark``)."""
+        if self.history is None:
+            self.history = RegistryHistory(self.registry)
+        number = self.history.take()
+        return OmsState(number, self.fills.mark(), self.resolver.snapshot())
+
+    def reached(self, state: OmsState) -> None:
+        """The records applied since the checkpoint it stands at made ``state`` again."""
+        assert self.history is not None
+        self.history.reached(state.registry)
+
+    def restore(self, state: OmsState) -> None:
+        """Back or forward to ``state``: its orders held again, the fills applied after it
+        unknown again (before it, known)."""
+        assert self.history is not None
+        self.history.go_to(state.registry)
+        self.fills.go_to(state.fills)
+        self.resolver.restore(state.watched)
 
     # --- venue news and reconciliation -------------------------------------------------------
     def apply_fill(self, fill: OrderFilled, venue: str | None = None) -> bool:

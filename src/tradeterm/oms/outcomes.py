@@ -119,6 +119,19 @@ class OutcomeResolver:
         self._inflight.clear()
         self._latest.clear()
 
+    def snapshot(self) -> tuple[dict[str, InFlight], dict[str, int]]:
+        """The orders under watch and the news of each (a replay's checkpoint), as copies."""
+        flights = {coid: InFlight(f.deadline, f.attempts) for coid, f in self._inflight.items()}
+        return flights, dict(self._latest)
+
+    def restore(self, state: tuple[dict[str, InFlight], dict[str, int]]) -> None:
+        """Watch what ``state`` watched (no query runs: a replay's venue answers none)."""
+        flights, latest = state
+        self._inflight.clear()
+        self._inflight.update((c, InFlight(f.deadline, f.attempts)) for c, f in flights.items())
+        self._latest.clear()
+        self._latest.update(latest)
+
     def check(self, ts: int) -> None:
         """The timer: ask about every order whose answer is overdue."""
         for coid, flight in list(self._inflight.items()):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from copy import copy
 
 from tradeterm.core.views import WorkingOrdersView
 from tradeterm.domain.market import Side
@@ -22,6 +23,11 @@ from tradeterm.oms.store_port import OrderStore
 RECENT_TERMINAL = 2_000  # finished orders kept in memory for late events and lookups
 
 Exposure = tuple[int, int, int | None, int | None]
+
+
+# what the registry holds of one order: (the order, WORKING or RECENT or None: neither, venue)
+Held = tuple[Order | None, int | None, str | None]
+WORKING, RECENT = 1, 2
 
 
 class OrderRegistry:
@@ -35,6 +41,7 @@ class OrderRegistry:
         self._venues: dict[str, str] = {}  # client order id -> venue, working and recent
         self._recent: dict[str, Order] = {}
         self._recent_ids: deque[str] = deque()
+        self.remembered = 0  # orders ever put on the eviction queue (its end, counted)
         self._by_instrument: dict[str, dict[str, Order]] = {}
         self._exposure: dict[str, Exposure] = {}
         self.watchers: list[Callable[[Order], None]] = []  # told after every change
@@ -119,6 +126,49 @@ class OrderRegistry:
         self._exposure.clear()
         self.view.version += 1
 
+    # --- a replay's checkpoints (``registry_history.RegistryHistory``) -------------------------
+    def held(self, client_order_id: str) -> Held | None:
+        """What it holds of an order (the live order, not a copy), None if nothing."""
+        coid = client_order_id
+        venue = self._venues.get(coid)
+        order = self.working.get(coid)
+        if order is not None:
+            return order, WORKING, venue
+        order = self._recent.get(coid)
+        if order is not None:
+            return order, RECENT, venue
+        return None if venue is None else (None, None, venue)
+
+    def held_ids(self) -> set[str]:
+        return set(self.working) | set(self._recent) | set(self._venues)
+
+    @property
+    def recent_ids(self) -> deque[str]:
+        """The eviction queue, oldest first (read only)."""
+        return self._recent_ids
+
+    def refill(
+        self,
+        held: Mapping[str, Held],
+        working: tuple[str, ...],
+        recent_ids: list[str],
+        remembered: int,
+    ) -> None:
+        """Hold ``held`` (fresh copies of its orders; ``working`` in the order they came) and
+        the eviction queue ``recent_ids``; nobody is told (the watchers are restored with it)."""
+        self.forget()
+        for coid, (order, where, venue) in held.items():
+            if venue is not None:
+                self._venues[coid] = venue
+            if where == RECENT and order is not None:
+                self._recent[coid] = copy(order)
+        for coid in working:
+            order = held[coid][0]
+            assert order is not None
+            self._work(copy(order))
+        self._recent_ids.extend(recent_ids)
+        self.remembered = remembered
+
     # --- internals -------------------------------------------------------------------------
     def _work(self, order: Order) -> None:
         self.working[order.client_order_id] = order
@@ -131,6 +181,7 @@ class OrderRegistry:
             return
         self._recent[coid] = order
         self._recent_ids.append(coid)
+        self.remembered += 1
         while len(self._recent_ids) > self._keep_recent:
             old = self._recent_ids.popleft()
             if self._recent.pop(old, None) is not None and old not in self.working:

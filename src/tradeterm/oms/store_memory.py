@@ -62,6 +62,13 @@ class MemoryStore:
         self._fill_keys: set[tuple[str, str, str]] = set()
         self._positions: dict[str, Any] = {}
         self._instruments: dict[str, Any] = {}
+        # what each change to the trading tables overwrote since the checkpoint it stands at
+        # (``mark``, once asked), and between two checkpoints each row before and after
+        self._undo: list[tuple[dict[str, Any], str, Any]] | None = None
+        self._steps: list[tuple[tuple[dict[str, Any], str, Any, Any], ...]] = []
+        self._marks: list[tuple[int, int]] = []  # per checkpoint: (fills, writes)
+        self._at = -1
+        self._later: list[Any] = []  # the fills undone by going back, the next one last
 
     def committed(self) -> None:
         self.writes += 1
@@ -102,14 +109,15 @@ class MemoryStore:
     def insert_order(self, order: Order, venue: str, session: int) -> None:
         if order.client_order_id in self._orders:
             raise sqlite3.IntegrityError("UNIQUE constraint failed: orders.client_order_id")
-        self._orders[order.client_order_id] = _ORDER(**as_stored(order_row(order, venue, session)))
+        row = _ORDER(**as_stored(order_row(order, venue, session)))
+        self._keep(self._orders, order.client_order_id, row)
         self.committed()
 
     def note_order(self, order: Order) -> None:
         row = self._orders.get(order.client_order_id)
         if row is None:  # the SQLite store's UPDATE finds no row
             return
-        self._orders[order.client_order_id] = row._replace(  # what order_update_row sets
+        new = row._replace(  # what order_update_row sets
             status=order.status.value,
             is_open=int(not order.is_terminal),
             venue_order_id=order.venue_order_id,
@@ -121,6 +129,7 @@ class MemoryStore:
             price=order.price,
             trigger_price=order.trigger_price,
         )
+        self._keep(self._orders, order.client_order_id, new)
 
     def has_order(self, client_order_id: str) -> bool:
         return client_order_id in self._orders
@@ -169,9 +178,11 @@ class MemoryStore:
         )
         self._fill_keys.add(key)
         self._fills.append(row)
+        if self._later:  # recorded again after going back: the same one
+            self._later.pop()
         if order is not None:
             self.note_order(order)
-        self._positions[position.instrument] = _POSITION(**position_row(position))
+        self._keep(self._positions, position.instrument, _POSITION(**position_row(position)))
         self.committed()
         return True
 
@@ -182,7 +193,60 @@ class MemoryStore:
         self._fills.clear()
         self._fill_keys.clear()
         self._positions.clear()
+        self._undo, self._steps, self._marks, self._at = None, [], [], -1
+        self._later.clear()
         self.committed()
+
+    # --- going back (a plain replay's checkpoints of its recorded session's trading) -------
+    def mark(self) -> int:
+        """A new checkpoint of the trading tables, after the last: what changed since the last
+        one kept as a step (each row before and after); -> its number."""
+        assert self._at == len(self._marks) - 1  # new ones come at the end
+        undo, changes = self._undo, {}
+        if undo is not None:
+            for table, key, before in undo:
+                if (id(table), key) not in changes:
+                    changes[id(table), key] = (table, key, before, table.get(key))
+            self._steps.append(tuple(c for c in changes.values() if c[2] is not c[3]))
+        self._undo = []
+        self._marks.append((len(self._fills), self.writes))
+        self._at += 1
+        return self._at
+
+    def reached(self, number: int) -> None:
+        """The changes since the checkpoint it stands at made checkpoint ``number`` again."""
+        assert self._undo is not None
+        self._undo.clear()
+        self._at = number
+
+    def go_to(self, number: int) -> None:
+        """The orders, fills and positions as at checkpoint ``number`` (back or forward)."""
+        undo = self._undo
+        assert undo is not None
+        while undo:  # latest first (the fills by count, below)
+            table, key, before = undo.pop()
+            _put(table, key, before)
+        while self._at > number:
+            self._at -= 1
+            for table, key, before, _after in self._steps[self._at]:
+                _put(table, key, before)
+        while self._at < number:
+            for table, key, _before, after in self._steps[self._at]:
+                _put(table, key, after)
+            self._at += 1
+        count, self.writes = self._marks[number]
+        fills, later = self._fills, self._later
+        while len(fills) > count:
+            later.append(row := fills.pop())
+            self._fill_keys.discard((row.venue, row.instrument, row.trade_id))
+        while len(fills) < count:
+            fills.append(row := later.pop())
+            self._fill_keys.add((row.venue, row.instrument, row.trade_id))
+
+    def _keep(self, table: dict[str, Any], key: str, row: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((table, key, table.get(key)))
+        table[key] = row
 
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
         return (venue, instrument, trade_id) in self._fill_keys
@@ -218,6 +282,13 @@ class MemoryStore:
 
     def load_positions(self) -> list[Position]:
         return [position_from_row(self._positions[k]) for k in sorted(self._positions)]
+
+
+def _put(table: dict[str, Any], key: str, row: Any) -> None:
+    if row is None:
+        table.pop(key, None)
+    else:
+        table[key] = row
 
 
 def open_store(url: str | None, synchronous: str, sync_thread: bool) -> OrderStore:

@@ -111,6 +111,17 @@ class Portfolio:
         self.day, self._last_curve_ts = None, 0
         self.revalue(ts)
 
+    def snapshot(self) -> dict[str, Position]:
+        """The positions as they are (a replay's checkpoint; a ``Position`` never changes)."""
+        return dict(self.positions)
+
+    def restore(self, positions: Mapping[str, Position], ts: int) -> None:
+        """As ``reset``, then the positions of a ``snapshot`` (a plain replay going back to a
+        checkpoint of its recorded session's trading), valued at ``ts``."""
+        self.reset(ts)
+        self.positions.update(positions)
+        self.revalue(ts)
+
     def position(self, instrument: str) -> Position:
         pos = self.positions.get(instrument)
         if pos is None:

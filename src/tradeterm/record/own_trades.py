@@ -21,6 +21,7 @@ from tradeterm.record.journal import DamagedBlock, JournalReader
 from tradeterm.record.replay_marks import ORDER_TOPIC
 
 COMMAND_TOPIC = "command"  # the session's commands as recorded (``topics.COMMAND``)
+CHECKPOINT_EVERY = 500  # own-trading records between two checkpoints
 
 
 class OwnTrading(Protocol):
@@ -32,6 +33,16 @@ class OwnTrading(Protocol):
 
     def rewind(self, ts: int) -> None:
         """Back to before any order or fill, the clock at ``ts``."""
+
+    def checkpoint(self, before: Any) -> Any:
+        """A new checkpoint of its state as it is, the one after ``before`` (the last, None for
+        the first), or None if it cannot be taken."""
+
+    def reached(self, checkpoint: Any) -> None:
+        """The records applied since the checkpoint before ``checkpoint`` made it again."""
+
+    def restore(self, checkpoint: Any, ts: int) -> None:
+        """Back or forward to a ``checkpoint`` taken earlier, the clock at ``ts``."""
 
 
 def _own(topic: str) -> bool:
@@ -70,26 +81,76 @@ class OwnTradeRecords:
                     self._events.append(block.events[k])
         return records
 
+    def before(self, record: int) -> int:
+        """How many own-trading records come before record ``record`` (file order)."""
+        return bisect.bisect_left(self.records, record)
+
     def between(self, first: int, end: int) -> list[tuple[str, Any]]:
         """(topic, event) of the own-trading records ``first .. end - 1``."""
-        records = self.records
-        lo, hi = bisect.bisect_left(records, first), bisect.bisect_left(records, end)
+        return self.nth(self.before(first), self.before(end))
+
+    def nth(self, lo: int, hi: int) -> list[tuple[str, Any]]:
+        """(topic, event) of the own-trading records numbered ``lo .. hi - 1`` among them."""
+        if self._records is None:
+            self._records = self._scan()
         return list(zip(self._topics[lo:hi], self._events[lo:hi]))
 
 
 class OwnTradingSeek:
-    def __init__(self, reader: JournalReader, trading: OwnTrading) -> None:
+    def __init__(
+        self, reader: JournalReader, trading: OwnTrading, every: int = CHECKPOINT_EVERY
+    ) -> None:
         self.records = OwnTradeRecords(reader)
         self.trading = trading
         self.start_ns = reader.start_ns or 0
+        self.every = every
+        # (own records before it, checkpoint): one every ``every`` of them from the first (at
+        # none), in order, however the trading got there (played or applied by a seek)
+        self.checkpoints: list[tuple[int, Any]] = []
+        self.done = 0  # own records the trading has (played or applied)
+
+    def played(self) -> None:
+        """An own record is about to be played on the bus, after every one before it: the
+        trading stands after ``done`` of them (a checkpoint is due every ``every``)."""
+        if self.done % self.every == 0:
+            self._passed(self.done)
+        self.done += 1
 
     def jump(self, record: int, here: int, now: int) -> int:
         """Make the own trading what it was before ``record`` (file order), the replay standing
-        before ``here`` and going to clock ``now``; returns how many records it applied."""
-        first = here
-        if record < here:
+        before ``here`` and going to clock ``now``; returns how many records it applied: those
+        after the latest checkpoint at or before ``record``, if the replay stands before that
+        checkpoint or after ``record``; else those from ``here`` to ``record``."""
+        records, every = self.records, self.every
+        done, target = records.before(here), records.before(record)
+        ours = self.checkpoints
+        i = bisect.bisect_right(ours, target, key=lambda c: c[0]) - 1
+        if i >= 0 and (target < done or ours[i][0] > done):  # back, or a checkpoint ahead
+            done = ours[i][0]
+            self.trading.restore(ours[i][1], now)
+        elif target < done:  # no checkpoint: from the start
             self.trading.rewind(self.start_ns)
-            first = 0
-        todo = self.records.between(first, record)
-        self.trading.apply(todo, now)
-        return len(todo)
+            done = 0
+        applied = 0
+        while True:
+            if done % every == 0:
+                self._passed(done)
+            stop = min(target, (done // every + 1) * every)
+            todo = records.nth(done, stop)
+            self.trading.apply(todo, now)
+            applied, done = applied + len(todo), stop
+            if done >= target:
+                self.done = done
+                return applied
+
+    def _passed(self, done: int) -> None:
+        """The trading stands after ``done`` own records, a multiple of ``every``: the
+        checkpoint there is taken, or, taken before, it is where the trading stands again."""
+        ours, number = self.checkpoints, done // self.every
+        if number < len(ours):
+            self.trading.reached(ours[number][1])
+        elif number == len(ours):
+            before = ours[-1][1] if ours else None
+            checkpoint = self.trading.checkpoint(before)
+            if checkpoint is not None:
+                ours.append((done, checkpoint))

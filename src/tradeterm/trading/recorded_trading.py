@@ -11,16 +11,18 @@ order sent before the recording began goes to the OMS as before (a fill of an or
 know still moves the position).
 
 A seek (``record/own_trades.py``) hands it the records it skips through ``apply``, the same path,
-and before a seek back ``rewind`` empties the OMS and the portfolio (their store is in memory:
-``Store.forget_trading``); meanwhile their log lines and ``PositionChanged`` are held back, as a
-seek puts nothing on the bus.
+after going to the nearest checkpoint of it (``checkpoint``/``restore``, taken every so many own
+records, played or applied) or, with none, ``rewind``: the OMS and the portfolio emptied (their
+store is in memory: ``Store.forget_trading``); meanwhile their log lines and
+``PositionChanged`` are held back, as a seek puts nothing on the bus.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.core import topics
@@ -28,8 +30,10 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.views import RingView
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
-from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.manager import OmsState, OrderManager
+from tradeterm.oms.store_memory import MemoryStore
 from tradeterm.portfolio.portfolio import Portfolio
+from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
     from tradeterm.record.replayer import ReplayVenue
@@ -39,6 +43,17 @@ log = logging.getLogger(__name__)
 
 RECORDED_COMMANDS = "replay." + topics.COMMAND  # where a plain replay publishes them
 QUIET = ("tradeterm.oms.manager", "tradeterm.desk")  # the fill and order lines of a rebuild
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The own trading as it was between two records (``RecordedTrading.checkpoint``)."""
+
+    oms: OmsState
+    store: int  # MemoryStore.mark
+    positions: dict[str, Position]
+    fills: tuple[OrderFilled, ...]  # the fills pane
+    sent: dict[str, SubmitOrder]  # commands not answered yet
 
 
 class RecordedTrading:
@@ -58,14 +73,25 @@ class RecordedTrading:
         self.fills = fills
         self._order_topics = {topics.orders(v) for v in venues}
         self._sent: dict[str, SubmitOrder] = {}  # recorded commands not answered yet
+        # told before each own record played on the bus (``OwnTradingSeek.played``: it counts
+        # them and takes a checkpoint every so many)
+        self.playing: Callable[[], None] = _nothing
         if not listen:
             return
-        bus.subscribe(RECORDED_COMMANDS, self.on_command)
+        bus.subscribe(RECORDED_COMMANDS, self._played_command)
         for topic in self._order_topics:
             bus.unsubscribe(topic, oms.on_order_event)
-            bus.subscribe(topic, self.on_order_event)
+            bus.subscribe(topic, self._played_order_event)
 
     # --- as played ---------------------------------------------------------------------------
+    def _played_command(self, cmd: Any) -> None:
+        self.playing()
+        self.on_command(cmd)
+
+    def _played_order_event(self, event: Any) -> None:
+        self.playing()
+        self.on_order_event(event)
+
     def on_command(self, cmd: Any) -> None:
         if type(cmd) is SubmitOrder:
             self._sent[cmd.client_order_id] = cmd
@@ -97,6 +123,41 @@ class RecordedTrading:
             self.fills.clear()
             self.portfolio.reset(ts)
 
+    def checkpoint(self, before: Checkpoint | None) -> Checkpoint | None:
+        """A new checkpoint of the own trading as it stands, after ``before`` (the last), to
+        ``restore`` later (None: its store is not a ``MemoryStore``, which can go back and
+        forth); the orders and the store's rows as what changed since ``before``."""
+        store = self.oms.store
+        if not isinstance(store, MemoryStore):
+            return None
+        fills, sent = tuple(self.fills.items), dict(self._sent)
+        if before is not None:  # share the unchanged
+            fills = before.fills if fills == before.fills else fills
+            sent = before.sent if sent == before.sent else sent
+        oms = self.oms.snapshot()
+        return Checkpoint(oms, store.mark(), self.portfolio.snapshot(), fills, sent)
+
+    def reached(self, checkpoint: Checkpoint) -> None:
+        """The records applied since the checkpoint before ``checkpoint`` made it again: it is
+        where a restore starts from (nothing to change: the state is the same)."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        store.reached(checkpoint.store)
+        self.oms.reached(checkpoint.oms)
+
+    def restore(self, checkpoint: Checkpoint, ts: int) -> None:
+        """Back or forward to ``checkpoint``: the same OMS, store, portfolio and fills pane as
+        they were then, valued at ``ts``."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        with self._quiet():
+            store.go_to(checkpoint.store)
+            self.oms.restore(checkpoint.oms)
+            self.fills.refill(checkpoint.fills)
+            self._sent.clear()
+            self._sent.update(checkpoint.sent)
+            self.portfolio.restore(checkpoint.positions, ts)
+
     @contextmanager
     def _quiet(self) -> Iterator[None]:
         loggers = [logging.getLogger(name) for name in QUIET]
@@ -127,4 +188,10 @@ def review_recorded_trading(replay: ReplayVenue, desk: TradingDesk) -> RecordedT
         desk.bus, desk.oms, desk.portfolio, desk.views.fills, list(desk.venues)
     )
     replay.attach_own_trading(trading)
+    assert replay.own is not None
+    trading.playing = replay.own.played
     return trading
+
+
+def _nothing() -> None:
+    pass
