@@ -4,7 +4,8 @@ the target, back or forward.
 The records of the session's own trading are its commands (``command``: an order it sent) and
 its venue's answers (``order.*``: acks, fills, cancels...). ``OwnTradeRecords`` numbers them
 the first time a seek needs them (the topics of every block, no event built) and builds a
-block's own events, only those (``block_pick.py``), when a seek first applies one of them. ``OwnTradingSeek.jump`` hands the records up to the target to the session's own trading
+block's own events, only those (``block_pick.py``), when a seek first applies one of them.
+``OwnTradingSeek.jump`` hands the records up to the target to the session's own trading
 (``OwnTrading``: the desk's OMS and portfolio, ``trading/recorded_trading.py``), the same call
 that applies them as they are played, without the bus: forward, the records skipped from where
 the replay stands; back, the trading is rewound to before the first record and every record
