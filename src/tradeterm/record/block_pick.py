@@ -33,7 +33,7 @@ def pick_records(
 ) -> PickedRecords:
     """The records of block ``compressed`` whose topic is ``wanted`` (records of a type this
     version does not know are left out, as ``decode`` leaves them); ``events`` False: only
-    their positions and topics (all of them: no group is decoded). Raises BlockError."""
+    their positions and topics (no group is decoded). Raises BlockError."""
     try:
         return _pick(decoder, decoder.decompress(compressed), wanted, events)
     except BlockError:
@@ -61,7 +61,10 @@ def _pick(
     else:
         topic_of, pos = decode_ints(topic_codes, n, data, pos, {})
         picked = keep[topic_of]
-    if not events:
+    if not events:  # as ``decode`` would build them: not those of a type it cannot build
+        lost = [k for k, group in enumerate(types_meta) if not _builds(decoder, *group[:3])]
+        if lost:
+            picked &= ~np.isin(codes, lost)
         positions = np.flatnonzero(picked).tolist()
         return PickedRecords(positions, [names[int(topic_of[p])] for p in positions], [])
     pos = skip_ints(seq_desc, n, pos)
@@ -112,3 +115,10 @@ def _skip_group(
         elif kind not in ("b", "j"):  # a list in the descriptor: no bytes in the data
             raise BlockError(f"unknown column kind {kind!r}")
     return skip_ints(rec_desc, count, pos)
+
+
+def _builds(decoder: BlockDecoder, tag: str, _count: int, names: list[str]) -> bool:
+    """Whether ``decode_group`` builds the events of a group of type ``tag`` stored with fields
+    ``names``: a type this version knows, every field it lacks having a default."""
+    spec = decoder.reg.by_tag.get(tag)
+    return spec is not None and all(f.has_default or f.name in names for f in spec.fields)

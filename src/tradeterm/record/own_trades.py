@@ -108,9 +108,10 @@ class OwnTradeRecords:
         return out
 
     def _block(self, b: int) -> list[tuple[str, Any] | None]:
-        """The own records of the ``b``-th block holding some, built once; None for one whose
-        event cannot be built (a type this version does not know, a group that does not
-        decode): it is numbered, and skipped."""
+        """The own records of the ``b``-th block holding some, built once. Those of a type
+        this version cannot build are not numbered (a replay does not play them either); None
+        for each of a block that passed its checksum and yet does not decode (numbered already,
+        then skipped)."""
         built = self._built.get(b)
         if built is None:
             i = self._blocks[b]

@@ -7,13 +7,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.record.test_codec import sample_messages
+from tests.unit.record.test_codec import Plugin, sample_messages
 from tradeterm.domain import events
 from tradeterm.domain.commands import CancelAll, CancelOrder, SubmitOrder, TripKillSwitch
 from tradeterm.domain.market import BookDelta, BookSnapshot, TopOfBook, Trade
 from tests.unit.record.test_codec_roundtrip import FUZZ, any_message, times
 from tradeterm.record.block_pick import pick_records
 from tradeterm.record.codec import BlockDecoder, BlockEncoder
+from tradeterm.record.schema import Registry
 
 
 Command = (SubmitOrder, CancelOrder, CancelAll, TripKillSwitch)
@@ -80,3 +81,21 @@ def test_the_own_trading_of_a_block_builds_only_the_order_and_command_groups():
     decoder.groups.clear()
     assert pick_records(decoder, payload, lambda t: t == "nothing").positions == []
     assert decoder.groups == []
+
+
+def test_records_of_a_type_this_version_cannot_build_are_neither_built_nor_numbered():
+    """Numbering (``events`` False) leaves out what decoding leaves out, so the own records a
+    seek counts are the ones a replay plays."""
+    reg = Registry()
+    reg.add(Plugin)
+    msgs = [Plugin(1, 2, "x"), *sample_messages()[:6], Plugin(3, 4, "y")]
+    payload, _ = BlockEncoder(reg).encode(
+        list(range(len(msgs))), list(range(len(msgs))), ["p"] * len(msgs), msgs
+    )
+    for registry in (Registry(), None):  # Plugin unknown; or the domain's types but not Plugin
+        decoder = BlockDecoder(registry)
+        block = BlockDecoder(registry).decode(payload)
+        numbered = pick_records(decoder, payload, lambda t: True, events=False)
+        built = pick_records(decoder, payload, lambda t: True)
+        assert len(numbered.positions) == len(block.events) == len(built.events)
+        assert numbered.positions == built.positions
