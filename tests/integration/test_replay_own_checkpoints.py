@@ -14,6 +14,9 @@ import pytest
 from tests.integration.test_replay_navigation import replay_kernel
 from tests.integration.test_replay_own_trading import own_state, play_to, stop
 from tradeterm.config import load_settings
+from tradeterm.domain.market import BookDelta, BookSnapshot, TopOfBook, Trade
+from tradeterm.record.codec import BlockDecoder
+from tradeterm.record.schema import registry
 from tradeterm.runtime.kernel import Kernel, RunOptions
 
 EVERY = 100  # own records between two checkpoints, small: many of them
@@ -148,3 +151,36 @@ def test_records_played_on_the_bus_take_checkpoints(quoted):
     taken, applied, played = asyncio.run(drive())
     assert played > 10 * EVERY and taken == played // EVERY + 1
     assert applied <= EVERY
+
+
+def test_the_scan_builds_no_event_and_a_seek_only_the_own_events_it_applies(quoted, monkeypatch):
+    """Numbering the own records reads the blocks' topics only; a seek builds the events of
+    the own records it applies (their blocks' order and command groups), no market event."""
+    built: list[str] = []
+    decode_group = BlockDecoder.decode_group
+
+    def counted(self, tag, *args):
+        built.append(tag)
+        return decode_group(self, tag, *args)
+
+    kernel = replay_kernel(quoted)
+    own = kernel.replay.own
+    assert own is not None
+    monkeypatch.setattr(BlockDecoder, "decode_group", counted)
+    monkeypatch.setattr(BlockDecoder, "decode", None)  # no whole block is decoded
+    records = own.records.records
+    assert len(records) > 1000 and built == []
+    target = records[300]
+
+    async def go() -> None:
+        own.jump(target, 0, own.start_ns)
+
+    asyncio.run(go())
+    market = {
+        s.tag
+        for s in registry().by_tag.values()
+        if s.cls in (BookDelta, BookSnapshot, Trade, TopOfBook)
+    }
+    assert built and not market & set(built)
+    assert len(own.records._built) <= own.records.before(target)  # blocks up to the target
+    assert max(own.records._built) < len(own.records._blocks) // 2

@@ -227,10 +227,7 @@ class BlockDecoder:
     def topics(self, compressed: bytes) -> list[str]:
         """Only the topic of each record (no event is built): for finding records by topic."""
         try:
-            payload = self.decompress(compressed)
-            (head_len,) = _META_LEN.unpack_from(payload, 0)
-            meta = self._meta.decode(memoryview(payload)[4 : 4 + head_len])
-            data = memoryview(payload)[4 + head_len :]
+            meta, data = self.split(self.decompress(compressed))
             n, code_desc, topic_desc = meta[0], meta[1], meta[2]
             _codes, pos = decode_ints(code_desc, n, data, 0, {})
             topics, _ = decode_cat(topic_desc, n, data, pos, str)
@@ -240,10 +237,14 @@ class BlockDecoder:
             raise BlockError(f"block does not decode: {type(exc).__name__}: {exc}") from None
         return [topics[1]] * n if isinstance(topics, tuple) else topics
 
-    def _decode(self, payload: bytes) -> DecodedBlock:
+    def split(self, payload: bytes) -> tuple[Any, memoryview]:
+        """A decompressed block's head (record count, column descriptors) and column data."""
         (head_len,) = _META_LEN.unpack_from(payload, 0)
-        meta = self._meta.decode(memoryview(payload)[4 : 4 + head_len])
-        data = memoryview(payload)[4 + head_len :]
+        view = memoryview(payload)
+        return self._meta.decode(view[4 : 4 + head_len]), view[4 + head_len :]
+
+    def _decode(self, payload: bytes) -> DecodedBlock:
+        meta, data = self.split(payload)
         n, code_desc, topic_desc, seq_desc, types_meta = meta
         if not 0 <= n <= MAX_BLOCK_RECORDS or sum(group[1] for group in types_meta) != n:
             raise BlockError(f"block claims {n} records in groups that do not add up")
@@ -256,7 +257,7 @@ class BlockDecoder:
         skipped: dict[str, int] = {}
         parts = []
         for k, (tag, count, names, descs, rec_desc) in enumerate(types_meta):
-            events, recs, pos = self._decode_group(tag, count, names, descs, rec_desc, data, pos)
+            events, recs, pos = self.decode_group(tag, count, names, descs, rec_desc, data, pos)
             if events is None:
                 skipped[tag] = skipped.get(tag, 0) + count
             parts.append((k, events, recs))
@@ -279,7 +280,7 @@ class BlockDecoder:
             topics = [t for t, ok in zip(topics, keep.tolist()) if ok]
         return DecodedBlock(times.tolist(), topics, ev_arr.tolist(), seq, skipped)
 
-    def _decode_group(
+    def decode_group(
         self,
         tag: str,
         count: int,

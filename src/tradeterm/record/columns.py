@@ -120,6 +120,14 @@ def decode_ints(
     return x, pos
 
 
+def skip_ints(desc: list[Any], n: int, pos: int) -> int:
+    """The position in the block's data after the stored bytes of an integer column of ``n``
+    values described by ``desc`` (``encode_ints``), without decoding it."""
+    tf, _ref, _first, _base, _g, width = desc
+    m = n - 1 if tf in (DELTA, RELD) else n
+    return pos + m * width if m > 0 else pos
+
+
 # --- dictionaries ---------------------------------------------------------------------------
 def encode_cat(values: list[Any], out: list[bytes], encoder: msgspec.msgpack.Encoder) -> list[Any]:
     """Dictionary-encode hashable ``values``: [dictionary bytes, code column descriptor]."""

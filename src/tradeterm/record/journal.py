@@ -15,13 +15,14 @@ import gc
 import mmap
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import numpy as np
 
+from tradeterm.record.block_pick import PickedRecords, pick_records
 from tradeterm.record.codec import BlockDecoder, BlockError, DecodedBlock
 from tradeterm.record.frames import (
     FORMAT_VERSION,
@@ -327,6 +328,21 @@ class JournalReader:
             return self._decoder.topics(self._payload(i))
         except BlockError as exc:
             raise self._block_damage(i, str(exc)) from None
+
+    def pick_block(
+        self, i: int, wanted: Callable[[str], bool], events: bool = True
+    ) -> PickedRecords:
+        """Only the records of block ``i`` whose topic is ``wanted`` (the other records' events
+        are not built; ``events`` False: none is); raises DamagedBlock like ``read_block``."""
+        payload, enabled = self._payload(i), gc.isenabled()
+        gc.disable()  # as in ``read_block``
+        try:
+            return pick_records(self._decoder, payload, wanted, events)
+        except BlockError as exc:
+            raise self._block_damage(i, str(exc)) from None
+        finally:
+            if enabled:
+                gc.enable()
 
     def readable_block(self, i: int) -> DecodedBlock | None:
         """Block ``i``, or None when it is damaged and the reader skips damaged blocks (then

@@ -2,9 +2,10 @@
 the target, back or forward.
 
 The records of the session's own trading are its commands (``command``: an order it sent) and
-its venue's answers (``order.*``: acks, fills, cancels...). ``OwnTradeRecords`` reads them once,
-the first time a seek needs them (the topics of every block; the events of the blocks holding
-some). ``OwnTradingSeek.jump`` hands the records up to the target to the session's own trading
+its venue's answers (``order.*``: acks, fills, cancels...). ``OwnTradeRecords`` numbers them
+the first time a seek needs them (the topics of every block, no event built) and builds a
+block's own events, only those (``block_pick.py``), when a seek first applies one of them.
+``OwnTradingSeek.jump`` hands the records up to the target to the session's own trading
 (``OwnTrading``: the desk's OMS and portfolio, ``trading/recorded_trading.py``), the same call
 that applies them as they are played, without the bus: forward, the records skipped from where
 the replay stands; back, the trading is rewound to before the first record and every record
@@ -50,13 +51,19 @@ def _own(topic: str) -> bool:
 
 
 class OwnTradeRecords:
-    """The recording's own-trading records (record number, topic, event), in file order."""
+    """The recording's own-trading records (record number, topic, event), in file order.
+
+    The first time they are needed, every block's topics are read (no event built) to number
+    the own records; a block's own events are built when a seek first needs one of them, and
+    only those (``JournalReader.pick_block``), so a seek that starts from a frame of the own
+    trading near its target (``own_frames.py``) builds only the records after it."""
 
     def __init__(self, reader: JournalReader) -> None:
         self.reader = reader
         self._records: list[int] | None = None
-        self._topics: list[str] = []
-        self._events: list[Any] = []
+        self._blocks: list[int] = []  # the blocks holding own records, in order
+        self._starts: list[int] = []  # own records before each of them
+        self._built: dict[int, list[tuple[str, Any] | None]] = {}  # block -> its own records
 
     @property
     def records(self) -> list[int]:
@@ -65,20 +72,17 @@ class OwnTradeRecords:
         return self._records
 
     def _scan(self) -> list[int]:
-        reader, records = self.reader, []
+        reader, records = self.reader, list[int]()
         for i in range(len(reader.index)):
             try:
-                if not any(_own(t) for t in reader.block_topics(i)):
-                    continue
-                block = reader.read_block(i)
+                positions = reader.pick_block(i, _own, events=False).positions
             except DamagedBlock:  # holds none that can be read
                 continue
-            first = int(reader.index.first_record[i])
-            for k, topic in enumerate(block.topics):
-                if _own(topic):
-                    records.append(first + k)
-                    self._topics.append(topic)
-                    self._events.append(block.events[k])
+            if positions:
+                first = int(reader.index.first_record[i])
+                self._blocks.append(i)
+                self._starts.append(len(records))
+                records.extend(first + k for k in positions)
         return records
 
     def before(self, record: int) -> int:
@@ -91,9 +95,39 @@ class OwnTradeRecords:
 
     def nth(self, lo: int, hi: int) -> list[tuple[str, Any]]:
         """(topic, event) of the own-trading records numbered ``lo .. hi - 1`` among them."""
-        if self._records is None:
-            self._records = self._scan()
-        return list(zip(self._topics[lo:hi], self._events[lo:hi]))
+        records = self.records
+        hi = min(hi, len(records))
+        out: list[tuple[str, Any]] = []
+        b = bisect.bisect_right(self._starts, lo) - 1
+        while lo < hi:
+            start = self._starts[b]
+            stop = self._starts[b + 1] if b + 1 < len(self._starts) else len(records)
+            built = self._block(b)
+            out.extend(r for r in built[lo - start : min(hi, stop) - start] if r is not None)
+            lo, b = stop, b + 1
+        return out
+
+    def _block(self, b: int) -> list[tuple[str, Any] | None]:
+        """The own records of the ``b``-th block holding some, built once. Those of a type
+        this version cannot build are not numbered (a replay does not play them either); None
+        for each of a block that passed its checksum and yet does not decode (numbered already,
+        then skipped)."""
+        built = self._built.get(b)
+        if built is None:
+            i = self._blocks[b]
+            first = int(self.reader.index.first_record[i])
+            stop = self._starts[b + 1] if b + 1 < len(self._starts) else len(self.records)
+            numbers = self.records[self._starts[b] : stop]
+            try:
+                picked = self.reader.pick_block(i, _own)
+                got = {
+                    first + k: (t, e)
+                    for k, t, e in zip(picked.positions, picked.topics, picked.events)
+                }
+            except DamagedBlock:
+                got = {}
+            built = self._built[b] = [got.get(n) for n in numbers]
+        return built
 
 
 class OwnTradingSeek:
