@@ -292,3 +292,26 @@ async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protectio
         assert "DENIED" not in message(app)
         await pilot.press("ctrl+x", "q")
         await pilot.pause(0.2)
+
+
+async def test_a_refusal_typed_in_a_burst_stays_readable_in_the_log(tmp_path):
+    """The next line of a burst replaces the message line within milliseconds, so a refused
+    line (``cxl 9``: no such order) was said once and gone: the trader never read why it was
+    not sent. Its refusal also goes to the log pane; a risk denial, which the engine logs
+    already, is not logged twice."""
+    kernel = live_kernel(tmp_path, seed=11)
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        await pilot.press("colon", *"cxl 9", "enter", "colon", *"b 0.1 @ bid-400t", "enter")
+        assert await until(pilot, lambda: len(working(kernel)) == 1)
+        assert "not a number" not in message(app) and "9" not in message(app).split("[")[0]
+        lines = [line.message for line in kernel.views.log.items]
+        refused = [m for m in lines if m.startswith("refused:")]
+        assert refused == ["refused: no working order or instrument '9'"], lines
+        await pilot.press("colon", *"b 1000 @ bid-400t", "enter")  # over the size limit
+        await pilot.pause(0.2)
+        assert "DENIED" in message(app)
+        lines = [line.message for line in kernel.views.log.items]
+        assert sum(m.startswith("refused:") for m in lines) == 1, lines
+        assert any("denied" in m for m in lines), lines

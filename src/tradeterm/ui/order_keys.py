@@ -138,7 +138,7 @@ class OrderKeys:
             self.app.cmdline.follow(outcome.follow, outcome.text)
         else:
             mark = "" if outcome.ok is None else "✓ " if outcome.ok else "✗ "
-            self.app.cmdline.say(mark + outcome.text, outcome.ok)
+            self.app.cmdline.say(mark + outcome.text, outcome.ok, outcome.logged)
         self.app.refresh_views()
 
     def ladder_order(self, side: str) -> None:

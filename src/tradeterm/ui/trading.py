@@ -46,6 +46,7 @@ class Outcome:
     ok: bool | None
     text: str
     follow: list[int] = field(default_factory=list)
+    logged: bool = False  # the engine's log has it already (a risk denial, the OMS's end)
 
 
 @dataclass
@@ -177,16 +178,20 @@ class Trading:
             case SubmitOrder():
                 match k.submit(cmd):
                     case Denied(denial):
-                        return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
+                        return Outcome(
+                            False, f"DENIED {denial.reason}: {denial.message}", logged=True
+                        )
                     case OrderSent(order) if (
                         order.reason and order.is_terminal and k.views.answers.issued == before
                     ):  # else its answer says why
-                        return Outcome(False, f"{order.status.value}: {order.reason}")
+                        return Outcome(False, f"{order.status.value}: {order.reason}", logged=True)
                 return self._sent(before, f"{what} [{cmd.client_order_id}]")
             case HoldOrder() | HoldOco() | HoldBracket():
                 match k.requests.hold(cmd):
                     case Denied(denial):
-                        return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
+                        return Outcome(
+                            False, f"DENIED {denial.reason}: {denial.message}", logged=True
+                        )
                     case HeldPlaced(held) if held.is_terminal:
                         return Outcome(False, f"{held.state.value}: {held.reason}")
                 return Outcome(True, f"{what} [{cmd.held_id}]")
@@ -208,7 +213,9 @@ class Trading:
             case ModifyOrder():
                 match k.modify(cmd):
                     case Denied(denial):
-                        return Outcome(False, f"DENIED {denial.reason}: {denial.message}")
+                        return Outcome(
+                            False, f"DENIED {denial.reason}: {denial.message}", logged=True
+                        )
                     case RequestRefused():
                         return Outcome(
                             False,

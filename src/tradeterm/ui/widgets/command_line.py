@@ -13,6 +13,7 @@ pending, then accepted / filled / cancelled / modified, or refused with the venu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 
 from rich.text import Text
@@ -25,6 +26,8 @@ from tradeterm.core.views import OrderAnswersView
 from tradeterm.domain.instruments import Instrument
 from tradeterm.trading.orderentry import HELP
 from tradeterm.ui.answers import answer_line
+
+log = logging.getLogger("tradeterm.ui")
 
 HISTORY = 50
 HINT = "b 0.5 @ 61800 · s 1 mkt · cxl all · ? help"  # fits beside the line at 80 columns
@@ -116,10 +119,15 @@ class CommandLine(Horizontal):
         self.send_typed()
 
     # --- the message -------------------------------------------------------------------------
-    def say(self, text: str, ok: bool | None = None) -> None:
-        """Say something that is not a venue's answer (stops following one)."""
+    def say(self, text: str, ok: bool | None = None, logged: bool = False) -> None:
+        """Say something that is not a venue's answer (stops following one). A refusal
+        (``ok`` False) also goes to the log pane, unless the engine logged it already
+        (``logged``: a risk denial): the next line typed in a burst replaces the message, and
+        the trader must still be able to read why the one before was not sent."""
         self._following = None
         self._write(text, ok)
+        if ok is False and not logged:
+            log.info("refused: %s", text.removeprefix("✗ ").split("   (: ↑")[0])
 
     def follow(self, numbers: list[int], what: str) -> None:
         """Show the venue's answers to these requests as they arrive."""
