@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_replay_navigation import recorded_paper_session, replay_kernel, settle
+from tradeterm.core import topics
+from tradeterm.domain.events import OrderUpdateRejected
 from tradeterm.runtime.kernel import Kernel
 
 S = 10**9
@@ -194,3 +196,36 @@ def test_at_the_end_of_a_plain_replay_the_recorded_resting_order_stays_as_record
 
     working = asyncio.run(drive())["working"]
     assert [(status, side) for status, side, *_ in working.values()] == [("ACCEPTED", Side.BUY)]
+
+
+def test_a_recorded_refusal_asks_no_venue_and_a_seek_past_it_stays_quiet(session):
+    """A refused modify in the recording (the venue's OrderUpdateRejected) had the OMS query
+    the venue as the replay played it or a seek applied it; a plain replay has no venue to ask
+    (the recording holds what followed), and after a seek back the OMS no longer knew the order:
+    "Task exception was never retrieved ... KeyError('')"."""
+    kernel = replay_kernel(session, speed=1.0)
+    kernel.replay.pause()
+    problems: list[dict] = []
+
+    async def drive() -> tuple[bool, bool]:
+        asyncio.get_running_loop().set_exception_handler(lambda _l, c: problems.append(c))
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        state = await play_to(kernel, 16.0)
+        (coid,) = state["working"]  # the resting order
+        order = kernel.desk.oms.get(coid)
+        venue = order.instrument.split(":", 1)[0]
+        now = kernel.clock.timestamp_ns()
+        refused = OrderUpdateRejected(now, now, coid, order.instrument, "modify", "X", "")
+        kernel.bus.publish(topics.orders(venue), refused)  # as the replay plays a record
+        flight = kernel.desk.oms.inflight.get(coid)
+        asked = flight is not None and flight.querying
+        for s in (3.0, 16.0, 3.0):
+            await seek(kernel, s)
+        await asyncio.sleep(0.2)
+        await stop(kernel, task)
+        return asked, order.uncertain
+
+    asked, uncertain = asyncio.run(drive())
+    assert not asked and not uncertain
+    assert problems == [], problems

@@ -15,6 +15,7 @@ from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import TradingState
 from tradeterm.ui.app import create_app
 from tradeterm.ui.screens.confirm import ConfirmScreen
+from tradeterm.ui.screens.rearm import RearmScreen
 from tradeterm.ui.screens.ticket import TicketScreen
 from tradeterm.ui.widgets.ladder import Ladder
 
@@ -124,3 +125,22 @@ async def test_a_confirmation_is_not_answered_by_keys_typed_before_it_showed(tmp
         assert int(sent[0].side) == 1
         await pilot.pause(0.3)
         assert len(sent) == 1 and len(app.screen_stack) == 1
+
+
+async def test_a_burst_into_a_form_is_taken_key_by_key_in_order(tmp_path):
+    """The re-arm form: backspaces on the empty reason, a reason, Enter (to the confirmation
+    field), a typo fixed by backspace, Enter. Left to Textual, the bound keys (backspace, Enter)
+    were run after the characters typed behind them: the reason lost its end and took the
+    state typed for the confirmation."""
+    kernel = live_kernel(tmp_path, seed=14)
+    app = create_app(kernel)
+    answers: list[object] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        await app.push_screen(RearmScreen("test"), answers.append)
+        burst(app, "\x7f\x7f\x7fsafe now\rREDUCINGG\x7f\r")
+        assert await until(pilot, lambda: bool(answers), 3), (
+            app.screen.query_one("#rearm-reason", Input).value,
+            app.screen.query_one("#rearm-confirm", Input).value,
+        )
+        assert answers == [("safe now", TradingState.REDUCING)]

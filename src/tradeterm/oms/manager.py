@@ -221,6 +221,11 @@ class OrderManager:
         """Show an order the recorded session sent (``OrderEntry.recorded``): nothing is sent."""
         return self.entry.recorded(cmd)
 
+    def answers_recorded(self) -> None:
+        """A plain replay: the venue's answers are the recording's, which holds what followed a
+        refused request or a late answer; no query goes to a venue (``OutcomeResolver``)."""
+        self.resolver.asks_venue = False
+
     def forget(self) -> None:
         """Forget every order and fill, in memory and in the store (which must be in memory:
         ``Store.forget_trading``): a plain replay rewinds its recorded session's trading."""

@@ -78,6 +78,9 @@ class OutcomeResolver:
         self._latest: dict[str, int] = {}
         self._halt = halt
         self.unsent: Container[str] = ()  # orders not sent yet (OrderEntry's): no answer due
+        # False in a plain replay: its venue's answers are the recording's, which holds what
+        # followed a refused request or a late answer; nothing is asked of a venue
+        self.asks_venue = True
 
     @property
     def inflight(self) -> Mapping[str, InFlight]:
@@ -133,7 +136,10 @@ class OutcomeResolver:
         self._latest.update(latest)
 
     def check(self, ts: int) -> None:
-        """The timer: ask about every order whose answer is overdue."""
+        """The timer: ask about every order whose answer is overdue (in a plain replay the
+        recorded answer comes when it came)."""
+        if not self.asks_venue:
+            return
         for coid, flight in list(self._inflight.items()):
             if ts < flight.deadline or flight.querying:
                 continue
@@ -160,6 +166,9 @@ class OutcomeResolver:
     def mark_uncertain(self, order: Order) -> None:
         """Ask the venue about ``order`` now (once: a running query is not doubled)."""
         coid = order.client_order_id
+        if not self.asks_venue:
+            log.info("order %s: not asked, the recording holds what the venue said next", coid)
+            return
         order.uncertain = True
         self._registry.touch()
         flight = self._inflight.get(coid)
@@ -179,7 +188,13 @@ class OutcomeResolver:
     # --- asking ------------------------------------------------------------------------------
     async def _resolve(self, order: Order, flight: InFlight) -> None:
         coid = order.client_order_id
-        venue = self._venues[self._registry.venue_of(coid) or ""]
+        venue = self._venues.get(self._registry.venue_of(coid) or "")
+        if venue is None:  # forgotten meanwhile (a replay's rewind): no venue to ask
+            flight.querying = False
+            if self._inflight.get(coid) is flight:
+                del self._inflight[coid]
+            log.warning("order %s not asked about: the OMS no longer knows its venue", coid)
+            return
         try:
             while True:
                 flight.attempts += 1

@@ -176,7 +176,9 @@ class RecordedTrading:
 def review_recorded_trading(replay: ReplayVenue, desk: TradingDesk) -> RecordedTrading | None:
     """A plain replay shows the recorded session's own trading through ``desk`` and rebuilds it
     at every seek; not with a store on a file (``oms.database_url``), which a rewind would
-    have to empty: the recorded answers then reach the OMS as before, and a seek leaves them."""
+    have to empty: the recorded answers then reach the OMS as before, and a seek leaves them.
+    Either way the OMS asks no venue about an order: the recording holds what it answered."""
+    desk.oms.answers_recorded()
     if desk.store.where != "in memory":
         log.warning(
             "replay: the store is %s, not in memory: the recorded session's orders are not "

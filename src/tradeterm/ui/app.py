@@ -301,8 +301,8 @@ class TradetermApp(App):
     def action_quoter_toggle(self) -> None:
         self.pane_keys.quoter_toggle()
 
-    def action_quoter_edit(self) -> None:
-        self.pane_keys.quoter_edit()
+    async def action_quoter_edit(self) -> None:
+        await self.pane_keys.quoter_edit()
 
     def action_log_level(self) -> None:
         self.pane_keys.log_level()
@@ -323,8 +323,8 @@ class TradetermApp(App):
     def action_replay(self, control: str) -> None:
         self.replay_keys.control(control)
 
-    def action_replay_key(self, name: str) -> None:
-        self.replay_keys.key(name)
+    async def action_replay_key(self, name: str) -> None:
+        await self.replay_keys.key(name)
 
     def on_terminal_gone(self, _message: TerminalGone) -> None:
         """A browser tab whose server is gone (``ui/tab_driver.py``): the terminal hung up."""

@@ -123,7 +123,9 @@ class PaneKeys:
             )
         self.app.refresh_views()
 
-    def quoter_edit(self) -> None:
+    async def quoter_edit(self) -> None:
+        """``p``: the parameters form, open before the app reads the next key (what is typed
+        straight after ``p`` is the form's: ``ui/typed_keys.py``)."""
         inst, view = self._quoter_of_selected()
         if view is None:
             return
@@ -144,7 +146,7 @@ class PaneKeys:
                 self.app.cmdline.say("quoter parameters unchanged", None)
             self.app.refresh_views()
 
-        self.app.push_screen(QuoterParamsScreen(inst, view.params, apply), done)
+        await self.app.push_screen(QuoterParamsScreen(inst, view.params, apply), done)
 
     def log_level(self) -> None:
         main = self.app.screen_stack[0]

@@ -82,14 +82,16 @@ class ReplayKeys:
             self.app.cmdline.say(f"✗ {replay.state.message}", False)
         self.app.panes[0].refresh_view()
 
-    def key(self, name: str) -> None:
-        """A navigation key (``replay_key``): go-to, previous / next, bookmarks."""
+    async def key(self, name: str) -> None:
+        """A navigation key (``replay_key``): go-to, previous / next, bookmarks (a modal is open
+        before the app reads the next key, so what is typed straight after ``g`` or ``M`` is the
+        modal's: ``ui/typed_keys.py``)."""
         nav = self.navigator
         if nav is None:
             return
         method = NAVIGATION.get(name)
         if method is None:
-            getattr(self, name)()
+            await getattr(self, name)()
             return
         if not getattr(nav, method)():
             self.refused(nav.replay)
@@ -123,7 +125,7 @@ class ReplayKeys:
 
         self.app.push_screen(ConfirmScreen("Go back in the replay", offer.question), answered)
 
-    def goto(self) -> None:
+    async def goto(self) -> None:
         """``g``: a modal asks for the time, fill or order; one that cannot be gone to is
         refused in the modal (the typed text stays, to correct it)."""
         replay = self.replay
@@ -134,7 +136,7 @@ class ReplayKeys:
         where = (
             f"recording {span(state.start_ns, state.end_ns)}; now {say_time(now, state.start_ns)}"
         )
-        self.app.push_screen(GotoTimeScreen(where, self.go))
+        await self.app.push_screen(GotoTimeScreen(where, self.go))
 
     def go(self, text: str) -> str | None:
         """Go to ``text`` (a fill, an order, else a time): None when the replay goes there,
@@ -158,7 +160,7 @@ class ReplayKeys:
         return None
 
     # --- bookmarks ---------------------------------------------------------------------------
-    def bookmark(self) -> None:
+    async def bookmark(self) -> None:
         """``M``: name a bookmark at the replay's clock (Enter keeps the default name)."""
         nav = self.navigator
         if nav is None:
@@ -177,17 +179,17 @@ class ReplayKeys:
                 return
             self.app.cmdline.say(f"bookmark {mark.name!r} at {at}", True)
 
-        self.app.push_screen(
+        await self.app.push_screen(
             BookmarkNameScreen(f"Bookmark at {at}", nav.bookmarks.default_name()), named
         )
 
-    def bookmarks(self) -> None:
+    async def bookmarks(self) -> None:
         """``L``: the recording's bookmarks: go to one, rename, delete."""
         nav = self.navigator
         if nav is None:
             return
         start = nav.replay.state.start_ns
-        self.app.push_screen(
+        await self.app.push_screen(
             BookmarksScreen(nav.bookmarks, lambda ts: say_time(ts, start), self.go_to_bookmark)
         )
 

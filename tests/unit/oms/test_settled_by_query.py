@@ -141,3 +141,24 @@ async def test_a_paper_order_still_in_its_simulated_latency_is_not_closed_as_nev
     h.venue.orders[order.client_order_id] = record  # arrives after 2 s of latency
     await settle(h, 0.6)
     assert order.status is S.ACCEPTED
+
+
+async def test_a_query_about_an_order_the_oms_no_longer_knows_ends_quietly(caplog):
+    """A replay's rewind forgets every order (``OrderManager.forget``) while a refusal marked one
+    uncertain: the query has no venue to ask and ends with a log line (before: KeyError('') in
+    a task nobody awaited, "Task exception was never retrieved")."""
+    h = await started()
+    order = h.submit(Side.BUY, 100, MID - 2)
+    await settle(h)
+    loop = asyncio.get_running_loop()
+    problems: list[dict] = []
+    loop.set_exception_handler(lambda _loop, context: problems.append(context))
+    resolver = h.desk.oms.resolver
+    resolver.mark_uncertain(order)  # the task starts on the next turn
+    h.desk.oms.forget()
+    with caplog.at_level("WARNING", logger="tradeterm.oms"):
+        await settle(h)
+    tasks = list(resolver._tasks)
+    assert tasks == [] and problems == [], problems
+    assert h.venue.queries == [] and order.client_order_id not in resolver.inflight
+    assert any("no longer knows" in r.getMessage() for r in caplog.records)

@@ -11,9 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList
 
 from tradeterm.record.bookmarks import Bookmark, Bookmarks
+from tradeterm.ui.screens.form_focus import select_on_focus
 
 CSS = """
 {name} {{ align: center middle; }}
@@ -39,10 +41,17 @@ class BookmarkNameScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label(Text(self.title_text, style="bold"))
             yield Label("Name (Enter keeps it, Esc: no bookmark)", classes="muted")
-            yield Input(value=self.default, id="bookmark-name")
+            yield Input(value=self.default, id="bookmark-name", select_on_focus=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or self.default)
+        event.stop()  # Enter is taken as the app reads it (ui/typed_keys.py): this is Textual's
+        self.submit_typed(event.input)
+
+    def submit_typed(self, field: Input) -> None:
+        self.dismiss(field.value.strip() or self.default)
+
+    def watch_focused(self, focused: Widget | None) -> None:
+        select_on_focus(focused)  # keys are taken as read: ui/typed_keys.py
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -9,7 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
+
+from tradeterm.ui.screens.form_focus import select_on_focus
 
 
 class LiveConfirmScreen(ModalScreen[str | None]):
@@ -37,21 +40,27 @@ class LiveConfirmScreen(ModalScreen[str | None]):
                 "Esc: watch only (every order is refused until you confirm: ctrl+p → "
                 "Confirm live trading)."
             )
-            yield Input(placeholder=self.venue, id="live-venue")
+            yield Input(placeholder=self.venue, id="live-venue", select_on_focus=False)
             yield Label("", id="live-error")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # now, not on a later turn
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip() != self.venue:
+        event.stop()  # Enter is taken as the app reads it (ui/typed_keys.py): this is Textual's
+        self.submit_typed(event.input)
+
+    def submit_typed(self, field: Input) -> None:
+        typed = field.value.strip()
+        if typed != self.venue:
             self.query_one("#live-error", Label).update(
-                f"type {escape(self.venue)} exactly (got {escape(event.value.strip())!r}); "
-                "Esc to watch only"
+                f"type {escape(self.venue)} exactly (got {escape(typed)!r}); Esc to watch only"
             )
             return
-        self.dismiss(event.value.strip())
+        self.dismiss(typed)
+
+    def watch_focused(self, focused: Widget | None) -> None:
+        select_on_focus(focused)  # keys are taken as read: ui/typed_keys.py
 
     def action_watch_only(self) -> None:
         self.dismiss(None)

@@ -16,9 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from tradeterm.domain.instruments import Instrument
+from tradeterm.ui.screens.form_focus import select_on_focus
 
 # key, label, kind (float | int | qty), what a blank field means (None: a value is required)
 FIELDS: list[tuple[str, str, str, str | None]] = [
@@ -123,6 +125,7 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
                         id=f"param-{key}",
                         compact=True,
                         placeholder="blank" if blank else "",
+                        select_on_focus=False,
                     )
                     yield Label(escape(f"blank: {blank}" if blank else ""), classes="param-hint")
             yield Label("", id="params-error")
@@ -135,7 +138,7 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = False
-        self.query_one("#param-gamma", Input).focus()
+        self.set_focus(self.query_one("#param-gamma", Input))  # now, not on a later turn
 
     def changes(self) -> tuple[dict[str, Any], list[str]]:
         """The fields that differ from the values in force, and an error per bad field."""
@@ -155,7 +158,10 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
         return changed, errors
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+        event.stop()  # Enter is taken as the app reads it (ui/typed_keys.py): this is Textual's
+        self.submit_typed(event.input)
+
+    def submit_typed(self, field: Input) -> None:
         error = self.query_one("#params-error", Label)
         changed, errors = self.changes()
         if errors:
@@ -171,6 +177,9 @@ class QuoterParamsScreen(ModalScreen[dict[str, Any] | None]):
                         self.query_one(f"#param-{key}", Input).add_class("-invalid")
                 return
         self.dismiss(changed)
+
+    def watch_focused(self, focused: Widget | None) -> None:
+        select_on_focus(focused)  # keys are taken as read: ui/typed_keys.py
 
     def action_close(self) -> None:
         self.dismiss(None)

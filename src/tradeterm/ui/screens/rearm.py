@@ -8,9 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from tradeterm.domain.events import TradingState
+from tradeterm.ui.screens.form_focus import select_on_focus
 
 
 class RearmScreen(ModalScreen[tuple[str, TradingState] | None]):
@@ -31,27 +33,37 @@ class RearmScreen(ModalScreen[tuple[str, TradingState] | None]):
         with Vertical():
             yield Label(f"[b]Re-arm trading[/b]  (halted: {escape(self.halted_reason)})")
             yield Label("Why is it safe to trade again?")
-            yield Input(placeholder="reason (required, kept in the audit log)", id="rearm-reason")
+            yield Input(
+                placeholder="reason (required, kept in the audit log)",
+                id="rearm-reason",
+                select_on_focus=False,
+            )
             yield Label("Type ACTIVE to re-arm, or REDUCING to allow only reducing orders:")
-            yield Input(placeholder="ACTIVE", id="rearm-confirm")
+            yield Input(placeholder="ACTIVE", id="rearm-confirm", select_on_focus=False)
             yield Label("", id="rearm-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+        event.stop()  # Enter is taken as the app reads it (ui/typed_keys.py): this is Textual's
+        self.submit_typed(event.input)
+
+    def submit_typed(self, field: Input) -> None:
         reason = self.query_one("#rearm-reason", Input).value.strip()
         typed = self.query_one("#rearm-confirm", Input).value.strip()
         error = self.query_one("#rearm-error", Label)
-        if event.input.id == "rearm-reason" and reason and not typed:
-            self.query_one("#rearm-confirm", Input).focus()
+        if field.id == "rearm-reason" and reason and not typed:
+            self.set_focus(self.query_one("#rearm-confirm", Input))  # now: the next key is its
             return
         if not reason:
             error.update("a reason is required")
-            self.query_one("#rearm-reason", Input).focus()
+            self.set_focus(self.query_one("#rearm-reason", Input))
             return
         if typed not in (TradingState.ACTIVE.value, TradingState.REDUCING.value):
             error.update(f"type ACTIVE or REDUCING exactly (got {typed!r}); Esc to stay halted")
             return
         self.dismiss((reason, TradingState(typed)))
+
+    def watch_focused(self, focused: Widget | None) -> None:
+        select_on_focus(focused)  # keys are taken as read: ui/typed_keys.py
 
     def action_cancel(self) -> None:
         self.dismiss(None)

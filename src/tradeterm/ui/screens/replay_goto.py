@@ -11,7 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label
+
+from tradeterm.ui.screens.form_focus import select_on_focus
 
 PROMPT = "Go to: HH:MM:SS (UTC), +90s / -5m from now, or 2024-08-09 00:00:05"
 TARGETS = "or the 12th fill: #12 / fill 12; an order: order TT000001-00000042"
@@ -38,11 +41,15 @@ class GotoTimeScreen(ModalScreen[str | None]):
             yield Label(PROMPT)
             yield Label(TARGETS)
             yield Label(self.where, id="goto-where")
-            yield Input(placeholder="+60s", id="goto-time")
+            yield Input(placeholder="+60s", id="goto-time", select_on_focus=False)
             yield Label("", id="goto-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+        event.stop()  # Enter is taken as the app reads it (ui/typed_keys.py): this is Textual's
+        self.submit_typed(event.input)
+
+    def submit_typed(self, field: Input) -> None:
+        text = field.value.strip()
         if not text:
             self.dismiss(None)
             return
@@ -51,6 +58,9 @@ class GotoTimeScreen(ModalScreen[str | None]):
             self.dismiss(text)
         else:
             self.query_one("#goto-error", Label).update(f"✗ {why}")
+
+    def watch_focused(self, focused: Widget | None) -> None:
+        select_on_focus(focused)  # keys are taken as read: ui/typed_keys.py
 
     def action_cancel(self) -> None:
         self.dismiss(None)
