@@ -6,8 +6,10 @@ source (``entry of #12``).
 
 Ids are shown in the short form the command line accepts (``#15``, ``order_names.short_order_ids``),
 so what the trader reads is what they can type. Columns are fitted to the width, never cut: the
-least important go first (source, filled, symbol), the status shortens (``open``, ``cxl?``)
-before it goes; id, side, quantity and price always stay."""
+least important go first (source, filled, symbol), the status shortens (``open``, ``cxl?``),
+then the quantities lose the trailing zeros of their lot's precision (``0.01000000`` -> ``0.01``,
+a narrow pane of an 8-decimal instrument) before it goes; id, side, quantity and price always
+stay."""
 
 from __future__ import annotations
 
@@ -49,6 +51,21 @@ FIELDS = (
     ("st", 2, True),
     ("source", 6, True),
 )
+
+QTY, FILLED, STATUS, SHORT = 3, 4, 6, 7  # their places in FIELDS
+
+
+def _columns(rows: list[list[str]]) -> list[Column]:
+    return [
+        Column(title, max([cell_len(title)] + [cell_len(r[i]) for r in rows]), prio, left)
+        for i, (title, prio, left) in enumerate(FIELDS)
+    ]
+
+
+def _trimmed(qty: str) -> str:
+    """A quantity without the trailing zeros of its lot's precision (``0.01000000`` ->
+    ``0.01``): the same number, narrower."""
+    return qty.rstrip("0").rstrip(".") if "." in qty else qty
 
 
 class OrdersBlotter(TextPane, can_focus=True):
@@ -190,17 +207,14 @@ class OrdersBlotter(TextPane, can_focus=True):
         )
         table = [self.cells(o, shown[o.client_order_id], shown) for o in orders]
         held_table = [self.held_cells(h, shown) for h in held]
-        columns = [
-            Column(
-                title,
-                max([cell_len(title)] + [cell_len(r[i]) for r in table + held_table]),
-                prio,
-                left,
-            )
-            for i, (title, prio, left) in enumerate(FIELDS)
-        ]
         width = max(1, (self.size.width or 80) - 2)  # the selection mark and its space
+        columns = _columns(table + held_table)
         keep = self.fit(columns, width)
+        if STATUS not in keep and SHORT not in keep:  # the quantities' trailing zeros go first
+            for row in table + held_table:
+                row[QTY], row[FILLED] = _trimmed(row[QTY]), _trimmed(row[FILLED])
+            columns = _columns(table + held_table)
+            keep = self.fit(columns, width)
         chosen = self._chosen_id()
         out: list[Row] = [(("  ", ""), *header_row(columns, keep))]
         if not orders and not held:
@@ -222,7 +236,7 @@ class OrdersBlotter(TextPane, can_focus=True):
     @staticmethod
     def fit(columns: list[Column], width: int) -> list[int]:
         """The columns that fit: with the full status if it fits, else with the short one."""
-        for status, other in ((6, 7), (7, 6)):
+        for status, other in ((STATUS, SHORT), (SHORT, STATUS)):
             index = [i for i in range(len(columns)) if i != other]
             keep = [index[k] for k in fit_columns([columns[i] for i in index], width)]
             if status in keep:
