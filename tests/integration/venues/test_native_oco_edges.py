@@ -1,0 +1,49 @@
+"""Edges of a held OCO sent as Binance's order list, against the loopback exchange: a store
+that fails between the legs' records sends nothing and halts."""
+
+from __future__ import annotations
+
+from tests.integration.venues.test_native_oco import exchange_list, held, place, start
+from tradeterm.domain.held import HeldState
+from tradeterm.domain.orders import OrderStatus
+from tradeterm.oms.reasons import NOT_SENT, STORE_ERROR
+
+S = HeldState
+
+
+async def test_a_store_failure_between_the_legs_sends_nothing_ends_both_and_halts(tmp_path):
+    """The OCO and its first leg's order are written, the second leg's write fails: nothing
+    goes to the venue, the first leg's row ends NOT_SENT (not open for the next start to look
+    for), and the kill switch trips saying why."""
+    server, watch, live, kernel, key = await start(tmp_path)
+    try:
+        store = kernel.desk.oms.store
+        insert, calls = store.insert_order, []
+
+        def insert_order(order, venue, session):
+            calls.append(order.client_order_id)
+            if len(calls) == 2:
+                raise OSError("disk full")
+            insert(order, venue, session)
+
+        store.insert_order = insert_order
+        oco = await place(live, kernel, watch)
+        assert calls == [oco.limit, oco.stop]
+        assert not watch.arrived and exchange_list(server, oco.parent) is None
+        assert not server.exchange.accounts[key].orders
+        first = store.load_order(oco.limit)
+        assert (first.status, first.reason) == (OrderStatus.CANCELED, NOT_SENT)
+        assert store.load_order(oco.stop) is None
+        assert oco.limit not in [o.client_order_id for o, _venue in store.load_open_orders()]
+        assert not kernel.desk.oms.working
+        assert kernel.desk.killswitch.halted
+        assert kernel.desk.killswitch.reason == "store write failed: disk full"
+        assert (held(kernel, oco.limit).state, held(kernel, oco.limit).reason) == (S.DONE, NOT_SENT)
+        assert (held(kernel, oco.stop).state, held(kernel, oco.stop).reason) == (
+            S.DONE,
+            STORE_ERROR,
+        )
+        assert held(kernel, oco.parent).is_terminal
+    finally:
+        await live.stop()
+        await server.__aexit__(None, None, None)
