@@ -1,12 +1,16 @@
 """Edges of a held OCO sent as Binance's order list, against the loopback exchange: a store
-that fails between the legs' records sends nothing and halts."""
+that fails between the legs' records sends nothing and halts; a leg cannot be modified (the
+cancel of Binance's cancel-replace would end the list and leave the replacement alone)."""
 
 from __future__ import annotations
 
 from tests.integration.venues.test_native_oco import exchange_list, held, place, start
+from tests.loopback_session import wait_until
+from tradeterm.domain.commands import ModifyOrder
 from tradeterm.domain.held import HeldState
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.reasons import NOT_SENT, STORE_ERROR
+from tradeterm.trading.results import RequestRefused
 
 S = HeldState
 
@@ -44,6 +48,32 @@ async def test_a_store_failure_between_the_legs_sends_nothing_ends_both_and_halt
             STORE_ERROR,
         )
         assert held(kernel, oco.parent).is_terminal
+    finally:
+        await live.stop()
+        await server.__aexit__(None, None, None)
+
+
+async def test_modifying_a_leg_is_refused_saying_why_and_the_list_stands(tmp_path):
+    """Binance amends no list leg: a modify went as cancel-replace, whose cancel ended the
+    whole list (the stop too) while the new limit went out alone, and the trader read
+    'sent'. Refused now, with the reason; the list is untouched."""
+    server, watch, live, kernel, key = await start(tmp_path)
+    try:
+        oco = await place(live, kernel, watch)
+        await wait_until(lambda: exchange_list(server, oco.parent) is not None, 3, "the list")
+        for leg, price in ((oco.limit, oco.limit_price + 1), (oco.stop, oco.stop_price - 1)):
+            cmd = ModifyOrder(kernel.clock.timestamp_ns(), leg, oco.cmd.instrument, price=price)
+            assert kernel.desk.execute(cmd) == RequestRefused(
+                leg, "an OCO leg cannot be modified: cancel the OCO and place it again"
+            )
+        await live.sent()
+        assert exchange_list(server, oco.parent).order_status == "EXECUTING"
+        at_venue = server.exchange.accounts[key].orders
+        assert sorted(o.client_order_id for o in at_venue) == sorted([oco.limit, oco.stop])
+        assert all(o.status == "NEW" for o in at_venue)
+        assert {held(kernel, i).state for i in (oco.limit, oco.stop)} == {S.WORKING}
+        assert held(kernel, oco.parent).state is S.HELD
+        assert sorted(kernel.desk.oms.working) == sorted([oco.limit, oco.stop])
     finally:
         await live.stop()
         await server.__aexit__(None, None, None)
