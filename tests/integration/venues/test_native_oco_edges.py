@@ -1,10 +1,12 @@
 """Edges of a held OCO sent as Binance's order list, against the loopback exchange: a store
 that fails between the legs' records sends nothing and halts; a leg cannot be modified (the
-cancel of Binance's cancel-replace would end the list and leave the replacement alone)."""
+cancel of Binance's cancel-replace would end the list and leave the replacement alone); a leg
+whose own end was lost is looked up when the list's ``listStatus`` says ALL_DONE."""
 
 from __future__ import annotations
 
 from tests.integration.venues.test_native_oco import exchange_list, held, place, start
+from tests.live_session import counterparty
 from tests.loopback_session import wait_until
 from tradeterm.domain.commands import ModifyOrder
 from tradeterm.domain.held import HeldState
@@ -74,6 +76,40 @@ async def test_modifying_a_leg_is_refused_saying_why_and_the_list_stands(tmp_pat
         assert {held(kernel, i).state for i in (oco.limit, oco.stop)} == {S.WORKING}
         assert held(kernel, oco.parent).state is S.HELD
         assert sorted(kernel.desk.oms.working) == sorted([oco.limit, oco.stop])
+    finally:
+        await live.stop()
+        await server.__aexit__(None, None, None)
+
+
+async def test_the_lists_all_done_looks_up_a_leg_whose_end_was_lost(tmp_path):
+    """The limit leg fills, Binance expires the stop and the list is ALL_DONE; the stop's
+    EXPIRED report is lost on the way. The listStatus makes the engine look the stop up (it
+    stayed working, the OCO open, until the stream reconnected)."""
+    server, watch, live, kernel, key = await start(tmp_path)
+    try:
+        oco = await place(live, kernel, watch)
+        await wait_until(lambda: exchange_list(server, oco.parent) is not None, 3, "the list")
+        settlement, lost = server.exchange.settlement, []
+        send = settlement.user
+
+        def user(account, payload, fill=False):
+            if payload.get("e") == "executionReport" and (payload["c"], payload["x"]) == (
+                oco.stop,
+                "EXPIRED",
+            ):
+                lost.append(payload)
+                return
+            send(account, payload, fill)
+
+        settlement.user = user
+        market = server.exchange.market.symbols["BTCUSDT"]
+        counterparty(server, "BUY", "5", market.price_str(oco.limit_price))
+        await wait_until(lambda: held(kernel, oco.parent).is_terminal, 3, "the OCO to end")
+        assert lost and exchange_list(server, oco.parent).order_status == "ALL_DONE"
+        assert live.order(oco.stop).status is OrderStatus.EXPIRED
+        assert (held(kernel, oco.stop).state, held(kernel, oco.stop).filled) == (S.DONE, 0)
+        assert held(kernel, oco.parent).state is S.DONE
+        assert not kernel.desk.oms.working
     finally:
         await live.stop()
         await server.__aexit__(None, None, None)
