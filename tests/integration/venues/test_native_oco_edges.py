@@ -1,7 +1,8 @@
 """Edges of a held OCO sent as Binance's order list, against the loopback exchange: a store
 that fails between the legs' records sends nothing and halts; a leg cannot be modified (the
 cancel of Binance's cancel-replace would end the list and leave the replacement alone); a leg
-whose own end was lost is looked up when the list's ``listStatus`` says ALL_DONE."""
+whose own end was lost is looked up when the list's ``listStatus`` says ALL_DONE; the blotter
+reads the legs as it reads an emulated OCO's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tradeterm.domain.held import HeldState
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.reasons import NOT_SENT, STORE_ERROR
 from tradeterm.trading.results import RequestRefused
+from tradeterm.ui.widgets.orders_blotter import OrdersBlotter
 
 S = HeldState
 
@@ -110,6 +112,27 @@ async def test_the_lists_all_done_looks_up_a_leg_whose_end_was_lost(tmp_path):
         assert (held(kernel, oco.stop).state, held(kernel, oco.stop).filled) == (S.DONE, 0)
         assert held(kernel, oco.parent).state is S.DONE
         assert not kernel.desk.oms.working
+    finally:
+        await live.stop()
+        await server.__aexit__(None, None, None)
+
+
+async def test_the_blotter_reads_a_native_ocos_legs_as_an_emulated_ocos(tmp_path):
+    """Each leg names its role and its OCO (``first of #1``), as an emulated OCO's legs do;
+    the stop leg at the venue shows its trigger as a held stop does (``stop 61800.15``), not
+    ``MKT``: a market order working there would be news to the trader."""
+    server, watch, live, kernel, _key = await start(tmp_path)
+    try:
+        oco = await place(live, kernel, watch)
+        await wait_until(lambda: exchange_list(server, oco.parent) is not None, 3, "the list")
+        inst = live.instrument()
+        blotter = OrdersBlotter(kernel.views.orders, {inst.id: inst}, kernel.views.held)
+        rows = ["".join(cell[0] for cell in row).split() for row in blotter.rows()]
+        by_id = {row[1] if row[0] == "›" else row[0]: row for row in rows[1:]}
+        limit, stop = by_id["#2"], by_id["#3"]
+        assert limit[-3:] == ["first", "of", "#1"] and inst.format_price(oco.limit_price) in limit
+        assert stop[-3:] == ["second", "of", "#1"] and "MKT" not in stop
+        assert " ".join(stop).count(f"stop {inst.format_price(oco.stop_price)}") == 1
     finally:
         await live.stop()
         await server.__aexit__(None, None, None)
