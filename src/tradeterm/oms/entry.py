@@ -135,25 +135,47 @@ class OrderEntry:
         the disk before they are sent; a store that cannot record them rejects them all."""
         now = self._clock.timestamp_ns()
         orders = [order_for(cmd, now) for cmd in cmds]
+        written: list[Order] = []
         try:
             for order in orders:
                 self._store.insert_order(order, venue_name, self._ids.session)
+                written.append(order)
         except Exception as exc:  # nothing was sent: the orders die here, loudly
-            for order in orders:
-                order.reason = STORE_ERROR
-                order.transition(S.REJECTED, now)
-            log.error(
-                "order %s not sent: the store could not record it (%s)",
-                ", ".join(o.client_order_id for o in orders),
-                exc,
-            )
-            self._problem(f"store write failed: {exc}")
+            self._unrecorded(orders, written, exc, now)
             return orders
         for order in orders:
             self._submitted.add(order.client_order_id)
             self.unsent.add(order.client_order_id)
             self._registry.track(order, venue_name)
         return orders
+
+    def _unrecorded(
+        self, orders: list[Order], written: list[Order], exc: Exception, now: int
+    ) -> None:
+        """The store failed to record ``orders`` (all of one list): none is sent. One written
+        before another's write failed ends ``NOT_SENT`` in its row too (an open row would be
+        an order the next start looks for at the venue); the rest end ``STORE_ERROR``."""
+        for order in orders:
+            recorded = any(order is w for w in written)
+            order.reason = NOT_SENT if recorded else STORE_ERROR
+            order.transition(S.CANCELED if recorded else S.REJECTED, now)
+        try:
+            for order in written:
+                self._store.note_order(order)
+            if written:
+                self._store.flush()
+        except Exception as again:
+            log.error(
+                "order %s: its record stays open (%s); the next start finds it never placed",
+                ", ".join(o.client_order_id for o in written),
+                again,
+            )
+        log.error(
+            "order %s not sent: the store could not record it (%s)",
+            ", ".join(o.client_order_id for o in orders),
+            exc,
+        )
+        self._problem(f"store write failed: {exc}")
 
     def recorded(self, cmd: SubmitOrder) -> Order:
         """An order a recorded session sent, as a plain replay of it shows it (the blotter):

@@ -15,6 +15,9 @@ the venue's list cannot express, is the emulator's own (``emulator.py``).
   the emulator only follows the legs' orders to their ends (``held_groups`` sends nothing for a
   list) and the OCO ends once both have. Cancelling the OCO (the trader, the kill switch)
   cancels its working legs at the venue; cancelling either one cancels the list there.
+* **Not modified.** Binance amends no leg of a list, and the cancel of a cancel-replace ends the
+  whole list (the other leg too) and would leave the replacement alone, unprotected: a modify
+  of a leg is refused (``leg_of_a_list``), the trader cancels the OCO and places it again.
 """
 
 from __future__ import annotations
@@ -73,6 +76,11 @@ class OrderLists:
         self.clock = clock
         self.journal = journal
         self.sender = sender
+
+    def leg_of_a_list(self, held_id: str) -> bool:
+        """``held_id`` is a leg of an OCO sent as the venue's order list."""
+        held = self.journal.book.get(held_id)
+        return held is not None and sent_as_list(self.journal.book.parent(held))
 
     def takes(self, records: list[HeldOrder]) -> bool:
         return fits_a_list(records) and self.sender.takes_lists(records[0].instrument)

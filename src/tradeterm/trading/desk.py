@@ -356,7 +356,7 @@ class TradingDesk:
     def modify(self, cmd: ModifyOrder) -> ModifyResult:
         coid = cmd.client_order_id
         order = self.oms.working.get(coid)
-        if order is None:
+        if order is None or self.held.keeps_fixed(coid):
             held = self.held.modify(cmd)
             return RequestRefused(coid, NOT_WORKING) if held is None else held
         gate = self._session_gate()

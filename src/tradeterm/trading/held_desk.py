@@ -38,6 +38,7 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.trading.denials import Denials
 from tradeterm.trading.results import (
+    OCO_LEG_FIXED,
     CancelResult,
     Denied,
     HeldPlaced,
@@ -167,8 +168,16 @@ class HeldDesk:
         self.emulator.cancel(held_id, HELD_CANCELED)
         return RequestSent(held_id)
 
+    def keeps_fixed(self, client_order_id: str) -> bool:
+        """A working order only this desk may answer a modify of: a leg of an OCO the venue
+        keeps as its order list (``modify`` refuses it)."""
+        return self.emulator.lists.leg_of_a_list(client_order_id)
+
     def modify(self, cmd: ModifyOrder) -> ModifyResult | None:
-        """None: not a held order."""
+        """None: not a held order. A leg of a venue's order list is refused: the cancel of a
+        cancel-replace would end the whole list at the venue."""
+        if self.keeps_fixed(cmd.client_order_id):
+            return RequestRefused(cmd.client_order_id, OCO_LEG_FIXED)
         if not self.emulator.holds(cmd.client_order_id):
             return None
         try:

@@ -28,6 +28,9 @@ from tradeterm.domain.orders import Order
 NOT_WORKING = "the order is not working"
 CANNOT_CANCEL = "the order cannot be cancelled now"
 CHANGE_WAITING = "a cancel or change of this order is still waiting for the venue's answer"
+# a leg of an OCO the venue keeps as its order list: Binance amends no list leg, and the
+# cancel of a cancel-replace would end the whole list
+OCO_LEG_FIXED = "an OCO leg cannot be modified: cancel the OCO and place it again"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@
 * **OCO** (``submit_list``): ``POST /api/v3/orderList/oco``, each leg under its own client order
   id and followed as its own order (its ``executionReport``s: when one trades or triggers,
   Binance expires the other); a refusal rejects both, an unknown outcome is resolved per leg.
+  The list's ``listStatus`` ALL_DONE looks up a leg whose own end we have not heard of.
 * **Cancel**: ``DELETE /api/v3/order`` by client order id; a cancel with an unknown outcome is
   retried (cancelling twice is harmless); a refused cancel is answered by looking the order up.
 * **Events** come from the user data stream (listen key, ``executionReport``) and from REST
@@ -262,6 +263,20 @@ class BinanceExecution(OrderEventPublisher):
             self._reject(t, str(d.get("r") or "VENUE_REJECTED"), "rejected by the venue")
         if kind == "TRADE" and cumulative > t.filled and not t.settling:
             self._spawn(self._settle(t, cumulative, None, ts))
+
+    def on_list_status(self, d: dict[str, Any]) -> None:
+        """A list's ``listStatus``. ALL_DONE: every order of the list is done at Binance, and
+        it comes after their own reports; a leg still open here lost its report (its end, or
+        a fill): looked up now rather than left working until the stream reconnects."""
+        if d.get("L") != "ALL_DONE":
+            return
+        for leg in d.get("O") or []:
+            t = self.orders.get(str(leg.get("c", "")))
+            if t is not None and not t.terminal and not t.settling:
+                log.info(
+                    "%s: list %s is done; looking up %s", self.venue, d.get("C"), t.client_order_id
+                )
+                self._spawn(self.refresh(t))
 
     def _adopt(self, client_id: str, d: dict[str, Any]) -> TrackedBinanceOrder | None:
         """An order we did not place in this session (another session, the website)."""

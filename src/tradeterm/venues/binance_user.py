@@ -1,5 +1,6 @@
-"""Binance's user data stream: ``executionReport`` (to the execution), ``outboundAccountPosition``
-(balances), and the end-of-stream events. Two ways in (``binance.user_stream``):
+"""Binance's user data stream: ``executionReport`` and an order list's ``listStatus`` (to the
+execution), ``outboundAccountPosition`` (balances), and the end-of-stream events. Two ways in
+(``binance.user_stream``):
 
 * ``ws-api`` (default; the only one Binance spot offers since 2026-02-20): a WebSocket API
   connection (``ws_api_url``) sends ``userDataStream.subscribe.signature`` with ``apiKey``,
@@ -203,6 +204,11 @@ class UserDataStream:
                 self.execution.on_execution_report(data)
             except (KeyError, ValueError, TypeError) as exc:
                 log.error("%s: malformed executionReport: %s", self.venue, exc)
+        elif kind == "listStatus":
+            try:
+                self.execution.on_list_status(data)
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                log.error("%s: malformed listStatus: %s", self.venue, exc)
         elif kind == "outboundAccountPosition":
             for bal in data.get("B", []):
                 self.balances[bal["a"]] = (Decimal(bal["f"]), Decimal(bal["l"]))

@@ -108,17 +108,12 @@ class OrdersBlotter(TextPane, can_focus=True):
         its parent (or, for a parent, its kind) as the source."""
         inst = self.instruments.get(h.instrument)
         fmt_qty = inst.format_qty if inst else str
-
-        def px(ticks: int | None) -> str:
-            return "-" if ticks is None else inst.format_price(ticks) if inst else str(ticks)
-
         if h.kind is HeldKind.TRAIL:
-            price = f"trail {h.offset_text()} {px(h.trigger_price)}"
-        elif h.trigger_price is not None:
-            limit = f" lmt {px(h.price)}" if h.price is not None else ""
-            price = f"stop {px(h.trigger_price)}{limit}"
+            price = f"trail {h.offset_text()} {_px(inst, h.trigger_price)}"
+        elif h.trigger_price is not None or h.price is not None:
+            price = _price(inst, h.price, h.trigger_price)
         else:
-            price = px(h.price) if h.price is not None else h.kind.value
+            price = h.kind.value
         status = "HELD" if h.state is HeldState.HELD else h.state.value
         parent = h.parent_id and shown.get(h.parent_id, h.parent_id)
         link = f"{h.role} of {parent}" if parent else h.kind.value
@@ -177,7 +172,7 @@ class OrdersBlotter(TextPane, can_focus=True):
     def cells(self, o: Order, shown: str, ids: Mapping[str, str] | None = None) -> list[str]:
         inst = self.instruments.get(o.instrument)
         fmt_qty = inst.format_qty if inst else str
-        price = "MKT" if o.price is None else inst.format_price(o.price) if inst else str(o.price)
+        price = _price(inst, o.price, o.trigger_price)  # a stop at the venue reads as a held one
         mark = "?" if o.uncertain else ""
         return [
             shown,
@@ -262,3 +257,15 @@ class OrdersBlotter(TextPane, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh_view()
+
+
+def _px(inst: Instrument | None, ticks: int | None) -> str:
+    return "-" if ticks is None else inst.format_price(ticks) if inst else str(ticks)
+
+
+def _price(inst: Instrument | None, price: int | None, trigger: int | None) -> str:
+    """``61800.22``, ``MKT``, ``stop 61800.10`` or ``stop 61800.10 lmt 61800.00``."""
+    if trigger is None:
+        return "MKT" if price is None else _px(inst, price)
+    limit = f" lmt {_px(inst, price)}" if price is not None else ""
+    return f"stop {_px(inst, trigger)}{limit}"
