@@ -71,3 +71,38 @@ def test_the_kill_switch_cancels_held_orders_in_a_session():
     assert placed["stop"].reason.startswith("KILL_SWITCH")
     assert placed["bracket"].state is HeldState.CANCELED
     assert not kernel.views.held.orders and not kernel.desk.oms.working
+
+
+def test_a_brackets_entry_is_modified_in_place_on_a_venue_that_amends():
+    """The sim amends an order in place (its id kept): the entry of a bracket moves and its
+    bracket stands, its exits still held (on Binance or ccxt the modify is refused instead:
+    tests/integration/venues/test_group_leg_modify.py)."""
+    from tradeterm.domain.commands import ModifyOrder
+    from tradeterm.trading.results import RequestSent
+
+    placed, moved = {}, {}
+
+    def act(kernel: Kernel) -> None:
+        placed["bracket"] = line(kernel, "b 0.01 @ bid-300t tp +40t sl -20t")
+
+    def move(kernel: Kernel) -> None:
+        entry = kernel.desk.held.emulator.book.children(placed["bracket"].held_id)[0]
+        price = kernel.desk.oms.working[entry.held_id].price - 1
+        cmd = ModifyOrder(kernel.clock.timestamp_ns(), entry.held_id, BTC, price=price)
+        moved["result"], moved["entry"], moved["price"] = kernel.desk.execute(cmd), entry, price
+
+    kernel = Kernel(load_settings(sim={"seed": 7}), RunOptions(fast=True, seconds=5))
+    kernel.clock.set_alert("test.act", FAST_START_NS + NS, lambda _ts: act(kernel))
+    kernel.clock.set_alert("test.move", FAST_START_NS + 2 * NS, lambda _ts: move(kernel))
+    kernel.clock.set_alert(
+        "test.look",
+        FAST_START_NS + 4 * NS,
+        lambda _ts: moved.update(
+            order=kernel.desk.oms.working.get(moved["entry"].held_id),
+            group=kernel.desk.held.emulator.book.get(placed["bracket"].held_id),
+        ),
+    )
+    asyncio.run(kernel.run())
+    assert isinstance(moved["result"], RequestSent), moved["result"]
+    assert moved["order"] is not None and moved["order"].price == moved["price"]
+    assert moved["group"] is not None and not moved["group"].is_terminal

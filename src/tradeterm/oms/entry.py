@@ -110,6 +110,11 @@ class OrderEntry:
         venue = self._venues.get(instrument.split(":", 1)[0])
         return venue is not None and venue.native_order_lists
 
+    def amends_in_place(self, instrument: str) -> bool:
+        """The venue of ``instrument`` amends an order in place (else a modify cancel-replaces)."""
+        venue = self._venues.get(instrument.split(":", 1)[0])
+        return venue is not None and venue.amends_in_place
+
     def submit_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order]:
         """Persist every order of a venue order list (``list_id``: the list's client id), then
         send them as one list (``ExecutionClient.submit_order_list``). A list one of whose ids

@@ -197,6 +197,9 @@ class OrderManager:
     def takes_lists(self, instrument: str) -> bool:
         return self.entry.takes_lists(instrument)
 
+    def amends_in_place(self, instrument: str) -> bool:
+        return self.entry.amends_in_place(instrument)
+
     def submit_list(self, list_id: str, cmds: list[SubmitOrder]) -> list[Order]:
         return self.entry.submit_list(list_id, cmds)
 

@@ -38,6 +38,7 @@ from tradeterm.risk.context import CheckResult
 from tradeterm.risk.killswitch import KillSwitch
 from tradeterm.trading.denials import Denials
 from tradeterm.trading.results import (
+    GROUP_LEG_FIXED,
     OCO_LEG_FIXED,
     CancelResult,
     Denied,
@@ -168,16 +169,26 @@ class HeldDesk:
         self.emulator.cancel(held_id, HELD_CANCELED)
         return RequestSent(held_id)
 
-    def keeps_fixed(self, client_order_id: str) -> bool:
-        """A working order only this desk may answer a modify of: a leg of an OCO the venue
-        keeps as its order list (``modify`` refuses it)."""
-        return self.emulator.lists.leg_of_a_list(client_order_id)
+    def keeps_fixed(self, client_order_id: str) -> str | None:
+        """Why a working order may not be modified, if it is a leg of a group: a leg of an OCO
+        the venue keeps as its order list (the cancel of a cancel-replace ends the whole list
+        there); a working leg of a group the engine holds (a bracket's entry or exit, an OCO's
+        limit leg) on a venue that cannot amend in place (the cancel would end the group, its
+        exits or other leg cancelled, and the replacement would go out alone, unprotected).
+        On a venue that amends in place the leg keeps its id, and its group follows it."""
+        if self.emulator.lists.leg_of_a_list(client_order_id):
+            return OCO_LEG_FIXED
+        leg = self.emulator.book.get(client_order_id)
+        if leg is None or not leg.parent_id or self.oms.amends_in_place(leg.instrument):
+            return None
+        return GROUP_LEG_FIXED
 
     def modify(self, cmd: ModifyOrder) -> ModifyResult | None:
-        """None: not a held order. A leg of a venue's order list is refused: the cancel of a
-        cancel-replace would end the whole list at the venue."""
-        if self.keeps_fixed(cmd.client_order_id):
-            return RequestRefused(cmd.client_order_id, OCO_LEG_FIXED)
+        """None: not a held order. A leg of a group that a modify would break is refused
+        (``keeps_fixed``)."""
+        why = self.keeps_fixed(cmd.client_order_id)
+        if why is not None:
+            return RequestRefused(cmd.client_order_id, why)
         if not self.emulator.holds(cmd.client_order_id):
             return None
         try:

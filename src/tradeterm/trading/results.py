@@ -31,6 +31,10 @@ CHANGE_WAITING = "a cancel or change of this order is still waiting for the venu
 # a leg of an OCO the venue keeps as its order list: Binance amends no list leg, and the
 # cancel of a cancel-replace would end the whole list
 OCO_LEG_FIXED = "an OCO leg cannot be modified: cancel the OCO and place it again"
+GROUP_LEG_FIXED = (
+    "a leg of an OCO or a bracket cannot be modified on this venue (its cancel-replace would "
+    "end the group and send the new order alone): cancel the group and place it again"
+)
 
 
 @dataclass(frozen=True, slots=True)

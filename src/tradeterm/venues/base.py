@@ -91,6 +91,11 @@ class ExecutionClient(ABC):
     #: everything else, and every OCO on another venue, the engine's emulator
     #: (``oms/emulator.py``) holds and triggers itself.
     native_order_lists: bool = False
+    #: True when ``modify_order`` amends an order at the venue, which keeps its id (sim, paper);
+    #: False: the OMS cancel-replaces, so the modified order is a new one (Binance, ccxt), and
+    #: a working leg of a group the engine holds (a bracket, an OCO) is not modified at all
+    #: (``HeldDesk.keeps_fixed``): the cancel would end its group.
+    amends_in_place: bool = False
 
     @abstractmethod
     def instruments(self) -> list[Instrument]:

@@ -34,6 +34,7 @@ class PaperExecutionClient(ExecutionClient):
     published in this process."""
 
     keeps_state = False  # a restart starts a fresh paper account at the venue side
+    amends_in_place = True  # modify_order amends the paper order (PaperExecution.modify_order)
 
     def __init__(self, data: DataClient, model: FillModel, seed: int = 0) -> None:
         self.name = data.name

@@ -48,6 +48,7 @@ class SimMarketVenue(Venue):
     name = "sim"
     keeps_state = False  # in-process: a restart starts an empty exchange
     order_rate_limit = (100.0, 200)
+    amends_in_place = True  # modify_order amends the order in the exchange's book
 
     def __init__(
         self,
