@@ -81,6 +81,23 @@ class FillApplier:
         self.applied = 0
         self._marked, self._at = None, 0
 
+    def resume(self, known: Iterable[tuple[str, str]], applied: int) -> None:
+        """After ``forget``: the fills of an own-state frame, (venue, key) each, known (never
+        applied again), ``applied`` of them counted."""
+        trade_ids = self._trade_ids
+        for venue, key in known:
+            seen = trade_ids.get(venue)
+            if seen is None:
+                seen = trade_ids[venue] = set()
+            seen.add(key)
+        self.applied = applied
+
+    def noted(self, start: int) -> list[tuple[str, str]]:
+        """(venue, key) of the fills applied since ``mark`` was first asked, from the
+        ``start``-th on (never going back: a recorder's own-state frames)."""
+        assert self._marked is not None
+        return self._marked[start : self._at]
+
     def mark(self) -> tuple[int, int]:
         """Where the fills stand (a replay's checkpoint): from now on each fill's trade id is
         noted, so ``go_to`` can make it unknown again, or known again."""

@@ -197,6 +197,17 @@ class MemoryStore:
         self._later.clear()
         self.committed()
 
+    def resume_trading(
+        self, orders: Iterable[tuple[Order, str]], positions: Iterable[Position]
+    ) -> None:
+        """After ``forget_trading``: the orders and positions of an own-state frame (a plain
+        replay resuming its recorded session's trading there); no fill (those after it come)."""
+        for order, venue in orders:
+            row = _ORDER(**as_stored(order_row(order, venue, self._session)))
+            self._orders[order.client_order_id] = row
+        for position in positions:
+            self._positions[position.instrument] = _POSITION(**position_row(position))
+
     # --- going back (a plain replay's checkpoints of its recorded session's trading) -------
     def mark(self) -> int:
         """A new checkpoint of the trading tables, after the last: what changed since the last

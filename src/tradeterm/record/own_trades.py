@@ -11,17 +11,25 @@ that applies them as they are played, without the bus: forward, the records skip
 the replay stands; back, the trading is rewound to before the first record and every record
 before the target applied again. So each fill is applied once, and the blotter, fills,
 positions and PnL are those of playing the recording from its start to the target.
+
+Checkpoints of it (every ``every`` own records, in memory) and the recording's own-state frames
+(``own_frame_file.py``: the state at each keyframe of a session that traded) shorten that: a seek
+starts from whichever of them, the replay's place (forward), or the start (back), leaves fewest
+records to apply. A frame is used only if its count of own records before it agrees with the
+numbering here; restored, it starts a new chain of checkpoints at that count.
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 from typing import Any, Protocol
 
 from tradeterm.record.journal import DamagedBlock, JournalReader
-from tradeterm.record.replay_marks import ORDER_TOPIC
+from tradeterm.record.own_frame_file import OwnFrame, OwnFrames, is_own
 
-COMMAND_TOPIC = "command"  # the session's commands as recorded (``topics.COMMAND``)
+log = logging.getLogger(__name__)
+
 CHECKPOINT_EVERY = 500  # own-trading records between two checkpoints
 
 
@@ -45,9 +53,9 @@ class OwnTrading(Protocol):
     def restore(self, checkpoint: Any, ts: int) -> None:
         """Back or forward to a ``checkpoint`` taken earlier, the clock at ``ts``."""
 
-
-def _own(topic: str) -> bool:
-    return topic.startswith(ORDER_TOPIC) or topic == COMMAND_TOPIC
+    def resume(self, state: bytes, keys: list[bytes], ts: int) -> None:
+        """The state of an own-state frame (``keys``: the trade-id keys of the frames up to
+        it), the clock at ``ts``; raises ValueError, changing nothing, if it does not decode."""
 
 
 class OwnTradeRecords:
@@ -75,7 +83,7 @@ class OwnTradeRecords:
         reader, records = self.reader, list[int]()
         for i in range(len(reader.index)):
             try:
-                positions = reader.pick_block(i, _own, events=False).positions
+                positions = reader.pick_block(i, is_own, events=False).positions
             except DamagedBlock:  # holds none that can be read
                 continue
             if positions:
@@ -119,7 +127,7 @@ class OwnTradeRecords:
             stop = self._starts[b + 1] if b + 1 < len(self._starts) else len(self.records)
             numbers = self.records[self._starts[b] : stop]
             try:
-                picked = self.reader.pick_block(i, _own)
+                picked = self.reader.pick_block(i, is_own)
                 got = {
                     first + k: (t, e)
                     for k, t, e in zip(picked.positions, picked.topics, picked.events)
@@ -135,41 +143,54 @@ class OwnTradingSeek:
         self, reader: JournalReader, trading: OwnTrading, every: int = CHECKPOINT_EVERY
     ) -> None:
         self.records = OwnTradeRecords(reader)
+        self.frames = OwnFrames(reader)
         self.trading = trading
         self.start_ns = reader.start_ns or 0
         self.every = every
-        # (own records before it, checkpoint): one every ``every`` of them from the first (at
-        # none), in order, however the trading got there (played or applied by a seek)
+        # the chain of checkpoints: from ``base`` own records (the start, or the frame it was
+        # resumed from), one every ``every`` of them, in order, however the trading got there
+        # (played or applied by a seek): (own records before it, checkpoint)
+        self.base = 0
         self.checkpoints: list[tuple[int, Any]] = []
         self.done = 0  # own records the trading has (played or applied)
+        self._usable: dict[int, bool] = {}  # frame -> its count agrees and it reads
 
     def played(self) -> None:
         """An own record is about to be played on the bus, after every one before it: the
         trading stands after ``done`` of them (a checkpoint is due every ``every``)."""
-        if self.done % self.every == 0:
+        if (self.done - self.base) % self.every == 0:
             self._passed(self.done)
         self.done += 1
 
     def jump(self, record: int, here: int, now: int) -> int:
         """Make the own trading what it was before ``record`` (file order), the replay standing
         before ``here`` and going to clock ``now``; returns how many records it applied: those
-        after the latest checkpoint at or before ``record``, if the replay stands before that
-        checkpoint or after ``record``; else those from ``here`` to ``record``."""
+        after the latest checkpoint or own-state frame at or before ``record``, or from
+        ``here`` to ``record`` if the replay stands between them and ``record``."""
         records, every = self.records, self.every
         done, target = records.before(here), records.before(record)
         ours = self.checkpoints
         i = bisect.bisect_right(ours, target, key=lambda c: c[0]) - 1
         if i >= 0 and (target < done or ours[i][0] > done):  # back, or a checkpoint ahead
-            done = ours[i][0]
-            self.trading.restore(ours[i][1], now)
+            start = ours[i][0]
         elif target < done:  # no checkpoint: from the start
+            start, i = 0, -1
+        else:  # forward from here
+            start, i = done, -2
+        if self._resumed(target, start, now):
+            done = self.base
+        elif i >= 0:
+            done = start
+            self.trading.restore(ours[i][1], now)
+        elif i == -1:
             self.trading.rewind(self.start_ns)
-            done = 0
+            done = self.base = 0
+            ours.clear()  # a chain from a frame: gone with what it kept
         applied = 0
         while True:
-            if done % every == 0:
+            if (done - self.base) % every == 0:
                 self._passed(done)
-            stop = min(target, (done // every + 1) * every)
+            stop = min(target, done + every - (done - self.base) % every)
             todo = records.nth(done, stop)
             self.trading.apply(todo, now)
             applied, done = applied + len(todo), stop
@@ -177,10 +198,37 @@ class OwnTradingSeek:
                 self.done = done
                 return applied
 
+    def _resumed(self, target: int, start: int, now: int) -> bool:
+        """Resume from the latest own-state frame at or before ``target`` own records if it
+        is after ``start`` (where the seek would start otherwise): a new chain of checkpoints
+        starts there. False if there is none, or it does not read."""
+        frames = self.frames.frames
+        k = bisect.bisect_right(frames, target, key=lambda f: f.own) - 1
+        while k >= 0 and frames[k].own > start:
+            if self._usable.get(k, True) and self._agrees(frames[k]):
+                try:
+                    self.trading.resume(self.frames.state(k), self.frames.keys(k), now)
+                except (ValueError, OSError) as exc:
+                    log.warning("own-state frame %d not used (%s)", k, exc)
+                    self._usable[k] = False
+                else:
+                    self.base, self.checkpoints = frames[k].own, []
+                    return True
+            else:
+                self._usable[k] = False
+            k -= 1
+        return False
+
+    def _agrees(self, frame: OwnFrame) -> bool:
+        """The frame's count of own records before it is the numbering's (a record dropped
+        when it was recorded, or one this version cannot build, and it is not)."""
+        return self.records.before(frame.record) == frame.own
+
     def _passed(self, done: int) -> None:
-        """The trading stands after ``done`` own records, a multiple of ``every``: the
-        checkpoint there is taken, or, taken before, it is where the trading stands again."""
-        ours, number = self.checkpoints, done // self.every
+        """The trading stands after ``done`` own records, ``base`` and a multiple of
+        ``every`` more: the checkpoint there is taken, or, taken before, it is where the
+        trading stands again."""
+        ours, number = self.checkpoints, (done - self.base) // self.every
         if number < len(ours):
             self.trading.reached(ours[number][1])
         elif number == len(ours):
