@@ -18,6 +18,7 @@ from tests.integration.test_replay_own_trading import own_state
 from tradeterm.config import load_settings
 from tradeterm.core import topics
 from tradeterm.domain.events import OrderFilled
+from tradeterm.record import own_trades
 from tradeterm.record.frames import TRAILER_SIZE
 from tradeterm.record.journal import JournalReader
 from tradeterm.runtime.kernel import Kernel, RunOptions
@@ -45,6 +46,13 @@ def record(path: Path, frames: bool = True) -> Path:
     )
     asyncio.run(kernel.run())
     return path
+
+
+@pytest.fixture(autouse=True)
+def frames_always_pay(monkeypatch):
+    """A frame's restore costs as much as a thousand records applied on a long session; this
+    one is short (a thousand own records): counted as nothing, a frame is always worth it."""
+    monkeypatch.setattr(own_trades, "RESUME_COST", 0)
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +106,15 @@ def test_seeks_from_frames_forward_back_and_forward_are_the_played_state(framed)
     kernel, own = seeker(framed, every=100)
     records, frames = own.records.records, own.frames.frames
     end = records[-1] + 1
-    far, back, again = records[len(records) - 40], records[frames[3].own + 25], end - 1
+    far, back = records[len(records) - 40], records[frames[-4].own + 25]
+    again = records[(frames[-1].own + len(records) - 40) // 2]  # into the first chain, kept
+    last = end - 1
 
     async def go() -> list[tuple[int, int, int, dict]]:
         seen = []
         here = 0
-        for target in (far, back, again):
-            before = own.base
-            seen.append((target, own.jump(target, here, own.start_ns), before, shown(kernel)))
+        for target in (far, back, again, last):
+            seen.append((target, own.jump(target, here, own.start_ns), own.base, shown(kernel)))
             here = target
         return seen
 
@@ -114,6 +123,9 @@ def test_seeks_from_frames_forward_back_and_forward_are_the_played_state(framed)
         assert state == rebuilt(framed, target), f"before record {target}"
         frame = max(f.own for f in frames if f.own <= own.records.before(target))
         assert applied <= own.records.before(target) - frame
+    bases = [base for _, _, base, _ in seen]
+    assert bases[0] != bases[1] and bases[2] == bases[0]  # back onto the first chain
+    assert seen[2][1] <= 100  # from one of its checkpoints
     assert seen[0][3]["fills"] and seen[0][3]["working"] and seen[0][3]["recent"]
 
 

@@ -92,6 +92,18 @@ class FillApplier:
             seen.add(key)
         self.applied = applied
 
+    def detach(self) -> tuple[Any, ...]:
+        """Hand over the trade ids known with their checkpoints (``attach``), knowing none."""
+        assert not self._unannounced  # a store with no disk
+        held = (self._trade_ids, self._marked, self._at, self.applied)
+        self._trade_ids = {venue: set() for venue in self._trade_ids}
+        self._marked, self._at, self.applied = None, 0, 0
+        return held
+
+    def attach(self, held: tuple[Any, ...]) -> None:
+        """Know again what ``detach`` handed over; ``go_to`` one of its marks next."""
+        self._trade_ids, self._marked, self._at, self.applied = held
+
     def noted(self, start: int) -> list[tuple[str, str]]:
         """(venue, key) of the fills applied since ``mark`` was first asked, from the
         ``start``-th on (never going back: a recorder's own-state frames)."""

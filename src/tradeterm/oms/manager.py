@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -249,6 +249,25 @@ class OrderManager:
         self.registry.refill(held, tuple(working), recent, remembered)
         self.fills.resume(known, applied)
         self.resolver.restore(watched)
+
+    def detach(self) -> tuple[RegistryHistory | None, tuple[Any, ...]]:
+        """Hand over the checkpoints (the registry's history, the fills known with theirs):
+        a chain of them a replay may come back to (``attach``); none from now on. The
+        store hands over its own (``MemoryStore.detach_trading``)."""
+        history, self.history = self.history, None
+        if history is not None:
+            history.close()
+        return history, self.fills.detach()
+
+    def attach(self, held: tuple[RegistryHistory | None, tuple[Any, ...]]) -> None:
+        """The checkpoints ``detach`` handed over, instead of those taken since: ``restore``
+        one of them next."""
+        if self.history is not None:
+            self.history.close()
+        self.history, fills = held
+        if self.history is not None:
+            self.history.open()
+        self.fills.attach(fills)
 
     def snapshot(self) -> OmsState:
         """A new checkpoint of the orders, the fills applied and the orders under watch (a

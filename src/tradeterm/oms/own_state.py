@@ -2,13 +2,11 @@
 rebuild of its recorded session's trading holds at a point, enough to resume there exactly.
 
 ``OwnState`` holds every order the registry holds (the working ones in their order, the recent
-terminal ones, the eviction queue and its count), each order as the store's row
-(``store_rows.order_row``, read back through its checked decoder ``order_from_row``) with what
-the row does not keep (the status before a pending request, the uncertain flag, a modify's
-quantity, when it went); the orders under watch; the fills applied; the positions as the
-store's rows (Decimal fees exact, each fee in its currency); the fills pane's fills and the
-recorded commands not answered yet, as the journal's own structs. The trade-id keys of the
-fills applied travel beside it (``frame_keys``), the new ones of each frame only.
+terminal ones, the eviction queue and its count), each order whole (the domain's ``Order``,
+every field, checked as msgspec decodes it); the orders under watch; the fills applied; the
+positions as the store's rows (Decimal fees exact, each fee in its currency); the fills pane's
+fills and the recorded commands not answered yet, as the journal's own structs. The trade-id
+keys of the fills applied travel beside it (``encode_keys``), the new ones of each frame only.
 """
 
 from __future__ import annotations
@@ -19,24 +17,16 @@ import msgspec
 
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
-from tradeterm.domain.orders import Order, OrderStatus
-from tradeterm.oms.memory_tables import as_stored, row_type
+from tradeterm.domain.orders import Order
+from tradeterm.oms.memory_tables import row_type
 from tradeterm.oms.outcomes import InFlight
 from tradeterm.oms.registry import Held
-from tradeterm.oms.store_rows import (
-    ORDER_KEYS,
-    POSITION_KEYS,
-    order_from_row,
-    order_row,
-    position_from_row,
-    position_row,
-)
+from tradeterm.oms.store_rows import POSITION_KEYS, position_from_row, position_row
 from tradeterm.portfolio.position import Position
 
 if TYPE_CHECKING:
     from tradeterm.oms.manager import OrderManager
 
-_ORDER = row_type(ORDER_KEYS)
 _POSITION = row_type(POSITION_KEYS)
 
 
@@ -44,11 +34,7 @@ class HeldOrder(msgspec.Struct, array_like=True, frozen=True):
     client_order_id: str
     where: int | None  # registry.WORKING, RECENT, or None: only its venue is known
     venue: str | None
-    row: list[Any] | None  # the store's row (ORDER_KEYS), None: no order
-    before_pending: str | None = None  # the status a pending request returns to
-    uncertain: bool = False
-    requested_qty: int | None = None
-    ts_sent: int = 0
+    order: Order | None
 
 
 class OwnState(msgspec.Struct, array_like=True, frozen=True):
@@ -115,7 +101,7 @@ def decode_state(body: bytes) -> OwnState:
 
 def held_orders(state: OwnState) -> dict[str, Held]:
     """client order id -> what the registry held of it (fresh orders)."""
-    return {h.client_order_id: (_order(h), h.where, h.venue) for h in state.held}
+    return {h.client_order_id: (h.order, h.where, h.venue) for h in state.held}
 
 
 def watched(state: OwnState) -> tuple[dict[str, InFlight], dict[str, int]]:
@@ -129,27 +115,4 @@ def positions(state: OwnState) -> dict[str, Position]:
 
 def _held(coid: str, held: Held) -> HeldOrder:
     order, where, venue = held
-    if order is None:
-        return HeldOrder(coid, where, venue, None)
-    pending = order._before_pending
-    return HeldOrder(
-        coid,
-        where,
-        venue,
-        list(_ORDER(**as_stored(order_row(order, venue or "", 0)))),
-        None if pending is None else pending.value,
-        order.uncertain,
-        order._requested_qty,
-        order.ts_sent,
-    )
-
-
-def _order(h: HeldOrder) -> Order | None:
-    if h.row is None:
-        return None
-    order = order_from_row(_ORDER(*h.row))
-    order._before_pending = None if h.before_pending is None else OrderStatus(h.before_pending)
-    order.uncertain = h.uncertain
-    order._requested_qty = h.requested_qty
-    order.ts_sent = h.ts_sent
-    return order
+    return HeldOrder(coid, where, venue, order)

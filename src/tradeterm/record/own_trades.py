@@ -16,7 +16,9 @@ Checkpoints of it (every ``every`` own records, in memory) and the recording's o
 (``own_frame_file.py``: the state at each keyframe of a session that traded) shorten that: a seek
 starts from whichever of them, the replay's place (forward), or the start (back), leaves fewest
 records to apply. A frame is used only if its count of own records before it agrees with the
-numbering here; restored, it starts a new chain of checkpoints at that count.
+numbering here; restored, it starts a new chain of checkpoints at that count. The chain left
+is kept (a few of them, the latest used: ``CHAINS``), so a seek back into it restores one of
+its checkpoints, and a frame costs its restore (counted as ``RESUME_COST`` records) once.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ import logging
 from typing import Any, Protocol
 
 from tradeterm.record.journal import DamagedBlock, JournalReader
-from tradeterm.record.own_frame_file import OwnFrame, OwnFrames, is_own
+from tradeterm.record.own_frame_file import OwnFrames, is_own
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 500  # own-trading records between two checkpoints
+CHAINS = 8  # chains of checkpoints kept besides the one the trading is on
+RESUME_COST = 1000  # a frame restored, as own records applied (~ 40 ms on a quoted session)
 
 
 class OwnTrading(Protocol):
@@ -52,6 +56,12 @@ class OwnTrading(Protocol):
 
     def restore(self, checkpoint: Any, ts: int) -> None:
         """Back or forward to a ``checkpoint`` taken earlier, the clock at ``ts``."""
+
+    def detach(self) -> Any:
+        """Hand over the checkpoints taken so far (a chain of them), to ``attach`` later."""
+
+    def attach(self, chain: Any) -> None:
+        """The checkpoints ``detach`` handed over, instead of those taken since."""
 
     def resume(self, state: bytes, keys: list[bytes], ts: int) -> None:
         """The state of an own-state frame (``keys``: the trade-id keys of the frames up to
@@ -147,11 +157,13 @@ class OwnTradingSeek:
         self.trading = trading
         self.start_ns = reader.start_ns or 0
         self.every = every
-        # the chain of checkpoints: from ``base`` own records (the start, or the frame it was
-        # resumed from), one every ``every`` of them, in order, however the trading got there
-        # (played or applied by a seek): (own records before it, checkpoint)
+        # the chain of checkpoints the trading is on: from ``base`` own records (the start, or
+        # the frame it was resumed from), one every ``every`` of them, in order, however the
+        # trading got there (played or applied by a seek): (own records before it, checkpoint)
         self.base = 0
         self.checkpoints: list[tuple[int, Any]] = []
+        # the others kept, the latest left last: base -> (its checkpoints, what ``detach`` gave)
+        self.chains: dict[int, tuple[list[tuple[int, Any]], Any]] = {}
         self.done = 0  # own records the trading has (played or applied)
         self._usable: dict[int, bool] = {}  # frame -> its count agrees and it reads
 
@@ -165,27 +177,27 @@ class OwnTradingSeek:
     def jump(self, record: int, here: int, now: int) -> int:
         """Make the own trading what it was before ``record`` (file order), the replay standing
         before ``here`` and going to clock ``now``; returns how many records it applied: those
-        after the latest checkpoint or own-state frame at or before ``record``, or from
-        ``here`` to ``record`` if the replay stands between them and ``record``."""
+        after the nearest place at or before ``record`` it can start from (where the replay
+        stands, a checkpoint of any chain kept, an own-state frame, the start)."""
         records, every = self.records, self.every
         done, target = records.before(here), records.before(record)
-        ours = self.checkpoints
-        i = bisect.bisect_right(ours, target, key=lambda c: c[0]) - 1
-        if i >= 0 and (target < done or ours[i][0] > done):  # back, or a checkpoint ahead
-            start = ours[i][0]
-        elif target < done:  # no checkpoint: from the start
-            start, i = 0, -1
-        else:  # forward from here
-            start, i = done, -2
-        if self._resumed(target, start, now):
-            done = self.base
-        elif i >= 0:
-            done = start
-            self.trading.restore(ours[i][1], now)
-        elif i == -1:
-            self.trading.rewind(self.start_ns)
-            done = self.base = 0
-            ours.clear()  # a chain from a frame: gone with what it kept
+        while True:
+            way = self._nearest(done, target)
+            if way[0] == "frame":
+                if not self._resume(way[1], now):
+                    continue  # it does not read: the next nearest
+                done = self.base
+            elif way[0] == "checkpoint":
+                base, i = way[1], way[2]
+                if base != self.base:
+                    self._switch(base)
+                done = self.checkpoints[i][0]
+                self.trading.restore(self.checkpoints[i][1], now)
+            elif way[0] == "start":
+                self._leave(0)
+                self.trading.rewind(self.start_ns)
+                done = 0
+            break
         applied = 0
         while True:
             if (done - self.base) % every == 0:
@@ -198,31 +210,73 @@ class OwnTradingSeek:
                 self.done = done
                 return applied
 
-    def _resumed(self, target: int, start: int, now: int) -> bool:
-        """Resume from the latest own-state frame at or before ``target`` own records if it
-        is after ``start`` (where the seek would start otherwise): a new chain of checkpoints
-        starts there. False if there is none, or it does not read."""
+    def _nearest(self, done: int, target: int) -> tuple[str, int, int]:
+        """Where to start from to reach ``target`` own records with the fewest applied: ("here",
+        .), ("checkpoint", chain base, its number), ("frame", number, .) or ("start", .)."""
+        ways: list[tuple[int, int, tuple[str, int, int]]] = []
+        if done <= target:
+            ways.append((target - done, 0, ("here", 0, 0)))
+        chains = [(self.base, self.checkpoints), *((b, c[0]) for b, c in self.chains.items())]
+        for rank, (base, ours) in enumerate(chains, 1):
+            i = bisect.bisect_right(ours, target, key=lambda c: c[0]) - 1
+            if i >= 0:
+                ways.append((target - ours[i][0], rank, ("checkpoint", base, i)))
         frames = self.frames.frames
         k = bisect.bisect_right(frames, target, key=lambda f: f.own) - 1
-        while k >= 0 and frames[k].own > start:
-            if self._usable.get(k, True) and self._agrees(frames[k]):
-                try:
-                    self.trading.resume(self.frames.state(k), self.frames.keys(k), now)
-                except (ValueError, OSError) as exc:
-                    log.warning("own-state frame %d not used (%s)", k, exc)
-                    self._usable[k] = False
-                else:
-                    self.base, self.checkpoints = frames[k].own, []
-                    return True
-            else:
-                self._usable[k] = False
+        while k >= 0 and not self._fits(k):
             k -= 1
-        return False
+        if k >= 0:
+            ways.append((target - frames[k].own + RESUME_COST, 1 << 20, ("frame", k, 0)))
+        ways.append((target, 1 << 21, ("start", 0, 0)))
+        return min(ways)[2]
 
-    def _agrees(self, frame: OwnFrame) -> bool:
-        """The frame's count of own records before it is the numbering's (a record dropped
-        when it was recorded, or one this version cannot build, and it is not)."""
-        return self.records.before(frame.record) == frame.own
+    def _fits(self, k: int) -> bool:
+        """Frame ``k`` may be resumed from: it reads, its count of own records before it is the
+        numbering's, and no chain kept starts there (its checkpoints serve)."""
+        frame = self.frames.frames[k]
+        if frame.own == self.base or frame.own in self.chains:
+            return False
+        usable = self._usable.get(k)
+        if usable is None:  # a record dropped as it was recorded, or one not built here
+            usable = self._usable[k] = self.records.before(frame.record) == frame.own
+        return usable
+
+    def _resume(self, k: int, now: int) -> bool:
+        """Resume from frame ``k``: a new chain of checkpoints starts there."""
+        frames = self.frames
+        try:
+            state, keys = frames.state(k), frames.keys(k)
+        except (ValueError, OSError) as exc:
+            log.warning("own-state frame %d not used (%s)", k, exc)
+            self._usable[k] = False
+            return False
+        self._leave(frames.frames[k].own)
+        try:
+            self.trading.resume(state, keys, now)
+        except ValueError as exc:  # nothing changed: from the start instead
+            log.warning("own-state frame %d not used (%s)", k, exc)
+            self._usable[k] = False
+            self.trading.rewind(self.start_ns)
+            self.base = 0
+        return True
+
+    def _leave(self, base: int) -> None:
+        """The chain the trading is on is kept (the oldest beyond ``CHAINS`` dropped); a new
+        one starts at ``base`` own records."""
+        if self.checkpoints:
+            self.chains.pop(self.base, None)
+            self.chains[self.base] = (self.checkpoints, self.trading.detach())
+            while len(self.chains) > CHAINS:
+                del self.chains[next(iter(self.chains))]
+        self.base, self.checkpoints = base, []
+
+    def _switch(self, base: int) -> None:
+        """Onto the chain kept from ``base`` own records (``restore`` one of its checkpoints
+        next)."""
+        ours, held = self.chains.pop(base)
+        self._leave(base)
+        self.trading.attach(held)
+        self.checkpoints = ours
 
     def _passed(self, done: int) -> None:
         """The trading stands after ``done`` own records, ``base`` and a multiple of

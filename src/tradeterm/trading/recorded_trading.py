@@ -193,6 +193,22 @@ class RecordedTrading:
         oms = self.oms.snapshot()
         return Checkpoint(oms, store.mark(), self.portfolio.snapshot(), fills, sent)
 
+    def detach(self) -> tuple[Any, Any]:
+        """Hand over the checkpoints taken so far: a chain of them a seek may come back to
+        (``attach``, then ``restore`` one of them); the next is a ``rewind``, a ``resume`` or
+        an ``attach``."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        return self.oms.detach(), store.detach_trading()
+
+    def attach(self, held: tuple[Any, Any]) -> None:
+        """The checkpoints ``detach`` handed over, instead of those taken since."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        oms, tables = held
+        self.oms.attach(oms)
+        store.attach_trading(tables)
+
     def reached(self, checkpoint: Checkpoint) -> None:
         """The records applied since the checkpoint before ``checkpoint`` made it again: it is
         where a restore starts from (nothing to change: the state is the same)."""
