@@ -244,9 +244,10 @@ class OrderManager:
     ) -> None:
         """As ``forget``, then the orders held, the fills known ((venue, trade-id key)) and
         counted, the orders under watch of an own-state frame (a plain replay resuming its
-        recorded session's trading there: ``oms/own_state.py``); checkpoints start again."""
+        recorded session's trading there: ``oms/own_state.py``; its orders fresh, held as they
+        are); checkpoints start again."""
         self.forget()
-        self.registry.refill(held, tuple(working), recent, remembered)
+        self.registry.refill(held, tuple(working), recent, remembered, fresh=True)
         self.fills.resume(known, applied)
         self.resolver.restore(watched)
 

@@ -33,7 +33,7 @@ from tradeterm.record.own_frame_file import OwnFrames, is_own
 log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 500  # own-trading records between two checkpoints
-CHAINS = 8  # chains of checkpoints kept besides the one the trading is on
+CHAINS = 16  # chains of checkpoints kept besides the one the trading is on
 RESUME_COST = 1000  # a frame restored, as own records applied (~ 40 ms on a quoted session)
 
 
