@@ -198,3 +198,40 @@ def test_a_reader_without_the_index_steps_over_the_frames(framed, tmp_path):
         assert [b.topics for b in scanned.blocks()] == [b.topics for b in whole.blocks()]
     kernel, own = seeker(cut)
     assert len(own.frames.frames) == len(JournalReader(framed).keyframes)
+
+
+def test_a_damaged_frame_is_not_used_and_the_seek_starts_from_the_one_before(framed, tmp_path):
+    bad = tmp_path / "bad.ttj"
+    shutil.copy(framed, bad)
+    kernel, own = seeker(framed)
+    last = own.frames.frames[-1]
+    with open(bad, "r+b") as fh:  # a byte of the last frame's state flipped: its checksum fails
+        fh.seek(last.offset + last.length - 3)
+        byte = fh.read(1)
+        fh.seek(-1, 1)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    kernel, own = seeker(bad)
+    frames = own.frames.frames
+    end = own.records.records[-1] + 1
+
+    async def go() -> tuple[int, dict]:
+        return own.jump(end, 0, own.start_ns), shown(kernel)
+
+    applied, state = asyncio.run(go())
+    assert own.base == frames[-2].own and applied == len(own.records.records) - frames[-2].own
+    assert state == rebuilt(framed, end)
+
+
+def test_a_frame_whose_count_disagrees_with_the_numbering_is_not_used(framed):
+    kernel, own = seeker(framed)
+    frames = own.frames.frames
+    frames[-1].own -= 1  # as if a record before it had been dropped as it was recorded
+    end = own.records.records[-1] + 1
+
+    async def go() -> dict:
+        own.jump(end, 0, own.start_ns)
+        return shown(kernel)
+
+    state = asyncio.run(go())
+    assert own.base == frames[-2].own
+    assert state == rebuilt(framed, end)
