@@ -21,6 +21,7 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.record import own_trades
 from tradeterm.record.frames import TRAILER_SIZE
 from tradeterm.record.journal import JournalReader
+from tradeterm.record.own_frame_file import HEAD_SIZE
 from tradeterm.runtime.kernel import Kernel, RunOptions
 
 S = 10**9
@@ -200,25 +201,30 @@ def test_a_reader_without_the_index_steps_over_the_frames(framed, tmp_path):
     assert len(own.frames.frames) == len(JournalReader(framed).keyframes)
 
 
-def test_a_damaged_frame_is_not_used_and_the_seek_starts_from_the_one_before(framed, tmp_path):
+@pytest.mark.parametrize("part", ["state", "keys"])
+def test_a_damaged_frame_is_not_used_and_the_seek_starts_from_one_before(framed, tmp_path, part):
+    """The last frame's state damaged: the frame before serves. The keys of the third last
+    damaged: no frame from it on can know its fills, the fourth last serves."""
     bad = tmp_path / "bad.ttj"
     shutil.copy(framed, bad)
     kernel, own = seeker(framed)
-    last = own.frames.frames[-1]
-    with open(bad, "r+b") as fh:  # a byte of the last frame's state flipped: its checksum fails
-        fh.seek(last.offset + last.length - 3)
+    frames = own.frames.frames
+    hit = frames[-1] if part == "state" else frames[-3]
+    at = hit.offset + hit.length - 3 if part == "state" else hit.offset + HEAD_SIZE + 5
+    with open(bad, "r+b") as fh:  # a byte flipped: its checksum fails
+        fh.seek(at)
         byte = fh.read(1)
-        fh.seek(-1, 1)
+        fh.seek(at)
         fh.write(bytes([byte[0] ^ 0xFF]))
     kernel, own = seeker(bad)
-    frames = own.frames.frames
     end = own.records.records[-1] + 1
+    serves = frames[-2] if part == "state" else frames[-4]
 
     async def go() -> tuple[int, dict]:
         return own.jump(end, 0, own.start_ns), shown(kernel)
 
     applied, state = asyncio.run(go())
-    assert own.base == frames[-2].own and applied == len(own.records.records) - frames[-2].own
+    assert own.base == serves.own and applied == len(own.records.records) - serves.own
     assert state == rebuilt(framed, end)
 
 

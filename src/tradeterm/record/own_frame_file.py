@@ -11,15 +11,19 @@ over it (a scan), and the format stays 2.
 
 Payload: a fixed head (the keyframe's record, int64; the own records before it, int64, as the
 scan numbering counts them (``own_trades.OwnTradeRecords``, a seek checks they agree); the
-encoding's version byte; the length of the keys body, uint32), then two msgpack bodies
+encoding's version byte; the length of the keys body and its CRC-32, uint32 each), then two
+msgpack bodies
 compressed with zstd: the trade-id keys of the fills applied since the frame before (a restore
 from frame k knows those of frames 1..k: exactly-once fills), then the state itself (its
-owner's encoding: ``oms/own_state.py``). A frame of another version is not used.
+owner's encoding: ``oms/own_state.py``). A frame of another version is not used. The keys of
+every frame up to the one a seek resumes from are read, each body alone (its own checksum), so
+a far seek does not read every frame's state.
 """
 
 from __future__ import annotations
 
 import struct
+import zlib
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,7 +35,8 @@ from tradeterm.record.replay_marks import ORDER_TOPIC
 
 COMMAND_TOPIC = "command"  # the session's commands as recorded (``topics.COMMAND``)
 VERSION = 1
-_HEAD = struct.Struct("<qqBI")
+_HEAD = struct.Struct("<qqBII")
+HEAD_SIZE = _HEAD.size  # the fixed head, before the keys body
 _zstd_c = zstandard.ZstdCompressor(level=9)
 _zstd_d = zstandard.ZstdDecompressor()
 
@@ -54,20 +59,24 @@ class OwnFrameSource(Protocol):
 
 def pack_own_frame(record: int, own: int, keys: bytes, state: bytes) -> bytes:
     body = _zstd_c.compress(keys)
-    return _HEAD.pack(record, own, VERSION, len(body)) + body + _zstd_c.compress(state)
+    head = _HEAD.pack(record, own, VERSION, len(body), zlib.crc32(body))
+    return head + body + _zstd_c.compress(state)
 
 
 class OwnFrame:
     """One own-state frame of a recording: where it is and what it resumes at."""
 
-    __slots__ = ("record", "own", "offset", "length", "keys_length")
+    __slots__ = ("record", "own", "offset", "length", "keys_length", "keys_crc")
 
-    def __init__(self, record: int, own: int, offset: int, length: int, keys_length: int) -> None:
+    def __init__(
+        self, record: int, own: int, offset: int, length: int, keys_length: int, keys_crc: int
+    ) -> None:
         self.record = record  # the keyframe's record: the state is after every record before
         self.own = own  # the own records before it
         self.offset = offset  # of its payload
         self.length = length
         self.keys_length = keys_length
+        self.keys_crc = keys_crc
 
 
 class OwnFrames:
@@ -105,9 +114,9 @@ class OwnFrames:
                 head = fh.read(_HEAD.size)
                 if len(head) < _HEAD.size:
                     continue
-                record, own, version, keys_length = _HEAD.unpack(head)
+                record, own, version, keys_length, crc = _HEAD.unpack(head)
                 if version == VERSION and _HEAD.size + keys_length <= frame.length:
-                    found.append(OwnFrame(record, own, start, frame.length, keys_length))
+                    found.append(OwnFrame(record, own, start, frame.length, keys_length, crc))
         return found
 
     def payload(self, i: int) -> bytes:
@@ -121,16 +130,28 @@ class OwnFrames:
         return payload
 
     def keys(self, i: int) -> list[bytes]:
-        """The keys bodies (msgpack) of frames ``0 .. i``, in order; each read once."""
-        while len(self._keys) <= i:
-            frame = self.frames[len(self._keys)]
-            payload = self.payload(len(self._keys))
-            end = _HEAD.size + frame.keys_length
-            self._keys.append(_zstd_d.decompress(payload[_HEAD.size : end]))
+        """The keys bodies (msgpack) of frames ``0 .. i``, in order; each read once, alone
+        (FrameError if its checksum does not hold)."""
+        if len(self._keys) <= i:
+            with open(self.path, "rb") as fh:
+                while len(self._keys) <= i:
+                    frame = self.frames[len(self._keys)]
+                    fh.seek(frame.offset + _HEAD.size)
+                    body = fh.read(frame.keys_length)
+                    if zlib.crc32(body) != frame.keys_crc:
+                        raise FrameError(f"own-state frame {len(self._keys)}: keys damaged")
+                    self._keys.append(_unpack(body))
         return self._keys[: i + 1]
 
     def state(self, i: int) -> bytes:
         """Frame ``i``'s state body (msgpack)."""
         frame = self.frames[i]
         payload = self.payload(i)
-        return _zstd_d.decompress(payload[_HEAD.size + frame.keys_length :])
+        return _unpack(payload[_HEAD.size + frame.keys_length :])
+
+
+def _unpack(body: bytes) -> bytes:
+    try:
+        return _zstd_d.decompress(body)
+    except zstandard.ZstdError as exc:
+        raise FrameError(f"an own-state frame's body does not decompress: {exc}") from None
