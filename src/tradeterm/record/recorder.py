@@ -159,8 +159,9 @@ class Recorder:
         self._topics.append(bus.topic)
         self._recs.append(now)
         self._msgs.append(msg)
-        if self.own is not None and is_own(bus.topic):
-            self._take_own(bus.topic, msg)
+        own = self.own
+        if own is not None and is_own(bus.topic):
+            self._take_own(own, bus.topic, msg)
         if now >= self._keyframe_due:
             self._keyframe(now)
 
@@ -174,25 +175,25 @@ class Recorder:
         try:
             writer.append_keyframe(self._keyframes.encode(market, writer.records, now), now)
             if self.own is not None:
-                self._own_frame(writer, now)
+                self._own_frame(self.own, writer, now)
         except OSError as exc:
             self.failed = f"recording stopped: cannot write {self.path}: {exc.strerror or exc}"
             log.error(self.failed)
 
-    def _take_own(self, topic: str, msg: Any) -> None:
+    def _take_own(self, own: OwnFrameSource, topic: str, msg: Any) -> None:
         try:
-            self.own.take(topic, msg)  # type: ignore[union-attr]
+            own.take(topic, msg)
         except Exception:  # a journal aid: it never stops the session nor its recording
             self._no_own_frames()
 
-    def _own_frame(self, writer: JournalWriter, now: int) -> None:
+    def _own_frame(self, own: OwnFrameSource, writer: JournalWriter, now: int) -> None:
         """The own trading's state after the keyframe just written, right after it."""
         try:
-            own, keys, state = self.own.frame()  # type: ignore[union-attr]
+            count, keys, state = own.frame()
         except Exception:
             self._no_own_frames()
             return
-        writer.append_own_frame(pack_own_frame(writer.records, own, keys, state), now)
+        writer.append_own_frame(pack_own_frame(writer.records, count, keys, state), now)
 
     def _no_own_frames(self) -> None:
         log.exception("own-state frames stopped (a replay seeks from the frames before)")
