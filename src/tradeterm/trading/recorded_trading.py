@@ -147,9 +147,10 @@ class RecordedTrading:
         its frames up to it), valued at ``ts``; checkpoints start again from it. Its store
         then holds the frame's orders (those the registry holds) and positions, and the fills
         applied after it: no pane reads more. Raises ValueError, changing nothing, when the
-        frame does not decode."""
+        frame does not decode or its store is not a ``MemoryStore`` (see checkpoint)."""
         store = self.oms.store
-        assert isinstance(store, MemoryStore)  # see checkpoint
+        if not isinstance(store, MemoryStore):
+            raise ValueError(f"the store is {store.where}: it does not take a frame's state")
         frame = decode_state(state)
         known = [key for body in keys for key in decode_keys(body)]
         held = held_orders(frame)
