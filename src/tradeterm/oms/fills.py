@@ -81,6 +81,35 @@ class FillApplier:
         self.applied = 0
         self._marked, self._at = None, 0
 
+    def resume(self, known: Iterable[tuple[str, str]], applied: int) -> None:
+        """After ``forget``: the fills of an own-state frame, (venue, key) each, known (never
+        applied again), ``applied`` of them counted."""
+        trade_ids = self._trade_ids
+        for venue, key in known:
+            seen = trade_ids.get(venue)
+            if seen is None:
+                seen = trade_ids[venue] = set()
+            seen.add(key)
+        self.applied = applied
+
+    def detach(self) -> tuple[Any, ...]:
+        """Hand over the trade ids known with their checkpoints (``attach``), knowing none."""
+        assert not self._unannounced  # a store with no disk
+        held = (self._trade_ids, self._marked, self._at, self.applied)
+        self._trade_ids = {venue: set() for venue in self._trade_ids}
+        self._marked, self._at, self.applied = None, 0, 0
+        return held
+
+    def attach(self, held: tuple[Any, ...]) -> None:
+        """Know again what ``detach`` handed over; ``go_to`` one of its marks next."""
+        self._trade_ids, self._marked, self._at, self.applied = held
+
+    def noted(self, start: int) -> list[tuple[str, str]]:
+        """(venue, key) of the fills applied since ``mark`` was first asked, from the
+        ``start``-th on (never going back: a recorder's own-state frames)."""
+        assert self._marked is not None
+        return self._marked[start : self._at]
+
     def mark(self) -> tuple[int, int]:
         """Where the fills stand (a replay's checkpoint): from now on each fill's trade id is
         noted, so ``go_to`` can make it unknown again, or known again."""

@@ -17,9 +17,9 @@ tests use; they only delegate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tradeterm.core import topics
 from tradeterm.core.bus import MessageBus
@@ -38,7 +38,7 @@ from tradeterm.oms.ids import ClientOrderIds
 from tradeterm.oms.order_events import VenueEventHandler
 from tradeterm.oms.outcomes import Asked, InFlight, OutcomeResolver
 from tradeterm.oms.ports import PostTrade, ReplacementSender, TradingHalt
-from tradeterm.oms.registry import OrderRegistry
+from tradeterm.oms.registry import Held, OrderRegistry
 from tradeterm.oms.registry_history import RegistryHistory
 from tradeterm.oms.replace import CancelReplace
 from tradeterm.oms.settle import Settlement
@@ -239,6 +239,44 @@ class OrderManager:
         if self.history is not None:
             self.history.close()
             self.history = None
+
+    def resume(
+        self,
+        held: Mapping[str, Held],
+        working: list[str],
+        recent: list[str],
+        remembered: int,
+        known: Iterable[tuple[str, str]],
+        applied: int,
+        watched: tuple[dict[str, InFlight], dict[str, int]],
+    ) -> None:
+        """As ``forget``, then the orders held, the fills known ((venue, trade-id key)) and
+        counted, the orders under watch of an own-state frame (a plain replay resuming its
+        recorded session's trading there: ``oms/own_state.py``; its orders fresh, held as they
+        are); checkpoints start again."""
+        self.forget()
+        self.registry.refill(held, tuple(working), recent, remembered, fresh=True)
+        self.fills.resume(known, applied)
+        self.resolver.restore(watched)
+
+    def detach(self) -> tuple[RegistryHistory | None, tuple[Any, ...]]:
+        """Hand over the checkpoints (the registry's history, the fills known with theirs):
+        a chain of them a replay may come back to (``attach``); none from now on. The
+        store hands over its own (``MemoryStore.detach_trading``)."""
+        history, self.history = self.history, None
+        if history is not None:
+            history.close()
+        return history, self.fills.detach()
+
+    def attach(self, held: tuple[RegistryHistory | None, tuple[Any, ...]]) -> None:
+        """The checkpoints ``detach`` handed over, instead of those taken since: ``restore``
+        one of them next."""
+        if self.history is not None:
+            self.history.close()
+        self.history, fills = held
+        if self.history is not None:
+            self.history.open()
+        self.fills.attach(fills)
 
     def snapshot(self) -> OmsState:
         """A new checkpoint of the orders, the fills applied and the orders under watch (a

@@ -153,19 +153,22 @@ class OrderRegistry:
         working: tuple[str, ...],
         recent_ids: list[str],
         remembered: int,
+        fresh: bool = False,
     ) -> None:
-        """Hold ``held`` (fresh copies of its orders; ``working`` in the order they came) and
-        the eviction queue ``recent_ids``; nobody is told (the watchers are restored with it)."""
+        """Hold ``held`` (fresh copies of its orders, or, ``fresh``, its orders themselves:
+        nobody else has them; ``working`` in the order they came) and the eviction queue
+        ``recent_ids``; nobody is told (the watchers are restored with it)."""
         self.forget()
+        take = _same if fresh else copy
         for coid, (order, where, venue) in held.items():
             if venue is not None:
                 self._venues[coid] = venue
             if where == RECENT and order is not None:
-                self._recent[coid] = copy(order)
+                self._recent[coid] = take(order)
         for coid in working:
             order = held[coid][0]
             assert order is not None
-            self._work(copy(order))
+            self._work(take(order))
         self._recent_ids.extend(recent_ids)
         self.remembered = remembered
 
@@ -190,3 +193,7 @@ class OrderRegistry:
     def _tell(self, order: Order) -> None:
         for watcher in self.watchers:
             watcher(order)
+
+
+def _same(order: Order) -> Order:
+    return order

@@ -39,6 +39,10 @@ class RegistryHistory:
         """Stop following the registry (it forgot every order)."""
         self.registry.watchers.remove(self._changed)
 
+    def open(self) -> None:
+        """Follow the registry again, after ``close`` (``go_to`` a checkpoint next)."""
+        self.registry.watchers.append(self._changed)
+
     def _changed(self, order: Order) -> None:
         self._dirty.add(order.client_order_id)
 

@@ -197,6 +197,36 @@ class MemoryStore:
         self._later.clear()
         self.committed()
 
+    def resume_trading(
+        self, orders: Iterable[tuple[Order, str]], positions: Iterable[Position]
+    ) -> None:
+        """After ``forget_trading``: the orders and positions of an own-state frame (a plain
+        replay resuming its recorded session's trading there); no fill (those after it come)."""
+        for order, venue in orders:
+            row = _ORDER(**as_stored(order_row(order, venue, self._session)))
+            self._orders[order.client_order_id] = row
+        for position in positions:
+            self._positions[position.instrument] = _POSITION(**position_row(position))
+
+    def detach_trading(self) -> tuple[Any, ...]:
+        """Hand over the trading tables with their checkpoints (a chain of them a replay may
+        come back to: ``attach_trading``), holding empty ones from now on."""
+        held = (
+            self._orders, self._fills, self._fill_keys, self._positions, self._undo,
+            self._steps, self._marks, self._at, self._later, self.writes,
+        )  # fmt: skip
+        self._orders, self._fills, self._fill_keys, self._positions = {}, [], set(), {}
+        self._undo, self._steps, self._marks, self._at, self._later = None, [], [], -1, []
+        return held
+
+    def attach_trading(self, held: tuple[Any, ...]) -> None:
+        """Hold again the tables and checkpoints ``detach_trading`` handed over (those held
+        now are dropped); ``go_to`` one of those checkpoints next."""
+        (
+            self._orders, self._fills, self._fill_keys, self._positions, self._undo,
+            self._steps, self._marks, self._at, self._later, self.writes,
+        ) = held  # fmt: skip
+
     # --- going back (a plain replay's checkpoints of its recorded session's trading) -------
     def mark(self) -> int:
         """A new checkpoint of the trading tables, after the last: what changed since the last

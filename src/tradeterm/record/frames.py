@@ -11,7 +11,10 @@ trailer := "TTJEND\\0\\0" index_offset:u64 crc:u32 reserved:u32
 
 Format 2 adds keyframe frames (``KIND_KEYFRAME``: the market's state at a point of the
 recording, ``record/keyframes.py``) between blocks, listed in the index under ``keyframes``;
-a format 1 file (no keyframes) reads as before.
+a format 1 file (no keyframes) reads as before. A session that traded (paper, live) follows
+each keyframe with an own-state frame (``KIND_OWN``: its own trading's state there,
+``own_frame_file.py``), right after it and in no index: a reader that does not know the kind
+steps over it (``_scan``) or never reaches it (the index), so the format stays 2.
 
 Frames are only ever appended, each with one ``write`` followed by a flush, so a process killed
 at any moment leaves every earlier frame intact; a torn last frame fails its length or checksum
@@ -34,10 +37,12 @@ KIND_HEADER = 1
 KIND_BLOCK = 2
 KIND_INDEX = 3
 KIND_KEYFRAME = 4
+KIND_OWN = 5  # the own trading's state after a keyframe (own_frame_file.py)
 
 CODEC_MSGPACK = 0  # header and index: plain msgpack
 CODEC_COLUMNS_ZSTD = 1  # blocks: columns (record/codec.py) compressed with zstd
 CODEC_KEYFRAME_ZSTD = 2  # keyframes: record (i64) [+ version] + zstd msgpack (keyframes.py)
+CODEC_OWN_ZSTD = 3  # own-state frames: a fixed head + two zstd msgpack bodies
 
 FRAME_MAGIC = b"TTJF"
 _FRAME = struct.Struct("<4sBBHIIIqq")

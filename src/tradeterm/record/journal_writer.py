@@ -15,6 +15,7 @@ from tradeterm.record.frames import (
     CODEC_COLUMNS_ZSTD,
     CODEC_KEYFRAME_ZSTD,
     CODEC_MSGPACK,
+    CODEC_OWN_ZSTD,
     FORMAT_VERSION,
     INDEX_FIELDS,
     KEYFRAME_FIELDS,
@@ -22,6 +23,7 @@ from tradeterm.record.frames import (
     KIND_HEADER,
     KIND_INDEX,
     KIND_KEYFRAME,
+    KIND_OWN,
     MAGIC,
     TRAILER_SIZE,
     pack_frame,
@@ -48,6 +50,7 @@ class JournalWriter:
         self._index: list[tuple[int, int, int, int, int]] = []
         self._keyframes: list[tuple[int, int, int]] = []  # (offset, ts, record)
         self.keyframe_bytes = 0  # what the keyframes take of the file
+        self.own_bytes = 0  # what the own-state frames take of it
         self.records = 0
         self.bytes_written = self._offset
         self.closed = False
@@ -89,6 +92,16 @@ class JournalWriter:
         self._offset += len(frame)
         self.bytes_written = self._offset
         self.keyframe_bytes += len(frame)
+
+    def append_own_frame(self, payload: bytes, ts: int) -> None:
+        """Append an own-state frame (``own_frame_file.py``), right after the keyframe it
+        belongs to: the keyframe index finds it there."""
+        frame = pack_frame(KIND_OWN, CODEC_OWN_ZSTD, payload, 0, ts, ts)
+        self._fh.write(frame)
+        self._fh.flush()
+        self._offset += len(frame)
+        self.bytes_written = self._offset
+        self.own_bytes += len(frame)
 
     @property
     def keyframes(self) -> int:

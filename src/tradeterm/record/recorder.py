@@ -15,6 +15,9 @@ session's ``market`` (the keeper of books and tape), cuts the block and writes a
 market after the message just recorded (``keyframes.py``; a full one, or a delta of the last
 full one: ``keyframe_delta.py``), so a replay can seek anywhere. The
 keeper subscribes to the bus before the recorder, so it has applied that message already.
+Given ``own`` too (a session that trades: ``trading/own_frames.py``), it hands it each own
+record it records and writes after each keyframe the own trading's state there
+(``own_frame_file.py``); should that ever fail, it writes no more of them and says so once.
 
 In a replay the recorded market data is not written again: the replayer announces each source
 record it publishes (``source_pending``/``source_index``) and the recorder notes runs of them as
@@ -35,6 +38,7 @@ from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.record.journal_writer import JournalWriter
 from tradeterm.record.keyframe_delta import FULL_EVERY, KeyframeEncoder
+from tradeterm.record.own_frame_file import OwnFrameSource, is_own, pack_own_frame
 from tradeterm.record.records import ReplaySpan
 
 if TYPE_CHECKING:
@@ -79,6 +83,8 @@ class Recorder:
         self.keyframe_ns = keyframe_ns
         self._keyframe_due = NEVER
         self._keyframes = KeyframeEncoder(keyframe_full_every)  # full ones, deltas between
+        # the session's own trading, for own-state frames after the keyframes (None: none)
+        self.own: OwnFrameSource | None = None
         self.writer: JournalWriter | None = None
         self._seqs: list[int] = []
         self._recs: list[int] = []
@@ -153,6 +159,9 @@ class Recorder:
         self._topics.append(bus.topic)
         self._recs.append(now)
         self._msgs.append(msg)
+        own = self.own
+        if own is not None and is_own(bus.topic):
+            self._take_own(own, bus.topic, msg)
         if now >= self._keyframe_due:
             self._keyframe(now)
 
@@ -165,9 +174,30 @@ class Recorder:
             return
         try:
             writer.append_keyframe(self._keyframes.encode(market, writer.records, now), now)
+            if self.own is not None:
+                self._own_frame(self.own, writer, now)
         except OSError as exc:
             self.failed = f"recording stopped: cannot write {self.path}: {exc.strerror or exc}"
             log.error(self.failed)
+
+    def _take_own(self, own: OwnFrameSource, topic: str, msg: Any) -> None:
+        try:
+            own.take(topic, msg)
+        except Exception:  # a journal aid: it never stops the session nor its recording
+            self._no_own_frames()
+
+    def _own_frame(self, own: OwnFrameSource, writer: JournalWriter, now: int) -> None:
+        """The own trading's state after the keyframe just written, right after it."""
+        try:
+            count, keys, state = own.frame()
+        except Exception:
+            self._no_own_frames()
+            return
+        writer.append_own_frame(pack_own_frame(writer.records, count, keys, state), now)
+
+    def _no_own_frames(self) -> None:
+        log.exception("own-state frames stopped (a replay seeks from the frames before)")
+        self.own = None
 
     def _on_source(self) -> None:
         """The first source record after a message of the session's own: a new span."""

@@ -44,6 +44,7 @@ from tradeterm.runtime.status import StatusSampler
 from tradeterm.runtime.venue_registry import VenueChoice, VenueClients, VenueRequest, build_clients
 from tradeterm.trading.alerts import Alerts
 from tradeterm.trading.desk import TradingDesk
+from tradeterm.trading.own_frames import record_own_frames
 from tradeterm.trading.paper_rewind import rewind_paper_trading
 from tradeterm.trading.recorded_trading import review_recorded_trading
 from tradeterm.trading.results import (
@@ -279,6 +280,7 @@ class Kernel:
             self.views,
             self.store,
         )
+        record_own_frames(self.recorder, self.desk)  # a session of its own that records
         self.requests = TraderRequests(self.desk, self.clock, self.store)
         self.guard.watch(self.desk)
         if self.replay is not None and not self.options.paper:  # its recorded orders and fills

@@ -14,7 +14,11 @@ A seek (``record/own_trades.py``) hands it the records it skips through ``apply`
 after going to the nearest checkpoint of it (``checkpoint``/``restore``, taken every so many own
 records, played or applied) or, with none, ``rewind``: the OMS and the portfolio emptied (their
 store is in memory: ``Store.forget_trading``); meanwhile their log lines and
-``PositionChanged`` are held back, as a seek puts nothing on the bus.
+``PositionChanged`` are held back, as a seek puts nothing on the bus. Or the seek resumes it
+from an own-state frame of the recording (``resume``): the OMS, its store, the portfolio and
+the fills pane hold the frame's state, and checkpoints start again from there. The frames are
+written by a copy of this rebuild that the recorder of the session feeds as it records
+(``take``, ``state``: ``own_frames.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,14 @@ from tradeterm.core.views import RingView
 from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.events import OrderFilled
 from tradeterm.oms.manager import OmsState, OrderManager
+from tradeterm.oms.own_state import (
+    decode_keys,
+    decode_state,
+    encode_state,
+    held_orders,
+    positions,
+    watched,
+)
 from tradeterm.oms.store_memory import MemoryStore
 from tradeterm.portfolio.portfolio import Portfolio
 from tradeterm.portfolio.position import Position
@@ -115,6 +127,51 @@ class RecordedTrading:
                     self.on_order_event(event)
         self.portfolio.revalue(ts)
 
+    def take(self, topic: str, event: Any) -> None:
+        """One record as it is recorded, not on the bus (the recorder's copy of the rebuild,
+        ``own_frames.py``); the positions are not valued."""
+        with self._quiet():
+            if topic == topics.COMMAND:
+                self.on_command(event)
+            elif topic in self._order_topics:
+                self.on_order_event(event)
+
+    def state(self) -> bytes:
+        """The own trading as it stands, for an own-state frame (``oms/own_state.py``)."""
+        return encode_state(
+            self.oms, self.portfolio.snapshot(), list(self.fills.items), list(self._sent.values())
+        )
+
+    def resume(self, state: bytes, keys: list[bytes], ts: int) -> None:
+        """The own trading of an own-state frame (``state``; ``keys``: the trade-id keys of
+        its frames up to it), valued at ``ts``; checkpoints start again from it. Its store
+        then holds the frame's orders (those the registry holds) and positions, and the fills
+        applied after it: no pane reads more. Raises ValueError, changing nothing, when the
+        frame does not decode or its store is not a ``MemoryStore`` (see checkpoint)."""
+        store = self.oms.store
+        if not isinstance(store, MemoryStore):
+            raise ValueError(f"the store is {store.where}: it does not take a frame's state")
+        frame = decode_state(state)
+        known = [key for body in keys for key in decode_keys(body)]
+        held = held_orders(frame)
+        with self._quiet():
+            self.oms.resume(
+                held,
+                frame.working,
+                frame.recent,
+                frame.remembered,
+                known,
+                frame.applied,
+                watched(frame),
+            )
+            kept = [(o, v or "") for o, where, v in held.values() if o is not None and where]
+            found = positions(frame)
+            store.resume_trading(kept, found.values())
+            self.fills.refill(frame.fills)
+            self._sent.clear()
+            self._sent.update((cmd.client_order_id, cmd) for cmd in frame.sent)
+            self.portfolio.restore(found, ts)
+
     def rewind(self, ts: int) -> None:
         """No order, no fill: as at the start of the recording, at ``ts``."""
         with self._quiet():
@@ -136,6 +193,22 @@ class RecordedTrading:
             sent = before.sent if sent == before.sent else sent
         oms = self.oms.snapshot()
         return Checkpoint(oms, store.mark(), self.portfolio.snapshot(), fills, sent)
+
+    def detach(self) -> tuple[Any, Any]:
+        """Hand over the checkpoints taken so far: a chain of them a seek may come back to
+        (``attach``, then ``restore`` one of them); the next is a ``rewind``, a ``resume`` or
+        an ``attach``."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        return self.oms.detach(), store.detach_trading()
+
+    def attach(self, held: tuple[Any, Any]) -> None:
+        """The checkpoints ``detach`` handed over, instead of those taken since."""
+        store = self.oms.store
+        assert isinstance(store, MemoryStore)  # see checkpoint
+        oms, tables = held
+        self.oms.attach(oms)
+        store.attach_trading(tables)
 
     def reached(self, checkpoint: Checkpoint) -> None:
         """The records applied since the checkpoint before ``checkpoint`` made it again: it is

@@ -1,0 +1,124 @@
+"""The own-state frames of a session that trades (paper, live): the recorder hands each own
+record it records (commands, order answers) to ``OwnTradingFrames``, which rebuilds the
+session's own trading from them exactly as a plain replay of the recording does
+(``RecordedTrading`` over an OMS, a store in memory, a portfolio and a fills pane of its own,
+on a bus of its own), and gives its state at each keyframe (``record/own_frame_file.py``).
+
+Not the session's desk: its OMS tracks an order when it is sent and acts on its own timers,
+where the replay tracks it at its first recorded answer; what a replay resumes must be what it
+would have rebuilt. The copy's venue takes no order and answers no query (as a plain replay's);
+its problems (a fill that does not fit its order) are the replay's to report, not the
+session's, and its fills check no limit. It keeps what a replay of the session keeps: every
+order and fill, in memory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.core.bus import MessageBus
+from tradeterm.core.views import EngineViews, StatusView
+from tradeterm.domain.commands import SubmitOrder
+from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.instruments import Instrument
+from tradeterm.domain.orders import Order
+from tradeterm.oms.ids import ClientOrderIds
+from tradeterm.oms.manager import OrderManager
+from tradeterm.oms.own_state import encode_keys
+from tradeterm.oms.store_memory import MemoryStore
+from tradeterm.portfolio.portfolio import Portfolio
+from tradeterm.trading.recorded_trading import RecordedTrading
+from tradeterm.venues.base import ExecutionClient
+
+if TYPE_CHECKING:
+    from tradeterm.record.recorder import Recorder
+    from tradeterm.trading.desk import TradingDesk
+
+MS = 1_000_000
+
+
+class RecordedVenue(ExecutionClient):
+    """A recorded session's venue as a plain replay has it: it takes no order and answers
+    no query."""
+
+    def __init__(self, name: str, instruments: list[Instrument]) -> None:
+        self.name = name
+        self._instruments = instruments
+
+    def instruments(self) -> list[Instrument]:
+        return list(self._instruments)
+
+    def submit_order(self, order: Order) -> None:
+        pass  # never asked: the copy only tracks recorded orders
+
+    def cancel_order(self, order: Order) -> None:
+        pass
+
+    async def query_order(self, client_order_id: str, instrument: str) -> None:
+        return None
+
+
+class OwnTradingFrames:
+    def __init__(self, desk: TradingDesk) -> None:
+        cfg, pf = desk.settings.oms, desk.settings.portfolio
+        bus = MessageBus()
+        views = EngineViews(StatusView("FRAMES", ""))
+        store = MemoryStore()
+        instruments = desk.instruments
+        self.portfolio = Portfolio(
+            bus, instruments, views.portfolio, views.books, views.stats, pf.mark,
+            pf.starting_cash, pf.currency,
+        )  # fmt: skip
+        venues: dict[str, ExecutionClient] = {
+            name: RecordedVenue(name, list(instruments.values())) for name in desk.venues
+        }
+        self.oms = OrderManager(
+            bus,
+            desk.clock,
+            store,
+            venues,
+            ClientOrderIds(cfg.order_id_prefix, store.next_session()),
+            self.portfolio,
+            views.orders,
+            views.fills,
+            cfg.ack_timeout_ms * MS,
+            cfg.query_retry_ms * MS,
+            cfg.max_query_attempts,
+            cfg.flush_interval_ms * MS,
+            halt=self,
+            replacement_sender=self,
+            post_trade=self,
+        )
+        self.trading = RecordedTrading(
+            bus, self.oms, self.portfolio, views.fills, list(venues), listen=False
+        )
+        self.oms.fills.mark()  # the trade-id keys applied from now on, in order
+        self.taken = 0  # own records taken
+        self._keys_at = 0  # of those keys, the ones in a frame already
+
+    # --- record.own_frame_file.OwnFrameSource --------------------------------------------
+    def take(self, topic: str, event: Any) -> None:
+        self.taken += 1
+        self.trading.take(topic, event)
+
+    def frame(self) -> tuple[int, bytes, bytes]:
+        keys = self.oms.fills.noted(self._keys_at)
+        self._keys_at += len(keys)
+        return self.taken, encode_keys(keys), self.trading.state()
+
+    # --- the OMS's ports: a replay's, not the session's --------------------------------------
+    def halt(self, problem: str) -> None:
+        pass  # the session's own desk halts on it; a replay reports it as it rebuilds
+
+    def send_replacement(self, cmd: SubmitOrder) -> None:
+        pass  # recorded orders are never modified here (``OrderEntry.recorded``)
+
+    def after_fill(self, fill: OrderFilled) -> None:
+        pass  # the session's post-trade checks are its desk's
+
+
+def record_own_frames(recorder: Recorder | None, desk: TradingDesk) -> None:
+    """Have ``recorder`` write own-state frames after its keyframes (it writes keyframes: a
+    session of its own, not a replay's; its store in memory or not)."""
+    if recorder is not None and recorder.market is not None:
+        recorder.own = OwnTradingFrames(desk)
