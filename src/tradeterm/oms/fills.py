@@ -110,6 +110,13 @@ class FillApplier:
         assert self._marked is not None
         return self._marked[start : self._at]
 
+    def drop_noted(self) -> None:
+        """The keys noted so far are written (an own-state frame has them): forget the list, not
+        the keys, which stay known. Never with a checkpoint, whose marks count in that list."""
+        assert self._marked is not None
+        del self._marked[: self._at]
+        self._at = 0
+
     def mark(self) -> tuple[int, int]:
         """Where the fills stand (a replay's checkpoint): from now on each fill's trade id is
         noted, so ``go_to`` can make it unknown again, or known again."""

@@ -278,6 +278,20 @@ class MemoryStore:
             self._undo.append((table, key, table.get(key)))
         table[key] = row
 
+    def drop_finished(self) -> int:
+        """Forget the rows of finished orders and of fills (their keys stay known, so a repeated
+        fill is still one): a recorder's own-state frames keep a replay's rebuild of the session
+        (``trading/own_frames.py``), whose frames hold what the registry, the positions and the
+        fills pane hold, not these rows; without this it would keep every order and fill of a
+        day of quoting in memory. Never with a checkpoint's undo log. Returns the rows dropped."""
+        assert self._undo is None
+        finished = [coid for coid, row in self._orders.items() if not row.is_open]
+        for coid in finished:
+            del self._orders[coid]
+        dropped = len(finished) + len(self._fills)
+        self._fills.clear()
+        return dropped
+
     def has_fill(self, venue: str, instrument: str, trade_id: str) -> bool:
         return (venue, instrument, trade_id) in self._fill_keys
 

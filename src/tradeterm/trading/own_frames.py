@@ -9,7 +9,10 @@ where the replay tracks it at its first recorded answer; what a replay resumes m
 would have rebuilt. The copy's venue takes no order and answers no query (as a plain replay's);
 its problems (a fill that does not fit its order) are the replay's to report, not the
 session's, and its fills check no limit. It keeps what a replay of the session keeps: every
-order and fill, in memory.
+order and fill until its frame is written; then the rows of finished orders and of fills are
+dropped (``MemoryStore.drop_finished``; their trade-id keys stay, so a repeated fill is still
+one), which a frame does not hold: a fill of an order that finished before that (and left the
+registry's recent orders) then moves the position only, as after a replay's frame restore.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class OwnTradingFrames:
         cfg, pf = desk.settings.oms, desk.settings.portfolio
         bus = MessageBus()
         views = EngineViews(StatusView("FRAMES", ""))
-        store = MemoryStore()
+        self.store = store = MemoryStore()
         instruments = desk.instruments
         self.portfolio = Portfolio(
             bus, instruments, views.portfolio, views.books, views.stats, pf.mark,
@@ -94,7 +97,6 @@ class OwnTradingFrames:
         )
         self.oms.fills.mark()  # the trade-id keys applied from now on, in order
         self.taken = 0  # own records taken
-        self._keys_at = 0  # of those keys, the ones in a frame already
 
     # --- record.own_frame_file.OwnFrameSource --------------------------------------------
     def take(self, topic: str, event: Any) -> None:
@@ -102,9 +104,13 @@ class OwnTradingFrames:
         self.trading.take(topic, event)
 
     def frame(self) -> tuple[int, bytes, bytes]:
-        keys = self.oms.fills.noted(self._keys_at)
-        self._keys_at += len(keys)
-        return self.taken, encode_keys(keys), self.trading.state()
+        keys = self.oms.fills.noted(0)
+        frame = self.taken, encode_keys(keys), self.trading.state()
+        # what the frame holds is written: only the open orders' rows, the positions and the
+        # fills' keys are kept from here (a day of quoting is not held in memory)
+        self.oms.fills.drop_noted()
+        self.store.drop_finished()
+        return frame
 
     # --- the OMS's ports: a replay's, not the session's --------------------------------------
     def halt(self, problem: str) -> None:
