@@ -89,10 +89,19 @@ async def goto(pilot, text: str) -> str:
 
     from tradeterm.ui.screens.replay_goto import GotoTimeScreen
 
+    def answered() -> bool:  # the modal went, or says why it stays
+        screen = pilot.app.screen
+        return not isinstance(screen, GotoTimeScreen) or bool(
+            str(screen.query_one("#goto-error", Label).render())
+        )
+
     await pilot.press("g")
     await pilot.pause()
     await pilot.press(*text, "enter")
-    await pilot.pause(0.1)
+    for _ in range(100):
+        if answered():
+            break
+        await pilot.pause(0.05)
     screen = pilot.app.screen
     if not isinstance(screen, GotoTimeScreen):
         return ""

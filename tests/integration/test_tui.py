@@ -4,6 +4,7 @@ import asyncio
 import time
 
 from tests.helpers import fast_kernel
+from tests.integration.test_tui_trading import until
 from tradeterm.config import load_settings
 from tradeterm.runtime.kernel import Kernel, RunOptions
 from tradeterm.ui.app import create_app
@@ -15,16 +16,20 @@ async def test_live_screen_moves_and_q_quits():
     kernel = Kernel(load_settings(sim={"seed": 1, "activity": "busy"}), RunOptions())
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
         ladder = app.query_one(Ladder)
+        assert await until(pilot, lambda: ladder.book.best_bid and ladder.plain_lines())
         first = (ladder.book.version, ladder.plain_lines())
-        await pilot.pause(0.5)
-        assert ladder.book.version > first[0] + 20  # the market is moving
-        assert ladder.plain_lines() != first[1]  # and the screen follows
-        assert len(app.query_one(TradesTape).tape) > 10
+        tape = lambda: app.query_one(TradesTape).tape  # noqa: E731
+        assert await until(
+            pilot,
+            lambda: (
+                ladder.book.version > first[0] + 20  # the market is moving
+                and ladder.plain_lines() != first[1]  # and the screen follows
+                and len(tape()) > 10
+            ),
+        ), (ladder.book.version, first[0], len(tape()))
         await pilot.press("q")
-        await pilot.pause(0.2)
-    assert kernel._stop.is_set()
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_switching_instruments():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from tests.helpers import fast_kernel
+from tests.integration.test_tui_trading import until
 from tradeterm.core import topics
 from tradeterm.domain.market import Side, Trade
 from tradeterm.ui.app import create_app
@@ -16,6 +17,19 @@ from tradeterm.ui.screens.alerts import AlertsScreen, AlertsTable
 
 def message(app) -> str:
     return str(app.query_one("#cmd-msg", Static).render())
+
+
+def alerts_table(app) -> AlertsTable | None:
+    """The alerts modal's table, once the modal is up and composed."""
+    if not isinstance(app.screen, AlertsScreen):
+        return None
+    found = app.screen.query(AlertsTable)
+    return found.first() if found else None
+
+
+def table_lines(app) -> list[str]:
+    table = alerts_table(app)
+    return table.plain_lines() if table is not None else []
 
 
 async def type_line(pilot, line: str) -> None:
@@ -44,20 +58,18 @@ async def test_typed_alert_fires_a_toast_and_shows_fired_in_the_modal():
         await pilot.pause(0.2)
         assert not app._notifications
         trade(kernel, btc, "90000.5")
-        await pilot.pause(0.3)
+        assert await until(pilot, lambda: app._notifications and bells)
         toasts = [str(n.message) for n in app._notifications]
         assert toasts == [f"{btc.symbol} last 90000.5 > 90000"]
         assert bells == [1]
         await pilot.press("A")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, AlertsScreen)
-        lines = app.screen.query_one(AlertsTable).plain_lines()
+        assert await until(pilot, lambda: table_lines(app)[2:])  # both alerts listed
+        lines = table_lines(app)
         assert lines[0].split() == ["▶", "#1", "fired", btc.symbol, ">", "90000"]
         assert "fired 1x" in lines[1] and "90000.5 > 90000" in lines[1]
         assert lines[2].split() == ["#2", "armed", "pnl", "<", "-500"]
         await pilot.press("down", "d")
-        await pilot.pause(0.3)
-        assert list(kernel.views.alerts.alerts) == [1]
+        assert await until(pilot, lambda: list(kernel.views.alerts.alerts) == [1])
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AlertsScreen)
@@ -100,13 +112,13 @@ async def test_no_toast_covers_the_alerts_modal_while_it_is_open():
         await type_line(pilot, f"alert {btc.base} > 90000")
         trade(kernel, btc, "89999.5")
         await pilot.press("A")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, AlertsScreen)
+        assert await until(pilot, lambda: alerts_table(app) is not None)
         trade(kernel, btc, "90000.5")
-        await pilot.pause(0.3)
+        # the bell, then the modal's list redrawn with the firing: a toast would be up by then
+        assert await until(pilot, lambda: bells and "fired 1x" in "".join(table_lines(app)[1:2])), (
+            table_lines(app)
+        )
         assert not app._notifications and bells == [1]
-        lines = app.screen.query_one(AlertsTable).plain_lines()
-        assert "fired 1x" in lines[1], lines
         await pilot.press("escape")
         await pilot.pause(0.3)
         assert not app._notifications  # seen in the modal: no toast for it afterwards

@@ -31,6 +31,10 @@ SHIPPED = (
 )
 
 
+def ticket_open(app) -> bool:
+    return isinstance(app.screen, TicketScreen) and bool(app.screen.query("#ticket-input"))
+
+
 def banner(app) -> str:
     return " ".join(line.strip() for line in app.query_one(HaltBanner).plain_lines())
 
@@ -46,8 +50,7 @@ async def test_enter_gives_the_keys_back_and_colon_opens_a_clean_line(tmp_path):
         assert app.focused is app.query_one(Ladder) and field.value == ""
         # a line that fails: the keys go back too, and the next ':' is a clean line
         await pilot.press("colon", *"b 0.1 @ 12x", "enter")
-        await pilot.pause(0.1)
-        assert "not a number" in message(app)
+        assert await until(pilot, lambda: "not a number" in message(app))
         assert app.focused is app.query_one(Ladder)
         await pilot.press("colon")
         assert app.focused is field and field.value == ""
@@ -59,13 +62,11 @@ async def test_enter_gives_the_keys_back_and_colon_opens_a_clean_line(tmp_path):
         assert app.focused is app.query_one(Ladder)
         # the next letters are keys again, not text: c re-centres the ladder, q asks to quit
         await pilot.press("q")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n", "ctrl+x")
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
-        await pilot.pause(0.2)
-    assert kernel._stop.is_set()
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_the_ticket_prices_the_order_when_it_is_sent(tmp_path):
@@ -85,10 +86,9 @@ async def test_the_ticket_prices_the_order_when_it_is_sent(tmp_path):
         # can come back before Enter lands, which proves nothing either way: then try again
         for _attempt in range(5):
             await pilot.press("t")
-            await pilot.pause(0.1)
-            assert isinstance(app.screen, TicketScreen)
+            assert await until(pilot, lambda: ticket_open(app))
             app.screen.query_one("#ticket-input", Input).value = "b 0.01 @ bid-400t"
-            await pilot.pause(0.1)
+            await pilot.pause()  # the field's change handled
             bid_when_typed = book.best_bid
             assert await until(pilot, lambda: book.best_bid != bid_when_typed, 10)
             await pilot.press("enter")
@@ -103,16 +103,16 @@ async def test_the_ticket_prices_the_order_when_it_is_sent(tmp_path):
         assert price != bid_when_typed - 400
         # the preview follows the state of now, without a key: ctrl+k shows in it
         await pilot.press("t")
-        await pilot.pause(0.1)
+        assert await until(pilot, lambda: ticket_open(app))
         app.screen.query_one("#ticket-input", Input).value = "b 0.01 @ bid-400t"
-        await pilot.pause(0.1)
         preview = lambda: str(app.screen.query_one("#ticket-preview", Static).render())  # noqa: E731
+        assert await until(pilot, lambda: "BUY 0.0100" in preview()), preview()
         assert "KILL_SWITCH" not in preview()
         await pilot.press("ctrl+k")
         assert await until(pilot, lambda: "✗ trading state: KILL_SWITCH" in preview(), 2)
         assert isinstance(app.screen, TicketScreen)
         await pilot.press("escape", "q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_a_refused_modify_says_the_venues_reason(tmp_path):
@@ -132,7 +132,7 @@ async def test_a_refused_modify_says_the_venues_reason(tmp_path):
         await command(pilot, f"cxl {order.client_order_id}")
         assert await until(pilot, lambda: message(app).startswith("✓ cancelled")), message(app)
         await pilot.press("q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_a_cancel_replace_modify_follows_the_replacement(tmp_path, monkeypatch):
@@ -155,7 +155,7 @@ async def test_a_cancel_replace_modify_follows_the_replacement(tmp_path, monkeyp
         assert message(app).startswith(f"✗ modify failed: {new} was cancelled"), message(app)
         assert not working(kernel)
         await pilot.press("q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_the_banner_says_the_quoter_stopped_and_positions_flat(tmp_path):
@@ -175,7 +175,7 @@ async def test_the_banner_says_the_quoter_stopped_and_positions_flat(tmp_path):
         await pilot.pause(0.1)
         if isinstance(app.screen, ConfirmScreen):
             await pilot.press("y")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_the_quit_question_counts_what_is_working_now(tmp_path):
@@ -194,19 +194,23 @@ async def test_the_quit_question_counts_what_is_working_now(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         assert await until(pilot, lambda: all(b.best_bid for b in kernel.views.books.values()))
+        # the order's own way there and the cancels' way back are played at speed 10: the
+        # question is read at speed 1, with the cancels six seconds of the wall away
+        kernel.replay.set_speed(10.0)
         await command(pilot, "b 0.001 @ bid-20000t BTC")
         assert await until(
             pilot, lambda: any(o.status.value == "ACCEPTED" for o in working(kernel)), 20
         )
+        kernel.replay.set_speed(1.0)
         await pilot.press("ctrl+k", "q")
         await pilot.pause(0.05)
         assert isinstance(app.screen, ConfirmScreen)
         text = lambda: str(app.screen.query_one("#confirm-detail").render())  # noqa: E731
         assert "cancel(s) not yet confirmed" in text() and "working order" not in text()
+        kernel.replay.set_speed(10.0)
         assert await until(pilot, lambda: "Nothing is working" in text(), 20), text()
         await pilot.press("y")
-        await pilot.pause(0.2)
-    assert kernel._stop.is_set()
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_live_asks_for_the_venues_name_before_any_order(tmp_path):
@@ -219,35 +223,35 @@ async def test_live_asks_for_the_venues_name_before_any_order(tmp_path):
     kernel = Kernel(settings, RunOptions(mode="live", record=False))
     app = create_app(kernel)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, LiveConfirmScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, LiveConfirmScreen))
         header = "".join(t for t, _ in app.query_one(StatusHeader).status_row())
         assert header.startswith(" LIVE ")
         await pilot.press("escape")  # watch only: orders are refused with the reason
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         await command(pilot, "b 0.01 @ bid-400t")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)  # LIVE always asks
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))  # LIVE asks
         await pilot.press("y")
         assert "LIVE_NOT_CONFIRMED" in message(app)
         app.action_confirm_live()
-        await pilot.pause(0.1)
+        assert await until(
+            pilot,
+            lambda: isinstance(app.screen, LiveConfirmScreen) and app.screen.query("#live-venue"),
+        )
         field = app.screen.query_one("#live-venue", Input)
         field.value = "Sim"
         await pilot.press("enter")
         assert isinstance(app.screen, LiveConfirmScreen) and not kernel.live_confirmed
         field.value = "sim"
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert kernel.live_confirmed and "confirmed" in message(app)
+        assert await until(pilot, lambda: kernel.live_confirmed and "confirmed" in message(app))
         await command(pilot, "b 0.01 @ bid-400t")
-        await pilot.pause(0.1)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         assert await until(pilot, lambda: len(working(kernel)) == 1)
         await pilot.press("ctrl+x")
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protection(tmp_path):
@@ -268,16 +272,15 @@ async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protectio
         await pilot.press("y")
         assert await until(pilot, lambda: len(working(kernel)) == 1)
         await pilot.press("t")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, TicketScreen)
+        assert await until(pilot, lambda: ticket_open(app))
         app.screen.query_one("#ticket-input", Input).value = "s 0.01 mkt"
-        await pilot.pause(0.1)
-        preview = str(app.screen.query_one("#ticket-preview", Static).render())
+        shown = lambda: str(app.screen.query_one("#ticket-preview", Static).render())  # noqa: E731
+        assert await until(pilot, lambda: "SELL 0.0100 SIM-BTC/USD MKT (no lower than " in shown())
+        preview = shown()
         assert "SELL 0.0100 SIM-BTC/USD MKT (no lower than " in preview, preview
         assert "SELF_CROSS" not in preview and "✗" not in preview, preview
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "MKT (no lower than " in app.screen.shown, app.screen.shown
         await pilot.press("y")
         assert await until(pilot, lambda: any(c.side.name == "SELL" for c in sent))
@@ -291,7 +294,7 @@ async def test_a_market_sell_past_a_far_resting_buy_says_and_keeps_its_protectio
         )
         assert "DENIED" not in message(app)
         await pilot.press("ctrl+x", "q")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
 
 async def test_a_refusal_typed_in_a_burst_stays_readable_in_the_log(tmp_path):
@@ -310,8 +313,10 @@ async def test_a_refusal_typed_in_a_burst_stays_readable_in_the_log(tmp_path):
         refused = [m for m in lines if m.startswith("refused:")]
         assert refused == ["refused: no working order or instrument '9'"], lines
         await pilot.press("colon", *"b 1000 @ bid-400t", "enter")  # over the size limit
-        await pilot.pause(0.2)
-        assert "DENIED" in message(app)
-        lines = [line.message for line in kernel.views.log.items]
+        logged = lambda: [line.message for line in kernel.views.log.items]  # noqa: E731
+        assert await until(
+            pilot, lambda: "DENIED" in message(app) and any("denied" in m for m in logged())
+        )
+        lines = logged()
         assert sum(m.startswith("refused:") for m in lines) == 1, lines
         assert any("denied" in m for m in lines), lines

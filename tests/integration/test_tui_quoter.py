@@ -66,7 +66,7 @@ async def test_switching_the_quoter_on_asks_when_confirmations_are_on(tmp_path):
         await pilot.press("m")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await pilot.pause(0.2)
+        assert await until(pilot, lambda: "left off" in message(app)), message(app)
         assert not kernel.quoters[BTC].enabled and "left off" in message(app)
         await pilot.press("m")
         await pilot.press("y")
@@ -212,11 +212,11 @@ async def test_log_filter_hides_info_at_warning_and_shows_it_again(tmp_path):
     app = create_app(kernel, run_engine=False)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(LogPane)
-        await pilot.pause(0.1)
 
         def shown() -> str:
             return " ".join(strip.text.strip() for strip in pane.lines)
 
+        assert await until(pilot, lambda: "a warning line" in shown()), shown()
         assert "session stopped" in shown() and "a warning line" in shown()
         assert app.query_one("#log-box").border_title == "Log F8"
         await pilot.press("l")
@@ -225,7 +225,8 @@ async def test_log_filter_hides_info_at_warning_and_shows_it_again(tmp_path):
         # a new INFO line arriving under the filter stays hidden; a new ERROR shows
         kernel.views.log.append(LogLine(ts, ts, "INFO", "tradeterm.test", "quiet info"))
         kernel.views.log.append(LogLine(ts, ts, "ERROR", "tradeterm.test", "loud error"))
-        await pilot.pause(0.2)
+        # both lines came in one go: the frame that shows the error would show the info too
+        assert await until(pilot, lambda: "loud error" in shown()), shown()
         assert "quiet info" not in shown() and "loud error" in shown()
         await pilot.press("l")  # ERROR
         assert "a warning line" not in shown() and "loud error" in shown()

@@ -58,15 +58,14 @@ async def test_command_line_order_blotter_fill_position(tmp_path):
         # a marketable order fills and shows as a position
         await command(pilot, "b 0.05 mkt")
         assert await until(pilot, lambda: len(kernel.views.fills) >= 1)
-        await pilot.pause(0.15)
-        text = "\n".join(app.query_one(PositionsPane).plain_lines())
-        assert "+0.05" in text
+        positions = lambda: "\n".join(app.query_one(PositionsPane).plain_lines())  # noqa: E731
+        assert await until(pilot, lambda: "+0.05" in positions()), positions()
         await command(pilot, "b 0.1 @ bid-400t")
         assert await until(pilot, lambda: len(working(kernel)) == 1)
-        await pilot.pause(0.1)
         order = working(kernel)[0]
         shown = f"#{int(order.client_order_id.rsplit('-', 1)[1])}"  # the short id it accepts
-        assert shown in "\n".join(app.query_one(OrdersBlotter).plain_lines())
+        blotter = lambda: "\n".join(app.query_one(OrdersBlotter).plain_lines())  # noqa: E731
+        assert await until(pilot, lambda: shown in blotter()), blotter()
         # invalid input: a reason, nothing sent
         before = kernel.desk.submitted
         await command(pilot, "b 0.1 @ 12x")
@@ -75,8 +74,7 @@ async def test_command_line_order_blotter_fill_position(tmp_path):
         await pilot.press("escape", "ctrl+x")  # cancel all
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")  # flat of orders, no quoter: quits at once
-        await pilot.pause(0.2)
-    assert kernel._stop.is_set()
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_ladder_order_move_and_blotter_cancel(tmp_path):
@@ -110,15 +108,13 @@ async def test_ladder_order_move_and_blotter_cancel(tmp_path):
         assert await until(pilot, lambda: order.price == price + ladder.view.group)
         # q with a working order asks first; n keeps the app
         await pilot.press("q")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         app.query_one(OrdersBlotter).focus()
         await pilot.press("x")
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
-        await pilot.pause(0.2)
-    assert kernel._stop.is_set()
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_kill_switch_while_typing_then_rearm(tmp_path):
@@ -136,8 +132,9 @@ async def test_kill_switch_while_typing_then_rearm(tmp_path):
         assert app.focused is app.query_one(Ladder)
         assert app.query_one("#cmd-input", Input).value == ""
         assert await until(pilot, lambda: not working(kernel))
-        await pilot.pause(0.1)
-        banner = "\n".join(app.query_one(HaltBanner).plain_lines())
+        shown = lambda: "\n".join(app.query_one(HaltBanner).plain_lines())  # noqa: E731
+        assert await until(pilot, lambda: "1 order(s) cancelled" in shown()), shown()
+        banner = shown()
         assert "HALTED" in banner and "1 order(s) cancelled" in banner
         assert "no quoter was running" in banner and "no flatten" in banner
         # a new order is denied with the reason code
@@ -145,8 +142,10 @@ async def test_kill_switch_while_typing_then_rearm(tmp_path):
         assert "DENIED" in message(app) and "KILL_SWITCH" in message(app)
         # re-arm: a typo does nothing, the typed state re-arms
         app.action_rearm()
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, RearmScreen)
+        assert await until(
+            pilot,
+            lambda: isinstance(app.screen, RearmScreen) and app.screen.query("#rearm-confirm"),
+        )
         app.screen.query_one("#rearm-reason", Input).value = "checked the book"
         app.screen.query_one("#rearm-confirm", Input).value = "ACTVE"
         await pilot.press("enter")
@@ -154,11 +153,10 @@ async def test_kill_switch_while_typing_then_rearm(tmp_path):
         assert kernel.views.risk.state is TradingState.HALTED
         app.screen.query_one("#rearm-confirm", Input).value = "ACTIVE"
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert kernel.views.risk.state is TradingState.ACTIVE
-        assert not app.query_one(HaltBanner).has_class("-shown")
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        assert await until(pilot, lambda: not app.query_one(HaltBanner).has_class("-shown"))
         await pilot.press("q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_confirmation_when_configured(tmp_path):
@@ -167,18 +165,17 @@ async def test_confirmation_when_configured(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         await command(pilot, "b 0.1 @ bid-400t")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         assert not working(kernel)
         await command(pilot, "b 0.1 @ bid-400t")
-        await pilot.pause(0.05)
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         assert await until(pilot, lambda: len(working(kernel)) == 1)
         await pilot.press("escape", "ctrl+x")
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_ticket_previews_and_sends(tmp_path):
@@ -189,24 +186,27 @@ async def test_ticket_previews_and_sends(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
         await pilot.press("t")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, TicketScreen)
+        assert await until(
+            pilot,
+            lambda: isinstance(app.screen, TicketScreen) and app.screen.query("#ticket-input"),
+        )
         ticket = app.screen.query_one("#ticket-input", Input)
+        shown = lambda: str(app.screen.query_one("#ticket-preview", Static).render())  # noqa: E731
         ticket.value = "b 500 @ bid-400t"
-        await pilot.pause(0.1)
-        preview = str(app.screen.query_one("#ticket-preview", Static).render())
+        assert await until(pilot, lambda: "-> 500.0000" in shown()), shown()
+        preview = shown()
         assert "✗ max order notional: MAX_ORDER_NOTIONAL" in preview
         assert "position 0.0000 -> 500.0000" in preview
         ticket.value = "b 0.01 @ bid-400t"
-        await pilot.pause(0.1)
-        preview = str(app.screen.query_one("#ticket-preview", Static).render())
+        assert await until(pilot, lambda: "-> 0.0100" in shown()), shown()  # the new line's
+        preview = shown()
         assert "✗" not in preview
         await pilot.press("enter")
         assert await until(pilot, lambda: len(working(kernel)) == 1)
         await pilot.press("ctrl+x")
         assert await until(pilot, lambda: not working(kernel))
         await pilot.press("q")
-        await pilot.pause(0.2)
+        assert await until(pilot, kernel._stop.is_set)
 
 
 async def test_typing_fast_after_colon_goes_to_the_command_line_not_the_ladder(tmp_path):
@@ -218,13 +218,14 @@ async def test_typing_fast_after_colon_goes_to_the_command_line_not_the_ladder(t
 
     app = create_app(live_kernel(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
+        assert await until(pilot, lambda: app.kernel.views.risk.state is TradingState.ACTIVE)
         for char in ":b 0.05 @ 1":  # all queued before the app handles the first
             key = events.Key(_character_to_key(char), char)
             key.set_sender(app)
             app._driver.send_message(key)
-        await pilot.pause(0.5)
-        assert app.query_one("#cmd-input", Input).value == "b 0.05 @ 1"
+        # every key handled: a 'b' the ladder took would be missing from the field
+        field = app.query_one("#cmd-input", Input)
+        assert await until(pilot, lambda: field.value == "b 0.05 @ 1"), field.value
         assert not app.kernel.views.orders.orders  # nothing was sent from the ladder
         await pilot.press("colon")  # in the field, ':' is text
         assert app.query_one("#cmd-input", Input).value == "b 0.05 @ 1:"

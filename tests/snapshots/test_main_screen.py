@@ -255,7 +255,11 @@ def test_backtest_at_its_end(snap_compare, tmp_path, size):
             if kernel.replay.state.done:
                 break
         assert kernel.replay.state.done
-        await pilot.pause(2.2)  # the throughput falls to 0 ev/s: no event after the end
+        for _ in range(100):  # the throughput falls to 0 ev/s: no event after the end
+            if kernel.views.status.events_per_s == 0:
+                break
+            await pilot.pause(0.05)
+        assert kernel.views.status.events_per_s == 0
         pilot.app.instrument_keys.show()  # the size bars' sticky scale: from the book alone
         await pilot.pause(0.5)
 

@@ -1,11 +1,9 @@
 """The loopback exchange's faults, injected on purpose (REST errors and silences, fault plans on a
 schedule), and the one thing it refuses outright: listening on anything but a loopback address."""
 
-import asyncio
-
 import pytest
 
-from tests.loopback_session import loopback_settings
+from tests.loopback_session import loopback_settings, wait_until
 from tradeterm.venues.binance_errors import UnknownOutcome
 from tradeterm.venues.loopback import (
     FaultPlan,
@@ -51,8 +49,8 @@ def test_fault_plans_parse_and_refuse_nonsense():
 
 async def test_scheduled_faults_fire():
     settings = loopback_settings(faults="drop=0.3")
-    async with LoopbackServer(settings.exchange) as srv:
-        await asyncio.sleep(1.3)
+    async with LoopbackServer(settings.exchange) as srv:  # two drops within the same 1.3 s
+        await wait_until(lambda: srv.injector.counts.get("drop", 0) >= 2, 1.3, "two drops")
         assert srv.injector.counts.get("drop", 0) >= 2
 
 
