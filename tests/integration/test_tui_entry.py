@@ -320,3 +320,20 @@ async def test_a_refusal_typed_in_a_burst_stays_readable_in_the_log(tmp_path):
         lines = logged()
         assert sum(m.startswith("refused:") for m in lines) == 1, lines
         assert any("denied" in m for m in lines), lines
+
+
+async def test_an_answer_arriving_while_the_app_closes_does_not_raise(tmp_path):
+    """The app's redraw timer ticked once more while the app was closing, after the command
+    line's message had been removed, and the venue's answer it followed raised NoMatches out
+    of the pilot (seen once in a full run, at the end of the flatten test)."""
+    kernel = live_kernel(tmp_path, seed=11)
+    app = create_app(kernel)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await until(pilot, lambda: kernel.views.risk.state is TradingState.ACTIVE)
+        await command(pilot, "b 0.1 @ bid-400t")
+        assert await until(pilot, lambda: len(working(kernel)) == 1)
+        line = app.cmdline
+        await line.query_one("#cmd-msg", Static).remove()
+        line._seen = -1  # an answer to show
+        line.refresh_view()  # raised NoMatches
+        assert line.message

@@ -147,7 +147,10 @@ class CommandLine(Horizontal):
 
     def _write(self, text: str, ok: bool | None) -> None:
         self.message = text
-        msg = self.query_one("#cmd-msg", Static)
+        shown = self.query("#cmd-msg").results(Static)
+        msg = next(shown, None)
+        if msg is None:  # the app is closing: its redraw timer ticked after the line went
+            return
         msg.update(Text(text))  # plain: order ids and reasons are not markup
         msg.set_class(ok is False, "-error")
         msg.set_class(ok is True, "-ok")
