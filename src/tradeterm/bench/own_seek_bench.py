@@ -67,10 +67,12 @@ def _p99(values: list[float]) -> float:
 
 async def _checkpoint_bytes(path: Path) -> tuple[float, int]:
     """(mean bytes a checkpoint adds, bytes the checkpoints and their steps hold in all) at
-    the recording's end: traced memory with checkpoints less with none taken at all."""
+    the recording's end, played from the start (no frame): traced memory with checkpoints less
+    with none taken at all."""
     held = []
     for every in (NO_CHECKPOINTS, CHECKPOINT_EVERY):
         kernel, own = _replay(path, every)
+        own.frames._frames = []  # every record applied, checkpoints taken all the way
         if every == NO_CHECKPOINTS:  # not even the one at none
             own.trading.checkpoint = lambda before: None  # type: ignore[method-assign]
         end = own.records.records[-1] + 1
@@ -95,7 +97,7 @@ def seek_back_own_p99(quick: bool = False) -> Figure:
             kernel, own = _replay(path, CHECKPOINT_EVERY)
             records = own.records.records
             end = records[-1] + 1
-            first, _ = _timed(own, end, 0)  # the first pass: every record, checkpoints taken
+            first, _ = _timed(own, end, 0)  # the first far seek: from the last own-state frame
             back, forth, most, here = [], [], 0, end
             targets = []
             for _ in range(seeks):  # uniform over the trading: back and forth
@@ -110,6 +112,7 @@ def seek_back_own_p99(quick: bool = False) -> Figure:
                 here = target
             # the reference: today's full rebuild, the same seeks back
             _, old = _replay(path, NO_CHECKPOINTS)
+            old.frames._frames = []  # nor frames: every own record from the start
             ref, stands = [], 0
             for target, here in targets[:rebuilds]:
                 old.jump(here, stands, old.start_ns)  # where the seek back started from
@@ -132,8 +135,8 @@ def seek_back_own_p99(quick: bool = False) -> Figure:
             f"own record; the reference: the first {len(ref)} of them) on a recorded "
             f"{seconds} s quoted paper session "
             f"({own_records:,} own-trading records), checkpoints every {CHECKPOINT_EVERY} of "
-            f"them: at most {most} applied by one; the first pass to the end (every record, "
-            f"{own_records // CHECKPOINT_EVERY + 1} checkpoints taken) {first * 1e3:.0f} ms; "
+            f"them, and an own-state frame after each keyframe: at most {most} applied by one; "
+            f"the first seek to the end (from the last frame) {first * 1e3:.0f} ms; "
             f"forward seeks (from the nearest checkpoint ahead, or where the replay stands) "
             f"p99 {_p99(forth) * 1e3:.0f} ms; a checkpoint adds {mean / 1e3:.1f} kB on average "
             f"({total / 1e6:.2f} MB in all, {total / own_records:.0f} B per own record)"
