@@ -34,7 +34,6 @@ from tradeterm.domain.events import OrderFilled, TradingState
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import OrderStatus
 from tradeterm.oms.ids import ClientOrderIds
-from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.reasons import HELD_CANCELED
 from tradeterm.oms.reconcile import ReconcileResult
 from tradeterm.oms.store_port import OrderStore
@@ -49,6 +48,7 @@ from tradeterm.trading.day_marks import DayMarks
 from tradeterm.trading.denials import Denials
 from tradeterm.trading.held_desk import HeldDesk
 from tradeterm.trading.kill_desk import KillDesk
+from tradeterm.trading.oms_build import order_manager
 from tradeterm.trading.order_answers import OrderAnswers
 from tradeterm.trading.results import (
     CANNOT_CANCEL,
@@ -110,22 +110,8 @@ class TradingDesk:
             pf.currency,
         )
         self.ids = ClientOrderIds(cfg.order_id_prefix, store.next_session(), store.next_session)
-        self.oms = OrderManager(
-            bus,
-            clock,
-            store,
-            venues,
-            self.ids,
-            self.portfolio,
-            views.orders,
-            views.fills,
-            cfg.ack_timeout_ms * MS,
-            cfg.query_retry_ms * MS,
-            cfg.max_query_attempts,
-            cfg.flush_interval_ms * MS,
-            halt=self,
-            replacement_sender=self,
-            post_trade=self,
+        self.oms = order_manager(
+            cfg, bus, clock, store, venues, self.ids, self.portfolio, views, self
         )
         self.risk = PreTradeRisk(
             risk_cfg,

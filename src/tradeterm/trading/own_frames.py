@@ -26,10 +26,10 @@ from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.instruments import Instrument
 from tradeterm.domain.orders import Order
 from tradeterm.oms.ids import ClientOrderIds
-from tradeterm.oms.manager import OrderManager
 from tradeterm.oms.own_state import encode_keys
 from tradeterm.oms.store_memory import MemoryStore
 from tradeterm.portfolio.portfolio import Portfolio
+from tradeterm.trading.oms_build import order_manager
 from tradeterm.trading.recorded_trading import RecordedTrading
 from tradeterm.venues.base import ExecutionClient
 
@@ -75,22 +75,9 @@ class OwnTradingFrames:
         venues: dict[str, ExecutionClient] = {
             name: RecordedVenue(name, list(instruments.values())) for name in desk.venues
         }
-        self.oms = OrderManager(
-            bus,
-            desk.clock,
-            store,
-            venues,
-            ClientOrderIds(cfg.order_id_prefix, store.next_session()),
-            self.portfolio,
-            views.orders,
-            views.fills,
-            cfg.ack_timeout_ms * MS,
-            cfg.query_retry_ms * MS,
-            cfg.max_query_attempts,
-            cfg.flush_interval_ms * MS,
-            halt=self,
-            replacement_sender=self,
-            post_trade=self,
+        ids = ClientOrderIds(cfg.order_id_prefix, store.next_session())
+        self.oms = order_manager(
+            cfg, bus, desk.clock, store, venues, ids, self.portfolio, views, self
         )
         self.trading = RecordedTrading(
             bus, self.oms, self.portfolio, views.fills, list(venues), listen=False
