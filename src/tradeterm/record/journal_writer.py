@@ -84,24 +84,25 @@ class JournalWriter:
     def append_keyframe(self, payload: bytes, ts: int) -> None:
         """Append a keyframe (``keyframes.encode_keyframe``: it starts with the record it
         resumes at, which must be at most the records written so far)."""
-        frame = pack_frame(KIND_KEYFRAME, CODEC_KEYFRAME_ZSTD, payload, 0, ts, ts)
-        self._fh.write(frame)
-        self._fh.flush()
         record = int.from_bytes(payload[:8], "little")
         self._keyframes.append((self._offset, ts, record))
-        self._offset += len(frame)
-        self.bytes_written = self._offset
-        self.keyframe_bytes += len(frame)
+        self.keyframe_bytes += self._append_unindexed(
+            KIND_KEYFRAME, CODEC_KEYFRAME_ZSTD, payload, ts
+        )
 
     def append_own_frame(self, payload: bytes, ts: int) -> None:
         """Append an own-state frame (``own_frame_file.py``), right after the keyframe it
         belongs to: the keyframe index finds it there."""
-        frame = pack_frame(KIND_OWN, CODEC_OWN_ZSTD, payload, 0, ts, ts)
+        self.own_bytes += self._append_unindexed(KIND_OWN, CODEC_OWN_ZSTD, payload, ts)
+
+    def _append_unindexed(self, kind: int, codec: int, payload: bytes, ts: int) -> int:
+        """One frame that is not a block (no records) at ``ts``; returns its bytes."""
+        frame = pack_frame(kind, codec, payload, 0, ts, ts)
         self._fh.write(frame)
         self._fh.flush()
         self._offset += len(frame)
         self.bytes_written = self._offset
-        self.own_bytes += len(frame)
+        return len(frame)
 
     @property
     def keyframes(self) -> int:

@@ -205,19 +205,14 @@ class PaperRewind:
         kill = desk.killswitch
         state = kill.state.value
         reason = f"{HELD_KILL_SWITCH}: {state} at the rewind ({kill.reason})"
-        ended = 0
-        for coid, order in list(desk.oms.working.items()):  # ends here: never back at the venue
-            venue = desk.oms.venue_of.get(coid, "")
-            desk.bus.publish(
-                topics.orders(venue), OrderCanceled(ts, ts, coid, order.instrument, reason)
-            )
-            ended += 1
+        working = list(desk.oms.working.values())  # they end here: never back at the venue
+        for order in working:
+            self._end(order, reason, ts)
+        ended = len(working)
         held = desk.held.emulator.cancel_all(reason)
         not_sent = self._track_in_flight(records, requests)
         for order in not_sent:
-            venue = desk.oms.venue_of.get(order.client_order_id, "")
-            gone = OrderCanceled(ts, ts, order.client_order_id, order.instrument, NOT_SENT)
-            desk.bus.publish(topics.orders(venue), gone)
+            self._end(order, NOT_SENT, ts)
         modifies = sum(r.kind == "modify" for r in requests)
         log.warning(
             "replay went back while trading is %s: %d order(s) working at the target canceled "
@@ -229,6 +224,13 @@ class PaperRewind:
             len(not_sent),
             modifies,
         )
+
+    def _end(self, order: Order, reason: str, ts: int) -> None:
+        """``order`` ends CANCELED here with ``reason``, as its venue's answer (the OMS, the
+        quoter, the emulator and the run's journal hear of it)."""
+        coid = order.client_order_id
+        ended = OrderCanceled(ts, ts, coid, order.instrument, reason)
+        self.desk.bus.publish(topics.orders(self.desk.oms.venue_of.get(coid, "")), ended)
 
     def _send_again(self, requests: list[PaperRequest], ts: int) -> int:
         """The requests on their way at the target go to the paper venue again, in the order

@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 
 RECORDED_COMMANDS = "replay." + topics.COMMAND  # where a plain replay publishes them
 QUIET = ("tradeterm.oms.manager", "tradeterm.desk")  # the fill and order lines of a rebuild
+_QUIET_LOGGERS = tuple(logging.getLogger(name) for name in QUIET)  # looked up once: ``take``
+# runs for every own record a recording session writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +235,7 @@ class RecordedTrading:
 
     @contextmanager
     def _quiet(self) -> Iterator[None]:
-        loggers = [logging.getLogger(name) for name in QUIET]
+        loggers = _QUIET_LOGGERS
         was = [lg.disabled for lg in loggers]
         self.portfolio.publishing = False
         for lg in loggers:
