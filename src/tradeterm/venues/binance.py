@@ -24,6 +24,7 @@ import aiohttp
 
 from tradeterm.config import BinanceConfig
 from tradeterm.core import topics
+from tradeterm.core.backoff import Backoff
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import Clock
 from tradeterm.domain.events import OrderFilled, OrderRejected
@@ -43,6 +44,10 @@ from tradeterm.venues.binance_user import UserDataStream
 log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 1.0
+# exchangeInfo at start: a 5xx or a lost answer is asked again, so many times, backing off
+DISCOVER_ATTEMPTS = 5
+DISCOVER_RETRY_FIRST_S = 0.2
+DISCOVER_RETRY_MAX_S = 2.0
 
 
 def endpoints(cfg: BinanceConfig, testnet: bool = False) -> tuple[str, str, str]:
@@ -102,12 +107,23 @@ class BinanceVenue(Venue):
         cfg: BinanceConfig, symbols: list[str], testnet: bool = False, venue: str = "binance"
     ) -> list[SymbolRules]:
         """The symbols' rules from ``exchangeInfo`` (before the venue, which must know its
-        instruments up front). Raises ``UnknownSymbol``, ``BinanceError``, ``UnknownOutcome`` or
+        instruments up front). A 5xx or an answer lost is asked again (``DISCOVER_ATTEMPTS``,
+        backing off): a venue's passing 503 is not a failed start. Raises ``UnknownSymbol``,
+        ``BinanceError``, ``UnknownOutcome`` (still, after the last attempt) or
         ``VenueUnreachable``."""
         rest_url = endpoints(cfg, testnet)[0]
+        retry = Backoff(DISCOVER_RETRY_FIRST_S, DISCOVER_RETRY_MAX_S)
         async with aiohttp.ClientSession() as session:
             rest = BinanceRest(session, rest_url, timeout_s=cfg.request_timeout_s)
-            return await fetch_symbols(rest, symbols, venue)
+            for attempt in range(1, DISCOVER_ATTEMPTS + 1):
+                try:
+                    return await fetch_symbols(rest, symbols, venue)
+                except UnknownOutcome as exc:  # a 5xx or no answer: a GET, asked again
+                    if attempt == DISCOVER_ATTEMPTS:
+                        raise
+                    log.warning("%s: exchangeInfo failed (%s): asking again", venue, exc)
+                    await retry.sleep()
+        raise AssertionError("unreachable")
 
     def instruments(self) -> list[Instrument]:
         return [s.instrument for s in self.symbols]

@@ -60,3 +60,21 @@ def test_only_loopback_addresses():
     for host in ("0.0.0.0", "192.168.1.2", "10.0.0.1", "example.com", "::"):
         with pytest.raises(NotLoopback):
             check_loopback(host)
+
+
+async def test_discovery_asks_again_after_a_503(server):
+    """A live session's start asked ``exchangeInfo`` once: a 503 there (the loopback's fault
+    plan met it in a soak on CI) failed the whole start. Asked again, backing off."""
+    from tradeterm.venues.binance import BinanceVenue
+
+    from tradeterm.config import load_settings
+
+    cfg = load_settings(binance={"rest_url": server.rest_url}).binance
+    server.injector.fail_rest(2, 503)
+    rules = await BinanceVenue.discover(cfg, ["BTC/USDT"])
+    assert [r.instrument.symbol for r in rules] == ["BTC/USDT"]
+    from tradeterm.venues.binance import DISCOVER_ATTEMPTS
+
+    server.injector.fail_rest(DISCOVER_ATTEMPTS, 503)  # a venue that stays down: said so
+    with pytest.raises(UnknownOutcome, match="HTTP 503"):
+        await BinanceVenue.discover(cfg, ["BTC/USDT"])
