@@ -128,9 +128,10 @@ class PaperBook:
                 (1, msg.bids, book.bids, worth[0]),
                 (-1, msg.asks, book.asks, worth[1]),
             ):
-                if prices:
-                    for price, _size in levels:
-                        if price in prices:
+                if prices and levels:
+                    listed = dict(levels)  # (~30 levels an update, an own price or two a side)
+                    for price in prices:
+                        if price in listed:
                             before[(side, price)] = sizes.get(price, 0)
         self._before = before
 
@@ -152,7 +153,7 @@ class PaperBook:
         if ledger.due(ts):
             self.settle()
         ledger.enter(ts)
-        hit = -int(trade.aggressor)  # the side whose resting orders the trade took
+        hit = -trade.aggressor  # the side whose resting orders the trade took (an int)
         key = (hit, trade.price)
         if not ledger.traded(key, trade.size, ts):  # the book still shows what it took
             self.liquidity.take(key, trade.size)
