@@ -128,10 +128,9 @@ class PaperBook:
                 (1, msg.bids, book.bids, worth[0]),
                 (-1, msg.asks, book.asks, worth[1]),
             ):
-                if prices:
-                    for price, _size in levels:
-                        if price in prices:
-                            before[(side, price)] = sizes.get(price, 0)
+                if prices and levels:  # (~30 levels an update, an own price or two a side)
+                    for price in dict(levels).keys() & prices:  # (at C speed)
+                        before[(side, price)] = sizes.get(price, 0)
         self._before = before
 
     def updated(self, msg: BookDelta | BookSnapshot, applied: bool) -> None:
@@ -152,7 +151,7 @@ class PaperBook:
         if ledger.due(ts):
             self.settle()
         ledger.enter(ts)
-        hit = -int(trade.aggressor)  # the side whose resting orders the trade took
+        hit = -trade.aggressor  # the side whose resting orders the trade took (an int)
         key = (hit, trade.price)
         if not ledger.traded(key, trade.size, ts):  # the book still shows what it took
             self.liquidity.take(key, trade.size)

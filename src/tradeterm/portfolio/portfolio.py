@@ -37,6 +37,7 @@ from tradeterm.portfolio.valuation import (
     account_currency,
     avg_price,
     figures,
+    Totals,
     rates_from_marks,
     totals,
 )
@@ -91,6 +92,9 @@ class Portfolio:
         self._last_curve_ts = 0
         self._rate = rates_from_marks(instruments, self.mark_x2)
         self._unpriced_warned: set[str] = set()
+        # per instrument, the last revalue's (position, mark, figures, row): see ``_valued``
+        self._last_valued: dict[str, tuple[Position, int | None, Figures, PositionRow]] = {}
+        self._total: tuple[int, Totals] | None = None  # (rows, their totals) of the last revalue
         self.publishing = True  # PositionChanged at every commit (not while a replay rebuilds)
         view.currency = self.currency
 
@@ -204,29 +208,22 @@ class Portfolio:
         return self.figures(instrument).unrealized
 
     def revalue(self, ts: int) -> None:
-        """Recompute every row, equity, today's PnL and drawdown; sample the equity curve."""
+        """Value every row (``_valued``), equity, today's PnL and drawdown; sample the equity
+        curve."""
         view = self.view
         rows = []
+        fresh = False
         for iid, pos in self.positions.items():
             inst = self.instruments.get(iid)
             if inst is None:
                 continue
-            f = figures(pos, inst, self.mark_x2(iid), self._rate)
+            f, row, new = self._valued(iid, pos, inst)
+            fresh = fresh or new
             rows.append((inst, f))
-            view.positions[iid] = PositionRow(
-                iid,
-                pos.qty,
-                f.avg_price,
-                f.realized,
-                f.unrealized,
-                f.fees,
-                f.mark,
-                inst.quote,
-                f.balance,
-                f.paid,
-                f.unpriced,
-            )
-        total = totals(rows, self.currency)
+            view.positions[iid] = row
+        if fresh or self._total is None or len(rows) != self._total[0]:
+            self._total = len(rows), totals(rows, self.currency)
+        total = self._total[1]
         self._warn_unpriced(total.unpriced)
         equity = MONEY.add(self.starting_cash, total.pnl)
         self._roll_day(ts, equity)
@@ -244,6 +241,36 @@ class Portfolio:
             self._last_curve_ts = ts
             view.equity_curve.append((ts, equity))
         view.version += 1
+
+    def _valued(
+        self, iid: str, pos: Position, inst: Instrument
+    ) -> tuple[Figures, PositionRow, bool]:
+        """The position's figures and row at the mark now, and whether they are new: those of
+        the last revalue while the position and its mark are the same (and no fee in a third
+        currency, whose rate is another instrument's mark, is in them)."""
+        mark_x2 = self.mark_x2(iid)
+        last = self._last_valued.get(iid)
+        if last is not None and last[0] is pos and last[1] == mark_x2:
+            return last[2], last[3], False
+        f = figures(pos, inst, mark_x2, self._rate)
+        row = PositionRow(
+            iid,
+            pos.qty,
+            f.avg_price,
+            f.realized,
+            f.unrealized,
+            f.fees,
+            f.mark,
+            inst.quote,
+            f.balance,
+            f.paid,
+            f.unpriced,
+        )
+        if pos.paid.without(inst.base, inst.quote):
+            self._last_valued.pop(iid, None)
+        else:
+            self._last_valued[iid] = (pos, mark_x2, f, row)
+        return f, row, True
 
     def _warn_unpriced(self, unpriced: Mapping[str, Decimal]) -> None:
         for currency in unpriced:

@@ -180,15 +180,12 @@ class PaperExecution(PaperListener):
         def arrive(_ts: int) -> None:
             if oid is None or book is None or not book.cancel(oid):
                 self._publish(
-                    lambda now: OrderUpdateRejected(
-                        now,
-                        now,
-                        order.client_order_id,
-                        order.instrument,
-                        "cancel",
-                        UNKNOWN_ORDER,
-                        "the paper order is no longer working",
-                    )
+                    OrderUpdateRejected,
+                    order.client_order_id,
+                    order.instrument,
+                    "cancel",
+                    UNKNOWN_ORDER,
+                    "the paper order is no longer working",
                 )
 
         self._after_latency(arrive)
@@ -200,15 +197,12 @@ class PaperExecution(PaperListener):
             reason = UNKNOWN_ORDER if oid is None or book is None else book.modify(oid, price, qty)
             if reason:
                 self._publish(
-                    lambda now: OrderUpdateRejected(
-                        now,
-                        now,
-                        order.client_order_id,
-                        order.instrument,
-                        "modify",
-                        reason,
-                        "the paper venue refused the modify",
-                    )
+                    OrderUpdateRejected,
+                    order.client_order_id,
+                    order.instrument,
+                    "modify",
+                    reason,
+                    "the paper venue refused the modify",
                 )
 
         self._after_latency(arrive)
@@ -302,16 +296,15 @@ class PaperExecution(PaperListener):
         return back
 
     # --- PaperListener: paper outcomes -> order events ---------------------------------------
-    def _publish(self, make: Any) -> None:
+    def _publish(self, kind: Any, *fields: Any) -> None:
+        """An order event of ``kind`` stamped now (event and receive time), then ``fields``."""
         now = self.clock.timestamp_ns()
-        self.bus.publish(self.topic, make(now))
+        self.bus.publish(self.topic, kind(now, now, *fields))
 
     def accepted(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
         self._publish(
-            lambda now: OrderAccepted(
-                now, now, t.client_order_id, t.instrument.id, f"{self.id_prefix}{order.order_id}"
-            )
+            OrderAccepted, t.client_order_id, t.instrument.id, f"{self.id_prefix}{order.order_id}"
         )
         if (
             order.price is not None and t.price is not None and order.price != t.price
@@ -331,9 +324,7 @@ class PaperExecution(PaperListener):
 
     def rejected(self, order: PaperOrder, reason: str, message: str) -> None:
         t = self._tracked.pop(order.order_id)
-        self._publish(
-            lambda now: OrderRejected(now, now, t.client_order_id, t.instrument.id, reason, message)
-        )
+        self._publish(OrderRejected, t.client_order_id, t.instrument.id, reason, message)
 
     def filled(self, order: PaperOrder, price: int, qty: int, maker: bool, note: str) -> None:
         t = self._tracked[order.order_id]
@@ -344,43 +335,34 @@ class PaperExecution(PaperListener):
         if not order.leaves:
             del self._tracked[order.order_id]
         self._publish(
-            lambda now: OrderFilled(
-                now,
-                now,
-                t.client_order_id,
-                inst.id,
-                f"{self.id_prefix}{order.order_id}",
-                trade_id,
-                t.side,
-                price,
-                qty,
-                Liquidity.MAKER if maker else Liquidity.TAKER,
-                fee,
-                inst.quote,
-                order.leaves,
-                note,
-            )
+            OrderFilled,
+            t.client_order_id,
+            inst.id,
+            f"{self.id_prefix}{order.order_id}",
+            trade_id,
+            t.side,
+            price,
+            qty,
+            Liquidity.MAKER if maker else Liquidity.TAKER,
+            fee,
+            inst.quote,
+            order.leaves,
+            note,
         )
 
     def canceled(self, order: PaperOrder, reason: str) -> None:
         t = self._tracked.pop(order.order_id)
-        self._publish(
-            lambda now: OrderCanceled(now, now, t.client_order_id, t.instrument.id, reason)
-        )
+        self._publish(OrderCanceled, t.client_order_id, t.instrument.id, reason)
 
     def expired(self, order: PaperOrder) -> None:
         t = self._tracked.pop(order.order_id)
-        self._publish(lambda now: OrderExpired(now, now, t.client_order_id, t.instrument.id))
+        self._publish(OrderExpired, t.client_order_id, t.instrument.id)
 
     def triggered(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
-        self._publish(lambda now: OrderTriggered(now, now, t.client_order_id, t.instrument.id))
+        self._publish(OrderTriggered, t.client_order_id, t.instrument.id)
 
     def modified(self, order: PaperOrder) -> None:
         t = self._tracked[order.order_id]
         t.price, t.qty = order.price, order.qty
-        self._publish(
-            lambda now: OrderModified(
-                now, now, t.client_order_id, t.instrument.id, order.price, order.qty
-            )
-        )
+        self._publish(OrderModified, t.client_order_id, t.instrument.id, order.price, order.qty)

@@ -106,6 +106,9 @@ def _session(store) -> None:
     store.record_fill("sim", fill("t0", 1, Y, "b", 20), b, pos_y)
     c.status = OrderStatus.CANCELED
     store.note_order(c)
+    b.venue_order_id, b.qty, b.price, b.trigger_price = "vb", 5, 91, 89  # every column an
+    b.reason, b.ts_last = "amended", 25  # update sets, the others kept (a's post_only...)
+    store.note_order(b)
     store.note_order(Order("ghost", X, Side.BUY, 1, price=1))  # never inserted
     held = HeldOrder("h1", X, HeldKind.TRAIL, Side.SELL, 3, trigger_price=95, ts_created=2)
     leg = HeldOrder("h2", X, HeldKind.STOP, Side.SELL, 3, trigger_price=90, parent_id="o1")
