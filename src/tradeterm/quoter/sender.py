@@ -70,6 +70,8 @@ class OrderSender:
         post_only: bool,
     ) -> None:
         self.refill(now, rate)
+        if not actions:  # an empty plan: only the bucket moves
+            return
         working = self.working
         reductions: list[Action] = []
         additions: list[Action] = []
