@@ -45,6 +45,13 @@ _ESTIMATOR_KEYS = (
     "ewma_halflife_bars",
     "intensity_halflife_s",
 )
+# (sigma, k, A estimated?) -> their names, as the quoter's view shows them
+_ESTIMATED = {
+    (s, k, a): ",".join(n for n, est in (("sigma", s), ("k", k), ("A", a)) if est)
+    for s in (False, True)
+    for k in (False, True)
+    for a in (False, True)
+}
 
 
 @dataclass
@@ -71,12 +78,8 @@ class QuoterSetup:
 
     @property
     def estimated(self) -> str:
-        names = [
-            n
-            for n, fixed in (("sigma", self.fixed_sigma), ("k", self.fixed_k), ("A", self.fixed_A))
-            if fixed is None
-        ]
-        return ",".join(names)
+        """Which of sigma, k and A are estimated ("sigma,k,A"), the rest configured."""
+        return _ESTIMATED[(self.fixed_sigma is None, self.fixed_k is None, self.fixed_A is None)]
 
     def refresh_estimates(self, now_ns: int, mid_ticks: float | None) -> None:
         cfg = self.config
