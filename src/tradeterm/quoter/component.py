@@ -106,7 +106,7 @@ class Quoter:
         self.sender = OrderSender(instrument, gateway, self.working, self.view)
         self._standing = StandingPlan()  # the last empty plan, skipped while its inputs hold
         self._busy = self._again = self._soon = False  # requote's re-entry guard; an alert set
-        self._timer = f"quoter.{instrument.id}"
+        self._timer, self._soon_timer = f"quoter.{instrument.id}", f"quoter.{instrument.id}.soon"
         iid, venue = instrument.id, instrument.venue
         bus.subscribe(topics.book(iid), self._on_book)
         bus.subscribe(topics.trade(iid), self._on_trade)
@@ -138,7 +138,7 @@ class Quoter:
 
     def stop(self) -> None:
         self.clock.cancel_timer(self._timer)
-        self.clock.cancel_timer(self._timer + ".soon")
+        self.clock.cancel_timer(self._soon_timer)
         self._pull("session stopped", state="OFF")
 
     def enable(self) -> None:
@@ -294,7 +294,7 @@ class Quoter:
         returned; several events in a row coalesce into one requote."""
         if not self._soon:
             self._soon = True
-            self.clock.set_alert(self._timer + ".soon", self.clock.timestamp_ns(), self._on_soon)
+            self.clock.set_alert(self._soon_timer, self.clock.timestamp_ns(), self._on_soon)
 
     def _on_soon(self, ts: int) -> None:
         self._soon = False

@@ -41,10 +41,11 @@ def touch_with_own_quotes(
     prices: the book may not show a quote we just moved yet, and a new bid must never meet
     our own ask (risk would deny it as a self-cross)."""
     bid, ask = book.best_bid, book.best_ask
-    for q in working:
-        target = q.target_price if q.status == PENDING_MODIFY else None
-        low = q.price if target is None else min(q.price, target)
-        high = q.price if target is None else max(q.price, target)
+    for q in working.by_id.values():
+        low = high = q.price
+        target = q.target_price
+        if target is not None and q.status == PENDING_MODIFY:
+            low, high = (low, target) if low < target else (target, low)
         if q.side is Side.SELL and (ask is None or low < ask):
             ask = low
         elif q.side is Side.BUY and (bid is None or high > bid):

@@ -285,6 +285,9 @@ _SCALAR = _Scalar()
 def _backend(*values: Any) -> Any:
     """numpy only when the caller already passes arrays (the engine never imports numpy here)."""
     np = sys.modules.get("numpy")
-    if np is not None and any(isinstance(v, np.ndarray) for v in values):
-        return _Vector(np)
+    if np is not None:
+        array = np.ndarray
+        for value in values:
+            if isinstance(value, array):
+                return _Vector(np)
     return _SCALAR

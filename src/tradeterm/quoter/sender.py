@@ -70,6 +70,8 @@ class OrderSender:
         post_only: bool,
     ) -> None:
         self.refill(now, rate)
+        if not actions:  # an empty plan: only the bucket moves
+            return
         working = self.working
         reductions: list[Action] = []
         additions: list[Action] = []
@@ -183,7 +185,7 @@ def exposure(quote: WorkingQuote) -> int:
 
 
 def side_exposure(working: WorkingQuotes, side: Side) -> int:
-    return sum(exposure(q) for q in working if q.side is side)
+    return sum([exposure(q) for q in working.by_id.values() if q.side is side])
 
 
 def client_id_prefix(symbol: str, now_ns: int) -> str:

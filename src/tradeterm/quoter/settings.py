@@ -10,7 +10,7 @@ change while running does not throw away what was learnt). ``QuoterSetup.refresh
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -45,6 +45,13 @@ _ESTIMATOR_KEYS = (
     "ewma_halflife_bars",
     "intensity_halflife_s",
 )
+# (sigma, k, A estimated?) -> their names, as the quoter's view shows them
+_ESTIMATED = {
+    (s, k, a): ",".join(n for n, est in (("sigma", s), ("k", k), ("A", a)) if est)
+    for s in (False, True)
+    for k in (False, True)
+    for a in (False, True)
+}
 
 
 @dataclass
@@ -66,15 +73,13 @@ class QuoterSetup:
     params: QuoteParams = field(default_factory=QuoteParams)
     _live: QuoteParams | None = None
     _built: tuple[Any, ...] | None = None  # what params and _live were built from
+    _sized: tuple[int, int | None] | None = None  # the (lots, limit) params were built from
+    _fields: dict[str, Any] = field(default_factory=dict)  # params' fields, for _live
 
     @property
     def estimated(self) -> str:
-        names = [
-            n
-            for n, fixed in (("sigma", self.fixed_sigma), ("k", self.fixed_k), ("A", self.fixed_A))
-            if fixed is None
-        ]
-        return ",".join(names)
+        """Which of sigma, k and A are estimated ("sigma,k,A"), the rest configured."""
+        return _ESTIMATED[(self.fixed_sigma is None, self.fixed_k is None, self.fixed_A is None)]
 
     def refresh_estimates(self, now_ns: int, mid_ticks: float | None) -> None:
         cfg = self.config
@@ -118,32 +123,24 @@ class QuoterSetup:
         built = (lots, limit, self.order_lots, self.sigma, self.k, self.A)
         if built == self._built:  # a timer tick that moved no estimate: the same parameters
             return
-        inst = self.instrument
-        fields = dict(
-            self.base,
-            order_lots=lots,
-            lot_step=inst.qty_step_lots,
-            max_position_lots=float(limit) if limit is not None else 0.0,
-            min_notional=math.ceil(inst.min_notional / (inst.tick_size * inst.lot_size)),
-        )
-        self.params = QuoteParams(**fields)
-        ready = (
-            self.sigma is not None
-            and self.k is not None
-            and self.A is not None
-            and self.order_lots is not None
-            and self.sigma > 0
-        )
-        self._live = (
-            replace(  # ready: none of them is None
-                self.params,
-                sigma=self.sigma,  # type: ignore[arg-type]
-                k=self.k,  # type: ignore[arg-type]
-                A=self.A,  # type: ignore[arg-type]
+        sized = (lots, limit)
+        if sized != self._sized:  # only the size and the limit change the base parameters
+            inst = self.instrument
+            self._fields = dict(
+                self.base,
+                order_lots=lots,
+                lot_step=inst.qty_step_lots,
+                max_position_lots=float(limit) if limit is not None else 0.0,
+                min_notional=math.ceil(inst.min_notional / (inst.tick_size * inst.lot_size)),
             )
-            if ready
-            else None
-        )
+            self.params = QuoteParams(**self._fields)
+            self._sized = sized
+        sigma, k, A = self.sigma, self.k, self.A
+        live = None
+        if sigma is not None and k is not None and A is not None and self.order_lots is not None:
+            if sigma > 0:  # ready: the estimates in force
+                live = QuoteParams(**self._fields, sigma=sigma, k=k, A=A)
+        self._live = live
         self._built = built
 
     def live_params(self) -> QuoteParams | None:

@@ -92,6 +92,14 @@ class WorkingQuotes:
     def get(self, client_order_id: str) -> WorkingQuote | None:
         return self.by_id.get(client_order_id)
 
+    def deepest(self, side: Side) -> int:
+        """The deepest level working on ``side`` (-1: none)."""
+        deepest = -1
+        for quote in self.by_id.values():
+            if quote.side is side and quote.level > deepest:
+                deepest = quote.level
+        return deepest
+
     def levels(self, side: Side) -> list[WorkingQuote]:
         return sorted((q for q in self.by_id.values() if q.side is side), key=lambda q: q.level)
 
@@ -112,15 +120,14 @@ def plan(
 ) -> list[Action]:
     actions: list[Action] = []
     for side, desired in ((Side.BUY, bids), (Side.SELL, asks)):
-        levels = max(len(desired), 1 + max((q.level for q in working.levels(side)), default=-1))
-        for level in range(levels):
+        wanted = len(desired)
+        for level in range(max(wanted, 1 + working.deepest(side))):
             quote = working.at(side, level)
-            want = desired[level] if level < len(desired) else None
-            if want is None:
+            if level >= wanted:  # no desired quote at this level
                 if quote is not None and quote.status != PENDING_CANCEL:
                     actions.append(Cancel(quote.client_order_id))
                 continue
-            price, lots = want
+            price, lots = desired[level]
             if quote is None:
                 actions.append(Submit(side, level, price, lots))
             elif quote.status == LIVE and (
