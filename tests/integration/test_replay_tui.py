@@ -179,3 +179,30 @@ async def test_an_order_in_a_plain_replay_says_how_to_trade(tmp_path):
         await wait_for(pilot, lambda: "REPLAY_READ_ONLY" in app.cmdline.message)
         assert "REPLAY_READ_ONLY" in app.cmdline.message
         assert "replay with --paper to trade" in app.cmdline.message
+
+
+async def test_the_goto_box_now_line_follows_the_playing_replay(tmp_path):
+    """The box's "now" is the one its offsets count from: the replay clock, while it plays (it
+    showed the clock at the moment the box opened, however long the trader took to type)."""
+    from textual.widgets import Label
+
+    from tradeterm.record.replay_time import say_time
+    from tradeterm.ui.screens.replay_goto import GotoTimeScreen
+
+    app = review_app(tmp_path)
+    replay = app.kernel.replay
+    start = replay.state.start_ns
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, GotoTimeScreen))
+        where = lambda: str(app.screen.query_one("#goto-where", Label).render())  # noqa: E731
+        opened = say_time(replay.now_ns, start)
+        assert where().endswith(f"now {opened}")
+        replay.set_speed(10.0)
+        replay.play()
+        await wait_for(pilot, lambda: say_time(replay.now_ns, start) != opened, 5)
+        replay.pause()
+        await wait_for(pilot, lambda: where().endswith(f"now {say_time(replay.now_ns, start)}"), 2)
+        assert not where().endswith(f"now {opened}")
+        assert where().endswith(f"now {say_time(replay.now_ns, start)}")

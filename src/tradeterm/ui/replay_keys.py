@@ -131,11 +131,12 @@ class ReplayKeys:
         replay = self.replay
         if replay is None:
             return
-        state = replay.state
-        now = replay.now_ns
-        where = (
-            f"recording {span(state.start_ns, state.end_ns)}; now {say_time(now, state.start_ns)}"
-        )
+
+        def where() -> str:
+            state = replay.state
+            now = say_time(replay.now_ns, state.start_ns)
+            return f"recording {span(state.start_ns, state.end_ns)}; now {now}"
+
         await self.app.push_screen(GotoTimeScreen(where, self.go))
 
     def go(self, text: str) -> str | None:
