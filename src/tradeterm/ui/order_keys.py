@@ -44,7 +44,7 @@ class OrderKeys:
         try:
             cmd = self.app.trading.parse(line, inst, preview=True)
         except GrammarError as exc:
-            self.app.cmdline.say(f"✗ {exc}   (: ↑ recalls the line)", False)
+            self.app.cmdline.say(f"✗ {exc}", False, hint=": ↑ recalls the line")
             return
         if self.app.trading.needs_confirmation() and isinstance(
             cmd, SubmitOrder | HoldOrder | HoldOco | HoldBracket

@@ -119,15 +119,16 @@ class CommandLine(Horizontal):
         self.send_typed()
 
     # --- the message -------------------------------------------------------------------------
-    def say(self, text: str, ok: bool | None = None, logged: bool = False) -> None:
-        """Say something that is not a venue's answer (stops following one). A refusal
-        (``ok`` False) also goes to the log pane, unless the engine logged it already
-        (``logged``: a risk denial): the next line typed in a burst replaces the message, and
-        the trader must still be able to read why the one before was not sent."""
+    def say(self, text: str, ok: bool | None = None, logged: bool = False, hint: str = "") -> None:
+        """Say something that is not a venue's answer (stops following one), with a ``hint``
+        for the line only. A refusal (``ok`` False) also goes to the log pane, unless the
+        engine logged it already (``logged``: a risk denial): the next line typed in a burst
+        replaces the message, and the trader must still be able to read why the one before was
+        not sent."""
         self._following = None
-        self._write(text, ok)
+        self._write(f"{text}   ({hint})" if hint else text, ok)
         if ok is False and not logged:
-            log.info("refused: %s", text.removeprefix("✗ ").split("   (: ↑")[0])
+            log.info("refused: %s", text.removeprefix("✗ "))
 
     def follow(self, numbers: list[int], what: str) -> None:
         """Show the venue's answers to these requests as they arrive."""
