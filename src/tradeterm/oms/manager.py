@@ -17,7 +17,8 @@ tests use; they only delegate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -228,6 +229,18 @@ class OrderManager:
         """A plain replay: the venue's answers are the recording's, which holds what followed a
         refused request or a late answer; no query goes to a venue (``OutcomeResolver``)."""
         self.resolver.asks_venue = False
+
+    @contextmanager
+    def answering_from_records(self) -> Iterator[None]:
+        """Meanwhile the venue's answers handed to the OMS are recorded ones (a ``--paper``
+        replay's rebuild, the recorder's copy of a replay's rebuild): as in a plain replay, the
+        records hold what followed a refused request, and no query goes to a venue."""
+        asks = self.resolver.asks_venue
+        self.resolver.asks_venue = False
+        try:
+            yield
+        finally:
+            self.resolver.asks_venue = asks
 
     def forget(self) -> None:
         """Forget every order and fill, in memory and in the store (which must be in memory:

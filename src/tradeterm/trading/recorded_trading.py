@@ -14,11 +14,12 @@ A seek (``record/own_trades.py``) hands it the records it skips through ``apply`
 after going to the nearest checkpoint of it (``checkpoint``/``restore``, taken every so many own
 records, played or applied) or, with none, ``rewind``: the OMS and the portfolio emptied (their
 store is in memory: ``Store.forget_trading``); meanwhile their log lines and
-``PositionChanged`` are held back, as a seek puts nothing on the bus. Or the seek resumes it
-from an own-state frame of the recording (``resume``): the OMS, its store, the portfolio and
-the fills pane hold the frame's state, and checkpoints start again from there. The frames are
-written by a copy of this rebuild that the recorder of the session feeds as it records
-(``take``, ``state``: ``own_frames.py``).
+``PositionChanged`` are held back, as a seek puts nothing on the bus, and the OMS asks no
+venue (``OrderManager.answering_from_records``: after a refused modify the records hold what
+followed). Or the seek resumes it from an own-state frame of the recording (``resume``): the
+OMS, its store, the portfolio and the fills pane hold the frame's state, and checkpoints start
+again from there. The frames are written by a copy of this rebuild that the recorder of the
+session feeds as it records (``take``, ``state``: ``own_frames.py``).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class RecordedTrading:
     def apply(self, records: list[tuple[str, Any]], ts: int) -> None:
         """The recorded records a seek skipped (their recorded topics), in order; then the
         positions valued at the market of ``ts``, where the seek stands."""
-        with self._quiet():
+        with self._rebuilding():
             for topic, event in records:
                 if topic == topics.COMMAND:
                     self.on_command(event)
@@ -132,7 +133,7 @@ class RecordedTrading:
     def take(self, topic: str, event: Any) -> None:
         """One record as it is recorded, not on the bus (the recorder's copy of the rebuild,
         ``own_frames.py``); the positions are not valued."""
-        with self._quiet():
+        with self._rebuilding():
             if topic == topics.COMMAND:
                 self.on_command(event)
             elif topic in self._order_topics:
@@ -156,7 +157,7 @@ class RecordedTrading:
         frame = decode_state(state)
         known = [key for body in keys for key in decode_keys(body)]
         held = held_orders(frame)
-        with self._quiet():
+        with self._rebuilding():
             self.oms.resume(
                 held,
                 frame.working,
@@ -176,7 +177,7 @@ class RecordedTrading:
 
     def rewind(self, ts: int) -> None:
         """No order, no fill: as at the start of the recording, at ``ts``."""
-        with self._quiet():
+        with self._rebuilding():
             self._sent.clear()
             self.oms.forget()
             self.fills.clear()
@@ -225,7 +226,7 @@ class RecordedTrading:
         they were then, valued at ``ts``."""
         store = self.oms.store
         assert isinstance(store, MemoryStore)  # see checkpoint
-        with self._quiet():
+        with self._rebuilding():
             store.go_to(checkpoint.store)
             self.oms.restore(checkpoint.oms)
             self.fills.refill(checkpoint.fills)
@@ -234,14 +235,19 @@ class RecordedTrading:
             self.portfolio.restore(checkpoint.positions, ts)
 
     @contextmanager
-    def _quiet(self) -> Iterator[None]:
+    def _rebuilding(self) -> Iterator[None]:
+        """Recorded records applied, or a state gone back to: the fill and order log lines and
+        ``PositionChanged`` held back, and the OMS asks no venue (a refused modify among the
+        records is followed by what the recording holds, never by a query: in a ``--paper``
+        replay it would go to the paper venue as restored at the target)."""
         loggers = _QUIET_LOGGERS
         was = [lg.disabled for lg in loggers]
         self.portfolio.publishing = False
         for lg in loggers:
             lg.disabled = True
         try:
-            yield
+            with self.oms.answering_from_records():
+                yield
         finally:
             self.portfolio.publishing = True
             for lg, disabled in zip(loggers, was):
