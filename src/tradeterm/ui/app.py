@@ -267,6 +267,9 @@ class TradetermApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.palette.binding_nodes()))
 
+    def action_command_palette(self) -> None:
+        self.palette.open()  # one command per opening (ui/command_palette.py)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists every workstation action (``ui/command_palette.py``), then
         Textual's own."""
