@@ -63,6 +63,8 @@ async def test_ui_redraws_are_bounded_not_per_event():
         ladder.ladder_rows = counting
         before, started = kernel.market.md_events, time.monotonic()
         await asyncio.sleep(1.0)
+        while kernel.market.md_events - before <= 300 and time.monotonic() - started < 5:
+            await asyncio.sleep(0.1)  # a loaded machine makes the storm slower: wait for it
         events, elapsed = kernel.market.md_events - before, time.monotonic() - started
         await pilot.press("q")
     assert events > 300 and events > 10 * calls  # a flood: many market events per redraw

@@ -94,10 +94,10 @@ async def signed_answer(
     return status, body
 
 
-async def same_minute(seconds_needed: float = 3.0) -> None:
-    """Weights are counted in fixed minutes: start a sequence that must stay in one minute
-    early enough in it."""
-    left = 60.0 - time.time() % 60.0
+async def same_minute(seconds_needed: float = 3.0, period: float = 60.0) -> None:
+    """Weights are counted in fixed minutes (orders also in fixed 10 s: ``period``): start a
+    sequence that must stay in one window early enough in it."""
+    left = period - time.time() % period
     if left < seconds_needed:
         await asyncio.sleep(left + 0.05)
 
