@@ -11,7 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.loopback_session import COUNTERPARTY_KEY, FAST_FEED, loopback_settings, wait_until
+from tests.loopback_session import (
+    COUNTERPARTY_BALANCES,
+    COUNTERPARTY_KEY,
+    FAST_FEED,
+    loopback_settings,
+    wait_until,
+)
 from tradeterm.config import Settings, load_settings
 from tradeterm.core.bus import MessageBus
 from tradeterm.core.clock import LiveClock
@@ -42,7 +48,7 @@ def exchange_settings(key: str, secret: str, usdt: str = "1000000", **exchange: 
         {
             "api_key": COUNTERPARTY_KEY,
             "api_secret": "counterparty-secret",
-            "balances": {"USDT": "1000000", "BTC": "10", "ETH": "100"},
+            "balances": COUNTERPARTY_BALANCES,
         },
     ]
     return loopback_settings(accounts=accounts, **exchange)
