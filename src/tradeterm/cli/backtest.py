@@ -9,6 +9,7 @@ import os
 import sys
 import time
 
+from tradeterm.cli.ctrl_c import CtrlC
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.sweep_grid import parse_axis, plan, recordings
 from tradeterm.record.journal import JournalError, JournalReader
@@ -51,12 +52,14 @@ def run_backtest(args: argparse.Namespace) -> int:
     progress = Progress(len(todo), len(cells) - len(todo))
     started = time.perf_counter()
     try:
-        for cell, outcome in ends:
-            if isinstance(outcome, BaseException):
-                progress.advance(cell, outcome)
-            else:
-                store.write(outcome)
-                progress.advance(cell, None)
+        with CtrlC() as ctrl_c:
+            for cell, outcome in ends:
+                if isinstance(outcome, BaseException):
+                    progress.advance(cell, outcome)
+                else:
+                    store.write(outcome)
+                    progress.advance(cell, None)
+                ctrl_c.check()  # one dropped where it landed (a finalizer) stops here
     except KeyboardInterrupt:
         progress.close()
         print(
