@@ -3,6 +3,7 @@ worker and on two, resumes without redoing finished cells, and `tradeterm report
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,27 @@ def test_a_bad_grid_is_refused_in_one_line(tmp_path, grid, phrase):
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.count("\n") == 1 and phrase in run.stderr, run.stderr
     assert not (tmp_path / "x.cells").exists()
+
+
+def test_a_hive_tree_of_recordings_gives_each_row_its_folders(tmp_path):
+    """A directory of recordings laid out as a hive tree (``venue=/date=`` folders): every
+    recording under it is a cell, and its row holds the folders' values to group by."""
+    tree = tmp_path / "recordings"
+    for day in ("2024-08-08", "2024-08-09"):
+        folder = tree / "venue=binance" / f"date={day}"
+        folder.mkdir(parents=True)
+        shutil.copy(SAMPLE, folder / SAMPLE.name)
+    out = tmp_path / "hive.parquet"
+    args = ["--grid", "quoter.gamma=0.1", "--seconds", "5", "--workers", "1", "-o", out]
+    run = tradeterm("backtest", tree, *args, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "2 cells (1 parameter points x 2 recordings)" in run.stderr
+    table = rows(out)
+    assert [(r["recording.venue"], r["recording.date"]) for r in table] == [
+        ("binance", "2024-08-08"),
+        ("binance", "2024-08-09"),
+    ]
+    same = [{k: v for k, v in r.items() if not k.startswith(("recording", "cell"))} for r in table]
+    assert same[0] == same[1] and same[0]["records"] > 0  # two copies of one recording
+    report = tradeterm("report", out, "--json", tmp_path=tmp_path)
+    assert report.returncode == 0 and len(json.loads(report.stdout)["ranked"]) == 2

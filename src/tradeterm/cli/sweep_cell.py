@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tradeterm.cli.sweep_grid import Cell
+from tradeterm.cli.sweep_grid import Cell, partitions
 from tradeterm.config import load_settings
 from tradeterm.domain import events
 from tradeterm.record.journal import JournalReader
@@ -93,6 +93,7 @@ def _row(cell: Cell, summary: dict[str, Any], journal: Path) -> dict[str, Any]:
             "records": summary["records"],
         }
     )
+    row.update((f"recording.{key}", value) for key, value in partitions(cell.recording))
     for horizon in MARKOUTS:
         mark = fills["markouts"].get(horizon) or {}
         row[f"markout_{horizon}_bps"] = mark.get("avg_bps")

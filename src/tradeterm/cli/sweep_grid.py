@@ -129,8 +129,21 @@ def typed(point: tuple[tuple[str, str], ...]) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
+def partitions(recording: str) -> tuple[tuple[str, str], ...]:
+    """The ``key=value`` folders a recording lies in (a hive tree of recordings:
+    ``venue=binance/date=2024-08-08/session.ttj``), outermost first; the cell's row gets them
+    as ``recording.KEY`` columns, to group a sweep's rows by."""
+    found = []
+    for folder in Path(recording).parent.parts:
+        key, eq, value = folder.partition("=")
+        if eq and key:
+            found.append((key, value))
+    return tuple(found)
+
+
 def recordings(patterns: list[str]) -> list[str]:
-    """Paths, globs (``recordings/*.ttj``) and directories (every ``*.ttj`` under them)."""
+    """Paths, globs (``recordings/*.ttj``) and directories (every ``*.ttj`` under them: a hive
+    tree of recordings too, whose ``key=value`` folders each row then holds, ``partitions``)."""
     found: list[str] = []
     for pattern in patterns:
         path = Path(pattern)
