@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 
 Key = tuple[int, int]  # (side, price): side 1 = bids, -1 = asks
 
+# A level's last update older than this (behind the newest update) is forgotten: it could only
+# say that a trade at least this late is already in the level's size, and no feed delivers a
+# trade a minute after the book that reflects it. Without it the ledger kept a timestamp for
+# every price a long session's book ever updated.
+FORGET_AFTER_NS = 60_000_000_000
+FORGET_FROM = 4096  # levels remembered before the first look for old ones
+
 
 class Settled:
     """One level at the end of a moment: its size when the moment began, and how much of its
@@ -47,7 +54,7 @@ class Settled:
 
 
 class QueueLedger:
-    __slots__ = ("moment_ts", "_open", "_start", "_pending", "_updated", "_book_ts")
+    __slots__ = ("moment_ts", "_open", "_start", "_pending", "_updated", "_book_ts", "_look_at")
 
     def __init__(self) -> None:
         self.moment_ts = -1
@@ -57,6 +64,7 @@ class QueueLedger:
         # per side (bids, asks): price -> ts of the last book update at the level
         self._updated: tuple[dict[int, int], dict[int, int]] = ({}, {})
         self._book_ts = -1  # ts of the last snapshot (every level)
+        self._look_at = FORGET_FROM  # levels remembered when old ones are next forgotten
 
     # --- moments -----------------------------------------------------------------------------
     def due(self, ts: int) -> bool:
@@ -120,10 +128,23 @@ class QueueLedger:
             updated_bids[price] = ts
         for price, _size in asks:
             updated_asks[price] = ts
+        if len(updated_bids) + len(updated_asks) > self._look_at:
+            self._forget_before(ts - FORGET_AFTER_NS)
         start = self._start
         for key, size in before.items():
             if key not in start:
                 start[key] = size
+
+    def _forget_before(self, ts: int) -> None:
+        """Forget the levels last updated before ``ts`` (they read as updated at the last
+        snapshot, as a level never updated since does); look again once twice as many are
+        remembered, so the cost per update stays constant."""
+        kept = 0
+        for side in self._updated:
+            for price in [p for p, at in side.items() if at < ts]:
+                del side[price]
+            kept += len(side)
+        self._look_at = max(FORGET_FROM, 2 * kept)
 
     def snapshot(self, before: dict[Key, int], ts: int) -> None:
         """A snapshot updates every level; ``before`` has the sizes of the levels worth

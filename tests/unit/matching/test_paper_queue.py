@@ -101,3 +101,20 @@ def test_a_trade_does_not_fill_an_order_a_reduce_only_clamp_cancelled_during_it(
     feed.send(feed.trade(5, 105, 10, BUY))
     assert [e[1:4] for e in feed.rec.fills()][1:] == [(2, 103, 5)]
     assert ("canceled", 3, "REDUCE_ONLY") in feed.rec.events and feed.book.position == 0
+
+
+def test_a_long_session_does_not_keep_every_level_it_ever_saw():
+    """The ledger held a timestamp for every price the book ever updated (a day of a liquid
+    book: every tick it crossed). Levels last updated over a minute before the newest update
+    are forgotten, and an order joining such a level later queues as it did before."""
+    feed = Feed(bids=((100, 10),), asks=((100_000, 10),))
+    second = 1_000_000_000
+    levels = 40_000
+    for n in range(levels):  # the bids walk down, one new price a second
+        feed.send(feed.delta(n * second, bids=[(99_000 - n, 3)]))
+    remembered = sum(len(side) for side in feed.book.ledger._updated)
+    assert remembered <= 8192, remembered  # a minute's levels, looked at when twice as many
+    ours = feed.order(1, BUY, 5, 99_000)  # a level last updated 11 hours ago
+    assert ours.queue_ahead == 3
+    feed.send(feed.trade(levels * second, 99_000, 2, SELL))  # a new trade still moves it
+    assert ours.queue_ahead == 1 and not feed.rec.fills(1)
