@@ -272,9 +272,21 @@ async def test_watchlist_and_ladder_show_the_same_best_bid_in_every_frame(tmp_pa
             if n % 20 == 10:
                 await pilot.press("up")  # a key redraws the ladder at once: still one frame
             shown, quoted = drawn_touch(ladder), quoted_touch(quotes)
-            if shown != quoted:
+            if shown != quoted and not _off_the_ladder(ladder, shown, quoted):
                 different.append((shown, quoted))
         assert not different, f"{len(different)} of 60 frames differ: {different[:3]}"
+
+
+def _off_the_ladder(ladder: Ladder, shown: tuple, quoted: tuple) -> bool:
+    """The sides the ladder marks no touch on are those whose quoted price has no row on it: at
+    one tick a row, the ladder keeps its centre until the market drifts out of the middle half,
+    and this fast market's spread can be wider than the rows (a loaded CI run saw 4 frames with
+    the touch 61935.5 / 61959.5, 48 ticks apart, neither on the ladder)."""
+    lines = list(ladder.plain_lines())
+    return all(
+        side == price or (side is None and not any(price in line for line in lines))
+        for side, price in zip(shown, quoted)
+    )
 
 
 async def test_zoom_keys_group_prices_and_are_remappable(tmp_path):
