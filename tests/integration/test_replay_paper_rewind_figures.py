@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from tests.integration.test_replay_paper_rewind import S, paper_kernel, settle, submit
+from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
 
 
@@ -51,3 +52,56 @@ def test_seek_back_rewinds_the_chart_the_equity_curve_and_the_risk_state(caplog)
     said = [r.getMessage() for r in caplog.records if "replay went back" in r.getMessage()]
     assert len(said) == 1
     assert "1 order(s), 0 held order(s) and 1 fill(s) made after the target discarded" in said[0]
+
+
+def test_seek_back_restores_the_peak_and_drawdown_the_run_had_there():
+    """A rebuild re-applies the fills before the target with the market of the target under
+    them: a short opened at 30 s and closed at 60 s was valued, between its two fills, at the
+    prices of 90 s, and today's peak kept that equity, which the run never had (the drawdown
+    read too deep, and the drawdown limit measures from it)."""
+    kernel = paper_kernel(None)
+    replay, views = kernel.replay, kernel.views
+    inst = next(i for i in kernel.instruments.values() if i.symbol == "BTC/USDT")
+    start = replay.state.start_ns
+    replay.pause()
+
+    def trade(side: Side) -> None:
+        book = views.books[inst.id]
+        price = book.best_bid if side is Side.SELL else book.best_ask
+        kernel.submit(
+            SubmitOrder(
+                kernel.clock.timestamp_ns(),
+                kernel.next_order_id(),
+                inst.id,
+                side,
+                5_000_000,
+                price=price,
+            )
+        )
+
+    async def at(seconds: int) -> None:
+        assert replay.seek(start + seconds * S)
+        await settle(replay, lambda: replay.state.message == "at seek target")
+
+    async def drive():
+        task = asyncio.create_task(kernel.run())
+        await asyncio.sleep(0.05)
+        await at(30)
+        trade(Side.SELL)  # short 0.05 BTC
+        await settle(replay, lambda: kernel.desk.portfolio.qty(inst.id) < 0)
+        await at(150)
+        trade(Side.BUY)  # flat again
+        await settle(replay, lambda: kernel.desk.portfolio.qty(inst.id) == 0)
+        await at(200)
+        ran = (views.portfolio.peak_equity, views.portfolio.drawdown, views.portfolio.equity)
+        await at(240)
+        trade(Side.BUY)  # a fill after the target: going back rebuilds
+        await settle(replay, lambda: kernel.desk.portfolio.qty(inst.id) > 0)
+
+        assert replay.seek(start + 200 * S, discard=True)
+        back = (views.portfolio.peak_equity, views.portfolio.drawdown, views.portfolio.equity)
+        assert back == ran
+        kernel.request_stop()
+        await task
+
+    asyncio.run(drive())

@@ -31,6 +31,7 @@ from tradeterm.core.display import money
 from tradeterm.core.views import BookReader, InstrumentStats, PortfolioView, PositionRow
 from tradeterm.domain.events import OrderFilled, PositionChanged
 from tradeterm.domain.instruments import Instrument
+from tradeterm.portfolio.day_history import DayHistory
 from tradeterm.portfolio.position import MONEY, Position, apply_fill
 from tradeterm.portfolio.valuation import (
     Figures,
@@ -95,7 +96,10 @@ class Portfolio:
         # per instrument, the last revalue's (position, mark, figures, row): see ``_valued``
         self._last_valued: dict[str, tuple[Position, int | None, Figures, PositionRow]] = {}
         self._total: tuple[int, Totals] | None = None  # (rows, their totals) of the last revalue
-        self.publishing = True  # PositionChanged at every commit (not while a replay rebuilds)
+        # PositionChanged at every commit, and today's reference points follow equity (not
+        # while a replay rebuilds: its figures are valued at another moment's market)
+        self.publishing = True
+        self.days: DayHistory | None = None  # where a replay can go back: ``keep_day_history``
         view.currency = self.currency
 
     # --- state -----------------------------------------------------------------------------
@@ -105,14 +109,23 @@ class Portfolio:
             self.positions[pos.instrument] = pos
         self.day = day
 
+    def keep_day_history(self) -> None:
+        """Keep today's reference points as they change, so that ``reset`` can go back to
+        those of an earlier moment (a replay that can go back: ``day_history.py``)."""
+        if self.days is None:
+            self.days = DayHistory()
+
     def reset(self, ts: int) -> None:
-        """As before any fill, at ``ts``: every position flat, the day and the equity curve
-        started again (a plain replay rewinding its recorded session's trading)."""
+        """As before any fill, at ``ts``: every position flat, the equity curve started again,
+        the day's start and peak those of ``ts`` (kept by ``keep_day_history``; else started
+        again) (a replay rewinding its own trading)."""
         self.positions.clear()
         self.positions.update((iid, Position(iid)) for iid in self.instruments)
         self.view.positions.clear()
         self.view.equity_curve.clear()
-        self.day, self._last_curve_ts = None, 0
+        point = self.days.at(ts) if self.days is not None else None
+        self.day = None if point is None else DayState(*point[1:])
+        self._last_curve_ts = 0
         self.revalue(ts)
 
     def snapshot(self) -> dict[str, Position]:
@@ -226,11 +239,10 @@ class Portfolio:
         total = self._total[1]
         self._warn_unpriced(total.unpriced)
         equity = MONEY.add(self.starting_cash, total.pnl)
-        self._roll_day(ts, equity)
+        if self.publishing or self.day is None:
+            self._follow_day(ts, equity)
         day = self.day
         assert day is not None
-        if equity > day.peak_equity:
-            day.peak_equity = equity
         view.realized, view.unrealized, view.fees = total.realized, total.unrealized, total.fees
         view.unpriced_fees = total.unpriced
         view.equity = equity
@@ -285,12 +297,21 @@ class Portfolio:
                     self.currency,
                 )
 
-    def _roll_day(self, ts: int, equity: Decimal) -> None:
+    def _follow_day(self, ts: int, equity: Decimal) -> None:
+        """Today's reference points after ``equity`` at ``ts``: a new UTC day starts from it,
+        a higher peak takes it."""
         today = ts // DAY_NS
-        if self.day is None or self.day.day != today:
-            if self.day is not None:
+        day = self.day
+        if day is None or day.day != today:
+            if day is not None:
                 log.info(
                     "new trading day: today's PnL and drawdown restart from equity %s",
                     money(equity, self.currency),
                 )
-            self.day = DayState(today, equity, equity)
+            day = self.day = DayState(today, equity, equity)
+        elif equity > day.peak_equity:
+            day.peak_equity = equity
+        else:
+            return
+        if self.days is not None:
+            self.days.note(ts, day.day, day.start_equity, day.peak_equity)

@@ -85,6 +85,7 @@ class RecordedTrading:
         its own trading, ``paper_rewind.py``; the OMS keeps its place on the bus)."""
         self.oms = oms
         self.portfolio = portfolio
+        portfolio.keep_day_history()  # a rebuild goes back to the day's peak at its target
         self.fills = fills
         self._order_topics = {topics.orders(v) for v in venues}
         self._sent: dict[str, SubmitOrder] = {}  # recorded commands not answered yet
