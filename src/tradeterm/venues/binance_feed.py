@@ -54,6 +54,7 @@ from tradeterm.venues.binance_errors import BinanceError, UnknownOutcome, VenueU
 from tradeterm.venues.binance_feed_state import BookSync, FeedStats
 from tradeterm.venues.binance_messages import BinanceDecoder, UnknownMessage
 from tradeterm.venues.binance_rest import BinanceRest
+from tradeterm.venues.repeated_trades import RepeatedTrades
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class BinanceMarketFeed:
         self.decoder = BinanceDecoder(instruments)
         self.books = {i.id: BookSync(i) for i in instruments}
         self.stats = FeedStats()
+        self.trades = RepeatedTrades()  # a trade the stream repeats goes out once
         self.rest: BinanceRest | None = None
         self._status_topic = topics.venue_status(venue)
         self._status: tuple[ConnectionState, str] | None = None
@@ -261,7 +263,8 @@ class BinanceMarketFeed:
                     )
                     self._resync(sync, "buffer overflow")
         elif kind is Trade:
-            self.bus.publish(topics.trade(event.instrument), event)
+            if not self.trades.repeat(event):  # type: ignore[arg-type]
+                self.bus.publish(topics.trade(event.instrument), event)
         elif kind is TopOfBook:
             self.bus.publish(topics.quote(event.instrument), event)
         return False

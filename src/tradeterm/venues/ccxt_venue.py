@@ -48,6 +48,7 @@ from tradeterm.venues.ccxt_exec import CcxtExecution
 from tradeterm.venues.ccxt_setup import CcxtSetupError, market_instrument
 from tradeterm.venues.ccxt_mapping import fill_event, order_report, short_error, to_units
 from tradeterm.venues.ccxt_trades import fetch_all
+from tradeterm.venues.repeated_trades import RepeatedTrades
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class CcxtVenue(Venue):
             cfg.resolve_timeout_s,
         )
         self._book_ids = dict.fromkeys(self._instruments, 0)
+        self.trades = RepeatedTrades()  # a trade the stream repeats goes out once
         self._stop_event: asyncio.Event | None = None
         self.closed = False
 
@@ -249,18 +251,17 @@ class CcxtVenue(Venue):
             now = self.clock.timestamp_ns()
             for tr in trades:
                 tid = str(tr.get("id") or "0")
-                self.bus.publish(
-                    topics.trade(iid),
-                    Trade(
-                        iid,
-                        to_units(tr["price"], inst.tick_size),
-                        to_units(tr["amount"], inst.lot_size),
-                        Side.BUY if tr.get("side") == "buy" else Side.SELL,
-                        int(tid) if tid.isdigit() else 0,
-                        int(tr.get("timestamp") or 0) * MS or now,
-                        now,
-                    ),
+                trade = Trade(
+                    iid,
+                    to_units(tr["price"], inst.tick_size),
+                    to_units(tr["amount"], inst.lot_size),
+                    Side.BUY if tr.get("side") == "buy" else Side.SELL,
+                    int(tid) if tid.isdigit() else 0,
+                    int(tr.get("timestamp") or 0) * MS or now,
+                    now,
                 )
+                if not self.trades.repeat(trade):
+                    self.bus.publish(topics.trade(iid), trade)
 
     async def _watch(self, watcher: Any, handle: Any) -> None:
         backoff = self._backoff()

@@ -133,6 +133,24 @@ async def test_delayed_and_duplicated_messages_keep_the_book_exact():
         await session.stop()
 
 
+async def test_a_duplicated_trade_message_is_one_trade():
+    """The trade stream delivered twice (the loopback's dup fault) reached the bus twice: the
+    tape listed the trade twice, the day's volume counted it twice, and a paper order on this
+    data moved up its queue twice for one trade. Every trade reaches the bus once, in order."""
+    settings = loopback_settings(faults="dup=0.5")
+    async with LoopbackServer(settings.exchange) as server:
+        session = await Session(server).start()
+        trades: list = []
+        session.bus.subscribe("trade.*", trades.append)
+        await wait_until(lambda: len(trades) >= 200, 10, "200 trades")
+        await session.stop()
+    ids: dict[str, list[int]] = {}
+    for trade in trades:
+        ids.setdefault(trade.instrument, []).append(trade.trade_id)
+    assert ids and all(got == sorted(set(got)) for got in ids.values()), ids
+    assert session.venue.feed.trades.dropped > 0  # not vacuous
+
+
 async def test_unreachable_exchange_shows_disconnected_and_keeps_trying():
     async with LoopbackServer(loopback_settings().exchange) as server:
         session = await Session(server).start()

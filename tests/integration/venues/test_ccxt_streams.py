@@ -174,3 +174,20 @@ async def test_an_order_is_acked_and_filled_over_the_private_stream(tmp_path):
         server.injector.rest_queue.clear()
         kernel.request_stop()
         await asyncio.wait_for(task, 10)
+
+
+async def test_a_duplicated_trade_message_is_one_trade(tmp_path):
+    """ccxt.pro hands a trade the stream repeated (the loopback's dup fault) to ``watch_trades``
+    again; the venue publishes each trade once (``repeated_trades.py``)."""
+    key, secret = canary_keys()
+    settings = exchange_settings(key, secret, faults="dup=0.5")
+    async with LoopbackServer(settings.exchange) as server:
+        kernel, venue, task = await ccxt_kernel(server, tmp_path, key, secret, **STREAMS)
+        inst = venue.instruments()[0]
+        trades: list[Trade] = []
+        kernel.bus.subscribe(topics.trade(inst.id), trades.append)
+        await wait_until(lambda: len(trades) >= 60, 10, "60 trades")
+        kernel.request_stop()
+        await task
+    ids = [t.trade_id for t in trades]
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)[:5]
