@@ -56,8 +56,8 @@ def test_seek_back_rewinds_the_chart_the_equity_curve_and_the_risk_state(caplog)
 
 def test_seek_back_restores_the_peak_and_drawdown_the_run_had_there():
     """A rebuild re-applies the fills before the target with the market of the target under
-    them: a short opened at 30 s and closed at 60 s was valued, between its two fills, at the
-    prices of 90 s, and today's peak kept that equity, which the run never had (the drawdown
+    them: a short opened at 30 s and closed at 150 s was valued, between its two fills, at the
+    prices of 200 s, and today's peak kept that equity, which the run never had (the drawdown
     read too deep, and the drawdown limit measures from it)."""
     kernel = paper_kernel(None)
     replay, views = kernel.replay, kernel.views
