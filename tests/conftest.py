@@ -1,18 +1,8 @@
 import decimal
-import os
 
 import pytest
 
 from tradeterm.core.decimals import engine_context
-
-
-def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: half again as many workers as cores. Much of the suite waits on real
-    seconds (the soaks, the loopback's sessions, subprocesses, the TUI key by key), so a third
-    worker on two cores keeps them busy: 5 min 32-37 s against 6 min 54-57 s with two, the
-    same tests passing."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, (cores or 1) * 3 // 2)
 
 
 @pytest.fixture(autouse=True)

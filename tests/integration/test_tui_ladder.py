@@ -130,12 +130,15 @@ async def test_b_and_s_send_a_price_on_screen_while_the_market_moves(tmp_path):
         for side in ("s", "b"):
             ladder.action_cursor(3)  # the cursor three rows over the middle (up up up)
             chosen = fmt(ladder.cursor)
+            # the ladder re-centres only once the market leaves the middle half: the cursor's
+            # row goes off screen after a run of some 18 rows one way, which a loaded machine's
+            # market (a clean-clone CI with three workers) did not make in 20 s
             assert await until(
                 pilot,
                 lambda chosen=chosen: (
                     not any(chosen in line for line in ladder.plain_lines()[1:-1])
                 ),
-                20,
+                60,
             ), "the market did not move the ladder away from the cursor"
             await pilot.press(side)
             cmd, screen = sent[-1]
