@@ -138,3 +138,32 @@ def test_a_hive_tree_of_recordings_gives_each_row_its_folders(tmp_path):
     assert same[0] == same[1] and same[0]["records"] > 0  # two copies of one recording
     report = tradeterm("report", out, "--json", tmp_path=tmp_path)
     assert report.returncode == 0 and len(json.loads(report.stdout)["ranked"]) == 2
+
+
+def test_a_damaged_recording_is_refused_before_any_cell_runs(tmp_path):
+    """A sweep over a recording with a damaged block wrote a row from the records before the
+    damage (32,768 of 74,864) and said nothing: a cell's figures from part of a recording, as if
+    from all of it. It is refused in one line, as ``replay`` refuses it; ``--skip-damaged``
+    sweeps the rest and says what was lost."""
+    damaged = tmp_path / "damaged.ttj"
+    data = bytearray(SAMPLE.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 5000] = bytes(5000)
+    damaged.write_bytes(bytes(data))
+    out = tmp_path / "d.parquet"
+    args = ["--grid", "quoter.gamma=0.1", "--seconds", "400", "--workers", "1", "-o", out]
+    run = tradeterm("backtest", damaged, *args, tmp_path=tmp_path)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "is damaged" in run.stderr and "backtest with --skip-damaged" in run.stderr
+    assert not out.exists() and not (tmp_path / "d.cells").exists()
+
+    skipped = tradeterm("backtest", damaged, *args, "--skip-damaged", tmp_path=tmp_path)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "records lost" in skipped.stderr
+    [row] = rows(out)
+    assert 32_768 < row["records"] < 74_864  # the blocks after the damage were replayed too
+
+    cut = tmp_path / "cut.ttj"  # a recording cut inside its first block: nothing to replay
+    cut.write_bytes(SAMPLE.read_bytes()[:300_000])
+    run = tradeterm("backtest", cut, *args, tmp_path=tmp_path)
+    assert run.returncode == 2 and "holds no records to replay" in run.stderr, run.stderr
+    assert run.stderr.count("\n") == 2  # the cut tail's warning, then the refusal

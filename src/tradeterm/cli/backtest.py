@@ -8,15 +8,36 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
+from tradeterm.cli.analyse import open_checked
 from tradeterm.cli.ctrl_c import CtrlC
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.sweep_grid import parse_axis, plan, recordings
-from tradeterm.record.journal import JournalError, JournalReader
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _check(path: Path, skip_damaged: bool) -> None:
+    """Refuse a recording that cannot be read, has a damaged block (``replay``'s refusal) or
+    nothing to replay (as ``open_source`` would in every cell); with ``skip_damaged``, say what
+    every cell on it leaves out."""
+    reader = open_checked(path, skip_damaged, "backtest")
+    try:
+        if not reader.records or not reader.instruments:
+            raise UsageError(f"{path} holds no records to replay, or names no instruments")
+        damage = reader.check_blocks() if skip_damaged else []
+        if damage:
+            lost = sum(d.records or 0 for d in damage)
+            print(
+                f"tradeterm: warning: {path.name}: {len(damage):,} damaged block(s) skipped in "
+                f"every cell on it: {lost:,} of {reader.records:,} records lost",
+                file=sys.stderr,
+            )
+    finally:
+        reader.close()
 
 
 def run_backtest(args: argparse.Namespace) -> int:
@@ -27,12 +48,9 @@ def run_backtest(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: the sweep's table is a .parquet file")
     axes = [parse_axis(text) for text in args.grid]
     paths = recordings(args.recordings)
-    for path in paths:  # a bad recording is refused before any cell runs
-        try:
-            JournalReader(path).close()
-        except JournalError as exc:
-            raise UsageError(str(exc)) from None
-    cells = plan(axes, paths, args.random, args.seed, args.seconds)
+    for path in paths:  # a bad or damaged recording is refused before any cell runs
+        _check(Path(path), args.skip_damaged)
+    cells = plan(axes, paths, args.random, args.seed, args.seconds, args.skip_damaged)
     store = SweepStore(args.output)
     done = store.done()
     todo = [c for c in cells if c.id not in done]

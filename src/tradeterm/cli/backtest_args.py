@@ -45,6 +45,11 @@ def add_backtest_command(sub: argparse._SubParsersAction[argparse.ArgumentParser
     )
     bt.add_argument("--seed", type=seed, default=1, help="the paper fills' seed (default 1)")
     bt.add_argument("--config", type=Path, metavar="FILE", help="TOML config under the grid")
+    bt.add_argument(
+        "--skip-damaged",
+        action="store_true",
+        help="replay a recording's blocks around a damaged one (else it is refused)",
+    )
 
 
 def add_sweep_report_options(report: argparse.ArgumentParser) -> None:

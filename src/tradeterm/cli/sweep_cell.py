@@ -49,11 +49,14 @@ def run_cell(cell: Cell, config: Path | None = None) -> dict[str, Any]:
             speed=None,
             quoter="on",
             paper=True,
+            skip_damaged=cell.skip_damaged,
         )
         kernel = Kernel(settings, options)
         asyncio.run(kernel.run())
         summary = kernel.summary()
         assert kernel.recorder is not None and kernel.replay is not None
+        if kernel.replay.failure is not None:  # a block that does not decode: no row from half
+            raise kernel.replay.failure
         summary["records"] = kernel.replay.state.published
         row = _row(cell, summary, kernel.recorder.path)
     finally:

@@ -44,6 +44,7 @@ class Cell:
     recording: str
     seed: int
     seconds: float | None
+    skip_damaged: bool = False  # replay around damaged blocks (not in the id: else refused)
 
     @property
     def id(self) -> str:
@@ -165,6 +166,7 @@ def plan(
     random_n: int | None,
     seed: int,
     seconds: float | None,
+    skip_damaged: bool = False,
 ) -> list[Cell]:
     """Every cell, parameters outer and recordings inner, each point validated once."""
     cells = []
@@ -175,7 +177,7 @@ def plan(
                 model.model_validate(dict(_section(point, section)))
         except (ValueError, ConfigError) as exc:
             raise UsageError(f"--grid point {dict(checked)}: {str(exc).splitlines()[-1]}") from None
-        cells += [Cell(point, p, seed, seconds) for p in paths]
+        cells += [Cell(point, p, seed, seconds, skip_damaged) for p in paths]
     return cells
 
 
