@@ -167,3 +167,23 @@ def test_a_damaged_recording_is_refused_before_any_cell_runs(tmp_path):
     run = tradeterm("backtest", cut, *args, tmp_path=tmp_path)
     assert run.returncode == 2 and "holds no records to replay" in run.stderr, run.stderr
     assert run.stderr.count("\n") == 2  # the cut tail's warning, then the refusal
+
+
+@pytest.mark.parametrize(
+    "config, phrase",
+    [
+        ("[paper]\nlatency_ms = -5\n", "paper.latency_ms: Input should be greater than or equal"),
+        (None, "does not exist"),
+    ],
+)
+def test_a_bad_config_is_refused_before_any_cell_runs(tmp_path, config, phrase):
+    """A broken or missing --config was read by each cell: every cell of the sweep failed
+    with the same error (a line each, a thousand on a big grid) and the sweep wrote no row."""
+    path = tmp_path / "sweep.toml"
+    if config is not None:
+        path.write_text(config)
+    out = tmp_path / "c.parquet"
+    grid = ["--grid", "quoter.gamma=0.1,0.2", "--seconds", "5", "--workers", "1"]
+    run = tradeterm("backtest", SAMPLE, *grid, "--config", path, "-o", out, tmp_path=tmp_path)
+    assert run.returncode == 2 and phrase in run.stderr, run.stderr
+    assert "cell" not in run.stderr and not (tmp_path / "c.cells").exists()

@@ -14,6 +14,7 @@ from tradeterm.cli.analyse import open_checked
 from tradeterm.cli.ctrl_c import CtrlC
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.sweep_grid import parse_axis, plan, recordings
+from tradeterm.config import load_settings
 
 
 def default_workers() -> int:
@@ -46,6 +47,7 @@ def run_backtest(args: argparse.Namespace) -> int:
 
     if args.output.suffix != ".parquet":
         raise UsageError(f"-o {args.output}: the sweep's table is a .parquet file")
+    load_settings(args.config)  # a broken config is refused here (ConfigError), not in each cell
     axes = [parse_axis(text) for text in args.grid]
     paths = recordings(args.recordings)
     for path in paths:  # a bad or damaged recording is refused before any cell runs
