@@ -28,6 +28,8 @@ def load(path: Any) -> list[dict[str, Any]]:
 
     try:
         return list(pq.read_table(path).to_pylist())
+    except FileNotFoundError:  # its text is only the path
+        raise UsageError(f"cannot read the sweep {path}: no such file") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read the sweep {path}: {exc}") from None
 

@@ -65,3 +65,11 @@ def test_the_heatmap_averages_over_recordings():
         {"a": 2, "b": 10, "pnl": 5.0},
     ]
     assert grid(rows, "pnl", "a", "b")["z"] == [[2.0, 5.0]]
+
+
+def test_a_missing_sweep_table_is_named_as_missing(tmp_path):
+    """pyarrow's error for a missing file is the bare path: "cannot read the sweep X: X"."""
+    from tradeterm.cli.sweep_report import load
+
+    with pytest.raises(UsageError, match=r"sweep\.parquet: no such file$"):
+        load(tmp_path / "sweep.parquet")
