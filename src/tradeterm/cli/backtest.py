@@ -15,6 +15,8 @@ from tradeterm.cli.ctrl_c import CtrlC
 from tradeterm.cli.errors import UsageError
 from tradeterm.cli.sweep_grid import parse_axis, plan, recordings
 from tradeterm.config import load_settings
+from tradeterm.record.journal import JournalError
+from tradeterm.record.session import replayable
 
 
 def default_workers() -> int:
@@ -23,12 +25,11 @@ def default_workers() -> int:
 
 def _check(path: Path, skip_damaged: bool) -> None:
     """Refuse a recording that cannot be read, has a damaged block (``replay``'s refusal) or
-    nothing to replay (as ``open_source`` would in every cell); with ``skip_damaged``, say what
-    every cell on it leaves out."""
+    nothing to replay (``replayable``, as every cell's ``open_source`` would); with
+    ``skip_damaged``, say what every cell on it leaves out (its blocks checked once more)."""
     reader = open_checked(path, skip_damaged, "backtest")
     try:
-        if not reader.records or not reader.instruments:
-            raise UsageError(f"{path} holds no records to replay, or names no instruments")
+        replayable(reader)
         damage = reader.check_blocks() if skip_damaged else []
         if damage:
             lost = sum(d.records or 0 for d in damage)
@@ -37,6 +38,8 @@ def _check(path: Path, skip_damaged: bool) -> None:
                 f"every cell on it: {lost:,} of {reader.records:,} records lost",
                 file=sys.stderr,
             )
+    except JournalError as exc:
+        raise UsageError(str(exc)) from None
     finally:
         reader.close()
 

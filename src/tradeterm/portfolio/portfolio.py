@@ -124,7 +124,9 @@ class Portfolio:
         self.view.positions.clear()
         self.view.equity_curve.clear()
         point = self.days.at(ts) if self.days is not None else None
-        self.day = None if point is None else DayState(*point[1:])
+        self.day = (
+            None if point is None else DayState(point.day, point.start_equity, point.peak_equity)
+        )
         self._last_curve_ts = 0
         self.revalue(ts)
 

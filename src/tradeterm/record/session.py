@@ -31,13 +31,20 @@ def open_source(path: Path, skip_damaged: bool = False) -> JournalReader:
         log.warning(
             "%s: %s; replaying the %d records before it", path.name, reader.damage, reader.records
         )
-    if not reader.records:
+    try:
+        replayable(reader)
+    except JournalError:
         reader.close()
-        raise JournalError(f"{path} holds no records to replay")
-    if not reader.instruments:
-        reader.close()
-        raise JournalError(f"{path} names no instruments in its header")
+        raise
     return reader
+
+
+def replayable(reader: JournalReader) -> None:
+    """Raise JournalError unless the recording has records and names its instruments."""
+    if not reader.records:
+        raise JournalError(f"{reader.path} holds no records to replay")
+    if not reader.instruments:
+        raise JournalError(f"{reader.path} names no instruments in its header")
 
 
 def source_info(reader: JournalReader, market_only: bool) -> dict[str, Any]:
