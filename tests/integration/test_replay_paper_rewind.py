@@ -66,11 +66,9 @@ def state(kernel: Kernel) -> dict:
     }
 
 
-def submit(kernel: Kernel, inst, side: Side, price: int) -> str:
+def submit(kernel: Kernel, inst, side: Side, price: int, lots: int = 10_000) -> str:
     coid = kernel.next_order_id()
-    kernel.submit(
-        SubmitOrder(kernel.clock.timestamp_ns(), coid, inst.id, side, 10_000, price=price)
-    )
+    kernel.submit(SubmitOrder(kernel.clock.timestamp_ns(), coid, inst.id, side, lots, price=price))
     return coid
 
 

@@ -7,7 +7,6 @@ import asyncio
 import logging
 
 from tests.integration.test_replay_paper_rewind import S, paper_kernel, settle, submit
-from tradeterm.domain.commands import SubmitOrder
 from tradeterm.domain.market import Side
 
 
@@ -68,16 +67,7 @@ def test_seek_back_restores_the_peak_and_drawdown_the_run_had_there():
     def trade(side: Side) -> None:
         book = views.books[inst.id]
         price = book.best_bid if side is Side.SELL else book.best_ask
-        kernel.submit(
-            SubmitOrder(
-                kernel.clock.timestamp_ns(),
-                kernel.next_order_id(),
-                inst.id,
-                side,
-                5_000_000,
-                price=price,
-            )
-        )
+        submit(kernel, inst, side, price, lots=5_000_000)
 
     async def at(seconds: int) -> None:
         assert replay.seek(start + seconds * S)
